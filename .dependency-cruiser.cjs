@@ -1,0 +1,117 @@
+// The layering check (`npm run layers`). Imports only go down: see ARCHITECTURE.md, "Layers".
+// core      pure TypeScript: types, codecs, rules. No Node built-ins, no native modules: the renderer uses it too.
+// runtime   small Node-only utilities every Node layer shares (workers, files, clocks). Imports only core.
+// ledger    the signed log and its SQLite store (Node).
+// drivers   device transports and protocol drivers (Node).
+// hardware  device emulators and profiles (Node); built on the drivers' codecs.
+// face      face inference in a worker (Node).
+// net       MQTT replication, witnessing, HQ services (Node).
+// main      process entry points: CLI, kiosk and HQ runtimes, Electron main. May import every Node layer.
+// renderer  screens: core and browser code only.
+const NODE_LAYERS = '^(runtime|ledger|drivers|hardware|face|net)/';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-is-pure',
+      comment: 'core/ runs in the renderer too: it may import only core/ and pure npm packages.',
+      severity: 'error',
+      from: { path: '^core/' },
+      to: { pathNot: ['^core/', '^node_modules/cborg/'] },
+    },
+    {
+      name: 'renderer-is-browser-code',
+      comment: 'The renderer talks to the kiosk only through the typed API; no Node layers, no Node built-ins.',
+      severity: 'error',
+      from: { path: '^renderer/' },
+      to: { pathNot: ['^renderer/', '^core/', '^node_modules/'] },
+    },
+    {
+      name: 'renderer-no-node-builtins',
+      severity: 'error',
+      from: { path: '^renderer/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'runtime-is-a-base',
+      comment: 'runtime/ is shared by every Node layer, so it may import only core/.',
+      severity: 'error',
+      from: { path: '^runtime/' },
+      to: { path: '^(ledger|drivers|hardware|face|net|main|renderer)/' },
+    },
+    {
+      name: 'nothing-imports-main',
+      comment: 'main/ assembles the processes; lower layers never reach up into it.',
+      severity: 'error',
+      from: { path: '^(core|runtime|ledger|drivers|hardware|face|net|renderer)/' },
+      to: { path: '^main/' },
+    },
+    {
+      name: 'ledger-stands-alone',
+      comment: 'The log knows nothing of devices, faces or the network.',
+      severity: 'error',
+      from: { path: '^ledger/' },
+      to: { path: '^(drivers|hardware|face|net|renderer)/' },
+    },
+    {
+      name: 'drivers-stand-alone',
+      comment: 'Drivers know nothing of the log, emulators, faces or the network.',
+      severity: 'error',
+      from: { path: '^drivers/' },
+      to: { path: '^(ledger|hardware|face|net|renderer)/' },
+    },
+    {
+      name: 'emulators-speak-bytes-only',
+      comment: 'Emulators may reuse driver codecs and transports, nothing above them.',
+      severity: 'error',
+      from: { path: '^hardware/' },
+      to: { path: '^(ledger|face|net|renderer)/' },
+    },
+    {
+      name: 'face-stands-alone',
+      severity: 'error',
+      from: { path: '^face/' },
+      to: { path: '^(ledger|drivers|hardware|net|renderer)/' },
+    },
+    {
+      name: 'net-above-ledger',
+      comment: 'Replication and HQ build on the ledger and core, not on devices.',
+      severity: 'error',
+      from: { path: '^net/' },
+      to: { path: '^(drivers|hardware|face|renderer)/' },
+    },
+    {
+      name: 'no-test-code-in-production',
+      severity: 'error',
+      from: { pathNot: '^(test|bench)/' },
+      to: { path: '^(test|bench)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: { path: NODE_LAYERS },
+      to: { circular: true },
+    },
+    {
+      name: 'no-circular-core',
+      severity: 'error',
+      from: { path: '^(core|main|renderer)/' },
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    includeOnly: '^(core|runtime|ledger|drivers|hardware|face|net|main|renderer|test|bench|bin)/|^node_modules/',
+    exclude: { path: '^(dist|node_modules/.*/node_modules)/' },
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+  },
+};

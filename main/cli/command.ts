@@ -1,0 +1,65 @@
+// The CLI's shape: every command declares its options and usage once; parsing, --help and errors are shared.
+import type { ParseArgsOptionsConfig } from 'node:util';
+import type { Readable, Writable } from 'node:stream';
+
+export interface CliIo {
+  readonly stdin: Readable;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+}
+
+export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
+
+export interface CommandContext {
+  readonly values: OptionValues;
+  readonly positionals: readonly string[];
+  readonly io: CliIo;
+}
+
+export interface Command {
+  /** Words after `muster`, e.g. ['ledger', 'init']. */
+  readonly path: readonly string[];
+  readonly summary: string;
+  /** One usage line without the leading `muster `. */
+  readonly usage: string;
+  /** Further lines for --help: what options mean, exit codes. */
+  readonly details?: readonly string[];
+  readonly options: ParseArgsOptionsConfig;
+  readonly positionals?: { readonly min: number; readonly max: number };
+  /** Returns the process exit code. */
+  run(context: CommandContext): Promise<number>;
+}
+
+/** A mistake in how the command was called: one line and exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function requireString(values: OptionValues, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+export function optionalString(values: OptionValues, name: string): string | undefined {
+  const value = values[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} needs a value`);
+  return value;
+}
+
+export function stringList(values: OptionValues, name: string): string[] {
+  const value = values[name];
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) throw new UsageError(`--${name} needs a value`);
+  return value;
+}
+
+export function nonNegativeInteger(text: string, name: string): number {
+  if (!/^\d{1,15}$/.test(text)) throw new UsageError(`${name} must be a non-negative integer, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+export function writeLine(stream: Writable, line: string): void {
+  stream.write(`${line}\n`);
+}
