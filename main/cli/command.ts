@@ -1,6 +1,8 @@
 // The CLI's shape: every command declares its options and usage once; parsing, --help and errors are shared.
-import type { ParseArgsOptionsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 export interface CliIo {
   readonly stdin: Readable;
@@ -8,7 +10,7 @@ export interface CliIo {
   readonly stderr: Writable;
 }
 
-export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
+export type OptionValues = Record<string, string | boolean | Array<string | boolean> | undefined>;
 
 export interface CommandContext {
   readonly values: OptionValues;
