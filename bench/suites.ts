@@ -1,4 +1,7 @@
 // Every benchmark suite, by name (`npm run bench -- --only NAME`).
+import { driversSuite } from './drivers.bench.ts';
+import { faceSuite } from './face.bench.ts';
+import { ledgerSuite } from './ledger.bench.ts';
 import type { BenchReport } from './report.ts';
 
 export interface Suite {
@@ -6,4 +9,4 @@ export interface Suite {
   run(report: BenchReport): Promise<void>;
 }
 
-export const SUITES: readonly Suite[] = [];
+export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite];

@@ -1,4 +1,7 @@
 // Every `muster` command, grouped by the part of the system it drives.
 import type { Command } from './command.ts';
+import { deviceCommands } from './device-commands.ts';
+import { faceCommands } from './face-commands.ts';
+import { ledgerCommands } from './ledger-commands.ts';
 
-export const COMMANDS: readonly Command[] = [];
+export const COMMANDS: readonly Command[] = [...ledgerCommands, ...deviceCommands, ...faceCommands];
