@@ -1,0 +1,144 @@
+// Request/reply over a byte link: frames are decoded as they arrive and handed to the one transaction in flight.
+// Transactions run one at a time (a queue), so the frames of two requests never interleave; every receive has a
+// timeout; a timeout or a disconnect fails the transaction with a typed error and resets the decoder.
+import { EventEmitter } from 'node:events';
+import type { ByteLink } from './byte-link.ts';
+import { DeviceError, linkError } from './device-error.ts';
+import type { FrameDecoder } from './frame-decoder.ts';
+
+export interface Session<F> {
+  send(bytes: Uint8Array): Promise<void>;
+  /** The next frame, or a typed error: device.timeout after `timeoutMs` (the channel default when omitted). */
+  receive(timeoutMs?: number): Promise<F>;
+}
+
+export type Outcome = { readonly ok: true } | { readonly ok: false; readonly error: DeviceError };
+
+export interface ChannelEvents {
+  connected: [];
+  disconnected: [DeviceError];
+  /** One per transaction: whether the device answered (a negative answer still counts as answering). */
+  outcome: [Outcome];
+  /** Bytes skipped while hunting for a frame: counted, not fatal. */
+  noise: [DeviceError];
+}
+
+interface Waiter<F> {
+  resolve(frame: F): void;
+  reject(error: DeviceError): void;
+}
+
+/** Frames that arrive with nobody waiting are kept for the next receive, up to this many; older ones are stale. */
+const INBOX_LIMIT = 8;
+
+export class FrameChannel<F> extends EventEmitter<ChannelEvents> {
+  readonly #link: ByteLink;
+  readonly #decoder: FrameDecoder<F>;
+  readonly #timeoutMs: number;
+  readonly #inbox: F[] = [];
+  #waiter: Waiter<F> | undefined;
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(link: ByteLink, decoder: FrameDecoder<F>, options: { readonly timeoutMs: number }) {
+    super();
+    this.#link = link;
+    this.#decoder = decoder;
+    this.#timeoutMs = options.timeoutMs;
+    link.on('data', (chunk) => { this.#onData(chunk); });
+    link.on('connected', () => {
+      this.#decoder.reset();
+      this.emit('connected');
+    });
+    link.on('disconnected', (error) => {
+      this.#decoder.reset();
+      this.#fail(error);
+      this.emit('disconnected', error);
+    });
+  }
+
+  get connected(): boolean {
+    return this.#link.connected;
+  }
+
+  /** Runs `fn` with exclusive use of the device; queued behind the transaction in flight. */
+  transaction<T>(fn: (session: Session<F>) => Promise<T>): Promise<T> {
+    const run = this.#tail.then(() => this.#run(fn));
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  close(): Promise<void> {
+    this.#fail(linkError('device.closed', 'channel closed'));
+    return this.#link.close();
+  }
+
+  async #run<T>(fn: (session: Session<F>) => Promise<T>): Promise<T> {
+    if (!this.#link.connected) {
+      const error = linkError('device.disconnected', 'device is not connected');
+      this.emit('outcome', { ok: false, error });
+      throw error;
+    }
+    this.#inbox.length = 0;
+    let linkFailure: DeviceError | undefined;
+    const session: Session<F> = {
+      send: (bytes) => this.#link.write(bytes),
+      receive: (timeoutMs = this.#timeoutMs) =>
+        this.#receive(timeoutMs).catch((error: unknown) => {
+          if (error instanceof DeviceError && error.isLinkFailure) linkFailure = error;
+          throw error;
+        }),
+    };
+    try {
+      const result = await fn(session);
+      this.emit('outcome', { ok: true });
+      return result;
+    } catch (error) {
+      if (!linkFailure && error instanceof DeviceError && error.isLinkFailure) linkFailure = error;
+      this.emit('outcome', linkFailure ? { ok: false, error: linkFailure } : { ok: true });
+      throw error;
+    }
+  }
+
+  #receive(timeoutMs: number): Promise<F> {
+    const ready = this.#inbox.shift();
+    if (ready !== undefined) return Promise.resolve(ready);
+    if (!this.#link.connected) return Promise.reject(linkError('device.disconnected', 'device is not connected'));
+    return new Promise<F>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiter = undefined;
+        this.#decoder.reset();
+        reject(linkError('device.timeout', `no reply within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#waiter = {
+        resolve: (frame) => { clearTimeout(timer); resolve(frame); },
+        reject: (error) => { clearTimeout(timer); reject(error); },
+      };
+    });
+  }
+
+  #onData(chunk: Uint8Array): void {
+    for (const item of this.#decoder.push(chunk)) {
+      if ('frame' in item) this.#deliver(item.frame);
+      else if (item.error.code === 'device.noise') this.emit('noise', item.error);
+      else this.#fail(item.error);
+    }
+  }
+
+  #deliver(frame: F): void {
+    const waiter = this.#waiter;
+    if (waiter) {
+      this.#waiter = undefined;
+      waiter.resolve(frame);
+      return;
+    }
+    this.#inbox.push(frame);
+    if (this.#inbox.length > INBOX_LIMIT) this.#inbox.shift();
+  }
+
+  /** A corrupt frame fails the receive at once rather than leaving it to time out. */
+  #fail(error: DeviceError): void {
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.reject(error);
+  }
+}
