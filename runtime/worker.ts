@@ -2,6 +2,7 @@
 // or from a build (plain JavaScript), so CPU-heavy work (signature checks, face inference) never blocks
 // the kiosk's event loop.
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
@@ -9,7 +10,7 @@ const require = createRequire(import.meta.url);
 
 export function startWorker(moduleUrl: URL, options: WorkerOptions = {}): Worker {
   if (!moduleUrl.pathname.endsWith('.ts')) return new Worker(moduleUrl, options);
-  const tsx = pathToFileURL(require.resolve('tsx/esm/api')).href;
+  const tsx = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(moduleUrl.href)}); });`;
   return new Worker(boot, { ...options, eval: true });
 }

@@ -1,0 +1,120 @@
+// A portable log file (JSON lines) that another machine verifies with only the public key:
+//   {"format":"muster-log/v1","origin":...,"key":<verifier key of the genesis key>,"size":n}
+//   {"seq":0,"entry":<base64 signed entry>}   ... one line per entry, in order
+//   {"checkpoint":<signed note>}                ... the checkpoints the store holds
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { bytesEqual, fromBase64, toBase64 } from '../core/bytes.ts';
+import { MusterError, errorMessage } from '../core/errors.ts';
+import { KeySchedule } from './key-schedule.ts';
+import { Verifier } from './keys.ts';
+import { rootHash } from './merkle.ts';
+import { openCheckpoint } from './note.ts';
+import { ingestEntries } from './replica.ts';
+import type { LedgerStore } from './store.ts';
+
+export const EXPORT_FORMAT = 'muster-log/v1';
+const BATCH = 1000;
+const MAX_LINE = 64 * 1024;
+
+export async function exportLog(store: LedgerStore, origin: string, file: string): Promise<number> {
+  const log = store.log(origin);
+  if (!log) throw new MusterError('not-found', `the store holds no log for ${origin}`);
+  const { size } = store.head(origin);
+  const out = createWriteStream(file, { flags: 'wx' });
+  const write = async (value: unknown): Promise<void> => {
+    if (!out.write(`${JSON.stringify(value)}\n`)) await once(out, 'drain');
+  };
+  try {
+    await write({ format: EXPORT_FORMAT, origin, key: new Verifier(origin, log.genesisKey).encode(), size });
+    for (const row of store.range(origin, 0, size)) await write({ seq: row.seq, entry: toBase64(row.leaf) });
+    for (const c of store.checkpoints(origin)) await write({ checkpoint: c.note });
+  } finally {
+    out.end();
+    await once(out, 'close');
+  }
+  return size;
+}
+
+export interface ImportResult {
+  readonly origin: string;
+  readonly inserted: number;
+  readonly duplicates: number;
+  readonly checkpoints: number;
+  readonly size: number;
+  readonly trust: 'key' | 'file';
+}
+
+/** Imports an exported log as a replica, checking every entry and checkpoint before it is stored. */
+export async function importLog(store: LedgerStore, file: string, trustedKeys?: readonly Verifier[]): Promise<ImportResult> {
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  let lineNo = 0;
+  let header: { origin: string; key: Verifier; size: number } | undefined;
+  let pending: Uint8Array[] = [];
+  const notes: string[] = [];
+  let inserted = 0;
+  let duplicates = 0;
+  const flush = (): void => {
+    if (!header || pending.length === 0) return;
+    const result = ingestEntries(store, header.origin, pending, { source: `import:${file}`, trustedKey: header.key.publicKey });
+    const bad = result.rejected[0];
+    if (bad) throw new MusterError('bad-entry', `entry ${bad.seq ?? '?'}: ${bad.reason}`);
+    if (result.missingFrom !== undefined) throw new MusterError('gap', `entry ${result.missingFrom} is missing from the file`);
+    inserted += result.inserted;
+    duplicates += result.duplicates;
+    pending = [];
+  };
+  for await (const line of lines) {
+    lineNo++;
+    if (line.trim() === '') continue;
+    if (line.length > MAX_LINE) throw new MusterError('bad-export', `line ${lineNo}: too long`);
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(line) as Record<string, unknown>;
+    } catch (error) {
+      throw new MusterError('bad-export', `line ${lineNo}: not JSON (${errorMessage(error)})`);
+    }
+    if (!header) {
+      header = parseHeader(record, lineNo);
+      const key = header.key;
+      if (trustedKeys && !trustedKeys.some((k) => k.equals(key))) throw new MusterError('key-mismatch', `the file's log was not started by a trusted key (it names ${key.encode()})`);
+      continue;
+    }
+    if (typeof record.checkpoint === 'string') {
+      notes.push(record.checkpoint);
+      continue;
+    }
+    if (typeof record.entry !== 'string') throw new MusterError('bad-export', `line ${lineNo}: expected an entry or a checkpoint`);
+    try {
+      pending.push(fromBase64(record.entry));
+    } catch {
+      throw new MusterError('bad-export', `line ${lineNo}: entry is not base64`);
+    }
+    if (pending.length >= BATCH) flush();
+  }
+  if (!header) throw new MusterError('bad-export', 'the file is empty');
+  flush();
+  const { origin } = header;
+  const size = store.head(origin).size;
+  if (size < header.size) throw new MusterError('gap', `the file promised ${header.size} entries but held ${size}`);
+  const schedule = KeySchedule.load(store, origin, header.key.publicKey);
+  for (const note of notes) {
+    const checkpoint = openCheckpoint(note, origin, schedule.verifiers);
+    if (checkpoint.size > size || !bytesEqual(rootHash(store.treeSource(origin), checkpoint.size), checkpoint.root)) {
+      throw new MusterError('bad-checkpoint', `checkpoint at size ${checkpoint.size} does not match the entries (rolled back or forked log)`);
+    }
+    store.saveCheckpoint(origin, { size: checkpoint.size, root: checkpoint.root, note });
+  }
+  return { origin, inserted, duplicates, checkpoints: notes.length, size, trust: trustedKeys ? 'key' : 'file' };
+}
+
+function parseHeader(record: Record<string, unknown>, lineNo: number): { origin: string; key: Verifier; size: number } {
+  if (record.format !== EXPORT_FORMAT) throw new MusterError('bad-export', `line ${lineNo}: not a ${EXPORT_FORMAT} file`);
+  if (typeof record.origin !== 'string' || typeof record.key !== 'string') throw new MusterError('bad-export', 'header lacks origin or key');
+  if (typeof record.size !== 'number' || !Number.isSafeInteger(record.size) || record.size < 0) throw new MusterError('bad-export', 'header size is not an integer');
+  const key = Verifier.parse(record.key);
+  if (key.name !== record.origin) throw new MusterError('bad-export', 'header key is not named after the origin');
+  return { origin: record.origin, key, size: record.size };
+}
+

@@ -1,0 +1,298 @@
+// The log store: one SQLite file (WAL) holding this kiosk's own log, replicas of other logs, their Merkle
+// nodes, checkpoints and equivocation evidence. Writes are short synchronous transactions (better-sqlite3):
+// all signing happens before the transaction opens.
+import Database from 'better-sqlite3';
+import { MusterError, errorMessage } from '../core/errors.ts';
+import { ZERO_HASH } from '../core/entry.ts';
+import { nodeHash } from './hash.ts';
+import type { TreeSource } from './merkle.ts';
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS logs (
+  origin TEXT PRIMARY KEY,
+  genesis_key BLOB NOT NULL,   -- the public key the log started with: the trust anchor for its history
+  own INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE TABLE IF NOT EXISTS entries (
+  origin TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  leaf BLOB NOT NULL,          -- the signed entry, exactly as hashed
+  hash BLOB NOT NULL,          -- RFC 6962 leaf hash
+  PRIMARY KEY (origin, seq)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entries_by_type ON entries (origin, type, seq);
+CREATE TABLE IF NOT EXISTS nodes (
+  origin TEXT NOT NULL,
+  level INTEGER NOT NULL,      -- perfect subtrees of 2^level leaves, level >= 1 (level 0 is entries.hash)
+  idx INTEGER NOT NULL,
+  hash BLOB NOT NULL,
+  PRIMARY KEY (origin, level, idx)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+  origin TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  root BLOB NOT NULL,
+  note TEXT NOT NULL,
+  PRIMARY KEY (origin, size)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS conflicts (
+  origin TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  leaf BLOB NOT NULL,
+  hash BLOB NOT NULL,
+  seen_at INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  PRIMARY KEY (origin, seq, hash)
+) STRICT;
+`;
+
+export interface EntryRow {
+  readonly seq: number;
+  readonly ts: number;
+  readonly type: string;
+  readonly leaf: Uint8Array;
+  readonly hash: Uint8Array;
+}
+
+export interface Head {
+  readonly size: number;
+  /** Leaf hash of the last entry; zeros for an empty log. */
+  readonly hash: Uint8Array;
+}
+
+export interface StoredCheckpoint {
+  readonly size: number;
+  readonly root: Uint8Array;
+  readonly note: string;
+}
+
+export interface Conflict {
+  readonly seq: number;
+  readonly leaf: Uint8Array;
+  readonly hash: Uint8Array;
+  readonly seenAt: number;
+  readonly source: string;
+}
+
+export interface OpenOptions {
+  readonly readonly?: boolean;
+  /** FULL makes every commit durable (the own log); NORMAL suits a replica store that can re-fetch. */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+  /** Create the file and schema if missing. */
+  readonly create?: boolean;
+}
+
+export class LedgerStore {
+  readonly db: Database.Database;
+  private readonly stmts;
+
+  private constructor(
+    readonly path: string,
+    db: Database.Database,
+  ) {
+    this.db = db;
+    this.stmts = {
+      head: db.prepare<[string], { seq: number; hash: Buffer }>('SELECT seq, hash FROM entries WHERE origin = ? ORDER BY seq DESC LIMIT 1'),
+      entry: db.prepare<[string, number], EntryRow>('SELECT seq, ts, type, leaf, hash FROM entries WHERE origin = ? AND seq = ?'),
+      range: db.prepare<[string, number, number], EntryRow>('SELECT seq, ts, type, leaf, hash FROM entries WHERE origin = ? AND seq >= ? AND seq < ? ORDER BY seq'),
+      byType: db.prepare<[string, string], EntryRow>('SELECT seq, ts, type, leaf, hash FROM entries WHERE origin = ? AND type = ? ORDER BY seq'),
+      insertEntry: db.prepare('INSERT INTO entries (origin, seq, ts, type, leaf, hash) VALUES (?, ?, ?, ?, ?, ?)'),
+      node: db.prepare<[string, number, number], { hash: Buffer }>('SELECT hash FROM nodes WHERE origin = ? AND level = ? AND idx = ?'),
+      insertNode: db.prepare('INSERT OR REPLACE INTO nodes (origin, level, idx, hash) VALUES (?, ?, ?, ?)'),
+      log: db.prepare<[string], { genesis_key: Buffer; own: number }>('SELECT genesis_key, own FROM logs WHERE origin = ?'),
+      insertLog: db.prepare('INSERT INTO logs (origin, genesis_key, own) VALUES (?, ?, ?)'),
+      origins: db.prepare<[], { origin: string }>('SELECT origin FROM logs ORDER BY origin'),
+      meta: db.prepare<[string], { v: string }>('SELECT v FROM meta WHERE k = ?'),
+      setMeta: db.prepare('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)'),
+      checkpoint: db.prepare<[string, number], StoredCheckpoint>('SELECT size, root, note FROM checkpoints WHERE origin = ? AND size = ?'),
+      latestCheckpoint: db.prepare<[string], StoredCheckpoint>('SELECT size, root, note FROM checkpoints WHERE origin = ? ORDER BY size DESC LIMIT 1'),
+      checkpoints: db.prepare<[string], StoredCheckpoint>('SELECT size, root, note FROM checkpoints WHERE origin = ? ORDER BY size'),
+      insertCheckpoint: db.prepare('INSERT OR IGNORE INTO checkpoints (origin, size, root, note) VALUES (?, ?, ?, ?)'),
+      insertConflict: db.prepare('INSERT OR IGNORE INTO conflicts (origin, seq, leaf, hash, seen_at, source) VALUES (?, ?, ?, ?, ?, ?)'),
+      conflicts: db.prepare<[string], { seq: number; leaf: Buffer; hash: Buffer; seen_at: number; source: string }>(
+        'SELECT seq, leaf, hash, seen_at, source FROM conflicts WHERE origin = ? ORDER BY seq, seen_at',
+      ),
+    };
+  }
+
+  static open(path: string, options: OpenOptions = {}): LedgerStore {
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !options.create });
+    } catch (error) {
+      throw new MusterError('store-unreadable', `cannot open log store ${path}: ${errorMessage(error)}`);
+    }
+    try {
+      db.pragma('busy_timeout = 5000');
+      if (!options.readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+        if (options.create) db.exec(SCHEMA);
+      }
+      const version = db.prepare<[], { v: string }>("SELECT v FROM meta WHERE k = 'schema_version'").get();
+      if (!version && !options.readonly && options.create) {
+        db.prepare("INSERT INTO meta (k, v) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+      } else if (version?.v !== String(SCHEMA_VERSION)) {
+        throw new MusterError('store-version', `log store ${path} has schema version ${version?.v ?? 'none'}, expected ${SCHEMA_VERSION}`);
+      }
+      return new LedgerStore(path, db);
+    } catch (error) {
+      db.close();
+      if (error instanceof MusterError) throw error;
+      throw new MusterError('store-corrupt', `log store ${path} is not a readable Muster log: ${errorMessage(error)}`);
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.stmts.meta.get(key)?.v;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.stmts.setMeta.run(key, value);
+  }
+
+  /** The origin of this machine's own log, if it has one. */
+  ownOrigin(): string | undefined {
+    return this.getMeta('own_origin');
+  }
+
+  origins(): string[] {
+    return this.stmts.origins.all().map((r) => r.origin);
+  }
+
+  log(origin: string): { genesisKey: Uint8Array; own: boolean } | undefined {
+    const row = this.stmts.log.get(origin);
+    return row && { genesisKey: row.genesis_key, own: row.own === 1 };
+  }
+
+  addLog(origin: string, genesisKey: Uint8Array, own: boolean): void {
+    this.stmts.insertLog.run(origin, genesisKey, own ? 1 : 0);
+    if (own) this.setMeta('own_origin', origin);
+  }
+
+  head(origin: string): Head {
+    const row = this.stmts.head.get(origin);
+    return row ? { size: row.seq + 1, hash: row.hash } : { size: 0, hash: ZERO_HASH };
+  }
+
+  entry(origin: string, seq: number): EntryRow | undefined {
+    return this.stmts.entry.get(origin, seq);
+  }
+
+  /** Entries with start <= seq < end, in order; gaps are the caller's to notice. */
+  range(origin: string, start: number, end: number): IterableIterator<EntryRow> {
+    return this.stmts.range.iterate(origin, start, end);
+  }
+
+  entriesOfType(origin: string, type: string): EntryRow[] {
+    return this.stmts.byType.all(origin, type);
+  }
+
+  /**
+   * Appends entries that continue the log at its head, with their Merkle nodes, in one transaction.
+   * The caller has verified them; `expectedSize` guards against a concurrent writer.
+   */
+  appendVerified(origin: string, expectedSize: number, rows: readonly EntryRow[]): void {
+    this.db.transaction(() => {
+      const head = this.head(origin);
+      if (head.size !== expectedSize) {
+        throw new MusterError('concurrent-append', `log ${origin} grew to ${head.size} entries while ${expectedSize} were expected`);
+      }
+      const frontier = this.frontier(origin, head.size);
+      rows.forEach((row, i) => {
+        if (row.seq !== expectedSize + i) throw new MusterError('gap', `entry ${row.seq} does not continue the log at ${expectedSize + i}`);
+        this.stmts.insertEntry.run(origin, row.seq, row.ts, row.type, row.leaf, row.hash);
+        this.addLeafToFrontier(origin, frontier, row.seq, row.hash);
+      });
+    }).immediate();
+  }
+
+  /** Hashes of the perfect subtrees that make up a tree of `size` leaves, indexed by level. */
+  private frontier(origin: string, size: number): Map<number, Uint8Array> {
+    const frontier = new Map<number, Uint8Array>();
+    let offset = 0;
+    for (let level = 52; level >= 0; level--) {
+      const width = 2 ** level;
+      if (size - offset >= width) {
+        frontier.set(level, this.perfectAt(origin, level, offset / width));
+        offset += width;
+      }
+    }
+    return frontier;
+  }
+
+  private addLeafToFrontier(origin: string, frontier: Map<number, Uint8Array>, index: number, hash: Uint8Array): void {
+    let level = 0;
+    let idx = index;
+    let h = hash;
+    while (idx % 2 === 1) {
+      const left = frontier.get(level);
+      if (!left) throw new MusterError('store-corrupt', `Merkle frontier is missing level ${level} at leaf ${index}`);
+      frontier.delete(level);
+      h = nodeHash(left, h);
+      level++;
+      idx = (idx - 1) / 2;
+      this.stmts.insertNode.run(origin, level, idx, h);
+    }
+    frontier.set(level, h);
+  }
+
+  private perfectAt(origin: string, level: number, index: number): Uint8Array {
+    if (level === 0) {
+      const row = this.entry(origin, index);
+      if (!row) throw new MusterError('store-corrupt', `entry ${index} of ${origin} is missing`);
+      return row.hash;
+    }
+    const row = this.stmts.node.get(origin, level, index);
+    if (!row) throw new MusterError('store-corrupt', `Merkle node ${level}/${index} of ${origin} is missing`);
+    return row.hash;
+  }
+
+  treeSource(origin: string): TreeSource {
+    return {
+      leaf: (index) => this.perfectAt(origin, 0, index),
+      perfect: (level, index) => this.perfectAt(origin, level, index),
+    };
+  }
+
+  /** Stored interior nodes, for fsck to compare with a tree it recomputed. */
+  interiorNodes(origin: string): IterableIterator<{ level: number; idx: number; hash: Buffer }> {
+    return this.db
+      .prepare<[string], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM nodes WHERE origin = ? ORDER BY level, idx')
+      .iterate(origin);
+  }
+
+  saveCheckpoint(origin: string, checkpoint: StoredCheckpoint): void {
+    this.stmts.insertCheckpoint.run(origin, checkpoint.size, checkpoint.root, checkpoint.note);
+  }
+
+  checkpointAt(origin: string, size: number): StoredCheckpoint | undefined {
+    return this.stmts.checkpoint.get(origin, size);
+  }
+
+  latestCheckpoint(origin: string): StoredCheckpoint | undefined {
+    return this.stmts.latestCheckpoint.get(origin);
+  }
+
+  checkpoints(origin: string): StoredCheckpoint[] {
+    return this.stmts.checkpoints.all(origin);
+  }
+
+  /** Keeps a second, different entry for an existing (origin, seq): evidence that the log equivocated. */
+  recordConflict(origin: string, seq: number, leaf: Uint8Array, hash: Uint8Array, source: string, seenAt: number): void {
+    this.stmts.insertConflict.run(origin, seq, leaf, hash, seenAt, source);
+  }
+
+  conflicts(origin: string): Conflict[] {
+    return this.stmts.conflicts.all(origin).map((r) => ({ seq: r.seq, leaf: r.leaf, hash: r.hash, seenAt: r.seen_at, source: r.source }));
+  }
+}
