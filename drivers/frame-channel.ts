@@ -28,8 +28,8 @@ interface Waiter<F> {
   reject(error: DeviceError): void;
 }
 
-/** Frames that arrive with nobody waiting are kept for the next receive, up to this many; older ones are stale. */
-const INBOX_LIMIT = 8;
+/** Frames that arrive with nobody waiting (a multi-packet upload lands in one chunk) are kept, up to this many. */
+const INBOX_LIMIT = 256;
 
 export class FrameChannel<F> extends EventEmitter<ChannelEvents> {
   readonly #link: ByteLink;

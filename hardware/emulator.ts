@@ -55,6 +55,7 @@ export abstract class SerialEmulator extends EventEmitter<EmulatorEvents> {
   unplug(): void {
     if (!this.#plugged) return;
     this.#plugged = false;
+    this.#faults = [];
     this.onUnplug();
     this.emit('unplug');
   }
