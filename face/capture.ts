@@ -1,0 +1,39 @@
+// One frame through the worker and the quality gate: a usable face, or a reason and guidance for the person.
+// An unreadable image is also "unusable", never an error that could be mistaken for a mismatch.
+import { MusterError } from '../core/errors.ts';
+import type { FaceObservation, FrameAnalysis, FrameInput } from './analysis.ts';
+import type { FaceService } from './face-service.ts';
+import { DEFAULT_QUALITY_LIMITS, GUIDANCE, type QualityLimits, type UnusableReason, gateAnalysis } from './quality.ts';
+
+export type Capture =
+  | { readonly kind: 'usable'; readonly face: FaceObservation; readonly analysis: FrameAnalysis }
+  | {
+      readonly kind: 'unusable';
+      readonly reason: UnusableReason;
+      readonly guidance: string;
+      readonly detail: string;
+      readonly analysis?: FrameAnalysis;
+    };
+
+const IMAGE_ERRORS: Readonly<Record<string, UnusableReason>> = {
+  'not-jpeg': 'not-an-image',
+  'image-corrupt': 'not-an-image',
+  'image-truncated': 'not-an-image',
+  'image-invalid': 'not-an-image',
+  'image-too-large': 'image-too-large',
+};
+
+export async function capture(service: FaceService, input: FrameInput, limits: QualityLimits = DEFAULT_QUALITY_LIMITS): Promise<Capture> {
+  let analysis: FrameAnalysis;
+  try {
+    analysis = await service.analyze(input);
+  } catch (error) {
+    const reason = error instanceof MusterError ? IMAGE_ERRORS[error.code] : undefined;
+    if (!reason || !(error instanceof MusterError)) throw error;
+    return { kind: 'unusable', reason, guidance: GUIDANCE[reason], detail: error.message };
+  }
+  const gate = gateAnalysis(analysis, limits);
+  if (!gate.ok) return { kind: 'unusable', reason: gate.reason, guidance: GUIDANCE[gate.reason], detail: gate.detail, analysis };
+  if (!analysis.face) throw new Error('gate passed a frame without a face');
+  return { kind: 'usable', face: analysis.face, analysis };
+}

@@ -1,0 +1,66 @@
+// Head pose and eye openness from face-api's 68 landmarks (iBUG 300-W numbering): cheap geometry used by
+// the quality gate (frontal pose) and the active liveness challenge (blink, head turn).
+import type { Point } from './face-api-types.ts';
+
+export interface HeadPose {
+  /** -1..1: 0 frontal, negative when the nose moves toward the image's left. */
+  readonly yaw: number;
+  /** Nose-tip height between the eye line and the mouth: about 0.5 when level with the camera. */
+  readonly pitch: number;
+  /** Tilt of the eye line, in degrees. */
+  readonly roll: number;
+}
+
+const JAW_LEFT = 0;
+const JAW_RIGHT = 16;
+const NOSE_TIP = 30;
+const RIGHT_EYE = [36, 37, 38, 39, 40, 41] as const;
+const LEFT_EYE = [42, 43, 44, 45, 46, 47] as const;
+const MOUTH_LEFT = 48;
+const MOUTH_RIGHT = 54;
+
+export const LANDMARK_COUNT = 68;
+
+function at(points: readonly Point[], i: number): Point {
+  const p = points[i];
+  if (!p) throw new TypeError(`landmarks: expected ${LANDMARK_COUNT} points, got ${points.length}`);
+  return p;
+}
+
+function distance(a: Point, b: Point): number {
+  return Math.hypot(a.x - b.x, a.y - b.y);
+}
+
+function centre(points: readonly Point[], indices: readonly number[]): Point {
+  let x = 0;
+  let y = 0;
+  for (const i of indices) {
+    x += at(points, i).x;
+    y += at(points, i).y;
+  }
+  return { x: x / indices.length, y: y / indices.length };
+}
+
+export function headPose(points: readonly Point[]): HeadPose {
+  const nose = at(points, NOSE_TIP);
+  // Yaw: a turned head brings the nose toward one jaw line.
+  const toLeft = distance(nose, at(points, JAW_LEFT));
+  const toRight = distance(nose, at(points, JAW_RIGHT));
+  const yaw = (toLeft - toRight) / (toLeft + toRight);
+  const rightEye = centre(points, RIGHT_EYE);
+  const leftEye = centre(points, LEFT_EYE);
+  const eyes = { x: (rightEye.x + leftEye.x) / 2, y: (rightEye.y + leftEye.y) / 2 };
+  const mouth = centre(points, [MOUTH_LEFT, MOUTH_RIGHT]);
+  const pitch = (nose.y - eyes.y) / Math.max(1e-6, mouth.y - eyes.y);
+  const roll = (Math.atan2(leftEye.y - rightEye.y, leftEye.x - rightEye.x) * 180) / Math.PI;
+  return { yaw, pitch, roll };
+}
+
+/** Eye aspect ratio (Soukupová and Čech 2016), both eyes averaged: about 0.3 open, under 0.2 closed. */
+export function eyeAspectRatio(points: readonly Point[]): number {
+  const ear = (eye: readonly number[]): number => {
+    const [p1, p2, p3, p4, p5, p6] = eye.map((i) => at(points, i)) as [Point, Point, Point, Point, Point, Point];
+    return (distance(p2, p6) + distance(p3, p5)) / (2 * Math.max(1e-6, distance(p1, p4)));
+  };
+  return (ear(RIGHT_EYE) + ear(LEFT_EYE)) / 2;
+}

@@ -1,0 +1,82 @@
+// The quality gate in front of matching. A frame that fails it is a retry with guidance for the person at
+// the kiosk, never a mismatch: a dark or blurred frame says nothing about who is in it.
+import type { FrameAnalysis, QualityMeasures } from './analysis.ts';
+
+export type UnusableReason =
+  | 'not-an-image'
+  | 'image-too-large'
+  | 'no-face'
+  | 'several-faces'
+  | 'face-too-small'
+  | 'face-cut-off'
+  | 'too-dark'
+  | 'too-bright'
+  | 'blurry'
+  | 'not-frontal';
+
+/** What the kiosk screen says for each reason. */
+export const GUIDANCE: Readonly<Record<UnusableReason, string>> = {
+  'not-an-image': 'The camera picture could not be read. Please try again.',
+  'image-too-large': 'The camera picture could not be read. Please try again.',
+  'no-face': 'Look at the camera.',
+  'several-faces': 'Only one person in front of the camera, please.',
+  'face-too-small': 'Come closer to the camera.',
+  'face-cut-off': 'Move to the middle of the screen.',
+  'too-dark': 'Your face is too dark: face the light.',
+  'too-bright': 'Too much glare: step out of the direct light.',
+  blurry: 'Hold still for a moment.',
+  'not-frontal': 'Look straight at the camera.',
+};
+
+export interface QualityLimits {
+  /** Pixels of face width in the analysed frame (longest side 640). */
+  readonly minFaceWidth: number;
+  /** Face widths of room between the face box and the frame edge. */
+  readonly minEdgeMargin: number;
+  readonly minBrightness: number;
+  readonly maxBrightness: number;
+  readonly minSharpness: number;
+  readonly maxAbsYaw: number;
+  readonly minPitch: number;
+  readonly maxPitch: number;
+  readonly maxAbsRoll: number;
+}
+
+/** Measured on the labelled development faces and their camera-like variants (test/face/quality.test.ts). */
+export const DEFAULT_QUALITY_LIMITS: QualityLimits = {
+  minFaceWidth: 80,
+  minEdgeMargin: 0,
+  minBrightness: 50,
+  maxBrightness: 210,
+  minSharpness: 0.12,
+  maxAbsYaw: 0.45,
+  minPitch: 0.3,
+  maxPitch: 0.8,
+  maxAbsRoll: 25,
+};
+
+export type GateResult = { readonly ok: true } | { readonly ok: false; readonly reason: UnusableReason; readonly detail: string };
+
+export function gateAnalysis(analysis: FrameAnalysis, limits: QualityLimits = DEFAULT_QUALITY_LIMITS): GateResult {
+  if (analysis.faceCount === 0) return fail('no-face', 'no face found');
+  if (analysis.faceCount > 1 || !analysis.face) return fail('several-faces', `${analysis.faceCount} faces found`);
+  return gateMeasures(analysis.face.measures, limits);
+}
+
+/** Checks in the order a person can fix them: distance and framing first, then light, stillness, pose. */
+export function gateMeasures(m: QualityMeasures, limits: QualityLimits = DEFAULT_QUALITY_LIMITS): GateResult {
+  if (m.faceWidth < limits.minFaceWidth) return fail('face-too-small', `face is ${Math.round(m.faceWidth)} px wide, need ${limits.minFaceWidth}`);
+  if (m.edgeMargin < limits.minEdgeMargin) return fail('face-cut-off', 'face touches the edge of the picture');
+  if (m.brightness < limits.minBrightness) return fail('too-dark', `face brightness ${Math.round(m.brightness)}, need ${limits.minBrightness}`);
+  if (m.brightness > limits.maxBrightness) return fail('too-bright', `face brightness ${Math.round(m.brightness)}, limit ${limits.maxBrightness}`);
+  if (m.sharpness < limits.minSharpness) return fail('blurry', `sharpness ${m.sharpness.toFixed(3)}, need ${limits.minSharpness}`);
+  const { yaw, pitch, roll } = m.pose;
+  if (Math.abs(yaw) > limits.maxAbsYaw || pitch < limits.minPitch || pitch > limits.maxPitch || Math.abs(roll) > limits.maxAbsRoll) {
+    return fail('not-frontal', `head pose yaw ${yaw.toFixed(2)} pitch ${pitch.toFixed(2)} roll ${roll.toFixed(0)}°`);
+  }
+  return { ok: true };
+}
+
+function fail(reason: UnusableReason, detail: string): GateResult {
+  return { ok: false, reason, detail };
+}
