@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { ByteLink } from './byte-link.ts';
 import { DeviceError, linkError } from './device-error.ts';
-import type { FrameDecoder } from './frame-decoder.ts';
+import type { Decoded, FrameDecoder } from './frame-decoder.ts';
 
 export interface Session<F> {
   send(bytes: Uint8Array): Promise<void>;
@@ -28,14 +28,14 @@ interface Waiter<F> {
   reject(error: DeviceError): void;
 }
 
-/** Frames that arrive with nobody waiting (a multi-packet upload lands in one chunk) are kept, up to this many. */
+/** Frames (and corrupt-frame errors) that arrive with nobody waiting, e.g. a multi-packet upload in one chunk, are kept in order, up to this many. */
 const INBOX_LIMIT = 256;
 
 export class FrameChannel<F> extends EventEmitter<ChannelEvents> {
   readonly #link: ByteLink;
   readonly #decoder: FrameDecoder<F>;
   readonly #timeoutMs: number;
-  readonly #inbox: F[] = [];
+  readonly #inbox: Decoded<F>[] = [];
   #waiter: Waiter<F> | undefined;
   #tail: Promise<unknown> = Promise.resolve();
 
@@ -101,7 +101,7 @@ export class FrameChannel<F> extends EventEmitter<ChannelEvents> {
 
   #receive(timeoutMs: number): Promise<F> {
     const ready = this.#inbox.shift();
-    if (ready !== undefined) return Promise.resolve(ready);
+    if (ready) return 'frame' in ready ? Promise.resolve(ready.frame) : Promise.reject(ready.error);
     if (!this.#link.connected) return Promise.reject(linkError('device.disconnected', 'device is not connected'));
     return new Promise<F>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -118,24 +118,24 @@ export class FrameChannel<F> extends EventEmitter<ChannelEvents> {
 
   #onData(chunk: Uint8Array): void {
     for (const item of this.#decoder.push(chunk)) {
-      if ('frame' in item) this.#deliver(item.frame);
-      else if (item.error.code === 'device.noise') this.emit('noise', item.error);
-      else this.#fail(item.error);
+      if ('error' in item && item.error.code === 'device.noise') this.emit('noise', item.error);
+      else this.#deliver(item);
     }
-  }
-
-  #deliver(frame: F): void {
-    const waiter = this.#waiter;
-    if (waiter) {
-      this.#waiter = undefined;
-      waiter.resolve(frame);
-      return;
-    }
-    this.#inbox.push(frame);
-    if (this.#inbox.length > INBOX_LIMIT) this.#inbox.shift();
   }
 
   /** A corrupt frame fails the receive at once rather than leaving it to time out. */
+  #deliver(item: Decoded<F>): void {
+    const waiter = this.#waiter;
+    if (waiter) {
+      this.#waiter = undefined;
+      if ('frame' in item) waiter.resolve(item.frame);
+      else waiter.reject(item.error);
+      return;
+    }
+    this.#inbox.push(item);
+    if (this.#inbox.length > INBOX_LIMIT) this.#inbox.shift();
+  }
+
   #fail(error: DeviceError): void {
     const waiter = this.#waiter;
     this.#waiter = undefined;

@@ -1,6 +1,7 @@
 // Pure codec for the R30x / AS608 / ZFM UART frame:
 //   EF 01 | address (4) | PID (1) | LEN (2, BE, payload + 2) | payload | SUM (2, BE: PID + LEN bytes + payload, low 16 bits)
 // The decoder hunts for EF 01, reads LEN big-endian, checks the sum and resynchronises one byte later on any error.
+import { concatBytes } from '../../core/bytes.ts';
 import { linkError } from '../device-error.ts';
 import type { Decoded, FrameDecoder } from '../frame-decoder.ts';
 
@@ -81,7 +82,7 @@ export class R30xDecoder implements FrameDecoder<R30xPacket> {
 
   push(chunk: Uint8Array): Decoded<R30xPacket>[] {
     const out: Decoded<R30xPacket>[] = [];
-    const data = concat(this.#buffer, chunk);
+    const data = concatBytes(this.#buffer, chunk);
     let pos = 0;
     let skipped = 0;
     const flushNoise = (): void => {
@@ -121,12 +122,4 @@ export class R30xDecoder implements FrameDecoder<R30xPacket> {
     this.#buffer = data.slice(pos);
     return out;
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b.slice();
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
