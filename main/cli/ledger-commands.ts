@@ -185,13 +185,12 @@ const prove: Command = {
     const seq = optionalString(values, 'seq');
     const from = optionalString(values, 'from');
     if ((seq === undefined) === (from === undefined)) throw new UsageError('give exactly one of --seq N and --from SIZE');
+    const index = seq === undefined ? undefined : nonNegativeInteger(seq, '--seq');
+    const oldSize = from === undefined ? undefined : nonNegativeInteger(from, '--from');
     withStore(requireString(values, 'db'), (store) => {
       const origin = pickOrigin(store, optionalString(values, 'origin'));
       const cp = currentCheckpoint(store, origin, optionalString(values, 'key'));
-      const proof =
-        seq !== undefined
-          ? buildInclusionProof(store, origin, nonNegativeInteger(seq, '--seq'), cp)
-          : buildConsistencyProof(store, origin, nonNegativeInteger(from as string, '--from'), cp);
+      const proof = index !== undefined ? buildInclusionProof(store, origin, index, cp) : buildConsistencyProof(store, origin, oldSize as number, cp);
       writeLine(io.stdout, JSON.stringify(proof, null, 2));
     });
     return Promise.resolve(0);
