@@ -6,16 +6,12 @@ import { SerialPortStream } from '@serialport/stream';
 import { errorMessage } from '../core/errors.ts';
 import type { ByteLink, ByteLinkEvents } from './byte-link.ts';
 import { type DeviceError, linkError } from './device-error.ts';
+import { type Backoff, DEFAULT_BACKOFF, Reconnector } from './reconnect.ts';
 
 /** Where the device is: a stable path (/dev/serial/by-id/...) or a USB id pair (lower-case hex, as udev writes them). */
 export type SerialTarget =
   | { readonly path: string }
   | { readonly vendorId: string; readonly productId: string; readonly serialNumber?: string };
-
-export interface Backoff {
-  readonly initialMs: number;
-  readonly maxMs: number;
-}
 
 export interface SerialTransportOptions {
   readonly target: SerialTarget;
@@ -26,21 +22,19 @@ export interface SerialTransportOptions {
   readonly reconnect?: Backoff | false;
 }
 
-export const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 10_000 };
-
 export class SerialTransport extends EventEmitter<ByteLinkEvents> implements ByteLink {
   readonly #options: SerialTransportOptions;
   readonly #binding: BindingInterface;
   #port: SerialPortStream | undefined;
   #closed = false;
-  #attempt = 0;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #reconnector: Reconnector;
 
   constructor(options: SerialTransportOptions) {
     super();
     if (!Number.isInteger(options.baudRate) || options.baudRate <= 0) throw new TypeError(`baudRate: expected a positive integer, got ${options.baudRate}`);
     this.#options = options;
     this.#binding = options.binding ?? autoDetect();
+    this.#reconnector = new Reconnector(options.reconnect ?? DEFAULT_BACKOFF, () => this.#openOnce());
   }
 
   get connected(): boolean {
@@ -50,14 +44,16 @@ export class SerialTransport extends EventEmitter<ByteLinkEvents> implements Byt
   /** One attempt to open; rejects with device.not-found. After success, unplugs are retried per the backoff. */
   async open(): Promise<void> {
     this.#closed = false;
+    this.#reconnector.resume();
     await this.#openOnce();
   }
 
   /** Opens in the background, retrying with backoff until it succeeds: for a kiosk booting without its devices. */
   start(): void {
     this.#closed = false;
+    this.#reconnector.resume();
     this.#openOnce().catch(() => {
-      this.#scheduleReconnect();
+      this.#reconnector.schedule();
     });
   }
 
@@ -74,7 +70,7 @@ export class SerialTransport extends EventEmitter<ByteLinkEvents> implements Byt
 
   async close(): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#timer);
+    this.#reconnector.stop();
     const port = this.#port;
     this.#port = undefined;
     if (!port?.isOpen) return;
@@ -101,7 +97,7 @@ export class SerialTransport extends EventEmitter<ByteLinkEvents> implements Byt
     port.on('error', () => undefined);
     port.on('close', (error: Error | null) => { this.#onClose(port, error); });
     this.#port = port;
-    this.#attempt = 0;
+    this.#reconnector.succeeded();
     this.emit('connected');
   }
 
@@ -111,19 +107,7 @@ export class SerialTransport extends EventEmitter<ByteLinkEvents> implements Byt
     if (this.#closed) return;
     const reason: DeviceError = linkError('device.disconnected', error ? `device unplugged: ${error.message}` : 'serial port closed');
     this.emit('disconnected', reason);
-    this.#scheduleReconnect();
-  }
-
-  #scheduleReconnect(): void {
-    const backoff = this.#options.reconnect ?? DEFAULT_BACKOFF;
-    if (this.#closed || backoff === false) return;
-    const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** this.#attempt);
-    this.#attempt = Math.min(this.#attempt + 1, 30);
-    this.#timer = setTimeout(() => {
-      this.#openOnce().catch(() => {
-        this.#scheduleReconnect();
-      });
-    }, delay);
+    this.#reconnector.schedule();
   }
 
   async #resolvePath(): Promise<string> {
