@@ -1,0 +1,37 @@
+// What replication, witnessing and HQ need from storage, async so that a network database (PostgreSQL) fits
+// behind it as well as the embedded SQLite log store. Every implementation verifies entries before storing
+// them (signature, key in force, prev link) and keeps equivocation evidence (see ledger/replica.ts).
+import type { IngestResult } from '../ledger/replica.ts';
+import type { Verifier } from '../ledger/keys.ts';
+import type { Conflict } from '../ledger/store.ts';
+
+/** The latest checkpoint a witness accepted for a log (C2SP tlog-witness keeps exactly one per origin). */
+export interface WitnessedCheckpoint {
+  readonly size: number;
+  readonly root: Uint8Array;
+  /** The log's signed note, as received. */
+  readonly note: string;
+  /** Clock time of acceptance, milliseconds. */
+  readonly at: number;
+}
+
+export interface ReplicaStore {
+  /** Verifies and stores entries of another log; idempotent on (origin, seq). */
+  ingest(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult>;
+  size(origin: string): Promise<number>;
+  /** Signed entries with from <= seq < to that the store holds, in order. */
+  leaves(origin: string, from: number, to: number): Promise<Uint8Array[]>;
+  root(origin: string, size: number): Promise<Uint8Array>;
+  consistencyProof(origin: string, oldSize: number, newSize: number): Promise<Uint8Array[]>;
+  /** The log's keys (genesis first); empty when the store has never seen the log. */
+  verifiers(origin: string): Promise<Verifier[]>;
+  origins(): Promise<string[]>;
+  witnessed(origin: string): Promise<WitnessedCheckpoint | undefined>;
+  /**
+   * Atomic compare-and-set: stores `next` only if the stored checkpoint still has size `previousSize`
+   * (undefined: none stored yet). Returns whether it stored.
+   */
+  setWitnessed(origin: string, next: WitnessedCheckpoint, previousSize: number | undefined): Promise<boolean>;
+  conflicts(origin: string): Promise<Conflict[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,331 @@
+// Replication of signed logs over MQTT. A node publishes its own log (entries as they are committed, then its
+// signed checkpoint, retained) and follows other logs: it verifies every entry before storing it (through the
+// ReplicaStore), witnesses their checkpoints, and pulls whatever it is missing with backfill requests that any
+// holder of the log answers from its SQLite store. MQTT is treated as lossy: a gap in the entries, or a
+// checkpoint larger than the replica, triggers a request; an unanswered request is retried.
+//
+// Handlers never wait for the broker (a publish's PUBACK arrives on the same connection as the messages being
+// handled): replies and requests are sent in the background.
+import { randomUUID } from 'node:crypto';
+import { decodeLeaf } from '../core/entry.ts';
+import { MusterError, errorMessage } from '../core/errors.ts';
+import type { Rejected } from '../ledger/replica.ts';
+import { parseCheckpoint, parseNote } from '../ledger/note.ts';
+import type { StoredCheckpoint } from '../ledger/store.ts';
+import type { MqttLink } from './mqtt-link.ts';
+import type { ReplicaStore } from './replica-store.ts';
+import { type ParsedTopic, topics } from './topics.ts';
+import type { ForkEvidence, Witness } from './witness.ts';
+import { MAX_BATCH, decodeBatch, decodeNoteText, decodeRequest, encodeBatch, encodeRequest } from './wire.ts';
+
+/** The node's own log, as the ledger's LogWriter provides it. */
+export interface OwnLog {
+  readonly origin: string;
+  checkpoint(): StoredCheckpoint;
+}
+
+export type ReplicationEvent =
+  | { readonly kind: 'ingested'; readonly origin: string; readonly inserted: number; readonly size: number; readonly source: string }
+  | { readonly kind: 'rejected'; readonly origin: string; readonly source: string; readonly rejected: readonly Rejected[] }
+  | { readonly kind: 'equivocation'; readonly origin: string; readonly seqs: readonly number[]; readonly source: string }
+  | { readonly kind: 'cosigned'; readonly origin: string; readonly size: number; readonly note: string }
+  | { readonly kind: 'rollback' | 'fork'; readonly origin: string; readonly evidence: ForkEvidence }
+  | { readonly kind: 'bad-message'; readonly topic: string; readonly reason: string }
+  | { readonly kind: 'published'; readonly origin: string; readonly size: number };
+
+export interface ReplicatorOptions {
+  readonly link: MqttLink;
+  readonly store: ReplicaStore;
+  readonly witness: Witness;
+  readonly own?: OwnLog;
+  /** Logs to replicate: a list of origins (a kiosk's peers), or every log on the broker (HQ). */
+  readonly follow: readonly string[] | 'all';
+  readonly clock?: () => number;
+  /** An unanswered backfill request is sent again after this long. */
+  readonly retryMs?: number;
+  readonly onEvent?: (event: ReplicationEvent) => void;
+}
+
+interface Want {
+  target: number;
+  request?: { id: string; to: number; sentAt: number };
+  /** The largest checkpoint seen while behind: witnessed once the replica reaches it. */
+  pendingNote?: string;
+  pendingSize: number;
+}
+
+/** Replies in flight per request: enough to keep the broker busy, bounded so one catch-up cannot flood it. */
+const REPLY_WINDOW = 16;
+
+export class Replicator {
+  private readonly wants = new Map<string, Want>();
+  private cursor = 0;
+  private flushing = false;
+  private flushAgain = false;
+  private readonly clock: () => number;
+  private readonly retryMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly background = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(private readonly options: ReplicatorOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.retryMs = options.retryMs ?? 3000;
+  }
+
+  get id(): string {
+    return this.options.link.id;
+  }
+
+  async start(): Promise<void> {
+    const { link, follow, own } = this.options;
+    link.setHandler((topic, payload) => this.handle(topic, payload));
+    link.onConnect(() => {
+      this.track(this.announce());
+    });
+    const filters: string[] = [topics.inbox(link.id)];
+    if (follow === 'all') filters.push(...topics.everyLog);
+    else for (const origin of follow) filters.push(topics.entries(origin), topics.checkpoint(origin), topics.request(origin));
+    if (own) filters.push(topics.request(own.origin));
+    await link.subscribe(filters);
+    if (link.connected) await this.announce();
+    this.timer = setInterval(() => {
+      this.retry();
+    }, Math.max(50, Math.floor(this.retryMs / 2)));
+    this.timer.unref();
+  }
+
+  /** Tell the replicator the own log grew: the new entries and a checkpoint go out in the next tick. */
+  appended(): void {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    this.flushing = true;
+    setImmediate(() => {
+      this.track(this.flush());
+    });
+  }
+
+  /** Backfills every followed log that is behind (and retries requests that went unanswered). */
+  retry(): void {
+    for (const origin of this.wants.keys()) this.track(this.pump(origin));
+  }
+
+  /** How many entries of other logs this node knows it is missing. */
+  async backlog(): Promise<number> {
+    let missing = 0;
+    for (const [origin, want] of this.wants) missing += Math.max(0, want.target - (await this.options.store.size(origin)));
+    return missing;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.allSettled([...this.background]);
+  }
+
+  private async announce(): Promise<void> {
+    const { own, link } = this.options;
+    if (!own) return;
+    // Whatever was appended while offline is fetched by the receivers from the checkpoint: never from memory.
+    this.cursor = await this.options.store.size(own.origin);
+    const checkpoint = own.checkpoint();
+    if (link.connected) await link.publish(topics.checkpoint(own.origin), checkpoint.note, true);
+  }
+
+  private async flush(): Promise<void> {
+    const { own, store, link } = this.options;
+    try {
+      if (!own || !link.connected) return;
+      const head = await store.size(own.origin);
+      const sends: Promise<void>[] = [];
+      while (this.cursor < head) {
+        const to = Math.min(head, this.cursor + MAX_BATCH);
+        const leaves = await store.leaves(own.origin, this.cursor, to);
+        sends.push(link.publish(topics.entries(own.origin), encodeBatch({ origin: own.origin, leaves })));
+        this.cursor = to;
+      }
+      const checkpoint = own.checkpoint();
+      sends.push(link.publish(topics.checkpoint(own.origin), checkpoint.note, true));
+      this.emit({ kind: 'published', origin: own.origin, size: checkpoint.size });
+      await Promise.all(sends);
+    } finally {
+      this.flushing = false;
+      if (this.flushAgain) {
+        this.flushAgain = false;
+        this.appended();
+      }
+    }
+  }
+
+  private async handle(topic: ParsedTopic, payload: Buffer): Promise<void> {
+    const source = topic.kind === 'inbox' ? 'backfill' : 'live';
+    try {
+      switch (topic.kind) {
+        case 'entries':
+          if (this.follows(topic.origin)) await this.ingest(topic.origin, payload, source);
+          return;
+        case 'inbox':
+          if (topic.client === this.id) await this.ingest(undefined, payload, source);
+          return;
+        case 'checkpoint':
+          if (this.follows(topic.origin)) await this.checkpoint(topic.origin, decodeNoteText(payload, 'checkpoint'));
+          return;
+        case 'request':
+          this.answer(topic.origin, payload);
+          return;
+        case 'cosign':
+        case 'health':
+        case 'alerts':
+          return;
+      }
+    } catch (error) {
+      if (!(error instanceof MusterError)) throw error;
+      this.emit({ kind: 'bad-message', topic: `${topic.kind}${'origin' in topic ? ` ${topic.origin}` : ''}`, reason: error.message });
+    }
+  }
+
+  private follows(origin: string): boolean {
+    const { follow, own } = this.options;
+    if (origin === own?.origin) return false;
+    return follow === 'all' || follow.includes(origin);
+  }
+
+  private async ingest(expectedOrigin: string | undefined, payload: Buffer, source: string): Promise<void> {
+    const batch = decodeBatch(payload);
+    const origin = expectedOrigin ?? batch.origin;
+    if (batch.origin !== origin) throw new MusterError('bad-message', `entries for ${batch.origin} published on the topic of ${origin}`);
+    if (!this.follows(origin) || batch.leaves.length === 0) return;
+    const { store } = this.options;
+    const result = await store.ingest(origin, batch.leaves, `${source}:${this.id}`);
+    if (result.inserted > 0) this.emit({ kind: 'ingested', origin, inserted: result.inserted, size: result.size, source });
+    if (result.rejected.length > 0) this.emit({ kind: 'rejected', origin, source, rejected: result.rejected });
+    if (result.equivocations.length > 0) this.emit({ kind: 'equivocation', origin, seqs: result.equivocations, source });
+    const want = this.wantFor(origin);
+    if (result.missingFrom !== undefined) want.target = Math.max(want.target, lastSeq(batch.leaves) + 1);
+    if (want.request && result.size >= want.request.to) delete want.request;
+    else if (want.request && result.inserted > 0) want.request.sentAt = this.clock();
+    if (want.pendingNote !== undefined && result.size >= want.pendingSize) {
+      const note = want.pendingNote;
+      delete want.pendingNote;
+      await this.checkpoint(origin, note);
+    }
+    await this.pump(origin);
+  }
+
+  private async checkpoint(origin: string, note: string): Promise<void> {
+    const { store, witness } = this.options;
+    if ((await store.verifiers(origin)).length === 0) {
+      // A log never seen: its key comes with entry 0. The size read here is unverified and only bounds the request.
+      const size = parseCheckpoint(parseNote(note).text).size;
+      this.behind(origin, size, note);
+      await this.pump(origin);
+      return;
+    }
+    const verdict = await witness.observe(origin, note);
+    switch (verdict.kind) {
+      case 'behind':
+        this.behind(origin, verdict.checkpoint.size, note);
+        await this.pump(origin);
+        return;
+      case 'cosigned':
+        this.emit({ kind: 'cosigned', origin, size: verdict.checkpoint.size, note: verdict.note });
+        this.send(topics.cosign(origin, witness.name), verdict.note, true);
+        return;
+      case 'rollback':
+      case 'fork':
+        this.emit({ kind: verdict.kind, origin, evidence: verdict.evidence });
+        return;
+      case 'invalid':
+        throw new MusterError('bad-checkpoint', `checkpoint of ${origin}: ${verdict.reason}`);
+      case 'stale':
+        return;
+    }
+  }
+
+  private behind(origin: string, size: number, note: string): void {
+    const want = this.wantFor(origin);
+    want.target = Math.max(want.target, size);
+    if (size >= want.pendingSize) {
+      want.pendingNote = note;
+      want.pendingSize = size;
+    }
+  }
+
+  private wantFor(origin: string): Want {
+    let want = this.wants.get(origin);
+    if (!want) {
+      want = { target: 0, pendingSize: 0 };
+      this.wants.set(origin, want);
+    }
+    return want;
+  }
+
+  /** Sends a backfill request when the replica is behind and no request is in flight (or the last one expired). */
+  private async pump(origin: string): Promise<void> {
+    const want = this.wants.get(origin);
+    if (!want || this.closed) return;
+    const held = await this.options.store.size(origin);
+    if (held >= want.target) {
+      delete want.request;
+      return;
+    }
+    const now = this.clock();
+    if (want.request && now - want.request.sentAt < this.retryMs) return;
+    if (!this.options.link.connected) return;
+    const request = { id: randomUUID(), to: want.target, sentAt: now };
+    want.request = request;
+    this.send(topics.request(origin), encodeRequest({ from: held, to: request.to, replyTo: this.id, id: request.id }));
+  }
+
+  /** Answers a backfill request from the store, in the background, a window of replies at a time. */
+  private answer(origin: string, payload: Buffer): void {
+    const request = decodeRequest(payload);
+    if (request.replyTo === this.id) return;
+    this.track(
+      (async () => {
+        const { store, link } = this.options;
+        const held = await store.size(origin);
+        const end = Math.min(request.to, held);
+        const inbox = topics.inbox(request.replyTo);
+        const window = new Set<Promise<void>>();
+        for (let from = request.from; from < end && !this.closed && link.connected; from += MAX_BATCH) {
+          const leaves = await store.leaves(origin, from, Math.min(end, from + MAX_BATCH));
+          const sent = link.publish(inbox, encodeBatch({ origin, leaves, id: request.id })).finally(() => window.delete(sent));
+          window.add(sent);
+          if (window.size >= REPLY_WINDOW) await Promise.race(window);
+        }
+        await Promise.all(window);
+      })(),
+    );
+  }
+
+  private send(topic: string, payload: Uint8Array | string, retain = false): void {
+    if (!this.options.link.connected) return;
+    this.track(this.options.link.publish(topic, payload, retain));
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => {
+      // Lost publishes are recovered by retries and backfill; report and carry on.
+      this.emit({ kind: 'bad-message', topic: '(background)', reason: errorMessage(error) });
+    });
+    this.background.add(tracked);
+    void tracked.finally(() => this.background.delete(tracked));
+  }
+
+  private emit(event: ReplicationEvent): void {
+    this.options.onEvent?.(event);
+  }
+}
+
+function lastSeq(leaves: readonly Uint8Array[]): number {
+  const last = leaves.at(-1);
+  if (!last) return -1;
+  try {
+    return decodeLeaf(last).body.seq;
+  } catch {
+    return -1;
+  }
+}

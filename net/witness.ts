@@ -1,0 +1,81 @@
+// A C2SP tlog-witness over logs this node replicates. It keeps only the latest checkpoint per origin and
+// accepts a new one only when a consistency proof from the size it holds verifies; the state is advanced
+// with an atomic compare-and-set before the cosignature is handed out. Because the witness also holds the
+// entries, it checks each checkpoint's root against the tree it rebuilt itself.
+import { bytesEqual, toBase64 } from '../core/bytes.ts';
+import { errorMessage } from '../core/errors.ts';
+import type { Signer } from '../ledger/keys.ts';
+import { verifyConsistency } from '../ledger/merkle.ts';
+import { type Checkpoint, openCheckpoint } from '../ledger/note.ts';
+import { cosign } from './cosignature.ts';
+import type { ReplicaStore, WitnessedCheckpoint } from './replica-store.ts';
+
+export type WitnessVerdict =
+  /** Accepted and cosigned: `note` carries the log's signature and ours. */
+  | { readonly kind: 'cosigned'; readonly checkpoint: Checkpoint; readonly note: string }
+  /** Not yet judgeable: the replica holds fewer entries than the checkpoint covers. */
+  | { readonly kind: 'behind'; readonly checkpoint: Checkpoint; readonly held: number }
+  /** Already witnessed, or an older checkpoint consistent with what was witnessed (reordered delivery). */
+  | { readonly kind: 'stale'; readonly checkpoint: Checkpoint }
+  /** A validly signed checkpoint that contradicts the history: the log was rolled back or forked. */
+  | { readonly kind: 'rollback' | 'fork'; readonly checkpoint: Checkpoint; readonly evidence: ForkEvidence }
+  | { readonly kind: 'invalid'; readonly reason: string };
+
+export interface ForkEvidence {
+  /** The checkpoint that contradicts history, as signed by the log. */
+  readonly note: string;
+  /** The last checkpoint this witness accepted, as signed by the log. */
+  readonly witnessedNote?: string;
+  /** Root of the verified entries this witness holds, at the contradicting checkpoint's size (base64). */
+  readonly replicaRoot?: string;
+  readonly reason: string;
+}
+
+export class Witness {
+  constructor(
+    private readonly store: ReplicaStore,
+    private readonly signer: Signer,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  get name(): string {
+    return this.signer.name;
+  }
+
+  async observe(origin: string, note: string): Promise<WitnessVerdict> {
+    const verifiers = await this.store.verifiers(origin);
+    if (verifiers.length === 0) return { kind: 'invalid', reason: `no key known for ${origin} yet` };
+    let checkpoint: Checkpoint;
+    try {
+      checkpoint = openCheckpoint(note, origin, verifiers);
+    } catch (error) {
+      return { kind: 'invalid', reason: errorMessage(error) };
+    }
+    const latest = await this.store.witnessed(origin);
+    const held = await this.store.size(origin);
+    if (checkpoint.size > held) return { kind: 'behind', checkpoint, held };
+    const replicaRoot = await this.store.root(origin, checkpoint.size);
+    if (!bytesEqual(replicaRoot, checkpoint.root)) {
+      const evidence: ForkEvidence = {
+        note,
+        replicaRoot: toBase64(replicaRoot),
+        reason: `the log signed root ${toBase64(checkpoint.root)} for size ${checkpoint.size}, but its verified entries give ${toBase64(replicaRoot)}`,
+        ...(latest ? { witnessedNote: latest.note } : {}),
+      };
+      return { kind: latest && checkpoint.size < latest.size ? 'rollback' : 'fork', checkpoint, evidence };
+    }
+    if (latest && checkpoint.size <= latest.size) return { kind: 'stale', checkpoint };
+    if (latest) {
+      const proof = await this.store.consistencyProof(origin, latest.size, checkpoint.size);
+      if (!verifyConsistency(latest.size, checkpoint.size, latest.root, checkpoint.root, proof)) {
+        const reason = `no consistency from the witnessed size ${latest.size} to ${checkpoint.size}`;
+        return { kind: 'fork', checkpoint, evidence: { note, witnessedNote: latest.note, reason } };
+      }
+    }
+    const now = this.clock();
+    const next: WitnessedCheckpoint = { size: checkpoint.size, root: checkpoint.root, note, at: now };
+    // Another observer advanced the state meanwhile: let the caller see the checkpoint again later.
+    if (!(await this.store.setWitnessed(origin, next, latest?.size))) return { kind: 'stale', checkpoint };
+    return { kind: 'cosigned', checkpoint, note: cosign(note, this.signer, Math.floor(now / 1000)) };
+  }
+}

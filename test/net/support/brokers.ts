@@ -1,0 +1,44 @@
+// The two real brokers every replication test runs against: Aedes in this process and Mosquitto as a separate
+// process (password setting from deploy/mosquitto). Both enforce the same ACL, so nodes publish only under
+// their own topics.
+import { randomBytes } from 'node:crypto';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../../../net/embedded-broker.ts';
+import type { LinkOptions } from '../../../net/mqtt-link.ts';
+import { topicId } from '../../../net/topics.ts';
+import { startMosquitto } from '../../helpers/mosquitto.ts';
+
+export type BrokerKind = 'aedes' | 'mosquitto';
+export const BROKERS: readonly BrokerKind[] = ['aedes', 'mosquitto'];
+
+export interface BrokerFixture {
+  readonly kind: BrokerKind;
+  /** Connection settings for a node (its own credentials). */
+  link(nodeId: string): Omit<LinkOptions, 'nodeId'>;
+  /** Stops and starts the broker on the same port: Mosquitto keeps its persistence file, Aedes forgets everything. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startBroker(kind: BrokerKind, nodeIds: readonly string[]): Promise<BrokerFixture> {
+  const users = new Map(nodeIds.map((id) => [topicId(id), randomBytes(12).toString('hex')]));
+  const link = (url: string) => (nodeId: string): Omit<LinkOptions, 'nodeId'> => {
+    const username = topicId(nodeId);
+    return { url, username, password: users.get(username) ?? 'unknown', reconnectMs: 100 };
+  };
+  if (kind === 'mosquitto') {
+    const server = await startMosquitto({ users });
+    return { kind, link: link(server.url), restart: () => server.restart(), stop: () => server.stop() };
+  }
+  const options = { port: 0, users, alertPublishers: new Set(['hq']) };
+  let broker: EmbeddedBroker = await startEmbeddedBroker(options);
+  const port = broker.port;
+  return {
+    kind,
+    link: link(broker.url),
+    restart: async () => {
+      await broker.close();
+      broker = await startEmbeddedBroker({ ...options, port });
+    },
+    stop: () => broker.close(),
+  };
+}
