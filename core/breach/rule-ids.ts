@@ -1,0 +1,8 @@
+// The rules of the breach engine and the reasons an item goes to staff review. Stable strings: they are
+// written into excuse entries and breach notices.
+
+export const RULE_IDS = ['missed-checkin', 'late-checkin', 'wrong-centre', 'task-not-done', 'suspected-impersonation'] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+
+export const REVIEW_REASONS = ['verification-failed', 'repeated-failed-verification', 'questionnaire-flag', 'face-mismatch-then-verified'] as const;
+export type ReviewReason = (typeof REVIEW_REASONS)[number];

@@ -1,0 +1,99 @@
+// Builds LogRecords for the breach engine without signing: refs carry a fake but unique hash.
+import { createHash } from 'node:crypto';
+import type { EntryType, Payload } from '../../../core/entry.ts';
+import type { LogRecord } from '../../../core/records/entry-ref.ts';
+import { formatDay, parseDay } from '../../../core/time/civil-day.ts';
+import { zonedInstant } from '../../../core/time/zoned-time.ts';
+
+export const MIN = 60_000;
+
+export class LogBuilder {
+  readonly records: LogRecord[] = [];
+  private readonly seqs = new Map<string, number>();
+
+  add(origin: string, ts: number, type: EntryType, payload: Payload): LogRecord {
+    const seq = this.seqs.get(origin) ?? 1;
+    this.seqs.set(origin, seq + 1);
+    const hash = createHash('sha256').update(`${origin}#${seq}`).digest('hex');
+    const record: LogRecord = { ref: { origin, seq, hash }, ts, type, payload };
+    this.records.push(record);
+    return record;
+  }
+}
+
+export const day = (text: string): number => parseDay(text) as number;
+
+/** The instant of a local wall-clock time: at('2026-03-08 09:30', 'America/New_York'). */
+export function at(local: string, zone: string): number {
+  const [d, t] = local.split(' ') as [string, string];
+  const [h, m] = t.split(':').map(Number) as [number, number];
+  return zonedInstant(day(d), h * 60 + m, zone);
+}
+
+export interface PlanOptions {
+  readonly subject: string;
+  readonly zone?: string;
+  readonly centres?: readonly string[];
+  readonly start?: string;
+  readonly end?: string | null;
+  readonly days?: 'daily' | readonly number[];
+  readonly open?: string;
+  readonly close?: string;
+  readonly grace?: number;
+  readonly late?: number;
+  readonly tasks?: readonly Payload[];
+  readonly effectiveFrom?: number;
+}
+
+export function planPayload(o: PlanOptions): Payload {
+  return {
+    subject: o.subject,
+    effectiveFrom: o.effectiveFrom ?? 0,
+    start: o.start ?? '2026-03-01',
+    end: o.end === undefined ? null : o.end,
+    zone: o.zone ?? 'America/New_York',
+    centres: [...(o.centres ?? ['centre-a'])],
+    days: o.days === undefined || o.days === 'daily' ? 'daily' : [...o.days],
+    window: { open: o.open ?? '09:00', close: o.close ?? '11:00' },
+    graceMinutes: o.grace ?? 15,
+    lateMinutes: o.late ?? 120,
+    tasks: [...(o.tasks ?? [])],
+    staff: 'staff-1',
+    reason: 'initial plan',
+  };
+}
+
+export function checkinPayload(subject: string, centre = 'centre-a', tasks: readonly Payload[] = [], methods: readonly string[] = ['fingerprint', 'face']): Payload {
+  return {
+    subject,
+    centre,
+    kiosk: `${centre}/k1`,
+    attempt: `att-${subject}`,
+    methods: [...methods],
+    fingerprintScore: 120,
+    faceScore: 0.31,
+    ...(methods.includes('staff') ? { staff: 'staff-2' } : {}),
+    tasks: [...tasks],
+  };
+}
+
+export function attemptPayload(subject: string | undefined, outcome: string, extra: Payload = {}): Payload {
+  return {
+    attempt: `att-${subject ?? 'anon'}`,
+    centre: 'centre-a',
+    kiosk: 'centre-a/k1',
+    step: 'verify',
+    method: 'face',
+    outcome,
+    ...(subject === undefined ? {} : { subject, identifiedBy: 'fingerprint' }),
+    score: 0.7,
+    try: 1,
+    ...extra,
+  };
+}
+
+export function healthPayload(centre: string, device: string, state: string, since: number, kiosk = `${centre}/k1`): Payload {
+  return { centre, kiosk, device, state, since };
+}
+
+export { formatDay };
