@@ -1,3 +1,126 @@
+// Ledger benchmarks: durable appends (one at a time and batched), full verification and proof generation,
+// each beside hypercore doing the same work in the same run, and beside the machine's raw Ed25519 and
+// SQLite commit rates as ceilings.
+import Database from 'better-sqlite3';
+import Hypercore from 'hypercore';
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fsck } from '../ledger/fsck.ts';
+import { Signer } from '../ledger/keys.ts';
+import { LogWriter } from '../ledger/log-writer.ts';
+import { consistencyProof, inclusionProof } from '../ledger/merkle.ts';
+import { LedgerStore } from '../ledger/store.ts';
+import { startWorker } from '../runtime/worker.ts';
+import { type BenchReport, opsPerSecond } from './report.ts';
 import type { Suite } from './suites.ts';
 
-export const ledgerSuite: Suite = { name: 'ledger', run: () => Promise.resolve() };
+const VERIFY_ENTRIES = 100_000;
+const PAYLOAD = { subject: 'p-000123', center: 'center-01', methods: ['fingerprint', 'face'], distance: 0.31, liveness: 0.97, tasks: ['study-7'] };
+
+export const ledgerSuite: Suite = {
+  name: 'ledger',
+  async run(report) {
+    const dir = mkdtempSync(join(tmpdir(), 'muster-bench-'));
+    try {
+      await ceilings(report, dir);
+      await appends(report, dir);
+      await verification(report, dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+async function ceilings(report: BenchReport, dir: string): Promise<void> {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const message = Buffer.alloc(200, 7);
+  const signature = sign(null, message, privateKey);
+  report.add('ed25519.sign (1 core)', await opsPerSecond(() => sign(null, message, privateKey)), 'ops/s');
+  report.add('ed25519.verify (1 core)', await opsPerSecond(() => verify(null, message, publicKey, signature)), 'ops/s');
+  const rates = await Promise.all(
+    cpus().map(
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const worker = startWorker(new URL('./ed25519-worker.ts', import.meta.url), { workerData: { seconds: 2 } });
+          worker.once('message', (rate: number) => {
+            resolve(rate);
+            void worker.terminate();
+          });
+          worker.once('error', reject);
+        }),
+    ),
+  );
+  report.add(`ed25519.verify (all ${cpus().length} cores)`, rates.reduce((a, b) => a + b, 0), 'ops/s');
+
+  const db = new Database(join(dir, 'raw.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)');
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const blob = Buffer.alloc(300);
+  report.add('sqlite.commit (synchronous=FULL, 1 row/txn)', await opsPerSecond(() => insert.run(blob)), 'commits/s');
+  db.close();
+}
+
+async function appends(report: BenchReport, dir: string): Promise<void> {
+  const core = new Hypercore(join(dir, 'hypercore'));
+  await core.ready();
+  const block = Buffer.alloc(300, 1);
+  report.add('hypercore.append (one at a time)', await opsPerSecond(() => core.append(block), 2), 'entries/s');
+  const hundred = Array.from({ length: 100 }, () => block);
+  report.add('hypercore.append (batches of 100)', 100 * (await opsPerSecond(() => core.append(hundred), 2)), 'entries/s');
+  await core.close();
+
+  // hypercore 11 writes through RocksDB without a sync per write: it survives a process crash, not a power
+  // cut. synchronous=NORMAL is the same durability; FULL (the kiosk's setting) fsyncs every commit.
+  for (const synchronous of ['FULL', 'NORMAL'] as const) {
+    const store = LedgerStore.open(join(dir, `append-${synchronous}.db`), { create: true, synchronous });
+    const writer = LogWriter.init(store, 'bench/kiosk', Signer.generate('bench/kiosk'));
+    const label = synchronous === 'FULL' ? 'fsync per commit' : 'crash-safe, no fsync, as hypercore';
+    report.add(`ledger.append one at a time (${label})`, await opsPerSecond(() => writer.append('checkin', PAYLOAD), 2), 'entries/s', 'hypercore.append (one at a time)');
+    report.add(
+      `ledger.append batches of 100 (${label})`,
+      100 * (await opsPerSecond(() => Promise.all(Array.from({ length: 100 }, () => writer.append('checkin', PAYLOAD))), 2)),
+      'entries/s',
+      'hypercore.append (batches of 100)',
+    );
+    store.close();
+  }
+}
+
+async function verification(report: BenchReport, dir: string): Promise<void> {
+  const path = join(dir, 'verify.db');
+  const store = LedgerStore.open(path, { create: true, synchronous: 'NORMAL' });
+  const writer = LogWriter.init(store, 'bench/kiosk', Signer.generate('bench/kiosk'));
+  while (store.head(writer.origin).size < VERIFY_ENTRIES) {
+    await Promise.all(Array.from({ length: Math.min(1000, VERIFY_ENTRIES - store.head(writer.origin).size) }, () => writer.append('checkin', PAYLOAD)));
+  }
+  writer.checkpoint();
+
+  const tree = store.treeSource(writer.origin);
+  let i = 0;
+  report.add('ledger.prove inclusion (100k-entry log)', await opsPerSecond(() => inclusionProof(tree, (i = (i + 7919) % VERIFY_ENTRIES), VERIFY_ENTRIES)), 'proofs/s', 'hypercore.proof inclusion + upgrade');
+  report.add('ledger.prove consistency (100k-entry log)', await opsPerSecond(() => consistencyProof(tree, 1 + (i = (i + 7919) % (VERIFY_ENTRIES - 1)), VERIFY_ENTRIES)), 'proofs/s');
+  store.close();
+
+  const core = new Hypercore(join(dir, 'hypercore-verify'));
+  await core.ready();
+  const block = Buffer.alloc(300, 1);
+  for (let n = 0; n < VERIFY_ENTRIES; n += 1000) await core.append(Array.from({ length: 1000 }, () => block));
+  let j = 0;
+  const hyperProof = await opsPerSecond(() => core.proof({ block: { index: (j = (j + 7919) % VERIFY_ENTRIES), nodes: 0 }, upgrade: { start: 0, length: VERIFY_ENTRIES } }));
+  report.add('hypercore.proof inclusion + upgrade', hyperProof, 'proofs/s');
+  const auditStart = performance.now();
+  await core.core.audit();
+  const auditRate = VERIFY_ENTRIES / ((performance.now() - auditStart) / 1000);
+  await core.close();
+
+  const start = performance.now();
+  const result = await fsck(path);
+  if (!result.ok) throw new Error(`bench log did not verify: ${result.reason}`);
+  const rate = VERIFY_ENTRIES / ((performance.now() - start) / 1000);
+  report.add(`ledger.verify full (100k entries, ${cpus().length} workers)`, rate, 'entries/s', `ed25519.verify (all ${cpus().length} cores)`);
+  report.add('hypercore.audit (hashes only, no per-entry signatures)', auditRate, 'entries/s', `ledger.verify full (100k entries, ${cpus().length} workers)`);
+}

@@ -71,8 +71,7 @@ export class KeySchedule {
   /** Rebuilds the schedule from the genesis and rotation entries a store holds (checking each). */
   static load(store: LedgerStore, origin: string, trustedGenesisKey?: Uint8Array): KeySchedule {
     const schedule = new KeySchedule(origin, []);
-    const rows = [...store.entriesOfType(origin, 'genesis'), ...store.entriesOfType(origin, 'key-rotation')].sort((a, b) => a.seq - b.seq);
-    for (const row of rows) {
+    for (const row of store.keyEntries(origin)) {
       let decoded: DecodedLeaf;
       try {
         decoded = decodeLeaf(row.leaf);

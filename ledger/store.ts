@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS entries (
   hash BLOB NOT NULL,          -- RFC 6962 leaf hash
   PRIMARY KEY (origin, seq)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS entries_by_type ON entries (origin, type, seq);
+-- Key entries only: a partial index costs appends nothing for ordinary entries.
+CREATE INDEX IF NOT EXISTS key_entries ON entries (origin, seq) WHERE type IN ('genesis', 'key-rotation', 'key-revocation');
 CREATE TABLE IF NOT EXISTS nodes (
   origin TEXT NOT NULL,
   level INTEGER NOT NULL,      -- perfect subtrees of 2^level leaves, level >= 1 (level 0 is entries.hash)
@@ -100,7 +101,9 @@ export class LedgerStore {
       head: db.prepare<[string], { seq: number; hash: Buffer }>('SELECT seq, hash FROM entries WHERE origin = ? ORDER BY seq DESC LIMIT 1'),
       entry: db.prepare<[string, number], EntryRow>('SELECT seq, ts, type, leaf, hash FROM entries WHERE origin = ? AND seq = ?'),
       range: db.prepare<[string, number, number], EntryRow>('SELECT seq, ts, type, leaf, hash FROM entries WHERE origin = ? AND seq >= ? AND seq < ? ORDER BY seq'),
-      byType: db.prepare<[string, string], EntryRow>('SELECT seq, ts, type, leaf, hash FROM entries WHERE origin = ? AND type = ? ORDER BY seq'),
+      keyEntries: db.prepare<[string], EntryRow>(
+        "SELECT seq, ts, type, leaf, hash FROM entries INDEXED BY key_entries WHERE origin = ? AND type IN ('genesis', 'key-rotation', 'key-revocation') ORDER BY seq",
+      ),
       insertEntry: db.prepare('INSERT INTO entries (origin, seq, ts, type, leaf, hash) VALUES (?, ?, ?, ?, ?, ?)'),
       node: db.prepare<[string, number, number], { hash: Buffer }>('SELECT hash FROM nodes WHERE origin = ? AND level = ? AND idx = ?'),
       insertNode: db.prepare('INSERT OR REPLACE INTO nodes (origin, level, idx, hash) VALUES (?, ?, ?, ?)'),
@@ -193,8 +196,9 @@ export class LedgerStore {
     return this.stmts.range.iterate(origin, start, end);
   }
 
-  entriesOfType(origin: string, type: string): EntryRow[] {
-    return this.stmts.byType.all(origin, type);
+  /** The genesis, key-rotation and key-revocation entries of a log, in order. */
+  keyEntries(origin: string): EntryRow[] {
+    return this.stmts.keyEntries.all(origin);
   }
 
   /**
