@@ -1,7 +1,7 @@
 // Delivers emulator output in order at given performance.now() times. Zero delay goes out on a microtask; longer
 // delays sleep on a timer and then spin on setImmediate for the last couple of milliseconds, because Node's timers
 // fire a millisecond or more late and the wire-time benchmarks measure against sub-millisecond budgets.
-const SPIN_MS = 2;
+const SPIN_MS = 3;
 
 export type Schedule = (at: number, fn: () => void) => void;
 
