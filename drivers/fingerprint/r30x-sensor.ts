@@ -50,7 +50,7 @@ export type CharBuffer = 1 | 2;
 
 export class R30xSensor implements FingerprintSensor {
   readonly info: SensorInfo;
-  readonly parameters: R30xSystemParameters;
+  #parameters: R30xSystemParameters;
   readonly #channel: FrameChannel<R30xPacket>;
   readonly #address: number;
   readonly #slowMs: number;
@@ -63,7 +63,7 @@ export class R30xSensor implements FingerprintSensor {
     this.#slowMs = options.slowTimeoutMs ?? 2000;
     this.#fingerTimeoutMs = options.fingerTimeoutMs ?? 10_000;
     this.#pollMs = options.pollMs ?? 100;
-    this.parameters = parameters;
+    this.#parameters = parameters;
     const model = options.model ?? 'R30x';
     this.info = {
       family: 'r30x',
@@ -73,6 +73,11 @@ export class R30xSensor implements FingerprintSensor {
       capturesPerEnrolment: 2,
       hasLed: AURA_MODELS.has(model),
     };
+  }
+
+  /** As read at the handshake and after every WriteReg (the packet size decides how templates are sent). */
+  get parameters(): R30xSystemParameters {
+    return this.#parameters;
   }
 
   /** Handshake: VfyPwd, then ReadSysPara for capacity and packet size. */
@@ -177,6 +182,7 @@ export class R30xSensor implements FingerprintSensor {
 
   async writeRegister(register: number, value: number): Promise<void> {
     await this.#run(R30xCommand.writeReg, [register, value]);
+    this.#parameters = await this.readSystemParameters();
   }
 
   async readSystemParameters(): Promise<R30xSystemParameters> {

@@ -88,7 +88,9 @@ describe('R30x driver specifics', () => {
     const rig = await track(mockR30xRig({ capacity: 300 }));
     expect(rig.sensor.parameters).toMatchObject({ capacity: 300, packetSize: 128, baudRate: 57600, address: 0xffffffff, securityLevel: 3 });
     await rig.sensor.writeRegister(6, 1);
-    expect((await rig.sensor.readSystemParameters()).packetSize).toBe(64);
+    expect(rig.sensor.parameters.packetSize).toBe(64);
+    await enrolFinger(rig, 4, 'gina');
+    expect((await rig.sensor.exportTemplate(4)).bytes).toEqual(fingerTemplate('gina'));
     await expect(rig.sensor.writeRegister(9, 1)).rejects.toMatchObject({ code: 'fingerprint.rejected', deviceCode: 0x1a });
   });
 
