@@ -14,12 +14,15 @@ const DIFFERENT = new Set(['different', '0', 'impostor', 'false']);
 
 export function parsePairsCsv(text: string, baseDirectory: string): LabelledPair[] {
   const pairs: LabelledPair[] = [];
+  let first = true;
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     const fields = line.split(',').map((f) => f.trim());
     const [a, b, label] = fields;
-    if (index === 0 && label !== undefined && !SAME.has(label.toLowerCase()) && !DIFFERENT.has(label.toLowerCase())) return; // header
+    const header = first && label !== undefined && !SAME.has(label.toLowerCase()) && !DIFFERENT.has(label.toLowerCase());
+    first = false;
+    if (header) return;
     if (fields.length !== 3 || !a || !b || label === undefined) throw bad(index, 'expected image_a,image_b,label');
     const lower = label.toLowerCase();
     if (!SAME.has(lower) && !DIFFERENT.has(lower)) throw bad(index, `label must be same or different, got ${JSON.stringify(label)}`);

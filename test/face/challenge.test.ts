@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { FaceObservation } from '../../face/analysis.ts';
+import { evaluateChallenge } from '../../face/challenge.ts';
+import { eyeAspectRatio, headPose } from '../../face/landmarks.ts';
+
+const SAME = new Float32Array(128).fill(0.1);
+const OTHER = new Float32Array(128).fill(0.5);
+
+function face(ear: number, yaw: number, descriptor = SAME): FaceObservation {
+  return {
+    box: { x: 0, y: 0, width: 100, height: 100 },
+    landmarks: [],
+    descriptor,
+    measures: { detectionScore: 1, faceWidth: 100, edgeMargin: 1, brightness: 120, sharpness: 1, pose: { yaw, pitch: 0.55, roll: 0 }, eyeAspectRatio: ear },
+    liveness: { antispoof: 1, liveness: 1 },
+  };
+}
+
+describe('active liveness challenge', () => {
+  it('sees a blink: open, closed, open', () => {
+    const frames = [0.31, 0.3, 0.12, 0.29, 0.31].map((e) => face(e, 0));
+    expect(evaluateChallenge('blink', frames, 0.55)).toEqual({ passed: true, frames: 5 });
+  });
+
+  it('does not take a photo (eyes never close) or eyes that close and stay closed for a blink', () => {
+    expect(evaluateChallenge('blink', [0.3, 0.3, 0.29, 0.3].map((e) => face(e, 0)), 0.55)).toMatchObject({ passed: false, reason: 'no-blink' });
+    expect(evaluateChallenge('blink', [0.3, 0.3, 0.1, 0.1].map((e) => face(e, 0)), 0.55)).toMatchObject({ passed: false, reason: 'no-blink' });
+  });
+
+  it('sees a head turn either way, and not a still head', () => {
+    expect(evaluateChallenge('turn-head', [0, 0.1, 0.3].map((y) => face(0.3, y)), 0.55)).toMatchObject({ passed: true });
+    expect(evaluateChallenge('turn-head', [0, -0.12, -0.25].map((y) => face(0.3, y)), 0.55)).toMatchObject({ passed: true });
+    expect(evaluateChallenge('turn-head', [0, 0.05, 0.04].map((y) => face(0.3, y)), 0.55)).toMatchObject({ passed: false, reason: 'no-head-turn' });
+  });
+
+  it('refuses a swap of people mid-challenge and too few frames', () => {
+    expect(evaluateChallenge('blink', [face(0.3, 0), face(0.1, 0, OTHER), face(0.3, 0)], 0.55)).toMatchObject({ passed: false, reason: 'different-person' });
+    expect(evaluateChallenge('blink', [face(0.3, 0)], 0.55)).toMatchObject({ passed: false, reason: 'too-few-frames' });
+  });
+});
+
+describe('landmark geometry', () => {
+  // A symmetric synthetic face: jaw at x 0 and 100, nose tip at 50, eyes at y 40, mouth at y 80.
+  const points = Array.from({ length: 68 }, () => ({ x: 50, y: 50 }));
+  points[0] = { x: 0, y: 50 };
+  points[16] = { x: 100, y: 50 };
+  points[30] = { x: 50, y: 60 };
+  const eye = (i: number, cx: number, open: number): void => {
+    points[i] = { x: cx - 10, y: 40 };
+    points[i + 1] = { x: cx - 4, y: 40 - open };
+    points[i + 2] = { x: cx + 4, y: 40 - open };
+    points[i + 3] = { x: cx + 10, y: 40 };
+    points[i + 4] = { x: cx + 4, y: 40 + open };
+    points[i + 5] = { x: cx - 4, y: 40 + open };
+  };
+  eye(36, 30, 3);
+  eye(42, 70, 3);
+  points[48] = { x: 35, y: 80 };
+  points[54] = { x: 65, y: 80 };
+
+  it('reads a frontal, level head', () => {
+    const pose = headPose(points);
+    expect(pose.yaw).toBeCloseTo(0);
+    expect(pose.roll).toBeCloseTo(0);
+    expect(pose.pitch).toBeCloseTo(0.5);
+    expect(eyeAspectRatio(points)).toBeCloseTo(0.3);
+  });
+
+  it('reads a turned head from the nose moving toward one jaw line', () => {
+    const turned = points.map((p, i) => (i === 30 ? { x: 75, y: 60 } : p));
+    expect(headPose(turned).yaw).toBeGreaterThan(0.3);
+  });
+});

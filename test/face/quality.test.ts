@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { FrameAnalysis, QualityMeasures } from '../../face/analysis.ts';
+import { DEFAULT_QUALITY_LIMITS, GUIDANCE, type UnusableReason, gateAnalysis, gateMeasures } from '../../face/quality.ts';
+
+const GOOD: QualityMeasures = {
+  detectionScore: 0.9,
+  faceWidth: 180,
+  edgeMargin: 0.4,
+  brightness: 120,
+  sharpness: 0.6,
+  pose: { yaw: 0.02, pitch: 0.58, roll: 1 },
+  eyeAspectRatio: 0.3,
+};
+
+describe('quality gate', () => {
+  it('passes a frontal, sharp, well-lit, well-framed face', () => {
+    expect(gateMeasures(GOOD)).toEqual({ ok: true });
+  });
+
+  it.each<[UnusableReason, Partial<QualityMeasures>]>([
+    ['face-too-small', { faceWidth: 60 }],
+    ['face-cut-off', { edgeMargin: -0.1 }],
+    ['too-dark', { brightness: 30 }],
+    ['too-bright', { brightness: 235 }],
+    ['blurry', { sharpness: 0.05 }],
+    ['not-frontal', { pose: { yaw: 0.6, pitch: 0.58, roll: 0 } }],
+    ['not-frontal', { pose: { yaw: 0, pitch: 0.95, roll: 0 } }],
+    ['not-frontal', { pose: { yaw: 0, pitch: 0.58, roll: 40 } }],
+  ])('refuses with %s and says what to do', (reason, change) => {
+    const result = gateMeasures({ ...GOOD, ...change });
+    expect(result).toMatchObject({ ok: false, reason });
+    expect(GUIDANCE[reason]).toMatch(/\w/);
+  });
+
+  it('asks the person to come closer before anything else', () => {
+    expect(gateMeasures({ ...GOOD, faceWidth: 40, brightness: 10, sharpness: 0 })).toMatchObject({ reason: 'face-too-small' });
+    expect(GUIDANCE['face-too-small']).toMatch(/closer/i);
+    expect(GUIDANCE['not-frontal']).toMatch(/look/i);
+  });
+
+  it('counts faces before measuring one', () => {
+    const analysis = (faceCount: number): FrameAnalysis => ({
+      source: { width: 640, height: 480 },
+      analysed: { width: 640, height: 480 },
+      faceCount,
+      boxes: [],
+      decodeMs: 0,
+      inferenceMs: 0,
+    });
+    expect(gateAnalysis(analysis(0))).toMatchObject({ reason: 'no-face' });
+    expect(gateAnalysis(analysis(3))).toMatchObject({ reason: 'several-faces', detail: '3 faces found' });
+  });
+
+  it('has limits that a kiosk frame can meet', () => {
+    expect(DEFAULT_QUALITY_LIMITS.minBrightness).toBeLessThan(DEFAULT_QUALITY_LIMITS.maxBrightness);
+    expect(DEFAULT_QUALITY_LIMITS.minFaceWidth).toBeLessThan(480);
+  });
+});
