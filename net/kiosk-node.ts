@@ -1,13 +1,15 @@
 // A kiosk's replication node: its own log (LogWriter), the replicas of its peers, a witness over them, and
-// the replicator, all on one SQLite log store. `append` resolves once the entry is durable; publishing
+// the replicator and the heartbeat, all on one SQLite log store. `append` resolves once the entry is durable; publishing
 // follows in the next tick and never holds the entry in memory only.
 import type { EntryType, Payload } from '../core/entry.ts';
 import type { Signer } from '../ledger/keys.ts';
 import { type Appended, LogWriter } from '../ledger/log-writer.ts';
 import { LedgerStore } from '../ledger/store.ts';
+import { type Heartbeat, encodeHeartbeat } from './heartbeat.ts';
 import { type LinkOptions, MqttLink } from './mqtt-link.ts';
 import { type ReplicationEvent, Replicator } from './replicator.ts';
 import { SqliteReplicaStore } from './sqlite-replica-store.ts';
+import { topics } from './topics.ts';
 import { Witness } from './witness.ts';
 
 export interface KioskNodeOptions {
@@ -23,14 +25,25 @@ export interface KioskNodeOptions {
   readonly clock?: () => number;
   readonly retryMs?: number;
   readonly onEvent?: (event: ReplicationEvent) => void;
+  readonly heartbeat?: HeartbeatOptions;
+}
+
+export interface HeartbeatOptions {
+  /** Real-time period; 0 publishes only when asked (publishHeartbeat). */
+  readonly everyMs: number;
+  readonly version: string;
+  readonly devices?: () => Heartbeat['devices'];
 }
 
 export class KioskNode {
+  private timer: NodeJS.Timeout | undefined;
+
   private constructor(
     readonly writer: LogWriter,
     readonly store: SqliteReplicaStore,
     readonly link: MqttLink,
     readonly replicator: Replicator,
+    private readonly options: KioskNodeOptions,
   ) {}
 
   static async start(options: KioskNodeOptions): Promise<KioskNode> {
@@ -52,7 +65,18 @@ export class KioskNode {
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
     await replicator.start();
-    return new KioskNode(writer, store, link, replicator);
+    const node = new KioskNode(writer, store, link, replicator, options);
+    const every = options.heartbeat?.everyMs ?? 0;
+    if (every > 0) {
+      link.onConnect(() => {
+        void node.publishHeartbeat().catch(() => undefined);
+      });
+      node.timer = setInterval(() => {
+        void node.publishHeartbeat().catch(() => undefined);
+      }, every);
+      node.timer.unref();
+    }
+    return node;
   }
 
   get origin(): string {
@@ -65,8 +89,25 @@ export class KioskNode {
     return appended;
   }
 
+  /** Publishes the kiosk's health now (retained); skipped while offline, the next one will do. */
+  async publishHeartbeat(): Promise<Heartbeat | undefined> {
+    const { heartbeat: options, clock } = this.options;
+    if (!this.link.connected) return undefined;
+    const heartbeat: Heartbeat = {
+      kiosk: this.origin,
+      at: (clock ?? Date.now)(),
+      version: options?.version ?? 'unknown',
+      logSize: await this.store.size(this.origin),
+      backlog: await this.replicator.backlog(),
+      devices: options?.devices?.() ?? [],
+    };
+    await this.link.publish(topics.health(this.origin), encodeHeartbeat(heartbeat), true);
+    return heartbeat;
+  }
+
   /** `force` drops the connection without a clean goodbye, as a crash would. */
   async close(force = false): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
     await this.replicator.close();
     await this.link.close(force);
     await this.store.close();

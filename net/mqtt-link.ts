@@ -8,7 +8,7 @@ import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, ty
 import { MusterError, errorMessage } from '../core/errors.ts';
 import { type ParsedTopic, parseTopic, topicId } from './topics.ts';
 
-export type MessageHandler = (topic: ParsedTopic, payload: Buffer, packet: IPublishPacket) => Promise<void>;
+export type MessageHandler = (topic: ParsedTopic, payload: Buffer) => Promise<void>;
 
 export interface LinkOptions {
   /** mqtt://, mqtts://, or a URL of the embedded broker. */
@@ -107,7 +107,7 @@ export class MqttLink {
 
   private async dispatch(packet: IPublishPacket): Promise<void> {
     try {
-      await this.handler(parseTopic(packet.topic), Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), packet);
+      await this.handler(parseTopic(packet.topic), Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
     } catch (error) {
       this.report(error, packet.topic);
     }

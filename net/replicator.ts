@@ -12,7 +12,7 @@ import { MusterError, errorMessage } from '../core/errors.ts';
 import type { Rejected } from '../ledger/replica.ts';
 import { parseCheckpoint, parseNote } from '../ledger/note.ts';
 import type { StoredCheckpoint } from '../ledger/store.ts';
-import type { MqttLink } from './mqtt-link.ts';
+import type { MessageHandler, MqttLink } from './mqtt-link.ts';
 import type { ReplicaStore } from './replica-store.ts';
 import { type ParsedTopic, topics } from './topics.ts';
 import type { ForkEvidence, Witness } from './witness.ts';
@@ -44,6 +44,8 @@ export interface ReplicatorOptions {
   /** An unanswered backfill request is sent again after this long. */
   readonly retryMs?: number;
   readonly onEvent?: (event: ReplicationEvent) => void;
+  /** Messages on topics that are not replication's (heartbeats, cosignatures, alerts), e.g. for HQ's fleet view. */
+  readonly onOther?: MessageHandler;
 }
 
 interface Want {
@@ -178,6 +180,7 @@ export class Replicator {
         case 'cosign':
         case 'health':
         case 'alerts':
+          await this.options.onOther?.(topic, payload);
           return;
       }
     } catch (error) {

@@ -7,7 +7,7 @@ import mqtt from 'mqtt';
 import { Signer } from '../../../ledger/keys.ts';
 import { LogWriter } from '../../../ledger/log-writer.ts';
 import { LedgerStore } from '../../../ledger/store.ts';
-import { KioskNode } from '../../../net/kiosk-node.ts';
+import { type HeartbeatOptions, KioskNode } from '../../../net/kiosk-node.ts';
 import { MqttLink } from '../../../net/mqtt-link.ts';
 import { type ReplicationEvent, Replicator } from '../../../net/replicator.ts';
 import { SqliteReplicaStore } from '../../../net/sqlite-replica-store.ts';
@@ -60,7 +60,7 @@ export class TestWorld {
     return keys;
   }
 
-  async kiosk(origin: string, peers: readonly string[], extra: { clock?: () => number; retryMs?: number } = {}): Promise<{ node: KioskNode; recorder: Recorder }> {
+  async kiosk(origin: string, peers: readonly string[], extra: { clock?: () => number; retryMs?: number; heartbeat?: HeartbeatOptions } = {}): Promise<{ node: KioskNode; recorder: Recorder }> {
     const recorder = new Recorder();
     const keys = this.keysOf(origin);
     const node = await KioskNode.start({
@@ -72,6 +72,7 @@ export class TestWorld {
       retryMs: extra.retryMs ?? 1000,
       onEvent: recorder.listener,
       ...(extra.clock ? { clock: extra.clock } : {}),
+      ...(extra.heartbeat ? { heartbeat: extra.heartbeat } : {}),
     });
     this.closers.push(() => node.close(true).catch(() => undefined));
     return { node, recorder };

@@ -1,0 +1,198 @@
+// `muster hq`: follows every kiosk log on the broker, verifies and stores it (HqStore), witnesses it, keeps
+// the fleet's health, raises alerts (stored, published on muster/v1/alerts/<center>, pushed to dashboards),
+// and feeds verified entries to the breach engine through a typed hook.
+import { EventEmitter } from 'node:events';
+import { decodeLeaf, type EntryBody } from '../../core/entry.ts';
+import { errorMessage } from '../../core/errors.ts';
+import type { Signer } from '../../ledger/keys.ts';
+import { type Alert, type StoredAlert, alertFor, centerOf } from '../alerts.ts';
+import { DEFAULT_FLEET_POLICY, type FleetPolicy, type KioskState, decodeHeartbeat, kioskState } from '../heartbeat.ts';
+import { type LinkOptions, MqttLink } from '../mqtt-link.ts';
+import { type ReplicationEvent, Replicator } from '../replicator.ts';
+import { type ParsedTopic, topics } from '../topics.ts';
+import { Witness } from '../witness.ts';
+import type { HqStore } from './hq-store.ts';
+
+/** What the breach engine reports: a subject missed an obligation, with the entries that show it. */
+export interface BreachReport {
+  readonly kiosk: string;
+  readonly subject: string;
+  readonly rule: string;
+  readonly summary: string;
+  /** (origin, seq) of the entries the finding rests on. */
+  readonly entries: readonly { readonly origin: string; readonly seq: number }[];
+}
+
+/** Verified entries as they arrive, in log order per origin: the breach engine's input. */
+export type EntryListener = (origin: string, entries: readonly EntryBody[]) => void;
+
+export interface FleetEntry {
+  readonly kiosk: string;
+  readonly state: KioskState;
+  readonly reasons: readonly string[];
+  readonly lastHeartbeatAt?: number;
+}
+
+export interface HqEvents {
+  alert: [StoredAlert];
+  entries: [{ origin: string; size: number; inserted: number }];
+  kiosk: [FleetEntry];
+}
+
+export interface HqServiceOptions {
+  readonly store: HqStore;
+  readonly broker: Omit<LinkOptions, 'nodeId'>;
+  /** Node id on the broker (the ACL lets `hq` publish alerts). */
+  readonly nodeId?: string;
+  readonly witnessSigner: Signer;
+  readonly clock?: () => number;
+  readonly policy?: FleetPolicy;
+  /** Real-time period of the fleet check; tests call checkFleet() after moving a fake clock instead. */
+  readonly checkEveryMs?: number;
+  readonly retryMs?: number;
+}
+
+export class HqService {
+  readonly events = new EventEmitter<HqEvents>();
+  private readonly entryListeners = new Set<EntryListener>();
+  private readonly fleet = new Map<string, FleetEntry>();
+  private readonly raised = new Set<string>();
+  private readonly clock: () => number;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly pending = new Set<Promise<unknown>>();
+
+  private constructor(
+    readonly store: HqStore,
+    readonly link: MqttLink,
+    readonly replicator: Replicator,
+    private readonly options: HqServiceOptions,
+  ) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  static async start(options: HqServiceOptions): Promise<HqService> {
+    const nodeId = options.nodeId ?? 'hq';
+    if (options.witnessSigner.name !== nodeId) throw new TypeError(`witnessSigner: expected a key named ${JSON.stringify(nodeId)}`);
+    const clock = options.clock ?? Date.now;
+    const link = new MqttLink({ ...options.broker, nodeId });
+    // The replicator's callbacks reach the service, which is built from the replicator.
+    const late: { service?: HqService } = {};
+    const replicator = new Replicator({
+      link,
+      store: options.store,
+      witness: new Witness(options.store, options.witnessSigner, clock),
+      follow: 'all',
+      clock,
+      ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
+      onEvent: (event) => late.service?.onReplication(event),
+      onOther: (topic, payload) => late.service?.onOther(topic, payload) ?? Promise.resolve(),
+    });
+    const service = new HqService(options.store, link, replicator, options);
+    late.service = service;
+    await link.subscribe([topics.everyHeartbeat]);
+    await replicator.start();
+    service.timer = setInterval(() => {
+      void service.checkFleet();
+    }, options.checkEveryMs ?? 10_000);
+    service.timer.unref();
+    return service;
+  }
+
+  /** The breach engine's feed of verified entries. Returns an unsubscribe function. */
+  onEntries(listener: EntryListener): () => void {
+    this.entryListeners.add(listener);
+    return () => this.entryListeners.delete(listener);
+  }
+
+  /** The breach engine's way to raise a breach alert. */
+  async reportBreach(breach: BreachReport): Promise<StoredAlert> {
+    return this.raise({
+      kind: 'breach',
+      kiosk: breach.kiosk,
+      center: centerOf(breach.kiosk),
+      at: this.clock(),
+      summary: breach.summary,
+      evidence: { subject: breach.subject, rule: breach.rule, entries: breach.entries },
+    });
+  }
+
+  fleetView(): FleetEntry[] {
+    return [...this.fleet.values()].sort((a, b) => a.kiosk.localeCompare(b.kiosk));
+  }
+
+  /** Re-judges every known kiosk by HQ's clock; a kiosk that turns offline or degraded raises an alert. */
+  async checkFleet(): Promise<void> {
+    const now = this.clock();
+    const policy = this.options.policy ?? DEFAULT_FLEET_POLICY;
+    const beats = await this.store.heartbeats();
+    const known = new Set([...beats.keys(), ...(await this.store.origins())]);
+    for (const kiosk of known) {
+      const last = beats.get(kiosk);
+      const { state, reasons } = kioskState(last, now, policy);
+      const entry: FleetEntry = { kiosk, state, reasons, ...(last ? { lastHeartbeatAt: last.receivedAt } : {}) };
+      const before = this.fleet.get(kiosk);
+      this.fleet.set(kiosk, entry);
+      if (before?.state === state && before.reasons.join() === reasons.join()) continue;
+      this.events.emit('kiosk', entry);
+      if (state !== 'online' && before?.state !== state) {
+        await this.raise({ kind: state, kiosk, center: centerOf(kiosk), at: now, summary: `${kiosk} is ${state}: ${reasons.join('; ')}`, evidence: { reasons, lastHeartbeatAt: last?.receivedAt ?? null } });
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.replicator.close();
+    await Promise.allSettled([...this.pending]);
+    await this.link.close();
+  }
+
+  private onReplication(event: ReplicationEvent): void {
+    const alert = alertFor(event, this.clock());
+    if (alert) this.track(this.raiseOnce(alert, `${alert.kind}:${alert.kiosk}:${JSON.stringify(alert.evidence)}`));
+    if (event.kind === 'ingested') {
+      this.events.emit('entries', { origin: event.origin, size: event.size, inserted: event.inserted });
+      if (this.entryListeners.size > 0) this.track(this.feed(event.origin, event.size - event.inserted, event.size));
+    }
+  }
+
+  private async onOther(topic: ParsedTopic, payload: Buffer): Promise<void> {
+    if (topic.kind !== 'health') return;
+    const heartbeat = decodeHeartbeat(payload);
+    if (heartbeat.kiosk !== topic.origin) return;
+    await this.store.recordHeartbeat(heartbeat, this.clock());
+    await this.checkFleet();
+  }
+
+  private async feed(origin: string, from: number, to: number): Promise<void> {
+    const bodies = (await this.store.leaves(origin, from, to)).map((leaf) => decodeLeaf(leaf).body);
+    for (const listener of this.entryListeners) {
+      try {
+        listener(origin, bodies);
+      } catch (error) {
+        process.emitWarning(`breach feed listener failed: ${errorMessage(error)}`);
+      }
+    }
+  }
+
+  private async raiseOnce(alert: Alert, key: string): Promise<void> {
+    if (this.raised.has(key)) return;
+    this.raised.add(key);
+    await this.raise(alert);
+  }
+
+  private async raise(alert: Alert): Promise<StoredAlert> {
+    const stored = await this.store.recordAlert(alert);
+    this.events.emit('alert', stored);
+    if (this.link.connected) this.track(this.link.publish(topics.alerts(alert.center), JSON.stringify(stored)));
+    return stored;
+  }
+
+  private track(work: Promise<unknown>): void {
+    const tracked = work.catch((error: unknown) => {
+      process.emitWarning(`hq: ${errorMessage(error)}`);
+    });
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+}

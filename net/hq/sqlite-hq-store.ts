@@ -1,0 +1,70 @@
+// HqStore on the SQLite log store (the embedded default): logs through the ledger, alerts and heartbeats in
+// tables of their own in the same file.
+import type { Alert, StoredAlert } from '../alerts.ts';
+import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
+import { SqliteReplicaStore, type SqliteReplicaStoreOptions } from '../sqlite-replica-store.ts';
+import { LedgerStore } from '../../ledger/store.ts';
+import type { HqStore, LastHeartbeat } from './hq-store.ts';
+
+const HQ_SCHEMA = `
+CREATE TABLE IF NOT EXISTS hq_alerts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  kiosk TEXT NOT NULL,
+  center TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  summary TEXT NOT NULL,
+  evidence TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS hq_heartbeats (
+  kiosk TEXT PRIMARY KEY,
+  heartbeat TEXT NOT NULL,
+  received_at INTEGER NOT NULL
+) STRICT;
+`;
+
+interface AlertRow {
+  id: number;
+  kind: string;
+  kiosk: string;
+  center: string;
+  at: number;
+  summary: string;
+  evidence: string;
+}
+
+export class SqliteHqStore extends SqliteReplicaStore implements HqStore {
+  constructor(ledger: LedgerStore, options: SqliteReplicaStoreOptions = {}) {
+    super(ledger, options);
+    ledger.db.exec(HQ_SCHEMA);
+  }
+
+  /** Opens (creating) an HQ store file; NORMAL sync: every entry can be fetched again from its kiosk. */
+  static open(path: string, options: SqliteReplicaStoreOptions = {}): SqliteHqStore {
+    return new SqliteHqStore(LedgerStore.open(path, { create: true, synchronous: 'NORMAL' }), options);
+  }
+
+  recordAlert(alert: Alert): Promise<StoredAlert> {
+    const info = this.ledger.db
+      .prepare('INSERT INTO hq_alerts (kind, kiosk, center, at, summary, evidence) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(alert.kind, alert.kiosk, alert.center, alert.at, alert.summary, JSON.stringify(alert.evidence));
+    return Promise.resolve({ ...alert, id: Number(info.lastInsertRowid) });
+  }
+
+  alerts(afterId: number, limit: number): Promise<StoredAlert[]> {
+    const rows = this.ledger.db.prepare<[number, number], AlertRow>('SELECT * FROM hq_alerts WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit);
+    return Promise.resolve(rows.map((r) => ({ ...r, kind: r.kind as Alert['kind'], evidence: JSON.parse(r.evidence) as Record<string, unknown> })));
+  }
+
+  recordHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void> {
+    this.ledger.db
+      .prepare('INSERT OR REPLACE INTO hq_heartbeats (kiosk, heartbeat, received_at) VALUES (?, ?, ?)')
+      .run(heartbeat.kiosk, encodeHeartbeat(heartbeat).toString('utf8'), receivedAt);
+    return Promise.resolve();
+  }
+
+  heartbeats(): Promise<Map<string, LastHeartbeat>> {
+    const rows = this.ledger.db.prepare<[], { kiosk: string; heartbeat: string; received_at: number }>('SELECT * FROM hq_heartbeats').all();
+    return Promise.resolve(new Map(rows.map((r) => [r.kiosk, { heartbeat: decodeHeartbeat(Buffer.from(r.heartbeat)), receivedAt: r.received_at }])));
+  }
+}
