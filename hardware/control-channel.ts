@@ -2,15 +2,15 @@
 // "error ...". Documented in CONTROL_HELP; the same parser serves tests and people at a terminal.
 import { FAULTS, type Fault, type SerialEmulator } from './emulator.ts';
 import type { KeyboardWedge } from './keyboard-wedge.ts';
-import type { R30xEmulator } from './r30x-emulator.ts';
+import type { FingerprintEmulator } from './finger.ts';
 import type { Vc0706Emulator } from './vc0706-emulator.ts';
 
 export const CONTROL_HELP: Readonly<Record<'fingerprint' | 'camera' | 'badge', readonly string[]>> = {
   fingerprint: [
     'finger NAME        put the finger called NAME on the glass (any word: alice, 3, ...)',
     'finger none        take the finger off',
-    'finger poor        a smudged finger: capture works, feature extraction fails (code 07)',
-    'enrol NAME PAGE    write NAME\'s template straight into flash page PAGE',
+    'finger poor        a smudged finger: the image is unusable (R30x code 07, GT-511 NACK 100C)',
+    'enrol NAME ID      write NAME\'s template straight into slot ID',
     'clear              empty the template library',
     'status             templates in flash and what is on the glass',
   ],
@@ -30,7 +30,7 @@ export function helpFor(kind: keyof typeof CONTROL_HELP): string[] {
 type Handler = (words: readonly string[]) => string;
 
 /** Runs one control line against a fingerprint emulator. */
-export function fingerprintControl(emulator: R30xEmulator): (line: string) => string {
+export function fingerprintControl(emulator: FingerprintEmulator & SerialEmulator): (line: string) => string {
   return dispatch('fingerprint', {
     finger: ([what]) => {
       if (what === undefined) return 'error: finger needs NAME, none or poor';
@@ -38,7 +38,7 @@ export function fingerprintControl(emulator: R30xEmulator): (line: string) => st
       return `ok finger ${what}`;
     },
     enrol: ([name, page]) => {
-      if (name === undefined || page === undefined || !/^\d+$/.test(page)) return 'error: enrol needs NAME PAGE';
+      if (name === undefined || page === undefined || !/^\d+$/.test(page)) return 'error: enrol needs NAME ID';
       emulator.enrolDirect(name, Number(page));
       return `ok enrolled ${name} at ${page}`;
     },

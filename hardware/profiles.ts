@@ -12,7 +12,7 @@ export interface DeviceProfile {
   readonly name: string;
   readonly kind: 'fingerprint' | 'camera' | 'badge';
   /** Serial devices: the driver family and default baud rate. */
-  readonly serial?: { readonly family: 'r30x' | 'vc0706'; readonly baudRate: number };
+  readonly serial?: { readonly family: 'r30x' | 'gt511' | 'vc0706'; readonly baudRate: number };
   /** HID devices: how the reader sends cards. */
   readonly hid?: { readonly mode: 'keyboard' | 'data' };
   readonly usb: readonly UsbId[];
@@ -28,6 +28,7 @@ const SERIAL_BRIDGES: readonly UsbId[] = [
 
 export const PROFILES: readonly DeviceProfile[] = [
   { name: 'R307 / R503 / AS608 fingerprint module', kind: 'fingerprint', serial: { family: 'r30x', baudRate: 57600 }, usb: SERIAL_BRIDGES },
+  { name: 'GT-511C3 / GT-521F fingerprint module', kind: 'fingerprint', serial: { family: 'gt511', baudRate: 9600 }, usb: SERIAL_BRIDGES },
   { name: 'VC0706 serial JPEG camera', kind: 'camera', serial: { family: 'vc0706', baudRate: 38400 }, usb: SERIAL_BRIDGES },
   {
     name: '125 kHz / 13.56 MHz USB badge reader (keyboard wedge)',
@@ -38,9 +39,10 @@ export const PROFILES: readonly DeviceProfile[] = [
   },
 ];
 
-export function profileFor(kind: DeviceProfile['kind']): DeviceProfile {
-  const profile = PROFILES.find((p) => p.kind === kind);
-  if (!profile) throw new TypeError(`kind: no profile for ${kind}`);
+/** The profile of a device kind, and of a serial family where the kind has several (fingerprint: r30x, gt511). */
+export function profileFor(kind: DeviceProfile['kind'], family?: NonNullable<DeviceProfile['serial']>['family']): DeviceProfile {
+  const profile = PROFILES.find((p) => p.kind === kind && (family === undefined || p.serial?.family === family));
+  if (!profile) throw new TypeError(`kind: no profile for ${kind}${family ? ` (${family})` : ''}`);
   return profile;
 }
 

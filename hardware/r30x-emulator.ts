@@ -1,11 +1,10 @@
 // An R30x / AS608 fingerprint module: standard frames at the default address FFFFFFFF, password 0, a template
 // library in flash pages, two character buffers, and a controllable finger on the glass. Templates are 512 bytes
 // derived from the finger's name, so a template uploaded from one emulator matches that finger on another.
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { type Finger, type FingerprintEmulator, fillFrom, fingerIdentity } from './finger.ts';
 import { Pid, R30X_DEFAULT_ADDRESS, R30xCommand, R30xDecoder, encodeR30x } from '../drivers/fingerprint/r30x-codec.ts';
 import { type EmulatorTiming, SerialEmulator, ZERO_TIMING } from './emulator.ts';
-
-export type Finger = { readonly kind: 'none' } | { readonly kind: 'poor' } | { readonly kind: 'finger'; readonly name: string };
 
 export interface R30xEmulatorOptions {
   readonly model?: string;
@@ -45,7 +44,7 @@ const Code = {
   badRegister: 0x1a,
 } as const;
 
-export class R30xEmulator extends SerialEmulator {
+export class R30xEmulator extends SerialEmulator implements FingerprintEmulator {
   readonly model: string;
   readonly capacity: number;
   readonly library = new Map<number, Uint8Array>();
@@ -128,7 +127,7 @@ export class R30xEmulator extends SerialEmulator {
       case R30xCommand.writeReg:
         return ok(this.#writeRegister(arg(1), arg(2)));
       case R30xCommand.getRandomCode:
-        return ok(Code.ok, [...createHash('sha256').update(String(performance.now())).digest().subarray(0, 4)]);
+        return ok(Code.ok, [...randomBytes(4)]);
       case R30xCommand.genImg:
         this.#image = this.finger.kind === 'none' ? null : this.finger;
         return ok(this.#image ? Code.ok : Code.noFinger);
@@ -262,16 +261,14 @@ function ok(status: number, data: readonly number[] = []): Ack {
   return [status, data];
 }
 
-/** A deterministic 512-byte template: header 03 01, the finger's identity (SHA-256 of its name), then filler. */
+/** A deterministic 512-byte template: header 03 01, the finger's identity, then filler. */
 export function fingerTemplate(name: string): Uint8Array {
   const out = new Uint8Array(TEMPLATE_BYTES);
   out[0] = 0x03;
   out[1] = 0x01;
-  const identity = createHash('sha256').update(`finger:${name}`).digest();
+  const identity = fingerIdentity(name);
   out.set(identity, 2);
-  for (let block = 0, offset = 2 + IDENTITY; offset < TEMPLATE_BYTES; block++, offset += 32) {
-    out.set(createHash('sha256').update(identity).update(String(block)).digest().subarray(0, TEMPLATE_BYTES - offset), offset);
-  }
+  fillFrom(identity, out, 2 + IDENTITY);
   return out;
 }
 

@@ -7,6 +7,7 @@ import type { EmulatorTiming, SerialEmulator } from '../../hardware/emulator.ts'
 import { KeyboardWedge } from '../../hardware/keyboard-wedge.ts';
 import { profileFor } from '../../hardware/profiles.ts';
 import { type SerialAttachment, attachToSerialPath } from '../../hardware/pty-link.ts';
+import { Gt511Emulator } from '../../hardware/gt511-emulator.ts';
 import { R30xEmulator } from '../../hardware/r30x-emulator.ts';
 import { Vc0706Emulator } from '../../hardware/vc0706-emulator.ts';
 import { attachWedgeToSerialPath } from '../../hardware/wedge-link.ts';
@@ -33,9 +34,9 @@ function timing(context: CommandContext, baudRate: number): EmulatorTiming {
   throw new UsageError(`--timing must be real, wire or zero, got ${JSON.stringify(mode)}`);
 }
 
-function baud(context: CommandContext, kind: 'fingerprint' | 'camera'): number {
+function baud(context: CommandContext, kind: 'fingerprint' | 'camera', family?: 'r30x' | 'gt511'): number {
   const text = optionalString(context.values, 'baud');
-  const rate = text === undefined ? profileFor(kind).serial?.baudRate : nonNegativeInteger(text, '--baud');
+  const rate = text === undefined ? profileFor(kind, family).serial?.baudRate : nonNegativeInteger(text, '--baud');
   if (!rate) throw new UsageError('--baud must be positive');
   return rate;
 }
@@ -62,32 +63,32 @@ async function serveSerial(context: CommandContext, emulator: SerialEmulator, ba
 
 const fingerprint: Command = {
   path: ['emulate', 'fingerprint'],
-  summary: 'Emulate an R30x / AS608 fingerprint module on a serial port',
-  usage: 'emulate fingerprint --port PATH [--model R307|R503] [--capacity N] [--enrol NAME@PAGE]... [--timing real|wire|zero]',
+  summary: 'Emulate an R30x / AS608 or GT-511C3 fingerprint module on a serial port',
+  usage: 'emulate fingerprint --port PATH [--model R307|R503|GT-511C3] [--capacity N] [--enrol NAME@ID]... [--timing real|wire|zero]',
   details: [
     ...TIMING_HELP,
-    '--model NAME     R307 (default) or R503 (with the Aura LED ring)',
-    '--capacity N     template pages (default 1000)',
-    '--enrol NAME@PAGE  preload NAME\'s template at PAGE (repeatable)',
+    '--model NAME     R307 (default), R503 (with the Aura LED ring) or GT-511C3 (the second family, 9600 baud)',
+    '--capacity N     template slots (default 1000 for R30x, 200 for GT-511C3)',
+    '--enrol NAME@ID  preload NAME\'s template at slot ID (repeatable)',
     '',
     'Control lines on stdin:',
     ...helpFor('fingerprint').map((l) => `  ${l}`),
   ],
   options: { ...common, model: { type: 'string' }, capacity: { type: 'string' }, enrol: { type: 'string', multiple: true } },
   run: (context) => {
-    const baudRate = baud(context, 'fingerprint');
+    const model = optionalString(context.values, 'model') ?? 'R307';
+    const family = model === 'GT-511C3' ? 'gt511' : 'r30x';
+    const baudRate = baud(context, 'fingerprint', family);
     const capacityText = optionalString(context.values, 'capacity');
-    const emulator = new R30xEmulator({
-      model: optionalString(context.values, 'model') ?? 'R307',
-      capacity: capacityText === undefined ? 1000 : nonNegativeInteger(capacityText, '--capacity'),
-      timing: timing(context, baudRate),
-    });
+    const capacity = capacityText === undefined ? undefined : nonNegativeInteger(capacityText, '--capacity');
+    const options = { timing: timing(context, baudRate), ...(capacity === undefined ? {} : { capacity }) };
+    const emulator = family === 'gt511' ? new Gt511Emulator(options) : new R30xEmulator({ model, ...options });
     for (const spec of stringList(context.values, 'enrol')) {
       const match = /^([^@\s]+)@(\d+)$/.exec(spec);
-      if (!match?.[1] || !match[2]) throw new UsageError(`--enrol must be NAME@PAGE, got ${JSON.stringify(spec)}`);
+      if (!match?.[1] || !match[2]) throw new UsageError(`--enrol must be NAME@ID, got ${JSON.stringify(spec)}`);
       emulator.enrolDirect(match[1], Number(match[2]));
     }
-    return serveSerial(context, emulator, baudRate, fingerprintControl(emulator), `${emulator.model} fingerprint module`);
+    return serveSerial(context, emulator, baudRate, fingerprintControl(emulator), `${model} fingerprint module`);
   },
 };
 

@@ -10,6 +10,8 @@ import { StreamReportSource } from '../../drivers/badge/report-source.ts';
 import { Vc0706Camera } from '../../drivers/camera/vc0706-camera.ts';
 import { Vc0706Decoder } from '../../drivers/camera/vc0706-codec.ts';
 import { FrameChannel } from '../../drivers/frame-channel.ts';
+import { Gt511Decoder } from '../../drivers/fingerprint/gt511-codec.ts';
+import { Gt511Sensor } from '../../drivers/fingerprint/gt511-sensor.ts';
 import { R30xDecoder } from '../../drivers/fingerprint/r30x-codec.ts';
 import { R30xSensor } from '../../drivers/fingerprint/r30x-sensor.ts';
 import { SerialTransport } from '../../drivers/serial-transport.ts';
@@ -93,6 +95,17 @@ describe('muster emulate', () => {
     await expect(sensor.templateCount()).rejects.toMatchObject({ code: 'device.timeout' });
     expect(await run.control('status')).toBe('ok templates 1 finger alice');
     expect(await run.control('fault sparks')).toMatch(/^error: fault needs one of/);
+    expect(await run.stop()).toBe(0);
+  });
+
+  it('fingerprint: the GT-511C3 family at its 9600 baud default', async () => {
+    const run = await emulate(['emulate', 'fingerprint', '--model', 'GT-511C3', '--timing', 'zero', '--enrol', 'bob@7']);
+    const decoder = new Gt511Decoder();
+    const sensor = await Gt511Sensor.connect(new FrameChannel(await hostLink(run.pair.host, 9600), decoder, { timeoutMs: 500 }), decoder);
+    expect(await run.control('finger poor')).toBe('ok finger poor');
+    await expect(sensor.identify({ fingerTimeoutMs: 0 })).rejects.toMatchObject({ code: 'fingerprint.poor-image' });
+    expect(await run.control('finger bob')).toBe('ok finger bob');
+    expect(await sensor.identify({ fingerTimeoutMs: 0 })).toEqual({ id: 7, score: null });
     expect(await run.stop()).toBe(0);
   });
 
