@@ -1,0 +1,174 @@
+// `muster hq` and `muster kiosk`: the long-running replication processes. Each prints one "ready" line per
+// service it started (tests and supervisors read them) and stops cleanly on SIGINT or SIGTERM.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { MusterError, errorMessage } from '../../core/errors.ts';
+import { loadOrCreateSigner, readVerifierFile } from '../../ledger/keys.ts';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
+import { startHqHttp } from '../../net/hq/hq-http.ts';
+import { HqService } from '../../net/hq/hq-service.ts';
+import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
+import { KioskNode } from '../../net/kiosk-node.ts';
+import type { LinkOptions } from '../../net/mqtt-link.ts';
+import { topicId } from '../../net/topics.ts';
+import { type Command, type OptionValues, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
+
+const VERSION = '0.1.0';
+
+const brokerOptions = {
+  broker: { type: 'string' },
+  'mqtt-port': { type: 'string' },
+  username: { type: 'string' },
+  'password-file': { type: 'string' },
+  ca: { type: 'string' },
+  cert: { type: 'string' },
+  'client-key': { type: 'string' },
+} as const;
+
+const brokerDetails = [
+  '--broker embedded|URL    embedded: an Aedes broker in this process (listening on --mqtt-port, default 1883);',
+  '                         mqtt://host:port or mqtts://host:port: an external broker (Mosquitto, EMQX)',
+  '--username NAME          broker user (default: the node id with "/" written as "~")',
+  '--password-file FILE     broker password, read from a file so it never shows in the process list',
+  '--ca FILE --cert FILE --client-key FILE   TLS with a client certificate (production)',
+];
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new MusterError('file-unreadable', `cannot read ${what} ${path}: ${errorMessage(error)}`);
+  }
+}
+
+/** Connects to the named broker, or starts the embedded one; returns the link settings and what to stop. */
+async function brokerFrom(values: OptionValues, nodeId: string): Promise<{ link: Omit<LinkOptions, 'nodeId'>; embedded?: EmbeddedBroker }> {
+  const broker = requireString(values, 'broker');
+  const passwordFile = optionalString(values, 'password-file');
+  const credentials = {
+    username: optionalString(values, 'username') ?? topicId(nodeId),
+    ...(passwordFile ? { password: readText(passwordFile, 'password file').trim() } : {}),
+  };
+  const tlsFiles = ['ca', 'cert', 'client-key'].map((name) => optionalString(values, name));
+  const [ca, cert, key] = tlsFiles;
+  if (tlsFiles.some((f) => f !== undefined) && !(ca && cert && key)) throw new UsageError('TLS needs --ca, --cert and --client-key together');
+  const tls = ca && cert && key ? { tls: { ca: readText(ca, 'CA file'), cert: readText(cert, 'certificate'), key: readText(key, 'client key') } } : {};
+  if (broker === 'embedded') {
+    const port = nonNegativeInteger(optionalString(values, 'mqtt-port') ?? '1883', '--mqtt-port');
+    const embedded = await startEmbeddedBroker({ port, host: '0.0.0.0', alertPublishers: new Set([topicId(nodeId)]) });
+    return { link: { url: `mqtt://127.0.0.1:${embedded.port}`, ...credentials }, embedded };
+  }
+  if (!/^mqtts?:\/\/[^/\s]+$/.test(broker)) throw new UsageError(`--broker must be "embedded" or mqtt://host:port or mqtts://host:port, got ${JSON.stringify(broker)}`);
+  return { link: { url: broker, ...credentials, ...tls } };
+}
+
+/** Resolves on SIGINT or SIGTERM. */
+function untilSignal(): Promise<string> {
+  return new Promise((done) => {
+    const on = (signal: string): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      done(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+const hq: Command = {
+  path: ['hq'],
+  summary: 'run HQ: follow, verify, store and witness every kiosk log; HTTP API; alerts',
+  usage: 'hq --db FILE --broker embedded|URL [--http PORT] [--id NAME] [--trust FILE]...',
+  details: [
+    '--db FILE            HQ store (SQLite), created if missing',
+    '--http PORT          dashboard API (JSON + Server-Sent Events at /api/events), default 8080; 0 picks a free port',
+    '--http-host HOST     default 127.0.0.1',
+    '--id NAME            node id on the broker, default hq (the broker ACL lets hq publish alerts)',
+    '--witness-key FILE   HQ witness key (generated if missing), default: the database path + ".witness.key"',
+    '--trust FILE         a kiosk\'s public key file (ledger init writes FILE.pub); pins that log\'s genesis key',
+    ...brokerDetails,
+  ],
+  options: { db: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, ...brokerOptions },
+  run: async ({ values, io }) => {
+    const dbPath = requireString(values, 'db');
+    const nodeId = optionalString(values, 'id') ?? 'hq';
+    const httpPort = nonNegativeInteger(optionalString(values, 'http') ?? '8080', '--http');
+    const trustedKeys = new Map(stringList(values, 'trust').map((file) => {
+      const [genesis] = readVerifierFile(file);
+      if (!genesis) throw new MusterError('bad-key', `${file} holds no key`);
+      return [genesis.name, genesis.publicKey] as const;
+    }));
+    const witnessKey = resolve(optionalString(values, 'witness-key') ?? `${dbPath}.witness.key`);
+    const { signer } = loadOrCreateSigner(witnessKey, nodeId);
+    const { link, embedded } = await brokerFrom(values, nodeId);
+    const store = SqliteHqStore.open(dbPath, { trustedKeys });
+    const service = await HqService.start({ store, broker: link, nodeId, witnessSigner: signer });
+    const http = await startHqHttp(service, httpPort, optionalString(values, 'http-host') ?? '127.0.0.1');
+    writeLine(io.stdout, `hq ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, http ${http.url}`);
+    const signal = await untilSignal();
+    writeLine(io.stdout, `hq stopping (${signal})`);
+    await http.close();
+    await service.close();
+    await store.close();
+    await embedded?.close();
+    return 0;
+  },
+};
+
+const kiosk: Command = {
+  path: ['kiosk'],
+  summary: 'run a headless kiosk: own log, replication to peers and HQ, witness, heartbeat',
+  usage: 'kiosk --db FILE --origin NAME --broker embedded|URL [--peer ORIGIN]... [--simulate PER_S]',
+  details: [
+    '--db FILE            the kiosk\'s log store, created (with its key) if missing',
+    '--origin NAME        the log\'s name, <center>/<kiosk>, e.g. center-01/kiosk-2',
+    '--key FILE           log key, default: the database path + ".key" (generated if missing)',
+    '--witness-key FILE   witness key, default: the database path + ".witness.key"',
+    '--peer ORIGIN        a peer kiosk of the same center to replicate and witness (repeat)',
+    '--heartbeat-s N      heartbeat period, default 30',
+    '--simulate PER_S     append synthetic check-in entries at this rate (demos, fault tests)',
+    ...brokerDetails,
+  ],
+  options: {
+    db: { type: 'string' },
+    origin: { type: 'string' },
+    key: { type: 'string' },
+    'witness-key': { type: 'string' },
+    peer: { type: 'string', multiple: true },
+    'heartbeat-s': { type: 'string' },
+    simulate: { type: 'string' },
+    ...brokerOptions,
+  },
+  run: async ({ values, io }) => {
+    const dbPath = requireString(values, 'db');
+    const origin = requireString(values, 'origin');
+    const heartbeatS = nonNegativeInteger(optionalString(values, 'heartbeat-s') ?? '30', '--heartbeat-s');
+    const rate = nonNegativeInteger(optionalString(values, 'simulate') ?? '0', '--simulate');
+    const { signer } = loadOrCreateSigner(resolve(optionalString(values, 'key') ?? `${dbPath}.key`), origin);
+    const { signer: witnessSigner } = loadOrCreateSigner(resolve(optionalString(values, 'witness-key') ?? `${dbPath}.witness.key`), origin);
+    const { link, embedded } = await brokerFrom(values, origin);
+    const node = await KioskNode.start({
+      storePath: dbPath,
+      signer,
+      witnessSigner,
+      broker: link,
+      peers: stringList(values, 'peer'),
+      heartbeat: { everyMs: heartbeatS * 1000, version: VERSION },
+    });
+    writeLine(io.stdout, `kiosk ${origin} ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, log size ${await node.store.size(origin)}`);
+    let simulated = 0;
+    const simulator = rate > 0 ? setInterval(() => {
+      node.append('checkin', { subject: `sim-${simulated++}`, simulated: true }).catch((error: unknown) => {
+        writeLine(io.stderr, `kiosk: append failed: ${errorMessage(error)}`);
+      });
+    }, 1000 / rate) : undefined;
+    const signal = await untilSignal();
+    if (simulator) clearInterval(simulator);
+    writeLine(io.stdout, `kiosk stopping (${signal})`);
+    await node.close();
+    await embedded?.close();
+    return 0;
+  },
+};
+
+export const netCommands: readonly Command[] = [hq, kiosk];

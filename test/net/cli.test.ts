@@ -1,0 +1,97 @@
+// `muster hq` and `muster kiosk` as real processes on the embedded broker: a kiosk SIGKILLed while it appends
+// and publishes loses nothing it committed, and HQ converges on its root once it is back.
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { toBase64 } from '../../core/bytes.ts';
+import { rootHash } from '../../ledger/merkle.ts';
+import { LedgerStore } from '../../ledger/store.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+const BIN = new URL('../../bin/muster.js', import.meta.url).pathname;
+const children = new Set<ChildProcessWithoutNullStreams>();
+const dir = mkdtempSync(join(tmpdir(), 'muster-cli-'));
+
+function start(args: string[]): { child: ChildProcessWithoutNullStreams; ready: Promise<string>; output: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: 'pipe' });
+  children.add(child);
+  let output = '';
+  const ready = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split('\n').find((l) => l.includes(' ready: '));
+      if (line) resolve(line);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => {
+      reject(new Error(`muster ${args[0] ?? ''} exited with ${code}: ${output}`));
+    });
+  });
+  // A process that fails on purpose never gets ready: its rejection is read only by tests that wait for it.
+  ready.catch(() => undefined);
+  return { child, ready, output: () => output };
+}
+
+function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => {
+    resolve(code);
+  }));
+}
+
+afterAll(async () => {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited(child);
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('muster hq and muster kiosk processes', () => {
+  it('refuses bad arguments with one line and exit 2', async () => {
+    const bad = start(['kiosk', '--db', join(dir, 'x.db'), '--origin', 'c/k', '--broker', 'http://nope']);
+    expect(await exited(bad.child)).toBe(2);
+    expect(bad.output()).toMatch(/--broker must be "embedded" or mqtt:\/\/host:port/);
+  });
+
+  it('a kiosk killed mid-publish loses nothing committed; HQ converges on its root after the restart', async () => {
+    const hq = start(['hq', '--db', join(dir, 'hq.db'), '--broker', 'embedded', '--mqtt-port', '0', '--http', '0']);
+    const line = await hq.ready;
+    const mqttUrl = /mqtt (mqtt:\/\/\S+)/.exec(line)?.[1] ?? '';
+    const httpUrl = /http (http:\/\/\S+)/.exec(line)?.[1] ?? '';
+    const kioskArgs = ['kiosk', '--db', join(dir, 'k1.db'), '--origin', 'c1/k1', '--broker', mqttUrl, '--heartbeat-s', '1'];
+    const sizeAtHq = async (): Promise<number> => {
+      const response = await fetch(`${httpUrl}/api/logs`);
+      const { logs } = (await response.json()) as { logs: { origin: string; size: number }[] };
+      return logs.find((l) => l.origin === 'c1/k1')?.size ?? 0;
+    };
+    const first = start([...kioskArgs, '--simulate', '400']);
+    await first.ready;
+    await waitFor(async () => (await sizeAtHq()) > 100, 'HQ to receive some live entries');
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+
+    const store = LedgerStore.open(join(dir, 'k1.db'), { readonly: true });
+    const committed = store.head('c1/k1').size;
+    const root = toBase64(rootHash(store.treeSource('c1/k1'), committed));
+    store.close();
+    const second = start(kioskArgs);
+    await second.ready;
+    await waitFor(async () => (await sizeAtHq()) >= committed, `HQ to hold all ${committed} committed entries`);
+    const hqStore = LedgerStore.open(join(dir, 'hq.db'), { readonly: true });
+    expect(toBase64(rootHash(hqStore.treeSource('c1/k1'), committed))).toBe(root);
+    hqStore.close();
+    await waitFor(async () => {
+      const response = await fetch(`${httpUrl}/api/kiosks`);
+      const { kiosks } = (await response.json()) as { kiosks: { kiosk: string; state: string }[] };
+      return kiosks.find((k) => k.kiosk === 'c1/k1')?.state === 'online';
+    }, 'HQ to see the kiosk online from its heartbeat');
+    second.child.kill('SIGTERM');
+    hq.child.kill('SIGTERM');
+    expect(await exited(second.child)).toBe(0);
+    expect(await exited(hq.child)).toBe(0);
+  });
+});
