@@ -3,5 +3,6 @@ import type { Command } from './command.ts';
 import { deviceCommands } from './device-commands.ts';
 import { faceCommands } from './face-commands.ts';
 import { ledgerCommands } from './ledger-commands.ts';
+import { netCommands } from './net-commands.ts';
 
-export const COMMANDS: readonly Command[] = [...ledgerCommands, ...deviceCommands, ...faceCommands];
+export const COMMANDS: readonly Command[] = [...ledgerCommands, ...deviceCommands, ...faceCommands, ...netCommands];
