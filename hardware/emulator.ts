@@ -11,6 +11,8 @@ export interface EmulatorTiming {
   readonly processing: boolean;
   /** Pace replies at this baud rate (10 bits a byte): a PTY does not enforce the baud rate, so the emulator does. */
   readonly baudRate?: number;
+  /** Told how late (ms) each paced reply went out: benchmarks report it, since it is not the driver's. */
+  readonly onPaced?: (lateMs: number) => void;
 }
 
 export const ZERO_TIMING: EmulatorTiming = { processing: false };
@@ -85,6 +87,7 @@ export abstract class SerialEmulator extends EventEmitter<EmulatorEvents> {
     const wireMs = baud ? ((requestBytes + out.length) * 10 * 1000) / baud : 0;
     const at = start + (this.timing.processing ? processingMs : 0) + wireMs;
     this.#schedule(at, () => {
+      this.timing.onPaced?.(performance.now() - at);
       if (this.#plugged) this.emit('output', out);
     });
   }
