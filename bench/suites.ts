@@ -1,4 +1,5 @@
 // Every benchmark suite, by name (`npm run bench -- --only NAME`).
+import { breachSuite } from './breach.bench.ts';
 import { driversSuite } from './drivers.bench.ts';
 import { faceSuite } from './face.bench.ts';
 import { ledgerSuite } from './ledger.bench.ts';
@@ -9,4 +10,4 @@ export interface Suite {
   run(report: BenchReport): Promise<void>;
 }
 
-export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite];
+export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite];

@@ -15,12 +15,20 @@ export interface DayWindow {
   readonly taskDeadline: number;
 }
 
-const cache = new Map<string, DayWindow>();
-const MAX_CACHE = 200_000;
+/** Windows by their shape (zone, times, grace, lateness), then by day: a city has few shapes. */
+const shapes = new Map<string, Map<number, DayWindow>>();
+const shapeOf = new WeakMap<Plan, Map<number, DayWindow>>();
+const MAX_DAYS_PER_SHAPE = 20_000;
 
 export function dayWindow(plan: Plan, day: number): DayWindow {
-  const key = `${plan.zone}|${day}|${plan.open}|${plan.close}|${plan.graceMinutes}|${plan.lateMinutes}`;
-  let w = cache.get(key);
+  let cache = shapeOf.get(plan);
+  if (!cache) {
+    const key = `${plan.zone}|${plan.open}|${plan.close}|${plan.graceMinutes}|${plan.lateMinutes}`;
+    cache = shapes.get(key);
+    if (!cache) shapes.set(key, (cache = new Map<number, DayWindow>()));
+    shapeOf.set(plan, cache);
+  }
+  let w = cache.get(day);
   if (!w) {
     // The open takes the earlier of a repeated (fall-back) time and the close the later: the longer window.
     const open = zonedInstant(day, plan.open, plan.zone, 'earlier');
@@ -29,8 +37,8 @@ export function dayWindow(plan: Plan, day: number): DayWindow {
     const lateUntil = onTimeUntil + plan.lateMinutes * MS_PER_MINUTE;
     const endOfDay = zonedInstant(day + 1, 0, plan.zone, 'later');
     w = { open, close, onTimeUntil, lateUntil, taskDeadline: Math.max(endOfDay, lateUntil) };
-    if (cache.size >= MAX_CACHE) cache.clear();
-    cache.set(key, w);
+    if (cache.size >= MAX_DAYS_PER_SHAPE) cache.clear();
+    cache.set(day, w);
   }
   return w;
 }

@@ -6,20 +6,21 @@ import { MusterError } from '../errors.ts';
 import { parseBreachNotice } from '../records/breach-notice.ts';
 import { parseCheckin, parseCheckinAttempt } from '../records/checkin.ts';
 import { parseDeviceHealth } from '../records/device-health-record.ts';
-import { type LogRecord, compareRecords } from '../records/entry-ref.ts';
+import type { LogRecord } from '../records/entry-ref.ts';
 import { parsePlan } from '../records/plan.ts';
 import { parseContest, parseExcuse, parseReview } from '../records/staff-decisions.ts';
 import { parseTaskRecord } from '../records/task-record.ts';
 import { MS_PER_DAY } from '../time/civil-day.ts';
 import { zonedDay } from '../time/zoned-time.ts';
-import { type DayResult, evaluateDay } from './evaluate-day.ts';
+import { DayCache } from './day-cache.ts';
+import { evaluateDay } from './evaluate-day.ts';
 import type { Breach, BreachReport, Problem, ReviewItem } from './findings.ts';
 import { CentreOutages } from './outages.ts';
 import { SubjectLog } from './subject-log.ts';
 
 interface SubjectState {
   readonly log: SubjectLog;
-  readonly days: Map<number, DayResult>;
+  readonly days: DayCache;
 }
 
 export interface SubjectFindings {
@@ -120,7 +121,7 @@ export class BreachEngine {
 
   private state(subject: string): SubjectState {
     let state = this.subjects.get(subject);
-    if (!state) this.subjects.set(subject, (state = { log: new SubjectLog(subject), days: new Map() }));
+    if (!state) this.subjects.set(subject, (state = { log: new SubjectLog(subject), days: new DayCache() }));
     return state;
   }
 
@@ -134,8 +135,8 @@ export class BreachEngine {
     const first = Math.min(...plans.map((p) => p.start));
     const last = Math.max(...plans.map((p) => zonedDay(at, p.zone)));
     for (let day = first; day <= last; day++) {
-      let result = state.days.get(day);
-      if (!result || at < result.validFrom || at >= result.validUntil) {
+      let result = state.days.get(day, at);
+      if (!result) {
         result = evaluateDay(state.log, day, at, this.outages);
         state.days.set(day, result);
       }
@@ -159,10 +160,13 @@ export class BreachEngine {
   }
 }
 
-/** Findings from scratch: the reference the incremental engine must always agree with. */
+/**
+ * Findings from scratch: the reference the incremental engine must always agree with. Any order of records
+ * gives the same report (the engine orders what it keeps); time order is fastest.
+ */
 export function computeBreaches(records: Iterable<LogRecord>, at: number): BreachReport {
   const engine = new BreachEngine();
-  for (const record of [...records].sort(compareRecords)) engine.add(record);
+  for (const record of records) engine.add(record);
   return engine.evaluate(at);
 }
 
@@ -176,6 +180,6 @@ function forgetAround(state: SubjectState, ts: number): void {
 }
 
 function forgetFrom(state: SubjectState, ts: number): void {
-  const from = Math.floor(ts / MS_PER_DAY) - 2;
-  for (const day of [...state.days.keys()]) if (day >= from) state.days.delete(day);
+  // Two days' margin covers any zone's local day and a window past midnight.
+  state.days.deleteFrom(Math.floor(ts / MS_PER_DAY) - 2);
 }

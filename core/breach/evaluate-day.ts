@@ -1,17 +1,17 @@
 // The rules for one person and one local day. Pure and deterministic: the same log and the same `at` give the
 // same findings on every node. The result depends on `at` only through two deadlines (end of grace, task
 // deadline), which is what lets the engine cache a day until the next deadline passes.
-import { type CheckinAttempt, VERIFICATION_FAILURES } from '../records/checkin.ts';
-import type { TaskCompletion } from '../records/checkin.ts';
+import { type Checkin, type CheckinAttempt, type TaskCompletion, VERIFICATION_FAILURES } from '../records/checkin.ts';
 import type { EntryRef } from '../records/entry-ref.ts';
+import type { TaskRecord } from '../records/task-record.ts';
 import { compareRecords } from '../records/entry-ref.ts';
-import { type Plan, taskDueOn } from '../records/plan.ts';
-import { formatDay, MS_PER_MINUTE, weekdayOf } from '../time/civil-day.ts';
-import { dayWindow } from './day-window.ts';
+import { ALL_DAYS, type Plan, type TaskSpec, taskDueOn } from '../records/plan.ts';
+import { formatDay, MS_PER_MINUTE, type Weekday, weekdayOf } from '../time/civil-day.ts';
+import { type DayWindow, dayWindow } from './day-window.ts';
 import type { Breach, BreachStatus, HistoryEvent, ReviewItem } from './findings.ts';
 import type { CentreOutages } from './outages.ts';
 import type { ReviewReason, RuleId } from './rule-ids.ts';
-import { between, type Indexed, type SubjectLog } from './subject-log.ts';
+import { between, type Indexed, lowerBound, type SubjectLog } from './subject-log.ts';
 
 export interface DayResult {
   readonly breaches: readonly Breach[];
@@ -28,6 +28,9 @@ export const RETRY_WITHIN_MS = 15 * MS_PER_MINUTE;
 
 const NOTHING: DayResult = { breaches: [], reviews: [], validFrom: -Infinity, validUntil: Infinity };
 
+const NO_BREACHES: readonly Breach[] = [];
+const NO_REVIEWS: readonly ReviewItem[] = [];
+
 export function evaluateDay(log: SubjectLog, day: number, at: number, outages: CentreOutages): DayResult {
   const governing = log.governing(day);
   if (!governing) return NOTHING;
@@ -36,17 +39,102 @@ export function evaluateDay(log: SubjectLog, day: number, at: number, outages: C
   const w = dayWindow(plan, day);
   const weekday = weekdayOf(day);
   const reporting = plan.days.includes(weekday);
-  const dueTasks = plan.tasks.filter((t) => taskDueOn(t, plan, weekday));
-  const thresholds = [w.onTimeUntil, w.taskDeadline];
-  const validFrom = Math.max(-Infinity, ...thresholds.filter((t) => t <= at));
-  const validUntil = Math.min(Infinity, ...thresholds.filter((t) => t > at));
-  if (!reporting && dueTasks.length === 0) return { ...NOTHING, validFrom, validUntil };
+  const dueTasks = tasksDue(plan, weekday);
+  // The two deadlines split time into three spans; the result is the same anywhere inside one.
+  const first = Math.min(w.onTimeUntil, w.taskDeadline);
+  const second = Math.max(w.onTimeUntil, w.taskDeadline);
+  const validFrom = at >= second ? second : at >= first ? first : -Infinity;
+  const validUntil = at < first ? first : at < second ? second : Infinity;
+  if (!reporting && dueTasks.length === 0) return { breaches: NO_BREACHES, reviews: NO_REVIEWS, validFrom, validUntil };
 
+  // Most days: on time at the right centre, every task done, nothing else to look at. Checked without
+  // allocating, since it runs for nearly every day of every person.
+  if (quietDay(log, day, plan, w, reporting, dueTasks)) return { breaches: NO_BREACHES, reviews: NO_REVIEWS, validFrom, validUntil };
+  const checkins = between(log.checkins, w.open, w.lateUntil);
+  const attempts = between(log.attempts, w.open, w.lateUntil);
+  return findings(log, day, at, outages, governing, w, reporting, dueTasks, checkins, attempts, validFrom, validUntil);
+}
+
+function quietDay(log: SubjectLog, day: number, plan: Plan, w: DayWindow, reporting: boolean, dueTasks: readonly TaskSpec[]): boolean {
+  const attempts = log.attempts;
+  const a = lowerBound(attempts, w.open);
+  if (a < attempts.length && (attempts[a] as Indexed<CheckinAttempt>).record.ts < w.lateUntil) return false;
+  const checkins = log.checkins;
+  const first = lowerBound(checkins, w.open);
+  let onTime = !reporting;
+  for (let i = first; i < checkins.length; i++) {
+    const c = checkins[i] as Indexed<Checkin>;
+    if (c.record.ts >= w.onTimeUntil) break;
+    if (plan.centres.includes(c.value.centre)) onTime = true;
+  }
+  if (!onTime) return false;
+  for (const task of dueTasks) {
+    if (task.kind !== 'study') return false;
+    if (!studyDone(task.id, checkins, first, w, log.tasks.get(day))) return false;
+  }
+  return true;
+}
+
+function studyDone(taskId: string, checkins: readonly Indexed<Checkin>[], first: number, w: DayWindow, records: readonly Indexed<TaskRecord>[] | undefined): boolean {
+  for (let i = first; i < checkins.length; i++) {
+    const c = checkins[i] as Indexed<Checkin>;
+    if (c.record.ts >= w.lateUntil) break;
+    for (const t of c.value.tasks) if (t.task === taskId) return true;
+  }
+  for (const t of records ?? []) if (t.record.ts <= w.taskDeadline && t.value.completion.task === taskId) return true;
+  return false;
+}
+
+interface Completion {
+  readonly completion: TaskCompletion;
+  readonly ref: EntryRef;
+  readonly ts: number;
+}
+
+function completionsFor(log: SubjectLog, day: number, checkins: readonly Indexed<Checkin>[], deadline: number): Completion[] {
+  const out: Completion[] = [];
+  for (const c of checkins) for (const completion of c.value.tasks) out.push({ completion, ref: c.record.ref, ts: c.record.ts });
+  for (const t of log.tasks.get(day) ?? []) if (t.record.ts <= deadline) out.push({ completion: t.value.completion, ref: t.record.ref, ts: t.record.ts });
+  return out;
+}
+
+function taskSatisfied(task: TaskSpec, completions: readonly Completion[]): boolean {
+  if (task.kind !== 'service') return completions.some((c) => c.completion.task === task.id);
+  let minutes = 0;
+  for (const c of completions) if (c.completion.task === task.id) minutes += c.completion.minutes ?? 0;
+  return minutes >= task.minutes;
+}
+
+const dueByWeekday = new WeakMap<Plan, readonly (readonly TaskSpec[])[]>();
+
+function tasksDue(plan: Plan, weekday: Weekday): readonly TaskSpec[] {
+  let table = dueByWeekday.get(plan);
+  if (!table) {
+    table = ALL_DAYS.map((d) => plan.tasks.filter((t) => taskDueOn(t, plan, d)));
+    dueByWeekday.set(plan, table);
+  }
+  return table[weekday] ?? [];
+}
+
+/** The full rules, for the days where something happened. */
+function findings(
+  log: SubjectLog,
+  day: number,
+  at: number,
+  outages: CentreOutages,
+  governing: Indexed<Plan>,
+  w: DayWindow,
+  reporting: boolean,
+  dueTasks: readonly TaskSpec[],
+  checkins: readonly Indexed<Checkin>[],
+  attempts: readonly Indexed<CheckinAttempt>[],
+  validFrom: number,
+  validUntil: number,
+): DayResult {
+  const plan = governing.value;
   const subject = log.subject;
   const dayText = formatDay(day);
   const planRef = governing.record.ref;
-  const checkins = between(log.checkins, w.open, w.lateUntil);
-  const attempts = between(log.attempts, w.open, w.lateUntil);
   const failures = attempts.filter((a) => VERIFICATION_FAILURES.has(a.value.outcome));
   const breaches: Breach[] = [];
   const reviews: ReviewItem[] = [];
@@ -88,6 +176,9 @@ export function evaluateDay(log: SubjectLog, day: number, at: number, outages: C
     return item;
   };
 
+  // Verification failed and the person never got through: their kiosk tasks could not be recorded either, so
+  // the whole day is for staff to judge.
+  let blockedReview: ReviewItem | undefined;
   if (reporting) {
     const atCentre = checkins.filter((c) => plan.centres.includes(c.value.centre));
     const onTime = atCentre.some((c) => c.record.ts < w.onTimeUntil);
@@ -104,6 +195,7 @@ export function evaluateDay(log: SubjectLog, day: number, at: number, outages: C
       if (failures.length > 0) {
         // A biometric failure alone is never a breach: staff decide.
         const item = review('verification-failed', '', w.onTimeUntil, `no check-in; ${failures.length} failed verification(s) in the window`, failures.map((f) => f.record.ref));
+        blockedReview = item;
         const decision = log.reviews.get(item.id)?.at(-1);
         if (decision?.value.decision === 'breach') {
           emit('missed-checkin', '', decision.record.ts, `no check-in; staff review found no excuse (${decision.value.reason})`, [...item.evidence.slice(1), decision.record.ref], true);
@@ -133,24 +225,16 @@ export function evaluateDay(log: SubjectLog, day: number, at: number, outages: C
   }
 
   if (dueTasks.length > 0) {
-    const completions: { readonly completion: TaskCompletion; readonly ref: EntryRef; readonly ts: number }[] = [
-      ...checkins.flatMap((c) => c.value.tasks.map((completion) => ({ completion, ref: c.record.ref, ts: c.record.ts }))),
-      ...(log.tasks.get(day) ?? [])
-        .filter((t) => t.record.ts <= w.taskDeadline)
-        .map((t) => ({ completion: t.value.completion, ref: t.record.ref, ts: t.record.ts })),
-    ];
+    const completions = completionsFor(log, day, checkins, w.taskDeadline);
     for (const task of dueTasks) {
       const done = completions.filter((c) => c.completion.task === task.id);
-      let satisfied = done.length > 0;
-      if (task.kind === 'service') {
-        const minutes = done.reduce((sum, c) => sum + (c.completion.minutes ?? 0), 0);
-        satisfied = minutes >= task.minutes;
-      } else if (task.kind === 'questionnaire') {
+      const satisfied = taskSatisfied(task, done);
+      if (task.kind === 'questionnaire') {
         const flagged = done.filter((c) => Object.entries(c.completion.answers ?? {}).some(([q, answer]) => task.flags[q]?.includes(answer) === true));
         const first = flagged[0];
         if (first) review('questionnaire-flag', task.id, first.ts, `answers to ${task.questionnaire} need a staff review`, flagged.map((f) => f.ref));
       }
-      if (!satisfied && at >= w.taskDeadline) {
+      if (!satisfied && at >= w.taskDeadline && (!blockedReview || blockedReview.status === 'breach')) {
         emit('task-not-done', task.id, w.taskDeadline, describeTask(plan, task.id), done.map((d) => d.ref), true);
       }
     }

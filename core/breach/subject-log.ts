@@ -5,6 +5,7 @@ import type { Checkin, CheckinAttempt } from '../records/checkin.ts';
 import type { Plan } from '../records/plan.ts';
 import type { Contest, Excuse, Review } from '../records/staff-decisions.ts';
 import type { TaskRecord } from '../records/task-record.ts';
+import { MS_PER_DAY } from '../time/civil-day.ts';
 import { windowOpens } from './day-window.ts';
 
 export interface Indexed<T> {
@@ -52,20 +53,26 @@ export class SubjectLog {
   }
 
   /**
-   * The plan version governing a day: the newest version already in effect when that day's window opens
-   * (under that version). A change made mid-day governs from the next window, never retroactively.
+   * The plan version governing a day: the newest version already in effect when that day's window opens under
+   * both it and the version before it. A change made after the day's window opened (under either) governs from
+   * the next day: a person who already reported under the old rules is never held to new ones that day.
    */
   governing(day: number): Indexed<Plan> | undefined {
+    // No window of a local day opens before the UTC day before it: versions older than that need no zone math.
+    const surelyBefore = (day - 1) * MS_PER_DAY;
     for (let i = this.plans.length - 1; i >= 0; i--) {
       const version = this.plans[i] as Indexed<Plan>;
-      if (version.value.effectiveFrom <= windowOpens(version.value, day)) return version;
+      const previous = this.plans[i - 1];
+      if (version.value.effectiveFrom <= surelyBefore) return version;
+      const opens = previous ? Math.min(windowOpens(version.value, day), windowOpens(previous.value, day)) : windowOpens(version.value, day);
+      if (version.value.effectiveFrom <= opens) return version;
     }
     return undefined;
   }
 
   /** Zones of every plan version: which local days an instant can belong to. */
-  zones(): Set<string> {
-    return new Set(this.plans.map((p) => p.value.zone));
+  zones(): readonly string[] {
+    return [...new Set(this.plans.map((p) => p.value.zone))];
   }
 }
 

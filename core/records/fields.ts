@@ -24,7 +24,7 @@ export function asFields(value: unknown, path: string): Fields {
 
 /** Rejects fields the schema does not know, so a typo never passes silently. */
 export function onlyKeys(fields: Fields, path: string, allowed: readonly string[]): void {
-  for (const key of Object.keys(fields)) if (!allowed.includes(key)) bad(`${path}.${key}`, 'unknown field');
+  for (const key in fields) if (!allowed.includes(key)) bad(`${path}.${key}`, 'unknown field');
 }
 
 export function id(fields: Fields, key: string, path: string): string {

@@ -21,8 +21,15 @@ export function parseDay(text: string): number | undefined {
   return ms / MS_PER_DAY;
 }
 
+const formatted = new Map<number, string>();
+
 export function formatDay(day: number): string {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  let text = formatted.get(day);
+  if (text === undefined) {
+    text = new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+    if (formatted.size < 100_000) formatted.set(day, text);
+  }
+  return text;
 }
 
 export function weekdayOf(day: number): Weekday {

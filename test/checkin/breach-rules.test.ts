@@ -180,6 +180,24 @@ const ROWS: readonly Row[] = [
     breaches: ['missed-checkin open 2026-03-02', 'missed-checkin open 2026-03-03'],
   },
   {
+    name: 'plan change after the old window, before the new one: the person who reported is not held to it',
+    entries: [
+      [K, '2026-03-02 09:30', 'checkin', checkinPayload(S)],
+      [HQ, '2026-03-02 12:00', 'plan', { ...planPayload({ subject: S, open: '14:00', close: '16:00' }), effectiveFrom: at('2026-03-02 12:00', NY) }],
+      [K, '2026-03-03 14:30', 'checkin', checkinPayload(S)],
+    ],
+    at: '2026-03-03 23:00',
+    breaches: [],
+  },
+  {
+    name: 'biometric failure blocks the kiosk tasks too: review, no task breach',
+    plan: { tasks: [{ id: 't-study', kind: 'study', module: 'm-1' }] },
+    entries: [[K, '2026-03-02 09:30', 'checkin-attempt', attemptPayload(S, 'no-match', { step: 'identify', method: 'fingerprint', identifiedBy: 'badge' })]],
+    at: '2026-03-03 00:30',
+    breaches: [],
+    reviews: ['verification-failed pending'],
+  },
+  {
     name: 'plan change before the window governs that day',
     entries: [
       [HQ, '2026-03-02 08:00', 'plan', { ...planPayload({ subject: S, open: '14:00', close: '16:00' }), effectiveFrom: at('2026-03-02 08:00', NY) }],

@@ -1,0 +1,170 @@
+// `muster breaches` and `muster receipt ...`: the breach engine over any store holding logs, and check-in
+// receipts that verify offline.
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { computeBreaches } from '../../core/breach/engine.ts';
+import type { Breach, BreachReport, HistoryEvent, ReviewItem } from '../../core/breach/findings.ts';
+import { breachStands } from '../../core/breach/findings.ts';
+import { MusterError, errorMessage } from '../../core/errors.ts';
+import type { EntryRef } from '../../core/records/entry-ref.ts';
+import { parseDay } from '../../core/time/civil-day.ts';
+import { readSignerFile, readVerifierFile } from '../../ledger/keys.ts';
+import { LogWriter } from '../../ledger/log-writer.ts';
+import { LedgerStore } from '../../ledger/store.ts';
+import { readLogRecords } from '../kiosk/log-records.ts';
+import { buildReceipt, parseReceipt, receiptToQrText, renderReceipt, verifyReceipt } from '../kiosk/receipt.ts';
+import { type Command, UsageError, nonNegativeInteger, optionalString, requireString, writeLine } from './command.ts';
+
+/** An instant: ISO 8601 with Z or an offset (a bare local time would be ambiguous), or ms since the epoch. */
+export function parseInstant(text: string, name: string): number {
+  if (/^\d{1,15}$/.test(text)) return Number(text);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) {
+    throw new UsageError(`${name} must be ISO 8601 with Z or an offset (e.g. 2026-03-02T09:30:00-05:00) or milliseconds, got ${JSON.stringify(text)}`);
+  }
+  const ms = Date.parse(text);
+  // Date.parse rolls 30 February over into March; a real calendar date is required.
+  if (Number.isNaN(ms) || parseDay(text.slice(0, 10)) === undefined) throw new UsageError(`${name} is not a real time: ${JSON.stringify(text)}`);
+  return ms;
+}
+
+const breaches: Command = {
+  path: ['breaches'],
+  summary: 'list breaches, review items and bad entries from every log in a store',
+  usage: 'breaches --db FILE [--at TIME] [--json]',
+  details: [
+    '--at TIME  evaluate as of TIME (ISO 8601 with Z or offset, or ms): entries with a later kiosk time are left out',
+    '           and only deadlines passed by TIME count. Default: now.',
+    '--json     the full report: breaches with rule, evidence (origin, seq, leaf hash), status and history;',
+    '           review items; problems (entries that could not be used).',
+    'Statuses: open, contested, upheld (count against the person); excused, dismissed (shown for the record).',
+  ],
+  options: { db: { type: 'string' }, at: { type: 'string' }, json: { type: 'boolean' } },
+  run: ({ values, io }) => {
+    const atText = optionalString(values, 'at');
+    const at = atText === undefined ? Date.now() : parseInstant(atText, '--at');
+    const store = LedgerStore.open(requireString(values, 'db'), { readonly: true });
+    let report: BreachReport;
+    try {
+      const { records, problems } = readLogRecords(store, at);
+      const computed = computeBreaches(records, at);
+      report = { ...computed, problems: [...problems, ...computed.problems] };
+    } finally {
+      store.close();
+    }
+    if (values.json) {
+      writeLine(io.stdout, JSON.stringify(report, null, 2));
+      return Promise.resolve(0);
+    }
+    for (const b of report.breaches) printBreach(io.stdout, b);
+    for (const r of report.reviews) printReview(io.stdout, r);
+    for (const p of report.problems) writeLine(io.stdout, `PROBLEM ${ref(p.ref)} ${p.type}: ${p.code}: ${p.message}`);
+    const standing = report.breaches.filter((b) => breachStands(b.status)).length;
+    const pending = report.reviews.filter((r) => r.status === 'pending').length;
+    writeLine(
+      io.stdout,
+      `as of ${new Date(at).toISOString()}: ${standing} breach(es) standing, ${report.breaches.length - standing} excused or dismissed, ${pending} review item(s) pending, ${report.problems.length} problem(s)`,
+    );
+    return Promise.resolve(0);
+  },
+};
+
+function ref(r: EntryRef): string {
+  return `${r.origin}#${r.seq}:${r.hash.slice(0, 16)}`;
+}
+
+function printHistory(out: Writable, history: readonly HistoryEvent[]): void {
+  for (const h of history) writeLine(out, `  ${new Date(h.at).toISOString()} ${h.status}: ${h.note} [${ref(h.ref)}]`);
+}
+
+function printBreach(out: Writable, b: Breach): void {
+  writeLine(out, `BREACH ${b.status.toUpperCase()} ${b.rule} ${b.subject} ${b.day} at ${new Date(b.at).toISOString()}: ${b.detail}`);
+  writeLine(out, `  id ${b.id}`);
+  writeLine(out, `  evidence ${b.evidence.map(ref).join(' ')}`);
+  printHistory(out, b.history);
+}
+
+function printReview(out: Writable, r: ReviewItem): void {
+  writeLine(out, `REVIEW ${r.status.toUpperCase()} ${r.reason} ${r.subject} ${r.day} at ${new Date(r.at).toISOString()}: ${r.detail}`);
+  writeLine(out, `  id ${r.id}`);
+  writeLine(out, `  evidence ${r.evidence.map(ref).join(' ')}`);
+  printHistory(out, r.history);
+}
+
+const issue: Command = {
+  path: ['receipt', 'issue'],
+  summary: 'write the receipt for a check-in entry (JSON), with its QR code as SVG',
+  usage: 'receipt issue --db FILE --seq N --out FILE [--origin NAME] [--key FILE] [--svg FILE]',
+  details: [
+    'For the own log a fresh checkpoint is signed (key from --key or the path recorded at init); for a replica',
+    'the latest checkpoint received is used.',
+  ],
+  options: { db: { type: 'string' }, seq: { type: 'string' }, out: { type: 'string' }, origin: { type: 'string' }, key: { type: 'string' }, svg: { type: 'string' } },
+  run: async ({ values, io }) => {
+    const seq = nonNegativeInteger(requireString(values, 'seq'), '--seq');
+    const out = requireString(values, 'out');
+    const store = LedgerStore.open(requireString(values, 'db'));
+    try {
+      const origin = optionalString(values, 'origin') ?? store.ownOrigin();
+      if (origin === undefined) throw new UsageError('the store has no own log; name one with --origin');
+      let checkpoint;
+      if (origin === store.ownOrigin()) {
+        const keyPath = optionalString(values, 'key') ?? store.getMeta('key_path');
+        if (keyPath === undefined) throw new MusterError('no-key', 'no key file recorded for this log; pass --key FILE');
+        checkpoint = LogWriter.open(store, readSignerFile(keyPath)).checkpoint();
+      } else {
+        checkpoint = store.latestCheckpoint(origin);
+        if (!checkpoint) throw new MusterError('no-checkpoint', `no checkpoint of ${origin} has been received`);
+      }
+      const receipt = buildReceipt(store, origin, seq, checkpoint);
+      const rendered = await renderReceipt(receipt);
+      writeFileSync(out, `${JSON.stringify(receipt, null, 2)}\n`, { flag: 'wx' });
+      const svg = optionalString(values, 'svg');
+      if (svg !== undefined) writeFileSync(svg, rendered.qrSvg, { flag: 'wx' });
+      for (const line of rendered.lines) writeLine(io.stdout, line);
+      writeLine(io.stdout, `QR ${receiptToQrText(receipt).length} characters; receipt written to ${out}`);
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+const verify: Command = {
+  path: ['receipt', 'verify'],
+  summary: 'check a check-in receipt offline: signature, inclusion proof, signed checkpoint',
+  usage: 'receipt verify [--pubkey FILE] FILE',
+  details: [
+    'FILE       the receipt as JSON, or the text of its QR code',
+    '--pubkey   the kiosk\'s public key file from a trusted source (pins the keys; without it the keys inside',
+    '           the receipt are used, which proves consistency but not that the kiosk is the real one)',
+    'Exit 0 when valid, 1 with the reason when not.',
+  ],
+  options: { pubkey: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  run: ({ values, positionals, io }) => {
+    const pubkey = optionalString(values, 'pubkey');
+    const pinned = pubkey === undefined ? undefined : readVerifierFile(pubkey);
+    const file = positionals[0] as string;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new MusterError('unreadable', `cannot read receipt ${file}: ${errorMessage(error)}`);
+    }
+    let result;
+    try {
+      result = verifyReceipt(parseReceipt(text), pinned);
+    } catch (error) {
+      if (!(error instanceof MusterError)) throw error;
+      result = { ok: false as const, reason: error.message };
+    }
+    if (result.ok) {
+      writeLine(io.stdout, `valid: ${result.summary}${result.pinned ? '' : ' (keys from the receipt itself; pass --pubkey to pin them)'}`);
+      return Promise.resolve(0);
+    }
+    writeLine(io.stdout, `INVALID: ${result.reason}`);
+    return Promise.resolve(1);
+  },
+};
+
+export const checkinCommands: readonly Command[] = [breaches, issue, verify];
