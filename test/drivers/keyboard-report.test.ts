@@ -1,9 +1,12 @@
 // Keyboard-report decoding: golden reports in hex, the wedge emulator's reports, vendor data mode, and properties.
+import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '../../core/bytes.ts';
 import { DeviceError } from '../../drivers/device-error.ts';
+import type { ByteLink, ByteLinkEvents } from '../../drivers/byte-link.ts';
 import { DataModeDecoder, KeyboardReportDecoder, MAX_CARD_CHARS, type ReportDecoded } from '../../drivers/badge/keyboard-report.ts';
+import { StreamReportSource } from '../../drivers/badge/report-source.ts';
 import { wedgeReports } from '../../hardware/keyboard-wedge.ts';
 
 const SEED = 20261129;
@@ -87,6 +90,37 @@ describe('keyboard decoder properties (fast-check, fixed seed)', () => {
         }
       }),
       { seed: SEED, numRuns: 300 },
+    );
+  });
+});
+
+describe('stream report reassembly (fast-check, fixed seed)', () => {
+  class Tty extends EventEmitter<ByteLinkEvents> implements ByteLink {
+    readonly connected = true;
+    write(): Promise<void> {
+      return Promise.resolve();
+    }
+    close(): Promise<void> {
+      return Promise.resolve();
+    }
+  }
+
+  it('yields the same 8-byte reports however a tty splits them', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ minLength: 8, maxLength: 8 }), { maxLength: 20 }), fc.array(fc.nat(), { maxLength: 10 }), (reports, cuts) => {
+        const link = new Tty();
+        const source = new StreamReportSource(link, 8);
+        const seen: string[] = [];
+        source.on('data', (r) => seen.push(Buffer.from(r).toString('hex')));
+        const bytes = Buffer.concat(reports);
+        let last = 0;
+        for (const cut of [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b).concat(bytes.length)) {
+          link.emit('data', new Uint8Array(bytes.subarray(last, cut)));
+          last = cut;
+        }
+        expect(seen).toEqual(reports.map((r) => Buffer.from(r).toString('hex')));
+      }),
+      { seed: SEED, numRuns: 200 },
     );
   });
 });
