@@ -1,10 +1,18 @@
 // The serial transport: opening by USB id, failing list() (no udevadm), missing devices, unplug and replug with
 // backoff on a new port object, and close() ending the reconnect loop.
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BindingInterface } from '@serialport/bindings-cpp';
+import { FrameChannel } from '../../drivers/frame-channel.ts';
+import { R30xDecoder } from '../../drivers/fingerprint/r30x-codec.ts';
+import { R30xSensor } from '../../drivers/fingerprint/r30x-sensor.ts';
 import { SerialTransport } from '../../drivers/serial-transport.ts';
 import { EmulatorBinding } from '../../hardware/mock-link.ts';
+import { attachToSerialPath } from '../../hardware/pty-link.ts';
+import { openPtyPair } from '../../hardware/pty-pair.ts';
 import { R30xEmulator } from '../../hardware/r30x-emulator.ts';
 
 let n = 0;
@@ -91,5 +99,35 @@ describe('SerialTransport', () => {
   it('lists real ports with the native binding or fails with a typed error', async () => {
     const t = transport({ target: { vendorId: 'ffff', productId: 'fffe' }, baudRate: 9600, reconnect: false });
     await expect(t.open()).rejects.toMatchObject({ code: 'device.not-found' });
+  });
+});
+
+describe('SerialTransport on a real PTY', () => {
+  // Killing socat may raise no close event on the host's tty; then the next write fails with EIO, and that is the unplug.
+  it('detects a vanished tty on the next request and reconnects on a new port when it comes back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'muster-replug-'));
+    const emulator = new R30xEmulator();
+    let pair = await openPtyPair(dir);
+    let attachment = await attachToSerialPath(emulator, pair.device, 57600);
+    const t = transport({ target: { path: pair.host }, baudRate: 57600, reconnect: { initialMs: 5, maxMs: 50 } });
+    await t.open();
+    const channel = new FrameChannel(t, new R30xDecoder(), { timeoutMs: 1000 });
+    const sensor = await R30xSensor.connect(channel);
+    try {
+      const down = once(channel, 'disconnected');
+      await attachment.close();
+      await pair.close();
+      await expect(sensor.templateCount()).rejects.toMatchObject({ code: 'device.disconnected' });
+      await down;
+      const up = once(channel, 'connected');
+      pair = await openPtyPair(dir);
+      attachment = await attachToSerialPath(emulator, pair.device, 57600);
+      await up;
+      expect(await sensor.templateCount()).toBe(0);
+    } finally {
+      await attachment.close();
+      await pair.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
