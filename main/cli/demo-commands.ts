@@ -1,0 +1,85 @@
+// `muster demo` (what `npm start` runs): the all-in-one demo centre.
+import { resolve } from 'node:path';
+import { DemoCenter, type DemoSummary } from '../demo/demo-center.ts';
+import { type Command, UsageError, nonNegativeInteger, optionalString, writeLine } from './command.ts';
+
+const demo: Command = {
+  path: ['demo'],
+  summary: 'run the demo centre: HQ, an embedded broker and two kiosks playing a scripted day',
+  usage: 'demo [--people N] [--duration SECONDS] [--day YYYY-MM-DD] [--http PORT] [--mqtt-port PORT] [--data DIR] [--fresh] [--headless] [--json]',
+  details: [
+    '--people N          people under supervision (default 8; the first 6 play the script, the rest check in on time)',
+    '--duration SECONDS  real seconds the scripted day (07:00-13:00, Asia/Shanghai) takes (default 60): the clock speed',
+    '--day YYYY-MM-DD    the simulated day (default 2026-12-01)',
+    '--http PORT         HQ API port (default 8080; 0 picks a free one)',
+    '--mqtt-port PORT    embedded broker port (default 1883; 0 picks a free one)',
+    '--data DIR          where the logs and keys live (default .muster/demo)',
+    '--fresh             start from empty logs and new keys',
+    '--headless          run the day, print a summary and exit (0 when every replica matches HQ)',
+    '--json              with --headless: the summary as JSON',
+    'Without --headless it keeps running after the day until Ctrl-C, with HQ\'s API and the broker up.',
+  ],
+  options: {
+    people: { type: 'string' },
+    duration: { type: 'string' },
+    day: { type: 'string' },
+    http: { type: 'string' },
+    'mqtt-port': { type: 'string' },
+    data: { type: 'string' },
+    fresh: { type: 'boolean' },
+    headless: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  run: async ({ values, io }) => {
+    const people = nonNegativeInteger(optionalString(values, 'people') ?? '8', '--people');
+    if (people < 6 || people > 500) throw new UsageError('--people must be between 6 and 500');
+    const durationS = nonNegativeInteger(optionalString(values, 'duration') ?? '60', '--duration');
+    if (durationS < 1) throw new UsageError('--duration must be at least 1 second');
+    const json = values.json === true;
+    if (json && !values.headless) throw new UsageError('--json needs --headless');
+    const say = (line: string): void => {
+      if (!json) writeLine(io.stdout, line);
+    };
+    const center = await DemoCenter.start({
+      dataDir: resolve(optionalString(values, 'data') ?? '.muster/demo'),
+      fresh: values.fresh === true,
+      people,
+      day: optionalString(values, 'day') ?? '2026-12-01',
+      durationS,
+      httpPort: nonNegativeInteger(optionalString(values, 'http') ?? '8080', '--http'),
+      mqttPort: nonNegativeInteger(optionalString(values, 'mqtt-port') ?? '1883', '--mqtt-port'),
+      say,
+    });
+    say(`HQ API: ${center.urls.hqApi} (live events at ${center.http.url}/api/events)`);
+    say(`MQTT broker: ${center.urls.mqtt}`);
+    say('Kiosk, staff and HQ screens: not built yet (issue 7); the API above serves the data they will show.');
+    try {
+      const summary = await center.runDay();
+      if (json) writeLine(io.stdout, JSON.stringify(summary, null, 2));
+      else printSummary(summary, say);
+      if (values.headless) return summary.replication.allRootsMatchHq ? 0 : 1;
+      say('The centre keeps running; Ctrl-C to stop.');
+      await new Promise<void>((done) => {
+        process.once('SIGINT', done);
+        process.once('SIGTERM', done);
+      });
+      return 0;
+    } finally {
+      await center.close();
+    }
+  },
+};
+
+function printSummary(s: DemoSummary, say: (line: string) => void): void {
+  say('');
+  say(`Summary of ${s.day} (${s.zone}), ${s.people} people:`);
+  say(`  checked in: ${s.checkins.join(', ')}`);
+  for (const b of s.breaches) say(`  BREACH ${b.rule}: ${b.subject} (${b.evidence} entries of evidence)`);
+  for (const e of s.excused) say(`  excused ${e.rule}: ${e.subject} (${e.reason})`);
+  for (const r of s.reviews) say(`  for staff review (${r.status}): ${r.subject}, ${r.reason}`);
+  say(`  every node computes the same findings: ${s.breachesAgreeOnEveryNode ? 'yes' : 'NO'}; alerts published: ${s.alerts}`);
+  for (const [origin, k] of Object.entries(s.replication.kiosks)) say(`  ${origin}: ${k.size} entries, HQ holds ${k.hqSize}, roots ${k.rootMatchesHq ? 'match' : 'DIFFER'}`);
+  say(`  replication lag p50 ${s.replication.lagMs.p50} ms, max ${s.replication.lagMs.max} ms; catch-up after the outage ${s.replication.catchUpMs} ms`);
+}
+
+export const demoCommands: readonly Command[] = [demo];
