@@ -51,13 +51,7 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function utf8(text: string): Uint8Array {
   return utf8Encoder.encode(text);
-}
-
-/** Decodes UTF-8, throwing on invalid sequences rather than inserting U+FFFD. */
-export function fromUtf8(bytes: Uint8Array): string {
-  return utf8Decoder.decode(bytes);
 }

@@ -16,15 +16,6 @@ export function badArgument(name: string, expected: string, got: unknown): never
   throw new TypeError(`${name}: expected ${expected}, got ${describe(got)}`);
 }
 
-/** For exhaustive switches: the compiler proves this is unreachable. */
-export function missingCase(value: never): never {
-  throw new Error(`unhandled case: ${describe(value)}`);
-}
-
-export function strictAssert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(`assertion failed: ${message}`);
-}
-
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,8 +1,6 @@
 // RFC 6962 hashing: leaves and interior nodes are domain-separated so a leaf can never pass for a node.
 import { createHash } from 'node:crypto';
 
-export const HASH_SIZE = 32;
-
 export function sha256(...parts: readonly Uint8Array[]): Uint8Array {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
