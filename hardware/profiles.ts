@@ -1,5 +1,6 @@
 // Device profiles for a production kiosk: the USB ids the devices (or their USB-serial bridges) present, default
 // baud rates, and the udev rules generated from them (hardware/udev/99-muster.rules is this output, checked in).
+import { DEFAULT_BAUD } from '../drivers/open-device.ts';
 
 export interface UsbId {
   /** Lower-case hex, as udev and serialport's list() write them. */
@@ -27,9 +28,9 @@ const SERIAL_BRIDGES: readonly UsbId[] = [
 ];
 
 export const PROFILES: readonly DeviceProfile[] = [
-  { name: 'R307 / R503 / AS608 fingerprint module', kind: 'fingerprint', serial: { family: 'r30x', baudRate: 57600 }, usb: SERIAL_BRIDGES },
-  { name: 'GT-511C3 / GT-521F fingerprint module', kind: 'fingerprint', serial: { family: 'gt511', baudRate: 9600 }, usb: SERIAL_BRIDGES },
-  { name: 'VC0706 serial JPEG camera', kind: 'camera', serial: { family: 'vc0706', baudRate: 38400 }, usb: SERIAL_BRIDGES },
+  { name: 'R307 / R503 / AS608 fingerprint module', kind: 'fingerprint', serial: { family: 'r30x', baudRate: DEFAULT_BAUD.r30x }, usb: SERIAL_BRIDGES },
+  { name: 'GT-511C3 / GT-521F fingerprint module', kind: 'fingerprint', serial: { family: 'gt511', baudRate: DEFAULT_BAUD.gt511 }, usb: SERIAL_BRIDGES },
+  { name: 'VC0706 serial JPEG camera', kind: 'camera', serial: { family: 'vc0706', baudRate: DEFAULT_BAUD.vc0706 }, usb: SERIAL_BRIDGES },
   {
     name: '125 kHz / 13.56 MHz USB badge reader (keyboard wedge)',
     kind: 'badge',
