@@ -36,14 +36,16 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   ingest(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult> {
-    const trustedKey = this.options.trustedKeys?.get(origin);
-    const result = ingestEntries(this.ledger, origin, leaves, {
-      source,
-      now: (this.options.clock ?? Date.now)(),
-      ...(trustedKey ? { trustedKey } : {}),
+    return settle(() => {
+      const trustedKey = this.options.trustedKeys?.get(origin);
+      const result = ingestEntries(this.ledger, origin, leaves, {
+        source,
+        now: (this.options.clock ?? Date.now)(),
+        ...(trustedKey ? { trustedKey } : {}),
+      });
+      if (result.inserted > 0) this.schedules.delete(origin);
+      return result;
     });
-    if (result.inserted > 0) this.schedules.delete(origin);
-    return Promise.resolve(result);
   }
 
   size(origin: string): Promise<number> {
@@ -55,24 +57,30 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   root(origin: string, size: number): Promise<Uint8Array> {
-    this.requireSize(origin, size);
-    return Promise.resolve(rootHash(this.ledger.treeSource(origin), size));
+    return settle(() => {
+      this.requireSize(origin, size);
+      return rootHash(this.ledger.treeSource(origin), size);
+    });
   }
 
   consistencyProof(origin: string, oldSize: number, newSize: number): Promise<Uint8Array[]> {
-    this.requireSize(origin, newSize);
-    return Promise.resolve(consistencyProof(this.ledger.treeSource(origin), oldSize, newSize));
+    return settle(() => {
+      this.requireSize(origin, newSize);
+      return consistencyProof(this.ledger.treeSource(origin), oldSize, newSize);
+    });
   }
 
   verifiers(origin: string): Promise<Verifier[]> {
-    const log = this.ledger.log(origin);
-    if (!log) return Promise.resolve([]);
-    let schedule = this.schedules.get(origin);
-    if (!schedule) {
-      schedule = KeySchedule.load(this.ledger, origin, log.genesisKey);
-      this.schedules.set(origin, schedule);
-    }
-    return Promise.resolve(schedule.verifiers);
+    return settle(() => {
+      const log = this.ledger.log(origin);
+      if (!log) return [];
+      let schedule = this.schedules.get(origin);
+      if (!schedule) {
+        schedule = KeySchedule.load(this.ledger, origin, log.genesisKey);
+        this.schedules.set(origin, schedule);
+      }
+      return schedule.verifiers;
+    });
   }
 
   origins(): Promise<string[]> {
@@ -115,5 +123,14 @@ export class SqliteReplicaStore implements ReplicaStore {
   private requireSize(origin: string, size: number): void {
     const held = this.ledger.head(origin).size;
     if (size > held) throw new MusterError('not-held', `${origin} has ${held} entries here, not ${size}`);
+  }
+}
+
+/** Runs synchronous store work as a promise: a throw becomes a rejection, as with a network database. */
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }

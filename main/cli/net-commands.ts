@@ -7,6 +7,8 @@ import { loadOrCreateSigner, readVerifierFile } from '../../ledger/keys.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
 import { startHqHttp } from '../../net/hq/hq-http.ts';
 import { HqService } from '../../net/hq/hq-service.ts';
+import type { HqStore } from '../../net/hq/hq-store.ts';
+import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { KioskNode } from '../../net/kiosk-node.ts';
 import type { LinkOptions } from '../../net/mqtt-link.ts';
@@ -78,19 +80,22 @@ function untilSignal(): Promise<string> {
 const hq: Command = {
   path: ['hq'],
   summary: 'run HQ: follow, verify, store and witness every kiosk log; HTTP API; alerts',
-  usage: 'hq --db FILE --broker embedded|URL [--http PORT] [--id NAME] [--trust FILE]...',
+  usage: 'hq --db FILE|--postgres URL --broker embedded|URL [--http PORT] [--id NAME] [--trust FILE]...',
   details: [
-    '--db FILE            HQ store (SQLite), created if missing',
+    '--db FILE            HQ store (SQLite, the embedded default), created if missing',
+    '--postgres URL       HQ store in PostgreSQL instead (province scale), e.g. postgres://muster@db/muster',
     '--http PORT          dashboard API (JSON + Server-Sent Events at /api/events), default 8080; 0 picks a free port',
     '--http-host HOST     default 127.0.0.1',
     '--id NAME            node id on the broker, default hq (the broker ACL lets hq publish alerts)',
-    '--witness-key FILE   HQ witness key (generated if missing), default: the database path + ".witness.key"',
+    '--witness-key FILE   HQ witness key (generated if missing), default: the database path + ".witness.key" (hq.witness.key with --postgres)',
     '--trust FILE         a kiosk\'s public key file (ledger init writes FILE.pub); pins that log\'s genesis key',
     ...brokerDetails,
   ],
-  options: { db: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, ...brokerOptions },
+  options: { db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, ...brokerOptions },
   run: async ({ values, io }) => {
-    const dbPath = requireString(values, 'db');
+    const dbPath = optionalString(values, 'db');
+    const postgres = optionalString(values, 'postgres');
+    if ((dbPath === undefined) === (postgres === undefined)) throw new UsageError('give either --db FILE or --postgres URL');
     const nodeId = optionalString(values, 'id') ?? 'hq';
     const httpPort = nonNegativeInteger(optionalString(values, 'http') ?? '8080', '--http');
     const trustedKeys = new Map(stringList(values, 'trust').map((file) => {
@@ -98,10 +103,10 @@ const hq: Command = {
       if (!genesis) throw new MusterError('bad-key', `${file} holds no key`);
       return [genesis.name, genesis.publicKey] as const;
     }));
-    const witnessKey = resolve(optionalString(values, 'witness-key') ?? `${dbPath}.witness.key`);
+    const witnessKey = resolve(optionalString(values, 'witness-key') ?? (dbPath ? `${dbPath}.witness.key` : 'hq.witness.key'));
     const { signer } = loadOrCreateSigner(witnessKey, nodeId);
     const { link, embedded } = await brokerFrom(values, nodeId);
-    const store = SqliteHqStore.open(dbPath, { trustedKeys });
+    const store: HqStore = postgres ? await PostgresHqStore.open(postgres, { trustedKeys }) : SqliteHqStore.open(dbPath ?? '', { trustedKeys });
     const service = await HqService.start({ store, broker: link, nodeId, witnessSigner: signer });
     const http = await startHqHttp(service, httpPort, optionalString(values, 'http-host') ?? '127.0.0.1');
     writeLine(io.stdout, `hq ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, http ${http.url}`);

@@ -1,0 +1,307 @@
+// HqStore on PostgreSQL, for a province-scale HQ: the same contract as the SQLite backend (one conformance
+// suite runs against both). Entries are verified in this process before the transaction opens; an advisory
+// lock per origin serialises appends to one log across HQ processes; the Merkle tree is kept as perfect
+// subtrees (as the ledger's SQLite store does) so roots and proofs need O(log n) rows.
+import pg from 'pg';
+import { MusterError } from '../../core/errors.ts';
+import { ZERO_HASH, decodeLeaf } from '../../core/entry.ts';
+import { EMPTY_ROOT, nodeHash } from '../../ledger/hash.ts';
+import { KeySchedule } from '../../ledger/key-schedule.ts';
+import type { Verifier } from '../../ledger/keys.ts';
+import { type TreeSource, consistencyProof, rootHash } from '../../ledger/merkle.ts';
+import type { IngestResult } from '../../ledger/replica.ts';
+import type { Conflict, Head } from '../../ledger/store.ts';
+import type { Alert, StoredAlert } from '../alerts.ts';
+import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
+import type { WitnessedCheckpoint } from '../replica-store.ts';
+import { decodeForOrigin, planIngest } from '../verify-batch.ts';
+import type { HqStore, LastHeartbeat } from './hq-store.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS logs (origin TEXT PRIMARY KEY, genesis_key BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+  origin TEXT NOT NULL, seq BIGINT NOT NULL, ts BIGINT NOT NULL, type TEXT NOT NULL, leaf BYTEA NOT NULL, hash BYTEA NOT NULL,
+  PRIMARY KEY (origin, seq));
+CREATE INDEX IF NOT EXISTS entries_keys ON entries (origin, seq) WHERE type IN ('genesis', 'key-rotation');
+CREATE TABLE IF NOT EXISTS nodes (origin TEXT NOT NULL, level INT NOT NULL, idx BIGINT NOT NULL, hash BYTEA NOT NULL, PRIMARY KEY (origin, level, idx));
+CREATE TABLE IF NOT EXISTS conflicts (
+  origin TEXT NOT NULL, seq BIGINT NOT NULL, leaf BYTEA NOT NULL, hash BYTEA NOT NULL, seen_at BIGINT NOT NULL, source TEXT NOT NULL,
+  PRIMARY KEY (origin, seq, hash));
+CREATE TABLE IF NOT EXISTS witnessed (origin TEXT PRIMARY KEY, size BIGINT NOT NULL, root BYTEA NOT NULL, note TEXT NOT NULL, at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS alerts (
+  id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, kiosk TEXT NOT NULL, center TEXT NOT NULL, at BIGINT NOT NULL, summary TEXT NOT NULL, evidence JSONB NOT NULL);
+CREATE TABLE IF NOT EXISTS heartbeats (kiosk TEXT PRIMARY KEY, heartbeat TEXT NOT NULL, received_at BIGINT NOT NULL);
+`;
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+export interface PostgresHqStoreOptions {
+  readonly trustedKeys?: ReadonlyMap<string, Uint8Array>;
+  readonly clock?: () => number;
+}
+
+export class PostgresHqStore implements HqStore {
+  private readonly schedules = new Map<string, KeySchedule>();
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: PostgresHqStoreOptions,
+  ) {}
+
+  static async open(url: string, options: PostgresHqStoreOptions = {}): Promise<PostgresHqStore> {
+    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    try {
+      await pool.query(SCHEMA);
+    } catch (error) {
+      await pool.end();
+      throw new MusterError('store-unreadable', `cannot prepare the HQ database: ${(error as Error).message}`);
+    }
+    return new PostgresHqStore(pool, options);
+  }
+
+  async ingest(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult> {
+    const batch = decodeForOrigin(origin, leaves);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [origin]);
+      const head = await this.head(client, origin);
+      const named = batch.decoded.map((d) => d.entry.body.seq).filter((seq) => seq < head.size);
+      const stored = new Map<number, Uint8Array>();
+      if (named.length > 0) {
+        const rows = await client.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM entries WHERE origin = $1 AND seq = ANY($2::bigint[])', [origin, named]);
+        for (const row of rows.rows) stored.set(Number(row.seq), row.hash);
+      }
+      const trustedKey = this.options.trustedKeys?.get(origin) ?? (await this.genesisKey(client, origin));
+      const schedule = await this.schedule(client, origin);
+      const plan = planIngest(batch, head, stored, schedule, trustedKey);
+      const now = (this.options.clock ?? Date.now)();
+      for (const e of plan.equivocations) {
+        await client.query('INSERT INTO conflicts (origin, seq, leaf, hash, seen_at, source) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING', [origin, e.seq, e.leaf, e.hash, now, source]);
+      }
+      if (plan.rows.length > 0) {
+        if (head.size === 0) await client.query('INSERT INTO logs (origin, genesis_key) VALUES ($1, $2) ON CONFLICT DO NOTHING', [origin, schedule.keyFor(0).publicKey]);
+        await client.query('INSERT INTO entries (origin, seq, ts, type, leaf, hash) SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::bytea[], $6::bytea[])', [
+          origin,
+          plan.rows.map((r) => r.seq),
+          plan.rows.map((r) => r.ts),
+          plan.rows.map((r) => r.type),
+          plan.rows.map((r) => Buffer.from(r.leaf)),
+          plan.rows.map((r) => Buffer.from(r.hash)),
+        ]);
+        const nodes = await this.extendTree(client, origin, head.size, plan.rows.map((r) => r.hash));
+        if (nodes.length > 0) {
+          await client.query('INSERT INTO nodes (origin, level, idx, hash) SELECT $1, * FROM unnest($2::int[], $3::bigint[], $4::bytea[]) ON CONFLICT DO NOTHING', [
+            origin,
+            nodes.map((n) => n.level),
+            nodes.map((n) => n.idx),
+            nodes.map((n) => Buffer.from(n.hash)),
+          ]);
+        }
+      }
+      await client.query('COMMIT');
+      return {
+        inserted: plan.rows.length,
+        duplicates: plan.duplicates,
+        equivocations: plan.equivocations.map((e) => e.seq),
+        rejected: plan.rejected,
+        size: head.size + plan.rows.length,
+        ...(plan.missingFrom === undefined ? {} : { missingFrom: plan.missingFrom }),
+      };
+    } catch (error) {
+      // The schedule may hold a rotation that was not committed.
+      this.schedules.delete(origin);
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async size(origin: string): Promise<number> {
+    return (await this.head(this.pool, origin)).size;
+  }
+
+  async leaves(origin: string, from: number, to: number): Promise<Uint8Array[]> {
+    const rows = await this.pool.query<{ leaf: Buffer }>('SELECT leaf FROM entries WHERE origin = $1 AND seq >= $2 AND seq < $3 ORDER BY seq', [origin, from, to]);
+    return rows.rows.map((r) => r.leaf);
+  }
+
+  async root(origin: string, size: number): Promise<Uint8Array> {
+    await this.requireSize(origin, size);
+    if (size === 0) return EMPTY_ROOT;
+    return this.withTree(origin, (source) => rootHash(source, size));
+  }
+
+  async consistencyProof(origin: string, oldSize: number, newSize: number): Promise<Uint8Array[]> {
+    await this.requireSize(origin, newSize);
+    return this.withTree(origin, (source) => consistencyProof(source, oldSize, newSize));
+  }
+
+  async verifiers(origin: string): Promise<Verifier[]> {
+    if ((await this.size(origin)) === 0) return [];
+    const client = await this.pool.connect();
+    try {
+      return (await this.schedule(client, origin)).verifiers;
+    } finally {
+      client.release();
+    }
+  }
+
+  async origins(): Promise<string[]> {
+    return (await this.pool.query<{ origin: string }>('SELECT origin FROM logs ORDER BY origin')).rows.map((r) => r.origin);
+  }
+
+  async witnessed(origin: string): Promise<WitnessedCheckpoint | undefined> {
+    const row = (await this.pool.query<{ size: string; root: Buffer; note: string; at: string }>('SELECT size, root, note, at FROM witnessed WHERE origin = $1', [origin])).rows[0];
+    return row && { size: Number(row.size), root: row.root, note: row.note, at: Number(row.at) };
+  }
+
+  async setWitnessed(origin: string, next: WitnessedCheckpoint, previousSize: number | undefined): Promise<boolean> {
+    const args = [origin, next.size, Buffer.from(next.root), next.note, next.at];
+    const result =
+      previousSize === undefined
+        ? await this.pool.query('INSERT INTO witnessed (origin, size, root, note, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', args)
+        : await this.pool.query('UPDATE witnessed SET size = $2, root = $3, note = $4, at = $5 WHERE origin = $1 AND size = $6', [...args, previousSize]);
+    return result.rowCount === 1;
+  }
+
+  async conflicts(origin: string): Promise<Conflict[]> {
+    const rows = await this.pool.query<{ seq: string; leaf: Buffer; hash: Buffer; seen_at: string; source: string }>(
+      'SELECT seq, leaf, hash, seen_at, source FROM conflicts WHERE origin = $1 ORDER BY seq, seen_at',
+      [origin],
+    );
+    return rows.rows.map((r) => ({ seq: Number(r.seq), leaf: r.leaf, hash: r.hash, seenAt: Number(r.seen_at), source: r.source }));
+  }
+
+  async recordAlert(alert: Alert): Promise<StoredAlert> {
+    const row = await this.pool.query<{ id: string }>('INSERT INTO alerts (kind, kiosk, center, at, summary, evidence) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id', [
+      alert.kind,
+      alert.kiosk,
+      alert.center,
+      alert.at,
+      alert.summary,
+      JSON.stringify(alert.evidence),
+    ]);
+    return { ...alert, id: Number(row.rows[0]?.id) };
+  }
+
+  async alerts(afterId: number, limit: number): Promise<StoredAlert[]> {
+    const rows = await this.pool.query<{ id: string; kind: Alert['kind']; kiosk: string; center: string; at: string; summary: string; evidence: Record<string, unknown> }>(
+      'SELECT * FROM alerts WHERE id > $1 ORDER BY id LIMIT $2',
+      [afterId, limit],
+    );
+    return rows.rows.map((r) => ({ ...r, id: Number(r.id), at: Number(r.at) }));
+  }
+
+  async recordHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO heartbeats (kiosk, heartbeat, received_at) VALUES ($1, $2, $3) ON CONFLICT (kiosk) DO UPDATE SET heartbeat = EXCLUDED.heartbeat, received_at = EXCLUDED.received_at',
+      [heartbeat.kiosk, encodeHeartbeat(heartbeat).toString('utf8'), receivedAt],
+    );
+  }
+
+  async heartbeats(): Promise<Map<string, LastHeartbeat>> {
+    const rows = await this.pool.query<{ kiosk: string; heartbeat: string; received_at: string }>('SELECT * FROM heartbeats');
+    return new Map(rows.rows.map((r) => [r.kiosk, { heartbeat: decodeHeartbeat(Buffer.from(r.heartbeat)), receivedAt: Number(r.received_at) }]));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async head(db: Queryable, origin: string): Promise<Head> {
+    const row = (await db.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM entries WHERE origin = $1 ORDER BY seq DESC LIMIT 1', [origin])).rows[0];
+    return row ? { size: Number(row.seq) + 1, hash: row.hash } : { size: 0, hash: ZERO_HASH };
+  }
+
+  private async genesisKey(db: Queryable, origin: string): Promise<Uint8Array | undefined> {
+    return (await db.query<{ genesis_key: Buffer }>('SELECT genesis_key FROM logs WHERE origin = $1', [origin])).rows[0]?.genesis_key;
+  }
+
+  private async schedule(db: Queryable, origin: string): Promise<KeySchedule> {
+    const cached = this.schedules.get(origin);
+    if (cached) return cached;
+    const schedule = new KeySchedule(origin, []);
+    const rows = await db.query<{ leaf: Buffer }>("SELECT leaf FROM entries WHERE origin = $1 AND type IN ('genesis', 'key-rotation') ORDER BY seq", [origin]);
+    for (const row of rows.rows) {
+      const reason = schedule.check(decodeLeaf(row.leaf));
+      if (reason) throw new MusterError('store-corrupt', `stored key entry of ${origin} does not verify: ${reason}`);
+    }
+    this.schedules.set(origin, schedule);
+    return schedule;
+  }
+
+  /** New perfect-subtree nodes for leaves appended at `start` (the frontier of the old tree is read first). */
+  private async extendTree(db: Queryable, origin: string, start: number, hashes: readonly Uint8Array[]): Promise<{ level: number; idx: number; hash: Uint8Array }[]> {
+    const frontier = new Map<number, Uint8Array>();
+    const wanted: { level: number; idx: number }[] = [];
+    let offset = 0;
+    for (let level = 52; level >= 0; level--) {
+      const width = 2 ** level;
+      if (start - offset >= width) {
+        wanted.push({ level, idx: offset / width });
+        offset += width;
+      }
+    }
+    const found = await this.perfect(db, origin, wanted);
+    for (const w of wanted) frontier.set(w.level, found.get(`${w.level}/${w.idx}`) as Uint8Array);
+    const created: { level: number; idx: number; hash: Uint8Array }[] = [];
+    hashes.forEach((leaf, i) => {
+      let level = 0;
+      let idx = start + i;
+      let h = leaf;
+      while (idx % 2 === 1) {
+        const left = frontier.get(level);
+        if (!left) throw new MusterError('store-corrupt', `Merkle frontier of ${origin} is missing level ${level}`);
+        frontier.delete(level);
+        h = nodeHash(left, h);
+        level++;
+        idx = (idx - 1) / 2;
+        created.push({ level, idx, hash: h });
+      }
+      frontier.set(level, h);
+    });
+    return created;
+  }
+
+  /** Reads perfect subtrees (level 0: leaf hashes) by (level, idx); throws if one is missing. */
+  private async perfect(db: Queryable, origin: string, wanted: readonly { level: number; idx: number }[]): Promise<Map<string, Uint8Array>> {
+    const found = new Map<string, Uint8Array>();
+    const leaves = wanted.filter((w) => w.level === 0).map((w) => w.idx);
+    const inner = wanted.filter((w) => w.level > 0);
+    if (leaves.length > 0) {
+      const rows = await db.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM entries WHERE origin = $1 AND seq = ANY($2::bigint[])', [origin, leaves]);
+      for (const r of rows.rows) found.set(`0/${r.seq}`, r.hash);
+    }
+    if (inner.length > 0) {
+      const rows = await db.query<{ level: number; idx: string; hash: Buffer }>(
+        'SELECT n.level, n.idx, n.hash FROM nodes n JOIN unnest($2::int[], $3::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx WHERE n.origin = $1',
+        [origin, inner.map((w) => w.level), inner.map((w) => w.idx)],
+      );
+      for (const r of rows.rows) found.set(`${r.level}/${r.idx}`, r.hash);
+    }
+    for (const w of wanted) if (!found.has(`${w.level}/${w.idx}`)) throw new MusterError('store-corrupt', `Merkle node ${w.level}/${w.idx} of ${origin} is missing`);
+    return found;
+  }
+
+  /**
+   * Runs a Merkle algorithm (synchronous over a TreeSource) on stored subtrees: a first pass records which
+   * subtrees it reads (the ranges depend only on sizes), one query fetches them, a second pass computes.
+   */
+  private async withTree<T>(origin: string, compute: (source: TreeSource) => T): Promise<T> {
+    const wanted: { level: number; idx: number }[] = [];
+    compute({
+      leaf: (index) => (wanted.push({ level: 0, idx: index }), ZERO_HASH),
+      perfect: (level, index) => (wanted.push({ level, idx: index }), ZERO_HASH),
+    });
+    const found = await this.perfect(this.pool, origin, wanted);
+    const read = (level: number, index: number): Uint8Array => found.get(`${level}/${index}`) as Uint8Array;
+    return compute({ leaf: (index) => read(0, index), perfect: read });
+  }
+
+  private async requireSize(origin: string, size: number): Promise<void> {
+    const held = await this.size(origin);
+    if (size > held) throw new MusterError('not-held', `${origin} has ${held} entries here, not ${size}`);
+  }
+}

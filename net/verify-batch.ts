@@ -1,0 +1,85 @@
+// Store-independent checking of a batch of another log's entries, with the same rules as the ledger's
+// ingestEntries (ledger/replica.ts): decode, order, check origin, chain link, key in force and signature;
+// duplicates are idempotent, a different validly signed entry at a stored seq is equivocation evidence, and
+// entries beyond a gap wait for a backfill. Used by stores that are not the ledger's SQLite (PostgreSQL).
+import { bytesEqual } from '../core/bytes.ts';
+import { type DecodedLeaf, decodeLeaf } from '../core/entry.ts';
+import { errorMessage } from '../core/errors.ts';
+import { entrySignatureValid } from '../ledger/entry-signing.ts';
+import { leafHash } from '../ledger/hash.ts';
+import type { KeySchedule } from '../ledger/key-schedule.ts';
+import type { Rejected } from '../ledger/replica.ts';
+import type { EntryRow, Head } from '../ledger/store.ts';
+
+export interface DecodedBatch {
+  readonly decoded: readonly { readonly leaf: Uint8Array; readonly entry: DecodedLeaf }[];
+  readonly rejected: readonly Rejected[];
+}
+
+export function decodeForOrigin(origin: string, leaves: readonly Uint8Array[]): DecodedBatch {
+  const rejected: Rejected[] = [];
+  const decoded: { leaf: Uint8Array; entry: DecodedLeaf }[] = [];
+  for (const leaf of leaves) {
+    try {
+      const entry = decodeLeaf(leaf);
+      if (entry.body.origin !== origin) rejected.push({ seq: entry.body.seq, reason: `entry is for origin ${JSON.stringify(entry.body.origin)}` });
+      else decoded.push({ leaf, entry });
+    } catch (error) {
+      rejected.push({ reason: errorMessage(error) });
+    }
+  }
+  decoded.sort((a, b) => a.entry.body.seq - b.entry.body.seq);
+  return { decoded, rejected };
+}
+
+export interface IngestPlan {
+  /** Entries that continue the log at the head, verified. */
+  readonly rows: readonly EntryRow[];
+  readonly duplicates: number;
+  readonly equivocations: readonly { readonly seq: number; readonly leaf: Uint8Array; readonly hash: Uint8Array }[];
+  readonly rejected: readonly Rejected[];
+  readonly missingFrom?: number;
+}
+
+/**
+ * `stored` holds the leaf hashes of stored entries the batch names (seq < head.size). The schedule is extended
+ * by genesis and rotation entries as they verify; `trustedKey` pins the genesis key.
+ */
+export function planIngest(batch: DecodedBatch, head: Head, stored: ReadonlyMap<number, Uint8Array>, schedule: KeySchedule, trustedKey?: Uint8Array): IngestPlan {
+  const rejected = [...batch.rejected];
+  const equivocations: { seq: number; leaf: Uint8Array; hash: Uint8Array }[] = [];
+  const rows: EntryRow[] = [];
+  let size = head.size;
+  let prev = head.hash;
+  let duplicates = 0;
+  let missingFrom: number | undefined;
+  for (const { leaf, entry } of batch.decoded) {
+    const seq = entry.body.seq;
+    const hash = leafHash(leaf);
+    if (seq < size) {
+      const known = seq < head.size ? stored.get(seq) : rows[seq - head.size]?.hash;
+      if (known && bytesEqual(known, hash)) duplicates++;
+      else if (entrySignatureValid(entry, schedule.keyFor(seq))) equivocations.push({ seq, leaf, hash });
+      else rejected.push({ seq, reason: 'a different entry is stored at this seq and this one is not validly signed' });
+      continue;
+    }
+    if (seq > size) {
+      missingFrom ??= size;
+      continue;
+    }
+    if (!bytesEqual(entry.body.prev, prev)) {
+      rejected.push({ seq, reason: 'prev hash does not match the stored entry before it' });
+      missingFrom ??= size;
+      continue;
+    }
+    const reason = schedule.check(entry, trustedKey);
+    if (reason) {
+      rejected.push({ seq, reason });
+      continue;
+    }
+    rows.push({ seq, ts: entry.body.ts, type: entry.body.type, leaf, hash });
+    prev = hash;
+    size++;
+  }
+  return { rows, duplicates, equivocations, rejected, ...(missingFrom === undefined ? {} : { missingFrom }) };
+}

@@ -1,0 +1,176 @@
+// One conformance suite for HQ storage, run against both backends: SQLite (embedded) and PostgreSQL (a real
+// server started for this file by test/helpers/postgres.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toBase64 } from '../../core/bytes.ts';
+import { Signer } from '../../ledger/keys.ts';
+import { LogWriter } from '../../ledger/log-writer.ts';
+import { rootHash, verifyConsistency } from '../../ledger/merkle.ts';
+import { LedgerStore } from '../../ledger/store.ts';
+import type { HqStore } from '../../net/hq/hq-store.ts';
+import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
+import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
+import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
+
+let dir: string;
+let postgres: PostgresServer;
+let databases = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'muster-hq-store-'));
+  postgres = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  await postgres.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+type Backend = { name: string; open: (options?: { trustedKeys?: ReadonlyMap<string, Uint8Array> }) => Promise<HqStore> };
+
+const BACKENDS: Backend[] = [
+  { name: 'sqlite', open: (options = {}) => Promise.resolve(SqliteHqStore.open(join(dir, `hq-${databases++}.db`), options)) },
+  {
+    name: 'postgres',
+    open: async (options = {}) => {
+      const name = `hq_${databases++}`;
+      const admin = new pg.Client(postgres.url);
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.end();
+      return PostgresHqStore.open(postgres.url.replace(/\/postgres$/, `/${name}`), options);
+    },
+  },
+];
+
+/** A kiosk log on a scratch SQLite file: its writer and a way to read its leaves. */
+async function kioskLog(origin: string, count: number, signer = Signer.generate(origin)): Promise<{ writer: LogWriter; store: LedgerStore; leaves: (from: number, to: number) => Uint8Array[] }> {
+  const store = LedgerStore.open(join(dir, `k-${databases++}.db`), { create: true });
+  const writer = LogWriter.init(store, origin, signer);
+  for (let i = 0; i < count; i++) await writer.append('checkin', { subject: `s${i}` });
+  return { writer, store, leaves: (from, to) => [...store.range(origin, from, to)].map((r) => r.leaf) };
+}
+
+describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
+  it('verifies, stores idempotently, and agrees with the kiosk on roots and consistency', async () => {
+    const store = await backend.open();
+    const kiosk = await kioskLog('c1/k1', 20);
+    try {
+      expect(await store.verifiers('c1/k1')).toEqual([]);
+      const first = await store.ingest('c1/k1', kiosk.leaves(0, 12), 'test');
+      expect(first).toMatchObject({ inserted: 12, duplicates: 0, size: 12, rejected: [], equivocations: [] });
+      const again = await store.ingest('c1/k1', kiosk.leaves(5, 21), 'test');
+      expect(again).toMatchObject({ inserted: 9, duplicates: 7, size: 21 });
+      expect(await store.size('c1/k1')).toBe(21);
+      expect(await store.origins()).toEqual(['c1/k1']);
+      expect((await store.verifiers('c1/k1')).map((v) => v.encode())).toEqual([kiosk.writer.verifier.encode()]);
+      for (const size of [0, 1, 7, 8, 13, 21]) {
+        expect(toBase64(await store.root('c1/k1', size))).toBe(toBase64(rootHash(kiosk.store.treeSource('c1/k1'), size)));
+      }
+      const proof = await store.consistencyProof('c1/k1', 7, 21);
+      expect(verifyConsistency(7, 21, await store.root('c1/k1', 7), await store.root('c1/k1', 21), proof)).toBe(true);
+      expect(await store.leaves('c1/k1', 19, 30)).toEqual(kiosk.leaves(19, 21).map((l) => Buffer.from(l)));
+      await expect(store.root('c1/k1', 22)).rejects.toThrow(/21 entries/);
+    } finally {
+      kiosk.store.close();
+      await store.close();
+    }
+  });
+
+  it('stores nothing forged or misplaced and reports gaps', async () => {
+    const store = await backend.open();
+    const kiosk = await kioskLog('c1/k1', 6);
+    const forger = await kioskLog('c1/k1', 6);
+    const other = await kioskLog('c1/k2', 2);
+    try {
+      await store.ingest('c1/k1', kiosk.leaves(0, 3), 'test');
+      const forged = await store.ingest('c1/k1', forger.leaves(3, 7), 'mallory');
+      expect(forged.inserted).toBe(0);
+      expect(forged.rejected.length).toBeGreaterThan(0);
+      const misplaced = await store.ingest('c1/k1', other.leaves(0, 3), 'mallory');
+      expect(misplaced).toMatchObject({ inserted: 0, size: 3 });
+      expect(misplaced.rejected).toHaveLength(3);
+      const gap = await store.ingest('c1/k1', kiosk.leaves(5, 7), 'test');
+      expect(gap).toMatchObject({ inserted: 0, missingFrom: 3, size: 3 });
+      expect(await store.size('c1/k2')).toBe(0);
+    } finally {
+      for (const k of [kiosk, forger, other]) k.store.close();
+      await store.close();
+    }
+  });
+
+  it('keeps a second validly signed entry at a stored seq as equivocation evidence', async () => {
+    const signer = Signer.generate('c1/k1');
+    const store = await backend.open();
+    const a = await kioskLog('c1/k1', 4, signer);
+    const b = await kioskLog('c1/k1', 4, signer);
+    try {
+      await store.ingest('c1/k1', a.leaves(0, 5), 'a');
+      const result = await store.ingest('c1/k1', b.leaves(1, 5), 'b');
+      expect(result.equivocations).toEqual([1, 2, 3, 4]);
+      const conflicts = await store.conflicts('c1/k1');
+      expect(conflicts.map((c) => [c.seq, c.source])).toEqual([[1, 'b'], [2, 'b'], [3, 'b'], [4, 'b']]);
+      expect(Buffer.from(conflicts[0]?.leaf ?? [])).toEqual(Buffer.from(b.leaves(1, 2)[0] ?? []));
+    } finally {
+      a.store.close();
+      b.store.close();
+      await store.close();
+    }
+  });
+
+  it('follows key rotations and honours a pinned genesis key', async () => {
+    const kiosk = await kioskLog('c1/k1', 2);
+    kiosk.writer.rotateKey(Signer.generate('c1/k1'));
+    await kiosk.writer.append('checkin', { subject: 'after rotation' });
+    const store = await backend.open();
+    const pinned = await backend.open({ trustedKeys: new Map([['c1/k1', Signer.generate('c1/k1').verifier.publicKey]]) });
+    try {
+      expect(await store.ingest('c1/k1', kiosk.leaves(0, 5), 'test')).toMatchObject({ inserted: 5, rejected: [] });
+      expect(await store.verifiers('c1/k1')).toHaveLength(2);
+      const refused = await pinned.ingest('c1/k1', kiosk.leaves(0, 5), 'test');
+      expect(refused.inserted).toBe(0);
+      expect(refused.rejected[0]?.reason).toMatch(/not the trusted key/);
+    } finally {
+      kiosk.store.close();
+      await store.close();
+      await pinned.close();
+    }
+  });
+
+  it('advances the witnessed checkpoint only by compare-and-set', async () => {
+    const store = await backend.open();
+    try {
+      const cp = (size: number) => ({ size, root: new Uint8Array(32).fill(size), note: `note ${size}\n`, at: 1000 + size });
+      expect(await store.witnessed('c1/k1')).toBeUndefined();
+      expect(await store.setWitnessed('c1/k1', cp(3), undefined)).toBe(true);
+      expect(await store.setWitnessed('c1/k1', cp(4), undefined)).toBe(false);
+      expect(await store.setWitnessed('c1/k1', cp(5), 2)).toBe(false);
+      expect(await store.setWitnessed('c1/k1', cp(5), 3)).toBe(true);
+      const latest = await store.witnessed('c1/k1');
+      expect(latest && { ...latest, root: Buffer.from(latest.root) }).toEqual({ ...cp(5), root: Buffer.from(cp(5).root) });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps alerts in order and the last heartbeat per kiosk', async () => {
+    const store = await backend.open();
+    try {
+      for (const kind of ['offline', 'rollback', 'breach'] as const) {
+        await store.recordAlert({ kind, kiosk: 'c1/k1', center: 'c1', at: 5, summary: kind, evidence: { n: 1, nested: { ok: true } } });
+      }
+      const all = await store.alerts(0, 10);
+      expect(all.map((a) => a.kind)).toEqual(['offline', 'rollback', 'breach']);
+      expect(all[0]?.evidence).toEqual({ n: 1, nested: { ok: true } });
+      expect((await store.alerts(all[0]?.id ?? 0, 1)).map((a) => a.kind)).toEqual(['rollback']);
+      const beat = { kiosk: 'c1/k1', at: 1, version: '1', logSize: 3, backlog: 0, devices: [{ id: 'f', state: 'ok' as const }] };
+      await store.recordHeartbeat(beat, 10);
+      await store.recordHeartbeat({ ...beat, logSize: 4 }, 20);
+      expect(await store.heartbeats()).toEqual(new Map([['c1/k1', { heartbeat: { ...beat, logSize: 4 }, receivedAt: 20 }]]));
+    } finally {
+      await store.close();
+    }
+  });
+});
