@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { FaceObservation } from '../../face/analysis.ts';
+import type { FaceObservation, FrameAnalysis } from '../../face/analysis.ts';
 import { evaluateChallenge } from '../../face/challenge.ts';
 import { eyeAspectRatio, headPose } from '../../face/landmarks.ts';
+import { verifyCapture } from '../../face/verification.ts';
 
 const SAME = new Float32Array(128).fill(0.1);
 const OTHER = new Float32Array(128).fill(0.5);
+const ANALYSIS: FrameAnalysis = { source: { width: 1, height: 1 }, analysed: { width: 1, height: 1 }, faceCount: 1, boxes: [], decodeMs: 0, inferenceMs: 0 };
 
 function face(ear: number, yaw: number, descriptor = SAME): FaceObservation {
   return {
@@ -69,5 +71,16 @@ describe('landmark geometry', () => {
   it('reads a turned head from the nose moving toward one jaw line', () => {
     const turned = points.map((p, i) => (i === 30 ? { x: 75, y: 60 } : p));
     expect(headPose(turned).yaw).toBeGreaterThan(0.3);
+  });
+});
+
+describe('verification outcomes', () => {
+  const template = { subjectId: 'P-1', createdAt: '', salt: new Uint8Array(32), descriptors: [SAME, SAME, SAME] };
+  it('is a retry for a refused frame, a referral for a low liveness score, and only otherwise a match decision', () => {
+    expect(verifyCapture(template, { kind: 'unusable', reason: 'blurry', guidance: 'Hold still', detail: '' }, 0.55)).toEqual({ outcome: 'retry', reason: 'blurry', guidance: 'Hold still' });
+    const spoof = { ...face(0.3, 0), liveness: { antispoof: 0.05, liveness: 0.9 } };
+    expect(verifyCapture(template, { kind: 'usable', face: spoof, analysis: ANALYSIS }, 0.55)).toMatchObject({ outcome: 'spoof-suspected' });
+    expect(verifyCapture(template, { kind: 'usable', face: face(0.3, 0), analysis: ANALYSIS }, 0.55)).toMatchObject({ outcome: 'match', match: { distance: 0 } });
+    expect(verifyCapture(template, { kind: 'usable', face: face(0.3, 0, OTHER), analysis: ANALYSIS }, 0.55)).toMatchObject({ outcome: 'no-match' });
   });
 });

@@ -5,11 +5,13 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceObservation } from '../../face/analysis.ts';
 import { type Capture, capture } from '../../face/capture.ts';
+import { runChallenge } from '../../face/active-challenge.ts';
 import { enrol } from '../../face/enrolment.ts';
 import { FaceService } from '../../face/face-service.ts';
 import { DEFAULT_MATCH_THRESHOLD, decide, descriptorDistance, templateDistance } from '../../face/match.ts';
 import { openTemplate, sealTemplate } from '../../face/template.ts';
-import { CAMERA_VARIANTS, FACES_DIR, blur, brightness, decode, encode, kioskFrame, rotate } from './camera.ts';
+import { verifyCapture } from '../../face/verification.ts';
+import { CAMERA_VARIANTS, FACES_DIR, blur, brightness, decode, encode, kioskFrame, mirror, rotate } from './camera.ts';
 import { labelledPhotos } from './pair-set.ts';
 
 let service: FaceService;
@@ -164,6 +166,10 @@ describe('enrolment and 1:1 verification against a template', () => {
     const { template, captures } = await enrol(service, 'P-7', inputs, DEFAULT_MATCH_THRESHOLD);
     expect(captures.every((c) => c.kind === 'usable')).toBe(true);
     const reopened = openTemplate(sealTemplate(template, key), key);
+    const probe = await capture(service, jpeg(encode(kioskFrame(photo('obama_2.jpg').frame))));
+    expect(verifyCapture(reopened, probe, DEFAULT_MATCH_THRESHOLD)).toMatchObject({ outcome: 'match', match: { threshold: DEFAULT_MATCH_THRESHOLD } });
+    const blank = await capture(service, { kind: 'rgba', frame: { width: 640, height: 480, data: new Uint8Array(640 * 480 * 4) } });
+    expect(verifyCapture(reopened, blank, DEFAULT_MATCH_THRESHOLD)).toMatchObject({ outcome: 'retry', reason: 'no-face' });
     expect(decide(templateDistance(reopened.descriptors, face('obama_2.jpg').descriptor), DEFAULT_MATCH_THRESHOLD).decision).toBe('match');
     expect(decide(templateDistance(reopened.descriptors, face('biden_2.jpg').descriptor), DEFAULT_MATCH_THRESHOLD).decision).toBe('no-match');
   });
@@ -173,5 +179,17 @@ describe('enrolment and 1:1 verification against a template', () => {
     await expect(enrol(service, 'P-8', mixed, DEFAULT_MATCH_THRESHOLD)).rejects.toMatchObject({ code: 'enrolment-inconsistent' });
     const poor = [jpeg(encode(kioskFrame(photo('obama_1.jpg').frame))), jpeg(new Uint8Array([1, 2, 3])), jpeg(new Uint8Array([4]))];
     await expect(enrol(service, 'P-9', poor, DEFAULT_MATCH_THRESHOLD)).rejects.toMatchObject({ code: 'enrolment-too-few-captures' });
+  });
+});
+
+describe('active liveness challenge on camera frames', () => {
+  it('sees a head turn across frames, and none in a still photo', async () => {
+    const straight = kioskFrame(photo('obama_2.jpg').frame);
+    const frames = (list: typeof straight[]) => list.map((frame) => ({ kind: 'rgba' as const, frame }));
+    expect(await runChallenge(service, 'turn-head', frames([straight, straight, mirror(straight)]), DEFAULT_MATCH_THRESHOLD)).toMatchObject({ passed: true });
+    expect(await runChallenge(service, 'turn-head', frames([straight, straight, straight]), DEFAULT_MATCH_THRESHOLD)).toMatchObject({
+      passed: false,
+      reason: 'no-head-turn',
+    });
   });
 });
