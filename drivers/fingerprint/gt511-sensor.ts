@@ -76,6 +76,11 @@ export class Gt511Sensor implements FingerprintSensor {
   static async connect(channel: FrameChannel<Gt511Item>, decoder: Gt511Decoder, options: Gt511Options = {}): Promise<Gt511Sensor> {
     const sensor = new Gt511Sensor(channel, decoder, options);
     await sensor.#run(Gt511Command.open);
+    // A replugged module powers up with its LED off and wants Open again; queued ahead of later requests.
+    channel.on('connected', () => {
+      sensor.#ledOn = false;
+      sensor.#run(Gt511Command.open).catch(() => undefined);
+    });
     return sensor;
   }
 

@@ -64,6 +64,10 @@ export class R30xSensor implements FingerprintSensor {
     this.#fingerTimeoutMs = options.fingerTimeoutMs ?? 10_000;
     this.#pollMs = options.pollMs ?? 100;
     this.#parameters = parameters;
+    // A replugged module has lost its session: verify the password again before anything else runs.
+    channel.on('connected', () => {
+      this.#run(R30xCommand.vfyPwd, u32(options.password ?? 0)).catch(() => undefined);
+    });
     const model = options.model ?? 'R30x';
     this.info = {
       family: 'r30x',

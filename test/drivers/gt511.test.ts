@@ -1,5 +1,6 @@
 // GT-511C3: codec golden vectors (SparkFun FPS_GT511C3 packets), decoder properties, and driver specifics beyond
 // the shared contract: NACK mapping, the on/off LED, a template the module rejects.
+import { once } from 'node:events';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../core/bytes.ts';
@@ -94,6 +95,19 @@ describe('GT-511 driver specifics', () => {
     await expect(rig.sensor.exportTemplate(5)).rejects.toMatchObject({ code: 'fingerprint.bad-id', deviceCode: 0x1004 });
     await expect(rig.sensor.importTemplate(6, { format: 'gt511-498', bytes: new Uint8Array(498) })).rejects.toMatchObject({ code: 'fingerprint.bad-template' });
     expect(await rig.sensor.ids()).toEqual([4]);
+  });
+
+  it('powers up again after a replug: Open re-sent, LED back on for the next capture', async () => {
+    rig = await gt511Rig('mock');
+    rig.emulator.enrolDirect('erin', 9);
+    rig.place({ kind: 'finger', name: 'erin' });
+    expect((await rig.sensor.identify({ fingerTimeoutMs: 0 })).id).toBe(9);
+    const up = once(rig.channel, 'connected');
+    rig.emulator.unplug();
+    rig.emulator.replug();
+    await up;
+    expect(rig.emulator.ledOn).toBe(false);
+    expect((await rig.sensor.identify({ fingerTimeoutMs: 0 })).id).toBe(9);
   });
 
   it('fails an enrolment whose captures are different fingers', async () => {

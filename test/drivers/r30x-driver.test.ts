@@ -125,9 +125,12 @@ describe('R30x driver specifics', () => {
     await expect(inFlight).rejects.toMatchObject({ code: 'device.disconnected' });
     await expect(rig.sensor.templateCount()).rejects.toMatchObject({ code: 'device.disconnected' });
     const up = once(rig.channel, 'connected');
+    const received = vi.spyOn(rig.emulator, 'receive');
     rig.emulator.replug();
     await up;
     expect(await rig.sensor.ids()).toEqual([7]);
+    // The handshake ran again first: VfyPwd with password 0.
+    expect(toHex(received.mock.calls[0]?.[0] ?? new Uint8Array())).toBe('ef01ffffffff010007130000000000' + '1b');
   });
 
   it('times out while waiting for a finger that never comes', async () => {
