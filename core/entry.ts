@@ -112,20 +112,61 @@ export function encodeBody(body: EntryBody): Uint8Array {
   return encodeCanonical({ ...body });
 }
 
+// The leaf is always the same shape, a CBOR array of two byte strings, so it is framed by hand: decoding it
+// with a general CBOR decoder and re-encoding it to check canonical form cost more than the rest of a
+// verification but the signature check (fsck reads every leaf).
+const ARRAY_OF_TWO = 0x82;
+const SIGNATURE_HEADER = [0x58, 0x40] as const;
+
 export function encodeLeaf(bodyBytes: Uint8Array, signature: Uint8Array): Uint8Array {
-  return encodeCanonical([bodyBytes, signature]);
+  const header = byteStringHeader(bodyBytes.length);
+  const leaf = new Uint8Array(1 + header.length + bodyBytes.length + 2 + signature.length);
+  leaf[0] = ARRAY_OF_TWO;
+  leaf.set(header, 1);
+  leaf.set(bodyBytes, 1 + header.length);
+  leaf.set(byteStringHeader(signature.length), 1 + header.length + bodyBytes.length);
+  leaf.set(signature, leaf.length - signature.length);
+  return leaf;
+}
+
+/** Shortest-form CBOR header of a byte string (major type 2) of `length` bytes. */
+function byteStringHeader(length: number): Uint8Array {
+  if (length < 24) return Uint8Array.of(0x40 + length);
+  if (length < 0x100) return Uint8Array.of(0x58, length);
+  if (length < 0x10000) return Uint8Array.of(0x59, length >> 8, length & 0xff);
+  throw new MusterError('malformed', `byte string of ${length} bytes is too long for an entry`);
+}
+
+/** Reads a canonical byte-string header at `at`: [content start, content length]. */
+function readByteString(leaf: Uint8Array, at: number): [number, number] {
+  const first = leaf[at];
+  if (first === undefined || first < 0x40 || first > 0x59) throw new MusterError('malformed', 'entry is not [body bytes, signature]');
+  if (first < 0x58) return [at + 1, first - 0x40];
+  if (first === 0x58) {
+    const length = leaf[at + 1] ?? -1;
+    if (length < 24) throw new MusterError('non-canonical', 'CBOR is not in deterministic encoding');
+    return [at + 2, length];
+  }
+  const length = ((leaf[at + 1] ?? 0) << 8) | (leaf[at + 2] ?? 0);
+  if (at + 2 >= leaf.length) throw new MusterError('malformed', 'malformed CBOR: truncated entry');
+  if (length < 0x100) throw new MusterError('non-canonical', 'CBOR is not in deterministic encoding');
+  return [at + 3, length];
 }
 
 /** Decodes and shape-checks a leaf; throws MusterError('malformed' | 'non-canonical') naming the problem. */
 export function decodeLeaf(leaf: Uint8Array): DecodedLeaf {
   if (leaf.length > MAX_LEAF_BYTES) throw new MusterError('malformed', `entry is ${leaf.length} bytes; the limit is ${MAX_LEAF_BYTES}`);
-  const outer = decodeCanonical(leaf);
-  if (!Array.isArray(outer) || outer.length !== 2 || !(outer[0] instanceof Uint8Array) || !(outer[1] instanceof Uint8Array)) {
-    throw new MusterError('malformed', 'entry is not [body bytes, signature]');
+  if (leaf[0] !== ARRAY_OF_TWO) throw new MusterError('malformed', 'entry is not [body bytes, signature]');
+  const [bodyStart, bodyLength] = readByteString(leaf, 1);
+  const sigAt = bodyStart + bodyLength;
+  if (sigAt > leaf.length) throw new MusterError('malformed', 'malformed CBOR: truncated entry');
+  const [sigStart, sigLength] = readByteString(leaf, sigAt);
+  if (sigLength !== 64 || leaf[sigAt] !== SIGNATURE_HEADER[0] || leaf[sigAt + 1] !== SIGNATURE_HEADER[1]) {
+    throw new MusterError('malformed', `signature is ${sigLength} bytes, expected 64`);
   }
-  const [bodyBytes, signature] = outer as [Uint8Array, Uint8Array];
-  if (signature.length !== 64) throw new MusterError('malformed', `signature is ${signature.length} bytes, expected 64`);
-  return { body: checkBody(decodeCanonical(bodyBytes)), bodyBytes, signature };
+  if (sigStart + sigLength !== leaf.length) throw new MusterError('malformed', 'malformed CBOR: entry has trailing or missing bytes');
+  const bodyBytes = leaf.subarray(bodyStart, sigAt);
+  return { body: checkBody(decodeCanonical(bodyBytes)), bodyBytes, signature: leaf.subarray(sigStart) };
 }
 
 function checkBody(value: CborValue): EntryBody {

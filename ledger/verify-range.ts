@@ -32,17 +32,18 @@ export function verifyRows(
   let prev = prevHash;
   for (const row of rows) {
     if (row.seq !== expected) return { ok: false, seq: expected, reason: `entry ${expected} is missing (next stored is ${row.seq})` };
-    const failure = checkRow(origin, row, prev, schedule);
+    const hash = leafHash(row.leaf);
+    const failure = checkRow(origin, row, hash, prev, schedule);
     if (failure) return { ok: false, seq: row.seq, reason: failure };
-    prev = leafHash(row.leaf);
-    hashes.set(prev, (row.seq - start) * 32);
+    prev = hash;
+    hashes.set(hash, (row.seq - start) * 32);
     expected++;
   }
   if (expected !== end) return { ok: false, seq: expected, reason: `entry ${expected} is missing` };
   return { ok: true, hashes };
 }
 
-function checkRow(origin: string, row: EntryRow, prev: Uint8Array, schedule: KeySchedule): string | undefined {
+function checkRow(origin: string, row: EntryRow, hash: Uint8Array, prev: Uint8Array, schedule: KeySchedule): string | undefined {
   let decoded;
   try {
     decoded = decodeLeaf(row.leaf);
@@ -53,7 +54,7 @@ function checkRow(origin: string, row: EntryRow, prev: Uint8Array, schedule: Key
   if (body.origin !== origin) return `entry belongs to origin ${JSON.stringify(body.origin)}`;
   if (body.seq !== row.seq) return `entry says seq ${body.seq} but is stored as ${row.seq} (rows moved or swapped)`;
   if (!bytesEqual(body.prev, prev)) return 'prev hash does not match the entry before it (chain broken)';
-  if (!bytesEqual(leafHash(row.leaf), row.hash)) return 'stored leaf hash does not match the entry';
+  if (!bytesEqual(hash, row.hash)) return 'stored leaf hash does not match the entry';
   if (body.type !== row.type || body.ts !== row.ts) return 'stored type or time does not match the signed entry';
   return schedule.check(decoded);
 }

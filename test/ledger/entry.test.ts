@@ -76,6 +76,11 @@ describe('entry encoding', () => {
     ['payload not a map', () => leafWith({ ...BODY, payload: [1] })],
     ['non-canonical body', () => encodeLeaf(fromHex(BODY_HEX.replace(/^a8617601/, 'a861761801')), new Uint8Array(64))],
     ['oversized', () => new Uint8Array(20_000)],
+    ['non-minimal body length header', () => fromHex(`82580a${'00'.repeat(10)}5840${'00'.repeat(64)}`)],
+    ['trailing bytes', () => fromHex(`8258a4${BODY_HEX}5840${SIGNATURE_HEX}00`)],
+    ['truncated signature', () => fromHex(`8258a4${BODY_HEX}5840${SIGNATURE_HEX.slice(0, -2)}`)],
+    ['truncated body', () => fromHex(`8258a4${BODY_HEX.slice(0, 40)}`)],
+    ['three elements', () => fromHex(`8358a4${BODY_HEX}5840${SIGNATURE_HEX}`)],
   ])('refuses a malformed leaf: %s', (_name, make) => {
     expect(() => decodeLeaf(make())).toThrow(expect.objectContaining({ code: expect.stringMatching(/^(malformed|non-canonical)$/) as unknown }));
   });
