@@ -22,9 +22,12 @@ export class SubjectLog {
   readonly reviews = new Map<string, Indexed<Review>[]>();
   readonly contests = new Map<string, Indexed<Contest>[]>();
 
+  private zoneList: readonly string[] | undefined;
+
   constructor(readonly subject: string) {}
 
   addPlan(plan: Plan, record: LogRecord): void {
+    this.zoneList = undefined;
     insertSorted(this.plans, { value: plan, record }, (a, b) => a.value.effectiveFrom - b.value.effectiveFrom || compareRecords(a.record, b.record));
   }
 
@@ -72,7 +75,8 @@ export class SubjectLog {
 
   /** Zones of every plan version: which local days an instant can belong to. */
   zones(): readonly string[] {
-    return [...new Set(this.plans.map((p) => p.value.zone))];
+    this.zoneList ??= [...new Set(this.plans.map((p) => p.value.zone))];
+    return this.zoneList;
   }
 }
 

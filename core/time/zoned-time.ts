@@ -43,7 +43,7 @@ export function isTimeZone(zone: string): boolean {
 
 const QUARTER_HOUR = 15 * MS_PER_MINUTE;
 /** Per zone: the offset for each UTC day without a transition, and for each quarter hour of a day with one. */
-const offsets = new Map<string, { days: Map<number, number>; quarters: Map<number, number> }>();
+const offsets = new Map<string, { days: Map<number, number>; quarters: Map<number, number>; lastDay: number; lastOffset: number }>();
 const MAX_CACHED = 100_000;
 
 /**
@@ -53,8 +53,10 @@ const MAX_CACHED = 100_000;
  */
 export function zoneOffset(ms: number, zone: string): number {
   let cache = offsets.get(zone);
-  if (!cache) offsets.set(zone, (cache = { days: new Map(), quarters: new Map() }));
+  if (!cache) offsets.set(zone, (cache = { days: new Map(), quarters: new Map(), lastDay: Number.NaN, lastOffset: 0 }));
   const utcDay = Math.floor(ms / MS_PER_DAY);
+  // Consecutive calls mostly fall on the same day.
+  if (utcDay === cache.lastDay) return cache.lastOffset;
   let daily = cache.days.get(utcDay);
   if (daily === undefined) {
     const start = intlOffset(utcDay * MS_PER_DAY, zone);
@@ -62,7 +64,11 @@ export function zoneOffset(ms: number, zone: string): number {
     if (cache.days.size >= MAX_CACHED) cache.days.clear();
     cache.days.set(utcDay, daily);
   }
-  if (!Number.isNaN(daily)) return daily;
+  if (!Number.isNaN(daily)) {
+    cache.lastDay = utcDay;
+    cache.lastOffset = daily;
+    return daily;
+  }
   const quarter = Math.floor(ms / QUARTER_HOUR);
   let offset = cache.quarters.get(quarter);
   if (offset === undefined) {
