@@ -1,6 +1,7 @@
 // Request/reply over a byte link: frames are decoded as they arrive and handed to the one transaction in flight.
 // Transactions run one at a time (a queue), so the frames of two requests never interleave; every receive has a
-// timeout; a timeout or a disconnect fails the transaction with a typed error and resets the decoder.
+// timeout; a timeout or a disconnect fails the transaction with a typed error and resets the decoder. After a timeout
+// the next transaction first lets the line settle, so a late reply to the old request is not taken for its own.
 import { EventEmitter } from 'node:events';
 import type { ByteLink } from './byte-link.ts';
 import { DeviceError, linkError } from './device-error.ts';
@@ -35,15 +36,19 @@ export class FrameChannel<F> extends EventEmitter<ChannelEvents> {
   readonly #link: ByteLink;
   readonly #decoder: FrameDecoder<F>;
   readonly #timeoutMs: number;
+  readonly #settleMs: number;
+  #timedOut = false;
   readonly #inbox: Decoded<F>[] = [];
   #waiter: Waiter<F> | undefined;
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(link: ByteLink, decoder: FrameDecoder<F>, options: { readonly timeoutMs: number }) {
+  /** timeoutMs: default per-reply timeout; settleMs: quiet time after a timeout before the next request (default 50). */
+  constructor(link: ByteLink, decoder: FrameDecoder<F>, options: { readonly timeoutMs: number; readonly settleMs?: number }) {
     super();
     this.#link = link;
     this.#decoder = decoder;
     this.#timeoutMs = options.timeoutMs;
+    this.#settleMs = options.settleMs ?? 50;
     link.on('data', (chunk) => { this.#onData(chunk); });
     link.on('connected', () => {
       this.#decoder.reset();
@@ -78,6 +83,11 @@ export class FrameChannel<F> extends EventEmitter<ChannelEvents> {
       this.emit('outcome', { ok: false, error });
       throw error;
     }
+    if (this.#timedOut) {
+      this.#timedOut = false;
+      await new Promise((resolve) => setTimeout(resolve, this.#settleMs));
+      this.#decoder.reset();
+    }
     this.#inbox.length = 0;
     let linkFailure: DeviceError | undefined;
     const session: Session<F> = {
@@ -107,6 +117,7 @@ export class FrameChannel<F> extends EventEmitter<ChannelEvents> {
       const timer = setTimeout(() => {
         this.#waiter = undefined;
         this.#decoder.reset();
+        this.#timedOut = true;
         reject(linkError('device.timeout', `no reply within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#waiter = {

@@ -75,6 +75,21 @@ describe('FrameChannel', () => {
     expect(outcomes).toMatchObject([{ ok: false, error: { code: 'device.timeout' } }]);
   });
 
+  it('lets the line settle after a timeout, so a late reply is not taken for the next one', async () => {
+    link.answer = false;
+    const first = ask(1);
+    const assertion = expect(first).rejects.toMatchObject({ code: 'device.timeout' });
+    await vi.advanceTimersByTimeAsync(1000);
+    await assertion;
+    const second = ask(5);
+    await vi.advanceTimersByTimeAsync(10);
+    link.emit('data', Uint8Array.of(2)); // the late answer to the first request, while the line settles
+    await vi.advanceTimersByTimeAsync(40);
+    expect(link.written).toEqual([1, 5]);
+    link.emit('data', Uint8Array.of(6));
+    expect(await second).toBe(6);
+  });
+
   it('fails a receive on a corrupt frame, even one that arrived before the receive', async () => {
     const result = channel.transaction(async (session) => {
       await session.send(Uint8Array.of(3));
