@@ -38,13 +38,21 @@ export class SqliteReplicaStore implements ReplicaStore {
   ingest(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult> {
     return settle(() => {
       const trustedKey = this.options.trustedKeys?.get(origin);
-      const result = ingestEntries(this.ledger, origin, leaves, {
-        source,
-        now: (this.options.clock ?? Date.now)(),
-        ...(trustedKey ? { trustedKey } : {}),
-      });
-      if (result.inserted > 0) this.schedules.delete(origin);
-      return result;
+      const schedule = this.schedule(origin);
+      try {
+        const result = ingestEntries(this.ledger, origin, leaves, {
+          source,
+          now: (this.options.clock ?? Date.now)(),
+          schedule,
+          ...(trustedKey ? { trustedKey } : {}),
+        });
+        // A rejected genesis may have named its key in the schedule before its signature failed.
+        if (!this.ledger.log(origin)) this.schedules.delete(origin);
+        return result;
+      } catch (error) {
+        this.schedules.delete(origin);
+        throw error;
+      }
     });
   }
 
@@ -71,16 +79,18 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   verifiers(origin: string): Promise<Verifier[]> {
-    return settle(() => {
+    return settle(() => (this.ledger.log(origin) ? this.schedule(origin).verifiers : []));
+  }
+
+  /** The log's key schedule, verified once and then extended by ingest as rotations arrive. */
+  private schedule(origin: string): KeySchedule {
+    let schedule = this.schedules.get(origin);
+    if (!schedule) {
       const log = this.ledger.log(origin);
-      if (!log) return [];
-      let schedule = this.schedules.get(origin);
-      if (!schedule) {
-        schedule = KeySchedule.load(this.ledger, origin, log.genesisKey);
-        this.schedules.set(origin, schedule);
-      }
-      return schedule.verifiers;
-    });
+      schedule = log ? KeySchedule.load(this.ledger, origin, log.genesisKey) : new KeySchedule(origin, []);
+      this.schedules.set(origin, schedule);
+    }
+    return schedule;
   }
 
   origins(): Promise<string[]> {

@@ -75,6 +75,8 @@ export class PostgresHqStore implements HqStore {
       const trustedKey = this.options.trustedKeys?.get(origin) ?? (await this.genesisKey(client, origin));
       const schedule = await this.schedule(client, origin);
       const plan = planIngest(batch, head, stored, schedule, trustedKey);
+      // A rejected genesis may have named its key in the schedule before its signature failed.
+      if (head.size === 0 && plan.rows.length === 0) this.schedules.delete(origin);
       const now = (this.options.clock ?? Date.now)();
       for (const e of plan.equivocations) {
         await client.query('INSERT INTO conflicts (origin, seq, leaf, hash, seen_at, source) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING', [origin, e.seq, e.leaf, e.hash, now, source]);

@@ -101,6 +101,24 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
     }
   });
 
+  it('is not poisoned by a forged genesis for a log it has not seen yet', async () => {
+    const store = await backend.open();
+    const kiosk = await kioskLog('c1/k9', 2);
+    const mallory = await kioskLog('c1/k9', 0);
+    try {
+      // Mallory's genesis names her key; its signature is then broken so that it fails only at the last check.
+      const [genesis] = mallory.leaves(0, 1);
+      const forged = Uint8Array.from(genesis ?? []);
+      forged[forged.length - 1] = (forged[forged.length - 1] ?? 0) ^ 1;
+      expect((await store.ingest('c1/k9', [forged], 'mallory')).inserted).toBe(0);
+      expect(await store.ingest('c1/k9', kiosk.leaves(0, 3), 'kiosk')).toMatchObject({ inserted: 3, rejected: [] });
+    } finally {
+      mallory.store.close();
+      kiosk.store.close();
+      await store.close();
+    }
+  });
+
   it('keeps a second validly signed entry at a stored seq as equivocation evidence', async () => {
     const signer = Signer.generate('c1/k1');
     const store = await backend.open();
