@@ -31,6 +31,12 @@ export interface IngestOptions {
   /** Pins the log's genesis key; without it the first genesis seen is trusted. */
   readonly trustedKey?: Uint8Array;
   readonly now?: number;
+  /**
+   * The log's key schedule, kept by a caller that ingests often (HQ, peers) so that the genesis and rotation
+   * entries are not re-verified on every call. It must be the schedule of what the store holds; it is extended
+   * in place as genesis and rotation entries verify, so drop it if the call throws.
+   */
+  readonly schedule?: KeySchedule;
 }
 
 export function ingestEntries(store: LedgerStore, origin: string, leaves: readonly Uint8Array[], options: IngestOptions): IngestResult {
@@ -54,7 +60,7 @@ export function ingestEntries(store: LedgerStore, origin: string, leaves: readon
   if (log && options.trustedKey && !bytesEqual(log.genesisKey, options.trustedKey)) {
     throw new MusterError('key-mismatch', `the key given for ${origin} is not the key this store already trusts`);
   }
-  const schedule = log ? KeySchedule.load(store, origin, log.genesisKey) : new KeySchedule(origin, []);
+  const schedule = options.schedule ?? (log ? KeySchedule.load(store, origin, log.genesisKey) : new KeySchedule(origin, []));
   const head = store.head(origin);
   let size = head.size;
   let prev = head.hash;
