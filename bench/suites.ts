@@ -3,6 +3,7 @@ import { breachSuite } from './breach.bench.ts';
 import { driversSuite } from './drivers.bench.ts';
 import { faceSuite } from './face.bench.ts';
 import { ledgerSuite } from './ledger.bench.ts';
+import { netSuite } from './net.bench.ts';
 import type { BenchReport } from './report.ts';
 
 export interface Suite {
@@ -10,4 +11,4 @@ export interface Suite {
   run(report: BenchReport): Promise<void>;
 }
 
-export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite];
+export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite, netSuite];
