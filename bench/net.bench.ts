@@ -36,7 +36,7 @@ const FLEETS = [
   { kiosks: 100, perKioskPerS: 2 },
   { kiosks: 500, perKioskPerS: 1 },
 ] as const;
-const SECONDS = 4;
+const SECONDS = 3;
 const BACKLOG = 50_000;
 
 interface KioskJob {
