@@ -46,15 +46,8 @@ export class Verifier {
     const parts = splitFields(text.trim(), 3);
     if (!parts) throw new MusterError('bad-key', 'not a verifier key: expected <name>+<id>+<key>');
     const [name, idHex, data] = parts as [string, string, string];
-    let raw: Uint8Array;
-    try {
-      raw = fromBase64(data);
-    } catch {
-      throw new MusterError('bad-key', 'verifier key data is not base64');
-    }
-    if (raw.length !== 33 || raw[0] !== ED25519) throw new MusterError('bad-key', 'verifier key is not an Ed25519 key');
-    const verifier = new Verifier(name, raw.subarray(1));
-    if (toHex(verifier.id) !== idHex.toLowerCase()) throw new MusterError('bad-key', 'verifier key id does not match the key');
+    const verifier = new Verifier(name, ed25519KeyData(data, 'verifier'));
+    checkKeyId(verifier.id, idHex, 'verifier');
     return verifier;
   }
 
@@ -98,15 +91,8 @@ export class Signer {
       throw new MusterError('bad-key', 'not a signer key: expected PRIVATE+KEY+<name>+<id>+<key>');
     }
     const [, , name, idHex, data] = parts as [string, string, string, string, string];
-    let raw: Uint8Array;
-    try {
-      raw = fromBase64(data);
-    } catch {
-      throw new MusterError('bad-key', 'signer key data is not base64');
-    }
-    if (raw.length !== 33 || raw[0] !== ED25519) throw new MusterError('bad-key', 'signer key is not an Ed25519 key');
-    const signer = new Signer(name, raw.subarray(1));
-    if (toHex(signer.id) !== idHex.toLowerCase()) throw new MusterError('bad-key', 'signer key id does not match the key');
+    const signer = new Signer(name, ed25519KeyData(data, 'signer'));
+    checkKeyId(signer.id, idHex, 'signer');
     return signer;
   }
 
@@ -116,6 +102,22 @@ export class Signer {
     const seed = new Uint8Array(der.subarray(PKCS8_PREFIX.length));
     return `PRIVATE+KEY+${this.name}+${toHex(this.id)}+${toBase64(concatBytes(Uint8Array.of(ED25519), seed))}`;
   }
+}
+
+/** The 32 key bytes of base64(0x01 || key). */
+function ed25519KeyData(data: string, kind: 'signer' | 'verifier'): Uint8Array {
+  let raw: Uint8Array;
+  try {
+    raw = fromBase64(data);
+  } catch {
+    throw new MusterError('bad-key', `${kind} key data is not base64`);
+  }
+  if (raw.length !== 33 || raw[0] !== ED25519) throw new MusterError('bad-key', `${kind} key is not an Ed25519 key`);
+  return raw.subarray(1);
+}
+
+function checkKeyId(id: Uint8Array, idHex: string, kind: 'signer' | 'verifier'): void {
+  if (toHex(id) !== idHex.toLowerCase()) throw new MusterError('bad-key', `${kind} key id does not match the key`);
 }
 
 /** Splits on the first count-1 '+' signs; the last field keeps any further ones. */
