@@ -2,9 +2,10 @@
 // multi-packet template path and the request queue. Faults and the queue run on both links; unplug needs the
 // in-process link because a PTY cannot signal one.
 import { once } from 'node:events';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toHex } from '../../core/bytes.ts';
-import type { DeviceError } from '../../drivers/device-error.ts';
+import { DeviceError } from '../../drivers/device-error.ts';
 import { R30xSensor } from '../../drivers/fingerprint/r30x-sensor.ts';
 import { fingerTemplate } from '../../hardware/r30x-emulator.ts';
 import { enrolFinger } from './support/fingerprint-contract.ts';
@@ -131,6 +132,22 @@ describe('R30x driver specifics', () => {
     expect(await rig.sensor.ids()).toEqual([7]);
     // The handshake ran again first: VfyPwd with password 0.
     expect(toHex(received.mock.calls[0]?.[0] ?? new Uint8Array())).toBe('ef01ffffffff010007130000000000' + '1b');
+  });
+
+  it('survives random line noise: every request ends in an answer or a typed error, never a crash or a hang', async () => {
+    const rig = await track(mockR30xRig({}, 100));
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), async (noise) => {
+        rig.emulator.emit('output', noise);
+        const result = await rig.sensor.templateCount().then(
+          (count) => count,
+          (error: unknown) => error,
+        );
+        if (typeof result !== 'number') expect(result).toBeInstanceOf(DeviceError);
+      }),
+      { seed: 20261129, numRuns: 25 },
+    );
+    expect(await rig.sensor.templateCount()).toBe(0);
   });
 
   it('times out while waiting for a finger that never comes', async () => {
