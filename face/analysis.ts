@@ -43,5 +43,8 @@ export interface FrameAnalysis {
   readonly boxes: readonly Box[];
   readonly face?: FaceObservation;
   readonly decodeMs: number;
+  /** Everything after decoding: shrink, detection, landmarks, descriptor, liveness. */
   readonly inferenceMs: number;
+  /** Detection with landmarks; descriptor and liveness are 0 when no single face was found. */
+  readonly stagesMs: { readonly detect: number; readonly descriptor: number; readonly liveness: number };
 }

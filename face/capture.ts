@@ -20,6 +20,7 @@ const IMAGE_ERRORS: Readonly<Record<string, UnusableReason>> = {
   'image-corrupt': 'not-an-image',
   'image-truncated': 'not-an-image',
   'image-invalid': 'not-an-image',
+  'image-unreadable': 'not-an-image',
   'image-too-large': 'image-too-large',
 };
 
@@ -28,8 +29,9 @@ export async function capture(service: FaceService, input: FrameInput, limits: Q
   try {
     analysis = await service.analyze(input);
   } catch (error) {
-    const reason = error instanceof MusterError ? IMAGE_ERRORS[error.code] : undefined;
-    if (!reason || !(error instanceof MusterError)) throw error;
+    if (!(error instanceof MusterError)) throw error;
+    const reason = IMAGE_ERRORS[error.code];
+    if (!reason) throw error;
     return { kind: 'unusable', reason, guidance: GUIDANCE[reason], detail: error.message };
   }
   const gate = gateAnalysis(analysis, limits);

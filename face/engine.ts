@@ -101,17 +101,25 @@ export class FaceEngine {
     const { tf } = this.faceApi;
     const image = tf.tensor3d(toRgb(frame), [frame.height, frame.width, 3], 'int32');
     try {
+      const detectStart = performance.now();
       const faces = await this.faceApi.detectAllFaces(image, this.detectorOptions).withFaceLandmarks();
+      const stagesMs = { detect: performance.now() - detectStart, descriptor: 0, liveness: 0 };
       const [only] = faces;
       let face: FaceObservation | undefined;
       if (only && faces.length === 1) {
         const box = only.detection.box;
         const landmarks = only.landmarks.positions.map(({ x, y }) => ({ x, y }));
         const margin = Math.min(box.x, box.y, frame.width - box.x - box.width, frame.height - box.y - box.height) / box.width;
+        const descriptorStart = performance.now();
+        const descriptor = await this.descriptor(image, only.landmarks.align());
+        const livenessStart = performance.now();
+        const liveness = await this.livenessScores(image, box);
+        stagesMs.descriptor = livenessStart - descriptorStart;
+        stagesMs.liveness = performance.now() - livenessStart;
         face = {
           box: { x: box.x, y: box.y, width: box.width, height: box.height },
           landmarks,
-          descriptor: await this.descriptor(image, only.landmarks.align()),
+          descriptor,
           measures: {
             detectionScore: only.detection.score,
             faceWidth: box.width,
@@ -120,7 +128,7 @@ export class FaceEngine {
             pose: headPose(landmarks),
             eyeAspectRatio: eyeAspectRatio(landmarks),
           },
-          liveness: await this.livenessScores(image, box),
+          liveness,
         };
       }
       return {
@@ -134,6 +142,7 @@ export class FaceEngine {
         ...(face ? { face } : {}),
         decodeMs: decoded - started,
         inferenceMs: performance.now() - decoded,
+        stagesMs,
       };
     } finally {
       image.dispose();

@@ -2,13 +2,14 @@
 // Exit codes of verify: 0 same person, 1 different person, 2 unusable input; nothing else may exit 1.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { MusterError } from '../../core/errors.ts';
+import { MusterError, errorMessage } from '../../core/errors.ts';
 import { type Calibration, DEFAULT_TARGET_FAR, type ScoredPair, calibrate } from '../../face/calibration.ts';
+import type { FrameInput } from '../../face/analysis.ts';
 import type { Capture } from '../../face/capture.ts';
 import type { DetectorName } from '../../face/engine.ts';
 import { enrol } from '../../face/enrolment.ts';
 import { FaceService } from '../../face/face-service.ts';
-import { captureFile } from '../../face/image-file.ts';
+import { captureFile, readImageFile } from '../../face/image-file.ts';
 import { readOrCreateKeyFile } from '../../face/key-file.ts';
 import { DEFAULT_MATCH_THRESHOLD, decide, descriptorDistance } from '../../face/match.ts';
 import { parsePairsCsv } from '../../face/pairs-csv.ts';
@@ -138,16 +139,23 @@ const enroll: Command = {
     const keyPath = requireString(values, 'key');
     const out = optionalString(values, 'out') ?? join('face-templates', `${id}.json`);
     const limit = threshold(values);
+    // Files first: a typo in a path fails before any model is loaded.
+    const inputs: FrameInput[] = [];
+    try {
+      for (const path of positionals) inputs.push(await readImageFile(path));
+    } catch (error) {
+      if (!(error instanceof MusterError)) throw error;
+      writeLine(io.stderr, `muster face enroll: ${error.message}`);
+      return EXIT_UNUSABLE;
+    }
     const key = await readOrCreateKeyFile(keyPath);
     return withService(context, async (service) => {
       let enrolment;
       try {
-        const inputs = [];
-        for (const path of positionals) inputs.push({ kind: 'jpeg' as const, bytes: await readFile(path) });
         enrolment = await enrol(service, id, inputs, limit);
       } catch (error) {
-        if (!(error instanceof MusterError || (error as NodeJS.ErrnoException).code === 'ENOENT')) throw error;
-        writeLine(io.stderr, `muster face enroll: ${(error as Error).message}`);
+        if (!(error instanceof MusterError)) throw error;
+        writeLine(io.stderr, `muster face enroll: ${error.message}`);
         return EXIT_UNUSABLE;
       }
       enrolment.captures.forEach((c, i) => {
@@ -180,7 +188,10 @@ const calibrateCommand: Command = {
     const targetText = optionalString(values, 'target-far');
     const targetFar = targetText === undefined ? DEFAULT_TARGET_FAR : Number(targetText);
     if (!(targetFar >= 0 && targetFar < 1)) throw new UsageError(`--target-far must be a rate between 0 and 1, got ${JSON.stringify(targetText)}`);
-    const pairs = parsePairsCsv(await readFile(pairsPath, 'utf8'), dirname(pairsPath));
+    const text = await readFile(pairsPath, 'utf8').catch((error: unknown) => {
+      throw new UsageError(`cannot read --pairs ${pairsPath}: ${errorMessage(error)}`);
+    });
+    const pairs = parsePairsCsv(text, dirname(pairsPath));
     return withService(context, async (service) => {
       const captures = new Map<string, Capture>();
       for (const path of new Set(pairs.flatMap((p) => [p.a, p.b]))) captures.set(path, await captureFile(service, path));

@@ -97,6 +97,9 @@ describe('muster face enroll and calibrate', () => {
     );
     expect(code).toBe(2);
     expect(stderr).toMatch(/same person/);
+    const missing = await muster('face', 'enroll', '--id', 'P-44', '--key', join(dir, 'face.key'), image('obama_1.jpg'), image('obama_2.jpg'), image('nope.jpg'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.jpg/);
   });
 
   it('prints FAR/FRR over thresholds and an operating point', async () => {
