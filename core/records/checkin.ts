@@ -1,7 +1,7 @@
 // `checkin` entries (a completed check-in) and `checkin-attempt` entries (every step of every try, successful
 // or not). Scores and decisions only: no images, no templates, no descriptors.
 import type { Payload } from '../entry.ts';
-import { type Fields, asFields, bad, count, id, list, onlyKeys, optionalId, score } from './fields.ts';
+import { type Fields, asFields, bad, count, id, isId, list, oneOf, onlyKeys, optionalId, score } from './fields.ts';
 
 export const CHECKIN_METHODS = ['fingerprint', 'badge', 'face', 'staff'] as const;
 export type CheckinMethod = (typeof CHECKIN_METHODS)[number];
@@ -53,73 +53,69 @@ export interface CheckinAttempt {
   readonly try: number;
 }
 
+// Parsers validate in place and return the payload itself, typed: every field is checked and unknown fields
+// are refused, so the payload already is the record. No copies and no error paths built up front: a city's
+// year of check-ins goes through here.
+
 export function parseCheckin(payload: unknown): Checkin {
   const p = asFields(payload, 'checkin');
   onlyKeys(p, 'checkin', ['subject', 'centre', 'kiosk', 'attempt', 'methods', 'fingerprintScore', 'faceScore', 'staff', 'tasks']);
-  const methods = list(p, 'methods', 'checkin', 4).map((m, i) => method(m, `checkin.methods[${i}]`));
+  id(p, 'subject', 'checkin');
+  id(p, 'centre', 'checkin');
+  id(p, 'kiosk', 'checkin');
+  id(p, 'attempt', 'checkin');
+  const methods = list(p, 'methods', 'checkin', 4);
+  for (let i = 0; i < methods.length; i++) method(methods[i], 'checkin.methods', i);
   if (methods.length < 2) bad('checkin.methods', 'a check-in needs two methods (identify and verify)');
-  const staff = optionalId(p, 'staff', 'checkin');
-  if (methods.includes('staff') && staff === undefined) bad('checkin.staff', 'a staff-confirmed check-in names the staff member');
-  const fingerprintScore = score(p, 'fingerprintScore', 'checkin');
-  const faceScore = score(p, 'faceScore', 'checkin');
-  return {
-    subject: id(p, 'subject', 'checkin'),
-    centre: id(p, 'centre', 'checkin'),
-    kiosk: id(p, 'kiosk', 'checkin'),
-    attempt: id(p, 'attempt', 'checkin'),
-    methods,
-    ...(fingerprintScore === undefined ? {} : { fingerprintScore }),
-    ...(faceScore === undefined ? {} : { faceScore }),
-    ...(staff === undefined ? {} : { staff }),
-    tasks: list(p, 'tasks', 'checkin', 16).map((t, i) => parseCompletion(t, `checkin.tasks[${i}]`)),
-  };
+  if (methods.includes('staff') && optionalId(p, 'staff', 'checkin') === undefined) bad('checkin.staff', 'a staff-confirmed check-in names the staff member');
+  optionalId(p, 'staff', 'checkin');
+  score(p, 'fingerprintScore', 'checkin');
+  score(p, 'faceScore', 'checkin');
+  const tasks = list(p, 'tasks', 'checkin', 16);
+  for (let i = 0; i < tasks.length; i++) checkCompletion(tasks[i], 'checkin.tasks', i);
+  return p as unknown as Checkin;
 }
 
 export function parseCompletion(value: unknown, path: string): TaskCompletion {
-  const t = asFields(value, path);
-  onlyKeys(t, path, ['task', 'minutes', 'answers']);
-  const answers = t.answers === undefined ? undefined : parseAnswers(asFields(t.answers, `${path}.answers`), `${path}.answers`);
-  return {
-    task: id(t, 'task', path),
-    ...(t.minutes === undefined ? {} : { minutes: count(t, 'minutes', path, 1440) }),
-    ...(answers === undefined ? {} : { answers }),
-  };
+  checkCompletion(value, path);
+  return value as TaskCompletion;
 }
 
-function parseAnswers(fields: Fields, path: string): Record<string, string> {
+function checkCompletion(value: unknown, base: string, index?: number): void {
+  const path = (): string => (index === undefined ? base : `${base}[${index}]`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) bad(path(), 'expected a map');
+  const t = value as Fields;
+  for (const key in t) if (key !== 'task' && key !== 'minutes' && key !== 'answers') bad(`${path()}.${key}`, 'unknown field');
+  if (!isId(t.task)) id(t, 'task', path());
+  if (t.minutes !== undefined) count(t, 'minutes', path(), 1440);
+  if (t.answers !== undefined) checkAnswers(asFields(t.answers, `${path()}.answers`), `${path()}.answers`);
+}
+
+function checkAnswers(fields: Fields, path: string): void {
   const keys = Object.keys(fields);
   if (keys.length > 64) bad(path, 'more than 64 answers');
-  return Object.fromEntries(keys.map((q) => [q, id(fields, q, path)]));
+  for (const q of keys) id(fields, q, path);
 }
 
 export function parseCheckinAttempt(payload: unknown): CheckinAttempt {
   const p = asFields(payload, 'checkin-attempt');
   const path = 'checkin-attempt';
   onlyKeys(p, path, ['attempt', 'centre', 'kiosk', 'step', 'method', 'outcome', 'subject', 'identifiedBy', 'score', 'try']);
-  const step = p.step;
-  if (typeof step !== 'string' || !(ATTEMPT_STEPS as readonly string[]).includes(step)) bad(`${path}.step`, `expected one of ${ATTEMPT_STEPS.join(', ')}`);
-  const outcome = p.outcome;
-  if (typeof outcome !== 'string' || !(ATTEMPT_OUTCOMES as readonly string[]).includes(outcome)) bad(`${path}.outcome`, `expected one of ${ATTEMPT_OUTCOMES.join(', ')}`);
-  const subject = optionalId(p, 'subject', path);
-  const identifiedBy = p.identifiedBy === undefined ? undefined : method(p.identifiedBy, `${path}.identifiedBy`);
-  const s = score(p, 'score', path);
-  return {
-    attempt: id(p, 'attempt', path),
-    centre: id(p, 'centre', path),
-    kiosk: id(p, 'kiosk', path),
-    step: step as AttemptStep,
-    method: method(p.method, `${path}.method`),
-    outcome: outcome as AttemptOutcome,
-    ...(subject === undefined ? {} : { subject }),
-    ...(identifiedBy === undefined ? {} : { identifiedBy }),
-    ...(s === undefined ? {} : { score: s }),
-    try: count(p, 'try', path, 100),
-  };
+  oneOf(p, 'step', path, ATTEMPT_STEPS);
+  oneOf(p, 'outcome', path, ATTEMPT_OUTCOMES);
+  oneOf(p, 'method', path, CHECKIN_METHODS);
+  if (p.identifiedBy !== undefined) oneOf(p, 'identifiedBy', path, CHECKIN_METHODS);
+  id(p, 'attempt', path);
+  id(p, 'centre', path);
+  id(p, 'kiosk', path);
+  optionalId(p, 'subject', path);
+  score(p, 'score', path);
+  count(p, 'try', path, 100);
+  return p as unknown as CheckinAttempt;
 }
 
-function method(value: unknown, path: string): CheckinMethod {
-  if (typeof value !== 'string' || !(CHECKIN_METHODS as readonly string[]).includes(value)) bad(path, `expected one of ${CHECKIN_METHODS.join(', ')}`);
-  return value as CheckinMethod;
+function method(value: unknown, base: string, index: number): void {
+  if (typeof value !== 'string' || !(CHECKIN_METHODS as readonly string[]).includes(value)) bad(`${base}[${index}]`, `expected one of ${CHECKIN_METHODS.join(', ')}`);
 }
 
 export function checkinPayload(c: Checkin): Payload {

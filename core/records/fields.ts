@@ -27,9 +27,13 @@ export function onlyKeys(fields: Fields, path: string, allowed: readonly string[
   for (const key in fields) if (!allowed.includes(key)) bad(`${path}.${key}`, 'unknown field');
 }
 
+export function isId(value: unknown): value is string {
+  return typeof value === 'string' && ID_PATTERN.test(value);
+}
+
 export function id(fields: Fields, key: string, path: string): string {
   const v = fields[key];
-  if (typeof v !== 'string' || !ID_PATTERN.test(v)) bad(`${path}.${key}`, 'expected an id of 1-64 characters [A-Za-z0-9._:/-]');
+  if (!isId(v)) bad(`${path}.${key}`, 'expected an id of 1-64 characters [A-Za-z0-9._:/-]');
   return v;
 }
 
