@@ -8,6 +8,7 @@ import { consistencyProof, rootHash } from '../ledger/merkle.ts';
 import { type IngestResult, ingestEntries } from '../ledger/replica.ts';
 import type { Conflict, LedgerStore } from '../ledger/store.ts';
 import type { ReplicaStore, WitnessedCheckpoint } from './replica-store.ts';
+import { MIN_POOLED, type VerifyPool } from './verify-pool.ts';
 
 const WITNESS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS net_witnessed (
@@ -23,6 +24,8 @@ export interface SqliteReplicaStoreOptions {
   /** Pinned genesis keys by origin (HQ's kiosk registry); logs not listed are trusted on first use. */
   readonly trustedKeys?: ReadonlyMap<string, Uint8Array>;
   readonly clock?: () => number;
+  /** Worker threads for signature checks of large batches (HQ); without it everything is checked inline. */
+  readonly pool?: VerifyPool;
 }
 
 export class SqliteReplicaStore implements ReplicaStore {
@@ -35,7 +38,13 @@ export class SqliteReplicaStore implements ReplicaStore {
     ledger.db.exec(WITNESS_SCHEMA);
   }
 
-  ingest(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult> {
+  async ingest(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult> {
+    const pool = this.options.pool;
+    let preverified: Set<Uint8Array> | undefined;
+    if (pool && leaves.length >= MIN_POOLED) {
+      const keys = (await this.settledSchedule(origin)).toSpans();
+      if (keys.length > 0) preverified = new Set([...(await pool.verify(origin, keys, leaves))].map((i) => leaves[i] as Uint8Array));
+    }
     return settle(() => {
       const trustedKey = this.options.trustedKeys?.get(origin);
       const schedule = this.schedule(origin);
@@ -45,6 +54,7 @@ export class SqliteReplicaStore implements ReplicaStore {
           now: (this.options.clock ?? Date.now)(),
           schedule,
           ...(trustedKey ? { trustedKey } : {}),
+          ...(preverified ? { preverified } : {}),
         });
         // A rejected genesis may have named its key in the schedule before its signature failed.
         if (!this.ledger.log(origin)) this.schedules.delete(origin);
@@ -80,6 +90,10 @@ export class SqliteReplicaStore implements ReplicaStore {
 
   verifiers(origin: string): Promise<Verifier[]> {
     return settle(() => (this.ledger.log(origin) ? this.schedule(origin).verifiers : []));
+  }
+
+  private settledSchedule(origin: string): Promise<KeySchedule> {
+    return settle(() => this.schedule(origin));
   }
 
   /** The log's key schedule, verified once and then extended by ingest as rotations arrive. */

@@ -12,6 +12,7 @@ import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { KioskNode } from '../../net/kiosk-node.ts';
 import type { LinkOptions } from '../../net/mqtt-link.ts';
+import { VerifyPool } from '../../net/verify-pool.ts';
 import { topicId } from '../../net/topics.ts';
 import { type Command, type OptionValues, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
 
@@ -106,7 +107,9 @@ const hq: Command = {
     const witnessKey = resolve(optionalString(values, 'witness-key') ?? (dbPath ? `${dbPath}.witness.key` : 'hq.witness.key'));
     const { signer } = loadOrCreateSigner(witnessKey, nodeId);
     const { link, embedded } = await brokerFrom(values, nodeId);
-    const store: HqStore = postgres ? await PostgresHqStore.open(postgres, { trustedKeys }) : SqliteHqStore.open(dbPath ?? '', { trustedKeys });
+    // Signature checks of backfill batches use every core (the SQLite backend; PostgreSQL checks inline for now).
+    const pool = new VerifyPool();
+    const store: HqStore = postgres ? await PostgresHqStore.open(postgres, { trustedKeys }) : SqliteHqStore.open(dbPath ?? '', { trustedKeys, pool });
     const service = await HqService.start({ store, broker: link, nodeId, witnessSigner: signer });
     const http = await startHqHttp(service, httpPort, optionalString(values, 'http-host') ?? '127.0.0.1');
     writeLine(io.stdout, `hq ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, http ${http.url}`);
@@ -115,6 +118,7 @@ const hq: Command = {
     await http.close();
     await service.close();
     await store.close();
+    await pool.close();
     await embedded?.close();
     return 0;
   },

@@ -1,11 +1,13 @@
-// One conformance suite for HQ storage, run against both backends: SQLite (embedded) and PostgreSQL (a real
-// server started for this file by test/helpers/postgres.ts).
+// One conformance suite for HQ storage, run against both backends: SQLite (embedded; also with signature checks
+// in worker threads) and PostgreSQL (a real server started for this file by test/helpers/postgres.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64 } from '../../core/bytes.ts';
+import { decodeLeaf } from '../../core/entry.ts';
+import { signEntry } from '../../ledger/entry-signing.ts';
 import { Signer } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { rootHash, verifyConsistency } from '../../ledger/merkle.ts';
@@ -13,17 +15,21 @@ import { LedgerStore } from '../../ledger/store.ts';
 import type { HqStore } from '../../net/hq/hq-store.ts';
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
+import { VerifyPool } from '../../net/verify-pool.ts';
 import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
 
 let dir: string;
 let postgres: PostgresServer;
 let databases = 0;
+let pool: VerifyPool;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'muster-hq-store-'));
   postgres = await startPostgres();
+  pool = new VerifyPool(2);
 }, 60_000);
 afterAll(async () => {
+  await pool.close();
   await postgres.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -32,6 +38,7 @@ type Backend = { name: string; open: (options?: { trustedKeys?: ReadonlyMap<stri
 
 const BACKENDS: Backend[] = [
   { name: 'sqlite', open: (options = {}) => Promise.resolve(SqliteHqStore.open(join(dir, `hq-${databases++}.db`), options)) },
+  { name: 'sqlite with worker-thread verification', open: (options = {}) => Promise.resolve(SqliteHqStore.open(join(dir, `hq-${databases++}.db`), { ...options, pool })) },
   {
     name: 'postgres',
     open: async (options = {}) => {
@@ -97,6 +104,28 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
       expect(await store.size('c1/k2')).toBe(0);
     } finally {
       for (const k of [kiosk, forger, other]) k.store.close();
+      await store.close();
+    }
+  });
+
+  it('checks every signature and link of a large batch (the size that goes to worker threads)', async () => {
+    const store = await backend.open();
+    const kiosk = await kioskLog('c1/k1', 150);
+    const mallory = Signer.generate('c1/k1');
+    try {
+      const leaves = kiosk.leaves(0, 151);
+      const at100 = decodeLeaf(leaves[100] ?? new Uint8Array()).body;
+      const wrongKey = signEntry({ ...at100, kid: mallory.id }, mallory).leaf;
+      const badSignature = Uint8Array.from(leaves[100] ?? []);
+      badSignature[badSignature.length - 1] = (badSignature[badSignature.length - 1] ?? 0) ^ 1;
+      for (const forged of [wrongKey, badSignature]) {
+        const result = await store.ingest('c1/k1', [...leaves.slice(0, 100), forged, ...leaves.slice(101)], 'mallory');
+        expect(result.rejected.map((r) => r.seq)).toContain(100);
+        expect(await store.size('c1/k1')).toBe(100);
+      }
+      expect(await store.ingest('c1/k1', leaves, 'kiosk')).toMatchObject({ inserted: 51, duplicates: 100, rejected: [] });
+    } finally {
+      kiosk.store.close();
       await store.close();
     }
   });
