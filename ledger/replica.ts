@@ -37,6 +37,11 @@ export interface IngestOptions {
    * in place as genesis and rotation entries verify, so drop it if the call throws.
    */
   readonly schedule?: KeySchedule;
+  /**
+   * Leaves (by identity) whose signatures were already verified, in worker threads, under the key of this log's
+   * schedule that has the entry's key id; the key id is still checked against the key in force here.
+   */
+  readonly preverified?: ReadonlySet<Uint8Array>;
 }
 
 export function ingestEntries(store: LedgerStore, origin: string, leaves: readonly Uint8Array[], options: IngestOptions): IngestResult {
@@ -91,7 +96,7 @@ export function ingestEntries(store: LedgerStore, origin: string, leaves: readon
       missingFrom ??= size;
       continue;
     }
-    const reason = schedule.check(entry, trusted);
+    const reason = schedule.check(entry, trusted, options.preverified?.has(leaf) ?? false);
     if (reason) {
       rejected.push({ seq, reason });
       continue;
