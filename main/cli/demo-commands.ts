@@ -1,5 +1,6 @@
 // `muster demo` (what `npm start` runs): the all-in-one demo centre.
 import { resolve } from 'node:path';
+import { errorMessage } from '../../core/errors.ts';
 import { DemoCenter, type DemoSummary } from '../demo/demo-center.ts';
 import { type Command, UsageError, nonNegativeInteger, optionalString, writeLine } from './command.ts';
 
@@ -12,7 +13,7 @@ const demo: Command = {
     '--duration SECONDS  real seconds the scripted day (07:00-13:00, Asia/Shanghai) takes (default 60): the clock speed',
     '--day YYYY-MM-DD    the simulated day (default 2026-12-01)',
     '--http PORT         HQ API port (default 8080; 0 picks a free one)',
-    '--mqtt-port PORT    embedded broker port (default 1883; 0 picks a free one)',
+    '--mqtt-port PORT    embedded broker port (default 0: a free one, printed)',
     '--data DIR          where the logs and keys live (default .muster/demo)',
     '--fresh             start from empty logs and new keys',
     '--headless          run the day, print a summary and exit (0 when every replica matches HQ)',
@@ -40,15 +41,19 @@ const demo: Command = {
     const say = (line: string): void => {
       if (!json) writeLine(io.stdout, line);
     };
-    const center = await DemoCenter.start({
+    const start = DemoCenter.start({
       dataDir: resolve(optionalString(values, 'data') ?? '.muster/demo'),
       fresh: values.fresh === true,
       people,
       day: optionalString(values, 'day') ?? '2026-12-01',
       durationS,
       httpPort: nonNegativeInteger(optionalString(values, 'http') ?? '8080', '--http'),
-      mqttPort: nonNegativeInteger(optionalString(values, 'mqtt-port') ?? '1883', '--mqtt-port'),
+      mqttPort: nonNegativeInteger(optionalString(values, 'mqtt-port') ?? '0', '--mqtt-port'),
       say,
+    });
+    const center = await start.catch((error: unknown) => {
+      if ((error as { code?: unknown }).code === 'EADDRINUSE') throw new UsageError(`${errorMessage(error)}: pick another port with --http / --mqtt-port (0 picks a free one)`);
+      throw error;
     });
     say(`HQ API: ${center.urls.hqApi} (live events at ${center.http.url}/api/events)`);
     say(`MQTT broker: ${center.urls.mqtt}`);
