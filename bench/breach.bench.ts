@@ -45,6 +45,19 @@ export const breachSuite: Suite = {
     const mean = times.reduce((s, t) => s + t, 0) / times.length;
     report.add('breach: incremental per new entry, mean', mean, 'ms');
     report.add('breach: incremental per new entry, p99', percentile(times, 99), 'ms', 'breach: incremental per new entry, mean');
+
+    // The costliest single entry: an outage report touches everyone assigned to the centre.
+    const since = lastDayStart + 3_600_000;
+    const outage: LogRecord = {
+      ref: { origin: 'hq', seq: 1e9, hash: '00'.repeat(32) },
+      ts: since + 60_000,
+      type: 'device-health',
+      payload: { centre: 'America/New_York/c0', kiosk: 'America/New_York/c0/k1', device: 'kiosk', state: 'disconnected', since },
+    };
+    start = performance.now();
+    const touched = engine.add(outage);
+    for (const subject of touched) engine.evaluateSubject(subject, outage.ts);
+    report.add(`breach: incremental, outage report touching ${touched.length} people`, performance.now() - start, 'ms', 'breach: incremental per new entry, mean');
     return Promise.resolve();
   },
 };
