@@ -153,12 +153,12 @@ async function ingestRate(dir: string, workers: VerifyPool | undefined): Promise
   return rate;
 }
 
-/** HQ (Replicator following every log) with a store that records each entry's age when its commit returns. */
-async function startHq(broker: Broker, dir: string, name: string): Promise<{ store: SqliteHqStore; latencies: number[]; stop: () => Promise<void> }> {
-  const store = SqliteHqStore.open(join(dir, `${name}.db`), { pool });
+/** HQ (Replicator following every log); with `timing`, its store records each entry's age when its commit returns. */
+async function startHq(broker: Broker, dir: string, name: string, timing: boolean): Promise<{ store: SqliteHqStore; latencies: number[]; stop: () => Promise<void> }> {
+  const store = SqliteHqStore.open(join(dir, `${name}.db`), cpus > 2 ? { pool } : {});
   const latencies: number[] = [];
   const timed: ReplicaStore = Object.create(store) as ReplicaStore;
-  timed.ingest = async (origin, leaves, source) => {
+  if (timing) timed.ingest = async (origin, leaves, source) => {
     const result = await store.ingest(origin, leaves, source);
     const now = Date.now();
     for (const leaf of leaves) {
@@ -183,7 +183,7 @@ async function startHq(broker: Broker, dir: string, name: string): Promise<{ sto
 }
 
 async function latency(report: BenchReport, broker: Broker, dir: string, kiosks: number, perKioskPerS: number): Promise<void> {
-  const hq = await startHq(broker, dir, `latency-${broker.name}-${kiosks}`);
+  const hq = await startHq(broker, dir, `latency-${broker.name}-${kiosks}`, true);
   const origins = fleetOrigins(kiosks);
   const job: KioskJob = { url: broker.url, users: [...broker.users], origins, perKioskPerS, seconds: SECONDS };
   const worker = startWorker(new URL(import.meta.url), { workerData: { role: 'net-bench-kiosks', job } });
@@ -215,7 +215,7 @@ async function catchUp(report: BenchReport, broker: Broker, dir: string): Promis
     await Promise.all(Array.from({ length: 1000 }, (_, i) => writer.append('checkin', { subject: `s-${done + i}`, center: 'b0' })));
   }
   ledger.close();
-  const hq = await startHq(broker, dir, `catchup-${broker.name}`);
+  const hq = await startHq(broker, dir, `catchup-${broker.name}`, false);
   const start = performance.now();
   const kiosk = await KioskNode.start({ storePath: path, signer, witnessSigner: witness, broker: { url: broker.url, username: topicId(origin), password: broker.users.get(topicId(origin)) ?? '' }, peers: [] });
   const deadline = Date.now() + 120_000;

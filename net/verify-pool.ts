@@ -23,6 +23,8 @@ export class VerifyPool {
       worker.on('message', (response: VerifyResponse) => {
         this.waiting.get(response.id)?.(response.valid);
         this.waiting.delete(response.id);
+        // Idle workers must not keep the process alive; busy ones must, or it could exit mid-request.
+        if (this.waiting.size === 0) for (const w of this.workers) w.unref();
       });
       worker.unref();
       return worker;
@@ -39,6 +41,7 @@ export class VerifyPool {
       const request: VerifyRequest = { id, origin, keys: [...keys], leaves: leaves.slice(start, start + chunk), offset: start };
       parts.push(new Promise((resolve) => {
         this.waiting.set(id, resolve);
+        worker.ref();
         worker.postMessage(request);
       }));
     }

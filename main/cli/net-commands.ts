@@ -1,6 +1,7 @@
 // `muster hq` and `muster kiosk`: the long-running replication processes. Each prints one "ready" line per
 // service it started (tests and supervisors read them) and stops cleanly on SIGINT or SIGTERM.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { loadOrCreateSigner, readVerifierFile } from '../../ledger/keys.ts';
@@ -107,9 +108,12 @@ const hq: Command = {
     const witnessKey = resolve(optionalString(values, 'witness-key') ?? (dbPath ? `${dbPath}.witness.key` : 'hq.witness.key'));
     const { signer } = loadOrCreateSigner(witnessKey, nodeId);
     const { link, embedded } = await brokerFrom(values, nodeId);
-    // Signature checks of backfill batches use every core (the SQLite backend; PostgreSQL checks inline for now).
-    const pool = new VerifyPool();
-    const store: HqStore = postgres ? await PostgresHqStore.open(postgres, { trustedKeys }) : SqliteHqStore.open(dbPath ?? '', { trustedKeys, pool });
+    // Signature checks of backfill batches in worker threads pay off only with cores to spare: on two cores the
+    // main thread's decoding and SQLite work competes with them (bench/net.bench.ts). PostgreSQL checks inline.
+    const pool = availableParallelism() > 2 ? new VerifyPool() : undefined;
+    const store: HqStore = postgres
+      ? await PostgresHqStore.open(postgres, { trustedKeys })
+      : SqliteHqStore.open(dbPath ?? '', { trustedKeys, ...(pool ? { pool } : {}) });
     const service = await HqService.start({ store, broker: link, nodeId, witnessSigner: signer });
     const http = await startHqHttp(service, httpPort, optionalString(values, 'http-host') ?? '127.0.0.1');
     writeLine(io.stdout, `hq ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, http ${http.url}`);
@@ -118,7 +122,7 @@ const hq: Command = {
     await http.close();
     await service.close();
     await store.close();
-    await pool.close();
+    await pool?.close();
     await embedded?.close();
     return 0;
   },
