@@ -188,7 +188,18 @@ function findings(
       // Done for the day.
     } else if (late) {
       const minutes = Math.ceil((late.record.ts - w.onTimeUntil) / MS_PER_MINUTE);
-      emit('late-checkin', '', late.record.ts, `checked in ${minutes} min after the window and grace ended`, [late.record.ref], true);
+      const failedInTime = failures.filter((f) => f.record.ts < w.onTimeUntil);
+      if (failedInTime.length > 0) {
+        // Late because the biometrics kept failing: staff decide, as for a missed day.
+        const evidence = [...failedInTime.map((f) => f.record.ref), late.record.ref];
+        const item = review('verification-failed', '', late.record.ts, `checked in ${minutes} min late after ${failedInTime.length} failed verification(s)`, evidence);
+        const decision = log.reviews.get(item.id)?.at(-1);
+        if (decision?.value.decision === 'breach') {
+          emit('late-checkin', '', decision.record.ts, `checked in ${minutes} min late; staff review found no excuse (${decision.value.reason})`, [...evidence, decision.record.ref], true);
+        }
+      } else {
+        emit('late-checkin', '', late.record.ts, `checked in ${minutes} min after the window and grace ended`, [late.record.ref], true);
+      }
     } else if (elsewhere) {
       emit('wrong-centre', '', elsewhere.record.ts, `checked in at ${elsewhere.value.centre}; assigned ${plan.centres.join(', ')}`, [elsewhere.record.ref], true);
     } else if (at >= w.onTimeUntil) {

@@ -109,6 +109,16 @@ const ROWS: readonly Row[] = [
     reviews: ['verification-failed pending'],
   },
   {
+    name: 'late because the biometrics kept failing: review, not a late breach',
+    entries: [
+      [K, '2026-03-02 10:50', 'checkin-attempt', attemptPayload(S, 'poor-quality')],
+      [K, '2026-03-02 11:40', 'checkin', checkinPayload(S)],
+    ],
+    at: '2026-03-02 23:00',
+    breaches: [],
+    reviews: ['verification-failed pending'],
+  },
+  {
     name: 'staff review of a biometric failure can find a breach',
     entries: [
       [K, '2026-03-02 09:30', 'checkin-attempt', attemptPayload(S, 'poor-quality')],
