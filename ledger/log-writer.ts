@@ -8,7 +8,7 @@ import { KeySchedule } from './key-schedule.ts';
 import type { Signer } from './keys.ts';
 import { rootHash } from './merkle.ts';
 import { signCheckpoint } from './note.ts';
-import type { LedgerStore, StoredCheckpoint } from './store.ts';
+import type { Head, LedgerStore, StoredCheckpoint } from './store.ts';
 
 export interface Appended {
   readonly seq: number;
@@ -31,6 +31,7 @@ const MAX_RACES = 3;
 export class LogWriter {
   private pending: Pending[] = [];
   private flushScheduled = false;
+  private head: Head | undefined;
 
   private constructor(
     readonly store: LedgerStore,
@@ -127,7 +128,8 @@ export class LogWriter {
 
   private commitWithRetry(items: readonly { type: EntryType; payload: Payload }[]): Appended[] {
     for (let attempt = 0; ; attempt++) {
-      const head = this.store.head(this.origin);
+      // The head this writer last committed, unless a race showed another writer moved it.
+      const head = this.head ?? this.store.head(this.origin);
       // Sign outside the transaction: the write lock is held only for the inserts.
       let prev = head.hash;
       const signed = items.map((item, i) => {
@@ -137,8 +139,11 @@ export class LogWriter {
       });
       try {
         this.commit(head.size, signed);
+        const last = signed.at(-1);
+        this.head = last ? { size: head.size + signed.length, hash: last.hash } : head;
         return signed.map((s) => ({ seq: s.body.seq, hash: s.hash, leaf: s.leaf }));
       } catch (error) {
+        this.head = undefined;
         if (!(error instanceof MusterError && error.code === 'concurrent-append') || attempt >= MAX_RACES) throw error;
       }
     }

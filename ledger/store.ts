@@ -91,6 +91,7 @@ export interface OpenOptions {
 export class LedgerStore {
   readonly db: Database.Database;
   private readonly stmts;
+  private readonly appendTransaction: Database.Transaction<(origin: string, expectedSize: number, rows: readonly EntryRow[]) => Map<number, Uint8Array>>;
 
   private constructor(
     readonly path: string,
@@ -121,6 +122,20 @@ export class LedgerStore {
         'SELECT seq, leaf, hash, seen_at, source FROM conflicts WHERE origin = ? ORDER BY seq, seen_at',
       ),
     };
+    // Built once: better-sqlite3 prepares BEGIN/COMMIT for each transaction function it creates.
+    this.appendTransaction = db.transaction((origin: string, expectedSize: number, rows: readonly EntryRow[]): Map<number, Uint8Array> => {
+      const head = this.head(origin);
+      if (head.size !== expectedSize) {
+        throw new MusterError('concurrent-append', `log ${origin} grew to ${head.size} entries while ${expectedSize} were expected`);
+      }
+      const frontier = this.frontier(origin, head.size);
+      rows.forEach((row, i) => {
+        if (row.seq !== expectedSize + i) throw new MusterError('gap', `entry ${row.seq} does not continue the log at ${expectedSize + i}`);
+        this.stmts.insertEntry.run(origin, row.seq, row.ts, row.type, row.leaf, row.hash);
+        this.addLeafToFrontier(origin, frontier, row.seq, row.hash);
+      });
+      return frontier;
+    });
   }
 
   static open(path: string, options: OpenOptions = {}): LedgerStore {
@@ -206,22 +221,22 @@ export class LedgerStore {
    * The caller has verified them; `expectedSize` guards against a concurrent writer.
    */
   appendVerified(origin: string, expectedSize: number, rows: readonly EntryRow[]): void {
-    this.db.transaction(() => {
-      const head = this.head(origin);
-      if (head.size !== expectedSize) {
-        throw new MusterError('concurrent-append', `log ${origin} grew to ${head.size} entries while ${expectedSize} were expected`);
-      }
-      const frontier = this.frontier(origin, head.size);
-      rows.forEach((row, i) => {
-        if (row.seq !== expectedSize + i) throw new MusterError('gap', `entry ${row.seq} does not continue the log at ${expectedSize + i}`);
-        this.stmts.insertEntry.run(origin, row.seq, row.ts, row.type, row.leaf, row.hash);
-        this.addLeafToFrontier(origin, frontier, row.seq, row.hash);
-      });
-    }).immediate();
+    try {
+      const frontier = this.appendTransaction.immediate(origin, expectedSize, rows);
+      this.frontiers.set(origin, { size: expectedSize + rows.length, frontier });
+    } catch (error) {
+      this.frontiers.delete(origin);
+      throw error;
+    }
   }
 
-  /** Hashes of the perfect subtrees that make up a tree of `size` leaves, indexed by level. */
+  /** The right edge of each log's tree after this connection's last append, so the next one reads no nodes. */
+  private readonly frontiers = new Map<string, { size: number; frontier: Map<number, Uint8Array> }>();
+
+  /** Hashes of the perfect subtrees that make up a tree of `size` leaves, indexed by level (a copy). */
   private frontier(origin: string, size: number): Map<number, Uint8Array> {
+    const cached = this.frontiers.get(origin);
+    if (cached?.size === size) return new Map(cached.frontier);
     const frontier = new Map<number, Uint8Array>();
     let offset = 0;
     for (let level = 52; level >= 0; level--) {
