@@ -28,11 +28,24 @@ export interface SubjectFindings {
   readonly reviews: readonly ReviewItem[];
 }
 
+export interface EngineOptions {
+  /**
+   * Which logs may write staff decisions (plans, tasks, excuses, reviews, contests): the centres' staff consoles
+   * and HQ, never a kiosk. Entries of those types from any other log become problems. Default: every log.
+   */
+  readonly staffOrigin?: (origin: string) => boolean;
+}
+
+/** Entry types that carry a staff decision. */
+const STAFF_TYPES: ReadonlySet<string> = new Set(['plan', 'task', 'excuse', 'review', 'contest']);
+
 export class BreachEngine {
   private readonly subjects = new Map<string, SubjectState>();
   private readonly centres = new Map<string, Set<string>>();
   private readonly outages = new CentreOutages();
   private readonly problems: Problem[] = [];
+
+  constructor(private readonly options: EngineOptions = {}) {}
 
   /** Adds one entry. Returns the people whose findings it may change; a malformed payload becomes a problem. */
   add(record: LogRecord): readonly string[] {
@@ -47,6 +60,9 @@ export class BreachEngine {
 
   private route(record: LogRecord): readonly string[] {
     const { payload } = record;
+    if (this.options.staffOrigin && STAFF_TYPES.has(record.type) && !this.options.staffOrigin(record.ref.origin)) {
+      throw new MusterError('untrusted-origin', `${record.type} entries are written by staff, not by ${record.ref.origin}`);
+    }
     switch (record.type) {
       case 'plan': {
         const plan = parsePlan(payload);
@@ -164,8 +180,8 @@ export class BreachEngine {
  * Findings from scratch: the reference the incremental engine must always agree with. Any order of records
  * gives the same report (the engine orders what it keeps); time order is fastest.
  */
-export function computeBreaches(records: Iterable<LogRecord>, at: number): BreachReport {
-  const engine = new BreachEngine();
+export function computeBreaches(records: Iterable<LogRecord>, at: number, options: EngineOptions = {}): BreachReport {
+  const engine = new BreachEngine(options);
   for (const record of records) engine.add(record);
   return engine.evaluate(at);
 }

@@ -13,7 +13,7 @@ import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { readLogRecords } from '../kiosk/log-records.ts';
 import { buildReceipt, parseReceipt, receiptToQrText, renderReceipt, verifyReceipt } from '../kiosk/receipt.ts';
-import { type Command, UsageError, nonNegativeInteger, optionalString, requireString, writeLine } from './command.ts';
+import { type Command, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
 
 /** An instant: ISO 8601 with Z or an offset (a bare local time would be ambiguous), or ms since the epoch. */
 export function parseInstant(text: string, name: string): number {
@@ -30,15 +30,17 @@ export function parseInstant(text: string, name: string): number {
 const breaches: Command = {
   path: ['breaches'],
   summary: 'list breaches, review items and bad entries from every log in a store',
-  usage: 'breaches --db FILE [--at TIME] [--json]',
+  usage: 'breaches --db FILE [--at TIME] [--staff-origin NAME]... [--json]',
   details: [
+    '--staff-origin NAME  a log allowed to write plans, tasks, excuses, reviews and contests (repeat; a NAME',
+    '           ending in "/" allows every log under it). Without it every log is trusted with them.',
     '--at TIME  evaluate as of TIME (ISO 8601 with Z or offset, or ms): entries with a later kiosk time are left out',
     '           and only deadlines passed by TIME count. Default: now.',
     '--json     the full report: breaches with rule, evidence (origin, seq, leaf hash), status and history;',
     '           review items; problems (entries that could not be used).',
     'Statuses: open, contested, upheld (count against the person); excused, dismissed (shown for the record).',
   ],
-  options: { db: { type: 'string' }, at: { type: 'string' }, json: { type: 'boolean' } },
+  options: { db: { type: 'string' }, at: { type: 'string' }, 'staff-origin': { type: 'string', multiple: true }, json: { type: 'boolean' } },
   run: ({ values, io }) => {
     const atText = optionalString(values, 'at');
     const at = atText === undefined ? Date.now() : parseInstant(atText, '--at');
@@ -46,7 +48,8 @@ const breaches: Command = {
     let report: BreachReport;
     try {
       const { records, problems } = readLogRecords(store, at);
-      const computed = computeBreaches(records, at);
+      const staff = stringList(values, 'staff-origin');
+      const computed = computeBreaches(records, at, staff.length === 0 ? {} : { staffOrigin: (origin) => staff.some((s) => (s.endsWith('/') ? origin.startsWith(s) : origin === s)) });
       report = { ...computed, problems: [...problems, ...computed.problems] };
     } finally {
       store.close();

@@ -77,6 +77,15 @@ describe('muster breaches', () => {
     }
   });
 
+  it('--staff-origin: plans from any other log are problems, not rules', async () => {
+    const { hq } = await city();
+    const trusted = await muster(['breaches', '--db', hq.path, '--at', '2026-03-04T23:00:00-05:00', '--staff-origin', 'hq']);
+    expect(trusted.stdout).toContain('1 breach(es) standing');
+    const untrusted = await muster(['breaches', '--db', hq.path, '--at', '2026-03-04T23:00:00-05:00', '--staff-origin', 'centre-a/']);
+    expect(untrusted.stdout).toMatch(/PROBLEM hq#1:\S+ plan: untrusted-origin: plan entries are written by staff, not by hq/);
+    expect(untrusted.stdout).toContain('0 breach(es) standing');
+  });
+
   it('--at leaves out entries written after it', async () => {
     const { hq } = await city();
     const run = await muster(['breaches', '--db', hq.path, '--at', '2026-03-02T09:00:00-05:00']);
