@@ -1,5 +1,5 @@
 // Breach engine for a city: 5,000 people x 365 days of entries. From scratch (goal: under 10 s) and
-// incrementally per new entry (goal: under 1 ms), beside a baseline that only validates every payload (the
+// incrementally per new entry (goal: under 1 ms), beside a baseline that only validates every check-in (the
 // least any engine reading the log must do).
 import { BreachEngine, computeBreaches } from '../core/breach/engine.ts';
 import { parseCheckin } from '../core/records/checkin.ts';

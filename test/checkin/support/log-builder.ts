@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { EntryType, Payload } from '../../../core/entry.ts';
 import type { LogRecord } from '../../../core/records/entry-ref.ts';
-import { formatDay, parseDay } from '../../../core/time/civil-day.ts';
+import { parseDay } from '../../../core/time/civil-day.ts';
 import { zonedInstant } from '../../../core/time/zoned-time.ts';
 
 export const MIN = 60_000;
@@ -96,4 +96,3 @@ export function healthPayload(centre: string, device: string, state: string, sin
   return { centre, kiosk, device, state, since };
 }
 
-export { formatDay };
