@@ -102,24 +102,38 @@ export class DemoCenter {
     const clock = new SimClock(script.instant(DAY_START_MINUTE), dayMs / (options.durationS * 1000));
     // Every node gets a password; the broker's ACL keeps each to its own topics.
     const users = new Map([...KIOSKS, 'hq'].map((id) => [topicId(id), randomBytes(12).toString('hex')]));
-    const broker = await startEmbeddedBroker({ port: options.mqttPort, host: '127.0.0.1', users, alertPublishers: new Set(['hq']) });
-    const kiosks: Kiosk[] = KIOSKS.map((id) => {
-      const path = join(options.dataDir, `${topicId(id)}.db`);
-      return { id, path, signer: loadOrCreateSigner(`${path}.key`, id).signer, witness: loadOrCreateSigner(`${path}.witness.key`, id).signer };
-    });
-    const hqPath = join(options.dataDir, 'hq.db');
-    const hqStore = SqliteHqStore.open(hqPath, { trustedKeys: new Map(kiosks.map((k) => [k.id, k.signer.verifier.publicKey])), clock: clock.now });
-    const hq = await HqService.start({
-      store: hqStore,
-      broker: { url: broker.url, username: 'hq', password: users.get('hq') ?? '' },
-      witnessSigner: loadOrCreateSigner(`${hqPath}.witness.key`, 'hq').signer,
-      clock: clock.now,
-      retryMs: 200,
-    });
-    const http = await startHqHttp(hq, options.httpPort, '127.0.0.1');
-    const center = new DemoCenter(options, script, clock, broker, users, hq, hqStore, http, kiosks);
-    for (const kiosk of kiosks) await center.connect(kiosk);
-    return center;
+    // What has started so far is stopped again if a later step fails (a busy port, say).
+    const started: (() => Promise<void>)[] = [];
+    try {
+      const broker = await startEmbeddedBroker({ port: options.mqttPort, host: '127.0.0.1', users, alertPublishers: new Set(['hq']) });
+      started.push(() => broker.close());
+      const kiosks: Kiosk[] = KIOSKS.map((id) => {
+        const path = join(options.dataDir, `${topicId(id)}.db`);
+        return { id, path, signer: loadOrCreateSigner(`${path}.key`, id).signer, witness: loadOrCreateSigner(`${path}.witness.key`, id).signer };
+      });
+      const hqPath = join(options.dataDir, 'hq.db');
+      const hqStore = SqliteHqStore.open(hqPath, { trustedKeys: new Map(kiosks.map((k) => [k.id, k.signer.verifier.publicKey])), clock: clock.now });
+      started.push(() => hqStore.close());
+      const hq = await HqService.start({
+        store: hqStore,
+        broker: { url: broker.url, username: 'hq', password: users.get('hq') ?? '' },
+        witnessSigner: loadOrCreateSigner(`${hqPath}.witness.key`, 'hq').signer,
+        clock: clock.now,
+        retryMs: 200,
+      });
+      started.push(() => hq.close());
+      const http = await startHqHttp(hq, options.httpPort, '127.0.0.1');
+      started.push(() => http.close());
+      const center = new DemoCenter(options, script, clock, broker, users, hq, hqStore, http, kiosks);
+      for (const kiosk of kiosks) {
+        await center.connect(kiosk);
+        started.push(() => kiosk.node?.close() ?? Promise.resolve());
+      }
+      return center;
+    } catch (error) {
+      for (const stop of started.reverse()) await stop().catch(() => undefined);
+      throw error;
+    }
   }
 
   get urls(): { readonly hqApi: string; readonly mqtt: string } {
