@@ -2,17 +2,12 @@
 // before it is stored; inserts are idempotent on (origin, seq); a different, validly signed entry for a
 // stored (origin, seq) is kept as evidence of equivocation, never overwriting and never dropped.
 import { bytesEqual } from '../core/bytes.ts';
-import { type DecodedLeaf, decodeLeaf } from '../core/entry.ts';
-import { MusterError, errorMessage } from '../core/errors.ts';
-import { leafHash } from './hash.ts';
+import { MusterError } from '../core/errors.ts';
+import { type Rejected, decodeForOrigin, planIngest } from './ingest-plan.ts';
 import { KeySchedule } from './key-schedule.ts';
-import { entrySignatureValid } from './entry-signing.ts';
-import type { EntryRow, LedgerStore } from './store.ts';
+import type { LedgerStore } from './store.ts';
 
-export interface Rejected {
-  readonly seq?: number;
-  readonly reason: string;
-}
+export type { Rejected } from './ingest-plan.ts';
 
 export interface IngestResult {
   readonly inserted: number;
@@ -45,71 +40,35 @@ export interface IngestOptions {
 }
 
 export function ingestEntries(store: LedgerStore, origin: string, leaves: readonly Uint8Array[], options: IngestOptions): IngestResult {
-  const rejected: Rejected[] = [];
-  const equivocations: number[] = [];
-  const decoded: { leaf: Uint8Array; entry: DecodedLeaf }[] = [];
-  for (const leaf of leaves) {
-    try {
-      const entry = decodeLeaf(leaf);
-      if (entry.body.origin !== origin) rejected.push({ seq: entry.body.seq, reason: `entry is for origin ${JSON.stringify(entry.body.origin)}` });
-      else decoded.push({ leaf, entry });
-    } catch (error) {
-      rejected.push({ reason: errorMessage(error) });
-    }
-  }
-  decoded.sort((a, b) => a.entry.body.seq - b.entry.body.seq);
-
+  const batch = decodeForOrigin(origin, leaves);
   const log = store.log(origin);
   if (log?.own) throw new MusterError('own-log', `${origin} is this store's own log; it is written only by its own kiosk`);
-  const trusted = options.trustedKey ?? log?.genesisKey;
   if (log && options.trustedKey && !bytesEqual(log.genesisKey, options.trustedKey)) {
     throw new MusterError('key-mismatch', `the key given for ${origin} is not the key this store already trusts`);
   }
   const schedule = options.schedule ?? (log ? KeySchedule.load(store, origin, log.genesisKey) : new KeySchedule(origin, []));
   const head = store.head(origin);
-  let size = head.size;
-  let prev = head.hash;
-  let duplicates = 0;
-  let missingFrom: number | undefined;
-  const batch: EntryRow[] = [];
-  for (const { leaf, entry } of decoded) {
+  const stored = new Map<number, Uint8Array>();
+  for (const { entry } of batch.decoded) {
     const seq = entry.body.seq;
-    const hash = leafHash(leaf);
-    if (seq < size) {
-      const stored = seq < head.size ? store.entry(origin, seq)?.hash : batch[seq - head.size]?.hash;
-      if (stored && bytesEqual(stored, hash)) {
-        duplicates++;
-      } else if (entrySignatureValid(entry, schedule.keyFor(seq))) {
-        store.recordConflict(origin, seq, leaf, hash, options.source, options.now ?? Date.now());
-        equivocations.push(seq);
-      } else {
-        rejected.push({ seq, reason: 'a different entry is stored at this seq and this one is not validly signed' });
-      }
-      continue;
-    }
-    if (seq > size) {
-      missingFrom ??= size;
-      continue;
-    }
-    if (!bytesEqual(entry.body.prev, prev)) {
-      rejected.push({ seq, reason: 'prev hash does not match the stored entry before it' });
-      missingFrom ??= size;
-      continue;
-    }
-    const reason = schedule.check(entry, trusted, options.preverified?.has(leaf) ?? false);
-    if (reason) {
-      rejected.push({ seq, reason });
-      continue;
-    }
-    batch.push({ seq, ts: entry.body.ts, type: entry.body.type, leaf, hash });
-    prev = hash;
-    size++;
+    const row = seq < head.size ? store.entry(origin, seq) : undefined;
+    if (row) stored.set(seq, row.hash);
   }
-  if (batch.length > 0) {
+  const plan = planIngest(batch, head, stored, schedule, { trustedKey: options.trustedKey ?? log?.genesisKey, preverified: options.preverified });
+  const now = options.now ?? Date.now();
+  for (const e of plan.equivocations) store.recordConflict(origin, e.seq, e.leaf, e.hash, options.source, now);
+  if (plan.rows.length > 0) {
     store.db.transaction(() => {
       if (!log) store.addLog(origin, schedule.keyFor(0).publicKey, false);
-      store.appendVerified(origin, head.size, batch);
+      store.appendVerified(origin, head.size, plan.rows);
     })();
   }
-  return { inserted: batch.length, duplicates, equivocations, rejected, size, ...(missingFrom === undefined ? {} : { missingFrom }) };
+  return {
+    inserted: plan.rows.length,
+    duplicates: plan.duplicates,
+    equivocations: plan.equivocations.map((e) => e.seq),
+    rejected: plan.rejected,
+    size: head.size + plan.rows.length,
+    ...(plan.missingFrom === undefined ? {} : { missingFrom: plan.missingFrom }),
+  };
 }

@@ -14,7 +14,7 @@ import type { Conflict, Head } from '../../ledger/store.ts';
 import type { Alert, StoredAlert } from '../alerts.ts';
 import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
 import type { WitnessedCheckpoint } from '../replica-store.ts';
-import { decodeForOrigin, planIngest } from '../verify-batch.ts';
+import { decodeForOrigin, planIngest } from '../../ledger/ingest-plan.ts';
 import type { HqStore, LastHeartbeat } from './hq-store.ts';
 
 const SCHEMA = `
@@ -74,7 +74,7 @@ export class PostgresHqStore implements HqStore {
       }
       const trustedKey = this.options.trustedKeys?.get(origin) ?? (await this.genesisKey(client, origin));
       const schedule = await this.schedule(client, origin);
-      const plan = planIngest(batch, head, stored, schedule, trustedKey);
+      const plan = planIngest(batch, head, stored, schedule, { trustedKey });
       // A rejected genesis may have named its key in the schedule before its signature failed.
       if (head.size === 0 && plan.rows.length === 0) this.schedules.delete(origin);
       const now = (this.options.clock ?? Date.now)();

@@ -1,21 +1,26 @@
-// Store-independent checking of a batch of another log's entries, with the same rules as the ledger's
-// ingestEntries (ledger/replica.ts): decode, order, check origin, chain link, key in force and signature;
-// duplicates are idempotent, a different validly signed entry at a stored seq is equivocation evidence, and
-// entries beyond a gap wait for a backfill. Used by stores that are not the ledger's SQLite (PostgreSQL).
+// The rules for taking in another log's entries, independent of where they are stored (the ledger's SQLite
+// store, HQ's PostgreSQL): decode, order, check origin, chain link, key in force and signature; duplicates are
+// idempotent, a different validly signed entry at a stored seq is equivocation evidence, and entries beyond a
+// gap wait for a backfill. The caller reads what the plan needs and writes what it decides, in one transaction.
 import { bytesEqual } from '../core/bytes.ts';
 import { type DecodedLeaf, decodeLeaf } from '../core/entry.ts';
 import { errorMessage } from '../core/errors.ts';
-import { entrySignatureValid } from '../ledger/entry-signing.ts';
-import { leafHash } from '../ledger/hash.ts';
-import type { KeySchedule } from '../ledger/key-schedule.ts';
-import type { Rejected } from '../ledger/replica.ts';
-import type { EntryRow, Head } from '../ledger/store.ts';
+import { entrySignatureValid } from './entry-signing.ts';
+import { leafHash } from './hash.ts';
+import type { KeySchedule } from './key-schedule.ts';
+import type { EntryRow, Head } from './store.ts';
+
+export interface Rejected {
+  readonly seq?: number;
+  readonly reason: string;
+}
 
 export interface DecodedBatch {
   readonly decoded: readonly { readonly leaf: Uint8Array; readonly entry: DecodedLeaf }[];
   readonly rejected: readonly Rejected[];
 }
 
+/** Decodes a batch for one origin, in seq order; what does not decode or names another origin is rejected. */
 export function decodeForOrigin(origin: string, leaves: readonly Uint8Array[]): DecodedBatch {
   const rejected: Rejected[] = [];
   const decoded: { leaf: Uint8Array; entry: DecodedLeaf }[] = [];
@@ -41,11 +46,18 @@ export interface IngestPlan {
   readonly missingFrom?: number;
 }
 
+export interface PlanOptions {
+  /** Pins the log's genesis key. */
+  readonly trustedKey?: Uint8Array | undefined;
+  /** Leaves (by identity) whose signatures worker threads already verified under this schedule's key with the entry's key id. */
+  readonly preverified?: ReadonlySet<Uint8Array> | undefined;
+}
+
 /**
- * `stored` holds the leaf hashes of stored entries the batch names (seq < head.size). The schedule is extended
- * by genesis and rotation entries as they verify; `trustedKey` pins the genesis key.
+ * `stored` holds the leaf hashes of the stored entries the batch names (seq < head.size). The schedule is
+ * extended in place by genesis and rotation entries as they verify.
  */
-export function planIngest(batch: DecodedBatch, head: Head, stored: ReadonlyMap<number, Uint8Array>, schedule: KeySchedule, trustedKey?: Uint8Array): IngestPlan {
+export function planIngest(batch: DecodedBatch, head: Head, stored: ReadonlyMap<number, Uint8Array>, schedule: KeySchedule, options: PlanOptions = {}): IngestPlan {
   const rejected = [...batch.rejected];
   const equivocations: { seq: number; leaf: Uint8Array; hash: Uint8Array }[] = [];
   const rows: EntryRow[] = [];
@@ -72,7 +84,7 @@ export function planIngest(batch: DecodedBatch, head: Head, stored: ReadonlyMap<
       missingFrom ??= size;
       continue;
     }
-    const reason = schedule.check(entry, trustedKey);
+    const reason = schedule.check(entry, options.trustedKey, options.preverified?.has(leaf) ?? false);
     if (reason) {
       rejected.push({ seq, reason });
       continue;
