@@ -2,29 +2,21 @@
 // signed logs: a kiosk's log imported into an HQ store that holds the plans.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { fromBase64, toBase64 } from '../../core/bytes.ts';
 import { checkinCommands } from '../../main/cli/checkin-commands.ts';
-import { runCli } from '../../main/cli/run-cli.ts';
 import { receiptToQrText, type Receipt } from '../../main/kiosk/receipt.ts';
 import { exportLog, importLog } from '../../ledger/portable.ts';
 import { buildInclusionProof } from '../../ledger/proofs.ts';
 import { LedgerStore } from '../../ledger/store.ts';
+import { type MusterRun, runMuster } from '../helpers/run-muster.ts';
 import { type KioskLog, kioskLog, tempDir } from './support/kiosk-log.ts';
 import { at, attemptPayload, checkinPayload, planPayload } from './support/log-builder.ts';
 
 const NY = 'America/New_York';
 
-async function muster(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  err.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await runCli(checkinCommands, args, { stdin: new PassThrough(), stdout: out, stderr: err });
-  return { code, stdout, stderr };
+function muster(args: string[]): Promise<MusterRun> {
+  return runMuster(args, '', checkinCommands);
 }
 
 async function append(log: KioskLog, local: string, type: Parameters<KioskLog['writer']['append']>[0], payload: Parameters<KioskLog['writer']['append']>[1]): Promise<number> {

@@ -3,33 +3,15 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../main/cli/commands.ts';
-import { runCli } from '../../main/cli/run-cli.ts';
+import { type MusterRun, runMuster } from '../helpers/run-muster.ts';
 import { tempDir } from './fixtures.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function muster(args: string[], stdin = ''): Promise<Run> {
-  const input = new PassThrough();
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  err.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  input.end(stdin);
-  const code = await runCli(COMMANDS, args, { stdin: input, stdout: out, stderr: err });
-  return { code, stdout, stderr };
-}
+const muster = (args: string[], stdin = ''): Promise<MusterRun> => runMuster(args, stdin);
 
 async function kiosk(entries: number): Promise<{ dir: string; db: string; pub: string }> {
   const dir = tempDir();
