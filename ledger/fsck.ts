@@ -62,6 +62,7 @@ async function check(store: LedgerStore, origin: string, options: FsckOptions): 
   try {
     result = await checkEntries(store, origin, size, schedule, options.workers);
   } catch (error) {
+    if (!isDamage(error)) throw error;
     return fail(`database file is damaged: ${errorMessage(error)}`);
   }
   if (!result.ok) return fail(result.reason, result.seq);
@@ -133,4 +134,10 @@ function onlyOrigin(store: LedgerStore): string {
   const origins = store.origins();
   if (origins.length === 1) return origins[0] as string;
   throw new MusterError('origin-required', origins.length === 0 ? 'the store holds no log' : `the store holds ${origins.length} logs; name one with --origin`);
+}
+
+/** SQLite's own report of a damaged file, directly or from a worker thread reading it. */
+function isDamage(error: unknown): boolean {
+  const message = errorMessage(error);
+  return (error as { code?: unknown }).code === 'SQLITE_CORRUPT' || /malformed|not a database|SQLITE_CORRUPT|SQLITE_NOTADB/i.test(message);
 }
