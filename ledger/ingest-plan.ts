@@ -95,3 +95,26 @@ export function planIngest(batch: DecodedBatch, head: Head, stored: ReadonlyMap<
   }
   return { rows, duplicates, equivocations, rejected, ...(missingFrom === undefined ? {} : { missingFrom }) };
 }
+
+export interface IngestResult {
+  readonly inserted: number;
+  readonly duplicates: number;
+  /** Sequence numbers at which a second, validly signed entry was seen. */
+  readonly equivocations: readonly number[];
+  readonly rejected: readonly Rejected[];
+  /** Set when entries beyond the head arrived without the ones before them: fetch from here. */
+  readonly missingFrom?: number;
+  readonly size: number;
+}
+
+/** What a store reports once it has written a plan on top of a log of `headSize` entries. */
+export function planResult(plan: IngestPlan, headSize: number): IngestResult {
+  return {
+    inserted: plan.rows.length,
+    duplicates: plan.duplicates,
+    equivocations: plan.equivocations.map((e) => e.seq),
+    rejected: plan.rejected,
+    size: headSize + plan.rows.length,
+    ...(plan.missingFrom === undefined ? {} : { missingFrom: plan.missingFrom }),
+  };
+}

@@ -3,22 +3,12 @@
 // stored (origin, seq) is kept as evidence of equivocation, never overwriting and never dropped.
 import { bytesEqual } from '../core/bytes.ts';
 import { MusterError } from '../core/errors.ts';
-import { type Rejected, decodeForOrigin, planIngest } from './ingest-plan.ts';
+import { type IngestResult, decodeForOrigin, planIngest, planResult } from './ingest-plan.ts';
 import { KeySchedule } from './key-schedule.ts';
 import type { LedgerStore } from './store.ts';
 
-export type { Rejected } from './ingest-plan.ts';
+export type { IngestResult, Rejected } from './ingest-plan.ts';
 
-export interface IngestResult {
-  readonly inserted: number;
-  readonly duplicates: number;
-  /** Sequence numbers at which a second, validly signed entry was seen. */
-  readonly equivocations: readonly number[];
-  readonly rejected: readonly Rejected[];
-  /** Set when entries beyond the head arrived without the ones before them: fetch from here. */
-  readonly missingFrom?: number;
-  readonly size: number;
-}
 
 export interface IngestOptions {
   /** Who handed us the entries (a peer id, a file name): recorded with equivocation evidence. */
@@ -63,12 +53,5 @@ export function ingestEntries(store: LedgerStore, origin: string, leaves: readon
       store.appendVerified(origin, head.size, plan.rows);
     })();
   }
-  return {
-    inserted: plan.rows.length,
-    duplicates: plan.duplicates,
-    equivocations: plan.equivocations.map((e) => e.seq),
-    rejected: plan.rejected,
-    size: head.size + plan.rows.length,
-    ...(plan.missingFrom === undefined ? {} : { missingFrom: plan.missingFrom }),
-  };
+  return planResult(plan, head.size);
 }

@@ -263,15 +263,7 @@ export class R30xSensor implements FingerprintSensor {
   }
 
   async #capture(buffer: CharBuffer, options: WaitOptions): Promise<void> {
-    await this.#poll(options, async () => {
-      try {
-        await this.genImg();
-        return true;
-      } catch (error) {
-        if (error instanceof FingerprintError && error.code === 'fingerprint.no-finger') return false;
-        throw error;
-      }
-    });
+    await this.#poll(options, () => this.fingerPresent());
     await this.img2Tz(buffer);
   }
 

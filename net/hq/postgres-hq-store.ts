@@ -14,7 +14,7 @@ import type { Conflict, Head } from '../../ledger/store.ts';
 import type { Alert, StoredAlert } from '../alerts.ts';
 import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
 import type { WitnessedCheckpoint } from '../replica-store.ts';
-import { decodeForOrigin, planIngest } from '../../ledger/ingest-plan.ts';
+import { decodeForOrigin, planIngest, planResult } from '../../ledger/ingest-plan.ts';
 import type { HqStore, LastHeartbeat } from './hq-store.ts';
 
 const SCHEMA = `
@@ -102,14 +102,7 @@ export class PostgresHqStore implements HqStore {
         }
       }
       await client.query('COMMIT');
-      return {
-        inserted: plan.rows.length,
-        duplicates: plan.duplicates,
-        equivocations: plan.equivocations.map((e) => e.seq),
-        rejected: plan.rejected,
-        size: head.size + plan.rows.length,
-        ...(plan.missingFrom === undefined ? {} : { missingFrom: plan.missingFrom }),
-      };
+      return planResult(plan, head.size);
     } catch (error) {
       // The schedule may hold a rotation that was not committed.
       this.schedules.delete(origin);
