@@ -217,16 +217,27 @@ function findings(
     }
   }
 
+  // A face that did not match the fingerprint is as likely a false reject as an impostor: never a breach by
+  // itself. Mismatches the person cleared by verifying soon after are one review each; the others make one
+  // suspected-impersonation item for the day, which becomes a breach only when staff decide so.
+  const suspect: Indexed<CheckinAttempt>[] = [];
   for (const a of attempts) {
     if (!isFaceMismatchAfterFinger(a.value)) continue;
     const retried = between(log.checkins, a.record.ts, a.record.ts + RETRY_WITHIN_MS + 1).find(
       (c) => c.value.kiosk === a.value.kiosk && c.value.methods.includes('face') && c.record.ts > a.record.ts,
     );
-    const key = `${a.record.ref.origin}@${a.record.ref.seq}`;
     if (retried) {
-      review('face-mismatch-then-verified', key, a.record.ts, 'face did not match the fingerprint, then verified on a retry', [a.record.ref, retried.record.ref]);
-    } else {
-      emit('suspected-impersonation', key, a.record.ts, `fingerprint matched, face did not (score ${a.value.score ?? 'n/a'})`, [a.record.ref], false);
+      review('face-mismatch-then-verified', `${a.record.ref.origin}@${a.record.ref.seq}`, a.record.ts, 'face did not match the fingerprint, then verified on a retry', [a.record.ref, retried.record.ref]);
+    } else suspect.push(a);
+  }
+  const firstSuspect = suspect[0];
+  if (firstSuspect) {
+    const scores = suspect.map((a) => a.value.score ?? 'n/a').join(', ');
+    const evidence = suspect.map((a) => a.record.ref);
+    const item = review('suspected-impersonation', '', firstSuspect.record.ts, `fingerprint matched, face did not (${suspect.length} attempt(s), scores ${scores}); liveness passed`, evidence);
+    const decision = log.reviews.get(item.id)?.at(-1);
+    if (decision?.value.decision === 'breach') {
+      emit('suspected-impersonation', '', decision.record.ts, `fingerprint matched, face did not; staff review confirmed (${decision.value.reason})`, [...evidence, decision.record.ref], false);
     }
   }
 

@@ -129,10 +129,34 @@ const ROWS: readonly Row[] = [
     reviews: ['verification-failed breach'],
   },
   {
-    name: 'fingerprint matched, face did not: suspected impersonation',
-    entries: [[K, '2026-03-02 09:30', 'checkin-attempt', attemptPayload(S, 'mismatch')]],
+    name: 'fingerprint matched, face did not: a suspected-impersonation review, not a breach',
+    entries: [
+      [K, '2026-03-02 09:30', 'checkin-attempt', attemptPayload(S, 'mismatch')],
+      [K, '2026-03-02 09:31', 'checkin-attempt', attemptPayload(S, 'mismatch')],
+    ],
+    at: '2026-03-02 10:00',
+    breaches: [],
+    reviews: ['suspected-impersonation pending'],
+  },
+  {
+    name: 'staff confirm the suspected impersonation: then it is a breach',
+    entries: [
+      [K, '2026-03-02 09:30', 'checkin-attempt', attemptPayload(S, 'mismatch')],
+      ['centre-a/staff', '2026-03-02 09:50', 'review', { item: `suspected-impersonation/${S}/2026-03-02`, subject: S, day: '2026-03-02', decision: 'breach', reason: 'not the person on the photo ID', staff: 'staff-2' }],
+    ],
     at: '2026-03-02 10:00',
     breaches: ['suspected-impersonation open 2026-03-02'],
+    reviews: ['suspected-impersonation breach'],
+  },
+  {
+    name: 'staff clear the suspected impersonation (a false reject): no breach',
+    entries: [
+      [K, '2026-03-02 09:30', 'checkin-attempt', attemptPayload(S, 'mismatch')],
+      ['centre-a/staff', '2026-03-02 09:50', 'review', { item: `suspected-impersonation/${S}/2026-03-02`, subject: S, day: '2026-03-02', decision: 'cleared', reason: 'checked photo ID; new glasses', staff: 'staff-2' }],
+    ],
+    at: '2026-03-02 10:00',
+    breaches: [],
+    reviews: ['suspected-impersonation cleared'],
   },
   {
     name: 'face mismatch then verified on retry: review, not impersonation',

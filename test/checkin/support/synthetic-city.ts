@@ -166,6 +166,9 @@ export function syntheticCity(options: CityOptions): City {
         case 'impostor':
           log.add(kiosk, open + MS_PER_MINUTE, 'checkin-attempt', attemptPayload(subject, 'mismatch', { centre: home, kiosk }));
           log.add(kiosk, open + 30 * MS_PER_MINUTE, 'checkin', checkinPayload(subject, home, done));
+          // A review item first; staff confirm it, and only that makes the breach.
+          log.add(staffOrigin, close + 3 * 3_600_000, 'review', { item: `suspected-impersonation/${subject}/${dayText}`, subject, day: dayText, decision: 'breach', reason: 'photo ID did not match', staff: 'staff-1' });
+          reviews.push(`suspected-impersonation breach ${subject} ${dayText}`);
           expect('suspected-impersonation', 'open');
           break;
       }
