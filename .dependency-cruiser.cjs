@@ -6,9 +6,10 @@
 // hardware  device emulators and profiles (Node); built on the drivers' codecs.
 // face      face inference in a worker (Node).
 // net       MQTT replication, witnessing, HQ services (Node).
+// access    users, sessions, the HTTP guard, the personal-data store (Node). Built on core, runtime, ledger.
 // main      process entry points: CLI, kiosk and HQ runtimes, Electron main. May import every Node layer.
 // renderer  screens: core and browser code only.
-const NODE_LAYERS = '^(runtime|ledger|drivers|hardware|face|net)/';
+const NODE_LAYERS = '^(runtime|ledger|drivers|hardware|face|net|access)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -38,14 +39,28 @@ module.exports = {
       comment: 'runtime/ is shared by every Node layer, so it may import only core/.',
       severity: 'error',
       from: { path: '^runtime/' },
-      to: { path: '^(ledger|drivers|hardware|face|net|main|renderer)/' },
+      to: { path: '^(ledger|drivers|hardware|face|net|access|main|renderer)/' },
     },
     {
       name: 'nothing-imports-main',
       comment: 'main/ assembles the processes; lower layers never reach up into it.',
       severity: 'error',
-      from: { path: '^(core|runtime|ledger|drivers|hardware|face|net|renderer)/' },
+      from: { path: '^(core|runtime|ledger|drivers|hardware|face|net|access|renderer)/' },
       to: { path: '^main/' },
+    },
+    {
+      name: 'access-above-ledger',
+      comment: 'Access control and personal data build on the ledger and core; devices, faces and the network come to it.',
+      severity: 'error',
+      from: { path: '^access/' },
+      to: { path: '^(drivers|hardware|face|net|renderer)/' },
+    },
+    {
+      name: 'only-net-and-main-use-access',
+      comment: 'The log, devices and faces never see users or personal data.',
+      severity: 'error',
+      from: { path: '^(runtime|ledger|drivers|hardware|face)/' },
+      to: { path: '^access/' },
     },
     {
       name: 'ledger-stands-alone',
@@ -107,7 +122,7 @@ module.exports = {
     },
   ],
   options: {
-    includeOnly: '^(core|runtime|ledger|drivers|hardware|face|net|main|renderer|test|bench|bin)/|^node_modules/',
+    includeOnly: '^(core|runtime|ledger|drivers|hardware|face|net|access|main|renderer|test|bench|bin)/|^node_modules/',
     exclude: { path: '^(dist|node_modules/.*/node_modules)/' },
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,

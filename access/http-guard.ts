@@ -1,0 +1,139 @@
+// The HTTP guard for any node:http server. A request carries its session as a Bearer token or as the
+// `muster_session` cookie (HttpOnly, SameSite=Strict, so page scripts cannot read it and other sites cannot
+// send it). `authenticate` yields the principal or throws `unauthenticated` (401); `authorize` throws
+// `forbidden` (403). `sessionRoutes` serves sign-in, who-am-I and sign-out at /api/session.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Action, type Principal, type Resource, can } from '../core/access/roles.ts';
+import { MusterError, errorMessage } from '../core/errors.ts';
+import type { SessionSource, UserStore } from './user-store.ts';
+
+export const SESSION_COOKIE = 'muster_session';
+export const SESSION_PATH = '/api/session';
+const MAX_BODY_BYTES = 4096;
+
+export function authenticate(req: IncomingMessage, sessions: SessionSource): Principal {
+  const token = sessionToken(req);
+  const principal = token === undefined ? undefined : sessions.principal(token);
+  if (!principal) throw new MusterError('unauthenticated', token === undefined ? 'sign in first' : 'session expired or signed out; sign in again');
+  return principal;
+}
+
+export function authorize(principal: Principal, action: Action, resource: Resource = {}): void {
+  if (!can(principal, action, resource)) {
+    const scope = resource.centre ?? resource.subject;
+    throw new MusterError('forbidden', `${principal.role} ${principal.user} may not ${action}${scope === undefined ? '' : ` for ${scope}`}`);
+  }
+}
+
+/** The token from `Authorization: Bearer` or, failing that, the session cookie. */
+export function sessionToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer ([A-Za-z0-9_-]{1,128})$/.exec(header);
+    return match?.[1] ?? '';
+  }
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, value] = part.trim().split('=', 2);
+    if (name === SESSION_COOKIE && value !== undefined && value !== '') return value;
+  }
+  return undefined;
+}
+
+export function sessionCookie(token: string, maxAgeMs: number, secure: boolean): string {
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(maxAgeMs / 1000)}${secure ? '; Secure' : ''}`;
+}
+
+export function clearedSessionCookie(): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+}
+
+/** The HTTP status for an error thrown by a route: the codes of the guard, plus bad-request and not-found. */
+export function httpStatus(error: unknown): number {
+  if (!(error instanceof MusterError)) return 500;
+  switch (error.code) {
+    case 'unauthenticated':
+    case 'auth-failed':
+      return 401;
+    case 'forbidden':
+      return 403;
+    case 'not-found':
+    case 'no-person':
+      return 404;
+    case 'locked':
+      return 423;
+    default:
+      return 400;
+  }
+}
+
+/** Writes `{error: {code, message}}` with the status of the error (and the challenge header on a 401). */
+export function sendError(res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const status = httpStatus(error);
+  const code = error instanceof MusterError ? error.code : 'internal';
+  const message = status === 500 ? 'internal error' : errorMessage(error);
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+  if (status === 401) headers['www-authenticate'] = 'Bearer realm="muster"';
+  res.writeHead(status, headers);
+  res.end(JSON.stringify({ error: { code, message } }));
+}
+
+export interface SessionRoutesOptions {
+  /** Adds `Secure` to the cookie: set it whenever the server is behind TLS. */
+  readonly secureCookie?: boolean;
+}
+
+/**
+ * Serves /api/session: POST {user, password} signs in (cookie + {token, principal, expiresAt}), GET returns the
+ * principal, DELETE signs out. Returns false for any other path, so a server calls it first and routes on.
+ */
+export async function sessionRoutes(req: IncomingMessage, res: ServerResponse, users: UserStore, options: SessionRoutesOptions = {}): Promise<boolean> {
+  const path = new URL(req.url ?? '/', 'http://muster').pathname;
+  if (path !== SESSION_PATH) return false;
+  const json = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+  if (req.method === 'POST') {
+    const body = await readJson(req);
+    const user = typeof body.user === 'string' ? body.user : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    const session = await users.signIn(user, password);
+    res.writeHead(200, { ...json, 'set-cookie': sessionCookie(session.token, users.policy.absoluteMs, options.secureCookie ?? false) });
+    res.end(JSON.stringify({ token: session.token, principal: session.principal, expiresAt: session.expiresAt }));
+    return true;
+  }
+  if (req.method === 'GET') {
+    res.writeHead(200, json);
+    res.end(JSON.stringify({ principal: authenticate(req, users) }));
+    return true;
+  }
+  if (req.method === 'DELETE') {
+    const token = sessionToken(req);
+    if (token !== undefined) users.signOut(token);
+    res.writeHead(204, { 'set-cookie': clearedSessionCookie() });
+    res.end();
+    return true;
+  }
+  res.writeHead(405, { ...json, allow: 'GET, POST, DELETE' });
+  res.end(JSON.stringify({ error: { code: 'method-not-allowed', message: `${SESSION_PATH}: GET, POST or DELETE` } }));
+  return true;
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new MusterError('bad-request', `body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw new MusterError('bad-request', `body is not JSON: ${errorMessage(error)}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MusterError('bad-request', 'body must be a JSON object {user, password}');
+  return body as Record<string, unknown>;
+}

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authenticate, authorize, sendError, sessionRoutes } from '../../access/http-guard.ts';
+import { UserStore } from '../../access/user-store.ts';
+
+const PASSWORD = 'correct horse battery';
+
+describe('HTTP guard', () => {
+  let dir: string;
+  let users: UserStore;
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'muster-guard-'));
+    users = UserStore.open(join(dir, 'users.db'), { scrypt: { logN: 10, r: 8, p: 1 } });
+    await users.add({ name: 'ana', role: 'staff', password: PASSWORD, centres: ['c1'] });
+    server = createServer((req, res) => {
+      void (async () => {
+        if (await sessionRoutes(req, res, users)) return;
+        const principal = authenticate(req, users);
+        const centre = new URL(req.url ?? '/', 'http://x').searchParams.get('centre') ?? undefined;
+        authorize(principal, 'read-roster', centre === undefined ? {} : { centre });
+        res.end(JSON.stringify({ ok: principal.user }));
+      })().catch((error: unknown) => {
+        sendError(res, error);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    users.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('401 without a session, 401 on a wrong password, a cookie and a token on sign-in', async () => {
+    const anonymous = await fetch(`${url}/roster?centre=c1`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="muster"');
+    expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
+    expect((await fetch(`${url}/api/session`, { method: 'POST', body: JSON.stringify({ user: 'ana', password: 'wrong password!' }) })).status).toBe(401);
+    expect((await fetch(`${url}/api/session`, { method: 'POST', body: '{not json' })).status).toBe(400);
+
+    const signIn = await fetch(`${url}/api/session`, { method: 'POST', body: JSON.stringify({ user: 'ana', password: PASSWORD }) });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^muster_session=[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    const { token } = (await signIn.json()) as { token: string };
+
+    expect((await fetch(`${url}/roster?centre=c1`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await fetch(`${url}/roster?centre=c1`, { headers: { cookie: cookie.split(';')[0] ?? '' } })).status).toBe(200);
+    const forbidden = await fetch(`${url}/roster?centre=c2`, { headers: { authorization: `Bearer ${token}` } });
+    expect(forbidden.status).toBe(403);
+    expect(((await forbidden.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+    expect((await fetch(`${url}/roster?centre=c1`, { headers: { authorization: 'Bearer nonsense' } })).status).toBe(401);
+    expect((await fetch(`${url}/roster?centre=c1`, { headers: { authorization: `Basic ${token}` } })).status).toBe(401);
+
+    const me = await fetch(`${url}/api/session`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await me.json()).toEqual({ principal: { user: 'ana', role: 'staff', centres: ['c1'] } });
+    expect((await fetch(`${url}/api/session`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })).status).toBe(204);
+    expect((await fetch(`${url}/roster?centre=c1`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+  });
+});

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { can, holds } from '../../core/access/roles.ts';
+import { hashPassword, verifyPassword } from '../../access/password.ts';
+import { UserStore } from '../../access/user-store.ts';
+
+const FAST = { logN: 10, r: 8, p: 1 };
+const PASSWORD = 'correct horse battery';
+
+describe('roles', () => {
+  it('scopes staff to their centres and a parolee to themselves', () => {
+    const staff = { user: 's', role: 'staff', centres: ['c1'] } as const;
+    expect(can(staff, 'read-pii', { centre: 'c1', subject: 'p-1' })).toBe(true);
+    expect(can(staff, 'read-pii', { centre: 'c2', subject: 'p-1' })).toBe(false);
+    expect(can(staff, 'read-pii', {})).toBe(false);
+    const parolee = { user: 'p', role: 'parolee', centres: [], subject: 'p-1' } as const;
+    expect(can(parolee, 'read-person', { subject: 'p-1' })).toBe(true);
+    expect(can(parolee, 'read-person', { subject: 'p-2' })).toBe(false);
+    expect(can(parolee, 'read-biometrics', { subject: 'p-1' })).toBe(false);
+    expect(holds('police', 'read-biometrics')).toBe(false);
+    expect(holds('auditor', 'read-pii')).toBe(false);
+    expect(holds('auditor', 'read-access-records')).toBe(true);
+  });
+});
+
+describe('passwords', () => {
+  it('hashes with a per-user salt and compares', async () => {
+    const a = await hashPassword(PASSWORD, FAST);
+    const b = await hashPassword(PASSWORD, FAST);
+    expect(a).not.toBe(b);
+    expect(a.startsWith('scrypt$10$8$1$')).toBe(true);
+    expect(await verifyPassword(a, PASSWORD)).toBe(true);
+    expect(await verifyPassword(a, `${PASSWORD}!`)).toBe(false);
+    await expect(hashPassword('short')).rejects.toMatchObject({ code: 'weak-password' });
+  });
+
+  it('defaults to scrypt N=2^15', async () => {
+    expect((await hashPassword(PASSWORD)).startsWith('scrypt$15$8$3$')).toBe(true);
+  });
+});
+
+describe('UserStore', () => {
+  let dir: string;
+  let now: number;
+  let users: UserStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'muster-users-'));
+    now = 1_800_000_000_000;
+    users = UserStore.open(join(dir, 'users.db'), { clock: () => now, scrypt: FAST, policy: { idleMs: 60_000, absoluteMs: 600_000, maxFailures: 3, lockMs: 300_000 } });
+  });
+
+  afterEach(() => {
+    users.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps its file owner-only', () => {
+    expect(statSync(join(dir, 'users.db')).mode & 0o077).toBe(0);
+  });
+
+  it('signs in, keeps the session alive while used, ends it when idle or too old', async () => {
+    await users.add({ name: 'ana', role: 'staff', password: PASSWORD, centres: ['c1'] });
+    const session = await users.signIn('ana', PASSWORD);
+    expect(session.principal).toEqual({ user: 'ana', role: 'staff', centres: ['c1'] });
+    for (let i = 0; i < 10; i++) {
+      now += 59_000;
+      expect(users.principal(session.token)?.user).toBe('ana');
+    }
+    now += 30_000; // used 30 s ago, but 620 s > the absolute 600 s
+    expect(users.principal(session.token)).toBeUndefined();
+    const second = await users.signIn('ana', PASSWORD);
+    now += 60_001;
+    expect(users.principal(second.token)).toBeUndefined();
+    expect(users.principal('not a token')).toBeUndefined();
+  });
+
+  it('gives one answer for a wrong user and a wrong password, and locks after repeated failures', async () => {
+    await users.add({ name: 'ana', role: 'officer', password: PASSWORD });
+    await expect(users.signIn('nobody', PASSWORD)).rejects.toMatchObject({ code: 'auth-failed', message: 'wrong user name or password' });
+    for (let i = 0; i < 3; i++) await expect(users.signIn('ana', 'wrong password!!')).rejects.toMatchObject({ code: 'auth-failed', message: 'wrong user name or password' });
+    await expect(users.signIn('ana', PASSWORD)).rejects.toMatchObject({ code: 'locked' });
+    expect(users.info('ana').locked).toBe(true);
+    now += 300_001;
+    expect((await users.signIn('ana', PASSWORD)).principal.role).toBe('officer');
+    expect(users.info('ana').failures).toBe(0);
+  });
+
+  it("an administrator's lock ends open sessions until unlocked", async () => {
+    await users.add({ name: 'ana', role: 'police', password: PASSWORD });
+    const session = await users.signIn('ana', PASSWORD);
+    users.lock('ana');
+    expect(users.principal(session.token)).toBeUndefined();
+    now += 10 * 3_600_000;
+    await expect(users.signIn('ana', PASSWORD)).rejects.toMatchObject({ code: 'locked' });
+    users.unlock('ana');
+    expect((await users.signIn('ana', PASSWORD)).principal.user).toBe('ana');
+  });
+
+  it('refuses users without the scope their role needs', async () => {
+    await expect(users.add({ name: 'x', role: 'staff', password: PASSWORD })).rejects.toMatchObject({ code: 'bad-user' });
+    await expect(users.add({ name: 'y', role: 'parolee', password: PASSWORD })).rejects.toMatchObject({ code: 'bad-user' });
+    await expect(users.add({ name: 'z', role: 'officer', password: PASSWORD, centres: ['c1'] })).rejects.toMatchObject({ code: 'bad-user' });
+    await expect(users.add({ name: 'Bad Name', role: 'officer', password: PASSWORD })).rejects.toMatchObject({ code: 'bad-user' });
+    await users.add({ name: 'p', role: 'parolee', password: PASSWORD, subject: 'p-0042' });
+    await expect(users.add({ name: 'p', role: 'parolee', password: PASSWORD, subject: 'p-0042' })).rejects.toMatchObject({ code: 'user-exists' });
+    expect(users.list().map((u) => [u.user, u.subject])).toEqual([['p', 'p-0042']]);
+  });
+});
