@@ -6,12 +6,18 @@
 //   GET /api/alerts?after=&limit=         alerts in order
 //   GET /api/events                       SSE: alert, entries, kiosk
 // Bad requests get 400 with {error: {code, message}}; nothing a client sends can crash the service.
+// With a user store every route needs a session (access/http-guard.ts, sign-in at /api/session) and each answer
+// holds only what the principal may see (staff: their centres); without one HQ serves loopback only.
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { toBase64, toHex } from '../../core/bytes.ts';
 import type { CborValue } from '../../core/canonical.ts';
 import { checkOrigin, decodeLeaf } from '../../core/entry.ts';
+import { type Action, type Principal, type Resource, can, holds } from '../../core/access/roles.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
+import { authenticate, authorize, sendError, sessionRoutes } from '../../access/http-guard.ts';
+import type { UserStore } from '../../access/user-store.ts';
 import { leafHash } from '../../ledger/hash.ts';
+import { centerOf } from '../alerts.ts';
 import type { HqEvents, HqService } from './hq-service.ts';
 
 const MAX_PAGE = 1000;
@@ -21,23 +27,29 @@ export interface HqHttp {
   close(): Promise<void>;
 }
 
-export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1'): Promise<HqHttp> {
-  const clients = new Set<ServerResponse>();
+/** Whether the signed-in principal may act on a resource; anything, for a loopback-only HQ without a user store. */
+type Allowed = (action: Action, resource?: Resource) => boolean;
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1', users?: UserStore): Promise<HqHttp> {
+  if (!users && !LOOPBACK.test(host)) throw new MusterError('insecure-bind', `HQ's API may listen on ${host} only with a user store (--users FILE)`);
+  const clients = new Map<ServerResponse, Allowed>();
   const server: Server = createServer((req, res) => {
-    void route(hq, req, res, clients).catch((error: unknown) => {
-      const status = error instanceof MusterError ? (error.code === 'not-found' ? 404 : 400) : 500;
-      const code = error instanceof MusterError ? error.code : 'internal';
-      if (!res.headersSent) send(res, status, { error: { code, message: errorMessage(error) } });
-      else res.end();
+    void (async () => {
+      if (users && (await sessionRoutes(req, res, users))) return;
+      const principal = users ? authenticate(req, users) : undefined;
+      await route(hq, req, res, clients, principal);
+    })().catch((error: unknown) => {
+      sendError(res, error);
     });
   });
-  const push = <K extends keyof HqEvents>(name: K) => (data: HqEvents[K][0]): void => {
+  const push = <K extends keyof HqEvents>(name: K, resource: (data: HqEvents[K][0]) => Resource, action: Action) => (data: HqEvents[K][0]): void => {
     const frame = `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
-    for (const client of clients) client.write(frame);
+    for (const [client, allowed] of clients) if (allowed(action, resource(data))) client.write(frame);
   };
-  const onAlert = push('alert');
-  const onEntries = push('entries');
-  const onKiosk = push('kiosk');
+  const onAlert = push('alert', alertResource, 'read-breaches');
+  const onEntries = push('entries', (e) => originResource(e.origin), 'read-log');
+  const onKiosk = push('kiosk', (k) => originResource(k.kiosk), 'read-fleet');
   hq.events.on('alert', onAlert);
   hq.events.on('entries', onEntries);
   hq.events.on('kiosk', onKiosk);
@@ -54,7 +66,7 @@ export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1
       hq.events.off('alert', onAlert);
       hq.events.off('entries', onEntries);
       hq.events.off('kiosk', onKiosk);
-      for (const client of clients) client.end();
+      for (const client of clients.keys()) client.end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => {
         resolve();
@@ -63,7 +75,12 @@ export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1
   };
 }
 
-async function route(hq: HqService, req: IncomingMessage, res: ServerResponse, clients: Set<ServerResponse>): Promise<void> {
+async function route(hq: HqService, req: IncomingMessage, res: ServerResponse, clients: Map<ServerResponse, Allowed>, principal: Principal | undefined): Promise<void> {
+  const allowed: Allowed = (action, resource = {}) => principal === undefined || can(principal, action, resource);
+  /** Refuses a route the role never holds (403); lists are then filtered to the principal's scope. */
+  const mayAtAll = (action: Action): void => {
+    if (principal && !holds(principal.role, action)) authorize(principal, action);
+  };
   if (req.method !== 'GET') {
     send(res, 405, { error: { code: 'method-not-allowed', message: 'the API is read-only: GET only' } });
     return;
@@ -73,23 +90,29 @@ async function route(hq: HqService, req: IncomingMessage, res: ServerResponse, c
   if (parts[0] !== 'api') throw new MusterError('not-found', `no such path ${url.pathname}`);
   const store = hq.store;
   if (parts.length === 2 && parts[1] === 'events') {
+    if (principal && !(['read-breaches', 'read-fleet', 'read-log'] as const).some((a) => holds(principal.role, a))) authorize(principal, 'read-breaches');
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(': muster hq live updates\n\n');
-    clients.add(res);
+    clients.set(res, allowed);
     req.on('close', () => clients.delete(res));
     return;
   }
   if (parts.length === 2 && parts[1] === 'kiosks') {
-    send(res, 200, { kiosks: hq.fleetView() });
+    mayAtAll('read-fleet');
+    send(res, 200, { kiosks: hq.fleetView().filter((k) => allowed('read-fleet', originResource(k.kiosk))) });
     return;
   }
   if (parts.length === 2 && parts[1] === 'alerts') {
-    send(res, 200, { alerts: await store.alerts(count(url, 'after', 0), Math.min(count(url, 'limit', 100), MAX_PAGE)) });
+    mayAtAll('read-breaches');
+    const alerts = await store.alerts(count(url, 'after', 0), Math.min(count(url, 'limit', 100), MAX_PAGE));
+    send(res, 200, { alerts: alerts.filter((a) => allowed('read-breaches', alertResource(a))) });
     return;
   }
   if (parts.length === 2 && parts[1] === 'logs') {
+    mayAtAll('read-log');
     const logs = [];
     for (const origin of await store.origins()) {
+      if (!allowed('read-log', originResource(origin))) continue;
       const witnessed = await store.witnessed(origin);
       logs.push({
         origin,
@@ -103,6 +126,7 @@ async function route(hq: HqService, req: IncomingMessage, res: ServerResponse, c
   }
   if (parts.length === 4 && parts[1] === 'logs') {
     const origin = originParam(parts[2] ?? '');
+    if (principal) authorize(principal, 'read-log', originResource(origin));
     if ((await store.size(origin)) === 0) throw new MusterError('not-found', `no log ${origin}`);
     if (parts[3] === 'checkpoint') {
       const witnessed = await store.witnessed(origin);
@@ -123,6 +147,16 @@ async function route(hq: HqService, req: IncomingMessage, res: ServerResponse, c
     }
   }
   throw new MusterError('not-found', `no such path ${url.pathname}`);
+}
+
+function originResource(origin: string): Resource {
+  return { centre: centerOf(origin) };
+}
+
+/** A breach alert names its subject in the evidence: a parolee sees only their own. */
+function alertResource(alert: { readonly center: string; readonly evidence: Readonly<Record<string, unknown>> }): Resource {
+  const subject = alert.evidence.subject;
+  return typeof subject === 'string' ? { centre: alert.center, subject } : { centre: alert.center };
 }
 
 function originParam(text: string): string {
