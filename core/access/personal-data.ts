@@ -1,0 +1,17 @@
+// The kinds of personal data the personal-data store holds, and which action reading each needs. Pure, so the
+// renderer can tell which fields a role could ever see.
+import type { Action } from './roles.ts';
+
+export const PERSONAL_FIELDS = ['name', 'idNumber', 'photo', 'faceTemplate', 'fingerprintTemplate'] as const;
+export type PersonalField = (typeof PERSONAL_FIELDS)[number];
+
+export const BIOMETRIC_FIELDS: readonly PersonalField[] = ['faceTemplate', 'fingerprintTemplate'];
+
+export function isPersonalField(value: unknown): value is PersonalField {
+  return typeof value === 'string' && (PERSONAL_FIELDS as readonly string[]).includes(value);
+}
+
+/** Biometric templates need read-biometrics (police never hold it); the rest needs read-pii. */
+export function actionToRead(field: PersonalField): Action {
+  return BIOMETRIC_FIELDS.includes(field) ? 'read-biometrics' : 'read-pii';
+}
