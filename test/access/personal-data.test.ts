@@ -128,6 +128,6 @@ describe('PersonalDataStore', () => {
         expect(bytes.includes(Buffer.from(secret, 'utf16le'))).toBe(false);
       }
     }
-    for (let at = 0; at + 16 <= template.length; at += 16) expect(bytes.includes(template.subarray(at, at + 16))).toBe(false);
+    for (let at = 0; at + 16 <= template.length; at += 16) expect(bytes.includes(Buffer.from(template.subarray(at, at + 16)))).toBe(false);
   });
 });
