@@ -1,0 +1,11 @@
+// Sign-in for the staff screen and the HQ dashboard goes through the access layer's /api/session route (the
+// session lives in an HttpOnly, SameSite=Strict cookie the screens never see). This is the shape the screens
+// read back: who is signed in, with which role and scope.
+import { ROLES } from '../access/roles.ts';
+import { type Out, ident, int, list, obj, oneOf, text } from './check.ts';
+
+export const principalView = obj({ user: text(1, 64), role: oneOf(ROLES), centres: list(ident, 256) }, { subject: ident });
+export const sessionAnswer = obj({ principal: principalView });
+export const signInAnswer = obj({ token: text(1, 200), principal: principalView, expiresAt: int() });
+
+export type PrincipalView = Out<typeof principalView>;

@@ -1,0 +1,80 @@
+// The staff attendance screen's messages: today's roster, a person's history, staff decisions (each appended
+// to the log as a signed entry naming the signed-in staff member, never a name sent by the screen), device
+// health, enrolment and export.
+import { RULE_IDS } from '../breach/rule-ids.ts';
+import { REVIEW_DECISIONS } from '../records/staff-decisions.ts';
+import { type Out, bool, ident, int, list, nullable, num, obj, oneOf, text } from './check.ts';
+
+export const ROSTER_STATES = ['checked-in', 'expected', 'late', 'breached', 'excused', 'review'] as const;
+export type RosterState = (typeof ROSTER_STATES)[number];
+
+const dayText = text(10, 10);
+export const entryRefView = obj({ origin: ident, seq: int() });
+
+export const findingView = obj({
+  id: text(1, 300),
+  /** The rule that fired (breaches) or why a person must look (reviews). */
+  rule: text(1, 64),
+  subject: ident,
+  day: dayText,
+  at: int(),
+  status: text(1, 32),
+  detail: text(0, 1000),
+  evidence: list(entryRefView, 200),
+  history: list(obj({ status: text(1, 32), at: int(), note: text(0, 1000) }), 200),
+});
+
+export const rosterRow = obj({
+  subject: ident,
+  state: oneOf(ROSTER_STATES),
+  /** Today's window, local: "08:00-10:00". */
+  window: text(0, 32),
+  checkedInAt: nullable(int()),
+  kiosk: nullable(ident),
+  breaches: list(findingView, 100),
+  reviews: list(findingView, 100),
+});
+
+export const roster = obj({ centre: ident, day: dayText, zone: text(1, 64), at: int(), people: list(rosterRow) });
+
+export const timelineEvent = obj({ at: int(), type: text(1, 32), summary: text(0, 1000), ref: entryRefView });
+export const timeline = obj({ subject: ident, events: list(timelineEvent), breaches: list(findingView), reviews: list(findingView) });
+
+export const deviceView = obj({
+  id: text(1, 128),
+  kind: text(1, 32),
+  state: oneOf(['ok', 'degraded', 'disconnected', 'failing']),
+  since: int(),
+  lastError: nullable(text(0, 500)),
+});
+
+const reason = text(3, 200);
+const decided = obj({ seq: int() });
+
+export const staffMethods = {
+  'staff.roster': { access: 'read-roster', params: obj({}), result: roster },
+  'staff.history': { access: 'read-person', params: obj({ subject: ident }), result: timeline },
+  'staff.excuse': {
+    access: 'decide-excuse',
+    params: obj({ subject: ident, from: dayText, to: dayText, rules: list(oneOf(RULE_IDS), RULE_IDS.length), reason }),
+    result: decided,
+  },
+  'staff.review': {
+    access: 'decide-review',
+    params: obj({ item: text(1, 300), subject: ident, day: dayText, decision: oneOf(REVIEW_DECISIONS), reason }),
+    result: decided,
+  },
+  'staff.devices': { access: 'read-fleet', params: obj({}), result: obj({ kiosk: ident, devices: list(deviceView, 32) }) },
+  /** Enrols a person on this kiosk's sensor and camera (finger on the sensor, then face captures). */
+  'staff.enrol': { access: 'enrol', params: obj({ subject: ident }), result: obj({ ok: bool, message: text(0, 500) }) },
+  'staff.exportCsv': { access: 'read-roster', params: obj({}), result: obj({ filename: text(1, 100), csv: text(0, 5_000_000) }) },
+} as const;
+
+export const staffEvents = { 'staff.changed': obj({ at: num }) } as const;
+
+export type Roster = Out<typeof roster>;
+export type RosterRow = Out<typeof rosterRow>;
+export type FindingView = Out<typeof findingView>;
+export type Timeline = Out<typeof timeline>;
+export type TimelineEvent = Out<typeof timelineEvent>;
+export type DeviceView = Out<typeof deviceView>;

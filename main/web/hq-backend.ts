@@ -1,0 +1,147 @@
+// The HQ dashboard's backend: reads HQ's store of every verified kiosk log, runs the same breach engine as
+// every kiosk over it, and reports per-centre compliance, the breach feed, fleet health, replication status
+// (log size against the last witnessed checkpoint) and alerts. Read-only.
+import type { EventMessage } from '../../core/api/api.ts';
+import type { AlertView, CentreView, LogView } from '../../core/api/hq-api.ts';
+import { holds } from '../../core/access/roles.ts';
+import { toHex } from '../../core/bytes.ts';
+import { computeBreaches } from '../../core/breach/engine.ts';
+import { type BreachReport, breachStands } from '../../core/breach/findings.ts';
+import { decodeLeaf } from '../../core/entry.ts';
+import type { LogRecord } from '../../core/records/entry-ref.ts';
+import { parsePlan } from '../../core/records/plan.ts';
+import { leafHash } from '../../ledger/hash.ts';
+import type { HqService } from '../../net/hq/hq-service.ts';
+import type { ApiBackend, Handlers } from './api-service.ts';
+import { breachView, dayRoster, reviewView, timelineEvents } from './attendance.ts';
+
+export interface HqBackendOptions {
+  readonly hq: HqService;
+  readonly clock?: () => number;
+}
+
+export class HqBackend implements ApiBackend {
+  private readonly clock: () => number;
+  /** Decoded records per log, extended as the store grows (logs are append-only). */
+  private readonly records = new Map<string, LogRecord[]>();
+
+  readonly handlers: Handlers = {
+    'hq.overview': async () => {
+      const at = this.clock();
+      const { records, report } = await this.judge(at);
+      const origins = await this.options.hq.store.origins();
+      const centres = new Set([...origins.map(centreOf), ...planCentres(records).values()].flat());
+      const views: CentreView[] = [];
+      let day = '';
+      for (const centre of [...centres].sort()) {
+        const roster = dayRoster(records, report, centre, at);
+        day ||= roster.rows.length > 0 ? roster.day : '';
+        const rows = roster.rows;
+        const standing = rows.filter((r) => r.state === 'breached' || r.state === 'late').length;
+        views.push({
+          centre,
+          kiosks: origins.filter((o) => centreOf(o) === centre).length,
+          expected: rows.length,
+          checkedIn: rows.filter((r) => r.checkedInAt !== null).length,
+          breaches: report.breaches.filter((b) => breachStands(b.status) && b.day === roster.day && rows.some((r) => r.subject === b.subject)).length,
+          excused: rows.filter((r) => r.state === 'excused').length,
+          compliance: rows.length === 0 ? null : (rows.length - standing) / rows.length,
+        });
+      }
+      return { at, day, centres: views };
+    },
+    'hq.breaches': async ({ centre }) => {
+      const at = this.clock();
+      const { records, report } = await this.judge(at);
+      const centresOf = planCentres(records);
+      const breaches = report.breaches.filter((b) => centre === undefined || (centresOf.get(b.subject) ?? []).includes(centre));
+      return { at, breaches: [...breaches].sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1)).slice(0, 2000).map(breachView) };
+    },
+    'hq.fleet': async () => {
+      const store = this.options.hq.store;
+      const logs: LogView[] = [];
+      for (const origin of await store.origins()) {
+        const witnessed = await store.witnessed(origin);
+        logs.push({ origin, size: await store.size(origin), witnessedSize: witnessed?.size ?? 0, witnessedAt: witnessed?.at ?? null, conflicts: (await store.conflicts(origin)).length });
+      }
+      const kiosks = this.options.hq.fleetView().map((k) => ({ kiosk: k.kiosk, state: k.state, reasons: k.reasons.map((r) => r.slice(0, 300)), lastHeartbeatAt: k.lastHeartbeatAt ?? null }));
+      return { kiosks, logs };
+    },
+    'hq.alerts': async ({ after }, caller) => {
+      const seesBreaches = caller.principal !== undefined && holds(caller.principal.role, 'read-breaches');
+      const alerts = await this.options.hq.store.alerts(after ?? 0, 500);
+      return {
+        alerts: alerts
+          .filter((a) => seesBreaches || a.kind !== 'breach')
+          .map((a): AlertView => ({ id: a.id, kind: a.kind, kiosk: a.kiosk, center: a.center, at: a.at, summary: a.summary.slice(0, 2000) })),
+      };
+    },
+    'hq.timeline': async ({ subject }) => {
+      const { records, report } = await this.judge(this.clock());
+      return {
+        subject,
+        events: timelineEvents(records, subject),
+        breaches: report.breaches.filter((b) => b.subject === subject).map(breachView),
+        reviews: report.reviews.filter((r) => r.subject === subject).map(reviewView),
+      };
+    },
+  };
+
+  constructor(private readonly options: HqBackendOptions) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  subscribe(listener: (message: EventMessage) => void): () => void {
+    const events = this.options.hq.events;
+    const say = (what: string) => (): void => {
+      listener({ event: 'hq.changed', data: { at: this.clock(), what } });
+    };
+    const onAlert = say('alert');
+    const onEntries = say('entries');
+    const onKiosk = say('kiosk');
+    events.on('alert', onAlert);
+    events.on('entries', onEntries);
+    events.on('kiosk', onKiosk);
+    return () => {
+      events.off('alert', onAlert);
+      events.off('entries', onEntries);
+      events.off('kiosk', onKiosk);
+    };
+  }
+
+  private async judge(at: number): Promise<{ records: LogRecord[]; report: BreachReport }> {
+    const store = this.options.hq.store;
+    for (const origin of await store.origins()) {
+      let list = this.records.get(origin);
+      if (!list) this.records.set(origin, (list = []));
+      const size = await store.size(origin);
+      if (list.length >= size) continue;
+      for (const leaf of await store.leaves(origin, list.length, size)) {
+        const { body } = decodeLeaf(leaf);
+        list.push({ ref: { origin, seq: body.seq, hash: toHex(leafHash(leaf)) }, ts: body.ts, type: body.type, payload: body.payload });
+      }
+    }
+    const records = [...this.records.values()].flat().filter((r) => r.ts <= at);
+    return { records, report: computeBreaches(records, at) };
+  }
+}
+
+function centreOf(origin: string): string {
+  return origin.split('/')[0] ?? origin;
+}
+
+/** Each person's centres under their newest plan. */
+function planCentres(records: readonly LogRecord[]): Map<string, readonly string[]> {
+  const out = new Map<string, { from: number; centres: readonly string[] }>();
+  for (const record of records) {
+    if (record.type !== 'plan') continue;
+    try {
+      const plan = parsePlan(record.payload);
+      const seen = out.get(plan.subject);
+      if (!seen || seen.from <= plan.effectiveFrom) out.set(plan.subject, { from: plan.effectiveFrom, centres: plan.centres });
+    } catch {
+      // malformed plans are the engine's problems
+    }
+  }
+  return new Map([...out].map(([s, v]) => [s, v.centres]));
+}

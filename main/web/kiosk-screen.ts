@@ -1,0 +1,168 @@
+// The kiosk screen's backend, and the check-in workflow's ScreenPort: the workflow's guidance and task
+// requests become a KioskView pushed to the screen; the screen's Start, task answers, Cancel and Reset come
+// back as API calls (a person who skips the tasks submits none: the check-in itself still counts). The view only ever holds the person of the running session and is cleared on reset, on
+// the next Start, and (should the screen die) a while after the outcome.
+import { EventEmitter } from 'node:events';
+import type { EventMessage } from '../../core/api/api.ts';
+import { type KioskView, type TaskView, stepOf } from '../../core/api/kiosk-api.ts';
+import type { GuidanceCode } from '../../core/checkin/guidance.ts';
+import { decodeLeaf } from '../../core/entry.ts';
+import { fromBase64 } from '../../core/bytes.ts';
+import { MusterError } from '../../core/errors.ts';
+import { parseCheckin, type TaskCompletion } from '../../core/records/checkin.ts';
+import type { TaskSpec } from '../../core/records/plan.ts';
+import type { CheckinOutcome } from '../kiosk/checkin-workflow.ts';
+import type { ScreenPort } from '../kiosk/ports.ts';
+import { renderReceipt } from '../kiosk/receipt.ts';
+import type { ApiBackend, Handlers } from './api-service.ts';
+
+export interface KioskScreenOptions {
+  /** Seconds without a touch before the screen returns to the start (the renderer's timer). Default 60. */
+  readonly idleSeconds?: number;
+  /** Main's own reset after an outcome, in case the screen is gone. Default: twice idleSeconds. */
+  readonly clearAfterMs?: number;
+}
+
+const IDLE: Omit<KioskView, 'idleSeconds'> = { phase: 'idle', step: null, guidance: null, tasks: [], receipt: null };
+
+export class KioskScreen implements ScreenPort, ApiBackend {
+  private view: KioskView;
+  private readonly events = new EventEmitter<{ view: [KioskView] }>();
+  private run: (() => Promise<CheckinOutcome>) | undefined;
+  private running = false;
+  private pendingTasks: { readonly resolve: (c: readonly TaskCompletion[]) => void; readonly due: readonly TaskSpec[] } | undefined;
+  private clearTimer: NodeJS.Timeout | undefined;
+  private readonly idleSeconds: number;
+  private readonly clearAfterMs: number;
+
+  readonly handlers: Handlers = {
+    'kiosk.view': () => this.view,
+    'kiosk.begin': () => {
+      this.begin();
+      return {};
+    },
+    'kiosk.submitTasks': ({ completions }) => {
+      this.submitTasks(completions);
+      return {};
+    },
+    'kiosk.reset': () => {
+      this.reset();
+      return {};
+    },
+  };
+
+  constructor(options: KioskScreenOptions = {}) {
+    this.idleSeconds = options.idleSeconds ?? 60;
+    this.clearAfterMs = options.clearAfterMs ?? this.idleSeconds * 2000;
+    this.view = { ...IDLE, idleSeconds: this.idleSeconds };
+  }
+
+  /** Connects the Start button to the check-in (the kiosk runtime passes `() => workflow.run()`). */
+  attach(run: () => Promise<CheckinOutcome>): void {
+    this.run = run;
+  }
+
+  subscribe(listener: (message: EventMessage) => void): () => void {
+    const on = (view: KioskView): void => {
+      listener({ event: 'kiosk.view', data: view });
+    };
+    this.events.on('view', on);
+    return () => this.events.off('view', on);
+  }
+
+  current(): KioskView {
+    return this.view;
+  }
+
+  // ScreenPort
+  guide(guidance: GuidanceCode): void {
+    const step = stepOf(guidance);
+    this.show({ phase: step === null ? 'failed' : 'active', step: step ?? this.view.step, guidance, tasks: [], receipt: null });
+  }
+
+  tasks(_subject: string, due: readonly TaskSpec[]): Promise<readonly TaskCompletion[]> {
+    if (due.length === 0) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      this.pendingTasks = { resolve, due };
+      this.show({ phase: 'tasks', step: 'tasks', guidance: 'tasks', tasks: due.map(taskView), receipt: null });
+    });
+  }
+
+  private begin(): void {
+    if (!this.run) throw new MusterError('not-ready', 'the kiosk is starting; try again in a moment');
+    if (this.running) throw new MusterError('busy', 'a check-in is already running');
+    const run = this.run;
+    this.running = true;
+    this.clear();
+    this.show({ phase: 'active', step: 'identify', guidance: null, tasks: [], receipt: null });
+    void run()
+      .then((outcome) => this.finish(outcome))
+      .catch(() => {
+        this.show({ phase: 'failed', step: null, guidance: 'devices-down', tasks: [], receipt: null });
+      })
+      .finally(() => {
+        this.running = false;
+        this.pendingTasks = undefined;
+        this.clearTimer = setTimeout(() => {
+          this.reset();
+        }, this.clearAfterMs);
+        this.clearTimer.unref();
+      });
+  }
+
+  private async finish(outcome: CheckinOutcome): Promise<void> {
+    if (!outcome.ok) {
+      const last = outcome.guidance.at(-1) ?? 'see-staff';
+      this.show({ phase: 'failed', step: null, guidance: last, tasks: [], receipt: null });
+      return;
+    }
+    const entry = fromBase64(outcome.receipt.proof.entry);
+    const { body } = decodeLeaf(entry);
+    const checkin = parseCheckin(body.payload);
+    const { qrSvg } = await renderReceipt(outcome.receipt);
+    this.show({
+      phase: 'done',
+      step: 'receipt',
+      guidance: 'receipt',
+      tasks: [],
+      receipt: { subject: checkin.subject, centre: checkin.centre, kiosk: checkin.kiosk, at: body.ts, seq: body.seq, qrSvg, file: JSON.stringify(outcome.receipt) },
+    });
+  }
+
+  private submitTasks(completions: readonly TaskCompletion[]): void {
+    const pending = this.pendingTasks;
+    if (!pending) throw new MusterError('not-asked', 'no tasks are waiting for an answer');
+    const known = new Set(pending.due.map((t) => t.id));
+    for (const c of completions) if (!known.has(c.task)) throw new MusterError('bad-message', `params.completions: ${c.task} is not one of today's tasks`);
+    this.pendingTasks = undefined;
+    this.show({ ...this.view, phase: 'active', step: 'saving', guidance: 'recording', tasks: [] });
+    pending.resolve(completions);
+  }
+
+  private reset(): void {
+    if (this.running) return;
+    this.clear();
+    this.show({ ...IDLE });
+  }
+
+  private clear(): void {
+    if (this.clearTimer) clearTimeout(this.clearTimer);
+    this.clearTimer = undefined;
+  }
+
+  private show(view: Omit<KioskView, 'idleSeconds'>): void {
+    this.view = { ...view, idleSeconds: this.idleSeconds };
+    this.events.emit('view', this.view);
+  }
+}
+
+function taskView(task: TaskSpec): TaskView {
+  switch (task.kind) {
+    case 'study':
+      return { id: task.id, kind: task.kind, module: task.module };
+    case 'service':
+      return { id: task.id, kind: task.kind, minutes: task.minutes };
+    case 'questionnaire':
+      return { id: task.id, kind: task.kind, questionnaire: task.questionnaire };
+  }
+}

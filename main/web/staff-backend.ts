@@ -1,0 +1,145 @@
+// The staff attendance screen's backend on a kiosk: today's roster and each person's history from the log
+// this kiosk holds (its own and its peers' replicas), staff decisions appended as signed entries that name
+// the signed-in staff member, device health, enrolment through the kiosk runtime, and CSV export.
+import { EventEmitter } from 'node:events';
+import type { Caller, EventMessage } from '../../core/api/api.ts';
+import type { DeviceView, FindingView, Roster } from '../../core/api/staff-api.ts';
+import { computeBreaches } from '../../core/breach/engine.ts';
+import type { BreachReport } from '../../core/breach/findings.ts';
+import type { DeviceHealth } from '../../core/device-health.ts';
+import type { EntryType, Payload } from '../../core/entry.ts';
+import { MusterError } from '../../core/errors.ts';
+import type { LogRecord } from '../../core/records/entry-ref.ts';
+import { parseExcuse, parseReview } from '../../core/records/staff-decisions.ts';
+import type { LedgerStore } from '../../ledger/store.ts';
+import { readLogRecords } from '../kiosk/log-records.ts';
+import type { ApiBackend, Handlers } from './api-service.ts';
+import { breachView, dayRoster, reviewView, timelineEvents } from './attendance.ts';
+
+export interface StaffBackendOptions {
+  readonly centre: string;
+  /** This kiosk (log origin): whose devices the screen shows. */
+  readonly kiosk: string;
+  /** The kiosk's SQLite log file: its own log and its peers' replicas. */
+  readonly store: LedgerStore;
+  /** Appends a staff decision to the log (the kiosk's LogWriter or KioskNode). */
+  readonly append: (type: EntryType, payload: Payload) => Promise<{ readonly seq: number }>;
+  readonly clock?: () => number;
+  /** The centre's zone, for days before anyone's plan is on the log. */
+  readonly zone?: string;
+  readonly devices?: () => readonly DeviceHealth[];
+  /** Enrols a person: finger on the sensor, then face captures (the kiosk runtime). */
+  readonly enrol?: (subject: string) => Promise<{ readonly ok: boolean; readonly message: string }>;
+  /** Tells the backend when the log changed (replicated entries); own appends are noticed anyway. */
+  readonly changes?: (listener: () => void) => () => void;
+}
+
+export class StaffBackend implements ApiBackend {
+  readonly centre: string;
+  private readonly events = new EventEmitter<{ changed: [number] }>();
+  private readonly clock: () => number;
+  private readonly unwatch: (() => void) | undefined;
+
+  readonly handlers: Handlers = {
+    'staff.roster': () => this.roster(),
+    'staff.history': ({ subject }) => {
+      const { records, report } = this.judge();
+      return {
+        subject,
+        events: timelineEvents(records, subject),
+        breaches: report.breaches.filter((b) => b.subject === subject).map(breachView),
+        reviews: report.reviews.filter((r) => r.subject === subject).map(reviewView),
+      };
+    },
+    'staff.excuse': async (params, caller) => {
+      const payload = { subject: params.subject, from: params.from, to: params.to, rules: [...params.rules], reason: params.reason, staff: staffOf(caller) };
+      parseExcuse(payload);
+      return this.decide('excuse', payload);
+    },
+    'staff.review': async (params, caller) => {
+      const item = this.judge().report.reviews.find((r) => r.id === params.item);
+      if (!item || item.subject !== params.subject || item.day !== params.day) throw new MusterError('not-found', `no review item ${params.item} for ${params.subject} on ${params.day}`);
+      const payload = { item: params.item, subject: params.subject, day: params.day, decision: params.decision, reason: params.reason, staff: staffOf(caller) };
+      parseReview(payload);
+      return this.decide('review', payload);
+    },
+    'staff.devices': () => ({ kiosk: this.options.kiosk, devices: (this.options.devices?.() ?? []).map(deviceView) }),
+    'staff.enrol': async ({ subject }) => {
+      if (!this.options.enrol) return { ok: false, message: 'enrolment is not available on this kiosk' };
+      const result = await this.options.enrol(subject);
+      return { ok: result.ok, message: result.message.slice(0, 500) };
+    },
+    'staff.exportCsv': () => {
+      const roster = this.roster();
+      return { filename: `attendance-${roster.centre}-${roster.day}.csv`, csv: rosterCsv(roster) };
+    },
+  };
+
+  constructor(private readonly options: StaffBackendOptions) {
+    this.centre = options.centre;
+    this.clock = options.clock ?? Date.now;
+    this.unwatch = options.changes?.(() => {
+      this.changed();
+    });
+  }
+
+  subscribe(listener: (message: EventMessage) => void): () => void {
+    const on = (at: number): void => {
+      listener({ event: 'staff.changed', data: { at } });
+    };
+    this.events.on('changed', on);
+    return () => this.events.off('changed', on);
+  }
+
+  /** Tells open staff screens to refresh (after a check-in, a replicated entry, a decision). */
+  changed(): void {
+    this.events.emit('changed', this.clock());
+  }
+
+  close(): void {
+    this.unwatch?.();
+  }
+
+  private roster(): Roster {
+    const now = this.clock();
+    const { records, report } = this.judge();
+    const day = dayRoster(records, report, this.centre, now, this.options.zone);
+    return { centre: this.centre, day: day.day, zone: day.zone, at: now, people: [...day.rows] };
+  }
+
+  private judge(): { records: LogRecord[]; report: BreachReport } {
+    const now = this.clock();
+    const { records } = readLogRecords(this.options.store, now);
+    return { records, report: computeBreaches(records, now) };
+  }
+
+  private async decide(type: EntryType, payload: Payload): Promise<{ seq: number }> {
+    const { seq } = await this.options.append(type, payload);
+    this.changed();
+    return { seq };
+  }
+}
+
+/** Decisions name the signed-in staff member; the screen cannot choose whom. */
+function staffOf(caller: Caller): string {
+  if (!caller.principal) throw new MusterError('unauthenticated', 'sign in first');
+  return caller.principal.user;
+}
+
+function deviceView(d: DeviceHealth): DeviceView {
+  return { id: d.id, kind: d.kind, state: d.state, since: d.since, lastError: d.lastError ? `${d.lastError.code}: ${d.lastError.message}`.slice(0, 500) : null };
+}
+
+const CSV_HEADER = ['subject', 'state', 'window', 'checked_in_at', 'kiosk', 'breaches', 'reviews'];
+
+export function rosterCsv(roster: Roster): string {
+  const findings = (list: readonly FindingView[]): string => list.map((f) => `${f.rule}:${f.status}`).join(' ');
+  const lines = [CSV_HEADER, ...roster.people.map((p) => [p.subject, p.state, p.window, p.checkedInAt === null ? '' : new Date(p.checkedInAt).toISOString(), p.kiosk ?? '', findings(p.breaches), findings(p.reviews)])];
+  return `${lines.map((cells) => cells.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+/** RFC 4180 quoting, and a leading = + - @ neutralised so a spreadsheet never runs a cell as a formula. */
+function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

@@ -1,0 +1,172 @@
+// Browser mode: the kiosk process (kiosk screen + staff screen) or the HQ process (dashboard) serves the
+// renderer and the typed API over plain node:http.
+//   GET  /kiosk /staff /hq          a screen (only those this process has a backend for)
+//   GET  /assets/app.js|app.css     the renderer, bundled at start
+//   POST /api/call {method, params} one typed API call -> {ok, result} | {ok: false, error}
+//   GET  /api/events                Server-Sent Events: the API events this caller may see
+//   /api/session                    sign-in, who-am-I, sign-out (the access layer's routes)
+// Who is calling: the session cookie (access layer) gives the principal; "the kiosk's own screen" is a
+// connection from this machine (loopback) to a process serving a kiosk. Access is decided in ApiService.
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Caller, EventMessage } from '../../core/api/api.ts';
+import { MusterError, errorMessage } from '../../core/errors.ts';
+import { sendError, sessionRoutes, sessionToken } from '../../access/http-guard.ts';
+import type { UserStore } from '../../access/user-store.ts';
+import { type ApiBackend, ApiService } from './api-service.ts';
+import { rendererBundle } from './bundle.ts';
+import { SECURITY_HEADERS, type Screen, indexPage, screenPage } from './pages.ts';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export interface WebServerOptions {
+  /** 0 (default): any free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1; bind wider only behind TLS (secureCookie). */
+  readonly host?: string;
+  /** The kiosk screen's backend (main/web/kiosk-screen.ts). */
+  readonly kiosk?: ApiBackend;
+  /** The staff attendance screen's backend (main/web/staff-backend.ts). */
+  readonly staff?: ApiBackend;
+  /** The HQ dashboard's backend (main/web/hq-backend.ts). */
+  readonly hq?: ApiBackend;
+  /** Users and sessions; without it every signed-in call is refused (unauthenticated). */
+  readonly users?: UserStore;
+  readonly secureCookie?: boolean;
+}
+
+export interface WebServer {
+  readonly url: string;
+  readonly urls: { readonly [S in Screen]?: string };
+  readonly api: ApiService;
+  close(): Promise<void>;
+}
+
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const bundle = await rendererBundle();
+  const screens: Screen[] = [];
+  if (options.kiosk) screens.push('kiosk');
+  if (options.staff) screens.push('staff');
+  if (options.hq) screens.push('hq');
+  if (screens.length === 0) throw new TypeError('options: expected at least one of kiosk, staff, hq');
+  const api = new ApiService([options.kiosk, options.staff, options.hq].filter((b): b is ApiBackend => b !== undefined));
+  const streams = new Set<ServerResponse>();
+  const host = options.host ?? '127.0.0.1';
+
+  const caller = (req: IncomingMessage): Caller => {
+    const token = sessionToken(req);
+    const principal = token === undefined || !options.users ? undefined : options.users.principal(token);
+    return { principal, kioskScreen: options.kiosk !== undefined && isLoopback(req.socket.remoteAddress) };
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://muster');
+    if (url.pathname.startsWith('/api/')) sameOrigin(req);
+    if (options.users && (await sessionRoutes(req, res, options.users, { secureCookie: options.secureCookie ?? false }))) return;
+    if (url.pathname === '/api/call') {
+      if (req.method !== 'POST') throw new MusterError('method-not-allowed', '/api/call takes POST');
+      if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new MusterError('bad-request', '/api/call takes application/json');
+      const result = await api.call(await readJson(req), caller(req));
+      send(res, 200, 'application/json', JSON.stringify({ ok: true, result }));
+      return;
+    }
+    if (url.pathname === '/api/events' && req.method === 'GET') {
+      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.write('retry: 1000\n: muster live updates\n\n');
+      streams.add(res);
+      const off = api.subscribe(caller(req), (message: EventMessage) => res.write(`data: ${JSON.stringify(message)}\n\n`));
+      req.on('close', () => {
+        off();
+        streams.delete(res);
+      });
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new MusterError('method-not-allowed', `${req.method ?? ''} ${url.pathname}`);
+    if (url.pathname === '/assets/app.js') { send(res, 200, 'text/javascript; charset=utf-8', bundle.js); return; }
+    if (url.pathname === '/assets/app.css') { send(res, 200, 'text/css; charset=utf-8', bundle.css); return; }
+    if (url.pathname === '/') { send(res, 200, 'text/html; charset=utf-8', indexPage(screens)); return; }
+    const screen = screens.find((s) => url.pathname === `/${s}`);
+    if (screen) { send(res, 200, 'text/html; charset=utf-8', screenPage(screen)); return; }
+    throw new MusterError('not-found', `no such page ${url.pathname}`);
+  };
+
+  const server: Server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      if (req.url?.startsWith('/api/call') && !res.headersSent && error instanceof MusterError) {
+        // API errors keep the answer shape the client parses; the status still says what happened.
+        res.writeHead(statusOf(error), { ...SECURITY_HEADERS, 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(JSON.stringify({ ok: false, error: { code: error.code, message: error.message } }));
+        return;
+      }
+      if (!(error instanceof MusterError)) process.emitWarning(`web: ${errorMessage(error)}`);
+      sendError(res, error);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    url,
+    urls: Object.fromEntries(screens.map((s) => [s, `${url}/${s}`])),
+    api,
+    close: async () => {
+      for (const stream of streams) stream.end();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => {
+        resolve();
+      }));
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+function statusOf(error: MusterError): number {
+  switch (error.code) {
+    case 'unauthenticated':
+      return 401;
+    case 'forbidden':
+      return 403;
+    case 'not-found':
+      return 404;
+    case 'busy':
+      return 409;
+    default:
+      return 400;
+  }
+}
+
+/** Refuses API requests a browser sends on behalf of another site (the cookie is SameSite=Strict as well). */
+function sameOrigin(req: IncomingMessage): void {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new MusterError('forbidden', 'cross-site API requests are refused');
+  const origin = req.headers.origin;
+  if (origin !== undefined && URL.parse(origin)?.host !== req.headers.host) throw new MusterError('forbidden', 'cross-origin API requests are refused');
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new MusterError('bad-request', `body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch (error) {
+    throw new MusterError('bad-request', `body is not JSON: ${errorMessage(error)}`);
+  }
+}

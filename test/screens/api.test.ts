@@ -1,0 +1,104 @@
+// The typed API and the browser-mode server without a browser: every message is validated, access is decided
+// by the server (not the screen), responses carry a strict CSP, and bad input gets a clear error, never a crash.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAnswer, parseCall, parseEvent } from '../../core/api/api.ts';
+import { MusterError } from '../../core/errors.ts';
+import { UserStore } from '../../access/user-store.ts';
+import type { ApiBackend } from '../../main/web/api-service.ts';
+import { KioskScreen } from '../../main/web/kiosk-screen.ts';
+import { type WebServer, startWebServer } from '../../main/web/web-server.ts';
+
+describe('core/api validators', () => {
+  it('accepts a well-formed call and refuses unknown methods, unknown fields and wrong types', () => {
+    expect(parseCall({ method: 'staff.history', params: { subject: 'p-0001' } })).toEqual({ method: 'staff.history', params: { subject: 'p-0001' } });
+    expect(() => parseCall({ method: 'staff.drop', params: {} })).toThrow(/unknown method/);
+    expect(() => parseCall({ method: 'staff.history', params: { subject: 'p-0001', extra: 1 } })).toThrow(/params.extra: unknown field/);
+    expect(() => parseCall({ method: 'staff.history', params: { subject: '../etc' } })).toThrow(/params.subject: expected an id/);
+    expect(() => parseCall({ method: 'staff.excuse', params: { subject: 'p-1', from: '2026-01-01', to: '2026-01-01', rules: ['no-such-rule'], reason: 'ok ok' } })).toThrow(/params.rules\[0\]/);
+    expect(() => parseCall('kiosk.begin')).toThrow(MusterError);
+  });
+
+  it('checks answers and events on the way back', () => {
+    expect(parseAnswer('kiosk.begin', { ok: true, result: {} })).toEqual({ ok: true, result: {} });
+    expect(parseAnswer('kiosk.begin', { ok: false, error: { code: 'busy', message: 'a check-in is already running' } })).toMatchObject({ ok: false });
+    expect(() => parseAnswer('staff.roster', { ok: true, result: { people: 'all' } })).toThrow(/bad|expected/);
+    expect(() => parseEvent({ event: 'kiosk.view', data: { phase: 'hacked' } })).toThrow(/data.phase/);
+    expect(parseEvent({ event: 'staff.changed', data: { at: 1 } })).toEqual({ event: 'staff.changed', data: { at: 1 } });
+  });
+});
+
+describe('browser-mode server', () => {
+  let dir: string;
+  let users: UserStore;
+  let server: WebServer;
+  const calls: string[] = [];
+  const staff: ApiBackend = {
+    centre: 'centre-01',
+    handlers: {
+      'staff.devices': () => {
+        calls.push('devices');
+        return { kiosk: 'centre-01/kiosk-1', devices: [] };
+      },
+    },
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'muster-web-'));
+    users = UserStore.open(join(dir, 'users.db'), { scrypt: { logN: 10, r: 8, p: 1 } });
+    await users.add({ name: 'sam', role: 'staff', password: 'correct horse battery', centres: ['centre-01'] });
+    await users.add({ name: 'other', role: 'staff', password: 'correct horse battery', centres: ['centre-02'] });
+    await users.add({ name: 'pat', role: 'police', password: 'correct horse battery' });
+    server = await startWebServer({ kiosk: new KioskScreen(), staff, users });
+  });
+  afterAll(async () => {
+    await server.close();
+    users.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const call = async (method: string, params: unknown, cookie?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: { ok: boolean; error?: { code: string } } }> => {
+    const res = await fetch(`${server.url}/api/call`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}), ...headers }, body: JSON.stringify({ method, params }) });
+    return { status: res.status, body: (await res.json()) as { ok: boolean; error?: { code: string } } };
+  };
+  const signIn = async (user: string): Promise<string> => {
+    const res = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password: 'correct horse battery' }) });
+    expect(res.status).toBe(200);
+    return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  };
+
+  it('serves the screens with a strict CSP and no inline script', async () => {
+    const res = await fetch(server.urls.kiosk ?? '');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(await res.text()).not.toMatch(/<script>(?!<)/);
+    expect((await fetch(`${server.url}/hq`)).status).toBe(404);
+    const js = await fetch(`${server.url}/assets/app.js`);
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it('decides access on the server: unauthenticated, wrong centre and wrong role are refused', async () => {
+    expect(await call('staff.devices', {})).toMatchObject({ status: 401, body: { ok: false, error: { code: 'unauthenticated' } } });
+    expect(await call('staff.devices', {}, await signIn('other'))).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+    expect(await call('staff.devices', {}, await signIn('pat'))).toMatchObject({ status: 403 });
+    expect(calls).toEqual([]);
+    expect(await call('staff.devices', {}, await signIn('sam'))).toMatchObject({ status: 200, body: { ok: true } });
+    expect(calls).toEqual(['devices']);
+  });
+
+  it('refuses bad input with a clear error and keeps serving', async () => {
+    expect(await call('kiosk.submitTasks', { completions: 'all' })).toMatchObject({ status: 400, body: { error: { code: 'bad-message' } } });
+    expect(await call('hq.fleet', {})).toMatchObject({ status: 404, body: { error: { code: 'not-found' } } });
+    const notJson = await fetch(`${server.url}/api/call`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    expect(notJson.status).toBe(400);
+    const crossSite = await call('kiosk.view', {}, undefined, { origin: 'http://evil.example' });
+    expect(crossSite.status).toBe(403);
+    const garbageOrigin = await call('kiosk.view', {}, undefined, { origin: 'not a url' });
+    expect(garbageOrigin.status).toBe(403);
+    expect(await call('kiosk.view', {})).toMatchObject({ status: 200, body: { ok: true } });
+  });
+});
