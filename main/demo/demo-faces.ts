@@ -1,0 +1,237 @@
+// Faces for the demo centre, from images an installed package ships: the six group photos in
+// @vladmandic/face-api's demo/ folder (MIT licence, like the package). Each face found is cut out into
+// 640x480 camera frames: three for enrolment (as taken, dimmer, further away) and a brighter one the camera
+// serves at check-in, which the real face worker analyses then. Two faces of one photo are two people: the
+// person who "fails the face check" shows a neighbour's face.
+// Inference costs up to a second or two a frame on a small machine, so what the enrolment computes (face boxes,
+// descriptors, which faces pass the quality gate) is cached on disk, keyed by the photos and the models;
+// a missing or stale cache is simply rebuilt.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import jpeg from 'jpeg-js';
+import { errorMessage } from '../../core/errors.ts';
+import { capture } from '../../face/capture.ts';
+import { enrol } from '../../face/enrolment.ts';
+import type { Box } from '../../face/face-api-types.ts';
+import type { FaceService } from '../../face/face-service.ts';
+import type { RgbaFrame } from '../../face/frame.ts';
+import { createTemplate } from '../../face/template.ts';
+import { verifyCapture } from '../../face/verification.ts';
+
+export interface DemoFace {
+  /** `sample<N>/<k>`: the k-th face found in demo photo N. */
+  readonly id: string;
+  /** Descriptors of the three enrolment frames. */
+  readonly descriptors: readonly Float32Array[];
+  /** The frame the camera serves when this person checks in (JPEG, 640x480). */
+  readonly checkinFrame: Uint8Array;
+}
+
+export interface DemoFaces {
+  /** Faces that enrol and verify at the threshold, in a fixed order. */
+  readonly faces: readonly DemoFace[];
+  /** A face of another person, from the same photo as faces[impostorOf], that does not match it. */
+  readonly impostor: { readonly of: number; readonly frame: Uint8Array };
+  /** Where the photos came from, for the console. */
+  readonly source: string;
+}
+
+// Best first: most faces of photos 3 and 6 pass the quality gate, so a small demo analyses only those.
+const PHOTOS = [3, 6, 1, 5, 4, 2].map((n) => `sample${n}.jpg`);
+const CACHE_VERSION = 'demo-faces/2';
+
+interface CachedFace {
+  readonly box: Box;
+  /** Why it cannot serve (quality gate, inconsistent captures), or its descriptors. */
+  readonly unusable?: string;
+  readonly descriptors?: number[][];
+  readonly checkinOk?: boolean;
+}
+
+interface Cache {
+  key: string;
+  photos: Record<string, CachedFace[]>;
+  mismatch: Record<string, boolean>;
+}
+
+function faceApiDirectory(): string {
+  return dirname(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api')));
+}
+
+export function demoPhotoDirectory(): string {
+  return join(faceApiDirectory(), 'demo');
+}
+
+/** node_modules/.cache/muster: outside the repository and the demo's data, so `--fresh` keeps it. */
+export function defaultFaceCacheDir(): string {
+  return join(faceApiDirectory(), '..', '..', '.cache', 'muster');
+}
+
+/** Prepares `needed` usable faces and one impostor (from cache where it holds). */
+export async function prepareDemoFaces(service: FaceService, options: { readonly needed: number; readonly threshold: number; readonly cacheDir: string; readonly say?: (line: string) => void }): Promise<DemoFaces> {
+  const dir = demoPhotoDirectory();
+  const photos = PHOTOS.map((file) => ({ file, bytes: new Uint8Array(readFileSync(join(dir, file))) }));
+  const key = createHash('sha256')
+    .update(CACHE_VERSION)
+    .update(JSON.stringify(service.health.models))
+    .update(service.health.faceApiVersion)
+    .update(String(options.threshold));
+  for (const p of photos) key.update(p.bytes);
+  const cachePath = join(options.cacheDir, 'demo-faces.json');
+  const cache = readCache(cachePath, key.digest('hex'));
+  let computed = false;
+  const faces: DemoFace[] = [];
+  let impostor: DemoFaces['impostor'] | undefined;
+  for (const photo of photos) {
+    if (faces.length >= options.needed && impostor) break;
+    const image = decode(photo.bytes);
+    let entries = cache.photos[photo.file];
+    if (!entries) {
+      options.say?.(`preparing demo faces from ${photo.file} (cached for later runs)`);
+      const analysis = await service.analyze({ kind: 'jpeg', bytes: photo.bytes });
+      entries = analysis.boxes.map((box) => ({ box }));
+      cache.photos[photo.file] = entries;
+      computed = true;
+    }
+    const inPhoto: { index: number; face: DemoFace }[] = [];
+    for (const [k, entry] of entries.entries()) {
+      const id = `${photo.file.replace('.jpg', '')}/${k}`;
+      const frames = framesOf(image, entry.box);
+      let ready = entry;
+      if (entry.unusable === undefined && entry.descriptors === undefined) {
+        ready = await examine(service, id, entry.box, frames, options.threshold);
+        entries[k] = ready;
+        computed = true;
+      }
+      if (ready.descriptors === undefined || ready.checkinOk !== true) continue;
+      const face: DemoFace = { id, descriptors: ready.descriptors.map((d) => Float32Array.from(d)), checkinFrame: frames.checkin };
+      inPhoto.push({ index: faces.length, face });
+      if (faces.length < options.needed) faces.push(face);
+    }
+    // The impostor: a second usable face of the same photo, against the first one's template.
+    const [first, second] = inPhoto;
+    if (!impostor && first && second && first.index < faces.length) {
+      const pair = `${first.face.id}|${second.face.id}`;
+      if (cache.mismatch[pair] === undefined) {
+        const verdict = verifyCapture(createTemplate(first.face.id, first.face.descriptors), await capture(service, { kind: 'jpeg', bytes: second.face.checkinFrame }), options.threshold);
+        cache.mismatch[pair] = verdict.outcome === 'no-match';
+        computed = true;
+      }
+      if (cache.mismatch[pair]) impostor = { of: first.index, frame: second.face.checkinFrame };
+    }
+  }
+  if (computed) writeCache(cachePath, cache, options.say);
+  if (faces.length === 0 || !impostor) throw new Error(`the demo photos in ${dir} gave ${faces.length} usable faces and ${impostor ? 'an' : 'no'} impostor`);
+  return { faces, impostor, source: dir };
+}
+
+/** Enrols from the three enrolment frames and checks the check-in frame verifies: only such faces serve. */
+async function examine(service: FaceService, id: string, box: Box, frames: Frames, threshold: number): Promise<CachedFace> {
+  try {
+    const { template } = await enrol(service, id, frames.enrol.map((bytes) => ({ kind: 'jpeg' as const, bytes })), threshold);
+    const verdict = verifyCapture(template, await capture(service, { kind: 'jpeg', bytes: frames.checkin }), threshold);
+    return { box, descriptors: template.descriptors.map((d) => [...d]), checkinOk: verdict.outcome === 'match' };
+  } catch (error) {
+    return { box, unusable: errorMessage(error) };
+  }
+}
+
+interface Frames {
+  readonly enrol: readonly Uint8Array[];
+  readonly checkin: Uint8Array;
+}
+
+function framesOf(image: RgbaFrame, box: Box): Frames {
+  // A tight crop keeps neighbours out of the frame; the gain evens out faces in shadow.
+  const face = crop(image, box, 0.4);
+  const gain = Math.min(1.6, Math.max(0.8, 120 / meanLevel(crop(image, box, 0))));
+  const frame = (fill: number, extra = 1): Uint8Array => encode(brightness(kioskFrame(face, fill), gain * extra));
+  return { enrol: [frame(0.9), frame(0.8, 0.92), frame(0.7)], checkin: frame(0.85, 1.08) };
+}
+
+function readCache(path: string, key: string): Cache {
+  try {
+    const cache = JSON.parse(readFileSync(path, 'utf8')) as Cache;
+    if (cache.key === key && typeof cache.photos === 'object' && typeof cache.mismatch === 'object') return cache;
+  } catch {
+    // No cache, or an unreadable one: rebuilt below.
+  }
+  return { key, photos: {}, mismatch: {} };
+}
+
+function writeCache(path: string, cache: Cache, say?: (line: string) => void): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify(cache));
+  } catch (error) {
+    say?.(`could not cache the demo faces in ${path}: ${errorMessage(error)}`);
+  }
+}
+
+function decode(bytes: Uint8Array): RgbaFrame {
+  const { width, height, data } = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+  return { width, height, data };
+}
+
+function encode(frame: RgbaFrame): Uint8Array {
+  return new Uint8Array(jpeg.encode({ width: frame.width, height: frame.height, data: frame.data }, 88).data);
+}
+
+/** The box grown by `margin` face widths on every side, clipped to the image. */
+function crop(frame: RgbaFrame, box: Box, margin: number): RgbaFrame {
+  const x0 = Math.max(0, Math.floor(box.x - box.width * margin));
+  const y0 = Math.max(0, Math.floor(box.y - box.height * margin));
+  const x1 = Math.min(frame.width, Math.ceil(box.x + box.width * (1 + margin)));
+  const y1 = Math.min(frame.height, Math.ceil(box.y + box.height * (1 + margin)));
+  const width = x1 - x0;
+  const height = y1 - y0;
+  const out = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) out.set(frame.data.subarray(((y0 + y) * frame.width + x0) * 4, ((y0 + y) * frame.width + x1) * 4), y * width * 4);
+  return { width, height, data: out };
+}
+
+/** The face as a 640x480 camera frame: scaled to fill `fill` of the height, centred on grey. */
+function kioskFrame(frame: RgbaFrame, fill: number): RgbaFrame {
+  const W = 640;
+  const H = 480;
+  const scale = Math.min((H * fill) / frame.height, (W * fill) / frame.width);
+  const w = Math.max(1, Math.round(frame.width * scale));
+  const h = Math.max(1, Math.round(frame.height * scale));
+  const out = new Uint8Array(W * H * 4).fill(128);
+  const ox = Math.floor((W - w) / 2);
+  const oy = Math.floor((H - h) / 2);
+  // Bilinear sampling.
+  for (let y = 0; y < h; y++) {
+    const fy = Math.min(frame.height - 1, Math.max(0, (y + 0.5) / scale - 0.5));
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(frame.height - 1, y0 + 1);
+    const wy = fy - y0;
+    for (let x = 0; x < w; x++) {
+      const fx = Math.min(frame.width - 1, Math.max(0, (x + 0.5) / scale - 0.5));
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(frame.width - 1, x0 + 1);
+      const wx = fx - x0;
+      const o = ((y + oy) * W + x + ox) * 4;
+      for (let c = 0; c < 3; c++) {
+        const p = (yy: number, xx: number): number => frame.data[(yy * frame.width + xx) * 4 + c] as number;
+        out[o + c] = (p(y0, x0) * (1 - wx) + p(y0, x1) * wx) * (1 - wy) + (p(y1, x0) * (1 - wx) + p(y1, x1) * wx) * wy;
+      }
+      out[o + 3] = 255;
+    }
+  }
+  return { width: W, height: H, data: out };
+}
+
+function meanLevel(frame: RgbaFrame): number {
+  let sum = 0;
+  for (let i = 0; i < frame.data.length; i += 4) sum += ((frame.data[i] as number) + (frame.data[i + 1] as number) + (frame.data[i + 2] as number)) / 3;
+  return sum / Math.max(1, frame.data.length / 4);
+}
+
+function brightness(frame: RgbaFrame, factor: number): RgbaFrame {
+  const data = new Uint8Array(frame.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = (i & 3) === 3 ? 255 : Math.min(255, Math.round((frame.data[i] as number) * factor));
+  return { width: frame.width, height: frame.height, data };
+}

@@ -1,0 +1,103 @@
+// The kiosk's enrolment table: which sensor page and which badge belong to which pseudonymous subject, and each
+// subject's face template, sealed with AES-256-GCM under the kiosk's template key (face/template.ts). Badge
+// numbers are kept only as salted hashes: a stolen table names no card. Names and other personal data are not
+// here at all: they belong to the personal-data store (access/).
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MusterError, errorMessage } from '../../core/errors.ts';
+import { readOrCreateKeyFile } from '../../face/key-file.ts';
+import { type FaceTemplate, openTemplate, parseSealedTemplate, sealTemplate } from '../../face/template.ts';
+
+interface Table {
+  readonly v: 1;
+  /** Hex salt for badge hashes, made once per kiosk. */
+  readonly salt: string;
+  readonly pages: Record<string, string>;
+  readonly badges: Record<string, string>;
+}
+
+const SUBJECT = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
+
+export class EnrolmentStore {
+  private constructor(
+    private readonly dir: string,
+    private readonly key: Uint8Array,
+    private table: Table,
+  ) {}
+
+  /** Opens (creating) the table and the template key (mode 0600) under `dir`. */
+  static async open(dir: string): Promise<EnrolmentStore> {
+    mkdirSync(join(dir, 'face-templates'), { recursive: true, mode: 0o700 });
+    const key = await readOrCreateKeyFile(join(dir, 'face-templates.key'));
+    let table: Table = { v: 1, salt: randomBytes(16).toString('hex'), pages: {}, badges: {} };
+    try {
+      const parsed = JSON.parse(readFileSync(join(dir, 'enrolment.json'), 'utf8')) as Partial<Table>;
+      if (parsed.v !== 1 || typeof parsed.salt !== 'string' || typeof parsed.pages !== 'object' || typeof parsed.badges !== 'object') {
+        throw new MusterError('bad-enrolment', 'not a version 1 enrolment table');
+      }
+      table = parsed as Table;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new MusterError('bad-enrolment', `${join(dir, 'enrolment.json')}: ${errorMessage(error)}`);
+    }
+    return new EnrolmentStore(dir, key, table);
+  }
+
+  subjectOfPage(page: number): string | undefined {
+    return this.table.pages[String(page)];
+  }
+
+  subjectOfBadge(card: string): string | undefined {
+    return this.table.badges[this.badgeHash(card)];
+  }
+
+  /** The subject's decrypted face template, or undefined when none is enrolled. */
+  template(subject: string): FaceTemplate | undefined {
+    checkSubject(subject);
+    let text: string;
+    try {
+      text = readFileSync(this.templatePath(subject), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    return openTemplate(parseSealedTemplate(text), this.key);
+  }
+
+  /** Records what was enrolled; returns the template's commitment (what the log may carry). */
+  save(subject: string, what: { readonly page?: number; readonly card?: string; readonly template?: FaceTemplate }): string | undefined {
+    checkSubject(subject);
+    const pages = { ...this.table.pages };
+    const badges = { ...this.table.badges };
+    if (what.page !== undefined) pages[String(what.page)] = subject;
+    if (what.card !== undefined) badges[this.badgeHash(what.card)] = subject;
+    let commitment: string | undefined;
+    if (what.template) {
+      if (what.template.subjectId !== subject) throw new TypeError(`template: made for ${what.template.subjectId}, not ${subject}`);
+      const sealed = sealTemplate(what.template, this.key);
+      commitment = sealed.commitment;
+      writeAtomic(this.templatePath(subject), JSON.stringify(sealed));
+    }
+    this.table = { ...this.table, pages, badges };
+    writeAtomic(join(this.dir, 'enrolment.json'), JSON.stringify(this.table));
+    return commitment;
+  }
+
+  private templatePath(subject: string): string {
+    // Subject ids may hold "/" and ":"; the file name must not.
+    return join(this.dir, 'face-templates', `${encodeURIComponent(subject)}.json`);
+  }
+
+  private badgeHash(card: string): string {
+    return createHash('sha256').update(this.table.salt).update('\n').update(card).digest('hex');
+  }
+}
+
+function checkSubject(subject: string): void {
+  if (!SUBJECT.test(subject)) throw new TypeError(`subject: expected a pseudonymous id, got ${JSON.stringify(subject)}`);
+}
+
+function writeAtomic(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text, { mode: 0o600 });
+  renameSync(`${path}.tmp`, path);
+}

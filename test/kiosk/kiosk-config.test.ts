@@ -1,0 +1,91 @@
+// The kiosk configuration file: a complete one parses with paths resolved against the file; every mistake is
+// refused at start with the file, the field's path and what was expected.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MATCH_THRESHOLD } from '../../face/match.ts';
+import { loadKioskConfig, parseKioskConfig } from '../../main/kiosk/kiosk-config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'muster-kiosk-config-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const GOOD = {
+  centre: 'centre-01',
+  kiosk: 'centre-01/kiosk-1',
+  dataDir: 'data',
+  peers: ['centre-01/kiosk-2'],
+  broker: { url: 'mqtts://hq.example:8883', passwordFile: 'broker.pw' },
+  face: { threshold: 0.52 },
+  devices: {
+    fingerprint: { family: 'r30x', path: '/dev/serial/by-id/usb-Silicon_Labs_CP2102-if00-port0' },
+    camera: { usb: { vendorId: '1a86', productId: '7523' } },
+    badge: { hid: { vendorId: 'ffff', productId: '0035' }, exclusive: true },
+  },
+};
+
+function error(change: (c: Record<string, unknown>) => void): string {
+  const c = structuredClone(GOOD) as Record<string, unknown>;
+  change(c);
+  try {
+    parseKioskConfig(c, 'kiosk.json', dir);
+  } catch (e) {
+    expect((e as { code?: string }).code).toBe('bad-config');
+    return (e as Error).message;
+  }
+  throw new Error('configuration was accepted');
+}
+
+describe('kiosk configuration', () => {
+  it('reads a complete file: paths against the file, profile baud rates, the calibrated threshold', () => {
+    const file = join(dir, 'kiosk.json');
+    writeFileSync(file, JSON.stringify(GOOD));
+    const config = loadKioskConfig(file);
+    expect(config).toMatchObject({
+      centre: 'centre-01',
+      kiosk: 'centre-01/kiosk-1',
+      dataDir: join(dir, 'data'),
+      identify: 'fingerprint-search',
+      peers: ['centre-01/kiosk-2'],
+      broker: { url: 'mqtts://hq.example:8883', passwordFile: join(dir, 'broker.pw') },
+      face: { threshold: 0.52, detector: 'tiny', backend: 'auto' },
+      devices: {
+        fingerprint: { family: 'r30x', baudRate: 57600, target: { path: '/dev/serial/by-id/usb-Silicon_Labs_CP2102-if00-port0' } },
+        camera: { baudRate: 38400, target: { vendorId: '1a86', productId: '7523' } },
+        badge: { kind: 'hid', target: { vendorId: 0xffff, productId: 0x35 }, mode: 'keyboard', exclusive: true },
+      },
+      timeouts: { fingerMs: 10_000, badgeMs: 15_000 },
+    });
+  });
+
+  it('defaults the face threshold to the calibrated default when the file gives none', () => {
+    const c = structuredClone(GOOD) as Record<string, unknown>;
+    delete c.face;
+    expect(parseKioskConfig(c, 'kiosk.json', dir).face.threshold).toBe(DEFAULT_MATCH_THRESHOLD);
+  });
+
+  it.each([
+    ['missing centre', (c: Record<string, unknown>) => delete c.centre, 'kiosk.json: centre: missing (expected a string)'],
+    ['kiosk of another centre', (c: Record<string, unknown>) => (c.kiosk = 'centre-02/kiosk-1'), 'kiosk.json: kiosk: expected "centre-01/<name>"'],
+    ['a typo in a field name', (c: Record<string, unknown>) => (c.brokr = {}), 'kiosk.json: brokr: unknown field'],
+    ['threshold out of range', (c: Record<string, unknown>) => (c.face = { threshold: 2.5 }), 'kiosk.json: face.threshold: expected a distance between 0 and 2'],
+    ['threshold as text', (c: Record<string, unknown>) => (c.face = { threshold: '0.5' }), 'kiosk.json: face.threshold: expected a number'],
+    ['a device with path and usb', (c: Record<string, unknown>) => ((c.devices as Record<string, unknown>).camera = { path: '/dev/x', usb: { vendorId: '1a86', productId: '7523' } }), 'kiosk.json: devices.camera: give either "path"'],
+    ['an unknown fingerprint family', (c: Record<string, unknown>) => ((c.devices as Record<string, unknown>).fingerprint = { family: 'zk', path: '/dev/x' }), 'kiosk.json: devices.fingerprint.family: expected one of r30x, gt511, got "zk"'],
+    ['an odd baud rate', (c: Record<string, unknown>) => ((c.devices as Record<string, unknown>).camera = { path: '/dev/x', baudRate: 1234 }), 'kiosk.json: devices.camera.baudRate: expected 9600'],
+    ['a bad broker URL', (c: Record<string, unknown>) => (c.broker = { url: 'http://hq' }), 'kiosk.json: broker.url: expected mqtt://host:port'],
+    ['a peer of another centre', (c: Record<string, unknown>) => (c.peers = ['centre-02/kiosk-2']), 'kiosk.json: peers[0]: expected another kiosk of centre-01'],
+    ['no way to identify anyone', (c: Record<string, unknown>) => (c.devices = { camera: { path: '/dev/x' } }), 'kiosk.json: devices: a kiosk needs a fingerprint sensor or a badge reader'],
+    ['badge mode on a tty', (c: Record<string, unknown>) => ((c.devices as Record<string, unknown>).badge = { tty: '/dev/x', mode: 'hex' }), 'kiosk.json: devices.badge: "mode" and "exclusive" apply to a "hid" reader only'],
+  ])('refuses %s with the field and what was expected', (_name, change, message) => {
+    expect(error(change)).toContain(message);
+  });
+
+  it('names the file when it is missing or not JSON', () => {
+    expect(() => loadKioskConfig(join(dir, 'nope.json'))).toThrow(/cannot read kiosk configuration .*nope\.json/);
+    writeFileSync(join(dir, 'bad.json'), '{ "centre": ');
+    expect(() => loadKioskConfig(join(dir, 'bad.json'))).toThrow(/bad\.json: not JSON/);
+  });
+});

@@ -1,0 +1,191 @@
+// The kiosk runtime end to end: real drivers over the emulators (in process, and on socat PTYs opened by path
+// from the configuration file), the real face worker on faces from @vladmandic/face-api's demo photos, real
+// signed logs and an embedded broker. Checks that the configured face threshold is the one in force, that
+// device changes become device-health entries, and that the fallbacks check people in.
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { computeBreaches } from '../../core/breach/engine.ts';
+import type { GuidanceCode } from '../../core/checkin/guidance.ts';
+import { parseCheckinAttempt } from '../../core/records/checkin.ts';
+import { parseDeviceHealth } from '../../core/records/device-health-record.ts';
+import { FaceService } from '../../face/face-service.ts';
+import { parseSealedTemplate } from '../../face/template.ts';
+import { type DemoFaces, defaultFaceCacheDir, prepareDemoFaces } from '../../main/demo/demo-faces.ts';
+import { type EmulatedDevices, inProcessDevices, ptyDevices } from '../../main/kiosk/emulated-devices.ts';
+import { loadKioskConfig } from '../../main/kiosk/kiosk-config.ts';
+import { KioskRuntime } from '../../main/kiosk/kiosk-runtime.ts';
+import { readLogRecords } from '../../main/kiosk/log-records.ts';
+import { verifyReceipt } from '../../main/kiosk/receipt.ts';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
+import { at, planPayload } from '../checkin/support/log-builder.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+const NY = 'America/New_York';
+const CARD = '0004711';
+let face: FaceService;
+let faces: DemoFaces;
+let broker: EmbeddedBroker;
+const cleanup: (() => Promise<void> | void)[] = [];
+
+beforeAll(async () => {
+  face = await FaceService.start();
+  faces = await prepareDemoFaces(face, { needed: 2, threshold: 0.55, cacheDir: defaultFaceCacheDir() });
+  broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', alertPublishers: new Set(['hq']) });
+}, 240_000);
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+afterAll(async () => {
+  await broker.close();
+  await face.close();
+});
+
+interface Setup {
+  readonly threshold?: number;
+  readonly emulated?: EmulatedDevices;
+  readonly devices?: (d: Record<string, unknown>) => Record<string, unknown>;
+  readonly onGuide?: (g: GuidanceCode, e: EmulatedDevices) => void;
+  readonly staff?: string;
+}
+
+async function kiosk(setup: Setup = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'muster-kiosk-'));
+  cleanup.push(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const emulated = setup.emulated ?? inProcessDevices(`k${Math.random().toString(36).slice(2)}`);
+  cleanup.push(() => emulated.close());
+  const file = join(dir, 'kiosk.json');
+  writeFileSync(file, JSON.stringify({
+    centre: 'centre-a',
+    kiosk: 'centre-a/k1',
+    dataDir: 'data',
+    broker: { url: broker.url },
+    ...(setup.threshold === undefined ? {} : { face: { threshold: setup.threshold } }),
+    devices: setup.devices ? setup.devices(emulated.devices) : emulated.devices,
+    timeouts: { fingerMs: 2000, badgeMs: 5000 },
+  }));
+  const clock = { now: at('2026-03-02 09:30', NY) };
+  const guidance: GuidanceCode[] = [];
+  const runtime = await KioskRuntime.start({
+    config: loadKioskConfig(file),
+    face,
+    clock: () => clock.now,
+    ...(emulated.inProcess ?? {}),
+    screen: {
+      guide: (g) => {
+        guidance.push(g);
+        setup.onGuide?.(g, emulated);
+      },
+      tasks: (_subject, due) => Promise.resolve(due.map((t) => ({ task: t.id }))),
+    },
+    ...(setup.staff === undefined ? {} : { staff: { confirm: () => Promise.resolve(setup.staff ?? null) } }),
+    reopenMs: 60_000,
+  });
+  cleanup.push(() => runtime.close());
+  await runtime.append('plan', planPayload({ subject: 'p-1', start: '2026-03-02', tasks: [{ id: 't-study', kind: 'study', module: 'm-1' }] }));
+  emulated.fingerprint.enrolDirect('p-1 right index', 3);
+  const [person] = faces.faces;
+  if (!person) throw new Error('no demo face');
+  await runtime.enrol({ subject: 'p-1', page: 3, card: CARD, descriptors: person.descriptors });
+  emulated.camera.setFrames([person.checkinFrame]);
+  return { runtime, emulated, dir, guidance, records: () => readLogRecords(runtime.ledger).records };
+}
+
+function attempts(records: ReturnType<typeof readLogRecords>['records']): string[] {
+  return records.filter((r) => r.type === 'checkin-attempt').map((r) => {
+    const a = parseCheckinAttempt(r.payload);
+    return `${a.method}/${a.outcome}`;
+  });
+}
+
+function health(records: ReturnType<typeof readLogRecords>['records']): string[] {
+  return records.filter((r) => r.type === 'device-health').map((r) => {
+    const h = parseDeviceHealth(r.payload);
+    return `${h.device} ${h.state}${h.fault ? ` ${h.fault}` : ''}`;
+  });
+}
+
+describe('kiosk runtime on emulated devices', () => {
+  it('finger and face check the person in; the receipt verifies; devices and enrolment are on the log, biometrics are not', { timeout: 60_000 }, async () => {
+    const { runtime, emulated, dir, records } = await kiosk();
+    emulated.fingerprint.finger = { kind: 'finger', name: 'p-1 right index' };
+    const outcome = await runtime.checkIn();
+    expect(outcome.ok).toBe(true);
+    if (!outcome.ok) return;
+    expect(verifyReceipt(outcome.receipt)).toMatchObject({ ok: true });
+    const all = records();
+    expect(attempts(all)).toEqual(['fingerprint/matched', 'face/matched']);
+    const checkin = all.find((r) => r.type === 'checkin');
+    expect(checkin?.payload).toMatchObject({ subject: 'p-1', methods: ['fingerprint', 'face'], tasks: [{ task: 't-study' }] });
+    expect(checkin?.payload.faceScore).toBeLessThan(0.55);
+    expect(health(all)).toEqual(['fingerprint ok', 'camera ok', 'badge ok']);
+    // The log names the enrolment and its template's commitment, never the template.
+    const enrolment = all.find((r) => r.type === 'enrolment');
+    const sealed = parseSealedTemplate(readFileSync(join(dir, 'data', 'face-templates', 'p-1.json'), 'utf8'));
+    expect(enrolment?.payload).toEqual({ subject: 'p-1', centre: 'centre-a', kiosk: 'centre-a/k1', methods: ['fingerprint', 'badge', 'face'], faceCommitment: sealed.commitment });
+    expect(statSync(join(dir, 'data', 'face-templates.key')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'data', 'enrolment.json'), 'utf8')).not.toContain(CARD);
+    expect(computeBreaches(all, at('2026-03-02 23:00', NY)).breaches).toEqual([]);
+  });
+
+  it('the face threshold in force is the one in the configuration file', { timeout: 60_000 }, async () => {
+    // The same person and frames as above, but a threshold far stricter than any real face distance.
+    const { runtime, emulated, records } = await kiosk({ threshold: 0.05 });
+    expect(runtime.faceThreshold).toBe(0.05);
+    emulated.fingerprint.finger = { kind: 'finger', name: 'p-1 right index' };
+    const outcome = await runtime.checkIn();
+    expect(outcome.ok).toBe(false);
+    const all = records();
+    expect(attempts(all)).toEqual(['fingerprint/matched', 'face/mismatch', 'face/mismatch', 'face/mismatch']);
+    const scores = all.filter((r) => r.type === 'checkin-attempt').map((r) => parseCheckinAttempt(r.payload)).filter((a) => a.method === 'face').map((a) => a.score ?? 0);
+    for (const s of scores) {
+      expect(s).toBeGreaterThanOrEqual(0.05);
+      expect(s).toBeLessThan(0.55);
+    }
+    // A rejected face is for staff to review, never a breach by itself.
+    const report = computeBreaches(all, at('2026-03-02 23:00', NY));
+    expect(report.breaches).toEqual([]);
+    expect(report.reviews.map((r) => r.reason)).toContain('suspected-impersonation');
+  });
+
+  it('a sensor unplugged is logged as disconnected; badge + face check the person in; the replug is logged as ok', { timeout: 60_000 }, async () => {
+    const { runtime, emulated, records } = await kiosk({
+      onGuide: (g, e) => {
+        if (g === 'finger-badge-instead') e.badge.tap(CARD);
+      },
+    });
+    emulated.fingerprint.unplug();
+    await waitFor(() => runtime.devices().find((d) => d.kind === 'fingerprint')?.state === 'disconnected', 'the registry to see the unplug');
+    await runtime.healthLogged();
+    expect(health(records()).at(-1)).toBe('fingerprint disconnected device.disconnected');
+    const outcome = await runtime.checkIn();
+    expect(outcome.ok).toBe(true);
+    expect(attempts(records())).toEqual(['badge/matched', 'face/matched']);
+    emulated.fingerprint.replug();
+    await waitFor(() => runtime.devices().find((d) => d.kind === 'fingerprint')?.state === 'ok', 'the sensor to reconnect');
+    await runtime.healthLogged();
+    expect(health(records()).slice(-2)).toEqual(['fingerprint disconnected device.disconnected', 'fingerprint ok']);
+  });
+
+  it('a camera missing at start is logged as disconnected, and fingerprint + staff check the person in', { timeout: 60_000 }, async () => {
+    const { runtime, emulated, records } = await kiosk({ devices: (d) => ({ ...d, camera: { path: '/dev/serial/by-id/usb-no-such-camera' } }), staff: 'staff-3' });
+    expect(health(records())).toEqual(['fingerprint ok', 'camera disconnected', 'badge ok']);
+    emulated.fingerprint.finger = { kind: 'finger', name: 'p-1 right index' };
+    const outcome = await runtime.checkIn();
+    expect(outcome.ok).toBe(true);
+    expect(attempts(records())).toEqual(['fingerprint/matched', 'staff/matched']);
+  });
+
+  it('on socat PTYs, opened by path from the configuration like real devices', { timeout: 90_000 }, async () => {
+    const emulated = await ptyDevices();
+    const { runtime, records } = await kiosk({ emulated });
+    emulated.fingerprint.finger = { kind: 'finger', name: 'p-1 right index' };
+    const outcome = await runtime.checkIn();
+    expect(outcome.ok).toBe(true);
+    expect(attempts(records())).toEqual(['fingerprint/matched', 'face/matched']);
+    expect(health(records())).toEqual(['fingerprint ok', 'camera ok', 'badge ok']);
+  });
+});
