@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAccessRecord, parseErasureRecord } from '../../core/access/access-records.ts';
 import type { Principal } from '../../core/access/roles.ts';
 import { decodeLeaf } from '../../core/entry.ts';
+import { startErasureJob } from '../../access/erasure-job.ts';
 import { PersonalDataStore } from '../../access/personal-data-store.ts';
 import { fsck } from '../../ledger/fsck.ts';
 import { newLog, tempDir } from '../ledger/fixtures.ts';
@@ -129,5 +130,25 @@ describe('PersonalDataStore', () => {
       }
     }
     for (let at = 0; at + 16 <= template.length; at += 16) expect(bytes.includes(Buffer.from(template.subarray(at, at + 16)))).toBe(false);
+  });
+});
+
+describe('erasure job', () => {
+  it('erases what is due on each run, by the injected clock', async () => {
+    const { pii, entries, now, advance } = setup();
+    pii.put('p-0001', 'centre-01', { name: NAME });
+    pii.put('p-0002', 'centre-01', { name: NAME });
+    pii.endSupervision('p-0001', now(), 1000);
+    pii.endSupervision('p-0002', now(), 5000);
+    const job = startErasureJob(pii, { everyMs: 3_600_000, clock: now });
+    try {
+      expect(await job.runOnce()).toEqual([]);
+      advance(1000);
+      expect(await job.runOnce()).toEqual(['p-0001']);
+      expect(await job.runOnce(now() + 4000)).toEqual(['p-0002']);
+      expect(entries('erasure')).toHaveLength(2);
+    } finally {
+      job.stop();
+    }
   });
 });
