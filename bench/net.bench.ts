@@ -39,6 +39,16 @@ const FLEETS = [
 ] as const;
 const SECONDS = 3;
 const BACKLOG = 50_000;
+// Parts of the suite, for short runs while working: MUSTER_BENCH_NET=ingest,latency,catchup (default all),
+// MUSTER_BENCH_NET_KIOSKS=10,100 (fleet sizes), MUSTER_BENCH_NET_BROKERS=aedes,mosquitto.
+const PARTS = listEnv('MUSTER_BENCH_NET', ['ingest', 'latency', 'catchup']);
+const SIZES = listEnv('MUSTER_BENCH_NET_KIOSKS', FLEETS.map((f) => String(f.kiosks)));
+const BROKERS = listEnv('MUSTER_BENCH_NET_BROKERS', ['aedes', 'mosquitto']);
+
+function listEnv(name: string, all: readonly string[]): string[] {
+  const value = process.env[name];
+  return value ? value.split(',').filter((v) => all.includes(v)) : [...all];
+}
 
 interface KioskJob {
   readonly url: string;
@@ -64,17 +74,22 @@ export const netSuite: Suite = {
     const dir = mkdtempSync(join(tmpdir(), 'muster-bench-net-'));
     pool = new VerifyPool();
     try {
-      const ceiling = verifyCeiling();
-      report.add('net verify ceiling (Ed25519, 1 core)', ceiling, 'verifies/s');
-      report.add(`net verify ceiling (Ed25519, ${cpus} cores)`, await poolCeiling(), 'verifies/s', 'net verify ceiling (Ed25519, 1 core)');
-      report.add('net HQ verified ingest, inline (batches of 500)', await ingestRate(dir, undefined), 'entries/s', 'net verify ceiling (Ed25519, 1 core)');
-      report.add('net HQ verified ingest, worker threads (batches of 500)', await ingestRate(dir, pool), 'entries/s', `net verify ceiling (Ed25519, ${cpus} cores)`);
-      const origins = FLEETS.flatMap((f) => fleetOrigins(f.kiosks)).concat(['hq', 'b0/kiosk']);
-      for (const start of [startAedesProcess, startMosquittoBroker]) {
-        const broker = await start(origins);
+      if (PARTS.includes('ingest')) {
+        const ceiling = verifyCeiling();
+        report.add('net verify ceiling (Ed25519, 1 core)', ceiling, 'verifies/s');
+        report.add(`net verify ceiling (Ed25519, ${cpus} cores)`, await poolCeiling(), 'verifies/s', 'net verify ceiling (Ed25519, 1 core)');
+        report.add('net HQ verified ingest, inline (batches of 500)', await ingestRate(dir, undefined), 'entries/s', 'net verify ceiling (Ed25519, 1 core)');
+        report.add('net HQ verified ingest, worker threads (batches of 500)', await ingestRate(dir, pool), 'entries/s', `net verify ceiling (Ed25519, ${cpus} cores)`);
+      }
+      const fleets = FLEETS.filter((f) => SIZES.includes(String(f.kiosks)));
+      const origins = fleets.flatMap((f) => fleetOrigins(f.kiosks)).concat(['hq', 'b0/kiosk']);
+      const starters = { aedes: startAedesProcess, mosquitto: startMosquittoBroker };
+      for (const name of BROKERS) {
+        if (!PARTS.includes('latency') && !PARTS.includes('catchup')) break;
+        const broker = await starters[name as keyof typeof starters](origins);
         try {
-          for (const fleet of FLEETS) await latency(report, broker, dir, fleet.kiosks, fleet.perKioskPerS);
-          await catchUp(report, broker, dir);
+          if (PARTS.includes('latency')) for (const fleet of fleets) await latency(report, broker, dir, fleet.kiosks, fleet.perKioskPerS);
+          if (PARTS.includes('catchup')) await catchUp(report, broker, dir);
         } finally {
           await broker.stop();
         }

@@ -1,14 +1,30 @@
 // One MQTT connection (mqtt.js 5) with the replication rules applied once:
 // - persistent session (clean: false), QoS 1; when the broker lost the session (connack.sessionPresent is
 //   false) every subscription is made again, which mqtt.js does not do by itself;
-// - a message is acknowledged only after its handler resolved (handleMessage delays the PUBACK), so an entry
-//   is acked after its SQLite commit; handlers run one at a time, in arrival order;
+// - a message is acknowledged only after its handler resolved, so an entry is acked after its SQLite commit;
+//   but acknowledgements are pipelined: handlers start in arrival order without waiting for the ones before
+//   them (so a burst can share one commit), up to WINDOW unacknowledged messages, and PUBACKs go out in arrival
+//   order as MQTT 3.1.1 §4.6 requires. mqtt.js only offers handleMessage, whose callback both sends the PUBACK
+//   and lets the next packet in; called with an error it lets the next packet in without a PUBACK, and we send
+//   the PUBACK ourselves, on the connection the message came on (never on a later one, whose packet ids differ);
 // - bad input (unknown topic, garbage payload) is reported and acked: redelivering it would never help.
 import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import { MusterError, errorMessage } from '../core/errors.ts';
 import { type ParsedTopic, parseTopic, topicId } from './topics.ts';
 
 export type MessageHandler = (topic: ParsedTopic, payload: Buffer) => Promise<void>;
+
+/** Unacknowledged messages in hand at once: a burst worth batching; beyond it a flood waits in the broker. */
+export const WINDOW = 256;
+
+/** Tells mqtt.js not to send the PUBACK (see the header): we send it after the handler resolved. */
+const SELF_ACKED = new Error('acknowledged by MqttLink after the handler resolved');
+
+interface Unacked {
+  readonly messageId: number | undefined;
+  readonly stream: unknown;
+  settled: boolean;
+}
 
 export interface LinkOptions {
   /** mqtt://, mqtts://, or a URL of the embedded broker. */
@@ -29,6 +45,8 @@ export class MqttLink {
   private readonly filters = new Set<string>();
   private handler: MessageHandler = () => Promise.resolve();
   private readonly connectListeners: ((sessionPresent: boolean) => void)[] = [];
+  private readonly unacked: Unacked[] = [];
+  private resume: (() => void) | undefined;
 
   constructor(private readonly options: LinkOptions) {
     const clientOptions: IClientOptions = {
@@ -58,9 +76,19 @@ export class MqttLink {
       this.report(error, '(connection)');
     });
     this.client.handleMessage = (packet, done) => {
+      const slot: Unacked = { messageId: packet.qos === 1 ? packet.messageId : undefined, stream: this.client.stream, settled: false };
+      this.unacked.push(slot);
       void this.dispatch(packet).then(() => {
-        done();
+        slot.settled = true;
+        this.acknowledge();
       });
+      if (packet.qos !== 1) done(); // QoS 0 needs no PUBACK (and Muster subscribes at QoS 1 only)
+      else if (this.unacked.length < WINDOW) done(SELF_ACKED);
+      else {
+        this.resume = () => {
+          done(SELF_ACKED);
+        };
+      }
     };
   }
 
@@ -103,6 +131,22 @@ export class MqttLink {
 
   async close(force = false): Promise<void> {
     await this.client.endAsync(force);
+  }
+
+  /** Sends the PUBACKs of the settled messages at the head of the queue, in arrival order. */
+  private acknowledge(): void {
+    const stream = this.client.stream as { destroyed?: boolean; write(chunk: Buffer): boolean } | undefined;
+    while (this.unacked[0]?.settled) {
+      const slot = this.unacked.shift() as Unacked;
+      // A message from a dropped connection stays unacknowledged: the broker delivers it again.
+      if (slot.messageId === undefined || slot.stream !== stream || !stream || stream.destroyed === true) continue;
+      stream.write(Buffer.from([0x40, 0x02, slot.messageId >> 8, slot.messageId & 0xff])); // PUBACK, MQTT 3.1.1 §3.4
+    }
+    if (this.resume && this.unacked.length < WINDOW) {
+      const resume = this.resume;
+      this.resume = undefined;
+      resume();
+    }
   }
 
   private async dispatch(packet: IPublishPacket): Promise<void> {

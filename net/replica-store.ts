@@ -15,9 +15,22 @@ export interface WitnessedCheckpoint {
   readonly at: number;
 }
 
+/** Entries of one log as they arrived in one message. */
+export interface IngestBatch {
+  readonly origin: string;
+  readonly leaves: readonly Uint8Array[];
+  /** Who handed them over: recorded with equivocation evidence. */
+  readonly source: string;
+}
+
 export interface ReplicaStore {
   /** Verifies and stores entries of another log; idempotent on (origin, seq). */
   ingest(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult>;
+  /**
+   * Several batches, of one log or many, taken in order and committed together where the backend can (one
+   * SQLite transaction): each batch succeeds or fails on its own, as `ingest` would.
+   */
+  ingestMany(batches: readonly IngestBatch[]): Promise<PromiseSettledResult<IngestResult>[]>;
   size(origin: string): Promise<number>;
   /** Signed entries with from <= seq < to that the store holds, in order. */
   leaves(origin: string, from: number, to: number): Promise<Uint8Array[]>;

@@ -6,14 +6,19 @@
 //
 // Handlers never wait for the broker (a publish's PUBACK arrives on the same connection as the messages being
 // handled): replies and requests are sent in the background.
+//
+// Messages are handed over without waiting for the ones before them (MqttLink pipelines acknowledgements), so
+// entry batches that arrive together are queued and stored together: one ingestMany, one SQLite commit, then
+// every one of them is acknowledged. Everything else that depends on the stored entries (checkpoints) runs
+// in arrival order after the batches queued before it.
 import { randomUUID } from 'node:crypto';
 import { decodeLeaf } from '../core/entry.ts';
 import { MusterError, errorMessage } from '../core/errors.ts';
-import type { Rejected } from '../ledger/replica.ts';
+import type { IngestResult, Rejected } from '../ledger/ingest-plan.ts';
 import { parseCheckpoint, parseNote } from '../ledger/note.ts';
 import type { StoredCheckpoint } from '../ledger/store.ts';
 import type { MessageHandler, MqttLink } from './mqtt-link.ts';
-import type { ReplicaStore } from './replica-store.ts';
+import type { IngestBatch, ReplicaStore } from './replica-store.ts';
 import { type ParsedTopic, topics } from './topics.ts';
 import type { ForkEvidence, Witness } from './witness.ts';
 import { MAX_BATCH, decodeBatch, decodeNoteText, decodeRequest, encodeBatch, encodeRequest } from './wire.ts';
@@ -58,6 +63,15 @@ interface Want {
 
 /** Replies in flight per request: enough to keep the broker busy, bounded so one catch-up cannot flood it. */
 const REPLY_WINDOW = 16;
+/** Leaves stored in one commit at most; a larger burst takes several. */
+const MAX_GROUP_LEAVES = 4000;
+
+interface Queued {
+  readonly batch: IngestBatch;
+  readonly source: string;
+  readonly done: () => void;
+  readonly failed: (error: unknown) => void;
+}
 
 export class Replicator {
   private readonly wants = new Map<string, Want>();
@@ -69,6 +83,11 @@ export class Replicator {
   private timer: NodeJS.Timeout | undefined;
   private readonly background = new Set<Promise<void>>();
   private closed = false;
+  /** Entry batches waiting for the next group commit, in arrival order. */
+  private queued: Queued[] = [];
+  private groupScheduled = false;
+  /** The ordered work: group commits and checkpoint checks, one at a time. */
+  private tail: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ReplicatorOptions) {
     this.clock = options.clock ?? Date.now;
@@ -172,7 +191,10 @@ export class Replicator {
           if (topic.client === this.id) await this.ingest(undefined, payload, source);
           return;
         case 'checkpoint':
-          if (this.follows(topic.origin)) await this.checkpoint(topic.origin, decodeNoteText(payload, 'checkpoint'));
+          if (this.follows(topic.origin)) {
+            const note = decodeNoteText(payload, 'checkpoint');
+            await this.inOrder(() => this.checkpoint(topic.origin, note));
+          }
           return;
         case 'request':
           this.answer(topic.origin, payload);
@@ -195,24 +217,88 @@ export class Replicator {
     return follow === 'all' || follow.includes(origin);
   }
 
-  private async ingest(expectedOrigin: string | undefined, payload: Buffer, source: string): Promise<void> {
+  /** Queues a batch for the next group commit; resolves once it is stored (or refused). */
+  private ingest(expectedOrigin: string | undefined, payload: Buffer, source: string): Promise<void> {
     const batch = decodeBatch(payload);
     const origin = expectedOrigin ?? batch.origin;
     if (batch.origin !== origin) throw new MusterError('bad-message', `entries for ${batch.origin} published on the topic of ${origin}`);
-    if (!this.follows(origin) || batch.leaves.length === 0) return;
-    const { store } = this.options;
-    const result = await store.ingest(origin, batch.leaves, `${source}:${this.id}`);
+    if (!this.follows(origin) || batch.leaves.length === 0) return Promise.resolve();
+    return new Promise((done, failed) => {
+      this.queued.push({ batch: { origin, leaves: batch.leaves, source: `${source}:${this.id}` }, source, done, failed });
+      if (this.groupScheduled) return;
+      this.groupScheduled = true;
+      // setImmediate: every message already read from the socket joins this group first.
+      void this.inOrder(() => new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.commitGroup()));
+    });
+  }
+
+  /** Runs `work` after everything queued before it (group commits, checkpoint checks). */
+  private inOrder(work: () => Promise<void>): Promise<void> {
+    const run = this.tail.then(work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commitGroup(): Promise<void> {
+    let leaves = 0;
+    let take = 0;
+    while (take < this.queued.length && (take === 0 || leaves + (this.queued[take]?.batch.leaves.length ?? 0) <= MAX_GROUP_LEAVES)) {
+      leaves += this.queued[take]?.batch.leaves.length ?? 0;
+      take++;
+    }
+    const group = this.queued.slice(0, take);
+    this.queued = this.queued.slice(take);
+    this.groupScheduled = this.queued.length > 0;
+    if (this.groupScheduled) void this.inOrder(() => this.commitGroup());
+    let results: PromiseSettledResult<IngestResult>[];
+    try {
+      results = await this.options.store.ingestMany(group.map((q) => q.batch));
+    } catch (error) {
+      for (const q of group) q.failed(error);
+      return;
+    }
+    const grown = new Set<string>();
+    for (const [i, q] of group.entries()) {
+      const result = results[i];
+      if (result?.status === 'fulfilled') {
+        this.stored(q, result.value);
+        grown.add(q.batch.origin);
+        q.done();
+      } else if (result?.reason instanceof MusterError) {
+        this.emit({ kind: 'bad-message', topic: `entries ${q.batch.origin}`, reason: result.reason.message });
+        q.done();
+      } else {
+        q.failed(result?.reason);
+      }
+    }
+    for (const origin of grown) await this.caughtUp(origin);
+  }
+
+  /** Reports what one batch did and notes what it showed to be missing. */
+  private stored(q: Queued, result: IngestResult): void {
+    const { origin, leaves } = q.batch;
+    const source = q.source;
     if (result.inserted > 0) this.emit({ kind: 'ingested', origin, inserted: result.inserted, size: result.size, source });
     if (result.rejected.length > 0) this.emit({ kind: 'rejected', origin, source, rejected: result.rejected });
     if (result.equivocations.length > 0) this.emit({ kind: 'equivocation', origin, seqs: result.equivocations, source });
     const want = this.wantFor(origin);
-    if (result.missingFrom !== undefined) want.target = Math.max(want.target, lastSeq(batch.leaves) + 1);
+    if (result.missingFrom !== undefined) want.target = Math.max(want.target, lastSeq(leaves) + 1);
     if (want.request && result.size >= want.request.to) delete want.request;
     else if (want.request && result.inserted > 0) want.request.sentAt = this.clock();
-    if (want.pendingNote !== undefined && result.size >= want.pendingSize) {
+  }
+
+  /** After a group commit: witness a checkpoint that was waiting for these entries, and backfill what is still missing. */
+  private async caughtUp(origin: string): Promise<void> {
+    const want = this.wantFor(origin);
+    if (want.pendingNote !== undefined && (await this.options.store.size(origin)) >= want.pendingSize) {
       const note = want.pendingNote;
       delete want.pendingNote;
-      await this.checkpoint(origin, note);
+      try {
+        await this.checkpoint(origin, note);
+      } catch (error) {
+        if (!(error instanceof MusterError)) throw error;
+        this.emit({ kind: 'bad-message', topic: `checkpoint ${origin}`, reason: error.message });
+      }
     }
     await this.pump(origin);
   }

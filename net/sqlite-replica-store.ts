@@ -1,14 +1,16 @@
 // ReplicaStore over the ledger's SQLite log store: the kiosk's own store (own log + peers' replicas) and HQ's
 // embedded default. The witness state lives in the same file, so a cosignature is never issued for a state
 // that a crash could forget.
+import type Database from 'better-sqlite3';
+import { bytesEqual } from '../core/bytes.ts';
 import { MusterError } from '../core/errors.ts';
+import { type DecodedBatch, type IngestResult, decodeForOrigin, planIngest, planResult } from '../ledger/ingest-plan.ts';
 import { KeySchedule } from '../ledger/key-schedule.ts';
 import type { Verifier } from '../ledger/keys.ts';
 import { consistencyProof, rootHash } from '../ledger/merkle.ts';
-import { type IngestResult, ingestEntries } from '../ledger/replica.ts';
 import type { Conflict, LedgerStore } from '../ledger/store.ts';
-import type { ReplicaStore, WitnessedCheckpoint } from './replica-store.ts';
-import { MIN_POOLED, type VerifyPool } from './verify-pool.ts';
+import type { IngestBatch, ReplicaStore, WitnessedCheckpoint } from './replica-store.ts';
+import { MIN_POOLED, type VerifyGroup, type VerifyPool } from './verify-pool.ts';
 
 const WITNESS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS net_witnessed (
@@ -24,46 +26,111 @@ export interface SqliteReplicaStoreOptions {
   /** Pinned genesis keys by origin (HQ's kiosk registry); logs not listed are trusted on first use. */
   readonly trustedKeys?: ReadonlyMap<string, Uint8Array>;
   readonly clock?: () => number;
-  /** Worker threads for signature checks of large batches (HQ); without it everything is checked inline. */
+  /** Signature checks of large batches on every core (HQ); without it everything is checked on this thread. */
   readonly pool?: VerifyPool;
 }
 
 export class SqliteReplicaStore implements ReplicaStore {
   private readonly schedules = new Map<string, KeySchedule>();
+  private readonly writeAll: Database.Transaction<(work: () => void) => void>;
 
   constructor(
     readonly ledger: LedgerStore,
     private readonly options: SqliteReplicaStoreOptions = {},
   ) {
     ledger.db.exec(WITNESS_SCHEMA);
+    this.writeAll = ledger.db.transaction((work: () => void) => {
+      work();
+    });
   }
 
   async ingest(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult> {
-    const pool = this.options.pool;
-    let preverified: Set<Uint8Array> | undefined;
-    if (pool && leaves.length >= MIN_POOLED) {
-      const keys = (await this.settledSchedule(origin)).toSpans();
-      if (keys.length > 0) preverified = new Set([...(await pool.verify(origin, keys, leaves))].map((i) => leaves[i] as Uint8Array));
-    }
-    return settle(() => {
-      const trustedKey = this.options.trustedKeys?.get(origin);
-      const schedule = this.schedule(origin);
-      try {
-        const result = ingestEntries(this.ledger, origin, leaves, {
-          source,
-          now: (this.options.clock ?? Date.now)(),
-          schedule,
-          ...(trustedKey ? { trustedKey } : {}),
-          ...(preverified ? { preverified } : {}),
+    const [result] = await this.ingestMany([{ origin, leaves, source }]);
+    if (result?.status === 'fulfilled') return result.value;
+    throw result?.reason instanceof Error ? result.reason : new Error(String(result?.reason));
+  }
+
+  /**
+   * Decodes each batch once, checks the new entries' signatures on every core (with a pool), then plans and
+   * writes every batch in one transaction: one commit for everything that arrived together.
+   */
+  async ingestMany(batches: readonly IngestBatch[]): Promise<PromiseSettledResult<IngestResult>[]> {
+    const decoded = batches.map((b) => decodeForOrigin(b.origin, b.leaves));
+    const preverified = await this.preverify(batches, decoded);
+    const results: PromiseSettledResult<IngestResult>[] = [];
+    try {
+      this.writeAll.immediate(() => {
+        batches.forEach((batch, i) => {
+          try {
+            results.push({ status: 'fulfilled', value: this.write(batch, decoded[i] as DecodedBatch, preverified[i]) });
+          } catch (error) {
+            this.schedules.delete(batch.origin);
+            results.push({ status: 'rejected', reason: error });
+          }
         });
-        // A rejected genesis may have named its key in the schedule before its signature failed.
-        if (!this.ledger.log(origin)) this.schedules.delete(origin);
-        return result;
-      } catch (error) {
-        this.schedules.delete(origin);
-        throw error;
-      }
+      });
+    } catch (error) {
+      // Nothing was committed: schedules extended by this call may name keys the store does not hold.
+      for (const batch of batches) this.schedules.delete(batch.origin);
+      throw error;
+    }
+    return results;
+  }
+
+  /** Signatures of the entries beyond each log's head (duplicates are matched by hash, never verified). */
+  private async preverify(batches: readonly IngestBatch[], decoded: readonly DecodedBatch[]): Promise<(Set<Uint8Array> | undefined)[]> {
+    const pool = this.options.pool;
+    if (!pool) return [];
+    const groups: VerifyGroup[] = [];
+    const heads = new Map<string, number>();
+    batches.forEach((batch, i) => {
+      const log = this.ledger.log(batch.origin);
+      const head = heads.get(batch.origin) ?? this.ledger.head(batch.origin).size;
+      heads.set(batch.origin, head);
+      const keys = log && !log.own ? this.schedule(batch.origin).toSpans() : [];
+      const fresh = keys.length === 0 ? [] : (decoded[i] as DecodedBatch).decoded.filter((d) => d.entry.body.seq >= head).map((d) => d.leaf);
+      groups.push({ origin: batch.origin, keys, leaves: fresh });
     });
+    if (groups.reduce((n, g) => n + g.leaves.length, 0) < MIN_POOLED) return [];
+    const valid = await pool.verifyGroups(groups);
+    return groups.map((g, i) => new Set([...(valid[i] ?? [])].map((index) => g.leaves[index] as Uint8Array)));
+  }
+
+  /** Plans one batch against what the store holds now and writes it (inside the caller's transaction). */
+  private write(batch: IngestBatch, decoded: DecodedBatch, preverified: ReadonlySet<Uint8Array> | undefined): IngestResult {
+    const { origin } = batch;
+    const log = this.ledger.log(origin);
+    if (log?.own) throw new MusterError('own-log', `${origin} is this store's own log; it is written only by its own kiosk`);
+    const pinned = this.options.trustedKeys?.get(origin);
+    if (log && pinned && !bytesEqual(log.genesisKey, pinned)) {
+      throw new MusterError('key-mismatch', `the key given for ${origin} is not the key this store already trusts`);
+    }
+    const schedule = this.schedule(origin);
+    const head = this.ledger.head(origin);
+    const plan = planIngest(decoded, head, this.storedHashes(origin, decoded, head.size), schedule, {
+      trustedKey: pinned ?? log?.genesisKey,
+      preverified,
+    });
+    const now = (this.options.clock ?? Date.now)();
+    for (const e of plan.equivocations) this.ledger.recordConflict(origin, e.seq, e.leaf, e.hash, batch.source, now);
+    if (plan.rows.length > 0) {
+      if (!log) this.ledger.addLog(origin, schedule.keyFor(0).publicKey, false);
+      this.ledger.appendVerified(origin, head.size, plan.rows);
+    } else if (!log) {
+      // A rejected genesis may have named its key in the schedule before its signature failed.
+      this.schedules.delete(origin);
+    }
+    return planResult(plan, head.size);
+  }
+
+  /** Leaf hashes of the stored entries a batch names again (replays, duplicates): one range read. */
+  private storedHashes(origin: string, decoded: DecodedBatch, size: number): Map<number, Uint8Array> {
+    const stored = new Map<number, Uint8Array>();
+    const seqs = decoded.decoded.map((d) => d.entry.body.seq).filter((seq) => seq < size);
+    if (seqs.length === 0) return stored;
+    const wanted = new Set(seqs);
+    for (const row of this.ledger.range(origin, Math.min(...seqs), Math.max(...seqs) + 1)) if (wanted.has(row.seq)) stored.set(row.seq, row.hash);
+    return stored;
   }
 
   size(origin: string): Promise<number> {
@@ -90,10 +157,6 @@ export class SqliteReplicaStore implements ReplicaStore {
 
   verifiers(origin: string): Promise<Verifier[]> {
     return settle(() => (this.ledger.log(origin) ? this.schedule(origin).verifiers : []));
-  }
-
-  private settledSchedule(origin: string): Promise<KeySchedule> {
-    return settle(() => this.schedule(origin));
   }
 
   /** The log's key schedule, verified once and then extended by ingest as rotations arrive. */

@@ -13,7 +13,7 @@ import type { IngestResult } from '../../ledger/replica.ts';
 import type { Conflict, Head } from '../../ledger/store.ts';
 import type { Alert, StoredAlert } from '../alerts.ts';
 import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
-import type { WitnessedCheckpoint } from '../replica-store.ts';
+import type { IngestBatch, WitnessedCheckpoint } from '../replica-store.ts';
 import { decodeForOrigin, planIngest, planResult } from '../../ledger/ingest-plan.ts';
 import type { HqStore, LastHeartbeat } from './hq-store.ts';
 
@@ -111,6 +111,19 @@ export class PostgresHqStore implements HqStore {
     } finally {
       client.release();
     }
+  }
+
+  /** One transaction per batch, in order (the advisory lock is per log). */
+  async ingestMany(batches: readonly IngestBatch[]): Promise<PromiseSettledResult<IngestResult>[]> {
+    const results: PromiseSettledResult<IngestResult>[] = [];
+    for (const batch of batches) {
+      try {
+        results.push({ status: 'fulfilled', value: await this.ingest(batch.origin, batch.leaves, batch.source) });
+      } catch (error) {
+        results.push({ status: 'rejected', reason: error });
+      }
+    }
+    return results;
   }
 
   async size(origin: string): Promise<number> {

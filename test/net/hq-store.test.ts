@@ -108,6 +108,40 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
     }
   });
 
+  it('takes several batches of several logs together, judging each on its own, in order', async () => {
+    const store = await backend.open();
+    const signer = Signer.generate('c1/k1');
+    const k1 = await kioskLog('c1/k1', 80, signer);
+    const k2 = await kioskLog('c1/k2', 4);
+    const forger = await kioskLog('c1/k1', 50);
+    try {
+      const twin = signEntry({ ...decodeLeaf(k1.leaves(5, 6)[0] ?? new Uint8Array()).body, payload: { subject: 'twin' } }, signer).leaf;
+      const results = await store.ingestMany([
+        { origin: 'c1/k1', leaves: k1.leaves(0, 40), source: 'a' },
+        { origin: 'c1/k2', leaves: k2.leaves(0, 3), source: 'b' },
+        { origin: 'c1/k1', leaves: forger.leaves(40, 51), source: 'mallory' },
+        { origin: 'c1/k1', leaves: [twin], source: 'twin' },
+        { origin: 'c1/k1', leaves: k1.leaves(40, 81), source: 'a' },
+        { origin: 'c1/k2', leaves: k2.leaves(4, 5), source: 'b' },
+        { origin: 'c1/k1', leaves: k1.leaves(30, 50), source: 'a' },
+      ]);
+      const values = results.map((r): unknown => (r.status === 'fulfilled' ? r.value : r.reason));
+      expect(values[0]).toMatchObject({ inserted: 40, size: 40, rejected: [] });
+      expect(values[1]).toMatchObject({ inserted: 3, size: 3 });
+      expect(values[2]).toMatchObject({ inserted: 0, size: 40, rejected: [{ seq: 40 }] });
+      // A second, validly signed entry at a stored seq: kept as evidence, never stored over the first.
+      expect(values[3]).toMatchObject({ inserted: 0, equivocations: [5] });
+      expect(values[4]).toMatchObject({ inserted: 41, size: 81, rejected: [] });
+      expect(values[5]).toMatchObject({ inserted: 0, missingFrom: 3, size: 3 });
+      expect(values[6]).toMatchObject({ inserted: 0, duplicates: 20, size: 81 });
+      expect(toBase64(await store.root('c1/k1', 81))).toBe(toBase64(rootHash(k1.store.treeSource('c1/k1'), 81)));
+      expect((await store.conflicts('c1/k1')).map((c) => [c.seq, c.source])).toEqual([[5, 'twin']]);
+    } finally {
+      for (const k of [k1, k2, forger]) k.store.close();
+      await store.close();
+    }
+  });
+
   it('checks every signature and link of a large batch (the size that goes to worker threads)', async () => {
     const store = await backend.open();
     const kiosk = await kioskLog('c1/k1', 150);
