@@ -35,13 +35,14 @@ export function button(label: string, icon: string, onClick: () => void, attrs: 
   return h('button', { type: 'button', ...attrs, onclick: () => { onClick(); } }, h('span', { class: 'icon', 'aria-hidden': 'true' }, icon), h('span', { class: 'label' }, label));
 }
 
-export function time(ms: number | null, zone?: string): string {
+/** Times in the given zone (the centre's), else the machine's own (a kiosk runs in its centre's zone). */
+export function time(ms: number | null, zone?: string, locale = 'en-GB'): string {
   if (ms === null) return '';
-  return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', ...(zone ? { timeZone: zone } : {}) }).format(ms);
+  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', ...(zone ? { timeZone: zone } : {}) }).format(ms);
 }
 
-export function dateTime(ms: number, zone?: string): string {
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', ...(zone ? { timeZone: zone } : {}) }).format(ms);
+export function dateTime(ms: number, zone?: string, locale = 'en-GB'): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', ...(zone ? { timeZone: zone } : {}) }).format(ms);
 }
 
 /** Offers text as a file download (CSV export, receipt file). */

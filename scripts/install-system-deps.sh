@@ -4,9 +4,10 @@
 #   mosquitto(+clients) the production MQTT broker, started by the tests as a separate process
 #   postgresql         HQ's province-scale store, started on loopback by the test script
 #   chromium           the screens are tested in a real browser (playwright-core drives it)
+#   fonts-*            the screens' icons (colour emoji) and Chinese text (zh-CN) render on the kiosk and in tests
 #   libusb-1.0-0, udev node-hid's libusb backend; udevadm for SerialPort.list()
 set -euo pipefail
-packages=(socat mosquitto mosquitto-clients postgresql chromium libusb-1.0-0 udev ca-certificates)
+packages=(socat mosquitto mosquitto-clients postgresql chromium fonts-noto-color-emoji fonts-wqy-zenhei libusb-1.0-0 udev ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

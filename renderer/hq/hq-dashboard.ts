@@ -65,10 +65,10 @@ function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView): void
               h('td', {}, c.breaches > 0 ? `⛔ ${c.breaches}` : '0'),
               h('td', {}, c.excused),
               h('td', {}, c.compliance === null ? '—' : `${Math.round(c.compliance * 100)}%`),
-              h('td', {}, button(centre === c.centre ? 'Showing' : 'Show breaches', '🔍', () => {
+              h('td', {}, button(`Breaches at ${c.centre}`, '🔍', () => {
                 centre = centre === c.centre ? undefined : c.centre;
                 refresh();
-              }, { 'aria-pressed': String(centre === c.centre), 'aria-label': `Breaches at ${c.centre}` })),
+              }, { 'aria-pressed': String(centre === c.centre) })),
             ),
           ),
         ),

@@ -174,7 +174,7 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
             h('dt', {}, t(language, 'person')),
             h('dd', {}, r.subject),
             h('dt', {}, t(language, 'time')),
-            h('dd', {}, dateTime(r.at)),
+            h('dd', {}, dateTime(r.at, undefined, language)),
             h('dt', {}, t(language, 'place')),
             h('dd', {}, `${r.centre} · ${r.kiosk}`),
             h('dt', {}, t(language, 'entry')),
