@@ -7,7 +7,7 @@ import { type DecodedLeaf, decodeLeaf } from '../core/entry.ts';
 import { errorMessage } from '../core/errors.ts';
 import { entrySignatureValid } from './entry-signing.ts';
 import { leafHash } from './hash.ts';
-import type { KeySchedule } from './key-schedule.ts';
+import type { KeySchedule, Registry } from './key-schedule.ts';
 import type { EntryRow, Head } from './store.ts';
 
 export interface Rejected {
@@ -51,6 +51,11 @@ export interface PlanOptions {
   readonly trustedKey?: Uint8Array | undefined;
   /** Leaves (by identity) whose signatures worker threads already verified under this schedule's key with the entry's key id. */
   readonly preverified?: ReadonlySet<Uint8Array> | undefined;
+  /**
+   * HQ's registry as the store holds it now (readRegistry): applied to the schedule, which may be a cached one
+   * older than the latest revocation, so entries signed by a revoked key after its point are refused.
+   */
+  readonly registry?: Registry | undefined;
 }
 
 /**
@@ -65,13 +70,17 @@ export function planIngest(batch: DecodedBatch, head: Head, stored: ReadonlyMap<
   let prev = head.hash;
   let duplicates = 0;
   let missingFrom: number | undefined;
+  if (options.registry) schedule.applyRegistry(options.registry);
   for (const { leaf, entry } of batch.decoded) {
     const seq = entry.body.seq;
     const hash = leafHash(leaf);
     if (seq < size) {
       const known = seq < head.size ? stored.get(seq) : rows[seq - head.size]?.hash;
+      const key = schedule.keyFor(seq);
+      const revokedFrom = schedule.revokedFrom(key.publicKey);
       if (known && bytesEqual(known, hash)) duplicates++;
-      else if (entrySignatureValid(entry, schedule.keyFor(seq))) equivocations.push({ seq, leaf, hash });
+      else if (revokedFrom !== undefined && seq >= revokedFrom) rejected.push({ seq, reason: `signed by a key revoked from entry ${revokedFrom}` });
+      else if (entrySignatureValid(entry, key)) equivocations.push({ seq, leaf, hash });
       else rejected.push({ seq, reason: 'a different entry is stored at this seq and this one is not validly signed' });
       continue;
     }

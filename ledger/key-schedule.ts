@@ -1,7 +1,11 @@
 // Which key signs which entries of a log. Entry 0 (genesis) names the first key; a key-rotation entry,
 // signed by the key in force, names the key for every entry after it.
+// Kiosk keys are also governed by HQ's registry log (origin `hq/registry`): a `kiosk-registration` entry names
+// the key a kiosk's log must start with, and a `key-revocation` entry revokes a kiosk key from a seq on (a
+// stolen kiosk). Wherever a store holds the registry, `KeySchedule.load` applies it, so replica ingest, fsck
+// and its workers (the spans carry `revokedFrom`) all refuse entries signed by a revoked key after the point.
 import { bytesEqual, toHex } from '../core/bytes.ts';
-import { decodeLeaf, type DecodedLeaf } from '../core/entry.ts';
+import { decodeLeaf, type DecodedLeaf, type Payload } from '../core/entry.ts';
 import { MusterError } from '../core/errors.ts';
 import { entrySignatureValid } from './entry-signing.ts';
 import { Verifier } from './keys.ts';
@@ -11,16 +15,56 @@ export interface KeySpan {
   /** First seq this key signs. */
   readonly fromSeq: number;
   readonly publicKey: Uint8Array;
+  /** First seq this key may no longer sign (revoked). */
+  readonly revokedFrom?: number;
+}
+
+/** The registry log: HQ's own log of kiosk registrations and key revocations. */
+export const REGISTRY_ORIGIN = 'hq/registry';
+
+export interface Revocation {
+  readonly origin: string;
+  readonly publicKey: Uint8Array;
+  /** Entries at this seq and after, signed by the key, are refused. */
+  readonly fromSeq: number;
+}
+
+export interface Registry {
+  /** The key each registered kiosk's log must start with. */
+  readonly registered: ReadonlyMap<string, Uint8Array>;
+  readonly revocations: readonly Revocation[];
 }
 
 export class KeySchedule {
   private readonly spans: { fromSeq: number; verifier: Verifier }[];
+  private readonly revoked: { publicKey: Uint8Array; fromSeq: number }[] = [];
+  /** undefined: no registry known; null: a registry is known and does not list this log. */
+  private registeredKey: Uint8Array | null | undefined;
 
   constructor(
     readonly origin: string,
     spans: readonly KeySpan[],
   ) {
     this.spans = spans.map((s) => ({ fromSeq: s.fromSeq, verifier: new Verifier(origin, s.publicKey) }));
+    for (const s of spans) if (s.revokedFrom !== undefined) this.revoke(s.publicKey, s.revokedFrom);
+  }
+
+  /** Refuses entries signed by `publicKey` from `fromSeq` on (also a key this log rotates to later). */
+  revoke(publicKey: Uint8Array, fromSeq: number): void {
+    const known = this.revoked.find((r) => bytesEqual(r.publicKey, publicKey));
+    if (known) known.fromSeq = Math.min(known.fromSeq, fromSeq);
+    else this.revoked.push({ publicKey, fromSeq });
+  }
+
+  /** Applies a registry: this log's registered genesis key (or that it is not registered) and its revocations. */
+  applyRegistry(registry: Registry): void {
+    if (this.origin === REGISTRY_ORIGIN) return;
+    this.registeredKey = registry.registered.get(this.origin) ?? null;
+    for (const r of registry.revocations) if (r.origin === this.origin) this.revoke(r.publicKey, r.fromSeq);
+  }
+
+  revokedFrom(publicKey: Uint8Array): number | undefined {
+    return this.revoked.find((r) => bytesEqual(r.publicKey, publicKey))?.fromSeq;
   }
 
   get verifiers(): Verifier[] {
@@ -32,7 +76,10 @@ export class KeySchedule {
   }
 
   toSpans(): KeySpan[] {
-    return this.spans.map((s) => ({ fromSeq: s.fromSeq, publicKey: s.verifier.publicKey }));
+    return this.spans.map((s) => {
+      const revokedFrom = this.revokedFrom(s.verifier.publicKey);
+      return { fromSeq: s.fromSeq, publicKey: s.verifier.publicKey, ...(revokedFrom === undefined ? {} : { revokedFrom }) };
+    });
   }
 
   keyFor(seq: number): Verifier {
@@ -54,12 +101,16 @@ export class KeySchedule {
       const key = body.payload.key;
       if (!(key instanceof Uint8Array) || key.length !== 32) return 'genesis entry does not name a 32-byte key';
       if (trustedGenesisKey && !bytesEqual(key, trustedGenesisKey)) return 'genesis key is not the trusted key for this log';
+      if (this.registeredKey === null) return `${this.origin} is not a registered kiosk (muster kiosk provision)`;
+      if (this.registeredKey && !bytesEqual(key, this.registeredKey)) return 'genesis key is not the key registered for this kiosk';
       if (this.spans.length === 0) this.spans.push({ fromSeq: 0, verifier: new Verifier(this.origin, key) });
     } else if (body.type === 'genesis') {
       return 'genesis entry after entry 0';
     }
     const verifier = this.keyFor(body.seq);
     if (!bytesEqual(body.kid, verifier.id)) return `signed by key ${toHex(body.kid)}, but key ${toHex(verifier.id)} is in force`;
+    const revokedFrom = this.revokedFrom(verifier.publicKey);
+    if (revokedFrom !== undefined && body.seq >= revokedFrom) return `signed by key ${toHex(verifier.id)}, revoked from entry ${revokedFrom}`;
     // signatureVerified: a worker thread already checked it under the key with this id (ledger/replica.ts).
     if (!signatureVerified && !entrySignatureValid(decoded, verifier)) return 'signature does not verify';
     if (body.type === 'key-rotation') {
@@ -73,6 +124,8 @@ export class KeySchedule {
   /** Rebuilds the schedule from the genesis and rotation entries a store holds (checking each). */
   static load(store: LedgerStore, origin: string, trustedGenesisKey?: Uint8Array): KeySchedule {
     const schedule = new KeySchedule(origin, []);
+    const registry = readRegistry(store);
+    if (registry) schedule.applyRegistry(registry);
     for (const row of store.keyEntries(origin)) {
       let decoded: DecodedLeaf;
       try {
@@ -85,4 +138,48 @@ export class KeySchedule {
     }
     return schedule;
   }
+}
+
+/**
+ * The registry as a store holds it (entries were verified when stored), or undefined when it holds none.
+ * Revocations come from the key-entry index; registrations from a scan of the (small) registry log.
+ */
+export function readRegistry(store: LedgerStore): Registry | undefined {
+  if (!store.log(REGISTRY_ORIGIN)) return undefined;
+  const registered = new Map<string, Uint8Array>();
+  const revocations: Revocation[] = [];
+  const { size } = store.head(REGISTRY_ORIGIN);
+  for (const row of store.range(REGISTRY_ORIGIN, 0, size)) {
+    if (row.type !== 'kiosk-registration' && row.type !== 'key-revocation') continue;
+    const { payload } = decodeLeaf(row.leaf).body;
+    if (row.type === 'kiosk-registration') {
+      const r = parseRegistration(payload);
+      registered.set(r.origin, r.publicKey);
+    } else {
+      revocations.push(parseRevocation(payload));
+    }
+  }
+  return { registered, revocations };
+}
+
+export interface Registration {
+  readonly origin: string;
+  readonly publicKey: Uint8Array;
+  readonly centre: string;
+}
+
+export function parseRegistration(payload: Payload): Registration {
+  const { origin, key, centre } = payload;
+  if (typeof origin !== 'string' || origin === REGISTRY_ORIGIN || !(key instanceof Uint8Array) || key.length !== 32 || typeof centre !== 'string' || !origin.startsWith(`${centre}/`)) {
+    throw new MusterError('bad-record', 'kiosk-registration: expected {origin: "<centre>/<kiosk>", centre, key: 32 bytes}');
+  }
+  return { origin, publicKey: key, centre };
+}
+
+export function parseRevocation(payload: Payload): Revocation {
+  const { origin, key, fromSeq } = payload;
+  if (typeof origin !== 'string' || !(key instanceof Uint8Array) || key.length !== 32 || typeof fromSeq !== 'number' || !Number.isSafeInteger(fromSeq) || fromSeq < 0) {
+    throw new MusterError('bad-record', 'key-revocation: expected {origin, key: 32 bytes, fromSeq: entry number, reason}');
+  }
+  return { origin, publicKey: key, fromSeq };
 }

@@ -4,7 +4,7 @@
 import { bytesEqual } from '../core/bytes.ts';
 import { MusterError } from '../core/errors.ts';
 import { type IngestResult, decodeForOrigin, planIngest, planResult } from './ingest-plan.ts';
-import { KeySchedule } from './key-schedule.ts';
+import { KeySchedule, readRegistry } from './key-schedule.ts';
 import type { LedgerStore } from './store.ts';
 
 export type { IngestResult, Rejected } from './ingest-plan.ts';
@@ -44,7 +44,7 @@ export function ingestEntries(store: LedgerStore, origin: string, leaves: readon
     const row = seq < head.size ? store.entry(origin, seq) : undefined;
     if (row) stored.set(seq, row.hash);
   }
-  const plan = planIngest(batch, head, stored, schedule, { trustedKey: options.trustedKey ?? log?.genesisKey, preverified: options.preverified });
+  const plan = planIngest(batch, head, stored, schedule, { trustedKey: options.trustedKey ?? log?.genesisKey, preverified: options.preverified, registry: readRegistry(store) });
   const now = options.now ?? Date.now();
   for (const e of plan.equivocations) store.recordConflict(origin, e.seq, e.leaf, e.hash, options.source, now);
   if (plan.rows.length > 0) {

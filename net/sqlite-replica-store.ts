@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { bytesEqual } from '../core/bytes.ts';
 import { MusterError } from '../core/errors.ts';
 import { type DecodedBatch, type IngestResult, decodeForOrigin, planIngest, planResult } from '../ledger/ingest-plan.ts';
-import { KeySchedule } from '../ledger/key-schedule.ts';
+import { KeySchedule, readRegistry } from '../ledger/key-schedule.ts';
 import type { Verifier } from '../ledger/keys.ts';
 import { consistencyProof, rootHash } from '../ledger/merkle.ts';
 import type { Conflict, LedgerStore } from '../ledger/store.ts';
@@ -88,8 +88,8 @@ export class SqliteReplicaStore implements ReplicaStore {
       const head = heads.get(batch.origin) ?? this.ledger.head(batch.origin).size;
       heads.set(batch.origin, head);
       const keys = log && !log.own ? this.schedule(batch.origin).toSpans() : [];
-      const fresh = keys.length === 0 ? [] : (decoded[i] as DecodedBatch).decoded.filter((d) => d.entry.body.seq >= head).map((d) => d.leaf);
-      groups.push({ origin: batch.origin, keys, leaves: fresh });
+      const fresh = keys.length === 0 ? [] : (decoded[i] as DecodedBatch).decoded.filter((d) => d.entry.body.seq >= head);
+      groups.push({ origin: batch.origin, keys, leaves: fresh.map((d) => d.leaf), decoded: fresh.map((d) => d.entry) });
     });
     if (groups.reduce((n, g) => n + g.leaves.length, 0) < MIN_POOLED) return [];
     const valid = await pool.verifyGroups(groups);
@@ -110,6 +110,7 @@ export class SqliteReplicaStore implements ReplicaStore {
     const plan = planIngest(decoded, head, this.storedHashes(origin, decoded, head.size), schedule, {
       trustedKey: pinned ?? log?.genesisKey,
       preverified,
+      registry: readRegistry(this.ledger),
     });
     const now = (this.options.clock ?? Date.now)();
     for (const e of plan.equivocations) this.ledger.recordConflict(origin, e.seq, e.leaf, e.hash, batch.source, now);
