@@ -1,21 +1,12 @@
 // Deterministic CBOR (RFC 8949 §4.2.1, core deterministic encoding) for everything that is hashed or signed.
-// One value has exactly one encoding: decoding re-encodes and refuses input that is not already canonical,
+// One value has exactly one encoding: decoding refuses input that is not already canonical,
 // so two nodes can never disagree about the bytes behind a leaf hash.
-import { decode, encode } from 'cborg';
-import { bytesEqual } from './bytes.ts';
+import { encode } from 'cborg';
+import { decodeDeterministic, type SkipValue } from './canonical-decoder.ts';
+import type { CborValue } from './cbor-value.ts';
 import { MusterError } from './errors.ts';
 
-export type CborValue = null | boolean | number | string | Uint8Array | readonly CborValue[] | { readonly [key: string]: CborValue };
-
-const DECODE_OPTIONS = {
-  strict: true,
-  allowIndefinite: false,
-  allowUndefined: false,
-  allowNaN: false,
-  allowInfinity: false,
-  allowBigInt: false,
-  rejectDuplicateMapKeys: true,
-} as const;
+export type { CborValue } from './cbor-value.ts';
 
 /** Bound on nesting so hostile input cannot exhaust the stack. */
 const MAX_DEPTH = 16;
@@ -28,17 +19,9 @@ export function encodeCanonical(value: CborValue): Uint8Array {
   return encode(value);
 }
 
-/** Decodes bytes that must be the canonical encoding of a value; throws MusterError('non-canonical' | 'malformed'). */
-export function decodeCanonical(bytes: Uint8Array): CborValue {
-  let value: unknown;
-  try {
-    value = decode(bytes, DECODE_OPTIONS);
-  } catch (error) {
-    throw new MusterError('malformed', `malformed CBOR: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const reencoded = encodeCanonical(value as CborValue);
-  if (!bytesEqual(reencoded, bytes)) throw new MusterError('non-canonical', 'CBOR is not in deterministic encoding');
-  return value as CborValue;
+/** Decodes bytes that must be the canonical encoding of a value; throws MusterError('non-canonical' | 'malformed' | 'too-deep'). */
+export function decodeCanonical(bytes: Uint8Array, skip?: SkipValue): CborValue {
+  return decodeDeterministic(bytes, skip);
 }
 
 function checkEncodable(value: unknown, depth: number, path: string): void {

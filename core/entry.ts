@@ -153,8 +153,15 @@ function readByteString(leaf: Uint8Array, at: number): [number, number] {
   return [at + 3, length];
 }
 
-/** Decodes and shape-checks a leaf; throws MusterError('malformed' | 'non-canonical') naming the problem. */
-export function decodeLeaf(leaf: Uint8Array): DecodedLeaf {
+/** Entry types whose payload names keys: verifiers always need these payloads. */
+const KEY_ENTRY_TYPES: ReadonlySet<string> = new Set(['genesis', 'key-rotation', 'key-revocation', 'kiosk-registration']);
+
+/**
+ * Decodes and shape-checks a leaf; throws MusterError('malformed' | 'non-canonical') naming the problem.
+ * `payloads: 'key-entries'` checks every payload's encoding but builds only those of key entries (the others
+ * come back empty): for fsck, which verifies the envelope of every entry and reads no other payload.
+ */
+export function decodeLeaf(leaf: Uint8Array, payloads: 'all' | 'key-entries' = 'all'): DecodedLeaf {
   if (leaf.length > MAX_LEAF_BYTES) throw new MusterError('malformed', `entry is ${leaf.length} bytes; the limit is ${MAX_LEAF_BYTES}`);
   if (leaf[0] !== ARRAY_OF_TWO) throw new MusterError('malformed', 'entry is not [body bytes, signature]');
   const [bodyStart, bodyLength] = readByteString(leaf, 1);
@@ -166,16 +173,26 @@ export function decodeLeaf(leaf: Uint8Array): DecodedLeaf {
   }
   if (sigStart + sigLength !== leaf.length) throw new MusterError('malformed', 'malformed CBOR: entry has trailing or missing bytes');
   const bodyBytes = leaf.subarray(bodyStart, sigAt);
-  return { body: checkBody(decodeCanonical(bodyBytes)), bodyBytes, signature: leaf.subarray(sigStart) };
+  const skip = payloads === 'all' ? undefined : skipOrdinaryPayload;
+  const body = checkBody(decodeCanonical(bodyBytes, skip));
+  return { body, bodyBytes, signature: leaf.subarray(sigStart) };
 }
+
+// Canonical key order puts `type` before `payload`, so the type is known when the payload is reached.
+function skipOrdinaryPayload(key: string, before: { readonly [key: string]: CborValue }): boolean {
+  return key === 'payload' && !(typeof before.type === 'string' && KEY_ENTRY_TYPES.has(before.type));
+}
+
+const BODY_KEYS = 'v,ts,kid,seq,prev,type,origin,payload';
 
 function checkBody(value: CborValue): EntryBody {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
     throw new MusterError('malformed', 'entry body is not a map');
   }
   const body = value as Record<string, CborValue>;
-  const keys = Object.keys(body).sort().join(',');
-  if (keys !== 'kid,origin,payload,prev,seq,ts,type,v') throw new MusterError('malformed', `entry body has fields ${keys}`);
+  // Keys arrive in canonical order (the decoder refuses any other), so no sort is needed.
+  const keys = Object.keys(body).join(',');
+  if (keys !== BODY_KEYS) throw new MusterError('malformed', `entry body has fields ${[...Object.keys(body)].sort().join(',')}`);
   if (body.v !== ENTRY_VERSION) throw new MusterError('malformed', `unsupported entry version ${JSON.stringify(body.v)}`);
   try {
     checkOrigin(body.origin);

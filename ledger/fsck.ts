@@ -8,12 +8,12 @@ import { MusterError, errorMessage } from '../core/errors.ts';
 import { startWorker } from '../runtime/worker.ts';
 import { KeySchedule } from './key-schedule.ts';
 import type { Verifier } from './keys.ts';
-import { MemoryTree, rootHash } from './merkle.ts';
+import { BlockTree } from './block-tree.ts';
+import { rootHash } from './merkle.ts';
 import { openCheckpoint } from './note.ts';
 import { LedgerStore } from './store.ts';
-import { type RangeResult, verifyRows } from './verify-range.ts';
+import { type BlockPlan, type BlockResult, blockCount, claimBlocks, WORKER_DONE } from './verify-block.ts';
 import type { VerifyJob } from './verify-worker.ts';
-import { ZERO_HASH } from '../core/entry.ts';
 
 export interface FsckOptions {
   readonly origin?: string;
@@ -21,15 +21,17 @@ export interface FsckOptions {
   readonly trustedKeys?: readonly Verifier[];
   /** Signed checkpoints the verifier already holds (notes). */
   readonly heldCheckpoints?: readonly string[];
-  /** Worker threads for signature checks; 0 checks in this thread. Default: one per core for large logs. */
+  /** Worker threads verifying beside this one; 0 checks in this thread only. Default: one per further core. */
   readonly workers?: number;
+  /** Blocks of 2^blockLevel entries are the unit of parallel work (default 10: short enough that no thread idles long at the end); tests use small blocks. */
+  readonly blockLevel?: number;
 }
 
 export type FsckResult =
   | { readonly ok: true; readonly origin: string; readonly size: number; readonly root: Uint8Array; readonly checkpoints: number; readonly trust: 'key' | 'store' }
   | { readonly ok: false; readonly origin: string; readonly seq?: number; readonly reason: string };
 
-const WORKER_THRESHOLD = 4096;
+const BLOCK_LEVEL = 10;
 
 export async function fsck(path: string, options: FsckOptions = {}): Promise<FsckResult> {
   const store = LedgerStore.open(path, { readonly: true });
@@ -56,31 +58,21 @@ async function check(store: LedgerStore, origin: string, options: FsckOptions): 
     return fail(errorMessage(error).replace(/^entry \d+: /, ''), match ? Number(match[1]) : 0);
   }
   const size = store.head(origin).size;
+  const plan: BlockPlan = { origin, size, blockLevel: options.blockLevel ?? BLOCK_LEVEL };
   // Every entry row, Merkle node and checkpoint is read below, so a damaged page surfaces as an SQLite
   // error there; a whole-file integrity_check would double the I/O for no extra evidence about the log.
-  let result: RangeResult;
+  let tree: BlockTree;
   try {
-    result = await checkEntries(store, origin, size, schedule, options.workers);
+    const blocks = await checkBlocks(store, plan, schedule, options.workers);
+    if (!blocks.ok) return fail(blocks.reason, blocks.seq);
+    tree = new BlockTree(plan, blocks.levels);
+    const upper = checkUpperNodes(store, plan, tree, blocks.nodes);
+    if (upper) return fail(upper);
   } catch (error) {
     if (!isDamage(error)) throw error;
     return fail(`database file is damaged: ${errorMessage(error)}`);
   }
-  if (!result.ok) return fail(result.reason, result.seq);
-
-  const hashes: Uint8Array[] = [];
-  for (let i = 0; i < size; i++) hashes.push(result.hashes.subarray(i * 32, i * 32 + 32));
-  const tree = new MemoryTree(hashes);
   const root = rootHash(tree, size);
-  for (const node of store.interiorNodes(origin)) {
-    const expected = (() => {
-      try {
-        return tree.perfect(node.level, node.idx);
-      } catch {
-        return undefined;
-      }
-    })();
-    if (!expected || !bytesEqual(expected, node.hash)) return fail(`stored Merkle node ${node.level}/${node.idx} does not match the entries`);
-  }
   const notes = [...store.checkpoints(origin).map((c) => ({ note: c.note, held: false })), ...(options.heldCheckpoints ?? []).map((note) => ({ note, held: true }))];
   for (const { note, held } of notes) {
     let checkpoint;
@@ -99,35 +91,72 @@ async function check(store: LedgerStore, origin: string, options: FsckOptions): 
   return { ok: true, origin, size, root, checkpoints: notes.length, trust: options.trustedKeys ? 'key' : 'store' };
 }
 
-async function checkEntries(store: LedgerStore, origin: string, size: number, schedule: KeySchedule, workers?: number): Promise<RangeResult> {
-  const count = workers ?? (size >= WORKER_THRESHOLD ? Math.max(1, cpus().length) : 0);
-  if (count === 0 || size === 0) return verifyRows(origin, store.range(origin, 0, size), 0, size, ZERO_HASH, schedule);
-  const chunk = Math.ceil(size / count);
-  const jobs: VerifyJob[] = [];
-  for (let start = 0; start < size; start += chunk) {
-    jobs.push({ path: store.path, origin, start, end: Math.min(size, start + chunk), keys: schedule.toSpans() });
-  }
-  const results = await Promise.all(jobs.map(runJob));
-  const failures = results.filter((r): r is Extract<RangeResult, { ok: false }> => !r.ok).sort((a, b) => a.seq - b.seq);
-  if (failures[0]) return failures[0];
-  const hashes = new Uint8Array(size * 32);
-  results.forEach((r, i) => {
-    if (r.ok) hashes.set(r.hashes, (jobs[i] as VerifyJob).start * 32);
+type BlocksResult =
+  | { readonly ok: true; readonly levels: Uint8Array[]; readonly nodes: number }
+  | { readonly ok: false; readonly seq?: number; readonly reason: string };
+
+/** Verifies every block, on this thread and `workers` more, and returns the lowest failure or every block's tree. */
+async function checkBlocks(store: LedgerStore, plan: BlockPlan, schedule: KeySchedule, workers?: number): Promise<BlocksResult> {
+  const total = blockCount(plan);
+  const claims = new SharedArrayBuffer(4);
+  const count = total < 2 ? 0 : (workers ?? Math.max(0, cpus().length - 1));
+  const results: BlockResult[] = [];
+  const started = Array.from({ length: count }, () => {
+    const job: VerifyJob = { path: store.path, plan, keys: schedule.toSpans(), claims };
+    return startWorker(new URL('./verify-worker.ts', import.meta.url), { workerData: job });
   });
-  return { ok: true, hashes };
+  try {
+    const finished = started.map(
+      (worker) =>
+        new Promise<void>((resolve, reject) => {
+          worker.on('message', (message: BlockResult | typeof WORKER_DONE) => {
+            if (message === WORKER_DONE) resolve();
+            else results.push(message);
+          });
+          worker.once('error', (error) => {
+            reject(isDamage(error) ? error : new MusterError('verify-worker', `verification worker failed: ${errorMessage(error)}`));
+          });
+          worker.once('exit', () => {
+            reject(new MusterError('verify-worker', 'verification worker exited early'));
+          });
+        }),
+    );
+    // This thread verifies too, so a worker's start-up time is never idle time; it yields between blocks
+    // so the workers' results are taken in as they come.
+    for (const result of claimBlocks(store, plan, schedule, new Int32Array(claims))) {
+      results.push(result);
+      await new Promise(setImmediate);
+    }
+    await Promise.all(finished);
+  } finally {
+    await Promise.all(started.map((worker) => worker.terminate()));
+  }
+  const failure = results.filter((r): r is Extract<BlockResult, { ok: false }> => !r.ok).sort((a, b) => a.block - b.block)[0];
+  if (failure) return { ok: false, reason: failure.reason, ...(failure.seq === undefined ? {} : { seq: failure.seq }) };
+  const levels: Uint8Array[] = [];
+  let nodes = 0;
+  for (const result of results) {
+    if (!result.ok) continue;
+    levels[result.block] = result.levels;
+    nodes += result.nodes;
+  }
+  return { ok: true, levels, nodes };
 }
 
-function runJob(job: VerifyJob): Promise<RangeResult> {
-  return new Promise((resolve, reject) => {
-    const worker = startWorker(new URL('./verify-worker.ts', import.meta.url), { workerData: job });
-    worker.once('message', (result: RangeResult) => {
-      resolve(result.ok ? { ok: true, hashes: new Uint8Array(result.hashes) } : result);
-      void worker.terminate();
-    });
-    worker.once('error', (error) => {
-      reject(new MusterError('verify-worker', `verification worker failed: ${errorMessage(error)}`));
-    });
-  });
+/** Nodes above the block level match the rebuilt tree, and no node is stored beyond it. */
+function checkUpperNodes(store: LedgerStore, plan: BlockPlan, tree: BlockTree, checkedNodes: number): string | undefined {
+  const { above, atOrBelow } = store.nodesAbove(plan.origin, plan.blockLevel);
+  if (atOrBelow !== checkedNodes) return `${atOrBelow - checkedNodes} stored Merkle nodes lie beyond the log's entries`;
+  for (const node of above) {
+    let expected: Uint8Array | undefined;
+    try {
+      expected = tree.perfect(node.level, node.idx);
+    } catch {
+      expected = undefined;
+    }
+    if (!expected || !bytesEqual(expected, node.hash)) return `stored Merkle node ${node.level}/${node.idx} does not match the entries`;
+  }
+  return undefined;
 }
 
 function onlyOrigin(store: LedgerStore): string {

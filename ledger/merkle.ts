@@ -172,12 +172,4 @@ export class MemoryTree implements TreeSource {
     if (!hash) throw new MusterError('bad-proof-request', `no subtree at level ${level} index ${index}`);
     return hash;
   }
-
-  /** Perfect subtrees of level >= 1, as a store keeps them (for fsck to compare). */
-  *interiorNodes(): Generator<{ level: number; index: number; hash: Uint8Array }> {
-    for (let level = 1; level < this.levels.length; level++) {
-      const row = this.levels[level] as Uint8Array[];
-      for (let index = 0; index < row.length; index++) yield { level, index, hash: row[index] as Uint8Array };
-    }
-  }
 }

@@ -107,6 +107,9 @@ export class LedgerStore {
       ),
       insertEntry: db.prepare('INSERT INTO entries (origin, seq, ts, type, leaf, hash) VALUES (?, ?, ?, ?, ?, ?)'),
       node: db.prepare<[string, number, number], { hash: Buffer }>('SELECT hash FROM nodes WHERE origin = ? AND level = ? AND idx = ?'),
+      nodesAt: db.prepare<[string, number, number, number], { idx: number; hash: Buffer }>(
+        'SELECT idx, hash FROM nodes WHERE origin = ? AND level = ? AND idx >= ? AND idx < ? ORDER BY idx',
+      ),
       insertNode: db.prepare('INSERT OR REPLACE INTO nodes (origin, level, idx, hash) VALUES (?, ?, ?, ?)'),
       log: db.prepare<[string], { genesis_key: Buffer; own: number }>('SELECT genesis_key, own FROM logs WHERE origin = ?'),
       insertLog: db.prepare('INSERT INTO logs (origin, genesis_key, own) VALUES (?, ?, ?)'),
@@ -283,11 +286,18 @@ export class LedgerStore {
     };
   }
 
-  /** Stored interior nodes, for fsck to compare with a tree it recomputed. */
-  interiorNodes(origin: string): IterableIterator<{ level: number; idx: number; hash: Buffer }> {
-    return this.db
-      .prepare<[string], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM nodes WHERE origin = ? ORDER BY level, idx')
-      .iterate(origin);
+  /** Stored nodes of one level with first <= idx < end, for fsck to compare with a tree it recomputed. */
+  nodesAt(origin: string, level: number, first: number, end: number): { idx: number; hash: Buffer }[] {
+    return this.stmts.nodesAt.all(origin, level, first, end);
+  }
+
+  /** Stored nodes above `level`, and how many there are at or below it (fsck: nothing stored beyond the tree). */
+  nodesAbove(origin: string, level: number): { above: { level: number; idx: number; hash: Buffer }[]; atOrBelow: number } {
+    const above = this.db
+      .prepare<[string, number], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM nodes WHERE origin = ? AND level > ? ORDER BY level, idx')
+      .all(origin, level);
+    const row = this.db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM nodes WHERE origin = ? AND level <= ?').get(origin, level);
+    return { above, atOrBelow: row?.n ?? 0 };
   }
 
   saveCheckpoint(origin: string, checkpoint: StoredCheckpoint): void {

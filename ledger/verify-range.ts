@@ -46,7 +46,7 @@ export function verifyRows(
 function checkRow(origin: string, row: EntryRow, hash: Uint8Array, prev: Uint8Array, schedule: KeySchedule): string | undefined {
   let decoded;
   try {
-    decoded = decodeLeaf(row.leaf);
+    decoded = decodeLeaf(row.leaf, 'key-entries');
   } catch (error) {
     return `malformed entry: ${errorMessage(error)}`;
   }

@@ -1,29 +1,28 @@
-// Worker thread for fsck: checks one range of a log straight from the database file (read-only), so the
-// main thread ships no entry bytes and signature checks use every core.
+// Worker thread for fsck: claims blocks from a counter shared with the other verifiers and checks each one
+// straight from the database file (read-only), so the main thread ships no entry bytes and signature checks
+// use every core. A verifier that finds a bad block stops further claims; every block before it was
+// already claimed, so the first bad entry is still found.
 import { parentPort, workerData } from 'node:worker_threads';
 import { KeySchedule, type KeySpan } from './key-schedule.ts';
-import { leafHash } from './hash.ts';
 import { LedgerStore } from './store.ts';
-import { verifyRows } from './verify-range.ts';
-import { ZERO_HASH } from '../core/entry.ts';
+import { type BlockPlan, claimBlocks, WORKER_DONE } from './verify-block.ts';
 
 export interface VerifyJob {
   readonly path: string;
-  readonly origin: string;
-  readonly start: number;
-  readonly end: number;
+  readonly plan: BlockPlan;
   readonly keys: readonly KeySpan[];
+  /** One Int32: the next unclaimed block. */
+  readonly claims: SharedArrayBuffer;
 }
 
 const job = workerData as VerifyJob;
 const store = LedgerStore.open(job.path, { readonly: true });
 try {
-  const before = job.start === 0 ? undefined : store.entry(job.origin, job.start - 1);
-  const prev = job.start === 0 ? ZERO_HASH : before ? leafHash(before.leaf) : undefined;
-  const result = prev
-    ? verifyRows(job.origin, store.range(job.origin, job.start, job.end), job.start, job.end, prev, new KeySchedule(job.origin, job.keys))
-    : { ok: false as const, seq: job.start - 1, reason: `entry ${job.start - 1} is missing` };
-  parentPort?.postMessage(result, result.ok ? [result.hashes.buffer as ArrayBuffer] : []);
+  const schedule = new KeySchedule(job.plan.origin, job.keys);
+  for (const result of claimBlocks(store, job.plan, schedule, new Int32Array(job.claims))) {
+    parentPort?.postMessage(result, result.ok ? [result.levels.buffer as ArrayBuffer] : []);
+  }
+  parentPort?.postMessage(WORKER_DONE);
 } finally {
   store.close();
 }

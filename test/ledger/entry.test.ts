@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../core/bytes.ts';
 import { encodeCanonical } from '../../core/canonical.ts';
@@ -96,5 +97,27 @@ describe('entry encoding', () => {
     expect(() => checkPayload({ blob: 'x'.repeat(9000) })).toThrow(/limit/);
     expect(() => checkPayload([1] as never)).toThrow(/object/);
     expect(() => checkPayload(null)).toThrow(/object/);
+  });
+
+  it('decodes envelopes alone (fsck) with exactly the verdicts of a full decode, on mutated leaves', () => {
+    const leaf = signEntry(BODY, peter).leaf;
+    const genesis = signEntry({ ...BODY, seq: 0, type: 'genesis', payload: { key: peter.verifier.publicKey } }, peter).leaf;
+    const verdict = (bytes: Uint8Array, payloads: 'all' | 'key-entries') => {
+      try {
+        return decodeLeaf(bytes, payloads).body;
+      } catch (error) {
+        return (error as { code: string }).code;
+      }
+    };
+    fc.assert(
+      fc.property(fc.constantFrom(leaf, genesis), fc.nat(), fc.nat(255), (base, at, byte) => {
+        const bytes = Uint8Array.from(base, (b, i) => (i === at % base.length ? byte : b));
+        const full = verdict(bytes, 'all');
+        const envelope = verdict(bytes, 'key-entries');
+        if (typeof full === 'string' || typeof envelope === 'string') expect(typeof envelope).toBe(typeof full);
+        else expect(envelope).toEqual(full.type === 'genesis' ? full : { ...full, payload: {} });
+      }),
+      { seed: 20261129, numRuns: 3000 },
+    );
   });
 });
