@@ -1,7 +1,7 @@
 // The work both the calling thread and VerifyPool's workers do: claim chunks of a batch from a shared counter
 // and mark each leaf whose signature verifies under the log key named by its key id.
 import { bytesEqual, toHex } from '../core/bytes.ts';
-import { decodeLeaf } from '../core/entry.ts';
+import { type DecodedLeaf, decodeLeaf } from '../core/entry.ts';
 import { entrySignatureValid } from '../ledger/entry-signing.ts';
 import type { KeySpan } from '../ledger/key-schedule.ts';
 import { Verifier } from '../ledger/keys.ts';
@@ -10,6 +10,8 @@ export interface VerifyGroup {
   readonly origin: string;
   readonly keys: readonly KeySpan[];
   readonly leaves: readonly Uint8Array[];
+  /** The leaves already decoded, when the calling thread has them (never sent to workers). */
+  readonly decoded?: readonly DecodedLeaf[];
 }
 
 export interface VerifyRequest {
@@ -61,14 +63,15 @@ export function verifyClaimed(request: VerifyRequest, cache: VerifierCache): voi
       while (index >= (starts[group + 1] ?? Infinity)) group++;
       while (index < (starts[group] ?? 0)) group--;
       const g = request.groups[group] as VerifyGroup;
-      if (leafValid(g, g.leaves[index - (starts[group] ?? 0)] as Uint8Array, cache)) request.flags[index] = 1;
+      const i = index - (starts[group] ?? 0);
+      if (leafValid(g, g.decoded?.[i] ?? (g.leaves[i] as Uint8Array), cache)) request.flags[index] = 1;
     }
   }
 }
 
-function leafValid(group: VerifyGroup, leaf: Uint8Array, cache: VerifierCache): boolean {
+function leafValid(group: VerifyGroup, leaf: Uint8Array | DecodedLeaf, cache: VerifierCache): boolean {
   try {
-    const decoded = decodeLeaf(leaf);
+    const decoded = leaf instanceof Uint8Array ? decodeLeaf(leaf) : leaf;
     for (const span of group.keys) {
       const verifier = cache.get(group.origin, span.publicKey);
       if (bytesEqual(verifier.id, decoded.body.kid)) return entrySignatureValid(decoded, verifier);

@@ -46,7 +46,7 @@ export class VerifyPool {
     const claims = new Int32Array(new SharedArrayBuffer(4));
     const flags = new Uint8Array(new SharedArrayBuffer(Math.max(1, total)));
     const id = this.next++;
-    const request: VerifyRequest = { id, groups: groups.map((g) => ({ origin: g.origin, keys: [...g.keys], leaves: [...g.leaves] })), claims, flags };
+    const posted: VerifyRequest = { id, groups: groups.map((g) => ({ origin: g.origin, keys: [...g.keys], leaves: [...g.leaves] })), claims, flags };
     let pending = this.workers.length;
     const finished = new Promise<void>((resolve) => {
       this.waiting.set(id, () => {
@@ -56,9 +56,10 @@ export class VerifyPool {
     // Busy workers keep the process alive (it must not exit mid-request); idle ones must not.
     for (const worker of this.workers) {
       worker.ref();
-      worker.postMessage(request);
+      worker.postMessage(posted);
     }
-    verifyClaimed(request, this.verifiers);
+    // This thread's share uses the caller's decoded leaves where it has them.
+    verifyClaimed({ ...posted, groups }, this.verifiers);
     await finished;
     this.waiting.delete(id);
     if (this.waiting.size === 0) for (const worker of this.workers) worker.unref();

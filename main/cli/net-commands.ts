@@ -108,9 +108,9 @@ const hq: Command = {
     const witnessKey = resolve(optionalString(values, 'witness-key') ?? (dbPath ? `${dbPath}.witness.key` : 'hq.witness.key'));
     const { signer } = loadOrCreateSigner(witnessKey, nodeId);
     const { link, embedded } = await brokerFrom(values, nodeId);
-    // Signature checks of backfill batches in worker threads pay off only with cores to spare: on two cores the
-    // main thread's decoding and SQLite work competes with them (bench/net.bench.ts). PostgreSQL checks inline.
-    const pool = availableParallelism() > 2 ? new VerifyPool() : undefined;
+    // Signature checks on every core: this thread and the pool's workers share each batch (net/verify-pool.ts).
+    // PostgreSQL checks inline.
+    const pool = availableParallelism() > 1 ? new VerifyPool() : undefined;
     const store: HqStore = postgres
       ? await PostgresHqStore.open(postgres, { trustedKeys })
       : SqliteHqStore.open(dbPath ?? '', { trustedKeys, ...(pool ? { pool } : {}) });
