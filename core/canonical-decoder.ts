@@ -29,13 +29,13 @@ export function decodeDeterministic(bytes: Uint8Array, skip?: SkipValue): CborVa
 
 class Reader {
   at = 0;
-  private readonly view: DataView;
+  /** Made on the first float: most bodies hold none, and integers are read byte by byte. */
+  private view: DataView | undefined;
 
   constructor(
     private readonly bytes: Uint8Array,
     private readonly skip: SkipValue | undefined,
   ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /** Reads one value; with `build` false it is checked completely but not built (null, or SKIPPED_MAP for a map). */
@@ -103,13 +103,13 @@ class Reader {
     let value: number;
     let least: number;
     if (minor === 24) [value, least] = [this.byte(), 24];
-    else if (minor === 25) [value, least] = [this.view.getUint16(this.need(2)), 0x100];
-    else if (minor === 26) [value, least] = [this.view.getUint32(this.need(4)), 0x10000];
+    else if (minor === 25) [value, least] = [this.uint(this.need(2), 2), 0x100];
+    else if (minor === 26) [value, least] = [this.uint(this.need(4), 4), 0x10000];
     else if (minor === 27) {
       const at = this.need(8);
-      const high = this.view.getUint32(at);
+      const high = this.uint(at, 4);
       if (high > 0x1fffff) throw malformed('integers outside the safe range are not supported');
-      [value, least] = [high * 0x1_0000_0000 + this.view.getUint32(at + 4), 0x1_0000_0000];
+      [value, least] = [high * 0x1_0000_0000 + this.uint(at + 4, 4), 0x1_0000_0000];
     } else throw malformed(minor === 31 ? 'indefinite lengths are not allowed' : `reserved additional information ${minor}`);
     if (value < least) throw nonCanonical();
     return value;
@@ -122,7 +122,8 @@ class Reader {
     const width = minor === 25 ? 2 : minor === 26 ? 4 : minor === 27 ? 8 : 0;
     if (width === 0) throw malformed(`simple value ${minor} is not allowed`);
     const at = this.need(width);
-    const value = width === 2 ? float16(this.view.getUint16(at)) : width === 4 ? this.view.getFloat32(at) : this.view.getFloat64(at);
+    this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    const value = width === 2 ? float16(this.uint(at, 2)) : width === 4 ? this.view.getFloat32(at) : this.view.getFloat64(at);
     if (!Number.isFinite(value)) throw malformed('NaN and infinities are not allowed');
     // An integral value is written as an integer, and a float in the smallest width that holds it exactly.
     if (Number.isInteger(value)) {
@@ -150,6 +151,13 @@ class Reader {
       return text;
     }
     return decodeUtf8(bytes);
+  }
+
+  /** A big-endian unsigned integer of `width` (2 or 4) bytes at `at`, already reserved with need(). */
+  private uint(at: number, width: 2 | 4): number {
+    let value = 0;
+    for (let i = 0; i < width; i++) value = value * 256 + (this.bytes[at + i] as number);
+    return value;
   }
 
   private byte(): number {
