@@ -2,29 +2,36 @@
 import { resolve } from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
 import { DemoCenter, type DemoSummary } from '../demo/demo-center.ts';
+import { openKioskWindow } from '../demo/kiosk-window.ts';
 import { type Command, UsageError, nonNegativeInteger, optionalString, writeLine } from './command.ts';
 
 const demo: Command = {
   path: ['demo'],
-  summary: 'run the demo centre: HQ, an embedded broker and two kiosks playing a scripted day',
-  usage: 'demo [--people N] [--duration SECONDS] [--day YYYY-MM-DD] [--http PORT] [--mqtt-port PORT] [--data DIR] [--fresh] [--headless] [--json]',
+  summary: 'run the demo centre: HQ, an embedded broker and two kiosks on emulated devices playing a scripted day',
+  usage: 'demo [--people N] [--duration SECONDS] [--day YYYY-MM-DD] [--web PORT] [--http PORT] [--mqtt-port PORT] [--data DIR] [--fresh] [--headless] [--json]',
   details: [
     '--people N          people under supervision (default 8; the first 6 play the script, the rest check in on time)',
-    '--duration SECONDS  real seconds the scripted day (07:00-13:00, Asia/Shanghai) takes (default 60): the clock speed',
+    '--duration SECONDS  real seconds the scripted day (07:00-13:00, Asia/Shanghai) takes (default 60): the clock speed;',
+    '                    each face check adds the face worker\'s time (about 0.3-2 s a frame)',
     '--day YYYY-MM-DD    the simulated day (default 2026-12-01)',
+    '--web PORT          kiosk, staff and HQ screens (default 8000; 0 picks a free one)',
     '--http PORT         HQ API port (default 8080; 0 picks a free one)',
     '--mqtt-port PORT    embedded broker port (default 0: a free one, printed)',
-    '--data DIR          where the logs and keys live (default .muster/demo)',
+    '--data DIR          where the logs, keys, kiosk configurations and enrolments live (default .muster/demo)',
     '--fresh             start from empty logs and new keys',
-    '--headless          run the day, print a summary and exit (0 when every replica matches HQ)',
+    '--headless          no screens: run the day, print a summary and exit (0 when every replica matches HQ)',
     '--json              with --headless: the summary as JSON',
-    'Without --headless it keeps running after the day until Ctrl-C, with HQ\'s API and the broker up.',
+    'Each kiosk has an emulated R30x fingerprint sensor, a VC0706 camera serving faces from a folder and a badge',
+    'reader; the faces are cut from the sample photos @vladmandic/face-api ships (MIT licence).',
+    'Without --headless it keeps running after the day until Ctrl-C, with the screens, HQ\'s API and the broker up;',
+    'the kiosk opens in Electron when the Electron binary is installed.',
   ],
   options: {
     people: { type: 'string' },
     duration: { type: 'string' },
     day: { type: 'string' },
     http: { type: 'string' },
+    web: { type: 'string' },
     'mqtt-port': { type: 'string' },
     data: { type: 'string' },
     fresh: { type: 'boolean' },
@@ -38,6 +45,7 @@ const demo: Command = {
     if (durationS < 1) throw new UsageError('--duration must be at least 1 second');
     const json = values.json === true;
     if (json && !values.headless) throw new UsageError('--json needs --headless');
+    if (values.headless && values.web !== undefined) throw new UsageError('--web serves the screens, which --headless leaves out');
     const say = (line: string): void => {
       if (!json) writeLine(io.stdout, line);
     };
@@ -49,15 +57,21 @@ const demo: Command = {
       durationS,
       httpPort: nonNegativeInteger(optionalString(values, 'http') ?? '8080', '--http'),
       mqttPort: nonNegativeInteger(optionalString(values, 'mqtt-port') ?? '0', '--mqtt-port'),
+      ...(values.headless ? {} : { webPort: nonNegativeInteger(optionalString(values, 'web') ?? '8000', '--web') }),
       say,
     });
     const center = await start.catch((error: unknown) => {
-      if ((error as { code?: unknown }).code === 'EADDRINUSE') throw new UsageError(`${errorMessage(error)}: pick another port with --http / --mqtt-port (0 picks a free one)`);
+      if ((error as { code?: unknown }).code === 'EADDRINUSE') throw new UsageError(`${errorMessage(error)}: pick another port with --web / --http / --mqtt-port (0 picks a free one)`);
       throw error;
     });
-    say(`HQ API: ${center.urls.hqApi} (live events at ${center.http.url}/api/events)`);
-    say(`MQTT broker: ${center.urls.mqtt}`);
-    say('Kiosk, staff and HQ screens: not built yet (issue 7); the API above serves the data they will show.');
+    const { urls } = center;
+    if (urls.kiosk) say(`Kiosk screen (centre-01/kiosk-1): ${urls.kiosk}`);
+    if (urls.staff) say(`Staff screen: ${urls.staff}`);
+    if (urls.hq) say(`HQ dashboard: ${urls.hq}`);
+    for (const a of center.accounts) say(`  sign in as ${a.user} (${a.role}) with password ${a.password}`);
+    say(`HQ API: ${urls.hqApi} (live events at ${center.http.url}/api/events)`);
+    say(`MQTT broker: ${urls.mqtt}`);
+    const electron = urls.kiosk ? openKioskWindow(urls.kiosk, say) : undefined;
     try {
       const summary = await center.runDay();
       if (json) writeLine(io.stdout, JSON.stringify(summary, null, 2));
@@ -70,6 +84,7 @@ const demo: Command = {
       });
       return 0;
     } finally {
+      electron?.kill();
       await center.close();
     }
   },
@@ -84,6 +99,7 @@ function printSummary(s: DemoSummary, say: (line: string) => void): void {
   for (const r of s.reviews) say(`  for staff review (${r.status}): ${r.subject}, ${r.reason}`);
   say(`  every node computes the same findings: ${s.breachesAgreeOnEveryNode ? 'yes' : 'NO'}; alerts published: ${s.alerts}`);
   for (const [origin, k] of Object.entries(s.replication.kiosks)) say(`  ${origin}: ${k.size} entries, HQ holds ${k.hqSize}, roots ${k.rootMatchesHq ? 'match' : 'DIFFER'}`);
+  say(`  face checks by the face worker: ${s.faceChecks.count} in ${s.faceChecks.ms} ms`);
   say(`  replication lag p50 ${s.replication.lagMs.p50} ms, max ${s.replication.lagMs.max} ms; catch-up after the outage ${s.replication.catchUpMs} ms`);
 }
 

@@ -1,25 +1,36 @@
-// The all-in-one demo centre: an embedded broker, HQ with its HTTP API, and two kiosks of one centre, playing
-// the scripted day on an accelerated clock. Every entry goes through the real log, the real replication and
-// HQ's verification; breaches come from the same pure engine every node runs.
+// The all-in-one demo centre: an embedded broker, HQ with its HTTP API, and two kiosk runtimes of one centre on
+// emulated devices (fingerprint sensor, camera serving faces from a folder, badge reader), playing the scripted
+// day on an accelerated clock. Every check-in is the real workflow: the R30x driver finds the finger, the face
+// worker compares the camera's frame with the person's encrypted template, the entry goes through the real log,
+// the real replication and HQ's verification; breaches come from the same pure engine every node runs.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UserStore } from '../../access/user-store.ts';
 import { computeBreaches } from '../../core/breach/engine.ts';
 import { breachStands, type BreachReport } from '../../core/breach/findings.ts';
 import { toHex } from '../../core/bytes.ts';
 import { errorMessage } from '../../core/errors.ts';
-import { type Signer, loadOrCreateSigner } from '../../ledger/keys.ts';
-import { LogWriter } from '../../ledger/log-writer.ts';
-import { LedgerStore } from '../../ledger/store.ts';
+import { FaceService } from '../../face/face-service.ts';
+import { DEFAULT_MATCH_THRESHOLD } from '../../face/match.ts';
+import { loadOrCreateSigner } from '../../ledger/keys.ts';
+import type { LedgerStore } from '../../ledger/store.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
 import { type HqHttp, startHqHttp } from '../../net/hq/hq-http.ts';
 import { HqService } from '../../net/hq/hq-service.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
-import { KioskNode } from '../../net/kiosk-node.ts';
 import { topicId } from '../../net/topics.ts';
-import type { LedgerStore as Ledger } from '../../ledger/store.ts';
+import { type EmulatedDevices, inProcessDevices } from '../kiosk/emulated-devices.ts';
+import { loadKioskConfig } from '../kiosk/kiosk-config.ts';
+import { KioskRuntime } from '../kiosk/kiosk-runtime.ts';
 import { readLogRecords } from '../kiosk/log-records.ts';
-import { DAY_END_MINUTE, DAY_START_MINUTE, KIOSKS, type KioskId, type Script, ZONE, scriptFor } from './scripted-day.ts';
+import { HqBackend } from '../web/hq-backend.ts';
+import { KioskScreen } from '../web/kiosk-screen.ts';
+import { StaffBackend } from '../web/staff-backend.ts';
+import { type WebServer, startWebServer } from '../web/web-server.ts';
+import { type DemoFaces, defaultFaceCacheDir, prepareDemoFaces } from './demo-faces.ts';
+import { DemoScreen } from './demo-screen.ts';
+import { CAST, CENTRE, DAY_END_MINUTE, DAY_START_MINUTE, KIOSKS, type KioskId, type Script, type ScriptedEvent, STAFF, ZONE, scriptFor, visitors } from './scripted-day.ts';
 import { SimClock } from './sim-clock.ts';
 
 export interface DemoOptions {
@@ -27,10 +38,14 @@ export interface DemoOptions {
   readonly fresh: boolean;
   readonly people: number;
   readonly day: string;
-  /** Real seconds the scripted day (07:00-13:00 local) takes. */
+  /** Real seconds the scripted day (07:00-13:00 local) takes, face inference aside. */
   readonly durationS: number;
   readonly httpPort: number;
   readonly mqttPort: number;
+  /** Port of the kiosk, staff and HQ screens; none are served when omitted (headless). */
+  readonly webPort?: number;
+  /** Where the demo faces' descriptors are cached (default node_modules/.cache/muster). */
+  readonly faceCacheDir?: string;
   readonly say: (line: string) => void;
 }
 
@@ -45,6 +60,8 @@ export interface DemoSummary {
   readonly problems: number;
   readonly breachesAgreeOnEveryNode: boolean;
   readonly alerts: number;
+  /** Face comparisons the face worker made during the day, and how long they took in all (real ms). */
+  readonly faceChecks: { readonly count: number; readonly ms: number };
   readonly replication: {
     readonly kiosks: Readonly<Record<string, { readonly size: number; readonly hqSize: number; readonly rootMatchesHq: boolean }>>;
     readonly allRootsMatchHq: boolean;
@@ -54,13 +71,20 @@ export interface DemoSummary {
   };
 }
 
+/** Demo sign-ins for the staff and HQ screens (printed at start; the accounts live in the demo's data dir). */
+export interface DemoAccount {
+  readonly user: string;
+  readonly role: string;
+  readonly password: string;
+}
+
 interface Kiosk {
   readonly id: KioskId;
-  readonly path: string;
-  readonly signer: Signer;
-  readonly witness: Signer;
-  node?: KioskNode;
-  offline?: { store: LedgerStore; writer: LogWriter };
+  readonly runtime: KioskRuntime;
+  readonly devices: EmulatedDevices;
+  readonly screen: DemoScreen;
+  /** Own-log entries already counted for replication lag. */
+  counted: number;
 }
 
 const SETTLE_MS = 30_000;
@@ -68,19 +92,24 @@ const SETTLE_MS = 30_000;
 export class DemoCenter {
   private readonly sent = new Map<string, Map<number, number>>();
   private readonly lags: number[] = [];
+  private readonly faceChecks = { count: 0, ms: 0 };
   /** The kiosk back from its outage: when it reconnected, how big its log was, how long HQ took to catch up. */
   private catchUp: { origin: string; size: number; start: number; ms?: number } | undefined;
+  private assigned: Map<string, DemoFaces['faces'][number]> | undefined;
 
   private constructor(
     private readonly options: DemoOptions,
     private readonly script: Script,
     private readonly clock: SimClock,
     readonly broker: EmbeddedBroker,
-    private readonly users: ReadonlyMap<string, string>,
     readonly hq: HqService,
     private readonly hqStore: SqliteHqStore,
     readonly http: HqHttp,
+    private readonly faces: DemoFaces,
     private readonly kiosks: Kiosk[],
+    readonly web: WebServer | undefined,
+    readonly accounts: readonly DemoAccount[],
+    private readonly stops: (() => Promise<void> | void)[],
   ) {
     hq.events.on('entries', ({ origin, size }) => {
       if (this.catchUp?.origin === origin && this.catchUp.ms === undefined && size >= this.catchUp.size) this.catchUp.ms = performance.now() - this.catchUp.start;
@@ -102,18 +131,33 @@ export class DemoCenter {
     const clock = new SimClock(script.instant(DAY_START_MINUTE), dayMs / (options.durationS * 1000));
     // Every node gets a password; the broker's ACL keeps each to its own topics.
     const users = new Map([...KIOSKS, 'hq'].map((id) => [topicId(id), randomBytes(12).toString('hex')]));
-    // What has started so far is stopped again if a later step fails (a busy port, say).
-    const started: (() => Promise<void>)[] = [];
+    // What has started so far is stopped again, in reverse, if a later step fails (a busy port, say).
+    const stops: (() => Promise<void> | void)[] = [];
     try {
       const broker = await startEmbeddedBroker({ port: options.mqttPort, host: '127.0.0.1', users, alertPublishers: new Set(['hq']) });
-      started.push(() => broker.close());
-      const kiosks: Kiosk[] = KIOSKS.map((id) => {
-        const path = join(options.dataDir, `${topicId(id)}.db`);
-        return { id, path, signer: loadOrCreateSigner(`${path}.key`, id).signer, witness: loadOrCreateSigner(`${path}.witness.key`, id).signer };
+      stops.push(() => broker.close());
+      // Each kiosk has a configuration file and a data directory of its own, as a real one would.
+      const configs = KIOSKS.map((id) => {
+        const devices = inProcessDevices(topicId(id));
+        const file = join(options.dataDir, `${topicId(id)}.json`);
+        writeFileSync(file, `${JSON.stringify({
+          centre: CENTRE,
+          kiosk: id,
+          dataDir: topicId(id),
+          peers: KIOSKS.filter((k) => k !== id),
+          broker: { url: broker.url },
+          face: { threshold: DEFAULT_MATCH_THRESHOLD },
+          devices: devices.devices,
+          timeouts: { fingerMs: 3000, badgeMs: 5000 },
+        }, null, 2)}\n`);
+        const config = loadKioskConfig(file);
+        mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+        const key = loadOrCreateSigner(join(config.dataDir, `${topicId(id)}.db.key`), id).signer;
+        return { id, config, devices, key };
       });
       const hqPath = join(options.dataDir, 'hq.db');
-      const hqStore = SqliteHqStore.open(hqPath, { trustedKeys: new Map(kiosks.map((k) => [k.id, k.signer.verifier.publicKey])), clock: clock.now });
-      started.push(() => hqStore.close());
+      const hqStore = SqliteHqStore.open(hqPath, { trustedKeys: new Map(configs.map((k) => [k.id, k.key.verifier.publicKey])), clock: clock.now });
+      stops.push(() => hqStore.close());
       const hq = await HqService.start({
         store: hqStore,
         broker: { url: broker.url, username: 'hq', password: users.get('hq') ?? '' },
@@ -121,37 +165,64 @@ export class DemoCenter {
         clock: clock.now,
         retryMs: 200,
       });
-      started.push(() => hq.close());
+      stops.push(() => hq.close());
       const http = await startHqHttp(hq, options.httpPort, '127.0.0.1');
-      started.push(() => http.close());
-      const center = new DemoCenter(options, script, clock, broker, users, hq, hqStore, http, kiosks);
-      for (const kiosk of kiosks) {
-        await center.connect(kiosk);
-        started.push(() => kiosk.node?.close() ?? Promise.resolve());
+      stops.push(() => http.close());
+
+      options.say('loading the face models (TensorFlow.js, in a worker thread)...');
+      const face = await FaceService.start({ log: options.say });
+      stops.push(() => face.close());
+      const faces = await prepareDemoFaces(face, {
+        needed: visitors(script.people).length,
+        threshold: DEFAULT_MATCH_THRESHOLD,
+        cacheDir: options.faceCacheDir ?? defaultFaceCacheDir(),
+        say: options.say,
+      });
+
+      const display = options.webPort === undefined ? undefined : new KioskScreen();
+      const kiosks: Kiosk[] = [];
+      for (const { id, config, devices } of configs) {
+        const screen = new DemoScreen(id === KIOSKS[0] ? display : undefined);
+        const runtime = await KioskRuntime.start({
+          config,
+          face,
+          clock: clock.now,
+          brokerPassword: users.get(topicId(id)) ?? '',
+          ...(devices.inProcess ?? {}),
+          screen,
+          heartbeatMs: 2000,
+          log: options.say,
+        });
+        stops.push(() => runtime.close());
+        kiosks.push({ id, runtime, devices, screen, counted: 0 });
       }
-      return center;
+      const first = kiosks[0] as Kiosk;
+      display?.attach(() => first.runtime.checkIn());
+      const { web, accounts } = options.webPort === undefined ? { web: undefined, accounts: [] } : await startScreens(options, first, hq, clock, display as KioskScreen, stops);
+      return new DemoCenter(options, script, clock, broker, hq, hqStore, http, faces, kiosks, web, accounts, stops);
     } catch (error) {
-      for (const stop of started.reverse()) await stop().catch(() => undefined);
+      for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
       throw error;
     }
   }
 
-  get urls(): { readonly hqApi: string; readonly mqtt: string } {
-    return { hqApi: `${this.http.url}/api/logs`, mqtt: this.broker.url };
+  get urls(): { readonly hqApi: string; readonly mqtt: string; readonly kiosk?: string; readonly staff?: string; readonly hq?: string } {
+    return { hqApi: `${this.http.url}/api/logs`, mqtt: this.broker.url, ...(this.web?.urls ?? {}) };
+  }
+
+  /** Where the demo faces came from, for the console. */
+  get faceSource(): string {
+    return this.faces.source;
   }
 
   async runDay(): Promise<DemoSummary> {
     const { script, clock, options } = this;
-    const outage = script.outage;
-    const steps = [
-      ...script.actions.map((a) => ({ minute: a.minute, run: () => this.append(a.kiosk, a) })),
-      { minute: outage.from, run: () => this.disconnect(outage.kiosk) },
-      { minute: outage.to, run: () => this.reconnect(outage.kiosk) },
-    ].sort((a, b) => a.minute - b.minute);
     options.say(`${script.day} in ${ZONE}: ${script.people.length} people under supervision, window 08:00-10:00, grace 15 min`);
-    for (const step of steps) {
-      await clock.advanceTo(script.instant(step.minute));
-      await step.run();
+    await this.enrolEveryone();
+    for (const event of script.events) {
+      await clock.advanceTo(script.instant(event.minute));
+      await this.play(event);
+      this.track();
     }
     await clock.advanceTo(script.judgedAt);
     await this.settle();
@@ -159,57 +230,103 @@ export class DemoCenter {
   }
 
   async close(): Promise<void> {
+    for (const stop of this.stops.splice(0).reverse()) await Promise.resolve(stop()).catch(() => undefined);
+  }
+
+  /** Before the day: each person enrolled on both kiosks (finger, badge, face), and the plans signed at the centre. */
+  private async enrolEveryone(): Promise<void> {
+    const { script } = this;
+    const faceOf = this.faceAssignment();
     for (const kiosk of this.kiosks) {
-      await kiosk.node?.close();
-      kiosk.offline?.store.close();
+      for (const [i, subject] of script.people.entries()) {
+        kiosk.devices.fingerprint.enrolDirect(fingerOf(subject), i + 1);
+        const face = faceOf.get(subject);
+        await kiosk.runtime.enrol({ subject, page: i + 1, card: cardOf(i), ...(face ? { descriptors: face.descriptors } : {}) });
+      }
     }
-    await this.http.close();
-    await this.hq.close();
-    await this.hqStore.close();
-    await this.broker.close();
+    for (const plan of script.plans) await (this.kiosks[0] as Kiosk).runtime.append('plan', plan);
+    const folder = dirname((this.faces.faces[0] as DemoFaces['faces'][number]).frameFile);
+    this.options.say(`${script.people.length} people enrolled on both kiosks; the cameras serve faces from ${folder} (cut from the MIT-licensed sample photos in ${this.faces.source}); plans signed`);
   }
 
-  private async connect(kiosk: Kiosk): Promise<void> {
-    kiosk.node = await KioskNode.start({
-      storePath: kiosk.path,
-      signer: kiosk.signer,
-      witnessSigner: kiosk.witness,
-      broker: { url: this.broker.url, username: topicId(kiosk.id), password: this.users.get(topicId(kiosk.id)) ?? '' },
-      peers: KIOSKS.filter((k) => k !== kiosk.id),
-      clock: this.clock.now,
-      retryMs: 200,
-      heartbeat: { everyMs: 2000, version: 'demo' },
-    });
+  /** Who shows which face: the person who fails the face check has a neighbour in their photo; others in order, repeating when the photos run out. */
+  private faceAssignment(): Map<string, DemoFaces['faces'][number]> {
+    if (this.assigned) return this.assigned;
+    const { faces, impostor } = this.faces;
+    const faceOf = new Map<string, DemoFaces['faces'][number]>();
+    this.assigned = faceOf;
+    const own = faces[impostor.of] as DemoFaces['faces'][number];
+    const rest = faces.filter((_, i) => i !== impostor.of);
+    let next = 0;
+    for (const subject of visitors(this.script.people)) {
+      if (subject === CAST.faceFails) faceOf.set(subject, own);
+      else faceOf.set(subject, rest.length > 0 ? (rest[next++ % rest.length] as DemoFaces['faces'][number]) : own);
+    }
+    return faceOf;
   }
 
-  private async append(id: KioskId, action: Script['actions'][number]): Promise<void> {
-    const kiosk = this.kiosk(id);
+  private async play(event: ScriptedEvent): Promise<void> {
+    const kiosk = this.kiosk(event.kiosk);
+    const say = (text: string): void => {
+      this.options.say(`${this.localTime()} ${event.kiosk}: ${text}`);
+    };
     try {
-      const appended = kiosk.node ? await kiosk.node.append(action.type, action.payload) : await (kiosk.offline as { writer: LogWriter }).writer.append(action.type, action.payload);
-      if (kiosk.node) this.pending(id).set(appended.seq, performance.now());
-      if (action.type !== 'plan') this.options.say(`${this.localTime()} ${id}: ${action.says}`);
+      switch (event.kind) {
+        case 'visit':
+          say(`${event.says}: ${await this.visit(kiosk, event)}`);
+          break;
+        case 'staff':
+          await kiosk.runtime.append(event.type, event.payload);
+          say(event.says);
+          break;
+        case 'network':
+          if (event.online) this.catchUp = { origin: kiosk.id, size: kiosk.runtime.ledger.head(kiosk.id).size, start: performance.now() };
+          await kiosk.runtime.setOnline(event.online);
+          say(event.says);
+          break;
+      }
     } catch (error) {
-      this.options.say(`${this.localTime()} ${id}: could not record (${errorMessage(error)})`);
+      say(`could not play "${event.kind}" (${errorMessage(error)})`);
     }
   }
 
-  private async disconnect(id: KioskId): Promise<void> {
-    const kiosk = this.kiosk(id);
-    await kiosk.node?.close(true);
-    delete kiosk.node;
-    const store = LedgerStore.open(kiosk.path);
-    kiosk.offline = { store, writer: LogWriter.open(store, kiosk.signer, this.clock.now) };
-    this.options.say(`${this.localTime()} ${id}: network down; check-ins keep going into its own log`);
+  /** A person at the kiosk: finger on the sensor, a face before the camera, the badge when asked, tasks marked done. */
+  private async visit(kiosk: Kiosk, event: Extract<ScriptedEvent, { kind: 'visit' }>): Promise<string> {
+    const faces = this.faceAssignment();
+    const face = event.face === 'own' ? faces.get(event.subject)?.checkinFrame : this.faces.impostor.frame;
+    if (!face) throw new Error(`${event.subject} has no face to show`);
+    const { devices } = kiosk;
+    const index = this.script.people.indexOf(event.subject);
+    devices.fingerprint.finger = { kind: 'finger', name: fingerOf(event.subject) };
+    devices.camera.setFrames([face]);
+    kiosk.screen.stand({
+      onGuide: (g) => {
+        if (g === 'tap-badge' || g === 'finger-badge-instead' || g === 'finger-unread-badge') devices.badge.tap(cardOf(index));
+      },
+      answers: (due) => due.map((t) => ({ task: t.id })),
+    });
+    const started = performance.now();
+    try {
+      const outcome = await kiosk.runtime.checkIn();
+      const looks = kiosk.screen.said.filter((g) => g === 'look-at-camera' || g === 'face-again' || g === 'face-light' || g === 'face-move').length;
+      this.faceChecks.count += looks;
+      if (looks > 0) this.faceChecks.ms += performance.now() - started;
+      return outcome.ok ? `checked in (entry ${outcome.seq}, receipt ${outcome.receipt.proof.leafHash.slice(0, 12)})` : `not checked in: ${outcome.guidance.at(-1) ?? 'see-staff'}`;
+    } finally {
+      kiosk.screen.stand(undefined);
+      devices.fingerprint.finger = { kind: 'none' };
+    }
   }
 
-  private async reconnect(id: KioskId): Promise<void> {
-    const kiosk = this.kiosk(id);
-    const size = kiosk.offline?.store.head(id).size ?? 0;
-    kiosk.offline?.store.close();
-    delete kiosk.offline;
-    this.catchUp = { origin: id, size, start: performance.now() };
-    await this.connect(kiosk);
-    this.options.say(`${this.localTime()} ${id}: network back; catching up from its log`);
+  /** Notes when each new own-log entry was written, for the replication lag to HQ. */
+  private track(): void {
+    for (const kiosk of this.kiosks) {
+      const size = kiosk.runtime.ledger.head(kiosk.id).size;
+      if (!kiosk.runtime.online) continue;
+      const pending = this.pending(kiosk.id);
+      for (let seq = kiosk.counted; seq < size; seq++) pending.set(seq, performance.now());
+      kiosk.counted = size;
+    }
   }
 
   /** Waits (bounded) until HQ and every peer hold every kiosk's whole log. */
@@ -224,9 +341,9 @@ export class DemoCenter {
 
   private async converged(): Promise<boolean> {
     for (const kiosk of this.kiosks) {
-      const size = kiosk.node?.writer.store.head(kiosk.id).size ?? 0;
+      const size = kiosk.runtime.ledger.head(kiosk.id).size;
       if ((await this.hqStore.size(kiosk.id)) !== size) return false;
-      for (const peer of this.kiosks) if (peer !== kiosk && (await peer.node?.store.size(kiosk.id)) !== size) return false;
+      for (const peer of this.kiosks) if (peer !== kiosk && (await peer.runtime.kioskNode?.store.size(kiosk.id)) !== size) return false;
     }
     return true;
   }
@@ -234,7 +351,7 @@ export class DemoCenter {
   private async summarise(): Promise<DemoSummary> {
     const { script } = this;
     const atHq = judge(this.hqStore.ledger, script.judgedAt);
-    const agree = this.kiosks.every((k) => k.node && sameFindings(judge(k.node.writer.store, script.judgedAt), atHq));
+    const agree = this.kiosks.every((k) => sameFindings(judge(k.runtime.ledger, script.judgedAt), atHq));
     let alerts = 0;
     for (const breach of atHq.breaches.filter((b) => breachStands(b.status))) {
       const evidence = breach.evidence.map((e) => ({ origin: e.origin, seq: e.seq }));
@@ -243,10 +360,10 @@ export class DemoCenter {
     }
     const kiosks: Record<string, { size: number; hqSize: number; rootMatchesHq: boolean }> = {};
     for (const kiosk of this.kiosks) {
-      const own = (kiosk.node as KioskNode).writer.store;
-      const size = own.head(kiosk.id).size;
+      const size = kiosk.runtime.ledger.head(kiosk.id).size;
       const hqSize = await this.hqStore.size(kiosk.id);
-      const rootMatchesHq = hqSize === size && toHex(await this.hqStore.root(kiosk.id, size)) === toHex(await (kiosk.node as KioskNode).store.root(kiosk.id, size));
+      const node = kiosk.runtime.kioskNode;
+      const rootMatchesHq = node !== undefined && hqSize === size && toHex(await this.hqStore.root(kiosk.id, size)) === toHex(await node.store.root(kiosk.id, size));
       kiosks[kiosk.id] = { size, hqSize, rootMatchesHq };
     }
     const records = readLogRecords(this.hqStore.ledger, script.judgedAt).records;
@@ -262,6 +379,7 @@ export class DemoCenter {
       problems: atHq.problems.length,
       breachesAgreeOnEveryNode: agree,
       alerts,
+      faceChecks: { count: this.faceChecks.count, ms: Math.round(this.faceChecks.ms) },
       replication: {
         kiosks,
         allRootsMatchHq: Object.values(kiosks).every((k) => k.rootMatchesHq),
@@ -289,7 +407,59 @@ export class DemoCenter {
   }
 }
 
-function judge(store: Ledger, at: number): BreachReport {
+/** The kiosk, staff and HQ screens in the browser, with demo accounts for the staff and HQ sign-ins. */
+async function startScreens(options: DemoOptions, kiosk: Kiosk, hq: HqService, clock: SimClock, display: KioskScreen, stops: (() => Promise<void> | void)[]): Promise<{ web: WebServer; accounts: DemoAccount[] }> {
+  const users = UserStore.open(join(options.dataDir, 'users.db'), { clock: clock.now });
+  stops.push(() => {
+    users.close();
+  });
+  const accounts: DemoAccount[] = [
+    { user: STAFF, role: 'staff', password: randomBytes(6).toString('hex') },
+    { user: 'officer-1', role: 'officer', password: randomBytes(6).toString('hex') },
+  ];
+  const passwords = join(options.dataDir, 'demo-accounts.json');
+  const known = readAccounts(passwords);
+  for (const account of accounts) {
+    const existing = known.find((a) => a.user === account.user);
+    if (existing && users.list().some((u) => u.user === account.user)) Object.assign(account, { password: existing.password });
+    else await users.add({ name: account.user, role: account.role === 'staff' ? 'staff' : 'officer', password: account.password, ...(account.role === 'staff' ? { centres: [CENTRE] } : {}) });
+  }
+  writeFileSync(passwords, JSON.stringify(accounts), { mode: 0o600 });
+  const { runtime } = kiosk;
+  const staff = new StaffBackend({
+    centre: CENTRE,
+    kiosk: kiosk.id,
+    store: runtime.ledger,
+    append: (type, payload) => runtime.append(type, payload),
+    clock: clock.now,
+    zone: ZONE,
+    devices: () => runtime.devices(),
+  });
+  stops.push(() => {
+    staff.close();
+  });
+  const web = await startWebServer({ port: options.webPort ?? 0, kiosk: display, staff, hq: new HqBackend({ hq, clock: clock.now }), users });
+  stops.push(() => web.close());
+  return { web, accounts };
+}
+
+function readAccounts(path: string): DemoAccount[] {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as DemoAccount[];
+  } catch {
+    return [];
+  }
+}
+
+function fingerOf(subject: string): string {
+  return `${subject} right index`;
+}
+
+function cardOf(index: number): string {
+  return `40${String(index + 1).padStart(6, '0')}`;
+}
+
+function judge(store: LedgerStore, at: number): BreachReport {
   return computeBreaches(readLogRecords(store, at).records, at);
 }
 

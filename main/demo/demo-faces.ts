@@ -21,12 +21,14 @@ import { createTemplate } from '../../face/template.ts';
 import { verifyCapture } from '../../face/verification.ts';
 
 export interface DemoFace {
-  /** `sample<N>/<k>`: the k-th face found in demo photo N. */
+  /** `sample<N>-<k>`: the k-th face found in demo photo N. */
   readonly id: string;
   /** Descriptors of the three enrolment frames. */
   readonly descriptors: readonly Float32Array[];
-  /** The frame the camera serves when this person checks in (JPEG, 640x480). */
+  /** The frame the camera serves when this person checks in (JPEG, 640x480)... */
   readonly checkinFrame: Uint8Array;
+  /** ...and the file in the folder of demo faces that holds it. */
+  readonly frameFile: string;
 }
 
 export interface DemoFaces {
@@ -40,7 +42,7 @@ export interface DemoFaces {
 
 // Best first: most faces of photos 3 and 6 pass the quality gate, so a small demo analyses only those.
 const PHOTOS = [3, 6, 1, 5, 4, 2].map((n) => `sample${n}.jpg`);
-const CACHE_VERSION = 'demo-faces/2';
+const CACHE_VERSION = 'demo-faces/3';
 
 interface CachedFace {
   readonly box: Box;
@@ -80,16 +82,20 @@ export async function prepareDemoFaces(service: FaceService, options: { readonly
     .update(String(options.threshold));
   for (const p of photos) key.update(p.bytes);
   const cachePath = join(options.cacheDir, 'demo-faces.json');
+  const frameDir = join(options.cacheDir, 'demo-faces');
   const cache = readCache(cachePath, key.digest('hex'));
   let computed = false;
   const faces: DemoFace[] = [];
   let impostor: DemoFaces['impostor'] | undefined;
+  const done = (): boolean => faces.length >= options.needed && impostor !== undefined;
   for (const photo of photos) {
-    if (faces.length >= options.needed && impostor) break;
-    const image = decode(photo.bytes);
+    if (done()) break;
+    // Decoding a 2 MP photo and cutting frames from it cost more than reading the cached frames: only on a miss.
+    let decoded: RgbaFrame | undefined;
+    const image = (): RgbaFrame => (decoded ??= decode(photo.bytes));
     let entries = cache.photos[photo.file];
     if (!entries) {
-      options.say?.(`preparing demo faces from ${photo.file} (cached for later runs)`);
+      options.say?.(`preparing demo faces from ${photo.file} (cached for later runs in ${options.cacheDir})`);
       const analysis = await service.analyze({ kind: 'jpeg', bytes: photo.bytes });
       entries = analysis.boxes.map((box) => ({ box }));
       cache.photos[photo.file] = entries;
@@ -97,34 +103,56 @@ export async function prepareDemoFaces(service: FaceService, options: { readonly
     }
     const inPhoto: { index: number; face: DemoFace }[] = [];
     for (const [k, entry] of entries.entries()) {
-      const id = `${photo.file.replace('.jpg', '')}/${k}`;
-      const frames = framesOf(image, entry.box);
+      if (done()) break;
+      const id = `${photo.file.replace('.jpg', '')}-${k}`;
+      const frameFile = join(frameDir, `${id}.jpg`);
       let ready = entry;
       if (entry.unusable === undefined && entry.descriptors === undefined) {
+        const frames = framesOf(image(), entry.box);
         ready = await examine(service, id, entry.box, frames, options.threshold);
         entries[k] = ready;
         computed = true;
+        writeFrame(frameFile, frames.checkin);
       }
       if (ready.descriptors === undefined || ready.checkinOk !== true) continue;
-      const face: DemoFace = { id, descriptors: ready.descriptors.map((d) => Float32Array.from(d)), checkinFrame: frames.checkin };
+      const face: DemoFace = { id, descriptors: ready.descriptors.map((d) => Float32Array.from(d)), checkinFrame: readFrame(frameFile) ?? writeFrame(frameFile, framesOf(image(), entry.box).checkin), frameFile };
       inPhoto.push({ index: faces.length, face });
       if (faces.length < options.needed) faces.push(face);
-    }
-    // The impostor: a second usable face of the same photo, against the first one's template.
-    const [first, second] = inPhoto;
-    if (!impostor && first && second && first.index < faces.length) {
-      const pair = `${first.face.id}|${second.face.id}`;
-      if (cache.mismatch[pair] === undefined) {
-        const verdict = verifyCapture(createTemplate(first.face.id, first.face.descriptors), await capture(service, { kind: 'jpeg', bytes: second.face.checkinFrame }), options.threshold);
-        cache.mismatch[pair] = verdict.outcome === 'no-match';
-        computed = true;
+      // The impostor: a second usable face of the same photo, against the first one's template.
+      const [first, second] = inPhoto;
+      if (!impostor && first && second && first.index < faces.length) {
+        const pair = `${first.face.id}|${second.face.id}`;
+        if (cache.mismatch[pair] === undefined) {
+          const verdict = verifyCapture(createTemplate(first.face.id, first.face.descriptors), await capture(service, { kind: 'jpeg', bytes: second.face.checkinFrame }), options.threshold);
+          cache.mismatch[pair] = verdict.outcome === 'no-match';
+          computed = true;
+        }
+        if (cache.mismatch[pair]) impostor = { of: first.index, frame: second.face.checkinFrame };
       }
-      if (cache.mismatch[pair]) impostor = { of: first.index, frame: second.face.checkinFrame };
     }
   }
   if (computed) writeCache(cachePath, cache, options.say);
   if (faces.length === 0 || !impostor) throw new Error(`the demo photos in ${dir} gave ${faces.length} usable faces and ${impostor ? 'an' : 'no'} impostor`);
   return { faces, impostor, source: dir };
+}
+
+function readFrame(path: string): Uint8Array | undefined {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps the frame as a file (the folder the demo camera serves); the frame is returned either way. */
+function writeFrame(path: string, frame: Uint8Array): Uint8Array {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, frame);
+  } catch {
+    // A read-only cache only costs time on the next run.
+  }
+  return frame;
 }
 
 /** Enrols from the three enrolment frames and checks the check-in frame verifies: only such faces serve. */

@@ -1,8 +1,9 @@
-// The demo centre's scripted day: who is supervised, and what happens when, in the centre's local time.
-// Pure data and small builders; demo-center.ts plays it against real kiosks, a real broker and HQ.
+// The demo centre's scripted day: who is supervised, and what happens when, in the centre's local time. Pure
+// data; demo-center.ts plays it on two kiosk runtimes with emulated devices, a real broker and HQ. Every
+// check-in is a person at a kiosk (a finger on the sensor, a face before the camera, a badge when asked) going
+// through the real check-in workflow; only staff decisions are written directly, as staff screens would.
 import { type Plan, ALL_DAYS, planPayload } from '../../core/records/plan.ts';
-import { attemptPayload, checkinPayload, type AttemptOutcome } from '../../core/records/checkin.ts';
-import type { Payload, EntryType } from '../../core/entry.ts';
+import type { Payload } from '../../core/entry.ts';
 import { formatDay, parseDay } from '../../core/time/civil-day.ts';
 import { zonedInstant } from '../../core/time/zoned-time.ts';
 
@@ -16,27 +17,19 @@ export const STAFF = 'staff-07';
 export const DAY_START_MINUTE = 7 * 60;
 export const DAY_END_MINUTE = 13 * 60;
 
-export interface ScriptedAction {
-  /** Minutes after local midnight. */
-  readonly minute: number;
-  readonly kiosk: KioskId;
-  readonly type: EntryType;
-  readonly payload: Payload;
-  /** What the action shows, for the console. */
-  readonly says: string;
-}
-
-export interface NetworkOutage {
-  readonly kiosk: KioskId;
-  readonly from: number;
-  readonly to: number;
-}
+export type ScriptedEvent =
+  /** A person comes to a kiosk: finger on the sensor, and either their own face or someone else's before the camera. */
+  | { readonly minute: number; readonly kind: 'visit'; readonly kiosk: KioskId; readonly subject: string; readonly face: 'own' | 'someone-else'; readonly says: string }
+  /** A staff decision, signed at the centre (the staff screen writes the same entry). */
+  | { readonly minute: number; readonly kind: 'staff'; readonly kiosk: KioskId; readonly type: 'excuse'; readonly payload: Payload; readonly says: string }
+  | { readonly minute: number; readonly kind: 'network'; readonly kiosk: KioskId; readonly online: boolean; readonly says: string };
 
 export interface Script {
   readonly day: string;
   readonly people: readonly string[];
-  readonly actions: readonly ScriptedAction[];
-  readonly outage: NetworkOutage;
+  /** Plans, signed at the centre before the day starts. */
+  readonly plans: readonly Payload[];
+  readonly events: readonly ScriptedEvent[];
   /** Evaluation time for the summary: the end of the simulated day. */
   readonly judgedAt: number;
   readonly instant: (minute: number) => number;
@@ -52,52 +45,42 @@ export const CAST = {
   excused: 'p-0006',
 } as const;
 
+/** People who come to a kiosk, in the order they are given faces. */
+export function visitors(people: readonly string[]): string[] {
+  return people.filter((p) => p !== CAST.absent && p !== CAST.excused);
+}
+
 export function scriptFor(dayText: string, peopleCount: number): Script {
   const day = parseDay(dayText);
   if (day === undefined) throw new TypeError(`day: expected YYYY-MM-DD, got ${JSON.stringify(dayText)}`);
   const named = Object.values(CAST);
   const people = [...named, ...Array.from({ length: Math.max(0, peopleCount - named.length) }, (_, i) => `p-${String(named.length + i + 1).padStart(4, '0')}`)];
   const instant = (minute: number): number => zonedInstant(day, minute, ZONE);
-  const actions: ScriptedAction[] = [];
-  // Plans are signed at the centre before the day starts.
-  for (const subject of people) {
-    actions.push({ minute: DAY_START_MINUTE, kiosk: KIOSKS[0], type: 'plan', payload: planPayload(planFor(subject, day, instant(0))), says: `plan for ${subject}` });
-  }
-  let attempts = 0;
-  const checkin = (minute: number, kiosk: KioskId, subject: string, says: string): void => {
-    const attempt = `a-${++attempts}`;
-    actions.push({ minute, kiosk, type: 'checkin-attempt', payload: attemptPayload({ attempt, centre: CENTRE, kiosk, step: 'identify', method: 'fingerprint', outcome: 'matched', subject, score: 142, try: 1 }), says: `${subject} places a finger: matched` });
-    actions.push({ minute, kiosk, type: 'checkin-attempt', payload: attemptPayload({ attempt, centre: CENTRE, kiosk, step: 'verify', method: 'face', outcome: 'matched', subject, identifiedBy: 'fingerprint', score: 0.31, try: 1 }), says: `${subject} looks at the camera: matched` });
-    actions.push({
-      minute,
-      kiosk,
-      type: 'checkin',
-      payload: checkinPayload({ subject, centre: CENTRE, kiosk, attempt, methods: ['fingerprint', 'face'], fingerprintScore: 142, faceScore: 0.31, tasks: [{ task: 'study' }] }),
-      says,
-    });
+  const plans = people.map((subject) => planPayload(planFor(subject, day, instant(0))));
+  const events: ScriptedEvent[] = [];
+  const visit = (minute: number, kiosk: KioskId, subject: string, says: string, face: 'own' | 'someone-else' = 'own'): void => {
+    events.push({ minute, kind: 'visit', kiosk, subject, face, says });
   };
-  const faceFails = (minute: number, kiosk: KioskId, subject: string, outcome: AttemptOutcome, tryNo: number): void => {
-    const attempt = `a-${++attempts}`;
-    actions.push({ minute, kiosk, type: 'checkin-attempt', payload: attemptPayload({ attempt, centre: CENTRE, kiosk, step: 'identify', method: 'fingerprint', outcome: 'matched', subject, score: 131, try: 1 }), says: `${subject} places a finger: matched` });
-    actions.push({ minute, kiosk, type: 'checkin-attempt', payload: attemptPayload({ attempt, centre: CENTRE, kiosk, step: 'verify', method: 'face', outcome, subject, identifiedBy: 'fingerprint', score: 0.71, try: tryNo }), says: `${subject} looks at the camera: ${outcome}` });
-  };
-  checkin(8 * 60 + 5, KIOSKS[0], CAST.onTime, `${CAST.onTime} checks in on time`);
-  checkin(8 * 60 + 40, KIOSKS[1], CAST.otherKiosk, `${CAST.otherKiosk} checks in on time at the other kiosk, whose network is down`);
-  faceFails(9 * 60 + 10, KIOSKS[0], CAST.faceFails, 'mismatch', 1);
-  faceFails(9 * 60 + 12, KIOSKS[0], CAST.faceFails, 'mismatch', 2);
-  actions.push({
+  visit(8 * 60 + 5, KIOSKS[0], CAST.onTime, `${CAST.onTime} checks in on time`);
+  events.push({ minute: 8 * 60 + 30, kind: 'network', kiosk: KIOSKS[1], online: false, says: 'network down; check-ins keep going into its own log' });
+  visit(8 * 60 + 40, KIOSKS[1], CAST.otherKiosk, `${CAST.otherKiosk} checks in on time at the other kiosk, whose network is down`);
+  visit(9 * 60 + 10, KIOSKS[0], CAST.faceFails, `${CAST.faceFails}'s finger matches, but someone else's face is before the camera`, 'someone-else');
+  events.push({
     minute: 9 * 60 + 30,
+    kind: 'staff',
     kiosk: KIOSKS[0],
     type: 'excuse',
     payload: { subject: CAST.excused, from: formatDay(day), to: formatDay(day), reason: 'hospital appointment, letter seen', staff: STAFF },
     says: `staff excuse ${CAST.excused} for today (hospital appointment)`,
   });
+  events.push({ minute: 9 * 60 + 45, kind: 'network', kiosk: KIOSKS[1], online: true, says: 'network back; catching up from its log' });
   people.slice(named.length).forEach((subject, i) => {
-    checkin(8 * 60 + 10 + (i % 100), i % 2 === 0 ? KIOSKS[0] : KIOSKS[1], subject, `${subject} checks in on time`);
+    visit(8 * 60 + 10 + (i % 100), i % 2 === 0 ? KIOSKS[0] : KIOSKS[1], subject, `${subject} checks in on time`);
   });
-  checkin(11 * 60 + 20, KIOSKS[0], CAST.late, `${CAST.late} checks in late`);
-  actions.sort((a, b) => a.minute - b.minute);
-  return { day: formatDay(day), people, actions, outage: { kiosk: KIOSKS[1], from: 8 * 60 + 30, to: 9 * 60 + 45 }, judgedAt: instant(DAY_END_MINUTE), instant };
+  visit(11 * 60 + 20, KIOSKS[0], CAST.late, `${CAST.late} checks in late`);
+  // Stable: events at the same minute keep the order written above.
+  events.sort((a, b) => a.minute - b.minute);
+  return { day: formatDay(day), people, plans, events, judgedAt: instant(DAY_END_MINUTE), instant };
 }
 
 function planFor(subject: string, day: number, effectiveFrom: number): Plan {

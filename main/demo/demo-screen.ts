@@ -1,0 +1,39 @@
+// The screen of a demo kiosk. While a scripted person stands at the kiosk, they answer it: they tap their badge
+// when asked and mark today's tasks as done; what the kiosk tells them still goes to the kiosk screen in the
+// browser, so a viewer watches the check-in happen. Between scripted visits the browser screen has the kiosk to
+// itself (its Start button runs a check-in with whatever lies on the emulated devices).
+import type { GuidanceCode } from '../../core/checkin/guidance.ts';
+import type { TaskCompletion } from '../../core/records/checkin.ts';
+import type { TaskSpec } from '../../core/records/plan.ts';
+import type { ScreenPort } from '../kiosk/ports.ts';
+
+export interface ScriptedPerson {
+  /** Reacts to what the kiosk says (tap the badge when asked). */
+  onGuide(guidance: GuidanceCode): void;
+  answers(due: readonly TaskSpec[]): readonly TaskCompletion[];
+}
+
+export class DemoScreen implements ScreenPort {
+  private person: ScriptedPerson | undefined;
+  /** What the kiosk said during the current scripted visit. */
+  readonly said: GuidanceCode[] = [];
+
+  constructor(private readonly display?: ScreenPort) {}
+
+  /** The scripted person standing at the kiosk, or undefined when they leave. */
+  stand(person: ScriptedPerson | undefined): void {
+    this.person = person;
+    this.said.length = 0;
+  }
+
+  guide(guidance: GuidanceCode): void {
+    this.said.push(guidance);
+    this.display?.guide(guidance);
+    this.person?.onGuide(guidance);
+  }
+
+  tasks(subject: string, due: readonly TaskSpec[]): Promise<readonly TaskCompletion[]> {
+    if (this.person) return Promise.resolve(this.person.answers(due));
+    return this.display ? this.display.tasks(subject, due) : Promise.resolve([]);
+  }
+}
