@@ -7,7 +7,7 @@
 // descriptors, which faces pass the quality gate) is cached on disk, keyed by the photos and the models;
 // a missing or stale cache is simply rebuilt.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import jpeg from 'jpeg-js';
@@ -148,7 +148,9 @@ function readFrame(path: string): Uint8Array | undefined {
 function writeFrame(path: string, frame: Uint8Array): Uint8Array {
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, frame);
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, frame);
+    renameSync(tmp, path);
   } catch {
     // A read-only cache only costs time on the next run.
   }
@@ -192,7 +194,10 @@ function readCache(path: string, key: string): Cache {
 function writeCache(path: string, cache: Cache, say?: (line: string) => void): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, JSON.stringify(cache));
+    // Renamed into place: tests running side by side may read it while another writes.
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(cache));
+    renameSync(tmp, path);
   } catch (error) {
     say?.(`could not cache the demo faces in ${path}: ${errorMessage(error)}`);
   }
