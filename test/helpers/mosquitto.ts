@@ -16,6 +16,10 @@ export interface MosquittoOptions {
   readonly users?: ReadonlyMap<string, string>;
   /** The production setting: TLS with client certificates. */
   readonly tls?: TestCertificates;
+  /** A generated ACL (net/acl.ts mosquittoAcl) instead of deploy/mosquitto/acl. */
+  readonly acl?: string;
+  /** A generated password file (mosquittoPasswordLine lines) instead of one made from `users`. */
+  readonly passwordFile?: string;
 }
 
 export interface MosquittoServer {
@@ -34,7 +38,7 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
   chmodSync(dir, 0o755);
   mkdirSync(join(dir, 'data'));
   const port = await freePort();
-  writeFileSync(join(dir, 'acl'), readFileSync(new URL('acl', DEPLOY)));
+  writeFileSync(join(dir, 'acl'), options.acl ?? readFileSync(new URL('acl', DEPLOY)));
   let config: string;
   if (options.tls) {
     for (const [name, pem] of Object.entries({ 'ca.crt': options.tls.ca, 'broker.crt': options.tls.brokerCert, 'broker.key': options.tls.brokerKey })) {
@@ -43,7 +47,7 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
     config = readFileSync(new URL('mosquitto.conf', DEPLOY), 'utf8').replace(/^listener 8883$/m, `listener ${port} 127.0.0.1`);
   } else {
     const passwd = join(dir, 'passwd');
-    writeFileSync(passwd, '', { mode: 0o600 });
+    writeFileSync(passwd, options.passwordFile ?? '', { mode: 0o600 });
     for (const [user, password] of options.users ?? []) execFileSync('mosquitto_passwd', ['-b', passwd, user, password]);
     config = readFileSync(new URL('mosquitto-passwords.conf', DEPLOY), 'utf8').replace(/^listener 1883$/m, `listener ${port} 127.0.0.1`);
   }
