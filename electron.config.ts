@@ -1,14 +1,16 @@
 // electron-builder configuration for the Linux kiosk (`npx electron-builder --config electron.config.ts`, on a
 // machine that can download Electron). It packages the built JavaScript (`npm run build`) with the udev rules
 // that give the kiosk user its fingerprint sensor, camera and badge reader; the deb installs them.
-// The Electron main entry (main/electron/) arrives with the screens; until then the kiosk runs headless
-// (`muster kiosk`) and in browser mode.
+// The main entry is main/electron/main.ts (built to dist/main/electron/main.js, its preload to preload.cjs).
+// The renderer is bundled at start by esbuild from its sources, as in browser mode, so those sources ship too
+// and the package is not an asar archive (esbuild's binary must run, and read the sources, from plain files).
 
 interface KioskPackaging {
   readonly appId: string;
   readonly productName: string;
   readonly directories: { readonly output: string };
   readonly extraMetadata: { readonly main: string };
+  readonly asar: boolean;
   readonly files: readonly string[];
   readonly extraResources: readonly { readonly from: string; readonly to: string }[];
   readonly linux: { readonly target: readonly string[]; readonly category: string; readonly executableName: string };
@@ -20,7 +22,8 @@ const config: KioskPackaging = {
   productName: 'Muster Kiosk',
   directories: { output: 'dist/electron' },
   extraMetadata: { main: 'dist/main/electron/main.js' },
-  files: ['dist/**/*.js', 'package.json', 'node_modules/**'],
+  asar: false,
+  files: ['dist/**/*.js', 'dist/**/*.cjs', 'renderer/**/*.ts', 'renderer/**/*.css', 'core/**/*.ts', 'package.json', 'node_modules/**'],
   extraResources: [{ from: 'hardware/udev/99-muster.rules', to: 'udev/99-muster.rules' }],
   linux: { target: ['deb', 'AppImage'], category: 'Office', executableName: 'muster-kiosk' },
   // libusb for node-hid's exclusive backend, udev for SerialPort.list(), fonts for the screens' icons and Chinese

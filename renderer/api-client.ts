@@ -1,7 +1,7 @@
 // The renderer's side of the typed API. In Electron the preload exposes `window.musterApi` (IPC to main); in a
 // browser the same MusterApi runs over fetch (POST /api/call) and Server-Sent Events (/api/events). Every
 // answer and event is checked against its validator before a screen sees it.
-import { type EventData, type EventName, type Method, type MusterApi, type Params, type Result, parseAnswer, parseEvent } from '../core/api/api.ts';
+import { type EventData, type EventName, type Method, type MusterApi, type Params, type Result, parseAnswer, parseEvent, parseResult } from '../core/api/api.ts';
 import { type PrincipalView, sessionAnswer, signInAnswer } from '../core/api/session-api.ts';
 
 declare global {
@@ -20,7 +20,28 @@ export class ApiError extends Error {
 }
 
 export function connectApi(): MusterApi {
-  return window.musterApi ?? browserApi();
+  return window.musterApi ? checked(window.musterApi) : browserApi();
+}
+
+/** The preload's API (Electron) with every answer and event checked, and errors as ApiError. */
+function checked(raw: MusterApi): MusterApi {
+  return {
+    async call<M extends Method>(method: M, params: Params<M>): Promise<Result<M>> {
+      let result: unknown;
+      try {
+        result = await raw.call(method, params);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        throw new ApiError(typeof code === 'string' ? code : 'internal', error instanceof Error ? error.message : String(error));
+      }
+      return parseResult(method, result);
+    },
+    on<E extends EventName>(event: E, listener: (data: EventData<E>) => void): () => void {
+      return raw.on(event, (data) => {
+        listener(parseEvent({ event, data }).data as EventData<E>);
+      });
+    },
+  };
 }
 
 function browserApi(): MusterApi {

@@ -1,5 +1,6 @@
 // The renderer, bundled at server start with esbuild (no build step for a clone): one ES module and one
 // stylesheet, held in memory and served as /assets/app.js and /assets/app.css. Bundled once per process.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -8,7 +9,8 @@ export interface RendererBundle {
   readonly css: string;
 }
 
-const RENDERER = fileURLToPath(new URL('../../renderer/', import.meta.url));
+/** The renderer's sources: beside main/ in a clone, one level up from dist/main/ in a build or a package. */
+const RENDERER = ['../../renderer/', '../../../renderer/'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((dir) => existsSync(`${dir}main.ts`)) ?? fileURLToPath(new URL('../../renderer/', import.meta.url));
 let bundled: Promise<RendererBundle> | undefined;
 
 export function rendererBundle(): Promise<RendererBundle> {
