@@ -1,0 +1,65 @@
+// `muster kiosk run`: a kiosk process from its configuration file, here on emulated devices, with its kiosk
+// screen; a wrong configuration fails at start naming the field.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
+import { runMuster } from '../helpers/run-muster.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/muster.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'muster-kiosk-cli-'));
+let broker: EmbeddedBroker;
+beforeAll(async () => {
+  broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', alertPublishers: new Set(['hq']) });
+});
+afterAll(async () => {
+  await broker.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function config(name: string, extra: Record<string, unknown> = {}): string {
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify({
+    centre: 'centre-a',
+    kiosk: 'centre-a/k1',
+    dataDir: `${name}.data`,
+    broker: { url: broker.url },
+    face: { threshold: 0.42 },
+    devices: { fingerprint: { family: 'r30x', path: '/dev/serial/by-id/usb-not-here' } },
+    ...extra,
+  }));
+  return file;
+}
+
+describe('muster kiosk run', () => {
+  it('refuses a wrong configuration with the field and exit 1', async () => {
+    const run = await runMuster(['kiosk', 'run', '--config', config('bad.json', { face: { threshold: 'strict' } })]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('bad.json: face.threshold: expected a number');
+  });
+
+  it('runs on emulated devices with the configured threshold, serves the kiosk screen, stops on SIGINT', { timeout: 120_000 }, async () => {
+    const child = spawn(process.execPath, [BIN, 'kiosk', 'run', '--config', config('good.json'), '--emulate', '--web', '0'], { stdio: 'pipe' });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = once(child, 'exit');
+    try {
+      const ready = await waitFor(() => output.split('\n').find((l) => l.includes(' ready: ')), 'the ready line', 90_000);
+      expect(ready).toContain('kiosk centre-a/k1 ready: devices fingerprint ok, camera ok, badge ok; face threshold 0.42; log size 4');
+      const url = /kiosk screen (http:\/\/\S+?)(,|$)/.exec(ready)?.[1];
+      expect(url).toMatch(/\/kiosk$/);
+      expect((await fetch(url ?? '')).status).toBe(200);
+    } finally {
+      child.kill('SIGINT');
+    }
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(output).toContain('kiosk stopping (SIGINT)');
+  });
+});
