@@ -58,7 +58,7 @@ describe('muster kiosk run', () => {
     } finally {
       child.kill('SIGINT');
     }
-    const [code] = await exited;
+    const [code] = (await exited) as [number | null];
     expect(code).toBe(0);
     expect(output).toContain('kiosk stopping (SIGINT)');
   });
