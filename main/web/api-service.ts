@@ -3,7 +3,7 @@
 // handled by the backend that serves the method, and its result checked against the result validator before
 // it leaves. Events are delivered only to callers allowed to receive them.
 import { type Access, type Caller, EVENT_ACCESS, type EventMessage, METHODS, type Method, type Params, type Result, allowed, parseCall, parseEvent, parseResult } from '../../core/api/api.ts';
-import { MusterError } from '../../core/errors.ts';
+import { MusterError, errorMessage } from '../../core/errors.ts';
 
 export type Handler<M extends Method> = (params: Params<M>, caller: Caller) => Promise<Result<M>> | Result<M>;
 export type Handlers = { readonly [M in Method]?: Handler<M> };
@@ -44,7 +44,12 @@ export class ApiService {
       backend.subscribe?.((message) => {
         const resource = backend.centre === undefined ? {} : { centre: backend.centre };
         if (!EVENT_ACCESS[message.event].some((access) => allowed(access, caller, resource))) return;
-        listener(parseEvent(message));
+        // A malformed event is a backend bug: reported, never thrown back into the backend that emitted it.
+        try {
+          listener(parseEvent(message));
+        } catch (error) {
+          process.emitWarning(`api event ${message.event}: ${errorMessage(error)}`);
+        }
       }),
     );
     return () => {

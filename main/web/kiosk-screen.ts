@@ -19,7 +19,7 @@ import type { ApiBackend, Handlers } from './api-service.ts';
 export interface KioskScreenOptions {
   /** Seconds without a touch before the screen returns to the start (the renderer's timer). Default 60. */
   readonly idleSeconds?: number;
-  /** Main's own reset after an outcome, in case the screen is gone. Default: twice idleSeconds. */
+  /** Main's own reset after an outcome, and its answer to unanswered tasks, in case the screen is gone. Default: twice idleSeconds. */
   readonly clearAfterMs?: number;
 }
 
@@ -30,6 +30,7 @@ export class KioskScreen implements ScreenPort, ApiBackend {
   private readonly events = new EventEmitter<{ view: [KioskView] }>();
   private run: (() => Promise<CheckinOutcome>) | undefined;
   private running = false;
+  private resetRequested = false;
   private pendingTasks: { readonly resolve: (c: readonly TaskCompletion[]) => void; readonly due: readonly TaskSpec[] } | undefined;
   private clearTimer: NodeJS.Timeout | undefined;
   private readonly idleSeconds: number;
@@ -85,6 +86,11 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     return new Promise((resolve) => {
       this.pendingTasks = { resolve, due };
       this.show({ phase: 'tasks', step: 'tasks', guidance: 'tasks', tasks: due.map(taskView), receipt: null });
+      // Should the screen be gone, the check-in is still recorded (with no task marked done).
+      this.clearTimer = setTimeout(() => {
+        if (this.pendingTasks?.resolve === resolve) this.submitTasks([]);
+      }, this.clearAfterMs);
+      this.clearTimer.unref();
     });
   }
 
@@ -103,6 +109,10 @@ export class KioskScreen implements ScreenPort, ApiBackend {
       .finally(() => {
         this.running = false;
         this.pendingTasks = undefined;
+        if (this.resetRequested) {
+          this.reset();
+          return;
+        }
         this.clearTimer = setTimeout(() => {
           this.reset();
         }, this.clearAfterMs);
@@ -135,11 +145,14 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     const known = new Set(pending.due.map((t) => t.id));
     for (const c of completions) if (!known.has(c.task)) throw new MusterError('bad-message', `params.completions: ${c.task} is not one of today's tasks`);
     this.pendingTasks = undefined;
+    this.clear();
     this.show({ ...this.view, phase: 'active', step: 'saving', guidance: 'recording', tasks: [] });
     pending.resolve(completions);
   }
 
   private reset(): void {
+    // The outcome shows a moment before the session ends (its last entries are still being written).
+    this.resetRequested = this.running;
     if (this.running) return;
     this.clear();
     this.show({ ...IDLE });
