@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { loadOrCreateSigner, readVerifierFile } from '../../ledger/keys.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
+import { UserStore } from '../../access/user-store.ts';
 import { startHqHttp } from '../../net/hq/hq-http.ts';
 import { HqService } from '../../net/hq/hq-service.ts';
 import type { HqStore } from '../../net/hq/hq-store.ts';
@@ -87,13 +88,14 @@ const hq: Command = {
     '--db FILE            HQ store (SQLite, the embedded default), created if missing',
     '--postgres URL       HQ store in PostgreSQL instead (province scale), e.g. postgres://muster@db/muster',
     '--http PORT          dashboard API (JSON + Server-Sent Events at /api/events), default 8080; 0 picks a free port',
-    '--http-host HOST     default 127.0.0.1',
+    '--http-host HOST     default 127.0.0.1; any other host needs --users',
+    '--users FILE         user store (muster users add): every API route then needs a session (POST /api/session)',
     '--id NAME            node id on the broker, default hq (the broker ACL lets hq publish alerts)',
     '--witness-key FILE   HQ witness key (generated if missing), default: the database path + ".witness.key" (hq.witness.key with --postgres)',
     '--trust FILE         a kiosk\'s public key file (ledger init writes FILE.pub); pins that log\'s genesis key',
     ...brokerDetails,
   ],
-  options: { db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, ...brokerOptions },
+  options: { db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, users: { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, ...brokerOptions },
   run: async ({ values, io }) => {
     const dbPath = optionalString(values, 'db');
     const postgres = optionalString(values, 'postgres');
@@ -115,11 +117,14 @@ const hq: Command = {
       ? await PostgresHqStore.open(postgres, { trustedKeys })
       : SqliteHqStore.open(dbPath ?? '', { trustedKeys, ...(pool ? { pool } : {}) });
     const service = await HqService.start({ store, broker: link, nodeId, witnessSigner: signer });
-    const http = await startHqHttp(service, httpPort, optionalString(values, 'http-host') ?? '127.0.0.1');
+    const usersPath = optionalString(values, 'users');
+    const users = usersPath === undefined ? undefined : UserStore.open(usersPath);
+    const http = await startHqHttp(service, httpPort, optionalString(values, 'http-host') ?? '127.0.0.1', users);
     writeLine(io.stdout, `hq ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, http ${http.url}`);
     const signal = await untilSignal();
     writeLine(io.stdout, `hq stopping (${signal})`);
     await http.close();
+    users?.close();
     await service.close();
     await store.close();
     await pool?.close();
