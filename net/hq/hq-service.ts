@@ -3,6 +3,7 @@
 // and feeds verified entries to the breach engine through a typed hook.
 import { EventEmitter } from 'node:events';
 import { decodeLeaf, type EntryBody } from '../../core/entry.ts';
+import { type ClockObservation, type ClockReport, clockDrift } from '../../core/time/clock-drift.ts';
 import { errorMessage } from '../../core/errors.ts';
 import type { Signer } from '../../ledger/keys.ts';
 import { type Alert, type StoredAlert, alertFor, centerOf } from '../alerts.ts';
@@ -39,6 +40,9 @@ export interface HqEvents {
   kiosk: [FleetEntry];
 }
 
+/** Live entries kept per kiosk to judge its clock by (core/time/clock-drift.ts). */
+const CLOCK_SAMPLES = 32;
+
 export interface HqServiceOptions {
   readonly store: HqStore;
   readonly broker: Omit<LinkOptions, 'nodeId'>;
@@ -60,6 +64,8 @@ export class HqService {
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
   private readonly pending = new Set<Promise<unknown>>();
+  /** Per kiosk: kiosk time (ts) and HQ time of arrival of its latest live entries. */
+  private readonly clockSamples = new Map<string, ClockObservation[]>();
 
   private constructor(
     readonly store: HqStore,
@@ -128,7 +134,13 @@ export class HqService {
     const known = new Set([...beats.keys(), ...(await this.store.origins())]);
     for (const kiosk of known) {
       const last = beats.get(kiosk);
-      const { state, reasons } = kioskState(last, now, policy);
+      let { state, reasons } = kioskState(last, now, policy);
+      // Heartbeats show the clock now; entries show it along the log (a clock that stepped back, or drifts).
+      const drift = this.clockReport(kiosk, policy);
+      if (state !== 'offline' && drift?.flagged === true) {
+        state = 'degraded';
+        reasons = [...reasons, `entry times: ${drift.reason ?? 'clock drift'}`];
+      }
       const entry: FleetEntry = { kiosk, state, reasons, ...(last ? { lastHeartbeatAt: last.receivedAt } : {}) };
       const before = this.fleet.get(kiosk);
       this.fleet.set(kiosk, entry);
@@ -152,8 +164,32 @@ export class HqService {
     if (alert) this.track(this.raiseOnce(alert, `${alert.kind}:${alert.kiosk}:${JSON.stringify(alert.evidence)}`));
     if (event.kind === 'ingested') {
       this.events.emit('entries', { origin: event.origin, size: event.size, inserted: event.inserted });
-      if (this.entryListeners.size > 0) this.track(this.feed(event.origin, event.size - event.inserted, event.size));
+      // Backfilled entries say nothing about the kiosk's clock: they were late by design.
+      const live = event.source === 'live';
+      if (this.entryListeners.size > 0 || live) this.track(this.received(event.origin, event.size - event.inserted, event.size, live ? this.clock() : undefined));
     }
+  }
+
+  /** Feeds the breach engine and, for live entries (seenAt set), keeps the clock samples. */
+  private async received(origin: string, from: number, to: number, seenAt: number | undefined): Promise<void> {
+    const bodies = (await this.store.leaves(origin, from, to)).map((leaf) => decodeLeaf(leaf).body);
+    if (seenAt !== undefined) {
+      const samples = this.clockSamples.get(origin) ?? [];
+      for (const body of bodies) samples.push({ origin, seq: body.seq, ts: body.ts, seenAt });
+      this.clockSamples.set(origin, samples.slice(-CLOCK_SAMPLES));
+    }
+    for (const listener of this.entryListeners) {
+      try {
+        listener(origin, bodies);
+      } catch (error) {
+        process.emitWarning(`breach feed listener failed: ${errorMessage(error)}`);
+      }
+    }
+  }
+
+  private clockReport(kiosk: string, policy: FleetPolicy): ClockReport | undefined {
+    const samples = this.clockSamples.get(kiosk);
+    return samples ? clockDrift(samples, { toleranceMs: policy.maxSkewMs })[0] : undefined;
   }
 
   private async onOther(topic: ParsedTopic, payload: Buffer): Promise<void> {
@@ -162,17 +198,6 @@ export class HqService {
     if (heartbeat.kiosk !== topic.origin) return;
     await this.store.recordHeartbeat(heartbeat, this.clock());
     await this.checkFleet();
-  }
-
-  private async feed(origin: string, from: number, to: number): Promise<void> {
-    const bodies = (await this.store.leaves(origin, from, to)).map((leaf) => decodeLeaf(leaf).body);
-    for (const listener of this.entryListeners) {
-      try {
-        listener(origin, bodies);
-      } catch (error) {
-        process.emitWarning(`breach feed listener failed: ${errorMessage(error)}`);
-      }
-    }
   }
 
   private async raiseOnce(alert: Alert, key: string): Promise<void> {

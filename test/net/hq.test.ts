@@ -16,7 +16,7 @@ import { waitFor } from '../helpers/wait-for.ts';
 import { BROKERS, type BrokerFixture, startBroker } from './support/brokers.ts';
 import { TestWorld, allWorldIds } from './support/nodes.ts';
 
-const WORLDS = 4;
+const WORLDS = 5;
 
 async function get(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url);
@@ -138,6 +138,25 @@ describe.each(BROKERS)('HQ over %s', (kind) => {
     await waitFor(() => hq.fleetView().find((k) => k.kiosk === K1)?.state === 'degraded', 'k1 degraded');
     const kiosks = await get(`${http.url}/api/kiosks`);
     expect(kiosks.body.kiosks).toContainEqual(expect.objectContaining({ kiosk: K1, state: 'degraded', reasons: ['finger-1 is failing'] }));
+    await waitFor(() => published.some((a) => a.kind === 'degraded' && a.kiosk === K1), 'a degraded alert');
+    await w.close();
+  });
+
+  it("marks a kiosk degraded when its entries show its clock stepped back, though its heartbeat's clock looks right", async () => {
+    const w = new TestWorld(broker, worlds++);
+    const [K1] = w.ids;
+    let kioskNow = now;
+    const k1 = await w.kiosk(K1, [], { clock: () => kioskNow, heartbeat: { everyMs: 0, version: '0.1.0' } });
+    // HQ knows the log first: entries it fetches by backfill say nothing about the kiosk's clock.
+    await waitFor(async () => (await hq.store.size(K1)) === 1, 'HQ to hold the genesis');
+    for (let i = 0; i < 3; i++) await k1.node.append('checkin', { subject: `s${i}` });
+    kioskNow = now - 10 * 60_000;
+    for (let i = 0; i < 2; i++) await k1.node.append('checkin', { subject: `t${i}` });
+    await waitFor(async () => (await hq.store.size(K1)) === 6, 'HQ to hold k1');
+    kioskNow = now;
+    await k1.node.publishHeartbeat();
+    const degraded = await waitFor(() => hq.fleetView().find((k) => k.kiosk === K1 && k.state === 'degraded'), 'k1 degraded');
+    expect(degraded.reasons).toEqual(['entry times: clock stepped back 1 time(s)']);
     await waitFor(() => published.some((a) => a.kind === 'degraded' && a.kiosk === K1), 'a degraded alert');
     await w.close();
   });
