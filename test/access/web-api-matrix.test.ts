@@ -1,0 +1,130 @@
+// The role x endpoint matrix over the screens' HTTP API (main/web): every typed method, called by each role
+// and anonymously, through the real server and session routes. Backends are stubs that throw `reached`: a
+// 400 with that code means the call passed the guard, 401/403 that the guard stopped it. Kiosk methods are for
+// the kiosk's own screen, which is any loopback caller; the test runs on loopback, so those are open to all.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METHODS, type Method } from '../../core/api/api.ts';
+import type { Role } from '../../core/access/roles.ts';
+import { MusterError } from '../../core/errors.ts';
+import { UserStore } from '../../access/user-store.ts';
+import type { ApiBackend, Handlers } from '../../main/web/api-service.ts';
+import { type WebServer, startWebServer } from '../../main/web/web-server.ts';
+
+const PASSWORD = 'matrix password 1';
+const OWN = 'p-0001';
+
+const PARAMS: { readonly [M in Method]: Record<string, unknown> } = {
+  'kiosk.view': {},
+  'kiosk.begin': {},
+  'kiosk.submitTasks': { completions: [] },
+  'kiosk.reset': {},
+  'staff.roster': {},
+  'staff.history': { subject: OWN },
+  'staff.excuse': { subject: OWN, from: '2026-06-01', to: '2026-06-01', rules: ['missed-checkin'], reason: 'flood at the centre' },
+  'staff.review': { item: 'review/p-0001/2026-06-01', subject: OWN, day: '2026-06-01', decision: 'cleared', reason: 'seen in person' },
+  'staff.devices': {},
+  'staff.enrol': { subject: OWN },
+  'staff.exportCsv': {},
+  'hq.overview': {},
+  'hq.breaches': {},
+  'hq.fleet': {},
+  'hq.alerts': {},
+  'hq.timeline': { subject: OWN },
+};
+
+type Outcome = 'ok' | 401 | 403;
+const ANY: Record<Role, Outcome> = { parolee: 'ok', staff: 'ok', officer: 'ok', police: 'ok', auditor: 'ok' };
+/** Expected outcome per method and role (the staff screen serves centre c1; the staff user works at c1, `far` at c2). */
+const MATRIX: { readonly [M in Method]: Record<Role | 'far' | 'anonymous', Outcome> } = {
+  'kiosk.view': { ...ANY, far: 'ok', anonymous: 'ok' },
+  'kiosk.begin': { ...ANY, far: 'ok', anonymous: 'ok' },
+  'kiosk.submitTasks': { ...ANY, far: 'ok', anonymous: 'ok' },
+  'kiosk.reset': { ...ANY, far: 'ok', anonymous: 'ok' },
+  'staff.roster': { parolee: 403, staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
+  'staff.history': { parolee: 'ok', staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
+  'staff.excuse': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
+  'staff.review': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
+  'staff.devices': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 'ok', far: 403, anonymous: 401 },
+  'staff.enrol': { parolee: 403, staff: 'ok', officer: 403, police: 403, auditor: 403, far: 403, anonymous: 401 },
+  'staff.exportCsv': { parolee: 403, staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
+  'hq.overview': { parolee: 403, staff: 403, officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
+  'hq.breaches': { parolee: 403, staff: 403, officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
+  'hq.fleet': { parolee: 403, staff: 403, officer: 'ok', police: 403, auditor: 'ok', far: 403, anonymous: 401 },
+  'hq.alerts': { parolee: 403, staff: 403, officer: 'ok', police: 403, auditor: 'ok', far: 403, anonymous: 401 },
+  'hq.timeline': { parolee: 'ok', staff: 403, officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
+};
+
+function stubs(prefix: string): Handlers {
+  const reached = (): never => {
+    throw new MusterError('reached', 'the guard let this call through');
+  };
+  const handlers: Handlers = Object.fromEntries(Object.keys(METHODS).filter((m) => m.startsWith(prefix)).map((m) => [m, reached]));
+  return handlers;
+}
+
+describe('screens API: role x method', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'muster-web-matrix-'));
+  let users: UserStore;
+  let server: WebServer;
+  const tokens = new Map<string, string>();
+
+  beforeAll(async () => {
+    users = UserStore.open(join(dir, 'users.db'), { scrypt: { logN: 10, r: 8, p: 1 } });
+    const accounts = [
+      ['parolee', { role: 'parolee', subject: OWN }],
+      ['staff', { role: 'staff', centres: ['c1'] }],
+      ['far', { role: 'staff', centres: ['c2'] }],
+      ['officer', { role: 'officer' }],
+      ['police', { role: 'police' }],
+      ['auditor', { role: 'auditor' }],
+    ] as const;
+    for (const [name, scope] of accounts) await users.add({ name, password: PASSWORD, ...scope });
+    const kiosk: ApiBackend = { handlers: stubs('kiosk.') };
+    const staff: ApiBackend = { centre: 'c1', handlers: stubs('staff.') };
+    const hq: ApiBackend = { handlers: stubs('hq.') };
+    server = await startWebServer({ kiosk, staff, hq, users });
+    for (const [name] of accounts) {
+      const response = await fetch(`${server.url}/api/session`, { method: 'POST', body: JSON.stringify({ user: name, password: PASSWORD }) });
+      tokens.set(name, ((await response.json()) as { token: string }).token);
+    }
+  });
+
+  afterAll(async () => {
+    await server.close();
+    users.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function call(method: Method, who: string): Promise<'ok' | number> {
+    const token = tokens.get(who);
+    const response = await fetch(`${server.url}/api/call`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+      body: JSON.stringify({ method, params: PARAMS[method] }),
+    });
+    const body = (await response.json()) as { error?: { code: string } };
+    return response.status === 400 && body.error?.code === 'reached' ? 'ok' : response.status;
+  }
+
+  it.each(Object.keys(MATRIX) as Method[])('%s', async (method) => {
+    const got: Record<string, 'ok' | number> = {};
+    for (const who of Object.keys(MATRIX[method])) got[who] = await call(method, who);
+    expect(got).toEqual(MATRIX[method]);
+  });
+
+  it('a signed-out or cross-site request gets nothing', async () => {
+    const token = tokens.get('officer') ?? '';
+    const crossSite = await fetch(`${server.url}/api/call`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, origin: 'https://evil.example' },
+      body: JSON.stringify({ method: 'hq.fleet', params: {} }),
+    });
+    expect(crossSite.status).toBe(403);
+    await fetch(`${server.url}/api/session`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    tokens.set('officer-gone', token);
+    expect(await call('hq.fleet', 'officer-gone')).toBe(401);
+  });
+});
