@@ -88,6 +88,8 @@ export class Replicator {
   private groupScheduled = false;
   /** The ordered work: group commits and checkpoint checks, one at a time. */
   private tail: Promise<void> = Promise.resolve();
+  /** The checkpoint that arrived last from each log (its size as claimed, unverified). */
+  private readonly latestNotes = new Map<string, { readonly note: string; readonly size: number }>();
 
   constructor(private readonly options: ReplicatorOptions) {
     this.clock = options.clock ?? Date.now;
@@ -193,7 +195,9 @@ export class Replicator {
         case 'checkpoint':
           if (this.follows(topic.origin)) {
             const note = decodeNoteText(payload, 'checkpoint');
-            await this.inOrder(() => this.checkpoint(topic.origin, note));
+            const arrival = { note, size: claimedSize(note) };
+            this.latestNotes.set(topic.origin, arrival);
+            await this.inOrder(() => (this.superseded(topic.origin, arrival) ? Promise.resolve() : this.checkpoint(topic.origin, note)));
           }
           return;
         case 'request':
@@ -230,6 +234,17 @@ export class Replicator {
       // setImmediate: every message already read from the socket joins this group first.
       void this.inOrder(() => new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.commitGroup()));
     });
+  }
+
+  /**
+   * A checkpoint still queued when a later one of the same log, claiming at least its size, arrived: only the later
+   * one is witnessed (a witness owes no cosignature to every checkpoint, and under load this sheds the work). A
+   * later one claiming less is a rollback or a reordering, so both are judged.
+   */
+  private superseded(origin: string, arrival: { readonly note: string; readonly size: number }): boolean {
+    const latest = this.latestNotes.get(origin);
+    if (latest === arrival) this.latestNotes.delete(origin);
+    return latest !== undefined && latest !== arrival && latest.size >= arrival.size;
   }
 
   /** Runs `work` after everything queued before it (group commits, checkpoint checks). */
@@ -281,15 +296,17 @@ export class Replicator {
     if (result.inserted > 0) this.emit({ kind: 'ingested', origin, inserted: result.inserted, size: result.size, source });
     if (result.rejected.length > 0) this.emit({ kind: 'rejected', origin, source, rejected: result.rejected });
     if (result.equivocations.length > 0) this.emit({ kind: 'equivocation', origin, seqs: result.equivocations, source });
-    const want = this.wantFor(origin);
-    if (result.missingFrom !== undefined) want.target = Math.max(want.target, lastSeq(leaves) + 1);
+    if (result.missingFrom !== undefined) this.wantFor(origin).target = Math.max(this.wantFor(origin).target, lastSeq(leaves) + 1);
+    const want = this.wants.get(origin);
+    if (!want) return;
     if (want.request && result.size >= want.request.to) delete want.request;
     else if (want.request && result.inserted > 0) want.request.sentAt = this.clock();
   }
 
   /** After a group commit: witness a checkpoint that was waiting for these entries, and backfill what is still missing. */
   private async caughtUp(origin: string): Promise<void> {
-    const want = this.wantFor(origin);
+    const want = this.wants.get(origin);
+    if (!want) return;
     if (want.pendingNote !== undefined && (await this.options.store.size(origin)) >= want.pendingSize) {
       const note = want.pendingNote;
       delete want.pendingNote;
@@ -406,6 +423,15 @@ export class Replicator {
 
   private emit(event: ReplicationEvent): void {
     this.options.onEvent?.(event);
+  }
+}
+
+/** The size a checkpoint note claims, unverified (0 when it does not parse: the witness will say why). */
+function claimedSize(note: string): number {
+  try {
+    return parseCheckpoint(parseNote(note).text).size;
+  } catch {
+    return 0;
   }
 }
 
