@@ -4,6 +4,7 @@
 // `mosquittoAcl` writes the same rule for exactly the nodes of HQ's kiosk registry (no catch-all pattern, so a
 // user the registry does not list may publish nothing), and `mosquittoPasswordLine` a password file line.
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { bytesEqual } from '../core/bytes.ts';
 import { REGISTRY_ORIGIN, type Registry } from '../ledger/key-schedule.ts';
 import { ROOT, topicId } from './topics.ts';
 
@@ -43,9 +44,10 @@ export function maySubscribe(user: string, filter: string): boolean {
   return !filter.startsWith(`${ROOT}/#`) && !filter.startsWith(`${ROOT}/+`);
 }
 
-/** Every node id the broker should admit: HQ and each kiosk the registry lists, sorted. */
+/** Every node id the broker should admit: HQ and each kiosk the registry lists whose key is not revoked, sorted. */
 export function registryNodes(registry: Registry, hq = 'hq'): string[] {
-  return [hq, ...[...registry.registered.keys()].sort()];
+  const revoked = (origin: string, key: Uint8Array): boolean => registry.revocations.some((r) => r.origin === origin && bytesEqual(r.publicKey, key));
+  return [hq, ...[...registry.registered].filter(([origin, key]) => !revoked(origin, key)).map(([origin]) => origin).sort()];
 }
 
 /**

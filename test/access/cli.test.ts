@@ -71,9 +71,13 @@ describe('muster users / pii / kiosk', () => {
     expect(await runMuster(['kiosk', 'revoke', '--registry', registry, '--origin', 'c1/k1', '--pub', `${kiosk}.key.pub`, '--from', '7', '--reason', 'stolen'])).toMatchObject({ code: 0 });
     expect((await runMuster(['kiosk', 'revoke', '--registry', kiosk, '--origin', 'c1/k1', '--pub', `${kiosk}.key.pub`, '--from', '7', '--reason', 'x'])).stderr).toContain('not the registry log');
     expect(types(registry, 'hq/registry')).toEqual(['genesis', 'kiosk-registration', 'key-revocation']);
+    expect((await runMuster(['kiosk', 'acl', '--registry', registry, '--out', join(dir, 'acl')])).stdout).toBe('wrote the ACL for 1 nodes\n');
+    expect(readFileSync(join(dir, 'acl'), 'utf8')).not.toContain('c1~k1');
+    await runMuster(['ledger', 'init', '--db', join(dir, 'k2.db'), '--origin', 'c1/k2']);
+    await runMuster(['kiosk', 'provision', '--registry', registry, '--origin', 'c1/k2', '--pub', join(dir, 'k2.db.key.pub')]);
     expect((await runMuster(['kiosk', 'acl', '--registry', registry, '--out', join(dir, 'acl')])).stdout).toBe('wrote the ACL for 2 nodes\n');
     const acl = readFileSync(join(dir, 'acl'), 'utf8');
-    expect(acl).toContain('user c1~k1\ntopic write muster/v1/log/c1~k1/entries\n');
+    expect(acl).toContain('user c1~k2\ntopic write muster/v1/log/c1~k2/entries\n');
     expect(acl).toContain('user hq\ntopic write muster/v1/log/hq/entries\n');
   });
 });
