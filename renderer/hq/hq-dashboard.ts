@@ -3,7 +3,7 @@
 // panel is a courtesy: the server refuses what the role may not read.
 import type { MusterApi } from '../../core/api/api.ts';
 import type { PrincipalView } from '../../core/api/session-api.ts';
-import { holds } from '../../core/access/roles.ts';
+import { holds, seesAllCentres } from '../../core/access/roles.ts';
 import { coalesce } from '../coalesce.ts';
 import { button, dateTime, h, render } from '../dom.ts';
 import { findingItem, timelineSection } from '../findings.ts';
@@ -17,6 +17,11 @@ export function startHqDashboard(root: HTMLElement, api: MusterApi): void {
 
 function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView): void {
   const role = user.role;
+  if (!seesAllCentres(user)) {
+    // Centre staff and parolees have their own screens; the server would refuse every panel here anyway.
+    render(root, h('header', { class: 'bar' }, h('h1', {}, '🏛️ HQ'), userBar(user)), h('p', { class: 'banner', role: 'alert' }, `The HQ dashboard is for officers, police and auditors; ${user.user} is signed in as ${role}. Sign out to use another account.`));
+    return;
+  }
   const seesBreaches = holds(role, 'read-breaches') && holds(role, 'read-roster');
   const seesFleet = holds(role, 'read-fleet');
   const seesPeople = holds(role, 'read-person');
