@@ -4,6 +4,7 @@
 // compared with the last one on the log, so a device that broke while the kiosk was off is still reported.
 import type { DeviceHealth, DeviceKind, DeviceState } from '../../core/device-health.ts';
 import type { EntryType, Payload } from '../../core/entry.ts';
+import { MusterError } from '../../core/errors.ts';
 import { parseDeviceHealth } from '../../core/records/device-health-record.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
 
@@ -25,8 +26,13 @@ export class DeviceHealthLog {
   restore(records: readonly LogRecord[]): void {
     for (const r of records) {
       if (r.type !== 'device-health') continue;
-      const h = parseDeviceHealth(r.payload);
-      if (h.kiosk === this.options.kiosk && h.device !== 'kiosk') this.logged.set(h.device, h.state);
+      try {
+        const h = parseDeviceHealth(r.payload);
+        if (h.kiosk === this.options.kiosk && h.device !== 'kiosk') this.logged.set(h.device, h.state);
+      } catch (error) {
+        // An entry that does not parse says nothing about the devices; the next change is written anyway.
+        if (!(error instanceof MusterError)) throw error;
+      }
     }
   }
 

@@ -10,7 +10,9 @@ import type { BindingInterface } from '@serialport/bindings-cpp';
 import type { DeviceAvailability } from '../../core/checkin/checkin-machine.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import { type DeviceHealth, type DeviceKind, deviceUsable } from '../../core/device-health.ts';
-import type { EntryType, Payload } from '../../core/entry.ts';
+import { type EntryType, type Payload, decodeLeaf } from '../../core/entry.ts';
+import { toHex } from '../../core/bytes.ts';
+import type { LogRecord } from '../../core/records/entry-ref.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { BadgeReader } from '../../drivers/badge/badge-reader.ts';
 import { DataModeDecoder } from '../../drivers/badge/keyboard-report.ts';
@@ -36,7 +38,6 @@ import { EnrolmentStore } from './enrolment-store.ts';
 import { cameraFacePort } from './face-port.ts';
 import { sensorFingerprintPort } from './fingerprint-port.ts';
 import type { KioskConfig } from './kiosk-config.ts';
-import { readLogRecords } from './log-records.ts';
 import { LogPlans } from './plans-port.ts';
 import type { CheckinPorts, LogPort, ScreenPort, StaffPort } from './ports.ts';
 
@@ -123,7 +124,7 @@ export class KioskRuntime {
       append: (type, payload) => (self.runtime as KioskRuntime).append(type, payload),
       onError: (error) => options.log?.(`${config.kiosk}: could not log device health: ${errorMessage(error)}`),
     });
-    health.restore(readLogRecords(ledger).records.filter((r) => r.ref.origin === config.kiosk));
+    health.restore(ownDeviceHealth(ledger, config.kiosk));
     const runtime = new KioskRuntime(config, options, clock, ledger, enrolments, health, new LogPlans(ledger, clock), { signer, witness, devices: heartbeatDevices });
     runtime.node = node;
     self.runtime = runtime;
@@ -389,4 +390,15 @@ export class KioskRuntime {
     };
     await attempt();
   }
+}
+
+/** The device-health entries of the kiosk's own log (only those are decoded: replicas can be large). */
+function ownDeviceHealth(ledger: LedgerStore, kiosk: string): LogRecord[] {
+  const records: LogRecord[] = [];
+  for (const row of ledger.range(kiosk, 0, ledger.head(kiosk).size)) {
+    if (row.type !== 'device-health') continue;
+    const { body } = decodeLeaf(row.leaf);
+    records.push({ ref: { origin: kiosk, seq: row.seq, hash: toHex(row.hash) }, ts: body.ts, type: body.type, payload: body.payload });
+  }
+  return records;
 }

@@ -48,15 +48,19 @@ interface Setup {
   readonly devices?: (d: Record<string, unknown>) => Record<string, unknown>;
   readonly onGuide?: (g: GuidanceCode, e: EmulatedDevices) => void;
   readonly staff?: string;
+  /** Restart on an earlier kiosk's data and devices. */
+  readonly again?: { readonly dir: string; readonly emulated: EmulatedDevices };
 }
 
 async function kiosk(setup: Setup = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'muster-kiosk-'));
-  cleanup.push(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const emulated = setup.emulated ?? inProcessDevices(`k${Math.random().toString(36).slice(2)}`);
-  cleanup.push(() => emulated.close());
+  const dir = setup.again?.dir ?? mkdtempSync(join(tmpdir(), 'muster-kiosk-'));
+  const emulated = setup.again?.emulated ?? setup.emulated ?? inProcessDevices(`k${Math.random().toString(36).slice(2)}`);
+  if (!setup.again) {
+    cleanup.push(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    cleanup.push(() => emulated.close());
+  }
   const file = join(dir, 'kiosk.json');
   writeFileSync(file, JSON.stringify({
     centre: 'centre-a',
@@ -85,6 +89,7 @@ async function kiosk(setup: Setup = {}) {
     reopenMs: 60_000,
   });
   cleanup.push(() => runtime.close());
+  if (setup.again) return { runtime, emulated, dir, guidance, records: () => readLogRecords(runtime.ledger).records };
   await runtime.append('plan', planPayload({ subject: 'p-1', start: '2026-03-02', tasks: [{ id: 't-study', kind: 'study', module: 'm-1' }] }));
   emulated.fingerprint.enrolDirect('p-1 right index', 3);
   const [person] = faces.faces;
@@ -168,6 +173,17 @@ describe('kiosk runtime on emulated devices', () => {
     await waitFor(() => runtime.devices().find((d) => d.kind === 'fingerprint')?.state === 'ok', 'the sensor to reconnect');
     await runtime.healthLogged();
     expect(health(records()).slice(-2)).toEqual(['fingerprint disconnected device.disconnected', 'fingerprint ok']);
+  });
+
+  it('a restart with the same devices writes no new device-health entries; a device that changed while off is reported', { timeout: 60_000 }, async () => {
+    const first = await kiosk();
+    await first.runtime.close();
+    const again = await kiosk({ again: { dir: first.dir, emulated: first.emulated } });
+    expect(health(again.records())).toEqual(['fingerprint ok', 'camera ok', 'badge ok']);
+    await again.runtime.close();
+    first.emulated.camera.unplug();
+    const third = await kiosk({ again: { dir: first.dir, emulated: first.emulated } });
+    expect(health(third.records())).toEqual(['fingerprint ok', 'camera ok', 'badge ok', 'camera disconnected']);
   });
 
   it('a camera missing at start is logged as disconnected, and fingerprint + staff check the person in', { timeout: 60_000 }, async () => {
