@@ -95,9 +95,11 @@ export async function sessionRoutes(req: IncomingMessage, res: ServerResponse, u
   if (path !== SESSION_PATH) return false;
   const json = { 'content-type': 'application/json', 'cache-control': 'no-store' };
   if (req.method === 'POST') {
-    const body = await readJson(req);
-    const user = typeof body.user === 'string' ? body.user : '';
-    const password = typeof body.password === 'string' ? body.password : '';
+    const body = await readJsonBody(req, MAX_BODY_BYTES);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MusterError('bad-request', 'body must be a JSON object {user, password}');
+    const { user: userField, password: passwordField } = body as Record<string, unknown>;
+    const user = typeof userField === 'string' ? userField : '';
+    const password = typeof passwordField === 'string' ? passwordField : '';
     const session = await users.signIn(user, password);
     res.writeHead(200, { ...json, 'set-cookie': sessionCookie(session.token, users.policy.absoluteMs, options.secureCookie ?? false) });
     res.end(JSON.stringify({ token: session.token, principal: session.principal, expiresAt: session.expiresAt }));
@@ -120,20 +122,18 @@ export async function sessionRoutes(req: IncomingMessage, res: ServerResponse, u
   return true;
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** A request body as JSON, refusing more than `maxBytes` (MusterError 'bad-request', a 400). */
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new MusterError('bad-request', `body over ${MAX_BODY_BYTES} bytes`);
+    if (size > maxBytes) throw new MusterError('bad-request', `body over ${maxBytes} bytes`);
     chunks.push(chunk);
   }
-  let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
   } catch (error) {
     throw new MusterError('bad-request', `body is not JSON: ${errorMessage(error)}`);
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MusterError('bad-request', 'body must be a JSON object {user, password}');
-  return body as Record<string, unknown>;
 }
