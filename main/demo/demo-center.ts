@@ -198,7 +198,7 @@ export class DemoCenter {
       }
       const first = kiosks[0] as Kiosk;
       display?.attach(() => first.runtime.checkIn());
-      const { web, accounts } = options.webPort === undefined ? { web: undefined, accounts: [] } : await startScreens(options, first, hq, clock, display as KioskScreen, stops);
+      const { web, accounts } = options.webPort === undefined ? { web: undefined, accounts: [] } : await startScreens(options, first, hq, clock, display as KioskScreen, faces.impostor.frame, stops);
       return new DemoCenter(options, script, clock, broker, hq, hqStore, http, faces, kiosks, web, accounts, stops);
     } catch (error) {
       for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
@@ -408,7 +408,15 @@ export class DemoCenter {
 }
 
 /** The kiosk, staff and HQ screens in the browser, with demo accounts for the staff and HQ sign-ins. */
-async function startScreens(options: DemoOptions, kiosk: Kiosk, hq: HqService, clock: SimClock, display: KioskScreen, stops: (() => Promise<void> | void)[]): Promise<{ web: WebServer; accounts: DemoAccount[] }> {
+async function startScreens(
+  options: DemoOptions,
+  kiosk: Kiosk,
+  hq: HqService,
+  clock: SimClock,
+  display: KioskScreen,
+  newcomerFace: Uint8Array,
+  stops: (() => Promise<void> | void)[],
+): Promise<{ web: WebServer; accounts: DemoAccount[] }> {
   const users = UserStore.open(join(options.dataDir, 'users.db'), { clock: clock.now });
   stops.push(() => {
     users.close();
@@ -434,6 +442,22 @@ async function startScreens(options: DemoOptions, kiosk: Kiosk, hq: HqService, c
     clock: clock.now,
     zone: ZONE,
     devices: () => runtime.devices(),
+    // Enrolling from the staff screen: the newcomer is emulated too (a finger placed, lifted and placed again as
+    // the sensor asks; a face not enrolled yet before the camera).
+    enrol: async (subject) => {
+      const { fingerprint, camera } = kiosk.devices;
+      const finger = { kind: 'finger', name: fingerOf(subject) } as const;
+      camera.setFrames([newcomerFace]);
+      try {
+        return await runtime.enrolAtKiosk(subject, {
+          onStep: (step) => {
+            fingerprint.finger = step.action === 'lift' ? { kind: 'none' } : finger;
+          },
+        });
+      } finally {
+        fingerprint.finger = { kind: 'none' };
+      }
+    },
   });
   stops.push(() => {
     staff.close();

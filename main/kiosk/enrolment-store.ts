@@ -47,6 +47,11 @@ export class EnrolmentStore {
     return this.table.pages[String(page)];
   }
 
+  /** The sensor page after the highest one in use. */
+  nextPage(): number {
+    return Math.max(0, ...Object.keys(this.table.pages).map(Number)) + 1;
+  }
+
   subjectOfBadge(card: string): string | undefined {
     return this.table.badges[this.badgeHash(card)];
   }

@@ -20,11 +20,11 @@ import { openHidSource } from '../../drivers/badge/node-hid-source.ts';
 import { type ReportSource, StreamReportSource } from '../../drivers/badge/report-source.ts';
 import type { Camera } from '../../drivers/camera/vc0706-camera.ts';
 import { DeviceRegistry, type HealthSource } from '../../drivers/device-registry.ts';
-import type { FingerprintSensor } from '../../drivers/fingerprint/fingerprint-sensor.ts';
+import type { EnrolStep, FingerprintSensor } from '../../drivers/fingerprint/fingerprint-sensor.ts';
 import { openCamera, openFingerprintSensor } from '../../drivers/open-device.ts';
 import { SerialTransport } from '../../drivers/serial-transport.ts';
 import { FaceService } from '../../face/face-service.ts';
-import { createTemplate, type FaceTemplate } from '../../face/template.ts';
+import { createTemplate, type FaceTemplate, MIN_ENROLMENT_CAPTURES } from '../../face/template.ts';
 import { enrol as enrolFace } from '../../face/enrolment.ts';
 import { type Signer, loadOrCreateSigner } from '../../ledger/keys.ts';
 import { type Appended, LogWriter } from '../../ledger/log-writer.ts';
@@ -213,6 +213,33 @@ export class KioskRuntime {
     const methods = [...(e.page === undefined ? [] : ['fingerprint']), ...(e.card === undefined ? [] : ['badge']), ...(template ? ['face'] : [])];
     const { seq } = await this.append('enrolment', { subject: e.subject, centre: this.config.centre, kiosk: this.config.kiosk, methods, ...(faceCommitment ? { faceCommitment } : {}) });
     return { seq, ...(faceCommitment ? { faceCommitment } : {}) };
+  }
+
+  /**
+   * Enrols a person at this kiosk, as staff do it: the finger twice on the sensor (into the next free page), then
+   * three camera frames through the face worker. Runs between check-ins, never during one. The staff screen's
+   * Enrol button calls this; failures come back as a message for staff, not an exception.
+   */
+  enrolAtKiosk(subject: string, options: { readonly card?: string; readonly onStep?: (step: EnrolStep) => void | Promise<void> } = {}): Promise<{ ok: boolean; message: string }> {
+    const run = this.session.then(async () => {
+      const sensor = this.sensor;
+      const camera = this.camera;
+      if (!sensor || !camera || !this.availability().fingerprint || !this.availability().camera) {
+        return { ok: false, message: 'enrolment needs the fingerprint sensor and the camera in service' };
+      }
+      try {
+        const page = this.enrolments.nextPage();
+        await sensor.enrol(page, { fingerTimeoutMs: this.config.timeouts.fingerMs, ...(options.onStep ? { onStep: options.onStep } : {}) });
+        const frames: Uint8Array[] = [];
+        for (let i = 0; i < MIN_ENROLMENT_CAPTURES; i++) frames.push(await camera.capture());
+        const { seq } = await this.enrol({ subject, page, frames, ...(options.card === undefined ? {} : { card: options.card }) });
+        return { ok: true, message: `${subject} enrolled (sensor page ${page}, face template sealed; entry ${seq})` };
+      } catch (error) {
+        return { ok: false, message: `enrolment of ${subject} failed: ${errorMessage(error)}` };
+      }
+    });
+    this.session = run.catch(() => undefined);
+    return run;
   }
 
   /** Drops the network (the log keeps taking check-ins) or brings it back (the replicator catches up from the log). */

@@ -25,6 +25,7 @@ export function kioskScreens(): KioskScreens {
             store: runtime.ledger,
             append: (type, payload) => runtime.append(type, payload),
             devices: () => runtime.devices(),
+            enrol: (subject) => runtime.enrolAtKiosk(subject),
           })
         : undefined;
       const web = await startWebServer({ port, kiosk: screen, ...(staff && users ? { staff, users } : {}) });

@@ -136,6 +136,25 @@ describe('kiosk runtime on emulated devices', () => {
     expect(computeBreaches(all, at('2026-03-02 23:00', NY)).breaches).toEqual([]);
   });
 
+  it('staff enrol a newcomer at the kiosk (finger twice, three camera frames), who then checks in', { timeout: 90_000 }, async () => {
+    const { runtime, emulated, records } = await kiosk();
+    const newcomer = faces.faces[1];
+    if (!newcomer) throw new Error('a second demo face is needed');
+    emulated.camera.setFrames([newcomer.checkinFrame]);
+    const finger = { kind: 'finger', name: 'p-2 left thumb' } as const;
+    const result = await runtime.enrolAtKiosk('p-2', {
+      onStep: (step) => {
+        emulated.fingerprint.finger = step.action === 'lift' ? { kind: 'none' } : finger;
+      },
+    });
+    expect(result).toMatchObject({ ok: true, message: expect.stringContaining('p-2 enrolled (sensor page 4') as string });
+    expect(records().filter((r) => r.type === 'enrolment').map((r) => r.payload.subject)).toEqual(['p-1', 'p-2']);
+    emulated.fingerprint.finger = finger;
+    const outcome = await runtime.checkIn();
+    expect(outcome.ok && outcome.receipt.proof.entry.length > 0).toBe(true);
+    expect(records().find((r) => r.type === 'checkin')?.payload).toMatchObject({ subject: 'p-2', methods: ['fingerprint', 'face'] });
+  });
+
   it('the face threshold in force is the one in the configuration file', { timeout: 60_000 }, async () => {
     // The same person and frames as above, but a threshold far stricter than any real face distance.
     const { runtime, emulated, records } = await kiosk({ threshold: 0.05 });
