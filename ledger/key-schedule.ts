@@ -146,9 +146,12 @@ export class KeySchedule {
  */
 export function readRegistry(store: LedgerStore): Registry | undefined {
   if (!store.log(REGISTRY_ORIGIN)) return undefined;
+  const { size } = store.head(REGISTRY_ORIGIN);
+  // Called on every ingest: re-read only when the registry log has grown.
+  const cached = registryCache.get(store);
+  if (cached?.size === size) return cached.registry;
   const registered = new Map<string, Uint8Array>();
   const revocations: Revocation[] = [];
-  const { size } = store.head(REGISTRY_ORIGIN);
   for (const row of store.range(REGISTRY_ORIGIN, 0, size)) {
     if (row.type !== 'kiosk-registration' && row.type !== 'key-revocation') continue;
     const { payload } = decodeLeaf(row.leaf).body;
@@ -159,8 +162,12 @@ export function readRegistry(store: LedgerStore): Registry | undefined {
       revocations.push(parseRevocation(payload));
     }
   }
-  return { registered, revocations };
+  const registry = { registered, revocations };
+  registryCache.set(store, { size, registry });
+  return registry;
 }
+
+const registryCache = new WeakMap<LedgerStore, { size: number; registry: Registry }>();
 
 export interface Registration {
   readonly origin: string;
