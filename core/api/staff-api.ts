@@ -64,6 +64,9 @@ export const staffMethods = {
     params: obj({ item: text(1, 300), subject: ident, day: dayText, decision: oneOf(REVIEW_DECISIONS), reason }),
     result: decided,
   },
+  /** Kiosks waiting for staff to confirm a person in person (camera down). */
+  'staff.pending': { access: 'read-roster', params: obj({}), result: obj({ confirmations: list(obj({ id: ident, subject: ident, since: int() }), 100) }) },
+  'staff.confirm': { access: 'decide-review', params: obj({ id: ident, subject: ident, confirmed: bool }), result: obj({}) },
   'staff.devices': { access: 'read-fleet', params: obj({}), result: obj({ kiosk: ident, devices: list(deviceView, 32) }) },
   /** Enrols a person on this kiosk's sensor and camera (finger on the sensor, then face captures). */
   'staff.enrol': { access: 'enrol', params: obj({ subject: ident }), result: obj({ ok: bool, message: text(0, 500) }) },

@@ -14,6 +14,7 @@ import { ApiService } from '../web/api-service.ts';
 import { rendererBundle } from '../web/bundle.ts';
 import { KioskScreen } from '../web/kiosk-screen.ts';
 import { StaffBackend } from '../web/staff-backend.ts';
+import { StaffConfirmations } from '../web/staff-confirmations.ts';
 import { startWebServer } from '../web/web-server.ts';
 import { registerAppScheme, startKioskApp } from './kiosk-app.ts';
 
@@ -31,13 +32,16 @@ async function main(): Promise<void> {
   await electron.app.whenReady();
   const config = loadKioskConfig(configPath(process.argv));
   const screen = new KioskScreen();
-  const runtime = await KioskRuntime.start({ config, screen });
+  // Camera down: the kiosk asks staff, on the staff screen, to confirm the person in person.
+  const confirmations = new StaffConfirmations();
+  const runtime = await KioskRuntime.start({ config, screen, staff: confirmations });
   const staff = new StaffBackend({
     centre: config.centre,
     kiosk: config.kiosk,
     store: runtime.ledger,
     append: (type, payload) => runtime.append(type, payload),
     devices: () => runtime.devices(),
+    confirmations,
     enrol: async (subject) => {
       // The finger goes into the first free sensor page; face captures are taken at the kiosk camera.
       const page = Array.from({ length: MAX_PAGES }, (_, i) => i + 1).find((p) => runtime.enrolments.subjectOfPage(p) === undefined);

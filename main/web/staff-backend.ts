@@ -15,6 +15,7 @@ import type { LedgerStore } from '../../ledger/store.ts';
 import { readLogRecords } from '../kiosk/log-records.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
 import { breachView, dayRoster, reviewView, timelineEvents } from './attendance.ts';
+import type { StaffConfirmations } from './staff-confirmations.ts';
 
 export interface StaffBackendOptions {
   readonly centre: string;
@@ -32,13 +33,15 @@ export interface StaffBackendOptions {
   readonly enrol?: (subject: string) => Promise<{ readonly ok: boolean; readonly message: string }>;
   /** Tells the backend when the log changed (replicated entries); own appends are noticed anyway. */
   readonly changes?: (listener: () => void) => () => void;
+  /** The kiosk's requests for staff to confirm a person (also the runtime's StaffPort). */
+  readonly confirmations?: StaffConfirmations;
 }
 
 export class StaffBackend implements ApiBackend {
   readonly centre: string;
   private readonly events = new EventEmitter<{ changed: [number] }>();
   private readonly clock: () => number;
-  private readonly unwatch: (() => void) | undefined;
+  private readonly unwatch: readonly (() => void)[];
 
   readonly handlers: Handlers = {
     'staff.roster': () => this.roster(),
@@ -63,6 +66,12 @@ export class StaffBackend implements ApiBackend {
       parseReview(payload);
       return this.decide('review', payload);
     },
+    'staff.pending': () => ({ confirmations: this.options.confirmations?.pending() ?? [] }),
+    'staff.confirm': ({ id, subject, confirmed }, caller) => {
+      if (!this.options.confirmations) throw new MusterError('not-found', 'this kiosk asks for no confirmations');
+      this.options.confirmations.decide(id, subject, confirmed ? staffOf(caller) : null);
+      return {};
+    },
     'staff.devices': () => ({ kiosk: this.options.kiosk, devices: (this.options.devices?.() ?? []).map(deviceView) }),
     'staff.enrol': async ({ subject }) => {
       if (!this.options.enrol) return { ok: false, message: 'enrolment is not available on this kiosk' };
@@ -78,9 +87,10 @@ export class StaffBackend implements ApiBackend {
   constructor(private readonly options: StaffBackendOptions) {
     this.centre = options.centre;
     this.clock = options.clock ?? Date.now;
-    this.unwatch = options.changes?.(() => {
+    const changed = (): void => {
       this.changed();
-    });
+    };
+    this.unwatch = [options.changes?.(changed), options.confirmations?.onChange(changed)].filter((off) => off !== undefined);
   }
 
   subscribe(listener: (message: EventMessage) => void): () => void {
@@ -97,7 +107,7 @@ export class StaffBackend implements ApiBackend {
   }
 
   close(): void {
-    this.unwatch?.();
+    for (const off of this.unwatch) off();
   }
 
   private roster(): Roster {

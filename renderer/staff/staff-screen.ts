@@ -29,15 +29,37 @@ function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalView): vo
   const rosterBox = h('section', { class: 'roster', 'aria-labelledby': 'roster-title' });
   const personBox = h('section', { class: 'person', 'aria-live': 'polite' });
   const devicesBox = h('section', { class: 'devices', 'aria-labelledby': 'devices-title' });
+  const confirmBox = h('section', { class: 'confirmations', 'aria-live': 'assertive' });
 
   const fail = (error: unknown): void => {
     if (onSessionLost(error)) return;
     status.textContent = `⚠️ ${error instanceof Error ? error.message : String(error)}`;
   };
 
+  const drawConfirmations = async (): Promise<void> => {
+    const { confirmations } = await api.call('staff.pending', {});
+    render(
+      confirmBox,
+      confirmations.map((c) =>
+        h(
+          'div',
+          { class: 'banner confirm', role: 'alert', 'data-confirm': c.subject },
+          h('p', {}, `🧑‍💼 The kiosk's camera is not working: confirm in person that the person at the kiosk is ${c.subject} (waiting since ${time(c.since, roster?.zone)}).`),
+          button(`Confirm ${c.subject}`, '✅', () => {
+            api.call('staff.confirm', { id: c.id, subject: c.subject, confirmed: true }).then(live, fail);
+          }),
+          button('Not this person', '❌', () => {
+            api.call('staff.confirm', { id: c.id, subject: c.subject, confirmed: false }).then(live, fail);
+          }),
+        ),
+      ),
+    );
+  };
+
   const refresh = async (): Promise<void> => {
     roster = await api.call('staff.roster', {});
     drawRoster();
+    await drawConfirmations();
     if (person) await openPerson(person, false);
   };
 
@@ -222,6 +244,7 @@ function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalView): vo
       button('Device health', '🛠️', () => void drawDevices().catch(fail)),
     ),
     status,
+    confirmBox,
     rosterBox,
     personBox,
     devicesBox,

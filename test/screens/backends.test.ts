@@ -9,7 +9,10 @@ import { computeBreaches } from '../../core/breach/engine.ts';
 import { CheckinWorkflow } from '../../main/kiosk/checkin-workflow.ts';
 import { dayRoster } from '../../main/web/attendance.ts';
 import { KioskScreen } from '../../main/web/kiosk-screen.ts';
-import { rosterCsv } from '../../main/web/staff-backend.ts';
+import { StaffBackend, rosterCsv } from '../../main/web/staff-backend.ts';
+import { StaffConfirmations } from '../../main/web/staff-confirmations.ts';
+import { parseCheckin } from '../../core/records/checkin.ts';
+import { readLogRecords } from '../../main/kiosk/log-records.ts';
 import { nextEvent } from '../helpers/wait-for.ts';
 import { fakePorts, type Script } from '../checkin/support/fake-ports.ts';
 import { kioskLog, tempDir } from '../checkin/support/kiosk-log.ts';
@@ -72,6 +75,46 @@ describe('kiosk screen backend', () => {
     expect((await done).receipt?.subject).toBe('s-alice');
     await k.view((v) => v.phase === 'idle', 'main to clear the receipt on its own');
     expect(k.screen.current().receipt).toBeNull();
+  });
+});
+
+describe('staff confirmation (camera down)', () => {
+  it('the kiosk waits for staff; the signed-in staff member who confirms is named on the check-in', async () => {
+    const log = kioskLog(tempDir(), 'centre-a/k1', at('2026-03-02 09:30', NY));
+    await log.writer.append('plan', planPayload({ subject: 's-alice', start: '2026-03-02' }));
+    const confirmations = new StaffConfirmations();
+    const staff = new StaffBackend({ centre: 'centre-a', kiosk: 'centre-a/k1', store: log.store, append: (t, p) => log.writer.append(t, p), clock: () => log.now, confirmations });
+    const changed: unknown[] = [];
+    staff.subscribe((m) => changed.push(m));
+    const ports = { ...fakePorts(log.writer, { finger: [{ kind: 'match', subject: 's-alice', score: 140 }], devices: { fingerprint: true, camera: false, badge: true } }).ports, staff: confirmations };
+    const workflow = new CheckinWorkflow(ports, { centre: 'centre-a', kiosk: 'centre-a/k1', mode: 'fingerprint-search', newAttemptId: () => 'att-1' });
+    const run = workflow.run();
+    const sam = { principal: { user: 'sam', role: 'staff' as const, centres: ['centre-a'] }, kioskScreen: false };
+    const handlers = staff.handlers as Record<string, (params: unknown, caller: typeof sam) => unknown>;
+    const pending = await nextEvent<{ confirmations: { id: string; subject: string }[] }>(
+      (l) => confirmations.onChange(() => {
+        l(handlers['staff.pending']?.({}, sam) as { confirmations: { id: string; subject: string }[] });
+      }),
+      (p) => p.confirmations.length === 1,
+      'a confirmation request',
+    );
+    const request = pending.confirmations[0] as { id: string; subject: string };
+    expect(request.subject).toBe('s-alice');
+    expect(changed.length).toBeGreaterThan(0);
+    expect(() => handlers['staff.confirm']?.({ id: request.id, subject: 's-bob', confirmed: true }, sam)).toThrow(/no confirmation/);
+    handlers['staff.confirm']?.({ id: request.id, subject: 's-alice', confirmed: true }, sam);
+    const outcome = await run;
+    expect(outcome.ok).toBe(true);
+    const checkin = readLogRecords(log.store).records.find((r) => r.type === 'checkin');
+    expect(parseCheckin(checkin?.payload)).toMatchObject({ subject: 's-alice', methods: ['fingerprint', 'staff'], staff: 'sam' });
+    expect(confirmations.pending()).toEqual([]);
+    staff.close();
+  });
+
+  it('nobody answering in time is a no: the person is sent to staff, never a breach', async () => {
+    const confirmations = new StaffConfirmations({ timeoutMs: 20 });
+    expect(await confirmations.confirm('s-alice')).toBeNull();
+    expect(confirmations.pending()).toEqual([]);
   });
 });
 
