@@ -45,6 +45,6 @@ export interface FrameAnalysis {
   readonly decodeMs: number;
   /** Everything after decoding: shrink, detection, landmarks, descriptor, liveness. */
   readonly inferenceMs: number;
-  /** Detection with landmarks; descriptor and liveness are 0 when no single face was found. */
-  readonly stagesMs: { readonly detect: number; readonly descriptor: number; readonly liveness: number };
+  /** Detection (with the image tensor); the other stages are 0 when no single face was found. */
+  readonly stagesMs: { readonly detect: number; readonly landmarks: number; readonly descriptor: number; readonly liveness: number };
 }

@@ -4,16 +4,17 @@ import { join } from 'node:path';
 import type { GraphModel, Rank, Tensor, Tensor4D } from '@tensorflow/tfjs';
 import type { FaceObservation, FrameAnalysis, FrameInput } from './analysis.ts';
 import { type BackendChoice, type BackendName, loadBackend } from './backend.ts';
-import type { Box, FaceApi, Tensor3D } from './face-api-types.ts';
-import { checkFrame, downscale, toRgb } from './frame.ts';
+import type { Detection } from './blazeface.ts';
+import { type DetectorName, type FaceDetector, loadDetector } from './detectors.ts';
+import type { Box, FaceApi, FaceLandmarks, Point, Tensor3D } from './face-api-types.ts';
+import { type RgbaFrame, checkFrame, downscale, toRgb } from './frame.ts';
 import { fileModelHandler } from './graph-model-file.ts';
 import { regionMeasures } from './image-measures.ts';
 import { decodeJpeg } from './jpeg.ts';
 import { eyeAspectRatio, headPose } from './landmarks.ts';
 import { faceApiModelDirectory, humanModelDirectory } from './models.ts';
 
-/** tiny: TinyFaceDetector at 320 px input, the live default (fits the 250 ms budget); ssd: SSD MobileNet v1, slower, finds smaller faces. */
-export type DetectorName = 'tiny' | 'ssd';
+export type { DetectorName } from './detectors.ts';
 
 export interface EngineOptions {
   readonly backend: BackendChoice;
@@ -30,14 +31,41 @@ export interface EngineHealth {
   readonly loadMs: number;
 }
 
-const MIN_DETECTION_SCORE = 0.5;
 /** Human crops faces with a margin around the detector box before its anti-spoof models. */
 const LIVENESS_CROP_SCALE = 1.2;
+
+/**
+ * The crop for the second landmark pass: the first pass's landmarks' bounding box grown by REFRAME.scale and
+ * moved up by REFRAME.up of its height, to take in the brow that the 68 points leave out.
+ */
+const REFRAME = { scale: 1.1, up: 0.1 } as const;
+
+export function landmarkFrame(points: readonly Point[]): Box {
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  const [left, right, top, bottom] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const width = (right - left) * REFRAME.scale;
+  const height = (bottom - top) * REFRAME.scale;
+  return { x: (left + right - width) / 2, y: (top + bottom - height) / 2 - (bottom - top) * REFRAME.up, width, height };
+}
+
+/** A box as whole pixels inside the image, at least one pixel wide and tall. */
+function clip(image: Tensor3D, box: Box): Box {
+  const [height, width] = image.shape;
+  const x = Math.min(width - 1, Math.max(0, Math.floor(box.x)));
+  const y = Math.min(height - 1, Math.max(0, Math.floor(box.y)));
+  return {
+    x,
+    y,
+    width: Math.max(1, Math.min(width, Math.floor(box.x + box.width)) - x),
+    height: Math.max(1, Math.min(height, Math.floor(box.y + box.height)) - y),
+  };
+}
 
 export class FaceEngine {
   private constructor(
     private readonly faceApi: FaceApi,
-    private readonly detectorOptions: object,
+    private readonly detector: FaceDetector,
     private readonly antispoof: GraphModel,
     private readonly liveness: GraphModel,
     readonly health: EngineHealth,
@@ -49,31 +77,24 @@ export class FaceEngine {
     const { faceApi } = backend;
     const { tf, nets } = faceApi;
     const faceDir = faceApiModelDirectory();
-    const detectorNet = options.detector === 'tiny' ? nets.tinyFaceDetector : nets.ssdMobilenetv1;
-    await Promise.all([detectorNet, nets.faceLandmark68Net, nets.faceRecognitionNet].map((net) => net.loadFromDisk(faceDir)));
+    const [detector] = await Promise.all([
+      loadDetector(faceApi, options.detector, faceDir),
+      nets.faceLandmark68Net.loadFromDisk(faceDir),
+      nets.faceRecognitionNet.loadFromDisk(faceDir),
+    ]);
     const humanDir = humanModelDirectory();
     const antispoof = await tf.loadGraphModel(fileModelHandler(tf, join(humanDir, 'antispoof.json')));
     const liveness = await tf.loadGraphModel(fileModelHandler(tf, join(humanDir, 'liveness.json')));
-    const detectorOptions =
-      options.detector === 'tiny'
-        ? new faceApi.TinyFaceDetectorOptions({ inputSize: 320, scoreThreshold: MIN_DETECTION_SCORE })
-        : new faceApi.SsdMobilenetv1Options({ minConfidence: MIN_DETECTION_SCORE, maxResults: 10 });
     const health: EngineHealth = {
       backend: backend.name,
       ...(backend.fallbackReason === undefined ? {} : { fallbackReason: backend.fallbackReason }),
       tfjsVersion: tf.version_core,
       faceApiVersion: faceApi.version,
       detector: options.detector,
-      models: [
-        options.detector === 'tiny' ? 'face-api tiny_face_detector' : 'face-api ssd_mobilenetv1',
-        'face-api face_landmark_68',
-        'face-api face_recognition (128-d)',
-        'human antispoof',
-        'human liveness',
-      ],
+      models: [detector.model, 'face-api face_landmark_68', 'face-api face_recognition (128-d)', 'human antispoof', 'human liveness'],
       loadMs: performance.now() - started,
     };
-    const engine = new FaceEngine(faceApi, detectorOptions, antispoof, liveness, health);
+    const engine = new FaceEngine(faceApi, detector, antispoof, liveness, health);
     await engine.warmUp();
     return engine;
   }
@@ -84,7 +105,7 @@ export class FaceEngine {
     const blank = tf.zeros<Rank.R3>([480, 640, 3], 'int32');
     const face = tf.zeros<Rank.R3>([150, 150, 3], 'int32');
     try {
-      await this.faceApi.detectAllFaces(blank, this.detectorOptions).withFaceLandmarks();
+      await this.detector.detect(blank);
       await nets.faceLandmark68Net.detectLandmarks(face);
       await nets.faceRecognitionNet.computeFaceDescriptor(face);
       await this.livenessScores(face, { x: 0, y: 0, width: 150, height: 150 });
@@ -97,48 +118,22 @@ export class FaceEngine {
     const started = performance.now();
     const source = input.kind === 'jpeg' ? decodeJpeg(input.bytes) : checkFrame(input.frame);
     const frame = downscale(source);
+    const rgb = toRgb(frame);
     const decoded = performance.now();
     const { tf } = this.faceApi;
-    const image = tf.tensor3d(toRgb(frame), [frame.height, frame.width, 3], 'int32');
+    const image = tf.tensor3d(rgb, [frame.height, frame.width, 3], 'int32');
     try {
-      const detectStart = performance.now();
-      const faces = await this.faceApi.detectAllFaces(image, this.detectorOptions).withFaceLandmarks();
-      const stagesMs = { detect: performance.now() - detectStart, descriptor: 0, liveness: 0 };
-      const [only] = faces;
-      let face: FaceObservation | undefined;
-      if (only && faces.length === 1) {
-        const box = only.detection.box;
-        const landmarks = only.landmarks.positions.map(({ x, y }) => ({ x, y }));
-        const margin = Math.min(box.x, box.y, frame.width - box.x - box.width, frame.height - box.y - box.height) / box.width;
-        const descriptorStart = performance.now();
-        const descriptor = await this.descriptor(image, only.landmarks.align());
-        const livenessStart = performance.now();
-        const liveness = await this.livenessScores(image, box);
-        stagesMs.descriptor = livenessStart - descriptorStart;
-        stagesMs.liveness = performance.now() - livenessStart;
-        face = {
-          box: { x: box.x, y: box.y, width: box.width, height: box.height },
-          landmarks,
-          descriptor,
-          measures: {
-            detectionScore: only.detection.score,
-            faceWidth: box.width,
-            edgeMargin: margin,
-            ...regionMeasures(frame, box),
-            pose: headPose(landmarks),
-            eyeAspectRatio: eyeAspectRatio(landmarks),
-          },
-          liveness,
-        };
-      }
+      const detections = await this.detector.detect(image);
+      const stagesMs = { detect: performance.now() - decoded, landmarks: 0, descriptor: 0, liveness: 0 };
+      const [only] = detections;
+      // Landmarks, descriptor and liveness only for a single face: a frame with several is a retry anyway.
+      const face = only && detections.length === 1 ? await this.observe(image, frame, only, stagesMs) : undefined;
+      const scale = source.width / frame.width;
       return {
         source: { width: source.width, height: source.height },
         analysed: { width: frame.width, height: frame.height },
-        faceCount: faces.length,
-        boxes: faces.map(({ detection: { box } }) => {
-          const scale = source.width / frame.width;
-          return { x: box.x * scale, y: box.y * scale, width: box.width * scale, height: box.height * scale };
-        }),
+        faceCount: detections.length,
+        boxes: detections.map(({ box }) => ({ x: box.x * scale, y: box.y * scale, width: box.width * scale, height: box.height * scale })),
         ...(face ? { face } : {}),
         decodeMs: decoded - started,
         inferenceMs: performance.now() - decoded,
@@ -149,17 +144,61 @@ export class FaceEngine {
     }
   }
 
-  private async descriptor(image: Tensor3D, aligned: unknown): Promise<Float32Array> {
-    const crops = await this.faceApi.extractFaceTensors(image, [aligned]);
+  private async observe(
+    image: Tensor3D,
+    frame: RgbaFrame,
+    detection: Detection,
+    stagesMs: { landmarks: number; descriptor: number; liveness: number },
+  ): Promise<FaceObservation> {
+    const landmarksStart = performance.now();
+    const first = await this.landmarks(image, detection.box);
+    // Second pass on a crop framed by the first pass's landmarks: the landmark net then sees every face
+    // framed alike whichever detector found it, and the descriptor's alignment follows (ARCHITECTURE.md).
+    const box = landmarkFrame(first.positions);
+    const landmarks = await this.landmarks(image, box);
+    const points = landmarks.positions.map(({ x, y }) => ({ x, y }));
+    const descriptorStart = performance.now();
+    // face-api's alignment: the landmarks' bounding box, padded, is what the descriptor net sees.
+    const descriptor = await this.inCrop(image, landmarks.align(), (crop) => this.faceApi.nets.faceRecognitionNet.computeFaceDescriptor(crop));
+    const livenessStart = performance.now();
+    const liveness = await this.livenessScores(image, box);
+    stagesMs.landmarks = descriptorStart - landmarksStart;
+    stagesMs.descriptor = livenessStart - descriptorStart;
+    stagesMs.liveness = performance.now() - livenessStart;
+    const single = Array.isArray(descriptor) ? descriptor[0] : descriptor;
+    if (!(single instanceof Float32Array)) throw new Error('face-api returned no descriptor');
+    const margin = Math.min(box.x, box.y, frame.width - box.x - box.width, frame.height - box.y - box.height) / box.width;
+    return {
+      box,
+      landmarks: points,
+      descriptor: single,
+      measures: {
+        detectionScore: detection.score,
+        faceWidth: box.width,
+        edgeMargin: margin,
+        ...regionMeasures(frame, box),
+        pose: headPose(points),
+        eyeAspectRatio: eyeAspectRatio(points),
+      },
+      liveness,
+    };
+  }
+
+  /** The 68 landmarks of the face in box, in frame pixels. */
+  private async landmarks(image: Tensor3D, box: Box): Promise<FaceLandmarks> {
+    // Landmarks come back in the crop's pixels; the crop starts where inCrop clipped the box to.
+    const origin = clip(image, box);
+    return (await this.inCrop(image, box, (crop) => this.faceApi.nets.faceLandmark68Net.detectLandmarks(crop))).shiftBy(origin.x, origin.y);
+  }
+
+  /** Runs a net on the part of the image inside box (clipped to the frame, whole pixels). */
+  private async inCrop<T>(image: Tensor3D, box: Box, run: (crop: Tensor3D) => Promise<T>): Promise<T> {
+    const { x, y, width, height } = clip(image, box);
+    const crop = this.faceApi.tf.slice3d(image, [y, x, 0], [height, width, 3]);
     try {
-      const [crop] = crops;
-      if (!crop) throw new Error('face-api returned no face crop');
-      const result = await this.faceApi.nets.faceRecognitionNet.computeFaceDescriptor(crop);
-      const descriptor = Array.isArray(result) ? result[0] : result;
-      if (!(descriptor instanceof Float32Array)) throw new Error('face-api returned no descriptor');
-      return descriptor;
+      return await run(crop);
     } finally {
-      this.faceApi.tf.dispose(crops);
+      crop.dispose();
     }
   }
 
@@ -172,7 +211,8 @@ export class FaceEngine {
     const crop = [(cy - side / 2) / height, (cx - side / 2) / width, (cy + side / 2) / height, (cx + side / 2) / width];
     const score = async (model: GraphModel, size: number): Promise<number> => {
       const output = tf.tidy(() => {
-        const input = tf.image.cropAndResize(tf.div<Tensor4D>(tf.expandDims<Tensor4D>(image, 0), 255), [crop], [0], [size, size]);
+        // Crop first, then scale to 0..1: dividing the whole frame would cost more than either model.
+        const input = tf.div<Tensor4D>(tf.image.cropAndResize(tf.expandDims<Tensor4D>(image, 0), [crop], [0], [size, size]), 255);
         return model.execute(input) as Tensor;
       });
       const values = await output.data();

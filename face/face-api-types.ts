@@ -21,28 +21,27 @@ interface Net {
   loadFromDisk(directory: string): Promise<void>;
 }
 
-interface FaceLandmarks {
+/** Landmarks in the pixels of the crop they were found in, until shifted by the crop's origin. */
+export interface FaceLandmarks {
   readonly positions: readonly Point[];
-  /** The face rectangle aligned on the landmarks, as face-api crops it for the descriptor. */
-  align(): unknown;
+  shiftBy(x: number, y: number): FaceLandmarks;
+  /** The face rectangle aligned on the landmarks (their bounding box, padded), as face-api crops it for the descriptor. */
+  align(): Box;
 }
 
-export interface DetectedFace {
-  readonly detection: { readonly score: number; readonly box: Box };
-  readonly landmarks: FaceLandmarks;
+interface Detector extends Net {
+  locateFaces(input: Tensor3D, options: object): Promise<{ readonly score: number; readonly box: Box }[]>;
 }
 
 export interface FaceApi {
   readonly tf: Tf;
   readonly version: string;
   readonly nets: {
-    readonly ssdMobilenetv1: Net;
-    readonly tinyFaceDetector: Net;
-    readonly faceLandmark68Net: Net & { detectLandmarks(input: Tensor3D): Promise<unknown> };
+    readonly ssdMobilenetv1: Detector;
+    readonly tinyFaceDetector: Detector;
+    readonly faceLandmark68Net: Net & { detectLandmarks(input: Tensor3D): Promise<FaceLandmarks> };
     readonly faceRecognitionNet: Net & { computeFaceDescriptor(input: Tensor3D): Promise<Float32Array | Float32Array[]> };
   };
   readonly SsdMobilenetv1Options: new (options: { minConfidence: number; maxResults: number }) => object;
   readonly TinyFaceDetectorOptions: new (options: { inputSize: number; scoreThreshold: number }) => object;
-  detectAllFaces(input: Tensor3D, options: object): { withFaceLandmarks(): Promise<DetectedFace[]> };
-  extractFaceTensors(input: Tensor3D, regions: readonly unknown[]): Promise<Tensor3D[]>;
 }

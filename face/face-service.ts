@@ -7,7 +7,8 @@ import { MusterError } from '../core/errors.ts';
 import { startWorker } from '../runtime/worker.ts';
 import type { FrameAnalysis, FrameInput } from './analysis.ts';
 import type { BackendChoice } from './backend.ts';
-import type { DetectorName, EngineHealth, EngineOptions } from './engine.ts';
+import { DEFAULT_DETECTOR, type DetectorName } from './detectors.ts';
+import type { EngineHealth, EngineOptions } from './engine.ts';
 import type { WorkerMessage, WorkerRequest } from './worker-protocol.ts';
 
 export interface FaceServiceOptions {
@@ -52,7 +53,7 @@ export class FaceService {
   }
 
   static async start(options: FaceServiceOptions = {}): Promise<FaceService> {
-    const engineOptions: EngineOptions = { backend: options.backend ?? 'auto', detector: options.detector ?? 'tiny' };
+    const engineOptions: EngineOptions = { backend: options.backend ?? 'auto', detector: options.detector ?? DEFAULT_DETECTOR };
     // Sources run as .ts through tsx, a build as .js.
     const self = fileURLToPath(import.meta.url);
     const worker = startWorker(new URL(`./face-worker${extname(self)}`, import.meta.url), { workerData: engineOptions });

@@ -5,8 +5,9 @@ import { dirname, join } from 'node:path';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { type Calibration, DEFAULT_TARGET_FAR, type ScoredPair, calibrate } from '../../face/calibration.ts';
 import type { FrameInput } from '../../face/analysis.ts';
+import type { BackendChoice } from '../../face/backend.ts';
 import type { Capture } from '../../face/capture.ts';
-import type { DetectorName } from '../../face/engine.ts';
+import { DEFAULT_DETECTOR, DETECTOR_NAMES, type DetectorName } from '../../face/detectors.ts';
 import { enrol } from '../../face/enrolment.ts';
 import { FaceService } from '../../face/face-service.ts';
 import { captureFile, readImageFile } from '../../face/image-file.ts';
@@ -14,6 +15,7 @@ import { readOrCreateKeyFile } from '../../face/key-file.ts';
 import { DEFAULT_MATCH_THRESHOLD, decide, descriptorDistance } from '../../face/match.ts';
 import { parsePairsCsv } from '../../face/pairs-csv.ts';
 import { sealTemplate, templateCommitment } from '../../face/template.ts';
+import { loadKioskConfig } from '../kiosk/kiosk-config.ts';
 import { type Command, type CommandContext, type OptionValues, UsageError, optionalString, requireString, writeLine } from './command.ts';
 import { EXIT_INTERNAL } from './run-cli.ts';
 
@@ -25,36 +27,66 @@ const engineOptions = {
   threshold: { type: 'string' },
   detector: { type: 'string' },
   'wasm-only': { type: 'boolean' },
+  config: { type: 'string' },
 } as const;
 
 const ENGINE_DETAILS = [
   `--threshold N   match when the descriptor distance is below N (default ${DEFAULT_MATCH_THRESHOLD}; see muster face calibrate)`,
-  '--detector D    tiny (default, the live kiosk detector) or ssd (slower, finds smaller faces)',
+  `--detector D    ${DETECTOR_NAMES.join(', ')} (default ${DEFAULT_DETECTOR}, the live kiosk detector)`,
   '--wasm-only     do not try @tensorflow/tfjs-node',
+  '--config FILE   take threshold, detector and backend from a kiosk configuration (its "face" section);',
+  '                --threshold, --detector and --wasm-only given as well take precedence',
 ];
 
-function threshold(values: OptionValues): number {
+interface EngineSettings {
+  readonly threshold: number;
+  readonly detector: DetectorName;
+  readonly backend: BackendChoice;
+}
+
+/** Settings from --config (the kiosk's own file, so a check on a workstation uses what the kiosk uses), then flags. */
+function engineSettings(values: OptionValues): EngineSettings {
+  const configPath = optionalString(values, 'config');
+  let base: EngineSettings = { threshold: DEFAULT_MATCH_THRESHOLD, detector: DEFAULT_DETECTOR, backend: 'auto' };
+  if (configPath !== undefined) {
+    try {
+      base = loadKioskConfig(configPath).face;
+    } catch (error) {
+      if (!(error instanceof MusterError)) throw error;
+      throw new UsageError(`--config: ${error.message}`);
+    }
+  }
+  return {
+    threshold: threshold(values) ?? base.threshold,
+    detector: detector(values) ?? base.detector,
+    backend: values['wasm-only'] === true ? 'wasm' : base.backend,
+  };
+}
+
+function threshold(values: OptionValues): number | undefined {
   const text = optionalString(values, 'threshold');
-  if (text === undefined) return DEFAULT_MATCH_THRESHOLD;
+  if (text === undefined) return undefined;
   const value = Number(text);
   if (!/^\d*\.?\d+$/.test(text) || !(value > 0 && value < 2)) throw new UsageError(`--threshold must be a number between 0 and 2, got ${JSON.stringify(text)}`);
   return value;
 }
 
-function detector(values: OptionValues): DetectorName {
-  const text = optionalString(values, 'detector') ?? 'tiny';
-  if (text !== 'tiny' && text !== 'ssd') throw new UsageError(`--detector must be tiny or ssd, got ${JSON.stringify(text)}`);
-  return text;
+function detector(values: OptionValues): DetectorName | undefined {
+  const text = optionalString(values, 'detector');
+  if (text === undefined) return undefined;
+  const name = DETECTOR_NAMES.find((d) => d === text);
+  if (!name) throw new UsageError(`--detector must be one of ${DETECTOR_NAMES.join(', ')}, got ${JSON.stringify(text)}`);
+  return name;
 }
 
 /** Starts the worker; a backend that cannot start is an internal failure (70), never "different person". */
-async function withService(context: CommandContext, fn: (service: FaceService) => Promise<number>): Promise<number> {
-  const { values, io } = context;
+async function withService(context: CommandContext, settings: EngineSettings, fn: (service: FaceService) => Promise<number>): Promise<number> {
+  const { io } = context;
   let service: FaceService;
   try {
     service = await FaceService.start({
-      backend: values['wasm-only'] === true ? 'wasm' : 'auto',
-      detector: detector(values),
+      backend: settings.backend,
+      detector: settings.detector,
       log: (line) => {
         writeLine(io.stderr, line);
       },
@@ -78,13 +110,14 @@ function describeUnusable(label: string, c: Extract<Capture, { kind: 'unusable' 
 const verify: Command = {
   path: ['face', 'verify'],
   summary: 'Compare the faces in two JPEG photos',
-  usage: 'face verify IMG_A IMG_B [--json] [--threshold N]',
+  usage: 'face verify IMG_A IMG_B [--json] [--threshold N | --config FILE]',
   details: ['Exit 0: same person; 1: different person; 2: unusable input (not an image, no face, several faces, poor quality).', ...ENGINE_DETAILS],
   options: { json: { type: 'boolean' }, ...engineOptions },
   positionals: { min: 2, max: 2 },
   run: (context) => {
-    const limit = threshold(context.values);
-    return withService(context, async (service) => {
+    const settings = engineSettings(context.values);
+    const limit = settings.threshold;
+    return withService(context, settings, async (service) => {
       const { positionals, io, values } = context;
       const started = performance.now();
       const captures: Capture[] = [];
@@ -138,7 +171,7 @@ const enroll: Command = {
     if (!SAFE_ID.test(id)) throw new UsageError(`--id may hold only letters, digits, '.', '_' and '-', got ${JSON.stringify(id)}`);
     const keyPath = requireString(values, 'key');
     const out = optionalString(values, 'out') ?? join('face-templates', `${id}.json`);
-    const limit = threshold(values);
+    const settings = engineSettings(values);
     // Files first: a typo in a path fails before any model is loaded.
     const inputs: FrameInput[] = [];
     try {
@@ -149,10 +182,10 @@ const enroll: Command = {
       return EXIT_UNUSABLE;
     }
     const key = await readOrCreateKeyFile(keyPath);
-    return withService(context, async (service) => {
+    return withService(context, settings, async (service) => {
       let enrolment;
       try {
-        enrolment = await enrol(service, id, inputs, limit);
+        enrolment = await enrol(service, id, inputs, settings.threshold);
       } catch (error) {
         if (!(error instanceof MusterError)) throw error;
         writeLine(io.stderr, `muster face enroll: ${error.message}`);
@@ -192,7 +225,7 @@ const calibrateCommand: Command = {
       throw new UsageError(`cannot read --pairs ${pairsPath}: ${errorMessage(error)}`);
     });
     const pairs = parsePairsCsv(text, dirname(pairsPath));
-    return withService(context, async (service) => {
+    return withService(context, engineSettings(values), async (service) => {
       const captures = new Map<string, Capture>();
       for (const path of new Set(pairs.flatMap((p) => [p.a, p.b]))) captures.set(path, await captureFile(service, path));
       const scored: ScoredPair[] = [];
@@ -243,7 +276,7 @@ const status: Command = {
   details: ENGINE_DETAILS,
   options: { json: { type: 'boolean' }, ...engineOptions },
   run: (context) =>
-    withService(context, (service) => {
+    withService(context, engineSettings(context.values), (service) => {
       writeLine(context.io.stdout, context.values.json === true ? JSON.stringify(service.health) : JSON.stringify(service.health, null, 2));
       return Promise.resolve(0);
     }),

@@ -6,7 +6,7 @@ import { verifyCapture } from '../../face/verification.ts';
 
 const SAME = new Float32Array(128).fill(0.1);
 const OTHER = new Float32Array(128).fill(0.5);
-const ANALYSIS: FrameAnalysis = { source: { width: 1, height: 1 }, analysed: { width: 1, height: 1 }, faceCount: 1, boxes: [], decodeMs: 0, inferenceMs: 0, stagesMs: { detect: 0, descriptor: 0, liveness: 0 } };
+const ANALYSIS: FrameAnalysis = { source: { width: 1, height: 1 }, analysed: { width: 1, height: 1 }, faceCount: 1, boxes: [], decodeMs: 0, inferenceMs: 0, stagesMs: { detect: 0, landmarks: 0, descriptor: 0, liveness: 0 } };
 
 function face(ear: number, yaw: number, descriptor = SAME): FaceObservation {
   return {

@@ -46,7 +46,7 @@ describe('muster face verify', () => {
   it('exits 0 for the same person and prints distance, decision, threshold and timing', async () => {
     const { code, stdout, stderr } = await muster('face', 'verify', image('obama_1.jpg'), image('obama_2.jpg'), '--wasm-only');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^same person: distance 0\.\d+, threshold 0\.55$/m);
+    expect(stdout).toMatch(/^same person: distance 0\.\d+, threshold 0\.57$/m);
     expect(stdout).toMatch(/^time: \d+ ms/m);
     expect(stderr).toMatch(/face: backend wasm/);
   });
@@ -55,8 +55,8 @@ describe('muster face verify', () => {
     const { code, stdout } = await muster('face', 'verify', image('obama_1.jpg'), image('biden_2.jpg'), '--json', '--wasm-only');
     expect(code).toBe(1);
     const result = JSON.parse(stdout) as { decision: string; threshold: number; distance: number; backend: string; timing: { totalMs: number } };
-    expect(result).toMatchObject({ decision: 'no-match', threshold: 0.55, backend: 'wasm' });
-    expect(result.distance).toBeGreaterThan(0.55);
+    expect(result).toMatchObject({ decision: 'no-match', threshold: 0.57, backend: 'wasm' });
+    expect(result.distance).toBeGreaterThan(0.57);
     expect(result.timing.totalMs).toBeGreaterThan(0);
   });
 
@@ -70,6 +70,30 @@ describe('muster face verify', () => {
   it('exits 2 on bad arguments without loading any model', async () => {
     expect((await muster('face', 'verify', image('obama_1.jpg'))).code).toBe(2);
     expect((await muster('face', 'verify', 'a.jpg', 'b.jpg', '--threshold', 'x')).code).toBe(2);
+    expect((await muster('face', 'verify', 'a.jpg', 'b.jpg', '--detector', 'yolo')).code).toBe(2);
+    const missing = await muster('face', 'verify', 'a.jpg', 'b.jpg', '--config', join(dir, 'no-such-kiosk.json'));
+    expect(missing).toMatchObject({ code: 2 });
+    expect(missing.stderr).toMatch(/--config: cannot read kiosk configuration/);
+  });
+
+  it('takes the threshold in force from the kiosk configuration, unless --threshold is given', async () => {
+    const config = join(dir, 'kiosk.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        centre: 'c1',
+        kiosk: 'c1/k1',
+        broker: { url: 'mqtt://127.0.0.1:1883' },
+        face: { threshold: 0.3, backend: 'wasm' },
+        devices: { badge: { tty: '/dev/null' } },
+      }),
+    );
+    const strict = await muster('face', 'verify', image('obama_1.jpg'), image('obama_2.jpg'), '--config', config, '--json');
+    expect(strict.code).toBe(1);
+    expect(JSON.parse(strict.stdout)).toMatchObject({ decision: 'no-match', threshold: 0.3, backend: 'wasm' });
+    const overridden = await muster('face', 'verify', image('obama_1.jpg'), image('obama_2.jpg'), '--config', config, '--threshold', '0.6');
+    expect(overridden.code).toBe(0);
+    expect(overridden.stdout).toMatch(/threshold 0\.6$/m);
   });
 });
 

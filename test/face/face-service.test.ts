@@ -10,9 +10,12 @@ import { enrol } from '../../face/enrolment.ts';
 import { FaceService } from '../../face/face-service.ts';
 import { DEFAULT_MATCH_THRESHOLD, decide, descriptorDistance, templateDistance } from '../../face/match.ts';
 import { openTemplate, sealTemplate } from '../../face/template.ts';
+import type { RgbaFrame } from '../../face/frame.ts';
+import { verifyLive } from '../../face/live-verification.ts';
 import { verifyCapture } from '../../face/verification.ts';
 import { CAMERA_VARIANTS, FACES_DIR, blur, brightness, decode, encode, kioskFrame, mirror, rotate } from './camera.ts';
 import { labelledPhotos } from './pair-set.ts';
+import { printedPhoto, screenReplay } from './spoof.ts';
 
 let service: FaceService;
 const photos = labelledPhotos().map(({ file, person }) => ({ file, person, frame: decode(readFileSync(new URL(file, FACES_DIR))) }));
@@ -51,8 +54,10 @@ afterAll(async () => {
 describe('face service on the wasm backend', () => {
   it('reports the backend it chose and the models it loaded', () => {
     expect(service.health.backend).toBe('wasm');
-    expect(service.health.detector).toBe('tiny');
-    expect(service.health.models).toEqual(expect.arrayContaining(['face-api face_recognition (128-d)', 'human antispoof', 'human liveness']));
+    expect(service.health.detector).toBe('blazeface');
+    expect(service.health.models).toEqual(
+      expect.arrayContaining(['human blazeface (256 px)', 'face-api face_recognition (128-d)', 'human antispoof', 'human liveness']),
+    );
   });
 
   it('matches every genuine pair and no impostor pair of the shared faces', () => {
@@ -108,28 +113,29 @@ describe('face service on the wasm backend', () => {
     expect(await capture(service, jpeg(make()))).toMatchObject({ kind: 'unusable', reason });
   });
 
+  it('finds the face of a person standing further back: a usable face or "come closer", never "no face"', async () => {
+    // Half the frame height: faces 60-90 px wide, where face-api's TinyFaceDetector missed about half.
+    const reasons: string[] = [];
+    for (const p of photos) {
+      const result = await capture(service, { kind: 'rgba', frame: kioskFrame(p.frame, 0.5) });
+      reasons.push(result.kind === 'usable' ? 'usable' : result.reason);
+    }
+    expect(reasons.filter((r) => r !== 'usable' && r !== 'face-too-small')).toEqual([]);
+    expect(reasons.filter((r) => r === 'usable').length).toBeGreaterThan(photos.length / 2);
+  });
+
+  it('keeps working after a JPEG whose image data is garbage', async () => {
+    const bytes = new Uint8Array(readFileSync(new URL('obama_1.jpg', FACES_DIR)));
+    bytes.fill(0xff, 2000, 2100);
+    const result = await capture(service, jpeg(bytes));
+    expect(['usable', 'unusable']).toContain(result.kind);
+    expect(usable(await capture(service, jpeg(encode(kioskFrame(photo('obama_2.jpg').frame)))))).toBeDefined();
+  });
+
   it('takes raw RGBA webcam frames like JPEG frames', async () => {
     const frame = kioskFrame(photo('obama_2.jpg').frame);
     const probe = usable(await capture(service, { kind: 'rgba', frame }));
     expect(decide(descriptorDistance(face('obama_1.jpg').descriptor, probe.descriptor), DEFAULT_MATCH_THRESHOLD).decision).toBe('match');
-  });
-
-  it('gives a photo held up to the camera a clear, typed result with its liveness scores', async () => {
-    // A print of obama_1 in a white border, held in the middle of an otherwise empty kiosk frame.
-    const print = kioskFrame(photo('obama_1.jpg').frame, 0.7);
-    const data = print.data.map((v, i) => {
-      const x = (i >> 2) % 640;
-      const y = Math.floor((i >> 2) / 640);
-      const inside = x > 150 && x < 490 && y > 60 && y < 420;
-      return inside ? v : 235;
-    });
-    const result = await capture(service, { kind: 'rgba', frame: { width: 640, height: 480, data } });
-    if (result.kind === 'usable') {
-      expect(result.face.liveness.antispoof).toBeGreaterThanOrEqual(0);
-      expect(result.face.liveness.antispoof).toBeLessThanOrEqual(1);
-    } else {
-      expect(result.guidance).toMatch(/\w/);
-    }
   });
 
   it('runs inference off the event loop', async () => {
@@ -179,6 +185,32 @@ describe('enrolment and 1:1 verification against a template', () => {
     await expect(enrol(service, 'P-8', mixed, DEFAULT_MATCH_THRESHOLD)).rejects.toMatchObject({ code: 'enrolment-inconsistent' });
     const poor = [jpeg(encode(kioskFrame(photo('obama_1.jpg').frame))), jpeg(new Uint8Array([1, 2, 3])), jpeg(new Uint8Array([4]))];
     await expect(enrol(service, 'P-9', poor, DEFAULT_MATCH_THRESHOLD)).rejects.toMatchObject({ code: 'enrolment-too-few-captures' });
+  });
+});
+
+describe('a photo or a screen held up to the camera', () => {
+  const obama = (): Uint8Array[] => (['kiosk', 'bright', 'mirrored'] as const).map((v) => (CAMERA_VARIANTS[v] as (f: RgbaFrame) => Uint8Array)(photo('obama_1.jpg').frame));
+
+  it.each([
+    ['a phone screen showing the enrolled face', () => screenReplay(photo('obama_2.jpg').frame)],
+    ['a printed photo of the enrolled face', () => printedPhoto(photo('obama_2.jpg').frame)],
+  ])('refers %s to staff or asks again: never a match, never a crash', async (_name, make) => {
+    const { template } = await enrol(service, 'P-10', obama().map(jpeg), DEFAULT_MATCH_THRESHOLD);
+    const attack = { kind: 'rgba' as const, frame: make() };
+    const single = verifyCapture(template, await capture(service, attack), DEFAULT_MATCH_THRESHOLD);
+    // One frame alone may pass for a face: the anti-spoof scores overlap (ARCHITECTURE.md). Its result is typed.
+    expect(['match', 'no-match', 'spoof-suspected', 'retry']).toContain(single.outcome);
+    const live = await verifyLive(service, template, 'blink', [attack, attack, attack], DEFAULT_MATCH_THRESHOLD);
+    expect(['spoof-suspected', 'retry']).toContain(live.verification.outcome);
+    expect(live.challenge.passed).toBe(false);
+  });
+
+  it('accepts the enrolled person who does the challenge', async () => {
+    const { template } = await enrol(service, 'P-11', obama().map(jpeg), DEFAULT_MATCH_THRESHOLD);
+    const straight = kioskFrame(photo('obama_2.jpg').frame);
+    const frames = [straight, straight, mirror(straight)].map((frame) => ({ kind: 'rgba' as const, frame }));
+    const live = await verifyLive(service, template, 'turn-head', frames, DEFAULT_MATCH_THRESHOLD);
+    expect(live).toMatchObject({ verification: { outcome: 'match' }, challenge: { passed: true } });
   });
 });
 

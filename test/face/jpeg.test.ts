@@ -5,9 +5,9 @@ import { MAX_FRAME_PIXELS, checkFrame, downscale } from '../../face/frame.ts';
 import { decodeJpeg, jpegSize } from '../../face/jpeg.ts';
 import { FACES_DIR, encode } from './camera.ts';
 
-/** SOI, a baseline SOF0 claiming width x height, EOI: a header with no image behind it. */
-function headerOnly(width: number, height: number): Uint8Array {
-  const sof = [0xff, 0xc0, 0x00, 0x11, 0x08, height >> 8, height & 0xff, width >> 8, width & 0xff, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
+/** SOI, a start-of-frame (baseline SOF0 unless told) claiming width x height, EOI: a header with no image behind it. */
+function headerOnly(width: number, height: number, marker = 0xc0): Uint8Array {
+  const sof = [0xff, marker, 0x00, 0x11, 0x08, height >> 8, height & 0xff, width >> 8, width & 0xff, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
   return new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x4a, 0x46, ...sof, 0xff, 0xd9]);
 }
 
@@ -52,6 +52,17 @@ describe('JPEG decoding with bounded memory', () => {
 
   it('refuses a JPEG cut off in its image data rather than decoding half a face', () => {
     expect(codeOf(() => decodeJpeg(photo.subarray(0, Math.floor(photo.length / 2))))).toMatch(/^image-(truncated|corrupt)$/);
+  });
+
+  it('refuses a header with no image data behind it', () => {
+    expect(codeOf(() => decodeJpeg(headerOnly(640, 480)))).toBe('image-truncated');
+  });
+
+  it('refuses impossible dimensions and codings jpeg-js does not decode', () => {
+    expect(codeOf(() => decodeJpeg(headerOnly(0, 480)))).toBe('image-invalid');
+    // SOF3 lossless and SOF9 arithmetic coding: rare, and no camera Muster drives sends them.
+    expect(codeOf(() => decodeJpeg(headerOnly(640, 480, 0xc3)))).toBe('image-corrupt');
+    expect(codeOf(() => decodeJpeg(headerOnly(640, 480, 0xc9)))).toBe('image-corrupt');
   });
 
   it('refuses garbage after a valid start', () => {

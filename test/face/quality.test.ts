@@ -46,7 +46,7 @@ describe('quality gate', () => {
       boxes: [],
       decodeMs: 0,
       inferenceMs: 0,
-      stagesMs: { detect: 0, descriptor: 0, liveness: 0 },
+      stagesMs: { detect: 0, landmarks: 0, descriptor: 0, liveness: 0 },
     });
     expect(gateAnalysis(analysis(0))).toMatchObject({ reason: 'no-face' });
     expect(gateAnalysis(analysis(3))).toMatchObject({ reason: 'several-faces', detail: '3 faces found' });
