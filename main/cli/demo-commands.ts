@@ -69,7 +69,7 @@ const demo: Command = {
     if (urls.staff) say(`Staff screen: ${urls.staff}`);
     if (urls.hq) say(`HQ dashboard: ${urls.hq}`);
     for (const a of center.accounts) say(`  sign in as ${a.user} (${a.role}) with password ${a.password}`);
-    say(`HQ API: ${urls.hqApi} (live events at ${center.http.url}/api/events)`);
+    say(`HQ API: ${urls.hqApi} (live events at ${center.http.url}/api/events)${center.accounts.length > 0 ? '; a signed-in session is needed' : ''}`);
     say(`MQTT broker: ${urls.mqtt}`);
     const electron = urls.kiosk ? openKioskWindow(urls.kiosk, say) : undefined;
     try {

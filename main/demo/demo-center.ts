@@ -166,7 +166,8 @@ export class DemoCenter {
         retryMs: 200,
       });
       stops.push(() => hq.close());
-      const http = await startHqHttp(hq, options.httpPort, '127.0.0.1');
+      const signIn = options.webPort === undefined ? undefined : await demoUsers(options, stops);
+      const http = await startHqHttp(hq, options.httpPort, '127.0.0.1', signIn?.users);
       stops.push(() => http.close());
 
       options.say('loading the face models (TensorFlow.js, in a worker thread)...');
@@ -198,8 +199,8 @@ export class DemoCenter {
       }
       const first = kiosks[0] as Kiosk;
       display?.attach(() => first.runtime.checkIn());
-      const { web, accounts } = options.webPort === undefined ? { web: undefined, accounts: [] } : await startScreens(options, first, hq, clock, display as KioskScreen, faces.impostor.frame, stops);
-      return new DemoCenter(options, script, clock, broker, hq, hqStore, http, faces, kiosks, web, accounts, stops);
+      const web = signIn ? await startScreens(options, first, hq, clock, display as KioskScreen, faces.impostor.frame, signIn.users, stops) : undefined;
+      return new DemoCenter(options, script, clock, broker, hq, hqStore, http, faces, kiosks, web, signIn?.accounts ?? [], stops);
     } catch (error) {
       for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
       throw error;
@@ -407,17 +408,10 @@ export class DemoCenter {
   }
 }
 
-/** The kiosk, staff and HQ screens in the browser, with demo accounts for the staff and HQ sign-ins. */
-async function startScreens(
-  options: DemoOptions,
-  kiosk: Kiosk,
-  hq: HqService,
-  clock: SimClock,
-  display: KioskScreen,
-  newcomerFace: Uint8Array,
-  stops: (() => Promise<void> | void)[],
-): Promise<{ web: WebServer; accounts: DemoAccount[] }> {
-  const users = UserStore.open(join(options.dataDir, 'users.db'), { clock: clock.now });
+/** Demo accounts for the staff and HQ sign-ins; the same passwords across runs unless --fresh. */
+async function demoUsers(options: DemoOptions, stops: (() => Promise<void> | void)[]): Promise<{ users: UserStore; accounts: DemoAccount[] }> {
+  // Real time, not the scripted day's: sessions are about the people watching, whose minutes are real.
+  const users = UserStore.open(join(options.dataDir, 'users.db'));
   stops.push(() => {
     users.close();
   });
@@ -433,6 +427,20 @@ async function startScreens(
     else await users.add({ name: account.user, role: account.role === 'staff' ? 'staff' : 'officer', password: account.password, ...(account.role === 'staff' ? { centres: [CENTRE] } : {}) });
   }
   writeFileSync(passwords, JSON.stringify(accounts), { mode: 0o600 });
+  return { users, accounts };
+}
+
+/** The kiosk, staff and HQ screens in the browser. */
+async function startScreens(
+  options: DemoOptions,
+  kiosk: Kiosk,
+  hq: HqService,
+  clock: SimClock,
+  display: KioskScreen,
+  newcomerFace: Uint8Array,
+  users: UserStore,
+  stops: (() => Promise<void> | void)[],
+): Promise<WebServer> {
   const { runtime } = kiosk;
   const staff = new StaffBackend({
     centre: CENTRE,
@@ -464,7 +472,7 @@ async function startScreens(
   });
   const web = await startWebServer({ port: options.webPort ?? 0, kiosk: display, staff, hq: new HqBackend({ hq, clock: clock.now }), users });
   stops.push(() => web.close());
-  return { web, accounts };
+  return web;
 }
 
 function readAccounts(path: string): DemoAccount[] {
