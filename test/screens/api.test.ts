@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAnswer, parseCall, parseEvent } from '../../core/api/api.ts';
+import { type Caller, type EventMessage, parseAnswer, parseCall, parseEvent } from '../../core/api/api.ts';
 import { MusterError } from '../../core/errors.ts';
 import { UserStore } from '../../access/user-store.ts';
-import type { ApiBackend } from '../../main/web/api-service.ts';
+import { type ApiBackend, ApiService } from '../../main/web/api-service.ts';
 import { KioskScreen } from '../../main/web/kiosk-screen.ts';
 import { type WebServer, startWebServer } from '../../main/web/web-server.ts';
 
@@ -27,6 +27,37 @@ describe('core/api validators', () => {
     expect(() => parseAnswer('staff.roster', { ok: true, result: { people: 'all' } })).toThrow(/bad|expected/);
     expect(() => parseEvent({ event: 'kiosk.view', data: { phase: 'hacked' } })).toThrow(/data.phase/);
     expect(parseEvent({ event: 'staff.changed', data: { at: 1 } })).toEqual({ event: 'staff.changed', data: { at: 1 } });
+  });
+});
+
+describe('event delivery', () => {
+  it('sends each event only to callers allowed to see it', () => {
+    const hqAndKiosk: ((m: EventMessage) => void)[] = [];
+    const centre: ((m: EventMessage) => void)[] = [];
+    const api = new ApiService([
+      { handlers: {}, subscribe: (l) => (hqAndKiosk.push(l), () => undefined) },
+      { handlers: {}, centre: 'centre-01', subscribe: (l) => (centre.push(l), () => undefined) },
+    ]);
+    const got = (caller: Caller): string[] => {
+      const seen: string[] = [];
+      api.subscribe(caller, (m) => seen.push(m.event));
+      return seen;
+    };
+    const kiosk = got({ principal: undefined, kioskScreen: true });
+    const sam = got({ principal: { user: 'sam', role: 'staff', centres: ['centre-01'] }, kioskScreen: false });
+    const other = got({ principal: { user: 'other', role: 'staff', centres: ['centre-02'] }, kioskScreen: false });
+    const auditor = got({ principal: { user: 'aud', role: 'auditor', centres: [] }, kioskScreen: false });
+    const view = { phase: 'idle', step: null, guidance: null, tasks: [], receipt: null, idleSeconds: 60 };
+    for (const l of hqAndKiosk) {
+      l({ event: 'kiosk.view', data: view });
+      l({ event: 'hq.changed', data: { at: 1, what: 'alert' } });
+    }
+    for (const l of centre) l({ event: 'staff.changed', data: { at: 1 } });
+    // Kiosk views (the person at the kiosk) only to the kiosk screen; staff events only within the centre.
+    expect(kiosk).toEqual(['kiosk.view']);
+    expect(sam).toEqual(['staff.changed']);
+    expect(other).toEqual([]);
+    expect(auditor).toEqual(['hq.changed']);
   });
 });
 
