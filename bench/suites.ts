@@ -1,4 +1,5 @@
 // Every benchmark suite, by name (`npm run bench -- --only NAME`).
+import { accessSuite } from './access.bench.ts';
 import { breachSuite } from './breach.bench.ts';
 import { driversSuite } from './drivers.bench.ts';
 import { faceSuite } from './face.bench.ts';
@@ -11,4 +12,4 @@ export interface Suite {
   run(report: BenchReport): Promise<void>;
 }
 
-export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite, netSuite];
+export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite, netSuite, accessSuite];
