@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { errorMessage } from '../../core/errors.ts';
 import { DemoCenter, type DemoSummary } from '../demo/demo-center.ts';
 import { openKioskWindow } from '../demo/kiosk-window.ts';
+import { untilSignal } from './signals.ts';
 import { type Command, UsageError, nonNegativeInteger, optionalString, writeLine } from './command.ts';
 
 const demo: Command = {
@@ -78,10 +79,7 @@ const demo: Command = {
       else printSummary(summary, say);
       if (values.headless) return summary.replication.allRootsMatchHq ? 0 : 1;
       say('The centre keeps running; Ctrl-C to stop.');
-      await new Promise<void>((done) => {
-        process.once('SIGINT', done);
-        process.once('SIGTERM', done);
-      });
+      await untilSignal();
       return 0;
     } finally {
       electron?.kill();

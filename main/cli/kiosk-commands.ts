@@ -7,6 +7,7 @@ import { inProcessDevices } from '../kiosk/emulated-devices.ts';
 import { loadKioskConfig, parseKioskConfig, type KioskConfig } from '../kiosk/kiosk-config.ts';
 import { KioskRuntime } from '../kiosk/kiosk-runtime.ts';
 import { type Command, nonNegativeInteger, optionalString, requireString, writeLine } from './command.ts';
+import { untilSignal } from './signals.ts';
 
 const run: Command = {
   path: ['kiosk', 'run'],
@@ -57,18 +58,6 @@ const run: Command = {
 function withDevices(config: KioskConfig, devices: Record<string, unknown>): KioskConfig {
   const { devices: checked } = parseKioskConfig({ centre: config.centre, kiosk: config.kiosk, broker: { url: config.broker.url }, devices }, `${config.source} (--emulate)`, config.dataDir);
   return { ...config, devices: checked };
-}
-
-function untilSignal(): Promise<string> {
-  return new Promise((done) => {
-    const on = (signal: string): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      done(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 export const kioskCommands: readonly Command[] = [run];
