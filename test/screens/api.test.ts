@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, type EventMessage, parseAnswer, parseCall, parseEvent } from '../../core/api/api.ts';
+import type { KioskView } from '../../core/api/kiosk-api.ts';
 import { MusterError } from '../../core/errors.ts';
 import { UserStore } from '../../access/user-store.ts';
 import { type ApiBackend, ApiService } from '../../main/web/api-service.ts';
@@ -47,7 +48,7 @@ describe('event delivery', () => {
     const sam = got({ principal: { user: 'sam', role: 'staff', centres: ['centre-01'] }, kioskScreen: false });
     const other = got({ principal: { user: 'other', role: 'staff', centres: ['centre-02'] }, kioskScreen: false });
     const auditor = got({ principal: { user: 'aud', role: 'auditor', centres: [] }, kioskScreen: false });
-    const view = { phase: 'idle', step: null, guidance: null, tasks: [], receipt: null, idleSeconds: 60 };
+    const view: KioskView = { phase: 'idle', step: null, guidance: null, tasks: [], receipt: null, idleSeconds: 60 };
     for (const l of hqAndKiosk) {
       l({ event: 'kiosk.view', data: view });
       l({ event: 'hq.changed', data: { at: 1, what: 'alert' } });
