@@ -23,6 +23,14 @@ export interface IngestBatch {
   readonly source: string;
 }
 
+/** One compare-and-set of a witness state: store `next` only if the stored size is still `previousSize`. */
+export interface WitnessUpdate {
+  readonly origin: string;
+  readonly next: WitnessedCheckpoint;
+  /** undefined: none stored yet. */
+  readonly previousSize: number | undefined;
+}
+
 export interface ReplicaStore {
   /** Verifies and stores entries of another log; idempotent on (origin, seq). */
   ingest(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult>;
@@ -45,6 +53,8 @@ export interface ReplicaStore {
    * (undefined: none stored yet). Returns whether it stored.
    */
   setWitnessed(origin: string, next: WitnessedCheckpoint, previousSize: number | undefined): Promise<boolean>;
+  /** Several compare-and-sets in one transaction where the backend can: per update, whether it stored. */
+  setWitnessedMany(updates: readonly WitnessUpdate[]): Promise<boolean[]>;
   conflicts(origin: string): Promise<Conflict[]>;
   close(): Promise<void>;
 }

@@ -66,6 +66,11 @@ const REPLY_WINDOW = 16;
 /** Leaves stored in one commit at most; a larger burst takes several. */
 const MAX_GROUP_LEAVES = 4000;
 
+interface Arrival {
+  readonly note: string;
+  readonly size: number;
+}
+
 interface Queued {
   readonly batch: IngestBatch;
   readonly source: string;
@@ -89,7 +94,10 @@ export class Replicator {
   /** The ordered work: group commits and checkpoint checks, one at a time. */
   private tail: Promise<void> = Promise.resolve();
   /** The checkpoint that arrived last from each log (its size as claimed, unverified). */
-  private readonly latestNotes = new Map<string, { readonly note: string; readonly size: number }>();
+  private readonly latestNotes = new Map<string, Arrival>();
+  /** Checkpoints waiting for the next witness group, in arrival order. */
+  private queuedNotes: { readonly origin: string; readonly arrival: Arrival; readonly done: () => void; readonly failed: (error: unknown) => void }[] = [];
+  private notesScheduled = false;
 
   constructor(private readonly options: ReplicatorOptions) {
     this.clock = options.clock ?? Date.now;
@@ -193,12 +201,7 @@ export class Replicator {
           if (topic.client === this.id) await this.ingest(undefined, payload, source);
           return;
         case 'checkpoint':
-          if (this.follows(topic.origin)) {
-            const note = decodeNoteText(payload, 'checkpoint');
-            const arrival = { note, size: claimedSize(note) };
-            this.latestNotes.set(topic.origin, arrival);
-            await this.inOrder(() => (this.superseded(topic.origin, arrival) ? Promise.resolve() : this.checkpoint(topic.origin, note)));
-          }
+          if (this.follows(topic.origin)) await this.queueNote(topic.origin, decodeNoteText(payload, 'checkpoint'));
           return;
         case 'request':
           this.answer(topic.origin, payload);
@@ -241,10 +244,35 @@ export class Replicator {
    * one is witnessed (a witness owes no cosignature to every checkpoint, and under load this sheds the work). A
    * later one claiming less is a rollback or a reordering, so both are judged.
    */
-  private superseded(origin: string, arrival: { readonly note: string; readonly size: number }): boolean {
+  private superseded(origin: string, arrival: Arrival): boolean {
     const latest = this.latestNotes.get(origin);
     if (latest === arrival) this.latestNotes.delete(origin);
     return latest !== undefined && latest !== arrival && latest.size >= arrival.size;
+  }
+
+  /** Queues a checkpoint for the next witness group (after the entries that arrived before it); resolves once judged. */
+  private queueNote(origin: string, note: string): Promise<void> {
+    const arrival = { note, size: claimedSize(note) };
+    this.latestNotes.set(origin, arrival);
+    return new Promise((done, failed) => {
+      this.queuedNotes.push({ origin, arrival, done, failed });
+      if (this.notesScheduled) return;
+      this.notesScheduled = true;
+      void this.inOrder(() => new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.witnessGroup()));
+    });
+  }
+
+  private async witnessGroup(): Promise<void> {
+    const group = this.queuedNotes;
+    this.queuedNotes = [];
+    this.notesScheduled = false;
+    try {
+      await this.checkpoints(group.filter((q) => !this.superseded(q.origin, q.arrival)).map((q) => ({ origin: q.origin, note: q.arrival.note })));
+    } catch (error) {
+      for (const q of group) q.failed(error);
+      return;
+    }
+    for (const q of group) q.done();
   }
 
   /** Runs `work` after everything queued before it (group commits, checkpoint checks). */
@@ -310,43 +338,54 @@ export class Replicator {
     if (want.pendingNote !== undefined && (await this.options.store.size(origin)) >= want.pendingSize) {
       const note = want.pendingNote;
       delete want.pendingNote;
-      try {
-        await this.checkpoint(origin, note);
-      } catch (error) {
-        if (!(error instanceof MusterError)) throw error;
-        this.emit({ kind: 'bad-message', topic: `checkpoint ${origin}`, reason: error.message });
-      }
+      await this.checkpoints([{ origin, note }]);
     }
     await this.pump(origin);
   }
 
-  private async checkpoint(origin: string, note: string): Promise<void> {
+  /** Judges checkpoints as a witness (one witness-state transaction for all), and acts on each verdict. */
+  private async checkpoints(items: readonly { readonly origin: string; readonly note: string }[]): Promise<void> {
     const { store, witness } = this.options;
-    if ((await store.verifiers(origin)).length === 0) {
+    const known: { origin: string; note: string }[] = [];
+    for (const item of items) {
+      if ((await store.verifiers(item.origin)).length > 0) {
+        known.push(item);
+        continue;
+      }
       // A log never seen: its key comes with entry 0. The size read here is unverified and only bounds the request.
-      const size = parseCheckpoint(parseNote(note).text).size;
-      this.behind(origin, size, note);
-      await this.pump(origin);
-      return;
+      let size: number;
+      try {
+        size = parseCheckpoint(parseNote(item.note).text).size;
+      } catch (error) {
+        if (!(error instanceof MusterError)) throw error;
+        this.emit({ kind: 'bad-message', topic: `checkpoint ${item.origin}`, reason: error.message });
+        continue;
+      }
+      this.behind(item.origin, size, item.note);
+      await this.pump(item.origin);
     }
-    const verdict = await witness.observe(origin, note);
-    switch (verdict.kind) {
-      case 'behind':
-        this.behind(origin, verdict.checkpoint.size, note);
-        await this.pump(origin);
-        return;
-      case 'cosigned':
-        this.emit({ kind: 'cosigned', origin, size: verdict.checkpoint.size, note: verdict.note });
-        this.send(topics.cosign(origin, witness.name), verdict.note, true);
-        return;
-      case 'rollback':
-      case 'fork':
-        this.emit({ kind: verdict.kind, origin, evidence: verdict.evidence });
-        return;
-      case 'invalid':
-        throw new MusterError('bad-checkpoint', `checkpoint of ${origin}: ${verdict.reason}`);
-      case 'stale':
-        return;
+    const verdicts = await witness.observeMany(known);
+    for (const [i, verdict] of verdicts.entries()) {
+      const { origin, note } = known[i] as { origin: string; note: string };
+      switch (verdict.kind) {
+        case 'behind':
+          this.behind(origin, verdict.checkpoint.size, note);
+          await this.pump(origin);
+          break;
+        case 'cosigned':
+          this.emit({ kind: 'cosigned', origin, size: verdict.checkpoint.size, note: verdict.note });
+          this.send(topics.cosign(origin, witness.name), verdict.note, true);
+          break;
+        case 'rollback':
+        case 'fork':
+          this.emit({ kind: verdict.kind, origin, evidence: verdict.evidence });
+          break;
+        case 'invalid':
+          this.emit({ kind: 'bad-message', topic: `checkpoint ${origin}`, reason: `checkpoint of ${origin}: ${verdict.reason}` });
+          break;
+        case 'stale':
+          break;
+      }
     }
   }
 

@@ -9,7 +9,7 @@ import { KeySchedule, readRegistry } from '../ledger/key-schedule.ts';
 import type { Verifier } from '../ledger/keys.ts';
 import { consistencyProof, rootHash } from '../ledger/merkle.ts';
 import type { Conflict, LedgerStore } from '../ledger/store.ts';
-import type { IngestBatch, ReplicaStore, WitnessedCheckpoint } from './replica-store.ts';
+import type { IngestBatch, ReplicaStore, WitnessUpdate, WitnessedCheckpoint } from './replica-store.ts';
 import { MIN_POOLED, type VerifyGroup, type VerifyPool } from './verify-pool.ts';
 
 const WITNESS_SCHEMA = `
@@ -33,6 +33,7 @@ export interface SqliteReplicaStoreOptions {
 export class SqliteReplicaStore implements ReplicaStore {
   private readonly schedules = new Map<string, KeySchedule>();
   private readonly writeAll: Database.Transaction<(work: () => void) => void>;
+  private readonly witnessAll: Database.Transaction<(updates: readonly WitnessUpdate[]) => boolean[]>;
 
   constructor(
     readonly ledger: LedgerStore,
@@ -42,6 +43,15 @@ export class SqliteReplicaStore implements ReplicaStore {
     this.writeAll = ledger.db.transaction((work: () => void) => {
       work();
     });
+    const current = ledger.db.prepare<[string], { size: number }>('SELECT size FROM net_witnessed WHERE origin = ?');
+    const put = ledger.db.prepare('INSERT OR REPLACE INTO net_witnessed (origin, size, root, note, at) VALUES (?, ?, ?, ?, ?)');
+    this.witnessAll = ledger.db.transaction((updates: readonly WitnessUpdate[]) =>
+      updates.map(({ origin, next, previousSize }) => {
+        if (current.get(origin)?.size !== previousSize) return false;
+        put.run(origin, next.size, next.root, next.note, next.at);
+        return true;
+      }),
+    );
   }
 
   async ingest(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult> {
@@ -182,21 +192,13 @@ export class SqliteReplicaStore implements ReplicaStore {
     return Promise.resolve(row);
   }
 
-  setWitnessed(origin: string, next: WitnessedCheckpoint, previousSize: number | undefined): Promise<boolean> {
-    const db = this.ledger.db;
-    const stored = db.transaction(() => {
-      const current = db.prepare<[string], { size: number }>('SELECT size FROM net_witnessed WHERE origin = ?').get(origin);
-      if (current?.size !== previousSize) return false;
-      db.prepare('INSERT OR REPLACE INTO net_witnessed (origin, size, root, note, at) VALUES (?, ?, ?, ?, ?)').run(
-        origin,
-        next.size,
-        next.root,
-        next.note,
-        next.at,
-      );
-      return true;
-    }).immediate();
-    return Promise.resolve(stored);
+  async setWitnessed(origin: string, next: WitnessedCheckpoint, previousSize: number | undefined): Promise<boolean> {
+    const [stored] = await this.setWitnessedMany([{ origin, next, previousSize }]);
+    return stored === true;
+  }
+
+  setWitnessedMany(updates: readonly WitnessUpdate[]): Promise<boolean[]> {
+    return settle(() => this.witnessAll.immediate(updates));
   }
 
   conflicts(origin: string): Promise<Conflict[]> {

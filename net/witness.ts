@@ -8,7 +8,7 @@ import type { Signer } from '../ledger/keys.ts';
 import { verifyConsistency } from '../ledger/merkle.ts';
 import { type Checkpoint, openCheckpoint } from '../ledger/note.ts';
 import { cosign } from './cosignature.ts';
-import type { ReplicaStore, WitnessedCheckpoint } from './replica-store.ts';
+import type { ReplicaStore, WitnessUpdate, WitnessedCheckpoint } from './replica-store.ts';
 
 export type WitnessVerdict =
   /** Accepted and cosigned: `note` carries the log's signature and ours. */
@@ -43,6 +43,29 @@ export class Witness {
   }
 
   async observe(origin: string, note: string): Promise<WitnessVerdict> {
+    const [verdict] = await this.observeMany([{ origin, note }]);
+    return verdict ?? { kind: 'invalid', reason: 'no verdict' };
+  }
+
+  /**
+   * Judges several checkpoints (of different logs, in order), then advances the witness state of every accepted
+   * one in one compare-and-set transaction, and only then cosigns them.
+   */
+  async observeMany(items: readonly { readonly origin: string; readonly note: string }[]): Promise<WitnessVerdict[]> {
+    const verdicts: (WitnessVerdict | Accepted)[] = [];
+    for (const { origin, note } of items) verdicts.push(await this.judge(origin, note));
+    const accepted = verdicts.filter((v): v is Accepted => v.kind === 'accepted');
+    const stored = accepted.length === 0 ? [] : await this.store.setWitnessedMany(accepted.map((a) => a.update));
+    const now = Math.floor(this.clock() / 1000);
+    return verdicts.map((verdict) => {
+      if (verdict.kind !== 'accepted') return verdict;
+      // Another observer advanced the state meanwhile: let the caller see the checkpoint again later.
+      if (stored[accepted.indexOf(verdict)] !== true) return { kind: 'stale', checkpoint: verdict.checkpoint };
+      return { kind: 'cosigned', checkpoint: verdict.checkpoint, note: cosign(verdict.update.next.note, this.signer, now) };
+    });
+  }
+
+  private async judge(origin: string, note: string): Promise<WitnessVerdict | Accepted> {
     const verifiers = await this.store.verifiers(origin);
     if (verifiers.length === 0) return { kind: 'invalid', reason: `no key known for ${origin} yet` };
     let checkpoint: Checkpoint;
@@ -72,10 +95,14 @@ export class Witness {
         return { kind: 'fork', checkpoint, evidence: { note, witnessedNote: latest.note, reason } };
       }
     }
-    const now = this.clock();
-    const next: WitnessedCheckpoint = { size: checkpoint.size, root: checkpoint.root, note, at: now };
-    // Another observer advanced the state meanwhile: let the caller see the checkpoint again later.
-    if (!(await this.store.setWitnessed(origin, next, latest?.size))) return { kind: 'stale', checkpoint };
-    return { kind: 'cosigned', checkpoint, note: cosign(note, this.signer, Math.floor(now / 1000)) };
+    const next: WitnessedCheckpoint = { size: checkpoint.size, root: checkpoint.root, note, at: this.clock() };
+    return { kind: 'accepted', checkpoint, update: { origin, next, previousSize: latest?.size } };
   }
+}
+
+/** A checkpoint that passed every check, waiting for the witness state to advance. */
+interface Accepted {
+  readonly kind: 'accepted';
+  readonly checkpoint: Checkpoint;
+  readonly update: WitnessUpdate;
 }

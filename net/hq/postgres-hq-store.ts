@@ -13,7 +13,7 @@ import type { IngestResult } from '../../ledger/replica.ts';
 import type { Conflict, Head } from '../../ledger/store.ts';
 import type { Alert, StoredAlert } from '../alerts.ts';
 import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
-import type { IngestBatch, WitnessedCheckpoint } from '../replica-store.ts';
+import type { IngestBatch, WitnessUpdate, WitnessedCheckpoint } from '../replica-store.ts';
 import { decodeForOrigin, planIngest, planResult } from '../../ledger/ingest-plan.ts';
 import type { HqStore, LastHeartbeat } from './hq-store.ts';
 
@@ -172,6 +172,12 @@ export class PostgresHqStore implements HqStore {
         ? await this.pool.query('INSERT INTO witnessed (origin, size, root, note, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', args)
         : await this.pool.query('UPDATE witnessed SET size = $2, root = $3, note = $4, at = $5 WHERE origin = $1 AND size = $6', [...args, previousSize]);
     return result.rowCount === 1;
+  }
+
+  async setWitnessedMany(updates: readonly WitnessUpdate[]): Promise<boolean[]> {
+    const stored: boolean[] = [];
+    for (const u of updates) stored.push(await this.setWitnessed(u.origin, u.next, u.previousSize));
+    return stored;
   }
 
   async conflicts(origin: string): Promise<Conflict[]> {

@@ -231,6 +231,16 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
       expect(await store.setWitnessed('c1/k1', cp(5), 3)).toBe(true);
       const latest = await store.witnessed('c1/k1');
       expect(latest && { ...latest, root: Buffer.from(latest.root) }).toEqual({ ...cp(5), root: Buffer.from(cp(5).root) });
+      // Several at once, each judged against what the ones before it stored.
+      const many = await store.setWitnessedMany([
+        { origin: 'c1/k1', next: cp(6), previousSize: 5 },
+        { origin: 'c1/k2', next: cp(2), previousSize: undefined },
+        { origin: 'c1/k1', next: cp(7), previousSize: 5 },
+        { origin: 'c1/k1', next: cp(8), previousSize: 6 },
+      ]);
+      expect(many).toEqual([true, true, false, true]);
+      expect((await store.witnessed('c1/k1'))?.size).toBe(8);
+      expect((await store.witnessed('c1/k2'))?.size).toBe(2);
     } finally {
       await store.close();
     }
