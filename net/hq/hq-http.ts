@@ -2,6 +2,7 @@
 //   GET /api/logs                         every log: size, witnessed checkpoint, equivocation evidence count
 //   GET /api/logs/<origin>/entries?from=&limit=   verified entries (origin URL-encoded)
 //   GET /api/logs/<origin>/checkpoint     the latest witnessed checkpoint (signed note)
+//   GET /api/logs/<origin>/access-records?from=&limit=   access and erasure records in that page of the log (auditors)
 //   GET /api/kiosks                       fleet health
 //   GET /api/alerts?after=&limit=         alerts in order
 //   GET /api/events                       SSE: alert, entries, kiosk
@@ -12,6 +13,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import { toBase64, toHex } from '../../core/bytes.ts';
 import type { CborValue } from '../../core/canonical.ts';
 import { checkOrigin, decodeLeaf } from '../../core/entry.ts';
+import { parseAccessRecord, parseErasureRecord } from '../../core/access/access-records.ts';
 import { type Action, type Principal, type Resource, can, holds } from '../../core/access/roles.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { authenticate, authorize, sendError, sessionRoutes } from '../../access/http-guard.ts';
@@ -143,6 +145,22 @@ async function route(hq: HqService, req: IncomingMessage, res: ServerResponse, c
         return { seq: body.seq, ts: body.ts, type: body.type, payload: jsonSafe(body.payload), hash: toHex(leafHash(leaf)) };
       });
       send(res, 200, { origin, entries });
+      return;
+    }
+    if (parts[3] === 'access-records') {
+      if (principal) authorize(principal, 'read-access-records', originResource(origin));
+      const from = count(url, 'from', 0);
+      const leaves = await store.leaves(origin, from, from + Math.min(count(url, 'limit', 100), MAX_PAGE));
+      const records = leaves.flatMap((leaf): unknown[] => {
+        const { body } = decodeLeaf(leaf);
+        if (body.type !== 'access' && body.type !== 'erasure') return [];
+        try {
+          return [{ seq: body.seq, ts: body.ts, type: body.type, record: body.type === 'access' ? parseAccessRecord(body.payload) : parseErasureRecord(body.payload) }];
+        } catch (error) {
+          return [{ seq: body.seq, ts: body.ts, type: body.type, problem: errorMessage(error) }];
+        }
+      });
+      send(res, 200, { origin, from, to: from + leaves.length, records });
       return;
     }
   }

@@ -26,6 +26,7 @@ const MATRIX: Record<string, Record<Role, number>> = {
   [log(OTHER, 'entries')]: { parolee: 403, staff: 403, officer: 200, police: 403, auditor: 200 },
   [log(OWN, 'checkpoint')]: { parolee: 403, staff: 200, officer: 200, police: 403, auditor: 200 },
   [log(OTHER, 'checkpoint')]: { parolee: 403, staff: 403, officer: 200, police: 403, auditor: 200 },
+  [log(OWN, 'access-records')]: { parolee: 403, staff: 403, officer: 403, police: 403, auditor: 200 },
   '/api/kiosks': { parolee: 403, staff: 200, officer: 200, police: 403, auditor: 200 },
   '/api/alerts': { parolee: 200, staff: 200, officer: 200, police: 200, auditor: 403 },
   '/api/events': { parolee: 200, staff: 200, officer: 200, police: 200, auditor: 200 },
@@ -60,7 +61,8 @@ describe('HQ API: role x endpoint', () => {
     for (const [world, origin] of [[world0, OWN], [world1, OTHER]] as const) {
       const kiosk = await world.kiosk(origin, []);
       await kiosk.node.append('checkin', { subject: 'p-1' });
-      await waitFor(async () => (await hq.store.witnessed(origin))?.size === 2, `HQ to witness ${origin}`);
+      await kiosk.node.append('access', { subject: 'p-1', centre: origin.split('/')[0] ?? '', by: 'sam', role: 'staff', fields: ['name'], reason: 'desk check' });
+      await waitFor(async () => (await hq.store.witnessed(origin))?.size === 3, `HQ to witness ${origin}`);
     }
     await hq.reportBreach({ kiosk: OWN, subject: 'p-1', rule: 'missed-checkin', summary: 'p-1 missed', entries: [] });
     await hq.reportBreach({ kiosk: OWN, subject: 'p-2', rule: 'missed-checkin', summary: 'p-2 missed', entries: [] });
@@ -96,6 +98,15 @@ describe('HQ API: role x endpoint', () => {
     const got: Record<string, number> = {};
     for (const role of Object.keys(row) as Role[]) got[role] = (await get(path, role)).status;
     expect(got).toEqual(row);
+  });
+
+  it('serves access records to auditors', async () => {
+    expect((await get(log(OWN, 'access-records'), 'auditor')).body).toEqual({
+      origin: OWN,
+      from: 0,
+      to: 3,
+      records: [{ seq: 2, ts: expect.any(Number) as unknown, type: 'access', record: { subject: 'p-1', centre: 'w0', by: 'sam', role: 'staff', fields: ['name'], reason: 'desk check' } }],
+    });
   });
 
   it('filters lists to the principal scope', async () => {
