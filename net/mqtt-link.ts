@@ -100,6 +100,11 @@ export class MqttLink {
     return this.client.connected;
   }
 
+  /** Messages in hand that are not acknowledged yet (their handler runs, or one before them still does). */
+  get unacknowledged(): number {
+    return this.unacked.length;
+  }
+
   setHandler(handler: MessageHandler): void {
     this.handler = handler;
   }
