@@ -242,7 +242,8 @@ export class DemoCenter {
       for (const [i, subject] of script.people.entries()) {
         kiosk.devices.fingerprint.enrolDirect(fingerOf(subject), i + 1);
         const face = faceOf.get(subject);
-        await kiosk.runtime.enrol({ subject, page: i + 1, card: cardOf(i), ...(face ? { descriptors: face.descriptors } : {}) });
+        // Names are the demo's own inventions; they go to each kiosk's personal-data store, never to the log.
+        await kiosk.runtime.enrol({ subject, page: i + 1, card: cardOf(i), name: `Demo Person ${i + 1}`, ...(face ? { descriptors: face.descriptors, photo: face.checkinFrame } : {}) });
       }
     }
     for (const plan of script.plans) await (this.kiosks[0] as Kiosk).runtime.append('plan', plan);

@@ -1,12 +1,12 @@
 // The kiosk's enrolment table: which sensor page and which badge belong to which pseudonymous subject, and each
-// subject's face template, sealed with AES-256-GCM under the kiosk's template key (face/template.ts). Badge
-// numbers are kept only as salted hashes: a stolen table names no card. Names and other personal data are not
-// here at all: they belong to the personal-data store (access/).
+// subject's face template, sealed with AES-256-GCM (face/template.ts) under that person's data key from the
+// personal-data store (access/), so erasing the person there leaves any copy of the template unreadable. Badge
+// numbers are kept only as salted hashes: a stolen table names no card. Names, ID numbers and photos are not
+// here at all: they live in the personal-data store.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MusterError, errorMessage } from '../../core/errors.ts';
-import { readOrCreateKeyFile } from '../../face/key-file.ts';
 import { type FaceTemplate, openTemplate, parseSealedTemplate, sealTemplate } from '../../face/template.ts';
 
 interface Table {
@@ -22,14 +22,14 @@ const SUBJECT = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 export class EnrolmentStore {
   private constructor(
     private readonly dir: string,
-    private readonly key: Uint8Array,
+    /** The person's data key; throws MusterError('no-person') once they are erased. */
+    private readonly keyFor: (subject: string) => Uint8Array,
     private table: Table,
   ) {}
 
-  /** Opens (creating) the table and the template key (mode 0600) under `dir`. */
-  static async open(dir: string): Promise<EnrolmentStore> {
+  /** Opens (creating) the table under `dir`; templates are sealed under `keyFor(subject)`. */
+  static open(dir: string, keyFor: (subject: string) => Uint8Array): EnrolmentStore {
     mkdirSync(join(dir, 'face-templates'), { recursive: true, mode: 0o700 });
-    const key = await readOrCreateKeyFile(join(dir, 'face-templates.key'));
     let table: Table = { v: 1, salt: randomBytes(16).toString('hex'), pages: {}, badges: {} };
     try {
       const parsed = JSON.parse(readFileSync(join(dir, 'enrolment.json'), 'utf8')) as Partial<Table>;
@@ -40,7 +40,7 @@ export class EnrolmentStore {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new MusterError('bad-enrolment', `${join(dir, 'enrolment.json')}: ${errorMessage(error)}`);
     }
-    return new EnrolmentStore(dir, key, table);
+    return new EnrolmentStore(dir, keyFor, table);
   }
 
   subjectOfPage(page: number): string | undefined {
@@ -56,7 +56,7 @@ export class EnrolmentStore {
     return this.table.badges[this.badgeHash(card)];
   }
 
-  /** The subject's decrypted face template, or undefined when none is enrolled. */
+  /** The subject's decrypted face template, or undefined when none is enrolled (or the person was erased). */
   template(subject: string): FaceTemplate | undefined {
     checkSubject(subject);
     let text: string;
@@ -66,7 +66,14 @@ export class EnrolmentStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    return openTemplate(parseSealedTemplate(text), this.key);
+    let key: Uint8Array;
+    try {
+      key = this.keyFor(subject);
+    } catch (error) {
+      if (error instanceof MusterError && error.code === 'no-person') return undefined;
+      throw error;
+    }
+    return openTemplate(parseSealedTemplate(text), key);
   }
 
   /** Records what was enrolled; returns the template's commitment (what the log may carry). */
@@ -79,7 +86,7 @@ export class EnrolmentStore {
     let commitment: string | undefined;
     if (what.template) {
       if (what.template.subjectId !== subject) throw new TypeError(`template: made for ${what.template.subjectId}, not ${subject}`);
-      const sealed = sealTemplate(what.template, this.key);
+      const sealed = sealTemplate(what.template, this.keyFor(subject));
       commitment = sealed.commitment;
       writeAtomic(this.templatePath(subject), JSON.stringify(sealed));
     }

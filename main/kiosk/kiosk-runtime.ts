@@ -30,6 +30,8 @@ import { type Signer, loadOrCreateSigner } from '../../ledger/keys.ts';
 import { type Appended, LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { KioskNode } from '../../net/kiosk-node.ts';
+import { FileSecretStore, dataKey } from '../../access/key-store.ts';
+import { PersonalDataStore } from '../../access/personal-data-store.ts';
 import { topicId } from '../../net/topics.ts';
 import { ReaderBadgePort } from './badge-port.ts';
 import { type CheckinOutcome, CheckinWorkflow } from './checkin-workflow.ts';
@@ -69,6 +71,11 @@ export interface Enrolment {
   /** Capture the finger on the sensor into `page` now. */
   readonly enrolFinger?: boolean;
   readonly card?: string;
+  /** Kept in the personal-data store, never on the log. */
+  readonly name?: string;
+  readonly idNumber?: string;
+  /** The enrolment photo (JPEG) for staff to compare with; the first face capture when omitted. */
+  readonly photo?: Uint8Array;
   /** Face captures (JPEG), at least three, through the face worker and the quality gate. */
   readonly frames?: readonly Uint8Array[];
   /** Or descriptors computed before (the demo's cache of its sample faces). */
@@ -96,6 +103,8 @@ export class KioskRuntime {
     private readonly clock: () => number,
     /** A read connection to the kiosk's store that lives as long as the runtime (the writer's changes with the network). */
     readonly ledger: LedgerStore,
+    /** Names, ID numbers, photos; reads go through the access policy and leave an `access` entry. */
+    readonly personal: PersonalDataStore,
     readonly enrolments: EnrolmentStore,
     private readonly health: DeviceHealthLog,
     private readonly plans: LogPlans,
@@ -111,10 +120,17 @@ export class KioskRuntime {
     const base = join(config.dataDir, topicId(config.kiosk));
     const signer = loadOrCreateSigner(`${base}.db.key`, config.kiosk).signer;
     const witness = loadOrCreateSigner(`${base}.db.witness.key`, config.kiosk).signer;
-    const enrolments = await EnrolmentStore.open(config.dataDir);
+    // Personal data (names, photos) and the data keys the face templates are sealed under; the centre key that
+    // wraps them stays in the key store (owner-only files here; Electron safeStorage on a packaged kiosk).
+    const self: { runtime?: KioskRuntime } = {};
+    const personal = PersonalDataStore.open(join(config.dataDir, 'personal-data.db'), {
+      centreKey: dataKey(new FileSecretStore(join(config.dataDir, 'secrets')), 'centre-key'),
+      log: { append: (type, payload) => (self.runtime as KioskRuntime).append(type, payload) },
+      clock,
+    });
+    const enrolments = EnrolmentStore.open(config.dataDir, (subject) => personal.dataKey(subject));
     // The node creates the log on first start; the runtime's own read connection opens it after.
     // The node and the health log start before the runtime they report on exists.
-    const self: { runtime?: KioskRuntime } = {};
     const heartbeatDevices = (): { id: string; state: DeviceHealth['state'] }[] => self.runtime?.devices().map((d) => ({ id: d.id, state: d.state })) ?? [];
     const node = await KioskRuntime.startNode(config, options, clock, signer, witness, heartbeatDevices);
     const ledger = LedgerStore.open(`${base}.db`);
@@ -125,7 +141,7 @@ export class KioskRuntime {
       onError: (error) => options.log?.(`${config.kiosk}: could not log device health: ${errorMessage(error)}`),
     });
     health.restore(ownDeviceHealth(ledger, config.kiosk));
-    const runtime = new KioskRuntime(config, options, clock, ledger, enrolments, health, new LogPlans(ledger, clock), { signer, witness, devices: heartbeatDevices });
+    const runtime = new KioskRuntime(config, options, clock, ledger, personal, enrolments, health, new LogPlans(ledger, clock), { signer, witness, devices: heartbeatDevices });
     runtime.node = node;
     self.runtime = runtime;
     try {
@@ -203,6 +219,10 @@ export class KioskRuntime {
       if (!this.sensor || e.page === undefined) throw new MusterError('enrol-failed', 'enrolling a finger needs the fingerprint sensor and a page');
       await this.sensor.enrol(e.page, { fingerTimeoutMs: this.config.timeouts.fingerMs });
     }
+    // The person's record in the personal-data store comes first: their data key seals the face template.
+    const photo = e.photo ?? e.frames?.[0];
+    const personal = { ...(e.name === undefined ? {} : { name: e.name }), ...(e.idNumber === undefined ? {} : { idNumber: e.idNumber }), ...(photo ? { photo } : {}) };
+    if (Object.keys(personal).length > 0) this.personal.put(e.subject, this.config.centre, personal);
     let template: FaceTemplate | undefined;
     if (e.descriptors) template = createTemplate(e.subject, e.descriptors, new Date(this.clock()));
     else if (e.frames) {
@@ -275,6 +295,7 @@ export class KioskRuntime {
     if (this.face) await (await this.face.catch(() => undefined))?.close();
     await this.node?.close();
     this.offline?.store.close();
+    this.personal.close();
     this.ledger.close();
   }
 

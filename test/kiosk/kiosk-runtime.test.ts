@@ -94,7 +94,7 @@ async function kiosk(setup: Setup = {}) {
   emulated.fingerprint.enrolDirect('p-1 right index', 3);
   const [person] = faces.faces;
   if (!person) throw new Error('no demo face');
-  await runtime.enrol({ subject: 'p-1', page: 3, card: CARD, descriptors: person.descriptors });
+  await runtime.enrol({ subject: 'p-1', page: 3, card: CARD, name: 'Pat Example', descriptors: person.descriptors, photo: person.checkinFrame });
   emulated.camera.setFrames([person.checkinFrame]);
   return { runtime, emulated, dir, guidance, records: () => readLogRecords(runtime.ledger).records };
 }
@@ -131,8 +131,13 @@ describe('kiosk runtime on emulated devices', () => {
     const enrolment = all.find((r) => r.type === 'enrolment');
     const sealed = parseSealedTemplate(readFileSync(join(dir, 'data', 'face-templates', 'p-1.json'), 'utf8'));
     expect(enrolment?.payload).toEqual({ subject: 'p-1', centre: 'centre-a', kiosk: 'centre-a/k1', methods: ['fingerprint', 'badge', 'face'], faceCommitment: sealed.commitment });
-    expect(statSync(join(dir, 'data', 'face-templates.key')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'data', 'secrets', 'centre-key')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(dir, 'data', 'enrolment.json'), 'utf8')).not.toContain(CARD);
+    expect(JSON.stringify(all.map((r) => r.payload))).not.toContain('Pat Example');
+    // The template is sealed under the person's data key: erasing the person leaves it unreadable.
+    expect(runtime.enrolments.template('p-1')).toBeDefined();
+    await runtime.personal.erase('p-1', 'request', 'staff-1');
+    expect(runtime.enrolments.template('p-1')).toBeUndefined();
     expect(computeBreaches(all, at('2026-03-02 23:00', NY)).breaches).toEqual([]);
   });
 
