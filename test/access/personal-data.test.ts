@@ -10,6 +10,7 @@ import type { Principal } from '../../core/access/roles.ts';
 import { decodeLeaf } from '../../core/entry.ts';
 import { startErasureJob } from '../../access/erasure-job.ts';
 import { PersonalDataStore } from '../../access/personal-data-store.ts';
+import { createTemplate, openTemplate, sealTemplate } from '../../face/template.ts';
 import { fsck } from '../../ledger/fsck.ts';
 import { newLog, tempDir } from '../ledger/fixtures.ts';
 
@@ -150,5 +151,20 @@ describe('erasure job', () => {
     } finally {
       job.stop();
     }
+  });
+});
+
+describe('face templates under the person\'s data key', () => {
+  it('seal with the face layer, and become unreadable when the person is erased', async () => {
+    const { pii } = setup();
+    pii.put('p-0007', 'centre-01', { name: NAME });
+    const template = createTemplate('p-0007', Array.from({ length: 3 }, (_, i) => Float32Array.from({ length: 128 }, (_, j) => Math.sin(i + j))));
+    const sealed = sealTemplate(template, pii.dataKey('p-0007'));
+    expect(openTemplate(sealed, pii.dataKey('p-0007')).descriptors).toHaveLength(3);
+    await pii.erase('p-0007', 'request', 'olu');
+    // The sealed file may survive in a backup; its key does not.
+    expect(() => pii.dataKey('p-0007')).toThrow(expect.objectContaining({ code: 'no-person' }));
+    pii.put('p-0007', 'centre-01', { name: NAME });
+    expect(() => openTemplate(sealed, pii.dataKey('p-0007'))).toThrow(expect.objectContaining({ code: 'template-invalid' }));
   });
 });
