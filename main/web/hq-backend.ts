@@ -5,7 +5,7 @@ import type { EventMessage } from '../../core/api/api.ts';
 import type { AlertView, CentreView, LogView } from '../../core/api/hq-api.ts';
 import { holds } from '../../core/access/roles.ts';
 import { toHex } from '../../core/bytes.ts';
-import { computeBreaches } from '../../core/breach/engine.ts';
+import { BreachEngine } from '../../core/breach/engine.ts';
 import { type BreachReport, breachStands } from '../../core/breach/findings.ts';
 import { decodeLeaf } from '../../core/entry.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
@@ -22,8 +22,10 @@ export interface HqBackendOptions {
 
 export class HqBackend implements ApiBackend {
   private readonly clock: () => number;
-  /** Decoded records per log, extended as the store grows (logs are append-only). */
+  /** Decoded records per log, extended as the store grows (logs are append-only), and the engine fed with them. */
   private readonly records = new Map<string, LogRecord[]>();
+  private readonly engine = new BreachEngine();
+  private feeding: Promise<void> = Promise.resolve();
 
   readonly handlers: Handlers = {
     'hq.overview': async () => {
@@ -109,7 +111,14 @@ export class HqBackend implements ApiBackend {
     };
   }
 
-  private async judge(at: number): Promise<{ records: LogRecord[]; report: BreachReport }> {
+  private async judge(at: number): Promise<{ records: readonly LogRecord[]; report: BreachReport }> {
+    // One catch-up at a time: the dashboard asks for several panels at once, and each record is fed once.
+    this.feeding = this.feeding.catch(() => undefined).then(() => this.feed());
+    await this.feeding;
+    return { records: [...this.records.values()].flat().filter((r) => r.ts <= at), report: this.engine.evaluate(at) };
+  }
+
+  private async feed(): Promise<void> {
     const store = this.options.hq.store;
     for (const origin of await store.origins()) {
       let list = this.records.get(origin);
@@ -118,11 +127,11 @@ export class HqBackend implements ApiBackend {
       if (list.length >= size) continue;
       for (const leaf of await store.leaves(origin, list.length, size)) {
         const { body } = decodeLeaf(leaf);
-        list.push({ ref: { origin, seq: body.seq, hash: toHex(leafHash(leaf)) }, ts: body.ts, type: body.type, payload: body.payload });
+        const record: LogRecord = { ref: { origin, seq: body.seq, hash: toHex(leafHash(leaf)) }, ts: body.ts, type: body.type, payload: body.payload };
+        list.push(record);
+        this.engine.add(record);
       }
     }
-    const records = [...this.records.values()].flat().filter((r) => r.ts <= at);
-    return { records, report: computeBreaches(records, at) };
   }
 }
 

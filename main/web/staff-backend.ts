@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { Caller, EventMessage } from '../../core/api/api.ts';
 import type { DeviceView, FindingView, Roster } from '../../core/api/staff-api.ts';
-import { computeBreaches } from '../../core/breach/engine.ts';
+import { BreachEngine } from '../../core/breach/engine.ts';
 import type { BreachReport } from '../../core/breach/findings.ts';
 import type { DeviceHealth } from '../../core/device-health.ts';
 import type { EntryType, Payload } from '../../core/entry.ts';
@@ -42,6 +42,7 @@ export class StaffBackend implements ApiBackend {
   private readonly events = new EventEmitter<{ changed: [number] }>();
   private readonly clock: () => number;
   private readonly unwatch: readonly (() => void)[];
+  private judged: { readonly sizes: string; readonly engine: BreachEngine; readonly records: readonly LogRecord[] } | undefined;
 
   readonly handlers: Handlers = {
     'staff.roster': () => this.roster(),
@@ -117,10 +118,22 @@ export class StaffBackend implements ApiBackend {
     return { centre: this.centre, day: day.day, zone: day.zone, at: now, people: [...day.rows] };
   }
 
-  private judge(): { records: LogRecord[]; report: BreachReport } {
+  /**
+   * The log's records and the engine's findings now. The engine is rebuilt only when the log grew (every open
+   * staff screen refreshes after the same change, and a centre's month is some 15 000 records); otherwise only
+   * the days whose deadlines passed are judged again.
+   */
+  private judge(): { records: readonly LogRecord[]; report: BreachReport } {
     const now = this.clock();
-    const { records } = readLogRecords(this.options.store, now);
-    return { records, report: computeBreaches(records, now) };
+    const store = this.options.store;
+    const sizes = store.origins().map((o) => `${o}:${store.head(o).size}`).join();
+    if (this.judged?.sizes !== sizes) {
+      const engine = new BreachEngine();
+      const { records } = readLogRecords(store);
+      for (const record of records) engine.add(record);
+      this.judged = { sizes, engine, records };
+    }
+    return { records: this.judged.records.filter((r) => r.ts <= now), report: this.judged.engine.evaluate(now) };
   }
 
   private async decide(type: EntryType, payload: Payload): Promise<{ seq: number }> {
