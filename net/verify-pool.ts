@@ -12,7 +12,7 @@ import { startWorker } from '../runtime/worker.ts';
 import { type VerifyGroup, type VerifyRequest, type VerifyResponse, VerifierCache, verifyClaimed } from './verify-claims.ts';
 
 /** Below this many leaves a batch is checked on the calling thread alone: waking workers would cost more. */
-export const MIN_POOLED = 64;
+export const MIN_POOLED = 16;
 
 export type { VerifyGroup };
 
