@@ -17,6 +17,8 @@ import { enrol } from '../../face/enrolment.ts';
 import type { Box } from '../../face/face-api-types.ts';
 import type { FaceService } from '../../face/face-service.ts';
 import type { RgbaFrame } from '../../face/frame.ts';
+import { DEFAULT_LIVENESS_LIMITS } from '../../face/liveness.ts';
+import { DEFAULT_QUALITY_LIMITS } from '../../face/quality.ts';
 import { createTemplate } from '../../face/template.ts';
 import { verifyCapture } from '../../face/verification.ts';
 
@@ -85,6 +87,8 @@ export async function prepareDemoFaces(service: FaceService, options: { readonly
     .update(JSON.stringify(service.health.models))
     .update(service.health.faceApiVersion)
     .update(service.health.backend)
+    // What decides whether a face serves: the gate's and liveness's limits as much as the models.
+    .update(JSON.stringify([DEFAULT_QUALITY_LIMITS, DEFAULT_LIVENESS_LIMITS]))
     .update(String(options.threshold));
   for (const p of photos) key.update(p.bytes);
   const cachePath = join(options.cacheDir, 'demo-faces.json');
