@@ -5,6 +5,7 @@ import { driversSuite } from './drivers.bench.ts';
 import { faceSuite } from './face.bench.ts';
 import { ledgerSuite } from './ledger.bench.ts';
 import { netSuite } from './net.bench.ts';
+import { screensSuite } from './screens.bench.ts';
 import type { BenchReport } from './report.ts';
 
 export interface Suite {
@@ -12,4 +13,4 @@ export interface Suite {
   run(report: BenchReport): Promise<void>;
 }
 
-export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite, netSuite, accessSuite];
+export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite, netSuite, accessSuite, screensSuite];
