@@ -14,7 +14,7 @@ import { MusterError, errorMessage } from '../../core/errors.ts';
 import type { HidTarget } from '../../drivers/badge/node-hid-source.ts';
 import type { SerialTarget } from '../../drivers/serial-transport.ts';
 import type { BackendChoice } from '../../face/backend.ts';
-import type { DetectorName } from '../../face/engine.ts';
+import { DEFAULT_DETECTOR, DETECTOR_NAMES, type DetectorName } from '../../face/detectors.ts';
 import { DEFAULT_MATCH_THRESHOLD } from '../../face/match.ts';
 import { profileFor } from '../../hardware/profiles.ts';
 
@@ -105,7 +105,7 @@ export function parseKioskConfig(value: unknown, source: string, baseDir: string
   if (!(threshold > 0 && threshold < 2)) at.fail('face.threshold', `expected a distance between 0 and 2 (from muster face calibrate), got ${threshold}`);
   const face = {
     threshold,
-    detector: f.detector === undefined ? 'tiny' : at.oneOf(f.detector, 'face.detector', ['tiny', 'ssd'] as const),
+    detector: f.detector === undefined ? DEFAULT_DETECTOR : at.oneOf(f.detector, 'face.detector', DETECTOR_NAMES),
     backend: f.backend === undefined ? 'auto' : at.oneOf(f.backend, 'face.backend', ['auto', 'tensorflow', 'wasm'] as const),
   } as const;
 

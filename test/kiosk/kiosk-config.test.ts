@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_DETECTOR } from '../../face/detectors.ts';
 import { DEFAULT_MATCH_THRESHOLD } from '../../face/match.ts';
 import { loadKioskConfig, parseKioskConfig } from '../../main/kiosk/kiosk-config.ts';
 
@@ -50,7 +51,7 @@ describe('kiosk configuration', () => {
       identify: 'fingerprint-search',
       peers: ['centre-01/kiosk-2'],
       broker: { url: 'mqtts://hq.example:8883', passwordFile: join(dir, 'broker.pw') },
-      face: { threshold: 0.52, detector: 'tiny', backend: 'auto' },
+      face: { threshold: 0.52, detector: DEFAULT_DETECTOR, backend: 'auto' },
       devices: {
         fingerprint: { family: 'r30x', baudRate: 57600, target: { path: '/dev/serial/by-id/usb-Silicon_Labs_CP2102-if00-port0' } },
         camera: { baudRate: 38400, target: { vendorId: '1a86', productId: '7523' } },
