@@ -61,16 +61,16 @@ export class BlazeFace {
       const [scores32, scores16, rows32, rows16] = [...(this.model.execute(input) as Tensor[])].sort((a, b) => a.size - b.size) as [Tensor, Tensor, Tensor, Tensor];
       return tf.concat([tf.concat([scores16, rows16], 2), tf.concat([scores32, rows32], 2)], 1);
     });
-    const rows = await output.data();
+    const values = await output.data();
     output.dispose();
     const found: Detection[] = [];
-    for (let i = 0; i * ROW < rows.length; i++) {
-      const score = 1 / (1 + Math.exp(-(rows[i * ROW] as number)));
+    for (let i = 0; i * ROW < values.length; i++) {
+      const score = 1 / (1 + Math.exp(-(values[i * ROW] as number)));
       if (score < minScore) continue;
-      const cx = (rows[i * ROW + 1] as number) + (this.anchors[2 * i] as number);
-      const cy = (rows[i * ROW + 2] as number) + (this.anchors[2 * i + 1] as number);
-      const w = rows[i * ROW + 3] as number;
-      const h = rows[i * ROW + 4] as number;
+      const cx = (values[i * ROW + 1] as number) + (this.anchors[2 * i] as number);
+      const cy = (values[i * ROW + 2] as number) + (this.anchors[2 * i + 1] as number);
+      const w = values[i * ROW + 3] as number;
+      const h = values[i * ROW + 4] as number;
       if (!(w > 0 && h > 0)) continue;
       found.push({ score, box: { x: (cx - w / 2) / scale, y: (cy - h / 2) / scale, width: w / scale, height: h / scale } });
     }

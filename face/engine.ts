@@ -40,7 +40,7 @@ const LIVENESS_CROP_SCALE = 1.2;
  */
 const REFRAME = { scale: 1.1, up: 0.1 } as const;
 
-export function landmarkFrame(points: readonly Point[]): Box {
+function landmarkFrame(points: readonly Point[]): Box {
   const xs = points.map((p) => p.x);
   const ys = points.map((p) => p.y);
   const [left, right, top, bottom] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
