@@ -160,7 +160,12 @@ describe('screens in Chromium', () => {
 
   it('the police view is read-only: no fleet panel, and the server refuses fleet data to the police', async () => {
     const page = await open(centre.hqWeb.urls.hq ?? '');
-    await signIn(page, 'pat');
+    // Signed in with the keyboard alone: the user name has the focus, Tab reaches the password, Enter submits.
+    await page.getByLabel('User name').waitFor();
+    await page.keyboard.type('pat');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
     await page.getByText('Read-only view').waitFor();
     await page.locator('[data-finding^="missed-checkin/p-0002/"]').waitFor();
     expect(await page.locator('#fleet-title').count()).toBe(0);
