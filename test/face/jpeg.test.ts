@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MusterError } from '../../core/errors.ts';
 import { MAX_FRAME_PIXELS, checkFrame, downscale } from '../../face/frame.ts';
+import { MAX_IMAGE_FILE_BYTES, readImageFile } from '../../face/image-file.ts';
 import { decodeJpeg, jpegSize } from '../../face/jpeg.ts';
 import { FACES_DIR, encode } from './camera.ts';
 
@@ -90,5 +94,19 @@ describe('JPEG decoding with bounded memory', () => {
   it('round-trips the test encoder', () => {
     const frame = { width: 16, height: 8, data: new Uint8Array(16 * 8 * 4).fill(90) };
     expect(decodeJpeg(encode(frame))).toMatchObject({ width: 16, height: 8 });
+  });
+
+  it('refuses an image file over the size limit from its size, without reading it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'muster-face-file-'));
+    try {
+      const huge = join(dir, 'huge.jpg');
+      await writeFile(huge, new Uint8Array([0xff, 0xd8]));
+      await truncate(huge, MAX_IMAGE_FILE_BYTES + 1); // sparse: costs no disk
+      await expect(readImageFile(huge)).rejects.toMatchObject({ code: 'image-too-large' });
+      await expect(readImageFile(dir)).rejects.toMatchObject({ code: 'image-unreadable' });
+      await expect(readImageFile(join(dir, 'missing.jpg'))).rejects.toMatchObject({ code: 'image-unreadable' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
