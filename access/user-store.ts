@@ -46,7 +46,7 @@ export interface Session {
 
 /** What the HTTP guard needs: a token in, a principal (or nothing) out. */
 export interface SessionSource {
-  principal(token: string): Principal | undefined;
+  principal(token: string, touch?: boolean): Principal | undefined;
 }
 
 export interface UserStoreOptions {
@@ -194,8 +194,11 @@ export class UserStore implements SessionSource {
     return { token, principal: toPrincipal(started), expiresAt: now + this.policy.absoluteMs };
   }
 
-  /** The principal of a live session (and the session's idle timer restarts), or undefined. */
-  principal(token: string): Principal | undefined {
+  /**
+   * The principal of a live session, or undefined. A request restarts the idle timer; `touch = false` only looks
+   * (an open event stream checking that its session still holds is not activity).
+   */
+  principal(token: string, touch = true): Principal | undefined {
     if (typeof token !== 'string' || token.length === 0 || token.length > 128) return undefined;
     const hash = tokenHash(token);
     const row = this.db.prepare('SELECT s.created_at, s.last_seen, u.* FROM sessions s JOIN users u ON u.name = s.user WHERE s.token_hash = ?')
@@ -207,7 +210,7 @@ export class UserStore implements SessionSource {
       return undefined;
     }
     // A write per request would cost a commit each; the idle timer moves in steps of a tenth of its length.
-    if (now - row.last_seen >= Math.min(60_000, this.policy.idleMs / 10)) this.db.prepare('UPDATE sessions SET last_seen = ? WHERE token_hash = ?').run(now, hash);
+    if (touch && now - row.last_seen >= Math.min(60_000, this.policy.idleMs / 10)) this.db.prepare('UPDATE sessions SET last_seen = ? WHERE token_hash = ?').run(now, hash);
     return toPrincipal(row);
   }
 

@@ -16,7 +16,7 @@ import { checkOrigin, decodeLeaf } from '../../core/entry.ts';
 import { parseAccessRecord, parseErasureRecord } from '../../core/access/access-records.ts';
 import { type Action, type Principal, type Resource, can, holds } from '../../core/access/roles.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
-import { authenticate, authorize, sendError, sessionRoutes } from '../../access/http-guard.ts';
+import { authenticate, authorize, sendError, sessionRoutes, sessionToken } from '../../access/http-guard.ts';
 import type { UserStore } from '../../access/user-store.ts';
 import { leafHash } from '../../ledger/hash.ts';
 import { centerOf } from '../alerts.ts';
@@ -35,19 +35,30 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1', users?: UserStore): Promise<HqHttp> {
   if (!users && !LOOPBACK.test(host)) throw new MusterError('insecure-bind', `HQ's API may listen on ${host} only with a user store (--users FILE)`);
-  const clients = new Map<ServerResponse, Allowed>();
+  /** Event streams, each with what its principal may see and whether its session still holds. */
+  const clients = new Map<ServerResponse, { allowed: Allowed; live: () => boolean }>();
   const server: Server = createServer((req, res) => {
     void (async () => {
       if (users && (await sessionRoutes(req, res, users))) return;
       const principal = users ? authenticate(req, users) : undefined;
-      await route(hq, req, res, clients, principal);
+      const token = sessionToken(req);
+      const live = users && token !== undefined ? () => users.principal(token, false) !== undefined : () => true;
+      await route(hq, req, res, clients, principal, live);
     })().catch((error: unknown) => {
       sendError(res, error);
     });
   });
   const push = <K extends keyof HqEvents>(name: K, resource: (data: HqEvents[K][0]) => Resource, action: Action) => (data: HqEvents[K][0]): void => {
     const frame = `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
-    for (const [client, allowed] of clients) if (allowed(action, resource(data))) client.write(frame);
+    for (const [client, { allowed, live }] of clients) {
+      // A stream whose session expired, was signed out or locked ends at its next frame.
+      if (!live()) {
+        clients.delete(client);
+        client.end();
+      } else if (allowed(action, resource(data))) {
+        client.write(frame);
+      }
+    }
   };
   const onAlert = push('alert', alertResource, 'read-breaches');
   const onEntries = push('entries', (e) => originResource(e.origin), 'read-log');
@@ -77,7 +88,14 @@ export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1
   };
 }
 
-async function route(hq: HqService, req: IncomingMessage, res: ServerResponse, clients: Map<ServerResponse, Allowed>, principal: Principal | undefined): Promise<void> {
+async function route(
+  hq: HqService,
+  req: IncomingMessage,
+  res: ServerResponse,
+  clients: Map<ServerResponse, { allowed: Allowed; live: () => boolean }>,
+  principal: Principal | undefined,
+  live: () => boolean,
+): Promise<void> {
   const allowed: Allowed = (action, resource = {}) => principal === undefined || can(principal, action, resource);
   /** Refuses a route the role never holds (403); lists are then filtered to the principal's scope. */
   const mayAtAll = (action: Action): void => {
@@ -95,7 +113,7 @@ async function route(hq: HqService, req: IncomingMessage, res: ServerResponse, c
     if (principal && !(['read-breaches', 'read-fleet', 'read-log'] as const).some((a) => holds(principal.role, a))) authorize(principal, 'read-breaches');
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.write(': muster hq live updates\n\n');
-    clients.set(res, allowed);
+    clients.set(res, { allowed, live });
     req.on('close', () => clients.delete(res));
     return;
   }

@@ -1,6 +1,7 @@
 // The role x endpoint matrix over HQ's HTTP API: every route refuses an anonymous request (401), a role that
 // never holds the route's action (403), and answers the rest only within the principal's scope.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,5 +122,26 @@ describe('HQ API: role x endpoint', () => {
     expect(await breaches('parolee')).toEqual(['p-1']);
     expect(await breaches('staff')).toEqual(['p-1', 'p-2']);
     expect(await breaches('police')).toEqual(['p-1', 'p-2', 'p-3']);
+  });
+
+  it("ends an event stream at its next frame once the user's session no longer holds", async () => {
+    await users.add({ name: 'ola', role: 'officer', password: PASSWORD });
+    const { token } = await users.signIn('ola', PASSWORD);
+    const frames: string[] = [];
+    const ended = new Promise<void>((resolve) => {
+      const sse = request(`${http.url}/api/events`, { headers: { authorization: `Bearer ${token}` } });
+      sse.on('response', (res) => {
+        res.on('data', (chunk: Buffer) => frames.push(chunk.toString()));
+        res.on('end', resolve);
+      });
+      sse.end();
+    });
+    await waitFor(() => frames.length > 0, 'the stream to open');
+    await hq.reportBreach({ kiosk: OWN, subject: 'p-4', rule: 'missed-checkin', summary: 'p-4 missed', entries: [] });
+    await waitFor(() => frames.join('').includes('p-4 missed'), 'the alert on the stream');
+    users.lock('ola');
+    await hq.reportBreach({ kiosk: OWN, subject: 'p-5', rule: 'missed-checkin', summary: 'p-5 missed', entries: [] });
+    await ended;
+    expect(frames.join('')).not.toContain('p-5 missed');
   });
 });
