@@ -11,7 +11,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import type { Caller, EventMessage } from '../../core/api/api.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
-import { sendError, sessionRoutes, sessionToken } from '../../access/http-guard.ts';
+import { readJsonBody, sendError, sessionRoutes, sessionToken } from '../../access/http-guard.ts';
 import type { UserStore } from '../../access/user-store.ts';
 import { type ApiBackend, ApiService } from './api-service.ts';
 import { rendererBundle } from './bundle.ts';
@@ -66,7 +66,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (url.pathname === '/api/call') {
       if (req.method !== 'POST') throw new MusterError('method-not-allowed', '/api/call takes POST');
       if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new MusterError('bad-request', '/api/call takes application/json');
-      const result = await api.call(await readJson(req), caller(req));
+      const result = await api.call(await readJsonBody(req, MAX_BODY_BYTES), caller(req));
       send(res, 200, 'application/json', JSON.stringify({ ok: true, result }));
       return;
     }
@@ -154,19 +154,4 @@ function sameOrigin(req: IncomingMessage): void {
 
 function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new MusterError('bad-request', `body over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch (error) {
-    throw new MusterError('bad-request', `body is not JSON: ${errorMessage(error)}`);
-  }
 }
