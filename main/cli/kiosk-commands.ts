@@ -33,7 +33,7 @@ const run: Command = {
     const runtime = await KioskRuntime.start({
       config,
       ...(emulated?.inProcess ?? {}),
-      ...(screens ? { screen: screens.screen } : {}),
+      ...(screens ? { screen: screens.screen, staff: screens.staff } : {}),
       log: (line) => {
         writeLine(io.stderr, line);
       },

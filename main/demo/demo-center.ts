@@ -27,6 +27,7 @@ import { readLogRecords } from '../kiosk/log-records.ts';
 import { HqBackend } from '../web/hq-backend.ts';
 import { KioskScreen } from '../web/kiosk-screen.ts';
 import { StaffBackend } from '../web/staff-backend.ts';
+import { StaffConfirmations } from '../web/staff-confirmations.ts';
 import { type WebServer, startWebServer } from '../web/web-server.ts';
 import { type DemoFaces, defaultFaceCacheDir, prepareDemoFaces } from './demo-faces.ts';
 import { DemoScreen } from './demo-screen.ts';
@@ -107,7 +108,7 @@ export class DemoCenter {
     readonly http: HqHttp,
     private readonly faces: DemoFaces,
     private readonly kiosks: Kiosk[],
-    readonly web: WebServer | undefined,
+    private readonly screens: { readonly web: WebServer; readonly staff: StaffBackend } | undefined,
     readonly accounts: readonly DemoAccount[],
     private readonly stops: (() => Promise<void> | void)[],
   ) {
@@ -181,6 +182,8 @@ export class DemoCenter {
       });
 
       const display = options.webPort === undefined ? undefined : new KioskScreen();
+      // Camera down at kiosk-1: a staff member confirms on the staff screen (the script never needs it).
+      const confirmations = options.webPort === undefined ? undefined : new StaffConfirmations();
       const kiosks: Kiosk[] = [];
       for (const { id, config, devices } of configs) {
         const screen = new DemoScreen(id === KIOSKS[0] ? display : undefined);
@@ -191,6 +194,7 @@ export class DemoCenter {
           brokerPassword: users.get(topicId(id)) ?? '',
           ...(devices.inProcess ?? {}),
           screen,
+          ...(id === KIOSKS[0] && confirmations ? { staff: confirmations } : {}),
           heartbeatMs: 2000,
           log: options.say,
         });
@@ -199,8 +203,8 @@ export class DemoCenter {
       }
       const first = kiosks[0] as Kiosk;
       display?.attach(() => first.runtime.checkIn());
-      const web = signIn ? await startScreens(options, first, hq, clock, display as KioskScreen, faces.impostor.frame, signIn.users, stops) : undefined;
-      return new DemoCenter(options, script, clock, broker, hq, hqStore, http, faces, kiosks, web, signIn?.accounts ?? [], stops);
+      const screens = signIn ? await startScreens(options, first, hq, clock, display as KioskScreen, confirmations as StaffConfirmations, faces.impostor.frame, signIn.users, stops) : undefined;
+      return new DemoCenter(options, script, clock, broker, hq, hqStore, http, faces, kiosks, screens, signIn?.accounts ?? [], stops);
     } catch (error) {
       for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
       throw error;
@@ -208,7 +212,7 @@ export class DemoCenter {
   }
 
   get urls(): { readonly hqApi: string; readonly mqtt: string; readonly kiosk?: string; readonly staff?: string; readonly hq?: string } {
-    return { hqApi: `${this.http.url}/api/logs`, mqtt: this.broker.url, ...(this.web?.urls ?? {}) };
+    return { hqApi: `${this.http.url}/api/logs`, mqtt: this.broker.url, ...(this.screens?.web.urls ?? {}) };
   }
 
   /** Where the demo faces came from, for the console. */
@@ -224,6 +228,7 @@ export class DemoCenter {
       await clock.advanceTo(script.instant(event.minute));
       await this.play(event);
       this.track();
+      this.screens?.staff.changed();
     }
     await clock.advanceTo(script.judgedAt);
     await this.settle();
@@ -438,10 +443,11 @@ async function startScreens(
   hq: HqService,
   clock: SimClock,
   display: KioskScreen,
+  confirmations: StaffConfirmations,
   newcomerFace: Uint8Array,
   users: UserStore,
   stops: (() => Promise<void> | void)[],
-): Promise<WebServer> {
+): Promise<{ web: WebServer; staff: StaffBackend }> {
   const { runtime } = kiosk;
   const staff = new StaffBackend({
     centre: CENTRE,
@@ -451,6 +457,7 @@ async function startScreens(
     clock: clock.now,
     zone: ZONE,
     devices: () => runtime.devices(),
+    confirmations,
     // Enrolling from the staff screen: the newcomer is emulated too (a finger placed, lifted and placed again as
     // the sensor asks; a face not enrolled yet before the camera).
     enrol: async (subject) => {
@@ -473,7 +480,7 @@ async function startScreens(
   });
   const web = await startWebServer({ port: options.webPort ?? 0, kiosk: display, staff, hq: new HqBackend({ hq, clock: clock.now }), users });
   stops.push(() => web.close());
-  return web;
+  return { web, staff };
 }
 
 function readAccounts(path: string): DemoAccount[] {
