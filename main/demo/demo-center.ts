@@ -89,6 +89,7 @@ interface Kiosk {
 }
 
 const SETTLE_MS = 30_000;
+const MAX_DISTINCT_FACES = 8;
 
 export class DemoCenter {
   private readonly sent = new Map<string, Map<number, number>>();
@@ -175,7 +176,8 @@ export class DemoCenter {
       const face = await FaceService.start({ log: options.say });
       stops.push(() => face.close());
       const faces = await prepareDemoFaces(face, {
-        needed: visitors(script.people).length,
+        // Bounded: each new face costs seconds of inference once; beyond these, faces repeat.
+        needed: Math.min(visitors(script.people).length, MAX_DISTINCT_FACES),
         threshold: DEFAULT_MATCH_THRESHOLD,
         cacheDir: options.faceCacheDir ?? defaultFaceCacheDir(),
         say: options.say,
