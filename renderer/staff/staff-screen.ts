@@ -75,6 +75,7 @@ function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalView): vo
     const rows = roster.people.filter((p) => (filter === 'all' || p.state === filter) && p.subject.includes(search));
     render(
       rosterBox,
+      h('p', { class: 'print-only' }, `Daily attendance report: ${roster.centre}, ${roster.day} (${roster.zone}). Printed ${dateTime(roster.at, roster.zone)} by ${user.user}. Every state is derived from the signed log; breaches name their rule and evidence.`),
       h('h2', { id: 'roster-title' }, `Today at ${roster.centre} (${roster.day})`),
       h(
         'div',

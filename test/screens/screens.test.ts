@@ -137,6 +137,12 @@ describe('screens in Chromium', () => {
     await staffPage.getByRole('button', { name: /Refresh/ }).click();
     await staffPage.locator('tr[data-subject="p-0002"][data-state="breached"]').waitFor();
     await staffPage.locator('tr[data-subject="p-0003"][data-state="excused"]').waitFor();
+    // The printable daily report: the roster with a report header, without the controls.
+    await staffPage.emulateMedia({ media: 'print' });
+    expect(await staffPage.getByText(/Daily attendance report: centre-01, 2026-06-01/).isVisible()).toBe(true);
+    expect(await staffPage.getByRole('button', { name: /Export CSV/ }).isVisible()).toBe(false);
+    await screenshot(staffPage, 'staff-daily-report-print');
+    await staffPage.emulateMedia({ media: 'screen' });
     await staffPage.getByRole('button', { name: /Breached \(1\)/ }).click();
     expect(await staffPage.locator('tbody tr[data-subject]').count()).toBe(1);
     await screenshot(staffPage, 'staff-roster-breached');
