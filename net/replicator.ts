@@ -153,6 +153,8 @@ export class Replicator {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    // Group commits and witness groups already queued finish before the caller closes the store.
+    await this.tail;
     await Promise.allSettled([...this.background]);
   }
 
