@@ -42,7 +42,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('muster face verify', () => {
+// Each command starts the face worker and loads the models: seconds alone, far more on a loaded machine.
+const MODEL_LOADING = { timeout: 180_000 };
+
+describe('muster face verify', MODEL_LOADING, () => {
   it('exits 0 for the same person and prints distance, decision, threshold and timing', async () => {
     const { code, stdout, stderr } = await muster('face', 'verify', image('obama_1.jpg'), image('obama_2.jpg'), '--wasm-only');
     expect(code).toBe(0);
@@ -97,7 +100,7 @@ describe('muster face verify', () => {
   });
 });
 
-describe('muster face enroll and calibrate', () => {
+describe('muster face enroll and calibrate', MODEL_LOADING, () => {
   it('writes an encrypted template, a 0600 key, and prints the commitment', async () => {
     const keyPath = join(dir, 'face.key');
     const out = join(dir, 'templates', 'P-42.json');
