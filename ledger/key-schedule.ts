@@ -56,10 +56,14 @@ export class KeySchedule {
     else this.revoked.push({ publicKey, fromSeq });
   }
 
-  /** Applies a registry: this log's registered genesis key (or that it is not registered) and its revocations. */
-  applyRegistry(registry: Registry): void {
+  /**
+   * Applies a registry: its revocations and, unless `revocationsOnly`, this log's registered genesis key (or that
+   * it is not registered). A store's own log takes revocations only: registration is how others come to trust a
+   * kiosk, and a kiosk whose replica of the registry lags must still be able to write.
+   */
+  applyRegistry(registry: Registry, revocationsOnly = false): void {
     if (this.origin === REGISTRY_ORIGIN) return;
-    this.registeredKey = registry.registered.get(this.origin) ?? null;
+    if (!revocationsOnly) this.registeredKey = registry.registered.get(this.origin) ?? null;
     for (const r of registry.revocations) if (r.origin === this.origin) this.revoke(r.publicKey, r.fromSeq);
   }
 
@@ -125,7 +129,7 @@ export class KeySchedule {
   static load(store: LedgerStore, origin: string, trustedGenesisKey?: Uint8Array): KeySchedule {
     const schedule = new KeySchedule(origin, []);
     const registry = readRegistry(store);
-    if (registry) schedule.applyRegistry(registry);
+    if (registry) schedule.applyRegistry(registry, store.ownOrigin() === origin);
     for (const row of store.keyEntries(origin)) {
       let decoded: DecodedLeaf;
       try {

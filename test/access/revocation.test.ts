@@ -8,6 +8,7 @@ import { fsck } from '../../ledger/fsck.ts';
 import { REGISTRY_ORIGIN } from '../../ledger/key-schedule.ts';
 import { Signer } from '../../ledger/keys.ts';
 import { ingestEntries } from '../../ledger/replica.ts';
+import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { type TestLog, newLog, tempDir } from '../ledger/fixtures.ts';
 
@@ -39,6 +40,22 @@ describe('registry: provisioning and revocation', () => {
     await registry.writer.append('kiosk-registration', { origin: KIOSK, centre: 'c1', key: kiosk.signer.verifier.publicKey });
     syncRegistry();
     expect(ingestEntries(hq, KIOSK, leaves(kiosk), { source: 'peer' })).toMatchObject({ inserted: 6, rejected: [] });
+  });
+
+  it("a kiosk holding the registry writes its own log before it is registered; its fsck flags what it signs after its key is revoked", async () => {
+    const { registry, kiosk, syncRegistry } = await world();
+    // The kiosk's own store takes in the registry (as a peer would), which does not list it yet.
+    const ownRegistry = () => ingestEntries(kiosk.store, REGISTRY_ORIGIN, leaves(registry), { source: 'hq', trustedKey: registry.signer.verifier.publicKey });
+    ownRegistry();
+    expect(LogWriter.open(kiosk.store, kiosk.signer).origin).toBe(KIOSK);
+    await registry.writer.append('key-revocation', { origin: KIOSK, key: kiosk.signer.verifier.publicKey, fromSeq: 6, reason: 'kiosk stolen' });
+    syncRegistry();
+    ownRegistry();
+    expect(() => LogWriter.open(kiosk.store, kiosk.signer)).not.toThrow();
+    expect(await fsck(kiosk.path, { workers: 0 })).toMatchObject({ ok: true });
+    await kiosk.writer.append('checkin', { subject: 'p-late', centre: 'c1' });
+    kiosk.store.close();
+    expect(await fsck(kiosk.path, { workers: 0 })).toMatchObject({ ok: false, seq: 6, reason: expect.stringMatching(/revoked from entry 6/) as unknown });
   });
 
   it('refuses entries signed by a revoked key after the revocation point, at ingest and in fsck', async () => {
