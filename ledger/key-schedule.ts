@@ -159,11 +159,17 @@ export function readRegistry(store: LedgerStore): Registry | undefined {
   for (const row of store.range(REGISTRY_ORIGIN, 0, size)) {
     if (row.type !== 'kiosk-registration' && row.type !== 'key-revocation') continue;
     const { payload } = decodeLeaf(row.leaf).body;
-    if (row.type === 'kiosk-registration') {
-      const r = parseRegistration(payload);
-      registered.set(r.origin, r.publicKey);
-    } else {
-      revocations.push(parseRevocation(payload));
+    // A malformed entry (HQ appended it by hand) names no usable key: it is skipped, never allowed to make every
+    // log's schedule unloadable. `muster kiosk provision|revoke` write only well-formed ones.
+    try {
+      if (row.type === 'kiosk-registration') {
+        const r = parseRegistration(payload);
+        registered.set(r.origin, r.publicKey);
+      } else {
+        revocations.push(parseRevocation(payload));
+      }
+    } catch (error) {
+      if (!(error instanceof MusterError)) throw error;
     }
   }
   const registry = { registered, revocations };

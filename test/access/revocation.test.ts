@@ -38,6 +38,7 @@ describe('registry: provisioning and revocation', () => {
     syncRegistry();
     expect(ingestEntries(hq, KIOSK, leaves(kiosk), { source: 'peer' }).rejected[0]?.reason).toMatch(/not the key registered/);
     await registry.writer.append('kiosk-registration', { origin: KIOSK, centre: 'c1', key: kiosk.signer.verifier.publicKey });
+    await registry.writer.append('key-revocation', { origin: KIOSK, note: 'malformed: names no key' });
     syncRegistry();
     expect(ingestEntries(hq, KIOSK, leaves(kiosk), { source: 'peer' })).toMatchObject({ inserted: 6, rejected: [] });
   });
