@@ -42,16 +42,19 @@ function face(file: string): FaceObservation {
   return found;
 }
 
+// Many frames per test through one worker: seconds alone, far more on a loaded machine.
+const MANY_FRAMES = { timeout: 180_000 };
+
 beforeAll(async () => {
   service = await FaceService.start({ backend: 'wasm' });
   for (const p of photos) faces.set(p.file, usable(await capture(service, jpeg(encode(kioskFrame(p.frame))))));
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await service.close();
 });
 
-describe('face service on the wasm backend', () => {
+describe('face service on the wasm backend', MANY_FRAMES, () => {
   it('reports the backend it chose and the models it loaded', () => {
     expect(service.health.backend).toBe('wasm');
     expect(service.health.detector).toBe('blazeface');
@@ -163,7 +166,7 @@ describe('face service on the wasm backend', () => {
   });
 });
 
-describe('enrolment and 1:1 verification against a template', () => {
+describe('enrolment and 1:1 verification against a template', MANY_FRAMES, () => {
   const key = new Uint8Array(32).fill(3);
 
   it('enrols from three captures and verifies the same person, not another', async () => {
@@ -188,7 +191,7 @@ describe('enrolment and 1:1 verification against a template', () => {
   });
 });
 
-describe('a photo or a screen held up to the camera', () => {
+describe('a photo or a screen held up to the camera', MANY_FRAMES, () => {
   const obama = (): Uint8Array[] => (['kiosk', 'bright', 'mirrored'] as const).map((v) => (CAMERA_VARIANTS[v] as (f: RgbaFrame) => Uint8Array)(photo('obama_1.jpg').frame));
 
   it.each([
@@ -214,7 +217,7 @@ describe('a photo or a screen held up to the camera', () => {
   });
 });
 
-describe('active liveness challenge on camera frames', () => {
+describe('active liveness challenge on camera frames', MANY_FRAMES, () => {
   it('sees a head turn across frames, and none in a still photo', async () => {
     const straight = kioskFrame(photo('obama_2.jpg').frame);
     const frames = (list: typeof straight[]) => list.map((frame) => ({ kind: 'rgba' as const, frame }));
