@@ -12,12 +12,15 @@ export interface StoreRecords {
   readonly problems: Problem[];
 }
 
-/** Records with kiosk time at or before `until` (all when omitted): the log as it stood then. */
-export function readLogRecords(store: LedgerStore, until = Infinity): StoreRecords {
+/**
+ * Records with kiosk time at or before `until` (all when omitted): the log as it stood then. `from` names, per
+ * log, the first sequence number to read (a reader that already holds the entries before it).
+ */
+export function readLogRecords(store: LedgerStore, until = Infinity, from: ReadonlyMap<string, number> = new Map()): StoreRecords {
   const records: LogRecord[] = [];
   const problems: Problem[] = [];
   for (const origin of store.origins()) {
-    for (const row of store.range(origin, 0, store.head(origin).size)) {
+    for (const row of store.range(origin, from.get(origin) ?? 0, store.head(origin).size)) {
       if (row.ts > until) continue;
       const ref = { origin, seq: row.seq, hash: toHex(row.hash) };
       try {

@@ -42,7 +42,10 @@ export class StaffBackend implements ApiBackend {
   private readonly events = new EventEmitter<{ changed: [number] }>();
   private readonly clock: () => number;
   private readonly unwatch: readonly (() => void)[];
-  private judged: { readonly sizes: string; readonly engine: BreachEngine; readonly records: readonly LogRecord[] } | undefined;
+  private readonly engine = new BreachEngine();
+  private readonly records: LogRecord[] = [];
+  /** Per log, the next sequence number the engine has not seen. */
+  private readonly fed = new Map<string, number>();
 
   readonly handlers: Handlers = {
     'staff.roster': () => this.roster(),
@@ -119,21 +122,21 @@ export class StaffBackend implements ApiBackend {
   }
 
   /**
-   * The log's records and the engine's findings now. The engine is rebuilt only when the log grew (every open
-   * staff screen refreshes after the same change, and a centre's month is some 15 000 records); otherwise only
-   * the days whose deadlines passed are judged again.
+   * The log's records and the engine's findings now. The engine is fed only the entries that arrived since the
+   * last refresh (every open staff screen refreshes after each check-in, and a centre's month is some 10 000
+   * entries), and it judges again only the days whose results can have changed.
    */
   private judge(): { records: readonly LogRecord[]; report: BreachReport } {
     const now = this.clock();
     const store = this.options.store;
-    const sizes = store.origins().map((o) => `${o}:${store.head(o).size}`).join();
-    if (this.judged?.sizes !== sizes) {
-      const engine = new BreachEngine();
-      const { records } = readLogRecords(store);
-      for (const record of records) engine.add(record);
-      this.judged = { sizes, engine, records };
+    const { records } = readLogRecords(store, Infinity, this.fed);
+    for (const record of records) {
+      this.engine.add(record);
+      this.records.push(record);
     }
-    return { records: this.judged.records.filter((r) => r.ts <= now), report: this.judged.engine.evaluate(now) };
+    // Synchronous since the read, so the heads are where it stopped (an entry that does not decode is skipped).
+    for (const origin of store.origins()) this.fed.set(origin, store.head(origin).size);
+    return { records: this.records.filter((r) => r.ts <= now), report: this.engine.evaluate(now) };
   }
 
   private async decide(type: EntryType, payload: Payload): Promise<{ seq: number }> {
