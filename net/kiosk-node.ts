@@ -4,6 +4,7 @@
 import type { EntryType, Payload } from '../core/entry.ts';
 import type { Signer } from '../ledger/keys.ts';
 import { type Appended, LogWriter } from '../ledger/log-writer.ts';
+import { REGISTRY_ORIGIN } from '../ledger/key-schedule.ts';
 import { LedgerStore } from '../ledger/store.ts';
 import { type Heartbeat, encodeHeartbeat } from './heartbeat.ts';
 import { type LinkOptions, MqttLink } from './mqtt-link.ts';
@@ -22,6 +23,8 @@ export interface KioskNodeOptions {
   /** Peer kiosks of the center, by origin. */
   readonly peers: readonly string[];
   readonly trustedKeys?: ReadonlyMap<string, Uint8Array>;
+  /** HQ's registry genesis key (provisioning): the kiosk follows the registry log, so it refuses revoked peers' entries. */
+  readonly registryKey?: Uint8Array;
   readonly clock?: () => number;
   readonly retryMs?: number;
   readonly onEvent?: (event: ReplicationEvent) => void;
@@ -52,13 +55,15 @@ export class KioskNode {
     const ledger = LedgerStore.open(options.storePath, { create: true });
     const clock = options.clock ?? Date.now;
     const writer = ledger.ownOrigin() === undefined ? LogWriter.init(ledger, origin, options.signer, clock) : LogWriter.open(ledger, options.signer, clock);
-    const store = new SqliteReplicaStore(ledger, { clock, ...(options.trustedKeys ? { trustedKeys: options.trustedKeys } : {}) });
+    const trustedKeys = new Map(options.trustedKeys);
+    if (options.registryKey) trustedKeys.set(REGISTRY_ORIGIN, options.registryKey);
+    const store = new SqliteReplicaStore(ledger, { clock, trustedKeys });
     const link = new MqttLink({ ...options.broker, nodeId: origin });
     const replicator = new Replicator({
       link,
       store,
       own: writer,
-      follow: options.peers,
+      follow: options.registryKey ? [...options.peers, REGISTRY_ORIGIN] : options.peers,
       witness: new Witness(store, options.witnessSigner, clock),
       clock,
       ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),

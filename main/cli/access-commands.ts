@@ -227,7 +227,10 @@ async function withRegistry<T>(values: OptionValues, fn: (writer: LogWriter, sto
   const { store, writer } = openLog(requireString(values, 'registry'), optionalString(values, 'key'));
   try {
     if (writer.origin !== REGISTRY_ORIGIN) throw new MusterError('not-registry', `${store.path} holds ${writer.origin}, not the registry log ${REGISTRY_ORIGIN} (muster ledger init --origin ${REGISTRY_ORIGIN})`);
-    return await fn(writer, store);
+    const result = await fn(writer, store);
+    // A signed checkpoint of the new size, for HQ's RegistryPublisher to announce (net/registry-publisher.ts).
+    writer.checkpoint();
+    return result;
   } finally {
     store.close();
   }

@@ -5,6 +5,8 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { loadOrCreateSigner, readVerifierFile } from '../../ledger/keys.ts';
+import { REGISTRY_ORIGIN } from '../../ledger/key-schedule.ts';
+import { LedgerStore } from '../../ledger/store.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
 import { UserStore } from '../../access/user-store.ts';
 import { startHqHttp } from '../../net/hq/hq-http.ts';
@@ -93,9 +95,10 @@ const hq: Command = {
     '--id NAME            node id on the broker, default hq (the broker ACL lets hq publish alerts)',
     '--witness-key FILE   HQ witness key (generated if missing), default: the database path + ".witness.key" (hq.witness.key with --postgres)',
     '--trust FILE         a kiosk\'s public key file (ledger init writes FILE.pub); pins that log\'s genesis key',
+    '--registry FILE      HQ\'s registry log store (muster kiosk provision): published to the kiosks, which then refuse revoked keys too',
     ...brokerDetails,
   ],
-  options: { db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, users: { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, ...brokerOptions },
+  options: { db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, users: { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, registry: { type: 'string' }, ...brokerOptions },
   run: async ({ values, io }) => {
     const dbPath = optionalString(values, 'db');
     const postgres = optionalString(values, 'postgres');
@@ -116,7 +119,9 @@ const hq: Command = {
     const store: HqStore = postgres
       ? await PostgresHqStore.open(postgres, { trustedKeys })
       : SqliteHqStore.open(dbPath ?? '', { trustedKeys, ...(pool ? { pool } : {}) });
-    const service = await HqService.start({ store, broker: link, nodeId, witnessSigner: signer });
+    const registryPath = optionalString(values, 'registry');
+    const registry = registryPath === undefined ? undefined : LedgerStore.open(registryPath, { readonly: true });
+    const service = await HqService.start({ store, broker: link, nodeId, witnessSigner: signer, ...(registry ? { registry } : {}) });
     const usersPath = optionalString(values, 'users');
     const users = usersPath === undefined ? undefined : UserStore.open(usersPath);
     const http = await startHqHttp(service, httpPort, optionalString(values, 'http-host') ?? '127.0.0.1', users);
@@ -127,11 +132,20 @@ const hq: Command = {
     users?.close();
     await service.close();
     await store.close();
+    registry?.close();
     await pool?.close();
     await embedded?.close();
     return 0;
   },
 };
+
+/** The registry genesis key from its public key file, as KioskNode's option. */
+function registryKey(file: string | undefined): { registryKey?: Uint8Array } {
+  if (file === undefined) return {};
+  const [key] = readVerifierFile(file);
+  if (key?.name !== REGISTRY_ORIGIN) throw new MusterError('bad-key', `${file} is not the ${REGISTRY_ORIGIN} public key`);
+  return { registryKey: key.publicKey };
+}
 
 const kiosk: Command = {
   path: ['kiosk'],
@@ -143,6 +157,7 @@ const kiosk: Command = {
     '--key FILE           log key, default: the database path + ".key" (generated if missing)',
     '--witness-key FILE   witness key, default: the database path + ".witness.key"',
     '--peer ORIGIN        a peer kiosk of the same center to replicate and witness (repeat)',
+    '--registry-pub FILE  HQ\'s registry public key (hq/registry, from provisioning): follow the registry, refuse revoked keys',
     '--heartbeat-s N      heartbeat period, default 30',
     '--simulate PER_S     append synthetic check-in entries at this rate (demos, fault tests)',
     ...brokerDetails,
@@ -154,6 +169,7 @@ const kiosk: Command = {
     'witness-key': { type: 'string' },
     peer: { type: 'string', multiple: true },
     'heartbeat-s': { type: 'string' },
+    'registry-pub': { type: 'string' },
     simulate: { type: 'string' },
     ...brokerOptions,
   },
@@ -172,6 +188,7 @@ const kiosk: Command = {
       broker: link,
       peers: stringList(values, 'peer'),
       heartbeat: { everyMs: heartbeatS * 1000, version: VERSION },
+      ...registryKey(optionalString(values, 'registry-pub')),
     });
     writeLine(io.stdout, `kiosk ${origin} ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, log size ${await node.store.size(origin)}`);
     let simulated = 0;

@@ -5,10 +5,13 @@ import { EventEmitter } from 'node:events';
 import { decodeLeaf, type EntryBody } from '../../core/entry.ts';
 import { type ClockObservation, type ClockReport, clockDrift } from '../../core/time/clock-drift.ts';
 import { errorMessage } from '../../core/errors.ts';
+import { REGISTRY_ORIGIN } from '../../ledger/key-schedule.ts';
 import type { Signer } from '../../ledger/keys.ts';
+import type { LedgerStore } from '../../ledger/store.ts';
 import { type Alert, type StoredAlert, alertFor, centerOf } from '../alerts.ts';
 import { DEFAULT_FLEET_POLICY, type FleetPolicy, type KioskState, decodeHeartbeat, kioskState } from '../heartbeat.ts';
 import { type LinkOptions, MqttLink } from '../mqtt-link.ts';
+import { RegistryPublisher } from '../registry-publisher.ts';
 import { type ReplicationEvent, Replicator } from '../replicator.ts';
 import { type ParsedTopic, topics } from '../topics.ts';
 import { Witness } from '../witness.ts';
@@ -54,6 +57,8 @@ export interface HqServiceOptions {
   /** Real-time period of the fleet check; tests call checkFleet() after moving a fake clock instead. */
   readonly checkEveryMs?: number;
   readonly retryMs?: number;
+  /** HQ's registry log store (`muster kiosk provision`): published to the kiosks, so they refuse revoked keys too. */
+  readonly registry?: LedgerStore;
 }
 
 export class HqService {
@@ -63,6 +68,7 @@ export class HqService {
   private readonly raised = new Set<string>();
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
+  private registryPublisher: RegistryPublisher | undefined;
   private readonly pending = new Set<Promise<unknown>>();
   /** Per kiosk: kiosk time (ts) and HQ time of arrival of its latest live entries. */
   private readonly clockSamples = new Map<string, ClockObservation[]>();
@@ -97,11 +103,20 @@ export class HqService {
     late.service = service;
     await link.subscribe([topics.everyHeartbeat]);
     await replicator.start();
+    if (options.registry) {
+      service.registryPublisher = new RegistryPublisher({ link, registry: options.registry, store: options.store });
+      await service.registryPublisher.refresh();
+    }
     service.timer = setInterval(() => {
       void service.checkFleet();
     }, options.checkEveryMs ?? 10_000);
     service.timer.unref();
     return service;
+  }
+
+  /** Publishes what `muster kiosk provision|revoke` added to the registry since (also done every few seconds). */
+  async publishRegistry(): Promise<void> {
+    await this.registryPublisher?.refresh();
   }
 
   /** The breach engine's feed of verified entries. Returns an unsubscribe function. */
@@ -132,6 +147,7 @@ export class HqService {
     const policy = this.options.policy ?? DEFAULT_FLEET_POLICY;
     const beats = await this.store.heartbeats();
     const known = new Set([...beats.keys(), ...(await this.store.origins())]);
+    known.delete(REGISTRY_ORIGIN);
     for (const kiosk of known) {
       const last = beats.get(kiosk);
       let { state, reasons } = kioskState(last, now, policy);
@@ -154,6 +170,7 @@ export class HqService {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.registryPublisher?.close();
     await this.replicator.close();
     await Promise.allSettled([...this.pending]);
     await this.link.close();

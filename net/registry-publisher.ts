@@ -1,0 +1,78 @@
+// HQ publishes its registry log (`hq/registry`: kiosk registrations and key revocations) over MQTT like any log,
+// so that kiosks following it refuse a revoked key's entries too, not only HQ. The registry is written by
+// `muster kiosk provision|revoke` into its own store file (each command leaves a signed checkpoint there);
+// the publisher copies what is new into HQ's store (so HQ applies it and answers backfill requests for it) and
+// publishes the new entries and the latest checkpoint (retained), on every connect and every `refresh`.
+import { REGISTRY_ORIGIN } from '../ledger/key-schedule.ts';
+import type { LedgerStore } from '../ledger/store.ts';
+import type { MqttLink } from './mqtt-link.ts';
+import type { ReplicaStore } from './replica-store.ts';
+import { topics } from './topics.ts';
+import { MAX_BATCH, encodeBatch } from './wire.ts';
+
+export interface RegistryPublisherOptions {
+  /** HQ's broker connection (the ACL lets HQ publish the registry's topics). */
+  readonly link: MqttLink;
+  /** The registry's own store file, as `muster kiosk provision` writes it. */
+  readonly registry: LedgerStore;
+  /** HQ's store: takes the registry in, so HQ applies it and answers backfill requests for it. */
+  readonly store: ReplicaStore;
+  /** Real-time period of the check for new registry entries; 0: only on connect and `refresh()`. */
+  readonly everyMs?: number;
+}
+
+export class RegistryPublisher {
+  /** Entries published on this connection so far. */
+  private cursor = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: RegistryPublisherOptions) {
+    if (!options.registry.log(REGISTRY_ORIGIN)) throw new TypeError(`registry: ${options.registry.path} holds no ${REGISTRY_ORIGIN} log`);
+    options.link.onConnect(() => {
+      this.cursor = 0;
+      void this.refresh().catch(() => undefined);
+    });
+    const every = options.everyMs ?? 5000;
+    if (every > 0) {
+      this.timer = setInterval(() => {
+        void this.refresh().catch(() => undefined);
+      }, every);
+      this.timer.unref();
+    }
+  }
+
+  /** Takes in and publishes whatever the registry file holds beyond what was published; one run at a time. */
+  refresh(): Promise<void> {
+    const run = this.running.then(() => this.publish());
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+
+  close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    return this.running;
+  }
+
+  private async publish(): Promise<void> {
+    const { registry, store, link } = this.options;
+    const { size } = registry.head(REGISTRY_ORIGIN);
+    const held = await store.size(REGISTRY_ORIGIN);
+    if (held < size) {
+      const [result] = await store.ingestMany([{ origin: REGISTRY_ORIGIN, leaves: this.leaves(held, size), source: 'registry-file' }]);
+      if (result?.status === 'rejected') throw result.reason;
+    }
+    if (!link.connected) return;
+    const sends: Promise<void>[] = [];
+    for (; this.cursor < size; this.cursor = Math.min(size, this.cursor + MAX_BATCH)) {
+      sends.push(link.publish(topics.entries(REGISTRY_ORIGIN), encodeBatch({ origin: REGISTRY_ORIGIN, leaves: this.leaves(this.cursor, Math.min(size, this.cursor + MAX_BATCH)) })));
+    }
+    const checkpoint = registry.latestCheckpoint(REGISTRY_ORIGIN);
+    if (checkpoint) sends.push(link.publish(topics.checkpoint(REGISTRY_ORIGIN), checkpoint.note, true));
+    await Promise.all(sends);
+  }
+
+  private leaves(from: number, to: number): Uint8Array[] {
+    return [...this.options.registry.range(REGISTRY_ORIGIN, from, to)].map((row) => row.leaf);
+  }
+}
