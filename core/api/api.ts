@@ -83,6 +83,7 @@ export function parseEvent(value: unknown): EventMessage {
 /** Who may receive an event (any of the accesses): kiosk views stay on the kiosk screen. */
 export const EVENT_ACCESS: { readonly [E in EventName]: readonly Access[] } = {
   'kiosk.view': ['kiosk'],
+  'kiosk.capture': ['kiosk'],
   'staff.changed': ['read-roster'],
   'hq.changed': ['read-breaches', 'read-fleet'],
 };

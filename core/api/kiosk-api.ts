@@ -46,9 +46,15 @@ export const kioskMethods = {
   'kiosk.submitTasks': { access: 'kiosk', params: obj({ completions: list(taskCompletion, 16) }), result: obj({}) },
   /** Back to the start screen (done, or idle timeout): forgets the session's person. */
   'kiosk.reset': { access: 'kiosk', params: obj({}), result: obj({}) },
+  /** A webcam frame main asked for (`kiosk.capture`), as base64 JPEG (at most 2 MB). */
+  'kiosk.frame': { access: 'kiosk', params: obj({ id: ident, jpeg: text(4, 2_800_000) }), result: obj({}) },
 } as const;
 
-export const kioskEvents = { 'kiosk.view': kioskView } as const;
+export const kioskEvents = {
+  'kiosk.view': kioskView,
+  /** Main asks the kiosk screen for one webcam frame (a kiosk whose camera is the screen's webcam). */
+  'kiosk.capture': obj({ id: ident }),
+} as const;
 
 export type KioskView = Out<typeof kioskView>;
 export type TaskView = Out<typeof taskView>;

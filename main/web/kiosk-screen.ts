@@ -2,6 +2,7 @@
 // requests become a KioskView pushed to the screen; the screen's Start, task answers, Cancel and Reset come
 // back as API calls (a person who skips the tasks submits none: the check-in itself still counts). The view only ever holds the person of the running session and is cleared on reset, on
 // the next Start, and (should the screen die) a while after the outcome.
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { EventMessage } from '../../core/api/api.ts';
 import { type KioskView, type TaskView, stepOf } from '../../core/api/kiosk-api.ts';
@@ -27,7 +28,8 @@ const IDLE: Omit<KioskView, 'idleSeconds'> = { phase: 'idle', step: null, guidan
 
 export class KioskScreen implements ScreenPort, ApiBackend {
   private view: KioskView;
-  private readonly events = new EventEmitter<{ view: [KioskView] }>();
+  private readonly events = new EventEmitter<{ view: [KioskView]; capture: [string] }>();
+  private readonly frames = new Map<string, (frame: Uint8Array) => void>();
   private run: (() => Promise<CheckinOutcome>) | undefined;
   private running = false;
   private resetRequested = false;
@@ -50,6 +52,14 @@ export class KioskScreen implements ScreenPort, ApiBackend {
       this.reset();
       return {};
     },
+    'kiosk.frame': ({ id, jpeg }) => {
+      const waiting = this.frames.get(id);
+      if (!waiting) throw new MusterError('not-asked', `no frame ${id} is waiting (answered already, or timed out)`);
+      const bytes = Buffer.from(jpeg, 'base64');
+      if (bytes[0] !== 0xff || bytes[1] !== 0xd8 || bytes.at(-2) !== 0xff || bytes.at(-1) !== 0xd9) throw new MusterError('bad-message', 'params.jpeg: not a whole JPEG');
+      waiting(new Uint8Array(bytes));
+      return {};
+    },
   };
 
   constructor(options: KioskScreenOptions = {}) {
@@ -67,8 +77,32 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     const on = (view: KioskView): void => {
       listener({ event: 'kiosk.view', data: view });
     };
+    const capture = (id: string): void => {
+      listener({ event: 'kiosk.capture', data: { id } });
+    };
     this.events.on('view', on);
-    return () => this.events.off('view', on);
+    this.events.on('capture', capture);
+    return () => {
+      this.events.off('view', on);
+      this.events.off('capture', capture);
+    };
+  }
+
+  /** One JPEG from the screen's webcam (main/web/webcam-camera.ts); rejects when none comes in time. */
+  requestFrame(timeoutMs: number): Promise<Uint8Array> {
+    const id = randomBytes(8).toString('hex');
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.frames.delete(id);
+        reject(new MusterError('camera.timeout', `the kiosk screen sent no webcam frame within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.frames.set(id, (frame) => {
+        clearTimeout(timer);
+        this.frames.delete(id);
+        resolve(frame);
+      });
+      this.events.emit('capture', id);
+    });
   }
 
   current(): KioskView {

@@ -186,6 +186,32 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     );
   };
 
+  // Main may ask for webcam frames (a kiosk whose camera is this screen's webcam); the stream opens on the
+  // first request and stays open, so later frames come at once.
+  let video: Promise<HTMLVideoElement> | undefined;
+  const openCamera = async (): Promise<HTMLVideoElement> => {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
+    const el = h('video', { muted: true, playsinline: true, class: 'webcam', 'aria-hidden': 'true' });
+    el.srcObject = stream;
+    document.body.append(el);
+    await el.play();
+    return el;
+  };
+  api.on('kiosk.capture', ({ id }) => {
+    video ??= openCamera();
+    video
+      .then((el) => {
+        const canvas = h('canvas', { width: el.videoWidth, height: el.videoHeight });
+        canvas.getContext('2d')?.drawImage(el, 0, 0);
+        const jpeg = canvas.toDataURL('image/jpeg', 0.92).replace(/^data:image\/jpeg;base64,/, '');
+        return api.call('kiosk.frame', { id, jpeg });
+      })
+      .catch(() => {
+        // No webcam or no permission: main's wait times out and counts it as the camera being down.
+        video = undefined;
+      });
+  });
+
   // Any touch or key restarts the idle countdown.
   for (const type of ['pointerdown', 'keydown'] as const) document.addEventListener(type, armIdle, { passive: true });
   api.on('kiosk.view', show);

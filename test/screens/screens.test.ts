@@ -5,6 +5,8 @@
 // test-artifacts/screens/.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KioskScreen } from '../../main/web/kiosk-screen.ts';
+import { WebcamCamera } from '../../main/web/webcam-camera.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { KIOSK, PASSWORD, type Centre, ZONE, localTime, startCentre } from './support/centre.ts';
 import { launchBrowser, screenshot, seriousViolations } from './support/browser.ts';
@@ -121,6 +123,17 @@ describe('screens in Chromium', () => {
     await tabTo(page, /Finish/);
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: /Start check-in/ }).waitFor();
+  });
+
+  it('a kiosk whose camera is the screen\'s webcam gets its frames through the typed API', async () => {
+    const camera = new WebcamCamera(centre.screen, 10_000);
+    const frame = await camera.capture();
+    expect([frame[0], frame[1], frame.at(-2), frame.at(-1)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
+    expect(frame.length).toBeGreaterThan(1000);
+    // A second frame comes from the stream already open.
+    expect((await camera.capture()).length).toBeGreaterThan(1000);
+    // No screen answering is a camera fault, never a hang.
+    await expect(new KioskScreen().requestFrame(20)).rejects.toMatchObject({ code: 'camera.timeout' });
   });
 
   it('staff record an excuse with a reason; it lands on the log naming the signed-in staff member', async () => {
