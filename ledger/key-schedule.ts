@@ -146,7 +146,7 @@ export class KeySchedule {
 
 /**
  * The registry as a store holds it (entries were verified when stored), or undefined when it holds none.
- * Revocations come from the key-entry index; registrations from a scan of the (small) registry log.
+ * Read by a scan of the (small) registry log, again only when it has grown.
  */
 export function readRegistry(store: LedgerStore): Registry | undefined {
   if (!store.log(REGISTRY_ORIGIN)) return undefined;
@@ -154,9 +154,18 @@ export function readRegistry(store: LedgerStore): Registry | undefined {
   // Called on every ingest: re-read only when the registry log has grown.
   const cached = registryCache.get(store);
   if (cached?.size === size) return cached.registry;
+  const registry = registryFrom(store.range(REGISTRY_ORIGIN, 0, size));
+  registryCache.set(store, { size, registry });
+  return registry;
+}
+
+const registryCache = new WeakMap<LedgerStore, { size: number; registry: Registry }>();
+
+/** The registry from the registry log's entries in order (any store's rows: SQLite here, PostgreSQL at HQ). */
+export function registryFrom(rows: Iterable<{ readonly type: string; readonly leaf: Uint8Array }>): Registry {
   const registered = new Map<string, Uint8Array>();
   const revocations: Revocation[] = [];
-  for (const row of store.range(REGISTRY_ORIGIN, 0, size)) {
+  for (const row of rows) {
     if (row.type !== 'kiosk-registration' && row.type !== 'key-revocation') continue;
     const { payload } = decodeLeaf(row.leaf).body;
     // A malformed entry (HQ appended it by hand) names no usable key: it is skipped, never allowed to make every
@@ -172,12 +181,8 @@ export function readRegistry(store: LedgerStore): Registry | undefined {
       if (!(error instanceof MusterError)) throw error;
     }
   }
-  const registry = { registered, revocations };
-  registryCache.set(store, { size, registry });
-  return registry;
+  return { registered, revocations };
 }
-
-const registryCache = new WeakMap<LedgerStore, { size: number; registry: Registry }>();
 
 export interface Registration {
   readonly origin: string;

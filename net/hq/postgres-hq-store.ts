@@ -6,7 +6,7 @@ import pg from 'pg';
 import { MusterError } from '../../core/errors.ts';
 import { ZERO_HASH, decodeLeaf } from '../../core/entry.ts';
 import { EMPTY_ROOT, nodeHash } from '../../ledger/hash.ts';
-import { KeySchedule } from '../../ledger/key-schedule.ts';
+import { KeySchedule, REGISTRY_ORIGIN, type Registry, registryFrom } from '../../ledger/key-schedule.ts';
 import type { Verifier } from '../../ledger/keys.ts';
 import { type TreeSource, consistencyProof, rootHash } from '../../ledger/merkle.ts';
 import type { IngestResult } from '../../ledger/replica.ts';
@@ -42,6 +42,7 @@ export interface PostgresHqStoreOptions {
 
 export class PostgresHqStore implements HqStore {
   private readonly schedules = new Map<string, KeySchedule>();
+  private registryCache: { size: number; registry: Registry } | undefined;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -74,7 +75,7 @@ export class PostgresHqStore implements HqStore {
       }
       const trustedKey = this.options.trustedKeys?.get(origin) ?? (await this.genesisKey(client, origin));
       const schedule = await this.schedule(client, origin);
-      const plan = planIngest(batch, head, stored, schedule, { trustedKey });
+      const plan = planIngest(batch, head, stored, schedule, { trustedKey, registry: await this.registry(client) });
       // A rejected genesis may have named its key in the schedule before its signature failed.
       if (head.size === 0 && plan.rows.length === 0) this.schedules.delete(origin);
       const now = (this.options.clock ?? Date.now)();
@@ -231,6 +232,17 @@ export class PostgresHqStore implements HqStore {
 
   private async genesisKey(db: Queryable, origin: string): Promise<Uint8Array | undefined> {
     return (await db.query<{ genesis_key: Buffer }>('SELECT genesis_key FROM logs WHERE origin = $1', [origin])).rows[0]?.genesis_key;
+  }
+
+  /** HQ's registry (kiosk registrations, key revocations) as this database holds it; re-read when the log grew. */
+  private async registry(db: Queryable): Promise<Registry | undefined> {
+    const { size } = await this.head(db, REGISTRY_ORIGIN);
+    if (size === 0) return undefined;
+    if (this.registryCache?.size !== size) {
+      const rows = await db.query<{ type: string; leaf: Buffer }>("SELECT type, leaf FROM entries WHERE origin = $1 AND type IN ('kiosk-registration', 'key-revocation') ORDER BY seq", [REGISTRY_ORIGIN]);
+      this.registryCache = { size, registry: registryFrom(rows.rows) };
+    }
+    return this.registryCache.registry;
   }
 
   private async schedule(db: Queryable, origin: string): Promise<KeySchedule> {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64 } from '../../core/bytes.ts';
 import { decodeLeaf } from '../../core/entry.ts';
 import { signEntry } from '../../ledger/entry-signing.ts';
+import { REGISTRY_ORIGIN } from '../../ledger/key-schedule.ts';
 import { Signer } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { rootHash, verifyConsistency } from '../../ledger/merkle.ts';
@@ -217,6 +218,27 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
       kiosk.store.close();
       await store.close();
       await pinned.close();
+    }
+  });
+
+  it("applies HQ's registry: an unregistered kiosk is refused, and a revoked key from the revocation point on", async () => {
+    const kiosk = await kioskLog('c1/k1', 4);
+    const registry = await kioskLog(REGISTRY_ORIGIN, 0);
+    await registry.writer.append('kiosk-registration', { origin: 'c1/k1', centre: 'c1', key: kiosk.writer.verifier.publicKey });
+    const store = await backend.open();
+    try {
+      expect(await store.ingest(REGISTRY_ORIGIN, registry.leaves(0, 2), 'test')).toMatchObject({ inserted: 2, rejected: [] });
+      expect((await store.ingest('c1/k2', (await kioskLog('c1/k2', 1)).leaves(0, 1), 'test')).rejected[0]?.reason).toMatch(/not a registered kiosk/);
+      expect(await store.ingest('c1/k1', kiosk.leaves(0, 3), 'test')).toMatchObject({ inserted: 3, rejected: [] });
+      await registry.writer.append('key-revocation', { origin: 'c1/k1', key: kiosk.writer.verifier.publicKey, fromSeq: 3, reason: 'kiosk stolen' });
+      expect(await store.ingest(REGISTRY_ORIGIN, registry.leaves(2, 3), 'test')).toMatchObject({ inserted: 1, rejected: [] });
+      const refused = await store.ingest('c1/k1', kiosk.leaves(3, 5), 'test');
+      expect(refused).toMatchObject({ inserted: 0, size: 3 });
+      expect(refused.rejected[0]?.reason).toMatch(/revoked from entry 3/);
+    } finally {
+      kiosk.store.close();
+      registry.store.close();
+      await store.close();
     }
   });
 
