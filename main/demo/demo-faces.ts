@@ -16,6 +16,7 @@ import { capture } from '../../face/capture.ts';
 import { enrol } from '../../face/enrolment.ts';
 import type { Box } from '../../face/face-api-types.ts';
 import type { FaceService } from '../../face/face-service.ts';
+import { brightness, crop, kioskFrame } from '../../face/frame-edit.ts';
 import type { RgbaFrame } from '../../face/frame.ts';
 import { DEFAULT_LIVENESS_LIMITS } from '../../face/liveness.ts';
 import { DEFAULT_QUALITY_LIMITS } from '../../face/quality.ts';
@@ -44,7 +45,7 @@ export interface DemoFaces {
 
 // Best first: most faces of photos 3 and 6 pass the quality gate, so a small demo analyses only those.
 const PHOTOS = [3, 6, 1, 5, 4, 2].map((n) => `sample${n}.jpg`);
-const CACHE_VERSION = 'demo-faces/4';
+const CACHE_VERSION = 'demo-faces/5';
 /**
  * Distance a demo face keeps from the threshold (matching below it, the impostor above it), so another backend's
  * rounding cannot flip the scripted outcome.
@@ -222,59 +223,8 @@ function encode(frame: RgbaFrame): Uint8Array {
   return new Uint8Array(jpeg.encode({ width: frame.width, height: frame.height, data: frame.data }, 88).data);
 }
 
-/** The box grown by `margin` face widths on every side, clipped to the image. */
-function crop(frame: RgbaFrame, box: Box, margin: number): RgbaFrame {
-  const x0 = Math.max(0, Math.floor(box.x - box.width * margin));
-  const y0 = Math.max(0, Math.floor(box.y - box.height * margin));
-  const x1 = Math.min(frame.width, Math.ceil(box.x + box.width * (1 + margin)));
-  const y1 = Math.min(frame.height, Math.ceil(box.y + box.height * (1 + margin)));
-  const width = x1 - x0;
-  const height = y1 - y0;
-  const out = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) out.set(frame.data.subarray(((y0 + y) * frame.width + x0) * 4, ((y0 + y) * frame.width + x1) * 4), y * width * 4);
-  return { width, height, data: out };
-}
-
-/** The face as a 640x480 camera frame: scaled to fill `fill` of the height, centred on grey. */
-function kioskFrame(frame: RgbaFrame, fill: number): RgbaFrame {
-  const W = 640;
-  const H = 480;
-  const scale = Math.min((H * fill) / frame.height, (W * fill) / frame.width);
-  const w = Math.max(1, Math.round(frame.width * scale));
-  const h = Math.max(1, Math.round(frame.height * scale));
-  const out = new Uint8Array(W * H * 4).fill(128);
-  const ox = Math.floor((W - w) / 2);
-  const oy = Math.floor((H - h) / 2);
-  // Bilinear sampling.
-  for (let y = 0; y < h; y++) {
-    const fy = Math.min(frame.height - 1, Math.max(0, (y + 0.5) / scale - 0.5));
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(frame.height - 1, y0 + 1);
-    const wy = fy - y0;
-    for (let x = 0; x < w; x++) {
-      const fx = Math.min(frame.width - 1, Math.max(0, (x + 0.5) / scale - 0.5));
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(frame.width - 1, x0 + 1);
-      const wx = fx - x0;
-      const o = ((y + oy) * W + x + ox) * 4;
-      for (let c = 0; c < 3; c++) {
-        const p = (yy: number, xx: number): number => frame.data[(yy * frame.width + xx) * 4 + c] as number;
-        out[o + c] = (p(y0, x0) * (1 - wx) + p(y0, x1) * wx) * (1 - wy) + (p(y1, x0) * (1 - wx) + p(y1, x1) * wx) * wy;
-      }
-      out[o + 3] = 255;
-    }
-  }
-  return { width: W, height: H, data: out };
-}
-
 function meanLevel(frame: RgbaFrame): number {
   let sum = 0;
   for (let i = 0; i < frame.data.length; i += 4) sum += ((frame.data[i] as number) + (frame.data[i + 1] as number) + (frame.data[i + 2] as number)) / 3;
   return sum / Math.max(1, frame.data.length / 4);
-}
-
-function brightness(frame: RgbaFrame, factor: number): RgbaFrame {
-  const data = new Uint8Array(frame.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = (i & 3) === 3 ? 255 : Math.min(255, Math.round((frame.data[i] as number) * factor));
-  return { width: frame.width, height: frame.height, data };
 }
