@@ -19,6 +19,7 @@ import type { LinkOptions } from '../../net/mqtt-link.ts';
 import { VerifyPool } from '../../net/verify-pool.ts';
 import { topicId } from '../../net/topics.ts';
 import { type Command, type OptionValues, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
+import { untilSignal } from './signals.ts';
 
 const VERSION = '0.1.0';
 
@@ -67,19 +68,6 @@ async function brokerFrom(values: OptionValues, nodeId: string): Promise<{ link:
   }
   if (!/^mqtts?:\/\/[^/\s]+$/.test(broker)) throw new UsageError(`--broker must be "embedded" or mqtt://host:port or mqtts://host:port, got ${JSON.stringify(broker)}`);
   return { link: { url: broker, ...credentials, ...tls } };
-}
-
-/** Resolves on SIGINT or SIGTERM. */
-function untilSignal(): Promise<string> {
-  return new Promise((done) => {
-    const on = (signal: string): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      done(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 const hq: Command = {
