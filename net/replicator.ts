@@ -48,6 +48,11 @@ export interface ReplicatorOptions {
   readonly clock?: () => number;
   /** An unanswered backfill request is sent again after this long. */
   readonly retryMs?: number;
+  /**
+   * The own checkpoint goes out at most this often (real time; default 1000 ms), the latest one always within
+   * this long of the last append: entries go out at once, and a receiver finds a gap from the entries themselves.
+   */
+  readonly checkpointEveryMs?: number;
   readonly onEvent?: (event: ReplicationEvent) => void;
   /** Messages on topics that are not replication's (heartbeats, cosignatures, alerts), e.g. for HQ's fleet view. */
   readonly onOther?: MessageHandler;
@@ -85,6 +90,9 @@ export class Replicator {
   private flushAgain = false;
   private readonly clock: () => number;
   private readonly retryMs: number;
+  private readonly checkpointEveryMs: number;
+  private lastCheckpointAt = -Infinity;
+  private checkpointTimer: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly background = new Set<Promise<void>>();
   private closed = false;
@@ -102,6 +110,7 @@ export class Replicator {
   constructor(private readonly options: ReplicatorOptions) {
     this.clock = options.clock ?? Date.now;
     this.retryMs = options.retryMs ?? 3000;
+    this.checkpointEveryMs = options.checkpointEveryMs ?? 1000;
   }
 
   get id(): string {
@@ -153,6 +162,7 @@ export class Replicator {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
     // Group commits and witness groups already queued finish before the caller closes the store.
     await this.tail;
     await Promise.allSettled([...this.background]);
@@ -164,6 +174,7 @@ export class Replicator {
     // Whatever was appended while offline is fetched by the receivers from the checkpoint: never from memory.
     this.cursor = await this.options.store.size(own.origin);
     const checkpoint = own.checkpoint();
+    this.lastCheckpointAt = performance.now();
     if (link.connected) await link.publish(topics.checkpoint(own.origin), checkpoint.note, true);
   }
 
@@ -179,9 +190,7 @@ export class Replicator {
         sends.push(link.publish(topics.entries(own.origin), encodeBatch({ origin: own.origin, leaves })));
         this.cursor = to;
       }
-      const checkpoint = own.checkpoint();
-      sends.push(link.publish(topics.checkpoint(own.origin), checkpoint.note, true));
-      this.emit({ kind: 'published', origin: own.origin, size: checkpoint.size });
+      this.checkpointSoon();
       await Promise.all(sends);
     } finally {
       this.flushing = false;
@@ -190,6 +199,29 @@ export class Replicator {
         this.appended();
       }
     }
+  }
+
+  /** Publishes the own checkpoint now, or once checkpointEveryMs has passed since the last one. */
+  private checkpointSoon(): void {
+    if (this.checkpointTimer) return;
+    const wait = this.lastCheckpointAt + this.checkpointEveryMs - performance.now();
+    if (wait <= 0) {
+      this.publishCheckpoint();
+      return;
+    }
+    this.checkpointTimer = setTimeout(() => {
+      this.checkpointTimer = undefined;
+      this.publishCheckpoint();
+    }, wait);
+  }
+
+  private publishCheckpoint(): void {
+    const { own, link } = this.options;
+    if (!own || this.closed || !link.connected) return;
+    const checkpoint = own.checkpoint();
+    this.lastCheckpointAt = performance.now();
+    this.send(topics.checkpoint(own.origin), checkpoint.note, true);
+    this.emit({ kind: 'published', origin: own.origin, size: checkpoint.size });
   }
 
   private async handle(topic: ParsedTopic, payload: Buffer): Promise<void> {
