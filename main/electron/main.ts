@@ -2,7 +2,7 @@
 // `npm run build`; the packaged app's entry, see electron.config.ts). Drivers, the log and face matching run
 // here and in worker threads (the kiosk runtime), never in the renderer; the kiosk window talks to them only
 // through the typed API over validated IPC. The staff screen is served in browser mode by the same process
-// (loopback by default: MUSTER_WEB_HOST / MUSTER_WEB_PORT; sign-in through the users file in the data dir).
+// on loopback (MUSTER_WEB_PORT, default 8080; sign-in through the users file in the data dir).
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as electron from 'electron';
@@ -10,15 +10,10 @@ import { UserStore } from '../../access/user-store.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { loadKioskConfig } from '../kiosk/kiosk-config.ts';
 import { KioskRuntime } from '../kiosk/kiosk-runtime.ts';
+import { kioskScreens } from '../kiosk/kiosk-screens.ts';
 import { ApiService } from '../web/api-service.ts';
 import { rendererBundle } from '../web/bundle.ts';
-import { KioskScreen } from '../web/kiosk-screen.ts';
-import { StaffBackend } from '../web/staff-backend.ts';
-import { StaffConfirmations } from '../web/staff-confirmations.ts';
-import { startWebServer } from '../web/web-server.ts';
 import { registerAppScheme, startKioskApp } from './kiosk-app.ts';
-
-const MAX_PAGES = 1000;
 
 function configPath(argv: readonly string[]): string {
   const at = argv.indexOf('--config');
@@ -31,39 +26,15 @@ async function main(): Promise<void> {
   registerAppScheme(electron);
   await electron.app.whenReady();
   const config = loadKioskConfig(configPath(process.argv));
-  const screen = new KioskScreen();
-  // Camera down: the kiosk asks staff, on the staff screen, to confirm the person in person.
-  const confirmations = new StaffConfirmations();
-  const runtime = await KioskRuntime.start({ config, screen, staff: confirmations });
-  const staff = new StaffBackend({
-    centre: config.centre,
-    kiosk: config.kiosk,
-    store: runtime.ledger,
-    append: (type, payload) => runtime.append(type, payload),
-    devices: () => runtime.devices(),
-    confirmations,
-    enrol: async (subject) => {
-      // The finger goes into the first free sensor page; face captures are taken at the kiosk camera.
-      const page = Array.from({ length: MAX_PAGES }, (_, i) => i + 1).find((p) => runtime.enrolments.subjectOfPage(p) === undefined);
-      if (page === undefined) return { ok: false, message: 'the sensor has no free page' };
-      try {
-        await runtime.enrol({ subject, page, enrolFinger: true });
-        return { ok: true, message: `finger enrolled on sensor page ${page}` };
-      } catch (error) {
-        return { ok: false, message: errorMessage(error) };
-      }
-    },
-  });
-  screen.attach(async () => {
-    const outcome = await runtime.checkIn();
-    staff.changed();
-    return outcome;
-  });
+  // The same screens as `muster kiosk run`: the kiosk screen (the runtime's ScreenPort), staff confirmation
+  // when the camera is down (its StaffPort), and the staff screen with enrolment at this kiosk.
+  const screens = kioskScreens();
+  const runtime = await KioskRuntime.start({ config, screen: screens.screen, staff: screens.staff });
   const users = UserStore.open(join(config.dataDir, 'users.db'));
-  const web = await startWebServer({ staff, users, host: process.env.MUSTER_WEB_HOST ?? '127.0.0.1', port: Number(process.env.MUSTER_WEB_PORT ?? 8080) });
+  const web = await screens.serve(runtime, Number(process.env.MUSTER_WEB_PORT ?? 8080), users);
   process.stderr.write(`staff screen: ${web.urls.staff ?? ''}\n`);
   const app = startKioskApp(electron, {
-    api: new ApiService([screen]),
+    api: new ApiService([screens.screen]),
     bundle: await rendererBundle(),
     preload: fileURLToPath(new URL('./preload.cjs', import.meta.url)),
     kiosk: process.env.MUSTER_KIOSK_WINDOWED !== '1',
@@ -71,7 +42,6 @@ async function main(): Promise<void> {
   electron.app.on('before-quit', () => {
     app.close();
     void web.close();
-    staff.close();
     users.close();
     void runtime.close();
   });
