@@ -92,7 +92,7 @@ function printSummary(s: DemoSummary, say: (line: string) => void): void {
   say('');
   say(`Summary of ${s.day} (${s.zone}), ${s.people} people:`);
   say(`  checked in: ${s.checkins.join(', ')}`);
-  for (const b of s.breaches) say(`  BREACH ${b.rule}: ${b.subject} (${b.evidence} entries of evidence)`);
+  for (const b of s.breaches) say(`  BREACH ${b.rule}: ${b.subject} (${b.evidence} ${b.evidence === 1 ? 'entry' : 'entries'} of evidence)`);
   for (const e of s.excused) say(`  excused ${e.rule}: ${e.subject} (${e.reason})`);
   for (const r of s.reviews) say(`  for staff review (${r.status}): ${r.subject}, ${r.reason}`);
   say(`  every node computes the same findings: ${s.breachesAgreeOnEveryNode ? 'yes' : 'NO'}; alerts published: ${s.alerts}`);
