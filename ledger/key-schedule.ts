@@ -8,7 +8,7 @@ import { bytesEqual, toHex } from '../core/bytes.ts';
 import { decodeLeaf, type DecodedLeaf, type Payload } from '../core/entry.ts';
 import { MusterError } from '../core/errors.ts';
 import { entrySignatureValid } from './entry-signing.ts';
-import { Verifier } from './keys.ts';
+import { Verifier, readVerifierFile } from './keys.ts';
 import type { LedgerStore } from './store.ts';
 
 export interface KeySpan {
@@ -182,6 +182,13 @@ export function registryFrom(rows: Iterable<{ readonly type: string; readonly le
     }
   }
   return { registered, revocations };
+}
+
+/** HQ's registry genesis key from its public key file (`FILE.pub` beside the registry's key): a kiosk's trust anchor. */
+export function readRegistryKey(file: string): Uint8Array {
+  const [key] = readVerifierFile(file);
+  if (key?.name !== REGISTRY_ORIGIN) throw new MusterError('bad-key', `${file} is not the ${REGISTRY_ORIGIN} public key`);
+  return key.publicKey;
 }
 
 export interface Registration {

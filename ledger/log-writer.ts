@@ -1,10 +1,11 @@
 // The kiosk's own log. An append resolves only after its transaction is durably committed
 // (synchronous=FULL): no sequence number is handed out for an entry that a crash could lose.
 // Appends made in the same tick share one transaction (group commit); each still resolves after the commit.
+import { bytesEqual } from '../core/bytes.ts';
 import { type EntryType, type Payload, checkOrigin, checkPayload, isEntryType } from '../core/entry.ts';
 import { MusterError } from '../core/errors.ts';
 import { type SignedEntry, signEntry } from './entry-signing.ts';
-import { KeySchedule } from './key-schedule.ts';
+import { KeySchedule, readRegistry } from './key-schedule.ts';
 import type { Signer } from './keys.ts';
 import { rootHash } from './merkle.ts';
 import { signCheckpoint } from './note.ts';
@@ -130,6 +131,7 @@ export class LogWriter {
     for (let attempt = 0; ; attempt++) {
       // The head this writer last committed, unless a race showed another writer moved it.
       const head = this.head ?? this.store.head(this.origin);
+      this.refuseIfRevoked(head.size + items.length - 1);
       // Sign outside the transaction: the write lock is held only for the inserts.
       let prev = head.hash;
       const signed = items.map((item, i) => {
@@ -146,6 +148,17 @@ export class LogWriter {
         this.head = undefined;
         if (!(error instanceof MusterError && error.code === 'concurrent-append') || attempt >= MAX_RACES) throw error;
       }
+    }
+  }
+
+  /**
+   * A kiosk never signs with a revoked key: once the registry this store holds (replicated from HQ) revokes the key
+   * in force from a seq at or before `lastSeq`, nothing more is signed; everyone else would refuse it anyway.
+   */
+  private refuseIfRevoked(lastSeq: number): void {
+    const revocation = readRegistry(this.store)?.revocations.find((r) => r.origin === this.origin && bytesEqual(r.publicKey, this.signer.verifier.publicKey));
+    if (revocation && lastSeq >= revocation.fromSeq) {
+      throw new MusterError('key-revoked', `the signing key of ${this.origin} is revoked from entry ${revocation.fromSeq} (HQ's registry): nothing more is signed with it; provision the kiosk with a new key`);
     }
   }
 

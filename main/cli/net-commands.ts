@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { loadOrCreateSigner, readVerifierFile } from '../../ledger/keys.ts';
-import { REGISTRY_ORIGIN } from '../../ledger/key-schedule.ts';
+import { readRegistryKey } from '../../ledger/key-schedule.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
 import { UserStore } from '../../access/user-store.ts';
@@ -127,12 +127,8 @@ const hq: Command = {
   },
 };
 
-/** The registry genesis key from its public key file, as KioskNode's option. */
-function registryKey(file: string | undefined): { registryKey?: Uint8Array } {
-  if (file === undefined) return {};
-  const [key] = readVerifierFile(file);
-  if (key?.name !== REGISTRY_ORIGIN) throw new MusterError('bad-key', `${file} is not the ${REGISTRY_ORIGIN} public key`);
-  return { registryKey: key.publicKey };
+function optionalRegistryKey(file: string | undefined): { registryKey?: Uint8Array } {
+  return file === undefined ? {} : { registryKey: readRegistryKey(file) };
 }
 
 const kiosk: Command = {
@@ -176,7 +172,7 @@ const kiosk: Command = {
       broker: link,
       peers: stringList(values, 'peer'),
       heartbeat: { everyMs: heartbeatS * 1000, version: VERSION },
-      ...registryKey(optionalString(values, 'registry-pub')),
+      ...optionalRegistryKey(optionalString(values, 'registry-pub')),
     });
     writeLine(io.stdout, `kiosk ${origin} ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, log size ${await node.store.size(origin)}`);
     let simulated = 0;

@@ -48,6 +48,8 @@ export interface KioskConfig {
   readonly dataDir: string;
   readonly identify: IdentifyMode;
   readonly peers: readonly string[];
+  /** HQ's registry public key file (from provisioning): the kiosk follows HQ's registry and refuses revoked keys. */
+  readonly registryPub?: string;
   readonly broker: { readonly url: string; readonly username?: string; readonly passwordFile?: string };
   readonly face: { readonly threshold: number; readonly detector: DetectorName; readonly backend: BackendChoice };
   readonly devices: { readonly fingerprint?: FingerprintSettings; readonly camera?: CameraSettings; readonly badge?: BadgeSettings };
@@ -77,7 +79,7 @@ export function loadKioskConfig(file: string): KioskConfig {
 export function parseKioskConfig(value: unknown, source: string, baseDir: string): KioskConfig {
   const at = new Reader(source, baseDir);
   const c = at.object(value, '');
-  at.only(c, '', ['centre', 'kiosk', 'dataDir', 'identify', 'peers', 'broker', 'face', 'devices', 'timeouts']);
+  at.only(c, '', ['centre', 'kiosk', 'dataDir', 'identify', 'peers', 'registryPub', 'broker', 'face', 'devices', 'timeouts']);
   const centre = at.id(c.centre, 'centre');
   const kiosk = at.string(c.kiosk, 'kiosk');
   const name = kiosk.slice(centre.length + 1);
@@ -122,7 +124,8 @@ export function parseKioskConfig(value: unknown, source: string, baseDir: string
   at.only(t, 'timeouts', ['fingerMs', 'badgeMs']);
   const timeouts = { fingerMs: at.millis(t.fingerMs, 'timeouts.fingerMs', 10_000), badgeMs: at.millis(t.badgeMs, 'timeouts.badgeMs', 15_000) };
 
-  return { source, centre, kiosk, dataDir: at.path(c.dataDir ?? '.', 'dataDir'), identify, peers, broker, face, devices, timeouts };
+  const registryPub = c.registryPub === undefined ? {} : { registryPub: at.path(c.registryPub, 'registryPub') };
+  return { source, centre, kiosk, dataDir: at.path(c.dataDir ?? '.', 'dataDir'), identify, peers, ...registryPub, broker, face, devices, timeouts };
 }
 
 function serial(at: Reader, o: Record<string, unknown>, where: string, defaultBaud: number): SerialDeviceSettings {

@@ -26,6 +26,7 @@ import { SerialTransport } from '../../drivers/serial-transport.ts';
 import { FaceService } from '../../face/face-service.ts';
 import { createTemplate, type FaceTemplate, MIN_ENROLMENT_CAPTURES } from '../../face/template.ts';
 import { enrol as enrolFace } from '../../face/enrolment.ts';
+import { readRegistryKey } from '../../ledger/key-schedule.ts';
 import { type Signer, loadOrCreateSigner } from '../../ledger/keys.ts';
 import { type Appended, LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
@@ -87,6 +88,8 @@ const VERSION = '0.1.0';
 export class KioskRuntime {
   readonly registry: DeviceRegistry;
   private node: KioskNode | undefined;
+  /** Why nothing can be signed any more: HQ's registry revoked this kiosk's key (LogWriter's 'key-revoked'). */
+  keyRevoked: string | undefined;
   private offline: { store: LedgerStore; writer: LogWriter } | undefined;
   private sensor: FingerprintSensor | undefined;
   private camera: Camera | undefined;
@@ -175,6 +178,7 @@ export class KioskRuntime {
       witnessSigner: witness,
       broker: { url: config.broker.url, username: config.broker.username ?? topicId(config.kiosk), ...(password === undefined ? {} : { password }) },
       peers: config.peers,
+      ...(config.registryPub === undefined ? {} : { registryKey: readRegistryKey(config.registryPub) }),
       clock,
       retryMs: 200,
       heartbeat: { everyMs: options.heartbeatMs ?? 30_000, version: VERSION, devices },
@@ -201,9 +205,14 @@ export class KioskRuntime {
 
   /** Appends to the kiosk's own log; resolves once durable. Replicated at once while online, on reconnect otherwise. */
   append(type: EntryType, payload: Payload): Promise<Appended> {
-    if (this.node) return this.node.append(type, payload);
-    if (this.offline) return this.offline.writer.append(type, payload);
-    return Promise.reject(new MusterError('kiosk-closed', `${this.config.kiosk} is closed`));
+    const appended = this.node ? this.node.append(type, payload) : this.offline ? this.offline.writer.append(type, payload) : Promise.reject(new MusterError('kiosk-closed', `${this.config.kiosk} is closed`));
+    return appended.catch((error: unknown) => {
+      if (error instanceof MusterError && error.code === 'key-revoked' && this.keyRevoked === undefined) {
+        this.keyRevoked = error.message;
+        this.options.log?.(`${this.config.kiosk}: ${error.message}`);
+      }
+      throw error;
+    });
   }
 
   /** One person's check-in session. Sessions run one at a time: the devices serve one person. */

@@ -1,6 +1,7 @@
 // Kiosk provisioning and key revocation through HQ's registry log: a replica refuses a log that is not
 // registered or starts with another key, refuses entries signed by a revoked key from the revocation point on
-// (also at a seq it already holds), and fsck flags such entries stored before the revocation arrived.
+// (also at a seq it already holds), fsck flags such entries stored before the revocation arrived, and a kiosk
+// holding the registry never signs with its own key once revoked (LogWriter: key-revoked).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeLeaf } from '../../core/entry.ts';
@@ -43,20 +44,23 @@ describe('registry: provisioning and revocation', () => {
     expect(ingestEntries(hq, KIOSK, leaves(kiosk), { source: 'peer' })).toMatchObject({ inserted: 6, rejected: [] });
   });
 
-  it("a kiosk holding the registry writes its own log before it is registered; its fsck flags what it signs after its key is revoked", async () => {
+  it("a kiosk holding the registry writes its own log before it is registered, and never signs with its key once revoked", async () => {
     const { registry, kiosk, syncRegistry } = await world();
     // The kiosk's own store takes in the registry (as a peer would), which does not list it yet.
     const ownRegistry = () => ingestEntries(kiosk.store, REGISTRY_ORIGIN, leaves(registry), { source: 'hq', trustedKey: registry.signer.verifier.publicKey });
     ownRegistry();
     expect(LogWriter.open(kiosk.store, kiosk.signer).origin).toBe(KIOSK);
-    await registry.writer.append('key-revocation', { origin: KIOSK, key: kiosk.signer.verifier.publicKey, fromSeq: 6, reason: 'kiosk stolen' });
+    // Revoked from a later entry: the kiosk writes up to it, then refuses (also a rotation away from the key).
+    await registry.writer.append('key-revocation', { origin: KIOSK, key: kiosk.signer.verifier.publicKey, fromSeq: 7, reason: 'kiosk stolen' });
     syncRegistry();
     ownRegistry();
     expect(() => LogWriter.open(kiosk.store, kiosk.signer)).not.toThrow();
-    expect(await fsck(kiosk.path, { workers: 0 })).toMatchObject({ ok: true });
-    await kiosk.writer.append('checkin', { subject: 'p-late', centre: 'c1' });
+    expect((await kiosk.writer.append('checkin', { subject: 'p-5', centre: 'c1' })).seq).toBe(6);
+    await expect(kiosk.writer.append('checkin', { subject: 'p-late', centre: 'c1' })).rejects.toMatchObject({ code: 'key-revoked', message: expect.stringMatching(/revoked from entry 7/) as unknown });
+    expect(() => kiosk.writer.rotateKey(Signer.generate(KIOSK))).toThrow(/revoked/);
+    expect(kiosk.store.head(KIOSK).size).toBe(7);
     kiosk.store.close();
-    expect(await fsck(kiosk.path, { workers: 0 })).toMatchObject({ ok: false, seq: 6, reason: expect.stringMatching(/revoked from entry 6/) as unknown });
+    expect(await fsck(kiosk.path, { workers: 0 })).toMatchObject({ ok: true });
   });
 
   it('refuses entries signed by a revoked key after the revocation point, at ingest and in fsck', async () => {
@@ -68,7 +72,8 @@ describe('registry: provisioning and revocation', () => {
     await registry.writer.append('key-revocation', { origin: KIOSK, key: kiosk.signer.verifier.publicKey, fromSeq: 4, reason: 'kiosk stolen' });
     syncRegistry();
 
-    // The thief keeps signing with the stolen key: refused, as is a rewrite of an entry HQ already holds.
+    // The thief keeps signing with the stolen key (its store never took the registry in): refused, as is a rewrite
+    // of an entry HQ already holds.
     await kiosk.writer.append('checkin', { subject: 'p-x', centre: 'c1' });
     const result = ingestEntries(hq, KIOSK, leaves(kiosk, 6), { source: 'peer' });
     expect(result).toMatchObject({ inserted: 0, rejected: [{ seq: 6, reason: expect.stringMatching(/revoked from entry 4/) as unknown }] });
