@@ -25,6 +25,16 @@ export function authorize(principal: Principal, action: Action, resource: Resour
   }
 }
 
+/**
+ * Whether the request's session still holds, asked again at each frame of a long-lived response (an event stream):
+ * false once it expired, was signed out or its user locked. Looking does not restart the idle timer. A request
+ * without a session (or a server without users) has none to lose.
+ */
+export function sessionLive(req: IncomingMessage, sessions: SessionSource | undefined): () => boolean {
+  const token = sessionToken(req);
+  return sessions && token !== undefined ? () => sessions.principal(token, false) !== undefined : () => true;
+}
+
 /** The token from `Authorization: Bearer` or, failing that, the session cookie. */
 export function sessionToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;

@@ -11,7 +11,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import type { Caller, EventMessage } from '../../core/api/api.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
-import { readJsonBody, sendError, sessionRoutes, sessionToken } from '../../access/http-guard.ts';
+import { readJsonBody, sendError, sessionLive, sessionRoutes, sessionToken } from '../../access/http-guard.ts';
 import type { UserStore } from '../../access/user-store.ts';
 import { type ApiBackend, ApiService } from './api-service.ts';
 import { rendererBundle } from './bundle.ts';
@@ -74,8 +74,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write('retry: 1000\n: muster live updates\n\n');
       streams.add(res);
-      const off = api.subscribe(caller(req), (message: EventMessage) => res.write(`data: ${JSON.stringify(message)}\n\n`));
-      req.on('close', () => {
+      const live = sessionLive(req, options.users);
+      const off = api.subscribe(caller(req), (message: EventMessage) => {
+        // A stream whose session expired, was signed out or locked ends at its next frame.
+        if (live()) res.write(`data: ${JSON.stringify(message)}\n\n`);
+        else res.end();
+      });
+      res.on('close', () => {
         off();
         streams.delete(res);
       });

@@ -16,7 +16,7 @@ import { checkOrigin, decodeLeaf } from '../../core/entry.ts';
 import { parseAccessRecord, parseErasureRecord } from '../../core/access/access-records.ts';
 import { type Action, type Principal, type Resource, can, holds } from '../../core/access/roles.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
-import { authenticate, authorize, sendError, sessionRoutes, sessionToken } from '../../access/http-guard.ts';
+import { authenticate, authorize, sendError, sessionLive, sessionRoutes } from '../../access/http-guard.ts';
 import type { UserStore } from '../../access/user-store.ts';
 import { leafHash } from '../../ledger/hash.ts';
 import { centerOf } from '../alerts.ts';
@@ -41,9 +41,7 @@ export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1
     void (async () => {
       if (users && (await sessionRoutes(req, res, users))) return;
       const principal = users ? authenticate(req, users) : undefined;
-      const token = sessionToken(req);
-      const live = users && token !== undefined ? () => users.principal(token, false) !== undefined : () => true;
-      await route(hq, req, res, clients, principal, live);
+      await route(hq, req, res, clients, principal, sessionLive(req, users));
     })().catch((error: unknown) => {
       sendError(res, error);
     });
