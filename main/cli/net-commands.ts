@@ -20,6 +20,8 @@ import { VerifyPool } from '../../net/verify-pool.ts';
 import { topicId } from '../../net/topics.ts';
 import { type Command, type OptionValues, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
 import { untilSignal } from './signals.ts';
+import { HqBackend } from '../web/hq-backend.ts';
+import { startWebServer } from '../web/web-server.ts';
 
 const VERSION = '0.1.0';
 
@@ -73,24 +75,28 @@ async function brokerFrom(values: OptionValues, nodeId: string): Promise<{ link:
 const hq: Command = {
   path: ['hq'],
   summary: 'run HQ: follow, verify, store and witness every kiosk log; HTTP API; alerts',
-  usage: 'hq --db FILE|--postgres URL --broker embedded|URL [--http PORT] [--id NAME] [--trust FILE]...',
+  usage: 'hq --db FILE|--postgres URL --broker embedded|URL [--http PORT] [--web PORT --users FILE] [--id NAME] [--trust FILE]...',
   details: [
     '--db FILE            HQ store (SQLite, the embedded default), created if missing',
     '--postgres URL       HQ store in PostgreSQL instead (province scale), e.g. postgres://muster@db/muster',
     '--http PORT          dashboard API (JSON + Server-Sent Events at /api/events), default 8080; 0 picks a free port',
     '--http-host HOST     default 127.0.0.1; any other host needs --users',
     '--users FILE         user store (muster users add): every API route then needs a session (POST /api/session)',
+    '--web PORT           serve the HQ dashboard (browser mode) on this port (0: a free one); needs --users to sign in',
     '--id NAME            node id on the broker, default hq (the broker ACL lets hq publish alerts)',
     '--witness-key FILE   HQ witness key (generated if missing), default: the database path + ".witness.key" (hq.witness.key with --postgres)',
     '--trust FILE         a kiosk\'s public key file (ledger init writes FILE.pub); pins that log\'s genesis key',
     '--registry FILE      HQ\'s registry log store (muster kiosk provision): published to the kiosks, which then refuse revoked keys too',
     ...brokerDetails,
   ],
-  options: { db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, users: { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, registry: { type: 'string' }, ...brokerOptions },
+  options: { db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, users: { type: 'string' }, web: { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, registry: { type: 'string' }, ...brokerOptions },
   run: async ({ values, io }) => {
     const dbPath = optionalString(values, 'db');
     const postgres = optionalString(values, 'postgres');
     if ((dbPath === undefined) === (postgres === undefined)) throw new UsageError('give either --db FILE or --postgres URL');
+    const webPort = optionalString(values, 'web');
+    const webPortNumber = webPort === undefined ? undefined : nonNegativeInteger(webPort, '--web');
+    if (webPort !== undefined && optionalString(values, 'users') === undefined) throw new UsageError('--web needs --users FILE: the dashboard is for signed-in officers, police and auditors');
     const nodeId = optionalString(values, 'id') ?? 'hq';
     const httpPort = nonNegativeInteger(optionalString(values, 'http') ?? '8080', '--http');
     const trustedKeys = new Map(stringList(values, 'trust').map((file) => {
@@ -112,10 +118,13 @@ const hq: Command = {
     const service = await HqService.start({ store, broker: link, nodeId, witnessSigner: signer, ...(registry ? { registry } : {}) });
     const usersPath = optionalString(values, 'users');
     const users = usersPath === undefined ? undefined : UserStore.open(usersPath);
-    const http = await startHqHttp(service, httpPort, optionalString(values, 'http-host') ?? '127.0.0.1', users);
-    writeLine(io.stdout, `hq ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, http ${http.url}`);
+    const host = optionalString(values, 'http-host') ?? '127.0.0.1';
+    const http = await startHqHttp(service, httpPort, host, users);
+    const web = webPortNumber === undefined || !users ? undefined : await startWebServer({ hq: new HqBackend({ hq: service }), users, port: webPortNumber, host });
+    writeLine(io.stdout, `hq ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, http ${http.url}${web?.urls.hq ? `, dashboard ${web.urls.hq}` : ''}`);
     const signal = await untilSignal();
     writeLine(io.stdout, `hq stopping (${signal})`);
+    await web?.close();
     await http.close();
     users?.close();
     await service.close();

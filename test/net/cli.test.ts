@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { UserStore } from '../../access/user-store.ts';
 import { toBase64 } from '../../core/bytes.ts';
 import { rootHash } from '../../ledger/merkle.ts';
 import { LedgerStore } from '../../ledger/store.ts';
@@ -55,6 +56,31 @@ describe('muster hq and muster kiosk processes', () => {
     const bad = start(['kiosk', '--db', join(dir, 'x.db'), '--origin', 'c/k', '--broker', 'http://nope']);
     expect(await exited(bad.child)).toBe(2);
     expect(bad.output()).toMatch(/--broker must be "embedded" or mqtt:\/\/host:port/);
+  });
+
+  it('serves the HQ dashboard with --web, and only with a user store to sign in against', async () => {
+    const lonely = start(['hq', '--db', join(dir, 'web-hq.db'), '--broker', 'embedded', '--mqtt-port', '0', '--http', '0', '--web', '0']);
+    expect(await exited(lonely.child)).toBe(2);
+    expect(lonely.output()).toMatch(/--web needs --users FILE/);
+
+    const usersFile = join(dir, 'users.db');
+    const users = UserStore.open(usersFile);
+    await users.add({ name: 'officer-1', role: 'officer', password: 'correct horse battery' });
+    users.close();
+    const hq = start(['hq', '--db', join(dir, 'web-hq.db'), '--broker', 'embedded', '--mqtt-port', '0', '--http', '0', '--web', '0', '--users', usersFile]);
+    const dashboard = /dashboard (http:\/\/\S+)/.exec(await hq.ready)?.[1] ?? '';
+    const page = await fetch(dashboard);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    const origin = new URL(dashboard).origin;
+    const signIn = await fetch(`${origin}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin },
+      body: JSON.stringify({ user: 'officer-1', password: 'correct horse battery' }),
+    });
+    expect(signIn.status).toBe(200);
+    hq.child.kill('SIGTERM');
+    expect(await exited(hq.child)).toBe(0);
   });
 
   it('a kiosk killed mid-publish loses nothing committed; HQ converges on its root after the restart', async () => {
