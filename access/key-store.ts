@@ -3,10 +3,10 @@
 // kiosk: Electron safeStorage, which encrypts with a key the OS keyring holds (libsecret/kwallet on Linux,
 // Keychain, DPAPI), so a copied disk image yields only ciphertext.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MusterError, errorMessage } from '../core/errors.ts';
-import { Signer } from '../ledger/keys.ts';
+import { Signer, readSignerFile } from '../ledger/keys.ts';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
@@ -50,6 +50,11 @@ export class FileSecretStore implements SecretStore {
     chmodSync(path, 0o600);
   }
 
+  /** Deletes a secret's file (after it moved into a sealed store). */
+  remove(name: string): void {
+    rmSync(this.path(name), { force: true });
+  }
+
   private path(name: string): string {
     if (!NAME.test(name)) throw new TypeError(`name: expected a key name matching ${NAME.source}, got ${JSON.stringify(name)}`);
     return join(this.where, name);
@@ -76,7 +81,16 @@ export class SafeStorageSecretStore implements SecretStore {
 
   get(name: string): Uint8Array | undefined {
     const sealed = this.files.get(`${name}.safe`);
-    if (!sealed) return undefined;
+    if (!sealed) {
+      // Kept as a plain owner-only file before safeStorage was used (the development default): sealed now, the
+      // clear copy deleted, so the machine keeps its keys (and the data they wrap stays readable).
+      const plain = this.files.get(name);
+      if (plain) {
+        this.put(name, plain);
+        this.files.remove(name);
+      }
+      return plain;
+    }
     try {
       return new Uint8Array(Buffer.from(this.safeStorage.decryptString(Buffer.from(sealed)), 'base64'));
     } catch (error) {
@@ -120,4 +134,18 @@ export function signingKey(store: SecretStore, name: string, origin: string): { 
   const signer = Signer.generate(origin);
   store.put(name, Buffer.from(signer.encodeSecret(), 'utf8'));
   return { signer, created: true };
+}
+
+/**
+ * The signing key named `origin` from the store; a 0600 key file left from before the store was used (the
+ * development default) is moved into it first, so the log keeps its key and the key no longer lies in the clear.
+ */
+export function adoptedSigningKey(store: SecretStore, name: string, origin: string, keyFile: string): Signer {
+  if (store.get(name) === undefined && existsSync(keyFile)) {
+    const signer = readSignerFile(keyFile);
+    if (signer.name !== origin) throw new MusterError('bad-key', `key file ${keyFile} is the key of ${signer.name}, not ${origin}`);
+    store.put(name, Buffer.from(signer.encodeSecret(), 'utf8'));
+    rmSync(keyFile);
+  }
+  return signingKey(store, name, origin).signer;
 }

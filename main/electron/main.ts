@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as electron from 'electron';
+import { SafeStorageSecretStore } from '../../access/key-store.ts';
 import { UserStore } from '../../access/user-store.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { loadKioskConfig } from '../kiosk/kiosk-config.ts';
@@ -29,7 +30,9 @@ async function main(): Promise<void> {
   // The same screens as `muster kiosk run`: the kiosk screen (the runtime's ScreenPort), staff confirmation
   // when the camera is down (its StaffPort), and the staff screen with enrolment at this kiosk.
   const screens = kioskScreens();
-  const runtime = await KioskRuntime.start({ config, screen: screens.screen, staff: screens.staff });
+  // The kiosk's signing keys and centre data key sealed by the OS keyring (key files of earlier runs move in).
+  const secrets = new SafeStorageSecretStore(join(config.dataDir, 'secrets'), electron.safeStorage);
+  const runtime = await KioskRuntime.start({ config, screen: screens.screen, staff: screens.staff, secrets });
   const users = UserStore.open(join(config.dataDir, 'users.db'));
   const web = await screens.serve(runtime, Number(process.env.MUSTER_WEB_PORT ?? 8080), users);
   process.stderr.write(`staff screen: ${web.urls.staff ?? ''}\n`);

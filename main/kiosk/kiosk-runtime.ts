@@ -31,7 +31,8 @@ import { type Signer, loadOrCreateSigner } from '../../ledger/keys.ts';
 import { type Appended, LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { KioskNode } from '../../net/kiosk-node.ts';
-import { FileSecretStore, dataKey } from '../../access/key-store.ts';
+import { type ErasureJob, startErasureJob } from '../../access/erasure-job.ts';
+import { FileSecretStore, type SecretStore, adoptedSigningKey, dataKey } from '../../access/key-store.ts';
 import { PersonalDataStore } from '../../access/personal-data-store.ts';
 import { topicId } from '../../net/topics.ts';
 import { ReaderBadgePort } from './badge-port.ts';
@@ -63,6 +64,10 @@ export interface KioskRuntimeOptions {
   readonly reopenMs?: number;
   readonly heartbeatMs?: number;
   readonly log?: (line: string) => void;
+  /** Where the signing keys and the centre data key live; default owner-only files (Electron main: safeStorage). */
+  readonly secrets?: SecretStore;
+  /** Period of the retention job that erases people whose supervision and retention period ended; default 1 hour. */
+  readonly erasureEveryMs?: number;
 }
 
 export interface Enrolment {
@@ -90,6 +95,8 @@ export class KioskRuntime {
   private node: KioskNode | undefined;
   /** Why nothing can be signed any more: HQ's registry revoked this kiosk's key (LogWriter's 'key-revoked'). */
   keyRevoked: string | undefined;
+  /** The retention job (access/erasure-job.ts) over the personal-data store; tests call `runOnce`. */
+  erasure: ErasureJob | undefined;
   private offline: { store: LedgerStore; writer: LogWriter } | undefined;
   private sensor: FingerprintSensor | undefined;
   private camera: Camera | undefined;
@@ -121,13 +128,15 @@ export class KioskRuntime {
     const clock = options.clock ?? Date.now;
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const base = join(config.dataDir, topicId(config.kiosk));
-    const signer = loadOrCreateSigner(`${base}.db.key`, config.kiosk).signer;
-    const witness = loadOrCreateSigner(`${base}.db.witness.key`, config.kiosk).signer;
+    const { secrets } = options;
+    // With a secret store, key files from earlier runs move into it (the log keeps its key).
+    const signer = secrets ? adoptedSigningKey(secrets, 'log-signing.key', config.kiosk, `${base}.db.key`) : loadOrCreateSigner(`${base}.db.key`, config.kiosk).signer;
+    const witness = secrets ? adoptedSigningKey(secrets, 'witness-signing.key', config.kiosk, `${base}.db.witness.key`) : loadOrCreateSigner(`${base}.db.witness.key`, config.kiosk).signer;
     // Personal data (names, photos) and the data keys the face templates are sealed under; the centre key that
     // wraps them stays in the key store (owner-only files here; Electron safeStorage on a packaged kiosk).
     const self: { runtime?: KioskRuntime } = {};
     const personal = PersonalDataStore.open(join(config.dataDir, 'personal-data.db'), {
-      centreKey: dataKey(new FileSecretStore(join(config.dataDir, 'secrets')), 'centre-key'),
+      centreKey: dataKey(secrets ?? new FileSecretStore(join(config.dataDir, 'secrets')), 'centre-key'),
       log: { append: (type, payload) => (self.runtime as KioskRuntime).append(type, payload) },
       clock,
     });
@@ -147,6 +156,12 @@ export class KioskRuntime {
     const runtime = new KioskRuntime(config, options, clock, ledger, personal, enrolments, health, new LogPlans(ledger, clock), { signer, witness, devices: heartbeatDevices });
     runtime.node = node;
     self.runtime = runtime;
+    runtime.erasure = startErasureJob(personal, {
+      everyMs: options.erasureEveryMs ?? 3_600_000,
+      clock,
+      onErased: (subjects) => options.log?.(`${config.kiosk}: erased the personal data of ${subjects.length} people (retention ended)`),
+      onError: (error) => options.log?.(`${config.kiosk}: erasure job: ${errorMessage(error)}`),
+    });
     try {
       await runtime.openDevices();
     } catch (error) {
@@ -296,6 +311,7 @@ export class KioskRuntime {
     if (this.closed) return;
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
+    this.erasure?.stop();
     await this.session;
     await this.sensor?.close().catch(() => undefined);
     await this.camera?.close().catch(() => undefined);
