@@ -222,6 +222,15 @@ export class DemoCenter {
     return this.faces.source;
   }
 
+  /** Puts an enrolled person at kiosk-1 for a check-in from its screen: their finger on the sensor, their own face before the camera. */
+  present(subject: string): void {
+    const face = this.faceAssignment().get(subject)?.checkinFrame;
+    if (!face) throw new Error(`${subject} has no face to show`);
+    const { devices } = this.kiosks[0] as Kiosk;
+    devices.fingerprint.finger = { kind: 'finger', name: fingerOf(subject) };
+    devices.camera.setFrames([face]);
+  }
+
   async runDay(): Promise<DemoSummary> {
     const { script, clock, options } = this;
     options.say(`${script.day} in ${ZONE}: ${script.people.length} people under supervision, window 08:00-10:00, grace 15 min`);
