@@ -1,7 +1,6 @@
 // The role x endpoint matrix over HQ's HTTP API: every route refuses an anonymous request (401), a role that
 // never holds the route's action (403), and answers the rest only within the principal's scope.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { Signer } from '../../ledger/keys.ts';
 import { type HqHttp, startHqHttp } from '../../net/hq/hq-http.ts';
 import { HqService } from '../../net/hq/hq-service.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
+import { openEventStream } from '../helpers/event-stream.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { type BrokerFixture, startBroker } from '../net/support/brokers.ts';
 import { TestWorld, allWorldIds } from '../net/support/nodes.ts';
@@ -127,15 +127,7 @@ describe('HQ API: role x endpoint', () => {
   it("ends an event stream at its next frame once the user's session no longer holds", async () => {
     await users.add({ name: 'ola', role: 'officer', password: PASSWORD });
     const { token } = await users.signIn('ola', PASSWORD);
-    const frames: string[] = [];
-    const ended = new Promise<void>((resolve) => {
-      const sse = request(`${http.url}/api/events`, { headers: { authorization: `Bearer ${token}` } });
-      sse.on('response', (res) => {
-        res.on('data', (chunk: Buffer) => frames.push(chunk.toString()));
-        res.on('end', resolve);
-      });
-      sse.end();
-    });
+    const { frames, ended } = openEventStream(`${http.url}/api/events`, token);
     await waitFor(() => frames.length > 0, 'the stream to open');
     await hq.reportBreach({ kiosk: OWN, subject: 'p-4', rule: 'missed-checkin', summary: 'p-4 missed', entries: [] });
     await waitFor(() => frames.join('').includes('p-4 missed'), 'the alert on the stream');

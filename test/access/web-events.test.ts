@@ -2,7 +2,6 @@
 // session behind it was signed out or its user locked (the same check as HQ's API, access/http-guard.ts
 // sessionLive), and unsubscribes from the backend.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,14 +9,10 @@ import type { EventMessage } from '../../core/api/api.ts';
 import { UserStore } from '../../access/user-store.ts';
 import type { ApiBackend } from '../../main/web/api-service.ts';
 import { type WebServer, startWebServer } from '../../main/web/web-server.ts';
+import { type EventStream, openEventStream } from '../helpers/event-stream.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const PASSWORD = 'events password 1';
-
-interface Stream {
-  readonly frames: string[];
-  readonly ended: Promise<void>;
-}
 
 describe('screens API: event streams after sign-out', () => {
   const dir = mkdtempSync(join(tmpdir(), 'muster-web-events-'));
@@ -50,20 +45,9 @@ describe('screens API: event streams after sign-out', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function open(token: string): Stream {
-    const frames: string[] = [];
-    const ended = new Promise<void>((resolve) => {
-      const sse = request(`${server.url}/api/events`, { headers: { authorization: `Bearer ${token}` } });
-      sse.on('response', (res) => {
-        res.on('data', (chunk: Buffer) => frames.push(chunk.toString()));
-        res.on('end', resolve);
-      });
-      sse.end();
-    });
-    return { frames, ended };
-  }
+  const open = (token: string): EventStream => openEventStream(`${server.url}/api/events`, token);
 
-  async function seen(stream: Stream, what: string): Promise<void> {
+  async function seen(stream: EventStream, what: string): Promise<void> {
     await waitFor(() => stream.frames.join('').includes(what), `${what} on the stream`);
   }
 
