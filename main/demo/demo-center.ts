@@ -326,6 +326,7 @@ export class DemoCenter {
     const started = performance.now();
     try {
       const outcome = await kiosk.runtime.checkIn();
+      await kiosk.screen.ended(outcome);
       const looks = kiosk.screen.said.filter((g) => g === 'look-at-camera' || g === 'face-again' || g === 'face-light' || g === 'face-move').length;
       this.faceChecks.count += looks;
       if (looks > 0) this.faceChecks.ms += performance.now() - started;

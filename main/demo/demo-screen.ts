@@ -5,7 +5,9 @@
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import type { TaskCompletion } from '../../core/records/checkin.ts';
 import type { TaskSpec } from '../../core/records/plan.ts';
+import type { CheckinOutcome } from '../kiosk/checkin-workflow.ts';
 import type { ScreenPort } from '../kiosk/ports.ts';
+import type { KioskScreen } from '../web/kiosk-screen.ts';
 
 export interface ScriptedPerson {
   /** Reacts to what the kiosk says (tap the badge when asked). */
@@ -18,7 +20,12 @@ export class DemoScreen implements ScreenPort {
   /** What the kiosk said during the current scripted visit. */
   readonly said: GuidanceCode[] = [];
 
-  constructor(private readonly display?: ScreenPort) {}
+  constructor(private readonly display?: KioskScreen) {}
+
+  /** The scripted visit ended: the browser screen shows its outcome, then goes back to the start. */
+  async ended(outcome: CheckinOutcome): Promise<void> {
+    await this.display?.played(outcome);
+  }
 
   /** The scripted person standing at the kiosk, or undefined when they leave. */
   stand(person: ScriptedPerson | undefined): void {

@@ -109,8 +109,24 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     return this.view;
   }
 
+  /**
+   * A session that ran without this screen's Start button (the demo's scripted visits) ended: its outcome shows,
+   * then the screen goes back to the start after the usual pause, as after its own sessions.
+   */
+  async played(outcome: CheckinOutcome): Promise<void> {
+    if (this.running) return;
+    await this.finish(outcome);
+    this.clear();
+    this.clearTimer = setTimeout(() => {
+      this.reset();
+    }, this.clearAfterMs);
+    this.clearTimer.unref();
+  }
+
   // ScreenPort
   guide(guidance: GuidanceCode): void {
+    // A new session (from Start or from elsewhere) keeps the previous one's reset from blanking it.
+    if (!this.pendingTasks) this.clear();
     const step = stepOf(guidance);
     this.show({ phase: step === null ? 'failed' : 'active', step: step ?? this.view.step, guidance, tasks: [], receipt: null });
   }
