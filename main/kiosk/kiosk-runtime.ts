@@ -103,6 +103,8 @@ export class KioskRuntime {
   private reader: BadgeReader | undefined;
   private badgePort: ReaderBadgePort | undefined;
   private face: Promise<FaceService> | undefined;
+  /** The face engine as the fleet sees it: backend and detector in its id, ok once its models loaded, failing if they did not. */
+  private faceEngine: { id: string; state: DeviceHealth['state'] } | undefined;
   private session: Promise<unknown> = Promise.resolve();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -143,7 +145,7 @@ export class KioskRuntime {
     const enrolments = EnrolmentStore.open(config.dataDir, (subject) => personal.dataKey(subject));
     // The node creates the log on first start; the runtime's own read connection opens it after.
     // The node and the health log start before the runtime they report on exists.
-    const heartbeatDevices = (): { id: string; state: DeviceHealth['state'] }[] => self.runtime?.devices().map((d) => ({ id: d.id, state: d.state })) ?? [];
+    const heartbeatDevices = (): { id: string; state: DeviceHealth['state'] }[] => self.runtime?.fleetDevices() ?? [];
     const node = await KioskRuntime.startNode(config, options, clock, signer, witness, heartbeatDevices);
     const ledger = LedgerStore.open(`${base}.db`);
     const health = new DeviceHealthLog({
@@ -216,6 +218,12 @@ export class KioskRuntime {
 
   devices(): DeviceHealth[] {
     return this.registry.all();
+  }
+
+  /** What the heartbeat reports (net/heartbeat.ts): every device's state, and the face engine with its backend. */
+  fleetDevices(): { id: string; state: DeviceHealth['state'] }[] {
+    const devices = this.devices().map((d) => ({ id: d.id, state: d.state }));
+    return this.faceEngine ? [...devices, this.faceEngine] : devices;
   }
 
   /** Appends to the kiosk's own log; resolves once durable. Replicated at once while online, on reconnect otherwise. */
@@ -386,8 +394,21 @@ export class KioskRuntime {
   }
 
   private async faceService(): Promise<FaceService> {
-    if (this.options.face) return this.options.face;
-    this.face ??= FaceService.start({ backend: this.config.face.backend, detector: this.config.face.detector, ...(this.options.log ? { log: this.options.log } : {}) });
+    if (this.options.face) {
+      this.faceEngine ??= engineHealth(this.options.face);
+      return this.options.face;
+    }
+    if (!this.face) {
+      this.face = FaceService.start({ backend: this.config.face.backend, detector: this.config.face.detector, ...(this.options.log ? { log: this.options.log } : {}) });
+      this.face.then(
+        (service) => {
+          this.faceEngine = engineHealth(service);
+        },
+        () => {
+          this.faceEngine = { id: 'face', state: 'failing' };
+        },
+      );
+    }
     return this.face;
   }
 
@@ -412,7 +433,7 @@ export class KioskRuntime {
         this.camera = opened.device;
         return opened.health;
       });
-      if (!this.options.face) void this.faceService().catch((error: unknown) => this.options.log?.(`${this.config.kiosk}: face service: ${errorMessage(error)}`));
+      void this.faceService().catch((error: unknown) => this.options.log?.(`${this.config.kiosk}: face service: ${errorMessage(error)}`));
     }
     const badge = devices.badge;
     if (badge) {
@@ -474,4 +495,8 @@ function ownDeviceHealth(ledger: LedgerStore, kiosk: string): LogRecord[] {
     records.push({ ref: { origin: kiosk, seq: row.seq, hash: toHex(row.hash) }, ts: body.ts, type: body.type, payload: body.payload });
   }
   return records;
+}
+
+function engineHealth(service: FaceService): { id: string; state: DeviceHealth['state'] } {
+  return { id: `face/${service.health.backend}/${service.health.detector}`, state: 'ok' };
 }

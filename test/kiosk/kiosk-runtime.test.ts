@@ -127,6 +127,9 @@ describe('kiosk runtime on emulated devices', () => {
     expect(checkin?.payload).toMatchObject({ subject: 'p-1', methods: ['fingerprint', 'face'], tasks: [{ task: 't-study' }] });
     expect(checkin?.payload.faceScore).toBeLessThan(0.55);
     expect(health(all)).toEqual(['fingerprint ok', 'camera ok', 'badge ok']);
+    // The heartbeat reports the face engine beside the devices, with the backend it runs on.
+    expect(runtime.fleetDevices().at(-1)).toEqual({ id: `face/${face.health.backend}/${face.health.detector}`, state: 'ok' });
+    expect(face.health.backend).toBe('wasm');
     // The log names the enrolment and its template's commitment, never the template.
     const enrolment = all.find((r) => r.type === 'enrolment');
     const sealed = parseSealedTemplate(readFileSync(join(dir, 'data', 'face-templates', 'p-1.json'), 'utf8'));
