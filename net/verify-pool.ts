@@ -7,7 +7,6 @@
 // force, and verifies itself whatever no thread vouched for.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import type { KeySpan } from '../ledger/key-schedule.ts';
 import { startWorker } from '../runtime/worker.ts';
 import { type VerifyGroup, type VerifyRequest, type VerifyResponse, VerifierCache, verifyClaimed } from './verify-claims.ts';
 
@@ -34,13 +33,7 @@ export class VerifyPool {
     });
   }
 
-  /** Indexes of the leaves whose signatures verify under one of `keys` (matched by key id). */
-  async verify(origin: string, keys: readonly KeySpan[], leaves: readonly Uint8Array[]): Promise<Set<number>> {
-    const [valid] = await this.verifyGroups([{ origin, keys, leaves }]);
-    return valid ?? new Set();
-  }
-
-  /** The same for several logs at once (one group per batch): per group, the indexes of its valid leaves. */
+  /** Per group (one log's batch each), the indexes of the leaves whose signatures verify under one of its keys (matched by key id). */
   async verifyGroups(groups: readonly VerifyGroup[]): Promise<Set<number>[]> {
     const total = groups.reduce((n, g) => n + g.leaves.length, 0);
     const claims = new Int32Array(new SharedArrayBuffer(4));
