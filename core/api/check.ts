@@ -72,16 +72,6 @@ export function obj(required: Shape, optional: Shape = {}): Check<Readonly<Recor
   };
 }
 
-/** A tagged union: the `kind` field picks the shape. */
-export function union<const M extends Readonly<Record<string, Check<unknown>>>>(tag: string, shapes: M): Check<Out<M[keyof M]>> {
-  return (v, path) => {
-    const kind = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[tag] : undefined;
-    const check = typeof kind === 'string' && Object.hasOwn(shapes, kind) ? shapes[kind] : undefined;
-    if (!check) return fail(`${path}.${tag}`, `expected one of ${Object.keys(shapes).join(', ')}`);
-    return check(v, path) as Out<M[keyof M]>;
-  };
-}
-
 export function literal<const T extends string>(value: T): Check<T> {
   return (v, path) => (v === value ? value : fail(path, `expected ${JSON.stringify(value)}`));
 }
