@@ -2,7 +2,7 @@
 // fields, why), written before the data is handed out. `erasure`: a person's data and data key were deleted.
 // Both name only pseudonymous ids and field kinds, never a value.
 import { asFields, bad, id, list, oneOf, onlyKeys, text, time } from '../records/fields.ts';
-import { PERSONAL_FIELDS, type PersonalField } from './personal-data.ts';
+import { PERSONAL_FIELDS, type PersonalField, isPersonalField } from './personal-data.ts';
 import { ROLES, type Role } from './roles.ts';
 
 export interface AccessRecord {
@@ -60,8 +60,8 @@ function fieldList(p: Parameters<typeof id>[0], path: string, min = 1): Personal
   if (values.length < min) bad(`${path}.fields`, `expected at least ${min} field kind`);
   const seen = new Set<string>();
   return values.map((v, i) => {
-    if (typeof v !== 'string' || !(PERSONAL_FIELDS as readonly string[]).includes(v) || seen.has(v)) bad(`${path}.fields[${i}]`, `expected one of ${PERSONAL_FIELDS.join(', ')}, each once`);
+    if (!isPersonalField(v) || seen.has(v)) bad(`${path}.fields[${i}]`, `expected one of ${PERSONAL_FIELDS.join(', ')}, each once`);
     seen.add(v);
-    return v as PersonalField;
+    return v;
   });
 }

@@ -52,10 +52,6 @@ export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
 
-export function isAction(value: unknown): value is Action {
-  return typeof value === 'string' && (ACTIONS as readonly string[]).includes(value);
-}
-
 /** Whether the role holds the action at all, whatever the resource (e.g. to show a menu item, or to filter a list). */
 export function holds(role: Role, action: Action): boolean {
   return GRANTS[role].includes(action);
