@@ -5,7 +5,7 @@
 //   idle ──begin──▶ identify(finger 1:N | badge) ──▶ [badge-finger (1:1)] ──▶ face (1:1 + liveness) ──▶ tasks
 //        ──▶ recording ──▶ receipt                          camera down: face ──▶ staff-confirm ──▶ tasks
 //   fingerprint down or unread: identify(badge) ──▶ face      too many tries or no usable device: failed
-import type { AttemptOutcome, AttemptStep, CheckinMethod, TaskCompletion } from '../records/checkin.ts';
+import type { AttemptOutcome, Checkin, CheckinAttempt, CheckinMethod, TaskCompletion } from '../records/checkin.ts';
 import type { GuidanceCode } from './guidance.ts';
 
 /** Tries per step before the person is sent to staff. */
@@ -61,24 +61,10 @@ export type CheckinEvent =
   | { readonly type: 'done' };
 
 /** A checkin-attempt entry's step fields; the orchestrator adds attempt id, centre and kiosk. */
-export interface AttemptRecord {
-  readonly step: AttemptStep;
-  readonly method: CheckinMethod;
-  readonly outcome: AttemptOutcome;
-  readonly try: number;
-  readonly subject?: string;
-  readonly identifiedBy?: CheckinMethod;
-  readonly score?: number;
-}
+export type AttemptRecord = Omit<CheckinAttempt, 'attempt' | 'centre' | 'kiosk'>;
 
-export interface CheckinRecord {
-  readonly subject: string;
-  readonly methods: readonly CheckinMethod[];
-  readonly fingerprintScore?: number;
-  readonly faceScore?: number;
-  readonly staff?: string;
-  readonly tasks: readonly TaskCompletion[];
-}
+/** A checkin entry's fields; the orchestrator adds centre, kiosk and attempt id. */
+export type CheckinRecord = Omit<Checkin, 'centre' | 'kiosk' | 'attempt'>;
 
 export type Effect =
   | { readonly kind: 'log-attempt'; readonly attempt: AttemptRecord }
