@@ -67,8 +67,7 @@ export function parseCheckin(payload: unknown): Checkin {
   const methods = list(p, 'methods', 'checkin', 4);
   for (let i = 0; i < methods.length; i++) method(methods[i], 'checkin.methods', i);
   if (methods.length < 2) bad('checkin.methods', 'a check-in needs two methods (identify and verify)');
-  if (methods.includes('staff') && optionalId(p, 'staff', 'checkin') === undefined) bad('checkin.staff', 'a staff-confirmed check-in names the staff member');
-  optionalId(p, 'staff', 'checkin');
+  if (optionalId(p, 'staff', 'checkin') === undefined && methods.includes('staff')) bad('checkin.staff', 'a staff-confirmed check-in names the staff member');
   score(p, 'fingerprintScore', 'checkin');
   score(p, 'faceScore', 'checkin');
   const tasks = list(p, 'tasks', 'checkin', 16);
