@@ -13,7 +13,7 @@ import type { CborValue } from './cbor-value.ts';
  * (verifiers that need an entry's envelope but not its payload skip most of the allocation).
  */
 /** What a skipped map decodes to: an empty map, so a caller still sees that the value was a map. */
-export const SKIPPED_MAP: { readonly [key: string]: CborValue } = Object.freeze({});
+const SKIPPED_MAP: { readonly [key: string]: CborValue } = Object.freeze({});
 
 export type SkipValue = (key: string, before: { readonly [key: string]: CborValue }) => boolean;
 

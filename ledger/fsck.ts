@@ -101,10 +101,8 @@ async function checkBlocks(store: LedgerStore, plan: BlockPlan, schedule: KeySch
   const claims = new SharedArrayBuffer(4);
   const count = total < 2 ? 0 : (workers ?? Math.max(0, cpus().length - 1));
   const results: BlockResult[] = [];
-  const started = Array.from({ length: count }, () => {
-    const job: VerifyJob = { path: store.path, plan, keys: schedule.toSpans(), claims };
-    return startWorker(new URL('./verify-worker.ts', import.meta.url), { workerData: job });
-  });
+  const job: VerifyJob = { path: store.path, plan, keys: schedule.toSpans(), claims };
+  const started = Array.from({ length: count }, () => startWorker(new URL('./verify-worker.ts', import.meta.url), { workerData: job }));
   try {
     const finished = started.map(
       (worker) =>

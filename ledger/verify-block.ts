@@ -1,6 +1,7 @@
 // One block of fsck: 2^level entries aligned on a perfect subtree. A block checks its entries (verifyRows),
 // builds every perfect subtree inside it and compares the Merkle nodes the store keeps for that range, so
 // the tree is rebuilt in parallel with the signature checks instead of after them on one thread.
+import { bytesEqual } from '../core/bytes.ts';
 import { ZERO_HASH } from '../core/entry.ts';
 import { leafHash, nodeHash } from './hash.ts';
 import type { KeySchedule } from './key-schedule.ts';
@@ -38,7 +39,7 @@ export function levelOffsets(n: number, blockLevel: number): number[] {
   return offsets;
 }
 
-export function verifyBlock(store: LedgerStore, plan: BlockPlan, schedule: KeySchedule, block: number): BlockResult {
+function verifyBlock(store: LedgerStore, plan: BlockPlan, schedule: KeySchedule, block: number): BlockResult {
   const width = 2 ** plan.blockLevel;
   const start = block * width;
   const end = Math.min(plan.size, start + width);
@@ -72,17 +73,11 @@ export function verifyBlock(store: LedgerStore, plan: BlockPlan, schedule: KeySc
     }
     for (const node of stored) {
       const at = here + 32 * (node.idx - first);
-      if (!equal32(levels, at, node.hash)) return { ok: false, block, reason: `stored Merkle node ${level}/${node.idx} does not match the entries` };
+      if (!bytesEqual(levels.subarray(at, at + 32), node.hash)) return { ok: false, block, reason: `stored Merkle node ${level}/${node.idx} does not match the entries` };
     }
     nodes += count;
   }
   return { ok: true, block, levels, nodes };
-}
-
-function equal32(buffer: Uint8Array, at: number, hash: Uint8Array): boolean {
-  if (hash.length !== 32) return false;
-  for (let i = 0; i < 32; i++) if (buffer[at + i] !== hash[i]) return false;
-  return true;
 }
 
 /** Verifies blocks claimed one at a time from `claims[0]` until none is left or one fails. */

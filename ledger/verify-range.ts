@@ -1,6 +1,6 @@
 // Checks a contiguous run of stored entries: sequence numbers without gaps, each prev link, the stored
-// columns against the signed entry, the key in force and the signature. Used by fsck (in worker threads)
-// and by replica ingest.
+// columns against the signed entry, the key in force and the signature. Used by fsck for each block
+// (ledger/verify-block.ts), on the calling thread and in worker threads.
 import { bytesEqual } from '../core/bytes.ts';
 import { decodeLeaf } from '../core/entry.ts';
 import { errorMessage } from '../core/errors.ts';
