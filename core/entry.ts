@@ -192,7 +192,7 @@ function checkBody(value: CborValue): EntryBody {
   const body = value as Record<string, CborValue>;
   // Keys arrive in canonical order (the decoder refuses any other), so no sort is needed.
   const keys = Object.keys(body).join(',');
-  if (keys !== BODY_KEYS) throw new MusterError('malformed', `entry body has fields ${[...Object.keys(body)].sort().join(',')}`);
+  if (keys !== BODY_KEYS) throw new MusterError('malformed', `entry body has fields ${Object.keys(body).sort().join(',')}`);
   if (body.v !== ENTRY_VERSION) throw new MusterError('malformed', `unsupported entry version ${JSON.stringify(body.v)}`);
   try {
     checkOrigin(body.origin);
