@@ -11,7 +11,7 @@ import { MusterError, errorMessage } from '../../core/errors.ts';
 import { FileSecretStore, dataKey } from '../../access/key-store.ts';
 import { PersonalDataStore, type PersonalValue } from '../../access/personal-data-store.ts';
 import { UserStore } from '../../access/user-store.ts';
-import { REGISTRY_ORIGIN, readRegistry } from '../../ledger/key-schedule.ts';
+import { REGISTRY_ORIGIN, parseRegistration, readRegistry } from '../../ledger/key-schedule.ts';
 import { readSignerFile, readVerifierFile } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
@@ -54,7 +54,7 @@ function openLog(path: string, keyPath: string | undefined): { store: LedgerStor
 }
 
 async function withPii<T>(values: OptionValues, fn: (pii: PersonalDataStore) => Promise<T>): Promise<T> {
-    const { store, writer } = openLog(requireString(values, 'log'), optionalString(values, 'key'));
+  const { store, writer } = openLog(requireString(values, 'log'), optionalString(values, 'key'));
   try {
     const centreKey = dataKey(new FileSecretStore(resolve(requireString(values, 'keys'))), CENTRE_KEY);
     const pii = PersonalDataStore.open(requireString(values, 'db'), { centreKey, log: writer });
@@ -237,8 +237,8 @@ async function withRegistry<T>(values: OptionValues, fn: (writer: LogWriter, sto
 }
 
 function publicKey(path: string): Uint8Array {
-  const keys = readVerifierFile(path);
-  return (keys.at(-1) ?? keys[0])?.publicKey ?? new Uint8Array();
+  // readVerifierFile refuses an empty file, so there is a last key.
+  return readVerifierFile(path).at(-1)?.publicKey ?? new Uint8Array();
 }
 
 const kioskProvision: Command = {
@@ -257,7 +257,10 @@ const kioskProvision: Command = {
       const centre = origin.split('/')[0] ?? '';
       const key = readVerifierFile(requireString(values, 'pub'))[0];
       if (key?.name !== origin) throw new MusterError('bad-key', `the public key is named ${JSON.stringify(key?.name)}, not ${origin}`);
-      const { seq } = await writer.append('kiosk-registration', { origin, centre, key: key.publicKey });
+      // registryFrom skips a malformed registration: refuse it here rather than leave the kiosk silently unregistered.
+      const registration = { origin, centre, key: key.publicKey };
+      parseRegistration(registration);
+      const { seq } = await writer.append('kiosk-registration', registration);
       writeLine(io.stdout, `registered ${origin} (entry ${seq})`);
       const passwords = optionalString(values, 'passwords');
       if (passwords !== undefined) {
