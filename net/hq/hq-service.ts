@@ -189,7 +189,9 @@ export class HqService {
 
   /** Feeds the breach engine and, for live entries (seenAt set), keeps the clock samples. */
   private async received(origin: string, from: number, to: number, seenAt: number | undefined): Promise<void> {
-    const bodies = (await this.store.leaves(origin, from, to)).map((leaf) => decodeLeaf(leaf).body);
+    // Without a breach feed only the clock samples need the entries, and they keep the last CLOCK_SAMPLES alone.
+    const start = this.entryListeners.size > 0 ? from : Math.max(from, to - CLOCK_SAMPLES);
+    const bodies = (await this.store.leaves(origin, start, to)).map((leaf) => decodeLeaf(leaf).body);
     if (seenAt !== undefined) {
       const samples = this.clockSamples.get(origin) ?? [];
       for (const body of bodies) samples.push({ origin, seq: body.seq, ts: body.ts, seenAt });
