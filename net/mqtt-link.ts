@@ -15,7 +15,7 @@ import { type ParsedTopic, parseTopic, topicId } from './topics.ts';
 export type MessageHandler = (topic: ParsedTopic, payload: Buffer) => Promise<void>;
 
 /** Unacknowledged messages in hand at once: a burst worth batching; beyond it a flood waits in the broker. */
-export const WINDOW = 256;
+const WINDOW = 256;
 
 /** Tells mqtt.js not to send the PUBACK (see the header): we send it after the handler resolved. */
 const SELF_ACKED = new Error('acknowledged by MqttLink after the handler resolved');
