@@ -62,6 +62,13 @@ export function nonNegativeInteger(text: string, name: string): number {
   return Number(text);
 }
 
+/** A TCP port, 0 for any free one. */
+export function portNumber(text: string, name: string): number {
+  const port = nonNegativeInteger(text, name);
+  if (port > 65535) throw new UsageError(`${name} must be a port from 0 to 65535, got ${text}`);
+  return port;
+}
+
 export function writeLine(stream: Writable, line: string): void {
   stream.write(`${line}\n`);
 }

@@ -4,7 +4,7 @@ import { errorMessage } from '../../core/errors.ts';
 import { DemoCenter, type DemoSummary } from '../demo/demo-center.ts';
 import { openKioskWindow } from '../demo/kiosk-window.ts';
 import { untilSignal } from './signals.ts';
-import { type Command, UsageError, nonNegativeInteger, optionalString, writeLine } from './command.ts';
+import { type Command, UsageError, nonNegativeInteger, portNumber, optionalString, writeLine } from './command.ts';
 
 const demo: Command = {
   path: ['demo'],
@@ -56,9 +56,9 @@ const demo: Command = {
       people,
       day: optionalString(values, 'day') ?? '2026-12-01',
       durationS,
-      httpPort: nonNegativeInteger(optionalString(values, 'http') ?? '8080', '--http'),
-      mqttPort: nonNegativeInteger(optionalString(values, 'mqtt-port') ?? '0', '--mqtt-port'),
-      ...(values.headless ? {} : { webPort: nonNegativeInteger(optionalString(values, 'web') ?? '8000', '--web') }),
+      httpPort: portNumber(optionalString(values, 'http') ?? '8080', '--http'),
+      mqttPort: portNumber(optionalString(values, 'mqtt-port') ?? '0', '--mqtt-port'),
+      ...(values.headless ? {} : { webPort: portNumber(optionalString(values, 'web') ?? '8000', '--web') }),
       say,
     });
     const center = await start.catch((error: unknown) => {

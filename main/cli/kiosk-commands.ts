@@ -6,7 +6,7 @@ import { kioskScreens } from '../kiosk/kiosk-screens.ts';
 import { inProcessDevices } from '../kiosk/emulated-devices.ts';
 import { loadKioskConfig, parseKioskConfig, type KioskConfig } from '../kiosk/kiosk-config.ts';
 import { KioskRuntime } from '../kiosk/kiosk-runtime.ts';
-import { type Command, nonNegativeInteger, optionalString, requireString, writeLine } from './command.ts';
+import { type Command, portNumber, optionalString, requireString, writeLine } from './command.ts';
 import { untilSignal } from './signals.ts';
 
 const run: Command = {
@@ -39,7 +39,7 @@ const run: Command = {
       },
     });
     try {
-      const web = screens ? await screens.serve(runtime, nonNegativeInteger(webPort ?? '0', '--web'), users) : undefined;
+      const web = screens ? await screens.serve(runtime, portNumber(webPort ?? '0', '--web'), users) : undefined;
       const devices = runtime.devices().map((d) => `${d.kind} ${d.state}`).join(', ');
       writeLine(io.stdout, `kiosk ${config.kiosk} ready: devices ${devices}; face threshold ${runtime.faceThreshold}; log size ${runtime.ledger.head(config.kiosk).size}${web ? `; kiosk screen ${web.urls.kiosk ?? ''}${web.urls.staff ? `, staff screen ${web.urls.staff}` : ''}` : ''}`);
       const signal = await untilSignal();

@@ -18,7 +18,7 @@ import { KioskNode } from '../../net/kiosk-node.ts';
 import type { LinkOptions } from '../../net/mqtt-link.ts';
 import { VerifyPool } from '../../net/verify-pool.ts';
 import { topicId } from '../../net/topics.ts';
-import { type Command, type OptionValues, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
+import { type Command, type OptionValues, UsageError, nonNegativeInteger, portNumber, optionalString, requireString, stringList, writeLine } from './command.ts';
 import { untilSignal } from './signals.ts';
 import { HqBackend } from '../web/hq-backend.ts';
 import { startWebServer } from '../web/web-server.ts';
@@ -64,7 +64,7 @@ async function brokerFrom(values: OptionValues, nodeId: string): Promise<{ link:
   if (tlsFiles.some((f) => f !== undefined) && !(ca && cert && key)) throw new UsageError('TLS needs --ca, --cert and --client-key together');
   const tls = ca && cert && key ? { tls: { ca: readText(ca, 'CA file'), cert: readText(cert, 'certificate'), key: readText(key, 'client key') } } : {};
   if (broker === 'embedded') {
-    const port = nonNegativeInteger(optionalString(values, 'mqtt-port') ?? '1883', '--mqtt-port');
+    const port = portNumber(optionalString(values, 'mqtt-port') ?? '1883', '--mqtt-port');
     const embedded = await startEmbeddedBroker({ port, host: '0.0.0.0', alertPublishers: new Set([topicId(nodeId)]) });
     return { link: { url: `mqtt://127.0.0.1:${embedded.port}`, ...credentials }, embedded };
   }
@@ -95,10 +95,10 @@ const hq: Command = {
     const postgres = optionalString(values, 'postgres');
     if ((dbPath === undefined) === (postgres === undefined)) throw new UsageError('give either --db FILE or --postgres URL');
     const webPort = optionalString(values, 'web');
-    const webPortNumber = webPort === undefined ? undefined : nonNegativeInteger(webPort, '--web');
+    const webPortNumber = webPort === undefined ? undefined : portNumber(webPort, '--web');
     if (webPort !== undefined && optionalString(values, 'users') === undefined) throw new UsageError('--web needs --users FILE: the dashboard is for signed-in officers, police and auditors');
     const nodeId = optionalString(values, 'id') ?? 'hq';
-    const httpPort = nonNegativeInteger(optionalString(values, 'http') ?? '8080', '--http');
+    const httpPort = portNumber(optionalString(values, 'http') ?? '8080', '--http');
     const trustedKeys = new Map(stringList(values, 'trust').map((file) => {
       const [genesis] = readVerifierFile(file);
       if (!genesis) throw new MusterError('bad-key', `${file} holds no key`);
