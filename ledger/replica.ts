@@ -9,24 +9,12 @@ import type { LedgerStore } from './store.ts';
 
 export type { IngestResult, Rejected } from './ingest-plan.ts';
 
-
 export interface IngestOptions {
   /** Who handed us the entries (a peer id, a file name): recorded with equivocation evidence. */
   readonly source: string;
   /** Pins the log's genesis key; without it the first genesis seen is trusted. */
   readonly trustedKey?: Uint8Array;
   readonly now?: number;
-  /**
-   * The log's key schedule, kept by a caller that ingests often (HQ, peers) so that the genesis and rotation
-   * entries are not re-verified on every call. It must be the schedule of what the store holds; it is extended
-   * in place as genesis and rotation entries verify, so drop it if the call throws.
-   */
-  readonly schedule?: KeySchedule;
-  /**
-   * Leaves (by identity) whose signatures were already verified, in worker threads, under the key of this log's
-   * schedule that has the entry's key id; the key id is still checked against the key in force here.
-   */
-  readonly preverified?: ReadonlySet<Uint8Array>;
 }
 
 export function ingestEntries(store: LedgerStore, origin: string, leaves: readonly Uint8Array[], options: IngestOptions): IngestResult {
@@ -36,7 +24,7 @@ export function ingestEntries(store: LedgerStore, origin: string, leaves: readon
   if (log && options.trustedKey && !bytesEqual(log.genesisKey, options.trustedKey)) {
     throw new MusterError('key-mismatch', `the key given for ${origin} is not the key this store already trusts`);
   }
-  const schedule = options.schedule ?? (log ? KeySchedule.load(store, origin, log.genesisKey) : new KeySchedule(origin, []));
+  const schedule = log ? KeySchedule.load(store, origin, log.genesisKey) : new KeySchedule(origin, []);
   const head = store.head(origin);
   const stored = new Map<number, Uint8Array>();
   for (const { entry } of batch.decoded) {
@@ -44,7 +32,7 @@ export function ingestEntries(store: LedgerStore, origin: string, leaves: readon
     const row = seq < head.size ? store.entry(origin, seq) : undefined;
     if (row) stored.set(seq, row.hash);
   }
-  const plan = planIngest(batch, head, stored, schedule, { trustedKey: options.trustedKey ?? log?.genesisKey, preverified: options.preverified, registry: readRegistry(store) });
+  const plan = planIngest(batch, head, stored, schedule, { trustedKey: options.trustedKey ?? log?.genesisKey, registry: readRegistry(store) });
   const now = options.now ?? Date.now();
   for (const e of plan.equivocations) store.recordConflict(origin, e.seq, e.leaf, e.hash, options.source, now);
   if (plan.rows.length > 0) {
