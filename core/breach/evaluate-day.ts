@@ -5,7 +5,7 @@ import { type Checkin, type CheckinAttempt, type TaskCompletion, VERIFICATION_FA
 import type { EntryRef } from '../records/entry-ref.ts';
 import type { TaskRecord } from '../records/task-record.ts';
 import { compareRecords } from '../records/entry-ref.ts';
-import { ALL_DAYS, type Plan, type TaskSpec, taskDueOn } from '../records/plan.ts';
+import { ALL_DAYS, type Plan, type TaskSpec, supervisedOn, taskDueOn } from '../records/plan.ts';
 import { formatDay, MS_PER_MINUTE, type Weekday, weekdayOf } from '../time/civil-day.ts';
 import { type DayWindow, dayWindow } from './day-window.ts';
 import type { Breach, BreachStatus, HistoryEvent, ReviewItem } from './findings.ts';
@@ -35,7 +35,7 @@ export function evaluateDay(log: SubjectLog, day: number, at: number, outages: C
   const governing = log.governing(day);
   if (!governing) return NOTHING;
   const plan = governing.value;
-  if (day < plan.start || (plan.end !== null && day > plan.end)) return NOTHING;
+  if (!supervisedOn(plan, day)) return NOTHING;
   const w = dayWindow(plan, day);
   const weekday = weekdayOf(day);
   const reporting = plan.days.includes(weekday);

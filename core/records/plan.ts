@@ -149,6 +149,11 @@ function taskPayload(task: TaskSpec): Payload {
 }
 
 /** Whether a task is due on a weekday under its plan. */
+/** Whether `day` lies within the plan's supervision (from start to end, inclusive; no end: open). */
+export function supervisedOn(plan: Pick<Plan, 'start' | 'end'>, day: number): boolean {
+  return day >= plan.start && (plan.end === null || day <= plan.end);
+}
+
 export function taskDueOn(task: TaskSpec, plan: Plan, weekday: Weekday): boolean {
   return (task.days === 'reporting' ? plan.days : task.days).includes(weekday);
 }

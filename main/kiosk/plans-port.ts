@@ -3,7 +3,7 @@
 // session costs only what arrived since the last one.
 import { decodeLeaf } from '../../core/entry.ts';
 import { MusterError } from '../../core/errors.ts';
-import { type Plan, type TaskSpec, parsePlan, taskDueOn } from '../../core/records/plan.ts';
+import { type Plan, type TaskSpec, parsePlan, supervisedOn, taskDueOn } from '../../core/records/plan.ts';
 import { weekdayOf } from '../../core/time/civil-day.ts';
 import { zonedDay } from '../../core/time/zoned-time.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
@@ -25,7 +25,7 @@ export class LogPlans implements PlansPort {
     const plan = (this.plans.get(subject) ?? []).filter((p) => p.effectiveFrom <= now).sort((a, b) => a.effectiveFrom - b.effectiveFrom).at(-1);
     if (!plan) return [];
     const day = zonedDay(now, plan.zone);
-    if (day < plan.start || (plan.end !== null && day > plan.end)) return [];
+    if (!supervisedOn(plan, day)) return [];
     return plan.tasks.filter((t) => taskDueOn(t, plan, weekdayOf(day)));
   }
 

@@ -8,7 +8,7 @@ import { SubjectLog } from '../../core/breach/subject-log.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { parseCheckin, parseCheckinAttempt } from '../../core/records/checkin.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
-import { type Plan, parsePlan } from '../../core/records/plan.ts';
+import { type Plan, parsePlan, supervisedOn } from '../../core/records/plan.ts';
 import { parseContest, parseExcuse, parseReview } from '../../core/records/staff-decisions.ts';
 import { formatClock, formatDay, weekdayOf } from '../../core/time/civil-day.ts';
 import { zonedDay } from '../../core/time/zoned-time.ts';
@@ -68,7 +68,7 @@ export function dayRoster(records: readonly LogRecord[], report: BreachReport, c
 }
 
 function reportsOn(plan: Plan, day: number): boolean {
-  return day >= plan.start && (plan.end === null || day <= plan.end) && plan.days.includes(weekdayOf(day));
+  return supervisedOn(plan, day) && plan.days.includes(weekdayOf(day));
 }
 
 /** One state at a glance; the most serious wins: a standing breach, then a pending review, then lateness. */
