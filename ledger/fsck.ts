@@ -23,7 +23,7 @@ export interface FsckOptions {
   readonly heldCheckpoints?: readonly string[];
   /** Worker threads verifying beside this one; 0 checks in this thread only. Default: one per further core. */
   readonly workers?: number;
-  /** Blocks of 2^blockLevel entries are the unit of parallel work (default 10: short enough that no thread idles long at the end); tests use small blocks. */
+  /** Blocks of 2^blockLevel entries are the unit of parallel work (default 8: about 50 ms of work, so no thread idles long at the end); tests use small blocks. */
   readonly blockLevel?: number;
 }
 
@@ -31,7 +31,7 @@ export type FsckResult =
   | { readonly ok: true; readonly origin: string; readonly size: number; readonly root: Uint8Array; readonly checkpoints: number; readonly trust: 'key' | 'store' }
   | { readonly ok: false; readonly origin: string; readonly seq?: number; readonly reason: string };
 
-const BLOCK_LEVEL = 10;
+const BLOCK_LEVEL = 8;
 
 export async function fsck(path: string, options: FsckOptions = {}): Promise<FsckResult> {
   const store = LedgerStore.open(path, { readonly: true });

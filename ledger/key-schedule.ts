@@ -95,8 +95,8 @@ export class KeySchedule {
 
   /**
    * Checks one decoded entry's key and signature and, for genesis and rotation entries, extends the schedule.
-   * Returns a reason when the entry is bad. `signatureVerified` skips only the Ed25519 check, for a signature
-   * already verified under a key of this schedule with the entry's key id.
+   * Returns a reason when the entry is bad. `signatureVerified` skips only the Ed25519 check, for a caller that
+   * checks the signature under `keyFor(seq)` itself, before or after (fsck checks a block's signatures after).
    */
   check(decoded: DecodedLeaf, trustedGenesisKey?: Uint8Array, signatureVerified = false): string | undefined {
     const { body } = decoded;

@@ -214,6 +214,11 @@ export class LedgerStore {
     return this.stmts.range.iterate(origin, start, end);
   }
 
+  /** As range, read in one call: for bounded ranges, where stepping row by row from JavaScript costs more than the rows. */
+  rangeAll(origin: string, start: number, end: number): EntryRow[] {
+    return this.stmts.range.all(origin, start, end);
+  }
+
   /** The genesis, key-rotation and key-revocation entries of a log, in order. */
   keyEntries(origin: string): EntryRow[] {
     return this.stmts.keyEntries.all(origin);

@@ -47,7 +47,7 @@ function verifyBlock(store: LedgerStore, plan: BlockPlan, schedule: KeySchedule,
   if (start > 0 && !before) return { ok: false, block, seq: start - 1, reason: `entry ${start - 1} is missing` };
   // The entry before is checked by its own block; here only its hash is needed, recomputed from its bytes.
   const prev = before ? leafHash(before.leaf) : ZERO_HASH;
-  const rows = verifyRows(plan.origin, store.range(plan.origin, start, end), start, end, prev, schedule);
+  const rows = verifyRows(plan.origin, store.rangeAll(plan.origin, start, end), start, end, prev, schedule);
   if (!rows.ok) return { ok: false, block, seq: rows.seq, reason: rows.reason };
 
   const n = end - start;

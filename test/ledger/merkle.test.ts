@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../core/bytes.ts';
 import { EMPTY_ROOT, leafHash, nodeHash } from '../../ledger/hash.ts';
@@ -130,5 +131,19 @@ describe('RFC 6962 Merkle tree', () => {
     expect(() => consistencyProof(tree, 5, 4)).toThrow(/no consistency proof/);
     expect(verifyInclusion(-1, 4, new Uint8Array(32), [], new Uint8Array(32))).toBe(false);
     expect(verifyConsistency(3, 2, new Uint8Array(32), new Uint8Array(32), [])).toBe(false);
+  });
+
+  it('hashes exactly the bytes given, whatever their length and whatever was hashed before', () => {
+    // leafHash and nodeHash reuse one buffer per thread: a short input must never pick up an earlier one's bytes.
+    const reference = (prefix: number, ...parts: Uint8Array[]) => toHex(createHash('sha256').update(Uint8Array.of(prefix)).update(Buffer.concat(parts)).digest());
+    const long = new Uint8Array(300).fill(0xaa);
+    const short = new Uint8Array(3).fill(0xbb);
+    const huge = new Uint8Array(20_000).fill(0xcc);
+    for (const leaf of [long, short, huge, new Uint8Array(0)]) expect(toHex(leafHash(leaf))).toBe(reference(0x00, leaf));
+    const a = new Uint8Array(32).fill(1);
+    const b = new Uint8Array(32).fill(2);
+    expect(toHex(nodeHash(a, b))).toBe(reference(0x01, a, b));
+    expect(toHex(nodeHash(a.subarray(0, 31), b))).toBe(reference(0x01, a.subarray(0, 31), b));
+    expect(toHex(nodeHash(b, long))).toBe(reference(0x01, b, long));
   });
 });

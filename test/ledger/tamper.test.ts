@@ -61,6 +61,27 @@ describe('tamper evidence', () => {
     expect(await fsck(path, { workers: 0 })).toMatchObject({ ok: false, seq: 11, reason: expect.stringMatching(/entry 11 is missing/) as unknown });
   });
 
+  it('reports a forged signature before a later break in the same block, and a break before a later forged signature', async () => {
+    // fsck checks a block's signatures after its structure; the first bad entry must still win either way.
+    const forge = (db: Database.Database, seq: number): void => {
+      const decoded = decodeLeaf(rowAt(db, seq).leaf);
+      const leaf = encodeLeaf(decoded.bodyBytes, new Uint8Array(64).fill(7));
+      db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE origin = ? AND seq = ?').run(leaf, leafHash(leaf), ORIGIN, seq);
+    };
+    const first = await closedLog();
+    raw(first.path, (db) => {
+      forge(db, 5);
+      db.prepare('DELETE FROM entries WHERE origin = ? AND seq = 12').run(ORIGIN);
+    });
+    expect(await fsck(first.path, { workers: 0 })).toMatchObject({ ok: false, seq: 5, reason: 'signature does not verify' });
+    const second = await closedLog();
+    raw(second.path, (db) => {
+      db.prepare('DELETE FROM entries WHERE origin = ? AND seq = 5').run(ORIGIN);
+      forge(db, 12);
+    });
+    expect(await fsck(second.path, { workers: 0 })).toMatchObject({ ok: false, seq: 5, reason: expect.stringMatching(/entry 5 is missing/) as unknown });
+  });
+
   it('catches two swapped rows', async () => {
     const { path } = await closedLog();
     raw(path, (db) => {
