@@ -65,19 +65,21 @@ function verifyBlock(store: LedgerStore, plan: BlockPlan, schedule: KeySchedule,
       levels.set(nodeHash(left, levels.subarray(below + 64 * i + 32, below + 64 * i + 64)), here + 32 * i);
     }
     const first = start / 2 ** level;
-    const stored = store.nodesAt(plan.origin, level, first, first + count);
-    if (stored.length !== count) {
-      const present = new Set(stored.map((node) => node.idx));
-      const missing = Array.from({ length: count }, (_, i) => first + i).find((idx) => !present.has(idx));
-      return { ok: false, block, reason: `stored Merkle node ${level}/${missing ?? first} is missing` };
-    }
-    for (const node of stored) {
-      const at = here + 32 * (node.idx - first);
-      if (!bytesEqual(levels.subarray(at, at + 32), node.hash)) return { ok: false, block, reason: `stored Merkle node ${level}/${node.idx} does not match the entries` };
+    const stored = store.nodeHashesAt(plan.origin, level, first, first + count);
+    if (stored.length !== count) return { ok: false, block, reason: `stored Merkle node ${level}/${missingNode(store, plan.origin, level, first, count)} is missing` };
+    for (let i = 0; i < count; i++) {
+      const at = here + 32 * i;
+      if (!bytesEqual(levels.subarray(at, at + 32), stored[i] as Uint8Array)) return { ok: false, block, reason: `stored Merkle node ${level}/${first + i} does not match the entries` };
     }
     nodes += count;
   }
   return { ok: true, block, levels, nodes };
+}
+
+/** The index of the first node of `level` from `first` on that the store lacks (only when one is known to lack). */
+function missingNode(store: LedgerStore, origin: string, level: number, first: number, count: number): number {
+  const present = new Set(store.nodesAt(origin, level, first, first + count).map((node) => node.idx));
+  return Array.from({ length: count }, (_, i) => first + i).find((idx) => !present.has(idx)) ?? first;
 }
 
 /** Verifies blocks claimed one at a time from `claims[0]` until none is left or one fails. */
