@@ -3,7 +3,8 @@ declare module 'hypercore' {
   export default class Hypercore {
     constructor(storage: string);
     readonly length: number;
-    readonly core: { audit(): Promise<unknown> };
+    /** Internal to hypercore 11: its RocksDB, whose write-ahead log the durable-append baseline syncs. */
+    readonly core: { audit(): Promise<unknown>; readonly storage: { readonly db: { currentWalFile(): Promise<{ path: string; number: number }> } } };
     ready(): Promise<void>;
     append(blocks: Buffer | Buffer[]): Promise<{ length: number }>;
     proof(options: { block: { index: number; nodes: number }; upgrade: { start: number; length: number } }): Promise<unknown>;
