@@ -20,13 +20,16 @@ export interface DecodedBatch {
   readonly rejected: readonly Rejected[];
 }
 
-/** Decodes a batch for one origin, in seq order; what does not decode or names another origin is rejected. */
+/**
+ * Decodes a batch for one origin, in seq order; what does not decode or names another origin is rejected. Only key
+ * entries' payloads are built (ingest reads no other; every payload's encoding is still checked).
+ */
 export function decodeForOrigin(origin: string, leaves: readonly Uint8Array[]): DecodedBatch {
   const rejected: Rejected[] = [];
   const decoded: { leaf: Uint8Array; entry: DecodedLeaf }[] = [];
   for (const leaf of leaves) {
     try {
-      const entry = decodeLeaf(leaf);
+      const entry = decodeLeaf(leaf, 'key-entries');
       if (entry.body.origin !== origin) rejected.push({ seq: entry.body.seq, reason: `entry is for origin ${JSON.stringify(entry.body.origin)}` });
       else decoded.push({ leaf, entry });
     } catch (error) {
@@ -49,8 +52,11 @@ export interface IngestPlan {
 export interface PlanOptions {
   /** Pins the log's genesis key. */
   readonly trustedKey?: Uint8Array | undefined;
-  /** Leaves (by identity) whose signatures worker threads already verified under this schedule's key with the entry's key id. */
-  readonly preverified?: ReadonlySet<Uint8Array> | undefined;
+  /**
+   * Leaves (by identity) whose signatures worker threads already verified, and the public key each verified under:
+   * the check is skipped only where that is the key in force for the entry.
+   */
+  readonly preverified?: ReadonlyMap<Uint8Array, Uint8Array> | undefined;
   /**
    * HQ's registry as the store holds it now (readRegistry): applied to the schedule, which may be a cached one
    * older than the latest revocation, so entries signed by a revoked key after its point are refused.
@@ -93,7 +99,8 @@ export function planIngest(batch: DecodedBatch, head: Head, stored: ReadonlyMap<
       missingFrom ??= size;
       continue;
     }
-    const reason = schedule.check(entry, options.trustedKey, options.preverified?.has(leaf) ?? false);
+    const verifiedUnder = options.preverified?.get(leaf);
+    const reason = schedule.check(entry, options.trustedKey, verifiedUnder !== undefined && isKeyInForce(schedule, entry, verifiedUnder));
     if (reason) {
       rejected.push({ seq, reason });
       continue;
@@ -103,6 +110,18 @@ export function planIngest(batch: DecodedBatch, head: Head, stored: ReadonlyMap<
     size++;
   }
   return { rows, duplicates, equivocations, rejected, ...(missingFrom === undefined ? {} : { missingFrom }) };
+}
+
+/** Whether `publicKey` is the key KeySchedule.check would verify this entry under (a genesis names its own). */
+function isKeyInForce(schedule: KeySchedule, entry: DecodedLeaf, publicKey: Uint8Array): boolean {
+  const { seq, payload } = entry.body;
+  let key: unknown;
+  try {
+    key = schedule.keyFor(seq).publicKey;
+  } catch {
+    key = seq === 0 ? payload.key : undefined;
+  }
+  return key instanceof Uint8Array && bytesEqual(key, publicKey);
 }
 
 export interface IngestResult {

@@ -36,7 +36,9 @@ export interface ReplicaStore {
   ingest(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult>;
   /**
    * Several batches, of one log or many, taken in order and committed together where the backend can (one
-   * SQLite transaction): each batch succeeds or fails on its own, as `ingest` would.
+   * SQLite transaction): each batch succeeds or fails on its own, as `ingest` would. Calls may overlap (the
+   * Replicator hands a group over while the one before is still in the store): each call commits after every
+   * call made before it, and resolves only once committed.
    */
   ingestMany(batches: readonly IngestBatch[]): Promise<PromiseSettledResult<IngestResult>[]>;
   size(origin: string): Promise<number>;

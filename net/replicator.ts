@@ -9,8 +9,10 @@
 //
 // Messages are handed over without waiting for the ones before them (MqttLink pipelines acknowledgements), so
 // entry batches that arrive together are queued and stored together: one ingestMany, one SQLite commit, then
-// every one of them is acknowledged. Everything else that depends on the stored entries (checkpoints) runs
-// in arrival order after the batches queued before it.
+// every one of them is acknowledged. A group goes to the store as soon as it forms, while the groups before it
+// may still be verifying or committing (the store keeps them in order), so that HQ's verification never waits
+// for a commit. Everything else that depends on the stored entries (checkpoints) runs in arrival order after the
+// groups queued before it have committed.
 import { randomUUID } from 'node:crypto';
 import { decodeLeaf } from '../core/entry.ts';
 import { MusterError, errorMessage } from '../core/errors.ts';
@@ -70,10 +72,20 @@ interface Want {
 const REPLY_WINDOW = 16;
 /** Leaves stored in one commit at most; a larger burst takes several. */
 const MAX_GROUP_LEAVES = 4000;
+/**
+ * Groups handed to the store and not yet committed, at most: enough for the store to verify the next while it
+ * commits one; beyond it, batches wait and join one larger group (one commit) as under load before.
+ */
+const MAX_GROUPS_IN_FLIGHT = 4;
 
 interface Arrival {
   readonly note: string;
   readonly size: number;
+}
+
+interface Started {
+  readonly group: readonly Queued[];
+  readonly results: Promise<PromiseSettledResult<IngestResult>[]>;
 }
 
 interface Queued {
@@ -98,8 +110,11 @@ export class Replicator {
   private closed = false;
   /** Entry batches waiting for the next group commit, in arrival order. */
   private queued: Queued[] = [];
-  private groupScheduled = false;
-  /** The ordered work: group commits and checkpoint checks, one at a time. */
+  /** Set while batches are queued and not yet handed to the store: hands their groups to the ordered work. */
+  private opened: ((started: Started[]) => void) | undefined;
+  private startScheduled = false;
+  private groupsInFlight = 0;
+  /** The ordered work: group commits' outcomes and checkpoint checks, one at a time. */
   private tail: Promise<void> = Promise.resolve();
   /** The checkpoint that arrived last from each log (its size as claimed, unverified). */
   private readonly latestNotes = new Map<string, Arrival>();
@@ -266,10 +281,27 @@ export class Replicator {
     if (!this.follows(origin) || batch.leaves.length === 0) return Promise.resolve();
     return new Promise((done, failed) => {
       this.queued.push({ batch: { origin, leaves: batch.leaves, source: `${source}:${this.id}` }, source, done, failed });
-      if (this.groupScheduled) return;
-      this.groupScheduled = true;
-      // setImmediate: every message already read from the socket joins this group first.
-      void this.inOrder(() => new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.commitGroup()));
+      if (this.opened) return;
+      // The batches' place in the ordered work is taken now, ahead of any checkpoint that arrives after them.
+      let handOver: (started: Started[]) => void = () => undefined;
+      const started = new Promise<Started[]>((resolve) => {
+        handOver = resolve;
+      });
+      this.opened = handOver;
+      void this.inOrder(async () => {
+        for (const { group, results } of await started) await this.groupStored(group, results);
+      });
+      this.scheduleStart();
+    });
+  }
+
+  private scheduleStart(): void {
+    if (this.startScheduled) return;
+    this.startScheduled = true;
+    // setImmediate: every message already read from the socket joins these groups first.
+    setImmediate(() => {
+      this.startScheduled = false;
+      this.startGroups();
     });
   }
 
@@ -316,20 +348,44 @@ export class Replicator {
     return run;
   }
 
-  private async commitGroup(): Promise<void> {
-    let leaves = 0;
-    let take = 0;
-    while (take < this.queued.length && (take === 0 || leaves + (this.queued[take]?.batch.leaves.length ?? 0) <= MAX_GROUP_LEAVES)) {
-      leaves += this.queued[take]?.batch.leaves.length ?? 0;
-      take++;
+  /**
+   * Hands every queued batch to the store at once, in groups of at most MAX_GROUP_LEAVES (one ingestMany, one
+   * commit each), without waiting for the groups before: the store checks one group's signatures while it commits
+   * the one before (a pipeline; it commits calls in call order). Each group's outcome is then handled in arrival
+   * order with the rest of the ordered work, and its messages acknowledged only after its commit. While
+   * MAX_GROUPS_IN_FLIGHT groups are in the store, batches wait and go together once one lands.
+   */
+  private startGroups(): void {
+    const handOver = this.opened;
+    if (!handOver || this.groupsInFlight >= MAX_GROUPS_IN_FLIGHT) return;
+    this.opened = undefined;
+    const started: Started[] = [];
+    while (this.queued.length > 0) {
+      let leaves = 0;
+      let take = 0;
+      while (take < this.queued.length && (take === 0 || leaves + (this.queued[take]?.batch.leaves.length ?? 0) <= MAX_GROUP_LEAVES)) {
+        leaves += this.queued[take]?.batch.leaves.length ?? 0;
+        take++;
+      }
+      const group = this.queued.slice(0, take);
+      this.queued = this.queued.slice(take);
+      const results = this.options.store.ingestMany(group.map((q) => q.batch));
+      this.groupsInFlight++;
+      // Also marks a rejection handled: groupStored awaits it only after the work before it.
+      const landed = (): void => {
+        this.groupsInFlight--;
+        if (this.opened) this.scheduleStart();
+      };
+      results.then(landed, landed);
+      started.push({ group, results });
     }
-    const group = this.queued.slice(0, take);
-    this.queued = this.queued.slice(take);
-    this.groupScheduled = this.queued.length > 0;
-    if (this.groupScheduled) void this.inOrder(() => this.commitGroup());
+    handOver(started);
+  }
+
+  private async groupStored(group: readonly Queued[], pending: Promise<PromiseSettledResult<IngestResult>[]>): Promise<void> {
     let results: PromiseSettledResult<IngestResult>[];
     try {
-      results = await this.options.store.ingestMany(group.map((q) => q.batch));
+      results = await pending;
     } catch (error) {
       for (const q of group) q.failed(error);
       return;

@@ -3,6 +3,7 @@
 // that a crash could forget.
 import type Database from 'better-sqlite3';
 import { bytesEqual } from '../core/bytes.ts';
+import type { DecodedLeaf } from '../core/entry.ts';
 import { MusterError } from '../core/errors.ts';
 import { type DecodedBatch, type IngestResult, decodeForOrigin, planIngest, planResult } from '../ledger/ingest-plan.ts';
 import { KeySchedule, readRegistry } from '../ledger/key-schedule.ts';
@@ -10,7 +11,8 @@ import type { Verifier } from '../ledger/keys.ts';
 import { consistencyProof, rootHash } from '../ledger/merkle.ts';
 import type { Conflict, LedgerStore } from '../ledger/store.ts';
 import type { IngestBatch, ReplicaStore, WitnessUpdate, WitnessedCheckpoint } from './replica-store.ts';
-import { MIN_POOLED, type VerifyGroup, type VerifyPool } from './verify-pool.ts';
+import { VerifierCache } from './verify-claims.ts';
+import { MIN_POOLED, type VerifyItem, type VerifyKey, type VerifyPool } from './verify-pool.ts';
 
 const WITNESS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS net_witnessed (
@@ -21,6 +23,30 @@ CREATE TABLE IF NOT EXISTS net_witnessed (
   at INTEGER NOT NULL
 ) STRICT;
 `;
+
+/** Leaves whose signatures the pool verified, and the key each verified under. */
+type Preverified = Map<Uint8Array, Uint8Array>;
+
+/** A log's batches taken in but not yet committed: how many calls hold them, their seqs, the keys they name. */
+interface Flying {
+  calls: number;
+  readonly seqs: Map<number, number>;
+  readonly keys: Uint8Array[];
+}
+
+/** One batch's share of a Flying. */
+interface Flight {
+  readonly origin: string;
+  readonly seqs: readonly number[];
+  /** Its entries no earlier call still in flight holds. */
+  readonly fresh: DecodedBatch['decoded'];
+}
+
+/** The key a genesis or rotation entry names (unverified: only a candidate for the pool to try). */
+function namedKey(entry: DecodedLeaf): Uint8Array | undefined {
+  const key = entry.body.type === 'genesis' ? entry.body.payload.key : entry.body.type === 'key-rotation' ? entry.body.payload.newKey : undefined;
+  return key instanceof Uint8Array && key.length === 32 ? key : undefined;
+}
 
 export interface SqliteReplicaStoreOptions {
   /** Pinned genesis keys by origin (HQ's kiosk registry); logs not listed are trusted on first use. */
@@ -34,6 +60,11 @@ export class SqliteReplicaStore implements ReplicaStore {
   private readonly schedules = new Map<string, KeySchedule>();
   private readonly writeAll: Database.Transaction<(work: () => void) => void>;
   private readonly witnessAll: Database.Transaction<(updates: readonly WitnessUpdate[]) => boolean[]>;
+  /** Settles once every ingestMany call made so far has committed (or failed): calls commit in call order. */
+  private committed: Promise<void> = Promise.resolve();
+  /** Per log, the seqs and keys of batches taken in but not yet committed. */
+  private readonly flying = new Map<string, Flying>();
+  private readonly verifierCache = new VerifierCache();
 
   constructor(
     readonly ledger: LedgerStore,
@@ -61,12 +92,34 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   /**
-   * Decodes each batch once, checks the new entries' signatures on every core (with a pool), then plans and
-   * writes every batch in one transaction: one commit for everything that arrived together.
+   * A pipeline: decodes each batch on arrival and hands the signatures of its new entries to the pool at once,
+   * then plans and writes every batch in one transaction once they are checked and every call made before this
+   * one has committed. While this thread decodes or commits one call, the pool's workers check the next, so
+   * callers that keep several calls in flight (the Replicator) keep every core verifying.
    */
   async ingestMany(batches: readonly IngestBatch[]): Promise<PromiseSettledResult<IngestResult>[]> {
     const decoded = batches.map((b) => decodeForOrigin(b.origin, b.leaves));
-    const preverified = await this.preverify(batches, decoded);
+    const flights = batches.map((b, i) => this.takeOff(b.origin, decoded[i] as DecodedBatch));
+    const checked = this.preverify(batches, flights);
+    const before = this.committed;
+    const landing = (async () => {
+      const preverified = await checked.catch(() => []);
+      await before;
+      return this.commit(batches, decoded, preverified);
+    })();
+    this.committed = landing.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await landing;
+    } finally {
+      for (const flight of flights) this.land(flight);
+    }
+  }
+
+  /** Writes a call's batches in one transaction, each judged on its own. */
+  private commit(batches: readonly IngestBatch[], decoded: readonly DecodedBatch[], preverified: readonly (Preverified | undefined)[]): PromiseSettledResult<IngestResult>[] {
     const results: PromiseSettledResult<IngestResult>[] = [];
     try {
       this.writeAll.immediate(() => {
@@ -87,27 +140,103 @@ export class SqliteReplicaStore implements ReplicaStore {
     return results;
   }
 
-  /** Signatures of the entries beyond each log's head (duplicates are matched by hash, never verified). */
-  private async preverify(batches: readonly IngestBatch[], decoded: readonly DecodedBatch[]): Promise<(Set<Uint8Array> | undefined)[]> {
+  /**
+   * Marks a batch's entries as in flight, so that a later call does not send the same seqs to the pool again
+   * (a duplicate is matched by hash when it is planned, never verified), and notes the keys its genesis and
+   * rotation entries name, so that a later call's entries signed by them can be checked before those commit.
+   */
+  private takeOff(origin: string, decoded: DecodedBatch): Flight {
+    let flying = this.flying.get(origin);
+    if (!flying) {
+      flying = { calls: 0, seqs: new Map(), keys: [] };
+      this.flying.set(origin, flying);
+    }
+    flying.calls++;
+    const seqs: number[] = [];
+    const fresh: DecodedBatch['decoded'][number][] = [];
+    for (const d of decoded.decoded) {
+      const { entry } = d;
+      const seq = entry.body.seq;
+      const count = flying.seqs.get(seq);
+      if (count === undefined) fresh.push(d);
+      flying.seqs.set(seq, (count ?? 0) + 1);
+      seqs.push(seq);
+      const key = namedKey(entry);
+      if (key && !flying.keys.some((k) => bytesEqual(k, key))) flying.keys.push(key);
+    }
+    return { origin, seqs, fresh };
+  }
+
+  private land(flight: Flight): void {
+    const flying = this.flying.get(flight.origin);
+    if (!flying) return;
+    for (const seq of flight.seqs) {
+      const count = (flying.seqs.get(seq) ?? 1) - 1;
+      if (count === 0) flying.seqs.delete(seq);
+      else flying.seqs.set(seq, count);
+    }
+    if (--flying.calls === 0) this.flying.delete(flight.origin);
+  }
+
+  /**
+   * Sends the signatures of the entries beyond each log's committed head, and not already in flight, to the pool,
+   * each with the key its key id names among the log's keys and those named by entries in flight. Per batch,
+   * the leaves that verified and the key each verified under.
+   */
+  private async preverify(batches: readonly IngestBatch[], flights: readonly Flight[]): Promise<(Preverified | undefined)[]> {
     const pool = this.options.pool;
     if (!pool) return [];
-    const groups: VerifyGroup[] = [];
+    const keys: VerifyKey[] = [];
+    const items: VerifyItem[] = [];
+    const leaves: Uint8Array[] = [];
+    const owners: number[] = [];
     const heads = new Map<string, number>();
+    const candidates = new Map<string, { index: number; id: Uint8Array }[]>();
     batches.forEach((batch, i) => {
-      const log = this.ledger.log(batch.origin);
-      const head = heads.get(batch.origin) ?? this.ledger.head(batch.origin).size;
-      heads.set(batch.origin, head);
-      const keys = log && !log.own ? this.schedule(batch.origin).toSpans() : [];
-      const fresh = keys.length === 0 ? [] : (decoded[i] as DecodedBatch).decoded.filter((d) => d.entry.body.seq >= head);
-      groups.push({ origin: batch.origin, keys, leaves: fresh.map((d) => d.leaf), decoded: fresh.map((d) => d.entry) });
+      const { origin } = batch;
+      let head = heads.get(origin);
+      if (head === undefined) {
+        head = this.ledger.head(origin).size;
+        heads.set(origin, head);
+      }
+      let known = candidates.get(origin);
+      if (!known) {
+        known = this.candidateKeys(origin).map((publicKey) => {
+          keys.push({ origin, publicKey });
+          return { index: keys.length - 1, id: this.verifierCache.get(origin, publicKey).id };
+        });
+        candidates.set(origin, known);
+      }
+      for (const { leaf, entry } of (flights[i] as Flight).fresh) {
+        if (entry.body.seq < head) continue;
+        const key = known.find((k) => bytesEqual(k.id, entry.body.kid));
+        if (!key) continue;
+        items.push({ key: key.index, bodyBytes: entry.bodyBytes, signature: entry.signature });
+        leaves.push(leaf);
+        owners.push(i);
+      }
     });
-    if (groups.reduce((n, g) => n + g.leaves.length, 0) < MIN_POOLED) return [];
-    const valid = await pool.verifyGroups(groups);
-    return groups.map((g, i) => new Set([...(valid[i] ?? [])].map((index) => g.leaves[index] as Uint8Array)));
+    if (items.length < MIN_POOLED) return [];
+    const flags = await pool.verify(keys, items);
+    const out = batches.map((): Preverified => new Map());
+    items.forEach((item, n) => {
+      if (flags[n] === 1) out[owners[n] as number]?.set(leaves[n] as Uint8Array, (keys[item.key] as VerifyKey).publicKey);
+    });
+    return out;
+  }
+
+  /** Keys a log's entries may be signed by: its schedule's, a pinned genesis key, and those named by entries in flight. */
+  private candidateKeys(origin: string): Uint8Array[] {
+    const log = this.ledger.log(origin);
+    if (log?.own) return [];
+    const keys = log ? this.schedule(origin).toSpans().map((s) => s.publicKey) : [];
+    const pinned = this.options.trustedKeys?.get(origin);
+    for (const key of [...(pinned ? [pinned] : []), ...(this.flying.get(origin)?.keys ?? [])]) if (!keys.some((k) => bytesEqual(k, key))) keys.push(key);
+    return keys;
   }
 
   /** Plans one batch against what the store holds now and writes it (inside the caller's transaction). */
-  private write(batch: IngestBatch, decoded: DecodedBatch, preverified: ReadonlySet<Uint8Array> | undefined): IngestResult {
+  private write(batch: IngestBatch, decoded: DecodedBatch, preverified: Preverified | undefined): IngestResult {
     const { origin } = batch;
     const log = this.ledger.log(origin);
     if (log?.own) throw new MusterError('own-log', `${origin} is this store's own log; it is written only by its own kiosk`);

@@ -1,11 +1,12 @@
-// Worker thread of VerifyPool: claims chunks of each request alongside the other threads (see verify-claims.ts).
+// Worker thread of VerifyPool: claims chunks of each job alongside the other threads (see verify-claims.ts).
 import { parentPort } from 'node:worker_threads';
-import { type VerifyRequest, type VerifyResponse, VerifierCache, verifyClaimed } from './verify-claims.ts';
+import { type VerifyJob, type VerifyResponse, VerifierCache, claimChunk } from './verify-claims.ts';
 
 const cache = new VerifierCache();
 
-parentPort?.on('message', (request: VerifyRequest) => {
-  verifyClaimed(request, cache);
-  const response: VerifyResponse = { id: request.id };
+parentPort?.on('message', (job: VerifyJob) => {
+  const verifiers = cache.forJob(job);
+  while (claimChunk(job, verifiers));
+  const response: VerifyResponse = { id: job.id };
   parentPort?.postMessage(response);
 });

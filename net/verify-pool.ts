@@ -1,73 +1,111 @@
 // Ed25519 checks of entry batches on every core, so that HQ's verified ingest is bounded by the machine's verify
-// ceiling rather than one core's. The calling thread takes part: it and the worker threads claim small chunks of
-// the batch from a shared counter (work stealing), so a worker that starts late or a core that another process
-// holds costs nothing but its share, and a two-core machine gains its second core.
-// What is checked here is only "this leaf carries a valid signature under the log key with the entry's key id";
-// the ingest (ledger/ingest-plan.ts) still checks origin, order, chain links and that the key id is the key in
-// force, and verifies itself whatever no thread vouched for.
+// ceiling rather than one core's. Each job is packed into shared memory and posted to every worker; workers and
+// the calling thread claim small chunks of it from a shared counter (work stealing), so a worker that starts late
+// or a core that another process holds costs nothing but its share.
+// The calling thread never blocks on a job: it helps one chunk at a time from setImmediate, so its own work
+// (decoding the next batch, committing the last one) always comes first and the workers are never left idle
+// while it does that work. Jobs submitted while others are running queue behind them (a pipeline).
+// What is checked here is only "this message carries a valid signature under this key"; the ingest
+// (ledger/ingest-plan.ts) still checks origin, order, chain links and that the key is the key in force, and
+// verifies itself whatever no thread vouched for.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import type { Verifier } from '../ledger/keys.ts';
 import { startWorker } from '../runtime/worker.ts';
-import { type VerifyGroup, type VerifyRequest, type VerifyResponse, VerifierCache, verifyClaimed } from './verify-claims.ts';
+import { type VerifyItem, type VerifyJob, type VerifyKey, VerifierCache, claimChunk, jobClaimable, jobDone, packJob } from './verify-claims.ts';
 
-/** Below this many leaves a batch is checked on the calling thread alone: waking workers would cost more. */
+/** Below this many signatures a batch is checked on the calling thread alone: waking workers would cost more. */
 export const MIN_POOLED = 16;
 
-export type { VerifyGroup };
+export type { VerifyItem, VerifyKey };
+
+interface Pending {
+  readonly job: VerifyJob;
+  readonly verifiers: readonly Verifier[];
+  readonly resolve: (flags: Uint8Array) => void;
+  readonly reject: (error: Error) => void;
+}
 
 export class VerifyPool {
-  private readonly workers: Worker[];
-  private readonly waiting = new Map<number, () => void>();
+  private workers: Worker[];
+  /** Jobs not yet finished, oldest first. */
+  private pending: Pending[] = [];
   private readonly verifiers = new VerifierCache();
   private next = 0;
+  private helping = false;
+  private closing = false;
 
   /** `size` worker threads besides the calling thread (default: one per other core). */
   constructor(size = Math.max(1, availableParallelism() - 1)) {
     this.workers = Array.from({ length: size }, () => {
       const worker = startWorker(new URL('./verify-pool-worker.ts', import.meta.url));
-      worker.on('message', (response: VerifyResponse) => {
-        this.waiting.get(response.id)?.();
+      worker.on('message', () => {
+        this.settle();
+      });
+      worker.on('error', (error) => {
+        this.lost(worker, error);
+      });
+      worker.on('exit', (code) => {
+        this.lost(worker, new Error(`verify worker exited with code ${code}`));
       });
       worker.unref();
       return worker;
     });
   }
 
-  /** Per group (one log's batch each), the indexes of the leaves whose signatures verify under one of its keys (matched by key id). */
-  async verifyGroups(groups: readonly VerifyGroup[]): Promise<Set<number>[]> {
-    const total = groups.reduce((n, g) => n + g.leaves.length, 0);
-    const claims = new Int32Array(new SharedArrayBuffer(4));
-    const flags = new Uint8Array(new SharedArrayBuffer(Math.max(1, total)));
-    const id = this.next++;
-    const posted: VerifyRequest = { id, groups: groups.map((g) => ({ origin: g.origin, keys: [...g.keys], leaves: [...g.leaves] })), claims, flags };
-    let pending = this.workers.length;
-    const finished = new Promise<void>((resolve) => {
-      this.waiting.set(id, () => {
-        if (--pending === 0) resolve();
-      });
+  /**
+   * Per item, 1 when its signature verifies under `keys[item.key]`, else 0. Resolves once every item is checked;
+   * rejects only when a worker dies holding part of the job (the caller then checks the items itself).
+   */
+  verify(keys: readonly VerifyKey[], items: readonly VerifyItem[]): Promise<Uint8Array> {
+    if (items.length === 0) return Promise.resolve(new Uint8Array(0));
+    const job = packJob(this.next++, keys, items);
+    return new Promise((resolve, reject) => {
+      // Busy workers keep the process alive (it must not exit mid-job); idle ones must not.
+      if (this.pending.length === 0) for (const worker of this.workers) worker.ref();
+      this.pending.push({ job, verifiers: this.verifiers.forJob(job), resolve, reject });
+      for (const worker of this.workers) worker.postMessage(job);
+      this.scheduleHelp();
     });
-    // Busy workers keep the process alive (it must not exit mid-request); idle ones must not.
-    for (const worker of this.workers) {
-      worker.ref();
-      worker.postMessage(posted);
-    }
-    // This thread's share uses the caller's decoded leaves where it has them.
-    verifyClaimed({ ...posted, groups }, this.verifiers);
-    await finished;
-    this.waiting.delete(id);
-    if (this.waiting.size === 0) for (const worker of this.workers) worker.unref();
-    const out: Set<number>[] = [];
-    let offset = 0;
-    for (const group of groups) {
-      const valid = new Set<number>();
-      for (let i = 0; i < group.leaves.length; i++) if (flags[offset + i] === 1) valid.add(i);
-      out.push(valid);
-      offset += group.leaves.length;
-    }
-    return out;
+  }
+
+  private scheduleHelp(): void {
+    if (this.helping) return;
+    this.helping = true;
+    setImmediate(() => {
+      this.help();
+    });
+  }
+
+  /** One chunk of the oldest job with work left, then back to the event loop. */
+  private help(): void {
+    this.helping = false;
+    const open = this.pending.find((p) => jobClaimable(p.job));
+    if (open) claimChunk(open.job, open.verifiers);
+    this.settle();
+    if (this.pending.some((p) => jobClaimable(p.job))) this.scheduleHelp();
+  }
+
+  /** Resolves every finished job (a worker reports each job it has no more chunks of; this thread after each chunk). */
+  private settle(): void {
+    const done = this.pending.filter((p) => jobDone(p.job));
+    if (done.length === 0) return;
+    this.pending = this.pending.filter((p) => !done.includes(p));
+    if (this.pending.length === 0) for (const worker of this.workers) worker.unref();
+    for (const p of done) p.resolve(p.job.flags);
+  }
+
+  /** A worker died: the chunks it had claimed will never be marked, so its unfinished jobs fail; the rest carry on without it. */
+  private lost(worker: Worker, error: Error): void {
+    if (this.closing || !this.workers.includes(worker)) return;
+    this.workers = this.workers.filter((w) => w !== worker);
+    const failed = this.pending;
+    this.pending = [];
+    for (const p of failed) p.reject(error);
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

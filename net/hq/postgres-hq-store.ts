@@ -43,6 +43,8 @@ export interface PostgresHqStoreOptions {
 export class PostgresHqStore implements HqStore {
   private readonly schedules = new Map<string, KeySchedule>();
   private registryCache: { size: number; registry: Registry } | undefined;
+  /** Settles once every ingestMany call made so far has finished: calls commit in call order. */
+  private committed: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -61,6 +63,13 @@ export class PostgresHqStore implements HqStore {
   }
 
   async ingest(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult> {
+    const [result] = await this.ingestMany([{ origin, leaves, source }]);
+    if (result?.status === 'fulfilled') return result.value;
+    throw result?.reason instanceof Error ? result.reason : new Error(String(result?.reason));
+  }
+
+  /** One batch in one transaction. */
+  private async ingestOne(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult> {
     const batch = decodeForOrigin(origin, leaves);
     const client = await this.pool.connect();
     try {
@@ -114,12 +123,21 @@ export class PostgresHqStore implements HqStore {
     }
   }
 
-  /** One transaction per batch, in order (the advisory lock is per log). */
-  async ingestMany(batches: readonly IngestBatch[]): Promise<PromiseSettledResult<IngestResult>[]> {
+  /** One transaction per batch, in order (the advisory lock is per log), each call after the calls before it. */
+  ingestMany(batches: readonly IngestBatch[]): Promise<PromiseSettledResult<IngestResult>[]> {
+    const results = this.committed.then(() => this.ingestEach(batches));
+    this.committed = results.then(
+      () => undefined,
+      () => undefined,
+    );
+    return results;
+  }
+
+  private async ingestEach(batches: readonly IngestBatch[]): Promise<PromiseSettledResult<IngestResult>[]> {
     const results: PromiseSettledResult<IngestResult>[] = [];
     for (const batch of batches) {
       try {
-        results.push({ status: 'fulfilled', value: await this.ingest(batch.origin, batch.leaves, batch.source) });
+        results.push({ status: 'fulfilled', value: await this.ingestOne(batch.origin, batch.leaves, batch.source) });
       } catch (error) {
         results.push({ status: 'rejected', reason: error });
       }

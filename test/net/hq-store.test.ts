@@ -165,6 +165,41 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
     }
   });
 
+  it('commits overlapping calls in call order, each resolving once its commit is done, a forged batch poisoning none', async () => {
+    const store = await backend.open();
+    const kiosk = await kioskLog('c1/k1', 399);
+    const mallory = Signer.generate('c1/k1');
+    try {
+      const leaves = kiosk.leaves(0, 400);
+      const forged = signEntry({ ...decodeLeaf(leaves[250] ?? new Uint8Array()).body, kid: mallory.id }, mallory).leaf;
+      const arrivals = [
+        leaves.slice(100, 200), // before what it continues: waits for a backfill
+        leaves.slice(0, 100),
+        leaves.slice(50, 200), // half of it in flight in the call before
+        [...leaves.slice(200, 250), forged, ...leaves.slice(251, 300)],
+        leaves.slice(250, 400),
+        leaves.slice(0, 400),
+      ];
+      // Every call starts before any has committed; on its resolution the store already holds what it reports.
+      const calls = arrivals.map((batch) => store.ingest('c1/k1', batch, 'overlap').then(async (result) => ({ result, held: await store.size('c1/k1') })));
+      const outcomes = await Promise.all(calls);
+      expect(outcomes.map((o) => o.result)).toMatchObject([
+        { inserted: 0, missingFrom: 0, size: 0 },
+        { inserted: 100, size: 100, rejected: [] },
+        { inserted: 100, duplicates: 50, size: 200, rejected: [] },
+        { inserted: 50, size: 250, missingFrom: 250, rejected: [{ seq: 250 }] },
+        { inserted: 150, size: 400, rejected: [] },
+        { inserted: 0, duplicates: 400, size: 400 },
+      ]);
+      for (const { result, held } of outcomes) expect(held).toBeGreaterThanOrEqual(result.size);
+      expect(toBase64(await store.root('c1/k1', 400))).toBe(toBase64(rootHash(kiosk.store.treeSource('c1/k1'), 400)));
+      expect(await store.conflicts('c1/k1')).toEqual([]);
+    } finally {
+      kiosk.store.close();
+      await store.close();
+    }
+  });
+
   it('is not poisoned by a forged genesis for a log it has not seen yet', async () => {
     const store = await backend.open();
     const kiosk = await kioskLog('c1/k9', 2);
