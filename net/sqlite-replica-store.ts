@@ -27,19 +27,28 @@ CREATE TABLE IF NOT EXISTS net_witnessed (
 /** Leaves whose signatures the pool verified, and the key each verified under. */
 type Preverified = Map<Uint8Array, Uint8Array>;
 
-/** A log's batches taken in but not yet committed: how many calls hold them, their seqs, the keys they name. */
-interface Flying {
-  calls: number;
-  readonly seqs: Map<number, number>;
-  readonly keys: Uint8Array[];
-}
-
-/** One batch's share of a Flying. */
+/** A batch taken in and not yet committed: its seqs (ascending) and the keys its entries name. */
 interface Flight {
   readonly origin: string;
   readonly seqs: readonly number[];
-  /** Its entries no earlier call still in flight holds. */
+  readonly keys: readonly Uint8Array[];
+  /** Its entries that no batch taken in before it and still in flight holds. */
   readonly fresh: DecodedBatch['decoded'];
+}
+
+/** Whether ascending `seqs` holds `seq` (batches are mostly runs: the bounds settle most lookups). */
+function holds(seqs: readonly number[], seq: number): boolean {
+  let low = 0;
+  let high = seqs.length - 1;
+  if (high < 0 || seq < (seqs[0] as number) || seq > (seqs[high] as number)) return false;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const at = seqs[middle] as number;
+    if (at === seq) return true;
+    if (at < seq) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
 }
 
 /** The key a genesis or rotation entry names (unverified: only a candidate for the pool to try). */
@@ -62,8 +71,8 @@ export class SqliteReplicaStore implements ReplicaStore {
   private readonly witnessAll: Database.Transaction<(updates: readonly WitnessUpdate[]) => boolean[]>;
   /** Settles once every ingestMany call made so far has committed (or failed): calls commit in call order. */
   private committed: Promise<void> = Promise.resolve();
-  /** Per log, the seqs and keys of batches taken in but not yet committed. */
-  private readonly flying = new Map<string, Flying>();
+  /** Per log, the batches taken in but not yet committed, in call order. */
+  private readonly flying = new Map<string, Flight[]>();
   private readonly verifierCache = new VerifierCache();
 
   constructor(
@@ -146,36 +155,27 @@ export class SqliteReplicaStore implements ReplicaStore {
    * rotation entries name, so that a later call's entries signed by them can be checked before those commit.
    */
   private takeOff(origin: string, decoded: DecodedBatch): Flight {
-    let flying = this.flying.get(origin);
-    if (!flying) {
-      flying = { calls: 0, seqs: new Map(), keys: [] };
-      this.flying.set(origin, flying);
-    }
-    flying.calls++;
+    const before = this.flying.get(origin) ?? [];
     const seqs: number[] = [];
+    const keys: Uint8Array[] = [];
     const fresh: DecodedBatch['decoded'][number][] = [];
     for (const d of decoded.decoded) {
-      const { entry } = d;
-      const seq = entry.body.seq;
-      const count = flying.seqs.get(seq);
-      if (count === undefined) fresh.push(d);
-      flying.seqs.set(seq, (count ?? 0) + 1);
+      const seq = d.entry.body.seq;
+      // Sorted by seq: a repeat within the batch is the entry just seen.
+      if (seq !== seqs.at(-1) && !before.some((f) => holds(f.seqs, seq))) fresh.push(d);
       seqs.push(seq);
-      const key = namedKey(entry);
-      if (key && !flying.keys.some((k) => bytesEqual(k, key))) flying.keys.push(key);
+      const key = namedKey(d.entry);
+      if (key) keys.push(key);
     }
-    return { origin, seqs, fresh };
+    const flight = { origin, seqs, keys, fresh };
+    this.flying.set(origin, [...before, flight]);
+    return flight;
   }
 
   private land(flight: Flight): void {
-    const flying = this.flying.get(flight.origin);
-    if (!flying) return;
-    for (const seq of flight.seqs) {
-      const count = (flying.seqs.get(seq) ?? 1) - 1;
-      if (count === 0) flying.seqs.delete(seq);
-      else flying.seqs.set(seq, count);
-    }
-    if (--flying.calls === 0) this.flying.delete(flight.origin);
+    const left = (this.flying.get(flight.origin) ?? []).filter((f) => f !== flight);
+    if (left.length > 0) this.flying.set(flight.origin, left);
+    else this.flying.delete(flight.origin);
   }
 
   /**
@@ -231,7 +231,8 @@ export class SqliteReplicaStore implements ReplicaStore {
     if (log?.own) return [];
     const keys = log ? this.schedule(origin).toSpans().map((s) => s.publicKey) : [];
     const pinned = this.options.trustedKeys?.get(origin);
-    for (const key of [...(pinned ? [pinned] : []), ...(this.flying.get(origin)?.keys ?? [])]) if (!keys.some((k) => bytesEqual(k, key))) keys.push(key);
+    const named = (this.flying.get(origin) ?? []).flatMap((f) => f.keys);
+    for (const key of [...(pinned ? [pinned] : []), ...named]) if (!keys.some((k) => bytesEqual(k, key))) keys.push(key);
     return keys;
   }
 
