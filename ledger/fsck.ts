@@ -102,7 +102,7 @@ async function checkBlocks(store: LedgerStore, plan: BlockPlan, schedule: KeySch
   const count = total < 2 ? 0 : (workers ?? Math.max(0, cpus().length - 1));
   const results: BlockResult[] = [];
   const job: VerifyJob = { path: store.path, plan, keys: schedule.toSpans(), claims };
-  const started = Array.from({ length: count }, () => startWorker(new URL('./verify-worker.ts', import.meta.url), { workerData: job }));
+  const started = Array.from({ length: count }, () => startWorker(new URL('./verify-worker.ts', import.meta.url), { workerData: job, selfContained: true }));
   try {
     const finished = started.map(
       (worker) =>

@@ -1,0 +1,52 @@
+// Worker start-up from a source checkout: self-contained modules run as a bundle (no tsx), rebuilt when a
+// source changes; anything that cannot be bundled is left to tsx.
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startWorker } from '../../runtime/worker.ts';
+import { bundledWorker } from '../../runtime/worker-bundle.ts';
+
+const CACHE = fileURLToPath(new URL('../../node_modules/.cache/muster-workers', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'muster-worker-'));
+const name = `bundle-test-${process.pid}`;
+const entry = join(dir, `${name}.ts`);
+
+async function answer(workerData: number): Promise<unknown> {
+  const worker = startWorker(pathToFileURL(entry), { workerData, selfContained: true });
+  try {
+    const [message] = (await once(worker, 'message')) as unknown[];
+    return message;
+  } finally {
+    await worker.terminate();
+  }
+}
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  for (const file of readdirSync(CACHE)) if (file.startsWith(name)) rmSync(join(CACHE, file));
+});
+
+describe('startWorker from a source checkout', () => {
+  it('runs a self-contained module from a bundle and rebuilds it when a source changes', async () => {
+    writeFileSync(join(dir, 'scale.ts'), 'export const scale = (n: number): number => n * 2;\n');
+    writeFileSync(entry, "import { parentPort, workerData } from 'node:worker_threads';\nimport { scale } from './scale.ts';\nparentPort?.postMessage(scale(workerData as number));\n");
+    const bundle = bundledWorker(entry);
+    expect(bundle).toMatch(/\.mjs$/);
+    expect(bundledWorker(entry)).toBe(bundle); // unchanged sources: the same bundle, no rebuild
+    expect(await answer(21)).toBe(42);
+
+    writeFileSync(join(dir, 'scale.ts'), 'export const scale = (n: number): number => n * 3;\n');
+    utimesSync(join(dir, 'scale.ts'), new Date(), new Date(Date.now() + 5000)); // a new mtime even on coarse clocks
+    expect(bundledWorker(entry)).not.toBe(bundle);
+    expect(await answer(21)).toBe(63);
+  });
+
+  it('leaves a module it cannot bundle to tsx', () => {
+    const broken = join(dir, `${name}-broken.ts`);
+    writeFileSync(broken, "import { missing } from './not-there.ts';\nexport const x = missing;\n");
+    expect(bundledWorker(broken)).toBeUndefined();
+  });
+});
