@@ -69,6 +69,8 @@ export function httpStatus(error: unknown): number {
     case 'not-found':
     case 'no-person':
       return 404;
+    case 'busy':
+      return 409;
     case 'locked':
       return 423;
     default:

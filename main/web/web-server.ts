@@ -11,7 +11,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import type { Caller, EventMessage } from '../../core/api/api.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
-import { readJsonBody, sendError, sessionLive, sessionRoutes, sessionToken } from '../../access/http-guard.ts';
+import { httpStatus, readJsonBody, sendError, sessionLive, sessionRoutes, sessionToken } from '../../access/http-guard.ts';
 import type { UserStore } from '../../access/user-store.ts';
 import { type ApiBackend, ApiService } from './api-service.ts';
 import { rendererBundle } from './bundle.ts';
@@ -99,7 +99,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     route(req, res).catch((error: unknown) => {
       if (req.url?.startsWith('/api/call') && !res.headersSent && error instanceof MusterError) {
         // API errors keep the answer shape the client parses; the status still says what happened.
-        res.writeHead(statusOf(error), { ...SECURITY_HEADERS, 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.writeHead(httpStatus(error), { ...SECURITY_HEADERS, 'content-type': 'application/json', 'cache-control': 'no-store' });
         res.end(JSON.stringify({ ok: false, error: { code: error.code, message: error.message } }));
         return;
       }
@@ -132,21 +132,6 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'cache-control': 'no-store' });
   res.end(body);
-}
-
-function statusOf(error: MusterError): number {
-  switch (error.code) {
-    case 'unauthenticated':
-      return 401;
-    case 'forbidden':
-      return 403;
-    case 'not-found':
-      return 404;
-    case 'busy':
-      return 409;
-    default:
-      return 400;
-  }
 }
 
 /** Refuses API requests a browser sends on behalf of another site (the cookie is SameSite=Strict as well). */

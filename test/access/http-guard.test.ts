@@ -3,7 +3,8 @@ import { type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticate, authorize, sendError, sessionRoutes } from '../../access/http-guard.ts';
+import { authenticate, authorize, httpStatus, sendError, sessionRoutes } from '../../access/http-guard.ts';
+import { MusterError } from '../../core/errors.ts';
 import { UserStore } from '../../access/user-store.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -66,5 +67,12 @@ describe('HTTP guard', () => {
     expect(await me.json()).toEqual({ principal: { user: 'ana', role: 'staff', centres: ['c1'] } });
     expect((await fetch(`${url}/api/session`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })).status).toBe(204);
     expect((await fetch(`${url}/roster?centre=c1`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+  });
+
+  it('gives every server one status per error code', () => {
+    // HQ's API and the screens' API both answer through httpStatus, so the same refusal reads the same everywhere.
+    const statuses = ['unauthenticated', 'auth-failed', 'forbidden', 'not-found', 'no-person', 'busy', 'locked', 'bad-message'].map((code) => httpStatus(new MusterError(code, code)));
+    expect(statuses).toEqual([401, 401, 403, 404, 404, 409, 423, 400]);
+    expect(httpStatus(new TypeError('a bug'))).toBe(500);
   });
 });
