@@ -8,6 +8,15 @@ import { nodeHash } from './hash.ts';
 import type { TreeSource } from './merkle.ts';
 
 const SCHEMA_VERSION = 1;
+/** Rows per multi-row INSERT of an append: about a third cheaper per row than one statement each. */
+const ROWS_PER_INSERT = 32;
+
+/** Runs `many` (ROWS_PER_INSERT rows) over full chunks of `rows` and `one` over the rest. */
+function insertRows(many: Database.Statement, one: Database.Statement, rows: readonly unknown[][]): void {
+  let at = 0;
+  for (; at + ROWS_PER_INSERT <= rows.length; at += ROWS_PER_INSERT) many.run(rows.slice(at, at + ROWS_PER_INSERT).flat());
+  for (; at < rows.length; at++) one.run(rows[at]);
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) STRICT;
@@ -106,12 +115,14 @@ export class LedgerStore {
         "SELECT seq, ts, type, leaf, hash FROM entries INDEXED BY key_entries WHERE origin = ? AND type IN ('genesis', 'key-rotation', 'key-revocation') ORDER BY seq",
       ),
       insertEntry: db.prepare('INSERT INTO entries (origin, seq, ts, type, leaf, hash) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertEntries: db.prepare(`INSERT INTO entries (origin, seq, ts, type, leaf, hash) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`),
       node: db.prepare<[string, number, number], { hash: Buffer }>('SELECT hash FROM nodes WHERE origin = ? AND level = ? AND idx = ?'),
       nodesAt: db.prepare<[string, number, number, number], { idx: number; hash: Buffer }>(
         'SELECT idx, hash FROM nodes WHERE origin = ? AND level = ? AND idx >= ? AND idx < ? ORDER BY idx',
       ),
       nodeHashesAt: db.prepare<[string, number, number, number], Buffer>('SELECT hash FROM nodes WHERE origin = ? AND level = ? AND idx >= ? AND idx < ? ORDER BY idx').pluck(),
       insertNode: db.prepare('INSERT OR REPLACE INTO nodes (origin, level, idx, hash) VALUES (?, ?, ?, ?)'),
+      insertNodes: db.prepare(`INSERT OR REPLACE INTO nodes (origin, level, idx, hash) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?)').join(', ')}`),
       log: db.prepare<[string], { genesis_key: Buffer; own: number }>('SELECT genesis_key, own FROM logs WHERE origin = ?'),
       insertLog: db.prepare('INSERT INTO logs (origin, genesis_key, own) VALUES (?, ?, ?)'),
       origins: db.prepare<[], { origin: string }>('SELECT origin FROM logs ORDER BY origin'),
@@ -133,11 +144,15 @@ export class LedgerStore {
         throw new MusterError('concurrent-append', `log ${origin} grew to ${head.size} entries while ${expectedSize} were expected`);
       }
       const frontier = this.frontier(origin, head.size);
+      const entries: unknown[][] = [];
+      const nodes: unknown[][] = [];
       rows.forEach((row, i) => {
         if (row.seq !== expectedSize + i) throw new MusterError('gap', `entry ${row.seq} does not continue the log at ${expectedSize + i}`);
-        this.stmts.insertEntry.run(origin, row.seq, row.ts, row.type, row.leaf, row.hash);
-        this.addLeafToFrontier(origin, frontier, row.seq, row.hash);
+        entries.push([origin, row.seq, row.ts, row.type, row.leaf, row.hash]);
+        this.addLeafToFrontier(origin, frontier, row.seq, row.hash, nodes);
       });
+      insertRows(this.stmts.insertEntries, this.stmts.insertEntry, entries);
+      insertRows(this.stmts.insertNodes, this.stmts.insertNode, nodes);
       return frontier;
     });
   }
@@ -258,7 +273,8 @@ export class LedgerStore {
     return frontier;
   }
 
-  private addLeafToFrontier(origin: string, frontier: Map<number, Uint8Array>, index: number, hash: Uint8Array): void {
+  /** Adds a leaf to the right edge; the perfect subtrees it completes go to `nodes` as insertNode arguments. */
+  private addLeafToFrontier(origin: string, frontier: Map<number, Uint8Array>, index: number, hash: Uint8Array, nodes: unknown[][]): void {
     let level = 0;
     let idx = index;
     let h = hash;
@@ -269,7 +285,7 @@ export class LedgerStore {
       h = nodeHash(left, h);
       level++;
       idx = (idx - 1) / 2;
-      this.stmts.insertNode.run(origin, level, idx, h);
+      nodes.push([origin, level, idx, h]);
     }
     frontier.set(level, h);
   }
