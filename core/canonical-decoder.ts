@@ -53,8 +53,9 @@ class Reader {
         if (argument === Number.MAX_SAFE_INTEGER) throw malformed('integers outside the safe range are not supported');
         return -1 - argument;
       case 2: {
-        const bytes = this.take(argument);
-        return build ? new Uint8Array(bytes) : null; // a copy, and a plain Uint8Array even when the input is a Buffer
+        const at = this.need(argument);
+        // A copy, and a plain Uint8Array even when the input is a Buffer; a value only checked needs no view at all.
+        return build ? new Uint8Array(this.bytes.subarray(at, at + argument)) : null;
       }
       case 3:
         return this.text(argument, build);
@@ -135,22 +136,25 @@ class Reader {
   }
 
   private text(length: number, build: boolean): string {
-    const bytes = this.take(length);
+    const at = this.need(length);
+    const end = at + length;
+    const bytes = this.bytes;
+    // Short ASCII strings (map keys, ids) are most of what entries hold: read in place, they cost neither a
+    // subarray nor a TextDecoder call. Anything else is decoded (and checked as UTF-8) by the TextDecoder.
     if (!build) {
-      for (const b of bytes) if (b > 0x7f) return decodeUtf8(bytes);
+      for (let i = at; i < end; i++) if ((bytes[i] as number) > 0x7f) return decodeUtf8(bytes.subarray(at, end));
       return '';
     }
-    // Short ASCII strings (map keys, ids) are most of what entries hold; building them directly is
-    // several times cheaper than a TextDecoder call.
     if (length <= 32) {
       let text = '';
-      for (const b of bytes) {
-        if (b > 0x7f) return decodeUtf8(bytes);
+      for (let i = at; i < end; i++) {
+        const b = bytes[i] as number;
+        if (b > 0x7f) return decodeUtf8(bytes.subarray(at, end));
         text += String.fromCharCode(b);
       }
       return text;
     }
-    return decodeUtf8(bytes);
+    return decodeUtf8(bytes.subarray(at, end));
   }
 
   /** A big-endian unsigned integer of `width` (2 or 4) bytes at `at`, already reserved with need(). */
@@ -175,10 +179,6 @@ class Reader {
     return at;
   }
 
-  private take(length: number): Uint8Array {
-    const at = this.need(length);
-    return this.bytes.subarray(at, at + length);
-  }
 }
 
 function decodeUtf8(bytes: Uint8Array): string {
