@@ -6,7 +6,8 @@
 //   (retained; HQ witnesses and cosigns it) at most once a second, as the Replicator does. The clock starts once HQ holds every kiosk's genesis entry
 //   (steady state: HQ already knows the fleet), and runs for SECONDS.
 // - HQ verified ingest, entries/s, against the Ed25519 verify ceiling measured in the same run: on one thread
-//   against one core, and with VerifyPool (every core) against every core verifying at once. Goal: >= 70%.
+//   against one core, and with VerifyPool (every core) against every core verifying at once, measured right
+//   before and after each of three runs (the median run is reported). Goal: >= 70%.
 // - catch-up: a kiosk (in its own thread) with a 50,000-entry backlog in SQLite connects; time until HQ holds
 //   and verified it all, and that rate against the all-core ceiling. Goal: < 10 s.
 // The load average at the start is reported too: these machines are shared, so read every figure against it.
@@ -37,6 +38,7 @@ import { encodeBatch } from '../net/wire.ts';
 import { VerifyPool } from '../net/verify-pool.ts';
 import { startWorker } from '../runtime/worker.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
+import { allCoresVerifyRate } from './ed25519-ceiling.ts';
 import { type BenchReport, percentile } from './report.ts';
 import type { Suite } from './suites.ts';
 
@@ -99,12 +101,11 @@ export const netSuite: Suite = {
     pool = new VerifyPool();
     report.add('net load average (1 min) at start', loadavg()[0] ?? 0, 'load', 'net load average (1 min) at start');
     try {
+      const logs = PARTS.includes('ingest') ? ingestLogs() : undefined;
       report.add(ONE_CORE, verifyCeiling(), 'verifies/s');
-      report.add(ALL_CORES, await allCoreCeiling(), 'verifies/s');
-      if (PARTS.includes('ingest')) {
-        report.add('net HQ verified ingest, 1 thread (batches of 500)', await ingestRate(dir, undefined), 'entries/s', ONE_CORE);
-        report.add(`net HQ verified ingest, VerifyPool on ${cpus} cores (batches of 500)`, await ingestRate(dir, pool), 'entries/s', ALL_CORES);
-      }
+      if (logs) report.add('net HQ verified ingest, 1 thread (batches of 500)', await ingestRate(join(dir, 'ingest-inline.db'), logs, undefined), 'entries/s', ONE_CORE);
+      report.add(ALL_CORES, await allCoresVerifyRate(1.5), 'verifies/s');
+      if (logs) await pooledIngest(report, dir, logs);
       const fleets = FLEETS.filter((f) => SIZES.includes(String(f.kiosks)));
       const origins = fleets.flatMap((f) => fleetOrigins(f.kiosks)).concat(['hq', BACKLOG_ORIGIN]);
       const backlog = PARTS.includes('catchup') ? await backlogFile(dir) : undefined;
@@ -161,21 +162,29 @@ function chain(signer: Signer, count: number): SignedEntry[] {
   return out;
 }
 
-/** Ed25519 verifies/s with every core verifying at once (one thread per core, nothing else): the machine's ceiling. */
-async function allCoreCeiling(): Promise<number> {
-  const rates = await Promise.all(
-    Array.from({ length: cpus }, () => {
-      const worker = startWorker(new URL('./ed25519-worker.ts', import.meta.url), { workerData: { seconds: 1.5 } });
-      return new Promise<number>((resolve, reject) => {
-        worker.once('message', (rate: number) => {
-          void worker.terminate();
-          resolve(rate);
-        });
-        worker.once('error', reject);
-      });
-    }),
-  );
-  return rates.reduce((a, b) => a + b, 0);
+/**
+ * HQ's ingest with VerifyPool against the all-core ceiling, as bench/ledger.bench.ts measures fsck: the machine's
+ * speed drifts within a run (it is shared), so the ceiling is measured right before and right after each ingest
+ * and their mean is that run's baseline; of three runs (each into a fresh store), the median ratio is reported.
+ */
+async function pooledIngest(report: BenchReport, dir: string, logs: readonly SignedEntry[][]): Promise<void> {
+  const runs: { rate: number; ceiling: number }[] = [];
+  let before = await allCoresVerifyRate(1.5);
+  for (let run = 0; run < 3; run++) {
+    const rate = await ingestRate(join(dir, `ingest-pool-${run}.db`), logs, pool);
+    const after = await allCoresVerifyRate(1.5);
+    runs.push({ rate, ceiling: (before + after) / 2 });
+    before = after;
+  }
+  const median = runs.sort((a, b) => a.rate / a.ceiling - b.rate / b.ceiling)[1] as { rate: number; ceiling: number };
+  const ceiling = `net verify ceiling (Ed25519, ${cpus} cores, around the median ingest)`;
+  report.add(ceiling, median.ceiling, 'verifies/s');
+  report.add(`net HQ verified ingest, VerifyPool on ${cpus} cores (batches of 500, median of 3)`, median.rate, 'entries/s', ceiling);
+}
+
+/** The ingest benchmark's logs: 4 kiosks' 5,000 entries each, signed once for both stores. */
+function ingestLogs(): SignedEntry[][] {
+  return Array.from({ length: 4 }, (_, i) => chain(Signer.generate(`bench/ingest${i}`), 5000));
 }
 
 /**
@@ -184,9 +193,8 @@ async function allCoreCeiling(): Promise<number> {
  * in flight per group while the next is verified (net/replicator.ts), so the store sees overlapping calls. Every
  * guarantee holds as with one call at a time: calls commit in call order and each resolves only after its commit.
  */
-async function ingestRate(dir: string, workers: VerifyPool | undefined): Promise<number> {
-  const store = SqliteHqStore.open(join(dir, `ingest-${workers ? 'pool' : 'inline'}.db`), workers ? { pool: workers } : {});
-  const logs = Array.from({ length: 4 }, (_, i) => chain(Signer.generate(`bench/ingest${i}`), 5000));
+async function ingestRate(file: string, logs: readonly SignedEntry[][], workers: VerifyPool | undefined): Promise<number> {
+  const store = SqliteHqStore.open(file, workers ? { pool: workers } : {});
   const batches = logs.flatMap((log) => Array.from({ length: log.length / 500 }, (_, k) => log.slice(k * 500, k * 500 + 500)));
   const start = performance.now();
   let total = 0;
