@@ -115,7 +115,7 @@ export class KeySchedule {
     if (!bytesEqual(body.kid, verifier.id)) return `signed by key ${toHex(body.kid)}, but key ${toHex(verifier.id)} is in force`;
     const revokedFrom = this.revokedFrom(verifier.publicKey);
     if (revokedFrom !== undefined && body.seq >= revokedFrom) return `signed by key ${toHex(verifier.id)}, revoked from entry ${revokedFrom}`;
-    // signatureVerified: a worker thread already checked it under the key with this id (ledger/replica.ts).
+    // signatureVerified: the caller checks the signature under keyFor(seq) itself (fsck's blocks, HQ's verify pool).
     if (!signatureVerified && !entrySignatureValid(decoded, verifier)) return 'signature does not verify';
     if (body.type === 'key-rotation') {
       const next = body.payload.newKey;
