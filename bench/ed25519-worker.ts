@@ -1,17 +1,15 @@
 // Worker for the Ed25519 ceiling: verifies one entry-sized signature for a fixed time and reports the rate.
-// Given a gate, it waits there first, so every core's thread measures the same window (see ed25519-ceiling.ts).
+// It waits at the shared gate first, so every core's thread measures the same window (see ed25519-ceiling.ts).
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { READY, type CeilingJob } from './ed25519-ceiling.ts';
 
-const { seconds, gate } = workerData as Partial<CeilingJob> & { seconds: number };
+const { seconds, gate } = workerData as CeilingJob;
 const { publicKey, privateKey } = generateKeyPairSync('ed25519');
 const message = Buffer.alloc(200, 7);
 const signature = sign(null, message, privateKey);
-if (gate) {
-  parentPort?.postMessage(READY);
-  Atomics.wait(new Int32Array(gate), 0, 0);
-}
+parentPort?.postMessage(READY);
+Atomics.wait(new Int32Array(gate), 0, 0);
 const deadline = performance.now() + seconds * 1000;
 const start = performance.now();
 let count = 0;
