@@ -104,8 +104,12 @@ export class VerifyPool {
     for (const p of failed) p.reject(error);
   }
 
+  /** Stops the workers; jobs not finished fail (their callers check those signatures themselves). */
   async close(): Promise<void> {
     this.closing = true;
+    const failed = this.pending;
+    this.pending = [];
+    for (const p of failed) p.reject(new Error('the verify pool was closed'));
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

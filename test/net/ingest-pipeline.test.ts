@@ -137,6 +137,25 @@ describe('HQ ingest pipeline', () => {
     expect(plan.rejected).toEqual([{ seq: 1, reason: 'signature does not verify' }]);
   });
 
+  it('checks the signatures itself when the pool goes away mid-job, storing the genuine and refusing the forged', async () => {
+    const own = new VerifyPool(1);
+    const store = SqliteHqStore.open(join(dir, `hq-${files++}.db`), { pool: own });
+    const kiosk = await kioskLog('c1/k1', 199);
+    try {
+      const leaves = kiosk.leaves(0, 200);
+      const broken = Uint8Array.from(leaves[150] ?? []);
+      broken[broken.length - 1] = (broken[broken.length - 1] ?? 0) ^ 1;
+      const first = store.ingest('c1/k1', leaves.slice(0, 100), 'kiosk');
+      const second = store.ingest('c1/k1', [...leaves.slice(100, 150), broken, ...leaves.slice(151)], 'mallory');
+      await own.close();
+      expect(await first).toMatchObject({ inserted: 100, rejected: [] });
+      expect(await second).toMatchObject({ inserted: 50, size: 150, rejected: [{ seq: 150 }] });
+    } finally {
+      kiosk.store.close();
+      await store.close();
+    }
+  });
+
   it('answers overlapping jobs each with its own verdicts', async () => {
     const signer = Signer.generate('c1/k1');
     const other = Signer.generate('c1/k2');
