@@ -112,19 +112,20 @@ export class SqliteReplicaStore implements ReplicaStore {
     const checked = this.preverify(batches, flights);
     const before = this.committed;
     const landing = (async () => {
-      const preverified = await checked.catch(() => []);
-      await before;
-      return this.commit(batches, decoded, preverified);
+      try {
+        // A failed job (the pool closed, a worker died) only means this thread checks those signatures itself.
+        const preverified = await checked.catch(() => []);
+        await before;
+        return this.commit(batches, decoded, preverified);
+      } finally {
+        for (const flight of flights) this.land(flight);
+      }
     })();
     this.committed = landing.then(
       () => undefined,
       () => undefined,
     );
-    try {
-      return await landing;
-    } finally {
-      for (const flight of flights) this.land(flight);
-    }
+    return landing;
   }
 
   /** Writes a call's batches in one transaction, each judged on its own. */

@@ -55,8 +55,8 @@ export function packJob(id: number, keys: readonly VerifyKey[], items: readonly 
     data.set(item.bodyBytes, at + ENTRY_SIGNATURE_DOMAIN.length);
     at += ENTRY_SIGNATURE_DOMAIN.length + item.bodyBytes.length;
     index[i * 3 + 1] = at;
-    index[i * 3 + 2] = item.key;
-    // A signature of another length fails below (Verifier.verify); copy at most 64 bytes.
+    // A signature of another length never verifies: no key (-1) is tried for it.
+    index[i * 3 + 2] = item.signature.length === SIGNATURE_BYTES ? item.key : -1;
     data.set(item.signature.subarray(0, SIGNATURE_BYTES), at);
     at += SIGNATURE_BYTES;
   });

@@ -170,7 +170,14 @@ describe('HQ ingest pipeline', () => {
     ];
     const badSignature = Uint8Array.from(items[3]?.signature ?? []);
     badSignature[0] = (badSignature[0] ?? 0) ^ 1;
-    const mixed = items.map((item, i) => (i === 3 ? { ...item, signature: badSignature } : i === 5 ? { ...item, key: 1 } : i === 7 ? { ...item, signature: item.signature.subarray(0, 63) } : item));
+    // A signature whose last byte is 0 (1 in 16: S < 2^253), cut to 63 bytes: it would pass if padded with a zero.
+    let zeroEnded: { bodyBytes: Uint8Array; signature: Uint8Array } | undefined;
+    for (let n = 0; !zeroEnded; n++) {
+      const decoded = decodeLeaf(signEntry({ ...decodeLeaf(entries[1]?.leaf ?? new Uint8Array()).body, payload: { subject: `z${n}` } }, signer).leaf);
+      if (decoded.signature[63] === 0) zeroEnded = { bodyBytes: decoded.bodyBytes, signature: decoded.signature.subarray(0, 63) };
+    }
+    const cut = zeroEnded;
+    const mixed = items.map((item, i) => (i === 3 ? { ...item, signature: badSignature } : i === 5 ? { ...item, key: 1 } : i === 7 ? { key: 0, ...cut } : item));
     const [clean, marked] = await Promise.all([pool.verify(keys, items), pool.verify(keys, mixed)]);
     expect([...clean]).toEqual(items.map(() => 1));
     expect([...marked]).toEqual(items.map((_, i) => ([3, 5, 7].includes(i) ? 0 : 1)));
