@@ -20,7 +20,6 @@ export interface VerifyItem {
 }
 
 export interface VerifyJob {
-  readonly id: number;
   /** Items in the job. */
   readonly size: number;
   readonly keys: readonly VerifyKey[];
@@ -34,16 +33,12 @@ export interface VerifyJob {
   readonly flags: Uint8Array;
 }
 
-export interface VerifyResponse {
-  readonly id: number;
-}
-
 /** Items per claim: small enough to balance, large enough that the atomic add is noise. */
 const CHUNK = 8;
 const SIGNATURE_BYTES = 64;
 const MAX_CACHED = 20_000;
 
-export function packJob(id: number, keys: readonly VerifyKey[], items: readonly VerifyItem[]): VerifyJob {
+export function packJob(keys: readonly VerifyKey[], items: readonly VerifyItem[]): VerifyJob {
   let bytes = 0;
   for (const item of items) bytes += ENTRY_SIGNATURE_DOMAIN.length + item.bodyBytes.length + SIGNATURE_BYTES;
   const data = new Uint8Array(new SharedArrayBuffer(Math.max(1, bytes)));
@@ -61,7 +56,6 @@ export function packJob(id: number, keys: readonly VerifyKey[], items: readonly 
     at += SIGNATURE_BYTES;
   });
   return {
-    id,
     size: items.length,
     keys,
     data,

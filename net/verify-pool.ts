@@ -31,14 +31,13 @@ export class VerifyPool {
   /** Jobs not yet finished, oldest first. */
   private pending: Pending[] = [];
   private readonly verifiers = new VerifierCache();
-  private next = 0;
   private helping = false;
   private closing = false;
 
   /** `size` worker threads besides the calling thread (default: one per other core). */
   constructor(size = Math.max(1, availableParallelism() - 1)) {
     this.workers = Array.from({ length: size }, () => {
-      const worker = startWorker(new URL('./verify-pool-worker.ts', import.meta.url));
+      const worker = startWorker(new URL('./verify-pool-worker.ts', import.meta.url), { selfContained: true });
       worker.on('message', () => {
         this.settle();
       });
@@ -55,15 +54,17 @@ export class VerifyPool {
 
   /**
    * Per item, 1 when its signature verifies under `keys[item.key]`, else 0. Resolves once every item is checked;
-   * rejects only when a worker dies holding part of the job (the caller then checks the items itself).
+   * rejects when a worker dies or the pool closes before then (the caller then checks the items itself).
    */
   verify(keys: readonly VerifyKey[], items: readonly VerifyItem[]): Promise<Uint8Array> {
     if (items.length === 0) return Promise.resolve(new Uint8Array(0));
-    const job = packJob(this.next++, keys, items);
+    if (this.closing) return Promise.reject(new Error('the verify pool was closed'));
+    const job = packJob(keys, items);
+    const verifiers = this.verifiers.forJob(job);
     return new Promise((resolve, reject) => {
       // Busy workers keep the process alive (it must not exit mid-job); idle ones must not.
       if (this.pending.length === 0) for (const worker of this.workers) worker.ref();
-      this.pending.push({ job, verifiers: this.verifiers.forJob(job), resolve, reject });
+      this.pending.push({ job, verifiers, resolve, reject });
       for (const worker of this.workers) worker.postMessage(job);
       this.scheduleHelp();
     });
@@ -101,6 +102,7 @@ export class VerifyPool {
     this.workers = this.workers.filter((w) => w !== worker);
     const failed = this.pending;
     this.pending = [];
+    for (const w of this.workers) w.unref();
     for (const p of failed) p.reject(error);
   }
 
