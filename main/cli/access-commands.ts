@@ -11,7 +11,7 @@ import { MusterError, errorMessage } from '../../core/errors.ts';
 import { FileSecretStore, dataKey } from '../../access/key-store.ts';
 import { PersonalDataStore, type PersonalValue } from '../../access/personal-data-store.ts';
 import { UserStore } from '../../access/user-store.ts';
-import { REGISTRY_ORIGIN, parseRegistration, readRegistry } from '../../ledger/key-schedule.ts';
+import { REGISTRY_ORIGIN, parseRegistration, parseRevocation, readRegistry } from '../../ledger/key-schedule.ts';
 import { readSignerFile, readVerifierFile } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
@@ -236,11 +236,6 @@ async function withRegistry<T>(values: OptionValues, fn: (writer: LogWriter, sto
   }
 }
 
-function publicKey(path: string): Uint8Array {
-  // readVerifierFile refuses an empty file, so there is a last key.
-  return readVerifierFile(path).at(-1)?.publicKey ?? new Uint8Array();
-}
-
 const kioskProvision: Command = {
   path: ['kiosk', 'provision'],
   summary: 'register a kiosk\'s public key in HQ\'s registry log (a signed entry); optionally its broker password',
@@ -279,12 +274,20 @@ const kioskRevoke: Command = {
   details: ['--pub FILE  the revoked key (its last line if the file holds several)', '--from SEQ  the first entry to refuse: the last entry known good + 1'],
   options: { ...registryOptions, pub: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string' } },
   run: ({ values, io }) =>
-    withRegistry(values, async (writer) => {
+    withRegistry(values, async (writer, store) => {
       const origin = requireString(values, 'origin');
       const fromSeq = nonNegativeInteger(requireString(values, 'from'), '--from');
       const reason = requireString(values, 'reason');
       if (reason.length > 280) throw new UsageError('--reason: at most 280 characters');
-      const { seq } = await writer.append('key-revocation', { origin, key: publicKey(requireString(values, 'pub')), fromSeq, reason });
+      // A revocation that names the wrong kiosk or another kiosk's key would leave the stolen key in force
+      // while looking done: refuse both. (A rotated key is named like the kiosk, so it can be revoked too.)
+      if (!readRegistry(store)?.registered.has(origin)) throw new MusterError('not-registered', `${origin} is not a kiosk registered in this registry (muster kiosk provision)`);
+      // readVerifierFile refuses an empty file, so there is a last key.
+      const key = readVerifierFile(requireString(values, 'pub')).at(-1);
+      if (key?.name !== origin) throw new MusterError('bad-key', `the public key is named ${JSON.stringify(key?.name)}, not ${origin}: it is not a key of that kiosk`);
+      const revocation = { origin, key: key.publicKey, fromSeq, reason };
+      parseRevocation(revocation);
+      const { seq } = await writer.append('key-revocation', revocation);
       writeLine(io.stdout, `revoked the key of ${origin} from entry ${fromSeq} (registry entry ${seq})`);
       return 0;
     }),

@@ -68,6 +68,12 @@ describe('muster users / pii / kiosk', () => {
     expect(provisioned.stdout).toMatch(/^registered c1\/k1 \(entry 1\)\nbroker password for c1\/k1: \S{32}\n$/);
     expect(readFileSync(join(dir, 'passwd'), 'utf8')).toMatch(/^c1~k1:\$7\$20000\$/);
     expect((await runMuster(['kiosk', 'provision', '--registry', registry, '--origin', 'c1/k2', '--pub', `${kiosk}.key.pub`])).stderr).toContain('not c1/k2');
+    // The wrong kiosk, or another kiosk's key: refused, nothing written (a revocation that looks done but is not).
+    expect((await runMuster(['kiosk', 'revoke', '--registry', registry, '--origin', 'c1/k9', '--pub', `${kiosk}.key.pub`, '--from', '7', '--reason', 'stolen'])).stderr).toContain('c1/k9 is not a kiosk registered');
+    await runMuster(['ledger', 'init', '--db', join(dir, 'other.db'), '--origin', 'c2/k1']);
+    const otherKey = await runMuster(['kiosk', 'revoke', '--registry', registry, '--origin', 'c1/k1', '--pub', join(dir, 'other.db.key.pub'), '--from', '7', '--reason', 'stolen']);
+    expect(otherKey).toMatchObject({ code: 1, stderr: expect.stringContaining('not a key of that kiosk') as unknown });
+    expect(types(registry, 'hq/registry')).toEqual(['genesis', 'kiosk-registration']);
     expect(await runMuster(['kiosk', 'revoke', '--registry', registry, '--origin', 'c1/k1', '--pub', `${kiosk}.key.pub`, '--from', '7', '--reason', 'stolen'])).toMatchObject({ code: 0 });
     expect((await runMuster(['kiosk', 'revoke', '--registry', kiosk, '--origin', 'c1/k1', '--pub', `${kiosk}.key.pub`, '--from', '7', '--reason', 'x'])).stderr).toContain('not the registry log');
     expect(types(registry, 'hq/registry')).toEqual(['genesis', 'kiosk-registration', 'key-revocation']);
