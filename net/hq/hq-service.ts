@@ -15,7 +15,7 @@ import { RegistryPublisher } from '../registry-publisher.ts';
 import { type ReplicationEvent, Replicator } from '../replicator.ts';
 import { type ParsedTopic, topics } from '../topics.ts';
 import { Witness } from '../witness.ts';
-import type { HqStore } from './hq-store.ts';
+import type { HqStore, LastHeartbeat } from './hq-store.ts';
 
 /** What the breach engine reports: a subject missed an obligation, with the entries that show it. */
 export interface BreachReport {
@@ -144,27 +144,29 @@ export class HqService {
   /** Re-judges every known kiosk by HQ's clock; a kiosk that turns offline or degraded raises an alert. */
   async checkFleet(): Promise<void> {
     const now = this.clock();
-    const policy = this.options.policy ?? DEFAULT_FLEET_POLICY;
     const beats = await this.store.heartbeats();
     const known = new Set([...beats.keys(), ...(await this.store.origins())]);
     known.delete(REGISTRY_ORIGIN);
-    for (const kiosk of known) {
-      const last = beats.get(kiosk);
-      let { state, reasons } = kioskState(last, now, policy);
-      // Heartbeats show the clock now; entries show it along the log (a clock that stepped back, or drifts).
-      const drift = this.clockReport(kiosk, policy);
-      if (state !== 'offline' && drift?.flagged === true) {
-        state = 'degraded';
-        reasons = [...reasons, `entry times: ${drift.reason ?? 'clock drift'}`];
-      }
-      const entry: FleetEntry = { kiosk, state, reasons, ...(last ? { lastHeartbeatAt: last.receivedAt } : {}) };
-      const before = this.fleet.get(kiosk);
-      this.fleet.set(kiosk, entry);
-      if (before?.state === state && before.reasons.join() === reasons.join()) continue;
-      this.events.emit('kiosk', entry);
-      if (state !== 'online' && before?.state !== state) {
-        await this.raise({ kind: state, kiosk, center: centerOf(kiosk), at: now, summary: `${kiosk} is ${state}: ${reasons.join('; ')}`, evidence: { reasons, lastHeartbeatAt: last?.receivedAt ?? null } });
-      }
+    for (const kiosk of known) await this.judge(kiosk, beats.get(kiosk), now);
+  }
+
+  /** One kiosk's state by HQ's clock, from its last heartbeat and its entries' times; a change is an event, a turn for the worse an alert. */
+  private async judge(kiosk: string, last: LastHeartbeat | undefined, now: number): Promise<void> {
+    const policy = this.options.policy ?? DEFAULT_FLEET_POLICY;
+    let { state, reasons } = kioskState(last, now, policy);
+    // Heartbeats show the clock now; entries show it along the log (a clock that stepped back, or drifts).
+    const drift = this.clockReport(kiosk, policy);
+    if (state !== 'offline' && drift?.flagged === true) {
+      state = 'degraded';
+      reasons = [...reasons, `entry times: ${drift.reason ?? 'clock drift'}`];
+    }
+    const entry: FleetEntry = { kiosk, state, reasons, ...(last ? { lastHeartbeatAt: last.receivedAt } : {}) };
+    const before = this.fleet.get(kiosk);
+    this.fleet.set(kiosk, entry);
+    if (before?.state === state && before.reasons.join() === reasons.join()) return;
+    this.events.emit('kiosk', entry);
+    if (state !== 'online' && before?.state !== state) {
+      await this.raise({ kind: state, kiosk, center: centerOf(kiosk), at: now, summary: `${kiosk} is ${state}: ${reasons.join('; ')}`, evidence: { reasons, lastHeartbeatAt: last?.receivedAt ?? null } });
     }
   }
 
@@ -214,9 +216,12 @@ export class HqService {
   private async onOther(topic: ParsedTopic, payload: Buffer): Promise<void> {
     if (topic.kind !== 'health') return;
     const heartbeat = decodeHeartbeat(payload);
-    if (heartbeat.kiosk !== topic.origin) return;
-    await this.store.recordHeartbeat(heartbeat, this.clock());
-    await this.checkFleet();
+    if (heartbeat.kiosk !== topic.origin || heartbeat.kiosk === REGISTRY_ORIGIN) return;
+    const receivedAt = this.clock();
+    await this.store.recordHeartbeat(heartbeat, receivedAt);
+    // Only this kiosk: the others' states change with time alone, which the periodic fleet check judges (at
+    // 500 kiosks, re-judging all of them on every heartbeat was most of what HQ's event loop did between ingests).
+    await this.judge(heartbeat.kiosk, { heartbeat, receivedAt }, receivedAt);
   }
 
   private async raiseOnce(alert: Alert, key: string): Promise<void> {
