@@ -219,8 +219,8 @@ export class HqService {
     if (heartbeat.kiosk !== topic.origin || heartbeat.kiosk === REGISTRY_ORIGIN) return;
     const receivedAt = this.clock();
     await this.store.recordHeartbeat(heartbeat, receivedAt);
-    // Only this kiosk: the others' states change with time alone, which the periodic fleet check judges (at
-    // 500 kiosks, re-judging all of them on every heartbeat was most of what HQ's event loop did between ingests).
+    // Only this kiosk: the others' states change with time alone, which the periodic fleet check judges; judging
+    // the whole fleet on every heartbeat made each one cost as much as the fleet is large.
     await this.judge(heartbeat.kiosk, { heartbeat, receivedAt }, receivedAt);
   }
 
