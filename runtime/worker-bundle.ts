@@ -5,7 +5,7 @@
 // checkout, a failed build) returns undefined and the caller falls back to tsx.
 import { buildSync } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,7 +24,8 @@ export function bundledWorker(entry: string): string | undefined {
   try {
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
     previous = manifest.bundle;
-    if (Object.entries(manifest.sources).every(([file, mtime]) => statSync(file).mtimeMs === mtime)) return manifest.bundle;
+    const fresh = Object.entries(manifest.sources).every(([file, mtime]) => statSync(file).mtimeMs === mtime);
+    if (fresh && existsSync(manifest.bundle)) return manifest.bundle;
   } catch {
     // No bundle yet, or a source is gone: build one.
   }

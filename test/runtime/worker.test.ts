@@ -40,8 +40,13 @@ describe('startWorker from a source checkout', () => {
 
     writeFileSync(join(dir, 'scale.ts'), 'export const scale = (n: number): number => n * 3;\n');
     utimesSync(join(dir, 'scale.ts'), new Date(), new Date(Date.now() + 5000)); // a new mtime even on coarse clocks
-    expect(bundledWorker(entry)).not.toBe(bundle);
+    const rebuilt = bundledWorker(entry);
+    expect(rebuilt).not.toBe(bundle);
     expect(await answer(21)).toBe(63);
+
+    rmSync(rebuilt ?? ''); // a bundle removed from the cache behind the manifest's back is built again
+    expect(bundledWorker(entry)).toBe(rebuilt);
+    expect(await answer(1)).toBe(3);
   });
 
   it('leaves a module it cannot bundle to tsx', () => {
