@@ -1,7 +1,7 @@
 // Worker start-up from a source checkout: self-contained modules run as a bundle (no tsx), rebuilt when a
 // source changes; anything that cannot be bundled is left to tsx.
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -38,8 +38,10 @@ describe('startWorker from a source checkout', () => {
     expect(bundledWorker(entry)).toBe(bundle); // unchanged sources: the same bundle, no rebuild
     expect(await answer(21)).toBe(42);
 
+    // A changed source means a rebuild even when its modification time is what it was (coarse clocks, restored mtimes).
+    const { mtime } = statSync(join(dir, 'scale.ts'));
     writeFileSync(join(dir, 'scale.ts'), 'export const scale = (n: number): number => n * 3;\n');
-    utimesSync(join(dir, 'scale.ts'), new Date(), new Date(Date.now() + 5000)); // a new mtime even on coarse clocks
+    utimesSync(join(dir, 'scale.ts'), mtime, mtime);
     const rebuilt = bundledWorker(entry);
     expect(rebuilt).not.toBe(bundle);
     expect(await answer(21)).toBe(63);
@@ -49,9 +51,12 @@ describe('startWorker from a source checkout', () => {
     expect(await answer(1)).toBe(3);
   });
 
-  it('leaves a module it cannot bundle to tsx', () => {
+  it('leaves to tsx a module it cannot bundle, and one that finds files relative to itself', () => {
     const broken = join(dir, `${name}-broken.ts`);
     writeFileSync(broken, "import { missing } from './not-there.ts';\nexport const x = missing;\n");
     expect(bundledWorker(broken)).toBeUndefined();
+    const relative = join(dir, `${name}-relative.ts`);
+    writeFileSync(relative, "export const models = new URL('./models/', import.meta.url);\n");
+    expect(bundledWorker(relative)).toBeUndefined();
   });
 });
