@@ -2,7 +2,7 @@
 // gate once all of them are up: summing rates measured over staggered windows would count a thread that
 // ran while another was still starting (a lone thread on a core shared with a sibling runs faster).
 import { once } from 'node:events';
-import { availableParallelism } from 'node:os';
+import { cpus } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../runtime/worker.ts';
 
@@ -14,10 +14,10 @@ export interface CeilingJob {
   readonly gate: SharedArrayBuffer;
 }
 
-/** Ed25519 verifies/s with every core verifying at once (one thread each, nothing else). */
+/** Ed25519 verifies/s with every core verifying at once (one thread each, nothing else; as many as fsck uses). */
 export async function allCoresVerifyRate(seconds: number): Promise<number> {
   const job: CeilingJob = { seconds, gate: new SharedArrayBuffer(4) };
-  const workers: Worker[] = Array.from({ length: availableParallelism() }, () => startWorker(new URL('./ed25519-worker.ts', import.meta.url), { workerData: job }));
+  const workers: Worker[] = Array.from({ length: cpus().length }, () => startWorker(new URL('./ed25519-worker.ts', import.meta.url), { workerData: job }));
   try {
     await Promise.all(workers.map((worker) => once(worker, 'message')));
     const rates = workers.map(async (worker) => (await once(worker, 'message'))[0] as number);

@@ -35,8 +35,7 @@ class Reader {
   constructor(
     private readonly bytes: Uint8Array,
     private readonly skip: SkipValue | undefined,
-  ) {
-  }
+  ) {}
 
   /** Reads one value; with `build` false it is checked completely but not built (null, or SKIPPED_MAP for a map). */
   value(depth: number, build: boolean): CborValue {

@@ -23,6 +23,7 @@ signed.set(ENTRY_SIGNATURE_DOMAIN);
 
 export function entrySignatureValid(decoded: DecodedLeaf, verifier: Verifier): boolean {
   const { bodyBytes, signature } = decoded;
+  // decodeLeaf caps a leaf at MAX_LEAF_BYTES; a DecodedLeaf built by hand could be longer.
   if (bodyBytes.length > MAX_LEAF_BYTES) return verifier.verify(concatBytes(ENTRY_SIGNATURE_DOMAIN, bodyBytes), signature);
   signed.set(bodyBytes, ENTRY_SIGNATURE_DOMAIN.length);
   return verifier.verify(signed.subarray(0, ENTRY_SIGNATURE_DOMAIN.length + bodyBytes.length), signature);

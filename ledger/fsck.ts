@@ -23,7 +23,7 @@ export interface FsckOptions {
   readonly heldCheckpoints?: readonly string[];
   /** Worker threads verifying beside this one; 0 checks in this thread only. Default: one per further core. */
   readonly workers?: number;
-  /** Blocks of 2^blockLevel entries are the unit of parallel work (default 8: about 50 ms of work, so no thread idles long at the end); tests use small blocks. */
+  /** Blocks of 2^blockLevel entries are the unit of parallel work (default 8: about 50 ms of work on a 2-core development machine, so no thread idles long at the end); tests use small blocks. */
   readonly blockLevel?: number;
 }
 

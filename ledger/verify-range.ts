@@ -23,7 +23,7 @@ export type RangeResult = { readonly ok: true; readonly hashes: Uint8Array } | (
  *
  * Two passes: every structural check first, then the signatures one after another. Interleaved with the
  * decoding and hashing, each Ed25519 check took about 8% longer (measured A/B on the same blocks of a
- * 100k-entry log): back to back, the verifier's code and data stay hot in the core's caches.
+ * 100k-entry log), presumably as the verifier's code and data left the core's caches in between.
  */
 export function verifyRows(
   origin: string,

@@ -107,6 +107,8 @@ export class HqService {
       service.registryPublisher = new RegistryPublisher({ link, registry: options.registry, store: options.store });
       await service.registryPublisher.refresh();
     }
+    // Judged once at start too, so the fleet view and offline alerts hold every known kiosk before the first tick.
+    await service.checkFleet();
     service.timer = setInterval(() => {
       void service.checkFleet();
     }, options.checkEveryMs ?? 10_000);
@@ -219,8 +221,8 @@ export class HqService {
     if (heartbeat.kiosk !== topic.origin || heartbeat.kiosk === REGISTRY_ORIGIN) return;
     const receivedAt = this.clock();
     await this.store.recordHeartbeat(heartbeat, receivedAt);
-    // Only this kiosk: the others' states change with time alone, which the periodic fleet check judges; judging
-    // the whole fleet on every heartbeat made each one cost as much as the fleet is large.
+    // Only this kiosk: the others' states change with time and with their entries' times, which the periodic
+    // fleet check judges; judging the whole fleet on every heartbeat made each one cost as much as the fleet.
     await this.judge(heartbeat.kiosk, { heartbeat, receivedAt }, receivedAt);
   }
 
