@@ -7,11 +7,12 @@ import { resolve } from 'node:path';
 import { ERASURE_CAUSES, type ErasureCause } from '../../core/access/access-records.ts';
 import { PERSONAL_FIELDS, type PersonalField, isPersonalField } from '../../core/access/personal-data.ts';
 import { ROLES, isRole } from '../../core/access/roles.ts';
+import { bytesEqual } from '../../core/bytes.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { FileSecretStore, dataKey } from '../../access/key-store.ts';
 import { PersonalDataStore, type PersonalValue } from '../../access/personal-data-store.ts';
 import { UserStore } from '../../access/user-store.ts';
-import { REGISTRY_ORIGIN, parseRegistration, parseRevocation, readRegistry } from '../../ledger/key-schedule.ts';
+import { KeySchedule, REGISTRY_ORIGIN, parseRegistration, parseRevocation, readRegistry } from '../../ledger/key-schedule.ts';
 import { readSignerFile, readVerifierFile } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
@@ -270,28 +271,46 @@ const kioskProvision: Command = {
 const kioskRevoke: Command = {
   path: ['kiosk', 'revoke'],
   summary: 'revoke a kiosk key from an entry on: entries it signs from there are refused everywhere',
-  usage: 'kiosk revoke --registry FILE [--key FILE] --origin CENTRE/KIOSK --pub FILE.pub --from SEQ --reason TEXT',
-  details: ['--pub FILE  the revoked key (its last line if the file holds several)', '--from SEQ  the first entry to refuse: the last entry known good + 1'],
-  options: { ...registryOptions, pub: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string' } },
+  usage: 'kiosk revoke --registry FILE [--key FILE] --origin CENTRE/KIOSK --pub FILE.pub --from SEQ --reason TEXT [--log FILE]',
+  details: [
+    '--pub FILE  the revoked key (its last line if the file holds several)',
+    '--from SEQ  the first entry to refuse: the last entry known good + 1',
+    '--log FILE  a store holding the kiosk\'s log (HQ\'s store): needed to revoke a key the kiosk rotated to',
+  ],
+  options: { ...registryOptions, pub: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string' }, log: { type: 'string' } },
   run: ({ values, io }) =>
     withRegistry(values, async (writer, store) => {
       const origin = requireString(values, 'origin');
       const fromSeq = nonNegativeInteger(requireString(values, 'from'), '--from');
       const reason = requireString(values, 'reason');
       if (reason.length > 280) throw new UsageError('--reason: at most 280 characters');
-      // A revocation that names the wrong kiosk or another kiosk's key would leave the stolen key in force
-      // while looking done: refuse both. (A rotated key is named like the kiosk, so it can be revoked too.)
-      if (!readRegistry(store)?.registered.has(origin)) throw new MusterError('not-registered', `${origin} is not a kiosk registered in this registry (muster kiosk provision)`);
       // readVerifierFile refuses an empty file, so there is a last key.
-      const key = readVerifierFile(requireString(values, 'pub')).at(-1);
-      if (key?.name !== origin) throw new MusterError('bad-key', `the public key is named ${JSON.stringify(key?.name)}, not ${origin}: it is not a key of that kiosk`);
-      const revocation = { origin, key: key.publicKey, fromSeq, reason };
+      const key = readVerifierFile(requireString(values, 'pub')).at(-1)?.publicKey ?? new Uint8Array();
+      // A revocation of a key the kiosk never held would leave the stolen key in force while looking done.
+      if (!kioskKeys(store, origin, optionalString(values, 'log')).some((k) => bytesEqual(k, key))) {
+        throw new MusterError('bad-key', `the public key is not a key of ${origin}: neither the one registered for it nor one its log rotated to${values.log === undefined ? ' (name a store holding its log with --log)' : ''}`);
+      }
+      const revocation = { origin, key, fromSeq, reason };
       parseRevocation(revocation);
       const { seq } = await writer.append('key-revocation', revocation);
       writeLine(io.stdout, `revoked the key of ${origin} from entry ${fromSeq} (registry entry ${seq})`);
       return 0;
     }),
 };
+
+/** The keys a registered kiosk has held: the one registered for it and, from a store holding its log, each it rotated to. */
+function kioskKeys(registry: LedgerStore, origin: string, logFile: string | undefined): Uint8Array[] {
+  const registered = readRegistry(registry)?.registered.get(origin);
+  if (!registered) throw new MusterError('not-registered', `${origin} is not a kiosk registered in this registry (muster kiosk provision)`);
+  if (logFile === undefined) return [registered];
+  const logs = LedgerStore.open(logFile, { readonly: true });
+  try {
+    if (!logs.log(origin)) throw new MusterError('no-log', `${logFile} holds no log of ${origin}`);
+    return [registered, ...KeySchedule.load(logs, origin, registered).verifiers.map((v) => v.publicKey)];
+  } finally {
+    logs.close();
+  }
+}
 
 const kioskAcl: Command = {
   path: ['kiosk', 'acl'],
