@@ -50,15 +50,28 @@ async function check(store: LedgerStore, origin: string, options: FsckOptions): 
   if (options.trustedKeys && !options.trustedKeys.some((k) => bytesEqual(k.publicKey, log.genesisKey))) {
     return fail('the log was not started by any of the trusted keys (log replaced?)', 0);
   }
-  let schedule: KeySchedule;
+  let loaded: ReturnType<typeof KeySchedule.loadUntilBad>;
   try {
-    schedule = KeySchedule.load(store, origin, log.genesisKey);
+    loaded = KeySchedule.loadUntilBad(store, origin, log.genesisKey);
   } catch (error) {
-    const match = /^entry (\d+): /.exec(errorMessage(error));
-    return fail(errorMessage(error).replace(/^entry \d+: /, ''), match ? Number(match[1]) : 0);
+    return fail(errorMessage(error), 0);
+  }
+  const { schedule, failure } = loaded;
+  const blockLevel = options.blockLevel ?? BLOCK_LEVEL;
+  if (failure) {
+    // A bad key entry: the first bad entry may still lie before it, so those entries are checked under the keys
+    // in force before it.
+    try {
+      const before = await checkBlocks(store, { origin, size: failure.seq, blockLevel }, schedule, options.workers);
+      if (!before.ok) return fail(before.reason, before.seq);
+    } catch (error) {
+      if (!isDamage(error)) throw error;
+      return fail(`database file is damaged: ${errorMessage(error)}`);
+    }
+    return fail(failure.reason, failure.seq);
   }
   const size = store.head(origin).size;
-  const plan: BlockPlan = { origin, size, blockLevel: options.blockLevel ?? BLOCK_LEVEL };
+  const plan: BlockPlan = { origin, size, blockLevel };
   // Every entry row, Merkle node and checkpoint is read below, so a damaged page surfaces as an SQLite
   // error there; a whole-file integrity_check would double the I/O for no extra evidence about the log.
   let tree: BlockTree;

@@ -127,6 +127,16 @@ export class KeySchedule {
 
   /** Rebuilds the schedule from the genesis and rotation entries a store holds (checking each). */
   static load(store: LedgerStore, origin: string, trustedGenesisKey?: Uint8Array): KeySchedule {
+    const { schedule, failure } = KeySchedule.loadUntilBad(store, origin, trustedGenesisKey);
+    if (failure) throw new MusterError('bad-entry', `entry ${failure.seq}: ${failure.reason}`);
+    return schedule;
+  }
+
+  /**
+   * As load, but a bad key entry ends the schedule instead of throwing: the schedule then holds the keys in force
+   * before it (fsck checks those entries, since one of them may be the first bad entry).
+   */
+  static loadUntilBad(store: LedgerStore, origin: string, trustedGenesisKey?: Uint8Array): { schedule: KeySchedule; failure?: { seq: number; reason: string } } {
     const schedule = new KeySchedule(origin, []);
     const registry = readRegistry(store);
     if (registry) schedule.applyRegistry(registry, store.ownOrigin() === origin);
@@ -135,12 +145,12 @@ export class KeySchedule {
       try {
         decoded = decodeLeaf(row.leaf);
       } catch (error) {
-        throw new MusterError('bad-entry', `entry ${row.seq}: ${(error as Error).message}`);
+        return { schedule, failure: { seq: row.seq, reason: (error as Error).message } };
       }
       const reason = decoded.body.seq !== row.seq ? 'stored under the wrong sequence number' : schedule.check(decoded, trustedGenesisKey);
-      if (reason) throw new MusterError('bad-entry', `entry ${row.seq}: ${reason}`);
+      if (reason) return { schedule, failure: { seq: row.seq, reason } };
     }
-    return schedule;
+    return { schedule };
   }
 }
 

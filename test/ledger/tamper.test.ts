@@ -82,6 +82,35 @@ describe('tamper evidence', () => {
     expect(await fsck(second.path, { workers: 0 })).toMatchObject({ ok: false, seq: 5, reason: expect.stringMatching(/entry 5 is missing/) as unknown });
   });
 
+  it('reports a bad entry before a bad key rotation, and the rotation when it is the first bad entry', async () => {
+    // The key schedule is rebuilt before the blocks are checked; a bad rotation must not hide an earlier bad entry.
+    const rotatedLog = async (): Promise<string> => {
+      const log = newLog(ORIGIN);
+      await appendCheckins(log.writer, 7);
+      log.writer.rotateKey(Signer.generate(ORIGIN)); // entry 8
+      await appendCheckins(log.writer, 5);
+      log.store.close();
+      return log.path;
+    };
+    const forgeSignature = (db: Database.Database, seq: number): void => {
+      const decoded = decodeLeaf(rowAt(db, seq).leaf);
+      const leaf = encodeLeaf(decoded.bodyBytes, new Uint8Array(64).fill(9));
+      db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE origin = ? AND seq = ?').run(leaf, leafHash(leaf), ORIGIN, seq);
+    };
+    const both = await rotatedLog();
+    raw(both, (db) => {
+      forgeSignature(db, 3);
+      forgeSignature(db, 8);
+    });
+    expect(await fsck(both, { workers: 1, blockLevel: 2 })).toMatchObject({ ok: false, seq: 3, reason: 'signature does not verify' });
+    expect(await fsck(both, { workers: 0 })).toMatchObject({ ok: false, seq: 3 });
+    const rotationOnly = await rotatedLog();
+    raw(rotationOnly, (db) => {
+      forgeSignature(db, 8);
+    });
+    expect(await fsck(rotationOnly, { workers: 0 })).toMatchObject({ ok: false, seq: 8, reason: 'signature does not verify' });
+  });
+
   it('catches two swapped rows', async () => {
     const { path } = await closedLog();
     raw(path, (db) => {
