@@ -18,6 +18,7 @@ import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { mosquittoAcl, mosquittoPasswordLine, registryNodes } from '../../net/acl.ts';
 import { type Command, type CliIo, type OptionValues, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
+import { withStore } from './with-store.ts';
 
 const CENTRE_KEY = 'centre-data.key';
 const usersOption = { users: { type: 'string' } } as const;
@@ -303,13 +304,14 @@ function kioskKeys(registry: LedgerStore, origin: string, logFile: string | unde
   const registered = readRegistry(registry)?.registered.get(origin);
   if (!registered) throw new MusterError('not-registered', `${origin} is not a kiosk registered in this registry (muster kiosk provision)`);
   if (logFile === undefined) return [registered];
-  const logs = LedgerStore.open(logFile, { readonly: true });
-  try {
-    if (!logs.log(origin)) throw new MusterError('no-log', `${logFile} holds no log of ${origin}`);
-    return [registered, ...KeySchedule.load(logs, origin, registered).verifiers.map((v) => v.publicKey)];
-  } finally {
-    logs.close();
-  }
+  return withStore(
+    logFile,
+    (logs) => {
+      if (!logs.log(origin)) throw new MusterError('no-log', `${logFile} holds no log of ${origin}`);
+      return [registered, ...KeySchedule.load(logs, origin, registered).verifiers.map((v) => v.publicKey)];
+    },
+    { readonly: true },
+  );
 }
 
 const kioskAcl: Command = {
@@ -317,20 +319,20 @@ const kioskAcl: Command = {
   summary: 'write the Mosquitto ACL for HQ and every registered kiosk',
   usage: 'kiosk acl --registry FILE --out FILE [--hq ID]',
   options: { registry: { type: 'string' }, out: { type: 'string' }, hq: { type: 'string' } },
-  run: ({ values, io }) => {
-    const store = LedgerStore.open(requireString(values, 'registry'), { readonly: true });
-    try {
-      const registry = readRegistry(store);
-      if (!registry) throw new MusterError('not-registry', `${store.path} holds no ${REGISTRY_ORIGIN} log`);
-      const hq = optionalString(values, 'hq') ?? 'hq';
-      const nodes = registryNodes(registry, hq);
-      writeFileSync(requireString(values, 'out'), mosquittoAcl(nodes, { alertPublishers: new Set([hq]) }));
-      writeLine(io.stdout, `wrote the ACL for ${nodes.length} nodes`);
-      return Promise.resolve(0);
-    } finally {
-      store.close();
-    }
-  },
+  run: ({ values, io }) =>
+    withStore(
+      requireString(values, 'registry'),
+      (store) => {
+        const registry = readRegistry(store);
+        if (!registry) throw new MusterError('not-registry', `${store.path} holds no ${REGISTRY_ORIGIN} log`);
+        const hq = optionalString(values, 'hq') ?? 'hq';
+        const nodes = registryNodes(registry, hq);
+        writeFileSync(requireString(values, 'out'), mosquittoAcl(nodes, { alertPublishers: new Set([hq]) }));
+        writeLine(io.stdout, `wrote the ACL for ${nodes.length} nodes`);
+        return Promise.resolve(0);
+      },
+      { readonly: true },
+    ),
 };
 
 export const accessCommands: readonly Command[] = [usersAdd, usersList, lockCommand(true), lockCommand(false), piiPut, piiShow, piiErase, piiEnd, kioskProvision, kioskRevoke, kioskAcl];

@@ -10,10 +10,10 @@ import type { EntryRef } from '../../core/records/entry-ref.ts';
 import { parseDay } from '../../core/time/civil-day.ts';
 import { readSignerFile, readVerifierFile } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
-import { LedgerStore } from '../../ledger/store.ts';
 import { readLogRecords } from '../kiosk/log-records.ts';
 import { buildReceipt, parseReceipt, receiptToQrText, renderReceipt, verifyReceipt } from '../kiosk/receipt.ts';
 import { type Command, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
+import { withStore, withStoreAsync } from './with-store.ts';
 
 /** An instant: ISO 8601 with Z or an offset (a bare local time would be ambiguous), or ms since the epoch. */
 export function parseInstant(text: string, name: string): number {
@@ -44,16 +44,16 @@ const breaches: Command = {
   run: ({ values, io }) => {
     const atText = optionalString(values, 'at');
     const at = atText === undefined ? Date.now() : parseInstant(atText, '--at');
-    const store = LedgerStore.open(requireString(values, 'db'), { readonly: true });
-    let report: BreachReport;
-    try {
-      const { records, problems } = readLogRecords(store, at);
-      const staff = stringList(values, 'staff-origin');
-      const computed = computeBreaches(records, at, staff.length === 0 ? {} : { staffOrigin: (origin) => staff.some((s) => (s.endsWith('/') ? origin.startsWith(s) : origin === s)) });
-      report = { ...computed, problems: [...problems, ...computed.problems] };
-    } finally {
-      store.close();
-    }
+    const report: BreachReport = withStore(
+      requireString(values, 'db'),
+      (store) => {
+        const { records, problems } = readLogRecords(store, at);
+        const staff = stringList(values, 'staff-origin');
+        const computed = computeBreaches(records, at, staff.length === 0 ? {} : { staffOrigin: (origin) => staff.some((s) => (s.endsWith('/') ? origin.startsWith(s) : origin === s)) });
+        return { ...computed, problems: [...problems, ...computed.problems] };
+      },
+      { readonly: true },
+    );
     if (values.json) {
       writeLine(io.stdout, JSON.stringify(report, null, 2));
       return Promise.resolve(0);
@@ -102,11 +102,10 @@ const issue: Command = {
     'the latest checkpoint received is used.',
   ],
   options: { db: { type: 'string' }, seq: { type: 'string' }, out: { type: 'string' }, origin: { type: 'string' }, key: { type: 'string' }, svg: { type: 'string' } },
-  run: async ({ values, io }) => {
+  run: ({ values, io }) => {
     const seq = nonNegativeInteger(requireString(values, 'seq'), '--seq');
     const out = requireString(values, 'out');
-    const store = LedgerStore.open(requireString(values, 'db'));
-    try {
+    return withStoreAsync(requireString(values, 'db'), async (store) => {
       const origin = optionalString(values, 'origin') ?? store.ownOrigin();
       if (origin === undefined) throw new UsageError('the store has no own log; name one with --origin');
       let checkpoint;
@@ -126,9 +125,7 @@ const issue: Command = {
       for (const line of rendered.lines) writeLine(io.stdout, line);
       writeLine(io.stdout, `QR ${receiptToQrText(receipt).length} characters; receipt written to ${out}`);
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };
 

@@ -10,8 +10,9 @@ import { Signer, Verifier, loadOrCreateSigner, readSignerFile, readVerifierFile,
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { exportLog, importLog } from '../../ledger/portable.ts';
 import { buildConsistencyProof, buildInclusionProof, checkProof } from '../../ledger/proofs.ts';
-import { LedgerStore, type StoredCheckpoint } from '../../ledger/store.ts';
+import type { LedgerStore, StoredCheckpoint } from '../../ledger/store.ts';
 import { type Command, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
+import { withStore, withStoreAsync } from './with-store.ts';
 
 const db = { db: { type: 'string' } } as const;
 const originOption = { origin: { type: 'string' } } as const;
@@ -36,24 +37,6 @@ function currentCheckpoint(store: LedgerStore, origin: string, keyPath: string |
   const latest = store.latestCheckpoint(origin);
   if (!latest) throw new MusterError('no-checkpoint', `no checkpoint of ${origin} has been received`);
   return latest;
-}
-
-function withStore<T>(path: string, fn: (store: LedgerStore) => T, options: { create?: boolean; readonly?: boolean } = {}): T {
-  const store = LedgerStore.open(path, options);
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
-}
-
-async function withStoreAsync<T>(path: string, fn: (store: LedgerStore) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
-  const store = LedgerStore.open(path, options);
-  try {
-    return await fn(store);
-  } finally {
-    store.close();
-  }
 }
 
 const init: Command = {
