@@ -57,27 +57,17 @@ async function check(store: LedgerStore, origin: string, options: FsckOptions): 
     return fail(errorMessage(error), 0);
   }
   const { schedule, failure } = loaded;
-  const blockLevel = options.blockLevel ?? BLOCK_LEVEL;
-  if (failure) {
-    // A bad key entry: the first bad entry may still lie before it, so those entries are checked under the keys
-    // in force before it.
-    try {
-      const before = await checkBlocks(store, { origin, size: failure.seq, blockLevel }, schedule, options.workers);
-      if (!before.ok) return fail(before.reason, before.seq);
-    } catch (error) {
-      if (!isDamage(error)) throw error;
-      return fail(`database file is damaged: ${errorMessage(error)}`);
-    }
-    return fail(failure.reason, failure.seq);
-  }
-  const size = store.head(origin).size;
-  const plan: BlockPlan = { origin, size, blockLevel };
+  // A bad key entry ends what can be checked, but the first bad entry may still lie before it: the entries
+  // before it are checked under the keys in force before it.
+  const size = failure ? failure.seq : store.head(origin).size;
+  const plan: BlockPlan = { origin, size, blockLevel: options.blockLevel ?? BLOCK_LEVEL };
   // Every entry row, Merkle node and checkpoint is read below, so a damaged page surfaces as an SQLite
   // error there; a whole-file integrity_check would double the I/O for no extra evidence about the log.
   let tree: BlockTree;
   try {
     const blocks = await checkBlocks(store, plan, schedule, options.workers);
     if (!blocks.ok) return fail(blocks.reason, blocks.seq);
+    if (failure) return fail(failure.reason, failure.seq);
     tree = new BlockTree(plan, blocks.levels);
     const upper = checkUpperNodes(store, plan, tree, blocks.nodes);
     if (upper) return fail(upper);

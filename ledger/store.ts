@@ -89,6 +89,9 @@ export interface Conflict {
   readonly source: string;
 }
 
+/** The stored nodes of one level with first <= idx < end, in order. */
+const NODES_OF_LEVEL = 'FROM nodes WHERE origin = ? AND level = ? AND idx >= ? AND idx < ? ORDER BY idx';
+
 export interface OpenOptions {
   readonly readonly?: boolean;
   /** FULL makes every commit durable (the own log); NORMAL suits a replica store that can re-fetch. */
@@ -117,10 +120,8 @@ export class LedgerStore {
       insertEntry: db.prepare('INSERT INTO entries (origin, seq, ts, type, leaf, hash) VALUES (?, ?, ?, ?, ?, ?)'),
       insertEntries: db.prepare(`INSERT INTO entries (origin, seq, ts, type, leaf, hash) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`),
       node: db.prepare<[string, number, number], { hash: Buffer }>('SELECT hash FROM nodes WHERE origin = ? AND level = ? AND idx = ?'),
-      nodesAt: db.prepare<[string, number, number, number], { idx: number; hash: Buffer }>(
-        'SELECT idx, hash FROM nodes WHERE origin = ? AND level = ? AND idx >= ? AND idx < ? ORDER BY idx',
-      ),
-      nodeHashesAt: db.prepare<[string, number, number, number], Buffer>('SELECT hash FROM nodes WHERE origin = ? AND level = ? AND idx >= ? AND idx < ? ORDER BY idx').pluck(),
+      nodesAt: db.prepare<[string, number, number, number], { idx: number; hash: Buffer }>(`SELECT idx, hash ${NODES_OF_LEVEL}`),
+      nodeHashesAt: db.prepare<[string, number, number, number], Buffer>(`SELECT hash ${NODES_OF_LEVEL}`).pluck(),
       insertNode: db.prepare('INSERT OR REPLACE INTO nodes (origin, level, idx, hash) VALUES (?, ?, ?, ?)'),
       insertNodes: db.prepare(`INSERT OR REPLACE INTO nodes (origin, level, idx, hash) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?)').join(', ')}`),
       log: db.prepare<[string], { genesis_key: Buffer; own: number }>('SELECT genesis_key, own FROM logs WHERE origin = ?'),
