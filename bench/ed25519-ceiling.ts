@@ -5,14 +5,7 @@ import { once } from 'node:events';
 import { cpus } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../runtime/worker.ts';
-
-export const READY = 'ready';
-
-export interface CeilingJob {
-  readonly seconds: number;
-  /** One Int32, set to 1 to start every thread. */
-  readonly gate: SharedArrayBuffer;
-}
+import type { CeilingJob } from './ceiling-job.ts';
 
 /** Ed25519 verifies/s with every core verifying at once (one thread each, nothing else; as many as fsck uses). */
 export async function allCoresVerifyRate(seconds: number): Promise<number> {

@@ -39,7 +39,7 @@ async function ceilings(report: BenchReport, dir: string): Promise<void> {
   const signature = sign(null, message, privateKey);
   report.add('ed25519.sign (1 core)', await opsPerSecond(() => sign(null, message, privateKey)), 'ops/s');
   report.add('ed25519.verify (1 core)', await opsPerSecond(() => verify(null, message, publicKey, signature)), 'ops/s');
-  report.add(`ed25519.verify (all ${cpus().length} cores)`, await allCoresVerifyRate(2), 'ops/s');
+  // The every-core verify ceiling is measured around each full verify below, where it is the baseline.
 
   const db = new Database(join(dir, 'raw.db'));
   db.pragma('journal_mode = WAL');
