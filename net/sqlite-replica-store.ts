@@ -10,7 +10,7 @@ import { KeySchedule, readRegistry } from '../ledger/key-schedule.ts';
 import type { Verifier } from '../ledger/keys.ts';
 import { consistencyProof, rootHash } from '../ledger/merkle.ts';
 import type { Conflict, LedgerStore } from '../ledger/store.ts';
-import type { IngestBatch, ReplicaStore, WitnessUpdate, WitnessedCheckpoint } from './replica-store.ts';
+import { type IngestBatch, type ReplicaStore, type WitnessUpdate, type WitnessedCheckpoint, ingestOne } from './replica-store.ts';
 import { VerifierCache } from './verify-claims.ts';
 import { MIN_POOLED, type VerifyItem, type VerifyKey, type VerifyPool } from './verify-pool.ts';
 
@@ -94,10 +94,8 @@ export class SqliteReplicaStore implements ReplicaStore {
     );
   }
 
-  async ingest(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult> {
-    const [result] = await this.ingestMany([{ origin, leaves, source }]);
-    if (result?.status === 'fulfilled') return result.value;
-    throw result?.reason instanceof Error ? result.reason : new Error(String(result?.reason));
+  ingest(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult> {
+    return ingestOne(this, origin, leaves, source);
   }
 
   /**

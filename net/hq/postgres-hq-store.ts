@@ -13,7 +13,7 @@ import type { IngestResult } from '../../ledger/replica.ts';
 import type { Conflict, Head } from '../../ledger/store.ts';
 import type { Alert, StoredAlert } from '../alerts.ts';
 import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
-import type { IngestBatch, WitnessUpdate, WitnessedCheckpoint } from '../replica-store.ts';
+import { type IngestBatch, type WitnessUpdate, type WitnessedCheckpoint, ingestOne } from '../replica-store.ts';
 import { decodeForOrigin, planIngest, planResult } from '../../ledger/ingest-plan.ts';
 import type { HqStore, LastHeartbeat } from './hq-store.ts';
 
@@ -62,10 +62,8 @@ export class PostgresHqStore implements HqStore {
     return new PostgresHqStore(pool, options);
   }
 
-  async ingest(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult> {
-    const [result] = await this.ingestMany([{ origin, leaves, source }]);
-    if (result?.status === 'fulfilled') return result.value;
-    throw result?.reason instanceof Error ? result.reason : new Error(String(result?.reason));
+  ingest(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult> {
+    return ingestOne(this, origin, leaves, source);
   }
 
   /** One batch in one transaction. */
