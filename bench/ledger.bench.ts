@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3';
 import Hypercore from 'hypercore';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { once } from 'node:events';
 import { closeSync, fdatasyncSync, fstatSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +13,10 @@ import { Signer } from '../ledger/keys.ts';
 import { LogWriter } from '../ledger/log-writer.ts';
 import { consistencyProof, inclusionProof } from '../ledger/merkle.ts';
 import { LedgerStore } from '../ledger/store.ts';
+import type { VerifyJob } from '../ledger/verify-worker.ts';
+import { startWorker } from '../runtime/worker.ts';
 import { allCoresVerifyRate } from './ed25519-ceiling.ts';
-import { type BenchReport, opsPerSecond } from './report.ts';
+import { type BenchReport, opsPerSecond, percentile } from './report.ts';
 import type { Suite } from './suites.ts';
 
 const VERIFY_ENTRIES = 100_000;
@@ -91,6 +94,25 @@ async function appends(report: BenchReport, dir: string): Promise<void> {
   }
 }
 
+/**
+ * Median milliseconds, of five, from starting one of fsck's worker threads on the log to its report that no block
+ * is left (every block already claimed): the start-up a verify run pays before the worker helps.
+ */
+async function workerStartMs(path: string, origin: string, selfContained: boolean): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const claims = new SharedArrayBuffer(4);
+    new Int32Array(claims)[0] = VERIFY_ENTRIES;
+    const job: VerifyJob = { path, plan: { origin, size: VERIFY_ENTRIES, blockLevel: 8 }, keys: [], claims };
+    const start = performance.now();
+    const worker = startWorker(new URL('../ledger/verify-worker.ts', import.meta.url), { workerData: job, selfContained });
+    await once(worker, 'message');
+    times.push(performance.now() - start);
+    await worker.terminate();
+  }
+  return percentile(times.sort((a, b) => a - b), 50);
+}
+
 /** hypercore's RocksDB write-ahead log, synced as RocksDB's `sync` write option would: the file in use after each write. */
 class HypercoreWal {
   private file = -1;
@@ -126,6 +148,8 @@ async function verification(report: BenchReport, dir: string): Promise<void> {
     await Promise.all(Array.from({ length: Math.min(1000, VERIFY_ENTRIES - store.head(writer.origin).size) }, () => writer.append('checkin', PAYLOAD)));
   }
   writer.checkpoint();
+  report.add('fsck worker start-up (through tsx)', await workerStartMs(path, writer.origin, false), 'ms');
+  report.add('fsck worker start-up (bundled)', await workerStartMs(path, writer.origin, true), 'ms', 'fsck worker start-up (through tsx)');
 
   const tree = store.treeSource(writer.origin);
   let i = 0;

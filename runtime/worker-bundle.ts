@@ -1,5 +1,6 @@
 // Source checkouts only: a worker module bundled by esbuild into one JavaScript file, so the worker starts
-// without tsx (whose loader thread and per-import round trips cost ~0.3 s per worker). Bundles live in
+// without tsx, whose loader thread and per-import round trips make up most of a worker's start-up (`npm run
+// bench -- --only ledger`, "fsck worker start-up"). Bundles live in
 // node_modules/.cache/muster-workers, where the packages they import resolve, with a manifest of the sources
 // they were built from (by content, not modification time: a coarse or restored mtime must never run old
 // code). Anything unexpected (a read-only checkout, a failed build, a graph that reads files relative to
