@@ -1,48 +1,22 @@
-// Exponential backoff for reopening a device after an unplug: initialMs, doubling, capped at maxMs; reset on success.
+// Reopening a device after an unplug: the shared jittered backoff (runtime/retry.ts), reset on success.
+import { type BackoffPolicy, RetryLoop } from '../runtime/retry.ts';
 
-export interface Backoff {
-  readonly initialMs: number;
-  readonly maxMs: number;
-}
+export type Backoff = BackoffPolicy;
 
 export const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 10_000 };
 
-export class Reconnector {
-  readonly #backoff: Backoff | false;
-  readonly #attempt: () => Promise<void>;
-  #failures = 0;
-  #timer: NodeJS.Timeout | undefined;
-  #stopped = false;
+/** A RetryLoop that `false` (reconnecting disabled) keeps stopped for good. */
+export class Reconnector extends RetryLoop {
+  readonly #enabled: boolean;
 
-  /** `attempt` opens the device; a rejection schedules the next try. `false` disables reconnecting. */
+  /** `attempt` opens the device; a rejection schedules the next try. */
   constructor(backoff: Backoff | false, attempt: () => Promise<void>) {
-    this.#backoff = backoff;
-    this.#attempt = attempt;
+    super(backoff === false ? { initialMs: 0, maxMs: 0 } : backoff, attempt);
+    this.#enabled = backoff !== false;
+    if (!this.#enabled) this.stop();
   }
 
-  schedule(): void {
-    const backoff = this.#backoff;
-    if (this.#stopped || backoff === false) return;
-    const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** this.#failures);
-    this.#failures = Math.min(this.#failures + 1, 30);
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#attempt().catch(() => {
-        this.schedule();
-      });
-    }, delay);
-  }
-
-  succeeded(): void {
-    this.#failures = 0;
-  }
-
-  resume(): void {
-    this.#stopped = false;
-  }
-
-  stop(): void {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
+  override resume(): void {
+    if (this.#enabled) super.resume();
   }
 }
