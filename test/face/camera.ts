@@ -1,4 +1,4 @@
-// Camera-like variants of a photo, made at test time from the shared development faces with jpeg-js and
+// Camera-like variants of a photo, made at test time from the development faces in test/fixtures/faces with jpeg-js and
 // plain pixel operations: what a 640x480 VC0706 serial camera does to a face (scale, light, focus,
 // compression, sensor noise).
 import jpeg from 'jpeg-js';
@@ -7,7 +7,7 @@ import { brightness, kioskFrame, mapPixels } from '../../face/frame-edit.ts';
 
 export { brightness, crop, kioskFrame, resize } from '../../face/frame-edit.ts';
 
-export const FACES_DIR = new URL('../../../shared/data/faces/', import.meta.url);
+export const FACES_DIR = new URL('../fixtures/faces/', import.meta.url);
 export const FACE_API_DEMO_DIR = new URL('../../node_modules/@vladmandic/face-api/demo/', import.meta.url);
 
 export function decode(bytes: Uint8Array): RgbaFrame {

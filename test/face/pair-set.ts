@@ -1,6 +1,6 @@
 // Builds the labelled pair set used to calibrate the match threshold (bench/face.bench.ts, and by hand with
 // `muster face calibrate --pairs DIR/pairs.csv`). Sources, written into the CSV's header comment:
-//  - ../shared/data/faces: 11 photos of 5 named people, each turned into camera-like 640x480 variants
+//  - test/fixtures/faces: 11 photos of 5 named people, each turned into camera-like 640x480 variants
 //    (camera.ts). Genuine pairs join variants of two DIFFERENT photos of a person, never two variants of
 //    one photo, which would flatter the matcher.
 //  - @vladmandic/face-api demo/sample1-6.jpg: group photos of unnamed people, cut into one-face frames.
@@ -76,7 +76,7 @@ export async function buildPairSet(directory: string, cropper: FaceService, vari
     }
   }
   const header = [
-    '# Built by test/face/pair-set.ts: named photos from ../shared/data/faces (camera-like variants: ' + variants.join(', ') + ')',
+    '# Built by test/face/pair-set.ts: named photos from test/fixtures/faces (camera-like variants: ' + variants.join(', ') + ')',
     '# and one-face crops of @vladmandic/face-api demo/sample1-6.jpg (impostor pairs only).',
     'image_a,image_b,label',
   ];

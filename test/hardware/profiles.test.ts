@@ -1,9 +1,11 @@
 // Device profiles and the checked-in udev rules generated from them; the camera emulator on the shared face photos.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PROFILES, profileFor, udevRules } from '../../hardware/profiles.ts';
 import { Vc0706Emulator } from '../../hardware/vc0706-emulator.ts';
 import { mockCameraRig } from '../drivers/support/camera-rig.ts';
+import { FACES_DIR } from '../face/camera.ts';
 
 describe('device profiles', () => {
   it('match the checked-in udev rules', () => {
@@ -18,11 +20,9 @@ describe('device profiles', () => {
   });
 });
 
-const FACES = '/work/shared/data/faces';
-
-describe.runIf(existsSync(FACES))('VC0706 emulator on the shared face photos', () => {
+describe('VC0706 emulator on the face photos in test/fixtures', () => {
   it('serves a real photo whole', async () => {
-    const frames = Vc0706Emulator.framesFrom(FACES);
+    const frames = Vc0706Emulator.framesFrom(fileURLToPath(FACES_DIR));
     expect(frames.length).toBeGreaterThan(0);
     const smallest = frames.reduce((a, b) => (b.length < a.length ? b : a));
     const rig = await mockCameraRig([smallest], { chunkSize: 4096 });
