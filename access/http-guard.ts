@@ -71,8 +71,8 @@ export function httpStatus(error: unknown): number {
       return 404;
     case 'busy':
       return 409;
-    case 'locked':
-      return 423;
+    case 'throttled':
+      return 429;
     default:
       return 400;
   }
@@ -89,6 +89,7 @@ export function sendError(res: ServerResponse, error: unknown): void {
   const message = status === 500 ? 'internal error' : errorMessage(error);
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
   if (status === 401) headers['www-authenticate'] = 'Bearer realm="muster"';
+  if (status === 429) headers['retry-after'] = '60';
   res.writeHead(status, headers);
   res.end(JSON.stringify({ error: { code, message } }));
 }
@@ -112,14 +113,16 @@ export async function sessionRoutes(req: IncomingMessage, res: ServerResponse, u
     const { user: userField, password: passwordField } = body as Record<string, unknown>;
     const user = typeof userField === 'string' ? userField : '';
     const password = typeof passwordField === 'string' ? passwordField : '';
-    const session = await users.signIn(user, password);
+    const session = await users.signIn(user, password, req.socket.remoteAddress ?? 'unknown');
     res.writeHead(200, { ...json, 'set-cookie': sessionCookie(session.token, users.policy.absoluteMs, options.secureCookie ?? false) });
     res.end(JSON.stringify({ token: session.token, principal: session.principal, expiresAt: session.expiresAt }));
     return true;
   }
   if (req.method === 'GET') {
+    // Authenticated before the status is written: a 200 already sent could not turn into the 401.
+    const principal = authenticate(req, users);
     res.writeHead(200, json);
-    res.end(JSON.stringify({ principal: authenticate(req, users) }));
+    res.end(JSON.stringify({ principal }));
     return true;
   }
   if (req.method === 'DELETE') {

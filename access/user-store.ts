@@ -1,12 +1,14 @@
 // Users and sessions (SQLite, owner-only file). Sessions are opaque random tokens kept server-side as their
 // SHA-256 (a copied file yields no usable token), with an idle and an absolute expiry. Repeated failed
 // sign-ins lock the account for a while; an administrator's lock lasts until unlocked. Locking ends sessions.
+// Sign-ins pass a gate (access/sign-in-gate.ts) that throttles per address and per account and bounds hashing.
 import { createHash, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { type Principal, type Role, isRole } from '../core/access/roles.ts';
 import { MusterError } from '../core/errors.ts';
 import { DEFAULT_SCRYPT, type ScryptParams, hashPassword, verifyPassword } from './password.ts';
 import { openPrivateDatabase } from './private-file.ts';
+import { SignInGate, type SignInGatePolicy } from './sign-in-gate.ts';
 
 const USER_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const SCOPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
@@ -53,6 +55,7 @@ export interface UserStoreOptions {
   readonly clock?: () => number;
   readonly policy?: Partial<UserPolicy>;
   readonly scrypt?: ScryptParams;
+  readonly gate?: Partial<SignInGatePolicy>;
 }
 
 interface UserRow {
@@ -89,7 +92,8 @@ export class UserStore implements SessionSource {
   readonly policy: UserPolicy;
   private readonly clock: () => number;
   private readonly scrypt: ScryptParams;
-  /** Checked for unknown users too, so a failed sign-in takes as long whether or not the user exists. */
+  private readonly gate: SignInGate;
+  /** Checked for unknown and locked users too, so a failed sign-in takes as long whatever the account's state. */
   private decoy: Promise<string> | undefined;
 
   private constructor(
@@ -99,6 +103,7 @@ export class UserStore implements SessionSource {
     this.clock = options.clock ?? Date.now;
     this.policy = { ...DEFAULT_USER_POLICY, ...options.policy };
     this.scrypt = options.scrypt ?? DEFAULT_SCRYPT;
+    this.gate = new SignInGate(options.gate, this.clock);
   }
 
   static open(path: string, options: UserStoreOptions = {}): UserStore {
@@ -162,36 +167,53 @@ export class UserStore implements SessionSource {
     if (this.db.prepare('DELETE FROM users WHERE name = ?').run(name).changes === 0) throw new MusterError('no-user', `no user ${name}`);
   }
 
-  /** Signs in: a new session, or `auth-failed` (wrong user or password: one message for both) or `locked`. */
-  async signIn(name: string, password: string): Promise<Session> {
-    const before = USER_PATTERN.test(name) ? this.row(name) : undefined;
-    if (!before) {
-      this.decoy ??= hashPassword('decoy password for unknown users', this.scrypt);
-      await verifyPassword(await this.decoy, password);
-      throw new MusterError('auth-failed', 'wrong user name or password');
-    }
-    if (this.isLocked(before)) throw new MusterError('locked', `account ${name} is locked; ask an administrator or try again later`);
-    const ok = await verifyPassword(before.hash, password);
-    const now = this.clock();
-    if (!ok) {
+  /**
+   * Signs in: a new session, or `auth-failed` for every failure (unknown user, wrong password, locked account:
+   * one answer, after the same hash work, so the answer never tells a right password from a wrong one), or
+   * `throttled` from the gate. The attempt is counted against the account before the hash is checked, in one
+   * transaction with the lock check, so concurrent attempts get no more checks than the lock allows.
+   * `from` is the client's address, for per-address throttling (undefined for a local caller).
+   */
+  async signIn(name: string, password: string, from?: string): Promise<Session> {
+    return this.gate.run(name, from, async (hash) => {
+      const reserved = USER_PATTERN.test(name) ? this.reserve(name) : undefined;
+      if (!reserved) {
+        this.decoy ??= hashPassword('decoy password for unknown users', this.scrypt);
+        const decoy = await this.decoy;
+        await hash(() => verifyPassword(decoy, password));
+        throw authFailed();
+      }
+      if (!(await hash(() => verifyPassword(reserved.hash, password)))) throw authFailed();
+      const now = this.clock();
+      const token = randomBytes(32).toString('base64url');
+      const started = this.db.transaction(() => {
+        const row = this.row(name);
+        // Disabled or given a new password while the hash was being checked: refuse rather than race an administrator.
+        if (!row || row.disabled !== 0 || row.hash !== reserved.hash) return undefined;
+        this.db.prepare('UPDATE users SET failures = 0, locked_until = 0 WHERE name = ?').run(name);
+        this.db.prepare('DELETE FROM sessions WHERE user = ? AND (last_seen < ? OR created_at < ?)')
+          .run(name, now - this.policy.idleMs, now - this.policy.absoluteMs);
+        this.db.prepare('INSERT INTO sessions (token_hash, user, created_at, last_seen) VALUES (?, ?, ?, ?)').run(tokenHash(token), name, now, now);
+        return row;
+      })();
+      if (!started) throw authFailed();
+      return { token, principal: toPrincipal(started), expiresAt: now + this.policy.absoluteMs };
+    });
+  }
+
+  /**
+   * Counts an attempt as a failure before its hash is checked (a success clears it), locking the account when
+   * that reaches the limit; returns the row, or undefined when the account is unknown or locked.
+   */
+  private reserve(name: string): UserRow | undefined {
+    return this.db.transaction(() => {
+      const row = this.row(name);
+      if (!row || this.isLocked(row)) return undefined;
       this.db.prepare(`UPDATE users SET failures = failures + 1,
         locked_until = CASE WHEN failures + 1 >= ? THEN ? ELSE locked_until END WHERE name = ?`)
-        .run(this.policy.maxFailures, now + this.policy.lockMs, name);
-      throw new MusterError('auth-failed', 'wrong user name or password');
-    }
-    const token = randomBytes(32).toString('base64url');
-    const started = this.db.transaction(() => {
-      const row = this.row(name);
-      // Locked or changed while the hash was being checked: refuse rather than race an administrator.
-      if (!row || this.isLocked(row) || row.hash !== before.hash) return undefined;
-      this.db.prepare('UPDATE users SET failures = 0, locked_until = 0 WHERE name = ?').run(name);
-      this.db.prepare('DELETE FROM sessions WHERE user = ? AND (last_seen < ? OR created_at < ?)')
-        .run(name, now - this.policy.idleMs, now - this.policy.absoluteMs);
-      this.db.prepare('INSERT INTO sessions (token_hash, user, created_at, last_seen) VALUES (?, ?, ?, ?)').run(tokenHash(token), name, now, now);
+        .run(this.policy.maxFailures, this.clock() + this.policy.lockMs, name);
       return row;
-    })();
-    if (!started) throw new MusterError('locked', `account ${name} is locked; ask an administrator or try again later`);
-    return { token, principal: toPrincipal(started), expiresAt: now + this.policy.absoluteMs };
+    }).immediate();
   }
 
   /**
@@ -229,6 +251,10 @@ export class UserStore implements SessionSource {
   private toInfo(row: UserRow): UserInfo {
     return { ...toPrincipal(row), locked: this.isLocked(row), failures: row.failures, createdAt: row.created };
   }
+}
+
+function authFailed(): MusterError {
+  return new MusterError('auth-failed', 'wrong user name or password');
 }
 
 function tokenHash(token: string): Buffer {

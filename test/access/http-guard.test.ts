@@ -46,6 +46,9 @@ describe('HTTP guard', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="muster"');
     expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
+    const nobody = await fetch(`${url}/api/session`);
+    expect(nobody.status).toBe(401);
+    expect(((await nobody.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
     expect((await fetch(`${url}/api/session`, { method: 'POST', body: JSON.stringify({ user: 'ana', password: 'wrong password!' }) })).status).toBe(401);
     expect((await fetch(`${url}/api/session`, { method: 'POST', body: '{not json' })).status).toBe(400);
 
@@ -71,8 +74,8 @@ describe('HTTP guard', () => {
 
   it('gives every server one status per error code', () => {
     // HQ's API and the screens' API both answer through httpStatus, so the same refusal reads the same everywhere.
-    const statuses = ['unauthenticated', 'auth-failed', 'forbidden', 'not-found', 'no-person', 'busy', 'locked', 'bad-message'].map((code) => httpStatus(new MusterError(code, code)));
-    expect(statuses).toEqual([401, 401, 403, 404, 404, 409, 423, 400]);
+    const statuses = ['unauthenticated', 'auth-failed', 'forbidden', 'not-found', 'no-person', 'busy', 'throttled', 'bad-message'].map((code) => httpStatus(new MusterError(code, code)));
+    expect(statuses).toEqual([401, 401, 403, 404, 404, 409, 429, 400]);
     expect(httpStatus(new TypeError('a bug'))).toBe(500);
   });
 });

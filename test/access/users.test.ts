@@ -77,15 +77,53 @@ describe('UserStore', () => {
     expect(users.principal('not a token')).toBeUndefined();
   });
 
-  it('gives one answer for a wrong user and a wrong password, and locks after repeated failures', async () => {
+  it('gives one answer for a wrong user, a wrong password and a locked account, and locks after repeated failures', async () => {
     await users.add({ name: 'ana', role: 'officer', password: PASSWORD });
     await expect(users.signIn('nobody', PASSWORD)).rejects.toMatchObject({ code: 'auth-failed', message: 'wrong user name or password' });
     for (let i = 0; i < 3; i++) await expect(users.signIn('ana', 'wrong password!!')).rejects.toMatchObject({ code: 'auth-failed', message: 'wrong user name or password' });
-    await expect(users.signIn('ana', PASSWORD)).rejects.toMatchObject({ code: 'locked' });
+    // Locked: the right password gets the same answer as a wrong one, so a guesser learns nothing from it.
+    await expect(users.signIn('ana', PASSWORD)).rejects.toMatchObject({ code: 'auth-failed', message: 'wrong user name or password' });
+    await expect(users.signIn('ana', 'wrong password!!')).rejects.toMatchObject({ code: 'auth-failed', message: 'wrong user name or password' });
     expect(users.info('ana').locked).toBe(true);
     now += 300_001;
     expect((await users.signIn('ana', PASSWORD)).principal.role).toBe('officer');
     expect(users.info('ana').failures).toBe(0);
+  });
+
+  it('counts concurrent attempts before hashing: no more password checks than the lock allows', async () => {
+    await users.add({ name: 'ana', role: 'officer', password: PASSWORD });
+    // Twenty attempts at once through twenty handles on the file (as from several processes, each its own gate):
+    // nineteen wrong guesses and then the right password.
+    const handles = Array.from({ length: 20 }, () => UserStore.open(join(dir, 'users.db'), { clock: () => now, scrypt: FAST, policy: { maxFailures: 3, lockMs: 300_000 } }));
+    try {
+      const answers = await Promise.all(handles.map((h, i) => h.signIn('ana', i === 19 ? PASSWORD : `wrong password ${i}`).then(() => 'signed in', (error: unknown) => (error as { code: string }).code)));
+      // Only the first three were checked (maxFailures 3): the right password, last, never was, and every answer is the same.
+      expect(new Set(answers)).toEqual(new Set(['auth-failed']));
+      expect(users.info('ana')).toMatchObject({ locked: true, failures: 3 });
+    } finally {
+      for (const h of handles) h.close();
+    }
+  });
+
+  it('throttles concurrent and repeated attempts from one address without hashing, and not other addresses', async () => {
+    const gated = UserStore.open(join(dir, 'gated.db'), { clock: () => now, scrypt: FAST, gate: { maxAddressFailures: 2, windowMs: 60_000 } });
+    try {
+      await gated.add({ name: 'ana', role: 'officer', password: PASSWORD });
+      await gated.add({ name: 'bo', role: 'officer', password: PASSWORD });
+      const flood = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => gated.signIn(`nobody${i}`, PASSWORD, '10.0.0.9')));
+      expect(flood.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok'))).toEqual(['auth-failed', 'throttled', 'throttled', 'throttled', 'throttled']);
+      // One account from two addresses at once: one attempt runs, the other is refused unhashed.
+      const same = await Promise.allSettled([gated.signIn('ana', PASSWORD, '10.0.0.1'), gated.signIn('ana', PASSWORD, '10.0.0.2')]);
+      expect(same.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+      await expect(gated.signIn('nobody', PASSWORD, '10.0.0.9')).rejects.toMatchObject({ code: 'auth-failed' });
+      // Two failures from 10.0.0.9 in the window: it waits out the window; another address signs in.
+      await expect(gated.signIn('bo', PASSWORD, '10.0.0.9')).rejects.toMatchObject({ code: 'throttled' });
+      expect((await gated.signIn('bo', PASSWORD, '10.0.0.3')).principal.user).toBe('bo');
+      now += 60_001;
+      expect((await gated.signIn('bo', PASSWORD, '10.0.0.9')).principal.user).toBe('bo');
+    } finally {
+      gated.close();
+    }
   });
 
   it("an administrator's lock ends open sessions until unlocked", async () => {
@@ -94,7 +132,7 @@ describe('UserStore', () => {
     users.lock('ana');
     expect(users.principal(session.token)).toBeUndefined();
     now += 10 * 3_600_000;
-    await expect(users.signIn('ana', PASSWORD)).rejects.toMatchObject({ code: 'locked' });
+    await expect(users.signIn('ana', PASSWORD)).rejects.toMatchObject({ code: 'auth-failed' });
     users.unlock('ana');
     expect((await users.signIn('ana', PASSWORD)).principal.user).toBe('ana');
   });

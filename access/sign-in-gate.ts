@@ -1,0 +1,95 @@
+// Sign-in throttling, in front of the password hash. scrypt costs ~0.1 s of a core by design, so unbounded
+// concurrent sign-ins let anyone without an account starve the real ones. The gate admits at most one attempt
+// in flight per client address and per account name (known or not, so the answer says nothing about the
+// account), backs an address off after repeated failures, and runs at most `maxHashing` hashes at once.
+// A refused attempt is MusterError('throttled') (HTTP 429) and costs no hash.
+import { MusterError } from '../core/errors.ts';
+
+export interface SignInGatePolicy {
+  /** Hashes running at once across the process. */
+  readonly maxHashing: number;
+  /** Failures from one address within `windowMs` before it must wait out the rest of the window. */
+  readonly maxAddressFailures: number;
+  readonly windowMs: number;
+  /** Addresses remembered at most (the oldest is forgotten first), so a spread of sources cannot grow memory. */
+  readonly maxAddresses: number;
+}
+
+export const DEFAULT_SIGN_IN_GATE: SignInGatePolicy = { maxHashing: 2, maxAddressFailures: 20, windowMs: 60_000, maxAddresses: 10_000 };
+
+interface Failures {
+  count: number;
+  since: number;
+}
+
+export class SignInGate {
+  private readonly policy: SignInGatePolicy;
+  private readonly busyAddresses = new Set<string>();
+  private readonly busyAccounts = new Set<string>();
+  private readonly failures = new Map<string, Failures>();
+  private hashing = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    policy: Partial<SignInGatePolicy> = {},
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.policy = { ...DEFAULT_SIGN_IN_GATE, ...policy };
+  }
+
+  /**
+   * Runs one attempt for `account` from `address` (undefined: a local caller such as the CLI, never throttled
+   * by address). `attempt` reports whether it failed, so the address's failures are counted.
+   */
+  async run<T>(account: string, address: string | undefined, attempt: (hash: <R>(work: () => Promise<R>) => Promise<R>) => Promise<T>): Promise<T> {
+    const now = this.clock();
+    if (address !== undefined) {
+      const seen = this.failures.get(address);
+      if (seen && now - seen.since > this.policy.windowMs) this.failures.delete(address);
+      else if (seen && seen.count >= this.policy.maxAddressFailures) throw throttled();
+      if (this.busyAddresses.has(address)) throw throttled();
+    }
+    if (this.busyAccounts.has(account)) throw throttled();
+    if (address !== undefined) this.busyAddresses.add(address);
+    this.busyAccounts.add(account);
+    try {
+      return await attempt((work) => this.hash(work));
+    } catch (error) {
+      if (address !== undefined) this.failed(address, now);
+      throw error;
+    } finally {
+      if (address !== undefined) this.busyAddresses.delete(address);
+      this.busyAccounts.delete(account);
+    }
+  }
+
+  private async hash<R>(work: () => Promise<R>): Promise<R> {
+    if (this.hashing >= this.policy.maxHashing) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.hashing++;
+    try {
+      return await work();
+    } finally {
+      // The slot passes straight to the next waiter, so the count never dips and lets a newcomer jump the queue.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.hashing--;
+    }
+  }
+
+  private failed(address: string, now: number): void {
+    const seen = this.failures.get(address);
+    if (seen) {
+      seen.count++;
+      return;
+    }
+    if (this.failures.size >= this.policy.maxAddresses) {
+      const oldest = this.failures.keys().next();
+      if (oldest.done !== true) this.failures.delete(oldest.value);
+    }
+    this.failures.set(address, { count: 1, since: now });
+  }
+}
+
+function throttled(): MusterError {
+  return new MusterError('throttled', 'too many sign-in attempts; wait a minute and try again');
+}
