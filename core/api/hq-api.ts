@@ -6,14 +6,22 @@ import { findingView, timeline } from './staff-api.ts';
 
 export const centreView = obj({
   centre: ident,
+  /** The centre's zone: its day and every time shown for it are local to it. */
+  zone: text(1, 64),
+  /** The centre's local day. */
+  day: text(10, 10),
   kiosks: int(),
   /** People whose plan names this centre and who report today. */
   expected: int(),
   checkedIn: int(),
-  /** Standing breaches for today. */
+  /** Standing breach findings for today (the breach feed for this centre and day lists the same ones). */
   breaches: int(),
+  /** People holding a standing breach today (late included). */
+  people: int(),
+  /** People whose day is not settled yet (still expected, or waiting on a staff review). */
+  open: int(),
   excused: int(),
-  /** Share of today's expected people with no standing breach, 0-1; null before anyone is due. */
+  /** main/web/attendance.ts dayCount: settled people without a standing breach / settled people; null before anyone's day is settled. */
   compliance: nullable(num),
 });
 
@@ -36,8 +44,9 @@ export const logView = obj({
 export const alertView = obj({ id: int(), kind: text(1, 32), kiosk: ident, center: ident, at: int(), summary: text(0, 2000) });
 
 export const hqMethods = {
-  'hq.overview': { access: 'read-roster', params: obj({}), result: obj({ at: int(), day: text(0, 10), centres: list(centreView) }) },
-  'hq.breaches': { access: 'read-breaches', params: obj({}, { centre: ident }), result: obj({ at: int(), breaches: list(findingView) }) },
+  'hq.overview': { access: 'read-roster', params: obj({}), result: obj({ at: int(), day: text(0, 10), zone: text(1, 64), centres: list(centreView) }) },
+  /** Breaches, newest first; optionally one centre's, and local days from-to (inclusive). */
+  'hq.breaches': { access: 'read-breaches', params: obj({}, { centre: ident, from: text(10, 10), to: text(10, 10) }), result: obj({ at: int(), breaches: list(findingView) }) },
   'hq.fleet': { access: 'read-fleet', params: obj({}), result: obj({ kiosks: list(kioskHealthView), logs: list(logView) }) },
   'hq.alerts': { access: 'read-fleet', params: obj({}, { after: int() }), result: obj({ alerts: list(alertView, 1000) }) },
   'hq.timeline': { access: 'read-person', params: obj({ subject: ident }), result: timeline },

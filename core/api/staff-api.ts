@@ -2,7 +2,7 @@
 // to the log as a signed entry naming the signed-in staff member, never a name sent by the screen), device
 // health, enrolment and export.
 import { RULE_IDS } from '../breach/rule-ids.ts';
-import { REVIEW_DECISIONS } from '../records/staff-decisions.ts';
+import { CONTEST_ACTIONS, CONTEST_OUTCOMES, REVIEW_DECISIONS } from '../records/staff-decisions.ts';
 import { type Out, bool, ident, int, list, nullable, num, obj, oneOf, text } from './check.ts';
 
 export const ROSTER_STATES = ['checked-in', 'expected', 'late', 'breached', 'excused', 'review'] as const;
@@ -13,6 +13,10 @@ export const entryRefView = obj({ origin: ident, seq: int() });
 
 export const findingView = obj({
   id: text(1, 300),
+  /** The review items one incident gathers (one decision covers them all); empty for a breach. */
+  parts: list(obj({ id: text(1, 300), rule: text(1, 64) }), 20),
+  /** The person's plan zone: the day and every time of the finding are local to it. */
+  zone: text(1, 64),
   /** The rule that fired (breaches) or why a person must look (reviews). */
   rule: text(1, 64),
   subject: ident,
@@ -38,7 +42,7 @@ export const rosterRow = obj({
 export const roster = obj({ centre: ident, day: dayText, zone: text(1, 64), at: int(), people: list(rosterRow) });
 
 export const timelineEvent = obj({ at: int(), type: text(1, 32), summary: text(0, 1000), ref: entryRefView });
-export const timeline = obj({ subject: ident, events: list(timelineEvent), breaches: list(findingView), reviews: list(findingView) });
+export const timeline = obj({ subject: ident, zone: text(1, 64), events: list(timelineEvent), breaches: list(findingView), reviews: list(findingView) });
 
 export const deviceView = obj({
   id: text(1, 128),
@@ -48,7 +52,8 @@ export const deviceView = obj({
   lastError: nullable(text(0, 500)),
 });
 
-const reason = text(3, 200);
+/** Any language: a two-character Chinese reason (病假, sick leave) is a whole reason. */
+const reason = text(1, 200);
 const decided = obj({ seq: int() });
 
 export const staffMethods = {
@@ -62,6 +67,12 @@ export const staffMethods = {
   'staff.review': {
     access: 'decide-review',
     params: obj({ item: text(1, 300), subject: ident, day: dayText, decision: oneOf(REVIEW_DECISIONS), reason }),
+    result: decided,
+  },
+  /** A breach contested (lodged), then resolved: upheld keeps it, dismissed withdraws it; each with a reason. */
+  'staff.contest': {
+    access: 'decide-review',
+    params: obj({ breach: text(1, 300), subject: ident, day: dayText, action: oneOf(CONTEST_ACTIONS), reason }, { outcome: oneOf(CONTEST_OUTCOMES) }),
     result: decided,
   },
   /** Kiosks waiting for staff to confirm a person in person (camera down). */

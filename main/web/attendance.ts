@@ -1,9 +1,10 @@
 // What the staff screen and the HQ dashboard show, derived from log records and the breach engine's report:
 // each person's state today at a centre, and one person's timeline. Everything here is recomputed from the
 // signed entries, so every screen agrees with the engine and with every other node.
-import type { FindingView, RosterRow, RosterState, TimelineEvent } from '../../core/api/staff-api.ts';
+import type { FindingView, RosterRow, RosterState, Timeline, TimelineEvent } from '../../core/api/staff-api.ts';
 import { dayWindow } from '../../core/breach/day-window.ts';
 import { type Breach, type BreachReport, type ReviewItem, breachStands } from '../../core/breach/findings.ts';
+import type { ReviewReason } from '../../core/breach/rule-ids.ts';
 import { SubjectLog } from '../../core/breach/subject-log.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { parseCheckin, parseCheckinAttempt } from '../../core/records/checkin.ts';
@@ -23,6 +24,7 @@ export interface DayRoster {
 export function dayRoster(records: readonly LogRecord[], report: BreachReport, centre: string, at: number, fallbackZone = 'UTC'): DayRoster {
   const logs = new Map<string, SubjectLog>();
   const checkins = new Map<string, { at: number; kiosk: string }[]>();
+  const excuses = new Map<string, { from: number; to: number; rules: readonly string[] }[]>();
   for (const record of records) {
     try {
       if (record.type === 'plan') {
@@ -35,6 +37,11 @@ export function dayRoster(records: readonly LogRecord[], report: BreachReport, c
         let list = checkins.get(c.subject);
         if (!list) checkins.set(c.subject, (list = []));
         list.push({ at: record.ts, kiosk: c.kiosk });
+      } else if (record.type === 'excuse') {
+        const e = parseExcuse(record.payload);
+        let list = excuses.get(e.subject);
+        if (!list) excuses.set(e.subject, (list = []));
+        list.push(e);
       }
     } catch {
       // A malformed entry is one of the report's problems; the roster skips it.
@@ -53,18 +60,52 @@ export function dayRoster(records: readonly LogRecord[], report: BreachReport, c
     const day = formatDay(today);
     const breaches = report.breaches.filter((b) => b.subject === subject && b.day === day);
     const reviews = report.reviews.filter((r) => r.subject === subject && r.day === day);
+    // Excused ahead of time (leave, travel): the person is excused today, not "expected" until the window closes.
+    const excusedToday = (excuses.get(subject) ?? []).some((e) => e.from <= today && today <= e.to && (e.rules.length === 0 || e.rules.includes('missed-checkin')));
     const first = (checkins.get(subject) ?? []).filter((c) => c.at >= window.open - 12 * 3_600_000 && c.at < window.lateUntil && zonedDay(c.at, plan.zone) === today).sort((a, b) => a.at - b.at)[0];
     rows.push({
       subject,
-      state: stateOf(breaches, reviews, first !== undefined),
+      state: stateOf(breaches, reviews, first !== undefined, excusedToday),
       window: `${formatClock(plan.open)}-${formatClock(plan.close)}`,
       checkedInAt: first?.at ?? null,
       kiosk: first?.kiosk ?? null,
-      breaches: breaches.map(breachView),
-      reviews: reviews.map(reviewView),
+      breaches: breaches.map((b) => breachView(b, plan.zone)),
+      reviews: incidentViews(reviews, plan.zone),
     });
   }
   return { day: formatDay(zonedDay(at, zone)), zone, rows };
+}
+
+/**
+ * Compliance, counted the same way by every table and chart: of the people due on a day whose day is settled
+ * (checked in on time, excused, or holding a standing breach), the share who checked in on time or were
+ * excused. People still expected, or whose day waits on a staff review, are not counted yet: at 08:37 with 30
+ * of 60 checked in and the window open, compliance is 30 of 30 settled, with 30 still open, never 30 of 60.
+ */
+export interface DayCount {
+  readonly due: number;
+  readonly checkedIn: number;
+  readonly excused: number;
+  /** People with a standing breach that day (late included). */
+  readonly breached: number;
+  /** Not settled yet: still expected, or under review. */
+  readonly open: number;
+  /** (due - open - breached) / (due - open); null while nobody's day is settled. */
+  readonly compliance: number | null;
+}
+
+export function dayCount(rows: readonly Pick<RosterRow, 'state' | 'checkedInAt'>[]): DayCount {
+  const breached = rows.filter((r) => r.state === 'breached' || r.state === 'late').length;
+  const open = rows.filter((r) => r.state === 'expected' || r.state === 'review').length;
+  const settled = rows.length - open;
+  return {
+    due: rows.length,
+    checkedIn: rows.filter((r) => r.checkedInAt !== null).length,
+    excused: rows.filter((r) => r.state === 'excused').length,
+    breached,
+    open,
+    compliance: settled === 0 ? null : (settled - breached) / settled,
+  };
 }
 
 function reportsOn(plan: Plan, day: number): boolean {
@@ -72,22 +113,95 @@ function reportsOn(plan: Plan, day: number): boolean {
 }
 
 /** One state at a glance; the most serious wins: a standing breach, then a pending review, then lateness. */
-function stateOf(breaches: readonly Breach[], reviews: readonly ReviewItem[], checkedIn: boolean): RosterState {
+function stateOf(breaches: readonly Breach[], reviews: readonly ReviewItem[], checkedIn: boolean, excusedAhead: boolean): RosterState {
   const standing = breaches.filter((b) => breachStands(b.status));
   if (standing.some((b) => b.rule !== 'late-checkin')) return 'breached';
   if (reviews.some((r) => r.status === 'pending')) return 'review';
   if (standing.length > 0) return 'late';
   if (checkedIn) return 'checked-in';
-  if (breaches.some((b) => b.status === 'excused')) return 'excused';
+  if (excusedAhead || breaches.some((b) => b.status === 'excused')) return 'excused';
   return 'expected';
 }
 
-export function breachView(b: Breach): FindingView {
-  return { id: b.id, rule: b.rule, subject: b.subject, day: b.day, at: b.at, status: b.status, detail: b.detail, evidence: b.evidence.map(refView), history: b.history.map(historyView) };
+export function breachView(b: Breach, zone: string): FindingView {
+  return { id: b.id, parts: [], zone, rule: b.rule, subject: b.subject, day: b.day, at: b.at, status: b.status, detail: b.detail, evidence: b.evidence.map(refView), history: b.history.map(historyView) };
 }
 
-export function reviewView(r: ReviewItem): FindingView {
-  return { id: r.id, rule: r.reason, subject: r.subject, day: r.day, at: r.at, status: r.status, detail: r.detail, evidence: r.evidence.map(refView), history: r.history.map(historyView) };
+/** Most serious first: an incident is named after its most serious part. */
+const SERIOUSNESS: readonly ReviewReason[] = ['suspected-impersonation', 'verification-failed', 'repeated-failed-verification', 'face-mismatch-then-verified', 'questionnaire-flag'];
+
+/**
+ * One incident, one review item: the engine raises an item per reason (a face mismatch three times over is a
+ * suspected impersonation, repeated failed verifications and, once the window closes, a day staff must judge),
+ * and items of one person's day that share evidence are one incident, decided once (`staff.review` records the
+ * decision for each part). Pending while any part is.
+ */
+export function incidents(reviews: readonly ReviewItem[]): ReviewItem[][] {
+  const groups: { items: ReviewItem[]; refs: Set<string> }[] = [];
+  for (const item of reviews) {
+    // evidence[0] is the plan in force: every item of the day names it.
+    const refs = new Set(item.evidence.slice(1).map((e) => `${e.origin}#${e.seq}`));
+    const joined = groups.filter((g) => g.items[0]?.subject === item.subject && g.items[0].day === item.day && [...refs].some((r) => g.refs.has(r)));
+    const into = joined[0] ?? { items: [], refs: new Set<string>() };
+    if (!joined[0]) groups.push(into);
+    for (const other of joined.slice(1)) {
+      into.items.push(...other.items);
+      for (const r of other.refs) into.refs.add(r);
+      groups.splice(groups.indexOf(other), 1);
+    }
+    into.items.push(item);
+    for (const r of refs) into.refs.add(r);
+  }
+  return groups.map((g) => g.items.sort((a, b) => SERIOUSNESS.indexOf(a.reason) - SERIOUSNESS.indexOf(b.reason)));
+}
+
+export function incidentViews(reviews: readonly ReviewItem[], zone: string): FindingView[] {
+  return incidents(reviews).map((parts) => {
+    const head = parts[0] as ReviewItem;
+    const evidence = new Map(parts.flatMap((p) => p.evidence).map((e) => [`${e.origin}#${e.seq}`, refView(e)]));
+    const status = parts.some((p) => p.status === 'pending') ? 'pending' : parts.some((p) => p.status === 'breach') ? 'breach' : 'cleared';
+    return {
+      id: head.id,
+      parts: parts.map((p) => ({ id: p.id, rule: p.reason })),
+      zone,
+      rule: head.reason,
+      subject: head.subject,
+      day: head.day,
+      at: Math.min(...parts.map((p) => p.at)),
+      status,
+      detail: parts.map((p) => p.detail).join('; ').slice(0, 1000),
+      evidence: [...evidence.values()].slice(0, 200),
+      history: parts.flatMap((p) => p.history.map(historyView)).sort((a, b) => a.at - b.at).slice(0, 200),
+    };
+  });
+}
+
+/** Each person's newest plan (by effect time). */
+export function latestPlans(records: readonly LogRecord[]): Map<string, Plan> {
+  const out = new Map<string, Plan>();
+  for (const record of records) {
+    if (record.type !== 'plan') continue;
+    try {
+      const plan = parsePlan(record.payload);
+      const seen = out.get(plan.subject);
+      if (!seen || seen.effectiveFrom <= plan.effectiveFrom) out.set(plan.subject, plan);
+    } catch {
+      // malformed plans are the engine's problems
+    }
+  }
+  return out;
+}
+
+/** One person's timeline with findings, in their plan's zone. */
+export function personTimeline(records: readonly LogRecord[], report: BreachReport, subject: string, fallbackZone: string): Timeline {
+  const zone = latestPlans(records.filter((r) => r.payload.subject === subject)).get(subject)?.zone ?? fallbackZone;
+  return {
+    subject,
+    zone,
+    events: timelineEvents(records, subject),
+    breaches: report.breaches.filter((b) => b.subject === subject).map((b) => breachView(b, zone)),
+    reviews: incidentViews(report.reviews.filter((r) => r.subject === subject), zone),
+  };
 }
 
 function refView(ref: { readonly origin: string; readonly seq: number }): { origin: string; seq: number } {

@@ -9,19 +9,22 @@ import { BreachEngine } from '../../core/breach/engine.ts';
 import { type BreachReport, breachStands } from '../../core/breach/findings.ts';
 import { decodeLeaf } from '../../core/entry.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
-import { parsePlan } from '../../core/records/plan.ts';
+import type { Plan } from '../../core/records/plan.ts';
 import { leafHash } from '../../ledger/hash.ts';
 import type { HqService } from '../../net/hq/hq-service.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
-import { breachView, dayRoster, reviewView, timelineEvents } from './attendance.ts';
+import { breachView, dayCount, dayRoster, latestPlans, personTimeline } from './attendance.ts';
 
 export interface HqBackendOptions {
   readonly hq: HqService;
   readonly clock?: () => number;
+  /** HQ's own zone: for a centre no plan names yet. Default UTC. */
+  readonly zone?: string;
 }
 
 export class HqBackend implements ApiBackend {
   private readonly clock: () => number;
+  private readonly zone: string;
   /** Decoded records per log, extended as the store grows (logs are append-only), and the engine fed with them. */
   private readonly records = new Map<string, LogRecord[]>();
   private readonly engine = new BreachEngine();
@@ -32,32 +35,38 @@ export class HqBackend implements ApiBackend {
       const at = this.clock();
       const { records, report } = await this.judge(at);
       const origins = await this.options.hq.store.origins();
-      const centres = new Set([...origins.map(centreOf), ...planCentres(records).values()].flat());
+      const plans = latestPlans(records);
+      const zones = centreZones(plans);
+      const centres = new Set([...origins.map(centreOf), ...[...plans.values()].flatMap((p) => p.centres)]);
       const views: CentreView[] = [];
       let day = '';
       for (const centre of [...centres].sort()) {
-        const roster = dayRoster(records, report, centre, at);
+        const roster = dayRoster(records, report, centre, at, zones.get(centre) ?? this.zone);
         day ||= roster.rows.length > 0 ? roster.day : '';
         const rows = roster.rows;
-        const standing = rows.filter((r) => r.state === 'breached' || r.state === 'late').length;
+        const count = dayCount(rows);
         views.push({
           centre,
+          zone: roster.zone,
+          day: roster.day,
           kiosks: origins.filter((o) => centreOf(o) === centre).length,
-          expected: rows.length,
-          checkedIn: rows.filter((r) => r.checkedInAt !== null).length,
+          expected: count.due,
+          checkedIn: count.checkedIn,
           breaches: report.breaches.filter((b) => breachStands(b.status) && b.day === roster.day && rows.some((r) => r.subject === b.subject)).length,
-          excused: rows.filter((r) => r.state === 'excused').length,
-          compliance: rows.length === 0 ? null : (rows.length - standing) / rows.length,
+          people: count.breached,
+          open: count.open,
+          excused: count.excused,
+          compliance: count.compliance,
         });
       }
-      return { at, day, centres: views };
+      return { at, day, zone: this.zone, centres: views };
     },
-    'hq.breaches': async ({ centre }) => {
+    'hq.breaches': async ({ centre, from, to }) => {
       const at = this.clock();
       const { records, report } = await this.judge(at);
-      const centresOf = planCentres(records);
-      const breaches = report.breaches.filter((b) => centre === undefined || (centresOf.get(b.subject) ?? []).includes(centre));
-      return { at, breaches: [...breaches].sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1)).slice(0, 2000).map(breachView) };
+      const plans = latestPlans(records);
+      const breaches = report.breaches.filter((b) => (centre === undefined || (plans.get(b.subject)?.centres ?? []).includes(centre)) && (from === undefined || b.day >= from) && (to === undefined || b.day <= to));
+      return { at, breaches: [...breaches].sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1)).slice(0, 2000).map((b) => breachView(b, plans.get(b.subject)?.zone ?? this.zone)) };
     },
     'hq.fleet': async () => {
       const store = this.options.hq.store;
@@ -80,17 +89,13 @@ export class HqBackend implements ApiBackend {
     },
     'hq.timeline': async ({ subject }) => {
       const { records, report } = await this.judge(this.clock());
-      return {
-        subject,
-        events: timelineEvents(records, subject),
-        breaches: report.breaches.filter((b) => b.subject === subject).map(breachView),
-        reviews: report.reviews.filter((r) => r.subject === subject).map(reviewView),
-      };
+      return personTimeline(records, report, subject, this.zone);
     },
   };
 
   constructor(private readonly options: HqBackendOptions) {
     this.clock = options.clock ?? Date.now;
+    this.zone = options.zone ?? 'UTC';
   }
 
   subscribe(listener: (message: EventMessage) => void): () => void {
@@ -139,18 +144,9 @@ function centreOf(origin: string): string {
   return origin.split('/')[0] ?? origin;
 }
 
-/** Each person's centres under their newest plan. */
-function planCentres(records: readonly LogRecord[]): Map<string, readonly string[]> {
-  const out = new Map<string, { from: number; centres: readonly string[] }>();
-  for (const record of records) {
-    if (record.type !== 'plan') continue;
-    try {
-      const plan = parsePlan(record.payload);
-      const seen = out.get(plan.subject);
-      if (!seen || seen.from <= plan.effectiveFrom) out.set(plan.subject, { from: plan.effectiveFrom, centres: plan.centres });
-    } catch {
-      // malformed plans are the engine's problems
-    }
-  }
-  return new Map([...out].map(([s, v]) => [s, v.centres]));
+/** Each centre's zone: the zone of the plans that name it (a centre's people share its zone). */
+export function centreZones(plans: ReadonlyMap<string, Plan>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const plan of plans.values()) for (const centre of plan.centres) out.set(centre, plan.zone);
+  return out;
 }

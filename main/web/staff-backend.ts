@@ -10,11 +10,12 @@ import type { DeviceHealth } from '../../core/device-health.ts';
 import type { EntryType, Payload } from '../../core/entry.ts';
 import { MusterError } from '../../core/errors.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
-import { parseExcuse, parseReview } from '../../core/records/staff-decisions.ts';
+import { parseContest, parseExcuse, parseReview } from '../../core/records/staff-decisions.ts';
+import { localStamp } from '../../core/time/local-stamp.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
 import { readLogRecords } from '../kiosk/log-records.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
-import { breachView, dayRoster, reviewView, timelineEvents } from './attendance.ts';
+import { dayRoster, incidents, personTimeline } from './attendance.ts';
 import type { StaffConfirmations } from './staff-confirmations.ts';
 
 export interface StaffBackendOptions {
@@ -51,12 +52,7 @@ export class StaffBackend implements ApiBackend {
     'staff.roster': () => this.roster(),
     'staff.history': ({ subject }) => {
       const { records, report } = this.judge();
-      return {
-        subject,
-        events: timelineEvents(records, subject),
-        breaches: report.breaches.filter((b) => b.subject === subject).map(breachView),
-        reviews: report.reviews.filter((r) => r.subject === subject).map(reviewView),
-      };
+      return personTimeline(records, report, subject, this.roster().zone);
     },
     'staff.excuse': async (params, caller) => {
       const payload = { subject: params.subject, from: params.from, to: params.to, rules: [...params.rules], reason: params.reason, staff: staffOf(caller) };
@@ -64,11 +60,23 @@ export class StaffBackend implements ApiBackend {
       return this.decide('excuse', payload);
     },
     'staff.review': async (params, caller) => {
-      const item = this.judge().report.reviews.find((r) => r.id === params.item);
-      if (!item || item.subject !== params.subject || item.day !== params.day) throw new MusterError('not-found', `no review item ${params.item} for ${params.subject} on ${params.day}`);
-      const payload = { item: params.item, subject: params.subject, day: params.day, decision: params.decision, reason: params.reason, staff: staffOf(caller) };
-      parseReview(payload);
-      return this.decide('review', payload);
+      // `item` names an incident (its first part): one decision, recorded for each part still pending.
+      const incident = incidents(this.judge().report.reviews.filter((r) => r.subject === params.subject && r.day === params.day)).find((parts) => parts[0]?.id === params.item);
+      const pending = incident?.filter((r) => r.status === 'pending') ?? [];
+      if (pending.length === 0) throw new MusterError('not-found', `no pending review item ${params.item} for ${params.subject} on ${params.day}`);
+      const payloads = pending.map((r) => ({ item: r.id, subject: params.subject, day: params.day, decision: params.decision, reason: params.reason, staff: staffOf(caller) }));
+      for (const payload of payloads) parseReview(payload);
+      let last = { seq: 0 };
+      for (const payload of payloads) last = await this.options.append('review', payload);
+      this.changed();
+      return { seq: last.seq };
+    },
+    'staff.contest': async (params, caller) => {
+      const breach = this.judge().report.breaches.find((b) => b.id === params.breach);
+      if (!breach || breach.subject !== params.subject || breach.day !== params.day) throw new MusterError('not-found', `no breach ${params.breach} for ${params.subject} on ${params.day}`);
+      const payload = { breach: params.breach, subject: params.subject, day: params.day, action: params.action, ...(params.outcome === undefined ? {} : { outcome: params.outcome }), reason: params.reason, staff: staffOf(caller) };
+      parseContest(payload);
+      return this.decide('contest', payload);
     },
     'staff.pending': () => ({ confirmations: this.options.confirmations?.pending() ?? [] }),
     'staff.confirm': ({ id, subject, confirmed }, caller) => {
@@ -156,12 +164,16 @@ function deviceView(d: DeviceHealth): DeviceView {
   return { id: d.id, kind: d.kind, state: d.state, since: d.since, lastError: d.lastError ? `${d.lastError.code}: ${d.lastError.message}`.slice(0, 500) : null };
 }
 
-const CSV_HEADER = ['subject', 'state', 'window', 'checked_in_at', 'kiosk', 'breaches', 'reviews'];
+const CSV_HEADER = ['centre', 'day', 'zone', 'subject', 'state', 'window', 'checked_in_at', 'kiosk', 'breaches', 'reviews'];
 
+/**
+ * The roster as CSV: a byte-order mark (spreadsheets then read it as UTF-8, Chinese included), and every time
+ * local to the centre's zone with its offset, beside the zone's name, so it reads the same as the window.
+ */
 export function rosterCsv(roster: Roster): string {
   const findings = (list: readonly FindingView[]): string => list.map((f) => `${f.rule}:${f.status}`).join(' ');
-  const lines = [CSV_HEADER, ...roster.people.map((p) => [p.subject, p.state, p.window, p.checkedInAt === null ? '' : new Date(p.checkedInAt).toISOString(), p.kiosk ?? '', findings(p.breaches), findings(p.reviews)])];
-  return `${lines.map((cells) => cells.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  const lines = [CSV_HEADER, ...roster.people.map((p) => [roster.centre, roster.day, roster.zone, p.subject, p.state, p.window, p.checkedInAt === null ? '' : localStamp(p.checkedInAt, roster.zone), p.kiosk ?? '', findings(p.breaches), findings(p.reviews)])];
+  return `\uFEFF${lines.map((cells) => cells.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
 /** RFC 4180 quoting, and a leading = + - @ neutralised so a spreadsheet never runs a cell as a formula. */

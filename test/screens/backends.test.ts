@@ -139,16 +139,23 @@ describe('roster', () => {
     expect(roster.rows.find((r) => r.subject === 'absent')?.breaches[0]).toMatchObject({ rule: 'missed-checkin', status: 'open', evidence: [{ origin: 'centre-a/k1', seq: 3 }] });
   });
 
-  it('exports CSV that a spreadsheet cannot run as formulas', () => {
+  it('exports CSV that a spreadsheet cannot run as formulas, with a BOM and local times with their offset', () => {
     const roster: Roster = {
       centre: 'centre-a',
       day: '2026-03-02',
       zone: NY,
       at: 0,
-      people: [{ subject: '=cmd', state: 'breached', window: '09:00-11:00', checkedInAt: null, kiosk: null, breaches: [{ id: 'x', rule: 'missed-checkin', subject: '=cmd', day: '2026-03-02', at: 0, status: 'open', detail: 'a, "b"', evidence: [], history: [] }], reviews: [] }],
+      people: [
+        { subject: '=cmd', state: 'breached', window: '09:00-11:00', checkedInAt: null, kiosk: null, breaches: [{ id: 'x', parts: [], zone: NY, rule: 'missed-checkin', subject: '=cmd', day: '2026-03-02', at: 0, status: 'open', detail: 'a, "b"', evidence: [], history: [] }], reviews: [] },
+        { subject: 's-bob', state: 'checked-in', window: '09:00-11:00', checkedInAt: at('2026-03-02 09:20', NY), kiosk: 'centre-a/k1', breaches: [], reviews: [] },
+      ],
     };
-    const lines = rosterCsv(roster).split('\r\n');
-    expect(lines[0]).toBe('subject,state,window,checked_in_at,kiosk,breaches,reviews');
-    expect(lines[1]).toBe("'=cmd,breached,09:00-11:00,,,missed-checkin:open,");
+    const csv = rosterCsv(roster);
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    const lines = csv.slice(1).split('\r\n');
+    expect(lines[0]).toBe('centre,day,zone,subject,state,window,checked_in_at,kiosk,breaches,reviews');
+    expect(lines[1]).toBe(`centre-a,2026-03-02,${NY},'=cmd,breached,09:00-11:00,,,missed-checkin:open,`);
+    // The window and the check-in read on the same clock: 09:20 local, with New York's winter offset.
+    expect(lines[2]).toBe(`centre-a,2026-03-02,${NY},s-bob,checked-in,09:00-11:00,2026-03-02T09:20:00-05:00,centre-a/k1,,`);
   });
 });
