@@ -10,8 +10,9 @@ import { KeySchedule, REGISTRY_ORIGIN, type Registry, registryFrom } from '../..
 import type { Verifier } from '../../ledger/keys.ts';
 import { type TreeSource, consistencyProof, rootHash } from '../../ledger/merkle.ts';
 import type { IngestResult } from '../../ledger/replica.ts';
-import type { Conflict, Head } from '../../ledger/store.ts';
+import type { Conflict, EntryRow, Head } from '../../ledger/store.ts';
 import type { Alert, StoredAlert } from '../alerts.ts';
+import { type AlertChange, type BreachAlert, parseStoredAlert } from './breach-alert.ts';
 import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
 import { type IngestBatch, type WitnessUpdate, type WitnessedCheckpoint, ingestOne } from '../replica-store.ts';
 import { decodeForOrigin, planIngest, planResult } from '../../ledger/ingest-plan.ts';
@@ -30,6 +31,9 @@ CREATE TABLE IF NOT EXISTS conflicts (
 CREATE TABLE IF NOT EXISTS witnessed (origin TEXT PRIMARY KEY, size BIGINT NOT NULL, root BYTEA NOT NULL, note TEXT NOT NULL, at BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS alerts (
   id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, kiosk TEXT NOT NULL, center TEXT NOT NULL, at BIGINT NOT NULL, summary TEXT NOT NULL, evidence JSONB NOT NULL);
+CREATE TABLE IF NOT EXISTS breach_alerts (
+  id TEXT PRIMARY KEY, subject TEXT NOT NULL, centres TEXT[] NOT NULL, raised_at BIGINT NOT NULL, version INT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS breach_alerts_raised ON breach_alerts (raised_at DESC, id);
 CREATE TABLE IF NOT EXISTS heartbeats (kiosk TEXT PRIMARY KEY, heartbeat TEXT NOT NULL, received_at BIGINT NOT NULL);
 `;
 
@@ -152,6 +156,14 @@ export class PostgresHqStore implements HqStore {
     return rows.rows.map((r) => r.leaf);
   }
 
+  async rows(origin: string, from: number, to: number): Promise<EntryRow[]> {
+    const rows = await this.pool.query<{ seq: string; ts: string; type: string; leaf: Buffer; hash: Buffer }>(
+      'SELECT seq, ts, type, leaf, hash FROM entries WHERE origin = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
+      [origin, from, to],
+    );
+    return rows.rows.map((r) => ({ seq: Number(r.seq), ts: Number(r.ts), type: r.type, leaf: r.leaf, hash: r.hash }));
+  }
+
   async root(origin: string, size: number): Promise<Uint8Array> {
     await this.requireSize(origin, size);
     if (size === 0) return EMPTY_ROOT;
@@ -223,6 +235,56 @@ export class PostgresHqStore implements HqStore {
       [afterId, limit],
     );
     return rows.rows.map((r) => ({ ...r, id: Number(r.id), at: Number(r.at) }));
+  }
+
+  /** One transaction: new alerts inserted together (a node that lost the race gets false), updates by compare-and-set. */
+  async applyAlertChanges(changes: readonly AlertChange[]): Promise<boolean[]> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const inserts = changes.filter((c) => c.expectedVersion === null).map((c) => c.alert);
+      const inserted = new Set<string>();
+      if (inserts.length > 0) {
+        const rows = await client.query<{ id: string }>(
+          `INSERT INTO breach_alerts (id, subject, centres, raised_at, version, body)
+           SELECT id, subject, ARRAY(SELECT jsonb_array_elements_text(centres::jsonb)), raised_at, version, body
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::text[]) AS t(id, subject, centres, raised_at, version, body)
+           ON CONFLICT (id) DO NOTHING RETURNING id`,
+          [inserts.map((a) => a.id), inserts.map((a) => a.subject), inserts.map((a) => JSON.stringify(a.centres)), inserts.map((a) => a.raisedAt), inserts.map((a) => a.version), inserts.map((a) => JSON.stringify(a))],
+        );
+        for (const r of rows.rows) inserted.add(r.id);
+      }
+      const applied: boolean[] = [];
+      for (const { alert, expectedVersion } of changes) {
+        if (expectedVersion === null) {
+          applied.push(inserted.has(alert.id));
+          continue;
+        }
+        const result = await client.query('UPDATE breach_alerts SET version = $1, body = $2 WHERE id = $3 AND version = $4', [alert.version, JSON.stringify(alert), alert.id, expectedVersion]);
+        applied.push(result.rowCount === 1);
+      }
+      await client.query('COMMIT');
+      return applied;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async breachAlert(id: string): Promise<BreachAlert | undefined> {
+    const rows = await this.pool.query<{ body: string }>('SELECT body FROM breach_alerts WHERE id = $1', [id]);
+    const row = rows.rows[0];
+    return row ? parseStoredAlert(id, row.body) : undefined;
+  }
+
+  async breachAlerts(query: { readonly centre?: string; readonly limit: number }): Promise<BreachAlert[]> {
+    const limit = Math.min(query.limit, Number.MAX_SAFE_INTEGER);
+    const rows = query.centre === undefined
+      ? await this.pool.query<{ id: string; body: string }>('SELECT id, body FROM breach_alerts ORDER BY raised_at DESC, id LIMIT $1', [limit])
+      : await this.pool.query<{ id: string; body: string }>('SELECT id, body FROM breach_alerts WHERE $1 = ANY(centres) ORDER BY raised_at DESC, id LIMIT $2', [query.centre, limit]);
+    return rows.rows.map((r) => parseStoredAlert(r.id, r.body));
   }
 
   async recordHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void> {

@@ -1,6 +1,7 @@
 // HqStore on the SQLite log store (the embedded default): logs through the ledger, alerts and heartbeats in
 // tables of their own in the same file.
 import type { Alert, StoredAlert } from '../alerts.ts';
+import { type AlertChange, type BreachAlert, parseStoredAlert } from './breach-alert.ts';
 import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
 import { SqliteReplicaStore, type SqliteReplicaStoreOptions } from '../sqlite-replica-store.ts';
 import { LedgerStore } from '../../ledger/store.ts';
@@ -16,6 +17,15 @@ CREATE TABLE IF NOT EXISTS hq_alerts (
   summary TEXT NOT NULL,
   evidence TEXT NOT NULL
 ) STRICT;
+CREATE TABLE IF NOT EXISTS hq_breach_alerts (
+  id TEXT PRIMARY KEY,
+  subject TEXT NOT NULL,
+  centres TEXT NOT NULL,
+  raised_at INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  body TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS hq_breach_alerts_raised ON hq_breach_alerts (raised_at DESC, id);
 CREATE TABLE IF NOT EXISTS hq_heartbeats (
   kiosk TEXT PRIMARY KEY,
   heartbeat TEXT NOT NULL,
@@ -54,6 +64,35 @@ export class SqliteHqStore extends SqliteReplicaStore implements HqStore {
   alerts(afterId: number, limit: number): Promise<StoredAlert[]> {
     const rows = this.ledger.db.prepare<[number, number], AlertRow>('SELECT * FROM hq_alerts WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit);
     return Promise.resolve(rows.map((r) => ({ ...r, kind: r.kind as Alert['kind'], evidence: JSON.parse(r.evidence) as Record<string, unknown> })));
+  }
+
+  applyAlertChanges(changes: readonly AlertChange[]): Promise<boolean[]> {
+    const db = this.ledger.db;
+    const insert = db.prepare('INSERT INTO hq_breach_alerts (id, subject, centres, raised_at, version, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
+    const update = db.prepare('UPDATE hq_breach_alerts SET version = ?, body = ? WHERE id = ? AND version = ?');
+    const apply = db.transaction((list: readonly AlertChange[]) =>
+      list.map(({ alert, expectedVersion }) =>
+        expectedVersion === null
+          ? insert.run(alert.id, alert.subject, JSON.stringify(alert.centres), alert.raisedAt, alert.version, JSON.stringify(alert)).changes === 1
+          : update.run(alert.version, JSON.stringify(alert), alert.id, expectedVersion).changes === 1,
+      ),
+    );
+    return Promise.resolve(apply.immediate(changes));
+  }
+
+  breachAlert(id: string): Promise<BreachAlert | undefined> {
+    const row = this.ledger.db.prepare<[string], { body: string }>('SELECT body FROM hq_breach_alerts WHERE id = ?').get(id);
+    return Promise.resolve(row ? parseStoredAlert(id, row.body) : undefined);
+  }
+
+  breachAlerts(query: { readonly centre?: string; readonly limit: number }): Promise<BreachAlert[]> {
+    const limit = Math.min(query.limit, Number.MAX_SAFE_INTEGER);
+    const rows = query.centre === undefined
+      ? this.ledger.db.prepare<[number], { id: string; body: string }>('SELECT id, body FROM hq_breach_alerts ORDER BY raised_at DESC, id LIMIT ?').all(limit)
+      : this.ledger.db
+        .prepare<[string, number], { id: string; body: string }>('SELECT id, body FROM hq_breach_alerts WHERE EXISTS (SELECT 1 FROM json_each(centres) WHERE value = ?) ORDER BY raised_at DESC, id LIMIT ?')
+        .all(query.centre, limit);
+    return Promise.resolve(rows.map((r) => parseStoredAlert(r.id, r.body)));
   }
 
   recordHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void> {

@@ -13,6 +13,7 @@ import { Signer } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { rootHash, verifyConsistency } from '../../ledger/merkle.ts';
 import { LedgerStore } from '../../ledger/store.ts';
+import type { BreachAlert } from '../../net/hq/breach-alert.ts';
 import type { HqStore } from '../../net/hq/hq-store.ts';
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
@@ -52,6 +53,28 @@ const BACKENDS: Backend[] = [
     },
   },
 ];
+
+function breachAlertFixture(id: string, centres: readonly string[], raisedAt: number): BreachAlert {
+  return {
+    v: 1,
+    type: 'breach-alert',
+    id,
+    kind: 'breach',
+    rule: 'missed-checkin',
+    subject: id.split('/')[1] ?? 'p',
+    day: '2026-12-03',
+    centres,
+    firedAt: raisedAt - 1,
+    raisedAt,
+    summary: 'no check-in in the window',
+    evidence: [{ origin: 'c1/staff', seq: 1, hash: 'ab'.repeat(32) }],
+    finding: 'open',
+    status: 'open',
+    assignee: null,
+    version: 1,
+    history: [{ at: raisedAt, event: 'raised', by: 'hq', note: 'no check-in in the window' }],
+  };
+}
 
 /** A kiosk log on a scratch SQLite file: its writer and a way to read its leaves. */
 async function kioskLog(origin: string, count: number, signer = Signer.generate(origin)): Promise<{ writer: LogWriter; store: LedgerStore; leaves: (from: number, to: number) => Uint8Array[] }> {
@@ -317,6 +340,27 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
       await store.recordHeartbeat(beat, 10);
       await store.recordHeartbeat({ ...beat, logSize: 4 }, 20);
       expect(await store.heartbeats()).toEqual(new Map([['c1/k1', { heartbeat: { ...beat, logSize: 4 }, receivedAt: 20 }]]));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stores a breach alert once by its id and changes it only by compare-and-set on its version', async () => {
+    const store = await backend.open();
+    try {
+      const alert = breachAlertFixture('breach:missed-checkin/p-1/2026-12-03', ['c1', 'c2'], 100);
+      const other = breachAlertFixture('breach:missed-checkin/p-2/2026-12-03', ['c2'], 200);
+      expect(await store.applyAlertChanges([{ alert, expectedVersion: null }, { alert: other, expectedVersion: null }])).toEqual([true, true]);
+      // A second node (or a restart) raising the same finding stores nothing.
+      expect(await store.applyAlertChanges([{ alert: { ...alert, raisedAt: 999 }, expectedVersion: null }])).toEqual([false]);
+      const acked = { ...alert, status: 'acknowledged' as const, version: 2 };
+      const stale = { ...alert, status: 'superseded' as const, version: 2 };
+      expect(await store.applyAlertChanges([{ alert: acked, expectedVersion: 1 }, { alert: stale, expectedVersion: 1 }])).toEqual([true, false]);
+      expect(await store.breachAlert(alert.id)).toEqual(acked);
+      expect(await store.breachAlert('breach:nothing')).toBeUndefined();
+      expect((await store.breachAlerts({ limit: 10 })).map((a) => a.id)).toEqual([other.id, alert.id]);
+      expect((await store.breachAlerts({ centre: 'c1', limit: 10 })).map((a) => a.id)).toEqual([alert.id]);
+      expect((await store.breachAlerts({ centre: 'c2', limit: 1 })).map((a) => a.id)).toEqual([other.id]);
     } finally {
       await store.close();
     }

@@ -1,0 +1,96 @@
+// Breach alerts: what the breach watcher raises from the engine's findings, stored by HQ (either store), pushed to
+// screens over SSE and published on muster/v1/alerts/<centre> (schema: deploy/mqtt/breach-alert.schema.json).
+// The id is derived from the finding (`breach:<breach id>` or `review:<breach id>`), so every node and every
+// restart name the same alert the same way and storing it twice is a no-op.
+import type { Breach, BreachStatus, ReviewStatus } from '../../core/breach/findings.ts';
+import { MusterError, errorMessage } from '../../core/errors.ts';
+import type { EntryRef } from '../../core/records/entry-ref.ts';
+
+/** breach: a rule fired and stands. review: it would have fired, but a kiosk outage in the window needs staff to judge it. */
+export type BreachAlertKind = 'breach' | 'review';
+
+/** Officer workflow on top of the finding; superseded: an excuse, a contest or a review took the finding away. */
+export type BreachAlertStatus = 'open' | 'acknowledged' | 'assigned' | 'resolved' | 'superseded';
+
+export type AlertAction = 'acknowledge' | 'assign' | 'resolve';
+
+export interface AlertHistoryEvent {
+  readonly at: number;
+  readonly event: 'raised' | 'updated' | 'superseded' | 'acknowledged' | 'assigned' | 'resolved';
+  /** Who: `hq` for the watcher, the user id for an officer's action. */
+  readonly by: string;
+  readonly note: string;
+  /** The entry behind it: the excuse, contest or review that changed the finding, or HQ's own log entry of an action. */
+  readonly ref?: EntryRef | { readonly origin: string; readonly seq: number };
+}
+
+export interface BreachAlert {
+  readonly v: 1;
+  readonly type: 'breach-alert';
+  readonly id: string;
+  readonly kind: BreachAlertKind;
+  /** The rule that fired (a would-be rule for a review). */
+  readonly rule: Breach['rule'];
+  readonly subject: string;
+  /** Local day of the obligation, YYYY-MM-DD in the plan's zone. */
+  readonly day: string;
+  /** The person's centres under the plan in force: each one's staff and topic get the alert. */
+  readonly centres: readonly string[];
+  /** When the rule fired (the deadline or the entry that fired it). */
+  readonly firedAt: number;
+  /** HQ clock when the alert was first raised. */
+  readonly raisedAt: number;
+  readonly summary: string;
+  /** The plan version in force and the entries that show the breach (or the outage). */
+  readonly evidence: readonly EntryRef[];
+  /** The engine's status of the finding now. */
+  readonly finding: BreachStatus | ReviewStatus;
+  readonly status: BreachAlertStatus;
+  readonly assignee: string | null;
+  /** Bumped on every change; stores update by compare-and-set on it, so two HQ nodes never lose a change. */
+  readonly version: number;
+  readonly history: readonly AlertHistoryEvent[];
+}
+
+/** A change for the store: a new alert (expectedVersion null, inserted only if absent) or a compare-and-set update. */
+export interface AlertChange {
+  readonly alert: BreachAlert;
+  readonly expectedVersion: number | null;
+}
+
+/** The part of HQ's storage that keeps breach alerts (both HQ stores implement it; so can an agency node's). */
+export interface BreachAlertStore {
+  /** Applies the changes in one transaction; each is true if it applied (false: present already, or changed since). */
+  applyAlertChanges(changes: readonly AlertChange[]): Promise<boolean[]>;
+  breachAlert(id: string): Promise<BreachAlert | undefined>;
+  /** Alerts, most recently raised first; `centre` keeps those of one centre. */
+  breachAlerts(query: { readonly centre?: string; readonly limit: number }): Promise<BreachAlert[]>;
+}
+
+/** An outage-excused finding whose only excuses are outages: what fairness turns into a staff review item. */
+export function outageOnly(breach: Breach): boolean {
+  return breach.status === 'excused' && breach.history.length > 0 && breach.history.every((h) => h.note.startsWith('outage:'));
+}
+
+
+export function breachAlertId(kind: BreachAlertKind, breachId: string): string {
+  return `${kind}:${breachId}`;
+}
+
+/** A stored alert's JSON back to an alert: a row edited or cut by hand is a clear error naming it, never a crash later. */
+export function parseStoredAlert(id: string, json: string): BreachAlert {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new MusterError('corrupt-alert', `stored alert ${id} is not JSON: ${errorMessage(error)}`);
+  }
+  const a = value as Partial<Record<keyof BreachAlert, unknown>> | null;
+  if (
+    typeof a !== 'object' || a === null || a.type !== 'breach-alert' || a.id !== id || typeof a.version !== 'number' || typeof a.subject !== 'string' ||
+    !Array.isArray(a.history) || !Array.isArray(a.evidence) || !Array.isArray(a.centres) || typeof a.status !== 'string'
+  ) {
+    throw new MusterError('corrupt-alert', `stored alert ${id} does not have the shape of a breach alert`);
+  }
+  return value as BreachAlert;
+}
