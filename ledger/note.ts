@@ -1,57 +1,16 @@
-// C2SP signed-note and tlog-checkpoint.
-//   note       = text (ends with \n) || \n || one or more lines "— <key name> <base64(key id || signature)>\n"
-//   checkpoint = "<origin>\n<tree size>\n<base64 root hash>\n" [extension lines]
-// Verifiers ignore signatures by keys they do not know and need at least one by a key they trust.
-import { bytesEqual, concatBytes, fromBase64, toBase64, utf8 } from '../core/bytes.ts';
+// C2SP signed notes and checkpoints, signed and opened with the ledger's keys; the text formats are in
+// core/signed-note.ts. Verifiers ignore signatures by keys they do not know and need at least one by a key they trust.
+import { bytesEqual, concatBytes, toBase64, utf8 } from '../core/bytes.ts';
 import { MusterError } from '../core/errors.ts';
+import { type Checkpoint, SIG_PREFIX, checkText, formatCheckpoint, parseCheckpoint, parseNote } from '../core/signed-note.ts';
 import type { Signer, Verifier } from './keys.ts';
 
-const SIG_PREFIX = '\u2014 ';
-const MAX_NOTE_BYTES = 16 * 1024;
-
-export interface NoteSignature {
-  readonly name: string;
-  readonly id: Uint8Array;
-  readonly signature: Uint8Array;
-}
-
-export interface Note {
-  readonly text: string;
-  readonly signatures: readonly NoteSignature[];
-}
+export { type Checkpoint, type Note, type NoteSignature, formatCheckpoint, parseCheckpoint, parseNote } from '../core/signed-note.ts';
 
 export function signNote(text: string, signers: readonly Signer[]): string {
   checkText(text);
   const lines = signers.map((s) => `${SIG_PREFIX}${s.name} ${toBase64(concatBytes(s.id, s.sign(utf8(text))))}\n`);
   return `${text}\n${lines.join('')}`;
-}
-
-export function parseNote(note: string): Note {
-  if (note.length > MAX_NOTE_BYTES) throw new MusterError('bad-note', 'note is too large');
-  const split = note.lastIndexOf('\n\n');
-  if (split < 0) throw new MusterError('bad-note', 'note has no blank line before its signatures');
-  const text = note.slice(0, split + 1);
-  checkText(text);
-  const sigBlock = note.slice(split + 2);
-  if (!sigBlock.endsWith('\n')) throw new MusterError('bad-note', 'note does not end with a newline');
-  const signatures = sigBlock
-    .slice(0, -1)
-    .split('\n')
-    .map((line) => {
-      if (!line.startsWith(SIG_PREFIX)) throw new MusterError('bad-note', `malformed signature line ${JSON.stringify(line.slice(0, 40))}`);
-      const [name, data, extra] = line.slice(SIG_PREFIX.length).split(' ');
-      if (!name || !data || extra !== undefined) throw new MusterError('bad-note', 'malformed signature line');
-      let raw: Uint8Array;
-      try {
-        raw = fromBase64(data);
-      } catch {
-        throw new MusterError('bad-note', 'signature is not base64');
-      }
-      if (raw.length < 5) throw new MusterError('bad-note', 'signature too short');
-      return { name, id: raw.subarray(0, 4), signature: raw.subarray(4) };
-    });
-  if (signatures.length === 0) throw new MusterError('bad-note', 'note has no signatures');
-  return { text, signatures };
 }
 
 /** Returns the note's text if a known verifier signed it; throws MusterError('bad-signature') otherwise. */
@@ -68,44 +27,6 @@ export function openNote(note: string, verifiers: readonly Verifier[]): { text: 
   }
   if (verifiedBy.length === 0) throw new MusterError('bad-signature', 'note is not signed by any trusted key');
   return { text: parsed.text, verifiedBy };
-}
-
-function checkText(text: string): void {
-  if (!text.endsWith('\n')) throw new MusterError('bad-note', 'note text must end with a newline');
-  if (text.includes('\n\n')) throw new MusterError('bad-note', 'note text must not contain blank lines');
-  for (const ch of text) {
-    const code = ch.charCodeAt(0);
-    if (code < 0x20 && code !== 0x0a) throw new MusterError('bad-note', 'note text has control characters');
-  }
-}
-
-export interface Checkpoint {
-  readonly origin: string;
-  readonly size: number;
-  readonly root: Uint8Array;
-  readonly extensions: readonly string[];
-}
-
-export function formatCheckpoint(checkpoint: Checkpoint): string {
-  return `${checkpoint.origin}\n${checkpoint.size}\n${toBase64(checkpoint.root)}\n${checkpoint.extensions.map((e) => `${e}\n`).join('')}`;
-}
-
-export function parseCheckpoint(text: string): Checkpoint {
-  const lines = text.split('\n');
-  if (lines.length < 4 || lines.at(-1) !== '') throw new MusterError('bad-checkpoint', 'checkpoint needs origin, size and root lines');
-  const [origin, sizeText, rootText] = lines as [string, string, string];
-  if (!origin) throw new MusterError('bad-checkpoint', 'checkpoint origin is empty');
-  if (!/^(0|[1-9]\d{0,15})$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText))) {
-    throw new MusterError('bad-checkpoint', `checkpoint size ${JSON.stringify(sizeText)} is not a decimal integer`);
-  }
-  let root: Uint8Array;
-  try {
-    root = fromBase64(rootText);
-  } catch {
-    throw new MusterError('bad-checkpoint', 'checkpoint root is not base64');
-  }
-  if (root.length !== 32) throw new MusterError('bad-checkpoint', 'checkpoint root is not a SHA-256 hash');
-  return { origin, size: Number(sizeText), root, extensions: lines.slice(3, -1) };
 }
 
 /** Verifies a signed checkpoint against the log's keys; checks the origin line too. */

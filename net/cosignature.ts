@@ -8,6 +8,7 @@ import { MusterError } from '../core/errors.ts';
 import { sha256 } from '../ledger/hash.ts';
 import type { Signer, Verifier } from '../ledger/keys.ts';
 import { parseNote } from '../ledger/note.ts';
+import { cosignedMessage } from '../core/signed-note.ts';
 
 const COSIGNATURE_V1 = 0x04;
 
@@ -16,7 +17,7 @@ export function cosignerKeyId(name: string, publicKey: Uint8Array): Uint8Array {
 }
 
 function signedMessage(body: string, time: number): Uint8Array {
-  return utf8(`cosignature/v1\ntime ${time}\n${body}`);
+  return utf8(cosignedMessage(body, time));
 }
 
 /** Adds the witness's cosignature line to a signed checkpoint note; `time` is in seconds since the epoch. */
