@@ -30,6 +30,7 @@ export const ENTRY_TYPES = [
   'device-health',
   'access',
   'erasure',
+  'alert-action',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 
