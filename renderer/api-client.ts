@@ -2,7 +2,7 @@
 // browser the same MusterApi runs over fetch (POST /api/call) and Server-Sent Events (/api/events). Every
 // answer and event is checked against its validator before a screen sees it.
 import { type EventData, type EventName, type Method, type MusterApi, type Params, type Result, parseAnswer, parseEvent, parseResult } from '../core/api/api.ts';
-import { type PrincipalView, sessionAnswer, signInAnswer } from '../core/api/session-api.ts';
+import { ACTIVITY_HEADER, type PrincipalView, sessionAnswer, signInAnswer } from '../core/api/session-api.ts';
 
 declare global {
   interface Window {
@@ -44,6 +44,26 @@ function checked(raw: MusterApi): MusterApi {
   };
 }
 
+/**
+ * Activity, not timers, keeps a session alive: calls the screen makes on its own (live updates, periodic
+ * refreshes) say `idle` unless the person touched the page in the last minute, and the server then does not
+ * restart the session's idle timer for them.
+ */
+const ACTIVE_FOR_MS = 60_000;
+let lastActivity = Date.now();
+
+function activity(): 'active' | 'idle' {
+  return Date.now() - lastActivity < ACTIVE_FOR_MS ? 'active' : 'idle';
+}
+
+if (typeof document !== 'undefined') {
+  for (const type of ['keydown', 'pointerdown', 'input', 'wheel']) {
+    document.addEventListener(type, () => {
+      lastActivity = Date.now();
+    }, { capture: true, passive: true });
+  }
+}
+
 function browserApi(): MusterApi {
   const listeners = new Map<EventName, Set<(data: never) => void>>();
   let source: EventSource | undefined;
@@ -57,8 +77,19 @@ function browserApi(): MusterApi {
   };
   return {
     async call<M extends Method>(method: M, params: Params<M>): Promise<Result<M>> {
-      const res = await fetch('/api/call', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method, params }), credentials: 'same-origin' });
-      const answer = parseAnswer(method, (await res.json()) as unknown);
+      const headers = { 'content-type': 'application/json', [ACTIVITY_HEADER]: activity() };
+      const res = await fetch('/api/call', { method: 'POST', headers, body: JSON.stringify({ method, params }), credentials: 'same-origin' }).catch((error: unknown) => {
+        throw new ApiError('offline', error instanceof Error ? error.message : String(error));
+      });
+      const text = await res.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text) as unknown;
+      } catch {
+        // A proxy's error page or a crashed handler: say what came back, not how JSON.parse failed on it.
+        throw new ApiError('server', `HTTP ${res.status}: ${text.slice(0, 200)}`);
+      }
+      const answer = parseAnswer(method, body);
       if (!answer.ok) throw new ApiError(answer.error.code, answer.error.message);
       return answer.result;
     },

@@ -9,3 +9,10 @@ export const sessionAnswer = obj({ principal: principalView });
 export const signInAnswer = obj({ token: text(1, 200), principal: principalView, expiresAt: int() });
 
 export type PrincipalView = Out<typeof principalView>;
+
+/**
+ * Sent with each API call: `idle` when the screen calls on its own (a live update, a periodic refresh) and the
+ * person has not touched it for a while. Such calls do not restart the session's idle timer, so an unattended
+ * screen signs out on time however often it refreshes.
+ */
+export const ACTIVITY_HEADER = 'x-muster-activity';

@@ -10,6 +10,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Caller, EventMessage } from '../../core/api/api.ts';
+import { ACTIVITY_HEADER } from '../../core/api/session-api.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { httpStatus, readJsonBody, sendError, sessionLive, sessionRoutes, sessionToken } from '../../access/http-guard.ts';
 import type { UserStore } from '../../access/user-store.ts';
@@ -55,7 +56,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   const caller = (req: IncomingMessage): Caller => {
     const token = sessionToken(req);
-    const principal = token === undefined || !options.users ? undefined : options.users.principal(token);
+    // A call the screen made on its own (ACTIVITY_HEADER idle) looks at the session without keeping it alive.
+    const principal = token === undefined || !options.users ? undefined : options.users.principal(token, req.headers[ACTIVITY_HEADER] !== 'idle');
     return { principal, kioskScreen: options.kiosk !== undefined && isLoopback(req.socket.remoteAddress) };
   };
 
