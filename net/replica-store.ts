@@ -3,7 +3,7 @@
 // them (signature, key in force, prev link) and keeps equivocation evidence (see ledger/replica.ts).
 import type { IngestResult } from '../ledger/replica.ts';
 import type { Verifier } from '../ledger/keys.ts';
-import type { Conflict } from '../ledger/store.ts';
+import type { Conflict, EntryRow } from '../ledger/store.ts';
 
 /** The latest checkpoint a witness accepted for a log (C2SP tlog-witness keeps exactly one per origin). */
 export interface WitnessedCheckpoint {
@@ -44,6 +44,8 @@ export interface ReplicaStore {
   size(origin: string): Promise<number>;
   /** Signed entries with from <= seq < to that the store holds, in order. */
   leaves(origin: string, from: number, to: number): Promise<Uint8Array[]>;
+  /** Stored rows (columns as stored, unchecked) with from <= seq < to, in order: for the verified reader (ledger/verified-reader.ts). */
+  rows(origin: string, from: number, to: number): Promise<EntryRow[]>;
   root(origin: string, size: number): Promise<Uint8Array>;
   consistencyProof(origin: string, oldSize: number, newSize: number): Promise<Uint8Array[]>;
   /** The log's keys (genesis first); empty when the store has never seen the log. */

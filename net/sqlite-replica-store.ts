@@ -9,7 +9,7 @@ import { type DecodedBatch, type IngestResult, decodeForOrigin, planIngest, plan
 import { KeySchedule, readRegistry } from '../ledger/key-schedule.ts';
 import type { Verifier } from '../ledger/keys.ts';
 import { consistencyProof, rootHash } from '../ledger/merkle.ts';
-import type { Conflict, LedgerStore } from '../ledger/store.ts';
+import type { Conflict, EntryRow, LedgerStore } from '../ledger/store.ts';
 import { type IngestBatch, type ReplicaStore, type WitnessUpdate, type WitnessedCheckpoint, ingestOne } from './replica-store.ts';
 import { VerifierCache } from './verify-claims.ts';
 import { MIN_POOLED, type VerifyItem, type VerifyKey, type VerifyPool } from './verify-pool.ts';
@@ -279,6 +279,10 @@ export class SqliteReplicaStore implements ReplicaStore {
 
   leaves(origin: string, from: number, to: number): Promise<Uint8Array[]> {
     return Promise.resolve([...this.ledger.range(origin, from, to)].map((row) => row.leaf));
+  }
+
+  rows(origin: string, from: number, to: number): Promise<EntryRow[]> {
+    return Promise.resolve(this.ledger.rangeAll(origin, from, to));
   }
 
   root(origin: string, size: number): Promise<Uint8Array> {

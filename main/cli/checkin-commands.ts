@@ -10,7 +10,7 @@ import type { EntryRef } from '../../core/records/entry-ref.ts';
 import { parseDay } from '../../core/time/civil-day.ts';
 import { readSignerFile, readVerifierFile } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
-import { readLogRecords } from '../kiosk/log-records.ts';
+import { readLogRecords, unverifiedProblem, verdictsInDoubt } from '../kiosk/log-records.ts';
 import { buildReceipt, parseReceipt, receiptToQrText, renderReceipt, verifyReceipt } from '../kiosk/receipt.ts';
 import { type Command, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
 import { withStore, withStoreAsync } from './with-store.ts';
@@ -30,37 +30,43 @@ export function parseInstant(text: string, name: string): number {
 const breaches: Command = {
   path: ['breaches'],
   summary: 'list breaches, review items and bad entries from every log in a store',
-  usage: 'breaches --db FILE [--at TIME] [--staff-origin NAME]... [--json]',
+  usage: 'breaches --db FILE [--at TIME] [--staff-origin NAME]... [--keep-going] [--json]',
   details: [
     '--staff-origin NAME  a log allowed to write plans, tasks, excuses, reviews and contests (repeat; a NAME',
     '           ending in "/" allows every log under it). Without it every log is trusted with them.',
     '--at TIME  evaluate as of TIME (ISO 8601 with Z or offset, or ms): entries with a later kiosk time are left out',
     '           and only deadlines passed by TIME count. Default: now.',
+    '--keep-going  when an entry fails verification (hash, chain, key in force, signature), judge without it and',
+    '           every later entry of its log, and list the verdicts it could have changed. Without it: exit 1.',
     '--json     the full report: breaches with rule, evidence (origin, seq, leaf hash), status and history;',
-    '           review items; problems (entries that could not be used).',
+    '           review items; problems (entries that could not be used); inDoubt (ids of verdicts a withheld entry',
+    '           could have changed).',
     'Statuses: open, contested, upheld (count against the person); excused, dismissed (shown for the record).',
+    'Only verified entries are judged. Exit 1 when an entry fails verification (unless --keep-going).',
   ],
-  options: { db: { type: 'string' }, at: { type: 'string' }, 'staff-origin': { type: 'string', multiple: true }, json: { type: 'boolean' } },
+  options: { db: { type: 'string' }, at: { type: 'string' }, 'staff-origin': { type: 'string', multiple: true }, 'keep-going': { type: 'boolean' }, json: { type: 'boolean' } },
   run: ({ values, io }) => {
     const atText = optionalString(values, 'at');
     const at = atText === undefined ? Date.now() : parseInstant(atText, '--at');
-    const report: BreachReport = withStore(
-      requireString(values, 'db'),
-      (store) => {
-        const { records, problems } = readLogRecords(store, at);
-        const staff = stringList(values, 'staff-origin');
-        const computed = computeBreaches(records, at, staff.length === 0 ? {} : { staffOrigin: (origin) => staff.some((s) => (s.endsWith('/') ? origin.startsWith(s) : origin === s)) });
-        return { ...computed, problems: [...problems, ...computed.problems] };
-      },
-      { readonly: true },
-    );
+    const { records, unverified } = withStore(requireString(values, 'db'), (store) => readLogRecords(store, at), { readonly: true });
+    if (unverified.length > 0 && !values['keep-going']) {
+      for (const p of unverified) writeLine(io.stderr, `UNVERIFIED ${p.origin}#${p.seq}: ${p.reason}`);
+      writeLine(io.stderr, 'no verdict given: the store holds entries that fail verification (muster ledger verify); --keep-going judges without them');
+      return Promise.resolve(1);
+    }
+    const staff = stringList(values, 'staff-origin');
+    const computed = computeBreaches(records, at, staff.length === 0 ? {} : { staffOrigin: (origin) => staff.some((s) => (s.endsWith('/') ? origin.startsWith(s) : origin === s)) });
+    const report: BreachReport = { ...computed, problems: [...unverified.map(unverifiedProblem), ...computed.problems] };
+    const inDoubt = verdictsInDoubt([...report.breaches, ...report.reviews], unverified).map((v) => v.id);
     if (values.json) {
-      writeLine(io.stdout, JSON.stringify(report, null, 2));
+      writeLine(io.stdout, JSON.stringify({ ...report, inDoubt }, null, 2));
       return Promise.resolve(0);
     }
     for (const b of report.breaches) printBreach(io.stdout, b);
     for (const r of report.reviews) printReview(io.stdout, r);
     for (const p of report.problems) writeLine(io.stdout, `PROBLEM ${ref(p.ref)} ${p.type}: ${p.code}: ${p.message}`);
+    for (const id of inDoubt) writeLine(io.stdout, `IN DOUBT ${id}: a withheld entry could have changed this verdict`);
+    if (unverified.length > 0) writeLine(io.stdout, 'verdicts without a breach may also lack evidence a withheld entry held');
     const standing = report.breaches.filter((b) => breachStands(b.status)).length;
     const pending = report.reviews.filter((r) => r.status === 'pending').length;
     writeLine(

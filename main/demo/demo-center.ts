@@ -23,7 +23,7 @@ import { topicId } from '../../net/topics.ts';
 import { type EmulatedDevices, inProcessDevices } from '../kiosk/emulated-devices.ts';
 import { loadKioskConfig } from '../kiosk/kiosk-config.ts';
 import { KioskRuntime } from '../kiosk/kiosk-runtime.ts';
-import { readLogRecords } from '../kiosk/log-records.ts';
+import { readLogRecords, unverifiedProblem } from '../kiosk/log-records.ts';
 import { HqBackend } from '../web/hq-backend.ts';
 import { KioskScreen } from '../web/kiosk-screen.ts';
 import { StaffBackend } from '../web/staff-backend.ts';
@@ -385,7 +385,7 @@ export class DemoCenter {
       const rootMatchesHq = node !== undefined && hqSize === size && toHex(await this.hqStore.root(kiosk.id, size)) === toHex(await node.store.root(kiosk.id, size));
       kiosks[kiosk.id] = { size, hqSize, rootMatchesHq };
     }
-    const records = readLogRecords(this.hqStore.ledger, script.judgedAt).records;
+    const { records } = readLogRecords(this.hqStore.ledger, script.judgedAt);
     const lags = [...this.lags].sort((a, b) => a - b);
     return {
       day: script.day,
@@ -512,7 +512,9 @@ function cardOf(index: number): string {
 }
 
 function judge(store: LedgerStore, at: number): BreachReport {
-  return computeBreaches(readLogRecords(store, at).records, at);
+  const { records, unverified } = readLogRecords(store, at);
+  const report = computeBreaches(records, at);
+  return { ...report, problems: [...unverified.map(unverifiedProblem), ...report.problems] };
 }
 
 function sameFindings(a: BreachReport, b: BreachReport): boolean {

@@ -1,35 +1,48 @@
-// Every entry of every log in a store, as records for the breach engine. An entry that does not decode is a
-// problem to report, not a reason to stop: the store may hold a replica from a faulty kiosk.
+// Records for the breach engine, taken only from the verified read path (ledger/verified-reader.ts): an entry
+// whose hash, chain link, key in force or signature does not check is never a record. It is a problem instead,
+// with every later entry of its log, so that a reader can refuse to judge or judge without it and say so.
 import { toHex } from '../../core/bytes.ts';
 import type { Problem } from '../../core/breach/findings.ts';
-import { decodeLeaf } from '../../core/entry.ts';
-import { MusterError, errorMessage } from '../../core/errors.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
+import { type VerifiedBatch, type VerifiedEntry, VerifiedReader, type VerifyProblem, ledgerEntrySource } from '../../ledger/verified-reader.ts';
 
 export interface StoreRecords {
   readonly records: LogRecord[];
-  readonly problems: Problem[];
+  /** Entries withheld because they failed verification (each with every later entry of its log). */
+  readonly unverified: readonly VerifyProblem[];
+}
+
+export function toRecord(entry: VerifiedEntry): LogRecord {
+  return { ref: { origin: entry.origin, seq: entry.seq, hash: toHex(entry.hash) }, ts: entry.ts, type: entry.type, payload: entry.payload };
+}
+
+/** A verification problem as the breach report lists it. */
+export function unverifiedProblem(problem: VerifyProblem): Problem {
+  return {
+    ref: { origin: problem.origin, seq: problem.seq, hash: '' },
+    type: 'unverified',
+    code: 'entry-unverified',
+    message: `${problem.reason}; this entry and every later one of ${problem.origin} are left out`,
+  };
+}
+
+/** Records of a batch with kiosk time at or before `until`. */
+export function batchRecords(batch: VerifiedBatch, until = Infinity): StoreRecords {
+  return { records: batch.entries.filter((e) => e.ts <= until).map(toRecord), unverified: batch.problems };
+}
+
+/** Every verified record of every log in a store with kiosk time at or before `until`: the log as it stood then. */
+export function readLogRecords(store: LedgerStore, until = Infinity): StoreRecords {
+  return batchRecords(new VerifiedReader(ledgerEntrySource(store)).nextSync(), until);
 }
 
 /**
- * Records with kiosk time at or before `until` (all when omitted): the log as it stood then. `from` names, per
- * log, the first sequence number to read (a reader that already holds the entries before it).
+ * Verdicts a withheld entry could have changed: those of days from the last verified entry of its log on (a
+ * withheld check-in, excuse or plan can concern anyone judged after it).
  */
-export function readLogRecords(store: LedgerStore, until = Infinity, from: ReadonlyMap<string, number> = new Map()): StoreRecords {
-  const records: LogRecord[] = [];
-  const problems: Problem[] = [];
-  for (const origin of store.origins()) {
-    for (const row of store.range(origin, from.get(origin) ?? 0, store.head(origin).size)) {
-      if (row.ts > until) continue;
-      const ref = { origin, seq: row.seq, hash: toHex(row.hash) };
-      try {
-        const { body } = decodeLeaf(row.leaf);
-        records.push({ ref, ts: body.ts, type: body.type, payload: body.payload });
-      } catch (error) {
-        problems.push({ ref, type: row.type, code: error instanceof MusterError ? error.code : 'malformed', message: errorMessage(error) });
-      }
-    }
-  }
-  return { records, problems };
+export function verdictsInDoubt<T extends { readonly id: string; readonly at: number }>(verdicts: readonly T[], problems: readonly VerifyProblem[]): T[] {
+  if (problems.length === 0) return [];
+  const from = Math.min(...problems.map((p) => p.after ?? -Infinity));
+  return verdicts.filter((v) => v.at >= from);
 }

@@ -1,17 +1,17 @@
 // The HQ dashboard's backend: reads HQ's store of every verified kiosk log, runs the same breach engine as
 // every kiosk over it, and reports per-centre compliance, the breach feed, fleet health, replication status
-// (log size against the last witnessed checkpoint) and alerts. Read-only.
+// (log size against the last witnessed checkpoint) and alerts. Read-only. Records come only through the
+// verified read path (ledger/verified-reader.ts): HQ's own rows edited at rest are problems, never evidence.
 import type { EventMessage } from '../../core/api/api.ts';
 import type { AlertView, CentreView, LogView } from '../../core/api/hq-api.ts';
 import { holds } from '../../core/access/roles.ts';
-import { toHex } from '../../core/bytes.ts';
 import { BreachEngine } from '../../core/breach/engine.ts';
 import { type BreachReport, breachStands } from '../../core/breach/findings.ts';
-import { decodeLeaf } from '../../core/entry.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
 import type { Plan } from '../../core/records/plan.ts';
-import { leafHash } from '../../ledger/hash.ts';
+import { VerifiedReader, type VerifyProblem } from '../../ledger/verified-reader.ts';
 import type { HqService } from '../../net/hq/hq-service.ts';
+import { toRecord, unverifiedProblem } from '../kiosk/log-records.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
 import { breachView, dayCount, dayRoster, latestPlans, personTimeline } from './attendance.ts';
 
@@ -20,6 +20,8 @@ export interface HqBackendOptions {
   readonly clock?: () => number;
   /** HQ's own zone: for a centre no plan names yet. Default UTC. */
   readonly zone?: string;
+  /** Per origin, the genesis key its log must start with (HQ's registry key among them). */
+  readonly trustedKeys?: ReadonlyMap<string, Uint8Array>;
 }
 
 export class HqBackend implements ApiBackend {
@@ -27,8 +29,11 @@ export class HqBackend implements ApiBackend {
   private readonly zone: string;
   /** Decoded records per log, extended as the store grows (logs are append-only), and the engine fed with them. */
   private readonly records = new Map<string, LogRecord[]>();
-  private readonly engine = new BreachEngine();
+  private engine = new BreachEngine();
   private feeding: Promise<void> = Promise.resolve();
+  /** Only verified entries are judged; a log's first failing entry and those after it are listed here instead. */
+  private readonly reader: VerifiedReader;
+  private unverified: readonly VerifyProblem[] = [];
 
   readonly handlers: Handlers = {
     'hq.overview': async () => {
@@ -95,6 +100,7 @@ export class HqBackend implements ApiBackend {
 
   constructor(private readonly options: HqBackendOptions) {
     this.clock = options.clock ?? Date.now;
+    this.reader = new VerifiedReader(options.hq.store, options.trustedKeys === undefined ? {} : { trustedKeys: options.trustedKeys });
     this.zone = options.zone ?? 'UTC';
   }
 
@@ -120,22 +126,26 @@ export class HqBackend implements ApiBackend {
     // One catch-up at a time: the dashboard asks for several panels at once, and each record is fed once.
     this.feeding = this.feeding.catch(() => undefined).then(() => this.feed());
     await this.feeding;
-    return { records: [...this.records.values()].flat().filter((r) => r.ts <= at), report: this.engine.evaluate(at) };
+    const records = [...this.records.values()].flat().filter((r) => r.ts <= at);
+    const report = this.engine.evaluate(at);
+    return { records, report: { ...report, problems: [...this.unverified.map(unverifiedProblem), ...report.problems] } };
   }
 
+  /** Takes what the verified reader checked since the last call; entries a late revocation withdrew are dropped. */
   private async feed(): Promise<void> {
-    const store = this.options.hq.store;
-    for (const origin of await store.origins()) {
-      let list = this.records.get(origin);
-      if (!list) this.records.set(origin, (list = []));
-      const size = await store.size(origin);
-      if (list.length >= size) continue;
-      for (const leaf of await store.leaves(origin, list.length, size)) {
-        const { body } = decodeLeaf(leaf);
-        const record: LogRecord = { ref: { origin, seq: body.seq, hash: toHex(leafHash(leaf)) }, ts: body.ts, type: body.type, payload: body.payload };
-        list.push(record);
-        this.engine.add(record);
-      }
+    const batch = await this.reader.next();
+    this.unverified = batch.problems;
+    if (batch.withdrawn.length > 0) {
+      for (const { origin, fromSeq } of batch.withdrawn) this.records.set(origin, (this.records.get(origin) ?? []).slice(0, fromSeq));
+      this.engine = new BreachEngine();
+      for (const list of this.records.values()) for (const record of list) this.engine.add(record);
+    }
+    for (const entry of batch.entries) {
+      const record = toRecord(entry);
+      let list = this.records.get(entry.origin);
+      if (!list) this.records.set(entry.origin, (list = []));
+      list.push(record);
+      this.engine.add(record);
     }
   }
 }

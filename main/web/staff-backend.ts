@@ -13,7 +13,8 @@ import type { LogRecord } from '../../core/records/entry-ref.ts';
 import { parseContest, parseExcuse, parseReview } from '../../core/records/staff-decisions.ts';
 import { localStamp } from '../../core/time/local-stamp.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
-import { readLogRecords } from '../kiosk/log-records.ts';
+import { VerifiedReader, ledgerEntrySource } from '../../ledger/verified-reader.ts';
+import { toRecord, unverifiedProblem } from '../kiosk/log-records.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
 import { dayRoster, incidents, personTimeline } from './attendance.ts';
 import type { StaffConfirmations } from './staff-confirmations.ts';
@@ -43,16 +44,15 @@ export class StaffBackend implements ApiBackend {
   private readonly events = new EventEmitter<{ changed: [number] }>();
   private readonly clock: () => number;
   private readonly unwatch: readonly (() => void)[];
-  private readonly engine = new BreachEngine();
-  private readonly records: LogRecord[] = [];
-  /** Per log, the next sequence number the engine has not seen. */
-  private readonly fed = new Map<string, number>();
+  private engine = new BreachEngine();
+  private records: LogRecord[] = [];
+  private readonly reader: VerifiedReader;
 
   readonly handlers: Handlers = {
     'staff.roster': () => this.roster(),
-    'staff.history': ({ subject }) => {
-      const { records, report } = this.judge();
-      return personTimeline(records, report, subject, this.roster().zone);
+    'staff.history': async ({ subject }) => {
+      const { records, report } = await this.judge();
+      return personTimeline(records, report, subject, (await this.roster()).zone);
     },
     'staff.excuse': async (params, caller) => {
       const payload = { subject: params.subject, from: params.from, to: params.to, rules: [...params.rules], reason: params.reason, staff: staffOf(caller) };
@@ -61,7 +61,7 @@ export class StaffBackend implements ApiBackend {
     },
     'staff.review': async (params, caller) => {
       // `item` names an incident (its first part): one decision, recorded for each part still pending.
-      const incident = incidents(this.judge().report.reviews.filter((r) => r.subject === params.subject && r.day === params.day)).find((parts) => parts[0]?.id === params.item);
+      const incident = incidents((await this.judge()).report.reviews.filter((r) => r.subject === params.subject && r.day === params.day)).find((parts) => parts[0]?.id === params.item);
       const pending = incident?.filter((r) => r.status === 'pending') ?? [];
       if (pending.length === 0) throw new MusterError('not-found', `no pending review item ${params.item} for ${params.subject} on ${params.day}`);
       const payloads = pending.map((r) => ({ item: r.id, subject: params.subject, day: params.day, decision: params.decision, reason: params.reason, staff: staffOf(caller) }));
@@ -72,7 +72,7 @@ export class StaffBackend implements ApiBackend {
       return { seq: last.seq };
     },
     'staff.contest': async (params, caller) => {
-      const breach = this.judge().report.breaches.find((b) => b.id === params.breach);
+      const breach = (await this.judge()).report.breaches.find((b) => b.id === params.breach);
       if (!breach || breach.subject !== params.subject || breach.day !== params.day) throw new MusterError('not-found', `no breach ${params.breach} for ${params.subject} on ${params.day}`);
       const payload = { breach: params.breach, subject: params.subject, day: params.day, action: params.action, ...(params.outcome === undefined ? {} : { outcome: params.outcome }), reason: params.reason, staff: staffOf(caller) };
       parseContest(payload);
@@ -90,8 +90,8 @@ export class StaffBackend implements ApiBackend {
       const result = await this.options.enrol(subject);
       return { ok: result.ok, message: result.message.slice(0, 500) };
     },
-    'staff.exportCsv': () => {
-      const roster = this.roster();
+    'staff.exportCsv': async () => {
+      const roster = await this.roster();
       return { filename: `attendance-${roster.centre}-${roster.day}.csv`, csv: rosterCsv(roster) };
     },
   };
@@ -99,6 +99,7 @@ export class StaffBackend implements ApiBackend {
   constructor(private readonly options: StaffBackendOptions) {
     this.centre = options.centre;
     this.clock = options.clock ?? Date.now;
+    this.reader = new VerifiedReader(ledgerEntrySource(options.store));
     const changed = (): void => {
       this.changed();
     };
@@ -122,9 +123,9 @@ export class StaffBackend implements ApiBackend {
     for (const off of this.unwatch) off();
   }
 
-  private roster(): Roster {
+  private async roster(): Promise<Roster> {
     const now = this.clock();
-    const { records, report } = this.judge();
+    const { records, report } = await this.judge();
     const day = dayRoster(records, report, this.centre, now, this.options.zone);
     return { centre: this.centre, day: day.day, zone: day.zone, at: now, people: [...day.rows] };
   }
@@ -134,17 +135,23 @@ export class StaffBackend implements ApiBackend {
    * last refresh (every open staff screen refreshes after each check-in, and a centre's month is some 10 000
    * entries), and it judges again only the days whose results can have changed.
    */
-  private judge(): { records: readonly LogRecord[]; report: BreachReport } {
+  private async judge(): Promise<{ records: readonly LogRecord[]; report: BreachReport }> {
     const now = this.clock();
-    const store = this.options.store;
-    const { records } = readLogRecords(store, Infinity, this.fed);
-    for (const record of records) {
+    // Only verified entries (ledger/verified-reader.ts); the reader verifies only what arrived since its last call.
+    const batch = await this.reader.next();
+    if (batch.withdrawn.length > 0) {
+      const cut = new Map(batch.withdrawn.map((w) => [w.origin, w.fromSeq]));
+      this.records = this.records.filter((r) => r.ref.seq < (cut.get(r.ref.origin) ?? Infinity));
+      this.engine = new BreachEngine();
+      for (const record of this.records) this.engine.add(record);
+    }
+    for (const entry of batch.entries) {
+      const record = toRecord(entry);
       this.engine.add(record);
       this.records.push(record);
     }
-    // Synchronous since the read, so the heads are where it stopped (an entry that does not decode is skipped).
-    for (const origin of store.origins()) this.fed.set(origin, store.head(origin).size);
-    return { records: this.records.filter((r) => r.ts <= now), report: this.engine.evaluate(now) };
+    const report = this.engine.evaluate(now);
+    return { records: this.records.filter((r) => r.ts <= now), report: { ...report, problems: [...batch.problems.map(unverifiedProblem), ...report.problems] } };
   }
 
   private async decide(type: EntryType, payload: Payload): Promise<{ seq: number }> {

@@ -1,0 +1,246 @@
+// The one verified read path: every reader of records (breaches, HQ's and the staff screens, receipts, exports)
+// takes entries from a VerifiedReader, which hands out an entry only after checking its stored columns, hash,
+// sequence number, chain link, key in force (the registry's registrations and revocations included) and
+// signature, with fsck's row checks (ledger/verify-range.ts). It keeps a verified high-water mark per log (size
+// and head hash), so each call verifies only what was appended since; the head hash commits to every entry
+// below it, so nothing below the mark needs checking again while the reader lives.
+// A log's first bad entry and every entry after it are withheld and reported as a problem; a revocation that
+// arrives later withdraws the entries it makes untrusted.
+import { bytesEqual } from '../core/bytes.ts';
+import { type DecodedLeaf, type EntryType, type Payload, ZERO_HASH } from '../core/entry.ts';
+import { KeySchedule, REGISTRY_ORIGIN, type Registry, registryFrom } from './key-schedule.ts';
+import type { EntryRow, LedgerStore } from './store.ts';
+import { verifyRows } from './verify-range.ts';
+
+/** An entry whose every check passed. */
+export interface VerifiedEntry {
+  readonly origin: string;
+  readonly seq: number;
+  /** Kiosk wall-clock time, ms since the epoch. */
+  readonly ts: number;
+  readonly type: EntryType;
+  readonly payload: Payload;
+  /** RFC 6962 leaf hash, recomputed from the signed bytes. */
+  readonly hash: Uint8Array;
+}
+
+/** A log's first entry that failed: it and every entry after it are withheld. */
+export interface VerifyProblem {
+  readonly origin: string;
+  readonly seq: number;
+  readonly reason: string;
+  /** Kiosk time of the last entry before it that verified (undefined: none): a verdict from then on may lack evidence. */
+  readonly after: number | undefined;
+}
+
+export interface VerifiedBatch {
+  /** Entries verified since the last call, per log in order. */
+  readonly entries: readonly VerifiedEntry[];
+  /** Every log's standing problem (not only new ones). */
+  readonly problems: readonly VerifyProblem[];
+  /** Entries handed out before that a later revocation makes untrusted: a reader holding them drops them. */
+  readonly withdrawn: readonly { readonly origin: string; readonly fromSeq: number }[];
+}
+
+/** What the reader needs of a store: SQLite (ledgerEntrySource) or HQ's stores (ReplicaStore.rows). */
+export interface EntrySource {
+  /** The same, answered synchronously (a SQLite store): lets nextSync verify without the event loop. */
+  readonly sync?: SyncEntrySource;
+  origins(): Promise<readonly string[]>;
+  size(origin: string): Promise<number>;
+  /** Stored rows with from <= seq < to, in order; gaps are the reader's to find. */
+  rows(origin: string, from: number, to: number): Promise<readonly EntryRow[]>;
+  /** The store's own log: it takes the registry's revocations only (see KeySchedule.applyRegistry). */
+  readonly ownOrigin?: string | undefined;
+}
+
+export interface SyncEntrySource {
+  origins(): readonly string[];
+  size(origin: string): number;
+  rows(origin: string, from: number, to: number): readonly EntryRow[];
+}
+
+export interface VerifiedReaderOptions {
+  /** Per origin, the genesis key its log must start with, from outside the store (HQ's registry key among them). */
+  readonly trustedKeys?: ReadonlyMap<string, Uint8Array>;
+  /** Rows read and checked at a time (bounds memory on a first full verification). */
+  readonly chunk?: number;
+}
+
+const CHUNK = 8192;
+
+interface Batch {
+  readonly entries: VerifiedEntry[];
+  readonly withdrawn: { origin: string; fromSeq: number }[];
+  /** Registry entries already applied. */
+  registrySeen: number;
+}
+
+interface LogMark {
+  size: number;
+  head: Uint8Array;
+  lastTs: number | undefined;
+  readonly schedule: KeySchedule;
+  problem?: VerifyProblem;
+}
+
+export class VerifiedReader {
+  private readonly marks = new Map<string, LogMark>();
+  /** The registry log's verified entries, from which the registry is derived. */
+  private readonly registryRows: { type: string; leaf: Uint8Array }[] = [];
+  private registry: Registry | undefined;
+  /** One call at a time: two overlapping calls would both verify (and hand out) the same entries. */
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly source: EntrySource,
+    private readonly options: VerifiedReaderOptions = {},
+  ) {}
+
+  /** Verifies every entry appended since the last call and returns those that passed. */
+  next(): Promise<VerifiedBatch> {
+    const run = this.running.catch(() => undefined).then(() => this.advanceAll());
+    this.running = run;
+    return run;
+  }
+
+  /** As next, for a store read synchronously (SQLite): the same checks, without the event loop. */
+  nextSync(): VerifiedBatch {
+    const source = this.source.sync;
+    if (!source) throw new TypeError('nextSync: the source is not synchronous');
+    const batch = this.batch();
+    for (const origin of this.order(source.origins())) {
+      const size = source.size(origin);
+      for (let range = this.want(origin, size); range; range = this.want(origin, size)) this.accept(origin, range, source.rows(origin, range.start, range.end), batch);
+    }
+    return this.finish(batch);
+  }
+
+  /** Entries of `origin` verified so far (its high-water mark). */
+  verifiedSize(origin: string): number {
+    return this.marks.get(origin)?.size ?? 0;
+  }
+
+  private async advanceAll(): Promise<VerifiedBatch> {
+    const batch = this.batch();
+    for (const origin of this.order(await this.source.origins())) {
+      const size = await this.source.size(origin);
+      for (let range = this.want(origin, size); range; range = this.want(origin, size)) this.accept(origin, range, await this.source.rows(origin, range.start, range.end), batch);
+    }
+    return this.finish(batch);
+  }
+
+  private batch(): Batch {
+    return { entries: [], withdrawn: [], registrySeen: this.registryRows.length };
+  }
+
+  /** The registry first: its revocations decide which kiosk entries verify. */
+  private order(origins: readonly string[]): string[] {
+    return origins.includes(REGISTRY_ORIGIN) ? [REGISTRY_ORIGIN, ...origins.filter((o) => o !== REGISTRY_ORIGIN)] : [...origins];
+  }
+
+  private finish(batch: Batch): VerifiedBatch {
+    const problems = [...this.marks.values()].flatMap((m) => (m.problem ? [m.problem] : []));
+    return { entries: batch.entries, problems, withdrawn: batch.withdrawn };
+  }
+
+  private mark(origin: string): LogMark {
+    let mark = this.marks.get(origin);
+    if (!mark) {
+      const schedule = new KeySchedule(origin, []);
+      if (this.registry) schedule.applyRegistry(this.registry, origin === this.source.ownOrigin);
+      mark = { size: 0, head: ZERO_HASH, lastTs: undefined, schedule };
+      this.marks.set(origin, mark);
+    }
+    return mark;
+  }
+
+  /** The next range of `origin` to verify, or undefined when it is done (or stopped at a problem). */
+  private want(origin: string, size: number): { start: number; end: number } | undefined {
+    const mark = this.mark(origin);
+    if (mark.problem) return undefined;
+    // A store that lost entries below the mark was truncated or rolled back.
+    if (size < mark.size) {
+      this.fail(mark, origin, size, `the log has ${size} entries but ${mark.size} were verified before: entries were deleted or the log rolled back`);
+      return undefined;
+    }
+    return mark.size < size ? { start: mark.size, end: Math.min(size, mark.size + (this.options.chunk ?? CHUNK)) } : undefined;
+  }
+
+  private accept(origin: string, { start, end }: { start: number; end: number }, rows: readonly EntryRow[], batch: Batch): void {
+    const mark = this.mark(origin);
+    const result = verifyRows(origin, rows, start, end, mark.head, mark.schedule, 'all');
+    let reason = result.ok ? undefined : result.reason;
+    let good = result.entries.length;
+    // The trust anchor from outside the store: entry 0 must name it.
+    const trusted = this.options.trustedKeys?.get(origin);
+    const genesis = result.entries[0];
+    if (start === 0 && trusted && genesis && !bytesEqual(genesis.body.payload.key as Uint8Array, trusted)) {
+      good = 0;
+      reason = 'genesis key is not the trusted key for this log (log replaced?)';
+    }
+    this.take(origin, mark, result.entries.slice(0, good), rows, batch.entries);
+    if (reason !== undefined) this.fail(mark, origin, start + good, reason);
+    if (origin === REGISTRY_ORIGIN && (this.registryRows.length !== batch.registrySeen || !this.registry)) {
+      batch.registrySeen = this.registryRows.length;
+      this.applyRegistry(batch.withdrawn);
+    }
+  }
+
+  private take(origin: string, mark: LogMark, decoded: readonly DecodedLeaf[], rows: readonly EntryRow[], out: VerifiedEntry[]): void {
+    for (const [i, { body }] of decoded.entries()) {
+      const row = rows[i] as EntryRow;
+      // verifyRows compared the stored hash with one recomputed from these bytes.
+      out.push({ origin, seq: body.seq, ts: body.ts, type: body.type, payload: body.payload, hash: row.hash });
+      if (origin === REGISTRY_ORIGIN) this.registryRows.push({ type: body.type, leaf: row.leaf });
+      mark.head = row.hash;
+      mark.lastTs = body.ts;
+    }
+    mark.size += decoded.length;
+  }
+
+  private fail(mark: LogMark, origin: string, seq: number, reason: string): void {
+    mark.problem = { origin, seq, reason, after: mark.lastTs };
+  }
+
+  /** Takes a grown registry: new revocations apply to every log, and withdraw entries already handed out. */
+  private applyRegistry(withdrawn: { origin: string; fromSeq: number }[]): void {
+    this.registry = registryFrom(this.registryRows);
+    for (const [origin, mark] of this.marks) {
+      if (origin === REGISTRY_ORIGIN) continue;
+      const before = mark.schedule.toSpans();
+      mark.schedule.applyRegistry(this.registry, origin === this.source.ownOrigin);
+      const from = firstRevokedSeq(mark.schedule, before, mark.size);
+      if (from === undefined) continue;
+      withdrawn.push({ origin, fromSeq: from });
+      mark.size = from;
+      this.fail(mark, origin, from, `signed by a key revoked from entry ${mark.schedule.revokedFrom(mark.schedule.keyFor(from).publicKey)} (revocation arrived after the entry was read)`);
+    }
+  }
+}
+
+/** The first seq below `size` that a key newly revoked in `schedule` signed, if any. */
+function firstRevokedSeq(schedule: KeySchedule, before: readonly { fromSeq: number; publicKey: Uint8Array; revokedFrom?: number }[], size: number): number | undefined {
+  let first: number | undefined;
+  for (const [i, span] of before.entries()) {
+    const revokedFrom = schedule.revokedFrom(span.publicKey);
+    if (revokedFrom === undefined || revokedFrom === span.revokedFrom) continue;
+    const spanEnd = before[i + 1]?.fromSeq ?? size;
+    const from = Math.max(span.fromSeq, revokedFrom);
+    if (from < Math.min(spanEnd, size)) first = Math.min(first ?? from, from);
+  }
+  return first;
+}
+
+/** A SQLite log store as an EntrySource. */
+export function ledgerEntrySource(store: LedgerStore): EntrySource {
+  const sync: SyncEntrySource = { origins: () => store.origins(), size: (origin) => store.head(origin).size, rows: (origin, from, to) => store.rangeAll(origin, from, to) };
+  return {
+    sync,
+    origins: () => Promise.resolve(sync.origins()),
+    size: (origin) => Promise.resolve(sync.size(origin)),
+    rows: (origin, from, to) => Promise.resolve(sync.rows(origin, from, to)),
+    ownOrigin: store.ownOrigin(),
+  };
+}
+
