@@ -5,11 +5,14 @@
 // stolen kiosk). Wherever a store holds the registry, `KeySchedule.load` applies it, so replica ingest, fsck
 // and its workers (the spans carry `revokedFrom`) all refuse entries signed by a revoked key after the point.
 import { bytesEqual, toHex } from '../core/bytes.ts';
-import { decodeLeaf, type DecodedLeaf, type Payload } from '../core/entry.ts';
+import { decodeLeaf, type DecodedLeaf } from '../core/entry.ts';
 import { MusterError } from '../core/errors.ts';
 import { entrySignatureValid } from './entry-signing.ts';
 import { Verifier, readVerifierFile } from './keys.ts';
+import { REGISTRY_ORIGIN, type Revocation, parseRegistration, parseRevocation } from '../core/records/registry-records.ts';
 import type { LedgerStore } from './store.ts';
+
+export { REGISTRY_ORIGIN, type Registration, type Revocation, parseRegistration, parseRevocation } from '../core/records/registry-records.ts';
 
 export interface KeySpan {
   /** First seq this key signs. */
@@ -17,16 +20,6 @@ export interface KeySpan {
   readonly publicKey: Uint8Array;
   /** First seq this key may no longer sign (revoked). */
   readonly revokedFrom?: number;
-}
-
-/** The registry log: HQ's own log of kiosk registrations and key revocations. */
-export const REGISTRY_ORIGIN = 'hq/registry';
-
-export interface Revocation {
-  readonly origin: string;
-  readonly publicKey: Uint8Array;
-  /** Entries at this seq and after, signed by the key, are refused. */
-  readonly fromSeq: number;
 }
 
 export interface Registry {
@@ -199,26 +192,4 @@ export function readRegistryKey(file: string): Uint8Array {
   const [key] = readVerifierFile(file);
   if (key?.name !== REGISTRY_ORIGIN) throw new MusterError('bad-key', `${file} is not the ${REGISTRY_ORIGIN} public key`);
   return key.publicKey;
-}
-
-export interface Registration {
-  readonly origin: string;
-  readonly publicKey: Uint8Array;
-  readonly centre: string;
-}
-
-export function parseRegistration(payload: Payload): Registration {
-  const { origin, key, centre } = payload;
-  if (typeof origin !== 'string' || origin === REGISTRY_ORIGIN || !(key instanceof Uint8Array) || key.length !== 32 || typeof centre !== 'string' || !origin.startsWith(`${centre}/`)) {
-    throw new MusterError('bad-record', 'kiosk-registration: expected {origin: "<centre>/<kiosk>", centre, key: 32 bytes}');
-  }
-  return { origin, publicKey: key, centre };
-}
-
-export function parseRevocation(payload: Payload): Revocation {
-  const { origin, key, fromSeq } = payload;
-  if (typeof origin !== 'string' || !(key instanceof Uint8Array) || key.length !== 32 || typeof fromSeq !== 'number' || !Number.isSafeInteger(fromSeq) || fromSeq < 0) {
-    throw new MusterError('bad-record', 'key-revocation: expected {origin, key: 32 bytes, fromSeq: entry number, reason}');
-  }
-  return { origin, publicKey: key, fromSeq };
 }
