@@ -1,5 +1,6 @@
 // `muster hq` and `muster kiosk`: the long-running replication processes. Each prints one "ready" line per
 // service it started (tests and supervisors read them) and stops cleanly on SIGINT or SIGTERM.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -9,7 +10,10 @@ import { readRegistryKey } from '../../ledger/key-schedule.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
 import { UserStore } from '../../access/user-store.ts';
+import { AlertDesk } from '../../net/hq/alert-desk.ts';
+import { startHqBreachAlerts } from '../../net/hq/hq-breach-alerts.ts';
 import { startHqHttp } from '../../net/hq/hq-http.ts';
+import { openHqLog } from '../../net/hq/hq-log.ts';
 import { HqService } from '../../net/hq/hq-service.ts';
 import type { HqStore } from '../../net/hq/hq-store.ts';
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
@@ -28,6 +32,8 @@ const VERSION = '0.1.0';
 const brokerOptions = {
   broker: { type: 'string' },
   'mqtt-port': { type: 'string' },
+  'mqtt-host': { type: 'string' },
+  'broker-passwords': { type: 'string' },
   username: { type: 'string' },
   'password-file': { type: 'string' },
   ca: { type: 'string' },
@@ -36,10 +42,12 @@ const brokerOptions = {
 } as const;
 
 const brokerDetails = [
-  '--broker embedded|URL    embedded: an Aedes broker in this process (listening on --mqtt-port, default 1883);',
+  '--broker embedded|URL    embedded: an Aedes broker in this process (listening on --mqtt-port, default 1883,',
+  '                         and --mqtt-host, default 127.0.0.1; any other host needs --broker-passwords);',
   '                         mqtt://host:port or mqtts://host:port: an external broker (Mosquitto, EMQX)',
   '--username NAME          broker user (default: the node id with "/" written as "~")',
   '--password-file FILE     broker password, read from a file so it never shows in the process list',
+  '--broker-passwords FILE  embedded broker: admit the nodes of this password file (muster kiosk provision --passwords)',
   '--ca FILE --cert FILE --client-key FILE   TLS with a client certificate (production)',
 ];
 
@@ -65,8 +73,18 @@ async function brokerFrom(values: OptionValues, nodeId: string): Promise<{ link:
   const tls = ca && cert && key ? { tls: { ca: readText(ca, 'CA file'), cert: readText(cert, 'certificate'), key: readText(key, 'client key') } } : {};
   if (broker === 'embedded') {
     const port = portNumber(optionalString(values, 'mqtt-port') ?? '1883', '--mqtt-port');
-    const embedded = await startEmbeddedBroker({ port, host: '0.0.0.0', alertPublishers: new Set([topicId(nodeId)]) });
-    return { link: { url: `mqtt://127.0.0.1:${embedded.port}`, ...credentials }, embedded };
+    const host = optionalString(values, 'mqtt-host') ?? '127.0.0.1';
+    const passwordsFile = optionalString(values, 'broker-passwords');
+    // This process's own client gets a password made for this boot unless --password-file gives one.
+    const own = credentials.password ?? randomBytes(24).toString('base64url');
+    const embedded = await startEmbeddedBroker({
+      port,
+      host,
+      alertPublishers: new Set([topicId(nodeId)]),
+      ...(passwordsFile === undefined ? {} : { passwords: readText(passwordsFile, 'broker password file'), users: new Map([[credentials.username, own]]) }),
+    });
+    const reach = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    return { link: { url: `mqtt://${reach.includes(':') ? `[${reach}]` : reach}:${embedded.port}`, ...credentials, password: own }, embedded };
   }
   if (!/^mqtts?:\/\/[^/\s]+$/.test(broker)) throw new UsageError(`--broker must be "embedded" or mqtt://host:port or mqtts://host:port, got ${JSON.stringify(broker)}`);
   return { link: { url: broker, ...credentials, ...tls } };
@@ -87,9 +105,11 @@ const hq: Command = {
     '--witness-key FILE   HQ witness key (generated if missing), default: the database path + ".witness.key" (hq.witness.key with --postgres)',
     '--trust FILE         a kiosk\'s public key file (ledger init writes FILE.pub); pins that log\'s genesis key',
     '--registry FILE      HQ\'s registry log store (muster kiosk provision): published to the kiosks, which then refuse revoked keys too',
+    '--log FILE           HQ\'s own signed log (officers\' actions on breach alerts), default: the database path + ".log.db" (hq.log.db with --postgres)',
+    'Breach alerts: raised as windows close and entries arrive, at /api/breach-alerts, on SSE and on muster/v1/alerts/<centre>',
     ...brokerDetails,
   ],
-  options: { db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, users: { type: 'string' }, web: { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, registry: { type: 'string' }, ...brokerOptions },
+  options: { db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, users: { type: 'string' }, web: { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, registry: { type: 'string' }, log: { type: 'string' }, ...brokerOptions },
   run: async ({ values, io }) => {
     const dbPath = optionalString(values, 'db');
     const postgres = optionalString(values, 'postgres');
@@ -106,33 +126,44 @@ const hq: Command = {
     }));
     const witnessKey = resolve(optionalString(values, 'witness-key') ?? (dbPath ? `${dbPath}.witness.key` : 'hq.witness.key'));
     const { signer } = loadOrCreateSigner(witnessKey, nodeId);
-    const { link, embedded } = await brokerFrom(values, nodeId);
-    // Signature checks on every core: this thread and the pool's workers share each batch (net/verify-pool.ts).
-    // PostgreSQL checks inline.
-    const pool = availableParallelism() > 1 ? new VerifyPool() : undefined;
-    const store: HqStore = postgres
-      ? await PostgresHqStore.open(postgres, { trustedKeys })
-      : SqliteHqStore.open(dbPath ?? '', { trustedKeys, ...(pool ? { pool } : {}) });
-    const registryPath = optionalString(values, 'registry');
-    const registry = registryPath === undefined ? undefined : LedgerStore.open(registryPath, { readonly: true });
-    const service = await HqService.start({ store, broker: link, nodeId, witnessSigner: signer, ...(registry ? { registry } : {}) });
-    const usersPath = optionalString(values, 'users');
-    const users = usersPath === undefined ? undefined : UserStore.open(usersPath);
-    const host = optionalString(values, 'http-host') ?? '127.0.0.1';
-    const http = await startHqHttp(service, httpPort, host, users);
-    const web = webPortNumber === undefined || !users ? undefined : await startWebServer({ hq: new HqBackend({ hq: service }), users, port: webPortNumber, host });
-    writeLine(io.stdout, `hq ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, http ${http.url}${web?.urls.hq ? `, dashboard ${web.urls.hq}` : ''}`);
-    const signal = await untilSignal();
-    writeLine(io.stdout, `hq stopping (${signal})`);
-    await web?.close();
-    await http.close();
-    users?.close();
-    await service.close();
-    await store.close();
-    registry?.close();
-    await pool?.close();
-    await embedded?.close();
-    return 0;
+    // Whatever started is stopped again, last first, on the way out: also when a later step fails (a port in use),
+    // so a failed start exits non-zero and leaves nothing listening.
+    const stops: (() => unknown)[] = [];
+    try {
+      const { link, embedded } = await brokerFrom(values, nodeId);
+      if (embedded) stops.push(() => embedded.close());
+      // Signature checks on every core: this thread and the pool's workers share each batch (net/verify-pool.ts).
+      // PostgreSQL checks inline.
+      const pool = availableParallelism() > 1 ? new VerifyPool() : undefined;
+      if (pool) stops.push(() => pool.close());
+      const store: HqStore = postgres
+        ? await PostgresHqStore.open(postgres, { trustedKeys })
+        : SqliteHqStore.open(dbPath ?? '', { trustedKeys, ...(pool ? { pool } : {}) });
+      stops.push(() => store.close());
+      const registryPath = optionalString(values, 'registry');
+      const registry = registryPath === undefined ? undefined : LedgerStore.open(registryPath, { readonly: true });
+      if (registry) stops.push(() => {
+        registry.close();
+      });
+      const service = await HqService.start({ store, broker: link, nodeId, witnessSigner: signer, ...(registry ? { registry } : {}) });
+      stops.push(() => service.close());
+      const usersPath = optionalString(values, 'users');
+      const users = usersPath === undefined ? undefined : UserStore.open(usersPath);
+      if (users) stops.push(() => {
+        users.close();
+      });
+      const host = optionalString(values, 'http-host') ?? '127.0.0.1';
+      const http = await startHqHttp(service, httpPort, host, users);
+      stops.push(() => http.close());
+      const web = webPortNumber === undefined || !users ? undefined : await startWebServer({ hq: new HqBackend({ hq: service }), users, port: webPortNumber, host });
+      if (web) stops.push(() => web.close());
+      writeLine(io.stdout, `hq ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, http ${http.url}${web?.urls.hq ? `, dashboard ${web.urls.hq}` : ''}`);
+      const signal = await untilSignal();
+      writeLine(io.stdout, `hq stopping (${signal})`);
+      return 0;
+    } finally {
+      for (const stop of stops.reverse()) await stop();
+    }
   },
 };
 
@@ -182,6 +213,10 @@ const kiosk: Command = {
       peers: stringList(values, 'peer'),
       heartbeat: { everyMs: heartbeatS * 1000, version: VERSION },
       ...optionalRegistryKey(optionalString(values, 'registry-pub')),
+    }).catch(async (error: unknown) => {
+      // A failed start leaves nothing listening.
+      await embedded?.close();
+      throw error;
     });
     writeLine(io.stdout, `kiosk ${origin} ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, log size ${await node.store.size(origin)}`);
     let simulated = 0;
