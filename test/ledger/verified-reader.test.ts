@@ -1,0 +1,313 @@
+// The verified read path against a store tampered with at rest, after ingest: HQ's own SQLite file and its
+// PostgreSQL database, edited the way an administrator could. A tampered entry is never judged: `muster breaches`
+// exits 1 naming it, or with --keep-going lists it and the verdicts it could have changed; the reader withholds it
+// and every later entry of its log.
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeLeaf, type EntryType, type Payload } from '../../core/entry.ts';
+import { signEntry } from '../../ledger/entry-signing.ts';
+import { leafHash } from '../../ledger/hash.ts';
+import { REGISTRY_ORIGIN } from '../../ledger/key-schedule.ts';
+import { Signer } from '../../ledger/keys.ts';
+import { LogWriter } from '../../ledger/log-writer.ts';
+import { LedgerStore } from '../../ledger/store.ts';
+import { VerifiedReader } from '../../ledger/verified-reader.ts';
+import { checkinCommands } from '../../main/cli/checkin-commands.ts';
+import type { HqStore } from '../../net/hq/hq-store.ts';
+import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
+import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
+import { at, checkinPayload, planPayload } from '../checkin/support/log-builder.ts';
+import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
+import { runMuster } from '../helpers/run-muster.ts';
+
+const NY = 'America/New_York';
+const KIOSK = 'centre-a/k1';
+const STAFF = 'centre-a/staff';
+const JUDGED_AT = '2026-03-04T23:00:00-05:00';
+
+let dir: string;
+let postgres: PostgresServer;
+let databases = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'muster-verified-'));
+  postgres = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  await postgres.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Row {
+  leaf: Uint8Array;
+  hash: Uint8Array;
+  ts: number;
+  type: string;
+}
+
+/** An HQ store and raw access to its rows, as an administrator has it. */
+interface Tamperable {
+  readonly store: HqStore;
+  row(origin: string, seq: number): Promise<Row>;
+  write(origin: string, seq: number, row: Row): Promise<void>;
+  remove(origin: string, seq: number): Promise<void>;
+  /** The SQLite file, for `muster breaches`. */
+  readonly file?: string;
+  close(): Promise<void>;
+}
+
+const BACKENDS: { name: string; open: () => Promise<Tamperable> }[] = [
+  {
+    name: 'sqlite',
+    open: () => {
+      const file = join(dir, `hq-${databases++}.db`);
+      const store = SqliteHqStore.open(file);
+      const db = new Database(file);
+      return Promise.resolve({
+        store,
+        file,
+        row: (origin, seq) => Promise.resolve(db.prepare<[string, number], Row>('SELECT leaf, hash, ts, type FROM entries WHERE origin = ? AND seq = ?').get(origin, seq) as Row),
+        write: (origin, seq, r) => {
+          db.prepare('UPDATE entries SET leaf = ?, hash = ?, ts = ?, type = ? WHERE origin = ? AND seq = ?').run(r.leaf, r.hash, r.ts, r.type, origin, seq);
+          return Promise.resolve();
+        },
+        remove: (origin, seq) => {
+          db.prepare('DELETE FROM entries WHERE origin = ? AND seq = ?').run(origin, seq);
+          return Promise.resolve();
+        },
+        close: async () => {
+          db.close();
+          await store.close();
+        },
+      });
+    },
+  },
+  {
+    name: 'postgres',
+    open: async () => {
+      const name = `hq_${databases++}`;
+      const admin = new pg.Client(postgres.url);
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.end();
+      const url = postgres.url.replace(/\/postgres$/, `/${name}`);
+      const store = await PostgresHqStore.open(url);
+      const db = new pg.Client(url);
+      await db.connect();
+      return {
+        store,
+        row: async (origin, seq) => {
+          const r = (await db.query<{ leaf: Buffer; hash: Buffer; ts: string; type: string }>('SELECT leaf, hash, ts, type FROM entries WHERE origin = $1 AND seq = $2', [origin, seq])).rows[0];
+          if (!r) throw new Error(`no row ${origin}#${seq}`);
+          return { leaf: r.leaf, hash: r.hash, ts: Number(r.ts), type: r.type };
+        },
+        write: async (origin, seq, r) => {
+          await db.query('UPDATE entries SET leaf = $1, hash = $2, ts = $3, type = $4 WHERE origin = $5 AND seq = $6', [Buffer.from(r.leaf), Buffer.from(r.hash), r.ts, r.type, origin, seq]);
+        },
+        remove: async (origin, seq) => {
+          await db.query('DELETE FROM entries WHERE origin = $1 AND seq = $2', [origin, seq]);
+        },
+        close: async () => {
+          await db.end();
+          await store.close();
+        },
+      };
+    },
+  },
+];
+
+/** A log written in its own file, so its leaves can be handed to HQ's store. */
+function writerLog(origin: string, signer = Signer.generate(origin)): { writer: LogWriter; store: LedgerStore; signer: Signer; clock: { now: number }; leaves: () => Uint8Array[] } {
+  const store = LedgerStore.open(join(dir, `${origin.replace(/\//g, '_')}-${databases++}.db`), { create: true });
+  const clock = { now: at('2026-03-01 12:00', NY) };
+  const writer = LogWriter.init(store, origin, signer, () => clock.now);
+  return { writer, store, signer, clock, leaves: () => store.rangeAll(origin, 0, store.head(origin).size).map((r) => r.leaf) };
+}
+
+async function append(log: ReturnType<typeof writerLog>, local: string, type: EntryType, payload: Payload): Promise<number> {
+  log.clock.now = at(local, NY);
+  return (await log.writer.append(type, payload)).seq;
+}
+
+/**
+ * Two people on daily plans from 2 March. s-1 checks in on the 2nd (entry 1) and 3rd; s-2 on the 3rd and 4th.
+ * Untampered, as of the 4th at 23:00: s-2 missed the 2nd, s-1 missed the 4th.
+ */
+async function city(hq: Tamperable): Promise<ReturnType<typeof writerLog>> {
+  const staff = writerLog(STAFF);
+  await append(staff, '2026-03-01 12:00', 'plan', planPayload({ subject: 's-1', start: '2026-03-02' }));
+  await append(staff, '2026-03-01 12:01', 'plan', planPayload({ subject: 's-2', start: '2026-03-02' }));
+  const kiosk = writerLog(KIOSK);
+  await append(kiosk, '2026-03-02 09:30', 'checkin', checkinPayload('s-1'));
+  await append(kiosk, '2026-03-03 09:30', 'checkin', checkinPayload('s-2'));
+  await append(kiosk, '2026-03-03 09:31', 'checkin', checkinPayload('s-1'));
+  await append(kiosk, '2026-03-04 09:30', 'checkin', checkinPayload('s-2'));
+  expect(await hq.store.ingest(STAFF, staff.leaves(), 'test')).toMatchObject({ rejected: [] });
+  expect(await hq.store.ingest(KIOSK, kiosk.leaves(), 'test')).toMatchObject({ inserted: 5, rejected: [] });
+  staff.store.close();
+  return kiosk;
+}
+
+/** The leaf with the first occurrence of `from` replaced by `to` (same length), its hash column kept in step. */
+function edited(row: Row, from: string, to: string): Row {
+  const leaf = Buffer.from(row.leaf);
+  const at = leaf.indexOf(from);
+  expect(at).toBeGreaterThan(0);
+  leaf.write(to, at);
+  return { ...row, leaf, hash: leafHash(leaf) };
+}
+
+const TAMPERS: { name: string; seq: number; reason: RegExp; apply: (hq: Tamperable, kiosk: ReturnType<typeof writerLog>) => Promise<void> }[] = [
+  { name: 'a payload byte', seq: 1, reason: /signature does not verify/, apply: async (hq) => hq.write(KIOSK, 1, edited(await hq.row(KIOSK, 1), 'att-s-1', 'att-s-9')) },
+  { name: "a check-in's subject", seq: 1, reason: /signature does not verify/, apply: async (hq) => hq.write(KIOSK, 1, edited(await hq.row(KIOSK, 1), 's-1', 's-2')) },
+  { name: 'a deleted row', seq: 2, reason: /entry 2 is missing/, apply: (hq) => hq.remove(KIOSK, 2) },
+  {
+    name: 'swapped rows',
+    seq: 2,
+    reason: /rows moved or swapped|prev hash/,
+    apply: async (hq) => {
+      const [two, three] = [await hq.row(KIOSK, 2), await hq.row(KIOSK, 3)];
+      await hq.write(KIOSK, 2, three);
+      await hq.write(KIOSK, 3, two);
+    },
+  },
+  {
+    name: 're-signed with a foreign key',
+    seq: 1,
+    reason: /signed by key [0-9a-f]+, but key [0-9a-f]+ is in force/,
+    apply: async (hq) => {
+      const row = await hq.row(KIOSK, 1);
+      const { body } = decodeLeaf(row.leaf);
+      const forger = Signer.generate(KIOSK);
+      const { leaf, hash } = signEntry({ ...body, kid: forger.verifier.id, payload: { ...body.payload, subject: 's-2' } }, forger);
+      await hq.write(KIOSK, 1, { ...row, leaf, hash });
+    },
+  },
+];
+
+describe.each(BACKENDS)('verified read path on $name', ({ open }) => {
+  it('an untouched store: every entry, no problem', async () => {
+    const hq = await open();
+    try {
+      await city(hq);
+      const batch = await new VerifiedReader(hq.store).next();
+      expect(batch.problems).toEqual([]);
+      expect(batch.entries.filter((e) => e.origin === KIOSK).map((e) => e.seq)).toEqual([0, 1, 2, 3, 4]);
+    } finally {
+      await hq.close();
+    }
+  });
+
+  it.each(TAMPERS)('$name is withheld with every later entry of its log, and named', async ({ seq, reason, apply }) => {
+    const hq = await open();
+    try {
+      const kiosk = await city(hq);
+      await apply(hq, kiosk);
+      const batch = await new VerifiedReader(hq.store).next();
+      expect(batch.problems).toEqual([{ origin: KIOSK, seq, reason: expect.stringMatching(reason) as unknown, after: expect.any(Number) as unknown }]);
+      expect(batch.entries.filter((e) => e.origin === KIOSK).map((e) => e.seq)).toEqual([...Array(seq).keys()]);
+      expect(batch.entries.filter((e) => e.origin === STAFF)).toHaveLength(3);
+    } finally {
+      await hq.close();
+    }
+  });
+
+  it('an entry signed after its key was revoked is withheld; one read before the revocation arrived is withdrawn', async () => {
+    const hq = await open();
+    try {
+      const registry = writerLog(REGISTRY_ORIGIN);
+      const kiosk = writerLog(KIOSK);
+      await append(registry, '2026-03-01 12:00', 'kiosk-registration', { origin: KIOSK, centre: 'centre-a', key: kiosk.signer.verifier.publicKey });
+      for (const subject of ['s-1', 's-2', 's-3', 's-4', 's-5']) await append(kiosk, '2026-03-02 09:30', 'checkin', checkinPayload(subject));
+      await hq.store.ingest(REGISTRY_ORIGIN, registry.leaves(), 'test');
+      expect(await hq.store.ingest(KIOSK, kiosk.leaves(), 'test')).toMatchObject({ inserted: 6, rejected: [] });
+      const live = new VerifiedReader(hq.store, { trustedKeys: new Map([[REGISTRY_ORIGIN, registry.signer.verifier.publicKey]]) });
+      expect((await live.next()).entries.filter((e) => e.origin === KIOSK)).toHaveLength(6);
+      // The kiosk was stolen: its key is revoked from entry 4 on, but entries 4 and 5 are already in HQ's store.
+      await append(registry, '2026-03-02 10:00', 'key-revocation', { origin: KIOSK, key: kiosk.signer.verifier.publicKey, fromSeq: 4, reason: 'kiosk stolen' });
+      await hq.store.ingest(REGISTRY_ORIGIN, registry.leaves(), 'test');
+      const later = await live.next();
+      expect(later.withdrawn).toEqual([{ origin: KIOSK, fromSeq: 4 }]);
+      expect(later.problems).toEqual([expect.objectContaining({ origin: KIOSK, seq: 4, reason: expect.stringMatching(/revoked from entry 4/) as unknown })]);
+      const fresh = await new VerifiedReader(hq.store).next();
+      expect(fresh.entries.filter((e) => e.origin === KIOSK).map((e) => e.seq)).toEqual([0, 1, 2, 3]);
+      expect(fresh.problems).toEqual([expect.objectContaining({ origin: KIOSK, seq: 4, reason: expect.stringMatching(/revoked from entry 4/) as unknown })]);
+    } finally {
+      await hq.close();
+    }
+  });
+
+  it('a registry log replaced by one under another key is refused against the trusted registry key', async () => {
+    const hq = await open();
+    try {
+      const registry = writerLog(REGISTRY_ORIGIN);
+      await append(registry, '2026-03-01 12:00', 'kiosk-registration', { origin: KIOSK, centre: 'centre-a', key: Signer.generate(KIOSK).verifier.publicKey });
+      await hq.store.ingest(REGISTRY_ORIGIN, registry.leaves(), 'test');
+      const batch = await new VerifiedReader(hq.store, { trustedKeys: new Map([[REGISTRY_ORIGIN, Signer.generate(REGISTRY_ORIGIN).verifier.publicKey]]) }).next();
+      expect(batch.problems).toEqual([expect.objectContaining({ origin: REGISTRY_ORIGIN, seq: 0, reason: expect.stringMatching(/trusted key/) as unknown })]);
+      expect(batch.entries).toEqual([]);
+    } finally {
+      await hq.close();
+    }
+  });
+
+  it('a live reader verifies only what was appended since, and notices rows deleted below its mark', async () => {
+    const hq = await open();
+    try {
+      await city(hq);
+      const reader = new VerifiedReader(hq.store);
+      expect((await reader.next()).entries).toHaveLength(8);
+      expect(await reader.next()).toEqual({ entries: [], problems: [], withdrawn: [] });
+      await hq.remove(KIOSK, 4);
+      expect((await reader.next()).problems).toEqual([expect.objectContaining({ origin: KIOSK, seq: 4, reason: expect.stringMatching(/deleted or the log rolled back/) as unknown })]);
+    } finally {
+      await hq.close();
+    }
+  });
+});
+
+describe('muster breaches on a tampered HQ store', () => {
+  const open = (BACKENDS[0] as (typeof BACKENDS)[number]).open;
+  const breaches = (file: string, ...extra: string[]): ReturnType<typeof runMuster> =>
+    runMuster(['breaches', '--db', file, '--at', JUDGED_AT, '--staff-origin', STAFF, ...extra], '', checkinCommands);
+
+  it('untampered: s-2 missed the 2nd, s-1 the 4th', async () => {
+    const hq = await open();
+    try {
+      await city(hq);
+      const run = await breaches(hq.file as string);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/BREACH OPEN missed-checkin s-2 2026-03-02/);
+      expect(run.stdout).toMatch(/BREACH OPEN missed-checkin s-1 2026-03-04/);
+      expect(run.stdout).toContain('2 breach(es) standing');
+    } finally {
+      await hq.close();
+    }
+  });
+
+  it.each(TAMPERS)('$name: exit 1 naming the log and seq; --keep-going never changes a verdict silently', async ({ seq, apply }) => {
+    const hq = await open();
+    try {
+      const kiosk = await city(hq);
+      await apply(hq, kiosk);
+      const refused = await breaches(hq.file as string);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain(`UNVERIFIED ${KIOSK}#${seq}: `);
+      const going = await breaches(hq.file as string, '--keep-going', '--json');
+      expect(going.code).toBe(0);
+      const report = JSON.parse(going.stdout) as { breaches: { id: string; status: string }[]; problems: { ref: { origin: string; seq: number }; code: string }[]; inDoubt: string[] };
+      expect(report.problems).toContainEqual(expect.objectContaining({ ref: expect.objectContaining({ origin: KIOSK, seq }) as unknown, code: 'entry-unverified' }));
+      // Every breach that the withheld entries could have cleared is named as in doubt.
+      const withheldFrom = seq === 1 ? '2026-03-02' : '2026-03-03';
+      for (const b of report.breaches.filter((x) => x.id.split('/')[2] as string >= withheldFrom)) expect(report.inDoubt).toContain(b.id);
+      expect(report.breaches.map((b) => b.id)).toContain('missed-checkin/s-1/2026-03-04');
+    } finally {
+      await hq.close();
+    }
+  });
+});
