@@ -3,7 +3,8 @@
 import { MusterError } from '../core/errors.ts';
 import type { ReplicationEvent } from './replicator.ts';
 
-export type AlertKind = 'breach' | 'equivocation' | 'rollback' | 'fork' | 'forgery' | 'offline' | 'degraded';
+/** `security`: something refused as an attack (a log or kiosk HQ never registered, ...), naming who did it where known. */
+export type AlertKind = 'breach' | 'equivocation' | 'rollback' | 'fork' | 'forgery' | 'offline' | 'degraded' | 'security';
 
 export interface Alert {
   readonly kind: AlertKind;
@@ -58,6 +59,15 @@ export function alertFor(event: ReplicationEvent, at: number): Alert | undefined
         at,
         summary: `${event.rejected.length} entries for ${event.origin} failed verification and were not stored`,
         evidence: { rejected: event.rejected.slice(0, 20), source: event.source },
+      };
+    case 'unregistered':
+      return {
+        kind: 'security',
+        kiosk: event.origin,
+        center: centerOf(event.origin),
+        at,
+        summary: `entries of ${event.origin}, a log the registry does not list, were refused (published by ${event.publisher ?? 'a node the broker does not name on an inbox'})`,
+        evidence: { origin: event.origin, source: event.source, publisher: event.publisher ?? null },
       };
     default:
       return undefined;

@@ -21,7 +21,7 @@ import { parseCheckpoint, parseNote } from '../ledger/note.ts';
 import type { StoredCheckpoint } from '../ledger/store.ts';
 import type { MessageHandler, MqttLink } from './mqtt-link.ts';
 import type { IngestBatch, ReplicaStore } from './replica-store.ts';
-import { type ParsedTopic, topics } from './topics.ts';
+import { type ParsedTopic, topicId, topics } from './topics.ts';
 import type { ForkEvidence, Witness } from './witness.ts';
 import { MAX_BATCH, decodeBatch, decodeNoteText, decodeRequest, encodeBatch, encodeRequest } from './wire.ts';
 
@@ -38,6 +38,8 @@ export type ReplicationEvent =
   | { readonly kind: 'cosigned'; readonly origin: string; readonly size: number; readonly note: string }
   | { readonly kind: 'rollback' | 'fork'; readonly origin: string; readonly evidence: ForkEvidence }
   | { readonly kind: 'bad-message'; readonly topic: string; readonly reason: string }
+  /** Entries of a log this node does not admit (`admits`): refused, not stored. `publisher` when the topic proves it. */
+  | { readonly kind: 'unregistered'; readonly origin: string; readonly source: string; readonly publisher?: string }
   | { readonly kind: 'published'; readonly origin: string; readonly size: number };
 
 export interface ReplicatorOptions {
@@ -58,6 +60,11 @@ export interface ReplicatorOptions {
   readonly onEvent?: (event: ReplicationEvent) => void;
   /** Messages on topics that are not replication's (heartbeats, cosignatures, alerts), e.g. for HQ's fleet view. */
   readonly onOther?: MessageHandler;
+  /**
+   * Whether a followed log may be stored at all (HQ: the registry's kiosks and pinned ones). A log it refuses is
+   * an `unregistered` event, and its checkpoints are ignored.
+   */
+  readonly admits?: (origin: string) => boolean;
 }
 
 interface Want {
@@ -250,7 +257,7 @@ export class Replicator {
           if (topic.client === this.id) await this.ingest(undefined, payload, source);
           return;
         case 'checkpoint':
-          if (this.follows(topic.origin)) await this.queueNote(topic.origin, decodeNoteText(payload, 'checkpoint'));
+          if (this.follows(topic.origin) && this.options.admits?.(topic.origin) !== false) await this.queueNote(topic.origin, decodeNoteText(payload, 'checkpoint'));
           return;
         case 'request':
           this.answer(topic.origin, payload);
@@ -279,6 +286,11 @@ export class Replicator {
     const origin = expectedOrigin ?? batch.origin;
     if (batch.origin !== origin) throw new MusterError('bad-message', `entries for ${batch.origin} published on the topic of ${origin}`);
     if (!this.follows(origin) || batch.leaves.length === 0) return Promise.resolve();
+    if (this.options.admits?.(origin) === false) {
+      // On a log's own topic the broker's ACL proves the publisher; an inbox reply could come from any node.
+      this.emit({ kind: 'unregistered', origin, source, ...(expectedOrigin === undefined ? {} : { publisher: topicId(origin) }) });
+      return Promise.resolve();
+    }
     return new Promise((done, failed) => {
       this.queued.push({ batch: { origin, leaves: batch.leaves, source: `${source}:${this.id}` }, source, done, failed });
       if (this.opened) return;

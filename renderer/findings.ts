@@ -1,39 +1,63 @@
-// A breach or review item with its rule and evidence, and a person's timeline: shared by staff and HQ screens.
+// A breach or review item with its rule, status, evidence and history, and a person's timeline: shared by the
+// staff screen and the HQ dashboard. Rule ids, statuses and entry types are read through the catalogue; text the
+// engine wrote onto the log (details, summaries, staff notes) is shown as written, marked as such.
 import type { FindingView, Timeline } from '../core/api/staff-api.ts';
-import { type Child, dateTime, h } from './dom.ts';
+import { type Child, h } from './dom.ts';
+import { stamp, zoneLabel } from './local-time.ts';
+import { entryTypeText, ruleText, statusText, w } from './screen-words.ts';
+
+/** Text copied from the log (English, written by the engine or a member of staff): never translated. */
+export function logText(text: string): HTMLElement {
+  return h('span', { class: 'log-text', lang: 'en', translate: 'no' }, text);
+}
+
+/** An id, a key or a log reference: data, not words. */
+export function data(text: string): HTMLElement {
+  return h('span', { class: 'data', translate: 'no' }, text);
+}
+
+/** What a finding shows; the part a live update redraws. */
+export function findingBody(f: FindingView): Child[] {
+  return [
+    h('strong', { class: 'rule', 'data-rule': f.rule }, ruleText(f.rule)),
+    ' · ',
+    h('span', { class: 'status', 'data-status': f.status }, statusText(f.status)),
+    ' · ',
+    data(f.subject),
+    ' · ',
+    stamp(f.at, f.zone),
+    f.parts.length > 1 ? h('p', { class: 'parts' }, `${w('incidentParts')}: `, f.parts.map((p) => ruleText(p.rule)).join('、')) : null,
+    h('p', {}, `${w('logText')}: `, logText(f.detail)),
+    h('p', { class: 'evidence' }, `${w('evidence')}: `, f.evidence.length === 0 ? w('evidenceNone') : data(f.evidence.map((e) => `${e.origin} #${e.seq}`).join(', '))),
+    f.history.length > 0 ? h('ul', { class: 'history' }, f.history.map((e) => h('li', {}, `${stamp(e.at, f.zone)} ${statusText(e.status)}: `, logText(e.note)))) : null,
+  ];
+}
 
 export function findingItem(f: FindingView, ...extra: Child[]): HTMLElement {
+  return h('li', { class: `finding status-${f.status}`, 'data-finding': f.id }, h('div', { class: 'finding-body' }, findingBody(f)), extra);
+}
+
+export function timelineTable(timeline: Timeline): HTMLElement {
+  const at = timeline.events.at(-1)?.at ?? 0;
   return h(
-    'li',
-    { class: `finding status-${f.status}`, 'data-finding': f.id },
-    h('strong', {}, f.rule),
-    ' · ',
-    h('span', { class: 'status' }, f.status),
-    ' · ',
-    f.subject,
-    ' · ',
-    f.day,
-    h('p', {}, f.detail),
-    h('p', { class: 'evidence' }, 'Evidence: ', f.evidence.map((e) => `${e.origin} #${e.seq}`).join(', ') || 'none'),
-    f.history.length > 0 ? h('ul', { class: 'history' }, f.history.map((e) => h('li', {}, `${dateTime(e.at)} ${e.status}: ${e.note}`))) : null,
-    extra,
+    'table',
+    { class: 'timeline' },
+    h('caption', {}, w('timesIn', { zone: zoneLabel(timeline.zone, at) })),
+    h('thead', {}, h('tr', {}, [w('time'), w('entry'), w('what'), w('log')].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, [...timeline.events].reverse().map((e) => h('tr', {}, h('td', {}, stamp(e.at, timeline.zone)), h('td', {}, entryTypeText(e.type)), h('td', {}, logText(e.summary)), h('td', {}, data(`${e.ref.origin} #${e.ref.seq}`))))),
   );
 }
 
-export function timelineSection(timeline: Timeline, zone?: string, review?: (f: FindingView) => Child): HTMLElement {
+/** Breaches, review items and history, read-only (the HQ dashboard). */
+export function timelineSection(timeline: Timeline): HTMLElement {
   return h(
     'div',
-    { class: 'timeline' },
-    h('h3', {}, 'Breaches'),
-    timeline.breaches.length === 0 ? h('p', {}, 'None.') : h('ul', { class: 'findings' }, timeline.breaches.map((b) => findingItem(b))),
-    h('h3', {}, 'Review items'),
-    timeline.reviews.length === 0 ? h('p', {}, 'None.') : h('ul', { class: 'findings' }, timeline.reviews.map((r) => findingItem(r, review?.(r)))),
-    h('h3', {}, 'History'),
-    h(
-      'table',
-      {},
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Time'), h('th', { scope: 'col' }, 'Entry'), h('th', { scope: 'col' }, 'What'), h('th', { scope: 'col' }, 'Log'))),
-      h('tbody', {}, [...timeline.events].reverse().map((e) => h('tr', {}, h('td', {}, dateTime(e.at, zone)), h('td', {}, e.type), h('td', {}, e.summary), h('td', {}, `${e.ref.origin} #${e.ref.seq}`)))),
-    ),
+    { class: 'timeline-section' },
+    h('h3', {}, w('breaches')),
+    timeline.breaches.length === 0 ? h('p', {}, w('none')) : h('ul', { class: 'findings' }, timeline.breaches.map((b) => findingItem(b))),
+    h('h3', {}, w('reviewItems')),
+    timeline.reviews.length === 0 ? h('p', {}, w('none')) : h('ul', { class: 'findings' }, timeline.reviews.map((r) => findingItem(r))),
+    h('h3', {}, w('history')),
+    timelineTable(timeline),
   );
 }

@@ -2,10 +2,15 @@
 // the server; this form only sends the password once. What a role may do is decided by the server.
 import type { PrincipalView } from '../core/api/session-api.ts';
 import { ApiError, currentUser, signIn, signOut } from './api-client.ts';
+import { chooseLanguage, language } from './catalogue.ts';
+import { LANGUAGES, type Language } from './i18n.ts';
 import { button, h, render } from './dom.ts';
+import { w } from './screen-words.ts';
+
+const LANGUAGE_NAMES: { readonly [L in Language]: string } = { en: 'English', 'zh-CN': '中文' };
 
 /** Shows the form until someone signs in, then calls `start` with who it is. */
-export async function withSignIn(root: HTMLElement, title: string, start: (user: PrincipalView) => void): Promise<void> {
+export async function withSignIn(root: HTMLElement, title: 'signInTitleStaff' | 'signInTitleHq', start: (user: PrincipalView) => void): Promise<void> {
   const user = await currentUser().catch(() => null);
   if (user) {
     start(user);
@@ -23,29 +28,40 @@ export async function withSignIn(root: HTMLElement, title: string, start: (user:
         error.textContent = '';
         signIn(name.value, password.value).then(start, (err: unknown) => {
           password.value = '';
-          error.textContent = err instanceof ApiError ? err.message : 'sign-in failed';
+          error.textContent = err instanceof ApiError && err.code === 'throttled' ? w('throttled') : w('signInFailed');
         });
       },
     },
-    h('h1', {}, '🔐 ', title),
-    h('label', { for: 'user' }, 'User name'),
+    languageSwitch(),
+    h('h1', {}, '🔐 ', w(title)),
+    h('label', { for: 'user' }, w('userName')),
     name,
-    h('label', { for: 'password' }, 'Password'),
+    h('label', { for: 'password' }, w('password')),
     password,
-    h('button', { type: 'submit', class: 'primary' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '➡️'), h('span', {}, 'Sign in')),
+    h('button', { type: 'submit', class: 'primary' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '➡️'), h('span', {}, w('signIn'))),
     error,
   );
   render(root, form);
   name.focus();
 }
 
-/** The signed-in bar: who, which role, and a sign-out button. */
+/** English / 中文: each named in its own language (never translated), the current one pressed. */
+export function languageSwitch(): HTMLElement {
+  return h(
+    'div',
+    { class: 'languages', role: 'group', 'aria-label': w('language') },
+    LANGUAGES.map((l) => button(LANGUAGE_NAMES[l], '🌐', () => { chooseLanguage(l); }, { lang: l, translate: 'no', 'aria-pressed': String(language() === l), 'data-language': l })),
+  );
+}
+
+/** The signed-in bar: who, which role, the language, and a sign-out button. */
 export function userBar(user: PrincipalView): HTMLElement {
   return h(
     'div',
     { class: 'user-bar' },
-    h('span', {}, '👤 ', user.user, ' · ', h('span', { class: 'role' }, user.role)),
-    button('Sign out', '🚪', () => {
+    languageSwitch(),
+    h('span', {}, '👤 ', h('span', { translate: 'no' }, user.user), ' · ', h('span', { class: 'role' }, w(`role_${user.role}`))),
+    button(w('signOut'), '🚪', () => {
       void signOut().finally(() => { location.reload(); });
     }),
   );

@@ -39,7 +39,10 @@ export const rosterRow = obj({
   reviews: list(findingView, 100),
 });
 
-export const roster = obj({ centre: ident, day: dayText, zone: text(1, 64), at: int(), people: list(rosterRow) });
+/** A day's numbers, counted once (main/web/attendance.ts dayCount) for the roster, HQ's table and the charts. */
+export const dayCountView = obj({ due: int(), checkedIn: int(), excused: int(), breached: int(), open: int(), compliance: nullable(num) });
+
+export const roster = obj({ centre: ident, day: dayText, zone: text(1, 64), at: int(), count: dayCountView, people: list(rosterRow) });
 
 export const timelineEvent = obj({ at: int(), type: text(1, 32), summary: text(0, 1000), ref: entryRefView });
 export const timeline = obj({ subject: ident, zone: text(1, 64), events: list(timelineEvent), breaches: list(findingView), reviews: list(findingView) });
@@ -78,7 +81,8 @@ export const staffMethods = {
   /** Kiosks waiting for staff to confirm a person in person (camera down). */
   'staff.pending': { access: 'read-roster', params: obj({}), result: obj({ confirmations: list(obj({ id: ident, subject: ident, since: int() }), 100) }) },
   'staff.confirm': { access: 'decide-review', params: obj({ id: ident, subject: ident, confirmed: bool }), result: obj({}) },
-  'staff.devices': { access: 'read-fleet', params: obj({}), result: obj({ kiosk: ident, devices: list(deviceView, 32) }) },
+  /** This kiosk's devices, live, and every other kiosk of the centre as its last device-health entries report it. */
+  'staff.devices': { access: 'read-fleet', params: obj({}), result: obj({ kiosk: ident, devices: list(deviceView, 32), peers: list(obj({ kiosk: ident, devices: list(deviceView, 32) }), 64) }) },
   /** Enrols a person on this kiosk's sensor and camera (finger on the sensor, then face captures). */
   'staff.enrol': { access: 'enrol', params: obj({ subject: ident }), result: obj({ ok: bool, message: text(0, 500) }) },
   'staff.exportCsv': { access: 'read-roster', params: obj({}), result: obj({ filename: text(1, 100), csv: text(0, 5_000_000) }) },
@@ -87,6 +91,7 @@ export const staffMethods = {
 export const staffEvents = { 'staff.changed': obj({ at: num }) } as const;
 
 export type Roster = Out<typeof roster>;
+export type DayCountView = Out<typeof dayCountView>;
 export type RosterRow = Out<typeof rosterRow>;
 export type FindingView = Out<typeof findingView>;
 export type Timeline = Out<typeof timeline>;

@@ -124,6 +124,9 @@ const hq: Command = {
       if (!genesis) throw new MusterError('bad-key', `${file} holds no key`);
       return [genesis.name, genesis.publicKey] as const;
     }));
+    if (trustedKeys.size === 0 && optionalString(values, 'registry') === undefined) {
+      throw new UsageError('HQ stores only kiosk logs it knows: give --registry FILE (muster kiosk provision) or --trust FILE');
+    }
     const witnessKey = resolve(optionalString(values, 'witness-key') ?? (dbPath ? `${dbPath}.witness.key` : 'hq.witness.key'));
     const { signer } = loadOrCreateSigner(witnessKey, nodeId);
     // Whatever started is stopped again, last first, on the way out: also when a later step fails (a port in use),
@@ -145,15 +148,22 @@ const hq: Command = {
       if (registry) stops.push(() => {
         registry.close();
       });
-      const service = await HqService.start({ store, broker: link, nodeId, witnessSigner: signer, ...(registry ? { registry } : {}) });
+      // Only registered (or pinned) kiosks' logs are stored: an unknown log is refused with a security alert.
+      const service = await HqService.start({ store, broker: link, nodeId, witnessSigner: signer, trusted: new Set(trustedKeys.keys()), ...(registry ? { registry } : {}) });
       stops.push(() => service.close());
+      const breachAlerts = await startHqBreachAlerts(service);
+      stops.push(() => breachAlerts.close());
+      const hqLog = openHqLog(resolve(optionalString(values, 'log') ?? (dbPath ? `${dbPath}.log.db` : 'hq.log.db')), nodeId);
+      stops.push(() => {
+        hqLog.close();
+      });
       const usersPath = optionalString(values, 'users');
       const users = usersPath === undefined ? undefined : UserStore.open(usersPath);
       if (users) stops.push(() => {
         users.close();
       });
       const host = optionalString(values, 'http-host') ?? '127.0.0.1';
-      const http = await startHqHttp(service, httpPort, host, users);
+      const http = await startHqHttp(service, httpPort, host, users, new AlertDesk(store, hqLog, breachAlerts.deliver));
       stops.push(() => http.close());
       const web = webPortNumber === undefined || !users ? undefined : await startWebServer({ hq: new HqBackend({ hq: service }), users, port: webPortNumber, host });
       if (web) stops.push(() => web.close());

@@ -1,7 +1,8 @@
 // What the staff screen and the HQ dashboard show, derived from log records and the breach engine's report:
 // each person's state today at a centre, and one person's timeline. Everything here is recomputed from the
 // signed entries, so every screen agrees with the engine and with every other node.
-import type { FindingView, RosterRow, RosterState, Timeline, TimelineEvent } from '../../core/api/staff-api.ts';
+import type { DeviceView, FindingView, RosterRow, RosterState, Timeline, TimelineEvent } from '../../core/api/staff-api.ts';
+import { parseDeviceHealth } from '../../core/records/device-health-record.ts';
 import { dayWindow } from '../../core/breach/day-window.ts';
 import { type Breach, type BreachReport, type ReviewItem, breachStands } from '../../core/breach/findings.ts';
 import type { ReviewReason } from '../../core/breach/rule-ids.ts';
@@ -255,4 +256,23 @@ function summarise(record: LogRecord): string {
   } catch (error) {
     return `malformed ${record.type}: ${errorMessage(error)}`.slice(0, 1000);
   }
+}
+
+/** The centre's other kiosks, each device as its newest device-health entry (by `since`) reports it. */
+export function peerDevices(records: readonly LogRecord[], centre: string, self: string): { kiosk: string; devices: DeviceView[] }[] {
+  const kiosks = new Map<string, Map<string, DeviceView>>();
+  for (const record of records) {
+    if (record.type !== 'device-health') continue;
+    try {
+      const d = parseDeviceHealth(record.payload);
+      if (d.centre !== centre || d.kiosk === self) continue;
+      let devices = kiosks.get(d.kiosk);
+      if (!devices) kiosks.set(d.kiosk, (devices = new Map<string, DeviceView>()));
+      const seen = devices.get(d.device);
+      if (!seen || seen.since <= d.since) devices.set(d.device, { id: d.device, kind: d.device, state: d.state, since: d.since, lastError: d.fault ?? null });
+    } catch {
+      // A malformed report is one of the report's problems.
+    }
+  }
+  return [...kiosks].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kiosk, devices]) => ({ kiosk, devices: [...devices.values()] }));
 }

@@ -16,7 +16,7 @@ import type { LedgerStore } from '../../ledger/store.ts';
 import { VerifiedReader, ledgerEntrySource } from '../../ledger/verified-reader.ts';
 import { toRecord, unverifiedProblem } from '../kiosk/log-records.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
-import { dayRoster, incidents, personTimeline } from './attendance.ts';
+import { dayCount, dayRoster, incidents, peerDevices, personTimeline } from './attendance.ts';
 import type { StaffConfirmations } from './staff-confirmations.ts';
 
 export interface StaffBackendOptions {
@@ -84,7 +84,11 @@ export class StaffBackend implements ApiBackend {
       this.options.confirmations.decide(id, subject, confirmed ? staffOf(caller) : null);
       return {};
     },
-    'staff.devices': () => ({ kiosk: this.options.kiosk, devices: (this.options.devices?.() ?? []).map(deviceView) }),
+    'staff.devices': () => ({
+      kiosk: this.options.kiosk,
+      devices: (this.options.devices?.() ?? []).map(deviceView),
+      peers: peerDevices(this.judge().records, this.centre, this.options.kiosk),
+    }),
     'staff.enrol': async ({ subject }) => {
       if (!this.options.enrol) return { ok: false, message: 'enrolment is not available on this kiosk' };
       const result = await this.options.enrol(subject);
@@ -127,7 +131,7 @@ export class StaffBackend implements ApiBackend {
     const now = this.clock();
     const { records, report } = await this.judge();
     const day = dayRoster(records, report, this.centre, now, this.options.zone);
-    return { centre: this.centre, day: day.day, zone: day.zone, at: now, people: [...day.rows] };
+    return { centre: this.centre, day: day.day, zone: day.zone, at: now, count: dayCount(day.rows), people: [...day.rows] };
   }
 
   /**

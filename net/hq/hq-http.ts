@@ -5,7 +5,10 @@
 //   GET /api/logs/<origin>/access-records?from=&limit=   access and erasure records in that page of the log (auditors)
 //   GET /api/kiosks                       fleet health
 //   GET /api/alerts?after=&limit=         alerts in order
-//   GET /api/events                       SSE: alert, entries, kiosk
+//   GET /api/breach-alerts?centre=&limit=  breach alerts, newest first (net/hq/breach-alert.ts)
+//   GET /api/breach-alerts/<id>           one alert with its history (id URL-encoded)
+//   POST /api/breach-alerts/<id>/acknowledge|assign|resolve   {note, assignee?}: an officer's action (JSON only)
+//   GET /api/events                       SSE: alert, breach-alert, entries, kiosk
 // Bad requests get 400 with {error: {code, message}}; nothing a client sends can crash the service.
 // With a user store every route needs a session (access/http-guard.ts, sign-in at /api/session) and each answer
 // holds only what the principal may see (staff: their centres); without one HQ serves loopback only.
@@ -16,13 +19,18 @@ import { checkOrigin, decodeLeaf } from '../../core/entry.ts';
 import { parseAccessRecord, parseErasureRecord } from '../../core/access/access-records.ts';
 import { type Action, type Principal, type Resource, can, holds } from '../../core/access/roles.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
-import { authenticate, authorize, sendError, sessionLive, sessionRoutes } from '../../access/http-guard.ts';
+import { authenticate, authorize, readJsonBody, sendError, sessionLive, sessionRoutes } from '../../access/http-guard.ts';
 import type { UserStore } from '../../access/user-store.ts';
 import { leafHash } from '../../ledger/hash.ts';
 import { centerOf } from '../alerts.ts';
+import { AlertDesk } from './alert-desk.ts';
+import type { BreachAlert } from './breach-alert.ts';
 import type { HqEvents, HqService } from './hq-service.ts';
 
 const MAX_PAGE = 1000;
+const MAX_ACTION_BYTES = 4096;
+/** Who acts on a loopback-only HQ without a user store (the operator at the machine). */
+const LOCAL_OPERATOR = 'local-operator';
 
 export interface HqHttp {
   readonly url: string;
@@ -33,7 +41,7 @@ export interface HqHttp {
 type Allowed = (action: Action, resource?: Resource) => boolean;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
-export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1', users?: UserStore): Promise<HqHttp> {
+export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1', users?: UserStore, desk?: AlertDesk): Promise<HqHttp> {
   if (!users && !LOOPBACK.test(host)) throw new MusterError('insecure-bind', `HQ's API may listen on ${host} only with a user store (--users FILE)`);
   /** Event streams, each with what its principal may see and whether its session still holds. */
   const clients = new Map<ServerResponse, { allowed: Allowed; live: () => boolean }>();
@@ -41,27 +49,29 @@ export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1
     void (async () => {
       if (users && (await sessionRoutes(req, res, users))) return;
       const principal = users ? authenticate(req, users) : undefined;
-      await route(hq, req, res, clients, principal, sessionLive(req, users));
+      await route(hq, desk, req, res, clients, principal, sessionLive(req, users));
     })().catch((error: unknown) => {
       sendError(res, error);
     });
   });
-  const push = <K extends keyof HqEvents>(name: K, resource: (data: HqEvents[K][0]) => Resource, action: Action) => (data: HqEvents[K][0]): void => {
+  const push = <K extends keyof HqEvents>(name: K, visible: (data: HqEvents[K][0], allowed: Allowed) => boolean) => (data: HqEvents[K][0]): void => {
     const frame = `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
     for (const [client, { allowed, live }] of clients) {
       // A stream whose session expired, was signed out or locked ends at its next frame.
       if (!live()) {
         clients.delete(client);
         client.end();
-      } else if (allowed(action, resource(data))) {
+      } else if (visible(data, allowed)) {
         client.write(frame);
       }
     }
   };
-  const onAlert = push('alert', alertResource, 'read-breaches');
-  const onEntries = push('entries', (e) => originResource(e.origin), 'read-log');
-  const onKiosk = push('kiosk', (k) => originResource(k.kiosk), 'read-fleet');
+  const onAlert = push('alert', (a, allowed) => allowed('read-breaches', alertResource(a)));
+  const onBreachAlert = push('breach-alert', (a, allowed) => breachAlertVisible(a, allowed));
+  const onEntries = push('entries', (e, allowed) => allowed('read-log', originResource(e.origin)));
+  const onKiosk = push('kiosk', (k, allowed) => allowed('read-fleet', originResource(k.kiosk)));
   hq.events.on('alert', onAlert);
+  hq.events.on('breach-alert', onBreachAlert);
   hq.events.on('entries', onEntries);
   hq.events.on('kiosk', onKiosk);
   await new Promise<void>((resolve, reject) => {
@@ -75,6 +85,7 @@ export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1
     url: `http://${host}:${address.port}`,
     close: async () => {
       hq.events.off('alert', onAlert);
+      hq.events.off('breach-alert', onBreachAlert);
       hq.events.off('entries', onEntries);
       hq.events.off('kiosk', onKiosk);
       for (const client of clients.keys()) client.end();
@@ -88,6 +99,7 @@ export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1
 
 async function route(
   hq: HqService,
+  desk: AlertDesk | undefined,
   req: IncomingMessage,
   res: ServerResponse,
   clients: Map<ServerResponse, { allowed: Allowed; live: () => boolean }>,
@@ -99,14 +111,31 @@ async function route(
   const mayAtAll = (action: Action): void => {
     if (principal && !holds(principal.role, action)) authorize(principal, action);
   };
-  if (req.method !== 'GET') {
-    send(res, 405, { error: { code: 'method-not-allowed', message: 'the API is read-only: GET only' } });
-    return;
-  }
   const url = new URL(req.url ?? '/', 'http://hq');
   const parts = url.pathname.split('/').filter((p) => p !== '');
-  if (parts[0] !== 'api') throw new MusterError('not-found', `no such path ${url.pathname}`);
   const store = hq.store;
+  if (req.method === 'POST' && parts.length === 4 && parts[0] === 'api' && parts[1] === 'breach-alerts') {
+    await alertAction(store, desk, req, res, alertIdParam(parts[2] ?? ''), parts[3] ?? '', principal);
+    return;
+  }
+  if (req.method !== 'GET') {
+    send(res, 405, { error: { code: 'method-not-allowed', message: 'GET only, but for POST /api/breach-alerts/<id>/<action>' } });
+    return;
+  }
+  if (parts[0] !== 'api') throw new MusterError('not-found', `no such path ${url.pathname}`);
+  if (parts[1] === 'breach-alerts' && parts.length <= 3) {
+    mayAtAll('read-breaches');
+    if (parts.length === 3) {
+      const alert = await store.breachAlert(alertIdParam(parts[2] ?? ''));
+      if (!alert || !breachAlertVisible(alert, allowed)) throw new MusterError('not-found', `no breach alert ${parts[2] ?? ''}`);
+      send(res, 200, { alert });
+      return;
+    }
+    const centre = url.searchParams.get('centre');
+    const alerts = await store.breachAlerts({ ...(centre === null ? {} : { centre }), limit: Math.min(count(url, 'limit', 100), MAX_PAGE) });
+    send(res, 200, { alerts: alerts.filter((a) => breachAlertVisible(a, allowed)) });
+    return;
+  }
   if (parts.length === 2 && parts[1] === 'events') {
     if (principal && !(['read-breaches', 'read-fleet', 'read-log'] as const).some((a) => holds(principal.role, a))) authorize(principal, 'read-breaches');
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
@@ -181,6 +210,33 @@ async function route(
     }
   }
   throw new MusterError('not-found', `no such path ${url.pathname}`);
+}
+
+/** POST /api/breach-alerts/<id>/<action>: JSON only (a form post from another site cannot send it), by a role that decides reviews for one of the alert's centres. */
+async function alertAction(store: HqService['store'], desk: AlertDesk | undefined, req: IncomingMessage, res: ServerResponse, id: string, action: string, principal: Principal | undefined): Promise<void> {
+  if (!desk) throw new MusterError('not-found', 'this node takes no alert actions');
+  if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new MusterError('bad-request', 'content-type must be application/json');
+  const alert = await store.breachAlert(id);
+  if (!alert) throw new MusterError('not-found', `no breach alert ${id}`);
+  if (principal && !alert.centres.some((centre) => can(principal, 'decide-review', { centre, subject: alert.subject }))) authorize(principal, 'decide-review', { centre: alert.centres[0] ?? '' });
+  const request = AlertDesk.request(action, await readJsonBody(req, MAX_ACTION_BYTES), principal?.user ?? LOCAL_OPERATOR);
+  send(res, 200, { alert: await desk.act(id, request) });
+}
+
+/** A breach alert is visible to whoever may read breaches at one of its centres (a parolee: their own). */
+function breachAlertVisible(alert: BreachAlert, allowed: Allowed): boolean {
+  return alert.centres.some((centre) => allowed('read-breaches', { centre, subject: alert.subject }));
+}
+
+function alertIdParam(text: string): string {
+  let id: string;
+  try {
+    id = decodeURIComponent(text);
+  } catch {
+    throw new MusterError('bad-request', 'alert id: bad URL encoding');
+  }
+  if (!/^(breach|review):[A-Za-z0-9][A-Za-z0-9._:/@-]{0,200}$/.test(id)) throw new MusterError('bad-request', `not a breach alert id: ${JSON.stringify(id.slice(0, 80))}`);
+  return id;
 }
 
 function originResource(origin: string): Resource {

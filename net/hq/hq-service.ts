@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { decodeLeaf, type EntryBody } from '../../core/entry.ts';
 import { type ClockObservation, type ClockReport, clockDrift } from '../../core/time/clock-drift.ts';
 import { errorMessage } from '../../core/errors.ts';
-import { REGISTRY_ORIGIN } from '../../ledger/key-schedule.ts';
+import { REGISTRY_ORIGIN, readRegistry } from '../../ledger/key-schedule.ts';
 import type { Signer } from '../../ledger/keys.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
 import { type Alert, type StoredAlert, alertFor, centerOf } from '../alerts.ts';
@@ -15,6 +15,7 @@ import { RegistryPublisher } from '../registry-publisher.ts';
 import { type ReplicationEvent, Replicator } from '../replicator.ts';
 import { type ParsedTopic, topics } from '../topics.ts';
 import { Witness } from '../witness.ts';
+import type { BreachAlert } from './breach-alert.ts';
 import type { HqStore, LastHeartbeat } from './hq-store.ts';
 
 /** What the breach engine reports: a subject missed an obligation, with the entries that show it. */
@@ -39,6 +40,7 @@ export interface FleetEntry {
 
 export interface HqEvents {
   alert: [StoredAlert];
+  'breach-alert': [BreachAlert];
   entries: [{ origin: string; size: number; inserted: number }];
   kiosk: [FleetEntry];
 }
@@ -59,6 +61,18 @@ export interface HqServiceOptions {
   readonly retryMs?: number;
   /** HQ's registry log store (`muster kiosk provision`): published to the kiosks, so they refuse revoked keys too. */
   readonly registry?: LedgerStore;
+  /**
+   * Kiosk logs admitted besides the registry's (their keys pinned in the store, `muster hq --trust`). With a
+   * registry or this set, HQ stores only those logs: any other is refused with a security alert.
+   */
+  readonly trusted?: ReadonlySet<string>;
+}
+
+/** Whether HQ stores a log: one the registry file registers, a pinned one, or the registry itself (from its file). */
+function admitted(origin: string, options: HqServiceOptions): boolean {
+  if (options.trusted?.has(origin) === true) return true;
+  if (!options.registry) return false;
+  return origin === REGISTRY_ORIGIN || readRegistry(options.registry)?.registered.has(origin) === true;
 }
 
 export class HqService {
@@ -98,6 +112,7 @@ export class HqService {
       ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
       onEvent: (event) => late.service?.onReplication(event),
       onOther: (topic, payload) => late.service?.onOther(topic, payload) ?? Promise.resolve(),
+      ...(options.registry || options.trusted ? { admits: (origin: string) => admitted(origin, options) } : {}),
     });
     const service = new HqService(options.store, link, replicator, options);
     late.service = service;

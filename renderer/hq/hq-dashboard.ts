@@ -1,130 +1,187 @@
 // The HQ dashboard. What a role sees follows core/access (`holds`): officers see everything; the police view
 // is read-only (compliance, breach feed, timelines); auditors see fleet, replication and alerts. Hiding a
-// panel is a courtesy: the server refuses what the role may not read.
+// panel is a courtesy: the server refuses what the role may not read. Every word comes from the catalogues;
+// every time of a centre is in that centre's zone, labelled.
 import type { MusterApi } from '../../core/api/api.ts';
+import type { CentreView } from '../../core/api/hq-api.ts';
 import type { PrincipalView } from '../../core/api/session-api.ts';
 import { holds, seesAllCentres } from '../../core/access/roles.ts';
+import { settleLanguage } from '../catalogue.ts';
 import { coalesce } from '../coalesce.ts';
-import { button, dateTime, h, render } from '../dom.ts';
-import { findingItem, timelineSection } from '../findings.ts';
+import { button, h, render } from '../dom.ts';
+import { data, findingItem, logText, timelineSection } from '../findings.ts';
+import { stamp, zoneLabel } from '../local-time.ts';
+import { percent } from '../numbers.ts';
+import { reconcile } from '../reconcile.ts';
+import { w } from '../screen-words.ts';
 import { onSessionLost, userBar, withSignIn } from '../sign-in.ts';
+import { StatusLine, errorText } from '../status-line.ts';
+import { type HqWord, q } from './hq-strings.ts';
+
+const REFRESH_EVERY_MS = 30_000;
+const KIOSK_STATES = new Set(['online', 'offline', 'degraded']);
+const ALERT_KINDS = new Set(['breach', 'review', 'offline', 'degraded', 'equivocation', 'rollback', 'fork', 'forgery']);
 
 export function startHqDashboard(root: HTMLElement, api: MusterApi): void {
-  void withSignIn(root, 'HQ: sign in', (user) => {
-    dashboard(root, api, user);
+  void withSignIn(root, 'signInTitleHq', (user) => {
+    void dashboard(root, api, user);
   });
 }
 
-function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView): void {
+function centreOf(origin: string): string {
+  return origin.split('/')[0] ?? origin;
+}
+
+async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView): Promise<void> {
   const role = user.role;
   if (!seesAllCentres(user)) {
     // Centre staff and parolees have their own screens; the server would refuse every panel here anyway.
-    render(root, h('header', { class: 'bar' }, h('h1', {}, '🏛️ HQ'), userBar(user)), h('p', { class: 'banner', role: 'alert' }, `The HQ dashboard is for officers, police and auditors; ${user.user} is signed in as ${role}. Sign out to use another account.`));
+    render(root, h('header', { class: 'bar' }, h('h1', {}, '🏛️ ', q('title')), userBar(user)), h('p', { class: 'banner', role: 'alert' }, q('notForRole', { user: user.user, role: w(`role_${role}`) })));
     return;
   }
   const seesBreaches = holds(role, 'read-breaches') && holds(role, 'read-roster');
   const seesFleet = holds(role, 'read-fleet');
   const seesPeople = holds(role, 'read-person');
-  const status = h('p', { class: 'status-line', role: 'status' });
-  const centresBox = h('section', { 'aria-labelledby': 'centres-title' });
-  const feedBox = h('section', { 'aria-labelledby': 'feed-title' });
+  // The overview names each centre's zone (and HQ's): the language follows the first centre's.
+  let centres: readonly CentreView[] = [];
+  let hqZone = 'UTC';
+  const loading = new StatusLine(() => hqZone);
+  render(root, loading.el);
+  if (seesBreaches) {
+    try {
+      const overview = await api.call('hq.overview', {});
+      centres = overview.centres;
+      hqZone = overview.zone;
+    } catch (error) {
+      if (!onSessionLost(error)) loading.failed(error);
+      return;
+    }
+  }
+  settleLanguage(centres[0]?.zone ?? hqZone);
+  const zoneOf = (centre: string): string => centres.find((c) => c.centre === centre)?.zone ?? hqZone;
+  const status = new StatusLine(() => hqZone);
+  const notice = h('p', { class: 'notice', role: 'status' });
   const fleetBox = h('section', { 'aria-labelledby': 'fleet-title' });
-  const alertsBox = h('section', { 'aria-labelledby': 'alerts-title' });
+  const alertsBox = h('section', { class: 'alerts-mount', 'data-mount': 'alerts', 'aria-labelledby': 'alerts-title' });
   const personBox = h('section', { 'aria-live': 'polite' });
   let centre: string | undefined;
+  const today = (): string => centres.find((c) => c.centre === centre)?.day ?? centres[0]?.day ?? '';
+  const range = { from: h('input', { id: 'feed-from', type: 'date' }), to: h('input', { id: 'feed-to', type: 'date' }) };
 
   const fail = (error: unknown): void => {
     if (onSessionLost(error)) return;
-    status.textContent = `⚠️ ${error instanceof Error ? error.message : String(error)}`;
+    render(notice, '⚠️ ', errorText(error));
   };
 
   const openPerson = async (subject: string): Promise<void> => {
     const timeline = await api.call('hq.timeline', { subject });
-    render(personBox, h('h2', { id: 'person-title', tabindex: -1 }, `👤 Timeline of ${subject}`), button('Close', '✖️', () => { render(personBox); }), timelineSection(timeline));
+    render(personBox, h('h2', { id: 'person-title', tabindex: -1 }, '👤 ', q('timelineOf', { subject })), button(w('close'), '✖️', () => { render(personBox); }), timelineSection(timeline));
     document.getElementById('person-title')?.focus();
   };
 
-  const personButton = (subject: string): HTMLElement | string =>
-    seesPeople ? button(subject, '👤', () => void openPerson(subject).catch(fail), { class: 'link', 'aria-label': `Timeline of ${subject}` }) : subject;
+  const personButton = (subject: string): HTMLElement =>
+    seesPeople ? button(subject, '👤', () => void openPerson(subject).catch(fail), { class: 'link', translate: 'no', 'aria-label': q('timelineOf', { subject }) }) : data(subject);
 
+  const centreCells = (c: CentreView): HTMLElement[] => [
+    h('td', {}, c.day),
+    h('td', {}, c.kiosks),
+    h('td', {}, c.expected),
+    h('td', {}, c.checkedIn),
+    h('td', { 'data-count': 'breaches' }, c.breaches > 0 ? `⛔ ${c.breaches}` : '0'),
+    h('td', {}, c.excused),
+    h('td', {}, c.open),
+    h('td', { 'data-count': 'compliance' }, c.compliance === null ? '—' : percent(c.compliance)),
+  ];
+
+  const centresBody = h('tbody', {});
   const drawCentres = async (): Promise<void> => {
-    const { day, centres } = await api.call('hq.overview', {});
-    render(
-      centresBox,
-      h('h2', { id: 'centres-title' }, `🏢 Centres today ${day}`),
-      h(
-        'table',
-        {},
-        h('thead', {}, h('tr', {}, ['Centre', 'Kiosks', 'Due', 'Checked in', 'Breaches', 'Excused', 'Compliance', ''].map((c) => h('th', { scope: 'col' }, c)))),
+    const overview = await api.call('hq.overview', {});
+    centres = overview.centres;
+    hqZone = overview.zone;
+    reconcile(
+      centresBody,
+      centres,
+      (c) => c.centre,
+      (c) =>
         h(
-          'tbody',
-          {},
-          centres.map((c) =>
-            h(
-              'tr',
-              { 'data-centre': c.centre },
-              h('th', { scope: 'row' }, c.centre),
-              h('td', {}, c.kiosks),
-              h('td', {}, c.expected),
-              h('td', {}, c.checkedIn),
-              h('td', {}, c.breaches > 0 ? `⛔ ${c.breaches}` : '0'),
-              h('td', {}, c.excused),
-              h('td', {}, c.compliance === null ? '—' : `${Math.round(c.compliance * 100)}%`),
-              h('td', {}, button(`Breaches at ${c.centre}`, '🔍', () => {
-                centre = centre === c.centre ? undefined : c.centre;
-                refresh();
-              }, { 'aria-pressed': String(centre === c.centre) })),
-            ),
-          ),
+          'tr',
+          { 'data-centre': c.centre, 'data-zone': c.zone },
+          h('th', { scope: 'row' }, data(c.centre), h('br'), h('small', {}, zoneLabel(c.zone, overview.at))),
+          centreCells(c),
+          h('td', {}, button(q('breachesAt', { centre: c.centre }), '🔍', () => {
+            centre = centre === c.centre ? undefined : c.centre;
+            range.from.value = '';
+            range.to.value = '';
+            refresh();
+          }, { 'aria-pressed': 'false', 'data-breaches-of': c.centre })),
         ),
-      ),
+      (tr, c) => {
+        for (const td of [...tr.querySelectorAll(':scope > td')].slice(0, -1)) td.remove();
+        tr.querySelector('th')?.after(...centreCells(c));
+        tr.querySelector('button[data-breaches-of]')?.setAttribute('aria-pressed', String(centre === c.centre));
+      },
     );
   };
 
+  const feedTitle = h('h2', { id: 'feed-title' });
+  const feedCount = h('p', { class: 'feed-count' });
+  const feedList = h('ul', { class: 'findings feed' });
   const drawFeed = async (): Promise<void> => {
-    const { breaches } = await api.call('hq.breaches', centre === undefined ? {} : { centre });
-    render(
-      feedBox,
-      h('h2', { id: 'feed-title' }, `⛔ Breaches${centre ? ` at ${centre}` : ''} (${breaches.length})`),
-      breaches.length === 0 ? h('p', {}, 'No breaches.') : h('ul', { class: 'findings feed' }, breaches.map((b) => findingItem(b, seesPeople ? h('p', {}, personButton(b.subject)) : null))),
-    );
+    // The same day as the table unless a range is chosen: the counts then agree with the table's.
+    const from = range.from.value || today();
+    const to = range.to.value || today();
+    const { breaches } = await api.call('hq.breaches', { ...(centre === undefined ? {} : { centre }), ...(from ? { from } : {}), ...(to ? { to } : {}) });
+    const standing = breaches.filter((b) => b.status === 'open' || b.status === 'contested' || b.status === 'upheld').length;
+    render(feedTitle, '⛔ ', centre ? q('feedAt', { centre }) : q('feedTitle'), ` (${standing})`);
+    feedCount.textContent = q('feedCount', { standing, other: breaches.length - standing, from, to });
+    feedList.hidden = breaches.length === 0;
+    reconcile(feedList, breaches, (b) => b.id, (b) => findingItem(b, seesPeople ? h('p', {}, personButton(b.subject)) : null), (el, b) => {
+      el.replaceWith(findingItem(b, seesPeople ? h('p', {}, personButton(b.subject)) : null));
+    });
   };
 
+  const kioskState = (state: string): string => q((KIOSK_STATES.has(state) ? `kiosk_${state}` : 'kiosk_unknown') as HqWord);
   const drawFleet = async (): Promise<void> => {
     const [{ kiosks, logs }, { alerts }] = await Promise.all([api.call('hq.fleet', {}), api.call('hq.alerts', {})]);
     render(
       fleetBox,
-      h('h2', { id: 'fleet-title' }, '🖥️ Kiosk fleet and replication'),
+      h('h2', { id: 'fleet-title' }, '🖥️ ', q('fleetTitle')),
       h(
         'table',
         {},
-        h('thead', {}, h('tr', {}, ['Kiosk', 'State', 'Reasons', 'Last heartbeat'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, kiosks.map((k) => h('tr', { 'data-kiosk': k.kiosk }, h('th', { scope: 'row' }, k.kiosk), h('td', {}, `${k.state === 'online' ? '✅' : '⚠️'} ${k.state}`), h('td', {}, k.reasons.join('; ')), h('td', {}, k.lastHeartbeatAt === null ? '—' : dateTime(k.lastHeartbeatAt))))),
+        h('thead', {}, h('tr', {}, [q('colKiosk'), q('colState'), q('colReasons'), q('colHeartbeat')].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, kiosks.map((k) => h('tr', { 'data-kiosk': k.kiosk }, h('th', { scope: 'row' }, data(k.kiosk)), h('td', {}, `${k.state === 'online' ? '✅' : '⚠️'} ${kioskState(k.state)}`), h('td', {}, k.reasons.map((r) => logText(r))), h('td', {}, k.lastHeartbeatAt === null ? '—' : stamp(k.lastHeartbeatAt, zoneOf(centreOf(k.kiosk))))))),
       ),
       h(
         'table',
         {},
-        h('caption', {}, 'Logs at HQ: entries held, last witnessed (cosigned) checkpoint, lag'),
-        h('thead', {}, h('tr', {}, ['Log', 'Entries', 'Witnessed', 'Lag', 'Witnessed at', 'Conflicts'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, logs.map((l) => h('tr', { 'data-log': l.origin }, h('th', { scope: 'row' }, l.origin), h('td', {}, l.size), h('td', {}, l.witnessedSize), h('td', {}, l.size - l.witnessedSize), h('td', {}, l.witnessedAt === null ? '—' : dateTime(l.witnessedAt)), h('td', {}, l.conflicts > 0 ? `⚠️ ${l.conflicts}` : '0')))),
+        h('caption', {}, q('logsCaption')),
+        h('thead', {}, h('tr', {}, [q('colLog'), q('colEntries'), q('colWitnessed'), q('colLag'), q('colWitnessedAt'), q('colConflicts')].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, logs.map((l) => h('tr', { 'data-log': l.origin }, h('th', { scope: 'row' }, data(l.origin)), h('td', {}, l.size), h('td', {}, l.witnessedSize), h('td', {}, l.size - l.witnessedSize), h('td', {}, l.witnessedAt === null ? '—' : stamp(l.witnessedAt, zoneOf(centreOf(l.origin)))), h('td', {}, l.conflicts > 0 ? `⚠️ ${l.conflicts}` : '0')))),
       ),
     );
+    // Issue 16's alert list (acknowledge / assign / resolve) takes this section over; until then, a read-only list.
     render(
       alertsBox,
-      h('h2', { id: 'alerts-title' }, `🔔 Alerts (${alerts.length})`),
-      alerts.length === 0 ? h('p', {}, 'No alerts.') : h('ul', { class: 'alerts' }, [...alerts].reverse().slice(0, 100).map((a) => h('li', { 'data-alert': a.kind }, h('strong', {}, a.kind), ` · ${a.kiosk} · ${dateTime(a.at)} · ${a.summary}`))),
+      h('h2', { id: 'alerts-title' }, '🔔 ', q('alertsTitle'), ` (${alerts.length})`),
+      alerts.length === 0 ? h('p', {}, q('noAlerts')) : h('ul', { class: 'alerts' }, [...alerts].reverse().slice(0, 100).map((a) => h('li', { 'data-alert': a.kind }, h('strong', {}, q((ALERT_KINDS.has(a.kind) ? `alert_${a.kind}` : 'alert_other') as HqWord)), ' · ', data(a.kiosk), ` · ${stamp(a.at, zoneOf(a.center))} · `, logText(a.summary)))),
     );
   };
 
   const refresh = coalesce(async () => {
-    await Promise.all([seesBreaches ? drawCentres() : null, seesBreaches ? drawFeed() : null, seesFleet ? drawFleet() : null]);
+    try {
+      await Promise.all([seesBreaches ? drawCentres() : null, seesBreaches ? drawFeed() : null, seesFleet ? drawFleet() : null]);
+      status.ok(Date.now());
+    } catch (error) {
+      if (!onSessionLost(error)) status.failed(error);
+    }
   }, fail);
 
-  const search = h('input', { id: 'subject', type: 'search', placeholder: 'p-0001' });
+  const search = h('input', { id: 'subject', type: 'search', placeholder: 'p-0001', autocomplete: 'off' });
   render(
     root,
-    h('header', { class: 'bar' }, h('h1', {}, '🏛️ HQ ', role === 'police' ? 'police view' : role === 'officer' ? 'officer view' : `${role} view`), userBar(user)),
-    role === 'police' ? h('p', { class: 'banner' }, '👁️ Read-only view: check-in and breach status.') : null,
+    h('header', { class: 'bar' }, h('h1', {}, '🏛️ ', q('title'), ' · ', q(`view_${role === 'police' ? 'police' : role === 'auditor' ? 'auditor' : 'officer'}`)), userBar(user)),
+    role === 'police' ? h('p', { class: 'banner' }, '👁️ ', q('readOnly')) : null,
     seesPeople
       ? h(
           'form',
@@ -136,19 +193,52 @@ function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView): void
               if (search.value.trim() !== '') void openPerson(search.value.trim()).catch(fail);
             },
           },
-          h('label', { for: 'subject' }, '🔍 Person timeline'),
+          h('label', { for: 'subject' }, '🔍 ', q('personTimeline')),
           search,
-          h('button', { type: 'submit' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '➡️'), h('span', {}, 'Show')),
+          h('button', { type: 'submit' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '➡️'), h('span', {}, q('show'))),
         )
       : null,
-    status,
+    status.el,
+    notice,
+    h('p', { class: 'hint' }, q('hqZone', { zone: zoneLabel(hqZone, Date.now()) })),
     personBox,
-    centresBox,
-    feedBox,
-    fleetBox,
-    alertsBox,
+    seesBreaches
+      ? [
+          h(
+            'section',
+            { 'aria-labelledby': 'centres-title' },
+            h('h2', { id: 'centres-title' }, '🏢 ', q('centresToday')),
+            h('details', { class: 'definition' }, h('summary', {}, 'ℹ️ ', q('complianceWhat')), h('p', {}, q('complianceDefinition'))),
+            h('table', {}, h('thead', {}, h('tr', {}, [q('colCentre'), q('colDay'), q('colKiosks'), q('colDue'), q('colCheckedIn'), q('colBreaches'), q('colExcused'), q('colOpen'), q('colCompliance'), ''].map((c) => h('th', { scope: 'col' }, c)))), centresBody),
+          ),
+          h(
+            'section',
+            { 'aria-labelledby': 'feed-title' },
+            feedTitle,
+            h(
+              'form',
+              {
+                class: 'toolbar',
+                onsubmit: (e: Event) => {
+                  e.preventDefault();
+                  refresh();
+                },
+              },
+              h('label', { for: 'feed-from' }, q('rangeFrom')),
+              range.from,
+              h('label', { for: 'feed-to' }, q('rangeTo')),
+              range.to,
+              h('button', { type: 'submit' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '📅'), h('span', {}, q('apply'))),
+            ),
+            feedCount,
+            feedList,
+          ),
+        ]
+      : null,
+    seesFleet ? fleetBox : null,
+    seesFleet ? alertsBox : null,
   );
   api.on('hq.changed', refresh);
-  setInterval(refresh, 30_000);
+  setInterval(refresh, REFRESH_EVERY_MS);
   refresh();
 }

@@ -1,261 +1,217 @@
-// The staff attendance screen: today's roster with each person's state, live; filters; a person's history
-// with review decisions and excuses (appended to the log by the server, naming the signed-in staff member);
-// enrolment; device health; CSV export and a printable daily report.
+// The staff attendance screen: today's roster with each person's state, live; filters; one person's incidents,
+// breaches, excuses and history (renderer/staff/staff-person.ts); device health of the centre's kiosks; CSV
+// export and a printable daily report. Every word comes from the catalogues, every time is the centre's.
+// Live updates merge into the page (renderer/reconcile.ts): nothing a person is typing is redrawn.
 import type { MusterApi } from '../../core/api/api.ts';
 import type { PrincipalView } from '../../core/api/session-api.ts';
-import { ROSTER_STATES, type Roster, type RosterState, type FindingView } from '../../core/api/staff-api.ts';
-import { RULE_IDS } from '../../core/breach/rule-ids.ts';
+import { ROSTER_STATES, type Roster, type RosterRow, type RosterState } from '../../core/api/staff-api.ts';
 import { ApiError } from '../api-client.ts';
+import { settleLanguage } from '../catalogue.ts';
 import { coalesce } from '../coalesce.ts';
-import { button, dateTime, download, h, render, time } from '../dom.ts';
-import { timelineSection } from '../findings.ts';
+import { button, download, h, render } from '../dom.ts';
+import { data } from '../findings.ts';
+import { percent } from '../numbers.ts';
+import { clockTime, stamp, zoneLabel } from '../local-time.ts';
+import { reconcile, setText } from '../reconcile.ts';
+import { STATES, ruleText, stateText, statusText } from '../screen-words.ts';
 import { onSessionLost, userBar, withSignIn } from '../sign-in.ts';
-import { STATE_LABEL } from '../states.ts';
+import { StatusLine, errorText } from '../status-line.ts';
+import { drawDevices } from './staff-devices.ts';
+import { PersonPanel } from './staff-person.ts';
+import { s } from './staff-strings.ts';
 
 type Filter = RosterState | 'all';
+const FILTERS: readonly Filter[] = ['all', ...ROSTER_STATES];
+/** Device health changes without a log entry here; it is polled (as an idle call: it keeps no session alive). */
+const DEVICES_EVERY_MS = 5_000;
+/** States change with the clock too (expected turns breached at the deadline). */
+const ROSTER_EVERY_MS = 30_000;
 
 export function startStaffScreen(root: HTMLElement, api: MusterApi): void {
-  void withSignIn(root, 'Attendance: sign in', (user) => {
-    staffScreen(root, api, user);
+  void withSignIn(root, 'signInTitleStaff', (user) => {
+    void staffScreen(root, api, user);
   });
 }
 
-function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalView): void {
-  let roster: Roster | undefined;
+async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalView): Promise<void> {
+  let roster: Roster;
+  const loading = new StatusLine(() => 'UTC');
+  render(root, loading.el);
+  try {
+    roster = await api.call('staff.roster', {});
+  } catch (error) {
+    if (onSessionLost(error)) return;
+    if (error instanceof ApiError && error.code === 'forbidden') render(root, h('header', { class: 'bar' }, h('h1', {}, '📋 ', s('title')), userBar(user)), h('p', { class: 'banner', role: 'alert' }, '⛔ ', s('forbiddenHere')));
+    else loading.failed(error);
+    return;
+  }
+  settleLanguage(roster.zone);
+  const zone = (): string => roster.zone;
+  const status = new StatusLine(zone);
+  const notice = h('p', { class: 'notice', role: 'status' });
   let filter: Filter = 'all';
   let search = '';
-  let person: string | undefined;
-  const status = h('p', { class: 'status-line', role: 'status' });
-  const rosterBox = h('section', { class: 'roster', 'aria-labelledby': 'roster-title' });
-  const personBox = h('section', { class: 'person', 'aria-live': 'polite' });
-  const devicesBox = h('section', { class: 'devices', 'aria-labelledby': 'devices-title' });
-  const confirmBox = h('section', { class: 'confirmations', 'aria-live': 'assertive' });
 
   const fail = (error: unknown): void => {
     if (onSessionLost(error)) return;
-    status.textContent = `⚠️ ${error instanceof Error ? error.message : String(error)}`;
+    render(notice, '⚠️ ', errorText(error));
+  };
+  const person = new PersonPanel(
+    {
+      api,
+      say: (message) => { render(notice, message); },
+      done: (message) => {
+        render(notice, '✅ ', message);
+        live();
+      },
+      fail,
+    },
+    () => roster.day,
+  );
+
+  // The roster: headings and counts are redrawn; the filter buttons and the search box are made once.
+  const title = h('h2', { id: 'roster-title' });
+  const report = h('p', { class: 'print-only' });
+  const compliance = h('p', { class: 'compliance' });
+  const filterButtons = FILTERS.map((f) =>
+    button('', f === 'all' ? '👥' : STATES[f].icon, () => {
+      filter = f;
+      for (const b of filterButtons) b.setAttribute('aria-pressed', String(b.dataset.filter === f));
+      drawRows();
+    }, { 'aria-pressed': String(filter === f), 'data-filter': f }),
+  );
+  const searchBox = h('input', {
+    id: 'search',
+    type: 'search',
+    autocomplete: 'off',
+    oninput: () => {
+      search = searchBox.value.trim();
+      drawRows();
+    },
+  });
+  const caption = h('caption', {});
+  const body = h('tbody', {});
+  const confirmBox = h('section', { class: 'confirmations', 'aria-live': 'assertive' });
+  const devicesBox = h('section', { class: 'devices', 'aria-labelledby': 'devices-title' });
+
+  const cells = (p: RosterRow): HTMLElement[] => [
+    h('td', {}, h('span', { class: `state state-${p.state}` }, h('span', { 'aria-hidden': 'true' }, STATES[p.state].icon, ' '), stateText(p.state))),
+    h('td', {}, p.window),
+    h('td', {}, clockTime(p.checkedInAt, zone())),
+    h('td', {}, p.kiosk === null ? '' : data(p.kiosk)),
+    h('td', {}, [...p.breaches, ...p.reviews].map((f) => `${ruleText(f.rule)} · ${statusText(f.status)}`).join(' | ')),
+  ];
+
+  const drawRows = (): void => {
+    const rows = roster.people.filter((p) => (filter === 'all' || p.state === filter) && p.subject.includes(search));
+    setText(caption, s('rowsShown', { shown: rows.length, total: roster.people.length, zone: zoneLabel(zone(), roster.at) }));
+    reconcile(
+      body,
+      rows,
+      (p) => p.subject,
+      (p) => {
+        const tr = h('tr', { 'data-subject': p.subject, 'data-state': p.state }, h('th', { scope: 'row' }, button(p.subject, '👤', () => void person.open(p.subject).catch(fail), { class: 'link', translate: 'no', 'aria-label': s('historyOf', { subject: p.subject }) })), cells(p));
+        return tr;
+      },
+      (tr, p) => {
+        // The person's button (which may hold the focus) stays; the cells showing data are replaced.
+        tr.dataset.state = p.state;
+        for (const td of [...tr.querySelectorAll(':scope > td')]) td.remove();
+        tr.append(...cells(p));
+      },
+    );
+  };
+
+  const drawRoster = (): void => {
+    setText(title, s('today', { centre: roster.centre, day: roster.day }));
+    setText(report, s('reportHead', { centre: roster.centre, day: roster.day, zone: zoneLabel(zone(), roster.at), time: stamp(roster.at, zone()), user: user.user }));
+    const c = roster.count;
+    const settled = c.due - c.open;
+    setText(compliance, c.compliance === null ? s('complianceNone', { open: c.open }) : s('compliance', { value: percent(c.compliance), good: settled - c.breached, settled, open: c.open }));
+    for (const b of filterButtons) {
+      const f = b.dataset.filter as Filter;
+      const n = f === 'all' ? roster.people.length : roster.people.filter((p) => p.state === f).length;
+      setText(b.querySelector('.label') ?? b, `${f === 'all' ? s('all') : stateText(f)} (${n})`);
+    }
+    drawRows();
   };
 
   const drawConfirmations = async (): Promise<void> => {
     const { confirmations } = await api.call('staff.pending', {});
-    render(
+    reconcile(
       confirmBox,
-      confirmations.map((c) =>
+      confirmations,
+      (c) => c.id,
+      (c) =>
         h(
           'div',
           { class: 'banner confirm', role: 'alert', 'data-confirm': c.subject },
-          h('p', {}, `🧑‍💼 The kiosk's camera is not working: confirm in person that the person at the kiosk is ${c.subject} (waiting since ${time(c.since, roster?.zone)}).`),
-          button(`Confirm ${c.subject}`, '✅', () => {
+          h('p', {}, '🧑‍💼 ', s('cameraDown', { subject: c.subject, time: clockTime(c.since, zone()) })),
+          button(s('confirm', { subject: c.subject }), '✅', () => {
             api.call('staff.confirm', { id: c.id, subject: c.subject, confirmed: true }).then(live, fail);
           }),
-          button('Not this person', '❌', () => {
+          button(s('notThisPerson'), '❌', () => {
             api.call('staff.confirm', { id: c.id, subject: c.subject, confirmed: false }).then(live, fail);
           }),
         ),
-      ),
+      () => undefined,
     );
   };
 
   const refresh = async (): Promise<void> => {
-    roster = await api.call('staff.roster', {});
-    drawRoster();
-    await drawConfirmations();
-    if (person) await openPerson(person, false);
+    try {
+      roster = await api.call('staff.roster', {});
+      drawRoster();
+      await drawConfirmations();
+      await person.load();
+      status.ok(roster.at);
+    } catch (error) {
+      if (!onSessionLost(error)) status.failed(error);
+    }
   };
-
-  const counts = (): Record<Filter, number> => {
-    const out = { all: roster?.people.length ?? 0 } as Record<Filter, number>;
-    for (const s of ROSTER_STATES) out[s] = roster?.people.filter((p) => p.state === s).length ?? 0;
-    return out;
-  };
-
-  const drawRoster = (): void => {
-    if (!roster) return;
-    const n = counts();
-    const rows = roster.people.filter((p) => (filter === 'all' || p.state === filter) && p.subject.includes(search));
-    render(
-      rosterBox,
-      h('p', { class: 'print-only' }, `Daily attendance report: ${roster.centre}, ${roster.day} (${roster.zone}). Printed ${dateTime(roster.at, roster.zone)} by ${user.user}. Every state is derived from the signed log; breaches name their rule and evidence.`),
-      h('h2', { id: 'roster-title' }, `Today at ${roster.centre} (${roster.day})`),
-      h(
-        'div',
-        { class: 'filters', role: 'group', 'aria-label': 'Filter by state' },
-        (['all', ...ROSTER_STATES] as const).map((f) =>
-          button(`${f === 'all' ? 'All' : STATE_LABEL[f].text} (${n[f]})`, f === 'all' ? '👥' : STATE_LABEL[f].icon, () => {
-            filter = f;
-            drawRoster();
-          }, { 'aria-pressed': String(filter === f), 'data-filter': f }),
-        ),
-        h('label', { for: 'search', class: 'search' }, '🔍 Person id'),
-        h('input', {
-          id: 'search',
-          type: 'search',
-          value: search,
-          oninput: (e: Event) => {
-            search = (e.target as HTMLInputElement).value.trim();
-            drawRoster();
-            document.getElementById('search')?.focus();
-          },
-        }),
-      ),
-      h(
-        'table',
-        { class: 'roster-table' },
-        h('caption', {}, `${rows.length} of ${roster.people.length} people; updated ${time(roster.at, roster.zone)}`),
-        h('thead', {}, h('tr', {}, ['Person', 'State', 'Window', 'Checked in', 'Kiosk', 'Findings'].map((c) => h('th', { scope: 'col' }, c)))),
-        h(
-          'tbody',
-          {},
-          rows.map((p) =>
-            h(
-              'tr',
-              { 'data-subject': p.subject, 'data-state': p.state },
-              h('th', { scope: 'row' }, button(p.subject, '👤', () => void openPerson(p.subject, true).catch(fail), { class: 'link', 'aria-label': `History of ${p.subject}` })),
-              h('td', {}, h('span', { class: `state state-${p.state}` }, h('span', { 'aria-hidden': 'true' }, STATE_LABEL[p.state].icon, ' '), STATE_LABEL[p.state].text)),
-              h('td', {}, p.window),
-              h('td', {}, time(p.checkedInAt, roster?.zone)),
-              h('td', {}, p.kiosk ?? ''),
-              h('td', {}, [...p.breaches, ...p.reviews].map((f) => `${f.rule} (${f.status})`).join(', ')),
-            ),
-          ),
-        ),
-      ),
-    );
-  };
-
-  const reviewForm = (item: FindingView): HTMLElement | null => {
-    if (item.status !== 'pending') return null;
-    const reason = h('input', { id: `reason-${item.id}`, required: true, minlength: 3, maxlength: 200 });
-    const decision = h('select', { id: `decision-${item.id}` }, h('option', { value: 'cleared' }, 'Cleared: not a breach'), h('option', { value: 'breach' }, 'Breach: the person is responsible'));
-    return h(
-      'form',
-      {
-        class: 'decision',
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          api
-            .call('staff.review', { item: item.id, subject: item.subject, day: item.day, decision: decision.value === 'breach' ? 'breach' : 'cleared', reason: reason.value.trim() })
-            .then(() => {
-              status.textContent = `✅ Review of ${item.subject} recorded`;
-              return refresh();
-            })
-            .catch(fail);
-        },
-      },
-      h('label', { for: `decision-${item.id}` }, 'Decision'),
-      decision,
-      h('label', { for: `reason-${item.id}` }, 'Reason'),
-      reason,
-      h('button', { type: 'submit' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '⚖️'), h('span', {}, 'Record decision')),
-    );
-  };
-
-  const excuseForm = (subject: string, day: string): HTMLElement => {
-    const from = h('input', { id: 'excuse-from', type: 'date', value: day, required: true });
-    const to = h('input', { id: 'excuse-to', type: 'date', value: day, required: true });
-    const reason = h('input', { id: 'excuse-reason', required: true, minlength: 3, maxlength: 200 });
-    const rules = RULE_IDS.map((rule) => h('input', { type: 'checkbox', id: `excuse-${rule}`, value: rule }));
-    return h(
-      'form',
-      {
-        class: 'excuse',
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          const chosen = rules.filter((r) => r.checked).map((r) => RULE_IDS.find((id) => id === r.value)).filter((r) => r !== undefined);
-          api
-            .call('staff.excuse', { subject, from: from.value, to: to.value, rules: chosen, reason: reason.value.trim() })
-            .then(() => {
-              status.textContent = `✅ Excuse for ${subject} recorded`;
-              return refresh();
-            })
-            .catch(fail);
-        },
-      },
-      h('h3', {}, '📝 Excuse'),
-      h('label', { for: 'excuse-from' }, 'From'),
-      from,
-      h('label', { for: 'excuse-to' }, 'To'),
-      to,
-      h('fieldset', {}, h('legend', {}, 'Rules (none ticked: all)'), RULE_IDS.map((rule, i) => h('span', { class: 'check' }, rules[i], h('label', { for: `excuse-${rule}` }, rule)))),
-      h('label', { for: 'excuse-reason' }, 'Reason'),
-      reason,
-      h('button', { type: 'submit' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '📝'), h('span', {}, 'Record excuse')),
-    );
-  };
-
-  const openPerson = async (subject: string, focus: boolean): Promise<void> => {
-    person = subject;
-    const timeline = await api.call('staff.history', { subject });
-    const enrolResult = h('p', { role: 'status' });
-    render(
-      personBox,
-      h('h2', { id: 'person-title', tabindex: -1 }, `👤 ${subject}`),
-      button('Close', '✖️', () => {
-        person = undefined;
-        render(personBox);
-      }),
-      timelineSection(timeline, roster?.zone, reviewForm),
-      excuseForm(subject, roster?.day ?? ''),
-      h('h3', {}, '🖐️ Enrolment'),
-      h('p', {}, 'Ask the person to place a finger on the kiosk sensor and look at the camera, then start.'),
-      button('Enrol on this kiosk', '🖐️', () => {
-        enrolResult.textContent = 'Enrolling…';
-        api.call('staff.enrol', { subject }).then((r) => {
-          enrolResult.textContent = `${r.ok ? '✅' : '⚠️'} ${r.message}`;
-        }, fail);
-      }),
-      enrolResult,
-    );
-    if (focus) document.getElementById('person-title')?.focus();
-  };
-
-  const drawDevices = async (): Promise<void> => {
-    const { kiosk, devices } = await api.call('staff.devices', {});
-    render(
-      devicesBox,
-      h('h2', { id: 'devices-title' }, `🛠️ Devices of ${kiosk}`),
-      devices.length === 0
-        ? h('p', {}, 'No device reports.')
-        : h(
-            'table',
-            {},
-            h('thead', {}, h('tr', {}, ['Device', 'Kind', 'State', 'Since', 'Last error'].map((c) => h('th', { scope: 'col' }, c)))),
-            h('tbody', {}, devices.map((d) => h('tr', {}, h('td', {}, d.id), h('td', {}, d.kind), h('td', {}, `${d.state === 'ok' ? '✅' : '⚠️'} ${d.state}`), h('td', {}, dateTime(d.since)), h('td', {}, d.lastError ?? '')))),
-          ),
-    );
-  };
-
   const live = coalesce(refresh, fail);
+  const devices = coalesce(() => drawDevices(devicesBox, api, zone()), (error) => {
+    if (!onSessionLost(error)) render(devicesBox, h('h2', { id: 'devices-title' }, '🛠️ ', s('devices')), h('p', { class: 'error' }, '⚠️ ', errorText(error)));
+  });
+
   render(
     root,
-    h(
-      'header',
-      { class: 'bar no-print' },
-      h('h1', {}, '📋 Attendance'),
-      userBar(user),
-    ),
+    h('header', { class: 'bar no-print' }, h('h1', {}, '📋 ', s('title'), ' · ', data(roster.centre)), userBar(user)),
     h(
       'nav',
-      { class: 'toolbar no-print', 'aria-label': 'Actions' },
-      button('Refresh', '🔄', () => { live(); }),
-      button('Export CSV', '⬇️', () => {
-        api.call('staff.exportCsv', {}).then((r) => { download(r.filename, 'text/csv', r.csv); }, fail);
+      { class: 'toolbar no-print', 'aria-label': s('actions') },
+      button(s('refresh'), '🔄', () => { live(); }),
+      button(s('exportCsv'), '⬇️', () => {
+        api.call('staff.exportCsv', {}).then((r) => {
+          download(r.filename, 'text/csv;charset=utf-8', r.csv);
+          render(notice, '✅ ', s('exported', { file: r.filename, zone: zoneLabel(zone(), roster.at) }));
+        }, fail);
       }),
-      button('Print daily report', '🖨️', () => { window.print(); }),
-      button('Device health', '🛠️', () => void drawDevices().catch(fail)),
+      button(s('print'), '🖨️', () => { window.print(); }),
     ),
-    status,
+    status.el,
+    notice,
+    // Issue 16's live alert list (acknowledge / assign / resolve) mounts here.
+    h('section', { class: 'alerts-mount no-print', 'data-mount': 'alerts', 'aria-label': s('alerts') }),
     confirmBox,
-    rosterBox,
-    personBox,
+    h(
+      'section',
+      { class: 'roster', 'aria-labelledby': 'roster-title' },
+      report,
+      title,
+      compliance,
+      h('details', { class: 'definition' }, h('summary', {}, 'ℹ️ ', s('complianceWhat')), h('p', {}, s('complianceDefinition'))),
+      h('div', { class: 'filters no-print', role: 'group', 'aria-label': s('filterBy') }, filterButtons, h('label', { for: 'search', class: 'search' }, '🔍 ', s('searchLabel')), searchBox),
+      h('table', { class: 'roster-table' }, caption, h('thead', {}, h('tr', {}, [s('colPerson'), s('colState'), s('colWindow'), s('colCheckedIn'), s('colKiosk'), s('colFindings')].map((c) => h('th', { scope: 'col' }, c)))), body),
+    ),
+    person.el,
     devicesBox,
   );
+  drawRoster();
+  status.ok(roster.at);
+  void drawConfirmations().catch(fail);
+  devices();
   api.on('staff.changed', live);
-  // States change with the clock too (expected turns missed at the deadline).
-  setInterval(live, 30_000);
-  void refresh().catch((error: unknown) => {
-    if (error instanceof ApiError && error.code === 'forbidden') status.textContent = `⛔ ${error.message}`;
-    else fail(error);
-  });
-  void drawDevices().catch(fail);
+  setInterval(live, ROSTER_EVERY_MS);
+  setInterval(devices, DEVICES_EVERY_MS);
 }

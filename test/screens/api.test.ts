@@ -48,7 +48,7 @@ describe('event delivery', () => {
     const sam = got({ principal: { user: 'sam', role: 'staff', centres: ['centre-01'] }, kioskScreen: false });
     const other = got({ principal: { user: 'other', role: 'staff', centres: ['centre-02'] }, kioskScreen: false });
     const auditor = got({ principal: { user: 'aud', role: 'auditor', centres: [] }, kioskScreen: false });
-    const view: KioskView = { phase: 'idle', step: null, guidance: null, tasks: [], receipt: null, idleSeconds: 60 };
+    const view: KioskView = new KioskScreen().current();
     for (const l of hqAndKiosk) {
       l({ event: 'kiosk.view', data: view });
       l({ event: 'hq.changed', data: { at: 1, what: 'alert' } });
@@ -72,7 +72,7 @@ describe('browser-mode server', () => {
     handlers: {
       'staff.devices': () => {
         calls.push('devices');
-        return { kiosk: 'centre-01/kiosk-1', devices: [] };
+        return { kiosk: 'centre-01/kiosk-1', devices: [], peers: [] };
       },
     },
   };

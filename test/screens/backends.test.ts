@@ -145,6 +145,7 @@ describe('roster', () => {
       day: '2026-03-02',
       zone: NY,
       at: 0,
+      count: { due: 2, checkedIn: 1, excused: 0, breached: 1, open: 0, compliance: 0.5 },
       people: [
         { subject: '=cmd', state: 'breached', window: '09:00-11:00', checkedInAt: null, kiosk: null, breaches: [{ id: 'x', parts: [], zone: NY, rule: 'missed-checkin', subject: '=cmd', day: '2026-03-02', at: 0, status: 'open', detail: 'a, "b"', evidence: [], history: [] }], reviews: [] },
         { subject: 's-bob', state: 'checked-in', window: '09:00-11:00', checkedInAt: at('2026-03-02 09:20', NY), kiosk: 'centre-a/k1', breaches: [], reviews: [] },

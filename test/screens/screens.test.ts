@@ -33,6 +33,10 @@ describe('screens in Chromium', () => {
     // The kiosk's clock runs in its centre's zone.
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: ZONE });
     contexts.push(context);
+    // The centre is in China, so its screens default to Chinese: these tests read them in English (chosen once).
+    await context.addInitScript(() => {
+      localStorage.setItem('muster.language', 'en');
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(UI_TIMEOUT);
     page.on('console', (m) => {

@@ -1,0 +1,60 @@
+// HQ's wiring of the breach watcher: verified entries from HQ's store, a pass after each ingest, kiosk downtime
+// from HQ's fleet judgement, and delivery of every raised or changed alert to the screens (the service's
+// `breach-alert` event, which the HTTP API streams as SSE) and to other systems on muster/v1/alerts/<centre>.
+import { errorMessage } from '../../core/errors.ts';
+import type { EngineOptions } from '../../core/breach/engine.ts';
+import { centerOf } from '../alerts.ts';
+import { topics } from '../topics.ts';
+import type { BreachAlert } from './breach-alert.ts';
+import { BreachWatcher } from './breach-watcher.ts';
+import { FleetDowntime } from './fleet-downtime.ts';
+import type { FleetEntry, HqService } from './hq-service.ts';
+import { ReplicaStoreRecords } from './verified-records.ts';
+
+export interface HqBreachAlertsOptions {
+  readonly clock?: () => number;
+  readonly engine?: EngineOptions;
+  readonly warn?: (message: string) => void;
+}
+
+export interface HqBreachAlerts {
+  readonly watcher: BreachWatcher;
+  /** Publishes an alert changed outside the watcher (an officer's action) the same way. */
+  readonly deliver: (alert: BreachAlert) => void;
+  close(): Promise<void>;
+}
+
+export async function startHqBreachAlerts(hq: HqService, options: HqBreachAlertsOptions = {}): Promise<HqBreachAlerts> {
+  const clock = options.clock ?? Date.now;
+  const warn = options.warn ?? ((message: string) => { process.emitWarning(message); });
+  const deliver = (alert: BreachAlert): void => {
+    hq.events.emit('breach-alert', alert);
+    if (!hq.link.connected) return;
+    const payload = JSON.stringify(alert);
+    for (const centre of alert.centres) {
+      hq.link.publish(topics.alerts(centre), payload).catch((error: unknown) => {
+        warn(`breach alert ${alert.id} not published for ${centre}: ${errorMessage(error)}`);
+      });
+    }
+  };
+  const downtime = new FleetDowntime(clock());
+  const watcher = new BreachWatcher({ source: new ReplicaStoreRecords(hq.store), store: hq.store, deliver, downtime, clock, warn, ...(options.engine ? { engine: options.engine } : {}) });
+  // What HQ already knows of its fleet counts from now on (FleetDowntime ignores gaps before it started).
+  for (const entry of hq.fleetView()) downtime.note(entry, clock());
+  const onEntries = (): void => void watcher.poke();
+  const onKiosk = (entry: FleetEntry): void => {
+    if (downtime.note(entry, clock())) void watcher.recheckCentre(centerOf(entry.kiosk));
+  };
+  hq.events.on('entries', onEntries);
+  hq.events.on('kiosk', onKiosk);
+  await watcher.start();
+  return {
+    watcher,
+    deliver,
+    close: async () => {
+      hq.events.off('entries', onEntries);
+      hq.events.off('kiosk', onKiosk);
+      await watcher.close();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+// One person on the staff screen: their incidents to review and breaches (each with its decision form), an
+// excuse form, enrolment and their history. Opened once; a live update redraws only what shows data, so a
+// half-typed reason, the choice made and the focus survive every refresh.
+import type { FindingView, Timeline } from '../../core/api/staff-api.ts';
+import { button, h, render } from '../dom.ts';
+import { findingBody, timelineTable } from '../findings.ts';
+import { reconcile } from '../reconcile.ts';
+import { w } from '../screen-words.ts';
+import { type Decide, contestForm, excuseForm, reviewForm } from './staff-forms.ts';
+import { s } from './staff-strings.ts';
+
+export class PersonPanel {
+  readonly el = h('section', { class: 'person', 'aria-labelledby': 'person-title' });
+  subject: string | undefined;
+  private reviews = h('ul', { class: 'findings reviews' });
+  private breaches = h('ul', { class: 'findings breaches' });
+  private noReviews = h('p', {}, w('none'));
+  private noBreaches = h('p', {}, w('none'));
+  private history = h('div', { class: 'history-box' });
+
+  constructor(
+    private readonly d: Decide,
+    private readonly day: () => string,
+  ) {}
+
+  async open(subject: string): Promise<void> {
+    this.subject = subject;
+    this.reviews = h('ul', { class: 'findings reviews' });
+    this.breaches = h('ul', { class: 'findings breaches' });
+    this.history = h('div', { class: 'history-box' });
+    const enrolResult = h('p', { role: 'status' });
+    render(
+      this.el,
+      h('h2', { id: 'person-title', tabindex: -1 }, '👤 ', h('span', { translate: 'no' }, subject)),
+      button(w('close'), '✖️', () => { this.close(); }),
+      h('h3', {}, w('reviewItems')),
+      this.noReviews,
+      this.reviews,
+      h('h3', {}, w('breaches')),
+      this.noBreaches,
+      this.breaches,
+      excuseForm(subject, this.day(), this.d),
+      h('h3', {}, '🖐️ ', s('enrolment')),
+      h('p', {}, s('enrolHint')),
+      button(s('enrol'), '🖐️', () => {
+        enrolResult.textContent = s('enrolling');
+        this.d.api.call('staff.enrol', { subject }).then((r) => {
+          render(enrolResult, r.ok ? `✅ ${s('enrolDone')}` : `⚠️ ${s('enrolFailed')}`, ' ', h('span', { lang: 'en', translate: 'no' }, r.message));
+        }, this.d.fail);
+      }),
+      enrolResult,
+      h('h3', {}, w('history')),
+      this.history,
+    );
+    await this.load();
+    document.getElementById('person-title')?.focus();
+  }
+
+  close(): void {
+    this.subject = undefined;
+    render(this.el);
+  }
+
+  /** Fetches the person again and merges it in (a live update). */
+  async load(): Promise<void> {
+    const subject = this.subject;
+    if (subject === undefined) return;
+    const timeline = await this.d.api.call('staff.history', { subject });
+    if (this.subject === subject) this.merge(timeline);
+  }
+
+  private merge(timeline: Timeline): void {
+    this.noReviews.hidden = timeline.reviews.length > 0;
+    this.noBreaches.hidden = timeline.breaches.length > 0;
+    reconcile(this.reviews, timeline.reviews, (f) => f.id, (f) => this.item(f, () => (f.status === 'pending' ? reviewForm(f, this.d) : null)), (el, f) => {
+      this.update(el, f, () => (f.status === 'pending' ? reviewForm(f, this.d) : null));
+    });
+    reconcile(this.breaches, timeline.breaches, (f) => f.id, (f) => this.item(f, () => contestForm(f, this.d)), (el, f) => {
+      this.update(el, f, () => contestForm(f, this.d));
+    });
+    render(this.history, timelineTable(timeline));
+  }
+
+  private item(f: FindingView, form: () => HTMLElement | null): HTMLElement {
+    const el = h('li', { class: `finding status-${f.status}`, 'data-finding': f.id, 'data-status': f.status }, h('div', { class: 'finding-body' }, findingBody(f)));
+    const made = form();
+    if (made) el.append(made);
+    return el;
+  }
+
+  /** Redraws the finding's data; its form stays unless the status changed (then the form that status needs). */
+  private update(el: HTMLElement, f: FindingView, form: () => HTMLElement | null): void {
+    const body = el.querySelector('.finding-body');
+    if (body) render(body, findingBody(f));
+    el.className = `finding status-${f.status}`;
+    if (el.dataset.status === f.status) return;
+    el.dataset.status = f.status;
+    el.querySelector('form')?.remove();
+    const made = form();
+    if (made) el.append(made);
+  }
+}
