@@ -84,10 +84,10 @@ export class StaffBackend implements ApiBackend {
       this.options.confirmations.decide(id, subject, confirmed ? staffOf(caller) : null);
       return {};
     },
-    'staff.devices': () => ({
+    'staff.devices': async () => ({
       kiosk: this.options.kiosk,
       devices: (this.options.devices?.() ?? []).map(deviceView),
-      peers: peerDevices(this.judge().records, this.centre, this.options.kiosk),
+      peers: peerDevices((await this.judge()).records, this.centre, this.options.kiosk),
     }),
     'staff.enrol': async ({ subject }) => {
       if (!this.options.enrol) return { ok: false, message: 'enrolment is not available on this kiosk' };
