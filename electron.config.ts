@@ -1,9 +1,10 @@
 // electron-builder configuration for the Linux kiosk (`npx electron-builder --config electron.config.ts`, on a
 // machine that can download Electron). It packages the built JavaScript (`npm run build`) with the udev rules
 // that give the kiosk user its fingerprint sensor, camera and badge reader; the deb installs them.
-// The main entry is main/electron/main.ts (built to dist/main/electron/main.js, its preload to preload.cjs).
-// The renderer is bundled at start by esbuild from its sources, as in browser mode, so those sources ship too
-// and the package is not an asar archive (esbuild's binary must run, and read the sources, from plain files).
+// The main entry is main/electron/main.ts (built to dist/main/electron/main.js, its preload to preload.cjs); the
+// renderer ships as the bundle the build made (dist/renderer/), and devDependencies (esbuild, tsx, TypeScript)
+// are left out. Not an asar archive: the face worker thread reads its model files and the native addons load
+// by path, which has not been tried from inside an archive.
 
 interface KioskPackaging {
   readonly appId: string;
@@ -23,7 +24,7 @@ const config: KioskPackaging = {
   directories: { output: 'dist/electron' },
   extraMetadata: { main: 'dist/main/electron/main.js' },
   asar: false,
-  files: ['dist/**/*.js', 'dist/**/*.cjs', 'renderer/**/*.ts', 'renderer/**/*.css', 'core/**/*.ts', 'package.json', 'node_modules/**'],
+  files: ['dist/**/*.js', 'dist/**/*.cjs', 'dist/**/*.css', 'package.json', 'node_modules/**'],
   extraResources: [{ from: 'hardware/udev/99-muster.rules', to: 'udev/99-muster.rules' }],
   linux: { target: ['deb', 'AppImage'], category: 'Office', executableName: 'muster-kiosk' },
   // libusb for node-hid's exclusive backend, udev for SerialPort.list(), fonts for the screens' icons and Chinese

@@ -6,6 +6,7 @@ import { faceSuite } from './face.bench.ts';
 import { ledgerSuite } from './ledger.bench.ts';
 import { netSuite } from './net.bench.ts';
 import { screensSuite } from './screens.bench.ts';
+import { startupSuite } from './startup.bench.ts';
 import type { BenchReport } from './report.ts';
 
 export interface Suite {
@@ -13,4 +14,4 @@ export interface Suite {
   run(report: BenchReport): Promise<void>;
 }
 
-export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite, netSuite, accessSuite, screensSuite];
+export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite, netSuite, accessSuite, screensSuite, startupSuite];

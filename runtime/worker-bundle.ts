@@ -5,9 +5,10 @@
 // they were built from (by content, not modification time: a coarse or restored mtime must never run old
 // code). Anything unexpected (a read-only checkout, a failed build, a graph that reads files relative to
 // itself) returns undefined, remembered for the process, and the caller falls back to tsx.
-import { buildSync, version } from 'esbuild';
+import type * as Esbuild from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +27,12 @@ const unbundleable = new Set<string>();
 
 export function bundledWorker(entry: string): string | undefined {
   if (unbundleable.has(entry)) return undefined;
+  const tools = esbuild();
+  if (!tools) {
+    unbundleable.add(entry);
+    return undefined;
+  }
+  const { buildSync, version } = tools;
   const manifestFile = join(CACHE, `${basename(entry, '.ts')}-${digest(entry).slice(0, 12)}.json`);
   let previous: string | undefined;
   try {
@@ -54,6 +61,15 @@ export function bundledWorker(entry: string): string | undefined {
     return bundle;
   } catch {
     unbundleable.add(entry);
+    return undefined;
+  }
+}
+
+/** esbuild is a devDependency: loaded only when a worker starts from the sources, where it is installed. */
+function esbuild(): typeof Esbuild | undefined {
+  try {
+    return createRequire(import.meta.url)('esbuild') as typeof Esbuild;
+  } catch {
     return undefined;
   }
 }

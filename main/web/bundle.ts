@@ -1,42 +1,59 @@
-// The renderer, bundled at server start with esbuild (no build step for a clone): one ES module and one
-// stylesheet, held in memory and served as /assets/app.js and /assets/app.css. Bundled once per process.
-import { existsSync } from 'node:fs';
+// The renderer as one ES module and one stylesheet, served as /assets/app.js and /assets/app.css. A build
+// (`npm run build`) bundles it once (rendererBuild) into dist/renderer/, which a compiled process reads, so a
+// kiosk ships no bundler; from the sources (development, tests) esbuild bundles it in memory at first use.
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 
 export interface RendererBundle {
   readonly js: string;
   readonly css: string;
 }
 
-/** The renderer's sources: beside main/ in a clone, one level up from dist/main/ in a build or a package. */
-const RENDERER = ['../../renderer/', '../../../renderer/'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((dir) => existsSync(`${dir}main.ts`)) ?? fileURLToPath(new URL('../../renderer/', import.meta.url));
+/** The bundle's file names in a build's renderer folder. */
+export const BUNDLE_FILES = { js: 'app.js', css: 'style.css' } as const;
+
+/** How the renderer is bundled, at build time and from the sources alike: `outdir` receives app.js and style.css. */
+export function rendererBuild(rendererDir: string, outdir: string): BuildOptions {
+  return {
+    entryPoints: { app: `${rendererDir}/main.ts`, style: `${rendererDir}/styles.css` },
+    entryNames: '[name]',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome120',
+    outdir,
+    legalComments: 'none',
+    logLevel: 'silent',
+  };
+}
+
+// Beside main/ in both layouts: renderer/ sources in a checkout, dist/renderer/ (the bundle) in a build.
+const RENDERER = fileURLToPath(new URL('../../renderer', import.meta.url));
+const COMPILED = import.meta.url.endsWith('.js');
 let bundled: Promise<RendererBundle> | undefined;
 
 export function rendererBundle(): Promise<RendererBundle> {
-  bundled ??= bundle().catch((error: unknown) => {
+  bundled ??= (COMPILED ? readBuilt() : bundleSources()).catch((error: unknown) => {
     bundled = undefined;
     throw error;
   });
   return bundled;
 }
 
-async function bundle(): Promise<RendererBundle> {
-  const result = await build({
-    entryPoints: { app: `${RENDERER}main.ts`, style: `${RENDERER}styles.css` },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'chrome120',
-    write: false,
-    outdir: '/bundle',
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
+async function readBuilt(): Promise<RendererBundle> {
+  const [js, css] = await Promise.all([readFile(`${RENDERER}/${BUNDLE_FILES.js}`, 'utf8'), readFile(`${RENDERER}/${BUNDLE_FILES.css}`, 'utf8')]);
+  return { js, css };
+}
+
+async function bundleSources(): Promise<RendererBundle> {
+  // Development only: esbuild is a devDependency, loaded when the sources run.
+  const { build } = await import('esbuild');
+  const result = await build({ ...rendererBuild(RENDERER, '/bundle'), write: false });
   const file = (name: string): string => {
-    const out = result.outputFiles.find((f) => f.path.endsWith(name));
+    const out = result.outputFiles.find((f) => f.path.endsWith(`/${name}`));
     if (!out) throw new Error(`esbuild produced no ${name}`);
     return out.text;
   };
-  return { js: file('/app.js'), css: file('/style.css') };
+  return { js: file(BUNDLE_FILES.js), css: file(BUNDLE_FILES.css) };
 }

@@ -1,8 +1,15 @@
 // Runs `muster` commands in process, through the dispatcher the binary uses, capturing what they print.
 import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import type { Command } from '../../main/cli/command.ts';
 import { COMMANDS } from '../../main/cli/commands.ts';
 import { runCli } from '../../main/cli/run-cli.ts';
+
+/**
+ * Node arguments that run `muster` from the sources (tsx), for tests that need a process of its own: bin/muster.js
+ * runs the build in dist/, which a test must not depend on being fresh (test/cli/build.test.ts builds its own).
+ */
+export const MUSTER_FROM_SOURCES: readonly string[] = ['../../bin/run-ts.js', '../../main/cli/main.ts'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
 
 export interface MusterRun {
   readonly code: number;

@@ -5,13 +5,11 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
-import { runMuster } from '../helpers/run-muster.ts';
+import { MUSTER_FROM_SOURCES, runMuster } from '../helpers/run-muster.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/muster.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'muster-kiosk-cli-'));
 let broker: EmbeddedBroker;
 beforeAll(async () => {
@@ -44,7 +42,7 @@ describe('muster kiosk run', () => {
   });
 
   it('runs on emulated devices with the configured threshold, serves the kiosk screen, stops on SIGINT', { timeout: 120_000 }, async () => {
-    const child = spawn(process.execPath, [BIN, 'kiosk', 'run', '--config', config('good.json'), '--emulate', '--web', '0'], { stdio: 'pipe' });
+    const child = spawn(process.execPath, [...MUSTER_FROM_SOURCES, 'kiosk', 'run', '--config', config('good.json'), '--emulate', '--web', '0'], { stdio: 'pipe' });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

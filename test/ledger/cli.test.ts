@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../main/cli/commands.ts';
-import { type MusterRun, runMuster } from '../helpers/run-muster.ts';
+import { MUSTER_FROM_SOURCES, type MusterRun, runMuster } from '../helpers/run-muster.ts';
 import { tempDir } from './fixtures.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 
 const muster = (args: string[], stdin = ''): Promise<MusterRun> => runMuster(args, stdin);
 
@@ -151,11 +150,11 @@ describe('muster ledger', () => {
     expect((await muster(['--help'])).stdout).toMatch(/ledger verify/);
   });
 
-  it('the real binary reports a damaged store in one line, exit 1, no stack trace', async () => {
+  it('the command in a process of its own reports a damaged store in one line, exit 1, no stack trace', async () => {
     const dir = tempDir();
     const db = join(dir, 'junk.db');
     writeFileSync(db, 'this is not a database'.repeat(100));
-    const result = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/muster.js'), 'ledger', 'verify', '--db', db]).catch((e: unknown) => e as { code: number; stderr: string; stdout: string });
+    const result = await promisify(execFile)(process.execPath, [...MUSTER_FROM_SOURCES, 'ledger', 'verify', '--db', db]).catch((e: unknown) => e as { code: number; stderr: string; stdout: string });
     expect(result).toMatchObject({ code: 1 });
     const stderr = (result as { stderr: string }).stderr;
     expect(stderr.trim().split('\n')).toHaveLength(1);

@@ -9,14 +9,14 @@ import { UserStore } from '../../access/user-store.ts';
 import { toBase64 } from '../../core/bytes.ts';
 import { rootHash } from '../../ledger/merkle.ts';
 import { LedgerStore } from '../../ledger/store.ts';
+import { MUSTER_FROM_SOURCES } from '../helpers/run-muster.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
-const BIN = new URL('../../bin/muster.js', import.meta.url).pathname;
 const children = new Set<ChildProcessWithoutNullStreams>();
 const dir = mkdtempSync(join(tmpdir(), 'muster-cli-'));
 
 function start(args: string[]): { child: ChildProcessWithoutNullStreams; ready: Promise<string>; output: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: 'pipe' });
+  const child = spawn(process.execPath, [...MUSTER_FROM_SOURCES, ...args], { stdio: 'pipe' });
   children.add(child);
   let output = '';
   const ready = new Promise<string>((resolve, reject) => {
