@@ -5,6 +5,8 @@
 //   idle ──begin──▶ identify(finger 1:N | badge) ──▶ [badge-finger (1:1)] ──▶ face (1:1 + liveness) ──▶ tasks
 //        ──▶ recording ──▶ receipt                          camera down: face ──▶ staff-confirm ──▶ tasks
 //   fingerprint down or unread: identify(badge) ──▶ face      too many tries or no usable device: failed
+//   any waiting state ──cancel──▶ idle (or failed, when the person called staff); a device that saw nobody for
+//   its whole wait (timeout) means the person walked away: idle, nothing submitted.
 import type { AttemptOutcome, Checkin, CheckinAttempt, CheckinMethod, TaskCompletion } from '../records/checkin.ts';
 import type { GuidanceCode } from './guidance.ts';
 
@@ -49,6 +51,9 @@ export type FaceResult =
   | { readonly kind: 'mismatch'; readonly score: number }
   | { readonly kind: 'poor-quality' | 'liveness-failed' | 'timeout' | 'device-down' };
 
+/** Why a session ends early: the Cancel button, nobody there any more, or the Call staff button. */
+export type CancelReason = 'cancelled' | 'absent' | 'call-staff';
+
 export type CheckinEvent =
   | { readonly type: 'begin'; readonly mode: IdentifyMode; readonly devices: DeviceAvailability }
   | { readonly type: 'finger'; readonly result: FingerResult }
@@ -57,7 +62,7 @@ export type CheckinEvent =
   | { readonly type: 'staff'; readonly staff: string | null }
   | { readonly type: 'tasks'; readonly completions: readonly TaskCompletion[] }
   | { readonly type: 'recorded'; readonly seq: number }
-  | { readonly type: 'cancel' }
+  | { readonly type: 'cancel'; readonly reason?: CancelReason }
   | { readonly type: 'done' };
 
 /** A checkin-attempt entry's step fields; the orchestrator adds attempt id, centre and kiosk. */
@@ -68,7 +73,8 @@ export type CheckinRecord = Omit<Checkin, 'centre' | 'kiosk' | 'attempt'>;
 
 export type Effect =
   | { readonly kind: 'log-attempt'; readonly attempt: AttemptRecord }
-  | { readonly kind: 'guide'; readonly guidance: GuidanceCode }
+  /** `try`: the try about to start, on a retry (of MAX_TRIES), so the screen can say "try 2 of 3". */
+  | { readonly kind: 'guide'; readonly guidance: GuidanceCode; readonly try?: number }
   | { readonly kind: 'record-checkin'; readonly checkin: CheckinRecord };
 
 export interface Step {
@@ -79,9 +85,7 @@ export interface Step {
 export const IDLE: CheckinState = { kind: 'idle' };
 
 export function step(state: CheckinState, event: CheckinEvent): Step {
-  if (event.type === 'cancel' && state.kind !== 'idle' && state.kind !== 'recording') {
-    return { state: IDLE, effects: [{ kind: 'guide', guidance: 'cancelled' }] };
-  }
+  if (event.type === 'cancel' && state.kind !== 'idle' && state.kind !== 'recording') return cancel(state, event.reason ?? 'cancelled');
   switch (state.kind) {
     case 'idle':
       return event.type === 'begin' ? begin(event.mode, event.devices) : stay(state);
@@ -139,6 +143,7 @@ function identifyFinger(state: Extract<CheckinState, { kind: 'identify' }>, resu
     const record = attempt({ step: 'identify', method: 'fingerprint', outcome: 'device-down', try: tries });
     return then(record, begin('fingerprint-search', devices));
   }
+  if (result.kind === 'timeout') return cancel(state, 'absent');
   const record = attempt({ step: 'identify', method: 'fingerprint', outcome: result.kind, try: tries });
   if (tries >= MAX_TRIES) {
     // An unread finger names nobody, so nothing would reach staff review: badge + face makes the rest
@@ -148,7 +153,7 @@ function identifyFinger(state: Extract<CheckinState, { kind: 'identify' }>, resu
     }
     return then(record, failed('see-staff'));
   }
-  return { state: { ...state, tries }, effects: [record, guide(result.kind === 'no-match' ? 'finger-again' : 'finger-still')] };
+  return { state: { ...state, tries }, effects: [record, guide(result.kind === 'no-match' ? 'finger-again' : 'finger-still', tries + 1)] };
 }
 
 function identifyBadge(state: Extract<CheckinState, { kind: 'identify' }>, result: BadgeResult): Step {
@@ -164,9 +169,10 @@ function identifyBadge(state: Extract<CheckinState, { kind: 'identify' }>, resul
   if (result.kind === 'device-down') {
     return then(attempt({ step: 'identify', method: 'badge', outcome: 'device-down', try: tries }), failed('devices-down'));
   }
+  if (result.kind === 'timeout') return cancel(state, 'absent');
   const record = attempt({ step: 'identify', method: 'badge', outcome: result.kind, try: tries });
   if (tries >= MAX_TRIES) return then(record, failed('see-staff'));
-  return { state: { ...state, tries }, effects: [record, guide(result.kind === 'unknown-badge' ? 'badge-unknown' : 'tap-badge')] };
+  return { state: { ...state, tries }, effects: [record, guide('badge-unknown', tries + 1)] };
 }
 
 function confirmFinger(state: Extract<CheckinState, { kind: 'badge-finger' }>, result: FingerResult): Step {
@@ -184,6 +190,7 @@ function confirmFinger(state: Extract<CheckinState, { kind: 'badge-finger' }>, r
     if (devices.camera) return then(record, to({ kind: 'face', identity: state.identity, tries: 0, devices }, 'look-at-camera'));
     return then(record, failed('devices-down'));
   }
+  if (result.kind === 'timeout') return cancel(state, 'absent');
   const outcome: AttemptOutcome = result.kind === 'match' ? 'mismatch' : result.kind;
   const record = attempt({
     step: 'identify',
@@ -195,7 +202,7 @@ function confirmFinger(state: Extract<CheckinState, { kind: 'badge-finger' }>, r
     ...(result.kind === 'match' ? { score: result.score } : {}),
   });
   if (tries >= MAX_TRIES) return then(record, failed('see-staff'));
-  return { state: { ...state, tries }, effects: [record, guide(outcome === 'poor-quality' ? 'finger-still' : 'finger-again')] };
+  return { state: { ...state, tries }, effects: [record, guide(outcome === 'poor-quality' ? 'finger-still' : 'finger-again', tries + 1)] };
 }
 
 function toVerify(identity: Identity, devices: DeviceAvailability): Step {
@@ -217,18 +224,53 @@ function verifyFace(state: Extract<CheckinState, { kind: 'face' }>, result: Face
     if (identity.methods.includes('fingerprint')) return then(record, to({ kind: 'staff-confirm', identity }, 'staff-confirm'));
     return then(record, failed('devices-down'));
   }
+  if (result.kind === 'timeout') return cancel(state, 'absent');
   const record = attempt({ ...base, outcome: result.kind, ...(result.kind === 'mismatch' ? { score: result.score } : {}) });
   if (tries >= MAX_TRIES) return then(record, failed('see-staff'));
   const guidance: GuidanceCode = result.kind === 'liveness-failed' ? 'face-move' : result.kind === 'mismatch' ? 'face-again' : 'face-light';
-  return { state: { ...state, tries }, effects: [record, guide(guidance)] };
+  return { state: { ...state, tries }, effects: [record, guide(guidance, tries + 1)] };
+}
+
+/**
+ * Ends a session early. Nothing is submitted: the step that was waiting is logged as cancelled (or, when the
+ * person walked away, as a timeout), so staff can see who started and left.
+ */
+function cancel(state: CheckinState, reason: CancelReason): Step {
+  const outcome: AttemptOutcome = reason === 'absent' ? 'timeout' : 'cancelled';
+  const record = waitingAttempt(state, outcome);
+  const guidance: GuidanceCode = reason === 'absent' ? 'walked-away' : reason === 'call-staff' ? 'staff-called' : 'cancelled';
+  const next: CheckinState = reason === 'call-staff' ? { kind: 'failed', guidance } : IDLE;
+  return { state: next, effects: [...(record ? [attempt(record)] : []), guide(guidance)] };
+}
+
+/** The attempt a state is waiting on, for the log when it ends without an answer. */
+function waitingAttempt(state: CheckinState, outcome: AttemptOutcome): AttemptRecord | undefined {
+  switch (state.kind) {
+    case 'identify':
+      return { step: 'identify', method: state.method, outcome, try: state.tries + 1 };
+    case 'badge-finger':
+      return { step: 'identify', method: 'fingerprint', outcome, try: state.tries + 1, subject: state.identity.subject, identifiedBy: 'badge' };
+    case 'face':
+      return { step: 'verify', method: 'face', outcome, try: state.tries + 1, subject: state.identity.subject, identifiedBy: state.identity.methods.at(-1) ?? 'badge' };
+    case 'staff-confirm':
+      return { step: 'confirm', method: 'staff', outcome, try: 1, subject: state.identity.subject };
+    case 'tasks':
+      // Verified, but the tasks were never answered: the check-in is not recorded.
+      return { step: 'confirm', method: state.verifiedBy, outcome, try: 1, subject: state.identity.subject };
+    case 'idle':
+    case 'recording':
+    case 'receipt':
+    case 'failed':
+      return undefined;
+  }
 }
 
 function attempt(record: AttemptRecord): Effect {
   return { kind: 'log-attempt', attempt: record };
 }
 
-function guide(guidance: GuidanceCode): Effect {
-  return { kind: 'guide', guidance };
+function guide(guidance: GuidanceCode, tryNumber?: number): Effect {
+  return tryNumber === undefined ? { kind: 'guide', guidance } : { kind: 'guide', guidance, try: tryNumber };
 }
 
 function to(state: CheckinState, guidance: GuidanceCode): Step {

@@ -19,7 +19,9 @@ export const GUIDANCE = {
   'receipt': 'Checked in. Take your receipt.',
   'see-staff': 'We could not confirm your identity. Please see a member of staff. Staff will review this; it is not recorded as a breach.',
   'devices-down': 'The kiosk cannot check you in right now. Please see a member of staff. This is recorded as a device fault, not a breach.',
-  'cancelled': 'Check-in cancelled.',
+  'cancelled': 'Check-in cancelled. You are not checked in.',
+  'walked-away': 'Nobody was at the kiosk, so the check-in was ended. Nobody was checked in.',
+  'staff-called': 'A member of staff has been called. Please wait here and show them this reference number.',
 } as const;
 
 export type GuidanceCode = keyof typeof GUIDANCE;

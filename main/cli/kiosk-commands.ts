@@ -29,7 +29,7 @@ const run: Command = {
     const webPort = optionalString(values, 'web');
     const usersFile = optionalString(values, 'users');
     const users = usersFile === undefined ? undefined : UserStore.open(usersFile);
-    const screens = webPort === undefined ? undefined : kioskScreens();
+    const screens = webPort === undefined ? undefined : kioskScreens(config);
     const runtime = await KioskRuntime.start({
       config,
       ...(emulated?.inProcess ?? {}),

@@ -23,6 +23,7 @@ import { topicId } from '../../net/topics.ts';
 import { type EmulatedDevices, inProcessDevices } from '../kiosk/emulated-devices.ts';
 import { loadKioskConfig } from '../kiosk/kiosk-config.ts';
 import { KioskRuntime } from '../kiosk/kiosk-runtime.ts';
+import { kioskScreenOptions, kioskStatus } from '../kiosk/kiosk-screens.ts';
 import { readLogRecords, unverifiedProblem } from '../kiosk/log-records.ts';
 import { HqBackend } from '../web/hq-backend.ts';
 import { KioskScreen } from '../web/kiosk-screen.ts';
@@ -31,7 +32,7 @@ import { StaffConfirmations } from '../web/staff-confirmations.ts';
 import { type WebServer, startWebServer } from '../web/web-server.ts';
 import { type DemoFaces, defaultFaceCacheDir, prepareDemoFaces } from './demo-faces.ts';
 import { DemoScreen } from './demo-screen.ts';
-import { CAST, CENTRE, DAY_END_MINUTE, DAY_START_MINUTE, KIOSKS, type KioskId, type Script, type ScriptedEvent, STAFF, ZONE, scriptFor, visitors } from './scripted-day.ts';
+import { CAST, CENTRE, DAY_END_MINUTE, DAY_START_MINUTE, DEMO_NAMES, KIOSKS, type KioskId, type Script, type ScriptedEvent, STAFF, ZONE, scriptFor, visitors } from './scripted-day.ts';
 import { SimClock } from './sim-clock.ts';
 
 export interface DemoOptions {
@@ -151,6 +152,9 @@ export class DemoCenter {
           face: { threshold: DEFAULT_MATCH_THRESHOLD },
           devices: devices.devices,
           timeouts: { fingerMs: 3000, badgeMs: 5000 },
+          language: 'zh-CN',
+          zone: ZONE,
+          names: DEMO_NAMES,
         }, null, 2)}\n`);
         const config = loadKioskConfig(file);
         mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -164,6 +168,8 @@ export class DemoCenter {
         store: hqStore,
         broker: { url: broker.url, username: 'hq', password: users.get('hq') ?? '' },
         witnessSigner: loadOrCreateSigner(`${hqPath}.witness.key`, 'hq').signer,
+        // The demo's kiosks, pinned above, are the only logs HQ stores: any other is refused with a security alert.
+        trusted: new Set(configs.map((k) => k.id)),
         clock: clock.now,
         retryMs: 200,
       });
@@ -183,7 +189,7 @@ export class DemoCenter {
         say: options.say,
       });
 
-      const display = options.webPort === undefined ? undefined : new KioskScreen();
+      const display = options.webPort === undefined ? undefined : new KioskScreen(kioskScreenOptions((configs[0] as (typeof configs)[number]).config, clock.now));
       // Camera down at kiosk-1: a staff member confirms on the staff screen (the script never needs it).
       const confirmations = options.webPort === undefined ? undefined : new StaffConfirmations();
       const kiosks: Kiosk[] = [];
@@ -204,7 +210,10 @@ export class DemoCenter {
         kiosks.push({ id, runtime, devices, screen, counted: 0 });
       }
       const first = kiosks[0] as Kiosk;
-      display?.attach(() => first.runtime.checkIn());
+      display?.attach(() => first.runtime.checkIn(), kioskStatus(first.runtime));
+      stops.push(() => {
+        display?.close();
+      });
       const screens = signIn ? await startScreens(options, first, hq, clock, display as KioskScreen, confirmations as StaffConfirmations, faces.impostor.frame, signIn.users, stops) : undefined;
       return new DemoCenter(options, script, clock, broker, hq, hqStore, http, faces, kiosks, screens, signIn?.accounts ?? [], stops);
     } catch (error) {

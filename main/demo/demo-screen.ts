@@ -2,6 +2,7 @@
 // when asked and mark today's tasks as done; what the kiosk tells them still goes to the kiosk screen in the
 // browser, so a viewer watches the check-in happen. Between scripted visits the browser screen has the kiosk to
 // itself (its Start button runs a check-in with whatever lies on the emulated devices).
+import type { CancelReason } from '../../core/checkin/checkin-machine.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import type { TaskCompletion } from '../../core/records/checkin.ts';
 import type { TaskSpec } from '../../core/records/plan.ts';
@@ -33,10 +34,19 @@ export class DemoScreen implements ScreenPort {
     this.said.length = 0;
   }
 
-  guide(guidance: GuidanceCode): void {
+  guide(guidance: GuidanceCode, tryNumber?: number): void {
     this.said.push(guidance);
-    this.display?.guide(guidance);
+    this.display?.guide(guidance, tryNumber);
     this.person?.onGuide(guidance);
+  }
+
+  waiting(ms: number | undefined): void {
+    if (!this.person) this.display?.waiting(ms);
+  }
+
+  /** A session from the browser's Start button ends early from there; a scripted person never cancels. */
+  interrupted(): Promise<CancelReason> {
+    return this.person || !this.display ? new Promise(() => undefined) : this.display.interrupted();
   }
 
   tasks(subject: string, due: readonly TaskSpec[]): Promise<readonly TaskCompletion[]> {

@@ -10,6 +10,11 @@ import { zonedInstant } from '../../core/time/zoned-time.ts';
 export const CENTRE = 'centre-01';
 export const ZONE = 'Asia/Shanghai';
 export const KIOSKS = ['centre-01/kiosk-1', 'centre-01/kiosk-2'] as const;
+/** The demo kiosks' `names`: the centre and the study module in both kiosk languages. */
+export const DEMO_NAMES = {
+  centre: { 'zh-CN': '示范区社区矫正中心', en: 'Demo District Community Corrections Centre' },
+  tasks: { 'law-basics-3': { 'zh-CN': '法律基础 第三课', en: 'Law basics, lesson 3' } },
+} as const;
 export type KioskId = (typeof KIOSKS)[number];
 export const STAFF = 'staff-07';
 

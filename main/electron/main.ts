@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const config = loadKioskConfig(configPath(process.argv));
   // The same screens as `muster kiosk run`: the kiosk screen (the runtime's ScreenPort), staff confirmation
   // when the camera is down (its StaffPort), and the staff screen with enrolment at this kiosk.
-  const screens = kioskScreens();
+  const screens = kioskScreens(config);
   // The kiosk's signing keys and centre data key sealed by the OS keyring (key files of earlier runs move in).
   const secrets = new SafeStorageSecretStore(join(config.dataDir, 'secrets'), electron.safeStorage);
   const runtime = await KioskRuntime.start({ config, screen: screens.screen, staff: screens.staff, secrets });

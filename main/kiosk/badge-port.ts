@@ -21,6 +21,10 @@ export class ReaderBadgePort implements BadgePort {
     });
   }
 
+  get waitMs(): number {
+    return this.timeoutMs;
+  }
+
   /** Taps count from the start of a session until its end. */
   session(open: boolean): void {
     this.open = open;

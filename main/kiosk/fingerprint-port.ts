@@ -39,5 +39,6 @@ export function sensorFingerprintPort(sensor: FingerprintSensor, options: Sensor
     identify,
     // 1:1 after a badge: search, and let the state machine compare the subject found with the badge's.
     verify: () => identify(),
+    waitMs: options.fingerTimeoutMs,
   };
 }

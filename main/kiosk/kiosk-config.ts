@@ -9,6 +9,7 @@
 //                  "badge": { "hid": { "path": "/dev/muster/badge" } } } }
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { KIOSK_LANGUAGES, type KioskLanguage, type Names } from '../../core/api/kiosk-api.ts';
 import type { IdentifyMode } from '../../core/checkin/checkin-machine.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import type { HidTarget } from '../../drivers/badge/node-hid-source.ts';
@@ -54,6 +55,14 @@ export interface KioskConfig {
   readonly face: { readonly threshold: number; readonly detector: DetectorName; readonly backend: BackendChoice };
   readonly devices: { readonly fingerprint?: FingerprintSettings; readonly camera?: CameraSettings; readonly badge?: BadgeSettings };
   readonly timeouts: { readonly fingerMs: number; readonly badgeMs: number };
+  /** The screen's language: every session starts in it. Default zh-CN (a centre in China). */
+  readonly language: KioskLanguage;
+  /** The centre's IANA time zone, for every time the screen shows. Default the machine's. */
+  readonly zone: string;
+  /** The centre's and the tasks' names in every kiosk language (tasks by study module, questionnaire or task id). */
+  readonly names: { readonly centre?: Names; readonly tasks: Readonly<Record<string, Names>> };
+  /** Seconds the receipt stays up and the tasks wait for a touch; tones and speech. */
+  readonly screen: { readonly receiptSeconds: number; readonly idleSeconds: number; readonly voice: boolean };
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -79,7 +88,7 @@ export function loadKioskConfig(file: string): KioskConfig {
 export function parseKioskConfig(value: unknown, source: string, baseDir: string): KioskConfig {
   const at = new Reader(source, baseDir);
   const c = at.object(value, '');
-  at.only(c, '', ['centre', 'kiosk', 'dataDir', 'identify', 'peers', 'registryPub', 'broker', 'face', 'devices', 'timeouts']);
+  at.only(c, '', ['centre', 'kiosk', 'dataDir', 'identify', 'peers', 'registryPub', 'broker', 'face', 'devices', 'timeouts', 'language', 'zone', 'names', 'screen']);
   const centre = at.id(c.centre, 'centre');
   const kiosk = at.string(c.kiosk, 'kiosk');
   const name = kiosk.slice(centre.length + 1);
@@ -125,7 +134,36 @@ export function parseKioskConfig(value: unknown, source: string, baseDir: string
   const timeouts = { fingerMs: at.millis(t.fingerMs, 'timeouts.fingerMs', 10_000), badgeMs: at.millis(t.badgeMs, 'timeouts.badgeMs', 15_000) };
 
   const registryPub = c.registryPub === undefined ? {} : { registryPub: at.path(c.registryPub, 'registryPub') };
-  return { source, centre, kiosk, dataDir: at.path(c.dataDir ?? '.', 'dataDir'), identify, peers, ...registryPub, broker, face, devices, timeouts };
+  const language = c.language === undefined ? 'zh-CN' : at.oneOf(c.language, 'language', KIOSK_LANGUAGES);
+  const zone = c.zone === undefined ? Intl.DateTimeFormat().resolvedOptions().timeZone : at.zone(c.zone, 'zone');
+  return { source, centre, kiosk, dataDir: at.path(c.dataDir ?? '.', 'dataDir'), identify, peers, ...registryPub, broker, face, devices, timeouts, language, zone, names: names(at, c.names), screen: screen(at, c.screen) };
+}
+
+function names(at: Reader, value: unknown): KioskConfig['names'] {
+  const o = value === undefined ? {} : at.object(value, 'names');
+  at.only(o, 'names', ['centre', 'tasks']);
+  const tasks = o.tasks === undefined ? {} : at.object(o.tasks, 'names.tasks');
+  if (Object.keys(tasks).length > 256) at.fail('names.tasks', 'expected at most 256 names');
+  return {
+    ...(o.centre === undefined ? {} : { centre: at.names(o.centre, 'names.centre') }),
+    tasks: Object.fromEntries(Object.entries(tasks).map(([key, v]) => [at.match(key, `names.tasks key`, ID, 'a task, module or questionnaire id'), at.names(v, `names.tasks.${key}`)])),
+  };
+}
+
+function screen(at: Reader, value: unknown): KioskConfig['screen'] {
+  const o = value === undefined ? {} : at.object(value, 'screen');
+  at.only(o, 'screen', ['receiptSeconds', 'idleSeconds', 'voice']);
+  const seconds = (v: unknown, where: string, fallback: number): number => {
+    if (v === undefined) return fallback;
+    const n = at.number(v, where);
+    if (!Number.isInteger(n) || n < 5 || n > 600) at.fail(where, `expected whole seconds between 5 and 600, got ${n}`);
+    return n;
+  };
+  return {
+    receiptSeconds: seconds(o.receiptSeconds, 'screen.receiptSeconds', 10),
+    idleSeconds: seconds(o.idleSeconds, 'screen.idleSeconds', 60),
+    voice: o.voice === undefined ? false : at.boolean(o.voice, 'screen.voice'),
+  };
 }
 
 function serial(at: Reader, o: Record<string, unknown>, where: string, defaultBaud: number): SerialDeviceSettings {
@@ -250,6 +288,28 @@ class Reader {
     const n = this.number(v, where);
     if (!Number.isInteger(n) || n < 100 || n > 600_000) this.fail(where, `expected whole milliseconds between 100 and 600000, got ${n}`);
     return n;
+  }
+
+  /** A name in every kiosk language. */
+  names(v: unknown, where: string): Names {
+    const o = this.object(v, where);
+    this.only(o, where, KIOSK_LANGUAGES);
+    const text = (language: KioskLanguage): string => {
+      const s = this.string(o[language], `${where}.${language}`);
+      if (s.length > 120) this.fail(`${where}.${language}`, 'expected at most 120 characters');
+      return s;
+    };
+    return { 'zh-CN': text('zh-CN'), en: text('en') };
+  }
+
+  zone(v: unknown, where: string): string {
+    const zone = this.string(v, where);
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+    } catch {
+      this.fail(where, `expected an IANA time zone such as Asia/Shanghai, got ${JSON.stringify(zone)}`);
+    }
+    return zone;
   }
 
   oneOf<T extends string>(v: unknown, where: string, options: readonly T[]): T {

@@ -119,7 +119,8 @@ export class KioskRuntime {
     readonly personal: PersonalDataStore,
     readonly enrolments: EnrolmentStore,
     private readonly health: DeviceHealthLog,
-    private readonly plans: LogPlans,
+    /** The plans on the kiosk's logs: tasks due, and today's window for the start screen. */
+    readonly plans: LogPlans,
     private readonly signers: { readonly signer: Signer; readonly witness: Signer; readonly devices: () => { id: string; state: DeviceHealth['state'] }[] },
   ) {
     this.registry = new DeviceRegistry({ now: clock });

@@ -21,12 +21,31 @@ export class LogPlans implements PlansPort {
   dueToday(subject: string): readonly TaskSpec[] {
     this.catchUp();
     const now = this.clock();
-    // The newest version already in effect; the breach engine applies the same versions to the day.
-    const plan = (this.plans.get(subject) ?? []).filter((p) => p.effectiveFrom <= now).sort((a, b) => a.effectiveFrom - b.effectiveFrom).at(-1);
+    const plan = inEffect(this.plans.get(subject) ?? [], now);
     if (!plan) return [];
     const day = zonedDay(now, plan.zone);
     if (!supervisedOn(plan, day)) return [];
     return plan.tasks.filter((t) => taskDueOn(t, plan, weekdayOf(day)));
+  }
+
+  /**
+   * Today's reporting window at a centre, for its start screen: from the earliest open to the latest close of
+   * the plans in effect that report there today (the newest version of each person's plan). Null when nobody does.
+   */
+  windowToday(centre: string): { readonly open: number; readonly close: number } | null {
+    this.catchUp();
+    const now = this.clock();
+    let window: { open: number; close: number } | null = null;
+    for (const versions of this.plans.values()) {
+      const plan = inEffect(versions, now);
+      if (!plan?.centres.includes(centre)) continue;
+      const day = zonedDay(now, plan.zone);
+      if (!supervisedOn(plan, day) || !plan.days.includes(weekdayOf(day))) continue;
+      // A window that ends the next day counts as ending at midnight plus its close.
+      const close = plan.close <= plan.open ? plan.close + 1440 : plan.close;
+      window = window === null ? { open: plan.open, close } : { open: Math.min(window.open, plan.open), close: Math.max(window.close, close) };
+    }
+    return window === null ? null : { open: window.open, close: window.close % 1440 };
   }
 
   private catchUp(): void {
@@ -48,4 +67,9 @@ export class LogPlans implements PlansPort {
       this.read.set(origin, size);
     }
   }
+}
+
+/** The newest version already in effect; the breach engine applies the same versions to the day. */
+function inEffect(versions: readonly Plan[], now: number): Plan | undefined {
+  return versions.filter((p) => p.effectiveFrom <= now).sort((a, b) => a.effectiveFrom - b.effectiveFrom).at(-1);
 }

@@ -1,7 +1,7 @@
 // What the check-in workflow needs from the world, as small interfaces: the drivers, the face worker and the
 // screen are adapted to these, and tests use in-process fakes. A port that throws counts as its device being
 // down (logged as a device fault, which excuses the person), never as the person failing.
-import type { BadgeResult, DeviceAvailability, FaceResult, FingerResult } from '../../core/checkin/checkin-machine.ts';
+import type { BadgeResult, CancelReason, DeviceAvailability, FaceResult, FingerResult } from '../../core/checkin/checkin-machine.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import type { EntryType, Payload } from '../../core/entry.ts';
 import type { TaskCompletion } from '../../core/records/checkin.ts';
@@ -14,26 +14,38 @@ export interface FingerprintPort {
   identify(): Promise<FingerResult>;
   /** 1:1 against the subject's enrolled pages (badge + fingerprint). */
   verify(subject: string): Promise<FingerResult>;
+  /** How long one call waits for a finger (the screen's countdown). */
+  readonly waitMs?: number;
 }
 
 export interface BadgePort {
   read(): Promise<BadgeResult>;
+  /** How long one read waits for a card. */
+  readonly waitMs?: number;
 }
 
 export interface FacePort {
   /** 1:1 with liveness against the subject's template; scores only, never images. */
   verify(subject: string): Promise<FaceResult>;
+  readonly waitMs?: number;
 }
 
 export interface StaffPort {
   /** A staff member confirms the person's identity in person; null when they do not. */
   confirm(subject: string): Promise<string | null>;
+  /** How long staff have to answer. */
+  readonly waitMs?: number;
 }
 
 export interface ScreenPort {
-  guide(guidance: GuidanceCode): void;
+  /** `tryNumber`: the try about to start, on a retry. */
+  guide(guidance: GuidanceCode, tryNumber?: number): void;
   /** Shows today's tasks and returns what the person marks as done. */
   tasks(subject: string, due: readonly TaskSpec[]): Promise<readonly TaskCompletion[]>;
+  /** The session now waits on a device for at most `ms` (undefined: the device gives no bound): a countdown. */
+  waiting?(ms: number | undefined): void;
+  /** Settles when the person ends the running session early (Cancel, Call staff, or walking away). */
+  interrupted?(): Promise<CancelReason>;
 }
 
 export interface DevicesPort {

@@ -1,11 +1,14 @@
 // The kiosk screen's backend, and the check-in workflow's ScreenPort: the workflow's guidance and task
-// requests become a KioskView pushed to the screen; the screen's Start, task answers, Cancel and Reset come
-// back as API calls (a person who skips the tasks submits none: the check-in itself still counts). The view only ever holds the person of the running session and is cleared on reset, on
-// the next Start, and (should the screen die) a while after the outcome.
+// requests become a KioskView pushed to the screen; the screen's Start, task answers, Cancel, Call staff and
+// Finish come back as API calls. Main owns every countdown, so a screen that is closed, frozen or reloaded
+// never leaves a person's data up or a session hanging: a device wait that runs out, tasks left unanswered
+// and a walk-away end the session with nothing submitted; the receipt and every failure screen return to the
+// start by themselves. Every call is idempotent: a double tap changes nothing.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { EventMessage } from '../../core/api/api.ts';
-import { type KioskView, type TaskView, stepOf } from '../../core/api/kiosk-api.ts';
+import { type KioskInfo, type KioskLanguage, type KioskView, type Names, type TaskView, stepOf } from '../../core/api/kiosk-api.ts';
+import { type CancelReason, type DeviceAvailability, MAX_TRIES } from '../../core/checkin/checkin-machine.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import { decodeLeaf } from '../../core/entry.ts';
 import { fromBase64 } from '../../core/bytes.ts';
@@ -18,25 +21,59 @@ import { renderReceipt } from '../kiosk/receipt.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
 
 export interface KioskScreenOptions {
-  /** Seconds without a touch before the screen returns to the start (the renderer's timer). Default 60. */
+  /** Seconds the tasks wait for a touch before the session is cancelled (never submitted). Default 60. */
   readonly idleSeconds?: number;
-  /** Main's own reset after an outcome, and its answer to unanswered tasks, in case the screen is gone. Default: twice idleSeconds. */
-  readonly clearAfterMs?: number;
+  /** Seconds the receipt stays up. Default 10. */
+  readonly receiptSeconds?: number;
+  /** Seconds a failure screen (see staff, with the reference) stays up. Default 30. */
+  readonly failureSeconds?: number;
+  /** Seconds a "cancelled" or "nobody there" notice stays up. Default 5. */
+  readonly noticeSeconds?: number;
+  /** A device wait whose port gives no bound (the face step). Default 30. */
+  readonly waitSeconds?: number;
+  readonly language?: KioskLanguage;
+  /** The centre's IANA zone; default the machine's. */
+  readonly zone?: string;
+  /** The centre's name in each language; default its id. */
+  readonly centre?: Names;
+  /** Task names in each language, by study module, questionnaire or task id (the kiosk configuration's `names.tasks`). */
+  readonly taskNames?: Readonly<Record<string, Names>>;
+  readonly voice?: boolean;
+  readonly clock?: () => number;
 }
 
-const IDLE: Omit<KioskView, 'idleSeconds'> = { phase: 'idle', step: null, guidance: null, tasks: [], receipt: null };
+/** What the kiosk runtime tells the start screen: which devices work, and today's window. */
+export interface KioskStatus {
+  readonly available: DeviceAvailability;
+  readonly window: { readonly open: number; readonly close: number } | null;
+}
+
+/** Extra seconds main waits past a device's own bound before it ends the wait itself. */
+const GRACE_MS = 3000;
+const STATUS_EVERY_MS = 2000;
+/** Until the runtime says otherwise (attach), every device is taken to work. */
+const UNKNOWN: KioskStatus = { available: { fingerprint: true, camera: true, badge: true }, window: null };
+/** A centre with no configured name. */
+const CENTRE: Names = { 'zh-CN': '社区矫正中心', en: 'Community corrections centre' };
+
+type Shown = Pick<KioskView, 'phase' | 'step' | 'guidance' | 'tasks' | 'receipt'> & Partial<Pick<KioskView, 'try' | 'countdown' | 'reference'>>;
+
+const START: Shown = { phase: 'idle', step: null, guidance: null, tasks: [], receipt: null };
 
 export class KioskScreen implements ScreenPort, ApiBackend {
   private view: KioskView;
   private readonly events = new EventEmitter<{ view: [KioskView]; capture: [string] }>();
   private readonly frames = new Map<string, (frame: Uint8Array) => void>();
   private run: (() => Promise<CheckinOutcome>) | undefined;
+  private status: () => KioskStatus = () => UNKNOWN;
+  private statusTimer: NodeJS.Timeout | undefined;
   private running = false;
   private resetRequested = false;
+  private interrupt: { readonly promise: Promise<CancelReason>; readonly resolve: (reason: CancelReason) => void } | undefined;
   private pendingTasks: { readonly resolve: (c: readonly TaskCompletion[]) => void; readonly due: readonly TaskSpec[] } | undefined;
-  private clearTimer: NodeJS.Timeout | undefined;
-  private readonly idleSeconds: number;
-  private readonly clearAfterMs: number;
+  /** The current view's countdown: what happens when it runs out. */
+  private timer: NodeJS.Timeout | undefined;
+  private readonly o: Required<Omit<KioskScreenOptions, 'centre' | 'taskNames'>> & Pick<KioskScreenOptions, 'centre' | 'taskNames'>;
 
   readonly handlers: Handlers = {
     'kiosk.view': () => this.view,
@@ -52,6 +89,14 @@ export class KioskScreen implements ScreenPort, ApiBackend {
       this.reset();
       return {};
     },
+    'kiosk.cancel': ({ staff }) => {
+      this.interrupt?.resolve(staff ? 'call-staff' : 'cancelled');
+      return {};
+    },
+    'kiosk.touch': () => {
+      if (this.pendingTasks) this.showTasks();
+      return {};
+    },
     'kiosk.frame': ({ id, jpeg }) => {
       const waiting = this.frames.get(id);
       if (!waiting) throw new MusterError('not-asked', `no frame ${id} is waiting (answered already, or timed out)`);
@@ -63,14 +108,44 @@ export class KioskScreen implements ScreenPort, ApiBackend {
   };
 
   constructor(options: KioskScreenOptions = {}) {
-    this.idleSeconds = options.idleSeconds ?? 60;
-    this.clearAfterMs = options.clearAfterMs ?? this.idleSeconds * 2000;
-    this.view = { ...IDLE, idleSeconds: this.idleSeconds };
+    this.o = {
+      idleSeconds: options.idleSeconds ?? 60,
+      receiptSeconds: options.receiptSeconds ?? 10,
+      failureSeconds: options.failureSeconds ?? 30,
+      noticeSeconds: options.noticeSeconds ?? 5,
+      waitSeconds: options.waitSeconds ?? 30,
+      language: options.language ?? 'zh-CN',
+      zone: options.zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+      voice: options.voice ?? false,
+      clock: options.clock ?? Date.now,
+      ...(options.centre ? { centre: options.centre } : {}),
+      ...(options.taskNames ? { taskNames: options.taskNames } : {}),
+    };
+    this.view = this.viewOf(START);
   }
 
-  /** Connects the Start button to the check-in (the kiosk runtime passes `() => workflow.run()`). */
-  attach(run: () => Promise<CheckinOutcome>): void {
+  /**
+   * Connects the Start button to the check-in (the kiosk runtime passes `() => workflow.run()`), and the start
+   * screen to the runtime's device states and today's window, which it shows and keeps current between sessions.
+   */
+  attach(run: () => Promise<CheckinOutcome>, status?: () => KioskStatus): void {
     this.run = run;
+    if (!status) return;
+    this.status = status;
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.statusTimer = setInterval(() => {
+      if (this.view.phase !== 'idle') return;
+      const next = this.viewOf(START);
+      if (JSON.stringify(next.kiosk) !== JSON.stringify(this.view.kiosk)) this.publish(next);
+    }, STATUS_EVERY_MS);
+    this.statusTimer.unref();
+    this.publish(this.viewOf(START));
+  }
+
+  /** Stops the start screen's refresh and every countdown. */
+  close(): void {
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.stopTimer();
   }
 
   subscribe(listener: (message: EventMessage) => void): () => void {
@@ -109,94 +184,112 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     return this.view;
   }
 
-  /**
-   * A session that ran without this screen's Start button (the demo's scripted visits) ended: its outcome shows,
-   * then the screen goes back to the start after the usual pause, as after its own sessions.
-   */
+  /** A session that ran without this screen's Start button (the demo's scripted visits) ended: its outcome shows, then the start. */
   async played(outcome: CheckinOutcome): Promise<void> {
     if (this.running) return;
     await this.finish(outcome);
-    this.clear();
-    this.clearTimer = setTimeout(() => {
-      this.reset();
-    }, this.clearAfterMs);
-    this.clearTimer.unref();
   }
 
   // ScreenPort
-  guide(guidance: GuidanceCode): void {
-    // A new session (from Start or from elsewhere) keeps the previous one's reset from blanking it.
-    if (!this.pendingTasks) this.clear();
+  guide(guidance: GuidanceCode, tryNumber?: number): void {
     const step = stepOf(guidance);
-    this.show({ phase: step === null ? 'failed' : 'active', step: step ?? this.view.step, guidance, tasks: [], receipt: null });
+    // Outcomes (failures, cancel) show when the session ends, with their reference and countdown.
+    if (step === null) return;
+    this.show({ phase: 'active', step, guidance, tasks: [], receipt: null, try: tryNumber === undefined ? null : { n: tryNumber, of: MAX_TRIES } }, null);
+  }
+
+  waiting(ms: number | undefined): void {
+    const waitMs = ms ?? this.o.waitSeconds * 1000;
+    // Past the device's own bound, main ends the wait itself: a hung device never holds a person's session.
+    this.show({ ...this.view, countdown: Math.ceil(waitMs / 1000) }, waitMs + GRACE_MS, () => this.interrupt?.resolve('absent'));
+  }
+
+  interrupted(): Promise<CancelReason> {
+    if (!this.interrupt) {
+      let resolve: (reason: CancelReason) => void = () => undefined;
+      const promise = new Promise<CancelReason>((r) => {
+        resolve = r;
+      });
+      this.interrupt = { promise, resolve };
+    }
+    return this.interrupt.promise;
   }
 
   tasks(_subject: string, due: readonly TaskSpec[]): Promise<readonly TaskCompletion[]> {
     if (due.length === 0) return Promise.resolve([]);
     return new Promise((resolve) => {
       this.pendingTasks = { resolve, due };
-      this.show({ phase: 'tasks', step: 'tasks', guidance: 'tasks', tasks: due.map(taskView), receipt: null });
-      // Should the screen be gone, the check-in is still recorded (with no task marked done).
-      this.clearTimer = setTimeout(() => {
-        if (this.pendingTasks?.resolve === resolve) this.submitTasks([]);
-      }, this.clearAfterMs);
-      this.clearTimer.unref();
+      this.showTasks();
     });
+  }
+
+  private showTasks(): void {
+    const due = this.pendingTasks?.due ?? [];
+    // Nobody answering means nobody is there: the session is cancelled, never submitted on their behalf.
+    this.show({ phase: 'tasks', step: 'tasks', guidance: 'tasks', tasks: due.map((t) => this.taskView(t)), receipt: null, countdown: this.o.idleSeconds }, this.o.idleSeconds * 1000, () => this.interrupt?.resolve('absent'));
   }
 
   private begin(): void {
     if (!this.run) throw new MusterError('not-ready', 'the kiosk is starting; try again in a moment');
-    if (this.running) throw new MusterError('busy', 'a check-in is already running');
+    // A second tap on Start while the session runs is the same tap.
+    if (this.running) return;
     const run = this.run;
     this.running = true;
-    this.clear();
-    this.show({ phase: 'active', step: 'identify', guidance: null, tasks: [], receipt: null });
+    this.resetRequested = false;
+    void this.interrupted();
+    this.show({ phase: 'active', step: 'identify', guidance: null, tasks: [], receipt: null }, null);
     void run()
       .then((outcome) => this.finish(outcome))
       .catch(() => {
-        this.show({ phase: 'failed', step: null, guidance: 'devices-down', tasks: [], receipt: null });
+        this.show({ phase: 'failed', step: null, guidance: 'devices-down', tasks: [], receipt: null, countdown: this.o.failureSeconds }, this.o.failureSeconds * 1000, () => {
+          this.reset();
+        });
       })
       .finally(() => {
         this.running = false;
-        this.pendingTasks = undefined;
-        if (this.resetRequested) {
-          this.reset();
-          return;
-        }
-        this.clearTimer = setTimeout(() => {
-          this.reset();
-        }, this.clearAfterMs);
-        this.clearTimer.unref();
+        this.interrupt = undefined;
+        if (this.resetRequested) this.reset();
       });
   }
 
   private async finish(outcome: CheckinOutcome): Promise<void> {
+    this.interrupt = undefined;
+    this.pendingTasks = undefined;
+    const back = (): void => {
+      this.reset();
+    };
     if (!outcome.ok) {
       const last = outcome.guidance.at(-1) ?? 'see-staff';
-      this.show({ phase: 'failed', step: null, guidance: last, tasks: [], receipt: null });
+      const seconds = last === 'cancelled' || last === 'walked-away' ? this.o.noticeSeconds : this.o.failureSeconds;
+      this.show({ phase: 'failed', step: null, guidance: last, tasks: [], receipt: null, countdown: seconds, reference: outcome.attempt }, seconds * 1000, back);
       return;
     }
     const entry = fromBase64(outcome.receipt.proof.entry);
     const { body } = decodeLeaf(entry);
     const checkin = parseCheckin(body.payload);
     const { qrSvg } = await renderReceipt(outcome.receipt);
-    this.show({
-      phase: 'done',
-      step: 'receipt',
-      guidance: 'receipt',
-      tasks: [],
-      receipt: { subject: checkin.subject, centre: checkin.centre, kiosk: checkin.kiosk, at: body.ts, seq: body.seq, qrSvg, file: JSON.stringify(outcome.receipt) },
-    });
+    this.show(
+      {
+        phase: 'done',
+        step: 'receipt',
+        guidance: 'receipt',
+        tasks: [],
+        countdown: this.o.receiptSeconds,
+        receipt: { subject: checkin.subject, centre: checkin.centre, kiosk: checkin.kiosk, at: body.ts, seq: body.seq, qrSvg, file: JSON.stringify(outcome.receipt) },
+      },
+      this.o.receiptSeconds * 1000,
+      back,
+    );
   }
 
   private submitTasks(completions: readonly TaskCompletion[]): void {
     const pending = this.pendingTasks;
-    if (!pending) throw new MusterError('not-asked', 'no tasks are waiting for an answer');
+    // Answered already (a double tap), or the session ended: nothing to do.
+    if (!pending) return;
     const known = new Set(pending.due.map((t) => t.id));
     for (const c of completions) if (!known.has(c.task)) throw new MusterError('bad-message', `params.completions: ${c.task} is not one of today's tasks`);
     this.pendingTasks = undefined;
-    this.clear();
-    this.show({ ...this.view, phase: 'active', step: 'saving', guidance: 'recording', tasks: [] });
+    this.show({ ...this.view, phase: 'active', step: 'saving', guidance: 'recording', tasks: [], countdown: null }, null);
     pending.resolve(completions);
   }
 
@@ -204,28 +297,61 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     // The outcome shows a moment before the session ends (its last entries are still being written).
     this.resetRequested = this.running;
     if (this.running) return;
-    this.clear();
-    this.show({ ...IDLE });
+    this.show(START, null);
   }
 
-  private clear(): void {
-    if (this.clearTimer) clearTimeout(this.clearTimer);
-    this.clearTimer = undefined;
+  private stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
-  private show(view: Omit<KioskView, 'idleSeconds'>): void {
-    this.view = { ...view, idleSeconds: this.idleSeconds };
-    this.events.emit('view', this.view);
+  /** Shows a view; `afterMs` (with `then`) is its countdown, null for none. */
+  private show(shown: Shown, afterMs: number | null, then?: () => void): void {
+    this.stopTimer();
+    if (afterMs !== null && then) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        then();
+      }, afterMs);
+      this.timer.unref();
+    }
+    this.publish(this.viewOf(afterMs === null ? { ...shown, countdown: null } : shown));
   }
-}
 
-function taskView(task: TaskSpec): TaskView {
-  switch (task.kind) {
-    case 'study':
-      return { id: task.id, kind: task.kind, module: task.module };
-    case 'service':
-      return { id: task.id, kind: task.kind, minutes: task.minutes };
-    case 'questionnaire':
-      return { id: task.id, kind: task.kind, questionnaire: task.questionnaire };
+  private publish(view: KioskView): void {
+    this.view = view;
+    this.events.emit('view', view);
+  }
+
+  private viewOf(shown: Shown): KioskView {
+    const status = this.status();
+    return {
+      try: null,
+      countdown: null,
+      reference: null,
+      ...shown,
+      idleSeconds: this.o.idleSeconds,
+      kiosk: this.info(status),
+      now: this.o.clock(),
+    };
+  }
+
+  private info(status: KioskStatus): KioskInfo {
+    const centre = this.o.centre ?? CENTRE;
+    return { language: this.o.language, zone: this.o.zone, centre, window: status.window, available: status.available, voice: this.o.voice };
+  }
+
+  private taskView(task: TaskSpec): TaskView {
+    const key = task.kind === 'study' ? task.module : task.kind === 'questionnaire' ? task.questionnaire : task.id;
+    const names = this.o.taskNames?.[key] ?? this.o.taskNames?.[task.id];
+    const named = names ? { names } : {};
+    switch (task.kind) {
+      case 'study':
+        return { id: task.id, kind: task.kind, module: task.module, ...named };
+      case 'service':
+        return { id: task.id, kind: task.kind, minutes: task.minutes, ...named };
+      case 'questionnaire':
+        return { id: task.id, kind: task.kind, questionnaire: task.questionnaire, ...named };
+    }
   }
 }

@@ -28,12 +28,16 @@ export class StaffConfirmations implements StaffPort {
     this.clock = options.clock ?? Date.now;
   }
 
+  get waitMs(): number {
+    return this.options.timeoutMs ?? 300_000;
+  }
+
   confirm(subject: string): Promise<string | null> {
     return new Promise((resolve) => {
       const id = randomBytes(8).toString('hex');
       const timer = setTimeout(() => {
         this.settle(id, null);
-      }, this.options.timeoutMs ?? 300_000);
+      }, this.waitMs);
       timer.unref();
       this.waiting.set(id, { id, subject, since: this.clock(), resolve, timer });
       this.events.emit('changed');

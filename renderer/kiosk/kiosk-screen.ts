@@ -1,46 +1,92 @@
-// The parolee's screen: one large action at a time, guidance with an icon at each step, a progress bar, a
-// clear outcome and the receipt with its QR code. It shows only the view main sends for the current session
-// and returns to the start (forgetting the person) after the idle timeout.
+// The parolee's screen, for a 1080x1920 portrait touch screen first: one large centred action per step, a
+// pictogram of where the finger goes or where to look, guidance with the icon of what to do now, "try n of m",
+// a countdown on every wait with Cancel and Call staff, the receipt that closes by itself, and a start screen
+// with the centre, date, local time and today's window (or out of service). Main owns the session and every
+// countdown; this screen shows main's view, and when a call fails it says so and fetches the view again by
+// itself. Language: the kiosk's own, switchable per person, back to the kiosk's own for the next person.
 import type { MusterApi } from '../../core/api/api.ts';
-import { KIOSK_STEPS, type KioskView, type TaskView } from '../../core/api/kiosk-api.ts';
+import { KIOSK_LANGUAGES, KIOSK_STEPS, type KioskInfo, type KioskLanguage, type KioskView, type TaskView } from '../../core/api/kiosk-api.ts';
+import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import type { TaskCompletion } from '../../core/records/checkin.ts';
-import { button, dateTime, h, render } from '../dom.ts';
-import { type Language, LANGUAGES, guidanceIcon, guidanceText, stepWord, t } from '../i18n.ts';
+import { type Child, button, h, render } from '../dom.ts';
+import { LANGUAGE_NAMES, guidanceIcon, guidanceText, stepWord, t } from './kiosk-text.ts';
+import { badgePictogram, facePictogram, fingerPictogram } from './pictograms.ts';
+import { speak } from './kiosk-voice.ts';
 
-const LANGUAGE_NAMES: { readonly [L in Language]: string } = { en: 'English', 'zh-CN': '中文' };
+/** Seconds an error shows before the screen asks main for its view again. */
+const RETRY_SECONDS = 5;
+const LOCALES: { readonly [L in KioskLanguage]: string } = { 'zh-CN': 'zh-CN', en: 'en-GB' };
 
 export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
-  let language: Language = 'en';
   let view: KioskView | undefined;
-  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  let language: KioskLanguage | undefined;
+  /** The kiosk's clock minus this screen's, from the last view. */
+  let offset = 0;
+  /** When the current countdown reaches zero, on this screen's clock. */
+  let countdownEnds: number | null = null;
+  /** When to ask main for the view again: a countdown main should have ended, or after an error. */
+  let retryAt: number | null = null;
+  let languageTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastTouch = 0;
   const ticked = new Set<string>();
+  const inFlight = new Set<string>();
 
-  const call = (promise: Promise<unknown>): void => {
-    promise.catch(() => {
-      render(root, h('section', { class: 'outcome failed', role: 'alert' }, h('p', { class: 'big' }, '⚠️ ', t(language, 'error'))));
+  const lang = (): KioskLanguage => language ?? view?.kiosk.language ?? 'zh-CN';
+  const tr = (word: Parameters<typeof t>[1], values?: Readonly<Record<string, number | string>>): string => t(lang(), word, values);
+
+  /** One action at a time per button: a double tap sends one call. A failed call shows the error screen. */
+  const act = (key: string, call: () => Promise<unknown>): void => {
+    if (inFlight.has(key)) return;
+    inFlight.add(key);
+    call()
+      .catch(() => {
+        showError();
+      })
+      .finally(() => inFlight.delete(key));
+  };
+
+  const refetch = (): void => {
+    api.call('kiosk.view', {}).then(show, () => {
+      showError();
     });
   };
 
-  const armIdle = (): void => {
-    if (idleTimer) clearTimeout(idleTimer);
-    idleTimer = undefined;
-    if (!view || view.phase === 'idle' || view.phase === 'active') return;
-    idleTimer = setTimeout(() => {
-      // Nobody is there any more: unanswered tasks count as not done; the check-in itself stands.
-      if (view?.phase === 'tasks') call(api.call('kiosk.submitTasks', { completions: [] }));
-      else call(api.call('kiosk.reset', {}));
-    }, view.idleSeconds * 1000);
-  };
-
   const show = (next: KioskView): void => {
-    if (next.phase === 'idle' && view && view.phase !== 'idle') {
-      language = 'en';
+    const previous = view;
+    // A new person (or the first view): the kiosk's own language, nothing ticked.
+    if (!previous || (next.phase === 'idle' && previous.phase !== 'idle')) {
+      language = undefined;
       ticked.clear();
     }
     view = next;
-    document.documentElement.lang = language;
-    render(root, header(), body(next));
-    armIdle();
+    offset = next.now - Date.now();
+    countdownEnds = next.countdown === null ? null : Date.now() + next.countdown * 1000;
+    retryAt = countdownEnds === null ? null : countdownEnds + RETRY_SECONDS * 1000;
+    paint(h('section', { class: `kiosk-body phase-${next.phase}` }, body(next)));
+    if (next.kiosk.voice && (previous?.guidance !== next.guidance || previous.phase !== next.phase)) speak(next, lang());
+  };
+
+  const showError = (): void => {
+    countdownEnds = Date.now() + RETRY_SECONDS * 1000;
+    retryAt = countdownEnds;
+    paint(
+      h(
+        'section',
+        { class: 'kiosk-body phase-error', role: 'alert' },
+        h('p', { class: 'icon-big', 'aria-hidden': 'true' }, '⚠️'),
+        h('p', { class: 'big' }, tr('error')),
+        h('p', {}, tr('errorHelp')),
+        countdown('closesIn'),
+        actions(button(tr('backToStart'), '↩️', () => { act('reset', () => api.call('kiosk.reset', {}).then(refetch)); }, { class: 'primary', 'data-focus': true })),
+      ),
+    );
+  };
+
+  const paint = (content: HTMLElement): void => {
+    document.documentElement.lang = lang();
+    document.title = tr('title');
+    render(root, header(), content);
+    tick();
     root.querySelector<HTMLElement>('[data-focus]')?.focus();
   };
 
@@ -48,143 +94,262 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     h(
       'header',
       { class: 'kiosk-header' },
-      h('h1', {}, '🏛️ ', t(language, 'title')),
+      h('h1', {}, view ? view.kiosk.centre[lang()] : tr('title')),
       h(
         'nav',
-        { class: 'languages', 'aria-label': t(language, 'language') },
-        LANGUAGES.map((l) =>
+        { class: 'languages', 'aria-label': tr('language') },
+        KIOSK_LANGUAGES.map((l) =>
           button(LANGUAGE_NAMES[l], '🌐', () => {
             language = l;
+            armLanguageReset();
             if (view) show(view);
-          }, { lang: l, 'aria-pressed': String(l === language), class: 'lang' }),
+          }, { lang: l, 'aria-pressed': String(l === lang()), class: 'lang' }),
         ),
       ),
     );
 
-  const body = (v: KioskView): HTMLElement => {
+  /** On the start screen a language chosen by someone who then walked away goes back to the kiosk's own. */
+  const armLanguageReset = (): void => {
+    if (languageTimer) clearTimeout(languageTimer);
+    languageTimer = setTimeout(() => {
+      if (view?.phase === 'idle' && language !== undefined) {
+        language = undefined;
+        show(view);
+      }
+    }, (view?.idleSeconds ?? 60) * 1000);
+  };
+
+  const body = (v: KioskView): Child => {
     switch (v.phase) {
       case 'idle':
-        return h(
-          'section',
-          { class: 'start' },
-          h('p', { class: 'big' }, t(language, 'startHint')),
-          button(t(language, 'start'), '👆', () => { call(api.call('kiosk.begin', {})); }, { class: 'primary huge', 'data-focus': true }),
-          h('p', { class: 'hint' }, t(language, 'idleWarning')),
-        );
+        return start(v.kiosk);
       case 'active':
-        return h('section', { class: 'step' }, progress(v), guidance(v, t(language, 'waiting')));
+        return [progress(v), guidance(v), v.step === 'saving' ? null : waitActions()];
       case 'tasks':
-        return h('section', { class: 'step' }, progress(v), guidance(v, ''), tasks(v.tasks));
+        return [progress(v), tasks(v.tasks)];
       case 'done':
-        return h('section', { class: 'step' }, progress(v), receipt(v));
+        return [progress(v), receipt(v)];
       case 'failed':
-        return h(
-          'section',
-          { class: 'outcome failed', role: 'alert' },
-          h('p', { class: 'icon-big', 'aria-hidden': 'true' }, v.guidance ? guidanceIcon(v.guidance) : '⚠️'),
-          h('p', { class: 'big' }, v.guidance ? guidanceText(language, v.guidance) : t(language, 'error')),
-          v.guidance === 'cancelled' ? null : h('p', { class: 'big strong' }, t(language, 'notBreach'), ' ', t(language, 'seeStaff')),
-          button(t(language, 'backToStart'), '↩️', () => { call(api.call('kiosk.reset', {})); }, { class: 'primary', 'data-focus': true }),
-        );
+        return failure(v);
     }
+  };
+
+  const start = (info: KioskInfo): Child => {
+    const a = info.available;
+    // The same rule as the check-in: a fingerprint (then face or staff), or a card and the camera.
+    const methods = a.fingerprint ? [['👆', tr('useFinger')], a.camera ? ['📷', tr('useCamera')] : ['🧑‍💼', tr('useStaff')]] : a.badge && a.camera ? [['💳', tr('useBadge')], ['📷', tr('useCamera')]] : [];
+    const all = a.fingerprint && a.camera && a.badge;
+    return [
+      h(
+        'div',
+        { class: 'today' },
+        h('p', { class: 'date', 'data-clock': 'date' }),
+        h('p', { class: 'clock', 'data-clock': 'time' }),
+        h('p', { class: 'window' }, info.window ? `${tr('window')}: ${minutes(info.window.open)}–${minutes(info.window.close)}` : tr('noWindow')),
+      ),
+      methods.length === 0
+        ? h('div', { class: 'out-of-service', role: 'alert' }, h('p', { class: 'icon-big', 'aria-hidden': 'true' }, '🛠️'), h('p', { class: 'big strong' }, tr('outOfService')), h('p', {}, tr('outOfServiceHelp')))
+        : [
+            all ? null : h('p', { class: 'notice' }, '⚠️ ', tr('onlyOne')),
+            h('p', {}, tr('youWillUse')),
+            h('ul', { class: 'methods' }, methods.map(([icon, text]) => h('li', {}, h('span', { class: 'icon', 'aria-hidden': 'true' }, icon), h('span', {}, text)))),
+            actions(button(tr('start'), '👆', () => { act('begin', () => api.call('kiosk.begin', {})); }, { class: 'primary huge', 'data-focus': true })),
+          ],
+    ];
   };
 
   const progress = (v: KioskView): HTMLElement => {
     const at = v.step === null ? -1 : KIOSK_STEPS.indexOf(v.step);
     return h(
       'ol',
-      { class: 'progress', 'aria-label': t(language, 'progress') },
+      { class: 'progress', 'aria-label': tr('progress') },
       KIOSK_STEPS.map((step, i) =>
-        h('li', { class: i < at ? 'past' : i === at ? 'current' : 'future', 'aria-current': i === at ? 'step' : undefined }, h('span', { class: 'dot', 'aria-hidden': 'true' }, i < at ? '✓' : String(i + 1)), t(language, stepWord(step))),
+        h('li', { class: i < at ? 'past' : i === at ? 'current' : 'future', 'aria-current': i === at ? 'step' : undefined }, h('span', { class: 'dot', 'aria-hidden': 'true' }, i < at ? '✓' : String(i + 1)), h('span', { class: 'step-name' }, tr(stepWord(step)))),
       ),
     );
   };
 
-  const guidance = (v: KioskView, fallback: string): HTMLElement =>
-    h('div', { class: 'guidance', role: 'status' }, h('span', { class: 'icon-big', 'aria-hidden': 'true' }, v.guidance ? guidanceIcon(v.guidance) : '⏳'), h('p', { class: 'big' }, v.guidance ? guidanceText(language, v.guidance) : fallback));
-
-  const taskLabel = (task: TaskView): string => {
-    switch (task.kind) {
-      case 'study':
-        return `${t(language, 'taskStudy')}: ${task.module ?? task.id}`;
-      case 'service':
-        return `${t(language, 'taskService')}: ${task.minutes ?? ''} ${t(language, 'minutes')}`;
-      case 'questionnaire':
-        return `${t(language, 'taskQuestionnaire')}: ${task.questionnaire ?? task.id}`;
+  const pictogram = (code: GuidanceCode | null): Child => {
+    switch (code) {
+      case 'place-finger':
+      case 'finger-again':
+      case 'finger-still':
+        return fingerPictogram();
+      case 'tap-badge':
+      case 'finger-badge-instead':
+      case 'finger-unread-badge':
+      case 'badge-unknown':
+        return badgePictogram();
+      case 'look-at-camera':
+      case 'face-light':
+      case 'face-move':
+      case 'face-again':
+        return facePictogram();
+      default:
+        return null;
     }
   };
 
-  const tasks = (list: readonly TaskView[]): HTMLElement => {
-    const submit = (): void => {
-      const completions: TaskCompletion[] = list.filter((task) => ticked.has(task.id)).map((task) => (task.kind === 'service' && task.minutes !== undefined ? { task: task.id, minutes: task.minutes } : { task: task.id }));
-      call(api.call('kiosk.submitTasks', { completions }));
+  const guidance = (v: KioskView): HTMLElement =>
+    h(
+      'div',
+      { class: 'guidance' },
+      pictogram(v.guidance),
+      h('p', { class: 'big', role: 'status' }, h('span', { class: 'icon', 'aria-hidden': 'true', 'data-icon': v.guidance ? guidanceIcon(v.guidance) : '⏳' }, v.guidance ? guidanceIcon(v.guidance) : '⏳'), ' ', v.guidance ? guidanceText(lang(), v.guidance) : tr('waiting')),
+      v.try ? h('p', { class: 'try' }, tr('tryOf', { n: v.try.n, of: v.try.of })) : null,
+      v.countdown === null ? null : countdown('timeLeft'),
+    );
+
+  const countdown = (word: 'timeLeft' | 'closesIn'): HTMLElement => h('p', { class: 'countdown', 'data-countdown': word }, '⏱️ ');
+
+  const waitActions = (): HTMLElement =>
+    actions(
+      button(tr('cancel'), '✖️', () => { act('cancel', () => api.call('kiosk.cancel', { staff: false })); }, { class: 'secondary' }),
+      button(tr('callStaff'), '🔔', () => { act('cancel', () => api.call('kiosk.cancel', { staff: true })); }, { class: 'secondary' }),
+    );
+
+  const taskLabel = (task: TaskView): string => {
+    const kind = task.kind === 'study' ? tr('taskStudy') : task.kind === 'service' ? tr('taskService') : tr('taskQuestionnaire');
+    const name = task.names?.[lang()];
+    const minutesText = task.kind === 'service' && task.minutes !== undefined ? `${task.minutes} ${tr('minutes')}` : '';
+    return [kind, name, minutesText].filter((s) => s !== undefined && s !== '').join(' · ');
+  };
+
+  const tasks = (list: readonly TaskView[]): Child => {
+    const submit = (completions: TaskCompletion[]): void => {
+      act('tasks', () => api.call('kiosk.submitTasks', { completions }));
     };
-    return h(
-      'form',
-      { class: 'tasks', onsubmit: (e: Event) => { e.preventDefault(); submit(); } },
-      h('h2', {}, '📋 ', t(language, 'tasksTitle')),
+    const ticks = (): TaskCompletion[] => list.filter((task) => ticked.has(task.id)).map((task) => (task.kind === 'service' && task.minutes !== undefined ? { task: task.id, minutes: task.minutes } : { task: task.id }));
+    return [
       h(
-        'ul',
-        {},
-        list.map((task, i) =>
-          h(
-            'li',
-            {},
+        'form',
+        { class: 'tasks', onsubmit: (e: Event) => { e.preventDefault(); submit(ticks()); } },
+        h('h2', {}, '📋 ', tr('tasksTitle')),
+        h('p', {}, guidanceText(lang(), 'tasks')),
+        h(
+          'ul',
+          {},
+          list.map((task, i) =>
             h(
-              'label',
-              { class: 'task' },
-              h('input', {
-                type: 'checkbox',
-                name: task.id,
-                checked: ticked.has(task.id),
-                'data-focus': i === 0 ? true : undefined,
-                onchange: (e: Event) => {
-                  if ((e.target as HTMLInputElement).checked) ticked.add(task.id);
-                  else ticked.delete(task.id);
-                },
-              }),
-              h('span', { class: 'icon', 'aria-hidden': 'true' }, task.kind === 'study' ? '📖' : task.kind === 'service' ? '🧹' : '📝'),
-              h('span', {}, taskLabel(task)),
+              'li',
+              {},
+              h(
+                'label',
+                { class: 'task' },
+                h('input', {
+                  type: 'checkbox',
+                  name: task.id,
+                  checked: ticked.has(task.id),
+                  'data-focus': i === 0 ? true : undefined,
+                  onchange: (e: Event) => {
+                    if ((e.target as HTMLInputElement).checked) ticked.add(task.id);
+                    else ticked.delete(task.id);
+                  },
+                }),
+                h('span', { class: 'icon', 'aria-hidden': 'true' }, task.kind === 'study' ? '📖' : task.kind === 'service' ? '🧹' : '📝'),
+                h('span', {}, taskLabel(task)),
+              ),
             ),
           ),
         ),
+        countdown('timeLeft'),
+        actions(
+          h('button', { type: 'submit', class: 'primary' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '✅'), h('span', { class: 'label' }, tr('saveTasks'))),
+          button(tr('noneDone'), '⏭️', () => { submit([]); }),
+        ),
       ),
-      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '✅'), h('span', {}, t(language, 'saveTasks'))), button(t(language, 'skip'), '⏭️', () => { call(api.call('kiosk.submitTasks', { completions: [] })); })),
-    );
+      waitActions(),
+    ];
   };
 
-  const receipt = (v: KioskView): HTMLElement => {
+  const receipt = (v: KioskView): Child => {
     const r = v.receipt;
-    if (!r) return h('p', {}, t(language, 'waiting'));
+    if (!r) return h('p', {}, tr('waiting'));
     return h(
       'div',
       { class: 'outcome done' },
-      h('p', { class: 'big strong', role: 'status' }, '✅ ', t(language, 'checkedIn')),
+      h('p', { class: 'big strong', role: 'status' }, h('span', { class: 'icon', 'aria-hidden': 'true', 'data-icon': '✅' }, '✅'), ' ', tr('checkedIn')),
       h(
         'figure',
         { class: 'receipt' },
-        h('img', { src: `data:image/svg+xml,${encodeURIComponent(r.qrSvg)}`, alt: t(language, 'qrAlt'), width: 240, height: 240 }),
+        h('img', { src: `data:image/svg+xml,${encodeURIComponent(r.qrSvg)}`, alt: tr('qrAlt'), width: 360, height: 360 }),
         h(
           'figcaption',
           {},
-          h('h2', {}, '🧾 ', t(language, 'receipt')),
+          h('h2', {}, '🧾 ', tr('receipt')),
           h(
             'dl',
             {},
-            h('dt', {}, t(language, 'person')),
-            h('dd', {}, r.subject),
-            h('dt', {}, t(language, 'time')),
-            h('dd', {}, dateTime(r.at, undefined, language)),
-            h('dt', {}, t(language, 'place')),
-            h('dd', {}, `${r.centre} · ${r.kiosk}`),
-            h('dt', {}, t(language, 'entry')),
-            h('dd', {}, `#${r.seq}`),
+            h('dt', {}, tr('person')),
+            h('dd', { translate: 'no', class: 'ident' }, r.subject),
+            h('dt', {}, tr('time')),
+            h('dd', {}, when(r.at, v.kiosk.zone)),
+            h('dt', {}, tr('place')),
+            h('dd', {}, v.kiosk.centre[lang()]),
+            h('dt', {}, tr('entry')),
+            h('dd', { translate: 'no', class: 'ident' }, `#${r.seq}`),
           ),
         ),
       ),
-      h('div', { class: 'actions no-print' }, button(t(language, 'print'), '🖨️', () => { window.print(); }), button(t(language, 'finish'), '🏁', () => { call(api.call('kiosk.reset', {})); }, { class: 'primary', 'data-focus': true })),
+      countdown('closesIn'),
+      actions(button(tr('finish'), '🏁', () => { act('reset', () => api.call('kiosk.reset', {})); }, { class: 'primary', 'data-focus': true }), button(tr('print'), '🖨️', () => { window.print(); }, { class: 'no-print' })),
     );
   };
+
+  const failure = (v: KioskView): HTMLElement =>
+    h(
+      'div',
+      { class: 'outcome failed', role: 'alert' },
+      h('p', { class: 'icon-big', 'aria-hidden': 'true', 'data-icon': v.guidance ? guidanceIcon(v.guidance) : '⚠️' }, v.guidance ? guidanceIcon(v.guidance) : '⚠️'),
+      h('p', { class: 'big' }, v.guidance ? guidanceText(lang(), v.guidance) : tr('error')),
+      v.reference ? h('p', { class: 'reference' }, `${tr('reference')}: `, h('strong', { translate: 'no', class: 'ident' }, v.reference)) : null,
+      countdown('closesIn'),
+      actions(button(tr('backToStart'), '↩️', () => { act('reset', () => api.call('kiosk.reset', {})); }, { class: 'primary', 'data-focus': true })),
+    );
+
+  const actions = (...buttons: Child[]): HTMLElement => h('div', { class: 'actions' }, buttons);
+
+  const minutes = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+
+  /** A time in the centre's zone, with the zone's name. */
+  const when = (ms: number, zone: string): string => {
+    const format = new Intl.DateTimeFormat(LOCALES[lang()], { dateStyle: 'long', timeStyle: 'short', timeZone: zone });
+    return `${format.format(ms)} ${zoneName(ms, zone)}`;
+  };
+  const zoneName = (ms: number, zone: string): string =>
+    new Intl.DateTimeFormat(LOCALES[lang()], { timeZone: zone, timeZoneName: 'long' }).formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value ?? zone;
+
+  /** Once a second: the start screen's clock and the countdown; a countdown past zero with no new view fetches it. */
+  const tick = (): void => {
+    const now = Date.now() + offset;
+    const zone = view?.kiosk.zone;
+    for (const el of root.querySelectorAll<HTMLElement>('[data-clock]')) {
+      if (!zone) continue;
+      el.textContent =
+        el.dataset.clock === 'date'
+          ? new Intl.DateTimeFormat(LOCALES[lang()], { dateStyle: 'full', timeZone: zone }).format(now)
+          : `${new Intl.DateTimeFormat(LOCALES[lang()], { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(now)} ${zoneName(now, zone)}`;
+    }
+    if (countdownEnds !== null) {
+      const left = Math.max(0, Math.ceil((countdownEnds - Date.now()) / 1000));
+      for (const el of root.querySelectorAll<HTMLElement>('[data-countdown]')) el.textContent = `⏱️ ${tr(el.dataset.countdown === 'closesIn' ? 'closesIn' : 'timeLeft', { s: left })}`;
+    }
+    if (retryAt !== null && Date.now() >= retryAt) {
+      retryAt = null;
+      refetch();
+    }
+  };
+  setInterval(tick, 1000);
+
+  // A touch on the tasks screen tells main the person is still there (at most once a second); on the start
+  // screen it keeps a chosen language.
+  const touched = (): void => {
+    if (view?.phase === 'idle' && language !== undefined) armLanguageReset();
+    if (view?.phase !== 'tasks' || Date.now() - lastTouch < 1000) return;
+    lastTouch = Date.now();
+    api.call('kiosk.touch', {}).catch(() => undefined);
+  };
+  for (const type of ['pointerdown', 'keydown'] as const) document.addEventListener(type, touched, { passive: true });
 
   // Main may ask for webcam frames (a kiosk whose camera is this screen's webcam); the stream opens on the
   // first request and stays open, so later frames come at once.
@@ -212,8 +377,6 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
       });
   });
 
-  // Any touch or key restarts the idle countdown.
-  for (const type of ['pointerdown', 'keydown'] as const) document.addEventListener(type, armIdle, { passive: true });
   api.on('kiosk.view', show);
-  call(api.call('kiosk.view', {}).then(show));
+  refetch();
 }

@@ -79,7 +79,6 @@ describe('check-in state machine', () => {
   it.each([
     ['poor-quality', 'face-light'],
     ['liveness-failed', 'face-move'],
-    ['timeout', 'face-light'],
   ] as const)('face %s is retried with %s', (kind, guidance) => {
     const t = run([begin(), finger(), { type: 'face', result: { kind } }, face()]);
     expect(t.guidance).toContain(guidance);
@@ -135,8 +134,54 @@ describe('check-in state machine', () => {
     expect(t.attempts).toEqual(['identify/fingerprint/device-down#1']);
   });
 
+  it('a retry says which try of how many starts', () => {
+    const poor: CheckinEvent = { type: 'finger', result: { kind: 'poor-quality' } };
+    const tries: (number | undefined)[] = [];
+    let state = IDLE;
+    for (const event of [begin(), poor, poor]) {
+      const next = step(state, event);
+      state = next.state;
+      for (const e of next.effects) if (e.kind === 'guide') tries.push(e.try);
+    }
+    expect(tries).toEqual([undefined, 2, 3]);
+  });
+
+  it('nobody at the device for its whole wait means the person walked away: idle, nothing recorded, the wait logged as a timeout', () => {
+    const none = { kind: 'timeout' } as const;
+    const atFinger = run([begin(), { type: 'finger', result: none }]);
+    expect(atFinger).toMatchObject({ final: IDLE, guidance: ['place-finger', 'walked-away'], attempts: ['identify/fingerprint/timeout#1'] });
+    const atBadge = run([begin({ ...ALL, fingerprint: false }), { type: 'badge', result: none }]);
+    expect(atBadge).toMatchObject({ final: IDLE, attempts: ['identify/badge/timeout#1'] });
+    const atFace = run([begin(), finger(), { type: 'face', result: none }]);
+    expect(atFace).toMatchObject({ final: IDLE, checkin: undefined });
+    expect(atFace.attempts.at(-1)).toBe('verify/face/timeout#1 s-1 by fingerprint');
+    const atBadgeFinger = run([begin(ALL, 'badge-then-finger'), { type: 'badge', result: { kind: 'known', subject: 's-1' } }, { type: 'finger', result: none }]);
+    expect(atBadgeFinger.attempts.at(-1)).toBe('identify/fingerprint/timeout#1 s-1 by badge');
+  });
+
+  it('cancel and call staff at every waiting step: nothing recorded, the waiting step logged as cancelled', () => {
+    const waits: [string, CheckinEvent[], string][] = [
+      ['identify', [begin()], 'identify/fingerprint/cancelled#1'],
+      ['badge', [begin({ ...ALL, fingerprint: false })], 'identify/badge/cancelled#1'],
+      ['face', [begin(), finger()], 'verify/face/cancelled#1 s-1 by fingerprint'],
+      ['staff', [begin({ ...ALL, camera: false }), finger()], 'confirm/staff/cancelled#1 s-1'],
+      ['tasks', [begin(), finger(), face()], 'confirm/face/cancelled#1 s-1'],
+    ];
+    for (const [, events, logged] of waits) {
+      const cancelled = run([...events, { type: 'cancel', reason: 'cancelled' }]);
+      expect(cancelled).toMatchObject({ final: IDLE, checkin: undefined });
+      expect(cancelled.attempts.at(-1)).toBe(logged);
+      expect(cancelled.guidance.at(-1)).toBe('cancelled');
+      const called = run([...events, { type: 'cancel', reason: 'call-staff' }]);
+      expect(called.final).toEqual({ kind: 'failed', guidance: 'staff-called' });
+      expect(called.checkin).toBeUndefined();
+    }
+  });
+
   it('cancel returns to idle from any waiting state; stray events change nothing', () => {
     expect(run([begin(), finger(), { type: 'cancel' }]).final).toBe(IDLE);
+    // Once the check-in is being recorded it is too late to cancel.
+    expect(run([begin(), finger(), face(), tasks, { type: 'cancel' }]).final).toEqual({ kind: 'recording' });
     const stray = run([begin(), face()]);
     expect(stray.final).toMatchObject({ kind: 'identify', tries: 0 });
     expect(run([{ type: 'recorded', seq: 1 }]).final).toBe(IDLE);

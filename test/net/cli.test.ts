@@ -8,12 +8,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UserStore } from '../../access/user-store.ts';
 import { toBase64 } from '../../core/bytes.ts';
 import { rootHash } from '../../ledger/merkle.ts';
+import { loadOrCreateSigner } from '../../ledger/keys.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { MUSTER_FROM_SOURCES } from '../helpers/run-muster.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const children = new Set<ChildProcessWithoutNullStreams>();
 const dir = mkdtempSync(join(tmpdir(), 'muster-cli-'));
+// HQ stores only logs it knows: the kiosk's key is made first and pinned with --trust.
+loadOrCreateSigner(join(dir, 'k1.db.key'), 'c1/k1');
+const TRUST = ['--trust', join(dir, 'k1.db.key.pub')];
 
 function start(args: string[]): { child: ChildProcessWithoutNullStreams; ready: Promise<string>; output: () => string } {
   const child = spawn(process.execPath, [...MUSTER_FROM_SOURCES, ...args], { stdio: 'pipe' });
@@ -70,7 +74,7 @@ describe('muster hq and muster kiosk processes', () => {
     const users = UserStore.open(usersFile);
     await users.add({ name: 'officer-1', role: 'officer', password: 'correct horse battery' });
     users.close();
-    const hq = start(['hq', '--db', join(dir, 'web-hq.db'), '--broker', 'embedded', '--mqtt-port', '0', '--http', '0', '--web', '0', '--users', usersFile]);
+    const hq = start(['hq', '--db', join(dir, 'web-hq.db'), '--broker', 'embedded', '--mqtt-port', '0', '--http', '0', '--web', '0', '--users', usersFile, ...TRUST]);
     const dashboard = /dashboard (http:\/\/\S+)/.exec(await hq.ready)?.[1] ?? '';
     const page = await fetch(dashboard);
     expect(page.status).toBe(200);
@@ -87,7 +91,7 @@ describe('muster hq and muster kiosk processes', () => {
   });
 
   it('a kiosk killed mid-publish loses nothing committed; HQ converges on its root after the restart', async () => {
-    const hq = start(['hq', '--db', join(dir, 'hq.db'), '--broker', 'embedded', '--mqtt-port', '0', '--http', '0']);
+    const hq = start(['hq', '--db', join(dir, 'hq.db'), '--broker', 'embedded', '--mqtt-port', '0', '--http', '0', ...TRUST]);
     const line = await hq.ready;
     const mqttUrl = /mqtt (mqtt:\/\/\S+)/.exec(line)?.[1] ?? '';
     const httpUrl = /http (http:\/\/\S+)/.exec(line)?.[1] ?? '';

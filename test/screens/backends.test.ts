@@ -1,82 +1,20 @@
-// The screens' backends without a browser: the kiosk screen as the workflow's ScreenPort (a session from Start
-// to receipt, failures that say "not a breach", no trace of the previous person, a gone screen never blocks
-// the kiosk), the roster's states at a glance, and the CSV export.
+// The screens' backends without a browser: staff confirmation when the camera is down, the roster's states at a
+// glance, and the CSV export (the kiosk screen's backend: kiosk-session.test.ts).
 import { describe, expect, it } from 'vitest';
-import type { EventMessage } from '../../core/api/api.ts';
-import type { KioskView } from '../../core/api/kiosk-api.ts';
 import type { Roster } from '../../core/api/staff-api.ts';
 import { computeBreaches } from '../../core/breach/engine.ts';
 import { CheckinWorkflow } from '../../main/kiosk/checkin-workflow.ts';
 import { dayRoster } from '../../main/web/attendance.ts';
-import { KioskScreen } from '../../main/web/kiosk-screen.ts';
 import { StaffBackend, rosterCsv } from '../../main/web/staff-backend.ts';
 import { StaffConfirmations } from '../../main/web/staff-confirmations.ts';
 import { parseCheckin } from '../../core/records/checkin.ts';
 import { readLogRecords } from '../../main/kiosk/log-records.ts';
 import { nextEvent } from '../helpers/wait-for.ts';
-import { fakePorts, type Script } from '../checkin/support/fake-ports.ts';
+import { fakePorts } from '../checkin/support/fake-ports.ts';
 import { kioskLog, tempDir } from '../checkin/support/kiosk-log.ts';
 import { LogBuilder, at, attemptPayload, checkinPayload, planPayload } from '../checkin/support/log-builder.ts';
 
 const NY = 'America/New_York';
-const STUDY = { id: 'study', kind: 'study', module: 'law-1', days: 'reporting' } as const;
-
-async function kiosk(script: Script, options: { clearAfterMs?: number } = {}) {
-  const log = kioskLog(tempDir(), 'centre-a/k1', at('2026-03-02 09:30', NY));
-  await log.writer.append('plan', planPayload({ subject: 's-alice', start: '2026-03-02' }));
-  const screen = new KioskScreen({ idleSeconds: 30, ...options });
-  const ports = { ...fakePorts(log.writer, script).ports, screen };
-  const workflow = new CheckinWorkflow(ports, { centre: 'centre-a', kiosk: 'centre-a/k1', mode: 'fingerprint-search', newAttemptId: () => 'att-1' });
-  screen.attach(() => workflow.run());
-  const views: KioskView[] = [];
-  screen.subscribe((m: EventMessage) => {
-    if (m.event === 'kiosk.view') views.push(m.data as KioskView);
-  });
-  const view = (match: (v: KioskView) => boolean, what: string): Promise<KioskView> =>
-    nextEvent<KioskView>((l) => screen.subscribe((m) => {
-      l(m.data as KioskView);
-    }), match, what);
-  return { screen, views, view, call: (method: string, params: unknown = {}) => (screen.handlers as Record<string, (p: unknown) => unknown>)[method]?.(params) };
-}
-
-describe('kiosk screen backend', () => {
-  it('runs a session from Start to receipt: guidance, tasks, the receipt with its QR code', async () => {
-    const k = await kiosk({ finger: [{ kind: 'match', subject: 's-alice', score: 140 }], face: [{ kind: 'match', score: 0.3 }], due: [STUDY] });
-    const tasks = k.view((v) => v.phase === 'tasks', 'the tasks');
-    k.call('kiosk.begin');
-    expect((await tasks).tasks).toEqual([{ id: 'study', kind: 'study', module: 'law-1' }]);
-    expect(k.views.map((v) => v.guidance)).toEqual(expect.arrayContaining(['place-finger', 'look-at-camera', 'tasks']));
-    expect(() => k.call('kiosk.submitTasks', { completions: [{ task: 'not-today' }] })).toThrow(/not one of today's tasks/);
-    expect(() => k.call('kiosk.begin')).toThrow(/already running/);
-    const done = k.view((v) => v.phase === 'done', 'the receipt');
-    k.call('kiosk.submitTasks', { completions: [{ task: 'study' }] });
-    const receipt = (await done).receipt;
-    expect(receipt).toMatchObject({ subject: 's-alice', centre: 'centre-a', kiosk: 'centre-a/k1', seq: expect.any(Number) as number });
-    expect(receipt?.qrSvg).toMatch(/^<svg/);
-    expect(JSON.parse(receipt?.file ?? '{}')).toMatchObject({ kind: 'muster-receipt', v: 1 });
-  });
-
-  it('a final failure tells the person it is not a breach, and the next person never sees the last one', async () => {
-    const k = await kiosk({ finger: [{ kind: 'match', subject: 's-alice', score: 140 }], face: [{ kind: 'mismatch', score: 0.7 }, { kind: 'mismatch', score: 0.7 }, { kind: 'mismatch', score: 0.7 }] });
-    const failed = k.view((v) => v.phase === 'failed', 'the failure');
-    k.call('kiosk.begin');
-    const v = await failed;
-    expect(v.guidance).toBe('see-staff');
-    const idle = k.view((x) => x.phase === 'idle', 'the start screen');
-    k.call('kiosk.reset');
-    expect(await idle).toMatchObject({ phase: 'idle', guidance: null, tasks: [], receipt: null });
-    expect(JSON.stringify(k.screen.current())).not.toContain('s-alice');
-  });
-
-  it('a screen that goes away never blocks the kiosk: unanswered tasks are submitted empty, the outcome cleared', async () => {
-    const k = await kiosk({ finger: [{ kind: 'match', subject: 's-alice', score: 140 }], face: [{ kind: 'match', score: 0.3 }], due: [STUDY] }, { clearAfterMs: 50 });
-    const done = k.view((v) => v.phase === 'done', 'the receipt');
-    k.call('kiosk.begin');
-    expect((await done).receipt?.subject).toBe('s-alice');
-    await k.view((v) => v.phase === 'idle', 'main to clear the receipt on its own');
-    expect(k.screen.current().receipt).toBeNull();
-  });
-});
 
 describe('staff confirmation (camera down)', () => {
   it('the kiosk waits for staff; the signed-in staff member who confirms is named on the check-in', async () => {
