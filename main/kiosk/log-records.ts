@@ -38,11 +38,14 @@ export function readLogRecords(store: LedgerStore, until = Infinity): StoreRecor
 }
 
 /**
- * Verdicts a withheld entry could have changed: those of days from the last verified entry of its log on (a
- * withheld check-in, excuse or plan can concern anyone judged after it).
+ * The withheld entry that could have changed a verdict reached at `at`, if any: a verdict from the last verified
+ * entry of a failing log on (a withheld check-in, excuse or plan can concern anyone judged after it).
  */
-export function verdictsInDoubt<T extends { readonly id: string; readonly at: number }>(verdicts: readonly T[], problems: readonly VerifyProblem[]): T[] {
-  if (problems.length === 0) return [];
-  const from = Math.min(...problems.map((p) => p.after ?? -Infinity));
-  return verdicts.filter((v) => v.at >= from);
+export function doubtOver(at: number, problems: readonly VerifyProblem[]): VerifyProblem | undefined {
+  return problems.find((p) => p.after === undefined || at >= p.after);
+}
+
+/** The verdicts a withheld entry could have changed. */
+export function verdictsInDoubt<T extends { readonly at: number }>(verdicts: readonly T[], problems: readonly VerifyProblem[]): T[] {
+  return verdicts.filter((v) => doubtOver(v.at, problems) !== undefined);
 }

@@ -13,10 +13,12 @@ import { VerifiedReader, type VerifyProblem } from '../../ledger/verified-reader
 import type { HqService } from '../../net/hq/hq-service.ts';
 import { toRecord, unverifiedProblem } from '../kiosk/log-records.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
+import { findingsInDoubt } from './unverified-view.ts';
 import { breachView, dayCount, dayRoster, latestPlans, personTimeline } from './attendance.ts';
 
 export interface HqBackendOptions {
-  readonly hq: HqService;
+  /** What the dashboard reads of the HQ service. */
+  readonly hq: Pick<HqService, 'store' | 'events' | 'fleetView'>;
   readonly clock?: () => number;
   /** HQ's own zone: for a centre no plan names yet. Default UTC. */
   readonly zone?: string;
@@ -71,7 +73,8 @@ export class HqBackend implements ApiBackend {
       const { records, report } = await this.judge(at);
       const plans = latestPlans(records);
       const breaches = report.breaches.filter((b) => (centre === undefined || (plans.get(b.subject)?.centres ?? []).includes(centre)) && (from === undefined || b.day >= from) && (to === undefined || b.day <= to));
-      return { at, breaches: [...breaches].sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1)).slice(0, 2000).map((b) => breachView(b, plans.get(b.subject)?.zone ?? this.zone)) };
+      const views = [...breaches].sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1)).slice(0, 2000).map((b) => breachView(b, plans.get(b.subject)?.zone ?? this.zone));
+      return { at, breaches: findingsInDoubt(views, this.unverified) };
     },
     'hq.fleet': async () => {
       const store = this.options.hq.store;
@@ -94,7 +97,8 @@ export class HqBackend implements ApiBackend {
     },
     'hq.timeline': async ({ subject }) => {
       const { records, report } = await this.judge(this.clock());
-      return personTimeline(records, report, subject, this.zone);
+      const timeline = personTimeline(records, report, subject, this.zone);
+      return { ...timeline, breaches: findingsInDoubt(timeline.breaches, this.unverified), reviews: findingsInDoubt(timeline.reviews, this.unverified) };
     },
   };
 

@@ -13,11 +13,12 @@ import type { LogRecord } from '../../core/records/entry-ref.ts';
 import { parseContest, parseExcuse, parseReview } from '../../core/records/staff-decisions.ts';
 import { localStamp } from '../../core/time/local-stamp.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
-import { VerifiedReader, ledgerEntrySource } from '../../ledger/verified-reader.ts';
+import { VerifiedReader, type VerifyProblem, ledgerEntrySource } from '../../ledger/verified-reader.ts';
 import { toRecord, unverifiedProblem } from '../kiosk/log-records.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
 import { dayCount, dayRoster, incidents, peerDevices, personTimeline } from './attendance.ts';
 import type { StaffConfirmations } from './staff-confirmations.ts';
+import { findingsInDoubt, rowsInDoubt } from './unverified-view.ts';
 
 export interface StaffBackendOptions {
   readonly centre: string;
@@ -47,12 +48,15 @@ export class StaffBackend implements ApiBackend {
   private engine = new BreachEngine();
   private records: LogRecord[] = [];
   private readonly reader: VerifiedReader;
+  /** Entries that failed verification: the findings they could have changed show the problem instead. */
+  private unverified: readonly VerifyProblem[] = [];
 
   readonly handlers: Handlers = {
     'staff.roster': () => this.roster(),
     'staff.history': async ({ subject }) => {
       const { records, report } = await this.judge();
-      return personTimeline(records, report, subject, (await this.roster()).zone);
+      const timeline = personTimeline(records, report, subject, (await this.roster()).zone);
+      return { ...timeline, breaches: findingsInDoubt(timeline.breaches, this.unverified), reviews: findingsInDoubt(timeline.reviews, this.unverified) };
     },
     'staff.excuse': async (params, caller) => {
       const payload = { subject: params.subject, from: params.from, to: params.to, rules: [...params.rules], reason: params.reason, staff: staffOf(caller) };
@@ -131,7 +135,8 @@ export class StaffBackend implements ApiBackend {
     const now = this.clock();
     const { records, report } = await this.judge();
     const day = dayRoster(records, report, this.centre, now, this.options.zone);
-    return { centre: this.centre, day: day.day, zone: day.zone, at: now, count: dayCount(day.rows), people: [...day.rows] };
+    const people = rowsInDoubt(day.rows, this.unverified);
+    return { centre: this.centre, day: day.day, zone: day.zone, at: now, count: dayCount(people), people };
   }
 
   /**
@@ -154,6 +159,7 @@ export class StaffBackend implements ApiBackend {
       this.engine.add(record);
       this.records.push(record);
     }
+    this.unverified = batch.problems;
     const report = this.engine.evaluate(now);
     return { records: this.records.filter((r) => r.ts <= now), report: { ...report, problems: [...batch.problems.map(unverifiedProblem), ...report.problems] } };
   }
