@@ -7,11 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadOrCreateSigner } from '../../ledger/keys.ts';
 import { mosquittoPasswordLine } from '../../net/acl.ts';
 import { freePort } from '../helpers/free-port.ts';
 import { MUSTER_FROM_SOURCES } from '../helpers/run-muster.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'muster-hq-broker-'));
+loadOrCreateSigner(join(dir, 'k1.key'), 'c1/k1');
+const pub = join(dir, 'k1.key.pub');
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
@@ -49,8 +52,14 @@ function listening(port: number): Promise<boolean> {
 }
 
 describe('muster hq --broker embedded', () => {
+  it('refuses to start without a registry or pinned kiosks: it would store any log on first sight', async () => {
+    const { code, output } = await run(['hq', '--db', join(dir, 'none.db'), '--broker', 'embedded', '--mqtt-port', String(await freePort()), '--http', '0']);
+    expect(code).toBe(2);
+    expect(output).toMatch(/--registry FILE .* or --trust FILE/);
+  });
+
   it('refuses a non-loopback broker address without the registry\'s broker passwords', async () => {
-    const { code, output } = await run(['hq', '--db', join(dir, 'a.db'), '--broker', 'embedded', '--mqtt-port', String(await freePort()), '--mqtt-host', '0.0.0.0', '--http', '0']);
+    const { code, output } = await run(['hq', '--db', join(dir, 'a.db'), '--trust', pub, '--broker', 'embedded', '--mqtt-port', String(await freePort()), '--mqtt-host', '0.0.0.0', '--http', '0']);
     expect(code).not.toBe(0);
     expect(output).toMatch(/only with broker passwords/);
   });
@@ -61,7 +70,7 @@ describe('muster hq --broker embedded', () => {
     const httpPort = (taken.address() as { port: number }).port;
     const mqttPort = await freePort();
     try {
-      const { code, output } = await run(['hq', '--db', join(dir, 'b.db'), '--broker', 'embedded', '--mqtt-port', String(mqttPort), '--http', String(httpPort)]);
+      const { code, output } = await run(['hq', '--db', join(dir, 'b.db'), '--trust', pub, '--broker', 'embedded', '--mqtt-port', String(mqttPort), '--http', String(httpPort)]);
       expect(code, output).not.toBe(0);
       expect(await listening(mqttPort)).toBe(false);
     } finally {
@@ -80,7 +89,7 @@ describe('muster hq --broker embedded', () => {
       outcomes.push(client ? 'admitted' : 'refused');
       await client?.endAsync();
     };
-    const { code, output } = await run(['hq', '--db', join(dir, 'c.db'), '--broker', 'embedded', '--mqtt-port', String(mqttPort), '--mqtt-host', '0.0.0.0', '--broker-passwords', passwords, '--http', '0'], async () => {
+    const { code, output } = await run(['hq', '--db', join(dir, 'c.db'), '--trust', pub, '--broker', 'embedded', '--mqtt-port', String(mqttPort), '--mqtt-host', '0.0.0.0', '--broker-passwords', passwords, '--http', '0'], async () => {
       await attempt('wrong password here');
       await attempt('k1-secret-password');
     });
