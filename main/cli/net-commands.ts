@@ -151,7 +151,7 @@ const hq: Command = {
       // Only registered (or pinned) kiosks' logs are stored: an unknown log is refused with a security alert.
       const service = await HqService.start({ store, broker: link, nodeId, witnessSigner: signer, trusted: new Set(trustedKeys.keys()), ...(registry ? { registry } : {}) });
       stops.push(() => service.close());
-      const breachAlerts = await startHqBreachAlerts(service);
+      const breachAlerts = await startHqBreachAlerts(service, { trustedKeys });
       stops.push(() => breachAlerts.close());
       const hqLog = openHqLog(resolve(optionalString(values, 'log') ?? (dbPath ? `${dbPath}.log.db` : 'hq.log.db')), nodeId);
       stops.push(() => {

@@ -53,9 +53,10 @@ interface Wanted {
 }
 
 export class BreachWatcher {
-  private readonly engine: BreachEngine;
+  private engine: BreachEngine;
   private readonly clock: () => number;
-  private readonly next = new Map<string, number>();
+  /** Withheld entries already reported. */
+  private readonly problems = new Set<string>();
   /** Plans by entry (for a finding's window) and by person (for deadlines and centres). */
   private readonly plansByRef = new Map<string, Plan>();
   private readonly plans = new Map<string, Plan[]>();
@@ -156,17 +157,25 @@ export class BreachWatcher {
   }
 
   private async readNew(): Promise<void> {
-    for (const origin of await this.options.source.origins()) {
-      for (;;) {
-        const from = this.next.get(origin) ?? 0;
-        const { records, next } = await this.options.source.read(origin, from);
-        for (const record of records) {
-          for (const subject of this.engine.add(record)) this.dirty.add(subject);
-          if (record.type === 'plan') this.notePlan(refKey(record.ref), record.payload);
-        }
-        this.next.set(origin, next);
-        if (next === from || records.length === 0) break;
-      }
+    let batch = await this.options.source.next();
+    if (batch.withdrawn) {
+      // A revocation made entries already judged untrusted: judge everyone again from what still verifies.
+      this.engine = new BreachEngine(this.options.engine);
+      this.plans.clear();
+      this.plansByRef.clear();
+      this.options.source.reset();
+      batch = await this.options.source.next();
+      for (const subject of this.bySubject.keys()) this.dirty.add(subject);
+    }
+    for (const p of batch.problems) {
+      const key = `${p.origin}@${p.seq}`;
+      if (this.problems.has(key)) continue;
+      this.problems.add(key);
+      (this.options.warn ?? process.emitWarning)(`breach watcher: ${p.origin} from seq ${p.seq} withheld (${p.reason}): verdicts after ${p.after === undefined ? 'its start' : new Date(p.after).toISOString()} may lack evidence`);
+    }
+    for (const record of batch.records) {
+      for (const subject of this.engine.add(record)) this.dirty.add(subject);
+      if (record.type === 'plan') this.notePlan(refKey(record.ref), record.payload);
     }
   }
 

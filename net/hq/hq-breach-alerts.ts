@@ -9,11 +9,13 @@ import type { BreachAlert } from './breach-alert.ts';
 import { BreachWatcher } from './breach-watcher.ts';
 import { FleetDowntime } from './fleet-downtime.ts';
 import type { FleetEntry, HqService } from './hq-service.ts';
-import { ReplicaStoreRecords } from './verified-records.ts';
+import { ReaderRecords } from './verified-records.ts';
 
 export interface HqBreachAlertsOptions {
   readonly clock?: () => number;
   readonly engine?: EngineOptions;
+  /** Per origin, the genesis key its log must start with (muster hq --trust). */
+  readonly trustedKeys?: ReadonlyMap<string, Uint8Array>;
   readonly warn?: (message: string) => void;
 }
 
@@ -38,7 +40,7 @@ export async function startHqBreachAlerts(hq: HqService, options: HqBreachAlerts
     }
   };
   const downtime = new FleetDowntime(clock());
-  const watcher = new BreachWatcher({ source: new ReplicaStoreRecords(hq.store), store: hq.store, deliver, downtime, clock, warn, ...(options.engine ? { engine: options.engine } : {}) });
+  const watcher = new BreachWatcher({ source: new ReaderRecords(hq.store, options.trustedKeys ? { trustedKeys: options.trustedKeys } : {}), store: hq.store, deliver, downtime, clock, warn, ...(options.engine ? { engine: options.engine } : {}) });
   // What HQ already knows of its fleet counts from now on (FleetDowntime ignores gaps before it started).
   for (const entry of hq.fleetView()) downtime.note(entry, clock());
   const onEntries = (): void => void watcher.poke();

@@ -1,36 +1,39 @@
-// The breach watcher's only input: verified entries of every log, as records. One narrow interface so the verified
-// read path (a high-water mark per log) plugs in as one change; until then HQ's replica stores are the source,
-// since they verify hash, chain link, key in force and signature before storing anything (net/replica-store.ts).
+// The breach watcher's only input: verified entries of every log, as records, from the one verified read path
+// (ledger/verified-reader.ts: hash, chain link, key in force with the registry's revocations, signature, with a
+// high-water mark per log). An entry that fails is never judged; a later revocation that withdraws entries
+// already judged makes the watcher judge again from scratch.
 import { toHex } from '../../core/bytes.ts';
-import { decodeLeaf } from '../../core/entry.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
-import { leafHash } from '../../ledger/hash.ts';
-import type { ReplicaStore } from '../replica-store.ts';
+import { type EntrySource, VerifiedReader, type VerifiedReaderOptions, type VerifyProblem } from '../../ledger/verified-reader.ts';
 
 export interface VerifiedRecords {
-  origins(): Promise<string[]>;
-  /** The verified records of `origin` from seq `from` on, and the seq to read from next time. */
-  read(origin: string, from: number): Promise<{ readonly records: readonly LogRecord[]; readonly next: number }>;
+  /** Records verified since the last call; `withdrawn`: some handed out before are no longer trusted. */
+  next(): Promise<{ readonly records: readonly LogRecord[]; readonly problems: readonly VerifyProblem[]; readonly withdrawn: boolean }>;
+  /** Starts over: the next call hands out every verified record again. */
+  reset(): void;
 }
 
-/** Reads at most this many entries of one log per call, so a large catch-up never holds every leaf at once. */
-const PAGE = 5000;
+/** Records through a VerifiedReader over any entry source (HQ's stores, an agency node's, a SQLite log store). */
+export class ReaderRecords implements VerifiedRecords {
+  private reader: VerifiedReader;
 
-/** Records from a replica store that verified every entry at ingest. */
-export class ReplicaStoreRecords implements VerifiedRecords {
-  constructor(private readonly store: Pick<ReplicaStore, 'origins' | 'size' | 'leaves'>) {}
-
-  origins(): Promise<string[]> {
-    return this.store.origins();
+  constructor(
+    private readonly source: EntrySource,
+    private readonly options: VerifiedReaderOptions = {},
+  ) {
+    this.reader = new VerifiedReader(source, options);
   }
 
-  async read(origin: string, from: number): Promise<{ records: LogRecord[]; next: number }> {
-    const to = Math.min(await this.store.size(origin), from + PAGE);
-    if (to <= from) return { records: [], next: from };
-    const records = (await this.store.leaves(origin, from, to)).map((leaf): LogRecord => {
-      const { body } = decodeLeaf(leaf);
-      return { ref: { origin, seq: body.seq, hash: toHex(leafHash(leaf)) }, ts: body.ts, type: body.type, payload: body.payload };
-    });
-    return { records, next: to };
+  async next(): Promise<{ records: LogRecord[]; problems: readonly VerifyProblem[]; withdrawn: boolean }> {
+    const batch = await this.reader.next();
+    return {
+      records: batch.entries.map((e): LogRecord => ({ ref: { origin: e.origin, seq: e.seq, hash: toHex(e.hash) }, ts: e.ts, type: e.type, payload: e.payload })),
+      problems: batch.problems,
+      withdrawn: batch.withdrawn.length > 0,
+    };
+  }
+
+  reset(): void {
+    this.reader = new VerifiedReader(this.source, this.options);
   }
 }

@@ -12,7 +12,7 @@ import type { BreachAlert } from '../../net/hq/breach-alert.ts';
 import { BreachWatcher } from '../../net/hq/breach-watcher.ts';
 import { openHqLog } from '../../net/hq/hq-log.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
-import { ReplicaStoreRecords } from '../../net/hq/verified-records.ts';
+import { ReaderRecords } from '../../net/hq/verified-records.ts';
 import { type KioskLog, kioskLog, tempDir } from '../checkin/support/kiosk-log.ts';
 import { MIN, at, checkinPayload, healthPayload, planPayload } from '../checkin/support/log-builder.ts';
 
@@ -53,7 +53,7 @@ async function setup(): Promise<Setup> {
 }
 
 function watcher(store: SqliteHqStore, clock: () => number, delivered: BreachAlert[]): BreachWatcher {
-  const w = new BreachWatcher({ source: new ReplicaStoreRecords(store), store, clock, deliver: (a) => delivered.push(a), warn: (m) => { throw new Error(m); } });
+  const w = new BreachWatcher({ source: new ReaderRecords(store), store, clock, deliver: (a) => delivered.push(a), warn: (m) => { throw new Error(m); } });
   open.push({ close: () => void w.close() });
   return w;
 }
