@@ -26,6 +26,8 @@ export interface Registry {
   /** The key each registered kiosk's log must start with. */
   readonly registered: ReadonlyMap<string, Uint8Array>;
   readonly revocations: readonly Revocation[];
+  /** The centres' staff logs (registered with staffLog): the only logs whose staff decisions count. */
+  readonly staffLogs?: ReadonlySet<string>;
 }
 
 export class KeySchedule {
@@ -168,6 +170,7 @@ const registryCache = new WeakMap<LedgerStore, { size: number; registry: Registr
 export function registryFrom(rows: Iterable<{ readonly type: string; readonly leaf: Uint8Array }>): Registry {
   const registered = new Map<string, Uint8Array>();
   const revocations: Revocation[] = [];
+  const staffLogs = new Set<string>();
   for (const row of rows) {
     if (row.type !== 'kiosk-registration' && row.type !== 'key-revocation') continue;
     const { payload } = decodeLeaf(row.leaf).body;
@@ -177,6 +180,9 @@ export function registryFrom(rows: Iterable<{ readonly type: string; readonly le
       if (row.type === 'kiosk-registration') {
         const r = parseRegistration(payload);
         registered.set(r.origin, r.publicKey);
+        // A later registration of the origin decides, as for its key.
+        if (r.staffLog) staffLogs.add(r.origin);
+        else staffLogs.delete(r.origin);
       } else {
         revocations.push(parseRevocation(payload));
       }
@@ -184,7 +190,7 @@ export function registryFrom(rows: Iterable<{ readonly type: string; readonly le
       if (!(error instanceof MusterError)) throw error;
     }
   }
-  return { registered, revocations };
+  return { registered, revocations, staffLogs };
 }
 
 /** HQ's registry genesis key from its public key file (`FILE.pub` beside the registry's key): a kiosk's trust anchor. */

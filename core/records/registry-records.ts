@@ -18,14 +18,17 @@ export interface Registration {
   readonly origin: string;
   readonly publicKey: Uint8Array;
   readonly centre: string;
+  /** The centre's staff log: staff decisions (plans, tasks, excuses, reviews, contests) count only from such logs. */
+  readonly staffLog: boolean;
 }
 
 export function parseRegistration(payload: Payload): Registration {
-  const { origin, key, centre } = payload;
-  if (typeof origin !== 'string' || origin === REGISTRY_ORIGIN || !(key instanceof Uint8Array) || key.length !== 32 || typeof centre !== 'string' || !origin.startsWith(`${centre}/`)) {
-    throw new MusterError('bad-record', 'kiosk-registration: expected {origin: "<centre>/<kiosk>", centre, key: 32 bytes}');
+  const { origin, key, centre, staffLog } = payload;
+  if (typeof origin !== 'string' || origin === REGISTRY_ORIGIN || !(key instanceof Uint8Array) || key.length !== 32 || typeof centre !== 'string' || !origin.startsWith(`${centre}/`)
+    || (staffLog !== undefined && staffLog !== true)) {
+    throw new MusterError('bad-record', 'kiosk-registration: expected {origin: "<centre>/<kiosk>", centre, key: 32 bytes, staffLog?: true}');
   }
-  return { origin, publicKey: key, centre };
+  return { origin, publicKey: key, centre, staffLog: staffLog === true };
 }
 
 export function parseRevocation(payload: Payload): Revocation {

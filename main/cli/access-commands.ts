@@ -241,13 +241,14 @@ async function withRegistry<T>(values: OptionValues, fn: (writer: LogWriter, sto
 const kioskProvision: Command = {
   path: ['kiosk', 'provision'],
   summary: 'register a kiosk\'s public key in HQ\'s registry log (a signed entry); optionally its broker password',
-  usage: 'kiosk provision --registry FILE [--key FILE] --origin CENTRE/KIOSK --pub FILE.pub [--passwords FILE]',
+  usage: 'kiosk provision --registry FILE [--key FILE] --origin CENTRE/KIOSK --pub FILE.pub [--passwords FILE] [--staff-log]',
   details: [
     `--registry FILE  HQ's registry log store (muster ledger init --origin ${REGISTRY_ORIGIN})`,
     '--pub FILE       the kiosk\'s public key file (written by ledger init beside its key; the key never leaves the kiosk)',
     '--passwords FILE append a Mosquitto password line for the kiosk and print the password once, for the kiosk',
+    '--staff-log      the centre\'s staff log (the kiosk serving the staff screen): staff decisions count only from these',
   ],
-  options: { ...registryOptions, pub: { type: 'string' }, passwords: { type: 'string' } },
+  options: { ...registryOptions, pub: { type: 'string' }, passwords: { type: 'string' }, 'staff-log': { type: 'boolean' } },
   run: ({ values, io }) =>
     withRegistry(values, async (writer) => {
       const origin = requireString(values, 'origin');
@@ -255,10 +256,10 @@ const kioskProvision: Command = {
       const key = readVerifierFile(requireString(values, 'pub'))[0];
       if (key?.name !== origin) throw new MusterError('bad-key', `the public key is named ${JSON.stringify(key?.name)}, not ${origin}`);
       // registryFrom skips a malformed registration: refuse it here rather than leave the kiosk silently unregistered.
-      const registration = { origin, centre, key: key.publicKey };
+      const registration = { origin, centre, key: key.publicKey, ...(values['staff-log'] === true ? { staffLog: true } : {}) };
       parseRegistration(registration);
       const { seq } = await writer.append('kiosk-registration', registration);
-      writeLine(io.stdout, `registered ${origin} (entry ${seq})`);
+      writeLine(io.stdout, `registered ${origin}${values['staff-log'] === true ? ' as a staff log' : ''} (entry ${seq})`);
       const passwords = optionalString(values, 'passwords');
       if (passwords !== undefined) {
         const password = randomBytes(24).toString('base64url');

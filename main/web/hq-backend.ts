@@ -106,6 +106,11 @@ export class HqBackend implements ApiBackend {
     this.clock = options.clock ?? Date.now;
     this.reader = new VerifiedReader(options.hq.store, options.trustedKeys === undefined ? {} : { trustedKeys: options.trustedKeys });
     this.zone = options.zone ?? 'UTC';
+    this.engine = this.newEngine();
+  }
+
+  private newEngine(): BreachEngine {
+    return new BreachEngine(this.options.staffOrigin ? { staffOrigin: this.options.staffOrigin } : {});
   }
 
   subscribe(listener: (message: EventMessage) => void): () => void {

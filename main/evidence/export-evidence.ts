@@ -1,0 +1,222 @@
+// Builds an evidence bundle (core/evidence/bundle.ts) for one person's day from log stores. Only entries that
+// passed the verified read path (ledger/verified-reader.ts) go in; the checkpoints come from every store given
+// (a store keeps its own log's checkpoints and the latest one it witnessed of each other log), their signature
+// lines merged; witness keys given here cosign the closing checkpoints now. Before it is written the bundle is
+// verified with the same code every verifier runs, and its verdict must be the one the whole store gives.
+import { bytesEqual, fromBase64, toBase64, toHex } from '../../core/bytes.ts';
+import { decodeLeaf } from '../../core/entry.ts';
+import { MusterError } from '../../core/errors.ts';
+import { BUNDLE_KIND, BUNDLE_VERSION, type EvidenceBundle, type LogSegment, type ProvenEntry } from '../../core/evidence/bundle.ts';
+import { formatNoteKey, noteKey } from '../../core/evidence/note-keys.ts';
+import { compactLevels } from '../../core/evidence/tree.ts';
+import { canonicalJson, verifyBundle } from '../../core/evidence/verify-bundle.ts';
+import { judgeDay } from '../../core/evidence/verdict.ts';
+import type { LogRecord } from '../../core/records/entry-ref.ts';
+import { REGISTRY_ORIGIN } from '../../core/records/registry-records.ts';
+import { SIG_PREFIX, parseCheckpoint, parseNote } from '../../core/signed-note.ts';
+import { parseDay } from '../../core/time/civil-day.ts';
+import { leafHash } from '../../ledger/hash.ts';
+import type { Signer, Verifier } from '../../ledger/keys.ts';
+import { inclusionProof, rootHash } from '../../ledger/merkle.ts';
+import type { LedgerStore } from '../../ledger/store.ts';
+import { VerifiedReader, ledgerEntrySource } from '../../ledger/verified-reader.ts';
+import { cosign } from '../../net/cosignature.ts';
+import { toRecord } from '../kiosk/log-records.ts';
+
+export interface ExportOptions {
+  /** The store judged; further stores only contribute signed checkpoints and cosignatures. */
+  readonly stores: readonly [LedgerStore, ...LedgerStore[]];
+  readonly subject: string;
+  /** YYYY-MM-DD, local to the governing plan. */
+  readonly day: string;
+  readonly rule?: string;
+  /** Evaluation time (default: the latest kiosk time in the store, so the same store gives the same bundle). */
+  readonly at?: number;
+  /** Witnesses that cosign the closing checkpoints at `now`. */
+  readonly witnessSigners?: readonly Signer[];
+  /** Other cosigners whose stored cosignatures are kept (their public keys). */
+  readonly witnessKeys?: readonly Verifier[];
+  readonly now?: () => number;
+}
+
+/** Entry types outside the kiosk logs' segments that the rules read for a person's day. */
+const SUBJECT_TYPES: ReadonlySet<string> = new Set(['plan', 'task', 'excuse', 'review', 'contest']);
+
+interface Candidate {
+  readonly size: number;
+  readonly root: Uint8Array;
+  note: string;
+}
+
+export async function exportEvidence(options: ExportOptions): Promise<EvidenceBundle> {
+  const [store] = options.stores;
+  const day = parseDay(options.day);
+  if (day === undefined) throw new TypeError(`day: expected YYYY-MM-DD, got ${JSON.stringify(options.day)}`);
+  const batch = await new VerifiedReader(ledgerEntrySource(store)).next();
+  const records = batch.entries.map(toRecord);
+  const at = options.at ?? Math.max(0, ...records.map((r) => r.ts));
+  const judged = judgeDay(records, options.subject, day, at, options.rule);
+  const { plan, window } = judged;
+  const bad = (origin: string): void => {
+    const problem = batch.problems.find((p) => p.origin === origin);
+    if (problem) throw new MusterError('unverified', `${origin}#${problem.seq} fails verification (${problem.reason}): evidence from that log cannot be exported`);
+  };
+
+  const witnessSigners = options.witnessSigners ?? [];
+  const witnesses = [...witnessSigners.map((s) => s.verifier), ...(options.witnessKeys ?? [])];
+  const witnessKeys = witnesses.map((w) => noteKey(w.name, w.publicKey));
+  const now = Math.floor((options.now ?? Date.now)() / 1000);
+
+  const origins = store.origins().filter((o) => o !== REGISTRY_ORIGIN && plan.value.centres.some((c) => o.startsWith(`${c}/`))).sort();
+  const segments: LogSegment[] = [];
+  const covered = new Map<string, { from: number; to: number; note: string }>();
+  for (const origin of origins) {
+    bad(origin);
+    const head = store.head(origin).size;
+    const candidates = checkpointsOf(options.stores, origin, head);
+    const to = candidates.at(-1);
+    if (!to) throw new MusterError('no-checkpoint', `no signed checkpoint of ${origin} is in the stores given`);
+    // The opening checkpoint: the largest whose next entry is still before the window opened.
+    const rows = [...store.range(origin, 0, to.size)];
+    const before = rows.filter((r) => r.ts < window.open).at(-1)?.seq ?? -1;
+    const from = candidates.filter((c) => c.size <= before).at(-1);
+    const fromSize = from?.size ?? 0;
+    const source = store.treeSource(origin);
+    let offset = 0;
+    const compact = compactLevels(fromSize).map((level) => {
+      const hash = source.perfect(level, offset / 2 ** level);
+      offset += 2 ** level;
+      return toHex(hash);
+    });
+    let toNote = to.note;
+    for (const signer of witnessSigners) toNote = cosign(toNote, signer, now);
+    segments.push({ origin, from: from?.note ?? null, compact, entries: rows.slice(fromSize).map((r) => toBase64(r.leaf)), to: toNote });
+    covered.set(origin, { from: fromSize, to: to.size, note: toNote });
+  }
+
+  const inSegment = (r: LogRecord): boolean => {
+    const c = covered.get(r.ref.origin);
+    return c !== undefined && r.ref.seq >= c.from && r.ref.seq < c.to;
+  };
+  const wanted = records.filter((r) => !inSegment(r) && r.ref.origin !== REGISTRY_ORIGIN && about(r, options.subject, plan.value.centres));
+  const proofCheckpoint = new Map<string, Candidate>();
+  const prove = (origin: string, seq: number): ProvenEntry => {
+    let checkpoint = proofCheckpoint.get(origin);
+    if (!checkpoint) {
+      const c = covered.get(origin);
+      checkpoint = c ? { size: c.to, root: new Uint8Array(), note: c.note } : checkpointsOf(options.stores, origin, store.head(origin).size).at(-1);
+      if (!checkpoint) throw new MusterError('no-checkpoint', `no signed checkpoint of ${origin} is in the stores given`);
+      proofCheckpoint.set(origin, checkpoint);
+    }
+    const row = store.entry(origin, seq);
+    if (!row || seq >= checkpoint.size) throw new MusterError('not-covered', `${origin}#${seq} is not covered by a signed checkpoint in the stores given`);
+    return { entry: toBase64(row.leaf), path: inclusionProof(store.treeSource(origin), seq, checkpoint.size).map(toHex), checkpoint: checkpoint.note };
+  };
+  for (const r of wanted) bad(r.ref.origin);
+  const provenRecords = wanted.map((r) => prove(r.ref.origin, r.ref.seq));
+  const keyEntries: ProvenEntry[] = [];
+  for (const origin of [...new Set([...origins, ...wanted.map((r) => r.ref.origin)])].sort()) {
+    const start = covered.get(origin)?.from ?? Infinity;
+    for (const row of store.keyEntries(origin)) {
+      if (row.seq < start && (row.type === 'genesis' || row.type === 'key-rotation')) keyEntries.push(prove(origin, row.seq));
+    }
+  }
+
+  let registry: EvidenceBundle['registry'] = null;
+  if (store.log(REGISTRY_ORIGIN)) {
+    bad(REGISTRY_ORIGIN);
+    const latest = checkpointsOf(options.stores, REGISTRY_ORIGIN, store.head(REGISTRY_ORIGIN).size).at(-1);
+    if (latest) registry = { checkpoint: latest.note, entries: [...store.range(REGISTRY_ORIGIN, 0, latest.size)].map((r) => toBase64(r.leaf)) };
+  }
+
+  const known = new Set([...origins, ...wanted.map((r) => r.ref.origin), REGISTRY_ORIGIN]);
+  const keep = (note: string): string => keepKnownSignatures(note, store, known, witnessKeys);
+  const bundleRecords = [...segments.flatMap((s) => s.entries.map(recordOf)), ...provenRecords.map((p) => recordOf(p.entry))];
+  const fromBundle = judgeDay(bundleRecords, options.subject, day, at, options.rule).verdict;
+  if (canonicalJson(fromBundle) !== canonicalJson(judged.verdict)) {
+    throw new MusterError('incomplete-evidence', `the evidence gathered gives the verdict ${fromBundle.kind}, the whole store ${judged.verdict.kind}: an entry that decides the day lies outside the logs of ${plan.value.centres.join(', ')}`);
+  }
+  const bundle: EvidenceBundle = {
+    kind: BUNDLE_KIND,
+    v: BUNDLE_VERSION,
+    subject: options.subject,
+    day: options.day,
+    rule: options.rule ?? null,
+    at,
+    segments: segments.map((s) => ({ ...s, from: s.from === null ? null : keep(s.from), to: keep(s.to) })),
+    records: provenRecords.map((p) => ({ ...p, checkpoint: keep(p.checkpoint) })),
+    keyEntries: keyEntries.map((p) => ({ ...p, checkpoint: keep(p.checkpoint) })),
+    registry: registry && { ...registry, checkpoint: keep(registry.checkpoint) },
+    witnesses: witnessKeys.map(formatNoteKey),
+    verdict: judged.verdict,
+  };
+  const check = await verifyBundle(bundle, []);
+  if (!check.ok) throw new MusterError('bad-evidence', `the bundle built does not verify: ${check.failure}`);
+  return bundle;
+}
+
+function about(r: LogRecord, subject: string, centres: readonly string[]): boolean {
+  if (SUBJECT_TYPES.has(r.type)) return r.payload.subject === subject;
+  return r.type === 'device-health' && typeof r.payload.centre === 'string' && centres.includes(r.payload.centre);
+}
+
+function recordOf(base64: string): LogRecord {
+  const leaf = fromBase64(base64);
+  const { body } = decodeLeaf(leaf);
+  return { ref: { origin: body.origin, seq: body.seq, hash: toHex(leafHash(leaf)) }, ts: body.ts, type: body.type, payload: body.payload };
+}
+
+/**
+ * Signed checkpoints of `origin` from every store (its checkpoints table and, where the store is a witness, the
+ * note it last witnessed), each checked against the judged store's tree, by size; notes of one size merged.
+ */
+function checkpointsOf(stores: readonly LedgerStore[], origin: string, held: number): Candidate[] {
+  const [main] = stores as [LedgerStore];
+  const bySize = new Map<number, Candidate>();
+  for (const store of stores) {
+    const notes = [...store.checkpoints(origin).map((c) => c.note), ...witnessedNotes(store, origin)];
+    for (const note of notes) {
+      const checkpoint = parseCheckpoint(parseNote(note).text);
+      if (checkpoint.origin !== origin || checkpoint.size > held || checkpoint.size === 0) continue;
+      if (!bytesEqual(checkpoint.root, rootHash(main.treeSource(origin), checkpoint.size))) {
+        throw new MusterError('fork', `a signed checkpoint of ${origin} at size ${checkpoint.size} does not match the entries held: the log forked (muster ledger fsck)`);
+      }
+      const known = bySize.get(checkpoint.size);
+      if (known) known.note = mergeNotes(known.note, note);
+      else bySize.set(checkpoint.size, { size: checkpoint.size, root: checkpoint.root, note });
+    }
+  }
+  return [...bySize.values()].sort((a, b) => a.size - b.size);
+}
+
+/** The checkpoint a witness store last accepted for `origin` (net/sqlite-replica-store.ts), if it is one. */
+function witnessedNotes(store: LedgerStore, origin: string): string[] {
+  const table = store.db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'net_witnessed'").get();
+  if (!table) return [];
+  return store.db.prepare<[string], { note: string }>('SELECT note FROM net_witnessed WHERE origin = ?').all(origin).map((r) => r.note);
+}
+
+/** One note with the signature lines of both (same text), each line once. */
+function mergeNotes(a: string, b: string): string {
+  const split = a.lastIndexOf('\n\n');
+  const lines = new Set([...sigLines(a), ...sigLines(b)]);
+  return `${a.slice(0, split + 2)}${[...lines].map((l) => `${l}\n`).join('')}`;
+}
+
+function sigLines(note: string): string[] {
+  return note.slice(note.lastIndexOf('\n\n') + 2).split('\n').filter((l) => l.startsWith(SIG_PREFIX));
+}
+
+/** Drops signature lines by keys the bundle cannot name (a verifier refuses a cosignature it cannot check). */
+function keepKnownSignatures(note: string, store: LedgerStore, origins: ReadonlySet<string>, witnesses: readonly ReturnType<typeof noteKey>[]): string {
+  const { signatures } = parseNote(note);
+  const lines = sigLines(note);
+  const kept = lines.filter((_, i) => {
+    const sig = signatures[i];
+    if (!sig) return false;
+    if (origins.has(sig.name) && store.log(sig.name)) return true;
+    return witnesses.some((w) => w.name === sig.name && bytesEqual(w.cosignerId, sig.id));
+  });
+  const split = note.lastIndexOf('\n\n');
+  return `${note.slice(0, split + 2)}${kept.map((l) => `${l}\n`).join('')}`;
+}
