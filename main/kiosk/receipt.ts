@@ -5,7 +5,7 @@
 //   QR    "MR1:" + base64url(CBOR [entry, [path hashes], checkpoint note, [public keys]])   (compact, scannable)
 // Verifying pins keys with --pubkey; without it the receipt's own keys are used and the result says so.
 import QRCode from 'qrcode';
-import { fromBase64, fromHex, toBase64, toHex } from '../../core/bytes.ts';
+import { bytesEqual, fromBase64, fromHex, toBase64, toHex } from '../../core/bytes.ts';
 import { decodeCanonical, encodeCanonical } from '../../core/canonical.ts';
 import { decodeLeaf } from '../../core/entry.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
@@ -15,7 +15,7 @@ import { KeySchedule } from '../../ledger/key-schedule.ts';
 import { Verifier } from '../../ledger/keys.ts';
 import { parseCheckpoint, parseNote } from '../../ledger/note.ts';
 import { type InclusionProof, buildInclusionProof, checkProof } from '../../ledger/proofs.ts';
-import type { LedgerStore, StoredCheckpoint } from '../../ledger/store.ts';
+import type { EntryRow, LedgerStore, StoredCheckpoint } from '../../ledger/store.ts';
 
 export interface Receipt {
   readonly kind: 'muster-receipt';
@@ -32,7 +32,11 @@ export function buildReceipt(store: LedgerStore, origin: string, seq: number, ch
   if (!log) throw new MusterError('not-found', `the store holds no log for ${origin}`);
   const row = store.entry(origin, seq);
   if (row && row.type !== 'checkin') throw new MusterError('not-a-checkin', `entry ${seq} of ${origin} is a ${row.type}; receipts are for check-ins`);
-  const keys = KeySchedule.load(store, origin, log.genesisKey).verifiers.map((v) => v.encode());
+  const schedule = KeySchedule.load(store, origin, log.genesisKey);
+  // A receipt vouches for its entry: one edited at rest (or signed by a revoked or foreign key) gets none.
+  const reason = row ? entryProblem(row, schedule) : undefined;
+  if (reason) throw new MusterError('entry-unverified', `entry ${seq} of ${origin} fails verification: ${reason}`);
+  const keys = schedule.verifiers.map((v) => v.encode());
   return { kind: 'muster-receipt', v: 1, proof: buildInclusionProof(store, origin, seq, checkpoint), keys };
 }
 
@@ -146,4 +150,14 @@ export async function renderReceipt(receipt: Receipt): Promise<{ lines: string[]
   ];
   const qrSvg = await QRCode.toString(receiptToQrText(receipt), { type: 'svg', errorCorrectionLevel: 'L', margin: 2 });
   return { lines, qrSvg };
+}
+
+/** Why a stored entry does not verify on its own (stored hash, signature, key in force), or undefined. */
+function entryProblem(row: EntryRow, schedule: KeySchedule): string | undefined {
+  if (!bytesEqual(leafHash(row.leaf), row.hash)) return 'stored leaf hash does not match the entry';
+  try {
+    return schedule.check(decodeLeaf(row.leaf));
+  } catch (error) {
+    return errorMessage(error);
+  }
 }

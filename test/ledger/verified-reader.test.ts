@@ -23,6 +23,7 @@ import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { at, checkinPayload, planPayload } from '../checkin/support/log-builder.ts';
 import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
 import { runMuster } from '../helpers/run-muster.ts';
+import { kioskLog } from '../checkin/support/kiosk-log.ts';
 
 const NY = 'America/New_York';
 const KIOSK = 'centre-a/k1';
@@ -309,5 +310,25 @@ describe('muster breaches on a tampered HQ store', () => {
     } finally {
       await hq.close();
     }
+  });
+});
+
+describe('muster receipt issue on a tampered check-in', () => {
+  it('refuses a receipt for an entry that fails verification, and issues one for an untouched entry', async () => {
+    const log = kioskLog(dir, `centre-a/k${databases++}`, at('2026-03-02 09:30', NY));
+    await log.writer.append('checkin', checkinPayload('s-1'));
+    await log.writer.append('checkin', checkinPayload('s-2'));
+    const db = new Database(log.path);
+    const row = db.prepare<[number], Row>('SELECT leaf, hash, ts, type FROM entries WHERE seq = ?').get(1) as Row;
+    const tampered = edited(row, 's-1', 's-3');
+    db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE seq = 1').run(tampered.leaf, tampered.hash);
+    db.close();
+    const refused = await runMuster(['receipt', 'issue', '--db', log.path, '--seq', '1', '--out', join(dir, `r-${databases++}.json`)], '', checkinCommands);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/entry 1 of centre-a\/k\d+ fails verification: signature does not verify/);
+    const issued = await runMuster(['receipt', 'issue', '--db', log.path, '--seq', '2', '--out', join(dir, `r-${databases++}.json`)], '', checkinCommands);
+    expect(issued.stderr).toBe('');
+    expect(issued.code).toBe(0);
+    log.store.close();
   });
 });
