@@ -9,17 +9,44 @@
 // access    users, sessions, the HTTP guard, the personal-data store (Node). Built on core, runtime, ledger.
 // main      process entry points: CLI, kiosk and HQ runtimes, Electron main. May import every Node layer.
 // renderer  screens: core and browser code only.
+const { builtinModules } = require('node:module');
+
 const NODE_LAYERS = '^(runtime|ledger|drivers|hardware|face|net|access)/';
+
+// The npm packages each layer may import itself (ARCHITECTURE.md "Layers"); a layer also uses, through the layers
+// it imports, what they may. Adding a package to a layer is one entry here. main/ may import every production
+// dependency; nothing outside test/, bench/ and scripts/ imports a devDependency (rule below).
+const PACKAGES = {
+  core: ['cborg'],
+  // esbuild: type-only, for bundling workers when the sources run (the dev-dependency rule refuses a value import).
+  runtime: ['pino', 'esbuild'],
+  ledger: ['better-sqlite3'],
+  drivers: ['serialport', '@serialport/[^/]+', 'node-hid'],
+  hardware: ['serialport', '@serialport/[^/]+'],
+  face: ['@tensorflow/[^/]+', '@vladmandic/[^/]+', 'jpeg-js'],
+  net: ['mqtt', 'aedes', 'pg', 'node-pg-migrate', 'nats', 'better-sqlite3'],
+  access: ['better-sqlite3', 'electron'],
+  renderer: [],
+};
+
+const packageRules = Object.entries(PACKAGES).map(([layer, packages]) => ({
+  name: `${layer}-packages`,
+  comment: `${layer}/ may import only these npm packages: ${packages.join(', ') || 'none'}.`,
+  severity: 'error',
+  from: { path: `^${layer}/` },
+  to: { path: '^node_modules/', pathNot: packages.map((name) => `^node_modules/${name}/`) },
+}));
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    ...packageRules,
     {
       name: 'core-is-pure',
-      comment: 'core/ runs in the renderer too: it may import only core/ and pure npm packages.',
+      comment: 'core/ runs in the renderer too: it may import only core/ and its packages (no Node built-ins).',
       severity: 'error',
       from: { path: '^core/' },
-      to: { pathNot: ['^core/', '^node_modules/cborg/'] },
+      to: { pathNot: ['^core/', '^node_modules/'] },
     },
     {
       name: 'renderer-is-browser-code',
@@ -27,6 +54,27 @@ module.exports = {
       severity: 'error',
       from: { path: '^renderer/' },
       to: { pathNot: ['^renderer/', '^core/', '^node_modules/'] },
+    },
+    {
+      name: 'codecs-are-pure',
+      comment: 'Protocol codecs turn bytes into frames and back: no Node built-ins, so they run and are tested anywhere.',
+      severity: 'error',
+      from: { path: '-codec\\.ts$' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'preload-imports-only-electron',
+      comment: 'The preload runs in the sandboxed renderer: it may require electron and nothing else.',
+      severity: 'error',
+      from: { path: '^main/electron/preload\\.cts$' },
+      to: { pathNot: '^node_modules/electron/' },
+    },
+    {
+      name: 'no-dev-dependencies-at-run-time',
+      comment: 'A build ships production dependencies only. Electron is provided by the Electron runtime; main/web/bundle.ts loads esbuild and bin/run-ts.js tsx only when the sources run.',
+      severity: 'error',
+      from: { pathNot: '^(test|bench|scripts)/|^main/web/bundle\\.ts$|^bin/run-ts\\.js$' },
+      to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'], pathNot: '^node_modules/electron/' },
     },
     {
       name: 'renderer-no-node-builtins',
@@ -122,7 +170,8 @@ module.exports = {
     },
   ],
   options: {
-    includeOnly: '^(core|runtime|ledger|drivers|hardware|face|net|access|main|renderer|test|bench|bin)/|^node_modules/',
+    // Node built-ins resolve to their bare names (`fs`): listed, or the rules on built-ins would never see them.
+    includeOnly: ['^(core|runtime|ledger|drivers|hardware|face|net|access|main|renderer|test|bench|bin)/', '^node_modules/', `^(${builtinModules.join('|')})$`],
     exclude: { path: '^(dist|node_modules/.*/node_modules)/' },
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
