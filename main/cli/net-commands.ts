@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { loadOrCreateSigner, readVerifierFile } from '../../ledger/keys.ts';
-import { readRegistryKey } from '../../ledger/key-schedule.ts';
+import { readRegistry, readRegistryKey } from '../../ledger/key-schedule.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
 import { UserStore } from '../../access/user-store.ts';
@@ -105,11 +105,12 @@ const hq: Command = {
     '--witness-key FILE   HQ witness key (generated if missing), default: the database path + ".witness.key" (hq.witness.key with --postgres)',
     '--trust FILE         a kiosk\'s public key file (ledger init writes FILE.pub); pins that log\'s genesis key',
     '--registry FILE      HQ\'s registry log store (muster kiosk provision): published to the kiosks, which then refuse revoked keys too',
+    '--staff-log ORIGIN   a pinned (--trust) log whose staff decisions count, besides those the registry names as staff logs',
     '--log FILE           HQ\'s own signed log (officers\' actions on breach alerts), default: the database path + ".log.db" (hq.log.db with --postgres)',
     'Breach alerts: raised as windows close and entries arrive, at /api/breach-alerts, on SSE and on muster/v1/alerts/<centre>',
     ...brokerDetails,
   ],
-  options: { db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, users: { type: 'string' }, web: { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, registry: { type: 'string' }, log: { type: 'string' }, ...brokerOptions },
+  options: { db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, users: { type: 'string' }, web: { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, registry: { type: 'string' }, log: { type: 'string' }, 'staff-log': { type: 'string', multiple: true }, ...brokerOptions },
   run: async ({ values, io }) => {
     const dbPath = optionalString(values, 'db');
     const postgres = optionalString(values, 'postgres');
@@ -151,7 +152,10 @@ const hq: Command = {
       // Only registered (or pinned) kiosks' logs are stored: an unknown log is refused with a security alert.
       const service = await HqService.start({ store, broker: link, nodeId, witnessSigner: signer, trusted: new Set(trustedKeys.keys()), ...(registry ? { registry } : {}) });
       stops.push(() => service.close());
-      const breachAlerts = await startHqBreachAlerts(service, { trustedKeys });
+      // Staff decisions count only from the centres' staff logs: the registry's, or named with --staff-log.
+      const pinnedStaff = new Set(stringList(values, 'staff-log'));
+      const staffOrigin = (origin: string): boolean => pinnedStaff.has(origin) || (registry !== undefined && readRegistry(registry)?.staffLogs?.has(origin) === true);
+      const breachAlerts = await startHqBreachAlerts(service, { trustedKeys, engine: { staffOrigin } });
       stops.push(() => breachAlerts.close());
       const hqLog = openHqLog(resolve(optionalString(values, 'log') ?? (dbPath ? `${dbPath}.log.db` : 'hq.log.db')), nodeId);
       stops.push(() => {
@@ -165,7 +169,7 @@ const hq: Command = {
       const host = optionalString(values, 'http-host') ?? '127.0.0.1';
       const http = await startHqHttp(service, httpPort, host, users, new AlertDesk(store, hqLog, breachAlerts.deliver));
       stops.push(() => http.close());
-      const web = webPortNumber === undefined || !users ? undefined : await startWebServer({ hq: new HqBackend({ hq: service }), users, port: webPortNumber, host });
+      const web = webPortNumber === undefined || !users ? undefined : await startWebServer({ hq: new HqBackend({ hq: service, staffOrigin }), users, port: webPortNumber, host });
       if (web) stops.push(() => web.close());
       writeLine(io.stdout, `hq ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, http ${http.url}${web?.urls.hq ? `, dashboard ${web.urls.hq}` : ''}`);
       const signal = await untilSignal();

@@ -499,7 +499,7 @@ async function startScreens(
   stops.push(() => {
     staff.close();
   });
-  const web = await startWebServer({ port: options.webPort ?? 0, kiosk: display, staff, hq: new HqBackend({ hq, clock: clock.now }), users });
+  const web = await startWebServer({ port: options.webPort ?? 0, kiosk: display, staff, hq: new HqBackend({ hq, clock: clock.now, staffOrigin: isDemoKiosk }), users });
   stops.push(() => web.close());
   return { web, staff };
 }
@@ -529,4 +529,9 @@ function judge(store: LedgerStore, at: number): BreachReport {
 function sameFindings(a: BreachReport, b: BreachReport): boolean {
   const key = (r: BreachReport): string => JSON.stringify({ breaches: r.breaches.map((x) => [x.id, x.status]), reviews: r.reviews.map((x) => [x.id, x.status]) });
   return key(a) === key(b);
+}
+
+/** The demo's kiosks serve its staff screen, so they are its staff logs: staff decisions from any other log never count. */
+function isDemoKiosk(origin: string): boolean {
+  return (KIOSKS as readonly string[]).includes(origin);
 }
