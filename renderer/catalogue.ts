@@ -67,3 +67,16 @@ export function fill(text: string, vars: Vars): string {
 export function locale(): string {
   return current === 'zh-CN' ? 'zh-CN' : 'en-GB';
 }
+
+/**
+ * A sentence whose `{name}` slots are filled with nodes as well as text: ids and other data go in as nodes the
+ * page marks translate="no", so a sentence reads in one language around data that is in none.
+ */
+export function sentenceOf<C extends Catalogue>(catalogue: C): (key: keyof C, vars: Readonly<Record<string, string | number | Node>>) => (string | Node)[] {
+  return (key, vars) =>
+    (catalogue[key] as Entry)[current].split(/(\{\w+\})/).map((part) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      const value = name === undefined ? undefined : vars[name];
+      return value === undefined ? part : typeof value === 'number' ? String(value) : value;
+    });
+}

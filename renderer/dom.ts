@@ -31,7 +31,7 @@ export function render(target: Element, ...children: Child[]): void {
 }
 
 /** A button with an icon and a text label (icons never stand alone: low literacy, screen readers). */
-export function button(label: string, icon: string, onClick: () => void, attrs: Attrs = {}): HTMLButtonElement {
+export function button(label: Child, icon: string, onClick: () => void, attrs: Attrs = {}): HTMLButtonElement {
   return h('button', { type: 'button', ...attrs, onclick: () => { onClick(); } }, h('span', { class: 'icon', 'aria-hidden': 'true' }, icon), h('span', { class: 'label' }, label));
 }
 

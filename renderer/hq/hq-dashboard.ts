@@ -16,7 +16,7 @@ import { reconcile } from '../reconcile.ts';
 import { w } from '../screen-words.ts';
 import { onSessionLost, userBar, withSignIn } from '../sign-in.ts';
 import { StatusLine, errorText } from '../status-line.ts';
-import { type HqWord, q } from './hq-strings.ts';
+import { type HqWord, q, qn } from './hq-strings.ts';
 
 const REFRESH_EVERY_MS = 30_000;
 const KIOSK_STATES = new Set(['online', 'offline', 'degraded']);
@@ -36,7 +36,7 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
   const role = user.role;
   if (!seesAllCentres(user)) {
     // Centre staff and parolees have their own screens; the server would refuse every panel here anyway.
-    render(root, h('header', { class: 'bar' }, h('h1', {}, '🏛️ ', q('title')), userBar(user)), h('p', { class: 'banner', role: 'alert' }, q('notForRole', { user: user.user, role: w(`role_${role}`) })));
+    render(root, h('header', { class: 'bar' }, h('h1', {}, '🏛️ ', q('title')), userBar(user)), h('p', { class: 'banner', role: 'alert' }, qn('notForRole', { user: data(user.user), role: w(`role_${role}`) })));
     return;
   }
   const seesBreaches = holds(role, 'read-breaches') && holds(role, 'read-roster');
@@ -58,9 +58,10 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
     }
   }
   settleLanguage(centres[0]?.zone ?? hqZone);
+  document.title = q('title');
   const zoneOf = (centre: string): string => centres.find((c) => c.centre === centre)?.zone ?? hqZone;
   const status = new StatusLine(() => hqZone);
-  const notice = h('p', { class: 'notice', role: 'status' });
+  const notice = h('p', { class: 'action-notice', role: 'status' });
   const fleetBox = h('section', { 'aria-labelledby': 'fleet-title' });
   const alertsBox = h('section', { class: 'alerts-mount', 'data-mount': 'alerts', 'aria-labelledby': 'alerts-title' });
   const personBox = h('section', { 'aria-live': 'polite' });
@@ -75,7 +76,7 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
 
   const openPerson = async (subject: string): Promise<void> => {
     const timeline = await api.call('hq.timeline', { subject });
-    render(personBox, h('h2', { id: 'person-title', tabindex: -1 }, '👤 ', q('timelineOf', { subject })), button(w('close'), '✖️', () => { render(personBox); }), timelineSection(timeline));
+    render(personBox, h('h2', { id: 'person-title', tabindex: -1 }, '👤 ', qn('timelineOf', { subject: data(subject) })), button(w('close'), '✖️', () => { render(personBox); }), timelineSection(timeline));
     document.getElementById('person-title')?.focus();
   };
 
@@ -108,7 +109,7 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
           { 'data-centre': c.centre, 'data-zone': c.zone },
           h('th', { scope: 'row' }, data(c.centre), h('br'), h('small', {}, zoneLabel(c.zone, overview.at))),
           centreCells(c),
-          h('td', {}, button(q('breachesAt', { centre: c.centre }), '🔍', () => {
+          h('td', {}, button(qn('breachesAt', { centre: data(c.centre) }), '🔍', () => {
             centre = centre === c.centre ? undefined : c.centre;
             range.from.value = '';
             range.to.value = '';
@@ -132,7 +133,7 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
     const to = range.to.value || today();
     const { breaches } = await api.call('hq.breaches', { ...(centre === undefined ? {} : { centre }), ...(from ? { from } : {}), ...(to ? { to } : {}) });
     const standing = breaches.filter((b) => b.status === 'open' || b.status === 'contested' || b.status === 'upheld').length;
-    render(feedTitle, '⛔ ', centre ? q('feedAt', { centre }) : q('feedTitle'), ` (${standing})`);
+    render(feedTitle, '⛔ ', centre ? qn('feedAt', { centre: data(centre) }) : q('feedTitle'), ` (${standing})`);
     feedCount.textContent = q('feedCount', { standing, other: breaches.length - standing, from, to });
     feedList.hidden = breaches.length === 0;
     reconcile(feedList, breaches, (b) => b.id, (b) => findingItem(b, seesPeople ? h('p', {}, personButton(b.subject)) : null), (el, b) => {
@@ -177,7 +178,8 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
     }
   }, fail);
 
-  const search = h('input', { id: 'subject', type: 'search', placeholder: 'p-0001', autocomplete: 'off' });
+  // A person id, an example of one as placeholder: data, not words.
+  const search = h('input', { id: 'subject', type: 'search', placeholder: 'p-0001', autocomplete: 'off', translate: 'no' });
   render(
     root,
     h('header', { class: 'bar' }, h('h1', {}, '🏛️ ', q('title'), ' · ', q(`view_${role === 'police' ? 'police' : role === 'auditor' ? 'auditor' : 'officer'}`)), userBar(user)),

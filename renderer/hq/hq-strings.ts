@@ -1,5 +1,5 @@
 // The HQ dashboard's words, English and Simplified Chinese (renderer/catalogue.ts).
-import { type Catalogue, wordsOf } from '../catalogue.ts';
+import { type Catalogue, sentenceOf, wordsOf } from '../catalogue.ts';
 
 const HQ = {
   title: { en: 'HQ', 'zh-CN': '指挥中心' },
@@ -65,4 +65,6 @@ const HQ = {
 } as const satisfies Catalogue;
 
 export const q = wordsOf(HQ);
+/** A sentence with data (ids) in it, as nodes. */
+export const qn = sentenceOf(HQ);
 export type HqWord = keyof typeof HQ;

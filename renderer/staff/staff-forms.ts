@@ -4,16 +4,17 @@
 import type { MusterApi, Params } from '../../core/api/api.ts';
 import type { FindingView } from '../../core/api/staff-api.ts';
 import { RULE_IDS } from '../../core/breach/rule-ids.ts';
-import { h } from '../dom.ts';
+import { type Child, h } from '../dom.ts';
+import { data } from '../findings.ts';
 import { ruleText } from '../screen-words.ts';
-import { s } from './staff-strings.ts';
+import { s, sn } from './staff-strings.ts';
 
 export interface Decide {
   readonly api: MusterApi;
   /** A sentence for the person (a decision recorded, a choice missing). */
-  readonly say: (message: string) => void;
+  readonly say: (message: Child) => void;
   /** After a decision was recorded: say so, and refresh. */
-  readonly done: (message: string) => void;
+  readonly done: (message: Child) => void;
   readonly fail: (error: unknown) => void;
 }
 
@@ -54,7 +55,7 @@ export function reviewForm(item: FindingView, d: Decide): HTMLElement {
           return;
         }
         d.api.call('staff.review', { item: item.id, subject: item.subject, day: item.day, decision: chosen, reason: reason.value.trim() }).then(() => {
-          d.done(s('reviewRecorded', { subject: item.subject }));
+          d.done(sn('reviewRecorded', { subject: data(item.subject) }));
         }, d.fail);
       },
     },
@@ -90,7 +91,7 @@ export function contestForm(breach: FindingView, d: Decide): HTMLElement | null 
           params = { ...base, action: 'resolve', outcome: chosen };
         }
         d.api.call('staff.contest', params).then(() => {
-          d.done(s('contestRecorded', { subject: breach.subject }));
+          d.done(sn('contestRecorded', { subject: data(breach.subject) }));
         }, d.fail);
       },
     },
@@ -122,7 +123,7 @@ export function excuseForm(subject: string, day: string, d: Decide): HTMLElement
         const text = kind.value === 'other' ? reason.value.trim() : `${kind.value}: ${reason.value.trim()}`;
         d.api.call('staff.excuse', { subject, from: from.value, to: to.value, rules: chosen, reason: text }).then(() => {
           reason.value = '';
-          d.done(s('excuseRecorded', { subject }));
+          d.done(sn('excuseRecorded', { subject: data(subject) }));
         }, d.fail);
       },
     },

@@ -18,7 +18,7 @@ import { onSessionLost, userBar, withSignIn } from '../sign-in.ts';
 import { StatusLine, errorText } from '../status-line.ts';
 import { drawDevices } from './staff-devices.ts';
 import { PersonPanel } from './staff-person.ts';
-import { s } from './staff-strings.ts';
+import { s, sn } from './staff-strings.ts';
 
 type Filter = RosterState | 'all';
 const FILTERS: readonly Filter[] = ['all', ...ROSTER_STATES];
@@ -46,9 +46,10 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
     return;
   }
   settleLanguage(roster.zone);
+  document.title = s('title');
   const zone = (): string => roster.zone;
   const status = new StatusLine(zone);
-  const notice = h('p', { class: 'notice', role: 'status' });
+  const notice = h('p', { class: 'action-notice', role: 'status' });
   let filter: Filter = 'all';
   let search = '';
 
@@ -123,8 +124,8 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
   };
 
   const drawRoster = (): void => {
-    setText(title, s('today', { centre: roster.centre, day: roster.day }));
-    setText(report, s('reportHead', { centre: roster.centre, day: roster.day, zone: zoneLabel(zone(), roster.at), time: stamp(roster.at, zone()), user: user.user }));
+    render(title, sn('today', { centre: data(roster.centre), day: roster.day }));
+    render(report, sn('reportHead', { centre: data(roster.centre), day: roster.day, zone: zoneLabel(zone(), roster.at), time: stamp(roster.at, zone()), user: data(user.user) }));
     const c = roster.count;
     const settled = c.due - c.open;
     setText(compliance, c.compliance === null ? s('complianceNone', { open: c.open }) : s('compliance', { value: percent(c.compliance), good: settled - c.breached, settled, open: c.open }));
@@ -146,8 +147,8 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
         h(
           'div',
           { class: 'banner confirm', role: 'alert', 'data-confirm': c.subject },
-          h('p', {}, '🧑‍💼 ', s('cameraDown', { subject: c.subject, time: clockTime(c.since, zone()) })),
-          button(s('confirm', { subject: c.subject }), '✅', () => {
+          h('p', {}, '🧑‍💼 ', sn('cameraDown', { subject: data(c.subject), time: clockTime(c.since, zone()) })),
+          button(sn('confirm', { subject: data(c.subject) }), '✅', () => {
             api.call('staff.confirm', { id: c.id, subject: c.subject, confirmed: true }).then(live, fail);
           }),
           button(s('notThisPerson'), '❌', () => {
@@ -184,7 +185,7 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
       button(s('exportCsv'), '⬇️', () => {
         api.call('staff.exportCsv', {}).then((r) => {
           download(r.filename, 'text/csv;charset=utf-8', r.csv);
-          render(notice, '✅ ', s('exported', { file: r.filename, zone: zoneLabel(zone(), roster.at) }));
+          render(notice, '✅ ', sn('exported', { file: data(r.filename), zone: zoneLabel(zone(), roster.at) }));
         }, fail);
       }),
       button(s('print'), '🖨️', () => { window.print(); }),

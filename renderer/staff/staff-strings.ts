@@ -1,5 +1,5 @@
 // The staff attendance screen's words, English and Simplified Chinese (renderer/catalogue.ts).
-import { type Catalogue, wordsOf } from '../catalogue.ts';
+import { type Catalogue, sentenceOf, wordsOf } from '../catalogue.ts';
 
 const STAFF = {
   title: { en: 'Attendance', 'zh-CN': '报到管理' },
@@ -84,4 +84,6 @@ const STAFF = {
 } as const satisfies Catalogue;
 
 export const s = wordsOf(STAFF);
+/** A sentence with data (ids) in it, as nodes. */
+export const sn = sentenceOf(STAFF);
 export type StaffWord = keyof typeof STAFF;

@@ -48,6 +48,8 @@ export interface Centre {
   readonly screen: KioskScreen;
   readonly staff: StaffBackend;
   now: number;
+  /** Added to the wall clock of the user store: sessions age without waiting. */
+  sessionSkewMs: number;
   close(): Promise<void>;
 }
 
@@ -60,7 +62,7 @@ export async function startCentre(): Promise<Centre> {
     for (const stop of stops.reverse()) await stop();
   };
   try {
-    const state = { now: localTime('07:30') };
+    const state = { now: localTime('07:30'), sessionSkewMs: 0 };
     const clock = (): number => state.now;
     const passwords = new Map([KIOSK, 'hq'].map((id) => [topicId(id), randomBytes(12).toString('hex')]));
     const broker: EmbeddedBroker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', users: passwords, alertPublishers: new Set(['hq']) });
@@ -115,7 +117,7 @@ export async function startCentre(): Promise<Centre> {
       return outcome;
     });
 
-    const users = UserStore.open(join(dir, 'users.db'), { scrypt: { logN: 10, r: 8, p: 1 } });
+    const users = UserStore.open(join(dir, 'users.db'), { scrypt: { logN: 10, r: 8, p: 1 }, clock: () => Date.now() + state.sessionSkewMs });
     stops.push(() => {
       users.close();
     });
@@ -139,6 +141,12 @@ export async function startCentre(): Promise<Centre> {
       },
       set now(value: number) {
         state.now = value;
+      },
+      get sessionSkewMs() {
+        return state.sessionSkewMs;
+      },
+      set sessionSkewMs(value: number) {
+        state.sessionSkewMs = value;
       },
       close,
     };
