@@ -5,9 +5,9 @@ import Database from 'better-sqlite3';
 import { MusterError, errorMessage } from '../core/errors.ts';
 import { ZERO_HASH } from '../core/entry.ts';
 import { nodeHash } from './hash.ts';
+import { openSchema } from './store-schema.ts';
 import type { TreeSource } from './merkle.ts';
 
-const SCHEMA_VERSION = 1;
 /** Rows per multi-row INSERT of an append: about a third cheaper per row than one statement each. */
 const ROWS_PER_INSERT = 32;
 
@@ -18,48 +18,6 @@ function insertRows(many: Database.Statement, one: Database.Statement, rows: rea
   for (; at < rows.length; at++) one.run(rows[at]);
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) STRICT;
-CREATE TABLE IF NOT EXISTS logs (
-  origin TEXT PRIMARY KEY,
-  genesis_key BLOB NOT NULL,   -- the public key the log started with: the trust anchor for its history
-  own INTEGER NOT NULL DEFAULT 0
-) STRICT;
-CREATE TABLE IF NOT EXISTS entries (
-  origin TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  ts INTEGER NOT NULL,
-  type TEXT NOT NULL,
-  leaf BLOB NOT NULL,          -- the signed entry, exactly as hashed
-  hash BLOB NOT NULL,          -- RFC 6962 leaf hash
-  PRIMARY KEY (origin, seq)
-) STRICT, WITHOUT ROWID;
--- Key entries only: a partial index costs appends nothing for ordinary entries.
-CREATE INDEX IF NOT EXISTS key_entries ON entries (origin, seq) WHERE type IN ('genesis', 'key-rotation', 'key-revocation');
-CREATE TABLE IF NOT EXISTS nodes (
-  origin TEXT NOT NULL,
-  level INTEGER NOT NULL,      -- perfect subtrees of 2^level leaves, level >= 1 (level 0 is entries.hash)
-  idx INTEGER NOT NULL,
-  hash BLOB NOT NULL,
-  PRIMARY KEY (origin, level, idx)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS checkpoints (
-  origin TEXT NOT NULL,
-  size INTEGER NOT NULL,
-  root BLOB NOT NULL,
-  note TEXT NOT NULL,
-  PRIMARY KEY (origin, size)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS conflicts (
-  origin TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  leaf BLOB NOT NULL,
-  hash BLOB NOT NULL,
-  seen_at INTEGER NOT NULL,
-  source TEXT NOT NULL,
-  PRIMARY KEY (origin, seq, hash)
-) STRICT;
-`;
 
 export interface EntryRow {
   readonly seq: number;
@@ -170,14 +128,8 @@ export class LedgerStore {
       if (!options.readonly) {
         db.pragma('journal_mode = WAL');
         db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-        if (options.create) db.exec(SCHEMA);
       }
-      const version = db.prepare<[], { v: string }>("SELECT v FROM meta WHERE k = 'schema_version'").get();
-      if (!version && !options.readonly && options.create) {
-        db.prepare("INSERT INTO meta (k, v) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
-      } else if (version?.v !== String(SCHEMA_VERSION)) {
-        throw new MusterError('store-version', `log store ${path} has schema version ${version?.v ?? 'none'}, expected ${SCHEMA_VERSION}`);
-      }
+      openSchema(db, path, options);
       return new LedgerStore(path, db);
     } catch (error) {
       db.close();
