@@ -25,11 +25,13 @@ export const RULES: { readonly [R in RuleId | ReviewReason]: Entry } = {
   'repeated-failed-verification': { en: 'Repeated failed verification', 'zh-CN': '多次核验失败' },
   'questionnaire-flag': { en: 'Questionnaire answers to review', 'zh-CN': '问卷答案需复核' },
   'face-mismatch-then-verified': { en: 'Face mismatch, then verified', 'zh-CN': '人脸不符后核验通过' },
+  'internal-error': { en: 'System fault during check-in', 'zh-CN': '报到时系统故障' },
 };
 
 /** Statuses of breaches (open ... dismissed) and review items (pending, cleared, breach). */
 export const STATUSES: Catalogue = {
   open: { en: 'open', 'zh-CN': '未处理' },
+  unverified: { en: 'not judged: an entry failed verification', 'zh-CN': '未判定：记录校验失败' },
   excused: { en: 'excused', 'zh-CN': '已准假' },
   contested: { en: 'contested', 'zh-CN': '申诉中' },
   upheld: { en: 'upheld', 'zh-CN': '申诉驳回（维持）' },

@@ -241,6 +241,14 @@ function findings(
     }
   }
 
+  // A fault of Muster itself during the person's attempt excuses nothing (it is not in `fairness`): staff look.
+  const internal = attempts.filter((a) => a.value.outcome === 'internal-error');
+  const firstInternal = internal[0];
+  if (firstInternal) {
+    const codes = [...new Set(internal.map((a) => a.value.fault ?? 'unknown'))].join(', ');
+    review('internal-error', '', firstInternal.record.ts, `Muster failed during ${internal.length} attempt(s) (${codes}); not an excuse: staff decide`, internal.map((a) => a.record.ref));
+  }
+
   if (failures.length >= REPEATED_FAILURES) {
     const third = failures[REPEATED_FAILURES - 1] as Indexed<CheckinAttempt>;
     review('repeated-failed-verification', '', third.record.ts, `${failures.length} failed verifications in the window`, failures.map((f) => f.record.ref));

@@ -9,7 +9,8 @@ export type CheckinMethod = (typeof CHECKIN_METHODS)[number];
 export const ATTEMPT_STEPS = ['identify', 'verify', 'confirm'] as const;
 export type AttemptStep = (typeof ATTEMPT_STEPS)[number];
 
-export const ATTEMPT_OUTCOMES = ['matched', 'no-match', 'mismatch', 'poor-quality', 'liveness-failed', 'device-down', 'timeout', 'cancelled', 'unknown-badge'] as const;
+/** device-down: a device's typed failure (its code in `fault`); internal-error: a fault of Muster itself, never an excuse. */
+export const ATTEMPT_OUTCOMES = ['matched', 'no-match', 'mismatch', 'poor-quality', 'liveness-failed', 'device-down', 'timeout', 'cancelled', 'unknown-badge', 'internal-error'] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
 /** Outcomes that say the biometrics (or the person's finger or face on the day) failed, not the person's conduct. */
@@ -51,6 +52,8 @@ export interface CheckinAttempt {
   readonly score?: number;
   /** 1 for the first try of this step. */
   readonly try: number;
+  /** device-down and internal-error: the error's code (e.g. device.timeout, TypeError). */
+  readonly fault?: string;
 }
 
 // Parsers validate in place and return the payload itself, typed: every field is checked and unknown fields
@@ -99,7 +102,7 @@ function checkAnswers(fields: Fields, path: string): void {
 export function parseCheckinAttempt(payload: unknown): CheckinAttempt {
   const p = asFields(payload, 'checkin-attempt');
   const path = 'checkin-attempt';
-  onlyKeys(p, path, ['attempt', 'centre', 'kiosk', 'step', 'method', 'outcome', 'subject', 'identifiedBy', 'score', 'try']);
+  onlyKeys(p, path, ['attempt', 'centre', 'kiosk', 'step', 'method', 'outcome', 'subject', 'identifiedBy', 'score', 'try', 'fault']);
   oneOf(p, 'step', path, ATTEMPT_STEPS);
   oneOf(p, 'outcome', path, ATTEMPT_OUTCOMES);
   oneOf(p, 'method', path, CHECKIN_METHODS);
@@ -108,6 +111,7 @@ export function parseCheckinAttempt(payload: unknown): CheckinAttempt {
   id(p, 'centre', path);
   id(p, 'kiosk', path);
   optionalId(p, 'subject', path);
+  optionalId(p, 'fault', path);
   score(p, 'score', path);
   count(p, 'try', path, 100);
   return p as unknown as CheckinAttempt;

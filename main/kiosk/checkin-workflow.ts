@@ -2,9 +2,11 @@
 // back, and carries out the effects. Every attempt step is appended to the log before the next device call,
 // so a crash never loses an attempt; the check-in resolves only once its entry is durable, then the receipt
 // (entry, checkpoint, inclusion proof) is built.
-import { type CancelReason, type CheckinEvent, type CheckinState, type Effect, IDLE, type IdentifyMode, step } from '../../core/checkin/checkin-machine.ts';
+import { type AttemptRecord, type CancelReason, type CheckinEvent, type CheckinState, type Effect, IDLE, type IdentifyMode, step } from '../../core/checkin/checkin-machine.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
+import { MusterError } from '../../core/errors.ts';
 import { attemptPayload, checkinPayload } from '../../core/records/checkin.ts';
+import { DeviceError } from '../../drivers/device-error.ts';
 import { buildReceipt, type Receipt } from './receipt.ts';
 import type { CheckinPorts } from './ports.ts';
 
@@ -37,21 +39,42 @@ export class CheckinWorkflow {
     const interrupted = this.ports.screen.interrupted?.();
     let state: CheckinState = IDLE;
     let event: CheckinEvent = { type: 'begin', mode: this.options.mode, devices: this.ports.devices.availability() };
+    /** The typed fault of the device that just failed, written on the device-down attempt the machine logs for it. */
+    let fault: string | undefined;
     for (let i = 0; i < MAX_STEPS; i++) {
       const next = step(state, event);
       state = next.state;
-      const recorded = await this.apply(next.effects, attemptId, guidance);
+      const recorded = await this.apply(next.effects, attemptId, guidance, fault);
       if (recorded !== undefined) event = { type: 'recorded', seq: recorded };
       else if (state.kind === 'receipt') {
         const receipt = buildReceipt(this.ports.log.store, this.ports.log.origin, state.seq, this.ports.log.checkpoint());
         return { ok: true, seq: state.seq, receipt, guidance, attempt: attemptId };
       } else if (state.kind === 'failed' || state.kind === 'idle') return { ok: false, guidance, attempt: attemptId };
-      else event = await this.askUnlessInterrupted(state, interrupted);
+      else {
+        const answer = await this.askUnlessInterrupted(state, interrupted);
+        if ('kind' in answer) {
+          await this.internalError(state, answer.fault, attemptId, guidance);
+          return { ok: false, guidance, attempt: attemptId };
+        }
+        fault = faultIn(answer);
+        event = answer;
+      }
     }
     throw new Error('check-in state machine did not finish');
   }
 
-  private async apply(effects: readonly Effect[], attemptId: string, guidance: GuidanceCode[]): Promise<number | undefined> {
+  /**
+   * A fault of Muster itself, not of a device: on the log as an internal-error attempt with the error's code (the
+   * breach rules never excuse it and put the person on the staff review queue), and the person is sent to staff.
+   */
+  private async internalError(state: CheckinState, fault: string, attemptId: string, guidance: GuidanceCode[]): Promise<void> {
+    const { centre, kiosk } = this.options;
+    await this.ports.log.append('checkin-attempt', attemptPayload({ attempt: attemptId, centre, kiosk, ...attemptAt(state), outcome: 'internal-error', fault }));
+    guidance.push('see-staff');
+    this.ports.screen.guide('see-staff');
+  }
+
+  private async apply(effects: readonly Effect[], attemptId: string, guidance: GuidanceCode[], fault?: string): Promise<number | undefined> {
     const { centre, kiosk } = this.options;
     let recorded: number | undefined;
     for (const effect of effects) {
@@ -61,7 +84,10 @@ export class CheckinWorkflow {
           this.ports.screen.guide(effect.guidance, effect.try);
           break;
         case 'log-attempt':
-          await this.ports.log.append('checkin-attempt', attemptPayload({ attempt: attemptId, centre, kiosk, ...effect.attempt }));
+          await this.ports.log.append(
+            'checkin-attempt',
+            attemptPayload({ attempt: attemptId, centre, kiosk, ...effect.attempt, ...(effect.attempt.outcome === 'device-down' && fault !== undefined ? { fault } : {}) }),
+          );
           break;
         case 'record-checkin': {
           const appended = await this.ports.log.append('checkin', checkinPayload({ ...effect.checkin, centre, kiosk, attempt: attemptId }));
@@ -74,10 +100,10 @@ export class CheckinWorkflow {
   }
 
   /** The device's answer, or the person's cancel if that comes first (the device's late answer is dropped). */
-  private askUnlessInterrupted(state: CheckinState, interrupted: Promise<CancelReason> | undefined): Promise<CheckinEvent> {
+  private askUnlessInterrupted(state: CheckinState, interrupted: Promise<CancelReason> | undefined): Promise<Answer> {
     this.ports.screen.waiting?.(this.waitOf(state));
     if (!interrupted) return this.ask(state);
-    return Promise.race([this.ask(state), interrupted.then((reason): CheckinEvent => ({ type: 'cancel', reason }))]);
+    return Promise.race([this.ask(state), interrupted.then((reason): Answer => ({ type: 'cancel', reason }))]);
   }
 
   private waitOf(state: CheckinState): number | undefined {
@@ -96,18 +122,26 @@ export class CheckinWorkflow {
     }
   }
 
-  /** The event the state waits for, from its device; a device that throws is down. */
-  private async ask(state: CheckinState): Promise<CheckinEvent> {
+  /** The event the state waits for, from its device; a device that throws its typed error is down, any other throw is Muster's fault. */
+  private async ask(state: CheckinState): Promise<Answer> {
     const p = this.ports;
     switch (state.kind) {
       case 'identify':
-        return state.method === 'fingerprint'
-          ? { type: 'finger', result: await orDown(() => p.fingerprint.identify()) }
-          : { type: 'badge', result: await orDown(() => p.badge.read()) };
-      case 'badge-finger':
-        return { type: 'finger', result: await orDown(() => p.fingerprint.verify(state.identity.subject)) };
-      case 'face':
-        return { type: 'face', result: await orDown(() => p.face.verify(state.identity.subject)) };
+        if (state.method === 'fingerprint') {
+          const result = await orDown(() => p.fingerprint.identify());
+          return result.kind === 'internal-error' ? result : { type: 'finger', result };
+        } else {
+          const result = await orDown(() => p.badge.read());
+          return result.kind === 'internal-error' ? result : { type: 'badge', result };
+        }
+      case 'badge-finger': {
+        const result = await orDown(() => p.fingerprint.verify(state.identity.subject));
+        return result.kind === 'internal-error' ? result : { type: 'finger', result };
+      }
+      case 'face': {
+        const result = await orDown(() => p.face.verify(state.identity.subject));
+        return result.kind === 'internal-error' ? result : { type: 'face', result };
+      }
       case 'staff-confirm':
         return { type: 'staff', staff: await p.staff.confirm(state.identity.subject) };
       case 'tasks':
@@ -121,10 +155,47 @@ export class CheckinWorkflow {
   }
 }
 
-async function orDown<T>(call: () => Promise<T>): Promise<T | { readonly kind: 'device-down' }> {
+/** What a device call came to: its result, its typed device failure (with the fault code), or a fault of Muster itself. */
+type Fault = { readonly kind: 'device-down'; readonly fault: string } | { readonly kind: 'internal-error'; readonly fault: string };
+
+/** A machine event, or a fault of Muster itself that ends the session (the machine has no state for bugs). */
+type Answer = CheckinEvent | Extract<Fault, { kind: 'internal-error' }>;
+
+async function orDown<T>(call: () => Promise<T>): Promise<T | Fault> {
   try {
     return await call();
-  } catch {
-    return { kind: 'device-down' };
+  } catch (error) {
+    return faultOf(error);
+  }
+}
+
+/**
+ * A driver's typed device error (drivers/device-error.ts) is the device being down, with its code; anything else
+ * (a TypeError, a failed store read) is a fault of Muster, which must never pass for a device fault: that excuses.
+ */
+export function faultOf(error: unknown): Fault {
+  if (error instanceof DeviceError) return { kind: 'device-down', fault: error.code };
+  const code = error instanceof MusterError ? error.code : error instanceof Error ? error.name : typeof error;
+  return { kind: 'internal-error', fault: code.replace(/[^A-Za-z0-9._:/-]/g, '_').slice(0, 64) || 'unknown' };
+}
+
+function faultIn(event: CheckinEvent): string | undefined {
+  return 'result' in event && 'fault' in event.result && typeof event.result.fault === 'string' ? event.result.fault : undefined;
+}
+
+/** The step and method of the attempt a state is waiting on, for the attempt entry of an internal error. */
+function attemptAt(state: CheckinState): Pick<AttemptRecord, 'step' | 'method' | 'try' | 'subject' | 'identifiedBy'> {
+  switch (state.kind) {
+    case 'identify':
+      return { step: 'identify', method: state.method, try: state.tries + 1 };
+    case 'badge-finger':
+      return { step: 'identify', method: 'fingerprint', try: state.tries + 1, subject: state.identity.subject, identifiedBy: 'badge' };
+    case 'face':
+      return { step: 'verify', method: 'face', try: state.tries + 1, subject: state.identity.subject, identifiedBy: state.identity.methods[0] ?? 'fingerprint' };
+    case 'staff-confirm':
+    case 'tasks':
+      return { step: 'confirm', method: 'staff', try: 1, subject: state.identity.subject };
+    default:
+      return { step: 'identify', method: 'fingerprint', try: 1 };
   }
 }

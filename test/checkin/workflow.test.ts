@@ -10,6 +10,7 @@ import { CheckinWorkflow } from '../../main/kiosk/checkin-workflow.ts';
 import { readLogRecords } from '../../main/kiosk/log-records.ts';
 import { verifyReceipt } from '../../main/kiosk/receipt.ts';
 import { readVerifierFile } from '../../ledger/keys.ts';
+import { linkError } from '../../drivers/device-error.ts';
 import { type KioskLog, kioskLog, tempDir } from './support/kiosk-log.ts';
 import { fakePorts, type Script } from './support/fake-ports.ts';
 import { at, planPayload } from './support/log-builder.ts';
@@ -39,7 +40,7 @@ function attempts(kiosk: KioskLog): string[] {
   const rows = [...kiosk.store.range('centre-a/k1', 0, kiosk.store.head('centre-a/k1').size)].filter((row) => row.type === 'checkin-attempt');
   return rows.map((row) => {
     const a = parseCheckinAttempt(decodeLeaf(row.leaf).body.payload);
-    return `${a.method}/${a.outcome}`;
+    return `${a.method}/${a.outcome}${a.fault === undefined ? '' : ` ${a.fault}`}`;
   });
 }
 
@@ -63,12 +64,28 @@ describe('check-in workflow with fake devices', () => {
     expect(verdict(kiosk)).toEqual({ breaches: [], reviews: [] });
   });
 
-  it('fingerprint reader throws: the fault is logged, badge + face checks the person in', async () => {
-    const { kiosk, outcome, shown } = await session({ finger: [new Error('serial port gone')], badge: [{ kind: 'known', subject: 's-1' }], face: [{ kind: 'match', score: 0.3 }], done: [{ task: 't-study' }] });
+  it('fingerprint reader throws its typed device error: the fault and its code are logged, badge + face checks the person in', async () => {
+    const { kiosk, outcome, shown } = await session({ finger: [linkError('device.disconnected', 'serial port gone')], badge: [{ kind: 'known', subject: 's-1' }], face: [{ kind: 'match', score: 0.3 }], done: [{ task: 't-study' }] });
     expect(outcome.ok).toBe(true);
     expect(shown).toContain('finger-badge-instead');
-    expect(attempts(kiosk)).toEqual(['fingerprint/device-down', 'badge/matched', 'face/matched']);
+    expect(attempts(kiosk)).toEqual(['fingerprint/device-down device.disconnected', 'badge/matched', 'face/matched']);
     expect(verdict(kiosk)).toEqual({ breaches: [], reviews: [] });
+  });
+
+  it('a bug in Muster (a TypeError) is an internal error: logged with its code, the person sent to staff, never excused, on the review queue', async () => {
+    const { kiosk, outcome, shown } = await session({ finger: [match], face: [new TypeError("Cannot read properties of undefined (reading 'descriptor')")] });
+    expect(outcome.ok).toBe(false);
+    expect(shown.at(-1)).toBe('see-staff');
+    expect(attempts(kiosk)).toEqual(['fingerprint/matched', 'face/internal-error TypeError']);
+    // Were it taken for a device fault, the missed day would be excused.
+    expect(verdict(kiosk)).toEqual({ breaches: ['missed-checkin open', 'task-not-done open'], reviews: ['internal-error pending'] });
+  });
+
+  it('a bug before anyone is identified is on the log with its code too', async () => {
+    const { kiosk, outcome } = await session({ finger: [new RangeError('bad page')] });
+    expect(outcome.ok).toBe(false);
+    expect(attempts(kiosk)).toEqual(['fingerprint/internal-error RangeError']);
+    expect(verdict(kiosk).breaches).toEqual(['missed-checkin open', 'task-not-done open']);
   });
 
   it('camera down: fingerprint + staff confirmation', async () => {
