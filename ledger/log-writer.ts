@@ -73,6 +73,11 @@ export class LogWriter {
     return this.signer.verifier;
   }
 
+  /** Signs a message that is not an entry (a heartbeat) with the key in force; the caller prefixes its domain. */
+  signMessage(message: Uint8Array): Uint8Array {
+    return this.signer.sign(message);
+  }
+
   append(type: EntryType, payload: Payload): Promise<Appended> {
     if (!isEntryType(type)) return Promise.reject(new TypeError(`type: unknown entry type ${JSON.stringify(type)}`));
     if (type === 'genesis' || type === 'key-rotation') return Promise.reject(new TypeError(`type: ${type} entries are written by the ledger itself`));

@@ -1,7 +1,9 @@
 // Fleet health. Each kiosk publishes a heartbeat (retained, so HQ sees the last one on start): its devices'
-// states, its replication backlog, its clock and its software version. HQ judges each kiosk by its own clock:
-// offline when no heartbeat arrived for a while, degraded when a device is not ok, the clock is off, or the
-// kiosk is far behind its peers.
+// states, its replication backlog, its clock and its software version, signed by its log key (the broker is not
+// trusted: anyone on it could otherwise bring a dead kiosk "online"). HQ judges each kiosk by its own clock:
+// offline when no fresh heartbeat arrived for a while (fresh by its signed time, so a retained or replayed one is
+// not), degraded when a device is not ok, the clock is off, or the kiosk is far behind its peers.
+import { fromBase64, toBase64 } from '../core/bytes.ts';
 import type { DeviceState } from '../core/device-health.ts';
 import { MusterError } from '../core/errors.ts';
 import { isCount, parseJson } from './wire.ts';
@@ -54,10 +56,39 @@ export function decodeHeartbeat(bytes: Uint8Array): Heartbeat {
   return { kiosk, at, version, logSize, backlog, devices: checked };
 }
 
-/** A kiosk's state as HQ sees it, given the last heartbeat and when HQ received it. */
+/** Prefix of the signed bytes: a heartbeat signature can never pass for an entry's or a checkpoint's. */
+const SIGNED_PREFIX = Buffer.from('muster/heartbeat/v1\n');
+
+/** The heartbeat as published: `{body, sig}`, the body the heartbeat's JSON, the signature over prefix + body. */
+export function signHeartbeat(heartbeat: Heartbeat, sign: (message: Uint8Array) => Uint8Array): Buffer {
+  const body = encodeHeartbeat(heartbeat);
+  return Buffer.from(JSON.stringify({ body: body.toString('utf8'), sig: toBase64(sign(Buffer.concat([SIGNED_PREFIX, body]))) }));
+}
+
+export interface SignedHeartbeat {
+  readonly heartbeat: Heartbeat;
+  /** What the signature covers. */
+  readonly signed: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/** A published heartbeat, decoded but not yet verified (the verifier is the kiosk's key in force). */
+export function decodeSignedHeartbeat(bytes: Uint8Array): SignedHeartbeat {
+  const { body, sig } = parseJson(bytes, 'heartbeat');
+  if (typeof body !== 'string' || typeof sig !== 'string' || !/^[A-Za-z0-9+/]{86}==$/.test(sig)) throw new MusterError('bad-message', 'heartbeat must be {body, sig}: unsigned heartbeats are refused');
+  const encoded = Buffer.from(body, 'utf8');
+  return { heartbeat: decodeHeartbeat(encoded), signed: Buffer.concat([SIGNED_PREFIX, encoded]), signature: fromBase64(sig) };
+}
+
+/**
+ * A kiosk's state as HQ sees it, given the last heartbeat and when HQ received it. Freshness is the heartbeat's
+ * signed time, never later than its arrival: a retained heartbeat delivered again on reconnect, or an old one
+ * replayed, says nothing about now.
+ */
 export function kioskState(last: { readonly heartbeat: Heartbeat; readonly receivedAt: number } | undefined, now: number, policy: FleetPolicy): { state: KioskState; reasons: string[] } {
-  if (!last || now - last.receivedAt > policy.offlineAfterMs) {
-    return { state: 'offline', reasons: [last ? `no heartbeat for ${Math.round((now - last.receivedAt) / 1000)} s` : 'never seen'] };
+  const seen = last ? Math.min(last.heartbeat.at, last.receivedAt) : undefined;
+  if (!last || seen === undefined || now - seen > policy.offlineAfterMs) {
+    return { state: 'offline', reasons: [seen !== undefined ? `no heartbeat for ${Math.round((now - seen) / 1000)} s` : 'never seen'] };
   }
   const reasons: string[] = [];
   for (const device of last.heartbeat.devices) if (device.state !== 'ok') reasons.push(`${device.id} is ${device.state}`);

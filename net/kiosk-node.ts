@@ -6,7 +6,7 @@ import type { Signer } from '../ledger/keys.ts';
 import { type Appended, LogWriter } from '../ledger/log-writer.ts';
 import { REGISTRY_ORIGIN } from '../ledger/key-schedule.ts';
 import { LedgerStore } from '../ledger/store.ts';
-import { type Heartbeat, encodeHeartbeat } from './heartbeat.ts';
+import { type Heartbeat, signHeartbeat } from './heartbeat.ts';
 import { type LinkOptions, MqttLink } from './mqtt-link.ts';
 import { type ReplicationEvent, Replicator } from './replicator.ts';
 import { SqliteReplicaStore } from './sqlite-replica-store.ts';
@@ -94,7 +94,7 @@ export class KioskNode {
     return appended;
   }
 
-  /** Publishes the kiosk's health now (retained); skipped while offline, the next one will do. */
+  /** Publishes the kiosk's health now (retained, signed by the log key); skipped while offline, the next one will do. */
   async publishHeartbeat(): Promise<Heartbeat | undefined> {
     const { heartbeat: options, clock } = this.options;
     if (!this.link.connected) return undefined;
@@ -106,7 +106,7 @@ export class KioskNode {
       backlog: await this.replicator.backlog(),
       devices: options?.devices?.() ?? [],
     };
-    await this.link.publish(topics.health(this.origin), encodeHeartbeat(heartbeat), true);
+    await this.link.publish(topics.health(this.origin), signHeartbeat(heartbeat, (message) => this.writer.signMessage(message)), true);
     return heartbeat;
   }
 

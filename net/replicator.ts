@@ -274,6 +274,11 @@ export class Replicator {
     }
   }
 
+  /** Whether a log may be stored (`admits`); undefined when every followed log may. */
+  admits(origin: string): boolean | undefined {
+    return this.options.admits?.(origin);
+  }
+
   private follows(origin: string): boolean {
     const { follow, own } = this.options;
     if (origin === own?.origin) return false;

@@ -9,7 +9,7 @@ import { REGISTRY_ORIGIN, readRegistry } from '../../ledger/key-schedule.ts';
 import type { Signer } from '../../ledger/keys.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
 import { type Alert, type StoredAlert, alertFor, centerOf } from '../alerts.ts';
-import { DEFAULT_FLEET_POLICY, type FleetPolicy, type KioskState, decodeHeartbeat, kioskState } from '../heartbeat.ts';
+import { DEFAULT_FLEET_POLICY, type FleetPolicy, type KioskState, decodeSignedHeartbeat, kioskState } from '../heartbeat.ts';
 import { type LinkOptions, MqttLink } from '../mqtt-link.ts';
 import { RegistryPublisher } from '../registry-publisher.ts';
 import { type ReplicationEvent, Replicator } from '../replicator.ts';
@@ -232,13 +232,28 @@ export class HqService {
 
   private async onOther(topic: ParsedTopic, payload: Buffer): Promise<void> {
     if (topic.kind !== 'health') return;
-    const heartbeat = decodeHeartbeat(payload);
+    const { heartbeat, signed, signature } = decodeSignedHeartbeat(payload);
     if (heartbeat.kiosk !== topic.origin || heartbeat.kiosk === REGISTRY_ORIGIN) return;
+    const kiosk = heartbeat.kiosk;
     const receivedAt = this.clock();
+    const refuse = (why: string): Promise<void> => this.raiseOnce(
+      { kind: 'security', kiosk, center: centerOf(kiosk), at: receivedAt, summary: `heartbeat for ${kiosk} ignored: ${why}`, evidence: { kiosk, reason: why, publisher: topic.origin } },
+      `security:heartbeat:${kiosk}:${why}`,
+    );
+    // Only a kiosk HQ knows has a fleet row: one the admission gate refuses is an attack; one admitted whose log
+    // has not arrived yet is judged from its next heartbeat.
+    if (this.replicator.admits(kiosk) === false) return refuse('not a registered kiosk');
+    const verifiers = await this.store.verifiers(kiosk);
+    const key = verifiers.at(-1);
+    if (!key) return undefined;
+    if (!key.verify(signed, signature)) return refuse('signature does not verify under the kiosk\'s key');
+    const last = (await this.store.heartbeats()).get(kiosk);
+    // An older signed time than the one held: replayed or reordered, not news.
+    if (last && heartbeat.at <= last.heartbeat.at) return undefined;
     await this.store.recordHeartbeat(heartbeat, receivedAt);
     // Only this kiosk: the others' states change with time and with their entries' times, which the periodic
     // fleet check judges; judging the whole fleet on every heartbeat made each one cost as much as the fleet.
-    await this.judge(heartbeat.kiosk, { heartbeat, receivedAt }, receivedAt);
+    await this.judge(kiosk, { heartbeat, receivedAt }, receivedAt);
   }
 
   private async raiseOnce(alert: Alert, key: string): Promise<void> {

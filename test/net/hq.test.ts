@@ -127,6 +127,8 @@ describe.each(BROKERS)('HQ over %s', (kind) => {
     let devices: { id: string; state: 'ok' | 'failing' }[] = [{ id: 'finger-1', state: 'ok' }];
     const k1 = await w.kiosk(K1, [], { clock: () => now, heartbeat: { everyMs: 0, version: '0.1.0', devices: () => devices } });
     await k1.node.link.connection();
+    // Heartbeats are signed by the log key: HQ judges one once it holds the log that names the key.
+    await waitFor(async () => (await hq.store.size(K1)) === 1, 'HQ to hold the genesis');
     expect(await k1.node.publishHeartbeat()).toMatchObject({ kiosk: K1, logSize: 1, backlog: 0, version: '0.1.0' });
     await waitFor(() => hq.fleetView().find((k) => k.kiosk === K1)?.state === 'online', 'k1 online');
     now += 2 * 3_600_000;
