@@ -63,9 +63,9 @@ export interface NoteCheck {
 /**
  * Checks every signature line of a note: each must be a signature by one of `signers` or a cosignature/v1 by one
  * of `witnesses`, and verify. A line by anyone else is refused (an unknown witness proves nothing and must not
- * pass for one); so is a note that none of `signers` signed.
+ * pass for one) unless `others` is 'ignore' (a receipt names no witnesses); a note none of `signers` signed is refused.
  */
-export async function checkNote(note: string, signers: readonly NoteKey[], witnesses: readonly NoteKey[]): Promise<NoteCheck> {
+export async function checkNote(note: string, signers: readonly NoteKey[], witnesses: readonly NoteKey[], others: 'refuse' | 'ignore' = 'refuse'): Promise<NoteCheck> {
   const { text, signatures } = parseNote(note);
   const message = utf8(text);
   const signedBy: NoteKey[] = [];
@@ -78,6 +78,7 @@ export async function checkNote(note: string, signers: readonly NoteKey[], witne
       continue;
     }
     const witness = witnesses.find((k) => k.name === sig.name && bytesEqual(k.cosignerId, sig.id));
+    if (!witness && others === 'ignore') continue;
     if (!witness) throw new MusterError('unknown-witness', `a signature by ${sig.name}, a key the bundle does not list, is on the checkpoint`);
     if (sig.signature.length !== 72) throw new MusterError('bad-cosignature', `the cosignature by ${sig.name} is not a timestamped Ed25519 signature`);
     const time = Number(new DataView(sig.signature.buffer, sig.signature.byteOffset, 8).getBigUint64(0));

@@ -38,6 +38,8 @@ export interface BundleFacts {
   readonly segments: readonly SegmentFacts[];
   /** Every party that cosigned a closing checkpoint. */
   readonly witnesses: readonly string[];
+  /** Kiosk time of every entry judged, by origin@seq. */
+  readonly times: ReadonlyMap<string, number>;
 }
 
 export type BundleReport =
@@ -161,7 +163,7 @@ class BundleCheck {
     const witnessNames = [...new Set(own.flatMap((s) => s.witnesses))].sort();
     return {
       ok: true,
-      facts: { subject: bundle.subject, day: bundle.day, zone: plan.value.zone, centres, window, verdict, segments: own, witnesses: witnessNames },
+      facts: { subject: bundle.subject, day: bundle.day, zone: plan.value.zone, centres, window, verdict, segments: own, witnesses: witnessNames, times: new Map([...this.records].map(([k, r]) => [k, r.ts])) },
       anchors,
       unanchored,
     };

@@ -11,6 +11,8 @@ export const COMMAND_MODULES = {
   kiosk: async () => (await import('./kiosk-commands.ts')).kioskCommands,
   access: async () => (await import('./access-commands.ts')).accessCommands,
   demo: async () => (await import('./demo-commands.ts')).demoCommands,
+  person: async () => (await import('./person-commands.ts')).personCommands,
+  evidence: async () => (await import('./evidence-commands.ts')).evidenceCommands,
 } as const satisfies Record<string, () => Promise<readonly Command[]>>;
 
 export type CommandModule = keyof typeof COMMAND_MODULES;
