@@ -14,6 +14,7 @@ import { MusterError } from '../core/errors.ts';
 import { authorize } from './http-guard.ts';
 import { openPrivateDatabase } from './private-file.ts';
 import { KEY_BYTES, open, seal } from './sealing.ts';
+import { type SqliteMigration, USER_VERSION, migrate } from '../runtime/sqlite-migrations.ts';
 
 const SUBJECT = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 const SALT_BYTES = 32;
@@ -57,6 +58,9 @@ CREATE TABLE IF NOT EXISTS erasures (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) STRICT;
 `;
 
+/** The file's schema, in order (runtime/sqlite-migrations.ts): a change is one more entry at the end. */
+const MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, name: 'people, fields, erasures, meta', up: SCHEMA }];
+
 export class PersonalDataStore {
   private readonly clock: () => number;
 
@@ -74,7 +78,7 @@ export class PersonalDataStore {
     const db = openPrivateDatabase(path);
     // Deleted rows are overwritten with zeros, not merely unlinked: erasure must not leave the wrapped key behind.
     db.pragma('secure_delete = ON');
-    db.exec(SCHEMA);
+    migrate(db, MIGRATIONS, USER_VERSION, `personal-data store ${path}`);
     const store = new PersonalDataStore(db, options.centreKey, options.log, options.clock);
     store.checkCentreKey();
     return store;

@@ -9,6 +9,7 @@ import { MusterError } from '../core/errors.ts';
 import { DEFAULT_SCRYPT, type ScryptParams, hashPassword, verifyPassword } from './password.ts';
 import { openPrivateDatabase } from './private-file.ts';
 import { SignInGate, type SignInGatePolicy } from './sign-in-gate.ts';
+import { type SqliteMigration, USER_VERSION, migrate } from '../runtime/sqlite-migrations.ts';
 
 const USER_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const SCOPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
@@ -88,6 +89,9 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user);
 `;
 
+/** The file's schema, in order (runtime/sqlite-migrations.ts): a change is one more entry at the end. */
+const MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, name: 'users, sessions', up: SCHEMA }];
+
 export class UserStore implements SessionSource {
   readonly policy: UserPolicy;
   private readonly clock: () => number;
@@ -108,7 +112,7 @@ export class UserStore implements SessionSource {
 
   static open(path: string, options: UserStoreOptions = {}): UserStore {
     const db = openPrivateDatabase(path);
-    db.exec(SCHEMA);
+    migrate(db, MIGRATIONS, USER_VERSION, `user store ${path}`);
     return new UserStore(db, options);
   }
 

@@ -13,6 +13,7 @@ import type { Conflict, EntryRow, LedgerStore } from '../ledger/store.ts';
 import { type IngestBatch, type ReplicaStore, type WitnessUpdate, type WitnessedCheckpoint, ingestOne } from './replica-store.ts';
 import { VerifierCache } from './verify-claims.ts';
 import { MIN_POOLED, type VerifyItem, type VerifyKey, type VerifyPool } from './verify-pool.ts';
+import { type SqliteMigration, migrate, rowVersion } from '../runtime/sqlite-migrations.ts';
 
 const WITNESS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS net_witnessed (
@@ -23,6 +24,11 @@ CREATE TABLE IF NOT EXISTS net_witnessed (
   at INTEGER NOT NULL
 ) STRICT;
 `;
+
+/** This store's tables in the log store's file, in order (runtime/sqlite-migrations.ts): a change is one more entry at the end. */
+const REPLICA_MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, name: 'net_witnessed', up: WITNESS_SCHEMA }];
+/** The log store owns the file's user_version; this part keeps its version in the log store's meta table. */
+const REPLICA_VERSION = rowVersion('meta', 'k', 'v', 'schema:replica');
 
 /** Leaves whose signatures the pool verified, and the key each verified under. */
 type Preverified = Map<Uint8Array, Uint8Array>;
@@ -79,7 +85,7 @@ export class SqliteReplicaStore implements ReplicaStore {
     readonly ledger: LedgerStore,
     private readonly options: SqliteReplicaStoreOptions = {},
   ) {
-    ledger.db.exec(WITNESS_SCHEMA);
+    migrate(ledger.db, REPLICA_MIGRATIONS, REPLICA_VERSION, `replica tables of ${ledger.path}`);
     this.writeAll = ledger.db.transaction((work: () => void) => {
       work();
     });

@@ -6,6 +6,7 @@ import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.t
 import { SqliteReplicaStore, type SqliteReplicaStoreOptions } from '../sqlite-replica-store.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import type { HqStore, LastHeartbeat } from './hq-store.ts';
+import { type SqliteMigration, migrate, rowVersion } from '../../runtime/sqlite-migrations.ts';
 
 const HQ_SCHEMA = `
 CREATE TABLE IF NOT EXISTS hq_alerts (
@@ -33,6 +34,13 @@ CREATE TABLE IF NOT EXISTS hq_heartbeats (
 ) STRICT;
 `;
 
+/**
+ * HQ's tables in the log store's file, in order (runtime/sqlite-migrations.ts): a new table or column is one
+ * more entry at the end (never an edit of a released one); the version is a row of the log store's meta table.
+ */
+const HQ_MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, name: 'hq_alerts, hq_breach_alerts, hq_heartbeats', up: HQ_SCHEMA }];
+const HQ_VERSION = rowVersion('meta', 'k', 'v', 'schema:hq');
+
 interface AlertRow {
   id: number;
   kind: string;
@@ -46,12 +54,19 @@ interface AlertRow {
 export class SqliteHqStore extends SqliteReplicaStore implements HqStore {
   constructor(ledger: LedgerStore, options: SqliteReplicaStoreOptions = {}) {
     super(ledger, options);
-    ledger.db.exec(HQ_SCHEMA);
+    migrate(ledger.db, HQ_MIGRATIONS, HQ_VERSION, `HQ tables of ${ledger.path}`);
   }
 
   /** Opens (creating) an HQ store file; NORMAL sync: every entry can be fetched again from its kiosk. */
   static open(path: string, options: SqliteReplicaStoreOptions = {}): SqliteHqStore {
-    return new SqliteHqStore(LedgerStore.open(path, { create: true, synchronous: 'NORMAL' }), options);
+    const ledger = LedgerStore.open(path, { create: true, synchronous: 'NORMAL' });
+    try {
+      return new SqliteHqStore(ledger, options);
+    } catch (error) {
+      // A refused migration leaves the file open otherwise.
+      ledger.close();
+      throw error;
+    }
   }
 
   recordAlert(alert: Alert): Promise<StoredAlert> {
