@@ -111,6 +111,9 @@ export async function electronSafeStorage(): Promise<SafeStorageLike> {
   return safeStorage;
 }
 
+/** The centre data key's name in a machine's secret store: the kiosk and `muster pii` both use it. */
+export const CENTRE_KEY_NAME = 'centre-key';
+
 /** A 32-byte symmetric key (the centre data key), made on first use. */
 export function dataKey(store: SecretStore, name: string): Uint8Array {
   const existing = store.get(name);

@@ -9,7 +9,7 @@ import { PERSONAL_FIELDS, type PersonalField, isPersonalField } from '../../core
 import { ROLES, isRole } from '../../core/access/roles.ts';
 import { bytesEqual } from '../../core/bytes.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
-import { FileSecretStore, dataKey } from '../../access/key-store.ts';
+import { CENTRE_KEY_NAME, FileSecretStore, dataKey } from '../../access/key-store.ts';
 import { PersonalDataStore, type PersonalValue } from '../../access/personal-data-store.ts';
 import { UserStore } from '../../access/user-store.ts';
 import { KeySchedule, REGISTRY_ORIGIN, parseRegistration, parseRevocation, readRegistry } from '../../ledger/key-schedule.ts';
@@ -20,7 +20,6 @@ import { mosquittoAcl, mosquittoPasswordLine, registryNodes } from '../../net/ac
 import { type Command, type CliIo, type OptionValues, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
 import { withStore } from './with-store.ts';
 
-const CENTRE_KEY = 'centre-data.key';
 const usersOption = { users: { type: 'string' } } as const;
 
 async function readStdin(io: CliIo): Promise<string> {
@@ -58,7 +57,7 @@ function openLog(path: string, keyPath: string | undefined): { store: LedgerStor
 async function withPii<T>(values: OptionValues, fn: (pii: PersonalDataStore) => Promise<T>): Promise<T> {
   const { store, writer } = openLog(requireString(values, 'log'), optionalString(values, 'key'));
   try {
-    const centreKey = dataKey(new FileSecretStore(resolve(requireString(values, 'keys'))), CENTRE_KEY);
+    const centreKey = dataKey(new FileSecretStore(resolve(requireString(values, 'keys'))), CENTRE_KEY_NAME);
     const pii = PersonalDataStore.open(requireString(values, 'db'), { centreKey, log: writer });
     try {
       return await fn(pii);
@@ -126,7 +125,7 @@ function lockCommand(lock: boolean): Command {
 const piiOptions = { db: { type: 'string' }, keys: { type: 'string' }, log: { type: 'string' }, key: { type: 'string' }, subject: { type: 'string' } } as const;
 const piiDetails = [
   '--db FILE    the personal-data store (created 0600)',
-  `--keys DIR   the key store; the centre data key is DIR/${CENTRE_KEY} (made on first use)`,
+  `--keys DIR   the key store; the centre data key is DIR/${CENTRE_KEY_NAME}, as a kiosk keeps it (made on first use)`,
   '--log FILE   this node\'s log store (access and erasure entries go there); --key FILE its signing key',
 ];
 

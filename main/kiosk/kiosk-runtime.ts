@@ -32,7 +32,7 @@ import { type Appended, LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { KioskNode } from '../../net/kiosk-node.ts';
 import { type ErasureJob, startErasureJob } from '../../access/erasure-job.ts';
-import { FileSecretStore, type SecretStore, adoptedSigningKey, dataKey } from '../../access/key-store.ts';
+import { CENTRE_KEY_NAME, FileSecretStore, type SecretStore, adoptedSigningKey, dataKey } from '../../access/key-store.ts';
 import { PersonalDataStore } from '../../access/personal-data-store.ts';
 import { topicId } from '../../net/topics.ts';
 import { ReaderBadgePort } from './badge-port.ts';
@@ -139,7 +139,7 @@ export class KioskRuntime {
     // wraps them stays in the key store (owner-only files here; Electron safeStorage on a packaged kiosk).
     const self: { runtime?: KioskRuntime } = {};
     const personal = PersonalDataStore.open(join(config.dataDir, 'personal-data.db'), {
-      centreKey: dataKey(secrets ?? new FileSecretStore(join(config.dataDir, 'secrets')), 'centre-key'),
+      centreKey: dataKey(secrets ?? new FileSecretStore(join(config.dataDir, 'secrets')), CENTRE_KEY_NAME),
       log: { append: (type, payload) => (self.runtime as KioskRuntime).append(type, payload) },
       clock,
     });

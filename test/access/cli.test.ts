@@ -1,9 +1,10 @@
 // `muster users|pii|kiosk` through the real dispatcher on temp files: secrets come on stdin, `pii show` needs a
 // reason and leaves an access entry, erasure leaves an erasure entry and a log that verifies, and the registry
 // commands write signed entries and the broker ACL.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CENTRE_KEY_NAME, FileSecretStore, dataKey } from '../../access/key-store.ts';
 import { decodeLeaf } from '../../core/entry.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { runMuster } from '../helpers/run-muster.ts';
@@ -31,6 +32,19 @@ describe('muster users / pii / kiosk', () => {
     expect((await runMuster(['users', 'list', '--users', users])).stdout).toBe('sam\tstaff\tc1\tlocked\n');
     expect((await runMuster(['users', 'unlock', '--users', users, 'sam'])).code).toBe(0);
     expect((await runMuster(['users', 'list', '--users', users])).stdout).toBe('sam\tstaff\tc1\tactive\n');
+  });
+
+  it('muster pii uses the centre key a kiosk keeps (centre-key), never a stray one beside it', async () => {
+    const dir = tempDir();
+    const log = join(dir, 'kiosk.db');
+    const keys = join(dir, 'secrets');
+    // The kiosk made its centre key in its secret store (main/kiosk/kiosk-runtime.ts).
+    const kioskKey = dataKey(new FileSecretStore(keys), CENTRE_KEY_NAME);
+    expect((await runMuster(['ledger', 'init', '--db', log, '--origin', 'c1/k1'])).code).toBe(0);
+    const put = await runMuster(['pii', 'put', '--db', join(dir, 'pii.db'), '--keys', keys, '--log', log, '--subject', 'p-0001', '--centre', 'c1'], '{"name": "Jane Example"}');
+    expect(put.code).toBe(0);
+    expect(readdirSync(keys).sort()).toEqual(['centre-key']);
+    expect(dataKey(new FileSecretStore(keys), CENTRE_KEY_NAME)).toEqual(kioskKey);
   });
 
   it('stores, shows (with a reason, leaving an access entry) and erases personal data', async () => {
