@@ -1,5 +1,7 @@
 // HqStore on the SQLite log store (the embedded default): logs through the ledger, alerts and heartbeats in
 // tables of their own in the same file.
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Alert, StoredAlert } from '../alerts.ts';
 import { type AlertChange, type BreachAlert, parseStoredAlert } from './breach-alert.ts';
 import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
@@ -57,8 +59,16 @@ export class SqliteHqStore extends SqliteReplicaStore implements HqStore {
     migrate(ledger.db, HQ_MIGRATIONS, HQ_VERSION, `HQ tables of ${ledger.path}`);
   }
 
-  /** Opens (creating) an HQ store file; NORMAL sync: every entry can be fetched again from its kiosk. */
+  /**
+   * Opens (creating) an HQ store file; NORMAL sync: every entry can be fetched again from its kiosk. The file is
+   * the owner's only (0600, and SQLite gives its -wal and -shm the same mode), in a 0700 directory when it makes one.
+   */
   static open(path: string, options: SqliteReplicaStoreOptions = {}): SqliteHqStore {
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      closeSync(openSync(path, 'a', 0o600));
+      chmodSync(path, 0o600);
+    }
     const ledger = LedgerStore.open(path, { create: true, synchronous: 'NORMAL' });
     try {
       return new SqliteHqStore(ledger, options);
