@@ -1,15 +1,12 @@
 // `muster evidence page`: the static verifier as one HTML file. The page's script (renderer/evidence/verify-page.ts
-// and the pure core/evidence code it runs) is bundled by esbuild and inlined; the Content-Security-Policy allows
-// that one script, by hash, and no network at all.
+// and the pure core/evidence code it runs) comes with the renderer's bundle (main/web/bundle.ts: built once by
+// `npm run build`, in memory from the sources) and is inlined; the Content-Security-Policy allows that one
+// script, by hash, and no network at all.
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-
-const ENTRY = fileURLToPath(new URL('../../renderer/evidence/verify-page.ts', import.meta.url));
+import { rendererBundle } from '../web/bundle.ts';
 
 export async function buildVerifyPage(): Promise<string> {
-  const { build } = await import('esbuild');
-  const result = await build({ entryPoints: [ENTRY], bundle: true, format: 'esm', platform: 'browser', target: 'chrome120', write: false, minify: true, legalComments: 'none', logLevel: 'silent' });
-  const script = (result.outputFiles[0]?.text ?? '').replace(/<\/script/gi, '<\\/script');
+  const script = (await rendererBundle()).verifyPage.replace(/<\/script/gi, '<\\/script');
   const hash = createHash('sha256').update(script).digest('base64');
   return `<!doctype html>
 <html lang="en">

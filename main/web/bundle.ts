@@ -8,15 +8,17 @@ import type { BuildOptions } from 'esbuild';
 export interface RendererBundle {
   readonly js: string;
   readonly css: string;
+  /** The static evidence verifier's script (main/evidence/verify-page.ts inlines it into one HTML file). */
+  readonly verifyPage: string;
 }
 
 /** The bundle's file names in a build's renderer folder. */
-export const BUNDLE_FILES = { js: 'app.js', css: 'style.css' } as const;
+export const BUNDLE_FILES = { js: 'app.js', css: 'style.css', verifyPage: 'verify-page.js' } as const;
 
 /** How the renderer is bundled, at build time and from the sources alike: `outdir` receives app.js and style.css. */
 export function rendererBuild(rendererDir: string, outdir: string): BuildOptions {
   return {
-    entryPoints: { app: `${rendererDir}/main.ts`, style: `${rendererDir}/styles.css` },
+    entryPoints: { app: `${rendererDir}/main.ts`, style: `${rendererDir}/styles.css`, 'verify-page': `${rendererDir}/evidence/verify-page.ts` },
     entryNames: '[name]',
     bundle: true,
     format: 'esm',
@@ -42,8 +44,8 @@ export function rendererBundle(): Promise<RendererBundle> {
 }
 
 async function readBuilt(): Promise<RendererBundle> {
-  const [js, css] = await Promise.all([readFile(`${RENDERER}/${BUNDLE_FILES.js}`, 'utf8'), readFile(`${RENDERER}/${BUNDLE_FILES.css}`, 'utf8')]);
-  return { js, css };
+  const [js, css, verifyPage] = await Promise.all([BUNDLE_FILES.js, BUNDLE_FILES.css, BUNDLE_FILES.verifyPage].map((name) => readFile(`${RENDERER}/${name}`, 'utf8')));
+  return { js: js ?? '', css: css ?? '', verifyPage: verifyPage ?? '' };
 }
 
 async function bundleSources(): Promise<RendererBundle> {
@@ -55,5 +57,5 @@ async function bundleSources(): Promise<RendererBundle> {
     if (!out) throw new Error(`esbuild produced no ${name}`);
     return out.text;
   };
-  return { js: file(BUNDLE_FILES.js), css: file(BUNDLE_FILES.css) };
+  return { js: file(BUNDLE_FILES.js), css: file(BUNDLE_FILES.css), verifyPage: file(BUNDLE_FILES.verifyPage) };
 }
