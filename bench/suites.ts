@@ -1,5 +1,6 @@
 // Every benchmark suite, by name (`npm run bench -- --only NAME`).
 import { accessSuite } from './access.bench.ts';
+import { alertsSuite } from './alerts.bench.ts';
 import { breachSuite } from './breach.bench.ts';
 import { driversSuite } from './drivers.bench.ts';
 import { faceSuite } from './face.bench.ts';
@@ -14,4 +15,4 @@ export interface Suite {
   run(report: BenchReport): Promise<void>;
 }
 
-export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite, netSuite, accessSuite, screensSuite, startupSuite];
+export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite, alertsSuite, netSuite, accessSuite, screensSuite, startupSuite];
