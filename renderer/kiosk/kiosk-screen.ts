@@ -14,7 +14,7 @@ import { badgePictogram, facePictogram, fingerPictogram } from './pictograms.ts'
 import { speak } from './kiosk-voice.ts';
 
 /** Seconds an error shows before the screen asks main for its view again. */
-const RETRY_SECONDS = 5;
+const RETRY_SECONDS = 3;
 const LOCALES: { readonly [L in KioskLanguage]: string } = { 'zh-CN': 'zh-CN', en: 'en-GB' };
 
 export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
@@ -74,8 +74,8 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
         'section',
         { class: 'kiosk-body phase-error', role: 'alert' },
         h('p', { class: 'icon-big', 'aria-hidden': 'true' }, '⚠️'),
-        h('p', { class: 'big' }, tr('error')),
-        h('p', {}, tr('errorHelp')),
+        // Before the first view the kiosk's language is not known yet: every language says it.
+        (view ? [lang()] : KIOSK_LANGUAGES).map((l) => h('div', { lang: l }, h('p', { class: 'big' }, t(l, 'error')), h('p', {}, t(l, 'errorHelp')))),
         countdown('closesIn'),
         actions(button(tr('backToStart'), '↩️', () => { act('reset', () => api.call('kiosk.reset', {}).then(refetch)); }, { class: 'primary', 'data-focus': true })),
       ),
@@ -124,7 +124,7 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
       case 'idle':
         return start(v.kiosk);
       case 'active':
-        return [progress(v), guidance(v), v.step === 'saving' ? null : waitActions()];
+        return [progress(v), guidance(v), v.step === 'saving' ? null : actions(waitButtons())];
       case 'tasks':
         return [progress(v), tasks(v.tasks)];
       case 'done':
@@ -202,11 +202,10 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
 
   const countdown = (word: 'timeLeft' | 'closesIn'): HTMLElement => h('p', { class: 'countdown', 'data-countdown': word }, '⏱️ ');
 
-  const waitActions = (): HTMLElement =>
-    actions(
-      button(tr('cancel'), '✖️', () => { act('cancel', () => api.call('kiosk.cancel', { staff: false })); }, { class: 'secondary' }),
-      button(tr('callStaff'), '🔔', () => { act('cancel', () => api.call('kiosk.cancel', { staff: true })); }, { class: 'secondary' }),
-    );
+  const waitButtons = (): HTMLButtonElement[] => [
+    button(tr('cancel'), '✖️', () => { act('cancel', () => api.call('kiosk.cancel', { staff: false })); }, { class: 'secondary' }),
+    button(tr('callStaff'), '🔔', () => { act('cancel', () => api.call('kiosk.cancel', { staff: true })); }, { class: 'secondary' }),
+  ];
 
   const taskLabel = (task: TaskView): string => {
     const kind = task.kind === 'study' ? tr('taskStudy') : task.kind === 'service' ? tr('taskService') : tr('taskQuestionnaire');
@@ -256,9 +255,9 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
         actions(
           h('button', { type: 'submit', class: 'primary' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '✅'), h('span', { class: 'label' }, tr('saveTasks'))),
           button(tr('noneDone'), '⏭️', () => { submit([]); }),
+          waitButtons(),
         ),
       ),
-      waitActions(),
     ];
   };
 

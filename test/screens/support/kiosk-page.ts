@@ -1,0 +1,68 @@
+// Checks on the kiosk screen in Chromium that every state must pass: touch targets of at least 120 px, no text
+// under 32 px, no word of the other language (an untranslated string fails the test), and screenshots kept in
+// docs/screens/kiosk/ (linked from the README).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { KioskLanguage } from '../../../core/api/kiosk-api.ts';
+
+export const KIOSK_SHOTS = join(process.cwd(), 'docs', 'screens', 'kiosk');
+
+export async function kioskShot(page: Page, name: string): Promise<void> {
+  mkdirSync(KIOSK_SHOTS, { recursive: true });
+  await page.screenshot({ path: join(KIOSK_SHOTS, `${name}.jpg`), type: 'jpeg', quality: 60 });
+}
+
+export interface LayoutProblem {
+  readonly what: string;
+  readonly text: string;
+  readonly size: string;
+}
+
+/** Visible touch targets under 120x120 px and visible text under 32 px. */
+export function layoutProblems(page: Page): Promise<LayoutProblem[]> {
+  return page.evaluate(() => {
+    const problems: { what: string; text: string; size: string }[] = [];
+    const visible = (el: Element): boolean => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+    };
+    for (const el of document.querySelectorAll('#app button, #app label, #app a, #app input:not([type=checkbox])')) {
+      if (!visible(el)) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width < 120 || r.height < 120) problems.push({ what: 'target', text: el.textContent.trim(), size: `${Math.round(r.width)}x${Math.round(r.height)}` });
+    }
+    const walker = document.createTreeWalker(document.getElementById('app') ?? document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = (node.textContent ?? '').trim();
+      const el = node.parentElement;
+      if (text === '' || !el || !visible(el)) continue;
+      const size = Number.parseFloat(getComputedStyle(el).fontSize);
+      if (size < 32) problems.push({ what: 'text', text, size: `${size}px` });
+    }
+    return problems;
+  });
+}
+
+/**
+ * Visible text in the wrong language: Latin words in the Chinese screen, Chinese characters in the English one.
+ * Ids (marked translate="no": person, record, reference) and the language switch's names (each marked with its
+ * own lang) are not text to translate; the page title is.
+ */
+export async function foreignText(page: Page, language: KioskLanguage): Promise<string[]> {
+  const texts = await page.evaluate(() => {
+    const out: string[] = [document.title];
+    const walker = document.createTreeWalker(document.getElementById('app') ?? document.body, NodeFilter.SHOW_TEXT);
+    const pageLang = document.documentElement.lang;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node.parentElement;
+      if (!el || el.closest('[translate="no"]') || (el.closest('[lang]')?.getAttribute('lang') ?? pageLang) !== pageLang) continue;
+      const text = (node.textContent ?? '').trim();
+      if (text !== '') out.push(text);
+    }
+    for (const el of document.querySelectorAll('#app [alt], #app [aria-label]')) out.push(el.getAttribute('alt') ?? el.getAttribute('aria-label') ?? '');
+    return out;
+  });
+  const foreign = language === 'zh-CN' ? /[A-Za-z]{2,}/ : /[\u3400-\u9fff]/;
+  return texts.filter((text) => foreign.test(text));
+}

@@ -1,0 +1,134 @@
+// One kiosk for the kiosk screen's browser tests: a real signed log in a temp dir with a plan for p-0001, the
+// real plans port (tasks due, today's window), the real R30x driver against the fingerprint emulator (which can
+// be unplugged), the real staff confirmations, and the kiosk screen served over HTTP. The face step and the
+// badge reader answer from switches here (the face worker and the badge driver have their own suites), so a
+// test can make the camera match, mismatch, hang or go down, and take a card.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KioskLanguage } from '../../../core/api/kiosk-api.ts';
+import type { DeviceAvailability, FaceResult } from '../../../core/checkin/checkin-machine.ts';
+import { MusterError } from '../../../core/errors.ts';
+import { Signer } from '../../../ledger/keys.ts';
+import { LogWriter } from '../../../ledger/log-writer.ts';
+import { LedgerStore } from '../../../ledger/store.ts';
+import { CheckinWorkflow } from '../../../main/kiosk/checkin-workflow.ts';
+import { sensorFingerprintPort } from '../../../main/kiosk/fingerprint-port.ts';
+import { readLogRecords } from '../../../main/kiosk/log-records.ts';
+import { LogPlans } from '../../../main/kiosk/plans-port.ts';
+import { KioskScreen } from '../../../main/web/kiosk-screen.ts';
+import { StaffConfirmations } from '../../../main/web/staff-confirmations.ts';
+import { type WebServer, startWebServer } from '../../../main/web/web-server.ts';
+import { type R30xRig, mockR30xRig } from '../../drivers/support/r30x-rig.ts';
+import { planPayload } from '../../checkin/support/log-builder.ts';
+
+export const CENTRE = 'centre-01';
+export const KIOSK = 'centre-01/kiosk-1';
+export const ZONE = 'Asia/Shanghai';
+export const PERSON = 'p-0001';
+export const FINGER = 'p-0001-right-index';
+export const CARD = '0004201337';
+export const NAMES = {
+  centre: { 'zh-CN': '东城区社区矫正中心', en: 'Dongcheng Community Corrections Centre' },
+  tasks: { 'law-basics-3': { 'zh-CN': '法律基础 第三课', en: 'Law basics, lesson 3' } },
+} as const;
+/** Short waits, so walking away takes seconds. */
+export const WAIT = { fingerMs: 2500, badgeMs: 10_000, faceSeconds: 2, idleSeconds: 6, receiptSeconds: 3, noticeSeconds: 4, failureSeconds: 6 } as const;
+
+/** `mismatch-then-hang`: the first try is someone else's face, then the person stands still before the camera. */
+export type FaceMode = 'match' | 'mismatch-then-hang' | 'hang' | 'down';
+
+export interface KioskRig {
+  readonly url: string;
+  readonly sensor: R30xRig;
+  readonly screen: KioskScreen;
+  readonly staff: StaffConfirmations;
+  face: FaceMode;
+  /** A card tapped on the reader (taps count only while the kiosk waits for one). */
+  tap(card: string): void;
+  /** What the runtime's device registry would say; the start screen shows it. */
+  available: DeviceAvailability;
+  /** The log's checkin and checkin-attempt entries, as `type:outcome`. */
+  entries(): string[];
+  /** Check-in sessions started (attempt ids handed out). */
+  sessions(): number;
+  close(): Promise<void>;
+}
+
+export async function startKioskRig(language: KioskLanguage): Promise<KioskRig> {
+  const dir = mkdtempSync(join(tmpdir(), 'muster-kiosk-screen-'));
+  const store = LedgerStore.open(join(dir, 'kiosk.db'), { create: true });
+  const writer = LogWriter.init(store, KIOSK, Signer.generate(KIOSK), Date.now);
+  await writer.append('plan', planPayload({ subject: PERSON, start: '2026-01-01', zone: ZONE, centres: [CENTRE], open: '08:00', close: '10:00', tasks: [{ id: 'study', kind: 'study', module: 'law-basics-3', days: 'daily' }] }));
+  const plans = new LogPlans(store, Date.now);
+  const sensor = await mockR30xRig({}, 2000);
+  sensor.emulator.enrolDirect(FINGER, 1);
+  const staff = new StaffConfirmations({ timeoutMs: 60_000 });
+  const screen = new KioskScreen({ language, zone: ZONE, centre: NAMES.centre, taskNames: NAMES.tasks, idleSeconds: WAIT.idleSeconds, receiptSeconds: WAIT.receiptSeconds, noticeSeconds: WAIT.noticeSeconds, failureSeconds: WAIT.failureSeconds, waitSeconds: WAIT.faceSeconds });
+  let sessions = 0;
+  let reader: ((card: string) => void) | undefined;
+  const rig = {
+    face: 'match' as FaceMode,
+    available: { fingerprint: true, camera: true, badge: true },
+  };
+  const face = (): Promise<FaceResult> => {
+    switch (rig.face) {
+      case 'match':
+        return Promise.resolve({ kind: 'match', score: 0.31 });
+      case 'mismatch-then-hang':
+        rig.face = 'hang';
+        return Promise.resolve({ kind: 'mismatch', score: 0.71 });
+      case 'hang':
+        return new Promise<FaceResult>(() => undefined);
+      case 'down':
+        return Promise.reject(new MusterError('camera.timeout', 'the camera does not answer'));
+    }
+  };
+  const workflow = new CheckinWorkflow(
+    {
+      fingerprint: sensorFingerprintPort(sensor.sensor, { subjectOf: (page) => (page === 1 ? PERSON : undefined), fingerTimeoutMs: WAIT.fingerMs }),
+      badge: {
+        read: () =>
+          new Promise((resolve) => {
+            const timer = setTimeout(() => {
+              reader = undefined;
+              resolve({ kind: 'timeout' });
+            }, WAIT.badgeMs);
+            reader = (card) => {
+              clearTimeout(timer);
+              reader = undefined;
+              resolve(card === CARD ? { kind: 'known', subject: PERSON } : { kind: 'unknown-badge' });
+            };
+          }),
+        waitMs: WAIT.badgeMs,
+      },
+      face: { verify: face },
+      staff,
+      screen,
+      devices: { availability: () => rig.available },
+      plans,
+      log: { origin: KIOSK, store, append: (type, payload) => writer.append(type, payload), checkpoint: () => writer.checkpoint() },
+    },
+    { centre: CENTRE, kiosk: KIOSK, mode: 'fingerprint-search', newAttemptId: () => `a-${++sessions}${Date.now().toString(36)}` },
+  );
+  screen.attach(() => workflow.run(), () => ({ available: rig.available, window: plans.windowToday(CENTRE) }));
+  const web: WebServer = await startWebServer({ kiosk: screen });
+  return Object.assign(rig, {
+    url: web.urls.kiosk ?? '',
+    sensor,
+    screen,
+    staff,
+    tap: (card: string) => {
+      reader?.(card);
+    },
+    entries: () => readLogRecords(store).records.filter((r) => r.type === 'checkin' || r.type === 'checkin-attempt').map((r) => `${r.type}:${(r.payload as { outcome?: string }).outcome ?? ''}`),
+    sessions: () => sessions,
+    close: async () => {
+      screen.close();
+      await web.close();
+      await sensor.close();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+}
