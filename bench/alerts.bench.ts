@@ -92,8 +92,11 @@ async function measure(report: BenchReport, name: string, store: HqStore, staff:
     offset = staff.close - 60 * MIN - Date.now();
     await watcher.start();
     offset = staff.close - LEAD_MS - Date.now();
+    // The watcher's timer does not hold the process open (HQ's connections do); here this does.
+    const alive = setInterval(() => undefined, 1_000);
     void watcher.poke();
     await all;
+    clearInterval(alive);
     await watcher.close();
     latencies.sort((a, b) => a - b);
     report.add(`alerts ${name}: write ${PEOPLE} alerts in one call (baseline)`, await writeBaseline(store), 'ms');
