@@ -23,7 +23,10 @@ export class FleetDowntime implements KioskDowntime {
       return true;
     }
     if (open) return false;
-    // Offline means silent since the last heartbeat: the kiosk may have been unusable from then on.
+    // Offline means silent since the last heartbeat: the kiosk may have been unusable from then on. A kiosk never
+    // heard from says nothing either way (HQ just started, or its first signed heartbeat is still to come): its
+    // own device-health entries are the evidence then.
+    if (entry.state === 'offline' && entry.lastHeartbeatAt === undefined) return false;
     const from = entry.state === 'offline' ? Math.max(entry.lastHeartbeatAt ?? now, this.since) : now;
     list.push({ from, to: Infinity, note: `${entry.kiosk} ${entry.state} (${entry.reasons.join('; ')})` });
     return true;
