@@ -3,12 +3,48 @@
 // health, enrolment and export.
 import { RULE_IDS } from '../breach/rule-ids.ts';
 import { CONTEST_ACTIONS, CONTEST_OUTCOMES, REVIEW_DECISIONS } from '../records/staff-decisions.ts';
-import { type Out, bool, ident, int, list, nullable, num, obj, oneOf, text } from './check.ts';
+import { type Out, bool, ident, int, list, nullable, num, obj, oneOf, record, text } from './check.ts';
 
 export const ROSTER_STATES = ['checked-in', 'expected', 'late', 'breached', 'excused', 'review'] as const;
 export type RosterState = (typeof ROSTER_STATES)[number];
 
 const dayText = text(10, 10);
+
+/** Any language: a two-character Chinese reason (病假, sick leave) is a whole reason. */
+const reason = text(1, 200);
+
+const clockText = text(5, 5);
+export const taskRequest = obj(
+  { id: ident, kind: oneOf(['study', 'service', 'questionnaire']) },
+  { module: ident, minutes: int(1, 1440), questionnaire: ident, flags: record(list(ident, 32), 64) },
+);
+/** A plan as staff set it for their centre (the centre and its zone come from the kiosk, the staff member from the session). */
+export const planRequest = obj({
+  subject: ident,
+  start: dayText,
+  end: nullable(dayText),
+  days: list(int(0, 6), 7),
+  open: clockText,
+  close: clockText,
+  graceMinutes: int(0, 240),
+  lateMinutes: int(0, 720),
+  tasks: list(taskRequest, 16),
+  reason,
+});
+export const planView = obj({
+  subject: ident,
+  start: dayText,
+  end: nullable(dayText),
+  days: list(int(0, 6), 7),
+  open: clockText,
+  close: clockText,
+  graceMinutes: int(0, 240),
+  lateMinutes: int(0, 720),
+  tasks: list(taskRequest, 16),
+  reason: text(0, 1000),
+  zone: text(1, 64),
+  centres: list(ident, 64),
+});
 export const entryRefView = obj({ origin: ident, seq: int() });
 
 export const findingView = obj({
@@ -45,7 +81,7 @@ export const dayCountView = obj({ due: int(), checkedIn: int(), excused: int(), 
 export const roster = obj({ centre: ident, day: dayText, zone: text(1, 64), at: int(), count: dayCountView, people: list(rosterRow) });
 
 export const timelineEvent = obj({ at: int(), type: text(1, 32), summary: text(0, 1000), ref: entryRefView });
-export const timeline = obj({ subject: ident, zone: text(1, 64), events: list(timelineEvent), breaches: list(findingView), reviews: list(findingView) });
+export const timeline = obj({ subject: ident, zone: text(1, 64), plan: nullable(planView), events: list(timelineEvent), breaches: list(findingView), reviews: list(findingView) });
 
 export const deviceView = obj({
   id: text(1, 128),
@@ -55,8 +91,6 @@ export const deviceView = obj({
   lastError: nullable(text(0, 500)),
 });
 
-/** Any language: a two-character Chinese reason (病假, sick leave) is a whole reason. */
-const reason = text(1, 200);
 const decided = obj({ seq: int() });
 
 export const staffMethods = {
@@ -78,6 +112,10 @@ export const staffMethods = {
     params: obj({ breach: text(1, 300), subject: ident, day: dayText, action: oneOf(CONTEST_ACTIONS), reason }, { outcome: oneOf(CONTEST_OUTCOMES) }),
     result: decided,
   },
+  /** Sets or changes a person's plan at this centre (a new person: their first plan). */
+  'staff.plan': { access: 'decide-excuse', params: planRequest, result: decided },
+  /** Ends supervision after a local day: the current plan again with that end. */
+  'staff.endSupervision': { access: 'decide-excuse', params: obj({ subject: ident, last: dayText, reason }), result: decided },
   /** Kiosks waiting for staff to confirm a person in person (camera down). */
   'staff.pending': { access: 'read-roster', params: obj({}), result: obj({ confirmations: list(obj({ id: ident, subject: ident, since: int() }), 100) }) },
   'staff.confirm': { access: 'decide-review', params: obj({ id: ident, subject: ident, confirmed: bool }), result: obj({}) },
@@ -97,3 +135,5 @@ export type FindingView = Out<typeof findingView>;
 export type Timeline = Out<typeof timeline>;
 export type TimelineEvent = Out<typeof timelineEvent>;
 export type DeviceView = Out<typeof deviceView>;
+export type PlanView = Out<typeof planView>;
+export type PlanRequestView = Out<typeof planRequest>;

@@ -18,7 +18,7 @@ const db = { db: { type: 'string' } } as const;
 const originOption = { origin: { type: 'string' } } as const;
 
 /** The own log's writer, with its key from --key or the path recorded at init. */
-function openWriter(store: LedgerStore, keyPath: string | undefined): LogWriter {
+export function openWriter(store: LedgerStore, keyPath: string | undefined): LogWriter {
   const path = keyPath ?? store.getMeta('key_path');
   if (!path) throw new MusterError('no-key', 'no key file recorded for this log; pass --key FILE');
   return LogWriter.open(store, readSignerFile(path));

@@ -3,6 +3,7 @@
 // signed entries, so every screen agrees with the engine and with every other node.
 import type { DeviceView, FindingView, RosterRow, RosterState, Timeline, TimelineEvent } from '../../core/api/staff-api.ts';
 import { parseDeviceHealth } from '../../core/records/device-health-record.ts';
+import { planRequestOf } from './plan-decisions.ts';
 import { dayWindow } from '../../core/breach/day-window.ts';
 import { type Breach, type BreachReport, type ReviewItem, breachStands } from '../../core/breach/findings.ts';
 import type { ReviewReason } from '../../core/breach/rule-ids.ts';
@@ -195,10 +196,12 @@ export function latestPlans(records: readonly LogRecord[]): Map<string, Plan> {
 
 /** One person's timeline with findings, in their plan's zone. */
 export function personTimeline(records: readonly LogRecord[], report: BreachReport, subject: string, fallbackZone: string): Timeline {
-  const zone = latestPlans(records.filter((r) => r.payload.subject === subject)).get(subject)?.zone ?? fallbackZone;
+  const plan = latestPlans(records.filter((r) => r.payload.subject === subject)).get(subject);
+  const zone = plan?.zone ?? fallbackZone;
   return {
     subject,
     zone,
+    plan: plan === undefined ? null : planRequestOf(plan),
     events: timelineEvents(records, subject),
     breaches: report.breaches.filter((b) => b.subject === subject).map((b) => breachView(b, zone)),
     reviews: incidentViews(report.reviews.filter((r) => r.subject === subject), zone),

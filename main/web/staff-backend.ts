@@ -16,7 +16,8 @@ import type { LedgerStore } from '../../ledger/store.ts';
 import { VerifiedReader, type VerifyProblem, ledgerEntrySource } from '../../ledger/verified-reader.ts';
 import { toRecord, unverifiedProblem } from '../kiosk/log-records.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
-import { dayCount, dayRoster, incidents, peerDevices, personTimeline } from './attendance.ts';
+import { dayCount, dayRoster, incidents, latestPlans, peerDevices, personTimeline } from './attendance.ts';
+import { endEntry, planEntry } from './plan-decisions.ts';
 import type { StaffConfirmations } from './staff-confirmations.ts';
 import { findingsInDoubt, rowsInDoubt } from './unverified-view.ts';
 
@@ -81,6 +82,15 @@ export class StaffBackend implements ApiBackend {
       const payload = { breach: params.breach, subject: params.subject, day: params.day, action: params.action, ...(params.outcome === undefined ? {} : { outcome: params.outcome }), reason: params.reason, staff: staffOf(caller) };
       parseContest(payload);
       return this.decide('contest', payload);
+    },
+    'staff.plan': async (params, caller) => {
+      const payload = planEntry(params, { centre: this.centre, zone: this.options.zone ?? (await this.roster()).zone, staff: staffOf(caller), effectiveFrom: this.clock() });
+      return this.decide('plan', payload);
+    },
+    'staff.endSupervision': async ({ subject, last, reason }, caller) => {
+      const current = latestPlans((await this.judge()).records.filter((r) => r.payload.subject === subject)).get(subject);
+      if (current && !current.centres.includes(this.centre)) throw new MusterError('forbidden', `${subject} is supervised by ${current.centres.join(', ')}`);
+      return this.decide('plan', endEntry(current, subject, last, reason, staffOf(caller), this.clock()));
     },
     'staff.pending': () => ({ confirmations: this.options.confirmations?.pending() ?? [] }),
     'staff.confirm': ({ id, subject, confirmed }, caller) => {

@@ -6,6 +6,7 @@ import { button, h, render } from '../dom.ts';
 import { findingBody, timelineTable } from '../findings.ts';
 import { reconcile } from '../reconcile.ts';
 import { w } from '../screen-words.ts';
+import { endForm, planForm } from './plan-form.ts';
 import { type Decide, contestForm, excuseForm, reviewForm } from './staff-forms.ts';
 import { s } from './staff-strings.ts';
 
@@ -17,6 +18,8 @@ export class PersonPanel {
   private noReviews = h('p', {}, w('none'));
   private noBreaches = h('p', {}, w('none'));
   private history = h('div', { class: 'history-box' });
+  /** The plan forms, built from the first answer and never redrawn. */
+  private planBox = h('div', { class: 'plan-box' });
 
   constructor(
     private readonly d: Decide,
@@ -28,6 +31,7 @@ export class PersonPanel {
     this.reviews = h('ul', { class: 'findings reviews' });
     this.breaches = h('ul', { class: 'findings breaches' });
     this.history = h('div', { class: 'history-box' });
+    this.planBox = h('div', { class: 'plan-box' });
     const enrolResult = h('p', { role: 'status' });
     render(
       this.el,
@@ -40,6 +44,7 @@ export class PersonPanel {
       this.noBreaches,
       this.breaches,
       excuseForm(subject, this.day(), this.d),
+      this.planBox,
       h('h3', {}, '🖐️ ', s('enrolment')),
       h('p', {}, s('enrolHint')),
       button(s('enrol'), '🖐️', () => {
@@ -53,6 +58,25 @@ export class PersonPanel {
       this.history,
     );
     await this.load();
+    document.getElementById('person-title')?.focus();
+  }
+
+  /** A new person: their id and first plan; once saved, their panel (enrolment, excuses) opens. */
+  openNew(): void {
+    this.subject = undefined;
+    render(
+      this.el,
+      h('h2', { id: 'person-title', tabindex: -1 }, '👤 ', s('newPerson')),
+      button(w('close'), '✖️', () => { this.close(); }),
+      planForm(null, null, this.day(), {
+        ...this.d,
+        done: (message) => {
+          this.d.done(message);
+          const id = this.el.querySelector<HTMLInputElement>('form.plan input[translate="no"]')?.value.trim();
+          if (id) void this.open(id).catch(this.d.fail);
+        },
+      }),
+    );
     document.getElementById('person-title')?.focus();
   }
 
@@ -70,6 +94,10 @@ export class PersonPanel {
   }
 
   private merge(timeline: Timeline): void {
+    if (this.planBox.childElementCount === 0) {
+      this.planBox.append(planForm(timeline.subject, timeline.plan, this.day(), this.d));
+      if (timeline.plan !== null) this.planBox.append(endForm(timeline.subject, this.day(), this.d));
+    }
     this.noReviews.hidden = timeline.reviews.length > 0;
     this.noBreaches.hidden = timeline.breaches.length > 0;
     reconcile(this.reviews, timeline.reviews, (f) => f.id, (f) => this.item(f, () => (f.status === 'pending' ? reviewForm(f, this.d) : null)), (el, f) => {

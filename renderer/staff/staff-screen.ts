@@ -189,6 +189,7 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
         }, fail);
       }),
       button(s('print'), '🖨️', () => { window.print(); }),
+      button(s('newPerson'), '➕', () => { person.openNew(); }),
     ),
     status.el,
     notice,

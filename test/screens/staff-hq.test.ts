@@ -10,7 +10,9 @@ import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Payload } from '../../core/entry.ts';
+import { parsePlan } from '../../core/records/plan.ts';
 import { parseReview } from '../../core/records/staff-decisions.ts';
+import { formatClock, formatDay } from '../../core/time/civil-day.ts';
 import { readLogRecords } from '../../main/kiosk/log-records.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { CENTRE, KIOSK, PASSWORD, type Centre, ZONE, localTime, startCentre } from './support/centre.ts';
@@ -202,6 +204,56 @@ describe('staff and HQ screens for a centre in China', () => {
     expect(await page.locator('tr[data-subject="p-0002"]').getAttribute('data-state')).toBe('expected');
     await screenshot(page, 'staff-en-excused-ahead');
     centre.now = localTime('10:30');
+  });
+
+  it('people and plans: a new person with a plan (window, days, grace, tasks, questionnaire flags), the plan changed, supervision ended, each signed naming the staff member', async () => {
+    const page = await open(centre.kioskWeb.urls.staff ?? '', 'en-GB', ZONE, async (context) => {
+      await context.addInitScript(() => {
+        localStorage.setItem('muster.language', 'en');
+      });
+    });
+    await signIn(page, 'sam', false);
+    await page.getByRole('button', { name: 'New person' }).click();
+    const form = page.locator('form.plan');
+    await form.getByLabel('Person id').fill('p-0009');
+    await form.getByLabel('First day').fill('2026-06-01');
+    await form.getByLabel('Window opens').fill('11:00');
+    await form.getByLabel('Window closes').fill('12:00');
+    await form.getByLabel('Grace (minutes)', { exact: true }).fill('10');
+    await form.getByRole('button', { name: 'Add a task' }).click();
+    await form.getByLabel('Task kind').selectOption('questionnaire');
+    await form.getByLabel('Questionnaire id').fill('mood-1');
+    await form.getByLabel(/Answers to review/).fill('q1=yes,often; q2=no');
+    await form.getByLabel('Reason').fill('court order 2026-201');
+    await form.getByRole('button', { name: 'Save plan' }).click();
+    await page.getByText('Plan for p-0009 saved').waitFor();
+    const row = page.locator('tr[data-subject="p-0009"][data-state="expected"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('11:00-12:00');
+
+    // Changed: the window closes half an hour later (the form opened with the plan in force).
+    await page.getByRole('heading', { name: /p-0009/ }).waitFor();
+    const change = page.locator('.person form.plan');
+    expect(await change.getByLabel('Window opens').inputValue()).toBe('11:00');
+    expect(await change.getByLabel(/Answers to review/).inputValue()).toBe('q1=yes,often; q2=no');
+    await change.getByLabel('Window closes').fill('12:30');
+    await change.getByLabel('Reason').fill('bus timetable changed');
+    await change.getByRole('button', { name: 'Save plan' }).click();
+    await page.locator('tr[data-subject="p-0009"]', { hasText: '11:00-12:30' }).waitFor();
+
+    const end = page.locator('form.end-supervision');
+    await end.getByLabel('Last supervised day').fill('2026-06-30');
+    await end.getByLabel('Reason').fill('sentence served');
+    await end.getByRole('button', { name: 'End supervision' }).click();
+    await page.getByText('Supervision of p-0009 ends after 2026-06-30').waitFor();
+    const plans = readLogRecords(centre.node.writer.store).records.filter((r) => r.type === 'plan' && r.payload.subject === 'p-0009').map((r) => parsePlan(r.payload));
+    expect(plans.map((p) => [formatClock(p.close), p.end === null ? null : formatDay(p.end), p.staff, p.zone, p.centres])).toEqual([
+      ['12:00', null, 'sam', ZONE, [CENTRE]],
+      ['12:30', null, 'sam', ZONE, [CENTRE]],
+      ['12:30', '2026-06-30', 'sam', ZONE, [CENTRE]],
+    ]);
+    expect(plans[0]?.tasks).toEqual([{ id: expect.any(String) as string, kind: 'questionnaire', questionnaire: 'mood-1', flags: { q1: ['yes', 'often'], q2: ['no'] }, days: 'reporting' }]);
+    expect(plans[0]?.graceMinutes).toBe(10);
   });
 
   it('activity, not the screen\'s own refreshes, keeps the session alive', async () => {

@@ -1,0 +1,115 @@
+// `muster person plan|excuse|end`: people and plans from the command line, each a signed entry appended to the
+// centre's staff log (a log initialised with `muster ledger init`, e.g. origin centre-01/staff) and naming the
+// staff member: the same entries the staff screen writes (main/web/plan-decisions.ts, core/records).
+import { toHex } from '../../core/bytes.ts';
+import type { EntryType, Payload } from '../../core/entry.ts';
+import { RULE_IDS } from '../../core/breach/rule-ids.ts';
+import { parseExcuse } from '../../core/records/staff-decisions.ts';
+import { ALL_DAYS } from '../../core/records/plan.ts';
+import type { LedgerStore } from '../../ledger/store.ts';
+import { readLogRecords } from '../kiosk/log-records.ts';
+import { latestPlans } from '../web/attendance.ts';
+import { type TaskRequest, endEntry, planEntry } from '../web/plan-decisions.ts';
+import { type Command, type CliIo, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
+import { openWriter } from './ledger-commands.ts';
+import { withStoreAsync } from './with-store.ts';
+
+const common = { db: { type: 'string' }, key: { type: 'string' }, subject: { type: 'string' }, reason: { type: 'string' }, staff: { type: 'string' } } as const;
+const COMMON_DETAILS = ['--db names the centre\'s staff log (its own log is appended to, signed with --key or the key recorded at init).', '--staff names the member of staff who decided; --reason says why (any language).'];
+
+async function appendTo(store: LedgerStore, key: string | undefined, type: EntryType, payload: Payload, io: CliIo): Promise<number> {
+  const appended = await openWriter(store, key).append(type, payload);
+  writeLine(io.stdout, `${appended.seq} ${toHex(appended.hash)}`);
+  return 0;
+}
+
+/** "daily" or weekday numbers "1,2,3,4,5" (0 = Sunday). */
+function parseDays(text: string): number[] {
+  if (text === 'daily') return [...ALL_DAYS];
+  const days = text.split(',').map((d) => Number(d.trim()));
+  if (days.some((d) => !Number.isInteger(d) || d < 0 || d > 6)) throw new UsageError('--days: "daily" or weekdays 0-6 separated by commas (0 = Sunday)');
+  return days;
+}
+
+/** study:MODULE, service:MINUTES or questionnaire:ID[:QUESTION=ANSWER,ANSWER;QUESTION=ANSWER]. */
+export function parseTask(text: string, index: number): TaskRequest {
+  const [kind, value, flags] = text.split(':');
+  const id = `t${index + 1}`;
+  if (kind === 'study' && value) return { id, kind, module: value };
+  if (kind === 'service' && value) return { id, kind, minutes: nonNegativeInteger(value, 'task minutes') };
+  if (kind === 'questionnaire' && value) {
+    const parsed: Record<string, string[]> = {};
+    for (const part of (flags ?? '').split(';').filter((p) => p !== '')) {
+      const [question, answers] = part.split('=');
+      if (!question || !answers) throw new UsageError(`--task ${text}: flags are QUESTION=ANSWER,ANSWER;...`);
+      parsed[question] = answers.split(',');
+    }
+    return { id, kind, questionnaire: value, flags: parsed };
+  }
+  throw new UsageError(`--task ${text}: expected study:MODULE, service:MINUTES or questionnaire:ID[:Q=A,B;...]`);
+}
+
+const plan: Command = {
+  path: ['person', 'plan'],
+  summary: 'set or change a person\'s supervision plan (a new person: their first plan)',
+  usage: 'person plan --db FILE [--key FILE] --centre ID --zone IANA --subject ID --start DAY [--end DAY] --window HH:MM-HH:MM [--days daily|1,2,3] [--grace MIN] [--late MIN] [--task SPEC]... --reason TEXT --staff ID',
+  details: [...COMMON_DETAILS, '--task study:MODULE | service:MINUTES | questionnaire:ID[:QUESTION=ANSWER,ANSWER;...] (the answers that put the person on the review queue); repeat for each task.', 'The new plan takes effect now; prints "<seq> <leaf hash hex>".'],
+  options: { ...common, centre: { type: 'string' }, zone: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, window: { type: 'string' }, days: { type: 'string' }, grace: { type: 'string' }, late: { type: 'string' }, task: { type: 'string', multiple: true } },
+  run: ({ values, io }) => {
+    const [open, close] = requireString(values, 'window').split('-');
+    if (!open || !close) throw new UsageError('--window: HH:MM-HH:MM');
+    const payload = planEntry(
+      {
+        subject: requireString(values, 'subject'),
+        start: requireString(values, 'start'),
+        end: optionalString(values, 'end') ?? null,
+        days: parseDays(optionalString(values, 'days') ?? 'daily'),
+        open,
+        close,
+        graceMinutes: nonNegativeInteger(optionalString(values, 'grace') ?? '15', 'grace'),
+        lateMinutes: nonNegativeInteger(optionalString(values, 'late') ?? '60', 'late'),
+        tasks: stringList(values, 'task').map(parseTask),
+        reason: requireString(values, 'reason'),
+      },
+      { centre: requireString(values, 'centre'), zone: requireString(values, 'zone'), staff: requireString(values, 'staff'), effectiveFrom: Date.now() },
+    );
+    return withStoreAsync(requireString(values, 'db'), (store) => appendTo(store, optionalString(values, 'key'), 'plan', payload, io));
+  },
+};
+
+const EXCUSE_KINDS = ['leave', 'travel', 'other'];
+
+const excuse: Command = {
+  path: ['person', 'excuse'],
+  summary: 'excuse a person for some days, ahead of time or after: leave (请假), travel (外出) or other',
+  usage: 'person excuse --db FILE [--key FILE] --subject ID --from DAY [--to DAY] [--rule RULE]... [--kind leave|travel|other] --reason TEXT --staff ID',
+  details: [...COMMON_DETAILS, `--rule: one of ${RULE_IDS.join(', ')}; none: every rule.`],
+  options: { ...common, from: { type: 'string' }, to: { type: 'string' }, rule: { type: 'string', multiple: true }, kind: { type: 'string' } },
+  run: ({ values, io }) => {
+    const kind = optionalString(values, 'kind') ?? 'other';
+    if (!EXCUSE_KINDS.includes(kind)) throw new UsageError(`--kind: one of ${EXCUSE_KINDS.join(', ')}`);
+    const reason = requireString(values, 'reason');
+    const from = requireString(values, 'from');
+    // The kind leads the reason, as on the staff screen.
+    const payload = { subject: requireString(values, 'subject'), from, to: optionalString(values, 'to') ?? from, rules: stringList(values, 'rule'), reason: kind === 'other' ? reason : `${kind}: ${reason}`, staff: requireString(values, 'staff') };
+    parseExcuse(payload);
+    return withStoreAsync(requireString(values, 'db'), (store) => appendTo(store, optionalString(values, 'key'), 'excuse', payload, io));
+  },
+};
+
+const end: Command = {
+  path: ['person', 'end'],
+  summary: 'end a person\'s supervision after a day (the plan in force, with that last day)',
+  usage: 'person end --db FILE [--key FILE] --subject ID --last DAY --reason TEXT --staff ID',
+  details: COMMON_DETAILS,
+  options: { ...common, last: { type: 'string' } },
+  run: ({ values, io }) => {
+    const subject = requireString(values, 'subject');
+    return withStoreAsync(requireString(values, 'db'), (store) => {
+      const current = latestPlans(readLogRecords(store).records.filter((r) => r.payload.subject === subject)).get(subject);
+      return appendTo(store, optionalString(values, 'key'), 'plan', endEntry(current, subject, requireString(values, 'last'), requireString(values, 'reason'), requireString(values, 'staff'), Date.now()), io);
+    });
+  },
+};
+
+export const personCommands: readonly Command[] = [plan, excuse, end];
