@@ -24,7 +24,7 @@ const PACKAGES = {
   drivers: ['serialport', '@serialport/[^/]+', 'node-hid'],
   hardware: ['serialport', '@serialport/[^/]+'],
   face: ['@tensorflow/[^/]+', '@vladmandic/[^/]+', 'jpeg-js'],
-  net: ['mqtt', 'aedes', 'pg', 'node-pg-migrate', 'nats', 'better-sqlite3'],
+  net: ['mqtt', 'aedes', 'pg', 'kysely', 'nats', 'better-sqlite3'],
   access: ['better-sqlite3', 'electron'],
   renderer: [],
 };

@@ -17,25 +17,8 @@ import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.t
 import { type IngestBatch, type WitnessUpdate, type WitnessedCheckpoint, ingestOne } from '../replica-store.ts';
 import { decodeForOrigin, planIngest, planResult } from '../../ledger/ingest-plan.ts';
 import type { HqStore, LastHeartbeat } from './hq-store.ts';
+import { migratePostgres } from './postgres-migrations.ts';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS logs (origin TEXT PRIMARY KEY, genesis_key BYTEA NOT NULL);
-CREATE TABLE IF NOT EXISTS entries (
-  origin TEXT NOT NULL, seq BIGINT NOT NULL, ts BIGINT NOT NULL, type TEXT NOT NULL, leaf BYTEA NOT NULL, hash BYTEA NOT NULL,
-  PRIMARY KEY (origin, seq));
-CREATE INDEX IF NOT EXISTS entries_keys ON entries (origin, seq) WHERE type IN ('genesis', 'key-rotation');
-CREATE TABLE IF NOT EXISTS nodes (origin TEXT NOT NULL, level INT NOT NULL, idx BIGINT NOT NULL, hash BYTEA NOT NULL, PRIMARY KEY (origin, level, idx));
-CREATE TABLE IF NOT EXISTS conflicts (
-  origin TEXT NOT NULL, seq BIGINT NOT NULL, leaf BYTEA NOT NULL, hash BYTEA NOT NULL, seen_at BIGINT NOT NULL, source TEXT NOT NULL,
-  PRIMARY KEY (origin, seq, hash));
-CREATE TABLE IF NOT EXISTS witnessed (origin TEXT PRIMARY KEY, size BIGINT NOT NULL, root BYTEA NOT NULL, note TEXT NOT NULL, at BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS alerts (
-  id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, kiosk TEXT NOT NULL, center TEXT NOT NULL, at BIGINT NOT NULL, summary TEXT NOT NULL, evidence JSONB NOT NULL);
-CREATE TABLE IF NOT EXISTS breach_alerts (
-  id TEXT PRIMARY KEY, subject TEXT NOT NULL, centres TEXT[] NOT NULL, raised_at BIGINT NOT NULL, version INT NOT NULL, body TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS breach_alerts_raised ON breach_alerts (raised_at DESC, id);
-CREATE TABLE IF NOT EXISTS heartbeats (kiosk TEXT PRIMARY KEY, heartbeat TEXT NOT NULL, received_at BIGINT NOT NULL);
-`;
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -58,9 +41,10 @@ export class PostgresHqStore implements HqStore {
   static async open(url: string, options: PostgresHqStoreOptions = {}): Promise<PostgresHqStore> {
     const pool = new pg.Pool({ connectionString: url, max: 4 });
     try {
-      await pool.query(SCHEMA);
+      await migratePostgres(pool);
     } catch (error) {
       await pool.end();
+      if (error instanceof MusterError) throw error;
       throw new MusterError('store-unreadable', `cannot prepare the HQ database: ${(error as Error).message}`);
     }
     return new PostgresHqStore(pool, options);
