@@ -4,6 +4,7 @@ import { alertsSuite } from './alerts.bench.ts';
 import { breachSuite } from './breach.bench.ts';
 import { driversSuite } from './drivers.bench.ts';
 import { faceSuite } from './face.bench.ts';
+import { kioskSuite } from './kiosk.bench.ts';
 import { ledgerSuite } from './ledger.bench.ts';
 import { netSuite } from './net.bench.ts';
 import { screensSuite } from './screens.bench.ts';
@@ -15,4 +16,4 @@ export interface Suite {
   run(report: BenchReport): Promise<void>;
 }
 
-export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite, alertsSuite, netSuite, accessSuite, screensSuite, startupSuite];
+export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite, alertsSuite, netSuite, accessSuite, screensSuite, kioskSuite, startupSuite];

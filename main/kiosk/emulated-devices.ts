@@ -10,6 +10,7 @@ import jpeg from 'jpeg-js';
 import type { ReportSource } from '../../drivers/badge/report-source.ts';
 import { DEFAULT_BAUD } from '../../drivers/open-device.ts';
 import { KeyboardWedge } from '../../hardware/keyboard-wedge.ts';
+import type { EmulatorTiming } from '../../hardware/emulator.ts';
 import { EmulatorBinding } from '../../hardware/mock-link.ts';
 import { type SerialAttachment, attachToSerialPath } from '../../hardware/pty-link.ts';
 import { openPtyPair, type PtyPair } from '../../hardware/pty-pair.ts';
@@ -31,10 +32,13 @@ export interface EmulatedDevices {
 /** A plain grey frame with nobody in it, served until a face is set. */
 const BLANK_FRAME = new Uint8Array(jpeg.encode({ width: 64, height: 48, data: new Uint8Array(64 * 48 * 4).fill(128) }, 80).data);
 
-/** Emulators behind a serialport binding in this process; `name` keeps their paths apart from other kiosks'. */
-export function inProcessDevices(name: string): EmulatedDevices {
-  const fingerprint = new R30xEmulator();
-  const camera = new Vc0706Emulator({ frames: [BLANK_FRAME] });
+/**
+ * Emulators behind a serialport binding in this process; `name` keeps their paths apart from other kiosks'.
+ * `timing`: the modules' real processing times and wire speeds (the benchmark); none by default.
+ */
+export function inProcessDevices(name: string, timing?: { readonly fingerprint: EmulatorTiming; readonly camera: EmulatorTiming }): EmulatedDevices {
+  const fingerprint = new R30xEmulator(timing ? { timing: timing.fingerprint } : {});
+  const camera = new Vc0706Emulator({ frames: [BLANK_FRAME], ...(timing ? { timing: timing.camera } : {}) });
   const badge = new KeyboardWedge();
   const binding = new EmulatorBinding();
   const sensorPath = `/dev/serial/by-id/usb-muster-emulated-${name}-fingerprint`;

@@ -1,0 +1,100 @@
+// The kiosk as a person meets it: a real kiosk runtime (drivers, face worker with its models, signed log,
+// embedded broker) on in-process emulators, its screen in Chromium. Figures:
+//  - kiosk start to ready: KioskRuntime.start until every device is usable, the face models are loaded and the
+//    screen serves its start screen (goal < 5 s);
+//  - finger on glass to receipt on screen: from the finger touching the emulated sensor (the screen already
+//    asking for it) to the receipt's QR code visible in Chromium, through 1:N search, a camera frame matched by
+//    the face worker, the signed entry and its receipt (no tasks due, so no tap in between; goal p95 < 3 s).
+// Each runs with the emulators at real device timing (datasheet processing times, replies paced at the wire's
+// baud rate: fingerprint 57600, camera 115200 with 4 KB reads) beside the same run with no device timing, the
+// baseline measured in the same run.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deviceUsable } from '../core/device-health.ts';
+import { FaceService } from '../face/face-service.ts';
+import { DEFAULT_MATCH_THRESHOLD } from '../face/match.ts';
+import { ZERO_TIMING } from '../hardware/emulator.ts';
+import { defaultFaceCacheDir, prepareDemoFaces } from '../main/demo/demo-faces.ts';
+import { inProcessDevices } from '../main/kiosk/emulated-devices.ts';
+import { loadKioskConfig } from '../main/kiosk/kiosk-config.ts';
+import { KioskRuntime } from '../main/kiosk/kiosk-runtime.ts';
+import { kioskScreens } from '../main/kiosk/kiosk-screens.ts';
+import { startEmbeddedBroker } from '../net/embedded-broker.ts';
+import { planPayload } from '../test/checkin/support/log-builder.ts';
+import { waitFor } from '../test/helpers/wait-for.ts';
+import { launchBrowser } from '../test/screens/support/browser.ts';
+import { percentile } from './report.ts';
+import type { Suite } from './suites.ts';
+
+const CHECKINS = 12;
+const SUBJECT = 'p-0007';
+const FINGER = 'p-0007-right-index';
+const REAL = { fingerprint: { processing: true, baudRate: 57600 }, camera: { processing: true, baudRate: 115200 } } as const;
+
+export const kioskSuite: Suite = {
+  name: 'kiosk',
+  async run(report) {
+    report.add('kiosk: load average (1 min) at start', loadavg()[0] ?? 0, 'load');
+    const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', alertPublishers: new Set(['hq']) });
+    const browser = await launchBrowser();
+    // The demo's face (descriptors cached in node_modules/.cache/muster), prepared before anything is timed.
+    const prepare = await FaceService.start();
+    const faces = await prepareDemoFaces(prepare, { needed: 1, threshold: DEFAULT_MATCH_THRESHOLD, cacheDir: defaultFaceCacheDir() });
+    await prepare.close();
+    const face = faces.faces[0];
+    if (!face) throw new Error('no demo face to check in with');
+    try {
+      for (const [label, timing] of [['no device timing (baseline)', { fingerprint: ZERO_TIMING, camera: ZERO_TIMING }], ['real device timing', REAL]] as const) {
+        const dir = mkdtempSync(join(tmpdir(), 'muster-bench-kiosk-'));
+        const devices = inProcessDevices(`bench-${label.length}`, timing);
+        const file = join(dir, 'kiosk.json');
+        const camera = { ...(devices.devices.camera as object), baudRate: 115200, chunkSize: 4096 };
+        writeFileSync(file, JSON.stringify({ centre: 'centre-01', kiosk: 'centre-01/kiosk-1', dataDir: 'data', broker: { url: broker.url }, devices: { ...devices.devices, camera }, zone: 'Asia/Shanghai' }));
+        const config = loadKioskConfig(file);
+        const screens = kioskScreens(config);
+        const started = performance.now();
+        const runtime = await KioskRuntime.start({ config, screen: screens.screen, staff: screens.staff, ...(devices.inProcess ?? {}) });
+        try {
+          const web = await screens.serve(runtime, 0);
+          await waitFor(() => runtime.fleetDevices().every((d) => deviceUsable(d.state)) && runtime.fleetDevices().some((d) => d.id.startsWith('face/')), 'every device and the face engine ready', 120_000);
+          const page = await browser.newPage({ viewport: { width: 1080, height: 1920 } });
+          await page.goto(web.urls.kiosk ?? '');
+          await page.locator('button.huge').waitFor({ timeout: 60_000 });
+          report.add(`kiosk: start to ready, ${label}`, performance.now() - started, 'ms', 'kiosk: start to ready, no device timing (baseline)');
+
+          devices.fingerprint.enrolDirect(FINGER, 1);
+          await runtime.enrol({ subject: SUBJECT, page: 1, descriptors: face.descriptors });
+          await runtime.append('plan', planPayload({ subject: SUBJECT, start: '2026-01-01', zone: 'Asia/Shanghai', centres: ['centre-01'] }));
+          devices.camera.setFrames([face.checkinFrame]);
+          const times: number[] = [];
+          for (let i = 0; i < CHECKINS; i++) {
+            await page.locator('button.huge').click();
+            await page.locator('[data-pictogram="finger"]').waitFor();
+            const touched = performance.now();
+            devices.fingerprint.finger = { kind: 'finger', name: FINGER };
+            await page.locator('.receipt img').waitFor({ timeout: 30_000 });
+            times.push(performance.now() - touched);
+            devices.fingerprint.finger = { kind: 'none' };
+            await page.locator('.phase-done button.primary').click();
+            await page.locator('button.huge').waitFor();
+          }
+          times.sort((a, b) => a - b);
+          const base = 'kiosk: finger to receipt on screen p50, no device timing (baseline)';
+          report.add(`kiosk: finger to receipt on screen p50, ${label}`, percentile(times, 50), 'ms', base);
+          report.add(`kiosk: finger to receipt on screen p95, ${label}`, percentile(times, 95), 'ms', base);
+          await page.close();
+          await web.close();
+        } finally {
+          await runtime.close();
+          await devices.close();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    } finally {
+      await browser.close();
+      await broker.close();
+    }
+    report.add('kiosk: load average (1 min) at end', loadavg()[0] ?? 0, 'load');
+  },
+};
