@@ -1,18 +1,20 @@
-// The HTTP guard for any node:http server. A request carries its session as a Bearer token or as the
-// `muster_session` cookie (HttpOnly, SameSite=Strict, so page scripts cannot read it and other sites cannot
-// send it). `authenticate` yields the principal or throws `unauthenticated` (401); `authorize` throws
+// The HTTP guard for any node:http server. A request carries its session as a Bearer token or as the server's
+// session cookie (HttpOnly, SameSite=Strict, so page scripts cannot read it and other sites cannot send it; each
+// server names its own, since browsers do not scope cookies by port). `checkRequestSource` refuses a Host the
+// server does not answer to (DNS rebinding) and a cross-site or cross-origin API request (login CSRF included). `authenticate` yields the principal or throws `unauthenticated` (401); `authorize` throws
 // `forbidden` (403). `sessionRoutes` serves sign-in, who-am-I and sign-out at /api/session.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Action, type Principal, type Resource, can } from '../core/access/roles.ts';
 import { MusterError, errorMessage } from '../core/errors.ts';
 import type { SessionSource, UserStore } from './user-store.ts';
 
+/** The default cookie name; each server passes its own (`muster_hq_api`, `muster_staff`, ...). */
 export const SESSION_COOKIE = 'muster_session';
 export const SESSION_PATH = '/api/session';
 const MAX_BODY_BYTES = 4096;
 
-export function authenticate(req: IncomingMessage, sessions: SessionSource): Principal {
-  const token = sessionToken(req);
+export function authenticate(req: IncomingMessage, sessions: SessionSource, cookie = SESSION_COOKIE): Principal {
+  const token = sessionToken(req, cookie);
   const principal = token === undefined ? undefined : sessions.principal(token);
   if (!principal) throw new MusterError('unauthenticated', token === undefined ? 'sign in first' : 'session expired or signed out; sign in again');
   return principal;
@@ -30,13 +32,13 @@ export function authorize(principal: Principal, action: Action, resource: Resour
  * false once it expired, was signed out or its user locked. Looking does not restart the idle timer. A request
  * without a session (or a server without users) has none to lose.
  */
-export function sessionLive(req: IncomingMessage, sessions: SessionSource | undefined): () => boolean {
-  const token = sessionToken(req);
+export function sessionLive(req: IncomingMessage, sessions: SessionSource | undefined, cookie = SESSION_COOKIE): () => boolean {
+  const token = sessionToken(req, cookie);
   return sessions && token !== undefined ? () => sessions.principal(token, false) !== undefined : () => true;
 }
 
 /** The token from `Authorization: Bearer` or, failing that, the session cookie. */
-export function sessionToken(req: IncomingMessage): string | undefined {
+export function sessionToken(req: IncomingMessage, cookie = SESSION_COOKIE): string | undefined {
   const header = req.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer ([A-Za-z0-9_-]{1,128})$/.exec(header);
@@ -44,17 +46,38 @@ export function sessionToken(req: IncomingMessage): string | undefined {
   }
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [name, value] = part.trim().split('=', 2);
-    if (name === SESSION_COOKIE && value !== undefined && value !== '') return value;
+    if (name === cookie && value !== undefined && value !== '') return value;
   }
   return undefined;
 }
 
-export function sessionCookie(token: string, maxAgeMs: number, secure: boolean): string {
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(maxAgeMs / 1000)}${secure ? '; Secure' : ''}`;
+export function sessionCookie(token: string, maxAgeMs: number, secure: boolean, cookie = SESSION_COOKIE): string {
+  return `${cookie}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(maxAgeMs / 1000)}${secure ? '; Secure' : ''}`;
 }
 
-export function clearedSessionCookie(): string {
-  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+export function clearedSessionCookie(cookie = SESSION_COOKIE): string {
+  return `${cookie}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+}
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/**
+ * Refuses (MusterError 'forbidden') a request whose Host is not this server: the name must be an IP literal,
+ * `localhost` or one of `names` (a page on a rebound DNS name reaches the server under that name), and the port
+ * the server's. An API request (`api`) must also come from the server's own origin: `Sec-Fetch-Site` same-origin
+ * or none, `Origin` (when sent) the Host's. Sign-in is such a request, so a foreign page cannot sign a browser in.
+ */
+export function checkRequestSource(req: IncomingMessage, port: number, api: boolean, names: readonly string[] = []): void {
+  const host = req.headers.host ?? '';
+  const url = URL.parse(`http://${host}`);
+  const name = url?.hostname ?? '';
+  const known = IPV4.test(name) || name.startsWith('[') || name === 'localhost' || names.includes(name);
+  if (!url || url.username !== '' || !known || Number(url.port === '' ? 80 : url.port) !== port) throw new MusterError('forbidden', `this server does not answer to host ${JSON.stringify(host)}`);
+  if (!api) return;
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new MusterError('forbidden', 'cross-site API requests are refused');
+  const origin = req.headers.origin;
+  if (origin !== undefined && URL.parse(origin)?.host !== url.host) throw new MusterError('forbidden', 'cross-origin API requests are refused');
 }
 
 /** The HTTP status for an error thrown by a route: the codes of the guard, plus bad-request and not-found. */
@@ -97,6 +120,8 @@ export function sendError(res: ServerResponse, error: unknown): void {
 export interface SessionRoutesOptions {
   /** Adds `Secure` to the cookie: set it whenever the server is behind TLS. */
   readonly secureCookie?: boolean;
+  /** This server's session cookie name. */
+  readonly cookie?: string;
 }
 
 /**
@@ -114,21 +139,21 @@ export async function sessionRoutes(req: IncomingMessage, res: ServerResponse, u
     const user = typeof userField === 'string' ? userField : '';
     const password = typeof passwordField === 'string' ? passwordField : '';
     const session = await users.signIn(user, password, req.socket.remoteAddress ?? 'unknown');
-    res.writeHead(200, { ...json, 'set-cookie': sessionCookie(session.token, users.policy.absoluteMs, options.secureCookie ?? false) });
+    res.writeHead(200, { ...json, 'set-cookie': sessionCookie(session.token, users.policy.absoluteMs, options.secureCookie ?? false, options.cookie) });
     res.end(JSON.stringify({ token: session.token, principal: session.principal, expiresAt: session.expiresAt }));
     return true;
   }
   if (req.method === 'GET') {
     // Authenticated before the status is written: a 200 already sent could not turn into the 401.
-    const principal = authenticate(req, users);
+    const principal = authenticate(req, users, options.cookie);
     res.writeHead(200, json);
     res.end(JSON.stringify({ principal }));
     return true;
   }
   if (req.method === 'DELETE') {
-    const token = sessionToken(req);
+    const token = sessionToken(req, options.cookie);
     if (token !== undefined) users.signOut(token);
-    res.writeHead(204, { 'set-cookie': clearedSessionCookie() });
+    res.writeHead(204, { 'set-cookie': clearedSessionCookie(options.cookie) });
     res.end();
     return true;
   }

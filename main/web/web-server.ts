@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Caller, EventMessage } from '../../core/api/api.ts';
 import { ACTIVITY_HEADER } from '../../core/api/session-api.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
-import { httpStatus, readJsonBody, sendError, sessionLive, sessionRoutes, sessionToken } from '../../access/http-guard.ts';
+import { checkRequestSource, httpStatus, readJsonBody, sendError, sessionLive, sessionRoutes, sessionToken } from '../../access/http-guard.ts';
 import type { UserStore } from '../../access/user-store.ts';
 import { type ApiBackend, ApiService } from './api-service.ts';
 import { rendererBundle } from './bundle.ts';
@@ -34,6 +34,8 @@ export interface WebServerOptions {
   /** Users and sessions; without it every signed-in call is refused (unauthenticated). */
   readonly users?: UserStore;
   readonly secureCookie?: boolean;
+  /** Host names (besides IP literals and localhost) this server answers to, e.g. its DNS name behind TLS. */
+  readonly hostNames?: readonly string[];
 }
 
 export interface WebServer {
@@ -53,9 +55,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const api = new ApiService([options.kiosk, options.staff, options.hq].filter((b): b is ApiBackend => b !== undefined));
   const streams = new Set<ServerResponse>();
   const host = options.host ?? '127.0.0.1';
+  // Its own cookie name: a browser sends a cookie to every port of a host, so the HQ dashboard's session must not
+  // be a staff screen's on the same machine.
+  const cookie = options.hq ? 'muster_hq' : options.staff ? 'muster_staff' : 'muster_kiosk';
+  let port = 0;
 
   const caller = (req: IncomingMessage): Caller => {
-    const token = sessionToken(req);
+    const token = sessionToken(req, cookie);
     // A call the screen made on its own (ACTIVITY_HEADER idle) looks at the session without keeping it alive.
     const principal = token === undefined || !options.users ? undefined : options.users.principal(token, req.headers[ACTIVITY_HEADER] !== 'idle');
     return { principal, kioskScreen: options.kiosk !== undefined && isLoopback(req.socket.remoteAddress) };
@@ -63,8 +69,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://muster');
-    if (url.pathname.startsWith('/api/')) sameOrigin(req);
-    if (options.users && (await sessionRoutes(req, res, options.users, { secureCookie: options.secureCookie ?? false }))) return;
+    checkRequestSource(req, port, url.pathname.startsWith('/api/'), options.hostNames);
+    if (options.users && (await sessionRoutes(req, res, options.users, { secureCookie: options.secureCookie ?? false, cookie }))) return;
     if (url.pathname === '/api/call') {
       if (req.method !== 'POST') throw new MusterError('method-not-allowed', '/api/call takes POST');
       if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new MusterError('bad-request', '/api/call takes application/json');
@@ -76,7 +82,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write('retry: 1000\n: muster live updates\n\n');
       streams.add(res);
-      const live = sessionLive(req, options.users);
+      const live = sessionLive(req, options.users, cookie);
       const off = api.subscribe(caller(req), (message: EventMessage) => {
         // A stream whose session expired, was signed out or locked ends at its next frame.
         if (live()) res.write(`data: ${JSON.stringify(message)}\n\n`);
@@ -115,7 +121,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
     url,
@@ -134,14 +140,6 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'cache-control': 'no-store' });
   res.end(body);
-}
-
-/** Refuses API requests a browser sends on behalf of another site (the cookie is SameSite=Strict as well). */
-function sameOrigin(req: IncomingMessage): void {
-  const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new MusterError('forbidden', 'cross-site API requests are refused');
-  const origin = req.headers.origin;
-  if (origin !== undefined && URL.parse(origin)?.host !== req.headers.host) throw new MusterError('forbidden', 'cross-origin API requests are refused');
 }
 
 function isLoopback(address: string | undefined): boolean {

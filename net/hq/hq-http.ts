@@ -19,7 +19,7 @@ import { checkOrigin, decodeLeaf } from '../../core/entry.ts';
 import { parseAccessRecord, parseErasureRecord } from '../../core/access/access-records.ts';
 import { type Action, type Principal, type Resource, can, holds } from '../../core/access/roles.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
-import { authenticate, authorize, readJsonBody, sendError, sessionLive, sessionRoutes } from '../../access/http-guard.ts';
+import { authenticate, authorize, checkRequestSource, readJsonBody, sendError, sessionLive, sessionRoutes } from '../../access/http-guard.ts';
 import type { UserStore } from '../../access/user-store.ts';
 import { leafHash } from '../../ledger/hash.ts';
 import { centerOf } from '../alerts.ts';
@@ -28,6 +28,8 @@ import type { BreachAlert } from './breach-alert.ts';
 import type { HqEvents, HqService } from './hq-service.ts';
 
 const MAX_PAGE = 1000;
+/** Entries that say who read or erased whose personal data: served only under read-access-records. */
+const ACCESS_TYPES: ReadonlySet<string> = new Set(['access', 'erasure']);
 const MAX_ACTION_BYTES = 4096;
 /** Who acts on a loopback-only HQ without a user store (the operator at the machine). */
 const LOCAL_OPERATOR = 'local-operator';
@@ -40,16 +42,21 @@ export interface HqHttp {
 /** Whether the signed-in principal may act on a resource; anything, for a loopback-only HQ without a user store. */
 type Allowed = (action: Action, resource?: Resource) => boolean;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+/** HQ API's own session cookie (the dashboard's web server uses another): browsers do not scope cookies by port. */
+const HQ_API_COOKIE = 'muster_hq_api';
 
 export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1', users?: UserStore, desk?: AlertDesk): Promise<HqHttp> {
   if (!users && !LOOPBACK.test(host)) throw new MusterError('insecure-bind', `HQ's API may listen on ${host} only with a user store (--users FILE)`);
   /** Event streams, each with what its principal may see and whether its session still holds. */
   const clients = new Map<ServerResponse, { allowed: Allowed; live: () => boolean }>();
+  let bound = 0;
   const server: Server = createServer((req, res) => {
     void (async () => {
-      if (users && (await sessionRoutes(req, res, users))) return;
-      const principal = users ? authenticate(req, users) : undefined;
-      await route(hq, desk, req, res, clients, principal, sessionLive(req, users));
+      // Every route is API: Host, Sec-Fetch-Site and Origin are checked before anything else, sign-in included.
+      checkRequestSource(req, bound, true);
+      if (users && (await sessionRoutes(req, res, users, { cookie: HQ_API_COOKIE }))) return;
+      const principal = users ? authenticate(req, users, HQ_API_COOKIE) : undefined;
+      await route(hq, desk, req, res, clients, principal, sessionLive(req, users, HQ_API_COOKIE));
     })().catch((error: unknown) => {
       sendError(res, error);
     });
@@ -81,6 +88,7 @@ export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1
     });
   });
   const address = server.address() as { port: number };
+  bound = address.port;
   return {
     url: `http://${host}:${address.port}`,
     close: async () => {
@@ -185,9 +193,13 @@ async function route(
       const from = count(url, 'from', 0);
       const limit = Math.min(count(url, 'limit', 100), MAX_PAGE);
       const leaves = await store.leaves(origin, from, from + limit);
+      // One policy for every route that returns entries: access and erasure records only to those who may read
+      // access records (the route below); others get the entry's place and hash, not what it says.
+      const mayReadAccess = allowed('read-access-records', originResource(origin));
       const entries = leaves.map((leaf) => {
         const { body } = decodeLeaf(leaf);
-        return { seq: body.seq, ts: body.ts, type: body.type, payload: jsonSafe(body.payload), hash: toHex(leafHash(leaf)) };
+        const withheld = !mayReadAccess && ACCESS_TYPES.has(body.type);
+        return { seq: body.seq, ts: body.ts, type: body.type, ...(withheld ? { withheld: 'read-access-records' } : { payload: jsonSafe(body.payload) }), hash: toHex(leafHash(leaf)) };
       });
       send(res, 200, { origin, entries });
       return;

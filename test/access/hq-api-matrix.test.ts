@@ -2,6 +2,7 @@
 // never holds the route's action (403), and answers the rest only within the principal's scope.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../core/access/roles.ts';
@@ -108,6 +109,36 @@ describe('HQ API: role x endpoint', () => {
       to: 3,
       records: [{ seq: 2, ts: expect.any(Number) as unknown, type: 'access', record: { subject: 'p-1', centre: 'w0', by: 'sam', role: 'staff', fields: ['name'], reason: 'desk check' } }],
     });
+  });
+
+  it('withholds access records in raw entries from every role refused at /access-records', async () => {
+    const entries = async (role: Role) => ((await get(`${log(OWN, 'entries')}?from=0&limit=10`, role)).body as { entries: { seq: number; type: string; payload?: unknown; withheld?: string }[] }).entries;
+    for (const role of ['staff', 'officer'] as const) {
+      const access = (await entries(role)).find((e) => e.type === 'access');
+      expect(access).toMatchObject({ seq: 2, withheld: 'read-access-records' });
+      expect(access?.payload).toBeUndefined();
+    }
+    expect((await entries('auditor')).find((e) => e.type === 'access')?.payload).toMatchObject({ by: 'sam', reason: 'desk check' });
+  });
+
+  it('answers only to its own Host, refuses a cross-site sign-in, and names its own session cookie', async () => {
+    const signIn = (headers: Record<string, string>) => fetch(`${http.url}/api/session`, { method: 'POST', headers, body: JSON.stringify({ user: 'olu', password: PASSWORD }) });
+    const port = new URL(http.url).port;
+    // fetch sets Host itself: a page on a rebound DNS name sends that name, as this raw request does.
+    const status = (host: string, path: string, headers: Record<string, string> = {}) => new Promise<number>((resolve, reject) => {
+      request(`${http.url}${path}`, { headers: { ...headers, host } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    expect(await status(`rebound.example:${port}`, '/api/session')).toBe(403);
+    expect(await status(`rebound.example:${port}`, '/api/kiosks', { authorization: `Bearer ${tokens.get('officer') ?? ''}` })).toBe(403);
+    expect(await status(`127.0.0.1:${port}`, '/api/kiosks', { authorization: `Bearer ${tokens.get('officer') ?? ''}` })).toBe(200);
+    expect((await signIn({ origin: 'http://evil.example' })).status).toBe(403);
+    expect((await signIn({ 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    const ok = await signIn({ origin: http.url, 'sec-fetch-site': 'same-origin' });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('set-cookie')).toMatch(/^muster_hq_api=/);
   });
 
   it('filters lists to the principal scope', async () => {

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
+import { type IncomingMessage, type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticate, authorize, httpStatus, sendError, sessionRoutes } from '../../access/http-guard.ts';
+import { authenticate, authorize, checkRequestSource, httpStatus, sendError, sessionRoutes } from '../../access/http-guard.ts';
 import { MusterError } from '../../core/errors.ts';
 import { UserStore } from '../../access/user-store.ts';
 
@@ -77,5 +77,28 @@ describe('HTTP guard', () => {
     const statuses = ['unauthenticated', 'auth-failed', 'forbidden', 'not-found', 'no-person', 'busy', 'throttled', 'bad-message'].map((code) => httpStatus(new MusterError(code, code)));
     expect(statuses).toEqual([401, 401, 403, 404, 404, 409, 429, 400]);
     expect(httpStatus(new TypeError('a bug'))).toBe(500);
+  });
+
+  it('checks Host, Sec-Fetch-Site and Origin the same way for every server', () => {
+    const req = (headers: Record<string, string>): IncomingMessage => Object.assign(Object.create(null) as IncomingMessage, { headers });
+    const refused = (headers: Record<string, string>, api = true): string | undefined => {
+      try {
+        checkRequestSource(req(headers), 8080, api, ['hq.example']);
+        return undefined;
+      } catch (error) {
+        return (error as MusterError).code;
+      }
+    };
+    expect(refused({ host: '127.0.0.1:8080' })).toBeUndefined();
+    expect(refused({ host: 'localhost:8080', origin: 'http://localhost:8080', 'sec-fetch-site': 'same-origin' })).toBeUndefined();
+    expect(refused({ host: '[::1]:8080' })).toBeUndefined();
+    expect(refused({ host: 'hq.example:8080' })).toBeUndefined();
+    expect(refused({ host: 'attacker.example:8080' })).toBe('forbidden');
+    expect(refused({ host: '127.0.0.1:9090' })).toBe('forbidden');
+    expect(refused({})).toBe('forbidden');
+    expect(refused({ host: '127.0.0.1:8080', origin: 'http://attacker.example' })).toBe('forbidden');
+    expect(refused({ host: '127.0.0.1:8080', 'sec-fetch-site': 'cross-site' })).toBe('forbidden');
+    // A page (not an API call) may be opened from a link on another site.
+    expect(refused({ host: '127.0.0.1:8080', 'sec-fetch-site': 'cross-site' }, false)).toBeUndefined();
   });
 });
