@@ -79,6 +79,7 @@ export async function checkNote(note: string, signers: readonly NoteKey[], witne
     }
     const witness = witnesses.find((k) => k.name === sig.name && bytesEqual(k.cosignerId, sig.id));
     if (!witness && others === 'ignore') continue;
+    if (!witness && signers.some((k) => k.name === sig.name)) throw new MusterError('bad-signature', `signed by a key of ${sig.name} that is not among the log's keys in the bundle (key swapped?)`);
     if (!witness) throw new MusterError('unknown-witness', `a signature by ${sig.name}, a key the bundle does not list, is on the checkpoint`);
     if (sig.signature.length !== 72) throw new MusterError('bad-cosignature', `the cosignature by ${sig.name} is not a timestamped Ed25519 signature`);
     const time = Number(new DataView(sig.signature.buffer, sig.signature.byteOffset, 8).getBigUint64(0));

@@ -37,12 +37,13 @@ function what(f: BundleFacts, zh: boolean): string {
   const day = dateText(f.day, zh);
   const centres = f.centres.join(', ');
   const time = (ms: number): string => formatClock(zonedMinute(ms, f.zone)) + (zonedDay(ms, f.zone) !== parseDay(f.day) ? (zh ? '（次日）' : ' (next day)') : '');
-  const period = zh ? `${time(f.window.open)} 至 ${time(f.window.lateUntil)}（${f.zone}）` : `between ${time(f.window.open)} and ${time(f.window.lateUntil)} (${f.zone})`;
+  const period = zh ? `${time(f.window.open)} 至 ${time(f.window.onTimeUntil)}（${f.zone}）` : `between ${time(f.window.open)} and ${time(f.window.onTimeUntil)} (${f.zone})`;
+  const late = zh ? `，迟到时段（至 ${time(f.window.lateUntil)}）内也未报到` : `, nor late until ${time(f.window.lateUntil)}`;
   const checkin = f.verdict.checkins[0];
   const standing = f.verdict.breaches[0];
   switch (f.verdict.kind) {
     case 'missed':
-      return zh ? `${f.subject} 未于 ${day} ${period}在 ${centres} 报到。` : `${f.subject} did not check in at ${centres} on ${day} ${period}.`;
+      return zh ? `${f.subject} 未于 ${day} ${period}在 ${centres} 报到${late}。` : `${f.subject} did not check in at ${centres} on ${day} ${period}${late}.`;
     case 'late':
       return zh ? `${f.subject} 于 ${day} 在 ${centres} 迟到报到：${standing?.detail ?? ''}。` : `${f.subject} checked in late at ${centres} on ${day}: ${standing?.detail ?? ''}.`;
     case 'breach':

@@ -150,7 +150,9 @@ class BundleCheck {
     }
     for (const s of own) {
       const run = runs.get(s.origin) as { first: number; last: number; cosignedAt: readonly number[]; fromSize: number };
-      if (run.fromSize > 0 && !(run.first < window.open)) fail(`the segment of ${s.origin} starts after the window opened: entries before it could be missing`);
+      // The entry just before the segment (proven among the records) or its first one must predate the window.
+      const boundary = this.records.get(`${s.origin}@${run.fromSize - 1}`)?.ts ?? Infinity;
+      if (run.fromSize > 0 && !(run.first < window.open || boundary < window.open)) fail(`the segment of ${s.origin} is not shown to start before the window opened: entries before it could be missing`);
       const closedAfter = run.last >= window.lateUntil || run.cosignedAt.some((t) => t * 1000 >= window.lateUntil);
       if (!closedAfter) fail(`the segment of ${s.origin} is not shown to run past the end of the late period (no later entry, no cosignature after it)`);
     }

@@ -69,6 +69,7 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
 
   const origins = store.origins().filter((o) => o !== REGISTRY_ORIGIN && plan.value.centres.some((c) => o.startsWith(`${c}/`))).sort();
   const segments: LogSegment[] = [];
+  const boundaries: { origin: string; seq: number }[] = [];
   const covered = new Map<string, { from: number; to: number; note: string }>();
   for (const origin of origins) {
     bad(origin);
@@ -76,10 +77,12 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
     const candidates = checkpointsOf(options.stores, origin, head);
     const to = candidates.at(-1);
     if (!to) throw new MusterError('no-checkpoint', `no signed checkpoint of ${origin} is in the stores given`);
-    // The opening checkpoint: the largest whose next entry is still before the window opened.
+    // The opening checkpoint: the largest whose last entry is still before the window opened (that entry goes
+    // in as a record, with its audit path, to show it).
     const rows = [...store.range(origin, 0, to.size)];
     const before = rows.filter((r) => r.ts < window.open).at(-1)?.seq ?? -1;
-    const from = candidates.filter((c) => c.size <= before).at(-1);
+    const from = candidates.filter((c) => c.size <= before + 1).at(-1);
+    if (from) boundaries.push({ origin, seq: from.size - 1 });
     const fromSize = from?.size ?? 0;
     const source = store.treeSource(origin);
     let offset = 0;
@@ -98,7 +101,8 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
     const c = covered.get(r.ref.origin);
     return c !== undefined && r.ref.seq >= c.from && r.ref.seq < c.to;
   };
-  const wanted = records.filter((r) => !inSegment(r) && r.ref.origin !== REGISTRY_ORIGIN && about(r, options.subject, plan.value.centres));
+  const isBoundary = (r: LogRecord): boolean => boundaries.some((b) => b.origin === r.ref.origin && b.seq === r.ref.seq);
+  const wanted = records.filter((r) => !inSegment(r) && r.ref.origin !== REGISTRY_ORIGIN && (isBoundary(r) || about(r, options.subject, plan.value.centres)));
   const proofCheckpoint = new Map<string, Candidate>();
   const prove = (origin: string, seq: number): ProvenEntry => {
     let checkpoint = proofCheckpoint.get(origin);

@@ -1,0 +1,199 @@
+// Evidence bundles end to end: exported from real log stores, verified with the pure verifier (as the CLI and the
+// page run it), for every verdict kind; and every tampering the bundle must catch, each with its reason.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromBase64, toBase64 } from '../../core/bytes.ts';
+import { type EvidenceBundle, encodeBundle, parseBundle } from '../../core/evidence/bundle.ts';
+import { noteKey } from '../../core/evidence/note-keys.ts';
+import { isAnchored, summarise } from '../../core/evidence/summary.ts';
+import { verifyBundle } from '../../core/evidence/verify-bundle.ts';
+import type { Verdict } from '../../core/evidence/verdict.ts';
+import { decodeLeaf, encodeBody, encodeLeaf } from '../../core/entry.ts';
+import { parseCheckpoint, parseNote } from '../../core/signed-note.ts';
+import { signEntry } from '../../ledger/entry-signing.ts';
+import { Signer } from '../../ledger/keys.ts';
+import { signCheckpoint } from '../../ledger/note.ts';
+import { cosign } from '../../net/cosignature.ts';
+import { exportEvidence } from '../../main/evidence/export-evidence.ts';
+import { DAY, type EvidenceCentre, K1, PEOPLE, evidenceCentre } from './support/evidence-centre.ts';
+
+const EXPORTED_AT = Date.parse('2026-12-02T00:00:00Z');
+let centre: EvidenceCentre;
+const bundles = new Map<string, EvidenceBundle>();
+
+beforeAll(async () => {
+  centre = await evidenceCentre();
+  for (const subject of Object.values(PEOPLE)) {
+    bundles.set(subject, await exportEvidence({ stores: [centre.hq, ...centre.kiosks], subject, day: DAY, witnessSigners: [centre.witness], now: () => EXPORTED_AT }));
+  }
+});
+afterAll(() => {
+  centre.close();
+});
+
+const trustWitness = (): ReturnType<typeof noteKey>[] => [noteKey('hq', centre.witness.verifier.publicKey)];
+const bundle = (subject: string): EvidenceBundle => bundles.get(subject) as EvidenceBundle;
+interface MutableSegment {
+  entries: string[];
+  to: string;
+}
+type MutableBundle = Omit<EvidenceBundle, 'segments' | 'verdict' | 'keyEntries'> & { segments: MutableSegment[]; verdict: Verdict; keyEntries: { entry: string }[] };
+/** A deep copy to tamper with. */
+const copy = (subject: string): MutableBundle => JSON.parse(encodeBundle(bundle(subject))) as MutableBundle;
+
+async function failure(b: MutableBundle): Promise<string> {
+  const report = await verifyBundle(parseBundle(JSON.stringify(b)), trustWitness());
+  if (report.ok) throw new Error('the tampered bundle verified');
+  return report.failure;
+}
+
+describe('every verdict kind exports and verifies', () => {
+  it.each([
+    [PEOPLE.onTime, 'on-time', /p-on checked in on time at centre-a\/k1 on 1 Dec 2026 at 09:05/],
+    [PEOPLE.late, 'late', /p-late checked in late at centre-a on 1 Dec 2026/],
+    [PEOPLE.missed, 'missed', /p-miss did not check in at centre-a on 1 Dec 2026 between 09:00 and 11:15 \(UTC\)/],
+    [PEOPLE.excused, 'excused', /excused by staff-1: hospital appointment/],
+    [PEOPLE.review, 'review', /1 item\(s\) for staff review \(verification-failed\) and no breach/],
+  ])('%s: %s', async (subject, kind, words) => {
+    const b = bundle(subject);
+    expect(b.verdict.kind).toBe(kind);
+    const report = await verifyBundle(parseBundle(encodeBundle(b)), trustWitness());
+    expect(report.ok).toBe(true);
+    expect(isAnchored(report)).toBe(true);
+    const lines = summarise(report, 'en');
+    expect(lines[0]).toMatch(words);
+    expect(lines[1]).toBe('2 kiosk log(s) complete for that period, witnessed by 1 party (hq).');
+    expect(summarise(report, 'zh')[1]).toContain('2 台自助机的日志在该时段内完整');
+  });
+
+  it('holds both kiosk logs as segments opened by a checkpoint before the window and closed by one after it', () => {
+    const b = bundle(PEOPLE.missed);
+    expect(b.segments.map((s) => s.origin)).toEqual([K1, 'centre-a/k2']);
+    for (const s of b.segments) {
+      expect(s.from).not.toBeNull();
+      const from = parseCheckpoint(parseNote(s.from ?? '').text);
+      expect(from.size).toBeGreaterThan(0);
+      expect(s.compact.length).toBeGreaterThan(0);
+      expect(parseCheckpoint(parseNote(s.to).text).size).toBe(from.size + s.entries.length);
+    }
+    // The plans were signed before the window: they come as records with audit paths.
+    expect(b.records.map((r) => decodeLeaf(fromBase64(r.entry)).body.type)).toContain('plan');
+  });
+
+  it('is deterministic: the same stores and time give the same bytes', async () => {
+    const again = await exportEvidence({ stores: [centre.hq, ...centre.kiosks], subject: PEOPLE.missed, day: DAY, witnessSigners: [centre.witness], now: () => EXPORTED_AT });
+    expect(encodeBundle(again)).toBe(encodeBundle(bundle(PEOPLE.missed)));
+  });
+
+  it('without a trusted key or witness is only self-consistent', async () => {
+    const report = await verifyBundle(bundle(PEOPLE.missed), []);
+    expect(report.ok).toBe(true);
+    expect(isAnchored(report)).toBe(false);
+    expect(summarise(report, 'en')[2]).toMatch(/^CAUTION: the file is only shown to be consistent with itself: the keys of centre-a\/k1, centre-a\/k2 are not vouched for/);
+  });
+
+  it('a pinned kiosk key anchors only that kiosk\'s log', async () => {
+    const report = await verifyBundle(bundle(PEOPLE.missed), [noteKey(K1, centre.signers[K1].verifier.publicKey)]);
+    expect(report.ok && report.unanchored).toEqual(['centre-a/k2']);
+  });
+
+  it('the export cannot show the window complete without a later entry or a witness', async () => {
+    await expect(exportEvidence({ stores: [centre.hq, ...centre.kiosks], subject: PEOPLE.missed, day: DAY })).rejects.toThrow(/centre-a\/k2 is not shown to run past the end of the late period/);
+  });
+});
+
+describe('tampered bundles fail with the reason', () => {
+  it('an entry removed from the window', async () => {
+    const b = copy(PEOPLE.onTime);
+    const segment = b.segments[0] as MutableSegment;
+    const i = segment.entries.findIndex((e) => decodeLeaf(fromBase64(e)).body.type === 'checkin');
+    segment.entries.splice(i, 1);
+    expect(await failure(b)).toMatch(/where entry \d+ belongs \(an entry was removed or moved\)/);
+  });
+
+  it('the last entry of a segment removed: the compact range no longer reproduces the signed root', async () => {
+    const b = copy(PEOPLE.missed);
+    (b.segments[1] as MutableSegment).entries.pop();
+    expect(await failure(b)).toMatch(/do not reproduce the closing checkpoint's root .*an entry was removed/);
+  });
+
+  it('an entry edited', async () => {
+    const b = copy(PEOPLE.onTime);
+    const segment = b.segments[0] as MutableSegment;
+    const i = segment.entries.findIndex((e) => decodeLeaf(fromBase64(e)).body.type === 'checkin');
+    const leaf = fromBase64(segment.entries[i] as string);
+    const text = new TextDecoder('latin1').decode(leaf);
+    const at = text.indexOf('p-on');
+    leaf.set(new TextEncoder().encode('p-no'), at);
+    segment.entries[i] = toBase64(leaf);
+    expect(await failure(b)).toMatch(/centre-a\/k1#\d+: the signature does not verify \(the entry was changed after it was signed\)/);
+  });
+
+  it('an entry re-signed by another key (a key swapped)', async () => {
+    const b = copy(PEOPLE.missed);
+    const segment = b.segments[0] as MutableSegment;
+    const thief = Signer.generate(K1);
+    const { body } = decodeLeaf(fromBase64(segment.entries[0] as string));
+    segment.entries[0] = toBase64(signEntry({ ...body, kid: thief.id }, thief).leaf);
+    expect(await failure(b)).toMatch(/is signed by a key other than the one in force for it \(key swapped\?\)/);
+  });
+
+  it('a genesis entry naming another key (a key swapped)', async () => {
+    const b = copy(PEOPLE.missed);
+    const thief = Signer.generate(K1);
+    const genesisAt = b.keyEntries.findIndex((k) => decodeLeaf(fromBase64(k.entry)).body.origin === K1);
+    const proven = b.keyEntries[genesisAt] as { entry: string };
+    const { body } = decodeLeaf(fromBase64(proven.entry));
+    const bodyBytes = encodeBody({ ...body, kid: thief.id, payload: { key: thief.verifier.publicKey } });
+    proven.entry = toBase64(encodeLeaf(bodyBytes, thief.sign(new Uint8Array([...new TextEncoder().encode('muster/entry/v1\0'), ...bodyBytes]))));
+    expect(await failure(b)).toMatch(/centre-a\/k1.*key swapped\?/);
+  });
+
+  it('a closing checkpoint replaced by one from a fork', async () => {
+    const b = copy(PEOPLE.missed);
+    const segment = b.segments[0] as MutableSegment;
+    const real = parseCheckpoint(parseNote(segment.to).text);
+    const forked = signCheckpoint({ ...real, root: new Uint8Array(32).fill(7) }, centre.signers[K1]);
+    segment.to = cosign(forked, centre.witness, EXPORTED_AT / 1000);
+    expect(await failure(b)).toMatch(/do not reproduce the closing checkpoint's root .*or the checkpoint is from a fork/);
+  });
+
+  it('a cosignature from an unknown witness', async () => {
+    const b = copy(PEOPLE.missed);
+    const segment = b.segments[0] as MutableSegment;
+    segment.to = cosign(segment.to, Signer.generate('friendly-witness'), EXPORTED_AT / 1000);
+    expect(await failure(b)).toMatch(/a signature by friendly-witness, a key the bundle does not list, is on the checkpoint/);
+  });
+
+  it('a verdict changed', async () => {
+    const b = copy(PEOPLE.missed);
+    b.verdict = { ...bundle(PEOPLE.onTime).verdict, kind: 'on-time', breaches: [] };
+    expect(await failure(b)).toMatch(/the stated verdict \(on-time\) is not what the breach engine finds in the evidence \(missed\)/);
+  });
+
+  it('a breach\'s status changed while its kind is kept', async () => {
+    const b = copy(PEOPLE.excused);
+    b.verdict = { ...b.verdict, breaches: b.verdict.breaches.map((x) => ({ ...x, status: 'open' as const })) };
+    expect(await failure(b)).toMatch(/the stated verdict \(excused\) is not what the breach engine finds/);
+  });
+
+  it('the excuse withheld', async () => {
+    const b = copy(PEOPLE.excused);
+    const segment = b.segments[0] as MutableSegment;
+    segment.entries = segment.entries.filter((e) => decodeLeaf(fromBase64(e)).body.type !== 'excuse');
+    expect(await failure(b)).toMatch(/an entry was removed/);
+  });
+
+  it('a whole kiosk log left out', async () => {
+    const b = copy(PEOPLE.late);
+    b.segments = b.segments.slice(0, 1);
+    expect(await failure(b)).toMatch(/stated verdict \(late\) is not what the breach engine finds in the evidence \(missed\)/);
+  });
+
+  it('a bundle that is not one', () => {
+    expect(() => parseBundle('{"kind":"muster-evidence","v":2}')).toThrow(/version 2 is not supported/);
+    expect(() => parseBundle('not json')).toThrow(/not JSON/);
+    const b = JSON.parse(encodeBundle(bundle(PEOPLE.missed))) as Record<string, unknown>;
+    delete b.segments;
+    expect(() => parseBundle(JSON.stringify(b))).toThrow(/segments: expected a list/);
+  });
+});

@@ -1,0 +1,80 @@
+// A two-kiosk centre's day for evidence tests: real log stores (SQLite files) for kiosks centre-a/k1 and
+// centre-a/k2, each signing checkpoints before and after the window, and a third store (HQ) holding verified
+// replicas of both. The day (2026-12-01, UTC, window 09:00-11:00, grace 15, late 120) holds one person of each
+// verdict kind: on time, late, missed, excused, staff review only.
+import { join } from 'node:path';
+import type { Payload } from '../../../core/entry.ts';
+import { Signer } from '../../../ledger/keys.ts';
+import { LogWriter } from '../../../ledger/log-writer.ts';
+import { ingestEntries } from '../../../ledger/replica.ts';
+import { LedgerStore } from '../../../ledger/store.ts';
+import { attemptPayload, checkinPayload, planPayload } from '../../checkin/support/log-builder.ts';
+import { tempDir } from '../../ledger/fixtures.ts';
+
+export const DAY = '2026-12-01';
+export const PEOPLE = { onTime: 'p-on', late: 'p-late', missed: 'p-miss', excused: 'p-exc', review: 'p-rev' } as const;
+export const K1 = 'centre-a/k1';
+export const K2 = 'centre-a/k2';
+
+export const at = (hhmm: string): number => Date.parse(`${DAY}T${hhmm}:00Z`);
+
+export interface EvidenceCentre {
+  readonly hq: LedgerStore;
+  readonly kiosks: readonly [LedgerStore, LedgerStore];
+  readonly signers: { readonly [K1]: Signer; readonly [K2]: Signer };
+  readonly witness: Signer;
+  readonly dir: string;
+  /** The HQ store's path (for the CLI). */
+  readonly hqPath: string;
+  readonly kioskPaths: readonly [string, string];
+  close(): void;
+}
+
+export async function evidenceCentre(): Promise<EvidenceCentre> {
+  const dir = tempDir();
+  let now = at('07:00');
+  const clock = (): number => now;
+  const open = (origin: string, file: string): { store: LedgerStore; writer: LogWriter; signer: Signer; path: string } => {
+    const path = join(dir, file);
+    const store = LedgerStore.open(path, { create: true });
+    const signer = Signer.generate(origin);
+    return { store, writer: LogWriter.init(store, origin, signer, clock), signer, path };
+  };
+  const k1 = open(K1, 'k1.db');
+  const k2 = open(K2, 'k2.db');
+  const append = async (w: LogWriter, hhmm: string, type: 'plan' | 'checkin' | 'checkin-attempt' | 'excuse', payload: Payload): Promise<void> => {
+    now = at(hhmm);
+    await w.append(type, payload);
+  };
+  for (const subject of Object.values(PEOPLE)) await append(k1.writer, '07:00', 'plan', planPayload({ subject, zone: 'UTC', start: '2026-11-01', centres: ['centre-a'], effectiveFrom: at('06:00') }));
+  await append(k2.writer, '07:05', 'checkin-attempt', attemptPayload(undefined, 'no-match', { kiosk: K2, step: 'identify', method: 'fingerprint' }));
+  now = at('08:00');
+  k1.writer.checkpoint();
+  k2.writer.checkpoint();
+  await append(k1.writer, '09:05', 'checkin', checkinPayload(PEOPLE.onTime));
+  await append(k1.writer, '09:30', 'checkin-attempt', attemptPayload(PEOPLE.review, 'poor-quality'));
+  await append(k1.writer, '09:40', 'excuse', { subject: PEOPLE.excused, from: DAY, to: DAY, rules: ['missed-checkin'], reason: 'hospital appointment, letter seen', staff: 'staff-1' });
+  await append(k2.writer, '12:00', 'checkin', { ...checkinPayload(PEOPLE.late), kiosk: K2 });
+  await append(k1.writer, '13:30', 'checkin-attempt', attemptPayload(undefined, 'no-match', { step: 'identify', method: 'fingerprint' }));
+  now = at('14:00');
+  k1.writer.checkpoint();
+  k2.writer.checkpoint();
+  const hqPath = join(dir, 'hq.db');
+  const hq = LedgerStore.open(hqPath, { create: true });
+  for (const k of [k1, k2]) {
+    const origin = k.writer.origin;
+    ingestEntries(hq, origin, [...k.store.range(origin, 0, k.store.head(origin).size)].map((r) => r.leaf), { source: 'test', trustedKey: k.signer.verifier.publicKey });
+  }
+  return {
+    hq,
+    kiosks: [k1.store, k2.store],
+    signers: { [K1]: k1.signer, [K2]: k2.signer },
+    witness: Signer.generate('hq'),
+    dir,
+    hqPath,
+    kioskPaths: [k1.path, k2.path],
+    close: () => {
+      for (const s of [hq, k1.store, k2.store]) s.close();
+    },
+  };
+}
