@@ -7,9 +7,16 @@
 //   order as MQTT 3.1.1 §4.6 requires. mqtt.js only offers handleMessage, whose callback both sends the PUBACK
 //   and lets the next packet in; called with an error it lets the next packet in without a PUBACK, and we send
 //   the PUBACK ourselves, on the connection the message came on (never on a later one, whose packet ids differ);
-// - bad input (unknown topic, garbage payload) is reported and acked: redelivering it would never help.
+// - bad input (unknown topic, garbage payload) is reported and acked: redelivering it would never help;
+// - several broker URLs (the nodes of a cluster): a lost connection is retried on the next node after a jittered
+//   backoff (runtime/retry.ts), so a fleet that lost its node at once comes back spread out, not in one second.
+//   mqtt.js only reconnects at a fixed period, so its reconnect is off and the link reconnects by itself,
+//   keeping mqtt.js's in-flight stores (its reconnect() would otherwise drop unacknowledged publishes);
+// - a subscription the broker refuses (SUBACK 0x80: NATS does so when JetStream is too slow to create the
+//   consumer, e.g. while electing a leader) is reported and tried again with backoff; mqtt.js ignores it.
 import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import { MusterError, errorMessage } from '../core/errors.ts';
+import { Backoff, type BackoffPolicy, retry } from '../runtime/retry.ts';
 import { type ParsedTopic, parseTopic, topicId } from './topics.ts';
 
 export type MessageHandler = (topic: ParsedTopic, payload: Buffer) => Promise<void>;
@@ -26,16 +33,20 @@ interface Unacked {
   settled: boolean;
 }
 
+/** Reconnect backoff unless told otherwise: first retry within 1 s, then up to 30 s apart. */
+export const DEFAULT_RECONNECT: BackoffPolicy = { initialMs: 1000, maxMs: 30_000 };
+
 export interface LinkOptions {
-  /** mqtt://, mqtts://, or a URL of the embedded broker. */
-  readonly url: string;
+  /** mqtt:// or mqtts:// URL of the broker, or of each node of a broker cluster (tried in turn from a random one). */
+  readonly url: string | readonly string[];
   /** This node's id in origin form (a kiosk's origin, or e.g. `hq/city`); the MQTT client id is its topic form. */
   readonly nodeId: string;
   readonly username?: string;
   readonly password?: string;
   /** TLS with client certificates (PEM contents). */
   readonly tls?: { readonly ca: string; readonly cert: string; readonly key: string };
-  readonly reconnectMs?: number;
+  /** Backoff between reconnect attempts (default DEFAULT_RECONNECT; jittered). */
+  readonly reconnect?: BackoffPolicy;
   /** A handler threw something other than bad input: reported here (the message is still acked; see replicator). */
   readonly onError?: (error: unknown, topic: string) => void;
 }
@@ -47,13 +58,19 @@ export class MqttLink {
   private readonly connectListeners: ((sessionPresent: boolean) => void)[] = [];
   private readonly unacked: Unacked[] = [];
   private resume: (() => void) | undefined;
+  private readonly backoff: Backoff;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private closing = false;
+  private readonly stopped = new AbortController();
 
   constructor(private readonly options: LinkOptions) {
+    this.backoff = new Backoff(options.reconnect ?? DEFAULT_RECONNECT);
     const clientOptions: IClientOptions = {
       clientId: topicId(options.nodeId),
       clean: false,
       protocolVersion: 4,
-      reconnectPeriod: options.reconnectMs ?? 1000,
+      servers: brokerServers(options.url),
+      reconnectPeriod: 0,
       connectTimeout: 10_000,
       // Live entries are never queued in memory while offline: the SQLite log is the queue.
       queueQoSZero: false,
@@ -62,16 +79,16 @@ export class MqttLink {
       ...(options.password === undefined ? {} : { password: options.password }),
       ...(options.tls ? { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key, rejectUnauthorized: true } : {}),
     };
-    this.client = mqtt.connect(options.url, clientOptions);
+    this.client = mqtt.connect(clientOptions);
+    this.client.on('close', () => {
+      this.scheduleReconnect();
+    });
     this.client.on('connect', (connack: IConnackPacket) => {
-      if (!connack.sessionPresent && this.filters.size > 0) {
-        this.client.subscribe([...this.filters], { qos: 1 }, (error) => {
-          if (error) this.report(error, '(resubscribe)');
-        });
-      }
+      this.backoff.reset();
+      if (!connack.sessionPresent && this.filters.size > 0) this.subscribeUntilGranted([...this.filters]);
       for (const listener of this.connectListeners) listener(connack.sessionPresent);
     });
-    // Reconnects are automatic; errors such as a refused connection are reported, never thrown.
+    // Errors such as a refused connection are reported, never thrown; the 'close' that follows reconnects.
     this.client.on('error', (error) => {
       this.report(error, '(connection)');
     });
@@ -116,7 +133,9 @@ export class MqttLink {
 
   async subscribe(filters: readonly string[]): Promise<void> {
     for (const f of filters) this.filters.add(f);
-    if (this.client.connected) await this.client.subscribeAsync([...filters], { qos: 1 });
+    if (!this.client.connected) return;
+    const refused = await this.trySubscribe(filters);
+    if (refused.length > 0) this.subscribeUntilGranted(refused);
   }
 
   /** Resolves when the broker acknowledged the message (QoS 1). */
@@ -135,7 +154,43 @@ export class MqttLink {
   }
 
   async close(force = false): Promise<void> {
+    this.closing = true;
+    this.stopped.abort();
+    clearTimeout(this.reconnectTimer);
     await this.client.endAsync(force);
+  }
+
+  /** Subscribes at QoS 1; returns the filters the broker refused (each reported). */
+  private async trySubscribe(filters: readonly string[]): Promise<string[]> {
+    const granted = await this.client.subscribeAsync([...filters], { qos: 1 });
+    const refused = granted.filter((grant) => grant.qos === 128).map((grant) => grant.topic);
+    if (refused.length > 0) this.report(new MusterError('subscription-refused', `the broker refused the subscription to ${refused.join(', ')}`), '(subscribe)');
+    return refused;
+  }
+
+  /** In the background until every filter is granted (or the link closes); offline, the next connack resubscribes. */
+  private subscribeUntilGranted(filters: readonly string[]): void {
+    let pending = filters;
+    void retry(
+      async () => {
+        if (!this.client.connected) return;
+        pending = await this.trySubscribe(pending);
+        if (pending.length > 0) throw new MusterError('subscription-refused', `refused: ${pending.join(', ')}`);
+      },
+      { policy: this.options.reconnect ?? DEFAULT_RECONNECT, signal: this.stopped.signal },
+    ).catch((error: unknown) => {
+      if (!this.closing) this.report(error, '(subscribe)');
+    });
+  }
+
+  /** After a lost or refused connection: the next broker URL, once the jittered backoff has passed. */
+  private scheduleReconnect(): void {
+    if (this.closing || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.closing || this.client.connected) return;
+      this.client.reconnect({ incomingStore: this.client.incomingStore, outgoingStore: this.client.outgoingStore });
+    }, this.backoff.next());
   }
 
   /** Sends the PUBACKs of the settled messages at the head of the queue, in arrival order. */
@@ -166,4 +221,20 @@ export class MqttLink {
     if (this.options.onError) this.options.onError(error, topic);
     else if (!(error instanceof MusterError)) process.emitWarning(`mqtt ${topic}: ${errorMessage(error)}`);
   }
+}
+
+/** mqtt.js's server list from one URL or several, rotated to start at a random one so a fleet spreads over the nodes. */
+function brokerServers(urls: string | readonly string[]): NonNullable<IClientOptions['servers']> {
+  const list = typeof urls === 'string' ? [urls] : urls;
+  if (list.length === 0) throw new TypeError('broker url: at least one mqtt:// or mqtts:// URL is needed');
+  const servers = list.map((url) => {
+    const parsed = URL.canParse(url) ? new URL(url) : undefined;
+    if (!parsed || (parsed.protocol !== 'mqtt:' && parsed.protocol !== 'mqtts:') || parsed.hostname === '') {
+      throw new TypeError(`broker url: expected mqtt://host:port or mqtts://host:port, got ${JSON.stringify(url)}`);
+    }
+    const protocol = parsed.protocol === 'mqtts:' ? 'mqtts' : 'mqtt';
+    return { host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(parsed.port || (protocol === 'mqtts' ? 8883 : 1883)), protocol } as const;
+  });
+  const start = Math.floor(Math.random() * servers.length);
+  return [...servers.slice(start), ...servers.slice(0, start)];
 }

@@ -86,7 +86,7 @@ describe('a compromised broker', () => {
     const { kiosks, leaves } = await registryWith([K1]);
     const store = SqliteHqStore.open(join(dir, 'hq.db'));
     await store.ingest(REGISTRY_ORIGIN, leaves, 'provisioning');
-    const hq = await HqService.start({ store, broker: { url, reconnectMs: 100 }, witnessSigner: Signer.generate('hq'), checkEveryMs: 3_600_000, retryMs: 500 });
+    const hq = await HqService.start({ store, broker: { url, reconnect: { initialMs: 100, maxMs: 1000 } }, witnessSigner: Signer.generate('hq'), checkEveryMs: 3_600_000, retryMs: 500 });
     const kiosk = await KioskNode.start({ storePath: join(dir, 'k1.db'), signer: kiosks.get(K1) ?? Signer.generate(K1), witnessSigner: Signer.generate(K1), broker: { url }, peers: [] });
     const attacker = await mqtt.connectAsync(url, { clientId: 'attacker', protocolVersion: 4, reconnectPeriod: 0 });
     try {

@@ -13,7 +13,7 @@ export const BROKERS: readonly BrokerKind[] = ['aedes', 'mosquitto'];
 export interface BrokerFixture {
   readonly kind: BrokerKind;
   /** Connection settings for a node (its own credentials). */
-  link(nodeId: string): Omit<LinkOptions, 'nodeId'>;
+  link(nodeId: string): Omit<LinkOptions, 'nodeId'> & { readonly url: string };
   /** Stops and starts the broker on the same port: Mosquitto keeps its persistence file, Aedes forgets everything. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -21,9 +21,9 @@ export interface BrokerFixture {
 
 export async function startBroker(kind: BrokerKind, nodeIds: readonly string[]): Promise<BrokerFixture> {
   const users = new Map(nodeIds.map((id) => [topicId(id), randomBytes(12).toString('hex')]));
-  const link = (url: string) => (nodeId: string): Omit<LinkOptions, 'nodeId'> => {
+  const link = (url: string) => (nodeId: string): Omit<LinkOptions, 'nodeId'> & { readonly url: string } => {
     const username = topicId(nodeId);
-    return { url, username, password: users.get(username) ?? 'unknown', reconnectMs: 100 };
+    return { url, username, password: users.get(username) ?? 'unknown', reconnect: { initialMs: 100, maxMs: 1000 } };
   };
   if (kind === 'mosquitto') {
     const server = await startMosquitto({ users });

@@ -1,0 +1,177 @@
+// Starts a NATS Server cluster (JetStream + MQTT listener) as separate processes on loopback, from the configuration
+// shipped in deploy/nats/, each node with free ports and its own store in a temp dir. A node can be killed (SIGKILL,
+// as a crash) and started again on the same ports and store; start() returns once a QoS 1 message round-trips
+// through the node. (Whether the cluster as a whole has caught up is for the test to judge by its traffic: in
+// NATS 2.9 /healthz and /jsz keep reporting a restarted node's consumers as not current long after it serves.)
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { freePort, portOpen } from './free-port.ts';
+import { waitFor } from './wait-for.ts';
+
+const DEPLOY = new URL('../../deploy/nats/', import.meta.url);
+export const NATS_SERVER = '/usr/sbin/nats-server';
+const PROBE_USER = 'probe';
+
+export interface NatsNode {
+  readonly name: string;
+  readonly url: string;
+  /** The monitoring endpoint (http://…; /healthz, /jsz, /varz). */
+  readonly monitor: string;
+  readonly running: boolean;
+  /** SIGKILL: the node crashes with whatever it had not written. */
+  kill(): Promise<void>;
+  /** Starts the node again on the same ports and store, and waits until it serves MQTT again. */
+  start(): Promise<void>;
+}
+
+export interface NatsCluster {
+  readonly nodes: readonly NatsNode[];
+  /** Every node's MQTT URL (the list MqttLink takes). */
+  readonly urls: readonly string[];
+  /** User name (node id in topic form) to password, for every node id given at start. */
+  readonly passwords: ReadonlyMap<string, string>;
+  stop(): Promise<void>;
+  /** Whatever the nodes printed, for failure messages. */
+  log(): string;
+}
+
+/** `users`: the MQTT user names (node ids in topic form) to create, each with a random password. */
+export async function startNatsCluster(users: readonly string[], size = 3): Promise<NatsCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'muster-nats-'));
+
+  const passwords = new Map([...users, PROBE_USER].map((user) => [user, randomBytes(12).toString('hex')]));
+  const entries = [...passwords].map(([user, password]) => `    { user: ${JSON.stringify(user)}, password: ${JSON.stringify(password)} }`);
+  writeFileSync(join(dir, 'muster-users.conf'), `authorization {\n  users: [\n${entries.join('\n')}\n  ]\n}\n`, { mode: 0o600 });
+  const ports = await Promise.all(Array.from({ length: size }, async () => ({ client: await freePort(), route: await freePort(), mqtt: await freePort(), http: await freePort() })));
+  const template = readFileSync(new URL('nats-server.conf', DEPLOY), 'utf8');
+  const routes = ports.map((p) => `    nats-route://127.0.0.1:${p.route}`).join('\n');
+  let output = '';
+  const nodes = ports.map((port, i) => {
+    const name = `nats${i + 1}`;
+    const store = join(dir, name);
+    mkdirSync(store);
+    const config = template
+      .replace(/^server_name: .*$/m, `server_name: ${name}`)
+      .replace(/^listen: .*$/m, `listen: 127.0.0.1:${port.client}`)
+      .replace(/^http: .*$/m, `http: 127.0.0.1:${port.http}`)
+      .replace(/^( {2}listen: )0\.0\.0\.0:6222$/m, `$1127.0.0.1:${port.route}`)
+      .replace(/^( {2}routes: \[\n)(?: {4}nats-route:.*\n)+/m, `$1${routes}\n`)
+      .replace(/^( {2}listen: )0\.0\.0\.0:1883$/m, `$1127.0.0.1:${port.mqtt}`)
+      .replace('/var/lib/nats', store);
+    writeFileSync(join(dir, `${name}.conf`), config);
+    return new Node(name, join(dir, `${name}.conf`), port.mqtt, port.http, passwords.get(PROBE_USER) ?? '', (chunk) => (output += chunk));
+  });
+  try {
+    await Promise.all(nodes.map((node) => node.launch()));
+    await Promise.all(nodes.map((node) => node.ready()));
+  } catch (error) {
+    await Promise.all(nodes.map((node) => node.kill()));
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`NATS cluster did not start: ${error instanceof Error ? error.message : String(error)}\n${output.slice(-4000)}`);
+  }
+  return {
+    nodes,
+    urls: nodes.map((node) => node.url),
+    passwords,
+    stop: async () => {
+      await Promise.all(nodes.map((node) => node.kill()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+    log: () => output,
+  };
+}
+
+class Node implements NatsNode {
+  private child: ChildProcess | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly config: string,
+    private readonly mqttPort: number,
+    private readonly httpPort: number,
+    private readonly probePassword: string,
+    private readonly print: (chunk: string) => void,
+  ) {}
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.mqttPort}`;
+  }
+
+  get monitor(): string {
+    return `http://127.0.0.1:${this.httpPort}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  async launch(): Promise<void> {
+    const child = spawn(NATS_SERVER, ['-c', this.config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    const print = (chunk: Buffer): void => {
+      this.print(chunk.toString());
+    };
+    child.stdout.on('data', print);
+    child.stderr.on('data', print);
+    const exited = new Promise<never>((_, reject) => {
+      child.once('exit', (code, signal) => {
+        if (this.child === child) this.child = undefined;
+        reject(new Error(`${this.name} exited with ${code ?? signal}`));
+      });
+      child.once('error', reject);
+    });
+    exited.catch(() => undefined);
+    await Promise.race([portOpen(this.mqttPort, 20_000), exited]);
+  }
+
+  async start(): Promise<void> {
+    if (this.child) throw new Error(`${this.name} is running`);
+    await this.launch();
+    await this.ready();
+  }
+
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => {
+      resolve();
+    }));
+    child.kill('SIGKILL');
+    await gone;
+  }
+
+  /** A QoS 1 publish through this node comes back to a subscriber on it: JetStream and the MQTT streams are up. */
+  async ready(): Promise<void> {
+    await waitFor(() => this.probe(), `NATS node ${this.name} to serve MQTT`, 90_000);
+  }
+
+  /** One round trip, false if any step fails or takes over 10 s (a node still electing leaders drops the client). */
+  private async probe(): Promise<boolean> {
+    const topic = `muster/v1/probe/${this.name}`;
+    const client = mqtt.connect(this.url, { clientId: `probe-${this.name}`, username: PROBE_USER, password: this.probePassword, clean: true, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await new Promise<boolean>((resolve) => {
+        timer = setTimeout(resolve, 10_000, false);
+        client.once('close', () => {
+          resolve(false);
+        });
+        client.once('message', () => {
+          resolve(true);
+        });
+        client.once('connect', () => {
+          client.subscribeAsync(topic, { qos: 1 }).then(() => client.publishAsync(topic, 'ping', { qos: 1 })).catch(() => {
+            resolve(false);
+          });
+        });
+      });
+    } finally {
+      clearTimeout(timer);
+      await client.endAsync(true);
+    }
+  }
+}

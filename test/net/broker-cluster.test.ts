@@ -1,0 +1,132 @@
+// A province on a 3-node NATS cluster (JetStream, MQTT sessions and retained messages on all three nodes): HQ and
+// kiosks hold every node's URL. While the kiosks keep appending, each broker node in turn is killed (SIGKILL, as a
+// crash) and started again; HQ must end with every entry whose append resolved, for every kiosk, its root equal to
+// the kiosk's own, and the peers must hold each other's logs too.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toBase64 } from '../../core/bytes.ts';
+import { Signer } from '../../ledger/keys.ts';
+import { HqService } from '../../net/hq/hq-service.ts';
+import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
+import { KioskNode } from '../../net/kiosk-node.ts';
+import { type LinkOptions, MqttLink } from '../../net/mqtt-link.ts';
+import type { ReplicaStore } from '../../net/replica-store.ts';
+import { topicId } from '../../net/topics.ts';
+import { type NatsCluster, startNatsCluster } from '../helpers/nats-cluster.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+const KIOSKS = ['nc1/k1', 'nc1/k2', 'nc2/k1'];
+const PEERS: Readonly<Record<string, readonly string[]>> = { 'nc1/k1': ['nc1/k2'], 'nc1/k2': ['nc1/k1'], 'nc2/k1': [] };
+
+async function rootOf(store: ReplicaStore, origin: string, size: number): Promise<string> {
+  return toBase64(await store.root(origin, size));
+}
+
+describe('a province on a 3-node NATS cluster', () => {
+  let cluster: NatsCluster | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'muster-cluster-'));
+  const closers: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    cluster = await startNatsCluster(['hq', ...KIOSKS].map(topicId));
+  }, 120_000);
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    (await import('node:fs')).writeFileSync('/tmp/nats-cluster.log', cluster?.log() ?? '');
+    await cluster?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const link = (id: string, nats: NatsCluster): Omit<LinkOptions, 'nodeId'> => ({
+    url: nats.urls,
+    username: topicId(id),
+    password: nats.passwords.get(topicId(id)) ?? '',
+    reconnect: { initialMs: 100, maxMs: 1000 },
+  });
+
+  it('loses no acknowledged entry while broker nodes die one at a time', async () => {
+    const nats = cluster;
+    if (!nats) throw new Error('the cluster did not start');
+    const store = SqliteHqStore.open(join(dir, 'hq.db'));
+    const hq = await HqService.start({ store, broker: link('hq', nats), witnessSigner: Signer.generate('hq'), checkEveryMs: 3_600_000, retryMs: 500 });
+    closers.push(async () => {
+      await hq.close();
+      await store.close();
+    });
+    const kiosks = await Promise.all(
+      KIOSKS.map(async (origin) => {
+        const node = await KioskNode.start({
+          storePath: join(dir, `${topicId(origin)}.db`),
+          signer: Signer.generate(origin),
+          witnessSigner: Signer.generate(origin),
+          broker: link(origin, nats),
+          peers: PEERS[origin] ?? [],
+          retryMs: 500,
+        });
+        closers.push(() => node.close(true));
+        return node;
+      }),
+    );
+
+    // Each kiosk appends about 20 entries a second (a busy morning is a few a minute; the shared test machine has
+    // little CPU for three JetStream nodes); `acked` counts the appends that resolved (durable on the kiosk).
+    // Counted from the log's size at start (its genesis entry).
+    const acked = new Map(await Promise.all(kiosks.map(async (node) => [node.origin, await node.store.size(node.origin)] as const)));
+    let appending = true;
+    const loops = kiosks.map(async (node) => {
+      for (let i = 0; appending; i++) {
+        await node.append('checkin', { subject: `s-${i % 40}` });
+        acked.set(node.origin, (acked.get(node.origin) ?? 0) + 1);
+        await new Promise<void>((resolve) => setTimeout(resolve, 50)); // pacing, not synchronisation
+      }
+    });
+
+    // Every kiosk appends more and HQ takes more in: progress through the nodes that are up.
+    const progress = async (what: string): Promise<void> => {
+      const held = new Map(await Promise.all(KIOSKS.map(async (origin) => [origin, await store.size(origin)] as const)));
+      const appended = new Map(acked);
+      await waitFor(
+        async () => {
+          for (const origin of KIOSKS) {
+            if ((acked.get(origin) ?? 0) < (appended.get(origin) ?? 0) + 10) return false;
+            if ((await store.size(origin)) < (held.get(origin) ?? 0) + 10) return false;
+          }
+          return true;
+        },
+        `HQ to take in entries from every kiosk ${what}`,
+        90_000,
+      );
+    };
+    await progress('with every node up');
+    for (const node of nats.nodes) {
+      await node.kill();
+      await progress(`while ${node.name} is down`);
+      await node.start();
+      await progress(`once ${node.name} is back`);
+    }
+    appending = false;
+    await Promise.all(loops);
+
+    for (const node of kiosks) {
+      const size = acked.get(node.origin) ?? 0;
+      expect(await node.store.size(node.origin)).toBe(size);
+      await waitFor(async () => (await store.size(node.origin)) === size, `HQ to hold all ${size} entries of ${node.origin}`, 60_000);
+      expect(await rootOf(store, node.origin, size)).toBe(await rootOf(node.store, node.origin, size));
+      for (const peer of PEERS[node.origin] ?? []) {
+        const peerSize = acked.get(peer) ?? 0;
+        await waitFor(async () => (await node.store.size(peer)) === peerSize, `${node.origin} to hold all of ${peer}`, 60_000);
+        expect(await rootOf(node.store, peer, peerSize)).toBe(await rootOf(store, peer, peerSize));
+      }
+    }
+  }, 300_000);
+});
+
+describe('broker URLs', () => {
+  it('refuses a list that is empty or holds anything but mqtt:// and mqtts:// URLs, naming it', () => {
+    expect(() => new MqttLink({ url: [], nodeId: 'hq' })).toThrow(/at least one/);
+    expect(() => new MqttLink({ url: ['mqtt://127.0.0.1:1', 'http://127.0.0.1:2'], nodeId: 'hq' })).toThrow(/http:\/\/127\.0\.0\.1:2/);
+    expect(() => new MqttLink({ url: 'not a url', nodeId: 'hq' })).toThrow(TypeError);
+  });
+});
