@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { toHex } from '../../core/bytes.ts';
 import { isEntryType, type Payload } from '../../core/entry.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
+import { KEY_ENTRY_COMMANDS, RECORD_SCHEMAS, isRecordType } from '../../core/records/record-schemas.ts';
 import { fsck } from '../../ledger/fsck.ts';
 import { Signer, Verifier, loadOrCreateSigner, readSignerFile, readVerifierFile, writeSignerFile } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
@@ -75,12 +76,20 @@ const append: Command = {
   usage: 'ledger append --db FILE --type TYPE [--key FILE]',
   details: [
     'Prints "<seq> <leaf hash hex>" for each entry once it is durably committed.',
-    'A bad line stops the command with its line number; the lines before it stay committed.',
+    'Each line is checked against its type\'s record schema (core/records) before it is signed; a bad line',
+    'stops the command with its line number and the field at fault; the lines before it stay committed.',
+    '',
+    'Entry types (--type):',
+    ...Object.keys(RECORD_SCHEMAS).map((type) => `  ${type}`),
+    'Key entries are written only by their commands:',
+    ...Object.entries(KEY_ENTRY_COMMANDS).map(([type, command]) => `  ${type.padEnd(20)} ${command}`),
   ],
   options: { ...db, type: { type: 'string' }, key: { type: 'string' } },
   run: async ({ values, io }) => {
     const type = requireString(values, 'type');
-    if (!isEntryType(type)) throw new UsageError(`unknown entry type ${JSON.stringify(type)}`);
+    if (!isEntryType(type)) throw new UsageError(`unknown entry type ${JSON.stringify(type)} (see muster ledger append --help)`);
+    if (!isRecordType(type)) throw new UsageError(`${type} entries are written only by ${KEY_ENTRY_COMMANDS[type]}`);
+    const check = RECORD_SCHEMAS[type];
     return withStoreAsync(requireString(values, 'db'), async (store) => {
       const writer = openWriter(store, optionalString(values, 'key'));
       let lineNo = 0;
@@ -94,6 +103,7 @@ const append: Command = {
           throw new MusterError('bad-input', `line ${lineNo}: not JSON (${errorMessage(error)})`);
         }
         try {
+          check(payload);
           const appended = await writer.append(type, payload);
           writeLine(io.stdout, `${appended.seq} ${toHex(appended.hash)}`);
         } catch (error) {

@@ -54,19 +54,29 @@ function findCommand(commands: readonly Command[], argv: readonly string[]): Com
 }
 
 function unknownCommand(commands: readonly Command[], argv: readonly string[], io: CliIo): number {
-  const prefix = argv.filter((a) => !a.startsWith('-'));
-  const wantsHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help';
-  // `muster ledger --help` lists the ledger commands; `muster --help` lists them all.
-  const group = commands.filter((c) => c.path[0] === prefix[0]);
-  const shown = group.length > 0 ? group : commands;
-  const listing = ['Usage: muster <command> [options]', '', 'Commands:', ...shown.map((c) => `  ${c.usage.padEnd(58)} ${c.summary}`)];
-  listing.push('', 'Every command takes --help.');
-  if (wantsHelp || (group.length > 0 && prefix.length === 1)) {
-    writeLine(wantsHelp ? io.stdout : io.stderr, listing.join('\n'));
+  // The words before the first option name the command; `muster ledger` is a group, `muster evidence export`
+  // is nothing, and asking for its help does not make it something.
+  const firstOption = argv.findIndex((a) => a.startsWith('-'));
+  const words = firstOption < 0 ? argv : argv.slice(0, firstOption);
+  const wantsHelp = argv.includes('--help') || argv.includes('-h');
+  const general = words.length === 0 || (words.length === 1 && words[0] === 'help');
+  const group = commands.filter((c) => c.path[0] === words[0]);
+  if (general && (wantsHelp || argv.length === 0 || words[0] === 'help')) {
+    writeLine(io.stdout, listing(commands));
+    return 0;
+  }
+  // `muster ledger --help` lists the ledger commands; `muster ledger` alone lists them as a usage error.
+  if (words.length === 1 && group.length > 0) {
+    writeLine(wantsHelp ? io.stdout : io.stderr, listing(group));
     return wantsHelp ? 0 : EXIT_USAGE;
   }
-  writeLine(io.stderr, `muster: unknown command ${JSON.stringify(prefix.join(' '))} (see muster --help)`);
+  const named = general ? argv.find((a) => a.startsWith('-')) ?? '' : words.join(' ');
+  writeLine(io.stderr, `muster: unknown ${general ? 'option' : 'command'} ${JSON.stringify(named)} (see muster --help)`);
   return EXIT_USAGE;
+}
+
+function listing(shown: readonly Command[]): string {
+  return ['Usage: muster <command> [options]', '', 'Commands:', ...shown.map((c) => `  ${c.usage.padEnd(58)} ${c.summary}`), '', 'Every command takes --help.'].join('\n');
 }
 
 function helpText(command: Command): string {

@@ -72,6 +72,9 @@ describe('the build', () => {
     const help = await compiled(['ledger', 'verify', '--help'], `${DEV_ONLY}|-commands\\.js$`);
     expect(help).toMatchObject({ code: 0 });
     expect(help.stdout).toMatch(/^Usage: muster ledger verify/);
+    const unknown = await compiled(['frobnicate', 'export', '--help'], `${DEV_ONLY}|-commands\\.js$`);
+    expect(unknown).toMatchObject({ code: 2 });
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate export"/);
   });
 
   it('runs a command by loading only its module: a log of 1,000 entries is written and verified with worker threads, no tsx or esbuild', async () => {

@@ -12,11 +12,16 @@ import { tempDir } from './fixtures.ts';
 
 const muster = (args: string[], stdin = ''): Promise<MusterRun> => runMuster(args, stdin);
 
+/** A check-in payload that fits its record schema (core/records/checkin.ts). */
+function checkin(subject: string): string {
+  return JSON.stringify({ subject, centre: 'center-01', kiosk: 'center-01/kiosk-1', attempt: `a-${subject}`, methods: ['fingerprint', 'face'], tasks: [] });
+}
+
 async function kiosk(entries: number): Promise<{ dir: string; db: string; pub: string }> {
   const dir = tempDir();
   const db = join(dir, 'k.db');
   expect((await muster(['ledger', 'init', '--db', db, '--origin', 'center-01/kiosk-1'])).code).toBe(0);
-  const lines = Array.from({ length: entries }, (_, i) => JSON.stringify({ subject: `p-${i}` })).join('\n');
+  const lines = Array.from({ length: entries }, (_, i) => checkin(`p-${i}`)).join('\n');
   expect((await muster(['ledger', 'append', '--db', db, '--type', 'checkin'], lines)).code).toBe(0);
   return { dir, db, pub: `${db}.key.pub` };
 }
@@ -36,12 +41,35 @@ describe('muster ledger', () => {
 
   it('append prints "<seq> <leaf hash>" per line, skips blank lines, and stops at a bad line keeping what came before', async () => {
     const { db } = await kiosk(0);
-    const run = await muster(['ledger', 'append', '--db', db, '--type', 'checkin'], '{"subject":"a"}\n\n{"subject":"b"}\nnot json\n{"subject":"c"}\n');
+    const run = await muster(['ledger', 'append', '--db', db, '--type', 'checkin'], `${checkin('a')}\n\n${checkin('b')}\nnot json\n${checkin('c')}\n`);
     expect(run.stdout.trim().split('\n').map((l) => l.split(' ')[0])).toEqual(['1', '2']);
     expect(run.stdout).toMatch(/^1 [0-9a-f]{64}\n2 [0-9a-f]{64}\n$/);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/line 4: not JSON/);
     expect((await muster(['ledger', 'verify', '--db', db])).stdout).toMatch(/^ok 3 entries/);
+  });
+
+  it('append checks each payload against its record schema before signing it: a bad one is refused by field and nothing is signed', async () => {
+    const { db } = await kiosk(1);
+    const wrong = JSON.stringify({ subject: 'p-1', centre: 'center-01', kiosk: 'center-01/kiosk-1', attempt: 'a-1', methods: ['fingerprint'], tasks: [] });
+    const run = await muster(['ledger', 'append', '--db', db, '--type', 'checkin'], `${checkin('p-0')}\n${wrong}\n${checkin('p-2')}\n`);
+    expect(run).toMatchObject({ code: 1 });
+    expect(run.stdout).toMatch(/^2 [0-9a-f]{64}\n$/);
+    expect(run.stderr).toMatch(/line 2: checkin.methods: a check-in needs two methods/);
+    const unknownField = await muster(['ledger', 'append', '--db', db, '--type', 'device-health'], '{"centre":"center-01","kiosk":"center-01/kiosk-1","device":"camera","state":"ok","since":1,"name":"Ann"}\n');
+    expect(unknownField.stderr).toMatch(/line 1: device-health.name: unknown field/);
+    expect((await muster(['ledger', 'verify', '--db', db])).stdout).toMatch(/^ok 3 entries/);
+  });
+
+  it('append refuses key entries, which only their commands write, and lists the entry types in its help', async () => {
+    const { db } = await kiosk(0);
+    const genesis = await muster(['ledger', 'append', '--db', db, '--type', 'genesis'], '{}\n');
+    expect(genesis).toMatchObject({ code: 2 });
+    expect(genesis.stderr).toMatch(/genesis entries are written only by muster ledger init/);
+    const help = await muster(['ledger', 'append', '--help']);
+    expect(help).toMatchObject({ code: 0 });
+    for (const type of ['checkin', 'checkin-attempt', 'plan', 'excuse', 'review', 'device-health', 'enrolment', 'alert-action']) expect(help.stdout).toMatch(new RegExp(`^  ${type}$`, 'm'));
+    expect(help.stdout).toMatch(/key-revocation +muster kiosk revoke/);
   });
 
   it('verify: exit 0 with "ok <n> entries" when intact, exit 1 with the first failing seq when not', async () => {
@@ -108,7 +136,7 @@ describe('muster ledger', () => {
     const rotated = await muster(['ledger', 'rotate-key', '--db', db]);
     expect(rotated.code).toBe(0);
     expect(rotated.stdout).toMatch(/^4 [0-9a-f]{64}\n/);
-    expect((await muster(['ledger', 'append', '--db', db, '--type', 'checkin'], '{"subject":"after"}\n')).stdout).toMatch(/^5 /);
+    expect((await muster(['ledger', 'append', '--db', db, '--type', 'checkin'], `${checkin('after')}\n`)).stdout).toMatch(/^5 /);
     expect(readFileSync(pub, 'utf8').trim().split('\n')).toHaveLength(2);
     expect((await muster(['ledger', 'verify', '--db', db, '--pubkey', pub])).stdout).toMatch(/^ok 6 entries/);
     const proof = join(dir, 'p.json');
@@ -135,6 +163,10 @@ describe('muster ledger', () => {
     [['ledger', 'verify', '--db', 'x.db', '--bogus'], /Unknown option '--bogus'/],
     [['ledger', 'check-proof', '--pubkey', 'k'], /expected 1 argument, got 0/],
     [['ledger', 'frobnicate'], /unknown command "ledger frobnicate"/],
+    [['ledger', 'frobnicate', '--help'], /unknown command "ledger frobnicate"/],
+    [['frobnicate', 'export', '--help'], /unknown command "frobnicate export"/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['--bogus'], /unknown option "--bogus"/],
   ])('answers bad arguments %j with one line and exit 2', async (args, message) => {
     const run = await muster(args);
     expect(run.code).toBe(2);
