@@ -116,6 +116,11 @@ export const staffMethods = {
   'staff.plan': { access: 'decide-excuse', params: planRequest, result: decided },
   /** Ends supervision after a local day: the current plan again with that end. */
   'staff.endSupervision': { access: 'decide-excuse', params: obj({ subject: ident, last: dayText, reason }), result: decided },
+  /**
+   * Identity aids from the personal-data store: the name and enrolment photo (a data: URL) of a person of this
+   * centre. Each call writes an `access` entry naming the staff member before anything is decrypted.
+   */
+  'staff.identity': { access: 'read-pii', params: obj({ subject: ident }), result: obj({ name: nullable(text(0, 200)), photo: nullable(text(0, 6_000_000)) }) },
   /** Kiosks waiting for staff to confirm a person in person (camera down). */
   'staff.pending': { access: 'read-roster', params: obj({}), result: obj({ confirmations: list(obj({ id: ident, subject: ident, since: int() }), 100) }) },
   'staff.confirm': { access: 'decide-review', params: obj({ id: ident, subject: ident, confirmed: bool }), result: obj({}) },

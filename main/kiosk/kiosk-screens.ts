@@ -54,6 +54,7 @@ export function kioskScreens(config: KioskConfig): KioskScreens {
             append: (type, payload) => runtime.append(type, payload),
             devices: () => runtime.devices(),
             enrol: (subject) => runtime.enrolAtKiosk(subject),
+            personal: runtime.personal,
             confirmations,
           })
         : undefined;

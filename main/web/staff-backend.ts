@@ -13,6 +13,7 @@ import type { LogRecord } from '../../core/records/entry-ref.ts';
 import { parseContest, parseExcuse, parseReview } from '../../core/records/staff-decisions.ts';
 import { localStamp } from '../../core/time/local-stamp.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
+import type { PersonalDataStore } from '../../access/personal-data-store.ts';
 import { VerifiedReader, type VerifyProblem, ledgerEntrySource } from '../../ledger/verified-reader.ts';
 import { toRecord, unverifiedProblem } from '../kiosk/log-records.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
@@ -37,6 +38,8 @@ export interface StaffBackendOptions {
   readonly enrol?: (subject: string) => Promise<{ readonly ok: boolean; readonly message: string }>;
   /** Tells the backend when the log changed (replicated entries); own appends are noticed anyway. */
   readonly changes?: (listener: () => void) => () => void;
+  /** The personal-data store: identity aids (name, enrolment photo); each read writes its access entry. */
+  readonly personal?: Pick<PersonalDataStore, 'read'>;
   /** The kiosk's requests for staff to confirm a person (also the runtime's StaffPort). */
   readonly confirmations?: StaffConfirmations;
 }
@@ -91,6 +94,13 @@ export class StaffBackend implements ApiBackend {
       const current = latestPlans((await this.judge()).records.filter((r) => r.payload.subject === subject)).get(subject);
       if (current && !current.centres.includes(this.centre)) throw new MusterError('forbidden', `${subject} is supervised by ${current.centres.join(', ')}`);
       return this.decide('plan', endEntry(current, subject, last, reason, staffOf(caller), this.clock()));
+    },
+    'staff.identity': async ({ subject }, caller) => {
+      if (!this.options.personal || !caller.principal) throw new MusterError('not-found', 'no personal-data store on this kiosk');
+      const values = await this.options.personal.read(caller.principal, subject, ['name', 'photo'], 'identity check on the staff screen');
+      const name = typeof values.name === 'string' ? values.name.slice(0, 200) : null;
+      const photo = values.photo instanceof Uint8Array ? `data:image/jpeg;base64,${Buffer.from(values.photo).toString('base64')}` : null;
+      return { name, photo };
     },
     'staff.pending': () => ({ confirmations: this.options.confirmations?.pending() ?? [] }),
     'staff.confirm': ({ id, subject, confirmed }, caller) => {

@@ -6,6 +6,7 @@ import { button, h, render } from '../dom.ts';
 import { findingBody, timelineTable } from '../findings.ts';
 import { reconcile } from '../reconcile.ts';
 import { w } from '../screen-words.ts';
+import { identityBox } from './identity.ts';
 import { endForm, planForm } from './plan-form.ts';
 import { type Decide, contestForm, excuseForm, reviewForm } from './staff-forms.ts';
 import { s } from './staff-strings.ts';
@@ -37,6 +38,7 @@ export class PersonPanel {
       this.el,
       h('h2', { id: 'person-title', tabindex: -1 }, '👤 ', h('span', { translate: 'no' }, subject)),
       button(w('close'), '✖️', () => { this.close(); }),
+      identityBox(this.d.api, subject, this.d.fail),
       h('h3', {}, w('reviewItems')),
       this.noReviews,
       this.reviews,

@@ -16,6 +16,7 @@ import { reconcile, setText } from '../reconcile.ts';
 import { STATES, ruleText, stateText, statusText } from '../screen-words.ts';
 import { onSessionLost, userBar, withSignIn } from '../sign-in.ts';
 import { StatusLine, errorText } from '../status-line.ts';
+import { identityBox } from './identity.ts';
 import { drawDevices } from './staff-devices.ts';
 import { PersonPanel } from './staff-person.ts';
 import { s, sn } from './staff-strings.ts';
@@ -154,6 +155,7 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
           button(s('notThisPerson'), '❌', () => {
             api.call('staff.confirm', { id: c.id, subject: c.subject, confirmed: false }).then(live, fail);
           }),
+          identityBox(api, c.subject, fail),
         ),
       () => undefined,
     );

@@ -117,6 +117,11 @@ const STAFF = {
   ended: { en: 'Supervision of {subject} ends after {day}', 'zh-CN': '{subject} 的监管于 {day} 后解除' },
   badFlags: { en: 'Write the answers to review as question=answer,answer; separated by semicolons.', 'zh-CN': '需复核的答案请写成“题号=答案,答案”，多题用分号隔开。' },
   open: { en: 'Open', 'zh-CN': '打开' },
+  identityShow: { en: 'Show name and enrolment photo', 'zh-CN': '显示姓名和登记照片' },
+  identityNote: { en: 'Each view is recorded on the log under your name.', 'zh-CN': '每次查看都会以您的名义记录在日志中。' },
+  identityName: { en: 'Name', 'zh-CN': '姓名' },
+  identityPhotoAlt: { en: 'Enrolment photo', 'zh-CN': '登记照片' },
+  identityNoPhoto: { en: 'No enrolment photo on file.', 'zh-CN': '没有登记照片。' },
 } as const satisfies Catalogue;
 
 export const s = wordsOf(STAFF);

@@ -7,8 +7,9 @@
 // error states in the person's language; activity, not the screen's own refreshes, keeping a session alive;
 // HQ's centre table and breach feed agreeing.
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIVITY_HEADER } from '../../core/api/session-api.ts';
 import type { Payload } from '../../core/entry.ts';
 import { parsePlan } from '../../core/records/plan.ts';
 import { parseReview } from '../../core/records/staff-decisions.ts';
@@ -95,6 +96,13 @@ describe('staff and HQ screens for a centre in China', () => {
     const radios = items.first().locator('input[type="radio"]');
     expect(await radios.count()).toBe(2);
     for (const radio of await radios.all()) expect(await radio.isChecked()).toBe(false);
+
+    // Identity aids: the name and enrolment photo, on request, each view an access entry naming the staff member.
+    await staffZh.getByRole('button', { name: '显示姓名和登记照片' }).click();
+    await staffZh.locator('.person .person-name', { hasText: '张伟' }).waitFor();
+    expect(await staffZh.getByRole('img', { name: '登记照片' }).isVisible()).toBe(true);
+    const access = readLogRecords(centre.node.writer.store).records.filter((r) => r.type === 'access');
+    expect(access.map((r) => [r.payload.subject, r.payload.by, r.payload.fields])).toEqual([['p-0002', 'sam', ['name', 'photo']]]);
 
     const reason = items.first().getByLabel('理由');
     await reason.click();
@@ -192,7 +200,7 @@ describe('staff and HQ screens for a centre in China', () => {
 
     // Leave (请假) approved ahead of time: tomorrow p-0001 is excused before the window even opens.
     await page.getByRole('button', { name: 'History of p-0001' }).click();
-    await page.getByLabel('Kind').selectOption('leave');
+    await page.getByLabel('Kind', { exact: true }).selectOption('leave');
     await page.getByLabel('From', { exact: true }).fill('2026-06-02');
     await page.getByLabel('To', { exact: true }).fill('2026-06-03');
     await page.locator('.excuse').getByLabel('Reason').fill('family funeral in Guangzhou');
@@ -263,6 +271,15 @@ describe('staff and HQ screens for a centre in China', () => {
       });
       await context.clock.install();
     });
+    const activeCalls = new Set<Request>();
+    page.on('request', (request) => {
+      if (request.url().endsWith('/api/call') && request.headers()[ACTIVITY_HEADER] === 'active') activeCalls.add(request);
+    });
+    const finished = (request: Request): void => {
+      activeCalls.delete(request);
+    };
+    page.on('requestfinished', finished);
+    page.on('requestfailed', finished);
     await signIn(page, 'sam', false);
     await page.getByRole('button', { name: 'History of p-0002' }).click();
     const reason = page.locator('.excuse').getByLabel('Reason');
@@ -274,6 +291,9 @@ describe('staff and HQ screens for a centre in China', () => {
     await page.locator('.status-line[data-state="ok"]').waitFor();
     // Then nobody touches the screen for over a minute: its own refreshes from now on keep nothing alive.
     await page.clock.runFor(60_000);
+    // Calls made while the person was still active must have reached the server before the clock moves on.
+    await page.clock.runFor(5_000);
+    await waitFor(() => Promise.resolve(activeCalls.size === 0), 'the last calls made while active to finish');
     // 28 minutes since sign-in, 14 since the last active call: still signed in, and what was typed is still there.
     centre.sessionSkewMs += 14 * minute;
     await page.clock.runFor(30_000);

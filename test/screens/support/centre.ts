@@ -5,12 +5,13 @@
 // The face step answers from a script here (the face worker and camera emulator have their own suites);
 // the badge reader is never asked on this path.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Plan, ALL_DAYS, planPayload } from '../../../core/records/plan.ts';
 import { parseDay } from '../../../core/time/civil-day.ts';
 import { zonedInstant } from '../../../core/time/zoned-time.ts';
+import { PersonalDataStore } from '../../../access/personal-data-store.ts';
 import { UserStore } from '../../../access/user-store.ts';
 import { Signer } from '../../../ledger/keys.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../../net/embedded-broker.ts';
@@ -26,6 +27,7 @@ import { StaffBackend } from '../../../main/web/staff-backend.ts';
 import { type WebServer, startWebServer } from '../../../main/web/web-server.ts';
 import { type R30xRig, mockR30xRig } from '../../drivers/support/r30x-rig.ts';
 
+const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'faces');
 export const CENTRE = 'centre-01';
 export const KIOSK = 'centre-01/kiosk-1';
 export const ZONE = 'Asia/Shanghai';
@@ -94,7 +96,13 @@ export async function startCentre(): Promise<Centre> {
     rig.emulator.enrolDirect('p-0001-right-index', 1);
     const pages = new Map([[1, 'p-0001']]);
     const screen = new KioskScreen({ idleSeconds: 30 });
-    const staff = new StaffBackend({ centre: CENTRE, kiosk: KIOSK, store: node.writer.store, append: (type, payload) => node.append(type, payload), clock, zone: ZONE });
+    // Identity aids: p-0002's name and enrolment photo in the personal-data store (reads leave access entries on the kiosk's log).
+    const personal = PersonalDataStore.open(join(dir, 'personal-data.db'), { centreKey: randomBytes(32), log: { append: (type, payload) => node.append(type, payload) }, clock });
+    stops.push(() => {
+      personal.close();
+    });
+    personal.put('p-0002', CENTRE, { name: '张伟', photo: new Uint8Array(readFileSync(join(FIXTURES, 'biden_1.jpg'))) });
+    const staff = new StaffBackend({ centre: CENTRE, kiosk: KIOSK, store: node.writer.store, append: (type, payload) => node.append(type, payload), clock, zone: ZONE, personal });
     stops.push(() => {
       staff.close();
     });
