@@ -31,7 +31,8 @@ export async function startHqBreachAlerts(hq: HqService, options: HqBreachAlerts
   const warn = options.warn ?? ((message: string) => { process.emitWarning(message); });
   const deliver = (alert: BreachAlert): void => {
     hq.events.emit('breach-alert', alert);
-    if (!hq.link.connected) return;
+    // Published even while the link is down (at start, or the broker away): the MQTT client queues QoS 1
+    // messages and sends them once connected.
     const payload = JSON.stringify(alert);
     for (const centre of alert.centres) {
       hq.link.publish(topics.alerts(centre), payload).catch((error: unknown) => {
