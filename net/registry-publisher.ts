@@ -3,8 +3,10 @@
 // `muster kiosk provision|revoke` into its own store file (each command leaves a signed checkpoint there);
 // the publisher copies what is new into HQ's store (so HQ applies it and answers backfill requests for it) and
 // publishes the new entries and the latest checkpoint (retained), on every connect and every `refresh`.
+import { errorMessage } from '../core/errors.ts';
 import { REGISTRY_ORIGIN } from '../ledger/key-schedule.ts';
 import type { LedgerStore } from '../ledger/store.ts';
+import { type BackoffPolicy, RetryLoop } from '../runtime/retry.ts';
 import type { MqttLink } from './mqtt-link.ts';
 import type { ReplicaStore } from './replica-store.ts';
 import { topics } from './topics.ts';
@@ -19,38 +21,85 @@ export interface RegistryPublisherOptions {
   readonly store: ReplicaStore;
   /** Real-time period of the check for new registry entries; 0: only on connect and `refresh()`. */
   readonly everyMs?: number;
+  /** Backoff between retries of a failed publication (default 1 s doubling to 30 s, jittered). */
+  readonly retry?: BackoffPolicy;
+  /** Told of each failed publication (it is retried): a revocation that does not reach the kiosks is never silent. */
+  readonly onError?: (error: unknown) => void;
 }
+
+/** What HQ's health shows of the registry's publication. */
+export interface RegistryHealth {
+  /** Entries in the registry file. */
+  readonly size: number;
+  /** Entries published on the current broker connection. */
+  readonly published: number;
+  /** Failed publications since the last one that succeeded (each is retried). */
+  readonly failures: number;
+  readonly lastError?: string;
+}
+
+const RETRY: BackoffPolicy = { initialMs: 1000, maxMs: 30_000 };
 
 export class RegistryPublisher {
   /** Entries published on this connection so far. */
   private cursor = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
+  private readonly retries: RetryLoop;
+  private failures = 0;
+  private lastError: string | undefined;
 
   constructor(private readonly options: RegistryPublisherOptions) {
     if (!options.registry.log(REGISTRY_ORIGIN)) throw new TypeError(`registry: ${options.registry.path} holds no ${REGISTRY_ORIGIN} log`);
+    // refresh() schedules the next retry itself when it fails.
+    this.retries = new RetryLoop(options.retry ?? RETRY, () => this.refresh().catch(() => undefined));
     options.link.onConnect(() => {
       this.cursor = 0;
-      void this.refresh().catch(() => undefined);
+      this.refresh().catch(() => undefined);
     });
     const every = options.everyMs ?? 5000;
     if (every > 0) {
       this.timer = setInterval(() => {
-        void this.refresh().catch(() => undefined);
+        this.refresh().catch(() => undefined);
       }, every);
       this.timer.unref();
     }
   }
 
-  /** Takes in and publishes whatever the registry file holds beyond what was published; one run at a time. */
+  /**
+   * Takes in and publishes whatever the registry file holds beyond what was published; one run at a time. A
+   * failure is counted in `health()`, told to `onError` and retried with backoff until a run succeeds.
+   */
   refresh(): Promise<void> {
     const run = this.running.then(() => this.publish());
-    this.running = run.catch(() => undefined);
+    this.running = run.then(
+      () => {
+        this.failures = 0;
+        this.lastError = undefined;
+        this.retries.succeeded();
+      },
+      (error: unknown) => {
+        this.failures++;
+        this.lastError = errorMessage(error);
+        this.options.onError?.(error);
+        this.retries.schedule();
+      },
+    );
     return run;
+  }
+
+  health(): RegistryHealth {
+    return {
+      size: this.options.registry.head(REGISTRY_ORIGIN).size,
+      published: this.cursor,
+      failures: this.failures,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+    };
   }
 
   close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.retries.stop();
     return this.running;
   }
 

@@ -22,7 +22,14 @@ import { migratePostgres } from './postgres-migrations.ts';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
+/** The default report of an idle connection the server dropped. */
+function warnLostConnection(error: Error): void {
+  process.emitWarning(`PostgreSQL connection lost while idle (it reconnects on the next query): ${error.message}`);
+}
+
 export interface PostgresHqStoreOptions {
+  /** Told of an idle connection the server dropped (a restart); the store carries on with a new connection. */
+  readonly onConnectionError?: (error: Error) => void;
   readonly trustedKeys?: ReadonlyMap<string, Uint8Array>;
   readonly clock?: () => number;
 }
@@ -40,6 +47,11 @@ export class PostgresHqStore implements HqStore {
 
   static async open(url: string, options: PostgresHqStoreOptions = {}): Promise<PostgresHqStore> {
     const pool = new pg.Pool({ connectionString: url, max: 4 });
+    // An idle connection the server drops (a PostgreSQL restart, a failover) is an 'error' on the pool: without a
+    // listener it would end HQ. The pool discards that connection and opens a new one for the next query.
+    pool.on('error', (error) => {
+      (options.onConnectionError ?? warnLostConnection)(error);
+    });
     try {
       await migratePostgres(pool);
     } catch (error) {

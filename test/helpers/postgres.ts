@@ -11,6 +11,11 @@ const BIN = process.env.MUSTER_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 export interface PostgresServer {
   /** Connection string for the `muster` superuser (trust auth on loopback). */
   readonly url: string;
+  /** Restarts the server (fast shutdown: every connection is cut), on the same port and data. */
+  restart(): void;
+  /** Stops the server, keeping its data, until `up()`. */
+  down(): void;
+  up(): void;
   stop(): Promise<void>;
 }
 
@@ -29,9 +34,19 @@ export async function startPostgres(): Promise<PostgresServer> {
     execFileSync(file, argv, { stdio: 'pipe', cwd: dir });
   };
   run('initdb', ['-D', data, '-U', 'muster', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', options, 'start']);
   return {
     url: `postgres://muster@127.0.0.1:${port}/postgres`,
+    restart: () => {
+      run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-m', 'fast', '-w', 'restart']);
+    },
+    down: () => {
+      run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
+    up: () => {
+      run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', options, 'start']);
+    },
     stop: () => {
       try {
         run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
