@@ -2,6 +2,8 @@
 // centre-a/k2, each signing checkpoints before and after the window, and a third store (HQ) holding verified
 // replicas of both. The day (2026-12-01, UTC, window 09:00-11:00, grace 15, late 120) holds one person of each
 // verdict kind: on time, late, missed, excused, staff review only.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Payload } from '../../../core/entry.ts';
 import { Signer } from '../../../ledger/keys.ts';
@@ -9,7 +11,6 @@ import { LogWriter } from '../../../ledger/log-writer.ts';
 import { ingestEntries } from '../../../ledger/replica.ts';
 import { LedgerStore } from '../../../ledger/store.ts';
 import { attemptPayload, checkinPayload, planPayload } from '../../checkin/support/log-builder.ts';
-import { tempDir } from '../../ledger/fixtures.ts';
 
 export const DAY = '2026-12-01';
 export const PEOPLE = { onTime: 'p-on', late: 'p-late', missed: 'p-miss', excused: 'p-exc', review: 'p-rev' } as const;
@@ -23,22 +24,20 @@ export interface EvidenceCentre {
   readonly kiosks: readonly [LedgerStore, LedgerStore];
   readonly signers: { readonly [K1]: Signer; readonly [K2]: Signer };
   readonly witness: Signer;
+  /** A temporary directory removed by close(); the stores' files are in it. */
   readonly dir: string;
-  /** The HQ store's path (for the CLI). */
-  readonly hqPath: string;
-  readonly kioskPaths: readonly [string, string];
   close(): void;
 }
 
 export async function evidenceCentre(): Promise<EvidenceCentre> {
-  const dir = tempDir();
+  // Kept for the whole file's tests (the ledger fixtures' temp dirs go after each test); close() removes it.
+  const dir = mkdtempSync(join(tmpdir(), 'muster-evidence-'));
   let now = at('07:00');
   const clock = (): number => now;
-  const open = (origin: string, file: string): { store: LedgerStore; writer: LogWriter; signer: Signer; path: string } => {
-    const path = join(dir, file);
-    const store = LedgerStore.open(path, { create: true });
+  const open = (origin: string, file: string): { store: LedgerStore; writer: LogWriter; signer: Signer } => {
+    const store = LedgerStore.open(join(dir, file), { create: true });
     const signer = Signer.generate(origin);
-    return { store, writer: LogWriter.init(store, origin, signer, clock), signer, path };
+    return { store, writer: LogWriter.init(store, origin, signer, clock), signer };
   };
   const k1 = open(K1, 'k1.db');
   const k2 = open(K2, 'k2.db');
@@ -59,8 +58,7 @@ export async function evidenceCentre(): Promise<EvidenceCentre> {
   now = at('14:00');
   k1.writer.checkpoint();
   k2.writer.checkpoint();
-  const hqPath = join(dir, 'hq.db');
-  const hq = LedgerStore.open(hqPath, { create: true });
+  const hq = LedgerStore.open(join(dir, 'hq.db'), { create: true });
   for (const k of [k1, k2]) {
     const origin = k.writer.origin;
     ingestEntries(hq, origin, [...k.store.range(origin, 0, k.store.head(origin).size)].map((r) => r.leaf), { source: 'test', trustedKey: k.signer.verifier.publicKey });
@@ -71,10 +69,9 @@ export async function evidenceCentre(): Promise<EvidenceCentre> {
     signers: { [K1]: k1.signer, [K2]: k2.signer },
     witness: Signer.generate('hq'),
     dir,
-    hqPath,
-    kioskPaths: [k1.path, k2.path],
     close: () => {
       for (const s of [hq, k1.store, k2.store]) s.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
