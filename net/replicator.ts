@@ -120,7 +120,9 @@ export class Replicator {
   /** Set while batches are queued and not yet handed to the store: hands their groups to the ordered work. */
   private opened: ((started: Started[]) => void) | undefined;
   private startScheduled = false;
+  /** Groups in the store (or holding a slot for it); more wait in `slotWaiters`, in order. */
   private groupsInFlight = 0;
+  private readonly slotWaiters: (() => void)[] = [];
   /** The ordered work: group commits' outcomes and checkpoint checks, one at a time. */
   private tail: Promise<void> = Promise.resolve();
   /** The checkpoint that arrived last from each log (its size as claimed, unverified). */
@@ -366,11 +368,13 @@ export class Replicator {
   }
 
   /**
-   * Hands every queued batch to the store at once, in groups of at most MAX_GROUP_LEAVES (one ingestMany, one
-   * commit each), without waiting for the groups before: the store checks one group's signatures while it commits
-   * the one before (a pipeline; it commits calls in call order). Each group's outcome is then handled in arrival
-   * order with the rest of the ordered work, and its messages acknowledged only after its commit. While
-   * MAX_GROUPS_IN_FLIGHT groups are in the store, batches wait and go together once one lands.
+   * Splits every queued batch into groups of at most MAX_GROUP_LEAVES (one ingestMany, one commit each) and hands
+   * them to the store without waiting for the groups before: the store checks one group's signatures while it
+   * commits the one before (a pipeline; it commits calls in call order). At most MAX_GROUPS_IN_FLIGHT groups are in
+   * the store at once; the others wait their turn in order, so a long backlog (a centre back after a day) costs a
+   * few groups' verification at a time, not all of it at once. Each group's outcome is then handled in arrival order
+   * with the rest of the ordered work, and its messages acknowledged only after its commit. While the store is
+   * full, new batches wait and go together once a group lands.
    */
   private startGroups(): void {
     const handOver = this.opened;
@@ -386,17 +390,37 @@ export class Replicator {
       }
       const group = this.queued.slice(0, take);
       this.queued = this.queued.slice(take);
-      const results = this.options.store.ingestMany(group.map((q) => q.batch));
-      this.groupsInFlight++;
+      const results = this.storeSlot().then(() => this.options.store.ingestMany(group.map((q) => q.batch)));
       // Also marks a rejection handled: groupStored awaits it only after the work before it.
       const landed = (): void => {
-        this.groupsInFlight--;
-        if (this.opened) this.scheduleStart();
+        this.releaseStoreSlot();
       };
       results.then(landed, landed);
       started.push({ group, results });
     }
     handOver(started);
+  }
+
+  /** Resolves once fewer than MAX_GROUPS_IN_FLIGHT groups are in the store; waiters are served in order. */
+  private storeSlot(): Promise<void> {
+    if (this.groupsInFlight < MAX_GROUPS_IN_FLIGHT) {
+      this.groupsInFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.slotWaiters.push(resolve);
+    });
+  }
+
+  /** A group landed: its slot goes to the next waiting group, else new batches may start. */
+  private releaseStoreSlot(): void {
+    const next = this.slotWaiters.shift();
+    if (next) {
+      next();
+      return;
+    }
+    this.groupsInFlight--;
+    if (this.opened) this.scheduleStart();
   }
 
   private async groupStored(group: readonly Queued[], pending: Promise<PromiseSettledResult<IngestResult>[]>): Promise<void> {
