@@ -1,10 +1,11 @@
 // `muster demo` (what `npm start` runs): the all-in-one demo centre.
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { errorMessage } from '../../core/errors.ts';
 import { DemoCenter, type DemoSummary } from '../demo/demo-center.ts';
 import { openKioskWindow } from '../demo/kiosk-window.ts';
 import { untilSignal } from './signals.ts';
-import { type Command, UsageError, nonNegativeInteger, portNumber, optionalString, writeLine } from './command.ts';
+import { type CliIo, type Command, UsageError, nonNegativeInteger, portNumber, optionalString, writeLine } from './command.ts';
 
 const demo: Command = {
   path: ['demo'],
@@ -26,6 +27,8 @@ const demo: Command = {
     'reader; the faces are cut from the sample photos @vladmandic/face-api ships (MIT licence).',
     'Without --headless it keeps running after the day until Ctrl-C, with the screens, HQ\'s API and the broker up;',
     'the kiosk opens in Electron when the Electron binary is installed.',
+    'While it runs, lines on stdin play a parolee on the emulated devices (finger, face, card, unplug, replug,',
+    'clock +MINUTES; "help" lists them): e.g. "finger 1 p-0007", "face 1 p-0007", then Start on the kiosk screen.',
   ],
   options: {
     people: { type: 'string' },
@@ -73,6 +76,10 @@ const demo: Command = {
     say(`HQ API: ${urls.hqApi} (live events at ${center.http.url}/api/events)${center.accounts.length > 0 ? '; a signed-in session is needed' : ''}`);
     say(`MQTT broker: ${urls.mqtt}`);
     const electron = urls.kiosk ? openKioskWindow(urls.kiosk, say) : undefined;
+    if (!values.headless) {
+      say('Play a parolee: type control lines here ("help" lists them).');
+      void readControls(center, io);
+    }
     try {
       const summary = await center.runDay();
       if (json) writeLine(io.stdout, JSON.stringify(summary, null, 2));
@@ -87,6 +94,14 @@ const demo: Command = {
     }
   },
 };
+
+/** Control lines on stdin (main/demo/demo-controls.ts), each answered with one line, until stdin ends. */
+async function readControls(center: DemoCenter, io: CliIo): Promise<void> {
+  for await (const line of createInterface({ input: io.stdin, crlfDelay: Infinity })) {
+    if (line.trim() === '') continue;
+    writeLine(io.stdout, await center.control(line).catch((error: unknown) => `error ${errorMessage(error)}`));
+  }
+}
 
 function printSummary(s: DemoSummary, say: (line: string) => void): void {
   say('');

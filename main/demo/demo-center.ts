@@ -20,7 +20,7 @@ import { type HqHttp, startHqHttp } from '../../net/hq/hq-http.ts';
 import { HqService } from '../../net/hq/hq-service.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { topicId } from '../../net/topics.ts';
-import { type EmulatedDevices, inProcessDevices } from '../kiosk/emulated-devices.ts';
+import { BLANK_FRAME, type EmulatedDevices, inProcessDevices } from '../kiosk/emulated-devices.ts';
 import { loadKioskConfig } from '../kiosk/kiosk-config.ts';
 import { KioskRuntime } from '../kiosk/kiosk-runtime.ts';
 import { kioskScreenOptions, kioskStatus } from '../kiosk/kiosk-screens.ts';
@@ -31,6 +31,7 @@ import { StaffBackend } from '../web/staff-backend.ts';
 import { StaffConfirmations } from '../web/staff-confirmations.ts';
 import { type WebServer, startWebServer } from '../web/web-server.ts';
 import { type DemoFaces, defaultFaceCacheDir, prepareDemoFaces } from './demo-faces.ts';
+import { DEMO_CONTROL_HELP, parseDemoControl } from './demo-controls.ts';
 import { DemoScreen } from './demo-screen.ts';
 import { CAST, CENTRE, DAY_END_MINUTE, DAY_START_MINUTE, DEMO_NAMES, KIOSKS, type KioskId, type Script, type ScriptedEvent, STAFF, ZONE, scriptFor, visitors } from './scripted-day.ts';
 import { SimClock } from './sim-clock.ts';
@@ -238,6 +239,46 @@ export class DemoCenter {
     const { devices } = this.kiosks[0] as Kiosk;
     devices.fingerprint.finger = { kind: 'finger', name: fingerOf(subject) };
     devices.camera.setFrames([face]);
+  }
+
+  /** One `muster demo` control line (main/demo/demo-controls.ts): plays a parolee on the emulated devices. */
+  async control(line: string): Promise<string> {
+    const command = parseDemoControl(line, KIOSKS);
+    if (command.kind === 'help') return DEMO_CONTROL_HELP;
+    if (command.kind === 'clock') {
+      await this.clock.advanceTo(this.clock.now() + command.minutes * 60_000);
+      return `ok clock ${new Date(this.clock.now()).toISOString()}`;
+    }
+    const { devices } = this.kiosks.find((k) => k.id === command.kiosk) as Kiosk;
+    switch (command.kind) {
+      case 'finger':
+        devices.fingerprint.finger = command.subject === 'none' ? { kind: 'none' } : { kind: 'finger', name: fingerOf(command.subject) };
+        return `ok finger ${command.subject} on ${command.kiosk}`;
+      case 'face': {
+        const frame = command.subject === 'impostor' ? this.faces.impostor.frame : this.faceAssignment().get(command.subject)?.checkinFrame;
+        if (command.subject !== 'none' && !frame) throw new TypeError(`${command.subject} has no face in this demo`);
+        devices.camera.setFrames(frame ? [frame] : [BLANK_FRAME]);
+        return `ok face ${command.subject} before ${command.kiosk}'s camera`;
+      }
+      case 'card': {
+        const index = this.script.people.indexOf(command.subject);
+        if (index < 0) throw new TypeError(`${command.subject} is not enrolled in this demo`);
+        devices.badge.tap(cardOf(index));
+        return `ok card of ${command.subject} tapped on ${command.kiosk}`;
+      }
+      case 'unplug':
+      case 'replug': {
+        if (command.device === 'badge') {
+          if (command.kind === 'unplug') devices.badge.unplug();
+          else await devices.badge.open();
+        } else {
+          const device = command.device === 'fingerprint' ? devices.fingerprint : devices.camera;
+          if (command.kind === 'unplug') device.unplug();
+          else device.replug();
+        }
+        return `ok ${command.device} ${command.kind}ged on ${command.kiosk}`;
+      }
+    }
   }
 
   async runDay(): Promise<DemoSummary> {

@@ -103,7 +103,15 @@ export class CheckinWorkflow {
   private askUnlessInterrupted(state: CheckinState, interrupted: Promise<CancelReason> | undefined): Promise<Answer> {
     this.ports.screen.waiting?.(this.waitOf(state));
     if (!interrupted) return this.ask(state);
-    return Promise.race([this.ask(state), interrupted.then((reason): Answer => ({ type: 'cancel', reason }))]);
+    // A request left waiting elsewhere (a staff confirmation) is withdrawn when the person leaves.
+    const abort = new AbortController();
+    return Promise.race([
+      this.ask(state, abort.signal),
+      interrupted.then((reason): Answer => {
+        abort.abort();
+        return { type: 'cancel', reason };
+      }),
+    ]);
   }
 
   private waitOf(state: CheckinState): number | undefined {
@@ -123,7 +131,7 @@ export class CheckinWorkflow {
   }
 
   /** The event the state waits for, from its device; a device that throws its typed error is down, any other throw is Muster's fault. */
-  private async ask(state: CheckinState): Promise<Answer> {
+  private async ask(state: CheckinState, signal?: AbortSignal): Promise<Answer> {
     const p = this.ports;
     switch (state.kind) {
       case 'identify':
@@ -143,7 +151,7 @@ export class CheckinWorkflow {
         return result.kind === 'internal-error' ? result : { type: 'face', result };
       }
       case 'staff-confirm':
-        return { type: 'staff', staff: await p.staff.confirm(state.identity.subject) };
+        return { type: 'staff', staff: await p.staff.confirm(state.identity.subject, signal) };
       case 'tasks':
         return { type: 'tasks', completions: await p.screen.tasks(state.identity.subject, p.plans.dueToday(state.identity.subject)) };
       case 'idle':

@@ -30,7 +30,7 @@ export interface EmulatedDevices {
 }
 
 /** A plain grey frame with nobody in it, served until a face is set. */
-const BLANK_FRAME = new Uint8Array(jpeg.encode({ width: 64, height: 48, data: new Uint8Array(64 * 48 * 4).fill(128) }, 80).data);
+export const BLANK_FRAME = new Uint8Array(jpeg.encode({ width: 64, height: 48, data: new Uint8Array(64 * 48 * 4).fill(128) }, 80).data);
 
 /**
  * Emulators behind a serialport binding in this process; `name` keeps their paths apart from other kiosks'.

@@ -31,8 +31,8 @@ export interface FacePort {
 }
 
 export interface StaffPort {
-  /** A staff member confirms the person's identity in person; null when they do not. */
-  confirm(subject: string): Promise<string | null>;
+  /** A staff member confirms the person's identity in person; null when they do not, or when `signal` aborts (the person left). */
+  confirm(subject: string, signal?: AbortSignal): Promise<string | null>;
   /** How long staff have to answer. */
   readonly waitMs?: number;
 }

@@ -324,7 +324,7 @@ export class KioskScreen implements ScreenPort, ApiBackend {
   }
 
   private viewOf(shown: Shown): KioskView {
-    const status = this.status();
+    const status = this.currentStatus();
     return {
       try: null,
       countdown: null,
@@ -334,6 +334,15 @@ export class KioskScreen implements ScreenPort, ApiBackend {
       kiosk: this.info(status),
       now: this.o.clock(),
     };
+  }
+
+  /** The runtime's status; one that cannot be read (the runtime closing) keeps the last one shown. */
+  private currentStatus(): KioskStatus {
+    try {
+      return this.status();
+    } catch {
+      return { available: this.view.kiosk.available, window: this.view.kiosk.window };
+    }
   }
 
   private info(status: KioskStatus): KioskInfo {

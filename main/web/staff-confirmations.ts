@@ -32,9 +32,13 @@ export class StaffConfirmations implements StaffPort {
     return this.options.timeoutMs ?? 300_000;
   }
 
-  confirm(subject: string): Promise<string | null> {
+  confirm(subject: string, signal?: AbortSignal): Promise<string | null> {
     return new Promise((resolve) => {
       const id = randomBytes(8).toString('hex');
+      // The person left the kiosk: the request leaves every staff screen.
+      signal?.addEventListener('abort', () => {
+        this.settle(id, null);
+      }, { once: true });
       const timer = setTimeout(() => {
         this.settle(id, null);
       }, this.waitMs);

@@ -94,7 +94,7 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     h(
       'header',
       { class: 'kiosk-header' },
-      h('h1', {}, view ? view.kiosk.centre[lang()] : tr('title')),
+      h('h1', {}, view ? view.kiosk.centre[lang()] : KIOSK_LANGUAGES.map((l) => h('span', { lang: l, class: 'title' }, t(l, 'title')))),
       h(
         'nav',
         { class: 'languages', 'aria-label': tr('language') },
