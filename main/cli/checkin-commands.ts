@@ -1,17 +1,18 @@
 // `muster breaches` and `muster receipt ...`: the breach engine over any store holding logs, and check-in
 // receipts that verify offline.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { computeBreaches } from '../../core/breach/engine.ts';
 import type { Breach, BreachReport, HistoryEvent, ReviewItem } from '../../core/breach/findings.ts';
 import { breachStands } from '../../core/breach/findings.ts';
-import { MusterError, errorMessage } from '../../core/errors.ts';
+import { MusterError } from '../../core/errors.ts';
 import type { EntryRef } from '../../core/records/entry-ref.ts';
 import { parseDay } from '../../core/time/civil-day.ts';
 import { readSignerFile, readVerifierFile } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { readLogRecords, unverifiedProblem, verdictsInDoubt } from '../kiosk/log-records.ts';
 import { buildReceipt, parseReceipt, receiptToQrText, renderReceipt, verifyReceipt } from '../kiosk/receipt.ts';
+import { readTextCapped } from './read-capped.ts';
 import { type Command, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
 import { withStore, withStoreAsync } from './with-store.ts';
 
@@ -135,6 +136,10 @@ const issue: Command = {
   },
 };
 
+/** A receipt is a few kilobytes (entry, proof, checkpoint, keys); this leaves room and bounds the read. */
+const MAX_RECEIPT_BYTES = 256 * 1024;
+const EXIT_UNVERIFIED_KEY = 3;
+
 const verify: Command = {
   path: ['receipt', 'verify'],
   summary: 'check a check-in receipt offline: signature, inclusion proof, signed checkpoint',
@@ -143,7 +148,8 @@ const verify: Command = {
     'FILE       the receipt as JSON, or the text of its QR code',
     '--pubkey   the kiosk\'s public key file from a trusted source (pins the keys; without it the keys inside',
     '           the receipt are used, which proves consistency but not that the kiosk is the real one)',
-    'Exit 0 when valid, 1 with the reason when not.',
+    'Exit 0 when valid under a pinned key, 1 with the reason when not valid, 3 when consistent but the key is',
+    'unverified (no --pubkey: anyone can make a receipt that is consistent under a key of their own).',
   ],
   options: { pubkey: { type: 'string' } },
   positionals: { min: 1, max: 1 },
@@ -151,12 +157,7 @@ const verify: Command = {
     const pubkey = optionalString(values, 'pubkey');
     const pinned = pubkey === undefined ? undefined : readVerifierFile(pubkey);
     const file = positionals[0] as string;
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new MusterError('unreadable', `cannot read receipt ${file}: ${errorMessage(error)}`);
-    }
+    const text = readTextCapped(file, MAX_RECEIPT_BYTES, 'receipt');
     let result;
     try {
       result = verifyReceipt(parseReceipt(text), pinned);
@@ -164,9 +165,13 @@ const verify: Command = {
       if (!(error instanceof MusterError)) throw error;
       result = { ok: false as const, reason: error.message };
     }
-    if (result.ok) {
-      writeLine(io.stdout, `valid: ${result.summary}${result.pinned ? '' : ' (keys from the receipt itself; pass --pubkey to pin them)'}`);
+    if (result.ok && result.pinned) {
+      writeLine(io.stdout, `valid: ${result.summary}`);
       return Promise.resolve(0);
+    }
+    if (result.ok) {
+      writeLine(io.stdout, `UNVERIFIED KEY: ${result.summary}, but under keys the receipt carries itself; pass --pubkey with the kiosk's key from a trusted source`);
+      return Promise.resolve(EXIT_UNVERIFIED_KEY);
     }
     writeLine(io.stdout, `INVALID: ${result.reason}`);
     return Promise.resolve(1);

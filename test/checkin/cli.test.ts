@@ -111,12 +111,19 @@ describe('muster receipt', () => {
   it('a receipt verifies offline, with the keys inside it or pinned with --pubkey', async () => {
     const { file, kiosk } = await issued();
     kiosk.store.close();
+    // Consistent, but under the receipt's own keys: anyone can make such a receipt, so it is not a pass (exit 3).
     const own = await muster(['receipt', 'verify', file]);
-    expect(own.code).toBe(0);
-    expect(own.stdout).toMatch(/^valid: check-in of s-1 at centre-a \(fingerprint \+ face\) at 2026-03-02T14:30:00.000Z is entry 1 of centre-a\/k1.*pass --pubkey to pin them\)/);
+    expect(own.code).toBe(3);
+    expect(own.stdout).toMatch(/^UNVERIFIED KEY: check-in of s-1 at centre-a \(fingerprint \+ face\) at 2026-03-02T14:30:00.000Z is entry 1 of centre-a\/k1.*pass --pubkey/);
     const pinned = await muster(['receipt', 'verify', '--pubkey', kiosk.pub, file]);
     expect(pinned.code).toBe(0);
     expect(pinned.stdout).not.toContain('pin');
+  });
+
+  it('caps what it reads: /dev/zero is refused, not read to the end', async () => {
+    const run = await muster(['receipt', 'verify', '/dev/zero']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/receipt \/dev\/zero is over \d+ bytes/);
   });
 
   it('the QR text alone verifies too', async () => {
