@@ -3,11 +3,13 @@ import { accessSuite } from './access.bench.ts';
 import { alertsSuite } from './alerts.bench.ts';
 import { breachSuite } from './breach.bench.ts';
 import { driversSuite } from './drivers.bench.ts';
+import { evidenceSuite } from './evidence.bench.ts';
 import { faceSuite } from './face.bench.ts';
 import { kioskSuite } from './kiosk.bench.ts';
 import { ledgerSuite } from './ledger.bench.ts';
 import { netSuite } from './net.bench.ts';
 import { screensSuite } from './screens.bench.ts';
+import { securitySuite } from './security.bench.ts';
 import { startupSuite } from './startup.bench.ts';
 import type { BenchReport } from './report.ts';
 
@@ -16,4 +18,4 @@ export interface Suite {
   run(report: BenchReport): Promise<void>;
 }
 
-export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite, alertsSuite, netSuite, accessSuite, screensSuite, kioskSuite, startupSuite];
+export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite, alertsSuite, netSuite, accessSuite, securitySuite, screensSuite, kioskSuite, startupSuite, evidenceSuite];
