@@ -5,7 +5,7 @@
 // `forbidden` (403). `sessionRoutes` serves sign-in, who-am-I and sign-out at /api/session.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Action, type Principal, type Resource, can } from '../core/access/roles.ts';
-import { MusterError, errorMessage } from '../core/errors.ts';
+import { ERROR_STATUS, MusterError, errorMessage } from '../core/errors.ts';
 import type { SessionSource, UserStore } from './user-store.ts';
 
 /** The default cookie name; each server passes its own (`muster_hq_api`, `muster_staff`, ...). */
@@ -80,25 +80,9 @@ export function checkRequestSource(req: IncomingMessage, port: number, api: bool
   if (origin !== undefined && URL.parse(origin)?.host !== url.host) throw new MusterError('forbidden', 'cross-origin API requests are refused');
 }
 
-/** The HTTP status for an error thrown by a route: the codes of the guard, plus bad-request and not-found. */
+/** The HTTP status for an error thrown by a route: the status its code names (core/errors.ts), 500 for anything else. */
 export function httpStatus(error: unknown): number {
-  if (!(error instanceof MusterError)) return 500;
-  switch (error.code) {
-    case 'unauthenticated':
-    case 'auth-failed':
-      return 401;
-    case 'forbidden':
-      return 403;
-    case 'not-found':
-    case 'no-person':
-      return 404;
-    case 'busy':
-      return 409;
-    case 'throttled':
-      return 429;
-    default:
-      return 400;
-  }
+  return error instanceof MusterError ? ERROR_STATUS[error.code] : 500;
 }
 
 /** Writes `{error: {code, message}}` with the status of the error (and the challenge header on a 401). */

@@ -1,6 +1,6 @@
 // Typed device errors. `device.*` codes are link failures (they count against a device's health);
 // family codes such as `fingerprint.no-finger` are the device answering normally with bad news.
-import { MusterError } from '../core/errors.ts';
+import { type ErrorCode, MusterError } from '../core/errors.ts';
 
 export type LinkErrorCode =
   | 'device.timeout'
@@ -14,7 +14,7 @@ export type LinkErrorCode =
   | 'device.unsupported';
 
 export class DeviceError extends MusterError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
     this.name = 'DeviceError';
   }

@@ -1,9 +1,10 @@
 // Messages between FaceService (any thread) and the inference worker. Plain data, structured clone.
 import type { FrameAnalysis, FrameInput } from './analysis.ts';
+import type { ErrorCode } from '../core/errors.ts';
 import type { EngineHealth } from './engine.ts';
 
 export interface WireError {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly message: string;
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticate, authorize, checkRequestSource, httpStatus, sendError, sessionRoutes } from '../../access/http-guard.ts';
-import { MusterError } from '../../core/errors.ts';
+import { ERROR_STATUS, MusterError } from '../../core/errors.ts';
 import { UserStore } from '../../access/user-store.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -74,9 +74,15 @@ describe('HTTP guard', () => {
 
   it('gives every server one status per error code', () => {
     // HQ's API and the screens' API both answer through httpStatus, so the same refusal reads the same everywhere.
-    const statuses = ['unauthenticated', 'auth-failed', 'forbidden', 'not-found', 'no-person', 'busy', 'throttled', 'bad-message'].map((code) => httpStatus(new MusterError(code, code)));
-    expect(statuses).toEqual([401, 401, 403, 404, 404, 409, 429, 400]);
+    const codes = ['unauthenticated', 'auth-failed', 'forbidden', 'not-found', 'no-person', 'busy', 'throttled', 'bad-message', 'method-not-allowed'] as const;
+    expect(codes.map((code) => httpStatus(new MusterError(code, code)))).toEqual([401, 401, 403, 404, 404, 409, 429, 400, 405]);
+    // The server's own faults are never the caller's: a damaged store, a dead worker, a device that is gone.
+    const faults = ['store-corrupt', 'store-migration', 'face-worker-exited', 'verify-worker'] as const;
+    expect(faults.map((code) => httpStatus(new MusterError(code, code)))).toEqual([500, 500, 500, 500]);
+    expect(httpStatus(new MusterError('device.timeout', 'no reply'))).toBe(503);
     expect(httpStatus(new TypeError('a bug'))).toBe(500);
+    // Every code has an error status: the table is the union, so none is left to a default.
+    for (const [code, status] of Object.entries(ERROR_STATUS)) expect(status, code).toBeGreaterThanOrEqual(400);
   });
 
   it('checks Host, Sec-Fetch-Site and Origin the same way for every server', () => {

@@ -77,7 +77,7 @@ const MATRIX: { readonly [M in Method]: Record<Role | 'far' | 'anonymous', Outco
 
 function stubs(prefix: string): Handlers {
   const reached = (): never => {
-    throw new MusterError('reached', 'the guard let this call through');
+    throw new MusterError('bad-request', 'reached: the guard let this call through');
   };
   const handlers: Handlers = Object.fromEntries(Object.keys(METHODS).filter((m) => m.startsWith(prefix)).map((m) => [m, reached]));
   return handlers;
@@ -123,8 +123,8 @@ describe('screens API: role x method', () => {
       headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
       body: JSON.stringify({ method, params: PARAMS[method] }),
     });
-    const body = (await response.json()) as { error?: { code: string } };
-    return response.status === 400 && body.error?.code === 'reached' ? 'ok' : response.status;
+    const body = (await response.json()) as { error?: { code: string; message: string } };
+    return response.status === 400 && body.error?.message.startsWith('reached:') === true ? 'ok' : response.status;
   }
 
   it.each(Object.keys(MATRIX) as Method[])('%s', async (method) => {
