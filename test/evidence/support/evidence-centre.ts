@@ -29,7 +29,8 @@ export interface EvidenceCentre {
   close(): void;
 }
 
-export async function evidenceCentre(): Promise<EvidenceCentre> {
+/** `regulars` more people who each check in on time (two attempt entries and a check-in): a busier day. */
+export async function evidenceCentre(regulars = 0): Promise<EvidenceCentre> {
   // Kept for the whole file's tests (the ledger fixtures' temp dirs go after each test); close() removes it.
   const dir = mkdtempSync(join(tmpdir(), 'muster-evidence-'));
   let now = at('07:00');
@@ -46,6 +47,8 @@ export async function evidenceCentre(): Promise<EvidenceCentre> {
     await w.append(type, payload);
   };
   for (const subject of Object.values(PEOPLE)) await append(k1.writer, '07:00', 'plan', planPayload({ subject, zone: 'UTC', start: '2026-11-01', centres: ['centre-a'], effectiveFrom: at('06:00') }));
+  const others = Array.from({ length: regulars }, (_, i) => `r-${String(i).padStart(4, '0')}`);
+  for (const subject of others) await append(k1.writer, '07:00', 'plan', planPayload({ subject, zone: 'UTC', start: '2026-11-01', centres: ['centre-a'], effectiveFrom: at('06:00') }));
   await append(k2.writer, '07:05', 'checkin-attempt', attemptPayload(undefined, 'no-match', { kiosk: K2, step: 'identify', method: 'fingerprint' }));
   now = at('08:00');
   k1.writer.checkpoint();
@@ -53,6 +56,15 @@ export async function evidenceCentre(): Promise<EvidenceCentre> {
   await append(k1.writer, '09:05', 'checkin', checkinPayload(PEOPLE.onTime));
   await append(k1.writer, '09:30', 'checkin-attempt', attemptPayload(PEOPLE.review, 'poor-quality'));
   await append(k1.writer, '09:40', 'excuse', { subject: PEOPLE.excused, from: DAY, to: DAY, rules: ['missed-checkin'], reason: 'hospital appointment, letter seen', staff: 'staff-1' });
+  for (const [i, subject] of others.entries()) {
+    const k = i % 2 === 0 ? k1 : k2;
+    const minute = 9 * 60 + Math.floor((i * 119) / Math.max(1, others.length));
+    const hhmm = `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+    const kiosk = k.writer.origin;
+    await append(k.writer, hhmm, 'checkin-attempt', attemptPayload(subject, 'matched', { kiosk, step: 'identify', method: 'fingerprint' }));
+    await append(k.writer, hhmm, 'checkin-attempt', attemptPayload(subject, 'matched', { kiosk }));
+    await append(k.writer, hhmm, 'checkin', { ...checkinPayload(subject), kiosk });
+  }
   await append(k2.writer, '12:00', 'checkin', { ...checkinPayload(PEOPLE.late), kiosk: K2 });
   await append(k1.writer, '13:30', 'checkin-attempt', attemptPayload(undefined, 'no-match', { step: 'identify', method: 'fingerprint' }));
   now = at('14:00');
