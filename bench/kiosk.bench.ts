@@ -55,8 +55,8 @@ export const kioskSuite: Suite = {
         const screens = kioskScreens(config);
         const started = performance.now();
         const runtime = await KioskRuntime.start({ config, screen: screens.screen, staff: screens.staff, ...(devices.inProcess ?? {}) });
+        const web = await screens.serve(runtime, 0);
         try {
-          const web = await screens.serve(runtime, 0);
           await waitFor(() => runtime.fleetDevices().every((d) => deviceUsable(d.state)) && runtime.fleetDevices().some((d) => d.id.startsWith('face/')), 'every device and the face engine ready', 120_000);
           const page = await browser.newPage({ viewport: { width: 1080, height: 1920 } });
           await page.goto(web.urls.kiosk ?? '');
@@ -84,8 +84,8 @@ export const kioskSuite: Suite = {
           report.add(`kiosk: finger to receipt on screen p50, ${label}`, percentile(times, 50), 'ms', base);
           report.add(`kiosk: finger to receipt on screen p95, ${label}`, percentile(times, 95), 'ms', base);
           await page.close();
-          await web.close();
         } finally {
+          await web.close();
           await runtime.close();
           await devices.close();
           rmSync(dir, { recursive: true, force: true });

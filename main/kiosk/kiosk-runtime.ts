@@ -38,7 +38,7 @@ import { topicId } from '../../net/topics.ts';
 import { ReaderBadgePort } from './badge-port.ts';
 import { type CheckinOutcome, CheckinWorkflow } from './checkin-workflow.ts';
 import { DeviceHealthLog } from './device-health-log.ts';
-import { EnrolmentStore } from './enrolment-store.ts';
+import { BADGE_KEY_NAME, EnrolmentStore } from './enrolment-store.ts';
 import { cameraFacePort } from './face-port.ts';
 import { sensorFingerprintPort } from './fingerprint-port.ts';
 import type { KioskConfig } from './kiosk-config.ts';
@@ -138,12 +138,14 @@ export class KioskRuntime {
     // Personal data (names, photos) and the data keys the face templates are sealed under; the centre key that
     // wraps them stays in the key store (owner-only files here; Electron safeStorage on a packaged kiosk).
     const self: { runtime?: KioskRuntime } = {};
+    const keyStore = secrets ?? new FileSecretStore(join(config.dataDir, 'secrets'));
     const personal = PersonalDataStore.open(join(config.dataDir, 'personal-data.db'), {
-      centreKey: dataKey(secrets ?? new FileSecretStore(join(config.dataDir, 'secrets')), CENTRE_KEY_NAME),
+      centreKey: dataKey(keyStore, CENTRE_KEY_NAME),
       log: { append: (type, payload) => (self.runtime as KioskRuntime).append(type, payload) },
       clock,
     });
-    const enrolments = EnrolmentStore.open(config.dataDir, (subject) => personal.dataKey(subject));
+    // Badge numbers are keyed hashes under a key of the key store, not beside the table.
+    const enrolments = EnrolmentStore.open(config.dataDir, (subject) => personal.dataKey(subject), dataKey(keyStore, BADGE_KEY_NAME));
     // The node creates the log on first start; the runtime's own read connection opens it after.
     // The node and the health log start before the runtime they report on exists.
     const heartbeatDevices = (): { id: string; state: DeviceHealth['state'] }[] => self.runtime?.fleetDevices() ?? [];
