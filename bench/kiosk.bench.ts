@@ -64,7 +64,7 @@ export const kioskSuite: Suite = {
           report.add(`kiosk: start to ready, ${label}`, performance.now() - started, 'ms', 'kiosk: start to ready, no device timing (baseline)');
 
           devices.fingerprint.enrolDirect(FINGER, 1);
-          await runtime.enrol({ subject: SUBJECT, page: 1, descriptors: face.descriptors });
+          await runtime.enrol({ subject: SUBJECT, page: 1, name: 'Bench Person', photo: face.checkinFrame, descriptors: face.descriptors });
           await runtime.append('plan', planPayload({ subject: SUBJECT, start: '2026-01-01', zone: 'Asia/Shanghai', centres: ['centre-01'] }));
           devices.camera.setFrames([face.checkinFrame]);
           const times: number[] = [];
