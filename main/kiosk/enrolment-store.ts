@@ -1,9 +1,10 @@
 // The kiosk's enrolment table: which sensor page and which badge belong to which pseudonymous subject, and each
 // subject's face template, sealed with AES-256-GCM (face/template.ts) under that person's data key from the
 // personal-data store (access/), so erasing the person there leaves any copy of the template unreadable. Badge
-// numbers are kept only as salted hashes: a stolen table names no card. Names, ID numbers and photos are not
-// here at all: they live in the personal-data store.
-import { createHash, randomBytes } from 'node:crypto';
+// numbers are kept only as HMAC-SHA-256 under a key from the key store (safeStorage on a packaged kiosk), not
+// beside the table: card numbers are few and short, so a salted hash next to its salt gave every card back to
+// whoever copied the table. Names, ID numbers and photos are not here at all: they live in the personal-data store.
+import { createHash, createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MusterError, errorMessage } from '../../core/errors.ts';
@@ -11,11 +12,16 @@ import { type FaceTemplate, openTemplate, parseSealedTemplate, sealTemplate } fr
 
 interface Table {
   readonly v: 1;
-  /** Hex salt for badge hashes, made once per kiosk. */
-  readonly salt: string;
+  /** Hex salt of the earlier salted-SHA-256 badge hashes; gone once none is left (each moves on its next use). */
+  readonly salt?: string;
   readonly pages: Record<string, string>;
   readonly badges: Record<string, string>;
 }
+
+/** The badge key's name in the kiosk's key store. */
+export const BADGE_KEY_NAME = 'badge-key';
+/** Badge hashes under the key are marked, so an earlier salted hash is never mistaken for one. */
+const KEYED = 'hmac:';
 
 const SUBJECT = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 
@@ -24,23 +30,25 @@ export class EnrolmentStore {
     private readonly dir: string,
     /** The person's data key; throws MusterError('no-person') once they are erased. */
     private readonly keyFor: (subject: string) => Uint8Array,
+    private readonly badgeKey: Uint8Array,
     private table: Table,
   ) {}
 
-  /** Opens (creating) the table under `dir`; templates are sealed under `keyFor(subject)`. */
-  static open(dir: string, keyFor: (subject: string) => Uint8Array): EnrolmentStore {
+  /** Opens (creating) the table under `dir`; templates are sealed under `keyFor(subject)`, badges hashed under `badgeKey`. */
+  static open(dir: string, keyFor: (subject: string) => Uint8Array, badgeKey: Uint8Array): EnrolmentStore {
+    if (badgeKey.length < 32) throw new TypeError('badgeKey: expected a key of at least 32 bytes');
     mkdirSync(join(dir, 'face-templates'), { recursive: true, mode: 0o700 });
-    let table: Table = { v: 1, salt: randomBytes(16).toString('hex'), pages: {}, badges: {} };
+    let table: Table = { v: 1, pages: {}, badges: {} };
     try {
       const parsed = JSON.parse(readFileSync(join(dir, 'enrolment.json'), 'utf8')) as Partial<Table>;
-      if (parsed.v !== 1 || typeof parsed.salt !== 'string' || typeof parsed.pages !== 'object' || typeof parsed.badges !== 'object') {
+      if (parsed.v !== 1 || (parsed.salt !== undefined && typeof parsed.salt !== 'string') || typeof parsed.pages !== 'object' || typeof parsed.badges !== 'object') {
         throw new MusterError('bad-enrolment', 'not a version 1 enrolment table');
       }
       table = parsed as Table;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new MusterError('bad-enrolment', `${join(dir, 'enrolment.json')}: ${errorMessage(error)}`);
     }
-    return new EnrolmentStore(dir, keyFor, table);
+    return new EnrolmentStore(dir, keyFor, badgeKey, table);
   }
 
   subjectOfPage(page: number): string | undefined {
@@ -53,7 +61,19 @@ export class EnrolmentStore {
   }
 
   subjectOfBadge(card: string): string | undefined {
-    return this.table.badges[this.badgeHash(card)];
+    const subject = this.table.badges[this.badgeHash(card)];
+    if (subject !== undefined || this.table.salt === undefined) return subject;
+    // A card enrolled under the earlier salted hash: found once more, then kept under the key only.
+    const legacy = createHash('sha256').update(this.table.salt).update('\n').update(card).digest('hex');
+    const old = this.table.badges[legacy];
+    if (old === undefined) return undefined;
+    const badges = { ...this.table.badges, [this.badgeHash(card)]: old };
+    delete badges[legacy];
+    const { salt, ...rest } = this.table;
+    const left = Object.keys(badges).some((k) => !k.startsWith(KEYED));
+    this.table = left ? { ...rest, salt, badges } : { ...rest, badges };
+    writeAtomic(join(this.dir, 'enrolment.json'), JSON.stringify(this.table));
+    return old;
   }
 
   /** The subject's decrypted face template, or undefined when none is enrolled (or the person was erased). */
@@ -101,7 +121,7 @@ export class EnrolmentStore {
   }
 
   private badgeHash(card: string): string {
-    return createHash('sha256').update(this.table.salt).update('\n').update(card).digest('hex');
+    return `${KEYED}${createHmac('sha256', this.badgeKey).update(card).digest('hex')}`;
   }
 }
 
