@@ -11,7 +11,7 @@ import type { LedgerStore } from '../../ledger/store.ts';
 import { type Alert, type StoredAlert, alertFor, centerOf } from '../alerts.ts';
 import { DEFAULT_FLEET_POLICY, type FleetPolicy, type KioskState, decodeSignedHeartbeat, kioskState } from '../heartbeat.ts';
 import { type LinkOptions, MqttLink } from '../mqtt-link.ts';
-import { RegistryPublisher } from '../registry-publisher.ts';
+import { type RegistryHealth, RegistryPublisher } from '../registry-publisher.ts';
 import { type ReplicationEvent, Replicator } from '../replicator.ts';
 import { type ParsedTopic, topics } from '../topics.ts';
 import { Witness } from '../witness.ts';
@@ -43,6 +43,14 @@ export interface HqEvents {
   'breach-alert': [BreachAlert];
   entries: [{ origin: string; size: number; inserted: number }];
   kiosk: [FleetEntry];
+  /** A fault HQ survived (a failed fleet check, a registry publication to retry): reported, never silent. */
+  fault: [{ component: string; message: string }];
+}
+
+/** What HQ's health shows of its own background work. */
+export interface HqHealth {
+  readonly fleetCheck: { readonly failures: number; readonly lastError?: string };
+  readonly registry?: RegistryHealth;
 }
 
 /** Live entries kept per kiosk to judge its clock by (core/time/clock-drift.ts). */
@@ -83,6 +91,7 @@ export class HqService {
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
   private registryPublisher: RegistryPublisher | undefined;
+  private fleetCheck: HqHealth['fleetCheck'] = { failures: 0 };
   private readonly pending = new Set<Promise<unknown>>();
   /** Per kiosk: kiosk time (ts) and HQ time of arrival of its latest live entries. */
   private readonly clockSamples = new Map<string, ClockObservation[]>();
@@ -119,13 +128,29 @@ export class HqService {
     await link.subscribe([topics.everyHeartbeat]);
     await replicator.start();
     if (options.registry) {
-      service.registryPublisher = new RegistryPublisher({ link, registry: options.registry, store: options.store });
+      service.registryPublisher = new RegistryPublisher({
+        link,
+        registry: options.registry,
+        store: options.store,
+        onError: (error) => {
+          service.fault('registry-publisher', error);
+        },
+      });
       await service.registryPublisher.refresh();
     }
     // Judged once at start too, so the fleet view and offline alerts hold every known kiosk before the first tick.
     await service.checkFleet();
     service.timer = setInterval(() => {
-      void service.checkFleet();
+      // A failed store read is reported and the next tick tries again: it must never end HQ.
+      service.checkFleet().then(
+        () => {
+          service.fleetCheck = { failures: 0 };
+        },
+        (error: unknown) => {
+          service.fleetCheck = { failures: service.fleetCheck.failures + 1, lastError: errorMessage(error) };
+          service.fault('fleet-check', error);
+        },
+      );
     }, options.checkEveryMs ?? 10_000);
     service.timer.unref();
     return service;
@@ -152,6 +177,17 @@ export class HqService {
       summary: breach.summary,
       evidence: { subject: breach.subject, rule: breach.rule, entries: breach.entries },
     });
+  }
+
+  health(): HqHealth {
+    const registry = this.registryPublisher?.health();
+    return { fleetCheck: this.fleetCheck, ...(registry ? { registry } : {}) };
+  }
+
+  private fault(component: string, error: unknown): void {
+    const message = errorMessage(error);
+    process.emitWarning(`hq ${component}: ${message}`);
+    this.events.emit('fault', { component, message });
   }
 
   fleetView(): FleetEntry[] {

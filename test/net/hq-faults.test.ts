@@ -1,5 +1,6 @@
 // Faults HQ must survive without hiding them: PostgreSQL restarting under it, a failing store read in the periodic
 // fleet check, a registry that could not be published.
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +12,12 @@ import { LedgerStore } from '../../ledger/store.ts';
 import { MqttLink } from '../../net/mqtt-link.ts';
 import { RegistryPublisher } from '../../net/registry-publisher.ts';
 import { freePort } from '../helpers/free-port.ts';
+import { HqService } from '../../net/hq/hq-service.ts';
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
+import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { startBroker } from './support/brokers.ts';
 import { Signer } from '../../ledger/keys.ts';
 import { signEntry } from '../../ledger/entry-signing.ts';
 import { ZERO_HASH } from '../../core/entry.ts';
@@ -95,6 +99,32 @@ describe('the registry publisher', () => {
       await link.close();
       await store.close();
       registry.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('HQ\'s periodic fleet check', () => {
+  it('a failed store read is reported as a fault and in health, HQ keeps running, the next check succeeds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'muster-hq-fault-'));
+    const broker = await startBroker('mosquitto', ['hq']);
+    const file = join(dir, 'hq.db');
+    const hq = await HqService.start({ store: SqliteHqStore.open(file), broker: broker.link('hq'), witnessSigner: Signer.generate('hq'), checkEveryMs: 30 });
+    const faults: { component: string; message: string }[] = [];
+    hq.events.on('fault', (fault) => faults.push(fault));
+    const admin = new Database(file);
+    try {
+      // An administrator's mistake: the table the check reads is gone, so every read of it fails.
+      admin.exec('ALTER TABLE hq_heartbeats RENAME TO heartbeats_away');
+      await waitFor(() => faults.length > 0, 'the failed fleet check to be reported');
+      expect(faults[0]).toMatchObject({ component: 'fleet-check', message: expect.stringMatching(/heartbeats/) as unknown });
+      expect(hq.health().fleetCheck).toMatchObject({ failures: expect.any(Number) as unknown, lastError: expect.stringMatching(/heartbeats/) as unknown });
+      admin.exec('ALTER TABLE heartbeats_away RENAME TO hq_heartbeats');
+      await waitFor(() => hq.health().fleetCheck.failures === 0, 'a fleet check that succeeds again');
+    } finally {
+      admin.close();
+      await hq.close();
+      await broker.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
