@@ -67,8 +67,7 @@ export class EnrolmentStore {
     const legacy = createHash('sha256').update(this.table.salt).update('\n').update(card).digest('hex');
     const old = this.table.badges[legacy];
     if (old === undefined) return undefined;
-    const badges = { ...this.table.badges, [this.badgeHash(card)]: old };
-    delete badges[legacy];
+    const badges = { ...Object.fromEntries(Object.entries(this.table.badges).filter(([hash]) => hash !== legacy)), [this.badgeHash(card)]: old };
     const { salt, ...rest } = this.table;
     const left = Object.keys(badges).some((k) => !k.startsWith(KEYED));
     this.table = left ? { ...rest, salt, badges } : { ...rest, badges };
