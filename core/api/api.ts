@@ -3,6 +3,7 @@
 // a validator for its params and one for its result; each event a validator for its data. Types are derived
 // from the validators. Main validates every request before it acts; the renderer validates every answer.
 import { type Check, type Out, fail, ident, obj, text } from './check.ts';
+import { alertsMethods } from './alerts-api.ts';
 import { hqEvents, hqMethods } from './hq-api.ts';
 import { kioskEvents, kioskMethods } from './kiosk-api.ts';
 import { type Action, type Principal, can } from '../access/roles.ts';
@@ -20,7 +21,7 @@ interface MethodSpec {
   readonly result: Check<unknown>;
 }
 
-export const METHODS = { ...kioskMethods, ...staffMethods, ...hqMethods } as const satisfies Readonly<Record<string, MethodSpec>>;
+export const METHODS = { ...kioskMethods, ...staffMethods, ...hqMethods, ...alertsMethods } as const satisfies Readonly<Record<string, MethodSpec>>;
 export const EVENTS = { ...kioskEvents, ...staffEvents, ...hqEvents } as const satisfies Readonly<Record<string, Check<unknown>>>;
 
 export type Method = keyof typeof METHODS;

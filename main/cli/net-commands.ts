@@ -24,6 +24,7 @@ import { VerifyPool } from '../../net/verify-pool.ts';
 import { topicId } from '../../net/topics.ts';
 import { type Command, type OptionValues, UsageError, nonNegativeInteger, portNumber, optionalString, requireString, stringList, writeLine } from './command.ts';
 import { untilSignal } from './signals.ts';
+import { alertsBackend, withAlerts } from '../web/alert-handlers.ts';
 import { HqBackend } from '../web/hq-backend.ts';
 import { startWebServer } from '../web/web-server.ts';
 
@@ -167,9 +168,11 @@ const hq: Command = {
         users.close();
       });
       const host = optionalString(values, 'http-host') ?? '127.0.0.1';
-      const http = await startHqHttp(service, httpPort, host, users, new AlertDesk(store, hqLog, breachAlerts.deliver));
+      const desk = new AlertDesk(store, hqLog, breachAlerts.deliver);
+      const http = await startHqHttp(service, httpPort, host, users, desk);
       stops.push(() => http.close());
-      const web = webPortNumber === undefined || !users ? undefined : await startWebServer({ hq: new HqBackend({ hq: service, staffOrigin }), users, port: webPortNumber, host });
+      const dashboard = withAlerts(new HqBackend({ hq: service, staffOrigin }), alertsBackend(service, store, desk));
+      const web = webPortNumber === undefined || !users ? undefined : await startWebServer({ hq: dashboard, users, port: webPortNumber, host });
       if (web) stops.push(() => web.close());
       writeLine(io.stdout, `hq ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, http ${http.url}${web?.urls.hq ? `, dashboard ${web.urls.hq}` : ''}`);
       const signal = await untilSignal();

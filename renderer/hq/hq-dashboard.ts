@@ -16,6 +16,7 @@ import { reconcile } from '../reconcile.ts';
 import { w } from '../screen-words.ts';
 import { onSessionLost, userBar, withSignIn } from '../sign-in.ts';
 import { StatusLine, errorText } from '../status-line.ts';
+import { alertsPanel } from './alerts-panel.ts';
 import { type HqWord, q, qn } from './hq-strings.ts';
 
 const REFRESH_EVERY_MS = 30_000;
@@ -59,6 +60,7 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
   }
   settleLanguage(centres[0]?.zone ?? hqZone);
   document.title = q('title');
+  const breachAlerts = holds(role, 'read-breaches') ? alertsPanel(api, { canAct: holds(role, 'decide-review'), zone: hqZone }) : undefined;
   const zoneOf = (centre: string): string => centres.find((c) => c.centre === centre)?.zone ?? hqZone;
   const status = new StatusLine(() => hqZone);
   const notice = h('p', { class: 'action-notice', role: 'status' });
@@ -239,8 +241,12 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
       : null,
     seesFleet ? fleetBox : null,
     seesFleet ? alertsBox : null,
+    breachAlerts?.el,
   );
   api.on('hq.changed', refresh);
+  // Breach alerts (issue 16): their own panel, refreshed on the same live updates.
+  api.on('hq.changed', () => void breachAlerts?.refresh());
+  void breachAlerts?.refresh();
   setInterval(refresh, REFRESH_EVERY_MS);
   refresh();
 }

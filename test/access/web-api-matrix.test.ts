@@ -42,6 +42,8 @@ const PARAMS: { readonly [M in Method]: Record<string, unknown> } = {
   'hq.fleet': {},
   'hq.alerts': {},
   'hq.timeline': { subject: OWN },
+  'hq.breachAlerts': {},
+  'hq.alertAction': { id: 'breach:missed-checkin/p-0001/2026-06-01', action: 'acknowledge', note: 'calling' },
 };
 
 type Outcome = 'ok' | 401 | 403;
@@ -73,6 +75,8 @@ const MATRIX: { readonly [M in Method]: Record<Role | 'far' | 'anonymous', Outco
   'hq.fleet': { parolee: 403, staff: 403, officer: 'ok', police: 403, auditor: 'ok', far: 403, anonymous: 401 },
   'hq.alerts': { parolee: 403, staff: 403, officer: 'ok', police: 403, auditor: 'ok', far: 403, anonymous: 401 },
   'hq.timeline': { parolee: 'ok', staff: 403, officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
+  'hq.breachAlerts': { parolee: 403, staff: 403, officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
+  'hq.alertAction': { parolee: 403, staff: 403, officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
 };
 
 function stubs(prefix: string): Handlers {

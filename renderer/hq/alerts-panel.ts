@@ -1,0 +1,114 @@
+// Breach alerts as a panel: HQ's live alerts (net/hq/breach-alert.ts) with who, rule, day, status, the latest
+// history note, and for a role that decides reviews the acknowledge / assign / resolve actions with a note. Its
+// own words (English and Simplified Chinese) and its own refresh: the screen that mounts it only places it and
+// calls refresh() on `hq.changed`.
+import type { MusterApi } from '../../core/api/api.ts';
+import type { BreachAlertView } from '../../core/api/alerts-api.ts';
+import { type Catalogue, wordsOf } from '../catalogue.ts';
+import { button, h, render } from '../dom.ts';
+import { data } from '../findings.ts';
+import { stamp } from '../local-time.ts';
+import { errorText } from '../status-line.ts';
+
+const WORDS = {
+  title: { en: 'Breach alerts', 'zh-CN': '违规警报' },
+  none: { en: 'No breach alerts.', 'zh-CN': '暂无违规警报。' },
+  kind_breach: { en: 'Breach', 'zh-CN': '违规' },
+  kind_review: { en: 'For staff review (kiosk outage)', 'zh-CN': '待工作人员复核（自助机故障）' },
+  status_open: { en: 'open', 'zh-CN': '未处理' },
+  status_acknowledged: { en: 'acknowledged', 'zh-CN': '已确认' },
+  status_assigned: { en: 'assigned', 'zh-CN': '已指派' },
+  status_resolved: { en: 'resolved', 'zh-CN': '已解决' },
+  status_superseded: { en: 'superseded', 'zh-CN': '已撤销' },
+  raised: { en: 'raised', 'zh-CN': '发出时间' },
+  evidence: { en: 'evidence entries', 'zh-CN': '证据条目' },
+  note: { en: 'Note', 'zh-CN': '备注' },
+  assignee: { en: 'Assign to (user id)', 'zh-CN': '指派给（用户编号）' },
+  acknowledge: { en: 'Acknowledge', 'zh-CN': '确认' },
+  assign: { en: 'Assign', 'zh-CN': '指派' },
+  resolve: { en: 'Resolve', 'zh-CN': '解决' },
+  needNote: { en: 'Write a note first.', 'zh-CN': '请先填写备注。' },
+} as const satisfies Catalogue;
+const t = wordsOf(WORDS);
+
+export interface AlertsPanel {
+  readonly el: HTMLElement;
+  refresh(): Promise<void>;
+}
+
+/** `canAct`: the role decides reviews (officers); the server checks it again. `zone`: the zone times are shown in. */
+export function alertsPanel(api: MusterApi, options: { readonly canAct: boolean; readonly zone: string; readonly centre?: string }): AlertsPanel {
+  const list = h('div', { class: 'alerts-list', 'aria-live': 'polite' });
+  const el = h('section', { class: 'panel alerts-panel', 'aria-label': t('title') }, h('h2', {}, t('title')), list);
+  /** A half-typed note survives a refresh: the panel re-renders only when nobody is typing in it. */
+  const typing = (): boolean => el.contains(document.activeElement) && document.activeElement instanceof HTMLInputElement && document.activeElement.value !== '';
+  const refresh = async (): Promise<void> => {
+    if (typing()) return;
+    try {
+      const { alerts } = await api.call('hq.breachAlerts', options.centre === undefined ? {} : { centre: options.centre });
+      render(list, alerts.length === 0 ? h('p', {}, t('none')) : h('ul', {}, alerts.map((a) => item(a))));
+    } catch (error) {
+      render(list, h('p', { class: 'banner', role: 'alert' }, errorText(error)));
+    }
+  };
+  const item = (a: BreachAlertView): HTMLElement => {
+    const last = a.history.at(-1);
+    const closed = a.status === 'resolved' || a.status === 'superseded';
+    return h(
+      'li',
+      { class: `alert alert-${a.kind} alert-${a.status}`, 'data-alert': a.id },
+      h('strong', {}, t(a.kind === 'breach' ? 'kind_breach' : 'kind_review')),
+      ' ',
+      data(a.subject),
+      ' · ',
+      data(a.rule),
+      ' · ',
+      data(a.day),
+      ' · ',
+      h('span', { class: 'alert-status' }, t(`status_${a.status}`)),
+      a.assignee === null ? null : [' → ', data(a.assignee)],
+      h('div', {}, data(a.summary)),
+      h('div', { class: 'muted' }, `${t('raised')} ${stamp(a.raisedAt, options.zone)} · ${a.evidence.length} ${t('evidence')}`),
+      last ? h('div', { class: 'muted' }, data(`${last.event}: ${last.note}`)) : null,
+      options.canAct && !closed ? actions(a) : null,
+    );
+  };
+  const actions = (a: BreachAlertView): HTMLElement => {
+    const note = h('input', { type: 'text', maxlength: 500, 'aria-label': t('note'), placeholder: t('note') });
+    const assignee = h('input', { type: 'text', maxlength: 64, 'aria-label': t('assignee'), placeholder: t('assignee') });
+    const status = h('span', { role: 'status' });
+    const act = (action: 'acknowledge' | 'assign' | 'resolve'): void => {
+      if (note.value.trim() === '') {
+        render(status, t('needNote'));
+        return;
+      }
+      const who = assignee.value.trim();
+      api.call('hq.alertAction', { id: a.id, action, note: note.value, ...(action === 'assign' ? { assignee: who } : {}) }).then(
+        () => {
+          note.value = '';
+          void refresh();
+        },
+        (error: unknown) => {
+          render(status, errorText(error));
+        },
+      );
+    };
+    return h(
+      'div',
+      { class: 'alert-actions' },
+      note,
+      button(t('acknowledge'), '👁️', () => {
+        act('acknowledge');
+      }),
+      assignee,
+      button(t('assign'), '👤', () => {
+        act('assign');
+      }),
+      button(t('resolve'), '✔️', () => {
+        act('resolve');
+      }),
+      status,
+    );
+  };
+  return { el, refresh };
+}
