@@ -111,7 +111,7 @@ describe('kiosk runtime: keys', () => {
     expect(Buffer.from(runtime.personal.dataKey('p-1')).toString('hex')).toBe(dataKey);
     expect(existsSync(keyFile)).toBe(false);
     expect(existsSync(keyFile.replace(/\.key$/, '.witness.key'))).toBe(false);
-    expect(readdirSync(secretsDir).sort()).toEqual(['centre-key.safe', 'log-signing.key.safe', 'witness-signing.key.safe']);
+    expect(readdirSync(secretsDir).sort()).toEqual(['badge-key.safe', 'centre-key.safe', 'log-signing.key.safe', 'witness-signing.key.safe']);
 
     runtime.personal.endSupervision('p-1', now - 2 * 86_400_000, 86_400_000);
     expect(await runtime.erasure?.runOnce()).toEqual(['p-1']);

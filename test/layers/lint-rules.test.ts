@@ -1,11 +1,21 @@
 // The lint rules that keep tests honest: a test skipped everywhere (.skip, .todo) or only on some machines
-// (runIf, skipIf), or one run alone (.only), fails `npm run lint`. The probe is linted as this file's text.
-import { ESLint } from 'eslint';
+// (runIf, skipIf), or one run alone (.only), fails `npm run lint`. The probes are checked with the rule exactly as
+// the repository's config resolves it for a test file, without the type-aware rules (which need a whole program).
+import { ESLint, type Linter } from 'eslint';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import tseslint from 'typescript-eslint';
+import { beforeAll, describe, expect, it } from 'vitest';
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
-const eslint = new ESLint({ cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+let eslint: ESLint;
+
+beforeAll(async () => {
+  const resolved = (await new ESLint({ cwd: ROOT }).calculateConfigForFile(SELF)) as { rules: Record<string, Linter.RuleEntry> };
+  const rule = resolved.rules['no-restricted-syntax'];
+  if (!rule) throw new Error('the config sets no no-restricted-syntax rule for tests');
+  eslint = new ESLint({ cwd: ROOT, overrideConfigFile: true, overrideConfig: { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, rules: { 'no-restricted-syntax': rule } } });
+});
 
 async function lint(text: string): Promise<string[]> {
   const [result] = await eslint.lintText(text, { filePath: SELF });
