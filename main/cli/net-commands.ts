@@ -45,7 +45,8 @@ const brokerOptions = {
 const brokerDetails = [
   '--broker embedded|URL    embedded: an Aedes broker in this process (listening on --mqtt-port, default 1883,',
   '                         and --mqtt-host, default 127.0.0.1; any other host needs --broker-passwords);',
-  '                         mqtt://host:port or mqtts://host:port: an external broker (Mosquitto, EMQX)',
+  '                         mqtt://host:port or mqtts://host:port: an external broker (Mosquitto, EMQX);',
+  '                         several, comma-separated: the nodes of a cluster (NATS), tried in turn',
   '--username NAME          broker user (default: the node id with "/" written as "~")',
   '--password-file FILE     broker password, read from a file so it never shows in the process list',
   '--broker-passwords FILE  embedded broker: admit the nodes of this password file (muster kiosk provision --passwords)',
@@ -87,8 +88,11 @@ async function brokerFrom(values: OptionValues, nodeId: string): Promise<{ link:
     const reach = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
     return { link: { url: `mqtt://${reach.includes(':') ? `[${reach}]` : reach}:${embedded.port}`, ...credentials, password: own }, embedded };
   }
-  if (!/^mqtts?:\/\/[^/\s]+$/.test(broker)) throw new UsageError(`--broker must be "embedded" or mqtt://host:port or mqtts://host:port, got ${JSON.stringify(broker)}`);
-  return { link: { url: broker, ...credentials, ...tls } };
+  // Several URLs, comma-separated: the nodes of a broker cluster, tried in turn (net/mqtt-link.ts).
+  const urls = broker.split(',');
+  const bad = urls.find((url) => !/^mqtts?:\/\/[^/\s,]+$/.test(url));
+  if (bad !== undefined) throw new UsageError(`--broker must be "embedded" or mqtt://host:port or mqtts://host:port (comma-separated for a cluster), got ${JSON.stringify(bad)}`);
+  return { link: { url: urls.length === 1 ? broker : urls, ...credentials, ...tls } };
 }
 
 const hq: Command = {
@@ -174,7 +178,7 @@ const hq: Command = {
       const dashboard = withAlerts(new HqBackend({ hq: service, staffOrigin }), alertsBackend(service, store, desk));
       const web = webPortNumber === undefined || !users ? undefined : await startWebServer({ hq: dashboard, users, port: webPortNumber, host });
       if (web) stops.push(() => web.close());
-      writeLine(io.stdout, `hq ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, http ${http.url}${web?.urls.hq ? `, dashboard ${web.urls.hq}` : ''}`);
+      writeLine(io.stdout, `hq ready: mqtt ${String(link.url)}${embedded ? ' (embedded)' : ''}, http ${http.url}${web?.urls.hq ? `, dashboard ${web.urls.hq}` : ''}`);
       const signal = await untilSignal();
       writeLine(io.stdout, `hq stopping (${signal})`);
       return 0;
@@ -235,7 +239,7 @@ const kiosk: Command = {
       await embedded?.close();
       throw error;
     });
-    writeLine(io.stdout, `kiosk ${origin} ready: mqtt ${link.url}${embedded ? ' (embedded)' : ''}, log size ${await node.store.size(origin)}`);
+    writeLine(io.stdout, `kiosk ${origin} ready: mqtt ${String(link.url)}${embedded ? ' (embedded)' : ''}, log size ${await node.store.size(origin)}`);
     let simulated = 0;
     const simulator = rate > 0 ? setInterval(() => {
       node.append('checkin', { subject: `sim-${simulated++}`, simulated: true }).catch((error: unknown) => {
