@@ -24,9 +24,9 @@ const PACKAGES = {
   drivers: ['serialport', '@serialport/[^/]+', 'node-hid'],
   hardware: ['serialport', '@serialport/[^/]+'],
   face: ['@tensorflow/[^/]+', '@vladmandic/[^/]+', 'jpeg-js'],
-  net: ['mqtt', 'aedes', 'pg', 'kysely', 'nats', 'better-sqlite3'],
+  net: ['mqtt', 'aedes', 'pg', 'kysely', 'better-sqlite3'],
   access: ['better-sqlite3', 'electron'],
-  renderer: [],
+  renderer: ['echarts', 'zrender'],
 };
 
 const packageRules = Object.entries(PACKAGES).map(([layer, packages]) => ({
