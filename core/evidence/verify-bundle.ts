@@ -92,6 +92,14 @@ function decode(base64: string, where: string): Decoded {
   }
 }
 
+async function signatureFailure(d: Decoded, key: NoteKey): Promise<string | undefined> {
+  if (!bytesEqual(d.decoded.body.kid, key.id)) return `${name(d)} is signed by a key other than the one in force for it (key swapped?)`;
+  if (!(await ed25519Verify(key.publicKey, concatBytes(ENTRY_SIGNATURE_DOMAIN, d.decoded.bodyBytes), d.decoded.signature))) {
+    return `${name(d)}: the signature does not verify (the entry was changed after it was signed)`;
+  }
+  return undefined;
+}
+
 function name(d: Decoded): string {
   return `${d.decoded.body.origin}#${d.decoded.body.seq}`;
 }
@@ -246,10 +254,8 @@ class BundleCheck {
   }
 
   private async checkSignature(d: Decoded, key: NoteKey): Promise<void> {
-    if (!bytesEqual(d.decoded.body.kid, key.id)) fail(`${name(d)} is signed by a key other than the one in force for it (key swapped?)`);
-    if (!(await ed25519Verify(key.publicKey, concatBytes(ENTRY_SIGNATURE_DOMAIN, d.decoded.bodyBytes), d.decoded.signature))) {
-      fail(`${name(d)}: the signature does not verify (the entry was changed after it was signed)`);
-    }
+    const failure = await signatureFailure(d, key);
+    if (failure) fail(failure);
   }
 
   private async openNote(note: string, origin: string, keys: readonly NoteKey[], what: string): Promise<OpenedCheckpoint> {
@@ -309,18 +315,29 @@ class BundleCheck {
     let first = -Infinity;
     let last = -Infinity;
     let previous: Decoded | undefined;
+    // Signatures are checked all at once (WebCrypto works off the calling thread); failures are read in entry
+    // order, so an edited entry is named for its signature rather than for the next entry's broken link.
+    const signatures: Promise<string | undefined>[] = [];
+    let broken: { at: number; message: string } | undefined;
+    const breaks = (at: number, message: string): void => {
+      broken ??= { at, message };
+    };
     for (const [i, d] of entries.entries()) {
       const { body } = d.decoded;
-      if (body.origin !== origin || body.seq !== fromSize + i) fail(`the segment of ${origin} holds ${name(d)} where entry ${fromSize + i} belongs (an entry was removed or moved)`);
-      if (previous ? !bytesEqual(body.prev, previous.hash) : fromSize === 0 && !bytesEqual(body.prev, ZERO_HASH)) fail(`${name(d)} does not link to the entry before it`);
-      if (previous && body.ts < previous.decoded.body.ts) fail(`${name(d)}: kiosk time goes backwards, so the window's entries cannot be placed by time`);
-      await this.checkSignature(d, this.keyFor(origin, body.seq));
+      if (body.origin !== origin || body.seq !== fromSize + i) breaks(i, `the segment of ${origin} holds ${name(d)} where entry ${fromSize + i} belongs (an entry was removed or moved)`);
+      if (previous ? !bytesEqual(body.prev, previous.hash) : fromSize === 0 && !bytesEqual(body.prev, ZERO_HASH)) breaks(i, `${name(d)} does not link to the entry before it`);
+      if (previous && body.ts < previous.decoded.body.ts) breaks(i, `${name(d)}: kiosk time goes backwards, so the window's entries cannot be placed by time`);
+      signatures.push(signatureFailure(d, this.keyFor(origin, body.seq)));
       appendLeaf(range, d.hash);
       this.addRecord(d, `the segment of ${origin}`);
       if (i === 0) first = body.ts;
       last = body.ts;
       previous = d;
     }
+    const failures = await Promise.all(signatures);
+    const badSignature = failures.findIndex((f) => f !== undefined);
+    if (badSignature >= 0 && (broken === undefined || badSignature <= broken.at)) fail(failures[badSignature] as string);
+    if (broken) fail(broken.message);
     const to = await this.openNote(toNote, origin, keys(), 'the closing checkpoint');
     if (to.checkpoint.size !== fromSize + entries.length || !bytesEqual(compactRoot(range), to.checkpoint.root)) {
       fail(`the entries of ${origin} from ${fromSize} do not reproduce the closing checkpoint's root at size ${to.checkpoint.size}: an entry was removed, added or changed, or the checkpoint is from a fork`);

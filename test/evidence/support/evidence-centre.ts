@@ -58,7 +58,8 @@ export async function evidenceCentre(regulars = 0): Promise<EvidenceCentre> {
   await append(k1.writer, '09:40', 'excuse', { subject: PEOPLE.excused, from: DAY, to: DAY, rules: ['missed-checkin'], reason: 'hospital appointment, letter seen', staff: 'staff-1' });
   for (const [i, subject] of others.entries()) {
     const k = i % 2 === 0 ? k1 : k2;
-    const minute = 9 * 60 + Math.floor((i * 119) / Math.max(1, others.length));
+    // After the day's named events at k1 (the last at 09:40), so kiosk time only moves forward.
+    const minute = 9 * 60 + 41 + Math.floor((i * 78) / Math.max(1, others.length));
     const hhmm = `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
     const kiosk = k.writer.origin;
     await append(k.writer, hhmm, 'checkin-attempt', attemptPayload(subject, 'matched', { kiosk, step: 'identify', method: 'fingerprint' }));
