@@ -1,7 +1,8 @@
 // A throwaway PostgreSQL server for tests: initdb into a temp dir and pg_ctl start on a free loopback port.
-// initdb refuses to run as root, so as root (CI's .ci/run) the server runs as the `postgres` system user.
+// The server gets the settings of deploy/postgresql/muster.conf. initdb refuses to run as root, so as root
+// (CI's .ci/run) the server runs as the `postgres` system user.
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
@@ -34,6 +35,8 @@ export async function startPostgres(): Promise<PostgresServer> {
     execFileSync(file, argv, { stdio: 'pipe', cwd: dir });
   };
   run('initdb', ['-D', data, '-U', 'muster', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  // The deployed settings (deploy/postgresql/muster.conf); the command line below still turns fsync off for speed.
+  appendFileSync(join(data, 'postgresql.conf'), readFileSync(new URL('../../deploy/postgresql/muster.conf', import.meta.url)));
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
   run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', options, 'start']);
   return {
