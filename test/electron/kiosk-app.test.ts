@@ -15,7 +15,7 @@ import { ApiService } from '../../main/web/api-service.ts';
 import { KioskScreen } from '../../main/web/kiosk-screen.ts';
 import { FakeBrowserWindow, FakeFrame, FakeWebContents, fakeElectron } from './support/fake-electron.ts';
 
-const bundle = { js: 'console.log("kiosk")', css: 'body{}' };
+const bundle = { js: 'console.log("kiosk")', css: 'body{}', verifyPage: '' };
 let app: KioskApp | undefined;
 afterEach(() => {
   app?.close();
