@@ -118,6 +118,7 @@ export const ERROR_STATUS = {
   'no-webcrypto': 500,
   'pty.socat': 500,
   'store-corrupt': 500,
+  'store-io': 500,
   'store-migration': 500,
   'store-version': 500,
   'unreadable': 500,

@@ -203,7 +203,7 @@ export class LedgerStore {
       this.frontiers.set(origin, { size: expectedSize + rows.length, frontier });
     } catch (error) {
       this.frontiers.delete(origin);
-      throw error;
+      throw storeError(error, `append to ${origin}`);
     }
   }
 
@@ -307,4 +307,13 @@ export class LedgerStore {
   conflicts(origin: string): Conflict[] {
     return this.stmts.conflicts.all(origin).map((r) => ({ seq: r.seq, leaf: r.leaf, hash: r.hash, seenAt: r.seen_at, source: r.source }));
   }
+}
+
+/**
+ * SQLite's own errors stop at the store: an I/O failure (SQLITE_IOERR_FSYNC: the disk refused to make a commit
+ * durable, SQLITE_FULL, SQLITE_CORRUPT) is a MusterError `store-io` naming SQLite's code, the original as its cause.
+ */
+export function storeError(error: unknown, what: string): unknown {
+  if (!(error instanceof Database.SqliteError)) return error;
+  return new MusterError('store-io', `${what} failed: ${error.code}: ${error.message}`, { cause: error });
 }

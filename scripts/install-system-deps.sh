@@ -7,8 +7,9 @@
 #   chromium           the screens are tested in a real browser (playwright-core drives it)
 #   fonts-*            the screens' icons (colour emoji) and Chinese text (zh-CN) render on the kiosk and in tests
 #   libusb-1.0-0, udev node-hid's libusb backend; udevadm for SerialPort.list()
+#   strace             the ledger's durability tests trace and fault-inject the writer's syscalls
 set -euo pipefail
-packages=(socat mosquitto mosquitto-clients nats-server postgresql chromium fonts-noto-color-emoji fonts-wqy-zenhei libusb-1.0-0 udev ca-certificates)
+packages=(socat strace mosquitto mosquitto-clients nats-server postgresql chromium fonts-noto-color-emoji fonts-wqy-zenhei libusb-1.0-0 udev ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
