@@ -77,6 +77,19 @@ export function breachAlertId(kind: BreachAlertKind, breachId: string): string {
   return `${kind}:${breachId}`;
 }
 
+/** Stored rows as alerts, leaving out (with a warning naming it) a row that does not parse: one bad row must not hide the rest. */
+export function parseStoredAlerts(rows: readonly { readonly id: string; readonly body: string }[]): BreachAlert[] {
+  const alerts: BreachAlert[] = [];
+  for (const row of rows) {
+    try {
+      alerts.push(parseStoredAlert(row.id, row.body));
+    } catch (error) {
+      process.emitWarning(errorMessage(error));
+    }
+  }
+  return alerts;
+}
+
 /** A stored alert's JSON back to an alert: a row edited or cut by hand is a clear error naming it, never a crash later. */
 export function parseStoredAlert(id: string, json: string): BreachAlert {
   let value: unknown;

@@ -12,7 +12,7 @@ import { type TreeSource, consistencyProof, rootHash } from '../../ledger/merkle
 import type { IngestResult } from '../../ledger/replica.ts';
 import type { Conflict, EntryRow, Head } from '../../ledger/store.ts';
 import type { Alert, StoredAlert } from '../alerts.ts';
-import { type AlertChange, type BreachAlert, parseStoredAlert } from './breach-alert.ts';
+import { type AlertChange, type BreachAlert, parseStoredAlert, parseStoredAlerts } from './breach-alert.ts';
 import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
 import { type IngestBatch, type WitnessUpdate, type WitnessedCheckpoint, ingestOne } from '../replica-store.ts';
 import { decodeForOrigin, planIngest, planResult } from '../../ledger/ingest-plan.ts';
@@ -280,7 +280,7 @@ export class PostgresHqStore implements HqStore {
     const rows = query.centre === undefined
       ? await this.pool.query<{ id: string; body: string }>('SELECT id, body FROM breach_alerts ORDER BY raised_at DESC, id LIMIT $1', [limit])
       : await this.pool.query<{ id: string; body: string }>('SELECT id, body FROM breach_alerts WHERE $1 = ANY(centres) ORDER BY raised_at DESC, id LIMIT $2', [query.centre, limit]);
-    return rows.rows.map((r) => parseStoredAlert(r.id, r.body));
+    return parseStoredAlerts(rows.rows);
   }
 
   async recordHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void> {

@@ -3,7 +3,7 @@
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Alert, StoredAlert } from '../alerts.ts';
-import { type AlertChange, type BreachAlert, parseStoredAlert } from './breach-alert.ts';
+import { type AlertChange, type BreachAlert, parseStoredAlert, parseStoredAlerts } from './breach-alert.ts';
 import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
 import { SqliteReplicaStore, type SqliteReplicaStoreOptions } from '../sqlite-replica-store.ts';
 import { LedgerStore } from '../../ledger/store.ts';
@@ -106,8 +106,13 @@ export class SqliteHqStore extends SqliteReplicaStore implements HqStore {
   }
 
   breachAlert(id: string): Promise<BreachAlert | undefined> {
-    const row = this.ledger.db.prepare<[string], { body: string }>('SELECT body FROM hq_breach_alerts WHERE id = ?').get(id);
-    return Promise.resolve(row ? parseStoredAlert(id, row.body) : undefined);
+    try {
+      const row = this.ledger.db.prepare<[string], { body: string }>('SELECT body FROM hq_breach_alerts WHERE id = ?').get(id);
+      return Promise.resolve(row ? parseStoredAlert(id, row.body) : undefined);
+    } catch (error) {
+      // A corrupt row rejects like the PostgreSQL store's does, rather than throwing at the call.
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   breachAlerts(query: { readonly centre?: string; readonly limit: number }): Promise<BreachAlert[]> {
@@ -117,7 +122,7 @@ export class SqliteHqStore extends SqliteReplicaStore implements HqStore {
       : this.ledger.db
         .prepare<[string, number], { id: string; body: string }>('SELECT id, body FROM hq_breach_alerts WHERE EXISTS (SELECT 1 FROM json_each(centres) WHERE value = ?) ORDER BY raised_at DESC, id LIMIT ?')
         .all(query.centre, limit);
-    return Promise.resolve(rows.map((r) => parseStoredAlert(r.id, r.body)));
+    return Promise.resolve(parseStoredAlerts(rows));
   }
 
   recordHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void> {

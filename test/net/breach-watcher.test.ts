@@ -3,6 +3,7 @@
 // excuse, a restart raising nothing twice, two watchers on one store raising once, an outage making a review
 // item, and officers' actions landing on HQ's own log.
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseAlertAction } from '../../core/records/alert-action.ts';
 import { decodeLeaf } from '../../core/entry.ts';
@@ -15,6 +16,7 @@ import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { ReaderRecords } from '../../net/hq/verified-records.ts';
 import { type KioskLog, kioskLog, tempDir } from '../checkin/support/kiosk-log.ts';
 import { MIN, at, checkinPayload, healthPayload, planPayload } from '../checkin/support/log-builder.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const ZONE = 'UTC';
 const CLOSE = at('2026-03-02 11:15', ZONE); // window 09:00-11:00 plus 15 minutes' grace
@@ -120,6 +122,27 @@ describe('BreachWatcher', () => {
     await Promise.all([one.start(), two.start()]);
     expect([...a, ...b].map((x) => x.id).sort()).toEqual(['p-1', 'p-2', 'p-3'].map((s) => `breach:missed-checkin/${s}/2026-03-02`));
     expect(await store.breachAlerts({ limit: 100 })).toHaveLength(3);
+  });
+
+  it('keeps running past a stored alert row edited by hand: the list leaves it out with a warning naming it, reading it names it', async () => {
+    const { dir, store } = await setup();
+    await watcher(store, () => CLOSE, []).start();
+    const id = 'breach:missed-checkin/p-2/2026-03-02';
+    const raw = new Database(join(dir, 'hq.db'));
+    raw.prepare('UPDATE hq_breach_alerts SET body = ? WHERE id = ?').run('{"type":"breach-alert"', id);
+    raw.close();
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      expect((await store.breachAlerts({ limit: 10 })).map((a) => a.subject).sort()).toEqual(['p-1', 'p-3']);
+      await expect(store.breachAlert(id)).rejects.toThrow(`stored alert ${id} is not JSON`);
+      await waitFor(() => warnings.some((m) => m.includes(id)), 'the warning');
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('turns a would-be breach into a staff review item when a kiosk of the centre was out of service in the window', async () => {
