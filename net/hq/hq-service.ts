@@ -95,6 +95,9 @@ export class HqService {
   private readonly pending = new Set<Promise<unknown>>();
   /** Per kiosk: kiosk time (ts) and HQ time of arrival of its latest live entries. */
   private readonly clockSamples = new Map<string, ClockObservation[]>();
+  /** Per kiosk, the signed time of the newest heartbeat taken. */
+  private readonly lastBeatAt = new Map<string, number>();
+  private beatsLoaded = false;
 
   private constructor(
     readonly store: HqStore,
@@ -283,9 +286,14 @@ export class HqService {
     const key = verifiers.at(-1);
     if (!key) return undefined;
     if (!key.verify(signed, signature)) return refuse('signature does not verify under the kiosk\'s key');
-    const last = (await this.store.heartbeats()).get(kiosk);
-    // An older signed time than the one held: replayed or reordered, not news.
-    if (last && heartbeat.at <= last.heartbeat.at) return undefined;
+    // An older signed time than the one held: replayed or reordered, not news. The times are kept here (read from
+    // the store once), so a heartbeat costs no read of the whole fleet's.
+    if (!this.beatsLoaded) {
+      for (const [id, last] of await this.store.heartbeats()) if (!this.lastBeatAt.has(id)) this.lastBeatAt.set(id, last.heartbeat.at);
+      this.beatsLoaded = true;
+    }
+    if (heartbeat.at <= (this.lastBeatAt.get(kiosk) ?? -1)) return undefined;
+    this.lastBeatAt.set(kiosk, heartbeat.at);
     await this.store.recordHeartbeat(heartbeat, receivedAt);
     // Only this kiosk: the others' states change with time and with their entries' times, which the periodic
     // fleet check judges; judging the whole fleet on every heartbeat made each one cost as much as the fleet.
