@@ -336,8 +336,22 @@ export class SqliteReplicaStore implements ReplicaStore {
     return stored === true;
   }
 
+  /**
+   * The witness state is a promise to the fleet: a cosignature leaves only once the state it rests on is durable, so
+   * this transaction commits with synchronous=FULL (an fsync of the WAL), whatever the store runs entries with (HQ:
+   * NORMAL, a replica can re-fetch entries but must never forget a checkpoint it cosigned).
+   */
   setWitnessedMany(updates: readonly WitnessUpdate[]): Promise<boolean[]> {
-    return settle(() => this.witnessAll.immediate(updates));
+    return settle(() => {
+      const db = this.ledger.db;
+      const before = db.pragma('synchronous', { simple: true }) as number;
+      db.pragma('synchronous = FULL');
+      try {
+        return this.witnessAll.immediate(updates);
+      } finally {
+        db.pragma(`synchronous = ${before}`);
+      }
+    });
   }
 
   conflicts(origin: string): Promise<Conflict[]> {

@@ -124,6 +124,16 @@ describe('durability at the syscall level (strace)', () => {
     expect(undurableAcks(normal)).toHaveLength(APPENDS);
   });
 
+  it('HQ\'s witness state is durable before a cosignature leaves, though HQ stores entries with synchronous=NORMAL', { timeout: 120_000 }, () => {
+    const out = join(tempDir(), 'witness');
+    const path = join(tempDir(), 'hq.db');
+    const run = spawnSync(STRACE, ['-f', '-qq', '-y', '-e', `trace=${TRACED.join(',')}`, '-o', out, '--', process.execPath, join(ROOT, 'bin/run-ts.js'), join(ROOT, 'test/ledger/witness-child.ts'), path], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stdout).toBe('ready\nacked 1 cosigned\nacked 2 cosigned\n');
+    const calls = parseTrace(readFileSync(out, 'utf8'));
+    const after = calls.slice(calls.findIndex((c) => c.name === 'write' && c.line.includes('"ready\\n"')) + 1);
+    expect(undurableAcks(after)).toEqual([]);
+  });
+
   it('killed at every write and sync of an append, and failing every sync with EIO: fsck passes, nothing acknowledged is lost, a failed sync is never acknowledged', { timeout: 600_000 }, async () => {
     // Occurrences per syscall on the writer's thread, counted from process start as strace's when= counts them;
     // those after `ready` belong to the appends.
