@@ -1,7 +1,7 @@
 // The HQ dashboard's messages: every centre's compliance, the live breach feed (rule and evidence), the
 // fleet's health and replication status, alerts and a person's timeline. All read-only; which role may ask
 // for what is declared here and enforced by the server, not by the screen.
-import { type Out, ident, int, list, nullable, num, obj, text } from './check.ts';
+import { type Out, bool, ident, int, list, nullable, num, obj, text } from './check.ts';
 import { findingView, timeline } from './staff-api.ts';
 
 export const centreView = obj({
@@ -43,6 +43,22 @@ export const logView = obj({
 
 export const alertView = obj({ id: int(), kind: text(1, 32), kiosk: ident, center: ident, at: int(), summary: text(0, 2000) });
 
+const day = text(10, 10);
+export const chartsView = obj({
+  days: list(day, 400),
+  /** Per centre and local day, counted by dayCount like the tables (compliance = settled without a standing breach / settled). */
+  compliance: list(obj({ centre: ident, zone: text(1, 64), day, due: int(), open: int(), breached: int(), compliance: nullable(num) }), 100_000),
+  /** Breach findings by the rule that fired and the local day (every status but dismissed). */
+  breaches: list(obj({ day, rule: text(1, 64), count: int() }), 100_000),
+  /**
+   * Per kiosk over the range: verify attempts, false rejects (a failed verification of a person who then checked
+   * in that day), their rate, and uptime (the share of the range with no device out of service, from device-health
+   * entries).
+   */
+  kiosks: list(obj({ kiosk: ident, attempts: int(), falseRejects: int(), falseRejectRate: nullable(num), uptime: num }), 1000),
+});
+export const calendarView = obj({ subject: ident, zone: text(1, 64), days: list(obj({ day, state: text(1, 32), checkedIn: bool, breaches: int() }), 400) });
+
 export const hqMethods = {
   'hq.overview': { access: 'read-roster', params: obj({}), result: obj({ at: int(), day: text(0, 10), zone: text(1, 64), centres: list(centreView) }) },
   /** Breaches, newest first; optionally one centre's, and local days from-to (inclusive). */
@@ -50,6 +66,9 @@ export const hqMethods = {
   'hq.fleet': { access: 'read-fleet', params: obj({}), result: obj({ kiosks: list(kioskHealthView), logs: list(logView) }) },
   'hq.alerts': { access: 'read-fleet', params: obj({}, { after: int() }), result: obj({ alerts: list(alertView, 1000) }) },
   'hq.timeline': { access: 'read-person', params: obj({ subject: ident }), result: timeline },
+  'hq.charts': { access: 'read-roster', params: obj({ from: day, to: day }, { centre: ident }), result: chartsView },
+  /** One person's days: checked in or not, breaches, the roster state. */
+  'hq.calendar': { access: 'read-person', params: obj({ subject: ident, from: day, to: day }), result: calendarView },
 } as const;
 
 export const hqEvents = { 'hq.changed': obj({ at: num, what: text(1, 32) }) } as const;
@@ -58,3 +77,5 @@ export type CentreView = Out<typeof centreView>;
 export type KioskHealthView = Out<typeof kioskHealthView>;
 export type LogView = Out<typeof logView>;
 export type AlertView = Out<typeof alertView>;
+export type ChartsView = Out<typeof chartsView>;
+export type CalendarView = Out<typeof calendarView>;

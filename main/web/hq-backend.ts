@@ -15,6 +15,7 @@ import { toRecord, unverifiedProblem } from '../kiosk/log-records.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
 import { findingsInDoubt } from './unverified-view.ts';
 import { breachView, dayCount, dayRoster, latestPlans, personTimeline } from './attendance.ts';
+import { hqCharts, personCalendar } from './hq-charts.ts';
 
 export interface HqBackendOptions {
   /** What the dashboard reads of the HQ service. */
@@ -99,6 +100,17 @@ export class HqBackend implements ApiBackend {
       const { records, report } = await this.judge(this.clock());
       const timeline = personTimeline(records, report, subject, this.zone);
       return { ...timeline, breaches: findingsInDoubt(timeline.breaches, this.unverified), reviews: findingsInDoubt(timeline.reviews, this.unverified) };
+    },
+    'hq.charts': async ({ from, to, centre }) => {
+      const at = this.clock();
+      const { records, report } = await this.judge(at);
+      const zones = centreZones(latestPlans(records));
+      return hqCharts(records, report, new Map([...zones].filter(([c]) => centre === undefined || c === centre)), from, to, at);
+    },
+    'hq.calendar': async ({ subject, from, to }) => {
+      const at = this.clock();
+      const { records, report } = await this.judge(at);
+      return personCalendar(records, report, latestPlans(records.filter((r) => r.payload.subject === subject)).get(subject), subject, from, to, at);
     },
   };
 

@@ -6,6 +6,7 @@ import type { MusterApi } from '../../core/api/api.ts';
 import type { CentreView } from '../../core/api/hq-api.ts';
 import type { PrincipalView } from '../../core/api/session-api.ts';
 import { holds, seesAllCentres } from '../../core/access/roles.ts';
+import { formatDay, parseDay } from '../../core/time/civil-day.ts';
 import { settleLanguage } from '../catalogue.ts';
 import { coalesce } from '../coalesce.ts';
 import { button, h, render } from '../dom.ts';
@@ -16,6 +17,7 @@ import { reconcile } from '../reconcile.ts';
 import { w } from '../screen-words.ts';
 import { onSessionLost, userBar, withSignIn } from '../sign-in.ts';
 import { StatusLine, errorText } from '../status-line.ts';
+import { calendarChart, trendCharts } from './hq-charts.ts';
 import { alertsPanel } from './alerts-panel.ts';
 import { type HqWord, q, qn } from './hq-strings.ts';
 
@@ -27,6 +29,11 @@ export function startHqDashboard(root: HTMLElement, api: MusterApi): void {
   void withSignIn(root, 'signInTitleHq', (user) => {
     void dashboard(root, api, user);
   });
+}
+
+/** A local day moved by whole days ("2026-06-30", -29 -> "2026-06-01"). */
+function shiftDay(day: string, by: number): string {
+  return formatDay((parseDay(day) ?? 0) + by);
 }
 
 function centreOf(origin: string): string {
@@ -78,7 +85,9 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
 
   const openPerson = async (subject: string): Promise<void> => {
     const timeline = await api.call('hq.timeline', { subject });
-    render(personBox, h('h2', { id: 'person-title', tabindex: -1 }, '👤 ', qn('timelineOf', { subject: data(subject) })), button(w('close'), '✖️', () => { render(personBox); }), timelineSection(timeline));
+    const to = today() || new Date().toISOString().slice(0, 10);
+    const calendar = await api.call('hq.calendar', { subject, from: shiftDay(to, -89), to });
+    render(personBox, h('h2', { id: 'person-title', tabindex: -1 }, '👤 ', qn('timelineOf', { subject: data(subject) })), button(w('close'), '✖️', () => { render(personBox); }), calendarChart(calendar), timelineSection(timeline));
     document.getElementById('person-title')?.focus();
   };
 
@@ -171,6 +180,20 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
     );
   };
 
+  // Trends: a chosen range (the last 30 days by default) and centre; drawn on request, not on every live update.
+  const trendFrom = h('input', { id: 'trend-from', type: 'date' });
+  const trendTo = h('input', { id: 'trend-to', type: 'date' });
+  const trendCentre = h('select', { id: 'trend-centre' });
+  const trendBox = h('div', { class: 'charts' });
+  const drawTrends = async (): Promise<void> => {
+    const to = trendTo.value || today();
+    const from = trendFrom.value || shiftDay(to, -29);
+    trendFrom.value = from;
+    trendTo.value = to;
+    const charts = await api.call('hq.charts', { from, to, ...(trendCentre.value ? { centre: trendCentre.value } : {}) });
+    render(trendBox, trendCharts(charts));
+  };
+
   const refresh = coalesce(async () => {
     try {
       await Promise.all([seesBreaches ? drawCentres() : null, seesBreaches ? drawFeed() : null, seesFleet ? drawFleet() : null]);
@@ -217,6 +240,29 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
           ),
           h(
             'section',
+            { 'aria-labelledby': 'trends-title', class: 'trends' },
+            h('h2', { id: 'trends-title' }, '📈 ', q('trends')),
+            h(
+              'form',
+              {
+                class: 'toolbar',
+                onsubmit: (e: Event) => {
+                  e.preventDefault();
+                  void drawTrends().catch(fail);
+                },
+              },
+              h('label', { for: 'trend-from' }, q('rangeFrom')),
+              trendFrom,
+              h('label', { for: 'trend-to' }, q('rangeTo')),
+              trendTo,
+              h('label', { for: 'trend-centre' }, q('trendsCentre')),
+              trendCentre,
+              h('button', { type: 'submit' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '📈'), h('span', {}, q('show'))),
+            ),
+            trendBox,
+          ),
+          h(
+            'section',
             { 'aria-labelledby': 'feed-title' },
             feedTitle,
             h(
@@ -243,6 +289,8 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
     seesFleet ? alertsBox : null,
     breachAlerts?.el,
   );
+  render(trendCentre, h('option', { value: '' }, q('allCentres')), centres.map((c) => h('option', { value: c.centre, translate: 'no' }, c.centre)));
+  if (seesBreaches) void drawTrends().catch(fail);
   api.on('hq.changed', refresh);
   // Breach alerts (issue 16): their own panel, refreshed on the same live updates.
   api.on('hq.changed', () => void breachAlerts?.refresh());

@@ -44,6 +44,8 @@ const PARAMS: { readonly [M in Method]: Record<string, unknown> } = {
   'hq.timeline': { subject: OWN },
   'hq.breachAlerts': {},
   'hq.alertAction': { id: 'breach:missed-checkin/p-0001/2026-06-01', action: 'acknowledge', note: 'calling' },
+  'hq.charts': { from: '2026-06-01', to: '2026-06-30' },
+  'hq.calendar': { subject: OWN, from: '2026-06-01', to: '2026-06-30' },
 };
 
 type Outcome = 'ok' | 401 | 403;
@@ -74,6 +76,8 @@ const MATRIX: { readonly [M in Method]: Record<Role | 'far' | 'anonymous', Outco
   'hq.breaches': { parolee: 403, staff: 403, officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'hq.fleet': { parolee: 403, staff: 403, officer: 'ok', police: 403, auditor: 'ok', far: 403, anonymous: 401 },
   'hq.alerts': { parolee: 403, staff: 403, officer: 'ok', police: 403, auditor: 'ok', far: 403, anonymous: 401 },
+  'hq.charts': { parolee: 403, staff: 403, officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
+  'hq.calendar': { parolee: 'ok', staff: 403, officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'hq.timeline': { parolee: 'ok', staff: 403, officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'hq.breachAlerts': { parolee: 403, staff: 403, officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'hq.alertAction': { parolee: 403, staff: 403, officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },

@@ -262,7 +262,7 @@ describe('staff and HQ screens for a centre in China', () => {
     ]);
     expect(plans[0]?.tasks).toEqual([{ id: expect.any(String) as string, kind: 'questionnaire', questionnaire: 'mood-1', flags: { q1: ['yes', 'often'], q2: ['no'] }, days: 'reporting' }]);
     expect(plans[0]?.graceMinutes).toBe(10);
-  });
+  }, 90_000);
 
   it('activity, not the screen\'s own refreshes, keeps the session alive', async () => {
     const page = await open(centre.kioskWeb.urls.staff ?? '', 'en-US', 'UTC', async (context) => {
@@ -304,7 +304,7 @@ describe('staff and HQ screens for a centre in China', () => {
     await page.clock.runFor(30_000);
     await page.getByLabel('User name').waitFor();
     centre.sessionSkewMs = 0;
-  });
+  }, 90_000);
 
   it('HQ in Chinese on a UTC browser: each centre in its zone, the table\'s breach count and the feed agree', async () => {
     const size = centre.node.writer.store.head(KIOSK).size;
@@ -318,8 +318,24 @@ describe('staff and HQ screens for a centre in China', () => {
     await page.locator('#feed-title').filter({ hasText: `(${count})` }).waitFor();
     await page.locator('.feed > li').first().waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    // Charts: compliance per centre per day agrees with the table's figure for today; breaches by rule; kiosks.
+    const compliance = page.locator('figure[data-chart="各中心每日合规率"]');
+    await compliance.locator('canvas').first().waitFor();
+    const todayRow = compliance.locator('tbody tr', { hasText: '2026-06-01' });
+    expect(await todayRow.locator('td').last().textContent()).toBe(await row.locator('[data-count="compliance"]').textContent());
+    await page.locator('figure[data-chart="按规则和日期统计的违规"] canvas').first().waitFor();
+    const kiosk = page.locator('figure[data-chart="自助机：误拒率与可用率"] tbody tr', { hasText: KIOSK });
+    // p-0002's three face mismatches, none followed by a check-in: verifications, not false rejects.
+    expect(await kiosk.locator('td').nth(1).textContent()).toBe('3');
+    expect(await kiosk.locator('td').nth(2).textContent()).toBe('0');
+    // A person's calendar of check-ins and breaches.
+    await page.getByLabel('人员时间线').fill('p-0001');
+    await page.getByRole('search').getByRole('button', { name: '查看' }).click();
+    const calendar = page.locator('figure[data-chart="逐日报到与违规"]');
+    await calendar.locator('canvas').first().waitFor();
+    expect(await calendar.locator('tbody tr', { hasText: '2026-06-01' }).textContent()).toBe('2026-06-01已报到✅0');
     expect(await untranslated(page)).toEqual([]);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'hq-zh');
-  });
+  }, 90_000);
 });
