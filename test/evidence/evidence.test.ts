@@ -9,8 +9,10 @@ import { verifyBundle } from '../../core/evidence/verify-bundle.ts';
 import type { Verdict } from '../../core/evidence/verdict.ts';
 import { decodeLeaf, encodeBody, encodeLeaf } from '../../core/entry.ts';
 import { parseCheckpoint, parseNote } from '../../core/signed-note.ts';
+import { REGISTRY_ORIGIN } from '../../core/records/registry-records.ts';
 import { signEntry } from '../../ledger/entry-signing.ts';
 import { Signer } from '../../ledger/keys.ts';
+import { LogWriter } from '../../ledger/log-writer.ts';
 import { signCheckpoint } from '../../ledger/note.ts';
 import { cosign } from '../../net/cosignature.ts';
 import { exportEvidence } from '../../main/evidence/export-evidence.ts';
@@ -195,5 +197,51 @@ describe('tampered bundles fail with the reason', () => {
     const b = JSON.parse(encodeBundle(bundle(PEOPLE.missed))) as Record<string, unknown>;
     delete b.segments;
     expect(() => parseBundle(JSON.stringify(b))).toThrow(/segments: expected a list/);
+  });
+});
+
+describe('key bindings by HQ\'s registry', () => {
+  let bound: EvidenceCentre;
+  let registry: Signer;
+  let registryWriter: LogWriter;
+  beforeAll(async () => {
+    bound = await evidenceCentre();
+    registry = Signer.generate(REGISTRY_ORIGIN);
+    registryWriter = LogWriter.init(bound.hq, REGISTRY_ORIGIN, registry, () => Date.parse('2026-11-01T00:00:00Z'));
+    for (const [origin, signer] of Object.entries(bound.signers)) await registryWriter.append('kiosk-registration', { origin, centre: 'centre-a', key: signer.verifier.publicKey });
+    registryWriter.checkpoint();
+  });
+  afterAll(() => {
+    bound.close();
+  });
+  const exportBound = (): Promise<EvidenceBundle> => exportEvidence({ stores: [bound.hq, ...bound.kiosks], subject: PEOPLE.missed, day: DAY, witnessSigners: [bound.witness], now: () => EXPORTED_AT });
+
+  it('carries the registry whole, and HQ\'s registry key anchors every registered kiosk log', async () => {
+    const b = await exportBound();
+    expect(b.registry?.entries).toHaveLength(3);
+    const report = await verifyBundle(b, [noteKey(REGISTRY_ORIGIN, registry.verifier.publicKey)]);
+    expect(isAnchored(report)).toBe(true);
+    expect(report.ok && report.anchors).toEqual([
+      'HQ\'s registry (hq/registry) is signed by a pinned key or cosigned by a trusted witness',
+      'centre-a/k1: its key is the one HQ\'s registry binds to it',
+      'centre-a/k2: its key is the one HQ\'s registry binds to it',
+    ]);
+  });
+
+  it('a registry entry edited, or one left out, fails', async () => {
+    const b = JSON.parse(encodeBundle(await exportBound())) as { registry: { entries: string[] } };
+    const edited = JSON.parse(JSON.stringify(b)) as typeof b;
+    const last = fromBase64(edited.registry.entries[2] as string);
+    last[last.length - 70] = (last[last.length - 70] ?? 0) ^ 1;
+    edited.registry.entries[2] = toBase64(last);
+    expect((await verifyBundle(parseBundle(JSON.stringify(edited)), [])) as { failure?: string }).toMatchObject({ failure: expect.stringMatching(/hq\/registry#2: the signature does not verify/) as unknown });
+    b.registry.entries.pop();
+    expect((await verifyBundle(parseBundle(JSON.stringify(b)), [])) as { failure?: string }).toMatchObject({ failure: expect.stringMatching(/the registry entries do not reproduce the root of its signed checkpoint/) as unknown });
+  });
+
+  it('a kiosk the registry lists at the centre must have its log in the bundle', async () => {
+    await registryWriter.append('kiosk-registration', { origin: 'centre-a/k3', centre: 'centre-a', key: Signer.generate('centre-a/k3').verifier.publicKey });
+    registryWriter.checkpoint();
+    await expect(exportBound()).rejects.toThrow(/the registry lists centre-a\/k3 at centre-a, but the bundle has no segment of its log/);
   });
 });
