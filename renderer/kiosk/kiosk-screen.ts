@@ -26,6 +26,8 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
   let countdownEnds: number | null = null;
   /** When to ask main for the view again: a countdown main should have ended, or after an error. */
   let retryAt: number | null = null;
+  /** The view on screen now (undefined: the error screen, or a language change to draw). */
+  let painted: KioskView | undefined;
   let languageTimer: ReturnType<typeof setTimeout> | undefined;
   let lastTouch = 0;
   const ticked = new Set<string>();
@@ -62,11 +64,18 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     offset = next.now - Date.now();
     countdownEnds = next.countdown === null ? null : Date.now() + next.countdown * 1000;
     retryAt = countdownEnds === null ? null : countdownEnds + RETRY_SECONDS * 1000;
+    // Only the countdown restarted (a touch on the tasks): the screen stays as it is, focus and ticks included.
+    if (painted && sameScreen(painted, next)) {
+      tick();
+      return;
+    }
+    painted = next;
     paint(h('section', { class: `kiosk-body phase-${next.phase}` }, body(next)));
     if (next.kiosk.voice && (previous?.guidance !== next.guidance || previous.phase !== next.phase)) speak(next, lang());
   };
 
   const showError = (): void => {
+    painted = undefined;
     countdownEnds = Date.now() + RETRY_SECONDS * 1000;
     retryAt = countdownEnds;
     paint(
@@ -102,6 +111,7 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
           button(LANGUAGE_NAMES[l], '🌐', () => {
             language = l;
             armLanguageReset();
+            painted = undefined;
             if (view) show(view);
           }, { lang: l, 'aria-pressed': String(l === lang()), class: 'lang' }),
         ),
@@ -114,6 +124,7 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     languageTimer = setTimeout(() => {
       if (view?.phase === 'idle' && language !== undefined) {
         language = undefined;
+        painted = undefined;
         show(view);
       }
     }, (view?.idleSeconds ?? 60) * 1000);
@@ -378,4 +389,11 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
 
   api.on('kiosk.view', show);
   refetch();
+}
+
+/** Whether two views show the same screen, apart from the countdown and the clock. */
+function sameScreen(a: KioskView, b: KioskView): boolean {
+  const { countdown: _a, now: _an, ...restA } = a;
+  const { countdown: _b, now: _bn, ...restB } = b;
+  return JSON.stringify(restA) === JSON.stringify(restB);
 }

@@ -95,7 +95,8 @@ export async function startCentre(): Promise<Centre> {
     stops.push(() => rig.close());
     rig.emulator.enrolDirect('p-0001-right-index', 1);
     const pages = new Map([[1, 'p-0001']]);
-    const screen = new KioskScreen({ idleSeconds: 30 });
+    // Read in English by these tests (the kiosk's own screen tests cover both languages).
+    const screen = new KioskScreen({ idleSeconds: 30, language: 'en', zone: ZONE });
     // Identity aids: p-0002's name and enrolment photo in the personal-data store (reads leave access entries on the kiosk's log).
     const personal = PersonalDataStore.open(join(dir, 'personal-data.db'), { centreKey: randomBytes(32), log: { append: (type, payload) => node.append(type, payload) }, clock });
     stops.push(() => {

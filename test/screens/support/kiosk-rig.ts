@@ -33,7 +33,7 @@ export const NAMES = {
   tasks: { 'law-basics-3': { 'zh-CN': '法律基础 第三课', en: 'Law basics, lesson 3' } },
 } as const;
 /** Short waits, so walking away takes seconds. */
-export const WAIT = { fingerMs: 2500, badgeMs: 10_000, faceSeconds: 2, idleSeconds: 6, receiptSeconds: 3, noticeSeconds: 8, failureSeconds: 15 } as const;
+export const WAIT = { fingerMs: 2500, badgeMs: 10_000, faceSeconds: 6, idleSeconds: 6, receiptSeconds: 3, noticeSeconds: 8, failureSeconds: 15 } as const;
 
 /** `mismatch-then-hang`: the first try is someone else's face, then the person stands still before the camera. */
 export type FaceMode = 'match' | 'mismatch-then-hang' | 'hang' | 'down';
