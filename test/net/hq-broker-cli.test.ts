@@ -51,7 +51,8 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-describe('muster hq --broker embedded', () => {
+// Each test starts muster from the sources (tsx): slow on a loaded machine, so a longer limit than the default.
+describe('muster hq --broker embedded', { timeout: 120_000 }, () => {
   it('refuses to start without a registry or pinned kiosks: it would store any log on first sight', async () => {
     const { code, output } = await run(['hq', '--db', join(dir, 'none.db'), '--broker', 'embedded', '--mqtt-port', String(await freePort()), '--http', '0']);
     expect(code).toBe(2);
