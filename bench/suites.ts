@@ -11,6 +11,7 @@ import { netSuite } from './net.bench.ts';
 import { screensSuite } from './screens.bench.ts';
 import { securitySuite } from './security.bench.ts';
 import { startupSuite } from './startup.bench.ts';
+import { verifiedSuite } from './verified.bench.ts';
 import type { BenchReport } from './report.ts';
 
 export interface Suite {
@@ -18,4 +19,4 @@ export interface Suite {
   run(report: BenchReport): Promise<void>;
 }
 
-export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite, alertsSuite, netSuite, accessSuite, securitySuite, screensSuite, kioskSuite, startupSuite, evidenceSuite];
+export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, breachSuite, alertsSuite, netSuite, accessSuite, securitySuite, screensSuite, kioskSuite, startupSuite, evidenceSuite, verifiedSuite];
