@@ -40,15 +40,20 @@ export function buildReceipt(store: LedgerStore, origin: string, seq: number, ch
   return { kind: 'muster-receipt', v: 1, proof: buildInclusionProof(store, origin, seq, checkpoint), keys };
 }
 
-/** The compact text a QR code carries. */
-export function receiptToQrText(receipt: Receipt): string {
+/**
+ * The compact text a QR code carries. With `page`, the address of the static verifier (muster evidence page), it is
+ * that address with the payload after '#': scanned, it opens the verifier, which checks the receipt on the phone.
+ */
+export function receiptToQrText(receipt: Receipt, page?: string): string {
   const p = receipt.proof;
   const cbor = encodeCanonical([fromBase64(p.entry), p.path.map(fromHex), p.checkpoint, receipt.keys.map((k) => Verifier.parse(k).publicKey)]);
-  return QR_PREFIX + toBase64(cbor).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return (page === undefined ? '' : `${page}#`) + QR_PREFIX + toBase64(cbor).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 export function receiptFromQrText(text: string): Receipt {
-  const body = text.trim();
+  const trimmed = text.trim();
+  // The verifier page's address may come first: the payload follows its '#'.
+  const body = trimmed.includes(`#${QR_PREFIX}`) ? trimmed.slice(trimmed.indexOf(`#${QR_PREFIX}`) + 1) : trimmed;
   if (!body.startsWith(QR_PREFIX)) throw new MusterError('bad-receipt', `QR text does not start with ${QR_PREFIX}`);
   let value;
   try {
@@ -94,7 +99,7 @@ export function receiptFromQrText(text: string): Receipt {
 /** Reads a receipt file: the JSON form, or the QR text as scanned. */
 export function parseReceipt(text: string): Receipt {
   const trimmed = text.trim();
-  if (trimmed.startsWith(QR_PREFIX)) return receiptFromQrText(trimmed);
+  if (trimmed.startsWith(QR_PREFIX) || trimmed.includes(`#${QR_PREFIX}`)) return receiptFromQrText(trimmed);
   let value: unknown;
   try {
     value = JSON.parse(trimmed);

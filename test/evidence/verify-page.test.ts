@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeBundle } from '../../core/evidence/bundle.ts';
 import { buildVerifyPage } from '../../main/evidence/verify-page.ts';
 import { exportEvidence } from '../../main/evidence/export-evidence.ts';
-import { buildReceipt, receiptToQrText } from '../../main/kiosk/receipt.ts';
+import { buildReceipt, parseReceipt, receiptToQrText } from '../../main/kiosk/receipt.ts';
 import { launchBrowser, screenshot } from '../screens/support/browser.ts';
 import { DAY, type EvidenceCentre, K1, PEOPLE, evidenceCentre } from './support/evidence-centre.ts';
 
@@ -35,7 +35,7 @@ beforeAll(async () => {
   if (!checkin || !checkpoint) throw new Error('the fixture has no check-in or checkpoint');
   const receipt = buildReceipt(k1, K1, checkin.seq, checkpoint);
   files.receipt = write('receipt.json', `${JSON.stringify(receipt)}\n`);
-  qr = receiptToQrText(receipt);
+  qr = receiptToQrText(receipt, pageUrl);
 }, 60_000);
 
 afterAll(async () => {
@@ -102,8 +102,10 @@ describe('the static verifier page', () => {
     await page.close();
   });
 
-  it('verifies the receipt QR payload it is opened with, and refuses a damaged one', async () => {
-    const page = await open(`#${qr}`);
+  it('is where a receipt\'s QR leads: opened at the QR\'s address it verifies the receipt, and refuses a damaged one', async () => {
+    expect(qr.startsWith(`${pageUrl}#MR1:`)).toBe(true);
+    expect(parseReceipt(qr).proof.origin).toBe(K1);
+    const page = await open(qr.slice(pageUrl.length));
     const shown = await outcome(page);
     expect(shown.outcome).toBe('self-consistent');
     expect(shown.text).toContain('check-in of p-on');
