@@ -104,6 +104,7 @@ const hq: Command = {
     '--postgres URL       HQ store in PostgreSQL instead (province scale), e.g. postgres://muster@db/muster',
     '--http PORT          dashboard API (JSON + Server-Sent Events at /api/events), default 8080; 0 picks a free port',
     '--http-host HOST     default 127.0.0.1; any other host needs --users',
+    '--host-name NAME     a DNS name the API and dashboard answer to (repeat); IP literals and localhost always',
     '--users FILE         user store (muster users add): every API route then needs a session (POST /api/session)',
     '--web PORT           serve the HQ dashboard (browser mode) on this port (0: a free one); needs --users to sign in',
     '--id NAME            node id on the broker, default hq (the broker ACL lets hq publish alerts)',
@@ -115,7 +116,7 @@ const hq: Command = {
     'Breach alerts: raised as windows close and entries arrive, at /api/breach-alerts, on SSE and on muster/v1/alerts/<centre>',
     ...brokerDetails,
   ],
-  options: { db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, users: { type: 'string' }, web: { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, registry: { type: 'string' }, log: { type: 'string' }, 'staff-log': { type: 'string', multiple: true }, ...brokerOptions },
+  options: { db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, 'host-name': { type: 'string', multiple: true }, users: { type: 'string' }, web: { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, registry: { type: 'string' }, log: { type: 'string' }, 'staff-log': { type: 'string', multiple: true }, ...brokerOptions },
   run: async ({ values, io }) => {
     const dbPath = optionalString(values, 'db');
     const postgres = optionalString(values, 'postgres');
@@ -173,10 +174,12 @@ const hq: Command = {
       });
       const host = optionalString(values, 'http-host') ?? '127.0.0.1';
       const desk = new AlertDesk(store, hqLog, breachAlerts.deliver);
-      const http = await startHqHttp(service, httpPort, host, users, desk);
+      // Any other Host is refused (DNS rebinding).
+      const hostNames = stringList(values, 'host-name');
+      const http = await startHqHttp(service, httpPort, host, users, desk, hostNames);
       stops.push(() => http.close());
       const dashboard = withAlerts(new HqBackend({ hq: service, staffOrigin }), alertsBackend(service, store, desk));
-      const web = webPortNumber === undefined || !users ? undefined : await startWebServer({ hq: dashboard, users, port: webPortNumber, host });
+      const web = webPortNumber === undefined || !users ? undefined : await startWebServer({ hq: dashboard, users, port: webPortNumber, host, hostNames });
       if (web) stops.push(() => web.close());
       writeLine(io.stdout, `hq ready: mqtt ${String(link.url)}${embedded ? ' (embedded)' : ''}, http ${http.url}${web?.urls.hq ? `, dashboard ${web.urls.hq}` : ''}`);
       const signal = await untilSignal();

@@ -45,7 +45,8 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 /** HQ API's own session cookie (the dashboard's web server uses another): browsers do not scope cookies by port. */
 const HQ_API_COOKIE = 'muster_hq_api';
 
-export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1', users?: UserStore, desk?: AlertDesk): Promise<HqHttp> {
+/** `hostNames`: DNS names (besides IP literals and localhost) the API answers to, e.g. behind a TLS proxy. */
+export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1', users?: UserStore, desk?: AlertDesk, hostNames: readonly string[] = []): Promise<HqHttp> {
   if (!users && !LOOPBACK.test(host)) throw new MusterError('insecure-bind', `HQ's API may listen on ${host} only with a user store (--users FILE)`);
   /** Event streams, each with what its principal may see and whether its session still holds. */
   const clients = new Map<ServerResponse, { allowed: Allowed; live: () => boolean }>();
@@ -53,7 +54,7 @@ export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1
   const server: Server = createServer((req, res) => {
     void (async () => {
       // Every route is API: Host, Sec-Fetch-Site and Origin are checked before anything else, sign-in included.
-      checkRequestSource(req, bound, true);
+      checkRequestSource(req, bound, true, hostNames);
       if (users && (await sessionRoutes(req, res, users, { cookie: HQ_API_COOKIE }))) return;
       const principal = users ? authenticate(req, users, HQ_API_COOKIE) : undefined;
       await route(hq, desk, req, res, clients, principal, sessionLive(req, users, HQ_API_COOKIE));
