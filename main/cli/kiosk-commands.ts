@@ -30,6 +30,10 @@ const run: Command = {
     const usersFile = optionalString(values, 'users');
     const users = usersFile === undefined ? undefined : UserStore.open(usersFile);
     const screens = webPort === undefined ? undefined : kioskScreens(config);
+    // Listened for before start-up: a SIGTERM while devices open and models load (seconds) is a clean stop once
+    // the runtime is up, never an exit 143 that leaves devices and the log store half open.
+    const stopped = untilSignal();
+    writeLine(io.stdout, `kiosk ${config.kiosk} starting`);
     const runtime = await KioskRuntime.start({
       config,
       ...(emulated?.inProcess ?? {}),
@@ -42,7 +46,7 @@ const run: Command = {
       const web = screens ? await screens.serve(runtime, portNumber(webPort ?? '0', '--web'), users) : undefined;
       const devices = runtime.devices().map((d) => `${d.kind} ${d.state}`).join(', ');
       writeLine(io.stdout, `kiosk ${config.kiosk} ready: devices ${devices}; face threshold ${runtime.faceThreshold}; log size ${runtime.ledger.head(config.kiosk).size}${web ? `; kiosk screen ${web.urls.kiosk ?? ''}${web.urls.staff ? `, staff screen ${web.urls.staff}` : ''}` : ''}`);
-      const signal = await untilSignal();
+      const signal = await stopped;
       writeLine(io.stdout, `kiosk stopping (${signal})`);
       await web?.close();
     } finally {

@@ -60,4 +60,23 @@ describe('muster kiosk run', () => {
     expect(code).toBe(0);
     expect(output).toContain('kiosk stopping (SIGINT)');
   });
+
+  it('a SIGTERM during start-up is a clean stop once the runtime is up (exit 0), never exit 143', { timeout: 120_000 }, async () => {
+    const child = spawn(process.execPath, [...MUSTER_FROM_SOURCES, 'kiosk', 'run', '--config', config('starting.json'), '--emulate'], { stdio: 'pipe' });
+    let output = '';
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = once(child, 'exit');
+    let signalled = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!signalled && output.includes('kiosk centre-a/k1 starting')) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    });
+    const [code, signal] = (await exited) as [number | null, string | null];
+    expect(signal).toBeNull();
+    expect(code).toBe(0);
+    expect(output).toContain('kiosk stopping (SIGTERM)');
+  });
 });
