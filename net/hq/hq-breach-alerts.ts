@@ -1,6 +1,7 @@
 // HQ's wiring of the breach watcher: verified entries from HQ's store, a pass after each ingest, kiosk downtime
 // from HQ's fleet judgement, and delivery of every raised or changed alert to the screens (the service's
 // `breach-alert` event, which the HTTP API streams as SSE) and to other systems on muster/v1/alerts/<centre>.
+import { createHash } from 'node:crypto';
 import { errorMessage } from '../../core/errors.ts';
 import type { EngineOptions } from '../../core/breach/engine.ts';
 import { centerOf } from '../alerts.ts';
@@ -26,6 +27,14 @@ export interface HqBreachAlerts {
   close(): Promise<void>;
 }
 
+/**
+ * The copy for the alerts topic, which every node of the broker may read: an officer's note is free text and may
+ * name people, so it goes out as its SHA-256 (the same as on HQ's log); the screens, role-gated, show the note.
+ */
+export function forOtherSystems(alert: BreachAlert): BreachAlert {
+  return { ...alert, history: alert.history.map((h) => (h.by === 'hq' ? h : { ...h, note: `sha256:${createHash('sha256').update(h.note).digest('hex')}` })) };
+}
+
 export async function startHqBreachAlerts(hq: HqService, options: HqBreachAlertsOptions = {}): Promise<HqBreachAlerts> {
   const clock = options.clock ?? Date.now;
   const warn = options.warn ?? ((message: string) => { process.emitWarning(message); });
@@ -33,7 +42,7 @@ export async function startHqBreachAlerts(hq: HqService, options: HqBreachAlerts
     hq.events.emit('breach-alert', alert);
     // Published even while the link is down (at start, or the broker away): the MQTT client queues QoS 1
     // messages and sends them once connected.
-    const payload = JSON.stringify(alert);
+    const payload = JSON.stringify(forOtherSystems(alert));
     for (const centre of alert.centres) {
       hq.link.publish(topics.alerts(centre), payload).catch((error: unknown) => {
         warn(`breach alert ${alert.id} not published for ${centre}: ${errorMessage(error)}`);

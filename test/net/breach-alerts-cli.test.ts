@@ -3,6 +3,7 @@
 // log served by a headless `muster kiosk` node, its plans and decisions written with `muster ledger append`. The
 // plans' window closes a few seconds after everything is up. No demo code.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -249,7 +250,9 @@ describe('breach alerts from muster hq', () => {
       ['assigned', 'home visit', { origin: 'hq/log', seq: 2 }],
       ['resolved', 'seen at home, unwell', { origin: 'hq/log', seq: 3 }],
     ]);
-    await waitFor(() => versions(id).some((a) => a.version === 4), 'the resolved alert on MQTT');
+    const onTopic = await waitFor(() => versions(id).find((a) => a.version === 4), 'the resolved alert on MQTT');
+    // Every node may read the topic: an officer's note goes out as its hash only.
+    expect(onTopic.history.slice(1).map((h) => h.note)).toEqual(['calling the person', 'home visit', 'seen at home, unwell'].map((n) => `sha256:${createHash('sha256').update(n).digest('hex')}`));
     const refused = [await post('resolve', { note: '' }), await post('delete', { note: 'x' }), await post('resolve', { note: 'x' }, 'text/plain'), await post('assign', { note: 'x' })];
     expect(refused.map((r) => r.status)).toEqual([400, 404, 400, 400]);
     const missing = await fetch(`${hqUrl}/api/breach-alerts/${encodeURIComponent('breach:missed-checkin/nobody/2020-01-01')}/resolve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"note":"x"}' });
