@@ -155,7 +155,11 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
     verdict: judged.verdict,
   };
   const check = await verifyBundle(bundle, []);
-  if (!check.ok) throw new MusterError('bad-evidence', `the bundle built does not verify: ${check.failure}`);
+  if (!check.ok) {
+    // A kiosk with nothing after the late period: only a witness can say the log had no more then.
+    const hint = check.failure.includes('not shown to run past') && witnessSigners.length === 0 ? ' (a witness key, --witness-key, cosigns the closing checkpoints now)' : '';
+    throw new MusterError('bad-evidence', `the bundle built does not verify: ${check.failure}${hint}`);
+  }
   return bundle;
 }
 
