@@ -47,6 +47,10 @@ describe('demo centre screens with real face matching', () => {
     if (url === undefined) throw new Error('the demo serves no such screen');
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: ZONE });
     contexts.push(context);
+    // The staff screen of a centre in China opens in Chinese; this test reads it in English (chosen once).
+    await context.addInitScript(() => {
+      localStorage.setItem('muster.language', 'en');
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(UI_TIMEOUT);
     await page.goto(url);

@@ -142,7 +142,7 @@ describe('screens in Chromium', () => {
 
   it('staff record an excuse with a reason; it lands on the log naming the signed-in staff member', async () => {
     await staffPage.getByRole('button', { name: 'History of p-0003' }).click();
-    await staffPage.getByLabel('Reason').last().fill('hospital appointment, letter seen');
+    await staffPage.locator('.excuse').getByLabel('Reason').fill('hospital appointment, letter seen');
     await staffPage.getByRole('button', { name: /Record excuse/ }).click();
     await staffPage.getByText('Excuse for p-0003 recorded').waitFor();
     await staffPage.getByText(/excused 2026-06-01 \(sam: hospital appointment, letter seen\)/).waitFor();
