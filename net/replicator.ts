@@ -40,7 +40,9 @@ export type ReplicationEvent =
   | { readonly kind: 'bad-message'; readonly topic: string; readonly reason: string }
   /** Entries of a log this node does not admit (`admits`): refused, not stored. `publisher` when the topic proves it. */
   | { readonly kind: 'unregistered'; readonly origin: string; readonly source: string; readonly publisher?: string }
-  | { readonly kind: 'published'; readonly origin: string; readonly size: number };
+  | { readonly kind: 'published'; readonly origin: string; readonly size: number }
+  /** The ordered work (group commits, checkpoint checks) failed: a fault of this node, reported, never dropped. */
+  | { readonly kind: 'fault'; readonly reason: string };
 
 export interface ReplicatorOptions {
   readonly link: MqttLink;
@@ -363,7 +365,12 @@ export class Replicator {
   /** Runs `work` after everything queued before it (group commits, checkpoint checks). */
   private inOrder(work: () => Promise<void>): Promise<void> {
     const run = this.tail.then(work);
-    this.tail = run.catch(() => undefined);
+    // Reported, and the queue goes on: a listener that throws on the report too must not stall it.
+    this.tail = run
+      .catch((error: unknown) => {
+        this.emit({ kind: 'fault', reason: errorMessage(error) });
+      })
+      .catch(() => undefined);
     return run;
   }
 

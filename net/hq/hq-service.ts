@@ -235,6 +235,10 @@ export class HqService {
   }
 
   private onReplication(event: ReplicationEvent): void {
+    if (event.kind === 'fault') {
+      this.fault('replicator', new Error(event.reason));
+      return;
+    }
     const alert = alertFor(event, this.clock());
     if (alert) this.track(this.raiseOnce(alert, `${alert.kind}:${alert.kiosk}:${JSON.stringify(alert.evidence)}`));
     if (event.kind === 'ingested') {

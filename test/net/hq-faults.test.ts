@@ -11,6 +11,8 @@ import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { MqttLink } from '../../net/mqtt-link.ts';
 import { RegistryPublisher } from '../../net/registry-publisher.ts';
+import { topics } from '../../net/topics.ts';
+import { encodeBatch } from '../../net/wire.ts';
 import { freePort } from '../helpers/free-port.ts';
 import { HqService } from '../../net/hq/hq-service.ts';
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
@@ -35,7 +37,7 @@ afterAll(async () => {
 function leaves(origin: string, n: number): Uint8Array[] {
   const signer = Signer.generate(origin);
   const out: Uint8Array[] = [];
-  let prev = ZERO_HASH;
+  let prev: Uint8Array = ZERO_HASH;
   for (let seq = 0; seq < n; seq++) {
     const payload = seq === 0 ? { key: signer.verifier.publicKey } : { subject: `s-${seq}`, centre: 'c1' };
     const entry = signEntry({ v: 1, origin, seq, ts: 1_000 + seq, type: seq === 0 ? 'genesis' : 'checkin', prev, kid: signer.verifier.id, payload }, signer);
@@ -123,6 +125,32 @@ describe('HQ\'s periodic fleet check', () => {
       await waitFor(() => hq.health().fleetCheck.failures === 0, 'a fleet check that succeeds again');
     } finally {
       admin.close();
+      await hq.close();
+      await broker.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('HQ\'s replicator', () => {
+  it('an error in its ordered work (a listener that throws on new entries) reaches HQ as a fault instead of vanishing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'muster-hq-queue-'));
+    const broker = await startBroker('mosquitto', ['hq', 'c1/k1']);
+    const hq = await HqService.start({ store: SqliteHqStore.open(join(dir, 'hq.db')), broker: broker.link('hq'), witnessSigner: Signer.generate('hq'), checkEveryMs: 3_600_000 });
+    const faults: { component: string; message: string }[] = [];
+    hq.events.on('fault', (fault) => faults.push(fault));
+    hq.events.once('entries', () => {
+      throw new TypeError('dashboard listener bug');
+    });
+    const kiosk = new MqttLink({ ...broker.link('c1/k1'), nodeId: 'c1/k1' });
+    try {
+      await waitFor(() => kiosk.connected, 'the kiosk to connect');
+      await kiosk.publish(topics.entries('c1/k1'), encodeBatch({ origin: 'c1/k1', leaves: leaves('c1/k1', 3) }));
+      await waitFor(() => faults.find((f) => f.component === 'replicator'), 'the replicator fault');
+      expect(faults.find((f) => f.component === 'replicator')?.message).toContain('dashboard listener bug');
+      await waitFor(async () => (await hq.store.size('c1/k1')) === 3, 'the entries stored all the same');
+    } finally {
+      await kiosk.close();
       await hq.close();
       await broker.stop();
       rmSync(dir, { recursive: true, force: true });
