@@ -391,9 +391,9 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
   refetch();
 }
 
-/** Whether two views show the same screen, apart from the countdown and the clock. */
+/** Whether two views show the same screen, apart from the countdown's seconds and the clock. */
 function sameScreen(a: KioskView, b: KioskView): boolean {
   const { countdown: _a, now: _an, ...restA } = a;
   const { countdown: _b, now: _bn, ...restB } = b;
-  return JSON.stringify(restA) === JSON.stringify(restB);
+  return (a.countdown === null) === (b.countdown === null) && JSON.stringify(restA) === JSON.stringify(restB);
 }

@@ -121,8 +121,9 @@ describe.each(LANGUAGES.flatMap((language) => VIEWPORTS.map((viewport) => ({ lan
     const before = checkins();
     // Identify: nobody puts a finger on the sensor.
     await named('start').tap();
-    await page.getByText(word('timeLeft', { s: '' }).trim().split(' ')[0] ?? '').first().waitFor();
     await page.locator('[data-pictogram="finger"]').waitFor();
+    await page.locator('.countdown').waitFor();
+    expect(await page.locator('.countdown').textContent()).toMatch(language === 'zh-CN' ? /剩余 \d+ 秒/ : /\d+ s left/);
     await check('finger');
     await page.locator('.phase-failed').waitFor();
     await check('walked-away');
