@@ -65,11 +65,14 @@ export class MqttLink {
 
   constructor(private readonly options: LinkOptions) {
     this.backoff = new Backoff(options.reconnect ?? DEFAULT_RECONNECT);
+    const servers = brokerServers(options.url);
     const clientOptions: IClientOptions = {
       clientId: topicId(options.nodeId),
       clean: false,
       protocolVersion: 4,
-      servers: brokerServers(options.url),
+      servers,
+      // mqtt.js refuses client certificates unless the options name a protocol, even when each server carries its own.
+      protocol: servers[0]?.protocol ?? 'mqtt',
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       // Live entries are never queued in memory while offline: the SQLite log is the queue.
