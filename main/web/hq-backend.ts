@@ -25,6 +25,11 @@ export interface HqBackendOptions {
   readonly zone?: string;
   /** Per origin, the genesis key its log must start with (HQ's registry key among them). */
   readonly trustedKeys?: ReadonlyMap<string, Uint8Array>;
+  /**
+   * The logs whose staff decisions (plans, tasks, excuses, reviews, contests) count: the centres' staff logs the
+   * registry names. A decision from any other log is a problem, never a finding's cause. Default: every log.
+   */
+  readonly staffOrigin?: (origin: string) => boolean;
 }
 
 export class HqBackend implements ApiBackend {
@@ -32,7 +37,7 @@ export class HqBackend implements ApiBackend {
   private readonly zone: string;
   /** Decoded records per log, extended as the store grows (logs are append-only), and the engine fed with them. */
   private readonly records = new Map<string, LogRecord[]>();
-  private engine = new BreachEngine();
+  private engine: BreachEngine;
   private feeding: Promise<void> = Promise.resolve();
   /** Only verified entries are judged; a log's first failing entry and those after it are listed here instead. */
   private readonly reader: VerifiedReader;
@@ -158,7 +163,7 @@ export class HqBackend implements ApiBackend {
     this.unverified = batch.problems;
     if (batch.withdrawn.length > 0) {
       for (const { origin, fromSeq } of batch.withdrawn) this.records.set(origin, (this.records.get(origin) ?? []).slice(0, fromSeq));
-      this.engine = new BreachEngine();
+      this.engine = this.newEngine();
       for (const list of this.records.values()) for (const record of list) this.engine.add(record);
     }
     for (const entry of batch.entries) {
