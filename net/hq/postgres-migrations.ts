@@ -4,8 +4,7 @@
 // the next number: never an edit of a released one, since deployed databases ran it. 0001 uses IF NOT EXISTS, so
 // a database created before migrations is adopted as it is. Migrations live in code, not in a folder: the build
 // and the sources run the same list, and nothing loads files at run time.
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import { type Migration, Migrator } from 'kysely/migration';
+import { Kysely, type Migration, Migrator, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 
