@@ -19,7 +19,7 @@ export const taskRequest = obj(
   { module: ident, minutes: int(1, 1440), questionnaire: ident, flags: record(list(ident, 32), 64) },
 );
 /** A plan as staff set it for their centre (the centre and its zone come from the kiosk, the staff member from the session). */
-export const planRequest = obj({
+const planFields = {
   subject: ident,
   start: dayText,
   end: nullable(dayText),
@@ -29,18 +29,10 @@ export const planRequest = obj({
   graceMinutes: int(0, 240),
   lateMinutes: int(0, 720),
   tasks: list(taskRequest, 16),
-  reason,
-});
+};
+export const planRequest = obj({ ...planFields, reason });
 export const planView = obj({
-  subject: ident,
-  start: dayText,
-  end: nullable(dayText),
-  days: list(int(0, 6), 7),
-  open: clockText,
-  close: clockText,
-  graceMinutes: int(0, 240),
-  lateMinutes: int(0, 720),
-  tasks: list(taskRequest, 16),
+  ...planFields,
   reason: text(0, 1000),
   zone: text(1, 64),
   centres: list(ident, 64),
