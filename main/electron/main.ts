@@ -15,6 +15,7 @@ import { kioskScreens } from '../kiosk/kiosk-screens.ts';
 import { ApiService } from '../web/api-service.ts';
 import { rendererBundle } from '../web/bundle.ts';
 import { registerAppScheme, startKioskApp } from './kiosk-app.ts';
+import { holdQuitUntilClosed } from './quit.ts';
 
 function configPath(argv: readonly string[]): string {
   const at = argv.indexOf('--config');
@@ -42,12 +43,16 @@ async function main(): Promise<void> {
     preload: fileURLToPath(new URL('./preload.cjs', import.meta.url)),
     kiosk: process.env.MUSTER_KIOSK_WINDOWED !== '1',
   });
-  electron.app.on('before-quit', () => {
-    app.close();
-    void web.close();
-    users.close();
-    void runtime.close();
-  });
+  holdQuitUntilClosed(
+    electron.app,
+    async () => {
+      app.close();
+      await web.close();
+      users.close();
+      await runtime.close();
+    },
+    (error) => process.stderr.write(`muster kiosk: closing: ${errorMessage(error)}\n`),
+  );
 }
 
 main().catch((error: unknown) => {
