@@ -35,6 +35,8 @@ interface Unacked {
 
 /** Reconnect backoff unless told otherwise: first retry within 1 s, then up to 30 s apart. */
 export const DEFAULT_RECONNECT: BackoffPolicy = { initialMs: 1000, maxMs: 30_000 };
+/** An identical connection failure is reported again at most this often. */
+export const REPEAT_WINDOW_MS = 10 * 60_000;
 
 export interface LinkOptions {
   /** mqtt:// or mqtts:// URL of the broker, or of each node of a broker cluster (tried in turn from a random one). */
@@ -62,6 +64,8 @@ export class MqttLink {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private closing = false;
   private readonly stopped = new AbortController();
+  /** The last connection failure reported, and how many identical ones were held back since. */
+  private lastConnectionError: { readonly message: string; readonly at: number; repeats: number } | undefined;
 
   constructor(private readonly options: LinkOptions) {
     this.backoff = new Backoff(options.reconnect ?? DEFAULT_RECONNECT);
@@ -88,12 +92,24 @@ export class MqttLink {
     });
     this.client.on('connect', (connack: IConnackPacket) => {
       this.backoff.reset();
+      this.lastConnectionError = undefined;
       if (!connack.sessionPresent && this.filters.size > 0) this.subscribeUntilGranted([...this.filters]);
       for (const listener of this.connectListeners) listener(connack.sessionPresent);
     });
-    // Errors such as a refused connection are reported, never thrown; the 'close' that follows reconnects.
+    // Errors such as a refused connection are reported, never thrown; the 'close' that follows reconnects. A
+    // broker that stays down fails every attempt the same way: the same failure is reported once, then again
+    // only after REPEAT_WINDOW_MS with how many were held back (a day of retries is a few lines, not thousands).
     this.client.on('error', (error) => {
-      this.report(error, '(connection)');
+      const message = errorMessage(error);
+      const now = Date.now();
+      const last = this.lastConnectionError;
+      if (last?.message === message && now - last.at < REPEAT_WINDOW_MS) {
+        last.repeats += 1;
+        return;
+      }
+      const held = last?.message === message && last.repeats > 0 ? ` (failed ${last.repeats} more times since)` : '';
+      this.lastConnectionError = { message, at: now, repeats: 0 };
+      this.report(held === '' ? error : new Error(`${message}${held}`), '(connection)');
     });
     this.client.handleMessage = (packet, done) => {
       const slot: Unacked = { messageId: packet.qos === 1 ? packet.messageId : undefined, stream: this.client.stream, settled: false };
