@@ -4,7 +4,7 @@
 // a full check-in whose receipt goes by itself; walking away at every step; Cancel and Call staff at every
 // wait; an error at every API call that the screen recovers from by itself; double taps; each device
 // unplugged; "try n of m"; the per-person language switch. Every state: touch targets >= 120 px, text >= 32 px,
-// no word of the other language, axe-core clean; screenshots in docs/screens/kiosk/.
+// no word of the other language, axe-core clean; screenshots with the test artifacts (docs/screens/kiosk/ with MUSTER_KIOSK_SHOTS).
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KioskLanguage } from '../../core/api/kiosk-api.ts';
