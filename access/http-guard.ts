@@ -3,8 +3,10 @@
 // server names its own, since browsers do not scope cookies by port). `checkRequestSource` refuses a Host the
 // server does not answer to (DNS rebinding) and a cross-site or cross-origin API request (login CSRF included). `authenticate` yields the principal or throws `unauthenticated` (401); `authorize` throws
 // `forbidden` (403). `sessionRoutes` serves sign-in, who-am-I and sign-out at /api/session.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Action, type Principal, type Resource, can } from '../core/access/roles.ts';
+import { SCREEN_SECRET_HEADER, SCREEN_SECRET_PARAM } from '../core/api/session-api.ts';
 import { ERROR_STATUS, MusterError, errorMessage } from '../core/errors.ts';
 import type { SessionSource, UserStore } from './user-store.ts';
 
@@ -57,6 +59,25 @@ export function sessionCookie(token: string, maxAgeMs: number, secure: boolean, 
 
 export function clearedSessionCookie(cookie = SESSION_COOKIE): string {
   return `${cookie}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+}
+
+/**
+ * A secret made at each start of a server that drives a kiosk screen and handed only to that screen (in its URL's
+ * fragment, which no request, log line or Referer carries): the screen's API then answers its own page, not any
+ * process or page that merely connects from this machine. Returns the check for a request.
+ */
+export function screenSecret(): { readonly secret: string; readonly holds: (req: IncomingMessage) => boolean } {
+  const secret = randomBytes(32).toString('base64url');
+  const expected = Buffer.from(secret);
+  return {
+    secret,
+    holds: (req) => {
+      const header = req.headers[SCREEN_SECRET_HEADER];
+      const given = typeof header === 'string' ? header : new URL(req.url ?? '/', 'http://muster').searchParams.get(SCREEN_SECRET_PARAM) ?? '';
+      const bytes = Buffer.from(given);
+      return bytes.length === expected.length && timingSafeEqual(bytes, expected);
+    },
+  };
 }
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;

@@ -2,7 +2,7 @@
 // browser the same MusterApi runs over fetch (POST /api/call) and Server-Sent Events (/api/events). Every
 // answer and event is checked against its validator before a screen sees it.
 import { type EventData, type EventName, type Method, type MusterApi, type Params, type Result, parseAnswer, parseEvent, parseResult } from '../core/api/api.ts';
-import { ACTIVITY_HEADER, type PrincipalView, sessionAnswer, signInAnswer } from '../core/api/session-api.ts';
+import { ACTIVITY_HEADER, type PrincipalView, SCREEN_SECRET_HEADER, SCREEN_SECRET_PARAM, sessionAnswer, signInAnswer } from '../core/api/session-api.ts';
 
 declare global {
   interface Window {
@@ -64,12 +64,18 @@ if (typeof document !== 'undefined') {
   }
 }
 
+/** The kiosk screen's secret, which only its own window's URL carries (browser mode); other pages have none. */
+function screenSecret(): string | undefined {
+  return typeof location === 'undefined' ? undefined : new URLSearchParams(location.hash.slice(1)).get(SCREEN_SECRET_PARAM) ?? undefined;
+}
+
 function browserApi(): MusterApi {
   const listeners = new Map<EventName, Set<(data: never) => void>>();
+  const secret = screenSecret();
   let source: EventSource | undefined;
   const open = (): void => {
     if (source) return;
-    source = new EventSource('/api/events');
+    source = new EventSource(secret === undefined ? '/api/events' : `/api/events?${new URLSearchParams({ [SCREEN_SECRET_PARAM]: secret }).toString()}`);
     source.onmessage = (message: MessageEvent<string>) => {
       const event = parseEvent(JSON.parse(message.data) as unknown);
       for (const listener of listeners.get(event.event) ?? []) (listener as (data: unknown) => void)(event.data);
@@ -77,7 +83,7 @@ function browserApi(): MusterApi {
   };
   return {
     async call<M extends Method>(method: M, params: Params<M>): Promise<Result<M>> {
-      const headers = { 'content-type': 'application/json', [ACTIVITY_HEADER]: activity() };
+      const headers = { 'content-type': 'application/json', [ACTIVITY_HEADER]: activity(), ...(secret === undefined ? {} : { [SCREEN_SECRET_HEADER]: secret }) };
       const res = await fetch('/api/call', { method: 'POST', headers, body: JSON.stringify({ method, params }), credentials: 'same-origin' }).catch((error: unknown) => {
         throw new ApiError('offline', error instanceof Error ? error.message : String(error));
       });

@@ -16,3 +16,10 @@ export type PrincipalView = Out<typeof principalView>;
  * screen signs out on time however often it refreshes.
  */
 export const ACTIVITY_HEADER = 'x-muster-activity';
+
+/**
+ * The kiosk screen's per-start secret (browser mode): its page's URL fragment holds `screen=<secret>`; API calls
+ * send it in this header, the event stream (EventSource sends no headers) in this query parameter.
+ */
+export const SCREEN_SECRET_HEADER = 'x-muster-screen';
+export const SCREEN_SECRET_PARAM = 'screen';

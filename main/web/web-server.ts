@@ -6,17 +6,19 @@
 //   GET  /api/events                Server-Sent Events: the API events this caller may see
 //   /api/session                    sign-in, who-am-I, sign-out (the access layer's routes)
 // Who is calling: the session cookie (access layer) gives the principal; "the kiosk's own screen" is a
-// connection from this machine (loopback) to a process serving a kiosk. Access is decided in ApiService.
+// connection from this machine (loopback) that holds this start's screen secret (access/http-guard.ts
+// screenSecret), which only the kiosk screen's URL carries. Access is decided in ApiService.
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Caller, EventMessage } from '../../core/api/api.ts';
-import { ACTIVITY_HEADER } from '../../core/api/session-api.ts';
-import { MusterError, errorMessage } from '../../core/errors.ts';
-import { checkRequestSource, httpStatus, readJsonBody, sendError, sessionLive, sessionRoutes, sessionToken } from '../../access/http-guard.ts';
+import { ACTIVITY_HEADER, SCREEN_SECRET_PARAM } from '../../core/api/session-api.ts';
+import { MusterError } from '../../core/errors.ts';
+import { checkRequestSource, httpStatus, readJsonBody, screenSecret, sendError, sessionLive, sessionRoutes, sessionToken } from '../../access/http-guard.ts';
 import type { UserStore } from '../../access/user-store.ts';
 import { type ApiBackend, ApiService } from './api-service.ts';
 import { rendererBundle } from './bundle.ts';
 import { SECURITY_HEADERS, type Screen, indexPage, screenPage } from './pages.ts';
+import { componentLogger } from '../../runtime/logger.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -40,6 +42,7 @@ export interface WebServerOptions {
 
 export interface WebServer {
   readonly url: string;
+  /** Each screen's page; the kiosk screen's carries the screen secret in its fragment: open it only in the kiosk's own window. */
   readonly urls: { readonly [S in Screen]?: string };
   readonly api: ApiService;
   close(): Promise<void>;
@@ -59,12 +62,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   // be a staff screen's on the same machine.
   const cookie = options.hq ? 'muster_hq' : options.staff ? 'muster_staff' : 'muster_kiosk';
   let port = 0;
+  const screenKey = screenSecret();
 
   const caller = (req: IncomingMessage): Caller => {
     const token = sessionToken(req, cookie);
     // A call the screen made on its own (ACTIVITY_HEADER idle) looks at the session without keeping it alive.
     const principal = token === undefined || !options.users ? undefined : options.users.principal(token, req.headers[ACTIVITY_HEADER] !== 'idle');
-    return { principal, kioskScreen: options.kiosk !== undefined && isLoopback(req.socket.remoteAddress) };
+    return { principal, kioskScreen: options.kiosk !== undefined && isLoopback(req.socket.remoteAddress) && screenKey.holds(req) };
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -111,7 +115,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         res.end(JSON.stringify({ ok: false, error: { code: error.code, message: error.message } }));
         return;
       }
-      if (!(error instanceof MusterError)) process.emitWarning(`web: ${errorMessage(error)}`);
+      if (!(error instanceof MusterError)) componentLogger('web').error({ err: error, method: req.method, path: req.url?.split('?')[0] }, 'request failed');
       sendError(res, error);
     });
   });
@@ -125,7 +129,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
     url,
-    urls: Object.fromEntries(screens.map((s) => [s, `${url}/${s}`])),
+    urls: Object.fromEntries(screens.map((s) => [s, s === 'kiosk' ? `${url}/kiosk#${SCREEN_SECRET_PARAM}=${screenKey.secret}` : `${url}/${s}`])),
     api,
     close: async () => {
       for (const stream of streams) stream.end();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, type EventMessage, parseAnswer, parseCall, parseEvent } from '../../core/api/api.ts';
 import type { KioskView } from '../../core/api/kiosk-api.ts';
+import { SCREEN_SECRET_HEADER, SCREEN_SECRET_PARAM } from '../../core/api/session-api.ts';
 import { MusterError } from '../../core/errors.ts';
 import { UserStore } from '../../access/user-store.ts';
 import { type ApiBackend, ApiService } from '../../main/web/api-service.ts';
@@ -131,6 +132,8 @@ describe('browser-mode server', () => {
     expect(crossSite.status).toBe(403);
     const garbageOrigin = await call('kiosk.view', {}, undefined, { origin: 'not a url' });
     expect(garbageOrigin.status).toBe(403);
-    expect(await call('kiosk.view', {})).toMatchObject({ status: 200, body: { ok: true } });
+    // The kiosk screen's calls carry the secret its own page's URL holds.
+    const secret = new URLSearchParams(new URL(server.urls.kiosk ?? '').hash.slice(1)).get(SCREEN_SECRET_PARAM) ?? '';
+    expect(await call('kiosk.view', {}, undefined, { [SCREEN_SECRET_HEADER]: secret })).toMatchObject({ status: 200, body: { ok: true } });
   });
 });
