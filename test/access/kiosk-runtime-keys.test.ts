@@ -114,7 +114,7 @@ describe('kiosk runtime: keys', () => {
     expect(readdirSync(secretsDir).sort()).toEqual(['badge-key.safe', 'centre-key.safe', 'log-signing.key.safe', 'witness-signing.key.safe']);
 
     runtime.personal.endSupervision('p-1', now - 2 * 86_400_000, 86_400_000);
-    expect(await runtime.erasure?.runOnce()).toEqual(['p-1']);
+    expect(await runtime.erasure.runOnce()).toEqual(['p-1']);
     expect(() => runtime.personal.dataKey('p-1')).toThrow();
     const types = [...runtime.ledger.range(KIOSK, 0, runtime.ledger.head(KIOSK).size)].map((r) => r.type);
     expect(types).toContain('erasure');

@@ -1,0 +1,32 @@
+// The kiosk's personal data: names, ID numbers and photos in the personal-data store (reads go through the access
+// policy and leave an `access` entry), the enrolment table whose face templates are sealed under each person's
+// data key, and the retention job that erases people whose supervision and retention period ended.
+import { join } from 'node:path';
+import { errorMessage } from '../../core/errors.ts';
+import { type ErasureJob, startErasureJob } from '../../access/erasure-job.ts';
+import { PersonalDataStore, type RecordLog } from '../../access/personal-data-store.ts';
+import { EnrolmentStore } from './enrolment-store.ts';
+import type { KioskConfig } from './kiosk-config.ts';
+import type { KioskKeys } from './kiosk-keys.ts';
+
+export interface KioskPersonalData {
+  readonly personal: PersonalDataStore;
+  readonly enrolments: EnrolmentStore;
+}
+
+/** Opens both stores; `log` takes their `access` and `erasure` entries. */
+export function openPersonalData(config: KioskConfig, keys: KioskKeys, log: RecordLog, clock: () => number): KioskPersonalData {
+  const personal = PersonalDataStore.open(join(config.dataDir, 'personal-data.db'), { centreKey: keys.centreKey, log, clock });
+  const enrolments = EnrolmentStore.open(config.dataDir, (subject) => personal.dataKey(subject), keys.badgeKey);
+  return { personal, enrolments };
+}
+
+/** The retention job over the personal-data store, every `everyMs` (default 1 hour). */
+export function startRetention(personal: PersonalDataStore, config: KioskConfig, options: { readonly everyMs?: number | undefined; readonly clock: () => number; readonly log?: ((line: string) => void) | undefined }): ErasureJob {
+  return startErasureJob(personal, {
+    everyMs: options.everyMs ?? 3_600_000,
+    clock: options.clock,
+    onErased: (subjects) => options.log?.(`${config.kiosk}: erased the personal data of ${subjects.length} people (retention ended)`),
+    onError: (error) => options.log?.(`${config.kiosk}: erasure job: ${errorMessage(error)}`),
+  });
+}

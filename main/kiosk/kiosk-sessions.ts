@@ -1,0 +1,111 @@
+// The kiosk's sessions: one person at a time, since the devices serve one person. A check-in runs the workflow
+// over ports built from the devices as they stand when it starts; enrolment at the kiosk queues in the same line.
+import { randomBytes } from 'node:crypto';
+import type { GuidanceCode } from '../../core/checkin/guidance.ts';
+import { MusterError } from '../../core/errors.ts';
+import type { LedgerStore } from '../../ledger/store.ts';
+import { type CheckinOutcome, CheckinWorkflow } from './checkin-workflow.ts';
+import type { DeviceHealthLog } from './device-health-log.ts';
+import type { EnrolmentStore } from './enrolment-store.ts';
+import { cameraFacePort } from './face-port.ts';
+import { sensorFingerprintPort } from './fingerprint-port.ts';
+import type { KioskConfig } from './kiosk-config.ts';
+import type { KioskConnectivity } from './kiosk-connectivity.ts';
+import type { KioskDevices } from './kiosk-devices.ts';
+import type { KioskFace } from './kiosk-face.ts';
+import type { LogPlans } from './plans-port.ts';
+import type { CheckinPorts, LogPort, ScreenPort, StaffPort } from './ports.ts';
+
+export interface KioskSessionsOptions {
+  readonly config: KioskConfig;
+  readonly devices: KioskDevices;
+  readonly face: KioskFace;
+  readonly enrolments: EnrolmentStore;
+  readonly ledger: LedgerStore;
+  readonly connectivity: KioskConnectivity;
+  readonly plans: LogPlans;
+  readonly health: DeviceHealthLog;
+  /** The screen the person sees; headless (guidance to `log`, no tasks marked) when omitted. */
+  readonly screen?: ScreenPort | undefined;
+  /** Staff confirmation when the camera is down; nobody confirms when omitted. */
+  readonly staff?: StaffPort | undefined;
+  readonly log?: ((line: string) => void) | undefined;
+}
+
+export class KioskSessions {
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly options: KioskSessionsOptions) {}
+
+  /** One person's check-in session, after the sessions queued before it. */
+  checkIn(): Promise<CheckinOutcome> {
+    return this.exclusive(() => this.runCheckin());
+  }
+
+  /** Runs `work` with the devices to itself, after the sessions queued before it. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Refuses new check-ins; resolves once the running and queued sessions ended. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.tail;
+  }
+
+  private async runCheckin(): Promise<CheckinOutcome> {
+    const { config, devices, health } = this.options;
+    if (this.closed) throw new MusterError('kiosk-closed', `${config.kiosk} is closed`);
+    devices.badgePort?.session(true);
+    try {
+      return await new CheckinWorkflow(this.ports(), {
+        centre: config.centre,
+        kiosk: config.kiosk,
+        mode: config.identify,
+        newAttemptId: () => randomBytes(8).toString('hex'),
+      }).run();
+    } finally {
+      devices.badgePort?.session(false);
+      // A device that failed during the session is on the log before the next person starts.
+      await health.flushed();
+    }
+  }
+
+  private ports(): CheckinPorts {
+    const { config, devices, face, enrolments, connectivity } = this.options;
+    const say = (line: string): void => this.options.log?.(line);
+    const { sensor, camera } = devices;
+    const log: LogPort = {
+      origin: config.kiosk,
+      store: this.options.ledger,
+      append: (type, payload) => connectivity.append(type, payload),
+      checkpoint: () => connectivity.checkpoint(),
+    };
+    return {
+      fingerprint: sensor
+        ? sensorFingerprintPort(sensor, { subjectOf: (page) => enrolments.subjectOfPage(page), fingerTimeoutMs: config.timeouts.fingerMs })
+        : { identify: () => Promise.resolve({ kind: 'device-down' }), verify: () => Promise.resolve({ kind: 'device-down' }) },
+      badge: devices.badgePort ?? { read: () => Promise.resolve({ kind: 'device-down' }) },
+      face: {
+        verify: async (subject) => {
+          if (!camera) return { kind: 'device-down' };
+          const service = await face.service();
+          return cameraFacePort({ camera, service, template: (s) => enrolments.template(s), threshold: face.threshold }).verify(subject);
+        },
+      },
+      staff: this.options.staff ?? { confirm: () => Promise.resolve(null) },
+      screen: this.options.screen ?? {
+        guide: (g: GuidanceCode) => {
+          say(`${config.kiosk}: ${g}`);
+        },
+        tasks: () => Promise.resolve([]),
+      },
+      devices: { availability: () => devices.availability() },
+      plans: this.options.plans,
+      log,
+    };
+  }
+}
