@@ -1,8 +1,8 @@
 // The retention job the kiosk and HQ runtimes start: every `everyMs` it erases the people whose supervision
 // ended longer ago than the retention period. Runs never overlap; a failed run is reported and retried at the
 // next tick (queued erasure entries are written then). Tests call runOnce with their own clock.
-import { errorMessage } from '../core/errors.ts';
 import type { PersonalDataStore } from './personal-data-store.ts';
+import { componentLogger } from '../runtime/logger.ts';
 
 export interface ErasureJob {
   /** One pass at `now` (default: the job's clock); resolves to the subjects erased. */
@@ -34,7 +34,7 @@ export function startErasureJob(store: PersonalDataStore, options: ErasureJobOpt
       },
       (error: unknown) => {
         if (options.onError) options.onError(error);
-        else process.emitWarning(`erasure job: ${errorMessage(error)}`);
+        else componentLogger('erasure-job').error({ err: error }, 'erasure run failed (tried again next period)');
       },
     );
   }, options.everyMs);

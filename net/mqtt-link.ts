@@ -16,6 +16,7 @@
 //   consumer, e.g. while electing a leader) is reported and tried again with backoff; mqtt.js ignores it.
 import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import { MusterError, errorMessage } from '../core/errors.ts';
+import { type Logger, componentLogger } from '../runtime/logger.ts';
 import { Backoff, type BackoffPolicy, retry } from '../runtime/retry.ts';
 import { type ParsedTopic, parseTopic, topicId } from './topics.ts';
 
@@ -51,6 +52,8 @@ export interface LinkOptions {
   readonly reconnect?: BackoffPolicy;
   /** A handler threw something other than bad input: reported here (the message is still acked; see replicator). */
   readonly onError?: (error: unknown, topic: string) => void;
+  /** Where failures go without onError (default: the process logger's `mqtt` child). */
+  readonly logger?: Logger;
 }
 
 export class MqttLink {
@@ -66,6 +69,7 @@ export class MqttLink {
   private readonly stopped = new AbortController();
   /** The last connection failure reported, and how many identical ones were held back since. */
   private lastConnectionError: { readonly message: string; readonly at: number; repeats: number } | undefined;
+  private log: Logger | undefined;
 
   constructor(private readonly options: LinkOptions) {
     this.backoff = new Backoff(options.reconnect ?? DEFAULT_RECONNECT);
@@ -237,8 +241,16 @@ export class MqttLink {
   }
 
   private report(error: unknown, topic: string): void {
-    if (this.options.onError) this.options.onError(error, topic);
-    else if (!(error instanceof MusterError)) process.emitWarning(`mqtt ${topic}: ${errorMessage(error)}`);
+    if (this.options.onError) {
+      this.options.onError(error, topic);
+      return;
+    }
+    this.log ??= this.options.logger ?? componentLogger('mqtt');
+    const node = this.options.nodeId;
+    // A broker down and refused input (a MusterError: the sender's fault, acked) are warnings; anything else is a fault here.
+    if (topic === '(connection)') this.log.warn({ err: error, node }, 'broker connection failed');
+    else if (error instanceof MusterError) this.log.warn({ err: error, topic, node }, 'message refused');
+    else this.log.error({ err: error, topic, node }, 'message handler failed');
   }
 }
 

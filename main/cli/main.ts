@@ -2,15 +2,11 @@
 // manifest beside it and loads only the command that runs; from the sources (tsx) every module is loaded.
 import { readFile } from 'node:fs/promises';
 import { MANIFEST_FILE, lazyCommands } from './command-manifest.ts';
-import { MusterError, errorMessage } from '../../core/errors.ts';
 import { reportUnhandledRejections } from '../../runtime/process-faults.ts';
 import { runCli } from './run-cli.ts';
 
-// HQ and the kiosk run for months: a rejection nobody awaited is reported, never the end of the process.
-reportUnhandledRejections((error) => {
-  const code = error instanceof MusterError ? error.code : error instanceof Error ? error.name : typeof error;
-  process.emitWarning(`unhandled rejection (${code}): ${errorMessage(error)}`);
-});
+// HQ and the kiosk run for months: a rejection nobody awaited is logged, never the end of the process.
+reportUnhandledRejections();
 
 const manifest = await readFile(new URL(MANIFEST_FILE, import.meta.url), 'utf8').catch((error: unknown) => {
   if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;

@@ -4,9 +4,10 @@
 // ApiService validates and authorises the message exactly as in browser mode.
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { Answer, Caller, EventMessage } from '../../core/api/api.ts';
-import { MusterError, errorMessage } from '../../core/errors.ts';
+import { MusterError } from '../../core/errors.ts';
 import type { ApiService } from '../web/api-service.ts';
 import { isAppUrl } from './security.ts';
+import { componentLogger } from '../../runtime/logger.ts';
 
 export const CALL_CHANNEL = 'muster:call';
 export const EVENT_CHANNEL = 'muster:event';
@@ -29,7 +30,7 @@ export function serveApi(ipcMain: IpcMain, api: ApiService, kiosk: () => WebCont
       checkSender(event, kiosk);
       return { ok: true, result: await api.call(message, KIOSK_CALLER) };
     } catch (error) {
-      if (!(error instanceof MusterError)) process.emitWarning(`kiosk ipc: ${errorMessage(error)}`);
+      if (!(error instanceof MusterError)) componentLogger('kiosk-ipc').error({ err: error }, 'kiosk call failed');
       return { ok: false, error: error instanceof MusterError ? { code: error.code, message: error.message } : { code: 'internal', message: 'internal error' } };
     }
   });

@@ -3,7 +3,8 @@
 // handled by the backend that serves the method, and its result checked against the result validator before
 // it leaves. Events are delivered only to callers allowed to receive them.
 import { type Access, type Caller, EVENT_ACCESS, type EventMessage, METHODS, type Method, type Params, type Result, allowed, parseCall, parseEvent, parseResult } from '../../core/api/api.ts';
-import { MusterError, errorMessage } from '../../core/errors.ts';
+import { MusterError } from '../../core/errors.ts';
+import { componentLogger } from '../../runtime/logger.ts';
 
 export type Handler<M extends Method> = (params: Params<M>, caller: Caller) => Promise<Result<M>> | Result<M>;
 export type Handlers = { readonly [M in Method]?: Handler<M> };
@@ -48,7 +49,7 @@ export class ApiService {
         try {
           listener(parseEvent(message));
         } catch (error) {
-          process.emitWarning(`api event ${message.event}: ${errorMessage(error)}`);
+          componentLogger('api').error({ err: error, event: message.event }, 'malformed event from a backend');
         }
       }),
     );

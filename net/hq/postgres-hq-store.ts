@@ -7,6 +7,7 @@ import { MusterError } from '../../core/errors.ts';
 import { ZERO_HASH, decodeLeaf } from '../../core/entry.ts';
 import { EMPTY_ROOT, nodeHash } from '../../ledger/hash.ts';
 import { KeySchedule, REGISTRY_ORIGIN, type Registry, registryFrom } from '../../ledger/key-schedule.ts';
+import { type Logger, componentLogger } from '../../runtime/logger.ts';
 import type { Verifier } from '../../ledger/keys.ts';
 import { type TreeSource, consistencyProof, rootHash } from '../../ledger/merkle.ts';
 import type { IngestResult } from '../../ledger/replica.ts';
@@ -16,20 +17,18 @@ import { type AlertChange, type BreachAlert, parseStoredAlert, parseStoredAlerts
 import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
 import { type IngestBatch, type WitnessUpdate, type WitnessedCheckpoint, ingestOne } from '../replica-store.ts';
 import { decodeForOrigin, planIngest, planResult } from '../../ledger/ingest-plan.ts';
-import type { HqStore, LastHeartbeat } from './hq-store.ts';
+import type { HqStore, LastHeartbeat, StoredDowntime } from './hq-store.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-/** The default report of an idle connection the server dropped. */
-function warnLostConnection(error: Error): void {
-  process.emitWarning(`PostgreSQL connection lost while idle (it reconnects on the next query): ${error.message}`);
-}
 
 export interface PostgresHqStoreOptions {
   /** Told of an idle connection the server dropped (a restart); the store carries on with a new connection. */
   readonly onConnectionError?: (error: Error) => void;
+  /** Without onConnectionError, a lost connection is a warning here (default: the process logger's `hq-store` child). */
+  readonly logger?: Logger;
   readonly trustedKeys?: ReadonlyMap<string, Uint8Array>;
   readonly clock?: () => number;
 }
@@ -50,7 +49,8 @@ export class PostgresHqStore implements HqStore {
     // An idle connection the server drops (a PostgreSQL restart, a failover) is an 'error' on the pool: without a
     // listener it would end HQ. The pool discards that connection and opens a new one for the next query.
     pool.on('error', (error) => {
-      (options.onConnectionError ?? warnLostConnection)(error);
+      if (options.onConnectionError) options.onConnectionError(error);
+      else (options.logger ?? componentLogger('hq-store')).warn({ err: error }, 'PostgreSQL connection lost while idle (it reconnects on the next query)');
     });
     try {
       await migratePostgres(pool);
@@ -281,6 +281,24 @@ export class PostgresHqStore implements HqStore {
       ? await this.pool.query<{ id: string; body: string }>('SELECT id, body FROM breach_alerts ORDER BY raised_at DESC, id LIMIT $1', [limit])
       : await this.pool.query<{ id: string; body: string }>('SELECT id, body FROM breach_alerts WHERE $1 = ANY(centres) ORDER BY raised_at DESC, id LIMIT $2', [query.centre, limit]);
     return parseStoredAlerts(rows.rows);
+  }
+
+  async unpublishedAlerts(limit: number): Promise<BreachAlert[]> {
+    const rows = await this.pool.query<{ id: string; body: string }>('SELECT id, body FROM breach_alerts WHERE published < version ORDER BY raised_at, id LIMIT $1', [limit]);
+    return parseStoredAlerts(rows.rows);
+  }
+
+  async markAlertPublished(id: string, version: number): Promise<void> {
+    await this.pool.query('UPDATE breach_alerts SET published = $2 WHERE id = $1 AND published < $2', [id, version]);
+  }
+
+  async recordDowntime(span: StoredDowntime): Promise<void> {
+    await this.pool.query('INSERT INTO downtime (kiosk, since, until, note) VALUES ($1, $2, $3, $4) ON CONFLICT (kiosk, since) DO UPDATE SET until = EXCLUDED.until, note = EXCLUDED.note', [span.kiosk, span.from, span.to, span.note]);
+  }
+
+  async downtime(): Promise<StoredDowntime[]> {
+    const rows = await this.pool.query<{ kiosk: string; since: string; until: string | null; note: string }>('SELECT * FROM downtime ORDER BY kiosk, since');
+    return rows.rows.map((r) => ({ kiosk: r.kiosk, from: Number(r.since), to: r.until === null ? null : Number(r.until), note: r.note }));
   }
 
   async recordHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void> {

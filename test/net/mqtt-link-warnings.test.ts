@@ -3,6 +3,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { MqttLink } from '../../net/mqtt-link.ts';
+import { MemoryLog } from '../../runtime/logger.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 /** A port that refuses connections: bound once, then closed. */
@@ -33,6 +34,24 @@ describe('MqttLink with its broker down', () => {
       await waitFor(() => attempts >= 8, 'eight failed connection attempts');
       expect(reports).toHaveLength(1);
       expect(reports[0]).toMatch(/^\(connection\): .*ECONNREFUSED/);
+    } finally {
+      await link.close(true);
+    }
+  });
+
+  it('logs, without an onError, one warning record naming the node, then nothing for the identical failures', async () => {
+    const port = await closedPort();
+    const memory = new MemoryLog();
+    const link = new MqttLink({ url: `mqtt://127.0.0.1:${port}`, nodeId: 'warn/kiosk-2', reconnect: { initialMs: 5, maxMs: 10 }, logger: memory.logger });
+    let attempts = 0;
+    link.client.on('close', () => {
+      attempts += 1;
+    });
+    try {
+      await waitFor(() => attempts >= 8, 'eight failed connection attempts');
+      expect(memory.records).toHaveLength(1);
+      expect(memory.records[0]).toMatchObject({ level: 'warn', msg: 'broker connection failed', node: 'warn/kiosk-2' });
+      expect(JSON.stringify(memory.records[0]?.err)).toContain('ECONNREFUSED');
     } finally {
       await link.close(true);
     }

@@ -1,4 +1,4 @@
-// An unhandled rejection is reported and the process keeps running (Node's default would end it).
+// An unhandled rejection is logged and the process keeps running (Node's default would end it).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -7,8 +7,10 @@ const RUN_TS = fileURLToPath(new URL('../../bin/run-ts.js', import.meta.url));
 const CHILD = fileURLToPath(new URL('./support/unhandled-rejection.ts', import.meta.url));
 
 describe('reportUnhandledRejections', () => {
-  it('reports the rejection and the process lives on', () => {
-    const out = execFileSync(process.execPath, [RUN_TS, CHILD], { encoding: 'utf8' });
-    expect(out).toBe('reported: store read failed\nstill running\n');
+  it('logs the rejection as an error record with its code and the process lives on', () => {
+    const out = execFileSync(process.execPath, [RUN_TS, CHILD], { encoding: 'utf8', env: { ...process.env, MUSTER_LOG_FORMAT: 'json', MUSTER_LOG_LEVEL: '' } });
+    const [record, last] = out.trimEnd().split('\n');
+    expect(JSON.parse(record ?? '')).toMatchObject({ level: 'error', component: 'process', msg: 'unhandled rejection', code: 'store-io', err: { message: 'store read failed' } });
+    expect(last).toBe('still running');
   });
 });

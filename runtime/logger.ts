@@ -1,0 +1,120 @@
+// The one logger of every Muster process (pino): a record is one JSON line with its level, time, component and
+// fields, on stdout, where journald keeps it; on a terminal (development) the same records read as plain lines.
+// Each component logs through a child (`componentLogger('hq')`), so every record names where it came from.
+// An entry point may replace the root logger (setRootLogger) before it starts components; tests hand a component
+// its own logger over a MemoryLog and assert the records.
+import { Writable } from 'node:stream';
+import { pino, stdTimeFunctions } from 'pino';
+import type { Logger } from 'pino';
+
+export type { Logger };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LoggerOptions {
+  /** Default: MUSTER_LOG_LEVEL, else info. */
+  readonly level?: LogLevel;
+  /** Default: MUSTER_LOG_FORMAT, else readable on a terminal and JSON lines otherwise (a service under systemd). */
+  readonly format?: 'json' | 'pretty';
+  /** Default: stdout. */
+  readonly destination?: NodeJS.WritableStream;
+}
+
+/** A record as written: level by name, ISO time, the component and the fields given. */
+export interface LogRecord {
+  readonly level: Exclude<LogLevel, 'silent'>;
+  readonly time: string;
+  readonly msg: string;
+  readonly component?: string;
+  readonly [field: string]: unknown;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const destination = options.destination ?? process.stdout;
+  const format = options.format ?? formatFromEnv() ?? (destination === process.stdout && process.stdout.isTTY ? 'pretty' : 'json');
+  return pino(
+    {
+      level: options.level ?? levelFromEnv() ?? 'info',
+      base: null,
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    format === 'pretty' ? readable(destination) : destination,
+  );
+}
+
+let root: Logger | undefined;
+
+/** The process's logger (created on first use with the environment's settings). */
+export function rootLogger(): Logger {
+  root ??= createLogger();
+  return root;
+}
+
+export function setRootLogger(logger: Logger): void {
+  root = logger;
+}
+
+/** The child logger of one component: its records carry `component`. */
+export function componentLogger(component: string, parent: Logger = rootLogger()): Logger {
+  return parent.child({ component });
+}
+
+/** Records kept in memory, parsed, for tests and for `muster` commands that show a service's log. */
+export class MemoryLog {
+  readonly records: LogRecord[] = [];
+  readonly logger: Logger;
+
+  constructor(level: LogLevel = 'trace') {
+    const records = this.records;
+    const sink = new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        for (const line of chunk.toString().split('\n')) if (line !== '') records.push(JSON.parse(line) as LogRecord);
+        done();
+      },
+    });
+    this.logger = createLogger({ level, format: 'json', destination: sink });
+  }
+
+  /** The records of one level (and component, when named). */
+  at(level: LogRecord['level'], component?: string): LogRecord[] {
+    return this.records.filter((r) => r.level === level && (component === undefined || r.component === component));
+  }
+}
+
+function levelFromEnv(): LogLevel | undefined {
+  const level = process.env.MUSTER_LOG_LEVEL;
+  if (level === undefined || level === '') return undefined;
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new TypeError(`MUSTER_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(level)}`);
+  return level as LogLevel;
+}
+
+function formatFromEnv(): 'json' | 'pretty' | undefined {
+  const format = process.env.MUSTER_LOG_FORMAT;
+  if (format === undefined || format === '') return undefined;
+  if (format !== 'json' && format !== 'pretty') throw new TypeError(`MUSTER_LOG_FORMAT must be json or pretty, not ${JSON.stringify(format)}`);
+  return format;
+}
+
+/** pino's JSON lines turned into `12:00:01.234 WARN  hq: message key=value` for a person at a terminal. */
+function readable(out: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line !== '') out.write(`${prettyLine(JSON.parse(line) as LogRecord)}\n`);
+      done();
+    },
+  });
+}
+
+export function prettyLine(record: LogRecord): string {
+  const { level, time, msg, component, err, ...fields } = record;
+  const where = component === undefined ? '' : `${component}: `;
+  const extra = Object.entries(fields).map(([key, value]) => ` ${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  const error = isSerializedError(err) ? ` (${err.code === undefined ? '' : `${err.code}: `}${err.message})` : '';
+  return `${time.slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${where}${msg}${error}${extra.join('')}`;
+}
+
+function isSerializedError(value: unknown): value is { message: string; code?: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string';
+}
