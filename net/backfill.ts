@@ -1,0 +1,131 @@
+// Backfill: what each followed log is known to be missing, and the requests for it. A gap in the entries or a
+// checkpoint larger than the replica sets a target; one request per log is in flight, sent again when it goes
+// unanswered for retryMs (MQTT is lossy). Any holder of a log answers requests for it from its store.
+import { randomUUID } from 'node:crypto';
+import { decodeLeaf } from '../core/entry.ts';
+import type { IngestResult } from '../ledger/ingest-plan.ts';
+import type { ReplicationContext } from './replication-context.ts';
+import { topics } from './topics.ts';
+import { MAX_BATCH, decodeRequest, encodeBatch, encodeRequest } from './wire.ts';
+
+interface Want {
+  target: number;
+  request?: { id: string; to: number; sentAt: number };
+  /** The largest checkpoint seen while behind: witnessed once the replica reaches it. */
+  pendingNote?: string;
+  pendingSize: number;
+}
+
+/** Replies in flight per request: enough to keep the broker busy, bounded so one catch-up cannot flood it. */
+const REPLY_WINDOW = 16;
+
+export class Backfill {
+  private readonly wants = new Map<string, Want>();
+
+  constructor(
+    private readonly ctx: ReplicationContext,
+    private readonly retryMs: number,
+  ) {}
+
+  /** Backfills every followed log that is behind (and retries requests that went unanswered). */
+  retry(): void {
+    for (const origin of this.wants.keys()) this.ctx.track(this.pump(origin));
+  }
+
+  /** How many entries of other logs this node knows it is missing. */
+  async backlog(): Promise<number> {
+    let missing = 0;
+    for (const [origin, want] of this.wants) missing += Math.max(0, want.target - (await this.ctx.store.size(origin)));
+    return missing;
+  }
+
+  /** A checkpoint of `size` showed the replica behind: fetch up to it, and witness the largest such note once there. */
+  behind(origin: string, size: number, note: string): void {
+    const want = this.wantFor(origin);
+    want.target = Math.max(want.target, size);
+    if (size >= want.pendingSize) {
+      want.pendingNote = note;
+      want.pendingSize = size;
+    }
+  }
+
+  /** Notes what one stored batch showed to be missing, and whether it answered the request in flight. */
+  stored(origin: string, leaves: readonly Uint8Array[], result: IngestResult): void {
+    if (result.missingFrom !== undefined) this.wantFor(origin).target = Math.max(this.wantFor(origin).target, lastSeq(leaves) + 1);
+    const want = this.wants.get(origin);
+    if (!want) return;
+    if (want.request && result.size >= want.request.to) delete want.request;
+    else if (want.request && result.inserted > 0) want.request.sentAt = this.ctx.clock();
+  }
+
+  /** After a group commit: `judge` a checkpoint that was waiting for these entries, and backfill what is still missing. */
+  async caughtUp(origin: string, judge: (note: string) => Promise<void>): Promise<void> {
+    const want = this.wants.get(origin);
+    if (!want) return;
+    if (want.pendingNote !== undefined && (await this.ctx.store.size(origin)) >= want.pendingSize) {
+      const note = want.pendingNote;
+      delete want.pendingNote;
+      await judge(note);
+    }
+    await this.pump(origin);
+  }
+
+  /** Sends a backfill request when the replica is behind and no request is in flight (or the last one expired). */
+  async pump(origin: string): Promise<void> {
+    const { ctx } = this;
+    const want = this.wants.get(origin);
+    if (!want || ctx.closed) return;
+    const held = await ctx.store.size(origin);
+    if (held >= want.target) {
+      delete want.request;
+      return;
+    }
+    const now = ctx.clock();
+    if (want.request && now - want.request.sentAt < this.retryMs) return;
+    if (!ctx.link.connected) return;
+    const request = { id: randomUUID(), to: want.target, sentAt: now };
+    want.request = request;
+    ctx.send(topics.request(origin), encodeRequest({ from: held, to: request.to, replyTo: ctx.id, id: request.id }));
+  }
+
+  private wantFor(origin: string): Want {
+    let want = this.wants.get(origin);
+    if (!want) {
+      want = { target: 0, pendingSize: 0 };
+      this.wants.set(origin, want);
+    }
+    return want;
+  }
+}
+
+/** Answers another node's backfill request from the store, in the background, a window of replies at a time. */
+export function answerRequest(ctx: ReplicationContext, origin: string, payload: Buffer): void {
+  const request = decodeRequest(payload);
+  if (request.replyTo === ctx.id) return;
+  ctx.track(
+    (async () => {
+      const { store, link } = ctx;
+      const held = await store.size(origin);
+      const end = Math.min(request.to, held);
+      const inbox = topics.inbox(request.replyTo);
+      const window = new Set<Promise<void>>();
+      for (let from = request.from; from < end && !ctx.closed && link.connected; from += MAX_BATCH) {
+        const leaves = await store.leaves(origin, from, Math.min(end, from + MAX_BATCH));
+        const sent = link.publish(inbox, encodeBatch({ origin, leaves, id: request.id })).finally(() => window.delete(sent));
+        window.add(sent);
+        if (window.size >= REPLY_WINDOW) await Promise.race(window);
+      }
+      await Promise.all(window);
+    })(),
+  );
+}
+
+function lastSeq(leaves: readonly Uint8Array[]): number {
+  const last = leaves.at(-1);
+  if (!last) return -1;
+  try {
+    return decodeLeaf(last).body.seq;
+  } catch {
+    return -1;
+  }
+}
