@@ -143,7 +143,7 @@ export class LedgerStore {
   }
 
   getMeta(key: string): string | undefined {
-    return this.stmts.meta.get(key)?.v;
+    return read(`read ${key}`, () => this.stmts.meta.get(key)?.v);
   }
 
   setMeta(key: string, value: string): void {
@@ -156,11 +156,11 @@ export class LedgerStore {
   }
 
   origins(): string[] {
-    return this.stmts.origins.all().map((r) => r.origin);
+    return read('list the logs', () => this.stmts.origins.all().map((r) => r.origin));
   }
 
   log(origin: string): { genesisKey: Uint8Array; own: boolean } | undefined {
-    const row = this.stmts.log.get(origin);
+    const row = read(`read log ${origin}`, () => this.stmts.log.get(origin));
     return row && { genesisKey: row.genesis_key, own: row.own === 1 };
   }
 
@@ -170,27 +170,33 @@ export class LedgerStore {
   }
 
   head(origin: string): Head {
-    const row = this.stmts.head.get(origin);
+    const row = read(`read the head of ${origin}`, () => this.stmts.head.get(origin));
     return row ? { size: row.seq + 1, hash: row.hash } : { size: 0, hash: ZERO_HASH };
   }
 
   entry(origin: string, seq: number): EntryRow | undefined {
-    return this.stmts.entry.get(origin, seq);
+    return read(`read entry ${seq} of ${origin}`, () => this.stmts.entry.get(origin, seq));
   }
 
   /** Entries with start <= seq < end, in order; gaps are the caller's to notice. */
-  range(origin: string, start: number, end: number): IterableIterator<EntryRow> {
-    return this.stmts.range.iterate(origin, start, end);
+  *range(origin: string, start: number, end: number): Generator<EntryRow> {
+    const what = `read entries ${start}-${end - 1} of ${origin}`;
+    const rows = read(what, () => this.stmts.range.iterate(origin, start, end));
+    for (;;) {
+      const next = read(what, () => rows.next());
+      if (next.done === true) return;
+      yield next.value;
+    }
   }
 
   /** As range, read in one call: for bounded ranges, where stepping row by row from JavaScript costs more than the rows. */
   rangeAll(origin: string, start: number, end: number): EntryRow[] {
-    return this.stmts.range.all(origin, start, end);
+    return read(`read entries ${start}-${end - 1} of ${origin}`, () => this.stmts.range.all(origin, start, end));
   }
 
   /** The genesis, key-rotation and key-revocation entries of a log, in order. */
   keyEntries(origin: string): EntryRow[] {
-    return this.stmts.keyEntries.all(origin);
+    return read(`read the key entries of ${origin}`, () => this.stmts.keyEntries.all(origin));
   }
 
   /**
@@ -249,7 +255,7 @@ export class LedgerStore {
       if (!row) throw new MusterError('store-corrupt', `entry ${index} of ${origin} is missing`);
       return row.hash;
     }
-    const row = this.stmts.node.get(origin, level, index);
+    const row = read(`read Merkle node ${level}/${index} of ${origin}`, () => this.stmts.node.get(origin, level, index));
     if (!row) throw new MusterError('store-corrupt', `Merkle node ${level}/${index} of ${origin} is missing`);
     return row.hash;
   }
@@ -266,21 +272,23 @@ export class LedgerStore {
    * end - first of them, the primary key makes them exactly the nodes first to end - 1.
    */
   nodeHashesAt(origin: string, level: number, first: number, end: number): Buffer[] {
-    return this.stmts.nodeHashesAt.all(origin, level, first, end);
+    return read(`read Merkle nodes of ${origin}`, () => this.stmts.nodeHashesAt.all(origin, level, first, end));
   }
 
   /** Stored nodes of one level with first <= idx < end, for fsck to compare with a tree it recomputed. */
   nodesAt(origin: string, level: number, first: number, end: number): { idx: number; hash: Buffer }[] {
-    return this.stmts.nodesAt.all(origin, level, first, end);
+    return read(`read Merkle nodes of ${origin}`, () => this.stmts.nodesAt.all(origin, level, first, end));
   }
 
   /** Stored nodes above `level`, and how many there are at or below it (fsck: nothing stored beyond the tree). */
   nodesAbove(origin: string, level: number): { above: { level: number; idx: number; hash: Buffer }[]; atOrBelow: number } {
-    const above = this.db
-      .prepare<[string, number], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM nodes WHERE origin = ? AND level > ? ORDER BY level, idx')
-      .all(origin, level);
-    const row = this.db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM nodes WHERE origin = ? AND level <= ?').get(origin, level);
-    return { above, atOrBelow: row?.n ?? 0 };
+    return read(`read Merkle nodes of ${origin}`, () => {
+      const above = this.db
+        .prepare<[string, number], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM nodes WHERE origin = ? AND level > ? ORDER BY level, idx')
+        .all(origin, level);
+      const row = this.db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM nodes WHERE origin = ? AND level <= ?').get(origin, level);
+      return { above, atOrBelow: row?.n ?? 0 };
+    });
   }
 
   saveCheckpoint(origin: string, checkpoint: StoredCheckpoint): void {
@@ -288,15 +296,15 @@ export class LedgerStore {
   }
 
   checkpointAt(origin: string, size: number): StoredCheckpoint | undefined {
-    return this.stmts.checkpoint.get(origin, size);
+    return read(`read checkpoint ${size} of ${origin}`, () => this.stmts.checkpoint.get(origin, size));
   }
 
   latestCheckpoint(origin: string): StoredCheckpoint | undefined {
-    return this.stmts.latestCheckpoint.get(origin);
+    return read(`read the latest checkpoint of ${origin}`, () => this.stmts.latestCheckpoint.get(origin));
   }
 
   checkpoints(origin: string): StoredCheckpoint[] {
-    return this.stmts.checkpoints.all(origin);
+    return read(`read the checkpoints of ${origin}`, () => this.stmts.checkpoints.all(origin));
   }
 
   /** Keeps a second, different entry for an existing (origin, seq): evidence that the log equivocated. */
@@ -305,7 +313,16 @@ export class LedgerStore {
   }
 
   conflicts(origin: string): Conflict[] {
-    return this.stmts.conflicts.all(origin).map((r) => ({ seq: r.seq, leaf: r.leaf, hash: r.hash, seenAt: r.seen_at, source: r.source }));
+    return read(`read the conflicts of ${origin}`, () => this.stmts.conflicts.all(origin)).map((r) => ({ seq: r.seq, leaf: r.leaf, hash: r.hash, seenAt: r.seen_at, source: r.source }));
+  }
+}
+
+/** A read of the store: SQLite's own error (a damaged page, an I/O error) becomes `store-io` (storeError). */
+function read<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw storeError(error, what);
   }
 }
 
