@@ -8,7 +8,7 @@ import { MusterError } from '../core/errors.ts';
 import { sha256 } from '../ledger/hash.ts';
 import type { Signer, Verifier } from '../ledger/keys.ts';
 import { parseNote } from '../ledger/note.ts';
-import { cosignedMessage } from '../core/signed-note.ts';
+import { SIG_PREFIX, cosignedMessage } from '../core/signed-note.ts';
 
 const COSIGNATURE_V1 = 0x04;
 
@@ -44,4 +44,22 @@ export function verifyCosignature(note: string, witness: Verifier): number {
     throw new MusterError('bad-cosignature', `cosignature by ${witness.name} does not verify`);
   }
   return Number(time);
+}
+
+/** The signature lines of a note (the log's signatures and any cosignatures), in order. */
+export function signatureLines(note: string): string[] {
+  return note.slice(note.lastIndexOf('\n\n') + 2).split('\n').filter((l) => l.startsWith(SIG_PREFIX));
+}
+
+/** One note with the signature lines of both (the same checkpoint text): `a`'s lines, then `b`'s it lacks. */
+export function mergeNotes(a: string, b: string): string {
+  if (parseNote(a).text !== parseNote(b).text) throw new MusterError('bad-note', 'the notes sign different texts');
+  const held = new Set(signatureLines(a));
+  const lines = signatureLines(b).filter((l) => !held.has(l) && held.add(l));
+  return `${a}${lines.map((l) => `${l}\n`).join('')}`;
+}
+
+/** Times (seconds since the epoch) of the timestamped cosignatures on a note, unverified: for choosing, never trust. */
+export function cosignatureTimes(note: string): number[] {
+  return parseNote(note).signatures.filter((s) => s.signature.length === 72).map((s) => Number(new DataView(s.signature.buffer, s.signature.byteOffset, 8).getBigUint64(0)));
 }

@@ -9,6 +9,7 @@ import { LedgerStore } from '../ledger/store.ts';
 import { type Heartbeat, signHeartbeat } from './heartbeat.ts';
 import { type LinkOptions, MqttLink } from './mqtt-link.ts';
 import { type ReplicationEvent, Replicator } from './replicator.ts';
+import { receiveCosigned } from './cosigned-notes.ts';
 import { SqliteReplicaStore } from './sqlite-replica-store.ts';
 import { topics } from './topics.ts';
 import { Witness } from './witness.ts';
@@ -68,8 +69,11 @@ export class KioskNode {
       clock,
       ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      // Peers' and HQ's cosignatures of this kiosk's and its peers' logs, kept for evidence bundles.
+      onOther: (topic, payload) => receiveCosigned(store, topic, payload),
     });
     await replicator.start();
+    await link.subscribe([origin, ...options.peers].map((o) => topics.cosigns(o)));
     const node = new KioskNode(writer, store, link, replicator, options);
     const every = options.heartbeat?.everyMs ?? 0;
     if (every > 0) {

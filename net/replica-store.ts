@@ -60,6 +60,11 @@ export interface ReplicaStore {
   /** Several compare-and-sets in one transaction where the backend can: per update, whether it stored. */
   setWitnessedMany(updates: readonly WitnessUpdate[]): Promise<boolean[]>;
   conflicts(origin: string): Promise<Conflict[]>;
+  /**
+   * Keeps `witness`'s cosignature of a checkpoint (this node's witness issued it, or another witness's arrived)
+   * for evidence (net/cosigned-notes.ts); returns whether it was kept. Absent: the backend keeps none (PostgreSQL, so far).
+   */
+  keepCosigned?(origin: string, note: string, witness: string): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -10,6 +10,7 @@ import { KeySchedule, readRegistry } from '../ledger/key-schedule.ts';
 import type { Verifier } from '../ledger/keys.ts';
 import { consistencyProof, rootHash } from '../ledger/merkle.ts';
 import type { Conflict, EntryRow, LedgerStore } from '../ledger/store.ts';
+import { keepCosigned } from './cosigned-notes.ts';
 import { type IngestBatch, type ReplicaStore, type WitnessUpdate, type WitnessedCheckpoint, ingestOne } from './replica-store.ts';
 import { VerifierCache } from './verify-claims.ts';
 import { MIN_POOLED, type VerifyItem, type VerifyKey, type VerifyPool } from './verify-pool.ts';
@@ -352,6 +353,10 @@ export class SqliteReplicaStore implements ReplicaStore {
         db.pragma(`synchronous = ${before}`);
       }
     });
+  }
+
+  async keepCosigned(origin: string, note: string, witness: string): Promise<boolean> {
+    return keepCosigned(this.ledger, origin, note, await this.verifiers(origin), witness);
   }
 
   conflicts(origin: string): Promise<Conflict[]> {

@@ -36,6 +36,8 @@ export const topics = {
   inbox: (client: string): string => `${ROOT}/inbox/${topicId(client)}`,
   health: (kiosk: string): string => `${ROOT}/health/${topicId(kiosk)}`,
   alerts: (center: string): string => `${ROOT}/alerts/${topicId(center)}`,
+  /** Every witness's cosigned checkpoints of one log. */
+  cosigns: (origin: string): string => `${ROOT}/log/${topicId(origin)}/cosign/+`,
   /** Subscription filters for a follower of every log (HQ). */
   everyLog: [`${ROOT}/log/+/entries`, `${ROOT}/log/+/checkpoint`, `${ROOT}/req/+`] as const,
   everyHeartbeat: `${ROOT}/health/+`,

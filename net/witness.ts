@@ -1,6 +1,7 @@
 // A C2SP tlog-witness over logs this node replicates. It keeps only the latest checkpoint per origin and
 // accepts a new one only when a consistency proof from the size it holds verifies; the state is advanced
-// with an atomic compare-and-set before the cosignature is handed out. Because the witness also holds the
+// with an atomic compare-and-set before the cosignature is handed out, and the cosigned note is kept for
+// evidence (ReplicaStore.keepCosigned). Because the witness also holds the
 // entries, it checks each checkpoint's root against the tree it rebuilt itself.
 import { bytesEqual, toBase64 } from '../core/bytes.ts';
 import { errorMessage } from '../core/errors.ts';
@@ -57,12 +58,21 @@ export class Witness {
     const accepted = verdicts.filter((v): v is Accepted => v.kind === 'accepted');
     const stored = accepted.length === 0 ? [] : await this.store.setWitnessedMany(accepted.map((a) => a.update));
     const now = Math.floor(this.clock() / 1000);
-    return verdicts.map((verdict) => {
-      if (verdict.kind !== 'accepted') return verdict;
-      // Another observer advanced the state meanwhile: let the caller see the checkpoint again later.
-      if (stored[accepted.indexOf(verdict)] !== true) return { kind: 'stale', checkpoint: verdict.checkpoint };
-      return { kind: 'cosigned', checkpoint: verdict.checkpoint, note: cosign(verdict.update.next.note, this.signer, now) };
-    });
+    const results: WitnessVerdict[] = [];
+    for (const verdict of verdicts) {
+      if (verdict.kind !== 'accepted') {
+        results.push(verdict);
+      } else if (stored[accepted.indexOf(verdict)] !== true) {
+        // Another observer advanced the state meanwhile: let the caller see the checkpoint again later.
+        results.push({ kind: 'stale', checkpoint: verdict.checkpoint });
+      } else {
+        const note = cosign(verdict.update.next.note, this.signer, now);
+        // Kept for evidence bundles: the witness's own word on the log, beside the log's checkpoints.
+        await this.store.keepCosigned?.(verdict.update.origin, note, this.signer.name);
+        results.push({ kind: 'cosigned', checkpoint: verdict.checkpoint, note });
+      }
+    }
+    return results;
   }
 
   private async judge(origin: string, note: string): Promise<WitnessVerdict | Accepted> {

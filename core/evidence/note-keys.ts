@@ -4,7 +4,7 @@
 // and the checks of signed notes and C2SP cosignatures with them.
 import { bytesEqual, concatBytes, fromBase64, toBase64, toHex, utf8 } from '../bytes.ts';
 import { MusterError } from '../errors.ts';
-import { cosignedMessage, parseNote } from '../signed-note.ts';
+import { type NoteSignature, cosignedMessage, parseNote } from '../signed-note.ts';
 import { ed25519Verify } from './ed25519.ts';
 import { sha256 } from './sha256.ts';
 
@@ -60,6 +60,24 @@ export interface NoteCheck {
   readonly cosignedBy: readonly { readonly witness: NoteKey; readonly time: number }[];
 }
 
+/** One signature line checked: by a signer, by a witness (with its time), or by a key in neither list. */
+export type LineCheck =
+  | { readonly by: 'signer'; readonly key: NoteKey; readonly ok: boolean }
+  | { readonly by: 'witness'; readonly key: NoteKey; readonly ok: boolean; readonly time: number }
+  | { readonly by: 'unknown' };
+
+/** Checks one signature line of a note whose text is `text` against the signers' and witnesses' keys. */
+export async function checkLine(text: string, sig: NoteSignature, signers: readonly NoteKey[], witnesses: readonly NoteKey[]): Promise<LineCheck> {
+  const signer = signers.find((k) => k.name === sig.name && bytesEqual(k.id, sig.id));
+  if (signer) return { by: 'signer', key: signer, ok: await ed25519Verify(signer.publicKey, utf8(text), sig.signature) };
+  const witness = witnesses.find((k) => k.name === sig.name && bytesEqual(k.cosignerId, sig.id));
+  if (!witness) return { by: 'unknown' };
+  if (sig.signature.length !== 72) return { by: 'witness', key: witness, ok: false, time: 0 };
+  const time = Number(new DataView(sig.signature.buffer, sig.signature.byteOffset, 8).getBigUint64(0));
+  const ok = Number.isSafeInteger(time) && (await ed25519Verify(witness.publicKey, utf8(cosignedMessage(text, time)), sig.signature.subarray(8)));
+  return { by: 'witness', key: witness, ok, time };
+}
+
 /**
  * Checks every signature line of a note: each must be a signature by one of `signers` or a cosignature/v1 by one
  * of `witnesses`, and verify. A line by anyone else is refused (an unknown witness proves nothing and must not
@@ -67,26 +85,22 @@ export interface NoteCheck {
  */
 export async function checkNote(note: string, signers: readonly NoteKey[], witnesses: readonly NoteKey[], others: 'refuse' | 'ignore' = 'refuse'): Promise<NoteCheck> {
   const { text, signatures } = parseNote(note);
-  const message = utf8(text);
   const signedBy: NoteKey[] = [];
   const cosignedBy: { witness: NoteKey; time: number }[] = [];
   for (const sig of signatures) {
-    const signer = signers.find((k) => k.name === sig.name && bytesEqual(k.id, sig.id));
-    if (signer) {
-      if (!(await ed25519Verify(signer.publicKey, message, sig.signature))) throw new MusterError('bad-signature', `the signature by ${sig.name} does not verify`);
-      if (!signedBy.includes(signer)) signedBy.push(signer);
+    const line = await checkLine(text, sig, signers, witnesses);
+    if (line.by === 'signer') {
+      if (!line.ok) throw new MusterError('bad-signature', `the signature by ${sig.name} does not verify`);
+      if (!signedBy.includes(line.key)) signedBy.push(line.key);
       continue;
     }
-    const witness = witnesses.find((k) => k.name === sig.name && bytesEqual(k.cosignerId, sig.id));
-    if (!witness && others === 'ignore') continue;
-    if (!witness && signers.some((k) => k.name === sig.name)) throw new MusterError('bad-signature', `signed by a key of ${sig.name} that is not among the log's keys in the bundle (key swapped?)`);
-    if (!witness) throw new MusterError('unknown-witness', `a signature by ${sig.name}, a key the bundle does not list, is on the checkpoint`);
-    if (sig.signature.length !== 72) throw new MusterError('bad-cosignature', `the cosignature by ${sig.name} is not a timestamped Ed25519 signature`);
-    const time = Number(new DataView(sig.signature.buffer, sig.signature.byteOffset, 8).getBigUint64(0));
-    if (!Number.isSafeInteger(time) || !(await ed25519Verify(witness.publicKey, utf8(cosignedMessage(text, time)), sig.signature.subarray(8)))) {
-      throw new MusterError('bad-cosignature', `the cosignature by ${sig.name} does not verify`);
+    if (line.by === 'unknown') {
+      if (others === 'ignore') continue;
+      if (signers.some((k) => k.name === sig.name)) throw new MusterError('bad-signature', `signed by a key of ${sig.name} that is not among the log's keys in the bundle (key swapped?)`);
+      throw new MusterError('unknown-witness', `a signature by ${sig.name}, a key the bundle does not list, is on the checkpoint`);
     }
-    cosignedBy.push({ witness, time });
+    if (!line.ok) throw new MusterError('bad-cosignature', sig.signature.length === 72 ? `the cosignature by ${sig.name} does not verify` : `the cosignature by ${sig.name} is not a timestamped Ed25519 signature`);
+    cosignedBy.push({ witness: line.key, time: line.time });
   }
   if (signedBy.length === 0) throw new MusterError('bad-signature', 'the note is not signed by its log');
   return { text, signedBy, cosignedBy };

@@ -1,7 +1,7 @@
 // The verdict an evidence bundle states for one person's day, computed by the pure breach engine from the
 // records the bundle holds. The exporter and every verifier call the same function, so a verifier that gets a
 // different verdict from the same records knows the stated one was changed.
-import { computeBreaches } from '../breach/engine.ts';
+import { type EngineOptions, computeBreaches } from '../breach/engine.ts';
 import { type DayWindow, dayWindow } from '../breach/day-window.ts';
 import { type Breach, type ReviewItem, breachStands } from '../breach/findings.ts';
 import { SubjectLog, type Indexed } from '../breach/subject-log.ts';
@@ -34,11 +34,14 @@ export interface JudgedDay {
   readonly window: DayWindow;
 }
 
-/** Judges `subject`'s local `day` at `at` from `records` (breaches limited to `rule` when given). */
-export function judgeDay(records: readonly LogRecord[], subject: string, day: number, at: number, rule?: string): JudgedDay {
+/**
+ * Judges `subject`'s local `day` at `at` from `records` (breaches limited to `rule` when given). `staffOrigin`, as
+ * for the breach engine: staff decisions (the plan in force among them) count only from the logs it accepts.
+ */
+export function judgeDay(records: readonly LogRecord[], subject: string, day: number, at: number, rule?: string, staffOrigin?: EngineOptions['staffOrigin']): JudgedDay {
   const log = new SubjectLog(subject);
   for (const record of records) {
-    if (record.type !== 'plan') continue;
+    if (record.type !== 'plan' || (staffOrigin && !staffOrigin(record.ref.origin))) continue;
     try {
       const plan = parsePlan(record.payload);
       if (plan.subject === subject) log.addPlan(plan, record);
@@ -51,7 +54,7 @@ export function judgeDay(records: readonly LogRecord[], subject: string, day: nu
   if (!plan) throw new MusterError('no-plan', `no plan of ${subject} governs ${formatDay(day)}`);
   const window = dayWindow(plan.value, day);
   const dayText = formatDay(day);
-  const report = computeBreaches(records, at);
+  const report = computeBreaches(records, at, staffOrigin ? { staffOrigin } : {});
   const breaches = report.breaches.filter((b) => b.subject === subject && b.day === dayText && (rule === undefined || b.rule === rule));
   const reviews = report.reviews.filter((r) => r.subject === subject && r.day === dayText);
   const checkins = records

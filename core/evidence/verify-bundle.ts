@@ -40,6 +40,8 @@ export interface BundleFacts {
   readonly witnesses: readonly string[];
   /** Kiosk time of every entry judged, by origin@seq. */
   readonly times: ReadonlyMap<string, number>;
+  /** The staff logs HQ's registry names (staff decisions count only from them); null: no registry, every log's count. */
+  readonly staffLogs: readonly string[] | null;
 }
 
 export type BundleReport =
@@ -109,6 +111,8 @@ class BundleCheck {
   private readonly schedules = new Map<string, KeySpan[]>();
   private readonly registered = new Map<string, { publicKey: Uint8Array; centre: string }>();
   private readonly revocations: Revocation[] = [];
+  /** Logs the registry names as staff logs (a later registration of an origin decides, as in the ledger). */
+  private readonly staffLogs = new Set<string>();
   private registryKeys: NoteKey[] = [];
   private registryCosigners: readonly NoteKey[] = [];
   /** Cosigners seen on each log's checkpoints. */
@@ -143,9 +147,11 @@ class BundleCheck {
     for (const [i, proven] of bundle.records.entries()) this.addRecord(await this.checkProven(proven, `records[${i}]`), `records[${i}]`);
 
     const day = parseDay(bundle.day) as number;
+    // As the breach engine at HQ: with the registry, staff decisions count only from the staff logs it names.
+    const staffOrigin = bundle.registry ? (origin: string): boolean => this.staffLogs.has(origin) : undefined;
     let judged;
     try {
-      judged = judgeDay([...this.records.values()], bundle.subject, day, bundle.at, bundle.rule ?? undefined);
+      judged = judgeDay([...this.records.values()], bundle.subject, day, bundle.at, bundle.rule ?? undefined, staffOrigin);
     } catch (error) {
       return fail(`the bundle cannot be judged: ${errorMessage(error)}`);
     }
@@ -164,6 +170,7 @@ class BundleCheck {
       const closedAfter = run.last >= window.lateUntil || run.cosignedAt.some((t) => t * 1000 >= window.lateUntil);
       if (!closedAfter) fail(`the segment of ${s.origin} is not shown to run past the end of the late period (no later entry, no cosignature after it)`);
     }
+    this.checkWitnesses(own);
     if (canonicalJson(verdict) !== canonicalJson(bundle.verdict)) {
       fail(`the stated verdict (${bundle.verdict.kind}) is not what the breach engine finds in the evidence (${verdict.kind})`);
     }
@@ -173,10 +180,24 @@ class BundleCheck {
     const witnessNames = [...new Set(own.flatMap((s) => s.witnesses))].sort();
     return {
       ok: true,
-      facts: { subject: bundle.subject, day: bundle.day, zone: plan.value.zone, centres, window, verdict, segments: own, witnesses: witnessNames, times: new Map([...this.records].map(([k, r]) => [k, r.ts])) },
+      facts: { subject: bundle.subject, day: bundle.day, zone: plan.value.zone, centres, window, verdict, segments: own, witnesses: witnessNames, times: new Map([...this.records].map(([k, r]) => [k, r.ts])), staffLogs: bundle.registry ? [...this.staffLogs].sort() : null },
       anchors,
       unanchored,
     };
+  }
+
+  /**
+   * Every witness the bundle lists cosigned something in it, and a trusted one cosigned the closing checkpoint of
+   * every kiosk log of the centres but its own: a cosignature taken out is named, not passed over.
+   */
+  private checkWitnesses(own: readonly SegmentFacts[]): void {
+    const cosigned = new Set([...this.cosignersOf.values()].flat());
+    for (const w of this.witnesses) {
+      if (!cosigned.has(w)) fail(`${w.name} is listed as a witness but no checkpoint in the bundle carries its cosignature (a cosignature was removed?)`);
+      if (!this.trusted.some((t) => sameKey(t, w))) continue;
+      const missing = own.find((s) => s.origin !== w.name && !s.witnesses.includes(w.name));
+      if (missing) fail(`the closing checkpoint of ${missing.origin} carries no cosignature by ${w.name}, a trusted witness (a cosignature was removed?)`);
+    }
   }
 
   /** The registry log, whole: chained, signed, and reproducing its signed root. */
@@ -201,6 +222,8 @@ class BundleCheck {
         if (body.type === 'kiosk-registration') {
           const r = parseRegistration(body.payload);
           this.registered.set(r.origin, { publicKey: r.publicKey, centre: r.centre });
+          if (r.staffLog) this.staffLogs.add(r.origin);
+          else this.staffLogs.delete(r.origin);
         } else if (body.type === 'key-revocation') {
           this.revocations.push(parseRevocation(body.payload));
         }

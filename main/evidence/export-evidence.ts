@@ -1,26 +1,30 @@
 // Builds an evidence bundle (core/evidence/bundle.ts) for one person's day from log stores. Only entries that
 // passed the verified read path (ledger/verified-reader.ts) go in; the checkpoints come from every store given
-// (a store keeps its own log's checkpoints and the latest one it witnessed of each other log), their signature
-// lines merged; witness keys given here cosign the closing checkpoints now. Before it is written the bundle is
-// verified with the same code every verifier runs, and its verdict must be the one the whole store gives.
+// (a store keeps its own log's checkpoints, the cosigned ones its witness issued or received, net/cosigned-notes.ts,
+// and the latest one it witnessed of each other log), their signature lines merged. The closing checkpoint of a
+// log is the one that best shows the window closed (most known witnesses, then the smallest); witness keys given
+// here instead cosign the latest checkpoint now. Staff decisions count only from the staff logs the registry
+// names, as at HQ. Before it is written the bundle is verified with the same code every verifier runs, and its
+// verdict must be the one the whole store gives.
 import { bytesEqual, fromBase64, toBase64, toHex } from '../../core/bytes.ts';
 import { decodeLeaf } from '../../core/entry.ts';
 import { MusterError } from '../../core/errors.ts';
 import { BUNDLE_KIND, BUNDLE_VERSION, type EvidenceBundle, type LogSegment, type ProvenEntry } from '../../core/evidence/bundle.ts';
-import { formatNoteKey, noteKey } from '../../core/evidence/note-keys.ts';
+import { type NoteKey, checkLine, formatNoteKey, noteKey } from '../../core/evidence/note-keys.ts';
 import { compactLevels } from '../../core/evidence/tree.ts';
 import { canonicalJson, verifyBundle } from '../../core/evidence/verify-bundle.ts';
 import { judgeDay } from '../../core/evidence/verdict.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
 import { REGISTRY_ORIGIN } from '../../core/records/registry-records.ts';
-import { SIG_PREFIX, parseCheckpoint, parseNote } from '../../core/signed-note.ts';
+import { parseCheckpoint, parseNote } from '../../core/signed-note.ts';
 import { parseDay } from '../../core/time/civil-day.ts';
 import { leafHash } from '../../ledger/hash.ts';
+import { registryFrom } from '../../ledger/key-schedule.ts';
 import type { Signer, Verifier } from '../../ledger/keys.ts';
 import { inclusionProof, rootHash } from '../../ledger/merkle.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
 import { VerifiedReader, ledgerEntrySource } from '../../ledger/verified-reader.ts';
-import { cosign } from '../../net/cosignature.ts';
+import { cosign, mergeNotes, signatureLines } from '../../net/cosignature.ts';
 import { toRecord } from '../kiosk/log-records.ts';
 
 export interface ExportOptions {
@@ -55,17 +59,35 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
   const batch = await new VerifiedReader(ledgerEntrySource(store)).next();
   const records = batch.entries.map(toRecord);
   const at = options.at ?? Math.max(0, ...records.map((r) => r.ts));
-  const judged = judgeDay(records, options.subject, day, at, options.rule);
-  const { plan, window } = judged;
   const bad = (origin: string): void => {
     const problem = batch.problems.find((p) => p.origin === origin);
     if (problem) throw new MusterError('unverified', `${origin}#${problem.seq} fails verification (${problem.reason}): evidence from that log cannot be exported`);
   };
 
+  // HQ's registry log up to its latest signed checkpoint, as the bundle will carry it.
+  let registry: EvidenceBundle['registry'] = null;
+  let staffOrigin: ((origin: string) => boolean) | undefined;
+  if (store.log(REGISTRY_ORIGIN)) {
+    bad(REGISTRY_ORIGIN);
+    const latest = checkpointsOf(options.stores, REGISTRY_ORIGIN, store.head(REGISTRY_ORIGIN).size).at(-1);
+    if (latest) {
+      const rows = [...store.range(REGISTRY_ORIGIN, 0, latest.size)];
+      registry = { checkpoint: latest.note, entries: rows.map((r) => toBase64(r.leaf)) };
+      const { staffLogs } = registryFrom(rows);
+      staffOrigin = (origin) => staffLogs?.has(origin) === true;
+    }
+  }
+  const judged = judgeDay(records, options.subject, day, at, options.rule, staffOrigin);
+  const { plan, window } = judged;
+
   const witnessSigners = options.witnessSigners ?? [];
   const witnesses = [...witnessSigners.map((s) => s.verifier), ...(options.witnessKeys ?? [])];
   const witnessKeys = witnesses.map((w) => noteKey(w.name, w.publicKey));
   const now = Math.floor((options.now ?? Date.now)() / 1000);
+  // Stored cosignatures by known witnesses that say a checkpoint was still the latest after the late period.
+  const cosignedAfter = (note: string, origin: string, after: number): number =>
+    parseNote(note).signatures.filter((sig) => sig.name !== origin && sig.signature.length === 72 && witnessKeys.some((w) => w.name === sig.name && bytesEqual(w.cosignerId, sig.id))
+      && Number(new DataView(sig.signature.buffer, sig.signature.byteOffset, 8).getBigUint64(0)) * 1000 >= after).length;
 
   const origins = store.origins().filter((o) => o !== REGISTRY_ORIGIN && plan.value.centres.some((c) => o.startsWith(`${c}/`))).sort();
   const segments: LogSegment[] = [];
@@ -75,11 +97,13 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
     bad(origin);
     const head = store.head(origin).size;
     const candidates = checkpointsOf(options.stores, origin, head);
-    const to = candidates.at(-1);
-    if (!to) throw new MusterError('no-checkpoint', `no signed checkpoint of ${origin} is in the stores given`);
+    const latest = candidates.at(-1);
+    if (!latest) throw new MusterError('no-checkpoint', `no signed checkpoint of ${origin} is in the stores given`);
+    const all = [...store.range(origin, 0, latest.size)];
+    const to = witnessSigners.length > 0 ? latest : closing(candidates, (c) => ((all[c.size - 1]?.ts ?? -Infinity) >= window.lateUntil ? 1 : 0) + cosignedAfter(c.note, origin, window.lateUntil)) ?? latest;
     // The opening checkpoint: the largest whose last entry is still before the window opened (that entry goes
     // in as a record, with its audit path, to show it).
-    const rows = [...store.range(origin, 0, to.size)];
+    const rows = all.slice(0, to.size);
     const before = rows.filter((r) => r.ts < window.open).at(-1)?.seq ?? -1;
     const from = candidates.filter((c) => c.size <= before + 1).at(-1);
     if (from) boundaries.push({ origin, seq: from.size - 1 });
@@ -126,20 +150,22 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
     }
   }
 
-  let registry: EvidenceBundle['registry'] = null;
-  if (store.log(REGISTRY_ORIGIN)) {
-    bad(REGISTRY_ORIGIN);
-    const latest = checkpointsOf(options.stores, REGISTRY_ORIGIN, store.head(REGISTRY_ORIGIN).size).at(-1);
-    if (latest) registry = { checkpoint: latest.note, entries: [...store.range(REGISTRY_ORIGIN, 0, latest.size)].map((r) => toBase64(r.leaf)) };
-  }
-
-  const known = new Set([...origins, ...wanted.map((r) => r.ref.origin), REGISTRY_ORIGIN]);
-  const keep = (note: string): string => keepKnownSignatures(note, store, known, witnessKeys);
+  const logKeys = [...new Set([...origins, ...wanted.map((r) => r.ref.origin), REGISTRY_ORIGIN])].flatMap((origin) => store.log(origin) ? logKeysOf(store, origin) : []);
+  const keep = (note: string): Promise<string> => keepKnownSignatures(note, logKeys, witnessKeys);
   const bundleRecords = [...segments.flatMap((s) => s.entries.map(recordOf)), ...provenRecords.map((p) => recordOf(p.entry))];
-  const fromBundle = judgeDay(bundleRecords, options.subject, day, at, options.rule).verdict;
+  const fromBundle = judgeDay(bundleRecords, options.subject, day, at, options.rule, staffOrigin).verdict;
   if (canonicalJson(fromBundle) !== canonicalJson(judged.verdict)) {
     throw new MusterError('incomplete-evidence', `the evidence gathered gives the verdict ${fromBundle.kind}, the whole store ${judged.verdict.kind}: an entry that decides the day lies outside the logs of ${plan.value.centres.join(', ')}`);
   }
+  const kept = {
+    segments: await Promise.all(segments.map(async (s) => ({ ...s, from: s.from === null ? null : await keep(s.from), to: await keep(s.to) }))),
+    records: await Promise.all(provenRecords.map(async (p) => ({ ...p, checkpoint: await keep(p.checkpoint) }))),
+    keyEntries: await Promise.all(keyEntries.map(async (p) => ({ ...p, checkpoint: await keep(p.checkpoint) }))),
+    registry: registry && { ...registry, checkpoint: await keep(registry.checkpoint) },
+  };
+  // Only witnesses with a cosignature in the bundle are listed (a verifier refuses a listed witness that cosigned nothing).
+  const notes = [...kept.segments.flatMap((s) => [s.from, s.to]), ...kept.records.map((r) => r.checkpoint), ...kept.keyEntries.map((r) => r.checkpoint), kept.registry?.checkpoint];
+  const cosigners = notes.flatMap((n) => (n === null || n === undefined ? [] : parseNote(n).signatures));
   const bundle: EvidenceBundle = {
     kind: BUNDLE_KIND,
     v: BUNDLE_VERSION,
@@ -147,11 +173,8 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
     day: options.day,
     rule: options.rule ?? null,
     at,
-    segments: segments.map((s) => ({ ...s, from: s.from === null ? null : keep(s.from), to: keep(s.to) })),
-    records: provenRecords.map((p) => ({ ...p, checkpoint: keep(p.checkpoint) })),
-    keyEntries: keyEntries.map((p) => ({ ...p, checkpoint: keep(p.checkpoint) })),
-    registry: registry && { ...registry, checkpoint: keep(registry.checkpoint) },
-    witnesses: witnessKeys.map(formatNoteKey),
+    ...kept,
+    witnesses: witnessKeys.filter((w, i) => witnessKeys.findIndex((o) => o.name === w.name && bytesEqual(o.publicKey, w.publicKey)) === i && cosigners.some((sig) => sig.name === w.name && bytesEqual(sig.id, w.cosignerId))).map(formatNoteKey),
     verdict: judged.verdict,
   };
   const check = await verifyBundle(bundle, []);
@@ -204,27 +227,35 @@ function witnessedNotes(store: LedgerStore, origin: string): string[] {
   return store.db.prepare<[string], { note: string }>('SELECT note FROM net_witnessed WHERE origin = ?').all(origin).map((r) => r.note);
 }
 
-/** One note with the signature lines of both (same text), each line once. */
-function mergeNotes(a: string, b: string): string {
-  const split = a.lastIndexOf('\n\n');
-  const lines = new Set([...sigLines(a), ...sigLines(b)]);
-  return `${a.slice(0, split + 2)}${[...lines].map((l) => `${l}\n`).join('')}`;
+/**
+ * The closing checkpoint: among those that show the window closed (`score` > 0: a later entry, or cosignatures by
+ * known witnesses after the late period), the best shown, then the smallest (a shorter segment).
+ */
+function closing(candidates: readonly Candidate[], score: (c: Candidate) => number): Candidate | undefined {
+  let best: { c: Candidate; score: number } | undefined;
+  for (const c of candidates) {
+    const s = score(c);
+    if (s > 0 && (!best || s > best.score)) best = { c, score: s };
+  }
+  return best?.c;
 }
 
-function sigLines(note: string): string[] {
-  return note.slice(note.lastIndexOf('\n\n') + 2).split('\n').filter((l) => l.startsWith(SIG_PREFIX));
-}
-
-/** Drops signature lines by keys the bundle cannot name (a verifier refuses a cosignature it cannot check). */
-function keepKnownSignatures(note: string, store: LedgerStore, origins: ReadonlySet<string>, witnesses: readonly ReturnType<typeof noteKey>[]): string {
-  const { signatures } = parseNote(note);
-  const lines = sigLines(note);
-  const kept = lines.filter((_, i) => {
-    const sig = signatures[i];
-    if (!sig) return false;
-    if (origins.has(sig.name) && store.log(sig.name)) return true;
-    return witnesses.some((w) => w.name === sig.name && bytesEqual(w.cosignerId, sig.id));
+/** The note keys of a log's genesis and rotated keys, as its checkpoints are signed with them. */
+function logKeysOf(store: LedgerStore, origin: string): NoteKey[] {
+  return store.keyEntries(origin).flatMap((row) => {
+    const { payload } = decodeLeaf(row.leaf).body;
+    const key = row.type === 'genesis' ? payload.key : row.type === 'key-rotation' ? payload.newKey : undefined;
+    return key instanceof Uint8Array && key.length === 32 ? [noteKey(origin, key)] : [];
   });
-  const split = note.lastIndexOf('\n\n');
-  return `${note.slice(0, split + 2)}${kept.map((l) => `${l}\n`).join('')}`;
+}
+
+/**
+ * Keeps the signature lines by keys the bundle names that verify: a verifier refuses a line it cannot check, and a
+ * line that does not verify (a store keeps cosignature lines as received) must not spoil the evidence.
+ */
+async function keepKnownSignatures(note: string, logKeys: readonly NoteKey[], witnessKeys: readonly NoteKey[]): Promise<string> {
+  const { text, signatures } = parseNote(note);
+  const checks = await Promise.all(signatures.map((sig) => checkLine(text, sig, logKeys, witnessKeys)));
+  const kept = signatureLines(note).filter((_, i) => checks[i]?.by !== 'unknown' && checks[i]?.ok === true);
+  return `${text}\n${kept.map((l) => `${l}\n`).join('')}`;
 }

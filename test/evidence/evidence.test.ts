@@ -6,7 +6,8 @@ import { type EvidenceBundle, encodeBundle, parseBundle } from '../../core/evide
 import { noteKey } from '../../core/evidence/note-keys.ts';
 import { isAnchored, summarise } from '../../core/evidence/summary.ts';
 import { verifyBundle } from '../../core/evidence/verify-bundle.ts';
-import type { Verdict } from '../../core/evidence/verdict.ts';
+import { type Verdict, judgeDay } from '../../core/evidence/verdict.ts';
+import { parseDay } from '../../core/time/civil-day.ts';
 import { decodeLeaf, encodeBody, encodeLeaf } from '../../core/entry.ts';
 import { parseCheckpoint, parseNote } from '../../core/signed-note.ts';
 import { REGISTRY_ORIGIN } from '../../core/records/registry-records.ts';
@@ -205,10 +206,11 @@ describe('key bindings by HQ\'s registry', () => {
   let registry: Signer;
   let registryWriter: LogWriter;
   beforeAll(async () => {
-    bound = await evidenceCentre();
+    bound = await evidenceCentre(0, { forgedExcuse: true });
     registry = Signer.generate(REGISTRY_ORIGIN);
     registryWriter = LogWriter.init(bound.hq, REGISTRY_ORIGIN, registry, () => Date.parse('2026-11-01T00:00:00Z'));
-    for (const [origin, signer] of Object.entries(bound.signers)) await registryWriter.append('kiosk-registration', { origin, centre: 'centre-a', key: signer.verifier.publicKey });
+    // k1 is the centre's staff log (the plans and the real excuse are on it); k2 is only a kiosk.
+    for (const [origin, signer] of Object.entries(bound.signers)) await registryWriter.append('kiosk-registration', { origin, centre: 'centre-a', key: signer.verifier.publicKey, ...(origin === K1 ? { staffLog: true } : {}) });
     registryWriter.checkpoint();
   });
   afterAll(() => {
@@ -226,6 +228,22 @@ describe('key bindings by HQ\'s registry', () => {
       'centre-a/k1: its key is the one HQ\'s registry binds to it',
       'centre-a/k2: its key is the one HQ\'s registry binds to it',
     ]);
+  });
+
+  it('staff decisions count only from the staff logs the registry names: an excuse logged by a kiosk is no excuse', async () => {
+    const b = await exportBound();
+    expect(b.verdict.kind).toBe('missed');
+    const report = await verifyBundle(b, [noteKey(REGISTRY_ORIGIN, registry.verifier.publicKey)]);
+    expect(report.ok && report.facts.staffLogs).toEqual([K1]);
+    // The verdict the kiosk's excuse would give if any log's decisions counted: the verifier does not accept it.
+    const records = [...b.segments.flatMap((s) => s.entries), ...b.records.map((r) => r.entry)].map((e) => {
+      const { body } = decodeLeaf(fromBase64(e));
+      return { ref: { origin: body.origin, seq: body.seq, hash: '' }, ts: body.ts, type: body.type, payload: body.payload };
+    });
+    const anyLog = judgeDay(records, PEOPLE.missed, parseDay(DAY) as number, b.at).verdict;
+    expect(anyLog.kind).toBe('excused');
+    const forged = { ...b, verdict: anyLog };
+    expect((await verifyBundle(forged, [])) as { failure?: string }).toMatchObject({ failure: expect.stringMatching(/the stated verdict \(excused\) is not what the breach engine finds in the evidence \(missed\)/) as unknown });
   });
 
   it('a registry entry edited, or one left out, fails', async () => {

@@ -29,8 +29,11 @@ export interface EvidenceCentre {
   close(): void;
 }
 
-/** `regulars` more people who each check in on time (two attempt entries and a check-in): a busier day. */
-export async function evidenceCentre(regulars = 0): Promise<EvidenceCentre> {
+/**
+ * `regulars` more people who each check in on time (two attempt entries and a check-in): a busier day.
+ * `forgedExcuse`: kiosk k2 also logs an excuse for the missed person (only a staff log's excuse may count).
+ */
+export async function evidenceCentre(regulars = 0, options: { readonly forgedExcuse?: boolean } = {}): Promise<EvidenceCentre> {
   // Kept for the whole file's tests (the ledger fixtures' temp dirs go after each test); close() removes it.
   const dir = mkdtempSync(join(tmpdir(), 'muster-evidence-'));
   let now = at('07:00');
@@ -56,6 +59,7 @@ export async function evidenceCentre(regulars = 0): Promise<EvidenceCentre> {
   await append(k1.writer, '09:05', 'checkin', checkinPayload(PEOPLE.onTime));
   await append(k1.writer, '09:30', 'checkin-attempt', attemptPayload(PEOPLE.review, 'poor-quality'));
   await append(k1.writer, '09:40', 'excuse', { subject: PEOPLE.excused, from: DAY, to: DAY, rules: ['missed-checkin'], reason: 'hospital appointment, letter seen', staff: 'staff-1' });
+  if (options.forgedExcuse) await append(k2.writer, '09:40', 'excuse', { subject: PEOPLE.missed, from: DAY, to: DAY, rules: [], reason: 'written at a kiosk', staff: 'k2-forger' });
   for (const [i, subject] of others.entries()) {
     const k = i % 2 === 0 ? k1 : k2;
     // After the day's named events at k1 (the last at 09:40), so kiosk time only moves forward.

@@ -1,0 +1,63 @@
+// Cosigned checkpoints a node keeps: the cosignatures its witness issues and those it receives from other
+// witnesses (peer kiosks, HQ) on `muster/v1/log/<o>/cosign/<witness>`. They go into the log store's checkpoints
+// table, merged into the row of the same size, so evidence bundles (main/evidence/export-evidence.ts) and fsck
+// find them beside the log's own checkpoints. A checkpoint of a size not yet stored is kept only if the log's
+// latest stored one was cosigned at least KEEP_EVERY_S earlier: a witness cosigns up to once a second per log,
+// and evidence needs a cosigned checkpoint near each window's end, not every one.
+import { bytesEqual } from '../core/bytes.ts';
+import { MusterError } from '../core/errors.ts';
+import type { Verifier } from '../ledger/keys.ts';
+import { rootHash } from '../ledger/merkle.ts';
+import { openCheckpoint, parseNote } from '../ledger/note.ts';
+import type { LedgerStore } from '../ledger/store.ts';
+import { cosignatureTimes, mergeNotes, signatureLines } from './cosignature.ts';
+import type { ReplicaStore } from './replica-store.ts';
+import type { ParsedTopic } from './topics.ts';
+import { decodeNoteText } from './wire.ts';
+
+export const KEEP_EVERY_S = 600;
+
+/**
+ * Keeps `witness`'s cosignature of a checkpoint of `origin` whose log signature verifies and whose root is the one
+ * of the entries held (a checkpoint this store cannot check, or one of a fork, is not kept: the witness reports
+ * forks). Only the log's and `witness`'s lines are kept (the broker's ACL proves who published on its topic, not
+ * whose lines the note carries). Returns whether the store changed. A cosignature line is stored as received: the
+ * store may not know the witness's key; the exporter and every verifier check it.
+ */
+export function keepCosigned(ledger: LedgerStore, origin: string, received: string, verifiers: readonly Verifier[], witness: string): boolean {
+  let size: number;
+  let root: Uint8Array;
+  let note: string;
+  try {
+    ({ size, root } = openCheckpoint(received, origin, verifiers));
+    const { text, signatures } = parseNote(received);
+    const lines = signatureLines(received).filter((_, i) => signatures[i]?.name === origin || signatures[i]?.name === witness);
+    note = `${text}\n${lines.map((l) => `${l}\n`).join('')}`;
+  } catch (error) {
+    if (error instanceof MusterError) return false;
+    throw error;
+  }
+  if (size === 0 || size > ledger.head(origin).size || !bytesEqual(root, rootHash(ledger.treeSource(origin), size))) return false;
+  const existing = ledger.checkpointAt(origin, size);
+  if (existing) {
+    // A witness cosigns a checkpoint once; the first line kept of it stays (one witness cannot grow the row).
+    if (parseNote(existing.note).signatures.some((s) => s.name === witness)) return false;
+    const merged = mergeNotes(existing.note, note);
+    if (merged === existing.note) return false;
+    ledger.db.prepare('UPDATE checkpoints SET note = ? WHERE origin = ? AND size = ?').run(merged, origin, size);
+    return true;
+  }
+  const latest = ledger.latestCheckpoint(origin);
+  const latestAt = latest ? Math.max(-Infinity, ...cosignatureTimes(latest.note)) : -Infinity;
+  const at = Math.min(...cosignatureTimes(note));
+  if (latest && latest.size > size) return false;
+  if (at < latestAt + KEEP_EVERY_S) return false;
+  ledger.saveCheckpoint(origin, { size, root, note });
+  return true;
+}
+
+/** A message on a `cosign` topic: another witness's cosigned checkpoint, kept when it checks out (else ignored). */
+export async function receiveCosigned(store: Pick<ReplicaStore, 'keepCosigned'>, topic: ParsedTopic, payload: Buffer): Promise<void> {
+  if (topic.kind !== 'cosign') return;
+  await store.keepCosigned?.(topic.origin, decodeNoteText(payload, 'cosignature'), topic.witness);
+}
