@@ -5,6 +5,10 @@ import { RULE_IDS } from '../breach/rule-ids.ts';
 import { CONTEST_ACTIONS, CONTEST_OUTCOMES, REVIEW_DECISIONS } from '../records/staff-decisions.ts';
 import { type Out, bool, ident, int, list, nullable, num, obj, oneOf, record, text } from './check.ts';
 
+/** Why a kiosk called staff: the person asked, their identity was not confirmed, or the kiosk could not check them in. */
+export const CALL_REASONS = ['staff-called', 'see-staff', 'devices-down'] as const;
+export type CallReason = (typeof CALL_REASONS)[number];
+
 export const ROSTER_STATES = ['checked-in', 'expected', 'late', 'breached', 'excused', 'review'] as const;
 export type RosterState = (typeof ROSTER_STATES)[number];
 
@@ -114,7 +118,17 @@ export const staffMethods = {
    */
   'staff.identity': { access: 'read-pii', params: obj({ subject: ident }), result: obj({ name: nullable(text(0, 200)), photo: nullable(text(0, 6_000_000)) }) },
   /** Kiosks waiting for staff to confirm a person in person (camera down). */
-  'staff.pending': { access: 'read-roster', params: obj({}), result: obj({ confirmations: list(obj({ id: ident, subject: ident, since: int() }), 100) }) },
+  'staff.pending': {
+    access: 'read-roster',
+    params: obj({}),
+    result: obj({
+      confirmations: list(obj({ id: ident, subject: ident, since: int() }), 100),
+      /** The kiosk's calls for staff (Call staff tapped, or a session that ended in "see staff"), with the session's reference. */
+      calls: list(obj({ id: ident, reference: ident, reason: oneOf(CALL_REASONS), since: int() }), 100),
+    }),
+  },
+  /** A staff member took a call: it leaves every staff screen. */
+  'staff.answerCall': { access: 'decide-review', params: obj({ id: ident }), result: obj({}) },
   'staff.confirm': { access: 'decide-review', params: obj({ id: ident, subject: ident, confirmed: bool }), result: obj({}) },
   /** This kiosk's devices, live, and every other kiosk of the centre as its last device-health entries report it. */
   'staff.devices': { access: 'read-fleet', params: obj({}), result: obj({ kiosk: ident, devices: list(deviceView, 32), peers: list(obj({ kiosk: ident, devices: list(deviceView, 32) }), 64) }) },

@@ -1,13 +1,13 @@
-// The workflow's face port: a camera frame through the face worker and the quality gate, then 1:1 against the
-// subject's decrypted template at the configured threshold. A refused frame is a retry, low liveness a
+// The workflow's face port: camera frames through the face worker and the quality gate, each 1:1 against every
+// capture of the subject's decrypted template at the configured threshold, best of up to `frames` (verifyFrames). A refused frame is a retry, low liveness a
 // referral, and only a usable live face further than the threshold is a mismatch; a camera or worker fault
 // throws, which the workflow logs as the device being down.
 import type { FaceResult } from '../../core/checkin/checkin-machine.ts';
 import type { Camera } from '../../drivers/camera/vc0706-camera.ts';
-import { capture } from '../../face/capture.ts';
+import { type Capture, capture } from '../../face/capture.ts';
 import type { FaceService } from '../../face/face-service.ts';
 import type { FaceTemplate } from '../../face/template.ts';
-import { verifyCapture } from '../../face/verification.ts';
+import { DEFAULT_FACE_FRAMES, verifyFrames } from '../../face/verification.ts';
 import type { FacePort } from './ports.ts';
 
 export interface CameraFacePortOptions {
@@ -16,6 +16,8 @@ export interface CameraFacePortOptions {
   readonly template: (subject: string) => FaceTemplate | undefined;
   /** The distance below which a face matches: from the kiosk configuration (`muster face calibrate`). */
   readonly threshold: number;
+  /** Frames one face try may take (default DEFAULT_FACE_FRAMES); a match on an earlier frame ends it. */
+  readonly frames?: number;
 }
 
 export function cameraFacePort(options: CameraFacePortOptions): FacePort {
@@ -25,8 +27,8 @@ export function cameraFacePort(options: CameraFacePortOptions): FacePort {
       // Nobody can be compared with a template that is not here: the camera path is unusable for this person,
       // so the workflow falls back to staff confirmation, and the person is not blamed.
       if (!template) return { kind: 'device-down' };
-      const frame = await options.camera.capture();
-      const result = verifyCapture(template, await capture(options.service, { kind: 'jpeg', bytes: frame }), options.threshold);
+      const next = async (): Promise<Capture> => capture(options.service, { kind: 'jpeg', bytes: await options.camera.capture() });
+      const result = await verifyFrames(template, next, options.frames ?? DEFAULT_FACE_FRAMES, options.threshold);
       switch (result.outcome) {
         case 'retry':
           return { kind: 'poor-quality' };

@@ -40,8 +40,8 @@ export function kioskStatus(runtime: KioskRuntime): () => KioskStatus {
 
 /** The screens of the kiosk `config` describes. */
 export function kioskScreens(config: KioskConfig): KioskScreens {
-  const screen = new KioskScreen(kioskScreenOptions(config));
   const confirmations = new StaffConfirmations();
+  const screen = new KioskScreen({ ...kioskScreenOptions(config), callStaff: (reference, reason) => { confirmations.call(reference, reason); } });
   return {
     screen,
     staff: confirmations,

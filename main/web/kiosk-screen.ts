@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { EventMessage } from '../../core/api/api.ts';
+import { CALL_REASONS, type CallReason } from '../../core/api/staff-api.ts';
 import { type KioskInfo, type KioskLanguage, type KioskView, type Names, type TaskView, stepOf } from '../../core/api/kiosk-api.ts';
 import { type CancelReason, type DeviceAvailability, MAX_TRIES } from '../../core/checkin/checkin-machine.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
@@ -40,6 +41,8 @@ export interface KioskScreenOptions {
   readonly taskNames?: Readonly<Record<string, Names>>;
   readonly voice?: boolean;
   readonly clock?: () => number;
+  /** Calls staff to the kiosk (the staff screen shows it) when a session ends with the person sent to staff. */
+  readonly callStaff?: (reference: string, reason: CallReason) => void;
 }
 
 /** What the kiosk runtime tells the start screen: which devices work, and today's window. */
@@ -73,7 +76,7 @@ export class KioskScreen implements ScreenPort, ApiBackend {
   private pendingTasks: { readonly resolve: (c: readonly TaskCompletion[]) => void; readonly due: readonly TaskSpec[] } | undefined;
   /** The current view's countdown: what happens when it runs out. */
   private timer: NodeJS.Timeout | undefined;
-  private readonly o: Required<Omit<KioskScreenOptions, 'centre' | 'taskNames'>> & Pick<KioskScreenOptions, 'centre' | 'taskNames'>;
+  private readonly o: Required<Omit<KioskScreenOptions, 'centre' | 'taskNames' | 'callStaff'>> & Pick<KioskScreenOptions, 'centre' | 'taskNames' | 'callStaff'>;
 
   readonly handlers: Handlers = {
     'kiosk.view': () => this.view,
@@ -120,6 +123,7 @@ export class KioskScreen implements ScreenPort, ApiBackend {
       clock: options.clock ?? Date.now,
       ...(options.centre ? { centre: options.centre } : {}),
       ...(options.taskNames ? { taskNames: options.taskNames } : {}),
+      ...(options.callStaff ? { callStaff: options.callStaff } : {}),
     };
     this.view = this.viewOf(START);
   }
@@ -261,6 +265,8 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     if (!outcome.ok) {
       const last = outcome.guidance.at(-1) ?? 'see-staff';
       const seconds = last === 'cancelled' || last === 'walked-away' ? this.o.noticeSeconds : this.o.failureSeconds;
+      // Whoever is sent to staff gets staff: the call waits on the staff screen with the same reference.
+      if (isCallReason(last)) this.o.callStaff?.(outcome.attempt, last);
       this.show({ phase: 'failed', step: null, guidance: last, tasks: [], receipt: null, countdown: seconds, reference: outcome.attempt }, seconds * 1000, back);
       return;
     }
@@ -363,4 +369,8 @@ export class KioskScreen implements ScreenPort, ApiBackend {
         return { id: task.id, kind: task.kind, questionnaire: task.questionnaire, ...named };
     }
   }
+}
+
+function isCallReason(guidance: GuidanceCode): guidance is CallReason {
+  return (CALL_REASONS as readonly string[]).includes(guidance);
 }

@@ -102,7 +102,11 @@ export class StaffBackend implements ApiBackend {
       const photo = values.photo instanceof Uint8Array ? `data:image/jpeg;base64,${Buffer.from(values.photo).toString('base64')}` : null;
       return { name, photo };
     },
-    'staff.pending': () => ({ confirmations: this.options.confirmations?.pending() ?? [] }),
+    'staff.pending': () => ({ confirmations: this.options.confirmations?.pending() ?? [], calls: this.options.confirmations?.calls() ?? [] }),
+    'staff.answerCall': ({ id }) => {
+      this.options.confirmations?.answerCall(id);
+      return {};
+    },
     'staff.confirm': ({ id, subject, confirmed }, caller) => {
       if (!this.options.confirmations) throw new MusterError('not-found', 'this kiosk asks for no confirmations');
       this.options.confirmations.decide(id, subject, confirmed ? staffOf(caller) : null);

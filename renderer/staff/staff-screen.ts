@@ -139,12 +139,28 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
   };
 
   const drawConfirmations = async (): Promise<void> => {
-    const { confirmations } = await api.call('staff.pending', {});
+    const { confirmations, calls } = await api.call('staff.pending', {});
+    const items = [...calls.map((call) => ({ id: `call-${call.id}`, call })), ...confirmations.map((c) => ({ id: c.id, c }))];
     reconcile(
       confirmBox,
-      confirmations,
-      (c) => c.id,
-      (c) =>
+      items,
+      (item) => item.id,
+      (item) =>
+        'call' in item
+          ? h(
+              'div',
+              { class: 'banner call', role: 'alert', 'data-call': item.call.reference },
+              h('p', {}, '🔔 ', sn(`call-${item.call.reason}`, { reference: data(item.call.reference), time: clockTime(item.call.since, zone()) })),
+              button(s('answerCall'), '🏃', () => {
+                api.call('staff.answerCall', { id: item.call.id }).then(live, fail);
+              }),
+            )
+          : confirmBanner(item.c),
+      () => undefined,
+    );
+  };
+
+  const confirmBanner = (c: { readonly id: string; readonly subject: string; readonly since: number }): HTMLElement =>
         h(
           'div',
           { class: 'banner confirm', role: 'alert', 'data-confirm': c.subject },
@@ -156,10 +172,7 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
             api.call('staff.confirm', { id: c.id, subject: c.subject, confirmed: false }).then(live, fail);
           }),
           identityBox(api, c.subject, fail),
-        ),
-      () => undefined,
-    );
-  };
+        );
 
   const refresh = async (): Promise<void> => {
     try {

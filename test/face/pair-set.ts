@@ -10,6 +10,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FaceService } from '../../face/face-service.ts';
+import type { RgbaFrame } from '../../face/frame.ts';
 import { CAMERA_VARIANTS, FACES_DIR, FACE_API_DEMO_DIR, crop, decode, encode, kioskFrame } from './camera.ts';
 
 interface PairImage {
@@ -34,6 +35,18 @@ export function labelledPhotos(): { file: string; person: string }[] {
     .map((file) => ({ file, person: file.replace(/_\d+\.jpg$/, '') }));
 }
 
+/** One-face crops of face-api's demo group photos: `demo<N>/<k>`, unnamed, so only ever impostors. */
+export async function demoFaces(cropper: FaceService): Promise<{ identity: string; photo: string; frame: RgbaFrame }[]> {
+  const faces: { identity: string; photo: string; frame: RgbaFrame }[] = [];
+  for (let n = 1; n <= 6; n++) {
+    const bytes = readFileSync(new URL(`sample${n}.jpg`, FACE_API_DEMO_DIR));
+    const analysis = await cropper.analyze({ kind: 'jpeg', bytes });
+    const photo = decode(bytes);
+    analysis.boxes.forEach((box, k) => faces.push({ identity: `demo${n}/${k}`, photo: `sample${n}.jpg`, frame: crop(photo, box) }));
+  }
+  return faces;
+}
+
 export async function buildPairSet(directory: string, cropper: FaceService, variants: readonly string[] = Object.keys(CAMERA_VARIANTS)): Promise<PairSet> {
   const images: PairImage[] = [];
   for (const { file, person } of labelledPhotos()) {
@@ -46,15 +59,10 @@ export async function buildPairSet(directory: string, cropper: FaceService, vari
       images.push({ file: out, identity: person, photo: file });
     }
   }
-  for (let n = 1; n <= 6; n++) {
-    const bytes = readFileSync(new URL(`sample${n}.jpg`, FACE_API_DEMO_DIR));
-    const analysis = await cropper.analyze({ kind: 'jpeg', bytes });
-    const photo = decode(bytes);
-    analysis.boxes.forEach((box, k) => {
-      const out = `demo${n}-face${k}.jpg`;
-      writeFileSync(join(directory, out), encode(kioskFrame(crop(photo, box)), 85));
-      images.push({ file: out, identity: `demo${n}/${k}`, photo: `sample${n}.jpg` });
-    });
+  for (const face of await demoFaces(cropper)) {
+    const out = `${face.identity.replace('/', '-face')}.jpg`;
+    writeFileSync(join(directory, out), encode(kioskFrame(face.frame), 85));
+    images.push({ file: out, identity: face.identity, photo: face.photo });
   }
   const lines: string[] = [];
   let genuine = 0;

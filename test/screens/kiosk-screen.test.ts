@@ -175,7 +175,10 @@ describe.each(LANGUAGES.flatMap((language) => VIEWPORTS.map((viewport) => ({ lan
         await page.locator('.phase-failed').waitFor();
         expect(await page.locator('.countdown').textContent()).toMatch(/\d/);
         if (button === 'callStaff') {
-          expect(await page.locator('.reference strong').textContent(), where).toMatch(/^a-/);
+          const reference = await page.locator('.reference strong').textContent();
+          expect(reference, where).toMatch(/^a-/);
+          // The call waits on the staff screen with the same reference (test/screens/kiosk-call-staff.test.ts shows it there).
+          expect(rig.staff.calls().filter((c) => c.reference === reference).map((c) => c.reason), where).toEqual(['staff-called']);
           if (where === 'verify') await check('staff-called');
         } else if (where === 'identify') await check('cancelled');
         await named('backToStart').tap();

@@ -3,7 +3,7 @@
 // driver against the fingerprint emulator; the kiosk's web server serves the kiosk and staff screens. Users
 // sign in through the access layer. The clock is settable, so "later that day" needs no waiting.
 // The face step answers from a script here (the face worker and camera emulator have their own suites);
-// the badge reader is never asked on this path.
+// the badge reader is never asked on this path. The kiosk's calls for staff reach the staff screen.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +24,7 @@ import { sensorFingerprintPort } from '../../../main/kiosk/fingerprint-port.ts';
 import { HqBackend } from '../../../main/web/hq-backend.ts';
 import { KioskScreen } from '../../../main/web/kiosk-screen.ts';
 import { StaffBackend } from '../../../main/web/staff-backend.ts';
+import { StaffConfirmations } from '../../../main/web/staff-confirmations.ts';
 import { type WebServer, startWebServer } from '../../../main/web/web-server.ts';
 import { type R30xRig, mockR30xRig } from '../../drivers/support/r30x-rig.ts';
 
@@ -96,14 +97,16 @@ export async function startCentre(): Promise<Centre> {
     rig.emulator.enrolDirect('p-0001-right-index', 1);
     const pages = new Map([[1, 'p-0001']]);
     // Read in English by these tests (the kiosk's own screen tests cover both languages).
-    const screen = new KioskScreen({ idleSeconds: 30, language: 'en', zone: ZONE });
+    // Call staff and "see staff" reach the staff screen through the kiosk's staff requests.
+    const confirmations = new StaffConfirmations();
+    const screen = new KioskScreen({ idleSeconds: 30, language: 'en', zone: ZONE, callStaff: (reference, reason) => { confirmations.call(reference, reason); } });
     // Identity aids: p-0002's name and enrolment photo in the personal-data store (reads leave access entries on the kiosk's log).
     const personal = PersonalDataStore.open(join(dir, 'personal-data.db'), { centreKey: randomBytes(32), log: { append: (type, payload) => node.append(type, payload) }, clock });
     stops.push(() => {
       personal.close();
     });
     personal.put('p-0002', CENTRE, { name: '张伟', photo: new Uint8Array(readFileSync(join(FIXTURES, 'biden_1.jpg'))) });
-    const staff = new StaffBackend({ centre: CENTRE, kiosk: KIOSK, store: node.writer.store, append: (type, payload) => node.append(type, payload), clock, zone: ZONE, personal });
+    const staff = new StaffBackend({ centre: CENTRE, kiosk: KIOSK, store: node.writer.store, append: (type, payload) => node.append(type, payload), clock, zone: ZONE, personal, confirmations });
     stops.push(() => {
       staff.close();
     });

@@ -64,7 +64,7 @@ export async function startKioskRig(language: KioskLanguage): Promise<KioskRig> 
   const sensor = await mockR30xRig({}, 2000);
   sensor.emulator.enrolDirect(FINGER, 1);
   const staff = new StaffConfirmations({ timeoutMs: 60_000 });
-  const screen = new KioskScreen({ language, zone: ZONE, centre: NAMES.centre, taskNames: NAMES.tasks, idleSeconds: WAIT.idleSeconds, receiptSeconds: WAIT.receiptSeconds, noticeSeconds: WAIT.noticeSeconds, failureSeconds: WAIT.failureSeconds, waitSeconds: WAIT.faceSeconds });
+  const screen = new KioskScreen({ language, zone: ZONE, centre: NAMES.centre, taskNames: NAMES.tasks, idleSeconds: WAIT.idleSeconds, receiptSeconds: WAIT.receiptSeconds, noticeSeconds: WAIT.noticeSeconds, failureSeconds: WAIT.failureSeconds, waitSeconds: WAIT.faceSeconds, callStaff: (reference, reason) => { staff.call(reference, reason); } });
   let sessions = 0;
   let reader: ((card: string) => void) | undefined;
   const rig = {
