@@ -1,16 +1,22 @@
 // Backfill: what each followed log is known to be missing, and the requests for it. A gap in the entries or a
 // checkpoint larger than the replica sets a target; one request per log is in flight, sent again when it goes
-// unanswered for retryMs (MQTT is lossy). Any holder of a log answers requests for it from its store.
+// unanswered (MQTT is lossy) after the shared jittered backoff (runtime/retry.ts): a fleet that lost its broker
+// at once does not resend all its requests in the same instant. Any holder of a log answers requests for it from
+// its store.
 import { randomUUID } from 'node:crypto';
 import { decodeLeaf } from '../core/entry.ts';
 import type { IngestResult } from '../ledger/ingest-plan.ts';
+import { Backoff, type BackoffPolicy, type Random } from '../runtime/retry.ts';
 import type { ReplicationContext } from './replication-context.ts';
 import { topics } from './topics.ts';
 import { MAX_BATCH, decodeRequest, encodeBatch, encodeRequest } from './wire.ts';
 
 interface Want {
   target: number;
-  request?: { id: string; to: number; sentAt: number };
+  /** The request in flight, resent from `resendAt` on (the clock's time) unless entries keep arriving. */
+  request?: { id: string; to: number; resendAt: number };
+  /** Unanswered requests in a row: each resend waits longer. */
+  readonly backoff: Backoff;
   /** The largest checkpoint seen while behind: witnessed once the replica reaches it. */
   pendingNote?: string;
   pendingSize: number;
@@ -21,11 +27,16 @@ const REPLY_WINDOW = 16;
 
 export class Backfill {
   private readonly wants = new Map<string, Want>();
+  private readonly policy: BackoffPolicy;
 
+  /** `retryMs`: the first resend comes between retryMs/2 and retryMs after the request, later ones up to 8 times that. */
   constructor(
     private readonly ctx: ReplicationContext,
-    private readonly retryMs: number,
-  ) {}
+    retryMs: number,
+    private readonly random: Random = Math.random,
+  ) {
+    this.policy = { initialMs: retryMs, maxMs: 8 * retryMs, jitter: 0.5 };
+  }
 
   /** Backfills every followed log that is behind (and retries requests that went unanswered). */
   retry(): void {
@@ -54,8 +65,12 @@ export class Backfill {
     if (result.missingFrom !== undefined) this.wantFor(origin).target = Math.max(this.wantFor(origin).target, lastSeq(leaves) + 1);
     const want = this.wants.get(origin);
     if (!want) return;
-    if (want.request && result.size >= want.request.to) delete want.request;
-    else if (want.request && result.inserted > 0) want.request.sentAt = this.ctx.clock();
+    if (want.request && result.size >= want.request.to) this.answered(want);
+    else if (want.request && result.inserted > 0) {
+      // Replies are arriving: the request is being answered, so its clock starts again.
+      want.backoff.reset();
+      want.request.resendAt = this.ctx.clock() + want.backoff.next();
+    }
   }
 
   /** After a group commit: `judge` a checkpoint that was waiting for these entries, and backfill what is still missing. */
@@ -77,21 +92,26 @@ export class Backfill {
     if (!want || ctx.closed) return;
     const held = await ctx.store.size(origin);
     if (held >= want.target) {
-      delete want.request;
+      this.answered(want);
       return;
     }
     const now = ctx.clock();
-    if (want.request && now - want.request.sentAt < this.retryMs) return;
+    if (want.request && now < want.request.resendAt) return;
     if (!ctx.link.connected) return;
-    const request = { id: randomUUID(), to: want.target, sentAt: now };
+    const request = { id: randomUUID(), to: want.target, resendAt: now + want.backoff.next() };
     want.request = request;
     ctx.send(topics.request(origin), encodeRequest({ from: held, to: request.to, replyTo: ctx.id, id: request.id }));
+  }
+
+  private answered(want: Want): void {
+    delete want.request;
+    want.backoff.reset();
   }
 
   private wantFor(origin: string): Want {
     let want = this.wants.get(origin);
     if (!want) {
-      want = { target: 0, pendingSize: 0 };
+      want = { target: 0, pendingSize: 0, backoff: new Backoff(this.policy, this.random) };
       this.wants.set(origin, want);
     }
     return want;

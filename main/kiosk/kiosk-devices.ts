@@ -15,6 +15,7 @@ import type { DeviceRegistry, HealthSource } from '../../drivers/device-registry
 import type { FingerprintSensor } from '../../drivers/fingerprint/fingerprint-sensor.ts';
 import { openCamera, openFingerprintSensor } from '../../drivers/open-device.ts';
 import { SerialTransport } from '../../drivers/serial-transport.ts';
+import { type BackoffPolicy, RetryLoop } from '../../runtime/retry.ts';
 import { ReaderBadgePort } from './badge-port.ts';
 import type { DeviceHealthLog } from './device-health-log.ts';
 import type { KioskConfig } from './kiosk-config.ts';
@@ -31,18 +32,20 @@ export interface KioskDevicesOptions {
   readonly binding?: BindingInterface | undefined;
   /** Emulators and tests: where badge reports come from instead of the configured reader. */
   readonly badgeSource?: (() => Promise<ReportSource>) | undefined;
-  /** How long a device that is missing at start waits before the next try. */
-  readonly reopenMs?: number | undefined;
+  /** How often a device that is missing at start is tried again (default REOPEN). */
+  readonly reopen?: BackoffPolicy | undefined;
   readonly log?: ((line: string) => void) | undefined;
 }
+
+/** A device missing at start: tried again within 2 s, then backing off to every 30 s at most, jittered. */
+export const REOPEN: BackoffPolicy = { initialMs: 2000, maxMs: 30_000, jitter: 0.5 };
 
 export class KioskDevices {
   private openedSensor: FingerprintSensor | undefined;
   private openedCamera: Camera | undefined;
   private reader: BadgeReader | undefined;
   private port: ReaderBadgePort | undefined;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private stopped = false;
+  private readonly reopening = new Set<RetryLoop>();
 
   constructor(private readonly options: KioskDevicesOptions) {}
 
@@ -116,8 +119,7 @@ export class KioskDevices {
 
   /** No more tries at opening missing devices (the kiosk is closing). */
   stopReopening(): void {
-    this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const loop of this.reopening) loop.stop();
   }
 
   async close(): Promise<void> {
@@ -127,13 +129,12 @@ export class KioskDevices {
     await this.reader?.close().catch(() => undefined);
   }
 
-  /** Declares the device, then opens it; a device missing at start is tried again every reopenMs. */
+  /** Declares the device, then opens it; a device missing at start is tried again with the `reopen` backoff. */
   private async openDevice(id: string, kind: DeviceKind, open: () => Promise<HealthSource>): Promise<void> {
     const { registry, health, config } = this.options;
     registry.declare(id, kind);
     let first = true;
     const attempt = async (): Promise<void> => {
-      if (this.stopped) return;
       try {
         registry.attach(id, await open());
       } catch (error) {
@@ -142,14 +143,13 @@ export class KioskDevices {
         if (first && declared) health.observe(declared);
         first = false;
         this.options.log?.(`${config.kiosk}: ${kind} not available (${errorMessage(error)}); trying again`);
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          void attempt();
-        }, this.options.reopenMs ?? 5000);
-        timer.unref();
-        this.timers.add(timer);
+        throw error;
       }
     };
-    await attempt();
+    const loop = new RetryLoop(this.options.reopen ?? REOPEN, attempt);
+    this.reopening.add(loop);
+    await attempt().catch(() => {
+      loop.schedule();
+    });
   }
 }

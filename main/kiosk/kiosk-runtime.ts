@@ -21,6 +21,7 @@ import type { ErasureJob } from '../../access/erasure-job.ts';
 import type { SecretStore } from '../../access/key-store.ts';
 import type { PersonalDataStore } from '../../access/personal-data-store.ts';
 import { topicId } from '../../net/topics.ts';
+import type { BackoffPolicy } from '../../runtime/retry.ts';
 import type { CheckinOutcome } from './checkin-workflow.ts';
 import { DeviceHealthLog } from './device-health-log.ts';
 import type { EnrolmentStore } from './enrolment-store.ts';
@@ -52,8 +53,8 @@ export interface KioskRuntimeOptions {
   readonly binding?: BindingInterface;
   /** Emulators and tests: where badge reports come from instead of the configured reader. */
   readonly badgeSource?: () => Promise<ReportSource>;
-  /** How long a device that is missing at start waits before the next try. */
-  readonly reopenMs?: number;
+  /** How often a device that is missing at start is tried again (default kiosk-devices.ts REOPEN, jittered backoff). */
+  readonly reopen?: BackoffPolicy;
   readonly heartbeatMs?: number;
   readonly log?: (line: string) => void;
   /** Where the signing keys and the centre data key live; default owner-only files (Electron main: safeStorage). */
@@ -128,7 +129,7 @@ export class KioskRuntime {
       onCamera: () => void face.service().catch((error: unknown) => options.log?.(`${config.kiosk}: face service: ${errorMessage(error)}`)),
       binding: options.binding,
       badgeSource: options.badgeSource,
-      reopenMs: options.reopenMs,
+      reopen: options.reopen,
       log: options.log,
     });
     const plans = new LogPlans(ledger, clock);

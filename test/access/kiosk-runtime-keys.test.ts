@@ -52,7 +52,7 @@ describe('kiosk runtime: keys', () => {
     cleanup.push(() => emulated.close());
     const file = join(dir, 'kiosk.json');
     writeFileSync(file, JSON.stringify({ centre: 'centre-a', kiosk: KIOSK, dataDir: 'data', broker: { url: broker.url }, devices: { fingerprint: emulated.devices.fingerprint }, ...config }));
-    const start = (options: Partial<KioskRuntimeOptions> = {}): Promise<KioskRuntime> => KioskRuntime.start({ config: loadKioskConfig(file), ...(emulated.inProcess ?? {}), reopenMs: 60_000, ...options });
+    const start = (options: Partial<KioskRuntimeOptions> = {}): Promise<KioskRuntime> => KioskRuntime.start({ config: loadKioskConfig(file), ...(emulated.inProcess ?? {}), reopen: { initialMs: 60_000, maxMs: 60_000, jitter: 0 }, ...options });
     return { dir, broker, start };
   }
 

@@ -10,6 +10,7 @@ import { computeBreaches } from '../../core/breach/engine.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import { parseCheckinAttempt } from '../../core/records/checkin.ts';
 import { parseDeviceHealth } from '../../core/records/device-health-record.ts';
+import type { ReportSource } from '../../drivers/badge/report-source.ts';
 import { FaceService } from '../../face/face-service.ts';
 import { parseSealedTemplate } from '../../face/template.ts';
 import { type DemoFaces, defaultFaceCacheDir, prepareDemoFaces } from '../../main/demo/demo-faces.ts';
@@ -48,6 +49,8 @@ interface Setup {
   readonly devices?: (d: Record<string, unknown>) => Record<string, unknown>;
   readonly onGuide?: (g: GuidanceCode, e: EmulatedDevices) => void;
   readonly staff?: string;
+  /** The badge reader is missing for its first `n` opens, then plugged in. */
+  readonly badgeMissingFor?: number;
   /** Restart on an earlier kiosk's data and devices. */
   readonly again?: { readonly dir: string; readonly emulated: EmulatedDevices };
 }
@@ -78,6 +81,7 @@ async function kiosk(setup: Setup = {}) {
     face,
     clock: () => clock.now,
     ...(emulated.inProcess ?? {}),
+    ...(setup.badgeMissingFor === undefined || !emulated.inProcess ? {} : { badgeSource: missingFor(setup.badgeMissingFor, emulated.inProcess.badgeSource) }),
     screen: {
       guide: (g) => {
         guidance.push(g);
@@ -86,7 +90,7 @@ async function kiosk(setup: Setup = {}) {
       tasks: (_subject, due) => Promise.resolve(due.map((t) => ({ task: t.id }))),
     },
     ...(setup.staff === undefined ? {} : { staff: { confirm: () => Promise.resolve(setup.staff ?? null) } }),
-    reopenMs: 60_000,
+    reopen: setup.badgeMissingFor === undefined ? { initialMs: 60_000, maxMs: 60_000, jitter: 0 } : { initialMs: 20, maxMs: 200 },
   });
   cleanup.push(() => runtime.close());
   if (setup.again) return { runtime, emulated, dir, guidance, records: () => readLogRecords(runtime.ledger).records };
@@ -222,6 +226,13 @@ describe('kiosk runtime on emulated devices', () => {
     expect(attempts(records())).toEqual(['fingerprint/matched', 'staff/matched']);
   });
 
+  it('a badge reader missing at start is tried again (runtime/retry.ts backoff) until it is plugged in; the log says disconnected, then ok', { timeout: 60_000 }, async () => {
+    const { runtime, records } = await kiosk({ badgeMissingFor: 3 });
+    await waitFor(() => runtime.devices().find((d) => d.kind === 'badge')?.state === 'ok', 'the badge reader to come into service');
+    await runtime.healthLogged();
+    expect(health(records())).toEqual(['fingerprint ok', 'camera ok', 'badge disconnected', 'badge ok']);
+  });
+
   it('on socat PTYs, opened by path from the configuration like real devices', { timeout: 90_000 }, async () => {
     const emulated = await ptyDevices();
     const { runtime, records } = await kiosk({ emulated });
@@ -232,3 +243,9 @@ describe('kiosk runtime on emulated devices', () => {
     expect(health(records())).toEqual(['fingerprint ok', 'camera ok', 'badge ok']);
   });
 });
+
+/** A source that fails its first `n` opens (the device not plugged in yet), then opens `open`'s. */
+function missingFor(n: number, open: () => Promise<ReportSource>): () => Promise<ReportSource> {
+  let tries = 0;
+  return () => (++tries <= n ? Promise.reject(new Error(`no badge reader (try ${tries})`)) : open());
+}
