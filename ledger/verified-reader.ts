@@ -2,8 +2,10 @@
 // takes entries from a VerifiedReader, which hands out an entry only after checking its stored columns, hash,
 // sequence number, chain link, key in force (the registry's registrations and revocations included) and
 // signature, with fsck's row checks (ledger/verify-range.ts). It keeps a verified high-water mark per log (size
-// and head hash), so each call verifies only what was appended since; the head hash commits to every entry
-// below it, so nothing below the mark needs checking again while the reader lives.
+// and head hash), so each call verifies only what was appended since. The head hash commits to every entry
+// below it, but the rows stay in a file an administrator can edit: each call also re-verifies a bounded window
+// below the marks (a sweep that goes round every log), so a row changed after it was verified is found and what
+// the reader handed out from it on is withdrawn.
 // A log's first bad entry and every entry after it are withheld and reported as a problem; a revocation that
 // arrives later withdraws the entries it makes untrusted.
 import { bytesEqual } from '../core/bytes.ts';
@@ -65,12 +67,20 @@ export interface VerifiedReaderOptions {
   readonly trustedKeys?: ReadonlyMap<string, Uint8Array>;
   /** Rows read and checked at a time (bounds memory on a first full verification). */
   readonly chunk?: number;
+  /** Rows below the marks re-verified per call, in windows of as many rows (default SWEEP). */
+  readonly sweep?: number;
 }
 
+/** Receives each chunk's verified entries as they pass, instead of the batch collecting them all (a city's log). */
+export type EntrySink = (entries: readonly VerifiedEntry[]) => void;
+
 const CHUNK = 8192;
+/** Rows re-verified below the marks per call: an edit at rest is found within (entries / SWEEP) calls. */
+const SWEEP = 2048;
 
 interface Batch {
   readonly entries: VerifiedEntry[];
+  readonly sink: EntrySink | undefined;
   readonly withdrawn: { origin: string; fromSeq: number }[];
   /** Registry entries already applied. */
   registrySeen: number;
@@ -82,6 +92,14 @@ interface LogMark {
   lastTs: number | undefined;
   readonly schedule: KeySchedule;
   problem?: VerifyProblem;
+  /** bounds[k] is the hash of entry (k + 1) * window - 1 as verified: where the sweep's windows start and end. */
+  readonly bounds: Uint8Array[];
+}
+
+interface Window {
+  readonly origin: string;
+  readonly start: number;
+  readonly end: number;
 }
 
 export class VerifiedReader {
@@ -91,28 +109,38 @@ export class VerifiedReader {
   private registry: Registry | undefined;
   /** One call at a time: two overlapping calls would both verify (and hand out) the same entries. */
   private running: Promise<unknown> = Promise.resolve();
+  /** Where the sweep goes on: the log (in the marks' order) and the window in it. */
+  private sweepAt = { log: 0, window: 0 };
+  private readonly window: number;
 
   constructor(
     private readonly source: EntrySource,
     private readonly options: VerifiedReaderOptions = {},
-  ) {}
+  ) {
+    this.window = options.sweep ?? SWEEP;
+    if (!Number.isSafeInteger(this.window) || this.window < 1) throw new TypeError(`sweep: expected a positive integer, got ${this.window}`);
+  }
 
-  /** Verifies every entry appended since the last call and returns those that passed. */
-  next(): Promise<VerifiedBatch> {
-    const run = this.running.catch(() => undefined).then(() => this.advanceAll());
+  /**
+   * Verifies every entry appended since the last call, re-verifies the sweep's next window below the marks, and
+   * returns the entries that passed (or gives them to `sink`, chunk by chunk, and returns none).
+   */
+  next(sink?: EntrySink): Promise<VerifiedBatch> {
+    const run = this.running.catch(() => undefined).then(() => this.advanceAll(sink));
     this.running = run;
     return run;
   }
 
   /** As next, for a store read synchronously (SQLite): the same checks, without the event loop. */
-  nextSync(): VerifiedBatch {
+  nextSync(sink?: EntrySink): VerifiedBatch {
     const source = this.source.sync;
     if (!source) throw new TypeError('nextSync: the source is not synchronous');
-    const batch = this.batch();
+    const batch = this.batch(sink);
     for (const origin of this.order(source.origins())) {
       const size = source.size(origin);
       for (let range = this.want(origin, size); range; range = this.want(origin, size)) this.accept(origin, range, source.rows(origin, range.start, range.end), batch);
     }
+    for (const window of this.sweepWindows()) this.resweep(window, source.rows(window.origin, window.start, window.end), batch);
     return this.finish(batch);
   }
 
@@ -121,17 +149,60 @@ export class VerifiedReader {
     return this.marks.get(origin)?.size ?? 0;
   }
 
-  private async advanceAll(): Promise<VerifiedBatch> {
-    const batch = this.batch();
+  private async advanceAll(sink: EntrySink | undefined): Promise<VerifiedBatch> {
+    const batch = this.batch(sink);
     for (const origin of this.order(await this.source.origins())) {
       const size = await this.source.size(origin);
       for (let range = this.want(origin, size); range; range = this.want(origin, size)) this.accept(origin, range, await this.source.rows(origin, range.start, range.end), batch);
     }
+    for (const window of this.sweepWindows()) this.resweep(window, await this.source.rows(window.origin, window.start, window.end), batch);
     return this.finish(batch);
   }
 
-  private batch(): Batch {
-    return { entries: [], withdrawn: [], registrySeen: this.registryRows.length };
+  private batch(sink: EntrySink | undefined): Batch {
+    return { entries: [], sink, withdrawn: [], registrySeen: this.registryRows.length };
+  }
+
+  /** The windows below the marks to re-verify in this call: one window's worth of rows, going on where the last call stopped. */
+  private sweepWindows(): Window[] {
+    const logs = [...this.marks].filter(([, mark]) => !mark.problem && mark.size > 0);
+    const windows: Window[] = [];
+    let budget = this.window;
+    for (let visited = 0; budget > 0 && visited < logs.length; ) {
+      const at = this.sweepAt.log % logs.length;
+      const [origin, mark] = logs[at] as [string, LogMark];
+      const start = this.sweepAt.window * this.window;
+      if (start >= mark.size) {
+        this.sweepAt = { log: at + 1, window: 0 };
+        visited++;
+        continue;
+      }
+      const end = Math.min(mark.size, start + this.window);
+      windows.push({ origin, start, end });
+      budget -= end - start;
+      this.sweepAt = { log: at, window: this.sweepAt.window + 1 };
+    }
+    return windows;
+  }
+
+  /** Checks a window of rows verified before: the same checks, from and to the hashes verified then. */
+  private resweep({ origin, start, end }: Window, rows: readonly EntryRow[], batch: Batch): void {
+    const mark = this.marks.get(origin);
+    // A problem found since (or a withdrawal below this window) already stopped the log here.
+    if (!mark || mark.problem || end > mark.size) return;
+    const window = Math.floor(start / this.window);
+    const prev = window === 0 ? ZERO_HASH : (mark.bounds[window - 1] as Uint8Array);
+    const last = end === mark.size ? mark.head : (mark.bounds[window] as Uint8Array);
+    const result = verifyRows(origin, rows, start, end, prev, mark.schedule);
+    let seq: number | undefined;
+    let reason = '';
+    if (!result.ok) ({ seq, reason } = result);
+    else if (!bytesEqual(result.hashes.subarray(result.hashes.length - 32), last)) [seq, reason] = [end - 1, 'the entry differs from the one verified before'];
+    if (seq === undefined) return;
+    batch.withdrawn.push({ origin, fromSeq: seq });
+    mark.size = seq;
+    mark.bounds.length = Math.floor(seq / this.window);
+    mark.problem = { origin, seq, reason: `changed after it was verified: ${reason}`, after: result.entries.at(-1)?.body.ts };
   }
 
   /** The registry first: its revocations decide which kiosk entries verify. */
@@ -149,7 +220,7 @@ export class VerifiedReader {
     if (!mark) {
       const schedule = new KeySchedule(origin, []);
       if (this.registry) schedule.applyRegistry(this.registry, origin === this.source.ownOrigin);
-      mark = { size: 0, head: ZERO_HASH, lastTs: undefined, schedule };
+      mark = { size: 0, head: ZERO_HASH, lastTs: undefined, schedule, bounds: [] };
       this.marks.set(origin, mark);
     }
     return mark;
@@ -179,7 +250,10 @@ export class VerifiedReader {
       good = 0;
       reason = 'genesis key is not the trusted key for this log (log replaced?)';
     }
-    this.take(origin, mark, result.entries.slice(0, good), rows, batch.entries);
+    const taken: VerifiedEntry[] = [];
+    this.take(origin, mark, result.entries.slice(0, good), rows, taken);
+    if (batch.sink) batch.sink(taken);
+    else for (const entry of taken) batch.entries.push(entry);
     if (reason !== undefined) this.fail(mark, origin, start + good, reason);
     if (origin === REGISTRY_ORIGIN && (this.registryRows.length !== batch.registrySeen || !this.registry)) {
       batch.registrySeen = this.registryRows.length;
@@ -195,6 +269,7 @@ export class VerifiedReader {
       if (origin === REGISTRY_ORIGIN) this.registryRows.push({ type: body.type, leaf: row.leaf });
       mark.head = row.hash;
       mark.lastTs = body.ts;
+      if (body.seq % this.window === this.window - 1) mark.bounds.push(row.hash);
     }
     mark.size += decoded.length;
   }
@@ -214,6 +289,7 @@ export class VerifiedReader {
       if (from === undefined) continue;
       withdrawn.push({ origin, fromSeq: from });
       mark.size = from;
+      mark.bounds.length = Math.floor(from / this.window);
       this.fail(mark, origin, from, `signed by a key revoked from entry ${mark.schedule.revokedFrom(mark.schedule.keyFor(from).publicKey)} (revocation arrived after the entry was read)`);
     }
   }

@@ -217,6 +217,28 @@ describe.each(BACKENDS)('verified read path on $name', ({ open }) => {
     }
   });
 
+  it.each(TAMPERS)('$name below a live reader\'s mark is found by its sweep, and what was handed out from it on is withdrawn', async ({ seq, reason, apply }) => {
+    const hq = await open();
+    try {
+      const kiosk = await city(hq);
+      // Windows of two rows: the sweep needs several calls to come round to the tampered row.
+      const live = new VerifiedReader(hq.store, { sweep: 2 });
+      expect((await live.next()).entries).toHaveLength(8);
+      await apply(hq, kiosk);
+      const calls: Awaited<ReturnType<VerifiedReader['next']>>[] = [];
+      for (let i = 0; i < 6 && !calls.some((c) => c.problems.length > 0); i++) calls.push(await live.next());
+      const found = calls.at(-1);
+      expect(found?.withdrawn).toEqual([{ origin: KIOSK, fromSeq: seq }]);
+      expect(found?.problems).toEqual([expect.objectContaining({ origin: KIOSK, seq, reason: expect.stringMatching(new RegExp(`^changed after it was verified: .*(${reason.source})`)) as unknown })]);
+      // Nothing new comes from that log until it is whole again; the problem stands.
+      const after = await live.next();
+      expect(after.entries).toEqual([]);
+      expect(after.problems).toHaveLength(1);
+    } finally {
+      await hq.close();
+    }
+  });
+
   it('an entry signed after its key was revoked is withheld; one read before the revocation arrived is withdrawn', async () => {
     const hq = await open();
     try {
