@@ -88,6 +88,10 @@ export const ERROR_STATUS = {
   'not-found': 404,
   // 405: the route exists, the method does not
   'method-not-allowed': 405,
+  // 413: the body is larger than the route takes
+  'body-too-large': 413,
+  // 415: the body is not of the type the route takes
+  'unsupported-media-type': 415,
   // 409: the request conflicts with the state it found (try again, or it was done already)
   'already-initialised': 409,
   'busy': 409,
