@@ -12,6 +12,7 @@ import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-bro
 import { UserStore } from '../../access/user-store.ts';
 import { AlertDesk } from '../../net/hq/alert-desk.ts';
 import { startHqBreachAlerts } from '../../net/hq/hq-breach-alerts.ts';
+import { startLeasedBreachAlerts } from '../../net/hq/leased-breach-alerts.ts';
 import { startHqHttp } from '../../net/hq/hq-http.ts';
 import { openHqLog } from '../../net/hq/hq-log.ts';
 import { HqService } from '../../net/hq/hq-service.ts';
@@ -98,16 +99,19 @@ async function brokerFrom(values: OptionValues, nodeId: string): Promise<{ link:
 const hq: Command = {
   path: ['hq'],
   summary: 'run HQ: follow, verify, store and witness every kiosk log; HTTP API; alerts',
-  usage: 'hq --db FILE|--postgres URL --broker embedded|URL [--http PORT] [--web PORT --users FILE] [--id NAME] [--trust FILE]...',
+  usage: 'hq --db FILE|--postgres URL --broker embedded|URL [--http PORT] [--web PORT --users FILE] [--id NAME] [--agency] [--trust FILE]...',
   details: [
     '--db FILE            HQ store (SQLite, the embedded default), created if missing',
-    '--postgres URL       HQ store in PostgreSQL instead (province scale), e.g. postgres://muster@db/muster',
+    '--postgres URL       HQ store in PostgreSQL instead (province scale), e.g. postgres://muster@db/muster;',
+    '                     several HQ nodes may share it: all ingest and serve, the holder of a lease judges breaches',
     '--http PORT          dashboard API (JSON + Server-Sent Events at /api/events), default 8080; 0 picks a free port',
     '--http-host HOST     default 127.0.0.1; any other host needs --users',
     '--host-name NAME     a DNS name the API and dashboard answer to (repeat); IP literals and localhost always',
     '--users FILE         user store (muster users add): every API route then needs a session (POST /api/session)',
     '--web PORT           serve the HQ dashboard (browser mode) on this port (0: a free one); needs --users to sign in',
     '--id NAME            node id on the broker, default hq (the broker ACL lets hq publish alerts)',
+    '--agency             an independent agency\'s node (e.g. --id police): its own store, witness key and breach',
+    '                     verdicts from every kiosk log it verifies itself; publishes no alerts and no registry',
     '--witness-key FILE   HQ witness key (generated if missing), default: the database path + ".witness.key" (hq.witness.key with --postgres)',
     '--trust FILE         a kiosk\'s public key file (ledger init writes FILE.pub); pins that log\'s genesis key',
     '--registry FILE      HQ\'s registry log store (muster kiosk provision): published to the kiosks, which then refuse revoked keys too',
@@ -116,7 +120,7 @@ const hq: Command = {
     'Breach alerts: raised as windows close and entries arrive, at /api/breach-alerts, on SSE and on muster/v1/alerts/<centre>',
     ...brokerDetails,
   ],
-  options: { db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, 'host-name': { type: 'string', multiple: true }, users: { type: 'string' }, web: { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, registry: { type: 'string' }, log: { type: 'string' }, 'staff-log': { type: 'string', multiple: true }, ...brokerOptions },
+  options: { agency: { type: 'boolean' }, db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, 'host-name': { type: 'string', multiple: true }, users: { type: 'string' }, web: { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, registry: { type: 'string' }, log: { type: 'string' }, 'staff-log': { type: 'string', multiple: true }, ...brokerOptions },
   run: async ({ values, io }) => {
     const dbPath = optionalString(values, 'db');
     const postgres = optionalString(values, 'postgres');
@@ -125,6 +129,7 @@ const hq: Command = {
     const webPortNumber = webPort === undefined ? undefined : portNumber(webPort, '--web');
     if (webPort !== undefined && optionalString(values, 'users') === undefined) throw new UsageError('--web needs --users FILE: the dashboard is for signed-in officers, police and auditors');
     const nodeId = optionalString(values, 'id') ?? 'hq';
+    const agency = values.agency === true;
     const httpPort = portNumber(optionalString(values, 'http') ?? '8080', '--http');
     const trustedKeys = new Map(stringList(values, 'trust').map((file) => {
       const [genesis] = readVerifierFile(file);
@@ -155,13 +160,30 @@ const hq: Command = {
       if (registry) stops.push(() => {
         registry.close();
       });
+      // HQ nodes sharing one PostgreSQL: the lease holder alone judges breaches and raises fleet alerts.
+      const lease: { holding?: (() => boolean) | undefined } = {};
       // Only registered (or pinned) kiosks' logs are stored: an unknown log is refused with a security alert.
-      const service = await HqService.start({ store, broker: link, nodeId, witnessSigner: signer, trusted: new Set(trustedKeys.keys()), ...(registry ? { registry } : {}) });
+      const service = await HqService.start({
+        store,
+        broker: link,
+        nodeId,
+        witnessSigner: signer,
+        trusted: new Set(trustedKeys.keys()),
+        ...(registry ? { registry } : {}),
+        ...(postgres ? { raisesAlerts: () => lease.holding?.() === true } : {}),
+        agency,
+      });
       stops.push(() => service.close());
       // Staff decisions count only from the centres' staff logs: the registry's, or named with --staff-log.
       const pinnedStaff = new Set(stringList(values, 'staff-log'));
       const staffOrigin = (origin: string): boolean => pinnedStaff.has(origin) || (registry !== undefined && readRegistry(registry)?.staffLogs?.has(origin) === true);
-      const breachAlerts = await startHqBreachAlerts(service, { trustedKeys, engine: { staffOrigin } });
+      // An agency node's verdicts stay on its own store and screens: HQ publishes the shared alerts topic.
+      const alertOptions = { trustedKeys, engine: { staffOrigin }, publish: !agency };
+      const leased = postgres === undefined ? undefined : await startLeasedBreachAlerts(service, { ...alertOptions, url: postgres, onChange: (holding) => {
+        writeLine(io.stdout, holding ? `${nodeId}: judging breaches (lease taken)` : `${nodeId}: standing by (lease lost)`);
+      } });
+      const breachAlerts = leased ?? await startHqBreachAlerts(service, alertOptions);
+      lease.holding = leased?.holding;
       stops.push(() => breachAlerts.close());
       const hqLog = openHqLog(resolve(optionalString(values, 'log') ?? (dbPath ? `${dbPath}.log.db` : 'hq.log.db')), nodeId);
       stops.push(() => {
@@ -181,7 +203,7 @@ const hq: Command = {
       const dashboard = withAlerts(new HqBackend({ hq: service, staffOrigin }), alertsBackend(service, store, desk));
       const web = webPortNumber === undefined || !users ? undefined : await startWebServer({ hq: dashboard, users, port: webPortNumber, host, hostNames });
       if (web) stops.push(() => web.close());
-      writeLine(io.stdout, `hq ready: mqtt ${String(link.url)}${embedded ? ' (embedded)' : ''}, http ${http.url}${web?.urls.hq ? `, dashboard ${web.urls.hq}` : ''}`);
+      writeLine(io.stdout, `${agency ? `agency node ${nodeId}` : 'hq'} ready: mqtt ${String(link.url)}${embedded ? ' (embedded)' : ''}, http ${http.url}${web?.urls.hq ? `, dashboard ${web.urls.hq}` : ''}`);
       const signal = await untilSignal();
       writeLine(io.stdout, `hq stopping (${signal})`);
       return 0;

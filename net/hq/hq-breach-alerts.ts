@@ -18,6 +18,8 @@ export interface HqBreachAlertsOptions {
   /** Per origin, the genesis key its log must start with (muster hq --trust). */
   readonly trustedKeys?: ReadonlyMap<string, Uint8Array>;
   readonly warn?: (message: string) => void;
+  /** Publish on muster/v1/alerts/<centre> (HQ); an agency node keeps its verdicts to its own store and screens. */
+  readonly publish?: boolean;
 }
 
 export interface HqBreachAlerts {
@@ -35,20 +37,25 @@ export function forOtherSystems(alert: BreachAlert): BreachAlert {
   return { ...alert, history: alert.history.map((h) => (h.by === 'hq' ? h : { ...h, note: `sha256:${createHash('sha256').update(h.note).digest('hex')}` })) };
 }
 
-export async function startHqBreachAlerts(hq: HqService, options: HqBreachAlertsOptions = {}): Promise<HqBreachAlerts> {
-  const clock = options.clock ?? Date.now;
-  const warn = options.warn ?? ((message: string) => { process.emitWarning(message); });
-  const deliver = (alert: BreachAlert): void => {
+/** Delivery of a raised or changed alert: the service's `breach-alert` event (SSE) and the alerts topic. */
+export function breachAlertDelivery(hq: HqService, warn: (message: string) => void, publish = true): (alert: BreachAlert) => void {
+  return (alert: BreachAlert): void => {
     hq.events.emit('breach-alert', alert);
     // Published even while the link is down (at start, or the broker away): the MQTT client queues QoS 1
     // messages and sends them once connected.
     const payload = JSON.stringify(forOtherSystems(alert));
-    for (const centre of alert.centres) {
+    for (const centre of publish ? alert.centres : []) {
       hq.link.publish(topics.alerts(centre), payload).catch((error: unknown) => {
         warn(`breach alert ${alert.id} not published for ${centre}: ${errorMessage(error)}`);
       });
     }
   };
+}
+
+export async function startHqBreachAlerts(hq: HqService, options: HqBreachAlertsOptions = {}): Promise<HqBreachAlerts> {
+  const clock = options.clock ?? Date.now;
+  const warn = options.warn ?? ((message: string) => { process.emitWarning(message); });
+  const deliver = breachAlertDelivery(hq, warn, options.publish ?? true);
   const downtime = new FleetDowntime(clock());
   const watcher = new BreachWatcher({ source: new ReaderRecords(hq.store, options.trustedKeys ? { trustedKeys: options.trustedKeys } : {}), store: hq.store, deliver, downtime, clock, warn, ...(options.engine ? { engine: options.engine } : {}) });
   // What HQ already knows of its fleet counts from now on (FleetDowntime ignores gaps before it started).

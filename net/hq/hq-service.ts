@@ -74,6 +74,16 @@ export interface HqServiceOptions {
    * registry or this set, HQ stores only those logs: any other is refused with a security alert.
    */
   readonly trusted?: ReadonlySet<string>;
+  /**
+   * Whether this node raises fleet and security alerts now (default: always). With several HQ nodes on one
+   * store, only the breach-watcher lease holder does, so each is raised once; the others keep the fleet view.
+   */
+  readonly raisesAlerts?: () => boolean;
+  /**
+   * An independent agency's node (the police): it follows, verifies, stores, witnesses and judges every log on its
+   * own, but publishes neither alerts nor the registry (HQ does; the broker lets only HQ publish them).
+   */
+  readonly agency?: boolean;
 }
 
 /** Whether HQ stores a log: one the registry file registers, a pinned one, or the registry itself (from its file). */
@@ -130,7 +140,7 @@ export class HqService {
     late.service = service;
     await link.subscribe([topics.everyHeartbeat]);
     await replicator.start();
-    if (options.registry) {
+    if (options.registry && options.agency !== true) {
       service.registryPublisher = new RegistryPublisher({
         link,
         registry: options.registry,
@@ -221,7 +231,7 @@ export class HqService {
     this.fleet.set(kiosk, entry);
     if (before?.state === state && before.reasons.join() === reasons.join()) return;
     this.events.emit('kiosk', entry);
-    if (state !== 'online' && before?.state !== state) {
+    if (state !== 'online' && before?.state !== state && this.options.raisesAlerts?.() !== false) {
       await this.raise({ kind: state, kiosk, center: centerOf(kiosk), at: now, summary: `${kiosk} is ${state}: ${reasons.join('; ')}`, evidence: { reasons, lastHeartbeatAt: last?.receivedAt ?? null } });
     }
   }
@@ -305,7 +315,7 @@ export class HqService {
   }
 
   private async raiseOnce(alert: Alert, key: string): Promise<void> {
-    if (this.raised.has(key)) return;
+    if (this.raised.has(key) || this.options.raisesAlerts?.() === false) return;
     this.raised.add(key);
     await this.raise(alert);
   }
@@ -313,7 +323,7 @@ export class HqService {
   private async raise(alert: Alert): Promise<StoredAlert> {
     const stored = await this.store.recordAlert(alert);
     this.events.emit('alert', stored);
-    if (this.link.connected) this.track(this.link.publish(topics.alerts(alert.center), JSON.stringify(stored)));
+    if (this.link.connected && this.options.agency !== true) this.track(this.link.publish(topics.alerts(alert.center), JSON.stringify(stored)));
     return stored;
   }
 

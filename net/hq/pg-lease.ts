@@ -19,6 +19,11 @@ export interface PgLeaseOptions {
   /** This node lost the lease (its session ended): stop the guarded work at once, another node may hold it now. */
   readonly onLost: () => void;
   readonly onError?: (message: string) => void;
+  /**
+   * A NOTIFY channel to listen on while holding the lease (LISTEN runs before onAcquired, so nothing notified
+   * after the guarded work's start is missed), and what to do with each notification.
+   */
+  readonly listen?: { readonly channel: string; readonly onNotify: (payload: string) => void };
 }
 
 export class PgLease {
@@ -66,6 +71,8 @@ export class PgLease {
     const client = await this.session();
     const result = await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS held', [`muster:${this.options.name}`]);
     if (result.rows[0]?.held === true && !this.closed) {
+      const listen = this.options.listen;
+      if (listen) await client.query(`LISTEN ${client.escapeIdentifier(listen.channel)}`);
       this.heldNow = true;
       this.options.onAcquired();
     }
@@ -78,6 +85,9 @@ export class PgLease {
     client.on('error', (error) => {
       this.options.onError?.(`lease ${this.options.name}: ${errorMessage(error)}`);
       void this.drop();
+    });
+    client.on('notification', (message) => {
+      if (this.heldNow && message.channel === this.options.listen?.channel) this.options.listen.onNotify(message.payload ?? '');
     });
     client.on('end', () => {
       if (this.client === client) void this.drop();

@@ -24,6 +24,9 @@ import { migratePostgres } from './postgres-migrations.ts';
 type Queryable = pg.Pool | pg.PoolClient;
 
 
+/** NOTIFY channel: the origin of every ingest that stored entries, whichever HQ node stored them. */
+export const ENTRIES_CHANNEL = 'muster_entries';
+
 export interface PostgresHqStoreOptions {
   /** Told of an idle connection the server dropped (a restart); the store carries on with a new connection. */
   readonly onConnectionError?: (error: Error) => void;
@@ -99,6 +102,8 @@ export class PostgresHqStore implements HqStore {
           plan.rows.map((r) => Buffer.from(r.leaf)),
           plan.rows.map((r) => Buffer.from(r.hash)),
         ]);
+        // Sent on commit: another HQ node on this database judging breaches (net/hq/leased-breach-alerts.ts) reads them.
+        await client.query('SELECT pg_notify($1, $2)', [ENTRIES_CHANNEL, origin]);
         const nodes = await this.extendTree(client, origin, head.size, plan.rows.map((r) => r.hash));
         if (nodes.length > 0) {
           await client.query('INSERT INTO nodes (origin, level, idx, hash) SELECT $1, * FROM unnest($2::int[], $3::bigint[], $4::bytea[]) ON CONFLICT DO NOTHING', [

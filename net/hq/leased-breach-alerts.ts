@@ -1,0 +1,80 @@
+// Breach alerts on HQ nodes sharing one PostgreSQL: every node ingests and serves dashboards, but the breach
+// watcher runs on the holder of a PostgreSQL lease only (net/hq/pg-lease.ts), so each verdict is judged once.
+// When the holder dies its session ends, another node takes the lease within a few seconds and its watcher's
+// first pass judges everyone at the current time: what fell due meanwhile is raised then (alert ids are
+// deterministic and inserted idempotently, so an alert the dead node had already stored is not raised twice).
+import { errorMessage } from '../../core/errors.ts';
+import type { BreachAlert } from './breach-alert.ts';
+import { type HqBreachAlerts, type HqBreachAlertsOptions, breachAlertDelivery, startHqBreachAlerts } from './hq-breach-alerts.ts';
+import type { HqService } from './hq-service.ts';
+import { PgLease } from './pg-lease.ts';
+import { ENTRIES_CHANNEL } from './postgres-hq-store.ts';
+
+export interface LeasedBreachAlerts {
+  /** Publishes an alert changed outside the watcher (an officer's action), as the watcher does. */
+  readonly deliver: (alert: BreachAlert) => void;
+  /** Whether this node holds the lease (its watcher runs). */
+  readonly holding: () => boolean;
+  close(): Promise<void>;
+}
+
+export interface LeasedBreachAlertsOptions extends HqBreachAlertsOptions {
+  /** The PostgreSQL URL of the shared HQ store. */
+  readonly url: string;
+  /** How often a standby tries the lease (default 2000 ms, jittered). */
+  readonly everyMs?: number;
+  /** Told when this node starts or stops judging (the `muster hq` process prints it). */
+  readonly onChange?: (holding: boolean) => void;
+}
+
+export async function startLeasedBreachAlerts(hq: HqService, options: LeasedBreachAlertsOptions): Promise<LeasedBreachAlerts> {
+  const warn = options.warn ?? ((message: string) => { process.emitWarning(message); });
+  let running: HqBreachAlerts | undefined;
+  /** The lease as last reported: a start queued behind a loss must not run. */
+  let held = false;
+  // Acquire and loss come as events; starting and stopping the watcher are done one after the other, in order.
+  let turn: Promise<void> = Promise.resolve();
+  const then = (step: () => Promise<void>): void => {
+    turn = turn.then(step).catch((error: unknown) => {
+      warn(`breach watcher could not start or stop: ${errorMessage(error)}`);
+    });
+  };
+  const stop = async (): Promise<void> => {
+    const was = running;
+    running = undefined;
+    await was?.close();
+  };
+  const lease = await PgLease.start({
+    url: options.url,
+    name: 'breach-watcher',
+    // Entries the other nodes stored raise no ingest event here: the database tells the holder of them.
+    listen: { channel: ENTRIES_CHANNEL, onNotify: () => void running?.watcher.poke() },
+    ...(options.everyMs === undefined ? {} : { everyMs: options.everyMs }),
+    onAcquired: () => {
+      held = true;
+      then(async () => {
+        if (running || !held) return;
+        running = await startHqBreachAlerts(hq, options);
+        options.onChange?.(true);
+      });
+    },
+    onLost: () => {
+      held = false;
+      then(async () => {
+        if (!running) return;
+        await stop();
+        options.onChange?.(false);
+      });
+    },
+    onError: warn,
+  });
+  return {
+    deliver: breachAlertDelivery(hq, warn, options.publish ?? true),
+    holding: () => running !== undefined,
+    close: async () => {
+      await lease.close();
+      await turn;
+      await stop();
+    },
+  };
+}

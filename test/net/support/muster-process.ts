@@ -1,0 +1,39 @@
+// A long-running `muster` command (hq, kiosk) as a process of its own, started from the sources: waits for its
+// ready line, keeps what it prints, and stops with a signal (SIGINT: a clean stop; SIGKILL: a crash).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { MUSTER_FROM_SOURCES } from '../../helpers/run-muster.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
+
+export interface MusterProcess {
+  readonly child: ChildProcess;
+  /** The ready line it printed. */
+  readonly ready: string;
+  /** Its HTTP API (from the ready line's "http URL"), if it has one. */
+  readonly http: string;
+  /** Everything it printed so far. */
+  output(): string;
+  /** Sends the signal and waits for the exit; nothing if it already exited. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startMuster(args: readonly string[], what: string): Promise<MusterProcess> {
+  const child = spawn(process.execPath, [...MUSTER_FROM_SOURCES, ...args], { stdio: 'pipe' });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = once(child, 'exit');
+  const ready = await waitFor(() => (child.exitCode !== null ? 'exited' : output.split('\n').find((l) => l.includes(' ready: '))), `${what} to be ready`, 120_000);
+  if (ready === 'exited') throw new Error(`${what} exited ${child.exitCode}: ${output}`);
+  return {
+    child,
+    ready,
+    http: /http (http:\/\/\S+?)(,|$)/.exec(ready)?.[1] ?? '',
+    output: () => output,
+    stop: async (signal = 'SIGINT') => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
