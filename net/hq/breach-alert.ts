@@ -4,6 +4,7 @@
 // restart name the same alert the same way and storing it twice is a no-op.
 import type { Breach, BreachStatus, ReviewStatus } from '../../core/breach/findings.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
+import { type Logger, componentLogger } from '../../runtime/logger.ts';
 import type { EntryRef } from '../../core/records/entry-ref.ts';
 
 /** breach: a rule fired and stands. review: it would have fired, but a kiosk outage in the window needs staff to judge it. */
@@ -67,6 +68,18 @@ export interface BreachAlertStore {
   breachAlerts(query: { readonly centre?: string; readonly limit: number }): Promise<BreachAlert[]>;
 }
 
+/**
+ * Alerts not yet known to be on the alerts topic: an outbox kept with each alert, in the transaction that stores
+ * it. A change is pending until its publication is acknowledged by the broker; one stored just before HQ died is
+ * published by the next start. Receivers may see a version twice (at least once): `id` and `version` name it.
+ */
+export interface AlertOutbox {
+  /** Alerts whose stored version is not marked published, oldest raised first. */
+  unpublishedAlerts(limit: number): Promise<BreachAlert[]>;
+  /** Marks `version` of an alert published; an older version never lowers the mark. */
+  markAlertPublished(id: string, version: number): Promise<void>;
+}
+
 /** An outage-excused finding whose only excuses are outages: what fairness turns into a staff review item. */
 export function outageOnly(breach: Breach): boolean {
   return breach.status === 'excused' && breach.history.length > 0 && breach.history.every((h) => h.note.startsWith('outage:'));
@@ -78,13 +91,13 @@ export function breachAlertId(kind: BreachAlertKind, breachId: string): string {
 }
 
 /** Stored rows as alerts, leaving out (with a warning naming it) a row that does not parse: one bad row must not hide the rest. */
-export function parseStoredAlerts(rows: readonly { readonly id: string; readonly body: string }[]): BreachAlert[] {
+export function parseStoredAlerts(rows: readonly { readonly id: string; readonly body: string }[], logger: Logger = componentLogger('hq-store')): BreachAlert[] {
   const alerts: BreachAlert[] = [];
   for (const row of rows) {
     try {
       alerts.push(parseStoredAlert(row.id, row.body));
     } catch (error) {
-      process.emitWarning(errorMessage(error));
+      logger.warn({ err: error, alert: row.id }, 'stored alert left out of the list');
     }
   }
   return alerts;

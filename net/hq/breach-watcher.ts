@@ -8,7 +8,7 @@
 import { BreachEngine, type EngineOptions, type SubjectFindings } from '../../core/breach/engine.ts';
 import { dayWindow } from '../../core/breach/day-window.ts';
 import { type Breach, breachStands } from '../../core/breach/findings.ts';
-import { errorMessage } from '../../core/errors.ts';
+import { type Logger, componentLogger } from '../../runtime/logger.ts';
 import { refKey } from '../../core/records/entry-ref.ts';
 import { type Plan, parsePlan } from '../../core/records/plan.ts';
 import { parseDay } from '../../core/time/civil-day.ts';
@@ -39,7 +39,8 @@ export interface BreachWatcherOptions {
   readonly downtime?: KioskDowntime;
   /** Longest wait between passes with nothing due (a safety net; deadlines and entries drive it). */
   readonly idleMs?: number;
-  readonly warn?: (message: string) => void;
+  /** Default: the process logger's `breach-watcher` child. */
+  readonly logger?: Logger;
 }
 
 /** Rules a kiosk outage makes unfair to apply: what the fairness rules excuse. */
@@ -55,6 +56,7 @@ interface Wanted {
 export class BreachWatcher {
   private engine: BreachEngine;
   private readonly clock: () => number;
+  private readonly log: Logger;
   /** Withheld entries already reported. */
   private readonly problems = new Set<string>();
   /** Plans by entry (for a finding's window) and by person (for deadlines and centres). */
@@ -72,6 +74,7 @@ export class BreachWatcher {
   constructor(private readonly options: BreachWatcherOptions) {
     this.engine = new BreachEngine(options.engine);
     this.clock = options.clock ?? Date.now;
+    this.log = options.logger ?? componentLogger('breach-watcher');
   }
 
   /** Loads the stored alerts and runs the first pass (which raises whatever fell due while nothing watched). */
@@ -117,7 +120,7 @@ export class BreachWatcher {
       try {
         await this.pass();
       } catch (error) {
-        (this.options.warn ?? process.emitWarning)(`breach watcher: ${errorMessage(error)}`);
+        this.log.error({ err: error }, 'pass failed (retried on the next entry or deadline)');
       }
       if (!this.rerun()) return;
     }
@@ -171,7 +174,7 @@ export class BreachWatcher {
       const key = `${p.origin}@${p.seq}`;
       if (this.problems.has(key)) continue;
       this.problems.add(key);
-      (this.options.warn ?? process.emitWarning)(`breach watcher: ${p.origin} from seq ${p.seq} withheld (${p.reason}): verdicts after ${p.after === undefined ? 'its start' : new Date(p.after).toISOString()} may lack evidence`);
+      this.log.error({ origin: p.origin, seq: p.seq, reason: p.reason, after: p.after === undefined ? null : new Date(p.after).toISOString() }, 'entries withheld: they fail verification, and verdicts after `after` may lack evidence');
     }
     for (const record of batch.records) {
       for (const subject of this.engine.add(record)) this.dirty.add(subject);
@@ -233,6 +236,12 @@ export class BreachWatcher {
         const last = b.history.at(-1);
         reasons.set(b.id, { at: now, event: 'superseded', by: 'hq', note: last ? last.note : `now ${b.status}`, ...(last ? { ref: last.ref } : {}) });
       }
+    }
+    // A breach that only a staff review made (suspected impersonation) is gone once a later review clears the
+    // item: the item, same id, says who cleared it and why.
+    for (const r of findings.reviews) {
+      const last = r.history.at(-1);
+      if (r.status === 'cleared' && last && !reasons.has(r.id)) reasons.set(r.id, { at: now, event: 'superseded', by: 'hq', note: last.note, ref: last.ref });
     }
     const changes: AlertChange[] = [];
     for (const [id, w] of wanted) {

@@ -2,7 +2,7 @@
 // from HQ's fleet judgement, and delivery of every raised or changed alert to the screens (the service's
 // `breach-alert` event, which the HTTP API streams as SSE) and to other systems on muster/v1/alerts/<centre>.
 import { createHash } from 'node:crypto';
-import { errorMessage } from '../../core/errors.ts';
+import { type Logger, componentLogger } from '../../runtime/logger.ts';
 import type { EngineOptions } from '../../core/breach/engine.ts';
 import { centerOf } from '../alerts.ts';
 import { topics } from '../topics.ts';
@@ -17,7 +17,8 @@ export interface HqBreachAlertsOptions {
   readonly engine?: EngineOptions;
   /** Per origin, the genesis key its log must start with (muster hq --trust). */
   readonly trustedKeys?: ReadonlyMap<string, Uint8Array>;
-  readonly warn?: (message: string) => void;
+  /** Default: the process logger's `breach-alerts` child. */
+  readonly logger?: Logger;
   /** Publish on muster/v1/alerts/<centre> (HQ); an agency node keeps its verdicts to its own store and screens. */
   readonly publish?: boolean;
 }
@@ -38,27 +39,39 @@ export function forOtherSystems(alert: BreachAlert): BreachAlert {
 }
 
 /** Delivery of a raised or changed alert: the service's `breach-alert` event (SSE) and the alerts topic. */
-export function breachAlertDelivery(hq: HqService, warn: (message: string) => void, publish = true): (alert: BreachAlert) => void {
+export function breachAlertDelivery(hq: HqService, log: Logger, publish = true): (alert: BreachAlert) => void {
   return (alert: BreachAlert): void => {
     hq.events.emit('breach-alert', alert);
-    // Published even while the link is down (at start, or the broker away): the MQTT client queues QoS 1
-    // messages and sends them once connected.
-    const payload = JSON.stringify(forOtherSystems(alert));
-    for (const centre of publish ? alert.centres : []) {
-      hq.link.publish(topics.alerts(centre), payload).catch((error: unknown) => {
-        warn(`breach alert ${alert.id} not published for ${centre}: ${errorMessage(error)}`);
-      });
-    }
+    if (publish) void publishAlert(hq, alert, log);
   };
+}
+
+/**
+ * Publishes one version of an alert on each of its centres' topics, then takes it out of the outbox. Published
+ * even while the link is down (at start, or the broker away): the MQTT client queues QoS 1 messages and sends
+ * them once connected; if HQ dies first, the version is still in the outbox and the next start publishes it.
+ */
+function publishAlert(hq: HqService, alert: BreachAlert, log: Logger): Promise<void> {
+  const payload = JSON.stringify(forOtherSystems(alert));
+  return Promise.all(alert.centres.map((centre) => hq.link.publish(topics.alerts(centre), payload)))
+    .then(() => hq.store.markAlertPublished(alert.id, alert.version))
+    .catch((error: unknown) => {
+      log.error({ err: error, alert: alert.id, version: alert.version }, 'breach alert not published (it stays in the outbox for the next start)');
+    });
 }
 
 export async function startHqBreachAlerts(hq: HqService, options: HqBreachAlertsOptions = {}): Promise<HqBreachAlerts> {
   const clock = options.clock ?? Date.now;
-  const warn = options.warn ?? ((message: string) => { process.emitWarning(message); });
-  const deliver = breachAlertDelivery(hq, warn, options.publish ?? true);
-  const downtime = new FleetDowntime(clock());
-  const watcher = new BreachWatcher({ source: new ReaderRecords(hq.store, options.trustedKeys ? { trustedKeys: options.trustedKeys } : {}), store: hq.store, deliver, downtime, clock, warn, ...(options.engine ? { engine: options.engine } : {}) });
-  // What HQ already knows of its fleet counts from now on (FleetDowntime ignores gaps before it started).
+  const log = options.logger ?? componentLogger('breach-alerts');
+  const publish = options.publish ?? true;
+  const deliver = breachAlertDelivery(hq, log, publish);
+  // What a crash left in the outbox goes out first, before the first pass publishes anything newer.
+  if (publish) for (const alert of await hq.store.unpublishedAlerts(Number.MAX_SAFE_INTEGER)) void publishAlert(hq, alert, log);
+  const downtime = new FleetDowntime(clock(), { log, spans: hq.store });
+  await downtime.load();
+  const watcher = new BreachWatcher({ source: new ReaderRecords(hq.store, options.trustedKeys ? { trustedKeys: options.trustedKeys } : {}), store: hq.store, deliver, downtime, clock, logger: componentLogger('breach-watcher', log), ...(options.engine ? { engine: options.engine } : {}) });
+  // What HQ knows of its fleet now: a kiosk silent since before this start counts from now on, unless its stored
+  // downtime says it was already down.
   for (const entry of hq.fleetView()) downtime.note(entry, clock());
   const onEntries = (): void => void watcher.poke();
   const onKiosk = (entry: FleetEntry): void => {

@@ -1,10 +1,11 @@
 // HQ's storage: every kiosk's verified log (the ReplicaStore part), the alerts it raised (fleet alerts, and breach
-// alerts by deterministic id: net/hq/breach-alert.ts), and the last heartbeat of each kiosk. Two backends
+// alerts by deterministic id with their outbox: net/hq/breach-alert.ts), the last heartbeat of each kiosk and the
+// downtime HQ saw from heartbeats. Two backends
 // implement it: SQLite (embedded default) and PostgreSQL (province scale); one conformance suite
 // (test/net/hq-store.test.ts) runs against both.
 import type { Alert, StoredAlert } from '../alerts.ts';
 import type { Heartbeat } from '../heartbeat.ts';
-import type { BreachAlertStore } from './breach-alert.ts';
+import type { AlertOutbox, BreachAlertStore } from './breach-alert.ts';
 import type { ReplicaStore } from '../replica-store.ts';
 
 export interface LastHeartbeat {
@@ -13,10 +14,21 @@ export interface LastHeartbeat {
   readonly receivedAt: number;
 }
 
-export interface HqStore extends ReplicaStore, BreachAlertStore {
+/** A span when HQ saw a kiosk offline or degraded (net/hq/fleet-downtime.ts); `to` null: still down. */
+export interface StoredDowntime {
+  readonly kiosk: string;
+  readonly from: number;
+  readonly to: number | null;
+  readonly note: string;
+}
+
+export interface HqStore extends ReplicaStore, BreachAlertStore, AlertOutbox {
   /** Appends an alert; ids increase, so `alerts(afterId)` pages through them. */
   recordAlert(alert: Alert): Promise<StoredAlert>;
   alerts(afterId: number, limit: number): Promise<StoredAlert[]>;
   recordHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void>;
   heartbeats(): Promise<Map<string, LastHeartbeat>>;
+  /** Stores a downtime span, or its end, by kiosk and start: HQ's judgement of its fleet outlives a restart. */
+  recordDowntime(span: StoredDowntime): Promise<void>;
+  downtime(): Promise<StoredDowntime[]>;
 }

@@ -40,6 +40,14 @@ CREATE TABLE IF NOT EXISTS heartbeats (kiosk TEXT PRIMARY KEY, heartbeat TEXT NO
 DROP INDEX IF EXISTS entries_keys;
 CREATE INDEX entries_keys ON entries (origin, seq) WHERE type IN ('genesis', 'key-rotation', 'key-revocation', 'kiosk-registration');
 `),
+  // The breach alerts' outbox (the version last published; alerts from before count as published) and the kiosk
+  // downtime HQ saw from heartbeats, kept across restarts.
+  '0003-breach-alert-outbox-and-downtime': statements(`
+ALTER TABLE breach_alerts ADD COLUMN published INT NOT NULL DEFAULT 0;
+UPDATE breach_alerts SET published = version;
+CREATE INDEX breach_alerts_unpublished ON breach_alerts (raised_at) WHERE published < version;
+CREATE TABLE downtime (kiosk TEXT NOT NULL, since BIGINT NOT NULL, until BIGINT, note TEXT NOT NULL, PRIMARY KEY (kiosk, since));
+`),
 };
 
 /** Brings the database to the latest migration; a database migrated by a newer Muster is refused. */

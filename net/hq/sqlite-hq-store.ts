@@ -7,7 +7,7 @@ import { type AlertChange, type BreachAlert, parseStoredAlert, parseStoredAlerts
 import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
 import { SqliteReplicaStore, type SqliteReplicaStoreOptions } from '../sqlite-replica-store.ts';
 import { LedgerStore } from '../../ledger/store.ts';
-import type { HqStore, LastHeartbeat } from './hq-store.ts';
+import type { HqStore, LastHeartbeat, StoredDowntime } from './hq-store.ts';
 import { type SqliteMigration, migrate, rowVersion } from '../../runtime/sqlite-migrations.ts';
 
 const HQ_SCHEMA = `
@@ -40,7 +40,24 @@ CREATE TABLE IF NOT EXISTS hq_heartbeats (
  * HQ's tables in the log store's file, in order (runtime/sqlite-migrations.ts): a new table or column is one
  * more entry at the end (never an edit of a released one); the version is a row of the log store's meta table.
  */
-const HQ_MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, name: 'hq_alerts, hq_breach_alerts, hq_heartbeats', up: HQ_SCHEMA }];
+const HQ_MIGRATIONS: readonly SqliteMigration[] = [
+  { version: 1, name: 'hq_alerts, hq_breach_alerts, hq_heartbeats', up: HQ_SCHEMA },
+  {
+    version: 2,
+    name: 'breach alert outbox, kiosk downtime',
+    // Alerts stored before the outbox count as published: the version that stored them published them at once.
+    // Written to run again on a file that has them (a file adopted without version rows, as in version 1).
+    up: (db) => {
+      if (db.prepare("SELECT 1 FROM pragma_table_info('hq_breach_alerts') WHERE name = 'published'").get() === undefined) {
+        db.exec('ALTER TABLE hq_breach_alerts ADD COLUMN published INTEGER NOT NULL DEFAULT 0; UPDATE hq_breach_alerts SET published = version;');
+      }
+      db.exec(`
+CREATE INDEX IF NOT EXISTS hq_breach_alerts_unpublished ON hq_breach_alerts (raised_at) WHERE published < version;
+CREATE TABLE IF NOT EXISTS hq_downtime (kiosk TEXT NOT NULL, since INTEGER NOT NULL, until INTEGER, note TEXT NOT NULL, PRIMARY KEY (kiosk, since)) STRICT;
+`);
+    },
+  },
+];
 const HQ_VERSION = rowVersion('meta', 'k', 'v', 'schema:hq');
 
 interface AlertRow {
@@ -123,6 +140,28 @@ export class SqliteHqStore extends SqliteReplicaStore implements HqStore {
         .prepare<[string, number], { id: string; body: string }>('SELECT id, body FROM hq_breach_alerts WHERE EXISTS (SELECT 1 FROM json_each(centres) WHERE value = ?) ORDER BY raised_at DESC, id LIMIT ?')
         .all(query.centre, limit);
     return Promise.resolve(parseStoredAlerts(rows));
+  }
+
+  unpublishedAlerts(limit: number): Promise<BreachAlert[]> {
+    const rows = this.ledger.db.prepare<[number], { id: string; body: string }>('SELECT id, body FROM hq_breach_alerts WHERE published < version ORDER BY raised_at, id LIMIT ?').all(limit);
+    return Promise.resolve(parseStoredAlerts(rows));
+  }
+
+  markAlertPublished(id: string, version: number): Promise<void> {
+    this.ledger.db.prepare('UPDATE hq_breach_alerts SET published = ? WHERE id = ? AND published < ?').run(version, id, version);
+    return Promise.resolve();
+  }
+
+  recordDowntime(span: StoredDowntime): Promise<void> {
+    this.ledger.db
+      .prepare('INSERT INTO hq_downtime (kiosk, since, until, note) VALUES (?, ?, ?, ?) ON CONFLICT (kiosk, since) DO UPDATE SET until = excluded.until, note = excluded.note')
+      .run(span.kiosk, span.from, span.to, span.note);
+    return Promise.resolve();
+  }
+
+  downtime(): Promise<StoredDowntime[]> {
+    const rows = this.ledger.db.prepare<[], { kiosk: string; since: number; until: number | null; note: string }>('SELECT * FROM hq_downtime ORDER BY kiosk, since').all();
+    return Promise.resolve(rows.map((r) => ({ kiosk: r.kiosk, from: r.since, to: r.until, note: r.note })));
   }
 
   recordHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void> {

@@ -4,61 +4,16 @@
 // item, and officers' actions landing on HQ's own log.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAlertAction } from '../../core/records/alert-action.ts';
 import { decodeLeaf } from '../../core/entry.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { AlertDesk } from '../../net/hq/alert-desk.ts';
 import type { BreachAlert } from '../../net/hq/breach-alert.ts';
-import { BreachWatcher } from '../../net/hq/breach-watcher.ts';
 import { openHqLog } from '../../net/hq/hq-log.ts';
-import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
-import { ReaderRecords } from '../../net/hq/verified-records.ts';
-import { type KioskLog, kioskLog, tempDir } from '../checkin/support/kiosk-log.ts';
-import { MIN, at, checkinPayload, healthPayload, planPayload } from '../checkin/support/log-builder.ts';
-import { waitFor } from '../helpers/wait-for.ts';
-
-const ZONE = 'UTC';
-const CLOSE = at('2026-03-02 11:15', ZONE); // window 09:00-11:00 plus 15 minutes' grace
-
-const open: { close(): void }[] = [];
-afterEach(() => {
-  for (const o of open.splice(0)) o.close();
-});
-
-interface Setup {
-  readonly dir: string;
-  readonly store: SqliteHqStore;
-  readonly staff: KioskLog;
-  readonly kiosk: KioskLog;
-  /** Copies every entry of the writers' logs into HQ's store (verified there). */
-  readonly sync: () => Promise<void>;
-}
-
-async function setup(): Promise<Setup> {
-  const dir = tempDir();
-  const store = SqliteHqStore.open(join(dir, 'hq.db'));
-  const staff = kioskLog(dir, 'centre-a/staff', at('2026-03-01 08:00', ZONE));
-  const kiosk = kioskLog(dir, 'centre-a/k1', at('2026-03-01 08:00', ZONE));
-  open.push({ close: () => { staff.store.close(); kiosk.store.close(); } });
-  const sync = async (): Promise<void> => {
-    for (const log of [staff, kiosk]) {
-      const origin = log.writer.origin;
-      const held = await store.size(origin);
-      const leaves = [...log.store.range(origin, held, log.store.head(origin).size)].map((r) => r.leaf);
-      if (leaves.length > 0) await store.ingest(origin, leaves, 'test');
-    }
-  };
-  for (const subject of ['p-1', 'p-2', 'p-3']) await staff.writer.append('plan', planPayload({ subject, zone: ZONE, start: '2026-03-02', late: 120 }));
-  await sync();
-  return { dir, store, staff, kiosk, sync };
-}
-
-function watcher(store: SqliteHqStore, clock: () => number, delivered: BreachAlert[]): BreachWatcher {
-  const w = new BreachWatcher({ source: new ReaderRecords(store), store, clock, deliver: (a) => delivered.push(a), warn: (m) => { throw new Error(m); } });
-  open.push({ close: () => void w.close() });
-  return w;
-}
+import { MIN, at, checkinPayload, healthPayload } from '../checkin/support/log-builder.ts';
+import { MemoryLog, rootLogger, setRootLogger } from '../../runtime/logger.ts';
+import { CLOSE, ZONE, alertRig as setup, alertWatcher as watcher, closeAfter } from './support/alert-rig.ts';
 
 describe('BreachWatcher', () => {
   it('raises a missed check-in once when window and grace close, supersedes it on a late check-in or an excuse, and a restart raises nothing again', async () => {
@@ -131,17 +86,16 @@ describe('BreachWatcher', () => {
     const raw = new Database(join(dir, 'hq.db'));
     raw.prepare('UPDATE hq_breach_alerts SET body = ? WHERE id = ?').run('{"type":"breach-alert"', id);
     raw.close();
-    const warnings: string[] = [];
-    const onWarning = (w: Error): void => {
-      warnings.push(w.message);
-    };
-    process.on('warning', onWarning);
+    // The store logs through the process logger: a MemoryLog stands in for it here.
+    const processLogger = rootLogger();
+    const memory = new MemoryLog();
+    setRootLogger(memory.logger);
     try {
       expect((await store.breachAlerts({ limit: 10 })).map((a) => a.subject).sort()).toEqual(['p-1', 'p-3']);
       await expect(store.breachAlert(id)).rejects.toThrow(`stored alert ${id} is not JSON`);
-      await waitFor(() => warnings.some((m) => m.includes(id)), 'the warning');
+      expect(memory.records).toEqual([expect.objectContaining({ level: 'warn', component: 'hq-store', alert: id, msg: 'stored alert left out of the list' })]);
     } finally {
-      process.off('warning', onWarning);
+      setRootLogger(processLogger);
     }
   });
 
@@ -163,7 +117,7 @@ describe('BreachWatcher', () => {
     const delivered: BreachAlert[] = [];
     await watcher(store, () => CLOSE, delivered).start();
     const log = openHqLog(join(dir, 'hq.log.db'), 'hq');
-    open.push(log);
+    closeAfter(log);
     const desk = new AlertDesk(store, log, (x) => delivered.push(x), () => CLOSE + MIN);
     const id = 'breach:missed-checkin/p-1/2026-03-02';
     await desk.act(id, AlertDesk.request('acknowledge', { note: 'calling the person' }, 'officer-1'));
@@ -177,7 +131,6 @@ describe('BreachWatcher', () => {
     ]);
     expect(await store.breachAlert(id)).toEqual(resolved);
     log.close();
-    open.pop();
     const ledger = LedgerStore.open(join(dir, 'hq.log.db'), { readonly: true });
     try {
       const entries = [...ledger.range('hq/log', 1, 4)].map((r) => decodeLeaf(r.leaf).body);

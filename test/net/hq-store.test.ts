@@ -365,4 +365,42 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
       await store.close();
     }
   });
+
+  it('keeps every stored alert version in the outbox until it is marked published, never lowering the mark', async () => {
+    const store = await backend.open();
+    try {
+      const alert = breachAlertFixture('breach:missed-checkin/p-1/2026-12-03', ['c1'], 100);
+      const other = breachAlertFixture('breach:missed-checkin/p-2/2026-12-03', ['c1'], 200);
+      await store.applyAlertChanges([{ alert, expectedVersion: null }, { alert: other, expectedVersion: null }]);
+      expect((await store.unpublishedAlerts(10)).map((a) => [a.id, a.version])).toEqual([[alert.id, 1], [other.id, 1]]);
+      await store.markAlertPublished(alert.id, 1);
+      expect((await store.unpublishedAlerts(10)).map((a) => a.id)).toEqual([other.id]);
+      // A change puts it back, as its new version.
+      await store.applyAlertChanges([{ alert: { ...alert, status: 'superseded', version: 2 }, expectedVersion: 1 }]);
+      expect((await store.unpublishedAlerts(1)).map((a) => [a.id, a.version])).toEqual([[alert.id, 2]]);
+      await store.markAlertPublished(alert.id, 2);
+      // A late acknowledgement of an older version does not put the newer one back in the outbox.
+      await store.markAlertPublished(alert.id, 1);
+      await store.markAlertPublished(other.id, 1);
+      expect(await store.unpublishedAlerts(10)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps kiosk downtime spans by kiosk and start, an open one until its end is recorded', async () => {
+    const store = await backend.open();
+    try {
+      await store.recordDowntime({ kiosk: 'c1/k1', from: 100, to: null, note: 'c1/k1 offline (no heartbeat)' });
+      await store.recordDowntime({ kiosk: 'c1/k2', from: 50, to: 70, note: 'c1/k2 degraded (camera failing)' });
+      expect(await store.downtime()).toEqual([
+        { kiosk: 'c1/k1', from: 100, to: null, note: 'c1/k1 offline (no heartbeat)' },
+        { kiosk: 'c1/k2', from: 50, to: 70, note: 'c1/k2 degraded (camera failing)' },
+      ]);
+      await store.recordDowntime({ kiosk: 'c1/k1', from: 100, to: 400, note: 'c1/k1 offline (no heartbeat)' });
+      expect((await store.downtime())[0]).toEqual({ kiosk: 'c1/k1', from: 100, to: 400, note: 'c1/k1 offline (no heartbeat)' });
+    } finally {
+      await store.close();
+    }
+  });
 });

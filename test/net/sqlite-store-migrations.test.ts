@@ -37,7 +37,7 @@ describe('HQ store migrations (SQLite)', () => {
     const reopened = SqliteHqStore.open(path);
     expect((await reopened.alerts(0, 10)).map((a) => a.summary)).toEqual(['no heartbeat']);
     await reopened.close();
-    expect(versionRows(path)).toEqual({ 'schema:hq': '1', 'schema:replica': '1' });
+    expect(versionRows(path)).toEqual({ 'schema:hq': '2', 'schema:replica': '1' });
   });
 
   it('refuse an HQ file whose HQ tables come from a newer Muster', async () => {
