@@ -69,6 +69,35 @@ export function mosquittoAcl(nodeIds: readonly string[], options: AclOptions): s
   return lines.join('\n');
 }
 
+/** An MQTT topic filter as the NATS subject NATS Server's MQTT listener maps it to ('/' '.', '+' '*', '#' '>'). */
+function natsSubject(filter: string): string {
+  return filter.replaceAll('/', '.').replaceAll('+', '*').replaceAll('#', '>');
+}
+
+/**
+ * The `authorization` block of a NATS Server cluster for these nodes (user name = node id in topic form, password
+ * given per user): per user, the subjects its MQTT topics map to, exactly what `mosquittoAcl` allows. NATS acks a
+ * forbidden QoS 1 publish and drops it (logging a "Publish Violation"), and refuses a forbidden subscription in the
+ * SUBACK. `$MQTT.sub.>` is where NATS delivers a QoS 1 subscription's messages: every user needs it.
+ */
+export function natsAuthorization(nodeIds: readonly string[], passwords: ReadonlyMap<string, string>, options: AclOptions): string {
+  const users = nodeIds.map((id) => {
+    const u = topicId(id);
+    const password = passwords.get(u);
+    if (password === undefined) throw new TypeError(`passwords: none for ${JSON.stringify(u)}`);
+    const publishAs = options.alertPublishers.has(u) ? [u, REGISTRY_TOPIC] : [u];
+    const publish = [
+      ...publishAs.flatMap((self) => [`${ROOT}/log/${self}/entries`, `${ROOT}/log/${self}/checkpoint`]),
+      `${ROOT}/log/+/cosign/${u}`, `${ROOT}/health/${u}`, `${ROOT}/req/+`, `${ROOT}/inbox/+`,
+      ...(options.alertPublishers.has(u) ? [`${ROOT}/alerts/+`] : []),
+    ].map(natsSubject);
+    const subscribe = [...[`${ROOT}/log/#`, `${ROOT}/req/+`, `${ROOT}/health/+`, `${ROOT}/alerts/#`, `${ROOT}/inbox/${u}`].map(natsSubject), '$MQTT.sub.>'];
+    const list = (subjects: readonly string[]): string => subjects.map((x) => JSON.stringify(x)).join(', ');
+    return `    { user: ${JSON.stringify(u)}, password: ${JSON.stringify(password)}, permissions: { publish: { allow: [${list(publish)}] }, subscribe: { allow: [${list(subscribe)}] } } }`;
+  });
+  return `# Generated from the node list: each node publishes only under its own topics (net/acl.ts).\nauthorization {\n  users: [\n${users.join('\n')}\n  ]\n}\n`;
+}
+
 /** PBKDF2 iterations in generated password lines (mosquitto_passwd's default is 101). */
 const PBKDF2_ITERATIONS = 20_000;
 

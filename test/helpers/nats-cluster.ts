@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { natsAuthorization } from '../../net/acl.ts';
+import { fromTopicId } from '../../net/topics.ts';
 import { freePort, portOpen } from './free-port.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -39,13 +41,18 @@ export interface NatsCluster {
   log(): string;
 }
 
-/** `users`: the MQTT user names (node ids in topic form) to create, each with a random password. */
-export async function startNatsCluster(users: readonly string[], size = 3): Promise<NatsCluster> {
+/**
+ * `users`: the MQTT user names (node ids in topic form) to create, each with a random password and the per-topic
+ * permissions of net/acl.ts natsAuthorization (`alertPublishers` may publish alerts; default hq).
+ */
+export async function startNatsCluster(users: readonly string[], size = 3, alertPublishers: ReadonlySet<string> = new Set(['hq'])): Promise<NatsCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'muster-nats-'));
 
   const passwords = new Map([...users, PROBE_USER].map((user) => [user, randomBytes(12).toString('hex')]));
-  const entries = [...passwords].map(([user, password]) => `    { user: ${JSON.stringify(user)}, password: ${JSON.stringify(password)} }`);
-  writeFileSync(join(dir, 'muster-users.conf'), `authorization {\n  users: [\n${entries.join('\n')}\n  ]\n}\n`, { mode: 0o600 });
+  // The probe (readiness checks only) publishes on a topic of its own, so it has no restrictions.
+  const probe = `    { user: ${JSON.stringify(PROBE_USER)}, password: ${JSON.stringify(passwords.get(PROBE_USER))} }`;
+  const authorization = natsAuthorization(users.map(fromTopicId), passwords, { alertPublishers }).replace('  users: [\n', `  users: [\n${probe}\n`);
+  writeFileSync(join(dir, 'muster-users.conf'), authorization, { mode: 0o600 });
   const ports = await Promise.all(Array.from({ length: size }, async () => ({ client: await freePort(), route: await freePort(), mqtt: await freePort(), http: await freePort() })));
   const template = readFileSync(new URL('nats-server.conf', DEPLOY), 'utf8');
   const routes = ports.map((p) => `    nats-route://127.0.0.1:${p.route}`).join('\n');

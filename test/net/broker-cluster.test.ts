@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64 } from '../../core/bytes.ts';
 import { Signer } from '../../ledger/keys.ts';
@@ -121,6 +122,34 @@ describe('a province on a 3-node NATS cluster', () => {
       }
     }
   }, 300_000);
+
+  it('lets a kiosk publish only under its own topics and read only its own inbox (per-user NATS permissions)', async () => {
+    const nats = cluster;
+    if (!nats) throw new Error('the cluster did not start');
+    const connect = (user: string, clientId: string): Promise<mqtt.MqttClient> =>
+      mqtt.connectAsync(nats.urls[0] ?? '', { username: user, password: nats.passwords.get(user) ?? '', clientId, protocolVersion: 4, reconnectPeriod: 0 });
+    const watcher = await connect('hq', 'hq-permission-watch');
+    const forger = await connect(topicId('nc1/k1'), 'nc1~k1-forger');
+    try {
+      const seen: string[] = [];
+      watcher.on('message', (topic, payload) => seen.push(`${topic} ${payload.toString()}`));
+      await watcher.subscribeAsync(['muster/v1/log/+/entries', 'muster/v1/alerts/+'], { qos: 1 });
+      // Another kiosk's inbox is refused in the SUBACK (0x80); its own is granted.
+      expect((await forger.subscribeAsync('muster/v1/inbox/nc1~k1', { qos: 1 })).map((g) => g.qos)).toEqual([1]);
+      await expect(forger.subscribeAsync('muster/v1/inbox/nc2~k1', { qos: 1 })).rejects.toMatchObject({ packet: { granted: [128] } });
+      // Forged publishes are acknowledged and dropped; what the kiosk and HQ may publish goes through, in order after them.
+      await forger.publishAsync('muster/v1/log/nc2~k1/entries', 'forged entries', { qos: 1 });
+      await forger.publishAsync('muster/v1/alerts/nc1', 'forged alert', { qos: 1 });
+      await forger.publishAsync('muster/v1/log/nc1~k1/entries', 'own entries', { qos: 1 });
+      await watcher.publishAsync('muster/v1/alerts/nc1', 'hq alert', { qos: 1 });
+      await waitFor(() => seen.includes('muster/v1/log/nc1~k1/entries own entries') && seen.includes('muster/v1/alerts/nc1 hq alert'), 'the allowed messages to arrive', 30_000);
+      expect(seen.filter((m) => m.includes('forged'))).toEqual([]);
+      expect(forger.connected).toBe(true);
+    } finally {
+      await forger.endAsync(true);
+      await watcher.endAsync(true);
+    }
+  }, 120_000);
 });
 
 describe('broker URLs', () => {
