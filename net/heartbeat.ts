@@ -7,6 +7,7 @@ import { fromBase64, toBase64 } from '../core/bytes.ts';
 import type { DeviceState } from '../core/device-health.ts';
 import { MusterError } from '../core/errors.ts';
 import { isCount, parseJson } from './wire.ts';
+import { type WitnessReport, parseWitnessReports } from './witness-reports.ts';
 
 export interface Heartbeat {
   readonly kiosk: string;
@@ -18,6 +19,8 @@ export interface Heartbeat {
   /** Entries of peers' logs known to exist but not yet held. */
   readonly backlog: number;
   readonly devices: readonly { readonly id: string; readonly state: DeviceState }[];
+  /** What the kiosk found wrong with its peers' logs while witnessing them (net/witness-reports.ts). */
+  readonly witnessed?: readonly WitnessReport[];
 }
 
 export type KioskState = 'online' | 'degraded' | 'offline';
@@ -41,7 +44,7 @@ export function encodeHeartbeat(heartbeat: Heartbeat): Buffer {
 
 export function decodeHeartbeat(bytes: Uint8Array): Heartbeat {
   const value = parseJson(bytes, 'heartbeat');
-  const { v, kiosk, at, version, logSize, backlog, devices } = value;
+  const { v, kiosk, at, version, logSize, backlog, devices, witnessed } = value;
   if (v !== 1) throw new MusterError('bad-message', 'heartbeat has an unknown version');
   if (typeof kiosk !== 'string' || typeof version !== 'string' || version.length > 64) throw new MusterError('bad-message', 'heartbeat needs kiosk and version strings');
   if (!isCount(at) || !isCount(logSize) || !isCount(backlog)) throw new MusterError('bad-message', 'heartbeat at, logSize and backlog must be counts');
@@ -53,7 +56,7 @@ export function decodeHeartbeat(bytes: Uint8Array): Heartbeat {
     }
     return { id: device.id, state: device.state as DeviceState };
   });
-  return { kiosk, at, version, logSize, backlog, devices: checked };
+  return { kiosk, at, version, logSize, backlog, devices: checked, ...(witnessed === undefined ? {} : { witnessed: parseWitnessReports(witnessed) }) };
 }
 
 /** Prefix of the signed bytes: a heartbeat signature can never pass for an entry's or a checkpoint's. */

@@ -6,6 +6,7 @@ import type { Signer } from '../ledger/keys.ts';
 import { type Appended, LogWriter } from '../ledger/log-writer.ts';
 import { REGISTRY_ORIGIN } from '../ledger/key-schedule.ts';
 import { LedgerStore } from '../ledger/store.ts';
+import { centerOf } from './alerts.ts';
 import { type Heartbeat, signHeartbeat } from './heartbeat.ts';
 import { type LinkOptions, MqttLink } from './mqtt-link.ts';
 import { type ReplicationEvent, Replicator } from './replicator.ts';
@@ -13,6 +14,7 @@ import { receiveCosigned } from './cosigned-notes.ts';
 import { SqliteReplicaStore } from './sqlite-replica-store.ts';
 import { topics } from './topics.ts';
 import { Witness } from './witness.ts';
+import { WitnessReports, reportFor } from './witness-reports.ts';
 
 export interface KioskNodeOptions {
   readonly storePath: string;
@@ -28,8 +30,11 @@ export interface KioskNodeOptions {
   readonly registryKey?: Uint8Array;
   readonly clock?: () => number;
   readonly retryMs?: number;
+  /** Every replication event (faults included); findings about peers' logs also go to HQ in the heartbeat. */
   readonly onEvent?: (event: ReplicationEvent) => void;
   readonly heartbeat?: HeartbeatOptions;
+  /** Breach alerts HQ publishes for this kiosk's centre (muster/v1/alerts/<centre>): the staff screen's. */
+  readonly onAlert?: (payload: Buffer) => void;
 }
 
 export interface HeartbeatOptions {
@@ -48,6 +53,8 @@ export class KioskNode {
     readonly link: MqttLink,
     readonly replicator: Replicator,
     private readonly options: KioskNodeOptions,
+    /** Findings about peers' logs, carried by every heartbeat until the kiosk restarts (net/witness-reports.ts). */
+    readonly witnessed: WitnessReports,
   ) {}
 
   static async start(options: KioskNodeOptions): Promise<KioskNode> {
@@ -60,6 +67,9 @@ export class KioskNode {
     if (options.registryKey) trustedKeys.set(REGISTRY_ORIGIN, options.registryKey);
     const store = new SqliteReplicaStore(ledger, { clock, trustedKeys });
     const link = new MqttLink({ ...options.broker, nodeId: origin });
+    // The replicator's events reach the node, which is built from the replicator.
+    const late: { node?: KioskNode } = {};
+    const witnessed = new WitnessReports();
     const replicator = new Replicator({
       link,
       store,
@@ -68,13 +78,22 @@ export class KioskNode {
       witness: new Witness(store, options.witnessSigner, clock),
       clock,
       ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
-      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      onEvent: (event) => {
+        // A new finding about a peer's log goes to HQ at once (in a heartbeat), and stays in every later one.
+        const report = reportFor(event, clock());
+        if (report && witnessed.add(report)) void late.node?.publishHeartbeat().catch(() => undefined);
+        options.onEvent?.(event);
+      },
       // Peers' and HQ's cosignatures of this kiosk's and its peers' logs, kept for evidence bundles.
-      onOther: (topic, payload) => receiveCosigned(store, topic, payload),
+      onOther: async (topic, payload) => {
+        if (topic.kind === 'alerts') options.onAlert?.(payload);
+        else await receiveCosigned(store, topic, payload);
+      },
     });
     await replicator.start();
-    await link.subscribe([origin, ...options.peers].map((o) => topics.cosigns(o)));
-    const node = new KioskNode(writer, store, link, replicator, options);
+    await link.subscribe([...[origin, ...options.peers].map((o) => topics.cosigns(o)), ...(options.onAlert ? [topics.alerts(centerOf(origin))] : [])]);
+    const node = new KioskNode(writer, store, link, replicator, options, witnessed);
+    late.node = node;
     const every = options.heartbeat?.everyMs ?? 0;
     if (every > 0) {
       link.onConnect(() => {
@@ -109,6 +128,7 @@ export class KioskNode {
       logSize: await this.store.size(this.origin),
       backlog: await this.replicator.backlog(),
       devices: options?.devices?.() ?? [],
+      witnessed: this.witnessed.list(),
     };
     await this.link.publish(topics.health(this.origin), signHeartbeat(heartbeat, (message) => this.writer.signMessage(message)), true);
     return heartbeat;

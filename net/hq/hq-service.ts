@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { decodeLeaf, type EntryBody } from '../../core/entry.ts';
 import { type ClockObservation, type ClockReport, clockDrift } from '../../core/time/clock-drift.ts';
 import { errorMessage } from '../../core/errors.ts';
+import { type Logger, componentLogger } from '../../runtime/logger.ts';
 import { REGISTRY_ORIGIN, readRegistry } from '../../ledger/key-schedule.ts';
 import type { Signer } from '../../ledger/keys.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
@@ -15,6 +16,7 @@ import { type RegistryHealth, RegistryPublisher } from '../registry-publisher.ts
 import { type ReplicationEvent, Replicator } from '../replicator.ts';
 import { type ParsedTopic, topics } from '../topics.ts';
 import { Witness } from '../witness.ts';
+import { reportedAlert } from '../witness-reports.ts';
 import type { BreachAlert } from './breach-alert.ts';
 import type { HqStore, LastHeartbeat } from './hq-store.ts';
 
@@ -84,6 +86,8 @@ export interface HqServiceOptions {
    * own, but publishes neither alerts nor the registry (HQ does; the broker lets only HQ publish them).
    */
   readonly agency?: boolean;
+  /** Default: the process logger's `hq` child. */
+  readonly logger?: Logger;
 }
 
 /** Whether HQ stores a log: one the registry file registers, a pinned one, or the registry itself (from its file). */
@@ -103,6 +107,7 @@ export class HqService {
   private registryPublisher: RegistryPublisher | undefined;
   private fleetCheck: HqHealth['fleetCheck'] = { failures: 0 };
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly log: Logger;
   /** Per kiosk: kiosk time (ts) and HQ time of arrival of its latest live entries. */
   private readonly clockSamples = new Map<string, ClockObservation[]>();
   /** Per kiosk, the signed time of the newest heartbeat taken. */
@@ -116,13 +121,14 @@ export class HqService {
     private readonly options: HqServiceOptions,
   ) {
     this.clock = options.clock ?? Date.now;
+    this.log = options.logger ?? componentLogger('hq');
   }
 
   static async start(options: HqServiceOptions): Promise<HqService> {
     const nodeId = options.nodeId ?? 'hq';
     if (options.witnessSigner.name !== nodeId) throw new TypeError(`witnessSigner: expected a key named ${JSON.stringify(nodeId)}`);
     const clock = options.clock ?? Date.now;
-    const link = new MqttLink({ ...options.broker, nodeId });
+    const link = new MqttLink({ ...options.broker, nodeId, ...(options.logger ? { logger: componentLogger('mqtt', options.logger) } : {}) });
     // The replicator's callbacks reach the service, which is built from the replicator.
     const late: { service?: HqService } = {};
     const replicator = new Replicator({
@@ -199,7 +205,7 @@ export class HqService {
 
   private fault(component: string, error: unknown): void {
     const message = errorMessage(error);
-    process.emitWarning(`hq ${component}: ${message}`);
+    this.log.warn({ err: error, part: component }, `${component} failed`);
     this.events.emit('fault', { component, message });
   }
 
@@ -273,7 +279,7 @@ export class HqService {
       try {
         listener(origin, bodies);
       } catch (error) {
-        process.emitWarning(`breach feed listener failed: ${errorMessage(error)}`);
+        this.log.error({ err: error, origin }, 'breach feed listener failed');
       }
     }
   }
@@ -309,6 +315,8 @@ export class HqService {
     if (heartbeat.at <= (this.lastBeatAt.get(kiosk) ?? -1)) return undefined;
     this.lastBeatAt.set(kiosk, heartbeat.at);
     await this.store.recordHeartbeat(heartbeat, receivedAt);
+    // What the kiosk found wrong with its peers' logs while witnessing them: an alert about each peer, once.
+    for (const report of heartbeat.witnessed ?? []) await this.raiseOnce(reportedAlert(kiosk, report, receivedAt), `witnessed:${kiosk}:${report.kind}:${report.origin}:${report.at}`);
     // Only this kiosk: the others' states change with time and with their entries' times, which the periodic
     // fleet check judges; judging the whole fleet on every heartbeat made each one cost as much as the fleet.
     await this.judge(kiosk, { heartbeat, receivedAt }, receivedAt);
@@ -329,7 +337,7 @@ export class HqService {
 
   private track(work: Promise<unknown>): void {
     const tracked = work.catch((error: unknown) => {
-      process.emitWarning(`hq: ${errorMessage(error)}`);
+      this.log.warn({ err: error }, 'background work failed');
     });
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
