@@ -4,6 +4,8 @@
 // together with a random salt, and the log sees only the salted commitment. Erasure deletes the fields and the
 // wrapped key (secure_delete overwrites the freed bytes, the WAL is truncated), then writes an `erasure` entry;
 // every read by a person goes through `read`, which checks the policy and writes an `access` entry first.
+// Notes (the words staff wrote beside a decision, whose log entry holds only a reason code and the note's
+// commitment) are kept per person the same way, erased with them, and read only through `readNote`.
 import { createHash, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { type AccessRecord, type ErasureCause, type ErasureRecord } from '../core/access/access-records.ts';
@@ -58,8 +60,19 @@ CREATE TABLE IF NOT EXISTS erasures (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) STRICT;
 `;
 
+const NOTES = `
+CREATE TABLE notes (
+  subject TEXT NOT NULL REFERENCES people(subject) ON DELETE CASCADE, commitment TEXT NOT NULL, sealed BLOB NOT NULL,
+  PRIMARY KEY (subject, commitment)
+) STRICT;
+`;
+
 /** The file's schema, in order (runtime/sqlite-migrations.ts): a change is one more entry at the end. */
-const MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, name: 'people, fields, erasures, meta', up: SCHEMA }];
+const MIGRATIONS: readonly SqliteMigration[] = [
+  { version: 1, name: 'people, fields, erasures, meta', up: SCHEMA },
+  { version: 2, name: 'notes', up: NOTES },
+];
+const MAX_NOTE_CHARS = 1000;
 
 export class PersonalDataStore {
   private readonly clock: () => number;
@@ -99,17 +112,9 @@ export class PersonalDataStore {
     if (entries.length === 0) throw new TypeError('values: expected at least one field');
     const commitments: Record<string, string> = {};
     this.db.transaction(() => {
-      const person = this.person(subject);
-      if (person && person.centre !== centre) throw new MusterError('wrong-centre', `${subject} belongs to centre ${person.centre}, not ${centre}`);
-      if (person?.erase_at !== null && person?.erase_at !== undefined) throw new MusterError('supervision-ended', `${subject}'s supervision has ended; no new data`);
-      let key: Uint8Array;
-      if (person) key = this.unwrap(subject, person.wrapped_key);
-      else {
-        key = randomBytes(KEY_BYTES);
-        this.db.prepare('INSERT INTO people (subject, centre, wrapped_key, created) VALUES (?, ?, ?, ?)').run(subject, centre, seal(this.centreKey, key, keyAad(subject)), this.clock());
-      }
+      const key = this.keyForNewData(subject, centre);
       for (const [field, value] of entries) {
-        if (!isPersonalField(field)) throw new TypeError(`values: unknown field ${JSON.stringify(field)}; expected ${PERSONAL_FIELDS.join(', ')}`);
+        if (!isPersonalField(field) || field === 'notes') throw new TypeError(`values: unknown field ${JSON.stringify(field)}; expected ${PERSONAL_FIELDS.filter((f) => f !== 'notes').join(', ')} (notes: putNote)`);
         const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value);
         if (bytes.length === 0 || bytes.length > MAX_VALUE_BYTES) throw new TypeError(`values.${field}: expected 1 byte to ${MAX_VALUE_BYTES / 1024 / 1024} MiB`);
         const salt = randomBytes(SALT_BYTES);
@@ -122,15 +127,47 @@ export class PersonalDataStore {
   }
 
   /**
+   * Keeps the words a staff member wrote beside a decision about `subject` (of `centre`); returns their salted
+   * commitment, which the decision's entry carries as `note` instead of the words.
+   */
+  putNote(subject: string, centre: string, words: string): string {
+    checkId(subject, 'subject');
+    checkId(centre, 'centre');
+    if (typeof words !== 'string' || words.trim() === '' || words.length > MAX_NOTE_CHARS) throw new TypeError(`words: expected text of 1-${MAX_NOTE_CHARS} characters`);
+    return this.db.transaction(() => {
+      const key = this.keyForNewData(subject, centre);
+      const salt = randomBytes(SALT_BYTES);
+      const bytes = Buffer.from(words, 'utf8');
+      const note = commitment(salt, bytes);
+      this.db.prepare('INSERT INTO notes (subject, commitment, sealed) VALUES (?, ?, ?)').run(subject, note, seal(key, Buffer.concat([salt, bytes]), noteAad(subject, note)));
+      return note;
+    })();
+  }
+
+  /**
+   * The words of a note for a principal who may read notes (staff of the person's centre, officers; never the
+   * police), after the `access` entry is on the log. The same `no-note` whether the person or the note is missing.
+   */
+  async readNote(principal: Principal, subject: string, note: string, reason: string): Promise<string> {
+    checkId(subject, 'subject');
+    checkReason(reason);
+    const person = this.person(subject);
+    authorize(principal, 'read-notes', person === undefined ? { subject } : { centre: person.centre, subject });
+    const row = person && (this.db.prepare('SELECT sealed FROM notes WHERE subject = ? AND commitment = ?').get(subject, note) as { sealed: Buffer } | undefined);
+    if (!person || !row) throw new MusterError('not-found', `no note ${note.slice(0, 64)} for ${subject}`);
+    const record: AccessRecord = { subject, centre: person.centre, by: principal.user, role: principal.role, fields: ['notes'], reason };
+    await this.log.append('access', { ...record });
+    return open(this.unwrap(subject, person.wrapped_key), row.sealed, noteAad(subject, note)).subarray(SALT_BYTES).toString('utf8');
+  }
+
+  /**
    * A person's data for a principal: the policy must allow each field (biometrics need read-biometrics) for the
    * person's centre, a reason must be given, and the `access` entry is durable on the log before any value is
    * decrypted. Fields the person has no value for are left out.
    */
   async read(principal: Principal, subject: string, fields: readonly PersonalField[], reason: string): Promise<Partial<Record<PersonalField, PersonalValue>>> {
     checkId(subject, 'subject');
-    if (typeof reason !== 'string' || reason.trim() === '' || reason.length > MAX_REASON_CHARS) {
-      throw new MusterError('reason-required', `reading personal data needs a reason of 1-${MAX_REASON_CHARS} characters`);
-    }
+    checkReason(reason);
     if (fields.length === 0 || !fields.every(isPersonalField)) throw new TypeError(`fields: expected some of ${PERSONAL_FIELDS.join(', ')}`);
     const person = this.person(subject);
     // The same answer for "no such person" and "not yours": a staff member cannot probe other centres.
@@ -183,7 +220,7 @@ export class PersonalDataStore {
     const id = this.db.transaction(() => {
       const person = this.person(subject);
       if (!person) throw new MusterError('no-person', `no personal data for ${subject}`);
-      const fields = (this.db.prepare('SELECT field FROM fields WHERE subject = ?').all(subject) as { field: string }[]).map((r) => r.field).filter(isPersonalField);
+      const fields = (this.db.prepare("SELECT field FROM fields WHERE subject = ? UNION SELECT 'notes' FROM notes WHERE subject = ?").all(subject, subject) as { field: string }[]).map((r) => r.field).filter(isPersonalField);
       const record: ErasureRecord = { subject, centre: person.centre, fields: PERSONAL_FIELDS.filter((f) => fields.includes(f)), cause, by, erasedAt: this.clock() };
       this.db.prepare('DELETE FROM people WHERE subject = ?').run(subject);
       return Number(this.db.prepare('INSERT INTO erasures (subject, record) VALUES (?, ?)').run(subject, JSON.stringify(record)).lastInsertRowid);
@@ -211,6 +248,17 @@ export class PersonalDataStore {
       const { seq } = await this.log.append('erasure', JSON.parse(record) as Payload);
       this.db.prepare('UPDATE erasures SET seq = ? WHERE id = ?').run(seq, id);
     }
+  }
+
+  /** The person's data key for new data, creating the person on first use; refused once supervision ended. */
+  private keyForNewData(subject: string, centre: string): Uint8Array {
+    const person = this.person(subject);
+    if (person && person.centre !== centre) throw new MusterError('wrong-centre', `${subject} belongs to centre ${person.centre}, not ${centre}`);
+    if (person?.erase_at !== null && person?.erase_at !== undefined) throw new MusterError('supervision-ended', `${subject}'s supervision has ended; no new data`);
+    if (person) return this.unwrap(subject, person.wrapped_key);
+    const key = randomBytes(KEY_BYTES);
+    this.db.prepare('INSERT INTO people (subject, centre, wrapped_key, created) VALUES (?, ?, ?, ?)').run(subject, centre, seal(this.centreKey, key, keyAad(subject)), this.clock());
+    return key;
   }
 
   private decrypt(subject: string, fields: readonly PersonalField[]): Partial<Record<PersonalField, PersonalValue>> {
@@ -262,6 +310,16 @@ function keyAad(subject: string): string {
 
 function fieldAad(subject: string, field: PersonalField): string {
   return `muster personal data v1\n${subject}\n${field}`;
+}
+
+function noteAad(subject: string, note: string): string {
+  return `muster personal note v1\n${subject}\n${note}`;
+}
+
+function checkReason(reason: string): void {
+  if (typeof reason !== 'string' || reason.trim() === '' || reason.length > MAX_REASON_CHARS) {
+    throw new MusterError('reason-required', `reading personal data needs a reason of 1-${MAX_REASON_CHARS} characters`);
+  }
 }
 
 function checkId(value: string, name: string): void {

@@ -2,7 +2,9 @@
 // concurrent sign-ins let anyone without an account starve the real ones. The gate admits at most one attempt
 // in flight per client address and per account name (known or not, so the answer says nothing about the
 // account), backs an address off after repeated failures, and runs at most `maxHashing` hashes at once.
-// A refused attempt is MusterError('throttled') (HTTP 429) and costs no hash.
+// A refused attempt is MusterError('throttled') (HTTP 429) and costs no hash. Failures and refusals are answered
+// only after a pause (a failure keeps its address and account busy through it), so a client that asks again as
+// soon as it is answered, as guessing scripts do, gets about one hash a second and cannot spin the server on 429s.
 import { MusterError } from '../core/errors.ts';
 
 export interface SignInGatePolicy {
@@ -13,9 +15,23 @@ export interface SignInGatePolicy {
   readonly windowMs: number;
   /** Addresses remembered at most (the oldest is forgotten first), so a spread of sources cannot grow memory. */
   readonly maxAddresses: number;
+  /** A failed attempt is answered this long after its hash, its address and account still busy. */
+  readonly failurePauseMs: number;
+  /** A refused attempt is answered this long after it came, while fewer than `maxPaused` answers wait. */
+  readonly refusalPauseMs: number;
+  /** Answers held at once; beyond, a refusal is answered at once, so held sockets stay bounded. */
+  readonly maxPaused: number;
 }
 
-export const DEFAULT_SIGN_IN_GATE: SignInGatePolicy = { maxHashing: 2, maxAddressFailures: 20, windowMs: 60_000, maxAddresses: 10_000 };
+export const DEFAULT_SIGN_IN_GATE: SignInGatePolicy = {
+  maxHashing: 2,
+  maxAddressFailures: 20,
+  windowMs: 60_000,
+  maxAddresses: 10_000,
+  failurePauseMs: 1000,
+  refusalPauseMs: 1000,
+  maxPaused: 512,
+};
 
 interface Failures {
   count: number;
@@ -28,11 +44,14 @@ export class SignInGate {
   private readonly busyAccounts = new Set<string>();
   private readonly failures = new Map<string, Failures>();
   private hashing = 0;
+  private paused = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(
     policy: Partial<SignInGatePolicy> = {},
     private readonly clock: () => number = Date.now,
+    /** Resolves after `ms` (a timer; tests pass their own). */
+    private readonly pause: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {
     this.policy = { ...DEFAULT_SIGN_IN_GATE, ...policy };
   }
@@ -46,20 +65,37 @@ export class SignInGate {
     if (address !== undefined) {
       const seen = this.failures.get(address);
       if (seen && now - seen.since > this.policy.windowMs) this.failures.delete(address);
-      else if (seen && seen.count >= this.policy.maxAddressFailures) throw throttled();
-      if (this.busyAddresses.has(address)) throw throttled();
+      else if (seen && seen.count >= this.policy.maxAddressFailures) return this.refuse();
+      if (this.busyAddresses.has(address)) return this.refuse();
     }
-    if (this.busyAccounts.has(account)) throw throttled();
+    if (this.busyAccounts.has(account)) return this.refuse();
     if (address !== undefined) this.busyAddresses.add(address);
     this.busyAccounts.add(account);
     try {
       return await attempt((work) => this.hash(work));
     } catch (error) {
       if (address !== undefined) this.failed(address, now);
+      await this.held(this.policy.failurePauseMs);
       throw error;
     } finally {
       if (address !== undefined) this.busyAddresses.delete(address);
       this.busyAccounts.delete(account);
+    }
+  }
+
+  private async refuse(): Promise<never> {
+    await this.held(this.policy.refusalPauseMs);
+    throw throttled();
+  }
+
+  /** Holds an answer back, unless `maxPaused` answers wait already. */
+  private async held(ms: number): Promise<void> {
+    if (ms <= 0 || this.paused >= this.policy.maxPaused) return;
+    this.paused++;
+    try {
+      await this.pause(ms);
+    } finally {
+      this.paused--;
     }
   }
 

@@ -2,7 +2,8 @@
 // renderer can tell which fields a role could ever see.
 import type { Action } from './roles.ts';
 
-export const PERSONAL_FIELDS = ['name', 'idNumber', 'photo', 'faceTemplate', 'fingerprintTemplate'] as const;
+/** `notes`: the words staff wrote beside decisions (a reason on the log is only a code and the note's commitment). */
+export const PERSONAL_FIELDS = ['name', 'idNumber', 'photo', 'faceTemplate', 'fingerprintTemplate', 'notes'] as const;
 export type PersonalField = (typeof PERSONAL_FIELDS)[number];
 
 export const BIOMETRIC_FIELDS: readonly PersonalField[] = ['faceTemplate', 'fingerprintTemplate'];
@@ -11,7 +12,8 @@ export function isPersonalField(value: unknown): value is PersonalField {
   return typeof value === 'string' && (PERSONAL_FIELDS as readonly string[]).includes(value);
 }
 
-/** Biometric templates need read-biometrics (police never hold it); the rest needs read-pii. */
+/** Biometric templates need read-biometrics and notes read-notes (police hold neither); the rest needs read-pii. */
 export function actionToRead(field: PersonalField): Action {
+  if (field === 'notes') return 'read-notes';
   return BIOMETRIC_FIELDS.includes(field) ? 'read-biometrics' : 'read-pii';
 }

@@ -14,6 +14,7 @@ export const ACTIONS = [
   'read-person', // one subject's plan, check-ins and status (pseudonymous)
   'read-pii', // name, ID number, photo
   'read-biometrics', // face and fingerprint templates
+  'read-notes', // the words staff wrote beside a decision's reason code (never the police's)
   'decide-excuse',
   'decide-review',
   'enrol',
@@ -42,8 +43,8 @@ export interface Resource {
 
 const GRANTS: { readonly [R in Role]: readonly Action[] } = {
   parolee: ['read-person', 'read-pii', 'read-breaches'],
-  staff: ['read-roster', 'read-person', 'read-pii', 'read-biometrics', 'decide-excuse', 'decide-review', 'enrol', 'read-breaches', 'read-fleet', 'read-log'],
-  officer: ['read-roster', 'read-person', 'read-pii', 'read-biometrics', 'decide-excuse', 'decide-review', 'read-breaches', 'read-fleet', 'read-log', 'manage-users'],
+  staff: ['read-roster', 'read-person', 'read-pii', 'read-biometrics', 'read-notes', 'decide-excuse', 'decide-review', 'enrol', 'read-breaches', 'read-fleet', 'read-log'],
+  officer: ['read-roster', 'read-person', 'read-pii', 'read-biometrics', 'read-notes', 'decide-excuse', 'decide-review', 'read-breaches', 'read-fleet', 'read-log', 'manage-users'],
   police: ['read-roster', 'read-person', 'read-pii', 'read-breaches'],
   auditor: ['read-fleet', 'read-log', 'verify-log', 'read-access-records'],
 };

@@ -14,8 +14,14 @@ export type RosterState = (typeof ROSTER_STATES)[number];
 
 const dayText = text(10, 10);
 
-/** Any language: a two-character Chinese reason (病假, sick leave) is a whole reason. */
+/**
+ * A decision's reason: one of core/records/reason.ts REASON_CODES, or words in any language (a two-character
+ * Chinese reason, 病假, is a whole reason). Words never go on the log: the backend keeps them in the
+ * personal-data store and the entry carries the code `other` and the words' commitment.
+ */
 const reason = text(1, 200);
+/** Words beside a reason code, kept like words given as the reason. */
+const decisionNote = { note: text(1, 1000) };
 
 const clockText = text(5, 5);
 export const taskRequest = obj(
@@ -76,7 +82,8 @@ export const dayCountView = obj({ due: int(), checkedIn: int(), excused: int(), 
 
 export const roster = obj({ centre: ident, day: dayText, zone: text(1, 64), at: int(), count: dayCountView, people: list(rosterRow) });
 
-export const timelineEvent = obj({ at: int(), type: text(1, 32), summary: text(0, 1000), ref: entryRefView });
+/** `note`: the commitment of words a decision's reason has (staff.note opens them). */
+export const timelineEvent = obj({ at: int(), type: text(1, 32), summary: text(0, 1000), ref: entryRefView }, { note: text(64, 64) });
 export const timeline = obj({ subject: ident, zone: text(1, 64), plan: nullable(planView), events: list(timelineEvent), breaches: list(findingView), reviews: list(findingView) });
 
 export const deviceView = obj({
@@ -94,18 +101,18 @@ export const staffMethods = {
   'staff.history': { access: 'read-person', params: obj({ subject: ident }), result: timeline },
   'staff.excuse': {
     access: 'decide-excuse',
-    params: obj({ subject: ident, from: dayText, to: dayText, rules: list(oneOf(RULE_IDS), RULE_IDS.length), reason }),
+    params: obj({ subject: ident, from: dayText, to: dayText, rules: list(oneOf(RULE_IDS), RULE_IDS.length), reason }, decisionNote),
     result: decided,
   },
   'staff.review': {
     access: 'decide-review',
-    params: obj({ item: text(1, 300), subject: ident, day: dayText, decision: oneOf(REVIEW_DECISIONS), reason }),
+    params: obj({ item: text(1, 300), subject: ident, day: dayText, decision: oneOf(REVIEW_DECISIONS), reason }, decisionNote),
     result: decided,
   },
   /** A breach contested (lodged), then resolved: upheld keeps it, dismissed withdraws it; each with a reason. */
   'staff.contest': {
     access: 'decide-review',
-    params: obj({ breach: text(1, 300), subject: ident, day: dayText, action: oneOf(CONTEST_ACTIONS), reason }, { outcome: oneOf(CONTEST_OUTCOMES) }),
+    params: obj({ breach: text(1, 300), subject: ident, day: dayText, action: oneOf(CONTEST_ACTIONS), reason }, { outcome: oneOf(CONTEST_OUTCOMES), ...decisionNote }),
     result: decided,
   },
   /** Sets or changes a person's plan at this centre (a new person: their first plan). */
@@ -117,6 +124,11 @@ export const staffMethods = {
    * centre. Each call writes an `access` entry naming the staff member before anything is decrypted.
    */
   'staff.identity': { access: 'read-pii', params: obj({ subject: ident }), result: obj({ name: nullable(text(0, 200)), photo: nullable(text(0, 6_000_000)) }) },
+  /**
+   * The words behind a decision's note (its commitment, from the timeline): for roles that may read notes (staff of
+   * the person's centre, officers), never the police. Each call writes an `access` entry before anything is decrypted.
+   */
+  'staff.note': { access: 'read-notes', params: obj({ subject: ident, note: text(64, 64) }), result: obj({ text: text(1, 1000) }) },
   /** Kiosks waiting for staff to confirm a person in person (camera down). */
   'staff.pending': {
     access: 'read-roster',

@@ -3,7 +3,8 @@
 import type { Payload } from '../entry.ts';
 import type { Weekday } from '../time/civil-day.ts';
 import { formatClock, formatDay } from '../time/civil-day.ts';
-import { type Fields, asFields, bad, clock, count, day, id, ids, list, onlyKeys, optionalCount, text, time, zone } from './fields.ts';
+import { type Fields, asFields, bad, clock, count, day, id, ids, list, onlyKeys, optionalCount, time, zone } from './fields.ts';
+import { type Reason, reasonOf } from './reason.ts';
 
 export type TaskSpec =
   | { readonly id: string; readonly kind: 'study'; readonly module: string; readonly days: readonly Weekday[] | 'reporting' }
@@ -17,7 +18,8 @@ export type TaskSpec =
       readonly days: readonly Weekday[] | 'reporting';
     };
 
-export interface Plan {
+/** Why staff set it: a reason code and at most a note's commitment (core/records/reason.ts). */
+export interface Plan extends Reason {
   readonly subject: string;
   /** When this version takes over (ms). It governs a day only if in effect when that day's window opens. */
   readonly effectiveFrom: number;
@@ -38,7 +40,6 @@ export interface Plan {
   readonly lateMinutes: number;
   readonly tasks: readonly TaskSpec[];
   readonly staff: string;
-  readonly reason: string;
 }
 
 export const ALL_DAYS: readonly Weekday[] = [0, 1, 2, 3, 4, 5, 6];
@@ -51,7 +52,7 @@ export function windowMinutes(plan: Pick<Plan, 'open' | 'close'>): number {
 
 export function parsePlan(payload: unknown): Plan {
   const p = asFields(payload, 'plan');
-  onlyKeys(p, 'plan', ['subject', 'effectiveFrom', 'start', 'end', 'zone', 'centres', 'days', 'window', 'graceMinutes', 'lateMinutes', 'tasks', 'staff', 'reason']);
+  onlyKeys(p, 'plan', ['subject', 'effectiveFrom', 'start', 'end', 'zone', 'centres', 'days', 'window', 'graceMinutes', 'lateMinutes', 'tasks', 'staff', 'reason', 'note']);
   const window = asFields(p.window, 'plan.window');
   onlyKeys(window, 'plan.window', ['open', 'close']);
   const start = day(p, 'start', 'plan');
@@ -71,7 +72,7 @@ export function parsePlan(payload: unknown): Plan {
     lateMinutes: optionalCount(p, 'lateMinutes', 'plan', 720, 0),
     tasks: list(p, 'tasks', 'plan', 16).map((t, i) => parseTask(t, `plan.tasks[${i}]`)),
     staff: id(p, 'staff', 'plan'),
-    reason: text(p, 'reason', 'plan'),
+    ...reasonOf(p, 'plan'),
   };
   if (plan.open === plan.close) bad('plan.window', 'open and close are the same time');
   if (windowMinutes(plan) + plan.graceMinutes + plan.lateMinutes > MAX_SPAN_MINUTES) {
@@ -133,6 +134,7 @@ export function planPayload(plan: Plan): Payload {
     tasks: plan.tasks.map(taskPayload),
     staff: plan.staff,
     reason: plan.reason,
+    ...(plan.note === undefined ? {} : { note: plan.note }),
   };
 }
 

@@ -6,6 +6,7 @@ import type { EntryType, Payload } from '../../core/entry.ts';
 import { RULE_IDS } from '../../core/breach/rule-ids.ts';
 import { parseExcuse } from '../../core/records/staff-decisions.ts';
 import { ALL_DAYS } from '../../core/records/plan.ts';
+import { REASON_CODES, type ReasonCode, isReasonCode } from '../../core/records/reason.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
 import { readLogRecords } from '../kiosk/log-records.ts';
 import { latestPlans } from '../web/attendance.ts';
@@ -15,7 +16,18 @@ import { openWriter } from './ledger-commands.ts';
 import { withStoreAsync } from './with-store.ts';
 
 const common = { db: { type: 'string' }, key: { type: 'string' }, subject: { type: 'string' }, reason: { type: 'string' }, staff: { type: 'string' } } as const;
-const COMMON_DETAILS = ['--db names the centre\'s staff log (its own log is appended to, signed with --key or the key recorded at init).', '--staff names the member of staff who decided; --reason says why (any language).'];
+const COMMON_DETAILS = [
+  '--db names the centre\'s staff log (its own log is appended to, signed with --key or the key recorded at init).',
+  `--staff names the member of staff who decided; --reason says why, as a code: ${REASON_CODES.join(', ')}.`,
+  'Words never go on the log (signed, replicated, shown to the police): the staff screen keeps them in the personal-data store.',
+];
+
+/** --reason: a reason code; words are refused here, since this command has no personal-data store to keep them in. */
+function reasonCode(values: Parameters<typeof requireString>[0]): ReasonCode {
+  const reason = requireString(values, 'reason');
+  if (!isReasonCode(reason)) throw new UsageError(`--reason: one of ${REASON_CODES.join(', ')} (words belong in the personal-data store, not on the log)`);
+  return reason;
+}
 
 async function appendTo(store: LedgerStore, key: string | undefined, type: EntryType, payload: Payload, io: CliIo): Promise<number> {
   const appended = await openWriter(store, key).append(type, payload);
@@ -52,7 +64,7 @@ export function parseTask(text: string, index: number): TaskRequest {
 const plan: Command = {
   path: ['person', 'plan'],
   summary: 'set or change a person\'s supervision plan (a new person: their first plan)',
-  usage: 'person plan --db FILE [--key FILE] --centre ID --zone IANA --subject ID --start DAY [--end DAY] --window HH:MM-HH:MM [--days daily|1,2,3] [--grace MIN] [--late MIN] [--task SPEC]... --reason TEXT --staff ID',
+  usage: 'person plan --db FILE [--key FILE] --centre ID --zone IANA --subject ID --start DAY [--end DAY] --window HH:MM-HH:MM [--days daily|1,2,3] [--grace MIN] [--late MIN] [--task SPEC]... --reason CODE --staff ID',
   details: [...COMMON_DETAILS, '--task study:MODULE | service:MINUTES | questionnaire:ID[:QUESTION=ANSWER,ANSWER;...] (the answers that put the person on the review queue); repeat for each task.', 'The new plan takes effect now; prints "<seq> <leaf hash hex>".'],
   options: { ...common, centre: { type: 'string' }, zone: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, window: { type: 'string' }, days: { type: 'string' }, grace: { type: 'string' }, late: { type: 'string' }, task: { type: 'string', multiple: true } },
   run: ({ values, io }) => {
@@ -69,7 +81,7 @@ const plan: Command = {
         graceMinutes: nonNegativeInteger(optionalString(values, 'grace') ?? '15', 'grace'),
         lateMinutes: nonNegativeInteger(optionalString(values, 'late') ?? '60', 'late'),
         tasks: stringList(values, 'task').map(parseTask),
-        reason: requireString(values, 'reason'),
+        reason: reasonCode(values),
       },
       { centre: requireString(values, 'centre'), zone: requireString(values, 'zone'), staff: requireString(values, 'staff'), effectiveFrom: Date.now() },
     );
@@ -77,21 +89,15 @@ const plan: Command = {
   },
 };
 
-const EXCUSE_KINDS = ['leave', 'travel', 'other'];
-
 const excuse: Command = {
   path: ['person', 'excuse'],
-  summary: 'excuse a person for some days, ahead of time or after: leave (请假), travel (外出) or other',
-  usage: 'person excuse --db FILE [--key FILE] --subject ID --from DAY [--to DAY] [--rule RULE]... [--kind leave|travel|other] --reason TEXT --staff ID',
+  summary: 'excuse a person for some days, ahead of time or after: leave (请假), travel (外出) or another reason',
+  usage: 'person excuse --db FILE [--key FILE] --subject ID --from DAY [--to DAY] [--rule RULE]... --reason CODE --staff ID',
   details: [...COMMON_DETAILS, `--rule: one of ${RULE_IDS.join(', ')}; none: every rule.`],
-  options: { ...common, from: { type: 'string' }, to: { type: 'string' }, rule: { type: 'string', multiple: true }, kind: { type: 'string' } },
+  options: { ...common, from: { type: 'string' }, to: { type: 'string' }, rule: { type: 'string', multiple: true } },
   run: ({ values, io }) => {
-    const kind = optionalString(values, 'kind') ?? 'other';
-    if (!EXCUSE_KINDS.includes(kind)) throw new UsageError(`--kind: one of ${EXCUSE_KINDS.join(', ')}`);
-    const reason = requireString(values, 'reason');
     const from = requireString(values, 'from');
-    // The kind leads the reason, as on the staff screen.
-    const payload = { subject: requireString(values, 'subject'), from, to: optionalString(values, 'to') ?? from, rules: stringList(values, 'rule'), reason: kind === 'other' ? reason : `${kind}: ${reason}`, staff: requireString(values, 'staff') };
+    const payload = { subject: requireString(values, 'subject'), from, to: optionalString(values, 'to') ?? from, rules: stringList(values, 'rule'), reason: reasonCode(values), staff: requireString(values, 'staff') };
     parseExcuse(payload);
     return withStoreAsync(requireString(values, 'db'), (store) => appendTo(store, optionalString(values, 'key'), 'excuse', payload, io));
   },
@@ -100,14 +106,14 @@ const excuse: Command = {
 const end: Command = {
   path: ['person', 'end'],
   summary: 'end a person\'s supervision after a day (the plan in force, with that last day)',
-  usage: 'person end --db FILE [--key FILE] --subject ID --last DAY --reason TEXT --staff ID',
+  usage: 'person end --db FILE [--key FILE] --subject ID --last DAY --reason CODE --staff ID',
   details: COMMON_DETAILS,
   options: { ...common, last: { type: 'string' } },
   run: ({ values, io }) => {
     const subject = requireString(values, 'subject');
     return withStoreAsync(requireString(values, 'db'), (store) => {
       const current = latestPlans(readLogRecords(store).records.filter((r) => r.payload.subject === subject)).get(subject);
-      return appendTo(store, optionalString(values, 'key'), 'plan', endEntry(current, subject, requireString(values, 'last'), requireString(values, 'reason'), requireString(values, 'staff'), Date.now()), io);
+      return appendTo(store, optionalString(values, 'key'), 'plan', endEntry(current, subject, requireString(values, 'last'), { reason: reasonCode(values) }, requireString(values, 'staff'), Date.now()), io);
     });
   },
 };

@@ -519,6 +519,7 @@ async function startScreens(
     clock: clock.now,
     zone: ZONE,
     devices: () => runtime.devices(),
+    personal: runtime.personal,
     confirmations,
     // Enrolling from the staff screen: the newcomer is emulated too (a finger placed, lifted and placed again as
     // the sensor asks; a face not enrolled yet before the camera).

@@ -75,7 +75,7 @@ export function scriptFor(dayText: string, peopleCount: number): Script {
     kind: 'staff',
     kiosk: KIOSKS[0],
     type: 'excuse',
-    payload: { subject: CAST.excused, from: formatDay(day), to: formatDay(day), reason: 'hospital appointment, letter seen', staff: STAFF },
+    payload: { subject: CAST.excused, from: formatDay(day), to: formatDay(day), reason: 'medical', staff: STAFF },
     says: `staff excuse ${CAST.excused} for today (hospital appointment)`,
   });
   events.push({ minute: 9 * 60 + 45, kind: 'network', kiosk: KIOSKS[1], online: true, says: 'network back; catching up from its log' });
@@ -103,6 +103,6 @@ function planFor(subject: string, day: number, effectiveFrom: number): Plan {
     lateMinutes: 120,
     tasks: [{ id: 'study', kind: 'study', module: 'law-basics-3', days: 'reporting' }],
     staff: STAFF,
-    reason: 'court order 2026-114',
+    reason: 'legal',
   };
 }

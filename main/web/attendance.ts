@@ -7,7 +7,7 @@ import { planRequestOf } from './plan-decisions.ts';
 import { dayWindow } from '../../core/breach/day-window.ts';
 import { type Breach, type BreachReport, type ReviewItem, breachStands } from '../../core/breach/findings.ts';
 import type { ReviewReason } from '../../core/breach/rule-ids.ts';
-import { SubjectLog } from '../../core/breach/subject-log.ts';
+import { SubjectLog, lowerBound } from '../../core/breach/subject-log.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { parseCheckin, parseCheckinAttempt } from '../../core/records/checkin.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
@@ -22,50 +22,61 @@ export interface DayRoster {
   readonly rows: readonly RosterRow[];
 }
 
+/**
+ * What a roster reads: each person's plans, check-ins and excuses (the breach engine's SubjectLog), who may report
+ * at a centre, and a person's findings of one day. Built from a list of records (dayRoster) or held by an engine
+ * fed incrementally (HQ), so both count the same way.
+ */
+export interface RosterSource {
+  /** Everyone some plan assigns to the centre (a superset: each is checked against the plan governing the day). */
+  people(centre: string): Iterable<string>;
+  log(subject: string): SubjectLog | undefined;
+  findings(subject: string, day: number): { readonly breaches: readonly Breach[]; readonly reviews: readonly ReviewItem[] };
+}
+
 /** Everyone whose plan has them report at `centre` today, with their state at `at`. */
 export function dayRoster(records: readonly LogRecord[], report: BreachReport, centre: string, at: number, fallbackZone = 'UTC'): DayRoster {
-  const logs = new Map<string, SubjectLog>();
-  const checkins = new Map<string, { at: number; kiosk: string }[]>();
-  const excuses = new Map<string, { from: number; to: number; rules: readonly string[] }[]>();
-  for (const record of records) {
-    try {
-      if (record.type === 'plan') {
-        const plan = parsePlan(record.payload);
-        let log = logs.get(plan.subject);
-        if (!log) logs.set(plan.subject, (log = new SubjectLog(plan.subject)));
-        log.addPlan(plan, record);
-      } else if (record.type === 'checkin') {
-        const c = parseCheckin(record.payload);
-        let list = checkins.get(c.subject);
-        if (!list) checkins.set(c.subject, (list = []));
-        list.push({ at: record.ts, kiosk: c.kiosk });
-      } else if (record.type === 'excuse') {
-        const e = parseExcuse(record.payload);
-        let list = excuses.get(e.subject);
-        if (!list) excuses.set(e.subject, (list = []));
-        list.push(e);
-      }
-    } catch {
-      // A malformed entry is one of the report's problems; the roster skips it.
-    }
-  }
+  // The records given are what is known: all of them count, whatever `at` is.
+  return rosterOf(recordSource(records, report), centre, at, fallbackZone, Infinity);
+}
+
+/** The roster of `centre` on the day `at` falls on, from any source, with what was on the log at `asOf`. */
+export function rosterOf(source: RosterSource, centre: string, at: number, fallbackZone = 'UTC', asOf = at): DayRoster {
   let zone = fallbackZone;
   const rows: RosterRow[] = [];
-  for (const [subject, log] of [...logs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const latest = log.plans.at(-1)?.value;
-    if (!latest) continue;
-    const today = zonedDay(at, latest.zone);
-    const plan = log.governing(today)?.value;
-    if (!plan || !reportsOn(plan, today) || !plan.centres.includes(centre)) continue;
-    zone = plan.zone;
-    const window = dayWindow(plan, today);
-    const day = formatDay(today);
-    const breaches = report.breaches.filter((b) => b.subject === subject && b.day === day);
-    const reviews = report.reviews.filter((r) => r.subject === subject && r.day === day);
-    // Excused ahead of time (leave, travel): the person is excused today, not "expected" until the window closes.
-    const excusedToday = (excuses.get(subject) ?? []).some((e) => e.from <= today && today <= e.to && (e.rules.length === 0 || e.rules.includes('missed-checkin')));
-    const first = (checkins.get(subject) ?? []).filter((c) => c.at >= window.open - 12 * 3_600_000 && c.at < window.lateUntil && zonedDay(c.at, plan.zone) === today).sort((a, b) => a.at - b.at)[0];
-    rows.push({
+  for (const subject of [...source.people(centre)].sort()) {
+    const found = rosterRow(source, subject, centre, at, asOf);
+    if (!found) continue;
+    zone = found.zone;
+    rows.push(found.row);
+  }
+  return { day: formatDay(zonedDay(at, zone)), zone, rows };
+}
+
+/** One person's row at `centre` on the day `at` falls on (in their zone); undefined when not due there that day. */
+export function rosterRow(source: RosterSource, subject: string, centre: string, at: number, asOf = at): { row: RosterRow; zone: string } | undefined {
+  const log = source.log(subject);
+  const latest = log?.plans.at(-1)?.value;
+  if (!log || !latest) return undefined;
+  const today = zonedDay(at, latest.zone);
+  const plan = log.governing(today)?.value;
+  if (!plan || !reportsOn(plan, today) || !plan.centres.includes(centre)) return undefined;
+  const window = dayWindow(plan, today);
+  const { breaches, reviews } = source.findings(subject, today);
+  // Excused ahead of time (leave, travel): the person is excused today, not "expected" until the window closes.
+  const excusedToday = log.excuses.some((e) => e.record.ts <= asOf && e.value.from <= today && today <= e.value.to && (e.value.rules.length === 0 || e.value.rules.includes('missed-checkin')));
+  let first: { at: number; kiosk: string } | undefined;
+  for (let i = lowerBound(log.checkins, window.open - 12 * 3_600_000); i < log.checkins.length; i++) {
+    const c = log.checkins[i] as (typeof log.checkins)[number];
+    if (c.record.ts >= window.lateUntil || c.record.ts > asOf) break;
+    if (zonedDay(c.record.ts, plan.zone) === today) {
+      first = { at: c.record.ts, kiosk: c.value.kiosk };
+      break;
+    }
+  }
+  return {
+    zone: plan.zone,
+    row: {
       subject,
       state: stateOf(breaches, reviews, first !== undefined, excusedToday),
       window: `${formatClock(plan.open)}-${formatClock(plan.close)}`,
@@ -73,9 +84,55 @@ export function dayRoster(records: readonly LogRecord[], report: BreachReport, c
       kiosk: first?.kiosk ?? null,
       breaches: breaches.map((b) => breachView(b, plan.zone)),
       reviews: incidentViews(reviews, plan.zone),
-    });
+    },
+  };
+}
+
+/** A roster source over a list of records and a report judged from them. */
+function recordSource(records: readonly LogRecord[], report: BreachReport): RosterSource {
+  const logs = new Map<string, SubjectLog>();
+  const centres = new Map<string, Set<string>>();
+  const logOf = (subject: string): SubjectLog => {
+    let log = logs.get(subject);
+    if (!log) logs.set(subject, (log = new SubjectLog(subject)));
+    return log;
+  };
+  for (const record of records) {
+    try {
+      if (record.type === 'plan') {
+        const plan = parsePlan(record.payload);
+        logOf(plan.subject).addPlan(plan, record);
+        for (const centre of plan.centres) {
+          let people = centres.get(centre);
+          if (!people) centres.set(centre, (people = new Set()));
+          people.add(plan.subject);
+        }
+      } else if (record.type === 'checkin') {
+        const c = parseCheckin(record.payload);
+        logOf(c.subject).addCheckin(c, record);
+      } else if (record.type === 'excuse') {
+        const e = parseExcuse(record.payload);
+        logOf(e.subject).addExcuse(e, record);
+      }
+    } catch {
+      // A malformed entry is one of the report's problems; the roster skips it.
+    }
   }
-  return { day: formatDay(zonedDay(at, zone)), zone, rows };
+  const byDay = new Map<string, { breaches: Breach[]; reviews: ReviewItem[] }>();
+  const dayOf = (subject: string, day: string): { breaches: Breach[]; reviews: ReviewItem[] } => {
+    const key = `${subject}|${day}`;
+    let found = byDay.get(key);
+    if (!found) byDay.set(key, (found = { breaches: [], reviews: [] }));
+    return found;
+  };
+  for (const b of report.breaches) dayOf(b.subject, b.day).breaches.push(b);
+  for (const r of report.reviews) dayOf(r.subject, r.day).reviews.push(r);
+  const none = { breaches: [], reviews: [] };
+  return {
+    people: (centre) => centres.get(centre) ?? [],
+    log: (subject) => logs.get(subject),
+    findings: (subject, day) => byDay.get(`${subject}|${formatDay(day)}`) ?? none,
+  };
 }
 
 /**
@@ -221,10 +278,17 @@ export function timelineEvents(records: readonly LogRecord[], subject: string): 
   const events: TimelineEvent[] = [];
   for (const record of records) {
     if (record.payload.subject !== subject) continue;
-    events.push({ at: record.ts, type: record.type, summary: summarise(record), ref: refView(record.ref) });
+    events.push({ at: record.ts, type: record.type, summary: summarise(record), ref: refView(record.ref), ...noteOf(record) });
   }
   return events.sort((a, b) => a.at - b.at || (a.ref.origin < b.ref.origin ? -1 : a.ref.origin > b.ref.origin ? 1 : a.ref.seq - b.ref.seq));
 }
+
+/** A decision's note: the commitment of the words kept in the personal-data store (staff.note opens them). */
+function noteOf(record: LogRecord): { note?: string } {
+  const { note } = record.payload;
+  return DECISION_TYPES.has(record.type) && typeof note === 'string' && /^[0-9a-f]{64}$/.test(note) ? { note } : {};
+}
+const DECISION_TYPES = new Set(['plan', 'excuse', 'review', 'contest']);
 
 function summarise(record: LogRecord): string {
   try {

@@ -5,6 +5,7 @@
 import type { Payload } from '../../core/entry.ts';
 import { MusterError } from '../../core/errors.ts';
 import { type Plan, parsePlan, planPayload } from '../../core/records/plan.ts';
+import type { Reason } from '../../core/records/reason.ts';
 import { formatClock, formatDay, parseDay } from '../../core/time/civil-day.ts';
 
 export interface TaskRequest {
@@ -53,8 +54,8 @@ function taskPayload(t: TaskRequest): Payload {
   }
 }
 
-/** A plan entry's payload for this centre, checked as the log's readers will check it. */
-export function planEntry(request: PlanRequest, context: PlanContext): Payload {
+/** A plan entry's payload for this centre, checked as the log's readers will check it; its reason a code (words are a note's commitment). */
+export function planEntry(request: PlanRequest & Reason, context: PlanContext): Payload {
   const payload: Payload = {
     subject: request.subject,
     effectiveFrom: context.effectiveFrom,
@@ -69,17 +70,20 @@ export function planEntry(request: PlanRequest, context: PlanContext): Payload {
     tasks: request.tasks.map(taskPayload),
     staff: context.staff,
     reason: request.reason,
+    ...(request.note === undefined ? {} : { note: request.note }),
   };
   parsePlan(payload);
   return payload;
 }
 
 /** Supervision ends after `last` (a local day): the current plan again, with that end. */
-export function endEntry(current: Plan | undefined, subject: string, last: string, reason: string, staff: string, effectiveFrom: number): Payload {
+export function endEntry(current: Plan | undefined, subject: string, last: string, reason: Reason, staff: string, effectiveFrom: number): Payload {
   if (!current) throw new MusterError('not-found', `${subject} has no plan to end`);
   const lastDay = parseDay(last);
   if (lastDay === undefined) throw new MusterError('bad-input', `last day ${JSON.stringify(last)} is not YYYY-MM-DD`);
-  const payload = planPayload({ ...current, end: lastDay, effectiveFrom, staff, reason });
+  // The plan's earlier note is that decision's, not this one's.
+  const { note: _earlier, ...plan } = current;
+  const payload = planPayload({ ...plan, end: lastDay, effectiveFrom, staff, ...reason });
   parsePlan(payload);
   return payload;
 }

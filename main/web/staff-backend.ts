@@ -10,6 +10,7 @@ import type { DeviceHealth } from '../../core/device-health.ts';
 import type { EntryType, Payload } from '../../core/entry.ts';
 import { MusterError } from '../../core/errors.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
+import { REASON_CODES, type Reason, isReasonCode } from '../../core/records/reason.ts';
 import { parseContest, parseExcuse, parseReview } from '../../core/records/staff-decisions.ts';
 import { localStamp } from '../../core/time/local-stamp.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
@@ -38,8 +39,11 @@ export interface StaffBackendOptions {
   readonly enrol?: (subject: string) => Promise<{ readonly ok: boolean; readonly message: string }>;
   /** Tells the backend when the log changed (replicated entries); own appends are noticed anyway. */
   readonly changes?: (listener: () => void) => () => void;
-  /** The personal-data store: identity aids (name, enrolment photo); each read writes its access entry. */
-  readonly personal?: Pick<PersonalDataStore, 'read'>;
+  /**
+   * The personal-data store: identity aids (name, enrolment photo) and the words staff write beside a decision
+   * (the log carries only the reason code and the words' commitment); each read writes its access entry.
+   */
+  readonly personal?: Pick<PersonalDataStore, 'read' | 'putNote' | 'readNote'>;
   /** The kiosk's requests for staff to confirm a person (also the runtime's StaffPort). */
   readonly confirmations?: StaffConfirmations;
 }
@@ -63,8 +67,10 @@ export class StaffBackend implements ApiBackend {
       return { ...timeline, breaches: findingsInDoubt(timeline.breaches, this.unverified), reviews: findingsInDoubt(timeline.reviews, this.unverified) };
     },
     'staff.excuse': async (params, caller) => {
-      const payload = { subject: params.subject, from: params.from, to: params.to, rules: [...params.rules], reason: params.reason, staff: staffOf(caller) };
-      parseExcuse(payload);
+      const base = { subject: params.subject, from: params.from, to: params.to, rules: [...params.rules], staff: staffOf(caller) };
+      // Checked before any words are kept for it.
+      parseExcuse({ ...base, reason: 'other' });
+      const payload = { ...base, ...this.reasonFor(params.subject, params.reason, params.note) };
       return this.decide('excuse', payload);
     },
     'staff.review': async (params, caller) => {
@@ -72,7 +78,8 @@ export class StaffBackend implements ApiBackend {
       const incident = incidents((await this.judge()).report.reviews.filter((r) => r.subject === params.subject && r.day === params.day)).find((parts) => parts[0]?.id === params.item);
       const pending = incident?.filter((r) => r.status === 'pending') ?? [];
       if (pending.length === 0) throw new MusterError('not-found', `no pending review item ${params.item} for ${params.subject} on ${params.day}`);
-      const payloads = pending.map((r) => ({ item: r.id, subject: params.subject, day: params.day, decision: params.decision, reason: params.reason, staff: staffOf(caller) }));
+      const reason = this.reasonFor(params.subject, params.reason, params.note);
+      const payloads = pending.map((r) => ({ item: r.id, subject: params.subject, day: params.day, decision: params.decision, ...reason, staff: staffOf(caller) }));
       for (const payload of payloads) parseReview(payload);
       let last = { seq: 0 };
       for (const payload of payloads) last = await this.options.append('review', payload);
@@ -82,18 +89,22 @@ export class StaffBackend implements ApiBackend {
     'staff.contest': async (params, caller) => {
       const breach = (await this.judge()).report.breaches.find((b) => b.id === params.breach);
       if (!breach || breach.subject !== params.subject || breach.day !== params.day) throw new MusterError('not-found', `no breach ${params.breach} for ${params.subject} on ${params.day}`);
-      const payload = { breach: params.breach, subject: params.subject, day: params.day, action: params.action, ...(params.outcome === undefined ? {} : { outcome: params.outcome }), reason: params.reason, staff: staffOf(caller) };
-      parseContest(payload);
+      const base = { breach: params.breach, subject: params.subject, day: params.day, action: params.action, ...(params.outcome === undefined ? {} : { outcome: params.outcome }), staff: staffOf(caller) };
+      parseContest({ ...base, reason: 'other' });
+      const payload = { ...base, ...this.reasonFor(params.subject, params.reason, params.note) };
       return this.decide('contest', payload);
     },
     'staff.plan': async (params, caller) => {
-      const payload = planEntry(params, { centre: this.centre, zone: this.options.zone ?? (await this.roster()).zone, staff: staffOf(caller), effectiveFrom: this.clock() });
-      return this.decide('plan', payload);
+      const context = { centre: this.centre, zone: this.options.zone ?? (await this.roster()).zone, staff: staffOf(caller), effectiveFrom: this.clock() };
+      // Checked before any words are kept for it.
+      planEntry({ ...params, reason: 'other' }, context);
+      return this.decide('plan', planEntry({ ...params, ...this.reasonFor(params.subject, params.reason, undefined) }, context));
     },
     'staff.endSupervision': async ({ subject, last, reason }, caller) => {
       const current = latestPlans((await this.judge()).records.filter((r) => r.payload.subject === subject)).get(subject);
       if (current && !current.centres.includes(this.centre)) throw new MusterError('forbidden', `${subject} is supervised by ${current.centres.join(', ')}`);
-      return this.decide('plan', endEntry(current, subject, last, reason, staffOf(caller), this.clock()));
+      endEntry(current, subject, last, { reason: 'supervision-ended' }, staffOf(caller), this.clock());
+      return this.decide('plan', endEntry(current, subject, last, this.reasonFor(subject, reason, undefined), staffOf(caller), this.clock()));
     },
     'staff.identity': async ({ subject }, caller) => {
       if (!this.options.personal || !caller.principal) throw new MusterError('not-found', 'no personal-data store on this kiosk');
@@ -101,6 +112,10 @@ export class StaffBackend implements ApiBackend {
       const name = typeof values.name === 'string' ? values.name.slice(0, 200) : null;
       const photo = values.photo instanceof Uint8Array ? `data:image/jpeg;base64,${Buffer.from(values.photo).toString('base64')}` : null;
       return { name, photo };
+    },
+    'staff.note': async ({ subject, note }, caller) => {
+      if (!this.options.personal || !caller.principal) throw new MusterError('not-found', 'no personal-data store on this kiosk');
+      return { text: await this.options.personal.readNote(caller.principal, subject, note, 'decision note on the staff screen') };
     },
     'staff.pending': () => ({ confirmations: this.options.confirmations?.pending() ?? [], calls: this.options.confirmations?.calls() ?? [] }),
     'staff.answerCall': ({ id }) => {
@@ -186,6 +201,19 @@ export class StaffBackend implements ApiBackend {
     this.unverified = batch.problems;
     const report = this.engine.evaluate(now);
     return { records: this.records.filter((r) => r.ts <= now), report: { ...report, problems: [...batch.problems.map(unverifiedProblem), ...report.problems] } };
+  }
+
+  /**
+   * A decision's reason as the log carries it: a code, or `other` for words given as the reason; any words go to
+   * the personal-data store and the entry carries their commitment. Without a store, words are refused: they
+   * never go on the log.
+   */
+  private reasonFor(subject: string, given: string, note: string | undefined): Reason {
+    const code = isReasonCode(given) ? given : undefined;
+    const words = [code === undefined ? given.trim() : '', note?.trim() ?? ''].filter((w) => w !== '').join('\n');
+    if (words === '') return { reason: code ?? 'other' };
+    if (!this.options.personal) throw new MusterError('bad-message', `params.reason: this kiosk keeps no personal-data store for words; give a reason code (${REASON_CODES.join(', ')})`);
+    return { reason: code ?? 'other', note: this.options.personal.putNote(subject, this.centre, words) };
   }
 
   private async decide(type: EntryType, payload: Payload): Promise<{ seq: number }> {

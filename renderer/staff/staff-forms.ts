@@ -119,9 +119,11 @@ export function excuseForm(subject: string, day: string, d: Decide): HTMLElement
       onsubmit: (e: Event) => {
         e.preventDefault();
         const chosen = RULE_IDS.filter((_, i) => rules[i]?.checked === true);
-        // The kind leads the reason on the log, so a report can tell leave from travel from other excuses.
-        const text = kind.value === 'other' ? reason.value.trim() : `${kind.value}: ${reason.value.trim()}`;
-        d.api.call('staff.excuse', { subject, from: from.value, to: to.value, rules: chosen, reason: text }).then(() => {
+        // The kind is the reason code on the log, so a report can tell leave from travel; the words become a note
+        // in the personal-data store (the log carries only their commitment).
+        const words = reason.value.trim();
+        const why = kind.value === 'other' ? { reason: words } : { reason: kind.value, note: words };
+        d.api.call('staff.excuse', { subject, from: from.value, to: to.value, rules: chosen, ...why }).then(() => {
           reason.value = '';
           d.done(sn('excuseRecorded', { subject: data(subject) }));
         }, d.fail);

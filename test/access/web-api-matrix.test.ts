@@ -1,13 +1,14 @@
 // The role x endpoint matrix over the screens' HTTP API (main/web): every typed method, called by each role
 // and anonymously, through the real server and session routes. Backends are stubs that throw `reached`: a
 // 400 with that code means the call passed the guard, 401/403 that the guard stopped it. Kiosk methods are for
-// the kiosk's own screen, which is any loopback caller; the test runs on loopback, so those are open to all.
+// the kiosk's own screen, the page holding the server's screen secret: no role, signed in or not, reaches them.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METHODS, type Method } from '../../core/api/api.ts';
 import type { Role } from '../../core/access/roles.ts';
+import { SCREEN_SECRET_HEADER, SCREEN_SECRET_PARAM } from '../../core/api/session-api.ts';
 import { MusterError } from '../../core/errors.ts';
 import { UserStore } from '../../access/user-store.ts';
 import type { ApiBackend, Handlers } from '../../main/web/api-service.ts';
@@ -32,12 +33,16 @@ const PARAMS: { readonly [M in Method]: Record<string, unknown> } = {
   'staff.plan': { subject: OWN, start: '2026-06-01', end: null, days: [1, 2, 3, 4, 5], open: '08:00', close: '10:00', graceMinutes: 15, lateMinutes: 60, tasks: [], reason: '法院判决' },
   'staff.endSupervision': { subject: OWN, last: '2026-12-31', reason: 'sentence served' },
   'staff.identity': { subject: OWN },
+  'staff.note': { subject: OWN, note: 'a'.repeat(64) },
   'staff.pending': {},
   'staff.confirm': { id: 'c-1', subject: OWN, confirmed: true },
   'staff.answerCall': { id: 'call-1' },
   'staff.devices': {},
   'staff.enrol': { subject: OWN },
   'staff.exportCsv': {},
+  'staff.exportEvidence': { subject: OWN, day: '2026-06-01', rule: 'missed-checkin' },
+  'hq.exportEvidence': { subject: OWN, day: '2026-06-01' },
+  'staff.breachAlerts': {},
   'hq.overview': {},
   'hq.breaches': {},
   'hq.fleet': {},
@@ -50,16 +55,16 @@ const PARAMS: { readonly [M in Method]: Record<string, unknown> } = {
 };
 
 type Outcome = 'ok' | 401 | 403;
-const ANY: Record<Role, Outcome> = { parolee: 'ok', staff: 'ok', officer: 'ok', police: 'ok', auditor: 'ok' };
+const SCREEN_ONLY: Record<Role | 'far' | 'anonymous', Outcome> = { parolee: 403, staff: 403, officer: 403, police: 403, auditor: 403, far: 403, anonymous: 403 };
 /** Expected outcome per method and role (the staff screen serves centre c1; the staff user works at c1, `far` at c2). */
 const MATRIX: { readonly [M in Method]: Record<Role | 'far' | 'anonymous', Outcome> } = {
-  'kiosk.view': { ...ANY, far: 'ok', anonymous: 'ok' },
-  'kiosk.begin': { ...ANY, far: 'ok', anonymous: 'ok' },
-  'kiosk.submitTasks': { ...ANY, far: 'ok', anonymous: 'ok' },
-  'kiosk.reset': { ...ANY, far: 'ok', anonymous: 'ok' },
-  'kiosk.cancel': { ...ANY, far: 'ok', anonymous: 'ok' },
-  'kiosk.touch': { ...ANY, far: 'ok', anonymous: 'ok' },
-  'kiosk.frame': { ...ANY, far: 'ok', anonymous: 'ok' },
+  'kiosk.view': SCREEN_ONLY,
+  'kiosk.begin': SCREEN_ONLY,
+  'kiosk.submitTasks': SCREEN_ONLY,
+  'kiosk.reset': SCREEN_ONLY,
+  'kiosk.cancel': SCREEN_ONLY,
+  'kiosk.touch': SCREEN_ONLY,
+  'kiosk.frame': SCREEN_ONLY,
   'staff.roster': { parolee: 403, staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'staff.history': { parolee: 'ok', staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'staff.excuse': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
@@ -68,12 +73,16 @@ const MATRIX: { readonly [M in Method]: Record<Role | 'far' | 'anonymous', Outco
   'staff.plan': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
   'staff.endSupervision': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
   'staff.identity': { parolee: 'ok', staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
+  'staff.note': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
   'staff.pending': { parolee: 403, staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'staff.confirm': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
   'staff.answerCall': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
   'staff.devices': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 'ok', far: 403, anonymous: 401 },
   'staff.enrol': { parolee: 403, staff: 'ok', officer: 403, police: 403, auditor: 403, far: 403, anonymous: 401 },
   'staff.exportCsv': { parolee: 403, staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
+  'staff.exportEvidence': { parolee: 403, staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
+  'hq.exportEvidence': { parolee: 403, staff: 403, officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
+  'staff.breachAlerts': { parolee: 403, staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'hq.overview': { parolee: 403, staff: 403, officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'hq.breaches': { parolee: 403, staff: 403, officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'hq.fleet': { parolee: 403, staff: 403, officer: 'ok', police: 403, auditor: 'ok', far: 403, anonymous: 401 },
@@ -126,11 +135,11 @@ describe('screens API: role x method', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function call(method: Method, who: string): Promise<'ok' | number> {
+  async function call(method: Method, who: string, headers: Record<string, string> = {}): Promise<'ok' | number> {
     const token = tokens.get(who);
     const response = await fetch(`${server.url}/api/call`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+      headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...headers },
       body: JSON.stringify({ method, params: PARAMS[method] }),
     });
     const body = (await response.json()) as { error?: { code: string; message: string } };
@@ -141,6 +150,12 @@ describe('screens API: role x method', () => {
     const got: Record<string, 'ok' | number> = {};
     for (const who of Object.keys(MATRIX[method])) got[who] = await call(method, who);
     expect(got).toEqual(MATRIX[method]);
+  });
+
+  it("the kiosk's own screen (holding the secret from its page's URL) reaches every kiosk method", async () => {
+    const secret = new URLSearchParams(new URL(server.urls.kiosk ?? '').hash.slice(1)).get(SCREEN_SECRET_PARAM) ?? '';
+    const kioskMethods = (Object.keys(METHODS) as Method[]).filter((m) => m.startsWith('kiosk.'));
+    for (const method of kioskMethods) expect([method, await call(method, 'anonymous', { [SCREEN_SECRET_HEADER]: secret })]).toEqual([method, 'ok']);
   });
 
   it('a signed-out or cross-site request gets nothing', async () => {

@@ -223,7 +223,7 @@ describe('breach alerts from muster hq', () => {
     await waitFor(() => versions(`breach:missed-checkin/p-late/${day}`).length > 0 && versions(`breach:missed-checkin/p-excused/${day}`).length > 0, 'both missed alerts');
     await staffNode?.stop();
     await append('checkin', [{ subject: 'p-late', centre: 'centre-a', kiosk: 'centre-a/k1', attempt: 'late-1', methods: ['staff', 'badge'], staff: 'staff-2', tasks: [] }]);
-    await append('excuse', [{ subject: 'p-excused', from: day, to: day, rules: [], reason: 'hospital, letter seen', staff: 'staff-1' }]);
+    await append('excuse', [{ subject: 'p-excused', from: day, to: day, rules: [], reason: 'medical', staff: 'staff-1' }]);
     await startStaffNode();
     const late = await waitFor(() => versions(`breach:late-checkin/p-late/${day}`)[0], 'the late check-in alert', 30_000);
     expect(late).toMatchObject({ kind: 'breach', rule: 'late-checkin', status: 'open' });
@@ -231,7 +231,7 @@ describe('breach alerts from muster hq', () => {
     const missedLate = await waitFor(() => versions(`breach:missed-checkin/p-late/${day}`).find((a) => a.status === 'superseded'), 'the missed alert superseded');
     expect(missedLate.history.at(-1)?.note).toBe(`replaced by late-checkin/p-late/${day}`);
     const excused = await waitFor(() => versions(`breach:missed-checkin/p-excused/${day}`).find((a) => a.status === 'superseded'), 'the excused alert superseded');
-    expect(excused.history.at(-1)).toMatchObject({ event: 'superseded', note: 'excused by staff-1: hospital, letter seen', ref: { origin: 'centre-a/staff', seq: 7 } });
+    expect(excused.history.at(-1)).toMatchObject({ event: 'superseded', note: 'excused by staff-1: medical', ref: { origin: 'centre-a/staff', seq: 7 } });
     // Superseded, not deleted.
     expect((await api('/api/breach-alerts?centre=centre-a')).filter((a) => a.status === 'superseded').map((a) => a.subject).sort()).toEqual(['p-excused', 'p-late']);
   });

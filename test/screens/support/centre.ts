@@ -184,6 +184,6 @@ function planFor(subject: string, effectiveFrom: number): Plan {
     lateMinutes: 60,
     tasks: [{ id: 'study', kind: 'study', module: 'law-basics-3', days: 'reporting' }],
     staff: 'staff-07',
-    reason: 'court order 2026-114',
+    reason: 'legal',
   };
 }
