@@ -77,6 +77,7 @@ export const ERROR_STATUS = {
   'auth-failed': 401,
   'unauthenticated': 401,
   // 403: the caller may not
+  'approval-required': 403,
   'forbidden': 403,
   'not-authorized': 403,
   // 404: what was asked for does not exist
