@@ -3,6 +3,7 @@
 // refused, so a typo fails at start with the field's path instead of running a kiosk on a default. Example:
 //   { "centre": "centre-01", "kiosk": "centre-01/kiosk-1", "dataDir": "/var/lib/muster",
 //     "peers": ["centre-01/kiosk-2"], "broker": { "url": "mqtts://hq.example:8883", "passwordFile": "broker.pw" },
+//     (or "url": ["mqtts://nats1.example:8883", "mqtts://nats2.example:8883", ...]: a broker cluster's nodes, tried in turn)
 //     "face": { "threshold": 0.52 },
 //     "devices": { "fingerprint": { "family": "r30x", "path": "/dev/serial/by-id/usb-Silicon_Labs_CP2102-if00-port0" },
 //                  "camera": { "path": "/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0" },
@@ -51,7 +52,8 @@ export interface KioskConfig {
   readonly peers: readonly string[];
   /** HQ's registry public key file (from provisioning): the kiosk follows HQ's registry and refuses revoked keys. */
   readonly registryPub?: string;
-  readonly broker: { readonly url: string; readonly username?: string; readonly passwordFile?: string };
+  /** One broker URL, or the nodes of a broker cluster (net/mqtt-link.ts fails over between them). */
+  readonly broker: { readonly url: string | readonly string[]; readonly username?: string; readonly passwordFile?: string };
   readonly face: { readonly threshold: number; readonly detector: DetectorName; readonly backend: BackendChoice };
   readonly devices: { readonly fingerprint?: FingerprintSettings; readonly camera?: CameraSettings; readonly badge?: BadgeSettings };
   readonly timeouts: { readonly fingerMs: number; readonly badgeMs: number };
@@ -102,8 +104,14 @@ export function parseKioskConfig(value: unknown, source: string, baseDir: string
 
   const b = at.object(c.broker, 'broker');
   at.only(b, 'broker', ['url', 'username', 'passwordFile']);
-  const url = at.string(b.url, 'broker.url');
-  if (!/^mqtts?:\/\/[^/\s]+$/.test(url)) at.fail('broker.url', `expected mqtt://host:port or mqtts://host:port, got ${JSON.stringify(url)}`);
+  const brokerUrl = (value: unknown, field: string): string => {
+    const url = at.string(value, field);
+    if (!/^mqtts?:\/\/[^/\s]+$/.test(url)) at.fail(field, `expected mqtt://host:port or mqtts://host:port, got ${JSON.stringify(url)}`);
+    return url;
+  };
+  const urls = Array.isArray(b.url) ? at.array(b.url, 'broker.url').map((u, i) => brokerUrl(u, `broker.url[${i}]`)) : undefined;
+  if (urls?.length === 0) at.fail('broker.url', 'expected at least one broker URL');
+  const url = urls ?? brokerUrl(b.url, 'broker.url');
   const broker = {
     url,
     ...(b.username === undefined ? {} : { username: at.string(b.username, 'broker.username') }),
