@@ -26,6 +26,8 @@ export interface ConnectivityOptions {
   /** What the heartbeat reports: every device's state and the face engine. */
   readonly devices: () => Heartbeat['devices'];
   readonly log?: ((line: string) => void) | undefined;
+  /** Breach alerts HQ publishes for the centre (the staff screen's), through every node started. */
+  readonly onAlert?: ((payload: Buffer) => void) | undefined;
 }
 
 export class KioskConnectivity {
@@ -106,6 +108,7 @@ export class KioskConnectivity {
       clock,
       retryMs: 200,
       heartbeat: { everyMs: this.options.heartbeatMs ?? 30_000, version: VERSION, devices: this.options.devices },
+      ...(this.options.onAlert ? { onAlert: this.options.onAlert } : {}),
     });
   }
 }

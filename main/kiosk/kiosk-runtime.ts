@@ -57,6 +57,8 @@ export interface KioskRuntimeOptions {
   readonly reopen?: BackoffPolicy;
   readonly heartbeatMs?: number;
   readonly log?: (line: string) => void;
+  /** Breach alerts HQ publishes for the centre (kiosk-screens.ts keeps them for the staff screen). */
+  readonly onAlert?: (payload: Buffer) => void;
   /** Where the signing keys and the centre data key live; default owner-only files (Electron main: safeStorage). */
   readonly secrets?: SecretStore;
   /** Period of the retention job that erases people whose supervision and retention period ended; default 1 hour. */
@@ -108,6 +110,7 @@ export class KioskRuntime {
       heartbeatMs: options.heartbeatMs,
       devices: () => fleetDevices(registry, face),
       log: options.log,
+      onAlert: options.onAlert,
     });
     const append = (type: EntryType, payload: Payload): Promise<Appended> => connectivity.append(type, payload);
     const { personal, enrolments } = openPersonalData(config, keys, { append }, clock);

@@ -1,9 +1,11 @@
 // The screens' side of breach alerts (core/api/alerts-api.ts): served beside the HQ dashboard's backend by
-// `muster hq --web`. Lists keep to the caller's centres; an action needs decide-review at one of the alert's
-// centres and goes through the AlertDesk (HQ's log first). Changes reach the screens as `hq.changed`.
+// `muster hq --web`, and beside a kiosk's staff screen (the centre's alerts HQ published). Lists keep to the
+// caller's centres; an action needs decide-review at one of the alert's centres and goes through the AlertDesk
+// (HQ's log first). Changes reach the screens as `hq.changed` (`staff.changed` on the staff screen).
 import type { EventMessage } from '../../core/api/api.ts';
 import { type Principal, can } from '../../core/access/roles.ts';
 import { MusterError } from '../../core/errors.ts';
+import type { CentreAlerts } from '../../net/centre-alerts.ts';
 import type { AlertDesk } from '../../net/hq/alert-desk.ts';
 import type { BreachAlert, BreachAlertStore } from '../../net/hq/breach-alert.ts';
 import type { HqService } from '../../net/hq/hq-service.ts';
@@ -45,9 +47,25 @@ export function alertsBackend(hq: Pick<HqService, 'events'>, store: BreachAlertS
   };
 }
 
-/** One backend serving both: the dashboard's methods and events, and the alerts'. */
+/**
+ * A centre's staff screen on a kiosk: the centre's alerts as HQ published them (read-only; staff change a finding
+ * by their own decisions, which supersede the alert). A new version reaches the screen as `staff.changed`.
+ */
+export function staffAlertsBackend(alerts: Pick<CentreAlerts, 'centre' | 'list' | 'onChange'>, clock: () => number = Date.now): ApiBackend {
+  return {
+    centre: alerts.centre,
+    handlers: { 'staff.breachAlerts': () => ({ alerts: alerts.list() }) },
+    subscribe: (listener: (message: EventMessage) => void) =>
+      alerts.onChange(() => {
+        listener({ event: 'staff.changed', data: { at: clock() } });
+      }),
+  };
+}
+
+/** One backend serving both: a screen's methods and events (and the centre it serves), and the alerts'. */
 export function withAlerts(base: ApiBackend, alerts: ApiBackend): ApiBackend {
   return {
+    ...(base.centre === undefined ? {} : { centre: base.centre }),
     handlers: { ...base.handlers, ...alerts.handlers },
     subscribe(listener: (message: EventMessage) => void): () => void {
       const stops = [base, alerts].map((b) => b.subscribe?.(listener));

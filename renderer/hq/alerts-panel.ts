@@ -1,5 +1,6 @@
 // Breach alerts as a panel: HQ's live alerts (net/hq/breach-alert.ts) with who, rule, day, status, the latest
-// history note, and for a role that decides reviews the acknowledge / assign / resolve actions with a note. Its
+// history note, and for a role that decides reviews the acknowledge / assign / resolve actions with a note. A
+// centre's staff screen mounts it read-only over the copy HQ published for the centre. Its
 // own words (English and Simplified Chinese) and its own refresh: the screen that mounts it only places it and
 // calls refresh() on `hq.changed`.
 import type { MusterApi } from '../../core/api/api.ts';
@@ -36,8 +37,17 @@ export interface AlertsPanel {
   refresh(): Promise<void>;
 }
 
-/** `canAct`: the role decides reviews (officers); the server checks it again. `zone`: the zone times are shown in. */
-export function alertsPanel(api: MusterApi, options: { readonly canAct: boolean; readonly zone: string; readonly centre?: string }): AlertsPanel {
+export interface AlertsPanelOptions {
+  /** The role decides reviews (officers): the actions are shown; the server checks it again. */
+  readonly canAct: boolean;
+  /** The zone times are shown in. */
+  readonly zone: string;
+  readonly centre?: string;
+  /** Where the list comes from: HQ's alerts (default), or a centre's staff screen's copy (`staff.breachAlerts`). */
+  readonly list?: () => Promise<{ readonly alerts: readonly BreachAlertView[] }>;
+}
+
+export function alertsPanel(api: MusterApi, options: AlertsPanelOptions): AlertsPanel {
   const list = h('div', { class: 'alerts-list', 'aria-live': 'polite' });
   const el = h('section', { class: 'panel alerts-panel', 'aria-label': t('title') }, h('h2', {}, t('title')), list);
   /** A half-typed note survives a refresh: the panel re-renders only when nobody is typing in it. */
@@ -45,7 +55,7 @@ export function alertsPanel(api: MusterApi, options: { readonly canAct: boolean;
   const refresh = async (): Promise<void> => {
     if (typing()) return;
     try {
-      const { alerts } = await api.call('hq.breachAlerts', options.centre === undefined ? {} : { centre: options.centre });
+      const { alerts } = await (options.list?.() ?? api.call('hq.breachAlerts', options.centre === undefined ? {} : { centre: options.centre }));
       render(list, alerts.length === 0 ? h('p', {}, t('none')) : h('ul', {}, alerts.map((a) => item(a))));
     } catch (error) {
       render(list, h('p', { class: 'banner', role: 'alert' }, errorText(error)));
@@ -69,7 +79,8 @@ export function alertsPanel(api: MusterApi, options: { readonly canAct: boolean;
       a.assignee === null ? null : [' → ', data(a.assignee)],
       h('div', {}, data(a.summary)),
       h('div', { class: 'muted' }, `${t('raised')} ${stamp(a.raisedAt, options.zone)} · ${a.evidence.length} ${t('evidence')}`),
-      last ? h('div', { class: 'muted' }, data(`${last.event}: ${last.note}`)) : null,
+      // The copy a centre receives carries an officer's note as its hash only: the event is what it can show.
+      last ? h('div', { class: 'muted' }, data(last.note.startsWith('sha256:') ? last.event : `${last.event}: ${last.note}`)) : null,
       options.canAct && !closed ? actions(a) : null,
     );
   };

@@ -16,6 +16,7 @@ import { reconcile, setText } from '../reconcile.ts';
 import { STATES, ruleText, stateText, statusText } from '../screen-words.ts';
 import { onSessionLost, userBar, withSignIn } from '../sign-in.ts';
 import { StatusLine, errorText } from '../status-line.ts';
+import { alertsPanel } from '../hq/alerts-panel.ts';
 import { identityBox } from './identity.ts';
 import { drawDevices } from './staff-devices.ts';
 import { PersonPanel } from './staff-person.ts';
@@ -186,6 +187,7 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
     }
   };
   const live = coalesce(refresh, fail);
+  const alerts = alertsPanel(api, { canAct: false, zone: zone(), list: () => api.call('staff.breachAlerts', {}) });
   const devices = coalesce(() => drawDevices(devicesBox, api, zone()), (error) => {
     if (!onSessionLost(error)) render(devicesBox, h('h2', { id: 'devices-title' }, '🛠️ ', s('devices')), h('p', { class: 'error' }, '⚠️ ', errorText(error)));
   });
@@ -208,8 +210,8 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
     ),
     status.el,
     notice,
-    // Issue 16's live alert list (acknowledge / assign / resolve) mounts here.
-    h('section', { class: 'alerts-mount no-print', 'data-mount': 'alerts', 'aria-label': s('alerts') }),
+    // The centre's breach alerts as HQ published them, live; read-only here (officers act at HQ).
+    h('div', { class: 'alerts-mount no-print' }, alerts.el),
     confirmBox,
     h(
       'section',
@@ -229,6 +231,8 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
   void drawConfirmations().catch(fail);
   devices();
   api.on('staff.changed', live);
+  void alerts.refresh();
+  api.on('staff.changed', () => void alerts.refresh());
   setInterval(live, ROSTER_EVERY_MS);
   setInterval(devices, DEVICES_EVERY_MS);
 }
