@@ -13,22 +13,33 @@ import { rootHash } from './merkle.ts';
 import { openCheckpoint } from './note.ts';
 import { ingestEntries } from './replica.ts';
 import type { LedgerStore } from './store.ts';
+import { VerifiedReader, ledgerEntrySource } from './verified-reader.ts';
 
 export const EXPORT_FORMAT = 'muster-log/v1';
 const BATCH = 1000;
 const MAX_LINE = 64 * 1024;
 
+/**
+ * Writes a log that verified through the verified read path (ledger/verified-reader.ts): a log with an entry that
+ * fails is refused naming it, and no file is written.
+ */
 export async function exportLog(store: LedgerStore, origin: string, file: string): Promise<number> {
   const log = store.log(origin);
   if (!log) throw new MusterError('not-found', `the store holds no log for ${origin}`);
-  const { size } = store.head(origin);
+  const leaves: Uint8Array[] = [];
+  const { problems } = new VerifiedReader(ledgerEntrySource(store, [origin])).nextSync((entries) => {
+    for (const entry of entries) if (entry.origin === origin) leaves.push(entry.leaf);
+  });
+  const problem = problems.find((p) => p.origin === origin);
+  if (problem) throw new MusterError('unverified', `${origin} entry ${problem.seq} fails verification (${problem.reason}): nothing exported`);
+  const size = leaves.length;
   const out = createWriteStream(file, { flags: 'wx' });
   const write = async (value: unknown): Promise<void> => {
     if (!out.write(`${JSON.stringify(value)}\n`)) await once(out, 'drain');
   };
   try {
     await write({ format: EXPORT_FORMAT, origin, key: new Verifier(origin, log.genesisKey).encode(), size });
-    for (const row of store.range(origin, 0, size)) await write({ seq: row.seq, entry: toBase64(row.leaf) });
+    for (const [seq, leaf] of leaves.entries()) await write({ seq, entry: toBase64(leaf) });
     for (const c of store.checkpoints(origin)) await write({ checkpoint: c.note });
   } finally {
     out.end();

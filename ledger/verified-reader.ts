@@ -24,6 +24,8 @@ export interface VerifiedEntry {
   readonly payload: Payload;
   /** RFC 6962 leaf hash, recomputed from the signed bytes. */
   readonly hash: Uint8Array;
+  /** The signed bytes as stored (exports carry them). */
+  readonly leaf: Uint8Array;
 }
 
 /** A log's first entry that failed: it and every entry after it are withheld. */
@@ -76,7 +78,7 @@ export type EntrySink = (entries: readonly VerifiedEntry[]) => void;
 
 const CHUNK = 8192;
 /** Rows re-verified below the marks per call: an edit at rest is found within (entries / SWEEP) calls. */
-const SWEEP = 2048;
+const SWEEP = 512;
 
 interface Batch {
   readonly entries: VerifiedEntry[];
@@ -265,7 +267,7 @@ export class VerifiedReader {
     for (const [i, { body }] of decoded.entries()) {
       const row = rows[i] as EntryRow;
       // verifyRows compared the stored hash with one recomputed from these bytes.
-      out.push({ origin, seq: body.seq, ts: body.ts, type: body.type, payload: body.payload, hash: row.hash });
+      out.push({ origin, seq: body.seq, ts: body.ts, type: body.type, payload: body.payload, hash: row.hash, leaf: row.leaf });
       if (origin === REGISTRY_ORIGIN) this.registryRows.push({ type: body.type, leaf: row.leaf });
       mark.head = row.hash;
       mark.lastTs = body.ts;
@@ -308,9 +310,10 @@ function firstRevokedSeq(schedule: KeySchedule, before: readonly { fromSeq: numb
   return first;
 }
 
-/** A SQLite log store as an EntrySource. */
-export function ledgerEntrySource(store: LedgerStore): EntrySource {
-  const sync: SyncEntrySource = { origins: () => store.origins(), size: (origin) => store.head(origin).size, rows: (origin, from, to) => store.rangeAll(origin, from, to) };
+/** A SQLite log store as an EntrySource: every log, or only those named (and the registry, whose revocations count). */
+export function ledgerEntrySource(store: LedgerStore, only?: readonly string[]): EntrySource {
+  const named = only === undefined ? undefined : new Set([...only, REGISTRY_ORIGIN]);
+  const sync: SyncEntrySource = { origins: () => store.origins().filter((o) => named?.has(o) ?? true), size: (origin) => store.head(origin).size, rows: (origin, from, to) => store.rangeAll(origin, from, to) };
   return {
     sync,
     origins: () => Promise.resolve(sync.origins()),

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { loadOrCreateSigner, readVerifierFile } from '../../ledger/keys.ts';
-import { readRegistry, readRegistryKey } from '../../ledger/key-schedule.ts';
+import { REGISTRY_ORIGIN, readRegistry, readRegistryKey } from '../../ledger/key-schedule.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
 import { UserStore } from '../../access/user-store.ts';
@@ -160,6 +160,11 @@ const hq: Command = {
       if (registry) stops.push(() => {
         registry.close();
       });
+      // What the verified read path (screens, breach watcher) takes as the start of each log: the pinned keys, and
+      // the registry's genesis key from HQ's own registry file, so a registry log replaced in the store is refused.
+      const readerKeys = new Map(trustedKeys);
+      const registryKey = registry?.log(REGISTRY_ORIGIN)?.genesisKey;
+      if (registryKey) readerKeys.set(REGISTRY_ORIGIN, registryKey);
       // HQ nodes sharing one PostgreSQL: the lease holder alone judges breaches and raises fleet alerts.
       const lease: { holding?: (() => boolean) | undefined } = {};
       // Only registered (or pinned) kiosks' logs are stored: an unknown log is refused with a security alert.
@@ -178,7 +183,7 @@ const hq: Command = {
       const pinnedStaff = new Set(stringList(values, 'staff-log'));
       const staffOrigin = (origin: string): boolean => pinnedStaff.has(origin) || (registry !== undefined && readRegistry(registry)?.staffLogs?.has(origin) === true);
       // An agency node's verdicts stay on its own store and screens: HQ publishes the shared alerts topic.
-      const alertOptions = { trustedKeys, engine: { staffOrigin }, publish: !agency };
+      const alertOptions = { trustedKeys: readerKeys, engine: { staffOrigin }, publish: !agency };
       const leased = postgres === undefined ? undefined : await startLeasedBreachAlerts(service, { ...alertOptions, url: postgres, onChange: (holding) => {
         writeLine(io.stdout, holding ? `${nodeId}: judging breaches (lease taken)` : `${nodeId}: standing by (lease lost)`);
       } });
@@ -200,7 +205,7 @@ const hq: Command = {
       const hostNames = stringList(values, 'host-name');
       const http = await startHqHttp(service, httpPort, host, users, desk, hostNames);
       stops.push(() => http.close());
-      const dashboard = withAlerts(new HqBackend({ hq: service, staffOrigin }), alertsBackend(service, store, desk));
+      const dashboard = withAlerts(new HqBackend({ hq: service, staffOrigin, trustedKeys: readerKeys }), alertsBackend(service, store, desk));
       const web = webPortNumber === undefined || !users ? undefined : await startWebServer({ hq: dashboard, users, port: webPortNumber, host, hostNames });
       if (web) stops.push(() => web.close());
       writeLine(io.stdout, `${agency ? `agency node ${nodeId}` : 'hq'} ready: mqtt ${String(link.url)}${embedded ? ' (embedded)' : ''}, http ${http.url}${web?.urls.hq ? `, dashboard ${web.urls.hq}` : ''}`);

@@ -1,6 +1,7 @@
 // Tampering with a stored log, the way an insider with the database file would, and what fsck says.
 import Database from 'better-sqlite3';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeLeaf, encodeBody, encodeLeaf } from '../../core/entry.ts';
 import { fsck } from '../../ledger/fsck.ts';
@@ -8,6 +9,8 @@ import { leafHash, nodeHash } from '../../ledger/hash.ts';
 import { Signer } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
+import { ledgerCommands } from '../../main/cli/ledger-commands.ts';
+import { runMuster } from '../helpers/run-muster.ts';
 import { appendCheckins, newLog, type TestLog } from './fixtures.ts';
 
 const ORIGIN = 'center-01/kiosk-1';
@@ -236,3 +239,21 @@ function rebuildNodes(path: string): void {
     }
   });
 }
+
+describe('ledger export reads through the verified read path', () => {
+  it('exports an untouched log, and refuses a tampered one naming the entry, writing no file', async () => {
+    const { path, dir } = await closedLog();
+    const good = join(dir, 'good.jsonl');
+    expect(await runMuster(['ledger', 'export', '--db', path, '--out', good], '', ledgerCommands)).toMatchObject({ code: 0, stdout: `exported 20 entries of ${ORIGIN} to ${good}\n` });
+    raw(path, (db) => {
+      const decoded = decodeLeaf(rowAt(db, 7).leaf);
+      const leaf = encodeLeaf(encodeBody({ ...decoded.body, payload: { subject: 'p-someone-else' } }), decoded.signature);
+      db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE origin = ? AND seq = 7').run(leaf, leafHash(leaf), ORIGIN);
+    });
+    const bad = join(dir, 'bad.jsonl');
+    const refused = await runMuster(['ledger', 'export', '--db', path, '--out', bad], '', ledgerCommands);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${ORIGIN} entry 7 fails verification (signature does not verify): nothing exported`);
+    expect(existsSync(bad)).toBe(false);
+  });
+});
