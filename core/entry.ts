@@ -31,6 +31,7 @@ export const ENTRY_TYPES = [
   'access',
   'erasure',
   'alert-action',
+  'evidence-export',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 

@@ -5,6 +5,7 @@ import type { FindingView, Timeline } from '../core/api/staff-api.ts';
 import { type Child, h } from './dom.ts';
 import { stamp, zoneLabel } from './local-time.ts';
 import { entryTypeText, ruleText, statusText, w } from './screen-words.ts';
+import { type EvidenceExport, breachTarget, dayOf, evidenceButton } from './evidence/export-button.ts';
 
 /** Text copied from the log (English, written by the engine or a member of staff): never translated. */
 export function logText(text: string): HTMLElement {
@@ -37,27 +38,30 @@ export function findingItem(f: FindingView, ...extra: Child[]): HTMLElement {
   return h('li', { class: `finding status-${f.status}`, 'data-finding': f.id }, h('div', { class: 'finding-body' }, findingBody(f)), extra);
 }
 
-export function timelineTable(timeline: Timeline): HTMLElement {
+/** A person's log entries, newest first; with `exports`, each check-in offers its day's evidence. */
+export function timelineTable(timeline: Timeline, exports?: EvidenceExport): HTMLElement {
   const at = timeline.events.at(-1)?.at ?? 0;
+  const evidence = (e: Timeline['events'][number]): HTMLElement | null =>
+    exports && e.type === 'checkin' ? evidenceButton(exports, { subject: timeline.subject, day: dayOf(e.at, timeline.zone) }) : null;
   return h(
     'table',
     { class: 'timeline' },
     h('caption', {}, w('timesIn', { zone: zoneLabel(timeline.zone, at) })),
-    h('thead', {}, h('tr', {}, [w('time'), w('entry'), w('what'), w('log')].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, [...timeline.events].reverse().map((e) => h('tr', {}, h('td', {}, stamp(e.at, timeline.zone)), h('td', {}, entryTypeText(e.type)), h('td', {}, logText(e.summary)), h('td', {}, data(`${e.ref.origin} #${e.ref.seq}`))))),
+    h('thead', {}, h('tr', {}, [w('time'), w('entry'), w('what'), w('log'), ...(exports ? [w('evidence')] : [])].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, [...timeline.events].reverse().map((e) => h('tr', {}, h('td', {}, stamp(e.at, timeline.zone)), h('td', {}, entryTypeText(e.type)), h('td', {}, logText(e.summary)), h('td', {}, data(`${e.ref.origin} #${e.ref.seq}`)), exports ? h('td', {}, evidence(e)) : null))),
   );
 }
 
-/** Breaches, review items and history, read-only (the HQ dashboard). */
-export function timelineSection(timeline: Timeline): HTMLElement {
+/** Breaches, review items and history, read-only (the HQ dashboard); with `exports`, each breach and check-in offers its evidence. */
+export function timelineSection(timeline: Timeline, exports?: EvidenceExport): HTMLElement {
   return h(
     'div',
     { class: 'timeline-section' },
     h('h3', {}, w('breaches')),
-    timeline.breaches.length === 0 ? h('p', {}, w('none')) : h('ul', { class: 'findings' }, timeline.breaches.map((b) => findingItem(b))),
+    timeline.breaches.length === 0 ? h('p', {}, w('none')) : h('ul', { class: 'findings' }, timeline.breaches.map((b) => findingItem(b, exports ? evidenceButton(exports, breachTarget(b)) : null))),
     h('h3', {}, w('reviewItems')),
     timeline.reviews.length === 0 ? h('p', {}, w('none')) : h('ul', { class: 'findings' }, timeline.reviews.map((r) => findingItem(r))),
     h('h3', {}, w('history')),
-    timelineTable(timeline),
+    timelineTable(timeline, exports),
   );
 }

@@ -58,6 +58,7 @@ export const ENTRY_TYPES: Catalogue = {
   'device-health': { en: 'device health', 'zh-CN': '设备状态' },
   access: { en: 'data access', 'zh-CN': '数据访问' },
   erasure: { en: 'erasure', 'zh-CN': '数据删除' },
+  'evidence-export': { en: 'evidence exported', 'zh-CN': '证据导出' },
 };
 
 const WORDS = {
@@ -102,6 +103,9 @@ const WORDS = {
   timesIn: { en: 'Times in {zone}', 'zh-CN': '时间按 {zone}' },
   close: { en: 'Close', 'zh-CN': '关闭' },
   person: { en: 'Person', 'zh-CN': '人员' },
+  exportEvidence: { en: 'Export evidence', 'zh-CN': '导出证据' },
+  exporting: { en: 'Exporting…', 'zh-CN': '正在导出……' },
+  evidenceSaved: { en: 'Saved {file}: check it with muster evidence verify or the verifier page.', 'zh-CN': '已保存 {file}：可用 muster evidence verify 或核验页面离线核验。' },
 } as const satisfies Catalogue;
 
 export const w = wordsOf(WORDS);

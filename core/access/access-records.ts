@@ -1,7 +1,8 @@
 // Log records of the personal-data store. `access`: someone read a person's personal data (who, whose, which
 // fields, why), written before the data is handed out. `erasure`: a person's data and data key were deleted.
 // Both name only pseudonymous ids and field kinds, never a value.
-import { asFields, bad, id, list, oneOf, onlyKeys, text, time } from '../records/fields.ts';
+import { asFields, bad, day, id, list, oneOf, onlyKeys, optionalId, text, time } from '../records/fields.ts';
+import { formatDay } from '../time/civil-day.ts';
 import { PERSONAL_FIELDS, type PersonalField, isPersonalField } from './personal-data.ts';
 import { ROLES, type Role } from './roles.ts';
 
@@ -39,6 +40,38 @@ export function parseAccessRecord(payload: unknown): AccessRecord {
     role: oneOf(p, 'role', 'access', ROLES),
     fields: fieldList(p, 'access'),
     reason: text(p, 'reason', 'access'),
+  };
+}
+
+/** `evidence-export`: someone exported an evidence bundle of a person's day (written before the file is handed out). */
+export interface EvidenceExportRecord {
+  readonly subject: string;
+  /** The local day, YYYY-MM-DD. */
+  readonly day: string;
+  readonly rule?: string;
+  readonly by: string;
+  readonly role: Role;
+  /** The verdict the bundle states. */
+  readonly verdict: string;
+  /** SHA-256 of the bundle file handed out, lowercase hex: the copy given can be matched to this entry. */
+  readonly bundle: string;
+}
+
+export function parseEvidenceExport(payload: unknown): EvidenceExportRecord {
+  const p = asFields(payload, 'evidence-export');
+  onlyKeys(p, 'evidence-export', ['subject', 'day', 'rule', 'by', 'role', 'verdict', 'bundle']);
+  const bundle = p.bundle;
+  if (typeof bundle !== 'string' || !/^[0-9a-f]{64}$/.test(bundle)) bad('evidence-export.bundle', 'expected a lowercase hex SHA-256');
+  const dayText = formatDay(day(p, 'day', 'evidence-export'));
+  const rule = optionalId(p, 'rule', 'evidence-export');
+  return {
+    subject: id(p, 'subject', 'evidence-export'),
+    day: dayText,
+    ...(rule === undefined ? {} : { rule }),
+    by: id(p, 'by', 'evidence-export'),
+    role: oneOf(p, 'role', 'evidence-export', ROLES),
+    verdict: id(p, 'verdict', 'evidence-export'),
+    bundle,
   };
 }
 

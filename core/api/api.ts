@@ -4,6 +4,7 @@
 // from the validators. Main validates every request before it acts; the renderer validates every answer.
 import { type Check, type Out, fail, ident, obj, text } from './check.ts';
 import { alertsMethods } from './alerts-api.ts';
+import { evidenceMethods } from './evidence-api.ts';
 import { hqEvents, hqMethods } from './hq-api.ts';
 import { kioskEvents, kioskMethods } from './kiosk-api.ts';
 import { type Action, type Principal, can } from '../access/roles.ts';
@@ -21,7 +22,7 @@ interface MethodSpec {
   readonly result: Check<unknown>;
 }
 
-export const METHODS = { ...kioskMethods, ...staffMethods, ...hqMethods, ...alertsMethods } as const satisfies Readonly<Record<string, MethodSpec>>;
+export const METHODS = { ...kioskMethods, ...staffMethods, ...hqMethods, ...alertsMethods, ...evidenceMethods } as const satisfies Readonly<Record<string, MethodSpec>>;
 export const EVENTS = { ...kioskEvents, ...staffEvents, ...hqEvents } as const satisfies Readonly<Record<string, Check<unknown>>>;
 
 export type Method = keyof typeof METHODS;

@@ -1,10 +1,10 @@
 // The verdict an evidence bundle states for one person's day, computed by the pure breach engine from the
 // records the bundle holds. The exporter and every verifier call the same function, so a verifier that gets a
 // different verdict from the same records knows the stated one was changed.
-import { type EngineOptions, computeBreaches } from '../breach/engine.ts';
+import { BreachEngine, type EngineOptions } from '../breach/engine.ts';
 import { type DayWindow, dayWindow } from '../breach/day-window.ts';
 import { type Breach, type ReviewItem, breachStands } from '../breach/findings.ts';
-import { SubjectLog, type Indexed } from '../breach/subject-log.ts';
+import { type Indexed, SubjectLog } from '../breach/subject-log.ts';
 import { MusterError } from '../errors.ts';
 import { parseCheckin } from '../records/checkin.ts';
 import type { EntryRef, LogRecord } from '../records/entry-ref.ts';
@@ -54,9 +54,12 @@ export function judgeDay(records: readonly LogRecord[], subject: string, day: nu
   if (!plan) throw new MusterError('no-plan', `no plan of ${subject} governs ${formatDay(day)}`);
   const window = dayWindow(plan.value, day);
   const dayText = formatDay(day);
-  const report = computeBreaches(records, at, staffOrigin ? { staffOrigin } : {});
-  const breaches = report.breaches.filter((b) => b.subject === subject && b.day === dayText && (rule === undefined || b.rule === rule));
-  const reviews = report.reviews.filter((r) => r.subject === subject && r.day === dayText);
+  // The engine judges people one by one: only this person is evaluated, not everyone in the records.
+  const engine = new BreachEngine(staffOrigin ? { staffOrigin } : {});
+  for (const record of records) engine.add(record);
+  const found = engine.evaluateSubject(subject, at);
+  const breaches = found.breaches.filter((b) => b.subject === subject && b.day === dayText && (rule === undefined || b.rule === rule));
+  const reviews = found.reviews.filter((r) => r.subject === subject && r.day === dayText);
   const checkins = records
     .filter((r) => r.type === 'checkin' && r.ts >= window.open && r.ts < window.lateUntil && checkinSubject(r) === subject)
     .sort((a, b) => a.ts - b.ts || a.ref.seq - b.ref.seq || (a.ref.origin < b.ref.origin ? -1 : 1))

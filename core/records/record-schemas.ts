@@ -1,7 +1,7 @@
 // Which record schema governs each entry type, for payloads written by hand or by tools (`muster ledger append`
 // checks a payload before it signs it). Every entry type is in exactly one of the two tables, so a new type does
 // not compile until it says how its payloads are checked.
-import { parseAccessRecord, parseErasureRecord } from '../access/access-records.ts';
+import { parseAccessRecord, parseErasureRecord, parseEvidenceExport } from '../access/access-records.ts';
 import type { EntryType } from '../entry.ts';
 import { parseAlertAction } from './alert-action.ts';
 import { parseBreachNotice } from './breach-notice.ts';
@@ -27,6 +27,7 @@ export const RECORD_SCHEMAS = {
   access: parseAccessRecord,
   erasure: parseErasureRecord,
   'alert-action': parseAlertAction,
+  'evidence-export': parseEvidenceExport,
 } as const satisfies Partial<Record<EntryType, (payload: unknown) => unknown>>;
 
 export type RecordType = keyof typeof RECORD_SCHEMAS;

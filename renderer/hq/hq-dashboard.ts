@@ -4,11 +4,13 @@
 // every time of a centre is in that centre's zone, labelled.
 import type { MusterApi } from '../../core/api/api.ts';
 import type { CentreView } from '../../core/api/hq-api.ts';
+import type { FindingView } from '../../core/api/staff-api.ts';
 import type { PrincipalView } from '../../core/api/session-api.ts';
 import { holds, seesAllCentres } from '../../core/access/roles.ts';
 import { formatDay, parseDay } from '../../core/time/civil-day.ts';
 import { settleLanguage } from '../catalogue.ts';
 import { coalesce } from '../coalesce.ts';
+import { type EvidenceExport, breachTarget, evidenceButton } from '../evidence/export-button.ts';
 import { button, h, render } from '../dom.ts';
 import { data, findingItem, logText, timelineSection } from '../findings.ts';
 import { stamp, zoneLabel } from '../local-time.ts';
@@ -50,6 +52,8 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
   const seesBreaches = holds(role, 'read-breaches') && holds(role, 'read-roster');
   const seesFleet = holds(role, 'read-fleet');
   const seesPeople = holds(role, 'read-person');
+  // An evidence bundle holds every check-in of the window at the person's centres: the roster's access.
+  const exportsEvidence = holds(role, 'read-roster');
   // The overview names each centre's zone (and HQ's): the language follows the first centre's.
   let centres: readonly CentreView[] = [];
   let hqZone = 'UTC';
@@ -82,12 +86,13 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
     if (onSessionLost(error)) return;
     render(notice, '⚠️ ', errorText(error));
   };
+  const exports: EvidenceExport | undefined = exportsEvidence ? { api, method: 'hq.exportEvidence', fail } : undefined;
 
   const openPerson = async (subject: string): Promise<void> => {
     const timeline = await api.call('hq.timeline', { subject });
     const to = today() || new Date().toISOString().slice(0, 10);
     const calendar = await api.call('hq.calendar', { subject, from: shiftDay(to, -89), to });
-    render(personBox, h('h2', { id: 'person-title', tabindex: -1 }, '👤 ', qn('timelineOf', { subject: data(subject) })), button(w('close'), '✖️', () => { render(personBox); }), calendarChart(calendar), timelineSection(timeline));
+    render(personBox, h('h2', { id: 'person-title', tabindex: -1 }, '👤 ', qn('timelineOf', { subject: data(subject) })), button(w('close'), '✖️', () => { render(personBox); }), calendarChart(calendar), timelineSection(timeline, exports));
     document.getElementById('person-title')?.focus();
   };
 
@@ -147,8 +152,9 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
     render(feedTitle, '⛔ ', centre ? qn('feedAt', { centre: data(centre) }) : q('feedTitle'), ` (${standing})`);
     feedCount.textContent = q('feedCount', { standing, other: breaches.length - standing, from, to });
     feedList.hidden = breaches.length === 0;
-    reconcile(feedList, breaches, (b) => b.id, (b) => findingItem(b, seesPeople ? h('p', {}, personButton(b.subject)) : null), (el, b) => {
-      el.replaceWith(findingItem(b, seesPeople ? h('p', {}, personButton(b.subject)) : null));
+    const item = (b: FindingView): HTMLElement => findingItem(b, seesPeople ? h('p', {}, personButton(b.subject)) : null, exports ? h('p', {}, evidenceButton(exports, breachTarget(b))) : null);
+    reconcile(feedList, breaches, (b) => b.id, item, (el, b) => {
+      el.replaceWith(item(b));
     });
   };
 

@@ -3,6 +3,7 @@
 // half-typed reason, the choice made and the focus survive every refresh.
 import type { FindingView, Timeline } from '../../core/api/staff-api.ts';
 import { button, h, render } from '../dom.ts';
+import { type EvidenceExport, breachTarget, evidenceButton } from '../evidence/export-button.ts';
 import { findingBody, timelineTable } from '../findings.ts';
 import { reconcile } from '../reconcile.ts';
 import { w } from '../screen-words.ts';
@@ -22,10 +23,15 @@ export class PersonPanel {
   /** The plan forms, built from the first answer and never redrawn. */
   private planBox = h('div', { class: 'plan-box' });
 
+  /** "Export evidence" on each breach and check-in (the server logs each export). */
+  private readonly exports: EvidenceExport;
+
   constructor(
     private readonly d: Decide,
     private readonly day: () => string,
-  ) {}
+  ) {
+    this.exports = { api: d.api, method: 'staff.exportEvidence', fail: d.fail };
+  }
 
   async open(subject: string): Promise<void> {
     this.subject = subject;
@@ -105,14 +111,14 @@ export class PersonPanel {
     reconcile(this.reviews, timeline.reviews, (f) => f.id, (f) => this.item(f, () => (f.status === 'pending' ? reviewForm(f, this.d) : null)), (el, f) => {
       this.update(el, f, () => (f.status === 'pending' ? reviewForm(f, this.d) : null));
     });
-    reconcile(this.breaches, timeline.breaches, (f) => f.id, (f) => this.item(f, () => contestForm(f, this.d)), (el, f) => {
+    reconcile(this.breaches, timeline.breaches, (f) => f.id, (f) => this.item(f, () => contestForm(f, this.d), evidenceButton(this.exports, breachTarget(f))), (el, f) => {
       this.update(el, f, () => contestForm(f, this.d));
     });
-    render(this.history, timelineTable(timeline));
+    render(this.history, timelineTable(timeline, this.exports));
   }
 
-  private item(f: FindingView, form: () => HTMLElement | null): HTMLElement {
-    const el = h('li', { class: `finding status-${f.status}`, 'data-finding': f.id, 'data-status': f.status }, h('div', { class: 'finding-body' }, findingBody(f)));
+  private item(f: FindingView, form: () => HTMLElement | null, evidence: HTMLElement | null = null): HTMLElement {
+    const el = h('li', { class: `finding status-${f.status}`, 'data-finding': f.id, 'data-status': f.status }, h('div', { class: 'finding-body' }, findingBody(f)), evidence);
     const made = form();
     if (made) el.append(made);
     return el;

@@ -54,7 +54,7 @@ describe('every verdict kind exports and verifies', () => {
     [PEOPLE.onTime, 'on-time', /p-on checked in on time at centre-a\/k1 on 1 Dec 2026 at 09:05/],
     [PEOPLE.late, 'late', /p-late checked in late at centre-a on 1 Dec 2026/],
     [PEOPLE.missed, 'missed', /p-miss did not check in at centre-a on 1 Dec 2026 between 09:00 and 11:15 \(UTC\)/],
-    [PEOPLE.excused, 'excused', /excused by staff-1: hospital appointment/],
+    [PEOPLE.excused, 'excused', /excused by staff-1: medical/],
     [PEOPLE.review, 'review', /1 item\(s\) for staff review \(verification-failed\) and no breach/],
   ])('%s: %s', async (subject, kind, words) => {
     const b = bundle(subject);

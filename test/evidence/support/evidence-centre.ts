@@ -58,8 +58,8 @@ export async function evidenceCentre(regulars = 0, options: { readonly forgedExc
   k2.writer.checkpoint();
   await append(k1.writer, '09:05', 'checkin', checkinPayload(PEOPLE.onTime));
   await append(k1.writer, '09:30', 'checkin-attempt', attemptPayload(PEOPLE.review, 'poor-quality'));
-  await append(k1.writer, '09:40', 'excuse', { subject: PEOPLE.excused, from: DAY, to: DAY, rules: ['missed-checkin'], reason: 'hospital appointment, letter seen', staff: 'staff-1' });
-  if (options.forgedExcuse) await append(k2.writer, '09:40', 'excuse', { subject: PEOPLE.missed, from: DAY, to: DAY, rules: [], reason: 'written at a kiosk', staff: 'k2-forger' });
+  await append(k1.writer, '09:40', 'excuse', { subject: PEOPLE.excused, from: DAY, to: DAY, rules: ['missed-checkin'], reason: 'medical', staff: 'staff-1' });
+  if (options.forgedExcuse) await append(k2.writer, '09:40', 'excuse', { subject: PEOPLE.missed, from: DAY, to: DAY, rules: [], reason: 'other', staff: 'k2-forger' });
   for (const [i, subject] of others.entries()) {
     const k = i % 2 === 0 ? k1 : k2;
     // After the day's named events at k1 (the last at 09:40), so kiosk time only moves forward.
