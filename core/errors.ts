@@ -161,7 +161,7 @@ export const ERROR_STATUS = {
   'not-ready': 503,
   'store-unreadable': 503,
   'subscription-refused': 503,
-} as const satisfies Record<string, 400 | 401 | 403 | 404 | 405 | 409 | 413 | 429 | 500 | 503>;
+} as const satisfies Record<string, 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 500 | 503>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
