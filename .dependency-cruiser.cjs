@@ -25,7 +25,7 @@ const PACKAGES = {
   hardware: ['serialport', '@serialport/[^/]+'],
   face: ['@tensorflow/[^/]+', '@vladmandic/[^/]+', 'jpeg-js'],
   net: ['mqtt', 'aedes', 'pg', 'kysely', 'better-sqlite3'],
-  access: ['better-sqlite3', 'electron'],
+  access: ['better-sqlite3', 'electron', 'fastify'],
   renderer: ['echarts', 'zrender'],
 };
 

@@ -1,19 +1,18 @@
-// The HTTP guard for any node:http server. A request carries its session as a Bearer token or as the server's
-// session cookie (HttpOnly, SameSite=Strict, so page scripts cannot read it and other sites cannot send it; each
+// The HTTP guard of every server (the HTTP layer, access/http-server.ts, applies it). A request carries its
+// session as a Bearer token or as the server's session cookie (HttpOnly, SameSite=Strict, so page scripts cannot read it and other sites cannot send it; each
 // server names its own, since browsers do not scope cookies by port). `checkRequestSource` refuses a Host the
 // server does not answer to (DNS rebinding) and a cross-site or cross-origin API request (login CSRF included). `authenticate` yields the principal or throws `unauthenticated` (401); `authorize` throws
-// `forbidden` (403). `sessionRoutes` serves sign-in, who-am-I and sign-out at /api/session.
+// `forbidden` (403).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { type Action, type Principal, type Resource, can } from '../core/access/roles.ts';
 import { SCREEN_SECRET_HEADER, SCREEN_SECRET_PARAM } from '../core/api/session-api.ts';
-import { ERROR_STATUS, MusterError, errorMessage } from '../core/errors.ts';
-import type { SessionSource, UserStore } from './user-store.ts';
+import { ERROR_STATUS, MusterError } from '../core/errors.ts';
+import type { SessionSource } from './user-store.ts';
 
 /** The default cookie name; each server passes its own (`muster_hq_api`, `muster_staff`, ...). */
 export const SESSION_COOKIE = 'muster_session';
 export const SESSION_PATH = '/api/session';
-const MAX_BODY_BYTES = 4096;
 
 export function authenticate(req: IncomingMessage, sessions: SessionSource, cookie = SESSION_COOKIE): Principal {
   const token = sessionToken(req, cookie);
@@ -104,81 +103,4 @@ export function checkRequestSource(req: IncomingMessage, port: number, api: bool
 /** The HTTP status for an error thrown by a route: the status its code names (core/errors.ts), 500 for anything else. */
 export function httpStatus(error: unknown): number {
   return error instanceof MusterError ? ERROR_STATUS[error.code] : 500;
-}
-
-/** Writes `{error: {code, message}}` with the status of the error (and the challenge header on a 401). */
-export function sendError(res: ServerResponse, error: unknown): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  const status = httpStatus(error);
-  const code = error instanceof MusterError ? error.code : 'internal';
-  const message = status === 500 ? 'internal error' : errorMessage(error);
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
-  if (status === 401) headers['www-authenticate'] = 'Bearer realm="muster"';
-  if (status === 429) headers['retry-after'] = '60';
-  res.writeHead(status, headers);
-  res.end(JSON.stringify({ error: { code, message } }));
-}
-
-export interface SessionRoutesOptions {
-  /** Adds `Secure` to the cookie: set it whenever the server is behind TLS. */
-  readonly secureCookie?: boolean;
-  /** This server's session cookie name. */
-  readonly cookie?: string;
-}
-
-/**
- * Serves /api/session: POST {user, password} signs in (cookie + {token, principal, expiresAt}), GET returns the
- * principal, DELETE signs out. Returns false for any other path, so a server calls it first and routes on.
- */
-export async function sessionRoutes(req: IncomingMessage, res: ServerResponse, users: UserStore, options: SessionRoutesOptions = {}): Promise<boolean> {
-  const path = new URL(req.url ?? '/', 'http://muster').pathname;
-  if (path !== SESSION_PATH) return false;
-  const json = { 'content-type': 'application/json', 'cache-control': 'no-store' };
-  if (req.method === 'POST') {
-    const body = await readJsonBody(req, MAX_BODY_BYTES);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MusterError('bad-request', 'body must be a JSON object {user, password}');
-    const { user: userField, password: passwordField } = body as Record<string, unknown>;
-    const user = typeof userField === 'string' ? userField : '';
-    const password = typeof passwordField === 'string' ? passwordField : '';
-    const session = await users.signIn(user, password, req.socket.remoteAddress ?? 'unknown');
-    res.writeHead(200, { ...json, 'set-cookie': sessionCookie(session.token, users.policy.absoluteMs, options.secureCookie ?? false, options.cookie) });
-    res.end(JSON.stringify({ token: session.token, principal: session.principal, expiresAt: session.expiresAt }));
-    return true;
-  }
-  if (req.method === 'GET') {
-    // Authenticated before the status is written: a 200 already sent could not turn into the 401.
-    const principal = authenticate(req, users, options.cookie);
-    res.writeHead(200, json);
-    res.end(JSON.stringify({ principal }));
-    return true;
-  }
-  if (req.method === 'DELETE') {
-    const token = sessionToken(req, options.cookie);
-    if (token !== undefined) users.signOut(token);
-    res.writeHead(204, { 'set-cookie': clearedSessionCookie(options.cookie) });
-    res.end();
-    return true;
-  }
-  res.writeHead(405, { ...json, allow: 'GET, POST, DELETE' });
-  res.end(JSON.stringify({ error: { code: 'method-not-allowed', message: `${SESSION_PATH}: GET, POST or DELETE` } }));
-  return true;
-}
-
-/** A request body as JSON, refusing more than `maxBytes` (MusterError 'bad-request', a 400). */
-export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new MusterError('bad-request', `body over ${maxBytes} bytes`);
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch (error) {
-    throw new MusterError('bad-request', `body is not JSON: ${errorMessage(error)}`);
-  }
 }

@@ -5,11 +5,11 @@
 //   connections stream a CONNECT that declares 256 MB, against the same process idle (goal: within 50 MB).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { type Server, createServer, request } from 'node:http';
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sendError, sessionRoutes } from '../access/http-guard.ts';
+import { createHttpServer, serveSessions } from '../access/http-server.ts';
 import { UserStore } from '../access/user-store.ts';
 import type { Suite } from './suites.ts';
 
@@ -40,15 +40,10 @@ export const securitySuite: Suite = {
 async function signInUnderFlood(path: string): Promise<{ quietMs: number; floodMs: number }> {
   const users = UserStore.open(path);
   await users.add({ name: 'sam', role: 'officer', password: PASSWORD });
-  const server: Server = createServer((req, res) => {
-    sessionRoutes(req, res, users).then((served) => {
-      if (!served) sendError(res, new Error('not found'));
-    }, (error: unknown) => {
-      sendError(res, error);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
+  const server = createHttpServer({ isApi: () => true, bodyLimit: 4096, component: 'bench' });
+  serveSessions(server, users);
+  await server.listen();
+  const { port } = server;
   const post = (localAddress: string, user: string, password: string): Promise<number> => new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: '/api/session', method: 'POST', localAddress, agent: false }, (res) => {
       res.resume();
@@ -82,8 +77,7 @@ async function signInUnderFlood(path: string): Promise<{ quietMs: number; floodM
     await Promise.all(flood);
     return { quietMs, floodMs };
   } finally {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
     users.close();
   }
 }

@@ -6,7 +6,8 @@ import type { BrowserWindow, WebContents } from 'electron';
 import { errorMessage } from '../../core/errors.ts';
 import type { ApiService } from '../web/api-service.ts';
 import type { RendererBundle } from '../web/bundle.ts';
-import { SECURITY_HEADERS, screenPage } from '../web/pages.ts';
+import { SECURITY_HEADERS } from '../../access/security-headers.ts';
+import { screenPage } from '../web/pages.ts';
 import { serveApi } from './ipc.ts';
 import { APP_SCHEME, KIOSK_URL, kioskWebPreferences, lockNavigation, lockPermissions } from './security.ts';
 

@@ -1,30 +1,7 @@
-// The HTML shell of each screen and the security headers every response carries. The page holds no inline
-// script or style: the Content-Security-Policy allows only this origin's script and stylesheet, images from
-// this origin or data: URLs (the receipt's QR code), and connections back to this origin.
+// The HTML shell of each screen. It holds no inline script or style, as the Content-Security-Policy every
+// response carries requires (access/security-headers.ts).
 export const SCREENS = ['kiosk', 'staff', 'hq'] as const;
 export type Screen = (typeof SCREENS)[number];
-
-export const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "media-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': CSP,
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-  'permissions-policy': 'camera=(self), microphone=(), geolocation=(), usb=(), serial=(), hid=()',
-};
 
 const TITLES: { readonly [S in Screen]: string } = { kiosk: 'Muster kiosk', staff: 'Muster attendance', hq: 'Muster HQ' };
 

@@ -9,17 +9,18 @@
 //   GET /api/breach-alerts/<id>           one alert with its history (id URL-encoded)
 //   POST /api/breach-alerts/<id>/acknowledge|assign|resolve   {note, assignee?}: an officer's action (JSON only)
 //   GET /api/events                       SSE: alert, breach-alert, entries, kiosk
-// Bad requests get 400 with {error: {code, message}}; nothing a client sends can crash the service.
+// Served on the shared HTTP layer (access/http-server.ts): security headers, Host and Origin checks, body limit,
+// every error as {ok: false, error: {code, message}} with its code's status; nothing a client sends can crash it.
 // With a user store every route needs a session (access/http-guard.ts, sign-in at /api/session) and each answer
 // holds only what the principal may see (staff: their centres); without one HQ serves loopback only.
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { toBase64, toHex } from '../../core/bytes.ts';
 import type { CborValue } from '../../core/canonical.ts';
 import { checkOrigin, decodeLeaf } from '../../core/entry.ts';
 import { parseAccessRecord, parseErasureRecord } from '../../core/access/access-records.ts';
 import { type Action, type Principal, type Resource, can, holds } from '../../core/access/roles.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
-import { authenticate, authorize, checkRequestSource, readJsonBody, sendError, sessionLive, sessionRoutes } from '../../access/http-guard.ts';
+import { authenticate, authorize, sessionLive } from '../../access/http-guard.ts';
+import { type EventStream, type FastifyReply, type FastifyRequest, createHttpServer, eventStream, jsonBody, requireJson, serveSessions } from '../../access/http-server.ts';
 import type { UserStore } from '../../access/user-store.ts';
 import { leafHash } from '../../ledger/hash.ts';
 import { centerOf } from '../alerts.ts';
@@ -49,28 +50,23 @@ const HQ_API_COOKIE = 'muster_hq_api';
 export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1', users?: UserStore, desk?: AlertDesk, hostNames: readonly string[] = []): Promise<HqHttp> {
   if (!users && !LOOPBACK.test(host)) throw new MusterError('insecure-bind', `HQ's API may listen on ${host} only with a user store (--users FILE)`);
   /** Event streams, each with what its principal may see and whether its session still holds. */
-  const clients = new Map<ServerResponse, { allowed: Allowed; live: () => boolean }>();
-  let bound = 0;
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      // Every route is API: Host, Sec-Fetch-Site and Origin are checked before anything else, sign-in included.
-      checkRequestSource(req, bound, true, hostNames);
-      if (users && (await sessionRoutes(req, res, users, { cookie: HQ_API_COOKIE }))) return;
-      const principal = users ? authenticate(req, users, HQ_API_COOKIE) : undefined;
-      await route(hq, desk, req, res, clients, principal, sessionLive(req, users, HQ_API_COOKIE));
-    })().catch((error: unknown) => {
-      sendError(res, error);
-    });
-  });
+  const clients = new Map<EventStream, { allowed: Allowed; live: () => boolean }>();
+  // Every route is API: Host, Sec-Fetch-Site and Origin are checked before anything else, sign-in included.
+  const server = createHttpServer({ host, port, hostNames, isApi: () => true, bodyLimit: MAX_ACTION_BYTES, component: 'hq-http' });
+  if (users) serveSessions(server, users, { cookie: HQ_API_COOKIE });
+  const serve = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const principal = users ? authenticate(request.raw, users, HQ_API_COOKIE) : undefined;
+    await route(hq, desk, request, reply, clients, principal, sessionLive(request.raw, users, HQ_API_COOKIE));
+  };
+  server.route('/api/*', { GET: serve, POST: serve });
   const push = <K extends keyof HqEvents>(name: K, visible: (data: HqEvents[K][0], allowed: Allowed) => boolean) => (data: HqEvents[K][0]): void => {
-    const frame = `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
     for (const [client, { allowed, live }] of clients) {
       // A stream whose session expired, was signed out or locked ends at its next frame.
       if (!live()) {
         clients.delete(client);
         client.end();
       } else if (visible(data, allowed)) {
-        client.write(frame);
+        client.send(data, name);
       }
     }
   };
@@ -82,26 +78,16 @@ export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1
   hq.events.on('breach-alert', onBreachAlert);
   hq.events.on('entries', onEntries);
   hq.events.on('kiosk', onKiosk);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      resolve();
-    });
-  });
-  const address = server.address() as { port: number };
-  bound = address.port;
+  const url = await server.listen();
   return {
-    url: `http://${host}:${address.port}`,
+    url,
     close: async () => {
       hq.events.off('alert', onAlert);
       hq.events.off('breach-alert', onBreachAlert);
       hq.events.off('entries', onEntries);
       hq.events.off('kiosk', onKiosk);
       for (const client of clients.keys()) client.end();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => {
-        resolve();
-      }));
+      await server.close();
     },
   };
 }
@@ -109,9 +95,9 @@ export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1
 async function route(
   hq: HqService,
   desk: AlertDesk | undefined,
-  req: IncomingMessage,
-  res: ServerResponse,
-  clients: Map<ServerResponse, { allowed: Allowed; live: () => boolean }>,
+  req: FastifyRequest,
+  res: FastifyReply,
+  clients: Map<EventStream, { allowed: Allowed; live: () => boolean }>,
   principal: Principal | undefined,
   live: () => boolean,
 ): Promise<void> {
@@ -120,7 +106,7 @@ async function route(
   const mayAtAll = (action: Action): void => {
     if (principal && !holds(principal.role, action)) authorize(principal, action);
   };
-  const url = new URL(req.url ?? '/', 'http://hq');
+  const url = new URL(req.url, 'http://hq');
   const parts = url.pathname.split('/').filter((p) => p !== '');
   const store = hq.store;
   if (req.method === 'POST' && parts.length === 4 && parts[0] === 'api' && parts[1] === 'breach-alerts') {
@@ -128,8 +114,8 @@ async function route(
     return;
   }
   if (req.method !== 'GET') {
-    send(res, 405, { error: { code: 'method-not-allowed', message: 'GET only, but for POST /api/breach-alerts/<id>/<action>' } });
-    return;
+    res.header('allow', 'GET, HEAD');
+    throw new MusterError('method-not-allowed', 'GET only, but for POST /api/breach-alerts/<id>/<action>');
   }
   if (parts[0] !== 'api') throw new MusterError('not-found', `no such path ${url.pathname}`);
   if (parts[1] === 'breach-alerts' && parts.length <= 3) {
@@ -147,10 +133,9 @@ async function route(
   }
   if (parts.length === 2 && parts[1] === 'events') {
     if (principal && !(['read-breaches', 'read-fleet', 'read-log'] as const).some((a) => holds(principal.role, a))) authorize(principal, 'read-breaches');
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    res.write(': muster hq live updates\n\n');
-    clients.set(res, { allowed, live });
-    req.on('close', () => clients.delete(res));
+    const stream = eventStream(res, { hello: 'muster hq live updates' });
+    clients.set(stream, { allowed, live });
+    stream.onClose(() => clients.delete(stream));
     return;
   }
   if (parts.length === 2 && parts[1] === 'kiosks') {
@@ -226,13 +211,13 @@ async function route(
 }
 
 /** POST /api/breach-alerts/<id>/<action>: JSON only (a form post from another site cannot send it), by a role that decides reviews for one of the alert's centres. */
-async function alertAction(store: HqService['store'], desk: AlertDesk | undefined, req: IncomingMessage, res: ServerResponse, id: string, action: string, principal: Principal | undefined): Promise<void> {
+async function alertAction(store: HqService['store'], desk: AlertDesk | undefined, req: FastifyRequest, res: FastifyReply, id: string, action: string, principal: Principal | undefined): Promise<void> {
   if (!desk) throw new MusterError('not-found', 'this node takes no alert actions');
-  if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new MusterError('bad-request', 'content-type must be application/json');
+  requireJson(req);
   const alert = await store.breachAlert(id);
   if (!alert) throw new MusterError('not-found', `no breach alert ${id}`);
   if (principal && !alert.centres.some((centre) => can(principal, 'decide-review', { centre, subject: alert.subject }))) authorize(principal, 'decide-review', { centre: alert.centres[0] ?? '' });
-  const request = AlertDesk.request(action, await readJsonBody(req, MAX_ACTION_BYTES), principal?.user ?? LOCAL_OPERATOR);
+  const request = AlertDesk.request(action, jsonBody(req), principal?.user ?? LOCAL_OPERATOR);
   send(res, 200, { alert: await desk.act(id, request) });
 }
 
@@ -285,7 +270,6 @@ function jsonSafe(value: CborValue): unknown {
   return value;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+function send(res: FastifyReply, status: number, body: unknown): void {
+  void res.code(status).send(body);
 }

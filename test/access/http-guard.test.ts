@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { type IncomingMessage, type Server, createServer } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticate, authorize, checkRequestSource, httpStatus, sendError, sessionRoutes } from '../../access/http-guard.ts';
+import { authenticate, authorize, checkRequestSource, httpStatus } from '../../access/http-guard.ts';
+import { type HttpServer, createHttpServer, serveSessions } from '../../access/http-server.ts';
 import { ERROR_STATUS, MusterError } from '../../core/errors.ts';
 import { UserStore } from '../../access/user-store.ts';
 
@@ -12,31 +13,28 @@ const PASSWORD = 'correct horse battery';
 describe('HTTP guard', () => {
   let dir: string;
   let users: UserStore;
-  let server: Server;
+  let server: HttpServer;
   let url: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'muster-guard-'));
     users = UserStore.open(join(dir, 'users.db'), { scrypt: { logN: 10, r: 8, p: 1 } });
     await users.add({ name: 'ana', role: 'staff', password: PASSWORD, centres: ['c1'] });
-    server = createServer((req, res) => {
-      void (async () => {
-        if (await sessionRoutes(req, res, users)) return;
-        const principal = authenticate(req, users);
-        const centre = new URL(req.url ?? '/', 'http://x').searchParams.get('centre') ?? undefined;
+    server = createHttpServer({ isApi: () => true, bodyLimit: 4096, component: 'test' });
+    serveSessions(server, users);
+    server.route('/roster', {
+      GET: (request) => {
+        const principal = authenticate(request.raw, users);
+        const centre = new URL(request.url, 'http://x').searchParams.get('centre') ?? undefined;
         authorize(principal, 'read-roster', centre === undefined ? {} : { centre });
-        res.end(JSON.stringify({ ok: principal.user }));
-      })().catch((error: unknown) => {
-        sendError(res, error);
-      });
+        return { ok: principal.user };
+      },
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    url = await server.listen();
   });
 
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
     users.close();
     rmSync(dir, { recursive: true, force: true });
   });
