@@ -9,6 +9,7 @@ import { faceFrrSuite } from './face-frr.bench.ts';
 import { kioskSuite } from './kiosk.bench.ts';
 import { ledgerSuite } from './ledger.bench.ts';
 import { netSuite } from './net.bench.ts';
+import { scaleSuite } from './scale.bench.ts';
 import { screensSuite } from './screens.bench.ts';
 import { securitySuite } from './security.bench.ts';
 import { startupSuite } from './startup.bench.ts';
@@ -20,4 +21,4 @@ export interface Suite {
   run(report: BenchReport): Promise<void>;
 }
 
-export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, faceFrrSuite, breachSuite, alertsSuite, netSuite, accessSuite, securitySuite, screensSuite, kioskSuite, startupSuite, evidenceSuite, verifiedSuite];
+export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, faceFrrSuite, breachSuite, alertsSuite, netSuite, accessSuite, securitySuite, screensSuite, kioskSuite, startupSuite, evidenceSuite, verifiedSuite, scaleSuite];
