@@ -5,7 +5,7 @@ import { BadgeReader } from './badge/badge-reader.ts';
 import { DataModeDecoder } from './badge/keyboard-report.ts';
 import { type HidTarget, openHidSource } from './badge/node-hid-source.ts';
 import { Vc0706Camera, type Vc0706Options } from './camera/vc0706-camera.ts';
-import { Vc0706Decoder } from './camera/vc0706-codec.ts';
+import { type Resolution, Vc0706Decoder } from './camera/vc0706-codec.ts';
 import type { HealthSource } from './device-registry.ts';
 import type { FingerprintSensor } from './fingerprint/fingerprint-sensor.ts';
 import { Gt511Decoder } from './fingerprint/gt511-codec.ts';
@@ -63,10 +63,13 @@ export async function openFingerprintSensor(config: FingerprintConfig): Promise<
   return { device: await R30xSensor.connect(channel, options), health: channel };
 }
 
-export async function openCamera(config: SerialDeviceConfig & { readonly camera?: Vc0706Options }): Promise<Opened<Vc0706Camera>> {
+/** `resolution`: the image size set at open (the module keeps its own otherwise). */
+export async function openCamera(config: SerialDeviceConfig & { readonly camera?: Vc0706Options; readonly resolution?: Resolution }): Promise<Opened<Vc0706Camera>> {
   const decoder = new Vc0706Decoder();
   const channel = await openChannel(config, 'vc0706', decoder);
-  return { device: new Vc0706Camera(channel, decoder, config.camera), health: channel };
+  const device = new Vc0706Camera(channel, decoder, config.camera);
+  if (config.resolution) await device.setResolution(config.resolution);
+  return { device, health: channel };
 }
 
 export interface BadgeConfig {

@@ -2,6 +2,7 @@
 // 50 MP image is refused before a byte of it is decoded.
 import jpeg from 'jpeg-js';
 import { MusterError, errorMessage } from '../core/errors.ts';
+import { resize } from './frame-edit.ts';
 import { MAX_FRAME_PIXELS, type RgbaFrame, checkFrameSize } from './frame.ts';
 
 /** jpeg-js's own ceiling on its working memory; the header check above already bounds it. */
@@ -66,4 +67,15 @@ export function decodeJpeg(bytes: Uint8Array): RgbaFrame {
     throw new MusterError(code, `JPEG cannot be decoded: ${message}`, { cause: error });
   }
   return { width: decoded.width, height: decoded.height, data: decoded.data };
+}
+
+/**
+ * The JPEG at a smaller size (never larger), re-encoded: what a camera set to a smaller image size sends. The
+ * emulated serial camera uses it, since a 640x480 frame takes seconds over a serial line.
+ */
+export function shrinkJpeg(bytes: Uint8Array, width: number, height: number, quality = 85): Uint8Array {
+  const frame = decodeJpeg(bytes);
+  if (frame.width <= width && frame.height <= height) return bytes;
+  const small = resize(frame, width, height);
+  return new Uint8Array(jpeg.encode({ width: small.width, height: small.height, data: small.data }, quality).data);
 }

@@ -2,7 +2,7 @@
 // the current frame, reads serve slices of it, resume moves the live view to the next frame.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FrameControl, ImageSize, Vc0706Command, Vc0706RequestDecoder, vc0706Reply } from '../drivers/camera/vc0706-codec.ts';
+import { FrameControl, ImageSize, type Resolution, Vc0706Command, Vc0706RequestDecoder, resolutionOf, vc0706Reply } from '../drivers/camera/vc0706-codec.ts';
 import { type EmulatorTiming, SerialEmulator, ZERO_TIMING } from './emulator.ts';
 
 export const VC0706_BOOT_TEXT = 'VC0703 1.00\r\nCtrl infr exist\r\nUser-defined sensor\r\n625\r\nInit end\r\n';
@@ -12,8 +12,15 @@ const BOOT_MS = 300;
 const CAPTURE_MS = 30;
 
 export interface Vc0706EmulatorOptions {
+  /** Frames at the module's largest size (640x480). */
   readonly frames: readonly Uint8Array[];
   readonly timing?: EmulatorTiming;
+  /**
+   * A frame as the module sends it at a smaller image size (set image size 0x31): the emulator replays bytes and
+   * has no JPEG codec of its own, so its owner scales (main/kiosk/emulated-devices.ts: face/jpeg.ts shrinkJpeg).
+   * Without it every size serves the frames as given.
+   */
+  readonly scale?: (frame: Uint8Array, resolution: Resolution) => Uint8Array;
 }
 
 export class Vc0706Emulator extends SerialEmulator {
@@ -22,11 +29,15 @@ export class Vc0706Emulator extends SerialEmulator {
   #frozen: Uint8Array | null = null;
   #size: number = ImageSize['640x480'];
   readonly #decoder = new Vc0706RequestDecoder();
+  readonly #scale: Vc0706EmulatorOptions['scale'];
+  /** Scaled frames, by source frame and size: scaling costs a decode and an encode, once per frame. */
+  readonly #scaled = new WeakMap<Uint8Array, Map<Resolution, Uint8Array>>();
 
   constructor(options: Vc0706EmulatorOptions) {
     super(options.timing ?? ZERO_TIMING);
     if (options.frames.length === 0) throw new TypeError('frames: expected at least one JPEG');
     this.#frames = options.frames;
+    this.#scale = options.scale;
   }
 
   /** Loads every *.jpg / *.jpeg in `dir`, in name order. */
@@ -37,8 +48,16 @@ export class Vc0706Emulator extends SerialEmulator {
       .map((f) => new Uint8Array(readFileSync(join(dir, f))));
   }
 
+  /** The live view's frame at the module's current image size. */
   get current(): Uint8Array {
-    return this.#frames[this.#index] as Uint8Array;
+    const frame = this.#frames[this.#index] as Uint8Array;
+    const resolution = resolutionOf(this.#size);
+    if (!this.#scale || resolution === undefined || resolution === '640x480') return frame;
+    const sizes = this.#scaled.get(frame) ?? new Map<Resolution, Uint8Array>();
+    this.#scaled.set(frame, sizes);
+    const scaled = sizes.get(resolution) ?? this.#scale(frame, resolution);
+    sizes.set(resolution, scaled);
+    return scaled;
   }
 
   /** Moves the live view to the next frame (or to frame `index`). */

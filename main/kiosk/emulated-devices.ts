@@ -16,6 +16,8 @@ import { type SerialAttachment, attachToSerialPath } from '../../hardware/pty-li
 import { openPtyPair, type PtyPair } from '../../hardware/pty-pair.ts';
 import { R30xEmulator } from '../../hardware/r30x-emulator.ts';
 import { Vc0706Emulator } from '../../hardware/vc0706-emulator.ts';
+import type { Resolution } from '../../drivers/camera/vc0706-codec.ts';
+import { shrinkJpeg } from '../../face/jpeg.ts';
 import { attachWedgeToSerialPath } from '../../hardware/wedge-link.ts';
 
 export interface EmulatedDevices {
@@ -38,7 +40,7 @@ export const BLANK_FRAME = new Uint8Array(jpeg.encode({ width: 64, height: 48, d
  */
 export function inProcessDevices(name: string, timing?: { readonly fingerprint: EmulatorTiming; readonly camera: EmulatorTiming }): EmulatedDevices {
   const fingerprint = new R30xEmulator(timing ? { timing: timing.fingerprint } : {});
-  const camera = new Vc0706Emulator({ frames: [BLANK_FRAME], ...(timing ? { timing: timing.camera } : {}) });
+  const camera = new Vc0706Emulator({ frames: [BLANK_FRAME], scale: scaleFrame, ...(timing ? { timing: timing.camera } : {}) });
   const badge = new KeyboardWedge();
   const binding = new EmulatorBinding();
   const sensorPath = `/dev/serial/by-id/usb-muster-emulated-${name}-fingerprint`;
@@ -49,7 +51,7 @@ export function inProcessDevices(name: string, timing?: { readonly fingerprint: 
     fingerprint,
     camera,
     badge,
-    devices: { fingerprint: { family: 'r30x', path: sensorPath }, camera: { path: cameraPath }, badge: { hid: { path: `/dev/muster-emulated-${name}-badge` } } },
+    devices: { fingerprint: { family: 'r30x', path: sensorPath }, camera: { path: cameraPath, resolution: '320x240' }, badge: { hid: { path: `/dev/muster-emulated-${name}-badge` } } },
     inProcess: { binding, badgeSource: () => badge.open() },
     close: () => Promise.resolve(),
   };
@@ -86,4 +88,10 @@ export async function ptyDevices(): Promise<EmulatedDevices> {
     await close();
     throw error;
   }
+}
+
+/** What a VC0706 set to a smaller image size sends: the emulated frame scaled down and re-encoded. */
+function scaleFrame(frame: Uint8Array, resolution: Resolution): Uint8Array {
+  const [width, height] = resolution.split('x').map(Number) as [number, number];
+  return shrinkJpeg(frame, width, height);
 }

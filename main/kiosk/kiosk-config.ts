@@ -14,6 +14,7 @@ import { KIOSK_LANGUAGES, type KioskLanguage, type Names } from '../../core/api/
 import type { IdentifyMode } from '../../core/checkin/checkin-machine.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import type { HidTarget } from '../../drivers/badge/node-hid-source.ts';
+import { ImageSize, type Resolution } from '../../drivers/camera/vc0706-codec.ts';
 import type { SerialTarget } from '../../drivers/serial-transport.ts';
 import type { BackendChoice } from '../../face/backend.ts';
 import { DEFAULT_DETECTOR, DETECTOR_NAMES, type DetectorName } from '../../face/detectors.ts';
@@ -28,6 +29,11 @@ export interface SerialDeviceSettings {
 export interface CameraSettings extends SerialDeviceSettings {
   /** Bytes per frame read (a multiple of 8; default 32, which every module and adapter takes). */
   readonly chunkSize?: number;
+  /**
+   * The image size the camera is set to at start (default: the module's own, 640x480). A 640x480 JPEG takes
+   * about 4.5 s at 115200 baud, 320x240 about 1.2 s: the kiosk bench's finger-to-receipt time hangs on it.
+   */
+  readonly resolution?: Resolution;
 }
 
 export interface FingerprintSettings extends SerialDeviceSettings {
@@ -203,8 +209,9 @@ function fingerprint(at: Reader, value: unknown): FingerprintSettings {
 
 function camera(at: Reader, value: unknown): CameraSettings {
   const o = at.object(value, 'devices.camera');
-  at.only(o, 'devices.camera', ['path', 'usb', 'baudRate', 'chunkSize']);
-  const base = serial(at, o, 'devices.camera', profileFor('camera').serial?.baudRate ?? 38400);
+  at.only(o, 'devices.camera', ['path', 'usb', 'baudRate', 'chunkSize', 'resolution']);
+  const serialSettings = serial(at, o, 'devices.camera', profileFor('camera').serial?.baudRate ?? 38400);
+  const base = o.resolution === undefined ? serialSettings : { ...serialSettings, resolution: at.oneOf(o.resolution, 'devices.camera.resolution', Object.keys(ImageSize) as Resolution[]) };
   if (o.chunkSize === undefined) return base;
   const chunkSize = at.number(o.chunkSize, 'devices.camera.chunkSize');
   if (!Number.isInteger(chunkSize) || chunkSize < 8 || chunkSize > 8192 || chunkSize % 8 !== 0) at.fail('devices.camera.chunkSize', `expected a multiple of 8 from 8 to 8192, got ${chunkSize}`);

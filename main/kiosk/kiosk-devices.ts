@@ -89,7 +89,7 @@ export class KioskDevices {
     if (devices.camera) {
       const settings = devices.camera;
       await this.openDevice('camera', 'camera', async () => {
-        const opened = await openCamera({ target: settings.target, baudRate: settings.baudRate, ...(settings.chunkSize ? { camera: { chunkSize: settings.chunkSize } } : {}), ...binding });
+        const opened = await openCamera({ target: settings.target, baudRate: settings.baudRate, ...(settings.chunkSize ? { camera: { chunkSize: settings.chunkSize } } : {}), ...(settings.resolution ? { resolution: settings.resolution } : {}), ...binding });
         this.openedCamera = opened.device;
         return opened.health;
       });
