@@ -19,6 +19,7 @@ import { HqService } from '../../net/hq/hq-service.ts';
 import type { HqStore } from '../../net/hq/hq-store.ts';
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
+import { EvidenceExports, withHqEvidence } from '../web/evidence-export.ts';
 import { KioskNode } from '../../net/kiosk-node.ts';
 import type { LinkOptions } from '../../net/mqtt-link.ts';
 import { VerifyPool } from '../../net/verify-pool.ts';
@@ -205,7 +206,11 @@ const hq: Command = {
       const hostNames = stringList(values, 'host-name');
       const http = await startHqHttp(service, httpPort, host, users, desk, hostNames);
       stops.push(() => http.close());
-      const dashboard = withAlerts(new HqBackend({ hq: service, staffOrigin, trustedKeys: readerKeys }), alertsBackend(service, store, desk));
+      // "Export evidence" reads HQ's SQLite log store (PostgreSQL: muster evidence export on a kiosk's store); HQ's
+      // witness cosigns each bundle's closing checkpoints, and every export is logged on HQ's own log.
+      const evidence = store instanceof SqliteHqStore ? new EvidenceExports({ stores: [store.ledger], log: hqLog, witnessSigners: [signer] }) : undefined;
+      const alertsDashboard = withAlerts(new HqBackend({ hq: service, staffOrigin, trustedKeys: readerKeys }), alertsBackend(service, store, desk));
+      const dashboard = evidence ? withHqEvidence(alertsDashboard, evidence) : alertsDashboard;
       const web = webPortNumber === undefined || !users ? undefined : await startWebServer({ hq: dashboard, users, port: webPortNumber, host, hostNames });
       if (web) stops.push(() => web.close());
       writeLine(io.stdout, `${agency ? `agency node ${nodeId}` : 'hq'} ready: mqtt ${String(link.url)}${embedded ? ' (embedded)' : ''}, http ${http.url}${web?.urls.hq ? `, dashboard ${web.urls.hq}` : ''}`);

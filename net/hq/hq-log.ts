@@ -1,5 +1,7 @@
-// HQ's own signed log, in a SQLite file of its own: officers' actions on breach alerts go on it (alert-desk.ts).
-// Its origin is `<node id>/log` (hq/log for the default node), its key beside the file.
+// HQ's own signed log, in a SQLite file of its own: officers' actions on breach alerts go on it (alert-desk.ts),
+// and every evidence export from the dashboard (main/web/evidence-export.ts). Its origin is `<node id>/log`
+// (hq/log for the default node), its key beside the file.
+import type { Payload } from '../../core/entry.ts';
 import { MusterError } from '../../core/errors.ts';
 import { loadOrCreateSigner } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
@@ -7,6 +9,7 @@ import { LedgerStore } from '../../ledger/store.ts';
 import type { ActionLog } from './alert-desk.ts';
 
 export interface HqLog extends ActionLog {
+  append(type: 'alert-action' | 'evidence-export', payload: Payload): Promise<{ readonly seq: number }>;
   close(): void;
 }
 

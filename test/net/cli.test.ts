@@ -86,6 +86,14 @@ describe('muster hq and muster kiosk processes', () => {
       body: JSON.stringify({ user: 'officer-1', password: 'correct horse battery' }),
     });
     expect(signIn.status).toBe(200);
+    // "Export evidence" is served (HQ's SQLite store): a person with no plan is named, not an unknown method.
+    const { token } = (await signIn.json()) as { token: string };
+    const exported = await fetch(`${origin}/api/call`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin, cookie: `muster_hq=${token}` },
+      body: JSON.stringify({ method: 'hq.exportEvidence', params: { subject: 'p-0001', day: '2026-12-01' } }),
+    });
+    expect(((await exported.json()) as { error?: { code: string } }).error?.code).toBe('no-plan');
     hq.child.kill('SIGTERM');
     expect(await exited(hq.child)).toBe(0);
   });
