@@ -5,6 +5,7 @@ import { breachSuite } from './breach.bench.ts';
 import { driversSuite } from './drivers.bench.ts';
 import { evidenceSuite } from './evidence.bench.ts';
 import { faceSuite } from './face.bench.ts';
+import { hqDashboardSuite } from './hq-dashboard.bench.ts';
 import { faceFrrSuite } from './face-frr.bench.ts';
 import { kioskSuite } from './kiosk.bench.ts';
 import { ledgerSuite } from './ledger.bench.ts';
@@ -21,4 +22,4 @@ export interface Suite {
   run(report: BenchReport): Promise<void>;
 }
 
-export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, faceFrrSuite, breachSuite, alertsSuite, netSuite, accessSuite, securitySuite, screensSuite, kioskSuite, startupSuite, evidenceSuite, verifiedSuite, scaleSuite];
+export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, faceFrrSuite, breachSuite, alertsSuite, netSuite, accessSuite, securitySuite, screensSuite, kioskSuite, startupSuite, evidenceSuite, verifiedSuite, scaleSuite, hqDashboardSuite];

@@ -36,6 +36,8 @@ export interface EngineOptions {
   readonly staffOrigin?: (origin: string) => boolean;
 }
 
+const NOBODY: ReadonlySet<string> = new Set();
+
 /** Entry types that carry a staff decision. */
 const STAFF_TYPES: ReadonlySet<string> = new Set(['plan', 'task', 'excuse', 'review', 'contest']);
 
@@ -141,15 +143,25 @@ export class BreachEngine {
     return state;
   }
 
-  /** One person's findings at `at`, from cache where the day's result still holds. */
-  evaluateSubject(subject: string, at: number): SubjectFindings {
+  /** What the log says about one person, as the rules read it (screens build rosters from it; do not change it). */
+  subjectLog(subject: string): SubjectLog | undefined {
+    return this.subjects.get(subject)?.log;
+  }
+
+  /** The people some plan version of theirs assigns to `centre`. */
+  peopleAt(centre: string): ReadonlySet<string> {
+    return this.centres.get(centre) ?? NOBODY;
+  }
+
+  /** One person's findings at `at` (only days `from` to `to` when given), from cache where the day's result still holds. */
+  evaluateSubject(subject: string, at: number, days?: { readonly from: number; readonly to: number }): SubjectFindings {
     const state = this.subjects.get(subject);
     const breaches: Breach[] = [];
     const reviews: ReviewItem[] = [];
     if (!state || state.log.plans.length === 0) return { breaches, reviews };
     const plans = state.log.plans.map((p) => p.value);
-    const first = Math.min(...plans.map((p) => p.start));
-    const last = Math.max(...plans.map((p) => zonedDay(at, p.zone)));
+    const first = Math.max(days?.from ?? -Infinity, Math.min(...plans.map((p) => p.start)));
+    const last = Math.min(days?.to ?? Infinity, Math.max(...plans.map((p) => zonedDay(at, p.zone))));
     for (let day = first; day <= last; day++) {
       let result = state.days.get(day, at);
       if (!result) {

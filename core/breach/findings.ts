@@ -64,6 +64,6 @@ export interface BreachReport {
 }
 
 /** Whether a breach counts against the person now. */
-export function breachStands(status: BreachStatus): boolean {
+export function breachStands(status: string): boolean {
   return status === 'open' || status === 'contested' || status === 'upheld';
 }

@@ -2,20 +2,23 @@
 // every kiosk over it, and reports per-centre compliance, the breach feed, fleet health, replication status
 // (log size against the last witnessed checkpoint) and alerts. Read-only. Records come only through the
 // verified read path (ledger/verified-reader.ts): HQ's own rows edited at rest are problems, never evidence.
+import { EventEmitter } from 'node:events';
 import type { EventMessage } from '../../core/api/api.ts';
 import type { AlertView, CentreView, LogView } from '../../core/api/hq-api.ts';
+import type { FindingView } from '../../core/api/staff-api.ts';
 import { holds } from '../../core/access/roles.ts';
 import { BreachEngine } from '../../core/breach/engine.ts';
-import { type BreachReport, breachStands } from '../../core/breach/findings.ts';
+import { breachStands } from '../../core/breach/findings.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
-import type { Plan } from '../../core/records/plan.ts';
+import { parseDay } from '../../core/time/civil-day.ts';
 import { VerifiedReader, type VerifyProblem } from '../../ledger/verified-reader.ts';
 import type { HqService } from '../../net/hq/hq-service.ts';
-import { toRecord, unverifiedProblem } from '../kiosk/log-records.ts';
+import { toRecord } from '../kiosk/log-records.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
 import { findingsInDoubt } from './unverified-view.ts';
-import { breachView, dayCount, dayRoster, latestPlans, personTimeline } from './attendance.ts';
+import { breachView, dayCount, personTimeline, rosterOf } from './attendance.ts';
 import { hqCharts, personCalendar } from './hq-charts.ts';
+import { HqDays, engineSource } from './hq-days.ts';
 
 export interface HqBackendOptions {
   /** What the dashboard reads of the HQ service. */
@@ -37,8 +40,20 @@ export class HqBackend implements ApiBackend {
   private readonly zone: string;
   /** Decoded records per log, extended as the store grows (logs are append-only), and the engine fed with them. */
   private readonly records = new Map<string, LogRecord[]>();
+  /** The same records per person (timelines). */
+  private readonly subjects = new Map<string, LogRecord[]>();
+  /** Each centre's zone: the zone of the newest plan naming it (a centre's people share its zone). */
+  private readonly centreZones = new Map<string, string>();
   private engine: BreachEngine;
+  /** Per-day figures of centres and kiosks, kept between calls (charts over a year). */
+  private readonly days = new HqDays(() => this.engine);
   private feeding: Promise<void> = Promise.resolve();
+  private queued = false;
+  private fedOnce = false;
+  private failed = false;
+  private lastCatchUp = 0;
+  /** 'entries' once new entries are judged. */
+  private readonly judged = new EventEmitter<{ entries: [] }>();
   /** Only verified entries are judged; a log's first failing entry and those after it are listed here instead. */
   private readonly reader: VerifiedReader;
   private unverified: readonly VerifyProblem[] = [];
@@ -46,15 +61,14 @@ export class HqBackend implements ApiBackend {
   readonly handlers: Handlers = {
     'hq.overview': async () => {
       const at = this.clock();
-      const { records, report } = await this.judge(at);
+      await this.ready();
       const origins = await this.options.hq.store.origins();
-      const plans = latestPlans(records);
-      const zones = centreZones(plans);
-      const centres = new Set([...origins.map(centreOf), ...[...plans.values()].flatMap((p) => p.centres)]);
+      const source = engineSource(this.engine, at);
+      const centres = new Set([...origins.map(centreOf), ...this.centreZones.keys()]);
       const views: CentreView[] = [];
       let day = '';
       for (const centre of [...centres].sort()) {
-        const roster = dayRoster(records, report, centre, at, zones.get(centre) ?? this.zone);
+        const roster = rosterOf(source, centre, at, this.centreZones.get(centre) ?? this.zone);
         day ||= roster.rows.length > 0 ? roster.day : '';
         const rows = roster.rows;
         const count = dayCount(rows);
@@ -65,7 +79,7 @@ export class HqBackend implements ApiBackend {
           kiosks: origins.filter((o) => centreOf(o) === centre).length,
           expected: count.due,
           checkedIn: count.checkedIn,
-          breaches: report.breaches.filter((b) => breachStands(b.status) && b.day === roster.day && rows.some((r) => r.subject === b.subject)).length,
+          breaches: rows.reduce((n, r) => n + r.breaches.filter((b) => breachStands(b.status)).length, 0),
           people: count.breached,
           open: count.open,
           excused: count.excused,
@@ -76,11 +90,16 @@ export class HqBackend implements ApiBackend {
     },
     'hq.breaches': async ({ centre, from, to }) => {
       const at = this.clock();
-      const { records, report } = await this.judge(at);
-      const plans = latestPlans(records);
-      const breaches = report.breaches.filter((b) => (centre === undefined || (plans.get(b.subject)?.centres ?? []).includes(centre)) && (from === undefined || b.day >= from) && (to === undefined || b.day <= to));
-      const views = [...breaches].sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1)).slice(0, 2000).map((b) => breachView(b, plans.get(b.subject)?.zone ?? this.zone));
-      return { at, breaches: findingsInDoubt(views, this.unverified) };
+      await this.ready();
+      const range = { from: from === undefined ? -Infinity : (parseDay(from) ?? -Infinity), to: to === undefined ? Infinity : (parseDay(to) ?? Infinity) };
+      const views: FindingView[] = [];
+      for (const subject of centre === undefined ? this.subjects.keys() : this.engine.peopleAt(centre)) {
+        const plan = this.engine.subjectLog(subject)?.plans.at(-1)?.value;
+        if (centre !== undefined && !(plan?.centres ?? []).includes(centre)) continue;
+        for (const b of this.engine.evaluateSubject(subject, at, range).breaches) views.push(breachView(b, plan?.zone ?? this.zone));
+      }
+      views.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1));
+      return { at, breaches: findingsInDoubt(views.slice(0, 2000), this.unverified) };
     },
     'hq.fleet': async () => {
       const store = this.options.hq.store;
@@ -102,20 +121,21 @@ export class HqBackend implements ApiBackend {
       };
     },
     'hq.timeline': async ({ subject }) => {
-      const { records, report } = await this.judge(this.clock());
-      const timeline = personTimeline(records, report, subject, this.zone);
+      const at = this.clock();
+      await this.ready();
+      const records = (this.subjects.get(subject) ?? []).filter((r) => r.ts <= at);
+      const timeline = personTimeline(records, { at, ...this.engine.evaluateSubject(subject, at), problems: [] }, subject, this.zone);
       return { ...timeline, breaches: findingsInDoubt(timeline.breaches, this.unverified), reviews: findingsInDoubt(timeline.reviews, this.unverified) };
     },
     'hq.charts': async ({ from, to, centre }) => {
       const at = this.clock();
-      const { records, report } = await this.judge(at);
-      const zones = centreZones(latestPlans(records));
-      return hqCharts(records, report, new Map([...zones].filter(([c]) => centre === undefined || c === centre)), from, to, at);
+      await this.ready();
+      return hqCharts(this.days, new Map([...this.centreZones].filter(([c]) => centre === undefined || c === centre)), from, to, at);
     },
     'hq.calendar': async ({ subject, from, to }) => {
       const at = this.clock();
-      const { records, report } = await this.judge(at);
-      return personCalendar(records, report, latestPlans(records.filter((r) => r.payload.subject === subject)).get(subject), subject, from, to, at);
+      await this.ready();
+      return personCalendar(this.engine, subject, from, to, at);
     },
   };
 
@@ -124,6 +144,9 @@ export class HqBackend implements ApiBackend {
     this.reader = new VerifiedReader(options.hq.store, options.trustedKeys === undefined ? {} : { trustedKeys: options.trustedKeys });
     this.zone = options.zone ?? 'UTC';
     this.engine = this.newEngine();
+    options.hq.events.on('entries', () => {
+      this.refresh();
+    });
   }
 
   private newEngine(): BreachEngine {
@@ -136,53 +159,96 @@ export class HqBackend implements ApiBackend {
       listener({ event: 'hq.changed', data: { at: this.clock(), what } });
     };
     const onAlert = say('alert');
+    // New entries are announced once they are judged (not when they reach the store), so a screen that refetches sees them.
     const onEntries = say('entries');
     const onKiosk = say('kiosk');
     events.on('alert', onAlert);
-    events.on('entries', onEntries);
+    this.judged.on('entries', onEntries);
     events.on('kiosk', onKiosk);
     return () => {
       events.off('alert', onAlert);
-      events.off('entries', onEntries);
+      this.judged.off('entries', onEntries);
       events.off('kiosk', onKiosk);
     };
   }
 
-  private async judge(at: number): Promise<{ records: readonly LogRecord[]; report: BreachReport }> {
-    // One catch-up at a time: the dashboard asks for several panels at once, and each record is fed once.
-    this.feeding = this.feeding.catch(() => undefined).then(() => this.feed());
+  /**
+   * What a query answers from. The first waits for the store to be read; later ones answer at once from what was
+   * judged, so a query never pays for verifying, sweeping and judging new entries: that runs when entries arrive
+   * (or, with none announced, once a second passes) and open screens are told when it brought something new. After
+   * a failed catch-up (the store unreachable) a query waits for a new one, so the screen sees the error.
+   */
+  private async ready(): Promise<void> {
+    if (this.fedOnce && !this.failed) {
+      if (performance.now() - this.lastCatchUp > 1000) this.refresh();
+      return;
+    }
+    this.refresh();
     await this.feeding;
-    const records = [...this.records.values()].flat().filter((r) => r.ts <= at);
-    const report = this.engine.evaluate(at);
-    return { records, report: { ...report, problems: [...this.unverified.map(unverifiedProblem), ...report.problems] } };
   }
 
-  /** Takes what the verified reader checked since the last call; entries a late revocation withdrew are dropped. */
-  private async feed(): Promise<void> {
+  /** Queues one catch-up (coalesced: at most one waits behind the running one). */
+  private refresh(): void {
+    if (this.queued) return;
+    this.queued = true;
+    this.feeding = this.feeding
+      .catch(() => undefined)
+      .then(async () => {
+        this.queued = false;
+        this.lastCatchUp = performance.now();
+        try {
+          const news = await this.feed();
+          this.failed = false;
+          this.fedOnce = true;
+          if (news) this.judged.emit('entries');
+        } catch (error) {
+          this.failed = true;
+          throw error;
+        }
+      });
+    // A background catch-up's failure is answered by the next query's own.
+    this.feeding.catch(() => undefined);
+  }
+
+  /** Takes what the verified reader checked since the last call; entries a late revocation withdrew are dropped. Whether anything changed. */
+  private async feed(): Promise<boolean> {
     const batch = await this.reader.next();
+    const news = batch.entries.length > 0 || batch.withdrawn.length > 0 || batch.problems.length !== this.unverified.length;
     this.unverified = batch.problems;
     if (batch.withdrawn.length > 0) {
       for (const { origin, fromSeq } of batch.withdrawn) this.records.set(origin, (this.records.get(origin) ?? []).slice(0, fromSeq));
       this.engine = this.newEngine();
-      for (const list of this.records.values()) for (const record of list) this.engine.add(record);
+      this.subjects.clear();
+      this.centreZones.clear();
+      this.days.clear();
+      for (const list of this.records.values()) for (const record of list) this.take(record);
     }
     for (const entry of batch.entries) {
       const record = toRecord(entry);
       let list = this.records.get(entry.origin);
       if (!list) this.records.set(entry.origin, (list = []));
       list.push(record);
-      this.engine.add(record);
+      this.take(record);
+    }
+    return news;
+  }
+
+  private take(record: LogRecord): void {
+    this.days.add(record, this.engine.add(record));
+    const subject = record.payload.subject;
+    if (typeof subject === 'string') {
+      let list = this.subjects.get(subject);
+      if (!list) this.subjects.set(subject, (list = []));
+      list.push(record);
+    }
+    if (record.type === 'plan') {
+      // The plan the engine just took (it refuses malformed ones): its centres keep the newest plan's zone.
+      const plan = this.engine.subjectLog(typeof subject === 'string' ? subject : '')?.plans.find((p) => p.record === record)?.value;
+      for (const centre of plan?.centres ?? []) this.centreZones.set(centre, plan?.zone ?? this.zone);
     }
   }
 }
 
 function centreOf(origin: string): string {
   return origin.split('/')[0] ?? origin;
-}
-
-/** Each centre's zone: the zone of the plans that name it (a centre's people share its zone). */
-export function centreZones(plans: ReadonlyMap<string, Plan>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const plan of plans.values()) for (const centre of plan.centres) out.set(centre, plan.zone);
-  return out;
 }
