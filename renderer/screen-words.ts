@@ -26,6 +26,7 @@ export const RULES: { readonly [R in RuleId | ReviewReason]: Entry } = {
   'questionnaire-flag': { en: 'Questionnaire answers to review', 'zh-CN': '问卷答案需复核' },
   'face-mismatch-then-verified': { en: 'Face mismatch, then verified', 'zh-CN': '人脸不符后核验通过' },
   'internal-error': { en: 'System fault during check-in', 'zh-CN': '报到时系统故障' },
+  're-enrolment': { en: 'Biometrics re-enrolled: check it was them', 'zh-CN': '生物特征已重新录入：请核实本人' },
 };
 
 /** Statuses of breaches (open ... dismissed) and review items (pending, cleared, breach). */

@@ -144,8 +144,20 @@ export const staffMethods = {
   'staff.confirm': { access: 'decide-review', params: obj({ id: ident, subject: ident, confirmed: bool }), result: obj({}) },
   /** This kiosk's devices, live, and every other kiosk of the centre as its last device-health entries report it. */
   'staff.devices': { access: 'read-fleet', params: obj({}), result: obj({ kiosk: ident, devices: list(deviceView, 32), peers: list(obj({ kiosk: ident, devices: list(deviceView, 32) }), 64) }) },
-  /** Enrols a person on this kiosk's sensor and camera (finger on the sensor, then face captures). */
+  /**
+   * Enrols a person on this kiosk's sensor and camera (finger on the sensor, then face captures). A person enrolled
+   * already is re-enrolled only once a second person approved (staff.approveEnrolment): until then the answer says
+   * so and the request waits.
+   */
   'staff.enrol': { access: 'enrol', params: obj({ subject: ident }), result: obj({ ok: bool, message: text(0, 500) }) },
+  /** Approves another staff member's request to re-enrol a person (staff of the centre or an officer, never the requester). */
+  'staff.approveEnrolment': { access: 'decide-review', params: obj({ subject: ident }), result: obj({ requestedBy: ident }) },
+  /** Re-enrolments waiting for, or holding, a second person's approval. */
+  'staff.reenrolments': {
+    access: 'decide-review',
+    params: obj({}),
+    result: obj({ requests: list(obj({ subject: ident, requestedBy: ident, since: int(), approvedBy: nullable(ident) }), 100) }),
+  },
   'staff.exportCsv': { access: 'read-roster', params: obj({}), result: obj({ filename: text(1, 100), csv: text(0, 5_000_000) }) },
 } as const;
 

@@ -6,6 +6,7 @@ import { MusterError } from '../errors.ts';
 import { parseBreachNotice } from '../records/breach-notice.ts';
 import { parseCheckin, parseCheckinAttempt } from '../records/checkin.ts';
 import { parseDeviceHealth } from '../records/device-health-record.ts';
+import { parseEnrolment } from '../records/enrolment.ts';
 import type { LogRecord } from '../records/entry-ref.ts';
 import { parsePlan } from '../records/plan.ts';
 import { parseContest, parseExcuse, parseReview } from '../records/staff-decisions.ts';
@@ -120,6 +121,14 @@ export class BreachEngine {
         state.log.addContest(contest, record);
         state.days.delete(contest.day);
         return [contest.subject];
+      }
+      case 'enrolment': {
+        const enrolment = parseEnrolment(payload);
+        if (enrolment.replaces !== true) return [];
+        const state = this.state(enrolment.subject);
+        state.log.addReenrolment(enrolment, record);
+        forgetAround(state, record.ts);
+        return [enrolment.subject];
       }
       case 'device-health': {
         const health = parseDeviceHealth(payload);

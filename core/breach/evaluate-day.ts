@@ -12,6 +12,7 @@ import type { Breach, BreachStatus, HistoryEvent, ReviewItem } from './findings.
 import type { CentreOutages } from './outages.ts';
 import type { ReviewReason, RuleId } from './rule-ids.ts';
 import { between, type Indexed, lowerBound, type SubjectLog } from './subject-log.ts';
+import { zonedDay } from '../time/zoned-time.ts';
 
 export interface DayResult {
   readonly breaches: readonly Breach[];
@@ -32,6 +33,34 @@ const NO_BREACHES: readonly Breach[] = [];
 const NO_REVIEWS: readonly ReviewItem[] = [];
 
 export function evaluateDay(log: SubjectLog, day: number, at: number, outages: CentreOutages): DayResult {
+  const result = evaluateRules(log, day, at, outages);
+  const replaced = reenrolmentReviews(log, day);
+  return replaced.length === 0 ? result : { ...result, reviews: [...result.reviews, ...replaced] };
+}
+
+/** A review item for each re-enrolment on the day (in the zone of the plan governing it), decided by staff like any other. */
+function reenrolmentReviews(log: SubjectLog, day: number): ReviewItem[] {
+  const governing = log.governing(day);
+  if (!governing || log.reenrolments.length === 0) return [];
+  const dayText = formatDay(day);
+  return log.reenrolments.filter((e) => zonedDay(e.record.ts, governing.value.zone) === day).map((e) => {
+    const id = ['re-enrolment', log.subject, dayText, `${e.record.ref.origin}@${e.record.ref.seq}`].join('/');
+    const decisions = log.reviews.get(id) ?? [];
+    return {
+      id,
+      reason: 're-enrolment',
+      subject: log.subject,
+      day: dayText,
+      at: e.record.ts,
+      detail: `biometrics replaced at ${e.value.kiosk} by ${e.value.staff ?? '?'}, approved by ${e.value.approvedBy ?? '?'}`,
+      evidence: [governing.record.ref, e.record.ref],
+      status: decisions.at(-1)?.value.decision ?? 'pending',
+      history: decisions.map((d) => ({ status: d.value.decision, at: d.record.ts, ref: d.record.ref, note: `${d.value.staff}: ${d.value.reason}` })),
+    };
+  });
+}
+
+function evaluateRules(log: SubjectLog, day: number, at: number, outages: CentreOutages): DayResult {
   const governing = log.governing(day);
   if (!governing) return NOTHING;
   const plan = governing.value;

@@ -2,6 +2,7 @@
 // check-ins and attempts by kiosk time, task records by day, staff decisions by what they name.
 import { compareRecords, type LogRecord } from '../records/entry-ref.ts';
 import type { Checkin, CheckinAttempt } from '../records/checkin.ts';
+import type { Enrolment } from '../records/enrolment.ts';
 import type { Plan } from '../records/plan.ts';
 import type { Contest, Excuse, Review } from '../records/staff-decisions.ts';
 import type { TaskRecord } from '../records/task-record.ts';
@@ -21,6 +22,8 @@ export class SubjectLog {
   readonly excuses: Indexed<Excuse>[] = [];
   readonly reviews = new Map<string, Indexed<Review>[]>();
   readonly contests = new Map<string, Indexed<Contest>[]>();
+  /** Enrolments that replaced the person's biometrics: each a review item on its day. */
+  readonly reenrolments: Indexed<Enrolment>[] = [];
 
   private zoneList: readonly string[] | undefined;
 
@@ -53,6 +56,10 @@ export class SubjectLog {
 
   addContest(contest: Contest, record: LogRecord): void {
     insertSorted(bucket(this.contests, contest.breach), { value: contest, record }, byRecord);
+  }
+
+  addReenrolment(enrolment: Enrolment, record: LogRecord): void {
+    insertSorted(this.reenrolments, { value: enrolment, record }, byRecord);
   }
 
   /**

@@ -523,12 +523,13 @@ async function startScreens(
     confirmations,
     // Enrolling from the staff screen: the newcomer is emulated too (a finger placed, lifted and placed again as
     // the sensor asks; a face not enrolled yet before the camera).
-    enrol: async (subject) => {
+    enrol: async (subject, by) => {
       const { fingerprint, camera } = kiosk.devices;
       const finger = { kind: 'finger', name: fingerOf(subject) } as const;
       camera.setFrames([newcomerFace]);
       try {
         return await runtime.enrolAtKiosk(subject, {
+          by,
           onStep: (step) => {
             fingerprint.finger = step.action === 'lift' ? { kind: 'none' } : finger;
           },

@@ -5,7 +5,7 @@
 // beside the table: card numbers are few and short, so a salted hash next to its salt gave every card back to
 // whoever copied the table. Names, ID numbers and photos are not here at all: they live in the personal-data store.
 import { createHash, createHmac } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { type FaceTemplate, openTemplate, parseSealedTemplate, sealTemplate } from '../../face/template.ts';
@@ -58,6 +58,13 @@ export class EnrolmentStore {
   /** The sensor page after the highest one in use. */
   nextPage(): number {
     return Math.max(0, ...Object.keys(this.table.pages).map(Number)) + 1;
+  }
+
+  /** Whether anything is enrolled for the subject here (a sensor page, a badge or a face template). */
+  enrolled(subject: string): boolean {
+    checkSubject(subject);
+    if (Object.values(this.table.pages).includes(subject) || Object.values(this.table.badges).includes(subject)) return true;
+    return existsSync(this.templatePath(subject));
   }
 
   subjectOfBadge(card: string): string | undefined {

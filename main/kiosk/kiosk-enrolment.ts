@@ -1,6 +1,7 @@
 // Enrolling a person at the kiosk: the sensor page, the badge and the sealed face template in the enrolment
 // table, the person's name and photo in the personal-data store, and an `enrolment` entry on the log that holds
-// no biometrics.
+// no biometrics and names the staff member. Replacing what a person has enrolled needs a second person's approval
+// (core/records/enrolment.ts), checked here before anything is replaced.
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import type { EnrolStep } from '../../drivers/fingerprint/fingerprint-sensor.ts';
 import { enrol as enrolFace } from '../../face/enrolment.ts';
@@ -28,6 +29,14 @@ export interface Enrolment {
   readonly frames?: readonly Uint8Array[];
   /** Or descriptors computed before (the demo's cache of its sample faces). */
   readonly descriptors?: readonly Float32Array[];
+  /** Who enrols, and for a re-enrolment who approved it. */
+  readonly by?: EnrolledBy;
+}
+
+export interface EnrolledBy {
+  readonly staff: string;
+  /** A second person (another staff member or an officer): required when the person is enrolled here already. */
+  readonly approvedBy?: string;
 }
 
 export interface EnrolmentParts {
@@ -43,6 +52,11 @@ export interface EnrolmentParts {
 /** Enrols a person: sensor page, badge and face template in the enrolment table, and an `enrolment` entry (no biometrics). */
 export async function enrol(parts: EnrolmentParts, e: Enrolment): Promise<{ seq: number; faceCommitment?: string }> {
   const { config, devices } = parts;
+  // An approved enrolment is a re-enrolment even when this kiosk holds nothing of the person (enrolled at a peer).
+  const replaces = parts.enrolments.enrolled(e.subject) || e.by?.approvedBy !== undefined;
+  if (replaces && (e.by?.approvedBy === undefined || e.by.approvedBy === e.by.staff)) {
+    throw new MusterError('approval-required', `${e.subject} is enrolled already: replacing their biometrics needs a second person's approval (another staff member or an officer)`);
+  }
   if (e.enrolFinger) {
     if (!devices.sensor || e.page === undefined) throw new MusterError('enrol-failed', 'enrolling a finger needs the fingerprint sensor and a page');
     await devices.sensor.enrol(e.page, { fingerTimeoutMs: config.timeouts.fingerMs });
@@ -59,12 +73,14 @@ export async function enrol(parts: EnrolmentParts, e: Enrolment): Promise<{ seq:
   }
   const faceCommitment = parts.enrolments.save(e.subject, { ...(e.page === undefined ? {} : { page: e.page }), ...(e.card === undefined ? {} : { card: e.card }), ...(template ? { template } : {}) });
   const methods = [...(e.page === undefined ? [] : ['fingerprint']), ...(e.card === undefined ? [] : ['badge']), ...(template ? ['face'] : [])];
-  const { seq } = await parts.connectivity.append('enrolment', { subject: e.subject, centre: config.centre, kiosk: config.kiosk, methods, ...(faceCommitment ? { faceCommitment } : {}) });
+  const by = e.by === undefined ? {} : { staff: e.by.staff, ...(replaces ? { replaces: true, approvedBy: e.by.approvedBy ?? '' } : {}) };
+  const { seq } = await parts.connectivity.append('enrolment', { subject: e.subject, centre: config.centre, kiosk: config.kiosk, methods, ...(faceCommitment ? { faceCommitment } : {}), ...by });
   return { seq, ...(faceCommitment ? { faceCommitment } : {}) };
 }
 
 export interface KioskEnrolOptions {
   readonly card?: string;
+  readonly by?: EnrolledBy;
   readonly onStep?: (step: EnrolStep) => void | Promise<void>;
 }
 
@@ -82,7 +98,7 @@ export async function enrolWithDevices(parts: EnrolmentParts, subject: string, o
     await sensor.enrol(page, { fingerTimeoutMs: parts.config.timeouts.fingerMs, ...(options.onStep ? { onStep: options.onStep } : {}) });
     const frames: Uint8Array[] = [];
     for (let i = 0; i < MIN_ENROLMENT_CAPTURES; i++) frames.push(await camera.capture());
-    const { seq } = await enrol(parts, { subject, page, frames, ...(options.card === undefined ? {} : { card: options.card }) });
+    const { seq } = await enrol(parts, { subject, page, frames, ...(options.card === undefined ? {} : { card: options.card }), ...(options.by === undefined ? {} : { by: options.by }) });
     return { ok: true, message: `${subject} enrolled (sensor page ${page}, face template sealed; entry ${seq})` };
   } catch (error) {
     return { ok: false, message: `enrolment of ${subject} failed: ${errorMessage(error)}` };

@@ -1,9 +1,17 @@
 // A kiosk's screens in the browser (main/web/): the kiosk screen, whose Start button runs a check-in on the
 // runtime, and, with a user store for sign-in, the staff attendance screen over the kiosk's logs, where staff
-// enrol people at this kiosk and confirm a person when the camera is down.
+// enrol people at this kiosk, confirm a person when the camera is down, and see the centre's breach alerts live
+// as HQ publishes them (net/centre-alerts.ts, fed by the kiosk's replication link).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { UserStore } from '../../access/user-store.ts';
 import { deviceUsable, type DeviceKind } from '../../core/device-health.ts';
+import { CentreAlerts } from '../../net/centre-alerts.ts';
+import { topicId } from '../../net/topics.ts';
+import { componentLogger } from '../../runtime/logger.ts';
+import { staffAlertsBackend, withAlerts } from '../web/alert-handlers.ts';
 import { KioskScreen, type KioskScreenOptions, type KioskStatus } from '../web/kiosk-screen.ts';
+import { EvidenceExports, withStaffEvidence } from '../web/evidence-export.ts';
 import { StaffBackend } from '../web/staff-backend.ts';
 import { StaffConfirmations } from '../web/staff-confirmations.ts';
 import { type WebServer, startWebServer } from '../web/web-server.ts';
@@ -15,6 +23,8 @@ export interface KioskScreens {
   readonly screen: KioskScreen;
   /** The runtime's staff port (camera down: a staff member confirms on the staff screen): pass it too. */
   readonly staff: StaffConfirmations;
+  /** The centre's breach alerts from HQ's topic, for the staff screen: pass it to KioskRuntime.start too. */
+  readonly onAlert: (payload: Buffer) => void;
   serve(runtime: KioskRuntime, port: number, users?: UserStore): Promise<WebServer>;
 }
 
@@ -42,9 +52,14 @@ export function kioskStatus(runtime: KioskRuntime): () => KioskStatus {
 export function kioskScreens(config: KioskConfig): KioskScreens {
   const confirmations = new StaffConfirmations();
   const screen = new KioskScreen({ ...kioskScreenOptions(config), callStaff: (reference, reason) => { confirmations.call(reference, reason); } });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const alerts = CentreAlerts.open(join(config.dataDir, `${topicId(config.kiosk)}.alerts.db`), config.centre, componentLogger('centre-alerts'));
   return {
     screen,
     staff: confirmations,
+    onAlert: (payload) => {
+      alerts.receive(payload);
+    },
     serve: async (runtime, port, users) => {
       const staff = users
         ? new StaffBackend({
@@ -53,7 +68,7 @@ export function kioskScreens(config: KioskConfig): KioskScreens {
             store: runtime.ledger,
             append: (type, payload) => runtime.append(type, payload),
             devices: () => runtime.devices(),
-            enrol: (subject) => runtime.enrolAtKiosk(subject),
+            enrol: (subject, by) => runtime.enrolAtKiosk(subject, { by }),
             personal: runtime.personal,
             confirmations,
           })
@@ -63,15 +78,21 @@ export function kioskScreens(config: KioskConfig): KioskScreens {
         staff?.changed();
         return outcome;
       }, kioskStatus(runtime));
-      const web = await startWebServer({ port, kiosk: screen, ...(staff && users ? { staff, users } : {}) });
+      const web = await startWebServer({ port, kiosk: screen, ...(staff && users ? { staff: withAlerts(withStaffEvidence(staff, kioskEvidence(runtime)), staffAlertsBackend(alerts)), users } : {}) });
       return {
         ...web,
         close: async () => {
           staff?.close();
           screen.close();
           await web.close();
+          alerts.close();
         },
       };
     },
   };
+}
+
+/** "Export evidence" on the staff screen: from the kiosk's store (its log and its peers'), each export logged on its own log. */
+function kioskEvidence(runtime: KioskRuntime): EvidenceExports {
+  return new EvidenceExports({ stores: [runtime.ledger], log: { origin: runtime.config.kiosk, append: (type, payload) => runtime.append(type, payload) } });
 }

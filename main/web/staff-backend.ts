@@ -20,6 +20,7 @@ import { toRecord, unverifiedProblem } from '../kiosk/log-records.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
 import { dayCount, dayRoster, incidents, latestPlans, peerDevices, personTimeline } from './attendance.ts';
 import { endEntry, planEntry } from './plan-decisions.ts';
+import { ReenrolmentApprovals } from './reenrolment-approvals.ts';
 import type { StaffConfirmations } from './staff-confirmations.ts';
 import { findingsInDoubt, rowsInDoubt } from './unverified-view.ts';
 
@@ -35,8 +36,8 @@ export interface StaffBackendOptions {
   /** The centre's zone, for days before anyone's plan is on the log. */
   readonly zone?: string;
   readonly devices?: () => readonly DeviceHealth[];
-  /** Enrols a person: finger on the sensor, then face captures (the kiosk runtime). */
-  readonly enrol?: (subject: string) => Promise<{ readonly ok: boolean; readonly message: string }>;
+  /** Enrols a person: finger on the sensor, then face captures (the kiosk runtime), naming who enrols and who approved a re-enrolment. */
+  readonly enrol?: (subject: string, by: { readonly staff: string; readonly approvedBy?: string }) => Promise<{ readonly ok: boolean; readonly message: string }>;
   /** Tells the backend when the log changed (replicated entries); own appends are noticed anyway. */
   readonly changes?: (listener: () => void) => () => void;
   /**
@@ -54,6 +55,7 @@ export class StaffBackend implements ApiBackend {
   private readonly clock: () => number;
   private readonly unwatch: readonly (() => void)[];
   private engine = new BreachEngine();
+  private readonly approvals: ReenrolmentApprovals;
   private records: LogRecord[] = [];
   private readonly reader: VerifiedReader;
   /** Entries that failed verification: the findings they could have changed show the problem instead. */
@@ -132,11 +134,26 @@ export class StaffBackend implements ApiBackend {
       devices: (this.options.devices?.() ?? []).map(deviceView),
       peers: peerDevices((await this.judge()).records, this.centre, this.options.kiosk),
     }),
-    'staff.enrol': async ({ subject }) => {
+    'staff.enrol': async ({ subject }, caller) => {
       if (!this.options.enrol) return { ok: false, message: 'enrolment is not available on this kiosk' };
-      const result = await this.options.enrol(subject);
+      const staff = staffOf(caller);
+      // Enrolled before, at any kiosk whose log this one holds: replacing it needs a second person.
+      const enrolled = (await this.judge()).records.some((r) => r.type === 'enrolment' && r.payload.subject === subject);
+      const approvedBy = enrolled ? this.approvals.take(subject, staff) : undefined;
+      if (enrolled && approvedBy === undefined) {
+        this.approvals.request(subject, staff);
+        this.changed();
+        return { ok: false, message: `${subject} is enrolled already: another staff member or an officer must approve replacing their biometrics; enrol again once approved` };
+      }
+      const result = await this.options.enrol(subject, { staff, ...(approvedBy === undefined ? {} : { approvedBy }) });
       return { ok: result.ok, message: result.message.slice(0, 500) };
     },
+    'staff.approveEnrolment': ({ subject }, caller) => {
+      const requestedBy = this.approvals.approve(subject, staffOf(caller));
+      this.changed();
+      return { requestedBy };
+    },
+    'staff.reenrolments': () => ({ requests: [...this.approvals.pending()] }),
     'staff.exportCsv': async () => {
       const roster = await this.roster();
       return { filename: `attendance-${roster.centre}-${roster.day}.csv`, csv: rosterCsv(roster) };
@@ -146,6 +163,7 @@ export class StaffBackend implements ApiBackend {
   constructor(private readonly options: StaffBackendOptions) {
     this.centre = options.centre;
     this.clock = options.clock ?? Date.now;
+    this.approvals = new ReenrolmentApprovals(this.clock);
     this.reader = new VerifiedReader(ledgerEntrySource(options.store));
     const changed = (): void => {
       this.changed();

@@ -3,18 +3,22 @@
 // and feeds verified entries to the breach engine through a typed hook.
 import { EventEmitter } from 'node:events';
 import { decodeLeaf, type EntryBody } from '../../core/entry.ts';
+import { type Enrolment, parseEnrolment } from '../../core/records/enrolment.ts';
 import { type ClockObservation, type ClockReport, clockDrift } from '../../core/time/clock-drift.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { type Logger, componentLogger } from '../../runtime/logger.ts';
 import { REGISTRY_ORIGIN, readRegistry } from '../../ledger/key-schedule.ts';
-import type { Signer } from '../../ledger/keys.ts';
+import type { Signer, Verifier } from '../../ledger/keys.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
 import { type Alert, type StoredAlert, alertFor, centerOf } from '../alerts.ts';
 import { DEFAULT_FLEET_POLICY, type FleetPolicy, type KioskState, decodeSignedHeartbeat, kioskState } from '../heartbeat.ts';
 import { type LinkOptions, MqttLink } from '../mqtt-link.ts';
 import { type RegistryHealth, RegistryPublisher } from '../registry-publisher.ts';
 import { type ReplicationEvent, Replicator } from '../replicator.ts';
-import { type ParsedTopic, topics } from '../topics.ts';
+import { ROOT, type ParsedTopic, topics } from '../topics.ts';
+import { verifyCosignature } from '../cosignature.ts';
+import { openCheckpoint } from '../../ledger/note.ts';
+import { bytesEqual } from '../../core/bytes.ts';
 import { Witness } from '../witness.ts';
 import { reportedAlert } from '../witness-reports.ts';
 import type { BreachAlert } from './breach-alert.ts';
@@ -86,8 +90,23 @@ export interface HqServiceOptions {
    * own, but publishes neither alerts nor the registry (HQ does; the broker lets only HQ publish them).
    */
   readonly agency?: boolean;
+  /**
+   * Other witnesses' keys (the police node's, peer kiosks'): their cosignatures of the logs HQ holds are checked
+   * against HQ's own copy of each log and shown beside HQ's (`cosignatures`).
+   */
+  readonly cosigners?: readonly Verifier[];
   /** Default: the process logger's `hq` child. */
   readonly logger?: Logger;
+}
+
+/** Another witness's latest cosignature of a log, as HQ checked it. */
+export interface Cosignature {
+  readonly witness: string;
+  readonly size: number;
+  /** The witness's time, seconds since the epoch. */
+  readonly time: number;
+  /** Whether the cosigned root is HQ's own root at that size (false: HQ holds fewer entries, or a different tree). */
+  readonly matchesHq: boolean;
 }
 
 /** Whether HQ stores a log: one the registry file registers, a pinned one, or the registry itself (from its file). */
@@ -113,6 +132,8 @@ export class HqService {
   /** Per kiosk, the signed time of the newest heartbeat taken. */
   private readonly lastBeatAt = new Map<string, number>();
   private beatsLoaded = false;
+  /** Per log, other witnesses' latest cosignatures (retained on the broker, so they come back after a restart). */
+  private readonly cosigned = new Map<string, Map<string, Cosignature>>();
 
   private constructor(
     readonly store: HqStore,
@@ -144,7 +165,7 @@ export class HqService {
     });
     const service = new HqService(options.store, link, replicator, options);
     late.service = service;
-    await link.subscribe([topics.everyHeartbeat]);
+    await link.subscribe([topics.everyHeartbeat, ...(options.cosigners?.length ? [`${ROOT}/log/+/cosign/+`] : [])]);
     await replicator.start();
     if (options.registry && options.agency !== true) {
       service.registryPublisher = new RegistryPublisher({
@@ -261,15 +282,14 @@ export class HqService {
       this.events.emit('entries', { origin: event.origin, size: event.size, inserted: event.inserted });
       // Backfilled entries say nothing about the kiosk's clock: they were late by design.
       const live = event.source === 'live';
-      if (this.entryListeners.size > 0 || live) this.track(this.received(event.origin, event.size - event.inserted, event.size, live ? this.clock() : undefined));
+      this.track(this.received(event.origin, event.size - event.inserted, event.size, live ? this.clock() : undefined));
     }
   }
 
-  /** Feeds the breach engine and, for live entries (seenAt set), keeps the clock samples. */
+  /** Feeds the breach engine, raises an alert for each re-enrolment and, for live entries (seenAt set), keeps the clock samples. */
   private async received(origin: string, from: number, to: number, seenAt: number | undefined): Promise<void> {
-    // Without a breach feed only the clock samples need the entries, and they keep the last CLOCK_SAMPLES alone.
-    const start = this.entryListeners.size > 0 ? from : Math.max(from, to - CLOCK_SAMPLES);
-    const bodies = (await this.store.leaves(origin, start, to)).map((leaf) => decodeLeaf(leaf).body);
+    const bodies = (await this.store.leaves(origin, from, to)).map((leaf) => decodeLeaf(leaf).body);
+    for (const body of bodies) if (body.type === 'enrolment') this.track(this.reenrolled(origin, body.seq, body.payload));
     if (seenAt !== undefined) {
       const samples = this.clockSamples.get(origin) ?? [];
       for (const body of bodies) samples.push({ origin, seq: body.seq, ts: body.ts, seenAt });
@@ -284,12 +304,48 @@ export class HqService {
     }
   }
 
+  /** A person's biometrics replaced (an approved re-enrolment): officers hear of it, with who did it and who approved. */
+  private async reenrolled(origin: string, seq: number, payload: unknown): Promise<void> {
+    let enrolment: Enrolment;
+    try {
+      enrolment = parseEnrolment(payload);
+    } catch {
+      return; // A malformed entry is the breach engine's problem to report.
+    }
+    if (enrolment.replaces !== true) return;
+    const { subject, staff, approvedBy } = enrolment;
+    await this.raiseOnce(
+      { kind: 'security', kiosk: origin, center: centerOf(origin), at: this.clock(), summary: `${subject} re-enrolled at ${origin} by ${staff ?? '?'}, approved by ${approvedBy ?? '?'}: their biometrics were replaced`, evidence: { subject, staff: staff ?? null, approvedBy: approvedBy ?? null, origin, seq } },
+      `security:re-enrolment:${origin}:${seq}`,
+    );
+  }
+
   private clockReport(kiosk: string, policy: FleetPolicy): ClockReport | undefined {
     const samples = this.clockSamples.get(kiosk);
     return samples ? clockDrift(samples, { toleranceMs: policy.maxSkewMs })[0] : undefined;
   }
 
+  /** Other witnesses' latest checked cosignatures of a log, by witness name. */
+  cosignatures(origin: string): Cosignature[] {
+    return [...(this.cosigned.get(origin)?.values() ?? [])].sort((a, b) => a.witness.localeCompare(b.witness));
+  }
+
+  /** A cosignature by a witness HQ knows: its signature checked, then its checkpoint against HQ's copy of the log. */
+  private async onCosignature(origin: string, witness: string, payload: Buffer): Promise<void> {
+    const key = this.options.cosigners?.find((v) => v.name === witness);
+    if (!key || this.replicator.admits(origin) === false) return;
+    const note = payload.toString('utf8');
+    const time = verifyCosignature(note, key);
+    const checkpoint = openCheckpoint(note, origin, await this.store.verifiers(origin));
+    const held = await this.store.size(origin);
+    const matchesHq = checkpoint.size <= held && bytesEqual(await this.store.root(origin, checkpoint.size), checkpoint.root);
+    const byWitness = this.cosigned.get(origin) ?? new Map<string, Cosignature>();
+    this.cosigned.set(origin, byWitness);
+    if ((byWitness.get(witness)?.size ?? -1) <= checkpoint.size) byWitness.set(witness, { witness, size: checkpoint.size, time, matchesHq });
+  }
+
   private async onOther(topic: ParsedTopic, payload: Buffer): Promise<void> {
+    if (topic.kind === 'cosign') return this.onCosignature(topic.origin, topic.witness, payload);
     if (topic.kind !== 'health') return;
     const { heartbeat, signed, signature } = decodeSignedHeartbeat(payload);
     if (heartbeat.kiosk !== topic.origin || heartbeat.kiosk === REGISTRY_ORIGIN) return;

@@ -167,6 +167,23 @@ describe('kiosk runtime on emulated devices', () => {
     expect(records().find((r) => r.type === 'checkin')?.payload).toMatchObject({ subject: 'p-2', methods: ['fingerprint', 'face'] });
   });
 
+  it('re-enrolling a person needs a second person: refused alone, then an entry naming both and marked a re-enrolment', { timeout: 60_000 }, async () => {
+    const { runtime, records } = await kiosk();
+    const [person] = faces.faces;
+    if (!person) throw new Error('no demo face');
+    const again = { subject: 'p-1', page: 3, descriptors: person.descriptors };
+    await expect(runtime.enrol({ ...again, by: { staff: 'sam' } })).rejects.toMatchObject({ code: 'approval-required' });
+    await expect(runtime.enrol({ ...again, by: { staff: 'sam', approvedBy: 'sam' } })).rejects.toMatchObject({ code: 'approval-required' });
+    await expect(runtime.enrol(again)).rejects.toMatchObject({ code: 'approval-required' });
+    expect(records().filter((r) => r.type === 'enrolment')).toHaveLength(1);
+    await runtime.enrol({ ...again, by: { staff: 'sam', approvedBy: 'olga' } });
+    await runtime.enrol({ subject: 'p-9', page: 9, name: 'Nine Example', descriptors: person.descriptors, by: { staff: 'sam' } });
+    expect(records().filter((r) => r.type === 'enrolment').map((r) => r.payload).slice(1)).toEqual([
+      { subject: 'p-1', centre: 'centre-a', kiosk: 'centre-a/k1', methods: ['fingerprint', 'face'], faceCommitment: expect.stringMatching(/^[0-9a-f]{64}$/) as string, staff: 'sam', replaces: true, approvedBy: 'olga' },
+      { subject: 'p-9', centre: 'centre-a', kiosk: 'centre-a/k1', methods: ['fingerprint', 'face'], faceCommitment: expect.stringMatching(/^[0-9a-f]{64}$/) as string, staff: 'sam' },
+    ]);
+  });
+
   it('the face threshold in force is the one in the configuration file', { timeout: 60_000 }, async () => {
     // The same person and frames as above, but a threshold far stricter than any real face distance.
     const { runtime, emulated, records } = await kiosk({ threshold: 0.05 });

@@ -59,7 +59,7 @@ export function planPayload(o: PlanOptions): Payload {
     lateMinutes: o.late ?? 120,
     tasks: [...(o.tasks ?? [])],
     staff: 'staff-1',
-    reason: 'initial plan',
+    reason: 'new-plan',
   };
 }
 
