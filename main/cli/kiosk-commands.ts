@@ -37,10 +37,7 @@ const run: Command = {
     const runtime = await KioskRuntime.start({
       config,
       ...(emulated?.inProcess ?? {}),
-      ...(screens ? { screen: screens.screen, staff: screens.staff } : {}),
-      log: (line) => {
-        writeLine(io.stderr, line);
-      },
+      ...(screens ? { screen: screens.screen, staff: screens.staff, onAlert: screens.onAlert } : {}),
     });
     try {
       const web = screens ? await screens.serve(runtime, portNumber(webPort ?? '0', '--web'), users) : undefined;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as electron from 'electron';
 import { SafeStorageSecretStore } from '../../access/key-store.ts';
 import { UserStore } from '../../access/user-store.ts';
-import { errorMessage } from '../../core/errors.ts';
+import { componentLogger } from '../../runtime/logger.ts';
 import { loadKioskConfig } from '../kiosk/kiosk-config.ts';
 import { KioskRuntime } from '../kiosk/kiosk-runtime.ts';
 import { kioskScreens } from '../kiosk/kiosk-screens.ts';
@@ -33,10 +33,10 @@ async function main(): Promise<void> {
   const screens = kioskScreens(config);
   // The kiosk's signing keys and centre data key sealed by the OS keyring (key files of earlier runs move in).
   const secrets = new SafeStorageSecretStore(join(config.dataDir, 'secrets'), electron.safeStorage);
-  const runtime = await KioskRuntime.start({ config, screen: screens.screen, staff: screens.staff, secrets });
+  const runtime = await KioskRuntime.start({ config, screen: screens.screen, staff: screens.staff, onAlert: screens.onAlert, secrets });
   const users = UserStore.open(join(config.dataDir, 'users.db'));
   const web = await screens.serve(runtime, Number(process.env.MUSTER_WEB_PORT ?? 8080), users);
-  process.stderr.write(`staff screen: ${web.urls.staff ?? ''}\n`);
+  componentLogger('kiosk').info({ url: web.urls.staff ?? null }, 'staff screen');
   const app = startKioskApp(electron, {
     api: new ApiService([screens.screen]),
     bundle: await rendererBundle(),
@@ -51,11 +51,13 @@ async function main(): Promise<void> {
       users.close();
       await runtime.close();
     },
-    (error) => process.stderr.write(`muster kiosk: closing: ${errorMessage(error)}\n`),
+    (error) => {
+      componentLogger('kiosk').error({ err: error }, 'closing failed');
+    },
   );
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`muster kiosk: ${errorMessage(error)}\n`);
+  componentLogger('kiosk').fatal({ err: error }, 'could not start');
   electron.app.exit(1);
 });
