@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserStore } from '../../access/user-store.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
 import { MUSTER_FROM_SOURCES, runMuster } from '../helpers/run-muster.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -41,8 +42,12 @@ describe('muster kiosk run', () => {
     expect(run.stderr).toContain('bad.json: face.threshold: expected a number');
   });
 
-  it('runs on emulated devices with the configured threshold, serves the kiosk screen, stops on SIGINT', { timeout: 120_000 }, async () => {
-    const child = spawn(process.execPath, [...MUSTER_FROM_SOURCES, 'kiosk', 'run', '--config', config('good.json'), '--emulate', '--web', '0'], { stdio: 'pipe' });
+  it('runs on emulated devices with the configured threshold, serves the kiosk and staff screens, stops on SIGINT', { timeout: 120_000 }, async () => {
+    const usersFile = join(dir, 'users.db');
+    const users = UserStore.open(usersFile);
+    await users.add({ name: 'sam', role: 'staff', centres: ['centre-a'], password: 'correct horse battery' });
+    users.close();
+    const child = spawn(process.execPath, [...MUSTER_FROM_SOURCES, 'kiosk', 'run', '--config', config('good.json'), '--emulate', '--web', '0', '--users', usersFile], { stdio: 'pipe' });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -51,8 +56,18 @@ describe('muster kiosk run', () => {
       const ready = await waitFor(() => output.split('\n').find((l) => l.includes(' ready: ')), 'the ready line', 90_000);
       expect(ready).toContain('kiosk centre-a/k1 ready: devices fingerprint ok, camera ok, badge ok; face threshold 0.42; log size 4');
       const url = /kiosk screen (http:\/\/\S+?)(,|$)/.exec(ready)?.[1];
-      expect(url).toMatch(/\/kiosk$/);
+      expect(new URL(url ?? '').pathname).toBe('/kiosk');
       expect((await fetch(url ?? '')).status).toBe(200);
+      // The staff screen serves "Export evidence": a person with no plan is named, not an unknown method.
+      const origin = new URL(/staff screen (http:\/\/\S+)/.exec(ready)?.[1] ?? '').origin;
+      const signIn = await fetch(`${origin}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ user: 'sam', password: 'correct horse battery' }) });
+      const { token } = (await signIn.json()) as { token: string };
+      const exported = await fetch(`${origin}/api/call`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin, cookie: `muster_staff=${token}` },
+        body: JSON.stringify({ method: 'staff.exportEvidence', params: { subject: 'p-0001', day: '2026-12-01' } }),
+      });
+      expect(((await exported.json()) as { error?: { code: string } }).error?.code).toBe('no-plan');
     } finally {
       child.kill('SIGINT');
     }
