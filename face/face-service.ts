@@ -4,6 +4,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { MusterError } from '../core/errors.ts';
+import { type Logger, componentLogger } from '../runtime/logger.ts';
 import { startWorker } from '../runtime/worker.ts';
 import type { FrameAnalysis, FrameInput } from './analysis.ts';
 import type { BackendChoice } from './backend.ts';
@@ -14,8 +15,8 @@ import type { WorkerMessage, WorkerRequest } from './worker-protocol.ts';
 export interface FaceServiceOptions {
   readonly backend?: BackendChoice;
   readonly detector?: DetectorName;
-  /** Where the chosen backend is logged. */
-  readonly log?: (line: string) => void;
+  /** Where the chosen backend is logged (default: the process logger's `face` child). */
+  readonly logger?: Logger;
 }
 
 /** Frames waiting for the worker before new ones are refused: a stalled worker must not hoard frames. */
@@ -73,9 +74,9 @@ export class FaceService {
       await worker.terminate();
       throw error;
     });
-    options.log?.(
-      `face: backend ${health.backend} (tfjs ${health.tfjsVersion}, face-api ${health.faceApiVersion}, detector ${health.detector}), models loaded in ${Math.round(health.loadMs)} ms` +
-        (health.fallbackReason ? `; ${health.fallbackReason}` : ''),
+    (options.logger ?? componentLogger('face')).info(
+      { backend: health.backend, tfjs: health.tfjsVersion, faceApi: health.faceApiVersion, detector: health.detector, loadMs: Math.round(health.loadMs), ...(health.fallbackReason ? { fallback: health.fallbackReason } : {}) },
+      'face models loaded',
     );
     return new FaceService(worker, health);
   }

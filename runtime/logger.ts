@@ -32,7 +32,7 @@ export interface LogRecord {
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const destination = options.destination ?? process.stdout;
-  const format = options.format ?? formatFromEnv() ?? (destination === process.stdout && process.stdout.isTTY ? 'pretty' : 'json');
+  const format = options.format ?? formatFromEnv() ?? ((destination as { isTTY?: boolean }).isTTY === true ? 'pretty' : 'json');
   return pino(
     {
       level: options.level ?? levelFromEnv() ?? 'info',

@@ -15,6 +15,7 @@ import { readOrCreateKeyFile } from '../../face/key-file.ts';
 import { DEFAULT_MATCH_THRESHOLD, decide, descriptorDistance } from '../../face/match.ts';
 import { parsePairsCsv } from '../../face/pairs-csv.ts';
 import { sealTemplate, templateCommitment } from '../../face/template.ts';
+import { componentLogger, createLogger } from '../../runtime/logger.ts';
 import { loadKioskConfig } from '../kiosk/kiosk-config.ts';
 import { type Command, type CommandContext, type OptionValues, UsageError, optionalString, requireString, writeLine } from './command.ts';
 import { EXIT_INTERNAL } from './run-cli.ts';
@@ -87,9 +88,8 @@ async function withService(context: CommandContext, settings: EngineSettings, fn
     service = await FaceService.start({
       backend: settings.backend,
       detector: settings.detector,
-      log: (line) => {
-        writeLine(io.stderr, line);
-      },
+      // A command's own answer is on stdout: its log records go to stderr.
+      logger: componentLogger('face', createLogger({ destination: io.stderr })),
     });
   } catch (error) {
     if (!(error instanceof MusterError)) throw error;

@@ -17,6 +17,7 @@ import { loadOrCreateSigner } from '../../ledger/keys.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
 import { type HqHttp, startHqHttp } from '../../net/hq/hq-http.ts';
+import { openHqLog } from '../../net/hq/hq-log.ts';
 import { HqService } from '../../net/hq/hq-service.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { topicId } from '../../net/topics.ts';
@@ -28,6 +29,7 @@ import { readLogRecords, unverifiedProblem } from '../kiosk/log-records.ts';
 import { HqBackend } from '../web/hq-backend.ts';
 import { KioskScreen } from '../web/kiosk-screen.ts';
 import { StaffBackend } from '../web/staff-backend.ts';
+import { EvidenceExports, withHqEvidence, withStaffEvidence } from '../web/evidence-export.ts';
 import { StaffConfirmations } from '../web/staff-confirmations.ts';
 import { type WebServer, startWebServer } from '../web/web-server.ts';
 import { type DemoFaces, defaultFaceCacheDir, prepareDemoFaces } from './demo-faces.ts';
@@ -180,7 +182,7 @@ export class DemoCenter {
       stops.push(() => http.close());
 
       options.say('loading the face models (TensorFlow.js, in a worker thread)...');
-      const face = await FaceService.start({ log: options.say });
+      const face = await FaceService.start();
       stops.push(() => face.close());
       const faces = await prepareDemoFaces(face, {
         // Bounded: each new face costs seconds of inference once; beyond these, faces repeat.
@@ -205,7 +207,6 @@ export class DemoCenter {
           screen,
           ...(id === KIOSKS[0] && confirmations ? { staff: confirmations } : {}),
           heartbeatMs: 2000,
-          log: options.say,
         });
         stops.push(() => runtime.close());
         kiosks.push({ id, runtime, devices, screen, counted: 0 });
@@ -542,7 +543,17 @@ async function startScreens(
   stops.push(() => {
     staff.close();
   });
-  const web = await startWebServer({ port: options.webPort ?? 0, kiosk: display, staff, hq: new HqBackend({ hq, clock: clock.now, staffOrigin: isDemoKiosk }), users });
+  // "Export evidence": the staff screen's from the kiosk's store (its log and its peer's), each export logged on the
+  // kiosk's log; the dashboard's from HQ's store, HQ's witness cosigning, each export logged on HQ's own log.
+  const hqLog = openHqLog(join(options.dataDir, 'hq.log.db'), 'hq');
+  stops.push(() => {
+    hqLog.close();
+  });
+  const staffEvidence = new EvidenceExports({ stores: [runtime.ledger], log: { origin: kiosk.id, append: (type, payload) => runtime.append(type, payload) }, clock: clock.now });
+  const hqBackend = new HqBackend({ hq, clock: clock.now, staffOrigin: isDemoKiosk });
+  const hqWitness = loadOrCreateSigner(join(options.dataDir, 'hq.db.witness.key'), 'hq').signer;
+  const dashboard = hq.store instanceof SqliteHqStore ? withHqEvidence(hqBackend, new EvidenceExports({ stores: [hq.store.ledger], log: hqLog, witnessSigners: [hqWitness], clock: clock.now })) : hqBackend;
+  const web = await startWebServer({ port: options.webPort ?? 0, kiosk: display, staff: withStaffEvidence(staff, staffEvidence), hq: dashboard, users });
   stops.push(() => web.close());
   return { web, staff };
 }

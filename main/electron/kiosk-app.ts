@@ -3,7 +3,7 @@
 // in kiosk mode, the typed API over validated IPC, and a new renderer whenever the old one crashes or hangs.
 import type * as Electron from 'electron';
 import type { BrowserWindow, WebContents } from 'electron';
-import { errorMessage } from '../../core/errors.ts';
+import { type Logger, componentLogger } from '../../runtime/logger.ts';
 import type { ApiService } from '../web/api-service.ts';
 import type { RendererBundle } from '../web/bundle.ts';
 import { SECURITY_HEADERS } from '../../access/security-headers.ts';
@@ -23,7 +23,8 @@ export interface KioskAppOptions {
   /** Crashes within this window of time count together; past `maxRestarts` the restart waits (default 5 per minute). */
   readonly maxRestarts?: number;
   readonly restartWindowMs?: number;
-  readonly log?: (line: string) => void;
+  /** Default: the process logger's `kiosk-screen` child. */
+  readonly logger?: Logger;
 }
 
 export interface KioskApp {
@@ -48,7 +49,7 @@ export function appResponse(bundle: RendererBundle, url: string): Response {
 }
 
 export function startKioskApp(electron: ElectronModule, options: KioskAppOptions): KioskApp {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = options.logger ?? componentLogger('kiosk-screen');
   const session = electron.session.defaultSession;
   lockPermissions(session);
   session.protocol.handle(APP_SCHEME, (request) => appResponse(options.bundle, request.url));
@@ -75,11 +76,11 @@ export function startKioskApp(electron: ElectronModule, options: KioskAppOptions
     const contents: WebContents = win.webContents;
     lockNavigation(contents);
     contents.on('render-process-gone', (_event, details) => {
-      log(`kiosk screen: renderer gone (${details.reason}); restarting it`);
+      log.error({ reason: details.reason }, 'renderer gone; restarting it');
       restart();
     });
     contents.on('unresponsive', () => {
-      log('kiosk screen: renderer unresponsive; restarting it');
+      log.error('renderer unresponsive; restarting it');
       restart();
     });
     win.on('closed', () => {
@@ -88,7 +89,7 @@ export function startKioskApp(electron: ElectronModule, options: KioskAppOptions
       if (!closing) open();
     });
     void win.loadURL(KIOSK_URL).catch((error: unknown) => {
-      log(`kiosk screen: could not load (${errorMessage(error)})`);
+      log.error({ err: error }, 'could not load');
     });
   };
 

@@ -11,8 +11,10 @@ import { LedgerStore, type StoredCheckpoint } from '../../ledger/store.ts';
 import type { Heartbeat } from '../../net/heartbeat.ts';
 import { KioskNode } from '../../net/kiosk-node.ts';
 import { topicId } from '../../net/topics.ts';
+import type { Logger } from '../../runtime/logger.ts';
 import type { KioskConfig } from './kiosk-config.ts';
 import type { KioskKeys } from './kiosk-keys.ts';
+import { logNodeEvent } from './node-events.ts';
 
 const VERSION = '0.1.0';
 
@@ -25,7 +27,7 @@ export interface ConnectivityOptions {
   readonly heartbeatMs?: number | undefined;
   /** What the heartbeat reports: every device's state and the face engine. */
   readonly devices: () => Heartbeat['devices'];
-  readonly log?: ((line: string) => void) | undefined;
+  readonly logger: Logger;
   /** Breach alerts HQ publishes for the centre (the staff screen's), through every node started. */
   readonly onAlert?: ((payload: Buffer) => void) | undefined;
 }
@@ -49,12 +51,12 @@ export class KioskConnectivity {
 
   /** Appends to the kiosk's own log; resolves once durable. Replicated at once while online, on reconnect otherwise. */
   append(type: EntryType, payload: Payload): Promise<Appended> {
-    const { config, log } = this.options;
+    const { config, logger } = this.options;
     const appended = this.node ? this.node.append(type, payload) : this.offline ? this.offline.writer.append(type, payload) : Promise.reject(new MusterError('kiosk-closed', `${config.kiosk} is closed`));
     return appended.catch((error: unknown) => {
       if (error instanceof MusterError && error.code === 'key-revoked' && this.keyRevoked === undefined) {
         this.keyRevoked = error.message;
-        log?.(`${config.kiosk}: ${error.message}`);
+        logger.error({ err: error }, 'the kiosk key was revoked: nothing more can be signed');
       }
       throw error;
     });
@@ -107,6 +109,10 @@ export class KioskConnectivity {
       ...(config.registryPub === undefined ? {} : { registryKey: readRegistryKey(config.registryPub) }),
       clock,
       retryMs: 200,
+      // Faults of the node and forks, rollbacks and forgeries it finds in its peers' logs are never dropped.
+      onEvent: (event) => {
+        logNodeEvent(this.options.logger, event, clock());
+      },
       heartbeat: { everyMs: this.options.heartbeatMs ?? 30_000, version: VERSION, devices: this.options.devices },
       ...(this.options.onAlert ? { onAlert: this.options.onAlert } : {}),
     });

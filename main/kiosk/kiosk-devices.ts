@@ -5,7 +5,6 @@
 import type { BindingInterface } from '@serialport/bindings-cpp';
 import type { DeviceAvailability } from '../../core/checkin/checkin-machine.ts';
 import { type DeviceKind, deviceUsable } from '../../core/device-health.ts';
-import { errorMessage } from '../../core/errors.ts';
 import { BadgeReader } from '../../drivers/badge/badge-reader.ts';
 import { DataModeDecoder } from '../../drivers/badge/keyboard-report.ts';
 import { openHidSource } from '../../drivers/badge/node-hid-source.ts';
@@ -15,6 +14,7 @@ import type { DeviceRegistry, HealthSource } from '../../drivers/device-registry
 import type { FingerprintSensor } from '../../drivers/fingerprint/fingerprint-sensor.ts';
 import { openCamera, openFingerprintSensor } from '../../drivers/open-device.ts';
 import { SerialTransport } from '../../drivers/serial-transport.ts';
+import type { Logger } from '../../runtime/logger.ts';
 import { type BackoffPolicy, RetryLoop } from '../../runtime/retry.ts';
 import { ReaderBadgePort } from './badge-port.ts';
 import type { DeviceHealthLog } from './device-health-log.ts';
@@ -34,7 +34,7 @@ export interface KioskDevicesOptions {
   readonly badgeSource?: (() => Promise<ReportSource>) | undefined;
   /** How often a device that is missing at start is tried again (default REOPEN). */
   readonly reopen?: BackoffPolicy | undefined;
-  readonly log?: ((line: string) => void) | undefined;
+  readonly logger: Logger;
 }
 
 /** A device missing at start: tried again within 2 s, then backing off to every 30 s at most, jittered. */
@@ -131,7 +131,7 @@ export class KioskDevices {
 
   /** Declares the device, then opens it; a device missing at start is tried again with the `reopen` backoff. */
   private async openDevice(id: string, kind: DeviceKind, open: () => Promise<HealthSource>): Promise<void> {
-    const { registry, health, config } = this.options;
+    const { registry, health } = this.options;
     registry.declare(id, kind);
     let first = true;
     const attempt = async (): Promise<void> => {
@@ -142,7 +142,7 @@ export class KioskDevices {
         const declared = registry.health(id);
         if (first && declared) health.observe(declared);
         first = false;
-        this.options.log?.(`${config.kiosk}: ${kind} not available (${errorMessage(error)}); trying again`);
+        this.options.logger.warn({ err: error, device: kind }, 'device not available; trying again');
         throw error;
       }
     };

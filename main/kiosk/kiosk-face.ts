@@ -2,6 +2,7 @@
 // process), and the face engine's health as the fleet sees it.
 import type { DeviceHealth } from '../../core/device-health.ts';
 import { FaceService } from '../../face/face-service.ts';
+import type { Logger } from '../../runtime/logger.ts';
 import type { KioskConfig } from './kiosk-config.ts';
 
 export type FleetDevice = { readonly id: string; readonly state: DeviceHealth['state'] };
@@ -15,7 +16,7 @@ export class KioskFace {
     private readonly settings: KioskConfig['face'],
     /** A face service to share (several kiosks in one process); otherwise one is started on first use. */
     private readonly shared: FaceService | undefined,
-    private readonly log: ((line: string) => void) | undefined,
+    private readonly logger: Logger,
   ) {}
 
   /** The face threshold in force: the configuration's, from `muster face calibrate`. */
@@ -29,7 +30,7 @@ export class KioskFace {
       return this.shared;
     }
     if (!this.own) {
-      this.own = FaceService.start({ backend: this.settings.backend, detector: this.settings.detector, ...(this.log ? { log: this.log } : {}) });
+      this.own = FaceService.start({ backend: this.settings.backend, detector: this.settings.detector, logger: this.logger });
       this.own.then(
         (service) => {
           this.engine = engineHealth(service);

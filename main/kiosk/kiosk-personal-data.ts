@@ -2,7 +2,7 @@
 // policy and leave an `access` entry), the enrolment table whose face templates are sealed under each person's
 // data key, and the retention job that erases people whose supervision and retention period ended.
 import { join } from 'node:path';
-import { errorMessage } from '../../core/errors.ts';
+import type { Logger } from '../../runtime/logger.ts';
 import { type ErasureJob, startErasureJob } from '../../access/erasure-job.ts';
 import { PersonalDataStore, type RecordLog } from '../../access/personal-data-store.ts';
 import { EnrolmentStore } from './enrolment-store.ts';
@@ -22,11 +22,15 @@ export function openPersonalData(config: KioskConfig, keys: KioskKeys, log: Reco
 }
 
 /** The retention job over the personal-data store, every `everyMs` (default 1 hour). */
-export function startRetention(personal: PersonalDataStore, config: KioskConfig, options: { readonly everyMs?: number | undefined; readonly clock: () => number; readonly log?: ((line: string) => void) | undefined }): ErasureJob {
+export function startRetention(personal: PersonalDataStore, options: { readonly everyMs?: number | undefined; readonly clock: () => number; readonly logger: Logger }): ErasureJob {
   return startErasureJob(personal, {
     everyMs: options.everyMs ?? 3_600_000,
     clock: options.clock,
-    onErased: (subjects) => options.log?.(`${config.kiosk}: erased the personal data of ${subjects.length} people (retention ended)`),
-    onError: (error) => options.log?.(`${config.kiosk}: erasure job: ${errorMessage(error)}`),
+    onErased: (subjects) => {
+      options.logger.info({ people: subjects.length }, 'erased personal data whose retention ended');
+    },
+    onError: (error) => {
+      options.logger.error({ err: error }, 'erasure job failed (tried again next period)');
+    },
   });
 }

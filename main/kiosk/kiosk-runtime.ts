@@ -10,7 +10,6 @@ import type { DeviceHealth } from '../../core/device-health.ts';
 import { type EntryType, type Payload, decodeLeaf } from '../../core/entry.ts';
 import { toHex } from '../../core/bytes.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
-import { errorMessage } from '../../core/errors.ts';
 import type { ReportSource } from '../../drivers/badge/report-source.ts';
 import { DeviceRegistry } from '../../drivers/device-registry.ts';
 import type { FaceService } from '../../face/face-service.ts';
@@ -21,6 +20,7 @@ import type { ErasureJob } from '../../access/erasure-job.ts';
 import type { SecretStore } from '../../access/key-store.ts';
 import type { PersonalDataStore } from '../../access/personal-data-store.ts';
 import { topicId } from '../../net/topics.ts';
+import { type Logger, componentLogger } from '../../runtime/logger.ts';
 import type { BackoffPolicy } from '../../runtime/retry.ts';
 import type { CheckinOutcome } from './checkin-workflow.ts';
 import { DeviceHealthLog } from './device-health-log.ts';
@@ -56,7 +56,8 @@ export interface KioskRuntimeOptions {
   /** How often a device that is missing at start is tried again (default kiosk-devices.ts REOPEN, jittered backoff). */
   readonly reopen?: BackoffPolicy;
   readonly heartbeatMs?: number;
-  readonly log?: (line: string) => void;
+  /** Default: the process logger's `kiosk` child (JSON lines on stdout for journald). */
+  readonly logger?: Logger;
   /** Breach alerts HQ publishes for the centre (kiosk-screens.ts keeps them for the staff screen). */
   readonly onAlert?: (payload: Buffer) => void;
   /** Where the signing keys and the centre data key live; default owner-only files (Electron main: safeStorage). */
@@ -101,7 +102,8 @@ export class KioskRuntime {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const keys = loadKioskKeys(config, options.secrets);
     const registry = new DeviceRegistry({ now: clock });
-    const face = new KioskFace(config.face, options.face, options.log);
+    const logger = (options.logger ?? componentLogger('kiosk')).child({ kiosk: config.kiosk });
+    const face = new KioskFace(config.face, options.face, logger);
     const connectivity = new KioskConnectivity({
       config,
       keys,
@@ -109,7 +111,7 @@ export class KioskRuntime {
       brokerPassword: options.brokerPassword,
       heartbeatMs: options.heartbeatMs,
       devices: () => fleetDevices(registry, face),
-      log: options.log,
+      logger,
       onAlert: options.onAlert,
     });
     const append = (type: EntryType, payload: Payload): Promise<Appended> => connectivity.append(type, payload);
@@ -121,7 +123,9 @@ export class KioskRuntime {
       centre: config.centre,
       kiosk: config.kiosk,
       append,
-      onError: (error) => options.log?.(`${config.kiosk}: could not log device health: ${errorMessage(error)}`),
+      onError: (error) => {
+        logger.error({ err: error }, 'could not log device health');
+      },
     });
     health.restore(ownDeviceHealth(ledger, config.kiosk));
     const devices = new KioskDevices({
@@ -129,16 +133,18 @@ export class KioskRuntime {
       registry,
       health,
       subjectOfBadge: (card) => enrolments.subjectOfBadge(card),
-      onCamera: () => void face.service().catch((error: unknown) => options.log?.(`${config.kiosk}: face service: ${errorMessage(error)}`)),
+      onCamera: () => void face.service().catch((error: unknown) => {
+        logger.error({ err: error }, 'face service failed to start');
+      }),
       binding: options.binding,
       badgeSource: options.badgeSource,
       reopen: options.reopen,
-      log: options.log,
+      logger,
     });
     const plans = new LogPlans(ledger, clock);
-    const sessions = new KioskSessions({ config, devices, face, enrolments, ledger, connectivity, plans, health, screen: options.screen, staff: options.staff, log: options.log });
+    const sessions = new KioskSessions({ config, devices, face, enrolments, ledger, connectivity, plans, health, screen: options.screen, staff: options.staff, logger });
     const parts = { config, clock, registry, ledger, personal, enrolments, health, plans, devices, face, connectivity, sessions };
-    const runtime = new KioskRuntime(parts, startRetention(personal, config, { everyMs: options.erasureEveryMs, clock, log: options.log }));
+    const runtime = new KioskRuntime(parts, startRetention(personal, { everyMs: options.erasureEveryMs, clock, logger }));
     try {
       await devices.open();
     } catch (error) {

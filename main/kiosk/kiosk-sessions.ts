@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import { MusterError } from '../../core/errors.ts';
+import type { Logger } from '../../runtime/logger.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
 import { type CheckinOutcome, CheckinWorkflow } from './checkin-workflow.ts';
 import type { DeviceHealthLog } from './device-health-log.ts';
@@ -29,7 +30,7 @@ export interface KioskSessionsOptions {
   readonly screen?: ScreenPort | undefined;
   /** Staff confirmation when the camera is down; nobody confirms when omitted. */
   readonly staff?: StaffPort | undefined;
-  readonly log?: ((line: string) => void) | undefined;
+  readonly logger: Logger;
 }
 
 export class KioskSessions {
@@ -76,7 +77,6 @@ export class KioskSessions {
 
   private ports(): CheckinPorts {
     const { config, devices, face, enrolments, connectivity } = this.options;
-    const say = (line: string): void => this.options.log?.(line);
     const { sensor, camera } = devices;
     const log: LogPort = {
       origin: config.kiosk,
@@ -99,7 +99,7 @@ export class KioskSessions {
       staff: this.options.staff ?? { confirm: () => Promise.resolve(null) },
       screen: this.options.screen ?? {
         guide: (g: GuidanceCode) => {
-          say(`${config.kiosk}: ${g}`);
+          this.options.logger.info({ guidance: g }, 'guidance (headless)');
         },
         tasks: () => Promise.resolve([]),
       },

@@ -20,6 +20,7 @@ import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-bro
 import { HqService } from '../../net/hq/hq-service.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { topicId } from '../../net/topics.ts';
+import { MemoryLog } from '../../runtime/logger.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const KIOSK = 'centre-a/k1';
@@ -70,8 +71,8 @@ describe('kiosk runtime: keys', () => {
       await hq.close();
       await hq.store.close();
     });
-    const lines: string[] = [];
-    const runtime = await start({ log: (line) => lines.push(line) });
+    const memory = new MemoryLog();
+    const runtime = await start({ logger: memory.logger });
     cleanup.push(() => runtime.close());
     const node = runtime.kioskNode;
     if (!node) throw new Error('the runtime has no replication node');
@@ -88,7 +89,7 @@ describe('kiosk runtime: keys', () => {
     }
     expect(node.store.ledger.head(KIOSK).size).toBe(seq + 1);
     expect(runtime.keyRevoked).toMatch(/revoked from entry/);
-    expect(lines.filter((l) => l.includes('revoked'))).toHaveLength(1);
+    expect(memory.at('error').filter((r) => r.msg.includes('revoked'))).toEqual([expect.objectContaining({ kiosk: KIOSK, err: expect.objectContaining({ code: 'key-revoked' }) as unknown })]);
     expect(runtime.devices().length).toBeGreaterThan(0);
   });
 

@@ -14,6 +14,7 @@ import { KIOSK_URL } from '../../main/electron/security.ts';
 import { ApiService } from '../../main/web/api-service.ts';
 import { KioskScreen } from '../../main/web/kiosk-screen.ts';
 import { FakeBrowserWindow, FakeFrame, FakeWebContents, fakeElectron } from './support/fake-electron.ts';
+import { MemoryLog } from '../../runtime/logger.ts';
 
 const bundle = { js: 'console.log("kiosk")', css: 'body{}', verifyPage: '' };
 let app: KioskApp | undefined;
@@ -25,7 +26,7 @@ afterEach(() => {
 function start(options: { maxRestarts?: number } = {}) {
   const fake = fakeElectron();
   const screen = new KioskScreen();
-  app = startKioskApp(fake.module as unknown as ElectronModule, { api: new ApiService([screen]), bundle, preload: '/app/preload.cjs', log: () => undefined, ...options });
+  app = startKioskApp(fake.module as unknown as ElectronModule, { api: new ApiService([screen]), bundle, preload: '/app/preload.cjs', logger: new MemoryLog().logger, ...options });
   const win = FakeBrowserWindow.created.at(-1) as FakeBrowserWindow;
   return { fake, screen, win };
 }
