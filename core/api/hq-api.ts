@@ -64,7 +64,8 @@ export const hqMethods = {
   /** Breaches, newest first; optionally one centre's, and local days from-to (inclusive). */
   'hq.breaches': { access: 'read-breaches', params: obj({}, { centre: ident, from: text(10, 10), to: text(10, 10) }), result: obj({ at: int(), breaches: list(findingView) }) },
   'hq.fleet': { access: 'read-fleet', params: obj({}), result: obj({ kiosks: list(kioskHealthView), logs: list(logView) }) },
-  'hq.alerts': { access: 'read-fleet', params: obj({}, { after: int() }), result: obj({ alerts: list(alertView, 1000) }) },
+  /** Alerts after an id; `kind` keeps one kind (e.g. `security`: what was refused as an attack). */
+  'hq.alerts': { access: 'read-fleet', params: obj({}, { after: int(), kind: text(1, 32) }), result: obj({ alerts: list(alertView, 1000) }) },
   'hq.timeline': { access: 'read-person', params: obj({ subject: ident }), result: timeline },
   'hq.charts': { access: 'read-roster', params: obj({ from: day, to: day }, { centre: ident }), result: chartsView },
   /** One person's days: checked in or not, breaches, the roster state. */

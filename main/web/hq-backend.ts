@@ -111,12 +111,12 @@ export class HqBackend implements ApiBackend {
       const kiosks = this.options.hq.fleetView().map((k) => ({ kiosk: k.kiosk, state: k.state, reasons: k.reasons.map((r) => r.slice(0, 300)), lastHeartbeatAt: k.lastHeartbeatAt ?? null }));
       return { kiosks, logs };
     },
-    'hq.alerts': async ({ after }, caller) => {
+    'hq.alerts': async ({ after, kind }, caller) => {
       const seesBreaches = caller.principal !== undefined && holds(caller.principal.role, 'read-breaches');
       const alerts = await this.options.hq.store.alerts(after ?? 0, 500);
       return {
         alerts: alerts
-          .filter((a) => seesBreaches || a.kind !== 'breach')
+          .filter((a) => (seesBreaches || a.kind !== 'breach') && (kind === undefined || a.kind === kind))
           .map((a): AlertView => ({ id: a.id, kind: a.kind, kiosk: a.kiosk, center: a.center, at: a.at, summary: a.summary.slice(0, 2000) })),
       };
     },

@@ -25,7 +25,7 @@ import { type HqWord, q, qn } from './hq-strings.ts';
 
 const REFRESH_EVERY_MS = 30_000;
 const KIOSK_STATES = new Set(['online', 'offline', 'degraded']);
-const ALERT_KINDS = new Set(['breach', 'review', 'offline', 'degraded', 'equivocation', 'rollback', 'fork', 'forgery']);
+const ALERT_KINDS = new Set(['breach', 'review', 'offline', 'degraded', 'equivocation', 'rollback', 'fork', 'forgery', 'security']);
 
 export function startHqDashboard(root: HTMLElement, api: MusterApi): void {
   void withSignIn(root, 'signInTitleHq', (user) => {
@@ -159,8 +159,11 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
   };
 
   const kioskState = (state: string): string => q((KIOSK_STATES.has(state) ? `kiosk_${state}` : 'kiosk_unknown') as HqWord);
+  // Which kind of alert the list shows: every kind, or one (security: what HQ refused as an attack).
+  const alertKind = h('select', { id: 'alert-kind' }, h('option', { value: '' }, q('alertsAllKinds')), [...ALERT_KINDS].map((k) => h('option', { value: k }, q(`alert_${k}` as HqWord))));
+  const alertFilter = h('label', { for: 'alert-kind' }, q('alertsShow'), ' ', alertKind);
   const drawFleet = async (): Promise<void> => {
-    const [{ kiosks, logs }, { alerts }] = await Promise.all([api.call('hq.fleet', {}), api.call('hq.alerts', {})]);
+    const [{ kiosks, logs }, { alerts }] = await Promise.all([api.call('hq.fleet', {}), api.call('hq.alerts', alertKind.value === '' ? {} : { kind: alertKind.value })]);
     render(
       fleetBox,
       h('h2', { id: 'fleet-title' }, '🖥️ ', q('fleetTitle')),
@@ -182,6 +185,7 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
     render(
       alertsBox,
       h('h2', { id: 'alerts-title' }, '🔔 ', q('alertsTitle'), ` (${alerts.length})`),
+      alertFilter,
       alerts.length === 0 ? h('p', {}, q('noAlerts')) : h('ul', { class: 'alerts' }, [...alerts].reverse().slice(0, 100).map((a) => h('li', { 'data-alert': a.kind }, h('strong', {}, q((ALERT_KINDS.has(a.kind) ? `alert_${a.kind}` : 'alert_other') as HqWord)), ' · ', data(a.kiosk), ` · ${stamp(a.at, zoneOf(a.center))} · `, logText(a.summary)))),
     );
   };
@@ -208,6 +212,9 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
       if (!onSessionLost(error)) status.failed(error);
     }
   }, fail);
+  alertKind.addEventListener('change', () => {
+    refresh();
+  });
 
   // A person id, an example of one as placeholder: data, not words.
   const search = h('input', { id: 'subject', type: 'search', placeholder: 'p-0001', autocomplete: 'off', translate: 'no' });

@@ -1,5 +1,6 @@
 // A re-enrolment (a person's enrolled biometrics replaced, with a second person's approval) reaches HQ as a
-// `security` alert naming the person, who enrolled and who approved; a first enrolment raises none.
+// `security` alert naming the person, who enrolled and who approved; a first enrolment raises none. The dashboard's
+// alert list can show security alerts alone (hq.alerts kind).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { Signer } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import type { StoredAlert } from '../../net/alerts.ts';
+import { HqBackend } from '../../main/web/hq-backend.ts';
 import { HqService } from '../../net/hq/hq-service.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { topics } from '../../net/topics.ts';
@@ -59,5 +61,17 @@ describe('re-enrolment at HQ', () => {
     expect(alert).toMatchObject({ kiosk: K1, center: 'c1', evidence: { subject: 'p-1', staff: 'sam', approvedBy: 'olga', origin: K1, seq: 2 } });
     expect(alert.summary).toBe('p-1 re-enrolled at c1/k1 by sam, approved by olga: their biometrics were replaced');
     expect(alerts.filter((a) => a.summary.includes('re-enrolled'))).toHaveLength(1);
+  });
+
+  it('the dashboard lists security alerts alone when asked', async () => {
+    await hq.checkFleet();
+    await waitFor(() => alerts.some((a) => a.kind !== 'security'), 'an alert of another kind (k1 has sent no heartbeat)');
+    const list = new HqBackend({ hq }).handlers['hq.alerts'];
+    if (!list) throw new Error('no hq.alerts');
+    const officer = { principal: { user: 'olga', role: 'officer' as const, centres: [] }, kioskScreen: false };
+    const kinds = async (params: { kind?: string }): Promise<string[]> => [...new Set((await list(params, officer)).alerts.map((a) => a.kind))].sort();
+    expect((await kinds({})).length).toBeGreaterThan(1);
+    expect(await kinds({ kind: 'security' })).toEqual(['security']);
+    expect(await kinds({ kind: 'fork' })).toEqual([]);
   });
 });
