@@ -1,9 +1,10 @@
 // A breach or review item with its rule, status, evidence and history, and a person's timeline: shared by the
-// staff screen and the HQ dashboard. Rule ids, statuses and entry types are read through the catalogue; text the
-// engine wrote onto the log (details, summaries, staff notes) is shown as written, marked as such.
+// staff screen and the HQ dashboard. Rule ids, statuses and entry types are read through the catalogue; the text
+// the engine writes from templates (details, notes, summaries) through engine-text.ts.
 import type { FindingView, Timeline } from '../core/api/staff-api.ts';
 import { type Child, h } from './dom.ts';
 import { stamp, zoneLabel } from './local-time.ts';
+import { engineText, groundsLabel } from './engine-text.ts';
 import { entryTypeText, ruleText, statusText, w } from './screen-words.ts';
 import { type EvidenceExport, breachTarget, dayOf, evidenceButton } from './evidence/export-button.ts';
 
@@ -28,9 +29,9 @@ export function findingBody(f: FindingView): Child[] {
     ' · ',
     stamp(f.at, f.zone),
     f.parts.length > 1 ? h('p', { class: 'parts' }, `${w('incidentParts')}: `, f.parts.map((p) => ruleText(p.rule)).join('、')) : null,
-    h('p', {}, `${w('logText')}: `, logText(f.detail)),
+    h('p', {}, `${groundsLabel()}: `, engineText(f.detail)),
     h('p', { class: 'evidence' }, `${w('evidence')}: `, f.evidence.length === 0 ? w('evidenceNone') : data(f.evidence.map((e) => `${e.origin} #${e.seq}`).join(', '))),
-    f.history.length > 0 ? h('ul', { class: 'history' }, f.history.map((e) => h('li', {}, `${stamp(e.at, f.zone)} ${statusText(e.status)}: `, logText(e.note)))) : null,
+    f.history.length > 0 ? h('ul', { class: 'history' }, f.history.map((e) => h('li', {}, `${stamp(e.at, f.zone)} ${statusText(e.status)}: `, engineText(e.note)))) : null,
   ];
 }
 
@@ -48,7 +49,7 @@ export function timelineTable(timeline: Timeline, exports?: EvidenceExport): HTM
     { class: 'timeline' },
     h('caption', {}, w('timesIn', { zone: zoneLabel(timeline.zone, at) })),
     h('thead', {}, h('tr', {}, [w('time'), w('entry'), w('what'), w('log'), ...(exports ? [w('evidence')] : [])].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, [...timeline.events].reverse().map((e) => h('tr', {}, h('td', {}, stamp(e.at, timeline.zone)), h('td', {}, entryTypeText(e.type)), h('td', {}, logText(e.summary)), h('td', {}, data(`${e.ref.origin} #${e.ref.seq}`)), exports ? h('td', {}, evidence(e)) : null))),
+    h('tbody', {}, [...timeline.events].reverse().map((e) => h('tr', {}, h('td', {}, stamp(e.at, timeline.zone)), h('td', {}, entryTypeText(e.type)), h('td', {}, engineText(e.summary)), h('td', {}, data(`${e.ref.origin} #${e.ref.seq}`)), exports ? h('td', {}, evidence(e)) : null))),
   );
 }
 

@@ -228,7 +228,8 @@ export function incidentViews(reviews: readonly ReviewItem[], zone: string): Fin
       day: head.day,
       at: Math.min(...parts.map((p) => p.at)),
       status,
-      detail: parts.map((p) => p.detail).join('; ').slice(0, 1000),
+      // One line per part: the screens read each line through its template.
+      detail: parts.map((p) => p.detail).join('\n').slice(0, 1000),
       evidence: [...evidence.values()].slice(0, 200),
       history: parts.flatMap((p) => p.history.map(historyView)).sort((a, b) => a.at - b.at).slice(0, 200),
     };
