@@ -115,13 +115,15 @@ const hq: Command = {
     '                     verdicts from every kiosk log it verifies itself; publishes no alerts and no registry',
     '--witness-key FILE   HQ witness key (generated if missing), default: the database path + ".witness.key" (hq.witness.key with --postgres)',
     '--trust FILE         a kiosk\'s public key file (ledger init writes FILE.pub); pins that log\'s genesis key',
+    '--cosigner FILE      another witness\'s public key file (the police node\'s, a peer kiosk\'s witness key .pub):',
+    '                     its cosignatures are checked against HQ\'s copy and listed beside HQ\'s at /api/logs',
     '--registry FILE      HQ\'s registry log store (muster kiosk provision): published to the kiosks, which then refuse revoked keys too',
     '--staff-log ORIGIN   a pinned (--trust) log whose staff decisions count, besides those the registry names as staff logs',
     '--log FILE           HQ\'s own signed log (officers\' actions on breach alerts), default: the database path + ".log.db" (hq.log.db with --postgres)',
     'Breach alerts: raised as windows close and entries arrive, at /api/breach-alerts, on SSE and on muster/v1/alerts/<centre>',
     ...brokerDetails,
   ],
-  options: { agency: { type: 'boolean' }, db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, 'host-name': { type: 'string', multiple: true }, users: { type: 'string' }, web: { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, registry: { type: 'string' }, log: { type: 'string' }, 'staff-log': { type: 'string', multiple: true }, ...brokerOptions },
+  options: { agency: { type: 'boolean' }, db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, 'host-name': { type: 'string', multiple: true }, users: { type: 'string' }, web: { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, cosigner: { type: 'string', multiple: true }, registry: { type: 'string' }, log: { type: 'string' }, 'staff-log': { type: 'string', multiple: true }, ...brokerOptions },
   run: async ({ values, io }) => {
     const dbPath = optionalString(values, 'db');
     const postgres = optionalString(values, 'postgres');
@@ -178,6 +180,7 @@ const hq: Command = {
         ...(registry ? { registry } : {}),
         ...(postgres ? { raisesAlerts: () => lease.holding?.() === true } : {}),
         agency,
+        cosigners: stringList(values, 'cosigner').flatMap((file) => readVerifierFile(file)),
       });
       stops.push(() => service.close());
       // Staff decisions count only from the centres' staff logs: the registry's, or named with --staff-log.

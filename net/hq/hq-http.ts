@@ -1,5 +1,5 @@
 // HQ's HTTP API for the dashboard (node:http, JSON) with live updates as Server-Sent Events.
-//   GET /api/logs                         every log: size, witnessed checkpoint, equivocation evidence count
+//   GET /api/logs                         every log: size, witnessed checkpoint, other witnesses' cosignatures, equivocation evidence count
 //   GET /api/logs/<origin>/entries?from=&limit=   verified entries (origin URL-encoded)
 //   GET /api/logs/<origin>/checkpoint     the latest witnessed checkpoint (signed note)
 //   GET /api/logs/<origin>/access-records?from=&limit=   access and erasure records in that page of the log (auditors)
@@ -160,6 +160,8 @@ async function route(
         size: await store.size(origin),
         witnessed: witnessed ? { size: witnessed.size, root: toBase64(witnessed.root), at: witnessed.at } : null,
         conflicts: (await store.conflicts(origin)).length,
+        // Other witnesses' (the police node's, peer kiosks') latest cosignatures, checked against HQ's copy.
+        cosignatures: hq.cosignatures(origin),
       });
     }
     send(res, 200, { logs });

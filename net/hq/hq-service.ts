@@ -336,7 +336,10 @@ export class HqService {
     if (!key || this.replicator.admits(origin) === false) return;
     const note = payload.toString('utf8');
     const time = verifyCosignature(note, key);
-    const checkpoint = openCheckpoint(note, origin, await this.store.verifiers(origin));
+    // A log HQ does not hold yet: the witness cosigns again as the log grows.
+    const verifiers = await this.store.verifiers(origin);
+    if (verifiers.length === 0) return;
+    const checkpoint = openCheckpoint(note, origin, verifiers);
     const held = await this.store.size(origin);
     const matchesHq = checkpoint.size <= held && bytesEqual(await this.store.root(origin, checkpoint.size), checkpoint.root);
     const byWitness = this.cosigned.get(origin) ?? new Map<string, Cosignature>();

@@ -3,7 +3,7 @@
 // When the holder dies its session ends, another node takes the lease within a few seconds and its watcher's
 // first pass judges everyone at the current time: what fell due meanwhile is raised then (alert ids are
 // deterministic and inserted idempotently, so an alert the dead node had already stored is not raised twice).
-import { errorMessage } from '../../core/errors.ts';
+import { componentLogger } from '../../runtime/logger.ts';
 import type { BreachAlert } from './breach-alert.ts';
 import { type HqBreachAlerts, type HqBreachAlertsOptions, breachAlertDelivery, startHqBreachAlerts } from './hq-breach-alerts.ts';
 import type { HqService } from './hq-service.ts';
@@ -28,7 +28,7 @@ export interface LeasedBreachAlertsOptions extends HqBreachAlertsOptions {
 }
 
 export async function startLeasedBreachAlerts(hq: HqService, options: LeasedBreachAlertsOptions): Promise<LeasedBreachAlerts> {
-  const warn = options.warn ?? ((message: string) => { process.emitWarning(message); });
+  const log = options.logger ?? componentLogger('breach-alerts');
   let running: HqBreachAlerts | undefined;
   /** The lease as last reported: a start queued behind a loss must not run. */
   let held = false;
@@ -36,7 +36,7 @@ export async function startLeasedBreachAlerts(hq: HqService, options: LeasedBrea
   let turn: Promise<void> = Promise.resolve();
   const then = (step: () => Promise<void>): void => {
     turn = turn.then(step).catch((error: unknown) => {
-      warn(`breach watcher could not start or stop: ${errorMessage(error)}`);
+      log.error({ err: error }, 'breach watcher could not start or stop');
     });
   };
   const stop = async (): Promise<void> => {
@@ -66,10 +66,12 @@ export async function startLeasedBreachAlerts(hq: HqService, options: LeasedBrea
         options.onChange?.(false);
       });
     },
-    onError: warn,
+    onError: (message) => {
+      log.warn({ lease: 'breach-watcher' }, message);
+    },
   });
   return {
-    deliver: breachAlertDelivery(hq, warn, options.publish ?? true),
+    deliver: breachAlertDelivery(hq, log, options.publish ?? true),
     holding: () => running !== undefined,
     close: async () => {
       await lease.close();

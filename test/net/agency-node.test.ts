@@ -1,5 +1,5 @@
 // The police's own node (`muster hq --agency --id police`) beside HQ, both processes on one Mosquitto: it follows,
-// verifies, stores and judges every kiosk log itself, so rewriting HQ's store behind its back (an edited plan, a
+// verifies, stores, witnesses (HQ lists its cosignatures) and judges every kiosk log itself, so rewriting HQ's store behind its back (an edited plan, a
 // dropped check-in, the alerts deleted) changes nothing the police see, and police users keep seeing breaches,
 // old and new, while HQ is down.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserStore } from '../../access/user-store.ts';
-import { Signer, writeSignerFile } from '../../ledger/keys.ts';
+import { Signer, loadOrCreateSigner, writeSignerFile } from '../../ledger/keys.ts';
 import type { BreachAlert } from '../../net/hq/breach-alert.ts';
 import { KioskNode } from '../../net/kiosk-node.ts';
 import { topicId } from '../../net/topics.ts';
@@ -37,11 +37,15 @@ function passwordFile(id: string): string {
   return file;
 }
 
-/** HQ and the police node take the same logs (keys pinned) and the same staff log; each has its own store. */
+/**
+ * HQ and the police node take the same logs (keys pinned) and the same staff log; each has its own store. HQ knows
+ * the police node's witness key, to show its cosignatures beside its own.
+ */
 function nodeArgs(id: string, db: string): string[] {
   return [
     'hq', '--db', join(dir, db), '--id', id, '--broker', mosquitto.url, '--password-file', passwordFile(id), '--http', '0',
     ...[STAFF, KIOSK].flatMap((origin) => ['--trust', join(dir, `${topicId(origin)}.key.pub`)]), '--staff-log', STAFF,
+    ...(id === 'hq' ? ['--cosigner', join(dir, 'police.db.witness.key.pub')] : []),
   ];
 }
 
@@ -82,6 +86,8 @@ beforeAll(async () => {
   const users = UserStore.open(join(dir, 'police-users.db'), { scrypt: { logN: 10, r: 8, p: 1 } });
   await users.add({ name: 'pia', role: 'police', password: PASSWORD });
   users.close();
+  // The police node's witness key, made before either node starts so HQ can pin it (the node loads it).
+  loadOrCreateSigner(join(dir, 'police.db.witness.key'), 'police');
   hq = await startMuster(nodeArgs('hq', 'hq.db'), 'muster hq');
   police = await startMuster([...nodeArgs('police', 'police.db'), '--agency', '--users', join(dir, 'police-users.db')], 'the police node');
   const session = await fetch(`${police.http}/api/session`, { method: 'POST', body: JSON.stringify({ user: 'pia', password: PASSWORD }) });
@@ -115,8 +121,13 @@ describe('an independent police node', () => {
         return found(list, 'missed-checkin', 'p-1') && found(list, 'wrong-centre', 'p-2');
       }, 'HQ and the police node to raise both breaches', 60_000);
     }
-    // It runs as an agency node: it publishes no alerts (HQ does) and keeps its verdicts to its own store and users.
     expect(policeNode.output()).toContain('agency node police ready');
+    // The police node witnesses every log itself: HQ lists its cosignature of the kiosk's log, matching HQ's copy.
+    const size = await kiosk.store.size(KIOSK);
+    await waitFor(async () => {
+      const logs = ((await (await fetch(`${hqNode.http}/api/logs`)).json()) as { logs: { origin: string; cosignatures: { witness: string; size: number; matchesHq: boolean }[] }[] }).logs;
+      return logs.find((l) => l.origin === KIOSK)?.cosignatures.some((c) => c.witness === 'police' && c.size === size && c.matchesHq);
+    }, 'HQ to list the police node\'s cosignature of the kiosk log', 60_000);
 
     // HQ goes down; someone rewrites its store: p-1's plan now names someone else, p-2's check-in is gone, and so
     // are HQ's alerts.
