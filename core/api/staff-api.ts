@@ -158,7 +158,7 @@ export const staffMethods = {
     params: obj({}),
     result: obj({ requests: list(obj({ subject: ident, requestedBy: ident, since: int(), approvedBy: nullable(ident) }), 100) }),
   },
-  'staff.exportCsv': { access: 'read-roster', params: obj({}), result: obj({ filename: text(1, 100), csv: text(0, 5_000_000) }) },
+  'staff.exportCsv': { access: 'read-roster', params: obj({}, { language: oneOf(['en', 'zh-CN']) }), result: obj({ filename: text(1, 100), csv: text(0, 5_000_000) }) },
 } as const;
 
 export const staffEvents = { 'staff.changed': obj({ at: num }) } as const;

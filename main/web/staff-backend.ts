@@ -154,9 +154,9 @@ export class StaffBackend implements ApiBackend {
       return { requestedBy };
     },
     'staff.reenrolments': () => ({ requests: [...this.approvals.pending()] }),
-    'staff.exportCsv': async () => {
+    'staff.exportCsv': async ({ language }) => {
       const roster = await this.roster();
-      return { filename: `attendance-${roster.centre}-${roster.day}.csv`, csv: rosterCsv(roster) };
+      return { filename: `attendance-${roster.centre}-${roster.day}.csv`, csv: rosterCsv(roster, language) };
     },
   };
 
@@ -251,15 +251,19 @@ function deviceView(d: DeviceHealth): DeviceView {
   return { id: d.id, kind: d.kind, state: d.state, since: d.since, lastError: d.lastError ? `${d.lastError.code}: ${d.lastError.message}`.slice(0, 500) : null };
 }
 
-const CSV_HEADER = ['centre', 'day', 'zone', 'subject', 'state', 'window', 'checked_in_at', 'kiosk', 'breaches', 'reviews'];
+/** The header row in the reader's language; the cells stay codes and ids, so a spreadsheet can filter on them. */
+const CSV_HEADER = {
+  en: ['centre', 'day', 'zone', 'subject', 'state', 'window', 'checked_in_at', 'kiosk', 'breaches', 'reviews'],
+  'zh-CN': ['中心', '日期', '时区', '人员编号', '状态', '报到时段', '报到时间', '自助机', '违规', '待复核'],
+} as const;
 
 /**
  * The roster as CSV: a byte-order mark (spreadsheets then read it as UTF-8, Chinese included), and every time
  * local to the centre's zone with its offset, beside the zone's name, so it reads the same as the window.
  */
-export function rosterCsv(roster: Roster): string {
+export function rosterCsv(roster: Roster, language: keyof typeof CSV_HEADER = 'en'): string {
   const findings = (list: readonly FindingView[]): string => list.map((f) => `${f.rule}:${f.status}`).join(' ');
-  const lines = [CSV_HEADER, ...roster.people.map((p) => [roster.centre, roster.day, roster.zone, p.subject, p.state, p.window, p.checkedInAt === null ? '' : localStamp(p.checkedInAt, roster.zone), p.kiosk ?? '', findings(p.breaches), findings(p.reviews)])];
+  const lines = [CSV_HEADER[language], ...roster.people.map((p) => [roster.centre, roster.day, roster.zone, p.subject, p.state, p.window, p.checkedInAt === null ? '' : localStamp(p.checkedInAt, roster.zone), p.kiosk ?? '', findings(p.breaches), findings(p.reviews)])];
   return `\uFEFF${lines.map((cells) => cells.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 

@@ -6,7 +6,7 @@ import type { MusterApi } from '../../core/api/api.ts';
 import type { PrincipalView } from '../../core/api/session-api.ts';
 import { ROSTER_STATES, type Roster, type RosterRow, type RosterState } from '../../core/api/staff-api.ts';
 import { ApiError } from '../api-client.ts';
-import { settleLanguage } from '../catalogue.ts';
+import { language, settleLanguage } from '../catalogue.ts';
 import { coalesce } from '../coalesce.ts';
 import { button, download, h, render } from '../dom.ts';
 import { data } from '../findings.ts';
@@ -200,7 +200,7 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
       { class: 'toolbar no-print', 'aria-label': s('actions') },
       button(s('refresh'), '🔄', () => { live(); }),
       button(s('exportCsv'), '⬇️', () => {
-        api.call('staff.exportCsv', {}).then((r) => {
+        api.call('staff.exportCsv', { language: language() }).then((r) => {
           download(r.filename, 'text/csv;charset=utf-8', r.csv);
           render(notice, '✅ ', sn('exported', { file: data(r.filename), zone: zoneLabel(zone(), roster.at) }));
         }, fail);

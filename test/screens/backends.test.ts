@@ -96,5 +96,9 @@ describe('roster', () => {
     expect(lines[1]).toBe(`centre-a,2026-03-02,${NY},'=cmd,breached,09:00-11:00,,,missed-checkin:open,`);
     // The window and the check-in read on the same clock: 09:20 local, with New York's winter offset.
     expect(lines[2]).toBe(`centre-a,2026-03-02,${NY},s-bob,checked-in,09:00-11:00,2026-03-02T09:20:00-05:00,centre-a/k1,,`);
+    // For a reader in Chinese the header is Chinese; the rows stay the same codes and ids.
+    const zh = rosterCsv(roster, 'zh-CN').slice(1).split('\r\n');
+    expect(zh[0]).toBe('中心,日期,时区,人员编号,状态,报到时段,报到时间,自助机,违规,待复核');
+    expect(zh.slice(1)).toEqual(lines.slice(1));
   });
 });
