@@ -46,7 +46,7 @@ describe('BreachWatcher', () => {
     await kiosk.writer.append('checkin', checkinPayload('p-2'));
     // p-3 is excused after the alert.
     staff.now = CLOSE + 21 * MIN;
-    await staff.writer.append('excuse', { subject: 'p-3', from: '2026-03-02', to: '2026-03-02', rules: [], reason: 'hospital visit, letter seen', staff: 'staff-1' });
+    await staff.writer.append('excuse', { subject: 'p-3', from: '2026-03-02', to: '2026-03-02', rules: [], reason: 'medical', staff: 'staff-1' });
     await sync();
     now = CLOSE + 22 * MIN;
     await second.poke();
@@ -56,7 +56,7 @@ describe('BreachWatcher', () => {
     expect(byId.get('breach:late-checkin/p-2/2026-03-02')).toMatchObject({ kind: 'breach', status: 'open', firedAt: CLOSE + 20 * MIN });
     const excused = byId.get('breach:missed-checkin/p-3/2026-03-02');
     expect(excused?.status).toBe('superseded');
-    expect(excused?.history.at(-1)).toMatchObject({ event: 'superseded', note: 'excused by staff-1: hospital visit, letter seen', ref: { origin: 'centre-a/staff', seq: 4 } });
+    expect(excused?.history.at(-1)).toMatchObject({ event: 'superseded', note: 'excused by staff-1: medical', ref: { origin: 'centre-a/staff', seq: 4 } });
     expect(delivered).toHaveLength(3);
     // Every alert is still stored, superseded ones included.
     expect((await store.breachAlerts({ limit: 100 })).map((a) => `${a.id} ${a.status}`).sort()).toEqual([
