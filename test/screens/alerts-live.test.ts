@@ -1,8 +1,8 @@
-// Breach alerts live on the screens, as processes: `muster hq --web` (the officers' dashboard) on a real
-// Mosquitto, and `muster kiosk run --web` (the centre's staff screen, fed by HQ's muster/v1/alerts/<centre>
-// through the kiosk's replication link), both in Chromium. A plan's window closes after everything is up: the
-// missed check-in appears on both screens without a reload; the officer acknowledges, assigns and resolves it
-// with notes on the dashboard, and each step shows on both screens. HQ's store is filled beforehand with the
+// Breach alerts live on the screens, as processes: `muster hq --web` (the officers' and the police's dashboard)
+// on a real Mosquitto, and `muster kiosk run --web` (the centre's staff screen, fed by HQ's
+// muster/v1/alerts/<centre> through the kiosk's replication link), in Chromium. A plan's window closes after
+// everything is up: the missed check-in appears on every screen without a reload; the officer acknowledges, assigns and resolves it
+// with notes on the dashboard, and each step shows on the others. HQ's store is filled beforehand with the
 // centre's staff log (the plan), so no other node is needed.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +46,10 @@ async function usersFile(name: string, add: (users: UserStore) => Promise<unknow
 
 beforeAll(async () => {
   mosquitto = await startMosquitto({ users: brokerUsers });
-  const hqUsers = await usersFile('hq-users.db', (u) => u.add({ name: 'olga', role: 'officer', password: PASSWORD }));
+  const hqUsers = await usersFile('hq-users.db', async (u) => {
+    await u.add({ name: 'olga', role: 'officer', password: PASSWORD });
+    await u.add({ name: 'pat', role: 'police', password: PASSWORD });
+  });
   const kioskUsers = await usersFile('kiosk-users.db', (u) => u.add({ name: 'sam', role: 'staff', password: PASSWORD, centres: ['centre-a'] }));
   // The window closes at the next whole minute at least 50 s away: time to start both processes and sign in.
   close = Math.ceil((Date.now() + 50_000) / MIN) * MIN;
@@ -100,28 +103,32 @@ async function signedIn(url: string, user: string): Promise<Page> {
   return page;
 }
 
-describe('breach alerts live on the HQ dashboard and the centre\'s staff screen', () => {
-  it('shows the missed check-in on both screens as the window closes, and the officer\'s acknowledge, assign and resolve on both', { timeout: 240_000 }, async () => {
+describe('breach alerts live on the HQ dashboard (officer, police) and the centre\'s staff screen', () => {
+  it('shows the missed check-in on every screen as the window closes, and the officer\'s acknowledge, assign and resolve on all of them', { timeout: 240_000 }, async () => {
     expect(dashboard).toMatch(/\/hq$/);
     expect(staffScreen).toMatch(/\/staff$/);
     const officer = await signedIn(dashboard, 'olga');
     const staff = await signedIn(staffScreen, 'sam');
-    for (const page of [officer, staff]) await expect.poll(() => page.locator('.alerts-panel').textContent(), { timeout: UI_TIMEOUT }).toContain('No breach alerts.');
+    const police = await signedIn(dashboard, 'pat');
+    for (const page of [officer, staff, police]) await expect.poll(() => page.locator('.alerts-panel').textContent(), { timeout: UI_TIMEOUT }).toContain('No breach alerts.');
     expect(Date.now()).toBeLessThan(close);
 
     // The window closes: the alert arrives on both screens by itself (SSE on the dashboard; MQTT, then the staff
     // screen's live event, at the kiosk).
     const onDashboard = officer.locator(`[data-alert="${id}"]`);
     const onStaff = staff.locator(`[data-alert="${id}"]`);
+    const onPolice = police.locator(`[data-alert="${id}"]`);
     await onDashboard.waitFor({ timeout: close + 10_000 - Date.now() });
     await onStaff.waitFor({ timeout: 15_000 });
-    for (const item of [onDashboard, onStaff]) {
+    await onPolice.waitFor({ timeout: 5_000 });
+    for (const item of [onDashboard, onStaff, onPolice]) {
       await expect.poll(() => item.textContent()).toContain('p-live');
       expect(await item.textContent()).toContain('missed-checkin');
       expect(await item.locator('.alert-status').textContent()).toBe('open');
     }
-    // Staff see it; officers act on it at HQ.
+    // Staff and the police see it; officers act on it at HQ.
     expect(await onStaff.getByRole('button').count()).toBe(0);
+    expect(await onPolice.getByRole('button').count()).toBe(0);
     await screenshot(officer, 'alerts-live-hq-open');
     await screenshot(staff, 'alerts-live-staff-open');
 
@@ -144,6 +151,7 @@ describe('breach alerts live on the HQ dashboard and the centre\'s staff screen'
     await act('Resolve', 'seen at home, unwell');
     await expect.poll(() => status(onDashboard)).toBe('resolved');
     await expect.poll(() => status(onStaff), { timeout: 15_000 }).toBe('resolved');
+    await expect.poll(() => status(onPolice)).toBe('resolved');
     // Resolved: no more actions; the officer's note shows at HQ, only the event at the centre (the topic carries its hash).
     expect(await onDashboard.getByRole('button').count()).toBe(0);
     expect(await onDashboard.textContent()).toContain('resolved: seen at home, unwell');
