@@ -9,7 +9,7 @@ import { type DecodedBatch, type IngestResult, decodeForOrigin, planIngest, plan
 import { KeySchedule, readRegistry } from '../ledger/key-schedule.ts';
 import type { Verifier } from '../ledger/keys.ts';
 import { consistencyProof, rootHash } from '../ledger/merkle.ts';
-import type { Conflict, EntryRow, LedgerStore } from '../ledger/store.ts';
+import { type Conflict, type EntryRow, type LedgerStore, storeError } from '../ledger/store.ts';
 import { keepCosigned } from './cosigned-notes.ts';
 import { type IngestBatch, type ReplicaStore, type WitnessUpdate, type WitnessedCheckpoint, ingestOne } from './replica-store.ts';
 import { VerifierCache } from './verify-claims.ts';
@@ -326,10 +326,7 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   witnessed(origin: string): Promise<WitnessedCheckpoint | undefined> {
-    const row = this.ledger.db
-      .prepare<[string], WitnessedCheckpoint>('SELECT size, root, note, at FROM net_witnessed WHERE origin = ?')
-      .get(origin);
-    return Promise.resolve(row);
+    return settle(() => this.ledger.db.prepare<[string], WitnessedCheckpoint>('SELECT size, root, note, at FROM net_witnessed WHERE origin = ?').get(origin), `read the witnessed checkpoint of ${origin}`);
   }
 
   async setWitnessed(origin: string, next: WitnessedCheckpoint, previousSize: number | undefined): Promise<boolean> {
@@ -352,7 +349,7 @@ export class SqliteReplicaStore implements ReplicaStore {
       } finally {
         db.pragma(`synchronous = ${before}`);
       }
-    });
+    }, 'record the witnessed checkpoints');
   }
 
   async keepCosigned(origin: string, note: string, witness: string): Promise<boolean> {
@@ -375,10 +372,12 @@ export class SqliteReplicaStore implements ReplicaStore {
 }
 
 /** Runs synchronous store work as a promise: a throw becomes a rejection, as with a network database. */
-function settle<T>(work: () => T): Promise<T> {
+/** The work's result, or its error as a rejection: SQLite's own errors as store-io naming SQLite's code (storeError). */
+function settle<T>(work: () => T, what = 'replica store'): Promise<T> {
   try {
     return Promise.resolve(work());
   } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    const wrapped = storeError(error, what);
+    return Promise.reject(wrapped instanceof Error ? wrapped : new Error(String(wrapped)));
   }
 }

@@ -134,6 +134,22 @@ describe('durability at the syscall level (strace)', () => {
     expect(undurableAcks(after)).toEqual([]);
   });
 
+  it('a witness state whose sync fails (EIO) is refused as store-io naming SQLITE_IOERR, and no cosignature is said to leave', { timeout: 120_000 }, () => {
+    const child = [process.execPath, join(ROOT, 'bin/run-ts.js'), join(ROOT, 'test/ledger/witness-child.ts')];
+    // A reference run counts the main thread's syncs before `ready` (strace's when= counts them from the start).
+    const out = join(tempDir(), 'witness-reference');
+    spawnSync(STRACE, ['-f', '-qq', '-y', '-e', `trace=${TRACED.join(',')}`, '-o', out, '--', ...child, join(tempDir(), 'hq.db')], { encoding: 'utf8', timeout: 60_000 });
+    const calls = parseTrace(readFileSync(out, 'utf8'));
+    const ready = calls.findIndex((c) => c.name === 'write' && c.line.includes('"ready\\n"'));
+    expect(ready).toBeGreaterThanOrEqual(0);
+    const main = calls[ready]?.pid;
+    const before = calls.slice(0, ready).filter((c) => c.pid === main);
+    const inject = SYNCS.flatMap((name) => ['-e', `inject=${name}:error=EIO:when=${before.filter((c) => c.name === name).length + 1}+`]);
+    const run = spawnSync(STRACE, ['-f', '-qq', ...inject, '--', ...child, join(tempDir(), 'hq.db')], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stdout).toMatch(/^ready\nfailed store-io: record the witnessed checkpoints failed: SQLITE_IOERR\w*: .*\n$/);
+    expect(run.stdout).not.toContain('cosigned');
+  });
+
   it('killed at every write and sync of an append, and failing every sync with EIO: fsck passes, nothing acknowledged is lost, a failed sync is never acknowledged', { timeout: 600_000 }, async () => {
     // Occurrences per syscall on the writer's thread, counted from process start as strace's when= counts them;
     // those after `ready` belong to the appends.
