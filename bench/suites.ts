@@ -14,6 +14,7 @@ import { scaleSuite } from './scale.bench.ts';
 import { screensSuite } from './screens.bench.ts';
 import { securitySuite } from './security.bench.ts';
 import { startupSuite } from './startup.bench.ts';
+import { validationSuite } from './validation.bench.ts';
 import { verifiedSuite } from './verified.bench.ts';
 import type { BenchReport } from './report.ts';
 
@@ -22,4 +23,4 @@ export interface Suite {
   run(report: BenchReport): Promise<void>;
 }
 
-export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, faceFrrSuite, breachSuite, alertsSuite, netSuite, accessSuite, securitySuite, screensSuite, kioskSuite, startupSuite, evidenceSuite, verifiedSuite, scaleSuite, hqDashboardSuite];
+export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, faceFrrSuite, breachSuite, alertsSuite, netSuite, accessSuite, securitySuite, screensSuite, kioskSuite, startupSuite, evidenceSuite, verifiedSuite, scaleSuite, hqDashboardSuite, validationSuite];
