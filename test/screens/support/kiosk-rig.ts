@@ -55,7 +55,8 @@ export interface KioskRig {
   close(): Promise<void>;
 }
 
-export async function startKioskRig(language: KioskLanguage): Promise<KioskRig> {
+/** `voice`: the kiosk configuration's `screen.voice` (tone and speech on each step). */
+export async function startKioskRig(language: KioskLanguage, options: { readonly voice?: boolean } = {}): Promise<KioskRig> {
   const dir = mkdtempSync(join(tmpdir(), 'muster-kiosk-screen-'));
   const store = LedgerStore.open(join(dir, 'kiosk.db'), { create: true });
   const writer = LogWriter.init(store, KIOSK, Signer.generate(KIOSK), Date.now);
@@ -64,7 +65,7 @@ export async function startKioskRig(language: KioskLanguage): Promise<KioskRig> 
   const sensor = await mockR30xRig({}, 2000);
   sensor.emulator.enrolDirect(FINGER, 1);
   const staff = new StaffConfirmations({ timeoutMs: 60_000 });
-  const screen = new KioskScreen({ language, zone: ZONE, centre: NAMES.centre, taskNames: NAMES.tasks, idleSeconds: WAIT.idleSeconds, receiptSeconds: WAIT.receiptSeconds, noticeSeconds: WAIT.noticeSeconds, failureSeconds: WAIT.failureSeconds, waitSeconds: WAIT.faceSeconds, callStaff: (reference, reason) => { staff.call(reference, reason); } });
+  const screen = new KioskScreen({ language, zone: ZONE, centre: NAMES.centre, taskNames: NAMES.tasks, idleSeconds: WAIT.idleSeconds, receiptSeconds: WAIT.receiptSeconds, noticeSeconds: WAIT.noticeSeconds, failureSeconds: WAIT.failureSeconds, waitSeconds: WAIT.faceSeconds, voice: options.voice ?? false, callStaff: (reference, reason) => { staff.call(reference, reason); } });
   let sessions = 0;
   let reader: ((card: string) => void) | undefined;
   const rig = {
