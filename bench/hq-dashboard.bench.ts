@@ -43,8 +43,7 @@ export const hqDashboardSuite: Suite = {
     const startDay = parseDay(START) as number;
     const lastDay = startDay + DAYS - 1;
     // The city's zones are New York, London and Kolkata; its centres are named like a city's (ny-c0, ...).
-    const city = syntheticCity({ people: PEOPLE, startDay, days: DAYS, seed: 7, outagePerMille: 5, compliance: 0.95 });
-    const records = city.records.map(renamed);
+    const records = syntheticCity({ people: PEOPLE, startDay, days: DAYS, seed: 7, outagePerMille: 5, compliance: 0.95 }).records.map(renamed);
     const now = zonedInstant(lastDay, 15 * 60, 'UTC');
     const logs = signLogs(records.filter((r) => r.ts <= now));
     report.add('hq-dashboard: city entries (signed)', logs.reduce((n, l) => n + l.rows.length, 0), 'entries');
