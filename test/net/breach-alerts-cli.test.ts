@@ -254,7 +254,8 @@ describe('breach alerts from muster hq', () => {
     // Every node may read the topic: an officer's note goes out as its hash only.
     expect(onTopic.history.slice(1).map((h) => h.note)).toEqual(['calling the person', 'home visit', 'seen at home, unwell'].map((n) => `sha256:${createHash('sha256').update(n).digest('hex')}`));
     const refused = [await post('resolve', { note: '' }), await post('delete', { note: 'x' }), await post('resolve', { note: 'x' }, 'text/plain'), await post('assign', { note: 'x' })];
-    expect(refused.map((r) => r.status)).toEqual([400, 404, 400, 400]);
+    // A body that is not JSON is 415 (unsupported media type), from the shared HTTP layer.
+    expect(refused.map((r) => r.status)).toEqual([400, 404, 415, 400]);
     const missing = await fetch(`${hqUrl}/api/breach-alerts/${encodeURIComponent('breach:missed-checkin/nobody/2020-01-01')}/resolve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"note":"x"}' });
     expect(missing.status).toBe(404);
     expect((await fetch(`${hqUrl}/api/breach-alerts/${encodeURIComponent('../etc')}`)).status).toBe(400);
