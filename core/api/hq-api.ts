@@ -39,6 +39,9 @@ export const logView = obj({
   witnessedSize: int(),
   witnessedAt: nullable(int()),
   conflicts: int(),
+}, {
+  /** Other witnesses' latest cosignatures (the police node's, peer kiosks'), each checked against HQ's copy. */
+  cosigners: list(obj({ witness: ident, size: int(), matchesHq: bool }), 64),
 });
 
 export const alertView = obj({ id: int(), kind: text(1, 32), kiosk: ident, center: ident, at: int(), summary: text(0, 2000) });

@@ -22,7 +22,7 @@ import { HqDays, engineSource } from './hq-days.ts';
 
 export interface HqBackendOptions {
   /** What the dashboard reads of the HQ service. */
-  readonly hq: Pick<HqService, 'store' | 'events' | 'fleetView'>;
+  readonly hq: Pick<HqService, 'store' | 'events' | 'fleetView'> & Partial<Pick<HqService, 'cosignatures'>>;
   readonly clock?: () => number;
   /** HQ's own zone: for a centre no plan names yet. Default UTC. */
   readonly zone?: string;
@@ -106,7 +106,8 @@ export class HqBackend implements ApiBackend {
       const logs: LogView[] = [];
       for (const origin of await store.origins()) {
         const witnessed = await store.witnessed(origin);
-        logs.push({ origin, size: await store.size(origin), witnessedSize: witnessed?.size ?? 0, witnessedAt: witnessed?.at ?? null, conflicts: (await store.conflicts(origin)).length });
+        const cosigners = (this.options.hq.cosignatures?.(origin) ?? []).map(({ witness, size, matchesHq }) => ({ witness, size, matchesHq }));
+        logs.push({ origin, size: await store.size(origin), witnessedSize: witnessed?.size ?? 0, witnessedAt: witnessed?.at ?? null, conflicts: (await store.conflicts(origin)).length, cosigners });
       }
       const kiosks = this.options.hq.fleetView().map((k) => ({ kiosk: k.kiosk, state: k.state, reasons: k.reasons.map((r) => r.slice(0, 300)), lastHeartbeatAt: k.lastHeartbeatAt ?? null }));
       return { kiosks, logs };

@@ -38,6 +38,11 @@ function shiftDay(day: string, by: number): string {
   return formatDay((parseDay(day) ?? 0) + by);
 }
 
+/** Other witnesses' cosignatures of a log: each witness with its cosigned size, marked when it differs from HQ's copy. */
+function cosignerText(cosigners: readonly { readonly witness: string; readonly size: number; readonly matchesHq: boolean }[]): string {
+  return cosigners.length === 0 ? '—' : cosigners.map((c) => `${c.witness} ${c.size} ${c.matchesHq ? '✅' : '⚠️'}`).join(', ');
+}
+
 function centreOf(origin: string): string {
   return origin.split('/')[0] ?? origin;
 }
@@ -177,8 +182,8 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
         'table',
         {},
         h('caption', {}, q('logsCaption')),
-        h('thead', {}, h('tr', {}, [q('colLog'), q('colEntries'), q('colWitnessed'), q('colLag'), q('colWitnessedAt'), q('colConflicts')].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, logs.map((l) => h('tr', { 'data-log': l.origin }, h('th', { scope: 'row' }, data(l.origin)), h('td', {}, l.size), h('td', {}, l.witnessedSize), h('td', {}, l.size - l.witnessedSize), h('td', {}, l.witnessedAt === null ? '—' : stamp(l.witnessedAt, zoneOf(centreOf(l.origin)))), h('td', {}, l.conflicts > 0 ? `⚠️ ${l.conflicts}` : '0')))),
+        h('thead', {}, h('tr', {}, [q('colLog'), q('colEntries'), q('colWitnessed'), q('colLag'), q('colWitnessedAt'), q('colConflicts'), q('colCosigners')].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, logs.map((l) => h('tr', { 'data-log': l.origin }, h('th', { scope: 'row' }, data(l.origin)), h('td', {}, l.size), h('td', {}, l.witnessedSize), h('td', {}, l.size - l.witnessedSize), h('td', {}, l.witnessedAt === null ? '—' : stamp(l.witnessedAt, zoneOf(centreOf(l.origin)))), h('td', {}, l.conflicts > 0 ? `⚠️ ${l.conflicts}` : '0'), h('td', {}, cosignerText(l.cosigners ?? []))))),
       ),
     );
     // Issue 16's alert list (acknowledge / assign / resolve) takes this section over; until then, a read-only list.

@@ -46,6 +46,7 @@ const HQ = {
   colLag: { en: 'Lag', 'zh-CN': '滞后' },
   colWitnessedAt: { en: 'Witnessed at', 'zh-CN': '见证时间' },
   colConflicts: { en: 'Conflicts', 'zh-CN': '冲突' },
+  colCosigners: { en: 'Other witnesses', 'zh-CN': '其他见证方' },
   kiosk_online: { en: 'online', 'zh-CN': '在线' },
   kiosk_offline: { en: 'offline', 'zh-CN': '离线' },
   kiosk_degraded: { en: 'degraded', 'zh-CN': '部分故障' },
