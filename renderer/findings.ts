@@ -39,17 +39,34 @@ export function findingItem(f: FindingView, ...extra: Child[]): HTMLElement {
   return h('li', { class: `finding status-${f.status}`, 'data-finding': f.id }, h('div', { class: 'finding-body' }, findingBody(f)), extra);
 }
 
-/** A person's log entries, newest first; with `exports`, each check-in offers its day's evidence. */
-export function timelineTable(timeline: Timeline, exports?: EvidenceExport): HTMLElement {
+/**
+ * A person's log entries, newest first; with `exports`, each check-in offers its day's evidence; with `openNote`,
+ * a decision whose reason has a note offers its words (read from the personal-data store, each read logged).
+ */
+export function timelineTable(timeline: Timeline, exports?: EvidenceExport, openNote?: (note: string) => Promise<string | undefined>): HTMLElement {
   const at = timeline.events.at(-1)?.at ?? 0;
   const evidence = (e: Timeline['events'][number]): HTMLElement | null =>
     exports && e.type === 'checkin' ? evidenceButton(exports, { subject: timeline.subject, day: dayOf(e.at, timeline.zone) }) : null;
+  const note = (e: Timeline['events'][number]): HTMLElement | null => {
+    if (!openNote || e.note === undefined) return null;
+    const { note: commitment } = e;
+    const button: HTMLElement = h('button', {
+      type: 'button',
+      class: 'note',
+      onclick: () => {
+        void openNote(commitment).then((words) => {
+          if (words !== undefined) button.replaceWith(logText(words));
+        });
+      },
+    }, w('showNote'));
+    return button;
+  };
   return h(
     'table',
     { class: 'timeline' },
     h('caption', {}, w('timesIn', { zone: zoneLabel(timeline.zone, at) })),
     h('thead', {}, h('tr', {}, [w('time'), w('entry'), w('what'), w('log'), ...(exports ? [w('evidence')] : [])].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, [...timeline.events].reverse().map((e) => h('tr', {}, h('td', {}, stamp(e.at, timeline.zone)), h('td', {}, entryTypeText(e.type)), h('td', {}, engineText(e.summary)), h('td', {}, data(`${e.ref.origin} #${e.ref.seq}`)), exports ? h('td', {}, evidence(e)) : null))),
+    h('tbody', {}, [...timeline.events].reverse().map((e) => h('tr', {}, h('td', {}, stamp(e.at, timeline.zone)), h('td', {}, entryTypeText(e.type)), h('td', {}, engineText(e.summary), note(e)), h('td', {}, data(`${e.ref.origin} #${e.ref.seq}`)), exports ? h('td', {}, evidence(e)) : null))),
   );
 }
 

@@ -98,6 +98,7 @@ const WORDS = {
   log: { en: 'Log', 'zh-CN': '日志' },
   evidence: { en: 'Evidence', 'zh-CN': '证据' },
   evidenceNone: { en: 'none', 'zh-CN': '无' },
+  showNote: { en: 'Show the words (logged)', 'zh-CN': '查看原文（留痕）' },
   logText: { en: 'As written on the log', 'zh-CN': '日志原文' },
   incidentParts: { en: 'This incident covers', 'zh-CN': '本事件包括' },
   day: { en: 'Day', 'zh-CN': '日期' },

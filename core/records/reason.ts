@@ -2,7 +2,6 @@
 // (`note`, 64 hex digits) of words kept in the personal-data store. Free words never go on the log: it is signed,
 // replicated to HQ, shown to the police and never erased ("Zhang Wei, ID 1101..., HIV clinic" stayed there for
 // good). Staff and officers who may read notes open the words in the store, each read an `access` entry.
-import type { CborValue } from '../canonical.ts';
 import { bad, type Fields, text } from './fields.ts';
 
 export const REASON_CODES = [
@@ -44,8 +43,10 @@ export function isReasonCode(value: unknown): value is ReasonCode {
  * as `other`, so no view (the police's included) ever shows them; they stay only in the raw log.
  */
 export function reasonOf(fields: Fields, path: string): Reason {
-  const code: CborValue | undefined = fields.reason;
-  const reason = isReasonCode(code) ? code : (text(fields, 'reason', path), 'other');
+  const code = fields.reason;
+  // Words of an older entry must still be text of the old bounds; they are read as `other`.
+  if (!isReasonCode(code)) text(fields, 'reason', path);
+  const reason = isReasonCode(code) ? code : 'other';
   const { note } = fields;
   if (note === undefined) return { reason };
   if (typeof note !== 'string' || !COMMITMENT.test(note)) bad(`${path}.note`, 'expected the 64 hex digits of a commitment');

@@ -114,7 +114,12 @@ export class PersonPanel {
     reconcile(this.breaches, timeline.breaches, (f) => f.id, (f) => this.item(f, () => contestForm(f, this.d), evidenceButton(this.exports, breachTarget(f))), (el, f) => {
       this.update(el, f, () => contestForm(f, this.d));
     });
-    render(this.history, timelineTable(timeline, this.exports));
+    // Refused (a role that may not read notes) or failed: said like any other failure, the button stays.
+    const openNote = (note: string): Promise<string | undefined> => this.d.api.call('staff.note', { subject: timeline.subject, note }).then((r) => r.text, (error: unknown) => {
+      this.d.fail(error);
+      return undefined;
+    });
+    render(this.history, timelineTable(timeline, this.exports, openNote));
   }
 
   private item(f: FindingView, form: () => HTMLElement | null, evidence: HTMLElement | null = null): HTMLElement {

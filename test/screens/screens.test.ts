@@ -147,6 +147,10 @@ describe('screens in Chromium', () => {
     await staffPage.getByText('Excuse for p-0003 recorded').waitFor();
     // Words are no reason code: the log says `other`, the words stay in the personal-data store as a note.
     await staffPage.getByText(/excused 2026-06-01 \(sam: other\)/).waitFor();
+    // Sam may read notes: the words come from the personal-data store, and the read is an access entry on the log.
+    const row = staffPage.locator('table.timeline tr', { hasText: 'excused 2026-06-01 (sam: other)' });
+    await row.getByRole('button', { name: 'Show the words (logged)' }).click();
+    await row.getByText('hospital appointment, letter seen').waitFor();
     await screenshot(staffPage, 'staff-person');
   });
 
