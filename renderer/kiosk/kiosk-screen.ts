@@ -10,7 +10,7 @@ import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import type { TaskCompletion } from '../../core/records/checkin.ts';
 import { type Child, button, h, render } from '../dom.ts';
 import { LANGUAGE_NAMES, guidanceIcon, guidanceText, stepWord, t } from './kiosk-text.ts';
-import { badgePictogram, facePictogram, fingerPictogram } from './pictograms.ts';
+import { badgePictogram, faceOval, facePictogram, fingerPictogram } from './pictograms.ts';
 import { speak } from './kiosk-voice.ts';
 
 /** Seconds an error shows before the screen asks main for its view again. */
@@ -19,6 +19,15 @@ const LOCALES: { readonly [L in KioskLanguage]: string } = { 'zh-CN': 'zh-CN', e
 
 export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
   let view: KioskView | undefined;
+  /** This screen's webcam, once main asked it for a frame: the face step shows it live, inside the oval. */
+  let webcam: HTMLVideoElement | undefined;
+  const livePreview = (el: HTMLVideoElement): HTMLElement => {
+    el.className = 'preview-video';
+    const preview = h('div', { class: 'preview', 'data-pictogram': 'face', 'data-preview': 'webcam', 'aria-hidden': 'true' }, el, faceOval());
+    // Moving the video into the new screen took it out of the page for a moment, which pauses it.
+    queueMicrotask(() => void el.play().catch(() => undefined));
+    return preview;
+  };
   let language: KioskLanguage | undefined;
   /** The kiosk's clock minus this screen's, from the last view. */
   let offset = 0;
@@ -195,7 +204,7 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
       case 'face-light':
       case 'face-move':
       case 'face-again':
-        return facePictogram();
+        return webcam ? livePreview(webcam) : facePictogram();
       default:
         return null;
     }
@@ -370,12 +379,25 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     el.srcObject = stream;
     document.body.append(el);
     await el.play();
+    webcam = el;
+    // The face step may already be up: it shows the preview from now on.
+    if (painted && FACE_GUIDANCE.has(painted.guidance ?? 'receipt')) {
+      const current = painted;
+      painted = undefined;
+      show(current);
+    }
     return el;
   };
   api.on('kiosk.capture', ({ id }) => {
     video ??= openCamera();
     video
-      .then((el) => {
+      .then(async (el) => {
+        // A screen that left the face step took the preview out of the page, which pauses it.
+        if (!el.isConnected) {
+          el.className = 'webcam';
+          document.body.append(el);
+        }
+        if (el.paused) await el.play();
         const canvas = h('canvas', { width: el.videoWidth, height: el.videoHeight });
         canvas.getContext('2d')?.drawImage(el, 0, 0);
         const jpeg = canvas.toDataURL('image/jpeg', 0.92).replace(/^data:image\/jpeg;base64,/, '');
@@ -397,3 +419,6 @@ function sameScreen(a: KioskView, b: KioskView): boolean {
   const { countdown: _b, now: _bn, ...restB } = b;
   return (a.countdown === null) === (b.countdown === null) && JSON.stringify(restA) === JSON.stringify(restB);
 }
+
+/** The steps that ask the person to look at the camera. */
+const FACE_GUIDANCE: ReadonlySet<GuidanceCode> = new Set(['look-at-camera', 'face-light', 'face-move', 'face-again']);

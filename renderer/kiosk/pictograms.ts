@@ -52,3 +52,10 @@ export function facePictogram(): SVGSVGElement {
     ['path', { d: 'M100 36 V52', ...INK }],
   ]);
 }
+
+/** The oval over the live webcam preview: where the face should be. */
+export function faceOval(): SVGSVGElement {
+  const oval = svg('oval', [['ellipse', { cx: 100, cy: 100, rx: 58, ry: 78, ...INK, 'stroke-dasharray': '14 10' }]]);
+  oval.setAttribute('preserveAspectRatio', 'xMidYMid meet');
+  return oval;
+}

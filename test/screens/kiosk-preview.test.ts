@@ -1,0 +1,56 @@
+// The live webcam preview on a webcam kiosk, in Chromium with its fake camera: once main asks the screen for a
+// frame, the face step shows what the camera sees, inside the face oval, and nowhere else; frames still come
+// after the preview has left the screen (the video is put back and played again).
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jpegSize } from '../../face/jpeg.ts';
+import { t } from '../../renderer/kiosk/kiosk-text.ts';
+import { launchBrowser } from './support/browser.ts';
+import { FINGER, type KioskRig, startKioskRig } from './support/kiosk-rig.ts';
+import { kioskShot } from './support/kiosk-page.ts';
+
+describe('webcam preview in the face step', () => {
+  let rig: KioskRig;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    [rig, browser] = await Promise.all([startKioskRig('en'), launchBrowser()]);
+    const context = await browser.newContext({ viewport: { width: 1080, height: 1920 }, timezoneId: 'UTC', hasTouch: true });
+    page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(rig.url);
+  }, 120_000);
+  afterAll(async () => {
+    await browser.close();
+    await rig.close();
+  });
+
+  it('shows the camera live inside the oval while the person is asked to look at it, and only then', async () => {
+    rig.face = 'hang';
+    await page.getByRole('button', { name: t('en', 'start') }).tap();
+    await page.locator('[data-pictogram="finger"]').waitFor();
+    rig.sensor.place({ kind: 'finger', name: FINGER });
+    await page.locator('[data-pictogram="face"]').waitFor();
+    expect(await page.locator('[data-preview="webcam"]').count()).toBe(0);
+
+    // Main asks for a frame, as the webcam face port does: the screen answers with a JPEG and shows the preview.
+    const frame = await rig.screen.requestFrame(20_000);
+    expect(jpegSize(frame).width).toBeGreaterThan(0);
+    const preview = page.locator('[data-preview="webcam"]');
+    await preview.waitFor();
+    expect(await preview.locator('[data-pictogram="oval"] ellipse').count()).toBe(1);
+    await page.waitForFunction(() => {
+      const video = document.querySelector<HTMLVideoElement>('[data-preview="webcam"] video');
+      return video !== null && !video.paused && video.videoWidth > 0 && video.getBoundingClientRect().width >= 300;
+    });
+    await kioskShot(page, 'en-1080x1920-webcam-preview');
+
+    await page.getByRole('button', { name: t('en', 'cancel') }).tap();
+    await page.locator('.phase-failed').waitFor();
+    expect(await page.locator('[data-preview="webcam"]').count()).toBe(0);
+    // The video left the page with the face step; the next frame still comes.
+    expect(jpegSize(await rig.screen.requestFrame(20_000)).width).toBeGreaterThan(0);
+    rig.face = 'match';
+  }, 120_000);
+});
