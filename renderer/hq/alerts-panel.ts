@@ -29,6 +29,12 @@ const WORDS = {
   assign: { en: 'Assign', 'zh-CN': '指派' },
   resolve: { en: 'Resolve', 'zh-CN': '解决' },
   needNote: { en: 'Write a note first.', 'zh-CN': '请先填写备注。' },
+  event_raised: { en: 'raised', 'zh-CN': '已发出' },
+  event_updated: { en: 'updated', 'zh-CN': '已更新' },
+  event_superseded: { en: 'superseded', 'zh-CN': '已撤销' },
+  event_acknowledged: { en: 'acknowledged', 'zh-CN': '已确认' },
+  event_assigned: { en: 'assigned', 'zh-CN': '已指派' },
+  event_resolved: { en: 'resolved', 'zh-CN': '已解决' },
 } as const satisfies Catalogue;
 const t = wordsOf(WORDS);
 
@@ -80,9 +86,13 @@ export function alertsPanel(api: MusterApi, options: AlertsPanelOptions): Alerts
       h('div', {}, data(a.summary)),
       h('div', { class: 'muted' }, `${t('raised')} ${stamp(a.raisedAt, options.zone)} · ${a.evidence.length} ${t('evidence')}`),
       // The copy a centre receives carries an officer's note as its hash only: the event is what it can show.
-      last ? h('div', { class: 'muted' }, data(last.note.startsWith('sha256:') ? last.event : `${last.event}: ${last.note}`)) : null,
+      last ? h('div', { class: 'muted' }, eventWord(last.event), last.note.startsWith('sha256:') ? null : [': ', data(last.note)]) : null,
       options.canAct && !closed ? actions(a) : null,
     );
+  };
+  const eventWord = (event: string): string => {
+    const key = `event_${event}`;
+    return Object.hasOwn(WORDS, key) ? t(key as keyof typeof WORDS) : event;
   };
   const actions = (a: BreachAlertView): HTMLElement => {
     const note = h('input', { type: 'text', maxlength: 500, 'aria-label': t('note'), placeholder: t('note') });
