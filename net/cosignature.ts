@@ -59,7 +59,7 @@ export function mergeNotes(a: string, b: string): string {
   return `${a}${lines.map((l) => `${l}\n`).join('')}`;
 }
 
-/** Times (seconds since the epoch) of the timestamped cosignatures on a note, unverified: for choosing, never trust. */
-export function cosignatureTimes(note: string): number[] {
-  return parseNote(note).signatures.filter((s) => s.signature.length === 72).map((s) => Number(new DataView(s.signature.buffer, s.signature.byteOffset, 8).getBigUint64(0)));
+/** Times (seconds since the epoch) of `witness`'s timestamped cosignatures on a note, unverified: for choosing, never trust. */
+export function cosignatureTimes(note: string, witness: string): number[] {
+  return parseNote(note).signatures.filter((s) => s.name === witness && s.signature.length === 72).map((s) => Number(new DataView(s.signature.buffer, s.signature.byteOffset, 8).getBigUint64(0)));
 }

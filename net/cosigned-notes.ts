@@ -2,8 +2,8 @@
 // witnesses (peer kiosks, HQ) on `muster/v1/log/<o>/cosign/<witness>`. They go into the log store's checkpoints
 // table, merged into the row of the same size, so evidence bundles (main/evidence/export-evidence.ts) and fsck
 // find them beside the log's own checkpoints. A checkpoint of a size not yet stored is kept only if the log's
-// latest stored one was cosigned at least KEEP_EVERY_S earlier: a witness cosigns up to once a second per log,
-// and evidence needs a cosigned checkpoint near each window's end, not every one.
+// latest stored one was cosigned by that witness at least KEEP_EVERY_S earlier (or not at all): a witness cosigns
+// up to once a second per log, and evidence needs a cosigned checkpoint near each window's end, not every one.
 import { bytesEqual } from '../core/bytes.ts';
 import { MusterError } from '../core/errors.ts';
 import type { Verifier } from '../ledger/keys.ts';
@@ -47,9 +47,10 @@ export function keepCosigned(ledger: LedgerStore, origin: string, received: stri
     ledger.db.prepare('UPDATE checkpoints SET note = ? WHERE origin = ? AND size = ?').run(merged, origin, size);
     return true;
   }
+  // Thinned per witness: each keeps a cosigned checkpoint at least every KEEP_EVERY_S.
   const latest = ledger.latestCheckpoint(origin);
-  const latestAt = latest ? Math.max(-Infinity, ...cosignatureTimes(latest.note)) : -Infinity;
-  const at = Math.min(...cosignatureTimes(note));
+  const latestAt = latest ? Math.max(-Infinity, ...cosignatureTimes(latest.note, witness)) : -Infinity;
+  const at = Math.min(...cosignatureTimes(note, witness));
   if (latest && latest.size > size) return false;
   if (at < latestAt + KEEP_EVERY_S) return false;
   ledger.saveCheckpoint(origin, { size, root, note });

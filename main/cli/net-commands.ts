@@ -170,6 +170,8 @@ const hq: Command = {
       if (registryKey) readerKeys.set(REGISTRY_ORIGIN, registryKey);
       // HQ nodes sharing one PostgreSQL: the lease holder alone judges breaches and raises fleet alerts.
       const lease: { holding?: (() => boolean) | undefined } = {};
+      // Other witnesses (--cosigner): HQ checks and keeps their cosignatures, and evidence bundles carry them.
+      const cosigners = stringList(values, 'cosigner').flatMap((file) => readVerifierFile(file));
       // Only registered (or pinned) kiosks' logs are stored: an unknown log is refused with a security alert.
       const service = await HqService.start({
         store,
@@ -180,7 +182,7 @@ const hq: Command = {
         ...(registry ? { registry } : {}),
         ...(postgres ? { raisesAlerts: () => lease.holding?.() === true } : {}),
         agency,
-        cosigners: stringList(values, 'cosigner').flatMap((file) => readVerifierFile(file)),
+        cosigners,
       });
       stops.push(() => service.close());
       // Staff decisions count only from the centres' staff logs: the registry's, or named with --staff-log.
@@ -211,7 +213,7 @@ const hq: Command = {
       stops.push(() => http.close());
       // "Export evidence" reads HQ's SQLite log store (PostgreSQL: muster evidence export on a kiosk's store); HQ's
       // witness cosigns each bundle's closing checkpoints, and every export is logged on HQ's own log.
-      const evidence = store instanceof SqliteHqStore ? new EvidenceExports({ stores: [store.ledger], log: hqLog, witnessSigners: [signer] }) : undefined;
+      const evidence = store instanceof SqliteHqStore ? new EvidenceExports({ stores: [store.ledger], log: hqLog, witnessSigners: [signer], witnessKeys: cosigners }) : undefined;
       const alertsDashboard = withAlerts(new HqBackend({ hq: service, staffOrigin, trustedKeys: readerKeys }), alertsBackend(service, store, desk));
       const dashboard = evidence ? withHqEvidence(alertsDashboard, evidence) : alertsDashboard;
       const web = webPortNumber === undefined || !users ? undefined : await startWebServer({ hq: dashboard, users, port: webPortNumber, host, hostNames });

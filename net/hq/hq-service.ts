@@ -345,6 +345,8 @@ export class HqService {
     const byWitness = this.cosigned.get(origin) ?? new Map<string, Cosignature>();
     this.cosigned.set(origin, byWitness);
     if ((byWitness.get(witness)?.size ?? -1) <= checkpoint.size) byWitness.set(witness, { witness, size: checkpoint.size, time, matchesHq });
+    // Kept for evidence bundles where the store keeps cosignatures (net/cosigned-notes.ts: HQ's SQLite store).
+    if (matchesHq) await this.store.keepCosigned?.(origin, note, witness);
   }
 
   private async onOther(topic: ParsedTopic, payload: Buffer): Promise<void> {

@@ -85,7 +85,18 @@ describe('keeping a cosigned checkpoint', () => {
     const forked = signCheckpoint({ ...parseCheckpoint(parseNote(latest.note).text), root: new Uint8Array(32).fill(7) }, centre.signers[K1]);
     expect(keepCosigned(k1, K1, cosign(forked, w, time), verifiers, 'w')).toBe(false);
     expect(keepCosigned(k1, K1, cosign(latest.note, w, time), [Signer.generate(K1).verifier], 'w')).toBe(false);
-    expect(KEEP_EVERY_S).toBeGreaterThan(0);
+
+    // At HQ (no checkpoint of k1 stored yet): a witness's new checkpoint is kept once per KEEP_EVERY_S of its time;
+    // another witness's, or a line on a checkpoint already stored, is kept at once.
+    // The kiosk's checkpoints as it signed them (the lines kept above taken off again).
+    const [early, late] = k1.checkpoints(K1).map((c) => ({ size: c.size, note: `${c.note.slice(0, c.note.indexOf('\n\n') + 2)}${c.note.split('\n\n')[1]?.split('\n')[0] ?? ''}\n` }));
+    if (!early || !late) throw new Error('two checkpoints expected');
+    const t = at('14:05') / 1000;
+    expect(keepCosigned(centre.hq, K1, cosign(early.note, w, t), verifiers, 'w')).toBe(true);
+    expect(keepCosigned(centre.hq, K1, cosign(late.note, w, t + 60), verifiers, 'w')).toBe(false);
+    expect(keepCosigned(centre.hq, K1, cosign(late.note, w, t + KEEP_EVERY_S), verifiers, 'w')).toBe(true);
+    expect(keepCosigned(centre.hq, K1, cosign(late.note, other, t + 61), verifiers, 'other')).toBe(true);
+    expect(parseNote(centre.hq.checkpointAt(K1, late.size)?.note ?? '').signatures.map((s) => s.name)).toEqual([K1, 'w', 'other']);
   });
 });
 
