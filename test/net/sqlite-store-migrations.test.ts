@@ -40,6 +40,30 @@ describe('HQ store migrations (SQLite)', () => {
     expect(versionRows(path)).toEqual({ 'schema:hq': '2', 'schema:replica': '1' });
   });
 
+  it('bring a version 1 HQ file to version 2 with its breach alerts counted as published (none is sent again)', async () => {
+    const path = join(dir, 'v1.db');
+    const first = SqliteHqStore.open(path);
+    const alert = {
+      v: 1, type: 'breach-alert', id: 'breach:missed-checkin/p-1/2026-12-03', kind: 'breach', rule: 'missed-checkin', subject: 'p-1', day: '2026-12-03', centres: ['c1'],
+      firedAt: 1, raisedAt: 2, summary: 'no check-in', evidence: [], finding: 'open', status: 'open', assignee: null, version: 1, history: [],
+    } as const;
+    await first.applyAlertChanges([{ alert, expectedVersion: null }]);
+    await first.close();
+    // What version 1 left: no outbox column, no downtime table.
+    const db = new Database(path);
+    db.exec("DROP INDEX hq_breach_alerts_unpublished; ALTER TABLE hq_breach_alerts DROP COLUMN published; DROP TABLE hq_downtime; UPDATE meta SET v = '1' WHERE k = 'schema:hq'");
+    db.close();
+    const reopened = SqliteHqStore.open(path);
+    try {
+      expect(versionRows(path)['schema:hq']).toBe('2');
+      expect(await reopened.breachAlert(alert.id)).toEqual(alert);
+      expect(await reopened.unpublishedAlerts(10)).toEqual([]);
+      expect(await reopened.downtime()).toEqual([]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('refuse an HQ file whose HQ tables come from a newer Muster', async () => {
     const path = join(dir, 'newer.db');
     await SqliteHqStore.open(path).close();
