@@ -17,7 +17,7 @@ const NODE_LAYERS = '^(runtime|ledger|drivers|hardware|face|net|access)/';
 // it imports, what they may. Adding a package to a layer is one entry here. main/ may import every production
 // dependency; nothing outside test/, bench/ and scripts/ imports a devDependency (rule below).
 const PACKAGES = {
-  core: ['cborg'],
+  core: ['cborg', '@sinclair/typebox'],
   // esbuild: type-only, for bundling workers when the sources run (the dev-dependency rule refuses a value import).
   runtime: ['pino', 'esbuild'],
   ledger: ['better-sqlite3'],

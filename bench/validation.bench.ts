@@ -1,7 +1,8 @@
 // Which validation library parses records on the breach engine's hot path: every check-in and check-in attempt of
 // a city's year goes through the record parsers. The same rules (ids, enumerations, bounded lists and numbers,
 // unknown fields refused, a staff-confirmed check-in naming its staff member) written in valibot, zod 4 and TypeBox,
-// each against Muster's hand-written parsers (the baseline, measured in the same run). TypeBox's compiled checker
+// each against the hand-written parsers (core/records/fields.ts readers) that Muster used before, the baseline
+// measured in the same run. Muster's parsers (core/records/checkin.ts) are TypeBox's, measured last. TypeBox's compiled checker
 // builds code with `new Function`, which the renderer's CSP (no unsafe-eval) forbids, so its interpreted
 // `Value.Check` is measured too.
 import { type TSchema, Type } from '@sinclair/typebox';
@@ -10,12 +11,66 @@ import { Value } from '@sinclair/typebox/value';
 import * as v from 'valibot';
 import * as z from 'zod';
 import { ATTEMPT_OUTCOMES, ATTEMPT_STEPS, CHECKIN_METHODS, parseCheckin, parseCheckinAttempt } from '../core/records/checkin.ts';
+import { type Fields, asFields, bad, count, id, isId, list, oneOf, onlyKeys, optionalId, score } from '../core/records/fields.ts';
 import { parseDay } from '../core/time/civil-day.ts';
 import { syntheticCity } from '../test/checkin/support/synthetic-city.ts';
 import type { Suite } from './suites.ts';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 const ROUNDS = 3;
+
+/** The hand-written parsers core/records/checkin.ts had before TypeBox (validation only). */
+const handWritten = (() => {
+  const method = (value: unknown, base: string, index: number): void => {
+    if (typeof value !== 'string' || !(CHECKIN_METHODS as readonly string[]).includes(value)) bad(`${base}[${index}]`, `expected one of ${CHECKIN_METHODS.join(', ')}`);
+  };
+  const checkCompletion = (value: unknown, base: string, index: number): void => {
+    const path = `${base}[${index}]`;
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) bad(path, 'expected a map');
+    const t = value as Fields;
+    for (const key in t) if (key !== 'task' && key !== 'minutes' && key !== 'answers') bad(`${path}.${key}`, 'unknown field');
+    if (!isId(t.task)) id(t, 'task', path);
+    if (t.minutes !== undefined) count(t, 'minutes', path, 1440);
+    if (t.answers !== undefined) {
+      const answers = asFields(t.answers, `${path}.answers`);
+      if (Object.keys(answers).length > 64) bad(path, 'more than 64 answers');
+      for (const q of Object.keys(answers)) id(answers, q, path);
+    }
+  };
+  const checkin = (payload: unknown): void => {
+    const p = asFields(payload, 'checkin');
+    onlyKeys(p, 'checkin', ['subject', 'centre', 'kiosk', 'attempt', 'methods', 'fingerprintScore', 'faceScore', 'staff', 'tasks']);
+    id(p, 'subject', 'checkin');
+    id(p, 'centre', 'checkin');
+    id(p, 'kiosk', 'checkin');
+    id(p, 'attempt', 'checkin');
+    const methods = list(p, 'methods', 'checkin', 4);
+    for (let i = 0; i < methods.length; i++) method(methods[i], 'checkin.methods', i);
+    if (methods.length < 2) bad('checkin.methods', 'a check-in needs two methods (identify and verify)');
+    if (optionalId(p, 'staff', 'checkin') === undefined && methods.includes('staff')) bad('checkin.staff', 'a staff-confirmed check-in names the staff member');
+    score(p, 'fingerprintScore', 'checkin');
+    score(p, 'faceScore', 'checkin');
+    const tasks = list(p, 'tasks', 'checkin', 16);
+    for (let i = 0; i < tasks.length; i++) checkCompletion(tasks[i], 'checkin.tasks', i);
+  };
+  const attempt = (payload: unknown): void => {
+    const p = asFields(payload, 'checkin-attempt');
+    const path = 'checkin-attempt';
+    onlyKeys(p, path, ['attempt', 'centre', 'kiosk', 'step', 'method', 'outcome', 'subject', 'identifiedBy', 'score', 'try', 'fault']);
+    oneOf(p, 'step', path, ATTEMPT_STEPS);
+    oneOf(p, 'outcome', path, ATTEMPT_OUTCOMES);
+    oneOf(p, 'method', path, CHECKIN_METHODS);
+    if (p.identifiedBy !== undefined) oneOf(p, 'identifiedBy', path, CHECKIN_METHODS);
+    id(p, 'attempt', path);
+    id(p, 'centre', path);
+    id(p, 'kiosk', path);
+    optionalId(p, 'subject', path);
+    optionalId(p, 'fault', path);
+    score(p, 'score', path);
+    count(p, 'try', path, 100);
+  };
+  return { checkin, attempt };
+})();
 
 const valibot = (() => {
   const id = v.pipe(v.string(), v.regex(ID));
@@ -122,11 +177,12 @@ export const validationSuite: Suite = {
     report.add('validation: check-in payloads', checkins.length, 'records');
     report.add('validation: check-in attempt payloads', attempts.length, 'records');
     const candidates: readonly (readonly [string, { checkin: (p: unknown) => unknown; attempt: (p: unknown) => unknown }])[] = [
-      ['hand-written parsers (baseline)', { checkin: parseCheckin, attempt: parseCheckinAttempt }],
+      ['hand-written parsers (baseline)', handWritten],
       ['valibot 1.5', valibot],
       ['zod 4.6', zod],
       ['TypeBox 0.34 compiled (not in the renderer: new Function)', typebox.compiled],
       ['TypeBox 0.34 Value.Check', typebox.interpreted],
+      ['Muster record parsers (TypeBox, core/records/checkin.ts)', { checkin: parseCheckin, attempt: parseCheckinAttempt }],
     ];
     const baseline = 'validation: parse a year of 1,000 people, hand-written parsers (baseline)';
     for (const [name, parse] of candidates) {
