@@ -58,6 +58,8 @@ export const kioskView = obj({
   countdown: nullable(int(0, 3600)),
   /** The session's id on the log, for staff: shown on every failure screen. */
   reference: nullable(ident),
+  /** In the face step of a serial-camera kiosk: the frame the camera just took (a data: URL), so the person sees what it sees. */
+  still: nullable(text(1, 400_000)),
   tasks: list(taskView, 16),
   receipt: nullable(receiptView),
   /** Seconds of no touch after which the screen returns to the start. */

@@ -18,6 +18,8 @@ export interface CameraFacePortOptions {
   readonly threshold: number;
   /** Frames one face try may take (default DEFAULT_FACE_FRAMES); a match on an earlier frame ends it. */
   readonly frames?: number;
+  /** Each frame as the camera gave it, before it is analysed (the kiosk screen shows it to the person). */
+  readonly onFrame?: (jpeg: Uint8Array) => void;
 }
 
 export function cameraFacePort(options: CameraFacePortOptions): FacePort {
@@ -27,7 +29,11 @@ export function cameraFacePort(options: CameraFacePortOptions): FacePort {
       // Nobody can be compared with a template that is not here: the camera path is unusable for this person,
       // so the workflow falls back to staff confirmation, and the person is not blamed.
       if (!template) return { kind: 'device-down' };
-      const next = async (): Promise<Capture> => capture(options.service, { kind: 'jpeg', bytes: await options.camera.capture() });
+      const next = async (): Promise<Capture> => {
+        const bytes = await options.camera.capture();
+        options.onFrame?.(bytes);
+        return capture(options.service, { kind: 'jpeg', bytes });
+      };
       const result = await verifyFrames(template, next, options.frames ?? DEFAULT_FACE_FRAMES, options.threshold);
       switch (result.outcome) {
         case 'retry':

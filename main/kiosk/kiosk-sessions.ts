@@ -93,7 +93,8 @@ export class KioskSessions {
         verify: async (subject) => {
           if (!camera) return { kind: 'device-down' };
           const service = await face.service();
-          return cameraFacePort({ camera, service, template: (s) => enrolments.template(s), threshold: face.threshold }).verify(subject);
+          const onFrame = this.options.screen?.still?.bind(this.options.screen);
+          return cameraFacePort({ camera, service, template: (s) => enrolments.template(s), threshold: face.threshold, ...(onFrame ? { onFrame } : {}) }).verify(subject);
         },
       },
       staff: this.options.staff ?? { confirm: () => Promise.resolve(null) },

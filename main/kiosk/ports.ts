@@ -46,6 +46,8 @@ export interface ScreenPort {
   waiting?(ms: number | undefined): void;
   /** Settles when the person ends the running session early (Cancel, Call staff, or walking away). */
   interrupted?(): Promise<CancelReason>;
+  /** A frame the serial camera just took for the face step, shown to the person in front of it. */
+  still?(jpeg: Uint8Array): void;
 }
 
 export interface DevicesPort {

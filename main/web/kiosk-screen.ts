@@ -59,7 +59,7 @@ const UNKNOWN: KioskStatus = { available: { fingerprint: true, camera: true, bad
 /** A centre with no configured name. */
 const CENTRE: Names = { 'zh-CN': '社区矫正中心', en: 'Community corrections centre' };
 
-type Shown = Pick<KioskView, 'phase' | 'step' | 'guidance' | 'tasks' | 'receipt'> & Partial<Pick<KioskView, 'try' | 'countdown' | 'reference'>>;
+type Shown = Pick<KioskView, 'phase' | 'step' | 'guidance' | 'tasks' | 'receipt'> & Partial<Pick<KioskView, 'try' | 'countdown' | 'reference' | 'still'>>;
 
 const START: Shown = { phase: 'idle', step: null, guidance: null, tasks: [], receipt: null };
 
@@ -208,6 +208,12 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     this.show({ ...this.view, countdown: Math.ceil(waitMs / 1000) }, waitMs + GRACE_MS, () => this.interrupt?.resolve('absent'));
   }
 
+  /** The serial camera's frame, shown in the face step only (the next step's view drops it). */
+  still(jpeg: Uint8Array): void {
+    if (this.view.step !== 'verify' || this.view.phase !== 'active') return;
+    this.publish({ ...this.view, still: `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}` });
+  }
+
   interrupted(): Promise<CancelReason> {
     if (!this.interrupt) {
       let resolve: (reason: CancelReason) => void = () => undefined;
@@ -335,6 +341,7 @@ export class KioskScreen implements ScreenPort, ApiBackend {
       try: null,
       countdown: null,
       reference: null,
+      still: null,
       ...shown,
       idleSeconds: this.o.idleSeconds,
       kiosk: this.info(status),

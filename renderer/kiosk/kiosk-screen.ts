@@ -28,6 +28,8 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     queueMicrotask(() => void el.play().catch(() => undefined));
     return preview;
   };
+  /** A serial camera's last frame, in the same oval: what the camera saw. */
+  const stillPreview = (src: string): HTMLElement => h('div', { class: 'preview', 'data-pictogram': 'face', 'data-preview': 'still', 'aria-hidden': 'true' }, h('img', { src, alt: '', class: 'preview-video' }), faceOval());
   let language: KioskLanguage | undefined;
   /** The kiosk's clock minus this screen's, from the last view. */
   let offset = 0;
@@ -214,7 +216,7 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     h(
       'div',
       { class: 'guidance' },
-      pictogram(v.guidance),
+      v.still !== null && !webcam ? stillPreview(v.still) : pictogram(v.guidance),
       h('p', { class: 'big', role: 'status' }, h('span', { class: 'icon', 'aria-hidden': 'true', 'data-icon': v.guidance ? guidanceIcon(v.guidance) : '⏳' }, v.guidance ? guidanceIcon(v.guidance) : '⏳'), ' ', v.guidance ? guidanceText(lang(), v.guidance) : tr('waiting')),
       v.try ? h('p', { class: 'try' }, tr('tryOf', { n: v.try.n, of: v.try.of })) : null,
       v.countdown === null ? null : countdown('timeLeft'),

@@ -33,10 +33,11 @@ function queueCamera(frames: readonly Uint8Array[]): Camera & { taken: number } 
   return camera;
 }
 
-function port(frames: readonly Uint8Array[], subjects: Readonly<Record<string, FaceTemplate>> = { 'p-1': template }): { camera: ReturnType<typeof queueCamera>; verify: (s: string) => ReturnType<ReturnType<typeof cameraFacePort>['verify']> } {
+function port(frames: readonly Uint8Array[], subjects: Readonly<Record<string, FaceTemplate>> = { 'p-1': template }): { camera: ReturnType<typeof queueCamera>; shown: Uint8Array[]; verify: (s: string) => ReturnType<ReturnType<typeof cameraFacePort>['verify']> } {
   const camera = queueCamera(frames);
-  const facePort = cameraFacePort({ camera, service, template: (s) => subjects[s], threshold: DEFAULT_MATCH_THRESHOLD, frames: 3 });
-  return { camera, verify: (s) => facePort.verify(s) };
+  const shown: Uint8Array[] = [];
+  const facePort = cameraFacePort({ camera, service, template: (s) => subjects[s], threshold: DEFAULT_MATCH_THRESHOLD, frames: 3, onFrame: (f) => shown.push(f) });
+  return { camera, shown, verify: (s) => facePort.verify(s) };
 }
 
 beforeAll(async () => {
@@ -52,10 +53,13 @@ afterAll(async () => {
 
 describe('a face try over several frames, against every enrolled capture', { timeout: 180_000 }, () => {
   it('looks again after a frame with no face and matches on the next, taking no more frames than it needed', async () => {
-    const { camera, verify } = port([black, encode(kioskFrame(photo('obama_2.jpg')))]);
+    const frames = [black, encode(kioskFrame(photo('obama_2.jpg')))];
+    const { camera, shown, verify } = port(frames);
     const result = await verify('p-1');
     expect(result).toMatchObject({ kind: 'match' });
     expect(camera.taken).toBe(2);
+    // Each frame went to the screen as the camera gave it (the person sees what the camera sees).
+    expect(shown).toEqual(frames);
   });
 
   it('stops at the first matching frame', async () => {

@@ -1,9 +1,12 @@
 // The live webcam preview on a webcam kiosk, in Chromium with its fake camera: once main asks the screen for a
 // frame, the face step shows what the camera sees, inside the face oval, and nowhere else; frames still come
-// after the preview has left the screen (the video is put back and played again).
+// after the preview has left the screen (the video is put back and played again). On a serial-camera kiosk the
+// face step shows the frame the camera just took, in the same oval.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { jpegSize } from '../../face/jpeg.ts';
+import { FACES_DIR, decode, encode, kioskFrame } from '../face/camera.ts';
 import { t } from '../../renderer/kiosk/kiosk-text.ts';
 import { launchBrowser } from './support/browser.ts';
 import { FINGER, type KioskRig, startKioskRig } from './support/kiosk-rig.ts';
@@ -51,6 +54,47 @@ describe('webcam preview in the face step', () => {
     expect(await page.locator('[data-preview="webcam"]').count()).toBe(0);
     // The video left the page with the face step; the next frame still comes.
     expect(jpegSize(await rig.screen.requestFrame(20_000)).width).toBeGreaterThan(0);
+    rig.face = 'match';
+  }, 120_000);
+});
+
+describe('the serial camera\'s frame in the face step', () => {
+  let rig: KioskRig;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    [rig, browser] = await Promise.all([startKioskRig('en'), launchBrowser()]);
+    const context = await browser.newContext({ viewport: { width: 1080, height: 1920 }, timezoneId: 'UTC', hasTouch: true });
+    page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(rig.url);
+  }, 120_000);
+  afterAll(async () => {
+    await browser.close();
+    await rig.close();
+  });
+
+  it("shows a serial camera's frame inside the oval in the face step, and drops it with the step", async () => {
+    rig.face = 'hang';
+    await page.getByRole('button', { name: t('en', 'start') }).tap();
+    await page.locator('[data-pictogram="finger"]').waitFor();
+    rig.sensor.place({ kind: 'finger', name: FINGER });
+    await page.locator('[data-pictogram="face"]').waitFor();
+    rig.screen.still(encode(kioskFrame(decode(readFileSync(new URL('obama_1.jpg', FACES_DIR)))), 80));
+    const still = page.locator('[data-preview="still"] img');
+    await still.waitFor();
+    await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('[data-preview="still"] img')?.naturalWidth ?? 0) === 640);
+    expect(await page.locator('[data-preview="still"] [data-pictogram="oval"]').count()).toBe(1);
+    await kioskShot(page, 'en-1080x1920-camera-still');
+    await page.getByRole('button', { name: t('en', 'cancel') }).tap();
+    await page.locator('.phase-failed').waitFor();
+    expect(await page.locator('[data-preview]').count()).toBe(0);
+    // Outside the face step a frame is not shown at all.
+    rig.screen.still(encode(kioskFrame(decode(readFileSync(new URL('obama_1.jpg', FACES_DIR)))), 80));
+    expect(rig.screen.current().still).toBeNull();
+    await page.getByRole('button', { name: t('en', 'backToStart') }).tap();
+    await page.getByRole('button', { name: t('en', 'start') }).waitFor();
     rig.face = 'match';
   }, 120_000);
 });
