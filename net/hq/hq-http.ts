@@ -2,7 +2,7 @@
 //   GET /api/logs                         every log: size, witnessed checkpoint, other witnesses' cosignatures, equivocation evidence count
 //   GET /api/logs/<origin>/entries?from=&limit=   verified entries (origin URL-encoded)
 //   GET /api/logs/<origin>/checkpoint     the latest witnessed checkpoint (signed note)
-//   GET /api/logs/<origin>/access-records?from=&limit=   access and erasure records in that page of the log (auditors)
+//   GET /api/logs/<origin>/access-records?from=&limit=   access, erasure and evidence-export records in that page (auditors)
 //   GET /api/kiosks                       fleet health
 //   GET /api/alerts?after=&limit=         alerts in order
 //   GET /api/breach-alerts?centre=&limit=  breach alerts, newest first (net/hq/breach-alert.ts)
@@ -16,7 +16,7 @@
 import { toBase64, toHex } from '../../core/bytes.ts';
 import type { CborValue } from '../../core/canonical.ts';
 import { checkOrigin, decodeLeaf } from '../../core/entry.ts';
-import { parseAccessRecord, parseErasureRecord } from '../../core/access/access-records.ts';
+import { parseAccessRecord, parseErasureRecord, parseEvidenceExport } from '../../core/access/access-records.ts';
 import { type Action, type Principal, type Resource, can, holds } from '../../core/access/roles.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { authenticate, authorize, sessionLive } from '../../access/http-guard.ts';
@@ -29,8 +29,9 @@ import type { BreachAlert } from './breach-alert.ts';
 import type { HqEvents, HqService } from './hq-service.ts';
 
 const MAX_PAGE = 1000;
-/** Entries that say who read or erased whose personal data: served only under read-access-records. */
-const ACCESS_TYPES: ReadonlySet<string> = new Set(['access', 'erasure']);
+/** Entries that say who read or erased whose personal data, or exported whose evidence: served only under read-access-records. */
+const ACCESS_RECORDS = { access: parseAccessRecord, erasure: parseErasureRecord, 'evidence-export': parseEvidenceExport } as const;
+const ACCESS_TYPES: ReadonlySet<string> = new Set(Object.keys(ACCESS_RECORDS));
 const MAX_ACTION_BYTES = 4096;
 /** Who acts on a loopback-only HQ without a user store (the operator at the machine). */
 const LOCAL_OPERATOR = 'local-operator';
@@ -198,9 +199,9 @@ async function route(
       const leaves = await store.leaves(origin, from, from + Math.min(count(url, 'limit', 100), MAX_PAGE));
       const records = leaves.flatMap((leaf): unknown[] => {
         const { body } = decodeLeaf(leaf);
-        if (body.type !== 'access' && body.type !== 'erasure') return [];
+        if (!ACCESS_TYPES.has(body.type)) return [];
         try {
-          return [{ seq: body.seq, ts: body.ts, type: body.type, record: body.type === 'access' ? parseAccessRecord(body.payload) : parseErasureRecord(body.payload) }];
+          return [{ seq: body.seq, ts: body.ts, type: body.type, record: ACCESS_RECORDS[body.type as keyof typeof ACCESS_RECORDS](body.payload) }];
         } catch (error) {
           return [{ seq: body.seq, ts: body.ts, type: body.type, problem: errorMessage(error) }];
         }

@@ -64,7 +64,8 @@ describe('HQ API: role x endpoint', () => {
       const kiosk = await world.kiosk(origin, []);
       await kiosk.node.append('checkin', { subject: 'p-1' });
       await kiosk.node.append('access', { subject: 'p-1', centre: origin.split('/')[0] ?? '', by: 'sam', role: 'staff', fields: ['name'], reason: 'desk check' });
-      await waitFor(async () => (await hq.store.witnessed(origin))?.size === 3, `HQ to witness ${origin}`);
+      await kiosk.node.append('evidence-export', { subject: 'p-1', day: '2026-06-01', by: 'sam', role: 'staff', verdict: 'missed', bundle: 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee' });
+      await waitFor(async () => (await hq.store.witnessed(origin))?.size === 4, `HQ to witness ${origin}`);
     }
     await hq.reportBreach({ kiosk: OWN, subject: 'p-1', rule: 'missed-checkin', summary: 'p-1 missed', entries: [] });
     await hq.reportBreach({ kiosk: OWN, subject: 'p-2', rule: 'missed-checkin', summary: 'p-2 missed', entries: [] });
@@ -106,8 +107,11 @@ describe('HQ API: role x endpoint', () => {
     expect((await get(log(OWN, 'access-records'), 'auditor')).body).toEqual({
       origin: OWN,
       from: 0,
-      to: 3,
-      records: [{ seq: 2, ts: expect.any(Number) as unknown, type: 'access', record: { subject: 'p-1', centre: 'w0', by: 'sam', role: 'staff', fields: ['name'], reason: 'desk check' } }],
+      to: 4,
+      records: [
+        { seq: 2, ts: expect.any(Number) as unknown, type: 'access', record: { subject: 'p-1', centre: 'w0', by: 'sam', role: 'staff', fields: ['name'], reason: 'desk check' } },
+        { seq: 3, ts: expect.any(Number) as unknown, type: 'evidence-export', record: { subject: 'p-1', day: '2026-06-01', by: 'sam', role: 'staff', verdict: 'missed', bundle: 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee' } },
+      ],
     });
   });
 
@@ -117,6 +121,7 @@ describe('HQ API: role x endpoint', () => {
       const access = (await entries(role)).find((e) => e.type === 'access');
       expect(access).toMatchObject({ seq: 2, withheld: 'read-access-records' });
       expect(access?.payload).toBeUndefined();
+      expect((await entries(role)).find((e) => e.type === 'evidence-export')).toMatchObject({ seq: 3, withheld: 'read-access-records' });
     }
     expect((await entries('auditor')).find((e) => e.type === 'access')?.payload).toMatchObject({ by: 'sam', reason: 'desk check' });
   });
