@@ -57,7 +57,8 @@ module.exports = {
     },
     {
       name: 'codecs-are-pure',
-      comment: 'Protocol codecs turn bytes into frames and back: no Node built-ins, so they run and are tested anywhere.',
+      comment:
+        'Protocol codecs turn bytes into frames and back: no Node built-ins, so they run and are tested anywhere.',
       severity: 'error',
       from: { path: '-codec\\.ts$' },
       to: { dependencyTypes: ['core'] },
@@ -71,7 +72,8 @@ module.exports = {
     },
     {
       name: 'no-dev-dependencies-at-run-time',
-      comment: 'A build ships production dependencies only. Electron is provided by the Electron runtime; main/web/bundle.ts loads esbuild and bin/run-ts.js tsx only when the sources run.',
+      comment:
+        'A build ships production dependencies only. Electron is provided by the Electron runtime; main/web/bundle.ts loads esbuild and bin/run-ts.js tsx only when the sources run.',
       severity: 'error',
       from: { pathNot: '^(test|bench|scripts)/|^main/web/bundle\\.ts$|^bin/run-ts\\.js$' },
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'], pathNot: '^node_modules/electron/' },
@@ -98,7 +100,8 @@ module.exports = {
     },
     {
       name: 'access-above-ledger',
-      comment: 'Access control and personal data build on the ledger and core; devices, faces and the network come to it.',
+      comment:
+        'Access control and personal data build on the ledger and core; devices, faces and the network come to it.',
       severity: 'error',
       from: { path: '^access/' },
       to: { path: '^(drivers|hardware|face|net|renderer)/' },
@@ -171,11 +174,18 @@ module.exports = {
   ],
   options: {
     // Node built-ins resolve to their bare names (`fs`): listed, or the rules on built-ins would never see them.
-    includeOnly: ['^(core|runtime|ledger|drivers|hardware|face|net|access|main|renderer|test|bench|bin)/', '^node_modules/', `^(${builtinModules.join('|')})$`],
+    includeOnly: [
+      '^(core|runtime|ledger|drivers|hardware|face|net|access|main|renderer|test|bench|bin)/',
+      '^node_modules/',
+      `^(${builtinModules.join('|')})$`,
+    ],
     exclude: { path: '^(dist|node_modules/.*/node_modules)/' },
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+    },
   },
 };

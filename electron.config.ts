@@ -29,7 +29,10 @@ const config: KioskPackaging = {
   linux: { target: ['deb', 'AppImage'], category: 'Office', executableName: 'muster-kiosk' },
   // libusb for node-hid's exclusive backend, udev for SerialPort.list(), fonts for the screens' icons and Chinese
   // text; the script copies the rules into /etc/udev/rules.d and reloads udev.
-  deb: { depends: ['libusb-1.0-0', 'udev', 'fonts-noto-color-emoji', 'fonts-wqy-zenhei'], afterInstall: 'hardware/udev/after-install.sh' },
+  deb: {
+    depends: ['libusb-1.0-0', 'udev', 'fonts-noto-color-emoji', 'fonts-wqy-zenhei'],
+    afterInstall: 'hardware/udev/after-install.sh',
+  },
 };
 
 export default config;

@@ -10,7 +10,10 @@ export default defineConfig(
   {
     languageOptions: {
       globals: { process: 'readonly', console: 'readonly' },
-      parserOptions: { projectService: { allowDefaultProject: ['bin/*.js', 'eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['bin/*.js', 'eslint.config.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       'no-undef': 'off', // TypeScript checks names; this rule does not know TS globals.
@@ -20,9 +23,16 @@ export default defineConfig(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name='only']", message: 'No .only in tests.' },
+        {
+          selector: "CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name='only']",
+          message: 'No .only in tests.',
+        },
         // runIf/skipIf skip as silently as .skip, only on some machines.
-        { selector: "CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name=/^(skip|todo|runIf|skipIf)$/]", message: 'No skipped tests (skip, todo, runIf, skipIf).' },
+        {
+          selector:
+            'CallExpression[callee.object.name=/^(it|test|describe)$/][callee.property.name=/^(skip|todo|runIf|skipIf)$/]',
+          message: 'No skipped tests (skip, todo, runIf, skipIf).',
+        },
       ],
     },
   },

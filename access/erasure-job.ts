@@ -18,7 +18,8 @@ export interface ErasureJobOptions {
 }
 
 export function startErasureJob(store: PersonalDataStore, options: ErasureJobOptions): ErasureJob {
-  if (!Number.isSafeInteger(options.everyMs) || options.everyMs <= 0) throw new TypeError(`everyMs: expected a positive integer, got ${options.everyMs}`);
+  if (!Number.isSafeInteger(options.everyMs) || options.everyMs <= 0)
+    throw new TypeError(`everyMs: expected a positive integer, got ${options.everyMs}`);
   const clock = options.clock ?? Date.now;
   let running: Promise<string[]> | undefined;
   const runOnce = (now = clock()): Promise<string[]> => {
@@ -39,5 +40,10 @@ export function startErasureJob(store: PersonalDataStore, options: ErasureJobOpt
     );
   }, options.everyMs);
   timer.unref();
-  return { runOnce, stop: () => { clearInterval(timer); } };
+  return {
+    runOnce,
+    stop: () => {
+      clearInterval(timer);
+    },
+  };
 }

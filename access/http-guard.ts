@@ -17,14 +17,21 @@ export const SESSION_PATH = '/api/session';
 export function authenticate(req: IncomingMessage, sessions: SessionSource, cookie = SESSION_COOKIE): Principal {
   const token = sessionToken(req, cookie);
   const principal = token === undefined ? undefined : sessions.principal(token);
-  if (!principal) throw new MusterError('unauthenticated', token === undefined ? 'sign in first' : 'session expired or signed out; sign in again');
+  if (!principal)
+    throw new MusterError(
+      'unauthenticated',
+      token === undefined ? 'sign in first' : 'session expired or signed out; sign in again',
+    );
   return principal;
 }
 
 export function authorize(principal: Principal, action: Action, resource: Resource = {}): void {
   if (!can(principal, action, resource)) {
     const scope = resource.centre ?? resource.subject;
-    throw new MusterError('forbidden', `${principal.role} ${principal.user} may not ${action}${scope === undefined ? '' : ` for ${scope}`}`);
+    throw new MusterError(
+      'forbidden',
+      `${principal.role} ${principal.user} may not ${action}${scope === undefined ? '' : ` for ${scope}`}`,
+    );
   }
 }
 
@@ -33,7 +40,11 @@ export function authorize(principal: Principal, action: Action, resource: Resour
  * false once it expired, was signed out or its user locked. Looking does not restart the idle timer. A request
  * without a session (or a server without users) has none to lose.
  */
-export function sessionLive(req: IncomingMessage, sessions: SessionSource | undefined, cookie = SESSION_COOKIE): () => boolean {
+export function sessionLive(
+  req: IncomingMessage,
+  sessions: SessionSource | undefined,
+  cookie = SESSION_COOKIE,
+): () => boolean {
   const token = sessionToken(req, cookie);
   return sessions && token !== undefined ? () => sessions.principal(token, false) !== undefined : () => true;
 }
@@ -72,7 +83,10 @@ export function screenSecret(): { readonly secret: string; readonly holds: (req:
     secret,
     holds: (req) => {
       const header = req.headers[SCREEN_SECRET_HEADER];
-      const given = typeof header === 'string' ? header : new URL(req.url ?? '/', 'http://muster').searchParams.get(SCREEN_SECRET_PARAM) ?? '';
+      const given =
+        typeof header === 'string'
+          ? header
+          : (new URL(req.url ?? '/', 'http://muster').searchParams.get(SCREEN_SECRET_PARAM) ?? '');
       const bytes = Buffer.from(given);
       return bytes.length === expected.length && timingSafeEqual(bytes, expected);
     },
@@ -87,17 +101,25 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
  * the server's. An API request (`api`) must also come from the server's own origin: `Sec-Fetch-Site` same-origin
  * or none, `Origin` (when sent) the Host's. Sign-in is such a request, so a foreign page cannot sign a browser in.
  */
-export function checkRequestSource(req: IncomingMessage, port: number, api: boolean, names: readonly string[] = []): void {
+export function checkRequestSource(
+  req: IncomingMessage,
+  port: number,
+  api: boolean,
+  names: readonly string[] = [],
+): void {
   const host = req.headers.host ?? '';
   const url = URL.parse(`http://${host}`);
   const name = url?.hostname ?? '';
   const known = IPV4.test(name) || name.startsWith('[') || name === 'localhost' || names.includes(name);
-  if (!url || url.username !== '' || !known || Number(url.port === '' ? 80 : url.port) !== port) throw new MusterError('forbidden', `this server does not answer to host ${JSON.stringify(host)}`);
+  if (!url || url.username !== '' || !known || Number(url.port === '' ? 80 : url.port) !== port)
+    throw new MusterError('forbidden', `this server does not answer to host ${JSON.stringify(host)}`);
   if (!api) return;
   const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new MusterError('forbidden', 'cross-site API requests are refused');
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    throw new MusterError('forbidden', 'cross-site API requests are refused');
   const origin = req.headers.origin;
-  if (origin !== undefined && URL.parse(origin)?.host !== url.host) throw new MusterError('forbidden', 'cross-origin API requests are refused');
+  if (origin !== undefined && URL.parse(origin)?.host !== url.host)
+    throw new MusterError('forbidden', 'cross-origin API requests are refused');
 }
 
 /** The HTTP status for an error thrown by a route: the status its code names (core/errors.ts), 500 for anything else. */

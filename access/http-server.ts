@@ -14,7 +14,15 @@ import type { AddressInfo } from 'node:net';
 import { MusterError, errorMessage } from '../core/errors.ts';
 import { componentLogger } from '../runtime/logger.ts';
 import { backoffDelay } from '../runtime/retry.ts';
-import { SESSION_PATH, authenticate, checkRequestSource, clearedSessionCookie, httpStatus, sessionCookie, sessionToken } from './http-guard.ts';
+import {
+  SESSION_PATH,
+  authenticate,
+  checkRequestSource,
+  clearedSessionCookie,
+  httpStatus,
+  sessionCookie,
+  sessionToken,
+} from './http-guard.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
 import type { UserStore } from './user-store.ts';
 
@@ -55,7 +63,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const host = options.host ?? '127.0.0.1';
   const log = componentLogger(options.component);
   let port = 0;
-  const app = Fastify({ bodyLimit: options.bodyLimit, forceCloseConnections: true, logger: false, exposeHeadRoutes: false });
+  const app = Fastify({
+    bodyLimit: options.bodyLimit,
+    forceCloseConnections: true,
+    logger: false,
+    exposeHeadRoutes: false,
+  });
   // Bodies stay bytes whatever their type: each route parses what it takes, so one limit and one parser hold.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
@@ -80,7 +93,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     if (!known) log.error({ err: error, method: request.method, path: pathOf(request) }, 'request failed');
     if (status === 401) reply.header('www-authenticate', 'Bearer realm="muster"');
     if (status === 429) reply.header('retry-after', '60');
-    return reply.code(status).send({ ok: false, error: { code: known?.code ?? 'internal', message: known && status < 500 ? known.message : 'internal error' } });
+    return reply.code(status).send({
+      ok: false,
+      error: { code: known?.code ?? 'internal', message: known && status < 500 ? known.message : 'internal error' },
+    });
   });
   app.setNotFoundHandler((request) => {
     throw new MusterError('not-found', `no such path ${pathOf(request)}`);
@@ -131,7 +147,8 @@ export function jsonBody(request: FastifyRequest): unknown {
 
 /** Refuses a body that is not `application/json` (a form post from another site cannot send one). */
 export function requireJson(request: FastifyRequest): void {
-  if (!/^application\/json\b/.test(request.headers['content-type'] ?? '')) throw new MusterError('unsupported-media-type', `${pathOf(request)} takes application/json`);
+  if (!/^application\/json\b/.test(request.headers['content-type'] ?? ''))
+    throw new MusterError('unsupported-media-type', `${pathOf(request)} takes application/json`);
 }
 
 export function pathOf(request: FastifyRequest): string {
@@ -142,8 +159,10 @@ export function pathOf(request: FastifyRequest): string {
 function asMusterError(error: unknown, request: FastifyRequest): MusterError | undefined {
   if (error instanceof MusterError) return error;
   const fastify = error as { code?: unknown; statusCode?: unknown };
-  if (fastify.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new MusterError('body-too-large', `${pathOf(request)}: body over ${request.routeOptions.bodyLimit} bytes`);
-  if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) return new MusterError('bad-request', errorMessage(error));
+  if (fastify.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new MusterError('body-too-large', `${pathOf(request)}: body over ${request.routeOptions.bodyLimit} bytes`);
+  if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500)
+    return new MusterError('bad-request', errorMessage(error));
   return undefined;
 }
 
@@ -167,11 +186,15 @@ export function serveSessions(server: HttpServer, users: UserStore, options: Ses
     {
       POST: async (request, reply) => {
         const body = jsonBody(request);
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MusterError('bad-request', 'body must be a JSON object {user, password}');
+        if (typeof body !== 'object' || body === null || Array.isArray(body))
+          throw new MusterError('bad-request', 'body must be a JSON object {user, password}');
         const user = 'user' in body && typeof body.user === 'string' ? body.user : '';
         const password = 'password' in body && typeof body.password === 'string' ? body.password : '';
         const session = await users.signIn(user, password, request.raw.socket.remoteAddress ?? 'unknown');
-        reply.header('set-cookie', sessionCookie(session.token, users.policy.absoluteMs, options.secureCookie ?? false, options.cookie));
+        reply.header(
+          'set-cookie',
+          sessionCookie(session.token, users.policy.absoluteMs, options.secureCookie ?? false, options.cookie),
+        );
         return { token: session.token, principal: session.principal, expiresAt: session.expiresAt };
       },
       GET: (request) => ({ principal: authenticate(request.raw, users, options.cookie) }),
@@ -223,7 +246,13 @@ export function eventStream(reply: FastifyReply, options: EventStreamOptions): E
     clearInterval(keepAlive);
     for (const listener of listeners) listener(reason);
   };
-  res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-store',
+    'connection': 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   res.write(`retry: ${backoffDelay({ initialMs: retryMs, maxMs: retryMs, jitter: 0.5 }, 0)}\n: ${options.hello}\n\n`);
   const write = (frame: string): boolean => {
     if (closed) return false;

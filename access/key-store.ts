@@ -35,7 +35,10 @@ export class FileSecretStore implements SecretStore {
     if (!existsSync(path)) return undefined;
     const mode = statSync(path).mode;
     if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-      throw new MusterError('key-permissions', `key file ${path} is readable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`);
+      throw new MusterError(
+        'key-permissions',
+        `key file ${path} is readable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
+      );
     }
     return new Uint8Array(readFileSync(path));
   }
@@ -56,7 +59,8 @@ export class FileSecretStore implements SecretStore {
   }
 
   private path(name: string): string {
-    if (!NAME.test(name)) throw new TypeError(`name: expected a key name matching ${NAME.source}, got ${JSON.stringify(name)}`);
+    if (!NAME.test(name))
+      throw new TypeError(`name: expected a key name matching ${NAME.source}, got ${JSON.stringify(name)}`);
     return join(this.where, name);
   }
 }
@@ -70,7 +74,10 @@ export class SafeStorageSecretStore implements SecretStore {
     private readonly safeStorage: SafeStorageLike,
   ) {
     if (!safeStorage.isEncryptionAvailable()) {
-      throw new MusterError('no-keyring', 'safeStorage has no OS keyring to encrypt with; refusing to keep keys in the clear');
+      throw new MusterError(
+        'no-keyring',
+        'safeStorage has no OS keyring to encrypt with; refusing to keep keys in the clear',
+      );
     }
     this.files = new FileSecretStore(dir);
   }
@@ -94,7 +101,10 @@ export class SafeStorageSecretStore implements SecretStore {
     try {
       return new Uint8Array(Buffer.from(this.safeStorage.decryptString(Buffer.from(sealed)), 'base64'));
     } catch (error) {
-      throw new MusterError('key-unreadable', `${name}: safeStorage cannot decrypt it (another user or machine?): ${errorMessage(error)}`);
+      throw new MusterError(
+        'key-unreadable',
+        `${name}: safeStorage cannot decrypt it (another user or machine?): ${errorMessage(error)}`,
+      );
     }
   }
 
@@ -105,7 +115,10 @@ export class SafeStorageSecretStore implements SecretStore {
 
 /** Electron's safeStorage, in the Electron main process after `app` is ready. */
 export async function electronSafeStorage(): Promise<SafeStorageLike> {
-  const electron = (await import('electron')) as unknown as { safeStorage?: SafeStorageLike; default?: { safeStorage?: SafeStorageLike } };
+  const electron = (await import('electron')) as unknown as {
+    safeStorage?: SafeStorageLike;
+    default?: { safeStorage?: SafeStorageLike };
+  };
   const safeStorage = electron.safeStorage ?? electron.default?.safeStorage;
   if (!safeStorage) throw new MusterError('no-keyring', 'safeStorage is available only in the Electron main process');
   return safeStorage;
@@ -118,7 +131,8 @@ export const CENTRE_KEY_NAME = 'centre-key';
 export function dataKey(store: SecretStore, name: string): Uint8Array {
   const existing = store.get(name);
   if (existing) {
-    if (existing.length !== 32) throw new MusterError('bad-key', `${name} in ${store.where} holds ${existing.length} bytes, not 32`);
+    if (existing.length !== 32)
+      throw new MusterError('bad-key', `${name} in ${store.where} holds ${existing.length} bytes, not 32`);
     return existing;
   }
   const key = new Uint8Array(randomBytes(32));
@@ -131,7 +145,8 @@ export function signingKey(store: SecretStore, name: string, origin: string): { 
   const existing = store.get(name);
   if (existing) {
     const signer = Signer.parse(Buffer.from(existing).toString('utf8'));
-    if (signer.name !== origin) throw new MusterError('bad-key', `${name} in ${store.where} is the key of ${signer.name}, not ${origin}`);
+    if (signer.name !== origin)
+      throw new MusterError('bad-key', `${name} in ${store.where} is the key of ${signer.name}, not ${origin}`);
     return { signer, created: false };
   }
   const signer = Signer.generate(origin);
@@ -146,7 +161,8 @@ export function signingKey(store: SecretStore, name: string, origin: string): { 
 export function adoptedSigningKey(store: SecretStore, name: string, origin: string, keyFile: string): Signer {
   if (store.get(name) === undefined && existsSync(keyFile)) {
     const signer = readSignerFile(keyFile);
-    if (signer.name !== origin) throw new MusterError('bad-key', `key file ${keyFile} is the key of ${signer.name}, not ${origin}`);
+    if (signer.name !== origin)
+      throw new MusterError('bad-key', `key file ${keyFile} is the key of ${signer.name}, not ${origin}`);
     store.put(name, Buffer.from(signer.encodeSecret(), 'utf8'));
     rmSync(keyFile);
   }

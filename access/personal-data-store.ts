@@ -87,7 +87,8 @@ export class PersonalDataStore {
   }
 
   static open(path: string, options: PersonalDataStoreOptions): PersonalDataStore {
-    if (!(options.centreKey instanceof Uint8Array) || options.centreKey.length !== KEY_BYTES) throw new TypeError(`centreKey: expected ${KEY_BYTES} bytes`);
+    if (!(options.centreKey instanceof Uint8Array) || options.centreKey.length !== KEY_BYTES)
+      throw new TypeError(`centreKey: expected ${KEY_BYTES} bytes`);
     const db = openPrivateDatabase(path);
     // Deleted rows are overwritten with zeros, not merely unlinked: erasure must not leave the wrapped key behind.
     db.pragma('secure_delete = ON');
@@ -114,13 +115,23 @@ export class PersonalDataStore {
     this.db.transaction(() => {
       const key = this.keyForNewData(subject, centre);
       for (const [field, value] of entries) {
-        if (!isPersonalField(field) || field === 'notes') throw new TypeError(`values: unknown field ${JSON.stringify(field)}; expected ${PERSONAL_FIELDS.filter((f) => f !== 'notes').join(', ')} (notes: putNote)`);
+        if (!isPersonalField(field) || field === 'notes')
+          throw new TypeError(
+            `values: unknown field ${JSON.stringify(field)}; expected ${PERSONAL_FIELDS.filter((f) => f !== 'notes').join(', ')} (notes: putNote)`,
+          );
         const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value);
-        if (bytes.length === 0 || bytes.length > MAX_VALUE_BYTES) throw new TypeError(`values.${field}: expected 1 byte to ${MAX_VALUE_BYTES / 1024 / 1024} MiB`);
+        if (bytes.length === 0 || bytes.length > MAX_VALUE_BYTES)
+          throw new TypeError(`values.${field}: expected 1 byte to ${MAX_VALUE_BYTES / 1024 / 1024} MiB`);
         const salt = randomBytes(SALT_BYTES);
         commitments[field] = commitment(salt, bytes);
-        this.db.prepare('INSERT OR REPLACE INTO fields (subject, field, kind, sealed) VALUES (?, ?, ?, ?)')
-          .run(subject, field, typeof value === 'string' ? 'text' : 'bytes', seal(key, Buffer.concat([salt, bytes]), fieldAad(subject, field)));
+        this.db
+          .prepare('INSERT OR REPLACE INTO fields (subject, field, kind, sealed) VALUES (?, ?, ?, ?)')
+          .run(
+            subject,
+            field,
+            typeof value === 'string' ? 'text' : 'bytes',
+            seal(key, Buffer.concat([salt, bytes]), fieldAad(subject, field)),
+          );
       }
     })();
     return commitments;
@@ -133,13 +144,16 @@ export class PersonalDataStore {
   putNote(subject: string, centre: string, words: string): string {
     checkId(subject, 'subject');
     checkId(centre, 'centre');
-    if (typeof words !== 'string' || words.trim() === '' || words.length > MAX_NOTE_CHARS) throw new TypeError(`words: expected text of 1-${MAX_NOTE_CHARS} characters`);
+    if (typeof words !== 'string' || words.trim() === '' || words.length > MAX_NOTE_CHARS)
+      throw new TypeError(`words: expected text of 1-${MAX_NOTE_CHARS} characters`);
     return this.db.transaction(() => {
       const key = this.keyForNewData(subject, centre);
       const salt = randomBytes(SALT_BYTES);
       const bytes = Buffer.from(words, 'utf8');
       const note = commitment(salt, bytes);
-      this.db.prepare('INSERT INTO notes (subject, commitment, sealed) VALUES (?, ?, ?)').run(subject, note, seal(key, Buffer.concat([salt, bytes]), noteAad(subject, note)));
+      this.db
+        .prepare('INSERT INTO notes (subject, commitment, sealed) VALUES (?, ?, ?)')
+        .run(subject, note, seal(key, Buffer.concat([salt, bytes]), noteAad(subject, note)));
       return note;
     })();
   }
@@ -153,11 +167,23 @@ export class PersonalDataStore {
     checkReason(reason);
     const person = this.person(subject);
     authorize(principal, 'read-notes', person === undefined ? { subject } : { centre: person.centre, subject });
-    const row = person && (this.db.prepare('SELECT sealed FROM notes WHERE subject = ? AND commitment = ?').get(subject, note) as { sealed: Buffer } | undefined);
+    const row =
+      person &&
+      (this.db.prepare('SELECT sealed FROM notes WHERE subject = ? AND commitment = ?').get(subject, note) as
+        { sealed: Buffer } | undefined);
     if (!person || !row) throw new MusterError('not-found', `no note ${note.slice(0, 64)} for ${subject}`);
-    const record: AccessRecord = { subject, centre: person.centre, by: principal.user, role: principal.role, fields: ['notes'], reason };
+    const record: AccessRecord = {
+      subject,
+      centre: person.centre,
+      by: principal.user,
+      role: principal.role,
+      fields: ['notes'],
+      reason,
+    };
     await this.log.append('access', { ...record });
-    return open(this.unwrap(subject, person.wrapped_key), row.sealed, noteAad(subject, note)).subarray(SALT_BYTES).toString('utf8');
+    return open(this.unwrap(subject, person.wrapped_key), row.sealed, noteAad(subject, note))
+      .subarray(SALT_BYTES)
+      .toString('utf8');
   }
 
   /**
@@ -165,17 +191,31 @@ export class PersonalDataStore {
    * person's centre, a reason must be given, and the `access` entry is durable on the log before any value is
    * decrypted. Fields the person has no value for are left out.
    */
-  async read(principal: Principal, subject: string, fields: readonly PersonalField[], reason: string): Promise<Partial<Record<PersonalField, PersonalValue>>> {
+  async read(
+    principal: Principal,
+    subject: string,
+    fields: readonly PersonalField[],
+    reason: string,
+  ): Promise<Partial<Record<PersonalField, PersonalValue>>> {
     checkId(subject, 'subject');
     checkReason(reason);
-    if (fields.length === 0 || !fields.every(isPersonalField)) throw new TypeError(`fields: expected some of ${PERSONAL_FIELDS.join(', ')}`);
+    if (fields.length === 0 || !fields.every(isPersonalField))
+      throw new TypeError(`fields: expected some of ${PERSONAL_FIELDS.join(', ')}`);
     const person = this.person(subject);
     // The same answer for "no such person" and "not yours": a staff member cannot probe other centres.
     const centre = person?.centre;
-    for (const field of new Set(fields)) authorize(principal, actionToRead(field), centre === undefined ? { subject } : { centre, subject });
+    for (const field of new Set(fields))
+      authorize(principal, actionToRead(field), centre === undefined ? { subject } : { centre, subject });
     if (!person) throw new MusterError('no-person', `no personal data for ${subject}`);
     const wanted = [...new Set(fields)];
-    const record: AccessRecord = { subject, centre: person.centre, by: principal.user, role: principal.role, fields: wanted, reason };
+    const record: AccessRecord = {
+      subject,
+      centre: person.centre,
+      by: principal.user,
+      role: principal.role,
+      fields: wanted,
+      reason,
+    };
     await this.log.append('access', { ...record });
     return this.decrypt(subject, wanted);
   }
@@ -192,9 +232,17 @@ export class PersonalDataStore {
   }
 
   list(centre?: string): PersonSummary[] {
-    const rows = this.db.prepare(`SELECT p.subject, p.centre, p.erase_at, group_concat(f.field) AS fields FROM people p
-      LEFT JOIN fields f ON f.subject = p.subject ${centre === undefined ? '' : 'WHERE p.centre = ?'} GROUP BY p.subject ORDER BY p.subject`)
-      .all(...(centre === undefined ? [] : [centre])) as { subject: string; centre: string; erase_at: number | null; fields: string | null }[];
+    const rows = this.db
+      .prepare(
+        `SELECT p.subject, p.centre, p.erase_at, group_concat(f.field) AS fields FROM people p
+      LEFT JOIN fields f ON f.subject = p.subject ${centre === undefined ? '' : 'WHERE p.centre = ?'} GROUP BY p.subject ORDER BY p.subject`,
+      )
+      .all(...(centre === undefined ? [] : [centre])) as {
+      subject: string;
+      centre: string;
+      erase_at: number | null;
+      fields: string | null;
+    }[];
     return rows.map((r) => ({
       subject: r.subject,
       centre: r.centre,
@@ -205,9 +253,11 @@ export class PersonalDataStore {
 
   /** Supervision ended at `endedAt`: the person is erased `retentionMs` later (by `eraseDue`). */
   endSupervision(subject: string, endedAt: number, retentionMs: number): number {
-    if (!Number.isSafeInteger(endedAt) || !Number.isSafeInteger(retentionMs) || retentionMs < 0) throw new TypeError('endedAt, retentionMs: expected milliseconds');
+    if (!Number.isSafeInteger(endedAt) || !Number.isSafeInteger(retentionMs) || retentionMs < 0)
+      throw new TypeError('endedAt, retentionMs: expected milliseconds');
     const eraseAt = endedAt + retentionMs;
-    if (this.db.prepare('UPDATE people SET erase_at = ? WHERE subject = ?').run(eraseAt, subject).changes === 0) throw new MusterError('no-person', `no personal data for ${subject}`);
+    if (this.db.prepare('UPDATE people SET erase_at = ? WHERE subject = ?').run(eraseAt, subject).changes === 0)
+      throw new MusterError('no-person', `no personal data for ${subject}`);
     return eraseAt;
   }
 
@@ -220,30 +270,54 @@ export class PersonalDataStore {
     const id = this.db.transaction(() => {
       const person = this.person(subject);
       if (!person) throw new MusterError('no-person', `no personal data for ${subject}`);
-      const fields = (this.db.prepare("SELECT field FROM fields WHERE subject = ? UNION SELECT 'notes' FROM notes WHERE subject = ?").all(subject, subject) as { field: string }[]).map((r) => r.field).filter(isPersonalField);
-      const record: ErasureRecord = { subject, centre: person.centre, fields: PERSONAL_FIELDS.filter((f) => fields.includes(f)), cause, by, erasedAt: this.clock() };
+      const fields = (
+        this.db
+          .prepare("SELECT field FROM fields WHERE subject = ? UNION SELECT 'notes' FROM notes WHERE subject = ?")
+          .all(subject, subject) as { field: string }[]
+      )
+        .map((r) => r.field)
+        .filter(isPersonalField);
+      const record: ErasureRecord = {
+        subject,
+        centre: person.centre,
+        fields: PERSONAL_FIELDS.filter((f) => fields.includes(f)),
+        cause,
+        by,
+        erasedAt: this.clock(),
+      };
       this.db.prepare('DELETE FROM people WHERE subject = ?').run(subject);
-      return Number(this.db.prepare('INSERT INTO erasures (subject, record) VALUES (?, ?)').run(subject, JSON.stringify(record)).lastInsertRowid);
+      return Number(
+        this.db.prepare('INSERT INTO erasures (subject, record) VALUES (?, ?)').run(subject, JSON.stringify(record))
+          .lastInsertRowid,
+      );
     })();
     // Pages that held the deleted rows may still sit in the WAL: fold it into the (zeroed) file and empty it.
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     await this.flushErasures();
     const row = this.db.prepare('SELECT seq FROM erasures WHERE id = ?').get(id) as { seq: number | null };
-    if (row.seq === null) throw new MusterError('log-failed', `erased ${subject}, but the erasure entry is not yet on the log`);
+    if (row.seq === null)
+      throw new MusterError('log-failed', `erased ${subject}, but the erasure entry is not yet on the log`);
     return row.seq;
   }
 
   /** The retention job: erases everyone whose erase time has come. Returns the subjects erased. */
   async eraseDue(now = this.clock()): Promise<string[]> {
     await this.flushErasures();
-    const due = (this.db.prepare('SELECT subject FROM people WHERE erase_at IS NOT NULL AND erase_at <= ? ORDER BY erase_at, subject').all(now) as { subject: string }[]).map((r) => r.subject);
+    const due = (
+      this.db
+        .prepare('SELECT subject FROM people WHERE erase_at IS NOT NULL AND erase_at <= ? ORDER BY erase_at, subject')
+        .all(now) as { subject: string }[]
+    ).map((r) => r.subject);
     for (const subject of due) await this.erase(subject, 'retention-ended', 'scheduler');
     return due;
   }
 
   /** Writes erasure entries that a crash or a log failure left queued (an erasure is never unrecorded). */
   async flushErasures(): Promise<void> {
-    const pending = this.db.prepare('SELECT id, record FROM erasures WHERE seq IS NULL ORDER BY id').all() as { id: number; record: string }[];
+    const pending = this.db.prepare('SELECT id, record FROM erasures WHERE seq IS NULL ORDER BY id').all() as {
+      id: number;
+      record: string;
+    }[];
     for (const { id, record } of pending) {
       const { seq } = await this.log.append('erasure', JSON.parse(record) as Payload);
       this.db.prepare('UPDATE erasures SET seq = ? WHERE id = ?').run(seq, id);
@@ -253,11 +327,15 @@ export class PersonalDataStore {
   /** The person's data key for new data, creating the person on first use; refused once supervision ended. */
   private keyForNewData(subject: string, centre: string): Uint8Array {
     const person = this.person(subject);
-    if (person && person.centre !== centre) throw new MusterError('wrong-centre', `${subject} belongs to centre ${person.centre}, not ${centre}`);
-    if (person?.erase_at !== null && person?.erase_at !== undefined) throw new MusterError('supervision-ended', `${subject}'s supervision has ended; no new data`);
+    if (person && person.centre !== centre)
+      throw new MusterError('wrong-centre', `${subject} belongs to centre ${person.centre}, not ${centre}`);
+    if (person?.erase_at !== null && person?.erase_at !== undefined)
+      throw new MusterError('supervision-ended', `${subject}'s supervision has ended; no new data`);
     if (person) return this.unwrap(subject, person.wrapped_key);
     const key = randomBytes(KEY_BYTES);
-    this.db.prepare('INSERT INTO people (subject, centre, wrapped_key, created) VALUES (?, ?, ?, ?)').run(subject, centre, seal(this.centreKey, key, keyAad(subject)), this.clock());
+    this.db
+      .prepare('INSERT INTO people (subject, centre, wrapped_key, created) VALUES (?, ?, ?, ?)')
+      .run(subject, centre, seal(this.centreKey, key, keyAad(subject)), this.clock());
     return key;
   }
 
@@ -267,7 +345,9 @@ export class PersonalDataStore {
     const key = this.unwrap(subject, person.wrapped_key);
     const out: Partial<Record<PersonalField, PersonalValue>> = {};
     for (const field of fields) {
-      const row = this.db.prepare('SELECT kind, sealed FROM fields WHERE subject = ? AND field = ?').get(subject, field) as { kind: string; sealed: Buffer } | undefined;
+      const row = this.db
+        .prepare('SELECT kind, sealed FROM fields WHERE subject = ? AND field = ?')
+        .get(subject, field) as { kind: string; sealed: Buffer } | undefined;
       if (!row) continue;
       const value = open(key, row.sealed, fieldAad(subject, field)).subarray(SALT_BYTES);
       out[field] = row.kind === 'text' ? value.toString('utf8') : new Uint8Array(value);
@@ -286,15 +366,20 @@ export class PersonalDataStore {
 
   /** A sealed check value: opening the store with another centre key fails at once, not at the first read. */
   private checkCentreKey(): void {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'centre-key-check'").get() as { value: Buffer } | undefined;
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'centre-key-check'").get() as
+      { value: Buffer } | undefined;
     if (!row) {
-      this.db.prepare("INSERT INTO meta (key, value) VALUES ('centre-key-check', ?)").run(seal(this.centreKey, Buffer.from('muster'), 'centre key check'));
+      this.db
+        .prepare("INSERT INTO meta (key, value) VALUES ('centre-key-check', ?)")
+        .run(seal(this.centreKey, Buffer.from('muster'), 'centre key check'));
       return;
     }
     try {
       open(this.centreKey, row.value, 'centre key check');
     } catch (error) {
-      throw new MusterError('wrong-centre-key', 'this personal-data store was made under another centre key', { cause: error });
+      throw new MusterError('wrong-centre-key', 'this personal-data store was made under another centre key', {
+        cause: error,
+      });
     }
   }
 }
@@ -318,10 +403,14 @@ function noteAad(subject: string, note: string): string {
 
 function checkReason(reason: string): void {
   if (typeof reason !== 'string' || reason.trim() === '' || reason.length > MAX_REASON_CHARS) {
-    throw new MusterError('reason-required', `reading personal data needs a reason of 1-${MAX_REASON_CHARS} characters`);
+    throw new MusterError(
+      'reason-required',
+      `reading personal data needs a reason of 1-${MAX_REASON_CHARS} characters`,
+    );
   }
 }
 
 function checkId(value: string, name: string): void {
-  if (typeof value !== 'string' || !SUBJECT.test(value)) throw new TypeError(`${name}: expected a pseudonymous id [A-Za-z0-9._:/-], got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || !SUBJECT.test(value))
+    throw new TypeError(`${name}: expected a pseudonymous id [A-Za-z0-9._:/-], got ${JSON.stringify(value)}`);
 }

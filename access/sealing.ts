@@ -18,14 +18,19 @@ export function seal(key: Uint8Array, plaintext: Uint8Array, aad: string): Buffe
 
 export function open(key: Uint8Array, sealed: Uint8Array, aad: string): Buffer {
   checkKey(key);
-  if (sealed.length < IV_BYTES + TAG_BYTES) throw new MusterError('unsealable', `${aad.split('\n')[0] ?? 'data'}: sealed data is too short`);
+  if (sealed.length < IV_BYTES + TAG_BYTES)
+    throw new MusterError('unsealable', `${aad.split('\n')[0] ?? 'data'}: sealed data is too short`);
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
     decipher.setAAD(Buffer.from(aad, 'utf8'));
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
     return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
   } catch (error) {
-    throw new MusterError('unsealable', `${aad.split('\n')[0] ?? 'data'} does not open under this key (wrong key, or altered)`, { cause: error });
+    throw new MusterError(
+      'unsealable',
+      `${aad.split('\n')[0] ?? 'data'} does not open under this key (wrong key, or altered)`,
+      { cause: error },
+    );
   }
 }
 

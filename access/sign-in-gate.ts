@@ -60,7 +60,11 @@ export class SignInGate {
    * Runs one attempt for `account` from `address` (undefined: a local caller such as the CLI, never throttled
    * by address). `attempt` reports whether it failed, so the address's failures are counted.
    */
-  async run<T>(account: string, address: string | undefined, attempt: (hash: <R>(work: () => Promise<R>) => Promise<R>) => Promise<T>): Promise<T> {
+  async run<T>(
+    account: string,
+    address: string | undefined,
+    attempt: (hash: <R>(work: () => Promise<R>) => Promise<R>) => Promise<T>,
+  ): Promise<T> {
     const now = this.clock();
     if (address !== undefined) {
       const seen = this.failures.get(address);

@@ -25,7 +25,12 @@ export interface UserPolicy {
   readonly lockMs: number;
 }
 
-export const DEFAULT_USER_POLICY: UserPolicy = { idleMs: 15 * 60_000, absoluteMs: 8 * 3_600_000, maxFailures: 5, lockMs: 15 * 60_000 };
+export const DEFAULT_USER_POLICY: UserPolicy = {
+  idleMs: 15 * 60_000,
+  absoluteMs: 8 * 3_600_000,
+  maxFailures: 5,
+  lockMs: 15 * 60_000,
+};
 
 export interface NewUser {
   readonly name: string;
@@ -122,11 +127,16 @@ export class UserStore implements SessionSource {
 
   async add(user: NewUser): Promise<UserInfo> {
     const { centres, subject } = checkScope(user);
-    if (!USER_PATTERN.test(user.name)) throw new MusterError('bad-user', `user name must match ${USER_PATTERN.source}, got ${JSON.stringify(user.name)}`);
+    if (!USER_PATTERN.test(user.name))
+      throw new MusterError(
+        'bad-user',
+        `user name must match ${USER_PATTERN.source}, got ${JSON.stringify(user.name)}`,
+      );
     if (this.row(user.name)) throw new MusterError('user-exists', `user ${user.name} exists`);
     const hash = await hashPassword(user.password, this.scrypt);
     try {
-      this.db.prepare('INSERT INTO users (name, role, centres, subject, hash, created) VALUES (?, ?, ?, ?, ?, ?)')
+      this.db
+        .prepare('INSERT INTO users (name, role, centres, subject, hash, created) VALUES (?, ?, ?, ?, ?, ?)')
         .run(user.name, user.role, JSON.stringify(centres), subject ?? null, hash, this.clock());
     } catch (error) {
       throw new MusterError('user-exists', `user ${user.name} exists`, { cause: error });
@@ -168,7 +178,8 @@ export class UserStore implements SessionSource {
   }
 
   remove(name: string): void {
-    if (this.db.prepare('DELETE FROM users WHERE name = ?').run(name).changes === 0) throw new MusterError('no-user', `no user ${name}`);
+    if (this.db.prepare('DELETE FROM users WHERE name = ?').run(name).changes === 0)
+      throw new MusterError('no-user', `no user ${name}`);
   }
 
   /**
@@ -195,9 +206,12 @@ export class UserStore implements SessionSource {
         // Disabled or given a new password while the hash was being checked: refuse rather than race an administrator.
         if (!row || row.disabled !== 0 || row.hash !== reserved.hash) return undefined;
         this.db.prepare('UPDATE users SET failures = 0, locked_until = 0 WHERE name = ?').run(name);
-        this.db.prepare('DELETE FROM sessions WHERE user = ? AND (last_seen < ? OR created_at < ?)')
+        this.db
+          .prepare('DELETE FROM sessions WHERE user = ? AND (last_seen < ? OR created_at < ?)')
           .run(name, now - this.policy.idleMs, now - this.policy.absoluteMs);
-        this.db.prepare('INSERT INTO sessions (token_hash, user, created_at, last_seen) VALUES (?, ?, ?, ?)').run(tokenHash(token), name, now, now);
+        this.db
+          .prepare('INSERT INTO sessions (token_hash, user, created_at, last_seen) VALUES (?, ?, ?, ?)')
+          .run(tokenHash(token), name, now, now);
         return row;
       })();
       if (!started) throw authFailed();
@@ -210,14 +224,19 @@ export class UserStore implements SessionSource {
    * that reaches the limit; returns the row, or undefined when the account is unknown or locked.
    */
   private reserve(name: string): UserRow | undefined {
-    return this.db.transaction(() => {
-      const row = this.row(name);
-      if (!row || this.isLocked(row)) return undefined;
-      this.db.prepare(`UPDATE users SET failures = failures + 1,
-        locked_until = CASE WHEN failures + 1 >= ? THEN ? ELSE locked_until END WHERE name = ?`)
-        .run(this.policy.maxFailures, this.clock() + this.policy.lockMs, name);
-      return row;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const row = this.row(name);
+        if (!row || this.isLocked(row)) return undefined;
+        this.db
+          .prepare(
+            `UPDATE users SET failures = failures + 1,
+        locked_until = CASE WHEN failures + 1 >= ? THEN ? ELSE locked_until END WHERE name = ?`,
+          )
+          .run(this.policy.maxFailures, this.clock() + this.policy.lockMs, name);
+        return row;
+      })
+      .immediate();
   }
 
   /**
@@ -227,16 +246,24 @@ export class UserStore implements SessionSource {
   principal(token: string, touch = true): Principal | undefined {
     if (typeof token !== 'string' || token.length === 0 || token.length > 128) return undefined;
     const hash = tokenHash(token);
-    const row = this.db.prepare('SELECT s.created_at, s.last_seen, u.* FROM sessions s JOIN users u ON u.name = s.user WHERE s.token_hash = ?')
+    const row = this.db
+      .prepare(
+        'SELECT s.created_at, s.last_seen, u.* FROM sessions s JOIN users u ON u.name = s.user WHERE s.token_hash = ?',
+      )
       .get(hash) as SessionRow | undefined;
     if (!row) return undefined;
     const now = this.clock();
-    if (now - row.last_seen > this.policy.idleMs || now - row.created_at > this.policy.absoluteMs || row.disabled !== 0) {
+    if (
+      now - row.last_seen > this.policy.idleMs ||
+      now - row.created_at > this.policy.absoluteMs ||
+      row.disabled !== 0
+    ) {
       this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hash);
       return undefined;
     }
     // A write per request would cost a commit each; the idle timer moves in steps of a tenth of its length.
-    if (touch && now - row.last_seen >= Math.min(60_000, this.policy.idleMs / 10)) this.db.prepare('UPDATE sessions SET last_seen = ? WHERE token_hash = ?').run(now, hash);
+    if (touch && now - row.last_seen >= Math.min(60_000, this.policy.idleMs / 10))
+      this.db.prepare('UPDATE sessions SET last_seen = ? WHERE token_hash = ?').run(now, hash);
     return toPrincipal(row);
   }
 
@@ -266,20 +293,29 @@ function tokenHash(token: string): Buffer {
 }
 
 function toPrincipal(row: UserRow): Principal {
-  if (!isRole(row.role)) throw new MusterError('bad-user', `user ${row.name} has unknown role ${JSON.stringify(row.role)}`);
+  if (!isRole(row.role))
+    throw new MusterError('bad-user', `user ${row.name} has unknown role ${JSON.stringify(row.role)}`);
   const centres = JSON.parse(row.centres) as string[];
-  return row.subject === null ? { user: row.name, role: row.role, centres } : { user: row.name, role: row.role, centres, subject: row.subject };
+  return row.subject === null
+    ? { user: row.name, role: row.role, centres }
+    : { user: row.name, role: row.role, centres, subject: row.subject };
 }
 
 /** Staff need their centres, a parolee their subject id; nobody else carries a scope. */
 function checkScope(user: NewUser): { centres: readonly string[]; subject?: string } {
   if (!isRole(user.role)) throw new MusterError('bad-user', `unknown role ${JSON.stringify(user.role)}`);
   const centres = user.centres ?? [];
-  for (const centre of centres) if (!SCOPE_PATTERN.test(centre)) throw new MusterError('bad-user', `not a centre id: ${JSON.stringify(centre)}`);
-  if (user.subject !== undefined && !SCOPE_PATTERN.test(user.subject)) throw new MusterError('bad-user', `not a subject id: ${JSON.stringify(user.subject)}`);
-  if (user.role === 'staff' && centres.length === 0) throw new MusterError('bad-user', 'staff need at least one centre');
-  if (user.role !== 'staff' && centres.length > 0) throw new MusterError('bad-user', `${user.role} users are not scoped to centres`);
-  if (user.role === 'parolee' && user.subject === undefined) throw new MusterError('bad-user', 'a parolee user needs their subject id');
-  if (user.role !== 'parolee' && user.subject !== undefined) throw new MusterError('bad-user', `${user.role} users have no subject`);
+  for (const centre of centres)
+    if (!SCOPE_PATTERN.test(centre)) throw new MusterError('bad-user', `not a centre id: ${JSON.stringify(centre)}`);
+  if (user.subject !== undefined && !SCOPE_PATTERN.test(user.subject))
+    throw new MusterError('bad-user', `not a subject id: ${JSON.stringify(user.subject)}`);
+  if (user.role === 'staff' && centres.length === 0)
+    throw new MusterError('bad-user', 'staff need at least one centre');
+  if (user.role !== 'staff' && centres.length > 0)
+    throw new MusterError('bad-user', `${user.role} users are not scoped to centres`);
+  if (user.role === 'parolee' && user.subject === undefined)
+    throw new MusterError('bad-user', 'a parolee user needs their subject id');
+  if (user.role !== 'parolee' && user.subject !== undefined)
+    throw new MusterError('bad-user', `${user.role} users have no subject`);
   return user.subject === undefined ? { centres } : { centres, subject: user.subject };
 }

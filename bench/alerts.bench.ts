@@ -40,7 +40,12 @@ export const alertsSuite: Suite = {
       await admin.connect();
       await admin.query('CREATE DATABASE bench_alerts');
       await admin.end();
-      await measure(report, 'postgres', await PostgresHqStore.open(postgres.url.replace(/\/postgres$/, '/bench_alerts')), staff);
+      await measure(
+        report,
+        'postgres',
+        await PostgresHqStore.open(postgres.url.replace(/\/postgres$/, '/bench_alerts')),
+        staff,
+      );
     } finally {
       await postgres.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -61,9 +66,23 @@ async function staffLog(path: string): Promise<StaffLog> {
   const store = LedgerStore.open(path, { create: true });
   const origin = 'centre-a/staff';
   const writer = LogWriter.init(store, origin, Signer.generate(origin), () => close - 12 * 60 * MIN);
-  await Promise.all(Array.from({ length: PEOPLE }, (_, i) =>
-    writer.append('plan', planPayload({ subject: `p-${i}`, zone: 'UTC', start: '2026-12-03', open: '09:00', close: '10:00', grace: 0, late: 30, centres: [`centre-${i % 20}`] })),
-  ));
+  await Promise.all(
+    Array.from({ length: PEOPLE }, (_, i) =>
+      writer.append(
+        'plan',
+        planPayload({
+          subject: `p-${i}`,
+          zone: 'UTC',
+          start: '2026-12-03',
+          open: '09:00',
+          close: '10:00',
+          grace: 0,
+          late: 30,
+          centres: [`centre-${i % 20}`],
+        }),
+      ),
+    ),
+  );
   const leaves = [...store.range(origin, 0, store.head(origin).size)].map((r) => r.leaf);
   store.close();
   return { origin, leaves, close };
@@ -71,7 +90,8 @@ async function staffLog(path: string): Promise<StaffLog> {
 
 async function measure(report: BenchReport, name: string, store: HqStore, staff: StaffLog): Promise<void> {
   try {
-    for (let i = 0; i < staff.leaves.length; i += 500) await store.ingest(staff.origin, staff.leaves.slice(i, i + 500), 'bench');
+    for (let i = 0; i < staff.leaves.length; i += 500)
+      await store.ingest(staff.origin, staff.leaves.slice(i, i + 500), 'bench');
     // The watcher's clock: real time shifted so that the close comes LEAD_MS after the watcher has started.
     let offset = 0;
     const clock = (): number => Date.now() + offset;
@@ -101,7 +121,12 @@ async function measure(report: BenchReport, name: string, store: HqStore, staff:
     latencies.sort((a, b) => a - b);
     report.add(`alerts ${name}: write ${PEOPLE} alerts in one call (baseline)`, await writeBaseline(store), 'ms');
     const base = `alerts ${name}: write ${PEOPLE} alerts in one call (baseline)`;
-    report.add(`alerts ${name}: close to alert, p50 (${PEOPLE} people, same minute)`, percentile(latencies, 50), 'ms', base);
+    report.add(
+      `alerts ${name}: close to alert, p50 (${PEOPLE} people, same minute)`,
+      percentile(latencies, 50),
+      'ms',
+      base,
+    );
     report.add(`alerts ${name}: close to alert, p99 (goal < 5000 ms)`, percentile(latencies, 99), 'ms', base);
     report.add(`alerts ${name}: close to alert, max`, latencies.at(-1) ?? 0, 'ms', base);
     report.add(`alerts ${name}: alert JSON, mean bytes`, payloadBytes / PEOPLE, 'bytes');
@@ -114,7 +139,10 @@ async function measure(report: BenchReport, name: string, store: HqStore, staff:
 async function writeBaseline(store: HqStore): Promise<number> {
   const template = (await store.breachAlerts({ limit: 1 }))[0];
   if (!template) throw new Error('no alert was stored');
-  const changes = Array.from({ length: PEOPLE }, (_, i) => ({ alert: { ...template, id: `${template.id}/baseline-${i}` }, expectedVersion: null }));
+  const changes = Array.from({ length: PEOPLE }, (_, i) => ({
+    alert: { ...template, id: `${template.id}/baseline-${i}` },
+    expectedVersion: null,
+  }));
   const start = performance.now();
   await store.applyAlertChanges(changes);
   return performance.now() - start;

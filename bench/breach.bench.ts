@@ -16,7 +16,14 @@ const INCREMENTAL_SAMPLES = 5000;
 export const breachSuite: Suite = {
   name: 'breach',
   run(report) {
-    const city = syntheticCity({ people: PEOPLE, startDay: parseDay('2025-01-01') as number, days: DAYS, seed: 7, outagePerMille: 5, compliance: 0.95 });
+    const city = syntheticCity({
+      people: PEOPLE,
+      startDay: parseDay('2025-01-01') as number,
+      days: DAYS,
+      seed: 7,
+      outagePerMille: 5,
+      compliance: 0.95,
+    });
     const n = city.records.length;
     report.add('breach: city entries', n, 'entries');
 
@@ -27,7 +34,12 @@ export const breachSuite: Suite = {
 
     start = performance.now();
     const scratch = computeBreaches(city.records, city.end);
-    report.add(`breach: from scratch, ${PEOPLE} people x ${DAYS} days`, (performance.now() - start) / 1000, 's', 'breach: validate check-in payloads (baseline)');
+    report.add(
+      `breach: from scratch, ${PEOPLE} people x ${DAYS} days`,
+      (performance.now() - start) / 1000,
+      's',
+      'breach: validate check-in payloads (baseline)',
+    );
     report.add('breach: breaches found', scratch.breaches.length, 'breaches');
 
     // Incremental: the engine holds the year but the last day; each of that day's entries arrives, and the
@@ -44,7 +56,12 @@ export const breachSuite: Suite = {
     times.sort((a, b) => a - b);
     const mean = times.reduce((s, t) => s + t, 0) / times.length;
     report.add('breach: incremental per new entry, mean', mean, 'ms');
-    report.add('breach: incremental per new entry, p99', percentile(times, 99), 'ms', 'breach: incremental per new entry, mean');
+    report.add(
+      'breach: incremental per new entry, p99',
+      percentile(times, 99),
+      'ms',
+      'breach: incremental per new entry, mean',
+    );
 
     // The costliest single entry: an outage report touches everyone assigned to the centre.
     const since = lastDayStart + 3_600_000;
@@ -52,12 +69,23 @@ export const breachSuite: Suite = {
       ref: { origin: 'hq', seq: 1e9, hash: '00'.repeat(32) },
       ts: since + 60_000,
       type: 'device-health',
-      payload: { centre: 'America/New_York/c0', kiosk: 'America/New_York/c0/k1', device: 'kiosk', state: 'disconnected', since },
+      payload: {
+        centre: 'America/New_York/c0',
+        kiosk: 'America/New_York/c0/k1',
+        device: 'kiosk',
+        state: 'disconnected',
+        since,
+      },
     };
     start = performance.now();
     const touched = engine.add(outage);
     for (const subject of touched) engine.evaluateSubject(subject, outage.ts);
-    report.add(`breach: incremental, outage report touching ${touched.length} people`, performance.now() - start, 'ms', 'breach: incremental per new entry, mean');
+    report.add(
+      `breach: incremental, outage report touching ${touched.length} people`,
+      performance.now() - start,
+      'ms',
+      'breach: incremental per new entry, mean',
+    );
     return Promise.resolve();
   },
 };

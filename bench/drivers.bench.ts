@@ -88,12 +88,17 @@ class CountingLink extends EventEmitter<ByteLinkEvents> implements ByteLink {
   }
 
   #closeWait(): void {
-    if (this.#writeAt !== undefined && this.#lastDataAt > this.#writeAt) this.#onWire += this.#lastDataAt - this.#writeAt;
+    if (this.#writeAt !== undefined && this.#lastDataAt > this.#writeAt)
+      this.#onWire += this.#lastDataAt - this.#writeAt;
     this.#writeAt = undefined;
   }
 }
 
-async function onPty<T>(emulator: SerialEmulator, baudRate: number, fn: (link: CountingLink) => Promise<T>): Promise<T> {
+async function onPty<T>(
+  emulator: SerialEmulator,
+  baudRate: number,
+  fn: (link: CountingLink) => Promise<T>,
+): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'muster-bench-pty-'));
   const pair = await openPtyPair(dir);
   const attachment = await attachToSerialPath(emulator, pair.device, baudRate);
@@ -121,8 +126,21 @@ async function fingerprintSearch(report: BenchReport): Promise<void> {
   report.add(`${name}: driver p50`, percentile(paced.driver, 50), 'ms', `${name}: wire time`);
   report.add(`${name}: driver p90`, percentile(paced.driver, 90), 'ms', `${name}: wire time`);
   report.add(`${name}: unpaced PTY round trip p50 (floor)`, percentile(floor.driver, 50), 'ms', `${name}: wire time`);
-  report.add(`${name}: emulator pacing lateness p50`, percentile(late.sort((a, b) => a - b), 50), 'ms', `${name}: wire time`);
-  report.add(`${name}: driver's own time p50 (all but the waits on the PTY)`, percentile(paced.own, 50), 'ms', `${name}: wire time`);
+  report.add(
+    `${name}: emulator pacing lateness p50`,
+    percentile(
+      late.sort((a, b) => a - b),
+      50,
+    ),
+    'ms',
+    `${name}: wire time`,
+  );
+  report.add(
+    `${name}: driver's own time p50 (all but the waits on the PTY)`,
+    percentile(paced.own, 50),
+    'ms',
+    `${name}: wire time`,
+  );
 }
 
 async function searchTimes(timing: EmulatorTiming): Promise<{ driver: number[]; wire: number[]; own: number[] }> {
@@ -157,7 +175,10 @@ async function cameraFrame(report: BenchReport, chunkSize: number): Promise<void
   const baudRate = 38400;
   const jpeg = testJpeg(64, 48, 7);
   const late: number[] = [];
-  const emulator = new Vc0706Emulator({ frames: [jpeg], timing: { processing: false, baudRate, onPaced: (ms) => late.push(ms) } });
+  const emulator = new Vc0706Emulator({
+    frames: [jpeg],
+    timing: { processing: false, baudRate, onPaced: (ms) => late.push(ms) },
+  });
   const { driver, wire, own } = await onPty(emulator, baudRate, async (link) => {
     const decoder = new Vc0706Decoder();
     const camera = new Vc0706Camera(new FrameChannel(link, decoder, { timeoutMs: 2000 }), decoder, { chunkSize });
@@ -180,6 +201,11 @@ async function cameraFrame(report: BenchReport, chunkSize: number): Promise<void
   report.add(`${name}: wire time`, percentile(wire, 50), 'ms');
   report.add(`${name}: driver p50`, percentile(driver, 50), 'ms', `${name}: wire time`);
   // Summed over the frame's round trips: how much of the excess is the emulator's timer, not the driver.
-  report.add(`${name}: emulator pacing lateness, sum per frame`, late.reduce((a, b) => a + b, 0) / FRAMES, 'ms', `${name}: wire time`);
+  report.add(
+    `${name}: emulator pacing lateness, sum per frame`,
+    late.reduce((a, b) => a + b, 0) / FRAMES,
+    'ms',
+    `${name}: wire time`,
+  );
   report.add(`${name}: driver's own time p50`, percentile(own, 50), 'ms', `${name}: wire time`);
 }

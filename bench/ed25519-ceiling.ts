@@ -10,7 +10,9 @@ import type { CeilingJob } from './ceiling-job.ts';
 /** Ed25519 verifies/s with every core verifying at once (one thread each, nothing else; as many as fsck uses). */
 export async function allCoresVerifyRate(seconds: number): Promise<number> {
   const job: CeilingJob = { seconds, gate: new SharedArrayBuffer(4) };
-  const workers: Worker[] = Array.from({ length: cpus().length }, () => startWorker(new URL('./ed25519-worker.ts', import.meta.url), { workerData: job }));
+  const workers: Worker[] = Array.from({ length: cpus().length }, () =>
+    startWorker(new URL('./ed25519-worker.ts', import.meta.url), { workerData: job }),
+  );
   try {
     await Promise.all(workers.map((worker) => once(worker, 'message')));
     const rates = workers.map(async (worker) => (await once(worker, 'message'))[0] as number);

@@ -28,25 +28,48 @@ export const evidenceSuite: Suite = {
   async run(report) {
     const centre = await evidenceCentre(REGULARS);
     try {
-      const exportOnce = (): ReturnType<typeof exportEvidence> => exportEvidence({ stores: [centre.hq, ...centre.kiosks], subject: PEOPLE.missed, day: DAY, witnessSigners: [centre.witness], now: () => Date.parse('2026-12-02T00:00:00Z') });
+      const exportOnce = (): ReturnType<typeof exportEvidence> =>
+        exportEvidence({
+          stores: [centre.hq, ...centre.kiosks],
+          subject: PEOPLE.missed,
+          day: DAY,
+          witnessSigners: [centre.witness],
+          now: () => Date.parse('2026-12-02T00:00:00Z'),
+        });
       const bundle = await exportOnce();
       const text = encodeBundle(bundle);
       report.add('evidence bundle size (centre day, 2 kiosks, 300 people)', text.length / 1024, 'KiB');
       const entries = bundle.segments.reduce((n, s) => n + s.entries.length, 0);
       report.add('evidence entries in the bundle', entries, 'entries');
 
-      await best(report, 'evidence read store through verified read path (baseline)', () => new VerifiedReader(ledgerEntrySource(centre.hq)).next());
-      await best(report, 'evidence export (one person, centre day)', exportOnce, 'evidence read store through verified read path (baseline)');
+      await best(report, 'evidence read store through verified read path (baseline)', () =>
+        new VerifiedReader(ledgerEntrySource(centre.hq)).next(),
+      );
+      await best(
+        report,
+        'evidence export (one person, centre day)',
+        exportOnce,
+        'evidence read store through verified read path (baseline)',
+      );
 
-      const keys = new Map(Object.values(centre.signers).map((s) => [s.name, new Verifier(s.name, s.verifier.publicKey)]));
+      const keys = new Map(
+        Object.values(centre.signers).map((s) => [s.name, new Verifier(s.name, s.verifier.publicKey)]),
+      );
       await best(report, 'evidence bundle entry signatures, node:crypto (baseline)', () => {
-        for (const segment of bundle.segments) for (const e of segment.entries) entrySignatureValid(decodeLeaf(fromBase64(e)), keys.get(segment.origin) as Verifier);
+        for (const segment of bundle.segments)
+          for (const e of segment.entries)
+            entrySignatureValid(decodeLeaf(fromBase64(e)), keys.get(segment.origin) as Verifier);
         return Promise.resolve();
       });
-      await best(report, 'evidence verify in Node (parse, every check, re-judge)', async () => {
-        const result = await verifyBundle(parseBundle(text), []);
-        if (!result.ok) throw new Error(result.failure);
-      }, 'evidence bundle entry signatures, node:crypto (baseline)');
+      await best(
+        report,
+        'evidence verify in Node (parse, every check, re-judge)',
+        async () => {
+          const result = await verifyBundle(parseBundle(text), []);
+          if (!result.ok) throw new Error(result.failure);
+        },
+        'evidence bundle entry signatures, node:crypto (baseline)',
+      );
 
       const file = join(centre.dir, 'bundle.json');
       writeFileSync(file, text);
@@ -64,7 +87,12 @@ export const evidenceSuite: Suite = {
           times.push(performance.now() - started);
           await tab.close();
         }
-        report.add('evidence verify in the static page, Chromium (file chosen to result shown)', Math.min(...times), 'ms', 'evidence verify in Node (parse, every check, re-judge)');
+        report.add(
+          'evidence verify in the static page, Chromium (file chosen to result shown)',
+          Math.min(...times),
+          'ms',
+          'evidence verify in Node (parse, every check, re-judge)',
+        );
       } finally {
         await browser.close();
       }
@@ -75,7 +103,12 @@ export const evidenceSuite: Suite = {
 };
 
 /** The best of RUNS runs, in ms. */
-async function best(report: BenchReport, name: string, fn: () => Promise<unknown>, baseline: string = name): Promise<void> {
+async function best(
+  report: BenchReport,
+  name: string,
+  fn: () => Promise<unknown>,
+  baseline: string = name,
+): Promise<void> {
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const started = performance.now();

@@ -83,11 +83,19 @@ function addLatency(report: BenchReport, name: string, samples: readonly number[
 }
 
 /** One face-api pipeline over the frames: per-stage latencies and process CPU time per frame. */
-async function faceApiPipeline(report: BenchReport, detector: DetectorName, frames: readonly RgbaFrame[], jpegs: readonly Uint8Array[]): Promise<void> {
+async function faceApiPipeline(
+  report: BenchReport,
+  detector: DetectorName,
+  frames: readonly RgbaFrame[],
+  jpegs: readonly Uint8Array[],
+): Promise<void> {
   const label = `face: face-api wasm (${detector})`;
   const service = await FaceService.start({ backend: 'wasm', detector });
   try {
-    const stages: Record<'detectAndDescribe' | 'inference' | 'roundTrip' | 'detect' | 'landmarks' | 'descriptor' | 'liveness', number[]> = {
+    const stages: Record<
+      'detectAndDescribe' | 'inference' | 'roundTrip' | 'detect' | 'landmarks' | 'descriptor' | 'liveness',
+      number[]
+    > = {
       detectAndDescribe: [],
       inference: [],
       roundTrip: [],
@@ -117,7 +125,12 @@ async function faceApiPipeline(report: BenchReport, detector: DetectorName, fram
     }
     const cpuPerFrame = cpuMs(cpu) / stages.inference.length;
     const human = 'face: human wasm detect+mesh+descriptor+liveness';
-    addLatency(report, `${label} detection+landmarks+descriptor`, stages.detectAndDescribe, detector === 'tiny' ? undefined : 'face: face-api wasm (tiny) detection+landmarks+descriptor');
+    addLatency(
+      report,
+      `${label} detection+landmarks+descriptor`,
+      stages.detectAndDescribe,
+      detector === 'tiny' ? undefined : 'face: face-api wasm (tiny) detection+landmarks+descriptor',
+    );
     addLatency(report, `${label} all stages incl. liveness`, stages.inference, human);
     report.add(`${label} CPU time per frame`, cpuPerFrame, 'ms', 'face: human wasm CPU time per frame');
     if (detector === 'tiny') return;
@@ -137,7 +150,9 @@ async function faceApiPipeline(report: BenchReport, detector: DetectorName, fram
 async function latency(report: BenchReport): Promise<void> {
   // Other work on a shared machine inflates wall times; the load average says how much there was.
   report.add('face: load average (1 min) at start', loadavg()[0] ?? 0, 'runnable');
-  const frames = await Promise.all(labelledPhotos().map(async ({ file }) => kioskFrame(decode(await readFile(new URL(file, FACES_DIR))))));
+  const frames = await Promise.all(
+    labelledPhotos().map(async ({ file }) => kioskFrame(decode(await readFile(new URL(file, FACES_DIR))))),
+  );
   const jpegs = frames.map((f) => encode(f, 85));
 
   const human = await startHuman();
@@ -147,7 +162,9 @@ async function latency(report: BenchReport): Promise<void> {
   for (let round = 0; round <= ROUNDS; round++) {
     if (round === 1) humanCpu = process.cpuUsage(); // round 0 warms up
     for (const frame of frames) {
-      const rgb = tf.tidy(() => tf.slice(tf.tensor3d(frame.data, [frame.height, frame.width, 4], 'int32'), [0, 0, 0], [-1, -1, 3]));
+      const rgb = tf.tidy(() =>
+        tf.slice(tf.tensor3d(frame.data, [frame.height, frame.width, 4], 'int32'), [0, 0, 0], [-1, -1, 3]),
+      );
       const started = performance.now();
       await human.detect(rgb);
       if (round > 0) humanMs.push(performance.now() - started);
@@ -193,7 +210,12 @@ async function accuracy(report: BenchReport): Promise<void> {
     report.add('face: FRR at suggested threshold', calibration.operatingPoint.frr * 100, '%');
     report.add('face: LFW accuracy published (face-api / dlib)', LFW_ACCURACY_PERCENT, '%');
     const accuracyAtDefault = 100 * (1 - (atDefault.far + atDefault.frr) / 2);
-    report.add(`face: balanced accuracy at ${DEFAULT_MATCH_THRESHOLD} on the pair set`, accuracyAtDefault, '%', 'face: LFW accuracy published (face-api / dlib)');
+    report.add(
+      `face: balanced accuracy at ${DEFAULT_MATCH_THRESHOLD} on the pair set`,
+      accuracyAtDefault,
+      '%',
+      'face: LFW accuracy published (face-api / dlib)',
+    );
   } finally {
     await Promise.all([cropper.close(), service.close()]);
     await rm(directory, { recursive: true, force: true });

@@ -43,12 +43,26 @@ export const hqDashboardSuite: Suite = {
     const startDay = parseDay(START) as number;
     const lastDay = startDay + DAYS - 1;
     // The city's zones are New York, London and Kolkata; its centres are named like a city's (ny-c0, ...).
-    const records = syntheticCity({ people: PEOPLE, startDay, days: DAYS, seed: 7, outagePerMille: 5, compliance: 0.95 }).records.map(renamed);
+    const records = syntheticCity({
+      people: PEOPLE,
+      startDay,
+      days: DAYS,
+      seed: 7,
+      outagePerMille: 5,
+      compliance: 0.95,
+    }).records.map(renamed);
     const now = zonedInstant(lastDay, 15 * 60, 'UTC');
     const logs = signLogs(records.filter((r) => r.ts <= now));
-    report.add('hq-dashboard: city entries (signed)', logs.reduce((n, l) => n + l.rows.length, 0), 'entries');
+    report.add(
+      'hq-dashboard: city entries (signed)',
+      logs.reduce((n, l) => n + l.rows.length, 0),
+      'entries',
+    );
 
-    const baseline = previousOverview(records.filter((r) => r.ts <= now), now);
+    const baseline = previousOverview(
+      records.filter((r) => r.ts <= now),
+      now,
+    );
     report.add('hq-dashboard: overview, previous way (every record per centre) (baseline)', baseline, 'ms');
 
     const dir = mkdtempSync(join(tmpdir(), 'muster-bench-hq-dashboard-'));
@@ -57,7 +71,8 @@ export const hqDashboardSuite: Suite = {
       const sqlite = SqliteHqStore.open(join(dir, 'hq.db'));
       for (const log of logs) {
         sqlite.ledger.addLog(log.origin, log.signer.verifier.publicKey, false);
-        for (let at = 0; at < log.rows.length; at += 4000) sqlite.ledger.appendVerified(log.origin, at, log.rows.slice(at, at + 4000));
+        for (let at = 0; at < log.rows.length; at += 4000)
+          sqlite.ledger.appendVerified(log.origin, at, log.rows.slice(at, at + 4000));
       }
       await measure(report, 'sqlite', sqlite, logs, now, startDay, lastDay);
 
@@ -69,8 +84,11 @@ export const hqDashboardSuite: Suite = {
       let start = performance.now();
       for (const log of logs) {
         for (let at = 0; at < log.rows.length; at += 4000) {
-          const [result] = await store.ingestMany([{ origin: log.origin, leaves: log.rows.slice(at, at + 4000).map((r) => r.leaf), source: 'bench' }]);
-          if (result?.status !== 'fulfilled') throw new Error(`PostgreSQL refused the bench city: ${String(result?.reason)}`);
+          const [result] = await store.ingestMany([
+            { origin: log.origin, leaves: log.rows.slice(at, at + 4000).map((r) => r.leaf), source: 'bench' },
+          ]);
+          if (result?.status !== 'fulfilled')
+            throw new Error(`PostgreSQL refused the bench city: ${String(result?.reason)}`);
         }
       }
       process.stderr.write(`hq-dashboard: PostgreSQL loaded in ${((performance.now() - start) / 1000).toFixed(0)} s\n`);
@@ -83,14 +101,27 @@ export const hqDashboardSuite: Suite = {
   },
 };
 
-async function measure(report: BenchReport, name: string, store: HqStore, logs: SignedLog[], now: number, startDay: number, lastDay: number): Promise<void> {
+async function measure(
+  report: BenchReport,
+  name: string,
+  store: HqStore,
+  logs: SignedLog[],
+  now: number,
+  startDay: number,
+  lastDay: number,
+): Promise<void> {
   const events = new EventEmitter<HqEvents>();
   const hq = new HqBackend({ hq: { store, events, fleetView: () => [] }, clock: () => now });
-  const call = (method: string, params: unknown): Promise<unknown> => (hq.handlers[method as keyof typeof hq.handlers] as Call)(params, officer);
+  const call = (method: string, params: unknown): Promise<unknown> =>
+    (hq.handlers[method as keyof typeof hq.handlers] as Call)(params, officer);
   const base = 'hq-dashboard: overview, previous way (every record per centre) (baseline)';
   let start = performance.now();
   await call('hq.overview', {});
-  report.add(`hq-dashboard ${name}: first call (read, verify and judge the whole store)`, (performance.now() - start) / 1000, 's');
+  report.add(
+    `hq-dashboard ${name}: first call (read, verify and judge the whole store)`,
+    (performance.now() - start) / 1000,
+    's',
+  );
 
   const year = { from: formatDay(startDay), to: formatDay(lastDay) };
   const month = { from: formatDay(lastDay - 30), to: formatDay(lastDay) };
@@ -107,7 +138,12 @@ async function measure(report: BenchReport, name: string, store: HqStore, logs: 
   // Warm once (the year's settled days are computed on first sight, then kept).
   start = performance.now();
   for (const [, method, params] of queries) await call(method, params);
-  report.add(`hq-dashboard ${name}: first round of every query (days computed, then kept)`, performance.now() - start, 'ms', base);
+  report.add(
+    `hq-dashboard ${name}: first round of every query (days computed, then kept)`,
+    performance.now() - start,
+    'ms',
+    base,
+  );
 
   const kiosk = logs.find((l) => l.origin === 'ny-c0/k1') as SignedLog;
   const times = new Map(queries.map(([label]) => [label, [] as number[]]));
@@ -132,7 +168,12 @@ async function measure(report: BenchReport, name: string, store: HqStore, logs: 
     }
   }
   catchUps.sort((a, b) => a - b);
-  report.add(`hq-dashboard ${name}: a new entry stored, verified and judged (background catch-up), p95`, percentile(catchUps, 95), 'ms', base);
+  report.add(
+    `hq-dashboard ${name}: a new entry stored, verified and judged (background catch-up), p95`,
+    percentile(catchUps, 95),
+    'ms',
+    base,
+  );
   for (const [label, list] of times) {
     list.sort((a, b) => a - b);
     report.add(`hq-dashboard ${name}: ${label}, p50`, percentile(list, 50), 'ms', base);
@@ -151,8 +192,11 @@ function previousOverview(records: readonly LogRecord[], now: number): number {
   const start = performance.now();
   const report = computeBreaches(records, now);
   const judged = performance.now();
-  for (const centre of ['ny-c0', 'ny-c1', 'london-c0', 'london-c1', 'kolkata-c0', 'kolkata-c1']) dayRoster(records, report, centre, now);
-  process.stderr.write(`hq-dashboard: previous overview: ${((judged - start) / 1000).toFixed(1)} s judging, ${((performance.now() - judged) / 1000).toFixed(1)} s rosters\n`);
+  for (const centre of ['ny-c0', 'ny-c1', 'london-c0', 'london-c1', 'kolkata-c0', 'kolkata-c1'])
+    dayRoster(records, report, centre, now);
+  process.stderr.write(
+    `hq-dashboard: previous overview: ${((judged - start) / 1000).toFixed(1)} s judging, ${((performance.now() - judged) / 1000).toFixed(1)} s rosters\n`,
+  );
   return performance.now() - start;
 }
 
@@ -170,6 +214,8 @@ function renamed(record: LogRecord): LogRecord {
     if (typeof value === 'string') return rename(value);
     return Array.isArray(value) ? value.map((v: CborValue) => (typeof v === 'string' ? rename(v) : v)) : value;
   };
-  const payload: Payload = Object.fromEntries(Object.entries(record.payload).map(([key, value]) => [key, renameValue(key, value)]));
+  const payload: Payload = Object.fromEntries(
+    Object.entries(record.payload).map(([key, value]) => [key, renameValue(key, value)]),
+  );
   return { ...record, ref: { ...record.ref, origin: rename(record.ref.origin) }, payload };
 }

@@ -39,7 +39,10 @@ const STAGES = ['fingerprint', 'face', 'record', 'screen'] as const;
 type Stage = (typeof STAGES)[number];
 const SUBJECT = 'p-0007';
 const FINGER = 'p-0007-right-index';
-const REAL = { fingerprint: { processing: true, baudRate: 57600 }, camera: { processing: true, baudRate: 115200 } } as const;
+const REAL = {
+  fingerprint: { processing: true, baudRate: 57600 },
+  camera: { processing: true, baudRate: 115200 },
+} as const;
 
 export const kioskSuite: Suite = {
   name: 'kiosk',
@@ -49,7 +52,11 @@ export const kioskSuite: Suite = {
     const browser = await launchBrowser();
     // The demo's face (descriptors cached in node_modules/.cache/muster), prepared before anything is timed.
     const prepare = await FaceService.start();
-    const faces = await prepareDemoFaces(prepare, { needed: 1, threshold: DEFAULT_MATCH_THRESHOLD, cacheDir: defaultFaceCacheDir() });
+    const faces = await prepareDemoFaces(prepare, {
+      needed: 1,
+      threshold: DEFAULT_MATCH_THRESHOLD,
+      cacheDir: defaultFaceCacheDir(),
+    });
     await prepare.close();
     const face = faces.faces[0];
     if (!face) throw new Error('no demo face to check in with');
@@ -64,29 +71,79 @@ export const kioskSuite: Suite = {
         const devices = inProcessDevices(`bench-${label.length}`, timing);
         const file = join(dir, 'kiosk.json');
         const camera = { ...(devices.devices.camera as object), baudRate: 115200, chunkSize: 4096, resolution };
-        writeFileSync(file, JSON.stringify({ centre: 'centre-01', kiosk: 'centre-01/kiosk-1', dataDir: 'data', broker: { url: broker.url }, devices: { ...devices.devices, camera }, zone: 'Asia/Shanghai' }));
+        writeFileSync(
+          file,
+          JSON.stringify({
+            centre: 'centre-01',
+            kiosk: 'centre-01/kiosk-1',
+            dataDir: 'data',
+            broker: { url: broker.url },
+            devices: { ...devices.devices, camera },
+            zone: 'Asia/Shanghai',
+          }),
+        );
         const config = loadKioskConfig(file);
         const screens = kioskScreens(config);
         const started = performance.now();
-        const runtime = await KioskRuntime.start({ config, screen: screens.screen, staff: screens.staff, ...(devices.inProcess ?? {}) });
+        const runtime = await KioskRuntime.start({
+          config,
+          screen: screens.screen,
+          staff: screens.staff,
+          ...(devices.inProcess ?? {}),
+        });
         const runtimeStarted = performance.now();
         const web = await screens.serve(runtime, 0);
         try {
-          await waitFor(() => runtime.fleetDevices().every((d) => deviceUsable(d.state)) && runtime.fleetDevices().some((d) => d.id.startsWith('face/')), 'every device and the face engine ready', 120_000);
+          await waitFor(
+            () =>
+              runtime.fleetDevices().every((d) => deviceUsable(d.state)) &&
+              runtime.fleetDevices().some((d) => d.id.startsWith('face/')),
+            'every device and the face engine ready',
+            120_000,
+          );
           const devicesReady = performance.now();
           const page = await browser.newPage({ viewport: { width: 1080, height: 1920 } });
           await page.goto(web.urls.kiosk ?? '');
           await page.locator('button.huge').waitFor({ timeout: 60_000 });
           const ready = performance.now();
-          report.add(`kiosk: start to ready, ${label}`, ready - started, 'ms', 'kiosk: start to ready, no device timing (baseline)');
+          report.add(
+            `kiosk: start to ready, ${label}`,
+            ready - started,
+            'ms',
+            'kiosk: start to ready, no device timing (baseline)',
+          );
           // Start-up's stages: KioskRuntime.start resolving, then devices and face engine usable, then the screen drawn.
-          report.add(`kiosk: start stage runtime.start, ${label}`, runtimeStarted - started, 'ms', 'kiosk: start stage runtime.start, no device timing (baseline)');
-          report.add(`kiosk: start stage devices+face ready, ${label}`, devicesReady - runtimeStarted, 'ms', 'kiosk: start stage devices+face ready, no device timing (baseline)');
-          report.add(`kiosk: start stage screen drawn, ${label}`, ready - devicesReady, 'ms', 'kiosk: start stage screen drawn, no device timing (baseline)');
+          report.add(
+            `kiosk: start stage runtime.start, ${label}`,
+            runtimeStarted - started,
+            'ms',
+            'kiosk: start stage runtime.start, no device timing (baseline)',
+          );
+          report.add(
+            `kiosk: start stage devices+face ready, ${label}`,
+            devicesReady - runtimeStarted,
+            'ms',
+            'kiosk: start stage devices+face ready, no device timing (baseline)',
+          );
+          report.add(
+            `kiosk: start stage screen drawn, ${label}`,
+            ready - devicesReady,
+            'ms',
+            'kiosk: start stage screen drawn, no device timing (baseline)',
+          );
 
           devices.fingerprint.enrolDirect(FINGER, 1);
-          await runtime.enrol({ subject: SUBJECT, page: 1, name: 'Bench Person', photo: face.checkinFrame, descriptors: face.descriptors });
-          await runtime.append('plan', planPayload({ subject: SUBJECT, start: '2026-01-01', zone: 'Asia/Shanghai', centres: ['centre-01'] }));
+          await runtime.enrol({
+            subject: SUBJECT,
+            page: 1,
+            name: 'Bench Person',
+            photo: face.checkinFrame,
+            descriptors: face.descriptors,
+          });
+          await runtime.append(
+            'plan',
+            planPayload({ subject: SUBJECT, start: '2026-01-01', zone: 'Asia/Shanghai', centres: ['centre-01'] }),
+          );
           devices.camera.setFrames([face.checkinFrame]);
           const times: number[] = [];
           const stages: Record<Stage, number[]> = { fingerprint: [], face: [], record: [], screen: [] };
@@ -95,7 +152,14 @@ export const kioskSuite: Suite = {
           const unsubscribe = screens.screen.subscribe((message) => {
             if (message.event !== 'kiosk.view') return;
             const view = message.data as KioskView;
-            const mark = view.phase === 'done' ? 'receipt' : view.guidance === 'look-at-camera' ? 'camera' : view.guidance === 'tasks' ? 'verified' : undefined;
+            const mark =
+              view.phase === 'done'
+                ? 'receipt'
+                : view.guidance === 'look-at-camera'
+                  ? 'camera'
+                  : view.guidance === 'tasks'
+                    ? 'verified'
+                    : undefined;
             if (mark && seen[mark] === undefined) seen = { ...seen, [mark]: performance.now() };
           });
           for (let i = 0; i < CHECKINS; i++) {
@@ -123,7 +187,12 @@ export const kioskSuite: Suite = {
           report.add(`kiosk: finger to receipt on screen p95, ${label}`, percentile(times, 95), 'ms', base);
           for (const stage of STAGES) {
             const sorted = [...stages[stage]].sort((a, b) => a - b);
-            report.add(`kiosk: stage ${stage} p50, ${label}`, percentile(sorted, 50), 'ms', `kiosk: stage ${stage} p50, no device timing (baseline)`);
+            report.add(
+              `kiosk: stage ${stage} p50, ${label}`,
+              percentile(sorted, 50),
+              'ms',
+              `kiosk: stage ${stage} p50, no device timing (baseline)`,
+            );
           }
           await page.close();
         } finally {

@@ -20,7 +20,14 @@ import { type BenchReport, opsPerSecond, percentile } from './report.ts';
 import type { Suite } from './suites.ts';
 
 const VERIFY_ENTRIES = 100_000;
-const PAYLOAD = { subject: 'p-000123', center: 'center-01', methods: ['fingerprint', 'face'], distance: 0.31, liveness: 0.97, tasks: ['study-7'] };
+const PAYLOAD = {
+  subject: 'p-000123',
+  center: 'center-01',
+  methods: ['fingerprint', 'face'],
+  distance: 0.31,
+  liveness: 0.97,
+  tasks: ['study-7'],
+};
 
 export const ledgerSuite: Suite = {
   name: 'ledger',
@@ -60,7 +67,11 @@ async function appends(report: BenchReport, dir: string): Promise<void> {
   const block = Buffer.alloc(300, 1);
   report.add('hypercore.append (one at a time)', await opsPerSecond(() => core.append(block), 2), 'entries/s');
   const hundred = Array.from({ length: 100 }, () => block);
-  report.add('hypercore.append (batches of 100)', 100 * (await opsPerSecond(() => core.append(hundred), 2)), 'entries/s');
+  report.add(
+    'hypercore.append (batches of 100)',
+    100 * (await opsPerSecond(() => core.append(hundred), 2)),
+    'entries/s',
+  );
   // hypercore 11 writes through RocksDB without a sync per write: it survives a process crash, not a power
   // cut. Made durable the way RocksDB's own `sync` write option does it (the write-ahead log synced before
   // the write counts as done), it does the same work as our synchronous=FULL appends.
@@ -82,13 +93,27 @@ async function appends(report: BenchReport, dir: string): Promise<void> {
     const store = LedgerStore.open(join(dir, `append-${synchronous}.db`), { create: true, synchronous });
     const writer = LogWriter.init(store, 'bench/kiosk', Signer.generate('bench/kiosk'));
     const label = synchronous === 'FULL' ? 'fsync per commit' : 'crash-safe, no fsync, as hypercore';
-    const baseline = synchronous === 'FULL' ? 'hypercore.append (one at a time, write-ahead log synced)' : 'hypercore.append (one at a time)';
-    report.add(`ledger.append one at a time (${label})`, await opsPerSecond(() => writer.append('checkin', PAYLOAD), 2), 'entries/s', baseline);
+    const baseline =
+      synchronous === 'FULL'
+        ? 'hypercore.append (one at a time, write-ahead log synced)'
+        : 'hypercore.append (one at a time)';
+    report.add(
+      `ledger.append one at a time (${label})`,
+      await opsPerSecond(() => writer.append('checkin', PAYLOAD), 2),
+      'entries/s',
+      baseline,
+    );
     report.add(
       `ledger.append batches of 100 (${label})`,
-      100 * (await opsPerSecond(() => Promise.all(Array.from({ length: 100 }, () => writer.append('checkin', PAYLOAD))), 2)),
+      100 *
+        (await opsPerSecond(
+          () => Promise.all(Array.from({ length: 100 }, () => writer.append('checkin', PAYLOAD))),
+          2,
+        )),
       'entries/s',
-      synchronous === 'FULL' ? 'hypercore.append (batches of 100, write-ahead log synced)' : 'hypercore.append (batches of 100)',
+      synchronous === 'FULL'
+        ? 'hypercore.append (batches of 100, write-ahead log synced)'
+        : 'hypercore.append (batches of 100)',
     );
     store.close();
   }
@@ -105,12 +130,18 @@ async function workerStartMs(path: string, origin: string, selfContained: boolea
     new Int32Array(claims)[0] = VERIFY_ENTRIES;
     const job: VerifyJob = { path, plan: { origin, size: VERIFY_ENTRIES, blockLevel: 8 }, keys: [], claims };
     const start = performance.now();
-    const worker = startWorker(new URL('../ledger/verify-worker.ts', import.meta.url), { workerData: job, selfContained });
+    const worker = startWorker(new URL('../ledger/verify-worker.ts', import.meta.url), {
+      workerData: job,
+      selfContained,
+    });
     await once(worker, 'message');
     times.push(performance.now() - start);
     await worker.terminate();
   }
-  return percentile(times.sort((a, b) => a - b), 50);
+  return percentile(
+    times.sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** hypercore's RocksDB write-ahead log, synced as RocksDB's `sync` write option would: the file in use after each write. */
@@ -145,16 +176,34 @@ async function verification(report: BenchReport, dir: string): Promise<void> {
   const store = LedgerStore.open(path, { create: true, synchronous: 'NORMAL' });
   const writer = LogWriter.init(store, 'bench/kiosk', Signer.generate('bench/kiosk'));
   while (store.head(writer.origin).size < VERIFY_ENTRIES) {
-    await Promise.all(Array.from({ length: Math.min(1000, VERIFY_ENTRIES - store.head(writer.origin).size) }, () => writer.append('checkin', PAYLOAD)));
+    await Promise.all(
+      Array.from({ length: Math.min(1000, VERIFY_ENTRIES - store.head(writer.origin).size) }, () =>
+        writer.append('checkin', PAYLOAD),
+      ),
+    );
   }
   writer.checkpoint();
   report.add('fsck worker start-up (through tsx)', await workerStartMs(path, writer.origin, false), 'ms');
-  report.add('fsck worker start-up (bundled)', await workerStartMs(path, writer.origin, true), 'ms', 'fsck worker start-up (through tsx)');
+  report.add(
+    'fsck worker start-up (bundled)',
+    await workerStartMs(path, writer.origin, true),
+    'ms',
+    'fsck worker start-up (through tsx)',
+  );
 
   const tree = store.treeSource(writer.origin);
   let i = 0;
-  report.add('ledger.prove inclusion (100k-entry log)', await opsPerSecond(() => inclusionProof(tree, (i = (i + 7919) % VERIFY_ENTRIES), VERIFY_ENTRIES)), 'proofs/s', 'hypercore.proof inclusion + upgrade');
-  report.add('ledger.prove consistency (100k-entry log)', await opsPerSecond(() => consistencyProof(tree, 1 + (i = (i + 7919) % (VERIFY_ENTRIES - 1)), VERIFY_ENTRIES)), 'proofs/s');
+  report.add(
+    'ledger.prove inclusion (100k-entry log)',
+    await opsPerSecond(() => inclusionProof(tree, (i = (i + 7919) % VERIFY_ENTRIES), VERIFY_ENTRIES)),
+    'proofs/s',
+    'hypercore.proof inclusion + upgrade',
+  );
+  report.add(
+    'ledger.prove consistency (100k-entry log)',
+    await opsPerSecond(() => consistencyProof(tree, 1 + (i = (i + 7919) % (VERIFY_ENTRIES - 1)), VERIFY_ENTRIES)),
+    'proofs/s',
+  );
   store.close();
 
   const core = new Hypercore(join(dir, 'hypercore-verify'));
@@ -162,7 +211,12 @@ async function verification(report: BenchReport, dir: string): Promise<void> {
   const block = Buffer.alloc(300, 1);
   for (let n = 0; n < VERIFY_ENTRIES; n += 1000) await core.append(Array.from({ length: 1000 }, () => block));
   let j = 0;
-  const hyperProof = await opsPerSecond(() => core.proof({ block: { index: (j = (j + 7919) % VERIFY_ENTRIES), nodes: 0 }, upgrade: { start: 0, length: VERIFY_ENTRIES } }));
+  const hyperProof = await opsPerSecond(() =>
+    core.proof({
+      block: { index: (j = (j + 7919) % VERIFY_ENTRIES), nodes: 0 },
+      upgrade: { start: 0, length: VERIFY_ENTRIES },
+    }),
+  );
   report.add('hypercore.proof inclusion + upgrade', hyperProof, 'proofs/s');
   const auditStart = performance.now();
   await core.core.audit();
@@ -186,6 +240,16 @@ async function verification(report: BenchReport, dir: string): Promise<void> {
   const median = runs.sort((a, b) => a.rate / a.ceiling - b.rate / b.ceiling)[1] as { rate: number; ceiling: number };
   const ceiling = `ed25519.verify (all ${cpus().length} cores, around the median full verify)`;
   report.add(ceiling, median.ceiling, 'ops/s');
-  report.add(`ledger.verify full (100k entries, ${cpus().length} workers, the run with the median ratio of 3)`, median.rate, 'entries/s', ceiling);
-  report.add('hypercore.audit (hashes only, no per-entry signatures)', auditRate, 'entries/s', `ledger.verify full (100k entries, ${cpus().length} workers, the run with the median ratio of 3)`);
+  report.add(
+    `ledger.verify full (100k entries, ${cpus().length} workers, the run with the median ratio of 3)`,
+    median.rate,
+    'entries/s',
+    ceiling,
+  );
+  report.add(
+    'hypercore.audit (hashes only, no per-entry signatures)',
+    auditRate,
+    'entries/s',
+    `ledger.verify full (100k entries, ${cpus().length} workers, the run with the median ratio of 3)`,
+  );
 }

@@ -3,7 +3,10 @@ import { parseArgs } from 'node:util';
 import { BenchReport } from './report.ts';
 import { SUITES } from './suites.ts';
 
-const { values } = parseArgs({ options: { json: { type: 'string' }, only: { type: 'string', multiple: true } }, strict: true });
+const { values } = parseArgs({
+  options: { json: { type: 'string' }, only: { type: 'string', multiple: true } },
+  strict: true,
+});
 const only = values.only ?? [];
 const unknown = only.filter((name) => !SUITES.some((s) => s.name === name));
 if (unknown.length > 0) {
@@ -16,5 +19,7 @@ for (const suite of SUITES) {
   process.stderr.write(`bench: ${suite.name}...\n`);
   await suite.run(report);
 }
-process.stdout.write(`${report.table()}\n(CPU figures: no GPU on these machines. Ratios are against a baseline measured in the same run.)\n`);
+process.stdout.write(
+  `${report.table()}\n(CPU figures: no GPU on these machines. Ratios are against a baseline measured in the same run.)\n`,
+);
 if (values.json) report.writeJson(values.json);

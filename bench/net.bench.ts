@@ -57,7 +57,10 @@ const CHECKPOINT_EVERY_MS = 1000;
 // Parts of the suite, for short runs while working: MUSTER_BENCH_NET=ingest,latency,catchup (default all),
 // MUSTER_BENCH_NET_KIOSKS=10,100 (fleet sizes), MUSTER_BENCH_NET_BROKERS=aedes,mosquitto.
 const PARTS = listEnv('MUSTER_BENCH_NET', ['ingest', 'latency', 'catchup']);
-const SIZES = listEnv('MUSTER_BENCH_NET_KIOSKS', FLEETS.map((f) => String(f.kiosks)));
+const SIZES = listEnv(
+  'MUSTER_BENCH_NET_KIOSKS',
+  FLEETS.map((f) => String(f.kiosks)),
+);
 const BROKERS = listEnv('MUSTER_BENCH_NET_BROKERS', ['aedes', 'mosquitto']);
 
 function listEnv(name: string, all: readonly string[]): string[] {
@@ -103,7 +106,13 @@ export const netSuite: Suite = {
     try {
       const logs = PARTS.includes('ingest') ? ingestLogs() : undefined;
       report.add(ONE_CORE, verifyCeiling(), 'verifies/s');
-      if (logs) report.add('net HQ verified ingest, 1 thread (batches of 500)', await ingestRate(join(dir, 'ingest-inline.db'), logs, undefined), 'entries/s', ONE_CORE);
+      if (logs)
+        report.add(
+          'net HQ verified ingest, 1 thread (batches of 500)',
+          await ingestRate(join(dir, 'ingest-inline.db'), logs, undefined),
+          'entries/s',
+          ONE_CORE,
+        );
       report.add(ALL_CORES, await allCoresVerifyRate(1.5), 'verifies/s');
       if (logs) await pooledIngest(report, dir, logs);
       const fleets = FLEETS.filter((f) => SIZES.includes(String(f.kiosks)));
@@ -114,7 +123,8 @@ export const netSuite: Suite = {
         if (!PARTS.includes('latency') && !backlog) break;
         const broker = await starters[name as keyof typeof starters](origins);
         try {
-          if (PARTS.includes('latency')) for (const fleet of fleets) await latency(report, broker, dir, fleet.kiosks, fleet.perKioskPerS);
+          if (PARTS.includes('latency'))
+            for (const fleet of fleets) await latency(report, broker, dir, fleet.kiosks, fleet.perKioskPerS);
           if (backlog) await catchUp(report, broker, dir, backlog);
         } finally {
           await broker.stop();
@@ -153,7 +163,16 @@ function chain(signer: Signer, count: number): SignedEntry[] {
   let prev: Uint8Array = ZERO_HASH;
   for (let seq = 0; seq < count; seq++) {
     const entry = signEntry(
-      { v: 1, origin: signer.name, seq, ts: Date.now(), type: seq === 0 ? 'genesis' : 'checkin', prev, kid: signer.id, payload: seq === 0 ? { key: signer.verifier.publicKey } : { subject: `s-${seq}`, center: 'bench', score: 0.93 } },
+      {
+        v: 1,
+        origin: signer.name,
+        seq,
+        ts: Date.now(),
+        type: seq === 0 ? 'genesis' : 'checkin',
+        prev,
+        kid: signer.id,
+        payload: seq === 0 ? { key: signer.verifier.publicKey } : { subject: `s-${seq}`, center: 'bench', score: 0.93 },
+      },
       signer,
     );
     out.push(entry);
@@ -179,7 +198,12 @@ async function pooledIngest(report: BenchReport, dir: string, logs: readonly Sig
   const median = runs.sort((a, b) => a.rate / a.ceiling - b.rate / b.ceiling)[1] as { rate: number; ceiling: number };
   const ceiling = `net verify ceiling (Ed25519, ${cpus} cores, around the median ingest)`;
   report.add(ceiling, median.ceiling, 'verifies/s');
-  report.add(`net HQ verified ingest, VerifyPool on ${cpus} cores (batches of 500, median of 3)`, median.rate, 'entries/s', ceiling);
+  report.add(
+    `net HQ verified ingest, VerifyPool on ${cpus} cores (batches of 500, median of 3)`,
+    median.rate,
+    'entries/s',
+    ceiling,
+  );
 }
 
 /** The ingest benchmark's logs: 4 kiosks' 5,000 entries each, signed once for both stores. */
@@ -193,16 +217,29 @@ function ingestLogs(): SignedEntry[][] {
  * in flight per group while the next is verified (net/replicator.ts), so the store sees overlapping calls. Every
  * guarantee holds as with one call at a time: calls commit in call order and each resolves only after its commit.
  */
-async function ingestRate(file: string, logs: readonly SignedEntry[][], workers: VerifyPool | undefined): Promise<number> {
+async function ingestRate(
+  file: string,
+  logs: readonly SignedEntry[][],
+  workers: VerifyPool | undefined,
+): Promise<number> {
   const store = SqliteHqStore.open(file, workers ? { pool: workers } : {});
-  const batches = logs.flatMap((log) => Array.from({ length: log.length / 500 }, (_, k) => log.slice(k * 500, k * 500 + 500)));
+  const batches = logs.flatMap((log) =>
+    Array.from({ length: log.length / 500 }, (_, k) => log.slice(k * 500, k * 500 + 500)),
+  );
   const start = performance.now();
   let total = 0;
   let next = 0;
   const feed = async (): Promise<void> => {
     for (let batch = batches[next++]; batch; batch = batches[next++]) {
-      const result = await store.ingest(batch[0]?.body.origin ?? '', batch.map((e) => e.leaf), 'bench');
-      if (result.inserted !== batch.length) throw new Error(`ingest bench: ${result.inserted} of ${batch.length} stored (${JSON.stringify(result.rejected[0])})`);
+      const result = await store.ingest(
+        batch[0]?.body.origin ?? '',
+        batch.map((e) => e.leaf),
+        'bench',
+      );
+      if (result.inserted !== batch.length)
+        throw new Error(
+          `ingest bench: ${result.inserted} of ${batch.length} stored (${JSON.stringify(result.rejected[0])})`,
+        );
       total += result.inserted;
     }
   };
@@ -213,23 +250,34 @@ async function ingestRate(file: string, logs: readonly SignedEntry[][], workers:
 }
 
 /** HQ (Replicator following every log); with `timing`, its store records each entry's age when its commit returns. */
-async function startHq(broker: Broker, dir: string, name: string, timing: boolean): Promise<{ store: SqliteHqStore; latencies: number[]; stop: () => Promise<void> }> {
+async function startHq(
+  broker: Broker,
+  dir: string,
+  name: string,
+  timing: boolean,
+): Promise<{ store: SqliteHqStore; latencies: number[]; stop: () => Promise<void> }> {
   const store = SqliteHqStore.open(join(dir, `${name}.db`), { pool });
   const latencies: number[] = [];
   const timed: ReplicaStore = Object.create(store) as ReplicaStore;
-  if (timing) timed.ingestMany = async (batches) => {
-    const results = await store.ingestMany(batches);
-    const now = Date.now();
-    for (const batch of batches) {
-      for (const leaf of batch.leaves) {
-        const { body } = decodeLeaf(leaf);
-        if (body.seq > 0) latencies.push(now - body.ts);
+  if (timing)
+    timed.ingestMany = async (batches) => {
+      const results = await store.ingestMany(batches);
+      const now = Date.now();
+      for (const batch of batches) {
+        for (const leaf of batch.leaves) {
+          const { body } = decodeLeaf(leaf);
+          if (body.seq > 0) latencies.push(now - body.ts);
+        }
       }
-    }
-    return results;
-  };
+      return results;
+    };
   const link = new MqttLink({ url: broker.url, nodeId: 'hq', username: 'hq', password: broker.users.get('hq') ?? '' });
-  const replicator = new Replicator({ link, store: timed, witness: new Witness(timed, Signer.generate('hq')), follow: 'all' });
+  const replicator = new Replicator({
+    link,
+    store: timed,
+    witness: new Witness(timed, Signer.generate('hq')),
+    follow: 'all',
+  });
   await replicator.start();
   await link.connection();
   return {
@@ -243,13 +291,20 @@ async function startHq(broker: Broker, dir: string, name: string, timing: boolea
   };
 }
 
-async function latency(report: BenchReport, broker: Broker, dir: string, kiosks: number, perKioskPerS: number): Promise<void> {
+async function latency(
+  report: BenchReport,
+  broker: Broker,
+  dir: string,
+  kiosks: number,
+  perKioskPerS: number,
+): Promise<void> {
   const hq = await startHq(broker, dir, `latency-${broker.name}-${kiosks}`, true);
   const origins = fleetOrigins(kiosks);
   const job: KioskJob = { url: broker.url, users: [...broker.users], origins, perKioskPerS, seconds: SECONDS };
   const worker = startWorker(new URL(import.meta.url), { workerData: { role: 'net-bench-kiosks', job } });
   const failed = new Promise<never>((_, reject) => worker.once('error', reject));
-  const next = (): Promise<{ sent?: number }> => Promise.race([new Promise<{ sent?: number }>((resolve) => worker.once('message', resolve)), failed]);
+  const next = (): Promise<{ sent?: number }> =>
+    Promise.race([new Promise<{ sent?: number }>((resolve) => worker.once('message', resolve)), failed]);
   // Warm-up: every kiosk's genesis is at HQ before the clock starts.
   await next();
   await until(async () => (await hq.store.origins()).length >= kiosks, 60_000);
@@ -274,17 +329,29 @@ async function backlogFile(dir: string): Promise<{ path: string; signer: Signer 
   const ledger = LedgerStore.open(path, { create: true, synchronous: 'NORMAL' });
   const writer = LogWriter.init(ledger, BACKLOG_ORIGIN, signer);
   for (let done = 0; done < BACKLOG; done += 1000) {
-    await Promise.all(Array.from({ length: 1000 }, (_, i) => writer.append('checkin', { subject: `s-${done + i}`, center: 'b0' })));
+    await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => writer.append('checkin', { subject: `s-${done + i}`, center: 'b0' })),
+    );
   }
   ledger.close();
   return { path, signer };
 }
 
-async function catchUp(report: BenchReport, broker: Broker, dir: string, backlog: { path: string; signer: Signer }): Promise<void> {
+async function catchUp(
+  report: BenchReport,
+  broker: Broker,
+  dir: string,
+  backlog: { path: string; signer: Signer },
+): Promise<void> {
   const path = join(dir, `backlog-${broker.name}.db`);
   copyFileSync(backlog.path, path);
   const hq = await startHq(broker, dir, `catchup-${broker.name}`, false);
-  const job: BacklogJob = { path, key: backlog.signer.encodeSecret(), url: broker.url, password: broker.users.get(topicId(BACKLOG_ORIGIN)) ?? '' };
+  const job: BacklogJob = {
+    path,
+    key: backlog.signer.encodeSecret(),
+    url: broker.url,
+    password: broker.users.get(topicId(BACKLOG_ORIGIN)) ?? '',
+  };
   const start = performance.now();
   const kiosk = startWorker(new URL(import.meta.url), { workerData: { role: 'net-bench-backlog-kiosk', job } });
   await until(async () => (await hq.store.size(BACKLOG_ORIGIN)) >= BACKLOG + 1, 120_000);
@@ -340,7 +407,9 @@ process.stdout.write(broker.url + '\\n');`;
 async function startMosquittoBroker(origins: readonly string[]): Promise<Broker> {
   const users = credentials(origins);
   // One password file line per user, written here: mosquitto_passwd once per user costs seconds for 600 users.
-  const server = await startMosquitto({ passwordFile: [...users].map(([user, password]) => passwordLine(user, password)).join('\n') });
+  const server = await startMosquitto({
+    passwordFile: [...users].map(([user, password]) => passwordLine(user, password)).join('\n'),
+  });
   return { name: 'mosquitto', url: server.url, users, stop: () => server.stop() };
 }
 
@@ -390,19 +459,54 @@ async function runKiosks(job: KioskJob): Promise<void> {
   const kiosks = await Promise.all(
     job.origins.map(async (origin) => {
       const id = topicId(origin);
-      const client = await mqtt.connectAsync(job.url, { clientId: id, username: id, password: users.get(id) ?? '', protocolVersion: 4, clean: true });
+      const client = await mqtt.connectAsync(job.url, {
+        clientId: id,
+        username: id,
+        password: users.get(id) ?? '',
+        protocolVersion: 4,
+        clean: true,
+      });
       const prev: Uint8Array = ZERO_HASH;
-      return { origin, client, signer: Signer.generate(origin), seq: 0, prev, tree: new Frontier(), checkpointAt: -Infinity, checkpointDue: false };
+      return {
+        origin,
+        client,
+        signer: Signer.generate(origin),
+        seq: 0,
+        prev,
+        tree: new Frontier(),
+        checkpointAt: -Infinity,
+        checkpointDue: false,
+      };
     }),
   );
   let sent = 0;
   const publish = async (k: (typeof kiosks)[number]): Promise<void> => {
-    const payload = k.seq === 0 ? { key: k.signer.verifier.publicKey } : { subject: `s-${k.seq}`, center: 'bench', score: 0.93 };
-    const entry = signEntry({ v: 1, origin: k.origin, seq: k.seq, ts: Date.now(), type: k.seq === 0 ? 'genesis' : 'checkin', prev: k.prev, kid: k.signer.id, payload }, k.signer);
+    const payload =
+      k.seq === 0 ? { key: k.signer.verifier.publicKey } : { subject: `s-${k.seq}`, center: 'bench', score: 0.93 };
+    const entry = signEntry(
+      {
+        v: 1,
+        origin: k.origin,
+        seq: k.seq,
+        ts: Date.now(),
+        type: k.seq === 0 ? 'genesis' : 'checkin',
+        prev: k.prev,
+        kid: k.signer.id,
+        payload,
+      },
+      k.signer,
+    );
     k.seq++;
     k.prev = entry.hash;
     k.tree.add(entry.hash);
-    await Promise.all([k.client.publishAsync(topics.entries(k.origin), Buffer.from(encodeBatch({ origin: k.origin, leaves: [entry.leaf] })), { qos: 1 }), checkpointSoon(k)]);
+    await Promise.all([
+      k.client.publishAsync(
+        topics.entries(k.origin),
+        Buffer.from(encodeBatch({ origin: k.origin, leaves: [entry.leaf] })),
+        { qos: 1 },
+      ),
+      checkpointSoon(k),
+    ]);
   };
   // As the Replicator does: the checkpoint at most once a second, the latest always within a second (in the
   // background, so a kiosk's ticks never wait for it).

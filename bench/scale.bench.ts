@@ -30,7 +30,10 @@ import { type PostgresServer, startPostgres } from '../test/helpers/postgres.ts'
 import { type BenchReport, percentile } from './report.ts';
 import type { Suite } from './suites.ts';
 
-const FLEETS = (process.env.MUSTER_BENCH_SCALE_KIOSKS ?? '500,1000,2000').split(',').map(Number).filter((n) => n > 0);
+const FLEETS = (process.env.MUSTER_BENCH_SCALE_KIOSKS ?? '500,1000,2000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 /** Seconds of peak load per fleet. */
 const SECONDS = Number(process.env.MUSTER_BENCH_SCALE_SECONDS ?? 40);
 /** Entries a second per 1,000 kiosks at the peak: 25,000 people x 3 entries / 7,200 s x 2. */
@@ -63,39 +66,65 @@ export const scaleSuite: Suite = {
   },
 };
 
-async function runFleet(report: BenchReport, cluster: NatsCluster, url: string, fleet: number, idleMem: readonly number[]): Promise<void> {
+async function runFleet(
+  report: BenchReport,
+  cluster: NatsCluster,
+  url: string,
+  fleet: number,
+  idleMem: readonly number[],
+): Promise<void> {
   const store = await PostgresHqStore.open(url);
   const latencies: number[] = [];
   const timed: HqStore = Object.create(store) as HqStore;
   timed.ingestMany = async (batches) => {
     const results = await store.ingestMany(batches);
     const now = Date.now();
-    for (const batch of batches) for (const leaf of batch.leaves) {
-      const { body } = decodeLeaf(leaf);
-      if (body.seq > 0) latencies.push(now - body.ts);
-    }
+    for (const batch of batches)
+      for (const leaf of batch.leaves) {
+        const { body } = decodeLeaf(leaf);
+        if (body.seq > 0) latencies.push(now - body.ts);
+      }
     return results;
   };
   const logger = createLogger({ level: 'error' });
-  const hq = await HqService.start({ store: timed, broker: { url: cluster.urls, username: 'hq', password: cluster.passwords.get('hq') ?? '' }, witnessSigner: Signer.generate('hq'), checkEveryMs: 3_600_000, logger });
+  const hq = await HqService.start({
+    store: timed,
+    broker: { url: cluster.urls, username: 'hq', password: cluster.passwords.get('hq') ?? '' },
+    witnessSigner: Signer.generate('hq'),
+    checkEveryMs: 3_600_000,
+    logger,
+  });
   const heapBefore = process.memoryUsage().heapUsed;
   const list = origins(fleet);
   const perKioskPerS = PEAK_PER_1000 / 1000;
   // One worker per broker node, each with its share of the fleet.
   const workers = cluster.urls.map((nodeUrl, n) => {
     const share = list.filter((_, i) => i % cluster.urls.length === n);
-    const job = { url: nodeUrl, users: [...cluster.passwords].filter(([user]) => user === 'hq' || share.some((o) => topicId(o) === user)), origins: share, perKioskPerS, seconds: SECONDS };
+    const job = {
+      url: nodeUrl,
+      users: [...cluster.passwords].filter(([user]) => user === 'hq' || share.some((o) => topicId(o) === user)),
+      origins: share,
+      perKioskPerS,
+      seconds: SECONDS,
+    };
     return startWorker(new URL('./net.bench.ts', import.meta.url), { workerData: { role: 'net-bench-kiosks', job } });
   });
-  const next = (): Promise<{ sent?: number }[]> => Promise.all(workers.map((w) => new Promise<{ sent?: number }>((resolve, reject) => {
-    w.once('message', resolve);
-    w.once('error', reject);
-  })));
+  const next = (): Promise<{ sent?: number }[]> =>
+    Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<{ sent?: number }>((resolve, reject) => {
+            w.once('message', resolve);
+            w.once('error', reject);
+          }),
+      ),
+    );
   try {
     // Every kiosk's genesis is at HQ before the clock starts (HQ knows the fleet).
     await next();
     const deadline = Date.now() + 600_000;
-    while ((await store.origins()).filter((o) => o.startsWith(`s${fleet}-`)).length < fleet && Date.now() < deadline) await delay(500);
+    while ((await store.origins()).filter((o) => o.startsWith(`s${fleet}-`)).length < fleet && Date.now() < deadline)
+      await delay(500);
     latencies.length = 0;
     const elu = performance.eventLoopUtilization();
     const started = performance.now();
@@ -107,13 +136,28 @@ async function runFleet(report: BenchReport, cluster: NatsCluster, url: string, 
     const busy = performance.eventLoopUtilization(elu).active;
     const sorted = [...latencies].sort((a, b) => a - b);
     const label = `scale ${fleet} kiosks`;
-    report.add(`${label} sign-to-commit p50`, percentile(sorted, 50), 'ms', 'scale NATS QoS 1 round trip p50 (baseline)');
-    report.add(`${label} sign-to-commit p99`, percentile(sorted, 99), 'ms', 'scale NATS QoS 1 round trip p99 (baseline)');
+    report.add(
+      `${label} sign-to-commit p50`,
+      percentile(sorted, 50),
+      'ms',
+      'scale NATS QoS 1 round trip p50 (baseline)',
+    );
+    report.add(
+      `${label} sign-to-commit p99`,
+      percentile(sorted, 99),
+      'ms',
+      'scale NATS QoS 1 round trip p99 (baseline)',
+    );
     report.add(`${label} entries committed / sent`, sorted.length / Math.max(1, sent), 'ratio');
     report.add(`${label} window`, window / 1000, 's');
     report.add(`${label} HQ busy s per 1,000 kiosks`, busy / 1000 / (fleet / 1000), 's', `${label} window`);
     report.add(`${label} HQ heap before`, heapBefore / 2 ** 20, 'MiB');
-    report.add(`${label} HQ heap per 1,000 kiosks`, (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20 / (fleet / 1000), 'MiB', `${label} HQ heap before`);
+    report.add(
+      `${label} HQ heap per 1,000 kiosks`,
+      (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20 / (fleet / 1000),
+      'MiB',
+      `${label} HQ heap before`,
+    );
     const mem = await brokerMemory(cluster);
     for (const [i, bytes] of mem.entries()) {
       report.add(`scale broker node ${i + 1} RSS idle`, (idleMem[i] ?? 0) / 2 ** 20, 'MiB');
@@ -128,7 +172,9 @@ async function runFleet(report: BenchReport, cluster: NatsCluster, url: string, 
 
 /** Each node's resident memory from its monitoring endpoint. */
 async function brokerMemory(cluster: NatsCluster): Promise<number[]> {
-  return Promise.all(cluster.nodes.map(async (node) => ((await (await fetch(`${node.monitor}/varz`)).json()) as { mem: number }).mem));
+  return Promise.all(
+    cluster.nodes.map(async (node) => ((await (await fetch(`${node.monitor}/varz`)).json()) as { mem: number }).mem),
+  );
 }
 
 /** Sequential QoS 1 publish-to-delivery round trips through the cluster (one node in, another out), sorted. */
@@ -142,9 +188,11 @@ async function roundTrips(cluster: NatsCluster, count: number): Promise<number[]
     const times: number[] = [];
     for (let i = 0; i < count; i++) {
       const start = performance.now();
-      const got = new Promise<void>((resolve) => sub.once('message', () => {
-        resolve();
-      }));
+      const got = new Promise<void>((resolve) =>
+        sub.once('message', () => {
+          resolve();
+        }),
+      );
       await pub.publishAsync('muster/v1/alerts/rtt', String(i), { qos: 1 });
       await got;
       times.push(performance.now() - start);
@@ -161,13 +209,20 @@ async function storageFigures(report: BenchReport, url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const row = (await client.query<{ n: string; leaves: string; total: string }>(
-      "SELECT (SELECT count(*) FROM entries) AS n, (SELECT sum(octet_length(leaf)) FROM entries) AS leaves, pg_total_relation_size('entries') + pg_total_relation_size('nodes') + pg_total_relation_size('logs') AS total",
-    )).rows[0];
+    const row = (
+      await client.query<{ n: string; leaves: string; total: string }>(
+        "SELECT (SELECT count(*) FROM entries) AS n, (SELECT sum(octet_length(leaf)) FROM entries) AS leaves, pg_total_relation_size('entries') + pg_total_relation_size('nodes') + pg_total_relation_size('logs') AS total",
+      )
+    ).rows[0];
     const n = Number(row?.n ?? 0);
     report.add('scale entries stored (all fleets)', n, 'entries');
-    report.add('scale leaf bytes per million entries', (Number(row?.leaves ?? 0) / n) * 1e6 / 2 ** 20, 'MiB');
-    report.add('scale PostgreSQL bytes per million entries', (Number(row?.total ?? 0) / n) * 1e6 / 2 ** 20, 'MiB', 'scale leaf bytes per million entries');
+    report.add('scale leaf bytes per million entries', ((Number(row?.leaves ?? 0) / n) * 1e6) / 2 ** 20, 'MiB');
+    report.add(
+      'scale PostgreSQL bytes per million entries',
+      ((Number(row?.total ?? 0) / n) * 1e6) / 2 ** 20,
+      'MiB',
+      'scale leaf bytes per million entries',
+    );
   } finally {
     await client.end();
   }

@@ -30,10 +30,16 @@ export const screensSuite: Suite = {
       let now = at('2026-03-01 07:00', NY);
       const writer = LogWriter.init(store, ORIGIN, Signer.generate(ORIGIN), () => now);
       // Appends of one tick commit together (group commit), so a day goes in one transaction.
-      await Promise.all(Array.from({ length: PEOPLE }, (_, p) => writer.append('plan', planPayload({ subject: `p-${p}`, start: '2026-03-01' }))));
+      await Promise.all(
+        Array.from({ length: PEOPLE }, (_, p) =>
+          writer.append('plan', planPayload({ subject: `p-${p}`, start: '2026-03-01' })),
+        ),
+      );
       for (let d = 1; d <= DAYS; d++) {
         now = at(`2026-03-${String(d).padStart(2, '0')} 09:30`, NY);
-        await Promise.all(Array.from({ length: PEOPLE - (d % 7) }, (_, p) => writer.append('checkin', checkinPayload(`p-${p}`))));
+        await Promise.all(
+          Array.from({ length: PEOPLE - (d % 7) }, (_, p) => writer.append('checkin', checkinPayload(`p-${p}`))),
+        );
       }
       now = at(`2026-03-${DAYS} 14:00`, NY);
       report.add('screens: centre log entries', store.head(ORIGIN).size, 'entries');
@@ -44,7 +50,13 @@ export const screensSuite: Suite = {
         dayRoster(records, computeBreaches(records, now), 'centre-a', now);
         return performance.now() - start;
       };
-      const staff = new StaffBackend({ centre: 'centre-a', kiosk: ORIGIN, store, append: (t, p) => writer.append(t, p), clock: () => now });
+      const staff = new StaffBackend({
+        centre: 'centre-a',
+        kiosk: ORIGIN,
+        store,
+        append: (t, p) => writer.append(t, p),
+        clock: () => now,
+      });
       const roster = staff.handlers['staff.roster'] as (params: Record<string, never>, caller: never) => unknown;
       const refresh = (): number => {
         const start = performance.now();
@@ -54,13 +66,23 @@ export const screensSuite: Suite = {
       const median = (times: number[]): number => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? 0;
       report.add('screens: roster from scratch (baseline)', median(Array.from({ length: ROUNDS }, fromScratch)), 'ms');
       refresh();
-      report.add('screens: roster refresh, log unchanged', median(Array.from({ length: ROUNDS }, refresh)), 'ms', 'screens: roster from scratch (baseline)');
+      report.add(
+        'screens: roster refresh, log unchanged',
+        median(Array.from({ length: ROUNDS }, refresh)),
+        'ms',
+        'screens: roster from scratch (baseline)',
+      );
       const afterAppend: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         await writer.append('checkin', checkinPayload(`p-${i}`));
         afterAppend.push(refresh());
       }
-      report.add('screens: roster refresh after a new entry', median(afterAppend), 'ms', 'screens: roster from scratch (baseline)');
+      report.add(
+        'screens: roster refresh after a new entry',
+        median(afterAppend),
+        'ms',
+        'screens: roster from scratch (baseline)',
+      );
       staff.close();
     } finally {
       store.close();

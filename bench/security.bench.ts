@@ -26,11 +26,21 @@ export const securitySuite: Suite = {
       const { quietMs, floodMs } = await signInUnderFlood(join(dir, 'users.db'));
       const quiet = 'security: sign-in, quiet (median of 5, ms)';
       report.add(quiet, quietMs, 'ms');
-      report.add(`security: sign-in while ${FLOOD_CLIENTS} clients flood wrong sign-ins (median of 5, ms)`, floodMs, 'ms', quiet);
+      report.add(
+        `security: sign-in while ${FLOOD_CLIENTS} clients flood wrong sign-ins (median of 5, ms)`,
+        floodMs,
+        'ms',
+        quiet,
+      );
       const { idleMb, attackedMb } = await brokerMemoryUnderSlowConnects();
       const idle = 'security: embedded-broker process RSS, idle (MB)';
       report.add(idle, idleMb, 'MB');
-      report.add(`security: same, ${SLOW_CONNECTIONS} connections streaming a 256 MB CONNECT (MB)`, attackedMb, 'MB', idle);
+      report.add(
+        `security: same, ${SLOW_CONNECTIONS} connections streaming a 256 MB CONNECT (MB)`,
+        attackedMb,
+        'MB',
+        idle,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -44,16 +54,20 @@ async function signInUnderFlood(path: string): Promise<{ quietMs: number; floodM
   serveSessions(server, users);
   await server.listen();
   const { port } = server;
-  const post = (localAddress: string, user: string, password: string): Promise<number> => new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/api/session', method: 'POST', localAddress, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        resolve(res.statusCode ?? 0);
-      });
+  const post = (localAddress: string, user: string, password: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port, path: '/api/session', method: 'POST', localAddress, agent: false },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            resolve(res.statusCode ?? 0);
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ user, password }));
     });
-    req.on('error', reject);
-    req.end(JSON.stringify({ user, password }));
-  });
   const median = async (): Promise<number> => {
     const times: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
@@ -88,21 +102,29 @@ async function brokerMemoryUnderSlowConnects(): Promise<{ idleMb: number; attack
 const broker = await startEmbeddedBroker({ port: 0, users: new Map([['hq', 'hq-password']]), alertPublishers: new Set(['hq']) });
 process.stdout.write(broker.port + '\\n');
 process.stdin.on('data', () => { globalThis.gc?.(); process.stdout.write(process.memoryUsage().rss + '\\n'); });`;
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', code],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const lines: string[] = [];
   const waiting: ((line: string) => void)[] = [];
   child.stdout?.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter((l) => l !== '')) {
+    for (const line of chunk
+      .toString()
+      .split('\n')
+      .filter((l) => l !== '')) {
       const next = waiting.shift();
       if (next) next(line);
       else lines.push(line);
     }
   });
-  const nextLine = (): Promise<string> => new Promise((resolve) => {
-    const line = lines.shift();
-    if (line !== undefined) resolve(line);
-    else waiting.push(resolve);
-  });
+  const nextLine = (): Promise<string> =>
+    new Promise((resolve) => {
+      const line = lines.shift();
+      if (line !== undefined) resolve(line);
+      else waiting.push(resolve);
+    });
   const rssMb = async (): Promise<number> => {
     child.stdin?.write('\n');
     return Number(await nextLine()) / 2 ** 20;
@@ -112,31 +134,40 @@ process.stdin.on('data', () => { globalThis.gc?.(); process.stdout.write(process
     const idleMb = await rssMb();
     // Each connection declares a 256 MB CONNECT and streams 64 MB of it, as fast as the broker reads.
     const chunk = Buffer.alloc(1024 * 1024, 0x41);
-    const attacks = Array.from({ length: SLOW_CONNECTIONS }, () => new Promise<void>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.write(Buffer.from([0x10, 0xff, 0xff, 0xff, 0x7f]));
-        let sent = 0;
-        const pump = (): void => {
-          while (sent < 64 && !socket.destroyed) {
-            sent++;
-            if (!socket.write(chunk)) {
-              socket.once('drain', pump);
-              return;
-            }
-          }
-        };
-        pump();
-      });
-      socket.on('error', () => undefined);
-      socket.on('close', () => {
-        resolve();
-      });
-      // A connection the broker keeps open is measured while it is held, then dropped.
-      setTimeout(() => socket.destroy(), 5000).unref();
-    }));
-    const peak = await Promise.race([Promise.all(attacks).then(() => rssMb()), new Promise<number>((resolve) => setTimeout(() => {
-      void rssMb().then(resolve);
-    }, 4000))]);
+    const attacks = Array.from(
+      { length: SLOW_CONNECTIONS },
+      () =>
+        new Promise<void>((resolve) => {
+          const socket = connect(port, '127.0.0.1', () => {
+            socket.write(Buffer.from([0x10, 0xff, 0xff, 0xff, 0x7f]));
+            let sent = 0;
+            const pump = (): void => {
+              while (sent < 64 && !socket.destroyed) {
+                sent++;
+                if (!socket.write(chunk)) {
+                  socket.once('drain', pump);
+                  return;
+                }
+              }
+            };
+            pump();
+          });
+          socket.on('error', () => undefined);
+          socket.on('close', () => {
+            resolve();
+          });
+          // A connection the broker keeps open is measured while it is held, then dropped.
+          setTimeout(() => socket.destroy(), 5000).unref();
+        }),
+    );
+    const peak = await Promise.race([
+      Promise.all(attacks).then(() => rssMb()),
+      new Promise<number>((resolve) =>
+        setTimeout(() => {
+          void rssMb().then(resolve);
+        }, 4000),
+      ),
+    ]);
     await Promise.all(attacks);
     return { idleMb, attackedMb: peak };
   } finally {

@@ -18,7 +18,8 @@ function wallMs(args: readonly string[], input?: string): number {
   const start = performance.now();
   const result = spawnSync(process.execPath, args, { cwd: ROOT, input, stdio: ['pipe', 'ignore', 'pipe'] });
   const ms = performance.now() - start;
-  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${String(result.status)}: ${result.stderr.toString()}`);
+  if (result.status !== 0)
+    throw new Error(`node ${args.join(' ')} exited ${String(result.status)}: ${result.stderr.toString()}`);
   return ms;
 }
 
@@ -26,12 +27,23 @@ export const startupSuite: Suite = {
   name: 'startup',
   run(report) {
     report.add('startup: load average (1 min) at start', loadavg()[0] ?? 0, 'load');
-    execFileSync(process.execPath, [join(ROOT, 'bin/run-ts.js'), join(ROOT, 'scripts/build.ts')], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [join(ROOT, 'bin/run-ts.js'), join(ROOT, 'scripts/build.ts')], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     const dir = mkdtempSync(join(tmpdir(), 'muster-startup-'));
     try {
       const db = join(dir, 'k.db');
       wallMs([BIN, 'ledger', 'init', '--db', db, '--origin', 'center-01/kiosk-1']);
-      const lines = Array.from({ length: 999 }, (_, i) => JSON.stringify({ centre: 'center-01', kiosk: 'center-01/kiosk-1', device: 'camera', state: i % 2 ? 'ok' : 'degraded', since: i }));
+      const lines = Array.from({ length: 999 }, (_, i) =>
+        JSON.stringify({
+          centre: 'center-01',
+          kiosk: 'center-01/kiosk-1',
+          device: 'camera',
+          state: i % 2 ? 'ok' : 'degraded',
+          since: i,
+        }),
+      );
       wallMs([BIN, 'ledger', 'append', '--db', db, '--type', 'device-health'], `${lines.join('\n')}\n`);
       const runs = {
         node: [] as number[],
@@ -45,7 +57,11 @@ export const startupSuite: Suite = {
         runs.verify.push(wallMs([BIN, 'ledger', 'verify', '--db', db, '--pubkey', `${db}.key.pub`]));
         if (i < 5) runs.sources.push(wallMs([join(ROOT, 'bin/run-ts.js'), join(ROOT, 'main/cli/main.ts'), '--help']));
       }
-      const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
+      const median = (xs: number[]): number =>
+        percentile(
+          [...xs].sort((a, b) => a - b),
+          50,
+        );
       const base = "startup: node -e '' (median)";
       report.add(base, median(runs.node), 'ms');
       report.add('startup: muster --help (built, median)', median(runs.help), 'ms', base);

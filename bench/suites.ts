@@ -23,4 +23,22 @@ export interface Suite {
   run(report: BenchReport): Promise<void>;
 }
 
-export const SUITES: readonly Suite[] = [ledgerSuite, driversSuite, faceSuite, faceFrrSuite, breachSuite, alertsSuite, netSuite, accessSuite, securitySuite, screensSuite, kioskSuite, startupSuite, evidenceSuite, verifiedSuite, scaleSuite, hqDashboardSuite, validationSuite];
+export const SUITES: readonly Suite[] = [
+  ledgerSuite,
+  driversSuite,
+  faceSuite,
+  faceFrrSuite,
+  breachSuite,
+  alertsSuite,
+  netSuite,
+  accessSuite,
+  securitySuite,
+  screensSuite,
+  kioskSuite,
+  startupSuite,
+  evidenceSuite,
+  verifiedSuite,
+  scaleSuite,
+  hqDashboardSuite,
+  validationSuite,
+];

@@ -10,8 +10,26 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import * as v from 'valibot';
 import * as z from 'zod';
-import { ATTEMPT_OUTCOMES, ATTEMPT_STEPS, CHECKIN_METHODS, parseCheckin, parseCheckinAttempt } from '../core/records/checkin.ts';
-import { type Fields, asFields, bad, count, id, isId, list, oneOf, onlyKeys, optionalId, score } from '../core/records/fields.ts';
+import {
+  ATTEMPT_OUTCOMES,
+  ATTEMPT_STEPS,
+  CHECKIN_METHODS,
+  parseCheckin,
+  parseCheckinAttempt,
+} from '../core/records/checkin.ts';
+import {
+  type Fields,
+  asFields,
+  bad,
+  count,
+  id,
+  isId,
+  list,
+  oneOf,
+  onlyKeys,
+  optionalId,
+  score,
+} from '../core/records/fields.ts';
 import { parseDay } from '../core/time/civil-day.ts';
 import { syntheticCity } from '../test/checkin/support/synthetic-city.ts';
 import type { Suite } from './suites.ts';
@@ -22,13 +40,16 @@ const ROUNDS = 3;
 /** The hand-written parsers core/records/checkin.ts had before TypeBox (validation only). */
 const handWritten = (() => {
   const method = (value: unknown, base: string, index: number): void => {
-    if (typeof value !== 'string' || !(CHECKIN_METHODS as readonly string[]).includes(value)) bad(`${base}[${index}]`, `expected one of ${CHECKIN_METHODS.join(', ')}`);
+    if (typeof value !== 'string' || !(CHECKIN_METHODS as readonly string[]).includes(value))
+      bad(`${base}[${index}]`, `expected one of ${CHECKIN_METHODS.join(', ')}`);
   };
   const checkCompletion = (value: unknown, base: string, index: number): void => {
     const path = `${base}[${index}]`;
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) bad(path, 'expected a map');
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array)
+      bad(path, 'expected a map');
     const t = value as Fields;
-    for (const key in t) if (key !== 'task' && key !== 'minutes' && key !== 'answers') bad(`${path}.${key}`, 'unknown field');
+    for (const key in t)
+      if (key !== 'task' && key !== 'minutes' && key !== 'answers') bad(`${path}.${key}`, 'unknown field');
     if (!isId(t.task)) id(t, 'task', path);
     if (t.minutes !== undefined) count(t, 'minutes', path, 1440);
     if (t.answers !== undefined) {
@@ -39,7 +60,17 @@ const handWritten = (() => {
   };
   const checkin = (payload: unknown): void => {
     const p = asFields(payload, 'checkin');
-    onlyKeys(p, 'checkin', ['subject', 'centre', 'kiosk', 'attempt', 'methods', 'fingerprintScore', 'faceScore', 'staff', 'tasks']);
+    onlyKeys(p, 'checkin', [
+      'subject',
+      'centre',
+      'kiosk',
+      'attempt',
+      'methods',
+      'fingerprintScore',
+      'faceScore',
+      'staff',
+      'tasks',
+    ]);
     id(p, 'subject', 'checkin');
     id(p, 'centre', 'checkin');
     id(p, 'kiosk', 'checkin');
@@ -47,7 +78,8 @@ const handWritten = (() => {
     const methods = list(p, 'methods', 'checkin', 4);
     for (let i = 0; i < methods.length; i++) method(methods[i], 'checkin.methods', i);
     if (methods.length < 2) bad('checkin.methods', 'a check-in needs two methods (identify and verify)');
-    if (optionalId(p, 'staff', 'checkin') === undefined && methods.includes('staff')) bad('checkin.staff', 'a staff-confirmed check-in names the staff member');
+    if (optionalId(p, 'staff', 'checkin') === undefined && methods.includes('staff'))
+      bad('checkin.staff', 'a staff-confirmed check-in names the staff member');
     score(p, 'fingerprintScore', 'checkin');
     score(p, 'faceScore', 'checkin');
     const tasks = list(p, 'tasks', 'checkin', 16);
@@ -56,7 +88,19 @@ const handWritten = (() => {
   const attempt = (payload: unknown): void => {
     const p = asFields(payload, 'checkin-attempt');
     const path = 'checkin-attempt';
-    onlyKeys(p, path, ['attempt', 'centre', 'kiosk', 'step', 'method', 'outcome', 'subject', 'identifiedBy', 'score', 'try', 'fault']);
+    onlyKeys(p, path, [
+      'attempt',
+      'centre',
+      'kiosk',
+      'step',
+      'method',
+      'outcome',
+      'subject',
+      'identifiedBy',
+      'score',
+      'try',
+      'fault',
+    ]);
     oneOf(p, 'step', path, ATTEMPT_STEPS);
     oneOf(p, 'outcome', path, ATTEMPT_OUTCOMES);
     oneOf(p, 'method', path, CHECKIN_METHODS);
@@ -75,10 +119,27 @@ const handWritten = (() => {
 const valibot = (() => {
   const id = v.pipe(v.string(), v.regex(ID));
   const score = v.optional(v.pipe(v.number(), v.finite(), v.minValue(-1e6), v.maxValue(1e6)));
-  const completion = v.strictObject({ task: id, minutes: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(1440))), answers: v.optional(v.pipe(v.record(id, id), v.maxEntries(64))) });
+  const completion = v.strictObject({
+    task: id,
+    minutes: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(1440))),
+    answers: v.optional(v.pipe(v.record(id, id), v.maxEntries(64))),
+  });
   const checkin = v.pipe(
-    v.strictObject({ subject: id, centre: id, kiosk: id, attempt: id, methods: v.pipe(v.array(v.picklist(CHECKIN_METHODS)), v.minLength(2), v.maxLength(4)), fingerprintScore: score, faceScore: score, staff: v.optional(id), tasks: v.pipe(v.array(completion), v.maxLength(16)) }),
-    v.check((c) => c.staff !== undefined || !c.methods.includes('staff'), 'a staff-confirmed check-in names the staff member'),
+    v.strictObject({
+      subject: id,
+      centre: id,
+      kiosk: id,
+      attempt: id,
+      methods: v.pipe(v.array(v.picklist(CHECKIN_METHODS)), v.minLength(2), v.maxLength(4)),
+      fingerprintScore: score,
+      faceScore: score,
+      staff: v.optional(id),
+      tasks: v.pipe(v.array(completion), v.maxLength(16)),
+    }),
+    v.check(
+      (c) => c.staff !== undefined || !c.methods.includes('staff'),
+      'a staff-confirmed check-in names the staff member',
+    ),
   );
   const attempt = v.strictObject({
     attempt: id,
@@ -99,10 +160,27 @@ const valibot = (() => {
 const zod = (() => {
   const id = z.string().regex(ID);
   const score = z.number().min(-1e6).max(1e6).optional();
-  const completion = z.strictObject({ task: id, minutes: z.number().int().min(0).max(1440).optional(), answers: z.record(id, id).optional() });
+  const completion = z.strictObject({
+    task: id,
+    minutes: z.number().int().min(0).max(1440).optional(),
+    answers: z.record(id, id).optional(),
+  });
   const checkin = z
-    .strictObject({ subject: id, centre: id, kiosk: id, attempt: id, methods: z.array(z.enum(CHECKIN_METHODS)).min(2).max(4), fingerprintScore: score, faceScore: score, staff: id.optional(), tasks: z.array(completion).max(16) })
-    .refine((c) => c.staff !== undefined || !c.methods.includes('staff'), 'a staff-confirmed check-in names the staff member');
+    .strictObject({
+      subject: id,
+      centre: id,
+      kiosk: id,
+      attempt: id,
+      methods: z.array(z.enum(CHECKIN_METHODS)).min(2).max(4),
+      fingerprintScore: score,
+      faceScore: score,
+      staff: id.optional(),
+      tasks: z.array(completion).max(16),
+    })
+    .refine(
+      (c) => c.staff !== undefined || !c.methods.includes('staff'),
+      'a staff-confirmed check-in names the staff member',
+    );
   const attempt = z.strictObject({
     attempt: id,
     centre: id,
@@ -123,9 +201,26 @@ const typebox = (() => {
   const id = Type.String({ pattern: ID.source });
   const score = Type.Optional(Type.Number({ minimum: -1e6, maximum: 1e6 }));
   const methods = Type.Union(CHECKIN_METHODS.map((m) => Type.Literal(m)));
-  const completion = Type.Object({ task: id, minutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })), answers: Type.Optional(Type.Record(Type.String({ pattern: ID.source }), id, { maxProperties: 64 })) }, { additionalProperties: false });
+  const completion = Type.Object(
+    {
+      task: id,
+      minutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
+      answers: Type.Optional(Type.Record(Type.String({ pattern: ID.source }), id, { maxProperties: 64 })),
+    },
+    { additionalProperties: false },
+  );
   const checkin = Type.Object(
-    { subject: id, centre: id, kiosk: id, attempt: id, methods: Type.Array(methods, { minItems: 2, maxItems: 4 }), fingerprintScore: score, faceScore: score, staff: Type.Optional(id), tasks: Type.Array(completion, { maxItems: 16 }) },
+    {
+      subject: id,
+      centre: id,
+      kiosk: id,
+      attempt: id,
+      methods: Type.Array(methods, { minItems: 2, maxItems: 4 }),
+      fingerprintScore: score,
+      faceScore: score,
+      staff: Type.Optional(id),
+      tasks: Type.Array(completion, { maxItems: 16 }),
+    },
     { additionalProperties: false },
   );
   const attempt = Type.Object(
@@ -146,7 +241,8 @@ const typebox = (() => {
   );
   const staffNamed = (p: unknown): void => {
     const c = p as { staff?: string; methods: string[] };
-    if (c.staff === undefined && c.methods.includes('staff')) throw new Error('a staff-confirmed check-in names the staff member');
+    if (c.staff === undefined && c.methods.includes('staff'))
+      throw new Error('a staff-confirmed check-in names the staff member');
   };
   const checker = (schema: TSchema, compiled: boolean): ((p: unknown) => void) => {
     const check = compiled ? TypeCompiler.Compile(schema) : undefined;
@@ -171,18 +267,31 @@ const typebox = (() => {
 export const validationSuite: Suite = {
   name: 'validation',
   run(report) {
-    const city = syntheticCity({ people: 1000, startDay: parseDay('2025-01-01') as number, days: 365, seed: 7, outagePerMille: 5, compliance: 0.95 });
+    const city = syntheticCity({
+      people: 1000,
+      startDay: parseDay('2025-01-01') as number,
+      days: 365,
+      seed: 7,
+      outagePerMille: 5,
+      compliance: 0.95,
+    });
     const checkins = city.records.filter((r) => r.type === 'checkin').map((r) => r.payload);
     const attempts = city.records.filter((r) => r.type === 'checkin-attempt').map((r) => r.payload);
     report.add('validation: check-in payloads', checkins.length, 'records');
     report.add('validation: check-in attempt payloads', attempts.length, 'records');
-    const candidates: readonly (readonly [string, { checkin: (p: unknown) => unknown; attempt: (p: unknown) => unknown }])[] = [
+    const candidates: readonly (readonly [
+      string,
+      { checkin: (p: unknown) => unknown; attempt: (p: unknown) => unknown },
+    ])[] = [
       ['hand-written parsers (baseline)', handWritten],
       ['valibot 1.5', valibot],
       ['zod 4.6', zod],
       ['TypeBox 0.34 compiled (not in the renderer: new Function)', typebox.compiled],
       ['TypeBox 0.34 Value.Check', typebox.interpreted],
-      ['Muster record parsers (TypeBox, core/records/checkin.ts)', { checkin: parseCheckin, attempt: parseCheckinAttempt }],
+      [
+        'Muster record parsers (TypeBox, core/records/checkin.ts)',
+        { checkin: parseCheckin, attempt: parseCheckinAttempt },
+      ],
     ];
     const baseline = 'validation: parse a year of 1,000 people, hand-written parsers (baseline)';
     for (const [name, parse] of candidates) {

@@ -43,7 +43,11 @@ export const verifiedSuite: Suite = {
 
       start = performance.now();
       const unverified = computeBreaches(decodedRecords(reading), end).breaches.length;
-      report.add(`verified: unverified judge (decode every leaf + judge), ${PEOPLE} people x ${DAYS} days (baseline)`, (performance.now() - start) / 1000, 's');
+      report.add(
+        `verified: unverified judge (decode every leaf + judge), ${PEOPLE} people x ${DAYS} days (baseline)`,
+        (performance.now() - start) / 1000,
+        's',
+      );
 
       // The reader hands its entries over chunk by chunk (a sink), so only the records are held, as a judge holds them.
       start = performance.now();
@@ -53,7 +57,12 @@ export const verifiedSuite: Suite = {
         for (const entry of chunk) held.push(toRecord(entry));
       });
       if (first.problems.length > 0 || held.length !== entries) throw new Error('the bench city did not verify');
-      report.add('verified: first full verification (VerifiedReader)', entries / ((performance.now() - start) / 1000), 'entries/s', 'verified: fsck, every log (baseline)');
+      report.add(
+        'verified: first full verification (VerifiedReader)',
+        entries / ((performance.now() - start) / 1000),
+        'entries/s',
+        'verified: fsck, every log (baseline)',
+      );
 
       start = performance.now();
       const batch = reader.nextSync();
@@ -65,7 +74,8 @@ export const verifiedSuite: Suite = {
         's',
         `verified: unverified judge (decode every leaf + judge), ${PEOPLE} people x ${DAYS} days (baseline)`,
       );
-      if (verified.breaches.length !== unverified) throw new Error('verified and unverified judges disagree on the untampered city');
+      if (verified.breaches.length !== unverified)
+        throw new Error('verified and unverified judges disagree on the untampered city');
       reading.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -75,7 +85,14 @@ export const verifiedSuite: Suite = {
 
 /** Writes the city into a new store at `path`; returns its entry count and the end of its period. */
 function writeCityStore(path: string): { entries: number; end: number } {
-  const city = syntheticCity({ people: PEOPLE, startDay: parseDay('2025-01-01') as number, days: DAYS, seed: 7, outagePerMille: 5, compliance: 0.95 });
+  const city = syntheticCity({
+    people: PEOPLE,
+    startDay: parseDay('2025-01-01') as number,
+    days: DAYS,
+    seed: 7,
+    outagePerMille: 5,
+    compliance: 0.95,
+  });
   const store = LedgerStore.open(path, { create: true, synchronous: 'NORMAL' });
   try {
     return { entries: writeCity(store, city.records), end: city.end };
@@ -97,8 +114,28 @@ function writeCity(store: LedgerStore, records: readonly LogRecord[]): number {
     const signer = Signer.generate(origin);
     store.addLog(origin, signer.verifier.publicKey, false);
     const bodies: EntryBody[] = [
-      { v: 1, origin, seq: 0, ts: (list[0]?.ts ?? 1) - 1, type: 'genesis', prev: ZERO_HASH, kid: signer.verifier.id, payload: { key: signer.verifier.publicKey } },
-      ...list.sort((a, b) => a.ts - b.ts).map((r, i): EntryBody => ({ v: 1, origin, seq: i + 1, ts: r.ts, type: r.type, prev: ZERO_HASH, kid: signer.verifier.id, payload: r.payload })),
+      {
+        v: 1,
+        origin,
+        seq: 0,
+        ts: (list[0]?.ts ?? 1) - 1,
+        type: 'genesis',
+        prev: ZERO_HASH,
+        kid: signer.verifier.id,
+        payload: { key: signer.verifier.publicKey },
+      },
+      ...list
+        .sort((a, b) => a.ts - b.ts)
+        .map((r, i): EntryBody => ({
+          v: 1,
+          origin,
+          seq: i + 1,
+          ts: r.ts,
+          type: r.type,
+          prev: ZERO_HASH,
+          kid: signer.verifier.id,
+          payload: r.payload,
+        })),
     ];
     let prev: Uint8Array = ZERO_HASH;
     for (let at = 0; at < bodies.length; at += 2000) {
@@ -120,7 +157,12 @@ function decodedRecords(store: LedgerStore): LogRecord[] {
   for (const origin of store.origins()) {
     for (const row of store.range(origin, 0, store.head(origin).size)) {
       const { body } = decodeLeaf(row.leaf);
-      records.push({ ref: { origin, seq: row.seq, hash: toHex(row.hash) }, ts: body.ts, type: body.type, payload: body.payload });
+      records.push({
+        ref: { origin, seq: row.seq, hash: toHex(row.hash) },
+        ts: body.ts,
+        type: body.type,
+        payload: body.payload,
+      });
     }
   }
   return records;

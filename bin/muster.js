@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 
 const main = new URL('../dist/main/cli/main.js', import.meta.url);
 if (!existsSync(main)) {
-  process.stderr.write('muster: not built yet: run `npm run build` (npm ci runs it), or `npm run muster -- ARGS` from the sources\n');
+  process.stderr.write(
+    'muster: not built yet: run `npm run build` (npm ci runs it), or `npm run muster -- ARGS` from the sources\n',
+  );
   process.exit(70);
 }
 await import(main.href);

@@ -110,7 +110,8 @@ class Reader {
       const high = this.uint(at, 4);
       if (high > 0x1fffff) throw malformed('integers outside the safe range are not supported');
       [value, least] = [high * 0x1_0000_0000 + this.uint(at + 4, 4), 0x1_0000_0000];
-    } else throw malformed(minor === 31 ? 'indefinite lengths are not allowed' : `reserved additional information ${minor}`);
+    } else
+      throw malformed(minor === 31 ? 'indefinite lengths are not allowed' : `reserved additional information ${minor}`);
     if (value < least) throw nonCanonical();
     return value;
   }
@@ -123,7 +124,8 @@ class Reader {
     if (width === 0) throw malformed(`simple value ${minor} is not allowed`);
     const at = this.need(width);
     this.view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
-    const value = width === 2 ? float16(this.uint(at, 2)) : width === 4 ? this.view.getFloat32(at) : this.view.getFloat64(at);
+    const value =
+      width === 2 ? float16(this.uint(at, 2)) : width === 4 ? this.view.getFloat32(at) : this.view.getFloat64(at);
     if (!Number.isFinite(value)) throw malformed('NaN and infinities are not allowed');
     // An integral value is written as an integer, and a float in the smallest width that holds it exactly.
     if (Number.isInteger(value)) {
@@ -177,7 +179,6 @@ class Reader {
     this.at += length;
     return at;
   }
-
 }
 
 function decodeUtf8(bytes: Uint8Array): string {

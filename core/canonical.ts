@@ -29,7 +29,8 @@ function checkEncodable(value: unknown, depth: number, path: string): void {
   if (value === null || typeof value === 'boolean' || typeof value === 'string' || value instanceof Uint8Array) return;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new MusterError('bad-value', `${path}: numbers must be finite`);
-    if (Number.isInteger(value) && !Number.isSafeInteger(value)) throw new MusterError('bad-value', `${path}: integer out of safe range`);
+    if (Number.isInteger(value) && !Number.isSafeInteger(value))
+      throw new MusterError('bad-value', `${path}: integer out of safe range`);
     return;
   }
   if (Array.isArray(value)) {
@@ -39,7 +40,8 @@ function checkEncodable(value: unknown, depth: number, path: string): void {
     return;
   }
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) checkEncodable(item, depth + 1, `${path}.${key}`);
+    for (const [key, item] of Object.entries(value as Record<string, unknown>))
+      checkEncodable(item, depth + 1, `${path}.${key}`);
     return;
   }
   throw new MusterError('bad-value', `${path}: ${typeof value} cannot be encoded`);

@@ -33,7 +33,11 @@ export interface DeviceHealth {
 /** Consecutive failed requests after which a connected device counts as failing rather than degraded. */
 export const FAILING_AFTER = 3;
 
-export function deviceState(connected: boolean, consecutiveFailures: number, failingAfter = FAILING_AFTER): DeviceState {
+export function deviceState(
+  connected: boolean,
+  consecutiveFailures: number,
+  failingAfter = FAILING_AFTER,
+): DeviceState {
   if (!connected) return 'disconnected';
   if (consecutiveFailures === 0) return 'ok';
   return consecutiveFailures >= failingAfter ? 'failing' : 'degraded';

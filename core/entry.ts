@@ -64,14 +64,37 @@ export const ZERO_HASH = new Uint8Array(32);
 const ORIGIN_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 
 /** Keys that name personal data. The log carries pseudonymous ids and commitments only (ARCHITECTURE.md, "Personal data"). */
-const PERSONAL_DATA_KEYS = new Set(
-  [
-    'name', 'fullname', 'firstname', 'lastname', 'surname', 'givenname', 'familyname',
-    'idnumber', 'nationalid', 'ssn', 'passport', 'passportnumber', 'dateofbirth', 'dob', 'birthdate',
-    'address', 'homeaddress', 'phone', 'phonenumber', 'email', 'photo', 'image', 'faceimage',
-    'facetemplate', 'fingerprinttemplate', 'template', 'descriptor', 'embedding', 'biometric',
-  ],
-);
+const PERSONAL_DATA_KEYS = new Set([
+  'name',
+  'fullname',
+  'firstname',
+  'lastname',
+  'surname',
+  'givenname',
+  'familyname',
+  'idnumber',
+  'nationalid',
+  'ssn',
+  'passport',
+  'passportnumber',
+  'dateofbirth',
+  'dob',
+  'birthdate',
+  'address',
+  'homeaddress',
+  'phone',
+  'phonenumber',
+  'email',
+  'photo',
+  'image',
+  'faceimage',
+  'facetemplate',
+  'fingerprinttemplate',
+  'template',
+  'descriptor',
+  'embedding',
+  'biometric',
+]);
 
 export function isEntryType(value: unknown): value is EntryType {
   return typeof value === 'string' && (ENTRY_TYPES as readonly string[]).includes(value);
@@ -79,7 +102,9 @@ export function isEntryType(value: unknown): value is EntryType {
 
 export function checkOrigin(origin: unknown): string {
   if (typeof origin !== 'string' || !ORIGIN_PATTERN.test(origin)) {
-    throw new TypeError(`origin: expected 1-128 characters of [A-Za-z0-9._:/-] starting with a letter or digit, got ${JSON.stringify(origin)}`);
+    throw new TypeError(
+      `origin: expected 1-128 characters of [A-Za-z0-9._:/-] starting with a letter or digit, got ${JSON.stringify(origin)}`,
+    );
   }
   return origin;
 }
@@ -91,7 +116,8 @@ export function checkPayload(payload: unknown): Payload {
   }
   findPersonalData(payload, '$');
   const size = encodeCanonical(payload as Payload).length;
-  if (size > MAX_PAYLOAD_BYTES) throw new MusterError('bad-payload', `payload is ${size} bytes; the limit is ${MAX_PAYLOAD_BYTES}`);
+  if (size > MAX_PAYLOAD_BYTES)
+    throw new MusterError('bad-payload', `payload is ${size} bytes; the limit is ${MAX_PAYLOAD_BYTES}`);
   return payload as Payload;
 }
 
@@ -103,7 +129,10 @@ function findPersonalData(value: unknown, path: string): void {
   } else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
     for (const [key, item] of Object.entries(value)) {
       if (PERSONAL_DATA_KEYS.has(key.toLowerCase().replace(/[_-]/g, ''))) {
-        throw new MusterError('personal-data', `${path}.${key}: personal data never goes on the log; use a pseudonymous id or a commitment`);
+        throw new MusterError(
+          'personal-data',
+          `${path}.${key}: personal data never goes on the log; use a pseudonymous id or a commitment`,
+        );
       }
       findPersonalData(item, `${path}.${key}`);
     }
@@ -142,7 +171,8 @@ function byteStringHeader(length: number): Uint8Array {
 /** Reads a canonical byte-string header at `at`: [content start, content length]. */
 function readByteString(leaf: Uint8Array, at: number): [number, number] {
   const first = leaf[at];
-  if (first === undefined || first < 0x40 || first > 0x59) throw new MusterError('malformed', 'entry is not [body bytes, signature]');
+  if (first === undefined || first < 0x40 || first > 0x59)
+    throw new MusterError('malformed', 'entry is not [body bytes, signature]');
   if (first < 0x58) return [at + 1, first - 0x40];
   if (first === 0x58) {
     const length = leaf[at + 1] ?? -1;
@@ -156,7 +186,12 @@ function readByteString(leaf: Uint8Array, at: number): [number, number] {
 }
 
 /** Entry types whose payload names keys: verifiers always need these payloads. */
-const KEY_ENTRY_TYPES: ReadonlySet<string> = new Set(['genesis', 'key-rotation', 'key-revocation', 'kiosk-registration']);
+const KEY_ENTRY_TYPES: ReadonlySet<string> = new Set([
+  'genesis',
+  'key-rotation',
+  'key-revocation',
+  'kiosk-registration',
+]);
 
 /**
  * Decodes and shape-checks a leaf; throws MusterError('malformed' | 'non-canonical') naming the problem.
@@ -164,7 +199,8 @@ const KEY_ENTRY_TYPES: ReadonlySet<string> = new Set(['genesis', 'key-rotation',
  * come back empty): for fsck, which verifies the envelope of every entry and reads no other payload.
  */
 export function decodeLeaf(leaf: Uint8Array, payloads: 'all' | 'key-entries' = 'all'): DecodedLeaf {
-  if (leaf.length > MAX_LEAF_BYTES) throw new MusterError('malformed', `entry is ${leaf.length} bytes; the limit is ${MAX_LEAF_BYTES}`);
+  if (leaf.length > MAX_LEAF_BYTES)
+    throw new MusterError('malformed', `entry is ${leaf.length} bytes; the limit is ${MAX_LEAF_BYTES}`);
   if (leaf[0] !== ARRAY_OF_TWO) throw new MusterError('malformed', 'entry is not [body bytes, signature]');
   const [bodyStart, bodyLength] = readByteString(leaf, 1);
   const sigAt = bodyStart + bodyLength;
@@ -173,7 +209,8 @@ export function decodeLeaf(leaf: Uint8Array, payloads: 'all' | 'key-entries' = '
   if (sigLength !== 64 || leaf[sigAt] !== SIGNATURE_HEADER[0] || leaf[sigAt + 1] !== SIGNATURE_HEADER[1]) {
     throw new MusterError('malformed', `signature is ${sigLength} bytes, expected 64`);
   }
-  if (sigStart + sigLength !== leaf.length) throw new MusterError('malformed', 'malformed CBOR: entry has trailing or missing bytes');
+  if (sigStart + sigLength !== leaf.length)
+    throw new MusterError('malformed', 'malformed CBOR: entry has trailing or missing bytes');
   const bodyBytes = leaf.subarray(bodyStart, sigAt);
   const skip = payloads === 'all' ? undefined : skipOrdinaryPayload;
   const body = checkBody(decodeCanonical(bodyBytes, skip));
@@ -194,8 +231,10 @@ function checkBody(value: CborValue): EntryBody {
   const body = value as Record<string, CborValue>;
   // Keys arrive in canonical order (the decoder refuses any other), so no sort is needed.
   const keys = Object.keys(body).join(',');
-  if (keys !== BODY_KEYS) throw new MusterError('malformed', `entry body has fields ${Object.keys(body).sort().join(',')}`);
-  if (body.v !== ENTRY_VERSION) throw new MusterError('malformed', `unsupported entry version ${JSON.stringify(body.v)}`);
+  if (keys !== BODY_KEYS)
+    throw new MusterError('malformed', `entry body has fields ${Object.keys(body).sort().join(',')}`);
+  if (body.v !== ENTRY_VERSION)
+    throw new MusterError('malformed', `unsupported entry version ${JSON.stringify(body.v)}`);
   try {
     checkOrigin(body.origin);
   } catch (error) {
@@ -204,8 +243,10 @@ function checkBody(value: CborValue): EntryBody {
   if (!isNonNegativeInteger(body.seq)) throw new MusterError('malformed', 'seq is not a non-negative integer');
   if (!isNonNegativeInteger(body.ts)) throw new MusterError('malformed', 'ts is not a non-negative integer');
   if (!isEntryType(body.type)) throw new MusterError('malformed', `unknown entry type ${JSON.stringify(body.type)}`);
-  if (!(body.prev instanceof Uint8Array) || body.prev.length !== 32) throw new MusterError('malformed', 'prev is not a 32-byte hash');
-  if (!(body.kid instanceof Uint8Array) || body.kid.length !== 4) throw new MusterError('malformed', 'kid is not a 4-byte key id');
+  if (!(body.prev instanceof Uint8Array) || body.prev.length !== 32)
+    throw new MusterError('malformed', 'prev is not a 32-byte hash');
+  if (!(body.kid instanceof Uint8Array) || body.kid.length !== 4)
+    throw new MusterError('malformed', 'kid is not a 4-byte key id');
   const payload = body.payload;
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload) || payload instanceof Uint8Array) {
     throw new MusterError('malformed', 'payload is not a map');

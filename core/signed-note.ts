@@ -31,7 +31,8 @@ export function parseNote(note: string): Note {
     .slice(0, -1)
     .split('\n')
     .map((line) => {
-      if (!line.startsWith(SIG_PREFIX)) throw new MusterError('bad-note', `malformed signature line ${JSON.stringify(line.slice(0, 40))}`);
+      if (!line.startsWith(SIG_PREFIX))
+        throw new MusterError('bad-note', `malformed signature line ${JSON.stringify(line.slice(0, 40))}`);
       const [name, data, extra] = line.slice(SIG_PREFIX.length).split(' ');
       if (!name || !data || extra !== undefined) throw new MusterError('bad-note', 'malformed signature line');
       let raw: Uint8Array;
@@ -69,7 +70,8 @@ export function formatCheckpoint(checkpoint: Checkpoint): string {
 
 export function parseCheckpoint(text: string): Checkpoint {
   const lines = text.split('\n');
-  if (lines.length < 4 || lines.at(-1) !== '') throw new MusterError('bad-checkpoint', 'checkpoint needs origin, size and root lines');
+  if (lines.length < 4 || lines.at(-1) !== '')
+    throw new MusterError('bad-checkpoint', 'checkpoint needs origin, size and root lines');
   const [origin, sizeText, rootText] = lines as [string, string, string];
   if (!origin) throw new MusterError('bad-checkpoint', 'checkpoint origin is empty');
   if (!/^(0|[1-9]\d{0,15})$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText))) {

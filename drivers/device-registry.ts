@@ -2,7 +2,14 @@
 // and per-request outcomes; the registry turns them into DeviceHealth snapshots (core/device-health.ts) and emits
 // one on every change, for the check-in workflow (fall back when a device is down) and HQ's fleet view.
 import { EventEmitter } from 'node:events';
-import { type DeviceCounters, type DeviceFault, type DeviceHealth, type DeviceKind, FAILING_AFTER, deviceState } from '../core/device-health.ts';
+import {
+  type DeviceCounters,
+  type DeviceFault,
+  type DeviceHealth,
+  type DeviceKind,
+  FAILING_AFTER,
+  deviceState,
+} from '../core/device-health.ts';
 import type { DeviceError } from './device-error.ts';
 import type { Outcome } from './frame-channel.ts';
 
@@ -44,7 +51,11 @@ export class DeviceRegistry extends EventEmitter<RegistryEvents> {
   declare(id: string, kind: DeviceKind): void {
     if (this.#devices.has(id)) throw new TypeError(`id: device ${JSON.stringify(id)} is already registered`);
     const counters: DeviceCounters = { requests: 0, failures: 0, timeouts: 0, disconnects: 0 };
-    this.#devices.set(id, { connected: false, consecutiveFailures: 0, health: { id, kind, state: 'disconnected', lastError: null, counters, since: this.#now() } });
+    this.#devices.set(id, {
+      connected: false,
+      consecutiveFailures: 0,
+      health: { id, kind, state: 'disconnected', lastError: null, counters, since: this.#now() },
+    });
   }
 
   attach(id: string, source: HealthSource): void {
@@ -60,7 +71,11 @@ export class DeviceRegistry extends EventEmitter<RegistryEvents> {
       if (outcome.ok) this.#update(device, { consecutiveFailures: 0, count: { requests: 1 } });
       else {
         const timeout = outcome.error.code === 'device.timeout' ? 1 : 0;
-        this.#update(device, { consecutiveFailures: device.consecutiveFailures + 1, fault: outcome.error, count: { requests: 1, failures: 1, timeouts: timeout } });
+        this.#update(device, {
+          consecutiveFailures: device.consecutiveFailures + 1,
+          fault: outcome.error,
+          count: { requests: 1, failures: 1, timeouts: timeout },
+        });
       }
     });
     this.#update(device, { connected: source.connected });
@@ -79,13 +94,18 @@ export class DeviceRegistry extends EventEmitter<RegistryEvents> {
     return [...this.#devices.values()].map((d) => d.health);
   }
 
-  #update(device: Tracked, change: { connected?: boolean; consecutiveFailures?: number; fault?: DeviceError; count?: Partial<DeviceCounters> }): void {
+  #update(
+    device: Tracked,
+    change: { connected?: boolean; consecutiveFailures?: number; fault?: DeviceError; count?: Partial<DeviceCounters> },
+  ): void {
     if (change.connected !== undefined) device.connected = change.connected;
     if (change.consecutiveFailures !== undefined) device.consecutiveFailures = change.consecutiveFailures;
     const previous = device.health;
     const state = deviceState(device.connected, device.consecutiveFailures, this.#failingAfter);
     const now = this.#now();
-    const lastError: DeviceFault | null = change.fault ? { code: change.fault.code, message: change.fault.message, at: now } : previous.lastError;
+    const lastError: DeviceFault | null = change.fault
+      ? { code: change.fault.code, message: change.fault.message, at: now }
+      : previous.lastError;
     const c = previous.counters;
     const add = change.count ?? {};
     const counters: DeviceCounters = {

@@ -43,13 +43,19 @@ export class FrameChannel<F> extends EventEmitter<ChannelEvents> {
   #tail: Promise<unknown> = Promise.resolve();
 
   /** timeoutMs: default per-reply timeout; settleMs: quiet time after a timeout before the next request (default 50). */
-  constructor(link: ByteLink, decoder: FrameDecoder<F>, options: { readonly timeoutMs: number; readonly settleMs?: number }) {
+  constructor(
+    link: ByteLink,
+    decoder: FrameDecoder<F>,
+    options: { readonly timeoutMs: number; readonly settleMs?: number },
+  ) {
     super();
     this.#link = link;
     this.#decoder = decoder;
     this.#timeoutMs = options.timeoutMs;
     this.#settleMs = options.settleMs ?? 50;
-    link.on('data', (chunk) => { this.#onData(chunk); });
+    link.on('data', (chunk) => {
+      this.#onData(chunk);
+    });
     link.on('connected', () => {
       this.#decoder.reset();
       this.emit('connected');
@@ -121,8 +127,14 @@ export class FrameChannel<F> extends EventEmitter<ChannelEvents> {
         reject(linkError('device.timeout', `no reply within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#waiter = {
-        resolve: (frame) => { clearTimeout(timer); resolve(frame); },
-        reject: (error) => { clearTimeout(timer); reject(error); },
+        resolve: (frame) => {
+          clearTimeout(timer);
+          resolve(frame);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       };
     });
   }

@@ -41,7 +41,11 @@ export interface Opened<D> {
   readonly health: HealthSource;
 }
 
-async function openChannel<F>(config: SerialDeviceConfig, family: keyof typeof DEFAULT_BAUD, decoder: FrameDecoder<F>): Promise<FrameChannel<F>> {
+async function openChannel<F>(
+  config: SerialDeviceConfig,
+  family: keyof typeof DEFAULT_BAUD,
+  decoder: FrameDecoder<F>,
+): Promise<FrameChannel<F>> {
   const transport = new SerialTransport({
     target: config.target,
     baudRate: config.baudRate ?? DEFAULT_BAUD[family],
@@ -56,15 +60,23 @@ export async function openFingerprintSensor(config: FingerprintConfig): Promise<
   if (config.family === 'gt511') {
     const decoder = new Gt511Decoder();
     const channel = await openChannel(config, 'gt511', decoder);
-    return { device: await Gt511Sensor.connect(channel, decoder, config.model === undefined ? {} : { model: config.model }), health: channel };
+    return {
+      device: await Gt511Sensor.connect(channel, decoder, config.model === undefined ? {} : { model: config.model }),
+      health: channel,
+    };
   }
   const channel = await openChannel(config, 'r30x', new R30xDecoder());
-  const options = { ...(config.model === undefined ? {} : { model: config.model }), ...(config.password === undefined ? {} : { password: config.password }) };
+  const options = {
+    ...(config.model === undefined ? {} : { model: config.model }),
+    ...(config.password === undefined ? {} : { password: config.password }),
+  };
   return { device: await R30xSensor.connect(channel, options), health: channel };
 }
 
 /** `resolution`: the image size set at open (the module keeps its own otherwise). */
-export async function openCamera(config: SerialDeviceConfig & { readonly camera?: Vc0706Options; readonly resolution?: Resolution }): Promise<Opened<Vc0706Camera>> {
+export async function openCamera(
+  config: SerialDeviceConfig & { readonly camera?: Vc0706Options; readonly resolution?: Resolution },
+): Promise<Opened<Vc0706Camera>> {
   const decoder = new Vc0706Decoder();
   const channel = await openChannel(config, 'vc0706', decoder);
   const device = new Vc0706Camera(channel, decoder, config.camera);

@@ -10,8 +10,7 @@ import { type Backoff, DEFAULT_BACKOFF, Reconnector } from './reconnect.ts';
 
 /** Where the device is: a stable path (/dev/serial/by-id/...) or a USB id pair (lower-case hex, as udev writes them). */
 export type SerialTarget =
-  | { readonly path: string }
-  | { readonly vendorId: string; readonly productId: string; readonly serialNumber?: string };
+  { readonly path: string } | { readonly vendorId: string; readonly productId: string; readonly serialNumber?: string };
 
 export interface SerialTransportOptions {
   readonly target: SerialTarget;
@@ -31,7 +30,8 @@ export class SerialTransport extends EventEmitter<ByteLinkEvents> implements Byt
 
   constructor(options: SerialTransportOptions) {
     super();
-    if (!Number.isInteger(options.baudRate) || options.baudRate <= 0) throw new TypeError(`baudRate: expected a positive integer, got ${options.baudRate}`);
+    if (!Number.isInteger(options.baudRate) || options.baudRate <= 0)
+      throw new TypeError(`baudRate: expected a positive integer, got ${options.baudRate}`);
     this.#options = options;
     this.#binding = options.binding ?? autoDetect();
     this.#reconnector = new Reconnector(options.reconnect ?? DEFAULT_BACKOFF, () => this.#openOnce());
@@ -75,13 +75,20 @@ export class SerialTransport extends EventEmitter<ByteLinkEvents> implements Byt
     this.#port = undefined;
     if (!port?.isOpen) return;
     await new Promise<void>((resolve) => {
-      port.close(() => { resolve(); });
+      port.close(() => {
+        resolve();
+      });
     });
   }
 
   async #openOnce(): Promise<void> {
     const path = await this.#resolvePath();
-    const port = new SerialPortStream({ binding: this.#binding, path, baudRate: this.#options.baudRate, autoOpen: false });
+    const port = new SerialPortStream({
+      binding: this.#binding,
+      path,
+      baudRate: this.#options.baudRate,
+      autoOpen: false,
+    });
     await new Promise<void>((resolve, reject) => {
       port.open((error) => {
         if (error) reject(linkError('device.not-found', `cannot open ${path}: ${error.message}`, { cause: error }));
@@ -92,10 +99,14 @@ export class SerialTransport extends EventEmitter<ByteLinkEvents> implements Byt
       port.close();
       throw linkError('device.closed', 'transport closed while opening');
     }
-    port.on('data', (chunk: Buffer) => this.emit('data', new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    port.on('data', (chunk: Buffer) =>
+      this.emit('data', new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+    );
     // Errors also arrive as a close; listening keeps an unhandled 'error' from killing the process.
     port.on('error', () => undefined);
-    port.on('close', (error: Error | null) => { this.#onClose(port, error); });
+    port.on('close', (error: Error | null) => {
+      this.#onClose(port, error);
+    });
     this.#port = port;
     this.#reconnector.succeeded();
     this.emit('connected');
@@ -105,7 +116,10 @@ export class SerialTransport extends EventEmitter<ByteLinkEvents> implements Byt
     if (port !== this.#port) return;
     this.#port = undefined;
     if (this.#closed) return;
-    const reason: DeviceError = linkError('device.disconnected', error ? `device unplugged: ${error.message}` : 'serial port closed');
+    const reason: DeviceError = linkError(
+      'device.disconnected',
+      error ? `device unplugged: ${error.message}` : 'serial port closed',
+    );
     this.emit('disconnected', reason);
     this.#reconnector.schedule();
   }
@@ -118,15 +132,26 @@ export class SerialTransport extends EventEmitter<ByteLinkEvents> implements Byt
       ports = await this.#binding.list();
     } catch (error) {
       // list() shells out to udevadm on Linux; without it, say so instead of crashing.
-      throw linkError('device.not-found', `cannot list serial ports (${errorMessage(error)}); configure a stable path instead`, { cause: error });
+      throw linkError(
+        'device.not-found',
+        `cannot list serial ports (${errorMessage(error)}); configure a stable path instead`,
+        { cause: error },
+      );
     }
-    const match = ports.find((p) => matchesUsbId(p, target.vendorId, target.productId, 'serialNumber' in target ? target.serialNumber : undefined));
-    if (!match) throw linkError('device.not-found', `no serial port with USB id ${target.vendorId}:${target.productId}`);
+    const match = ports.find((p) =>
+      matchesUsbId(p, target.vendorId, target.productId, 'serialNumber' in target ? target.serialNumber : undefined),
+    );
+    if (!match)
+      throw linkError('device.not-found', `no serial port with USB id ${target.vendorId}:${target.productId}`);
     return match.path;
   }
 }
 
 function matchesUsbId(port: PortInfo, vendorId: string, productId: string, serialNumber: string | undefined): boolean {
   const same = (a: string | undefined, b: string): boolean => a?.toLowerCase() === b.toLowerCase();
-  return same(port.vendorId, vendorId) && same(port.productId, productId) && (serialNumber === undefined || port.serialNumber === serialNumber);
+  return (
+    same(port.vendorId, vendorId) &&
+    same(port.productId, productId) &&
+    (serialNumber === undefined || port.serialNumber === serialNumber)
+  );
 }

@@ -4,7 +4,12 @@ import type { FaceObservation, FrameInput } from './analysis.ts';
 import { type ChallengeKind, type ChallengeResult, evaluateChallenge } from './challenge.ts';
 import type { FaceService } from './face-service.ts';
 
-export async function runChallenge(service: FaceService, kind: ChallengeKind, frames: readonly FrameInput[], sameFaceThreshold: number): Promise<ChallengeResult> {
+export async function runChallenge(
+  service: FaceService,
+  kind: ChallengeKind,
+  frames: readonly FrameInput[],
+  sameFaceThreshold: number,
+): Promise<ChallengeResult> {
   const faces: FaceObservation[] = [];
   for (const frame of frames) {
     const analysis = await service.analyze(frame);

@@ -5,7 +5,8 @@ import type { RgbaFrame } from './frame.ts';
 import type { HeadPose } from './landmarks.ts';
 
 /** A VC0706 JPEG (bytes) or a webcam frame from the renderer (RGBA). */
-export type FrameInput = { readonly kind: 'jpeg'; readonly bytes: Uint8Array } | { readonly kind: 'rgba'; readonly frame: RgbaFrame };
+export type FrameInput =
+  { readonly kind: 'jpeg'; readonly bytes: Uint8Array } | { readonly kind: 'rgba'; readonly frame: RgbaFrame };
 
 export interface QualityMeasures {
   readonly detectionScore: number;
@@ -46,5 +47,10 @@ export interface FrameAnalysis {
   /** Everything after decoding: shrink, detection, landmarks, descriptor, liveness. */
   readonly inferenceMs: number;
   /** Detection (with the image tensor); the other stages are 0 when no single face was found. */
-  readonly stagesMs: { readonly detect: number; readonly landmarks: number; readonly descriptor: number; readonly liveness: number };
+  readonly stagesMs: {
+    readonly detect: number;
+    readonly landmarks: number;
+    readonly descriptor: number;
+    readonly liveness: number;
+  };
 }

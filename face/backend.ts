@@ -23,7 +23,10 @@ export async function loadBackend(choice: BackendChoice): Promise<LoadedBackend>
   if (choice !== 'wasm') {
     try {
       require('@tensorflow/tfjs-node');
-      return { name: 'tensorflow', faceApi: await activate(require('@vladmandic/face-api/dist/face-api.node.js') as FaceApi, 'tensorflow') };
+      return {
+        name: 'tensorflow',
+        faceApi: await activate(require('@vladmandic/face-api/dist/face-api.node.js') as FaceApi, 'tensorflow'),
+      };
     } catch (error) {
       if (choice === 'tensorflow') throw unavailable('tensorflow', error);
       fallbackReason = `tfjs-node not loaded: ${errorMessage(error).split('\n')[0] ?? ''}`;
@@ -48,5 +51,9 @@ async function activate(faceApi: FaceApi, name: BackendName): Promise<FaceApi> {
 }
 
 function unavailable(name: BackendName, cause: unknown): MusterError {
-  return new MusterError('face-backend-unavailable', `TensorFlow.js backend ${name} did not start: ${errorMessage(cause)}`, { cause });
+  return new MusterError(
+    'face-backend-unavailable',
+    `TensorFlow.js backend ${name} did not start: ${errorMessage(cause)}`,
+    { cause },
+  );
 }

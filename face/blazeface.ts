@@ -33,13 +33,18 @@ export class BlazeFace {
     const centres: number[] = [];
     for (const { stride, anchors } of FEATURE_MAPS) {
       const cells = INPUT / stride;
-      for (let y = 0; y < cells; y++) for (let x = 0; x < cells; x++) for (let k = 0; k < anchors; k++) centres.push(stride * (x + 0.5), stride * (y + 0.5));
+      for (let y = 0; y < cells; y++)
+        for (let x = 0; x < cells; x++)
+          for (let k = 0; k < anchors; k++) centres.push(stride * (x + 0.5), stride * (y + 0.5));
     }
     this.anchors = Float32Array.from(centres);
   }
 
   static async load(tf: Tf): Promise<BlazeFace> {
-    return new BlazeFace(tf, await tf.loadGraphModel(fileModelHandler(tf, join(humanModelDirectory(), 'blazeface.json'))));
+    return new BlazeFace(
+      tf,
+      await tf.loadGraphModel(fileModelHandler(tf, join(humanModelDirectory(), 'blazeface.json'))),
+    );
   }
 
   /** Faces scoring at least minScore, best first, overlapping detections suppressed. */
@@ -58,7 +63,9 @@ export class BlazeFace {
         [0, 0],
       ]);
       // The converted model returns its two feature maps' scores and boxes separately; order by size.
-      const [scores32, scores16, rows32, rows16] = [...(this.model.execute(input) as Tensor[])].sort((a, b) => a.size - b.size) as [Tensor, Tensor, Tensor, Tensor];
+      const [scores32, scores16, rows32, rows16] = [...(this.model.execute(input) as Tensor[])].sort(
+        (a, b) => a.size - b.size,
+      ) as [Tensor, Tensor, Tensor, Tensor];
       return tf.concat([tf.concat([scores16, rows16], 2), tf.concat([scores32, rows32], 2)], 1);
     });
     const values = await output.data();
@@ -72,7 +79,10 @@ export class BlazeFace {
       const w = values[i * ROW + 3] as number;
       const h = values[i * ROW + 4] as number;
       if (!(w > 0 && h > 0)) continue;
-      found.push({ score, box: { x: (cx - w / 2) / scale, y: (cy - h / 2) / scale, width: w / scale, height: h / scale } });
+      found.push({
+        score,
+        box: { x: (cx - w / 2) / scale, y: (cy - h / 2) / scale, width: w / scale, height: h / scale },
+      });
     }
     found.sort((a, b) => b.score - a.score);
     const kept: Detection[] = [];

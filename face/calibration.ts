@@ -56,13 +56,17 @@ export function ratesAt(pairs: readonly ScoredPair[], threshold: number): RatePo
 export function calibrate(pairs: readonly ScoredPair[], targetFar: number = DEFAULT_TARGET_FAR): Calibration {
   const genuine = pairs.filter((p) => p.same);
   const impostor = pairs.filter((p) => !p.same);
-  if (genuine.length === 0 || impostor.length === 0) badArgument('pairs', 'at least one genuine and one impostor pair', pairs.length);
+  if (genuine.length === 0 || impostor.length === 0)
+    badArgument('pairs', 'at least one genuine and one impostor pair', pairs.length);
   const sweep: RatePoint[] = [];
   for (let t = 20; t <= 90; t++) sweep.push(ratesAt(pairs, t / 100));
   const within = sweep.filter((p) => p.far <= targetFar);
   const first = sweep[0] as RatePoint;
   const operatingPoint = within.length ? (within[within.length - 1] as RatePoint) : first;
-  const equalError = sweep.reduce((best, p) => (Math.abs(p.far - p.frr) < Math.abs(best.far - best.frr) ? p : best), first);
+  const equalError = sweep.reduce(
+    (best, p) => (Math.abs(p.far - p.frr) < Math.abs(best.far - best.frr) ? p : best),
+    first,
+  );
   const range = (list: readonly ScoredPair[]): { min: number; max: number } => ({
     min: Math.min(...list.map((p) => p.distance)),
     max: Math.max(...list.map((p) => p.distance)),

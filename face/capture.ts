@@ -24,7 +24,11 @@ const IMAGE_ERRORS: Readonly<Record<string, UnusableReason>> = {
   'image-too-large': 'image-too-large',
 };
 
-export async function capture(service: FaceService, input: FrameInput, limits: QualityLimits = DEFAULT_QUALITY_LIMITS): Promise<Capture> {
+export async function capture(
+  service: FaceService,
+  input: FrameInput,
+  limits: QualityLimits = DEFAULT_QUALITY_LIMITS,
+): Promise<Capture> {
   let analysis: FrameAnalysis;
   try {
     analysis = await service.analyze(input);
@@ -35,7 +39,8 @@ export async function capture(service: FaceService, input: FrameInput, limits: Q
     return { kind: 'unusable', reason, guidance: GUIDANCE[reason], detail: error.message };
   }
   const gate = gateAnalysis(analysis, limits);
-  if (!gate.ok) return { kind: 'unusable', reason: gate.reason, guidance: GUIDANCE[gate.reason], detail: gate.detail, analysis };
+  if (!gate.ok)
+    return { kind: 'unusable', reason: gate.reason, guidance: GUIDANCE[gate.reason], detail: gate.detail, analysis };
   if (!analysis.face) throw new Error('gate passed a frame without a face');
   return { kind: 'usable', face: analysis.face, analysis };
 }

@@ -14,11 +14,19 @@ export interface ChallengeLimits {
   readonly minYawChange: number;
 }
 
-export const DEFAULT_CHALLENGE_LIMITS: ChallengeLimits = { closedFraction: 0.7, reopenFraction: 0.85, minYawChange: 0.2 };
+export const DEFAULT_CHALLENGE_LIMITS: ChallengeLimits = {
+  closedFraction: 0.7,
+  reopenFraction: 0.85,
+  minYawChange: 0.2,
+};
 
 export type ChallengeResult =
   | { readonly passed: true; readonly frames: number }
-  | { readonly passed: false; readonly reason: 'too-few-frames' | 'different-person' | 'no-blink' | 'no-head-turn'; readonly detail: string };
+  | {
+      readonly passed: false;
+      readonly reason: 'too-few-frames' | 'different-person' | 'no-blink' | 'no-head-turn';
+      readonly detail: string;
+    };
 
 export const MIN_CHALLENGE_FRAMES = 3;
 
@@ -31,10 +39,15 @@ export function evaluateChallenge(
 ): ChallengeResult {
   const [first] = faces;
   if (!first || faces.length < MIN_CHALLENGE_FRAMES) {
-    return { passed: false, reason: 'too-few-frames', detail: `${faces.length} frames with one face, need ${MIN_CHALLENGE_FRAMES}` };
+    return {
+      passed: false,
+      reason: 'too-few-frames',
+      detail: `${faces.length} frames with one face, need ${MIN_CHALLENGE_FRAMES}`,
+    };
   }
   const stranger = faces.findIndex((f) => descriptorDistance(f.descriptor, first.descriptor) >= sameFaceThreshold);
-  if (stranger >= 0) return { passed: false, reason: 'different-person', detail: `frame ${stranger} shows a different face` };
+  if (stranger >= 0)
+    return { passed: false, reason: 'different-person', detail: `frame ${stranger} shows a different face` };
   const ear = faces.map((f) => f.measures.eyeAspectRatio);
   const yaw = faces.map((f) => f.measures.pose.yaw);
   return kind === 'blink' ? blink(ear, limits, faces.length) : headTurn(yaw, limits, faces.length);
@@ -53,5 +66,9 @@ function headTurn(yaw: readonly number[], limits: ChallengeLimits, frames: numbe
   const start = yaw[0] ?? 0;
   const change = Math.max(...yaw.map((y) => Math.abs(y - start)));
   if (change >= limits.minYawChange) return { passed: true, frames };
-  return { passed: false, reason: 'no-head-turn', detail: `yaw moved ${change.toFixed(2)}, need ${limits.minYawChange}` };
+  return {
+    passed: false,
+    reason: 'no-head-turn',
+    detail: `yaw moved ${change.toFixed(2)}, need ${limits.minYawChange}`,
+  };
 }

@@ -26,23 +26,37 @@ export interface FaceDetector {
  */
 const BLAZE_TO_FACE_API = { width: 1.35, height: 1.25, down: 0.06 } as const;
 
-export async function loadDetector(faceApi: FaceApi, name: DetectorName, modelDirectory: string): Promise<FaceDetector> {
+export async function loadDetector(
+  faceApi: FaceApi,
+  name: DetectorName,
+  modelDirectory: string,
+): Promise<FaceDetector> {
   const { nets } = faceApi;
   if (name === 'blazeface') {
     const blaze = await BlazeFace.load(faceApi.tf);
     return {
       model: 'human blazeface (256 px)',
-      detect: async (image) => (await blaze.detect(image, MIN_DETECTION_SCORE)).map(({ score, box }) => ({ score, box: toFaceApiFraming(box) })),
+      detect: async (image) =>
+        (await blaze.detect(image, MIN_DETECTION_SCORE)).map(({ score, box }) => ({
+          score,
+          box: toFaceApiFraming(box),
+        })),
     };
   }
   if (name === 'tiny') {
     await nets.tinyFaceDetector.loadFromDisk(modelDirectory);
     const options = new faceApi.TinyFaceDetectorOptions({ inputSize: 320, scoreThreshold: MIN_DETECTION_SCORE });
-    return { model: 'face-api tiny_face_detector (320 px)', detect: async (image) => plain(await nets.tinyFaceDetector.locateFaces(image, options)) };
+    return {
+      model: 'face-api tiny_face_detector (320 px)',
+      detect: async (image) => plain(await nets.tinyFaceDetector.locateFaces(image, options)),
+    };
   }
   await nets.ssdMobilenetv1.loadFromDisk(modelDirectory);
   const options = new faceApi.SsdMobilenetv1Options({ minConfidence: MIN_DETECTION_SCORE, maxResults: 10 });
-  return { model: 'face-api ssd_mobilenetv1', detect: async (image) => plain(await nets.ssdMobilenetv1.locateFaces(image, options)) };
+  return {
+    model: 'face-api ssd_mobilenetv1',
+    detect: async (image) => plain(await nets.ssdMobilenetv1.locateFaces(image, options)),
+  };
 }
 
 function toFaceApiFraming(box: Detection['box']): Detection['box'] {

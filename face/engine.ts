@@ -91,7 +91,13 @@ export class FaceEngine {
       tfjsVersion: tf.version_core,
       faceApiVersion: faceApi.version,
       detector: options.detector,
-      models: [detector.model, 'face-api face_landmark_68', 'face-api face_recognition (128-d)', 'human antispoof', 'human liveness'],
+      models: [
+        detector.model,
+        'face-api face_landmark_68',
+        'face-api face_recognition (128-d)',
+        'human antispoof',
+        'human liveness',
+      ],
       loadMs: performance.now() - started,
     };
     const engine = new FaceEngine(faceApi, detector, antispoof, liveness, health);
@@ -133,7 +139,12 @@ export class FaceEngine {
         source: { width: source.width, height: source.height },
         analysed: { width: frame.width, height: frame.height },
         faceCount: detections.length,
-        boxes: detections.map(({ box }) => ({ x: box.x * scale, y: box.y * scale, width: box.width * scale, height: box.height * scale })),
+        boxes: detections.map(({ box }) => ({
+          x: box.x * scale,
+          y: box.y * scale,
+          width: box.width * scale,
+          height: box.height * scale,
+        })),
         ...(face ? { face } : {}),
         decodeMs: decoded - started,
         inferenceMs: performance.now() - decoded,
@@ -159,7 +170,9 @@ export class FaceEngine {
     const points = landmarks.positions.map(({ x, y }) => ({ x, y }));
     const descriptorStart = performance.now();
     // face-api's alignment: the landmarks' bounding box, padded, is what the descriptor net sees.
-    const descriptor = await this.inCrop(image, landmarks.align(), (crop) => this.faceApi.nets.faceRecognitionNet.computeFaceDescriptor(crop));
+    const descriptor = await this.inCrop(image, landmarks.align(), (crop) =>
+      this.faceApi.nets.faceRecognitionNet.computeFaceDescriptor(crop),
+    );
     const livenessStart = performance.now();
     const liveness = await this.livenessScores(image, box);
     stagesMs.landmarks = descriptorStart - landmarksStart;
@@ -167,7 +180,8 @@ export class FaceEngine {
     stagesMs.liveness = performance.now() - livenessStart;
     const single = Array.isArray(descriptor) ? descriptor[0] : descriptor;
     if (!(single instanceof Float32Array)) throw new Error('face-api returned no descriptor');
-    const margin = Math.min(box.x, box.y, frame.width - box.x - box.width, frame.height - box.y - box.height) / box.width;
+    const margin =
+      Math.min(box.x, box.y, frame.width - box.x - box.width, frame.height - box.y - box.height) / box.width;
     return {
       box,
       landmarks: points,
@@ -188,7 +202,10 @@ export class FaceEngine {
   private async landmarks(image: Tensor3D, box: Box): Promise<FaceLandmarks> {
     // Landmarks come back in the crop's pixels; the crop starts where inCrop clipped the box to.
     const origin = clip(image, box);
-    return (await this.inCrop(image, box, (crop) => this.faceApi.nets.faceLandmark68Net.detectLandmarks(crop))).shiftBy(origin.x, origin.y);
+    return (await this.inCrop(image, box, (crop) => this.faceApi.nets.faceLandmark68Net.detectLandmarks(crop))).shiftBy(
+      origin.x,
+      origin.y,
+    );
   }
 
   /** Runs a net on the part of the image inside box (clipped to the frame, whole pixels). */
@@ -212,7 +229,10 @@ export class FaceEngine {
     const score = async (model: GraphModel, size: number): Promise<number> => {
       const output = tf.tidy(() => {
         // Crop first, then scale to 0..1: dividing the whole frame would cost more than either model.
-        const input = tf.div<Tensor4D>(tf.image.cropAndResize(tf.expandDims<Tensor4D>(image, 0), [crop], [0], [size, size]), 255);
+        const input = tf.div<Tensor4D>(
+          tf.image.cropAndResize(tf.expandDims<Tensor4D>(image, 0), [crop], [0], [size, size]),
+          255,
+        );
         return model.execute(input) as Tensor;
       });
       const values = await output.data();

@@ -26,7 +26,9 @@ export async function enrol(
   for (const input of inputs) captures.push(await capture(service, input, limits));
   const descriptors = captures.flatMap((c) => (c.kind === 'usable' ? [c.face.descriptor] : []));
   if (descriptors.length < MIN_ENROLMENT_CAPTURES) {
-    const reasons = captures.flatMap((c, i) => (c.kind === 'unusable' ? [`capture ${i + 1}: ${c.reason} (${c.detail})`] : []));
+    const reasons = captures.flatMap((c, i) =>
+      c.kind === 'unusable' ? [`capture ${i + 1}: ${c.reason} (${c.detail})`] : [],
+    );
     throw new MusterError(
       'enrolment-too-few-captures',
       `enrolment needs ${MIN_ENROLMENT_CAPTURES} usable captures, got ${descriptors.length}${reasons.length ? `; ${reasons.join('; ')}` : ''}`,
@@ -36,7 +38,10 @@ export async function enrol(
     for (let j = i + 1; j < descriptors.length; j++) {
       const distance = descriptorDistance(descriptors[i] as Float32Array, descriptors[j] as Float32Array);
       if (distance >= threshold) {
-        throw new MusterError('enrolment-inconsistent', `usable captures ${i + 1} and ${j + 1} do not look like the same person (distance ${distance.toFixed(3)})`);
+        throw new MusterError(
+          'enrolment-inconsistent',
+          `usable captures ${i + 1} and ${j + 1} do not look like the same person (distance ${distance.toFixed(3)})`,
+        );
       }
     }
   }

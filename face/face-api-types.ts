@@ -40,7 +40,9 @@ export interface FaceApi {
     readonly ssdMobilenetv1: Detector;
     readonly tinyFaceDetector: Detector;
     readonly faceLandmark68Net: Net & { detectLandmarks(input: Tensor3D): Promise<FaceLandmarks> };
-    readonly faceRecognitionNet: Net & { computeFaceDescriptor(input: Tensor3D): Promise<Float32Array | Float32Array[]> };
+    readonly faceRecognitionNet: Net & {
+      computeFaceDescriptor(input: Tensor3D): Promise<Float32Array | Float32Array[]>;
+    };
   };
   readonly SsdMobilenetv1Options: new (options: { minConfidence: number; maxResults: number }) => object;
   readonly TinyFaceDetectorOptions: new (options: { inputSize: number; scoreThreshold: number }) => object;

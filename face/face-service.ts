@@ -54,10 +54,15 @@ export class FaceService {
   }
 
   static async start(options: FaceServiceOptions = {}): Promise<FaceService> {
-    const engineOptions: EngineOptions = { backend: options.backend ?? 'auto', detector: options.detector ?? DEFAULT_DETECTOR };
+    const engineOptions: EngineOptions = {
+      backend: options.backend ?? 'auto',
+      detector: options.detector ?? DEFAULT_DETECTOR,
+    };
     // Sources run as .ts through tsx, a build as .js.
     const self = fileURLToPath(import.meta.url);
-    const worker = startWorker(new URL(`./face-worker${extname(self)}`, import.meta.url), { workerData: engineOptions });
+    const worker = startWorker(new URL(`./face-worker${extname(self)}`, import.meta.url), {
+      workerData: engineOptions,
+    });
     const health = await new Promise<EngineHealth>((resolve, reject) => {
       const onMessage = (message: WorkerMessage): void => {
         worker.off('exit', onExit);
@@ -75,7 +80,14 @@ export class FaceService {
       throw error;
     });
     (options.logger ?? componentLogger('face')).info(
-      { backend: health.backend, tfjs: health.tfjsVersion, faceApi: health.faceApiVersion, detector: health.detector, loadMs: Math.round(health.loadMs), ...(health.fallbackReason ? { fallback: health.fallbackReason } : {}) },
+      {
+        backend: health.backend,
+        tfjs: health.tfjsVersion,
+        faceApi: health.faceApiVersion,
+        detector: health.detector,
+        loadMs: Math.round(health.loadMs),
+        ...(health.fallbackReason ? { fallback: health.fallbackReason } : {}),
+      },
       'face models loaded',
     );
     return new FaceService(worker, health);
@@ -84,7 +96,8 @@ export class FaceService {
   /** Decodes, shrinks and analyses one frame in the worker. Image errors reject with their MusterError code. */
   analyze(input: FrameInput): Promise<FrameAnalysis> {
     if (this.closed) return Promise.reject(new MusterError('face-closed', 'face service is closed'));
-    if (this.pending.size >= MAX_PENDING) return Promise.reject(new MusterError('face-busy', `${MAX_PENDING} frames already waiting`));
+    if (this.pending.size >= MAX_PENDING)
+      return Promise.reject(new MusterError('face-busy', `${MAX_PENDING} frames already waiting`));
     const id = this.nextId++;
     return new Promise<FrameAnalysis>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

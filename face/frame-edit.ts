@@ -50,7 +50,8 @@ export function kioskFrame(frame: RgbaFrame, fill = 1): RgbaFrame {
 
 export function mapPixels(frame: RgbaFrame, f: (value: number, index: number) => number): RgbaFrame {
   const data = new Uint8Array(frame.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = (i & 3) === 3 ? 255 : Math.max(0, Math.min(255, Math.round(f(frame.data[i] as number, i))));
+  for (let i = 0; i < data.length; i++)
+    data[i] = (i & 3) === 3 ? 255 : Math.max(0, Math.min(255, Math.round(f(frame.data[i] as number, i))));
   return { width: frame.width, height: frame.height, data };
 }
 
@@ -67,6 +68,7 @@ export function crop(frame: RgbaFrame, box: Box, margin = 0.6): RgbaFrame {
   const width = x1 - x0;
   const height = y1 - y0;
   const out = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) out.set(frame.data.subarray(((y0 + y) * frame.width + x0) * 4, ((y0 + y) * frame.width + x1) * 4), y * width * 4);
+  for (let y = 0; y < height; y++)
+    out.set(frame.data.subarray(((y0 + y) * frame.width + x0) * 4, ((y0 + y) * frame.width + x1) * 4), y * width * 4);
   return { width, height, data: out };
 }

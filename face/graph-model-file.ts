@@ -27,6 +27,8 @@ export function registerFileModelRouter(tf: Tf): void {
   tf.io.registerLoadRouter((url) => {
     const text = Array.isArray(url) ? url[0] : url;
     // tfjs's router contract is "a handler or null", though its type says only IOHandler.
-    return (typeof text === 'string' && text.startsWith('file://') ? fileModelHandler(tf, fileURLToPath(text)) : null) as io.IOHandler;
+    return (
+      typeof text === 'string' && text.startsWith('file://') ? fileModelHandler(tf, fileURLToPath(text)) : null
+    ) as io.IOHandler;
   });
 }

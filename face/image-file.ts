@@ -21,7 +21,8 @@ export async function readImageFile(path: string): Promise<FrameInput> {
     if (error instanceof MusterError) throw error;
     throw new MusterError('image-unreadable', `${path}: ${errorMessage(error)}`, { cause: error });
   }
-  if (size > MAX_IMAGE_FILE_BYTES) throw new MusterError('image-too-large', `${path} is ${size} bytes; the limit is ${MAX_IMAGE_FILE_BYTES}`);
+  if (size > MAX_IMAGE_FILE_BYTES)
+    throw new MusterError('image-too-large', `${path} is ${size} bytes; the limit is ${MAX_IMAGE_FILE_BYTES}`);
   try {
     return { kind: 'jpeg', bytes: await readFile(path) };
   } catch (error) {
@@ -29,7 +30,11 @@ export async function readImageFile(path: string): Promise<FrameInput> {
   }
 }
 
-export async function captureFile(service: FaceService, path: string, limits: QualityLimits = DEFAULT_QUALITY_LIMITS): Promise<Capture> {
+export async function captureFile(
+  service: FaceService,
+  path: string,
+  limits: QualityLimits = DEFAULT_QUALITY_LIMITS,
+): Promise<Capture> {
   let input: FrameInput;
   try {
     input = await readImageFile(path);

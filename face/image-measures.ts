@@ -20,7 +20,12 @@ export function regionMeasures(frame: RgbaFrame, box: Box): { brightness: number
   for (let y = 1; y < SAMPLE - 1; y++) {
     for (let x = 1; x < SAMPLE - 1; x++) {
       const i = y * SAMPLE + x;
-      const lap = 4 * (luma[i] as number) - (luma[i - 1] as number) - (luma[i + 1] as number) - (luma[i - SAMPLE] as number) - (luma[i + SAMPLE] as number);
+      const lap =
+        4 * (luma[i] as number) -
+        (luma[i - 1] as number) -
+        (luma[i + 1] as number) -
+        (luma[i - SAMPLE] as number) -
+        (luma[i + SAMPLE] as number);
       lapSum += lap;
       lapSq += lap * lap;
       n++;
@@ -49,7 +54,10 @@ function sampleLuma(frame: RgbaFrame, box: Box): Float64Array {
       for (let y = ya; y < yb; y++) {
         for (let x = xa; x < xb; x++) {
           const i = (y * frame.width + x) * 4;
-          total += 0.299 * (frame.data[i] as number) + 0.587 * (frame.data[i + 1] as number) + 0.114 * (frame.data[i + 2] as number);
+          total +=
+            0.299 * (frame.data[i] as number) +
+            0.587 * (frame.data[i + 1] as number) +
+            0.114 * (frame.data[i + 2] as number);
         }
       }
       out[sy * SAMPLE + sx] = total / ((yb - ya) * (xb - xa));

@@ -36,7 +36,8 @@ export function jpegSize(bytes: Uint8Array): JpegSize {
       const width = ((bytes[at + 7] as number) << 8) | (bytes[at + 8] as number);
       return { width, height };
     }
-    if (marker === 0xda || marker === 0xd9) throw new MusterError('image-corrupt', 'JPEG has no frame header before its data');
+    if (marker === 0xda || marker === 0xd9)
+      throw new MusterError('image-corrupt', 'JPEG has no frame header before its data');
     at += 2 + length;
   }
   throw new MusterError('image-truncated', 'JPEG ends before its frame header');

@@ -11,7 +11,8 @@ export async function readOrCreateKeyFile(path: string): Promise<Uint8Array> {
   try {
     await writeFile(path, randomBytes(KEY_BYTES), { mode: 0o600, flag: 'wx' });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new MusterError('key-file-unwritable', `cannot create key file ${path}`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new MusterError('key-file-unwritable', `cannot create key file ${path}`, { cause: error });
   }
   return readKeyFile(path);
 }
@@ -26,8 +27,12 @@ export async function readKeyFile(path: string): Promise<Uint8Array> {
     throw new MusterError('key-file-unreadable', `cannot read key file ${path}`, { cause: error });
   }
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    throw new MusterError('key-file-exposed', `key file ${path} is readable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`);
+    throw new MusterError(
+      'key-file-exposed',
+      `key file ${path} is readable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
+    );
   }
-  if (key.length !== KEY_BYTES) throw new MusterError('key-file-invalid', `key file ${path} holds ${key.length} bytes, not ${KEY_BYTES}`);
+  if (key.length !== KEY_BYTES)
+    throw new MusterError('key-file-invalid', `key file ${path} holds ${key.length} bytes, not ${KEY_BYTES}`);
   return new Uint8Array(key);
 }

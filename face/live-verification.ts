@@ -29,13 +29,24 @@ export async function verifyLive(
   // first frame that passes the whole gate.
   const captures: Capture[] = [];
   for (const frame of frames) captures.push(await capture(service, frame, quality));
-  const faces = captures.flatMap((c) => (c.kind === 'usable' ? [c.face] : c.analysis?.faceCount === 1 && c.analysis.face ? [c.analysis.face] : []));
+  const faces = captures.flatMap((c) =>
+    c.kind === 'usable' ? [c.face] : c.analysis?.faceCount === 1 && c.analysis.face ? [c.analysis.face] : [],
+  );
   const challenge = evaluateChallenge(kind, faces, threshold);
   const probe = captures.find((c) => c.kind === 'usable') ?? captures[0];
-  if (!probe) return { verification: { outcome: 'retry', reason: 'no-face', guidance: GUIDANCE['no-face'] }, challenge };
+  if (!probe)
+    return { verification: { outcome: 'retry', reason: 'no-face', guidance: GUIDANCE['no-face'] }, challenge };
   const verification = verifyCapture(template, probe, threshold, limits.liveness ?? DEFAULT_LIVENESS_LIMITS);
   if (verification.outcome !== 'match' && verification.outcome !== 'no-match') return { verification, challenge };
   if (challenge.passed) return { verification, challenge };
-  if (challenge.reason === 'too-few-frames') return { verification: { outcome: 'retry', reason: 'no-face', guidance: GUIDANCE['no-face'] }, challenge };
-  return { verification: { outcome: 'spoof-suspected', liveness: verification.liveness, detail: `active challenge failed: ${challenge.reason} (${challenge.detail})` }, challenge };
+  if (challenge.reason === 'too-few-frames')
+    return { verification: { outcome: 'retry', reason: 'no-face', guidance: GUIDANCE['no-face'] }, challenge };
+  return {
+    verification: {
+      outcome: 'spoof-suspected',
+      liveness: verification.liveness,
+      detail: `active challenge failed: ${challenge.reason} (${challenge.detail})`,
+    },
+    challenge,
+  };
 }

@@ -18,9 +18,15 @@ export const DEFAULT_LIVENESS_LIMITS: LivenessLimits = { minAntispoof: 0.4, minL
 
 export type LivenessVerdict = { readonly live: true } | { readonly live: false; readonly detail: string };
 
-export function livenessVerdict(scores: LivenessScores, limits: LivenessLimits = DEFAULT_LIVENESS_LIMITS): LivenessVerdict {
+export function livenessVerdict(
+  scores: LivenessScores,
+  limits: LivenessLimits = DEFAULT_LIVENESS_LIMITS,
+): LivenessVerdict {
   if (scores.antispoof < limits.minAntispoof || scores.liveness < limits.minLiveness) {
-    return { live: false, detail: `anti-spoof ${scores.antispoof.toFixed(2)} (need ${limits.minAntispoof}), liveness ${scores.liveness.toFixed(2)} (need ${limits.minLiveness})` };
+    return {
+      live: false,
+      detail: `anti-spoof ${scores.antispoof.toFixed(2)} (need ${limits.minAntispoof}), liveness ${scores.liveness.toFixed(2)} (need ${limits.minLiveness})`,
+    };
   }
   return { live: true };
 }

@@ -20,12 +20,14 @@ export function parsePairsCsv(text: string, baseDirectory: string): LabelledPair
     if (line === '' || line.startsWith('#')) return;
     const fields = line.split(',').map((f) => f.trim());
     const [a, b, label] = fields;
-    const header = first && label !== undefined && !SAME.has(label.toLowerCase()) && !DIFFERENT.has(label.toLowerCase());
+    const header =
+      first && label !== undefined && !SAME.has(label.toLowerCase()) && !DIFFERENT.has(label.toLowerCase());
     first = false;
     if (header) return;
     if (fields.length !== 3 || !a || !b || label === undefined) throw bad(index, 'expected image_a,image_b,label');
     const lower = label.toLowerCase();
-    if (!SAME.has(lower) && !DIFFERENT.has(lower)) throw bad(index, `label must be same or different, got ${JSON.stringify(label)}`);
+    if (!SAME.has(lower) && !DIFFERENT.has(lower))
+      throw bad(index, `label must be same or different, got ${JSON.stringify(label)}`);
     const resolve = (path: string): string => (isAbsolute(path) ? path : join(baseDirectory, path));
     pairs.push({ a: resolve(a), b: resolve(b), same: SAME.has(lower) });
   });

@@ -24,7 +24,7 @@ export const GUIDANCE: Readonly<Record<UnusableReason, string>> = {
   'face-cut-off': 'Move to the middle of the screen.',
   'too-dark': 'Your face is too dark: face the light.',
   'too-bright': 'Too much glare: step out of the direct light.',
-  blurry: 'Hold still for a moment.',
+  'blurry': 'Hold still for a moment.',
   'not-frontal': 'Look straight at the camera.',
 };
 
@@ -62,7 +62,8 @@ export const DEFAULT_QUALITY_LIMITS: QualityLimits = {
   maxAbsRoll: 25,
 };
 
-export type GateResult = { readonly ok: true } | { readonly ok: false; readonly reason: UnusableReason; readonly detail: string };
+export type GateResult =
+  { readonly ok: true } | { readonly ok: false; readonly reason: UnusableReason; readonly detail: string };
 
 export function gateAnalysis(analysis: FrameAnalysis, limits: QualityLimits = DEFAULT_QUALITY_LIMITS): GateResult {
   if (analysis.faceCount === 0) return fail('no-face', 'no face found');
@@ -72,13 +73,22 @@ export function gateAnalysis(analysis: FrameAnalysis, limits: QualityLimits = DE
 
 /** Checks in the order a person can fix them: distance and framing first, then light, stillness, pose. */
 export function gateMeasures(m: QualityMeasures, limits: QualityLimits = DEFAULT_QUALITY_LIMITS): GateResult {
-  if (m.faceWidth < limits.minFaceWidth) return fail('face-too-small', `face is ${Math.round(m.faceWidth)} px wide, need ${limits.minFaceWidth}`);
+  if (m.faceWidth < limits.minFaceWidth)
+    return fail('face-too-small', `face is ${Math.round(m.faceWidth)} px wide, need ${limits.minFaceWidth}`);
   if (m.edgeMargin < limits.minEdgeMargin) return fail('face-cut-off', 'face touches the edge of the picture');
-  if (m.brightness < limits.minBrightness) return fail('too-dark', `face brightness ${Math.round(m.brightness)}, need ${limits.minBrightness}`);
-  if (m.brightness > limits.maxBrightness) return fail('too-bright', `face brightness ${Math.round(m.brightness)}, limit ${limits.maxBrightness}`);
-  if (m.sharpness < limits.minSharpness) return fail('blurry', `sharpness ${m.sharpness.toFixed(3)}, need ${limits.minSharpness}`);
+  if (m.brightness < limits.minBrightness)
+    return fail('too-dark', `face brightness ${Math.round(m.brightness)}, need ${limits.minBrightness}`);
+  if (m.brightness > limits.maxBrightness)
+    return fail('too-bright', `face brightness ${Math.round(m.brightness)}, limit ${limits.maxBrightness}`);
+  if (m.sharpness < limits.minSharpness)
+    return fail('blurry', `sharpness ${m.sharpness.toFixed(3)}, need ${limits.minSharpness}`);
   const { yaw, pitch, roll } = m.pose;
-  if (Math.abs(yaw) > limits.maxAbsYaw || pitch < limits.minPitch || pitch > limits.maxPitch || Math.abs(roll) > limits.maxAbsRoll) {
+  if (
+    Math.abs(yaw) > limits.maxAbsYaw ||
+    pitch < limits.minPitch ||
+    pitch > limits.maxPitch ||
+    Math.abs(roll) > limits.maxAbsRoll
+  ) {
     return fail('not-frontal', `head pose yaw ${yaw.toFixed(2)} pitch ${pitch.toFixed(2)} roll ${roll.toFixed(0)}°`);
   }
   return { ok: true };

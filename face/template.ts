@@ -34,13 +34,27 @@ export interface SealedTemplate {
   readonly tag: string;
 }
 
-export function createTemplate(subjectId: string, descriptors: readonly Float32Array[], now: Date = new Date()): FaceTemplate {
-  if (subjectId === '' || subjectId.length > 200) badArgument('subjectId', 'a non-empty id of at most 200 characters', subjectId);
+export function createTemplate(
+  subjectId: string,
+  descriptors: readonly Float32Array[],
+  now: Date = new Date(),
+): FaceTemplate {
+  if (subjectId === '' || subjectId.length > 200)
+    badArgument('subjectId', 'a non-empty id of at most 200 characters', subjectId);
   if (descriptors.length < MIN_ENROLMENT_CAPTURES) {
-    throw new MusterError('enrolment-too-few-captures', `enrolment needs at least ${MIN_ENROLMENT_CAPTURES} usable captures, got ${descriptors.length}`);
+    throw new MusterError(
+      'enrolment-too-few-captures',
+      `enrolment needs at least ${MIN_ENROLMENT_CAPTURES} usable captures, got ${descriptors.length}`,
+    );
   }
-  for (const d of descriptors) if (d.length !== DESCRIPTOR_LENGTH) badArgument('descriptors', `${DESCRIPTOR_LENGTH} floats each`, d.length);
-  return { subjectId, descriptors: descriptors.map((d) => Float32Array.from(d)), salt: new Uint8Array(randomBytes(SALT_BYTES)), createdAt: now.toISOString() };
+  for (const d of descriptors)
+    if (d.length !== DESCRIPTOR_LENGTH) badArgument('descriptors', `${DESCRIPTOR_LENGTH} floats each`, d.length);
+  return {
+    subjectId,
+    descriptors: descriptors.map((d) => Float32Array.from(d)),
+    salt: new Uint8Array(randomBytes(SALT_BYTES)),
+    createdAt: now.toISOString(),
+  };
 }
 
 export function templateCommitment(template: FaceTemplate): string {
@@ -86,7 +100,8 @@ export function openTemplate(sealed: SealedTemplate, key: Uint8Array): FaceTempl
   }
   const value = decodeCanonical(plaintext);
   const template = readPlaintext(value);
-  if (template.subjectId !== sealed.subjectId || templateCommitment(template) !== sealed.commitment) throw invalid('template contents do not match its commitment');
+  if (template.subjectId !== sealed.subjectId || templateCommitment(template) !== sealed.commitment)
+    throw invalid('template contents do not match its commitment');
   return template;
 }
 
@@ -100,7 +115,8 @@ export function parseSealedTemplate(text: string): SealedTemplate {
   const fields = ['format', 'subjectId', 'commitment', 'iv', 'ciphertext', 'tag'] as const;
   if (typeof value !== 'object' || value === null) throw invalid('template file is not an object');
   const record = value as Record<string, unknown>;
-  for (const field of fields) if (typeof record[field] !== 'string') throw invalid(`template field ${field} is missing`);
+  for (const field of fields)
+    if (typeof record[field] !== 'string') throw invalid(`template field ${field} is missing`);
   if (record.format !== TEMPLATE_FORMAT) throw invalid(`unknown template format ${JSON.stringify(record.format)}`);
   return record as unknown as SealedTemplate;
 }
@@ -117,7 +133,12 @@ function readPlaintext(value: unknown): FaceTemplate {
   ) {
     throw invalid('template plaintext has the wrong shape');
   }
-  return { subjectId: record.subjectId, createdAt: record.createdAt, salt: record.salt, descriptors: descriptors.map(bytesToDescriptor) };
+  return {
+    subjectId: record.subjectId,
+    createdAt: record.createdAt,
+    salt: record.salt,
+    descriptors: descriptors.map(bytesToDescriptor),
+  };
 }
 
 /** Little-endian float32, whatever the host's byte order. */
@@ -146,4 +167,3 @@ function checkKey(key: Uint8Array): void {
 function invalid(message: string, cause?: unknown): MusterError {
   return new MusterError('template-invalid', message, cause === undefined ? {} : { cause });
 }
-

@@ -54,7 +54,11 @@ export async function verifyFrames(
   for (let taken = 1; taken <= frames; taken++) {
     const result = verifyCapture(template, await nextCapture(), threshold, livenessLimits);
     if (result.outcome === 'match' || result.outcome === 'spoof-suspected') return { ...result, frames: taken };
-    if (!best || (result.outcome === 'no-match' && (best.outcome !== 'no-match' || result.match.distance < best.match.distance))) best = result;
+    if (
+      !best ||
+      (result.outcome === 'no-match' && (best.outcome !== 'no-match' || result.match.distance < best.match.distance))
+    )
+      best = result;
   }
   if (!best) throw new Error('no frame was verified');
   return { ...best, frames };

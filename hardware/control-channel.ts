@@ -10,12 +10,19 @@ export const CONTROL_HELP: Readonly<Record<'fingerprint' | 'camera' | 'badge', r
     'finger NAME        put the finger called NAME on the glass (any word: alice, 3, ...)',
     'finger none        take the finger off',
     'finger poor        a smudged finger: the image is unusable (R30x code 07, GT-511 NACK 100C)',
-    'enrol NAME ID      write NAME\'s template straight into slot ID',
+    "enrol NAME ID      write NAME's template straight into slot ID",
     'clear              empty the template library',
     'status             templates in flash and what is on the glass',
   ],
-  camera: ['frame next         move the live view to the next frame', 'frame N            move the live view to frame N (0-based)', 'status             frame count and current frame size'],
-  badge: ['card NUMBER        tap a card: types NUMBER then Enter', 'rollover           send a keyboard rollover-error report'],
+  camera: [
+    'frame next         move the live view to the next frame',
+    'frame N            move the live view to frame N (0-based)',
+    'status             frame count and current frame size',
+  ],
+  badge: [
+    'card NUMBER        tap a card: types NUMBER then Enter',
+    'rollover           send a keyboard rollover-error report',
+  ],
 };
 
 const SERIAL_HELP = [
@@ -34,7 +41,8 @@ export function fingerprintControl(emulator: FingerprintEmulator & SerialEmulato
   return dispatch('fingerprint', {
     finger: ([what]) => {
       if (what === undefined) return 'error: finger needs NAME, none or poor';
-      emulator.finger = what === 'none' ? { kind: 'none' } : what === 'poor' ? { kind: 'poor' } : { kind: 'finger', name: what };
+      emulator.finger =
+        what === 'none' ? { kind: 'none' } : what === 'poor' ? { kind: 'poor' } : { kind: 'finger', name: what };
       return `ok finger ${what}`;
     },
     enrol: ([name, page]) => {
@@ -46,7 +54,8 @@ export function fingerprintControl(emulator: FingerprintEmulator & SerialEmulato
       emulator.library.clear();
       return 'ok cleared';
     },
-    status: () => `ok templates ${emulator.library.size} finger ${emulator.finger.kind === 'finger' ? emulator.finger.name : emulator.finger.kind}`,
+    status: () =>
+      `ok templates ${emulator.library.size} finger ${emulator.finger.kind === 'finger' ? emulator.finger.name : emulator.finger.kind}`,
     ...serialHandlers(emulator),
   });
 }
@@ -67,7 +76,8 @@ export function cameraControl(emulator: Vc0706Emulator): (line: string) => strin
 export function badgeControl(wedge: KeyboardWedge): (line: string) => string {
   return dispatch('badge', {
     card: ([number]) => {
-      if (number === undefined || !/^[0-9A-Za-z]{1,64}$/.test(number)) return 'error: card needs a number of letters and digits';
+      if (number === undefined || !/^[0-9A-Za-z]{1,64}$/.test(number))
+        return 'error: card needs a number of letters and digits';
       wedge.tap(number);
       return `ok tapped ${number}`;
     },

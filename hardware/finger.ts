@@ -1,7 +1,8 @@
 // What lies on an emulated fingerprint sensor's glass, shared by every fingerprint emulator and its control channel.
 import { createHash } from 'node:crypto';
 
-export type Finger = { readonly kind: 'none' } | { readonly kind: 'poor' } | { readonly kind: 'finger'; readonly name: string };
+export type Finger =
+  { readonly kind: 'none' } | { readonly kind: 'poor' } | { readonly kind: 'finger'; readonly name: string };
 
 /** The control channel's view of a fingerprint emulator, whatever its family. */
 export interface FingerprintEmulator {
@@ -19,6 +20,13 @@ export function fingerIdentity(name: string): Uint8Array {
 /** Deterministic filler derived from the identity, so a template looks like opaque feature data. */
 export function fillFrom(identity: Uint8Array, out: Uint8Array, offset: number): void {
   for (let block = 0; offset < out.length; block++, offset += 32) {
-    out.set(createHash('sha256').update(identity).update(String(block)).digest().subarray(0, out.length - offset), offset);
+    out.set(
+      createHash('sha256')
+        .update(identity)
+        .update(String(block))
+        .digest()
+        .subarray(0, out.length - offset),
+      offset,
+    );
   }
 }

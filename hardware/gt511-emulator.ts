@@ -1,6 +1,14 @@
 // A GT-511C3 fingerprint module: 12-byte little-endian command packets, ACK / NACK responses, 498-byte templates
 // moved in data packets, three-step enrolment, and a CMOS LED that must be on for the sensor to see a finger.
-import { GT511_ACK, GT511_NACK, GT511_TEMPLATE_BYTES, Gt511Command, Gt511Decoder, encodeGt511Data, encodeGt511Packet } from '../drivers/fingerprint/gt511-codec.ts';
+import {
+  GT511_ACK,
+  GT511_NACK,
+  GT511_TEMPLATE_BYTES,
+  Gt511Command,
+  Gt511Decoder,
+  encodeGt511Data,
+  encodeGt511Packet,
+} from '../drivers/fingerprint/gt511-codec.ts';
 import { type EmulatorTiming, SerialEmulator, ZERO_TIMING } from './emulator.ts';
 import { type Finger, type FingerprintEmulator, fillFrom, fingerIdentity } from './finger.ts';
 
@@ -45,7 +53,8 @@ export class Gt511Emulator extends SerialEmulator implements FingerprintEmulator
   }
 
   enrolDirect(name: string, id: number): void {
-    if (!Number.isInteger(id) || id < 0 || id >= this.capacity) throw new TypeError(`id: expected 0..${this.capacity - 1}, got ${id}`);
+    if (!Number.isInteger(id) || id < 0 || id >= this.capacity)
+      throw new TypeError(`id: expected 0..${this.capacity - 1}, got ${id}`);
     this.library.set(id, gt511Template(name));
   }
 

@@ -1,7 +1,15 @@
 // Runs emulators in process on @serialport/binding-mock: a serialport binding whose ports are wired to emulators.
 // Unplugging an emulator fails the pending read the way a real unplug does (an error with `disconnect`), so
 // serialport closes the port with a DisconnectedError and the transport's reconnect path runs for real.
-import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo, PortStatus, SetOptions, UpdateOptions } from '@serialport/bindings-cpp';
+import type {
+  BindingInterface,
+  BindingPortInterface,
+  OpenOptions,
+  PortInfo,
+  PortStatus,
+  SetOptions,
+  UpdateOptions,
+} from '@serialport/bindings-cpp';
 import { SerialPortMock } from 'serialport';
 import type { SerialEmulator } from './emulator.ts';
 
@@ -18,7 +26,15 @@ export class EmulatorBinding implements BindingInterface {
 
   attach(path: string, emulator: SerialEmulator, usb?: UsbIdentity): void {
     MockBinding.createPort(path, usb ? { vendorId: usb.vendorId, productId: usb.productId } : {});
-    const info: PortInfo = { path, manufacturer: undefined, serialNumber: undefined, pnpId: undefined, locationId: undefined, vendorId: usb?.vendorId, productId: usb?.productId };
+    const info: PortInfo = {
+      path,
+      manufacturer: undefined,
+      serialNumber: undefined,
+      pnpId: undefined,
+      locationId: undefined,
+      vendorId: usb?.vendorId,
+      productId: usb?.productId,
+    };
     this.#emulators.set(path, { emulator, info });
   }
 
@@ -46,7 +62,9 @@ class EmulatorPort implements BindingPortInterface {
     this.#emulator = emulator;
     let unplug = (): void => undefined;
     this.#unplugged = new Promise<never>((_, reject) => {
-      unplug = () => { reject(Object.assign(new Error('device unplugged'), { disconnect: true })); };
+      unplug = () => {
+        reject(Object.assign(new Error('device unplugged'), { disconnect: true }));
+      };
     });
     this.#unplugged.catch(() => undefined);
     this.#onOutput = (bytes) => {

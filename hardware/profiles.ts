@@ -28,20 +28,44 @@ const SERIAL_BRIDGES: readonly UsbId[] = [
 ];
 
 export const PROFILES: readonly DeviceProfile[] = [
-  { name: 'R307 / R503 / AS608 fingerprint module', kind: 'fingerprint', serial: { family: 'r30x', baudRate: DEFAULT_BAUD.r30x }, usb: SERIAL_BRIDGES },
-  { name: 'GT-511C3 / GT-521F fingerprint module', kind: 'fingerprint', serial: { family: 'gt511', baudRate: DEFAULT_BAUD.gt511 }, usb: SERIAL_BRIDGES },
-  { name: 'VC0706 serial JPEG camera', kind: 'camera', serial: { family: 'vc0706', baudRate: DEFAULT_BAUD.vc0706 }, usb: SERIAL_BRIDGES },
+  {
+    name: 'R307 / R503 / AS608 fingerprint module',
+    kind: 'fingerprint',
+    serial: { family: 'r30x', baudRate: DEFAULT_BAUD.r30x },
+    usb: SERIAL_BRIDGES,
+  },
+  {
+    name: 'GT-511C3 / GT-521F fingerprint module',
+    kind: 'fingerprint',
+    serial: { family: 'gt511', baudRate: DEFAULT_BAUD.gt511 },
+    usb: SERIAL_BRIDGES,
+  },
+  {
+    name: 'VC0706 serial JPEG camera',
+    kind: 'camera',
+    serial: { family: 'vc0706', baudRate: DEFAULT_BAUD.vc0706 },
+    usb: SERIAL_BRIDGES,
+  },
   {
     name: '125 kHz / 13.56 MHz USB badge reader (keyboard wedge)',
     kind: 'badge',
     hid: { mode: 'keyboard' },
-    usb: [{ vendorId: 'ffff', productId: '0035', description: 'generic RFID keyboard-wedge reader (check yours with lsusb)' }],
+    usb: [
+      {
+        vendorId: 'ffff',
+        productId: '0035',
+        description: 'generic RFID keyboard-wedge reader (check yours with lsusb)',
+      },
+    ],
     symlink: 'muster/badge',
   },
 ];
 
 /** The profile of a device kind, and of a serial family where the kind has several (fingerprint: r30x, gt511). */
-export function profileFor(kind: DeviceProfile['kind'], family?: NonNullable<DeviceProfile['serial']>['family']): DeviceProfile {
+export function profileFor(
+  kind: DeviceProfile['kind'],
+  family?: NonNullable<DeviceProfile['serial']>['family'],
+): DeviceProfile {
   const profile = PROFILES.find((p) => p.kind === kind && (family === undefined || p.serial?.family === family));
   if (!profile) throw new TypeError(`kind: no profile for ${kind}${family ? ` (${family})` : ''}`);
   return profile;
@@ -69,13 +93,19 @@ export function udevRules(profiles: readonly DeviceProfile[] = PROFILES): string
   }
   for (const { usb, users } of bridges.values()) {
     lines.push('', `# ${usb.description}: ${users.join('; ')}`);
-    lines.push(`SUBSYSTEM=="tty", ATTRS{idVendor}=="${usb.vendorId}", ATTRS{idProduct}=="${usb.productId}", MODE="0660", GROUP="muster"`);
+    lines.push(
+      `SUBSYSTEM=="tty", ATTRS{idVendor}=="${usb.vendorId}", ATTRS{idProduct}=="${usb.productId}", MODE="0660", GROUP="muster"`,
+    );
   }
   for (const profile of profiles.filter((p) => p.hid)) {
     for (const usb of profile.usb) {
       lines.push('', `# ${profile.name}: ${usb.description}`);
-      lines.push(`KERNEL=="hidraw*", ATTRS{idVendor}=="${usb.vendorId}", ATTRS{idProduct}=="${usb.productId}", MODE="0660", GROUP="muster", SYMLINK+="${profile.symlink ?? `muster/${profile.kind}`}"`);
-      lines.push(`SUBSYSTEM=="usb", ATTR{idVendor}=="${usb.vendorId}", ATTR{idProduct}=="${usb.productId}", MODE="0660", GROUP="muster"`);
+      lines.push(
+        `KERNEL=="hidraw*", ATTRS{idVendor}=="${usb.vendorId}", ATTRS{idProduct}=="${usb.productId}", MODE="0660", GROUP="muster", SYMLINK+="${profile.symlink ?? `muster/${profile.kind}`}"`,
+      );
+      lines.push(
+        `SUBSYSTEM=="usb", ATTR{idVendor}=="${usb.vendorId}", ATTR{idProduct}=="${usb.productId}", MODE="0660", GROUP="muster"`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

@@ -8,10 +8,16 @@ export interface SerialAttachment {
   close(): Promise<void>;
 }
 
-export async function attachToSerialPath(emulator: SerialEmulator, path: string, baudRate: number): Promise<SerialAttachment> {
+export async function attachToSerialPath(
+  emulator: SerialEmulator,
+  path: string,
+  baudRate: number,
+): Promise<SerialAttachment> {
   const port = new SerialTransport({ target: { path }, baudRate, reconnect: false });
   await port.open();
-  const onData = (bytes: Uint8Array): void => { emulator.receive(bytes); };
+  const onData = (bytes: Uint8Array): void => {
+    emulator.receive(bytes);
+  };
   const onOutput = (bytes: Uint8Array): void => {
     port.write(bytes).catch(() => undefined);
   };

@@ -17,15 +17,23 @@ export interface PtyPair {
 export async function openPtyPair(dir: string, name = 'tty'): Promise<PtyPair> {
   const host = join(dir, `${name}-host`);
   const device = join(dir, `${name}-device`);
-  const socat: ChildProcess = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${host}`, `pty,raw,echo=0,link=${device}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const socat: ChildProcess = spawn(
+    'socat',
+    ['-d', '-d', `pty,raw,echo=0,link=${host}`, `pty,raw,echo=0,link=${device}`],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let log = '';
   const ready = new Promise<void>((resolve, reject) => {
     socat.stderr?.on('data', (chunk: Buffer) => {
       log += chunk.toString();
       if (log.includes('starting data transfer loop')) resolve();
     });
-    socat.once('error', (error) => { reject(new MusterError('pty.socat', `cannot start socat: ${error.message}`, { cause: error })); });
-    socat.once('exit', (code) => { reject(new MusterError('pty.socat', `socat exited (${code}): ${log.trim()}`)); });
+    socat.once('error', (error) => {
+      reject(new MusterError('pty.socat', `cannot start socat: ${error.message}`, { cause: error }));
+    });
+    socat.once('exit', (code) => {
+      reject(new MusterError('pty.socat', `socat exited (${code}): ${log.trim()}`));
+    });
   });
   await ready;
   return {

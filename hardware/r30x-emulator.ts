@@ -73,7 +73,8 @@ export class R30xEmulator extends SerialEmulator implements FingerprintEmulator 
 
   /** Writes the template of finger `name` straight into flash, as if enrolled earlier. */
   enrolDirect(name: string, page: number): void {
-    if (!Number.isInteger(page) || page < 0 || page >= this.capacity) throw new TypeError(`page: expected 0..${this.capacity - 1}, got ${page}`);
+    if (!Number.isInteger(page) || page < 0 || page >= this.capacity)
+      throw new TypeError(`page: expected 0..${this.capacity - 1}, got ${page}`);
     this.library.set(page, fingerTemplate(name));
   }
 
@@ -99,7 +100,11 @@ export class R30xEmulator extends SerialEmulator implements FingerprintEmulator 
   }
 
   #ack(code: number, data: readonly number[] = [], processingMs = 0, requestBytes = 0): void {
-    this.reply(encodeR30x({ address: this.#address, pid: Pid.ack, payload: Uint8Array.from([code, ...data]) }), processingMs, requestBytes);
+    this.reply(
+      encodeR30x({ address: this.#address, pid: Pid.ack, payload: Uint8Array.from([code, ...data]) }),
+      processingMs,
+      requestBytes,
+    );
   }
 
   #command(payload: Uint8Array, requestBytes: number): void {
@@ -123,7 +128,17 @@ export class R30xEmulator extends SerialEmulator implements FingerprintEmulator 
         this.#password = readU32(payload, 1);
         return ok(Code.ok);
       case R30xCommand.readSysPara:
-        return ok(Code.ok, [0, 0, 0, 0, ...u16(this.capacity), ...u16(this.#security), ...u32(this.#address), ...u16(this.#packetSizeCode), ...u16(this.#baudN)]);
+        return ok(Code.ok, [
+          0,
+          0,
+          0,
+          0,
+          ...u16(this.capacity),
+          ...u16(this.#security),
+          ...u32(this.#address),
+          ...u16(this.#packetSizeCode),
+          ...u16(this.#baudN),
+        ]);
       case R30xCommand.writeReg:
         return ok(this.#writeRegister(arg(1), arg(2)));
       case R30xCommand.getRandomCode:
@@ -220,7 +235,8 @@ export class R30xEmulator extends SerialEmulator implements FingerprintEmulator 
   #upload(buffer: number, requestBytes: number): void {
     const template = this.#buffers[buffer === 2 ? 1 : 0];
     const frames: Uint8Array[] = [];
-    const ack = (code: number): Uint8Array => encodeR30x({ address: this.#address, pid: Pid.ack, payload: Uint8Array.of(code) });
+    const ack = (code: number): Uint8Array =>
+      encodeR30x({ address: this.#address, pid: Pid.ack, payload: Uint8Array.of(code) });
     if (!template) {
       this.reply(ack(Code.noImage), 0, requestBytes);
       return;

@@ -2,7 +2,15 @@
 // the current frame, reads serve slices of it, resume moves the live view to the next frame.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FrameControl, ImageSize, type Resolution, Vc0706Command, Vc0706RequestDecoder, resolutionOf, vc0706Reply } from '../drivers/camera/vc0706-codec.ts';
+import {
+  FrameControl,
+  ImageSize,
+  type Resolution,
+  Vc0706Command,
+  Vc0706RequestDecoder,
+  resolutionOf,
+  vc0706Reply,
+} from '../drivers/camera/vc0706-codec.ts';
 import { type EmulatorTiming, SerialEmulator, ZERO_TIMING } from './emulator.ts';
 
 export const VC0706_BOOT_TEXT = 'VC0703 1.00\r\nCtrl infr exist\r\nUser-defined sensor\r\n625\r\nInit end\r\n';
@@ -62,7 +70,8 @@ export class Vc0706Emulator extends SerialEmulator {
 
   /** Moves the live view to the next frame (or to frame `index`). */
   nextFrame(index = (this.#index + 1) % this.#frames.length): void {
-    if (!Number.isInteger(index) || index < 0 || index >= this.#frames.length) throw new TypeError(`index: expected 0..${this.#frames.length - 1}, got ${index}`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.#frames.length)
+      throw new TypeError(`index: expected 0..${this.#frames.length - 1}, got ${index}`);
     this.#index = index;
   }
 
@@ -83,7 +92,9 @@ export class Vc0706Emulator extends SerialEmulator {
       if ('error' in item) continue;
       const { command, args } = item.frame;
       const requestBytes = 4 + args.length;
-      const ok = (data: readonly number[] | Uint8Array = [], ms = 0): void => { this.reply(vc0706Reply(command, 0, data), ms, requestBytes); };
+      const ok = (data: readonly number[] | Uint8Array = [], ms = 0): void => {
+        this.reply(vc0706Reply(command, 0, data), ms, requestBytes);
+      };
       switch (command) {
         case Vc0706Command.reset:
           this.#frozen = null;

@@ -30,7 +30,13 @@ export class BlockTree implements TreeSource {
     const levels = this.blocks[block];
     const offsets = this.offsets[block];
     const local = index - block * perBlock;
-    if (!levels || !offsets || local < 0 || offsets[level] === undefined || offsets[level] + 32 * local + 32 > (offsets[level + 1] as number)) {
+    if (
+      !levels ||
+      !offsets ||
+      local < 0 ||
+      offsets[level] === undefined ||
+      offsets[level] + 32 * local + 32 > (offsets[level + 1] as number)
+    ) {
       throw new MusterError('bad-proof-request', `no subtree at level ${level} index ${index}`);
     }
     const at = offsets[level] + 32 * local;

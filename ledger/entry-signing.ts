@@ -1,6 +1,13 @@
 // Signing and checking entries: the signature covers a domain prefix and the exact body bytes.
 import { concatBytes } from '../core/bytes.ts';
-import { type DecodedLeaf, ENTRY_SIGNATURE_DOMAIN, type EntryBody, MAX_LEAF_BYTES, encodeBody, encodeLeaf } from '../core/entry.ts';
+import {
+  type DecodedLeaf,
+  ENTRY_SIGNATURE_DOMAIN,
+  type EntryBody,
+  MAX_LEAF_BYTES,
+  encodeBody,
+  encodeLeaf,
+} from '../core/entry.ts';
 import { leafHash } from './hash.ts';
 import type { Signer, Verifier } from './keys.ts';
 
@@ -24,7 +31,8 @@ signed.set(ENTRY_SIGNATURE_DOMAIN);
 export function entrySignatureValid(decoded: DecodedLeaf, verifier: Verifier): boolean {
   const { bodyBytes, signature } = decoded;
   // decodeLeaf caps a leaf at MAX_LEAF_BYTES; a DecodedLeaf built by hand could be longer.
-  if (bodyBytes.length > MAX_LEAF_BYTES) return verifier.verify(concatBytes(ENTRY_SIGNATURE_DOMAIN, bodyBytes), signature);
+  if (bodyBytes.length > MAX_LEAF_BYTES)
+    return verifier.verify(concatBytes(ENTRY_SIGNATURE_DOMAIN, bodyBytes), signature);
   signed.set(bodyBytes, ENTRY_SIGNATURE_DOMAIN.length);
   return verifier.verify(signed.subarray(0, ENTRY_SIGNATURE_DOMAIN.length + bodyBytes.length), signature);
 }

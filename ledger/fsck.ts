@@ -28,7 +28,14 @@ export interface FsckOptions {
 }
 
 export type FsckResult =
-  | { readonly ok: true; readonly origin: string; readonly size: number; readonly root: Uint8Array; readonly checkpoints: number; readonly trust: 'key' | 'store' }
+  | {
+      readonly ok: true;
+      readonly origin: string;
+      readonly size: number;
+      readonly root: Uint8Array;
+      readonly checkpoints: number;
+      readonly trust: 'key' | 'store';
+    }
   | { readonly ok: false; readonly origin: string; readonly seq?: number; readonly reason: string };
 
 const BLOCK_LEVEL = 8;
@@ -44,7 +51,12 @@ export async function fsck(path: string, options: FsckOptions = {}): Promise<Fsc
 }
 
 async function check(store: LedgerStore, origin: string, options: FsckOptions): Promise<FsckResult> {
-  const fail = (reason: string, seq?: number): FsckResult => ({ ok: false, origin, reason, ...(seq === undefined ? {} : { seq }) });
+  const fail = (reason: string, seq?: number): FsckResult => ({
+    ok: false,
+    origin,
+    reason,
+    ...(seq === undefined ? {} : { seq }),
+  });
   const log = store.log(origin);
   if (!log) return fail(`the store holds no log for ${origin}`);
   if (options.trustedKeys && !options.trustedKeys.some((k) => bytesEqual(k.publicKey, log.genesisKey))) {
@@ -76,7 +88,10 @@ async function check(store: LedgerStore, origin: string, options: FsckOptions): 
     return fail(`database file is damaged: ${errorMessage(error)}`);
   }
   const root = rootHash(tree, size);
-  const notes = [...store.checkpoints(origin).map((c) => ({ note: c.note, held: false })), ...(options.heldCheckpoints ?? []).map((note) => ({ note, held: true }))];
+  const notes = [
+    ...store.checkpoints(origin).map((c) => ({ note: c.note, held: false })),
+    ...(options.heldCheckpoints ?? []).map((note) => ({ note, held: true })),
+  ];
   for (const { note, held } of notes) {
     let checkpoint;
     try {
@@ -85,10 +100,15 @@ async function check(store: LedgerStore, origin: string, options: FsckOptions): 
       return fail(`${held ? 'held' : 'stored'} checkpoint: ${errorMessage(error)}`);
     }
     if (checkpoint.size > size) {
-      return fail(`a checkpoint for ${checkpoint.size} entries exists but the log has only ${size}: entries were truncated or the log rolled back`, size);
+      return fail(
+        `a checkpoint for ${checkpoint.size} entries exists but the log has only ${size}: entries were truncated or the log rolled back`,
+        size,
+      );
     }
     if (!bytesEqual(rootHash(tree, checkpoint.size), checkpoint.root)) {
-      return fail(`the log does not match its signed checkpoint at size ${checkpoint.size} (root ${toHex(checkpoint.root).slice(0, 16)}…): history was rewritten or forked`);
+      return fail(
+        `the log does not match its signed checkpoint at size ${checkpoint.size} (root ${toHex(checkpoint.root).slice(0, 16)}…): history was rewritten or forked`,
+      );
     }
   }
   return { ok: true, origin, size, root, checkpoints: notes.length, trust: options.trustedKeys ? 'key' : 'store' };
@@ -99,13 +119,20 @@ type BlocksResult =
   | { readonly ok: false; readonly seq?: number; readonly reason: string };
 
 /** Verifies every block, on this thread and `workers` more, and returns the lowest failure or every block's tree. */
-async function checkBlocks(store: LedgerStore, plan: BlockPlan, schedule: KeySchedule, workers?: number): Promise<BlocksResult> {
+async function checkBlocks(
+  store: LedgerStore,
+  plan: BlockPlan,
+  schedule: KeySchedule,
+  workers?: number,
+): Promise<BlocksResult> {
   const total = blockCount(plan);
   const claims = new SharedArrayBuffer(4);
   const count = total < 2 ? 0 : (workers ?? Math.max(0, cpus().length - 1));
   const results: BlockResult[] = [];
   const job: VerifyJob = { path: store.path, plan, keys: schedule.toSpans(), claims };
-  const started = Array.from({ length: count }, () => startWorker(new URL('./verify-worker.ts', import.meta.url), { workerData: job, selfContained: true }));
+  const started = Array.from({ length: count }, () =>
+    startWorker(new URL('./verify-worker.ts', import.meta.url), { workerData: job, selfContained: true }),
+  );
   try {
     const finished = started.map(
       (worker) =>
@@ -115,7 +142,11 @@ async function checkBlocks(store: LedgerStore, plan: BlockPlan, schedule: KeySch
             else results.push(message);
           });
           worker.once('error', (error) => {
-            reject(isDamage(error) ? error : new MusterError('verify-worker', `verification worker failed: ${errorMessage(error)}`));
+            reject(
+              isDamage(error)
+                ? error
+                : new MusterError('verify-worker', `verification worker failed: ${errorMessage(error)}`),
+            );
           });
           worker.once('exit', () => {
             reject(new MusterError('verify-worker', 'verification worker exited early'));
@@ -132,7 +163,9 @@ async function checkBlocks(store: LedgerStore, plan: BlockPlan, schedule: KeySch
   } finally {
     await Promise.all(started.map((worker) => worker.terminate()));
   }
-  const failure = results.filter((r): r is Extract<BlockResult, { ok: false }> => !r.ok).sort((a, b) => a.block - b.block)[0];
+  const failure = results
+    .filter((r): r is Extract<BlockResult, { ok: false }> => !r.ok)
+    .sort((a, b) => a.block - b.block)[0];
   if (failure) return { ok: false, reason: failure.reason, ...(failure.seq === undefined ? {} : { seq: failure.seq }) };
   const levels: Uint8Array[] = [];
   let nodes = 0;
@@ -145,7 +178,12 @@ async function checkBlocks(store: LedgerStore, plan: BlockPlan, schedule: KeySch
 }
 
 /** Nodes above the block level match the rebuilt tree, and no node is stored beyond it. */
-function checkUpperNodes(store: LedgerStore, plan: BlockPlan, tree: BlockTree, checkedNodes: number): string | undefined {
+function checkUpperNodes(
+  store: LedgerStore,
+  plan: BlockPlan,
+  tree: BlockTree,
+  checkedNodes: number,
+): string | undefined {
   const { above, atOrBelow } = store.nodesAbove(plan.origin, plan.blockLevel);
   if (atOrBelow !== checkedNodes) return `${atOrBelow - checkedNodes} stored Merkle nodes lie beyond the log's entries`;
   for (const node of above) {
@@ -155,7 +193,8 @@ function checkUpperNodes(store: LedgerStore, plan: BlockPlan, tree: BlockTree, c
     } catch {
       expected = undefined;
     }
-    if (!expected || !bytesEqual(expected, node.hash)) return `stored Merkle node ${node.level}/${node.idx} does not match the entries`;
+    if (!expected || !bytesEqual(expected, node.hash))
+      return `stored Merkle node ${node.level}/${node.idx} does not match the entries`;
   }
   return undefined;
 }
@@ -163,11 +202,17 @@ function checkUpperNodes(store: LedgerStore, plan: BlockPlan, tree: BlockTree, c
 function onlyOrigin(store: LedgerStore): string {
   const origins = store.origins();
   if (origins.length === 1) return origins[0] as string;
-  throw new MusterError('origin-required', origins.length === 0 ? 'the store holds no log' : `the store holds ${origins.length} logs; name one with --origin`);
+  throw new MusterError(
+    'origin-required',
+    origins.length === 0 ? 'the store holds no log' : `the store holds ${origins.length} logs; name one with --origin`,
+  );
 }
 
 /** SQLite's own report of a damaged file, directly or from a worker thread reading it. */
 function isDamage(error: unknown): boolean {
   const message = errorMessage(error);
-  return (error as { code?: unknown }).code === 'SQLITE_CORRUPT' || /malformed|not a database|SQLITE_CORRUPT|SQLITE_NOTADB/i.test(message);
+  return (
+    (error as { code?: unknown }).code === 'SQLITE_CORRUPT' ||
+    /malformed|not a database|SQLITE_CORRUPT|SQLITE_NOTADB/i.test(message)
+  );
 }

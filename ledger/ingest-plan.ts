@@ -30,7 +30,8 @@ export function decodeForOrigin(origin: string, leaves: readonly Uint8Array[]): 
   for (const leaf of leaves) {
     try {
       const entry = decodeLeaf(leaf, 'key-entries');
-      if (entry.body.origin !== origin) rejected.push({ seq: entry.body.seq, reason: `entry is for origin ${JSON.stringify(entry.body.origin)}` });
+      if (entry.body.origin !== origin)
+        rejected.push({ seq: entry.body.seq, reason: `entry is for origin ${JSON.stringify(entry.body.origin)}` });
       else decoded.push({ leaf, entry });
     } catch (error) {
       rejected.push({ reason: errorMessage(error) });
@@ -68,7 +69,13 @@ export interface PlanOptions {
  * `stored` holds the leaf hashes of the stored entries the batch names (seq < head.size). The schedule is
  * extended in place by genesis and rotation entries as they verify.
  */
-export function planIngest(batch: DecodedBatch, head: Head, stored: ReadonlyMap<number, Uint8Array>, schedule: KeySchedule, options: PlanOptions = {}): IngestPlan {
+export function planIngest(
+  batch: DecodedBatch,
+  head: Head,
+  stored: ReadonlyMap<number, Uint8Array>,
+  schedule: KeySchedule,
+  options: PlanOptions = {},
+): IngestPlan {
   const rejected = [...batch.rejected];
   const equivocations: { seq: number; leaf: Uint8Array; hash: Uint8Array }[] = [];
   const rows: EntryRow[] = [];
@@ -85,7 +92,8 @@ export function planIngest(batch: DecodedBatch, head: Head, stored: ReadonlyMap<
       const key = schedule.keyFor(seq);
       const revokedFrom = schedule.revokedFrom(key.publicKey);
       if (known && bytesEqual(known, hash)) duplicates++;
-      else if (revokedFrom !== undefined && seq >= revokedFrom) rejected.push({ seq, reason: `signed by a key revoked from entry ${revokedFrom}` });
+      else if (revokedFrom !== undefined && seq >= revokedFrom)
+        rejected.push({ seq, reason: `signed by a key revoked from entry ${revokedFrom}` });
       else if (entrySignatureValid(entry, key)) equivocations.push({ seq, leaf, hash });
       else rejected.push({ seq, reason: 'a different entry is stored at this seq and this one is not validly signed' });
       continue;
@@ -100,7 +108,11 @@ export function planIngest(batch: DecodedBatch, head: Head, stored: ReadonlyMap<
       continue;
     }
     const verifiedUnder = options.preverified?.get(leaf);
-    const reason = schedule.check(entry, options.trustedKey, verifiedUnder !== undefined && isKeyInForce(schedule, entry, verifiedUnder));
+    const reason = schedule.check(
+      entry,
+      options.trustedKey,
+      verifiedUnder !== undefined && isKeyInForce(schedule, entry, verifiedUnder),
+    );
     if (reason) {
       rejected.push({ seq, reason });
       continue;

@@ -9,10 +9,21 @@ import { decodeLeaf, type DecodedLeaf } from '../core/entry.ts';
 import { MusterError } from '../core/errors.ts';
 import { entrySignatureValid } from './entry-signing.ts';
 import { Verifier, readVerifierFile } from './keys.ts';
-import { REGISTRY_ORIGIN, type Revocation, parseRegistration, parseRevocation } from '../core/records/registry-records.ts';
+import {
+  REGISTRY_ORIGIN,
+  type Revocation,
+  parseRegistration,
+  parseRevocation,
+} from '../core/records/registry-records.ts';
 import type { LedgerStore } from './store.ts';
 
-export { REGISTRY_ORIGIN, type Registration, type Revocation, parseRegistration, parseRevocation } from '../core/records/registry-records.ts';
+export {
+  REGISTRY_ORIGIN,
+  type Registration,
+  type Revocation,
+  parseRegistration,
+  parseRevocation,
+} from '../core/records/registry-records.ts';
 
 export interface KeySpan {
   /** First seq this key signs. */
@@ -77,7 +88,11 @@ export class KeySchedule {
   toSpans(): KeySpan[] {
     return this.spans.map((s) => {
       const revokedFrom = this.revokedFrom(s.verifier.publicKey);
-      return { fromSeq: s.fromSeq, publicKey: s.verifier.publicKey, ...(revokedFrom === undefined ? {} : { revokedFrom }) };
+      return {
+        fromSeq: s.fromSeq,
+        publicKey: s.verifier.publicKey,
+        ...(revokedFrom === undefined ? {} : { revokedFrom }),
+      };
     });
   }
 
@@ -99,23 +114,28 @@ export class KeySchedule {
       if (body.type !== 'genesis') return 'entry 0 is not a genesis entry';
       const key = body.payload.key;
       if (!(key instanceof Uint8Array) || key.length !== 32) return 'genesis entry does not name a 32-byte key';
-      if (trustedGenesisKey && !bytesEqual(key, trustedGenesisKey)) return 'genesis key is not the trusted key for this log';
+      if (trustedGenesisKey && !bytesEqual(key, trustedGenesisKey))
+        return 'genesis key is not the trusted key for this log';
       if (this.registeredKey === null) return `${this.origin} is not a registered kiosk (muster kiosk provision)`;
-      if (this.registeredKey && !bytesEqual(key, this.registeredKey)) return 'genesis key is not the key registered for this kiosk';
+      if (this.registeredKey && !bytesEqual(key, this.registeredKey))
+        return 'genesis key is not the key registered for this kiosk';
       if (this.spans.length === 0) this.spans.push({ fromSeq: 0, verifier: new Verifier(this.origin, key) });
     } else if (body.type === 'genesis') {
       return 'genesis entry after entry 0';
     }
     const verifier = this.keyFor(body.seq);
-    if (!bytesEqual(body.kid, verifier.id)) return `signed by key ${toHex(body.kid)}, but key ${toHex(verifier.id)} is in force`;
+    if (!bytesEqual(body.kid, verifier.id))
+      return `signed by key ${toHex(body.kid)}, but key ${toHex(verifier.id)} is in force`;
     const revokedFrom = this.revokedFrom(verifier.publicKey);
-    if (revokedFrom !== undefined && body.seq >= revokedFrom) return `signed by key ${toHex(verifier.id)}, revoked from entry ${revokedFrom}`;
+    if (revokedFrom !== undefined && body.seq >= revokedFrom)
+      return `signed by key ${toHex(verifier.id)}, revoked from entry ${revokedFrom}`;
     // signatureVerified: the caller checks the signature under keyFor(seq) itself (fsck's blocks, HQ's verify pool).
     if (!signatureVerified && !entrySignatureValid(decoded, verifier)) return 'signature does not verify';
     if (body.type === 'key-rotation') {
       const next = body.payload.newKey;
       if (!(next instanceof Uint8Array) || next.length !== 32) return 'key rotation does not name a 32-byte key';
-      if (!this.spans.some((s) => s.fromSeq === body.seq + 1)) this.spans.push({ fromSeq: body.seq + 1, verifier: new Verifier(this.origin, next) });
+      if (!this.spans.some((s) => s.fromSeq === body.seq + 1))
+        this.spans.push({ fromSeq: body.seq + 1, verifier: new Verifier(this.origin, next) });
     }
     return undefined;
   }
@@ -131,7 +151,11 @@ export class KeySchedule {
    * As load, but a bad key entry ends the schedule instead of throwing: the schedule then holds the keys in force
    * before it (fsck checks those entries, since one of them may be the first bad entry).
    */
-  static loadUntilBad(store: LedgerStore, origin: string, trustedGenesisKey?: Uint8Array): { schedule: KeySchedule; failure?: { seq: number; reason: string } } {
+  static loadUntilBad(
+    store: LedgerStore,
+    origin: string,
+    trustedGenesisKey?: Uint8Array,
+  ): { schedule: KeySchedule; failure?: { seq: number; reason: string } } {
     const schedule = new KeySchedule(origin, []);
     const registry = readRegistry(store);
     if (registry) schedule.applyRegistry(registry, store.ownOrigin() === origin);
@@ -142,7 +166,10 @@ export class KeySchedule {
       } catch (error) {
         return { schedule, failure: { seq: row.seq, reason: (error as Error).message } };
       }
-      const reason = decoded.body.seq !== row.seq ? 'stored under the wrong sequence number' : schedule.check(decoded, trustedGenesisKey);
+      const reason =
+        decoded.body.seq !== row.seq
+          ? 'stored under the wrong sequence number'
+          : schedule.check(decoded, trustedGenesisKey);
       if (reason) return { schedule, failure: { seq: row.seq, reason } };
     }
     return { schedule };
@@ -196,6 +223,7 @@ export function registryFrom(rows: Iterable<{ readonly type: string; readonly le
 /** HQ's registry genesis key from its public key file (`FILE.pub` beside the registry's key): a kiosk's trust anchor. */
 export function readRegistryKey(file: string): Uint8Array {
   const [key] = readVerifierFile(file);
-  if (key?.name !== REGISTRY_ORIGIN) throw new MusterError('bad-key', `${file} is not the ${REGISTRY_ORIGIN} public key`);
+  if (key?.name !== REGISTRY_ORIGIN)
+    throw new MusterError('bad-key', `${file} is not the ${REGISTRY_ORIGIN} public key`);
   return key.publicKey;
 }

@@ -26,7 +26,8 @@ export class Verifier {
     readonly name: string,
     readonly publicKey: Uint8Array,
   ) {
-    if (!NAME_PATTERN.test(name)) throw new TypeError(`key name: no spaces or '+' allowed, got ${JSON.stringify(name)}`);
+    if (!NAME_PATTERN.test(name))
+      throw new TypeError(`key name: no spaces or '+' allowed, got ${JSON.stringify(name)}`);
     if (publicKey.length !== 32) throw new TypeError(`publicKey: expected 32 bytes, got ${publicKey.length}`);
     this.id = keyId(name, publicKey);
     this.key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
@@ -152,7 +153,10 @@ export function readSignerFile(path: string): Signer {
     throw new MusterError('key-unreadable', `cannot read key file ${path}: ${errorMessage(error)}`);
   }
   if ((mode & 0o077) !== 0) {
-    throw new MusterError('key-permissions', `key file ${path} is readable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`);
+    throw new MusterError(
+      'key-permissions',
+      `key file ${path} is readable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
+    );
   }
   try {
     return Signer.parse(text);
@@ -187,7 +191,11 @@ export function readVerifierFile(path: string): Verifier[] {
 export function loadOrCreateSigner(path: string, name: string): { signer: Signer; created: boolean } {
   if (existsSync(path)) {
     const signer = readSignerFile(path);
-    if (signer.name !== name) throw new MusterError('bad-key', `key file ${path} is for ${JSON.stringify(signer.name)}, not ${JSON.stringify(name)}`);
+    if (signer.name !== name)
+      throw new MusterError(
+        'bad-key',
+        `key file ${path} is for ${JSON.stringify(signer.name)}, not ${JSON.stringify(name)}`,
+      );
     return { signer, created: false };
   }
   const signer = Signer.generate(name);

@@ -44,10 +44,15 @@ export class LogWriter {
   /** Creates the own log of a store: the genesis entry names the signer's key. */
   static init(store: LedgerStore, origin: string, signer: Signer, clock: Clock = Date.now): LogWriter {
     checkOrigin(origin);
-    if (signer.name !== origin) throw new TypeError(`signer: key is named ${JSON.stringify(signer.name)}, expected the origin ${JSON.stringify(origin)}`);
+    if (signer.name !== origin)
+      throw new TypeError(
+        `signer: key is named ${JSON.stringify(signer.name)}, expected the origin ${JSON.stringify(origin)}`,
+      );
     const existing = store.ownOrigin();
-    if (existing !== undefined) throw new MusterError('already-initialised', `log store already holds the own log ${JSON.stringify(existing)}`);
-    if (store.log(origin)) throw new MusterError('already-initialised', `log store already holds a replica of ${JSON.stringify(origin)}`);
+    if (existing !== undefined)
+      throw new MusterError('already-initialised', `log store already holds the own log ${JSON.stringify(existing)}`);
+    if (store.log(origin))
+      throw new MusterError('already-initialised', `log store already holds a replica of ${JSON.stringify(origin)}`);
     const writer = new LogWriter(store, origin, signer, clock);
     const genesis = writer.sign(0, store.head(origin).hash, 'genesis', { key: signer.verifier.publicKey });
     store.db.transaction(() => {
@@ -61,10 +66,14 @@ export class LogWriter {
   static open(store: LedgerStore, signer: Signer, clock: Clock = Date.now): LogWriter {
     const origin = store.ownOrigin();
     const log = origin === undefined ? undefined : store.log(origin);
-    if (origin === undefined || !log) throw new MusterError('not-initialised', `log store ${store.path} has no own log (run muster ledger init)`);
+    if (origin === undefined || !log)
+      throw new MusterError('not-initialised', `log store ${store.path} has no own log (run muster ledger init)`);
     const current = KeySchedule.load(store, origin, log.genesisKey).current;
     if (!current.equals(signer.verifier)) {
-      throw new MusterError('wrong-key', `the key given is not the key in force for ${origin} (expected key id ${current.encode().split('+')[1] ?? ''})`);
+      throw new MusterError(
+        'wrong-key',
+        `the key given is not the key in force for ${origin} (expected key id ${current.encode().split('+')[1] ?? ''})`,
+      );
     }
     return new LogWriter(store, origin, signer, clock);
   }
@@ -80,7 +89,8 @@ export class LogWriter {
 
   append(type: EntryType, payload: Payload): Promise<Appended> {
     if (!isEntryType(type)) return Promise.reject(new TypeError(`type: unknown entry type ${JSON.stringify(type)}`));
-    if (type === 'genesis' || type === 'key-rotation') return Promise.reject(new TypeError(`type: ${type} entries are written by the ledger itself`));
+    if (type === 'genesis' || type === 'key-rotation')
+      return Promise.reject(new TypeError(`type: ${type} entries are written by the ledger itself`));
     let checked: Payload;
     try {
       checked = checkPayload(payload);
@@ -100,7 +110,8 @@ export class LogWriter {
 
   /** Appends a key-rotation entry signed by the current key; later entries are signed by `next`. */
   rotateKey(next: Signer): Appended {
-    if (next.name !== this.origin) throw new TypeError(`next: key is named ${JSON.stringify(next.name)}, expected ${JSON.stringify(this.origin)}`);
+    if (next.name !== this.origin)
+      throw new TypeError(`next: key is named ${JSON.stringify(next.name)}, expected ${JSON.stringify(this.origin)}`);
     const [appended] = this.commitWithRetry([{ type: 'key-rotation', payload: { newKey: next.verifier.publicKey } }]);
     this.signer = next;
     return appended as Appended;
@@ -161,14 +172,22 @@ export class LogWriter {
    * in force from a seq at or before `lastSeq`, nothing more is signed; everyone else would refuse it anyway.
    */
   private refuseIfRevoked(lastSeq: number): void {
-    const revocation = readRegistry(this.store)?.revocations.find((r) => r.origin === this.origin && bytesEqual(r.publicKey, this.signer.verifier.publicKey));
+    const revocation = readRegistry(this.store)?.revocations.find(
+      (r) => r.origin === this.origin && bytesEqual(r.publicKey, this.signer.verifier.publicKey),
+    );
     if (revocation && lastSeq >= revocation.fromSeq) {
-      throw new MusterError('key-revoked', `the signing key of ${this.origin} is revoked from entry ${revocation.fromSeq} (HQ's registry): nothing more is signed with it; provision the kiosk with a new key`);
+      throw new MusterError(
+        'key-revoked',
+        `the signing key of ${this.origin} is revoked from entry ${revocation.fromSeq} (HQ's registry): nothing more is signed with it; provision the kiosk with a new key`,
+      );
     }
   }
 
   private sign(seq: number, prev: Uint8Array, type: EntryType, payload: Payload): SignedEntry {
-    return signEntry({ v: 1, origin: this.origin, seq, ts: this.clock(), type, prev, kid: this.signer.id, payload }, this.signer);
+    return signEntry(
+      { v: 1, origin: this.origin, seq, ts: this.clock(), type, prev, kid: this.signer.id, payload },
+      this.signer,
+    );
   }
 
   private commit(expectedSize: number, signed: readonly SignedEntry[]): void {

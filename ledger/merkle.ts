@@ -35,7 +35,8 @@ export function rootHash(source: TreeSource, size: number): Uint8Array {
 
 /** PATH(m, D[0:size]) per RFC 6962 §2.1.1: the audit path for leaf `index`. */
 export function inclusionProof(source: TreeSource, index: number, size: number): Uint8Array[] {
-  if (!(index >= 0 && index < size)) throw new MusterError('bad-proof-request', `leaf ${index} is not in a tree of size ${size}`);
+  if (!(index >= 0 && index < size))
+    throw new MusterError('bad-proof-request', `leaf ${index} is not in a tree of size ${size}`);
   const path: Uint8Array[] = [];
   let start = 0;
   let end = size;
@@ -57,7 +58,8 @@ export function inclusionProof(source: TreeSource, index: number, size: number):
 
 /** PROOF(m, D[0:n]) per RFC 6962 §2.1.2: consistency between tree sizes m and n. */
 export function consistencyProof(source: TreeSource, oldSize: number, newSize: number): Uint8Array[] {
-  if (!(oldSize >= 0 && oldSize <= newSize)) throw new MusterError('bad-proof-request', `no consistency proof from size ${oldSize} to ${newSize}`);
+  if (!(oldSize >= 0 && oldSize <= newSize))
+    throw new MusterError('bad-proof-request', `no consistency proof from size ${oldSize} to ${newSize}`);
   if (oldSize === 0 || oldSize === newSize) return [];
   const out: Uint8Array[] = [];
   subproof(source, oldSize, 0, newSize, true, out);
@@ -81,7 +83,13 @@ function subproof(source: TreeSource, m: number, start: number, end: number, who
 }
 
 /** RFC 9162 §2.1.3.2: does `path` prove leaf `index` with `leafHashValue` is in the tree of `size` with `root`? */
-export function verifyInclusion(index: number, size: number, leafHashValue: Uint8Array, path: readonly Uint8Array[], root: Uint8Array): boolean {
+export function verifyInclusion(
+  index: number,
+  size: number,
+  leafHashValue: Uint8Array,
+  path: readonly Uint8Array[],
+  root: Uint8Array,
+): boolean {
   if (!(Number.isSafeInteger(index) && Number.isSafeInteger(size) && index >= 0 && index < size)) return false;
   let fn = index;
   let sn = size - 1;
@@ -113,7 +121,8 @@ export function verifyConsistency(
   newRoot: Uint8Array,
   path: readonly Uint8Array[],
 ): boolean {
-  if (!(Number.isSafeInteger(oldSize) && Number.isSafeInteger(newSize) && oldSize >= 0 && oldSize <= newSize)) return false;
+  if (!(Number.isSafeInteger(oldSize) && Number.isSafeInteger(newSize) && oldSize >= 0 && oldSize <= newSize))
+    return false;
   if (oldSize === newSize) return path.length === 0 && bytesEqual(oldRoot, newRoot);
   if (oldSize === 0) return path.length === 0;
   if (path.length === 0) return false;
@@ -154,7 +163,8 @@ export class MemoryTree implements TreeSource {
       const below = this.levels[level] as Uint8Array[];
       if (below.length < 2) break;
       const above: Uint8Array[] = [];
-      for (let i = 0; i + 1 < below.length; i += 2) above.push(nodeHash(below[i] as Uint8Array, below[i + 1] as Uint8Array));
+      for (let i = 0; i + 1 < below.length; i += 2)
+        above.push(nodeHash(below[i] as Uint8Array, below[i + 1] as Uint8Array));
       this.levels.push(above);
     }
   }

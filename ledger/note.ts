@@ -2,10 +2,24 @@
 // core/signed-note.ts. Verifiers ignore signatures by keys they do not know and need at least one by a key they trust.
 import { bytesEqual, concatBytes, toBase64, utf8 } from '../core/bytes.ts';
 import { MusterError } from '../core/errors.ts';
-import { type Checkpoint, SIG_PREFIX, checkText, formatCheckpoint, parseCheckpoint, parseNote } from '../core/signed-note.ts';
+import {
+  type Checkpoint,
+  SIG_PREFIX,
+  checkText,
+  formatCheckpoint,
+  parseCheckpoint,
+  parseNote,
+} from '../core/signed-note.ts';
 import type { Signer, Verifier } from './keys.ts';
 
-export { type Checkpoint, type Note, type NoteSignature, formatCheckpoint, parseCheckpoint, parseNote } from '../core/signed-note.ts';
+export {
+  type Checkpoint,
+  type Note,
+  type NoteSignature,
+  formatCheckpoint,
+  parseCheckpoint,
+  parseNote,
+} from '../core/signed-note.ts';
 
 export function signNote(text: string, signers: readonly Signer[]): string {
   checkText(text);
@@ -34,7 +48,10 @@ export function openCheckpoint(note: string, origin: string, verifiers: readonly
   const { text } = openNote(note, verifiers);
   const checkpoint = parseCheckpoint(text);
   if (checkpoint.origin !== origin) {
-    throw new MusterError('bad-checkpoint', `checkpoint is for origin ${JSON.stringify(checkpoint.origin)}, expected ${JSON.stringify(origin)}`);
+    throw new MusterError(
+      'bad-checkpoint',
+      `checkpoint is for origin ${JSON.stringify(checkpoint.origin)}, expected ${JSON.stringify(origin)}`,
+    );
   }
   return checkpoint;
 }

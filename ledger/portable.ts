@@ -31,7 +31,11 @@ export async function exportLog(store: LedgerStore, origin: string, file: string
     for (const entry of entries) if (entry.origin === origin) leaves.push(entry.leaf);
   });
   const problem = problems.find((p) => p.origin === origin);
-  if (problem) throw new MusterError('unverified', `${origin} entry ${problem.seq} fails verification (${problem.reason}): nothing exported`);
+  if (problem)
+    throw new MusterError(
+      'unverified',
+      `${origin} entry ${problem.seq} fails verification (${problem.reason}): nothing exported`,
+    );
   const size = leaves.length;
   const out = createWriteStream(file, { flags: 'wx' });
   const write = async (value: unknown): Promise<void> => {
@@ -58,7 +62,11 @@ export interface ImportResult {
 }
 
 /** Imports an exported log as a replica, checking every entry and checkpoint before it is stored. */
-export async function importLog(store: LedgerStore, file: string, trustedKeys?: readonly Verifier[]): Promise<ImportResult> {
+export async function importLog(
+  store: LedgerStore,
+  file: string,
+  trustedKeys?: readonly Verifier[],
+): Promise<ImportResult> {
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let lineNo = 0;
   let header: { origin: string; key: Verifier; size: number } | undefined;
@@ -68,10 +76,14 @@ export async function importLog(store: LedgerStore, file: string, trustedKeys?: 
   let duplicates = 0;
   const flush = (): void => {
     if (!header || pending.length === 0) return;
-    const result = ingestEntries(store, header.origin, pending, { source: `import:${file}`, trustedKey: header.key.publicKey });
+    const result = ingestEntries(store, header.origin, pending, {
+      source: `import:${file}`,
+      trustedKey: header.key.publicKey,
+    });
     const bad = result.rejected[0];
     if (bad) throw new MusterError('bad-entry', `entry ${bad.seq ?? '?'}: ${bad.reason}`);
-    if (result.missingFrom !== undefined) throw new MusterError('gap', `entry ${result.missingFrom} is missing from the file`);
+    if (result.missingFrom !== undefined)
+      throw new MusterError('gap', `entry ${result.missingFrom} is missing from the file`);
     inserted += result.inserted;
     duplicates += result.duplicates;
     pending = [];
@@ -89,14 +101,19 @@ export async function importLog(store: LedgerStore, file: string, trustedKeys?: 
     if (!header) {
       header = parseHeader(record, lineNo);
       const key = header.key;
-      if (trustedKeys && !trustedKeys.some((k) => k.equals(key))) throw new MusterError('key-mismatch', `the file's log was not started by a trusted key (it names ${key.encode()})`);
+      if (trustedKeys && !trustedKeys.some((k) => k.equals(key)))
+        throw new MusterError(
+          'key-mismatch',
+          `the file's log was not started by a trusted key (it names ${key.encode()})`,
+        );
       continue;
     }
     if (typeof record.checkpoint === 'string') {
       notes.push(record.checkpoint);
       continue;
     }
-    if (typeof record.entry !== 'string') throw new MusterError('bad-export', `line ${lineNo}: expected an entry or a checkpoint`);
+    if (typeof record.entry !== 'string')
+      throw new MusterError('bad-export', `line ${lineNo}: expected an entry or a checkpoint`);
     try {
       pending.push(fromBase64(record.entry));
     } catch {
@@ -113,7 +130,10 @@ export async function importLog(store: LedgerStore, file: string, trustedKeys?: 
   for (const note of notes) {
     const checkpoint = openCheckpoint(note, origin, schedule.verifiers);
     if (checkpoint.size > size || !bytesEqual(rootHash(store.treeSource(origin), checkpoint.size), checkpoint.root)) {
-      throw new MusterError('bad-checkpoint', `checkpoint at size ${checkpoint.size} does not match the entries (rolled back or forked log)`);
+      throw new MusterError(
+        'bad-checkpoint',
+        `checkpoint at size ${checkpoint.size} does not match the entries (rolled back or forked log)`,
+      );
     }
     store.saveCheckpoint(origin, { size: checkpoint.size, root: checkpoint.root, note });
   }
@@ -121,11 +141,13 @@ export async function importLog(store: LedgerStore, file: string, trustedKeys?: 
 }
 
 function parseHeader(record: Record<string, unknown>, lineNo: number): { origin: string; key: Verifier; size: number } {
-  if (record.format !== EXPORT_FORMAT) throw new MusterError('bad-export', `line ${lineNo}: not a ${EXPORT_FORMAT} file`);
-  if (typeof record.origin !== 'string' || typeof record.key !== 'string') throw new MusterError('bad-export', 'header lacks origin or key');
-  if (typeof record.size !== 'number' || !Number.isSafeInteger(record.size) || record.size < 0) throw new MusterError('bad-export', 'header size is not an integer');
+  if (record.format !== EXPORT_FORMAT)
+    throw new MusterError('bad-export', `line ${lineNo}: not a ${EXPORT_FORMAT} file`);
+  if (typeof record.origin !== 'string' || typeof record.key !== 'string')
+    throw new MusterError('bad-export', 'header lacks origin or key');
+  if (typeof record.size !== 'number' || !Number.isSafeInteger(record.size) || record.size < 0)
+    throw new MusterError('bad-export', 'header size is not an integer');
   const key = Verifier.parse(record.key);
   if (key.name !== record.origin) throw new MusterError('bad-export', 'header key is not named after the origin');
   return { origin: record.origin, key, size: record.size };
 }
-

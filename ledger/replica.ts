@@ -17,10 +17,16 @@ export interface IngestOptions {
   readonly now?: number;
 }
 
-export function ingestEntries(store: LedgerStore, origin: string, leaves: readonly Uint8Array[], options: IngestOptions): IngestResult {
+export function ingestEntries(
+  store: LedgerStore,
+  origin: string,
+  leaves: readonly Uint8Array[],
+  options: IngestOptions,
+): IngestResult {
   const batch = decodeForOrigin(origin, leaves);
   const log = store.log(origin);
-  if (log?.own) throw new MusterError('own-log', `${origin} is this store's own log; it is written only by its own kiosk`);
+  if (log?.own)
+    throw new MusterError('own-log', `${origin} is this store's own log; it is written only by its own kiosk`);
   if (log && options.trustedKey && !bytesEqual(log.genesisKey, options.trustedKey)) {
     throw new MusterError('key-mismatch', `the key given for ${origin} is not the key this store already trusts`);
   }
@@ -32,7 +38,10 @@ export function ingestEntries(store: LedgerStore, origin: string, leaves: readon
     const row = seq < head.size ? store.entry(origin, seq) : undefined;
     if (row) stored.set(seq, row.hash);
   }
-  const plan = planIngest(batch, head, stored, schedule, { trustedKey: options.trustedKey ?? log?.genesisKey, registry: readRegistry(store) });
+  const plan = planIngest(batch, head, stored, schedule, {
+    trustedKey: options.trustedKey ?? log?.genesisKey,
+    registry: readRegistry(store),
+  });
   const now = options.now ?? Date.now();
   for (const e of plan.equivocations) store.recordConflict(origin, e.seq, e.leaf, e.hash, options.source, now);
   if (plan.rows.length > 0) {

@@ -3,7 +3,13 @@
 // (schema version 1 in the meta table) are adopted as version 1.
 import type Database from 'better-sqlite3';
 import { MusterError } from '../core/errors.ts';
-import { type SqliteMigration, USER_VERSION, type VersionSlot, migrate, requireVersion } from '../runtime/sqlite-migrations.ts';
+import {
+  type SqliteMigration,
+  USER_VERSION,
+  type VersionSlot,
+  migrate,
+  requireVersion,
+} from '../runtime/sqlite-migrations.ts';
 
 export const LEDGER_MIGRATIONS: readonly SqliteMigration[] = [
   {
@@ -52,7 +58,11 @@ CREATE TABLE IF NOT EXISTS conflicts (
 ) STRICT;
 `,
   },
-  { version: 2, name: 'the schema version moves from the meta table to user_version', up: "DELETE FROM meta WHERE k = 'schema_version'" },
+  {
+    version: 2,
+    name: 'the schema version moves from the meta table to user_version',
+    up: "DELETE FROM meta WHERE k = 'schema_version'",
+  },
 ];
 
 /** user_version, or for a store from before it, the version its meta table names. */
@@ -60,8 +70,11 @@ const LEDGER_VERSION: VersionSlot = {
   read: (db) => {
     const version = USER_VERSION.read(db);
     if (version > 0) return version;
-    const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
-    const legacy = hasMeta ? (db.prepare("SELECT v FROM meta WHERE k = 'schema_version'").get() as { v: string } | undefined) : undefined;
+    const hasMeta =
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
+    const legacy = hasMeta
+      ? (db.prepare("SELECT v FROM meta WHERE k = 'schema_version'").get() as { v: string } | undefined)
+      : undefined;
     return legacy === undefined ? 0 : Number(legacy.v);
   },
   write: (db, version) => {
@@ -70,9 +83,14 @@ const LEDGER_VERSION: VersionSlot = {
 };
 
 /** Brings an opened log store to the current schema (or, read-only, checks that it is there). */
-export function openSchema(db: Database.Database, path: string, options: { readonly readonly?: boolean; readonly create?: boolean }): void {
+export function openSchema(
+  db: Database.Database,
+  path: string,
+  options: { readonly readonly?: boolean; readonly create?: boolean },
+): void {
   const what = `log store ${path}`;
-  if (!options.create && LEDGER_VERSION.read(db) === 0) throw new MusterError('store-corrupt', `${what} is not a readable Muster log: it has no schema`);
+  if (!options.create && LEDGER_VERSION.read(db) === 0)
+    throw new MusterError('store-corrupt', `${what} is not a readable Muster log: it has no schema`);
   if (options.readonly) requireVersion(db, LEDGER_MIGRATIONS, LEDGER_VERSION, what);
   else migrate(db, LEDGER_MIGRATIONS, LEDGER_VERSION, what);
 }

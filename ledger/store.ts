@@ -14,10 +14,10 @@ const ROWS_PER_INSERT = 32;
 /** Runs `many` (ROWS_PER_INSERT rows) over full chunks of `rows` and `one` over the rest. */
 function insertRows(many: Database.Statement, one: Database.Statement, rows: readonly unknown[][]): void {
   let at = 0;
-  for (; at + ROWS_PER_INSERT <= rows.length; at += ROWS_PER_INSERT) many.run(rows.slice(at, at + ROWS_PER_INSERT).flat());
+  for (; at + ROWS_PER_INSERT <= rows.length; at += ROWS_PER_INSERT)
+    many.run(rows.slice(at, at + ROWS_PER_INSERT).flat());
   for (; at < rows.length; at++) one.run(rows[at]);
 }
-
 
 export interface EntryRow {
   readonly seq: number;
@@ -61,7 +61,9 @@ export interface OpenOptions {
 export class LedgerStore {
   readonly db: Database.Database;
   private readonly stmts;
-  private readonly appendTransaction: Database.Transaction<(origin: string, expectedSize: number, rows: readonly EntryRow[]) => Map<number, Uint8Array>>;
+  private readonly appendTransaction: Database.Transaction<
+    (origin: string, expectedSize: number, rows: readonly EntryRow[]) => Map<number, Uint8Array>
+  >;
 
   private constructor(
     readonly path: string,
@@ -69,51 +71,81 @@ export class LedgerStore {
   ) {
     this.db = db;
     this.stmts = {
-      head: db.prepare<[string], { seq: number; hash: Buffer }>('SELECT seq, hash FROM entries WHERE origin = ? ORDER BY seq DESC LIMIT 1'),
-      entry: db.prepare<[string, number], EntryRow>('SELECT seq, ts, type, leaf, hash FROM entries WHERE origin = ? AND seq = ?'),
-      range: db.prepare<[string, number, number], EntryRow>('SELECT seq, ts, type, leaf, hash FROM entries WHERE origin = ? AND seq >= ? AND seq < ? ORDER BY seq'),
+      head: db.prepare<[string], { seq: number; hash: Buffer }>(
+        'SELECT seq, hash FROM entries WHERE origin = ? ORDER BY seq DESC LIMIT 1',
+      ),
+      entry: db.prepare<[string, number], EntryRow>(
+        'SELECT seq, ts, type, leaf, hash FROM entries WHERE origin = ? AND seq = ?',
+      ),
+      range: db.prepare<[string, number, number], EntryRow>(
+        'SELECT seq, ts, type, leaf, hash FROM entries WHERE origin = ? AND seq >= ? AND seq < ? ORDER BY seq',
+      ),
       keyEntries: db.prepare<[string], EntryRow>(
         "SELECT seq, ts, type, leaf, hash FROM entries INDEXED BY key_entries WHERE origin = ? AND type IN ('genesis', 'key-rotation', 'key-revocation') ORDER BY seq",
       ),
       insertEntry: db.prepare('INSERT INTO entries (origin, seq, ts, type, leaf, hash) VALUES (?, ?, ?, ?, ?, ?)'),
-      insertEntries: db.prepare(`INSERT INTO entries (origin, seq, ts, type, leaf, hash) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`),
-      node: db.prepare<[string, number, number], { hash: Buffer }>('SELECT hash FROM nodes WHERE origin = ? AND level = ? AND idx = ?'),
-      nodesAt: db.prepare<[string, number, number, number], { idx: number; hash: Buffer }>(`SELECT idx, hash ${NODES_OF_LEVEL}`),
+      insertEntries: db.prepare(
+        `INSERT INTO entries (origin, seq, ts, type, leaf, hash) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`,
+      ),
+      node: db.prepare<[string, number, number], { hash: Buffer }>(
+        'SELECT hash FROM nodes WHERE origin = ? AND level = ? AND idx = ?',
+      ),
+      nodesAt: db.prepare<[string, number, number, number], { idx: number; hash: Buffer }>(
+        `SELECT idx, hash ${NODES_OF_LEVEL}`,
+      ),
       nodeHashesAt: db.prepare<[string, number, number, number], Buffer>(`SELECT hash ${NODES_OF_LEVEL}`).pluck(),
       insertNode: db.prepare('INSERT OR REPLACE INTO nodes (origin, level, idx, hash) VALUES (?, ?, ?, ?)'),
-      insertNodes: db.prepare(`INSERT OR REPLACE INTO nodes (origin, level, idx, hash) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?)').join(', ')}`),
-      log: db.prepare<[string], { genesis_key: Buffer; own: number }>('SELECT genesis_key, own FROM logs WHERE origin = ?'),
+      insertNodes: db.prepare(
+        `INSERT OR REPLACE INTO nodes (origin, level, idx, hash) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?)').join(', ')}`,
+      ),
+      log: db.prepare<[string], { genesis_key: Buffer; own: number }>(
+        'SELECT genesis_key, own FROM logs WHERE origin = ?',
+      ),
       insertLog: db.prepare('INSERT INTO logs (origin, genesis_key, own) VALUES (?, ?, ?)'),
       origins: db.prepare<[], { origin: string }>('SELECT origin FROM logs ORDER BY origin'),
       meta: db.prepare<[string], { v: string }>('SELECT v FROM meta WHERE k = ?'),
       setMeta: db.prepare('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)'),
-      checkpoint: db.prepare<[string, number], StoredCheckpoint>('SELECT size, root, note FROM checkpoints WHERE origin = ? AND size = ?'),
-      latestCheckpoint: db.prepare<[string], StoredCheckpoint>('SELECT size, root, note FROM checkpoints WHERE origin = ? ORDER BY size DESC LIMIT 1'),
-      checkpoints: db.prepare<[string], StoredCheckpoint>('SELECT size, root, note FROM checkpoints WHERE origin = ? ORDER BY size'),
+      checkpoint: db.prepare<[string, number], StoredCheckpoint>(
+        'SELECT size, root, note FROM checkpoints WHERE origin = ? AND size = ?',
+      ),
+      latestCheckpoint: db.prepare<[string], StoredCheckpoint>(
+        'SELECT size, root, note FROM checkpoints WHERE origin = ? ORDER BY size DESC LIMIT 1',
+      ),
+      checkpoints: db.prepare<[string], StoredCheckpoint>(
+        'SELECT size, root, note FROM checkpoints WHERE origin = ? ORDER BY size',
+      ),
       insertCheckpoint: db.prepare('INSERT OR IGNORE INTO checkpoints (origin, size, root, note) VALUES (?, ?, ?, ?)'),
-      insertConflict: db.prepare('INSERT OR IGNORE INTO conflicts (origin, seq, leaf, hash, seen_at, source) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertConflict: db.prepare(
+        'INSERT OR IGNORE INTO conflicts (origin, seq, leaf, hash, seen_at, source) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       conflicts: db.prepare<[string], { seq: number; leaf: Buffer; hash: Buffer; seen_at: number; source: string }>(
         'SELECT seq, leaf, hash, seen_at, source FROM conflicts WHERE origin = ? ORDER BY seq, seen_at',
       ),
     };
     // Built once: better-sqlite3 prepares BEGIN/COMMIT for each transaction function it creates.
-    this.appendTransaction = db.transaction((origin: string, expectedSize: number, rows: readonly EntryRow[]): Map<number, Uint8Array> => {
-      const head = this.head(origin);
-      if (head.size !== expectedSize) {
-        throw new MusterError('concurrent-append', `log ${origin} grew to ${head.size} entries while ${expectedSize} were expected`);
-      }
-      const frontier = this.frontier(origin, head.size);
-      const entries: unknown[][] = [];
-      const nodes: unknown[][] = [];
-      rows.forEach((row, i) => {
-        if (row.seq !== expectedSize + i) throw new MusterError('gap', `entry ${row.seq} does not continue the log at ${expectedSize + i}`);
-        entries.push([origin, row.seq, row.ts, row.type, row.leaf, row.hash]);
-        this.addLeafToFrontier(origin, frontier, row.seq, row.hash, nodes);
-      });
-      insertRows(this.stmts.insertEntries, this.stmts.insertEntry, entries);
-      insertRows(this.stmts.insertNodes, this.stmts.insertNode, nodes);
-      return frontier;
-    });
+    this.appendTransaction = db.transaction(
+      (origin: string, expectedSize: number, rows: readonly EntryRow[]): Map<number, Uint8Array> => {
+        const head = this.head(origin);
+        if (head.size !== expectedSize) {
+          throw new MusterError(
+            'concurrent-append',
+            `log ${origin} grew to ${head.size} entries while ${expectedSize} were expected`,
+          );
+        }
+        const frontier = this.frontier(origin, head.size);
+        const entries: unknown[][] = [];
+        const nodes: unknown[][] = [];
+        rows.forEach((row, i) => {
+          if (row.seq !== expectedSize + i)
+            throw new MusterError('gap', `entry ${row.seq} does not continue the log at ${expectedSize + i}`);
+          entries.push([origin, row.seq, row.ts, row.type, row.leaf, row.hash]);
+          this.addLeafToFrontier(origin, frontier, row.seq, row.hash, nodes);
+        });
+        insertRows(this.stmts.insertEntries, this.stmts.insertEntry, entries);
+        insertRows(this.stmts.insertNodes, this.stmts.insertNode, nodes);
+        return frontier;
+      },
+    );
   }
 
   static open(path: string, options: OpenOptions = {}): LedgerStore {
@@ -233,7 +265,13 @@ export class LedgerStore {
   }
 
   /** Adds a leaf to the right edge; the perfect subtrees it completes go to `nodes` as insertNode arguments. */
-  private addLeafToFrontier(origin: string, frontier: Map<number, Uint8Array>, index: number, hash: Uint8Array, nodes: unknown[][]): void {
+  private addLeafToFrontier(
+    origin: string,
+    frontier: Map<number, Uint8Array>,
+    index: number,
+    hash: Uint8Array,
+    nodes: unknown[][],
+  ): void {
     let level = 0;
     let idx = index;
     let h = hash;
@@ -255,7 +293,9 @@ export class LedgerStore {
       if (!row) throw new MusterError('store-corrupt', `entry ${index} of ${origin} is missing`);
       return row.hash;
     }
-    const row = read(`read Merkle node ${level}/${index} of ${origin}`, () => this.stmts.node.get(origin, level, index));
+    const row = read(`read Merkle node ${level}/${index} of ${origin}`, () =>
+      this.stmts.node.get(origin, level, index),
+    );
     if (!row) throw new MusterError('store-corrupt', `Merkle node ${level}/${index} of ${origin} is missing`);
     return row.hash;
   }
@@ -281,12 +321,19 @@ export class LedgerStore {
   }
 
   /** Stored nodes above `level`, and how many there are at or below it (fsck: nothing stored beyond the tree). */
-  nodesAbove(origin: string, level: number): { above: { level: number; idx: number; hash: Buffer }[]; atOrBelow: number } {
+  nodesAbove(
+    origin: string,
+    level: number,
+  ): { above: { level: number; idx: number; hash: Buffer }[]; atOrBelow: number } {
     return read(`read Merkle nodes of ${origin}`, () => {
       const above = this.db
-        .prepare<[string, number], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM nodes WHERE origin = ? AND level > ? ORDER BY level, idx')
+        .prepare<[string, number], { level: number; idx: number; hash: Buffer }>(
+          'SELECT level, idx, hash FROM nodes WHERE origin = ? AND level > ? ORDER BY level, idx',
+        )
         .all(origin, level);
-      const row = this.db.prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM nodes WHERE origin = ? AND level <= ?').get(origin, level);
+      const row = this.db
+        .prepare<[string, number], { n: number }>('SELECT count(*) AS n FROM nodes WHERE origin = ? AND level <= ?')
+        .get(origin, level);
       return { above, atOrBelow: row?.n ?? 0 };
     });
   }
@@ -308,12 +355,25 @@ export class LedgerStore {
   }
 
   /** Keeps a second, different entry for an existing (origin, seq): evidence that the log equivocated. */
-  recordConflict(origin: string, seq: number, leaf: Uint8Array, hash: Uint8Array, source: string, seenAt: number): void {
+  recordConflict(
+    origin: string,
+    seq: number,
+    leaf: Uint8Array,
+    hash: Uint8Array,
+    source: string,
+    seenAt: number,
+  ): void {
     this.stmts.insertConflict.run(origin, seq, leaf, hash, seenAt, source);
   }
 
   conflicts(origin: string): Conflict[] {
-    return read(`read the conflicts of ${origin}`, () => this.stmts.conflicts.all(origin)).map((r) => ({ seq: r.seq, leaf: r.leaf, hash: r.hash, seenAt: r.seen_at, source: r.source }));
+    return read(`read the conflicts of ${origin}`, () => this.stmts.conflicts.all(origin)).map((r) => ({
+      seq: r.seq,
+      leaf: r.leaf,
+      hash: r.hash,
+      seenAt: r.seen_at,
+      source: r.source,
+    }));
   }
 }
 

@@ -120,7 +120,8 @@ export class VerifiedReader {
     private readonly options: VerifiedReaderOptions = {},
   ) {
     this.window = options.sweep ?? SWEEP;
-    if (!Number.isSafeInteger(this.window) || this.window < 1) throw new TypeError(`sweep: expected a positive integer, got ${this.window}`);
+    if (!Number.isSafeInteger(this.window) || this.window < 1)
+      throw new TypeError(`sweep: expected a positive integer, got ${this.window}`);
   }
 
   /**
@@ -140,9 +141,11 @@ export class VerifiedReader {
     const batch = this.batch(sink);
     for (const origin of this.order(source.origins())) {
       const size = source.size(origin);
-      for (let range = this.want(origin, size); range; range = this.want(origin, size)) this.accept(origin, range, source.rows(origin, range.start, range.end), batch);
+      for (let range = this.want(origin, size); range; range = this.want(origin, size))
+        this.accept(origin, range, source.rows(origin, range.start, range.end), batch);
     }
-    for (const window of this.sweepWindows()) this.resweep(window, source.rows(window.origin, window.start, window.end), batch);
+    for (const window of this.sweepWindows())
+      this.resweep(window, source.rows(window.origin, window.start, window.end), batch);
     return this.finish(batch);
   }
 
@@ -155,9 +158,11 @@ export class VerifiedReader {
     const batch = this.batch(sink);
     for (const origin of this.order(await this.source.origins())) {
       const size = await this.source.size(origin);
-      for (let range = this.want(origin, size); range; range = this.want(origin, size)) this.accept(origin, range, await this.source.rows(origin, range.start, range.end), batch);
+      for (let range = this.want(origin, size); range; range = this.want(origin, size))
+        this.accept(origin, range, await this.source.rows(origin, range.start, range.end), batch);
     }
-    for (const window of this.sweepWindows()) this.resweep(window, await this.source.rows(window.origin, window.start, window.end), batch);
+    for (const window of this.sweepWindows())
+      this.resweep(window, await this.source.rows(window.origin, window.start, window.end), batch);
     return this.finish(batch);
   }
 
@@ -170,7 +175,7 @@ export class VerifiedReader {
     const logs = [...this.marks].filter(([, mark]) => !mark.problem && mark.size > 0);
     const windows: Window[] = [];
     let budget = this.window;
-    for (let visited = 0; budget > 0 && visited < logs.length; ) {
+    for (let visited = 0; budget > 0 && visited < logs.length;) {
       const at = this.sweepAt.log % logs.length;
       const [origin, mark] = logs[at] as [string, LogMark];
       const start = this.sweepAt.window * this.window;
@@ -199,17 +204,25 @@ export class VerifiedReader {
     let seq: number | undefined;
     let reason = '';
     if (!result.ok) ({ seq, reason } = result);
-    else if (!bytesEqual(result.hashes.subarray(result.hashes.length - 32), last)) [seq, reason] = [end - 1, 'the entry differs from the one verified before'];
+    else if (!bytesEqual(result.hashes.subarray(result.hashes.length - 32), last))
+      [seq, reason] = [end - 1, 'the entry differs from the one verified before'];
     if (seq === undefined) return;
     batch.withdrawn.push({ origin, fromSeq: seq });
     mark.size = seq;
     mark.bounds.length = Math.floor(seq / this.window);
-    mark.problem = { origin, seq, reason: `changed after it was verified: ${reason}`, after: result.entries.at(-1)?.body.ts };
+    mark.problem = {
+      origin,
+      seq,
+      reason: `changed after it was verified: ${reason}`,
+      after: result.entries.at(-1)?.body.ts,
+    };
   }
 
   /** The registry first: its revocations decide which kiosk entries verify. */
   private order(origins: readonly string[]): string[] {
-    return origins.includes(REGISTRY_ORIGIN) ? [REGISTRY_ORIGIN, ...origins.filter((o) => o !== REGISTRY_ORIGIN)] : [...origins];
+    return origins.includes(REGISTRY_ORIGIN)
+      ? [REGISTRY_ORIGIN, ...origins.filter((o) => o !== REGISTRY_ORIGIN)]
+      : [...origins];
   }
 
   private finish(batch: Batch): VerifiedBatch {
@@ -234,13 +247,25 @@ export class VerifiedReader {
     if (mark.problem) return undefined;
     // A store that lost entries below the mark was truncated or rolled back.
     if (size < mark.size) {
-      this.fail(mark, origin, size, `the log has ${size} entries but ${mark.size} were verified before: entries were deleted or the log rolled back`);
+      this.fail(
+        mark,
+        origin,
+        size,
+        `the log has ${size} entries but ${mark.size} were verified before: entries were deleted or the log rolled back`,
+      );
       return undefined;
     }
-    return mark.size < size ? { start: mark.size, end: Math.min(size, mark.size + (this.options.chunk ?? CHUNK)) } : undefined;
+    return mark.size < size
+      ? { start: mark.size, end: Math.min(size, mark.size + (this.options.chunk ?? CHUNK)) }
+      : undefined;
   }
 
-  private accept(origin: string, { start, end }: { start: number; end: number }, rows: readonly EntryRow[], batch: Batch): void {
+  private accept(
+    origin: string,
+    { start, end }: { start: number; end: number },
+    rows: readonly EntryRow[],
+    batch: Batch,
+  ): void {
     const mark = this.mark(origin);
     const result = verifyRows(origin, rows, start, end, mark.head, mark.schedule, 'all');
     let reason = result.ok ? undefined : result.reason;
@@ -263,11 +288,25 @@ export class VerifiedReader {
     }
   }
 
-  private take(origin: string, mark: LogMark, decoded: readonly DecodedLeaf[], rows: readonly EntryRow[], out: VerifiedEntry[]): void {
+  private take(
+    origin: string,
+    mark: LogMark,
+    decoded: readonly DecodedLeaf[],
+    rows: readonly EntryRow[],
+    out: VerifiedEntry[],
+  ): void {
     for (const [i, { body }] of decoded.entries()) {
       const row = rows[i] as EntryRow;
       // verifyRows compared the stored hash with one recomputed from these bytes.
-      out.push({ origin, seq: body.seq, ts: body.ts, type: body.type, payload: body.payload, hash: row.hash, leaf: row.leaf });
+      out.push({
+        origin,
+        seq: body.seq,
+        ts: body.ts,
+        type: body.type,
+        payload: body.payload,
+        hash: row.hash,
+        leaf: row.leaf,
+      });
       if (origin === REGISTRY_ORIGIN) this.registryRows.push({ type: body.type, leaf: row.leaf });
       mark.head = row.hash;
       mark.lastTs = body.ts;
@@ -292,13 +331,22 @@ export class VerifiedReader {
       withdrawn.push({ origin, fromSeq: from });
       mark.size = from;
       mark.bounds.length = Math.floor(from / this.window);
-      this.fail(mark, origin, from, `signed by a key revoked from entry ${mark.schedule.revokedFrom(mark.schedule.keyFor(from).publicKey)} (revocation arrived after the entry was read)`);
+      this.fail(
+        mark,
+        origin,
+        from,
+        `signed by a key revoked from entry ${mark.schedule.revokedFrom(mark.schedule.keyFor(from).publicKey)} (revocation arrived after the entry was read)`,
+      );
     }
   }
 }
 
 /** The first seq below `size` that a key newly revoked in `schedule` signed, if any. */
-function firstRevokedSeq(schedule: KeySchedule, before: readonly { fromSeq: number; publicKey: Uint8Array; revokedFrom?: number }[], size: number): number | undefined {
+function firstRevokedSeq(
+  schedule: KeySchedule,
+  before: readonly { fromSeq: number; publicKey: Uint8Array; revokedFrom?: number }[],
+  size: number,
+): number | undefined {
   let first: number | undefined;
   for (const [i, span] of before.entries()) {
     const revokedFrom = schedule.revokedFrom(span.publicKey);
@@ -313,7 +361,11 @@ function firstRevokedSeq(schedule: KeySchedule, before: readonly { fromSeq: numb
 /** A SQLite log store as an EntrySource: every log, or only those named (and the registry, whose revocations count). */
 export function ledgerEntrySource(store: LedgerStore, only?: readonly string[]): EntrySource {
   const named = only === undefined ? undefined : new Set([...only, REGISTRY_ORIGIN]);
-  const sync: SyncEntrySource = { origins: () => store.origins().filter((o) => named?.has(o) ?? true), size: (origin) => store.head(origin).size, rows: (origin, from, to) => store.rangeAll(origin, from, to) };
+  const sync: SyncEntrySource = {
+    origins: () => store.origins().filter((o) => named?.has(o) ?? true),
+    size: (origin) => store.head(origin).size,
+    rows: (origin, from, to) => store.rangeAll(origin, from, to),
+  };
   return {
     sync,
     origins: () => Promise.resolve(sync.origins()),
@@ -322,4 +374,3 @@ export function ledgerEntrySource(store: LedgerStore, only?: readonly string[]):
     ownOrigin: store.ownOrigin(),
   };
 }
-

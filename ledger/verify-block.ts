@@ -66,10 +66,16 @@ function verifyBlock(store: LedgerStore, plan: BlockPlan, schedule: KeySchedule,
     }
     const first = start / 2 ** level;
     const stored = store.nodeHashesAt(plan.origin, level, first, first + count);
-    if (stored.length !== count) return { ok: false, block, reason: `stored Merkle node ${level}/${missingNode(store, plan.origin, level, first, count)} is missing` };
+    if (stored.length !== count)
+      return {
+        ok: false,
+        block,
+        reason: `stored Merkle node ${level}/${missingNode(store, plan.origin, level, first, count)} is missing`,
+      };
     for (let i = 0; i < count; i++) {
       const at = here + 32 * i;
-      if (!bytesEqual(levels.subarray(at, at + 32), stored[i] as Uint8Array)) return { ok: false, block, reason: `stored Merkle node ${level}/${first + i} does not match the entries` };
+      if (!bytesEqual(levels.subarray(at, at + 32), stored[i] as Uint8Array))
+        return { ok: false, block, reason: `stored Merkle node ${level}/${first + i} does not match the entries` };
     }
     nodes += count;
   }
@@ -83,7 +89,12 @@ function missingNode(store: LedgerStore, origin: string, level: number, first: n
 }
 
 /** Verifies blocks claimed one at a time from `claims[0]` until none is left or one fails. */
-export function* claimBlocks(store: LedgerStore, plan: BlockPlan, schedule: KeySchedule, claims: Int32Array): Generator<BlockResult> {
+export function* claimBlocks(
+  store: LedgerStore,
+  plan: BlockPlan,
+  schedule: KeySchedule,
+  claims: Int32Array,
+): Generator<BlockResult> {
   const total = blockCount(plan);
   for (let block = Atomics.add(claims, 0, 1); block < total; block = Atomics.add(claims, 0, 1)) {
     const result = verifyBlock(store, plan, schedule, block);

@@ -63,14 +63,22 @@ export function verifyRows(
   // Entries before a structural failure still come first: a bad signature there is the first bad entry.
   const entries: DecodedLeaf[] = [];
   for (const { decoded, key } of signed) {
-    if (!entrySignatureValid(decoded, key)) return { ok: false, seq: start + entries.length, reason: 'signature does not verify', entries };
+    if (!entrySignatureValid(decoded, key))
+      return { ok: false, seq: start + entries.length, reason: 'signature does not verify', entries };
     entries.push(decoded);
   }
   return structural ? { ok: false, ...structural, entries } : { ok: true, hashes, entries };
 }
 
 /** Everything about one row but its signature: a reason, or the entry and the key its signature must verify under. */
-function checkRow(origin: string, row: EntryRow, hash: Uint8Array, prev: Uint8Array, schedule: KeySchedule, payloads: 'all' | 'key-entries'): string | { decoded: DecodedLeaf; key: Verifier } {
+function checkRow(
+  origin: string,
+  row: EntryRow,
+  hash: Uint8Array,
+  prev: Uint8Array,
+  schedule: KeySchedule,
+  payloads: 'all' | 'key-entries',
+): string | { decoded: DecodedLeaf; key: Verifier } {
   let decoded;
   try {
     // SQLite hands over Buffers; the decoder's many subarrays are cheaper on a plain Uint8Array view.

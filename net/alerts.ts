@@ -4,7 +4,8 @@ import { MusterError } from '../core/errors.ts';
 import type { ReplicationEvent } from './replicator.ts';
 
 /** `security`: something refused as an attack (a log or kiosk HQ never registered, ...), naming who did it where known. */
-export type AlertKind = 'breach' | 'equivocation' | 'rollback' | 'fork' | 'forgery' | 'offline' | 'degraded' | 'security';
+export type AlertKind =
+  'breach' | 'equivocation' | 'rollback' | 'fork' | 'forgery' | 'offline' | 'degraded' | 'security';
 
 export interface Alert {
   readonly kind: AlertKind;

@@ -62,7 +62,8 @@ export class Backfill {
 
   /** Notes what one stored batch showed to be missing, and whether it answered the request in flight. */
   stored(origin: string, leaves: readonly Uint8Array[], result: IngestResult): void {
-    if (result.missingFrom !== undefined) this.wantFor(origin).target = Math.max(this.wantFor(origin).target, lastSeq(leaves) + 1);
+    if (result.missingFrom !== undefined)
+      this.wantFor(origin).target = Math.max(this.wantFor(origin).target, lastSeq(leaves) + 1);
     const want = this.wants.get(origin);
     if (!want) return;
     if (want.request && result.size >= want.request.to) this.answered(want);
@@ -131,7 +132,9 @@ export function answerRequest(ctx: ReplicationContext, origin: string, payload: 
       const window = new Set<Promise<void>>();
       for (let from = request.from; from < end && !ctx.closed && link.connected; from += MAX_BATCH) {
         const leaves = await store.leaves(origin, from, Math.min(end, from + MAX_BATCH));
-        const sent = link.publish(inbox, encodeBatch({ origin, leaves, id: request.id })).finally(() => window.delete(sent));
+        const sent = link
+          .publish(inbox, encodeBatch({ origin, leaves, id: request.id }))
+          .finally(() => window.delete(sent));
         window.add(sent);
         if (window.size >= REPLY_WINDOW) await Promise.race(window);
       }

@@ -25,7 +25,9 @@ export class CentreAlerts {
   static open(path: string, centre: string, log: Logger): CentreAlerts {
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
-    db.exec('CREATE TABLE IF NOT EXISTS centre_alerts (id TEXT PRIMARY KEY, version INTEGER NOT NULL, raised_at INTEGER NOT NULL, body TEXT NOT NULL) STRICT');
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS centre_alerts (id TEXT PRIMARY KEY, version INTEGER NOT NULL, raised_at INTEGER NOT NULL, body TEXT NOT NULL) STRICT',
+    );
     return new CentreAlerts(db, centre, log);
   }
 
@@ -40,7 +42,10 @@ export class CentreAlerts {
       if (typeof value === 'object' && value !== null && !Array.isArray(value) && !('type' in value)) return false;
       alert = breachAlertView(value, 'alert');
     } catch (error) {
-      this.log.warn({ err: { message: errorMessage(error) }, bytes: payload.length }, 'alert message dropped: not a breach alert');
+      this.log.warn(
+        { err: { message: errorMessage(error) }, bytes: payload.length },
+        'alert message dropped: not a breach alert',
+      );
       return false;
     }
     if (!alert.centres.includes(this.centre)) {
@@ -48,16 +53,21 @@ export class CentreAlerts {
       return false;
     }
     // An older or repeated version (QoS 1 redelivery, out of order) changes nothing.
-    const stored = this.db
-      .prepare('INSERT INTO centre_alerts (id, version, raised_at, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, body = excluded.body WHERE excluded.version > centre_alerts.version')
-      .run(alert.id, alert.version, alert.raisedAt, JSON.stringify(alert)).changes === 1;
+    const stored =
+      this.db
+        .prepare(
+          'INSERT INTO centre_alerts (id, version, raised_at, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, body = excluded.body WHERE excluded.version > centre_alerts.version',
+        )
+        .run(alert.id, alert.version, alert.raisedAt, JSON.stringify(alert)).changes === 1;
     if (stored) this.events.emit('changed');
     return stored;
   }
 
   /** The centre's alerts, most recently raised first. */
   list(): BreachAlertView[] {
-    const rows = this.db.prepare<[number], { body: string }>('SELECT body FROM centre_alerts ORDER BY raised_at DESC, id LIMIT ?').all(LIST_LIMIT);
+    const rows = this.db
+      .prepare<[number], { body: string }>('SELECT body FROM centre_alerts ORDER BY raised_at DESC, id LIMIT ?')
+      .all(LIST_LIMIT);
     // Rows were checked when stored; a row damaged since is left out rather than breaking the screen.
     return rows.flatMap((r) => {
       try {

@@ -42,7 +42,9 @@ export class CheckpointWitnessing {
       this.queuedNotes.push({ origin, arrival, done, failed });
       if (this.notesScheduled) return;
       this.notesScheduled = true;
-      void this.ctx.inOrder(() => new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.witnessGroup()));
+      void this.ctx.inOrder(() =>
+        new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.witnessGroup()),
+      );
     });
   }
 
@@ -56,7 +58,11 @@ export class CheckpointWitnessing {
     this.queuedNotes = [];
     this.notesScheduled = false;
     try {
-      await this.judge(group.filter((q) => !this.superseded(q.origin, q.arrival)).map((q) => ({ origin: q.origin, note: q.arrival.note })));
+      await this.judge(
+        group
+          .filter((q) => !this.superseded(q.origin, q.arrival))
+          .map((q) => ({ origin: q.origin, note: q.arrival.note })),
+      );
     } catch (error) {
       for (const q of group) q.failed(error);
       return;
@@ -113,7 +119,11 @@ export class CheckpointWitnessing {
           ctx.emit({ kind: verdict.kind, origin, evidence: verdict.evidence });
           break;
         case 'invalid':
-          ctx.emit({ kind: 'bad-message', topic: `checkpoint ${origin}`, reason: `checkpoint of ${origin}: ${verdict.reason}` });
+          ctx.emit({
+            kind: 'bad-message',
+            topic: `checkpoint ${origin}`,
+            reason: `checkpoint of ${origin}: ${verdict.reason}`,
+          });
           break;
         case 'stale':
           break;

@@ -22,7 +22,8 @@ function signedMessage(body: string, time: number): Uint8Array {
 
 /** Adds the witness's cosignature line to a signed checkpoint note; `time` is in seconds since the epoch. */
 export function cosign(note: string, witness: Signer, time: number): string {
-  if (!Number.isSafeInteger(time) || time < 0) throw new TypeError(`time: expected seconds since the epoch, got ${time}`);
+  if (!Number.isSafeInteger(time) || time < 0)
+    throw new TypeError(`time: expected seconds since the epoch, got ${time}`);
   const { text } = parseNote(note);
   const stamp = new Uint8Array(8);
   new DataView(stamp.buffer).setBigUint64(0, BigInt(time));
@@ -37,9 +38,11 @@ export function verifyCosignature(note: string, witness: Verifier): number {
   const id = cosignerKeyId(witness.name, witness.publicKey);
   const sig = signatures.find((s) => s.name === witness.name && bytesEqual(s.id, id));
   if (!sig) throw new MusterError('bad-cosignature', `note carries no cosignature by ${witness.name}`);
-  if (sig.signature.length !== 72) throw new MusterError('bad-cosignature', 'cosignature is not a timestamped Ed25519 signature');
+  if (sig.signature.length !== 72)
+    throw new MusterError('bad-cosignature', 'cosignature is not a timestamped Ed25519 signature');
   const time = new DataView(sig.signature.buffer, sig.signature.byteOffset, 8).getBigUint64(0);
-  if (time > BigInt(Number.MAX_SAFE_INTEGER)) throw new MusterError('bad-cosignature', 'cosignature time is out of range');
+  if (time > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new MusterError('bad-cosignature', 'cosignature time is out of range');
   if (!witness.verify(signedMessage(text, Number(time)), sig.signature.subarray(8))) {
     throw new MusterError('bad-cosignature', `cosignature by ${witness.name} does not verify`);
   }
@@ -48,7 +51,10 @@ export function verifyCosignature(note: string, witness: Verifier): number {
 
 /** The signature lines of a note (the log's signatures and any cosignatures), in order. */
 export function signatureLines(note: string): string[] {
-  return note.slice(note.lastIndexOf('\n\n') + 2).split('\n').filter((l) => l.startsWith(SIG_PREFIX));
+  return note
+    .slice(note.lastIndexOf('\n\n') + 2)
+    .split('\n')
+    .filter((l) => l.startsWith(SIG_PREFIX));
 }
 
 /** One note with the signature lines of both (the same checkpoint text): `a`'s lines, then `b`'s it lacks. */
@@ -61,5 +67,7 @@ export function mergeNotes(a: string, b: string): string {
 
 /** Times (seconds since the epoch) of `witness`'s timestamped cosignatures on a note, unverified: for choosing, never trust. */
 export function cosignatureTimes(note: string, witness: string): number[] {
-  return parseNote(note).signatures.filter((s) => s.name === witness && s.signature.length === 72).map((s) => Number(new DataView(s.signature.buffer, s.signature.byteOffset, 8).getBigUint64(0)));
+  return parseNote(note)
+    .signatures.filter((s) => s.name === witness && s.signature.length === 72)
+    .map((s) => Number(new DataView(s.signature.buffer, s.signature.byteOffset, 8).getBigUint64(0)));
 }

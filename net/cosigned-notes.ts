@@ -24,20 +24,29 @@ export const KEEP_EVERY_S = 600;
  * whose lines the note carries). Returns whether the store changed. A cosignature line is stored as received: the
  * store may not know the witness's key; the exporter and every verifier check it.
  */
-export function keepCosigned(ledger: LedgerStore, origin: string, received: string, verifiers: readonly Verifier[], witness: string): boolean {
+export function keepCosigned(
+  ledger: LedgerStore,
+  origin: string,
+  received: string,
+  verifiers: readonly Verifier[],
+  witness: string,
+): boolean {
   let size: number;
   let root: Uint8Array;
   let note: string;
   try {
     ({ size, root } = openCheckpoint(received, origin, verifiers));
     const { text, signatures } = parseNote(received);
-    const lines = signatureLines(received).filter((_, i) => signatures[i]?.name === origin || signatures[i]?.name === witness);
+    const lines = signatureLines(received).filter(
+      (_, i) => signatures[i]?.name === origin || signatures[i]?.name === witness,
+    );
     note = `${text}\n${lines.map((l) => `${l}\n`).join('')}`;
   } catch (error) {
     if (error instanceof MusterError) return false;
     throw error;
   }
-  if (size === 0 || size > ledger.head(origin).size || !bytesEqual(root, rootHash(ledger.treeSource(origin), size))) return false;
+  if (size === 0 || size > ledger.head(origin).size || !bytesEqual(root, rootHash(ledger.treeSource(origin), size)))
+    return false;
   const existing = ledger.checkpointAt(origin, size);
   if (existing) {
     // A witness cosigns a checkpoint once; the first line kept of it stays (one witness cannot grow the row).
@@ -58,7 +67,11 @@ export function keepCosigned(ledger: LedgerStore, origin: string, received: stri
 }
 
 /** A message on a `cosign` topic: another witness's cosigned checkpoint, kept when it checks out (else ignored). */
-export async function receiveCosigned(store: Pick<ReplicaStore, 'keepCosigned'>, topic: ParsedTopic, payload: Buffer): Promise<void> {
+export async function receiveCosigned(
+  store: Pick<ReplicaStore, 'keepCosigned'>,
+  topic: ParsedTopic,
+  payload: Buffer,
+): Promise<void> {
   if (topic.kind !== 'cosign') return;
   await store.keepCosigned?.(topic.origin, decodeNoteText(payload, 'cosignature'), topic.witness);
 }

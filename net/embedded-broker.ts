@@ -56,14 +56,18 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const limits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
   const hashed = options.passwords === undefined ? undefined : parseMosquittoPasswords(options.passwords);
   const open = options.users === undefined && hashed === undefined;
-  if (open && !LOOPBACK.test(host)) throw new MusterError('insecure-bind', `the embedded broker may listen on ${host} only with broker passwords`);
+  if (open && !LOOPBACK.test(host))
+    throw new MusterError('insecure-bind', `the embedded broker may listen on ${host} only with broker passwords`);
   /** The connection holding each client id, from its authentication until it closes. */
   const claimed = new Map<string, object>();
   const broker = await Aedes.createBroker({
     connectTimeout: limits.connectTimeoutMs,
     authenticate: (client, username, password, done) => {
       const refuse = (returnCode: 2 | 4): void => {
-        done(Object.assign(new Error(returnCode === 2 ? 'client id in use' : 'bad user name or password'), { returnCode }), false);
+        done(
+          Object.assign(new Error(returnCode === 2 ? 'client id in use' : 'bad user name or password'), { returnCode }),
+          false,
+        );
       };
       // A connected client keeps its id: nobody takes over a node's session (HQ's own included).
       if (claimed.has(client.id)) {
@@ -98,7 +102,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     },
   });
 
-  async function credentialsValid(clientId: string, username: string | undefined, password: Buffer | undefined): Promise<boolean> {
+  async function credentialsValid(
+    clientId: string,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Promise<boolean> {
     if (open) return true;
     if (username !== clientId || password === undefined) return false;
     const plain = options.users?.get(username);
@@ -123,10 +131,18 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     });
   } catch (error) {
     await closeAll(server, broker);
-    throw new MusterError('broker-listen', `the embedded broker cannot listen on ${host}:${options.port}: ${errorMessage(error)}`, { cause: error });
+    throw new MusterError(
+      'broker-listen',
+      `the embedded broker cannot listen on ${host}:${options.port}: ${errorMessage(error)}`,
+      { cause: error },
+    );
   }
   const port = (server.address() as { port: number }).port;
-  return { url: `mqtt://${host.includes(':') ? `[${host}]` : host}:${port}`, port, close: () => closeAll(server, broker) };
+  return {
+    url: `mqtt://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    close: () => closeAll(server, broker),
+  };
 }
 
 interface HashedPassword {
@@ -141,9 +157,14 @@ export function parseMosquittoPasswords(text: string): Map<string, HashedPasswor
   for (const [n, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
     const match = /^([^:\s]+):\$7\$(\d{1,7})\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/.exec(line.trim());
-    if (!match) throw new MusterError('bad-passwords', `password file line ${n + 1} is not user:$7$iterations$salt$hash`);
+    if (!match)
+      throw new MusterError('bad-passwords', `password file line ${n + 1} is not user:$7$iterations$salt$hash`);
     const [, user = '', iterations = '', salt = '', hash = ''] = match;
-    users.set(user, { iterations: Number(iterations), salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') });
+    users.set(user, {
+      iterations: Number(iterations),
+      salt: Buffer.from(salt, 'base64'),
+      hash: Buffer.from(hash, 'base64'),
+    });
   }
   return users;
 }
@@ -153,9 +174,11 @@ function equal(given: Buffer, want: Buffer): boolean {
 }
 
 async function closeAll(server: Server, broker: Aedes): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => {
-    resolve();
-  }));
+  const closed = new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
   await new Promise<void>((resolve) => {
     broker.close(() => {
       resolve();

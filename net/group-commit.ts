@@ -91,7 +91,10 @@ export class GroupCommits {
     while (this.queued.length > 0) {
       let leaves = 0;
       let take = 0;
-      while (take < this.queued.length && (take === 0 || leaves + (this.queued[take]?.batch.leaves.length ?? 0) <= MAX_GROUP_LEAVES)) {
+      while (
+        take < this.queued.length &&
+        (take === 0 || leaves + (this.queued[take]?.batch.leaves.length ?? 0) <= MAX_GROUP_LEAVES)
+      ) {
         leaves += this.queued[take]?.batch.leaves.length ?? 0;
         take++;
       }
@@ -130,7 +133,10 @@ export class GroupCommits {
     if (this.opened) this.scheduleStart();
   }
 
-  private async groupStored(group: readonly Queued[], pending: Promise<PromiseSettledResult<IngestResult>[]>): Promise<void> {
+  private async groupStored(
+    group: readonly Queued[],
+    pending: Promise<PromiseSettledResult<IngestResult>[]>,
+  ): Promise<void> {
     let results: PromiseSettledResult<IngestResult>[];
     try {
       results = await pending;
@@ -159,9 +165,11 @@ export class GroupCommits {
   private stored(q: Queued, result: IngestResult): void {
     const { origin, leaves } = q.batch;
     const { source } = q;
-    if (result.inserted > 0) this.ctx.emit({ kind: 'ingested', origin, inserted: result.inserted, size: result.size, source });
+    if (result.inserted > 0)
+      this.ctx.emit({ kind: 'ingested', origin, inserted: result.inserted, size: result.size, source });
     if (result.rejected.length > 0) this.ctx.emit({ kind: 'rejected', origin, source, rejected: result.rejected });
-    if (result.equivocations.length > 0) this.ctx.emit({ kind: 'equivocation', origin, seqs: result.equivocations, source });
+    if (result.equivocations.length > 0)
+      this.ctx.emit({ kind: 'equivocation', origin, seqs: result.equivocations, source });
     this.backfill.stored(origin, leaves, result);
   }
 }

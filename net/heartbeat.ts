@@ -46,17 +46,33 @@ export function decodeHeartbeat(bytes: Uint8Array): Heartbeat {
   const value = parseJson(bytes, 'heartbeat');
   const { v, kiosk, at, version, logSize, backlog, devices, witnessed } = value;
   if (v !== 1) throw new MusterError('bad-message', 'heartbeat has an unknown version');
-  if (typeof kiosk !== 'string' || typeof version !== 'string' || version.length > 64) throw new MusterError('bad-message', 'heartbeat needs kiosk and version strings');
-  if (!isCount(at) || !isCount(logSize) || !isCount(backlog)) throw new MusterError('bad-message', 'heartbeat at, logSize and backlog must be counts');
-  if (!Array.isArray(devices) || devices.length > 32) throw new MusterError('bad-message', 'heartbeat devices must be a list');
+  if (typeof kiosk !== 'string' || typeof version !== 'string' || version.length > 64)
+    throw new MusterError('bad-message', 'heartbeat needs kiosk and version strings');
+  if (!isCount(at) || !isCount(logSize) || !isCount(backlog))
+    throw new MusterError('bad-message', 'heartbeat at, logSize and backlog must be counts');
+  if (!Array.isArray(devices) || devices.length > 32)
+    throw new MusterError('bad-message', 'heartbeat devices must be a list');
   const checked = devices.map((d: unknown) => {
     const device = d as { id?: unknown; state?: unknown } | null;
-    if (typeof device?.id !== 'string' || device.id.length > 128 || typeof device.state !== 'string' || !DEVICE_STATES.includes(device.state)) {
+    if (
+      typeof device?.id !== 'string' ||
+      device.id.length > 128 ||
+      typeof device.state !== 'string' ||
+      !DEVICE_STATES.includes(device.state)
+    ) {
       throw new MusterError('bad-message', 'heartbeat device needs an id and a known state');
     }
     return { id: device.id, state: device.state as DeviceState };
   });
-  return { kiosk, at, version, logSize, backlog, devices: checked, ...(witnessed === undefined ? {} : { witnessed: parseWitnessReports(witnessed) }) };
+  return {
+    kiosk,
+    at,
+    version,
+    logSize,
+    backlog,
+    devices: checked,
+    ...(witnessed === undefined ? {} : { witnessed: parseWitnessReports(witnessed) }),
+  };
 }
 
 /** Prefix of the signed bytes: a heartbeat signature can never pass for an entry's or a checkpoint's. */
@@ -65,7 +81,9 @@ const SIGNED_PREFIX = Buffer.from('muster/heartbeat/v1\n');
 /** The heartbeat as published: `{body, sig}`, the body the heartbeat's JSON, the signature over prefix + body. */
 export function signHeartbeat(heartbeat: Heartbeat, sign: (message: Uint8Array) => Uint8Array): Buffer {
   const body = encodeHeartbeat(heartbeat);
-  return Buffer.from(JSON.stringify({ body: body.toString('utf8'), sig: toBase64(sign(Buffer.concat([SIGNED_PREFIX, body]))) }));
+  return Buffer.from(
+    JSON.stringify({ body: body.toString('utf8'), sig: toBase64(sign(Buffer.concat([SIGNED_PREFIX, body]))) }),
+  );
 }
 
 export interface SignedHeartbeat {
@@ -78,9 +96,14 @@ export interface SignedHeartbeat {
 /** A published heartbeat, decoded but not yet verified (the verifier is the kiosk's key in force). */
 export function decodeSignedHeartbeat(bytes: Uint8Array): SignedHeartbeat {
   const { body, sig } = parseJson(bytes, 'heartbeat');
-  if (typeof body !== 'string' || typeof sig !== 'string' || !/^[A-Za-z0-9+/]{86}==$/.test(sig)) throw new MusterError('bad-message', 'heartbeat must be {body, sig}: unsigned heartbeats are refused');
+  if (typeof body !== 'string' || typeof sig !== 'string' || !/^[A-Za-z0-9+/]{86}==$/.test(sig))
+    throw new MusterError('bad-message', 'heartbeat must be {body, sig}: unsigned heartbeats are refused');
   const encoded = Buffer.from(body, 'utf8');
-  return { heartbeat: decodeHeartbeat(encoded), signed: Buffer.concat([SIGNED_PREFIX, encoded]), signature: fromBase64(sig) };
+  return {
+    heartbeat: decodeHeartbeat(encoded),
+    signed: Buffer.concat([SIGNED_PREFIX, encoded]),
+    signature: fromBase64(sig),
+  };
 }
 
 /**
@@ -88,13 +111,21 @@ export function decodeSignedHeartbeat(bytes: Uint8Array): SignedHeartbeat {
  * signed time, never later than its arrival: a retained heartbeat delivered again on reconnect, or an old one
  * replayed, says nothing about now.
  */
-export function kioskState(last: { readonly heartbeat: Heartbeat; readonly receivedAt: number } | undefined, now: number, policy: FleetPolicy): { state: KioskState; reasons: string[] } {
+export function kioskState(
+  last: { readonly heartbeat: Heartbeat; readonly receivedAt: number } | undefined,
+  now: number,
+  policy: FleetPolicy,
+): { state: KioskState; reasons: string[] } {
   const seen = last ? Math.min(last.heartbeat.at, last.receivedAt) : undefined;
   if (!last || seen === undefined || now - seen > policy.offlineAfterMs) {
-    return { state: 'offline', reasons: [seen !== undefined ? `no heartbeat for ${Math.round((now - seen) / 1000)} s` : 'never seen'] };
+    return {
+      state: 'offline',
+      reasons: [seen !== undefined ? `no heartbeat for ${Math.round((now - seen) / 1000)} s` : 'never seen'],
+    };
   }
   const reasons: string[] = [];
-  for (const device of last.heartbeat.devices) if (device.state !== 'ok') reasons.push(`${device.id} is ${device.state}`);
+  for (const device of last.heartbeat.devices)
+    if (device.state !== 'ok') reasons.push(`${device.id} is ${device.state}`);
   const skew = last.heartbeat.at - last.receivedAt;
   if (Math.abs(skew) > policy.maxSkewMs) reasons.push(`clock is off by ${Math.round(skew / 1000)} s`);
   if (last.heartbeat.backlog > policy.maxBacklog) reasons.push(`${last.heartbeat.backlog} entries behind its peers`);

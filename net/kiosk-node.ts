@@ -59,10 +59,14 @@ export class KioskNode {
 
   static async start(options: KioskNodeOptions): Promise<KioskNode> {
     const origin = options.signer.name;
-    if (options.witnessSigner.name !== origin) throw new TypeError(`witnessSigner: expected a key named ${JSON.stringify(origin)}`);
+    if (options.witnessSigner.name !== origin)
+      throw new TypeError(`witnessSigner: expected a key named ${JSON.stringify(origin)}`);
     const ledger = LedgerStore.open(options.storePath, { create: true });
     const clock = options.clock ?? Date.now;
-    const writer = ledger.ownOrigin() === undefined ? LogWriter.init(ledger, origin, options.signer, clock) : LogWriter.open(ledger, options.signer, clock);
+    const writer =
+      ledger.ownOrigin() === undefined
+        ? LogWriter.init(ledger, origin, options.signer, clock)
+        : LogWriter.open(ledger, options.signer, clock);
     const trustedKeys = new Map(options.trustedKeys);
     if (options.registryKey) trustedKeys.set(REGISTRY_ORIGIN, options.registryKey);
     const store = new SqliteReplicaStore(ledger, { clock, trustedKeys });
@@ -91,7 +95,10 @@ export class KioskNode {
       },
     });
     await replicator.start();
-    await link.subscribe([...[origin, ...options.peers].map((o) => topics.cosigns(o)), ...(options.onAlert ? [topics.alerts(centerOf(origin))] : [])]);
+    await link.subscribe([
+      ...[origin, ...options.peers].map((o) => topics.cosigns(o)),
+      ...(options.onAlert ? [topics.alerts(centerOf(origin))] : []),
+    ]);
     const node = new KioskNode(writer, store, link, replicator, options, witnessed);
     late.node = node;
     const every = options.heartbeat?.everyMs ?? 0;
@@ -130,7 +137,11 @@ export class KioskNode {
       devices: options?.devices?.() ?? [],
       witnessed: this.witnessed.list(),
     };
-    await this.link.publish(topics.health(this.origin), signHeartbeat(heartbeat, (message) => this.writer.signMessage(message)), true);
+    await this.link.publish(
+      topics.health(this.origin),
+      signHeartbeat(heartbeat, (message) => this.writer.signMessage(message)),
+      true,
+    );
     return heartbeat;
   }
 

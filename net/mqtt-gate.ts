@@ -74,7 +74,8 @@ export class MqttGate extends Duplex {
   private inspect(chunk: Buffer): string | undefined {
     if (!this.authenticated) {
       this.received += chunk.length;
-      if (this.received > this.limits.preAuthBytes) return `over ${this.limits.preAuthBytes} bytes before authentication`;
+      if (this.received > this.limits.preAuthBytes)
+        return `over ${this.limits.preAuthBytes} bytes before authentication`;
     }
     let at = 0;
     while (at < chunk.length) {

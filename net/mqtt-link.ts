@@ -88,7 +88,9 @@ export class MqttLink {
       resubscribe: false,
       ...(options.username === undefined ? {} : { username: options.username }),
       ...(options.password === undefined ? {} : { password: options.password }),
-      ...(options.tls ? { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key, rejectUnauthorized: true } : {}),
+      ...(options.tls
+        ? { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key, rejectUnauthorized: true }
+        : {}),
     };
     this.client = mqtt.connect(clientOptions);
     this.client.on('close', () => {
@@ -116,13 +118,18 @@ export class MqttLink {
       this.report(held === '' ? error : new Error(`${message}${held}`), '(connection)');
     });
     this.client.handleMessage = (packet, done) => {
-      const slot: Unacked = { messageId: packet.qos === 1 ? packet.messageId : undefined, stream: this.client.stream, settled: false };
+      const slot: Unacked = {
+        messageId: packet.qos === 1 ? packet.messageId : undefined,
+        stream: this.client.stream,
+        settled: false,
+      };
       this.unacked.push(slot);
       void this.dispatch(packet).then(() => {
         slot.settled = true;
         this.acknowledge();
       });
-      if (packet.qos !== 1) done(); // QoS 0 needs no PUBACK (and Muster subscribes at QoS 1 only)
+      if (packet.qos !== 1)
+        done(); // QoS 0 needs no PUBACK (and Muster subscribes at QoS 1 only)
       else if (this.unacked.length < WINDOW) done(SELF_ACKED);
       else {
         this.resume = () => {
@@ -187,7 +194,11 @@ export class MqttLink {
   private async trySubscribe(filters: readonly string[]): Promise<string[]> {
     const granted = await this.client.subscribeAsync([...filters], { qos: 1 });
     const refused = granted.filter((grant) => grant.qos === 128).map((grant) => grant.topic);
-    if (refused.length > 0) this.report(new MusterError('subscription-refused', `the broker refused the subscription to ${refused.join(', ')}`), '(subscribe)');
+    if (refused.length > 0)
+      this.report(
+        new MusterError('subscription-refused', `the broker refused the subscription to ${refused.join(', ')}`),
+        '(subscribe)',
+      );
     return refused;
   }
 
@@ -234,7 +245,10 @@ export class MqttLink {
 
   private async dispatch(packet: IPublishPacket): Promise<void> {
     try {
-      await this.handler(parseTopic(packet.topic), Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+      await this.handler(
+        parseTopic(packet.topic),
+        Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+      );
     } catch (error) {
       this.report(error, packet.topic);
     }
@@ -264,7 +278,11 @@ function brokerServers(urls: string | readonly string[]): NonNullable<IClientOpt
       throw new TypeError(`broker url: expected mqtt://host:port or mqtts://host:port, got ${JSON.stringify(url)}`);
     }
     const protocol = parsed.protocol === 'mqtts:' ? 'mqtts' : 'mqtt';
-    return { host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(parsed.port || (protocol === 'mqtts' ? 8883 : 1883)), protocol } as const;
+    return {
+      host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: Number(parsed.port || (protocol === 'mqtts' ? 8883 : 1883)),
+      protocol,
+    } as const;
   });
   const start = Math.floor(Math.random() * servers.length);
   return [...servers.slice(start), ...servers.slice(0, start)];

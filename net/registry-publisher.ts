@@ -50,7 +50,8 @@ export class RegistryPublisher {
   private lastError: string | undefined;
 
   constructor(private readonly options: RegistryPublisherOptions) {
-    if (!options.registry.log(REGISTRY_ORIGIN)) throw new TypeError(`registry: ${options.registry.path} holds no ${REGISTRY_ORIGIN} log`);
+    if (!options.registry.log(REGISTRY_ORIGIN))
+      throw new TypeError(`registry: ${options.registry.path} holds no ${REGISTRY_ORIGIN} log`);
     // refresh() schedules the next retry itself when it fails.
     this.retries = new RetryLoop(options.retry ?? RETRY, () => this.refresh().catch(() => undefined));
     options.link.onConnect(() => {
@@ -108,13 +109,23 @@ export class RegistryPublisher {
     const { size } = registry.head(REGISTRY_ORIGIN);
     const held = await store.size(REGISTRY_ORIGIN);
     if (held < size) {
-      const [result] = await store.ingestMany([{ origin: REGISTRY_ORIGIN, leaves: this.leaves(held, size), source: 'registry-file' }]);
+      const [result] = await store.ingestMany([
+        { origin: REGISTRY_ORIGIN, leaves: this.leaves(held, size), source: 'registry-file' },
+      ]);
       if (result?.status === 'rejected') throw result.reason;
     }
     if (!link.connected) return;
     const sends: Promise<void>[] = [];
     for (; this.cursor < size; this.cursor = Math.min(size, this.cursor + MAX_BATCH)) {
-      sends.push(link.publish(topics.entries(REGISTRY_ORIGIN), encodeBatch({ origin: REGISTRY_ORIGIN, leaves: this.leaves(this.cursor, Math.min(size, this.cursor + MAX_BATCH)) })));
+      sends.push(
+        link.publish(
+          topics.entries(REGISTRY_ORIGIN),
+          encodeBatch({
+            origin: REGISTRY_ORIGIN,
+            leaves: this.leaves(this.cursor, Math.min(size, this.cursor + MAX_BATCH)),
+          }),
+        ),
+      );
     }
     const checkpoint = registry.latestCheckpoint(REGISTRY_ORIGIN);
     if (checkpoint) sends.push(link.publish(topics.checkpoint(REGISTRY_ORIGIN), checkpoint.note, true));

@@ -69,7 +69,12 @@ export interface ReplicaStore {
 }
 
 /** `ingest` for a store whose one write path is `ingestMany`: a batch of its own, its outcome as a result or an error. */
-export async function ingestOne(store: Pick<ReplicaStore, 'ingestMany'>, origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult> {
+export async function ingestOne(
+  store: Pick<ReplicaStore, 'ingestMany'>,
+  origin: string,
+  leaves: readonly Uint8Array[],
+  source: string,
+): Promise<IngestResult> {
   const [result] = await store.ingestMany([{ origin, leaves, source }]);
   if (result?.status === 'fulfilled') return result.value;
   throw result?.reason instanceof Error ? result.reason : new Error(String(result?.reason));

@@ -8,9 +8,25 @@ import type { ReplicaStore } from './replica-store.ts';
 import type { ForkEvidence } from './witness.ts';
 
 export type ReplicationEvent =
-  | { readonly kind: 'ingested'; readonly origin: string; readonly inserted: number; readonly size: number; readonly source: string }
-  | { readonly kind: 'rejected'; readonly origin: string; readonly source: string; readonly rejected: readonly Rejected[] }
-  | { readonly kind: 'equivocation'; readonly origin: string; readonly seqs: readonly number[]; readonly source: string }
+  | {
+      readonly kind: 'ingested';
+      readonly origin: string;
+      readonly inserted: number;
+      readonly size: number;
+      readonly source: string;
+    }
+  | {
+      readonly kind: 'rejected';
+      readonly origin: string;
+      readonly source: string;
+      readonly rejected: readonly Rejected[];
+    }
+  | {
+      readonly kind: 'equivocation';
+      readonly origin: string;
+      readonly seqs: readonly number[];
+      readonly source: string;
+    }
   | { readonly kind: 'cosigned'; readonly origin: string; readonly size: number; readonly note: string }
   | { readonly kind: 'rollback' | 'fork'; readonly origin: string; readonly evidence: ForkEvidence }
   | { readonly kind: 'bad-message'; readonly topic: string; readonly reason: string }

@@ -62,7 +62,9 @@ export class Replicator {
   constructor(private readonly options: ReplicatorOptions) {
     this.ctx = new ReplicationContext(options.link, options.store, options.clock ?? Date.now, options.onEvent);
     this.retryMs = options.retryMs ?? 3000;
-    this.publisher = options.own ? new OwnLogPublisher(this.ctx, options.own, options.checkpointEveryMs ?? 1000) : undefined;
+    this.publisher = options.own
+      ? new OwnLogPublisher(this.ctx, options.own, options.checkpointEveryMs ?? 1000)
+      : undefined;
     this.backfill = new Backfill(this.ctx, this.retryMs);
     this.witnessing = new CheckpointWitnessing(this.ctx, options.witness, this.backfill);
     this.commits = new GroupCommits(this.ctx, this.backfill, (origin) => this.witnessing.caughtUp(origin));
@@ -80,13 +82,18 @@ export class Replicator {
     });
     const filters: string[] = [topics.inbox(link.id)];
     if (follow === 'all') filters.push(...topics.everyLog);
-    else for (const origin of follow) filters.push(topics.entries(origin), topics.checkpoint(origin), topics.request(origin));
+    else
+      for (const origin of follow)
+        filters.push(topics.entries(origin), topics.checkpoint(origin), topics.request(origin));
     if (own) filters.push(topics.request(own.origin));
     await link.subscribe(filters);
     if (link.connected) await this.publisher?.announce();
-    this.timer = setInterval(() => {
-      this.retry();
-    }, Math.max(50, Math.floor(this.retryMs / 2)));
+    this.timer = setInterval(
+      () => {
+        this.retry();
+      },
+      Math.max(50, Math.floor(this.retryMs / 2)),
+    );
     this.timer.unref();
   }
 
@@ -129,7 +136,8 @@ export class Replicator {
           if (topic.client === this.id) await this.ingest(undefined, payload, source);
           return;
         case 'checkpoint':
-          if (this.follows(topic.origin) && this.options.admits?.(topic.origin) !== false) await this.witnessing.queue(topic.origin, decodeNoteText(payload, 'checkpoint'));
+          if (this.follows(topic.origin) && this.options.admits?.(topic.origin) !== false)
+            await this.witnessing.queue(topic.origin, decodeNoteText(payload, 'checkpoint'));
           return;
         case 'request':
           answerRequest(this.ctx, topic.origin, payload);
@@ -142,7 +150,11 @@ export class Replicator {
       }
     } catch (error) {
       if (!(error instanceof MusterError)) throw error;
-      this.ctx.emit({ kind: 'bad-message', topic: `${topic.kind}${'origin' in topic ? ` ${topic.origin}` : ''}`, reason: error.message });
+      this.ctx.emit({
+        kind: 'bad-message',
+        topic: `${topic.kind}${'origin' in topic ? ` ${topic.origin}` : ''}`,
+        reason: error.message,
+      });
     }
   }
 
@@ -156,11 +168,17 @@ export class Replicator {
   private ingest(expectedOrigin: string | undefined, payload: Buffer, source: string): Promise<void> {
     const batch = decodeBatch(payload);
     const origin = expectedOrigin ?? batch.origin;
-    if (batch.origin !== origin) throw new MusterError('bad-message', `entries for ${batch.origin} published on the topic of ${origin}`);
+    if (batch.origin !== origin)
+      throw new MusterError('bad-message', `entries for ${batch.origin} published on the topic of ${origin}`);
     if (!this.follows(origin) || batch.leaves.length === 0) return Promise.resolve();
     if (this.options.admits?.(origin) === false) {
       // On a log's own topic the broker's ACL proves the publisher; an inbox reply could come from any node.
-      this.ctx.emit({ kind: 'unregistered', origin, source, ...(expectedOrigin === undefined ? {} : { publisher: topicId(origin) }) });
+      this.ctx.emit({
+        kind: 'unregistered',
+        origin,
+        source,
+        ...(expectedOrigin === undefined ? {} : { publisher: topicId(origin) }),
+      });
       return Promise.resolve();
     }
     return this.commits.enqueue({ origin, leaves: batch.leaves, source: `${source}:${this.id}` }, source);

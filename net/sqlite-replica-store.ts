@@ -5,13 +5,25 @@ import type Database from 'better-sqlite3';
 import { bytesEqual } from '../core/bytes.ts';
 import type { DecodedLeaf } from '../core/entry.ts';
 import { MusterError } from '../core/errors.ts';
-import { type DecodedBatch, type IngestResult, decodeForOrigin, planIngest, planResult } from '../ledger/ingest-plan.ts';
+import {
+  type DecodedBatch,
+  type IngestResult,
+  decodeForOrigin,
+  planIngest,
+  planResult,
+} from '../ledger/ingest-plan.ts';
 import { KeySchedule, readRegistry } from '../ledger/key-schedule.ts';
 import type { Verifier } from '../ledger/keys.ts';
 import { consistencyProof, rootHash } from '../ledger/merkle.ts';
 import { type Conflict, type EntryRow, type LedgerStore, storeError } from '../ledger/store.ts';
 import { keepCosigned } from './cosigned-notes.ts';
-import { type IngestBatch, type ReplicaStore, type WitnessUpdate, type WitnessedCheckpoint, ingestOne } from './replica-store.ts';
+import {
+  type IngestBatch,
+  type ReplicaStore,
+  type WitnessUpdate,
+  type WitnessedCheckpoint,
+  ingestOne,
+} from './replica-store.ts';
 import { VerifierCache } from './verify-claims.ts';
 import { MIN_POOLED, type VerifyItem, type VerifyKey, type VerifyPool } from './verify-pool.ts';
 import { type SqliteMigration, migrate, rowVersion } from '../runtime/sqlite-migrations.ts';
@@ -60,7 +72,12 @@ function holds(seqs: readonly number[], seq: number): boolean {
 
 /** The key a genesis or rotation entry names (unverified: only a candidate for the pool to try). */
 function namedKey(entry: DecodedLeaf): Uint8Array | undefined {
-  const key = entry.body.type === 'genesis' ? entry.body.payload.key : entry.body.type === 'key-rotation' ? entry.body.payload.newKey : undefined;
+  const key =
+    entry.body.type === 'genesis'
+      ? entry.body.payload.key
+      : entry.body.type === 'key-rotation'
+        ? entry.body.payload.newKey
+        : undefined;
   return key instanceof Uint8Array && key.length === 32 ? key : undefined;
 }
 
@@ -91,7 +108,9 @@ export class SqliteReplicaStore implements ReplicaStore {
       work();
     });
     const current = ledger.db.prepare<[string], { size: number }>('SELECT size FROM net_witnessed WHERE origin = ?');
-    const put = ledger.db.prepare('INSERT OR REPLACE INTO net_witnessed (origin, size, root, note, at) VALUES (?, ?, ?, ?, ?)');
+    const put = ledger.db.prepare(
+      'INSERT OR REPLACE INTO net_witnessed (origin, size, root, note, at) VALUES (?, ?, ?, ?, ?)',
+    );
     this.witnessAll = ledger.db.transaction((updates: readonly WitnessUpdate[]) =>
       updates.map(({ origin, next, previousSize }) => {
         if (current.get(origin)?.size !== previousSize) return false;
@@ -134,7 +153,11 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   /** Writes a call's batches in one transaction, each judged on its own. */
-  private commit(batches: readonly IngestBatch[], decoded: readonly DecodedBatch[], preverified: readonly (Preverified | undefined)[]): PromiseSettledResult<IngestResult>[] {
+  private commit(
+    batches: readonly IngestBatch[],
+    decoded: readonly DecodedBatch[],
+    preverified: readonly (Preverified | undefined)[],
+  ): PromiseSettledResult<IngestResult>[] {
     const results: PromiseSettledResult<IngestResult>[] = [];
     try {
       this.writeAll.immediate(() => {
@@ -189,7 +212,10 @@ export class SqliteReplicaStore implements ReplicaStore {
    * each with the key its key id names among the log's keys and those named by entries in flight. Per batch,
    * the leaves that verified and the key each verified under.
    */
-  private async preverify(batches: readonly IngestBatch[], flights: readonly Flight[]): Promise<(Preverified | undefined)[]> {
+  private async preverify(
+    batches: readonly IngestBatch[],
+    flights: readonly Flight[],
+  ): Promise<(Preverified | undefined)[]> {
     const pool = this.options.pool;
     if (!pool) return [];
     const keys: VerifyKey[] = [];
@@ -226,7 +252,8 @@ export class SqliteReplicaStore implements ReplicaStore {
     const flags = await pool.verify(keys, items);
     const out = batches.map((): Preverified => new Map());
     items.forEach((item, n) => {
-      if (flags[n] === 1) out[owners[n] as number]?.set(leaves[n] as Uint8Array, (keys[item.key] as VerifyKey).publicKey);
+      if (flags[n] === 1)
+        out[owners[n] as number]?.set(leaves[n] as Uint8Array, (keys[item.key] as VerifyKey).publicKey);
     });
     return out;
   }
@@ -235,10 +262,15 @@ export class SqliteReplicaStore implements ReplicaStore {
   private candidateKeys(origin: string): Uint8Array[] {
     const log = this.ledger.log(origin);
     if (log?.own) return [];
-    const keys = log ? this.schedule(origin).toSpans().map((s) => s.publicKey) : [];
+    const keys = log
+      ? this.schedule(origin)
+          .toSpans()
+          .map((s) => s.publicKey)
+      : [];
     const pinned = this.options.trustedKeys?.get(origin);
     const named = (this.flying.get(origin) ?? []).flatMap((f) => f.keys);
-    for (const key of [...(pinned ? [pinned] : []), ...named]) if (!keys.some((k) => bytesEqual(k, key))) keys.push(key);
+    for (const key of [...(pinned ? [pinned] : []), ...named])
+      if (!keys.some((k) => bytesEqual(k, key))) keys.push(key);
     return keys;
   }
 
@@ -246,7 +278,8 @@ export class SqliteReplicaStore implements ReplicaStore {
   private write(batch: IngestBatch, decoded: DecodedBatch, preverified: Preverified | undefined): IngestResult {
     const { origin } = batch;
     const log = this.ledger.log(origin);
-    if (log?.own) throw new MusterError('own-log', `${origin} is this store's own log; it is written only by its own kiosk`);
+    if (log?.own)
+      throw new MusterError('own-log', `${origin} is this store's own log; it is written only by its own kiosk`);
     const pinned = this.options.trustedKeys?.get(origin);
     if (log && pinned && !bytesEqual(log.genesisKey, pinned)) {
       throw new MusterError('key-mismatch', `the key given for ${origin} is not the key this store already trusts`);
@@ -276,7 +309,8 @@ export class SqliteReplicaStore implements ReplicaStore {
     const seqs = decoded.decoded.map((d) => d.entry.body.seq).filter((seq) => seq < size);
     if (seqs.length === 0) return stored;
     const wanted = new Set(seqs);
-    for (const row of this.ledger.range(origin, Math.min(...seqs), Math.max(...seqs) + 1)) if (wanted.has(row.seq)) stored.set(row.seq, row.hash);
+    for (const row of this.ledger.range(origin, Math.min(...seqs), Math.max(...seqs) + 1))
+      if (wanted.has(row.seq)) stored.set(row.seq, row.hash);
     return stored;
   }
 
@@ -326,7 +360,13 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   witnessed(origin: string): Promise<WitnessedCheckpoint | undefined> {
-    return settle(() => this.ledger.db.prepare<[string], WitnessedCheckpoint>('SELECT size, root, note, at FROM net_witnessed WHERE origin = ?').get(origin), `read the witnessed checkpoint of ${origin}`);
+    return settle(
+      () =>
+        this.ledger.db
+          .prepare<[string], WitnessedCheckpoint>('SELECT size, root, note, at FROM net_witnessed WHERE origin = ?')
+          .get(origin),
+      `read the witnessed checkpoint of ${origin}`,
+    );
   }
 
   async setWitnessed(origin: string, next: WitnessedCheckpoint, previousSize: number | undefined): Promise<boolean> {

@@ -52,11 +52,15 @@ export type ParsedTopic =
 /** Reads a topic of this layout; throws MusterError('bad-topic') for anything else. */
 export function parseTopic(topic: string): ParsedTopic {
   const parts = topic.split('/');
-  if (parts[0] !== 'muster' || parts[1] !== 'v1') throw new MusterError('bad-topic', `topic ${JSON.stringify(topic.slice(0, 80))} is not a Muster topic`);
+  if (parts[0] !== 'muster' || parts[1] !== 'v1')
+    throw new MusterError('bad-topic', `topic ${JSON.stringify(topic.slice(0, 80))} is not a Muster topic`);
   const [, , area, id, leaf, witness, ...rest] = parts;
-  if (id === undefined || rest.length > 0) throw new MusterError('bad-topic', `topic ${JSON.stringify(topic.slice(0, 80))} has the wrong shape`);
-  if (area === 'log' && (leaf === 'entries' || leaf === 'checkpoint') && witness === undefined) return { kind: leaf, origin: fromTopicId(id) };
-  if (area === 'log' && leaf === 'cosign' && witness !== undefined) return { kind: 'cosign', origin: fromTopicId(id), witness: fromTopicId(witness) };
+  if (id === undefined || rest.length > 0)
+    throw new MusterError('bad-topic', `topic ${JSON.stringify(topic.slice(0, 80))} has the wrong shape`);
+  if (area === 'log' && (leaf === 'entries' || leaf === 'checkpoint') && witness === undefined)
+    return { kind: leaf, origin: fromTopicId(id) };
+  if (area === 'log' && leaf === 'cosign' && witness !== undefined)
+    return { kind: 'cosign', origin: fromTopicId(id), witness: fromTopicId(witness) };
   if (leaf === undefined) {
     if (area === 'req') return { kind: 'request', origin: fromTopicId(id) };
     if (area === 'health') return { kind: 'health', origin: fromTopicId(id) };

@@ -83,7 +83,8 @@ export function claimChunk(job: VerifyJob, verifiers: readonly Verifier[]): bool
     const end = job.index[i * 3 + 1] as number;
     const verifier = verifiers[job.index[i * 3 + 2] as number];
     try {
-      if (verifier?.verify(job.data.subarray(start, end), job.data.subarray(end, end + SIGNATURE_BYTES))) job.flags[i] = 1;
+      if (verifier?.verify(job.data.subarray(start, end), job.data.subarray(end, end + SIGNATURE_BYTES)))
+        job.flags[i] = 1;
     } catch {
       // Not a verifiable signature: the flag stays 0 and the ingest checks the entry itself.
     }

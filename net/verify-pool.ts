@@ -12,7 +12,16 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Verifier } from '../ledger/keys.ts';
 import { startWorker } from '../runtime/worker.ts';
-import { type VerifyItem, type VerifyJob, type VerifyKey, VerifierCache, claimChunk, jobClaimable, jobDone, packJob } from './verify-claims.ts';
+import {
+  type VerifyItem,
+  type VerifyJob,
+  type VerifyKey,
+  VerifierCache,
+  claimChunk,
+  jobClaimable,
+  jobDone,
+  packJob,
+} from './verify-claims.ts';
 
 /** Below this many signatures a batch is checked on the calling thread alone: waking workers would cost more. */
 export const MIN_POOLED = 16;

@@ -41,7 +41,8 @@ export function decodeBatch(bytes: Uint8Array): EntryBatch {
   if (!Array.isArray(l) || l.length > MAX_BATCH || !l.every((leaf): leaf is Uint8Array => leaf instanceof Uint8Array)) {
     bad(`entry batch needs a list of at most ${MAX_BATCH} byte strings`);
   }
-  if (id !== undefined && (typeof id !== 'string' || !CORRELATION_PATTERN.test(id))) bad('entry batch has a malformed id');
+  if (id !== undefined && (typeof id !== 'string' || !CORRELATION_PATTERN.test(id)))
+    bad('entry batch has a malformed id');
   return { origin: o, leaves: l, ...(id === undefined ? {} : { id }) };
 }
 

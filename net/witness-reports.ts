@@ -29,7 +29,13 @@ const MAX_EVIDENCE_CHARS = 4096;
 export function reportFor(event: ReplicationEvent, at: number): WitnessReport | undefined {
   const alert = alertFor(event, at);
   if (!alert || !KINDS.includes(alert.kind)) return undefined;
-  return { kind: alert.kind as WitnessReport['kind'], origin: alert.kiosk, at, summary: alert.summary.slice(0, 500), evidence: boundedEvidence(alert.evidence) };
+  return {
+    kind: alert.kind as WitnessReport['kind'],
+    origin: alert.kiosk,
+    at,
+    summary: alert.summary.slice(0, 500),
+    evidence: boundedEvidence(alert.evidence),
+  };
 }
 
 /** A kiosk's standing reports: the newest per (kind, log), the oldest dropped beyond MAX_REPORTS. */
@@ -56,18 +62,37 @@ export class WitnessReports {
 
 /** A heartbeat's `witnessed` field, checked: a malformed one refuses the whole heartbeat. */
 export function parseWitnessReports(value: unknown): WitnessReport[] {
-  if (!Array.isArray(value) || value.length > MAX_REPORTS) throw new MusterError('bad-message', `heartbeat witnessed must be a list of at most ${MAX_REPORTS} reports`);
+  if (!Array.isArray(value) || value.length > MAX_REPORTS)
+    throw new MusterError('bad-message', `heartbeat witnessed must be a list of at most ${MAX_REPORTS} reports`);
   return value.map((item: unknown) => {
     const r = item as Partial<Record<keyof WitnessReport, unknown>> | null;
     const evidence = r?.evidence;
     if (
-      typeof r?.kind !== 'string' || !KINDS.includes(r.kind) || !isOrigin(r.origin) || typeof r.summary !== 'string' || r.summary.length > 500 ||
-      typeof r.at !== 'number' || !Number.isSafeInteger(r.at) || r.at < 0 || typeof evidence !== 'object' || evidence === null || Array.isArray(evidence) ||
+      typeof r?.kind !== 'string' ||
+      !KINDS.includes(r.kind) ||
+      !isOrigin(r.origin) ||
+      typeof r.summary !== 'string' ||
+      r.summary.length > 500 ||
+      typeof r.at !== 'number' ||
+      !Number.isSafeInteger(r.at) ||
+      r.at < 0 ||
+      typeof evidence !== 'object' ||
+      evidence === null ||
+      Array.isArray(evidence) ||
       JSON.stringify(evidence).length > MAX_EVIDENCE_CHARS
     ) {
-      throw new MusterError('bad-message', 'heartbeat witness report needs a known kind, origin, at, summary and bounded evidence');
+      throw new MusterError(
+        'bad-message',
+        'heartbeat witness report needs a known kind, origin, at, summary and bounded evidence',
+      );
     }
-    return { kind: r.kind as WitnessReport['kind'], origin: r.origin, at: r.at, summary: r.summary, evidence: evidence as Record<string, unknown> };
+    return {
+      kind: r.kind as WitnessReport['kind'],
+      origin: r.origin,
+      at: r.at,
+      summary: r.summary,
+      evidence: evidence as Record<string, unknown>,
+    };
   });
 }
 

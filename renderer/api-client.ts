@@ -1,8 +1,25 @@
 // The renderer's side of the typed API. In Electron the preload exposes `window.musterApi` (IPC to main); in a
 // browser the same MusterApi runs over fetch (POST /api/call) and Server-Sent Events (/api/events). Every
 // answer and event is checked against its validator before a screen sees it.
-import { type EventData, type EventName, type Method, type MusterApi, type Params, type Result, parseAnswer, parseEvent, parseResult } from '../core/api/api.ts';
-import { ACTIVITY_HEADER, type PrincipalView, SCREEN_SECRET_HEADER, SCREEN_SECRET_PARAM, sessionAnswer, signInAnswer } from '../core/api/session-api.ts';
+import {
+  type EventData,
+  type EventName,
+  type Method,
+  type MusterApi,
+  type Params,
+  type Result,
+  parseAnswer,
+  parseEvent,
+  parseResult,
+} from '../core/api/api.ts';
+import {
+  ACTIVITY_HEADER,
+  type PrincipalView,
+  SCREEN_SECRET_HEADER,
+  SCREEN_SECRET_PARAM,
+  sessionAnswer,
+  signInAnswer,
+} from '../core/api/session-api.ts';
 
 declare global {
   interface Window {
@@ -32,7 +49,10 @@ function checked(raw: MusterApi): MusterApi {
         result = await raw.call(method, params);
       } catch (error) {
         const code = (error as { code?: unknown }).code;
-        throw new ApiError(typeof code === 'string' ? code : 'internal', error instanceof Error ? error.message : String(error));
+        throw new ApiError(
+          typeof code === 'string' ? code : 'internal',
+          error instanceof Error ? error.message : String(error),
+        );
       }
       return parseResult(method, result);
     },
@@ -58,15 +78,21 @@ function activity(): 'active' | 'idle' {
 
 if (typeof document !== 'undefined') {
   for (const type of ['keydown', 'pointerdown', 'input', 'wheel']) {
-    document.addEventListener(type, () => {
-      lastActivity = Date.now();
-    }, { capture: true, passive: true });
+    document.addEventListener(
+      type,
+      () => {
+        lastActivity = Date.now();
+      },
+      { capture: true, passive: true },
+    );
   }
 }
 
 /** The kiosk screen's secret, which only its own window's URL carries (browser mode); other pages have none. */
 function screenSecret(): string | undefined {
-  return typeof location === 'undefined' ? undefined : new URLSearchParams(location.hash.slice(1)).get(SCREEN_SECRET_PARAM) ?? undefined;
+  return typeof location === 'undefined'
+    ? undefined
+    : (new URLSearchParams(location.hash.slice(1)).get(SCREEN_SECRET_PARAM) ?? undefined);
 }
 
 function browserApi(): MusterApi {
@@ -75,7 +101,11 @@ function browserApi(): MusterApi {
   let source: EventSource | undefined;
   const open = (): void => {
     if (source) return;
-    source = new EventSource(secret === undefined ? '/api/events' : `/api/events?${new URLSearchParams({ [SCREEN_SECRET_PARAM]: secret }).toString()}`);
+    source = new EventSource(
+      secret === undefined
+        ? '/api/events'
+        : `/api/events?${new URLSearchParams({ [SCREEN_SECRET_PARAM]: secret }).toString()}`,
+    );
     source.onmessage = (message: MessageEvent<string>) => {
       const event = parseEvent(JSON.parse(message.data) as unknown);
       for (const listener of listeners.get(event.event) ?? []) (listener as (data: unknown) => void)(event.data);
@@ -83,8 +113,17 @@ function browserApi(): MusterApi {
   };
   return {
     async call<M extends Method>(method: M, params: Params<M>): Promise<Result<M>> {
-      const headers = { 'content-type': 'application/json', [ACTIVITY_HEADER]: activity(), ...(secret === undefined ? {} : { [SCREEN_SECRET_HEADER]: secret }) };
-      const res = await fetch('/api/call', { method: 'POST', headers, body: JSON.stringify({ method, params }), credentials: 'same-origin' }).catch((error: unknown) => {
+      const headers = {
+        'content-type': 'application/json',
+        [ACTIVITY_HEADER]: activity(),
+        ...(secret === undefined ? {} : { [SCREEN_SECRET_HEADER]: secret }),
+      };
+      const res = await fetch('/api/call', {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ method, params }),
+        credentials: 'same-origin',
+      }).catch((error: unknown) => {
         throw new ApiError('offline', error instanceof Error ? error.message : String(error));
       });
       const text = await res.text();
@@ -117,7 +156,12 @@ export async function currentUser(): Promise<PrincipalView | null> {
 }
 
 export async function signIn(user: string, password: string): Promise<PrincipalView> {
-  const res = await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }), credentials: 'same-origin' });
+  const res = await fetch('/api/session', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user, password }),
+    credentials: 'same-origin',
+  });
   const body = (await res.json()) as { error?: { code?: string; message?: string } };
   if (!res.ok) throw new ApiError(body.error?.code ?? 'auth-failed', body.error?.message ?? 'sign-in failed');
   return signInAnswer(body, 'sign-in').principal;

@@ -5,7 +5,7 @@
 import type { Language } from './i18n.ts';
 
 export interface Entry {
-  readonly en: string;
+  readonly 'en': string;
   readonly 'zh-CN': string;
 }
 export type Catalogue = Readonly<Record<string, Entry>>;
@@ -13,7 +13,15 @@ export type Vars = Readonly<Record<string, string | number>>;
 
 const STORED = 'muster.language';
 /** Mainland China's IANA zones (Asia/Shanghai and its old aliases). */
-const CHINA_ZONES = new Set(['Asia/Shanghai', 'Asia/Chongqing', 'Asia/Chungking', 'Asia/Harbin', 'Asia/Urumqi', 'Asia/Kashgar', 'PRC']);
+const CHINA_ZONES = new Set([
+  'Asia/Shanghai',
+  'Asia/Chongqing',
+  'Asia/Chungking',
+  'Asia/Harbin',
+  'Asia/Urumqi',
+  'Asia/Kashgar',
+  'PRC',
+]);
 
 let current: Language = initial();
 
@@ -72,7 +80,9 @@ export function locale(): string {
  * A sentence whose `{name}` slots are filled with nodes as well as text: ids and other data go in as nodes the
  * page marks translate="no", so a sentence reads in one language around data that is in none.
  */
-export function sentenceOf<C extends Catalogue>(catalogue: C): (key: keyof C, vars: Readonly<Record<string, string | number | Node>>) => (string | Node)[] {
+export function sentenceOf<C extends Catalogue>(
+  catalogue: C,
+): (key: keyof C, vars: Readonly<Record<string, string | number | Node>>) => (string | Node)[] {
   return (key, vars) =>
     (catalogue[key] as Entry)[current].split(/(\{\w+\})/).map((part) => {
       const name = /^\{(\w+)\}$/.exec(part)?.[1];

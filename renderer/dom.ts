@@ -3,7 +3,11 @@
 export type Child = Node | string | number | null | undefined | false | readonly Child[];
 type Attrs = Readonly<Record<string, string | number | boolean | EventListener | undefined>>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;
@@ -32,17 +36,36 @@ export function render(target: Element, ...children: Child[]): void {
 
 /** A button with an icon and a text label (icons never stand alone: low literacy, screen readers). */
 export function button(label: Child, icon: string, onClick: () => void, attrs: Attrs = {}): HTMLButtonElement {
-  return h('button', { type: 'button', ...attrs, onclick: () => { onClick(); } }, h('span', { class: 'icon', 'aria-hidden': 'true' }, icon), h('span', { class: 'label' }, label));
+  return h(
+    'button',
+    {
+      type: 'button',
+      ...attrs,
+      onclick: () => {
+        onClick();
+      },
+    },
+    h('span', { 'class': 'icon', 'aria-hidden': 'true' }, icon),
+    h('span', { class: 'label' }, label),
+  );
 }
 
 /** Times in the given zone (the centre's), else the machine's own (a kiosk runs in its centre's zone). */
 export function time(ms: number | null, zone?: string, locale = 'en-GB'): string {
   if (ms === null) return '';
-  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', ...(zone ? { timeZone: zone } : {}) }).format(ms);
+  return new Intl.DateTimeFormat(locale, {
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(zone ? { timeZone: zone } : {}),
+  }).format(ms);
 }
 
 export function dateTime(ms: number, zone?: string, locale = 'en-GB'): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', ...(zone ? { timeZone: zone } : {}) }).format(ms);
+  return new Intl.DateTimeFormat(locale, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    ...(zone ? { timeZone: zone } : {}),
+  }).format(ms);
 }
 
 /** Offers text as a file download (CSV export, receipt file). */
@@ -52,5 +75,7 @@ export function download(filename: string, type: string, text: string): void {
   document.body.append(a);
   a.click();
   a.remove();
-  setTimeout(() => { URL.revokeObjectURL(url); }, 10_000);
+  setTimeout(() => {
+    URL.revokeObjectURL(url);
+  }, 10_000);
 }

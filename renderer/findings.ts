@@ -21,52 +21,106 @@ export function data(text: string): HTMLElement {
 /** What a finding shows; the part a live update redraws. */
 export function findingBody(f: FindingView): Child[] {
   return [
-    h('strong', { class: 'rule', 'data-rule': f.rule }, ruleText(f.rule)),
+    h('strong', { 'class': 'rule', 'data-rule': f.rule }, ruleText(f.rule)),
     ' · ',
-    h('span', { class: 'status', 'data-status': f.status }, statusText(f.status)),
+    h('span', { 'class': 'status', 'data-status': f.status }, statusText(f.status)),
     ' · ',
     data(f.subject),
     ' · ',
     stamp(f.at, f.zone),
-    f.parts.length > 1 ? h('p', { class: 'parts' }, `${w('incidentParts')}: `, f.parts.map((p) => ruleText(p.rule)).join('、')) : null,
+    f.parts.length > 1
+      ? h('p', { class: 'parts' }, `${w('incidentParts')}: `, f.parts.map((p) => ruleText(p.rule)).join('、'))
+      : null,
     h('p', {}, `${groundsLabel()}: `, engineText(f.detail)),
-    h('p', { class: 'evidence' }, `${w('evidence')}: `, f.evidence.length === 0 ? w('evidenceNone') : data(f.evidence.map((e) => `${e.origin} #${e.seq}`).join(', '))),
-    f.history.length > 0 ? h('ul', { class: 'history' }, f.history.map((e) => h('li', {}, `${stamp(e.at, f.zone)} ${statusText(e.status)}: `, engineText(e.note)))) : null,
+    h(
+      'p',
+      { class: 'evidence' },
+      `${w('evidence')}: `,
+      f.evidence.length === 0 ? w('evidenceNone') : data(f.evidence.map((e) => `${e.origin} #${e.seq}`).join(', ')),
+    ),
+    f.history.length > 0
+      ? h(
+          'ul',
+          { class: 'history' },
+          f.history.map((e) => h('li', {}, `${stamp(e.at, f.zone)} ${statusText(e.status)}: `, engineText(e.note))),
+        )
+      : null,
   ];
 }
 
 export function findingItem(f: FindingView, ...extra: Child[]): HTMLElement {
-  return h('li', { class: `finding status-${f.status}`, 'data-finding': f.id }, h('div', { class: 'finding-body' }, findingBody(f)), extra);
+  return h(
+    'li',
+    { 'class': `finding status-${f.status}`, 'data-finding': f.id },
+    h('div', { class: 'finding-body' }, findingBody(f)),
+    extra,
+  );
 }
 
 /**
  * A person's log entries, newest first; with `exports`, each check-in offers its day's evidence; with `openNote`,
  * a decision whose reason has a note offers its words (read from the personal-data store, each read logged).
  */
-export function timelineTable(timeline: Timeline, exports?: EvidenceExport, openNote?: (note: string) => Promise<string | undefined>): HTMLElement {
+export function timelineTable(
+  timeline: Timeline,
+  exports?: EvidenceExport,
+  openNote?: (note: string) => Promise<string | undefined>,
+): HTMLElement {
   const at = timeline.events.at(-1)?.at ?? 0;
   const evidence = (e: Timeline['events'][number]): HTMLElement | null =>
-    exports && e.type === 'checkin' ? evidenceButton(exports, { subject: timeline.subject, day: dayOf(e.at, timeline.zone) }) : null;
+    exports && e.type === 'checkin'
+      ? evidenceButton(exports, { subject: timeline.subject, day: dayOf(e.at, timeline.zone) })
+      : null;
   const note = (e: Timeline['events'][number]): HTMLElement | null => {
     if (!openNote || e.note === undefined) return null;
     const { note: commitment } = e;
-    const button: HTMLElement = h('button', {
-      type: 'button',
-      class: 'note',
-      onclick: () => {
-        void openNote(commitment).then((words) => {
-          if (words !== undefined) button.replaceWith(logText(words));
-        });
+    const button: HTMLElement = h(
+      'button',
+      {
+        type: 'button',
+        class: 'note',
+        onclick: () => {
+          void openNote(commitment).then((words) => {
+            if (words !== undefined) button.replaceWith(logText(words));
+          });
+        },
       },
-    }, w('showNote'));
+      w('showNote'),
+    );
     return button;
   };
   return h(
     'table',
     { class: 'timeline' },
     h('caption', {}, w('timesIn', { zone: zoneLabel(timeline.zone, at) })),
-    h('thead', {}, h('tr', {}, [w('time'), w('entry'), w('what'), w('log'), ...(exports ? [w('evidence')] : [])].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, [...timeline.events].reverse().map((e) => h('tr', {}, h('td', {}, stamp(e.at, timeline.zone)), h('td', {}, entryTypeText(e.type)), h('td', {}, engineText(e.summary), note(e)), h('td', {}, data(`${e.ref.origin} #${e.ref.seq}`)), exports ? h('td', {}, evidence(e)) : null))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        [w('time'), w('entry'), w('what'), w('log'), ...(exports ? [w('evidence')] : [])].map((c) =>
+          h('th', { scope: 'col' }, c),
+        ),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      [...timeline.events]
+        .reverse()
+        .map((e) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, stamp(e.at, timeline.zone)),
+            h('td', {}, entryTypeText(e.type)),
+            h('td', {}, engineText(e.summary), note(e)),
+            h('td', {}, data(`${e.ref.origin} #${e.ref.seq}`)),
+            exports ? h('td', {}, evidence(e)) : null,
+          ),
+        ),
+    ),
   );
 }
 
@@ -76,9 +130,21 @@ export function timelineSection(timeline: Timeline, exports?: EvidenceExport): H
     'div',
     { class: 'timeline-section' },
     h('h3', {}, w('breaches')),
-    timeline.breaches.length === 0 ? h('p', {}, w('none')) : h('ul', { class: 'findings' }, timeline.breaches.map((b) => findingItem(b, exports ? evidenceButton(exports, breachTarget(b)) : null))),
+    timeline.breaches.length === 0
+      ? h('p', {}, w('none'))
+      : h(
+          'ul',
+          { class: 'findings' },
+          timeline.breaches.map((b) => findingItem(b, exports ? evidenceButton(exports, breachTarget(b)) : null)),
+        ),
     h('h3', {}, w('reviewItems')),
-    timeline.reviews.length === 0 ? h('p', {}, w('none')) : h('ul', { class: 'findings' }, timeline.reviews.map((r) => findingItem(r))),
+    timeline.reviews.length === 0
+      ? h('p', {}, w('none'))
+      : h(
+          'ul',
+          { class: 'findings' },
+          timeline.reviews.map((r) => findingItem(r)),
+        ),
     h('h3', {}, w('history')),
     timelineTable(timeline, exports),
   );

@@ -3,7 +3,7 @@ export const LANGUAGES = ['en', 'zh-CN'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 const WORDS = {
-  language: { en: 'Language', 'zh-CN': '语言' },
+  language: { 'en': 'Language', 'zh-CN': '语言' },
 } as const;
 
 export type Word = keyof typeof WORDS;

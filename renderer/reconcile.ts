@@ -1,7 +1,13 @@
 // Live updates merge into the page instead of redrawing it: a list's children are matched to the new items by
 // key, kept nodes are updated in place (only the parts that show data), new ones are created, gone ones removed.
 // A node is moved only when the order really changed, so what a person is typing, and the focus, survive.
-export function reconcile<T>(list: Element, items: readonly T[], key: (item: T) => string, create: (item: T) => HTMLElement, update: (el: HTMLElement, item: T) => void): void {
+export function reconcile<T>(
+  list: Element,
+  items: readonly T[],
+  key: (item: T) => string,
+  create: (item: T) => HTMLElement,
+  update: (el: HTMLElement, item: T) => void,
+): void {
   const wanted = new Map(items.map((item) => [key(item), item]));
   const kept = new Map<string, HTMLElement>();
   for (const child of [...list.children]) {

@@ -7,10 +7,14 @@ import { LANGUAGES, type Language } from './i18n.ts';
 import { button, h, render } from './dom.ts';
 import { w } from './screen-words.ts';
 
-const LANGUAGE_NAMES: { readonly [L in Language]: string } = { en: 'English', 'zh-CN': '中文' };
+const LANGUAGE_NAMES: { readonly [L in Language]: string } = { 'en': 'English', 'zh-CN': '中文' };
 
 /** Shows the form until someone signs in, then calls `start` with who it is. */
-export async function withSignIn(root: HTMLElement, title: 'signInTitleStaff' | 'signInTitleHq', start: (user: PrincipalView) => void): Promise<void> {
+export async function withSignIn(
+  root: HTMLElement,
+  title: 'signInTitleStaff' | 'signInTitleHq',
+  start: (user: PrincipalView) => void,
+): Promise<void> {
   const user = await currentUser().catch(() => null);
   if (user) {
     start(user);
@@ -18,7 +22,13 @@ export async function withSignIn(root: HTMLElement, title: 'signInTitleStaff' | 
   }
   const error = h('p', { class: 'error', role: 'alert' });
   const name = h('input', { id: 'user', name: 'user', autocomplete: 'username', required: true });
-  const password = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const password = h('input', {
+    id: 'password',
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+  });
   const form = h(
     'form',
     {
@@ -38,7 +48,12 @@ export async function withSignIn(root: HTMLElement, title: 'signInTitleStaff' | 
     name,
     h('label', { for: 'password' }, w('password')),
     password,
-    h('button', { type: 'submit', class: 'primary' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '➡️'), h('span', {}, w('signIn'))),
+    h(
+      'button',
+      { type: 'submit', class: 'primary' },
+      h('span', { 'class': 'icon', 'aria-hidden': 'true' }, '➡️'),
+      h('span', {}, w('signIn')),
+    ),
     error,
   );
   render(root, form);
@@ -49,8 +64,17 @@ export async function withSignIn(root: HTMLElement, title: 'signInTitleStaff' | 
 export function languageSwitch(): HTMLElement {
   return h(
     'div',
-    { class: 'languages', role: 'group', 'aria-label': w('language') },
-    LANGUAGES.map((l) => button(LANGUAGE_NAMES[l], '🌐', () => { chooseLanguage(l); }, { lang: l, translate: 'no', 'aria-pressed': String(language() === l), 'data-language': l })),
+    { 'class': 'languages', 'role': 'group', 'aria-label': w('language') },
+    LANGUAGES.map((l) =>
+      button(
+        LANGUAGE_NAMES[l],
+        '🌐',
+        () => {
+          chooseLanguage(l);
+        },
+        { 'lang': l, 'translate': 'no', 'aria-pressed': String(language() === l), 'data-language': l },
+      ),
+    ),
   );
 }
 
@@ -60,9 +84,18 @@ export function userBar(user: PrincipalView): HTMLElement {
     'div',
     { class: 'user-bar' },
     languageSwitch(),
-    h('span', {}, '👤 ', h('span', { translate: 'no' }, user.user), ' · ', h('span', { class: 'role' }, w(`role_${user.role}`))),
+    h(
+      'span',
+      {},
+      '👤 ',
+      h('span', { translate: 'no' }, user.user),
+      ' · ',
+      h('span', { class: 'role' }, w(`role_${user.role}`)),
+    ),
     button(w('signOut'), '🚪', () => {
-      void signOut().finally(() => { location.reload(); });
+      void signOut().finally(() => {
+        location.reload();
+      });
     }),
   );
 }

@@ -13,11 +13,15 @@ export function errorText(error: unknown): Child[] {
   const code = error instanceof ApiError ? error.code : 'other';
   const key = KNOWN.has(code) ? (`err_${code}` as const) : code === 'throttled' ? 'throttled' : 'err_other';
   const detail = error instanceof Error ? error.message : String(error);
-  return [w(key as Parameters<typeof w>[0]), ' ', h('span', { class: 'detail' }, `(${w('errorDetail')}: `, h('span', { translate: 'no', lang: 'en' }, detail), ')')];
+  return [
+    w(key as Parameters<typeof w>[0]),
+    ' ',
+    h('span', { class: 'detail' }, `(${w('errorDetail')}: `, h('span', { translate: 'no', lang: 'en' }, detail), ')'),
+  ];
 }
 
 export class StatusLine {
-  readonly el = h('p', { class: 'status-line', role: 'status', 'data-state': 'loading' });
+  readonly el = h('p', { 'class': 'status-line', 'role': 'status', 'data-state': 'loading' });
   private lastOk: number | undefined;
 
   constructor(private readonly zone: () => string) {
@@ -40,7 +44,13 @@ export class StatusLine {
       return;
     }
     const [why, ...rest] = errorText(error);
-    this.set('stale', '⚠️ ', w('stale', { time: clockTime(this.lastOk, this.zone()), why: typeof why === 'string' ? why : '' }), ' ', rest);
+    this.set(
+      'stale',
+      '⚠️ ',
+      w('stale', { time: clockTime(this.lastOk, this.zone()), why: typeof why === 'string' ? why : '' }),
+      ' ',
+      rest,
+    );
   }
 
   private set(state: string, ...children: Child[]): void {

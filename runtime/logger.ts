@@ -32,7 +32,8 @@ export interface LogRecord {
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const destination = options.destination ?? process.stdout;
-  const format = options.format ?? formatFromEnv() ?? ((destination as { isTTY?: boolean }).isTTY === true ? 'pretty' : 'json');
+  const format =
+    options.format ?? formatFromEnv() ?? ((destination as { isTTY?: boolean }).isTTY === true ? 'pretty' : 'json');
   return pino(
     {
       level: options.level ?? levelFromEnv() ?? 'info',
@@ -86,14 +87,16 @@ export class MemoryLog {
 function levelFromEnv(): LogLevel | undefined {
   const level = process.env.MUSTER_LOG_LEVEL;
   if (level === undefined || level === '') return undefined;
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new TypeError(`MUSTER_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(level)}`);
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new TypeError(`MUSTER_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(level)}`);
   return level as LogLevel;
 }
 
 function formatFromEnv(): 'json' | 'pretty' | undefined {
   const format = process.env.MUSTER_LOG_FORMAT;
   if (format === undefined || format === '') return undefined;
-  if (format !== 'json' && format !== 'pretty') throw new TypeError(`MUSTER_LOG_FORMAT must be json or pretty, not ${JSON.stringify(format)}`);
+  if (format !== 'json' && format !== 'pretty')
+    throw new TypeError(`MUSTER_LOG_FORMAT must be json or pretty, not ${JSON.stringify(format)}`);
   return format;
 }
 
@@ -101,7 +104,8 @@ function formatFromEnv(): 'json' | 'pretty' | undefined {
 function readable(out: NodeJS.WritableStream): Writable {
   return new Writable({
     write(chunk: Buffer | string, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line !== '') out.write(`${prettyLine(JSON.parse(line) as LogRecord)}\n`);
+      for (const line of chunk.toString().split('\n'))
+        if (line !== '') out.write(`${prettyLine(JSON.parse(line) as LogRecord)}\n`);
       done();
     },
   });
@@ -110,7 +114,9 @@ function readable(out: NodeJS.WritableStream): Writable {
 export function prettyLine(record: LogRecord): string {
   const { level, time, msg, component, err, ...fields } = record;
   const where = component === undefined ? '' : `${component}: `;
-  const extra = Object.entries(fields).map(([key, value]) => ` ${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  const extra = Object.entries(fields).map(
+    ([key, value]) => ` ${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
+  );
   const error = isSerializedError(err) ? ` (${err.code === undefined ? '' : `${err.code}: `}${err.message})` : '';
   return `${time.slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${where}${msg}${error}${extra.join('')}`;
 }

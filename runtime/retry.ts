@@ -150,6 +150,8 @@ function abortReason(signal: AbortSignal | undefined): Error {
 function checkPolicy(policy: BackoffPolicy): void {
   const { initialMs, maxMs, factor = 2, jitter = 1 } = policy;
   if (!(initialMs >= 0 && maxMs >= initialMs && factor >= 1 && jitter >= 0 && jitter <= 1)) {
-    throw new TypeError(`backoff policy: need 0 <= initialMs <= maxMs, factor >= 1, 0 <= jitter <= 1; got ${JSON.stringify(policy)}`);
+    throw new TypeError(
+      `backoff policy: need 0 <= initialMs <= maxMs, factor >= 1, 0 <= jitter <= 1; got ${JSON.stringify(policy)}`,
+    );
   }
 }

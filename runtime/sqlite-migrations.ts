@@ -38,18 +38,23 @@ export const USER_VERSION: VersionSlot = {
 export function rowVersion(table: string, keyColumn: string, valueColumn: string, key: string): VersionSlot {
   return {
     read: (db) => {
-      const row = db.prepare(`SELECT ${valueColumn} AS v FROM ${table} WHERE ${keyColumn} = ?`).get(key) as { v: string } | undefined;
+      const row = db.prepare(`SELECT ${valueColumn} AS v FROM ${table} WHERE ${keyColumn} = ?`).get(key) as
+        { v: string } | undefined;
       return row === undefined ? 0 : Number(row.v);
     },
     write: (db, version) => {
-      db.prepare(`INSERT OR REPLACE INTO ${table} (${keyColumn}, ${valueColumn}) VALUES (?, ?)`).run(key, String(version));
+      db.prepare(`INSERT OR REPLACE INTO ${table} (${keyColumn}, ${valueColumn}) VALUES (?, ?)`).run(
+        key,
+        String(version),
+      );
     },
   };
 }
 
 export function latestVersion(migrations: readonly SqliteMigration[]): number {
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new TypeError(`migrations: expected version ${i + 1} at position ${i}, got ${m.version} (${m.name})`);
+    if (m.version !== i + 1)
+      throw new TypeError(`migrations: expected version ${i + 1} at position ${i}, got ${m.version} (${m.name})`);
   });
   return migrations.length;
 }
@@ -58,7 +63,12 @@ export function latestVersion(migrations: readonly SqliteMigration[]): number {
  * Brings `what` (a store, named for errors) to the latest version. Refuses a file from a newer Muster: its
  * schema may mean something this code does not know.
  */
-export function migrate(db: SqliteDatabase, migrations: readonly SqliteMigration[], slot: VersionSlot, what: string): { from: number; to: number } {
+export function migrate(
+  db: SqliteDatabase,
+  migrations: readonly SqliteMigration[],
+  slot: VersionSlot,
+  what: string,
+): { from: number; to: number } {
   const latest = latestVersion(migrations);
   const before = slot.read(db);
   refuseNewer(before, latest, what);
@@ -73,7 +83,11 @@ export function migrate(db: SqliteDatabase, migrations: readonly SqliteMigration
         if (typeof migration.up === 'string') db.exec(migration.up);
         else migration.up(db);
       } catch (error) {
-        throw new MusterError('store-migration', `${what}: migration ${migration.version} (${migration.name}) failed: ${errorMessage(error)}`, { cause: error });
+        throw new MusterError(
+          'store-migration',
+          `${what}: migration ${migration.version} (${migration.name}) failed: ${errorMessage(error)}`,
+          { cause: error },
+        );
       }
     }
     slot.write(db, latest);
@@ -86,15 +100,27 @@ export function migrate(db: SqliteDatabase, migrations: readonly SqliteMigration
 }
 
 /** For a read-only open: the file must already be at the latest version. */
-export function requireVersion(db: SqliteDatabase, migrations: readonly SqliteMigration[], slot: VersionSlot, what: string): void {
+export function requireVersion(
+  db: SqliteDatabase,
+  migrations: readonly SqliteMigration[],
+  slot: VersionSlot,
+  what: string,
+): void {
   const latest = latestVersion(migrations);
   const version = slot.read(db);
   refuseNewer(version, latest, what);
   if (version < latest) {
-    throw new MusterError('store-version', `${what} has schema version ${version}; this Muster reads version ${latest}: open it once read-write (any command that writes to it, or the kiosk) to upgrade it`);
+    throw new MusterError(
+      'store-version',
+      `${what} has schema version ${version}; this Muster reads version ${latest}: open it once read-write (any command that writes to it, or the kiosk) to upgrade it`,
+    );
   }
 }
 
 function refuseNewer(version: number, latest: number, what: string): void {
-  if (version > latest) throw new MusterError('store-version', `${what} has schema version ${version}, newer than this Muster knows (${latest}): upgrade Muster`);
+  if (version > latest)
+    throw new MusterError(
+      'store-version',
+      `${what} has schema version ${version}, newer than this Muster knows (${latest}): upgrade Muster`,
+    );
 }

@@ -38,19 +38,36 @@ export function bundledWorker(entry: string): string | undefined {
   try {
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
     previous = manifest.bundle;
-    const fresh = manifest.esbuild === version && Object.entries(manifest.sources).every(([file, hash]) => digest(readFileSync(file)) === hash);
+    const fresh =
+      manifest.esbuild === version &&
+      Object.entries(manifest.sources).every(([file, hash]) => digest(readFileSync(file)) === hash);
     if (fresh && existsSync(manifest.bundle)) return manifest.bundle;
   } catch {
     // No bundle yet, or a source is gone: build one.
   }
   try {
     mkdirSync(CACHE, { recursive: true });
-    const result = buildSync({ entryPoints: [entry], absWorkingDir: ROOT, bundle: true, platform: 'node', format: 'esm', packages: 'external', write: false, metafile: true, logLevel: 'silent' });
+    const result = buildSync({
+      entryPoints: [entry],
+      absWorkingDir: ROOT,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
     const code = result.outputFiles[0]?.text;
     // A module that finds files relative to itself would look for them beside the bundle instead.
     if (code === undefined || code.includes('import.meta')) throw new Error('not self-contained');
     const bundle = join(CACHE, `${basename(entry, '.ts')}-${digest(code).slice(0, 16)}.mjs`);
-    const sources = Object.fromEntries(Object.keys(result.metafile.inputs).map((input) => [resolve(ROOT, input), digest(readFileSync(resolve(ROOT, input)))]));
+    const sources = Object.fromEntries(
+      Object.keys(result.metafile.inputs).map((input) => [
+        resolve(ROOT, input),
+        digest(readFileSync(resolve(ROOT, input))),
+      ]),
+    );
     // Written aside and renamed: test files run in parallel processes that may build the same bundle.
     const unique = `.${process.pid}.${Date.now()}.tmp`;
     writeFileSync(bundle + unique, code);

@@ -22,7 +22,10 @@ export interface StartOptions extends WorkerOptions {
 export function startWorker(moduleUrl: URL, options: StartOptions = {}): Worker {
   const { selfContained = false, ...workerOptions } = options;
   const built = new URL(moduleUrl.href.replace(/\.ts$/, '.js'));
-  if (!moduleUrl.pathname.endsWith('.ts') || (!existsSync(fileURLToPath(moduleUrl)) && existsSync(fileURLToPath(built)))) {
+  if (
+    !moduleUrl.pathname.endsWith('.ts') ||
+    (!existsSync(fileURLToPath(moduleUrl)) && existsSync(fileURLToPath(built)))
+  ) {
     return new Worker(built, workerOptions);
   }
   const bundle = selfContained ? bundledWorker(fileURLToPath(moduleUrl)) : undefined;

@@ -35,7 +35,17 @@ function sources(dir: string): string[] {
 
 async function buildDist(outDir: string): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
-  const common: BuildOptions = { absWorkingDir: ROOT, outbase: '.', outdir: outDir, bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', plugins: [oneFilePerModule] };
+  const common: BuildOptions = {
+    absWorkingDir: ROOT,
+    outbase: '.',
+    outdir: outDir,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+    plugins: [oneFilePerModule],
+  };
   await Promise.all([
     build({ ...common, entryPoints: [...NODE_LAYERS.flatMap(sources), 'electron.config.ts'], format: 'esm' }),
     // Sandboxed preloads cannot be ES modules.

@@ -61,7 +61,8 @@ export function parseEvidenceExport(payload: unknown): EvidenceExportRecord {
   const p = asFields(payload, 'evidence-export');
   onlyKeys(p, 'evidence-export', ['subject', 'day', 'rule', 'by', 'role', 'verdict', 'bundle']);
   const bundle = p.bundle;
-  if (typeof bundle !== 'string' || !/^[0-9a-f]{64}$/.test(bundle)) bad('evidence-export.bundle', 'expected a lowercase hex SHA-256');
+  if (typeof bundle !== 'string' || !/^[0-9a-f]{64}$/.test(bundle))
+    bad('evidence-export.bundle', 'expected a lowercase hex SHA-256');
   const dayText = formatDay(day(p, 'day', 'evidence-export'));
   const rule = optionalId(p, 'rule', 'evidence-export');
   return {
@@ -93,7 +94,8 @@ function fieldList(p: Parameters<typeof id>[0], path: string, min = 1): Personal
   if (values.length < min) bad(`${path}.fields`, `expected at least ${min} field kind`);
   const seen = new Set<string>();
   return values.map((v, i) => {
-    if (!isPersonalField(v) || seen.has(v)) bad(`${path}.fields[${i}]`, `expected one of ${PERSONAL_FIELDS.join(', ')}, each once`);
+    if (!isPersonalField(v) || seen.has(v))
+      bad(`${path}.fields[${i}]`, `expected one of ${PERSONAL_FIELDS.join(', ')}, each once`);
     seen.add(v);
     return v;
   });

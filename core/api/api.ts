@@ -22,8 +22,16 @@ interface MethodSpec {
   readonly result: Check<unknown>;
 }
 
-export const METHODS = { ...kioskMethods, ...staffMethods, ...hqMethods, ...alertsMethods, ...evidenceMethods } as const satisfies Readonly<Record<string, MethodSpec>>;
-export const EVENTS = { ...kioskEvents, ...staffEvents, ...hqEvents } as const satisfies Readonly<Record<string, Check<unknown>>>;
+export const METHODS = {
+  ...kioskMethods,
+  ...staffMethods,
+  ...hqMethods,
+  ...alertsMethods,
+  ...evidenceMethods,
+} as const satisfies Readonly<Record<string, MethodSpec>>;
+export const EVENTS = { ...kioskEvents, ...staffEvents, ...hqEvents } as const satisfies Readonly<
+  Record<string, Check<unknown>>
+>;
 
 export type Method = keyof typeof METHODS;
 export type EventName = keyof typeof EVENTS;
@@ -36,7 +44,9 @@ export interface CallMessage<M extends Method = Method> {
   readonly method: M;
   readonly params: Params<M>;
 }
-export type Answer<T> = { readonly ok: true; readonly result: T } | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+export type Answer<T> =
+  | { readonly ok: true; readonly result: T }
+  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
 export interface EventMessage<E extends EventName = EventName> {
   readonly event: E;
   readonly data: EventData<E>;
@@ -70,7 +80,10 @@ export function parseResult<M extends Method>(method: M, value: unknown): Result
 }
 
 export function parseAnswer<M extends Method>(method: M, value: unknown): Answer<Result<M>> {
-  const head = obj({ ok: (v: unknown) => v }, { result: (v: unknown) => v, error: obj({ code: ident, message: text(0, 2000) }) })(value, 'answer');
+  const head = obj(
+    { ok: (v: unknown) => v },
+    { result: (v: unknown) => v, error: obj({ code: ident, message: text(0, 2000) }) },
+  )(value, 'answer');
   if (head.ok === true) return { ok: true, result: parseResult(method, head.result) };
   if (head.ok === false && head.error) return { ok: false, error: head.error };
   return fail('answer', 'expected {ok: true, result} or {ok: false, error}');
@@ -97,7 +110,11 @@ export interface Caller {
 }
 
 /** The one access decision for calls and events; `resource` names the centre / subject concerned. */
-export function allowed(access: Access, caller: Caller, resource: { readonly centre?: string; readonly subject?: string }): boolean {
+export function allowed(
+  access: Access,
+  caller: Caller,
+  resource: { readonly centre?: string; readonly subject?: string },
+): boolean {
   if (access === 'kiosk') return caller.kioskScreen;
   return caller.principal !== undefined && can(caller.principal, access, resource);
 }

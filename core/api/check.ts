@@ -15,7 +15,10 @@ export function fail(path: string, problem: string): never {
 }
 
 export function text(min = 0, max = 200): Check<string> {
-  return (v, path) => (typeof v === 'string' && v.length >= min && v.length <= max ? v : fail(path, `expected text of ${min}-${max} characters`));
+  return (v, path) =>
+    typeof v === 'string' && v.length >= min && v.length <= max
+      ? v
+      : fail(path, `expected text of ${min}-${max} characters`);
 }
 
 /** A pseudonymous id or key (subject, kiosk, breach id): the same alphabet as the log's ids. */
@@ -23,15 +26,22 @@ export const ident: Check<string> = (v, path) =>
   typeof v === 'string' && /^[A-Za-z0-9][A-Za-z0-9._:/~-]{0,127}$/.test(v) ? v : fail(path, 'expected an id');
 
 export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Check<number> {
-  return (v, path) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : fail(path, `expected an integer ${min}-${max}`));
+  return (v, path) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
+      ? v
+      : fail(path, `expected an integer ${min}-${max}`);
 }
 
-export const num: Check<number> = (v, path) => (typeof v === 'number' && Number.isFinite(v) ? v : fail(path, 'expected a number'));
+export const num: Check<number> = (v, path) =>
+  typeof v === 'number' && Number.isFinite(v) ? v : fail(path, 'expected a number');
 
 export const bool: Check<boolean> = (v, path) => (typeof v === 'boolean' ? v : fail(path, 'expected true or false'));
 
 export function oneOf<const T extends string>(values: readonly T[]): Check<T> {
-  return (v, path) => (typeof v === 'string' && (values as readonly string[]).includes(v) ? (v as T) : fail(path, `expected one of ${values.join(', ')}`));
+  return (v, path) =>
+    typeof v === 'string' && (values as readonly string[]).includes(v)
+      ? (v as T)
+      : fail(path, `expected one of ${values.join(', ')}`);
 }
 
 export function list<T>(item: Check<T>, max = 10_000): Check<readonly T[]> {
@@ -67,7 +77,8 @@ export function obj(required: Shape, optional: Shape = {}): Check<Readonly<Recor
     }
     const out: Record<string, unknown> = {};
     for (const [key, check] of Object.entries(required)) out[key] = check(fields[key], `${path}.${key}`);
-    for (const [key, check] of Object.entries(optional)) if (fields[key] !== undefined) out[key] = check(fields[key], `${path}.${key}`);
+    for (const [key, check] of Object.entries(optional))
+      if (fields[key] !== undefined) out[key] = check(fields[key], `${path}.${key}`);
     return out;
   };
 }

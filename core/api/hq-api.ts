@@ -32,25 +32,38 @@ export const kioskHealthView = obj({
   lastHeartbeatAt: nullable(int()),
 });
 
-export const logView = obj({
-  origin: ident,
-  size: int(),
-  /** Size of the last checkpoint HQ witnessed (cosigned); lag = size - witnessedSize. */
-  witnessedSize: int(),
-  witnessedAt: nullable(int()),
-  conflicts: int(),
-}, {
-  /** Other witnesses' latest cosignatures (the police node's, peer kiosks'), each checked against HQ's copy. */
-  cosigners: list(obj({ witness: ident, size: int(), matchesHq: bool }), 64),
-});
+export const logView = obj(
+  {
+    origin: ident,
+    size: int(),
+    /** Size of the last checkpoint HQ witnessed (cosigned); lag = size - witnessedSize. */
+    witnessedSize: int(),
+    witnessedAt: nullable(int()),
+    conflicts: int(),
+  },
+  {
+    /** Other witnesses' latest cosignatures (the police node's, peer kiosks'), each checked against HQ's copy. */
+    cosigners: list(obj({ witness: ident, size: int(), matchesHq: bool }), 64),
+  },
+);
 
-export const alertView = obj({ id: int(), kind: text(1, 32), kiosk: ident, center: ident, at: int(), summary: text(0, 2000) });
+export const alertView = obj({
+  id: int(),
+  kind: text(1, 32),
+  kiosk: ident,
+  center: ident,
+  at: int(),
+  summary: text(0, 2000),
+});
 
 const day = text(10, 10);
 export const chartsView = obj({
   days: list(day, 400),
   /** Per centre and local day, counted by dayCount like the tables (compliance = settled without a standing breach / settled). */
-  compliance: list(obj({ centre: ident, zone: text(1, 64), day, due: int(), open: int(), breached: int(), compliance: nullable(num) }), 100_000),
+  compliance: list(
+    obj({ centre: ident, zone: text(1, 64), day, due: int(), open: int(), breached: int(), compliance: nullable(num) }),
+    100_000,
+  ),
   /** Breach findings by the rule that fired and the local day (every status but dismissed). */
   breaches: list(obj({ day, rule: text(1, 64), count: int() }), 100_000),
   /**
@@ -58,17 +71,40 @@ export const chartsView = obj({
    * in that day), their rate, and uptime (the share of the range with no device out of service, from device-health
    * entries).
    */
-  kiosks: list(obj({ kiosk: ident, attempts: int(), falseRejects: int(), falseRejectRate: nullable(num), uptime: num }), 1000),
+  kiosks: list(
+    obj({ kiosk: ident, attempts: int(), falseRejects: int(), falseRejectRate: nullable(num), uptime: num }),
+    1000,
+  ),
 });
-export const calendarView = obj({ subject: ident, zone: text(1, 64), days: list(obj({ day, state: text(1, 32), checkedIn: bool, breaches: int() }), 400) });
+export const calendarView = obj({
+  subject: ident,
+  zone: text(1, 64),
+  days: list(obj({ day, state: text(1, 32), checkedIn: bool, breaches: int() }), 400),
+});
 
 export const hqMethods = {
-  'hq.overview': { access: 'read-roster', params: obj({}), result: obj({ at: int(), day: text(0, 10), zone: text(1, 64), centres: list(centreView) }) },
+  'hq.overview': {
+    access: 'read-roster',
+    params: obj({}),
+    result: obj({ at: int(), day: text(0, 10), zone: text(1, 64), centres: list(centreView) }),
+  },
   /** Breaches, newest first; optionally one centre's, and local days from-to (inclusive). */
-  'hq.breaches': { access: 'read-breaches', params: obj({}, { centre: ident, from: text(10, 10), to: text(10, 10) }), result: obj({ at: int(), breaches: list(findingView) }) },
-  'hq.fleet': { access: 'read-fleet', params: obj({}), result: obj({ kiosks: list(kioskHealthView), logs: list(logView) }) },
+  'hq.breaches': {
+    access: 'read-breaches',
+    params: obj({}, { centre: ident, from: text(10, 10), to: text(10, 10) }),
+    result: obj({ at: int(), breaches: list(findingView) }),
+  },
+  'hq.fleet': {
+    access: 'read-fleet',
+    params: obj({}),
+    result: obj({ kiosks: list(kioskHealthView), logs: list(logView) }),
+  },
   /** Alerts after an id; `kind` keeps one kind (e.g. `security`: what was refused as an attack). */
-  'hq.alerts': { access: 'read-fleet', params: obj({}, { after: int(), kind: text(1, 32) }), result: obj({ alerts: list(alertView, 1000) }) },
+  'hq.alerts': {
+    access: 'read-fleet',
+    params: obj({}, { after: int(), kind: text(1, 32) }),
+    result: obj({ alerts: list(alertView, 1000) }),
+  },
   'hq.timeline': { access: 'read-person', params: obj({ subject: ident }), result: timeline },
   'hq.charts': { access: 'read-roster', params: obj({ from: day, to: day }, { centre: ident }), result: chartsView },
   /** One person's days: checked in or not, breaches, the roster state. */

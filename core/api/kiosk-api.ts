@@ -13,7 +13,7 @@ export const KIOSK_PHASES = ['idle', 'active', 'tasks', 'done', 'failed'] as con
 export const KIOSK_STEPS = ['identify', 'verify', 'tasks', 'saving', 'receipt'] as const;
 
 /** A name in every kiosk language (centre and task names from the kiosk configuration). */
-export const names = obj({ 'zh-CN': text(1, 120), en: text(1, 120) });
+export const names = obj({ 'zh-CN': text(1, 120), 'en': text(1, 120) });
 
 export const taskView = obj(
   { id: ident, kind: oneOf(['study', 'service', 'questionnaire']) },

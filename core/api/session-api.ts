@@ -4,7 +4,10 @@
 import { ROLES } from '../access/roles.ts';
 import { type Out, ident, int, list, obj, oneOf, text } from './check.ts';
 
-export const principalView = obj({ user: text(1, 64), role: oneOf(ROLES), centres: list(ident, 256) }, { subject: ident });
+export const principalView = obj(
+  { user: text(1, 64), role: oneOf(ROLES), centres: list(ident, 256) },
+  { subject: ident },
+);
 export const sessionAnswer = obj({ principal: principalView });
 export const signInAnswer = obj({ token: text(1, 200), principal: principalView, expiresAt: int() });
 

@@ -78,13 +78,37 @@ export const rosterRow = obj({
 });
 
 /** A day's numbers, counted once (main/web/attendance.ts dayCount) for the roster, HQ's table and the charts. */
-export const dayCountView = obj({ due: int(), checkedIn: int(), excused: int(), breached: int(), open: int(), compliance: nullable(num) });
+export const dayCountView = obj({
+  due: int(),
+  checkedIn: int(),
+  excused: int(),
+  breached: int(),
+  open: int(),
+  compliance: nullable(num),
+});
 
-export const roster = obj({ centre: ident, day: dayText, zone: text(1, 64), at: int(), count: dayCountView, people: list(rosterRow) });
+export const roster = obj({
+  centre: ident,
+  day: dayText,
+  zone: text(1, 64),
+  at: int(),
+  count: dayCountView,
+  people: list(rosterRow),
+});
 
 /** `note`: the commitment of words a decision's reason has (staff.note opens them). */
-export const timelineEvent = obj({ at: int(), type: text(1, 32), summary: text(0, 1000), ref: entryRefView }, { note: text(64, 64) });
-export const timeline = obj({ subject: ident, zone: text(1, 64), plan: nullable(planView), events: list(timelineEvent), breaches: list(findingView), reviews: list(findingView) });
+export const timelineEvent = obj(
+  { at: int(), type: text(1, 32), summary: text(0, 1000), ref: entryRefView },
+  { note: text(64, 64) },
+);
+export const timeline = obj({
+  subject: ident,
+  zone: text(1, 64),
+  plan: nullable(planView),
+  events: list(timelineEvent),
+  breaches: list(findingView),
+  reviews: list(findingView),
+});
 
 export const deviceView = obj({
   id: text(1, 128),
@@ -101,34 +125,55 @@ export const staffMethods = {
   'staff.history': { access: 'read-person', params: obj({ subject: ident }), result: timeline },
   'staff.excuse': {
     access: 'decide-excuse',
-    params: obj({ subject: ident, from: dayText, to: dayText, rules: list(oneOf(RULE_IDS), RULE_IDS.length), reason }, decisionNote),
+    params: obj(
+      { subject: ident, from: dayText, to: dayText, rules: list(oneOf(RULE_IDS), RULE_IDS.length), reason },
+      decisionNote,
+    ),
     result: decided,
   },
   'staff.review': {
     access: 'decide-review',
-    params: obj({ item: text(1, 300), subject: ident, day: dayText, decision: oneOf(REVIEW_DECISIONS), reason }, decisionNote),
+    params: obj(
+      { item: text(1, 300), subject: ident, day: dayText, decision: oneOf(REVIEW_DECISIONS), reason },
+      decisionNote,
+    ),
     result: decided,
   },
   /** A breach contested (lodged), then resolved: upheld keeps it, dismissed withdraws it; each with a reason. */
   'staff.contest': {
     access: 'decide-review',
-    params: obj({ breach: text(1, 300), subject: ident, day: dayText, action: oneOf(CONTEST_ACTIONS), reason }, { outcome: oneOf(CONTEST_OUTCOMES), ...decisionNote }),
+    params: obj(
+      { breach: text(1, 300), subject: ident, day: dayText, action: oneOf(CONTEST_ACTIONS), reason },
+      { outcome: oneOf(CONTEST_OUTCOMES), ...decisionNote },
+    ),
     result: decided,
   },
   /** Sets or changes a person's plan at this centre (a new person: their first plan). */
   'staff.plan': { access: 'decide-excuse', params: planRequest, result: decided },
   /** Ends supervision after a local day: the current plan again with that end. */
-  'staff.endSupervision': { access: 'decide-excuse', params: obj({ subject: ident, last: dayText, reason }), result: decided },
+  'staff.endSupervision': {
+    access: 'decide-excuse',
+    params: obj({ subject: ident, last: dayText, reason }),
+    result: decided,
+  },
   /**
    * Identity aids from the personal-data store: the name and enrolment photo (a data: URL) of a person of this
    * centre. Each call writes an `access` entry naming the staff member before anything is decrypted.
    */
-  'staff.identity': { access: 'read-pii', params: obj({ subject: ident }), result: obj({ name: nullable(text(0, 200)), photo: nullable(text(0, 6_000_000)) }) },
+  'staff.identity': {
+    access: 'read-pii',
+    params: obj({ subject: ident }),
+    result: obj({ name: nullable(text(0, 200)), photo: nullable(text(0, 6_000_000)) }),
+  },
   /**
    * The words behind a decision's note (its commitment, from the timeline): for roles that may read notes (staff of
    * the person's centre, officers), never the police. Each call writes an `access` entry before anything is decrypted.
    */
-  'staff.note': { access: 'read-notes', params: obj({ subject: ident, note: text(64, 64) }), result: obj({ text: text(1, 1000) }) },
+  'staff.note': {
+    access: 'read-notes',
+    params: obj({ subject: ident, note: text(64, 64) }),
+    result: obj({ text: text(1, 1000) }),
+  },
   /** Kiosks waiting for staff to confirm a person in person (camera down). */
   'staff.pending': {
     access: 'read-roster',
@@ -141,9 +186,21 @@ export const staffMethods = {
   },
   /** A staff member took a call: it leaves every staff screen. */
   'staff.answerCall': { access: 'decide-review', params: obj({ id: ident }), result: obj({}) },
-  'staff.confirm': { access: 'decide-review', params: obj({ id: ident, subject: ident, confirmed: bool }), result: obj({}) },
+  'staff.confirm': {
+    access: 'decide-review',
+    params: obj({ id: ident, subject: ident, confirmed: bool }),
+    result: obj({}),
+  },
   /** This kiosk's devices, live, and every other kiosk of the centre as its last device-health entries report it. */
-  'staff.devices': { access: 'read-fleet', params: obj({}), result: obj({ kiosk: ident, devices: list(deviceView, 32), peers: list(obj({ kiosk: ident, devices: list(deviceView, 32) }), 64) }) },
+  'staff.devices': {
+    access: 'read-fleet',
+    params: obj({}),
+    result: obj({
+      kiosk: ident,
+      devices: list(deviceView, 32),
+      peers: list(obj({ kiosk: ident, devices: list(deviceView, 32) }), 64),
+    }),
+  },
   /**
    * Enrols a person on this kiosk's sensor and camera (finger on the sensor, then face captures). A person enrolled
    * already is re-enrolled only once a second person approved (staff.approveEnrolment): until then the answer says
@@ -151,14 +208,24 @@ export const staffMethods = {
    */
   'staff.enrol': { access: 'enrol', params: obj({ subject: ident }), result: obj({ ok: bool, message: text(0, 500) }) },
   /** Approves another staff member's request to re-enrol a person (staff of the centre or an officer, never the requester). */
-  'staff.approveEnrolment': { access: 'decide-review', params: obj({ subject: ident }), result: obj({ requestedBy: ident }) },
+  'staff.approveEnrolment': {
+    access: 'decide-review',
+    params: obj({ subject: ident }),
+    result: obj({ requestedBy: ident }),
+  },
   /** Re-enrolments waiting for, or holding, a second person's approval. */
   'staff.reenrolments': {
     access: 'decide-review',
     params: obj({}),
-    result: obj({ requests: list(obj({ subject: ident, requestedBy: ident, since: int(), approvedBy: nullable(ident) }), 100) }),
+    result: obj({
+      requests: list(obj({ subject: ident, requestedBy: ident, since: int(), approvedBy: nullable(ident) }), 100),
+    }),
   },
-  'staff.exportCsv': { access: 'read-roster', params: obj({}, { language: oneOf(['en', 'zh-CN']) }), result: obj({ filename: text(1, 100), csv: text(0, 5_000_000) }) },
+  'staff.exportCsv': {
+    access: 'read-roster',
+    params: obj({}, { language: oneOf(['en', 'zh-CN']) }),
+    result: obj({ filename: text(1, 100), csv: text(0, 5_000_000) }),
+  },
 } as const;
 
 export const staffEvents = { 'staff.changed': obj({ at: num }) } as const;

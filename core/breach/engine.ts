@@ -64,7 +64,10 @@ export class BreachEngine {
   private route(record: LogRecord): readonly string[] {
     const { payload } = record;
     if (this.options.staffOrigin && STAFF_TYPES.has(record.type) && !this.options.staffOrigin(record.ref.origin)) {
-      throw new MusterError('untrusted-origin', `${record.type} entries are written by staff, not by ${record.ref.origin}`);
+      throw new MusterError(
+        'untrusted-origin',
+        `${record.type} entries are written by staff, not by ${record.ref.origin}`,
+      );
     }
     switch (record.type) {
       case 'plan': {
@@ -192,7 +195,9 @@ export class BreachEngine {
       breaches.push(...found.breaches);
       reviews.push(...found.reviews);
     }
-    const problems = [...this.problems].sort((a, b) => (a.ref.origin < b.ref.origin ? -1 : a.ref.origin > b.ref.origin ? 1 : a.ref.seq - b.ref.seq));
+    const problems = [...this.problems].sort((a, b) =>
+      a.ref.origin < b.ref.origin ? -1 : a.ref.origin > b.ref.origin ? 1 : a.ref.seq - b.ref.seq,
+    );
     return { at, breaches, reviews, problems };
   }
 }

@@ -43,21 +43,28 @@ function reenrolmentReviews(log: SubjectLog, day: number): ReviewItem[] {
   const governing = log.governing(day);
   if (!governing || log.reenrolments.length === 0) return [];
   const dayText = formatDay(day);
-  return log.reenrolments.filter((e) => zonedDay(e.record.ts, governing.value.zone) === day).map((e) => {
-    const id = ['re-enrolment', log.subject, dayText, `${e.record.ref.origin}@${e.record.ref.seq}`].join('/');
-    const decisions = log.reviews.get(id) ?? [];
-    return {
-      id,
-      reason: 're-enrolment',
-      subject: log.subject,
-      day: dayText,
-      at: e.record.ts,
-      detail: `biometrics replaced at ${e.value.kiosk} by ${e.value.staff ?? '?'}, approved by ${e.value.approvedBy ?? '?'}`,
-      evidence: [governing.record.ref, e.record.ref],
-      status: decisions.at(-1)?.value.decision ?? 'pending',
-      history: decisions.map((d) => ({ status: d.value.decision, at: d.record.ts, ref: d.record.ref, note: `${d.value.staff}: ${d.value.reason}` })),
-    };
-  });
+  return log.reenrolments
+    .filter((e) => zonedDay(e.record.ts, governing.value.zone) === day)
+    .map((e) => {
+      const id = ['re-enrolment', log.subject, dayText, `${e.record.ref.origin}@${e.record.ref.seq}`].join('/');
+      const decisions = log.reviews.get(id) ?? [];
+      return {
+        id,
+        reason: 're-enrolment',
+        subject: log.subject,
+        day: dayText,
+        at: e.record.ts,
+        detail: `biometrics replaced at ${e.value.kiosk} by ${e.value.staff ?? '?'}, approved by ${e.value.approvedBy ?? '?'}`,
+        evidence: [governing.record.ref, e.record.ref],
+        status: decisions.at(-1)?.value.decision ?? 'pending',
+        history: decisions.map((d) => ({
+          status: d.value.decision,
+          at: d.record.ts,
+          ref: d.record.ref,
+          note: `${d.value.staff}: ${d.value.reason}`,
+        })),
+      };
+    });
 }
 
 function evaluateRules(log: SubjectLog, day: number, at: number, outages: CentreOutages): DayResult {
@@ -78,13 +85,21 @@ function evaluateRules(log: SubjectLog, day: number, at: number, outages: Centre
 
   // Most days: on time at the right centre, every task done, nothing else to look at. Checked without
   // allocating, since it runs for nearly every day of every person.
-  if (quietDay(log, day, plan, w, reporting, dueTasks)) return { breaches: NO_BREACHES, reviews: NO_REVIEWS, validFrom, validUntil };
+  if (quietDay(log, day, plan, w, reporting, dueTasks))
+    return { breaches: NO_BREACHES, reviews: NO_REVIEWS, validFrom, validUntil };
   const checkins = between(log.checkins, w.open, w.lateUntil);
   const attempts = between(log.attempts, w.open, w.lateUntil);
   return findings(log, day, at, outages, governing, w, reporting, dueTasks, checkins, attempts, validFrom, validUntil);
 }
 
-function quietDay(log: SubjectLog, day: number, plan: Plan, w: DayWindow, reporting: boolean, dueTasks: readonly TaskSpec[]): boolean {
+function quietDay(
+  log: SubjectLog,
+  day: number,
+  plan: Plan,
+  w: DayWindow,
+  reporting: boolean,
+  dueTasks: readonly TaskSpec[],
+): boolean {
   const attempts = log.attempts;
   const a = lowerBound(attempts, w.open);
   if (a < attempts.length && (attempts[a] as Indexed<CheckinAttempt>).record.ts < w.lateUntil) return false;
@@ -104,7 +119,13 @@ function quietDay(log: SubjectLog, day: number, plan: Plan, w: DayWindow, report
   return true;
 }
 
-function studyDone(taskId: string, checkins: readonly Indexed<Checkin>[], first: number, w: DayWindow, records: readonly Indexed<TaskRecord>[] | undefined): boolean {
+function studyDone(
+  taskId: string,
+  checkins: readonly Indexed<Checkin>[],
+  first: number,
+  w: DayWindow,
+  records: readonly Indexed<TaskRecord>[] | undefined,
+): boolean {
   for (let i = first; i < checkins.length; i++) {
     const c = checkins[i] as Indexed<Checkin>;
     if (c.record.ts >= w.lateUntil) break;
@@ -120,10 +141,17 @@ interface Completion {
   readonly ts: number;
 }
 
-function completionsFor(log: SubjectLog, day: number, checkins: readonly Indexed<Checkin>[], deadline: number): Completion[] {
+function completionsFor(
+  log: SubjectLog,
+  day: number,
+  checkins: readonly Indexed<Checkin>[],
+  deadline: number,
+): Completion[] {
   const out: Completion[] = [];
-  for (const c of checkins) for (const completion of c.value.tasks) out.push({ completion, ref: c.record.ref, ts: c.record.ts });
-  for (const t of log.tasks.get(day) ?? []) if (t.record.ts <= deadline) out.push({ completion: t.value.completion, ref: t.record.ref, ts: t.record.ts });
+  for (const c of checkins)
+    for (const completion of c.value.tasks) out.push({ completion, ref: c.record.ref, ts: c.record.ts });
+  for (const t of log.tasks.get(day) ?? [])
+    if (t.record.ts <= deadline) out.push({ completion: t.value.completion, ref: t.record.ref, ts: t.record.ts });
   return out;
 }
 
@@ -179,14 +207,41 @@ function findings(
     })),
     ...attempts
       .filter((a) => a.value.outcome === 'device-down')
-      .map((a) => ({ status: 'excused' as const, at: a.record.ts, ref: a.record.ref, note: `outage: ${a.value.method} device down during the attempt` })),
+      .map((a) => ({
+        status: 'excused' as const,
+        at: a.record.ts,
+        ref: a.record.ref,
+        note: `outage: ${a.value.method} device down during the attempt`,
+      })),
   ];
 
-  const emit = (rule: RuleId, detailKey: string, firedAt: number, detail: string, evidence: readonly EntryRef[], fair: boolean): void => {
+  const emit = (
+    rule: RuleId,
+    detailKey: string,
+    firedAt: number,
+    detail: string,
+    evidence: readonly EntryRef[],
+    fair: boolean,
+  ): void => {
     const breachId = [rule, subject, dayText, detailKey].filter((p) => p !== '').join('/');
-    breaches.push({ id: breachId, rule, subject, day: dayText, at: firedAt, detail, evidence: [planRef, ...evidence], ...decide(log, breachId, rule, day, fair ? fairness : []) });
+    breaches.push({
+      id: breachId,
+      rule,
+      subject,
+      day: dayText,
+      at: firedAt,
+      detail,
+      evidence: [planRef, ...evidence],
+      ...decide(log, breachId, rule, day, fair ? fairness : []),
+    });
   };
-  const review = (reason: ReviewReason, detailKey: string, firedAt: number, detail: string, evidence: readonly EntryRef[]): ReviewItem => {
+  const review = (
+    reason: ReviewReason,
+    detailKey: string,
+    firedAt: number,
+    detail: string,
+    evidence: readonly EntryRef[],
+  ): ReviewItem => {
     const itemId = [reason, subject, dayText, detailKey].filter((p) => p !== '').join('/');
     const decisions = log.reviews.get(itemId) ?? [];
     const last = decisions.at(-1);
@@ -199,7 +254,12 @@ function findings(
       detail,
       evidence: [planRef, ...evidence],
       status: last ? last.value.decision : 'pending',
-      history: decisions.map((d) => ({ status: d.value.decision, at: d.record.ts, ref: d.record.ref, note: `${d.value.staff}: ${d.value.reason}` })),
+      history: decisions.map((d) => ({
+        status: d.value.decision,
+        at: d.record.ts,
+        ref: d.record.ref,
+        note: `${d.value.staff}: ${d.value.reason}`,
+      })),
     };
     reviews.push(item);
     return item;
@@ -221,24 +281,64 @@ function findings(
       if (failedInTime.length > 0) {
         // Late because the biometrics kept failing: staff decide, as for a missed day.
         const evidence = [...failedInTime.map((f) => f.record.ref), late.record.ref];
-        const item = review('verification-failed', '', late.record.ts, `checked in ${minutes} min late after ${failedInTime.length} failed verification(s)`, evidence);
+        const item = review(
+          'verification-failed',
+          '',
+          late.record.ts,
+          `checked in ${minutes} min late after ${failedInTime.length} failed verification(s)`,
+          evidence,
+        );
         const decision = log.reviews.get(item.id)?.at(-1);
         if (decision?.value.decision === 'breach') {
-          emit('late-checkin', '', decision.record.ts, `checked in ${minutes} min late; staff review found no excuse (${decision.value.reason})`, [...evidence, decision.record.ref], true);
+          emit(
+            'late-checkin',
+            '',
+            decision.record.ts,
+            `checked in ${minutes} min late; staff review found no excuse (${decision.value.reason})`,
+            [...evidence, decision.record.ref],
+            true,
+          );
         }
       } else {
-        emit('late-checkin', '', late.record.ts, `checked in ${minutes} min after the window and grace ended`, [late.record.ref], true);
+        emit(
+          'late-checkin',
+          '',
+          late.record.ts,
+          `checked in ${minutes} min after the window and grace ended`,
+          [late.record.ref],
+          true,
+        );
       }
     } else if (elsewhere) {
-      emit('wrong-centre', '', elsewhere.record.ts, `checked in at ${elsewhere.value.centre}; assigned ${plan.centres.join(', ')}`, [elsewhere.record.ref], true);
+      emit(
+        'wrong-centre',
+        '',
+        elsewhere.record.ts,
+        `checked in at ${elsewhere.value.centre}; assigned ${plan.centres.join(', ')}`,
+        [elsewhere.record.ref],
+        true,
+      );
     } else if (at >= w.onTimeUntil) {
       if (failures.length > 0) {
         // A biometric failure alone is never a breach: staff decide.
-        const item = review('verification-failed', '', w.onTimeUntil, `no check-in; ${failures.length} failed verification(s) in the window`, failures.map((f) => f.record.ref));
+        const item = review(
+          'verification-failed',
+          '',
+          w.onTimeUntil,
+          `no check-in; ${failures.length} failed verification(s) in the window`,
+          failures.map((f) => f.record.ref),
+        );
         blockedReview = item;
         const decision = log.reviews.get(item.id)?.at(-1);
         if (decision?.value.decision === 'breach') {
-          emit('missed-checkin', '', decision.record.ts, `no check-in; staff review found no excuse (${decision.value.reason})`, [...item.evidence.slice(1), decision.record.ref], true);
+          emit(
+            'missed-checkin',
+            '',
+            decision.record.ts,
+            `no check-in; staff review found no excuse (${decision.value.reason})`,
+            [...item.evidence.slice(1), decision.record.ref],
+            true,
+          );
         }
       } else {
         emit('missed-checkin', '', w.onTimeUntil, 'no check-in in the window', [], true);
@@ -256,17 +356,36 @@ function findings(
       (c) => c.value.kiosk === a.value.kiosk && c.value.methods.includes('face') && c.record.ts > a.record.ts,
     );
     if (retried) {
-      review('face-mismatch-then-verified', `${a.record.ref.origin}@${a.record.ref.seq}`, a.record.ts, 'face did not match the fingerprint, then verified on a retry', [a.record.ref, retried.record.ref]);
+      review(
+        'face-mismatch-then-verified',
+        `${a.record.ref.origin}@${a.record.ref.seq}`,
+        a.record.ts,
+        'face did not match the fingerprint, then verified on a retry',
+        [a.record.ref, retried.record.ref],
+      );
     } else suspect.push(a);
   }
   const firstSuspect = suspect[0];
   if (firstSuspect) {
     const scores = suspect.map((a) => a.value.score ?? 'n/a').join(', ');
     const evidence = suspect.map((a) => a.record.ref);
-    const item = review('suspected-impersonation', '', firstSuspect.record.ts, `fingerprint matched, face did not (${suspect.length} attempt(s), scores ${scores}); liveness passed`, evidence);
+    const item = review(
+      'suspected-impersonation',
+      '',
+      firstSuspect.record.ts,
+      `fingerprint matched, face did not (${suspect.length} attempt(s), scores ${scores}); liveness passed`,
+      evidence,
+    );
     const decision = log.reviews.get(item.id)?.at(-1);
     if (decision?.value.decision === 'breach') {
-      emit('suspected-impersonation', '', decision.record.ts, `fingerprint matched, face did not; staff review confirmed (${decision.value.reason})`, [...evidence, decision.record.ref], false);
+      emit(
+        'suspected-impersonation',
+        '',
+        decision.record.ts,
+        `fingerprint matched, face did not; staff review confirmed (${decision.value.reason})`,
+        [...evidence, decision.record.ref],
+        false,
+      );
     }
   }
 
@@ -275,12 +394,24 @@ function findings(
   const firstInternal = internal[0];
   if (firstInternal) {
     const codes = [...new Set(internal.map((a) => a.value.fault ?? 'unknown'))].join(', ');
-    review('internal-error', '', firstInternal.record.ts, `Muster failed during ${internal.length} attempt(s) (${codes}); not an excuse: staff decide`, internal.map((a) => a.record.ref));
+    review(
+      'internal-error',
+      '',
+      firstInternal.record.ts,
+      `Muster failed during ${internal.length} attempt(s) (${codes}); not an excuse: staff decide`,
+      internal.map((a) => a.record.ref),
+    );
   }
 
   if (failures.length >= REPEATED_FAILURES) {
     const third = failures[REPEATED_FAILURES - 1] as Indexed<CheckinAttempt>;
-    review('repeated-failed-verification', '', third.record.ts, `${failures.length} failed verifications in the window`, failures.map((f) => f.record.ref));
+    review(
+      'repeated-failed-verification',
+      '',
+      third.record.ts,
+      `${failures.length} failed verifications in the window`,
+      failures.map((f) => f.record.ref),
+    );
   }
 
   if (dueTasks.length > 0) {
@@ -289,12 +420,28 @@ function findings(
       const done = completions.filter((c) => c.completion.task === task.id);
       const satisfied = taskSatisfied(task, done);
       if (task.kind === 'questionnaire') {
-        const flagged = done.filter((c) => Object.entries(c.completion.answers ?? {}).some(([q, answer]) => task.flags[q]?.includes(answer) === true));
+        const flagged = done.filter((c) =>
+          Object.entries(c.completion.answers ?? {}).some(([q, answer]) => task.flags[q]?.includes(answer) === true),
+        );
         const first = flagged[0];
-        if (first) review('questionnaire-flag', task.id, first.ts, `answers to ${task.questionnaire} need a staff review`, flagged.map((f) => f.ref));
+        if (first)
+          review(
+            'questionnaire-flag',
+            task.id,
+            first.ts,
+            `answers to ${task.questionnaire} need a staff review`,
+            flagged.map((f) => f.ref),
+          );
       }
       if (!satisfied && at >= w.taskDeadline && (!blockedReview || blockedReview.status === 'breach')) {
-        emit('task-not-done', task.id, w.taskDeadline, describeTask(plan, task.id), done.map((d) => d.ref), true);
+        emit(
+          'task-not-done',
+          task.id,
+          w.taskDeadline,
+          describeTask(plan, task.id),
+          done.map((d) => d.ref),
+          true,
+        );
       }
     }
   }
@@ -319,23 +466,44 @@ function describeTask(plan: Plan, taskId: string): string {
 }
 
 /** Status and visible history of a breach: fairness excuses, then staff excuses and contests in log order. */
-function decide(log: SubjectLog, breachId: string, rule: RuleId, day: number, fairness: readonly HistoryEvent[]): { status: BreachStatus; history: HistoryEvent[] } {
+function decide(
+  log: SubjectLog,
+  breachId: string,
+  rule: RuleId,
+  day: number,
+  fairness: readonly HistoryEvent[],
+): { status: BreachStatus; history: HistoryEvent[] } {
   const history: HistoryEvent[] = [...fairness];
   let status: BreachStatus = fairness.length > 0 ? 'excused' : 'open';
-  const excuses = log.excuses.filter((e) => e.value.from <= day && day <= e.value.to && (e.value.rules.length === 0 || e.value.rules.includes(rule)));
-  const decisions = [...excuses.map((e) => ({ kind: 'excuse' as const, e })), ...(log.contests.get(breachId) ?? []).map((c) => ({ kind: 'contest' as const, e: c }))];
+  const excuses = log.excuses.filter(
+    (e) => e.value.from <= day && day <= e.value.to && (e.value.rules.length === 0 || e.value.rules.includes(rule)),
+  );
+  const decisions = [
+    ...excuses.map((e) => ({ kind: 'excuse' as const, e })),
+    ...(log.contests.get(breachId) ?? []).map((c) => ({ kind: 'contest' as const, e: c })),
+  ];
   decisions.sort((a, b) => compareRecords(a.e.record, b.e.record));
   for (const d of decisions) {
     if (d.kind === 'excuse') {
       status = 'excused';
-      history.push({ status, at: d.e.record.ts, ref: d.e.record.ref, note: `excused by ${d.e.value.staff}: ${d.e.value.reason}` });
+      history.push({
+        status,
+        at: d.e.record.ts,
+        ref: d.e.record.ref,
+        note: `excused by ${d.e.value.staff}: ${d.e.value.reason}`,
+      });
       continue;
     }
     const c = d.e.value;
     const next: BreachStatus = c.action === 'open' ? 'contested' : (c.outcome ?? 'upheld');
     // An excused breach stays excused; the contest is still shown.
     if (status !== 'excused') status = next;
-    history.push({ status: next, at: d.e.record.ts, ref: d.e.record.ref, note: `${c.action === 'open' ? 'contested' : `contest ${next}`} (${c.staff}): ${c.reason}` });
+    history.push({
+      status: next,
+      at: d.e.record.ts,
+      ref: d.e.record.ref,
+      note: `${c.action === 'open' ? 'contested' : `contest ${next}`} (${c.staff}): ${c.reason}`,
+    });
   }
   return { status, history };
 }

@@ -28,7 +28,9 @@ export class CentreOutages {
     if (!list) this.reports.set(health.centre, (list = []));
     // The report can end an outage begun by the run of the same device's outage reports just before it.
     const earlier = list
-      .filter((r) => r.health.kiosk === health.kiosk && r.health.device === health.device && r.health.since <= health.since)
+      .filter(
+        (r) => r.health.kiosk === health.kiosk && r.health.device === health.device && r.health.since <= health.since,
+      )
       .sort((a, b) => b.health.since - a.health.since);
     let from = health.since;
     for (const r of earlier) {
@@ -67,11 +69,24 @@ export class CentreOutages {
         if (isOutage(r.health.state)) {
           down ??= r;
         } else if (down) {
-          list.push({ from: down.health.since, to: r.health.since, kiosk: down.health.kiosk, device: down.health.device, record: down.record });
+          list.push({
+            from: down.health.since,
+            to: r.health.since,
+            kiosk: down.health.kiosk,
+            device: down.health.device,
+            record: down.record,
+          });
           down = undefined;
         }
       }
-      if (down) list.push({ from: down.health.since, to: Infinity, kiosk: down.health.kiosk, device: down.health.device, record: down.record });
+      if (down)
+        list.push({
+          from: down.health.since,
+          to: Infinity,
+          kiosk: down.health.kiosk,
+          device: down.health.device,
+          record: down.record,
+        });
     }
     this.intervals.set(centre, list);
     return list;

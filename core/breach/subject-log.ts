@@ -31,7 +31,11 @@ export class SubjectLog {
 
   addPlan(plan: Plan, record: LogRecord): void {
     this.zoneList = undefined;
-    insertSorted(this.plans, { value: plan, record }, (a, b) => a.value.effectiveFrom - b.value.effectiveFrom || compareRecords(a.record, b.record));
+    insertSorted(
+      this.plans,
+      { value: plan, record },
+      (a, b) => a.value.effectiveFrom - b.value.effectiveFrom || compareRecords(a.record, b.record),
+    );
   }
 
   addCheckin(checkin: Checkin, record: LogRecord): void {
@@ -74,7 +78,9 @@ export class SubjectLog {
       const version = this.plans[i] as Indexed<Plan>;
       const previous = this.plans[i - 1];
       if (version.value.effectiveFrom <= surelyBefore) return version;
-      const opens = previous ? Math.min(windowOpens(version.value, day), windowOpens(previous.value, day)) : windowOpens(version.value, day);
+      const opens = previous
+        ? Math.min(windowOpens(version.value, day), windowOpens(previous.value, day))
+        : windowOpens(version.value, day);
       if (version.value.effectiveFrom <= opens) return version;
     }
     return undefined;

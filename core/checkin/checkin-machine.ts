@@ -31,11 +31,27 @@ export interface Identity {
 
 export type CheckinState =
   | { readonly kind: 'idle' }
-  | { readonly kind: 'identify'; readonly method: 'fingerprint' | 'badge'; readonly tries: number; readonly devices: DeviceAvailability }
-  | { readonly kind: 'badge-finger'; readonly identity: Identity; readonly tries: number; readonly devices: DeviceAvailability }
+  | {
+      readonly kind: 'identify';
+      readonly method: 'fingerprint' | 'badge';
+      readonly tries: number;
+      readonly devices: DeviceAvailability;
+    }
+  | {
+      readonly kind: 'badge-finger';
+      readonly identity: Identity;
+      readonly tries: number;
+      readonly devices: DeviceAvailability;
+    }
   | { readonly kind: 'face'; readonly identity: Identity; readonly tries: number; readonly devices: DeviceAvailability }
   | { readonly kind: 'staff-confirm'; readonly identity: Identity }
-  | { readonly kind: 'tasks'; readonly identity: Identity; readonly verifiedBy: CheckinMethod; readonly faceScore?: number; readonly staff?: string }
+  | {
+      readonly kind: 'tasks';
+      readonly identity: Identity;
+      readonly verifiedBy: CheckinMethod;
+      readonly faceScore?: number;
+      readonly staff?: string;
+    }
   | { readonly kind: 'recording' }
   | { readonly kind: 'receipt'; readonly seq: number }
   | { readonly kind: 'failed'; readonly guidance: GuidanceCode };
@@ -44,7 +60,8 @@ export type FingerResult =
   | { readonly kind: 'match'; readonly subject: string; readonly score: number }
   | { readonly kind: 'no-match' | 'poor-quality' | 'timeout' | 'device-down' };
 
-export type BadgeResult = { readonly kind: 'known'; readonly subject: string } | { readonly kind: 'unknown-badge' | 'timeout' | 'device-down' };
+export type BadgeResult =
+  { readonly kind: 'known'; readonly subject: string } | { readonly kind: 'unknown-badge' | 'timeout' | 'device-down' };
 
 export type FaceResult =
   | { readonly kind: 'match'; readonly score: number }
@@ -85,7 +102,8 @@ export interface Step {
 export const IDLE: CheckinState = { kind: 'idle' };
 
 export function step(state: CheckinState, event: CheckinEvent): Step {
-  if (event.type === 'cancel' && state.kind !== 'idle' && state.kind !== 'recording') return cancel(state, event.reason ?? 'cancelled');
+  if (event.type === 'cancel' && state.kind !== 'idle' && state.kind !== 'recording')
+    return cancel(state, event.reason ?? 'cancelled');
   switch (state.kind) {
     case 'idle':
       return event.type === 'begin' ? begin(event.mode, event.devices) : stay(state);
@@ -99,10 +117,20 @@ export function step(state: CheckinState, event: CheckinEvent): Step {
       return event.type === 'face' ? verifyFace(state, event.result) : stay(state);
     case 'staff-confirm':
       if (event.type !== 'staff') return stay(state);
-      if (event.staff === null) return failed('see-staff', { step: 'confirm', method: 'staff', outcome: 'no-match', try: 1, subject: state.identity.subject });
+      if (event.staff === null)
+        return failed('see-staff', {
+          step: 'confirm',
+          method: 'staff',
+          outcome: 'no-match',
+          try: 1,
+          subject: state.identity.subject,
+        });
       return {
         state: { kind: 'tasks', identity: state.identity, verifiedBy: 'staff', staff: event.staff },
-        effects: [attempt({ step: 'confirm', method: 'staff', outcome: 'matched', try: 1, subject: state.identity.subject }), guide('tasks')],
+        effects: [
+          attempt({ step: 'confirm', method: 'staff', outcome: 'matched', try: 1, subject: state.identity.subject }),
+          guide('tasks'),
+        ],
       };
     case 'tasks': {
       if (event.type !== 'tasks') return stay(state);
@@ -118,7 +146,9 @@ export function step(state: CheckinState, event: CheckinEvent): Step {
       return { state: { kind: 'recording' }, effects: [{ kind: 'record-checkin', checkin }, guide('recording')] };
     }
     case 'recording':
-      return event.type === 'recorded' ? { state: { kind: 'receipt', seq: event.seq }, effects: [guide('receipt')] } : stay(state);
+      return event.type === 'recorded'
+        ? { state: { kind: 'receipt', seq: event.seq }, effects: [guide('receipt')] }
+        : stay(state);
     case 'receipt':
     case 'failed':
       return event.type === 'done' ? stay(IDLE) : stay(state);
@@ -126,16 +156,33 @@ export function step(state: CheckinState, event: CheckinEvent): Step {
 }
 
 function begin(mode: IdentifyMode, devices: DeviceAvailability): Step {
-  if (mode === 'fingerprint-search' && devices.fingerprint) return to({ kind: 'identify', method: 'fingerprint', tries: 0, devices }, 'place-finger');
-  if (devices.badge) return to({ kind: 'identify', method: 'badge', tries: 0, devices }, devices.fingerprint ? 'tap-badge' : 'finger-badge-instead');
-  return failed('devices-down', { step: 'identify', method: devices.fingerprint ? 'badge' : 'fingerprint', outcome: 'device-down', try: 1 });
+  if (mode === 'fingerprint-search' && devices.fingerprint)
+    return to({ kind: 'identify', method: 'fingerprint', tries: 0, devices }, 'place-finger');
+  if (devices.badge)
+    return to(
+      { kind: 'identify', method: 'badge', tries: 0, devices },
+      devices.fingerprint ? 'tap-badge' : 'finger-badge-instead',
+    );
+  return failed('devices-down', {
+    step: 'identify',
+    method: devices.fingerprint ? 'badge' : 'fingerprint',
+    outcome: 'device-down',
+    try: 1,
+  });
 }
 
 function identifyFinger(state: Extract<CheckinState, { kind: 'identify' }>, result: FingerResult): Step {
   const tries = state.tries + 1;
   if (result.kind === 'match') {
     const identity: Identity = { subject: result.subject, methods: ['fingerprint'], fingerprintScore: result.score };
-    const record = attempt({ step: 'identify', method: 'fingerprint', outcome: 'matched', try: tries, subject: result.subject, score: result.score });
+    const record = attempt({
+      step: 'identify',
+      method: 'fingerprint',
+      outcome: 'matched',
+      try: tries,
+      subject: result.subject,
+      score: result.score,
+    });
     return then(record, toVerify(identity, state.devices));
   }
   if (result.kind === 'device-down') {
@@ -149,25 +196,55 @@ function identifyFinger(state: Extract<CheckinState, { kind: 'identify' }>, resu
     // An unread finger names nobody, so nothing would reach staff review: badge + face makes the rest
     // attributable. The sensor is left out for the rest of this session only.
     if (state.devices.badge) {
-      return then(record, to({ kind: 'identify', method: 'badge', tries: 0, devices: { ...state.devices, fingerprint: false } }, 'finger-unread-badge'));
+      return then(
+        record,
+        to(
+          { kind: 'identify', method: 'badge', tries: 0, devices: { ...state.devices, fingerprint: false } },
+          'finger-unread-badge',
+        ),
+      );
     }
     return then(record, failed('see-staff'));
   }
-  return { state: { ...state, tries }, effects: [record, guide(result.kind === 'no-match' ? 'finger-again' : 'finger-still', tries + 1)] };
+  return {
+    state: { ...state, tries },
+    effects: [record, guide(result.kind === 'no-match' ? 'finger-again' : 'finger-still', tries + 1)],
+  };
 }
 
 function identifyBadge(state: Extract<CheckinState, { kind: 'identify' }>, result: BadgeResult): Step {
   const tries = state.tries + 1;
   if (result.kind === 'known') {
     const identity: Identity = { subject: result.subject, methods: ['badge'] };
-    const record = attempt({ step: 'identify', method: 'badge', outcome: 'matched', try: tries, subject: result.subject });
-    if (state.devices.fingerprint) return then(record, to({ kind: 'badge-finger', identity, tries: 0, devices: state.devices }, 'place-finger'));
+    const record = attempt({
+      step: 'identify',
+      method: 'badge',
+      outcome: 'matched',
+      try: tries,
+      subject: result.subject,
+    });
+    if (state.devices.fingerprint)
+      return then(record, to({ kind: 'badge-finger', identity, tries: 0, devices: state.devices }, 'place-finger'));
     // Fingerprint down: badge + face. A badge alone is never enough, so no camera means staff.
-    if (state.devices.camera) return then(record, to({ kind: 'face', identity, tries: 0, devices: state.devices }, 'look-at-camera'));
-    return then(record, failed('devices-down', { step: 'verify', method: 'face', outcome: 'device-down', try: 1, subject: result.subject, identifiedBy: 'badge' }));
+    if (state.devices.camera)
+      return then(record, to({ kind: 'face', identity, tries: 0, devices: state.devices }, 'look-at-camera'));
+    return then(
+      record,
+      failed('devices-down', {
+        step: 'verify',
+        method: 'face',
+        outcome: 'device-down',
+        try: 1,
+        subject: result.subject,
+        identifiedBy: 'badge',
+      }),
+    );
   }
   if (result.kind === 'device-down') {
-    return then(attempt({ step: 'identify', method: 'badge', outcome: 'device-down', try: tries }), failed('devices-down'));
+    return then(
+      attempt({ step: 'identify', method: 'badge', outcome: 'device-down', try: tries }),
+      failed('devices-down'),
+    );
   }
   if (result.kind === 'timeout') return cancel(state, 'absent');
   const record = attempt({ step: 'identify', method: 'badge', outcome: result.kind, try: tries });
@@ -180,14 +257,30 @@ function confirmFinger(state: Extract<CheckinState, { kind: 'badge-finger' }>, r
   const subject = state.identity.subject;
   if (result.kind === 'match' && result.subject === subject) {
     const identity: Identity = { subject, methods: ['badge', 'fingerprint'], fingerprintScore: result.score };
-    const record = attempt({ step: 'identify', method: 'fingerprint', outcome: 'matched', try: tries, subject, identifiedBy: 'badge', score: result.score });
+    const record = attempt({
+      step: 'identify',
+      method: 'fingerprint',
+      outcome: 'matched',
+      try: tries,
+      subject,
+      identifiedBy: 'badge',
+      score: result.score,
+    });
     return then(record, toVerify(identity, state.devices));
   }
   if (result.kind === 'device-down') {
     // Fingerprint down: badge + face.
     const devices = { ...state.devices, fingerprint: false };
-    const record = attempt({ step: 'identify', method: 'fingerprint', outcome: 'device-down', try: tries, subject, identifiedBy: 'badge' });
-    if (devices.camera) return then(record, to({ kind: 'face', identity: state.identity, tries: 0, devices }, 'look-at-camera'));
+    const record = attempt({
+      step: 'identify',
+      method: 'fingerprint',
+      outcome: 'device-down',
+      try: tries,
+      subject,
+      identifiedBy: 'badge',
+    });
+    if (devices.camera)
+      return then(record, to({ kind: 'face', identity: state.identity, tries: 0, devices }, 'look-at-camera'));
     return then(record, failed('devices-down'));
   }
   if (result.kind === 'timeout') return cancel(state, 'absent');
@@ -202,7 +295,10 @@ function confirmFinger(state: Extract<CheckinState, { kind: 'badge-finger' }>, r
     ...(result.kind === 'match' ? { score: result.score } : {}),
   });
   if (tries >= MAX_TRIES) return then(record, failed('see-staff'));
-  return { state: { ...state, tries }, effects: [record, guide(outcome === 'poor-quality' ? 'finger-still' : 'finger-again', tries + 1)] };
+  return {
+    state: { ...state, tries },
+    effects: [record, guide(outcome === 'poor-quality' ? 'finger-still' : 'finger-again', tries + 1)],
+  };
 }
 
 function toVerify(identity: Identity, devices: DeviceAvailability): Step {
@@ -214,20 +310,35 @@ function verifyFace(state: Extract<CheckinState, { kind: 'face' }>, result: Face
   const tries = state.tries + 1;
   const { identity } = state;
   const identifiedBy = identity.methods.at(-1) ?? 'badge';
-  const base = { step: 'verify' as const, method: 'face' as const, try: tries, subject: identity.subject, identifiedBy };
+  const base = {
+    step: 'verify' as const,
+    method: 'face' as const,
+    try: tries,
+    subject: identity.subject,
+    identifiedBy,
+  };
   if (result.kind === 'match') {
-    return then(attempt({ ...base, outcome: 'matched', score: result.score }), to({ kind: 'tasks', identity, verifiedBy: 'face', faceScore: result.score }, 'tasks'));
+    return then(
+      attempt({ ...base, outcome: 'matched', score: result.score }),
+      to({ kind: 'tasks', identity, verifiedBy: 'face', faceScore: result.score }, 'tasks'),
+    );
   }
   if (result.kind === 'device-down') {
     const record = attempt({ ...base, outcome: 'device-down' });
     // Camera down: fingerprint + staff confirmation; a badge alone is not enough.
-    if (identity.methods.includes('fingerprint')) return then(record, to({ kind: 'staff-confirm', identity }, 'staff-confirm'));
+    if (identity.methods.includes('fingerprint'))
+      return then(record, to({ kind: 'staff-confirm', identity }, 'staff-confirm'));
     return then(record, failed('devices-down'));
   }
   if (result.kind === 'timeout') return cancel(state, 'absent');
-  const record = attempt({ ...base, outcome: result.kind, ...(result.kind === 'mismatch' ? { score: result.score } : {}) });
+  const record = attempt({
+    ...base,
+    outcome: result.kind,
+    ...(result.kind === 'mismatch' ? { score: result.score } : {}),
+  });
   if (tries >= MAX_TRIES) return then(record, failed('see-staff'));
-  const guidance: GuidanceCode = result.kind === 'liveness-failed' ? 'face-move' : result.kind === 'mismatch' ? 'face-again' : 'face-light';
+  const guidance: GuidanceCode =
+    result.kind === 'liveness-failed' ? 'face-move' : result.kind === 'mismatch' ? 'face-again' : 'face-light';
   return { state: { ...state, tries }, effects: [record, guide(guidance, tries + 1)] };
 }
 
@@ -238,7 +349,8 @@ function verifyFace(state: Extract<CheckinState, { kind: 'face' }>, result: Face
 function cancel(state: CheckinState, reason: CancelReason): Step {
   const outcome: AttemptOutcome = reason === 'absent' ? 'timeout' : 'cancelled';
   const record = waitingAttempt(state, outcome);
-  const guidance: GuidanceCode = reason === 'absent' ? 'walked-away' : reason === 'call-staff' ? 'staff-called' : 'cancelled';
+  const guidance: GuidanceCode =
+    reason === 'absent' ? 'walked-away' : reason === 'call-staff' ? 'staff-called' : 'cancelled';
   const next: CheckinState = reason === 'call-staff' ? { kind: 'failed', guidance } : IDLE;
   return { state: next, effects: [...(record ? [attempt(record)] : []), guide(guidance)] };
 }
@@ -249,9 +361,23 @@ function waitingAttempt(state: CheckinState, outcome: AttemptOutcome): AttemptRe
     case 'identify':
       return { step: 'identify', method: state.method, outcome, try: state.tries + 1 };
     case 'badge-finger':
-      return { step: 'identify', method: 'fingerprint', outcome, try: state.tries + 1, subject: state.identity.subject, identifiedBy: 'badge' };
+      return {
+        step: 'identify',
+        method: 'fingerprint',
+        outcome,
+        try: state.tries + 1,
+        subject: state.identity.subject,
+        identifiedBy: 'badge',
+      };
     case 'face':
-      return { step: 'verify', method: 'face', outcome, try: state.tries + 1, subject: state.identity.subject, identifiedBy: state.identity.methods.at(-1) ?? 'badge' };
+      return {
+        step: 'verify',
+        method: 'face',
+        outcome,
+        try: state.tries + 1,
+        subject: state.identity.subject,
+        identifiedBy: state.identity.methods.at(-1) ?? 'badge',
+      };
     case 'staff-confirm':
       return { step: 'confirm', method: 'staff', outcome, try: 1, subject: state.identity.subject };
     case 'tasks':

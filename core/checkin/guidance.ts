@@ -14,11 +14,13 @@ export const GUIDANCE = {
   'face-move': 'Follow the movement shown on the screen.',
   'face-again': 'Face not confirmed. Remove glasses or a hat and look at the camera again.',
   'staff-confirm': 'The camera is not working. A member of staff will confirm your identity.',
-  'tasks': 'Here are today\'s tasks. Mark the ones you have done.',
+  'tasks': "Here are today's tasks. Mark the ones you have done.",
   'recording': 'Saving your check-in...',
   'receipt': 'Checked in. Take your receipt.',
-  'see-staff': 'We could not confirm your identity. Please see a member of staff. Staff will review this; it is not recorded as a breach.',
-  'devices-down': 'The kiosk cannot check you in right now. Please see a member of staff. This is recorded as a device fault, not a breach.',
+  'see-staff':
+    'We could not confirm your identity. Please see a member of staff. Staff will review this; it is not recorded as a breach.',
+  'devices-down':
+    'The kiosk cannot check you in right now. Please see a member of staff. This is recorded as a device fault, not a breach.',
   'cancelled': 'Check-in cancelled. You are not checked in.',
   'walked-away': 'Nobody was at the kiosk, so the check-in was ended. Nobody was checked in.',
   'staff-called': 'A member of staff has been called. Please wait here and show them this reference number.',

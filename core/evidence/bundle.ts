@@ -78,7 +78,8 @@ export function parseBundle(text: string): EvidenceBundle {
   }
   const b = object(value, '$');
   if (b.kind !== BUNDLE_KIND) throw bad('kind', `expected "${BUNDLE_KIND}"`);
-  if (b.v !== BUNDLE_VERSION) throw bad('v', `version ${JSON.stringify(b.v)} is not supported (this verifier reads version ${BUNDLE_VERSION})`);
+  if (b.v !== BUNDLE_VERSION)
+    throw bad('v', `version ${JSON.stringify(b.v)} is not supported (this verifier reads version ${BUNDLE_VERSION})`);
   const day = string(b.day, 'day');
   if (parseDay(day) === undefined) throw bad('day', 'expected YYYY-MM-DD');
   return {
@@ -119,14 +120,18 @@ function proven(value: unknown, path: string): ProvenEntry {
 
 function registry(value: unknown): RegistrySnapshot {
   const r = object(value, 'registry');
-  return { checkpoint: string(r.checkpoint, 'registry.checkpoint'), entries: array(r.entries, 'registry.entries').map((e, i) => string(e, `registry.entries[${i}]`)) };
+  return {
+    checkpoint: string(r.checkpoint, 'registry.checkpoint'),
+    entries: array(r.entries, 'registry.entries').map((e, i) => string(e, `registry.entries[${i}]`)),
+  };
 }
 
 // The verdict's breaches and reviews are compared whole with the recomputed ones, so only the frame is checked.
 function verdict(value: unknown): Verdict {
   const v = object(value, 'verdict');
   const kind = string(v.kind, 'verdict.kind');
-  if (!(VERDICT_KINDS as readonly string[]).includes(kind)) throw bad('verdict.kind', `expected one of ${VERDICT_KINDS.join(', ')}`);
+  if (!(VERDICT_KINDS as readonly string[]).includes(kind))
+    throw bad('verdict.kind', `expected one of ${VERDICT_KINDS.join(', ')}`);
   return {
     kind: kind as VerdictKind,
     checkins: array(v.checkins, 'verdict.checkins') as EntryRef[],
@@ -155,7 +160,8 @@ function string(value: unknown, path: string): string {
 }
 
 function integer(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw bad(path, 'expected a non-negative integer');
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw bad(path, 'expected a non-negative integer');
   return value;
 }
 

@@ -40,7 +40,8 @@ export function parseNoteKey(text: string): NoteKey {
   }
   if (raw.length !== 33 || raw[0] !== ED25519) throw new MusterError('bad-key', 'verifier key is not an Ed25519 key');
   const key = noteKey(line.slice(0, first), raw.subarray(1));
-  if (toHex(key.id) !== line.slice(first + 1, second).toLowerCase()) throw new MusterError('bad-key', `key id of ${key.name} does not match the key`);
+  if (toHex(key.id) !== line.slice(first + 1, second).toLowerCase())
+    throw new MusterError('bad-key', `key id of ${key.name} does not match the key`);
   return key;
 }
 
@@ -67,14 +68,22 @@ export type LineCheck =
   | { readonly by: 'unknown' };
 
 /** Checks one signature line of a note whose text is `text` against the signers' and witnesses' keys. */
-export async function checkLine(text: string, sig: NoteSignature, signers: readonly NoteKey[], witnesses: readonly NoteKey[]): Promise<LineCheck> {
+export async function checkLine(
+  text: string,
+  sig: NoteSignature,
+  signers: readonly NoteKey[],
+  witnesses: readonly NoteKey[],
+): Promise<LineCheck> {
   const signer = signers.find((k) => k.name === sig.name && bytesEqual(k.id, sig.id));
-  if (signer) return { by: 'signer', key: signer, ok: await ed25519Verify(signer.publicKey, utf8(text), sig.signature) };
+  if (signer)
+    return { by: 'signer', key: signer, ok: await ed25519Verify(signer.publicKey, utf8(text), sig.signature) };
   const witness = witnesses.find((k) => k.name === sig.name && bytesEqual(k.cosignerId, sig.id));
   if (!witness) return { by: 'unknown' };
   if (sig.signature.length !== 72) return { by: 'witness', key: witness, ok: false, time: 0 };
   const time = Number(new DataView(sig.signature.buffer, sig.signature.byteOffset, 8).getBigUint64(0));
-  const ok = Number.isSafeInteger(time) && (await ed25519Verify(witness.publicKey, utf8(cosignedMessage(text, time)), sig.signature.subarray(8)));
+  const ok =
+    Number.isSafeInteger(time) &&
+    (await ed25519Verify(witness.publicKey, utf8(cosignedMessage(text, time)), sig.signature.subarray(8)));
   return { by: 'witness', key: witness, ok, time };
 }
 
@@ -83,7 +92,12 @@ export async function checkLine(text: string, sig: NoteSignature, signers: reado
  * of `witnesses`, and verify. A line by anyone else is refused (an unknown witness proves nothing and must not
  * pass for one) unless `others` is 'ignore' (a receipt names no witnesses); a note none of `signers` signed is refused.
  */
-export async function checkNote(note: string, signers: readonly NoteKey[], witnesses: readonly NoteKey[], others: 'refuse' | 'ignore' = 'refuse'): Promise<NoteCheck> {
+export async function checkNote(
+  note: string,
+  signers: readonly NoteKey[],
+  witnesses: readonly NoteKey[],
+  others: 'refuse' | 'ignore' = 'refuse',
+): Promise<NoteCheck> {
   const { text, signatures } = parseNote(note);
   const signedBy: NoteKey[] = [];
   const cosignedBy: { witness: NoteKey; time: number }[] = [];
@@ -96,10 +110,23 @@ export async function checkNote(note: string, signers: readonly NoteKey[], witne
     }
     if (line.by === 'unknown') {
       if (others === 'ignore') continue;
-      if (signers.some((k) => k.name === sig.name)) throw new MusterError('bad-signature', `signed by a key of ${sig.name} that is not among the log's keys in the bundle (key swapped?)`);
-      throw new MusterError('unknown-witness', `a signature by ${sig.name}, a key the bundle does not list, is on the checkpoint`);
+      if (signers.some((k) => k.name === sig.name))
+        throw new MusterError(
+          'bad-signature',
+          `signed by a key of ${sig.name} that is not among the log's keys in the bundle (key swapped?)`,
+        );
+      throw new MusterError(
+        'unknown-witness',
+        `a signature by ${sig.name}, a key the bundle does not list, is on the checkpoint`,
+      );
     }
-    if (!line.ok) throw new MusterError('bad-cosignature', sig.signature.length === 72 ? `the cosignature by ${sig.name} does not verify` : `the cosignature by ${sig.name} is not a timestamped Ed25519 signature`);
+    if (!line.ok)
+      throw new MusterError(
+        'bad-cosignature',
+        sig.signature.length === 72
+          ? `the cosignature by ${sig.name} does not verify`
+          : `the cosignature by ${sig.name} is not a timestamped Ed25519 signature`,
+      );
     cosignedBy.push({ witness: line.key, time: line.time });
   }
   if (signedBy.length === 0) throw new MusterError('bad-signature', 'the note is not signed by its log');

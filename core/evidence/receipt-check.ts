@@ -34,18 +34,39 @@ export function parseReceiptText(text: string): ReceiptParts {
     if (!t.startsWith('{')) {
       const at = t.indexOf(RECEIPT_QR_PREFIX);
       if (at < 0) throw new MusterError('bad-receipt', `not a receipt: no ${RECEIPT_QR_PREFIX} payload`);
-      const b64 = t.slice(at + RECEIPT_QR_PREFIX.length).replace(/-/g, '+').replace(/_/g, '/');
+      const b64 = t
+        .slice(at + RECEIPT_QR_PREFIX.length)
+        .replace(/-/g, '+')
+        .replace(/_/g, '/');
       const value = decodeCanonical(fromBase64(b64.padEnd(Math.ceil(b64.length / 4) * 4, '=')));
-      if (!Array.isArray(value) || value.length !== 4) throw new MusterError('bad-receipt', 'QR receipt is not [entry, path, checkpoint, keys]');
+      if (!Array.isArray(value) || value.length !== 4)
+        throw new MusterError('bad-receipt', 'QR receipt is not [entry, path, checkpoint, keys]');
       const [entry, path, checkpoint, keys] = value as unknown[];
-      if (!(entry instanceof Uint8Array) || !Array.isArray(path) || typeof checkpoint !== 'string' || !Array.isArray(keys)) throw new MusterError('bad-receipt', 'QR receipt fields have the wrong types');
-      if (!path.every((p): p is Uint8Array => p instanceof Uint8Array) || !keys.every((k): k is Uint8Array => k instanceof Uint8Array)) throw new MusterError('bad-receipt', 'QR receipt path or keys are not bytes');
+      if (
+        !(entry instanceof Uint8Array) ||
+        !Array.isArray(path) ||
+        typeof checkpoint !== 'string' ||
+        !Array.isArray(keys)
+      )
+        throw new MusterError('bad-receipt', 'QR receipt fields have the wrong types');
+      if (
+        !path.every((p): p is Uint8Array => p instanceof Uint8Array) ||
+        !keys.every((k): k is Uint8Array => k instanceof Uint8Array)
+      )
+        throw new MusterError('bad-receipt', 'QR receipt path or keys are not bytes');
       return { entry, path, checkpoint, keys };
     }
-    const r = JSON.parse(t) as { kind?: unknown; v?: unknown; proof?: { entry?: unknown; path?: unknown; checkpoint?: unknown }; keys?: unknown };
-    if (r.kind !== 'muster-receipt' || r.v !== 1 || typeof r.proof !== 'object') throw new MusterError('bad-receipt', 'not a version 1 Muster receipt');
+    const r = JSON.parse(t) as {
+      kind?: unknown;
+      v?: unknown;
+      proof?: { entry?: unknown; path?: unknown; checkpoint?: unknown };
+      keys?: unknown;
+    };
+    if (r.kind !== 'muster-receipt' || r.v !== 1 || typeof r.proof !== 'object')
+      throw new MusterError('bad-receipt', 'not a version 1 Muster receipt');
     const { entry, path, checkpoint } = r.proof;
-    if (typeof entry !== 'string' || !Array.isArray(path) || typeof checkpoint !== 'string' || !Array.isArray(r.keys)) throw new MusterError('bad-receipt', 'receipt fields are missing');
+    if (typeof entry !== 'string' || !Array.isArray(path) || typeof checkpoint !== 'string' || !Array.isArray(r.keys))
+      throw new MusterError('bad-receipt', 'receipt fields are missing');
     return {
       entry: fromBase64(entry),
       path: path.map((p) => fromHex(String(p))),
@@ -58,7 +79,9 @@ export function parseReceiptText(text: string): ReceiptParts {
   }
 }
 
-export type ReceiptReport = { readonly ok: false; readonly failure: string } | { readonly ok: true; readonly summary: string; readonly pinned: boolean };
+export type ReceiptReport =
+  | { readonly ok: false; readonly failure: string }
+  | { readonly ok: true; readonly summary: string; readonly pinned: boolean };
 
 /** Verifies a receipt: entry signature, audit path to the signed checkpoint, a check-in; pinned when a trusted key signed. */
 export async function verifyReceiptParts(receipt: ReceiptParts, trusted: readonly NoteKey[]): Promise<ReceiptReport> {
@@ -68,15 +91,28 @@ export async function verifyReceiptParts(receipt: ReceiptParts, trusted: readonl
     const keys = receipt.keys.map((k) => noteKey(body.origin, k));
     const signer = keys.find((k) => bytesEqual(k.id, body.kid));
     if (!signer) return { ok: false, failure: 'the entry is signed by a key the receipt does not carry' };
-    if (!(await ed25519Verify(signer.publicKey, concatBytes(ENTRY_SIGNATURE_DOMAIN, decoded.bodyBytes), decoded.signature))) return { ok: false, failure: 'the entry signature does not verify (the entry was changed)' };
+    if (
+      !(await ed25519Verify(
+        signer.publicKey,
+        concatBytes(ENTRY_SIGNATURE_DOMAIN, decoded.bodyBytes),
+        decoded.signature,
+      ))
+    )
+      return { ok: false, failure: 'the entry signature does not verify (the entry was changed)' };
     const { text } = await checkNote(receipt.checkpoint, keys, [], 'ignore');
     const checkpoint = parseCheckpoint(text);
-    if (checkpoint.origin !== body.origin) return { ok: false, failure: `the checkpoint is of ${checkpoint.origin}, not ${body.origin}` };
-    if (!pathLeadsTo(body.seq, checkpoint.size, leafHash(receipt.entry), receipt.path, checkpoint.root)) return { ok: false, failure: 'the audit path does not lead to the signed checkpoint' };
+    if (checkpoint.origin !== body.origin)
+      return { ok: false, failure: `the checkpoint is of ${checkpoint.origin}, not ${body.origin}` };
+    if (!pathLeadsTo(body.seq, checkpoint.size, leafHash(receipt.entry), receipt.path, checkpoint.root))
+      return { ok: false, failure: 'the audit path does not lead to the signed checkpoint' };
     if (body.type !== 'checkin') return { ok: false, failure: `the entry is a ${body.type}, not a check-in` };
     const c = parseCheckin(body.payload);
     const pinned = keys.some((k) => trusted.some((t) => sameKey(t, k)));
-    return { ok: true, pinned, summary: `check-in of ${c.subject} at ${c.centre} (${c.kiosk}) at ${new Date(body.ts).toISOString()} is entry ${body.seq} of ${body.origin}, in its signed log of ${checkpoint.size} entries` };
+    return {
+      ok: true,
+      pinned,
+      summary: `check-in of ${c.subject} at ${c.centre} (${c.kiosk}) at ${new Date(body.ts).toISOString()} is entry ${body.seq} of ${body.origin}, in its signed log of ${checkpoint.size} entries`,
+    };
   } catch (error) {
     if (!(error instanceof MusterError)) throw error;
     return { ok: false, failure: error.message };

@@ -36,20 +36,34 @@ export function summarise(report: BundleReport, language: SummaryLanguage): stri
 function what(f: BundleFacts, zh: boolean): string {
   const day = dateText(f.day, zh);
   const centres = f.centres.join(', ');
-  const time = (ms: number): string => formatClock(zonedMinute(ms, f.zone)) + (zonedDay(ms, f.zone) !== parseDay(f.day) ? (zh ? '（次日）' : ' (next day)') : '');
-  const period = zh ? `${time(f.window.open)} 至 ${time(f.window.onTimeUntil)}（${f.zone}）` : `between ${time(f.window.open)} and ${time(f.window.onTimeUntil)} (${f.zone})`;
-  const late = zh ? `，迟到时段（至 ${time(f.window.lateUntil)}）内也未报到` : `, nor late until ${time(f.window.lateUntil)}`;
+  const time = (ms: number): string =>
+    formatClock(zonedMinute(ms, f.zone)) +
+    (zonedDay(ms, f.zone) !== parseDay(f.day) ? (zh ? '（次日）' : ' (next day)') : '');
+  const period = zh
+    ? `${time(f.window.open)} 至 ${time(f.window.onTimeUntil)}（${f.zone}）`
+    : `between ${time(f.window.open)} and ${time(f.window.onTimeUntil)} (${f.zone})`;
+  const late = zh
+    ? `，迟到时段（至 ${time(f.window.lateUntil)}）内也未报到`
+    : `, nor late until ${time(f.window.lateUntil)}`;
   const checkin = f.verdict.checkins[0];
   const standing = f.verdict.breaches[0];
   switch (f.verdict.kind) {
     case 'missed':
-      return zh ? `${f.subject} 未于 ${day} ${period}在 ${centres} 报到${late}。` : `${f.subject} did not check in at ${centres} on ${day} ${period}${late}.`;
+      return zh
+        ? `${f.subject} 未于 ${day} ${period}在 ${centres} 报到${late}。`
+        : `${f.subject} did not check in at ${centres} on ${day} ${period}${late}.`;
     case 'late':
-      return zh ? `${f.subject} 于 ${day} 在 ${centres} 迟到报到：${standing?.detail ?? ''}。` : `${f.subject} checked in late at ${centres} on ${day}: ${standing?.detail ?? ''}.`;
+      return zh
+        ? `${f.subject} 于 ${day} 在 ${centres} 迟到报到：${standing?.detail ?? ''}。`
+        : `${f.subject} checked in late at ${centres} on ${day}: ${standing?.detail ?? ''}.`;
     case 'breach':
-      return zh ? `${f.subject} 于 ${day} 违反规定：${rules(f.verdict.breaches)}。` : `${f.subject} breached the plan on ${day}: ${rules(f.verdict.breaches)}.`;
+      return zh
+        ? `${f.subject} 于 ${day} 违反规定：${rules(f.verdict.breaches)}。`
+        : `${f.subject} breached the plan on ${day}: ${rules(f.verdict.breaches)}.`;
     case 'excused':
-      return zh ? `${f.subject} 于 ${day} 的违规已获豁免或撤销：${notes(f.verdict.breaches)}。` : `${f.subject}'s breach on ${day} is excused or dismissed: ${notes(f.verdict.breaches)}.`;
+      return zh
+        ? `${f.subject} 于 ${day} 的违规已获豁免或撤销：${notes(f.verdict.breaches)}。`
+        : `${f.subject}'s breach on ${day} is excused or dismissed: ${notes(f.verdict.breaches)}.`;
     case 'review':
       return zh
         ? `${f.subject} 于 ${day} 有 ${f.verdict.reviews.length} 项待工作人员审核（${f.verdict.reviews.map((r) => r.reason).join('、')}），没有违规。`

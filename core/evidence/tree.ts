@@ -50,14 +50,26 @@ export function compactRoot(range: readonly CompactNode[]): Uint8Array {
 }
 
 /** Whether `path` (siblings from the leaf up) leads from leaf `index` of a tree of `size` leaves to `root`. */
-export function pathLeadsTo(index: number, size: number, leaf: Uint8Array, path: readonly Uint8Array[], root: Uint8Array): boolean {
+export function pathLeadsTo(
+  index: number,
+  size: number,
+  leaf: Uint8Array,
+  path: readonly Uint8Array[],
+  root: Uint8Array,
+): boolean {
   if (!(Number.isSafeInteger(index) && Number.isSafeInteger(size) && index >= 0 && index < size)) return false;
   const computed = rootFromPath(index, size, leaf, path, path.length);
   return computed !== undefined && bytesEqual(computed, root);
 }
 
 /** MTH per RFC 6962 §2.1, rebuilt along the path: `used` siblings remain, the last is the top split's. */
-function rootFromPath(index: number, size: number, leaf: Uint8Array, path: readonly Uint8Array[], used: number): Uint8Array | undefined {
+function rootFromPath(
+  index: number,
+  size: number,
+  leaf: Uint8Array,
+  path: readonly Uint8Array[],
+  used: number,
+): Uint8Array | undefined {
   if (size === 1) return used === 0 ? leaf : undefined;
   if (used === 0) return undefined;
   let split = 1;

@@ -38,7 +38,14 @@ export interface JudgedDay {
  * Judges `subject`'s local `day` at `at` from `records` (breaches limited to `rule` when given). `staffOrigin`, as
  * for the breach engine: staff decisions (the plan in force among them) count only from the logs it accepts.
  */
-export function judgeDay(records: readonly LogRecord[], subject: string, day: number, at: number, rule?: string, staffOrigin?: EngineOptions['staffOrigin']): JudgedDay {
+export function judgeDay(
+  records: readonly LogRecord[],
+  subject: string,
+  day: number,
+  at: number,
+  rule?: string,
+  staffOrigin?: EngineOptions['staffOrigin'],
+): JudgedDay {
   const log = new SubjectLog(subject);
   for (const record of records) {
     if (record.type !== 'plan' || (staffOrigin && !staffOrigin(record.ref.origin))) continue;
@@ -58,10 +65,14 @@ export function judgeDay(records: readonly LogRecord[], subject: string, day: nu
   const engine = new BreachEngine(staffOrigin ? { staffOrigin } : {});
   for (const record of records) engine.add(record);
   const found = engine.evaluateSubject(subject, at);
-  const breaches = found.breaches.filter((b) => b.subject === subject && b.day === dayText && (rule === undefined || b.rule === rule));
+  const breaches = found.breaches.filter(
+    (b) => b.subject === subject && b.day === dayText && (rule === undefined || b.rule === rule),
+  );
   const reviews = found.reviews.filter((r) => r.subject === subject && r.day === dayText);
   const checkins = records
-    .filter((r) => r.type === 'checkin' && r.ts >= window.open && r.ts < window.lateUntil && checkinSubject(r) === subject)
+    .filter(
+      (r) => r.type === 'checkin' && r.ts >= window.open && r.ts < window.lateUntil && checkinSubject(r) === subject,
+    )
     .sort((a, b) => a.ts - b.ts || a.ref.seq - b.ref.seq || (a.ref.origin < b.ref.origin ? -1 : 1))
     .map((r) => r.ref);
   return { verdict: { kind: kindOf(breaches, reviews, checkins.length), checkins, breaches, reviews }, plan, window };

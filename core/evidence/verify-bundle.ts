@@ -64,7 +64,11 @@ export interface VerifyOptions {
   readonly entriesVerified?: boolean;
 }
 
-export async function verifyBundle(bundle: EvidenceBundle, trusted: readonly NoteKey[], options: VerifyOptions = {}): Promise<BundleReport> {
+export async function verifyBundle(
+  bundle: EvidenceBundle,
+  trusted: readonly NoteKey[],
+  options: VerifyOptions = {},
+): Promise<BundleReport> {
   try {
     return await new BundleCheck(bundle, trusted, options.entriesVerified === true).run();
   } catch (error) {
@@ -104,8 +108,12 @@ function decode(base64: string, where: string): Decoded {
 }
 
 async function signatureFailure(d: Decoded, key: NoteKey, verified: boolean): Promise<string | undefined> {
-  if (!bytesEqual(d.decoded.body.kid, key.id)) return `${name(d)} is signed by a key other than the one in force for it (key swapped?)`;
-  if (!verified && !(await ed25519Verify(key.publicKey, concatBytes(ENTRY_SIGNATURE_DOMAIN, d.decoded.bodyBytes), d.decoded.signature))) {
+  if (!bytesEqual(d.decoded.body.kid, key.id))
+    return `${name(d)} is signed by a key other than the one in force for it (key swapped?)`;
+  if (
+    !verified &&
+    !(await ed25519Verify(key.publicKey, concatBytes(ENTRY_SIGNATURE_DOMAIN, d.decoded.bodyBytes), d.decoded.signature))
+  ) {
     return `${name(d)}: the signature does not verify (the entry was changed after it was signed)`;
   }
   return undefined;
@@ -152,16 +160,34 @@ class BundleCheck {
     const runs = new Map<string, { first: number; last: number; cosignedAt: readonly number[]; fromSize: number }>();
     for (const [i, segment] of bundle.segments.entries()) {
       if (runs.has(segment.origin)) fail(`two segments of ${segment.origin}`);
-      runs.set(segment.origin, await this.checkSegment(segment.origin, segment.from, segment.compact, decoded[i] as Decoded[], segment.to, segments));
+      runs.set(
+        segment.origin,
+        await this.checkSegment(
+          segment.origin,
+          segment.from,
+          segment.compact,
+          decoded[i] as Decoded[],
+          segment.to,
+          segments,
+        ),
+      );
     }
-    for (const [i, proven] of bundle.records.entries()) this.addRecord(await this.checkProven(proven, `records[${i}]`), `records[${i}]`);
+    for (const [i, proven] of bundle.records.entries())
+      this.addRecord(await this.checkProven(proven, `records[${i}]`), `records[${i}]`);
 
     const day = parseDay(bundle.day) as number;
     // As the breach engine at HQ: with the registry, staff decisions count only from the staff logs it names.
     const staffOrigin = bundle.registry ? (origin: string): boolean => this.staffLogs.has(origin) : undefined;
     let judged;
     try {
-      judged = judgeDay([...this.records.values()], bundle.subject, day, bundle.at, bundle.rule ?? undefined, staffOrigin);
+      judged = judgeDay(
+        [...this.records.values()],
+        bundle.subject,
+        day,
+        bundle.at,
+        bundle.rule ?? undefined,
+        staffOrigin,
+      );
     } catch (error) {
       return fail(`the bundle cannot be judged: ${errorMessage(error)}`);
     }
@@ -169,20 +195,36 @@ class BundleCheck {
     const centres = plan.value.centres;
     const own = segments.filter((s) => centres.some((c) => s.origin.startsWith(`${c}/`)));
     for (const centre of centres) {
-      if (!own.some((s) => s.origin.startsWith(`${centre}/`))) fail(`no kiosk log of ${centre}, the person's centre, is in the bundle: an absence there is not shown`);
-      for (const [origin, r] of this.registered) if (r.centre === centre && !runs.has(origin)) fail(`the registry lists ${origin} at ${centre}, but the bundle has no segment of its log`);
+      if (!own.some((s) => s.origin.startsWith(`${centre}/`)))
+        fail(`no kiosk log of ${centre}, the person's centre, is in the bundle: an absence there is not shown`);
+      for (const [origin, r] of this.registered)
+        if (r.centre === centre && !runs.has(origin))
+          fail(`the registry lists ${origin} at ${centre}, but the bundle has no segment of its log`);
     }
     for (const s of own) {
-      const run = runs.get(s.origin) as { first: number; last: number; cosignedAt: readonly number[]; fromSize: number };
+      const run = runs.get(s.origin) as {
+        first: number;
+        last: number;
+        cosignedAt: readonly number[];
+        fromSize: number;
+      };
       // The entry just before the segment (proven among the records) or its first one must predate the window.
       const boundary = this.records.get(`${s.origin}@${run.fromSize - 1}`)?.ts ?? Infinity;
-      if (run.fromSize > 0 && !(run.first < window.open || boundary < window.open)) fail(`the segment of ${s.origin} is not shown to start before the window opened: entries before it could be missing`);
+      if (run.fromSize > 0 && !(run.first < window.open || boundary < window.open))
+        fail(
+          `the segment of ${s.origin} is not shown to start before the window opened: entries before it could be missing`,
+        );
       const closedAfter = run.last >= window.lateUntil || run.cosignedAt.some((t) => t * 1000 >= window.lateUntil);
-      if (!closedAfter) fail(`the segment of ${s.origin} is not shown to run past the end of the late period (no later entry, no cosignature after it)`);
+      if (!closedAfter)
+        fail(
+          `the segment of ${s.origin} is not shown to run past the end of the late period (no later entry, no cosignature after it)`,
+        );
     }
     this.checkWitnesses(own);
     if (canonicalJson(verdict) !== canonicalJson(bundle.verdict)) {
-      fail(`the stated verdict (${bundle.verdict.kind}) is not what the breach engine finds in the evidence (${verdict.kind})`);
+      fail(
+        `the stated verdict (${bundle.verdict.kind}) is not what the breach engine finds in the evidence (${verdict.kind})`,
+      );
     }
     const anchors: string[] = [];
     const unanchored: string[] = [];
@@ -190,7 +232,18 @@ class BundleCheck {
     const witnessNames = [...new Set(own.flatMap((s) => s.witnesses))].sort();
     return {
       ok: true,
-      facts: { subject: bundle.subject, day: bundle.day, zone: plan.value.zone, centres, window, verdict, segments: own, witnesses: witnessNames, times: new Map([...this.records].map(([k, r]) => [k, r.ts])), staffLogs: bundle.registry ? [...this.staffLogs].sort() : null },
+      facts: {
+        subject: bundle.subject,
+        day: bundle.day,
+        zone: plan.value.zone,
+        centres,
+        window,
+        verdict,
+        segments: own,
+        witnesses: witnessNames,
+        times: new Map([...this.records].map(([k, r]) => [k, r.ts])),
+        staffLogs: bundle.registry ? [...this.staffLogs].sort() : null,
+      },
       anchors,
       unanchored,
     };
@@ -203,10 +256,16 @@ class BundleCheck {
   private checkWitnesses(own: readonly SegmentFacts[]): void {
     const cosigned = new Set([...this.cosignersOf.values()].flat());
     for (const w of this.witnesses) {
-      if (!cosigned.has(w)) fail(`${w.name} is listed as a witness but no checkpoint in the bundle carries its cosignature (a cosignature was removed?)`);
+      if (!cosigned.has(w))
+        fail(
+          `${w.name} is listed as a witness but no checkpoint in the bundle carries its cosignature (a cosignature was removed?)`,
+        );
       if (!this.trusted.some((t) => sameKey(t, w))) continue;
       const missing = own.find((s) => s.origin !== w.name && !s.witnesses.includes(w.name));
-      if (missing) fail(`the closing checkpoint of ${missing.origin} carries no cosignature by ${w.name}, a trusted witness (a cosignature was removed?)`);
+      if (missing)
+        fail(
+          `the closing checkpoint of ${missing.origin} carries no cosignature by ${w.name}, a trusted witness (a cosignature was removed?)`,
+        );
     }
   }
 
@@ -215,14 +274,17 @@ class BundleCheck {
     const leaves: Decoded[] = entries.map((e, i) => decode(e, `registry.entries[${i}]`));
     const genesis = leaves[0];
     const key = genesis?.decoded.body.payload.key;
-    if (!genesis || genesis.decoded.body.type !== 'genesis' || !(key instanceof Uint8Array)) return fail('the registry log does not start with its genesis entry');
+    if (!genesis || genesis.decoded.body.type !== 'genesis' || !(key instanceof Uint8Array))
+      return fail('the registry log does not start with its genesis entry');
     this.registryKeys = [noteKey(REGISTRY_ORIGIN, key)];
     let current = this.registryKeys[0] as NoteKey;
     const range: CompactNode[] = [];
     for (const [i, d] of leaves.entries()) {
       const { body } = d.decoded;
-      if (body.origin !== REGISTRY_ORIGIN || body.seq !== i) fail(`registry.entries[${i}] is not entry ${i} of ${REGISTRY_ORIGIN}`);
-      if (!bytesEqual(body.prev, i === 0 ? ZERO_HASH : (leaves[i - 1] as Decoded).hash)) fail(`registry entry ${i} does not link to the one before it`);
+      if (body.origin !== REGISTRY_ORIGIN || body.seq !== i)
+        fail(`registry.entries[${i}] is not entry ${i} of ${REGISTRY_ORIGIN}`);
+      if (!bytesEqual(body.prev, i === 0 ? ZERO_HASH : (leaves[i - 1] as Decoded).hash))
+        fail(`registry entry ${i} does not link to the one before it`);
       await this.checkSignature(d, current);
       if (body.type === 'key-rotation' && body.payload.newKey instanceof Uint8Array) {
         current = noteKey(REGISTRY_ORIGIN, body.payload.newKey);
@@ -252,8 +314,17 @@ class BundleCheck {
 
   /** Keys of every log from its genesis and rotation entries (in keyEntries or its segment), oldest first. */
   private async buildSchedules(segmentEntries: readonly Decoded[]): Promise<void> {
-    const keyEntries = [...this.bundle.keyEntries.map((p, i) => decode(p.entry, `keyEntries[${i}]`)), ...segmentEntries].filter((d) => d.decoded.body.type === 'genesis' || d.decoded.body.type === 'key-rotation');
-    keyEntries.sort((a, b) => (a.decoded.body.origin < b.decoded.body.origin ? -1 : a.decoded.body.origin > b.decoded.body.origin ? 1 : a.decoded.body.seq - b.decoded.body.seq));
+    const keyEntries = [
+      ...this.bundle.keyEntries.map((p, i) => decode(p.entry, `keyEntries[${i}]`)),
+      ...segmentEntries,
+    ].filter((d) => d.decoded.body.type === 'genesis' || d.decoded.body.type === 'key-rotation');
+    keyEntries.sort((a, b) =>
+      a.decoded.body.origin < b.decoded.body.origin
+        ? -1
+        : a.decoded.body.origin > b.decoded.body.origin
+          ? 1
+          : a.decoded.body.seq - b.decoded.body.seq,
+    );
     for (const d of keyEntries) {
       const { body } = d.decoded;
       let spans = this.schedules.get(body.origin);
@@ -262,7 +333,8 @@ class BundleCheck {
         if (!(body.payload.key instanceof Uint8Array)) fail(`${name(d)}: the genesis entry names no key`);
         const key = noteKey(body.origin, body.payload.key);
         const registered = this.registered.get(body.origin);
-        if (registered && !bytesEqual(registered.publicKey, key.publicKey)) fail(`${body.origin} starts with a key that is not the one HQ's registry binds to it`);
+        if (registered && !bytesEqual(registered.publicKey, key.publicKey))
+          fail(`${body.origin} starts with a key that is not the one HQ's registry binds to it`);
         await this.checkSignature(d, key);
         this.schedules.set(body.origin, [{ fromSeq: 0, key }]);
         continue;
@@ -281,7 +353,9 @@ class BundleCheck {
     if (!spans) return fail(`${origin}: the bundle has no genesis entry for this log, so no key is known for it`);
     let key = (spans[0] as KeySpan).key;
     for (const s of spans) if (s.fromSeq <= seq) key = s.key;
-    const revoked = this.revocations.find((r) => r.origin === origin && bytesEqual(r.publicKey, key.publicKey) && r.fromSeq <= seq);
+    const revoked = this.revocations.find(
+      (r) => r.origin === origin && bytesEqual(r.publicKey, key.publicKey) && r.fromSeq <= seq,
+    );
     if (revoked) fail(`${origin}#${seq} is signed by a key HQ's registry revoked from entry ${revoked.fromSeq}`);
     return key;
   }
@@ -291,7 +365,12 @@ class BundleCheck {
     if (failure) fail(failure);
   }
 
-  private async openNote(note: string, origin: string, keys: readonly NoteKey[], what: string): Promise<OpenedCheckpoint> {
+  private async openNote(
+    note: string,
+    origin: string,
+    keys: readonly NoteKey[],
+    what: string,
+  ): Promise<OpenedCheckpoint> {
     let checked;
     let checkpoint: Checkpoint;
     try {
@@ -317,9 +396,16 @@ class BundleCheck {
     const d = decode(proven.entry, where);
     const { origin, seq } = d.decoded.body;
     await this.checkSignature(d, this.keyFor(origin, seq));
-    const { checkpoint } = await this.openNote(proven.checkpoint, origin, this.logKeys(origin), `the checkpoint of ${where}`);
+    const { checkpoint } = await this.openNote(
+      proven.checkpoint,
+      origin,
+      this.logKeys(origin),
+      `the checkpoint of ${where}`,
+    );
     if (!pathLeadsTo(seq, checkpoint.size, d.hash, proven.path.map(fromHex), checkpoint.root)) {
-      fail(`${name(d)}: its audit path does not lead to the signed root of ${origin} at size ${checkpoint.size} (the entry was changed or is not in that log)`);
+      fail(
+        `${name(d)}: its audit path does not lead to the signed root of ${origin} at size ${checkpoint.size} (the entry was changed or is not in that log)`,
+      );
     }
     return d;
   }
@@ -339,9 +425,11 @@ class BundleCheck {
       const from = await this.openNote(fromNote, origin, keys(), 'the opening checkpoint');
       fromSize = from.checkpoint.size;
       const want = compactLevels(fromSize);
-      if (compact.length !== want.length) fail(`the compact range of ${origin} at size ${fromSize} has ${compact.length} hashes, not ${want.length}`);
+      if (compact.length !== want.length)
+        fail(`the compact range of ${origin} at size ${fromSize} has ${compact.length} hashes, not ${want.length}`);
       want.forEach((level, i) => range.push({ level, hash: fromHex(compact[i] as string) }));
-      if (!bytesEqual(compactRoot(range), from.checkpoint.root)) fail(`the compact range of ${origin} does not reproduce the opening checkpoint's root`);
+      if (!bytesEqual(compactRoot(range), from.checkpoint.root))
+        fail(`the compact range of ${origin} does not reproduce the opening checkpoint's root`);
     } else if (compact.length > 0) {
       fail(`the segment of ${origin} starts at the empty tree but carries a compact range`);
     }
@@ -357,9 +445,15 @@ class BundleCheck {
     };
     for (const [i, d] of entries.entries()) {
       const { body } = d.decoded;
-      if (body.origin !== origin || body.seq !== fromSize + i) breaks(i, `the segment of ${origin} holds ${name(d)} where entry ${fromSize + i} belongs (an entry was removed or moved)`);
-      if (previous ? !bytesEqual(body.prev, previous.hash) : fromSize === 0 && !bytesEqual(body.prev, ZERO_HASH)) breaks(i, `${name(d)} does not link to the entry before it`);
-      if (previous && body.ts < previous.decoded.body.ts) breaks(i, `${name(d)}: kiosk time goes backwards, so the window's entries cannot be placed by time`);
+      if (body.origin !== origin || body.seq !== fromSize + i)
+        breaks(
+          i,
+          `the segment of ${origin} holds ${name(d)} where entry ${fromSize + i} belongs (an entry was removed or moved)`,
+        );
+      if (previous ? !bytesEqual(body.prev, previous.hash) : fromSize === 0 && !bytesEqual(body.prev, ZERO_HASH))
+        breaks(i, `${name(d)} does not link to the entry before it`);
+      if (previous && body.ts < previous.decoded.body.ts)
+        breaks(i, `${name(d)}: kiosk time goes backwards, so the window's entries cannot be placed by time`);
       signatures.push(signatureFailure(d, this.keyFor(origin, body.seq), this.entriesVerified));
       appendLeaf(range, d.hash);
       this.addRecord(d, `the segment of ${origin}`);
@@ -369,11 +463,14 @@ class BundleCheck {
     }
     const failures = await Promise.all(signatures);
     const badSignature = failures.findIndex((f) => f !== undefined);
-    if (badSignature >= 0 && (broken === undefined || badSignature <= broken.at)) fail(failures[badSignature] as string);
+    if (badSignature >= 0 && (broken === undefined || badSignature <= broken.at))
+      fail(failures[badSignature] as string);
     if (broken) fail(broken.message);
     const to = await this.openNote(toNote, origin, keys(), 'the closing checkpoint');
     if (to.checkpoint.size !== fromSize + entries.length || !bytesEqual(compactRoot(range), to.checkpoint.root)) {
-      fail(`the entries of ${origin} from ${fromSize} do not reproduce the closing checkpoint's root at size ${to.checkpoint.size}: an entry was removed, added or changed, or the checkpoint is from a fork`);
+      fail(
+        `the entries of ${origin} from ${fromSize} do not reproduce the closing checkpoint's root at size ${to.checkpoint.size}: an entry was removed, added or changed, or the checkpoint is from a fork`,
+      );
     }
     facts.push({ origin, fromSize, toSize: to.checkpoint.size, witnesses: to.cosigners.map((w) => w.name) });
     return { first, last, cosignedAt: to.cosignedAt, fromSize };
@@ -384,7 +481,8 @@ class BundleCheck {
     const ref: EntryRef = { origin: body.origin, seq: body.seq, hash: toHex(d.hash) };
     const key = `${ref.origin}@${ref.seq}`;
     const known = this.records.get(key);
-    if (known && known.ref.hash !== ref.hash) fail(`${where}: two different entries claim to be ${ref.origin}#${ref.seq}`);
+    if (known && known.ref.hash !== ref.hash)
+      fail(`${where}: two different entries claim to be ${ref.origin}#${ref.seq}`);
     this.records.set(key, { ref, ts: body.ts, type: body.type, payload: body.payload });
   }
 
@@ -393,12 +491,14 @@ class BundleCheck {
     const isTrusted = (k: NoteKey): boolean => this.trusted.some((t) => sameKey(t, k));
     const trustedWitness = (ws: readonly NoteKey[]): NoteKey | undefined => ws.find(isTrusted);
     const registryTrusted = this.registryKeys.some(isTrusted) || trustedWitness(this.registryCosigners) !== undefined;
-    if (registryTrusted) anchors.push(`HQ's registry (${REGISTRY_ORIGIN}) is signed by a pinned key or cosigned by a trusted witness`);
+    if (registryTrusted)
+      anchors.push(`HQ's registry (${REGISTRY_ORIGIN}) is signed by a pinned key or cosigned by a trusted witness`);
     for (const [origin, spans] of [...this.schedules].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const genesis = (spans[0] as KeySpan).key;
       const witness = trustedWitness(this.cosignersOf.get(origin) ?? []);
       if (isTrusted(genesis)) anchors.push(`${origin}: its key is pinned`);
-      else if (registryTrusted && this.registered.has(origin)) anchors.push(`${origin}: its key is the one HQ's registry binds to it`);
+      else if (registryTrusted && this.registered.has(origin))
+        anchors.push(`${origin}: its key is the one HQ's registry binds to it`);
       else if (witness) anchors.push(`${origin}: its checkpoint is cosigned by the trusted witness ${witness.name}`);
       else unanchored.push(origin);
     }
@@ -409,6 +509,8 @@ class BundleCheck {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
   });
 }

@@ -21,9 +21,17 @@ export function parseAlertAction(payload: unknown): AlertActionRecord {
   const p = asFields(payload, 'alert-action');
   onlyKeys(p, 'alert-action', ['alert', 'action', 'by', 'assignee', 'note']);
   const note = p.note;
-  if (typeof note !== 'string' || !/^[0-9a-f]{64}$/.test(note)) bad('alert-action.note', 'expected a lowercase hex SHA-256');
+  if (typeof note !== 'string' || !/^[0-9a-f]{64}$/.test(note))
+    bad('alert-action.note', 'expected a lowercase hex SHA-256');
   const action = oneOf(p, 'action', 'alert-action', ALERT_ACTIONS);
   const assignee = optionalId(p, 'assignee', 'alert-action');
-  if ((action === 'assign') !== (assignee !== undefined)) bad('alert-action.assignee', 'is required for assign and only for assign');
-  return { alert: key(p, 'alert', 'alert-action'), action, by: id(p, 'by', 'alert-action'), ...(assignee === undefined ? {} : { assignee }), note };
+  if ((action === 'assign') !== (assignee !== undefined))
+    bad('alert-action.assignee', 'is required for assign and only for assign');
+  return {
+    alert: key(p, 'alert', 'alert-action'),
+    action,
+    by: id(p, 'by', 'alert-action'),
+    ...(assignee === undefined ? {} : { assignee }),
+    note,
+  };
 }

@@ -26,7 +26,8 @@ export function parseBreachNotice(payload: unknown): BreachNotice {
       const f = asFields(e, path);
       onlyKeys(f, path, ['origin', 'seq', 'hash']);
       const hash = f.hash;
-      if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) bad(`${path}.hash`, 'expected a lowercase hex SHA-256');
+      if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash))
+        bad(`${path}.hash`, 'expected a lowercase hex SHA-256');
       return { origin: key(f, 'origin', path), seq: count(f, 'seq', path, Number.MAX_SAFE_INTEGER), hash };
     }),
   };

@@ -11,11 +11,28 @@ export const ATTEMPT_STEPS = ['identify', 'verify', 'confirm'] as const;
 export type AttemptStep = (typeof ATTEMPT_STEPS)[number];
 
 /** device-down: a device's typed failure (its code in `fault`); internal-error: a fault of Muster itself, never an excuse. */
-export const ATTEMPT_OUTCOMES = ['matched', 'no-match', 'mismatch', 'poor-quality', 'liveness-failed', 'device-down', 'timeout', 'cancelled', 'unknown-badge', 'internal-error'] as const;
+export const ATTEMPT_OUTCOMES = [
+  'matched',
+  'no-match',
+  'mismatch',
+  'poor-quality',
+  'liveness-failed',
+  'device-down',
+  'timeout',
+  'cancelled',
+  'unknown-badge',
+  'internal-error',
+] as const;
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
 /** Outcomes that say the biometrics (or the person's finger or face on the day) failed, not the person's conduct. */
-export const VERIFICATION_FAILURES: ReadonlySet<AttemptOutcome> = new Set(['no-match', 'mismatch', 'poor-quality', 'liveness-failed', 'timeout']);
+export const VERIFICATION_FAILURES: ReadonlySet<AttemptOutcome> = new Set([
+  'no-match',
+  'mismatch',
+  'poor-quality',
+  'liveness-failed',
+  'timeout',
+]);
 
 const METHOD = oneOf(CHECKIN_METHODS);
 
@@ -24,7 +41,9 @@ const TASK_COMPLETION = map({
   /** Service minutes done; study and questionnaire tasks leave it out. */
   minutes: Type.Optional(count(1440)),
   /** Questionnaire answers as codes, by question id: never free text. */
-  answers: Type.Optional(Type.Record(Type.String(), ID, { maxProperties: 64, errorMessage: 'expected a map of at most 64 answer codes' })),
+  answers: Type.Optional(
+    Type.Record(Type.String(), ID, { maxProperties: 64, errorMessage: 'expected a map of at most 64 answer codes' }),
+  ),
 });
 
 const CHECKIN = map({
@@ -72,7 +91,8 @@ const answersRule = (t: TaskCompletion, field: string): { field: string; message
 
 export const parseCheckin: (payload: unknown) => Checkin = recordParser(CHECKIN, 'checkin', (c) => {
   if (c.methods.length < 2) return { field: 'methods', message: 'a check-in needs two methods (identify and verify)' };
-  if (c.staff === undefined && c.methods.includes('staff')) return { field: 'staff', message: 'a staff-confirmed check-in names the staff member' };
+  if (c.staff === undefined && c.methods.includes('staff'))
+    return { field: 'staff', message: 'a staff-confirmed check-in names the staff member' };
   for (const [i, t] of c.tasks.entries()) {
     const broken = answersRule(t, `tasks[${i}].answers`);
     if (broken) return broken;
@@ -86,7 +106,10 @@ export function parseCompletion(value: unknown, path: string): TaskCompletion {
   return completion(value, path);
 }
 
-export const parseCheckinAttempt: (payload: unknown) => CheckinAttempt = recordParser(CHECKIN_ATTEMPT, 'checkin-attempt');
+export const parseCheckinAttempt: (payload: unknown) => CheckinAttempt = recordParser(
+  CHECKIN_ATTEMPT,
+  'checkin-attempt',
+);
 
 export function checkinPayload(c: Checkin): Payload {
   return {
@@ -103,7 +126,11 @@ export function checkinPayload(c: Checkin): Payload {
 }
 
 export function completionPayload(t: TaskCompletion): Payload {
-  return { task: t.task, ...(t.minutes === undefined ? {} : { minutes: t.minutes }), ...(t.answers === undefined ? {} : { answers: { ...t.answers } }) };
+  return {
+    task: t.task,
+    ...(t.minutes === undefined ? {} : { minutes: t.minutes }),
+    ...(t.answers === undefined ? {} : { answers: { ...t.answers } }),
+  };
 }
 
 export function attemptPayload(a: CheckinAttempt): Payload {

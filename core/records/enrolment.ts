@@ -23,20 +23,33 @@ const COMMITMENT = /^[0-9a-f]{64}$/;
 
 export function parseEnrolment(payload: unknown): Enrolment {
   const p = asFields(payload, 'enrolment');
-  onlyKeys(p, 'enrolment', ['subject', 'centre', 'kiosk', 'methods', 'faceCommitment', 'staff', 'replaces', 'approvedBy']);
+  onlyKeys(p, 'enrolment', [
+    'subject',
+    'centre',
+    'kiosk',
+    'methods',
+    'faceCommitment',
+    'staff',
+    'replaces',
+    'approvedBy',
+  ]);
   const methods = list(p, 'methods', 'enrolment', 3).map((m, i) => {
-    if (typeof m !== 'string' || !(CHECKIN_METHODS as readonly string[]).includes(m) || m === 'staff') bad(`enrolment.methods[${i}]`, 'expected fingerprint, badge or face');
+    if (typeof m !== 'string' || !(CHECKIN_METHODS as readonly string[]).includes(m) || m === 'staff')
+      bad(`enrolment.methods[${i}]`, 'expected fingerprint, badge or face');
     return m as CheckinMethod;
   });
   const { faceCommitment } = p;
-  if (faceCommitment !== undefined && (typeof faceCommitment !== 'string' || !COMMITMENT.test(faceCommitment))) bad('enrolment.faceCommitment', 'expected 64 hex digits');
-  if (methods.includes('face') !== (faceCommitment !== undefined)) bad('enrolment.faceCommitment', 'present exactly when face is among the methods');
+  if (faceCommitment !== undefined && (typeof faceCommitment !== 'string' || !COMMITMENT.test(faceCommitment)))
+    bad('enrolment.faceCommitment', 'expected 64 hex digits');
+  if (methods.includes('face') !== (faceCommitment !== undefined))
+    bad('enrolment.faceCommitment', 'present exactly when face is among the methods');
   const staff = optionalId(p, 'staff', 'enrolment');
   const approvedBy = optionalId(p, 'approvedBy', 'enrolment');
   if (p.replaces !== undefined && p.replaces !== true) bad('enrolment.replaces', 'expected true or nothing');
   const replaces = p.replaces === true;
   if (!replaces && approvedBy !== undefined) bad('enrolment.approvedBy', 'only a re-enrolment is approved');
-  if (replaces && (staff === undefined || approvedBy === undefined || approvedBy === staff)) bad('enrolment.approvedBy', 'a re-enrolment names its staff member and a second person who approved it');
+  if (replaces && (staff === undefined || approvedBy === undefined || approvedBy === staff))
+    bad('enrolment.approvedBy', 'a re-enrolment names its staff member and a second person who approved it');
   return {
     subject: id(p, 'subject', 'enrolment'),
     centre: id(p, 'centre', 'enrolment'),

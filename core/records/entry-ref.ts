@@ -24,5 +24,7 @@ export function refKey(ref: EntryRef): string {
 
 /** The total order used everywhere a tie must be broken the same way on every node. */
 export function compareRecords(a: LogRecord, b: LogRecord): number {
-  return a.ts - b.ts || (a.ref.origin < b.ref.origin ? -1 : a.ref.origin > b.ref.origin ? 1 : 0) || a.ref.seq - b.ref.seq;
+  return (
+    a.ts - b.ts || (a.ref.origin < b.ref.origin ? -1 : a.ref.origin > b.ref.origin ? 1 : 0) || a.ref.seq - b.ref.seq
+  );
 }

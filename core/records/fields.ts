@@ -18,7 +18,8 @@ export function bad(path: string, message: string): never {
 }
 
 export function asFields(value: unknown, path: string): Fields {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) bad(path, 'expected a map');
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array)
+    bad(path, 'expected a map');
   return value as Fields;
 }
 
@@ -39,7 +40,8 @@ export function id(fields: Fields, key: string, path: string): string {
 
 export function key(fields: Fields, name: string, path: string): string {
   const v = fields[name];
-  if (typeof v !== 'string' || !KEY_PATTERN.test(v)) bad(`${path}.${name}`, 'expected a key of 1-160 characters [A-Za-z0-9._:/@-]');
+  if (typeof v !== 'string' || !KEY_PATTERN.test(v))
+    bad(`${path}.${name}`, 'expected a key of 1-160 characters [A-Za-z0-9._:/@-]');
   return v;
 }
 
@@ -51,26 +53,30 @@ export function ids(fields: Fields, key: string, path: string, min = 0): string[
   const v = fields[key];
   if (!Array.isArray(v) || v.length < min || v.length > 64) bad(`${path}.${key}`, `expected a list of ${min}-64 ids`);
   return (v as readonly CborValue[]).map((item, i) => {
-    if (typeof item !== 'string' || !ID_PATTERN.test(item)) bad(`${path}.${key}[${i}]`, 'expected an id of 1-64 characters [A-Za-z0-9._:/-]');
+    if (typeof item !== 'string' || !ID_PATTERN.test(item))
+      bad(`${path}.${key}[${i}]`, 'expected an id of 1-64 characters [A-Za-z0-9._:/-]');
     return item;
   });
 }
 
 export function text(fields: Fields, key: string, path: string, max = MAX_REASON_CHARS): string {
   const v = fields[key];
-  if (typeof v !== 'string' || v.trim() === '' || v.length > max) bad(`${path}.${key}`, `expected text of 1-${max} characters`);
+  if (typeof v !== 'string' || v.trim() === '' || v.length > max)
+    bad(`${path}.${key}`, `expected text of 1-${max} characters`);
   return v;
 }
 
 export function time(fields: Fields, key: string, path: string): number {
   const v = fields[key];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) bad(`${path}.${key}`, 'expected milliseconds since the Unix epoch');
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    bad(`${path}.${key}`, 'expected milliseconds since the Unix epoch');
   return v;
 }
 
 export function count(fields: Fields, key: string, path: string, max: number): number {
   const v = fields[key];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > max) bad(`${path}.${key}`, `expected an integer 0-${max}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > max)
+    bad(`${path}.${key}`, `expected an integer 0-${max}`);
   return v;
 }
 
@@ -81,7 +87,8 @@ export function optionalCount(fields: Fields, key: string, path: string, max: nu
 export function score(fields: Fields, key: string, path: string): number | undefined {
   const v = fields[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < -1e6 || v > 1e6) bad(`${path}.${key}`, 'expected a finite number');
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < -1e6 || v > 1e6)
+    bad(`${path}.${key}`, 'expected a finite number');
   return v;
 }
 
@@ -107,7 +114,8 @@ export function zone(fields: Fields, key: string, path: string): string {
 
 export function oneOf<T extends string>(fields: Fields, key: string, path: string, values: readonly T[]): T {
   const v = fields[key];
-  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) bad(`${path}.${key}`, `expected one of ${values.join(', ')}`);
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v))
+    bad(`${path}.${key}`, `expected one of ${values.join(', ')}`);
   return v as T;
 }
 

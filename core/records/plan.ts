@@ -3,12 +3,36 @@
 import type { Payload } from '../entry.ts';
 import type { Weekday } from '../time/civil-day.ts';
 import { formatClock, formatDay } from '../time/civil-day.ts';
-import { type Fields, asFields, bad, clock, count, day, id, ids, list, onlyKeys, optionalCount, time, zone } from './fields.ts';
+import {
+  type Fields,
+  asFields,
+  bad,
+  clock,
+  count,
+  day,
+  id,
+  ids,
+  list,
+  onlyKeys,
+  optionalCount,
+  time,
+  zone,
+} from './fields.ts';
 import { type Reason, reasonOf } from './reason.ts';
 
 export type TaskSpec =
-  | { readonly id: string; readonly kind: 'study'; readonly module: string; readonly days: readonly Weekday[] | 'reporting' }
-  | { readonly id: string; readonly kind: 'service'; readonly minutes: number; readonly days: readonly Weekday[] | 'reporting' }
+  | {
+      readonly id: string;
+      readonly kind: 'study';
+      readonly module: string;
+      readonly days: readonly Weekday[] | 'reporting';
+    }
+  | {
+      readonly id: string;
+      readonly kind: 'service';
+      readonly minutes: number;
+      readonly days: readonly Weekday[] | 'reporting';
+    }
   | {
       readonly id: string;
       readonly kind: 'questionnaire';
@@ -52,7 +76,22 @@ export function windowMinutes(plan: Pick<Plan, 'open' | 'close'>): number {
 
 export function parsePlan(payload: unknown): Plan {
   const p = asFields(payload, 'plan');
-  onlyKeys(p, 'plan', ['subject', 'effectiveFrom', 'start', 'end', 'zone', 'centres', 'days', 'window', 'graceMinutes', 'lateMinutes', 'tasks', 'staff', 'reason', 'note']);
+  onlyKeys(p, 'plan', [
+    'subject',
+    'effectiveFrom',
+    'start',
+    'end',
+    'zone',
+    'centres',
+    'days',
+    'window',
+    'graceMinutes',
+    'lateMinutes',
+    'tasks',
+    'staff',
+    'reason',
+    'note',
+  ]);
   const window = asFields(p.window, 'plan.window');
   onlyKeys(window, 'plan.window', ['open', 'close']);
   const start = day(p, 'start', 'plan');
@@ -86,9 +125,11 @@ export function parsePlan(payload: unknown): Plan {
 function weekdays(fields: Fields, key: string, path: string): Weekday[] {
   const v = fields[key];
   if (v === 'daily') return [...ALL_DAYS];
-  if (!Array.isArray(v) || v.length > 7) bad(`${path}.${key}`, 'expected "daily" or a list of weekdays 0-6 (0 = Sunday)');
+  if (!Array.isArray(v) || v.length > 7)
+    bad(`${path}.${key}`, 'expected "daily" or a list of weekdays 0-6 (0 = Sunday)');
   const out = (v as readonly unknown[]).map((d, i) => {
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 6) bad(`${path}.${key}[${i}]`, 'expected a weekday 0-6');
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 6)
+      bad(`${path}.${key}[${i}]`, 'expected a weekday 0-6');
     return d as Weekday;
   });
   if (new Set(out).size !== out.length) bad(`${path}.${key}`, 'weekdays repeat');
@@ -98,7 +139,10 @@ function weekdays(fields: Fields, key: string, path: string): Weekday[] {
 function parseTask(value: unknown, path: string): TaskSpec {
   const t = asFields(value, path);
   const kind = t.kind;
-  const base = { id: id(t, 'id', path), days: t.days === undefined ? ('reporting' as const) : weekdays(t, 'days', path) };
+  const base = {
+    id: id(t, 'id', path),
+    days: t.days === undefined ? ('reporting' as const) : weekdays(t, 'days', path),
+  };
   switch (kind) {
     case 'study':
       onlyKeys(t, path, ['id', 'kind', 'module', 'days']);
@@ -146,7 +190,13 @@ function taskPayload(task: TaskSpec): Payload {
     case 'service':
       return { id: task.id, kind: task.kind, minutes: task.minutes, ...days };
     case 'questionnaire':
-      return { id: task.id, kind: task.kind, questionnaire: task.questionnaire, flags: Object.fromEntries(Object.entries(task.flags).map(([q, a]) => [q, [...a]])), ...days };
+      return {
+        id: task.id,
+        kind: task.kind,
+        questionnaire: task.questionnaire,
+        flags: Object.fromEntries(Object.entries(task.flags).map(([q, a]) => [q, [...a]])),
+        ...days,
+      };
   }
 }
 

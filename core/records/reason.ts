@@ -49,7 +49,7 @@ export function reasonOf(fields: Fields, path: string): Reason {
   const reason = isReasonCode(code) ? code : 'other';
   const { note } = fields;
   if (note === undefined) return { reason };
-  if (typeof note !== 'string' || !COMMITMENT.test(note)) bad(`${path}.note`, 'expected the 64 hex digits of a commitment');
+  if (typeof note !== 'string' || !COMMITMENT.test(note))
+    bad(`${path}.note`, 'expected the 64 hex digits of a commitment');
   return { reason, note };
 }
-

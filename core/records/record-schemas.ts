@@ -15,17 +15,17 @@ import { parseTaskRecord } from './task-record.ts';
 /** Throws MusterError('bad-record') naming the field when a payload does not fit its type. */
 export const RECORD_SCHEMAS = {
   'checkin-attempt': parseCheckinAttempt,
-  checkin: parseCheckin,
-  enrolment: parseEnrolment,
-  plan: parsePlan,
-  task: parseTaskRecord,
-  excuse: parseExcuse,
-  review: parseReview,
-  breach: parseBreachNotice,
-  contest: parseContest,
+  'checkin': parseCheckin,
+  'enrolment': parseEnrolment,
+  'plan': parsePlan,
+  'task': parseTaskRecord,
+  'excuse': parseExcuse,
+  'review': parseReview,
+  'breach': parseBreachNotice,
+  'contest': parseContest,
   'device-health': parseDeviceHealth,
-  access: parseAccessRecord,
-  erasure: parseErasureRecord,
+  'access': parseAccessRecord,
+  'erasure': parseErasureRecord,
   'alert-action': parseAlertAction,
   'evidence-export': parseEvidenceExport,
 } as const satisfies Partial<Record<EntryType, (payload: unknown) => unknown>>;
@@ -34,7 +34,7 @@ export type RecordType = keyof typeof RECORD_SCHEMAS;
 
 /** Key entries: only the command that manages the keys writes them (it checks what it signs). */
 export const KEY_ENTRY_COMMANDS: Readonly<Record<Exclude<EntryType, RecordType>, string>> = {
-  genesis: 'muster ledger init',
+  'genesis': 'muster ledger init',
   'key-rotation': 'muster ledger rotate-key',
   'kiosk-registration': 'muster kiosk provision',
   'key-revocation': 'muster kiosk revoke',

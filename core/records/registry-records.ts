@@ -24,17 +24,37 @@ export interface Registration {
 
 export function parseRegistration(payload: Payload): Registration {
   const { origin, key, centre, staffLog } = payload;
-  if (typeof origin !== 'string' || origin === REGISTRY_ORIGIN || !(key instanceof Uint8Array) || key.length !== 32 || typeof centre !== 'string' || !origin.startsWith(`${centre}/`)
-    || (staffLog !== undefined && staffLog !== true)) {
-    throw new MusterError('bad-record', 'kiosk-registration: expected {origin: "<centre>/<kiosk>", centre, key: 32 bytes, staffLog?: true}');
+  if (
+    typeof origin !== 'string' ||
+    origin === REGISTRY_ORIGIN ||
+    !(key instanceof Uint8Array) ||
+    key.length !== 32 ||
+    typeof centre !== 'string' ||
+    !origin.startsWith(`${centre}/`) ||
+    (staffLog !== undefined && staffLog !== true)
+  ) {
+    throw new MusterError(
+      'bad-record',
+      'kiosk-registration: expected {origin: "<centre>/<kiosk>", centre, key: 32 bytes, staffLog?: true}',
+    );
   }
   return { origin, publicKey: key, centre, staffLog: staffLog === true };
 }
 
 export function parseRevocation(payload: Payload): Revocation {
   const { origin, key, fromSeq } = payload;
-  if (typeof origin !== 'string' || !(key instanceof Uint8Array) || key.length !== 32 || typeof fromSeq !== 'number' || !Number.isSafeInteger(fromSeq) || fromSeq < 0) {
-    throw new MusterError('bad-record', 'key-revocation: expected {origin, key: 32 bytes, fromSeq: entry number, reason}');
+  if (
+    typeof origin !== 'string' ||
+    !(key instanceof Uint8Array) ||
+    key.length !== 32 ||
+    typeof fromSeq !== 'number' ||
+    !Number.isSafeInteger(fromSeq) ||
+    fromSeq < 0
+  ) {
+    throw new MusterError(
+      'bad-record',
+      'key-revocation: expected {origin, key: 32 bytes, fromSeq: entry number, reason}',
+    );
   }
   return { origin, publicKey: key, fromSeq };
 }

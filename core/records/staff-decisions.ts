@@ -47,11 +47,22 @@ export function parseExcuse(payload: unknown): Excuse {
   const to = day(p, 'to', 'excuse');
   if (to < from) bad('excuse.to', 'is before excuse.from');
   if (to - from > 366) bad('excuse.to', 'an excuse covers at most a year');
-  const rules = p.rules === undefined ? [] : list(p, 'rules', 'excuse', RULE_IDS.length).map((r, i) => {
-    if (typeof r !== 'string' || !(RULE_IDS as readonly string[]).includes(r)) bad(`excuse.rules[${i}]`, `expected one of ${RULE_IDS.join(', ')}`);
-    return r as RuleId;
-  });
-  return { subject: id(p, 'subject', 'excuse'), from, to, rules, ...reasonOf(p, 'excuse'), staff: id(p, 'staff', 'excuse') };
+  const rules =
+    p.rules === undefined
+      ? []
+      : list(p, 'rules', 'excuse', RULE_IDS.length).map((r, i) => {
+          if (typeof r !== 'string' || !(RULE_IDS as readonly string[]).includes(r))
+            bad(`excuse.rules[${i}]`, `expected one of ${RULE_IDS.join(', ')}`);
+          return r as RuleId;
+        });
+  return {
+    subject: id(p, 'subject', 'excuse'),
+    from,
+    to,
+    rules,
+    ...reasonOf(p, 'excuse'),
+    staff: id(p, 'staff', 'excuse'),
+  };
 }
 
 export function parseReview(payload: unknown): Review {

@@ -13,5 +13,10 @@ export interface TaskRecord {
 export function parseTaskRecord(payload: unknown): TaskRecord {
   const p = asFields(payload, 'task');
   onlyKeys(p, 'task', ['subject', 'day', 'completion', 'staff']);
-  return { subject: id(p, 'subject', 'task'), day: day(p, 'day', 'task'), completion: parseCompletion(p.completion, 'task.completion'), staff: id(p, 'staff', 'task') };
+  return {
+    subject: id(p, 'subject', 'task'),
+    day: day(p, 'day', 'task'),
+    completion: parseCompletion(p.completion, 'task.completion'),
+    staff: id(p, 'staff', 'task'),
+  };
 }

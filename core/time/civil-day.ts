@@ -34,7 +34,7 @@ export function formatDay(day: number): string {
 
 export function weekdayOf(day: number): Weekday {
   // 1970-01-01 was a Thursday.
-  return (((day + 4) % 7) + 7) % 7 as Weekday;
+  return ((((day + 4) % 7) + 7) % 7) as Weekday;
 }
 
 /** Parses HH:MM (00:00-23:59) to minutes after midnight; undefined if malformed. */

@@ -48,13 +48,22 @@ export function clockDrift(observations: readonly ClockObservation[], options: D
     list.forEach((o, i) => {
       offsetMs = Math.max(offsetMs, o.ts - o.seenAt);
       const prev = list[i - 1];
-      if (prev && prev.seq === o.seq - 1 && prev.ts - o.ts > tolerance) stepsBack.push({ seq: o.seq, byMs: prev.ts - o.ts });
+      if (prev && prev.seq === o.seq - 1 && prev.ts - o.ts > tolerance)
+        stepsBack.push({ seq: o.seq, byMs: prev.ts - o.ts });
     });
     const reasons: string[] = [];
     if (offsetMs > tolerance) reasons.push(`clock ahead by ${Math.round(offsetMs / 1000)} s`);
-    else if (offsetMs < -tolerance && list.length >= minSamples) reasons.push(`clock behind by at least ${Math.round(-offsetMs / 1000)} s`);
+    else if (offsetMs < -tolerance && list.length >= minSamples)
+      reasons.push(`clock behind by at least ${Math.round(-offsetMs / 1000)} s`);
     if (stepsBack.length > 0) reasons.push(`clock stepped back ${stepsBack.length} time(s)`);
-    reports.push({ origin, samples: list.length, offsetMs, stepsBack, flagged: reasons.length > 0, ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}) });
+    reports.push({
+      origin,
+      samples: list.length,
+      offsetMs,
+      stepsBack,
+      flagged: reasons.length > 0,
+      ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
+    });
   }
   return reports;
 }

@@ -43,7 +43,10 @@ export function isTimeZone(zone: string): boolean {
 
 const QUARTER_HOUR = 15 * MS_PER_MINUTE;
 /** Per zone: the offset for each UTC day without a transition, and for each quarter hour of a day with one. */
-const offsets = new Map<string, { days: Map<number, number>; quarters: Map<number, number>; lastDay: number; lastOffset: number }>();
+const offsets = new Map<
+  string,
+  { days: Map<number, number>; quarters: Map<number, number>; lastDay: number; lastOffset: number }
+>();
 const MAX_CACHED = 100_000;
 
 /**
@@ -87,7 +90,14 @@ function intlOffset(ms: number, zone: string): number {
     else if (part.type !== 'literal') fields[part.type] = Number(part.value);
   }
   const year = bc ? 1 - (fields.year ?? 0) : (fields.year ?? 0);
-  const asUtc = Date.UTC(year, (fields.month ?? 1) - 1, fields.day ?? 1, fields.hour ?? 0, fields.minute ?? 0, fields.second ?? 0);
+  const asUtc = Date.UTC(
+    year,
+    (fields.month ?? 1) - 1,
+    fields.day ?? 1,
+    fields.hour ?? 0,
+    fields.minute ?? 0,
+    fields.second ?? 0,
+  );
   // Offsets are whole seconds in every zone since 1972; drop the instant's milliseconds.
   return asUtc - (ms - (((ms % 1000) + 1000) % 1000));
 }

@@ -76,14 +76,18 @@ export class BadgeReader extends EventEmitter<BadgeReaderEvents> {
     try {
       source = await this.#options.open();
     } catch (error) {
-      throw error instanceof DeviceError ? error : linkError('device.not-found', `cannot open badge reader: ${errorMessage(error)}`, { cause: error });
+      throw error instanceof DeviceError
+        ? error
+        : linkError('device.not-found', `cannot open badge reader: ${errorMessage(error)}`, { cause: error });
     }
     if (this.#closed) {
       await source.close();
       throw linkError('device.closed', 'reader closed while opening');
     }
     this.#decoder.reset();
-    const onData = (report: Uint8Array): void => { this.#onReport(report); };
+    const onData = (report: Uint8Array): void => {
+      this.#onReport(report);
+    };
     const onError = (error: Error): void => {
       // A source may be reopened (the same emitter after a replug): never leave a stale listener behind.
       source.off('data', onData);
@@ -113,7 +117,10 @@ export class BadgeReader extends EventEmitter<BadgeReaderEvents> {
     this.#source = undefined;
     source.close().catch(() => undefined);
     if (this.#closed) return;
-    this.emit('disconnected', linkError('device.disconnected', `badge reader lost: ${error.message}`, { cause: error }));
+    this.emit(
+      'disconnected',
+      linkError('device.disconnected', `badge reader lost: ${error.message}`, { cause: error }),
+    );
     this.#reconnector.schedule();
   }
 }

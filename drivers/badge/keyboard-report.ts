@@ -42,7 +42,8 @@ export class KeyboardReportDecoder implements ReportDecoder {
   }
 
   push(report: Uint8Array): ReportDecoded[] {
-    if (report.length !== 8) return [{ error: linkError('device.bad-frame', `keyboard report of ${report.length} bytes, expected 8`) }];
+    if (report.length !== 8)
+      return [{ error: linkError('device.bad-frame', `keyboard report of ${report.length} bytes, expected 8`) }];
     const keys = [...report.subarray(2)].filter((k) => k !== 0);
     if (keys.includes(ROLLOVER)) {
       // Phantom state: the reader lost track of its keys, so any partial number is unreliable.
@@ -62,7 +63,9 @@ export class KeyboardReportDecoder implements ReportDecoder {
       if (char === undefined) continue;
       if (this.#card.length >= MAX_CARD_CHARS) {
         this.#card = '';
-        out.push({ error: new DeviceError('badge.too-long', `card number longer than ${MAX_CARD_CHARS} characters dropped`) });
+        out.push({
+          error: new DeviceError('badge.too-long', `card number longer than ${MAX_CARD_CHARS} characters dropped`),
+        });
         continue;
       }
       this.#card += char;
@@ -90,11 +93,23 @@ export class DataModeDecoder implements ReportDecoder {
   push(report: Uint8Array): ReportDecoded[] {
     const length = report[0] ?? 0;
     if (length === 0) return [];
-    if (length > report.length - 1) return [{ error: linkError('device.bad-frame', `data report claims ${length} bytes, has ${report.length - 1}`) }];
+    if (length > report.length - 1)
+      return [{ error: linkError('device.bad-frame', `data report claims ${length} bytes, has ${report.length - 1}`) }];
     const data = report.subarray(1, 1 + length);
-    if (this.#format === 'hex') return [{ card: { number: [...data].map((b) => b.toString(16).padStart(2, '0')).join('').toUpperCase() } }];
+    if (this.#format === 'hex')
+      return [
+        {
+          card: {
+            number: [...data]
+              .map((b) => b.toString(16).padStart(2, '0'))
+              .join('')
+              .toUpperCase(),
+          },
+        },
+      ];
     const text = String.fromCharCode(...data);
-    if (!/^[0-9A-Za-z]+$/.test(text)) return [{ error: linkError('device.bad-frame', 'data report is not an alphanumeric card number') }];
+    if (!/^[0-9A-Za-z]+$/.test(text))
+      return [{ error: linkError('device.bad-frame', 'data report is not an alphanumeric card number') }];
     return [{ card: { number: text } }];
   }
 }

@@ -19,7 +19,8 @@ export async function openHidSource(target: HidTarget, options: HidOpenOptions =
   if ('path' in target) path = target.path;
   else {
     const found = (await HID.devicesAsync(target.vendorId, target.productId))[0]?.path;
-    if (found === undefined) throw linkError('device.not-found', `no HID device ${hex(target.vendorId)}:${hex(target.productId)}`);
+    if (found === undefined)
+      throw linkError('device.not-found', `no HID device ${hex(target.vendorId)}:${hex(target.productId)}`);
     path = found;
   }
   try {

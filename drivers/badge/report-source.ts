@@ -19,14 +19,16 @@ export class StreamReportSource extends EventEmitter<ReportSourceEvents> impleme
 
   constructor(link: ByteLink, reportSize: number) {
     super();
-    if (!Number.isInteger(reportSize) || reportSize < 1) throw new TypeError(`reportSize: expected a positive integer, got ${reportSize}`);
+    if (!Number.isInteger(reportSize) || reportSize < 1)
+      throw new TypeError(`reportSize: expected a positive integer, got ${reportSize}`);
     this.#link = link;
     link.on('data', (chunk) => {
       const data = new Uint8Array(this.#pending.length + chunk.length);
       data.set(this.#pending);
       data.set(chunk, this.#pending.length);
       let offset = 0;
-      for (; offset + reportSize <= data.length; offset += reportSize) this.emit('data', data.slice(offset, offset + reportSize));
+      for (; offset + reportSize <= data.length; offset += reportSize)
+        this.emit('data', data.slice(offset, offset + reportSize));
       this.#pending = data.slice(offset);
     });
     link.on('disconnected', (error) => this.emit('error', error));

@@ -2,8 +2,17 @@
 // read its length, read it in chunks, check it is one whole JPEG, resume the live view.
 import { DeviceError, linkError } from '../device-error.ts';
 import type { FrameChannel, Session } from '../frame-channel.ts';
-import { FrameControl, ImageSize, type Resolution, Vc0706Command, type Vc0706Decoder, type Vc0706Item, readFrameArgs, resolutionOf, vc0706Request } from './vc0706-codec.ts';
-
+import {
+  FrameControl,
+  ImageSize,
+  type Resolution,
+  Vc0706Command,
+  type Vc0706Decoder,
+  type Vc0706Item,
+  readFrameArgs,
+  resolutionOf,
+  vc0706Request,
+} from './vc0706-codec.ts';
 
 export interface Camera {
   /** One JPEG, checked whole (SOI, EOI, declared length): device.bad-frame otherwise; camera.refused when the module says no. */
@@ -38,7 +47,8 @@ export class Vc0706Camera implements Camera {
     this.#readDelay = options.readDelay ?? 10;
     this.#bootTimeoutMs = options.bootTimeoutMs ?? 3000;
     this.#maxFrame = options.maxFrameBytes ?? 1 << 20;
-    if (!Number.isInteger(this.#chunkSize) || this.#chunkSize < 8 || this.#chunkSize % 8 !== 0) throw new TypeError(`chunkSize: expected a multiple of 8, got ${this.#chunkSize}`);
+    if (!Number.isInteger(this.#chunkSize) || this.#chunkSize < 8 || this.#chunkSize % 8 !== 0)
+      throw new TypeError(`chunkSize: expected a multiple of 8, got ${this.#chunkSize}`);
   }
 
   /** Resets the module and returns its boot text once it has drained. */
@@ -73,8 +83,10 @@ export class Vc0706Camera implements Camera {
       await this.#command(session, Vc0706Command.frameControl, [FrameControl.stopCurrent]);
       try {
         const lengthBytes = await this.#command(session, Vc0706Command.frameLength, [0x00]);
-        const length = lengthBytes.length === 4 ? new DataView(lengthBytes.buffer, lengthBytes.byteOffset, 4).getUint32(0) : -1;
-        if (length < 4 || length > this.#maxFrame) throw linkError('device.bad-frame', `implausible frame length ${length}`);
+        const length =
+          lengthBytes.length === 4 ? new DataView(lengthBytes.buffer, lengthBytes.byteOffset, 4).getUint32(0) : -1;
+        if (length < 4 || length > this.#maxFrame)
+          throw linkError('device.bad-frame', `implausible frame length ${length}`);
         const frame = new Uint8Array(length);
         for (let address = 0; address < length; address += this.#chunkSize) {
           const size = Math.min(this.#chunkSize, length - address);
@@ -113,18 +125,24 @@ export class Vc0706Camera implements Camera {
   async #expectReply(session: Session<Vc0706Item>, command: number): Promise<Uint8Array> {
     const reply = await session.receive();
     if (reply.kind !== 'reply' || reply.command !== command) {
-      throw linkError('device.unexpected-reply', `expected a reply to ${command.toString(16)}, got ${reply.kind === 'reply' ? reply.command.toString(16) : reply.kind}`);
+      throw linkError(
+        'device.unexpected-reply',
+        `expected a reply to ${command.toString(16)}, got ${reply.kind === 'reply' ? reply.command.toString(16) : reply.kind}`,
+      );
     }
-    if (reply.status !== 0) throw new DeviceError('camera.refused', `command ${command.toString(16)} refused with status ${reply.status}`);
+    if (reply.status !== 0)
+      throw new DeviceError('camera.refused', `command ${command.toString(16)} refused with status ${reply.status}`);
     return reply.data;
   }
 }
 
 /** A whole JPEG: starts FF D8, ends FF D9 (zero padding after it, which some modules add, is trimmed). */
 export function checkJpeg(frame: Uint8Array): Uint8Array {
-  if (frame[0] !== 0xff || frame[1] !== 0xd8) throw linkError('device.bad-frame', 'frame does not start with a JPEG SOI (FF D8)');
+  if (frame[0] !== 0xff || frame[1] !== 0xd8)
+    throw linkError('device.bad-frame', 'frame does not start with a JPEG SOI (FF D8)');
   let end = frame.length;
   while (end > 2 && frame[end - 1] === 0x00) end--;
-  if (frame[end - 2] !== 0xff || frame[end - 1] !== 0xd9) throw linkError('device.bad-frame', 'frame does not end with a JPEG EOI (FF D9)');
+  if (frame[end - 2] !== 0xff || frame[end - 1] !== 0xd9)
+    throw linkError('device.bad-frame', 'frame does not end with a JPEG EOI (FF D9)');
   return end === frame.length ? frame : frame.slice(0, end);
 }

@@ -20,7 +20,13 @@ export const Vc0706Command = {
 export const FrameControl = { stopCurrent: 0x00, stopNext: 0x01, step: 0x02, resume: 0x03 } as const;
 
 export type Vc0706Item =
-  | { readonly kind: 'reply'; readonly serial: number; readonly command: number; readonly status: number; readonly data: Uint8Array }
+  | {
+      readonly kind: 'reply';
+      readonly serial: number;
+      readonly command: number;
+      readonly status: number;
+      readonly data: Uint8Array;
+    }
   | { readonly kind: 'data'; readonly bytes: Uint8Array }
   | { readonly kind: 'boot'; readonly text: string };
 
@@ -42,7 +48,12 @@ export function vc0706Request(command: number, args: readonly number[] = [], ser
   return Uint8Array.from([0x56, serial, command, args.length, ...args]);
 }
 
-export function vc0706Reply(command: number, status: number, data: readonly number[] | Uint8Array = [], serial = 0): Uint8Array {
+export function vc0706Reply(
+  command: number,
+  status: number,
+  data: readonly number[] | Uint8Array = [],
+  serial = 0,
+): Uint8Array {
   return Uint8Array.from([0x76, serial, command, status, data.length, ...data]);
 }
 
@@ -69,7 +80,8 @@ export class Vc0706Decoder implements FrameDecoder<Vc0706Item> {
 
   /** The next read-frame reply is followed by `length` raw bytes, which come out as one `data` item. */
   expectData(length: number): void {
-    if (!Number.isInteger(length) || length < 1 || length > VC0706_MAX_CHUNK) throw new TypeError(`length: expected 1..${VC0706_MAX_CHUNK}, got ${length}`);
+    if (!Number.isInteger(length) || length < 1 || length > VC0706_MAX_CHUNK)
+      throw new TypeError(`length: expected 1..${VC0706_MAX_CHUNK}, got ${length}`);
     this.#dataArmed = length;
   }
 
@@ -128,7 +140,15 @@ export class Vc0706Decoder implements FrameDecoder<Vc0706Item> {
       }
       if (data.length - pos < 5 + length) break;
       flushNoise();
-      out.push({ frame: { kind: 'reply', serial: data[pos + 1] as number, command, status, data: data.slice(pos + 5, pos + 5 + length) } });
+      out.push({
+        frame: {
+          kind: 'reply',
+          serial: data[pos + 1] as number,
+          command,
+          status,
+          data: data.slice(pos + 5, pos + 5 + length),
+        },
+      });
       pos += 5 + length;
       if (command === Vc0706Command.readFrame && this.#dataArmed > 0 && status === 0) {
         this.#dataLeft = this.#dataArmed;
@@ -170,7 +190,13 @@ export class Vc0706RequestDecoder implements FrameDecoder<Vc0706Request> {
       if (data.length - pos < 4) break;
       const length = data[pos + 3] as number;
       if (data.length - pos < 4 + length) break;
-      out.push({ frame: { serial: data[pos + 1] as number, command: data[pos + 2] as number, args: data.slice(pos + 4, pos + 4 + length) } });
+      out.push({
+        frame: {
+          serial: data[pos + 1] as number,
+          command: data[pos + 2] as number,
+          args: data.slice(pos + 4, pos + 4 + length),
+        },
+      });
       pos += 4 + length;
     }
     if (skipped > 0) out.unshift({ error: linkError('device.noise', `skipped ${skipped} bytes while hunting for 56`) });

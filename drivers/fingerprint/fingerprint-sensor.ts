@@ -47,7 +47,8 @@ export interface FingerprintTemplate {
   readonly bytes: Uint8Array;
 }
 
-export type EnrolStep = { readonly action: 'place'; readonly capture: number; readonly of: number } | { readonly action: 'lift' };
+export type EnrolStep =
+  { readonly action: 'place'; readonly capture: number; readonly of: number } | { readonly action: 'lift' };
 
 export interface WaitOptions {
   /** How long to wait for a finger (or for it to lift) before fingerprint.no-finger. */
@@ -61,7 +62,8 @@ export interface EnrolOptions extends WaitOptions {
 }
 
 export type LedColour = 'red' | 'blue' | 'purple' | 'green' | 'yellow' | 'cyan' | 'white';
-export type LedState = { readonly mode: 'off' } | { readonly mode: 'on' | 'breathing' | 'flashing'; readonly colour: LedColour };
+export type LedState =
+  { readonly mode: 'off' } | { readonly mode: 'on' | 'breathing' | 'flashing'; readonly colour: LedColour };
 
 export interface FingerprintSensor {
   readonly info: SensorInfo;

@@ -33,7 +33,9 @@ const PACKET = 12;
 /** Largest data packet we expect: a template (498 bytes) is the biggest thing this driver moves. */
 export const GT511_MAX_DATA = 1024;
 
-export type Gt511Item = { readonly kind: 'packet'; readonly param: number; readonly code: number } | { readonly kind: 'data'; readonly data: Uint8Array };
+export type Gt511Item =
+  | { readonly kind: 'packet'; readonly param: number; readonly code: number }
+  | { readonly kind: 'data'; readonly data: Uint8Array };
 
 function checksum(bytes: Uint8Array, end: number): number {
   let sum = 0;
@@ -75,7 +77,8 @@ export class Gt511Decoder implements FrameDecoder<Gt511Item> {
 
   /** The next data packet holds `length` bytes (GetTemplate: 498). */
   expectData(length: number): void {
-    if (!Number.isInteger(length) || length < 1 || length > GT511_MAX_DATA) throw new TypeError(`length: expected 1..${GT511_MAX_DATA}, got ${length}`);
+    if (!Number.isInteger(length) || length < 1 || length > GT511_MAX_DATA)
+      throw new TypeError(`length: expected 1..${GT511_MAX_DATA}, got ${length}`);
     this.#dataLength = length;
   }
 
@@ -90,7 +93,8 @@ export class Gt511Decoder implements FrameDecoder<Gt511Item> {
     let pos = 0;
     let skipped = 0;
     const flushNoise = (): void => {
-      if (skipped > 0) out.push({ error: linkError('device.noise', `skipped ${skipped} bytes while hunting for 55 AA / 5A A5`) });
+      if (skipped > 0)
+        out.push({ error: linkError('device.noise', `skipped ${skipped} bytes while hunting for 55 AA / 5A A5`) });
       skipped = 0;
     };
     while (pos < data.length) {
@@ -109,12 +113,18 @@ export class Gt511Decoder implements FrameDecoder<Gt511Item> {
       const view = new DataView(frame.buffer, frame.byteOffset, size);
       if (view.getUint16(size - 2, true) !== checksum(frame, size - 2) || view.getUint16(2, true) !== DEVICE_ID) {
         flushNoise();
-        out.push({ error: linkError('device.bad-checksum', `checksum or device id mismatch in a ${size}-byte ${isPacket ? 'packet' : 'data packet'}`) });
+        out.push({
+          error: linkError(
+            'device.bad-checksum',
+            `checksum or device id mismatch in a ${size}-byte ${isPacket ? 'packet' : 'data packet'}`,
+          ),
+        });
         pos++;
         continue;
       }
       flushNoise();
-      if (isPacket) out.push({ frame: { kind: 'packet', param: view.getUint32(4, true), code: view.getUint16(8, true) } });
+      if (isPacket)
+        out.push({ frame: { kind: 'packet', param: view.getUint32(4, true), code: view.getUint16(8, true) } });
       else {
         out.push({ frame: { kind: 'data', data: frame.slice(4, size - 2) } });
         this.#dataLength = 0;

@@ -4,7 +4,16 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { linkError } from '../device-error.ts';
 import type { FrameChannel, Session } from '../frame-channel.ts';
-import { GT511_ACK, GT511_NACK, GT511_TEMPLATE_BYTES, Gt511Command, type Gt511Decoder, type Gt511Item, encodeGt511Data, encodeGt511Packet } from './gt511-codec.ts';
+import {
+  GT511_ACK,
+  GT511_NACK,
+  GT511_TEMPLATE_BYTES,
+  Gt511Command,
+  type Gt511Decoder,
+  type Gt511Item,
+  encodeGt511Data,
+  encodeGt511Packet,
+} from './gt511-codec.ts';
 import {
   type EnrolOptions,
   type FingerMatch,
@@ -73,7 +82,11 @@ export class Gt511Sensor implements FingerprintSensor {
   }
 
   /** Handshake: Open. The decoder must be the one the channel was built with (data packets carry no length). */
-  static async connect(channel: FrameChannel<Gt511Item>, decoder: Gt511Decoder, options: Gt511Options = {}): Promise<Gt511Sensor> {
+  static async connect(
+    channel: FrameChannel<Gt511Item>,
+    decoder: Gt511Decoder,
+    options: Gt511Options = {},
+  ): Promise<Gt511Sensor> {
     const sensor = new Gt511Sensor(channel, decoder, options);
     await sensor.#run(Gt511Command.open);
     // A replugged module powers up with its LED off and wants Open again; queued ahead of later requests.
@@ -143,7 +156,13 @@ export class Gt511Sensor implements FingerprintSensor {
 
   importTemplate(id: number, template: FingerprintTemplate): Promise<void> {
     if (template.format !== GT511_TEMPLATE_FORMAT || template.bytes.length !== GT511_TEMPLATE_BYTES) {
-      return Promise.reject(new FingerprintError('fingerprint.bad-template', `cannot install a ${template.format} template of ${template.bytes.length} bytes on a GT-511 sensor`, 0));
+      return Promise.reject(
+        new FingerprintError(
+          'fingerprint.bad-template',
+          `cannot install a ${template.format} template of ${template.bytes.length} bytes on a GT-511 sensor`,
+          0,
+        ),
+      );
     }
     this.#checkId(id);
     return this.#channel.transaction(async (session) => {
@@ -154,7 +173,8 @@ export class Gt511Sensor implements FingerprintSensor {
   }
 
   async setLed(state: LedState): Promise<void> {
-    if (state.mode === 'breathing' || state.mode === 'flashing') throw linkError('device.unsupported', 'the GT-511 CMOS LED is only on or off');
+    if (state.mode === 'breathing' || state.mode === 'flashing')
+      throw linkError('device.unsupported', 'the GT-511 CMOS LED is only on or off');
     await this.#run(Gt511Command.cmosLed, state.mode === 'on' ? 1 : 0);
     this.#ledOn = state.mode === 'on';
   }
@@ -177,7 +197,8 @@ export class Gt511Sensor implements FingerprintSensor {
     const deadline = Date.now() + (options.fingerTimeoutMs ?? this.#fingerTimeoutMs);
     for (;;) {
       if (await done()) return;
-      if (Date.now() >= deadline) throw new FingerprintError('fingerprint.no-finger', 'timed out waiting for the finger', 0x1012);
+      if (Date.now() >= deadline)
+        throw new FingerprintError('fingerprint.no-finger', 'timed out waiting for the finger', 0x1012);
       await delay(this.#pollMs, undefined, options.signal ? { signal: options.signal } : undefined);
     }
   }
@@ -204,13 +225,19 @@ export class Gt511Sensor implements FingerprintSensor {
 
   async #reply(session: Session<Gt511Item>, command: number, timeoutMs?: number): Promise<number> {
     const reply = await session.receive(timeoutMs);
-    if (reply.kind !== 'packet' || (reply.code !== GT511_ACK && reply.code !== GT511_NACK)) throw linkError('device.unexpected-reply', `expected ACK or NACK to command ${command.toString(16)}`);
+    if (reply.kind !== 'packet' || (reply.code !== GT511_ACK && reply.code !== GT511_NACK))
+      throw linkError('device.unexpected-reply', `expected ACK or NACK to command ${command.toString(16)}`);
     if (reply.code === GT511_ACK) return reply.param;
     const [code, text] = NACKS.get(reply.param) ?? (['fingerprint.rejected', 'command refused'] as const);
-    throw new FingerprintError(code, `${text} (command ${command.toString(16)}, NACK ${reply.param.toString(16)})`, reply.param);
+    throw new FingerprintError(
+      code,
+      `${text} (command ${command.toString(16)}, NACK ${reply.param.toString(16)})`,
+      reply.param,
+    );
   }
 
   #checkId(id: number): void {
-    if (!Number.isInteger(id) || id < 0 || id >= this.info.capacity) throw new TypeError(`id: expected an integer in 0..${this.info.capacity - 1}, got ${id}`);
+    if (!Number.isInteger(id) || id < 0 || id >= this.info.capacity)
+      throw new TypeError(`id: expected an integer in 0..${this.info.capacity - 1}, got ${id}`);
   }
 }

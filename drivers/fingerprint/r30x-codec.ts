@@ -51,7 +51,8 @@ export function r30xChecksum(pid: number, lengthField: number, payload: Uint8Arr
 
 export function encodeR30x(packet: R30xPacket): Uint8Array {
   const { address, pid, payload } = packet;
-  if (payload.length > R30X_MAX_PAYLOAD) throw new TypeError(`payload: expected at most ${R30X_MAX_PAYLOAD} bytes, got ${payload.length}`);
+  if (payload.length > R30X_MAX_PAYLOAD)
+    throw new TypeError(`payload: expected at most ${R30X_MAX_PAYLOAD} bytes, got ${payload.length}`);
   const length = payload.length + 2;
   const out = new Uint8Array(HEADER + length);
   const view = new DataView(out.buffer);
@@ -86,7 +87,8 @@ export class R30xDecoder implements FrameDecoder<R30xPacket> {
     let pos = 0;
     let skipped = 0;
     const flushNoise = (): void => {
-      if (skipped > 0) out.push({ error: linkError('device.noise', `skipped ${skipped} bytes while hunting for EF 01`) });
+      if (skipped > 0)
+        out.push({ error: linkError('device.noise', `skipped ${skipped} bytes while hunting for EF 01`) });
       skipped = 0;
     };
     while (pos < data.length) {

@@ -133,9 +133,11 @@ export class R30xSensor implements FingerprintSensor {
       let total = 0;
       for (;;) {
         const packet = await session.receive();
-        if (packet.pid !== Pid.data && packet.pid !== Pid.endData) throw linkError('device.unexpected-reply', `expected a data packet, got PID ${packet.pid}`);
+        if (packet.pid !== Pid.data && packet.pid !== Pid.endData)
+          throw linkError('device.unexpected-reply', `expected a data packet, got PID ${packet.pid}`);
         total += packet.payload.length;
-        if (total > MAX_UPLOAD_BYTES) throw linkError('device.bad-frame', `template upload exceeds ${MAX_UPLOAD_BYTES} bytes`);
+        if (total > MAX_UPLOAD_BYTES)
+          throw linkError('device.bad-frame', `template upload exceeds ${MAX_UPLOAD_BYTES} bytes`);
         parts.push(packet.payload);
         if (packet.pid === Pid.endData) break;
       }
@@ -244,7 +246,11 @@ export class R30xSensor implements FingerprintSensor {
 
   async importTemplate(id: number, template: FingerprintTemplate): Promise<void> {
     if (template.format !== R30X_TEMPLATE_FORMAT || template.bytes.length !== R30X_TEMPLATE_BYTES) {
-      throw new FingerprintError('fingerprint.bad-template', `cannot install a ${template.format} template of ${template.bytes.length} bytes on an R30x sensor`, 0);
+      throw new FingerprintError(
+        'fingerprint.bad-template',
+        `cannot install a ${template.format} template of ${template.bytes.length} bytes on an R30x sensor`,
+        0,
+      );
     }
     this.#checkId(id);
     await this.downChar(1, template.bytes);
@@ -276,7 +282,8 @@ export class R30xSensor implements FingerprintSensor {
     const deadline = Date.now() + (options.fingerTimeoutMs ?? this.#fingerTimeoutMs);
     for (;;) {
       if (await done()) return;
-      if (Date.now() >= deadline) throw new FingerprintError('fingerprint.no-finger', 'timed out waiting for the finger', 0x02);
+      if (Date.now() >= deadline)
+        throw new FingerprintError('fingerprint.no-finger', 'timed out waiting for the finger', 0x02);
       await delay(this.#pollMs, undefined, options.signal ? { signal: options.signal } : undefined);
     }
   }
@@ -290,7 +297,8 @@ export class R30xSensor implements FingerprintSensor {
   }
 
   #checkId(id: number): void {
-    if (!Number.isInteger(id) || id < 0 || id >= this.info.capacity) throw new TypeError(`id: expected an integer in 0..${this.info.capacity - 1}, got ${id}`);
+    if (!Number.isInteger(id) || id < 0 || id >= this.info.capacity)
+      throw new TypeError(`id: expected an integer in 0..${this.info.capacity - 1}, got ${id}`);
   }
 }
 
@@ -308,11 +316,20 @@ class R30xCommands {
   }
 }
 
-async function exchange(session: Session<R30xPacket>, address: number, code: number, args: readonly number[], timeoutMs?: number): Promise<Uint8Array> {
+async function exchange(
+  session: Session<R30xPacket>,
+  address: number,
+  code: number,
+  args: readonly number[],
+  timeoutMs?: number,
+): Promise<Uint8Array> {
   await session.send(r30xCommand(code, args, address));
   const reply = await session.receive(timeoutMs);
   if (reply.pid !== Pid.ack || reply.address !== address || reply.payload.length === 0) {
-    throw linkError('device.unexpected-reply', `expected an acknowledge from ${address.toString(16)}, got PID ${reply.pid} from ${reply.address.toString(16)}`);
+    throw linkError(
+      'device.unexpected-reply',
+      `expected an acknowledge from ${address.toString(16)}, got PID ${reply.pid} from ${reply.address.toString(16)}`,
+    );
   }
   const confirmation = reply.payload[0] as number;
   if (confirmation !== 0) throw r30xStatusError(confirmation, code);
@@ -320,10 +337,12 @@ async function exchange(session: Session<R30xPacket>, address: number, code: num
 }
 
 function parseSystemParameters(reply: Uint8Array): R30xSystemParameters {
-  if (reply.length < 16) throw linkError('device.unexpected-reply', `ReadSysPara: expected 16 bytes, got ${reply.length}`);
+  if (reply.length < 16)
+    throw linkError('device.unexpected-reply', `ReadSysPara: expected 16 bytes, got ${reply.length}`);
   const sizeCode = be16(reply, 12);
   const packetSize = PACKET_SIZES[sizeCode];
-  if (packetSize === undefined) throw linkError('device.unexpected-reply', `ReadSysPara: bad packet size code ${sizeCode}`);
+  if (packetSize === undefined)
+    throw linkError('device.unexpected-reply', `ReadSysPara: bad packet size code ${sizeCode}`);
   return {
     status: be16(reply, 0),
     systemId: be16(reply, 2),

@@ -12,12 +12,28 @@ import { MusterError, errorMessage } from '../../core/errors.ts';
 import { CENTRE_KEY_NAME, FileSecretStore, dataKey } from '../../access/key-store.ts';
 import { PersonalDataStore, type PersonalValue } from '../../access/personal-data-store.ts';
 import { UserStore } from '../../access/user-store.ts';
-import { KeySchedule, REGISTRY_ORIGIN, parseRegistration, parseRevocation, readRegistry } from '../../ledger/key-schedule.ts';
+import {
+  KeySchedule,
+  REGISTRY_ORIGIN,
+  parseRegistration,
+  parseRevocation,
+  readRegistry,
+} from '../../ledger/key-schedule.ts';
 import { readSignerFile, readVerifierFile } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { mosquittoAcl, mosquittoPasswordLine, registryNodes } from '../../net/acl.ts';
-import { type Command, type CliIo, type OptionValues, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
+import {
+  type Command,
+  type CliIo,
+  type OptionValues,
+  UsageError,
+  nonNegativeInteger,
+  optionalString,
+  requireString,
+  stringList,
+  writeLine,
+} from './command.ts';
 import { withStore } from './with-store.ts';
 
 const usersOption = { users: { type: 'string' } } as const;
@@ -73,8 +89,16 @@ const usersAdd: Command = {
   path: ['users', 'add'],
   summary: 'add a user (password on stdin)',
   usage: 'users add --users FILE --role ROLE [--centre ID]... [--subject ID] NAME',
-  details: [`--role ROLE  one of ${ROLES.join(', ')}; staff need --centre, a parolee --subject`, 'The password (at least 12 characters) is the first line of stdin.'],
-  options: { ...usersOption, role: { type: 'string' }, centre: { type: 'string', multiple: true }, subject: { type: 'string' } },
+  details: [
+    `--role ROLE  one of ${ROLES.join(', ')}; staff need --centre, a parolee --subject`,
+    'The password (at least 12 characters) is the first line of stdin.',
+  ],
+  options: {
+    ...usersOption,
+    role: { type: 'string' },
+    centre: { type: 'string', multiple: true },
+    subject: { type: 'string' },
+  },
   positionals: { min: 1, max: 1 },
   run: async ({ values, positionals, io }) => {
     const role = requireString(values, 'role');
@@ -82,7 +106,13 @@ const usersAdd: Command = {
     const password = await passwordFromStdin(io);
     const subject = optionalString(values, 'subject');
     return withUsers(values, async (users) => {
-      const user = await users.add({ name: positionals[0] ?? '', role, password, centres: stringList(values, 'centre'), ...(subject === undefined ? {} : { subject }) });
+      const user = await users.add({
+        name: positionals[0] ?? '',
+        role,
+        password,
+        centres: stringList(values, 'centre'),
+        ...(subject === undefined ? {} : { subject }),
+      });
       writeLine(io.stdout, `added ${user.user} (${user.role})`);
       return 0;
     });
@@ -122,19 +152,35 @@ function lockCommand(lock: boolean): Command {
   };
 }
 
-const piiOptions = { db: { type: 'string' }, keys: { type: 'string' }, log: { type: 'string' }, key: { type: 'string' }, subject: { type: 'string' } } as const;
+const piiOptions = {
+  db: { type: 'string' },
+  keys: { type: 'string' },
+  log: { type: 'string' },
+  key: { type: 'string' },
+  subject: { type: 'string' },
+} as const;
 const piiDetails = [
   '--db FILE    the personal-data store (created 0600)',
   `--keys DIR   the key store; the centre data key is DIR/${CENTRE_KEY_NAME}, as a kiosk keeps it (made on first use)`,
-  '--log FILE   this node\'s log store (access and erasure entries go there); --key FILE its signing key',
+  "--log FILE   this node's log store (access and erasure entries go there); --key FILE its signing key",
 ];
 
 const piiPut: Command = {
   path: ['pii', 'put'],
-  summary: 'store a person\'s personal data, encrypted; prints the salted commitments',
-  usage: 'pii put --db FILE --keys DIR --log FILE [--key FILE] --subject ID --centre ID [--photo FILE] [--face-template FILE] [--fingerprint-template FILE]',
-  details: [...piiDetails, 'Text fields come as a JSON object on stdin: {"name": "...", "idNumber": "..."} (never on the command line).'],
-  options: { ...piiOptions, centre: { type: 'string' }, photo: { type: 'string' }, 'face-template': { type: 'string' }, 'fingerprint-template': { type: 'string' } },
+  summary: "store a person's personal data, encrypted; prints the salted commitments",
+  usage:
+    'pii put --db FILE --keys DIR --log FILE [--key FILE] --subject ID --centre ID [--photo FILE] [--face-template FILE] [--fingerprint-template FILE]',
+  details: [
+    ...piiDetails,
+    'Text fields come as a JSON object on stdin: {"name": "...", "idNumber": "..."} (never on the command line).',
+  ],
+  options: {
+    ...piiOptions,
+    'centre': { type: 'string' },
+    'photo': { type: 'string' },
+    'face-template': { type: 'string' },
+    'fingerprint-template': { type: 'string' },
+  },
   run: async ({ values, io }) => {
     const values_: Partial<Record<PersonalField, PersonalValue>> = {};
     const text = (await readStdin(io)).trim();
@@ -147,16 +193,22 @@ const piiPut: Command = {
       }
       if (typeof parsed !== 'object' || parsed === null) throw new UsageError('stdin must be a JSON object');
       for (const [field, value] of Object.entries(parsed)) {
-        if (field !== 'name' && field !== 'idNumber') throw new UsageError(`stdin: unknown field ${JSON.stringify(field)} (name, idNumber)`);
+        if (field !== 'name' && field !== 'idNumber')
+          throw new UsageError(`stdin: unknown field ${JSON.stringify(field)} (name, idNumber)`);
         if (typeof value !== 'string') throw new UsageError(`stdin: ${field} must be a string`);
         values_[field] = value;
       }
     }
-    for (const [option, field] of [['photo', 'photo'], ['face-template', 'faceTemplate'], ['fingerprint-template', 'fingerprintTemplate']] as const) {
+    for (const [option, field] of [
+      ['photo', 'photo'],
+      ['face-template', 'faceTemplate'],
+      ['fingerprint-template', 'fingerprintTemplate'],
+    ] as const) {
       const path = optionalString(values, option);
       if (path !== undefined) values_[field] = new Uint8Array(readFileSync(path));
     }
-    if (Object.keys(values_).length === 0) throw new UsageError('nothing to store: give text on stdin or a file option');
+    if (Object.keys(values_).length === 0)
+      throw new UsageError('nothing to store: give text on stdin or a file option');
     return withPii(values, (pii) => {
       const commitments = pii.put(requireString(values, 'subject'), requireString(values, 'centre'), values_);
       for (const [field, c] of Object.entries(commitments)) writeLine(io.stdout, `${field}\t${c}`);
@@ -167,19 +219,39 @@ const piiPut: Command = {
 
 const piiShow: Command = {
   path: ['pii', 'show'],
-  summary: 'show a person\'s personal data to a signed-in user; writes an access entry first',
-  usage: 'pii show --db FILE --keys DIR --log FILE [--key FILE] --users FILE --as USER --reason TEXT --subject ID [--field NAME]...',
-  details: [...piiDetails, '--as USER     who reads (password on stdin); the policy decides', '--reason TEXT  why: recorded on the log', `--field NAME   ${PERSONAL_FIELDS.join(', ')} (default: name, idNumber)`, 'Binary fields print as base64.'],
-  options: { ...piiOptions, ...usersOption, as: { type: 'string' }, reason: { type: 'string' }, field: { type: 'string', multiple: true } },
+  summary: "show a person's personal data to a signed-in user; writes an access entry first",
+  usage:
+    'pii show --db FILE --keys DIR --log FILE [--key FILE] --users FILE --as USER --reason TEXT --subject ID [--field NAME]...',
+  details: [
+    ...piiDetails,
+    '--as USER     who reads (password on stdin); the policy decides',
+    '--reason TEXT  why: recorded on the log',
+    `--field NAME   ${PERSONAL_FIELDS.join(', ')} (default: name, idNumber)`,
+    'Binary fields print as base64.',
+  ],
+  options: {
+    ...piiOptions,
+    ...usersOption,
+    as: { type: 'string' },
+    reason: { type: 'string' },
+    field: { type: 'string', multiple: true },
+  },
   run: async ({ values, io }) => {
     const reason = requireString(values, 'reason');
     const fields = stringList(values, 'field');
-    for (const f of fields) if (!isPersonalField(f)) throw new UsageError(`--field must be one of ${PERSONAL_FIELDS.join(', ')}`);
+    for (const f of fields)
+      if (!isPersonalField(f)) throw new UsageError(`--field must be one of ${PERSONAL_FIELDS.join(', ')}`);
     const password = await passwordFromStdin(io);
     const session = await withUsers(values, (users) => users.signIn(requireString(values, 'as'), password));
     return withPii(values, async (pii) => {
-      const shown = await pii.read(session.principal, requireString(values, 'subject'), fields.length > 0 ? (fields as PersonalField[]) : ['name', 'idNumber'], reason);
-      for (const [field, value] of Object.entries(shown)) writeLine(io.stdout, `${field}\t${typeof value === 'string' ? value : Buffer.from(value).toString('base64')}`);
+      const shown = await pii.read(
+        session.principal,
+        requireString(values, 'subject'),
+        fields.length > 0 ? (fields as PersonalField[]) : ['name', 'idNumber'],
+        reason,
+      );
+      for (const [field, value] of Object.entries(shown))
+        writeLine(io.stdout, `${field}\t${typeof value === 'string' ? value : Buffer.from(value).toString('base64')}`);
       return 0;
     });
   },
@@ -187,9 +259,13 @@ const piiShow: Command = {
 
 const piiErase: Command = {
   path: ['pii', 'erase'],
-  summary: 'erase a person\'s data and key now, or everyone due (--due); writes erasure entries',
+  summary: "erase a person's data and key now, or everyone due (--due); writes erasure entries",
   usage: 'pii erase --db FILE --keys DIR --log FILE [--key FILE] (--subject ID --by USER [--cause CAUSE] | --due)',
-  details: [...piiDetails, `--cause CAUSE  ${ERASURE_CAUSES.join(' or ')} (default request)`, '--due          run the retention job once: erase everyone whose erase time has come'],
+  details: [
+    ...piiDetails,
+    `--cause CAUSE  ${ERASURE_CAUSES.join(' or ')} (default request)`,
+    '--due          run the retention job once: erase everyone whose erase time has come',
+  ],
   options: { ...piiOptions, by: { type: 'string' }, cause: { type: 'string' }, due: { type: 'boolean' } },
   run: ({ values, io }) =>
     withPii(values, async (pii) => {
@@ -198,7 +274,8 @@ const piiErase: Command = {
         return 0;
       }
       const cause = optionalString(values, 'cause') ?? 'request';
-      if (!(ERASURE_CAUSES as readonly string[]).includes(cause)) throw new UsageError(`--cause must be ${ERASURE_CAUSES.join(' or ')}`);
+      if (!(ERASURE_CAUSES as readonly string[]).includes(cause))
+        throw new UsageError(`--cause must be ${ERASURE_CAUSES.join(' or ')}`);
       const subject = requireString(values, 'subject');
       const seq = await pii.erase(subject, cause as ErasureCause, requireString(values, 'by'));
       writeLine(io.stdout, `erased ${subject}; erasure entry ${seq}`);
@@ -209,14 +286,19 @@ const piiErase: Command = {
 const piiEnd: Command = {
   path: ['pii', 'end-supervision'],
   summary: 'record the end of supervision: the retention job erases the person after the retention period',
-  usage: 'pii end-supervision --db FILE --keys DIR --log FILE [--key FILE] --subject ID --retention-days N [--ended-at ISO]',
+  usage:
+    'pii end-supervision --db FILE --keys DIR --log FILE [--key FILE] --subject ID --retention-days N [--ended-at ISO]',
   options: { ...piiOptions, 'retention-days': { type: 'string' }, 'ended-at': { type: 'string' } },
   run: ({ values, io }) =>
     withPii(values, (pii) => {
       const endedText = optionalString(values, 'ended-at');
       const endedAt = endedText === undefined ? Date.now() : Date.parse(endedText);
       if (Number.isNaN(endedAt)) throw new UsageError('--ended-at must be an ISO date-time');
-      const eraseAt = pii.endSupervision(requireString(values, 'subject'), endedAt, nonNegativeInteger(requireString(values, 'retention-days'), '--retention-days') * 86_400_000);
+      const eraseAt = pii.endSupervision(
+        requireString(values, 'subject'),
+        endedAt,
+        nonNegativeInteger(requireString(values, 'retention-days'), '--retention-days') * 86_400_000,
+      );
       writeLine(io.stdout, `erase at ${new Date(eraseAt).toISOString()}`);
       return Promise.resolve(0);
     }),
@@ -224,10 +306,17 @@ const piiEnd: Command = {
 
 const registryOptions = { registry: { type: 'string' }, key: { type: 'string' }, origin: { type: 'string' } } as const;
 
-async function withRegistry<T>(values: OptionValues, fn: (writer: LogWriter, store: LedgerStore) => Promise<T>): Promise<T> {
+async function withRegistry<T>(
+  values: OptionValues,
+  fn: (writer: LogWriter, store: LedgerStore) => Promise<T>,
+): Promise<T> {
   const { store, writer } = openLog(requireString(values, 'registry'), optionalString(values, 'key'));
   try {
-    if (writer.origin !== REGISTRY_ORIGIN) throw new MusterError('not-registry', `${store.path} holds ${writer.origin}, not the registry log ${REGISTRY_ORIGIN} (muster ledger init --origin ${REGISTRY_ORIGIN})`);
+    if (writer.origin !== REGISTRY_ORIGIN)
+      throw new MusterError(
+        'not-registry',
+        `${store.path} holds ${writer.origin}, not the registry log ${REGISTRY_ORIGIN} (muster ledger init --origin ${REGISTRY_ORIGIN})`,
+      );
     const result = await fn(writer, store);
     // A signed checkpoint of the new size, for HQ's RegistryPublisher to announce (net/registry-publisher.ts).
     writer.checkpoint();
@@ -239,26 +328,41 @@ async function withRegistry<T>(values: OptionValues, fn: (writer: LogWriter, sto
 
 const kioskProvision: Command = {
   path: ['kiosk', 'provision'],
-  summary: 'register a kiosk\'s public key in HQ\'s registry log (a signed entry); optionally its broker password',
-  usage: 'kiosk provision --registry FILE [--key FILE] --origin CENTRE/KIOSK --pub FILE.pub [--passwords FILE] [--staff-log]',
+  summary: "register a kiosk's public key in HQ's registry log (a signed entry); optionally its broker password",
+  usage:
+    'kiosk provision --registry FILE [--key FILE] --origin CENTRE/KIOSK --pub FILE.pub [--passwords FILE] [--staff-log]',
   details: [
     `--registry FILE  HQ's registry log store (muster ledger init --origin ${REGISTRY_ORIGIN})`,
-    '--pub FILE       the kiosk\'s public key file (written by ledger init beside its key; the key never leaves the kiosk)',
+    "--pub FILE       the kiosk's public key file (written by ledger init beside its key; the key never leaves the kiosk)",
     '--passwords FILE append a Mosquitto password line for the kiosk and print the password once, for the kiosk',
-    '--staff-log      the centre\'s staff log (the kiosk serving the staff screen): staff decisions count only from these',
+    "--staff-log      the centre's staff log (the kiosk serving the staff screen): staff decisions count only from these",
   ],
-  options: { ...registryOptions, pub: { type: 'string' }, passwords: { type: 'string' }, 'staff-log': { type: 'boolean' } },
+  options: {
+    ...registryOptions,
+    'pub': { type: 'string' },
+    'passwords': { type: 'string' },
+    'staff-log': { type: 'boolean' },
+  },
   run: ({ values, io }) =>
     withRegistry(values, async (writer) => {
       const origin = requireString(values, 'origin');
       const centre = origin.split('/')[0] ?? '';
       const key = readVerifierFile(requireString(values, 'pub'))[0];
-      if (key?.name !== origin) throw new MusterError('bad-key', `the public key is named ${JSON.stringify(key?.name)}, not ${origin}`);
+      if (key?.name !== origin)
+        throw new MusterError('bad-key', `the public key is named ${JSON.stringify(key?.name)}, not ${origin}`);
       // registryFrom skips a malformed registration: refuse it here rather than leave the kiosk silently unregistered.
-      const registration = { origin, centre, key: key.publicKey, ...(values['staff-log'] === true ? { staffLog: true } : {}) };
+      const registration = {
+        origin,
+        centre,
+        key: key.publicKey,
+        ...(values['staff-log'] === true ? { staffLog: true } : {}),
+      };
       parseRegistration(registration);
       const { seq } = await writer.append('kiosk-registration', registration);
-      writeLine(io.stdout, `registered ${origin}${values['staff-log'] === true ? ' as a staff log' : ''} (entry ${seq})`);
+      writeLine(
+        io.stdout,
+        `registered ${origin}${values['staff-log'] === true ? ' as a staff log' : ''} (entry ${seq})`,
+      );
       const passwords = optionalString(values, 'passwords');
       if (passwords !== undefined) {
         const password = randomBytes(24).toString('base64url');
@@ -272,13 +376,20 @@ const kioskProvision: Command = {
 const kioskRevoke: Command = {
   path: ['kiosk', 'revoke'],
   summary: 'revoke a kiosk key from an entry on: entries it signs from there are refused everywhere',
-  usage: 'kiosk revoke --registry FILE [--key FILE] --origin CENTRE/KIOSK --pub FILE.pub --from SEQ --reason TEXT [--log FILE]',
+  usage:
+    'kiosk revoke --registry FILE [--key FILE] --origin CENTRE/KIOSK --pub FILE.pub --from SEQ --reason TEXT [--log FILE]',
   details: [
     '--pub FILE  the revoked key (its last line if the file holds several)',
     '--from SEQ  the first entry to refuse: the last entry known good + 1',
-    '--log FILE  a store holding the kiosk\'s log (HQ\'s store): needed to revoke a key the kiosk rotated to',
+    "--log FILE  a store holding the kiosk's log (HQ's store): needed to revoke a key the kiosk rotated to",
   ],
-  options: { ...registryOptions, pub: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string' }, log: { type: 'string' } },
+  options: {
+    ...registryOptions,
+    pub: { type: 'string' },
+    from: { type: 'string' },
+    reason: { type: 'string' },
+    log: { type: 'string' },
+  },
   run: ({ values, io }) =>
     withRegistry(values, async (writer, store) => {
       const origin = requireString(values, 'origin');
@@ -289,7 +400,10 @@ const kioskRevoke: Command = {
       const key = readVerifierFile(requireString(values, 'pub')).at(-1)?.publicKey ?? new Uint8Array();
       // A revocation of a key the kiosk never held would leave the stolen key in force while looking done.
       if (!kioskKeys(store, origin, optionalString(values, 'log')).some((k) => bytesEqual(k, key))) {
-        throw new MusterError('bad-key', `the public key is not a key of ${origin}: neither the one registered for it nor one its log rotated to${values.log === undefined ? ' (name a store holding its log with --log)' : ''}`);
+        throw new MusterError(
+          'bad-key',
+          `the public key is not a key of ${origin}: neither the one registered for it nor one its log rotated to${values.log === undefined ? ' (name a store holding its log with --log)' : ''}`,
+        );
       }
       const revocation = { origin, key, fromSeq, reason };
       parseRevocation(revocation);
@@ -302,7 +416,11 @@ const kioskRevoke: Command = {
 /** The keys a registered kiosk has held: the one registered for it and, from a store holding its log, each it rotated to. */
 function kioskKeys(registry: LedgerStore, origin: string, logFile: string | undefined): Uint8Array[] {
   const registered = readRegistry(registry)?.registered.get(origin);
-  if (!registered) throw new MusterError('not-registered', `${origin} is not a kiosk registered in this registry (muster kiosk provision)`);
+  if (!registered)
+    throw new MusterError(
+      'not-registered',
+      `${origin} is not a kiosk registered in this registry (muster kiosk provision)`,
+    );
   if (logFile === undefined) return [registered];
   return withStore(
     logFile,
@@ -335,4 +453,16 @@ const kioskAcl: Command = {
     ),
 };
 
-export const accessCommands: readonly Command[] = [usersAdd, usersList, lockCommand(true), lockCommand(false), piiPut, piiShow, piiErase, piiEnd, kioskProvision, kioskRevoke, kioskAcl];
+export const accessCommands: readonly Command[] = [
+  usersAdd,
+  usersList,
+  lockCommand(true),
+  lockCommand(false),
+  piiPut,
+  piiShow,
+  piiErase,
+  piiEnd,
+  kioskProvision,
+  kioskRevoke,
+  kioskAcl,
+];

@@ -13,18 +13,29 @@ import { LogWriter } from '../../ledger/log-writer.ts';
 import { readLogRecords, unverifiedProblem, verdictsInDoubt } from '../kiosk/log-records.ts';
 import { buildReceipt, parseReceipt, receiptToQrText, renderReceipt, verifyReceipt } from '../kiosk/receipt.ts';
 import { readTextCapped } from './read-capped.ts';
-import { type Command, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
+import {
+  type Command,
+  UsageError,
+  nonNegativeInteger,
+  optionalString,
+  requireString,
+  stringList,
+  writeLine,
+} from './command.ts';
 import { withStore, withStoreAsync } from './with-store.ts';
 
 /** An instant: ISO 8601 with Z or an offset (a bare local time would be ambiguous), or ms since the epoch. */
 export function parseInstant(text: string, name: string): number {
   if (/^\d{1,15}$/.test(text)) return Number(text);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) {
-    throw new UsageError(`${name} must be ISO 8601 with Z or an offset (e.g. 2026-03-02T09:30:00-05:00) or milliseconds, got ${JSON.stringify(text)}`);
+    throw new UsageError(
+      `${name} must be ISO 8601 with Z or an offset (e.g. 2026-03-02T09:30:00-05:00) or milliseconds, got ${JSON.stringify(text)}`,
+    );
   }
   const ms = Date.parse(text);
   // Date.parse rolls 30 February over into March; a real calendar date is required.
-  if (Number.isNaN(ms) || parseDay(text.slice(0, 10)) === undefined) throw new UsageError(`${name} is not a real time: ${JSON.stringify(text)}`);
+  if (Number.isNaN(ms) || parseDay(text.slice(0, 10)) === undefined)
+    throw new UsageError(`${name} is not a real time: ${JSON.stringify(text)}`);
   return ms;
 }
 
@@ -45,19 +56,39 @@ const breaches: Command = {
     'Statuses: open, contested, upheld (count against the person); excused, dismissed (shown for the record).',
     'Only verified entries are judged. Exit 1 when an entry fails verification (unless --keep-going).',
   ],
-  options: { db: { type: 'string' }, at: { type: 'string' }, 'staff-origin': { type: 'string', multiple: true }, 'keep-going': { type: 'boolean' }, json: { type: 'boolean' } },
+  options: {
+    'db': { type: 'string' },
+    'at': { type: 'string' },
+    'staff-origin': { type: 'string', multiple: true },
+    'keep-going': { type: 'boolean' },
+    'json': { type: 'boolean' },
+  },
   run: ({ values, io }) => {
     const atText = optionalString(values, 'at');
     const at = atText === undefined ? Date.now() : parseInstant(atText, '--at');
-    const { records, unverified } = withStore(requireString(values, 'db'), (store) => readLogRecords(store, at), { readonly: true });
+    const { records, unverified } = withStore(requireString(values, 'db'), (store) => readLogRecords(store, at), {
+      readonly: true,
+    });
     if (unverified.length > 0 && !values['keep-going']) {
       for (const p of unverified) writeLine(io.stderr, `UNVERIFIED ${p.origin}#${p.seq}: ${p.reason}`);
-      writeLine(io.stderr, 'no verdict given: the store holds entries that fail verification (muster ledger verify); --keep-going judges without them');
+      writeLine(
+        io.stderr,
+        'no verdict given: the store holds entries that fail verification (muster ledger verify); --keep-going judges without them',
+      );
       return Promise.resolve(1);
     }
     const staff = stringList(values, 'staff-origin');
-    const computed = computeBreaches(records, at, staff.length === 0 ? {} : { staffOrigin: (origin) => staff.some((s) => (s.endsWith('/') ? origin.startsWith(s) : origin === s)) });
-    const report: BreachReport = { ...computed, problems: [...unverified.map(unverifiedProblem), ...computed.problems] };
+    const computed = computeBreaches(
+      records,
+      at,
+      staff.length === 0
+        ? {}
+        : { staffOrigin: (origin) => staff.some((s) => (s.endsWith('/') ? origin.startsWith(s) : origin === s)) },
+    );
+    const report: BreachReport = {
+      ...computed,
+      problems: [...unverified.map(unverifiedProblem), ...computed.problems],
+    };
     const inDoubt = verdictsInDoubt([...report.breaches, ...report.reviews], unverified).map((v) => v.id);
     if (values.json) {
       writeLine(io.stdout, JSON.stringify({ ...report, inDoubt }, null, 2));
@@ -67,7 +98,8 @@ const breaches: Command = {
     for (const r of report.reviews) printReview(io.stdout, r);
     for (const p of report.problems) writeLine(io.stdout, `PROBLEM ${ref(p.ref)} ${p.type}: ${p.code}: ${p.message}`);
     for (const id of inDoubt) writeLine(io.stdout, `IN DOUBT ${id}: a withheld entry could have changed this verdict`);
-    if (unverified.length > 0) writeLine(io.stdout, 'verdicts without a breach may also lack evidence a withheld entry held');
+    if (unverified.length > 0)
+      writeLine(io.stdout, 'verdicts without a breach may also lack evidence a withheld entry held');
     const standing = report.breaches.filter((b) => breachStands(b.status)).length;
     const pending = report.reviews.filter((r) => r.status === 'pending').length;
     writeLine(
@@ -87,14 +119,20 @@ function printHistory(out: Writable, history: readonly HistoryEvent[]): void {
 }
 
 function printBreach(out: Writable, b: Breach): void {
-  writeLine(out, `BREACH ${b.status.toUpperCase()} ${b.rule} ${b.subject} ${b.day} at ${new Date(b.at).toISOString()}: ${b.detail}`);
+  writeLine(
+    out,
+    `BREACH ${b.status.toUpperCase()} ${b.rule} ${b.subject} ${b.day} at ${new Date(b.at).toISOString()}: ${b.detail}`,
+  );
   writeLine(out, `  id ${b.id}`);
   writeLine(out, `  evidence ${b.evidence.map(ref).join(' ')}`);
   printHistory(out, b.history);
 }
 
 function printReview(out: Writable, r: ReviewItem): void {
-  writeLine(out, `REVIEW ${r.status.toUpperCase()} ${r.reason} ${r.subject} ${r.day} at ${new Date(r.at).toISOString()}: ${r.detail}`);
+  writeLine(
+    out,
+    `REVIEW ${r.status.toUpperCase()} ${r.reason} ${r.subject} ${r.day} at ${new Date(r.at).toISOString()}: ${r.detail}`,
+  );
   writeLine(out, `  id ${r.id}`);
   writeLine(out, `  evidence ${r.evidence.map(ref).join(' ')}`);
   printHistory(out, r.history);
@@ -108,7 +146,14 @@ const issue: Command = {
     'For the own log a fresh checkpoint is signed (key from --key or the path recorded at init); for a replica',
     'the latest checkpoint received is used.',
   ],
-  options: { db: { type: 'string' }, seq: { type: 'string' }, out: { type: 'string' }, origin: { type: 'string' }, key: { type: 'string' }, svg: { type: 'string' } },
+  options: {
+    db: { type: 'string' },
+    seq: { type: 'string' },
+    out: { type: 'string' },
+    origin: { type: 'string' },
+    key: { type: 'string' },
+    svg: { type: 'string' },
+  },
   run: ({ values, io }) => {
     const seq = nonNegativeInteger(requireString(values, 'seq'), '--seq');
     const out = requireString(values, 'out');
@@ -118,7 +163,8 @@ const issue: Command = {
       let checkpoint;
       if (origin === store.ownOrigin()) {
         const keyPath = optionalString(values, 'key') ?? store.getMeta('key_path');
-        if (keyPath === undefined) throw new MusterError('no-key', 'no key file recorded for this log; pass --key FILE');
+        if (keyPath === undefined)
+          throw new MusterError('no-key', 'no key file recorded for this log; pass --key FILE');
         checkpoint = LogWriter.open(store, readSignerFile(keyPath)).checkpoint();
       } else {
         checkpoint = store.latestCheckpoint(origin);
@@ -146,7 +192,7 @@ const verify: Command = {
   usage: 'receipt verify [--pubkey FILE] FILE',
   details: [
     'FILE       the receipt as JSON, or the text of its QR code',
-    '--pubkey   the kiosk\'s public key file from a trusted source (pins the keys; without it the keys inside',
+    "--pubkey   the kiosk's public key file from a trusted source (pins the keys; without it the keys inside",
     '           the receipt are used, which proves consistency but not that the kiosk is the real one)',
     'Exit 0 when valid under a pinned key, 1 with the reason when not valid, 3 when consistent but the key is',
     'unverified (no --pubkey: anyone can make a receipt that is consistent under a key of their own).',
@@ -170,7 +216,10 @@ const verify: Command = {
       return Promise.resolve(0);
     }
     if (result.ok) {
-      writeLine(io.stdout, `UNVERIFIED KEY: ${result.summary}, but under keys the receipt carries itself; pass --pubkey with the kiosk's key from a trusted source`);
+      writeLine(
+        io.stdout,
+        `UNVERIFIED KEY: ${result.summary}, but under keys the receipt carries itself; pass --pubkey with the kiosk's key from a trusted source`,
+      );
       return Promise.resolve(EXIT_UNVERIFIED_KEY);
     }
     writeLine(io.stdout, `INVALID: ${result.reason}`);

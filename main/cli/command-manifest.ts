@@ -13,7 +13,15 @@ export async function commandManifest(): Promise<ManifestEntry[]> {
   for (const [module, load] of Object.entries(COMMAND_MODULES)) {
     if (!isCommandModule(module)) continue;
     for (const { path, summary, usage, details, options, positionals } of await load()) {
-      entries.push({ module, path, summary, usage, options, ...(details ? { details } : {}), ...(positionals ? { positionals } : {}) });
+      entries.push({
+        module,
+        path,
+        summary,
+        usage,
+        options,
+        ...(details ? { details } : {}),
+        ...(positionals ? { positionals } : {}),
+      });
     }
   }
   return entries;
@@ -27,8 +35,13 @@ export function lazyCommands(manifest: unknown): Command[] {
     return {
       ...described,
       run: async (context) => {
-        const command = (await COMMAND_MODULES[described.module]()).find((c) => c.path.join(' ') === described.path.join(' '));
-        if (!command) throw new Error(`${MANIFEST_FILE} names muster ${described.path.join(' ')}, which module ${described.module} does not hold: rebuild (npm run build)`);
+        const command = (await COMMAND_MODULES[described.module]()).find(
+          (c) => c.path.join(' ') === described.path.join(' '),
+        );
+        if (!command)
+          throw new Error(
+            `${MANIFEST_FILE} names muster ${described.path.join(' ')}, which module ${described.module} does not hold: rebuild (npm run build)`,
+          );
         return command.run(context);
       },
     };
@@ -38,14 +51,26 @@ export function lazyCommands(manifest: unknown): Command[] {
 function manifestEntry(entry: unknown, where: string): ManifestEntry {
   if (typeof entry !== 'object' || entry === null) throw new TypeError(`${where}: expected an object`);
   const { module, path, summary, usage, details, options, positionals } = entry as Record<string, unknown>;
-  const strings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
-  if (typeof module !== 'string' || !isCommandModule(module)) throw new TypeError(`${where}.module: not a command module`);
-  if (!strings(path) || typeof summary !== 'string' || typeof usage !== 'string') throw new TypeError(`${where}: expected path, summary and usage`);
+  const strings = (value: unknown): value is string[] =>
+    Array.isArray(value) && value.every((v) => typeof v === 'string');
+  if (typeof module !== 'string' || !isCommandModule(module))
+    throw new TypeError(`${where}.module: not a command module`);
+  if (!strings(path) || typeof summary !== 'string' || typeof usage !== 'string')
+    throw new TypeError(`${where}: expected path, summary and usage`);
   if (details !== undefined && !strings(details)) throw new TypeError(`${where}.details: expected lines`);
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where}.options: expected an object`);
-  const described: ManifestEntry = { module, path, summary, usage, options: options as Command['options'], ...(details ? { details } : {}) };
+  const described: ManifestEntry = {
+    module,
+    path,
+    summary,
+    usage,
+    options: options as Command['options'],
+    ...(details ? { details } : {}),
+  };
   if (positionals === undefined) return described;
-  const { min, max } = typeof positionals === 'object' && positionals !== null ? (positionals as Record<string, unknown>) : {};
-  if (typeof min !== 'number' || typeof max !== 'number') throw new TypeError(`${where}.positionals: expected min and max`);
+  const { min, max } =
+    typeof positionals === 'object' && positionals !== null ? (positionals as Record<string, unknown>) : {};
+  if (typeof min !== 'number' || typeof max !== 'number')
+    throw new TypeError(`${where}.positionals: expected min and max`);
   return { ...described, positionals: { min, max } };
 }

@@ -53,12 +53,14 @@ export function optionalString(values: OptionValues, name: string): string | und
 export function stringList(values: OptionValues, name: string): string[] {
   const value = values[name];
   if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) throw new UsageError(`--${name} needs a value`);
+  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string'))
+    throw new UsageError(`--${name} needs a value`);
   return value;
 }
 
 export function nonNegativeInteger(text: string, name: string): number {
-  if (!/^\d{1,15}$/.test(text)) throw new UsageError(`${name} must be a non-negative integer, got ${JSON.stringify(text)}`);
+  if (!/^\d{1,15}$/.test(text))
+    throw new UsageError(`${name} must be a non-negative integer, got ${JSON.stringify(text)}`);
   return Number(text);
 }
 

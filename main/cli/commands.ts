@@ -2,4 +2,6 @@
 import type { Command } from './command.ts';
 import { COMMAND_MODULES } from './command-modules.ts';
 
-export const COMMANDS: readonly Command[] = (await Promise.all(Object.values(COMMAND_MODULES).map((load) => load()))).flat();
+export const COMMANDS: readonly Command[] = (
+  await Promise.all(Object.values(COMMAND_MODULES).map((load) => load()))
+).flat();

@@ -11,7 +11,16 @@ import { Gt511Emulator } from '../../hardware/gt511-emulator.ts';
 import { R30xEmulator } from '../../hardware/r30x-emulator.ts';
 import { Vc0706Emulator } from '../../hardware/vc0706-emulator.ts';
 import { attachWedgeToSerialPath } from '../../hardware/wedge-link.ts';
-import { type Command, type CommandContext, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
+import {
+  type Command,
+  type CommandContext,
+  UsageError,
+  nonNegativeInteger,
+  optionalString,
+  requireString,
+  stringList,
+  writeLine,
+} from './command.ts';
 
 const common = {
   port: { type: 'string' },
@@ -21,7 +30,7 @@ const common = {
 
 const TIMING_HELP = [
   '--port PATH      serial path the emulator opens (e.g. one end of `socat -d -d pty,raw,echo=0,link=A pty,raw,echo=0,link=B`)',
-  '--baud N         baud rate (default: the device profile\'s)',
+  "--baud N         baud rate (default: the device profile's)",
   '--timing MODE    real: module processing times and wire pacing at --baud (default); wire: wire pacing only,',
   '                 as the benchmarks use (a PTY does not enforce the baud rate, so the emulator does); zero: neither',
 ];
@@ -42,7 +51,12 @@ function baud(context: CommandContext, kind: 'fingerprint' | 'camera', family?: 
 }
 
 /** Feeds stdin lines to `control` until stdin ends, then detaches. */
-async function serve(context: CommandContext, attachment: SerialAttachment, control: (line: string) => string, banner: string): Promise<number> {
+async function serve(
+  context: CommandContext,
+  attachment: SerialAttachment,
+  control: (line: string) => string,
+  banner: string,
+): Promise<number> {
   writeLine(context.io.stdout, banner);
   try {
     for await (const line of createInterface({ input: context.io.stdin, crlfDelay: Infinity })) {
@@ -55,7 +69,13 @@ async function serve(context: CommandContext, attachment: SerialAttachment, cont
   return 0;
 }
 
-async function serveSerial(context: CommandContext, emulator: SerialEmulator, baudRate: number, control: (line: string) => string, what: string): Promise<number> {
+async function serveSerial(
+  context: CommandContext,
+  emulator: SerialEmulator,
+  baudRate: number,
+  control: (line: string) => string,
+  what: string,
+): Promise<number> {
   const port = requireString(context.values, 'port');
   const attachment = await attachToSerialPath(emulator, port, baudRate);
   return serve(context, attachment, control, `ready ${what} on ${port} at ${baudRate} baud (type help)`);
@@ -64,17 +84,23 @@ async function serveSerial(context: CommandContext, emulator: SerialEmulator, ba
 const fingerprint: Command = {
   path: ['emulate', 'fingerprint'],
   summary: 'Emulate an R30x / AS608 or GT-511C3 fingerprint module on a serial port',
-  usage: 'emulate fingerprint --port PATH [--model R307|R503|GT-511C3] [--capacity N] [--enrol NAME@ID]... [--timing real|wire|zero]',
+  usage:
+    'emulate fingerprint --port PATH [--model R307|R503|GT-511C3] [--capacity N] [--enrol NAME@ID]... [--timing real|wire|zero]',
   details: [
     ...TIMING_HELP,
     '--model NAME     R307 (default), R503 (with the Aura LED ring) or GT-511C3 (the second family, 9600 baud)',
     '--capacity N     template slots (default 1000 for R30x, 200 for GT-511C3)',
-    '--enrol NAME@ID  preload NAME\'s template at slot ID (repeatable)',
+    "--enrol NAME@ID  preload NAME's template at slot ID (repeatable)",
     '',
     'Control lines on stdin:',
     ...helpFor('fingerprint').map((l) => `  ${l}`),
   ],
-  options: { ...common, model: { type: 'string' }, capacity: { type: 'string' }, enrol: { type: 'string', multiple: true } },
+  options: {
+    ...common,
+    model: { type: 'string' },
+    capacity: { type: 'string' },
+    enrol: { type: 'string', multiple: true },
+  },
   run: (context) => {
     const model = optionalString(context.values, 'model') ?? 'R307';
     const family = model === 'GT-511C3' ? 'gt511' : 'r30x';
@@ -96,14 +122,26 @@ const camera: Command = {
   path: ['emulate', 'camera'],
   summary: 'Emulate a VC0706 serial JPEG camera serving the JPEGs of a folder',
   usage: 'emulate camera --port PATH --frames DIR [--timing real|wire|zero]',
-  details: [...TIMING_HELP, '--frames DIR     folder of *.jpg frames, served in name order', '', 'Control lines on stdin:', ...helpFor('camera').map((l) => `  ${l}`)],
+  details: [
+    ...TIMING_HELP,
+    '--frames DIR     folder of *.jpg frames, served in name order',
+    '',
+    'Control lines on stdin:',
+    ...helpFor('camera').map((l) => `  ${l}`),
+  ],
   options: { ...common, frames: { type: 'string' } },
   run: (context) => {
     const baudRate = baud(context, 'camera');
     const frames = Vc0706Emulator.framesFrom(requireString(context.values, 'frames'));
     if (frames.length === 0) throw new UsageError('--frames: the folder holds no .jpg files');
     const emulator = new Vc0706Emulator({ frames, timing: timing(context, baudRate) });
-    return serveSerial(context, emulator, baudRate, cameraControl(emulator), `VC0706 camera with ${frames.length} frames`);
+    return serveSerial(
+      context,
+      emulator,
+      baudRate,
+      cameraControl(emulator),
+      `VC0706 camera with ${frames.length} frames`,
+    );
   },
 };
 

@@ -19,33 +19,35 @@ export const SELF_CONSISTENT_ONLY = 3;
 
 const exportCommand: Command = {
   path: ['evidence', 'export'],
-  summary: 'write one self-contained file proving a person\'s day (a breach, a check-in, an excuse) offline',
-  usage: 'evidence export --db STORE [--db STORE]... --subject ID --day YYYY-MM-DD [--rule RULE] [--at TIME] [--witness-key FILE]... [--witness PUB]... --out FILE',
+  summary: "write one self-contained file proving a person's day (a breach, a check-in, an excuse) offline",
+  usage:
+    'evidence export --db STORE [--db STORE]... --subject ID --day YYYY-MM-DD [--rule RULE] [--at TIME] [--witness-key FILE]... [--witness PUB]... --out FILE',
   details: [
-    '--db STORE        the store judged (HQ\'s, or a kiosk\'s); further --db stores add their signed checkpoints and',
-    '                  cosignatures (a kiosk keeps its own log\'s checkpoints, a witness the last one it accepted)',
+    "--db STORE        the store judged (HQ's, or a kiosk's); further --db stores add their signed checkpoints and",
+    "                  cosignatures (a kiosk keeps its own log's checkpoints, a witness the last one it accepted)",
     `--rule RULE       only breaches of RULE (${RULE_IDS.join(', ')})`,
     '--at TIME         evaluate as of TIME (ISO 8601 with Z or offset, or ms); default: the latest kiosk time in the store',
-    '--witness-key FILE  a witness\'s private key (e.g. hq.db.witness.key): it cosigns the closing checkpoints now',
-    '--witness PUB     a witness\'s public key file: its stored cosignatures are kept',
+    "--witness-key FILE  a witness's private key (e.g. hq.db.witness.key): it cosigns the closing checkpoints now",
+    "--witness PUB     a witness's public key file: its stored cosignatures are kept",
     'Only entries that pass verification go in; the file is verified before it is written. Exit 1 naming why it',
     'cannot be built (no plan for the day, an entry failing verification, no signed checkpoint).',
   ],
   options: {
-    db: { type: 'string', multiple: true },
-    subject: { type: 'string' },
-    day: { type: 'string' },
-    rule: { type: 'string' },
-    at: { type: 'string' },
+    'db': { type: 'string', multiple: true },
+    'subject': { type: 'string' },
+    'day': { type: 'string' },
+    'rule': { type: 'string' },
+    'at': { type: 'string' },
     'witness-key': { type: 'string', multiple: true },
-    witness: { type: 'string', multiple: true },
-    out: { type: 'string' },
+    'witness': { type: 'string', multiple: true },
+    'out': { type: 'string' },
   },
   run: async ({ values, io }) => {
     const dbs = stringList(values, 'db');
     if (dbs.length === 0) throw new UsageError('--db is required');
     const rule = optionalString(values, 'rule');
-    if (rule !== undefined && !(RULE_IDS as readonly string[]).includes(rule)) throw new UsageError(`--rule must be one of ${RULE_IDS.join(', ')}`);
+    if (rule !== undefined && !(RULE_IDS as readonly string[]).includes(rule))
+      throw new UsageError(`--rule must be one of ${RULE_IDS.join(', ')}`);
     const atText = optionalString(values, 'at');
     const out = requireString(values, 'out');
     const subject = requireString(values, 'subject');
@@ -67,7 +69,10 @@ const exportCommand: Command = {
       const text = encodeBundle(bundle);
       writeFileSync(out, text, { flag: 'wx' });
       const entries = bundle.segments.reduce((n, s) => n + s.entries.length, 0) + bundle.records.length;
-      writeLine(io.stdout, `${bundle.verdict.kind}: ${subject} on ${day}; ${bundle.segments.length} kiosk log(s), ${entries} entries, ${text.length} bytes, in ${Math.round(performance.now() - started)} ms; written to ${out}`);
+      writeLine(
+        io.stdout,
+        `${bundle.verdict.kind}: ${subject} on ${day}; ${bundle.segments.length} kiosk log(s), ${entries} entries, ${text.length} bytes, in ${Math.round(performance.now() - started)} ms; written to ${out}`,
+      );
       return 0;
     } finally {
       for (const store of stores) store.close();
@@ -80,7 +85,7 @@ const verifyCommand: Command = {
   summary: 'check an evidence bundle (or a receipt) offline and say in plain words what it proves',
   usage: 'evidence verify FILE [--trust FILE]... [--lang en|zh] [--json]',
   details: [
-    '--trust FILE  public keys you trust (one per line): HQ\'s registry key, a kiosk\'s key, or a witness\'s key',
+    "--trust FILE  public keys you trust (one per line): HQ's registry key, a kiosk's key, or a witness's key",
     '--lang        the summary in English (en, default) or Chinese (zh)',
     'Exit 0: valid and tied to a trusted key or witness. Exit 1: a check failed (the first one is named).',
     `Exit ${SELF_CONSISTENT_ONLY}: valid but only self-consistent (no --trust key vouches for its logs).`,
@@ -89,8 +94,11 @@ const verifyCommand: Command = {
   positionals: { min: 1, max: 1 },
   run: async ({ values, positionals, io }) => {
     const lang = optionalString(values, 'lang') ?? 'en';
-    if (!(SUMMARY_LANGUAGES as readonly string[]).includes(lang)) throw new UsageError(`--lang must be one of ${SUMMARY_LANGUAGES.join(', ')}`);
-    const trusted: NoteKey[] = stringList(values, 'trust').flatMap(readVerifierFile).map((v) => noteKey(v.name, v.publicKey));
+    if (!(SUMMARY_LANGUAGES as readonly string[]).includes(lang))
+      throw new UsageError(`--lang must be one of ${SUMMARY_LANGUAGES.join(', ')}`);
+    const trusted: NoteKey[] = stringList(values, 'trust')
+      .flatMap(readVerifierFile)
+      .map((v) => noteKey(v.name, v.publicKey));
     const file = positionals[0] ?? '';
     let text: string;
     try {
@@ -101,7 +109,13 @@ const verifyCommand: Command = {
     if (isReceiptText(text)) {
       const report = await verifyReceiptParts(parseReceiptText(text), trusted);
       if (values.json) writeLine(io.stdout, JSON.stringify(report));
-      else writeLine(io.stdout, report.ok ? `${report.pinned ? 'VALID' : 'SELF-CONSISTENT ONLY'}: ${report.summary}` : `NOT VALID: ${report.failure}`);
+      else
+        writeLine(
+          io.stdout,
+          report.ok
+            ? `${report.pinned ? 'VALID' : 'SELF-CONSISTENT ONLY'}: ${report.summary}`
+            : `NOT VALID: ${report.failure}`,
+        );
       return !report.ok ? 1 : report.pinned ? 0 : SELF_CONSISTENT_ONLY;
     }
     let report;
@@ -112,7 +126,20 @@ const verifyCommand: Command = {
       report = { ok: false as const, failure: error.message };
     }
     if (values.json) {
-      writeLine(io.stdout, JSON.stringify(report.ok ? { ok: true, anchored: isAnchored(report), anchors: report.anchors, unanchored: report.unanchored, verdict: report.facts.verdict } : report));
+      writeLine(
+        io.stdout,
+        JSON.stringify(
+          report.ok
+            ? {
+                ok: true,
+                anchored: isAnchored(report),
+                anchors: report.anchors,
+                unanchored: report.unanchored,
+                verdict: report.facts.verdict,
+              }
+            : report,
+        ),
+      );
     } else {
       for (const line of summarise(report, lang as SummaryLanguage)) writeLine(report.ok ? io.stdout : io.stderr, line);
     }

@@ -17,7 +17,15 @@ import { parsePairsCsv } from '../../face/pairs-csv.ts';
 import { sealTemplate, templateCommitment } from '../../face/template.ts';
 import { componentLogger, createLogger } from '../../runtime/logger.ts';
 import { loadKioskConfig } from '../kiosk/kiosk-config.ts';
-import { type Command, type CommandContext, type OptionValues, UsageError, optionalString, requireString, writeLine } from './command.ts';
+import {
+  type Command,
+  type CommandContext,
+  type OptionValues,
+  UsageError,
+  optionalString,
+  requireString,
+  writeLine,
+} from './command.ts';
 import { EXIT_INTERNAL } from './run-cli.ts';
 
 const EXIT_SAME = 0;
@@ -25,10 +33,10 @@ const EXIT_DIFFERENT = 1;
 const EXIT_UNUSABLE = 2;
 
 const engineOptions = {
-  threshold: { type: 'string' },
-  detector: { type: 'string' },
+  'threshold': { type: 'string' },
+  'detector': { type: 'string' },
   'wasm-only': { type: 'boolean' },
-  config: { type: 'string' },
+  'config': { type: 'string' },
 } as const;
 
 const ENGINE_DETAILS = [
@@ -68,7 +76,8 @@ function threshold(values: OptionValues): number | undefined {
   const text = optionalString(values, 'threshold');
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!/^\d*\.?\d+$/.test(text) || !(value > 0 && value < 2)) throw new UsageError(`--threshold must be a number between 0 and 2, got ${JSON.stringify(text)}`);
+  if (!/^\d*\.?\d+$/.test(text) || !(value > 0 && value < 2))
+    throw new UsageError(`--threshold must be a number between 0 and 2, got ${JSON.stringify(text)}`);
   return value;
 }
 
@@ -76,12 +85,17 @@ function detector(values: OptionValues): DetectorName | undefined {
   const text = optionalString(values, 'detector');
   if (text === undefined) return undefined;
   const name = DETECTOR_NAMES.find((d) => d === text);
-  if (!name) throw new UsageError(`--detector must be one of ${DETECTOR_NAMES.join(', ')}, got ${JSON.stringify(text)}`);
+  if (!name)
+    throw new UsageError(`--detector must be one of ${DETECTOR_NAMES.join(', ')}, got ${JSON.stringify(text)}`);
   return name;
 }
 
 /** Starts the worker; a backend that cannot start is an internal failure (70), never "different person". */
-async function withService(context: CommandContext, settings: EngineSettings, fn: (service: FaceService) => Promise<number>): Promise<number> {
+async function withService(
+  context: CommandContext,
+  settings: EngineSettings,
+  fn: (service: FaceService) => Promise<number>,
+): Promise<number> {
   const { io } = context;
   let service: FaceService;
   try {
@@ -111,7 +125,10 @@ const verify: Command = {
   path: ['face', 'verify'],
   summary: 'Compare the faces in two JPEG photos',
   usage: 'face verify IMG_A IMG_B [--json] [--threshold N | --config FILE]',
-  details: ['Exit 0: same person; 1: different person; 2: unusable input (not an image, no face, several faces, poor quality).', ...ENGINE_DETAILS],
+  details: [
+    'Exit 0: same person; 1: different person; 2: unusable input (not an image, no face, several faces, poor quality).',
+    ...ENGINE_DETAILS,
+  ],
   options: { json: { type: 'boolean' }, ...engineOptions },
   positionals: { min: 2, max: 2 },
   run: (context) => {
@@ -126,23 +143,51 @@ const verify: Command = {
       const [a, b] = captures as [Capture, Capture];
       const json = values.json === true;
       if (a.kind === 'unusable' || b.kind === 'unusable') {
-        const problems = captures.flatMap((c, i) => (c.kind === 'unusable' ? [{ image: positionals[i] ?? '', reason: c.reason, detail: c.detail, guidance: c.guidance }] : []));
-        if (json) writeLine(io.stdout, JSON.stringify({ decision: 'unusable', problems, backend: service.health.backend }));
+        const problems = captures.flatMap((c, i) =>
+          c.kind === 'unusable'
+            ? [{ image: positionals[i] ?? '', reason: c.reason, detail: c.detail, guidance: c.guidance }]
+            : [],
+        );
+        if (json)
+          writeLine(io.stdout, JSON.stringify({ decision: 'unusable', problems, backend: service.health.backend }));
         else for (const p of problems) writeLine(io.stderr, describeUnusable(p.image, { kind: 'unusable', ...p }));
         return EXIT_UNUSABLE;
       }
       const result = decide(descriptorDistance(a.face.descriptor, b.face.descriptor), limit);
       const timing = {
         totalMs: Math.round(totalMs),
-        perImage: captures.map((c) => (c.kind === 'usable' ? { decodeMs: Math.round(c.analysis.decodeMs), inferenceMs: Math.round(c.analysis.inferenceMs) } : null)),
+        perImage: captures.map((c) =>
+          c.kind === 'usable'
+            ? { decodeMs: Math.round(c.analysis.decodeMs), inferenceMs: Math.round(c.analysis.inferenceMs) }
+            : null,
+        ),
       };
       const liveness = [a.face.liveness, b.face.liveness];
       if (json) {
-        writeLine(io.stdout, JSON.stringify({ ...result, sameFace: result.decision === 'match', backend: service.health.backend, detector: service.health.detector, timing, liveness }));
+        writeLine(
+          io.stdout,
+          JSON.stringify({
+            ...result,
+            sameFace: result.decision === 'match',
+            backend: service.health.backend,
+            detector: service.health.detector,
+            timing,
+            liveness,
+          }),
+        );
       } else {
-        writeLine(io.stdout, `${result.decision === 'match' ? 'same person' : 'different person'}: distance ${result.distance.toFixed(4)}, threshold ${result.threshold}`);
-        writeLine(io.stdout, `time: ${timing.totalMs} ms for both images (${timing.perImage.map((t) => `decode ${t?.decodeMs} ms + inference ${t?.inferenceMs} ms`).join(', ')}); backend ${service.health.backend}`);
-        writeLine(io.stdout, `liveness (advisory): ${liveness.map((l) => `anti-spoof ${l.antispoof.toFixed(2)} liveness ${l.liveness.toFixed(2)}`).join('; ')}`);
+        writeLine(
+          io.stdout,
+          `${result.decision === 'match' ? 'same person' : 'different person'}: distance ${result.distance.toFixed(4)}, threshold ${result.threshold}`,
+        );
+        writeLine(
+          io.stdout,
+          `time: ${timing.totalMs} ms for both images (${timing.perImage.map((t) => `decode ${t?.decodeMs} ms + inference ${t?.inferenceMs} ms`).join(', ')}); backend ${service.health.backend}`,
+        );
+        writeLine(
+          io.stdout,
+          `liveness (advisory): ${liveness.map((l) => `anti-spoof ${l.antispoof.toFixed(2)} liveness ${l.liveness.toFixed(2)}`).join('; ')}`,
+        );
       }
       return result.decision === 'match' ? EXIT_SAME : EXIT_DIFFERENT;
     });
@@ -156,7 +201,7 @@ const enroll: Command = {
   summary: 'Enrol a person from 3 or more JPEG photos into an encrypted template',
   usage: 'face enroll --id ID --key FILE [--out FILE] IMG IMG IMG...',
   details: [
-    '--id ID      the person\'s id (letters, digits, . _ -)',
+    "--id ID      the person's id (letters, digits, . _ -)",
     '--key FILE   32-byte data key; created with mode 0600 when missing',
     '--out FILE   template file (default face-templates/ID.json in the current directory)',
     'The template holds the face descriptors (never the photos), sealed with AES-256-GCM. The commitment printed is what',
@@ -168,7 +213,8 @@ const enroll: Command = {
   run: async (context) => {
     const { values, positionals, io } = context;
     const id = requireString(values, 'id');
-    if (!SAFE_ID.test(id)) throw new UsageError(`--id may hold only letters, digits, '.', '_' and '-', got ${JSON.stringify(id)}`);
+    if (!SAFE_ID.test(id))
+      throw new UsageError(`--id may hold only letters, digits, '.', '_' and '-', got ${JSON.stringify(id)}`);
     const keyPath = requireString(values, 'key');
     const out = optionalString(values, 'out') ?? join('face-templates', `${id}.json`);
     const settings = engineSettings(values);
@@ -214,20 +260,27 @@ const calibrateCommand: Command = {
     'Pairs with an unusable image are counted and left out: a quality failure is not a match error.',
     ...ENGINE_DETAILS,
   ],
-  options: { pairs: { type: 'string' }, 'target-far': { type: 'string' }, json: { type: 'boolean' }, ...engineOptions },
+  options: {
+    'pairs': { type: 'string' },
+    'target-far': { type: 'string' },
+    'json': { type: 'boolean' },
+    ...engineOptions,
+  },
   run: async (context) => {
     const { values, io } = context;
     const pairsPath = requireString(values, 'pairs');
     const targetText = optionalString(values, 'target-far');
     const targetFar = targetText === undefined ? DEFAULT_TARGET_FAR : Number(targetText);
-    if (!(targetFar >= 0 && targetFar < 1)) throw new UsageError(`--target-far must be a rate between 0 and 1, got ${JSON.stringify(targetText)}`);
+    if (!(targetFar >= 0 && targetFar < 1))
+      throw new UsageError(`--target-far must be a rate between 0 and 1, got ${JSON.stringify(targetText)}`);
     const text = await readFile(pairsPath, 'utf8').catch((error: unknown) => {
       throw new UsageError(`cannot read --pairs ${pairsPath}: ${errorMessage(error)}`);
     });
     const pairs = parsePairsCsv(text, dirname(pairsPath));
     return withService(context, engineSettings(values), async (service) => {
       const captures = new Map<string, Capture>();
-      for (const path of new Set(pairs.flatMap((p) => [p.a, p.b]))) captures.set(path, await captureFile(service, path));
+      for (const path of new Set(pairs.flatMap((p) => [p.a, p.b])))
+        captures.set(path, await captureFile(service, path));
       const scored: ScoredPair[] = [];
       const unusable = new Map<string, number>();
       for (const pair of pairs) {
@@ -241,11 +294,15 @@ const calibrateCommand: Command = {
         scored.push({ distance: descriptorDistance(a.face.descriptor, b.face.descriptor), same: pair.same });
       }
       if (!scored.some((p) => p.same) || !scored.some((p) => !p.same)) {
-        writeLine(io.stderr, `muster face calibrate: need usable genuine and impostor pairs; unusable: ${JSON.stringify(Object.fromEntries(unusable))}`);
+        writeLine(
+          io.stderr,
+          `muster face calibrate: need usable genuine and impostor pairs; unusable: ${JSON.stringify(Object.fromEntries(unusable))}`,
+        );
         return EXIT_UNUSABLE;
       }
       const result = calibrate(scored, targetFar);
-      if (values.json === true) writeLine(io.stdout, JSON.stringify({ ...result, unusablePairs: Object.fromEntries(unusable) }));
+      if (values.json === true)
+        writeLine(io.stdout, JSON.stringify({ ...result, unusablePairs: Object.fromEntries(unusable) }));
       else writeLine(io.stdout, calibrationText(result, unusable));
       return 0;
     });
@@ -259,7 +316,9 @@ function calibrationText(result: Calibration, unusable: ReadonlyMap<string, numb
     `genuine distances ${result.genuineDistances.min.toFixed(3)}-${result.genuineDistances.max.toFixed(3)}, impostor distances ${result.impostorDistances.min.toFixed(3)}-${result.impostorDistances.max.toFixed(3)}`,
     '',
     'threshold      FAR      FRR',
-    ...result.sweep.filter((p) => Math.round(p.threshold * 100) % 5 === 0).map((p) => `${p.threshold.toFixed(2).padStart(9)} ${pct(p.far).padStart(8)} ${pct(p.frr).padStart(8)}`),
+    ...result.sweep
+      .filter((p) => Math.round(p.threshold * 100) % 5 === 0)
+      .map((p) => `${p.threshold.toFixed(2).padStart(9)} ${pct(p.far).padStart(8)} ${pct(p.frr).padStart(8)}`),
     '',
     `equal error rate: ${pct((result.equalError.far + result.equalError.frr) / 2)} at threshold ${result.equalError.threshold.toFixed(2)}`,
     `operating point (loosest threshold with FAR <= ${pct(result.targetFar)}): threshold ${result.operatingPoint.threshold.toFixed(2)}, FAR ${pct(result.operatingPoint.far)}, FRR ${pct(result.operatingPoint.frr)}`,
@@ -277,7 +336,10 @@ const status: Command = {
   options: { json: { type: 'boolean' }, ...engineOptions },
   run: (context) =>
     withService(context, engineSettings(context.values), (service) => {
-      writeLine(context.io.stdout, context.values.json === true ? JSON.stringify(service.health) : JSON.stringify(service.health, null, 2));
+      writeLine(
+        context.io.stdout,
+        context.values.json === true ? JSON.stringify(service.health) : JSON.stringify(service.health, null, 2),
+      );
       return Promise.resolve(0);
     }),
 };

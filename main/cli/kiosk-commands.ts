@@ -21,7 +21,12 @@ const run: Command = {
     '--emulate       emulated devices in this process instead of the configured ones (try a kiosk without hardware)',
     'Exit: 0 after SIGINT/SIGTERM; 1 when the configuration is wrong (the message names the field).',
   ],
-  options: { config: { type: 'string' }, web: { type: 'string' }, users: { type: 'string' }, emulate: { type: 'boolean' } },
+  options: {
+    config: { type: 'string' },
+    web: { type: 'string' },
+    users: { type: 'string' },
+    emulate: { type: 'boolean' },
+  },
   run: async ({ values, io }) => {
     let config = loadKioskConfig(requireString(values, 'config'));
     const emulated = values.emulate ? inProcessDevices(`cli-${process.pid}`) : undefined;
@@ -41,8 +46,14 @@ const run: Command = {
     });
     try {
       const web = screens ? await screens.serve(runtime, portNumber(webPort ?? '0', '--web'), users) : undefined;
-      const devices = runtime.devices().map((d) => `${d.kind} ${d.state}`).join(', ');
-      writeLine(io.stdout, `kiosk ${config.kiosk} ready: devices ${devices}; face threshold ${runtime.faceThreshold}; log size ${runtime.ledger.head(config.kiosk).size}${web ? `; kiosk screen ${web.urls.kiosk ?? ''}${web.urls.staff ? `, staff screen ${web.urls.staff}` : ''}` : ''}`);
+      const devices = runtime
+        .devices()
+        .map((d) => `${d.kind} ${d.state}`)
+        .join(', ');
+      writeLine(
+        io.stdout,
+        `kiosk ${config.kiosk} ready: devices ${devices}; face threshold ${runtime.faceThreshold}; log size ${runtime.ledger.head(config.kiosk).size}${web ? `; kiosk screen ${web.urls.kiosk ?? ''}${web.urls.staff ? `, staff screen ${web.urls.staff}` : ''}` : ''}`,
+      );
       const signal = await stopped;
       writeLine(io.stdout, `kiosk stopping (${signal})`);
       await web?.close();
@@ -57,7 +68,11 @@ const run: Command = {
 
 /** The configuration with another devices section, checked like the file's. */
 function withDevices(config: KioskConfig, devices: Record<string, unknown>): KioskConfig {
-  const { devices: checked } = parseKioskConfig({ centre: config.centre, kiosk: config.kiosk, broker: { url: config.broker.url }, devices }, `${config.source} (--emulate)`, config.dataDir);
+  const { devices: checked } = parseKioskConfig(
+    { centre: config.centre, kiosk: config.kiosk, broker: { url: config.broker.url }, devices },
+    `${config.source} (--emulate)`,
+    config.dataDir,
+  );
   return { ...config, devices: checked };
 }
 

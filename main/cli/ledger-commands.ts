@@ -7,12 +7,27 @@ import { isEntryType, type Payload } from '../../core/entry.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { KEY_ENTRY_COMMANDS, RECORD_SCHEMAS, isRecordType } from '../../core/records/record-schemas.ts';
 import { fsck } from '../../ledger/fsck.ts';
-import { Signer, Verifier, loadOrCreateSigner, readSignerFile, readVerifierFile, writeSignerFile } from '../../ledger/keys.ts';
+import {
+  Signer,
+  Verifier,
+  loadOrCreateSigner,
+  readSignerFile,
+  readVerifierFile,
+  writeSignerFile,
+} from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { exportLog, importLog } from '../../ledger/portable.ts';
 import { buildConsistencyProof, buildInclusionProof, checkProof } from '../../ledger/proofs.ts';
 import type { LedgerStore, StoredCheckpoint } from '../../ledger/store.ts';
-import { type Command, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
+import {
+  type Command,
+  UsageError,
+  nonNegativeInteger,
+  optionalString,
+  requireString,
+  stringList,
+  writeLine,
+} from './command.ts';
 import { withStore, withStoreAsync } from './with-store.ts';
 
 const db = { db: { type: 'string' } } as const;
@@ -45,7 +60,7 @@ const init: Command = {
   summary: 'create a kiosk log store and its signing key',
   usage: 'ledger init --db FILE --origin NAME [--key FILE]',
   details: [
-    '--origin NAME  the log\'s unique name, e.g. center-01/kiosk-2',
+    "--origin NAME  the log's unique name, e.g. center-01/kiosk-2",
     '--key FILE     Ed25519 private key (mode 0600); generated if missing. Default: the database path + ".key".',
     '               The public key is written beside it as FILE.pub.',
   ],
@@ -76,7 +91,7 @@ const append: Command = {
   usage: 'ledger append --db FILE --type TYPE [--key FILE]',
   details: [
     'Prints "<seq> <leaf hash hex>" for each entry once it is durably committed.',
-    'Each line is checked against its type\'s record schema (core/records) before it is signed; a bad line',
+    "Each line is checked against its type's record schema (core/records) before it is signed; a bad line",
     'stops the command with its line number and the field at fault; the lines before it stay committed.',
     '',
     'Entry types (--type):',
@@ -87,7 +102,8 @@ const append: Command = {
   options: { ...db, type: { type: 'string' }, key: { type: 'string' } },
   run: async ({ values, io }) => {
     const type = requireString(values, 'type');
-    if (!isEntryType(type)) throw new UsageError(`unknown entry type ${JSON.stringify(type)} (see muster ledger append --help)`);
+    if (!isEntryType(type))
+      throw new UsageError(`unknown entry type ${JSON.stringify(type)} (see muster ledger append --help)`);
     if (!isRecordType(type)) throw new UsageError(`${type} entries are written only by ${KEY_ENTRY_COMMANDS[type]}`);
     const check = RECORD_SCHEMAS[type];
     return withStoreAsync(requireString(values, 'db'), async (store) => {
@@ -120,13 +136,20 @@ const verify: Command = {
   summary: 'check every entry, link, signature, Merkle node and checkpoint of a log',
   usage: 'ledger verify --db FILE [--origin NAME] [--pubkey FILE] [--checkpoint FILE]... [--json]',
   details: [
-    '--pubkey FILE      the log\'s public key file (genesis key first, rotated keys after) from a trusted source;',
+    "--pubkey FILE      the log's public key file (genesis key first, rotated keys after) from a trusted source;",
     '                   without it the key recorded in the store is trusted',
     '--checkpoint FILE  a signed checkpoint you already hold: catches truncation, rollback and forks',
     '--workers N        signature-checking threads (default: one per core for large logs; 0: none)',
     'Exit 0 and "ok <n> entries ..." when intact; exit 1 and the first failing sequence number with the reason.',
   ],
-  options: { ...db, ...originOption, pubkey: { type: 'string' }, checkpoint: { type: 'string', multiple: true }, workers: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    ...db,
+    ...originOption,
+    pubkey: { type: 'string' },
+    checkpoint: { type: 'string', multiple: true },
+    workers: { type: 'string' },
+    json: { type: 'boolean' },
+  },
   run: async ({ values, io }) => {
     const pubkey = optionalString(values, 'pubkey');
     const workers = optionalString(values, 'workers');
@@ -147,9 +170,17 @@ const verify: Command = {
     if (values.json) {
       writeLine(io.stdout, JSON.stringify(result.ok ? { ...result, root: toHex(result.root) } : result));
     } else if (result.ok) {
-      writeLine(io.stdout, `ok ${result.size} entries, root ${toHex(result.root)}, ${result.checkpoints} checkpoints checked (${result.origin}${result.trust === 'store' ? ', key from the store' : ''})`);
+      writeLine(
+        io.stdout,
+        `ok ${result.size} entries, root ${toHex(result.root)}, ${result.checkpoints} checkpoints checked (${result.origin}${result.trust === 'store' ? ', key from the store' : ''})`,
+      );
     } else {
-      writeLine(io.stdout, result.seq === undefined ? `FAILED ${result.origin}: ${result.reason}` : `FAILED at seq ${result.seq}: ${result.reason}`);
+      writeLine(
+        io.stdout,
+        result.seq === undefined
+          ? `FAILED ${result.origin}: ${result.reason}`
+          : `FAILED at seq ${result.seq}: ${result.reason}`,
+      );
     }
     return result.ok ? 0 : 1;
   },
@@ -159,11 +190,16 @@ const checkpoint: Command = {
   path: ['ledger', 'checkpoint'],
   summary: 'print the latest signed checkpoint (C2SP signed note)',
   usage: 'ledger checkpoint --db FILE [--origin NAME] [--key FILE]',
-  details: ['For the own log a checkpoint of its current size is signed and stored; for a replica, the latest one received is printed.'],
+  details: [
+    'For the own log a checkpoint of its current size is signed and stored; for a replica, the latest one received is printed.',
+  ],
   options: { ...db, ...originOption, key: { type: 'string' } },
   run: ({ values, io }) => {
     withStore(requireString(values, 'db'), (store) => {
-      io.stdout.write(currentCheckpoint(store, pickOrigin(store, optionalString(values, 'origin')), optionalString(values, 'key')).note);
+      io.stdout.write(
+        currentCheckpoint(store, pickOrigin(store, optionalString(values, 'origin')), optionalString(values, 'key'))
+          .note,
+      );
     });
     return Promise.resolve(0);
   },
@@ -177,13 +213,17 @@ const prove: Command = {
   run: ({ values, io }) => {
     const seq = optionalString(values, 'seq');
     const from = optionalString(values, 'from');
-    if ((seq === undefined) === (from === undefined)) throw new UsageError('give exactly one of --seq N and --from SIZE');
+    if ((seq === undefined) === (from === undefined))
+      throw new UsageError('give exactly one of --seq N and --from SIZE');
     const index = seq === undefined ? undefined : nonNegativeInteger(seq, '--seq');
     const oldSize = from === undefined ? undefined : nonNegativeInteger(from, '--from');
     withStore(requireString(values, 'db'), (store) => {
       const origin = pickOrigin(store, optionalString(values, 'origin'));
       const cp = currentCheckpoint(store, origin, optionalString(values, 'key'));
-      const proof = index !== undefined ? buildInclusionProof(store, origin, index, cp) : buildConsistencyProof(store, origin, oldSize as number, cp);
+      const proof =
+        index !== undefined
+          ? buildInclusionProof(store, origin, index, cp)
+          : buildConsistencyProof(store, origin, oldSize as number, cp);
       writeLine(io.stdout, JSON.stringify(proof, null, 2));
     });
     return Promise.resolve(0);
@@ -233,7 +273,10 @@ const importCommand: Command = {
   path: ['ledger', 'import'],
   summary: 'import an exported log as a replica, checking every entry first',
   usage: 'ledger import --db FILE [--pubkey FILE] EXPORT_FILE',
-  details: ['--pubkey FILE  the log\'s public key; without it the key in the file is trusted (and printed).', 'Creates the store if it does not exist.'],
+  details: [
+    "--pubkey FILE  the log's public key; without it the key in the file is trusted (and printed).",
+    'Creates the store if it does not exist.',
+  ],
   options: { ...db, pubkey: { type: 'string' } },
   positionals: { min: 1, max: 1 },
   run: async ({ values, positionals, io }) => {
@@ -243,9 +286,13 @@ const importCommand: Command = {
       requireString(values, 'db'),
       async (store) => {
         const r = await importLog(store, positionals[0] as string, trusted);
-        writeLine(io.stdout, `imported ${r.inserted} entries of ${r.origin} (${r.duplicates} already present), ${r.checkpoints} checkpoints; log has ${r.size} entries`);
+        writeLine(
+          io.stdout,
+          `imported ${r.inserted} entries of ${r.origin} (${r.duplicates} already present), ${r.checkpoints} checkpoints; log has ${r.size} entries`,
+        );
         const key = store.log(r.origin)?.genesisKey;
-        if (r.trust === 'file' && key) writeLine(io.stdout, `trusted the key in the file: ${new Verifier(r.origin, key).encode()}`);
+        if (r.trust === 'file' && key)
+          writeLine(io.stdout, `trusted the key in the file: ${new Verifier(r.origin, key).encode()}`);
         return 0;
       },
       { create: true },
@@ -255,7 +302,7 @@ const importCommand: Command = {
 
 const rotateKey: Command = {
   path: ['ledger', 'rotate-key'],
-  summary: 'replace the own log\'s signing key; the rotation entry is signed by the old key',
+  summary: "replace the own log's signing key; the rotation entry is signed by the old key",
   usage: 'ledger rotate-key --db FILE [--key FILE]',
   details: [
     'The new key is written to FILE.next first and moved over FILE once the rotation entry is committed;',
@@ -284,4 +331,14 @@ const rotateKey: Command = {
   },
 };
 
-export const ledgerCommands: readonly Command[] = [init, append, verify, checkpoint, prove, checkProofCommand, exportCommand, importCommand, rotateKey];
+export const ledgerCommands: readonly Command[] = [
+  init,
+  append,
+  verify,
+  checkpoint,
+  prove,
+  checkProofCommand,
+  exportCommand,
+  importCommand,
+  rotateKey,
+];

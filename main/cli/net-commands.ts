@@ -24,7 +24,17 @@ import { KioskNode } from '../../net/kiosk-node.ts';
 import type { LinkOptions } from '../../net/mqtt-link.ts';
 import { VerifyPool } from '../../net/verify-pool.ts';
 import { topicId } from '../../net/topics.ts';
-import { type Command, type OptionValues, UsageError, nonNegativeInteger, portNumber, optionalString, requireString, stringList, writeLine } from './command.ts';
+import {
+  type Command,
+  type OptionValues,
+  UsageError,
+  nonNegativeInteger,
+  portNumber,
+  optionalString,
+  requireString,
+  stringList,
+  writeLine,
+} from './command.ts';
 import { untilSignal } from './signals.ts';
 import { alertsBackend, withAlerts } from '../web/alert-handlers.ts';
 import { HqBackend } from '../web/hq-backend.ts';
@@ -33,14 +43,14 @@ import { startWebServer } from '../web/web-server.ts';
 const VERSION = '0.1.0';
 
 const brokerOptions = {
-  broker: { type: 'string' },
+  'broker': { type: 'string' },
   'mqtt-port': { type: 'string' },
   'mqtt-host': { type: 'string' },
   'broker-passwords': { type: 'string' },
-  username: { type: 'string' },
+  'username': { type: 'string' },
   'password-file': { type: 'string' },
-  ca: { type: 'string' },
-  cert: { type: 'string' },
+  'ca': { type: 'string' },
+  'cert': { type: 'string' },
   'client-key': { type: 'string' },
 } as const;
 
@@ -64,7 +74,10 @@ function readText(path: string, what: string): string {
 }
 
 /** Connects to the named broker, or starts the embedded one; returns the link settings and what to stop. */
-async function brokerFrom(values: OptionValues, nodeId: string): Promise<{ link: Omit<LinkOptions, 'nodeId'>; embedded?: EmbeddedBroker }> {
+async function brokerFrom(
+  values: OptionValues,
+  nodeId: string,
+): Promise<{ link: Omit<LinkOptions, 'nodeId'>; embedded?: EmbeddedBroker }> {
   const broker = requireString(values, 'broker');
   const passwordFile = optionalString(values, 'password-file');
   const credentials = {
@@ -73,8 +86,12 @@ async function brokerFrom(values: OptionValues, nodeId: string): Promise<{ link:
   };
   const tlsFiles = ['ca', 'cert', 'client-key'].map((name) => optionalString(values, name));
   const [ca, cert, key] = tlsFiles;
-  if (tlsFiles.some((f) => f !== undefined) && !(ca && cert && key)) throw new UsageError('TLS needs --ca, --cert and --client-key together');
-  const tls = ca && cert && key ? { tls: { ca: readText(ca, 'CA file'), cert: readText(cert, 'certificate'), key: readText(key, 'client key') } } : {};
+  if (tlsFiles.some((f) => f !== undefined) && !(ca && cert && key))
+    throw new UsageError('TLS needs --ca, --cert and --client-key together');
+  const tls =
+    ca && cert && key
+      ? { tls: { ca: readText(ca, 'CA file'), cert: readText(cert, 'certificate'), key: readText(key, 'client key') } }
+      : {};
   if (broker === 'embedded') {
     const port = portNumber(optionalString(values, 'mqtt-port') ?? '1883', '--mqtt-port');
     const host = optionalString(values, 'mqtt-host') ?? '127.0.0.1';
@@ -85,22 +102,38 @@ async function brokerFrom(values: OptionValues, nodeId: string): Promise<{ link:
       port,
       host,
       alertPublishers: new Set([topicId(nodeId)]),
-      ...(passwordsFile === undefined ? {} : { passwords: readText(passwordsFile, 'broker password file'), users: new Map([[credentials.username, own]]) }),
+      ...(passwordsFile === undefined
+        ? {}
+        : {
+            passwords: readText(passwordsFile, 'broker password file'),
+            users: new Map([[credentials.username, own]]),
+          }),
     });
     const reach = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-    return { link: { url: `mqtt://${reach.includes(':') ? `[${reach}]` : reach}:${embedded.port}`, ...credentials, password: own }, embedded };
+    return {
+      link: {
+        url: `mqtt://${reach.includes(':') ? `[${reach}]` : reach}:${embedded.port}`,
+        ...credentials,
+        password: own,
+      },
+      embedded,
+    };
   }
   // Several URLs, comma-separated: the nodes of a broker cluster, tried in turn (net/mqtt-link.ts).
   const urls = broker.split(',');
   const bad = urls.find((url) => !/^mqtts?:\/\/[^/\s,]+$/.test(url));
-  if (bad !== undefined) throw new UsageError(`--broker must be "embedded" or mqtt://host:port or mqtts://host:port (comma-separated for a cluster), got ${JSON.stringify(bad)}`);
+  if (bad !== undefined)
+    throw new UsageError(
+      `--broker must be "embedded" or mqtt://host:port or mqtts://host:port (comma-separated for a cluster), got ${JSON.stringify(bad)}`,
+    );
   return { link: { url: urls.length === 1 ? broker : urls, ...credentials, ...tls } };
 }
 
 const hq: Command = {
   path: ['hq'],
   summary: 'run HQ: follow, verify, store and witness every kiosk log; HTTP API; alerts',
-  usage: 'hq --db FILE|--postgres URL --broker embedded|URL [--http PORT] [--web PORT --users FILE] [--id NAME] [--agency] [--trust FILE]...',
+  usage:
+    'hq --db FILE|--postgres URL --broker embedded|URL [--http PORT] [--web PORT --users FILE] [--id NAME] [--agency] [--trust FILE]...',
   details: [
     '--db FILE            HQ store (SQLite, the embedded default), created if missing',
     '--postgres URL       HQ store in PostgreSQL instead (province scale), e.g. postgres://muster@db/muster;',
@@ -111,38 +144,63 @@ const hq: Command = {
     '--users FILE         user store (muster users add): every API route then needs a session (POST /api/session)',
     '--web PORT           serve the HQ dashboard (browser mode) on this port (0: a free one); needs --users to sign in',
     '--id NAME            node id on the broker, default hq (the broker ACL lets hq publish alerts)',
-    '--agency             an independent agency\'s node (e.g. --id police): its own store, witness key and breach',
+    "--agency             an independent agency's node (e.g. --id police): its own store, witness key and breach",
     '                     verdicts from every kiosk log it verifies itself; publishes no alerts and no registry',
     '--witness-key FILE   HQ witness key (generated if missing), default: the database path + ".witness.key" (hq.witness.key with --postgres)',
-    '--trust FILE         a kiosk\'s public key file (ledger init writes FILE.pub); pins that log\'s genesis key',
-    '--cosigner FILE      another witness\'s public key file (the police node\'s, a peer kiosk\'s witness key .pub):',
-    '                     its cosignatures are checked against HQ\'s copy and listed beside HQ\'s at /api/logs',
-    '--registry FILE      HQ\'s registry log store (muster kiosk provision): published to the kiosks, which then refuse revoked keys too',
+    "--trust FILE         a kiosk's public key file (ledger init writes FILE.pub); pins that log's genesis key",
+    "--cosigner FILE      another witness's public key file (the police node's, a peer kiosk's witness key .pub):",
+    "                     its cosignatures are checked against HQ's copy and listed beside HQ's at /api/logs",
+    "--registry FILE      HQ's registry log store (muster kiosk provision): published to the kiosks, which then refuse revoked keys too",
     '--staff-log ORIGIN   a pinned (--trust) log whose staff decisions count, besides those the registry names as staff logs',
     '--log FILE           HQ\'s own signed log (officers\' actions on breach alerts), default: the database path + ".log.db" (hq.log.db with --postgres)',
     'Breach alerts: raised as windows close and entries arrive, at /api/breach-alerts, on SSE and on muster/v1/alerts/<centre>',
     ...brokerDetails,
   ],
-  options: { agency: { type: 'boolean' }, db: { type: 'string' }, postgres: { type: 'string' }, http: { type: 'string' }, 'http-host': { type: 'string' }, 'host-name': { type: 'string', multiple: true }, users: { type: 'string' }, web: { type: 'string' }, id: { type: 'string' }, 'witness-key': { type: 'string' }, trust: { type: 'string', multiple: true }, cosigner: { type: 'string', multiple: true }, registry: { type: 'string' }, log: { type: 'string' }, 'staff-log': { type: 'string', multiple: true }, ...brokerOptions },
+  options: {
+    'agency': { type: 'boolean' },
+    'db': { type: 'string' },
+    'postgres': { type: 'string' },
+    'http': { type: 'string' },
+    'http-host': { type: 'string' },
+    'host-name': { type: 'string', multiple: true },
+    'users': { type: 'string' },
+    'web': { type: 'string' },
+    'id': { type: 'string' },
+    'witness-key': { type: 'string' },
+    'trust': { type: 'string', multiple: true },
+    'cosigner': { type: 'string', multiple: true },
+    'registry': { type: 'string' },
+    'log': { type: 'string' },
+    'staff-log': { type: 'string', multiple: true },
+    ...brokerOptions,
+  },
   run: async ({ values, io }) => {
     const dbPath = optionalString(values, 'db');
     const postgres = optionalString(values, 'postgres');
-    if ((dbPath === undefined) === (postgres === undefined)) throw new UsageError('give either --db FILE or --postgres URL');
+    if ((dbPath === undefined) === (postgres === undefined))
+      throw new UsageError('give either --db FILE or --postgres URL');
     const webPort = optionalString(values, 'web');
     const webPortNumber = webPort === undefined ? undefined : portNumber(webPort, '--web');
-    if (webPort !== undefined && optionalString(values, 'users') === undefined) throw new UsageError('--web needs --users FILE: the dashboard is for signed-in officers, police and auditors');
+    if (webPort !== undefined && optionalString(values, 'users') === undefined)
+      throw new UsageError('--web needs --users FILE: the dashboard is for signed-in officers, police and auditors');
     const nodeId = optionalString(values, 'id') ?? 'hq';
     const agency = values.agency === true;
     const httpPort = portNumber(optionalString(values, 'http') ?? '8080', '--http');
-    const trustedKeys = new Map(stringList(values, 'trust').map((file) => {
-      const [genesis] = readVerifierFile(file);
-      if (!genesis) throw new MusterError('bad-key', `${file} holds no key`);
-      return [genesis.name, genesis.publicKey] as const;
-    }));
+    const trustedKeys = new Map(
+      stringList(values, 'trust').map((file) => {
+        const [genesis] = readVerifierFile(file);
+        if (!genesis) throw new MusterError('bad-key', `${file} holds no key`);
+        return [genesis.name, genesis.publicKey] as const;
+      }),
+    );
     if (trustedKeys.size === 0 && optionalString(values, 'registry') === undefined) {
-      throw new UsageError('HQ stores only kiosk logs it knows: give --registry FILE (muster kiosk provision) or --trust FILE');
+      throw new UsageError(
+        'HQ stores only kiosk logs it knows: give --registry FILE (muster kiosk provision) or --trust FILE',
+      );
     }
-    const witnessKey = resolve(optionalString(values, 'witness-key') ?? (dbPath ? `${dbPath}.witness.key` : 'hq.witness.key'));
+    const witnessKey = resolve(
+      optionalString(values, 'witness-key') ?? (dbPath ? `${dbPath}.witness.key` : 'hq.witness.key'),
+    );
     const { signer } = loadOrCreateSigner(witnessKey, nodeId);
     // Whatever started is stopped again, last first, on the way out: also when a later step fails (a port in use),
     // so a failed start exits non-zero and leaves nothing listening.
@@ -160,9 +218,10 @@ const hq: Command = {
       stops.push(() => store.close());
       const registryPath = optionalString(values, 'registry');
       const registry = registryPath === undefined ? undefined : LedgerStore.open(registryPath, { readonly: true });
-      if (registry) stops.push(() => {
-        registry.close();
-      });
+      if (registry)
+        stops.push(() => {
+          registry.close();
+        });
       // What the verified read path (screens, breach watcher) takes as the start of each log: the pinned keys, and
       // the registry's genesis key from HQ's own registry file, so a registry log replaced in the store is refused.
       const readerKeys = new Map(trustedKeys);
@@ -187,24 +246,39 @@ const hq: Command = {
       stops.push(() => service.close());
       // Staff decisions count only from the centres' staff logs: the registry's, or named with --staff-log.
       const pinnedStaff = new Set(stringList(values, 'staff-log'));
-      const staffOrigin = (origin: string): boolean => pinnedStaff.has(origin) || (registry !== undefined && readRegistry(registry)?.staffLogs?.has(origin) === true);
+      const staffOrigin = (origin: string): boolean =>
+        pinnedStaff.has(origin) || (registry !== undefined && readRegistry(registry)?.staffLogs?.has(origin) === true);
       // An agency node's verdicts stay on its own store and screens: HQ publishes the shared alerts topic.
       const alertOptions = { trustedKeys: readerKeys, engine: { staffOrigin }, publish: !agency };
-      const leased = postgres === undefined ? undefined : await startLeasedBreachAlerts(service, { ...alertOptions, url: postgres, onChange: (holding) => {
-        writeLine(io.stdout, holding ? `${nodeId}: judging breaches (lease taken)` : `${nodeId}: standing by (lease lost)`);
-      } });
-      const breachAlerts = leased ?? await startHqBreachAlerts(service, alertOptions);
+      const leased =
+        postgres === undefined
+          ? undefined
+          : await startLeasedBreachAlerts(service, {
+              ...alertOptions,
+              url: postgres,
+              onChange: (holding) => {
+                writeLine(
+                  io.stdout,
+                  holding ? `${nodeId}: judging breaches (lease taken)` : `${nodeId}: standing by (lease lost)`,
+                );
+              },
+            });
+      const breachAlerts = leased ?? (await startHqBreachAlerts(service, alertOptions));
       lease.holding = leased?.holding;
       stops.push(() => breachAlerts.close());
-      const hqLog = openHqLog(resolve(optionalString(values, 'log') ?? (dbPath ? `${dbPath}.log.db` : 'hq.log.db')), nodeId);
+      const hqLog = openHqLog(
+        resolve(optionalString(values, 'log') ?? (dbPath ? `${dbPath}.log.db` : 'hq.log.db')),
+        nodeId,
+      );
       stops.push(() => {
         hqLog.close();
       });
       const usersPath = optionalString(values, 'users');
       const users = usersPath === undefined ? undefined : UserStore.open(usersPath);
-      if (users) stops.push(() => {
-        users.close();
-      });
+      if (users)
+        stops.push(() => {
+          users.close();
+        });
       const host = optionalString(values, 'http-host') ?? '127.0.0.1';
       const desk = new AlertDesk(store, hqLog, breachAlerts.deliver);
       // Any other Host is refused (DNS rebinding).
@@ -213,12 +287,29 @@ const hq: Command = {
       stops.push(() => http.close());
       // "Export evidence" reads HQ's SQLite log store (PostgreSQL: muster evidence export on a kiosk's store); HQ's
       // witness cosigns each bundle's closing checkpoints, and every export is logged on HQ's own log.
-      const evidence = store instanceof SqliteHqStore ? new EvidenceExports({ stores: [store.ledger], log: hqLog, witnessSigners: [signer], witnessKeys: cosigners }) : undefined;
-      const alertsDashboard = withAlerts(new HqBackend({ hq: service, staffOrigin, trustedKeys: readerKeys }), alertsBackend(service, store, desk));
+      const evidence =
+        store instanceof SqliteHqStore
+          ? new EvidenceExports({
+              stores: [store.ledger],
+              log: hqLog,
+              witnessSigners: [signer],
+              witnessKeys: cosigners,
+            })
+          : undefined;
+      const alertsDashboard = withAlerts(
+        new HqBackend({ hq: service, staffOrigin, trustedKeys: readerKeys }),
+        alertsBackend(service, store, desk),
+      );
       const dashboard = evidence ? withHqEvidence(alertsDashboard, evidence) : alertsDashboard;
-      const web = webPortNumber === undefined || !users ? undefined : await startWebServer({ hq: dashboard, users, port: webPortNumber, host, hostNames });
+      const web =
+        webPortNumber === undefined || !users
+          ? undefined
+          : await startWebServer({ hq: dashboard, users, port: webPortNumber, host, hostNames });
       if (web) stops.push(() => web.close());
-      writeLine(io.stdout, `${agency ? `agency node ${nodeId}` : 'hq'} ready: mqtt ${String(link.url)}${embedded ? ' (embedded)' : ''}, http ${http.url}${web?.urls.hq ? `, dashboard ${web.urls.hq}` : ''}`);
+      writeLine(
+        io.stdout,
+        `${agency ? `agency node ${nodeId}` : 'hq'} ready: mqtt ${String(link.url)}${embedded ? ' (embedded)' : ''}, http ${http.url}${web?.urls.hq ? `, dashboard ${web.urls.hq}` : ''}`,
+      );
       const signal = await untilSignal();
       writeLine(io.stdout, `hq stopping (${signal})`);
       return 0;
@@ -237,25 +328,25 @@ const kiosk: Command = {
   summary: 'run a headless kiosk: own log, replication to peers and HQ, witness, heartbeat',
   usage: 'kiosk --db FILE --origin NAME --broker embedded|URL [--peer ORIGIN]... [--simulate PER_S]',
   details: [
-    '--db FILE            the kiosk\'s log store, created (with its key) if missing',
-    '--origin NAME        the log\'s name, <center>/<kiosk>, e.g. center-01/kiosk-2',
+    "--db FILE            the kiosk's log store, created (with its key) if missing",
+    "--origin NAME        the log's name, <center>/<kiosk>, e.g. center-01/kiosk-2",
     '--key FILE           log key, default: the database path + ".key" (generated if missing)',
     '--witness-key FILE   witness key, default: the database path + ".witness.key"',
     '--peer ORIGIN        a peer kiosk of the same center to replicate and witness (repeat)',
-    '--registry-pub FILE  HQ\'s registry public key (hq/registry, from provisioning): follow the registry, refuse revoked keys',
+    "--registry-pub FILE  HQ's registry public key (hq/registry, from provisioning): follow the registry, refuse revoked keys",
     '--heartbeat-s N      heartbeat period, default 30',
     '--simulate PER_S     append synthetic check-in entries at this rate (demos, fault tests)',
     ...brokerDetails,
   ],
   options: {
-    db: { type: 'string' },
-    origin: { type: 'string' },
-    key: { type: 'string' },
+    'db': { type: 'string' },
+    'origin': { type: 'string' },
+    'key': { type: 'string' },
     'witness-key': { type: 'string' },
-    peer: { type: 'string', multiple: true },
+    'peer': { type: 'string', multiple: true },
     'heartbeat-s': { type: 'string' },
     'registry-pub': { type: 'string' },
-    simulate: { type: 'string' },
+    'simulate': { type: 'string' },
     ...brokerOptions,
   },
   run: async ({ values, io }) => {
@@ -264,7 +355,10 @@ const kiosk: Command = {
     const heartbeatS = nonNegativeInteger(optionalString(values, 'heartbeat-s') ?? '30', '--heartbeat-s');
     const rate = nonNegativeInteger(optionalString(values, 'simulate') ?? '0', '--simulate');
     const { signer } = loadOrCreateSigner(resolve(optionalString(values, 'key') ?? `${dbPath}.key`), origin);
-    const { signer: witnessSigner } = loadOrCreateSigner(resolve(optionalString(values, 'witness-key') ?? `${dbPath}.witness.key`), origin);
+    const { signer: witnessSigner } = loadOrCreateSigner(
+      resolve(optionalString(values, 'witness-key') ?? `${dbPath}.witness.key`),
+      origin,
+    );
     const { link, embedded } = await brokerFrom(values, origin);
     const node = await KioskNode.start({
       storePath: dbPath,
@@ -279,13 +373,19 @@ const kiosk: Command = {
       await embedded?.close();
       throw error;
     });
-    writeLine(io.stdout, `kiosk ${origin} ready: mqtt ${String(link.url)}${embedded ? ' (embedded)' : ''}, log size ${await node.store.size(origin)}`);
+    writeLine(
+      io.stdout,
+      `kiosk ${origin} ready: mqtt ${String(link.url)}${embedded ? ' (embedded)' : ''}, log size ${await node.store.size(origin)}`,
+    );
     let simulated = 0;
-    const simulator = rate > 0 ? setInterval(() => {
-      node.append('checkin', { subject: `sim-${simulated++}`, simulated: true }).catch((error: unknown) => {
-        writeLine(io.stderr, `kiosk: append failed: ${errorMessage(error)}`);
-      });
-    }, 1000 / rate) : undefined;
+    const simulator =
+      rate > 0
+        ? setInterval(() => {
+            node.append('checkin', { subject: `sim-${simulated++}`, simulated: true }).catch((error: unknown) => {
+              writeLine(io.stderr, `kiosk: append failed: ${errorMessage(error)}`);
+            });
+          }, 1000 / rate)
+        : undefined;
     const signal = await untilSignal();
     if (simulator) clearInterval(simulator);
     writeLine(io.stdout, `kiosk stopping (${signal})`);

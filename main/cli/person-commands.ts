@@ -11,13 +11,28 @@ import type { LedgerStore } from '../../ledger/store.ts';
 import { readLogRecords } from '../kiosk/log-records.ts';
 import { latestPlans } from '../web/attendance.ts';
 import { type TaskRequest, endEntry, planEntry } from '../web/plan-decisions.ts';
-import { type Command, type CliIo, UsageError, nonNegativeInteger, optionalString, requireString, stringList, writeLine } from './command.ts';
+import {
+  type Command,
+  type CliIo,
+  UsageError,
+  nonNegativeInteger,
+  optionalString,
+  requireString,
+  stringList,
+  writeLine,
+} from './command.ts';
 import { openWriter } from './ledger-commands.ts';
 import { withStoreAsync } from './with-store.ts';
 
-const common = { db: { type: 'string' }, key: { type: 'string' }, subject: { type: 'string' }, reason: { type: 'string' }, staff: { type: 'string' } } as const;
+const common = {
+  db: { type: 'string' },
+  key: { type: 'string' },
+  subject: { type: 'string' },
+  reason: { type: 'string' },
+  staff: { type: 'string' },
+} as const;
 const COMMON_DETAILS = [
-  '--db names the centre\'s staff log (its own log is appended to, signed with --key or the key recorded at init).',
+  "--db names the centre's staff log (its own log is appended to, signed with --key or the key recorded at init).",
   `--staff names the member of staff who decided; --reason says why, as a code: ${REASON_CODES.join(', ')}.`,
   'Words never go on the log (signed, replicated, shown to the police): the staff screen keeps them in the personal-data store.',
 ];
@@ -25,11 +40,20 @@ const COMMON_DETAILS = [
 /** --reason: a reason code; words are refused here, since this command has no personal-data store to keep them in. */
 function reasonCode(values: Parameters<typeof requireString>[0]): ReasonCode {
   const reason = requireString(values, 'reason');
-  if (!isReasonCode(reason)) throw new UsageError(`--reason: one of ${REASON_CODES.join(', ')} (words belong in the personal-data store, not on the log)`);
+  if (!isReasonCode(reason))
+    throw new UsageError(
+      `--reason: one of ${REASON_CODES.join(', ')} (words belong in the personal-data store, not on the log)`,
+    );
   return reason;
 }
 
-async function appendTo(store: LedgerStore, key: string | undefined, type: EntryType, payload: Payload, io: CliIo): Promise<number> {
+async function appendTo(
+  store: LedgerStore,
+  key: string | undefined,
+  type: EntryType,
+  payload: Payload,
+  io: CliIo,
+): Promise<number> {
   const appended = await openWriter(store, key).append(type, payload);
   writeLine(io.stdout, `${appended.seq} ${toHex(appended.hash)}`);
   return 0;
@@ -39,7 +63,8 @@ async function appendTo(store: LedgerStore, key: string | undefined, type: Entry
 function parseDays(text: string): number[] {
   if (text === 'daily') return [...ALL_DAYS];
   const days = text.split(',').map((d) => Number(d.trim()));
-  if (days.some((d) => !Number.isInteger(d) || d < 0 || d > 6)) throw new UsageError('--days: "daily" or weekdays 0-6 separated by commas (0 = Sunday)');
+  if (days.some((d) => !Number.isInteger(d) || d < 0 || d > 6))
+    throw new UsageError('--days: "daily" or weekdays 0-6 separated by commas (0 = Sunday)');
   return days;
 }
 
@@ -63,10 +88,26 @@ export function parseTask(text: string, index: number): TaskRequest {
 
 const plan: Command = {
   path: ['person', 'plan'],
-  summary: 'set or change a person\'s supervision plan (a new person: their first plan)',
-  usage: 'person plan --db FILE [--key FILE] --centre ID --zone IANA --subject ID --start DAY [--end DAY] --window HH:MM-HH:MM [--days daily|1,2,3] [--grace MIN] [--late MIN] [--task SPEC]... --reason CODE --staff ID',
-  details: [...COMMON_DETAILS, '--task study:MODULE | service:MINUTES | questionnaire:ID[:QUESTION=ANSWER,ANSWER;...] (the answers that put the person on the review queue); repeat for each task.', 'The new plan takes effect now; prints "<seq> <leaf hash hex>".'],
-  options: { ...common, centre: { type: 'string' }, zone: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, window: { type: 'string' }, days: { type: 'string' }, grace: { type: 'string' }, late: { type: 'string' }, task: { type: 'string', multiple: true } },
+  summary: "set or change a person's supervision plan (a new person: their first plan)",
+  usage:
+    'person plan --db FILE [--key FILE] --centre ID --zone IANA --subject ID --start DAY [--end DAY] --window HH:MM-HH:MM [--days daily|1,2,3] [--grace MIN] [--late MIN] [--task SPEC]... --reason CODE --staff ID',
+  details: [
+    ...COMMON_DETAILS,
+    '--task study:MODULE | service:MINUTES | questionnaire:ID[:QUESTION=ANSWER,ANSWER;...] (the answers that put the person on the review queue); repeat for each task.',
+    'The new plan takes effect now; prints "<seq> <leaf hash hex>".',
+  ],
+  options: {
+    ...common,
+    centre: { type: 'string' },
+    zone: { type: 'string' },
+    start: { type: 'string' },
+    end: { type: 'string' },
+    window: { type: 'string' },
+    days: { type: 'string' },
+    grace: { type: 'string' },
+    late: { type: 'string' },
+    task: { type: 'string', multiple: true },
+  },
   run: ({ values, io }) => {
     const [open, close] = requireString(values, 'window').split('-');
     if (!open || !close) throw new UsageError('--window: HH:MM-HH:MM');
@@ -83,37 +124,69 @@ const plan: Command = {
         tasks: stringList(values, 'task').map(parseTask),
         reason: reasonCode(values),
       },
-      { centre: requireString(values, 'centre'), zone: requireString(values, 'zone'), staff: requireString(values, 'staff'), effectiveFrom: Date.now() },
+      {
+        centre: requireString(values, 'centre'),
+        zone: requireString(values, 'zone'),
+        staff: requireString(values, 'staff'),
+        effectiveFrom: Date.now(),
+      },
     );
-    return withStoreAsync(requireString(values, 'db'), (store) => appendTo(store, optionalString(values, 'key'), 'plan', payload, io));
+    return withStoreAsync(requireString(values, 'db'), (store) =>
+      appendTo(store, optionalString(values, 'key'), 'plan', payload, io),
+    );
   },
 };
 
 const excuse: Command = {
   path: ['person', 'excuse'],
   summary: 'excuse a person for some days, ahead of time or after: leave (请假), travel (外出) or another reason',
-  usage: 'person excuse --db FILE [--key FILE] --subject ID --from DAY [--to DAY] [--rule RULE]... --reason CODE --staff ID',
+  usage:
+    'person excuse --db FILE [--key FILE] --subject ID --from DAY [--to DAY] [--rule RULE]... --reason CODE --staff ID',
   details: [...COMMON_DETAILS, `--rule: one of ${RULE_IDS.join(', ')}; none: every rule.`],
   options: { ...common, from: { type: 'string' }, to: { type: 'string' }, rule: { type: 'string', multiple: true } },
   run: ({ values, io }) => {
     const from = requireString(values, 'from');
-    const payload = { subject: requireString(values, 'subject'), from, to: optionalString(values, 'to') ?? from, rules: stringList(values, 'rule'), reason: reasonCode(values), staff: requireString(values, 'staff') };
+    const payload = {
+      subject: requireString(values, 'subject'),
+      from,
+      to: optionalString(values, 'to') ?? from,
+      rules: stringList(values, 'rule'),
+      reason: reasonCode(values),
+      staff: requireString(values, 'staff'),
+    };
     parseExcuse(payload);
-    return withStoreAsync(requireString(values, 'db'), (store) => appendTo(store, optionalString(values, 'key'), 'excuse', payload, io));
+    return withStoreAsync(requireString(values, 'db'), (store) =>
+      appendTo(store, optionalString(values, 'key'), 'excuse', payload, io),
+    );
   },
 };
 
 const end: Command = {
   path: ['person', 'end'],
-  summary: 'end a person\'s supervision after a day (the plan in force, with that last day)',
+  summary: "end a person's supervision after a day (the plan in force, with that last day)",
   usage: 'person end --db FILE [--key FILE] --subject ID --last DAY --reason CODE --staff ID',
   details: COMMON_DETAILS,
   options: { ...common, last: { type: 'string' } },
   run: ({ values, io }) => {
     const subject = requireString(values, 'subject');
     return withStoreAsync(requireString(values, 'db'), (store) => {
-      const current = latestPlans(readLogRecords(store).records.filter((r) => r.payload.subject === subject)).get(subject);
-      return appendTo(store, optionalString(values, 'key'), 'plan', endEntry(current, subject, requireString(values, 'last'), { reason: reasonCode(values) }, requireString(values, 'staff'), Date.now()), io);
+      const current = latestPlans(readLogRecords(store).records.filter((r) => r.payload.subject === subject)).get(
+        subject,
+      );
+      return appendTo(
+        store,
+        optionalString(values, 'key'),
+        'plan',
+        endEntry(
+          current,
+          subject,
+          requireString(values, 'last'),
+          { reason: reasonCode(values) },
+          requireString(values, 'staff'),
+          Date.now(),
+        ),
+        io,
+      );
     });
   },
 };

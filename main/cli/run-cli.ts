@@ -20,7 +20,10 @@ export async function runCli(commands: readonly Command[], argv: readonly string
     parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: true, strict: true });
     const count = parsed.positionals.length;
     const { min, max } = command.positionals ?? { min: 0, max: 0 };
-    if (count < min) throw new UsageError(`expected ${min === max ? min : `at least ${min}`} argument${min === 1 ? '' : 's'}, got ${count}`);
+    if (count < min)
+      throw new UsageError(
+        `expected ${min === max ? min : `at least ${min}`} argument${min === 1 ? '' : 's'}, got ${count}`,
+      );
     if (count > max) throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[max])}`);
   } catch (error) {
     return usageFailure(name, error, io);
@@ -40,7 +43,10 @@ export async function runCli(commands: readonly Command[], argv: readonly string
 }
 
 function usageFailure(name: string, error: unknown, io: CliIo): number {
-  writeLine(io.stderr, `${name}: ${errorMessage(error).replace(/\. To specify a positional argument.*$/s, '')} (see ${name} --help)`);
+  writeLine(
+    io.stderr,
+    `${name}: ${errorMessage(error).replace(/\. To specify a positional argument.*$/s, '')} (see ${name} --help)`,
+  );
   return EXIT_USAGE;
 }
 
@@ -70,13 +76,23 @@ function unknownCommand(commands: readonly Command[], argv: readonly string[], i
     writeLine(wantsHelp ? io.stdout : io.stderr, listing(group));
     return wantsHelp ? 0 : EXIT_USAGE;
   }
-  const named = general ? argv.find((a) => a.startsWith('-')) ?? '' : words.join(' ');
-  writeLine(io.stderr, `muster: unknown ${general ? 'option' : 'command'} ${JSON.stringify(named)} (see muster --help)`);
+  const named = general ? (argv.find((a) => a.startsWith('-')) ?? '') : words.join(' ');
+  writeLine(
+    io.stderr,
+    `muster: unknown ${general ? 'option' : 'command'} ${JSON.stringify(named)} (see muster --help)`,
+  );
   return EXIT_USAGE;
 }
 
 function listing(shown: readonly Command[]): string {
-  return ['Usage: muster <command> [options]', '', 'Commands:', ...shown.map((c) => `  ${c.usage.padEnd(58)} ${c.summary}`), '', 'Every command takes --help.'].join('\n');
+  return [
+    'Usage: muster <command> [options]',
+    '',
+    'Commands:',
+    ...shown.map((c) => `  ${c.usage.padEnd(58)} ${c.summary}`),
+    '',
+    'Every command takes --help.',
+  ].join('\n');
 }
 
 function helpText(command: Command): string {

@@ -10,7 +10,11 @@ export function withStore<T>(path: string, fn: (store: LedgerStore) => T, option
   }
 }
 
-export async function withStoreAsync<T>(path: string, fn: (store: LedgerStore) => Promise<T>, options: OpenOptions = {}): Promise<T> {
+export async function withStoreAsync<T>(
+  path: string,
+  fn: (store: LedgerStore) => Promise<T>,
+  options: OpenOptions = {},
+): Promise<T> {
   const store = LedgerStore.open(path, options);
   try {
     return await fn(store);

@@ -35,7 +35,21 @@ import { type WebServer, startWebServer } from '../web/web-server.ts';
 import { type DemoFaces, defaultFaceCacheDir, prepareDemoFaces } from './demo-faces.ts';
 import { DEMO_CONTROL_HELP, parseDemoControl } from './demo-controls.ts';
 import { DemoScreen } from './demo-screen.ts';
-import { CAST, CENTRE, DAY_END_MINUTE, DAY_START_MINUTE, DEMO_NAMES, KIOSKS, type KioskId, type Script, type ScriptedEvent, STAFF, ZONE, scriptFor, visitors } from './scripted-day.ts';
+import {
+  CAST,
+  CENTRE,
+  DAY_END_MINUTE,
+  DAY_START_MINUTE,
+  DEMO_NAMES,
+  KIOSKS,
+  type KioskId,
+  type Script,
+  type ScriptedEvent,
+  STAFF,
+  ZONE,
+  scriptFor,
+  visitors,
+} from './scripted-day.ts';
 import { SimClock } from './sim-clock.ts';
 
 export interface DemoOptions {
@@ -68,7 +82,9 @@ export interface DemoSummary {
   /** Face comparisons the face worker made during the day, and how long they took in all (real ms). */
   readonly faceChecks: { readonly count: number; readonly ms: number };
   readonly replication: {
-    readonly kiosks: Readonly<Record<string, { readonly size: number; readonly hqSize: number; readonly rootMatchesHq: boolean }>>;
+    readonly kiosks: Readonly<
+      Record<string, { readonly size: number; readonly hqSize: number; readonly rootMatchesHq: boolean }>
+    >;
     readonly allRootsMatchHq: boolean;
     readonly lagMs: { readonly p50: number; readonly max: number };
     /** Real time HQ took to hold the whole log of the kiosk back from its outage; -1 if it never did. */
@@ -118,7 +134,8 @@ export class DemoCenter {
     private readonly stops: (() => Promise<void> | void)[],
   ) {
     hq.events.on('entries', ({ origin, size }) => {
-      if (this.catchUp?.origin === origin && this.catchUp.ms === undefined && size >= this.catchUp.size) this.catchUp.ms = performance.now() - this.catchUp.start;
+      if (this.catchUp?.origin === origin && this.catchUp.ms === undefined && size >= this.catchUp.size)
+        this.catchUp.ms = performance.now() - this.catchUp.start;
       const pending = this.sent.get(origin);
       if (!pending) return;
       for (const [seq, at] of pending) {
@@ -140,32 +157,47 @@ export class DemoCenter {
     // What has started so far is stopped again, in reverse, if a later step fails (a busy port, say).
     const stops: (() => Promise<void> | void)[] = [];
     try {
-      const broker = await startEmbeddedBroker({ port: options.mqttPort, host: '127.0.0.1', users, alertPublishers: new Set(['hq']) });
+      const broker = await startEmbeddedBroker({
+        port: options.mqttPort,
+        host: '127.0.0.1',
+        users,
+        alertPublishers: new Set(['hq']),
+      });
       stops.push(() => broker.close());
       // Each kiosk has a configuration file and a data directory of its own, as a real one would.
       const configs = KIOSKS.map((id) => {
         const devices = inProcessDevices(topicId(id));
         const file = join(options.dataDir, `${topicId(id)}.json`);
-        writeFileSync(file, `${JSON.stringify({
-          centre: CENTRE,
-          kiosk: id,
-          dataDir: topicId(id),
-          peers: KIOSKS.filter((k) => k !== id),
-          broker: { url: broker.url },
-          face: { threshold: DEFAULT_MATCH_THRESHOLD },
-          devices: devices.devices,
-          timeouts: { fingerMs: 3000, badgeMs: 5000 },
-          language: 'zh-CN',
-          zone: ZONE,
-          names: DEMO_NAMES,
-        }, null, 2)}\n`);
+        writeFileSync(
+          file,
+          `${JSON.stringify(
+            {
+              centre: CENTRE,
+              kiosk: id,
+              dataDir: topicId(id),
+              peers: KIOSKS.filter((k) => k !== id),
+              broker: { url: broker.url },
+              face: { threshold: DEFAULT_MATCH_THRESHOLD },
+              devices: devices.devices,
+              timeouts: { fingerMs: 3000, badgeMs: 5000 },
+              language: 'zh-CN',
+              zone: ZONE,
+              names: DEMO_NAMES,
+            },
+            null,
+            2,
+          )}\n`,
+        );
         const config = loadKioskConfig(file);
         mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
         const key = loadOrCreateSigner(join(config.dataDir, `${topicId(id)}.db.key`), id).signer;
         return { id, config, devices, key };
       });
       const hqPath = join(options.dataDir, 'hq.db');
-      const hqStore = SqliteHqStore.open(hqPath, { trustedKeys: new Map(configs.map((k) => [k.id, k.key.verifier.publicKey])), clock: clock.now });
+      const hqStore = SqliteHqStore.open(hqPath, {
+        trustedKeys: new Map(configs.map((k) => [k.id, k.key.verifier.publicKey])),
+        clock: clock.now,
+      });
       stops.push(() => hqStore.close());
       const hq = await HqService.start({
         store: hqStore,
@@ -192,7 +224,10 @@ export class DemoCenter {
         say: options.say,
       });
 
-      const display = options.webPort === undefined ? undefined : new KioskScreen(kioskScreenOptions((configs[0] as (typeof configs)[number]).config, clock.now));
+      const display =
+        options.webPort === undefined
+          ? undefined
+          : new KioskScreen(kioskScreenOptions((configs[0] as (typeof configs)[number]).config, clock.now));
       // Camera down at kiosk-1: a staff member confirms on the staff screen (the script never needs it).
       const confirmations = options.webPort === undefined ? undefined : new StaffConfirmations();
       const kiosks: Kiosk[] = [];
@@ -216,15 +251,46 @@ export class DemoCenter {
       stops.push(() => {
         display?.close();
       });
-      const screens = signIn ? await startScreens(options, first, hq, clock, display as KioskScreen, confirmations as StaffConfirmations, faces.impostor.frame, signIn.users, stops) : undefined;
-      return new DemoCenter(options, script, clock, broker, hq, hqStore, http, faces, kiosks, screens, signIn?.accounts ?? [], stops);
+      const screens = signIn
+        ? await startScreens(
+            options,
+            first,
+            hq,
+            clock,
+            display as KioskScreen,
+            confirmations as StaffConfirmations,
+            faces.impostor.frame,
+            signIn.users,
+            stops,
+          )
+        : undefined;
+      return new DemoCenter(
+        options,
+        script,
+        clock,
+        broker,
+        hq,
+        hqStore,
+        http,
+        faces,
+        kiosks,
+        screens,
+        signIn?.accounts ?? [],
+        stops,
+      );
     } catch (error) {
       for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
       throw error;
     }
   }
 
-  get urls(): { readonly hqApi: string; readonly mqtt: string; readonly kiosk?: string; readonly staff?: string; readonly hq?: string } {
+  get urls(): {
+    readonly hqApi: string;
+    readonly mqtt: string;
+    readonly kiosk?: string;
+    readonly staff?: string;
+    readonly hq?: string;
+  } {
     return { hqApi: `${this.http.url}/api/logs`, mqtt: this.broker.url, ...(this.screens?.web.urls ?? {}) };
   }
 
@@ -253,10 +319,14 @@ export class DemoCenter {
     const { devices } = this.kiosks.find((k) => k.id === command.kiosk) as Kiosk;
     switch (command.kind) {
       case 'finger':
-        devices.fingerprint.finger = command.subject === 'none' ? { kind: 'none' } : { kind: 'finger', name: fingerOf(command.subject) };
+        devices.fingerprint.finger =
+          command.subject === 'none' ? { kind: 'none' } : { kind: 'finger', name: fingerOf(command.subject) };
         return `ok finger ${command.subject} on ${command.kiosk}`;
       case 'face': {
-        const frame = command.subject === 'impostor' ? this.faces.impostor.frame : this.faceAssignment().get(command.subject)?.checkinFrame;
+        const frame =
+          command.subject === 'impostor'
+            ? this.faces.impostor.frame
+            : this.faceAssignment().get(command.subject)?.checkinFrame;
         if (command.subject !== 'none' && !frame) throw new TypeError(`${command.subject} has no face in this demo`);
         devices.camera.setFrames(frame ? [frame] : [BLANK_FRAME]);
         return `ok face ${command.subject} before ${command.kiosk}'s camera`;
@@ -284,7 +354,9 @@ export class DemoCenter {
 
   async runDay(): Promise<DemoSummary> {
     const { script, clock, options } = this;
-    options.say(`${script.day} in ${ZONE}: ${script.people.length} people under supervision, window 08:00-10:00, grace 15 min`);
+    options.say(
+      `${script.day} in ${ZONE}: ${script.people.length} people under supervision, window 08:00-10:00, grace 15 min`,
+    );
     await this.enrolEveryone();
     for (const event of script.events) {
       await clock.advanceTo(script.instant(event.minute));
@@ -310,12 +382,20 @@ export class DemoCenter {
         kiosk.devices.fingerprint.enrolDirect(fingerOf(subject), i + 1);
         const face = faceOf.get(subject);
         // Names are the demo's own inventions; they go to each kiosk's personal-data store, never to the log.
-        await kiosk.runtime.enrol({ subject, page: i + 1, card: cardOf(i), name: `Demo Person ${i + 1}`, ...(face ? { descriptors: face.descriptors, photo: face.checkinFrame } : {}) });
+        await kiosk.runtime.enrol({
+          subject,
+          page: i + 1,
+          card: cardOf(i),
+          name: `Demo Person ${i + 1}`,
+          ...(face ? { descriptors: face.descriptors, photo: face.checkinFrame } : {}),
+        });
       }
     }
     for (const plan of script.plans) await (this.kiosks[0] as Kiosk).runtime.append('plan', plan);
     const folder = dirname((this.faces.faces[0] as DemoFaces['faces'][number]).frameFile);
-    this.options.say(`${script.people.length} people enrolled on both kiosks; the cameras serve faces from ${folder} (cut from the MIT-licensed sample photos in ${this.faces.source}); plans signed`);
+    this.options.say(
+      `${script.people.length} people enrolled on both kiosks; the cameras serve faces from ${folder} (cut from the MIT-licensed sample photos in ${this.faces.source}); plans signed`,
+    );
   }
 
   /** Who shows which face: the person who fails the face check has a neighbour in their photo; others in order, repeating when the photos run out. */
@@ -349,7 +429,12 @@ export class DemoCenter {
           say(event.says);
           break;
         case 'network':
-          if (event.online) this.catchUp = { origin: kiosk.id, size: kiosk.runtime.ledger.head(kiosk.id).size, start: performance.now() };
+          if (event.online)
+            this.catchUp = {
+              origin: kiosk.id,
+              size: kiosk.runtime.ledger.head(kiosk.id).size,
+              start: performance.now(),
+            };
           await kiosk.runtime.setOnline(event.online);
           say(event.says);
           break;
@@ -370,7 +455,8 @@ export class DemoCenter {
     devices.camera.setFrames([face]);
     kiosk.screen.stand({
       onGuide: (g) => {
-        if (g === 'tap-badge' || g === 'finger-badge-instead' || g === 'finger-unread-badge') devices.badge.tap(cardOf(index));
+        if (g === 'tap-badge' || g === 'finger-badge-instead' || g === 'finger-unread-badge')
+          devices.badge.tap(cardOf(index));
       },
       answers: (due) => due.map((t) => ({ task: t.id })),
     });
@@ -378,10 +464,14 @@ export class DemoCenter {
     try {
       const outcome = await kiosk.runtime.checkIn();
       await kiosk.screen.ended(outcome);
-      const looks = kiosk.screen.said.filter((g) => g === 'look-at-camera' || g === 'face-again' || g === 'face-light' || g === 'face-move').length;
+      const looks = kiosk.screen.said.filter(
+        (g) => g === 'look-at-camera' || g === 'face-again' || g === 'face-light' || g === 'face-move',
+      ).length;
       this.faceChecks.count += looks;
       if (looks > 0) this.faceChecks.ms += performance.now() - started;
-      return outcome.ok ? `checked in (entry ${outcome.seq}, receipt ${outcome.receipt.proof.leafHash.slice(0, 12)})` : `not checked in: ${outcome.guidance.at(-1) ?? 'see-staff'}`;
+      return outcome.ok
+        ? `checked in (entry ${outcome.seq}, receipt ${outcome.receipt.proof.leafHash.slice(0, 12)})`
+        : `not checked in: ${outcome.guidance.at(-1) ?? 'see-staff'}`;
     } finally {
       kiosk.screen.stand(undefined);
       devices.fingerprint.finger = { kind: 'none' };
@@ -413,7 +503,8 @@ export class DemoCenter {
     for (const kiosk of this.kiosks) {
       const size = kiosk.runtime.ledger.head(kiosk.id).size;
       if ((await this.hqStore.size(kiosk.id)) !== size) return false;
-      for (const peer of this.kiosks) if (peer !== kiosk && (await peer.runtime.kioskNode?.store.size(kiosk.id)) !== size) return false;
+      for (const peer of this.kiosks)
+        if (peer !== kiosk && (await peer.runtime.kioskNode?.store.size(kiosk.id)) !== size) return false;
     }
     return true;
   }
@@ -425,7 +516,13 @@ export class DemoCenter {
     let alerts = 0;
     for (const breach of atHq.breaches.filter((b) => breachStands(b.status))) {
       const evidence = breach.evidence.map((e) => ({ origin: e.origin, seq: e.seq }));
-      await this.hq.reportBreach({ kiosk: evidence.at(-1)?.origin ?? KIOSKS[0], subject: breach.subject, rule: breach.rule, summary: breach.detail, entries: evidence });
+      await this.hq.reportBreach({
+        kiosk: evidence.at(-1)?.origin ?? KIOSKS[0],
+        subject: breach.subject,
+        rule: breach.rule,
+        summary: breach.detail,
+        entries: evidence,
+      });
       alerts++;
     }
     const kiosks: Record<string, { size: number; hqSize: number; rootMatchesHq: boolean }> = {};
@@ -433,7 +530,10 @@ export class DemoCenter {
       const size = kiosk.runtime.ledger.head(kiosk.id).size;
       const hqSize = await this.hqStore.size(kiosk.id);
       const node = kiosk.runtime.kioskNode;
-      const rootMatchesHq = node !== undefined && hqSize === size && toHex(await this.hqStore.root(kiosk.id, size)) === toHex(await node.store.root(kiosk.id, size));
+      const rootMatchesHq =
+        node !== undefined &&
+        hqSize === size &&
+        toHex(await this.hqStore.root(kiosk.id, size)) === toHex(await node.store.root(kiosk.id, size));
       kiosks[kiosk.id] = { size, hqSize, rootMatchesHq };
     }
     const { records } = readLogRecords(this.hqStore.ledger, script.judgedAt);
@@ -442,9 +542,19 @@ export class DemoCenter {
       day: script.day,
       zone: ZONE,
       people: script.people.length,
-      checkins: [...new Set(records.flatMap((r) => (r.type === 'checkin' && typeof r.payload.subject === 'string' ? [r.payload.subject] : [])))].sort(),
-      breaches: atHq.breaches.filter((b) => breachStands(b.status)).map((b) => ({ rule: b.rule, subject: b.subject, evidence: b.evidence.length })),
-      excused: atHq.breaches.filter((b) => b.status === 'excused').map((b) => ({ rule: b.rule, subject: b.subject, reason: b.history.at(-1)?.note ?? '' })),
+      checkins: [
+        ...new Set(
+          records.flatMap((r) =>
+            r.type === 'checkin' && typeof r.payload.subject === 'string' ? [r.payload.subject] : [],
+          ),
+        ),
+      ].sort(),
+      breaches: atHq.breaches
+        .filter((b) => breachStands(b.status))
+        .map((b) => ({ rule: b.rule, subject: b.subject, evidence: b.evidence.length })),
+      excused: atHq.breaches
+        .filter((b) => b.status === 'excused')
+        .map((b) => ({ rule: b.rule, subject: b.subject, reason: b.history.at(-1)?.note ?? '' })),
       reviews: atHq.reviews.map((r) => ({ reason: r.reason, subject: r.subject, status: r.status })),
       problems: atHq.problems.length,
       breachesAgreeOnEveryNode: agree,
@@ -473,12 +583,17 @@ export class DemoCenter {
   }
 
   private localTime(): string {
-    return new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit' }).format(this.clock.now());
+    return new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit' }).format(
+      this.clock.now(),
+    );
   }
 }
 
 /** Demo accounts for the staff and HQ sign-ins; the same passwords across runs unless --fresh. */
-async function demoUsers(options: DemoOptions, stops: (() => Promise<void> | void)[]): Promise<{ users: UserStore; accounts: DemoAccount[] }> {
+async function demoUsers(
+  options: DemoOptions,
+  stops: (() => Promise<void> | void)[],
+): Promise<{ users: UserStore; accounts: DemoAccount[] }> {
   // Real time, not the scripted day's: sessions are about the people watching, whose minutes are real.
   const users = UserStore.open(join(options.dataDir, 'users.db'));
   stops.push(() => {
@@ -492,8 +607,15 @@ async function demoUsers(options: DemoOptions, stops: (() => Promise<void> | voi
   const known = readAccounts(passwords);
   for (const account of accounts) {
     const existing = known.find((a) => a.user === account.user);
-    if (existing && users.list().some((u) => u.user === account.user)) Object.assign(account, { password: existing.password });
-    else await users.add({ name: account.user, role: account.role === 'staff' ? 'staff' : 'officer', password: account.password, ...(account.role === 'staff' ? { centres: [CENTRE] } : {}) });
+    if (existing && users.list().some((u) => u.user === account.user))
+      Object.assign(account, { password: existing.password });
+    else
+      await users.add({
+        name: account.user,
+        role: account.role === 'staff' ? 'staff' : 'officer',
+        password: account.password,
+        ...(account.role === 'staff' ? { centres: [CENTRE] } : {}),
+      });
   }
   writeFileSync(passwords, JSON.stringify(accounts), { mode: 0o600 });
   return { users, accounts };
@@ -549,11 +671,27 @@ async function startScreens(
   stops.push(() => {
     hqLog.close();
   });
-  const staffEvidence = new EvidenceExports({ stores: [runtime.ledger], log: { origin: kiosk.id, append: (type, payload) => runtime.append(type, payload) }, clock: clock.now });
+  const staffEvidence = new EvidenceExports({
+    stores: [runtime.ledger],
+    log: { origin: kiosk.id, append: (type, payload) => runtime.append(type, payload) },
+    clock: clock.now,
+  });
   const hqBackend = new HqBackend({ hq, clock: clock.now, staffOrigin: isDemoKiosk });
   const hqWitness = loadOrCreateSigner(join(options.dataDir, 'hq.db.witness.key'), 'hq').signer;
-  const dashboard = hq.store instanceof SqliteHqStore ? withHqEvidence(hqBackend, new EvidenceExports({ stores: [hq.store.ledger], log: hqLog, witnessSigners: [hqWitness], clock: clock.now })) : hqBackend;
-  const web = await startWebServer({ port: options.webPort ?? 0, kiosk: display, staff: withStaffEvidence(staff, staffEvidence), hq: dashboard, users });
+  const dashboard =
+    hq.store instanceof SqliteHqStore
+      ? withHqEvidence(
+          hqBackend,
+          new EvidenceExports({ stores: [hq.store.ledger], log: hqLog, witnessSigners: [hqWitness], clock: clock.now }),
+        )
+      : hqBackend;
+  const web = await startWebServer({
+    port: options.webPort ?? 0,
+    kiosk: display,
+    staff: withStaffEvidence(staff, staffEvidence),
+    hq: dashboard,
+    users,
+  });
   stops.push(() => web.close());
   return { web, staff };
 }
@@ -581,7 +719,11 @@ function judge(store: LedgerStore, at: number): BreachReport {
 }
 
 function sameFindings(a: BreachReport, b: BreachReport): boolean {
-  const key = (r: BreachReport): string => JSON.stringify({ breaches: r.breaches.map((x) => [x.id, x.status]), reviews: r.reviews.map((x) => [x.id, x.status]) });
+  const key = (r: BreachReport): string =>
+    JSON.stringify({
+      breaches: r.breaches.map((x) => [x.id, x.status]),
+      reviews: r.reviews.map((x) => [x.id, x.status]),
+    });
   return key(a) === key(b);
 }
 

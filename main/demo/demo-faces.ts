@@ -80,7 +80,15 @@ export function defaultFaceCacheDir(): string {
 }
 
 /** Prepares `needed` usable faces and one impostor (from cache where it holds). */
-export async function prepareDemoFaces(service: FaceService, options: { readonly needed: number; readonly threshold: number; readonly cacheDir: string; readonly say?: (line: string) => void }): Promise<DemoFaces> {
+export async function prepareDemoFaces(
+  service: FaceService,
+  options: {
+    readonly needed: number;
+    readonly threshold: number;
+    readonly cacheDir: string;
+    readonly say?: (line: string) => void;
+  },
+): Promise<DemoFaces> {
   const dir = demoPhotoDirectory();
   const photos = PHOTOS.map((file) => ({ file, bytes: new Uint8Array(readFileSync(join(dir, file))) }));
   const key = createHash('sha256')
@@ -126,7 +134,12 @@ export async function prepareDemoFaces(service: FaceService, options: { readonly
         writeFrame(frameFile, frames.checkin);
       }
       if (ready.descriptors === undefined || ready.checkinOk !== true) continue;
-      const face: DemoFace = { id, descriptors: ready.descriptors.map((d) => Float32Array.from(d)), checkinFrame: readFrame(frameFile) ?? writeFrame(frameFile, framesOf(image(), entry.box).checkin), frameFile };
+      const face: DemoFace = {
+        id,
+        descriptors: ready.descriptors.map((d) => Float32Array.from(d)),
+        checkinFrame: readFrame(frameFile) ?? writeFrame(frameFile, framesOf(image(), entry.box).checkin),
+        frameFile,
+      };
       inPhoto.push({ index: faces.length, face });
       if (faces.length < options.needed) faces.push(face);
       // The impostor: a second usable face of the same photo, against the first one's template.
@@ -134,7 +147,11 @@ export async function prepareDemoFaces(service: FaceService, options: { readonly
       if (!impostor && first && second && first.index < faces.length) {
         const pair = `${first.face.id}|${second.face.id}`;
         if (cache.mismatch[pair] === undefined) {
-          const verdict = verifyCapture(createTemplate(first.face.id, first.face.descriptors), await capture(service, { kind: 'jpeg', bytes: second.face.checkinFrame }), options.threshold);
+          const verdict = verifyCapture(
+            createTemplate(first.face.id, first.face.descriptors),
+            await capture(service, { kind: 'jpeg', bytes: second.face.checkinFrame }),
+            options.threshold,
+          );
           cache.mismatch[pair] = verdict.outcome === 'no-match' && verdict.match.distance >= options.threshold + MARGIN;
           computed = true;
         }
@@ -143,7 +160,10 @@ export async function prepareDemoFaces(service: FaceService, options: { readonly
     }
   }
   if (computed) writeCache(cachePath, cache, options.say);
-  if (faces.length === 0 || !impostor) throw new Error(`the demo photos in ${dir} gave ${faces.length} usable faces and ${impostor ? 'an' : 'no'} impostor`);
+  if (faces.length === 0 || !impostor)
+    throw new Error(
+      `the demo photos in ${dir} gave ${faces.length} usable faces and ${impostor ? 'an' : 'no'} impostor`,
+    );
   return { faces, impostor, source: dir };
 }
 
@@ -169,11 +189,26 @@ function writeFrame(path: string, frame: Uint8Array): Uint8Array {
 }
 
 /** Enrols from the three enrolment frames and checks the check-in frame verifies: only such faces serve. */
-async function examine(service: FaceService, id: string, box: Box, frames: Frames, threshold: number): Promise<CachedFace> {
+async function examine(
+  service: FaceService,
+  id: string,
+  box: Box,
+  frames: Frames,
+  threshold: number,
+): Promise<CachedFace> {
   try {
-    const { template } = await enrol(service, id, frames.enrol.map((bytes) => ({ kind: 'jpeg' as const, bytes })), threshold);
+    const { template } = await enrol(
+      service,
+      id,
+      frames.enrol.map((bytes) => ({ kind: 'jpeg' as const, bytes })),
+      threshold,
+    );
     const verdict = verifyCapture(template, await capture(service, { kind: 'jpeg', bytes: frames.checkin }), threshold);
-    return { box, descriptors: template.descriptors.map((d) => [...d]), checkinOk: verdict.outcome === 'match' && verdict.match.distance <= threshold - MARGIN };
+    return {
+      box,
+      descriptors: template.descriptors.map((d) => [...d]),
+      checkinOk: verdict.outcome === 'match' && verdict.match.distance <= threshold - MARGIN,
+    };
   } catch (error) {
     return { box, unusable: errorMessage(error) };
   }
@@ -225,6 +260,7 @@ function encode(frame: RgbaFrame): Uint8Array {
 
 function meanLevel(frame: RgbaFrame): number {
   let sum = 0;
-  for (let i = 0; i < frame.data.length; i += 4) sum += ((frame.data[i] as number) + (frame.data[i + 1] as number) + (frame.data[i + 2] as number)) / 3;
+  for (let i = 0; i < frame.data.length; i += 4)
+    sum += ((frame.data[i] as number) + (frame.data[i + 1] as number) + (frame.data[i + 2] as number)) / 3;
   return sum / Math.max(1, frame.data.length / 4);
 }

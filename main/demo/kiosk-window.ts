@@ -14,7 +14,11 @@ export function electronBinary(): { readonly path?: string; readonly missing?: s
     return { missing: 'the Electron binary is not downloaded' };
   } catch (error) {
     // The package is there but its binary was never downloaded (npm ci skips Electron's install script here).
-    return { missing: /failed to install/i.test(errorMessage(error)) ? 'the Electron binary is not downloaded' : errorMessage(error) };
+    return {
+      missing: /failed to install/i.test(errorMessage(error))
+        ? 'the Electron binary is not downloaded'
+        : errorMessage(error),
+    };
   }
 }
 

@@ -12,8 +12,8 @@ export const ZONE = 'Asia/Shanghai';
 export const KIOSKS = ['centre-01/kiosk-1', 'centre-01/kiosk-2'] as const;
 /** The demo kiosks' `names`: the centre and the study module in both kiosk languages. */
 export const DEMO_NAMES = {
-  centre: { 'zh-CN': '示范区社区矫正中心', en: 'Demo District Community Corrections Centre' },
-  tasks: { 'law-basics-3': { 'zh-CN': '法律基础 第三课', en: 'Law basics, lesson 3' } },
+  centre: { 'zh-CN': '示范区社区矫正中心', 'en': 'Demo District Community Corrections Centre' },
+  tasks: { 'law-basics-3': { 'zh-CN': '法律基础 第三课', 'en': 'Law basics, lesson 3' } },
 } as const;
 export type KioskId = (typeof KIOSKS)[number];
 export const STAFF = 'staff-07';
@@ -24,10 +24,30 @@ export const DAY_END_MINUTE = 13 * 60;
 
 export type ScriptedEvent =
   /** A person comes to a kiosk: finger on the sensor, and either their own face or someone else's before the camera. */
-  | { readonly minute: number; readonly kind: 'visit'; readonly kiosk: KioskId; readonly subject: string; readonly face: 'own' | 'someone-else'; readonly says: string }
+  | {
+      readonly minute: number;
+      readonly kind: 'visit';
+      readonly kiosk: KioskId;
+      readonly subject: string;
+      readonly face: 'own' | 'someone-else';
+      readonly says: string;
+    }
   /** A staff decision, signed at the centre (the staff screen writes the same entry). */
-  | { readonly minute: number; readonly kind: 'staff'; readonly kiosk: KioskId; readonly type: 'excuse'; readonly payload: Payload; readonly says: string }
-  | { readonly minute: number; readonly kind: 'network'; readonly kiosk: KioskId; readonly online: boolean; readonly says: string };
+  | {
+      readonly minute: number;
+      readonly kind: 'staff';
+      readonly kiosk: KioskId;
+      readonly type: 'excuse';
+      readonly payload: Payload;
+      readonly says: string;
+    }
+  | {
+      readonly minute: number;
+      readonly kind: 'network';
+      readonly kiosk: KioskId;
+      readonly online: boolean;
+      readonly says: string;
+    };
 
 export interface Script {
   readonly day: string;
@@ -59,17 +79,46 @@ export function scriptFor(dayText: string, peopleCount: number): Script {
   const day = parseDay(dayText);
   if (day === undefined) throw new TypeError(`day: expected YYYY-MM-DD, got ${JSON.stringify(dayText)}`);
   const named = Object.values(CAST);
-  const people = [...named, ...Array.from({ length: Math.max(0, peopleCount - named.length) }, (_, i) => `p-${String(named.length + i + 1).padStart(4, '0')}`)];
+  const people = [
+    ...named,
+    ...Array.from(
+      { length: Math.max(0, peopleCount - named.length) },
+      (_, i) => `p-${String(named.length + i + 1).padStart(4, '0')}`,
+    ),
+  ];
   const instant = (minute: number): number => zonedInstant(day, minute, ZONE);
   const plans = people.map((subject) => planPayload(planFor(subject, day, instant(0))));
   const events: ScriptedEvent[] = [];
-  const visit = (minute: number, kiosk: KioskId, subject: string, says: string, face: 'own' | 'someone-else' = 'own'): void => {
+  const visit = (
+    minute: number,
+    kiosk: KioskId,
+    subject: string,
+    says: string,
+    face: 'own' | 'someone-else' = 'own',
+  ): void => {
     events.push({ minute, kind: 'visit', kiosk, subject, face, says });
   };
   visit(8 * 60 + 5, KIOSKS[0], CAST.onTime, `${CAST.onTime} checks in on time`);
-  events.push({ minute: 8 * 60 + 30, kind: 'network', kiosk: KIOSKS[1], online: false, says: 'network down; check-ins keep going into its own log' });
-  visit(8 * 60 + 40, KIOSKS[1], CAST.otherKiosk, `${CAST.otherKiosk} checks in on time at the other kiosk, whose network is down`);
-  visit(9 * 60 + 10, KIOSKS[0], CAST.faceFails, `${CAST.faceFails}'s finger matches, but someone else's face is before the camera`, 'someone-else');
+  events.push({
+    minute: 8 * 60 + 30,
+    kind: 'network',
+    kiosk: KIOSKS[1],
+    online: false,
+    says: 'network down; check-ins keep going into its own log',
+  });
+  visit(
+    8 * 60 + 40,
+    KIOSKS[1],
+    CAST.otherKiosk,
+    `${CAST.otherKiosk} checks in on time at the other kiosk, whose network is down`,
+  );
+  visit(
+    9 * 60 + 10,
+    KIOSKS[0],
+    CAST.faceFails,
+    `${CAST.faceFails}'s finger matches, but someone else's face is before the camera`,
+    'someone-else',
+  );
   events.push({
     minute: 9 * 60 + 30,
     kind: 'staff',
@@ -78,7 +127,13 @@ export function scriptFor(dayText: string, peopleCount: number): Script {
     payload: { subject: CAST.excused, from: formatDay(day), to: formatDay(day), reason: 'medical', staff: STAFF },
     says: `staff excuse ${CAST.excused} for today (hospital appointment)`,
   });
-  events.push({ minute: 9 * 60 + 45, kind: 'network', kiosk: KIOSKS[1], online: true, says: 'network back; catching up from its log' });
+  events.push({
+    minute: 9 * 60 + 45,
+    kind: 'network',
+    kiosk: KIOSKS[1],
+    online: true,
+    says: 'network back; catching up from its log',
+  });
   people.slice(named.length).forEach((subject, i) => {
     visit(8 * 60 + 10 + (i % 100), i % 2 === 0 ? KIOSKS[0] : KIOSKS[1], subject, `${subject} checks in on time`);
   });

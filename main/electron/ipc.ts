@@ -18,9 +18,12 @@ const KIOSK_CALLER: Caller = { principal: undefined, kioskScreen: true };
 export function checkSender(event: IpcMainInvokeEvent, kiosk: () => WebContents | undefined): void {
   const contents = kiosk();
   const frame = event.senderFrame;
-  if (!contents || event.sender !== contents) throw new MusterError('forbidden', 'IPC from a window that is not the kiosk screen');
-  if (!frame || frame !== contents.mainFrame) throw new MusterError('forbidden', 'IPC from a frame that is not the kiosk screen\'s top frame');
-  if (!isAppUrl(frame.url)) throw new MusterError('forbidden', `IPC from ${frame.url.slice(0, 100)}, not the kiosk app`);
+  if (!contents || event.sender !== contents)
+    throw new MusterError('forbidden', 'IPC from a window that is not the kiosk screen');
+  if (!frame || frame !== contents.mainFrame)
+    throw new MusterError('forbidden', "IPC from a frame that is not the kiosk screen's top frame");
+  if (!isAppUrl(frame.url))
+    throw new MusterError('forbidden', `IPC from ${frame.url.slice(0, 100)}, not the kiosk app`);
 }
 
 /** Serves calls from the kiosk window; returns a function that stops serving. */
@@ -31,7 +34,13 @@ export function serveApi(ipcMain: IpcMain, api: ApiService, kiosk: () => WebCont
       return { ok: true, result: await api.call(message, KIOSK_CALLER) };
     } catch (error) {
       if (!(error instanceof MusterError)) componentLogger('kiosk-ipc').error({ err: error }, 'kiosk call failed');
-      return { ok: false, error: error instanceof MusterError ? { code: error.code, message: error.message } : { code: 'internal', message: 'internal error' } };
+      return {
+        ok: false,
+        error:
+          error instanceof MusterError
+            ? { code: error.code, message: error.message }
+            : { code: 'internal', message: 'internal error' },
+      };
     }
   });
   const off = api.subscribe(KIOSK_CALLER, (message: EventMessage) => {

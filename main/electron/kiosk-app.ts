@@ -35,13 +35,19 @@ export interface KioskApp {
 
 /** Must run before the app is ready: the scheme is standard and secure (its own origin, CSP applies). */
 export function registerAppScheme(electron: Pick<ElectronModule, 'protocol'>): void {
-  electron.protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false, stream: false } }]);
+  electron.protocol.registerSchemesAsPrivileged([
+    {
+      scheme: APP_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false, stream: false },
+    },
+  ]);
 }
 
 /** Serves the kiosk page and the bundle on muster://kiosk with the same security headers as browser mode. */
 export function appResponse(bundle: RendererBundle, url: string): Response {
   const path = URL.parse(url)?.pathname ?? '';
-  const respond = (type: string, body: string): Response => new Response(body, { status: 200, headers: { ...SECURITY_HEADERS, 'content-type': type } });
+  const respond = (type: string, body: string): Response =>
+    new Response(body, { status: 200, headers: { ...SECURITY_HEADERS, 'content-type': type } });
   if (path === '/kiosk') return respond('text/html; charset=utf-8', screenPage('kiosk'));
   if (path === '/assets/app.js') return respond('text/javascript; charset=utf-8', bundle.js);
   if (path === '/assets/app.css') return respond('text/css; charset=utf-8', bundle.css);

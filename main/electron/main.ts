@@ -33,7 +33,13 @@ async function main(): Promise<void> {
   const screens = kioskScreens(config);
   // The kiosk's signing keys and centre data key sealed by the OS keyring (key files of earlier runs move in).
   const secrets = new SafeStorageSecretStore(join(config.dataDir, 'secrets'), electron.safeStorage);
-  const runtime = await KioskRuntime.start({ config, screen: screens.screen, staff: screens.staff, onAlert: screens.onAlert, secrets });
+  const runtime = await KioskRuntime.start({
+    config,
+    screen: screens.screen,
+    staff: screens.staff,
+    onAlert: screens.onAlert,
+    secrets,
+  });
   const users = UserStore.open(join(config.dataDir, 'users.db'));
   const web = await screens.serve(runtime, Number(process.env.MUSTER_WEB_PORT ?? 8080), users);
   componentLogger('kiosk').info({ url: web.urls.staff ?? null }, 'staff screen');

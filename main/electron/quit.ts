@@ -7,7 +7,11 @@ export interface QuittingApp {
 }
 
 /** On quit, runs `close` to its end, then exits (1 when close failed, after `onError` has seen why). */
-export function holdQuitUntilClosed(app: QuittingApp, close: () => Promise<void>, onError: (error: unknown) => void): void {
+export function holdQuitUntilClosed(
+  app: QuittingApp,
+  close: () => Promise<void>,
+  onError: (error: unknown) => void,
+): void {
   let closing: Promise<void> | undefined;
   app.on('before-quit', (event) => {
     event.preventDefault();

@@ -45,7 +45,11 @@ export function lockNavigation(contents: WebContents): void {
 }
 
 /** The camera (video only) for the app's own origin; everything else is refused. */
-export function permissionAllowed(permission: string, origin: string, details: Partial<Pick<PermissionRequest, 'requestingUrl'>> & { readonly mediaTypes?: readonly string[] }): boolean {
+export function permissionAllowed(
+  permission: string,
+  origin: string,
+  details: Partial<Pick<PermissionRequest, 'requestingUrl'>> & { readonly mediaTypes?: readonly string[] },
+): boolean {
   if (permission !== 'media' || !isAppUrl(origin)) return false;
   const types = details.mediaTypes ?? [];
   return types.length > 0 && types.every((t) => t === 'video');
@@ -53,11 +57,19 @@ export function permissionAllowed(permission: string, origin: string, details: P
 
 export function lockPermissions(session: Session): void {
   session.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    const media = details as { readonly mediaTypes?: readonly string[]; readonly requestingUrl?: string; readonly securityOrigin?: string };
+    const media = details as {
+      readonly mediaTypes?: readonly string[];
+      readonly requestingUrl?: string;
+      readonly securityOrigin?: string;
+    };
     callback(permissionAllowed(permission, media.securityOrigin ?? media.requestingUrl ?? '', media));
   });
   session.setPermissionCheckHandler((_contents, permission, origin, details) => {
     const media = details as { readonly mediaType?: string };
-    return permissionAllowed(permission, origin, media.mediaType === undefined ? {} : { mediaTypes: [media.mediaType] });
+    return permissionAllowed(
+      permission,
+      origin,
+      media.mediaType === undefined ? {} : { mediaTypes: [media.mediaType] },
+    );
   });
 }

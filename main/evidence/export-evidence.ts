@@ -9,7 +9,13 @@
 import { bytesEqual, toBase64, toHex } from '../../core/bytes.ts';
 import { decodeLeaf } from '../../core/entry.ts';
 import { MusterError } from '../../core/errors.ts';
-import { BUNDLE_KIND, BUNDLE_VERSION, type EvidenceBundle, type LogSegment, type ProvenEntry } from '../../core/evidence/bundle.ts';
+import {
+  BUNDLE_KIND,
+  BUNDLE_VERSION,
+  type EvidenceBundle,
+  type LogSegment,
+  type ProvenEntry,
+} from '../../core/evidence/bundle.ts';
 import { type NoteKey, checkLine, formatNoteKey, noteKey } from '../../core/evidence/note-keys.ts';
 import { compactLevels } from '../../core/evidence/tree.ts';
 import { verifyBundle } from '../../core/evidence/verify-bundle.ts';
@@ -60,7 +66,11 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
   const at = options.at ?? Math.max(0, ...records.map((r) => r.ts));
   const bad = (origin: string): void => {
     const problem = batch.problems.find((p) => p.origin === origin);
-    if (problem) throw new MusterError('unverified', `${origin}#${problem.seq} fails verification (${problem.reason}): evidence from that log cannot be exported`);
+    if (problem)
+      throw new MusterError(
+        'unverified',
+        `${origin}#${problem.seq} fails verification (${problem.reason}): evidence from that log cannot be exported`,
+      );
   };
 
   // HQ's registry log up to its latest signed checkpoint, as the bundle will carry it.
@@ -85,10 +95,18 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
   const now = Math.floor((options.now ?? Date.now)() / 1000);
   // Stored cosignatures by known witnesses that say a checkpoint was still the latest after the late period.
   const cosignedAfter = (note: string, origin: string, after: number): number =>
-    parseNote(note).signatures.filter((sig) => sig.name !== origin && sig.signature.length === 72 && witnessKeys.some((w) => w.name === sig.name && bytesEqual(w.cosignerId, sig.id))
-      && Number(new DataView(sig.signature.buffer, sig.signature.byteOffset, 8).getBigUint64(0)) * 1000 >= after).length;
+    parseNote(note).signatures.filter(
+      (sig) =>
+        sig.name !== origin &&
+        sig.signature.length === 72 &&
+        witnessKeys.some((w) => w.name === sig.name && bytesEqual(w.cosignerId, sig.id)) &&
+        Number(new DataView(sig.signature.buffer, sig.signature.byteOffset, 8).getBigUint64(0)) * 1000 >= after,
+    ).length;
 
-  const origins = store.origins().filter((o) => o !== REGISTRY_ORIGIN && plan.value.centres.some((c) => o.startsWith(`${c}/`))).sort();
+  const origins = store
+    .origins()
+    .filter((o) => o !== REGISTRY_ORIGIN && plan.value.centres.some((c) => o.startsWith(`${c}/`)))
+    .sort();
   const segments: LogSegment[] = [];
   const boundaries: { origin: string; seq: number }[] = [];
   const covered = new Map<string, { from: number; to: number; note: string }>();
@@ -99,7 +117,15 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
     const latest = candidates.at(-1);
     if (!latest) throw new MusterError('no-checkpoint', `no signed checkpoint of ${origin} is in the stores given`);
     const all = [...store.range(origin, 0, latest.size)];
-    const to = witnessSigners.length > 0 ? latest : closing(candidates, (c) => ((all[c.size - 1]?.ts ?? -Infinity) >= window.lateUntil ? 1 : 0) + cosignedAfter(c.note, origin, window.lateUntil)) ?? latest;
+    const to =
+      witnessSigners.length > 0
+        ? latest
+        : (closing(
+            candidates,
+            (c) =>
+              ((all[c.size - 1]?.ts ?? -Infinity) >= window.lateUntil ? 1 : 0) +
+              cosignedAfter(c.note, origin, window.lateUntil),
+          ) ?? latest);
     // The opening checkpoint: the largest whose last entry is still before the window opened (that entry goes
     // in as a record, with its audit path, to show it).
     const rows = all.slice(0, to.size);
@@ -116,7 +142,13 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
     });
     let toNote = to.note;
     for (const signer of witnessSigners) toNote = cosign(toNote, signer, now);
-    segments.push({ origin, from: from?.note ?? null, compact, entries: rows.slice(fromSize).map((r) => toBase64(r.leaf)), to: toNote });
+    segments.push({
+      origin,
+      from: from?.note ?? null,
+      compact,
+      entries: rows.slice(fromSize).map((r) => toBase64(r.leaf)),
+      to: toNote,
+    });
     covered.set(origin, { from: fromSize, to: to.size, note: toNote });
   }
 
@@ -124,20 +156,37 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
     const c = covered.get(r.ref.origin);
     return c !== undefined && r.ref.seq >= c.from && r.ref.seq < c.to;
   };
-  const isBoundary = (r: LogRecord): boolean => boundaries.some((b) => b.origin === r.ref.origin && b.seq === r.ref.seq);
-  const wanted = records.filter((r) => !inSegment(r) && r.ref.origin !== REGISTRY_ORIGIN && (isBoundary(r) || about(r, options.subject, plan.value.centres)));
+  const isBoundary = (r: LogRecord): boolean =>
+    boundaries.some((b) => b.origin === r.ref.origin && b.seq === r.ref.seq);
+  const wanted = records.filter(
+    (r) =>
+      !inSegment(r) &&
+      r.ref.origin !== REGISTRY_ORIGIN &&
+      (isBoundary(r) || about(r, options.subject, plan.value.centres)),
+  );
   const proofCheckpoint = new Map<string, Candidate>();
   const prove = (origin: string, seq: number): ProvenEntry => {
     let checkpoint = proofCheckpoint.get(origin);
     if (!checkpoint) {
       const c = covered.get(origin);
-      checkpoint = c ? { size: c.to, root: new Uint8Array(), note: c.note } : checkpointsOf(options.stores, origin, store.head(origin).size).at(-1);
-      if (!checkpoint) throw new MusterError('no-checkpoint', `no signed checkpoint of ${origin} is in the stores given`);
+      checkpoint = c
+        ? { size: c.to, root: new Uint8Array(), note: c.note }
+        : checkpointsOf(options.stores, origin, store.head(origin).size).at(-1);
+      if (!checkpoint)
+        throw new MusterError('no-checkpoint', `no signed checkpoint of ${origin} is in the stores given`);
       proofCheckpoint.set(origin, checkpoint);
     }
     const row = store.entry(origin, seq);
-    if (!row || seq >= checkpoint.size) throw new MusterError('not-covered', `${origin}#${seq} is not covered by a signed checkpoint in the stores given`);
-    return { entry: toBase64(row.leaf), path: inclusionProof(store.treeSource(origin), seq, checkpoint.size).map(toHex), checkpoint: checkpoint.note };
+    if (!row || seq >= checkpoint.size)
+      throw new MusterError(
+        'not-covered',
+        `${origin}#${seq} is not covered by a signed checkpoint in the stores given`,
+      );
+    return {
+      entry: toBase64(row.leaf),
+      path: inclusionProof(store.treeSource(origin), seq, checkpoint.size).map(toHex),
+      checkpoint: checkpoint.note,
+    };
   };
   for (const r of wanted) bad(r.ref.origin);
   const provenRecords = wanted.map((r) => prove(r.ref.origin, r.ref.seq));
@@ -145,20 +194,30 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
   for (const origin of [...new Set([...origins, ...wanted.map((r) => r.ref.origin)])].sort()) {
     const start = covered.get(origin)?.from ?? Infinity;
     for (const row of store.keyEntries(origin)) {
-      if (row.seq < start && (row.type === 'genesis' || row.type === 'key-rotation')) keyEntries.push(prove(origin, row.seq));
+      if (row.seq < start && (row.type === 'genesis' || row.type === 'key-rotation'))
+        keyEntries.push(prove(origin, row.seq));
     }
   }
 
-  const logKeys = [...new Set([...origins, ...wanted.map((r) => r.ref.origin), REGISTRY_ORIGIN])].flatMap((origin) => store.log(origin) ? logKeysOf(store, origin) : []);
+  const logKeys = [...new Set([...origins, ...wanted.map((r) => r.ref.origin), REGISTRY_ORIGIN])].flatMap((origin) =>
+    store.log(origin) ? logKeysOf(store, origin) : [],
+  );
   const keep = (note: string): Promise<string> => keepKnownSignatures(note, logKeys, witnessKeys);
   const kept = {
-    segments: await Promise.all(segments.map(async (s) => ({ ...s, from: s.from === null ? null : await keep(s.from), to: await keep(s.to) }))),
+    segments: await Promise.all(
+      segments.map(async (s) => ({ ...s, from: s.from === null ? null : await keep(s.from), to: await keep(s.to) })),
+    ),
     records: await Promise.all(provenRecords.map(async (p) => ({ ...p, checkpoint: await keep(p.checkpoint) }))),
     keyEntries: await Promise.all(keyEntries.map(async (p) => ({ ...p, checkpoint: await keep(p.checkpoint) }))),
     registry: registry && { ...registry, checkpoint: await keep(registry.checkpoint) },
   };
   // Only witnesses with a cosignature in the bundle are listed (a verifier refuses a listed witness that cosigned nothing).
-  const notes = [...kept.segments.flatMap((s) => [s.from, s.to]), ...kept.records.map((r) => r.checkpoint), ...kept.keyEntries.map((r) => r.checkpoint), kept.registry?.checkpoint];
+  const notes = [
+    ...kept.segments.flatMap((s) => [s.from, s.to]),
+    ...kept.records.map((r) => r.checkpoint),
+    ...kept.keyEntries.map((r) => r.checkpoint),
+    kept.registry?.checkpoint,
+  ];
   const cosigners = notes.flatMap((n) => (n === null || n === undefined ? [] : parseNote(n).signatures));
   const bundle: EvidenceBundle = {
     kind: BUNDLE_KIND,
@@ -168,18 +227,30 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
     rule: options.rule ?? null,
     at,
     ...kept,
-    witnesses: witnessKeys.filter((w, i) => witnessKeys.findIndex((o) => o.name === w.name && bytesEqual(o.publicKey, w.publicKey)) === i && cosigners.some((sig) => sig.name === w.name && bytesEqual(sig.id, w.cosignerId))).map(formatNoteKey),
+    witnesses: witnessKeys
+      .filter(
+        (w, i) =>
+          witnessKeys.findIndex((o) => o.name === w.name && bytesEqual(o.publicKey, w.publicKey)) === i &&
+          cosigners.some((sig) => sig.name === w.name && bytesEqual(sig.id, w.cosignerId)),
+      )
+      .map(formatNoteKey),
     verdict: judged.verdict,
   };
   // Checked as every verifier checks it, but for the entries' signatures: the verified read path checked them. The
   // verdict stated is the whole store's, so the verifier re-judging the bundle alone finds any deciding entry missing.
   const check = await verifyBundle(bundle, [], { entriesVerified: true });
   if (!check.ok && check.failure.startsWith('the stated verdict')) {
-    throw new MusterError('incomplete-evidence', `${check.failure}: an entry that decides the day lies outside the logs of ${plan.value.centres.join(', ')}`);
+    throw new MusterError(
+      'incomplete-evidence',
+      `${check.failure}: an entry that decides the day lies outside the logs of ${plan.value.centres.join(', ')}`,
+    );
   }
   if (!check.ok) {
     // A kiosk with nothing after the late period: only a witness can say the log had no more then.
-    const hint = check.failure.includes('not shown to run past') && witnessSigners.length === 0 ? ' (a witness key, --witness-key, cosigns the closing checkpoints now)' : '';
+    const hint =
+      check.failure.includes('not shown to run past') && witnessSigners.length === 0
+        ? ' (a witness key, --witness-key, cosigns the closing checkpoints now)'
+        : '';
     throw new MusterError('bad-evidence', `the bundle built does not verify: ${check.failure}${hint}`);
   }
   return bundle;
@@ -203,7 +274,10 @@ function checkpointsOf(stores: readonly LedgerStore[], origin: string, held: num
       const checkpoint = parseCheckpoint(parseNote(note).text);
       if (checkpoint.origin !== origin || checkpoint.size > held || checkpoint.size === 0) continue;
       if (!bytesEqual(checkpoint.root, rootHash(main.treeSource(origin), checkpoint.size))) {
-        throw new MusterError('fork', `a signed checkpoint of ${origin} at size ${checkpoint.size} does not match the entries held: the log forked (muster ledger fsck)`);
+        throw new MusterError(
+          'fork',
+          `a signed checkpoint of ${origin} at size ${checkpoint.size} does not match the entries held: the log forked (muster ledger fsck)`,
+        );
       }
       const known = bySize.get(checkpoint.size);
       if (known) known.note = mergeNotes(known.note, note);
@@ -215,9 +289,14 @@ function checkpointsOf(stores: readonly LedgerStore[], origin: string, held: num
 
 /** The checkpoint a witness store last accepted for `origin` (net/sqlite-replica-store.ts), if it is one. */
 function witnessedNotes(store: LedgerStore, origin: string): string[] {
-  const table = store.db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'net_witnessed'").get();
+  const table = store.db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'net_witnessed'")
+    .get();
   if (!table) return [];
-  return store.db.prepare<[string], { note: string }>('SELECT note FROM net_witnessed WHERE origin = ?').all(origin).map((r) => r.note);
+  return store.db
+    .prepare<[string], { note: string }>('SELECT note FROM net_witnessed WHERE origin = ?')
+    .all(origin)
+    .map((r) => r.note);
 }
 
 /**
@@ -246,7 +325,11 @@ function logKeysOf(store: LedgerStore, origin: string): NoteKey[] {
  * Keeps the signature lines by keys the bundle names that verify: a verifier refuses a line it cannot check, and a
  * line that does not verify (a store keeps cosignature lines as received) must not spoil the evidence.
  */
-async function keepKnownSignatures(note: string, logKeys: readonly NoteKey[], witnessKeys: readonly NoteKey[]): Promise<string> {
+async function keepKnownSignatures(
+  note: string,
+  logKeys: readonly NoteKey[],
+  witnessKeys: readonly NoteKey[],
+): Promise<string> {
   const { text, signatures } = parseNote(note);
   const checks = await Promise.all(signatures.map((sig) => checkLine(text, sig, logKeys, witnessKeys)));
   const kept = signatureLines(note).filter((_, i) => checks[i]?.by !== 'unknown' && checks[i]?.ok === true);

@@ -2,7 +2,16 @@
 // back, and carries out the effects. Every attempt step is appended to the log before the next device call,
 // so a crash never loses an attempt; the check-in resolves only once its entry is durable, then the receipt
 // (entry, checkpoint, inclusion proof) is built.
-import { type AttemptRecord, type CancelReason, type CheckinEvent, type CheckinState, type Effect, IDLE, type IdentifyMode, step } from '../../core/checkin/checkin-machine.ts';
+import {
+  type AttemptRecord,
+  type CancelReason,
+  type CheckinEvent,
+  type CheckinState,
+  type Effect,
+  IDLE,
+  type IdentifyMode,
+  step,
+} from '../../core/checkin/checkin-machine.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import { MusterError } from '../../core/errors.ts';
 import { attemptPayload, checkinPayload } from '../../core/records/checkin.ts';
@@ -20,7 +29,13 @@ export interface WorkflowOptions {
 
 /** `attempt`: the session's id on the log (its checkin-attempt entries), the reference a person shows staff. */
 export type CheckinOutcome =
-  | { readonly ok: true; readonly seq: number; readonly receipt: Receipt; readonly guidance: readonly GuidanceCode[]; readonly attempt: string }
+  | {
+      readonly ok: true;
+      readonly seq: number;
+      readonly receipt: Receipt;
+      readonly guidance: readonly GuidanceCode[];
+      readonly attempt: string;
+    }
   | { readonly ok: false; readonly guidance: readonly GuidanceCode[]; readonly attempt: string };
 
 /** Bound on steps per session: each state consumes an event, and retries are capped, so this is never reached. */
@@ -47,7 +62,12 @@ export class CheckinWorkflow {
       const recorded = await this.apply(next.effects, attemptId, guidance, fault);
       if (recorded !== undefined) event = { type: 'recorded', seq: recorded };
       else if (state.kind === 'receipt') {
-        const receipt = buildReceipt(this.ports.log.store, this.ports.log.origin, state.seq, this.ports.log.checkpoint());
+        const receipt = buildReceipt(
+          this.ports.log.store,
+          this.ports.log.origin,
+          state.seq,
+          this.ports.log.checkpoint(),
+        );
         return { ok: true, seq: state.seq, receipt, guidance, attempt: attemptId };
       } else if (state.kind === 'failed' || state.kind === 'idle') return { ok: false, guidance, attempt: attemptId };
       else {
@@ -67,14 +87,27 @@ export class CheckinWorkflow {
    * A fault of Muster itself, not of a device: on the log as an internal-error attempt with the error's code (the
    * breach rules never excuse it and put the person on the staff review queue), and the person is sent to staff.
    */
-  private async internalError(state: CheckinState, fault: string, attemptId: string, guidance: GuidanceCode[]): Promise<void> {
+  private async internalError(
+    state: CheckinState,
+    fault: string,
+    attemptId: string,
+    guidance: GuidanceCode[],
+  ): Promise<void> {
     const { centre, kiosk } = this.options;
-    await this.ports.log.append('checkin-attempt', attemptPayload({ attempt: attemptId, centre, kiosk, ...attemptAt(state), outcome: 'internal-error', fault }));
+    await this.ports.log.append(
+      'checkin-attempt',
+      attemptPayload({ attempt: attemptId, centre, kiosk, ...attemptAt(state), outcome: 'internal-error', fault }),
+    );
     guidance.push('see-staff');
     this.ports.screen.guide('see-staff');
   }
 
-  private async apply(effects: readonly Effect[], attemptId: string, guidance: GuidanceCode[], fault?: string): Promise<number | undefined> {
+  private async apply(
+    effects: readonly Effect[],
+    attemptId: string,
+    guidance: GuidanceCode[],
+    fault?: string,
+  ): Promise<number | undefined> {
     const { centre, kiosk } = this.options;
     let recorded: number | undefined;
     for (const effect of effects) {
@@ -86,11 +119,20 @@ export class CheckinWorkflow {
         case 'log-attempt':
           await this.ports.log.append(
             'checkin-attempt',
-            attemptPayload({ attempt: attemptId, centre, kiosk, ...effect.attempt, ...(effect.attempt.outcome === 'device-down' && fault !== undefined ? { fault } : {}) }),
+            attemptPayload({
+              attempt: attemptId,
+              centre,
+              kiosk,
+              ...effect.attempt,
+              ...(effect.attempt.outcome === 'device-down' && fault !== undefined ? { fault } : {}),
+            }),
           );
           break;
         case 'record-checkin': {
-          const appended = await this.ports.log.append('checkin', checkinPayload({ ...effect.checkin, centre, kiosk, attempt: attemptId }));
+          const appended = await this.ports.log.append(
+            'checkin',
+            checkinPayload({ ...effect.checkin, centre, kiosk, attempt: attemptId }),
+          );
           recorded = appended.seq;
           break;
         }
@@ -153,7 +195,10 @@ export class CheckinWorkflow {
       case 'staff-confirm':
         return { type: 'staff', staff: await p.staff.confirm(state.identity.subject, signal) };
       case 'tasks':
-        return { type: 'tasks', completions: await p.screen.tasks(state.identity.subject, p.plans.dueToday(state.identity.subject)) };
+        return {
+          type: 'tasks',
+          completions: await p.screen.tasks(state.identity.subject, p.plans.dueToday(state.identity.subject)),
+        };
       case 'idle':
       case 'recording':
       case 'receipt':
@@ -164,7 +209,9 @@ export class CheckinWorkflow {
 }
 
 /** What a device call came to: its result, its typed device failure (with the fault code), or a fault of Muster itself. */
-type Fault = { readonly kind: 'device-down'; readonly fault: string } | { readonly kind: 'internal-error'; readonly fault: string };
+type Fault =
+  | { readonly kind: 'device-down'; readonly fault: string }
+  | { readonly kind: 'internal-error'; readonly fault: string };
 
 /** A machine event, or a fault of Muster itself that ends the session (the machine has no state for bugs). */
 type Answer = CheckinEvent | Extract<Fault, { kind: 'internal-error' }>;
@@ -188,7 +235,9 @@ export function faultOf(error: unknown): Fault {
 }
 
 function faultIn(event: CheckinEvent): string | undefined {
-  return 'result' in event && 'fault' in event.result && typeof event.result.fault === 'string' ? event.result.fault : undefined;
+  return 'result' in event && 'fault' in event.result && typeof event.result.fault === 'string'
+    ? event.result.fault
+    : undefined;
 }
 
 /** The step and method of the attempt a state is waiting on, for the attempt entry of an internal error. */
@@ -197,9 +246,21 @@ function attemptAt(state: CheckinState): Pick<AttemptRecord, 'step' | 'method' |
     case 'identify':
       return { step: 'identify', method: state.method, try: state.tries + 1 };
     case 'badge-finger':
-      return { step: 'identify', method: 'fingerprint', try: state.tries + 1, subject: state.identity.subject, identifiedBy: 'badge' };
+      return {
+        step: 'identify',
+        method: 'fingerprint',
+        try: state.tries + 1,
+        subject: state.identity.subject,
+        identifiedBy: 'badge',
+      };
     case 'face':
-      return { step: 'verify', method: 'face', try: state.tries + 1, subject: state.identity.subject, identifiedBy: state.identity.methods[0] ?? 'fingerprint' };
+      return {
+        step: 'verify',
+        method: 'face',
+        try: state.tries + 1,
+        subject: state.identity.subject,
+        identifiedBy: state.identity.methods[0] ?? 'fingerprint',
+      };
     case 'staff-confirm':
     case 'tasks':
       return { step: 'confirm', method: 'staff', try: 1, subject: state.identity.subject };

@@ -32,15 +32,24 @@ export interface EmulatedDevices {
 }
 
 /** A plain grey frame with nobody in it, served until a face is set. */
-export const BLANK_FRAME = new Uint8Array(jpeg.encode({ width: 64, height: 48, data: new Uint8Array(64 * 48 * 4).fill(128) }, 80).data);
+export const BLANK_FRAME = new Uint8Array(
+  jpeg.encode({ width: 64, height: 48, data: new Uint8Array(64 * 48 * 4).fill(128) }, 80).data,
+);
 
 /**
  * Emulators behind a serialport binding in this process; `name` keeps their paths apart from other kiosks'.
  * `timing`: the modules' real processing times and wire speeds (the benchmark); none by default.
  */
-export function inProcessDevices(name: string, timing?: { readonly fingerprint: EmulatorTiming; readonly camera: EmulatorTiming }): EmulatedDevices {
+export function inProcessDevices(
+  name: string,
+  timing?: { readonly fingerprint: EmulatorTiming; readonly camera: EmulatorTiming },
+): EmulatedDevices {
   const fingerprint = new R30xEmulator(timing ? { timing: timing.fingerprint } : {});
-  const camera = new Vc0706Emulator({ frames: [BLANK_FRAME], scale: scaleFrame, ...(timing ? { timing: timing.camera } : {}) });
+  const camera = new Vc0706Emulator({
+    frames: [BLANK_FRAME],
+    scale: scaleFrame,
+    ...(timing ? { timing: timing.camera } : {}),
+  });
   const badge = new KeyboardWedge();
   const binding = new EmulatorBinding();
   const sensorPath = `/dev/serial/by-id/usb-muster-emulated-${name}-fingerprint`;
@@ -51,7 +60,11 @@ export function inProcessDevices(name: string, timing?: { readonly fingerprint: 
     fingerprint,
     camera,
     badge,
-    devices: { fingerprint: { family: 'r30x', path: sensorPath }, camera: { path: cameraPath, resolution: '320x240' }, badge: { hid: { path: `/dev/muster-emulated-${name}-badge` } } },
+    devices: {
+      fingerprint: { family: 'r30x', path: sensorPath },
+      camera: { path: cameraPath, resolution: '320x240' },
+      badge: { hid: { path: `/dev/muster-emulated-${name}-badge` } },
+    },
     inProcess: { binding, badgeSource: () => badge.open() },
     close: () => Promise.resolve(),
   };
@@ -72,7 +85,11 @@ export async function ptyDevices(): Promise<EmulatedDevices> {
     const fingerprint = new R30xEmulator();
     const camera = new Vc0706Emulator({ frames: [BLANK_FRAME] });
     const badge = new KeyboardWedge();
-    const [sensorTty, cameraTty, badgeTty] = [await openPtyPair(dir, 'fingerprint'), await openPtyPair(dir, 'camera'), await openPtyPair(dir, 'badge')];
+    const [sensorTty, cameraTty, badgeTty] = [
+      await openPtyPair(dir, 'fingerprint'),
+      await openPtyPair(dir, 'camera'),
+      await openPtyPair(dir, 'badge'),
+    ];
     pairs.push(sensorTty, cameraTty, badgeTty);
     attachments.push(await attachToSerialPath(fingerprint, sensorTty.device, DEFAULT_BAUD.r30x));
     attachments.push(await attachToSerialPath(camera, cameraTty.device, DEFAULT_BAUD.vc0706));
@@ -81,7 +98,11 @@ export async function ptyDevices(): Promise<EmulatedDevices> {
       fingerprint,
       camera,
       badge,
-      devices: { fingerprint: { family: 'r30x', path: sensorTty.host }, camera: { path: cameraTty.host, chunkSize: 4096 }, badge: { tty: badgeTty.host } },
+      devices: {
+        fingerprint: { family: 'r30x', path: sensorTty.host },
+        camera: { path: cameraTty.host, chunkSize: 4096 },
+        badge: { tty: badgeTty.host },
+      },
       close,
     };
   } catch (error) {

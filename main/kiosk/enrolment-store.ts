@@ -41,12 +41,18 @@ export class EnrolmentStore {
     let table: Table = { v: 1, pages: {}, badges: {} };
     try {
       const parsed = JSON.parse(readFileSync(join(dir, 'enrolment.json'), 'utf8')) as Partial<Table>;
-      if (parsed.v !== 1 || (parsed.salt !== undefined && typeof parsed.salt !== 'string') || typeof parsed.pages !== 'object' || typeof parsed.badges !== 'object') {
+      if (
+        parsed.v !== 1 ||
+        (parsed.salt !== undefined && typeof parsed.salt !== 'string') ||
+        typeof parsed.pages !== 'object' ||
+        typeof parsed.badges !== 'object'
+      ) {
         throw new MusterError('bad-enrolment', 'not a version 1 enrolment table');
       }
       table = parsed as Table;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new MusterError('bad-enrolment', `${join(dir, 'enrolment.json')}: ${errorMessage(error)}`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new MusterError('bad-enrolment', `${join(dir, 'enrolment.json')}: ${errorMessage(error)}`);
     }
     return new EnrolmentStore(dir, keyFor, badgeKey, table);
   }
@@ -63,7 +69,8 @@ export class EnrolmentStore {
   /** Whether anything is enrolled for the subject here (a sensor page, a badge or a face template). */
   enrolled(subject: string): boolean {
     checkSubject(subject);
-    if (Object.values(this.table.pages).includes(subject) || Object.values(this.table.badges).includes(subject)) return true;
+    if (Object.values(this.table.pages).includes(subject) || Object.values(this.table.badges).includes(subject))
+      return true;
     return existsSync(this.templatePath(subject));
   }
 
@@ -74,7 +81,10 @@ export class EnrolmentStore {
     const legacy = createHash('sha256').update(this.table.salt).update('\n').update(card).digest('hex');
     const old = this.table.badges[legacy];
     if (old === undefined) return undefined;
-    const badges = { ...Object.fromEntries(Object.entries(this.table.badges).filter(([hash]) => hash !== legacy)), [this.badgeHash(card)]: old };
+    const badges = {
+      ...Object.fromEntries(Object.entries(this.table.badges).filter(([hash]) => hash !== legacy)),
+      [this.badgeHash(card)]: old,
+    };
     const { salt, ...rest } = this.table;
     const left = Object.keys(badges).some((k) => !k.startsWith(KEYED));
     this.table = left ? { ...rest, salt, badges } : { ...rest, badges };
@@ -103,7 +113,10 @@ export class EnrolmentStore {
   }
 
   /** Records what was enrolled; returns the template's commitment (what the log may carry). */
-  save(subject: string, what: { readonly page?: number; readonly card?: string; readonly template?: FaceTemplate }): string | undefined {
+  save(
+    subject: string,
+    what: { readonly page?: number; readonly card?: string; readonly template?: FaceTemplate },
+  ): string | undefined {
     checkSubject(subject);
     const pages = { ...this.table.pages };
     const badges = { ...this.table.badges };
@@ -111,7 +124,8 @@ export class EnrolmentStore {
     if (what.card !== undefined) badges[this.badgeHash(what.card)] = subject;
     let commitment: string | undefined;
     if (what.template) {
-      if (what.template.subjectId !== subject) throw new TypeError(`template: made for ${what.template.subjectId}, not ${subject}`);
+      if (what.template.subjectId !== subject)
+        throw new TypeError(`template: made for ${what.template.subjectId}, not ${subject}`);
       const sealed = sealTemplate(what.template, this.keyFor(subject));
       commitment = sealed.commitment;
       writeAtomic(this.templatePath(subject), JSON.stringify(sealed));
@@ -132,7 +146,8 @@ export class EnrolmentStore {
 }
 
 function checkSubject(subject: string): void {
-  if (!SUBJECT.test(subject)) throw new TypeError(`subject: expected a pseudonymous id, got ${JSON.stringify(subject)}`);
+  if (!SUBJECT.test(subject))
+    throw new TypeError(`subject: expected a pseudonymous id, got ${JSON.stringify(subject)}`);
 }
 
 function writeAtomic(path: string, text: string): void {

@@ -43,7 +43,12 @@ export interface FingerprintSettings extends SerialDeviceSettings {
 
 /** A USB HID reader (node-hid), or a tty carrying its 8-byte reports (`muster emulate badge` on a PTY). */
 export type BadgeSettings =
-  | { readonly kind: 'hid'; readonly target: HidTarget; readonly mode: 'keyboard' | 'hex' | 'ascii'; readonly exclusive: boolean }
+  | {
+      readonly kind: 'hid';
+      readonly target: HidTarget;
+      readonly mode: 'keyboard' | 'hex' | 'ascii';
+      readonly exclusive: boolean;
+    }
   | { readonly kind: 'tty'; readonly path: string };
 
 export interface KioskConfig {
@@ -59,9 +64,17 @@ export interface KioskConfig {
   /** HQ's registry public key file (from provisioning): the kiosk follows HQ's registry and refuses revoked keys. */
   readonly registryPub?: string;
   /** One broker URL, or the nodes of a broker cluster (net/mqtt-link.ts fails over between them). */
-  readonly broker: { readonly url: string | readonly string[]; readonly username?: string; readonly passwordFile?: string };
+  readonly broker: {
+    readonly url: string | readonly string[];
+    readonly username?: string;
+    readonly passwordFile?: string;
+  };
   readonly face: { readonly threshold: number; readonly detector: DetectorName; readonly backend: BackendChoice };
-  readonly devices: { readonly fingerprint?: FingerprintSettings; readonly camera?: CameraSettings; readonly badge?: BadgeSettings };
+  readonly devices: {
+    readonly fingerprint?: FingerprintSettings;
+    readonly camera?: CameraSettings;
+    readonly badge?: BadgeSettings;
+  };
   readonly timeouts: { readonly fingerMs: number; readonly badgeMs: number };
   /** The screen's language: every session starts in it. Default zh-CN (a centre in China). */
   readonly language: KioskLanguage;
@@ -96,26 +109,52 @@ export function loadKioskConfig(file: string): KioskConfig {
 export function parseKioskConfig(value: unknown, source: string, baseDir: string): KioskConfig {
   const at = new Reader(source, baseDir);
   const c = at.object(value, '');
-  at.only(c, '', ['centre', 'kiosk', 'dataDir', 'identify', 'peers', 'registryPub', 'broker', 'face', 'devices', 'timeouts', 'language', 'zone', 'names', 'screen']);
+  at.only(c, '', [
+    'centre',
+    'kiosk',
+    'dataDir',
+    'identify',
+    'peers',
+    'registryPub',
+    'broker',
+    'face',
+    'devices',
+    'timeouts',
+    'language',
+    'zone',
+    'names',
+    'screen',
+  ]);
   const centre = at.id(c.centre, 'centre');
   const kiosk = at.string(c.kiosk, 'kiosk');
   const name = kiosk.slice(centre.length + 1);
-  if (!kiosk.startsWith(`${centre}/`) || !ID.test(name)) at.fail('kiosk', `expected "${centre}/<name>" (letters, digits, . _ -), got ${JSON.stringify(kiosk)}`);
-  const peers = c.peers === undefined ? [] : at.array(c.peers, 'peers').map((p, i) => {
-    const peer = at.string(p, `peers[${i}]`);
-    if (!peer.startsWith(`${centre}/`) || peer === kiosk || !ID.test(peer.slice(centre.length + 1))) at.fail(`peers[${i}]`, `expected another kiosk of ${centre}, got ${JSON.stringify(peer)}`);
-    return peer;
-  });
-  const identify = c.identify === undefined ? 'fingerprint-search' : at.oneOf(c.identify, 'identify', ['fingerprint-search', 'badge-then-finger'] as const);
+  if (!kiosk.startsWith(`${centre}/`) || !ID.test(name))
+    at.fail('kiosk', `expected "${centre}/<name>" (letters, digits, . _ -), got ${JSON.stringify(kiosk)}`);
+  const peers =
+    c.peers === undefined
+      ? []
+      : at.array(c.peers, 'peers').map((p, i) => {
+          const peer = at.string(p, `peers[${i}]`);
+          if (!peer.startsWith(`${centre}/`) || peer === kiosk || !ID.test(peer.slice(centre.length + 1)))
+            at.fail(`peers[${i}]`, `expected another kiosk of ${centre}, got ${JSON.stringify(peer)}`);
+          return peer;
+        });
+  const identify =
+    c.identify === undefined
+      ? 'fingerprint-search'
+      : at.oneOf(c.identify, 'identify', ['fingerprint-search', 'badge-then-finger'] as const);
 
   const b = at.object(c.broker, 'broker');
   at.only(b, 'broker', ['url', 'username', 'passwordFile']);
   const brokerUrl = (value: unknown, field: string): string => {
     const url = at.string(value, field);
-    if (!/^mqtts?:\/\/[^/\s]+$/.test(url)) at.fail(field, `expected mqtt://host:port or mqtts://host:port, got ${JSON.stringify(url)}`);
+    if (!/^mqtts?:\/\/[^/\s]+$/.test(url))
+      at.fail(field, `expected mqtt://host:port or mqtts://host:port, got ${JSON.stringify(url)}`);
     return url;
   };
-  const urls = Array.isArray(b.url) ? at.array(b.url, 'broker.url').map((u, i) => brokerUrl(u, `broker.url[${i}]`)) : undefined;
+  const urls = Array.isArray(b.url)
+    ? at.array(b.url, 'broker.url').map((u, i) => brokerUrl(u, `broker.url[${i}]`))
+    : undefined;
   if (urls?.length === 0) at.fail('broker.url', 'expected at least one broker URL');
   const url = urls ?? brokerUrl(b.url, 'broker.url');
   const broker = {
@@ -127,11 +166,13 @@ export function parseKioskConfig(value: unknown, source: string, baseDir: string
   const f = c.face === undefined ? {} : at.object(c.face, 'face');
   at.only(f, 'face', ['threshold', 'detector', 'backend']);
   const threshold = f.threshold === undefined ? DEFAULT_MATCH_THRESHOLD : at.number(f.threshold, 'face.threshold');
-  if (!(threshold > 0 && threshold < 2)) at.fail('face.threshold', `expected a distance between 0 and 2 (from muster face calibrate), got ${threshold}`);
+  if (!(threshold > 0 && threshold < 2))
+    at.fail('face.threshold', `expected a distance between 0 and 2 (from muster face calibrate), got ${threshold}`);
   const face = {
     threshold,
     detector: f.detector === undefined ? DEFAULT_DETECTOR : at.oneOf(f.detector, 'face.detector', DETECTOR_NAMES),
-    backend: f.backend === undefined ? 'auto' : at.oneOf(f.backend, 'face.backend', ['auto', 'tensorflow', 'wasm'] as const),
+    backend:
+      f.backend === undefined ? 'auto' : at.oneOf(f.backend, 'face.backend', ['auto', 'tensorflow', 'wasm'] as const),
   } as const;
 
   const d = at.object(c.devices, 'devices');
@@ -141,16 +182,36 @@ export function parseKioskConfig(value: unknown, source: string, baseDir: string
     ...(d.camera === undefined ? {} : { camera: camera(at, d.camera) }),
     ...(d.badge === undefined ? {} : { badge: badge(at, d.badge) }),
   };
-  if (!devices.fingerprint && !devices.badge) at.fail('devices', 'a kiosk needs a fingerprint sensor or a badge reader to identify people');
+  if (!devices.fingerprint && !devices.badge)
+    at.fail('devices', 'a kiosk needs a fingerprint sensor or a badge reader to identify people');
 
   const t = c.timeouts === undefined ? {} : at.object(c.timeouts, 'timeouts');
   at.only(t, 'timeouts', ['fingerMs', 'badgeMs']);
-  const timeouts = { fingerMs: at.millis(t.fingerMs, 'timeouts.fingerMs', 10_000), badgeMs: at.millis(t.badgeMs, 'timeouts.badgeMs', 15_000) };
+  const timeouts = {
+    fingerMs: at.millis(t.fingerMs, 'timeouts.fingerMs', 10_000),
+    badgeMs: at.millis(t.badgeMs, 'timeouts.badgeMs', 15_000),
+  };
 
   const registryPub = c.registryPub === undefined ? {} : { registryPub: at.path(c.registryPub, 'registryPub') };
   const language = c.language === undefined ? 'zh-CN' : at.oneOf(c.language, 'language', KIOSK_LANGUAGES);
   const zone = c.zone === undefined ? Intl.DateTimeFormat().resolvedOptions().timeZone : at.zone(c.zone, 'zone');
-  return { source, centre, kiosk, dataDir: at.path(c.dataDir ?? '.', 'dataDir'), identify, peers, ...registryPub, broker, face, devices, timeouts, language, zone, names: names(at, c.names), screen: screen(at, c.screen) };
+  return {
+    source,
+    centre,
+    kiosk,
+    dataDir: at.path(c.dataDir ?? '.', 'dataDir'),
+    identify,
+    peers,
+    ...registryPub,
+    broker,
+    face,
+    devices,
+    timeouts,
+    language,
+    zone,
+    names: names(at, c.names),
+    screen: screen(at, c.screen),
+  };
 }
 
 function names(at: Reader, value: unknown): KioskConfig['names'] {
@@ -160,7 +221,12 @@ function names(at: Reader, value: unknown): KioskConfig['names'] {
   if (Object.keys(tasks).length > 256) at.fail('names.tasks', 'expected at most 256 names');
   return {
     ...(o.centre === undefined ? {} : { centre: at.names(o.centre, 'names.centre') }),
-    tasks: Object.fromEntries(Object.entries(tasks).map(([key, v]) => [at.match(key, `names.tasks key`, ID, 'a task, module or questionnaire id'), at.names(v, `names.tasks.${key}`)])),
+    tasks: Object.fromEntries(
+      Object.entries(tasks).map(([key, v]) => [
+        at.match(key, `names.tasks key`, ID, 'a task, module or questionnaire id'),
+        at.names(v, `names.tasks.${key}`),
+      ]),
+    ),
   };
 }
 
@@ -182,7 +248,8 @@ function screen(at: Reader, value: unknown): KioskConfig['screen'] {
 
 function serial(at: Reader, o: Record<string, unknown>, where: string, defaultBaud: number): SerialDeviceSettings {
   const hasPath = o.path !== undefined;
-  if (hasPath === (o.usb !== undefined)) at.fail(where, 'give either "path" (e.g. /dev/serial/by-id/...) or "usb" {vendorId, productId}');
+  if (hasPath === (o.usb !== undefined))
+    at.fail(where, 'give either "path" (e.g. /dev/serial/by-id/...) or "usb" {vendorId, productId}');
   let target: SerialTarget;
   if (hasPath) target = { path: at.path(o.path, `${where}.path`) };
   else {
@@ -195,7 +262,8 @@ function serial(at: Reader, o: Record<string, unknown>, where: string, defaultBa
     };
   }
   const baudRate = o.baudRate === undefined ? defaultBaud : at.number(o.baudRate, `${where}.baudRate`);
-  if (![9600, 19200, 38400, 57600, 115200].includes(baudRate)) at.fail(`${where}.baudRate`, `expected 9600, 19200, 38400, 57600 or 115200, got ${baudRate}`);
+  if (![9600, 19200, 38400, 57600, 115200].includes(baudRate))
+    at.fail(`${where}.baudRate`, `expected 9600, 19200, 38400, 57600 or 115200, got ${baudRate}`);
   return { target, baudRate };
 }
 
@@ -204,42 +272,64 @@ function fingerprint(at: Reader, value: unknown): FingerprintSettings {
   at.only(o, 'devices.fingerprint', ['family', 'path', 'usb', 'baudRate', 'model']);
   const family = at.oneOf(o.family, 'devices.fingerprint.family', ['r30x', 'gt511'] as const);
   const base = serial(at, o, 'devices.fingerprint', profileFor('fingerprint', family).serial?.baudRate ?? 57600);
-  return { ...base, family, ...(o.model === undefined ? {} : { model: at.string(o.model, 'devices.fingerprint.model') }) };
+  return {
+    ...base,
+    family,
+    ...(o.model === undefined ? {} : { model: at.string(o.model, 'devices.fingerprint.model') }),
+  };
 }
 
 function camera(at: Reader, value: unknown): CameraSettings {
   const o = at.object(value, 'devices.camera');
   at.only(o, 'devices.camera', ['path', 'usb', 'baudRate', 'chunkSize', 'resolution']);
   const serialSettings = serial(at, o, 'devices.camera', profileFor('camera').serial?.baudRate ?? 38400);
-  const base = o.resolution === undefined ? serialSettings : { ...serialSettings, resolution: at.oneOf(o.resolution, 'devices.camera.resolution', Object.keys(ImageSize) as Resolution[]) };
+  const base =
+    o.resolution === undefined
+      ? serialSettings
+      : {
+          ...serialSettings,
+          resolution: at.oneOf(o.resolution, 'devices.camera.resolution', Object.keys(ImageSize) as Resolution[]),
+        };
   if (o.chunkSize === undefined) return base;
   const chunkSize = at.number(o.chunkSize, 'devices.camera.chunkSize');
-  if (!Number.isInteger(chunkSize) || chunkSize < 8 || chunkSize > 8192 || chunkSize % 8 !== 0) at.fail('devices.camera.chunkSize', `expected a multiple of 8 from 8 to 8192, got ${chunkSize}`);
+  if (!Number.isInteger(chunkSize) || chunkSize < 8 || chunkSize > 8192 || chunkSize % 8 !== 0)
+    at.fail('devices.camera.chunkSize', `expected a multiple of 8 from 8 to 8192, got ${chunkSize}`);
   return { ...base, chunkSize };
 }
 
 function badge(at: Reader, value: unknown): BadgeSettings {
   const o = at.object(value, 'devices.badge');
   at.only(o, 'devices.badge', ['hid', 'tty', 'mode', 'exclusive']);
-  if ((o.hid === undefined) === (o.tty === undefined)) at.fail('devices.badge', 'give either "hid" {path} or {vendorId, productId}, or "tty" (a tty carrying 8-byte reports)');
+  if ((o.hid === undefined) === (o.tty === undefined))
+    at.fail(
+      'devices.badge',
+      'give either "hid" {path} or {vendorId, productId}, or "tty" (a tty carrying 8-byte reports)',
+    );
   if (o.tty !== undefined) {
-    if (o.mode !== undefined || o.exclusive !== undefined) at.fail('devices.badge', '"mode" and "exclusive" apply to a "hid" reader only');
+    if (o.mode !== undefined || o.exclusive !== undefined)
+      at.fail('devices.badge', '"mode" and "exclusive" apply to a "hid" reader only');
     return { kind: 'tty', path: at.path(o.tty, 'devices.badge.tty') };
   }
   const h = at.object(o.hid, 'devices.badge.hid');
   at.only(h, 'devices.badge.hid', ['path', 'vendorId', 'productId']);
   let target: HidTarget;
   if (h.path !== undefined) {
-    if (h.vendorId !== undefined || h.productId !== undefined) at.fail('devices.badge.hid', 'give either "path" or vendorId and productId');
+    if (h.vendorId !== undefined || h.productId !== undefined)
+      at.fail('devices.badge.hid', 'give either "path" or vendorId and productId');
     target = { path: at.path(h.path, 'devices.badge.hid.path') };
   } else {
-    const hex = (v: unknown, where: string): number => Number.parseInt(at.match(v, where, USB_ID, '4 lower-case hex digits'), 16);
-    target = { vendorId: hex(h.vendorId, 'devices.badge.hid.vendorId'), productId: hex(h.productId, 'devices.badge.hid.productId') };
+    const hex = (v: unknown, where: string): number =>
+      Number.parseInt(at.match(v, where, USB_ID, '4 lower-case hex digits'), 16);
+    target = {
+      vendorId: hex(h.vendorId, 'devices.badge.hid.vendorId'),
+      productId: hex(h.productId, 'devices.badge.hid.productId'),
+    };
   }
   return {
     kind: 'hid',
     target,
-    mode: o.mode === undefined ? 'keyboard' : at.oneOf(o.mode, 'devices.badge.mode', ['keyboard', 'hex', 'ascii'] as const),
+    mode:
+      o.mode === undefined ? 'keyboard' : at.oneOf(o.mode, 'devices.badge.mode', ['keyboard', 'hex', 'ascii'] as const),
     exclusive: o.exclusive === undefined ? false : at.boolean(o.exclusive, 'devices.badge.exclusive'),
   };
 }
@@ -256,12 +346,15 @@ class Reader {
   }
 
   object(v: unknown, where: string): Record<string, unknown> {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(where, v === undefined ? 'missing (expected an object)' : 'expected an object');
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      this.fail(where, v === undefined ? 'missing (expected an object)' : 'expected an object');
     return v as Record<string, unknown>;
   }
 
   only(o: Record<string, unknown>, where: string, keys: readonly string[]): void {
-    for (const k of Object.keys(o)) if (!keys.includes(k)) this.fail(where === '' ? k : `${where}.${k}`, `unknown field (expected one of ${keys.join(', ')})`);
+    for (const k of Object.keys(o))
+      if (!keys.includes(k))
+        this.fail(where === '' ? k : `${where}.${k}`, `unknown field (expected one of ${keys.join(', ')})`);
   }
 
   array(v: unknown, where: string): unknown[] {
@@ -270,7 +363,8 @@ class Reader {
   }
 
   string(v: unknown, where: string): string {
-    if (typeof v !== 'string' || v === '' || v.length > 4096) this.fail(where, v === undefined ? 'missing (expected a string)' : 'expected a non-empty string');
+    if (typeof v !== 'string' || v === '' || v.length > 4096)
+      this.fail(where, v === undefined ? 'missing (expected a string)' : 'expected a non-empty string');
     return v;
   }
 
@@ -301,7 +395,8 @@ class Reader {
   millis(v: unknown, where: string, fallback: number): number {
     if (v === undefined) return fallback;
     const n = this.number(v, where);
-    if (!Number.isInteger(n) || n < 100 || n > 600_000) this.fail(where, `expected whole milliseconds between 100 and 600000, got ${n}`);
+    if (!Number.isInteger(n) || n < 100 || n > 600_000)
+      this.fail(where, `expected whole milliseconds between 100 and 600000, got ${n}`);
     return n;
   }
 
@@ -314,7 +409,7 @@ class Reader {
       if (s.length > 120) this.fail(`${where}.${language}`, 'expected at most 120 characters');
       return s;
     };
-    return { 'zh-CN': text('zh-CN'), en: text('en') };
+    return { 'zh-CN': text('zh-CN'), 'en': text('en') };
   }
 
   zone(v: unknown, where: string): string {
@@ -328,7 +423,8 @@ class Reader {
   }
 
   oneOf<T extends string>(v: unknown, where: string, options: readonly T[]): T {
-    if (typeof v !== 'string' || !(options as readonly string[]).includes(v)) this.fail(where, `expected one of ${options.join(', ')}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || !(options as readonly string[]).includes(v))
+      this.fail(where, `expected one of ${options.join(', ')}, got ${JSON.stringify(v)}`);
     return v as T;
   }
 }

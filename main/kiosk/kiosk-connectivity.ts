@@ -52,7 +52,11 @@ export class KioskConnectivity {
   /** Appends to the kiosk's own log; resolves once durable. Replicated at once while online, on reconnect otherwise. */
   append(type: EntryType, payload: Payload): Promise<Appended> {
     const { config, logger } = this.options;
-    const appended = this.node ? this.node.append(type, payload) : this.offline ? this.offline.writer.append(type, payload) : Promise.reject(new MusterError('kiosk-closed', `${config.kiosk} is closed`));
+    const appended = this.node
+      ? this.node.append(type, payload)
+      : this.offline
+        ? this.offline.writer.append(type, payload)
+        : Promise.reject(new MusterError('kiosk-closed', `${config.kiosk} is closed`));
     return appended.catch((error: unknown) => {
       if (error instanceof MusterError && error.code === 'key-revoked' && this.keyRevoked === undefined) {
         this.keyRevoked = error.message;
@@ -104,7 +108,11 @@ export class KioskConnectivity {
       storePath: join(config.dataDir, `${topicId(config.kiosk)}.db`),
       signer: keys.signer,
       witnessSigner: keys.witness,
-      broker: { url: config.broker.url, username: config.broker.username ?? topicId(config.kiosk), ...(password === undefined ? {} : { password }) },
+      broker: {
+        url: config.broker.url,
+        username: config.broker.username ?? topicId(config.kiosk),
+        ...(password === undefined ? {} : { password }),
+      },
       peers: config.peers,
       ...(config.registryPub === undefined ? {} : { registryKey: readRegistryKey(config.registryPub) }),
       clock,

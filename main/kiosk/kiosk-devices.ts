@@ -66,7 +66,8 @@ export class KioskDevices {
 
   /** Which kinds of device can take a person now. */
   availability(): DeviceAvailability {
-    const usable = (kind: DeviceKind): boolean => this.options.registry.all().some((d) => d.kind === kind && deviceUsable(d.state));
+    const usable = (kind: DeviceKind): boolean =>
+      this.options.registry.all().some((d) => d.kind === kind && deviceUsable(d.state));
     return { fingerprint: usable('fingerprint'), camera: usable('camera'), badge: usable('badge') };
   }
 
@@ -81,7 +82,13 @@ export class KioskDevices {
     if (devices.fingerprint) {
       const settings = devices.fingerprint;
       await this.openDevice('fingerprint', 'fingerprint', async () => {
-        const opened = await openFingerprintSensor({ family: settings.family, target: settings.target, baudRate: settings.baudRate, ...(settings.model ? { model: settings.model } : {}), ...binding });
+        const opened = await openFingerprintSensor({
+          family: settings.family,
+          target: settings.target,
+          baudRate: settings.baudRate,
+          ...(settings.model ? { model: settings.model } : {}),
+          ...binding,
+        });
         this.openedSensor = opened.device;
         return opened.health;
       });
@@ -89,7 +96,13 @@ export class KioskDevices {
     if (devices.camera) {
       const settings = devices.camera;
       await this.openDevice('camera', 'camera', async () => {
-        const opened = await openCamera({ target: settings.target, baudRate: settings.baudRate, ...(settings.chunkSize ? { camera: { chunkSize: settings.chunkSize } } : {}), ...(settings.resolution ? { resolution: settings.resolution } : {}), ...binding });
+        const opened = await openCamera({
+          target: settings.target,
+          baudRate: settings.baudRate,
+          ...(settings.chunkSize ? { camera: { chunkSize: settings.chunkSize } } : {}),
+          ...(settings.resolution ? { resolution: settings.resolution } : {}),
+          ...binding,
+        });
         this.openedCamera = opened.device;
         return opened.health;
       });
@@ -102,11 +115,18 @@ export class KioskDevices {
         (badge.kind === 'hid'
           ? () => openHidSource(badge.target, { exclusive: badge.exclusive })
           : async () => {
-              const transport = new SerialTransport({ target: { path: badge.path }, baudRate: 115_200, reconnect: false });
+              const transport = new SerialTransport({
+                target: { path: badge.path },
+                baudRate: 115_200,
+                reconnect: false,
+              });
               await transport.open();
               return new StreamReportSource(transport, 8);
             });
-      const reader = new BadgeReader({ open, ...(badge.kind === 'hid' && badge.mode !== 'keyboard' ? { decoder: new DataModeDecoder(badge.mode) } : {}) });
+      const reader = new BadgeReader({
+        open,
+        ...(badge.kind === 'hid' && badge.mode !== 'keyboard' ? { decoder: new DataModeDecoder(badge.mode) } : {}),
+      });
       this.reader = reader;
       this.port = new ReaderBadgePort(reader, this.options.subjectOfBadge, config.timeouts.badgeMs);
       await this.openDevice('badge', 'badge', async () => {

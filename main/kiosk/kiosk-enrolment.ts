@@ -55,26 +55,59 @@ export async function enrol(parts: EnrolmentParts, e: Enrolment): Promise<{ seq:
   // An approved enrolment is a re-enrolment even when this kiosk holds nothing of the person (enrolled at a peer).
   const replaces = parts.enrolments.enrolled(e.subject) || e.by?.approvedBy !== undefined;
   if (replaces && (e.by?.approvedBy === undefined || e.by.approvedBy === e.by.staff)) {
-    throw new MusterError('approval-required', `${e.subject} is enrolled already: replacing their biometrics needs a second person's approval (another staff member or an officer)`);
+    throw new MusterError(
+      'approval-required',
+      `${e.subject} is enrolled already: replacing their biometrics needs a second person's approval (another staff member or an officer)`,
+    );
   }
   if (e.enrolFinger) {
-    if (!devices.sensor || e.page === undefined) throw new MusterError('enrol-failed', 'enrolling a finger needs the fingerprint sensor and a page');
+    if (!devices.sensor || e.page === undefined)
+      throw new MusterError('enrol-failed', 'enrolling a finger needs the fingerprint sensor and a page');
     await devices.sensor.enrol(e.page, { fingerTimeoutMs: config.timeouts.fingerMs });
   }
   // The person's record in the personal-data store comes first: their data key seals the face template.
   const photo = e.photo ?? e.frames?.[0];
-  const personal = { ...(e.name === undefined ? {} : { name: e.name }), ...(e.idNumber === undefined ? {} : { idNumber: e.idNumber }), ...(photo ? { photo } : {}) };
+  const personal = {
+    ...(e.name === undefined ? {} : { name: e.name }),
+    ...(e.idNumber === undefined ? {} : { idNumber: e.idNumber }),
+    ...(photo ? { photo } : {}),
+  };
   if (Object.keys(personal).length > 0) parts.personal.put(e.subject, config.centre, personal);
   let template: FaceTemplate | undefined;
   if (e.descriptors) template = createTemplate(e.subject, e.descriptors, new Date(parts.clock()));
   else if (e.frames) {
     const service = await parts.face.service();
-    template = (await enrolFace(service, e.subject, e.frames.map((bytes) => ({ kind: 'jpeg' as const, bytes })), parts.face.threshold)).template;
+    template = (
+      await enrolFace(
+        service,
+        e.subject,
+        e.frames.map((bytes) => ({ kind: 'jpeg' as const, bytes })),
+        parts.face.threshold,
+      )
+    ).template;
   }
-  const faceCommitment = parts.enrolments.save(e.subject, { ...(e.page === undefined ? {} : { page: e.page }), ...(e.card === undefined ? {} : { card: e.card }), ...(template ? { template } : {}) });
-  const methods = [...(e.page === undefined ? [] : ['fingerprint']), ...(e.card === undefined ? [] : ['badge']), ...(template ? ['face'] : [])];
-  const by = e.by === undefined ? {} : { staff: e.by.staff, ...(replaces ? { replaces: true, approvedBy: e.by.approvedBy ?? '' } : {}) };
-  const { seq } = await parts.connectivity.append('enrolment', { subject: e.subject, centre: config.centre, kiosk: config.kiosk, methods, ...(faceCommitment ? { faceCommitment } : {}), ...by });
+  const faceCommitment = parts.enrolments.save(e.subject, {
+    ...(e.page === undefined ? {} : { page: e.page }),
+    ...(e.card === undefined ? {} : { card: e.card }),
+    ...(template ? { template } : {}),
+  });
+  const methods = [
+    ...(e.page === undefined ? [] : ['fingerprint']),
+    ...(e.card === undefined ? [] : ['badge']),
+    ...(template ? ['face'] : []),
+  ];
+  const by =
+    e.by === undefined
+      ? {}
+      : { staff: e.by.staff, ...(replaces ? { replaces: true, approvedBy: e.by.approvedBy ?? '' } : {}) };
+  const { seq } = await parts.connectivity.append('enrolment', {
+    subject: e.subject,
+    centre: config.centre,
+    kiosk: config.kiosk,
+    methods,
+    ...(faceCommitment ? { faceCommitment } : {}),
+    ...by,
+  });
   return { seq, ...(faceCommitment ? { faceCommitment } : {}) };
 }
 
@@ -88,17 +121,30 @@ export interface KioskEnrolOptions {
  * Enrols a person with the kiosk's own devices, as staff do it: the finger twice on the sensor (into the next free
  * page), then three camera frames through the face worker. Failures come back as a message for staff, not an exception.
  */
-export async function enrolWithDevices(parts: EnrolmentParts, subject: string, options: KioskEnrolOptions): Promise<{ ok: boolean; message: string }> {
+export async function enrolWithDevices(
+  parts: EnrolmentParts,
+  subject: string,
+  options: KioskEnrolOptions,
+): Promise<{ ok: boolean; message: string }> {
   const { sensor, camera } = parts.devices;
   if (!sensor || !camera || !parts.devices.availability().fingerprint || !parts.devices.availability().camera) {
     return { ok: false, message: 'enrolment needs the fingerprint sensor and the camera in service' };
   }
   try {
     const page = parts.enrolments.nextPage();
-    await sensor.enrol(page, { fingerTimeoutMs: parts.config.timeouts.fingerMs, ...(options.onStep ? { onStep: options.onStep } : {}) });
+    await sensor.enrol(page, {
+      fingerTimeoutMs: parts.config.timeouts.fingerMs,
+      ...(options.onStep ? { onStep: options.onStep } : {}),
+    });
     const frames: Uint8Array[] = [];
     for (let i = 0; i < MIN_ENROLMENT_CAPTURES; i++) frames.push(await camera.capture());
-    const { seq } = await enrol(parts, { subject, page, frames, ...(options.card === undefined ? {} : { card: options.card }), ...(options.by === undefined ? {} : { by: options.by }) });
+    const { seq } = await enrol(parts, {
+      subject,
+      page,
+      frames,
+      ...(options.card === undefined ? {} : { card: options.card }),
+      ...(options.by === undefined ? {} : { by: options.by }),
+    });
     return { ok: true, message: `${subject} enrolled (sensor page ${page}, face template sealed; entry ${seq})` };
   } catch (error) {
     return { ok: false, message: `enrolment of ${subject} failed: ${errorMessage(error)}` };

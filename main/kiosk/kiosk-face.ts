@@ -30,7 +30,11 @@ export class KioskFace {
       return this.shared;
     }
     if (!this.own) {
-      this.own = FaceService.start({ backend: this.settings.backend, detector: this.settings.detector, logger: this.logger });
+      this.own = FaceService.start({
+        backend: this.settings.backend,
+        detector: this.settings.detector,
+        logger: this.logger,
+      });
       this.own.then(
         (service) => {
           this.engine = engineHealth(service);

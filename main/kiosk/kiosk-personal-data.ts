@@ -15,14 +15,26 @@ export interface KioskPersonalData {
 }
 
 /** Opens both stores; `log` takes their `access` and `erasure` entries. */
-export function openPersonalData(config: KioskConfig, keys: KioskKeys, log: RecordLog, clock: () => number): KioskPersonalData {
-  const personal = PersonalDataStore.open(join(config.dataDir, 'personal-data.db'), { centreKey: keys.centreKey, log, clock });
+export function openPersonalData(
+  config: KioskConfig,
+  keys: KioskKeys,
+  log: RecordLog,
+  clock: () => number,
+): KioskPersonalData {
+  const personal = PersonalDataStore.open(join(config.dataDir, 'personal-data.db'), {
+    centreKey: keys.centreKey,
+    log,
+    clock,
+  });
   const enrolments = EnrolmentStore.open(config.dataDir, (subject) => personal.dataKey(subject), keys.badgeKey);
   return { personal, enrolments };
 }
 
 /** The retention job over the personal-data store, every `everyMs` (default 1 hour). */
-export function startRetention(personal: PersonalDataStore, options: { readonly everyMs?: number | undefined; readonly clock: () => number; readonly logger: Logger }): ErasureJob {
+export function startRetention(
+  personal: PersonalDataStore,
+  options: { readonly everyMs?: number | undefined; readonly clock: () => number; readonly logger: Logger },
+): ErasureJob {
   return startErasureJob(personal, {
     everyMs: options.everyMs ?? 3_600_000,
     clock: options.clock,

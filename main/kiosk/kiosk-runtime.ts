@@ -28,7 +28,13 @@ import type { EnrolmentStore } from './enrolment-store.ts';
 import type { KioskConfig } from './kiosk-config.ts';
 import { KioskConnectivity } from './kiosk-connectivity.ts';
 import { KioskDevices } from './kiosk-devices.ts';
-import { type Enrolment, type EnrolmentParts, type KioskEnrolOptions, enrol, enrolWithDevices } from './kiosk-enrolment.ts';
+import {
+  type Enrolment,
+  type EnrolmentParts,
+  type KioskEnrolOptions,
+  enrol,
+  enrolWithDevices,
+} from './kiosk-enrolment.ts';
 import { KioskFace, type FleetDevice } from './kiosk-face.ts';
 import { loadKioskKeys } from './kiosk-keys.ts';
 import { openPersonalData, startRetention } from './kiosk-personal-data.ts';
@@ -92,7 +98,14 @@ export class KioskRuntime {
     private readonly parts: RuntimeParts,
     erasure: ErasureJob,
   ) {
-    ({ config: this.config, registry: this.registry, ledger: this.ledger, personal: this.personal, enrolments: this.enrolments, plans: this.plans } = parts);
+    ({
+      config: this.config,
+      registry: this.registry,
+      ledger: this.ledger,
+      personal: this.personal,
+      enrolments: this.enrolments,
+      plans: this.plans,
+    } = parts);
     this.erasure = erasure;
   }
 
@@ -133,18 +146,47 @@ export class KioskRuntime {
       registry,
       health,
       subjectOfBadge: (card) => enrolments.subjectOfBadge(card),
-      onCamera: () => void face.service().catch((error: unknown) => {
-        logger.error({ err: error }, 'face service failed to start');
-      }),
+      onCamera: () =>
+        void face.service().catch((error: unknown) => {
+          logger.error({ err: error }, 'face service failed to start');
+        }),
       binding: options.binding,
       badgeSource: options.badgeSource,
       reopen: options.reopen,
       logger,
     });
     const plans = new LogPlans(ledger, clock);
-    const sessions = new KioskSessions({ config, devices, face, enrolments, ledger, connectivity, plans, health, screen: options.screen, staff: options.staff, logger });
-    const parts = { config, clock, registry, ledger, personal, enrolments, health, plans, devices, face, connectivity, sessions };
-    const runtime = new KioskRuntime(parts, startRetention(personal, { everyMs: options.erasureEveryMs, clock, logger }));
+    const sessions = new KioskSessions({
+      config,
+      devices,
+      face,
+      enrolments,
+      ledger,
+      connectivity,
+      plans,
+      health,
+      screen: options.screen,
+      staff: options.staff,
+      logger,
+    });
+    const parts = {
+      config,
+      clock,
+      registry,
+      ledger,
+      personal,
+      enrolments,
+      health,
+      plans,
+      devices,
+      face,
+      connectivity,
+      sessions,
+    };
+    const runtime = new KioskRuntime(
+      parts,
+      startRetention(personal, { everyMs: options.erasureEveryMs, clock, logger }),
+    );
     try {
       await devices.open();
     } catch (error) {
@@ -246,7 +288,12 @@ function ownDeviceHealth(ledger: LedgerStore, kiosk: string): LogRecord[] {
   for (const row of ledger.range(kiosk, 0, ledger.head(kiosk).size)) {
     if (row.type !== 'device-health') continue;
     const { body } = decodeLeaf(row.leaf);
-    records.push({ ref: { origin: kiosk, seq: row.seq, hash: toHex(row.hash) }, ts: body.ts, type: body.type, payload: body.payload });
+    records.push({
+      ref: { origin: kiosk, seq: row.seq, hash: toHex(row.hash) },
+      ts: body.ts,
+      type: body.type,
+      payload: body.payload,
+    });
   }
   return records;
 }

@@ -45,15 +45,27 @@ export function kioskScreenOptions(config: KioskConfig, clock?: () => number): K
 /** What the start screen shows of the runtime: which devices take a person now, and today's window. */
 export function kioskStatus(runtime: KioskRuntime): () => KioskStatus {
   const usable = (kind: DeviceKind): boolean => runtime.devices().some((d) => d.kind === kind && deviceUsable(d.state));
-  return () => ({ available: { fingerprint: usable('fingerprint'), camera: usable('camera'), badge: usable('badge') }, window: runtime.plans.windowToday(runtime.config.centre) });
+  return () => ({
+    available: { fingerprint: usable('fingerprint'), camera: usable('camera'), badge: usable('badge') },
+    window: runtime.plans.windowToday(runtime.config.centre),
+  });
 }
 
 /** The screens of the kiosk `config` describes. */
 export function kioskScreens(config: KioskConfig): KioskScreens {
   const confirmations = new StaffConfirmations();
-  const screen = new KioskScreen({ ...kioskScreenOptions(config), callStaff: (reference, reason) => { confirmations.call(reference, reason); } });
+  const screen = new KioskScreen({
+    ...kioskScreenOptions(config),
+    callStaff: (reference, reason) => {
+      confirmations.call(reference, reason);
+    },
+  });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const alerts = CentreAlerts.open(join(config.dataDir, `${topicId(config.kiosk)}.alerts.db`), config.centre, componentLogger('centre-alerts'));
+  const alerts = CentreAlerts.open(
+    join(config.dataDir, `${topicId(config.kiosk)}.alerts.db`),
+    config.centre,
+    componentLogger('centre-alerts'),
+  );
   return {
     screen,
     staff: confirmations,
@@ -78,7 +90,13 @@ export function kioskScreens(config: KioskConfig): KioskScreens {
         staff?.changed();
         return outcome;
       }, kioskStatus(runtime));
-      const web = await startWebServer({ port, kiosk: screen, ...(staff && users ? { staff: withAlerts(withStaffEvidence(staff, kioskEvidence(runtime)), staffAlertsBackend(alerts)), users } : {}) });
+      const web = await startWebServer({
+        port,
+        kiosk: screen,
+        ...(staff && users
+          ? { staff: withAlerts(withStaffEvidence(staff, kioskEvidence(runtime)), staffAlertsBackend(alerts)), users }
+          : {}),
+      });
       return {
         ...web,
         close: async () => {
@@ -94,5 +112,8 @@ export function kioskScreens(config: KioskConfig): KioskScreens {
 
 /** "Export evidence" on the staff screen: from the kiosk's store (its log and its peers'), each export logged on its own log. */
 function kioskEvidence(runtime: KioskRuntime): EvidenceExports {
-  return new EvidenceExports({ stores: [runtime.ledger], log: { origin: runtime.config.kiosk, append: (type, payload) => runtime.append(type, payload) } });
+  return new EvidenceExports({
+    stores: [runtime.ledger],
+    log: { origin: runtime.config.kiosk, append: (type, payload) => runtime.append(type, payload) },
+  });
 }

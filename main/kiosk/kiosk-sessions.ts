@@ -86,15 +86,27 @@ export class KioskSessions {
     };
     return {
       fingerprint: sensor
-        ? sensorFingerprintPort(sensor, { subjectOf: (page) => enrolments.subjectOfPage(page), fingerTimeoutMs: config.timeouts.fingerMs })
-        : { identify: () => Promise.resolve({ kind: 'device-down' }), verify: () => Promise.resolve({ kind: 'device-down' }) },
+        ? sensorFingerprintPort(sensor, {
+            subjectOf: (page) => enrolments.subjectOfPage(page),
+            fingerTimeoutMs: config.timeouts.fingerMs,
+          })
+        : {
+            identify: () => Promise.resolve({ kind: 'device-down' }),
+            verify: () => Promise.resolve({ kind: 'device-down' }),
+          },
       badge: devices.badgePort ?? { read: () => Promise.resolve({ kind: 'device-down' }) },
       face: {
         verify: async (subject) => {
           if (!camera) return { kind: 'device-down' };
           const service = await face.service();
           const onFrame = this.options.screen?.still?.bind(this.options.screen);
-          return cameraFacePort({ camera, service, template: (s) => enrolments.template(s), threshold: face.threshold, ...(onFrame ? { onFrame } : {}) }).verify(subject);
+          return cameraFacePort({
+            camera,
+            service,
+            template: (s) => enrolments.template(s),
+            threshold: face.threshold,
+            ...(onFrame ? { onFrame } : {}),
+          }).verify(subject);
         },
       },
       staff: this.options.staff ?? { confirm: () => Promise.resolve(null) },

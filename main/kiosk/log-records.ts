@@ -5,7 +5,13 @@ import { toHex } from '../../core/bytes.ts';
 import type { Problem } from '../../core/breach/findings.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
-import { type VerifiedBatch, type VerifiedEntry, VerifiedReader, type VerifyProblem, ledgerEntrySource } from '../../ledger/verified-reader.ts';
+import {
+  type VerifiedBatch,
+  type VerifiedEntry,
+  VerifiedReader,
+  type VerifyProblem,
+  ledgerEntrySource,
+} from '../../ledger/verified-reader.ts';
 
 export interface StoreRecords {
   readonly records: LogRecord[];
@@ -14,7 +20,12 @@ export interface StoreRecords {
 }
 
 export function toRecord(entry: VerifiedEntry): LogRecord {
-  return { ref: { origin: entry.origin, seq: entry.seq, hash: toHex(entry.hash) }, ts: entry.ts, type: entry.type, payload: entry.payload };
+  return {
+    ref: { origin: entry.origin, seq: entry.seq, hash: toHex(entry.hash) },
+    ts: entry.ts,
+    type: entry.type,
+    payload: entry.payload,
+  };
 }
 
 /** A verification problem as the breach report lists it. */
@@ -46,6 +57,9 @@ export function doubtOver(at: number, problems: readonly VerifyProblem[]): Verif
 }
 
 /** The verdicts a withheld entry could have changed. */
-export function verdictsInDoubt<T extends { readonly at: number }>(verdicts: readonly T[], problems: readonly VerifyProblem[]): T[] {
+export function verdictsInDoubt<T extends { readonly at: number }>(
+  verdicts: readonly T[],
+  problems: readonly VerifyProblem[],
+): T[] {
   return verdicts.filter((v) => doubtOver(v.at, problems) !== undefined);
 }

@@ -7,7 +7,12 @@ import type { Logger } from '../../runtime/logger.ts';
 
 export function logNodeEvent(logger: Logger, event: ReplicationEvent, now: number): void {
   const report = reportFor(event, now);
-  if (report) logger.error({ peer: report.origin, finding: report.kind, evidence: report.evidence }, `${report.summary} (reported to HQ)`);
+  if (report)
+    logger.error(
+      { peer: report.origin, finding: report.kind, evidence: report.evidence },
+      `${report.summary} (reported to HQ)`,
+    );
   else if (event.kind === 'fault') logger.error({ reason: event.reason }, 'replication fault');
-  else if (event.kind === 'bad-message') logger.warn({ topic: event.topic, reason: event.reason }, 'refused a malformed message');
+  else if (event.kind === 'bad-message')
+    logger.warn({ topic: event.topic, reason: event.reason }, 'refused a malformed message');
 }

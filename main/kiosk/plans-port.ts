@@ -43,7 +43,10 @@ export class LogPlans implements PlansPort {
       if (!supervisedOn(plan, day) || !plan.days.includes(weekdayOf(day))) continue;
       // A window that ends the next day counts as ending at midnight plus its close.
       const close = plan.close <= plan.open ? plan.close + 1440 : plan.close;
-      window = window === null ? { open: plan.open, close } : { open: Math.min(window.open, plan.open), close: Math.max(window.close, close) };
+      window =
+        window === null
+          ? { open: plan.open, close }
+          : { open: Math.min(window.open, plan.open), close: Math.max(window.close, close) };
     }
     return window === null ? null : { open: window.open, close: window.close % 1440 };
   }
@@ -71,5 +74,8 @@ export class LogPlans implements PlansPort {
 
 /** The newest version already in effect; the breach engine applies the same versions to the day. */
 function inEffect(versions: readonly Plan[], now: number): Plan | undefined {
-  return versions.filter((p) => p.effectiveFrom <= now).sort((a, b) => a.effectiveFrom - b.effectiveFrom).at(-1);
+  return versions
+    .filter((p) => p.effectiveFrom <= now)
+    .sort((a, b) => a.effectiveFrom - b.effectiveFrom)
+    .at(-1);
 }

@@ -1,7 +1,13 @@
 // What the check-in workflow needs from the world, as small interfaces: the drivers, the face worker and the
 // screen are adapted to these, and tests use in-process fakes. A port that throws counts as its device being
 // down (logged as a device fault, which excuses the person), never as the person failing.
-import type { BadgeResult, CancelReason, DeviceAvailability, FaceResult, FingerResult } from '../../core/checkin/checkin-machine.ts';
+import type {
+  BadgeResult,
+  CancelReason,
+  DeviceAvailability,
+  FaceResult,
+  FingerResult,
+} from '../../core/checkin/checkin-machine.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import type { EntryType, Payload } from '../../core/entry.ts';
 import type { TaskCompletion } from '../../core/records/checkin.ts';

@@ -31,7 +31,8 @@ export function buildReceipt(store: LedgerStore, origin: string, seq: number, ch
   const log = store.log(origin);
   if (!log) throw new MusterError('not-found', `the store holds no log for ${origin}`);
   const row = store.entry(origin, seq);
-  if (row && row.type !== 'checkin') throw new MusterError('not-a-checkin', `entry ${seq} of ${origin} is a ${row.type}; receipts are for check-ins`);
+  if (row && row.type !== 'checkin')
+    throw new MusterError('not-a-checkin', `entry ${seq} of ${origin} is a ${row.type}; receipts are for check-ins`);
   const schedule = KeySchedule.load(store, origin, log.genesisKey);
   // A receipt vouches for its entry: one edited at rest (or signed by a revoked or foreign key) gets none.
   const reason = row ? entryProblem(row, schedule) : undefined;
@@ -46,8 +47,17 @@ export function buildReceipt(store: LedgerStore, origin: string, seq: number, ch
  */
 export function receiptToQrText(receipt: Receipt, page?: string): string {
   const p = receipt.proof;
-  const cbor = encodeCanonical([fromBase64(p.entry), p.path.map(fromHex), p.checkpoint, receipt.keys.map((k) => Verifier.parse(k).publicKey)]);
-  return (page === undefined ? '' : `${page}#`) + QR_PREFIX + toBase64(cbor).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const cbor = encodeCanonical([
+    fromBase64(p.entry),
+    p.path.map(fromHex),
+    p.checkpoint,
+    receipt.keys.map((k) => Verifier.parse(k).publicKey),
+  ]);
+  return (
+    (page === undefined ? '' : `${page}#`) +
+    QR_PREFIX +
+    toBase64(cbor).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  );
 }
 
 export function receiptFromQrText(text: string): Receipt {
@@ -62,12 +72,14 @@ export function receiptFromQrText(text: string): Receipt {
   } catch (error) {
     throw new MusterError('bad-receipt', `QR text is not a receipt: ${errorMessage(error)}`);
   }
-  if (!Array.isArray(value) || value.length !== 4) throw new MusterError('bad-receipt', 'QR receipt is not [entry, path, checkpoint, keys]');
+  if (!Array.isArray(value) || value.length !== 4)
+    throw new MusterError('bad-receipt', 'QR receipt is not [entry, path, checkpoint, keys]');
   const [entry, path, note, keys] = value as unknown[];
   if (!(entry instanceof Uint8Array) || !Array.isArray(path) || typeof note !== 'string' || !Array.isArray(keys)) {
     throw new MusterError('bad-receipt', 'QR receipt fields have the wrong types');
   }
-  if (!path.every((h): h is Uint8Array => h instanceof Uint8Array && h.length === 32)) throw new MusterError('bad-receipt', 'QR receipt path is not a list of hashes');
+  if (!path.every((h): h is Uint8Array => h instanceof Uint8Array && h.length === 32))
+    throw new MusterError('bad-receipt', 'QR receipt path is not a list of hashes');
   try {
     const { body: entryBody } = decodeLeaf(entry);
     const checkpoint = parseCheckpoint(parseNote(note).text);
@@ -109,7 +121,8 @@ export function parseReceipt(text: string): Receipt {
   if (typeof value !== 'object' || value === null) throw new MusterError('bad-receipt', 'receipt is not a JSON object');
   const r = value as Record<string, unknown>;
   if (r.kind !== 'muster-receipt' || r.v !== 1) throw new MusterError('bad-receipt', 'not a version 1 Muster receipt');
-  if (!Array.isArray(r.keys) || r.keys.length > 64 || !r.keys.every((k) => typeof k === 'string')) throw new MusterError('bad-receipt', 'receipt keys are not a list of verifier keys');
+  if (!Array.isArray(r.keys) || r.keys.length > 64 || !r.keys.every((k) => typeof k === 'string'))
+    throw new MusterError('bad-receipt', 'receipt keys are not a list of verifier keys');
   if (typeof r.proof !== 'object' || r.proof === null) throw new MusterError('bad-receipt', 'receipt has no proof');
   return { kind: 'muster-receipt', v: 1, proof: r.proof as InclusionProof, keys: r.keys };
 }
@@ -137,7 +150,11 @@ export function verifyReceipt(receipt: Receipt, pinned?: readonly Verifier[]): R
   } catch (error) {
     return { ok: false, reason: `the check-in entry is malformed: ${errorMessage(error)}` };
   }
-  return { ok: true, pinned: pinned !== undefined, summary: `${what} at ${new Date(body.ts).toISOString()} is entry ${body.seq} of ${body.origin}, in its log of ${receipt.proof.treeSize} entries` };
+  return {
+    ok: true,
+    pinned: pinned !== undefined,
+    summary: `${what} at ${new Date(body.ts).toISOString()} is entry ${body.seq} of ${body.origin}, in its log of ${receipt.proof.treeSize} entries`,
+  };
 }
 
 /** The receipt for screen and printer: a few lines of text and the QR code as SVG. */

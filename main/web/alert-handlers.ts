@@ -15,9 +15,15 @@ const LIST_LIMIT = 500;
 /** Who acts when the server has no user store (never the case for the web screens, which need one). */
 const LOCAL_OPERATOR = 'local-operator';
 
-export function alertsBackend(hq: Pick<HqService, 'events'>, store: BreachAlertStore, desk: AlertDesk, clock: () => number = Date.now): ApiBackend {
+export function alertsBackend(
+  hq: Pick<HqService, 'events'>,
+  store: BreachAlertStore,
+  desk: AlertDesk,
+  clock: () => number = Date.now,
+): ApiBackend {
   const sees = (principal: Principal | undefined, alert: BreachAlert): boolean =>
-    principal === undefined || alert.centres.some((centre) => can(principal, 'read-breaches', { centre, subject: alert.subject }));
+    principal === undefined ||
+    alert.centres.some((centre) => can(principal, 'read-breaches', { centre, subject: alert.subject }));
   return {
     handlers: {
       'hq.breachAlerts': async ({ centre }, caller) => {
@@ -28,8 +34,14 @@ export function alertsBackend(hq: Pick<HqService, 'events'>, store: BreachAlertS
         const alert = await store.breachAlert(id);
         const principal = caller.principal;
         if (!alert || !sees(principal, alert)) throw new MusterError('not-found', `no breach alert ${id}`);
-        if (principal && !alert.centres.some((centre) => can(principal, 'decide-review', { centre, subject: alert.subject }))) {
-          throw new MusterError('forbidden', `${principal.role} ${principal.user} may not act on alerts of ${alert.centres.join(', ')}`);
+        if (
+          principal &&
+          !alert.centres.some((centre) => can(principal, 'decide-review', { centre, subject: alert.subject }))
+        ) {
+          throw new MusterError(
+            'forbidden',
+            `${principal.role} ${principal.user} may not act on alerts of ${alert.centres.join(', ')}`,
+          );
         }
         const by = principal?.user ?? LOCAL_OPERATOR;
         return { alert: await desk.act(id, { action, by, note, ...(assignee === undefined ? {} : { assignee }) }) };
@@ -51,7 +63,10 @@ export function alertsBackend(hq: Pick<HqService, 'events'>, store: BreachAlertS
  * A centre's staff screen on a kiosk: the centre's alerts as HQ published them (read-only; staff change a finding
  * by their own decisions, which supersede the alert). A new version reaches the screen as `staff.changed`.
  */
-export function staffAlertsBackend(alerts: Pick<CentreAlerts, 'centre' | 'list' | 'onChange'>, clock: () => number = Date.now): ApiBackend {
+export function staffAlertsBackend(
+  alerts: Pick<CentreAlerts, 'centre' | 'list' | 'onChange'>,
+  clock: () => number = Date.now,
+): ApiBackend {
   return {
     centre: alerts.centre,
     handlers: { 'staff.breachAlerts': () => ({ alerts: alerts.list() }) },

@@ -2,7 +2,20 @@
 // call is parsed against its validator, authorised (core/api `allowed`, i.e. the access layer's `can`),
 // handled by the backend that serves the method, and its result checked against the result validator before
 // it leaves. Events are delivered only to callers allowed to receive them.
-import { type Access, type Caller, EVENT_ACCESS, type EventMessage, METHODS, type Method, type Params, type Result, allowed, parseCall, parseEvent, parseResult } from '../../core/api/api.ts';
+import {
+  type Access,
+  type Caller,
+  EVENT_ACCESS,
+  type EventMessage,
+  METHODS,
+  type Method,
+  type Params,
+  type Result,
+  allowed,
+  parseCall,
+  parseEvent,
+  parseResult,
+} from '../../core/api/api.ts';
 import { MusterError } from '../../core/errors.ts';
 import { componentLogger } from '../../runtime/logger.ts';
 
@@ -29,10 +42,19 @@ export class ApiService {
     const access: Access = METHODS[call.method].access;
     const subject = (call.params as { readonly subject?: unknown }).subject;
     const centre = backend.centre ?? (call.params as { readonly centre?: unknown }).centre;
-    const resource = { ...(typeof centre === 'string' ? { centre } : {}), ...(typeof subject === 'string' ? { subject } : {}) };
+    const resource = {
+      ...(typeof centre === 'string' ? { centre } : {}),
+      ...(typeof subject === 'string' ? { subject } : {}),
+    };
     if (!allowed(access, caller, resource)) {
-      if (access !== 'kiosk' && caller.principal === undefined) throw new MusterError('unauthenticated', 'sign in first');
-      throw new MusterError('forbidden', access === 'kiosk' ? `${call.method} is for the kiosk's own screen` : `${caller.principal?.role ?? 'caller'} may not ${access}${resource.centre ? ` for ${resource.centre}` : ''}`);
+      if (access !== 'kiosk' && caller.principal === undefined)
+        throw new MusterError('unauthenticated', 'sign in first');
+      throw new MusterError(
+        'forbidden',
+        access === 'kiosk'
+          ? `${call.method} is for the kiosk's own screen`
+          : `${caller.principal?.role ?? 'caller'} may not ${access}${resource.centre ? ` for ${resource.centre}` : ''}`,
+      );
     }
     const result = await handler(call.params, caller);
     // A backend bug must not send the screen something malformed: the result is checked like a request.

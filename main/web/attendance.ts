@@ -1,7 +1,14 @@
 // What the staff screen and the HQ dashboard show, derived from log records and the breach engine's report:
 // each person's state today at a centre, and one person's timeline. Everything here is recomputed from the
 // signed entries, so every screen agrees with the engine and with every other node.
-import type { DeviceView, FindingView, RosterRow, RosterState, Timeline, TimelineEvent } from '../../core/api/staff-api.ts';
+import type {
+  DeviceView,
+  FindingView,
+  RosterRow,
+  RosterState,
+  Timeline,
+  TimelineEvent,
+} from '../../core/api/staff-api.ts';
 import { parseDeviceHealth } from '../../core/records/device-health-record.ts';
 import { planRequestOf } from './plan-decisions.ts';
 import { dayWindow } from '../../core/breach/day-window.ts';
@@ -31,11 +38,20 @@ export interface RosterSource {
   /** Everyone some plan assigns to the centre (a superset: each is checked against the plan governing the day). */
   people(centre: string): Iterable<string>;
   log(subject: string): SubjectLog | undefined;
-  findings(subject: string, day: number): { readonly breaches: readonly Breach[]; readonly reviews: readonly ReviewItem[] };
+  findings(
+    subject: string,
+    day: number,
+  ): { readonly breaches: readonly Breach[]; readonly reviews: readonly ReviewItem[] };
 }
 
 /** Everyone whose plan has them report at `centre` today, with their state at `at`. */
-export function dayRoster(records: readonly LogRecord[], report: BreachReport, centre: string, at: number, fallbackZone = 'UTC'): DayRoster {
+export function dayRoster(
+  records: readonly LogRecord[],
+  report: BreachReport,
+  centre: string,
+  at: number,
+  fallbackZone = 'UTC',
+): DayRoster {
   // The records given are what is known: all of them count, whatever `at` is.
   return rosterOf(recordSource(records, report), centre, at, fallbackZone, Infinity);
 }
@@ -54,7 +70,13 @@ export function rosterOf(source: RosterSource, centre: string, at: number, fallb
 }
 
 /** One person's row at `centre` on the day `at` falls on (in their zone); undefined when not due there that day. */
-export function rosterRow(source: RosterSource, subject: string, centre: string, at: number, asOf = at): { row: RosterRow; zone: string } | undefined {
+export function rosterRow(
+  source: RosterSource,
+  subject: string,
+  centre: string,
+  at: number,
+  asOf = at,
+): { row: RosterRow; zone: string } | undefined {
   const log = source.log(subject);
   const latest = log?.plans.at(-1)?.value;
   if (!log || !latest) return undefined;
@@ -64,7 +86,13 @@ export function rosterRow(source: RosterSource, subject: string, centre: string,
   const window = dayWindow(plan, today);
   const { breaches, reviews } = source.findings(subject, today);
   // Excused ahead of time (leave, travel): the person is excused today, not "expected" until the window closes.
-  const excusedToday = log.excuses.some((e) => e.record.ts <= asOf && e.value.from <= today && today <= e.value.to && (e.value.rules.length === 0 || e.value.rules.includes('missed-checkin')));
+  const excusedToday = log.excuses.some(
+    (e) =>
+      e.record.ts <= asOf &&
+      e.value.from <= today &&
+      today <= e.value.to &&
+      (e.value.rules.length === 0 || e.value.rules.includes('missed-checkin')),
+  );
   let first: { at: number; kiosk: string } | undefined;
   for (let i = lowerBound(log.checkins, window.open - 12 * 3_600_000); i < log.checkins.length; i++) {
     const c = log.checkins[i] as (typeof log.checkins)[number];
@@ -172,7 +200,12 @@ function reportsOn(plan: Plan, day: number): boolean {
 }
 
 /** One state at a glance; the most serious wins: a standing breach, then a pending review, then lateness. */
-function stateOf(breaches: readonly Breach[], reviews: readonly ReviewItem[], checkedIn: boolean, excusedAhead: boolean): RosterState {
+function stateOf(
+  breaches: readonly Breach[],
+  reviews: readonly ReviewItem[],
+  checkedIn: boolean,
+  excusedAhead: boolean,
+): RosterState {
   const standing = breaches.filter((b) => breachStands(b.status));
   if (standing.some((b) => b.rule !== 'late-checkin')) return 'breached';
   if (reviews.some((r) => r.status === 'pending')) return 'review';
@@ -183,11 +216,29 @@ function stateOf(breaches: readonly Breach[], reviews: readonly ReviewItem[], ch
 }
 
 export function breachView(b: Breach, zone: string): FindingView {
-  return { id: b.id, parts: [], zone, rule: b.rule, subject: b.subject, day: b.day, at: b.at, status: b.status, detail: b.detail, evidence: b.evidence.map(refView), history: b.history.map(historyView) };
+  return {
+    id: b.id,
+    parts: [],
+    zone,
+    rule: b.rule,
+    subject: b.subject,
+    day: b.day,
+    at: b.at,
+    status: b.status,
+    detail: b.detail,
+    evidence: b.evidence.map(refView),
+    history: b.history.map(historyView),
+  };
 }
 
 /** Most serious first: an incident is named after its most serious part. */
-const SERIOUSNESS: readonly ReviewReason[] = ['suspected-impersonation', 'verification-failed', 'repeated-failed-verification', 'face-mismatch-then-verified', 'questionnaire-flag'];
+const SERIOUSNESS: readonly ReviewReason[] = [
+  'suspected-impersonation',
+  'verification-failed',
+  'repeated-failed-verification',
+  'face-mismatch-then-verified',
+  'questionnaire-flag',
+];
 
 /**
  * One incident, one review item: the engine raises an item per reason (a face mismatch three times over is a
@@ -200,7 +251,10 @@ export function incidents(reviews: readonly ReviewItem[]): ReviewItem[][] {
   for (const item of reviews) {
     // evidence[0] is the plan in force: every item of the day names it.
     const refs = new Set(item.evidence.slice(1).map((e) => `${e.origin}#${e.seq}`));
-    const joined = groups.filter((g) => g.items[0]?.subject === item.subject && g.items[0].day === item.day && [...refs].some((r) => g.refs.has(r)));
+    const joined = groups.filter(
+      (g) =>
+        g.items[0]?.subject === item.subject && g.items[0].day === item.day && [...refs].some((r) => g.refs.has(r)),
+    );
     const into = joined[0] ?? { items: [], refs: new Set<string>() };
     if (!joined[0]) groups.push(into);
     for (const other of joined.slice(1)) {
@@ -218,7 +272,11 @@ export function incidentViews(reviews: readonly ReviewItem[], zone: string): Fin
   return incidents(reviews).map((parts) => {
     const head = parts[0] as ReviewItem;
     const evidence = new Map(parts.flatMap((p) => p.evidence).map((e) => [`${e.origin}#${e.seq}`, refView(e)]));
-    const status = parts.some((p) => p.status === 'pending') ? 'pending' : parts.some((p) => p.status === 'breach') ? 'breach' : 'cleared';
+    const status = parts.some((p) => p.status === 'pending')
+      ? 'pending'
+      : parts.some((p) => p.status === 'breach')
+        ? 'breach'
+        : 'cleared';
     return {
       id: head.id,
       parts: parts.map((p) => ({ id: p.id, rule: p.reason })),
@@ -229,9 +287,15 @@ export function incidentViews(reviews: readonly ReviewItem[], zone: string): Fin
       at: Math.min(...parts.map((p) => p.at)),
       status,
       // One line per part: the screens read each line through its template.
-      detail: parts.map((p) => p.detail).join('\n').slice(0, 1000),
+      detail: parts
+        .map((p) => p.detail)
+        .join('\n')
+        .slice(0, 1000),
       evidence: [...evidence.values()].slice(0, 200),
-      history: parts.flatMap((p) => p.history.map(historyView)).sort((a, b) => a.at - b.at).slice(0, 200),
+      history: parts
+        .flatMap((p) => p.history.map(historyView))
+        .sort((a, b) => a.at - b.at)
+        .slice(0, 200),
     };
   });
 }
@@ -253,7 +317,12 @@ export function latestPlans(records: readonly LogRecord[]): Map<string, Plan> {
 }
 
 /** One person's timeline with findings, in their plan's zone. */
-export function personTimeline(records: readonly LogRecord[], report: BreachReport, subject: string, fallbackZone: string): Timeline {
+export function personTimeline(
+  records: readonly LogRecord[],
+  report: BreachReport,
+  subject: string,
+  fallbackZone: string,
+): Timeline {
   const plan = latestPlans(records.filter((r) => r.payload.subject === subject)).get(subject);
   const zone = plan?.zone ?? fallbackZone;
   return {
@@ -262,7 +331,10 @@ export function personTimeline(records: readonly LogRecord[], report: BreachRepo
     plan: plan === undefined ? null : planRequestOf(plan),
     events: timelineEvents(records, subject),
     breaches: report.breaches.filter((b) => b.subject === subject).map((b) => breachView(b, zone)),
-    reviews: incidentViews(report.reviews.filter((r) => r.subject === subject), zone),
+    reviews: incidentViews(
+      report.reviews.filter((r) => r.subject === subject),
+      zone,
+    ),
   };
 }
 
@@ -270,7 +342,11 @@ function refView(ref: { readonly origin: string; readonly seq: number }): { orig
   return { origin: ref.origin, seq: ref.seq };
 }
 
-function historyView(h: { readonly status: string; readonly at: number; readonly note: string }): { status: string; at: number; note: string } {
+function historyView(h: { readonly status: string; readonly at: number; readonly note: string }): {
+  status: string;
+  at: number;
+  note: string;
+} {
   return { status: h.status, at: h.at, note: h.note.slice(0, 1000) };
 }
 
@@ -279,9 +355,18 @@ export function timelineEvents(records: readonly LogRecord[], subject: string): 
   const events: TimelineEvent[] = [];
   for (const record of records) {
     if (record.payload.subject !== subject) continue;
-    events.push({ at: record.ts, type: record.type, summary: summarise(record), ref: refView(record.ref), ...noteOf(record) });
+    events.push({
+      at: record.ts,
+      type: record.type,
+      summary: summarise(record),
+      ref: refView(record.ref),
+      ...noteOf(record),
+    });
   }
-  return events.sort((a, b) => a.at - b.at || (a.ref.origin < b.ref.origin ? -1 : a.ref.origin > b.ref.origin ? 1 : a.ref.seq - b.ref.seq));
+  return events.sort(
+    (a, b) =>
+      a.at - b.at || (a.ref.origin < b.ref.origin ? -1 : a.ref.origin > b.ref.origin ? 1 : a.ref.seq - b.ref.seq),
+  );
 }
 
 /** A decision's note: the commitment of the words kept in the personal-data store (staff.note opens them). */
@@ -327,7 +412,11 @@ function summarise(record: LogRecord): string {
 }
 
 /** The centre's other kiosks, each device as its newest device-health entry (by `since`) reports it. */
-export function peerDevices(records: readonly LogRecord[], centre: string, self: string): { kiosk: string; devices: DeviceView[] }[] {
+export function peerDevices(
+  records: readonly LogRecord[],
+  centre: string,
+  self: string,
+): { kiosk: string; devices: DeviceView[] }[] {
   const kiosks = new Map<string, Map<string, DeviceView>>();
   for (const record of records) {
     if (record.type !== 'device-health') continue;
@@ -337,10 +426,19 @@ export function peerDevices(records: readonly LogRecord[], centre: string, self:
       let devices = kiosks.get(d.kiosk);
       if (!devices) kiosks.set(d.kiosk, (devices = new Map<string, DeviceView>()));
       const seen = devices.get(d.device);
-      if (!seen || seen.since <= d.since) devices.set(d.device, { id: d.device, kind: d.device, state: d.state, since: d.since, lastError: d.fault ?? null });
+      if (!seen || seen.since <= d.since)
+        devices.set(d.device, {
+          id: d.device,
+          kind: d.device,
+          state: d.state,
+          since: d.since,
+          lastError: d.fault ?? null,
+        });
     } catch {
       // A malformed report is one of the report's problems.
     }
   }
-  return [...kiosks].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kiosk, devices]) => ({ kiosk, devices: [...devices.values()] }));
+  return [...kiosks]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([kiosk, devices]) => ({ kiosk, devices: [...devices.values()] }));
 }

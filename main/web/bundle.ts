@@ -18,7 +18,11 @@ export const BUNDLE_FILES = { js: 'app.js', css: 'style.css', verifyPage: 'verif
 /** How the renderer is bundled, at build time and from the sources alike: `outdir` receives app.js and style.css. */
 export function rendererBuild(rendererDir: string, outdir: string): BuildOptions {
   return {
-    entryPoints: { app: `${rendererDir}/main.ts`, style: `${rendererDir}/styles.css`, 'verify-page': `${rendererDir}/evidence/verify-page.ts` },
+    entryPoints: {
+      'app': `${rendererDir}/main.ts`,
+      'style': `${rendererDir}/styles.css`,
+      'verify-page': `${rendererDir}/evidence/verify-page.ts`,
+    },
     entryNames: '[name]',
     bundle: true,
     format: 'esm',
@@ -44,7 +48,9 @@ export function rendererBundle(): Promise<RendererBundle> {
 }
 
 async function readBuilt(): Promise<RendererBundle> {
-  const [js, css, verifyPage] = await Promise.all([BUNDLE_FILES.js, BUNDLE_FILES.css, BUNDLE_FILES.verifyPage].map((name) => readFile(`${RENDERER}/${name}`, 'utf8')));
+  const [js, css, verifyPage] = await Promise.all(
+    [BUNDLE_FILES.js, BUNDLE_FILES.css, BUNDLE_FILES.verifyPage].map((name) => readFile(`${RENDERER}/${name}`, 'utf8')),
+  );
   return { js: js ?? '', css: css ?? '', verifyPage: verifyPage ?? '' };
 }
 

@@ -20,7 +20,10 @@ export interface EvidenceExportOptions {
   /** The store judged (a kiosk's: its own log and its peers'; HQ's: every log), then stores adding checkpoints. */
   readonly stores: readonly [LedgerStore, ...LedgerStore[]];
   /** This node's own log: the access entry goes there. */
-  readonly log: { readonly origin: string; append(type: 'evidence-export', payload: Payload): Promise<{ readonly seq: number }> };
+  readonly log: {
+    readonly origin: string;
+    append(type: 'evidence-export', payload: Payload): Promise<{ readonly seq: number }>;
+  };
   /** Witnesses that cosign the closing checkpoints at export time (HQ's witness key at HQ). */
   readonly witnessSigners?: readonly Signer[];
   /** Witnesses whose stored cosignatures go in (peer kiosks', HQ's). */
@@ -45,7 +48,8 @@ export class EvidenceExports {
   async export(request: ExportRequest, caller: Caller, centre?: string): Promise<EvidenceFile> {
     const principal = caller.principal;
     if (!principal) throw new MusterError('unauthenticated', 'sign in first');
-    if (parseDay(request.day) === undefined) throw new MusterError('bad-request', `day: expected YYYY-MM-DD, got ${JSON.stringify(request.day)}`);
+    if (parseDay(request.day) === undefined)
+      throw new MusterError('bad-request', `day: expected YYYY-MM-DD, got ${JSON.stringify(request.day)}`);
     const now = this.clock();
     const bundle = await exportEvidence({
       stores: this.options.stores,
@@ -59,9 +63,11 @@ export class EvidenceExports {
     });
     // The person's centres are those whose kiosk logs the bundle holds: each must be the caller's to see.
     const centres = [...new Set(bundle.segments.map((s) => s.origin.slice(0, s.origin.indexOf('/'))))];
-    if (centre !== undefined && !centres.includes(centre)) throw new MusterError('forbidden', `${request.subject} is not supervised by ${centre}`);
+    if (centre !== undefined && !centres.includes(centre))
+      throw new MusterError('forbidden', `${request.subject} is not supervised by ${centre}`);
     const outside = centres.find((c) => !can(principal, 'read-roster', { centre: c, subject: request.subject }));
-    if (outside !== undefined) throw new MusterError('forbidden', `${principal.role} ${principal.user} may not export evidence of ${outside}`);
+    if (outside !== undefined)
+      throw new MusterError('forbidden', `${principal.role} ${principal.user} may not export evidence of ${outside}`);
     const text = encodeBundle(bundle);
     const sha256 = createHash('sha256').update(text).digest('hex');
     const record: EvidenceExportRecord = {
@@ -75,15 +81,27 @@ export class EvidenceExports {
     };
     const { seq } = await this.options.log.append('evidence-export', { ...record });
     const name = [request.subject, request.day, ...(request.rule === undefined ? [] : [request.rule])].join('-');
-    return { filename: `evidence-${name}.json`, bundle: text, sha256, verdict: bundle.verdict.kind, logged: { origin: this.options.log.origin, seq } };
+    return {
+      filename: `evidence-${name}.json`,
+      bundle: text,
+      sha256,
+      verdict: bundle.verdict.kind,
+      logged: { origin: this.options.log.origin, seq },
+    };
   }
 }
 
 /** The staff screen's backend with "Export evidence" for its centre's people (the backend's centre is kept). */
-export function withStaffEvidence(base: ApiBackend & { readonly centre: string }, exports: EvidenceExports): ApiBackend {
+export function withStaffEvidence(
+  base: ApiBackend & { readonly centre: string },
+  exports: EvidenceExports,
+): ApiBackend {
   return {
     centre: base.centre,
-    handlers: { ...base.handlers, 'staff.exportEvidence': (params, caller) => exports.export(params, caller, base.centre) },
+    handlers: {
+      ...base.handlers,
+      'staff.exportEvidence': (params, caller) => exports.export(params, caller, base.centre),
+    },
     subscribe: (listener: (message: EventMessage) => void) => base.subscribe?.(listener) ?? (() => undefined),
   };
 }

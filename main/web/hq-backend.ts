@@ -91,12 +91,16 @@ export class HqBackend implements ApiBackend {
     'hq.breaches': async ({ centre, from, to }) => {
       const at = this.clock();
       await this.ready();
-      const range = { from: from === undefined ? -Infinity : (parseDay(from) ?? -Infinity), to: to === undefined ? Infinity : (parseDay(to) ?? Infinity) };
+      const range = {
+        from: from === undefined ? -Infinity : (parseDay(from) ?? -Infinity),
+        to: to === undefined ? Infinity : (parseDay(to) ?? Infinity),
+      };
       const views: FindingView[] = [];
       for (const subject of centre === undefined ? this.subjects.keys() : this.engine.peopleAt(centre)) {
         const plan = this.engine.subjectLog(subject)?.plans.at(-1)?.value;
         if (centre !== undefined && !(plan?.centres ?? []).includes(centre)) continue;
-        for (const b of this.engine.evaluateSubject(subject, at, range).breaches) views.push(breachView(b, plan?.zone ?? this.zone));
+        for (const b of this.engine.evaluateSubject(subject, at, range).breaches)
+          views.push(breachView(b, plan?.zone ?? this.zone));
       }
       views.sort((a, b) => b.at - a.at || (a.id < b.id ? -1 : 1));
       return { at, breaches: findingsInDoubt(views.slice(0, 2000), this.unverified) };
@@ -106,10 +110,26 @@ export class HqBackend implements ApiBackend {
       const logs: LogView[] = [];
       for (const origin of await store.origins()) {
         const witnessed = await store.witnessed(origin);
-        const cosigners = (this.options.hq.cosignatures?.(origin) ?? []).map(({ witness, size, matchesHq }) => ({ witness, size, matchesHq }));
-        logs.push({ origin, size: await store.size(origin), witnessedSize: witnessed?.size ?? 0, witnessedAt: witnessed?.at ?? null, conflicts: (await store.conflicts(origin)).length, cosigners });
+        const cosigners = (this.options.hq.cosignatures?.(origin) ?? []).map(({ witness, size, matchesHq }) => ({
+          witness,
+          size,
+          matchesHq,
+        }));
+        logs.push({
+          origin,
+          size: await store.size(origin),
+          witnessedSize: witnessed?.size ?? 0,
+          witnessedAt: witnessed?.at ?? null,
+          conflicts: (await store.conflicts(origin)).length,
+          cosigners,
+        });
       }
-      const kiosks = this.options.hq.fleetView().map((k) => ({ kiosk: k.kiosk, state: k.state, reasons: k.reasons.map((r) => r.slice(0, 300)), lastHeartbeatAt: k.lastHeartbeatAt ?? null }));
+      const kiosks = this.options.hq.fleetView().map((k) => ({
+        kiosk: k.kiosk,
+        state: k.state,
+        reasons: k.reasons.map((r) => r.slice(0, 300)),
+        lastHeartbeatAt: k.lastHeartbeatAt ?? null,
+      }));
       return { kiosks, logs };
     },
     'hq.alerts': async ({ after, kind }, caller) => {
@@ -118,20 +138,42 @@ export class HqBackend implements ApiBackend {
       return {
         alerts: alerts
           .filter((a) => (seesBreaches || a.kind !== 'breach') && (kind === undefined || a.kind === kind))
-          .map((a): AlertView => ({ id: a.id, kind: a.kind, kiosk: a.kiosk, center: a.center, at: a.at, summary: a.summary.slice(0, 2000) })),
+          .map((a): AlertView => ({
+            id: a.id,
+            kind: a.kind,
+            kiosk: a.kiosk,
+            center: a.center,
+            at: a.at,
+            summary: a.summary.slice(0, 2000),
+          })),
       };
     },
     'hq.timeline': async ({ subject }) => {
       const at = this.clock();
       await this.ready();
       const records = (this.subjects.get(subject) ?? []).filter((r) => r.ts <= at);
-      const timeline = personTimeline(records, { at, ...this.engine.evaluateSubject(subject, at), problems: [] }, subject, this.zone);
-      return { ...timeline, breaches: findingsInDoubt(timeline.breaches, this.unverified), reviews: findingsInDoubt(timeline.reviews, this.unverified) };
+      const timeline = personTimeline(
+        records,
+        { at, ...this.engine.evaluateSubject(subject, at), problems: [] },
+        subject,
+        this.zone,
+      );
+      return {
+        ...timeline,
+        breaches: findingsInDoubt(timeline.breaches, this.unverified),
+        reviews: findingsInDoubt(timeline.reviews, this.unverified),
+      };
     },
     'hq.charts': async ({ from, to, centre }) => {
       const at = this.clock();
       await this.ready();
-      return hqCharts(this.days, new Map([...this.centreZones].filter(([c]) => centre === undefined || c === centre)), from, to, at);
+      return hqCharts(
+        this.days,
+        new Map([...this.centreZones].filter(([c]) => centre === undefined || c === centre)),
+        from,
+        to,
+        at,
+      );
     },
     'hq.calendar': async ({ subject, from, to }) => {
       const at = this.clock();
@@ -142,7 +184,10 @@ export class HqBackend implements ApiBackend {
 
   constructor(private readonly options: HqBackendOptions) {
     this.clock = options.clock ?? Date.now;
-    this.reader = new VerifiedReader(options.hq.store, options.trustedKeys === undefined ? {} : { trustedKeys: options.trustedKeys });
+    this.reader = new VerifiedReader(
+      options.hq.store,
+      options.trustedKeys === undefined ? {} : { trustedKeys: options.trustedKeys },
+    );
     this.zone = options.zone ?? 'UTC';
     this.engine = this.newEngine();
     options.hq.events.on('entries', () => {
@@ -214,10 +259,12 @@ export class HqBackend implements ApiBackend {
   /** Takes what the verified reader checked since the last call; entries a late revocation withdrew are dropped. Whether anything changed. */
   private async feed(): Promise<boolean> {
     const batch = await this.reader.next();
-    const news = batch.entries.length > 0 || batch.withdrawn.length > 0 || batch.problems.length !== this.unverified.length;
+    const news =
+      batch.entries.length > 0 || batch.withdrawn.length > 0 || batch.problems.length !== this.unverified.length;
     this.unverified = batch.problems;
     if (batch.withdrawn.length > 0) {
-      for (const { origin, fromSeq } of batch.withdrawn) this.records.set(origin, (this.records.get(origin) ?? []).slice(0, fromSeq));
+      for (const { origin, fromSeq } of batch.withdrawn)
+        this.records.set(origin, (this.records.get(origin) ?? []).slice(0, fromSeq));
       this.engine = this.newEngine();
       this.subjects.clear();
       this.centreZones.clear();
@@ -244,7 +291,9 @@ export class HqBackend implements ApiBackend {
     }
     if (record.type === 'plan') {
       // The plan the engine just took (it refuses malformed ones): its centres keep the newest plan's zone.
-      const plan = this.engine.subjectLog(typeof subject === 'string' ? subject : '')?.plans.find((p) => p.record === record)?.value;
+      const plan = this.engine
+        .subjectLog(typeof subject === 'string' ? subject : '')
+        ?.plans.find((p) => p.record === record)?.value;
       for (const centre of plan?.centres ?? []) this.centreZones.set(centre, plan?.zone ?? this.zone);
     }
   }

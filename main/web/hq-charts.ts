@@ -16,12 +16,19 @@ const MAX_DAYS = 400;
 function dayRange(from: string, to: string): number[] {
   const a = parseDay(from);
   const b = parseDay(to);
-  if (a === undefined || b === undefined || b < a) throw new MusterError('bad-request', `a range is two days YYYY-MM-DD, from <= to (got ${from} to ${to})`);
+  if (a === undefined || b === undefined || b < a)
+    throw new MusterError('bad-request', `a range is two days YYYY-MM-DD, from <= to (got ${from} to ${to})`);
   if (b - a + 1 > MAX_DAYS) throw new MusterError('bad-request', `a range covers at most ${MAX_DAYS} days`);
   return Array.from({ length: b - a + 1 }, (_, i) => a + i);
 }
 
-export function hqCharts(days: HqDays, centres: ReadonlyMap<string, string>, from: string, to: string, now: number): ChartsView {
+export function hqCharts(
+  days: HqDays,
+  centres: ReadonlyMap<string, string>,
+  from: string,
+  to: string,
+  now: number,
+): ChartsView {
   const range = dayRange(from, to);
   const compliance: ChartsView['compliance'][number][] = [];
   const byRule = new Map<string, Map<string, string>>();
@@ -30,7 +37,15 @@ export function hqCharts(days: HqDays, centres: ReadonlyMap<string, string>, fro
       const found = days.centreDay(centre, zone, day, now);
       if (!found) continue;
       const c = found.count;
-      compliance.push({ centre, zone, day: formatDay(day), due: c.due, open: c.open, breached: c.breached, compliance: c.compliance });
+      compliance.push({
+        centre,
+        zone,
+        day: formatDay(day),
+        due: c.due,
+        open: c.open,
+        breached: c.breached,
+        compliance: c.compliance,
+      });
       // Standing breaches of the people due, as the centre table counts them; one person due at two centres once.
       let ids = byRule.get(formatDay(day));
       if (!ids) byRule.set(formatDay(day), (ids = new Map<string, string>()));
@@ -50,7 +65,13 @@ export function hqCharts(days: HqDays, centres: ReadonlyMap<string, string>, fro
 }
 
 /** One person's days over a range, each judged as the roster judges it. */
-export function personCalendar(engine: BreachEngine, subject: string, from: string, to: string, now: number): CalendarView {
+export function personCalendar(
+  engine: BreachEngine,
+  subject: string,
+  from: string,
+  to: string,
+  now: number,
+): CalendarView {
   const range = dayRange(from, to);
   const log = engine.subjectLog(subject);
   const plan = log?.plans.at(-1)?.value;
@@ -60,11 +81,18 @@ export function personCalendar(engine: BreachEngine, subject: string, from: stri
   for (const day of range) {
     const at = judgedAt(day, zone, now);
     if (at === undefined) break;
-    const row = plan ? plan.centres.map((c) => rosterRow(source, subject, c, at, now)?.row).find((r) => r !== undefined) : undefined;
+    const row = plan
+      ? plan.centres.map((c) => rosterRow(source, subject, c, at, now)?.row).find((r) => r !== undefined)
+      : undefined;
     const start = zonedInstant(day, 0, zone);
     const next = log?.checkins[lowerBound(log.checkins, start)];
     const breaches = source.findings(subject, day).breaches.filter((b) => b.status !== 'dismissed').length;
-    out.push({ day: formatDay(day), state: row?.state ?? 'not-due', checkedIn: next !== undefined && next.record.ts <= now && zonedDay(next.record.ts, zone) === day, breaches });
+    out.push({
+      day: formatDay(day),
+      state: row?.state ?? 'not-due',
+      checkedIn: next !== undefined && next.record.ts <= now && zonedDay(next.record.ts, zone) === day,
+      breaches,
+    });
   }
   return { subject, zone, days: out };
 }

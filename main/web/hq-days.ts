@@ -50,7 +50,9 @@ export class HqDays {
     const span = affectedDays(record);
     if (!span) return;
     const centres = new Set<string>();
-    for (const subject of touched) for (const plan of this.engine().subjectLog(subject)?.plans ?? []) for (const c of plan.value.centres) centres.add(c);
+    for (const subject of touched)
+      for (const plan of this.engine().subjectLog(subject)?.plans ?? [])
+        for (const c of plan.value.centres) centres.add(c);
     if (record.type === 'device-health') centres.add(parseDeviceHealth(record.payload).centre);
     for (const centre of centres) {
       const cached = this.days.get(centre);
@@ -178,7 +180,10 @@ export class KioskIndex {
    * Per kiosk over [start, end): false rejects are failed verifications of a person who checked in at the same
    * kiosk within a day after (the person was who they said); uptime is the share with no device out of service.
    */
-  reliability(start: number, end: number): { kiosk: string; attempts: number; falseRejects: number; falseRejectRate: number | null; uptime: number }[] {
+  reliability(
+    start: number,
+    end: number,
+  ): { kiosk: string; attempts: number; falseRejects: number; falseRejectRate: number | null; uptime: number }[] {
     for (const list of this.unsortedTimes) list.sort((a, b) => a - b);
     for (const list of this.unsortedFailures) list.sort((a, b) => a.at - b.at);
     this.unsortedTimes.clear();
@@ -197,7 +202,13 @@ export class KioskIndex {
         const next = later[firstAtOrAfter(later, f.at + 1, (t) => t)];
         if (next !== undefined && next - f.at < MS_PER_DAY) falseRejects++;
       }
-      return { kiosk, attempts, falseRejects, falseRejectRate: attempts === 0 ? null : falseRejects / attempts, uptime: uptime(this.health.get(kiosk), start, end) };
+      return {
+        kiosk,
+        attempts,
+        falseRejects,
+        falseRejectRate: attempts === 0 ? null : falseRejects / attempts,
+        uptime: uptime(this.health.get(kiosk), start, end),
+      };
     });
   }
 
@@ -220,7 +231,11 @@ function firstAtOrAfter<T>(list: readonly T[], ts: number, time: (item: T) => nu
   return lo;
 }
 
-function uptime(devices: ReadonlyMap<string, readonly { since: number; out: boolean }[]> | undefined, start: number, end: number): number {
+function uptime(
+  devices: ReadonlyMap<string, readonly { since: number; out: boolean }[]> | undefined,
+  start: number,
+  end: number,
+): number {
   if (end <= start) return 1;
   const outages: [number, number][] = [];
   for (const reports of devices?.values() ?? []) {

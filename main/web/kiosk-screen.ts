@@ -8,7 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { EventMessage } from '../../core/api/api.ts';
 import { CALL_REASONS, type CallReason } from '../../core/api/staff-api.ts';
-import { type KioskInfo, type KioskLanguage, type KioskView, type Names, type TaskView, stepOf } from '../../core/api/kiosk-api.ts';
+import {
+  type KioskInfo,
+  type KioskLanguage,
+  type KioskView,
+  type Names,
+  type TaskView,
+  stepOf,
+} from '../../core/api/kiosk-api.ts';
 import { type CancelReason, type DeviceAvailability, MAX_TRIES } from '../../core/checkin/checkin-machine.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import { decodeLeaf } from '../../core/entry.ts';
@@ -57,9 +64,10 @@ const STATUS_EVERY_MS = 2000;
 /** Until the runtime says otherwise (attach), every device is taken to work. */
 const UNKNOWN: KioskStatus = { available: { fingerprint: true, camera: true, badge: true }, window: null };
 /** A centre with no configured name. */
-const CENTRE: Names = { 'zh-CN': '社区矫正中心', en: 'Community corrections centre' };
+const CENTRE: Names = { 'zh-CN': '社区矫正中心', 'en': 'Community corrections centre' };
 
-type Shown = Pick<KioskView, 'phase' | 'step' | 'guidance' | 'tasks' | 'receipt'> & Partial<Pick<KioskView, 'try' | 'countdown' | 'reference' | 'still'>>;
+type Shown = Pick<KioskView, 'phase' | 'step' | 'guidance' | 'tasks' | 'receipt'> &
+  Partial<Pick<KioskView, 'try' | 'countdown' | 'reference' | 'still'>>;
 
 const START: Shown = { phase: 'idle', step: null, guidance: null, tasks: [], receipt: null };
 
@@ -72,11 +80,14 @@ export class KioskScreen implements ScreenPort, ApiBackend {
   private statusTimer: NodeJS.Timeout | undefined;
   private running = false;
   private resetRequested = false;
-  private interrupt: { readonly promise: Promise<CancelReason>; readonly resolve: (reason: CancelReason) => void } | undefined;
-  private pendingTasks: { readonly resolve: (c: readonly TaskCompletion[]) => void; readonly due: readonly TaskSpec[] } | undefined;
+  private interrupt:
+    { readonly promise: Promise<CancelReason>; readonly resolve: (reason: CancelReason) => void } | undefined;
+  private pendingTasks:
+    { readonly resolve: (c: readonly TaskCompletion[]) => void; readonly due: readonly TaskSpec[] } | undefined;
   /** The current view's countdown: what happens when it runs out. */
   private timer: NodeJS.Timeout | undefined;
-  private readonly o: Required<Omit<KioskScreenOptions, 'centre' | 'taskNames' | 'callStaff'>> & Pick<KioskScreenOptions, 'centre' | 'taskNames' | 'callStaff'>;
+  private readonly o: Required<Omit<KioskScreenOptions, 'centre' | 'taskNames' | 'callStaff'>> &
+    Pick<KioskScreenOptions, 'centre' | 'taskNames' | 'callStaff'>;
 
   readonly handlers: Handlers = {
     'kiosk.view': () => this.view,
@@ -104,7 +115,8 @@ export class KioskScreen implements ScreenPort, ApiBackend {
       const waiting = this.frames.get(id);
       if (!waiting) throw new MusterError('not-asked', `no frame ${id} is waiting (answered already, or timed out)`);
       const bytes = Buffer.from(jpeg, 'base64');
-      if (bytes[0] !== 0xff || bytes[1] !== 0xd8 || bytes.at(-2) !== 0xff || bytes.at(-1) !== 0xd9) throw new MusterError('bad-message', 'params.jpeg: not a whole JPEG');
+      if (bytes[0] !== 0xff || bytes[1] !== 0xd8 || bytes.at(-2) !== 0xff || bytes.at(-1) !== 0xd9)
+        throw new MusterError('bad-message', 'params.jpeg: not a whole JPEG');
       waiting(new Uint8Array(bytes));
       return {};
     },
@@ -199,13 +211,25 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     const step = stepOf(guidance);
     // Outcomes (failures, cancel) show when the session ends, with their reference and countdown.
     if (step === null) return;
-    this.show({ phase: 'active', step, guidance, tasks: [], receipt: null, try: tryNumber === undefined ? null : { n: tryNumber, of: MAX_TRIES } }, null);
+    this.show(
+      {
+        phase: 'active',
+        step,
+        guidance,
+        tasks: [],
+        receipt: null,
+        try: tryNumber === undefined ? null : { n: tryNumber, of: MAX_TRIES },
+      },
+      null,
+    );
   }
 
   waiting(ms: number | undefined): void {
     const waitMs = ms ?? this.o.waitSeconds * 1000;
     // Past the device's own bound, main ends the wait itself: a hung device never holds a person's session.
-    this.show({ ...this.view, countdown: Math.ceil(waitMs / 1000) }, waitMs + GRACE_MS, () => this.interrupt?.resolve('absent'));
+    this.show({ ...this.view, countdown: Math.ceil(waitMs / 1000) }, waitMs + GRACE_MS, () =>
+      this.interrupt?.resolve('absent'),
+    );
   }
 
   /** The serial camera's frame, shown in the face step only (the next step's view drops it). */
@@ -236,7 +260,18 @@ export class KioskScreen implements ScreenPort, ApiBackend {
   private showTasks(): void {
     const due = this.pendingTasks?.due ?? [];
     // Nobody answering means nobody is there: the session is cancelled, never submitted on their behalf.
-    this.show({ phase: 'tasks', step: 'tasks', guidance: 'tasks', tasks: due.map((t) => this.taskView(t)), receipt: null, countdown: this.o.idleSeconds }, this.o.idleSeconds * 1000, () => this.interrupt?.resolve('absent'));
+    this.show(
+      {
+        phase: 'tasks',
+        step: 'tasks',
+        guidance: 'tasks',
+        tasks: due.map((t) => this.taskView(t)),
+        receipt: null,
+        countdown: this.o.idleSeconds,
+      },
+      this.o.idleSeconds * 1000,
+      () => this.interrupt?.resolve('absent'),
+    );
   }
 
   private begin(): void {
@@ -251,9 +286,20 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     void run()
       .then((outcome) => this.finish(outcome))
       .catch(() => {
-        this.show({ phase: 'failed', step: null, guidance: 'devices-down', tasks: [], receipt: null, countdown: this.o.failureSeconds }, this.o.failureSeconds * 1000, () => {
-          this.reset();
-        });
+        this.show(
+          {
+            phase: 'failed',
+            step: null,
+            guidance: 'devices-down',
+            tasks: [],
+            receipt: null,
+            countdown: this.o.failureSeconds,
+          },
+          this.o.failureSeconds * 1000,
+          () => {
+            this.reset();
+          },
+        );
       })
       .finally(() => {
         this.running = false;
@@ -273,7 +319,19 @@ export class KioskScreen implements ScreenPort, ApiBackend {
       const seconds = last === 'cancelled' || last === 'walked-away' ? this.o.noticeSeconds : this.o.failureSeconds;
       // Whoever is sent to staff gets staff: the call waits on the staff screen with the same reference.
       if (isCallReason(last)) this.o.callStaff?.(outcome.attempt, last);
-      this.show({ phase: 'failed', step: null, guidance: last, tasks: [], receipt: null, countdown: seconds, reference: outcome.attempt }, seconds * 1000, back);
+      this.show(
+        {
+          phase: 'failed',
+          step: null,
+          guidance: last,
+          tasks: [],
+          receipt: null,
+          countdown: seconds,
+          reference: outcome.attempt,
+        },
+        seconds * 1000,
+        back,
+      );
       return;
     }
     const entry = fromBase64(outcome.receipt.proof.entry);
@@ -287,7 +345,15 @@ export class KioskScreen implements ScreenPort, ApiBackend {
         guidance: 'receipt',
         tasks: [],
         countdown: this.o.receiptSeconds,
-        receipt: { subject: checkin.subject, centre: checkin.centre, kiosk: checkin.kiosk, at: body.ts, seq: body.seq, qrSvg, file: JSON.stringify(outcome.receipt) },
+        receipt: {
+          subject: checkin.subject,
+          centre: checkin.centre,
+          kiosk: checkin.kiosk,
+          at: body.ts,
+          seq: body.seq,
+          qrSvg,
+          file: JSON.stringify(outcome.receipt),
+        },
       },
       this.o.receiptSeconds * 1000,
       back,
@@ -299,9 +365,14 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     // Answered already (a double tap), or the session ended: nothing to do.
     if (!pending) return;
     const known = new Set(pending.due.map((t) => t.id));
-    for (const c of completions) if (!known.has(c.task)) throw new MusterError('bad-message', `params.completions: ${c.task} is not one of today's tasks`);
+    for (const c of completions)
+      if (!known.has(c.task))
+        throw new MusterError('bad-message', `params.completions: ${c.task} is not one of today's tasks`);
     this.pendingTasks = undefined;
-    this.show({ ...this.view, phase: 'active', step: 'saving', guidance: 'recording', tasks: [], countdown: null }, null);
+    this.show(
+      { ...this.view, phase: 'active', step: 'saving', guidance: 'recording', tasks: [], countdown: null },
+      null,
+    );
     pending.resolve(completions);
   }
 
@@ -360,7 +431,14 @@ export class KioskScreen implements ScreenPort, ApiBackend {
 
   private info(status: KioskStatus): KioskInfo {
     const centre = this.o.centre ?? CENTRE;
-    return { language: this.o.language, zone: this.o.zone, centre, window: status.window, available: status.available, voice: this.o.voice };
+    return {
+      language: this.o.language,
+      zone: this.o.zone,
+      centre,
+      window: status.window,
+      available: status.available,
+      voice: this.o.voice,
+    };
   }
 
   private taskView(task: TaskSpec): TaskView {

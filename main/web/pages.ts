@@ -3,7 +3,11 @@
 export const SCREENS = ['kiosk', 'staff', 'hq'] as const;
 export type Screen = (typeof SCREENS)[number];
 
-const TITLES: { readonly [S in Screen]: string } = { kiosk: 'Muster kiosk', staff: 'Muster attendance', hq: 'Muster HQ' };
+const TITLES: { readonly [S in Screen]: string } = {
+  kiosk: 'Muster kiosk',
+  staff: 'Muster attendance',
+  hq: 'Muster HQ',
+};
 
 export function screenPage(screen: Screen): string {
   return `<!doctype html>

@@ -50,7 +50,12 @@ function taskPayload(t: TaskRequest): Payload {
     case 'service':
       return { id: t.id, kind: t.kind, minutes: t.minutes ?? 0 };
     case 'questionnaire':
-      return { id: t.id, kind: t.kind, questionnaire: t.questionnaire ?? '', flags: Object.fromEntries(Object.entries(t.flags ?? {}).map(([q, answers]) => [q, [...answers]])) };
+      return {
+        id: t.id,
+        kind: t.kind,
+        questionnaire: t.questionnaire ?? '',
+        flags: Object.fromEntries(Object.entries(t.flags ?? {}).map(([q, answers]) => [q, [...answers]])),
+      };
   }
 }
 
@@ -77,7 +82,14 @@ export function planEntry(request: PlanRequest & Reason, context: PlanContext): 
 }
 
 /** Supervision ends after `last` (a local day): the current plan again, with that end. */
-export function endEntry(current: Plan | undefined, subject: string, last: string, reason: Reason, staff: string, effectiveFrom: number): Payload {
+export function endEntry(
+  current: Plan | undefined,
+  subject: string,
+  last: string,
+  reason: Reason,
+  staff: string,
+  effectiveFrom: number,
+): Payload {
   if (!current) throw new MusterError('not-found', `${subject} has no plan to end`);
   const lastDay = parseDay(last);
   if (lastDay === undefined) throw new MusterError('bad-input', `last day ${JSON.stringify(last)} is not YYYY-MM-DD`);
@@ -89,7 +101,9 @@ export function endEntry(current: Plan | undefined, subject: string, last: strin
 }
 
 /** A plan as the screen's form shows it. */
-export function planRequestOf(plan: Plan): PlanRequest & { readonly zone: string; readonly centres: readonly string[] } {
+export function planRequestOf(
+  plan: Plan,
+): PlanRequest & { readonly zone: string; readonly centres: readonly string[] } {
   return {
     subject: plan.subject,
     start: formatDay(plan.start),
@@ -99,7 +113,13 @@ export function planRequestOf(plan: Plan): PlanRequest & { readonly zone: string
     close: formatClock(plan.close),
     graceMinutes: plan.graceMinutes,
     lateMinutes: plan.lateMinutes,
-    tasks: plan.tasks.map((t) => (t.kind === 'study' ? { id: t.id, kind: t.kind, module: t.module } : t.kind === 'service' ? { id: t.id, kind: t.kind, minutes: t.minutes } : { id: t.id, kind: t.kind, questionnaire: t.questionnaire, flags: t.flags })),
+    tasks: plan.tasks.map((t) =>
+      t.kind === 'study'
+        ? { id: t.id, kind: t.kind, module: t.module }
+        : t.kind === 'service'
+          ? { id: t.id, kind: t.kind, minutes: t.minutes }
+          : { id: t.id, kind: t.kind, questionnaire: t.questionnaire, flags: t.flags },
+    ),
     reason: plan.reason,
     zone: plan.zone,
     centres: plan.centres,

@@ -22,7 +22,10 @@ export class ReenrolmentApprovals {
   /** Records (or renews) `by`'s request to re-enrol `subject`. */
   request(subject: string, by: string): void {
     this.expire();
-    this.requests = [...this.requests.filter((r) => !(r.subject === subject && r.requestedBy === by)), { subject, requestedBy: by, since: this.clock(), approvedBy: null }].slice(-MAX_REQUESTS);
+    this.requests = [
+      ...this.requests.filter((r) => !(r.subject === subject && r.requestedBy === by)),
+      { subject, requestedBy: by, since: this.clock(), approvedBy: null },
+    ].slice(-MAX_REQUESTS);
   }
 
   /** `approver` approves the open request for `subject`; never their own. Returns whose request it was. */
@@ -31,7 +34,8 @@ export class ReenrolmentApprovals {
     const open = this.requests.filter((r) => r.subject === subject && r.approvedBy === null);
     if (open.length === 0) throw new MusterError('not-found', `nobody asked to re-enrol ${subject}`);
     const other = open.find((r) => r.requestedBy !== approver);
-    if (!other) throw new MusterError('forbidden', `${approver} asked to re-enrol ${subject}: a second person must approve it`);
+    if (!other)
+      throw new MusterError('forbidden', `${approver} asked to re-enrol ${subject}: a second person must approve it`);
     this.requests = this.requests.map((r) => (r === other ? { ...r, approvedBy: approver } : r));
     return other.requestedBy;
   }

@@ -37,7 +37,10 @@ export interface StaffBackendOptions {
   readonly zone?: string;
   readonly devices?: () => readonly DeviceHealth[];
   /** Enrols a person: finger on the sensor, then face captures (the kiosk runtime), naming who enrols and who approved a re-enrolment. */
-  readonly enrol?: (subject: string, by: { readonly staff: string; readonly approvedBy?: string }) => Promise<{ readonly ok: boolean; readonly message: string }>;
+  readonly enrol?: (
+    subject: string,
+    by: { readonly staff: string; readonly approvedBy?: string },
+  ) => Promise<{ readonly ok: boolean; readonly message: string }>;
   /** Tells the backend when the log changed (replicated entries); own appends are noticed anyway. */
   readonly changes?: (listener: () => void) => () => void;
   /**
@@ -66,10 +69,20 @@ export class StaffBackend implements ApiBackend {
     'staff.history': async ({ subject }) => {
       const { records, report } = await this.judge();
       const timeline = personTimeline(records, report, subject, (await this.roster()).zone);
-      return { ...timeline, breaches: findingsInDoubt(timeline.breaches, this.unverified), reviews: findingsInDoubt(timeline.reviews, this.unverified) };
+      return {
+        ...timeline,
+        breaches: findingsInDoubt(timeline.breaches, this.unverified),
+        reviews: findingsInDoubt(timeline.reviews, this.unverified),
+      };
     },
     'staff.excuse': async (params, caller) => {
-      const base = { subject: params.subject, from: params.from, to: params.to, rules: [...params.rules], staff: staffOf(caller) };
+      const base = {
+        subject: params.subject,
+        from: params.from,
+        to: params.to,
+        rules: [...params.rules],
+        staff: staffOf(caller),
+      };
       // Checked before any words are kept for it.
       parseExcuse({ ...base, reason: 'other' });
       const payload = { ...base, ...this.reasonFor(params.subject, params.reason, params.note) };
@@ -77,11 +90,24 @@ export class StaffBackend implements ApiBackend {
     },
     'staff.review': async (params, caller) => {
       // `item` names an incident (its first part): one decision, recorded for each part still pending.
-      const incident = incidents((await this.judge()).report.reviews.filter((r) => r.subject === params.subject && r.day === params.day)).find((parts) => parts[0]?.id === params.item);
+      const incident = incidents(
+        (await this.judge()).report.reviews.filter((r) => r.subject === params.subject && r.day === params.day),
+      ).find((parts) => parts[0]?.id === params.item);
       const pending = incident?.filter((r) => r.status === 'pending') ?? [];
-      if (pending.length === 0) throw new MusterError('not-found', `no pending review item ${params.item} for ${params.subject} on ${params.day}`);
+      if (pending.length === 0)
+        throw new MusterError(
+          'not-found',
+          `no pending review item ${params.item} for ${params.subject} on ${params.day}`,
+        );
       const reason = this.reasonFor(params.subject, params.reason, params.note);
-      const payloads = pending.map((r) => ({ item: r.id, subject: params.subject, day: params.day, decision: params.decision, ...reason, staff: staffOf(caller) }));
+      const payloads = pending.map((r) => ({
+        item: r.id,
+        subject: params.subject,
+        day: params.day,
+        decision: params.decision,
+        ...reason,
+        staff: staffOf(caller),
+      }));
       for (const payload of payloads) parseReview(payload);
       let last = { seq: 0 };
       for (const payload of payloads) last = await this.options.append('review', payload);
@@ -90,36 +116,78 @@ export class StaffBackend implements ApiBackend {
     },
     'staff.contest': async (params, caller) => {
       const breach = (await this.judge()).report.breaches.find((b) => b.id === params.breach);
-      if (!breach || breach.subject !== params.subject || breach.day !== params.day) throw new MusterError('not-found', `no breach ${params.breach} for ${params.subject} on ${params.day}`);
-      const base = { breach: params.breach, subject: params.subject, day: params.day, action: params.action, ...(params.outcome === undefined ? {} : { outcome: params.outcome }), staff: staffOf(caller) };
+      if (!breach || breach.subject !== params.subject || breach.day !== params.day)
+        throw new MusterError('not-found', `no breach ${params.breach} for ${params.subject} on ${params.day}`);
+      const base = {
+        breach: params.breach,
+        subject: params.subject,
+        day: params.day,
+        action: params.action,
+        ...(params.outcome === undefined ? {} : { outcome: params.outcome }),
+        staff: staffOf(caller),
+      };
       parseContest({ ...base, reason: 'other' });
       const payload = { ...base, ...this.reasonFor(params.subject, params.reason, params.note) };
       return this.decide('contest', payload);
     },
     'staff.plan': async (params, caller) => {
-      const context = { centre: this.centre, zone: this.options.zone ?? (await this.roster()).zone, staff: staffOf(caller), effectiveFrom: this.clock() };
+      const context = {
+        centre: this.centre,
+        zone: this.options.zone ?? (await this.roster()).zone,
+        staff: staffOf(caller),
+        effectiveFrom: this.clock(),
+      };
       // Checked before any words are kept for it.
       planEntry({ ...params, reason: 'other' }, context);
-      return this.decide('plan', planEntry({ ...params, ...this.reasonFor(params.subject, params.reason, undefined) }, context));
+      return this.decide(
+        'plan',
+        planEntry({ ...params, ...this.reasonFor(params.subject, params.reason, undefined) }, context),
+      );
     },
     'staff.endSupervision': async ({ subject, last, reason }, caller) => {
-      const current = latestPlans((await this.judge()).records.filter((r) => r.payload.subject === subject)).get(subject);
-      if (current && !current.centres.includes(this.centre)) throw new MusterError('forbidden', `${subject} is supervised by ${current.centres.join(', ')}`);
+      const current = latestPlans((await this.judge()).records.filter((r) => r.payload.subject === subject)).get(
+        subject,
+      );
+      if (current && !current.centres.includes(this.centre))
+        throw new MusterError('forbidden', `${subject} is supervised by ${current.centres.join(', ')}`);
       endEntry(current, subject, last, { reason: 'supervision-ended' }, staffOf(caller), this.clock());
-      return this.decide('plan', endEntry(current, subject, last, this.reasonFor(subject, reason, undefined), staffOf(caller), this.clock()));
+      return this.decide(
+        'plan',
+        endEntry(current, subject, last, this.reasonFor(subject, reason, undefined), staffOf(caller), this.clock()),
+      );
     },
     'staff.identity': async ({ subject }, caller) => {
-      if (!this.options.personal || !caller.principal) throw new MusterError('not-found', 'no personal-data store on this kiosk');
-      const values = await this.options.personal.read(caller.principal, subject, ['name', 'photo'], 'identity check on the staff screen');
+      if (!this.options.personal || !caller.principal)
+        throw new MusterError('not-found', 'no personal-data store on this kiosk');
+      const values = await this.options.personal.read(
+        caller.principal,
+        subject,
+        ['name', 'photo'],
+        'identity check on the staff screen',
+      );
       const name = typeof values.name === 'string' ? values.name.slice(0, 200) : null;
-      const photo = values.photo instanceof Uint8Array ? `data:image/jpeg;base64,${Buffer.from(values.photo).toString('base64')}` : null;
+      const photo =
+        values.photo instanceof Uint8Array
+          ? `data:image/jpeg;base64,${Buffer.from(values.photo).toString('base64')}`
+          : null;
       return { name, photo };
     },
     'staff.note': async ({ subject, note }, caller) => {
-      if (!this.options.personal || !caller.principal) throw new MusterError('not-found', 'no personal-data store on this kiosk');
-      return { text: await this.options.personal.readNote(caller.principal, subject, note, 'decision note on the staff screen') };
+      if (!this.options.personal || !caller.principal)
+        throw new MusterError('not-found', 'no personal-data store on this kiosk');
+      return {
+        text: await this.options.personal.readNote(
+          caller.principal,
+          subject,
+          note,
+          'decision note on the staff screen',
+        ),
+      };
     },
-    'staff.pending': () => ({ confirmations: this.options.confirmations?.pending() ?? [], calls: this.options.confirmations?.calls() ?? [] }),
+    'staff.pending': () => ({
+      confirmations: this.options.confirmations?.pending() ?? [],
+      calls: this.options.confirmations?.calls() ?? [],
+    }),
     'staff.answerCall': ({ id }) => {
       this.options.confirmations?.answerCall(id);
       return {};
@@ -138,12 +206,17 @@ export class StaffBackend implements ApiBackend {
       if (!this.options.enrol) return { ok: false, message: 'enrolment is not available on this kiosk' };
       const staff = staffOf(caller);
       // Enrolled before, at any kiosk whose log this one holds: replacing it needs a second person.
-      const enrolled = (await this.judge()).records.some((r) => r.type === 'enrolment' && r.payload.subject === subject);
+      const enrolled = (await this.judge()).records.some(
+        (r) => r.type === 'enrolment' && r.payload.subject === subject,
+      );
       const approvedBy = enrolled ? this.approvals.take(subject, staff) : undefined;
       if (enrolled && approvedBy === undefined) {
         this.approvals.request(subject, staff);
         this.changed();
-        return { ok: false, message: `${subject} is enrolled already: another staff member or an officer must approve replacing their biometrics; enrol again once approved` };
+        return {
+          ok: false,
+          message: `${subject} is enrolled already: another staff member or an officer must approve replacing their biometrics; enrol again once approved`,
+        };
       }
       const result = await this.options.enrol(subject, { staff, ...(approvedBy === undefined ? {} : { approvedBy }) });
       return { ok: result.ok, message: result.message.slice(0, 500) };
@@ -168,7 +241,9 @@ export class StaffBackend implements ApiBackend {
     const changed = (): void => {
       this.changed();
     };
-    this.unwatch = [options.changes?.(changed), options.confirmations?.onChange(changed)].filter((off) => off !== undefined);
+    this.unwatch = [options.changes?.(changed), options.confirmations?.onChange(changed)].filter(
+      (off) => off !== undefined,
+    );
   }
 
   subscribe(listener: (message: EventMessage) => void): () => void {
@@ -218,7 +293,10 @@ export class StaffBackend implements ApiBackend {
     }
     this.unverified = batch.problems;
     const report = this.engine.evaluate(now);
-    return { records: this.records.filter((r) => r.ts <= now), report: { ...report, problems: [...batch.problems.map(unverifiedProblem), ...report.problems] } };
+    return {
+      records: this.records.filter((r) => r.ts <= now),
+      report: { ...report, problems: [...batch.problems.map(unverifiedProblem), ...report.problems] },
+    };
   }
 
   /**
@@ -230,7 +308,11 @@ export class StaffBackend implements ApiBackend {
     const code = isReasonCode(given) ? given : undefined;
     const words = [code === undefined ? given.trim() : '', note?.trim() ?? ''].filter((w) => w !== '').join('\n');
     if (words === '') return { reason: code ?? 'other' };
-    if (!this.options.personal) throw new MusterError('bad-message', `params.reason: this kiosk keeps no personal-data store for words; give a reason code (${REASON_CODES.join(', ')})`);
+    if (!this.options.personal)
+      throw new MusterError(
+        'bad-message',
+        `params.reason: this kiosk keeps no personal-data store for words; give a reason code (${REASON_CODES.join(', ')})`,
+      );
     return { reason: code ?? 'other', note: this.options.personal.putNote(subject, this.centre, words) };
   }
 
@@ -248,12 +330,18 @@ function staffOf(caller: Caller): string {
 }
 
 function deviceView(d: DeviceHealth): DeviceView {
-  return { id: d.id, kind: d.kind, state: d.state, since: d.since, lastError: d.lastError ? `${d.lastError.code}: ${d.lastError.message}`.slice(0, 500) : null };
+  return {
+    id: d.id,
+    kind: d.kind,
+    state: d.state,
+    since: d.since,
+    lastError: d.lastError ? `${d.lastError.code}: ${d.lastError.message}`.slice(0, 500) : null,
+  };
 }
 
 /** The header row in the reader's language; the cells stay codes and ids, so a spreadsheet can filter on them. */
 const CSV_HEADER = {
-  en: ['centre', 'day', 'zone', 'subject', 'state', 'window', 'checked_in_at', 'kiosk', 'breaches', 'reviews'],
+  'en': ['centre', 'day', 'zone', 'subject', 'state', 'window', 'checked_in_at', 'kiosk', 'breaches', 'reviews'],
   'zh-CN': ['中心', '日期', '时区', '人员编号', '状态', '报到时段', '报到时间', '自助机', '违规', '待复核'],
 } as const;
 
@@ -263,7 +351,21 @@ const CSV_HEADER = {
  */
 export function rosterCsv(roster: Roster, language: keyof typeof CSV_HEADER = 'en'): string {
   const findings = (list: readonly FindingView[]): string => list.map((f) => `${f.rule}:${f.status}`).join(' ');
-  const lines = [CSV_HEADER[language], ...roster.people.map((p) => [roster.centre, roster.day, roster.zone, p.subject, p.state, p.window, p.checkedInAt === null ? '' : localStamp(p.checkedInAt, roster.zone), p.kiosk ?? '', findings(p.breaches), findings(p.reviews)])];
+  const lines = [
+    CSV_HEADER[language],
+    ...roster.people.map((p) => [
+      roster.centre,
+      roster.day,
+      roster.zone,
+      p.subject,
+      p.state,
+      p.window,
+      p.checkedInAt === null ? '' : localStamp(p.checkedInAt, roster.zone),
+      p.kiosk ?? '',
+      findings(p.breaches),
+      findings(p.reviews),
+    ]),
+  ];
   return `\uFEFF${lines.map((cells) => cells.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 

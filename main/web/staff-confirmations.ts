@@ -35,7 +35,10 @@ export interface StaffConfirmationsOptions {
 }
 
 export class StaffConfirmations implements StaffPort {
-  private readonly waiting = new Map<string, PendingConfirmation & { readonly resolve: (staff: string | null) => void; readonly timer: NodeJS.Timeout }>();
+  private readonly waiting = new Map<
+    string,
+    PendingConfirmation & { readonly resolve: (staff: string | null) => void; readonly timer: NodeJS.Timeout }
+  >();
   private readonly waitingCalls = new Map<string, StaffCall & { readonly timer: NodeJS.Timeout }>();
   private readonly events = new EventEmitter<{ changed: [] }>();
   private readonly clock: () => number;
@@ -52,9 +55,13 @@ export class StaffConfirmations implements StaffPort {
     return new Promise((resolve) => {
       const id = randomBytes(8).toString('hex');
       // The person left the kiosk: the request leaves every staff screen.
-      signal?.addEventListener('abort', () => {
-        this.settle(id, null);
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.settle(id, null);
+        },
+        { once: true },
+      );
       const timer = setTimeout(() => {
         this.settle(id, null);
       }, this.waitMs);
@@ -71,7 +78,11 @@ export class StaffConfirmations implements StaffPort {
   /** A staff member's answer: their id when they confirm the person, null when they do not. */
   decide(id: string, subject: string, staff: string | null): void {
     const request = this.waiting.get(id);
-    if (!request || request.subject !== subject) throw new MusterError('not-found', `no confirmation ${id} for ${subject} is waiting (answered already, or timed out)`);
+    if (!request || request.subject !== subject)
+      throw new MusterError(
+        'not-found',
+        `no confirmation ${id} for ${subject} is waiting (answered already, or timed out)`,
+      );
     this.settle(id, staff);
   }
 
@@ -89,7 +100,12 @@ export class StaffConfirmations implements StaffPort {
   }
 
   calls(): StaffCall[] {
-    return [...this.waitingCalls.values()].map(({ id, reference, reason, since }) => ({ id, reference, reason, since }));
+    return [...this.waitingCalls.values()].map(({ id, reference, reason, since }) => ({
+      id,
+      reference,
+      reason,
+      since,
+    }));
   }
 
   /** A staff member took the call: it leaves every staff screen. Answering twice changes nothing. */

@@ -9,7 +9,14 @@ export function findingsInDoubt(views: readonly FindingView[], problems: readonl
   return views.map((view) => {
     const problem = doubtOver(view.at, problems);
     if (!problem) return view;
-    return { ...view, status: 'unverified', detail: `not judged: entry ${problem.origin}#${problem.seq} failed verification (${problem.reason})`.slice(0, 1000) };
+    return {
+      ...view,
+      status: 'unverified',
+      detail: `not judged: entry ${problem.origin}#${problem.seq} failed verification (${problem.reason})`.slice(
+        0,
+        1000,
+      ),
+    };
   });
 }
 

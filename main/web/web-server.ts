@@ -13,7 +13,15 @@ import type { IncomingMessage } from 'node:http';
 import type { Caller, EventMessage } from '../../core/api/api.ts';
 import { ACTIVITY_HEADER, SCREEN_SECRET_PARAM } from '../../core/api/session-api.ts';
 import { screenSecret, sessionLive, sessionToken } from '../../access/http-guard.ts';
-import { type EventStream, type FastifyReply, createHttpServer, eventStream, jsonBody, requireJson, serveSessions } from '../../access/http-server.ts';
+import {
+  type EventStream,
+  type FastifyReply,
+  createHttpServer,
+  eventStream,
+  jsonBody,
+  requireJson,
+  serveSessions,
+} from '../../access/http-server.ts';
 import type { UserStore } from '../../access/user-store.ts';
 import { type ApiBackend, ApiService } from './api-service.ts';
 import { rendererBundle } from './bundle.ts';
@@ -54,20 +62,35 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   if (options.staff) screens.push('staff');
   if (options.hq) screens.push('hq');
   if (screens.length === 0) throw new TypeError('options: expected at least one of kiosk, staff, hq');
-  const api = new ApiService([options.kiosk, options.staff, options.hq].filter((b): b is ApiBackend => b !== undefined));
+  const api = new ApiService(
+    [options.kiosk, options.staff, options.hq].filter((b): b is ApiBackend => b !== undefined),
+  );
   const streams = new Set<EventStream>();
   const host = options.host ?? '127.0.0.1';
   // Its own cookie name: a browser sends a cookie to every port of a host, so the HQ dashboard's session must not
   // be a staff screen's on the same machine.
   const cookie = options.hq ? 'muster_hq' : options.staff ? 'muster_staff' : 'muster_kiosk';
   const screenKey = screenSecret();
-  const server = createHttpServer({ host, ...(options.port === undefined ? {} : { port: options.port }), ...(options.hostNames ? { hostNames: options.hostNames } : {}), isApi: (path) => path.startsWith('/api/'), bodyLimit: MAX_BODY_BYTES, component: 'web' });
+  const server = createHttpServer({
+    host,
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.hostNames ? { hostNames: options.hostNames } : {}),
+    isApi: (path) => path.startsWith('/api/'),
+    bodyLimit: MAX_BODY_BYTES,
+    component: 'web',
+  });
 
   const caller = (req: IncomingMessage): Caller => {
     const token = sessionToken(req, cookie);
     // A call the screen made on its own (ACTIVITY_HEADER idle) looks at the session without keeping it alive.
-    const principal = token === undefined || !options.users ? undefined : options.users.principal(token, req.headers[ACTIVITY_HEADER] !== 'idle');
-    return { principal, kioskScreen: options.kiosk !== undefined && isLoopback(req.socket.remoteAddress) && screenKey.holds(req) };
+    const principal =
+      token === undefined || !options.users
+        ? undefined
+        : options.users.principal(token, req.headers[ACTIVITY_HEADER] !== 'idle');
+    return {
+      principal,
+      kioskScreen: options.kiosk !== undefined && isLoopback(req.socket.remoteAddress) && screenKey.holds(req),
+    };
   };
 
   if (options.users) serveSessions(server, options.users, { secureCookie: options.secureCookie ?? false, cookie });
@@ -93,19 +116,27 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       });
     },
   });
-  const page = (type: string, body: string) => async (_request: unknown, reply: FastifyReply): Promise<string> => {
-    reply.type(type);
-    return body;
-  };
+  const page =
+    (type: string, body: string) =>
+    async (_request: unknown, reply: FastifyReply): Promise<string> => {
+      reply.type(type);
+      return body;
+    };
   server.route('/assets/app.js', { GET: page('text/javascript; charset=utf-8', bundle.js) });
   server.route('/assets/app.css', { GET: page('text/css; charset=utf-8', bundle.css) });
   server.route('/', { GET: page('text/html; charset=utf-8', indexPage(screens)) });
-  for (const screen of screens) server.route(`/${screen}`, { GET: page('text/html; charset=utf-8', screenPage(screen)) });
+  for (const screen of screens)
+    server.route(`/${screen}`, { GET: page('text/html; charset=utf-8', screenPage(screen)) });
 
   const url = await server.listen();
   return {
     url,
-    urls: Object.fromEntries(screens.map((s) => [s, s === 'kiosk' ? `${url}/kiosk#${SCREEN_SECRET_PARAM}=${screenKey.secret}` : `${url}/${s}`])),
+    urls: Object.fromEntries(
+      screens.map((s) => [
+        s,
+        s === 'kiosk' ? `${url}/kiosk#${SCREEN_SECRET_PARAM}=${screenKey.secret}` : `${url}/${s}`,
+      ]),
+    ),
     api,
     close: async () => {
       for (const stream of streams) stream.end();

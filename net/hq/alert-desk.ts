@@ -27,8 +27,16 @@ const MAX_NOTE_CHARS = 500;
 /** Tries of the compare-and-set against a watcher (or another node) changing the alert at the same moment. */
 const TRIES = 5;
 
-const STATUS_AFTER: Record<AlertActionName, BreachAlertStatus> = { acknowledge: 'acknowledged', assign: 'assigned', resolve: 'resolved' };
-const EVENT_OF: Record<AlertActionName, AlertHistoryEvent['event']> = { acknowledge: 'acknowledged', assign: 'assigned', resolve: 'resolved' };
+const STATUS_AFTER: Record<AlertActionName, BreachAlertStatus> = {
+  acknowledge: 'acknowledged',
+  assign: 'assigned',
+  resolve: 'resolved',
+};
+const EVENT_OF: Record<AlertActionName, AlertHistoryEvent['event']> = {
+  acknowledge: 'acknowledged',
+  assign: 'assigned',
+  resolve: 'resolved',
+};
 
 export class AlertDesk {
   constructor(
@@ -40,24 +48,49 @@ export class AlertDesk {
 
   /** Validates a request body (unknown JSON) into a request; MusterError('bad-request') names the field. */
   static request(action: string, body: unknown, by: string): AlertActionRequest {
-    if (!(ALERT_ACTIONS as readonly string[]).includes(action)) throw new MusterError('not-found', `no alert action ${JSON.stringify(action.slice(0, 40))}: ${ALERT_ACTIONS.join(', ')}`);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MusterError('bad-request', 'body: expected a JSON object {note, assignee?}');
+    if (!(ALERT_ACTIONS as readonly string[]).includes(action))
+      throw new MusterError(
+        'not-found',
+        `no alert action ${JSON.stringify(action.slice(0, 40))}: ${ALERT_ACTIONS.join(', ')}`,
+      );
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new MusterError('bad-request', 'body: expected a JSON object {note, assignee?}');
     const { note, assignee, ...rest } = body as Record<string, unknown>;
     const extra = Object.keys(rest)[0];
     if (extra !== undefined) throw new MusterError('bad-request', `body.${extra.slice(0, 40)}: unknown field`);
-    if (typeof note !== 'string' || note.trim() === '' || note.length > MAX_NOTE_CHARS) throw new MusterError('bad-request', `body.note: expected text of 1-${MAX_NOTE_CHARS} characters`);
-    if (action === 'assign' && !isId(assignee)) throw new MusterError('bad-request', 'body.assignee: expected the user id to assign the alert to');
-    if (action !== 'assign' && assignee !== undefined) throw new MusterError('bad-request', 'body.assignee: only for assign');
-    return { action: action as AlertActionName, by, note, ...(action === 'assign' ? { assignee: assignee as string } : {}) };
+    if (typeof note !== 'string' || note.trim() === '' || note.length > MAX_NOTE_CHARS)
+      throw new MusterError('bad-request', `body.note: expected text of 1-${MAX_NOTE_CHARS} characters`);
+    if (action === 'assign' && !isId(assignee))
+      throw new MusterError('bad-request', 'body.assignee: expected the user id to assign the alert to');
+    if (action !== 'assign' && assignee !== undefined)
+      throw new MusterError('bad-request', 'body.assignee: only for assign');
+    return {
+      action: action as AlertActionName,
+      by,
+      note,
+      ...(action === 'assign' ? { assignee: assignee as string } : {}),
+    };
   }
 
   async act(id: string, request: AlertActionRequest): Promise<BreachAlert> {
     const first = await this.store.breachAlert(id);
     if (!first) throw new MusterError('not-found', `no breach alert ${id}`);
-    const payload = { alert: id, action: request.action, by: request.by, ...(request.assignee === undefined ? {} : { assignee: request.assignee }), note: createHash('sha256').update(request.note).digest('hex') };
+    const payload = {
+      alert: id,
+      action: request.action,
+      by: request.by,
+      ...(request.assignee === undefined ? {} : { assignee: request.assignee }),
+      note: createHash('sha256').update(request.note).digest('hex'),
+    };
     parseAlertAction(payload);
     const { seq } = await this.log.append('alert-action', payload);
-    const event: AlertHistoryEvent = { at: this.clock(), event: EVENT_OF[request.action], by: request.by, note: request.note, ref: { origin: this.log.origin, seq } };
+    const event: AlertHistoryEvent = {
+      at: this.clock(),
+      event: EVENT_OF[request.action],
+      by: request.by,
+      note: request.note,
+      ref: { origin: this.log.origin, seq },
+    };
     let current: BreachAlert | undefined = first;
     for (let i = 0; i < TRIES && current; i++) {
       const next: BreachAlert = {
@@ -74,6 +107,9 @@ export class AlertDesk {
       }
       current = await this.store.breachAlert(id);
     }
-    throw new MusterError('busy', `breach alert ${id} kept changing; the action is on HQ's log (seq ${seq}) but not on the alert: try again`);
+    throw new MusterError(
+      'busy',
+      `breach alert ${id} kept changing; the action is on HQ's log (seq ${seq}) but not on the alert: try again`,
+    );
   }
 }

@@ -82,16 +82,22 @@ export interface AlertOutbox {
 
 /** An outage-excused finding whose only excuses are outages: what fairness turns into a staff review item. */
 export function outageOnly(breach: Breach): boolean {
-  return breach.status === 'excused' && breach.history.length > 0 && breach.history.every((h) => h.note.startsWith('outage:'));
+  return (
+    breach.status === 'excused' &&
+    breach.history.length > 0 &&
+    breach.history.every((h) => h.note.startsWith('outage:'))
+  );
 }
-
 
 export function breachAlertId(kind: BreachAlertKind, breachId: string): string {
   return `${kind}:${breachId}`;
 }
 
 /** Stored rows as alerts, leaving out (with a warning naming it) a row that does not parse: one bad row must not hide the rest. */
-export function parseStoredAlerts(rows: readonly { readonly id: string; readonly body: string }[], logger: Logger = componentLogger('hq-store')): BreachAlert[] {
+export function parseStoredAlerts(
+  rows: readonly { readonly id: string; readonly body: string }[],
+  logger: Logger = componentLogger('hq-store'),
+): BreachAlert[] {
   const alerts: BreachAlert[] = [];
   for (const row of rows) {
     try {
@@ -113,8 +119,16 @@ export function parseStoredAlert(id: string, json: string): BreachAlert {
   }
   const a = value as Partial<Record<keyof BreachAlert, unknown>> | null;
   if (
-    typeof a !== 'object' || a === null || a.type !== 'breach-alert' || a.id !== id || typeof a.version !== 'number' || typeof a.subject !== 'string' ||
-    !Array.isArray(a.history) || !Array.isArray(a.evidence) || !Array.isArray(a.centres) || typeof a.status !== 'string'
+    typeof a !== 'object' ||
+    a === null ||
+    a.type !== 'breach-alert' ||
+    a.id !== id ||
+    typeof a.version !== 'number' ||
+    typeof a.subject !== 'string' ||
+    !Array.isArray(a.history) ||
+    !Array.isArray(a.evidence) ||
+    !Array.isArray(a.centres) ||
+    typeof a.status !== 'string'
   ) {
     throw new MusterError('corrupt-alert', `stored alert ${id} does not have the shape of a breach alert`);
   }

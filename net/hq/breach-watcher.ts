@@ -13,7 +13,15 @@ import { refKey } from '../../core/records/entry-ref.ts';
 import { type Plan, parsePlan } from '../../core/records/plan.ts';
 import { parseDay } from '../../core/time/civil-day.ts';
 import { zonedDay } from '../../core/time/zoned-time.ts';
-import { type AlertChange, type AlertHistoryEvent, type BreachAlert, type BreachAlertKind, type BreachAlertStore, breachAlertId, outageOnly } from './breach-alert.ts';
+import {
+  type AlertChange,
+  type AlertHistoryEvent,
+  type BreachAlert,
+  type BreachAlertKind,
+  type BreachAlertStore,
+  breachAlertId,
+  outageOnly,
+} from './breach-alert.ts';
 import type { VerifiedRecords } from './verified-records.ts';
 
 /** A span when the node saw a kiosk offline or degraded (from heartbeats): the kiosk may have been unusable. */
@@ -99,7 +107,8 @@ export class BreachWatcher {
 
   /** Re-judges everyone of a centre (a kiosk's downtime changed), then runs a pass. */
   recheckCentre(centre: string): Promise<void> {
-    for (const [subject, plans] of this.plans) if (plans.some((p) => p.centres.includes(centre))) this.dirty.add(subject);
+    for (const [subject, plans] of this.plans)
+      if (plans.some((p) => p.centres.includes(centre))) this.dirty.add(subject);
     return this.poke();
   }
 
@@ -174,7 +183,15 @@ export class BreachWatcher {
       const key = `${p.origin}@${p.seq}`;
       if (this.problems.has(key)) continue;
       this.problems.add(key);
-      this.log.error({ origin: p.origin, seq: p.seq, reason: p.reason, after: p.after === undefined ? null : new Date(p.after).toISOString() }, 'entries withheld: they fail verification, and verdicts after `after` may lack evidence');
+      this.log.error(
+        {
+          origin: p.origin,
+          seq: p.seq,
+          reason: p.reason,
+          after: p.after === undefined ? null : new Date(p.after).toISOString(),
+        },
+        'entries withheld: they fail verification, and verdicts after `after` may lack evidence',
+      );
     }
     for (const record of batch.records) {
       for (const subject of this.engine.add(record)) this.dirty.add(subject);
@@ -227,21 +244,44 @@ export class BreachWatcher {
     for (const b of findings.breaches) {
       const downtime = breachStands(b.status) && OUTAGE_RULES.has(b.rule) ? this.downtimeFor(b) : [];
       if (breachStands(b.status) && downtime.length === 0) {
-        wanted.set(breachAlertId('breach', b.id), { kind: 'breach', breach: b, summary: `${b.subject} ${b.day}: ${b.rule}: ${b.detail}`, finding: b.status });
+        wanted.set(breachAlertId('breach', b.id), {
+          kind: 'breach',
+          breach: b,
+          summary: `${b.subject} ${b.day}: ${b.rule}: ${b.detail}`,
+          finding: b.status,
+        });
       } else if (downtime.length > 0 || outageOnly(b)) {
-        const why = downtime.length > 0 ? downtime.map((d) => d.note).join('; ') : b.history.map((h) => h.note).join('; ');
-        wanted.set(breachAlertId('review', b.id), { kind: 'review', breach: b, summary: `${b.subject} ${b.day}: would be ${b.rule}, but ${why}: for staff review`, finding: 'pending' });
-        reasons.set(b.id, { at: now, event: 'superseded', by: 'hq', note: `kiosk outage during the window (${why}): a staff review item instead` });
+        const why =
+          downtime.length > 0 ? downtime.map((d) => d.note).join('; ') : b.history.map((h) => h.note).join('; ');
+        wanted.set(breachAlertId('review', b.id), {
+          kind: 'review',
+          breach: b,
+          summary: `${b.subject} ${b.day}: would be ${b.rule}, but ${why}: for staff review`,
+          finding: 'pending',
+        });
+        reasons.set(b.id, {
+          at: now,
+          event: 'superseded',
+          by: 'hq',
+          note: `kiosk outage during the window (${why}): a staff review item instead`,
+        });
       } else {
         const last = b.history.at(-1);
-        reasons.set(b.id, { at: now, event: 'superseded', by: 'hq', note: last ? last.note : `now ${b.status}`, ...(last ? { ref: last.ref } : {}) });
+        reasons.set(b.id, {
+          at: now,
+          event: 'superseded',
+          by: 'hq',
+          note: last ? last.note : `now ${b.status}`,
+          ...(last ? { ref: last.ref } : {}),
+        });
       }
     }
     // A breach that only a staff review made (suspected impersonation) is gone once a later review clears the
     // item: the item, same id, says who cleared it and why.
     for (const r of findings.reviews) {
       const last = r.history.at(-1);
-      if (r.status === 'cleared' && last && !reasons.has(r.id)) reasons.set(r.id, { at: now, event: 'superseded', by: 'hq', note: last.note, ref: last.ref });
+      if (r.status === 'cleared' && last && !reasons.has(r.id))
+        reasons.set(r.id, { at: now, event: 'superseded', by: 'hq', note: last.note, ref: last.ref });
     }
     const changes: AlertChange[] = [];
     for (const [id, w] of wanted) {
@@ -254,19 +294,36 @@ export class BreachWatcher {
       if (!reopened && existing.finding === w.finding && existing.summary === w.summary) continue;
       const note = reopened ? `stands again: ${w.finding}` : `finding now ${w.finding}`;
       const last = w.breach.history.at(-1);
-      changes.push(this.change(existing, {
-        finding: w.finding,
-        summary: w.summary,
-        evidence: w.breach.evidence,
-        ...(reopened ? { status: 'open' as const } : {}),
-      }, { at: now, event: 'updated', by: 'hq', note: last ? `${note}: ${last.note}` : note, ...(last ? { ref: last.ref } : {}) }));
+      changes.push(
+        this.change(
+          existing,
+          {
+            finding: w.finding,
+            summary: w.summary,
+            evidence: w.breach.evidence,
+            ...(reopened ? { status: 'open' as const } : {}),
+          },
+          {
+            at: now,
+            event: 'updated',
+            by: 'hq',
+            note: last ? `${note}: ${last.note}` : note,
+            ...(last ? { ref: last.ref } : {}),
+          },
+        ),
+      );
     }
     for (const id of this.bySubject.get(subject) ?? []) {
       const existing = this.known.get(id);
       if (!existing || existing.status === 'superseded' || wanted.has(id)) continue;
       const breachId = id.slice(id.indexOf(':') + 1);
       const replaced = [...wanted.values()].filter((w) => w.breach.day === existing.day).map((w) => w.breach.id);
-      const event: AlertHistoryEvent = reasons.get(breachId) ?? { at: now, event: 'superseded', by: 'hq', note: replaced.length > 0 ? `replaced by ${replaced.join(', ')}` : 'the finding no longer holds' };
+      const event: AlertHistoryEvent = reasons.get(breachId) ?? {
+        at: now,
+        event: 'superseded',
+        by: 'hq',
+        note: replaced.length > 0 ? `replaced by ${replaced.join(', ')}` : 'the finding no longer holds',
+      };
       changes.push(this.change(existing, { status: 'superseded' }, event));
     }
     return changes;
@@ -295,8 +352,15 @@ export class BreachWatcher {
     };
   }
 
-  private change(existing: BreachAlert, fields: Partial<Pick<BreachAlert, 'status' | 'finding' | 'summary' | 'evidence'>>, event: AlertHistoryEvent): AlertChange {
-    return { alert: { ...existing, ...fields, version: existing.version + 1, history: [...existing.history, event] }, expectedVersion: existing.version };
+  private change(
+    existing: BreachAlert,
+    fields: Partial<Pick<BreachAlert, 'status' | 'finding' | 'summary' | 'evidence'>>,
+    event: AlertHistoryEvent,
+  ): AlertChange {
+    return {
+      alert: { ...existing, ...fields, version: existing.version + 1, history: [...existing.history, event] },
+      expectedVersion: existing.version,
+    };
   }
 
   /** HQ-observed kiosk downtime at the person's centres during the finding's window. */
@@ -312,7 +376,11 @@ export class BreachWatcher {
 
   private centresFor(b: Breach): readonly string[] {
     const planRef = b.evidence[0];
-    return (planRef ? this.plansByRef.get(refKey(planRef))?.centres : undefined) ?? this.plans.get(b.subject)?.at(-1)?.centres ?? [];
+    return (
+      (planRef ? this.plansByRef.get(refKey(planRef))?.centres : undefined) ??
+      this.plans.get(b.subject)?.at(-1)?.centres ??
+      []
+    );
   }
 
   private remember(alert: BreachAlert): void {

@@ -79,7 +79,10 @@ export class FleetDowntime implements KioskDowntime {
     this.writes = this.writes
       .then(() => store.spans.recordDowntime(row))
       .catch((error: unknown) => {
-        store.log.error({ err: error, kiosk, from: row.from }, 'kiosk downtime not stored: after a restart HQ judges this span from heartbeats again');
+        store.log.error(
+          { err: error, kiosk, from: row.from },
+          'kiosk downtime not stored: after a restart HQ judges this span from heartbeats again',
+        );
       });
   }
 }

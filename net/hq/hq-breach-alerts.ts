@@ -35,7 +35,12 @@ export interface HqBreachAlerts {
  * name people, so it goes out as its SHA-256 (the same as on HQ's log); the screens, role-gated, show the note.
  */
 export function forOtherSystems(alert: BreachAlert): BreachAlert {
-  return { ...alert, history: alert.history.map((h) => (h.by === 'hq' ? h : { ...h, note: `sha256:${createHash('sha256').update(h.note).digest('hex')}` })) };
+  return {
+    ...alert,
+    history: alert.history.map((h) =>
+      h.by === 'hq' ? h : { ...h, note: `sha256:${createHash('sha256').update(h.note).digest('hex')}` },
+    ),
+  };
 }
 
 /** Delivery of a raised or changed alert: the service's `breach-alert` event (SSE) and the alerts topic. */
@@ -56,7 +61,10 @@ function publishAlert(hq: HqService, alert: BreachAlert, log: Logger): Promise<v
   return Promise.all(alert.centres.map((centre) => hq.link.publish(topics.alerts(centre), payload)))
     .then(() => hq.store.markAlertPublished(alert.id, alert.version))
     .catch((error: unknown) => {
-      log.error({ err: error, alert: alert.id, version: alert.version }, 'breach alert not published (it stays in the outbox for the next start)');
+      log.error(
+        { err: error, alert: alert.id, version: alert.version },
+        'breach alert not published (it stays in the outbox for the next start)',
+      );
     });
 }
 
@@ -66,10 +74,19 @@ export async function startHqBreachAlerts(hq: HqService, options: HqBreachAlerts
   const publish = options.publish ?? true;
   const deliver = breachAlertDelivery(hq, log, publish);
   // What a crash left in the outbox goes out first, before the first pass publishes anything newer.
-  if (publish) for (const alert of await hq.store.unpublishedAlerts(Number.MAX_SAFE_INTEGER)) void publishAlert(hq, alert, log);
+  if (publish)
+    for (const alert of await hq.store.unpublishedAlerts(Number.MAX_SAFE_INTEGER)) void publishAlert(hq, alert, log);
   const downtime = new FleetDowntime(clock(), { log, spans: hq.store });
   await downtime.load();
-  const watcher = new BreachWatcher({ source: new ReaderRecords(hq.store, options.trustedKeys ? { trustedKeys: options.trustedKeys } : {}), store: hq.store, deliver, downtime, clock, logger: componentLogger('breach-watcher', log), ...(options.engine ? { engine: options.engine } : {}) });
+  const watcher = new BreachWatcher({
+    source: new ReaderRecords(hq.store, options.trustedKeys ? { trustedKeys: options.trustedKeys } : {}),
+    store: hq.store,
+    deliver,
+    downtime,
+    clock,
+    logger: componentLogger('breach-watcher', log),
+    ...(options.engine ? { engine: options.engine } : {}),
+  });
   // What HQ knows of its fleet now: a kiosk silent since before this start counts from now on, unless its stored
   // downtime says it was already down.
   for (const entry of hq.fleetView()) downtime.note(entry, clock());

@@ -20,7 +20,16 @@ import { parseAccessRecord, parseErasureRecord, parseEvidenceExport } from '../.
 import { type Action, type Principal, type Resource, can, holds } from '../../core/access/roles.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { authenticate, authorize, sessionLive } from '../../access/http-guard.ts';
-import { type EventStream, type FastifyReply, type FastifyRequest, createHttpServer, eventStream, jsonBody, requireJson, serveSessions } from '../../access/http-server.ts';
+import {
+  type EventStream,
+  type FastifyReply,
+  type FastifyRequest,
+  createHttpServer,
+  eventStream,
+  jsonBody,
+  requireJson,
+  serveSessions,
+} from '../../access/http-server.ts';
 import type { UserStore } from '../../access/user-store.ts';
 import { leafHash } from '../../ledger/hash.ts';
 import { centerOf } from '../alerts.ts';
@@ -30,7 +39,11 @@ import type { HqEvents, HqService } from './hq-service.ts';
 
 const MAX_PAGE = 1000;
 /** Entries that say who read or erased whose personal data, or exported whose evidence: served only under read-access-records. */
-const ACCESS_RECORDS = { access: parseAccessRecord, erasure: parseErasureRecord, 'evidence-export': parseEvidenceExport } as const;
+const ACCESS_RECORDS = {
+  'access': parseAccessRecord,
+  'erasure': parseErasureRecord,
+  'evidence-export': parseEvidenceExport,
+} as const;
 const ACCESS_TYPES: ReadonlySet<string> = new Set(Object.keys(ACCESS_RECORDS));
 const MAX_ACTION_BYTES = 4096;
 /** Who acts on a loopback-only HQ without a user store (the operator at the machine). */
@@ -48,29 +61,46 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 const HQ_API_COOKIE = 'muster_hq_api';
 
 /** `hostNames`: DNS names (besides IP literals and localhost) the API answers to, e.g. behind a TLS proxy. */
-export async function startHqHttp(hq: HqService, port: number, host = '127.0.0.1', users?: UserStore, desk?: AlertDesk, hostNames: readonly string[] = []): Promise<HqHttp> {
-  if (!users && !LOOPBACK.test(host)) throw new MusterError('insecure-bind', `HQ's API may listen on ${host} only with a user store (--users FILE)`);
+export async function startHqHttp(
+  hq: HqService,
+  port: number,
+  host = '127.0.0.1',
+  users?: UserStore,
+  desk?: AlertDesk,
+  hostNames: readonly string[] = [],
+): Promise<HqHttp> {
+  if (!users && !LOOPBACK.test(host))
+    throw new MusterError('insecure-bind', `HQ's API may listen on ${host} only with a user store (--users FILE)`);
   /** Event streams, each with what its principal may see and whether its session still holds. */
   const clients = new Map<EventStream, { allowed: Allowed; live: () => boolean }>();
   // Every route is API: Host, Sec-Fetch-Site and Origin are checked before anything else, sign-in included.
-  const server = createHttpServer({ host, port, hostNames, isApi: () => true, bodyLimit: MAX_ACTION_BYTES, component: 'hq-http' });
+  const server = createHttpServer({
+    host,
+    port,
+    hostNames,
+    isApi: () => true,
+    bodyLimit: MAX_ACTION_BYTES,
+    component: 'hq-http',
+  });
   if (users) serveSessions(server, users, { cookie: HQ_API_COOKIE });
   const serve = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const principal = users ? authenticate(request.raw, users, HQ_API_COOKIE) : undefined;
     await route(hq, desk, request, reply, clients, principal, sessionLive(request.raw, users, HQ_API_COOKIE));
   };
   server.route('/api/*', { GET: serve, POST: serve });
-  const push = <K extends keyof HqEvents>(name: K, visible: (data: HqEvents[K][0], allowed: Allowed) => boolean) => (data: HqEvents[K][0]): void => {
-    for (const [client, { allowed, live }] of clients) {
-      // A stream whose session expired, was signed out or locked ends at its next frame.
-      if (!live()) {
-        clients.delete(client);
-        client.end();
-      } else if (visible(data, allowed)) {
-        client.send(data, name);
+  const push =
+    <K extends keyof HqEvents>(name: K, visible: (data: HqEvents[K][0], allowed: Allowed) => boolean) =>
+    (data: HqEvents[K][0]): void => {
+      for (const [client, { allowed, live }] of clients) {
+        // A stream whose session expired, was signed out or locked ends at its next frame.
+        if (!live()) {
+          clients.delete(client);
+          client.end();
+        } else if (visible(data, allowed)) {
+          client.send(data, name);
+        }
       }
-    }
-  };
+    };
   const onAlert = push('alert', (a, allowed) => allowed('read-breaches', alertResource(a)));
   const onBreachAlert = push('breach-alert', (a, allowed) => breachAlertVisible(a, allowed));
   const onEntries = push('entries', (e, allowed) => allowed('read-log', originResource(e.origin)));
@@ -123,17 +153,22 @@ async function route(
     mayAtAll('read-breaches');
     if (parts.length === 3) {
       const alert = await store.breachAlert(alertIdParam(parts[2] ?? ''));
-      if (!alert || !breachAlertVisible(alert, allowed)) throw new MusterError('not-found', `no breach alert ${parts[2] ?? ''}`);
+      if (!alert || !breachAlertVisible(alert, allowed))
+        throw new MusterError('not-found', `no breach alert ${parts[2] ?? ''}`);
       send(res, 200, { alert });
       return;
     }
     const centre = url.searchParams.get('centre');
-    const alerts = await store.breachAlerts({ ...(centre === null ? {} : { centre }), limit: Math.min(count(url, 'limit', 100), MAX_PAGE) });
+    const alerts = await store.breachAlerts({
+      ...(centre === null ? {} : { centre }),
+      limit: Math.min(count(url, 'limit', 100), MAX_PAGE),
+    });
     send(res, 200, { alerts: alerts.filter((a) => breachAlertVisible(a, allowed)) });
     return;
   }
   if (parts.length === 2 && parts[1] === 'events') {
-    if (principal && !(['read-breaches', 'read-fleet', 'read-log'] as const).some((a) => holds(principal.role, a))) authorize(principal, 'read-breaches');
+    if (principal && !(['read-breaches', 'read-fleet', 'read-log'] as const).some((a) => holds(principal.role, a)))
+      authorize(principal, 'read-breaches');
     const stream = eventStream(res, { hello: 'muster hq live updates' });
     clients.set(stream, { allowed, live });
     stream.onClose(() => clients.delete(stream));
@@ -188,7 +223,13 @@ async function route(
       const entries = leaves.map((leaf) => {
         const { body } = decodeLeaf(leaf);
         const withheld = !mayReadAccess && ACCESS_TYPES.has(body.type);
-        return { seq: body.seq, ts: body.ts, type: body.type, ...(withheld ? { withheld: 'read-access-records' } : { payload: jsonSafe(body.payload) }), hash: toHex(leafHash(leaf)) };
+        return {
+          seq: body.seq,
+          ts: body.ts,
+          type: body.type,
+          ...(withheld ? { withheld: 'read-access-records' } : { payload: jsonSafe(body.payload) }),
+          hash: toHex(leafHash(leaf)),
+        };
       });
       send(res, 200, { origin, entries });
       return;
@@ -201,7 +242,14 @@ async function route(
         const { body } = decodeLeaf(leaf);
         if (!ACCESS_TYPES.has(body.type)) return [];
         try {
-          return [{ seq: body.seq, ts: body.ts, type: body.type, record: ACCESS_RECORDS[body.type as keyof typeof ACCESS_RECORDS](body.payload) }];
+          return [
+            {
+              seq: body.seq,
+              ts: body.ts,
+              type: body.type,
+              record: ACCESS_RECORDS[body.type as keyof typeof ACCESS_RECORDS](body.payload),
+            },
+          ];
         } catch (error) {
           return [{ seq: body.seq, ts: body.ts, type: body.type, problem: errorMessage(error) }];
         }
@@ -214,12 +262,21 @@ async function route(
 }
 
 /** POST /api/breach-alerts/<id>/<action>: JSON only (a form post from another site cannot send it), by a role that decides reviews for one of the alert's centres. */
-async function alertAction(store: HqService['store'], desk: AlertDesk | undefined, req: FastifyRequest, res: FastifyReply, id: string, action: string, principal: Principal | undefined): Promise<void> {
+async function alertAction(
+  store: HqService['store'],
+  desk: AlertDesk | undefined,
+  req: FastifyRequest,
+  res: FastifyReply,
+  id: string,
+  action: string,
+  principal: Principal | undefined,
+): Promise<void> {
   if (!desk) throw new MusterError('not-found', 'this node takes no alert actions');
   requireJson(req);
   const alert = await store.breachAlert(id);
   if (!alert) throw new MusterError('not-found', `no breach alert ${id}`);
-  if (principal && !alert.centres.some((centre) => can(principal, 'decide-review', { centre, subject: alert.subject }))) authorize(principal, 'decide-review', { centre: alert.centres[0] ?? '' });
+  if (principal && !alert.centres.some((centre) => can(principal, 'decide-review', { centre, subject: alert.subject })))
+    authorize(principal, 'decide-review', { centre: alert.centres[0] ?? '' });
   const request = AlertDesk.request(action, jsonBody(req), principal?.user ?? LOCAL_OPERATOR);
   send(res, 200, { alert: await desk.act(id, request) });
 }
@@ -236,7 +293,8 @@ function alertIdParam(text: string): string {
   } catch {
     throw new MusterError('bad-request', 'alert id: bad URL encoding');
   }
-  if (!/^(breach|review):[A-Za-z0-9][A-Za-z0-9._:/@-]{0,200}$/.test(id)) throw new MusterError('bad-request', `not a breach alert id: ${JSON.stringify(id.slice(0, 80))}`);
+  if (!/^(breach|review):[A-Za-z0-9][A-Za-z0-9._:/@-]{0,200}$/.test(id))
+    throw new MusterError('bad-request', `not a breach alert id: ${JSON.stringify(id.slice(0, 80))}`);
   return id;
 }
 
@@ -245,7 +303,10 @@ function originResource(origin: string): Resource {
 }
 
 /** A breach alert names its subject in the evidence: a parolee sees only their own. */
-function alertResource(alert: { readonly center: string; readonly evidence: Readonly<Record<string, unknown>> }): Resource {
+function alertResource(alert: {
+  readonly center: string;
+  readonly evidence: Readonly<Record<string, unknown>>;
+}): Resource {
   const subject = alert.evidence.subject;
   return typeof subject === 'string' ? { centre: alert.center, subject } : { centre: alert.center };
 }
@@ -261,7 +322,11 @@ function originParam(text: string): string {
 function count(url: URL, name: string, fallback: number): number {
   const text = url.searchParams.get(name);
   if (text === null) return fallback;
-  if (!/^\d{1,15}$/.test(text)) throw new MusterError('bad-request', `${name} must be a non-negative integer, got ${JSON.stringify(text.slice(0, 40))}`);
+  if (!/^\d{1,15}$/.test(text))
+    throw new MusterError(
+      'bad-request',
+      `${name} must be a non-negative integer, got ${JSON.stringify(text.slice(0, 40))}`,
+    );
   return Number(text);
 }
 
@@ -269,7 +334,8 @@ function count(url: URL, name: string, fallback: number): number {
 function jsonSafe(value: CborValue): unknown {
   if (value instanceof Uint8Array) return { base64: toBase64(value) };
   if (Array.isArray(value)) return value.map((v: CborValue) => jsonSafe(v));
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
   return value;
 }
 

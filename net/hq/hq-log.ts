@@ -19,11 +19,16 @@ export function openHqLog(path: string, nodeId: string): HqLog {
   const store = LedgerStore.open(path, { create: true });
   try {
     const own = store.ownOrigin();
-    if (own !== undefined && own !== origin) throw new MusterError('bad-config', `${path} holds the log of ${own}, not ${origin}`);
+    if (own !== undefined && own !== origin)
+      throw new MusterError('bad-config', `${path} holds the log of ${own}, not ${origin}`);
     const writer = own === undefined ? LogWriter.init(store, origin, signer) : LogWriter.open(store, signer);
-    return { origin, append: (type, payload) => writer.append(type, payload), close: () => {
-      store.close();
-    } };
+    return {
+      origin,
+      append: (type, payload) => writer.append(type, payload),
+      close: () => {
+        store.close();
+      },
+    };
   } catch (error) {
     store.close();
     throw error;

@@ -11,7 +11,13 @@ import { REGISTRY_ORIGIN, readRegistry } from '../../ledger/key-schedule.ts';
 import type { Signer, Verifier } from '../../ledger/keys.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
 import { type Alert, type StoredAlert, alertFor, centerOf } from '../alerts.ts';
-import { DEFAULT_FLEET_POLICY, type FleetPolicy, type KioskState, decodeSignedHeartbeat, kioskState } from '../heartbeat.ts';
+import {
+  DEFAULT_FLEET_POLICY,
+  type FleetPolicy,
+  type KioskState,
+  decodeSignedHeartbeat,
+  kioskState,
+} from '../heartbeat.ts';
 import { type LinkOptions, MqttLink } from '../mqtt-link.ts';
 import { type RegistryHealth, RegistryPublisher } from '../registry-publisher.ts';
 import { type ReplicationEvent, Replicator } from '../replicator.ts';
@@ -45,12 +51,12 @@ export interface FleetEntry {
 }
 
 export interface HqEvents {
-  alert: [StoredAlert];
+  'alert': [StoredAlert];
   'breach-alert': [BreachAlert];
-  entries: [{ origin: string; size: number; inserted: number }];
-  kiosk: [FleetEntry];
+  'entries': [{ origin: string; size: number; inserted: number }];
+  'kiosk': [FleetEntry];
   /** A fault HQ survived (a failed fleet check, a registry publication to retry): reported, never silent. */
-  fault: [{ component: string; message: string }];
+  'fault': [{ component: string; message: string }];
 }
 
 /** What HQ's health shows of its own background work. */
@@ -147,9 +153,14 @@ export class HqService {
 
   static async start(options: HqServiceOptions): Promise<HqService> {
     const nodeId = options.nodeId ?? 'hq';
-    if (options.witnessSigner.name !== nodeId) throw new TypeError(`witnessSigner: expected a key named ${JSON.stringify(nodeId)}`);
+    if (options.witnessSigner.name !== nodeId)
+      throw new TypeError(`witnessSigner: expected a key named ${JSON.stringify(nodeId)}`);
     const clock = options.clock ?? Date.now;
-    const link = new MqttLink({ ...options.broker, nodeId, ...(options.logger ? { logger: componentLogger('mqtt', options.logger) } : {}) });
+    const link = new MqttLink({
+      ...options.broker,
+      nodeId,
+      ...(options.logger ? { logger: componentLogger('mqtt', options.logger) } : {}),
+    });
     // The replicator's callbacks reach the service, which is built from the replicator.
     const late: { service?: HqService } = {};
     const replicator = new Replicator({
@@ -259,7 +270,14 @@ export class HqService {
     if (before?.state === state && before.reasons.join() === reasons.join()) return;
     this.events.emit('kiosk', entry);
     if (state !== 'online' && before?.state !== state && this.options.raisesAlerts?.() !== false) {
-      await this.raise({ kind: state, kiosk, center: centerOf(kiosk), at: now, summary: `${kiosk} is ${state}: ${reasons.join('; ')}`, evidence: { reasons, lastHeartbeatAt: last?.receivedAt ?? null } });
+      await this.raise({
+        kind: state,
+        kiosk,
+        center: centerOf(kiosk),
+        at: now,
+        summary: `${kiosk} is ${state}: ${reasons.join('; ')}`,
+        evidence: { reasons, lastHeartbeatAt: last?.receivedAt ?? null },
+      });
     }
   }
 
@@ -289,7 +307,8 @@ export class HqService {
   /** Feeds the breach engine, raises an alert for each re-enrolment and, for live entries (seenAt set), keeps the clock samples. */
   private async received(origin: string, from: number, to: number, seenAt: number | undefined): Promise<void> {
     const bodies = (await this.store.leaves(origin, from, to)).map((leaf) => decodeLeaf(leaf).body);
-    for (const body of bodies) if (body.type === 'enrolment') this.track(this.reenrolled(origin, body.seq, body.payload));
+    for (const body of bodies)
+      if (body.type === 'enrolment') this.track(this.reenrolled(origin, body.seq, body.payload));
     if (seenAt !== undefined) {
       const samples = this.clockSamples.get(origin) ?? [];
       for (const body of bodies) samples.push({ origin, seq: body.seq, ts: body.ts, seenAt });
@@ -315,7 +334,14 @@ export class HqService {
     if (enrolment.replaces !== true) return;
     const { subject, staff, approvedBy } = enrolment;
     await this.raiseOnce(
-      { kind: 'security', kiosk: origin, center: centerOf(origin), at: this.clock(), summary: `${subject} re-enrolled at ${origin} by ${staff ?? '?'}, approved by ${approvedBy ?? '?'}: their biometrics were replaced`, evidence: { subject, staff: staff ?? null, approvedBy: approvedBy ?? null, origin, seq } },
+      {
+        kind: 'security',
+        kiosk: origin,
+        center: centerOf(origin),
+        at: this.clock(),
+        summary: `${subject} re-enrolled at ${origin} by ${staff ?? '?'}, approved by ${approvedBy ?? '?'}: their biometrics were replaced`,
+        evidence: { subject, staff: staff ?? null, approvedBy: approvedBy ?? null, origin, seq },
+      },
       `security:re-enrolment:${origin}:${seq}`,
     );
   }
@@ -341,10 +367,12 @@ export class HqService {
     if (verifiers.length === 0) return;
     const checkpoint = openCheckpoint(note, origin, verifiers);
     const held = await this.store.size(origin);
-    const matchesHq = checkpoint.size <= held && bytesEqual(await this.store.root(origin, checkpoint.size), checkpoint.root);
+    const matchesHq =
+      checkpoint.size <= held && bytesEqual(await this.store.root(origin, checkpoint.size), checkpoint.root);
     const byWitness = this.cosigned.get(origin) ?? new Map<string, Cosignature>();
     this.cosigned.set(origin, byWitness);
-    if ((byWitness.get(witness)?.size ?? -1) <= checkpoint.size) byWitness.set(witness, { witness, size: checkpoint.size, time, matchesHq });
+    if ((byWitness.get(witness)?.size ?? -1) <= checkpoint.size)
+      byWitness.set(witness, { witness, size: checkpoint.size, time, matchesHq });
     // Kept for evidence bundles where the store keeps cosignatures (net/cosigned-notes.ts: HQ's SQLite store).
     if (matchesHq) await this.store.keepCosigned?.(origin, note, witness);
   }
@@ -356,28 +384,41 @@ export class HqService {
     if (heartbeat.kiosk !== topic.origin || heartbeat.kiosk === REGISTRY_ORIGIN) return;
     const kiosk = heartbeat.kiosk;
     const receivedAt = this.clock();
-    const refuse = (why: string): Promise<void> => this.raiseOnce(
-      { kind: 'security', kiosk, center: centerOf(kiosk), at: receivedAt, summary: `heartbeat for ${kiosk} ignored: ${why}`, evidence: { kiosk, reason: why, publisher: topic.origin } },
-      `security:heartbeat:${kiosk}:${why}`,
-    );
+    const refuse = (why: string): Promise<void> =>
+      this.raiseOnce(
+        {
+          kind: 'security',
+          kiosk,
+          center: centerOf(kiosk),
+          at: receivedAt,
+          summary: `heartbeat for ${kiosk} ignored: ${why}`,
+          evidence: { kiosk, reason: why, publisher: topic.origin },
+        },
+        `security:heartbeat:${kiosk}:${why}`,
+      );
     // Only a kiosk HQ knows has a fleet row: one the admission gate refuses is an attack; one admitted whose log
     // has not arrived yet is judged from its next heartbeat.
     if (this.replicator.admits(kiosk) === false) return refuse('not a registered kiosk');
     const verifiers = await this.store.verifiers(kiosk);
     const key = verifiers.at(-1);
     if (!key) return undefined;
-    if (!key.verify(signed, signature)) return refuse('signature does not verify under the kiosk\'s key');
+    if (!key.verify(signed, signature)) return refuse("signature does not verify under the kiosk's key");
     // An older signed time than the one held: replayed or reordered, not news. The times are kept here (read from
     // the store once), so a heartbeat costs no read of the whole fleet's.
     if (!this.beatsLoaded) {
-      for (const [id, last] of await this.store.heartbeats()) if (!this.lastBeatAt.has(id)) this.lastBeatAt.set(id, last.heartbeat.at);
+      for (const [id, last] of await this.store.heartbeats())
+        if (!this.lastBeatAt.has(id)) this.lastBeatAt.set(id, last.heartbeat.at);
       this.beatsLoaded = true;
     }
     if (heartbeat.at <= (this.lastBeatAt.get(kiosk) ?? -1)) return undefined;
     this.lastBeatAt.set(kiosk, heartbeat.at);
     await this.store.recordHeartbeat(heartbeat, receivedAt);
     // What the kiosk found wrong with its peers' logs while witnessing them: an alert about each peer, once.
-    for (const report of heartbeat.witnessed ?? []) await this.raiseOnce(reportedAlert(kiosk, report, receivedAt), `witnessed:${kiosk}:${report.kind}:${report.origin}:${report.at}`);
+    for (const report of heartbeat.witnessed ?? [])
+      await this.raiseOnce(
+        reportedAlert(kiosk, report, receivedAt),
+        `witnessed:${kiosk}:${report.kind}:${report.origin}:${report.at}`,
+      );
     // Only this kiosk: the others' states change with time and with their entries' times, which the periodic
     // fleet check judges; judging the whole fleet on every heartbeat made each one cost as much as the fleet.
     await this.judge(kiosk, { heartbeat, receivedAt }, receivedAt);
@@ -392,7 +433,8 @@ export class HqService {
   private async raise(alert: Alert): Promise<StoredAlert> {
     const stored = await this.store.recordAlert(alert);
     this.events.emit('alert', stored);
-    if (this.link.connected && this.options.agency !== true) this.track(this.link.publish(topics.alerts(alert.center), JSON.stringify(stored)));
+    if (this.link.connected && this.options.agency !== true)
+      this.track(this.link.publish(topics.alerts(alert.center), JSON.stringify(stored)));
     return stored;
   }
 

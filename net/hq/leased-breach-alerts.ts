@@ -5,7 +5,12 @@
 // deterministic and inserted idempotently, so an alert the dead node had already stored is not raised twice).
 import { componentLogger } from '../../runtime/logger.ts';
 import type { BreachAlert } from './breach-alert.ts';
-import { type HqBreachAlerts, type HqBreachAlertsOptions, breachAlertDelivery, startHqBreachAlerts } from './hq-breach-alerts.ts';
+import {
+  type HqBreachAlerts,
+  type HqBreachAlertsOptions,
+  breachAlertDelivery,
+  startHqBreachAlerts,
+} from './hq-breach-alerts.ts';
 import type { HqService } from './hq-service.ts';
 import { PgLease } from './pg-lease.ts';
 import { ENTRIES_CHANNEL } from './postgres-hq-store.ts';
@@ -27,7 +32,10 @@ export interface LeasedBreachAlertsOptions extends HqBreachAlertsOptions {
   readonly onChange?: (holding: boolean) => void;
 }
 
-export async function startLeasedBreachAlerts(hq: HqService, options: LeasedBreachAlertsOptions): Promise<LeasedBreachAlerts> {
+export async function startLeasedBreachAlerts(
+  hq: HqService,
+  options: LeasedBreachAlertsOptions,
+): Promise<LeasedBreachAlerts> {
   const log = options.logger ?? componentLogger('breach-alerts');
   let running: HqBreachAlerts | undefined;
   /** The lease as last reported: a start queued behind a loss must not run. */

@@ -69,7 +69,10 @@ export class PgLease {
 
   private async tryAcquire(): Promise<void> {
     const client = await this.session();
-    const result = await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS held', [`muster:${this.options.name}`]);
+    const result = await client.query<{ held: boolean }>(
+      'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS held',
+      [`muster:${this.options.name}`],
+    );
     if (result.rows[0]?.held === true && !this.closed) {
       const listen = this.options.listen;
       if (listen) await client.query(`LISTEN ${client.escapeIdentifier(listen.channel)}`);
@@ -87,7 +90,8 @@ export class PgLease {
       void this.drop();
     });
     client.on('notification', (message) => {
-      if (this.heldNow && message.channel === this.options.listen?.channel) this.options.listen.onNotify(message.payload ?? '');
+      if (this.heldNow && message.channel === this.options.listen?.channel)
+        this.options.listen.onNotify(message.payload ?? '');
     });
     client.on('end', () => {
       if (this.client === client) void this.drop();

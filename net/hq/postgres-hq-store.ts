@@ -20,9 +20,7 @@ import { decodeForOrigin, planIngest, planResult } from '../../ledger/ingest-pla
 import type { HqStore, LastHeartbeat, StoredDowntime } from './hq-store.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 
-
 type Queryable = pg.Pool | pg.PoolClient;
-
 
 /** NOTIFY channel: the origin of every ingest that stored entries, whichever HQ node stored them. */
 export const ENTRIES_CHANNEL = 'muster_entries';
@@ -53,7 +51,11 @@ export class PostgresHqStore implements HqStore {
     // listener it would end HQ. The pool discards that connection and opens a new one for the next query.
     pool.on('error', (error) => {
       if (options.onConnectionError) options.onConnectionError(error);
-      else (options.logger ?? componentLogger('hq-store')).warn({ err: error }, 'PostgreSQL connection lost while idle (it reconnects on the next query)');
+      else
+        (options.logger ?? componentLogger('hq-store')).warn(
+          { err: error },
+          'PostgreSQL connection lost while idle (it reconnects on the next query)',
+        );
     });
     try {
       await migratePostgres(pool);
@@ -80,7 +82,10 @@ export class PostgresHqStore implements HqStore {
       const named = batch.decoded.map((d) => d.entry.body.seq).filter((seq) => seq < head.size);
       const stored = new Map<number, Uint8Array>();
       if (named.length > 0) {
-        const rows = await client.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM entries WHERE origin = $1 AND seq = ANY($2::bigint[])', [origin, named]);
+        const rows = await client.query<{ seq: string; hash: Buffer }>(
+          'SELECT seq, hash FROM entries WHERE origin = $1 AND seq = ANY($2::bigint[])',
+          [origin, named],
+        );
         for (const row of rows.rows) stored.set(Number(row.seq), row.hash);
       }
       const trustedKey = this.options.trustedKeys?.get(origin) ?? (await this.genesisKey(client, origin));
@@ -90,28 +95,41 @@ export class PostgresHqStore implements HqStore {
       if (head.size === 0 && plan.rows.length === 0) this.schedules.delete(origin);
       const now = (this.options.clock ?? Date.now)();
       for (const e of plan.equivocations) {
-        await client.query('INSERT INTO conflicts (origin, seq, leaf, hash, seen_at, source) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING', [origin, e.seq, e.leaf, e.hash, now, source]);
+        await client.query(
+          'INSERT INTO conflicts (origin, seq, leaf, hash, seen_at, source) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
+          [origin, e.seq, e.leaf, e.hash, now, source],
+        );
       }
       if (plan.rows.length > 0) {
-        if (head.size === 0) await client.query('INSERT INTO logs (origin, genesis_key) VALUES ($1, $2) ON CONFLICT DO NOTHING', [origin, schedule.keyFor(0).publicKey]);
-        await client.query('INSERT INTO entries (origin, seq, ts, type, leaf, hash) SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::bytea[], $6::bytea[])', [
-          origin,
-          plan.rows.map((r) => r.seq),
-          plan.rows.map((r) => r.ts),
-          plan.rows.map((r) => r.type),
-          plan.rows.map((r) => Buffer.from(r.leaf)),
-          plan.rows.map((r) => Buffer.from(r.hash)),
-        ]);
+        if (head.size === 0)
+          await client.query('INSERT INTO logs (origin, genesis_key) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+            origin,
+            schedule.keyFor(0).publicKey,
+          ]);
+        await client.query(
+          'INSERT INTO entries (origin, seq, ts, type, leaf, hash) SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::bytea[], $6::bytea[])',
+          [
+            origin,
+            plan.rows.map((r) => r.seq),
+            plan.rows.map((r) => r.ts),
+            plan.rows.map((r) => r.type),
+            plan.rows.map((r) => Buffer.from(r.leaf)),
+            plan.rows.map((r) => Buffer.from(r.hash)),
+          ],
+        );
         // Sent on commit: another HQ node on this database judging breaches (net/hq/leased-breach-alerts.ts) reads them.
         await client.query('SELECT pg_notify($1, $2)', [ENTRIES_CHANNEL, origin]);
-        const nodes = await this.extendTree(client, origin, head.size, plan.rows.map((r) => r.hash));
+        const nodes = await this.extendTree(
+          client,
+          origin,
+          head.size,
+          plan.rows.map((r) => r.hash),
+        );
         if (nodes.length > 0) {
-          await client.query('INSERT INTO nodes (origin, level, idx, hash) SELECT $1, * FROM unnest($2::int[], $3::bigint[], $4::bytea[]) ON CONFLICT DO NOTHING', [
-            origin,
-            nodes.map((n) => n.level),
-            nodes.map((n) => n.idx),
-            nodes.map((n) => Buffer.from(n.hash)),
-          ]);
+          await client.query(
+            'INSERT INTO nodes (origin, level, idx, hash) SELECT $1, * FROM unnest($2::int[], $3::bigint[], $4::bytea[]) ON CONFLICT DO NOTHING',
+            [origin, nodes.map((n) => n.level), nodes.map((n) => n.idx), nodes.map((n) => Buffer.from(n.hash))],
+          );
         }
       }
       await client.query('COMMIT');
@@ -153,7 +171,10 @@ export class PostgresHqStore implements HqStore {
   }
 
   async leaves(origin: string, from: number, to: number): Promise<Uint8Array[]> {
-    const rows = await this.pool.query<{ leaf: Buffer }>('SELECT leaf FROM entries WHERE origin = $1 AND seq >= $2 AND seq < $3 ORDER BY seq', [origin, from, to]);
+    const rows = await this.pool.query<{ leaf: Buffer }>(
+      'SELECT leaf FROM entries WHERE origin = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
+      [origin, from, to],
+    );
     return rows.rows.map((r) => r.leaf);
   }
 
@@ -187,11 +208,18 @@ export class PostgresHqStore implements HqStore {
   }
 
   async origins(): Promise<string[]> {
-    return (await this.pool.query<{ origin: string }>('SELECT origin FROM logs ORDER BY origin')).rows.map((r) => r.origin);
+    return (await this.pool.query<{ origin: string }>('SELECT origin FROM logs ORDER BY origin')).rows.map(
+      (r) => r.origin,
+    );
   }
 
   async witnessed(origin: string): Promise<WitnessedCheckpoint | undefined> {
-    const row = (await this.pool.query<{ size: string; root: Buffer; note: string; at: string }>('SELECT size, root, note, at FROM witnessed WHERE origin = $1', [origin])).rows[0];
+    const row = (
+      await this.pool.query<{ size: string; root: Buffer; note: string; at: string }>(
+        'SELECT size, root, note, at FROM witnessed WHERE origin = $1',
+        [origin],
+      )
+    ).rows[0];
     return row && { size: Number(row.size), root: row.root, note: row.note, at: Number(row.at) };
   }
 
@@ -199,8 +227,14 @@ export class PostgresHqStore implements HqStore {
     const args = [origin, next.size, Buffer.from(next.root), next.note, next.at];
     const result =
       previousSize === undefined
-        ? await this.pool.query('INSERT INTO witnessed (origin, size, root, note, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', args)
-        : await this.pool.query('UPDATE witnessed SET size = $2, root = $3, note = $4, at = $5 WHERE origin = $1 AND size = $6', [...args, previousSize]);
+        ? await this.pool.query(
+            'INSERT INTO witnessed (origin, size, root, note, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+            args,
+          )
+        : await this.pool.query(
+            'UPDATE witnessed SET size = $2, root = $3, note = $4, at = $5 WHERE origin = $1 AND size = $6',
+            [...args, previousSize],
+          );
     return result.rowCount === 1;
   }
 
@@ -215,26 +249,33 @@ export class PostgresHqStore implements HqStore {
       'SELECT seq, leaf, hash, seen_at, source FROM conflicts WHERE origin = $1 ORDER BY seq, seen_at',
       [origin],
     );
-    return rows.rows.map((r) => ({ seq: Number(r.seq), leaf: r.leaf, hash: r.hash, seenAt: Number(r.seen_at), source: r.source }));
+    return rows.rows.map((r) => ({
+      seq: Number(r.seq),
+      leaf: r.leaf,
+      hash: r.hash,
+      seenAt: Number(r.seen_at),
+      source: r.source,
+    }));
   }
 
   async recordAlert(alert: Alert): Promise<StoredAlert> {
-    const row = await this.pool.query<{ id: string }>('INSERT INTO alerts (kind, kiosk, center, at, summary, evidence) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id', [
-      alert.kind,
-      alert.kiosk,
-      alert.center,
-      alert.at,
-      alert.summary,
-      JSON.stringify(alert.evidence),
-    ]);
+    const row = await this.pool.query<{ id: string }>(
+      'INSERT INTO alerts (kind, kiosk, center, at, summary, evidence) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+      [alert.kind, alert.kiosk, alert.center, alert.at, alert.summary, JSON.stringify(alert.evidence)],
+    );
     return { ...alert, id: Number(row.rows[0]?.id) };
   }
 
   async alerts(afterId: number, limit: number): Promise<StoredAlert[]> {
-    const rows = await this.pool.query<{ id: string; kind: Alert['kind']; kiosk: string; center: string; at: string; summary: string; evidence: Record<string, unknown> }>(
-      'SELECT * FROM alerts WHERE id > $1 ORDER BY id LIMIT $2',
-      [afterId, limit],
-    );
+    const rows = await this.pool.query<{
+      id: string;
+      kind: Alert['kind'];
+      kiosk: string;
+      center: string;
+      at: string;
+      summary: string;
+      evidence: Record<string, unknown>;
+    }>('SELECT * FROM alerts WHERE id > $1 ORDER BY id LIMIT $2', [afterId, limit]);
     return rows.rows.map((r) => ({ ...r, id: Number(r.id), at: Number(r.at) }));
   }
 
@@ -251,7 +292,14 @@ export class PostgresHqStore implements HqStore {
            SELECT id, subject, ARRAY(SELECT jsonb_array_elements_text(centres::jsonb)), raised_at, version, body
            FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::text[]) AS t(id, subject, centres, raised_at, version, body)
            ON CONFLICT (id) DO NOTHING RETURNING id`,
-          [inserts.map((a) => a.id), inserts.map((a) => a.subject), inserts.map((a) => JSON.stringify(a.centres)), inserts.map((a) => a.raisedAt), inserts.map((a) => a.version), inserts.map((a) => JSON.stringify(a))],
+          [
+            inserts.map((a) => a.id),
+            inserts.map((a) => a.subject),
+            inserts.map((a) => JSON.stringify(a.centres)),
+            inserts.map((a) => a.raisedAt),
+            inserts.map((a) => a.version),
+            inserts.map((a) => JSON.stringify(a)),
+          ],
         );
         for (const r of rows.rows) inserted.add(r.id);
       }
@@ -261,7 +309,10 @@ export class PostgresHqStore implements HqStore {
           applied.push(inserted.has(alert.id));
           continue;
         }
-        const result = await client.query('UPDATE breach_alerts SET version = $1, body = $2 WHERE id = $3 AND version = $4', [alert.version, JSON.stringify(alert), alert.id, expectedVersion]);
+        const result = await client.query(
+          'UPDATE breach_alerts SET version = $1, body = $2 WHERE id = $3 AND version = $4',
+          [alert.version, JSON.stringify(alert), alert.id, expectedVersion],
+        );
         applied.push(result.rowCount === 1);
       }
       await client.query('COMMIT');
@@ -282,14 +333,24 @@ export class PostgresHqStore implements HqStore {
 
   async breachAlerts(query: { readonly centre?: string; readonly limit: number }): Promise<BreachAlert[]> {
     const limit = Math.min(query.limit, Number.MAX_SAFE_INTEGER);
-    const rows = query.centre === undefined
-      ? await this.pool.query<{ id: string; body: string }>('SELECT id, body FROM breach_alerts ORDER BY raised_at DESC, id LIMIT $1', [limit])
-      : await this.pool.query<{ id: string; body: string }>('SELECT id, body FROM breach_alerts WHERE $1 = ANY(centres) ORDER BY raised_at DESC, id LIMIT $2', [query.centre, limit]);
+    const rows =
+      query.centre === undefined
+        ? await this.pool.query<{ id: string; body: string }>(
+            'SELECT id, body FROM breach_alerts ORDER BY raised_at DESC, id LIMIT $1',
+            [limit],
+          )
+        : await this.pool.query<{ id: string; body: string }>(
+            'SELECT id, body FROM breach_alerts WHERE $1 = ANY(centres) ORDER BY raised_at DESC, id LIMIT $2',
+            [query.centre, limit],
+          );
     return parseStoredAlerts(rows.rows);
   }
 
   async unpublishedAlerts(limit: number): Promise<BreachAlert[]> {
-    const rows = await this.pool.query<{ id: string; body: string }>('SELECT id, body FROM breach_alerts WHERE published < version ORDER BY raised_at, id LIMIT $1', [limit]);
+    const rows = await this.pool.query<{ id: string; body: string }>(
+      'SELECT id, body FROM breach_alerts WHERE published < version ORDER BY raised_at, id LIMIT $1',
+      [limit],
+    );
     return parseStoredAlerts(rows.rows);
   }
 
@@ -298,12 +359,22 @@ export class PostgresHqStore implements HqStore {
   }
 
   async recordDowntime(span: StoredDowntime): Promise<void> {
-    await this.pool.query('INSERT INTO downtime (kiosk, since, until, note) VALUES ($1, $2, $3, $4) ON CONFLICT (kiosk, since) DO UPDATE SET until = EXCLUDED.until, note = EXCLUDED.note', [span.kiosk, span.from, span.to, span.note]);
+    await this.pool.query(
+      'INSERT INTO downtime (kiosk, since, until, note) VALUES ($1, $2, $3, $4) ON CONFLICT (kiosk, since) DO UPDATE SET until = EXCLUDED.until, note = EXCLUDED.note',
+      [span.kiosk, span.from, span.to, span.note],
+    );
   }
 
   async downtime(): Promise<StoredDowntime[]> {
-    const rows = await this.pool.query<{ kiosk: string; since: string; until: string | null; note: string }>('SELECT * FROM downtime ORDER BY kiosk, since');
-    return rows.rows.map((r) => ({ kiosk: r.kiosk, from: Number(r.since), to: r.until === null ? null : Number(r.until), note: r.note }));
+    const rows = await this.pool.query<{ kiosk: string; since: string; until: string | null; note: string }>(
+      'SELECT * FROM downtime ORDER BY kiosk, since',
+    );
+    return rows.rows.map((r) => ({
+      kiosk: r.kiosk,
+      from: Number(r.since),
+      to: r.until === null ? null : Number(r.until),
+      note: r.note,
+    }));
   }
 
   async recordHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void> {
@@ -314,8 +385,15 @@ export class PostgresHqStore implements HqStore {
   }
 
   async heartbeats(): Promise<Map<string, LastHeartbeat>> {
-    const rows = await this.pool.query<{ kiosk: string; heartbeat: string; received_at: string }>('SELECT * FROM heartbeats');
-    return new Map(rows.rows.map((r) => [r.kiosk, { heartbeat: decodeHeartbeat(Buffer.from(r.heartbeat)), receivedAt: Number(r.received_at) }]));
+    const rows = await this.pool.query<{ kiosk: string; heartbeat: string; received_at: string }>(
+      'SELECT * FROM heartbeats',
+    );
+    return new Map(
+      rows.rows.map((r) => [
+        r.kiosk,
+        { heartbeat: decodeHeartbeat(Buffer.from(r.heartbeat)), receivedAt: Number(r.received_at) },
+      ]),
+    );
   }
 
   async close(): Promise<void> {
@@ -323,12 +401,18 @@ export class PostgresHqStore implements HqStore {
   }
 
   private async head(db: Queryable, origin: string): Promise<Head> {
-    const row = (await db.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM entries WHERE origin = $1 ORDER BY seq DESC LIMIT 1', [origin])).rows[0];
+    const row = (
+      await db.query<{ seq: string; hash: Buffer }>(
+        'SELECT seq, hash FROM entries WHERE origin = $1 ORDER BY seq DESC LIMIT 1',
+        [origin],
+      )
+    ).rows[0];
     return row ? { size: Number(row.seq) + 1, hash: row.hash } : { size: 0, hash: ZERO_HASH };
   }
 
   private async genesisKey(db: Queryable, origin: string): Promise<Uint8Array | undefined> {
-    return (await db.query<{ genesis_key: Buffer }>('SELECT genesis_key FROM logs WHERE origin = $1', [origin])).rows[0]?.genesis_key;
+    return (await db.query<{ genesis_key: Buffer }>('SELECT genesis_key FROM logs WHERE origin = $1', [origin])).rows[0]
+      ?.genesis_key;
   }
 
   /** HQ's registry (kiosk registrations, key revocations) as this database holds it; re-read when the log grew. */
@@ -336,7 +420,10 @@ export class PostgresHqStore implements HqStore {
     const { size } = await this.head(db, REGISTRY_ORIGIN);
     if (size === 0) return undefined;
     if (this.registryCache?.size !== size) {
-      const rows = await db.query<{ type: string; leaf: Buffer }>("SELECT type, leaf FROM entries WHERE origin = $1 AND type IN ('kiosk-registration', 'key-revocation') ORDER BY seq", [REGISTRY_ORIGIN]);
+      const rows = await db.query<{ type: string; leaf: Buffer }>(
+        "SELECT type, leaf FROM entries WHERE origin = $1 AND type IN ('kiosk-registration', 'key-revocation') ORDER BY seq",
+        [REGISTRY_ORIGIN],
+      );
       this.registryCache = { size, registry: registryFrom(rows.rows) };
     }
     return this.registryCache.registry;
@@ -346,7 +433,10 @@ export class PostgresHqStore implements HqStore {
     const cached = this.schedules.get(origin);
     if (cached) return cached;
     const schedule = new KeySchedule(origin, []);
-    const rows = await db.query<{ leaf: Buffer }>("SELECT leaf FROM entries WHERE origin = $1 AND type IN ('genesis', 'key-rotation') ORDER BY seq", [origin]);
+    const rows = await db.query<{ leaf: Buffer }>(
+      "SELECT leaf FROM entries WHERE origin = $1 AND type IN ('genesis', 'key-rotation') ORDER BY seq",
+      [origin],
+    );
     for (const row of rows.rows) {
       const reason = schedule.check(decodeLeaf(row.leaf));
       if (reason) throw new MusterError('store-corrupt', `stored key entry of ${origin} does not verify: ${reason}`);
@@ -356,7 +446,12 @@ export class PostgresHqStore implements HqStore {
   }
 
   /** New perfect-subtree nodes for leaves appended at `start` (the frontier of the old tree is read first). */
-  private async extendTree(db: Queryable, origin: string, start: number, hashes: readonly Uint8Array[]): Promise<{ level: number; idx: number; hash: Uint8Array }[]> {
+  private async extendTree(
+    db: Queryable,
+    origin: string,
+    start: number,
+    hashes: readonly Uint8Array[],
+  ): Promise<{ level: number; idx: number; hash: Uint8Array }[]> {
     const frontier = new Map<number, Uint8Array>();
     const wanted: { level: number; idx: number }[] = [];
     let offset = 0;
@@ -389,12 +484,19 @@ export class PostgresHqStore implements HqStore {
   }
 
   /** Reads perfect subtrees (level 0: leaf hashes) by (level, idx); throws if one is missing. */
-  private async perfect(db: Queryable, origin: string, wanted: readonly { level: number; idx: number }[]): Promise<Map<string, Uint8Array>> {
+  private async perfect(
+    db: Queryable,
+    origin: string,
+    wanted: readonly { level: number; idx: number }[],
+  ): Promise<Map<string, Uint8Array>> {
     const found = new Map<string, Uint8Array>();
     const leaves = wanted.filter((w) => w.level === 0).map((w) => w.idx);
     const inner = wanted.filter((w) => w.level > 0);
     if (leaves.length > 0) {
-      const rows = await db.query<{ seq: string; hash: Buffer }>('SELECT seq, hash FROM entries WHERE origin = $1 AND seq = ANY($2::bigint[])', [origin, leaves]);
+      const rows = await db.query<{ seq: string; hash: Buffer }>(
+        'SELECT seq, hash FROM entries WHERE origin = $1 AND seq = ANY($2::bigint[])',
+        [origin, leaves],
+      );
       for (const r of rows.rows) found.set(`0/${r.seq}`, r.hash);
     }
     if (inner.length > 0) {
@@ -404,7 +506,9 @@ export class PostgresHqStore implements HqStore {
       );
       for (const r of rows.rows) found.set(`${r.level}/${r.idx}`, r.hash);
     }
-    for (const w of wanted) if (!found.has(`${w.level}/${w.idx}`)) throw new MusterError('store-corrupt', `Merkle node ${w.level}/${w.idx} of ${origin} is missing`);
+    for (const w of wanted)
+      if (!found.has(`${w.level}/${w.idx}`))
+        throw new MusterError('store-corrupt', `Merkle node ${w.level}/${w.idx} of ${origin} is missing`);
     return found;
   }
 

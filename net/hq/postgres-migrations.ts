@@ -51,11 +51,21 @@ CREATE TABLE downtime (kiosk TEXT NOT NULL, since BIGINT NOT NULL, until BIGINT,
 };
 
 /** Brings the database to the latest migration; a database migrated by a newer Muster is refused. */
-export async function migratePostgres(pool: pg.Pool, migrations: Readonly<Record<string, Migration>> = POSTGRES_MIGRATIONS): Promise<void> {
+export async function migratePostgres(
+  pool: pg.Pool,
+  migrations: Readonly<Record<string, Migration>> = POSTGRES_MIGRATIONS,
+): Promise<void> {
   // Not destroyed afterwards: that would end the store's pool. Kysely holds nothing else.
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
-  const { error, results } = await new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } }).migrateToLatest();
+  const { error, results } = await new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+  }).migrateToLatest();
   if (error === undefined) return;
   const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-  throw new MusterError('store-migration', `HQ database: ${failed ? `migration ${failed} failed` : 'cannot migrate'}: ${errorMessage(error)}`, { cause: error });
+  throw new MusterError(
+    'store-migration',
+    `HQ database: ${failed ? `migration ${failed} failed` : 'cannot migrate'}: ${errorMessage(error)}`,
+    { cause: error },
+  );
 }

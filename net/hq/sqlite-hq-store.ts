@@ -48,8 +48,12 @@ const HQ_MIGRATIONS: readonly SqliteMigration[] = [
     // Alerts stored before the outbox count as published: the version that stored them published them at once.
     // Written to run again on a file that has them (a file adopted without version rows, as in version 1).
     up: (db) => {
-      if (db.prepare("SELECT 1 FROM pragma_table_info('hq_breach_alerts') WHERE name = 'published'").get() === undefined) {
-        db.exec('ALTER TABLE hq_breach_alerts ADD COLUMN published INTEGER NOT NULL DEFAULT 0; UPDATE hq_breach_alerts SET published = version;');
+      if (
+        db.prepare("SELECT 1 FROM pragma_table_info('hq_breach_alerts') WHERE name = 'published'").get() === undefined
+      ) {
+        db.exec(
+          'ALTER TABLE hq_breach_alerts ADD COLUMN published INTEGER NOT NULL DEFAULT 0; UPDATE hq_breach_alerts SET published = version;',
+        );
       }
       db.exec(`
 CREATE INDEX IF NOT EXISTS hq_breach_alerts_unpublished ON hq_breach_alerts (raised_at) WHERE published < version;
@@ -104,18 +108,35 @@ export class SqliteHqStore extends SqliteReplicaStore implements HqStore {
   }
 
   alerts(afterId: number, limit: number): Promise<StoredAlert[]> {
-    const rows = this.ledger.db.prepare<[number, number], AlertRow>('SELECT * FROM hq_alerts WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit);
-    return Promise.resolve(rows.map((r) => ({ ...r, kind: r.kind as Alert['kind'], evidence: JSON.parse(r.evidence) as Record<string, unknown> })));
+    const rows = this.ledger.db
+      .prepare<[number, number], AlertRow>('SELECT * FROM hq_alerts WHERE id > ? ORDER BY id LIMIT ?')
+      .all(afterId, limit);
+    return Promise.resolve(
+      rows.map((r) => ({
+        ...r,
+        kind: r.kind as Alert['kind'],
+        evidence: JSON.parse(r.evidence) as Record<string, unknown>,
+      })),
+    );
   }
 
   applyAlertChanges(changes: readonly AlertChange[]): Promise<boolean[]> {
     const db = this.ledger.db;
-    const insert = db.prepare('INSERT INTO hq_breach_alerts (id, subject, centres, raised_at, version, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
+    const insert = db.prepare(
+      'INSERT INTO hq_breach_alerts (id, subject, centres, raised_at, version, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+    );
     const update = db.prepare('UPDATE hq_breach_alerts SET version = ?, body = ? WHERE id = ? AND version = ?');
     const apply = db.transaction((list: readonly AlertChange[]) =>
       list.map(({ alert, expectedVersion }) =>
         expectedVersion === null
-          ? insert.run(alert.id, alert.subject, JSON.stringify(alert.centres), alert.raisedAt, alert.version, JSON.stringify(alert)).changes === 1
+          ? insert.run(
+              alert.id,
+              alert.subject,
+              JSON.stringify(alert.centres),
+              alert.raisedAt,
+              alert.version,
+              JSON.stringify(alert),
+            ).changes === 1
           : update.run(alert.version, JSON.stringify(alert), alert.id, expectedVersion).changes === 1,
       ),
     );
@@ -124,7 +145,9 @@ export class SqliteHqStore extends SqliteReplicaStore implements HqStore {
 
   breachAlert(id: string): Promise<BreachAlert | undefined> {
     try {
-      const row = this.ledger.db.prepare<[string], { body: string }>('SELECT body FROM hq_breach_alerts WHERE id = ?').get(id);
+      const row = this.ledger.db
+        .prepare<[string], { body: string }>('SELECT body FROM hq_breach_alerts WHERE id = ?')
+        .get(id);
       return Promise.resolve(row ? parseStoredAlert(id, row.body) : undefined);
     } catch (error) {
       // A corrupt row rejects like the PostgreSQL store's does, rather than throwing at the call.
@@ -134,33 +157,52 @@ export class SqliteHqStore extends SqliteReplicaStore implements HqStore {
 
   breachAlerts(query: { readonly centre?: string; readonly limit: number }): Promise<BreachAlert[]> {
     const limit = Math.min(query.limit, Number.MAX_SAFE_INTEGER);
-    const rows = query.centre === undefined
-      ? this.ledger.db.prepare<[number], { id: string; body: string }>('SELECT id, body FROM hq_breach_alerts ORDER BY raised_at DESC, id LIMIT ?').all(limit)
-      : this.ledger.db
-        .prepare<[string, number], { id: string; body: string }>('SELECT id, body FROM hq_breach_alerts WHERE EXISTS (SELECT 1 FROM json_each(centres) WHERE value = ?) ORDER BY raised_at DESC, id LIMIT ?')
-        .all(query.centre, limit);
+    const rows =
+      query.centre === undefined
+        ? this.ledger.db
+            .prepare<[number], { id: string; body: string }>(
+              'SELECT id, body FROM hq_breach_alerts ORDER BY raised_at DESC, id LIMIT ?',
+            )
+            .all(limit)
+        : this.ledger.db
+            .prepare<[string, number], { id: string; body: string }>(
+              'SELECT id, body FROM hq_breach_alerts WHERE EXISTS (SELECT 1 FROM json_each(centres) WHERE value = ?) ORDER BY raised_at DESC, id LIMIT ?',
+            )
+            .all(query.centre, limit);
     return Promise.resolve(parseStoredAlerts(rows));
   }
 
   unpublishedAlerts(limit: number): Promise<BreachAlert[]> {
-    const rows = this.ledger.db.prepare<[number], { id: string; body: string }>('SELECT id, body FROM hq_breach_alerts WHERE published < version ORDER BY raised_at, id LIMIT ?').all(limit);
+    const rows = this.ledger.db
+      .prepare<[number], { id: string; body: string }>(
+        'SELECT id, body FROM hq_breach_alerts WHERE published < version ORDER BY raised_at, id LIMIT ?',
+      )
+      .all(limit);
     return Promise.resolve(parseStoredAlerts(rows));
   }
 
   markAlertPublished(id: string, version: number): Promise<void> {
-    this.ledger.db.prepare('UPDATE hq_breach_alerts SET published = ? WHERE id = ? AND published < ?').run(version, id, version);
+    this.ledger.db
+      .prepare('UPDATE hq_breach_alerts SET published = ? WHERE id = ? AND published < ?')
+      .run(version, id, version);
     return Promise.resolve();
   }
 
   recordDowntime(span: StoredDowntime): Promise<void> {
     this.ledger.db
-      .prepare('INSERT INTO hq_downtime (kiosk, since, until, note) VALUES (?, ?, ?, ?) ON CONFLICT (kiosk, since) DO UPDATE SET until = excluded.until, note = excluded.note')
+      .prepare(
+        'INSERT INTO hq_downtime (kiosk, since, until, note) VALUES (?, ?, ?, ?) ON CONFLICT (kiosk, since) DO UPDATE SET until = excluded.until, note = excluded.note',
+      )
       .run(span.kiosk, span.from, span.to, span.note);
     return Promise.resolve();
   }
 
   downtime(): Promise<StoredDowntime[]> {
-    const rows = this.ledger.db.prepare<[], { kiosk: string; since: number; until: number | null; note: string }>('SELECT * FROM hq_downtime ORDER BY kiosk, since').all();
+    const rows = this.ledger.db
+      .prepare<[], { kiosk: string; since: number; until: number | null; note: string }>(
+        'SELECT * FROM hq_downtime ORDER BY kiosk, since',
+      )
+      .all();
     return Promise.resolve(rows.map((r) => ({ kiosk: r.kiosk, from: r.since, to: r.until, note: r.note })));
   }
 
@@ -172,7 +214,13 @@ export class SqliteHqStore extends SqliteReplicaStore implements HqStore {
   }
 
   heartbeats(): Promise<Map<string, LastHeartbeat>> {
-    const rows = this.ledger.db.prepare<[], { kiosk: string; heartbeat: string; received_at: number }>('SELECT * FROM hq_heartbeats').all();
-    return Promise.resolve(new Map(rows.map((r) => [r.kiosk, { heartbeat: decodeHeartbeat(Buffer.from(r.heartbeat)), receivedAt: r.received_at }])));
+    const rows = this.ledger.db
+      .prepare<[], { kiosk: string; heartbeat: string; received_at: number }>('SELECT * FROM hq_heartbeats')
+      .all();
+    return Promise.resolve(
+      new Map(
+        rows.map((r) => [r.kiosk, { heartbeat: decodeHeartbeat(Buffer.from(r.heartbeat)), receivedAt: r.received_at }]),
+      ),
+    );
   }
 }

@@ -4,11 +4,20 @@
 // already judged makes the watcher judge again from scratch.
 import { toHex } from '../../core/bytes.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
-import { type EntrySource, VerifiedReader, type VerifiedReaderOptions, type VerifyProblem } from '../../ledger/verified-reader.ts';
+import {
+  type EntrySource,
+  VerifiedReader,
+  type VerifiedReaderOptions,
+  type VerifyProblem,
+} from '../../ledger/verified-reader.ts';
 
 export interface VerifiedRecords {
   /** Records verified since the last call; `withdrawn`: some handed out before are no longer trusted. */
-  next(): Promise<{ readonly records: readonly LogRecord[]; readonly problems: readonly VerifyProblem[]; readonly withdrawn: boolean }>;
+  next(): Promise<{
+    readonly records: readonly LogRecord[];
+    readonly problems: readonly VerifyProblem[];
+    readonly withdrawn: boolean;
+  }>;
   /** Starts over: the next call hands out every verified record again. */
   reset(): void;
 }
@@ -27,7 +36,12 @@ export class ReaderRecords implements VerifiedRecords {
   async next(): Promise<{ records: LogRecord[]; problems: readonly VerifyProblem[]; withdrawn: boolean }> {
     const batch = await this.reader.next();
     return {
-      records: batch.entries.map((e): LogRecord => ({ ref: { origin: e.origin, seq: e.seq, hash: toHex(e.hash) }, ts: e.ts, type: e.type, payload: e.payload })),
+      records: batch.entries.map((e): LogRecord => ({
+        ref: { origin: e.origin, seq: e.seq, hash: toHex(e.hash) },
+        ts: e.ts,
+        type: e.type,
+        payload: e.payload,
+      })),
       problems: batch.problems,
       withdrawn: batch.withdrawn.length > 0,
     };

@@ -29,28 +29,44 @@ export interface EvidenceExport {
 export function evidenceButton(x: EvidenceExport, target: EvidenceTarget): HTMLElement {
   const status = h('span', { role: 'status', class: 'evidence-status' });
   const key = [target.subject, target.day, ...(target.rule === undefined ? [] : [target.rule])].join('/');
-  const go = button(w('exportEvidence'), '📦', () => {
-    go.disabled = true;
-    status.textContent = w('exporting');
-    x.api.call(x.method, { subject: target.subject, day: target.day, ...(target.rule === undefined ? {} : { rule: target.rule }) }).then(
-      (file) => {
-        download(file.filename, 'application/json', file.bundle);
-        status.textContent = w('evidenceSaved', { file: file.filename });
-      },
-      (error: unknown) => {
-        status.textContent = '';
-        x.fail(error);
-      },
-    ).finally(() => {
-      go.disabled = false;
-    });
-  }, { class: 'evidence', 'data-evidence': key });
+  const go = button(
+    w('exportEvidence'),
+    '📦',
+    () => {
+      go.disabled = true;
+      status.textContent = w('exporting');
+      x.api
+        .call(x.method, {
+          subject: target.subject,
+          day: target.day,
+          ...(target.rule === undefined ? {} : { rule: target.rule }),
+        })
+        .then(
+          (file) => {
+            download(file.filename, 'application/json', file.bundle);
+            status.textContent = w('evidenceSaved', { file: file.filename });
+          },
+          (error: unknown) => {
+            status.textContent = '';
+            x.fail(error);
+          },
+        )
+        .finally(() => {
+          go.disabled = false;
+        });
+    },
+    { 'class': 'evidence', 'data-evidence': key },
+  );
   return h('span', { class: 'evidence-export' }, go, ' ', status);
 }
 
 /** A breach's export: its person, day and rule. */
 export function breachTarget(f: FindingView): EvidenceTarget {
-  return { subject: f.subject, day: f.day, ...((RULE_IDS as readonly string[]).includes(f.rule) ? { rule: f.rule as RuleId } : {}) };
+  return {
+    subject: f.subject,
+    day: f.day,
+    ...((RULE_IDS as readonly string[]).includes(f.rule) ? { rule: f.rule as RuleId } : {}),
+  };
 }
 
 /** The local day a check-in at `at` counts for in `zone`. */

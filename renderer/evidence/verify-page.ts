@@ -32,9 +32,14 @@ function trustedKeys(): NoteKey[] {
 }
 
 function show(outcome: Outcome, lines: readonly string[], ms: number): void {
-  const title = { valid: 'VALID', 'self-consistent': 'SELF-CONSISTENT ONLY', invalid: 'NOT VALID' }[outcome];
+  const title = { 'valid': 'VALID', 'self-consistent': 'SELF-CONSISTENT ONLY', 'invalid': 'NOT VALID' }[outcome];
   result.dataset.outcome = outcome;
-  render(result, h('h2', {}, title), ...lines.map((line) => h('p', {}, line)), h('p', { class: 'time' }, `checked in ${Math.round(ms)} ms`));
+  render(
+    result,
+    h('h2', {}, title),
+    ...lines.map((line) => h('p', {}, line)),
+    h('p', { class: 'time' }, `checked in ${Math.round(ms)} ms`),
+  );
 }
 
 async function check(text: string): Promise<void> {
@@ -46,7 +51,17 @@ async function check(text: string): Promise<void> {
     if (isReceiptText(text)) {
       const report = await verifyReceiptParts(parseReceiptText(text), trusted);
       if (!report.ok) show('invalid', [report.failure], performance.now() - started);
-      else show(report.pinned ? 'valid' : 'self-consistent', [report.summary, ...(report.pinned ? [] : ['The kiosk key is the receipt\'s own: paste the kiosk\'s public key under "Trusted keys" to pin it.'])], performance.now() - started);
+      else
+        show(
+          report.pinned ? 'valid' : 'self-consistent',
+          [
+            report.summary,
+            ...(report.pinned
+              ? []
+              : ['The kiosk key is the receipt\'s own: paste the kiosk\'s public key under "Trusted keys" to pin it.']),
+          ],
+          performance.now() - started,
+        );
       return;
     }
     const report = await verifyBundle(parseBundle(text), trusted);

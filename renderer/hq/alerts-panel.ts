@@ -12,29 +12,29 @@ import { stamp } from '../local-time.ts';
 import { errorText } from '../status-line.ts';
 
 const WORDS = {
-  title: { en: 'Breach alerts', 'zh-CN': '违规警报' },
-  none: { en: 'No breach alerts.', 'zh-CN': '暂无违规警报。' },
-  kind_breach: { en: 'Breach', 'zh-CN': '违规' },
-  kind_review: { en: 'For staff review (kiosk outage)', 'zh-CN': '待工作人员复核（自助机故障）' },
-  status_open: { en: 'open', 'zh-CN': '未处理' },
-  status_acknowledged: { en: 'acknowledged', 'zh-CN': '已确认' },
-  status_assigned: { en: 'assigned', 'zh-CN': '已指派' },
-  status_resolved: { en: 'resolved', 'zh-CN': '已解决' },
-  status_superseded: { en: 'superseded', 'zh-CN': '已撤销' },
-  raised: { en: 'raised', 'zh-CN': '发出时间' },
-  evidence: { en: 'evidence entries', 'zh-CN': '证据条目' },
-  note: { en: 'Note', 'zh-CN': '备注' },
-  assignee: { en: 'Assign to (user id)', 'zh-CN': '指派给（用户编号）' },
-  acknowledge: { en: 'Acknowledge', 'zh-CN': '确认' },
-  assign: { en: 'Assign', 'zh-CN': '指派' },
-  resolve: { en: 'Resolve', 'zh-CN': '解决' },
-  needNote: { en: 'Write a note first.', 'zh-CN': '请先填写备注。' },
-  event_raised: { en: 'raised', 'zh-CN': '已发出' },
-  event_updated: { en: 'updated', 'zh-CN': '已更新' },
-  event_superseded: { en: 'superseded', 'zh-CN': '已撤销' },
-  event_acknowledged: { en: 'acknowledged', 'zh-CN': '已确认' },
-  event_assigned: { en: 'assigned', 'zh-CN': '已指派' },
-  event_resolved: { en: 'resolved', 'zh-CN': '已解决' },
+  title: { 'en': 'Breach alerts', 'zh-CN': '违规警报' },
+  none: { 'en': 'No breach alerts.', 'zh-CN': '暂无违规警报。' },
+  kind_breach: { 'en': 'Breach', 'zh-CN': '违规' },
+  kind_review: { 'en': 'For staff review (kiosk outage)', 'zh-CN': '待工作人员复核（自助机故障）' },
+  status_open: { 'en': 'open', 'zh-CN': '未处理' },
+  status_acknowledged: { 'en': 'acknowledged', 'zh-CN': '已确认' },
+  status_assigned: { 'en': 'assigned', 'zh-CN': '已指派' },
+  status_resolved: { 'en': 'resolved', 'zh-CN': '已解决' },
+  status_superseded: { 'en': 'superseded', 'zh-CN': '已撤销' },
+  raised: { 'en': 'raised', 'zh-CN': '发出时间' },
+  evidence: { 'en': 'evidence entries', 'zh-CN': '证据条目' },
+  note: { 'en': 'Note', 'zh-CN': '备注' },
+  assignee: { 'en': 'Assign to (user id)', 'zh-CN': '指派给（用户编号）' },
+  acknowledge: { 'en': 'Acknowledge', 'zh-CN': '确认' },
+  assign: { 'en': 'Assign', 'zh-CN': '指派' },
+  resolve: { 'en': 'Resolve', 'zh-CN': '解决' },
+  needNote: { 'en': 'Write a note first.', 'zh-CN': '请先填写备注。' },
+  event_raised: { 'en': 'raised', 'zh-CN': '已发出' },
+  event_updated: { 'en': 'updated', 'zh-CN': '已更新' },
+  event_superseded: { 'en': 'superseded', 'zh-CN': '已撤销' },
+  event_acknowledged: { 'en': 'acknowledged', 'zh-CN': '已确认' },
+  event_assigned: { 'en': 'assigned', 'zh-CN': '已指派' },
+  event_resolved: { 'en': 'resolved', 'zh-CN': '已解决' },
 } as const satisfies Catalogue;
 const t = wordsOf(WORDS);
 
@@ -54,15 +54,28 @@ export interface AlertsPanelOptions {
 }
 
 export function alertsPanel(api: MusterApi, options: AlertsPanelOptions): AlertsPanel {
-  const list = h('div', { class: 'alerts-list', 'aria-live': 'polite' });
-  const el = h('section', { class: 'panel alerts-panel', 'aria-label': t('title') }, h('h2', {}, t('title')), list);
+  const list = h('div', { 'class': 'alerts-list', 'aria-live': 'polite' });
+  const el = h('section', { 'class': 'panel alerts-panel', 'aria-label': t('title') }, h('h2', {}, t('title')), list);
   /** A half-typed note survives a refresh: the panel re-renders only when nobody is typing in it. */
-  const typing = (): boolean => el.contains(document.activeElement) && document.activeElement instanceof HTMLInputElement && document.activeElement.value !== '';
+  const typing = (): boolean =>
+    el.contains(document.activeElement) &&
+    document.activeElement instanceof HTMLInputElement &&
+    document.activeElement.value !== '';
   const refresh = async (): Promise<void> => {
     if (typing()) return;
     try {
-      const { alerts } = await (options.list?.() ?? api.call('hq.breachAlerts', options.centre === undefined ? {} : { centre: options.centre }));
-      render(list, alerts.length === 0 ? h('p', {}, t('none')) : h('ul', {}, alerts.map((a) => item(a))));
+      const { alerts } = await (options.list?.() ??
+        api.call('hq.breachAlerts', options.centre === undefined ? {} : { centre: options.centre }));
+      render(
+        list,
+        alerts.length === 0
+          ? h('p', {}, t('none'))
+          : h(
+              'ul',
+              {},
+              alerts.map((a) => item(a)),
+            ),
+      );
     } catch (error) {
       render(list, h('p', { class: 'banner', role: 'alert' }, errorText(error)));
     }
@@ -72,7 +85,7 @@ export function alertsPanel(api: MusterApi, options: AlertsPanelOptions): Alerts
     const closed = a.status === 'resolved' || a.status === 'superseded';
     return h(
       'li',
-      { class: `alert alert-${a.kind} alert-${a.status}`, 'data-alert': a.id },
+      { 'class': `alert alert-${a.kind} alert-${a.status}`, 'data-alert': a.id },
       h('strong', {}, t(a.kind === 'breach' ? 'kind_breach' : 'kind_review')),
       ' ',
       data(a.subject),
@@ -84,9 +97,20 @@ export function alertsPanel(api: MusterApi, options: AlertsPanelOptions): Alerts
       h('span', { class: 'alert-status' }, t(`status_${a.status}`)),
       a.assignee === null ? null : [' → ', data(a.assignee)],
       h('div', {}, data(a.summary)),
-      h('div', { class: 'muted' }, `${t('raised')} ${stamp(a.raisedAt, options.zone)} · ${a.evidence.length} ${t('evidence')}`),
+      h(
+        'div',
+        { class: 'muted' },
+        `${t('raised')} ${stamp(a.raisedAt, options.zone)} · ${a.evidence.length} ${t('evidence')}`,
+      ),
       // The copy a centre receives carries an officer's note as its hash only: the event is what it can show.
-      last ? h('div', { class: 'muted' }, eventWord(last.event), last.note.startsWith('sha256:') ? null : [': ', data(last.note)]) : null,
+      last
+        ? h(
+            'div',
+            { class: 'muted' },
+            eventWord(last.event),
+            last.note.startsWith('sha256:') ? null : [': ', data(last.note)],
+          )
+        : null,
       options.canAct && !closed ? actions(a) : null,
     );
   };
@@ -95,8 +119,13 @@ export function alertsPanel(api: MusterApi, options: AlertsPanelOptions): Alerts
     return Object.hasOwn(WORDS, key) ? t(key as keyof typeof WORDS) : event;
   };
   const actions = (a: BreachAlertView): HTMLElement => {
-    const note = h('input', { type: 'text', maxlength: 500, 'aria-label': t('note'), placeholder: t('note') });
-    const assignee = h('input', { type: 'text', maxlength: 64, 'aria-label': t('assignee'), placeholder: t('assignee') });
+    const note = h('input', { 'type': 'text', 'maxlength': 500, 'aria-label': t('note'), 'placeholder': t('note') });
+    const assignee = h('input', {
+      'type': 'text',
+      'maxlength': 64,
+      'aria-label': t('assignee'),
+      'placeholder': t('assignee'),
+    });
     const status = h('span', { role: 'status' });
     const act = (action: 'acknowledge' | 'assign' | 'resolve'): void => {
       if (note.value.trim() === '') {
@@ -104,15 +133,22 @@ export function alertsPanel(api: MusterApi, options: AlertsPanelOptions): Alerts
         return;
       }
       const who = assignee.value.trim();
-      api.call('hq.alertAction', { id: a.id, action, note: note.value, ...(action === 'assign' ? { assignee: who } : {}) }).then(
-        () => {
-          note.value = '';
-          void refresh();
-        },
-        (error: unknown) => {
-          render(status, errorText(error));
-        },
-      );
+      api
+        .call('hq.alertAction', {
+          id: a.id,
+          action,
+          note: note.value,
+          ...(action === 'assign' ? { assignee: who } : {}),
+        })
+        .then(
+          () => {
+            note.value = '';
+            void refresh();
+          },
+          (error: unknown) => {
+            render(status, errorText(error));
+          },
+        );
     };
     return h(
       'div',

@@ -2,7 +2,13 @@
 // breaches by rule and day, per-kiosk false-reject rate and uptime, and one person's calendar. Every chart has
 // its figures as a table beside it (screen readers, and to check that the numbers agree with the tables).
 import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
-import { CalendarComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import {
+  CalendarComponent,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  VisualMapComponent,
+} from 'echarts/components';
 import { type EChartsCoreOption, init, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { CalendarView, ChartsView } from '../../core/api/hq-api.ts';
@@ -13,11 +19,28 @@ import { ruleText, stateText } from '../screen-words.ts';
 import { ROSTER_STATES, type RosterState } from '../../core/api/staff-api.ts';
 import { q } from './hq-strings.ts';
 
-use([LineChart, BarChart, HeatmapChart, GridComponent, LegendComponent, TooltipComponent, CalendarComponent, VisualMapComponent, CanvasRenderer]);
+use([
+  LineChart,
+  BarChart,
+  HeatmapChart,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  CalendarComponent,
+  VisualMapComponent,
+  CanvasRenderer,
+]);
 
 function chart(title: string, option: EChartsCoreOption, table: HTMLElement, note?: Child): HTMLElement {
-  const canvas = h('div', { class: 'chart', role: 'img', 'aria-label': title });
-  const box = h('figure', { class: 'chart-box', 'data-chart': title }, h('figcaption', {}, title), note ?? null, canvas, h('details', {}, h('summary', {}, q('asTable')), table));
+  const canvas = h('div', { 'class': 'chart', 'role': 'img', 'aria-label': title });
+  const box = h(
+    'figure',
+    { 'class': 'chart-box', 'data-chart': title },
+    h('figcaption', {}, title),
+    note ?? null,
+    canvas,
+    h('details', {}, h('summary', {}, q('asTable')), table),
+  );
   // Drawn once the box is in the page (ECharts measures its container).
   requestAnimationFrame(() => {
     init(canvas, undefined, { renderer: 'canvas' }).setOption(option);
@@ -26,7 +49,30 @@ function chart(title: string, option: EChartsCoreOption, table: HTMLElement, not
 }
 
 function table(head: readonly string[], rows: readonly (readonly Child[])[]): HTMLElement {
-  return h('table', {}, h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c))))));
+  return h(
+    'table',
+    {},
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        head.map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((r) =>
+        h(
+          'tr',
+          {},
+          r.map((c) => h('td', {}, c)),
+        ),
+      ),
+    ),
+  );
 }
 
 export function trendCharts(v: ChartsView): HTMLElement[] {
@@ -38,9 +84,25 @@ export function trendCharts(v: ChartsView): HTMLElement[] {
       legend: { data: centres },
       xAxis: { type: 'category', data: v.days },
       yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
-      series: centres.map((centre) => ({ name: centre, type: 'line', data: v.days.map((day) => { const c = v.compliance.find((x) => x.centre === centre && x.day === day)?.compliance; return c === null || c === undefined ? null : Math.round(c * 1000) / 10; }) })),
+      series: centres.map((centre) => ({
+        name: centre,
+        type: 'line',
+        data: v.days.map((day) => {
+          const c = v.compliance.find((x) => x.centre === centre && x.day === day)?.compliance;
+          return c === null || c === undefined ? null : Math.round(c * 1000) / 10;
+        }),
+      })),
     },
-    table([q('colCentre'), q('colDay'), q('colDue'), q('colOpen'), q('colCompliance')], v.compliance.map((c) => [data(c.centre), c.day, c.due, c.open, c.compliance === null ? '—' : percent(c.compliance)])),
+    table(
+      [q('colCentre'), q('colDay'), q('colDue'), q('colOpen'), q('colCompliance')],
+      v.compliance.map((c) => [
+        data(c.centre),
+        c.day,
+        c.due,
+        c.open,
+        c.compliance === null ? '—' : percent(c.compliance),
+      ]),
+    ),
     h('p', { class: 'hint' }, q('complianceDefinition')),
   );
   const rules = [...new Set(v.breaches.map((b) => b.rule))];
@@ -51,9 +113,17 @@ export function trendCharts(v: ChartsView): HTMLElement[] {
       legend: { data: rules.map(ruleText) },
       xAxis: { type: 'category', data: v.days },
       yAxis: { type: 'value', minInterval: 1 },
-      series: rules.map((rule) => ({ name: ruleText(rule), type: 'bar', stack: 'breaches', data: v.days.map((day) => v.breaches.find((b) => b.rule === rule && b.day === day)?.count ?? 0) })),
+      series: rules.map((rule) => ({
+        name: ruleText(rule),
+        type: 'bar',
+        stack: 'breaches',
+        data: v.days.map((day) => v.breaches.find((b) => b.rule === rule && b.day === day)?.count ?? 0),
+      })),
     },
-    table([q('colDay'), q('colReasons'), q('colCount')], v.breaches.map((b) => [b.day, ruleText(b.rule), b.count])),
+    table(
+      [q('colDay'), q('colReasons'), q('colCount')],
+      v.breaches.map((b) => [b.day, ruleText(b.rule), b.count]),
+    ),
   );
   const kiosks = chart(
     q('chartKiosks'),
@@ -63,11 +133,24 @@ export function trendCharts(v: ChartsView): HTMLElement[] {
       xAxis: { type: 'category', data: v.kiosks.map((k) => k.kiosk) },
       yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
       series: [
-        { name: q('falseRejectRate'), type: 'bar', data: v.kiosks.map((k) => (k.falseRejectRate === null ? null : Math.round(k.falseRejectRate * 1000) / 10)) },
+        {
+          name: q('falseRejectRate'),
+          type: 'bar',
+          data: v.kiosks.map((k) => (k.falseRejectRate === null ? null : Math.round(k.falseRejectRate * 1000) / 10)),
+        },
         { name: q('uptime'), type: 'bar', data: v.kiosks.map((k) => Math.round(k.uptime * 1000) / 10) },
       ],
     },
-    table([q('colKiosk'), q('colAttempts'), q('colFalseRejects'), q('falseRejectRate'), q('uptime')], v.kiosks.map((k) => [data(k.kiosk), k.attempts, k.falseRejects, k.falseRejectRate === null ? '—' : percent(k.falseRejectRate), percent(k.uptime)])),
+    table(
+      [q('colKiosk'), q('colAttempts'), q('colFalseRejects'), q('falseRejectRate'), q('uptime')],
+      v.kiosks.map((k) => [
+        data(k.kiosk),
+        k.attempts,
+        k.falseRejects,
+        k.falseRejectRate === null ? '—' : percent(k.falseRejectRate),
+        percent(k.uptime),
+      ]),
+    ),
     h('p', { class: 'hint' }, q('falseRejectDefinition')),
   );
   return [compliance, breaches, kiosks];
@@ -91,10 +174,29 @@ export function calendarChart(v: CalendarView): HTMLElement {
     q('calendar'),
     {
       tooltip: {},
-      visualMap: { type: 'piecewise', orient: 'horizontal', left: 'center', pieces: [{ value: 0, label: q('calNotDue'), color: '#e0e0e0' }, { value: 1, label: q('calOpen'), color: '#f9d57a' }, { value: 2, label: q('calChecked'), color: '#3b8e5a' }, { value: 3, label: q('calBreach'), color: '#b3261e' }] },
+      visualMap: {
+        type: 'piecewise',
+        orient: 'horizontal',
+        left: 'center',
+        pieces: [
+          { value: 0, label: q('calNotDue'), color: '#e0e0e0' },
+          { value: 1, label: q('calOpen'), color: '#f9d57a' },
+          { value: 2, label: q('calChecked'), color: '#3b8e5a' },
+          { value: 3, label: q('calBreach'), color: '#b3261e' },
+        ],
+      },
       calendar: { range: [first, last], cellSize: ['auto', 18], top: 70 },
-      series: [{ type: 'heatmap', coordinateSystem: 'calendar', data: v.days.map((d) => [d.day, calendarValue(d.state, d.breaches)]) }],
+      series: [
+        {
+          type: 'heatmap',
+          coordinateSystem: 'calendar',
+          data: v.days.map((d) => [d.day, calendarValue(d.state, d.breaches)]),
+        },
+      ],
     },
-    table([q('colDay'), q('colState'), q('calChecked'), q('calBreach')], v.days.map((d) => [d.day, dayState(d.state), d.checkedIn ? '✅' : '—', d.breaches])),
+    table(
+      [q('colDay'), q('colState'), q('calChecked'), q('calBreach')],
+      v.days.map((d) => [d.day, dayState(d.state), d.checkedIn ? '✅' : '—', d.breaches]),
+    ),
   );
 }

@@ -25,7 +25,17 @@ import { type HqWord, q, qn } from './hq-strings.ts';
 
 const REFRESH_EVERY_MS = 30_000;
 const KIOSK_STATES = new Set(['online', 'offline', 'degraded']);
-const ALERT_KINDS = new Set(['breach', 'review', 'offline', 'degraded', 'equivocation', 'rollback', 'fork', 'forgery', 'security']);
+const ALERT_KINDS = new Set([
+  'breach',
+  'review',
+  'offline',
+  'degraded',
+  'equivocation',
+  'rollback',
+  'fork',
+  'forgery',
+  'security',
+]);
 
 export function startHqDashboard(root: HTMLElement, api: MusterApi): void {
   void withSignIn(root, 'signInTitleHq', (user) => {
@@ -39,8 +49,12 @@ function shiftDay(day: string, by: number): string {
 }
 
 /** Other witnesses' cosignatures of a log: each witness with its cosigned size, marked when it differs from HQ's copy. */
-function cosignerText(cosigners: readonly { readonly witness: string; readonly size: number; readonly matchesHq: boolean }[]): string {
-  return cosigners.length === 0 ? '—' : cosigners.map((c) => `${c.witness} ${c.size} ${c.matchesHq ? '✅' : '⚠️'}`).join(', ');
+function cosignerText(
+  cosigners: readonly { readonly witness: string; readonly size: number; readonly matchesHq: boolean }[],
+): string {
+  return cosigners.length === 0
+    ? '—'
+    : cosigners.map((c) => `${c.witness} ${c.size} ${c.matchesHq ? '✅' : '⚠️'}`).join(', ');
 }
 
 function centreOf(origin: string): string {
@@ -51,7 +65,11 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
   const role = user.role;
   if (!seesAllCentres(user)) {
     // Centre staff and parolees have their own screens; the server would refuse every panel here anyway.
-    render(root, h('header', { class: 'bar' }, h('h1', {}, '🏛️ ', q('title')), userBar(user)), h('p', { class: 'banner', role: 'alert' }, qn('notForRole', { user: data(user.user), role: w(`role_${role}`) })));
+    render(
+      root,
+      h('header', { class: 'bar' }, h('h1', {}, '🏛️ ', q('title')), userBar(user)),
+      h('p', { class: 'banner', role: 'alert' }, qn('notForRole', { user: data(user.user), role: w(`role_${role}`) })),
+    );
     return;
   }
   const seesBreaches = holds(role, 'read-breaches') && holds(role, 'read-roster');
@@ -76,16 +94,25 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
   }
   settleLanguage(centres[0]?.zone ?? hqZone);
   document.title = q('title');
-  const breachAlerts = holds(role, 'read-breaches') ? alertsPanel(api, { canAct: holds(role, 'decide-review'), zone: hqZone }) : undefined;
+  const breachAlerts = holds(role, 'read-breaches')
+    ? alertsPanel(api, { canAct: holds(role, 'decide-review'), zone: hqZone })
+    : undefined;
   const zoneOf = (centre: string): string => centres.find((c) => c.centre === centre)?.zone ?? hqZone;
   const status = new StatusLine(() => hqZone);
   const notice = h('p', { class: 'action-notice', role: 'status' });
   const fleetBox = h('section', { 'aria-labelledby': 'fleet-title' });
-  const alertsBox = h('section', { class: 'alerts-mount', 'data-mount': 'alerts', 'aria-labelledby': 'alerts-title' });
+  const alertsBox = h('section', {
+    'class': 'alerts-mount',
+    'data-mount': 'alerts',
+    'aria-labelledby': 'alerts-title',
+  });
   const personBox = h('section', { 'aria-live': 'polite' });
   let centre: string | undefined;
   const today = (): string => centres.find((c) => c.centre === centre)?.day ?? centres[0]?.day ?? '';
-  const range = { from: h('input', { id: 'feed-from', type: 'date' }), to: h('input', { id: 'feed-to', type: 'date' }) };
+  const range = {
+    from: h('input', { id: 'feed-from', type: 'date' }),
+    to: h('input', { id: 'feed-to', type: 'date' }),
+  };
 
   const fail = (error: unknown): void => {
     if (onSessionLost(error)) return;
@@ -97,12 +124,26 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
     const timeline = await api.call('hq.timeline', { subject });
     const to = today() || new Date().toISOString().slice(0, 10);
     const calendar = await api.call('hq.calendar', { subject, from: shiftDay(to, -89), to });
-    render(personBox, h('h2', { id: 'person-title', tabindex: -1 }, '👤 ', qn('timelineOf', { subject: data(subject) })), button(w('close'), '✖️', () => { render(personBox); }), calendarChart(calendar), timelineSection(timeline, exports));
+    render(
+      personBox,
+      h('h2', { id: 'person-title', tabindex: -1 }, '👤 ', qn('timelineOf', { subject: data(subject) })),
+      button(w('close'), '✖️', () => {
+        render(personBox);
+      }),
+      calendarChart(calendar),
+      timelineSection(timeline, exports),
+    );
     document.getElementById('person-title')?.focus();
   };
 
   const personButton = (subject: string): HTMLElement =>
-    seesPeople ? button(subject, '👤', () => void openPerson(subject).catch(fail), { class: 'link', translate: 'no', 'aria-label': q('timelineOf', { subject }) }) : data(subject);
+    seesPeople
+      ? button(subject, '👤', () => void openPerson(subject).catch(fail), {
+          'class': 'link',
+          'translate': 'no',
+          'aria-label': q('timelineOf', { subject }),
+        })
+      : data(subject);
 
   const centreCells = (c: CentreView): HTMLElement[] => [
     h('td', {}, c.day),
@@ -130,12 +171,21 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
           { 'data-centre': c.centre, 'data-zone': c.zone },
           h('th', { scope: 'row' }, data(c.centre), h('br'), h('small', {}, zoneLabel(c.zone, overview.at))),
           centreCells(c),
-          h('td', {}, button(qn('breachesAt', { centre: data(c.centre) }), '🔍', () => {
-            centre = centre === c.centre ? undefined : c.centre;
-            range.from.value = '';
-            range.to.value = '';
-            refresh();
-          }, { 'aria-pressed': 'false', 'data-breaches-of': c.centre })),
+          h(
+            'td',
+            {},
+            button(
+              qn('breachesAt', { centre: data(c.centre) }),
+              '🔍',
+              () => {
+                centre = centre === c.centre ? undefined : c.centre;
+                range.from.value = '';
+                range.to.value = '';
+                refresh();
+              },
+              { 'aria-pressed': 'false', 'data-breaches-of': c.centre },
+            ),
+          ),
         ),
       (tr, c) => {
         for (const td of [...tr.querySelectorAll(':scope > td')].slice(0, -1)) td.remove();
@@ -152,38 +202,121 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
     // The same day as the table unless a range is chosen: the counts then agree with the table's.
     const from = range.from.value || today();
     const to = range.to.value || today();
-    const { breaches } = await api.call('hq.breaches', { ...(centre === undefined ? {} : { centre }), ...(from ? { from } : {}), ...(to ? { to } : {}) });
-    const standing = breaches.filter((b) => b.status === 'open' || b.status === 'contested' || b.status === 'upheld').length;
+    const { breaches } = await api.call('hq.breaches', {
+      ...(centre === undefined ? {} : { centre }),
+      ...(from ? { from } : {}),
+      ...(to ? { to } : {}),
+    });
+    const standing = breaches.filter(
+      (b) => b.status === 'open' || b.status === 'contested' || b.status === 'upheld',
+    ).length;
     render(feedTitle, '⛔ ', centre ? qn('feedAt', { centre: data(centre) }) : q('feedTitle'), ` (${standing})`);
     feedCount.textContent = q('feedCount', { standing, other: breaches.length - standing, from, to });
     feedList.hidden = breaches.length === 0;
-    const item = (b: FindingView): HTMLElement => findingItem(b, seesPeople ? h('p', {}, personButton(b.subject)) : null, exports ? h('p', {}, evidenceButton(exports, breachTarget(b))) : null);
-    reconcile(feedList, breaches, (b) => b.id, item, (el, b) => {
-      el.replaceWith(item(b));
-    });
+    const item = (b: FindingView): HTMLElement =>
+      findingItem(
+        b,
+        seesPeople ? h('p', {}, personButton(b.subject)) : null,
+        exports ? h('p', {}, evidenceButton(exports, breachTarget(b))) : null,
+      );
+    reconcile(
+      feedList,
+      breaches,
+      (b) => b.id,
+      item,
+      (el, b) => {
+        el.replaceWith(item(b));
+      },
+    );
   };
 
-  const kioskState = (state: string): string => q((KIOSK_STATES.has(state) ? `kiosk_${state}` : 'kiosk_unknown') as HqWord);
+  const kioskState = (state: string): string =>
+    q((KIOSK_STATES.has(state) ? `kiosk_${state}` : 'kiosk_unknown') as HqWord);
   // Which kind of alert the list shows: every kind, or one (security: what HQ refused as an attack).
-  const alertKind = h('select', { id: 'alert-kind' }, h('option', { value: '' }, q('alertsAllKinds')), [...ALERT_KINDS].map((k) => h('option', { value: k }, q(`alert_${k}` as HqWord))));
+  const alertKind = h(
+    'select',
+    { id: 'alert-kind' },
+    h('option', { value: '' }, q('alertsAllKinds')),
+    [...ALERT_KINDS].map((k) => h('option', { value: k }, q(`alert_${k}` as HqWord))),
+  );
   const alertFilter = h('label', { for: 'alert-kind' }, q('alertsShow'), ' ', alertKind);
   const drawFleet = async (): Promise<void> => {
-    const [{ kiosks, logs }, { alerts }] = await Promise.all([api.call('hq.fleet', {}), api.call('hq.alerts', alertKind.value === '' ? {} : { kind: alertKind.value })]);
+    const [{ kiosks, logs }, { alerts }] = await Promise.all([
+      api.call('hq.fleet', {}),
+      api.call('hq.alerts', alertKind.value === '' ? {} : { kind: alertKind.value }),
+    ]);
     render(
       fleetBox,
       h('h2', { id: 'fleet-title' }, '🖥️ ', q('fleetTitle')),
       h(
         'table',
         {},
-        h('thead', {}, h('tr', {}, [q('colKiosk'), q('colState'), q('colReasons'), q('colHeartbeat')].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, kiosks.map((k) => h('tr', { 'data-kiosk': k.kiosk }, h('th', { scope: 'row' }, data(k.kiosk)), h('td', {}, `${k.state === 'online' ? '✅' : '⚠️'} ${kioskState(k.state)}`), h('td', {}, k.reasons.map((r) => logText(r))), h('td', {}, k.lastHeartbeatAt === null ? '—' : stamp(k.lastHeartbeatAt, zoneOf(centreOf(k.kiosk))))))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            [q('colKiosk'), q('colState'), q('colReasons'), q('colHeartbeat')].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          kiosks.map((k) =>
+            h(
+              'tr',
+              { 'data-kiosk': k.kiosk },
+              h('th', { scope: 'row' }, data(k.kiosk)),
+              h('td', {}, `${k.state === 'online' ? '✅' : '⚠️'} ${kioskState(k.state)}`),
+              h(
+                'td',
+                {},
+                k.reasons.map((r) => logText(r)),
+              ),
+              h('td', {}, k.lastHeartbeatAt === null ? '—' : stamp(k.lastHeartbeatAt, zoneOf(centreOf(k.kiosk)))),
+            ),
+          ),
+        ),
       ),
       h(
         'table',
         {},
         h('caption', {}, q('logsCaption')),
-        h('thead', {}, h('tr', {}, [q('colLog'), q('colEntries'), q('colWitnessed'), q('colLag'), q('colWitnessedAt'), q('colConflicts'), q('colCosigners')].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, logs.map((l) => h('tr', { 'data-log': l.origin }, h('th', { scope: 'row' }, data(l.origin)), h('td', {}, l.size), h('td', {}, l.witnessedSize), h('td', {}, l.size - l.witnessedSize), h('td', {}, l.witnessedAt === null ? '—' : stamp(l.witnessedAt, zoneOf(centreOf(l.origin)))), h('td', {}, l.conflicts > 0 ? `⚠️ ${l.conflicts}` : '0'), h('td', {}, cosignerText(l.cosigners ?? []))))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            [
+              q('colLog'),
+              q('colEntries'),
+              q('colWitnessed'),
+              q('colLag'),
+              q('colWitnessedAt'),
+              q('colConflicts'),
+              q('colCosigners'),
+            ].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          logs.map((l) =>
+            h(
+              'tr',
+              { 'data-log': l.origin },
+              h('th', { scope: 'row' }, data(l.origin)),
+              h('td', {}, l.size),
+              h('td', {}, l.witnessedSize),
+              h('td', {}, l.size - l.witnessedSize),
+              h('td', {}, l.witnessedAt === null ? '—' : stamp(l.witnessedAt, zoneOf(centreOf(l.origin)))),
+              h('td', {}, l.conflicts > 0 ? `⚠️ ${l.conflicts}` : '0'),
+              h('td', {}, cosignerText(l.cosigners ?? [])),
+            ),
+          ),
+        ),
       ),
     );
     // Issue 16's alert list (acknowledge / assign / resolve) takes this section over; until then, a read-only list.
@@ -191,7 +324,26 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
       alertsBox,
       h('h2', { id: 'alerts-title' }, '🔔 ', q('alertsTitle'), ` (${alerts.length})`),
       alertFilter,
-      alerts.length === 0 ? h('p', {}, q('noAlerts')) : h('ul', { class: 'alerts' }, [...alerts].reverse().slice(0, 100).map((a) => h('li', { 'data-alert': a.kind }, h('strong', {}, q((ALERT_KINDS.has(a.kind) ? `alert_${a.kind}` : 'alert_other') as HqWord)), ' · ', data(a.kiosk), ` · ${stamp(a.at, zoneOf(a.center))} · `, logText(a.summary)))),
+      alerts.length === 0
+        ? h('p', {}, q('noAlerts'))
+        : h(
+            'ul',
+            { class: 'alerts' },
+            [...alerts]
+              .reverse()
+              .slice(0, 100)
+              .map((a) =>
+                h(
+                  'li',
+                  { 'data-alert': a.kind },
+                  h('strong', {}, q((ALERT_KINDS.has(a.kind) ? `alert_${a.kind}` : 'alert_other') as HqWord)),
+                  ' · ',
+                  data(a.kiosk),
+                  ` · ${stamp(a.at, zoneOf(a.center))} · `,
+                  logText(a.summary),
+                ),
+              ),
+          ),
     );
   };
 
@@ -205,13 +357,21 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
     const from = trendFrom.value || shiftDay(to, -29);
     trendFrom.value = from;
     trendTo.value = to;
-    const charts = await api.call('hq.charts', { from, to, ...(trendCentre.value ? { centre: trendCentre.value } : {}) });
+    const charts = await api.call('hq.charts', {
+      from,
+      to,
+      ...(trendCentre.value ? { centre: trendCentre.value } : {}),
+    });
     render(trendBox, trendCharts(charts));
   };
 
   const refresh = coalesce(async () => {
     try {
-      await Promise.all([seesBreaches ? drawCentres() : null, seesBreaches ? drawFeed() : null, seesFleet ? drawFleet() : null]);
+      await Promise.all([
+        seesBreaches ? drawCentres() : null,
+        seesBreaches ? drawFeed() : null,
+        seesFleet ? drawFleet() : null,
+      ]);
       status.ok(Date.now());
     } catch (error) {
       if (!onSessionLost(error)) status.failed(error);
@@ -222,10 +382,28 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
   });
 
   // A person id, an example of one as placeholder: data, not words.
-  const search = h('input', { id: 'subject', type: 'search', placeholder: 'p-0001', autocomplete: 'off', translate: 'no' });
+  const search = h('input', {
+    id: 'subject',
+    type: 'search',
+    placeholder: 'p-0001',
+    autocomplete: 'off',
+    translate: 'no',
+  });
   render(
     root,
-    h('header', { class: 'bar' }, h('h1', {}, '🏛️ ', q('title'), ' · ', q(`view_${role === 'police' ? 'police' : role === 'auditor' ? 'auditor' : 'officer'}`)), userBar(user)),
+    h(
+      'header',
+      { class: 'bar' },
+      h(
+        'h1',
+        {},
+        '🏛️ ',
+        q('title'),
+        ' · ',
+        q(`view_${role === 'police' ? 'police' : role === 'auditor' ? 'auditor' : 'officer'}`),
+      ),
+      userBar(user),
+    ),
     role === 'police' ? h('p', { class: 'banner' }, '👁️ ', q('readOnly')) : null,
     seesPeople
       ? h(
@@ -240,7 +418,12 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
           },
           h('label', { for: 'subject' }, '🔍 ', q('personTimeline')),
           search,
-          h('button', { type: 'submit' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '➡️'), h('span', {}, q('show'))),
+          h(
+            'button',
+            { type: 'submit' },
+            h('span', { 'class': 'icon', 'aria-hidden': 'true' }, '➡️'),
+            h('span', {}, q('show')),
+          ),
         )
       : null,
     status.el,
@@ -253,12 +436,41 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
             'section',
             { 'aria-labelledby': 'centres-title' },
             h('h2', { id: 'centres-title' }, '🏢 ', q('centresToday')),
-            h('details', { class: 'definition' }, h('summary', {}, 'ℹ️ ', q('complianceWhat')), h('p', {}, q('complianceDefinition'))),
-            h('table', {}, h('thead', {}, h('tr', {}, [q('colCentre'), q('colDay'), q('colKiosks'), q('colDue'), q('colCheckedIn'), q('colBreaches'), q('colExcused'), q('colOpen'), q('colCompliance'), ''].map((c) => h('th', { scope: 'col' }, c)))), centresBody),
+            h(
+              'details',
+              { class: 'definition' },
+              h('summary', {}, 'ℹ️ ', q('complianceWhat')),
+              h('p', {}, q('complianceDefinition')),
+            ),
+            h(
+              'table',
+              {},
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  [
+                    q('colCentre'),
+                    q('colDay'),
+                    q('colKiosks'),
+                    q('colDue'),
+                    q('colCheckedIn'),
+                    q('colBreaches'),
+                    q('colExcused'),
+                    q('colOpen'),
+                    q('colCompliance'),
+                    '',
+                  ].map((c) => h('th', { scope: 'col' }, c)),
+                ),
+              ),
+              centresBody,
+            ),
           ),
           h(
             'section',
-            { 'aria-labelledby': 'trends-title', class: 'trends' },
+            { 'aria-labelledby': 'trends-title', 'class': 'trends' },
             h('h2', { id: 'trends-title' }, '📈 ', q('trends')),
             h(
               'form',
@@ -275,7 +487,12 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
               trendTo,
               h('label', { for: 'trend-centre' }, q('trendsCentre')),
               trendCentre,
-              h('button', { type: 'submit' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '📈'), h('span', {}, q('show'))),
+              h(
+                'button',
+                { type: 'submit' },
+                h('span', { 'class': 'icon', 'aria-hidden': 'true' }, '📈'),
+                h('span', {}, q('show')),
+              ),
             ),
             trendBox,
           ),
@@ -296,7 +513,12 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
               range.from,
               h('label', { for: 'feed-to' }, q('rangeTo')),
               range.to,
-              h('button', { type: 'submit' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '📅'), h('span', {}, q('apply'))),
+              h(
+                'button',
+                { type: 'submit' },
+                h('span', { 'class': 'icon', 'aria-hidden': 'true' }, '📅'),
+                h('span', {}, q('apply')),
+              ),
             ),
             feedCount,
             feedList,
@@ -307,7 +529,11 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
     seesFleet ? alertsBox : null,
     breachAlerts?.el,
   );
-  render(trendCentre, h('option', { value: '' }, q('allCentres')), centres.map((c) => h('option', { value: c.centre, translate: 'no' }, c.centre)));
+  render(
+    trendCentre,
+    h('option', { value: '' }, q('allCentres')),
+    centres.map((c) => h('option', { value: c.centre, translate: 'no' }, c.centre)),
+  );
   if (seesBreaches) void drawTrends().catch(fail);
   api.on('hq.changed', refresh);
   // Breach alerts (issue 16): their own panel, refreshed on the same live updates.

@@ -5,7 +5,14 @@
 // countdown; this screen shows main's view, and when a call fails it says so and fetches the view again by
 // itself. Language: the kiosk's own, switchable per person, back to the kiosk's own for the next person.
 import type { MusterApi } from '../../core/api/api.ts';
-import { KIOSK_LANGUAGES, KIOSK_STEPS, type KioskInfo, type KioskLanguage, type KioskView, type TaskView } from '../../core/api/kiosk-api.ts';
+import {
+  KIOSK_LANGUAGES,
+  KIOSK_STEPS,
+  type KioskInfo,
+  type KioskLanguage,
+  type KioskView,
+  type TaskView,
+} from '../../core/api/kiosk-api.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import type { TaskCompletion } from '../../core/records/checkin.ts';
 import { type Child, button, h, render } from '../dom.ts';
@@ -15,7 +22,7 @@ import { speak } from './kiosk-voice.ts';
 
 /** Seconds an error shows before the screen asks main for its view again. */
 const RETRY_SECONDS = 3;
-const LOCALES: { readonly [L in KioskLanguage]: string } = { 'zh-CN': 'zh-CN', en: 'en-GB' };
+const LOCALES: { readonly [L in KioskLanguage]: string } = { 'zh-CN': 'zh-CN', 'en': 'en-GB' };
 
 export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
   let view: KioskView | undefined;
@@ -23,13 +30,24 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
   let webcam: HTMLVideoElement | undefined;
   const livePreview = (el: HTMLVideoElement): HTMLElement => {
     el.className = 'preview-video';
-    const preview = h('div', { class: 'preview', 'data-pictogram': 'face', 'data-preview': 'webcam', 'aria-hidden': 'true' }, el, faceOval());
+    const preview = h(
+      'div',
+      { 'class': 'preview', 'data-pictogram': 'face', 'data-preview': 'webcam', 'aria-hidden': 'true' },
+      el,
+      faceOval(),
+    );
     // Moving the video into the new screen took it out of the page for a moment, which pauses it.
     queueMicrotask(() => void el.play().catch(() => undefined));
     return preview;
   };
   /** A serial camera's last frame, in the same oval: what the camera saw. */
-  const stillPreview = (src: string): HTMLElement => h('div', { class: 'preview', 'data-pictogram': 'face', 'data-preview': 'still', 'aria-hidden': 'true' }, h('img', { src, alt: '', class: 'preview-video' }), faceOval());
+  const stillPreview = (src: string): HTMLElement =>
+    h(
+      'div',
+      { 'class': 'preview', 'data-pictogram': 'face', 'data-preview': 'still', 'aria-hidden': 'true' },
+      h('img', { src, alt: '', class: 'preview-video' }),
+      faceOval(),
+    );
   let language: KioskLanguage | undefined;
   /** The kiosk's clock minus this screen's, from the last view. */
   let offset = 0;
@@ -45,7 +63,8 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
   const inFlight = new Set<string>();
 
   const lang = (): KioskLanguage => language ?? view?.kiosk.language ?? 'zh-CN';
-  const tr = (word: Parameters<typeof t>[1], values?: Readonly<Record<string, number | string>>): string => t(lang(), word, values);
+  const tr = (word: Parameters<typeof t>[1], values?: Readonly<Record<string, number | string>>): string =>
+    t(lang(), word, values);
 
   /** One action at a time per button: a double tap sends one call. A failed call shows the error screen. */
   const act = (key: string, call: () => Promise<unknown>): void => {
@@ -82,7 +101,8 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     }
     painted = next;
     paint(h('section', { class: `kiosk-body phase-${next.phase}` }, body(next)));
-    if (next.kiosk.voice && (previous?.guidance !== next.guidance || previous.phase !== next.phase)) speak(next, lang());
+    if (next.kiosk.voice && (previous?.guidance !== next.guidance || previous.phase !== next.phase))
+      speak(next, lang());
   };
 
   const showError = (): void => {
@@ -93,11 +113,22 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
       h(
         'section',
         { class: 'kiosk-body phase-error', role: 'alert' },
-        h('p', { class: 'icon-big', 'aria-hidden': 'true' }, '⚠️'),
+        h('p', { 'class': 'icon-big', 'aria-hidden': 'true' }, '⚠️'),
         // Before the first view the kiosk's language is not known yet: every language says it.
-        (view ? [lang()] : KIOSK_LANGUAGES).map((l) => h('div', { lang: l }, h('p', { class: 'big' }, t(l, 'error')), h('p', {}, t(l, 'errorHelp')))),
+        (view ? [lang()] : KIOSK_LANGUAGES).map((l) =>
+          h('div', { lang: l }, h('p', { class: 'big' }, t(l, 'error')), h('p', {}, t(l, 'errorHelp'))),
+        ),
         countdown('closesIn'),
-        actions(button(tr('backToStart'), '↩️', () => { act('reset', () => api.call('kiosk.reset', {}).then(refetch)); }, { class: 'primary', 'data-focus': true })),
+        actions(
+          button(
+            tr('backToStart'),
+            '↩️',
+            () => {
+              act('reset', () => api.call('kiosk.reset', {}).then(refetch));
+            },
+            { 'class': 'primary', 'data-focus': true },
+          ),
+        ),
       ),
     );
   };
@@ -114,17 +145,28 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     h(
       'header',
       { class: 'kiosk-header' },
-      h('h1', {}, view ? view.kiosk.centre[lang()] : KIOSK_LANGUAGES.map((l) => h('span', { lang: l, class: 'title' }, t(l, 'title')))),
+      h(
+        'h1',
+        {},
+        view
+          ? view.kiosk.centre[lang()]
+          : KIOSK_LANGUAGES.map((l) => h('span', { lang: l, class: 'title' }, t(l, 'title'))),
+      ),
       h(
         'nav',
-        { class: 'languages', 'aria-label': tr('language') },
+        { 'class': 'languages', 'aria-label': tr('language') },
         KIOSK_LANGUAGES.map((l) =>
-          button(LANGUAGE_NAMES[l], '🌐', () => {
-            language = l;
-            armLanguageReset();
-            painted = undefined;
-            if (view) show(view);
-          }, { lang: l, 'aria-pressed': String(l === lang()), class: 'lang' }),
+          button(
+            LANGUAGE_NAMES[l],
+            '🌐',
+            () => {
+              language = l;
+              armLanguageReset();
+              painted = undefined;
+              if (view) show(view);
+            },
+            { 'lang': l, 'aria-pressed': String(l === lang()), 'class': 'lang' },
+          ),
         ),
       ),
     );
@@ -132,13 +174,16 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
   /** On the start screen a language chosen by someone who then walked away goes back to the kiosk's own. */
   const armLanguageReset = (): void => {
     if (languageTimer) clearTimeout(languageTimer);
-    languageTimer = setTimeout(() => {
-      if (view?.phase === 'idle' && language !== undefined) {
-        language = undefined;
-        painted = undefined;
-        show(view);
-      }
-    }, (view?.idleSeconds ?? 60) * 1000);
+    languageTimer = setTimeout(
+      () => {
+        if (view?.phase === 'idle' && language !== undefined) {
+          language = undefined;
+          painted = undefined;
+          show(view);
+        }
+      },
+      (view?.idleSeconds ?? 60) * 1000,
+    );
   };
 
   const body = (v: KioskView): Child => {
@@ -159,23 +204,55 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
   const start = (info: KioskInfo): Child => {
     const a = info.available;
     // The same rule as the check-in: a fingerprint (then face or staff), or a card and the camera.
-    const methods = a.fingerprint ? [['👆', tr('useFinger')], a.camera ? ['📷', tr('useCamera')] : ['🧑‍💼', tr('useStaff')]] : a.badge && a.camera ? [['💳', tr('useBadge')], ['📷', tr('useCamera')]] : [];
+    const methods = a.fingerprint
+      ? [['👆', tr('useFinger')], a.camera ? ['📷', tr('useCamera')] : ['🧑‍💼', tr('useStaff')]]
+      : a.badge && a.camera
+        ? [
+            ['💳', tr('useBadge')],
+            ['📷', tr('useCamera')],
+          ]
+        : [];
     const all = a.fingerprint && a.camera && a.badge;
     return [
       h(
         'div',
         { class: 'today' },
-        h('p', { class: 'date', 'data-clock': 'date' }),
-        h('p', { class: 'clock', 'data-clock': 'time' }),
-        h('p', { class: 'window' }, info.window ? `${tr('window')}: ${minutes(info.window.open)}–${minutes(info.window.close)}` : tr('noWindow')),
+        h('p', { 'class': 'date', 'data-clock': 'date' }),
+        h('p', { 'class': 'clock', 'data-clock': 'time' }),
+        h(
+          'p',
+          { class: 'window' },
+          info.window ? `${tr('window')}: ${minutes(info.window.open)}–${minutes(info.window.close)}` : tr('noWindow'),
+        ),
       ),
       methods.length === 0
-        ? h('div', { class: 'out-of-service', role: 'alert' }, h('p', { class: 'icon-big', 'aria-hidden': 'true' }, '🛠️'), h('p', { class: 'big strong' }, tr('outOfService')), h('p', {}, tr('outOfServiceHelp')))
+        ? h(
+            'div',
+            { class: 'out-of-service', role: 'alert' },
+            h('p', { 'class': 'icon-big', 'aria-hidden': 'true' }, '🛠️'),
+            h('p', { class: 'big strong' }, tr('outOfService')),
+            h('p', {}, tr('outOfServiceHelp')),
+          )
         : [
             all ? null : h('p', { class: 'notice' }, '⚠️ ', tr('onlyOne')),
             h('p', {}, tr('youWillUse')),
-            h('ul', { class: 'methods' }, methods.map(([icon, text]) => h('li', {}, h('span', { class: 'icon', 'aria-hidden': 'true' }, icon), h('span', {}, text)))),
-            actions(button(tr('start'), '👆', () => { act('begin', () => api.call('kiosk.begin', {})); }, { class: 'primary huge', 'data-focus': true })),
+            h(
+              'ul',
+              { class: 'methods' },
+              methods.map(([icon, text]) =>
+                h('li', {}, h('span', { 'class': 'icon', 'aria-hidden': 'true' }, icon), h('span', {}, text)),
+              ),
+            ),
+            actions(
+              button(
+                tr('start'),
+                '👆',
+                () => {
+                  act('begin', () => api.call('kiosk.begin', {}));
+                },
+                { 'class': 'primary huge', 'data-focus': true },
+              ),
+            ),
           ],
     ];
   };
@@ -184,9 +261,14 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     const at = v.step === null ? -1 : KIOSK_STEPS.indexOf(v.step);
     return h(
       'ol',
-      { class: 'progress', 'aria-label': tr('progress') },
+      { 'class': 'progress', 'aria-label': tr('progress') },
       KIOSK_STEPS.map((step, i) =>
-        h('li', { class: i < at ? 'past' : i === at ? 'current' : 'future', 'aria-current': i === at ? 'step' : undefined }, h('span', { class: 'dot', 'aria-hidden': 'true' }, i < at ? '✓' : String(i + 1)), h('span', { class: 'step-name' }, tr(stepWord(step)))),
+        h(
+          'li',
+          { 'class': i < at ? 'past' : i === at ? 'current' : 'future', 'aria-current': i === at ? 'step' : undefined },
+          h('span', { 'class': 'dot', 'aria-hidden': 'true' }, i < at ? '✓' : String(i + 1)),
+          h('span', { class: 'step-name' }, tr(stepWord(step))),
+        ),
       ),
     );
   };
@@ -217,20 +299,46 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
       'div',
       { class: 'guidance' },
       v.still !== null && !webcam ? stillPreview(v.still) : pictogram(v.guidance),
-      h('p', { class: 'big', role: 'status' }, h('span', { class: 'icon', 'aria-hidden': 'true', 'data-icon': v.guidance ? guidanceIcon(v.guidance) : '⏳' }, v.guidance ? guidanceIcon(v.guidance) : '⏳'), ' ', v.guidance ? guidanceText(lang(), v.guidance) : tr('waiting')),
+      h(
+        'p',
+        { class: 'big', role: 'status' },
+        h(
+          'span',
+          { 'class': 'icon', 'aria-hidden': 'true', 'data-icon': v.guidance ? guidanceIcon(v.guidance) : '⏳' },
+          v.guidance ? guidanceIcon(v.guidance) : '⏳',
+        ),
+        ' ',
+        v.guidance ? guidanceText(lang(), v.guidance) : tr('waiting'),
+      ),
       v.try ? h('p', { class: 'try' }, tr('tryOf', { n: v.try.n, of: v.try.of })) : null,
       v.countdown === null ? null : countdown('timeLeft'),
     );
 
-  const countdown = (word: 'timeLeft' | 'closesIn'): HTMLElement => h('p', { class: 'countdown', 'data-countdown': word }, '⏱️ ');
+  const countdown = (word: 'timeLeft' | 'closesIn'): HTMLElement =>
+    h('p', { 'class': 'countdown', 'data-countdown': word }, '⏱️ ');
 
   const waitButtons = (): HTMLButtonElement[] => [
-    button(tr('cancel'), '✖️', () => { act('cancel', () => api.call('kiosk.cancel', { staff: false })); }, { class: 'secondary' }),
-    button(tr('callStaff'), '🔔', () => { act('cancel', () => api.call('kiosk.cancel', { staff: true })); }, { class: 'secondary' }),
+    button(
+      tr('cancel'),
+      '✖️',
+      () => {
+        act('cancel', () => api.call('kiosk.cancel', { staff: false }));
+      },
+      { class: 'secondary' },
+    ),
+    button(
+      tr('callStaff'),
+      '🔔',
+      () => {
+        act('cancel', () => api.call('kiosk.cancel', { staff: true }));
+      },
+      { class: 'secondary' },
+    ),
   ];
 
   const taskLabel = (task: TaskView): string => {
-    const kind = task.kind === 'study' ? tr('taskStudy') : task.kind === 'service' ? tr('taskService') : tr('taskQuestionnaire');
+    const kind =
+      task.kind === 'study' ? tr('taskStudy') : task.kind === 'service' ? tr('taskService') : tr('taskQuestionnaire');
     const name = task.names?.[lang()];
     const minutesText = task.kind === 'service' && task.minutes !== undefined ? `${task.minutes} ${tr('minutes')}` : '';
     return [kind, name, minutesText].filter((s) => s !== undefined && s !== '').join(' · ');
@@ -240,11 +348,24 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     const submit = (completions: TaskCompletion[]): void => {
       act('tasks', () => api.call('kiosk.submitTasks', { completions }));
     };
-    const ticks = (): TaskCompletion[] => list.filter((task) => ticked.has(task.id)).map((task) => (task.kind === 'service' && task.minutes !== undefined ? { task: task.id, minutes: task.minutes } : { task: task.id }));
+    const ticks = (): TaskCompletion[] =>
+      list
+        .filter((task) => ticked.has(task.id))
+        .map((task) =>
+          task.kind === 'service' && task.minutes !== undefined
+            ? { task: task.id, minutes: task.minutes }
+            : { task: task.id },
+        );
     return [
       h(
         'form',
-        { class: 'tasks', onsubmit: (e: Event) => { e.preventDefault(); submit(ticks()); } },
+        {
+          class: 'tasks',
+          onsubmit: (e: Event) => {
+            e.preventDefault();
+            submit(ticks());
+          },
+        },
         h('h2', {}, '📋 ', tr('tasksTitle')),
         h('p', {}, guidanceText(lang(), 'tasks')),
         h(
@@ -258,16 +379,20 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
                 'label',
                 { class: 'task' },
                 h('input', {
-                  type: 'checkbox',
-                  name: task.id,
-                  checked: ticked.has(task.id),
+                  'type': 'checkbox',
+                  'name': task.id,
+                  'checked': ticked.has(task.id),
                   'data-focus': i === 0 ? true : undefined,
-                  onchange: (e: Event) => {
+                  'onchange': (e: Event) => {
                     if ((e.target as HTMLInputElement).checked) ticked.add(task.id);
                     else ticked.delete(task.id);
                   },
                 }),
-                h('span', { class: 'icon', 'aria-hidden': 'true' }, task.kind === 'study' ? '📖' : task.kind === 'service' ? '🧹' : '📝'),
+                h(
+                  'span',
+                  { 'class': 'icon', 'aria-hidden': 'true' },
+                  task.kind === 'study' ? '📖' : task.kind === 'service' ? '🧹' : '📝',
+                ),
                 h('span', {}, taskLabel(task)),
               ),
             ),
@@ -275,8 +400,15 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
         ),
         countdown('timeLeft'),
         actions(
-          h('button', { type: 'submit', class: 'primary' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '✅'), h('span', { class: 'label' }, tr('saveTasks'))),
-          button(tr('noneDone'), '⏭️', () => { submit([]); }),
+          h(
+            'button',
+            { type: 'submit', class: 'primary' },
+            h('span', { 'class': 'icon', 'aria-hidden': 'true' }, '✅'),
+            h('span', { class: 'label' }, tr('saveTasks')),
+          ),
+          button(tr('noneDone'), '⏭️', () => {
+            submit([]);
+          }),
           waitButtons(),
         ),
       ),
@@ -289,11 +421,22 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     return h(
       'div',
       { class: 'outcome done' },
-      h('p', { class: 'big strong', role: 'status' }, h('span', { class: 'icon', 'aria-hidden': 'true', 'data-icon': '✅' }, '✅'), ' ', tr('checkedIn')),
+      h(
+        'p',
+        { class: 'big strong', role: 'status' },
+        h('span', { 'class': 'icon', 'aria-hidden': 'true', 'data-icon': '✅' }, '✅'),
+        ' ',
+        tr('checkedIn'),
+      ),
       h(
         'figure',
         { class: 'receipt' },
-        h('img', { src: `data:image/svg+xml,${encodeURIComponent(r.qrSvg)}`, alt: tr('qrAlt'), width: 360, height: 360 }),
+        h('img', {
+          src: `data:image/svg+xml,${encodeURIComponent(r.qrSvg)}`,
+          alt: tr('qrAlt'),
+          width: 360,
+          height: 360,
+        }),
         h(
           'figcaption',
           {},
@@ -313,7 +456,24 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
         ),
       ),
       countdown('closesIn'),
-      actions(button(tr('finish'), '🏁', () => { act('reset', () => api.call('kiosk.reset', {})); }, { class: 'primary', 'data-focus': true }), button(tr('print'), '🖨️', () => { window.print(); }, { class: 'no-print' })),
+      actions(
+        button(
+          tr('finish'),
+          '🏁',
+          () => {
+            act('reset', () => api.call('kiosk.reset', {}));
+          },
+          { 'class': 'primary', 'data-focus': true },
+        ),
+        button(
+          tr('print'),
+          '🖨️',
+          () => {
+            window.print();
+          },
+          { class: 'no-print' },
+        ),
+      ),
     );
   };
 
@@ -321,16 +481,37 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     h(
       'div',
       { class: 'outcome failed', role: 'alert' },
-      h('p', { class: 'icon-big', 'aria-hidden': 'true', 'data-icon': v.guidance ? guidanceIcon(v.guidance) : '⚠️' }, v.guidance ? guidanceIcon(v.guidance) : '⚠️'),
+      h(
+        'p',
+        { 'class': 'icon-big', 'aria-hidden': 'true', 'data-icon': v.guidance ? guidanceIcon(v.guidance) : '⚠️' },
+        v.guidance ? guidanceIcon(v.guidance) : '⚠️',
+      ),
       h('p', { class: 'big' }, v.guidance ? guidanceText(lang(), v.guidance) : tr('error')),
-      v.reference ? h('p', { class: 'reference' }, `${tr('reference')}: `, h('strong', { translate: 'no', class: 'ident' }, v.reference)) : null,
+      v.reference
+        ? h(
+            'p',
+            { class: 'reference' },
+            `${tr('reference')}: `,
+            h('strong', { translate: 'no', class: 'ident' }, v.reference),
+          )
+        : null,
       countdown('closesIn'),
-      actions(button(tr('backToStart'), '↩️', () => { act('reset', () => api.call('kiosk.reset', {})); }, { class: 'primary', 'data-focus': true })),
+      actions(
+        button(
+          tr('backToStart'),
+          '↩️',
+          () => {
+            act('reset', () => api.call('kiosk.reset', {}));
+          },
+          { 'class': 'primary', 'data-focus': true },
+        ),
+      ),
     );
 
   const actions = (...buttons: Child[]): HTMLElement => h('div', { class: 'actions' }, buttons);
 
-  const minutes = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  const minutes = (m: number): string =>
+    `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 
   /** A time in the centre's zone, with the zone's name. */
   const when = (ms: number, zone: string): string => {
@@ -338,7 +519,9 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     return `${format.format(ms)} ${zoneName(ms, zone)}`;
   };
   const zoneName = (ms: number, zone: string): string =>
-    new Intl.DateTimeFormat(LOCALES[lang()], { timeZone: zone, timeZoneName: 'long' }).formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value ?? zone;
+    new Intl.DateTimeFormat(LOCALES[lang()], { timeZone: zone, timeZoneName: 'long' })
+      .formatToParts(ms)
+      .find((p) => p.type === 'timeZoneName')?.value ?? zone;
 
   /** Once a second: the start screen's clock and the countdown; a countdown past zero with no new view fetches it. */
   const tick = (): void => {
@@ -353,7 +536,8 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     }
     if (countdownEnds !== null) {
       const left = Math.max(0, Math.ceil((countdownEnds - Date.now()) / 1000));
-      for (const el of root.querySelectorAll<HTMLElement>('[data-countdown]')) el.textContent = `⏱️ ${tr(el.dataset.countdown === 'closesIn' ? 'closesIn' : 'timeLeft', { s: left })}`;
+      for (const el of root.querySelectorAll<HTMLElement>('[data-countdown]'))
+        el.textContent = `⏱️ ${tr(el.dataset.countdown === 'closesIn' ? 'closesIn' : 'timeLeft', { s: left })}`;
     }
     if (retryAt !== null && Date.now() >= retryAt) {
       retryAt = null;
@@ -376,8 +560,11 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
   // first request and stays open, so later frames come at once.
   let video: Promise<HTMLVideoElement> | undefined;
   const openCamera = async (): Promise<HTMLVideoElement> => {
-    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
-    const el = h('video', { muted: true, playsinline: true, class: 'webcam', 'aria-hidden': 'true' });
+    const stream = await navigator.mediaDevices.getUserMedia({
+      video: { width: { ideal: 640 }, height: { ideal: 480 } },
+      audio: false,
+    });
+    const el = h('video', { 'muted': true, 'playsinline': true, 'class': 'webcam', 'aria-hidden': 'true' });
     el.srcObject = stream;
     document.body.append(el);
     await el.play();

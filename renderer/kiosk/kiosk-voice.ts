@@ -29,7 +29,9 @@ export function speak(view: KioskView, language: KioskLanguage): void {
     // No audio output: the screen still says everything.
   }
   if (!view.guidance || typeof speechSynthesis === 'undefined') return;
-  const voice = speechSynthesis.getVoices().find((v) => v.lang.replace('_', '-').startsWith(language === 'en' ? 'en' : 'zh'));
+  const voice = speechSynthesis
+    .getVoices()
+    .find((v) => v.lang.replace('_', '-').startsWith(language === 'en' ? 'en' : 'zh'));
   if (!voice) return;
   speechSynthesis.cancel();
   const utterance = new SpeechSynthesisUtterance(guidanceText(language, view.guidance));

@@ -19,7 +19,13 @@ function svg(label: string, shapes: readonly Shape[]): SVGSVGElement {
   return root;
 }
 
-const INK = { fill: 'none', stroke: 'currentColor', 'stroke-width': 6, 'stroke-linecap': 'round', 'stroke-linejoin': 'round' };
+const INK = {
+  'fill': 'none',
+  'stroke': 'currentColor',
+  'stroke-width': 6,
+  'stroke-linecap': 'round',
+  'stroke-linejoin': 'round',
+};
 
 /** The sensor (a square window) with a fingertip laid flat across it, an arrow pressing down. */
 export function fingerPictogram(): SVGSVGElement {
@@ -45,7 +51,7 @@ export function badgePictogram(): SVGSVGElement {
 export function facePictogram(): SVGSVGElement {
   return svg('face', [
     ['circle', { cx: 100, cy: 18, r: 10, ...INK }],
-    ['ellipse', { cx: 100, cy: 115, rx: 55, ry: 72, ...INK, 'stroke-dasharray': '14 10' }],
+    ['ellipse', { 'cx': 100, 'cy': 115, 'rx': 55, 'ry': 72, ...INK, 'stroke-dasharray': '14 10' }],
     ['circle', { cx: 80, cy: 105, r: 6, fill: 'currentColor' }],
     ['circle', { cx: 120, cy: 105, r: 6, fill: 'currentColor' }],
     ['path', { d: 'M80 145 Q100 160 120 145', ...INK }],
@@ -55,7 +61,9 @@ export function facePictogram(): SVGSVGElement {
 
 /** The oval over the live webcam preview: where the face should be. */
 export function faceOval(): SVGSVGElement {
-  const oval = svg('oval', [['ellipse', { cx: 100, cy: 100, rx: 58, ry: 78, ...INK, 'stroke-dasharray': '14 10' }]]);
+  const oval = svg('oval', [
+    ['ellipse', { 'cx': 100, 'cy': 100, 'rx': 58, 'ry': 78, ...INK, 'stroke-dasharray': '14 10' }],
+  ]);
   oval.setAttribute('preserveAspectRatio', 'xMidYMid meet');
   return oval;
 }

@@ -9,13 +9,15 @@ export function identityBox(api: MusterApi, subject: string, fail: (error: unkno
   const shown = h('div', { class: 'identity-shown' });
   return h(
     'div',
-    { class: 'identity', 'data-identity': subject },
+    { 'class': 'identity', 'data-identity': subject },
     button(s('identityShow'), '🪪', () => {
       api.call('staff.identity', { subject }).then((id) => {
         render(
           shown,
           h('p', {}, `${s('identityName')}: `, h('strong', { class: 'person-name' }, id.name ?? '—')),
-          id.photo === null ? h('p', {}, s('identityNoPhoto')) : h('img', { src: id.photo, alt: s('identityPhotoAlt'), width: 160, class: 'enrolment-photo' }),
+          id.photo === null
+            ? h('p', {}, s('identityNoPhoto'))
+            : h('img', { src: id.photo, alt: s('identityPhotoAlt'), width: 160, class: 'enrolment-photo' }),
         );
       }, fail);
     }),

@@ -19,23 +19,43 @@ function field(label: string, input: HTMLInputElement | HTMLSelectElement): HTML
 
 /** "q1=yes,no; q2=b" <-> { q1: ['yes', 'no'], q2: ['b'] }. */
 function flagsText(flags: Readonly<Record<string, readonly string[]>> | undefined): string {
-  return Object.entries(flags ?? {}).map(([q, answers]) => `${q}=${answers.join(',')}`).join('; ');
+  return Object.entries(flags ?? {})
+    .map(([q, answers]) => `${q}=${answers.join(',')}`)
+    .join('; ');
 }
 
 function parseFlags(text: string): Record<string, string[]> | undefined {
   const out: Record<string, string[]> = {};
-  for (const part of text.split(/[;；]/).map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of text
+    .split(/[;；]/)
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const [question, answers] = part.split('=');
     if (!question?.trim() || !answers?.trim()) return undefined;
-    out[question.trim()] = answers.split(/[,，]/).map((a) => a.trim()).filter((a) => a !== '');
+    out[question.trim()] = answers
+      .split(/[,，]/)
+      .map((a) => a.trim())
+      .filter((a) => a !== '');
   }
   return out;
 }
 
-function taskRow(task: TaskRequest | undefined, remove: (row: HTMLElement) => void): { el: HTMLElement; read: () => TaskRequest | string } {
+function taskRow(
+  task: TaskRequest | undefined,
+  remove: (row: HTMLElement) => void,
+): { el: HTMLElement; read: () => TaskRequest | string } {
   const id = `task-${++seq}`;
-  const kind = h('select', { id: `${id}-kind` }, KINDS.map((k) => h('option', { value: k, selected: task?.kind === k }, s(`task_${k}` as StaffWord))));
-  const value = h('input', { id: `${id}-value`, required: true, autocomplete: 'off', value: task === undefined ? '' : String(task.module ?? task.minutes ?? task.questionnaire ?? '') });
+  const kind = h(
+    'select',
+    { id: `${id}-kind` },
+    KINDS.map((k) => h('option', { value: k, selected: task?.kind === k }, s(`task_${k}` as StaffWord))),
+  );
+  const value = h('input', {
+    id: `${id}-value`,
+    required: true,
+    autocomplete: 'off',
+    value: task === undefined ? '' : String(task.module ?? task.minutes ?? task.questionnaire ?? ''),
+  });
   const flags = h('input', { id: `${id}-flags`, autocomplete: 'off', value: flagsText(task?.flags) });
   const valueLabel = h('label', { for: value.id });
   const flagsBox = h('span', { class: 'flags' }, ...field(s('taskFlags'), flags));
@@ -45,7 +65,17 @@ function taskRow(task: TaskRequest | undefined, remove: (row: HTMLElement) => vo
   };
   kind.addEventListener('change', sync);
   sync();
-  const el: HTMLElement = h('li', { class: 'task-row' }, ...field(s('taskKind'), kind), valueLabel, value, flagsBox, button(s('removeTask'), '🗑️', () => { remove(el); }));
+  const el: HTMLElement = h(
+    'li',
+    { class: 'task-row' },
+    ...field(s('taskKind'), kind),
+    valueLabel,
+    value,
+    flagsBox,
+    button(s('removeTask'), '🗑️', () => {
+      remove(el);
+    }),
+  );
   const taskId = task?.id ?? `t${seq}`;
   return {
     el,
@@ -54,7 +84,9 @@ function taskRow(task: TaskRequest | undefined, remove: (row: HTMLElement) => vo
       if (kind.value === 'service') return { id: taskId, kind: 'service', minutes: Number(v) };
       if (kind.value === 'study') return { id: taskId, kind: 'study', module: v };
       const parsed = parseFlags(flags.value);
-      return parsed === undefined ? s('badFlags') : { id: taskId, kind: 'questionnaire', questionnaire: v, flags: parsed };
+      return parsed === undefined
+        ? s('badFlags')
+        : { id: taskId, kind: 'questionnaire', questionnaire: v, flags: parsed };
     },
   };
 }
@@ -62,20 +94,50 @@ function taskRow(task: TaskRequest | undefined, remove: (row: HTMLElement) => vo
 /** The plan form; `plan` null for a person without one (a new person names their id here). */
 export function planForm(subject: string | null, plan: PlanView | null, today: string, d: Decide): HTMLElement {
   const id = `plan-${++seq}`;
-  const subjectInput = h('input', { id: `${id}-subject`, required: true, autocomplete: 'off', translate: 'no', pattern: '[A-Za-z0-9][A-Za-z0-9._:\\/~\\-]{0,127}' });
+  const subjectInput = h('input', {
+    id: `${id}-subject`,
+    required: true,
+    autocomplete: 'off',
+    translate: 'no',
+    pattern: '[A-Za-z0-9][A-Za-z0-9._:\\/~\\-]{0,127}',
+  });
   const start = h('input', { id: `${id}-start`, type: 'date', required: true, value: plan?.start ?? today });
   const end = h('input', { id: `${id}-end`, type: 'date', value: plan?.end ?? '' });
   const open = h('input', { id: `${id}-open`, type: 'time', required: true, value: plan?.open ?? '08:00' });
   const close = h('input', { id: `${id}-close`, type: 'time', required: true, value: plan?.close ?? '10:00' });
-  const grace = h('input', { id: `${id}-grace`, type: 'number', min: 0, max: 240, required: true, value: plan?.graceMinutes ?? 15 });
-  const late = h('input', { id: `${id}-late`, type: 'number', min: 0, max: 720, required: true, value: plan?.lateMinutes ?? 60 });
-  const days = [0, 1, 2, 3, 4, 5, 6].map((day) => h('input', { type: 'checkbox', id: `${id}-day-${day}`, value: day, checked: plan === null ? day >= 1 && day <= 5 : plan.days.includes(day) }));
+  const grace = h('input', {
+    id: `${id}-grace`,
+    type: 'number',
+    min: 0,
+    max: 240,
+    required: true,
+    value: plan?.graceMinutes ?? 15,
+  });
+  const late = h('input', {
+    id: `${id}-late`,
+    type: 'number',
+    min: 0,
+    max: 720,
+    required: true,
+    value: plan?.lateMinutes ?? 60,
+  });
+  const days = [0, 1, 2, 3, 4, 5, 6].map((day) =>
+    h('input', {
+      type: 'checkbox',
+      id: `${id}-day-${day}`,
+      value: day,
+      checked: plan === null ? day >= 1 && day <= 5 : plan.days.includes(day),
+    }),
+  );
   const reason = h('input', { id: `${id}-reason`, required: true, maxlength: 200, autocomplete: 'off' });
   const rows: { el: HTMLElement; read: () => TaskRequest | string }[] = [];
   const list = h('ul', { class: 'task-rows' });
   const add = (task?: TaskRequest): void => {
     const row = taskRow(task, (el) => {
-      rows.splice(rows.findIndex((r) => r.el === el), 1);
+      rows.splice(
+        rows.findIndex((r) => r.el === el),
+        1,
+      );
       el.remove();
     });
     rows.push(row);
@@ -86,9 +148,9 @@ export function planForm(subject: string | null, plan: PlanView | null, today: s
   const form = h(
     'form',
     {
-      class: 'plan',
+      'class': 'plan',
       'data-form': 'plan',
-      onsubmit: (e: Event) => {
+      'onsubmit': (e: Event) => {
         e.preventDefault();
         const tasks = rows.map((r) => r.read());
         const problem = tasks.find((t) => typeof t === 'string');
@@ -121,14 +183,34 @@ export function planForm(subject: string | null, plan: PlanView | null, today: s
     subject === null ? field(s('subjectId'), subjectInput) : null,
     ...field(s('start'), start),
     ...field(s('end'), end),
-    h('fieldset', {}, h('legend', {}, s('days')), days.map((box, day) => h('span', { class: 'check' }, box, h('label', { for: box.id }, s(`day_${day}` as StaffWord))))),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, s('days')),
+      days.map((box, day) =>
+        h('span', { class: 'check' }, box, h('label', { for: box.id }, s(`day_${day}` as StaffWord))),
+      ),
+    ),
     ...field(s('windowOpen'), open),
     ...field(s('windowClose'), close),
     ...field(s('grace'), grace),
     ...field(s('late'), late),
-    h('fieldset', {}, h('legend', {}, s('tasks')), list, button(s('addTask'), '➕', () => { add(); })),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, s('tasks')),
+      list,
+      button(s('addTask'), '➕', () => {
+        add();
+      }),
+    ),
     ...field(s('reason'), reason),
-    h('button', { type: 'submit' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '💾'), h('span', {}, s('savePlan'))),
+    h(
+      'button',
+      { type: 'submit' },
+      h('span', { 'class': 'icon', 'aria-hidden': 'true' }, '💾'),
+      h('span', {}, s('savePlan')),
+    ),
   );
   return form;
 }
@@ -141,9 +223,9 @@ export function endForm(subject: string, today: string, d: Decide): HTMLElement 
   return h(
     'form',
     {
-      class: 'end-supervision',
+      'class': 'end-supervision',
       'data-form': 'end',
-      onsubmit: (e: Event) => {
+      'onsubmit': (e: Event) => {
         e.preventDefault();
         d.api.call('staff.endSupervision', { subject, last: last.value, reason: reason.value.trim() }).then(() => {
           d.done(sn('ended', { subject: data(subject), day: last.value }));
@@ -153,6 +235,11 @@ export function endForm(subject: string, today: string, d: Decide): HTMLElement 
     h('h3', {}, '🏁 ', s('endSupervision')),
     ...field(s('lastDay'), last),
     ...field(s('reason'), reason),
-    h('button', { type: 'submit' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '🏁'), h('span', {}, s('endSupervision'))),
+    h(
+      'button',
+      { type: 'submit' },
+      h('span', { 'class': 'icon', 'aria-hidden': 'true' }, '🏁'),
+      h('span', {}, s('endSupervision')),
+    ),
   );
 }

@@ -20,12 +20,30 @@ function table(kiosk: string, devices: readonly DeviceView[], zone: string): HTM
     'table',
     { 'data-kiosk': kiosk },
     h('caption', {}, '🖥️ ', data(kiosk)),
-    h('thead', {}, h('tr', {}, [s('colDevice'), s('colKind'), s('colState'), s('colSince'), s('colLastError')].map((c) => h('th', { scope: 'col' }, c)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        [s('colDevice'), s('colKind'), s('colState'), s('colSince'), s('colLastError')].map((c) =>
+          h('th', { scope: 'col' }, c),
+        ),
+      ),
+    ),
     h(
       'tbody',
       {},
       devices.map((d) =>
-        h('tr', { 'data-device': d.id, 'data-state': d.state }, h('td', {}, data(d.id)), h('td', {}, kindText(d.kind)), h('td', {}, `${d.state === 'ok' ? '✅' : '⚠️'} ${s(`dev_${d.state}`)}`), h('td', {}, stamp(d.since, zone)), h('td', {}, d.lastError === null ? '' : logText(d.lastError))),
+        h(
+          'tr',
+          { 'data-device': d.id, 'data-state': d.state },
+          h('td', {}, data(d.id)),
+          h('td', {}, kindText(d.kind)),
+          h('td', {}, `${d.state === 'ok' ? '✅' : '⚠️'} ${s(`dev_${d.state}`)}`),
+          h('td', {}, stamp(d.since, zone)),
+          h('td', {}, d.lastError === null ? '' : logText(d.lastError)),
+        ),
       ),
     ),
   );
@@ -38,6 +56,8 @@ export async function drawDevices(box: HTMLElement, api: MusterApi, zone: string
     box,
     h('h2', { id: 'devices-title' }, '🛠️ ', s('devices')),
     h('p', {}, w('timesIn', { zone: zoneLabel(zone, Date.now()) })),
-    kiosks.every((k) => k.devices.length === 0) ? h('p', {}, s('noDevices')) : kiosks.map((k) => table(k.kiosk, k.devices, zone)),
+    kiosks.every((k) => k.devices.length === 0)
+      ? h('p', {}, s('noDevices'))
+      : kiosks.map((k) => table(k.kiosk, k.devices, zone)),
   );
 }

@@ -21,7 +21,12 @@ export interface Decide {
 let formSeq = 0;
 
 function submit(label: string, icon: string): HTMLButtonElement {
-  return h('button', { type: 'submit' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, icon), h('span', {}, label));
+  return h(
+    'button',
+    { type: 'submit' },
+    h('span', { 'class': 'icon', 'aria-hidden': 'true' }, icon),
+    h('span', {}, label),
+  );
 }
 
 function reasonInput(id: string): HTMLInputElement {
@@ -29,10 +34,23 @@ function reasonInput(id: string): HTMLInputElement {
 }
 
 /** Two or more choices as radio buttons, none checked: the person must pick one. */
-function choices(id: string, legend: string, options: readonly (readonly [string, string])[]): { el: HTMLElement; value: () => string | undefined } {
-  const inputs = options.map(([value]) => h('input', { type: 'radio', name: id, id: `${id}-${value}`, value, required: true }));
+function choices(
+  id: string,
+  legend: string,
+  options: readonly (readonly [string, string])[],
+): { el: HTMLElement; value: () => string | undefined } {
+  const inputs = options.map(([value]) =>
+    h('input', { type: 'radio', name: id, id: `${id}-${value}`, value, required: true }),
+  );
   return {
-    el: h('fieldset', { class: 'choices' }, h('legend', {}, legend), options.map(([value, label], i) => h('span', { class: 'check' }, inputs[i], h('label', { for: `${id}-${value}` }, label)))),
+    el: h(
+      'fieldset',
+      { class: 'choices' },
+      h('legend', {}, legend),
+      options.map(([value, label], i) =>
+        h('span', { class: 'check' }, inputs[i], h('label', { for: `${id}-${value}` }, label)),
+      ),
+    ),
     value: () => inputs.find((i) => i.checked)?.value,
   };
 }
@@ -41,22 +59,33 @@ function choices(id: string, legend: string, options: readonly (readonly [string
 export function reviewForm(item: FindingView, d: Decide): HTMLElement {
   const id = `review-${++formSeq}`;
   const reason = reasonInput(`${id}-reason`);
-  const decision = choices(`${id}-decision`, s('decision'), [['cleared', s('decideCleared')], ['breach', s('decideBreach')]]);
+  const decision = choices(`${id}-decision`, s('decision'), [
+    ['cleared', s('decideCleared')],
+    ['breach', s('decideBreach')],
+  ]);
   return h(
     'form',
     {
-      class: 'decision',
+      'class': 'decision',
       'data-form': 'review',
-      onsubmit: (e: Event) => {
+      'onsubmit': (e: Event) => {
         e.preventDefault();
         const chosen = decision.value();
         if (chosen !== 'cleared' && chosen !== 'breach') {
           d.say(s('chooseDecision'));
           return;
         }
-        d.api.call('staff.review', { item: item.id, subject: item.subject, day: item.day, decision: chosen, reason: reason.value.trim() }).then(() => {
-          d.done(sn('reviewRecorded', { subject: data(item.subject) }));
-        }, d.fail);
+        d.api
+          .call('staff.review', {
+            item: item.id,
+            subject: item.subject,
+            day: item.day,
+            decision: chosen,
+            reason: reason.value.trim(),
+          })
+          .then(() => {
+            d.done(sn('reviewRecorded', { subject: data(item.subject) }));
+          }, d.fail);
       },
     },
     decision.el,
@@ -72,13 +101,18 @@ export function contestForm(breach: FindingView, d: Decide): HTMLElement | null 
   const id = `contest-${++formSeq}`;
   const reason = reasonInput(`${id}-reason`);
   const lodging = breach.status === 'open';
-  const outcome = lodging ? null : choices(`${id}-outcome`, s('resolveContest'), [['upheld', s('uphold')], ['dismissed', s('dismiss')]]);
+  const outcome = lodging
+    ? null
+    : choices(`${id}-outcome`, s('resolveContest'), [
+        ['upheld', s('uphold')],
+        ['dismissed', s('dismiss')],
+      ]);
   return h(
     'form',
     {
-      class: 'decision',
+      'class': 'decision',
       'data-form': lodging ? 'contest-open' : 'contest-resolve',
-      onsubmit: (e: Event) => {
+      'onsubmit': (e: Event) => {
         e.preventDefault();
         const chosen = outcome?.value();
         const base = { breach: breach.id, subject: breach.subject, day: breach.day, reason: reason.value.trim() };
@@ -109,7 +143,13 @@ const EXCUSE_KINDS = ['other', 'leave', 'travel'] as const;
 export function excuseForm(subject: string, day: string, d: Decide): HTMLElement {
   const from = h('input', { id: 'excuse-from', type: 'date', value: day, required: true });
   const to = h('input', { id: 'excuse-to', type: 'date', value: day, required: true });
-  const kind = h('select', { id: 'excuse-kind' }, EXCUSE_KINDS.map((k) => h('option', { value: k }, s(k === 'leave' ? 'kindLeave' : k === 'travel' ? 'kindTravel' : 'kindOther'))));
+  const kind = h(
+    'select',
+    { id: 'excuse-kind' },
+    EXCUSE_KINDS.map((k) =>
+      h('option', { value: k }, s(k === 'leave' ? 'kindLeave' : k === 'travel' ? 'kindTravel' : 'kindOther')),
+    ),
+  );
   const reason = reasonInput('excuse-reason');
   const rules = RULE_IDS.map((rule) => h('input', { type: 'checkbox', id: `excuse-${rule}`, value: rule }));
   return h(
@@ -136,7 +176,14 @@ export function excuseForm(subject: string, day: string, d: Decide): HTMLElement
     from,
     h('label', { for: 'excuse-to' }, s('to')),
     to,
-    h('fieldset', {}, h('legend', {}, s('rulesNoneAll')), RULE_IDS.map((rule, i) => h('span', { class: 'check' }, rules[i], h('label', { for: `excuse-${rule}` }, ruleText(rule))))),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, s('rulesNoneAll')),
+      RULE_IDS.map((rule, i) =>
+        h('span', { class: 'check' }, rules[i], h('label', { for: `excuse-${rule}` }, ruleText(rule))),
+      ),
+    ),
     h('label', { for: 'excuse-reason' }, s('reason')),
     reason,
     submit(s('recordExcuse'), '📝'),

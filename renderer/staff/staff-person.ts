@@ -13,7 +13,7 @@ import { type Decide, contestForm, excuseForm, reviewForm } from './staff-forms.
 import { s } from './staff-strings.ts';
 
 export class PersonPanel {
-  readonly el = h('section', { class: 'person', 'aria-labelledby': 'person-title' });
+  readonly el = h('section', { 'class': 'person', 'aria-labelledby': 'person-title' });
   subject: string | undefined;
   private reviews = h('ul', { class: 'findings reviews' });
   private breaches = h('ul', { class: 'findings breaches' });
@@ -43,7 +43,9 @@ export class PersonPanel {
     render(
       this.el,
       h('h2', { id: 'person-title', tabindex: -1 }, '👤 ', h('span', { translate: 'no' }, subject)),
-      button(w('close'), '✖️', () => { this.close(); }),
+      button(w('close'), '✖️', () => {
+        this.close();
+      }),
       identityBox(this.d.api, subject, this.d.fail),
       h('h3', {}, w('reviewItems')),
       this.noReviews,
@@ -58,7 +60,12 @@ export class PersonPanel {
       button(s('enrol'), '🖐️', () => {
         enrolResult.textContent = s('enrolling');
         this.d.api.call('staff.enrol', { subject }).then((r) => {
-          render(enrolResult, r.ok ? `✅ ${s('enrolDone')}` : `⚠️ ${s('enrolFailed')}`, ' ', h('span', { lang: 'en', translate: 'no' }, r.message));
+          render(
+            enrolResult,
+            r.ok ? `✅ ${s('enrolDone')}` : `⚠️ ${s('enrolFailed')}`,
+            ' ',
+            h('span', { lang: 'en', translate: 'no' }, r.message),
+          );
         }, this.d.fail);
       }),
       enrolResult,
@@ -75,7 +82,9 @@ export class PersonPanel {
     render(
       this.el,
       h('h2', { id: 'person-title', tabindex: -1 }, '👤 ', s('newPerson')),
-      button(w('close'), '✖️', () => { this.close(); }),
+      button(w('close'), '✖️', () => {
+        this.close();
+      }),
       planForm(null, null, this.day(), {
         ...this.d,
         done: (message) => {
@@ -108,22 +117,43 @@ export class PersonPanel {
     }
     this.noReviews.hidden = timeline.reviews.length > 0;
     this.noBreaches.hidden = timeline.breaches.length > 0;
-    reconcile(this.reviews, timeline.reviews, (f) => f.id, (f) => this.item(f, () => (f.status === 'pending' ? reviewForm(f, this.d) : null)), (el, f) => {
-      this.update(el, f, () => (f.status === 'pending' ? reviewForm(f, this.d) : null));
-    });
-    reconcile(this.breaches, timeline.breaches, (f) => f.id, (f) => this.item(f, () => contestForm(f, this.d), evidenceButton(this.exports, breachTarget(f))), (el, f) => {
-      this.update(el, f, () => contestForm(f, this.d));
-    });
+    reconcile(
+      this.reviews,
+      timeline.reviews,
+      (f) => f.id,
+      (f) => this.item(f, () => (f.status === 'pending' ? reviewForm(f, this.d) : null)),
+      (el, f) => {
+        this.update(el, f, () => (f.status === 'pending' ? reviewForm(f, this.d) : null));
+      },
+    );
+    reconcile(
+      this.breaches,
+      timeline.breaches,
+      (f) => f.id,
+      (f) => this.item(f, () => contestForm(f, this.d), evidenceButton(this.exports, breachTarget(f))),
+      (el, f) => {
+        this.update(el, f, () => contestForm(f, this.d));
+      },
+    );
     // Refused (a role that may not read notes) or failed: said like any other failure, the button stays.
-    const openNote = (note: string): Promise<string | undefined> => this.d.api.call('staff.note', { subject: timeline.subject, note }).then((r) => r.text, (error: unknown) => {
-      this.d.fail(error);
-      return undefined;
-    });
+    const openNote = (note: string): Promise<string | undefined> =>
+      this.d.api.call('staff.note', { subject: timeline.subject, note }).then(
+        (r) => r.text,
+        (error: unknown) => {
+          this.d.fail(error);
+          return undefined;
+        },
+      );
     render(this.history, timelineTable(timeline, this.exports, openNote));
   }
 
   private item(f: FindingView, form: () => HTMLElement | null, evidence: HTMLElement | null = null): HTMLElement {
-    const el = h('li', { class: `finding status-${f.status}`, 'data-finding': f.id, 'data-status': f.status }, h('div', { class: 'finding-body' }, findingBody(f)), evidence);
+    const el = h(
+      'li',
+      { 'class': `finding status-${f.status}`, 'data-finding': f.id, 'data-status': f.status },
+      h('div', { class: 'finding-body' }, findingBody(f)),
+      evidence,
+    );
     const made = form();
     if (made) el.append(made);
     return el;

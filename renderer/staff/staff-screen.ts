@@ -43,7 +43,12 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
     roster = await api.call('staff.roster', {});
   } catch (error) {
     if (onSessionLost(error)) return;
-    if (error instanceof ApiError && error.code === 'forbidden') render(root, h('header', { class: 'bar' }, h('h1', {}, '📋 ', s('title')), userBar(user)), h('p', { class: 'banner', role: 'alert' }, '⛔ ', s('forbiddenHere')));
+    if (error instanceof ApiError && error.code === 'forbidden')
+      render(
+        root,
+        h('header', { class: 'bar' }, h('h1', {}, '📋 ', s('title')), userBar(user)),
+        h('p', { class: 'banner', role: 'alert' }, '⛔ ', s('forbiddenHere')),
+      );
     else loading.failed(error);
     return;
   }
@@ -62,7 +67,9 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
   const person = new PersonPanel(
     {
       api,
-      say: (message) => { render(notice, message); },
+      say: (message) => {
+        render(notice, message);
+      },
       done: (message) => {
         render(notice, '✅ ', message);
         live();
@@ -77,11 +84,16 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
   const report = h('p', { class: 'print-only' });
   const compliance = h('p', { class: 'compliance' });
   const filterButtons = FILTERS.map((f) =>
-    button('', f === 'all' ? '👥' : STATES[f].icon, () => {
-      filter = f;
-      for (const b of filterButtons) b.setAttribute('aria-pressed', String(b.dataset.filter === f));
-      drawRows();
-    }, { 'aria-pressed': String(filter === f), 'data-filter': f }),
+    button(
+      '',
+      f === 'all' ? '👥' : STATES[f].icon,
+      () => {
+        filter = f;
+        for (const b of filterButtons) b.setAttribute('aria-pressed', String(b.dataset.filter === f));
+        drawRows();
+      },
+      { 'aria-pressed': String(filter === f), 'data-filter': f },
+    ),
   );
   const searchBox = h('input', {
     id: 'search',
@@ -94,11 +106,20 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
   });
   const caption = h('caption', {});
   const body = h('tbody', {});
-  const confirmBox = h('section', { class: 'confirmations', 'aria-live': 'assertive' });
-  const devicesBox = h('section', { class: 'devices', 'aria-labelledby': 'devices-title' });
+  const confirmBox = h('section', { 'class': 'confirmations', 'aria-live': 'assertive' });
+  const devicesBox = h('section', { 'class': 'devices', 'aria-labelledby': 'devices-title' });
 
   const cells = (p: RosterRow): HTMLElement[] => [
-    h('td', {}, h('span', { class: `state state-${p.state}` }, h('span', { 'aria-hidden': 'true' }, STATES[p.state].icon, ' '), stateText(p.state))),
+    h(
+      'td',
+      {},
+      h(
+        'span',
+        { class: `state state-${p.state}` },
+        h('span', { 'aria-hidden': 'true' }, STATES[p.state].icon, ' '),
+        stateText(p.state),
+      ),
+    ),
     h('td', {}, p.window),
     h('td', {}, clockTime(p.checkedInAt, zone())),
     h('td', {}, p.kiosk === null ? '' : data(p.kiosk)),
@@ -107,13 +128,29 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
 
   const drawRows = (): void => {
     const rows = roster.people.filter((p) => (filter === 'all' || p.state === filter) && p.subject.includes(search));
-    setText(caption, s('rowsShown', { shown: rows.length, total: roster.people.length, zone: zoneLabel(zone(), roster.at) }));
+    setText(
+      caption,
+      s('rowsShown', { shown: rows.length, total: roster.people.length, zone: zoneLabel(zone(), roster.at) }),
+    );
     reconcile(
       body,
       rows,
       (p) => p.subject,
       (p) => {
-        const tr = h('tr', { 'data-subject': p.subject, 'data-state': p.state }, h('th', { scope: 'row' }, button(p.subject, '👤', () => void person.open(p.subject).catch(fail), { class: 'link', translate: 'no', 'aria-label': s('historyOf', { subject: p.subject }) })), cells(p));
+        const tr = h(
+          'tr',
+          { 'data-subject': p.subject, 'data-state': p.state },
+          h(
+            'th',
+            { scope: 'row' },
+            button(p.subject, '👤', () => void person.open(p.subject).catch(fail), {
+              'class': 'link',
+              'translate': 'no',
+              'aria-label': s('historyOf', { subject: p.subject }),
+            }),
+          ),
+          cells(p),
+        );
         return tr;
       },
       (tr, p) => {
@@ -127,10 +164,24 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
 
   const drawRoster = (): void => {
     render(title, sn('today', { centre: data(roster.centre), day: roster.day }));
-    render(report, sn('reportHead', { centre: data(roster.centre), day: roster.day, zone: zoneLabel(zone(), roster.at), time: stamp(roster.at, zone()), user: data(user.user) }));
+    render(
+      report,
+      sn('reportHead', {
+        centre: data(roster.centre),
+        day: roster.day,
+        zone: zoneLabel(zone(), roster.at),
+        time: stamp(roster.at, zone()),
+        user: data(user.user),
+      }),
+    );
     const c = roster.count;
     const settled = c.due - c.open;
-    setText(compliance, c.compliance === null ? s('complianceNone', { open: c.open }) : s('compliance', { value: percent(c.compliance), good: settled - c.breached, settled, open: c.open }));
+    setText(
+      compliance,
+      c.compliance === null
+        ? s('complianceNone', { open: c.open })
+        : s('compliance', { value: percent(c.compliance), good: settled - c.breached, settled, open: c.open }),
+    );
     for (const b of filterButtons) {
       const f = b.dataset.filter as Filter;
       const n = f === 'all' ? roster.people.length : roster.people.filter((p) => p.state === f).length;
@@ -141,7 +192,10 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
 
   const drawConfirmations = async (): Promise<void> => {
     const { confirmations, calls } = await api.call('staff.pending', {});
-    const items = [...calls.map((call) => ({ id: `call-${call.id}`, call })), ...confirmations.map((c) => ({ id: c.id, c }))];
+    const items = [
+      ...calls.map((call) => ({ id: `call-${call.id}`, call })),
+      ...confirmations.map((c) => ({ id: c.id, c })),
+    ];
     reconcile(
       confirmBox,
       items,
@@ -150,8 +204,16 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
         'call' in item
           ? h(
               'div',
-              { class: 'banner call', role: 'alert', 'data-call': item.call.reference },
-              h('p', {}, '🔔 ', sn(`call-${item.call.reason}`, { reference: data(item.call.reference), time: clockTime(item.call.since, zone()) })),
+              { 'class': 'banner call', 'role': 'alert', 'data-call': item.call.reference },
+              h(
+                'p',
+                {},
+                '🔔 ',
+                sn(`call-${item.call.reason}`, {
+                  reference: data(item.call.reference),
+                  time: clockTime(item.call.since, zone()),
+                }),
+              ),
               button(s('answerCall'), '🏃', () => {
                 api.call('staff.answerCall', { id: item.call.id }).then(live, fail);
               }),
@@ -162,18 +224,18 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
   };
 
   const confirmBanner = (c: { readonly id: string; readonly subject: string; readonly since: number }): HTMLElement =>
-        h(
-          'div',
-          { class: 'banner confirm', role: 'alert', 'data-confirm': c.subject },
-          h('p', {}, '🧑‍💼 ', sn('cameraDown', { subject: data(c.subject), time: clockTime(c.since, zone()) })),
-          button(sn('confirm', { subject: data(c.subject) }), '✅', () => {
-            api.call('staff.confirm', { id: c.id, subject: c.subject, confirmed: true }).then(live, fail);
-          }),
-          button(s('notThisPerson'), '❌', () => {
-            api.call('staff.confirm', { id: c.id, subject: c.subject, confirmed: false }).then(live, fail);
-          }),
-          identityBox(api, c.subject, fail),
-        );
+    h(
+      'div',
+      { 'class': 'banner confirm', 'role': 'alert', 'data-confirm': c.subject },
+      h('p', {}, '🧑‍💼 ', sn('cameraDown', { subject: data(c.subject), time: clockTime(c.since, zone()) })),
+      button(sn('confirm', { subject: data(c.subject) }), '✅', () => {
+        api.call('staff.confirm', { id: c.id, subject: c.subject, confirmed: true }).then(live, fail);
+      }),
+      button(s('notThisPerson'), '❌', () => {
+        api.call('staff.confirm', { id: c.id, subject: c.subject, confirmed: false }).then(live, fail);
+      }),
+      identityBox(api, c.subject, fail),
+    );
 
   const refresh = async (): Promise<void> => {
     try {
@@ -188,25 +250,39 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
   };
   const live = coalesce(refresh, fail);
   const alerts = alertsPanel(api, { canAct: false, zone: zone(), list: () => api.call('staff.breachAlerts', {}) });
-  const devices = coalesce(() => drawDevices(devicesBox, api, zone()), (error) => {
-    if (!onSessionLost(error)) render(devicesBox, h('h2', { id: 'devices-title' }, '🛠️ ', s('devices')), h('p', { class: 'error' }, '⚠️ ', errorText(error)));
-  });
+  const devices = coalesce(
+    () => drawDevices(devicesBox, api, zone()),
+    (error) => {
+      if (!onSessionLost(error))
+        render(
+          devicesBox,
+          h('h2', { id: 'devices-title' }, '🛠️ ', s('devices')),
+          h('p', { class: 'error' }, '⚠️ ', errorText(error)),
+        );
+    },
+  );
 
   render(
     root,
     h('header', { class: 'bar no-print' }, h('h1', {}, '📋 ', s('title'), ' · ', data(roster.centre)), userBar(user)),
     h(
       'nav',
-      { class: 'toolbar no-print', 'aria-label': s('actions') },
-      button(s('refresh'), '🔄', () => { live(); }),
+      { 'class': 'toolbar no-print', 'aria-label': s('actions') },
+      button(s('refresh'), '🔄', () => {
+        live();
+      }),
       button(s('exportCsv'), '⬇️', () => {
         api.call('staff.exportCsv', { language: language() }).then((r) => {
           download(r.filename, 'text/csv;charset=utf-8', r.csv);
           render(notice, '✅ ', sn('exported', { file: data(r.filename), zone: zoneLabel(zone(), roster.at) }));
         }, fail);
       }),
-      button(s('print'), '🖨️', () => { window.print(); }),
-      button(s('newPerson'), '➕', () => { person.openNew(); }),
+      button(s('print'), '🖨️', () => {
+        window.print();
+      }),
+      button(s('newPerson'), '➕', () => {
+        person.openNew();
+      }),
     ),
     status.el,
     notice,
@@ -215,13 +291,40 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
     confirmBox,
     h(
       'section',
-      { class: 'roster', 'aria-labelledby': 'roster-title' },
+      { 'class': 'roster', 'aria-labelledby': 'roster-title' },
       report,
       title,
       compliance,
-      h('details', { class: 'definition' }, h('summary', {}, 'ℹ️ ', s('complianceWhat')), h('p', {}, s('complianceDefinition'))),
-      h('div', { class: 'filters no-print', role: 'group', 'aria-label': s('filterBy') }, filterButtons, h('label', { for: 'search', class: 'search' }, '🔍 ', s('searchLabel')), searchBox),
-      h('table', { class: 'roster-table' }, caption, h('thead', {}, h('tr', {}, [s('colPerson'), s('colState'), s('colWindow'), s('colCheckedIn'), s('colKiosk'), s('colFindings')].map((c) => h('th', { scope: 'col' }, c)))), body),
+      h(
+        'details',
+        { class: 'definition' },
+        h('summary', {}, 'ℹ️ ', s('complianceWhat')),
+        h('p', {}, s('complianceDefinition')),
+      ),
+      h(
+        'div',
+        { 'class': 'filters no-print', 'role': 'group', 'aria-label': s('filterBy') },
+        filterButtons,
+        h('label', { for: 'search', class: 'search' }, '🔍 ', s('searchLabel')),
+        searchBox,
+      ),
+      h(
+        'table',
+        { class: 'roster-table' },
+        caption,
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            [s('colPerson'), s('colState'), s('colWindow'), s('colCheckedIn'), s('colKiosk'), s('colFindings')].map(
+              (c) => h('th', { scope: 'col' }, c),
+            ),
+          ),
+        ),
+        body,
+      ),
     ),
     person.el,
     devicesBox,

@@ -25,21 +25,32 @@ describe('badge hashes', () => {
     const dir = tempDir();
     const key = new Uint8Array(randomBytes(32));
     EnrolmentStore.open(dir, noKeys, key).save('p-0001', { card: '0004521337' });
-    const table = JSON.parse(readFileSync(join(dir, 'enrolment.json'), 'utf8')) as { salt?: string; badges: Record<string, string> };
+    const table = JSON.parse(readFileSync(join(dir, 'enrolment.json'), 'utf8')) as {
+      salt?: string;
+      badges: Record<string, string>;
+    };
     expect(table.salt).toBeUndefined();
     expect(Object.keys(table.badges)).toEqual([`hmac:${createHmac('sha256', key).update('0004521337').digest('hex')}`]);
     expect(EnrolmentStore.open(dir, noKeys, key).subjectOfBadge('0004521337')).toBe('p-0001');
-    expect(EnrolmentStore.open(dir, noKeys, new Uint8Array(randomBytes(32))).subjectOfBadge('0004521337')).toBeUndefined();
+    expect(
+      EnrolmentStore.open(dir, noKeys, new Uint8Array(randomBytes(32))).subjectOfBadge('0004521337'),
+    ).toBeUndefined();
   });
 
   it('finds a card enrolled under the earlier salted hash once more, then keeps it under the key only', () => {
     const dir = tempDir();
     const salt = 'ab'.repeat(16);
     const legacy = createHash('sha256').update(salt).update('\n').update('0009').digest('hex');
-    writeFileSync(join(dir, 'enrolment.json'), JSON.stringify({ v: 1, salt, pages: {}, badges: { [legacy]: 'p-0002' } }));
+    writeFileSync(
+      join(dir, 'enrolment.json'),
+      JSON.stringify({ v: 1, salt, pages: {}, badges: { [legacy]: 'p-0002' } }),
+    );
     const key = new Uint8Array(randomBytes(32));
     expect(EnrolmentStore.open(dir, noKeys, key).subjectOfBadge('0009')).toBe('p-0002');
-    const table = JSON.parse(readFileSync(join(dir, 'enrolment.json'), 'utf8')) as { salt?: string; badges: Record<string, string> };
+    const table = JSON.parse(readFileSync(join(dir, 'enrolment.json'), 'utf8')) as {
+      salt?: string;
+      badges: Record<string, string>;
+    };
     expect(table.salt).toBeUndefined();
     expect(Object.keys(table.badges)).toEqual([`hmac:${createHmac('sha256', key).update('0009').digest('hex')}`]);
   });

@@ -29,28 +29,48 @@ const K2 = 'c1/k2';
 async function registryWith(origins: readonly string[]) {
   const registry = newLog(REGISTRY_ORIGIN);
   const kiosks = new Map(origins.map((o) => [o, Signer.generate(o)]));
-  for (const [origin, signer] of kiosks) await registry.writer.append('kiosk-registration', { origin, centre: origin.split('/')[0] ?? '', key: signer.verifier.publicKey });
-  const leaves = [...registry.store.range(REGISTRY_ORIGIN, 0, registry.store.head(REGISTRY_ORIGIN).size)].map((r) => r.leaf);
+  for (const [origin, signer] of kiosks)
+    await registry.writer.append('kiosk-registration', {
+      origin,
+      centre: origin.split('/')[0] ?? '',
+      key: signer.verifier.publicKey,
+    });
+  const leaves = [...registry.store.range(REGISTRY_ORIGIN, 0, registry.store.head(REGISTRY_ORIGIN).size)].map(
+    (r) => r.leaf,
+  );
   return { registry, kiosks, leaves };
 }
 
 describe('Mosquitto with the ACL and passwords generated from the registry', () => {
   let broker: MosquittoServer;
-  const passwords = new Map([['hq', 'hq-password-1'], [K1, 'k1-password-1'], [K2, 'k2-password-1']]);
+  const passwords = new Map([
+    ['hq', 'hq-password-1'],
+    [K1, 'k1-password-1'],
+    [K2, 'k2-password-1'],
+  ]);
 
   beforeAll(async () => {
     const { registry } = await registryWith([K1, K2]);
     const nodes = registryNodes(readRegistry(registry.store) ?? { registered: new Map(), revocations: [] });
     expect(nodes).toEqual(['hq', K1, K2]);
     const passwordFile = nodes.map((n) => mosquittoPasswordLine(n, passwords.get(n) ?? '')).join('\n');
-    broker = await startMosquitto({ acl: mosquittoAcl(nodes, { alertPublishers: new Set(['hq']) }), passwordFile: `${passwordFile}\n` });
+    broker = await startMosquitto({
+      acl: mosquittoAcl(nodes, { alertPublishers: new Set(['hq']) }),
+      passwordFile: `${passwordFile}\n`,
+    });
   });
   afterAll(async () => {
     await broker.stop();
   });
 
   const connect = (user: string, password: string) =>
-    mqtt.connectAsync(broker.url, { clientId: `${user}-${Math.random().toString(36).slice(2, 8)}`, username: user, password, protocolVersion: 4, reconnectPeriod: 0 });
+    mqtt.connectAsync(broker.url, {
+      clientId: `${user}-${Math.random().toString(36).slice(2, 8)}`,
+      username: user,
+      password,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
 
   it('admits registered nodes with their password only, and each publishes only its own topics', async () => {
     await expect(connect('c1~k9', 'k1-password-1')).rejects.toThrow();
@@ -60,13 +80,18 @@ describe('Mosquitto with the ACL and passwords generated from the registry', () 
     const seen: string[] = [];
     hq.on('message', (topic) => seen.push(topic));
     await hq.subscribeAsync('muster/v1/#', { qos: 1 });
-    const refused = new Promise<void>((resolve) => k1.once('close', () => {
-      resolve();
-    }));
+    const refused = new Promise<void>((resolve) =>
+      k1.once('close', () => {
+        resolve();
+      }),
+    );
     await k1.publishAsync('muster/v1/health/c1~k1', 'ok', { qos: 1 });
     await hq.publishAsync(`muster/v1/log/hq~registry/checkpoint`, 'registry', { qos: 1 });
     await waitFor(() => seen.length === 2, 'the allowed publishes');
-    await Promise.race([k1.publishAsync('muster/v1/log/c1~k2/entries', 'forged', { qos: 1 }).catch(() => undefined), refused]);
+    await Promise.race([
+      k1.publishAsync('muster/v1/log/c1~k2/entries', 'forged', { qos: 1 }).catch(() => undefined),
+      refused,
+    ]);
     const k2 = await connect('c1~k2', 'k2-password-1');
     await k2.publishAsync('muster/v1/health/c1~k2', 'end', { qos: 1 });
     await waitFor(() => seen.includes('muster/v1/health/c1~k2'), 'the end marker');
@@ -86,21 +111,50 @@ describe('a compromised broker', () => {
     const { kiosks, leaves } = await registryWith([K1]);
     const store = SqliteHqStore.open(join(dir, 'hq.db'));
     await store.ingest(REGISTRY_ORIGIN, leaves, 'provisioning');
-    const hq = await HqService.start({ store, broker: { url, reconnect: { initialMs: 100, maxMs: 1000 } }, witnessSigner: Signer.generate('hq'), checkEveryMs: 3_600_000, retryMs: 500 });
-    const kiosk = await KioskNode.start({ storePath: join(dir, 'k1.db'), signer: kiosks.get(K1) ?? Signer.generate(K1), witnessSigner: Signer.generate(K1), broker: { url }, peers: [] });
+    const hq = await HqService.start({
+      store,
+      broker: { url, reconnect: { initialMs: 100, maxMs: 1000 } },
+      witnessSigner: Signer.generate('hq'),
+      checkEveryMs: 3_600_000,
+      retryMs: 500,
+    });
+    const kiosk = await KioskNode.start({
+      storePath: join(dir, 'k1.db'),
+      signer: kiosks.get(K1) ?? Signer.generate(K1),
+      witnessSigner: Signer.generate(K1),
+      broker: { url },
+      peers: [],
+    });
     const attacker = await mqtt.connectAsync(url, { clientId: 'attacker', protocolVersion: 4, reconnectPeriod: 0 });
     try {
       for (let i = 0; i < 3; i++) await kiosk.append('checkin', { subject: `p-${i}` });
       await waitFor(async () => (await store.witnessed(K1))?.size === 4, 'HQ to witness the genuine log');
-      const before = { size: await store.size(K1), root: toBase64(await store.root(K1, 4)), origins: await store.origins() };
+      const before = {
+        size: await store.size(K1),
+        root: toBase64(await store.root(K1, 4)),
+        origins: await store.origins(),
+      };
 
       const thief = Signer.generate(K1);
       const forged = await scratchLog(dir, thief, 6);
-      await attacker.publishAsync(topics.entries(K1), Buffer.from(encodeBatch({ origin: K1, leaves: forged })), { qos: 1 });
-      await attacker.publishAsync(topics.checkpoint(K1), signCheckpoint({ origin: K1, size: 7, root: new Uint8Array(32), extensions: [] }, thief), { qos: 1, retain: true });
+      await attacker.publishAsync(topics.entries(K1), Buffer.from(encodeBatch({ origin: K1, leaves: forged })), {
+        qos: 1,
+      });
+      await attacker.publishAsync(
+        topics.checkpoint(K1),
+        signCheckpoint({ origin: K1, size: 7, root: new Uint8Array(32), extensions: [] }, thief),
+        { qos: 1, retain: true },
+      );
       const stranger = Signer.generate('c1/k9');
-      await attacker.publishAsync(topics.entries('c1/k9'), Buffer.from(encodeBatch({ origin: 'c1/k9', leaves: await scratchLog(dir, stranger, 2) })), { qos: 1 });
-      await waitFor(async () => (await store.alerts(0, 100)).filter((a) => a.kind === 'forgery').length >= 2, 'HQ to reject both forged batches');
+      await attacker.publishAsync(
+        topics.entries('c1/k9'),
+        Buffer.from(encodeBatch({ origin: 'c1/k9', leaves: await scratchLog(dir, stranger, 2) })),
+        { qos: 1 },
+      );
+      await waitFor(
+        async () => (await store.alerts(0, 100)).filter((a) => a.kind === 'forgery').length >= 2,
+        'HQ to reject both forged batches',
+      );
 
       expect(await store.size(K1)).toBe(before.size);
       expect(toBase64(await store.root(K1, 4))).toBe(before.root);

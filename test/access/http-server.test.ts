@@ -2,7 +2,14 @@
 // body limits, the error-to-status table, 405/404, and event streams with retry, keep-alive and backpressure.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EventStream, type HttpServer, createHttpServer, eventStream, jsonBody, requireJson } from '../../access/http-server.ts';
+import {
+  type EventStream,
+  type HttpServer,
+  createHttpServer,
+  eventStream,
+  jsonBody,
+  requireJson,
+} from '../../access/http-server.ts';
 import { SECURITY_HEADERS } from '../../access/security-headers.ts';
 import { MusterError } from '../../core/errors.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -33,7 +40,12 @@ describe('HTTP layer', () => {
     server.route('/events', {
       GET: (request, reply) => {
         const query = request.query as { keepAlive?: string; max?: string };
-        const stream = eventStream(reply, { hello: 'test stream', keepAliveMs: Number(query.keepAlive ?? 60_000), maxBufferedBytes: Number(query.max ?? 1_048_576), retryMs: 2000 });
+        const stream = eventStream(reply, {
+          hello: 'test stream',
+          keepAliveMs: Number(query.keepAlive ?? 60_000),
+          maxBufferedBytes: Number(query.max ?? 1_048_576),
+          retryMs: 2000,
+        });
         stream.onClose((reason) => closes.push(reason));
         streams.push(stream);
       },
@@ -47,7 +59,11 @@ describe('HTTP layer', () => {
   });
 
   it('sends the security headers and no-store on every answer, errors included', async () => {
-    for (const res of [await fetch(`${url}/page`), await fetch(`${url}/api/nothing`), await fetch(`${url}/api/fail/corrupt`)]) {
+    for (const res of [
+      await fetch(`${url}/page`),
+      await fetch(`${url}/api/nothing`),
+      await fetch(`${url}/api/fail/corrupt`),
+    ]) {
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(res.headers.get(name), name).toBe(value);
       expect(res.headers.get('cache-control')).toBe('no-store');
     }
@@ -80,14 +96,26 @@ describe('HTTP layer', () => {
 
   it('limits bodies (413), per route too, and refuses bad JSON (400) and other types (415)', async () => {
     const json = { 'content-type': 'application/json' };
-    expect(await (await fetch(`${url}/api/echo`, { method: 'POST', headers: json, body: '{"a":[1,2]}' })).json()).toEqual({ ok: true, result: { a: [1, 2] } });
-    const big = await fetch(`${url}/api/echo`, { method: 'POST', headers: json, body: JSON.stringify({ a: 'x'.repeat(2000) }) });
+    expect(
+      await (await fetch(`${url}/api/echo`, { method: 'POST', headers: json, body: '{"a":[1,2]}' })).json(),
+    ).toEqual({ ok: true, result: { a: [1, 2] } });
+    const big = await fetch(`${url}/api/echo`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ a: 'x'.repeat(2000) }),
+    });
     expect(big.status).toBe(413);
     expect(await big.json()).toMatchObject({ error: { code: 'body-too-large' } });
     expect((await fetch(`${url}/api/small`, { method: 'POST', body: 'x'.repeat(17) })).status).toBe(413);
-    expect(await (await fetch(`${url}/api/small`, { method: 'POST', body: 'x'.repeat(16) })).json()).toEqual({ length: 16 });
+    expect(await (await fetch(`${url}/api/small`, { method: 'POST', body: 'x'.repeat(16) })).json()).toEqual({
+      length: 16,
+    });
     expect((await fetch(`${url}/api/echo`, { method: 'POST', headers: json, body: '{' })).status).toBe(400);
-    const form = await fetch(`${url}/api/echo`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const form = await fetch(`${url}/api/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(form.status).toBe(415);
     expect(await form.json()).toMatchObject({ error: { code: 'unsupported-media-type' } });
   });
@@ -104,9 +132,15 @@ describe('HTTP layer', () => {
     };
     expect(await raw('/page', 'Host: attacker.example\r\n')).toMatch(/^HTTP\/1\.1 403/);
     expect(await raw('/page', `Host: 127.0.0.1:${port}\r\nSec-Fetch-Site: cross-site\r\n`)).toMatch(/^HTTP\/1\.1 200/);
-    expect(await raw('/api/fail/throttled', `Host: 127.0.0.1:${port}\r\nSec-Fetch-Site: cross-site\r\n`)).toMatch(/^HTTP\/1\.1 403/);
-    expect(await raw('/api/fail/throttled', `Host: 127.0.0.1:${port}\r\nOrigin: http://evil.example\r\n`)).toMatch(/^HTTP\/1\.1 403/);
-    expect(await raw('/api/fail/throttled', `Host: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:${port}\r\n`)).toMatch(/^HTTP\/1\.1 429/);
+    expect(await raw('/api/fail/throttled', `Host: 127.0.0.1:${port}\r\nSec-Fetch-Site: cross-site\r\n`)).toMatch(
+      /^HTTP\/1\.1 403/,
+    );
+    expect(await raw('/api/fail/throttled', `Host: 127.0.0.1:${port}\r\nOrigin: http://evil.example\r\n`)).toMatch(
+      /^HTTP\/1\.1 403/,
+    );
+    expect(await raw('/api/fail/throttled', `Host: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:${port}\r\n`)).toMatch(
+      /^HTTP\/1\.1 429/,
+    );
   });
 
   it('opens an event stream with a jittered retry and the security headers, and keeps it alive while idle', async () => {
@@ -123,7 +157,8 @@ describe('HTTP layer', () => {
     expect(text).toContain(': test stream\n\n');
     const stream = streams[before] as EventStream;
     expect(stream.send({ n: 1 }, 'tick')).toBe(true);
-    while (!text.includes('event: tick\ndata: {"n":1}\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+    while (!text.includes('event: tick\ndata: {"n":1}\n\n'))
+      text += new TextDecoder().decode((await reader.read()).value);
     await reader.cancel();
     await waitFor(() => stream.closed, 'the stream to see its reader leave');
   });

@@ -3,7 +3,13 @@
 import { chmodSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { FileSecretStore, SafeStorageSecretStore, dataKey, electronSafeStorage, signingKey } from '../../access/key-store.ts';
+import {
+  FileSecretStore,
+  SafeStorageSecretStore,
+  dataKey,
+  electronSafeStorage,
+  signingKey,
+} from '../../access/key-store.ts';
 import { tempDir } from '../ledger/fixtures.ts';
 
 // A stand-in keyring: XOR with a per-"machine" pad, enough to show that only ciphertext reaches the disk.
@@ -18,7 +24,8 @@ const fakeSafeStorage = {
   },
   decryptString(data: Buffer): string {
     const text = Buffer.from(data.map((b, i) => b ^ (pad[i % pad.length] ?? 0))).toString();
-    if (!text.startsWith('v10')) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    if (!text.startsWith('v10'))
+      throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
     return text.slice(3);
   },
 };
@@ -49,9 +56,13 @@ describe('key stores', () => {
     const onDisk = readdirSync(dir).map((f) => readFileSync(join(dir, f)));
     expect(onDisk).toHaveLength(1);
     expect(onDisk[0]?.toString('latin1')).not.toContain('PRIVATE+KEY');
-    expect(() => signingKey(store, 'log-signing', 'centre-01/kiosk-2')).toThrow(expect.objectContaining({ code: 'bad-key' }));
+    expect(() => signingKey(store, 'log-signing', 'centre-01/kiosk-2')).toThrow(
+      expect.objectContaining({ code: 'bad-key' }),
+    );
     fakeSafeStorage.available = false;
-    expect(() => new SafeStorageSecretStore(dir, fakeSafeStorage)).toThrow(expect.objectContaining({ code: 'no-keyring' }));
+    expect(() => new SafeStorageSecretStore(dir, fakeSafeStorage)).toThrow(
+      expect.objectContaining({ code: 'no-keyring' }),
+    );
     fakeSafeStorage.available = true;
   });
 });

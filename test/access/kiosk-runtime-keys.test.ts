@@ -42,7 +42,11 @@ describe('kiosk runtime: keys', () => {
   });
 
   /** A temp dir, a broker and a kiosk configuration with a fingerprint sensor only (no camera: no face worker). */
-  async function setup(config: Record<string, unknown> = {}): Promise<{ dir: string; broker: EmbeddedBroker; start: (options?: Partial<KioskRuntimeOptions>) => Promise<KioskRuntime> }> {
+  async function setup(config: Record<string, unknown> = {}): Promise<{
+    dir: string;
+    broker: EmbeddedBroker;
+    start: (options?: Partial<KioskRuntimeOptions>) => Promise<KioskRuntime>;
+  }> {
     const dir = mkdtempSync(join(tmpdir(), 'muster-kiosk-keys-'));
     cleanup.push(() => {
       rmSync(dir, { recursive: true, force: true });
@@ -52,8 +56,24 @@ describe('kiosk runtime: keys', () => {
     const emulated = inProcessDevices(`k${Math.random().toString(36).slice(2)}`);
     cleanup.push(() => emulated.close());
     const file = join(dir, 'kiosk.json');
-    writeFileSync(file, JSON.stringify({ centre: 'centre-a', kiosk: KIOSK, dataDir: 'data', broker: { url: broker.url }, devices: { fingerprint: emulated.devices.fingerprint }, ...config }));
-    const start = (options: Partial<KioskRuntimeOptions> = {}): Promise<KioskRuntime> => KioskRuntime.start({ config: loadKioskConfig(file), ...(emulated.inProcess ?? {}), reopen: { initialMs: 60_000, maxMs: 60_000, jitter: 0 }, ...options });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        centre: 'centre-a',
+        kiosk: KIOSK,
+        dataDir: 'data',
+        broker: { url: broker.url },
+        devices: { fingerprint: emulated.devices.fingerprint },
+        ...config,
+      }),
+    );
+    const start = (options: Partial<KioskRuntimeOptions> = {}): Promise<KioskRuntime> =>
+      KioskRuntime.start({
+        config: loadKioskConfig(file),
+        ...(emulated.inProcess ?? {}),
+        reopen: { initialMs: 60_000, maxMs: 60_000, jitter: 0 },
+        ...options,
+      });
     return { dir, broker, start };
   }
 
@@ -66,7 +86,13 @@ describe('kiosk runtime: keys', () => {
     });
     const registry = LogWriter.init(registryStore, REGISTRY_ORIGIN, registrySigner);
     registry.checkpoint();
-    const hq = await HqService.start({ store: SqliteHqStore.open(join(dir, 'hq.db')), broker: { url: broker.url }, witnessSigner: Signer.generate('hq'), registry: registryStore, checkEveryMs: 3_600_000 });
+    const hq = await HqService.start({
+      store: SqliteHqStore.open(join(dir, 'hq.db')),
+      broker: { url: broker.url },
+      witnessSigner: Signer.generate('hq'),
+      registry: registryStore,
+      checkEveryMs: 3_600_000,
+    });
     cleanup.push(async () => {
       await hq.close();
       await hq.store.close();
@@ -79,17 +105,26 @@ describe('kiosk runtime: keys', () => {
     await waitFor(async () => (await node.store.size(REGISTRY_ORIGIN)) === 1, "the kiosk to follow HQ's registry");
 
     const { seq } = await runtime.append('checkin', { subject: 'p-1', centre: 'centre-a' });
-    await registry.append('key-revocation', { origin: KIOSK, key: node.writer.verifier.publicKey, fromSeq: seq + 1, reason: 'kiosk stolen' });
+    await registry.append('key-revocation', {
+      origin: KIOSK,
+      key: node.writer.verifier.publicKey,
+      fromSeq: seq + 1,
+      reason: 'kiosk stolen',
+    });
     registry.checkpoint();
     await hq.publishRegistry();
     await waitFor(async () => (await node.store.size(REGISTRY_ORIGIN)) === 2, 'the revocation to reach the kiosk');
 
     for (const subject of ['p-2', 'p-3']) {
-      await expect(runtime.append('checkin', { subject, centre: 'centre-a' })).rejects.toMatchObject({ code: 'key-revoked' });
+      await expect(runtime.append('checkin', { subject, centre: 'centre-a' })).rejects.toMatchObject({
+        code: 'key-revoked',
+      });
     }
     expect(node.store.ledger.head(KIOSK).size).toBe(seq + 1);
     expect(runtime.keyRevoked).toMatch(/revoked from entry/);
-    expect(memory.at('error').filter((r) => r.msg.includes('revoked'))).toEqual([expect.objectContaining({ kiosk: KIOSK, err: expect.objectContaining({ code: 'key-revoked' }) as unknown })]);
+    expect(memory.at('error').filter((r) => r.msg.includes('revoked'))).toEqual([
+      expect.objectContaining({ kiosk: KIOSK, err: expect.objectContaining({ code: 'key-revoked' }) as unknown }),
+    ]);
     expect(runtime.devices().length).toBeGreaterThan(0);
   });
 
@@ -112,7 +147,12 @@ describe('kiosk runtime: keys', () => {
     expect(Buffer.from(runtime.personal.dataKey('p-1')).toString('hex')).toBe(dataKey);
     expect(existsSync(keyFile)).toBe(false);
     expect(existsSync(keyFile.replace(/\.key$/, '.witness.key'))).toBe(false);
-    expect(readdirSync(secretsDir).sort()).toEqual(['badge-key.safe', 'centre-key.safe', 'log-signing.key.safe', 'witness-signing.key.safe']);
+    expect(readdirSync(secretsDir).sort()).toEqual([
+      'badge-key.safe',
+      'centre-key.safe',
+      'log-signing.key.safe',
+      'witness-signing.key.safe',
+    ]);
 
     runtime.personal.endSupervision('p-1', now - 2 * 86_400_000, 86_400_000);
     expect(await runtime.erasure.runOnce()).toEqual(['p-1']);

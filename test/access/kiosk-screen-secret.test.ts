@@ -21,8 +21,15 @@ describe('kiosk screen secret', () => {
     await server.close();
   });
 
-  const call = async (method: string, headers: Record<string, string> = {}): Promise<{ status: number; code: string | undefined }> => {
-    const res = await fetch(`${server.url}/api/call`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ method, params: {} }) });
+  const call = async (
+    method: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; code: string | undefined }> => {
+    const res = await fetch(`${server.url}/api/call`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ method, params: {} }),
+    });
     const body = (await res.json()) as { error?: { code: string } };
     return { status: res.status, code: body.error?.code };
   };
@@ -34,7 +41,9 @@ describe('kiosk screen secret', () => {
     expect(page.search).toBe('');
     const again = await startWebServer({ kiosk: new KioskScreen() });
     try {
-      expect(new URLSearchParams(new URL(again.urls.kiosk ?? '').hash.slice(1)).get(SCREEN_SECRET_PARAM)).not.toBe(secret);
+      expect(new URLSearchParams(new URL(again.urls.kiosk ?? '').hash.slice(1)).get(SCREEN_SECRET_PARAM)).not.toBe(
+        secret,
+      );
     } finally {
       await again.close();
     }
@@ -45,8 +54,14 @@ describe('kiosk screen secret', () => {
   it('refuses a loopback caller without the secret or with a wrong one', async () => {
     expect(await call('kiosk.view')).toEqual({ status: 403, code: 'forbidden' });
     expect(await call('kiosk.begin')).toEqual({ status: 403, code: 'forbidden' });
-    expect(await call('kiosk.view', { [SCREEN_SECRET_HEADER]: 'x'.repeat(43) })).toEqual({ status: 403, code: 'forbidden' });
-    expect(await call('kiosk.view', { [SCREEN_SECRET_HEADER]: `${secret}x` })).toEqual({ status: 403, code: 'forbidden' });
+    expect(await call('kiosk.view', { [SCREEN_SECRET_HEADER]: 'x'.repeat(43) })).toEqual({
+      status: 403,
+      code: 'forbidden',
+    });
+    expect(await call('kiosk.view', { [SCREEN_SECRET_HEADER]: `${secret}x` })).toEqual({
+      status: 403,
+      code: 'forbidden',
+    });
     expect(await call('kiosk.view', { [SCREEN_SECRET_HEADER]: secret })).toEqual({ status: 200, code: undefined });
   });
 

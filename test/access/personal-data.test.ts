@@ -29,7 +29,9 @@ function setup(centreKey = new Uint8Array(randomBytes(32))) {
   const pii = PersonalDataStore.open(piiPath, { centreKey, log: log.writer, clock: () => now });
   const entries = (type: string) => {
     const size = log.store.head(log.writer.origin).size;
-    return [...log.store.range(log.writer.origin, 0, size)].map((r) => decodeLeaf(r.leaf).body).filter((b) => b.type === type);
+    return [...log.store.range(log.writer.origin, 0, size)]
+      .map((r) => decodeLeaf(r.leaf).body)
+      .filter((b) => b.type === type);
   };
   return { log, pii, piiPath, centreKey, entries, advance: (ms: number) => (now += ms), now: () => now };
 }
@@ -40,9 +42,12 @@ describe('PersonalDataStore', () => {
     pii.put('p-0001', 'centre-01', { name: NAME });
     pii.close();
     expect(statSync(piiPath).mode & 0o077).toBe(0);
-    expect(() => PersonalDataStore.open(piiPath, { centreKey: new Uint8Array(32), log: { append: () => Promise.reject(new Error('unused')) } })).toThrow(
-      expect.objectContaining({ code: 'wrong-centre-key' }),
-    );
+    expect(() =>
+      PersonalDataStore.open(piiPath, {
+        centreKey: new Uint8Array(32),
+        log: { append: () => Promise.reject(new Error('unused')) },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'wrong-centre-key' }));
   });
 
   it('writes an access entry (who, whose, which data, why) before handing data out', async () => {
@@ -50,14 +55,38 @@ describe('PersonalDataStore', () => {
     const template = new Uint8Array(randomBytes(512));
     const commitments = pii.put('p-0001', 'centre-01', { name: NAME, idNumber: ID_NUMBER, faceTemplate: template });
     expect(Object.keys(commitments).sort()).toEqual(['faceTemplate', 'idNumber', 'name']);
-    expect(await pii.read(STAFF, 'p-0001', ['name', 'idNumber'], 'identity check at the desk')).toEqual({ name: NAME, idNumber: ID_NUMBER });
+    expect(await pii.read(STAFF, 'p-0001', ['name', 'idNumber'], 'identity check at the desk')).toEqual({
+      name: NAME,
+      idNumber: ID_NUMBER,
+    });
     expect(await pii.read(STAFF, 'p-0001', ['faceTemplate'], 're-enrolment')).toEqual({ faceTemplate: template });
     expect(await pii.read(POLICE, 'p-0001', ['name'], 'warrant 2027/17')).toEqual({ name: NAME });
     const records = entries('access').map((b) => parseAccessRecord(b.payload));
     expect(records).toEqual([
-      { subject: 'p-0001', centre: 'centre-01', by: 'sam', role: 'staff', fields: ['name', 'idNumber'], reason: 'identity check at the desk' },
-      { subject: 'p-0001', centre: 'centre-01', by: 'sam', role: 'staff', fields: ['faceTemplate'], reason: 're-enrolment' },
-      { subject: 'p-0001', centre: 'centre-01', by: 'pia', role: 'police', fields: ['name'], reason: 'warrant 2027/17' },
+      {
+        subject: 'p-0001',
+        centre: 'centre-01',
+        by: 'sam',
+        role: 'staff',
+        fields: ['name', 'idNumber'],
+        reason: 'identity check at the desk',
+      },
+      {
+        subject: 'p-0001',
+        centre: 'centre-01',
+        by: 'sam',
+        role: 'staff',
+        fields: ['faceTemplate'],
+        reason: 're-enrolment',
+      },
+      {
+        subject: 'p-0001',
+        centre: 'centre-01',
+        by: 'pia',
+        role: 'police',
+        fields: ['name'],
+        reason: 'warrant 2027/17',
+      },
     ]);
 
     await expect(pii.read(POLICE, 'p-0001', ['faceTemplate'], 'curious')).rejects.toMatchObject({ code: 'forbidden' });
@@ -86,7 +115,14 @@ describe('PersonalDataStore', () => {
     expect(await pii.eraseDue()).toEqual(['p-0001']);
 
     const [erasure] = entries('erasure').map((b) => parseErasureRecord(b.payload));
-    expect(erasure).toEqual({ subject: 'p-0001', centre: 'centre-01', fields: ['name', 'idNumber', 'photo'], cause: 'retention-ended', by: 'scheduler', erasedAt: now() });
+    expect(erasure).toEqual({
+      subject: 'p-0001',
+      centre: 'centre-01',
+      fields: ['name', 'idNumber', 'photo'],
+      cause: 'retention-ended',
+      by: 'scheduler',
+      erasedAt: now(),
+    });
     await expect(pii.read(OFFICER, 'p-0001', ['name'], 'after erasure')).rejects.toMatchObject({ code: 'no-person' });
     await expect(pii.read(STAFF, 'p-0001', ['name'], 'after erasure')).rejects.toMatchObject({ code: 'forbidden' });
     expect(() => pii.dataKey('p-0001')).toThrow(expect.objectContaining({ code: 'no-person' }));
@@ -94,7 +130,8 @@ describe('PersonalDataStore', () => {
     expect(pii.list().map((p) => p.subject)).toEqual(['p-0002']);
 
     // Unrecoverable: the wrapped data key is in no byte of the file or its WAL, so not even the centre key opens the data.
-    for (const file of [piiPath, `${piiPath}-wal`]) if (existsSync(file)) expect(readFileSync(file).includes(wrapped)).toBe(false);
+    for (const file of [piiPath, `${piiPath}-wal`])
+      if (existsSync(file)) expect(readFileSync(file).includes(wrapped)).toBe(false);
     log.store.close();
     expect(await fsck(log.path, { workers: 0 })).toMatchObject({ ok: true });
   });
@@ -102,35 +139,50 @@ describe('PersonalDataStore', () => {
   it('erases on request with the user named, and records it even if the log failed the first time', async () => {
     const { log, piiPath, centreKey, entries } = setup();
     let failing = true;
-    const flaky = { append: (type: 'access' | 'erasure', payload: Parameters<typeof log.writer.append>[1]) => (failing ? Promise.reject(new Error('disk full')) : log.writer.append(type, payload)) };
+    const flaky = {
+      append: (type: 'access' | 'erasure', payload: Parameters<typeof log.writer.append>[1]) =>
+        failing ? Promise.reject(new Error('disk full')) : log.writer.append(type, payload),
+    };
     const pii = PersonalDataStore.open(`${piiPath}.2`, { centreKey, log: flaky });
     pii.put('p-0003', 'centre-01', { name: NAME });
     await expect(pii.erase('p-0003', 'request', 'olu')).rejects.toThrow('disk full');
     expect(pii.list()).toEqual([]);
     failing = false;
     expect(await pii.eraseDue()).toEqual([]);
-    expect(entries('erasure').map((b) => parseErasureRecord(b.payload))).toMatchObject([{ subject: 'p-0003', cause: 'request', by: 'olu' }]);
+    expect(entries('erasure').map((b) => parseErasureRecord(b.payload))).toMatchObject([
+      { subject: 'p-0003', cause: 'request', by: 'olu' },
+    ]);
   });
 
   it('a copied kiosk (log file + personal-data file) reveals no name, ID number or template', async () => {
     const { log, pii, piiPath } = setup();
     const template = new Uint8Array(randomBytes(1024));
-    const people = Array.from({ length: 20 }, (_, i) => ({ subject: `p-${String(i).padStart(4, '0')}`, name: `Person Number${i} Surname`, id: `ZX${String(900000 + i)}Q` }));
+    const people = Array.from({ length: 20 }, (_, i) => ({
+      subject: `p-${String(i).padStart(4, '0')}`,
+      name: `Person Number${i} Surname`,
+      id: `ZX${String(900000 + i)}Q`,
+    }));
     for (const p of people) {
       pii.put(p.subject, 'centre-01', { name: p.name, idNumber: p.id, faceTemplate: template });
       await log.writer.append('checkin', { subject: p.subject, centre: 'centre-01' });
       await pii.read(STAFF, p.subject, ['name'], 'desk check');
     }
     const copy = tempDir();
-    for (const file of [log.path, `${log.path}-wal`, piiPath, `${piiPath}-wal`]) if (existsSync(file)) copyFileSync(file, join(copy, file.split('/').at(-1) ?? 'x'));
-    const bytes = Buffer.concat([log.path, `${log.path}-wal`, piiPath, `${piiPath}-wal`].filter(existsSync).map((f) => readFileSync(join(copy, f.split('/').at(-1) ?? 'x'))));
+    for (const file of [log.path, `${log.path}-wal`, piiPath, `${piiPath}-wal`])
+      if (existsSync(file)) copyFileSync(file, join(copy, file.split('/').at(-1) ?? 'x'));
+    const bytes = Buffer.concat(
+      [log.path, `${log.path}-wal`, piiPath, `${piiPath}-wal`]
+        .filter(existsSync)
+        .map((f) => readFileSync(join(copy, f.split('/').at(-1) ?? 'x'))),
+    );
     for (const p of people) {
       for (const secret of [p.name, p.id, p.name.toUpperCase()]) {
         expect(bytes.includes(Buffer.from(secret, 'utf8'))).toBe(false);
         expect(bytes.includes(Buffer.from(secret, 'utf16le'))).toBe(false);
       }
     }
-    for (let at = 0; at + 16 <= template.length; at += 16) expect(bytes.includes(Buffer.from(template.subarray(at, at + 16)))).toBe(false);
+    for (let at = 0; at + 16 <= template.length; at += 16)
+      expect(bytes.includes(Buffer.from(template.subarray(at, at + 16)))).toBe(false);
   });
 });
 
@@ -154,17 +206,22 @@ describe('erasure job', () => {
   });
 });
 
-describe('face templates under the person\'s data key', () => {
+describe("face templates under the person's data key", () => {
   it('seal with the face layer, and become unreadable when the person is erased', async () => {
     const { pii } = setup();
     pii.put('p-0007', 'centre-01', { name: NAME });
-    const template = createTemplate('p-0007', Array.from({ length: 3 }, (_, i) => Float32Array.from({ length: 128 }, (_, j) => Math.sin(i + j))));
+    const template = createTemplate(
+      'p-0007',
+      Array.from({ length: 3 }, (_, i) => Float32Array.from({ length: 128 }, (_, j) => Math.sin(i + j))),
+    );
     const sealed = sealTemplate(template, pii.dataKey('p-0007'));
     expect(openTemplate(sealed, pii.dataKey('p-0007')).descriptors).toHaveLength(3);
     await pii.erase('p-0007', 'request', 'olu');
     // The sealed file may survive in a backup; its key does not.
     expect(() => pii.dataKey('p-0007')).toThrow(expect.objectContaining({ code: 'no-person' }));
     pii.put('p-0007', 'centre-01', { name: NAME });
-    expect(() => openTemplate(sealed, pii.dataKey('p-0007'))).toThrow(expect.objectContaining({ code: 'template-invalid' }));
+    expect(() => openTemplate(sealed, pii.dataKey('p-0007'))).toThrow(
+      expect.objectContaining({ code: 'template-invalid' }),
+    );
   });
 });

@@ -34,7 +34,14 @@ async function centre() {
     enrol: async (subject, by) => {
       enrolled.push({ subject, by });
       const replaces = by.approvedBy === undefined ? {} : { replaces: true, approvedBy: by.approvedBy };
-      await log.writer.append('enrolment', { subject, centre: 'centre-a', kiosk: 'centre-a/k1', methods: ['fingerprint'], staff: by.staff, ...replaces });
+      await log.writer.append('enrolment', {
+        subject,
+        centre: 'centre-a',
+        kiosk: 'centre-a/k1',
+        methods: ['fingerprint'],
+        staff: by.staff,
+        ...replaces,
+      });
       return { ok: true, message: `${subject} enrolled` };
     },
   });
@@ -43,7 +50,11 @@ async function centre() {
   return { log, api, call, enrolled };
 }
 
-const code = async (promise: Promise<unknown>): Promise<string> => promise.then(() => 'ok', (error: unknown) => (error as { code: string }).code);
+const code = async (promise: Promise<unknown>): Promise<string> =>
+  promise.then(
+    () => 'ok',
+    (error: unknown) => (error as { code: string }).code,
+  );
 
 describe('re-enrolment on the staff screen', () => {
   it('a first enrolment names the staff member; a second waits for another person, who approves; it then names both', async () => {
@@ -55,7 +66,9 @@ describe('re-enrolment on the staff screen', () => {
     expect(asked.ok).toBe(false);
     expect(asked.message).toMatch(/enrolled already.*approve/);
     expect(c.enrolled).toHaveLength(1);
-    expect(await c.call('staff.reenrolments', {}, kim)).toMatchObject({ requests: [{ subject: 's-alice', requestedBy: 'sam', approvedBy: null }] });
+    expect(await c.call('staff.reenrolments', {}, kim)).toMatchObject({
+      requests: [{ subject: 's-alice', requestedBy: 'sam', approvedBy: null }],
+    });
 
     // Not by the requester, not by the police, not by staff of another centre; nobody asked for s-bob.
     expect(await code(c.call('staff.approveEnrolment', { subject: 's-alice' }, sam))).toBe('forbidden');
@@ -74,10 +87,20 @@ describe('re-enrolment on the staff screen', () => {
 
     // The re-enrolment is a review item on the person's day, for staff to check it was them; Kim clears it.
     type Finding = { id: string; rule: string; status: string; detail: string };
-    const reviews = async (): Promise<Finding[]> => ((await c.call('staff.history', { subject: 's-alice' }, kim)) as { reviews: Finding[] }).reviews.filter((r) => r.rule === 're-enrolment');
+    const reviews = async (): Promise<Finding[]> =>
+      ((await c.call('staff.history', { subject: 's-alice' }, kim)) as { reviews: Finding[] }).reviews.filter(
+        (r) => r.rule === 're-enrolment',
+      );
     const [item] = await reviews();
-    expect(item).toMatchObject({ status: 'pending', detail: 'biometrics replaced at centre-a/k1 by sam, approved by olga' });
-    await c.call('staff.review', { item: item?.id, subject: 's-alice', day: '2026-03-02', decision: 'cleared', reason: 'identity-confirmed' }, kim);
+    expect(item).toMatchObject({
+      status: 'pending',
+      detail: 'biometrics replaced at centre-a/k1 by sam, approved by olga',
+    });
+    await c.call(
+      'staff.review',
+      { item: item?.id, subject: 's-alice', day: '2026-03-02', decision: 'cleared', reason: 'identity-confirmed' },
+      kim,
+    );
     expect((await reviews()).map((r) => r.status)).toEqual(['cleared']);
   });
 

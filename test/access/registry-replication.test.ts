@@ -22,7 +22,10 @@ const K2 = 'c1/k2';
 describe('registry over MQTT', () => {
   const closers: (() => unknown)[] = [];
   afterEach(async () => {
-    for (const close of closers.reverse()) await Promise.resolve().then(close).catch(() => undefined);
+    for (const close of closers.reverse())
+      await Promise.resolve()
+        .then(close)
+        .catch(() => undefined);
     closers.length = 0;
   });
 
@@ -41,7 +44,8 @@ describe('registry over MQTT', () => {
     });
     const registry = LogWriter.init(registryStore, REGISTRY_ORIGIN, registrySigner);
     const keys = new Map([K1, K2].map((k) => [k, { log: Signer.generate(k), witness: Signer.generate(k) }]));
-    for (const [origin, key] of keys) await registry.append('kiosk-registration', { origin, centre: 'c1', key: key.log.verifier.publicKey });
+    for (const [origin, key] of keys)
+      await registry.append('kiosk-registration', { origin, centre: 'c1', key: key.log.verifier.publicKey });
     registry.checkpoint();
 
     const hq = await HqService.start({
@@ -57,7 +61,11 @@ describe('registry over MQTT', () => {
       await hq.store.close();
     });
 
-    const start = async (origin: string, peer: string, registryKey?: Uint8Array): Promise<{ node: KioskNode; recorder: Recorder }> => {
+    const start = async (
+      origin: string,
+      peer: string,
+      registryKey?: Uint8Array,
+    ): Promise<{ node: KioskNode; recorder: Recorder }> => {
       const recorder = new Recorder();
       const key = keys.get(origin) as { log: Signer; witness: Signer };
       const node = await KioskNode.start({
@@ -83,14 +91,22 @@ describe('registry over MQTT', () => {
     await stolen.node.append('checkin', { subject: 'p-2', centre: 'c1' });
     await waitFor(async () => (await peer.node.store.size(K1)) === 3, 'the peer to hold k1 up to entry 2');
 
-    await registry.append('key-revocation', { origin: K1, key: keys.get(K1)?.log.verifier.publicKey ?? new Uint8Array(), fromSeq: 3, reason: 'kiosk stolen' });
+    await registry.append('key-revocation', {
+      origin: K1,
+      key: keys.get(K1)?.log.verifier.publicKey ?? new Uint8Array(),
+      fromSeq: 3,
+      reason: 'kiosk stolen',
+    });
     registry.checkpoint();
     await hq.publishRegistry();
     await waitFor(async () => (await peer.node.store.size(REGISTRY_ORIGIN)) === 4, 'the revocation to reach the peer');
     expect(readRegistry(peer.node.store.ledger)?.revocations).toHaveLength(1);
 
     await stolen.node.append('checkin', { subject: 'p-forged', centre: 'c1' });
-    const rejected = await waitFor(() => peer.recorder.of('rejected').find((e) => e.origin === K1), "the peer to refuse k1's entry 3");
+    const rejected = await waitFor(
+      () => peer.recorder.of('rejected').find((e) => e.origin === K1),
+      "the peer to refuse k1's entry 3",
+    );
     expect(rejected.rejected[0]?.reason).toMatch(/revoked from entry 3/);
     expect(await peer.node.store.size(K1)).toBe(3);
     expect(await hq.store.size(K1)).toBeLessThanOrEqual(3);

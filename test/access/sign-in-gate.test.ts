@@ -20,9 +20,14 @@ function manualPauses(): { pause: (ms: number) => Promise<void>; asked: number[]
   };
 }
 
-const settled = <T>(promise: Promise<T>): { readonly state: () => 'pending' | 'fulfilled' | 'rejected'; readonly done: Promise<unknown> } => {
+const settled = <T>(
+  promise: Promise<T>,
+): { readonly state: () => 'pending' | 'fulfilled' | 'rejected'; readonly done: Promise<unknown> } => {
   let state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
-  const done = promise.then(() => (state = 'fulfilled'), () => (state = 'rejected'));
+  const done = promise.then(
+    () => (state = 'fulfilled'),
+    () => (state = 'rejected'),
+  );
   return { state: () => state, done };
 };
 
@@ -54,12 +59,16 @@ describe('sign-in gate pauses', () => {
   it('a success is answered at once, and refusals beyond maxPaused are not held', async () => {
     const pauses = manualPauses();
     const gate = new SignInGate({ maxPaused: 1 }, Date.now, pauses.pause);
-    await expect(gate.run('ana', '10.0.0.1', (hash) => hash(() => Promise.resolve('session')))).resolves.toBe('session');
+    await expect(gate.run('ana', '10.0.0.1', (hash) => hash(() => Promise.resolve('session')))).resolves.toBe(
+      'session',
+    );
     expect(pauses.asked).toEqual([]);
     // An attempt that never ends keeps the account busy.
     void gate.run('ana', '10.0.0.1', () => new Promise<string>(() => undefined));
     const held = settled(gate.run('ana', '10.0.0.2', () => Promise.resolve('never')));
-    await expect(gate.run('ana', '10.0.0.3', () => Promise.resolve('never'))).rejects.toMatchObject({ code: 'throttled' });
+    await expect(gate.run('ana', '10.0.0.3', () => Promise.resolve('never'))).rejects.toMatchObject({
+      code: 'throttled',
+    });
     expect(held.state()).toBe('pending');
     expect(pauses.asked).toHaveLength(1);
     pauses.release();

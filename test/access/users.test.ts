@@ -49,7 +49,11 @@ describe('UserStore', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'muster-users-'));
     now = 1_800_000_000_000;
-    users = UserStore.open(join(dir, 'users.db'), { clock: () => now, scrypt: FAST, policy: { idleMs: 60_000, absoluteMs: 600_000, maxFailures: 3, lockMs: 300_000 } });
+    users = UserStore.open(join(dir, 'users.db'), {
+      clock: () => now,
+      scrypt: FAST,
+      policy: { idleMs: 60_000, absoluteMs: 600_000, maxFailures: 3, lockMs: 300_000 },
+    });
   });
 
   afterEach(() => {
@@ -79,11 +83,24 @@ describe('UserStore', () => {
 
   it('gives one answer for a wrong user, a wrong password and a locked account, and locks after repeated failures', async () => {
     await users.add({ name: 'ana', role: 'officer', password: PASSWORD });
-    await expect(users.signIn('nobody', PASSWORD)).rejects.toMatchObject({ code: 'auth-failed', message: 'wrong user name or password' });
-    for (let i = 0; i < 3; i++) await expect(users.signIn('ana', 'wrong password!!')).rejects.toMatchObject({ code: 'auth-failed', message: 'wrong user name or password' });
+    await expect(users.signIn('nobody', PASSWORD)).rejects.toMatchObject({
+      code: 'auth-failed',
+      message: 'wrong user name or password',
+    });
+    for (let i = 0; i < 3; i++)
+      await expect(users.signIn('ana', 'wrong password!!')).rejects.toMatchObject({
+        code: 'auth-failed',
+        message: 'wrong user name or password',
+      });
     // Locked: the right password gets the same answer as a wrong one, so a guesser learns nothing from it.
-    await expect(users.signIn('ana', PASSWORD)).rejects.toMatchObject({ code: 'auth-failed', message: 'wrong user name or password' });
-    await expect(users.signIn('ana', 'wrong password!!')).rejects.toMatchObject({ code: 'auth-failed', message: 'wrong user name or password' });
+    await expect(users.signIn('ana', PASSWORD)).rejects.toMatchObject({
+      code: 'auth-failed',
+      message: 'wrong user name or password',
+    });
+    await expect(users.signIn('ana', 'wrong password!!')).rejects.toMatchObject({
+      code: 'auth-failed',
+      message: 'wrong user name or password',
+    });
     expect(users.info('ana').locked).toBe(true);
     now += 300_001;
     expect((await users.signIn('ana', PASSWORD)).principal.role).toBe('officer');
@@ -94,9 +111,22 @@ describe('UserStore', () => {
     await users.add({ name: 'ana', role: 'officer', password: PASSWORD });
     // Twenty attempts at once through twenty handles on the file (as from several processes, each its own gate):
     // nineteen wrong guesses and then the right password.
-    const handles = Array.from({ length: 20 }, () => UserStore.open(join(dir, 'users.db'), { clock: () => now, scrypt: FAST, policy: { maxFailures: 3, lockMs: 300_000 } }));
+    const handles = Array.from({ length: 20 }, () =>
+      UserStore.open(join(dir, 'users.db'), {
+        clock: () => now,
+        scrypt: FAST,
+        policy: { maxFailures: 3, lockMs: 300_000 },
+      }),
+    );
     try {
-      const answers = await Promise.all(handles.map((h, i) => h.signIn('ana', i === 19 ? PASSWORD : `wrong password ${i}`).then(() => 'signed in', (error: unknown) => (error as { code: string }).code)));
+      const answers = await Promise.all(
+        handles.map((h, i) =>
+          h.signIn('ana', i === 19 ? PASSWORD : `wrong password ${i}`).then(
+            () => 'signed in',
+            (error: unknown) => (error as { code: string }).code,
+          ),
+        ),
+      );
       // Only the first three were checked (maxFailures 3): the right password, last, never was, and every answer is the same.
       expect(new Set(answers)).toEqual(new Set(['auth-failed']));
       expect(users.info('ana')).toMatchObject({ locked: true, failures: 3 });
@@ -106,14 +136,29 @@ describe('UserStore', () => {
   });
 
   it('throttles concurrent and repeated attempts from one address without hashing, and not other addresses', async () => {
-    const gated = UserStore.open(join(dir, 'gated.db'), { clock: () => now, scrypt: FAST, gate: { maxAddressFailures: 2, windowMs: 60_000 } });
+    const gated = UserStore.open(join(dir, 'gated.db'), {
+      clock: () => now,
+      scrypt: FAST,
+      gate: { maxAddressFailures: 2, windowMs: 60_000 },
+    });
     try {
       await gated.add({ name: 'ana', role: 'officer', password: PASSWORD });
       await gated.add({ name: 'bo', role: 'officer', password: PASSWORD });
-      const flood = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => gated.signIn(`nobody${i}`, PASSWORD, '10.0.0.9')));
-      expect(flood.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok'))).toEqual(['auth-failed', 'throttled', 'throttled', 'throttled', 'throttled']);
+      const flood = await Promise.allSettled(
+        Array.from({ length: 5 }, (_, i) => gated.signIn(`nobody${i}`, PASSWORD, '10.0.0.9')),
+      );
+      expect(flood.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok'))).toEqual([
+        'auth-failed',
+        'throttled',
+        'throttled',
+        'throttled',
+        'throttled',
+      ]);
       // One account from two addresses at once: one attempt runs, the other is refused unhashed.
-      const same = await Promise.allSettled([gated.signIn('ana', PASSWORD, '10.0.0.1'), gated.signIn('ana', PASSWORD, '10.0.0.2')]);
+      const same = await Promise.allSettled([
+        gated.signIn('ana', PASSWORD, '10.0.0.1'),
+        gated.signIn('ana', PASSWORD, '10.0.0.2'),
+      ]);
       expect(same.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
       await expect(gated.signIn('nobody', PASSWORD, '10.0.0.9')).rejects.toMatchObject({ code: 'auth-failed' });
       // Two failures from 10.0.0.9 in the window: it waits out the window; another address signs in.
@@ -138,12 +183,22 @@ describe('UserStore', () => {
   });
 
   it('refuses users without the scope their role needs', async () => {
-    await expect(users.add({ name: 'x', role: 'staff', password: PASSWORD })).rejects.toMatchObject({ code: 'bad-user' });
-    await expect(users.add({ name: 'y', role: 'parolee', password: PASSWORD })).rejects.toMatchObject({ code: 'bad-user' });
-    await expect(users.add({ name: 'z', role: 'officer', password: PASSWORD, centres: ['c1'] })).rejects.toMatchObject({ code: 'bad-user' });
-    await expect(users.add({ name: 'Bad Name', role: 'officer', password: PASSWORD })).rejects.toMatchObject({ code: 'bad-user' });
+    await expect(users.add({ name: 'x', role: 'staff', password: PASSWORD })).rejects.toMatchObject({
+      code: 'bad-user',
+    });
+    await expect(users.add({ name: 'y', role: 'parolee', password: PASSWORD })).rejects.toMatchObject({
+      code: 'bad-user',
+    });
+    await expect(users.add({ name: 'z', role: 'officer', password: PASSWORD, centres: ['c1'] })).rejects.toMatchObject({
+      code: 'bad-user',
+    });
+    await expect(users.add({ name: 'Bad Name', role: 'officer', password: PASSWORD })).rejects.toMatchObject({
+      code: 'bad-user',
+    });
     await users.add({ name: 'p', role: 'parolee', password: PASSWORD, subject: 'p-0042' });
-    await expect(users.add({ name: 'p', role: 'parolee', password: PASSWORD, subject: 'p-0042' })).rejects.toMatchObject({ code: 'user-exists' });
+    await expect(
+      users.add({ name: 'p', role: 'parolee', password: PASSWORD, subject: 'p-0042' }),
+    ).rejects.toMatchObject({ code: 'user-exists' });
     expect(users.list().map((u) => [u.user, u.subject])).toEqual([['p', 'p-0042']]);
   });
 });

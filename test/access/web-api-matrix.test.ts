@@ -27,10 +27,39 @@ const PARAMS: { readonly [M in Method]: Record<string, unknown> } = {
   'kiosk.frame': { id: 'f-1', jpeg: '/9j/2Q==' },
   'staff.roster': {},
   'staff.history': { subject: OWN },
-  'staff.excuse': { subject: OWN, from: '2026-06-01', to: '2026-06-01', rules: ['missed-checkin'], reason: 'flood at the centre' },
-  'staff.review': { item: 'review/p-0001/2026-06-01', subject: OWN, day: '2026-06-01', decision: 'cleared', reason: 'seen in person' },
-  'staff.contest': { breach: 'missed-checkin/p-0001/2026-06-01', subject: OWN, day: '2026-06-01', action: 'open', reason: '病假' },
-  'staff.plan': { subject: OWN, start: '2026-06-01', end: null, days: [1, 2, 3, 4, 5], open: '08:00', close: '10:00', graceMinutes: 15, lateMinutes: 60, tasks: [], reason: '法院判决' },
+  'staff.excuse': {
+    subject: OWN,
+    from: '2026-06-01',
+    to: '2026-06-01',
+    rules: ['missed-checkin'],
+    reason: 'flood at the centre',
+  },
+  'staff.review': {
+    item: 'review/p-0001/2026-06-01',
+    subject: OWN,
+    day: '2026-06-01',
+    decision: 'cleared',
+    reason: 'seen in person',
+  },
+  'staff.contest': {
+    breach: 'missed-checkin/p-0001/2026-06-01',
+    subject: OWN,
+    day: '2026-06-01',
+    action: 'open',
+    reason: '病假',
+  },
+  'staff.plan': {
+    subject: OWN,
+    start: '2026-06-01',
+    end: null,
+    days: [1, 2, 3, 4, 5],
+    open: '08:00',
+    close: '10:00',
+    graceMinutes: 15,
+    lateMinutes: 60,
+    tasks: [],
+    reason: '法院判决',
+  },
   'staff.endSupervision': { subject: OWN, last: '2026-12-31', reason: 'sentence served' },
   'staff.identity': { subject: OWN },
   'staff.note': { subject: OWN, note: 'a'.repeat(64) },
@@ -57,7 +86,15 @@ const PARAMS: { readonly [M in Method]: Record<string, unknown> } = {
 };
 
 type Outcome = 'ok' | 401 | 403;
-const SCREEN_ONLY: Record<Role | 'far' | 'anonymous', Outcome> = { parolee: 403, staff: 403, officer: 403, police: 403, auditor: 403, far: 403, anonymous: 403 };
+const SCREEN_ONLY: Record<Role | 'far' | 'anonymous', Outcome> = {
+  parolee: 403,
+  staff: 403,
+  officer: 403,
+  police: 403,
+  auditor: 403,
+  far: 403,
+  anonymous: 403,
+};
 /** Expected outcome per method and role (the staff screen serves centre c1; the staff user works at c1, `far` at c2). */
 const MATRIX: { readonly [M in Method]: Record<Role | 'far' | 'anonymous', Outcome> } = {
   'kiosk.view': SCREEN_ONLY,
@@ -73,7 +110,15 @@ const MATRIX: { readonly [M in Method]: Record<Role | 'far' | 'anonymous', Outco
   'staff.review': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
   'staff.contest': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
   'staff.plan': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
-  'staff.endSupervision': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
+  'staff.endSupervision': {
+    parolee: 403,
+    staff: 'ok',
+    officer: 'ok',
+    police: 403,
+    auditor: 403,
+    far: 403,
+    anonymous: 401,
+  },
   'staff.identity': { parolee: 'ok', staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'staff.note': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
   'staff.pending': { parolee: 403, staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
@@ -81,12 +126,52 @@ const MATRIX: { readonly [M in Method]: Record<Role | 'far' | 'anonymous', Outco
   'staff.answerCall': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
   'staff.devices': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 'ok', far: 403, anonymous: 401 },
   'staff.enrol': { parolee: 403, staff: 'ok', officer: 403, police: 403, auditor: 403, far: 403, anonymous: 401 },
-  'staff.approveEnrolment': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
-  'staff.reenrolments': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
+  'staff.approveEnrolment': {
+    parolee: 403,
+    staff: 'ok',
+    officer: 'ok',
+    police: 403,
+    auditor: 403,
+    far: 403,
+    anonymous: 401,
+  },
+  'staff.reenrolments': {
+    parolee: 403,
+    staff: 'ok',
+    officer: 'ok',
+    police: 403,
+    auditor: 403,
+    far: 403,
+    anonymous: 401,
+  },
   'staff.exportCsv': { parolee: 403, staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
-  'staff.exportEvidence': { parolee: 403, staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
-  'hq.exportEvidence': { parolee: 403, staff: 403, officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
-  'staff.breachAlerts': { parolee: 403, staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
+  'staff.exportEvidence': {
+    parolee: 403,
+    staff: 'ok',
+    officer: 'ok',
+    police: 'ok',
+    auditor: 403,
+    far: 403,
+    anonymous: 401,
+  },
+  'hq.exportEvidence': {
+    parolee: 403,
+    staff: 403,
+    officer: 'ok',
+    police: 'ok',
+    auditor: 403,
+    far: 403,
+    anonymous: 401,
+  },
+  'staff.breachAlerts': {
+    parolee: 403,
+    staff: 'ok',
+    officer: 'ok',
+    police: 'ok',
+    auditor: 403,
+    far: 403,
+    anonymous: 401,
+  },
   'hq.overview': { parolee: 403, staff: 403, officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'hq.breaches': { parolee: 403, staff: 403, officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'hq.fleet': { parolee: 403, staff: 403, officer: 'ok', police: 403, auditor: 'ok', far: 403, anonymous: 401 },
@@ -102,7 +187,11 @@ function stubs(prefix: string): Handlers {
   const reached = (): never => {
     throw new MusterError('bad-request', 'reached: the guard let this call through');
   };
-  const handlers: Handlers = Object.fromEntries(Object.keys(METHODS).filter((m) => m.startsWith(prefix)).map((m) => [m, reached]));
+  const handlers: Handlers = Object.fromEntries(
+    Object.keys(METHODS)
+      .filter((m) => m.startsWith(prefix))
+      .map((m) => [m, reached]),
+  );
   return handlers;
 }
 
@@ -128,7 +217,10 @@ describe('screens API: role x method', () => {
     const hq: ApiBackend = { handlers: stubs('hq.') };
     server = await startWebServer({ kiosk, staff, hq, users });
     for (const [name] of accounts) {
-      const response = await fetch(`${server.url}/api/session`, { method: 'POST', body: JSON.stringify({ user: name, password: PASSWORD }) });
+      const response = await fetch(`${server.url}/api/session`, {
+        method: 'POST',
+        body: JSON.stringify({ user: name, password: PASSWORD }),
+      });
       tokens.set(name, ((await response.json()) as { token: string }).token);
     }
   });
@@ -143,7 +235,11 @@ describe('screens API: role x method', () => {
     const token = tokens.get(who);
     const response = await fetch(`${server.url}/api/call`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...headers },
+      headers: {
+        'content-type': 'application/json',
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        ...headers,
+      },
       body: JSON.stringify({ method, params: PARAMS[method] }),
     });
     const body = (await response.json()) as { error?: { code: string; message: string } };
@@ -159,14 +255,19 @@ describe('screens API: role x method', () => {
   it("the kiosk's own screen (holding the secret from its page's URL) reaches every kiosk method", async () => {
     const secret = new URLSearchParams(new URL(server.urls.kiosk ?? '').hash.slice(1)).get(SCREEN_SECRET_PARAM) ?? '';
     const kioskMethods = (Object.keys(METHODS) as Method[]).filter((m) => m.startsWith('kiosk.'));
-    for (const method of kioskMethods) expect([method, await call(method, 'anonymous', { [SCREEN_SECRET_HEADER]: secret })]).toEqual([method, 'ok']);
+    for (const method of kioskMethods)
+      expect([method, await call(method, 'anonymous', { [SCREEN_SECRET_HEADER]: secret })]).toEqual([method, 'ok']);
   });
 
   it('a signed-out or cross-site request gets nothing', async () => {
     const token = tokens.get('officer') ?? '';
     const crossSite = await fetch(`${server.url}/api/call`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, origin: 'https://evil.example' },
+      headers: {
+        'content-type': 'application/json',
+        'authorization': `Bearer ${token}`,
+        'origin': 'https://evil.example',
+      },
       body: JSON.stringify({ method: 'hq.fleet', params: {} }),
     });
     expect(crossSite.status).toBe(403);

@@ -37,7 +37,11 @@ interface Run {
 }
 
 async function compiled(args: readonly string[], deny: string, stdin?: string): Promise<Run> {
-  const child = promisify(execFile)(process.execPath, ['--import', denyImports(deny), join(DIST, 'main/cli/main.js'), ...args], { cwd: dir });
+  const child = promisify(execFile)(
+    process.execPath,
+    ['--import', denyImports(deny), join(DIST, 'main/cli/main.js'), ...args],
+    { cwd: dir },
+  );
   if (stdin !== undefined) child.child.stdin?.end(stdin);
   return child.then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
@@ -49,7 +53,11 @@ async function compiled(args: readonly string[], deny: string, stdin?: string): 
 }
 
 beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [join(ROOT, 'bin/run-ts.js'), join(ROOT, 'scripts/build.ts'), '--out-dir', DIST], { cwd: ROOT });
+  await promisify(execFile)(
+    process.execPath,
+    [join(ROOT, 'bin/run-ts.js'), join(ROOT, 'scripts/build.ts'), '--out-dir', DIST],
+    { cwd: ROOT },
+  );
 }, 180_000);
 
 afterAll(() => {
@@ -58,7 +66,16 @@ afterAll(() => {
 
 describe('the build', () => {
   it('compiles every Node layer, the preload as CommonJS, the renderer as one bundle and the command manifest', () => {
-    for (const file of ['main/cli/main.js', 'main/cli/commands.json', 'ledger/verify-worker.js', 'face/face-worker.js', 'main/electron/main.js', 'main/electron/preload.cjs', 'renderer/app.js', 'renderer/style.css']) {
+    for (const file of [
+      'main/cli/main.js',
+      'main/cli/commands.json',
+      'ledger/verify-worker.js',
+      'face/face-worker.js',
+      'main/electron/main.js',
+      'main/electron/preload.cjs',
+      'renderer/app.js',
+      'renderer/style.css',
+    ]) {
       expect(existsSync(join(DIST, file)), file).toBe(true);
     }
     expect(existsSync(join(DIST, 'renderer/main.js'))).toBe(false);
@@ -80,9 +97,21 @@ describe('the build', () => {
   it('runs a command by loading only its module: a log of 1,000 entries is written and verified with worker threads, no tsx or esbuild', async () => {
     const db = join(dir, 'k.db');
     const notOthers = `${DEV_ONLY}|/(face|device|demo|kiosk|net|access|checkin)-commands\\.js$`;
-    expect(await compiled(['ledger', 'init', '--db', db, '--origin', 'center-01/kiosk-1'], notOthers)).toMatchObject({ code: 0 });
-    const lines = Array.from({ length: 999 }, (_, i) => JSON.stringify({ centre: 'center-01', kiosk: 'center-01/kiosk-1', device: 'camera', state: i % 2 ? 'ok' : 'degraded', since: i })).join('\n');
-    expect(await compiled(['ledger', 'append', '--db', db, '--type', 'device-health'], notOthers, `${lines}\n`)).toMatchObject({ code: 0 });
+    expect(await compiled(['ledger', 'init', '--db', db, '--origin', 'center-01/kiosk-1'], notOthers)).toMatchObject({
+      code: 0,
+    });
+    const lines = Array.from({ length: 999 }, (_, i) =>
+      JSON.stringify({
+        centre: 'center-01',
+        kiosk: 'center-01/kiosk-1',
+        device: 'camera',
+        state: i % 2 ? 'ok' : 'degraded',
+        since: i,
+      }),
+    ).join('\n');
+    expect(
+      await compiled(['ledger', 'append', '--db', db, '--type', 'device-health'], notOthers, `${lines}\n`),
+    ).toMatchObject({ code: 0 });
     const verified = await compiled(['ledger', 'verify', '--db', db, '--pubkey', `${db}.key.pub`], notOthers);
     expect(verified).toMatchObject({ code: 0 });
     expect(verified.stdout).toMatch(/^ok 1000 entries/);

@@ -30,7 +30,16 @@ describe('a synthetic month for many people', () => {
     expect(got.reviews).toEqual(city.reviews);
     // Every kind of finding shows up, so the table really covers them.
     const kinds = new Set(got.breaches.map((b) => b.split(' ').slice(0, 2).join(' ')));
-    for (const k of ['missed-checkin open', 'missed-checkin excused', 'missed-checkin contested', 'missed-checkin dismissed', 'late-checkin open', 'wrong-centre open', 'task-not-done open', 'suspected-impersonation open']) {
+    for (const k of [
+      'missed-checkin open',
+      'missed-checkin excused',
+      'missed-checkin contested',
+      'missed-checkin dismissed',
+      'late-checkin open',
+      'wrong-centre open',
+      'task-not-done open',
+      'suspected-impersonation open',
+    ]) {
       expect(kinds).toContain(k);
     }
   });
@@ -42,7 +51,9 @@ describe('a synthetic month for many people', () => {
       return () => (s = (s * 48271) % 2147483647) / 2147483647;
     })();
     // Entries arrive roughly in time order, some late (a kiosk back online), plans first.
-    const arrival = [...city.records].sort(compareRecords).map((r) => ({ r, key: r.type === 'plan' && r.ts === 0 ? -1 : r.ts + random() * 6 * 3_600_000 }));
+    const arrival = [...city.records]
+      .sort(compareRecords)
+      .map((r) => ({ r, key: r.type === 'plan' && r.ts === 0 ? -1 : r.ts + random() * 6 * 3_600_000 }));
     arrival.sort((a, b) => a.key - b.key);
     const engine = new BreachEngine();
     const seen = [];

@@ -2,7 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { computeBreaches } from '../../core/breach/engine.ts';
 import type { Payload } from '../../core/entry.ts';
-import { LogBuilder, MIN, at, attemptPayload, checkinPayload, healthPayload, planPayload, type PlanOptions } from './support/log-builder.ts';
+import {
+  LogBuilder,
+  MIN,
+  at,
+  attemptPayload,
+  checkinPayload,
+  healthPayload,
+  planPayload,
+  type PlanOptions,
+} from './support/log-builder.ts';
 
 const NY = 'America/New_York';
 const S = 's-0001';
@@ -23,11 +32,31 @@ const K = 'centre-a/k1';
 const HQ = 'hq';
 
 const ROWS: readonly Row[] = [
-  { name: 'on time: nothing', entries: [[K, '2026-03-02 09:30', 'checkin', checkinPayload(S)]], at: '2026-03-02 23:00', breaches: [] },
-  { name: 'within grace: nothing', entries: [[K, '2026-03-02 11:10', 'checkin', checkinPayload(S)]], at: '2026-03-02 23:00', breaches: [] },
-  { name: 'no check-in: missed once grace ends', entries: [], at: '2026-03-02 11:15', breaches: ['missed-checkin open 2026-03-02'] },
+  {
+    name: 'on time: nothing',
+    entries: [[K, '2026-03-02 09:30', 'checkin', checkinPayload(S)]],
+    at: '2026-03-02 23:00',
+    breaches: [],
+  },
+  {
+    name: 'within grace: nothing',
+    entries: [[K, '2026-03-02 11:10', 'checkin', checkinPayload(S)]],
+    at: '2026-03-02 23:00',
+    breaches: [],
+  },
+  {
+    name: 'no check-in: missed once grace ends',
+    entries: [],
+    at: '2026-03-02 11:15',
+    breaches: ['missed-checkin open 2026-03-02'],
+  },
   { name: 'no check-in, grace not over: nothing yet', entries: [], at: '2026-03-02 11:14', breaches: [] },
-  { name: 'late check-in replaces missed', entries: [[K, '2026-03-02 12:00', 'checkin', checkinPayload(S)]], at: '2026-03-02 23:00', breaches: ['late-checkin open 2026-03-02'] },
+  {
+    name: 'late check-in replaces missed',
+    entries: [[K, '2026-03-02 12:00', 'checkin', checkinPayload(S)]],
+    at: '2026-03-02 23:00',
+    breaches: ['late-checkin open 2026-03-02'],
+  },
   {
     name: 'after lateness a check-in does not count',
     entries: [[K, '2026-03-02 13:30', 'checkin', checkinPayload(S)]],
@@ -96,8 +125,15 @@ const ROWS: readonly Row[] = [
     breaches: ['missed-checkin excused 2026-03-02'],
   },
   {
-    name: 'a device down under the person\'s own attempt excuses them',
-    entries: [[K, '2026-03-02 09:30', 'checkin-attempt', attemptPayload(S, 'device-down', { method: 'fingerprint', step: 'identify' })]],
+    name: "a device down under the person's own attempt excuses them",
+    entries: [
+      [
+        K,
+        '2026-03-02 09:30',
+        'checkin-attempt',
+        attemptPayload(S, 'device-down', { method: 'fingerprint', step: 'identify' }),
+      ],
+    ],
     at: '2026-03-02 23:00',
     breaches: ['missed-checkin excused 2026-03-02'],
   },
@@ -122,7 +158,19 @@ const ROWS: readonly Row[] = [
     name: 'staff review of a biometric failure can find a breach',
     entries: [
       [K, '2026-03-02 09:30', 'checkin-attempt', attemptPayload(S, 'poor-quality')],
-      ['centre-a/staff', '2026-03-03 10:00', 'review', { item: `verification-failed/${S}/2026-03-02`, subject: S, day: '2026-03-02', decision: 'breach', reason: 'left before retrying', staff: 'staff-2' }],
+      [
+        'centre-a/staff',
+        '2026-03-03 10:00',
+        'review',
+        {
+          item: `verification-failed/${S}/2026-03-02`,
+          subject: S,
+          day: '2026-03-02',
+          decision: 'breach',
+          reason: 'left before retrying',
+          staff: 'staff-2',
+        },
+      ],
     ],
     at: '2026-03-03 23:00',
     breaches: ['missed-checkin open 2026-03-02', 'missed-checkin open 2026-03-03'],
@@ -142,7 +190,19 @@ const ROWS: readonly Row[] = [
     name: 'staff confirm the suspected impersonation: then it is a breach',
     entries: [
       [K, '2026-03-02 09:30', 'checkin-attempt', attemptPayload(S, 'mismatch')],
-      ['centre-a/staff', '2026-03-02 09:50', 'review', { item: `suspected-impersonation/${S}/2026-03-02`, subject: S, day: '2026-03-02', decision: 'breach', reason: 'not the person on the photo ID', staff: 'staff-2' }],
+      [
+        'centre-a/staff',
+        '2026-03-02 09:50',
+        'review',
+        {
+          item: `suspected-impersonation/${S}/2026-03-02`,
+          subject: S,
+          day: '2026-03-02',
+          decision: 'breach',
+          reason: 'not the person on the photo ID',
+          staff: 'staff-2',
+        },
+      ],
     ],
     at: '2026-03-02 10:00',
     breaches: ['suspected-impersonation open 2026-03-02'],
@@ -152,7 +212,19 @@ const ROWS: readonly Row[] = [
     name: 'staff clear the suspected impersonation (a false reject): no breach',
     entries: [
       [K, '2026-03-02 09:30', 'checkin-attempt', attemptPayload(S, 'mismatch')],
-      ['centre-a/staff', '2026-03-02 09:50', 'review', { item: `suspected-impersonation/${S}/2026-03-02`, subject: S, day: '2026-03-02', decision: 'cleared', reason: 'checked photo ID; new glasses', staff: 'staff-2' }],
+      [
+        'centre-a/staff',
+        '2026-03-02 09:50',
+        'review',
+        {
+          item: `suspected-impersonation/${S}/2026-03-02`,
+          subject: S,
+          day: '2026-03-02',
+          decision: 'cleared',
+          reason: 'checked photo ID; new glasses',
+          staff: 'staff-2',
+        },
+      ],
     ],
     at: '2026-03-02 10:00',
     breaches: [],
@@ -182,34 +254,101 @@ const ROWS: readonly Row[] = [
   },
   {
     name: 'staff excuse covers the day',
-    entries: [['centre-a/staff', '2026-03-03 08:00', 'excuse', { subject: S, from: '2026-03-02', to: '2026-03-02', reason: 'hospital', staff: 'staff-2' }]],
+    entries: [
+      [
+        'centre-a/staff',
+        '2026-03-03 08:00',
+        'excuse',
+        { subject: S, from: '2026-03-02', to: '2026-03-02', reason: 'hospital', staff: 'staff-2' },
+      ],
+    ],
     at: '2026-03-02 23:00',
     breaches: ['missed-checkin excused 2026-03-02'],
   },
   {
     name: 'staff excuse for another rule does not cover a missed check-in',
-    entries: [['centre-a/staff', '2026-03-03 08:00', 'excuse', { subject: S, from: '2026-03-02', to: '2026-03-02', rules: ['task-not-done'], reason: 'hospital', staff: 'staff-2' }]],
+    entries: [
+      [
+        'centre-a/staff',
+        '2026-03-03 08:00',
+        'excuse',
+        {
+          subject: S,
+          from: '2026-03-02',
+          to: '2026-03-02',
+          rules: ['task-not-done'],
+          reason: 'hospital',
+          staff: 'staff-2',
+        },
+      ],
+    ],
     at: '2026-03-02 23:00',
     breaches: ['missed-checkin open 2026-03-02'],
   },
   {
     name: 'contested then dismissed',
     entries: [
-      ['centre-a/staff', '2026-03-03 08:00', 'contest', { breach: `missed-checkin/${S}/2026-03-02`, subject: S, day: '2026-03-02', action: 'open', reason: 'lawyer: bus strike', staff: 'staff-2' }],
-      ['centre-a/staff', '2026-03-04 08:00', 'contest', { breach: `missed-checkin/${S}/2026-03-02`, subject: S, day: '2026-03-02', action: 'resolve', outcome: 'dismissed', reason: 'strike confirmed', staff: 'staff-3' }],
+      [
+        'centre-a/staff',
+        '2026-03-03 08:00',
+        'contest',
+        {
+          breach: `missed-checkin/${S}/2026-03-02`,
+          subject: S,
+          day: '2026-03-02',
+          action: 'open',
+          reason: 'lawyer: bus strike',
+          staff: 'staff-2',
+        },
+      ],
+      [
+        'centre-a/staff',
+        '2026-03-04 08:00',
+        'contest',
+        {
+          breach: `missed-checkin/${S}/2026-03-02`,
+          subject: S,
+          day: '2026-03-02',
+          action: 'resolve',
+          outcome: 'dismissed',
+          reason: 'strike confirmed',
+          staff: 'staff-3',
+        },
+      ],
     ],
     at: '2026-03-02 23:00',
     breaches: ['missed-checkin dismissed 2026-03-02'],
   },
   {
     name: 'contested and still open',
-    entries: [['centre-a/staff', '2026-03-03 08:00', 'contest', { breach: `missed-checkin/${S}/2026-03-02`, subject: S, day: '2026-03-02', action: 'open', reason: 'lawyer', staff: 'staff-2' }]],
+    entries: [
+      [
+        'centre-a/staff',
+        '2026-03-03 08:00',
+        'contest',
+        {
+          breach: `missed-checkin/${S}/2026-03-02`,
+          subject: S,
+          day: '2026-03-02',
+          action: 'open',
+          reason: 'lawyer',
+          staff: 'staff-2',
+        },
+      ],
+    ],
     at: '2026-03-02 23:00',
     breaches: ['missed-checkin contested 2026-03-02'],
   },
   {
     name: 'plan change mid-day governs from the next window, never retroactively',
-    entries: [[HQ, '2026-03-02 10:00', 'plan', { ...planPayload({ subject: S, open: '14:00', close: '16:00' }), effectiveFrom: at('2026-03-02 10:00', NY) }]],
+    entries: [
+      [
+        HQ,
+        '2026-03-02 10:00',
+        'plan',
+        { ...planPayload({ subject: S, open: '14:00', close: '16:00' }), effectiveFrom: at('2026-03-02 10:00', NY) },
+      ],
+    ],
     at: '2026-03-03 23:00',
     breaches: ['missed-checkin open 2026-03-02', 'missed-checkin open 2026-03-03'],
   },
@@ -217,7 +356,12 @@ const ROWS: readonly Row[] = [
     name: 'plan change after the old window, before the new one: the person who reported is not held to it',
     entries: [
       [K, '2026-03-02 09:30', 'checkin', checkinPayload(S)],
-      [HQ, '2026-03-02 12:00', 'plan', { ...planPayload({ subject: S, open: '14:00', close: '16:00' }), effectiveFrom: at('2026-03-02 12:00', NY) }],
+      [
+        HQ,
+        '2026-03-02 12:00',
+        'plan',
+        { ...planPayload({ subject: S, open: '14:00', close: '16:00' }), effectiveFrom: at('2026-03-02 12:00', NY) },
+      ],
       [K, '2026-03-03 14:30', 'checkin', checkinPayload(S)],
     ],
     at: '2026-03-03 23:00',
@@ -226,7 +370,14 @@ const ROWS: readonly Row[] = [
   {
     name: 'biometric failure blocks the kiosk tasks too: review, no task breach',
     plan: { tasks: [{ id: 't-study', kind: 'study', module: 'm-1' }] },
-    entries: [[K, '2026-03-02 09:30', 'checkin-attempt', attemptPayload(S, 'no-match', { step: 'identify', method: 'fingerprint', identifiedBy: 'badge' })]],
+    entries: [
+      [
+        K,
+        '2026-03-02 09:30',
+        'checkin-attempt',
+        attemptPayload(S, 'no-match', { step: 'identify', method: 'fingerprint', identifiedBy: 'badge' }),
+      ],
+    ],
     at: '2026-03-03 00:30',
     breaches: [],
     reviews: ['verification-failed pending'],
@@ -234,7 +385,12 @@ const ROWS: readonly Row[] = [
   {
     name: 'plan change before the window governs that day',
     entries: [
-      [HQ, '2026-03-02 08:00', 'plan', { ...planPayload({ subject: S, open: '14:00', close: '16:00' }), effectiveFrom: at('2026-03-02 08:00', NY) }],
+      [
+        HQ,
+        '2026-03-02 08:00',
+        'plan',
+        { ...planPayload({ subject: S, open: '14:00', close: '16:00' }), effectiveFrom: at('2026-03-02 08:00', NY) },
+      ],
       [K, '2026-03-02 15:00', 'checkin', checkinPayload(S)],
     ],
     at: '2026-03-02 23:00',
@@ -257,8 +413,22 @@ const ROWS: readonly Row[] = [
       ],
     },
     entries: [
-      [K, '2026-03-02 09:30', 'checkin', checkinPayload(S, 'centre-a', [{ task: 't-study' }, { task: 't-service', minutes: 60 }, { task: 't-q', answers: { q1: 'no', q3: 'yes' } }])],
-      ['centre-a/staff', '2026-03-02 18:00', 'task', { subject: S, day: '2026-03-02', completion: { task: 't-service', minutes: 30 }, staff: 'sup-1' }],
+      [
+        K,
+        '2026-03-02 09:30',
+        'checkin',
+        checkinPayload(S, 'centre-a', [
+          { task: 't-study' },
+          { task: 't-service', minutes: 60 },
+          { task: 't-q', answers: { q1: 'no', q3: 'yes' } },
+        ]),
+      ],
+      [
+        'centre-a/staff',
+        '2026-03-02 18:00',
+        'task',
+        { subject: S, day: '2026-03-02', completion: { task: 't-service', minutes: 30 }, staff: 'sup-1' },
+      ],
     ],
     at: '2026-03-03 00:00',
     breaches: ['task-not-done open 2026-03-02'],
@@ -313,7 +483,12 @@ describe('bad entries on the log', () => {
     log.add(HQ, 3, 'genesis', { key: new Uint8Array(32) });
     const report = computeBreaches(log.records, at('2026-03-02 23:00', NY));
     // In log order: by origin, then sequence number.
-    expect(report.problems.map((p) => `${p.type} ${p.code}`)).toEqual(['checkin bad-record', 'checkin-attempt bad-record', 'plan bad-record', 'breach bad-record']);
+    expect(report.problems.map((p) => `${p.type} ${p.code}`)).toEqual([
+      'checkin bad-record',
+      'checkin-attempt bad-record',
+      'plan bad-record',
+      'breach bad-record',
+    ]);
     expect(report.problems[2]?.ref).toEqual(bad.ref);
     expect(report.problems[2]?.message).toContain('plan.zone');
     // The malformed check-in does not count: the day is missed.

@@ -19,7 +19,12 @@ function muster(args: string[]): Promise<MusterRun> {
   return runMuster(args, '', checkinCommands);
 }
 
-async function append(log: KioskLog, local: string, type: Parameters<KioskLog['writer']['append']>[0], payload: Parameters<KioskLog['writer']['append']>[1]): Promise<number> {
+async function append(
+  log: KioskLog,
+  local: string,
+  type: Parameters<KioskLog['writer']['append']>[0],
+  payload: Parameters<KioskLog['writer']['append']>[1],
+): Promise<number> {
   log.now = at(local, NY);
   return (await log.writer.append(type, payload)).seq;
 }
@@ -45,19 +50,27 @@ describe('muster breaches', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
-    expect(lines[0]).toMatch(/^BREACH OPEN missed-checkin s-1 2026-03-03 at 2026-03-03T16:15:00.000Z: no check-in in the window$/);
+    expect(lines[0]).toMatch(
+      /^BREACH OPEN missed-checkin s-1 2026-03-03 at 2026-03-03T16:15:00.000Z: no check-in in the window$/,
+    );
     expect(lines[1]).toBe('  id missed-checkin/s-1/2026-03-03');
     expect(lines[2]).toMatch(new RegExp(`^  evidence hq#${planSeq}:[0-9a-f]{16}$`));
-    expect(run.stdout).toMatch(/REVIEW PENDING verification-failed s-1 2026-03-04 .*\n {2}id verification-failed\/s-1\/2026-03-04\n {2}evidence hq#1:\S+ centre-a\/k1#2:\S+/);
+    expect(run.stdout).toMatch(
+      /REVIEW PENDING verification-failed s-1 2026-03-04 .*\n {2}id verification-failed\/s-1\/2026-03-04\n {2}evidence hq#1:\S+ centre-a\/k1#2:\S+/,
+    );
     expect(run.stdout).toMatch(/PROBLEM hq#2:[0-9a-f]{16} plan: bad-record: plan.zone: expected an IANA time zone/);
-    expect(lines.at(-2)).toBe('as of 2026-03-05T04:00:00.000Z: 1 breach(es) standing, 0 excused or dismissed, 1 review item(s) pending, 1 problem(s)');
+    expect(lines.at(-2)).toBe(
+      'as of 2026-03-05T04:00:00.000Z: 1 breach(es) standing, 0 excused or dismissed, 1 review item(s) pending, 1 problem(s)',
+    );
   });
 
   it('--json gives evidence that names the exact entries in the store', async () => {
     const { hq } = await city();
     const run = await muster(['breaches', '--db', hq.path, '--at', String(at('2026-03-04 23:00', NY)), '--json']);
     expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as { breaches: { rule: string; evidence: { origin: string; seq: number; hash: string }[] }[] };
+    const report = JSON.parse(run.stdout) as {
+      breaches: { rule: string; evidence: { origin: string; seq: number; hash: string }[] }[];
+    };
     const evidence = report.breaches[0]?.evidence[0];
     expect(evidence).toBeDefined();
     const store = LedgerStore.open(hq.path, { readonly: true });
@@ -71,17 +84,37 @@ describe('muster breaches', () => {
 
   it('--staff-origin: plans from any other log are problems, not rules', async () => {
     const { hq } = await city();
-    const trusted = await muster(['breaches', '--db', hq.path, '--at', '2026-03-04T23:00:00-05:00', '--staff-origin', 'hq']);
+    const trusted = await muster([
+      'breaches',
+      '--db',
+      hq.path,
+      '--at',
+      '2026-03-04T23:00:00-05:00',
+      '--staff-origin',
+      'hq',
+    ]);
     expect(trusted.stdout).toContain('1 breach(es) standing');
-    const untrusted = await muster(['breaches', '--db', hq.path, '--at', '2026-03-04T23:00:00-05:00', '--staff-origin', 'centre-a/']);
-    expect(untrusted.stdout).toMatch(/PROBLEM hq#1:\S+ plan: untrusted-origin: plan entries are written by staff, not by hq/);
+    const untrusted = await muster([
+      'breaches',
+      '--db',
+      hq.path,
+      '--at',
+      '2026-03-04T23:00:00-05:00',
+      '--staff-origin',
+      'centre-a/',
+    ]);
+    expect(untrusted.stdout).toMatch(
+      /PROBLEM hq#1:\S+ plan: untrusted-origin: plan entries are written by staff, not by hq/,
+    );
     expect(untrusted.stdout).toContain('0 breach(es) standing');
   });
 
   it('--at leaves out entries written after it', async () => {
     const { hq } = await city();
     const run = await muster(['breaches', '--db', hq.path, '--at', '2026-03-02T09:00:00-05:00']);
-    expect(run.stdout).toContain('0 breach(es) standing, 0 excused or dismissed, 0 review item(s) pending, 1 problem(s)');
+    expect(run.stdout).toContain(
+      '0 breach(es) standing, 0 excused or dismissed, 0 review item(s) pending, 1 problem(s)',
+    );
   });
 
   it.each([
@@ -101,7 +134,18 @@ describe('muster receipt', () => {
   async function issued(): Promise<{ dir: string; kiosk: KioskLog; file: string; receipt: Receipt }> {
     const { dir, kiosk, checkinSeq } = await city();
     const file = join(dir, 'receipt.json');
-    const run = await muster(['receipt', 'issue', '--db', kiosk.path, '--seq', String(checkinSeq), '--out', file, '--svg', join(dir, 'receipt.svg')]);
+    const run = await muster([
+      'receipt',
+      'issue',
+      '--db',
+      kiosk.path,
+      '--seq',
+      String(checkinSeq),
+      '--out',
+      file,
+      '--svg',
+      join(dir, 'receipt.svg'),
+    ]);
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain('person s-1');
     expect(readFileSync(join(dir, 'receipt.svg'), 'utf8')).toMatch(/^<svg/);
@@ -114,7 +158,9 @@ describe('muster receipt', () => {
     // Consistent, but under the receipt's own keys: anyone can make such a receipt, so it is not a pass (exit 3).
     const own = await muster(['receipt', 'verify', file]);
     expect(own.code).toBe(3);
-    expect(own.stdout).toMatch(/^UNVERIFIED KEY: check-in of s-1 at centre-a \(fingerprint \+ face\) at 2026-03-02T14:30:00.000Z is entry 1 of centre-a\/k1.*pass --pubkey/);
+    expect(own.stdout).toMatch(
+      /^UNVERIFIED KEY: check-in of s-1 at centre-a \(fingerprint \+ face\) at 2026-03-02T14:30:00.000Z is entry 1 of centre-a\/k1.*pass --pubkey/,
+    );
     const pinned = await muster(['receipt', 'verify', '--pubkey', kiosk.pub, file]);
     expect(pinned.code).toBe(0);
     expect(pinned.stdout).not.toContain('pin');
@@ -147,11 +193,37 @@ describe('muster receipt', () => {
   }
 
   it.each<[string, (r: Receipt) => unknown, RegExp]>([
-    ['an edited entry', (r) => ({ ...r, proof: { ...r.proof, entry: flip(r.proof.entry, 40) } }), /leaf hash does not match|malformed|canonical/],
-    ['an edited entry with its hash recomputed', (r) => ({ ...r, proof: { ...r.proof, entry: flip(r.proof.entry, 200), leafHash: '00'.repeat(32) } }), /leaf hash|malformed|canonical/],
-    ['a path hash changed', (r) => ({ ...r, proof: { ...r.proof, path: r.proof.path.map((h, i) => (i === 0 ? `${h[0] === 'a' ? 'b' : 'a'}${h.slice(1)}` : h)) } }), /inclusion path does not lead to the checkpoint root/],
-    ['a checkpoint edited', (r) => ({ ...r, proof: { ...r.proof, checkpoint: r.proof.checkpoint.replace(/\n\d+\n/, '\n99\n') } }), /does not verify|size/],
-    ['a foreign key', (r) => ({ ...r, keys: ['other+12345678+AaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaA'] }), /receipt keys|not signed by any trusted key/],
+    [
+      'an edited entry',
+      (r) => ({ ...r, proof: { ...r.proof, entry: flip(r.proof.entry, 40) } }),
+      /leaf hash does not match|malformed|canonical/,
+    ],
+    [
+      'an edited entry with its hash recomputed',
+      (r) => ({ ...r, proof: { ...r.proof, entry: flip(r.proof.entry, 200), leafHash: '00'.repeat(32) } }),
+      /leaf hash|malformed|canonical/,
+    ],
+    [
+      'a path hash changed',
+      (r) => ({
+        ...r,
+        proof: {
+          ...r.proof,
+          path: r.proof.path.map((h, i) => (i === 0 ? `${h[0] === 'a' ? 'b' : 'a'}${h.slice(1)}` : h)),
+        },
+      }),
+      /inclusion path does not lead to the checkpoint root/,
+    ],
+    [
+      'a checkpoint edited',
+      (r) => ({ ...r, proof: { ...r.proof, checkpoint: r.proof.checkpoint.replace(/\n\d+\n/, '\n99\n') } }),
+      /does not verify|size/,
+    ],
+    [
+      'a foreign key',
+      (r) => ({ ...r, keys: ['other+12345678+AaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaA'] }),
+      /receipt keys|not signed by any trusted key/,
+    ],
     ['not a receipt', () => ({ kind: 'something-else' }), /not a version 1 Muster receipt/],
     ['no proof', (r) => ({ ...r, proof: null }), /no proof/],
   ])('%s is invalid', async (_name, tamper, reason) => {
@@ -163,7 +235,7 @@ describe('muster receipt', () => {
     expect(run.stdout).toMatch(reason);
   });
 
-  it('pinning another kiosk\'s key rejects a genuine receipt', async () => {
+  it("pinning another kiosk's key rejects a genuine receipt", async () => {
     const { file, dir } = await issued();
     const other = kioskLog(dir, 'centre-b/k1');
     const run = await muster(['receipt', 'verify', '--pubkey', other.pub, file]);

@@ -29,9 +29,20 @@ async function setup(script: Script) {
   await kiosk.writer.append('plan', planPayload({ subject: 's-alice', start: '2026-03-02' }));
   kiosk.now = at('2026-03-02 09:30', NY);
   const fakes = fakePorts(kiosk.writer, script);
-  const table = new Map([[7, 's-alice'], [8, 's-bob']]);
-  const ports = { ...fakes.ports, fingerprint: sensorFingerprintPort(rig.sensor, { subjectOf: (page) => table.get(page), fingerTimeoutMs: 200 }) };
-  const workflow = new CheckinWorkflow(ports, { centre: 'centre-a', kiosk: 'centre-a/k1', mode: 'fingerprint-search', newAttemptId: () => 'att-1' });
+  const table = new Map([
+    [7, 's-alice'],
+    [8, 's-bob'],
+  ]);
+  const ports = {
+    ...fakes.ports,
+    fingerprint: sensorFingerprintPort(rig.sensor, { subjectOf: (page) => table.get(page), fingerTimeoutMs: 200 }),
+  };
+  const workflow = new CheckinWorkflow(ports, {
+    centre: 'centre-a',
+    kiosk: 'centre-a/k1',
+    mode: 'fingerprint-search',
+    newAttemptId: () => 'att-1',
+  });
   return { rig, kiosk, workflow, shown: fakes.shown };
 }
 
@@ -48,7 +59,10 @@ describe('check-in against the R30x emulator', () => {
   });
 
   it('an unknown finger is retried, then the badge takes over', async () => {
-    const { rig, workflow, shown } = await setup({ badge: [{ kind: 'known', subject: 's-alice' }], face: [{ kind: 'match', score: 0.3 }] });
+    const { rig, workflow, shown } = await setup({
+      badge: [{ kind: 'known', subject: 's-alice' }],
+      face: [{ kind: 'match', score: 0.3 }],
+    });
     rig.place({ kind: 'finger', name: 'mallory' });
     const outcome = await workflow.run();
     expect(outcome.ok).toBe(true);
@@ -56,15 +70,20 @@ describe('check-in against the R30x emulator', () => {
   });
 
   it('a sensor unplugged mid-day is a device fault: logged, and badge + face checks the person in', async () => {
-    const { rig, kiosk, workflow } = await setup({ badge: [{ kind: 'known', subject: 's-alice' }], face: [{ kind: 'match', score: 0.3 }] });
+    const { rig, kiosk, workflow } = await setup({
+      badge: [{ kind: 'known', subject: 's-alice' }],
+      face: [{ kind: 'match', score: 0.3 }],
+    });
     rig.emulator.unplug();
     rig.place({ kind: 'finger', name: 'alice-right-index' });
     const outcome = await workflow.run();
     expect(outcome.ok).toBe(true);
-    const attempts = readLogRecords(kiosk.store).records.filter((r) => r.type === 'checkin-attempt').map((r) => {
-      const a = parseCheckinAttempt(r.payload);
-      return `${a.method}/${a.outcome}`;
-    });
+    const attempts = readLogRecords(kiosk.store)
+      .records.filter((r) => r.type === 'checkin-attempt')
+      .map((r) => {
+        const a = parseCheckinAttempt(r.payload);
+        return `${a.method}/${a.outcome}`;
+      });
     expect(attempts).toEqual(['fingerprint/device-down', 'badge/matched', 'face/matched']);
   });
 });

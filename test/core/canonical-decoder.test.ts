@@ -29,7 +29,10 @@ function referenceDecode(bytes: Uint8Array): CborValue {
   return value;
 }
 
-function outcome(decoder: (bytes: Uint8Array) => CborValue, bytes: Uint8Array): { ok: true; value: CborValue } | { ok: false } {
+function outcome(
+  decoder: (bytes: Uint8Array) => CborValue,
+  bytes: Uint8Array,
+): { ok: true; value: CborValue } | { ok: false } {
   try {
     return { ok: true, value: decoder(bytes) };
   } catch {
@@ -47,7 +50,11 @@ function hasBom(bytes: Uint8Array): boolean {
   return bytes.some((b, i) => b === BOM[0] && bytes[i + 1] === BOM[1] && bytes[i + 2] === BOM[2]);
 }
 
-const key = fc.oneof(fc.string({ maxLength: 6 }), fc.string({ unit: 'grapheme', maxLength: 4 }), fc.constantFrom('v', 'ts', 'seq', 'kid', 'prev'));
+const key = fc.oneof(
+  fc.string({ maxLength: 6 }),
+  fc.string({ unit: 'grapheme', maxLength: 4 }),
+  fc.constantFrom('v', 'ts', 'seq', 'kid', 'prev'),
+);
 const scalar = fc.oneof(
   fc.constant(null),
   fc.boolean(),
@@ -63,7 +70,9 @@ const { value } = fc.letrec<{ value: CborValue }>((tie) => ({
     { depthSize: 'small', withCrossShrink: true },
     scalar,
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(key, tie('value'), { maxKeys: 5, noNullPrototype: true }).filter((d) => !Object.hasOwn(d, '__proto__')) as fc.Arbitrary<CborValue>,
+    fc
+      .dictionary(key, tie('value'), { maxKeys: 5, noNullPrototype: true })
+      .filter((d) => !Object.hasOwn(d, '__proto__')) as fc.Arbitrary<CborValue>,
   ),
 }));
 
@@ -128,7 +137,7 @@ describe('one-pass canonical decoder (fast-check, fixed seed)', () => {
     else expect(ours).toEqual(reference);
   });
 
-  it('picks the encoder\'s float width for every binary16 value and for generated floats', () => {
+  it("picks the encoder's float width for every binary16 value and for generated floats", () => {
     const widthOf = (x: number) => encodeCanonical(x).length - 1;
     let checked = 0;
     for (let bits = 0; bits < 0x10000; bits++) {
@@ -139,9 +148,12 @@ describe('one-pass canonical decoder (fast-check, fixed seed)', () => {
     }
     expect(checked).toBeGreaterThan(40_000);
     fc.assert(
-      fc.property(fc.oneof(fc.float(), fc.double()).filter((x) => Number.isFinite(x) && !Number.isInteger(x)), (x) => {
-        expect(floatWidth(x)).toBe(widthOf(x));
-      }),
+      fc.property(
+        fc.oneof(fc.float(), fc.double()).filter((x) => Number.isFinite(x) && !Number.isInteger(x)),
+        (x) => {
+          expect(floatWidth(x)).toBe(widthOf(x));
+        },
+      ),
       { seed: SEED, numRuns: 20_000 },
     );
   });

@@ -1,11 +1,21 @@
 // The check-in state machine, path by path: each row feeds events and checks the states passed through, the
 // attempts logged and the guidance shown.
 import { describe, expect, it } from 'vitest';
-import { type CheckinEvent, type CheckinState, type DeviceAvailability, IDLE, MAX_TRIES, step } from '../../core/checkin/checkin-machine.ts';
+import {
+  type CheckinEvent,
+  type CheckinState,
+  type DeviceAvailability,
+  IDLE,
+  MAX_TRIES,
+  step,
+} from '../../core/checkin/checkin-machine.ts';
 import { GUIDANCE } from '../../core/checkin/guidance.ts';
 
 const ALL: DeviceAvailability = { fingerprint: true, camera: true, badge: true };
-const finger = (subject = 's-1', score = 150): CheckinEvent => ({ type: 'finger', result: { kind: 'match', subject, score } });
+const finger = (subject = 's-1', score = 150): CheckinEvent => ({
+  type: 'finger',
+  result: { kind: 'match', subject, score },
+});
 const face = (score = 0.3): CheckinEvent => ({ type: 'face', result: { kind: 'match', score } });
 const tasks: CheckinEvent = { type: 'tasks', completions: [{ task: 't-1' }] };
 
@@ -19,21 +29,32 @@ interface Trace {
 
 function run(events: readonly CheckinEvent[], start: CheckinState = IDLE): Trace {
   let state = start;
-  const trace = { states: [] as string[], attempts: [] as string[], guidance: [] as string[], checkin: undefined as unknown };
+  const trace = {
+    states: [] as string[],
+    attempts: [] as string[],
+    guidance: [] as string[],
+    checkin: undefined as unknown,
+  };
   for (const event of events) {
     const next = step(state, event);
     state = next.state;
     trace.states.push(state.kind);
     for (const e of next.effects) {
       if (e.kind === 'guide') trace.guidance.push(e.guidance);
-      else if (e.kind === 'log-attempt') trace.attempts.push(`${e.attempt.step}/${e.attempt.method}/${e.attempt.outcome}#${e.attempt.try}${e.attempt.subject ? ` ${e.attempt.subject}` : ''}${e.attempt.identifiedBy ? ` by ${e.attempt.identifiedBy}` : ''}`);
+      else if (e.kind === 'log-attempt')
+        trace.attempts.push(
+          `${e.attempt.step}/${e.attempt.method}/${e.attempt.outcome}#${e.attempt.try}${e.attempt.subject ? ` ${e.attempt.subject}` : ''}${e.attempt.identifiedBy ? ` by ${e.attempt.identifiedBy}` : ''}`,
+        );
       else trace.checkin = e.checkin;
     }
   }
   return { ...trace, final: state };
 }
 
-const begin = (devices: DeviceAvailability = ALL, mode: 'fingerprint-search' | 'badge-then-finger' = 'fingerprint-search'): CheckinEvent => ({ type: 'begin', mode, devices });
+const begin = (
+  devices: DeviceAvailability = ALL,
+  mode: 'fingerprint-search' | 'badge-then-finger' = 'fingerprint-search',
+): CheckinEvent => ({ type: 'begin', mode, devices });
 
 describe('check-in state machine', () => {
   it('happy path: fingerprint 1:N, face 1:1, tasks, receipt', () => {
@@ -41,18 +62,38 @@ describe('check-in state machine', () => {
     expect(t.states).toEqual(['identify', 'face', 'tasks', 'recording', 'receipt', 'idle']);
     expect(t.attempts).toEqual(['identify/fingerprint/matched#1 s-1', 'verify/face/matched#1 s-1 by fingerprint']);
     expect(t.guidance).toEqual(['place-finger', 'look-at-camera', 'tasks', 'recording', 'receipt']);
-    expect(t.checkin).toEqual({ subject: 's-1', methods: ['fingerprint', 'face'], fingerprintScore: 150, faceScore: 0.3, tasks: [{ task: 't-1' }] });
+    expect(t.checkin).toEqual({
+      subject: 's-1',
+      methods: ['fingerprint', 'face'],
+      fingerprintScore: 150,
+      faceScore: 0.3,
+      tasks: [{ task: 't-1' }],
+    });
   });
 
   it('badge + fingerprint 1:1, then face', () => {
-    const t = run([begin(ALL, 'badge-then-finger'), { type: 'badge', result: { kind: 'known', subject: 's-1' } }, finger(), face(), tasks]);
+    const t = run([
+      begin(ALL, 'badge-then-finger'),
+      { type: 'badge', result: { kind: 'known', subject: 's-1' } },
+      finger(),
+      face(),
+      tasks,
+    ]);
     expect(t.states).toEqual(['identify', 'badge-finger', 'face', 'tasks', 'recording']);
-    expect(t.attempts).toEqual(['identify/badge/matched#1 s-1', 'identify/fingerprint/matched#1 s-1 by badge', 'verify/face/matched#1 s-1 by fingerprint']);
+    expect(t.attempts).toEqual([
+      'identify/badge/matched#1 s-1',
+      'identify/fingerprint/matched#1 s-1 by badge',
+      'verify/face/matched#1 s-1 by fingerprint',
+    ]);
     expect(t.checkin).toMatchObject({ methods: ['badge', 'fingerprint', 'face'] });
   });
 
   it('badge + a finger that belongs to someone else is a mismatch, retried', () => {
-    const t = run([begin(ALL, 'badge-then-finger'), { type: 'badge', result: { kind: 'known', subject: 's-1' } }, finger('s-2')]);
+    const t = run([
+      begin(ALL, 'badge-then-finger'),
+      { type: 'badge', result: { kind: 'known', subject: 's-1' } },
+      finger('s-2'),
+    ]);
     expect(t.final).toMatchObject({ kind: 'badge-finger', tries: 1 });
     expect(t.attempts.at(-1)).toBe('identify/fingerprint/mismatch#1 s-1 by badge');
     expect(t.guidance.at(-1)).toBe('finger-again');
@@ -61,7 +102,15 @@ describe('check-in state machine', () => {
   it('an unread finger is retried with guidance, then the badge identifies the person', () => {
     const poor: CheckinEvent = { type: 'finger', result: { kind: 'poor-quality' } };
     const none: CheckinEvent = { type: 'finger', result: { kind: 'no-match' } };
-    const t = run([begin(), poor, none, none, { type: 'badge', result: { kind: 'known', subject: 's-1' } }, face(), tasks]);
+    const t = run([
+      begin(),
+      poor,
+      none,
+      none,
+      { type: 'badge', result: { kind: 'known', subject: 's-1' } },
+      face(),
+      tasks,
+    ]);
     expect(t.guidance.slice(0, 4)).toEqual(['place-finger', 'finger-still', 'finger-again', 'finger-unread-badge']);
     expect(t.checkin).toMatchObject({ methods: ['badge', 'face'] });
   });
@@ -73,7 +122,11 @@ describe('check-in state machine', () => {
     expect(MAX_TRIES).toBe(3);
     expect(t.guidance).toEqual(['place-finger', 'finger-still', 'finger-again', 'see-staff']);
     expect(t.final).toEqual({ kind: 'failed', guidance: 'see-staff' });
-    expect(t.attempts).toEqual(['identify/fingerprint/poor-quality#1', 'identify/fingerprint/no-match#2', 'identify/fingerprint/no-match#3']);
+    expect(t.attempts).toEqual([
+      'identify/fingerprint/poor-quality#1',
+      'identify/fingerprint/no-match#2',
+      'identify/fingerprint/no-match#3',
+    ]);
   });
 
   it.each([
@@ -92,13 +145,24 @@ describe('check-in state machine', () => {
   });
 
   it('fingerprint down at the start: badge + face', () => {
-    const t = run([begin({ ...ALL, fingerprint: false }), { type: 'badge', result: { kind: 'known', subject: 's-1' } }, face(), tasks]);
+    const t = run([
+      begin({ ...ALL, fingerprint: false }),
+      { type: 'badge', result: { kind: 'known', subject: 's-1' } },
+      face(),
+      tasks,
+    ]);
     expect(t.guidance[0]).toBe('finger-badge-instead');
     expect(t.checkin).toMatchObject({ methods: ['badge', 'face'] });
   });
 
   it('fingerprint fails mid-session: the fault is logged and the kiosk falls back to badge + face', () => {
-    const t = run([begin(), { type: 'finger', result: { kind: 'device-down' } }, { type: 'badge', result: { kind: 'known', subject: 's-1' } }, face(), tasks]);
+    const t = run([
+      begin(),
+      { type: 'finger', result: { kind: 'device-down' } },
+      { type: 'badge', result: { kind: 'known', subject: 's-1' } },
+      face(),
+      tasks,
+    ]);
     expect(t.attempts[0]).toBe('identify/fingerprint/device-down#1');
     expect(t.states).toEqual(['identify', 'identify', 'face', 'tasks', 'recording']);
     expect(t.checkin).toMatchObject({ methods: ['badge', 'face'] });
@@ -112,7 +176,13 @@ describe('check-in state machine', () => {
   });
 
   it('camera fails during the face step: the fault is logged, staff confirm', () => {
-    const t = run([begin(), finger(), { type: 'face', result: { kind: 'device-down' } }, { type: 'staff', staff: 'staff-7' }, tasks]);
+    const t = run([
+      begin(),
+      finger(),
+      { type: 'face', result: { kind: 'device-down' } },
+      { type: 'staff', staff: 'staff-7' },
+      tasks,
+    ]);
     expect(t.attempts).toContain('verify/face/device-down#1 s-1 by fingerprint');
     expect(t.checkin).toMatchObject({ methods: ['fingerprint', 'staff'] });
   });
@@ -123,7 +193,10 @@ describe('check-in state machine', () => {
   });
 
   it('fingerprint and camera down: a badge alone is never enough; logged as a device fault', () => {
-    const t = run([begin({ fingerprint: false, camera: false, badge: true }), { type: 'badge', result: { kind: 'known', subject: 's-1' } }]);
+    const t = run([
+      begin({ fingerprint: false, camera: false, badge: true }),
+      { type: 'badge', result: { kind: 'known', subject: 's-1' } },
+    ]);
     expect(t.final).toEqual({ kind: 'failed', guidance: 'devices-down' });
     expect(t.attempts.at(-1)).toBe('verify/face/device-down#1 s-1 by badge');
   });
@@ -149,13 +222,21 @@ describe('check-in state machine', () => {
   it('nobody at the device for its whole wait means the person walked away: idle, nothing recorded, the wait logged as a timeout', () => {
     const none = { kind: 'timeout' } as const;
     const atFinger = run([begin(), { type: 'finger', result: none }]);
-    expect(atFinger).toMatchObject({ final: IDLE, guidance: ['place-finger', 'walked-away'], attempts: ['identify/fingerprint/timeout#1'] });
+    expect(atFinger).toMatchObject({
+      final: IDLE,
+      guidance: ['place-finger', 'walked-away'],
+      attempts: ['identify/fingerprint/timeout#1'],
+    });
     const atBadge = run([begin({ ...ALL, fingerprint: false }), { type: 'badge', result: none }]);
     expect(atBadge).toMatchObject({ final: IDLE, attempts: ['identify/badge/timeout#1'] });
     const atFace = run([begin(), finger(), { type: 'face', result: none }]);
     expect(atFace).toMatchObject({ final: IDLE, checkin: undefined });
     expect(atFace.attempts.at(-1)).toBe('verify/face/timeout#1 s-1 by fingerprint');
-    const atBadgeFinger = run([begin(ALL, 'badge-then-finger'), { type: 'badge', result: { kind: 'known', subject: 's-1' } }, { type: 'finger', result: none }]);
+    const atBadgeFinger = run([
+      begin(ALL, 'badge-then-finger'),
+      { type: 'badge', result: { kind: 'known', subject: 's-1' } },
+      { type: 'finger', result: none },
+    ]);
     expect(atBadgeFinger.attempts.at(-1)).toBe('identify/fingerprint/timeout#1 s-1 by badge');
   });
 

@@ -62,7 +62,14 @@ describe('zoned time (Intl only)', () => {
     // [zone, local day, minute, prefer, expected UTC]
     ['ordinary day', 'America/New_York', '2026-01-10', 9 * 60, 'earlier', '2026-01-10T14:00:00Z'],
     ['summer day', 'America/New_York', '2026-07-10', 9 * 60, 'earlier', '2026-07-10T13:00:00Z'],
-    ['spring-forward gap maps past the jump', 'America/New_York', '2026-03-08', 2 * 60 + 30, 'earlier', '2026-03-08T07:30:00Z'],
+    [
+      'spring-forward gap maps past the jump',
+      'America/New_York',
+      '2026-03-08',
+      2 * 60 + 30,
+      'earlier',
+      '2026-03-08T07:30:00Z',
+    ],
     ['spring-forward gap, later too', 'America/New_York', '2026-03-08', 2 * 60 + 30, 'later', '2026-03-08T07:30:00Z'],
     ['just after the jump', 'America/New_York', '2026-03-08', 3 * 60, 'earlier', '2026-03-08T07:00:00Z'],
     ['fall-back repeated hour, earlier', 'America/New_York', '2026-11-01', 60 + 30, 'earlier', '2026-11-01T05:30:00Z'],
@@ -71,7 +78,9 @@ describe('zoned time (Intl only)', () => {
     ['Paris spring forward gap', 'Europe/Paris', '2026-03-29', 2 * 60 + 15, 'earlier', '2026-03-29T01:15:00Z'],
     ['half-hour zone', 'Asia/Kolkata', '2026-05-01', 0, 'earlier', '2026-04-30T18:30:00Z'],
   ] as const)('%s', (_name, zone, localDay, minute, prefer, iso) => {
-    expect(new Date(zonedInstant(day(localDay), minute, zone, prefer)).toISOString()).toBe(new Date(utc(iso)).toISOString());
+    expect(new Date(zonedInstant(day(localDay), minute, zone, prefer)).toISOString()).toBe(
+      new Date(utc(iso)).toISOString(),
+    );
   });
 
   it('round-trips every quarter hour of a DST year in New York', () => {
@@ -85,7 +94,8 @@ describe('zoned time (Intl only)', () => {
   });
 
   it('days are 23 and 25 hours long on DST changes', () => {
-    const length = (text: string): number => zonedInstant(day(text) + 1, 0, 'America/New_York') - zonedInstant(day(text), 0, 'America/New_York');
+    const length = (text: string): number =>
+      zonedInstant(day(text) + 1, 0, 'America/New_York') - zonedInstant(day(text), 0, 'America/New_York');
     expect(length('2026-03-08')).toBe(23 * H);
     expect(length('2026-11-01')).toBe(25 * H);
     expect(length('2026-06-01')).toBe(24 * H);

@@ -7,12 +7,32 @@ const KIOSKS = ['centre-01/kiosk-1', 'centre-01/kiosk-2'];
 
 describe('demo control lines', () => {
   it('name a kiosk by id or number, a person, a device, or minutes', () => {
-    expect(parseDemoControl('finger 1 p-0007', KIOSKS)).toEqual({ kind: 'finger', kiosk: 'centre-01/kiosk-1', subject: 'p-0007' });
-    expect(parseDemoControl('  face centre-01/kiosk-2 impostor ', KIOSKS)).toEqual({ kind: 'face', kiosk: 'centre-01/kiosk-2', subject: 'impostor' });
+    expect(parseDemoControl('finger 1 p-0007', KIOSKS)).toEqual({
+      kind: 'finger',
+      kiosk: 'centre-01/kiosk-1',
+      subject: 'p-0007',
+    });
+    expect(parseDemoControl('  face centre-01/kiosk-2 impostor ', KIOSKS)).toEqual({
+      kind: 'face',
+      kiosk: 'centre-01/kiosk-2',
+      subject: 'impostor',
+    });
     expect(parseDemoControl('finger 2 none', KIOSKS)).toMatchObject({ subject: 'none' });
-    expect(parseDemoControl('card 1 p-0003', KIOSKS)).toEqual({ kind: 'card', kiosk: 'centre-01/kiosk-1', subject: 'p-0003' });
-    expect(parseDemoControl('unplug 2 camera', KIOSKS)).toEqual({ kind: 'unplug', kiosk: 'centre-01/kiosk-2', device: 'camera' });
-    expect(parseDemoControl('replug 1 badge', KIOSKS)).toEqual({ kind: 'replug', kiosk: 'centre-01/kiosk-1', device: 'badge' });
+    expect(parseDemoControl('card 1 p-0003', KIOSKS)).toEqual({
+      kind: 'card',
+      kiosk: 'centre-01/kiosk-1',
+      subject: 'p-0003',
+    });
+    expect(parseDemoControl('unplug 2 camera', KIOSKS)).toEqual({
+      kind: 'unplug',
+      kiosk: 'centre-01/kiosk-2',
+      device: 'camera',
+    });
+    expect(parseDemoControl('replug 1 badge', KIOSKS)).toEqual({
+      kind: 'replug',
+      kiosk: 'centre-01/kiosk-1',
+      device: 'badge',
+    });
     expect(parseDemoControl('clock +45', KIOSKS)).toEqual({ kind: 'clock', minutes: 45 });
     expect(parseDemoControl('help', KIOSKS)).toEqual({ kind: 'help' });
   });

@@ -58,7 +58,10 @@ async function overPty(keypad = false): Promise<BadgeRig> {
   };
 }
 
-for (const [label, make] of [['in process', inProcess], ['PTY', overPty]] as const) {
+for (const [label, make] of [
+  ['in process', inProcess],
+  ['PTY', overPty],
+] as const) {
   describe(`badge reader contract: ${label}`, () => {
     it('reads tapped cards in order', async () => {
       const rig = await make();
@@ -120,7 +123,9 @@ describe('badge reader specifics', () => {
   });
 
   it('reports a missing USB reader as device.not-found (node-hid, no device here)', async () => {
-    await expect(openHidSource({ vendorId: 0xffff, productId: 0xfffe })).rejects.toMatchObject({ code: 'device.not-found' });
+    await expect(openHidSource({ vendorId: 0xffff, productId: 0xfffe })).rejects.toMatchObject({
+      code: 'device.not-found',
+    });
     const reader = new BadgeReader({ open: () => openHidSource({ path: '/dev/hidraw-absent' }), reconnect: false });
     await expect(reader.open()).rejects.toMatchObject({ code: 'device.not-found' });
   });

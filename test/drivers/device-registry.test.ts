@@ -21,7 +21,9 @@ describe('device health rule (core)', () => {
     expect(deviceState(true, 0)).toBe('ok');
     expect(deviceState(true, 2)).toBe('degraded');
     expect(deviceState(true, 3)).toBe('failing');
-    expect(['ok', 'degraded', 'failing', 'disconnected'].filter((s) => deviceUsable(s as DeviceHealth['state']))).toEqual(['ok', 'degraded']);
+    expect(
+      ['ok', 'degraded', 'failing', 'disconnected'].filter((s) => deviceUsable(s as DeviceHealth['state'])),
+    ).toEqual(['ok', 'degraded']);
   });
 });
 
@@ -40,7 +42,11 @@ describe('DeviceRegistry', () => {
       rig.emulator.inject('silence');
       await expect(rig.sensor.templateCount()).rejects.toMatchObject({ code: 'device.timeout' });
     }
-    expect(registry.health('fp-1')).toMatchObject({ state: 'failing', lastError: { code: 'device.timeout' }, counters: { requests: 4, failures: 3, timeouts: 3 } });
+    expect(registry.health('fp-1')).toMatchObject({
+      state: 'failing',
+      lastError: { code: 'device.timeout' },
+      counters: { requests: 4, failures: 3, timeouts: 3 },
+    });
     await rig.sensor.templateCount();
     const down = once(rig.channel, 'disconnected');
     rig.emulator.unplug();
@@ -72,8 +78,12 @@ describe('DeviceRegistry', () => {
       ['cam-1', 'camera', 'disconnected'],
       ['badge-1', 'badge', 'ok'],
     ]);
-    expect(() => { registry.declare('cam-1', 'camera'); }).toThrow(TypeError);
-    expect(() => { registry.attach('nope', reader); }).toThrow(TypeError);
+    expect(() => {
+      registry.declare('cam-1', 'camera');
+    }).toThrow(TypeError);
+    expect(() => {
+      registry.attach('nope', reader);
+    }).toThrow(TypeError);
     await reader.close();
   });
 });

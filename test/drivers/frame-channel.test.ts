@@ -15,7 +15,13 @@ class ByteDecoder implements FrameDecoder<number> {
     this.resets++;
   }
   push(chunk: Uint8Array): Decoded<number>[] {
-    return [...chunk].map((b) => (b === 0xee ? { error: linkError('device.bad-checksum', 'bad') } : b === 0 ? { error: linkError('device.noise', 'noise') } : { frame: b }));
+    return [...chunk].map((b) =>
+      b === 0xee
+        ? { error: linkError('device.bad-checksum', 'bad') }
+        : b === 0
+          ? { error: linkError('device.noise', 'noise') }
+          : { frame: b },
+    );
   }
 }
 
@@ -26,7 +32,13 @@ class ScriptedLink extends EventEmitter<ByteLinkEvents> implements ByteLink {
   written: number[] = [];
   write(bytes: Uint8Array): Promise<void> {
     this.written.push(...bytes);
-    if (this.answer) queueMicrotask(() => this.emit('data', bytes.map((b) => b + 1)));
+    if (this.answer)
+      queueMicrotask(() =>
+        this.emit(
+          'data',
+          bytes.map((b) => b + 1),
+        ),
+      );
     return Promise.resolve();
   }
   close(): Promise<void> {

@@ -5,7 +5,14 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../core/bytes.ts';
 import { DeviceError } from '../../drivers/device-error.ts';
-import { GT511_ACK, GT511_MAX_DATA, Gt511Command, Gt511Decoder, encodeGt511Data, encodeGt511Packet } from '../../drivers/fingerprint/gt511-codec.ts';
+import {
+  GT511_ACK,
+  GT511_MAX_DATA,
+  Gt511Command,
+  Gt511Decoder,
+  encodeGt511Data,
+  encodeGt511Packet,
+} from '../../drivers/fingerprint/gt511-codec.ts';
 import { type Gt511Rig, gt511Rig } from './support/gt511-rig.ts';
 
 const SEED = 20261129;
@@ -60,13 +67,19 @@ describe('GT-511 decoder properties (fast-check, fixed seed)', () => {
 
   it('round-trips packets however they are split', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.nat()), { minLength: 1, maxLength: 8 }), fc.nat(), (packets, cut) => {
-        const bytes = Uint8Array.from(packets.flatMap(([code, param]) => [...encodeGt511Packet(code, param)]));
-        const at = cut % (bytes.length + 1);
-        const decoder = new Gt511Decoder();
-        const out = [...decoder.push(bytes.subarray(0, at)), ...decoder.push(bytes.subarray(at))];
-        expect(out.flatMap((o) => ('frame' in o && o.frame.kind === 'packet' ? [[o.frame.code, o.frame.param]] : []))).toEqual(packets.map(([c, p]) => [c, p >>> 0]));
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.nat()), { minLength: 1, maxLength: 8 }),
+        fc.nat(),
+        (packets, cut) => {
+          const bytes = Uint8Array.from(packets.flatMap(([code, param]) => [...encodeGt511Packet(code, param)]));
+          const at = cut % (bytes.length + 1);
+          const decoder = new Gt511Decoder();
+          const out = [...decoder.push(bytes.subarray(0, at)), ...decoder.push(bytes.subarray(at))];
+          expect(
+            out.flatMap((o) => ('frame' in o && o.frame.kind === 'packet' ? [[o.frame.code, o.frame.param]] : [])),
+          ).toEqual(packets.map(([c, p]) => [c, p >>> 0]));
+        },
+      ),
       { seed: SEED, numRuns: 200 },
     );
   });
@@ -81,7 +94,9 @@ describe('GT-511 driver specifics', () => {
 
   it('has an on/off LED only, and switches it on to capture', async () => {
     rig = await gt511Rig('mock');
-    await expect(rig.sensor.setLed({ mode: 'breathing', colour: 'blue' })).rejects.toMatchObject({ code: 'device.unsupported' });
+    await expect(rig.sensor.setLed({ mode: 'breathing', colour: 'blue' })).rejects.toMatchObject({
+      code: 'device.unsupported',
+    });
     await rig.sensor.setLed({ mode: 'off' });
     rig.place({ kind: 'finger', name: 'alice' });
     expect(await rig.sensor.fingerPresent()).toBe(true);
@@ -91,9 +106,17 @@ describe('GT-511 driver specifics', () => {
   it('maps NACKs: already enrolled, not enrolled, bad template data', async () => {
     rig = await gt511Rig('mock');
     rig.emulator.enrolDirect('bob', 4);
-    await expect(rig.sensor.enrol(4, { fingerTimeoutMs: 0 })).rejects.toMatchObject({ code: 'fingerprint.bad-id', deviceCode: 0x1005 });
-    await expect(rig.sensor.exportTemplate(5)).rejects.toMatchObject({ code: 'fingerprint.bad-id', deviceCode: 0x1004 });
-    await expect(rig.sensor.importTemplate(6, { format: 'gt511-498', bytes: new Uint8Array(498) })).rejects.toMatchObject({ code: 'fingerprint.bad-template' });
+    await expect(rig.sensor.enrol(4, { fingerTimeoutMs: 0 })).rejects.toMatchObject({
+      code: 'fingerprint.bad-id',
+      deviceCode: 0x1005,
+    });
+    await expect(rig.sensor.exportTemplate(5)).rejects.toMatchObject({
+      code: 'fingerprint.bad-id',
+      deviceCode: 0x1004,
+    });
+    await expect(
+      rig.sensor.importTemplate(6, { format: 'gt511-498', bytes: new Uint8Array(498) }),
+    ).rejects.toMatchObject({ code: 'fingerprint.bad-template' });
     expect(await rig.sensor.ids()).toEqual([4]);
   });
 
@@ -118,7 +141,9 @@ describe('GT-511 driver specifics', () => {
       r.sensor.enrol(1, {
         fingerTimeoutMs: 0,
         onStep: (step) => {
-          r.place(step.action === 'lift' ? { kind: 'none' } : { kind: 'finger', name: fingers[step.capture - 1] ?? 'x' });
+          r.place(
+            step.action === 'lift' ? { kind: 'none' } : { kind: 'finger', name: fingers[step.capture - 1] ?? 'x' },
+          );
         },
       }),
     ).rejects.toMatchObject({ code: 'fingerprint.merge-failed' });

@@ -26,20 +26,34 @@ function on(emulator: SerialEmulator): { binding: EmulatorBinding; target: { pat
 describe('openFingerprintSensor / openCamera / openBadgeReader', () => {
   it('opens both fingerprint families and a camera, tracked by one registry', async () => {
     const registry = new DeviceRegistry();
-    const r30x = await openFingerprintSensor({ family: 'r30x', model: 'R503', ...on(new R30xEmulator({ model: 'R503' })) });
+    const r30x = await openFingerprintSensor({
+      family: 'r30x',
+      model: 'R503',
+      ...on(new R30xEmulator({ model: 'R503' })),
+    });
     const gt511 = await openFingerprintSensor({ family: 'gt511', ...on(new Gt511Emulator()) });
     const jpeg = testJpeg(8, 8, 3);
     const camera = await openCamera({ camera: { chunkSize: 64 }, ...on(new Vc0706Emulator({ frames: [jpeg] })) });
-    closers.push(() => r30x.device.close(), () => gt511.device.close(), () => camera.device.close());
+    closers.push(
+      () => r30x.device.close(),
+      () => gt511.device.close(),
+      () => camera.device.close(),
+    );
     registry.track('fp-a', 'fingerprint', r30x.health);
     registry.track('fp-b', 'fingerprint', gt511.health);
     registry.track('cam', 'camera', camera.health);
-    expect([r30x.device.info.family, r30x.device.info.hasLed, gt511.device.info.family]).toEqual(['r30x', true, 'gt511']);
+    expect([r30x.device.info.family, r30x.device.info.hasLed, gt511.device.info.family]).toEqual([
+      'r30x',
+      true,
+      'gt511',
+    ]);
     expect(await camera.device.capture()).toEqual(jpeg);
     expect(registry.all().map((h) => h.state)).toEqual(['ok', 'ok', 'ok']);
   });
 
   it('reports a reader that is not there as device.not-found', async () => {
-    await expect(openBadgeReader({ target: { vendorId: 0xffff, productId: 0xfffd }, reconnect: false })).rejects.toMatchObject({ code: 'device.not-found' });
+    await expect(
+      openBadgeReader({ target: { vendorId: 0xffff, productId: 0xfffd }, reconnect: false }),
+    ).rejects.toMatchObject({ code: 'device.not-found' });
   });
 });

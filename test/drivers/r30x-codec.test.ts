@@ -3,7 +3,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../core/bytes.ts';
 import { DeviceError } from '../../drivers/device-error.ts';
-import { Pid, R30X_MAX_PAYLOAD, R30xDecoder, type R30xPacket, encodeR30x, r30xCommand } from '../../drivers/fingerprint/r30x-codec.ts';
+import {
+  Pid,
+  R30X_MAX_PAYLOAD,
+  R30xDecoder,
+  type R30xPacket,
+  encodeR30x,
+  r30xCommand,
+} from '../../drivers/fingerprint/r30x-codec.ts';
 
 const SEED = 20261129;
 const MAX_BUFFER = 9 + R30X_MAX_PAYLOAD + 2;
@@ -18,7 +25,11 @@ const GOLDEN: ReadonlyArray<readonly [string, Uint8Array, string]> = [
   // VfyPwd with the default password 00000000
   ['VfyPwd 0', r30xCommand(0x13, [0, 0, 0, 0]), 'ef01 ffffffff 01 0007 13 00000000 001b'],
   // Acknowledge (PID 07), confirmation 00
-  ['Ack OK', encodeR30x({ address: 0xffffffff, pid: Pid.ack, payload: Uint8Array.of(0) }), 'ef01 ffffffff 07 0003 00 000a'],
+  [
+    'Ack OK',
+    encodeR30x({ address: 0xffffffff, pid: Pid.ack, payload: Uint8Array.of(0) }),
+    'ef01 ffffffff 07 0003 00 000a',
+  ],
 ];
 
 const hex = (spaced: string): Uint8Array => fromHex(spaced.replaceAll(' ', ''));
@@ -42,7 +53,11 @@ describe('R30x codec golden vectors', () => {
 
   it('reports a bad checksum and finds the next good frame', () => {
     const out = new R30xDecoder().push(hex('ef01 ffffffff 07 0003 00 000b ef01 ffffffff 07 0003 00 000a'));
-    expect(out.map((o) => ('frame' in o ? 'frame' : o.error.code))).toEqual(['device.bad-checksum', 'device.noise', 'frame']);
+    expect(out.map((o) => ('frame' in o ? 'frame' : o.error.code))).toEqual([
+      'device.bad-checksum',
+      'device.noise',
+      'frame',
+    ]);
   });
 
   it('rejects an impossible length without waiting for it', () => {
@@ -99,25 +114,36 @@ describe('R30x decoder properties (fast-check, fixed seed)', () => {
 
   it('decodes any valid packets exactly, however the bytes are split', () => {
     fc.assert(
-      fc.property(fc.array(packet, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 8 }), (packets, cuts) => {
-        const bytes = concatAll(packets.map(encodeR30x));
-        const decoded = frames(new R30xDecoder(), chunks(bytes, cuts));
-        expect(decoded.map(encodeR30x).map(toHex)).toEqual(packets.map(encodeR30x).map(toHex));
-      }),
+      fc.property(
+        fc.array(packet, { minLength: 1, maxLength: 5 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (packets, cuts) => {
+          const bytes = concatAll(packets.map(encodeR30x));
+          const decoded = frames(new R30xDecoder(), chunks(bytes, cuts));
+          expect(decoded.map(encodeR30x).map(toHex)).toEqual(packets.map(encodeR30x).map(toHex));
+        },
+      ),
       { seed: SEED, numRuns: 200 },
     );
   });
 
   it('recovers the next good packet after noise or a corrupted payload', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }).map((n) => n.filter((b) => b !== 0xef)), packet, fc.nat(), fc.integer({ min: 1, max: 255 }), packet, (noise, bad, at, flip, good) => {
-        const corrupted = encodeR30x(bad);
-        const index = 9 + (at % (corrupted.length - 9));
-        corrupted[index] = (corrupted[index] ?? 0) ^ flip;
-        const decoded = frames(new R30xDecoder(), [noise, corrupted, encodeR30x(good)]);
-        expect(decoded.map((p) => toHex(encodeR30x(p)))).toContain(toHex(encodeR30x(good)));
-        expect(decoded.map((p) => toHex(encodeR30x(p)))).not.toContain(toHex(encodeR30x(bad)));
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 64 }).map((n) => n.filter((b) => b !== 0xef)),
+        packet,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        packet,
+        (noise, bad, at, flip, good) => {
+          const corrupted = encodeR30x(bad);
+          const index = 9 + (at % (corrupted.length - 9));
+          corrupted[index] = (corrupted[index] ?? 0) ^ flip;
+          const decoded = frames(new R30xDecoder(), [noise, corrupted, encodeR30x(good)]);
+          expect(decoded.map((p) => toHex(encodeR30x(p)))).toContain(toHex(encodeR30x(good)));
+          expect(decoded.map((p) => toHex(encodeR30x(p)))).not.toContain(toHex(encodeR30x(bad)));
+        },
+      ),
       { seed: SEED, numRuns: 200 },
     );
   });

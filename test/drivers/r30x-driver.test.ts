@@ -34,7 +34,9 @@ for (const [link, make] of links) {
       rig.place({ kind: 'finger', name: 'alice' });
       await rig.sensor.genImg();
       await rig.sensor.img2Tz(1);
-      expect(received.mock.calls.map(([bytes]) => toHex(bytes)).join('')).toBe('ef01ffffffff010003010005' + 'ef01ffffffff01000402010008');
+      expect(received.mock.calls.map(([bytes]) => toHex(bytes)).join('')).toBe(
+        'ef01ffffffff010003010005' + 'ef01ffffffff01000402010008',
+      );
     });
 
     it('surfaces a corrupted reply as device.bad-checksum, then carries on', async () => {
@@ -65,7 +67,11 @@ for (const [link, make] of links) {
     it('serialises concurrent requests so frames never interleave', async () => {
       const rig = await track(make());
       await enrolFinger(rig, 3, 'carol');
-      const results = await Promise.all(Array.from({ length: 24 }, (_, i) => (i % 3 === 0 ? rig.sensor.templateCount() : i % 3 === 1 ? rig.sensor.ids() : rig.sensor.fingerPresent())));
+      const results = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          i % 3 === 0 ? rig.sensor.templateCount() : i % 3 === 1 ? rig.sensor.ids() : rig.sensor.fingerPresent(),
+        ),
+      );
       results.forEach((r, i) => {
         expect(r).toEqual(i % 3 === 0 ? 1 : i % 3 === 1 ? [3] : false);
       });
@@ -87,17 +93,28 @@ for (const [link, make] of links) {
 describe('R30x driver specifics', () => {
   it('reads the system parameters and changes the packet size register', async () => {
     const rig = await track(mockR30xRig({ capacity: 300 }));
-    expect(rig.sensor.parameters).toMatchObject({ capacity: 300, packetSize: 128, baudRate: 57600, address: 0xffffffff, securityLevel: 3 });
+    expect(rig.sensor.parameters).toMatchObject({
+      capacity: 300,
+      packetSize: 128,
+      baudRate: 57600,
+      address: 0xffffffff,
+      securityLevel: 3,
+    });
     await rig.sensor.writeRegister(6, 1);
     expect(rig.sensor.parameters.packetSize).toBe(64);
     await enrolFinger(rig, 4, 'gina');
     expect((await rig.sensor.exportTemplate(4)).bytes).toEqual(fingerTemplate('gina'));
-    await expect(rig.sensor.writeRegister(9, 1)).rejects.toMatchObject({ code: 'fingerprint.rejected', deviceCode: 0x1a });
+    await expect(rig.sensor.writeRegister(9, 1)).rejects.toMatchObject({
+      code: 'fingerprint.rejected',
+      deviceCode: 0x1a,
+    });
   });
 
   it('refuses a wrong password at the handshake', async () => {
     const rig = await track(mockR30xRig());
-    await expect(R30xSensor.connect(rig.channel, { password: 1234 })).rejects.toMatchObject({ code: 'fingerprint.wrong-password' });
+    await expect(R30xSensor.connect(rig.channel, { password: 1234 })).rejects.toMatchObject({
+      code: 'fingerprint.wrong-password',
+    });
   });
 
   it('drives the Aura LED of an R503', async () => {

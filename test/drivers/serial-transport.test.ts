@@ -26,7 +26,11 @@ afterEach(async () => {
   await Promise.all(transports.splice(0).map((t) => t.close()));
 });
 
-function emulated(usb?: { vendorId: string; productId: string }): { binding: EmulatorBinding; emulator: R30xEmulator; path: string } {
+function emulated(usb?: { vendorId: string; productId: string }): {
+  binding: EmulatorBinding;
+  emulator: R30xEmulator;
+  path: string;
+} {
   const binding = new EmulatorBinding();
   const emulator = new R30xEmulator();
   const path = `/dev/ttyUSB-transport-${process.pid}-${++n}`;
@@ -51,8 +55,16 @@ describe('SerialTransport', () => {
       },
       open: () => Promise.reject(new Error('unreachable')),
     };
-    const t = transport({ target: { vendorId: '10c4', productId: 'ea60' }, baudRate: 57600, binding: broken, reconnect: { initialMs: 1, maxMs: 2 } });
-    await expect(t.open()).rejects.toMatchObject({ code: 'device.not-found', message: expect.stringContaining('udevadm') as unknown });
+    const t = transport({
+      target: { vendorId: '10c4', productId: 'ea60' },
+      baudRate: 57600,
+      binding: broken,
+      reconnect: { initialMs: 1, maxMs: 2 },
+    });
+    await expect(t.open()).rejects.toMatchObject({
+      code: 'device.not-found',
+      message: expect.stringContaining('udevadm') as unknown,
+    });
     t.start();
     await expect.poll(() => lists).toBeGreaterThan(3);
     expect(t.connected).toBe(false);
@@ -60,8 +72,12 @@ describe('SerialTransport', () => {
 
   it('rejects with device.not-found for a missing path or USB id', async () => {
     const { binding } = emulated();
-    await expect(transport({ target: { path: '/dev/serial/by-id/absent' }, baudRate: 9600, binding }).open()).rejects.toMatchObject({ code: 'device.not-found' });
-    await expect(transport({ target: { vendorId: '0403', productId: '6001' }, baudRate: 9600, binding }).open()).rejects.toMatchObject({ code: 'device.not-found' });
+    await expect(
+      transport({ target: { path: '/dev/serial/by-id/absent' }, baudRate: 9600, binding }).open(),
+    ).rejects.toMatchObject({ code: 'device.not-found' });
+    await expect(
+      transport({ target: { vendorId: '0403', productId: '6001' }, baudRate: 9600, binding }).open(),
+    ).rejects.toMatchObject({ code: 'device.not-found' });
   });
 
   it('refuses a bad baud rate at the boundary', () => {

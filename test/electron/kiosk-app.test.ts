@@ -26,12 +26,23 @@ afterEach(() => {
 function start(options: { maxRestarts?: number } = {}) {
   const fake = fakeElectron();
   const screen = new KioskScreen();
-  app = startKioskApp(fake.module as unknown as ElectronModule, { api: new ApiService([screen]), bundle, preload: '/app/preload.cjs', logger: new MemoryLog().logger, ...options });
+  app = startKioskApp(fake.module as unknown as ElectronModule, {
+    api: new ApiService([screen]),
+    bundle,
+    preload: '/app/preload.cjs',
+    logger: new MemoryLog().logger,
+    ...options,
+  });
   const win = FakeBrowserWindow.created.at(-1) as FakeBrowserWindow;
   return { fake, screen, win };
 }
 
-function invoke(fake: ReturnType<typeof fakeElectron>, sender: FakeWebContents, frame: FakeFrame | null, message: unknown): Promise<unknown> {
+function invoke(
+  fake: ReturnType<typeof fakeElectron>,
+  sender: FakeWebContents,
+  frame: FakeFrame | null,
+  message: unknown,
+): Promise<unknown> {
   const handler = fake.handlers.get(CALL_CHANNEL);
   if (!handler) throw new Error('no IPC handler');
   return Promise.resolve(handler({ sender, senderFrame: frame }, message));
@@ -41,7 +52,16 @@ describe('kiosk window', () => {
   it('is a sandboxed, isolated kiosk-mode window without Node, on the app scheme', () => {
     const { win } = start();
     expect(win.options).toMatchObject({ kiosk: true, fullscreen: true });
-    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true, webviewTag: false, preload: '/app/preload.cjs' });
+    expect(win.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      webviewTag: false,
+      preload: '/app/preload.cjs',
+    });
     expect(win.loaded).toBe(KIOSK_URL);
   });
 
@@ -72,7 +92,8 @@ describe('kiosk window', () => {
     expect(ask('media', { mediaTypes: ['video'], securityOrigin: 'muster://kiosk/' })).toBe(true);
     expect(ask('media', { mediaTypes: ['video', 'audio'], securityOrigin: 'muster://kiosk/' })).toBe(false);
     expect(ask('media', { mediaTypes: ['video'], securityOrigin: 'https://example.com/' })).toBe(false);
-    for (const p of ['geolocation', 'notifications', 'openExternal', 'display-capture', 'clipboard-read']) expect(ask(p, { requestingUrl: KIOSK_URL })).toBe(false);
+    for (const p of ['geolocation', 'notifications', 'openExternal', 'display-capture', 'clipboard-read'])
+      expect(ask(p, { requestingUrl: KIOSK_URL })).toBe(false);
     expect(fake.permission.check?.({}, 'media', 'muster://kiosk', { mediaType: 'video' })).toBe(true);
     expect(fake.permission.check?.({}, 'serial', 'muster://kiosk', {})).toBe(false);
   });
@@ -90,12 +111,20 @@ describe('kiosk window', () => {
 });
 
 describe('IPC', () => {
-  it('answers the kiosk window\'s top frame and validates every message', async () => {
+  it("answers the kiosk window's top frame and validates every message", async () => {
     const { fake, win } = start();
     const contents = win.webContents;
-    expect(await invoke(fake, contents, contents.mainFrame, { method: 'kiosk.view', params: {} })).toMatchObject({ ok: true, result: { phase: 'idle' } });
-    expect(await invoke(fake, contents, contents.mainFrame, { method: 'kiosk.view', params: { extra: true } })).toMatchObject({ ok: false, error: { code: 'bad-message' } });
-    expect(await invoke(fake, contents, contents.mainFrame, 'kiosk.view')).toMatchObject({ ok: false, error: { code: 'bad-message' } });
+    expect(await invoke(fake, contents, contents.mainFrame, { method: 'kiosk.view', params: {} })).toMatchObject({
+      ok: true,
+      result: { phase: 'idle' },
+    });
+    expect(
+      await invoke(fake, contents, contents.mainFrame, { method: 'kiosk.view', params: { extra: true } }),
+    ).toMatchObject({ ok: false, error: { code: 'bad-message' } });
+    expect(await invoke(fake, contents, contents.mainFrame, 'kiosk.view')).toMatchObject({
+      ok: false,
+      error: { code: 'bad-message' },
+    });
   });
 
   it('refuses other windows, subframes, foreign URLs, and methods beyond the kiosk screen', async () => {
@@ -104,13 +133,22 @@ describe('IPC', () => {
     const call = { method: 'kiosk.view', params: {} };
     const other = new FakeWebContents(KIOSK_URL);
     expect(await invoke(fake, other, other.mainFrame, call)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await invoke(fake, contents, new FakeFrame(KIOSK_URL), call)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await invoke(fake, contents, new FakeFrame(KIOSK_URL), call)).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     expect(await invoke(fake, contents, null, call)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     contents.mainFrame.url = 'https://example.com/';
-    expect(await invoke(fake, contents, contents.mainFrame, call)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await invoke(fake, contents, contents.mainFrame, call)).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     contents.mainFrame.url = KIOSK_URL;
     // The kiosk window has no signed-in user: staff methods are refused even from the right frame.
-    expect(await invoke(fake, contents, contents.mainFrame, { method: 'staff.roster', params: {} })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await invoke(fake, contents, contents.mainFrame, { method: 'staff.roster', params: {} })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
   });
 
   it('pushes the kiosk view to the window as events', async () => {
@@ -118,8 +156,13 @@ describe('IPC', () => {
     screen.attach(() => new Promise(() => undefined));
     await invoke(fake, win.webContents, win.webContents.mainFrame, { method: 'kiosk.begin', params: {} });
     screen.guide('place-finger');
-    const events = win.webContents.sent.filter((s) => s.channel === EVENT_CHANNEL).map((s) => s.message as EventMessage);
-    expect(events.at(-1)).toMatchObject({ event: 'kiosk.view', data: { phase: 'active', step: 'identify', guidance: 'place-finger' } });
+    const events = win.webContents.sent
+      .filter((s) => s.channel === EVENT_CHANNEL)
+      .map((s) => s.message as EventMessage);
+    expect(events.at(-1)).toMatchObject({
+      event: 'kiosk.view',
+      data: { phase: 'active', step: 'identify', guidance: 'place-finger' },
+    });
   });
 });
 
@@ -153,7 +196,9 @@ describe('preload', () => {
     const invoked: unknown[][] = [];
     const listeners = new Map<string, (event: unknown, message: unknown) => void>();
     const electron = {
-      contextBridge: { exposeInMainWorld: (key: string, api: Record<string, (...args: unknown[]) => unknown>) => exposed.set(key, api) },
+      contextBridge: {
+        exposeInMainWorld: (key: string, api: Record<string, (...args: unknown[]) => unknown>) => exposed.set(key, api),
+      },
       ipcRenderer: {
         invoke: (...args: unknown[]) => {
           invoked.push(args);

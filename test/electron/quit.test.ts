@@ -52,7 +52,11 @@ describe('quitting the kiosk app', () => {
   it('reports a failed close and exits 1', async () => {
     const { app, exits, quit } = fakeApp();
     const seen: unknown[] = [];
-    holdQuitUntilClosed(app, () => Promise.reject(new Error('store-io')), (error) => seen.push(error));
+    holdQuitUntilClosed(
+      app,
+      () => Promise.reject(new Error('store-io')),
+      (error) => seen.push(error),
+    );
     quit();
     await new Promise<void>((resolve) => setImmediate(resolve));
     expect(seen).toHaveLength(1);

@@ -16,7 +16,16 @@ afterAll(() => {
 });
 
 beforeAll(async () => {
-  const center = await DemoCenter.start({ dataDir: dir, fresh: true, people: 8, day: '2026-12-01', durationS: 3, httpPort: 0, mqttPort: 0, say: () => undefined });
+  const center = await DemoCenter.start({
+    dataDir: dir,
+    fresh: true,
+    people: 8,
+    day: '2026-12-01',
+    durationS: 3,
+    httpPort: 0,
+    mqttPort: 0,
+    say: () => undefined,
+  });
   try {
     await center.runDay();
   } finally {
@@ -24,15 +33,38 @@ beforeAll(async () => {
   }
 }, 300_000);
 
-const stores = (): string[] => ['--db', join(dir, 'hq.db'), ...['1', '2'].flatMap((k) => ['--db', join(dir, `centre-01~kiosk-${k}`, `centre-01~kiosk-${k}.db`)])];
+const stores = (): string[] => [
+  '--db',
+  join(dir, 'hq.db'),
+  ...['1', '2'].flatMap((k) => ['--db', join(dir, `centre-01~kiosk-${k}`, `centre-01~kiosk-${k}.db`)]),
+];
 
 describe('evidence from the demo centre', () => {
   it.each([
-    ['p-0004', 'missed-checkin', 'missed', 'p-0004 did not check in at centre-01 on 1 Dec 2026 between 08:00 and 10:15 (Asia/Shanghai), nor late until 12:15.'],
+    [
+      'p-0004',
+      'missed-checkin',
+      'missed',
+      'p-0004 did not check in at centre-01 on 1 Dec 2026 between 08:00 and 10:15 (Asia/Shanghai), nor late until 12:15.',
+    ],
     ['p-0003', 'late-checkin', 'late', 'p-0003 checked in late at centre-01 on 1 Dec 2026: '],
   ])('%s (%s) exports and verifies', { timeout: 60_000 }, async (subject, rule, kind, summary) => {
     const file = join(out, `${subject}.json`);
-    const exported = await runMuster(['evidence', 'export', ...stores(), '--witness-key', join(dir, 'hq.db.witness.key'), '--subject', subject, '--day', '2026-12-01', '--rule', rule, '--out', file]);
+    const exported = await runMuster([
+      'evidence',
+      'export',
+      ...stores(),
+      '--witness-key',
+      join(dir, 'hq.db.witness.key'),
+      '--subject',
+      subject,
+      '--day',
+      '2026-12-01',
+      '--rule',
+      rule,
+      '--out',
+      file,
+    ]);
     expect(exported.stderr).toBe('');
     expect(exported.code).toBe(0);
     expect(exported.stdout).toMatch(new RegExp(`^${kind}: ${subject} on 2026-12-01; 2 kiosk log\\(s\\)`));
@@ -42,7 +74,9 @@ describe('evidence from the demo centre', () => {
     const lines = trusted.stdout.split('\n');
     expect(lines[0]?.startsWith(summary)).toBe(true);
     expect(lines[1]).toBe('2 kiosk log(s) complete for that period, witnessed by 1 party (hq).');
-    expect(lines[2]).toMatch(/^Trusted because: centre-01\/kiosk-1: its checkpoint is cosigned by the trusted witness hq; centre-01\/kiosk-2: /);
+    expect(lines[2]).toMatch(
+      /^Trusted because: centre-01\/kiosk-1: its checkpoint is cosigned by the trusted witness hq; centre-01\/kiosk-2: /,
+    );
 
     const untrusted = await runMuster(['evidence', 'verify', file, '--lang', 'zh']);
     expect(untrusted.code).toBe(3);

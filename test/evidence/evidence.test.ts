@@ -26,7 +26,16 @@ const bundles = new Map<string, EvidenceBundle>();
 beforeAll(async () => {
   centre = await evidenceCentre();
   for (const subject of Object.values(PEOPLE)) {
-    bundles.set(subject, await exportEvidence({ stores: [centre.hq, ...centre.kiosks], subject, day: DAY, witnessSigners: [centre.witness], now: () => EXPORTED_AT }));
+    bundles.set(
+      subject,
+      await exportEvidence({
+        stores: [centre.hq, ...centre.kiosks],
+        subject,
+        day: DAY,
+        witnessSigners: [centre.witness],
+        now: () => EXPORTED_AT,
+      }),
+    );
   }
 });
 afterAll(() => {
@@ -39,7 +48,11 @@ interface MutableSegment {
   entries: string[];
   to: string;
 }
-type MutableBundle = Omit<EvidenceBundle, 'segments' | 'verdict' | 'keyEntries'> & { segments: MutableSegment[]; verdict: Verdict; keyEntries: { entry: string }[] };
+type MutableBundle = Omit<EvidenceBundle, 'segments' | 'verdict' | 'keyEntries'> & {
+  segments: MutableSegment[];
+  verdict: Verdict;
+  keyEntries: { entry: string }[];
+};
 /** A deep copy to tamper with. */
 const copy = (subject: string): MutableBundle => JSON.parse(encodeBundle(bundle(subject))) as MutableBundle;
 
@@ -83,7 +96,13 @@ describe('every verdict kind exports and verifies', () => {
   });
 
   it('is deterministic: the same stores and time give the same bytes', async () => {
-    const again = await exportEvidence({ stores: [centre.hq, ...centre.kiosks], subject: PEOPLE.missed, day: DAY, witnessSigners: [centre.witness], now: () => EXPORTED_AT });
+    const again = await exportEvidence({
+      stores: [centre.hq, ...centre.kiosks],
+      subject: PEOPLE.missed,
+      day: DAY,
+      witnessSigners: [centre.witness],
+      now: () => EXPORTED_AT,
+    });
     expect(encodeBundle(again)).toBe(encodeBundle(bundle(PEOPLE.missed)));
   });
 
@@ -91,16 +110,20 @@ describe('every verdict kind exports and verifies', () => {
     const report = await verifyBundle(bundle(PEOPLE.missed), []);
     expect(report.ok).toBe(true);
     expect(isAnchored(report)).toBe(false);
-    expect(summarise(report, 'en')[2]).toMatch(/^CAUTION: the file is only shown to be consistent with itself: the keys of centre-a\/k1, centre-a\/k2 are not vouched for/);
+    expect(summarise(report, 'en')[2]).toMatch(
+      /^CAUTION: the file is only shown to be consistent with itself: the keys of centre-a\/k1, centre-a\/k2 are not vouched for/,
+    );
   });
 
-  it('a pinned kiosk key anchors only that kiosk\'s log', async () => {
+  it("a pinned kiosk key anchors only that kiosk's log", async () => {
     const report = await verifyBundle(bundle(PEOPLE.missed), [noteKey(K1, centre.signers[K1].verifier.publicKey)]);
     expect(report.ok && report.unanchored).toEqual(['centre-a/k2']);
   });
 
   it('the export cannot show the window complete without a later entry or a witness', async () => {
-    await expect(exportEvidence({ stores: [centre.hq, ...centre.kiosks], subject: PEOPLE.missed, day: DAY })).rejects.toThrow(/centre-a\/k2 is not shown to run past the end of the late period/);
+    await expect(
+      exportEvidence({ stores: [centre.hq, ...centre.kiosks], subject: PEOPLE.missed, day: DAY }),
+    ).rejects.toThrow(/centre-a\/k2 is not shown to run past the end of the late period/);
   });
 });
 
@@ -128,7 +151,9 @@ describe('tampered bundles fail with the reason', () => {
     const at = text.indexOf('p-on');
     leaf.set(new TextEncoder().encode('p-no'), at);
     segment.entries[i] = toBase64(leaf);
-    expect(await failure(b)).toMatch(/centre-a\/k1#\d+: the signature does not verify \(the entry was changed after it was signed\)/);
+    expect(await failure(b)).toMatch(
+      /centre-a\/k1#\d+: the signature does not verify \(the entry was changed after it was signed\)/,
+    );
   });
 
   it('an entry re-signed by another key (a key swapped)', async () => {
@@ -147,7 +172,12 @@ describe('tampered bundles fail with the reason', () => {
     const proven = b.keyEntries[genesisAt] as { entry: string };
     const { body } = decodeLeaf(fromBase64(proven.entry));
     const bodyBytes = encodeBody({ ...body, kid: thief.id, payload: { key: thief.verifier.publicKey } });
-    proven.entry = toBase64(encodeLeaf(bodyBytes, thief.sign(new Uint8Array([...new TextEncoder().encode('muster/entry/v1\0'), ...bodyBytes]))));
+    proven.entry = toBase64(
+      encodeLeaf(
+        bodyBytes,
+        thief.sign(new Uint8Array([...new TextEncoder().encode('muster/entry/v1\0'), ...bodyBytes])),
+      ),
+    );
     expect(await failure(b)).toMatch(/centre-a\/k1.*key swapped\?/);
   });
 
@@ -157,23 +187,29 @@ describe('tampered bundles fail with the reason', () => {
     const real = parseCheckpoint(parseNote(segment.to).text);
     const forked = signCheckpoint({ ...real, root: new Uint8Array(32).fill(7) }, centre.signers[K1]);
     segment.to = cosign(forked, centre.witness, EXPORTED_AT / 1000);
-    expect(await failure(b)).toMatch(/do not reproduce the closing checkpoint's root .*or the checkpoint is from a fork/);
+    expect(await failure(b)).toMatch(
+      /do not reproduce the closing checkpoint's root .*or the checkpoint is from a fork/,
+    );
   });
 
   it('a cosignature from an unknown witness', async () => {
     const b = copy(PEOPLE.missed);
     const segment = b.segments[0] as MutableSegment;
     segment.to = cosign(segment.to, Signer.generate('friendly-witness'), EXPORTED_AT / 1000);
-    expect(await failure(b)).toMatch(/a signature by friendly-witness, a key the bundle does not list, is on the checkpoint/);
+    expect(await failure(b)).toMatch(
+      /a signature by friendly-witness, a key the bundle does not list, is on the checkpoint/,
+    );
   });
 
   it('a verdict changed', async () => {
     const b = copy(PEOPLE.missed);
     b.verdict = { ...bundle(PEOPLE.onTime).verdict, kind: 'on-time', breaches: [] };
-    expect(await failure(b)).toMatch(/the stated verdict \(on-time\) is not what the breach engine finds in the evidence \(missed\)/);
+    expect(await failure(b)).toMatch(
+      /the stated verdict \(on-time\) is not what the breach engine finds in the evidence \(missed\)/,
+    );
   });
 
-  it('a breach\'s status changed while its kind is kept', async () => {
+  it("a breach's status changed while its kind is kept", async () => {
     const b = copy(PEOPLE.excused);
     b.verdict = { ...b.verdict, breaches: b.verdict.breaches.map((x) => ({ ...x, status: 'open' as const })) };
     expect(await failure(b)).toMatch(/the stated verdict \(excused\) is not what the breach engine finds/);
@@ -189,7 +225,9 @@ describe('tampered bundles fail with the reason', () => {
   it('a whole kiosk log left out', async () => {
     const b = copy(PEOPLE.late);
     b.segments = b.segments.slice(0, 1);
-    expect(await failure(b)).toMatch(/stated verdict \(late\) is not what the breach engine finds in the evidence \(missed\)/);
+    expect(await failure(b)).toMatch(
+      /stated verdict \(late\) is not what the breach engine finds in the evidence \(missed\)/,
+    );
   });
 
   it('a bundle that is not one', () => {
@@ -201,7 +239,7 @@ describe('tampered bundles fail with the reason', () => {
   });
 });
 
-describe('key bindings by HQ\'s registry', () => {
+describe("key bindings by HQ's registry", () => {
   let bound: EvidenceCentre;
   let registry: Signer;
   let registryWriter: LogWriter;
@@ -210,23 +248,36 @@ describe('key bindings by HQ\'s registry', () => {
     registry = Signer.generate(REGISTRY_ORIGIN);
     registryWriter = LogWriter.init(bound.hq, REGISTRY_ORIGIN, registry, () => Date.parse('2026-11-01T00:00:00Z'));
     // k1 is the centre's staff log (the plans and the real excuse are on it); k2 is only a kiosk.
-    for (const [origin, signer] of Object.entries(bound.signers)) await registryWriter.append('kiosk-registration', { origin, centre: 'centre-a', key: signer.verifier.publicKey, ...(origin === K1 ? { staffLog: true } : {}) });
+    for (const [origin, signer] of Object.entries(bound.signers))
+      await registryWriter.append('kiosk-registration', {
+        origin,
+        centre: 'centre-a',
+        key: signer.verifier.publicKey,
+        ...(origin === K1 ? { staffLog: true } : {}),
+      });
     registryWriter.checkpoint();
   });
   afterAll(() => {
     bound.close();
   });
-  const exportBound = (): Promise<EvidenceBundle> => exportEvidence({ stores: [bound.hq, ...bound.kiosks], subject: PEOPLE.missed, day: DAY, witnessSigners: [bound.witness], now: () => EXPORTED_AT });
+  const exportBound = (): Promise<EvidenceBundle> =>
+    exportEvidence({
+      stores: [bound.hq, ...bound.kiosks],
+      subject: PEOPLE.missed,
+      day: DAY,
+      witnessSigners: [bound.witness],
+      now: () => EXPORTED_AT,
+    });
 
-  it('carries the registry whole, and HQ\'s registry key anchors every registered kiosk log', async () => {
+  it("carries the registry whole, and HQ's registry key anchors every registered kiosk log", async () => {
     const b = await exportBound();
     expect(b.registry?.entries).toHaveLength(3);
     const report = await verifyBundle(b, [noteKey(REGISTRY_ORIGIN, registry.verifier.publicKey)]);
     expect(isAnchored(report)).toBe(true);
     expect(report.ok && report.anchors).toEqual([
-      'HQ\'s registry (hq/registry) is signed by a pinned key or cosigned by a trusted witness',
-      'centre-a/k1: its key is the one HQ\'s registry binds to it',
-      'centre-a/k2: its key is the one HQ\'s registry binds to it',
+      "HQ's registry (hq/registry) is signed by a pinned key or cosigned by a trusted witness",
+      "centre-a/k1: its key is the one HQ's registry binds to it",
+      "centre-a/k2: its key is the one HQ's registry binds to it",
     ]);
   });
 
@@ -238,12 +289,21 @@ describe('key bindings by HQ\'s registry', () => {
     // The verdict the kiosk's excuse would give if any log's decisions counted: the verifier does not accept it.
     const records = [...b.segments.flatMap((s) => s.entries), ...b.records.map((r) => r.entry)].map((e) => {
       const { body } = decodeLeaf(fromBase64(e));
-      return { ref: { origin: body.origin, seq: body.seq, hash: '' }, ts: body.ts, type: body.type, payload: body.payload };
+      return {
+        ref: { origin: body.origin, seq: body.seq, hash: '' },
+        ts: body.ts,
+        type: body.type,
+        payload: body.payload,
+      };
     });
     const anyLog = judgeDay(records, PEOPLE.missed, parseDay(DAY) as number, b.at).verdict;
     expect(anyLog.kind).toBe('excused');
     const forged = { ...b, verdict: anyLog };
-    expect((await verifyBundle(forged, [])) as { failure?: string }).toMatchObject({ failure: expect.stringMatching(/the stated verdict \(excused\) is not what the breach engine finds in the evidence \(missed\)/) as unknown });
+    expect((await verifyBundle(forged, [])) as { failure?: string }).toMatchObject({
+      failure: expect.stringMatching(
+        /the stated verdict \(excused\) is not what the breach engine finds in the evidence \(missed\)/,
+      ) as unknown,
+    });
   });
 
   it('a registry entry edited, or one left out, fails', async () => {
@@ -252,14 +312,26 @@ describe('key bindings by HQ\'s registry', () => {
     const last = fromBase64(edited.registry.entries[2] as string);
     last[last.length - 70] = (last[last.length - 70] ?? 0) ^ 1;
     edited.registry.entries[2] = toBase64(last);
-    expect((await verifyBundle(parseBundle(JSON.stringify(edited)), [])) as { failure?: string }).toMatchObject({ failure: expect.stringMatching(/hq\/registry#2: the signature does not verify/) as unknown });
+    expect((await verifyBundle(parseBundle(JSON.stringify(edited)), [])) as { failure?: string }).toMatchObject({
+      failure: expect.stringMatching(/hq\/registry#2: the signature does not verify/) as unknown,
+    });
     b.registry.entries.pop();
-    expect((await verifyBundle(parseBundle(JSON.stringify(b)), [])) as { failure?: string }).toMatchObject({ failure: expect.stringMatching(/the registry entries do not reproduce the root of its signed checkpoint/) as unknown });
+    expect((await verifyBundle(parseBundle(JSON.stringify(b)), [])) as { failure?: string }).toMatchObject({
+      failure: expect.stringMatching(
+        /the registry entries do not reproduce the root of its signed checkpoint/,
+      ) as unknown,
+    });
   });
 
   it('a kiosk the registry lists at the centre must have its log in the bundle', async () => {
-    await registryWriter.append('kiosk-registration', { origin: 'centre-a/k3', centre: 'centre-a', key: Signer.generate('centre-a/k3').verifier.publicKey });
+    await registryWriter.append('kiosk-registration', {
+      origin: 'centre-a/k3',
+      centre: 'centre-a',
+      key: Signer.generate('centre-a/k3').verifier.publicKey,
+    });
     registryWriter.checkpoint();
-    await expect(exportBound()).rejects.toThrow(/the registry lists centre-a\/k3 at centre-a, but the bundle has no segment of its log/);
+    await expect(exportBound()).rejects.toThrow(
+      /the registry lists centre-a\/k3 at centre-a, but the bundle has no segment of its log/,
+    );
   });
 });

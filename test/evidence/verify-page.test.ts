@@ -26,7 +26,13 @@ beforeAll(async () => {
     return path;
   };
   pageUrl = pathToFileURL(write('verify.html', await buildVerifyPage())).href;
-  const bundle = await exportEvidence({ stores: [centre.hq, ...centre.kiosks], subject: PEOPLE.missed, day: DAY, witnessSigners: [centre.witness], now: () => Date.parse('2026-12-02T00:00:00Z') });
+  const bundle = await exportEvidence({
+    stores: [centre.hq, ...centre.kiosks],
+    subject: PEOPLE.missed,
+    day: DAY,
+    witnessSigners: [centre.witness],
+    now: () => Date.parse('2026-12-02T00:00:00Z'),
+  });
   files.bundle = write('missed.json', encodeBundle(bundle));
   files.tampered = write('tampered.json', encodeBundle({ ...bundle, verdict: { ...bundle.verdict, kind: 'excused' } }));
   const [k1] = centre.kiosks;
@@ -88,7 +94,9 @@ describe('the static verifier page', () => {
     const shown = await outcome(page);
     await screenshot(page, 'evidence-page-invalid');
     expect(shown.outcome).toBe('invalid');
-    expect(shown.text).toContain('NOT VALID: the stated verdict (excused) is not what the breach engine finds in the evidence (missed)');
+    expect(shown.text).toContain(
+      'NOT VALID: the stated verdict (excused) is not what the breach engine finds in the evidence (missed)',
+    );
     await page.close();
   });
 
@@ -98,11 +106,13 @@ describe('the static verifier page', () => {
     await page.setInputFiles('#file', files.receipt as string);
     const shown = await outcome(page);
     expect(shown.outcome).toBe('valid');
-    expect(shown.text).toMatch(/check-in of p-on at centre-a \(centre-a\/k1\) at 2026-12-01T09:05:00.000Z is entry \d+ of centre-a\/k1/);
+    expect(shown.text).toMatch(
+      /check-in of p-on at centre-a \(centre-a\/k1\) at 2026-12-01T09:05:00.000Z is entry \d+ of centre-a\/k1/,
+    );
     await page.close();
   });
 
-  it('is where a receipt\'s QR leads: opened at the QR\'s address it verifies the receipt, and refuses a damaged one', async () => {
+  it("is where a receipt's QR leads: opened at the QR's address it verifies the receipt, and refuses a damaged one", async () => {
     expect(qr.startsWith(`${pageUrl}#MR1:`)).toBe(true);
     expect(parseReceipt(qr).proof.origin).toBe(K1);
     const page = await open(qr.slice(pageUrl.length));

@@ -47,7 +47,10 @@ describe('matching', () => {
 
 describe('pair list CSV', () => {
   it('reads labels, skips comments and a header, resolves paths against its folder', () => {
-    const pairs = parsePairsCsv('# made by hand\nimage_a,image_b,label\na.jpg,b.jpg,same\n/abs/c.jpg , d.jpg, different\n\n', '/data');
+    const pairs = parsePairsCsv(
+      '# made by hand\nimage_a,image_b,label\na.jpg,b.jpg,same\n/abs/c.jpg , d.jpg, different\n\n',
+      '/data',
+    );
     expect(pairs).toEqual([
       { a: '/data/a.jpg', b: '/data/b.jpg', same: true },
       { a: '/abs/c.jpg', b: '/data/d.jpg', same: false },

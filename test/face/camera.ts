@@ -19,10 +19,6 @@ export function encode(frame: RgbaFrame, quality = 85): Uint8Array {
   return new Uint8Array(jpeg.encode({ width: frame.width, height: frame.height, data: frame.data }, quality).data);
 }
 
-
-
-
-
 /** Zero-mean Gaussian-ish sensor noise from a seeded generator, so variants are the same on every run. */
 export function noise(frame: RgbaFrame, amplitude: number, seed = 1): RgbaFrame {
   let state = seed >>> 0 || 1;
@@ -72,7 +68,6 @@ export function mirror(frame: RgbaFrame): RgbaFrame {
   return { width: frame.width, height: frame.height, data: out };
 }
 
-
 /** Rotation about the centre (a tilted head), nearest neighbour, grey outside. */
 export function rotate(frame: RgbaFrame, degrees: number): RgbaFrame {
   const out = new Uint8Array(frame.data.length).fill(128);
@@ -85,7 +80,10 @@ export function rotate(frame: RgbaFrame, degrees: number): RgbaFrame {
       const sx = Math.round(cos * (x - cx) + sin * (y - cy) + cx);
       const sy = Math.round(-sin * (x - cx) + cos * (y - cy) + cy);
       if (sx < 0 || sy < 0 || sx >= frame.width || sy >= frame.height) continue;
-      out.set(frame.data.subarray((sy * frame.width + sx) * 4, (sy * frame.width + sx) * 4 + 4), (y * frame.width + x) * 4);
+      out.set(
+        frame.data.subarray((sy * frame.width + sx) * 4, (sy * frame.width + sx) * 4 + 4),
+        (y * frame.width + x) * 4,
+      );
     }
   }
   return { width: frame.width, height: frame.height, data: out };
@@ -93,12 +91,12 @@ export function rotate(frame: RgbaFrame, degrees: number): RgbaFrame {
 
 /** The camera-like variants used by tests and calibration, by name. */
 export const CAMERA_VARIANTS: Readonly<Record<string, (photo: RgbaFrame) => Uint8Array>> = {
-  kiosk: (p) => encode(kioskFrame(p), 85),
-  dark: (p) => encode(brightness(kioskFrame(p), 0.55), 85),
-  bright: (p) => encode(brightness(kioskFrame(p), 1.35), 85),
-  far: (p) => encode(kioskFrame(p, 0.6), 85),
-  blur: (p) => encode(blur(kioskFrame(p), 1), 85),
+  'kiosk': (p) => encode(kioskFrame(p), 85),
+  'dark': (p) => encode(brightness(kioskFrame(p), 0.55), 85),
+  'bright': (p) => encode(brightness(kioskFrame(p), 1.35), 85),
+  'far': (p) => encode(kioskFrame(p, 0.6), 85),
+  'blur': (p) => encode(blur(kioskFrame(p), 1), 85),
   'jpeg-q25': (p) => encode(kioskFrame(p), 25),
-  noisy: (p) => encode(noise(kioskFrame(p), 12), 70),
-  mirrored: (p) => encode(mirror(kioskFrame(p)), 85),
+  'noisy': (p) => encode(noise(kioskFrame(p), 12), 70),
+  'mirrored': (p) => encode(mirror(kioskFrame(p)), 85),
 };

@@ -6,14 +6,30 @@ import { verifyCapture } from '../../face/verification.ts';
 
 const SAME = new Float32Array(128).fill(0.1);
 const OTHER = new Float32Array(128).fill(0.5);
-const ANALYSIS: FrameAnalysis = { source: { width: 1, height: 1 }, analysed: { width: 1, height: 1 }, faceCount: 1, boxes: [], decodeMs: 0, inferenceMs: 0, stagesMs: { detect: 0, landmarks: 0, descriptor: 0, liveness: 0 } };
+const ANALYSIS: FrameAnalysis = {
+  source: { width: 1, height: 1 },
+  analysed: { width: 1, height: 1 },
+  faceCount: 1,
+  boxes: [],
+  decodeMs: 0,
+  inferenceMs: 0,
+  stagesMs: { detect: 0, landmarks: 0, descriptor: 0, liveness: 0 },
+};
 
 function face(ear: number, yaw: number, descriptor = SAME): FaceObservation {
   return {
     box: { x: 0, y: 0, width: 100, height: 100 },
     landmarks: [],
     descriptor,
-    measures: { detectionScore: 1, faceWidth: 100, edgeMargin: 1, brightness: 120, sharpness: 1, pose: { yaw, pitch: 0.55, roll: 0 }, eyeAspectRatio: ear },
+    measures: {
+      detectionScore: 1,
+      faceWidth: 100,
+      edgeMargin: 1,
+      brightness: 120,
+      sharpness: 1,
+      pose: { yaw, pitch: 0.55, roll: 0 },
+      eyeAspectRatio: ear,
+    },
     liveness: { antispoof: 1, liveness: 1 },
   };
 }
@@ -25,18 +41,51 @@ describe('active liveness challenge', () => {
   });
 
   it('does not take a photo (eyes never close) or eyes that close and stay closed for a blink', () => {
-    expect(evaluateChallenge('blink', [0.3, 0.3, 0.29, 0.3].map((e) => face(e, 0)), 0.55)).toMatchObject({ passed: false, reason: 'no-blink' });
-    expect(evaluateChallenge('blink', [0.3, 0.3, 0.1, 0.1].map((e) => face(e, 0)), 0.55)).toMatchObject({ passed: false, reason: 'no-blink' });
+    expect(
+      evaluateChallenge(
+        'blink',
+        [0.3, 0.3, 0.29, 0.3].map((e) => face(e, 0)),
+        0.55,
+      ),
+    ).toMatchObject({ passed: false, reason: 'no-blink' });
+    expect(
+      evaluateChallenge(
+        'blink',
+        [0.3, 0.3, 0.1, 0.1].map((e) => face(e, 0)),
+        0.55,
+      ),
+    ).toMatchObject({ passed: false, reason: 'no-blink' });
   });
 
   it('sees a head turn either way, and not a still head', () => {
-    expect(evaluateChallenge('turn-head', [0, 0.1, 0.3].map((y) => face(0.3, y)), 0.55)).toMatchObject({ passed: true });
-    expect(evaluateChallenge('turn-head', [0, -0.12, -0.25].map((y) => face(0.3, y)), 0.55)).toMatchObject({ passed: true });
-    expect(evaluateChallenge('turn-head', [0, 0.05, 0.04].map((y) => face(0.3, y)), 0.55)).toMatchObject({ passed: false, reason: 'no-head-turn' });
+    expect(
+      evaluateChallenge(
+        'turn-head',
+        [0, 0.1, 0.3].map((y) => face(0.3, y)),
+        0.55,
+      ),
+    ).toMatchObject({ passed: true });
+    expect(
+      evaluateChallenge(
+        'turn-head',
+        [0, -0.12, -0.25].map((y) => face(0.3, y)),
+        0.55,
+      ),
+    ).toMatchObject({ passed: true });
+    expect(
+      evaluateChallenge(
+        'turn-head',
+        [0, 0.05, 0.04].map((y) => face(0.3, y)),
+        0.55,
+      ),
+    ).toMatchObject({ passed: false, reason: 'no-head-turn' });
   });
 
   it('refuses a swap of people mid-challenge and too few frames', () => {
-    expect(evaluateChallenge('blink', [face(0.3, 0), face(0.1, 0, OTHER), face(0.3, 0)], 0.55)).toMatchObject({ passed: false, reason: 'different-person' });
+    expect(evaluateChallenge('blink', [face(0.3, 0), face(0.1, 0, OTHER), face(0.3, 0)], 0.55)).toMatchObject({
+      passed: false,
+      reason: 'different-person',
+    });
     expect(evaluateChallenge('blink', [face(0.3, 0)], 0.55)).toMatchObject({ passed: false, reason: 'too-few-frames' });
   });
 });
@@ -77,10 +126,19 @@ describe('landmark geometry', () => {
 describe('verification outcomes', () => {
   const template = { subjectId: 'P-1', createdAt: '', salt: new Uint8Array(32), descriptors: [SAME, SAME, SAME] };
   it('is a retry for a refused frame, a referral for a low liveness score, and only otherwise a match decision', () => {
-    expect(verifyCapture(template, { kind: 'unusable', reason: 'blurry', guidance: 'Hold still', detail: '' }, 0.55)).toEqual({ outcome: 'retry', reason: 'blurry', guidance: 'Hold still' });
+    expect(
+      verifyCapture(template, { kind: 'unusable', reason: 'blurry', guidance: 'Hold still', detail: '' }, 0.55),
+    ).toEqual({ outcome: 'retry', reason: 'blurry', guidance: 'Hold still' });
     const spoof = { ...face(0.3, 0), liveness: { antispoof: 0.05, liveness: 0.9 } };
-    expect(verifyCapture(template, { kind: 'usable', face: spoof, analysis: ANALYSIS }, 0.55)).toMatchObject({ outcome: 'spoof-suspected' });
-    expect(verifyCapture(template, { kind: 'usable', face: face(0.3, 0), analysis: ANALYSIS }, 0.55)).toMatchObject({ outcome: 'match', match: { distance: 0 } });
-    expect(verifyCapture(template, { kind: 'usable', face: face(0.3, 0, OTHER), analysis: ANALYSIS }, 0.55)).toMatchObject({ outcome: 'no-match' });
+    expect(verifyCapture(template, { kind: 'usable', face: spoof, analysis: ANALYSIS }, 0.55)).toMatchObject({
+      outcome: 'spoof-suspected',
+    });
+    expect(verifyCapture(template, { kind: 'usable', face: face(0.3, 0), analysis: ANALYSIS }, 0.55)).toMatchObject({
+      outcome: 'match',
+      match: { distance: 0 },
+    });
+    expect(
+      verifyCapture(template, { kind: 'usable', face: face(0.3, 0, OTHER), analysis: ANALYSIS }, 0.55),
+    ).toMatchObject({ outcome: 'no-match' });
   });
 });

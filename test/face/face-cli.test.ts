@@ -34,7 +34,10 @@ beforeAll(async () => {
     await writeFile(image(`${name}.jpg`), encode(kioskFrame(photo)));
     await writeFile(image(`${name}.bright.jpg`), (CAMERA_VARIANTS.bright as (p: typeof photo) => Uint8Array)(photo));
   }
-  await writeFile(image('group.jpg'), encode(kioskFrame(decode(readFileSync(new URL('group_obama_biden.jpg', FACES_DIR))))));
+  await writeFile(
+    image('group.jpg'),
+    encode(kioskFrame(decode(readFileSync(new URL('group_obama_biden.jpg', FACES_DIR))))),
+  );
   await writeFile(image('notes.jpg'), 'not a picture');
 });
 
@@ -47,7 +50,13 @@ const MODEL_LOADING = { timeout: 180_000 };
 
 describe('muster face verify', MODEL_LOADING, () => {
   it('exits 0 for the same person and prints distance, decision, threshold and timing', async () => {
-    const { code, stdout, stderr } = await muster('face', 'verify', image('obama_1.jpg'), image('obama_2.jpg'), '--wasm-only');
+    const { code, stdout, stderr } = await muster(
+      'face',
+      'verify',
+      image('obama_1.jpg'),
+      image('obama_2.jpg'),
+      '--wasm-only',
+    );
     expect(code).toBe(0);
     expect(stdout).toMatch(/^same person: distance 0\.\d+, threshold 0\.57$/m);
     expect(stdout).toMatch(/^time: \d+ ms/m);
@@ -56,9 +65,22 @@ describe('muster face verify', MODEL_LOADING, () => {
   });
 
   it('exits 1 for different people, with --json', async () => {
-    const { code, stdout } = await muster('face', 'verify', image('obama_1.jpg'), image('biden_2.jpg'), '--json', '--wasm-only');
+    const { code, stdout } = await muster(
+      'face',
+      'verify',
+      image('obama_1.jpg'),
+      image('biden_2.jpg'),
+      '--json',
+      '--wasm-only',
+    );
     expect(code).toBe(1);
-    const result = JSON.parse(stdout) as { decision: string; threshold: number; distance: number; backend: string; timing: { totalMs: number } };
+    const result = JSON.parse(stdout) as {
+      decision: string;
+      threshold: number;
+      distance: number;
+      backend: string;
+      timing: { totalMs: number };
+    };
     expect(result).toMatchObject({ decision: 'no-match', threshold: 0.57, backend: 'wasm' });
     expect(result.distance).toBeGreaterThan(0.57);
     expect(result.timing.totalMs).toBeGreaterThan(0);
@@ -92,10 +114,27 @@ describe('muster face verify', MODEL_LOADING, () => {
         devices: { badge: { tty: '/dev/null' } },
       }),
     );
-    const strict = await muster('face', 'verify', image('obama_1.jpg'), image('obama_2.jpg'), '--config', config, '--json');
+    const strict = await muster(
+      'face',
+      'verify',
+      image('obama_1.jpg'),
+      image('obama_2.jpg'),
+      '--config',
+      config,
+      '--json',
+    );
     expect(strict.code).toBe(1);
     expect(JSON.parse(strict.stdout)).toMatchObject({ decision: 'no-match', threshold: 0.3, backend: 'wasm' });
-    const overridden = await muster('face', 'verify', image('obama_1.jpg'), image('obama_2.jpg'), '--config', config, '--threshold', '0.6');
+    const overridden = await muster(
+      'face',
+      'verify',
+      image('obama_1.jpg'),
+      image('obama_2.jpg'),
+      '--config',
+      config,
+      '--threshold',
+      '0.6',
+    );
     expect(overridden.code).toBe(0);
     expect(overridden.stdout).toMatch(/threshold 0\.6$/m);
   });
@@ -106,8 +145,18 @@ describe('muster face enroll and calibrate', MODEL_LOADING, () => {
     const keyPath = join(dir, 'face.key');
     const out = join(dir, 'templates', 'P-42.json');
     const { code, stdout } = await muster(
-      'face', 'enroll', '--id', 'P-42', '--key', keyPath, '--out', out, '--wasm-only',
-      image('obama_1.jpg'), image('obama_1.bright.jpg'), image('obama_2.jpg'),
+      'face',
+      'enroll',
+      '--id',
+      'P-42',
+      '--key',
+      keyPath,
+      '--out',
+      out,
+      '--wasm-only',
+      image('obama_1.jpg'),
+      image('obama_1.bright.jpg'),
+      image('obama_2.jpg'),
     );
     expect(code).toBe(0);
     expect((await stat(keyPath)).mode & 0o777).toBe(0o600);
@@ -120,12 +169,32 @@ describe('muster face enroll and calibrate', MODEL_LOADING, () => {
 
   it('refuses to enrol from photos of two people', async () => {
     const { code, stderr } = await muster(
-      'face', 'enroll', '--id', 'P-43', '--key', join(dir, 'face.key'), '--out', join(dir, 'x.json'), '--wasm-only',
-      image('obama_1.jpg'), image('obama_2.jpg'), image('biden_2.jpg'),
+      'face',
+      'enroll',
+      '--id',
+      'P-43',
+      '--key',
+      join(dir, 'face.key'),
+      '--out',
+      join(dir, 'x.json'),
+      '--wasm-only',
+      image('obama_1.jpg'),
+      image('obama_2.jpg'),
+      image('biden_2.jpg'),
     );
     expect(code).toBe(2);
     expect(stderr).toMatch(/same person/);
-    const missing = await muster('face', 'enroll', '--id', 'P-44', '--key', join(dir, 'face.key'), image('obama_1.jpg'), image('obama_2.jpg'), image('nope.jpg'));
+    const missing = await muster(
+      'face',
+      'enroll',
+      '--id',
+      'P-44',
+      '--key',
+      join(dir, 'face.key'),
+      image('obama_1.jpg'),
+      image('obama_2.jpg'),
+      image('nope.jpg'),
+    );
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.jpg/);
   });
@@ -134,7 +203,13 @@ describe('muster face enroll and calibrate', MODEL_LOADING, () => {
     const csv = join(dir, 'pairs.csv');
     await writeFile(
       csv,
-      ['obama_1.jpg,obama_2.jpg,same', 'biden_1.jpg,biden_2.bright.jpg,same', 'obama_1.jpg,biden_2.jpg,different', 'obama_2.bright.jpg,biden_1.jpg,different', 'notes.jpg,obama_1.jpg,same'].join('\n'),
+      [
+        'obama_1.jpg,obama_2.jpg,same',
+        'biden_1.jpg,biden_2.bright.jpg,same',
+        'obama_1.jpg,biden_2.jpg,different',
+        'obama_2.bright.jpg,biden_1.jpg,different',
+        'notes.jpg,obama_1.jpg,same',
+      ].join('\n'),
     );
     const { code, stdout } = await muster('face', 'calibrate', '--pairs', csv, '--wasm-only');
     expect(code).toBe(0);

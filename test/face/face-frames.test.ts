@@ -26,24 +26,43 @@ function queueCamera(frames: readonly Uint8Array[]): Camera & { taken: number } 
     taken: 0,
     capture: (): Promise<Uint8Array> => {
       const frame = frames[camera.taken++];
-      return frame ? Promise.resolve(frame) : Promise.reject(new Error('camera asked for more frames than the test gave'));
+      return frame
+        ? Promise.resolve(frame)
+        : Promise.reject(new Error('camera asked for more frames than the test gave'));
     },
     close: (): Promise<void> => Promise.resolve(),
   };
   return camera;
 }
 
-function port(frames: readonly Uint8Array[], subjects: Readonly<Record<string, FaceTemplate>> = { 'p-1': template }): { camera: ReturnType<typeof queueCamera>; shown: Uint8Array[]; verify: (s: string) => ReturnType<ReturnType<typeof cameraFacePort>['verify']> } {
+function port(
+  frames: readonly Uint8Array[],
+  subjects: Readonly<Record<string, FaceTemplate>> = { 'p-1': template },
+): {
+  camera: ReturnType<typeof queueCamera>;
+  shown: Uint8Array[];
+  verify: (s: string) => ReturnType<ReturnType<typeof cameraFacePort>['verify']>;
+} {
   const camera = queueCamera(frames);
   const shown: Uint8Array[] = [];
-  const facePort = cameraFacePort({ camera, service, template: (s) => subjects[s], threshold: DEFAULT_MATCH_THRESHOLD, frames: 3, onFrame: (f) => shown.push(f) });
+  const facePort = cameraFacePort({
+    camera,
+    service,
+    template: (s) => subjects[s],
+    threshold: DEFAULT_MATCH_THRESHOLD,
+    frames: 3,
+    onFrame: (f) => shown.push(f),
+  });
   return { camera, shown, verify: (s) => facePort.verify(s) };
 }
 
 beforeAll(async () => {
   service = await FaceService.start({ backend: 'wasm' });
   const obama = photo('obama_1.jpg');
-  const inputs = (['kiosk', 'bright', 'far'] as const).map((v) => ({ kind: 'jpeg' as const, bytes: (CAMERA_VARIANTS[v] as (f: typeof obama) => Uint8Array)(obama) }));
+  const inputs = (['kiosk', 'bright', 'far'] as const).map((v) => ({
+    kind: 'jpeg' as const,
+    bytes: (CAMERA_VARIANTS[v] as (f: typeof obama) => Uint8Array)(obama),
+  }));
   template = (await enrol(service, 'p-1', inputs, DEFAULT_MATCH_THRESHOLD)).template;
 }, 300_000);
 
@@ -71,7 +90,11 @@ describe('a face try over several frames, against every enrolled capture', { tim
 
   it("rejects another person's face after every frame, with the closest distance seen", async () => {
     const biden = photo('biden_1.jpg');
-    const frames = [encode(kioskFrame(biden)), encode(brightness(kioskFrame(biden), 0.7)), encode(kioskFrame(photo('biden_2.jpg')))];
+    const frames = [
+      encode(kioskFrame(biden)),
+      encode(brightness(kioskFrame(biden), 0.7)),
+      encode(kioskFrame(photo('biden_2.jpg'))),
+    ];
     const { camera, verify } = port(frames);
     const result = await verify('p-1');
     expect(result.kind).toBe('mismatch');
@@ -105,7 +128,9 @@ describe('a face try over several frames, against every enrolled capture', { tim
 
   it('refuses a frame count that is not a whole number of at least one', async () => {
     await expect(verifyFrames(template, () => captureOf(black), 0, DEFAULT_MATCH_THRESHOLD)).rejects.toThrow(TypeError);
-    await expect(verifyFrames(template, () => captureOf(black), 1.5, DEFAULT_MATCH_THRESHOLD)).rejects.toThrow(TypeError);
+    await expect(verifyFrames(template, () => captureOf(black), 1.5, DEFAULT_MATCH_THRESHOLD)).rejects.toThrow(
+      TypeError,
+    );
   });
 });
 
@@ -114,13 +139,38 @@ describe('which frame decides', () => {
     box: { x: 0, y: 0, width: 100, height: 100 },
     landmarks: [],
     descriptor,
-    measures: { detectionScore: 0.9, faceWidth: 100, edgeMargin: 0.2, brightness: 0.5, sharpness: 0.5, pose: { yaw: 0, pitch: 0, roll: 0 }, eyeAspectRatio: 0.3 },
+    measures: {
+      detectionScore: 0.9,
+      faceWidth: 100,
+      edgeMargin: 0.2,
+      brightness: 0.5,
+      sharpness: 0.5,
+      pose: { yaw: 0, pitch: 0, roll: 0 },
+      eyeAspectRatio: 0.3,
+    },
     liveness: { antispoof: liveness, liveness },
   });
   // Distances are binary fractions, exact in a Float32Array.
   const at = (x: number): Float32Array => Float32Array.from({ length: 128 }, (_, i) => (i === 0 ? x : 0));
-  const enrolled: FaceTemplate = { subjectId: 's', descriptors: [at(0), at(0), at(0)], salt: new Uint8Array(32), createdAt: '2026-01-01T00:00:00.000Z' };
-  const usable = (x: number, liveness?: number): Capture => ({ kind: 'usable', face: observation(at(x), liveness), analysis: { source: { width: 640, height: 480 }, analysed: { width: 640, height: 480 }, faceCount: 1, boxes: [], decodeMs: 0, inferenceMs: 0, stagesMs: { detect: 0, landmarks: 0, descriptor: 0, liveness: 0 } } });
+  const enrolled: FaceTemplate = {
+    subjectId: 's',
+    descriptors: [at(0), at(0), at(0)],
+    salt: new Uint8Array(32),
+    createdAt: '2026-01-01T00:00:00.000Z',
+  };
+  const usable = (x: number, liveness?: number): Capture => ({
+    kind: 'usable',
+    face: observation(at(x), liveness),
+    analysis: {
+      source: { width: 640, height: 480 },
+      analysed: { width: 640, height: 480 },
+      faceCount: 1,
+      boxes: [],
+      decodeMs: 0,
+      inferenceMs: 0,
+      stagesMs: { detect: 0, landmarks: 0, descriptor: 0, liveness: 0 },
+    },
+  });
   const unusable: Capture = { kind: 'unusable', reason: 'no-face', guidance: 'look at the camera', detail: 'no face' };
   const run = (captures: readonly Capture[]): ReturnType<typeof verifyFrames> => {
     let next = 0;
@@ -128,7 +178,11 @@ describe('which frame decides', () => {
   };
 
   it('keeps the closest mismatch, not the first or the last', async () => {
-    expect(await run([usable(0.75), usable(0.625), usable(0.875)])).toMatchObject({ outcome: 'no-match', match: { distance: 0.625 }, frames: 3 });
+    expect(await run([usable(0.75), usable(0.625), usable(0.875)])).toMatchObject({
+      outcome: 'no-match',
+      match: { distance: 0.625 },
+      frames: 3,
+    });
   });
 
   it('prefers a mismatch on a usable frame to a retry, whatever the order', async () => {
@@ -137,11 +191,18 @@ describe('which frame decides', () => {
   });
 
   it('ends the try at a spoof-suspected frame, a referral to staff, even if a later frame would match', async () => {
-    expect(await run([usable(0.7), usable(0.1, 0.1), usable(0.1)])).toMatchObject({ outcome: 'spoof-suspected', frames: 2 });
+    expect(await run([usable(0.7), usable(0.1, 0.1), usable(0.1)])).toMatchObject({
+      outcome: 'spoof-suspected',
+      frames: 2,
+    });
   });
 
   it('matches on the first frame within the threshold', async () => {
-    expect(await run([usable(0.875), usable(0.25), usable(0.125)])).toMatchObject({ outcome: 'match', match: { distance: 0.25 }, frames: 2 });
+    expect(await run([usable(0.875), usable(0.25), usable(0.125)])).toMatchObject({
+      outcome: 'match',
+      match: { distance: 0.25 },
+      frames: 2,
+    });
   });
 });
 

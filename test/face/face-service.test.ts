@@ -18,7 +18,11 @@ import { labelledPhotos } from './pair-set.ts';
 import { printedPhoto, screenReplay } from './spoof.ts';
 
 let service: FaceService;
-const photos = labelledPhotos().map(({ file, person }) => ({ file, person, frame: decode(readFileSync(new URL(file, FACES_DIR))) }));
+const photos = labelledPhotos().map(({ file, person }) => ({
+  file,
+  person,
+  frame: decode(readFileSync(new URL(file, FACES_DIR))),
+}));
 const faces = new Map<string, FaceObservation>();
 
 function jpeg(bytes: Uint8Array): { kind: 'jpeg'; bytes: Uint8Array } {
@@ -59,7 +63,12 @@ describe('face service on the wasm backend', MANY_FRAMES, () => {
     expect(service.health.backend).toBe('wasm');
     expect(service.health.detector).toBe('blazeface');
     expect(service.health.models).toEqual(
-      expect.arrayContaining(['human blazeface (256 px)', 'face-api face_recognition (128-d)', 'human antispoof', 'human liveness']),
+      expect.arrayContaining([
+        'human blazeface (256 px)',
+        'face-api face_recognition (128-d)',
+        'human antispoof',
+        'human liveness',
+      ]),
     );
   });
 
@@ -71,7 +80,8 @@ describe('face service on the wasm backend', MANY_FRAMES, () => {
         const b = photos[j] as (typeof photos)[number];
         const distance = descriptorDistance(face(a.file).descriptor, face(b.file).descriptor);
         const expected = a.person === b.person ? 'match' : 'no-match';
-        if (decide(distance, DEFAULT_MATCH_THRESHOLD).decision !== expected) wrong.push(`${a.file} ${b.file} ${distance.toFixed(3)}`);
+        if (decide(distance, DEFAULT_MATCH_THRESHOLD).decision !== expected)
+          wrong.push(`${a.file} ${b.file} ${distance.toFixed(3)}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -96,8 +106,16 @@ describe('face service on the wasm backend', MANY_FRAMES, () => {
   });
 
   it.each<[string, () => Uint8Array, string]>([
-    ['an empty grey frame', () => encode({ width: 640, height: 480, data: new Uint8Array(640 * 480 * 4).fill(128) }), 'no-face'],
-    ['a group photo', () => encode(kioskFrame(decode(readFileSync(new URL('group_obama_biden.jpg', FACES_DIR))))), 'several-faces'],
+    [
+      'an empty grey frame',
+      () => encode({ width: 640, height: 480, data: new Uint8Array(640 * 480 * 4).fill(128) }),
+      'no-face',
+    ],
+    [
+      'a group photo',
+      () => encode(kioskFrame(decode(readFileSync(new URL('group_obama_biden.jpg', FACES_DIR))))),
+      'several-faces',
+    ],
     ['an out-of-focus face', () => encode(blur(kioskFrame(photo('obama_1.jpg').frame), 4)), 'blurry'],
     ['a face in the dark', () => encode(brightness(kioskFrame(photo('obama_1.jpg').frame), 0.3)), 'too-dark'],
     ['a face in glare', () => encode(brightness(kioskFrame(photo('biden_2.jpg').frame), 2.6)), 'too-bright'],
@@ -111,7 +129,14 @@ describe('face service on the wasm backend', MANY_FRAMES, () => {
   it.each<[string, () => Uint8Array, string]>([
     ['text', () => new TextEncoder().encode('not a picture'), 'not-an-image'],
     ['a truncated JPEG', () => readFileSync(new URL('obama_1.jpg', FACES_DIR)).subarray(0, 30_000), 'not-an-image'],
-    ['a 50 MP JPEG header', () => new Uint8Array([0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, 0x16, 0x8d, 0x21, 0xd4, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff, 0xd9]), 'image-too-large'],
+    [
+      'a 50 MP JPEG header',
+      () =>
+        new Uint8Array([
+          0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, 0x16, 0x8d, 0x21, 0xd4, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff, 0xd9,
+        ]),
+      'image-too-large',
+    ],
   ])('answers %s with a clear result and keeps working', async (_name, make, reason) => {
     expect(await capture(service, jpeg(make()))).toMatchObject({ kind: 'unusable', reason });
   });
@@ -138,7 +163,9 @@ describe('face service on the wasm backend', MANY_FRAMES, () => {
   it('takes raw RGBA webcam frames like JPEG frames', async () => {
     const frame = kioskFrame(photo('obama_2.jpg').frame);
     const probe = usable(await capture(service, { kind: 'rgba', frame }));
-    expect(decide(descriptorDistance(face('obama_1.jpg').descriptor, probe.descriptor), DEFAULT_MATCH_THRESHOLD).decision).toBe('match');
+    expect(
+      decide(descriptorDistance(face('obama_1.jpg').descriptor, probe.descriptor), DEFAULT_MATCH_THRESHOLD).decision,
+    ).toBe('match');
   });
 
   it('runs inference off the event loop', async () => {
@@ -171,28 +198,54 @@ describe('enrolment and 1:1 verification against a template', MANY_FRAMES, () =>
 
   it('enrols from three captures and verifies the same person, not another', async () => {
     const obama = photo('obama_1.jpg').frame;
-    const inputs = (['kiosk', 'bright', 'mirrored'] as const).map((v) => jpeg((CAMERA_VARIANTS[v] as (f: typeof obama) => Uint8Array)(obama)));
+    const inputs = (['kiosk', 'bright', 'mirrored'] as const).map((v) =>
+      jpeg((CAMERA_VARIANTS[v] as (f: typeof obama) => Uint8Array)(obama)),
+    );
     const { template, captures } = await enrol(service, 'P-7', inputs, DEFAULT_MATCH_THRESHOLD);
     expect(captures.every((c) => c.kind === 'usable')).toBe(true);
     const reopened = openTemplate(sealTemplate(template, key), key);
     const probe = await capture(service, jpeg(encode(kioskFrame(photo('obama_2.jpg').frame))));
-    expect(verifyCapture(reopened, probe, DEFAULT_MATCH_THRESHOLD)).toMatchObject({ outcome: 'match', match: { threshold: DEFAULT_MATCH_THRESHOLD } });
-    const blank = await capture(service, { kind: 'rgba', frame: { width: 640, height: 480, data: new Uint8Array(640 * 480 * 4) } });
-    expect(verifyCapture(reopened, blank, DEFAULT_MATCH_THRESHOLD)).toMatchObject({ outcome: 'retry', reason: 'no-face' });
-    expect(decide(templateDistance(reopened.descriptors, face('obama_2.jpg').descriptor), DEFAULT_MATCH_THRESHOLD).decision).toBe('match');
-    expect(decide(templateDistance(reopened.descriptors, face('biden_2.jpg').descriptor), DEFAULT_MATCH_THRESHOLD).decision).toBe('no-match');
+    expect(verifyCapture(reopened, probe, DEFAULT_MATCH_THRESHOLD)).toMatchObject({
+      outcome: 'match',
+      match: { threshold: DEFAULT_MATCH_THRESHOLD },
+    });
+    const blank = await capture(service, {
+      kind: 'rgba',
+      frame: { width: 640, height: 480, data: new Uint8Array(640 * 480 * 4) },
+    });
+    expect(verifyCapture(reopened, blank, DEFAULT_MATCH_THRESHOLD)).toMatchObject({
+      outcome: 'retry',
+      reason: 'no-face',
+    });
+    expect(
+      decide(templateDistance(reopened.descriptors, face('obama_2.jpg').descriptor), DEFAULT_MATCH_THRESHOLD).decision,
+    ).toBe('match');
+    expect(
+      decide(templateDistance(reopened.descriptors, face('biden_2.jpg').descriptor), DEFAULT_MATCH_THRESHOLD).decision,
+    ).toBe('no-match');
   });
 
   it('refuses to enrol captures of two different people, or too few usable ones', async () => {
     const mixed = ['obama_1.jpg', 'obama_2.jpg', 'biden_2.jpg'].map((f) => jpeg(encode(kioskFrame(photo(f).frame))));
-    await expect(enrol(service, 'P-8', mixed, DEFAULT_MATCH_THRESHOLD)).rejects.toMatchObject({ code: 'enrolment-inconsistent' });
-    const poor = [jpeg(encode(kioskFrame(photo('obama_1.jpg').frame))), jpeg(new Uint8Array([1, 2, 3])), jpeg(new Uint8Array([4]))];
-    await expect(enrol(service, 'P-9', poor, DEFAULT_MATCH_THRESHOLD)).rejects.toMatchObject({ code: 'enrolment-too-few-captures' });
+    await expect(enrol(service, 'P-8', mixed, DEFAULT_MATCH_THRESHOLD)).rejects.toMatchObject({
+      code: 'enrolment-inconsistent',
+    });
+    const poor = [
+      jpeg(encode(kioskFrame(photo('obama_1.jpg').frame))),
+      jpeg(new Uint8Array([1, 2, 3])),
+      jpeg(new Uint8Array([4])),
+    ];
+    await expect(enrol(service, 'P-9', poor, DEFAULT_MATCH_THRESHOLD)).rejects.toMatchObject({
+      code: 'enrolment-too-few-captures',
+    });
   });
 });
 
 describe('a photo or a screen held up to the camera', MANY_FRAMES, () => {
-  const obama = (): Uint8Array[] => (['kiosk', 'bright', 'mirrored'] as const).map((v) => (CAMERA_VARIANTS[v] as (f: RgbaFrame) => Uint8Array)(photo('obama_1.jpg').frame));
+  const obama = (): Uint8Array[] =>
+    (['kiosk', 'bright', 'mirrored'] as const).map((v) =>
+      (CAMERA_VARIANTS[v] as (f: RgbaFrame) => Uint8Array)(photo('obama_1.jpg').frame),
+    );
 
   it.each([
     ['a phone screen showing the enrolled face', () => screenReplay(photo('obama_2.jpg').frame)],
@@ -220,9 +273,13 @@ describe('a photo or a screen held up to the camera', MANY_FRAMES, () => {
 describe('active liveness challenge on camera frames', MANY_FRAMES, () => {
   it('sees a head turn across frames, and none in a still photo', async () => {
     const straight = kioskFrame(photo('obama_2.jpg').frame);
-    const frames = (list: typeof straight[]) => list.map((frame) => ({ kind: 'rgba' as const, frame }));
-    expect(await runChallenge(service, 'turn-head', frames([straight, straight, mirror(straight)]), DEFAULT_MATCH_THRESHOLD)).toMatchObject({ passed: true });
-    expect(await runChallenge(service, 'turn-head', frames([straight, straight, straight]), DEFAULT_MATCH_THRESHOLD)).toMatchObject({
+    const frames = (list: (typeof straight)[]) => list.map((frame) => ({ kind: 'rgba' as const, frame }));
+    expect(
+      await runChallenge(service, 'turn-head', frames([straight, straight, mirror(straight)]), DEFAULT_MATCH_THRESHOLD),
+    ).toMatchObject({ passed: true });
+    expect(
+      await runChallenge(service, 'turn-head', frames([straight, straight, straight]), DEFAULT_MATCH_THRESHOLD),
+    ).toMatchObject({
       passed: false,
       reason: 'no-head-turn',
     });

@@ -11,7 +11,27 @@ import { FACES_DIR, encode } from './camera.ts';
 
 /** SOI, a start-of-frame (baseline SOF0 unless told) claiming width x height, EOI: a header with no image behind it. */
 function headerOnly(width: number, height: number, marker = 0xc0): Uint8Array {
-  const sof = [0xff, marker, 0x00, 0x11, 0x08, height >> 8, height & 0xff, width >> 8, width & 0xff, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
+  const sof = [
+    0xff,
+    marker,
+    0x00,
+    0x11,
+    0x08,
+    height >> 8,
+    height & 0xff,
+    width >> 8,
+    width & 0xff,
+    0x03,
+    1,
+    0x22,
+    0,
+    2,
+    0x11,
+    1,
+    3,
+    0x11,
+    1,
+  ];
   return new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x4a, 0x46, ...sof, 0xff, 0xd9]);
 }
 
@@ -55,7 +75,9 @@ describe('JPEG decoding with bounded memory', () => {
   });
 
   it('refuses a JPEG cut off in its image data rather than decoding half a face', () => {
-    expect(codeOf(() => decodeJpeg(photo.subarray(0, Math.floor(photo.length / 2))))).toMatch(/^image-(truncated|corrupt)$/);
+    expect(codeOf(() => decodeJpeg(photo.subarray(0, Math.floor(photo.length / 2))))).toMatch(
+      /^image-(truncated|corrupt)$/,
+    );
   });
 
   it('refuses a header with no image data behind it', () => {
@@ -86,7 +108,9 @@ describe('JPEG decoding with bounded memory', () => {
   it('checks raw RGBA frames from the renderer', () => {
     expect(codeOf(() => checkFrame({ width: 640, height: 480, data: new Uint8Array(10) }))).toBe('image-invalid');
     expect(codeOf(() => checkFrame({ width: 0, height: 480, data: new Uint8Array(0) }))).toBe('image-invalid');
-    expect(codeOf(() => checkFrame({ width: 10_000, height: 10_000, data: new Uint8Array(0) }))).toBe('image-too-large');
+    expect(codeOf(() => checkFrame({ width: 10_000, height: 10_000, data: new Uint8Array(0) }))).toBe(
+      'image-too-large',
+    );
     const ok = { width: 2, height: 2, data: new Uint8Array(16) };
     expect(checkFrame(ok)).toBe(ok);
   });

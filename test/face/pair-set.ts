@@ -36,18 +36,26 @@ export function labelledPhotos(): { file: string; person: string }[] {
 }
 
 /** One-face crops of face-api's demo group photos: `demo<N>/<k>`, unnamed, so only ever impostors. */
-export async function demoFaces(cropper: FaceService): Promise<{ identity: string; photo: string; frame: RgbaFrame }[]> {
+export async function demoFaces(
+  cropper: FaceService,
+): Promise<{ identity: string; photo: string; frame: RgbaFrame }[]> {
   const faces: { identity: string; photo: string; frame: RgbaFrame }[] = [];
   for (let n = 1; n <= 6; n++) {
     const bytes = readFileSync(new URL(`sample${n}.jpg`, FACE_API_DEMO_DIR));
     const analysis = await cropper.analyze({ kind: 'jpeg', bytes });
     const photo = decode(bytes);
-    analysis.boxes.forEach((box, k) => faces.push({ identity: `demo${n}/${k}`, photo: `sample${n}.jpg`, frame: crop(photo, box) }));
+    analysis.boxes.forEach((box, k) =>
+      faces.push({ identity: `demo${n}/${k}`, photo: `sample${n}.jpg`, frame: crop(photo, box) }),
+    );
   }
   return faces;
 }
 
-export async function buildPairSet(directory: string, cropper: FaceService, variants: readonly string[] = Object.keys(CAMERA_VARIANTS)): Promise<PairSet> {
+export async function buildPairSet(
+  directory: string,
+  cropper: FaceService,
+  variants: readonly string[] = Object.keys(CAMERA_VARIANTS),
+): Promise<PairSet> {
   const images: PairImage[] = [];
   for (const { file, person } of labelledPhotos()) {
     const photo = decode(readFileSync(new URL(file, FACES_DIR)));
@@ -84,7 +92,9 @@ export async function buildPairSet(directory: string, cropper: FaceService, vari
     }
   }
   const header = [
-    '# Built by test/face/pair-set.ts: named photos from test/fixtures/faces (camera-like variants: ' + variants.join(', ') + ')',
+    '# Built by test/face/pair-set.ts: named photos from test/fixtures/faces (camera-like variants: ' +
+      variants.join(', ') +
+      ')',
     '# and one-face crops of @vladmandic/face-api demo/sample1-6.jpg (impostor pairs only).',
     'image_a,image_b,label',
   ];

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { FrameAnalysis, QualityMeasures } from '../../face/analysis.ts';
-import { DEFAULT_QUALITY_LIMITS, GUIDANCE, type UnusableReason, gateAnalysis, gateMeasures } from '../../face/quality.ts';
+import {
+  DEFAULT_QUALITY_LIMITS,
+  GUIDANCE,
+  type UnusableReason,
+  gateAnalysis,
+  gateMeasures,
+} from '../../face/quality.ts';
 
 const GOOD: QualityMeasures = {
   detectionScore: 0.9,
@@ -33,7 +39,9 @@ describe('quality gate', () => {
   });
 
   it('asks the person to come closer before anything else', () => {
-    expect(gateMeasures({ ...GOOD, faceWidth: 40, brightness: 10, sharpness: 0 })).toMatchObject({ reason: 'face-too-small' });
+    expect(gateMeasures({ ...GOOD, faceWidth: 40, brightness: 10, sharpness: 0 })).toMatchObject({
+      reason: 'face-too-small',
+    });
     expect(GUIDANCE['face-too-small']).toMatch(/closer/i);
     expect(GUIDANCE['not-frontal']).toMatch(/look/i);
   });

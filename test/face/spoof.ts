@@ -65,7 +65,10 @@ export function screenReplay(photo: RgbaFrame, fill = 0.75, seed = 7): RgbaFrame
   for (let y = 0; y < inner.height; y++) {
     for (let x = 0; x < inner.width; x++) {
       const i = (y * inner.width + x) * 4;
-      const moire = 1 + 0.1 * Math.sin((2 * Math.PI * (x * Math.cos(angle) + y * Math.sin(angle))) / 3.4) - (x % 3 === 0 ? 0.06 : 0);
+      const moire =
+        1 +
+        0.1 * Math.sin((2 * Math.PI * (x * Math.cos(angle) + y * Math.sin(angle))) / 3.4) -
+        (x % 3 === 0 ? 0.06 : 0);
       const tone = (v: number): number => 25 + 200 * (v / 255) ** 0.8;
       data[i] = clamp(tone(inner.data[i] as number) * moire - 6);
       data[i + 1] = clamp(tone(inner.data[i + 1] as number) * moire);

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MusterError } from '../../core/errors.ts';
 import { readKeyFile, readOrCreateKeyFile } from '../../face/key-file.ts';
-import { type SealedTemplate, createTemplate, openTemplate, parseSealedTemplate, sealTemplate, templateCommitment } from '../../face/template.ts';
+import {
+  type SealedTemplate,
+  createTemplate,
+  openTemplate,
+  parseSealedTemplate,
+  sealTemplate,
+  templateCommitment,
+} from '../../face/template.ts';
 
 function descriptor(seed: number): Float32Array {
   return Float32Array.from({ length: 128 }, (_, i) => Math.sin(seed * 1000 + i) * 0.2);
@@ -12,7 +19,11 @@ function descriptor(seed: number): Float32Array {
 
 const KEY = new Uint8Array(32).fill(7);
 const OTHER_KEY = new Uint8Array(32).fill(8);
-const template = createTemplate('P-1001', [descriptor(1), descriptor(2), descriptor(3)], new Date('2026-01-02T03:04:05Z'));
+const template = createTemplate(
+  'P-1001',
+  [descriptor(1), descriptor(2), descriptor(3)],
+  new Date('2026-01-02T03:04:05Z'),
+);
 
 function expectInvalid(fn: () => unknown): void {
   expect(fn).toThrow(expect.objectContaining({ code: 'template-invalid' }) as MusterError);
@@ -30,7 +41,9 @@ describe('encrypted face templates', () => {
 
   it('keeps the descriptors out of the file and the commitment', () => {
     const text = JSON.stringify(sealTemplate(template, KEY));
-    const plainBytes = Buffer.from(template.descriptors[0]?.buffer ?? new ArrayBuffer(0)).toString('base64').slice(0, 16);
+    const plainBytes = Buffer.from(template.descriptors[0]?.buffer ?? new ArrayBuffer(0))
+      .toString('base64')
+      .slice(0, 16);
     expect(text).not.toContain(plainBytes);
     expect(sealTemplate(template, KEY).commitment).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -61,7 +74,9 @@ describe('encrypted face templates', () => {
   });
 
   it('needs at least three captures', () => {
-    expect(() => createTemplate('P-1', [descriptor(1), descriptor(2)])).toThrow(expect.objectContaining({ code: 'enrolment-too-few-captures' }) as MusterError);
+    expect(() => createTemplate('P-1', [descriptor(1), descriptor(2)])).toThrow(
+      expect.objectContaining({ code: 'enrolment-too-few-captures' }) as MusterError,
+    );
   });
 
   it('takes only 32-byte keys', () => {

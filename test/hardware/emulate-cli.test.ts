@@ -36,7 +36,12 @@ afterEach(async () => {
 async function emulate(args: readonly string[]): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), 'muster-emulate-'));
   const pair = await openPtyPair(dir);
-  cleanups.push(() => { rmSync(dir, { recursive: true, force: true }); }, () => pair.close());
+  cleanups.push(
+    () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+    () => pair.close(),
+  );
   const stdin = new PassThrough();
   const stdout = new PassThrough({ encoding: 'utf8' });
   const stderr = new PassThrough({ encoding: 'utf8' });
@@ -99,9 +104,21 @@ describe('muster emulate', () => {
   });
 
   it('fingerprint: the GT-511C3 family at its 9600 baud default', async () => {
-    const run = await emulate(['emulate', 'fingerprint', '--model', 'GT-511C3', '--timing', 'zero', '--enrol', 'bob@7']);
+    const run = await emulate([
+      'emulate',
+      'fingerprint',
+      '--model',
+      'GT-511C3',
+      '--timing',
+      'zero',
+      '--enrol',
+      'bob@7',
+    ]);
     const decoder = new Gt511Decoder();
-    const sensor = await Gt511Sensor.connect(new FrameChannel(await hostLink(run.pair.host, 9600), decoder, { timeoutMs: 500 }), decoder);
+    const sensor = await Gt511Sensor.connect(
+      new FrameChannel(await hostLink(run.pair.host, 9600), decoder, { timeoutMs: 500 }),
+      decoder,
+    );
     expect(await run.control('finger poor')).toBe('ok finger poor');
     await expect(sensor.identify({ fingerTimeoutMs: 0 })).rejects.toMatchObject({ code: 'fingerprint.poor-image' });
     expect(await run.control('finger bob')).toBe('ok finger bob');
@@ -111,12 +128,20 @@ describe('muster emulate', () => {
 
   it('camera: serves the frames of a folder', async () => {
     const frames = mkdtempSync(join(tmpdir(), 'muster-frames-'));
-    cleanups.push(() => { rmSync(frames, { recursive: true, force: true }); });
+    cleanups.push(() => {
+      rmSync(frames, { recursive: true, force: true });
+    });
     const jpegs = [testJpeg(16, 8, 1), testJpeg(8, 8, 2)];
-    jpegs.forEach((jpeg, i) => { writeFileSync(join(frames, `frame-${i}.jpg`), jpeg); });
+    jpegs.forEach((jpeg, i) => {
+      writeFileSync(join(frames, `frame-${i}.jpg`), jpeg);
+    });
     const run = await emulate(['emulate', 'camera', '--timing', 'zero', '--frames', frames]);
     const decoder = new Vc0706Decoder();
-    const camera = new Vc0706Camera(new FrameChannel(await hostLink(run.pair.host, 38400), decoder, { timeoutMs: 500 }), decoder, { chunkSize: 64 });
+    const camera = new Vc0706Camera(
+      new FrameChannel(await hostLink(run.pair.host, 38400), decoder, { timeoutMs: 500 }),
+      decoder,
+      { chunkSize: 64 },
+    );
     expect(await run.control('frame 1')).toBe(`ok frame of ${jpegs[1]?.length} bytes`);
     expect(await camera.capture()).toEqual(jpegs[1]);
     expect(await run.stop()).toBe(0);
@@ -136,9 +161,21 @@ describe('muster emulate', () => {
   it('prints the control channel in --help and refuses a bad --timing', async () => {
     const out = new PassThrough({ encoding: 'utf8' });
     const err = new PassThrough({ encoding: 'utf8' });
-    expect(await runCli(deviceCommands, ['emulate', 'fingerprint', '--help'], { stdin: new PassThrough(), stdout: out, stderr: err })).toBe(0);
+    expect(
+      await runCli(deviceCommands, ['emulate', 'fingerprint', '--help'], {
+        stdin: new PassThrough(),
+        stdout: out,
+        stderr: err,
+      }),
+    ).toBe(0);
     expect(String(out.read())).toContain('finger NAME');
-    expect(await runCli(deviceCommands, ['emulate', 'fingerprint', '--port', '/dev/null', '--timing', 'slow'], { stdin: new PassThrough(), stdout: out, stderr: err })).toBe(2);
+    expect(
+      await runCli(deviceCommands, ['emulate', 'fingerprint', '--port', '/dev/null', '--timing', 'slow'], {
+        stdin: new PassThrough(),
+        stdout: out,
+        stderr: err,
+      }),
+    ).toBe(2);
     expect(String(err.read())).toContain('--timing must be');
   });
 });

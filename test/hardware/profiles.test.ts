@@ -16,7 +16,8 @@ describe('device profiles', () => {
     expect(profileFor('fingerprint').serial).toEqual({ family: 'r30x', baudRate: 57600 });
     expect(profileFor('fingerprint', 'gt511').serial).toEqual({ family: 'gt511', baudRate: 9600 });
     expect(profileFor('camera').serial).toEqual({ family: 'vc0706', baudRate: 38400 });
-    for (const profile of PROFILES) for (const usb of profile.usb) expect(`${usb.vendorId}:${usb.productId}`).toMatch(/^[0-9a-f]{4}:[0-9a-f]{4}$/);
+    for (const profile of PROFILES)
+      for (const usb of profile.usb) expect(`${usb.vendorId}:${usb.productId}`).toMatch(/^[0-9a-f]{4}:[0-9a-f]{4}$/);
   });
 });
 

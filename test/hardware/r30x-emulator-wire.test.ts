@@ -8,7 +8,11 @@ import { R30xEmulator } from '../../hardware/r30x-emulator.ts';
 async function converse(requests: readonly string[], emulator = new R30xEmulator()): Promise<string[]> {
   const replies: string[] = [];
   for (const request of requests) {
-    const reply = new Promise<string>((resolve) => emulator.once('output', (bytes) => { resolve(toHex(bytes)); }));
+    const reply = new Promise<string>((resolve) =>
+      emulator.once('output', (bytes) => {
+        resolve(toHex(bytes));
+      }),
+    );
     emulator.receive(fromHex(request.replaceAll(' ', '')));
     replies.push(await reply);
   }
@@ -31,7 +35,14 @@ describe('R30x emulator wire behaviour (golden)', () => {
     expect(await converse(['ef01 ffffffff 01 0003 01 0005'], emulator)).toEqual([hex('ef01 ffffffff 07 0003 02 000c')]);
     emulator.enrolDirect('alice', 0x21);
     emulator.finger = { kind: 'finger', name: 'alice' };
-    const [genImg, img2Tz, search] = await converse(['ef01 ffffffff 01 0003 01 0005', 'ef01 ffffffff 01 0004 02 01 0008', 'ef01 ffffffff 01 0008 1b 01 0000 00a3 00c8'], emulator);
+    const [genImg, img2Tz, search] = await converse(
+      [
+        'ef01 ffffffff 01 0003 01 0005',
+        'ef01 ffffffff 01 0004 02 01 0008',
+        'ef01 ffffffff 01 0008 1b 01 0000 00a3 00c8',
+      ],
+      emulator,
+    );
     expect(genImg).toBe(hex('ef01 ffffffff 07 0003 00 000a'));
     expect(img2Tz).toBe(hex('ef01 ffffffff 07 0003 00 000a'));
     // confirmation 00, page 0021, a score, checksum: LEN 0007
@@ -42,18 +53,21 @@ describe('R30x emulator wire behaviour (golden)', () => {
     const emulator = new R30xEmulator();
     emulator.finger = { kind: 'finger', name: 'nobody' };
     await converse(['ef01 ffffffff 01 0003 01 0005', 'ef01 ffffffff 01 0004 02 01 0008'], emulator);
-    expect(await converse(['ef01 ffffffff 01 0008 04 01 0000 00a3 00b1', 'ef01 ffffffff 01 0003 01 0006'], emulator)).toEqual([
-      hex('ef01 ffffffff 07 0007 09 0000 0000 0017'),
-      hex('ef01 ffffffff 07 0003 01 000b'),
-    ]);
+    expect(
+      await converse(['ef01 ffffffff 01 0008 04 01 0000 00a3 00b1', 'ef01 ffffffff 01 0003 01 0006'], emulator),
+    ).toEqual([hex('ef01 ffffffff 07 0007 09 0000 0000 0017'), hex('ef01 ffffffff 07 0003 01 000b')]);
   });
 
   it('ignores frames for another address', async () => {
     const emulator = new R30xEmulator();
     let answered = false;
-    emulator.on('output', () => { answered = true; });
+    emulator.on('output', () => {
+      answered = true;
+    });
     emulator.receive(fromHex(hex('ef01 12345678 01 0003 01 0005')));
-    expect(await converse(['ef01 ffffffff 01 0003 1d 0021'], emulator)).toEqual([hex('ef01 ffffffff 07 0005 00 0000 000c')]);
+    expect(await converse(['ef01 ffffffff 01 0003 1d 0021'], emulator)).toEqual([
+      hex('ef01 ffffffff 07 0005 00 0000 000c'),
+    ]);
     expect(answered).toBe(true); // only the TemplateNum reply above
   });
 

@@ -48,8 +48,13 @@ describe('the serial camera at a configured image size', () => {
   });
 
   it('reads the size from the kiosk configuration and refuses one the module does not have', () => {
-    const config = (resolution: unknown): unknown => ({ ...KIOSK, devices: { fingerprint: { family: 'r30x', path: '/dev/ttyUSB0' }, camera: { path: '/dev/ttyUSB1', resolution } } });
-    expect(parseKioskConfig(config('320x240'), 'kiosk.json', '/tmp').devices.camera).toMatchObject({ resolution: '320x240' });
+    const config = (resolution: unknown): unknown => ({
+      ...KIOSK,
+      devices: { fingerprint: { family: 'r30x', path: '/dev/ttyUSB0' }, camera: { path: '/dev/ttyUSB1', resolution } },
+    });
+    expect(parseKioskConfig(config('320x240'), 'kiosk.json', '/tmp').devices.camera).toMatchObject({
+      resolution: '320x240',
+    });
     expect(() => parseKioskConfig(config('1920x1080'), 'kiosk.json', '/tmp')).toThrow(/devices\.camera\.resolution/);
   });
 });

@@ -41,15 +41,26 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
   writeFileSync(join(dir, 'acl'), options.acl ?? readFileSync(new URL('acl', DEPLOY)));
   let config: string;
   if (options.tls) {
-    for (const [name, pem] of Object.entries({ 'ca.crt': options.tls.ca, 'broker.crt': options.tls.brokerCert, 'broker.key': options.tls.brokerKey })) {
+    for (const [name, pem] of Object.entries({
+      'ca.crt': options.tls.ca,
+      'broker.crt': options.tls.brokerCert,
+      'broker.key': options.tls.brokerKey,
+    })) {
       writeFileSync(join(dir, name), pem, { mode: 0o600 });
     }
-    config = readFileSync(new URL('mosquitto.conf', DEPLOY), 'utf8').replace(/^listener 8883$/m, `listener ${port} 127.0.0.1`);
+    config = readFileSync(new URL('mosquitto.conf', DEPLOY), 'utf8').replace(
+      /^listener 8883$/m,
+      `listener ${port} 127.0.0.1`,
+    );
   } else {
     const passwd = join(dir, 'passwd');
     writeFileSync(passwd, options.passwordFile ?? '', { mode: 0o600 });
-    for (const [user, password] of options.users ?? []) execFileSync('mosquitto_passwd', ['-b', passwd, user, password]);
-    config = readFileSync(new URL('mosquitto-passwords.conf', DEPLOY), 'utf8').replace(/^listener 1883$/m, `listener ${port} 127.0.0.1`);
+    for (const [user, password] of options.users ?? [])
+      execFileSync('mosquitto_passwd', ['-b', passwd, user, password]);
+    config = readFileSync(new URL('mosquitto-passwords.conf', DEPLOY), 'utf8').replace(
+      /^listener 1883$/m,
+      `listener ${port} 127.0.0.1`,
+    );
   }
   config = config.replaceAll('/etc/mosquitto/muster/', `${dir}/`).replace('/var/lib/mosquitto/', `${dir}/data/`);
   // As root (CI) Mosquitto would switch to the `mosquitto` user, which cannot read the temp dir.
@@ -74,9 +85,11 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
     const running = child;
     child = undefined;
     if (!running || running.exitCode !== null) return;
-    const gone = new Promise<void>((resolve) => running.once('exit', () => {
-      resolve();
-    }));
+    const gone = new Promise<void>((resolve) =>
+      running.once('exit', () => {
+        resolve();
+      }),
+    );
     running.kill('SIGTERM');
     await gone;
   };

@@ -45,15 +45,29 @@ export interface NatsCluster {
  * `users`: the MQTT user names (node ids in topic form) to create, each with a random password and the per-topic
  * permissions of net/acl.ts natsAuthorization (`alertPublishers` may publish alerts; default hq).
  */
-export async function startNatsCluster(users: readonly string[], size = 3, alertPublishers: ReadonlySet<string> = new Set(['hq'])): Promise<NatsCluster> {
+export async function startNatsCluster(
+  users: readonly string[],
+  size = 3,
+  alertPublishers: ReadonlySet<string> = new Set(['hq']),
+): Promise<NatsCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'muster-nats-'));
 
   const passwords = new Map([...users, PROBE_USER].map((user) => [user, randomBytes(12).toString('hex')]));
   // The probe (readiness checks only) publishes on a topic of its own, so it has no restrictions.
   const probe = `    { user: ${JSON.stringify(PROBE_USER)}, password: ${JSON.stringify(passwords.get(PROBE_USER))} }`;
-  const authorization = natsAuthorization(users.map(fromTopicId), passwords, { alertPublishers }).replace('  users: [\n', `  users: [\n${probe}\n`);
+  const authorization = natsAuthorization(users.map(fromTopicId), passwords, { alertPublishers }).replace(
+    '  users: [\n',
+    `  users: [\n${probe}\n`,
+  );
   writeFileSync(join(dir, 'muster-users.conf'), authorization, { mode: 0o600 });
-  const ports = await Promise.all(Array.from({ length: size }, async () => ({ client: await freePort(), route: await freePort(), mqtt: await freePort(), http: await freePort() })));
+  const ports = await Promise.all(
+    Array.from({ length: size }, async () => ({
+      client: await freePort(),
+      route: await freePort(),
+      mqtt: await freePort(),
+      http: await freePort(),
+    })),
+  );
   const template = readFileSync(new URL('nats-server.conf', DEPLOY), 'utf8');
   const routes = ports.map((p) => `    nats-route://127.0.0.1:${p.route}`).join('\n');
   let output = '';
@@ -70,7 +84,14 @@ export async function startNatsCluster(users: readonly string[], size = 3, alert
       .replace(/^( {2}listen: )0\.0\.0\.0:1883$/m, `$1127.0.0.1:${port.mqtt}`)
       .replace('/var/lib/nats', store);
     writeFileSync(join(dir, `${name}.conf`), config);
-    return new Node(name, join(dir, `${name}.conf`), port.mqtt, port.http, passwords.get(PROBE_USER) ?? '', (chunk) => (output += chunk));
+    return new Node(
+      name,
+      join(dir, `${name}.conf`),
+      port.mqtt,
+      port.http,
+      passwords.get(PROBE_USER) ?? '',
+      (chunk) => (output += chunk),
+    );
   });
   try {
     await Promise.all(nodes.map((node) => node.launch()));
@@ -78,7 +99,9 @@ export async function startNatsCluster(users: readonly string[], size = 3, alert
   } catch (error) {
     await Promise.all(nodes.map((node) => node.kill()));
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`NATS cluster did not start: ${error instanceof Error ? error.message : String(error)}\n${output.slice(-4000)}`);
+    throw new Error(
+      `NATS cluster did not start: ${error instanceof Error ? error.message : String(error)}\n${output.slice(-4000)}`,
+    );
   }
   return {
     nodes,
@@ -144,9 +167,11 @@ class Node implements NatsNode {
   async kill(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => {
-      resolve();
-    }));
+    const gone = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        resolve();
+      }),
+    );
     child.kill('SIGKILL');
     await gone;
   }
@@ -159,7 +184,15 @@ class Node implements NatsNode {
   /** One round trip, false if any step fails or takes over 10 s (a node still electing leaders drops the client). */
   private async probe(): Promise<boolean> {
     const topic = `muster/v1/probe/${this.name}`;
-    const client = mqtt.connect(this.url, { clientId: `probe-${this.name}`, username: PROBE_USER, password: this.probePassword, clean: true, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 });
+    const client = mqtt.connect(this.url, {
+      clientId: `probe-${this.name}`,
+      username: PROBE_USER,
+      password: this.probePassword,
+      clean: true,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+    });
     let timer: NodeJS.Timeout | undefined;
     try {
       return await new Promise<boolean>((resolve) => {
@@ -171,9 +204,12 @@ class Node implements NatsNode {
           resolve(true);
         });
         client.once('connect', () => {
-          client.subscribeAsync(topic, { qos: 1 }).then(() => client.publishAsync(topic, 'ping', { qos: 1 })).catch(() => {
-            resolve(false);
-          });
+          client
+            .subscribeAsync(topic, { qos: 1 })
+            .then(() => client.publishAsync(topic, 'ping', { qos: 1 }))
+            .catch(() => {
+              resolve(false);
+            });
         });
       });
     } finally {

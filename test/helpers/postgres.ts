@@ -31,12 +31,17 @@ export async function startPostgres(): Promise<PostgresServer> {
     chownSync(dir, uid, gid);
   }
   const run = (command: string, args: string[]): void => {
-    const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(BIN, command), ...args]] : [join(BIN, command), args];
+    const [file, argv] = asRoot
+      ? ['runuser', ['-u', 'postgres', '--', join(BIN, command), ...args]]
+      : [join(BIN, command), args];
     execFileSync(file, argv, { stdio: 'pipe', cwd: dir });
   };
   run('initdb', ['-D', data, '-U', 'muster', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   // The deployed settings (deploy/postgresql/muster.conf); the command line below still turns fsync off for speed.
-  appendFileSync(join(data, 'postgresql.conf'), readFileSync(new URL('../../deploy/postgresql/muster.conf', import.meta.url)));
+  appendFileSync(
+    join(data, 'postgresql.conf'),
+    readFileSync(new URL('../../deploy/postgresql/muster.conf', import.meta.url)),
+  );
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
   run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', options, 'start']);
   return {

@@ -9,7 +9,9 @@ import { runCli } from '../../main/cli/run-cli.ts';
  * Node arguments that run `muster` from the sources (tsx), for tests that need a process of its own: bin/muster.js
  * runs the build in dist/, which a test must not depend on being fresh (test/cli/build.test.ts builds its own).
  */
-export const MUSTER_FROM_SOURCES: readonly string[] = ['../../bin/run-ts.js', '../../main/cli/main.ts'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+export const MUSTER_FROM_SOURCES: readonly string[] = ['../../bin/run-ts.js', '../../main/cli/main.ts'].map((p) =>
+  fileURLToPath(new URL(p, import.meta.url)),
+);
 
 export interface MusterRun {
   readonly code: number;
@@ -17,7 +19,11 @@ export interface MusterRun {
   readonly stderr: string;
 }
 
-export async function runMuster(args: readonly string[], stdin = '', commands: readonly Command[] = COMMANDS): Promise<MusterRun> {
+export async function runMuster(
+  args: readonly string[],
+  stdin = '',
+  commands: readonly Command[] = COMMANDS,
+): Promise<MusterRun> {
   const input = new PassThrough();
   const out = new PassThrough();
   const err = new PassThrough();

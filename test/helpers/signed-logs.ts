@@ -34,7 +34,16 @@ export function signLogs(records: readonly LogRecord[]): SignedLog[] {
 /** Signs one more entry at the head of `log` and returns its leaf. */
 export function appendSigned(log: SignedLog, type: EntryType, payload: Payload, ts: number): Uint8Array {
   const head = log.rows.at(-1);
-  const body: EntryBody = { v: 1, origin: log.origin, seq: log.rows.length, ts, type, prev: head?.hash ?? ZERO_HASH, kid: log.signer.verifier.id, payload };
+  const body: EntryBody = {
+    v: 1,
+    origin: log.origin,
+    seq: log.rows.length,
+    ts,
+    type,
+    prev: head?.hash ?? ZERO_HASH,
+    kid: log.signer.verifier.id,
+    payload,
+  };
   const signed = signEntry(body, log.signer);
   log.rows.push({ seq: body.seq, ts, type, leaf: signed.leaf, hash: signed.hash });
   return signed.leaf;

@@ -15,14 +15,21 @@ export async function waitFor<T>(
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
 /** Resolves on the first event that matches. */
-export function nextEvent<E>(subscribe: (listener: (event: E) => void) => void, match: (event: E) => boolean, what: string, timeoutMs = 15_000): Promise<E> {
+export function nextEvent<E>(
+  subscribe: (listener: (event: E) => void) => void,
+  match: (event: E) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<E> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));

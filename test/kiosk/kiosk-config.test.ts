@@ -53,7 +53,11 @@ describe('kiosk configuration', () => {
       broker: { url: 'mqtts://hq.example:8883', passwordFile: join(dir, 'broker.pw') },
       face: { threshold: 0.52, detector: DEFAULT_DETECTOR, backend: 'auto' },
       devices: {
-        fingerprint: { family: 'r30x', baudRate: 57600, target: { path: '/dev/serial/by-id/usb-Silicon_Labs_CP2102-if00-port0' } },
+        fingerprint: {
+          family: 'r30x',
+          baudRate: 57600,
+          target: { path: '/dev/serial/by-id/usb-Silicon_Labs_CP2102-if00-port0' },
+        },
         camera: { baudRate: 38400, target: { vendorId: '1a86', productId: '7523' } },
         badge: { kind: 'hid', target: { vendorId: 0xffff, productId: 0x35 }, mode: 'keyboard', exclusive: true },
       },
@@ -68,18 +72,68 @@ describe('kiosk configuration', () => {
   });
 
   it.each([
-    ['missing centre', (c: Record<string, unknown>) => delete c.centre, 'kiosk.json: centre: missing (expected a string)'],
-    ['kiosk of another centre', (c: Record<string, unknown>) => (c.kiosk = 'centre-02/kiosk-1'), 'kiosk.json: kiosk: expected "centre-01/<name>"'],
+    [
+      'missing centre',
+      (c: Record<string, unknown>) => delete c.centre,
+      'kiosk.json: centre: missing (expected a string)',
+    ],
+    [
+      'kiosk of another centre',
+      (c: Record<string, unknown>) => (c.kiosk = 'centre-02/kiosk-1'),
+      'kiosk.json: kiosk: expected "centre-01/<name>"',
+    ],
     ['a typo in a field name', (c: Record<string, unknown>) => (c.brokr = {}), 'kiosk.json: brokr: unknown field'],
-    ['threshold out of range', (c: Record<string, unknown>) => (c.face = { threshold: 2.5 }), 'kiosk.json: face.threshold: expected a distance between 0 and 2'],
-    ['threshold as text', (c: Record<string, unknown>) => (c.face = { threshold: '0.5' }), 'kiosk.json: face.threshold: expected a number'],
-    ['a device with path and usb', (c: Record<string, unknown>) => ((c.devices as Record<string, unknown>).camera = { path: '/dev/x', usb: { vendorId: '1a86', productId: '7523' } }), 'kiosk.json: devices.camera: give either "path"'],
-    ['an unknown fingerprint family', (c: Record<string, unknown>) => ((c.devices as Record<string, unknown>).fingerprint = { family: 'zk', path: '/dev/x' }), 'kiosk.json: devices.fingerprint.family: expected one of r30x, gt511, got "zk"'],
-    ['an odd baud rate', (c: Record<string, unknown>) => ((c.devices as Record<string, unknown>).camera = { path: '/dev/x', baudRate: 1234 }), 'kiosk.json: devices.camera.baudRate: expected 9600'],
-    ['a bad broker URL', (c: Record<string, unknown>) => (c.broker = { url: 'http://hq' }), 'kiosk.json: broker.url: expected mqtt://host:port'],
-    ['a peer of another centre', (c: Record<string, unknown>) => (c.peers = ['centre-02/kiosk-2']), 'kiosk.json: peers[0]: expected another kiosk of centre-01'],
-    ['no way to identify anyone', (c: Record<string, unknown>) => (c.devices = { camera: { path: '/dev/x' } }), 'kiosk.json: devices: a kiosk needs a fingerprint sensor or a badge reader'],
-    ['badge mode on a tty', (c: Record<string, unknown>) => ((c.devices as Record<string, unknown>).badge = { tty: '/dev/x', mode: 'hex' }), 'kiosk.json: devices.badge: "mode" and "exclusive" apply to a "hid" reader only'],
+    [
+      'threshold out of range',
+      (c: Record<string, unknown>) => (c.face = { threshold: 2.5 }),
+      'kiosk.json: face.threshold: expected a distance between 0 and 2',
+    ],
+    [
+      'threshold as text',
+      (c: Record<string, unknown>) => (c.face = { threshold: '0.5' }),
+      'kiosk.json: face.threshold: expected a number',
+    ],
+    [
+      'a device with path and usb',
+      (c: Record<string, unknown>) =>
+        ((c.devices as Record<string, unknown>).camera = {
+          path: '/dev/x',
+          usb: { vendorId: '1a86', productId: '7523' },
+        }),
+      'kiosk.json: devices.camera: give either "path"',
+    ],
+    [
+      'an unknown fingerprint family',
+      (c: Record<string, unknown>) =>
+        ((c.devices as Record<string, unknown>).fingerprint = { family: 'zk', path: '/dev/x' }),
+      'kiosk.json: devices.fingerprint.family: expected one of r30x, gt511, got "zk"',
+    ],
+    [
+      'an odd baud rate',
+      (c: Record<string, unknown>) =>
+        ((c.devices as Record<string, unknown>).camera = { path: '/dev/x', baudRate: 1234 }),
+      'kiosk.json: devices.camera.baudRate: expected 9600',
+    ],
+    [
+      'a bad broker URL',
+      (c: Record<string, unknown>) => (c.broker = { url: 'http://hq' }),
+      'kiosk.json: broker.url: expected mqtt://host:port',
+    ],
+    [
+      'a peer of another centre',
+      (c: Record<string, unknown>) => (c.peers = ['centre-02/kiosk-2']),
+      'kiosk.json: peers[0]: expected another kiosk of centre-01',
+    ],
+    [
+      'no way to identify anyone',
+      (c: Record<string, unknown>) => (c.devices = { camera: { path: '/dev/x' } }),
+      'kiosk.json: devices: a kiosk needs a fingerprint sensor or a badge reader',
+    ],
+    [
+      'badge mode on a tty',
+      (c: Record<string, unknown>) => ((c.devices as Record<string, unknown>).badge = { tty: '/dev/x', mode: 'hex' }),
+      'kiosk.json: devices.badge: "mode" and "exclusive" apply to a "hid" reader only',
+    ],
   ])('refuses %s with the field and what was expected', (_name, change, message) => {
     expect(error(change)).toContain(message);
   });

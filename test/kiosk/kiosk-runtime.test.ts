@@ -57,7 +57,8 @@ interface Setup {
 
 async function kiosk(setup: Setup = {}) {
   const dir = setup.again?.dir ?? mkdtempSync(join(tmpdir(), 'muster-kiosk-'));
-  const emulated = setup.again?.emulated ?? setup.emulated ?? inProcessDevices(`k${Math.random().toString(36).slice(2)}`);
+  const emulated =
+    setup.again?.emulated ?? setup.emulated ?? inProcessDevices(`k${Math.random().toString(36).slice(2)}`);
   if (!setup.again) {
     cleanup.push(() => {
       rmSync(dir, { recursive: true, force: true });
@@ -65,15 +66,18 @@ async function kiosk(setup: Setup = {}) {
     cleanup.push(() => emulated.close());
   }
   const file = join(dir, 'kiosk.json');
-  writeFileSync(file, JSON.stringify({
-    centre: 'centre-a',
-    kiosk: 'centre-a/k1',
-    dataDir: 'data',
-    broker: { url: broker.url },
-    ...(setup.threshold === undefined ? {} : { face: { threshold: setup.threshold } }),
-    devices: setup.devices ? setup.devices(emulated.devices) : emulated.devices,
-    timeouts: { fingerMs: 2000, badgeMs: 5000 },
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      centre: 'centre-a',
+      kiosk: 'centre-a/k1',
+      dataDir: 'data',
+      broker: { url: broker.url },
+      ...(setup.threshold === undefined ? {} : { face: { threshold: setup.threshold } }),
+      devices: setup.devices ? setup.devices(emulated.devices) : emulated.devices,
+      timeouts: { fingerMs: 2000, badgeMs: 5000 },
+    }),
+  );
   const clock = { now: at('2026-03-02 09:30', NY) };
   const guidance: GuidanceCode[] = [];
   const runtime = await KioskRuntime.start({
@@ -81,7 +85,9 @@ async function kiosk(setup: Setup = {}) {
     face,
     clock: () => clock.now,
     ...(emulated.inProcess ?? {}),
-    ...(setup.badgeMissingFor === undefined || !emulated.inProcess ? {} : { badgeSource: missingFor(setup.badgeMissingFor, emulated.inProcess.badgeSource) }),
+    ...(setup.badgeMissingFor === undefined || !emulated.inProcess
+      ? {}
+      : { badgeSource: missingFor(setup.badgeMissingFor, emulated.inProcess.badgeSource) }),
     screen: {
       guide: (g) => {
         guidance.push(g);
@@ -90,99 +96,182 @@ async function kiosk(setup: Setup = {}) {
       tasks: (_subject, due) => Promise.resolve(due.map((t) => ({ task: t.id }))),
     },
     ...(setup.staff === undefined ? {} : { staff: { confirm: () => Promise.resolve(setup.staff ?? null) } }),
-    reopen: setup.badgeMissingFor === undefined ? { initialMs: 60_000, maxMs: 60_000, jitter: 0 } : { initialMs: 20, maxMs: 200 },
+    reopen:
+      setup.badgeMissingFor === undefined
+        ? { initialMs: 60_000, maxMs: 60_000, jitter: 0 }
+        : { initialMs: 20, maxMs: 200 },
   });
   cleanup.push(() => runtime.close());
   if (setup.again) return { runtime, emulated, dir, guidance, records: () => readLogRecords(runtime.ledger).records };
-  await runtime.append('plan', planPayload({ subject: 'p-1', start: '2026-03-02', tasks: [{ id: 't-study', kind: 'study', module: 'm-1' }] }));
+  await runtime.append(
+    'plan',
+    planPayload({ subject: 'p-1', start: '2026-03-02', tasks: [{ id: 't-study', kind: 'study', module: 'm-1' }] }),
+  );
   emulated.fingerprint.enrolDirect('p-1 right index', 3);
   const [person] = faces.faces;
   if (!person) throw new Error('no demo face');
-  await runtime.enrol({ subject: 'p-1', page: 3, card: CARD, name: 'Pat Example', descriptors: person.descriptors, photo: person.checkinFrame });
+  await runtime.enrol({
+    subject: 'p-1',
+    page: 3,
+    card: CARD,
+    name: 'Pat Example',
+    descriptors: person.descriptors,
+    photo: person.checkinFrame,
+  });
   emulated.camera.setFrames([person.checkinFrame]);
   return { runtime, emulated, dir, guidance, records: () => readLogRecords(runtime.ledger).records };
 }
 
 function attempts(records: ReturnType<typeof readLogRecords>['records']): string[] {
-  return records.filter((r) => r.type === 'checkin-attempt').map((r) => {
-    const a = parseCheckinAttempt(r.payload);
-    return `${a.method}/${a.outcome}`;
-  });
+  return records
+    .filter((r) => r.type === 'checkin-attempt')
+    .map((r) => {
+      const a = parseCheckinAttempt(r.payload);
+      return `${a.method}/${a.outcome}`;
+    });
 }
 
 function health(records: ReturnType<typeof readLogRecords>['records']): string[] {
-  return records.filter((r) => r.type === 'device-health').map((r) => {
-    const h = parseDeviceHealth(r.payload);
-    return `${h.device} ${h.state}${h.fault ? ` ${h.fault}` : ''}`;
-  });
+  return records
+    .filter((r) => r.type === 'device-health')
+    .map((r) => {
+      const h = parseDeviceHealth(r.payload);
+      return `${h.device} ${h.state}${h.fault ? ` ${h.fault}` : ''}`;
+    });
 }
 
 describe('kiosk runtime on emulated devices', () => {
-  it('finger and face check the person in; the receipt verifies; devices and enrolment are on the log, biometrics are not', { timeout: 60_000 }, async () => {
-    const { runtime, emulated, dir, records } = await kiosk();
-    emulated.fingerprint.finger = { kind: 'finger', name: 'p-1 right index' };
-    const outcome = await runtime.checkIn();
-    expect(outcome.ok).toBe(true);
-    if (!outcome.ok) return;
-    expect(verifyReceipt(outcome.receipt)).toMatchObject({ ok: true });
-    const all = records();
-    expect(attempts(all)).toEqual(['fingerprint/matched', 'face/matched']);
-    const checkin = all.find((r) => r.type === 'checkin');
-    expect(checkin?.payload).toMatchObject({ subject: 'p-1', methods: ['fingerprint', 'face'], tasks: [{ task: 't-study' }] });
-    expect(checkin?.payload.faceScore).toBeLessThan(0.55);
-    expect(health(all)).toEqual(['fingerprint ok', 'camera ok', 'badge ok']);
-    // The heartbeat reports the face engine beside the devices, with the backend it runs on.
-    expect(runtime.fleetDevices().at(-1)).toEqual({ id: `face/${face.health.backend}/${face.health.detector}`, state: 'ok' });
-    expect(face.health.backend).toBe('wasm');
-    // The log names the enrolment and its template's commitment, never the template.
-    const enrolment = all.find((r) => r.type === 'enrolment');
-    const sealed = parseSealedTemplate(readFileSync(join(dir, 'data', 'face-templates', 'p-1.json'), 'utf8'));
-    expect(enrolment?.payload).toEqual({ subject: 'p-1', centre: 'centre-a', kiosk: 'centre-a/k1', methods: ['fingerprint', 'badge', 'face'], faceCommitment: sealed.commitment });
-    expect(statSync(join(dir, 'data', 'secrets', 'centre-key')).mode & 0o777).toBe(0o600);
-    expect(readFileSync(join(dir, 'data', 'enrolment.json'), 'utf8')).not.toContain(CARD);
-    expect(JSON.stringify(all.map((r) => r.payload))).not.toContain('Pat Example');
-    // The template is sealed under the person's data key: erasing the person leaves it unreadable.
-    expect(runtime.enrolments.template('p-1')).toBeDefined();
-    await runtime.personal.erase('p-1', 'request', 'staff-1');
-    expect(runtime.enrolments.template('p-1')).toBeUndefined();
-    expect(computeBreaches(all, at('2026-03-02 23:00', NY)).breaches).toEqual([]);
-  });
+  it(
+    'finger and face check the person in; the receipt verifies; devices and enrolment are on the log, biometrics are not',
+    { timeout: 60_000 },
+    async () => {
+      const { runtime, emulated, dir, records } = await kiosk();
+      emulated.fingerprint.finger = { kind: 'finger', name: 'p-1 right index' };
+      const outcome = await runtime.checkIn();
+      expect(outcome.ok).toBe(true);
+      if (!outcome.ok) return;
+      expect(verifyReceipt(outcome.receipt)).toMatchObject({ ok: true });
+      const all = records();
+      expect(attempts(all)).toEqual(['fingerprint/matched', 'face/matched']);
+      const checkin = all.find((r) => r.type === 'checkin');
+      expect(checkin?.payload).toMatchObject({
+        subject: 'p-1',
+        methods: ['fingerprint', 'face'],
+        tasks: [{ task: 't-study' }],
+      });
+      expect(checkin?.payload.faceScore).toBeLessThan(0.55);
+      expect(health(all)).toEqual(['fingerprint ok', 'camera ok', 'badge ok']);
+      // The heartbeat reports the face engine beside the devices, with the backend it runs on.
+      expect(runtime.fleetDevices().at(-1)).toEqual({
+        id: `face/${face.health.backend}/${face.health.detector}`,
+        state: 'ok',
+      });
+      expect(face.health.backend).toBe('wasm');
+      // The log names the enrolment and its template's commitment, never the template.
+      const enrolment = all.find((r) => r.type === 'enrolment');
+      const sealed = parseSealedTemplate(readFileSync(join(dir, 'data', 'face-templates', 'p-1.json'), 'utf8'));
+      expect(enrolment?.payload).toEqual({
+        subject: 'p-1',
+        centre: 'centre-a',
+        kiosk: 'centre-a/k1',
+        methods: ['fingerprint', 'badge', 'face'],
+        faceCommitment: sealed.commitment,
+      });
+      expect(statSync(join(dir, 'data', 'secrets', 'centre-key')).mode & 0o777).toBe(0o600);
+      expect(readFileSync(join(dir, 'data', 'enrolment.json'), 'utf8')).not.toContain(CARD);
+      expect(JSON.stringify(all.map((r) => r.payload))).not.toContain('Pat Example');
+      // The template is sealed under the person's data key: erasing the person leaves it unreadable.
+      expect(runtime.enrolments.template('p-1')).toBeDefined();
+      await runtime.personal.erase('p-1', 'request', 'staff-1');
+      expect(runtime.enrolments.template('p-1')).toBeUndefined();
+      expect(computeBreaches(all, at('2026-03-02 23:00', NY)).breaches).toEqual([]);
+    },
+  );
 
-  it('staff enrol a newcomer at the kiosk (finger twice, three camera frames), who then checks in', { timeout: 90_000 }, async () => {
-    const { runtime, emulated, records } = await kiosk();
-    const newcomer = faces.faces[1];
-    if (!newcomer) throw new Error('a second demo face is needed');
-    emulated.camera.setFrames([newcomer.checkinFrame]);
-    const finger = { kind: 'finger', name: 'p-2 left thumb' } as const;
-    const result = await runtime.enrolAtKiosk('p-2', {
-      onStep: (step) => {
-        emulated.fingerprint.finger = step.action === 'lift' ? { kind: 'none' } : finger;
-      },
-    });
-    expect(result).toMatchObject({ ok: true, message: expect.stringContaining('p-2 enrolled (sensor page 4') as string });
-    expect(records().filter((r) => r.type === 'enrolment').map((r) => r.payload.subject)).toEqual(['p-1', 'p-2']);
-    emulated.fingerprint.finger = finger;
-    const outcome = await runtime.checkIn();
-    expect(outcome.ok && outcome.receipt.proof.entry.length > 0).toBe(true);
-    expect(records().find((r) => r.type === 'checkin')?.payload).toMatchObject({ subject: 'p-2', methods: ['fingerprint', 'face'] });
-  });
+  it(
+    'staff enrol a newcomer at the kiosk (finger twice, three camera frames), who then checks in',
+    { timeout: 90_000 },
+    async () => {
+      const { runtime, emulated, records } = await kiosk();
+      const newcomer = faces.faces[1];
+      if (!newcomer) throw new Error('a second demo face is needed');
+      emulated.camera.setFrames([newcomer.checkinFrame]);
+      const finger = { kind: 'finger', name: 'p-2 left thumb' } as const;
+      const result = await runtime.enrolAtKiosk('p-2', {
+        onStep: (step) => {
+          emulated.fingerprint.finger = step.action === 'lift' ? { kind: 'none' } : finger;
+        },
+      });
+      expect(result).toMatchObject({
+        ok: true,
+        message: expect.stringContaining('p-2 enrolled (sensor page 4') as string,
+      });
+      expect(
+        records()
+          .filter((r) => r.type === 'enrolment')
+          .map((r) => r.payload.subject),
+      ).toEqual(['p-1', 'p-2']);
+      emulated.fingerprint.finger = finger;
+      const outcome = await runtime.checkIn();
+      expect(outcome.ok && outcome.receipt.proof.entry.length > 0).toBe(true);
+      expect(records().find((r) => r.type === 'checkin')?.payload).toMatchObject({
+        subject: 'p-2',
+        methods: ['fingerprint', 'face'],
+      });
+    },
+  );
 
-  it('re-enrolling a person needs a second person: refused alone, then an entry naming both and marked a re-enrolment', { timeout: 60_000 }, async () => {
-    const { runtime, records } = await kiosk();
-    const [person] = faces.faces;
-    if (!person) throw new Error('no demo face');
-    const again = { subject: 'p-1', page: 3, descriptors: person.descriptors };
-    await expect(runtime.enrol({ ...again, by: { staff: 'sam' } })).rejects.toMatchObject({ code: 'approval-required' });
-    await expect(runtime.enrol({ ...again, by: { staff: 'sam', approvedBy: 'sam' } })).rejects.toMatchObject({ code: 'approval-required' });
-    await expect(runtime.enrol(again)).rejects.toMatchObject({ code: 'approval-required' });
-    expect(records().filter((r) => r.type === 'enrolment')).toHaveLength(1);
-    await runtime.enrol({ ...again, by: { staff: 'sam', approvedBy: 'olga' } });
-    await runtime.enrol({ subject: 'p-9', page: 9, name: 'Nine Example', descriptors: person.descriptors, by: { staff: 'sam' } });
-    expect(records().filter((r) => r.type === 'enrolment').map((r) => r.payload).slice(1)).toEqual([
-      { subject: 'p-1', centre: 'centre-a', kiosk: 'centre-a/k1', methods: ['fingerprint', 'face'], faceCommitment: expect.stringMatching(/^[0-9a-f]{64}$/) as string, staff: 'sam', replaces: true, approvedBy: 'olga' },
-      { subject: 'p-9', centre: 'centre-a', kiosk: 'centre-a/k1', methods: ['fingerprint', 'face'], faceCommitment: expect.stringMatching(/^[0-9a-f]{64}$/) as string, staff: 'sam' },
-    ]);
-  });
+  it(
+    're-enrolling a person needs a second person: refused alone, then an entry naming both and marked a re-enrolment',
+    { timeout: 60_000 },
+    async () => {
+      const { runtime, records } = await kiosk();
+      const [person] = faces.faces;
+      if (!person) throw new Error('no demo face');
+      const again = { subject: 'p-1', page: 3, descriptors: person.descriptors };
+      await expect(runtime.enrol({ ...again, by: { staff: 'sam' } })).rejects.toMatchObject({
+        code: 'approval-required',
+      });
+      await expect(runtime.enrol({ ...again, by: { staff: 'sam', approvedBy: 'sam' } })).rejects.toMatchObject({
+        code: 'approval-required',
+      });
+      await expect(runtime.enrol(again)).rejects.toMatchObject({ code: 'approval-required' });
+      expect(records().filter((r) => r.type === 'enrolment')).toHaveLength(1);
+      await runtime.enrol({ ...again, by: { staff: 'sam', approvedBy: 'olga' } });
+      await runtime.enrol({
+        subject: 'p-9',
+        page: 9,
+        name: 'Nine Example',
+        descriptors: person.descriptors,
+        by: { staff: 'sam' },
+      });
+      expect(
+        records()
+          .filter((r) => r.type === 'enrolment')
+          .map((r) => r.payload)
+          .slice(1),
+      ).toEqual([
+        {
+          subject: 'p-1',
+          centre: 'centre-a',
+          kiosk: 'centre-a/k1',
+          methods: ['fingerprint', 'face'],
+          faceCommitment: expect.stringMatching(/^[0-9a-f]{64}$/) as string,
+          staff: 'sam',
+          replaces: true,
+          approvedBy: 'olga',
+        },
+        {
+          subject: 'p-9',
+          centre: 'centre-a',
+          kiosk: 'centre-a/k1',
+          methods: ['fingerprint', 'face'],
+          faceCommitment: expect.stringMatching(/^[0-9a-f]{64}$/) as string,
+          staff: 'sam',
+        },
+      ]);
+    },
+  );
 
   it('the face threshold in force is the one in the configuration file', { timeout: 60_000 }, async () => {
     // The same person and frames as above, but a threshold far stricter than any real face distance.
@@ -193,7 +282,11 @@ describe('kiosk runtime on emulated devices', () => {
     expect(outcome.ok).toBe(false);
     const all = records();
     expect(attempts(all)).toEqual(['fingerprint/matched', 'face/mismatch', 'face/mismatch', 'face/mismatch']);
-    const scores = all.filter((r) => r.type === 'checkin-attempt').map((r) => parseCheckinAttempt(r.payload)).filter((a) => a.method === 'face').map((a) => a.score ?? 0);
+    const scores = all
+      .filter((r) => r.type === 'checkin-attempt')
+      .map((r) => parseCheckinAttempt(r.payload))
+      .filter((a) => a.method === 'face')
+      .map((a) => a.score ?? 0);
     for (const s of scores) {
       expect(s).toBeGreaterThanOrEqual(0.05);
       expect(s).toBeLessThan(0.55);
@@ -204,51 +297,79 @@ describe('kiosk runtime on emulated devices', () => {
     expect(report.reviews.map((r) => r.reason)).toContain('suspected-impersonation');
   });
 
-  it('a sensor unplugged is logged as disconnected; badge + face check the person in; the replug is logged as ok', { timeout: 60_000 }, async () => {
-    const { runtime, emulated, records } = await kiosk({
-      onGuide: (g, e) => {
-        if (g === 'finger-badge-instead') e.badge.tap(CARD);
-      },
-    });
-    emulated.fingerprint.unplug();
-    await waitFor(() => runtime.devices().find((d) => d.kind === 'fingerprint')?.state === 'disconnected', 'the registry to see the unplug');
-    await runtime.healthLogged();
-    expect(health(records()).at(-1)).toBe('fingerprint disconnected device.disconnected');
-    const outcome = await runtime.checkIn();
-    expect(outcome.ok).toBe(true);
-    expect(attempts(records())).toEqual(['badge/matched', 'face/matched']);
-    emulated.fingerprint.replug();
-    await waitFor(() => runtime.devices().find((d) => d.kind === 'fingerprint')?.state === 'ok', 'the sensor to reconnect');
-    await runtime.healthLogged();
-    expect(health(records()).slice(-2)).toEqual(['fingerprint disconnected device.disconnected', 'fingerprint ok']);
-  });
+  it(
+    'a sensor unplugged is logged as disconnected; badge + face check the person in; the replug is logged as ok',
+    { timeout: 60_000 },
+    async () => {
+      const { runtime, emulated, records } = await kiosk({
+        onGuide: (g, e) => {
+          if (g === 'finger-badge-instead') e.badge.tap(CARD);
+        },
+      });
+      emulated.fingerprint.unplug();
+      await waitFor(
+        () => runtime.devices().find((d) => d.kind === 'fingerprint')?.state === 'disconnected',
+        'the registry to see the unplug',
+      );
+      await runtime.healthLogged();
+      expect(health(records()).at(-1)).toBe('fingerprint disconnected device.disconnected');
+      const outcome = await runtime.checkIn();
+      expect(outcome.ok).toBe(true);
+      expect(attempts(records())).toEqual(['badge/matched', 'face/matched']);
+      emulated.fingerprint.replug();
+      await waitFor(
+        () => runtime.devices().find((d) => d.kind === 'fingerprint')?.state === 'ok',
+        'the sensor to reconnect',
+      );
+      await runtime.healthLogged();
+      expect(health(records()).slice(-2)).toEqual(['fingerprint disconnected device.disconnected', 'fingerprint ok']);
+    },
+  );
 
-  it('a restart with the same devices writes no new device-health entries; a device that changed while off is reported', { timeout: 60_000 }, async () => {
-    const first = await kiosk();
-    await first.runtime.close();
-    const again = await kiosk({ again: { dir: first.dir, emulated: first.emulated } });
-    expect(health(again.records())).toEqual(['fingerprint ok', 'camera ok', 'badge ok']);
-    await again.runtime.close();
-    first.emulated.camera.unplug();
-    const third = await kiosk({ again: { dir: first.dir, emulated: first.emulated } });
-    expect(health(third.records())).toEqual(['fingerprint ok', 'camera ok', 'badge ok', 'camera disconnected']);
-  });
+  it(
+    'a restart with the same devices writes no new device-health entries; a device that changed while off is reported',
+    { timeout: 60_000 },
+    async () => {
+      const first = await kiosk();
+      await first.runtime.close();
+      const again = await kiosk({ again: { dir: first.dir, emulated: first.emulated } });
+      expect(health(again.records())).toEqual(['fingerprint ok', 'camera ok', 'badge ok']);
+      await again.runtime.close();
+      first.emulated.camera.unplug();
+      const third = await kiosk({ again: { dir: first.dir, emulated: first.emulated } });
+      expect(health(third.records())).toEqual(['fingerprint ok', 'camera ok', 'badge ok', 'camera disconnected']);
+    },
+  );
 
-  it('a camera missing at start is logged as disconnected, and fingerprint + staff check the person in', { timeout: 60_000 }, async () => {
-    const { runtime, emulated, records } = await kiosk({ devices: (d) => ({ ...d, camera: { path: '/dev/serial/by-id/usb-no-such-camera' } }), staff: 'staff-3' });
-    expect(health(records())).toEqual(['fingerprint ok', 'camera disconnected', 'badge ok']);
-    emulated.fingerprint.finger = { kind: 'finger', name: 'p-1 right index' };
-    const outcome = await runtime.checkIn();
-    expect(outcome.ok).toBe(true);
-    expect(attempts(records())).toEqual(['fingerprint/matched', 'staff/matched']);
-  });
+  it(
+    'a camera missing at start is logged as disconnected, and fingerprint + staff check the person in',
+    { timeout: 60_000 },
+    async () => {
+      const { runtime, emulated, records } = await kiosk({
+        devices: (d) => ({ ...d, camera: { path: '/dev/serial/by-id/usb-no-such-camera' } }),
+        staff: 'staff-3',
+      });
+      expect(health(records())).toEqual(['fingerprint ok', 'camera disconnected', 'badge ok']);
+      emulated.fingerprint.finger = { kind: 'finger', name: 'p-1 right index' };
+      const outcome = await runtime.checkIn();
+      expect(outcome.ok).toBe(true);
+      expect(attempts(records())).toEqual(['fingerprint/matched', 'staff/matched']);
+    },
+  );
 
-  it('a badge reader missing at start is tried again (runtime/retry.ts backoff) until it is plugged in; the log says disconnected, then ok', { timeout: 60_000 }, async () => {
-    const { runtime, records } = await kiosk({ badgeMissingFor: 3 });
-    await waitFor(() => runtime.devices().find((d) => d.kind === 'badge')?.state === 'ok', 'the badge reader to come into service');
-    await runtime.healthLogged();
-    expect(health(records())).toEqual(['fingerprint ok', 'camera ok', 'badge disconnected', 'badge ok']);
-  });
+  it(
+    'a badge reader missing at start is tried again (runtime/retry.ts backoff) until it is plugged in; the log says disconnected, then ok',
+    { timeout: 60_000 },
+    async () => {
+      const { runtime, records } = await kiosk({ badgeMissingFor: 3 });
+      await waitFor(
+        () => runtime.devices().find((d) => d.kind === 'badge')?.state === 'ok',
+        'the badge reader to come into service',
+      );
+      await runtime.healthLogged();
+      expect(health(records())).toEqual(['fingerprint ok', 'camera ok', 'badge disconnected', 'badge ok']);
+    },
+  );
 
   it('on socat PTYs, opened by path from the configuration like real devices', { timeout: 90_000 }, async () => {
     const emulated = await ptyDevices();

@@ -13,9 +13,21 @@ const dir = mkdtempSync(join(tmpdir(), 'muster-layers-'));
 
 /** Probe file -> its source -> the rule it must break. */
 const PROBES: readonly (readonly [string, string, string])[] = [
-  ['renderer/probe-sqlite.ts', "import Database from 'better-sqlite3';\nexport const d = Database;", 'renderer-packages'],
-  ['renderer/probe-serial.ts', "import { SerialPort } from 'serialport';\nexport const s = SerialPort;", 'renderer-packages'],
-  ['renderer/probe-node.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;", 'renderer-no-node-builtins'],
+  [
+    'renderer/probe-sqlite.ts',
+    "import Database from 'better-sqlite3';\nexport const d = Database;",
+    'renderer-packages',
+  ],
+  [
+    'renderer/probe-serial.ts',
+    "import { SerialPort } from 'serialport';\nexport const s = SerialPort;",
+    'renderer-packages',
+  ],
+  [
+    'renderer/probe-node.ts',
+    "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;",
+    'renderer-no-node-builtins',
+  ],
   ['renderer/probe-ledger.ts', "export * from '../ledger/store.ts';", 'renderer-is-browser-code'],
   ['core/probe-mqtt.ts', "import mqtt from 'mqtt';\nexport const m = mqtt;", 'core-packages'],
   ['core/probe-node.ts', "import { createHash } from 'node:crypto';\nexport const h = createHash;", 'core-is-pure'],
@@ -24,7 +36,11 @@ const PROBES: readonly (readonly [string, string, string])[] = [
   ['ledger/probe-net.ts', "export * from '../net/topics.ts';", 'ledger-stands-alone'],
   ['drivers/probe-sqlite.ts', "import Database from 'better-sqlite3';\nexport const d = Database;", 'drivers-packages'],
   ['drivers/probe-ledger.ts', "export * from '../ledger/store.ts';", 'drivers-stand-alone'],
-  ['drivers/probe-codec.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;", 'codecs-are-pure'],
+  [
+    'drivers/probe-codec.ts',
+    "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;",
+    'codecs-are-pure',
+  ],
   ['hardware/probe-pg.ts', "import pg from 'pg';\nexport const p = pg;", 'hardware-packages'],
   ['face/probe-mqtt.ts', "import mqtt from 'mqtt';\nexport const m = mqtt;", 'face-packages'],
   ['net/probe-hid.ts', "import HID from 'node-hid';\nexport const h = HID;", 'net-packages'],
@@ -33,13 +49,23 @@ const PROBES: readonly (readonly [string, string, string])[] = [
   ['access/probe-net.ts', "export * from '../net/topics.ts';", 'access-above-ledger'],
   ['runtime/probe-ledger.ts', "export * from '../ledger/store.ts';", 'runtime-is-a-base'],
   ['runtime/probe-sqlite.ts', "import Database from 'better-sqlite3';\nexport const d = Database;", 'runtime-packages'],
-  ['main/electron/preload.cts', "const { contextBridge } = require('electron');\nconst fs = require('node:fs');\nmodule.exports = { contextBridge, fs };", 'preload-imports-only-electron'],
+  [
+    'main/electron/preload.cts',
+    "const { contextBridge } = require('electron');\nconst fs = require('node:fs');\nmodule.exports = { contextBridge, fs };",
+    'preload-imports-only-electron',
+  ],
   ['main/probe-dev.ts', "import { build } from 'esbuild';\nexport const b = build;", 'no-dev-dependencies-at-run-time'],
   ['ledger/probe-main.ts', "export * from '../main/cli/command.ts';", 'nothing-imports-main'],
   ['main/probe-test.ts', "export * from '../test/helpers/free-port.ts';", 'no-test-code-in-production'],
 ];
 /** Files the probes import, copied from the checkout so the imports resolve. */
-const TARGETS = ['ledger/store.ts', 'net/topics.ts', 'drivers/frame-channel.ts', 'main/cli/command.ts', 'test/helpers/free-port.ts'];
+const TARGETS = [
+  'ledger/store.ts',
+  'net/topics.ts',
+  'drivers/frame-channel.ts',
+  'main/cli/command.ts',
+  'test/helpers/free-port.ts',
+];
 
 interface Violation {
   readonly from: string;
@@ -65,9 +91,19 @@ beforeAll(async () => {
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   const depcruise = join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
   const folders = [...new Set(PROBES.map(([file]) => file.split('/')[0] ?? ''))];
-  const run = await promisify(execFile)(process.execPath, [depcruise, '--config', join(ROOT, '.dependency-cruiser.cjs'), '--preserve-symlinks', '--output-type', 'json', ...folders], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }).catch(
-    (error: unknown) => error as { stdout: string },
-  );
+  const run = await promisify(execFile)(
+    process.execPath,
+    [
+      depcruise,
+      '--config',
+      join(ROOT, '.dependency-cruiser.cjs'),
+      '--preserve-symlinks',
+      '--output-type',
+      'json',
+      ...folders,
+    ],
+    { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
+  ).catch((error: unknown) => error as { stdout: string });
   violations = (JSON.parse(run.stdout) as { summary: { violations: Violation[] } }).summary.violations;
 }, 120_000);
 
@@ -76,9 +112,12 @@ afterAll(() => {
 });
 
 describe('the layer check', () => {
-  it.each(PROBES.map(([file, , rule]) => [rule, file.replace('probe-codec', 'probe-x-codec')]))('%s fails on %s', (rule, file) => {
-    expect(violations.filter((v) => v.from === file).map((v) => v.rule.name)).toContain(rule);
-  });
+  it.each(PROBES.map(([file, , rule]) => [rule, file.replace('probe-codec', 'probe-x-codec')]))(
+    '%s fails on %s',
+    (rule, file) => {
+      expect(violations.filter((v) => v.from === file).map((v) => v.rule.name)).toContain(rule);
+    },
+  );
 
   it('passes the files the probes import', () => {
     expect(violations.filter((v) => TARGETS.includes(v.from))).toEqual([]);

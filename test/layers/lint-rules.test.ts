@@ -11,10 +11,20 @@ const SELF = fileURLToPath(import.meta.url);
 let eslint: ESLint;
 
 beforeAll(async () => {
-  const resolved = (await new ESLint({ cwd: ROOT }).calculateConfigForFile(SELF)) as { rules: Record<string, Linter.RuleEntry> };
+  const resolved = (await new ESLint({ cwd: ROOT }).calculateConfigForFile(SELF)) as {
+    rules: Record<string, Linter.RuleEntry>;
+  };
   const rule = resolved.rules['no-restricted-syntax'];
   if (!rule) throw new Error('the config sets no no-restricted-syntax rule for tests');
-  eslint = new ESLint({ cwd: ROOT, overrideConfigFile: true, overrideConfig: { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, rules: { 'no-restricted-syntax': rule } } });
+  eslint = new ESLint({
+    cwd: ROOT,
+    overrideConfigFile: true,
+    overrideConfig: {
+      files: ['**/*.ts'],
+      languageOptions: { parser: tseslint.parser },
+      rules: { 'no-restricted-syntax': rule },
+    },
+  });
 });
 
 async function lint(text: string): Promise<string[]> {
@@ -23,13 +33,25 @@ async function lint(text: string): Promise<string[]> {
 }
 
 describe('lint', () => {
-  it.each(['describe.runIf(true)', 'describe.skipIf(false)', 'it.runIf(true)', 'it.skipIf(false)', 'test.skip', 'describe.skip', 'it.todo'])('refuses %s', async (call) => {
-    const messages = await lint(`import { ${call.split('.')[0] ?? ''} } from 'vitest';\n${call}('probe', () => undefined);\n`);
+  it.each([
+    'describe.runIf(true)',
+    'describe.skipIf(false)',
+    'it.runIf(true)',
+    'it.skipIf(false)',
+    'test.skip',
+    'describe.skip',
+    'it.todo',
+  ])('refuses %s', async (call) => {
+    const messages = await lint(
+      `import { ${call.split('.')[0] ?? ''} } from 'vitest';\n${call}('probe', () => undefined);\n`,
+    );
     expect(messages).toEqual(['no-restricted-syntax: No skipped tests (skip, todo, runIf, skipIf).']);
   });
 
   it('refuses .only', async () => {
-    expect(await lint("import { it } from 'vitest';\nit.only('probe', () => undefined);\n")).toEqual(['no-restricted-syntax: No .only in tests.']);
+    expect(await lint("import { it } from 'vitest';\nit.only('probe', () => undefined);\n")).toEqual([
+      'no-restricted-syntax: No .only in tests.',
+    ]);
   });
 
   it('accepts a plain test', async () => {

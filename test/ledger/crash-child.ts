@@ -12,6 +12,8 @@ process.stdout.write('ready\n');
 for (let round = 0; ; round++) {
   // Alternate single appends and same-tick groups, so both commit paths are killed mid-way.
   const group = round % 2 === 0 ? 1 : 1 + (round % 7);
-  const appended = await Promise.all(Array.from({ length: group }, (_, i) => writer.append('checkin', { subject: `p-${round}-${i}` })));
+  const appended = await Promise.all(
+    Array.from({ length: group }, (_, i) => writer.append('checkin', { subject: `p-${round}-${i}` })),
+  );
   process.stdout.write(appended.map((a) => `acked ${a.seq} ${toHex(a.hash)}\n`).join(''));
 }

@@ -17,9 +17,13 @@ const ROUNDS = 20;
 
 /** Runs the child until it has acknowledged `acks` entries, then SIGKILLs it; returns what it acknowledged. */
 async function killAfter(path: string, keyPath: string, acks: number): Promise<Map<number, string>> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/run-ts.js'), join(ROOT, 'test/ledger/crash-child.ts'), path, keyPath], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/run-ts.js'), join(ROOT, 'test/ledger/crash-child.ts'), path, keyPath],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const acked = new Map<number, string>();
   const exited = once(child, 'exit');
   for await (const line of createInterface({ input: child.stdout })) {
@@ -35,29 +39,33 @@ async function killAfter(path: string, keyPath: string, acks: number): Promise<M
 }
 
 describe('crash safety', () => {
-  it(`loses no acknowledged entry and corrupts nothing when the writer is SIGKILLed (${ROUNDS} kills)`, { timeout: 240_000 }, async () => {
-    const dir = tempDir();
-    const path = join(dir, 'kiosk.db');
-    const keyPath = join(dir, 'kiosk.key');
-    const signer = Signer.generate('center-01/kiosk-1');
-    writeSignerFile(keyPath, signer);
-    const store = LedgerStore.open(path, { create: true });
-    LogWriter.init(store, signer.name, signer);
-    store.close();
+  it(
+    `loses no acknowledged entry and corrupts nothing when the writer is SIGKILLed (${ROUNDS} kills)`,
+    { timeout: 240_000 },
+    async () => {
+      const dir = tempDir();
+      const path = join(dir, 'kiosk.db');
+      const keyPath = join(dir, 'kiosk.key');
+      const signer = Signer.generate('center-01/kiosk-1');
+      writeSignerFile(keyPath, signer);
+      const store = LedgerStore.open(path, { create: true });
+      LogWriter.init(store, signer.name, signer);
+      store.close();
 
-    const acknowledged = new Map<number, string>();
-    // A fixed, varied schedule of kill points (no randomness: a failure must reproduce).
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [seq, hash] of await killAfter(path, keyPath, 3 + ((round * 37) % 90))) acknowledged.set(seq, hash);
-      const result = await fsck(path, { trustedKeys: [signer.verifier], workers: 0 });
-      expect(result, `after kill ${round + 1}`).toMatchObject({ ok: true });
-      const check = LedgerStore.open(path, { readonly: true });
-      for (const [seq, hash] of acknowledged) {
-        const row = check.entry(signer.name, seq);
-        expect(row && toHex(row.hash), `entry ${seq} after kill ${round + 1}`).toBe(hash);
+      const acknowledged = new Map<number, string>();
+      // A fixed, varied schedule of kill points (no randomness: a failure must reproduce).
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [seq, hash] of await killAfter(path, keyPath, 3 + ((round * 37) % 90))) acknowledged.set(seq, hash);
+        const result = await fsck(path, { trustedKeys: [signer.verifier], workers: 0 });
+        expect(result, `after kill ${round + 1}`).toMatchObject({ ok: true });
+        const check = LedgerStore.open(path, { readonly: true });
+        for (const [seq, hash] of acknowledged) {
+          const row = check.entry(signer.name, seq);
+          expect(row && toHex(row.hash), `entry ${seq} after kill ${round + 1}`).toBe(hash);
+        }
+        check.close();
       }
-      check.close();
-    }
-    expect(acknowledged.size).toBeGreaterThan(ROUNDS * 3);
-  });
+      expect(acknowledged.size).toBeGreaterThan(ROUNDS * 3);
+    },
+  );
 });

@@ -17,7 +17,9 @@ for (let i = 0; i < Number(count); i++) {
     const { seq, hash } = await writer.append('checkin', { subject: `p-${i}`, centre: 'c1' });
     process.stdout.write(`acked ${seq} ${toHex(hash)}\n`);
   } catch (error) {
-    process.stdout.write(`failed ${error instanceof MusterError ? error.code : error instanceof Error ? error.name : 'unknown'}\n`);
+    process.stdout.write(
+      `failed ${error instanceof MusterError ? error.code : error instanceof Error ? error.name : 'unknown'}\n`,
+    );
     break;
   }
 }

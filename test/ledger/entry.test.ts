@@ -61,7 +61,8 @@ describe('entry encoding', () => {
     expect(entrySignatureValid(decodeLeaf(rawSigned), peter.verifier)).toBe(false);
   });
 
-  const leafWith = (body: Record<string, unknown>): Uint8Array => encodeLeaf(encodeCanonical(body as never), new Uint8Array(64));
+  const leafWith = (body: Record<string, unknown>): Uint8Array =>
+    encodeLeaf(encodeCanonical(body as never), new Uint8Array(64));
   it.each([
     ['not CBOR', () => fromHex('ff')],
     ['not an array', () => encodeCanonical({})],
@@ -83,14 +84,21 @@ describe('entry encoding', () => {
     ['truncated body', () => fromHex(`8258a4${BODY_HEX.slice(0, 40)}`)],
     ['three elements', () => fromHex(`8358a4${BODY_HEX}5840${SIGNATURE_HEX}`)],
   ])('refuses a malformed leaf: %s', (_name, make) => {
-    expect(() => decodeLeaf(make())).toThrow(expect.objectContaining({ code: expect.stringMatching(/^(malformed|non-canonical)$/) as unknown }));
+    expect(() => decodeLeaf(make())).toThrow(
+      expect.objectContaining({ code: expect.stringMatching(/^(malformed|non-canonical)$/) as unknown }),
+    );
   });
 
   it('keeps personal data off the log', () => {
     expect(() => checkPayload({ subject: 'p-1', name: 'Zhang Wei' })).toThrow(/personal data/);
-    expect(() => checkPayload({ subject: 'p-1', nested: [{ id_number: '110101199003077777' }] })).toThrow(/\$\.nested\[0\]\.id_number/);
+    expect(() => checkPayload({ subject: 'p-1', nested: [{ id_number: '110101199003077777' }] })).toThrow(
+      /\$\.nested\[0\]\.id_number/,
+    );
     expect(() => checkPayload({ subject: 'p-1', faceTemplate: new Uint8Array(512) })).toThrow(/personal data/);
-    expect(checkPayload({ subject: 'p-1', commitment: new Uint8Array(32) })).toEqual({ subject: 'p-1', commitment: new Uint8Array(32) });
+    expect(checkPayload({ subject: 'p-1', commitment: new Uint8Array(32) })).toEqual({
+      subject: 'p-1',
+      commitment: new Uint8Array(32),
+    });
   });
 
   it('bounds payloads', () => {
@@ -101,7 +109,10 @@ describe('entry encoding', () => {
 
   it('decodes envelopes alone (fsck) with exactly the verdicts of a full decode, on mutated leaves', () => {
     const leaf = signEntry(BODY, peter).leaf;
-    const genesis = signEntry({ ...BODY, seq: 0, type: 'genesis', payload: { key: peter.verifier.publicKey } }, peter).leaf;
+    const genesis = signEntry(
+      { ...BODY, seq: 0, type: 'genesis', payload: { key: peter.verifier.publicKey } },
+      peter,
+    ).leaf;
     const verdict = (bytes: Uint8Array, payloads: 'all' | 'key-entries') => {
       try {
         return decodeLeaf(bytes, payloads).body;

@@ -46,5 +46,6 @@ export function newLog(origin = 'center-01/kiosk-1', signer: Signer = Signer.gen
 }
 
 export async function appendCheckins(writer: LogWriter, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) await writer.append('checkin', { subject: `p-${String(i % 50).padStart(4, '0')}`, center: 'center-01' });
+  for (let i = 0; i < count; i++)
+    await writer.append('checkin', { subject: `p-${String(i % 50).padStart(4, '0')}`, center: 'center-01' });
 }

@@ -44,35 +44,59 @@ describe('fsck across blocks and worker threads', () => {
     // Break the chain near the end and delete a row in the middle: the lowest seq is reported.
     edit(path, 'UPDATE entries SET hash = zeroblob(32) WHERE seq = ?', size - 10);
     edit(path, 'DELETE FROM entries WHERE seq = ?', Math.floor(size / 2));
-    expect(await fsck(path, { workers: 3, blockLevel: BLOCK_LEVEL })).toMatchObject({ ok: false, seq: Math.floor(size / 2), reason: expect.stringMatching(/missing/) as unknown });
+    expect(await fsck(path, { workers: 3, blockLevel: BLOCK_LEVEL })).toMatchObject({
+      ok: false,
+      seq: Math.floor(size / 2),
+      reason: expect.stringMatching(/missing/) as unknown,
+    });
     expect(await fsck(path, { workers: 0 })).toMatchObject({ ok: false, seq: Math.floor(size / 2) });
   });
 
-  it('checks the Merkle nodes inside each block, above the blocks, and beyond the tree', { timeout: 120_000 }, async () => {
-    const { path, origin } = await bigLog();
-    const run = () => fsck(path, { workers: 2, blockLevel: BLOCK_LEVEL });
-    const db = new Database(path);
-    const original = (level: number, idx: number) =>
-      (db.prepare('SELECT hash FROM nodes WHERE origin = ? AND level = ? AND idx = ?').get(origin, level, idx) as { hash: Buffer }).hash;
-    const inBlock = original(3, 100);
-    const aboveBlocks = original(9, 1);
-    db.close();
+  it(
+    'checks the Merkle nodes inside each block, above the blocks, and beyond the tree',
+    { timeout: 120_000 },
+    async () => {
+      const { path, origin } = await bigLog();
+      const run = () => fsck(path, { workers: 2, blockLevel: BLOCK_LEVEL });
+      const db = new Database(path);
+      const original = (level: number, idx: number) =>
+        (
+          db.prepare('SELECT hash FROM nodes WHERE origin = ? AND level = ? AND idx = ?').get(origin, level, idx) as {
+            hash: Buffer;
+          }
+        ).hash;
+      const inBlock = original(3, 100);
+      const aboveBlocks = original(9, 1);
+      db.close();
 
-    edit(path, 'UPDATE nodes SET hash = zeroblob(32) WHERE origin = ? AND level = 3 AND idx = 100', origin);
-    expect(await run()).toMatchObject({ ok: false, reason: expect.stringMatching(/Merkle node 3\/100 does not match/) as unknown });
-    edit(path, 'DELETE FROM nodes WHERE origin = ? AND level = 3 AND idx = 100', origin);
-    expect(await run()).toMatchObject({ ok: false, reason: expect.stringMatching(/Merkle node 3\/100 is missing/) as unknown });
-    const db2 = new Database(path);
-    db2.prepare('INSERT INTO nodes (origin, level, idx, hash) VALUES (?, 3, 100, ?)').run(origin, inBlock);
-    db2.close();
-    expect(await run()).toMatchObject({ ok: true });
+      edit(path, 'UPDATE nodes SET hash = zeroblob(32) WHERE origin = ? AND level = 3 AND idx = 100', origin);
+      expect(await run()).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/Merkle node 3\/100 does not match/) as unknown,
+      });
+      edit(path, 'DELETE FROM nodes WHERE origin = ? AND level = 3 AND idx = 100', origin);
+      expect(await run()).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/Merkle node 3\/100 is missing/) as unknown,
+      });
+      const db2 = new Database(path);
+      db2.prepare('INSERT INTO nodes (origin, level, idx, hash) VALUES (?, 3, 100, ?)').run(origin, inBlock);
+      db2.close();
+      expect(await run()).toMatchObject({ ok: true });
 
-    edit(path, 'UPDATE nodes SET hash = zeroblob(32) WHERE origin = ? AND level = 9 AND idx = 1', origin);
-    expect(await run()).toMatchObject({ ok: false, reason: expect.stringMatching(/Merkle node 9\/1 does not match/) as unknown });
-    const db3 = new Database(path);
-    db3.prepare('UPDATE nodes SET hash = ? WHERE origin = ? AND level = 9 AND idx = 1').run(aboveBlocks, origin);
-    db3.prepare('INSERT INTO nodes (origin, level, idx, hash) VALUES (?, 2, 10000, zeroblob(32))').run(origin);
-    db3.close();
-    expect(await run()).toMatchObject({ ok: false, reason: expect.stringMatching(/1 stored Merkle nodes lie beyond the log's entries/) as unknown });
-  });
+      edit(path, 'UPDATE nodes SET hash = zeroblob(32) WHERE origin = ? AND level = 9 AND idx = 1', origin);
+      expect(await run()).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/Merkle node 9\/1 does not match/) as unknown,
+      });
+      const db3 = new Database(path);
+      db3.prepare('UPDATE nodes SET hash = ? WHERE origin = ? AND level = 9 AND idx = 1').run(aboveBlocks, origin);
+      db3.prepare('INSERT INTO nodes (origin, level, idx, hash) VALUES (?, 2, 10000, zeroblob(32))').run(origin);
+      db3.close();
+      expect(await run()).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/1 stored Merkle nodes lie beyond the log's entries/) as unknown,
+      });
+    },
+  );
 });

@@ -33,7 +33,9 @@ describe('the own log', () => {
 
   it('commits appends made in the same tick together, each with its own sequence number, in order', async () => {
     const { store, writer } = newLog();
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => writer.append('checkin', { subject: `p-${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => writer.append('checkin', { subject: `p-${i}` })),
+    );
     expect(results.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     results.forEach((r, i) => {
       expect(decodeLeaf(r.leaf).body.payload.subject).toBe(`p-${i}`);
@@ -72,7 +74,11 @@ describe('the own log', () => {
     const { path, store, writer, signer } = newLog();
     const second = LedgerStore.open(path);
     const rival = LogWriter.open(second, signer);
-    await Promise.all([writer.append('checkin', { subject: 'a' }), rival.append('checkin', { subject: 'b' }), writer.append('checkin', { subject: 'c' })]);
+    await Promise.all([
+      writer.append('checkin', { subject: 'a' }),
+      rival.append('checkin', { subject: 'b' }),
+      writer.append('checkin', { subject: 'c' }),
+    ]);
     await appendCheckins(rival, 3);
     await appendCheckins(writer, 3);
     second.close();

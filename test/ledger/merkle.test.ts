@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../core/bytes.ts';
 import { EMPTY_ROOT, leafHash, nodeHash } from '../../ledger/hash.ts';
-import { MemoryTree, consistencyProof, inclusionProof, rootHash, verifyConsistency, verifyInclusion } from '../../ledger/merkle.ts';
+import {
+  MemoryTree,
+  consistencyProof,
+  inclusionProof,
+  rootHash,
+  verifyConsistency,
+  verifyInclusion,
+} from '../../ledger/merkle.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { Signer } from '../../ledger/keys.ts';
@@ -11,7 +18,16 @@ import { tempDir } from './fixtures.ts';
 
 // RFC 6962 test vectors from the Certificate Transparency reference implementation: the eight leaf inputs,
 // the roots of every prefix, and published inclusion and consistency proofs.
-const CT_LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((h) => leafHash(fromHex(h)));
+const CT_LEAVES = [
+  '',
+  '00',
+  '10',
+  '2021',
+  '3031',
+  '40414243',
+  '5051525354555657',
+  '606162636465666768696a6b6c6d6e6f',
+].map((h) => leafHash(fromHex(h)));
 const CT_ROOTS = [
   'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
   '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
@@ -24,16 +40,63 @@ const CT_ROOTS = [
   '5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328',
 ];
 const CT_INCLUSION: Array<[number, number, string[]]> = [
-  [0, 8, ['96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4']],
-  [5, 8, ['bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b', 'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7']],
+  [
+    0,
+    8,
+    [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  ],
+  [
+    5,
+    8,
+    [
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
   [2, 3, ['fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125']],
-  [1, 5, ['6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', 'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b']],
+  [
+    1,
+    5,
+    [
+      '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+    ],
+  ],
 ];
 const CT_CONSISTENCY: Array<[number, number, string[]]> = [
   [1, 1, []],
-  [1, 8, ['96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4']],
-  [6, 8, ['0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a', 'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7']],
-  [2, 5, ['5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', 'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b']],
+  [
+    1,
+    8,
+    [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  ],
+  [
+    6,
+    8,
+    [
+      '0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
+  [
+    2,
+    5,
+    [
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+    ],
+  ],
 ];
 
 /** MTH straight from the RFC 6962 definition, independent of the code under test. */
@@ -45,7 +108,8 @@ function referenceRoot(leaves: readonly Uint8Array[]): Uint8Array {
   return nodeHash(referenceRoot(leaves.slice(0, k)), referenceRoot(leaves.slice(k)));
 }
 
-const hashes = (n: number): Uint8Array[] => Array.from({ length: n }, (_, i) => leafHash(Uint8Array.of(i, i >> 8, 0x5a)));
+const hashes = (n: number): Uint8Array[] =>
+  Array.from({ length: n }, (_, i) => leafHash(Uint8Array.of(i, i >> 8, 0x5a)));
 const flip = (h: Uint8Array): Uint8Array => Uint8Array.from(h, (b, i) => (i === 0 ? b ^ 1 : b));
 const MAX = 64;
 
@@ -55,16 +119,35 @@ describe('RFC 6962 Merkle tree', () => {
     for (let n = 0; n <= 8; n++) expect(toHex(rootHash(tree, n)), `size ${n}`).toBe(CT_ROOTS[n]);
   });
 
-  it.each(CT_INCLUSION)('produces and verifies the published inclusion proof for leaf %i of %i', (index, size, proof) => {
-    const tree = new MemoryTree(CT_LEAVES.slice(0, size));
-    expect(inclusionProof(tree, index, size).map(toHex)).toEqual(proof);
-    expect(verifyInclusion(index, size, CT_LEAVES[index] as Uint8Array, proof.map(fromHex), fromHex(CT_ROOTS[size] as string))).toBe(true);
-  });
+  it.each(CT_INCLUSION)(
+    'produces and verifies the published inclusion proof for leaf %i of %i',
+    (index, size, proof) => {
+      const tree = new MemoryTree(CT_LEAVES.slice(0, size));
+      expect(inclusionProof(tree, index, size).map(toHex)).toEqual(proof);
+      expect(
+        verifyInclusion(
+          index,
+          size,
+          CT_LEAVES[index] as Uint8Array,
+          proof.map(fromHex),
+          fromHex(CT_ROOTS[size] as string),
+        ),
+      ).toBe(true);
+    },
+  );
 
   it.each(CT_CONSISTENCY)('produces and verifies the published consistency proof from %i to %i', (from, to, proof) => {
     const tree = new MemoryTree(CT_LEAVES.slice(0, to));
     expect(consistencyProof(tree, from, to).map(toHex)).toEqual(proof);
-    expect(verifyConsistency(from, to, fromHex(CT_ROOTS[from] as string), fromHex(CT_ROOTS[to] as string), proof.map(fromHex))).toBe(true);
+    expect(
+      verifyConsistency(
+        from,
+        to,
+        fromHex(CT_ROOTS[from] as string),
+        fromHex(CT_ROOTS[to] as string),
+        proof.map(fromHex),
+      ),
+    ).toBe(true);
   });
 
   it(`proves every leaf of every tree up to size ${MAX}, and refuses every tampered proof`, () => {
@@ -83,7 +166,9 @@ describe('RFC 6962 Merkle tree', () => {
         if (size > 1) expect(verifyInclusion((index + 1) % size, size, leaf, proof, root)).toBe(false);
         if (proof.length > 0) {
           expect(verifyInclusion(index, size, leaf, proof.slice(1), root)).toBe(false);
-          expect(verifyInclusion(index, size, leaf, [...proof.slice(0, -1), flip(proof.at(-1) as Uint8Array)], root)).toBe(false);
+          expect(
+            verifyInclusion(index, size, leaf, [...proof.slice(0, -1), flip(proof.at(-1) as Uint8Array)], root),
+          ).toBe(false);
         }
         expect(verifyInclusion(index, size, leaf, [...proof, root], root)).toBe(false);
       }
@@ -98,11 +183,20 @@ describe('RFC 6962 Merkle tree', () => {
     for (let to = 1; to <= MAX; to++) {
       for (let from = 1; from <= to; from++) {
         const proof = consistencyProof(tree, from, to);
-        expect(verifyConsistency(from, to, roots[from] as Uint8Array, roots[to] as Uint8Array, proof), `${from}->${to}`).toBe(true);
+        expect(
+          verifyConsistency(from, to, roots[from] as Uint8Array, roots[to] as Uint8Array, proof),
+          `${from}->${to}`,
+        ).toBe(true);
         if (from < to) {
-          expect(verifyConsistency(from, to, referenceRoot(forked.slice(0, from)), roots[to] as Uint8Array, proof)).toBe(false);
-          expect(verifyConsistency(from, to, roots[from] as Uint8Array, flip(roots[to] as Uint8Array), proof)).toBe(false);
-          expect(verifyConsistency(from, to, roots[from] as Uint8Array, roots[to] as Uint8Array, proof.slice(0, -1))).toBe(false);
+          expect(
+            verifyConsistency(from, to, referenceRoot(forked.slice(0, from)), roots[to] as Uint8Array, proof),
+          ).toBe(false);
+          expect(verifyConsistency(from, to, roots[from] as Uint8Array, flip(roots[to] as Uint8Array), proof)).toBe(
+            false,
+          );
+          expect(
+            verifyConsistency(from, to, roots[from] as Uint8Array, roots[to] as Uint8Array, proof.slice(0, -1)),
+          ).toBe(false);
           expect(verifyConsistency(to, from, roots[to] as Uint8Array, roots[from] as Uint8Array, proof)).toBe(false);
         }
       }
@@ -119,8 +213,10 @@ describe('RFC 6962 Merkle tree', () => {
     const db = store.treeSource('kiosk');
     for (let size = 1; size <= MAX; size++) {
       expect(toHex(rootHash(db, size))).toBe(toHex(rootHash(memory, size)));
-      for (let index = 0; index < size; index += 7) expect(inclusionProof(db, index, size)).toEqual(inclusionProof(memory, index, size));
-      for (let from = 1; from <= size; from += 5) expect(consistencyProof(db, from, size)).toEqual(consistencyProof(memory, from, size));
+      for (let index = 0; index < size; index += 7)
+        expect(inclusionProof(db, index, size)).toEqual(inclusionProof(memory, index, size));
+      for (let from = 1; from <= size; from += 5)
+        expect(consistencyProof(db, from, size)).toEqual(consistencyProof(memory, from, size));
     }
     store.close();
   });
@@ -135,11 +231,13 @@ describe('RFC 6962 Merkle tree', () => {
 
   it('hashes exactly the bytes given, whatever their length and whatever was hashed before', () => {
     // leafHash and nodeHash reuse one buffer per thread: a short input must never pick up an earlier one's bytes.
-    const reference = (prefix: number, ...parts: Uint8Array[]) => toHex(createHash('sha256').update(Uint8Array.of(prefix)).update(Buffer.concat(parts)).digest());
+    const reference = (prefix: number, ...parts: Uint8Array[]) =>
+      toHex(createHash('sha256').update(Uint8Array.of(prefix)).update(Buffer.concat(parts)).digest());
     const long = new Uint8Array(300).fill(0xaa);
     const short = new Uint8Array(3).fill(0xbb);
     const huge = new Uint8Array(20_000).fill(0xcc);
-    for (const leaf of [long, short, huge, new Uint8Array(0)]) expect(toHex(leafHash(leaf))).toBe(reference(0x00, leaf));
+    for (const leaf of [long, short, huge, new Uint8Array(0)])
+      expect(toHex(leafHash(leaf))).toBe(reference(0x00, leaf));
     const a = new Uint8Array(32).fill(1);
     const b = new Uint8Array(32).fill(2);
     expect(toHex(nodeHash(a, b))).toBe(reference(0x01, a, b));

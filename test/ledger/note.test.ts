@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../core/bytes.ts';
 import { Signer, Verifier, keyId } from '../../ledger/keys.ts';
-import { formatCheckpoint, openCheckpoint, openNote, parseCheckpoint, parseNote, signCheckpoint, signNote } from '../../ledger/note.ts';
+import {
+  formatCheckpoint,
+  openCheckpoint,
+  openNote,
+  parseCheckpoint,
+  parseNote,
+  signCheckpoint,
+  signNote,
+} from '../../ledger/note.ts';
 import { PETER_SIGNER_KEY, PETER_VERIFIER_KEY } from './fixtures.ts';
 
 // The signed-note example of golang.org/x/mod/sumdb/note (and C2SP signed-note): Ed25519 is deterministic,
@@ -37,7 +45,9 @@ describe('C2SP keys and signed notes', () => {
 
   it('ignores signatures by unknown keys when a trusted one is present', () => {
     const both = signNote(TEXT, [Signer.generate('Witness'), Signer.parse(PETER_SIGNER_KEY)]);
-    expect(openNote(both, [Verifier.parse(PETER_VERIFIER_KEY)]).verifiedBy.map((v) => v.name)).toEqual(['PeterNeumann']);
+    expect(openNote(both, [Verifier.parse(PETER_VERIFIER_KEY)]).verifiedBy.map((v) => v.name)).toEqual([
+      'PeterNeumann',
+    ]);
   });
 
   it.each([

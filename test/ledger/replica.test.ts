@@ -24,9 +24,14 @@ describe('replicas', () => {
     const kiosk = newLog();
     await appendCheckins(kiosk.writer, 20);
     const { store, path } = replicaStore();
-    const result = ingestEntries(store, kiosk.writer.origin, leaves(kiosk.store, kiosk.writer.origin), { source: 'peer', trustedKey: kiosk.signer.verifier.publicKey });
+    const result = ingestEntries(store, kiosk.writer.origin, leaves(kiosk.store, kiosk.writer.origin), {
+      source: 'peer',
+      trustedKey: kiosk.signer.verifier.publicKey,
+    });
     expect(result).toMatchObject({ inserted: 21, duplicates: 0, rejected: [], size: 21 });
-    expect(toHex(rootHash(store.treeSource(kiosk.writer.origin), 21))).toBe(toHex(rootHash(kiosk.store.treeSource(kiosk.writer.origin), 21)));
+    expect(toHex(rootHash(store.treeSource(kiosk.writer.origin), 21))).toBe(
+      toHex(rootHash(kiosk.store.treeSource(kiosk.writer.origin), 21)),
+    );
     store.close();
     expect(await fsck(path, { workers: 0 })).toMatchObject({ ok: true, size: 21 });
   });
@@ -47,7 +52,12 @@ describe('replicas', () => {
     await appendCheckins(kiosk.writer, 9);
     const all = leaves(kiosk.store, kiosk.writer.origin);
     const { store } = replicaStore();
-    const first = ingestEntries(store, kiosk.writer.origin, [all[3], all[1], all[0], all[2], all[7], all[8]] as Uint8Array[], { source: 'a' });
+    const first = ingestEntries(
+      store,
+      kiosk.writer.origin,
+      [all[3], all[1], all[0], all[2], all[7], all[8]] as Uint8Array[],
+      { source: 'a' },
+    );
     expect(first).toMatchObject({ inserted: 4, size: 4, missingFrom: 4 });
     const rest = ingestEntries(store, kiosk.writer.origin, all.slice(4), { source: 'a' });
     expect(rest).toMatchObject({ inserted: 6, size: 10 });
@@ -63,7 +73,16 @@ describe('replicas', () => {
     // The kiosk's key signs a different entry 2 (a forked history).
     const genuine = kiosk.store.entry(kiosk.writer.origin, 1) as { hash: Uint8Array };
     const fork = signEntry(
-      { v: 1, origin: kiosk.writer.origin, seq: 2, ts: 1, type: 'checkin', prev: genuine.hash, kid: kiosk.signer.id, payload: { subject: 'p-forged' } },
+      {
+        v: 1,
+        origin: kiosk.writer.origin,
+        seq: 2,
+        ts: 1,
+        type: 'checkin',
+        prev: genuine.hash,
+        kid: kiosk.signer.id,
+        payload: { subject: 'p-forged' },
+      },
       kiosk.signer,
     );
     const result = ingestEntries(store, kiosk.writer.origin, [fork.leaf], { source: 'broker-x', now: 123 });
@@ -83,11 +102,33 @@ describe('replicas', () => {
     ingestEntries(store, kiosk.writer.origin, all, { source: 'a' });
     const head = store.head(kiosk.writer.origin);
     const forger = Signer.generate(kiosk.writer.origin);
-    const forged = signEntry({ v: 1, origin: kiosk.writer.origin, seq: 3, ts: 1, type: 'checkin', prev: head.hash, kid: kiosk.signer.id, payload: { subject: 'x' } }, forger);
+    const forged = signEntry(
+      {
+        v: 1,
+        origin: kiosk.writer.origin,
+        seq: 3,
+        ts: 1,
+        type: 'checkin',
+        prev: head.hash,
+        kid: kiosk.signer.id,
+        payload: { subject: 'x' },
+      },
+      forger,
+    );
     const foreign = newLog('center-02/kiosk-9');
-    const result = ingestEntries(store, kiosk.writer.origin, [forged.leaf, leaves(foreign.store, 'center-02/kiosk-9')[0] as Uint8Array, new Uint8Array([1, 2, 3]), encodeBody({} as never)], {
-      source: 'broker',
-    });
+    const result = ingestEntries(
+      store,
+      kiosk.writer.origin,
+      [
+        forged.leaf,
+        leaves(foreign.store, 'center-02/kiosk-9')[0] as Uint8Array,
+        new Uint8Array([1, 2, 3]),
+        encodeBody({} as never),
+      ],
+      {
+        source: 'broker',
+      },
+    );
     expect(result.inserted).toBe(0);
     const reasons = result.rejected.map((r) => r.reason);
     expect(reasons.some((r) => /origin "center-02\/kiosk-9"/.test(r))).toBe(true);
@@ -110,9 +151,11 @@ describe('replicas', () => {
     expect(result.rejected[0]?.reason).toMatch(/not the trusted key/);
   });
 
-  it('never writes into the store\'s own log', async () => {
+  it("never writes into the store's own log", async () => {
     const kiosk = newLog();
     await appendCheckins(kiosk.writer, 1);
-    expect(() => ingestEntries(kiosk.store, kiosk.writer.origin, leaves(kiosk.store, kiosk.writer.origin), { source: 'loop' })).toThrow(/own log/);
+    expect(() =>
+      ingestEntries(kiosk.store, kiosk.writer.origin, leaves(kiosk.store, kiosk.writer.origin), { source: 'loop' }),
+    ).toThrow(/own log/);
   });
 });

@@ -55,7 +55,10 @@ describe('log store migrations', () => {
     const upgraded = LedgerStore.open(path);
     expect(versionOf(path)).toEqual({ user: LATEST, meta: undefined });
     expect(upgraded.head('center-01/kiosk-1').size).toBe(41);
-    await LogWriter.open(upgraded, signer, steppingClock(Date.UTC(2026, 11, 1))).append('checkin', { subject: 'p-0001', center: 'center-01' });
+    await LogWriter.open(upgraded, signer, steppingClock(Date.UTC(2026, 11, 1))).append('checkin', {
+      subject: 'p-0001',
+      center: 'center-01',
+    });
     upgraded.close();
     expect(await fsck(path, { workers: 0 })).toMatchObject({ ok: true, size: 42 });
   });
@@ -75,7 +78,12 @@ describe('log store migrations', () => {
     const db = new Database(newer);
     db.pragma(`user_version = ${LATEST + 1}`);
     db.close();
-    expect(thrown(() => LedgerStore.open(newer))).toMatchObject({ code: 'store-version', message: expect.stringContaining(`schema version ${LATEST + 1}, newer than this Muster knows (${LATEST})`) as string });
+    expect(thrown(() => LedgerStore.open(newer))).toMatchObject({
+      code: 'store-version',
+      message: expect.stringContaining(
+        `schema version ${LATEST + 1}, newer than this Muster knows (${LATEST})`,
+      ) as string,
+    });
     const old = join(dir, 'old.db');
     previousSchemaStore(old);
     const readOnly = thrown(() => LedgerStore.open(old, { readonly: true }));
@@ -118,7 +126,9 @@ describe('the migration runner', () => {
 
   it('refuses a list numbered out of order', () => {
     const db = new Database(':memory:');
-    expect(() => migrate(db, [steps[1] as SqliteMigration], USER_VERSION, 'test store')).toThrow(/expected version 1 at position 0, got 2/);
+    expect(() => migrate(db, [steps[1] as SqliteMigration], USER_VERSION, 'test store')).toThrow(
+      /expected version 1 at position 0, got 2/,
+    );
     db.close();
   });
 });

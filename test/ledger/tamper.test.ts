@@ -31,20 +31,31 @@ function raw(path: string, fn: (db: Database.Database) => void): void {
 
 type Row = { leaf: Buffer; hash: Buffer; type: string; ts: number };
 const rowAt = (db: Database.Database, seq: number): Row =>
-  db.prepare<[string, number], Row>('SELECT leaf, hash, type, ts FROM entries WHERE origin = ? AND seq = ?').get(ORIGIN, seq) as Row;
+  db
+    .prepare<[string, number], Row>('SELECT leaf, hash, type, ts FROM entries WHERE origin = ? AND seq = ?')
+    .get(ORIGIN, seq) as Row;
 
 describe('tamper evidence', () => {
   it('passes an untouched log', async () => {
     const { path, signer, checkpoint } = await closedLog();
-    expect(await fsck(path, { trustedKeys: [signer.verifier], heldCheckpoints: [checkpoint], workers: 0 })).toMatchObject({ ok: true, size: 20, checkpoints: 2 });
+    expect(
+      await fsck(path, { trustedKeys: [signer.verifier], heldCheckpoints: [checkpoint], workers: 0 }),
+    ).toMatchObject({ ok: true, size: 20, checkpoints: 2 });
   });
 
   it('catches an edited payload at its sequence number', async () => {
     const { path } = await closedLog();
     raw(path, (db) => {
       const decoded = decodeLeaf(rowAt(db, 7).leaf);
-      const leaf = encodeLeaf(encodeBody({ ...decoded.body, payload: { subject: 'p-someone-else' } }), decoded.signature);
-      db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE origin = ? AND seq = 7').run(leaf, leafHash(leaf), ORIGIN);
+      const leaf = encodeLeaf(
+        encodeBody({ ...decoded.body, payload: { subject: 'p-someone-else' } }),
+        decoded.signature,
+      );
+      db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE origin = ? AND seq = 7').run(
+        leaf,
+        leafHash(leaf),
+        ORIGIN,
+      );
     });
     expect(await fsck(path, { workers: 0 })).toMatchObject({ ok: false, seq: 7, reason: 'signature does not verify' });
   });
@@ -53,15 +64,26 @@ describe('tamper evidence', () => {
     const { path } = await closedLog();
     raw(path, (db) => {
       const decoded = decodeLeaf(rowAt(db, 7).leaf);
-      db.prepare('UPDATE entries SET leaf = ? WHERE origin = ? AND seq = 7').run(encodeLeaf(encodeBody({ ...decoded.body, ts: 0 }), decoded.signature), ORIGIN);
+      db.prepare('UPDATE entries SET leaf = ? WHERE origin = ? AND seq = 7').run(
+        encodeLeaf(encodeBody({ ...decoded.body, ts: 0 }), decoded.signature),
+        ORIGIN,
+      );
     });
-    expect(await fsck(path, { workers: 0 })).toMatchObject({ ok: false, seq: 7, reason: expect.stringMatching(/leaf hash/) as unknown });
+    expect(await fsck(path, { workers: 0 })).toMatchObject({
+      ok: false,
+      seq: 7,
+      reason: expect.stringMatching(/leaf hash/) as unknown,
+    });
   });
 
   it('catches a deleted middle row', async () => {
     const { path } = await closedLog();
     raw(path, (db) => db.prepare('DELETE FROM entries WHERE origin = ? AND seq = 11').run(ORIGIN));
-    expect(await fsck(path, { workers: 0 })).toMatchObject({ ok: false, seq: 11, reason: expect.stringMatching(/entry 11 is missing/) as unknown });
+    expect(await fsck(path, { workers: 0 })).toMatchObject({
+      ok: false,
+      seq: 11,
+      reason: expect.stringMatching(/entry 11 is missing/) as unknown,
+    });
   });
 
   it('reports a forged signature before a later break in the same block, and a break before a later forged signature', async () => {
@@ -69,20 +91,33 @@ describe('tamper evidence', () => {
     const forge = (db: Database.Database, seq: number): void => {
       const decoded = decodeLeaf(rowAt(db, seq).leaf);
       const leaf = encodeLeaf(decoded.bodyBytes, new Uint8Array(64).fill(7));
-      db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE origin = ? AND seq = ?').run(leaf, leafHash(leaf), ORIGIN, seq);
+      db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE origin = ? AND seq = ?').run(
+        leaf,
+        leafHash(leaf),
+        ORIGIN,
+        seq,
+      );
     };
     const first = await closedLog();
     raw(first.path, (db) => {
       forge(db, 5);
       db.prepare('DELETE FROM entries WHERE origin = ? AND seq = 12').run(ORIGIN);
     });
-    expect(await fsck(first.path, { workers: 0 })).toMatchObject({ ok: false, seq: 5, reason: 'signature does not verify' });
+    expect(await fsck(first.path, { workers: 0 })).toMatchObject({
+      ok: false,
+      seq: 5,
+      reason: 'signature does not verify',
+    });
     const second = await closedLog();
     raw(second.path, (db) => {
       db.prepare('DELETE FROM entries WHERE origin = ? AND seq = 5').run(ORIGIN);
       forge(db, 12);
     });
-    expect(await fsck(second.path, { workers: 0 })).toMatchObject({ ok: false, seq: 5, reason: expect.stringMatching(/entry 5 is missing/) as unknown });
+    expect(await fsck(second.path, { workers: 0 })).toMatchObject({
+      ok: false,
+      seq: 5,
+      reason: expect.stringMatching(/entry 5 is missing/) as unknown,
+    });
   });
 
   it('reports a bad entry before a bad key rotation, and the rotation when it is the first bad entry', async () => {
@@ -98,20 +133,33 @@ describe('tamper evidence', () => {
     const forgeSignature = (db: Database.Database, seq: number): void => {
       const decoded = decodeLeaf(rowAt(db, seq).leaf);
       const leaf = encodeLeaf(decoded.bodyBytes, new Uint8Array(64).fill(9));
-      db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE origin = ? AND seq = ?').run(leaf, leafHash(leaf), ORIGIN, seq);
+      db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE origin = ? AND seq = ?').run(
+        leaf,
+        leafHash(leaf),
+        ORIGIN,
+        seq,
+      );
     };
     const both = await rotatedLog();
     raw(both, (db) => {
       forgeSignature(db, 3);
       forgeSignature(db, 8);
     });
-    expect(await fsck(both, { workers: 1, blockLevel: 2 })).toMatchObject({ ok: false, seq: 3, reason: 'signature does not verify' });
+    expect(await fsck(both, { workers: 1, blockLevel: 2 })).toMatchObject({
+      ok: false,
+      seq: 3,
+      reason: 'signature does not verify',
+    });
     expect(await fsck(both, { workers: 0 })).toMatchObject({ ok: false, seq: 3 });
     const rotationOnly = await rotatedLog();
     raw(rotationOnly, (db) => {
       forgeSignature(db, 8);
     });
-    expect(await fsck(rotationOnly, { workers: 0 })).toMatchObject({ ok: false, seq: 8, reason: 'signature does not verify' });
+    expect(await fsck(rotationOnly, { workers: 0 })).toMatchObject({
+      ok: false,
+      seq: 8,
+      reason: 'signature does not verify',
+    });
   });
 
   it('catches two swapped rows', async () => {
@@ -123,7 +171,11 @@ describe('tamper evidence', () => {
       put.run(b.leaf, b.hash, b.type, b.ts, ORIGIN, 4);
       put.run(a.leaf, a.hash, a.type, a.ts, ORIGIN, 9);
     });
-    expect(await fsck(path, { workers: 0 })).toMatchObject({ ok: false, seq: 4, reason: expect.stringMatching(/says seq 9 but is stored as 4/) as unknown });
+    expect(await fsck(path, { workers: 0 })).toMatchObject({
+      ok: false,
+      seq: 4,
+      reason: expect.stringMatching(/says seq 9 but is stored as 4/) as unknown,
+    });
   });
 
   it('catches a flipped byte inside an entry in the database file', async () => {
@@ -143,7 +195,9 @@ describe('tamper evidence', () => {
     bytes.fill(0xff, 4096, 4096 + 16);
     writeFileSync(path, bytes);
     const result = await fsck(path, { workers: 0 }).catch((error: unknown) => error);
-    expect(JSON.stringify(result, Object.getOwnPropertyNames(result as object))).toMatch(/damaged|corrupt|malformed|not a readable/);
+    expect(JSON.stringify(result, Object.getOwnPropertyNames(result as object))).toMatch(
+      /damaged|corrupt|malformed|not a readable/,
+    );
   });
 
   it('catches a truncated tail presented with an older checkpoint as if current', async () => {
@@ -166,7 +220,9 @@ describe('tamper evidence', () => {
     expect(await fsck(log.path, { heldCheckpoints: [held], workers: 0 })).toMatchObject({
       ok: false,
       seq: 15,
-      reason: expect.stringMatching(/checkpoint for 20 entries exists but the log has only 15: entries were truncated or the log rolled back/) as unknown,
+      reason: expect.stringMatching(
+        /checkpoint for 20 entries exists but the log has only 15: entries were truncated or the log rolled back/,
+      ) as unknown,
     });
   });
 
@@ -194,8 +250,13 @@ describe('tamper evidence', () => {
 
   it('catches a tampered Merkle node (which would make proofs lie)', async () => {
     const { path } = await closedLog();
-    raw(path, (db) => db.prepare('UPDATE nodes SET hash = zeroblob(32) WHERE origin = ? AND level = 2 AND idx = 1').run(ORIGIN));
-    expect(await fsck(path, { workers: 0 })).toMatchObject({ ok: false, reason: expect.stringMatching(/Merkle node 2\/1/) as unknown });
+    raw(path, (db) =>
+      db.prepare('UPDATE nodes SET hash = zeroblob(32) WHERE origin = ? AND level = 2 AND idx = 1').run(ORIGIN),
+    );
+    expect(await fsck(path, { workers: 0 })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/Merkle node 2\/1/) as unknown,
+    });
   });
 
   it('catches a whole log re-signed under another key when the verifier knows the real key', async () => {
@@ -204,13 +265,21 @@ describe('tamper evidence', () => {
     await appendCheckins(fake.writer, 3);
     fake.store.close();
     expect(await fsck(fake.path, { workers: 0 })).toMatchObject({ ok: true });
-    expect(await fsck(fake.path, { trustedKeys: [real.verifier], workers: 0 })).toMatchObject({ ok: false, seq: 0, reason: expect.stringMatching(/not started by any of the trusted keys/) as unknown });
+    expect(await fsck(fake.path, { trustedKeys: [real.verifier], workers: 0 })).toMatchObject({
+      ok: false,
+      seq: 0,
+      reason: expect.stringMatching(/not started by any of the trusted keys/) as unknown,
+    });
   });
 
   it('catches stored columns that disagree with the signed entry', async () => {
     const { path } = await closedLog();
     raw(path, (db) => db.prepare("UPDATE entries SET type = 'excuse' WHERE origin = ? AND seq = 3").run(ORIGIN));
-    expect(await fsck(path, { workers: 0 })).toMatchObject({ ok: false, seq: 3, reason: expect.stringMatching(/type or time/) as unknown });
+    expect(await fsck(path, { workers: 0 })).toMatchObject({
+      ok: false,
+      seq: 3,
+      reason: expect.stringMatching(/type or time/) as unknown,
+    });
   });
 
   it('does not modify the store it checks', async () => {
@@ -225,7 +294,10 @@ describe('tamper evidence', () => {
 /** Recomputes the Merkle nodes of a store from its entries (what a careful attacker would do after truncating). */
 function rebuildNodes(path: string): void {
   raw(path, (db) => {
-    const hashes = db.prepare<[string], { hash: Buffer }>('SELECT hash FROM entries WHERE origin = ? ORDER BY seq').all(ORIGIN).map((r) => r.hash);
+    const hashes = db
+      .prepare<[string], { hash: Buffer }>('SELECT hash FROM entries WHERE origin = ? ORDER BY seq')
+      .all(ORIGIN)
+      .map((r) => r.hash);
     const insert = db.prepare('INSERT INTO nodes (origin, level, idx, hash) VALUES (?, ?, ?, ?)');
     let level: Uint8Array[] = hashes;
     for (let l = 1; level.length > 1; l++) {
@@ -244,16 +316,28 @@ describe('ledger export reads through the verified read path', () => {
   it('exports an untouched log, and refuses a tampered one naming the entry, writing no file', async () => {
     const { path, dir } = await closedLog();
     const good = join(dir, 'good.jsonl');
-    expect(await runMuster(['ledger', 'export', '--db', path, '--out', good], '', ledgerCommands)).toMatchObject({ code: 0, stdout: `exported 20 entries of ${ORIGIN} to ${good}\n` });
+    expect(await runMuster(['ledger', 'export', '--db', path, '--out', good], '', ledgerCommands)).toMatchObject({
+      code: 0,
+      stdout: `exported 20 entries of ${ORIGIN} to ${good}\n`,
+    });
     raw(path, (db) => {
       const decoded = decodeLeaf(rowAt(db, 7).leaf);
-      const leaf = encodeLeaf(encodeBody({ ...decoded.body, payload: { subject: 'p-someone-else' } }), decoded.signature);
-      db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE origin = ? AND seq = 7').run(leaf, leafHash(leaf), ORIGIN);
+      const leaf = encodeLeaf(
+        encodeBody({ ...decoded.body, payload: { subject: 'p-someone-else' } }),
+        decoded.signature,
+      );
+      db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE origin = ? AND seq = 7').run(
+        leaf,
+        leafHash(leaf),
+        ORIGIN,
+      );
     });
     const bad = join(dir, 'bad.jsonl');
     const refused = await runMuster(['ledger', 'export', '--db', path, '--out', bad], '', ledgerCommands);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`${ORIGIN} entry 7 fails verification (signature does not verify): nothing exported`);
+    expect(refused.stderr).toContain(
+      `${ORIGIN} entry 7 fails verification (signature does not verify): nothing exported`,
+    );
     expect(existsSync(bad)).toBe(false);
   });
 });

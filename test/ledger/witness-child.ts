@@ -9,10 +9,16 @@ const store = SqliteHqStore.open(path);
 process.stdout.write('ready\n');
 for (let size = 1; size <= 2; size++) {
   try {
-    const stored = await store.setWitnessed('c1/k1', { size, root: new Uint8Array(32).fill(size), note: `note ${size}`, at: size }, size === 1 ? undefined : size - 1);
+    const stored = await store.setWitnessed(
+      'c1/k1',
+      { size, root: new Uint8Array(32).fill(size), note: `note ${size}`, at: size },
+      size === 1 ? undefined : size - 1,
+    );
     if (stored) process.stdout.write(`acked ${size} cosigned\n`);
   } catch (error) {
-    process.stdout.write(error instanceof MusterError ? `failed ${error.code}: ${error.message}\n` : `failed: ${String(error)}\n`);
+    process.stdout.write(
+      error instanceof MusterError ? `failed ${error.code}: ${error.message}\n` : `failed: ${String(error)}\n`,
+    );
     break;
   }
 }

@@ -43,8 +43,20 @@ function passwordFile(id: string): string {
  */
 function nodeArgs(id: string, db: string): string[] {
   return [
-    'hq', '--db', join(dir, db), '--id', id, '--broker', mosquitto.url, '--password-file', passwordFile(id), '--http', '0',
-    ...[STAFF, KIOSK].flatMap((origin) => ['--trust', join(dir, `${topicId(origin)}.key.pub`)]), '--staff-log', STAFF,
+    'hq',
+    '--db',
+    join(dir, db),
+    '--id',
+    id,
+    '--broker',
+    mosquitto.url,
+    '--password-file',
+    passwordFile(id),
+    '--http',
+    '0',
+    ...[STAFF, KIOSK].flatMap((origin) => ['--trust', join(dir, `${topicId(origin)}.key.pub`)]),
+    '--staff-log',
+    STAFF,
     ...(id === 'hq' ? ['--cosigner', join(dir, 'police.db.witness.key.pub')] : []),
   ];
 }
@@ -59,13 +71,23 @@ function windowAroundNow(): { open: string; close: string } {
 async function startKiosk(origin: string): Promise<KioskNode> {
   const signer = Signer.generate(origin);
   writeSignerFile(join(dir, `${topicId(origin)}.key`), signer);
-  const node = await KioskNode.start({ storePath: join(dir, `${topicId(origin)}.db`), signer, witnessSigner: Signer.generate(origin), broker: { url: mosquitto.url, username: topicId(origin), password: passwords.get(topicId(origin)) ?? '' }, peers: [], retryMs: 500 });
+  const node = await KioskNode.start({
+    storePath: join(dir, `${topicId(origin)}.db`),
+    signer,
+    witnessSigner: Signer.generate(origin),
+    broker: { url: mosquitto.url, username: topicId(origin), password: passwords.get(topicId(origin)) ?? '' },
+    peers: [],
+    retryMs: 500,
+  });
   nodes.set(origin, node);
   return node;
 }
 
 async function alerts(node: MusterProcess, auth = ''): Promise<BreachAlert[]> {
-  const res = await fetch(`${node.http}/api/breach-alerts?limit=1000`, auth ? { headers: { authorization: `Bearer ${auth}` } } : {});
+  const res = await fetch(
+    `${node.http}/api/breach-alerts?limit=1000`,
+    auth ? { headers: { authorization: `Bearer ${auth}` } } : {},
+  );
   expect(res.status).toBe(200);
   return ((await res.json()) as { alerts: BreachAlert[] }).alerts;
 }
@@ -76,7 +98,10 @@ function found(list: readonly BreachAlert[], rule: string, subject: string): boo
 
 async function logSize(node: MusterProcess, origin: string): Promise<number> {
   const res = await fetch(`${node.http}/api/logs`);
-  return ((await res.json()) as { logs: { origin: string; size: number }[] }).logs.find((l) => l.origin === origin)?.size ?? 0;
+  return (
+    ((await res.json()) as { logs: { origin: string; size: number }[] }).logs.find((l) => l.origin === origin)?.size ??
+    0
+  );
 }
 
 beforeAll(async () => {
@@ -89,8 +114,14 @@ beforeAll(async () => {
   // The police node's witness key, made before either node starts so HQ can pin it (the node loads it).
   loadOrCreateSigner(join(dir, 'police.db.witness.key'), 'police');
   hq = await startMuster(nodeArgs('hq', 'hq.db'), 'muster hq');
-  police = await startMuster([...nodeArgs('police', 'police.db'), '--agency', '--users', join(dir, 'police-users.db')], 'the police node');
-  const session = await fetch(`${police.http}/api/session`, { method: 'POST', body: JSON.stringify({ user: 'pia', password: PASSWORD }) });
+  police = await startMuster(
+    [...nodeArgs('police', 'police.db'), '--agency', '--users', join(dir, 'police-users.db')],
+    'the police node',
+  );
+  const session = await fetch(`${police.http}/api/session`, {
+    method: 'POST',
+    body: JSON.stringify({ user: 'pia', password: PASSWORD }),
+  });
   token = ((await session.json()) as { token: string }).token;
 }, 180_000);
 
@@ -103,68 +134,130 @@ afterAll(async () => {
 }, 60_000);
 
 describe('an independent police node', () => {
-  it('judges from its own store: HQ\'s store rewritten or HQ down, police users still see every breach', { timeout: 300_000 }, async () => {
-    const staff = nodes.get(STAFF) ?? expect.unreachable('no staff log');
-    const kiosk = nodes.get(KIOSK) ?? expect.unreachable('no kiosk');
-    const hqNode = hq ?? expect.unreachable('no hq');
-    const policeNode = police ?? expect.unreachable('no police node');
-    // p-1 missed yesterday's window; p-2, assigned to centre-a all day today, checks in at centre-b (wrong centre),
-    // then someone else checks in there (so the dropped check-in leaves a hole, not a shorter log).
-    await staff.append('plan', planPayload({ subject: 'p-1', zone: 'UTC', start: yesterday, end: yesterday, open: '00:00', close: '00:01', grace: 0, late: 0 }));
-    await staff.append('plan', planPayload({ subject: 'p-2', zone: 'UTC', start: today, end: today, ...windowAroundNow(), grace: 0, late: 0 }));
-    const dropped = await kiosk.store.size(KIOSK);
-    await kiosk.append('checkin', checkinPayload('p-2', 'centre-b'));
-    await kiosk.append('checkin', checkinPayload('p-3', 'centre-b'));
-    for (const [node, auth] of [[hqNode, ''], [policeNode, token]] as const) {
-      await waitFor(async () => {
-        const list = await alerts(node, auth);
-        return found(list, 'missed-checkin', 'p-1') && found(list, 'wrong-centre', 'p-2');
-      }, 'HQ and the police node to raise both breaches', 60_000);
-    }
-    expect(policeNode.output()).toContain('agency node police ready');
-    // The police node witnesses every log itself: HQ lists its cosignature of the kiosk's log, matching HQ's copy.
-    const size = await kiosk.store.size(KIOSK);
-    await waitFor(async () => {
-      const logs = ((await (await fetch(`${hqNode.http}/api/logs`)).json()) as { logs: { origin: string; cosignatures: { witness: string; size: number; matchesHq: boolean }[] }[] }).logs;
-      return logs.find((l) => l.origin === KIOSK)?.cosignatures.some((c) => c.witness === 'police' && c.size === size && c.matchesHq);
-    }, 'HQ to list the police node\'s cosignature of the kiosk log', 60_000);
+  it(
+    "judges from its own store: HQ's store rewritten or HQ down, police users still see every breach",
+    { timeout: 300_000 },
+    async () => {
+      const staff = nodes.get(STAFF) ?? expect.unreachable('no staff log');
+      const kiosk = nodes.get(KIOSK) ?? expect.unreachable('no kiosk');
+      const hqNode = hq ?? expect.unreachable('no hq');
+      const policeNode = police ?? expect.unreachable('no police node');
+      // p-1 missed yesterday's window; p-2, assigned to centre-a all day today, checks in at centre-b (wrong centre),
+      // then someone else checks in there (so the dropped check-in leaves a hole, not a shorter log).
+      await staff.append(
+        'plan',
+        planPayload({
+          subject: 'p-1',
+          zone: 'UTC',
+          start: yesterday,
+          end: yesterday,
+          open: '00:00',
+          close: '00:01',
+          grace: 0,
+          late: 0,
+        }),
+      );
+      await staff.append(
+        'plan',
+        planPayload({ subject: 'p-2', zone: 'UTC', start: today, end: today, ...windowAroundNow(), grace: 0, late: 0 }),
+      );
+      const dropped = await kiosk.store.size(KIOSK);
+      await kiosk.append('checkin', checkinPayload('p-2', 'centre-b'));
+      await kiosk.append('checkin', checkinPayload('p-3', 'centre-b'));
+      for (const [node, auth] of [
+        [hqNode, ''],
+        [policeNode, token],
+      ] as const) {
+        await waitFor(
+          async () => {
+            const list = await alerts(node, auth);
+            return found(list, 'missed-checkin', 'p-1') && found(list, 'wrong-centre', 'p-2');
+          },
+          'HQ and the police node to raise both breaches',
+          60_000,
+        );
+      }
+      expect(policeNode.output()).toContain('agency node police ready');
+      // The police node witnesses every log itself: HQ lists its cosignature of the kiosk's log, matching HQ's copy.
+      const size = await kiosk.store.size(KIOSK);
+      await waitFor(
+        async () => {
+          const logs = (
+            (await (await fetch(`${hqNode.http}/api/logs`)).json()) as {
+              logs: { origin: string; cosignatures: { witness: string; size: number; matchesHq: boolean }[] }[];
+            }
+          ).logs;
+          return logs
+            .find((l) => l.origin === KIOSK)
+            ?.cosignatures.some((c) => c.witness === 'police' && c.size === size && c.matchesHq);
+        },
+        "HQ to list the police node's cosignature of the kiosk log",
+        60_000,
+      );
 
-    // HQ goes down; someone rewrites its store: p-1's plan now names someone else, p-2's check-in is gone, and so
-    // are HQ's alerts.
-    await hqNode.stop('SIGINT');
-    const db = new Database(join(dir, 'hq.db'));
-    const plan = db.prepare('SELECT seq, leaf FROM entries WHERE origin = ? AND type = ? ORDER BY seq LIMIT 1').get(STAFF, 'plan') as { seq: number; leaf: Buffer };
-    const edited = Buffer.from(plan.leaf.toString('latin1').replace('p-1', 'p-9'), 'latin1');
-    expect(edited.equals(plan.leaf)).toBe(false);
-    db.prepare('UPDATE entries SET leaf = ? WHERE origin = ? AND seq = ?').run(edited, STAFF, plan.seq);
-    expect(db.prepare('DELETE FROM entries WHERE origin = ? AND seq = ?').run(KIOSK, dropped).changes).toBe(1);
-    db.prepare('DELETE FROM hq_breach_alerts').run();
-    db.close();
+      // HQ goes down; someone rewrites its store: p-1's plan now names someone else, p-2's check-in is gone, and so
+      // are HQ's alerts.
+      await hqNode.stop('SIGINT');
+      const db = new Database(join(dir, 'hq.db'));
+      const plan = db
+        .prepare('SELECT seq, leaf FROM entries WHERE origin = ? AND type = ? ORDER BY seq LIMIT 1')
+        .get(STAFF, 'plan') as { seq: number; leaf: Buffer };
+      const edited = Buffer.from(plan.leaf.toString('latin1').replace('p-1', 'p-9'), 'latin1');
+      expect(edited.equals(plan.leaf)).toBe(false);
+      db.prepare('UPDATE entries SET leaf = ? WHERE origin = ? AND seq = ?').run(edited, STAFF, plan.seq);
+      expect(db.prepare('DELETE FROM entries WHERE origin = ? AND seq = ?').run(KIOSK, dropped).changes).toBe(1);
+      db.prepare('DELETE FROM hq_breach_alerts').run();
+      db.close();
 
-    // While HQ is down the police still see both breaches, and a new one (p-4 missed yesterday) is raised too.
-    await staff.append('plan', planPayload({ subject: 'p-4', zone: 'UTC', start: yesterday, end: yesterday, open: '00:00', close: '00:01', grace: 0, late: 0 }));
-    await waitFor(async () => found(await alerts(policeNode, token), 'missed-checkin', 'p-4'), 'the police node to raise p-4 while HQ is down', 60_000);
-    const seen = await alerts(policeNode, token);
-    expect(found(seen, 'missed-checkin', 'p-1') && found(seen, 'wrong-centre', 'p-2')).toBe(true);
-    // Without a session the police node's API refuses (its users, its screens).
-    expect((await fetch(`${policeNode.http}/api/breach-alerts`)).status).toBe(401);
+      // While HQ is down the police still see both breaches, and a new one (p-4 missed yesterday) is raised too.
+      await staff.append(
+        'plan',
+        planPayload({
+          subject: 'p-4',
+          zone: 'UTC',
+          start: yesterday,
+          end: yesterday,
+          open: '00:00',
+          close: '00:01',
+          grace: 0,
+          late: 0,
+        }),
+      );
+      await waitFor(
+        async () => found(await alerts(policeNode, token), 'missed-checkin', 'p-4'),
+        'the police node to raise p-4 while HQ is down',
+        60_000,
+      );
+      const seen = await alerts(policeNode, token);
+      expect(found(seen, 'missed-checkin', 'p-1') && found(seen, 'wrong-centre', 'p-2')).toBe(true);
+      // Without a session the police node's API refuses (its users, its screens).
+      expect((await fetch(`${policeNode.http}/api/breach-alerts`)).status).toBe(401);
 
-    // HQ back on its rewritten store: its own verifier withholds the edited and the holed logs, so HQ shows none of
-    // the three; the police node, which never depended on HQ's store, shows all three.
-    hq = await startMuster(nodeArgs('hq', 'hq.db'), 'muster hq again');
-    const again = hq;
-    await waitFor(async () => (await logSize(again, STAFF)) === (await staff.store.size(STAFF)), 'HQ to catch up with the staff log', 60_000);
-    await waitFor(() => again.output().includes('withheld'), 'HQ to report the entries that no longer verify', 30_000);
-    const hqSees = await alerts(again);
-    expect(['p-1', 'p-4'].filter((s) => found(hqSees, 'missed-checkin', s))).toEqual([]);
-    expect(found(hqSees, 'wrong-centre', 'p-2')).toBe(false);
-    const policeSees = await alerts(policeNode, token);
-    expect(['p-1', 'p-4'].filter((s) => found(policeSees, 'missed-checkin', s))).toEqual(['p-1', 'p-4']);
-    expect(found(policeSees, 'wrong-centre', 'p-2')).toBe(true);
-    // And its own store holds every entry of the kiosk's log, the check-in HQ lost included.
-    const policeDb = new Database(join(dir, 'police.db'), { readonly: true });
-    const held = policeDb.prepare('SELECT COUNT(*) AS n FROM entries WHERE origin = ?').get(KIOSK) as { n: number };
-    policeDb.close();
-    expect(held.n).toBe(await kiosk.store.size(KIOSK));
-  });
+      // HQ back on its rewritten store: its own verifier withholds the edited and the holed logs, so HQ shows none of
+      // the three; the police node, which never depended on HQ's store, shows all three.
+      hq = await startMuster(nodeArgs('hq', 'hq.db'), 'muster hq again');
+      const again = hq;
+      await waitFor(
+        async () => (await logSize(again, STAFF)) === (await staff.store.size(STAFF)),
+        'HQ to catch up with the staff log',
+        60_000,
+      );
+      await waitFor(
+        () => again.output().includes('withheld'),
+        'HQ to report the entries that no longer verify',
+        30_000,
+      );
+      const hqSees = await alerts(again);
+      expect(['p-1', 'p-4'].filter((s) => found(hqSees, 'missed-checkin', s))).toEqual([]);
+      expect(found(hqSees, 'wrong-centre', 'p-2')).toBe(false);
+      const policeSees = await alerts(policeNode, token);
+      expect(['p-1', 'p-4'].filter((s) => found(policeSees, 'missed-checkin', s))).toEqual(['p-1', 'p-4']);
+      expect(found(policeSees, 'wrong-centre', 'p-2')).toBe(true);
+      // And its own store holds every entry of the kiosk's log, the check-in HQ lost included.
+      const policeDb = new Database(join(dir, 'police.db'), { readonly: true });
+      const held = policeDb.prepare('SELECT COUNT(*) AS n FROM entries WHERE origin = ?').get(KIOSK) as { n: number };
+      policeDb.close();
+      expect(held.n).toBe(await kiosk.store.size(KIOSK));
+    },
+  );
 });

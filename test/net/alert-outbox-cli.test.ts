@@ -18,7 +18,10 @@ import { type MusterProcess, startMuster } from './support/muster-process.ts';
 
 const MIN = 60_000;
 const dir = mkdtempSync(join(tmpdir(), 'muster-alert-outbox-'));
-const users = new Map([['hq', 'pw-hq'], ['police', 'pw-police']]);
+const users = new Map([
+  ['hq', 'pw-hq'],
+  ['police', 'pw-police'],
+]);
 const running: (MusterProcess | MosquittoServer | mqtt.MqttClient)[] = [];
 
 afterAll(async () => {
@@ -33,60 +36,108 @@ function utcDay(ms: number): string {
 /** A daily plan at centre-a whose 60-minute window (UTC) closes at `close`, no grace. */
 function plan(subject: string, close: number): Payload {
   const hhmm = (ms: number): string => new Date(ms).toISOString().slice(11, 16);
-  return { subject, effectiveFrom: 0, start: utcDay(close - 60 * MIN), end: null, zone: 'UTC', centres: ['centre-a'], days: 'daily', window: { open: hhmm(close - 60 * MIN), close: hhmm(close) }, graceMinutes: 0, lateMinutes: 30, tasks: [], staff: 'staff-1', reason: 'new-plan' };
+  return {
+    subject,
+    effectiveFrom: 0,
+    start: utcDay(close - 60 * MIN),
+    end: null,
+    zone: 'UTC',
+    centres: ['centre-a'],
+    days: 'daily',
+    window: { open: hhmm(close - 60 * MIN), close: hhmm(close) },
+    graceMinutes: 0,
+    lateMinutes: 30,
+    tasks: [],
+    staff: 'staff-1',
+    reason: 'new-plan',
+  };
 }
 
 describe('breach alert outbox across an HQ crash', () => {
-  it('publishes an alert stored but not published before a SIGKILL at the next start, once', { timeout: 240_000 }, async () => {
-    const mosquitto = await startMosquitto({ users });
-    running.push(mosquitto);
-    const received: BreachAlert[] = [];
-    const police = await mqtt.connectAsync(mosquitto.url, { username: 'police', password: 'pw-police', clientId: 'police-outbox', clean: false });
-    running.push(police);
-    police.on('message', (_topic, payload) => {
-      received.push(JSON.parse(payload.toString()) as BreachAlert);
-    });
-    await police.subscribeAsync('muster/v1/alerts/centre-a', { qos: 1 });
+  it(
+    'publishes an alert stored but not published before a SIGKILL at the next start, once',
+    { timeout: 240_000 },
+    async () => {
+      const mosquitto = await startMosquitto({ users });
+      running.push(mosquitto);
+      const received: BreachAlert[] = [];
+      const police = await mqtt.connectAsync(mosquitto.url, {
+        username: 'police',
+        password: 'pw-police',
+        clientId: 'police-outbox',
+        clean: false,
+      });
+      running.push(police);
+      police.on('message', (_topic, payload) => {
+        received.push(JSON.parse(payload.toString()) as BreachAlert);
+      });
+      await police.subscribeAsync('muster/v1/alerts/centre-a', { qos: 1 });
 
-    // The first window closes at the next whole minute at least 25 s away, the second a minute later.
-    const close = Math.ceil((Date.now() + 25_000) / MIN) * MIN;
-    const close2 = close + MIN;
-    const staff = kioskLog(dir, 'centre-a/staff', Date.now());
-    await staff.writer.append('plan', plan('p-crash', close));
-    await staff.writer.append('plan', plan('p-after', close2));
-    const store = SqliteHqStore.open(join(dir, 'hq.db'));
-    await store.ingest('centre-a/staff', [...staff.store.range('centre-a/staff', 0, staff.store.head('centre-a/staff').size)].map((r) => r.leaf), 'test');
-    await store.close();
-    staff.store.close();
-    const passwordFile = join(dir, 'hq.pw');
-    writeFileSync(passwordFile, 'pw-hq', { mode: 0o600 });
-    const hqArgs = (broker: string): string[] => ['hq', '--db', join(dir, 'hq.db'), '--broker', broker, '--password-file', passwordFile, '--http', '0', '--trust', staff.pub, '--staff-log', 'centre-a/staff'];
-    const alerts = async (hq: MusterProcess): Promise<BreachAlert[]> => ((await (await fetch(`${hq.http}/api/breach-alerts`)).json()) as { alerts: BreachAlert[] }).alerts;
-    const id = `breach:missed-checkin/p-crash/${utcDay(close - 60 * MIN)}`;
+      // The first window closes at the next whole minute at least 25 s away, the second a minute later.
+      const close = Math.ceil((Date.now() + 25_000) / MIN) * MIN;
+      const close2 = close + MIN;
+      const staff = kioskLog(dir, 'centre-a/staff', Date.now());
+      await staff.writer.append('plan', plan('p-crash', close));
+      await staff.writer.append('plan', plan('p-after', close2));
+      const store = SqliteHqStore.open(join(dir, 'hq.db'));
+      await store.ingest(
+        'centre-a/staff',
+        [...staff.store.range('centre-a/staff', 0, staff.store.head('centre-a/staff').size)].map((r) => r.leaf),
+        'test',
+      );
+      await store.close();
+      staff.store.close();
+      const passwordFile = join(dir, 'hq.pw');
+      writeFileSync(passwordFile, 'pw-hq', { mode: 0o600 });
+      const hqArgs = (broker: string): string[] => [
+        'hq',
+        '--db',
+        join(dir, 'hq.db'),
+        '--broker',
+        broker,
+        '--password-file',
+        passwordFile,
+        '--http',
+        '0',
+        '--trust',
+        staff.pub,
+        '--staff-log',
+        'centre-a/staff',
+      ];
+      const alerts = async (hq: MusterProcess): Promise<BreachAlert[]> =>
+        ((await (await fetch(`${hq.http}/api/breach-alerts`)).json()) as { alerts: BreachAlert[] }).alerts;
+      const id = `breach:missed-checkin/p-crash/${utcDay(close - 60 * MIN)}`;
 
-    // HQ without its broker (nothing listens there): it raises the alert at the close but cannot publish it.
-    const unreachable = `mqtt://127.0.0.1:${await freePort()}`;
-    const cut = await startMuster(hqArgs(unreachable), 'muster hq without a broker');
-    running.push(cut);
-    const stored = await waitFor(async () => (await alerts(cut)).find((a) => a.id === id), 'the alert stored', close + 10_000 - Date.now());
-    expect(stored).toMatchObject({ version: 1, status: 'open', firedAt: close });
-    await cut.stop('SIGKILL');
-    expect(received).toEqual([]);
+      // HQ without its broker (nothing listens there): it raises the alert at the close but cannot publish it.
+      const unreachable = `mqtt://127.0.0.1:${await freePort()}`;
+      const cut = await startMuster(hqArgs(unreachable), 'muster hq without a broker');
+      running.push(cut);
+      const stored = await waitFor(
+        async () => (await alerts(cut)).find((a) => a.id === id),
+        'the alert stored',
+        close + 10_000 - Date.now(),
+      );
+      expect(stored).toMatchObject({ version: 1, status: 'open', firedAt: close });
+      await cut.stop('SIGKILL');
+      expect(received).toEqual([]);
 
-    // Back with the broker: the alert goes out from the outbox.
-    const back = await startMuster(hqArgs(mosquitto.url), 'muster hq with its broker');
-    running.push(back);
-    await waitFor(() => received.some((a) => a.id === id), 'the alert on the topic after the restart', 15_000);
-    expect(received.filter((a) => a.id === id)).toEqual([stored]);
+      // Back with the broker: the alert goes out from the outbox.
+      const back = await startMuster(hqArgs(mosquitto.url), 'muster hq with its broker');
+      running.push(back);
+      await waitFor(() => received.some((a) => a.id === id), 'the alert on the topic after the restart', 15_000);
+      expect(received.filter((a) => a.id === id)).toEqual([stored]);
 
-    // A clean restart publishes nothing again. The second window's alert, published after it in order (QoS 1,
-    // one publisher), shows everything the restart published has arrived.
-    await back.stop('SIGINT');
-    const again = await startMuster(hqArgs(mosquitto.url), 'muster hq again');
-    running.push(again);
-    const id2 = `breach:missed-checkin/p-after/${utcDay(close2 - 60 * MIN)}`;
-    await waitFor(() => received.some((a) => a.id === id2), 'the second alert', close2 + 15_000 - Date.now());
-    expect(received.map((a) => `${a.id} v${a.version}`)).toEqual([`${id} v1`, `${id2} v1`]);
-    expect((await alerts(again)).map((a) => `${a.id} v${a.version}`).sort()).toEqual([`${id} v1`, `${id2} v1`].sort());
-  });
+      // A clean restart publishes nothing again. The second window's alert, published after it in order (QoS 1,
+      // one publisher), shows everything the restart published has arrived.
+      await back.stop('SIGINT');
+      const again = await startMuster(hqArgs(mosquitto.url), 'muster hq again');
+      running.push(again);
+      const id2 = `breach:missed-checkin/p-after/${utcDay(close2 - 60 * MIN)}`;
+      await waitFor(() => received.some((a) => a.id === id2), 'the second alert', close2 + 15_000 - Date.now());
+      expect(received.map((a) => `${a.id} v${a.version}`)).toEqual([`${id} v1`, `${id2} v1`]);
+      expect((await alerts(again)).map((a) => `${a.id} v${a.version}`).sort()).toEqual(
+        [`${id} v1`, `${id2} v1`].sort(),
+      );
+    },
+  );
 });

@@ -61,7 +61,13 @@ describe('HQ catch-up', () => {
       },
     }) satisfies ReplicaStore;
     const link = new MqttLink({ ...broker.link(HQ), nodeId: HQ });
-    const replicator = new Replicator({ link, store, witness: new Witness(store, Signer.generate(HQ)), follow: 'all', retryMs: 60_000 });
+    const replicator = new Replicator({
+      link,
+      store,
+      witness: new Witness(store, Signer.generate(HQ)),
+      follow: 'all',
+      retryMs: 60_000,
+    });
     await replicator.start();
     await link.connection();
 
@@ -69,7 +75,9 @@ describe('HQ catch-up', () => {
     const publisher = await rawClient(broker, KIOSK);
     for (let b = 0; b < BATCHES; b++) {
       const leaves = Array.from({ length: MAX_BATCH }, (_, i) => Uint8Array.of(b, i & 0xff, i >> 8));
-      await publisher.publishAsync(topics.entries(KIOSK), Buffer.from(encodeBatch({ origin: KIOSK, leaves })), { qos: 1 });
+      await publisher.publishAsync(topics.entries(KIOSK), Buffer.from(encodeBatch({ origin: KIOSK, leaves })), {
+        qos: 1,
+      });
     }
     await waitFor(() => link.unacknowledged >= BATCHES - 4, 'the backlog in hand');
     open();

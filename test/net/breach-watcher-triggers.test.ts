@@ -22,7 +22,13 @@ function latest(delivered: readonly BreachAlert[], id: string): BreachAlert | un
 
 describe('BreachWatcher triggers', () => {
   it('raises an overdue task at its deadline by its own timer, once', async () => {
-    const plan = planPayload({ subject: 'p-task', zone: ZONE, start: DAY, late: 120, tasks: [{ id: 't-study', kind: 'study', module: 'm-1' }] });
+    const plan = planPayload({
+      subject: 'p-task',
+      zone: ZONE,
+      start: DAY,
+      late: 120,
+      tasks: [{ id: 't-study', kind: 'study', module: 'm-1' }],
+    });
     const { store, kiosk, sync } = await alertRig([plan]);
     // On time, but the study module is not done.
     kiosk.now = at(`${DAY} 09:30`, ZONE);
@@ -36,7 +42,15 @@ describe('BreachWatcher triggers', () => {
     expect(delivered).toEqual([]);
     const id = `breach:task-not-done/p-task/${DAY}/t-study`;
     const alert = await waitFor(() => latest(delivered, id), 'the overdue task alert', 10_000);
-    expect(alert).toMatchObject({ kind: 'breach', rule: 'task-not-done', subject: 'p-task', day: DAY, firedAt: deadline, status: 'open', version: 1 });
+    expect(alert).toMatchObject({
+      kind: 'breach',
+      rule: 'task-not-done',
+      subject: 'p-task',
+      day: DAY,
+      firedAt: deadline,
+      status: 'open',
+      version: 1,
+    });
     expect(alert.raisedAt).toBeGreaterThanOrEqual(deadline);
     expect(alert.evidence.map((e) => e.origin)).toEqual(['centre-a/staff']);
     expect(await store.breachAlerts({ limit: 10 })).toEqual([alert]);
@@ -55,23 +69,50 @@ describe('BreachWatcher triggers', () => {
     await watcher.poke();
     expect(delivered).toEqual([]);
     staff.now = at(`${DAY} 09:50`, ZONE);
-    const review = await staff.writer.append('review', { item: `suspected-impersonation/p-1/${DAY}`, subject: 'p-1', day: DAY, decision: 'breach', reason: 'identity-doubt', staff: 'staff-2' });
+    const review = await staff.writer.append('review', {
+      item: `suspected-impersonation/p-1/${DAY}`,
+      subject: 'p-1',
+      day: DAY,
+      decision: 'breach',
+      reason: 'identity-doubt',
+      staff: 'staff-2',
+    });
     await sync();
     now = at(`${DAY} 09:51`, ZONE);
     await watcher.poke();
     const id = `breach:suspected-impersonation/p-1/${DAY}`;
     expect(delivered.map((a) => a.id)).toEqual([id]);
-    expect(latest(delivered, id)).toMatchObject({ kind: 'breach', rule: 'suspected-impersonation', status: 'open', firedAt: staff.now, raisedAt: now });
-    expect(latest(delivered, id)?.evidence.map((e) => [e.origin, e.seq])).toContainEqual(['centre-a/staff', review.seq]);
+    expect(latest(delivered, id)).toMatchObject({
+      kind: 'breach',
+      rule: 'suspected-impersonation',
+      status: 'open',
+      firedAt: staff.now,
+      raisedAt: now,
+    });
+    expect(latest(delivered, id)?.evidence.map((e) => [e.origin, e.seq])).toContainEqual([
+      'centre-a/staff',
+      review.seq,
+    ]);
     // A second look clears it (a false reject): the alert is superseded with the staff's reason, never deleted.
     staff.now = at(`${DAY} 10:05`, ZONE);
-    const cleared = await staff.writer.append('review', { item: `suspected-impersonation/p-1/${DAY}`, subject: 'p-1', day: DAY, decision: 'cleared', reason: 'identity-confirmed', staff: 'staff-3' });
+    const cleared = await staff.writer.append('review', {
+      item: `suspected-impersonation/p-1/${DAY}`,
+      subject: 'p-1',
+      day: DAY,
+      decision: 'cleared',
+      reason: 'identity-confirmed',
+      staff: 'staff-3',
+    });
     await sync();
     now = at(`${DAY} 10:06`, ZONE);
     await watcher.poke();
     const superseded = latest(delivered, id);
     expect(superseded).toMatchObject({ status: 'superseded', version: 2 });
-    expect(superseded?.history.at(-1)).toMatchObject({ event: 'superseded', by: 'hq', ref: { origin: 'centre-a/staff', seq: cleared.seq } });
+    expect(superseded?.history.at(-1)).toMatchObject({
+      event: 'superseded',
+      by: 'hq',
+      ref: { origin: 'centre-a/staff', seq: cleared.seq },
+    });
     expect(superseded?.history.at(-1)?.note).toContain('identity-confirmed');
     expect(await store.breachAlert(id)).toEqual(superseded);
   });
@@ -103,8 +144,21 @@ describe('BreachWatcher triggers', () => {
     const won = `breach:missed-checkin/p-1/${DAY}`;
     const lost = `breach:missed-checkin/p-2/${DAY}`;
     expect(latest(delivered, won)?.status).toBe('open');
-    const contest = (subject: string, action: 'open' | 'resolve', reason: string, outcome?: 'upheld' | 'dismissed'): Promise<{ seq: number }> =>
-      staff.writer.append('contest', { breach: `missed-checkin/${subject}/${DAY}`, subject, day: DAY, action, ...(outcome ? { outcome } : {}), reason, staff: 'staff-1' });
+    const contest = (
+      subject: string,
+      action: 'open' | 'resolve',
+      reason: string,
+      outcome?: 'upheld' | 'dismissed',
+    ): Promise<{ seq: number }> =>
+      staff.writer.append('contest', {
+        breach: `missed-checkin/${subject}/${DAY}`,
+        subject,
+        day: DAY,
+        action,
+        ...(outcome ? { outcome } : {}),
+        reason,
+        staff: 'staff-1',
+      });
     staff.now = CLOSE + 30 * MIN;
     await contest('p-1', 'open', 'device-fault');
     await contest('p-2', 'open', 'other');
@@ -131,6 +185,8 @@ describe('BreachWatcher triggers', () => {
     // The contest failed: the breach stands, the alert stays open with its finding upheld.
     expect(latest(delivered, lost)).toMatchObject({ status: 'open', finding: 'upheld', version: 3 });
     expect(latest(delivered, lost)?.history.at(-1)?.note).toMatch(/contest upheld \(staff-1\): .*no-excuse/);
-    expect((await store.breachAlerts({ limit: 10 })).map((a) => `${a.subject} ${a.status} ${a.finding}`).sort()).toEqual(['p-1 superseded contested', 'p-2 open upheld', 'p-3 open open']);
+    expect(
+      (await store.breachAlerts({ limit: 10 })).map((a) => `${a.subject} ${a.status} ${a.finding}`).sort(),
+    ).toEqual(['p-1 superseded contested', 'p-2 open upheld', 'p-3 open open']);
   });
 });

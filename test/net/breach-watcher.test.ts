@@ -26,9 +26,20 @@ describe('BreachWatcher', () => {
 
     now = CLOSE;
     await first.poke();
-    expect(delivered.map((a) => [a.id, a.kind, a.status])).toEqual(['p-1', 'p-2', 'p-3'].map((s) => [`breach:missed-checkin/${s}/2026-03-02`, 'breach', 'open']));
+    expect(delivered.map((a) => [a.id, a.kind, a.status])).toEqual(
+      ['p-1', 'p-2', 'p-3'].map((s) => [`breach:missed-checkin/${s}/2026-03-02`, 'breach', 'open']),
+    );
     const missed = delivered[0] as BreachAlert;
-    expect(missed).toMatchObject({ rule: 'missed-checkin', subject: 'p-1', day: '2026-03-02', centres: ['centre-a'], firedAt: CLOSE, raisedAt: CLOSE, finding: 'open', version: 1 });
+    expect(missed).toMatchObject({
+      rule: 'missed-checkin',
+      subject: 'p-1',
+      day: '2026-03-02',
+      centres: ['centre-a'],
+      firedAt: CLOSE,
+      raisedAt: CLOSE,
+      finding: 'open',
+      version: 1,
+    });
     // The evidence names the plan in force, as an entry of the staff log with its leaf hash.
     expect(missed.evidence[0]).toMatchObject({ origin: 'centre-a/staff', seq: 1 });
     expect(missed.evidence[0]?.hash).toMatch(/^[0-9a-f]{64}$/);
@@ -46,17 +57,34 @@ describe('BreachWatcher', () => {
     await kiosk.writer.append('checkin', checkinPayload('p-2'));
     // p-3 is excused after the alert.
     staff.now = CLOSE + 21 * MIN;
-    await staff.writer.append('excuse', { subject: 'p-3', from: '2026-03-02', to: '2026-03-02', rules: [], reason: 'medical', staff: 'staff-1' });
+    await staff.writer.append('excuse', {
+      subject: 'p-3',
+      from: '2026-03-02',
+      to: '2026-03-02',
+      rules: [],
+      reason: 'medical',
+      staff: 'staff-1',
+    });
     await sync();
     now = CLOSE + 22 * MIN;
     await second.poke();
     const byId = new Map(delivered.map((a) => [a.id, a]));
     expect(byId.get('breach:missed-checkin/p-2/2026-03-02')).toMatchObject({ status: 'superseded', version: 2 });
-    expect(byId.get('breach:missed-checkin/p-2/2026-03-02')?.history.at(-1)?.note).toBe('replaced by late-checkin/p-2/2026-03-02');
-    expect(byId.get('breach:late-checkin/p-2/2026-03-02')).toMatchObject({ kind: 'breach', status: 'open', firedAt: CLOSE + 20 * MIN });
+    expect(byId.get('breach:missed-checkin/p-2/2026-03-02')?.history.at(-1)?.note).toBe(
+      'replaced by late-checkin/p-2/2026-03-02',
+    );
+    expect(byId.get('breach:late-checkin/p-2/2026-03-02')).toMatchObject({
+      kind: 'breach',
+      status: 'open',
+      firedAt: CLOSE + 20 * MIN,
+    });
     const excused = byId.get('breach:missed-checkin/p-3/2026-03-02');
     expect(excused?.status).toBe('superseded');
-    expect(excused?.history.at(-1)).toMatchObject({ event: 'superseded', note: 'excused by staff-1: medical', ref: { origin: 'centre-a/staff', seq: 4 } });
+    expect(excused?.history.at(-1)).toMatchObject({
+      event: 'superseded',
+      note: 'excused by staff-1: medical',
+      ref: { origin: 'centre-a/staff', seq: 4 },
+    });
     expect(delivered).toHaveLength(3);
     // Every alert is still stored, superseded ones included.
     expect((await store.breachAlerts({ limit: 100 })).map((a) => `${a.id} ${a.status}`).sort()).toEqual([
@@ -75,7 +103,9 @@ describe('BreachWatcher', () => {
     const one = watcher(store, now, a);
     const two = watcher(store, now, b);
     await Promise.all([one.start(), two.start()]);
-    expect([...a, ...b].map((x) => x.id).sort()).toEqual(['p-1', 'p-2', 'p-3'].map((s) => `breach:missed-checkin/${s}/2026-03-02`));
+    expect([...a, ...b].map((x) => x.id).sort()).toEqual(
+      ['p-1', 'p-2', 'p-3'].map((s) => `breach:missed-checkin/${s}/2026-03-02`),
+    );
     expect(await store.breachAlerts({ limit: 100 })).toHaveLength(3);
   });
 
@@ -93,7 +123,14 @@ describe('BreachWatcher', () => {
     try {
       expect((await store.breachAlerts({ limit: 10 })).map((a) => a.subject).sort()).toEqual(['p-1', 'p-3']);
       await expect(store.breachAlert(id)).rejects.toThrow(`stored alert ${id} is not JSON`);
-      expect(memory.records).toEqual([expect.objectContaining({ level: 'warn', component: 'hq-store', alert: id, msg: 'stored alert left out of the list' })]);
+      expect(memory.records).toEqual([
+        expect.objectContaining({
+          level: 'warn',
+          component: 'hq-store',
+          alert: id,
+          msg: 'stored alert left out of the list',
+        }),
+      ]);
     } finally {
       setRootLogger(processLogger);
     }
@@ -102,27 +139,40 @@ describe('BreachWatcher', () => {
   it('turns a would-be breach into a staff review item when a kiosk of the centre was out of service in the window', async () => {
     const { store, kiosk, sync } = await setup();
     kiosk.now = at('2026-03-02 09:40', ZONE);
-    await kiosk.writer.append('device-health', healthPayload('centre-a', 'fingerprint', 'disconnected', at('2026-03-02 09:30', ZONE)));
+    await kiosk.writer.append(
+      'device-health',
+      healthPayload('centre-a', 'fingerprint', 'disconnected', at('2026-03-02 09:30', ZONE)),
+    );
     await sync();
     const delivered: BreachAlert[] = [];
     await watcher(store, () => CLOSE, delivered).start();
-    expect(delivered.map((x) => [x.id, x.kind, x.finding])).toEqual(['p-1', 'p-2', 'p-3'].map((s) => [`review:missed-checkin/${s}/2026-03-02`, 'review', 'pending']));
+    expect(delivered.map((x) => [x.id, x.kind, x.finding])).toEqual(
+      ['p-1', 'p-2', 'p-3'].map((s) => [`review:missed-checkin/${s}/2026-03-02`, 'review', 'pending']),
+    );
     expect(delivered[0]?.summary).toContain('outage: fingerprint at centre-a/k1 out of service');
     expect(delivered[0]?.evidence.some((e) => e.origin === 'centre-a/k1')).toBe(false);
     expect(await store.breachAlerts({ limit: 100 })).toHaveLength(3);
   });
 
-  it('records an officer\'s acknowledge, assign and resolve on HQ\'s own log, the note only as its hash, and refuses bad requests', async () => {
+  it("records an officer's acknowledge, assign and resolve on HQ's own log, the note only as its hash, and refuses bad requests", async () => {
     const { dir, store } = await setup();
     const delivered: BreachAlert[] = [];
     await watcher(store, () => CLOSE, delivered).start();
     const log = openHqLog(join(dir, 'hq.log.db'), 'hq');
     closeAfter(log);
-    const desk = new AlertDesk(store, log, (x) => delivered.push(x), () => CLOSE + MIN);
+    const desk = new AlertDesk(
+      store,
+      log,
+      (x) => delivered.push(x),
+      () => CLOSE + MIN,
+    );
     const id = 'breach:missed-checkin/p-1/2026-03-02';
     await desk.act(id, AlertDesk.request('acknowledge', { note: 'calling the person' }, 'officer-1'));
     await desk.act(id, AlertDesk.request('assign', { note: 'home visit', assignee: 'officer-2' }, 'officer-1'));
-    const resolved = await desk.act(id, AlertDesk.request('resolve', { note: 'in hospital; excuse to follow' }, 'officer-2'));
+    const resolved = await desk.act(
+      id,
+      AlertDesk.request('resolve', { note: 'in hospital; excuse to follow' }, 'officer-2'),
+    );
     expect(resolved).toMatchObject({ status: 'resolved', assignee: 'officer-2', version: 4 });
     expect(resolved.history.slice(1).map((h) => [h.event, h.by, h.note, h.ref])).toEqual([
       ['acknowledged', 'officer-1', 'calling the person', { origin: 'hq/log', seq: 1 }],
@@ -146,6 +196,8 @@ describe('BreachWatcher', () => {
     expect(() => AlertDesk.request('resolve', { note: 'ok', extra: 1 }, 'o')).toThrow(/body.extra: unknown field/);
     expect(() => AlertDesk.request('assign', { note: 'ok' }, 'o')).toThrow(/body.assignee/);
     expect(() => AlertDesk.request('resolve', [1], 'o')).toThrow(/expected a JSON object/);
-    await expect(desk.act('breach:missed-checkin/nobody/2026-03-02', AlertDesk.request('resolve', { note: 'ok' }, 'o'))).rejects.toThrow(/no breach alert/);
+    await expect(
+      desk.act('breach:missed-checkin/nobody/2026-03-02', AlertDesk.request('resolve', { note: 'ok' }, 'o')),
+    ).rejects.toThrow(/no breach alert/);
   });
 });

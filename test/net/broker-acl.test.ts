@@ -70,10 +70,20 @@ describe('Mosquitto with the production TLS setting (deploy/mosquitto/mosquitto.
 
   it('replicates a kiosk log to HQ over TLS, each side authenticated by its certificate', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'muster-tls-nodes-'));
-    const tls = (cn: string): NonNullable<LinkOptions['tls']> => ({ ca: certs.ca, cert: certs.clients.get(cn)?.cert ?? '', key: certs.clients.get(cn)?.key ?? '' });
+    const tls = (cn: string): NonNullable<LinkOptions['tls']> => ({
+      ca: certs.ca,
+      cert: certs.clients.get(cn)?.cert ?? '',
+      key: certs.clients.get(cn)?.key ?? '',
+    });
     const store = new SqliteReplicaStore(LedgerStore.open(join(dir, 'hq.db'), { create: true }));
     const link = new MqttLink({ url: broker.url, nodeId: 'hq', tls: tls('hq') });
-    const replicator = new Replicator({ link, store, witness: new Witness(store, Signer.generate('hq')), follow: 'all', retryMs: 1000 });
+    const replicator = new Replicator({
+      link,
+      store,
+      witness: new Witness(store, Signer.generate('hq')),
+      follow: 'all',
+      retryMs: 1000,
+    });
     await replicator.start();
     const origin = K1.replace('~', '/');
     const kiosk = await KioskNode.start({
@@ -108,8 +118,14 @@ describe('Mosquitto with the production TLS setting (deploy/mosquitto/mosquitto.
     hq.on('message', (topic, _payload, packet) => {
       if (!packet.retain) seen.push(topic);
     });
-    await hq.subscribeAsync(['muster/v1/log/#', 'muster/v1/health/+', 'muster/v1/alerts/#', 'muster/v1/req/+'], { qos: 1 });
-    const publishers = new Map([[K1, await connect(K1)], [K2, await connect(K2)], ['hq', hq]]);
+    await hq.subscribeAsync(['muster/v1/log/#', 'muster/v1/health/+', 'muster/v1/alerts/#', 'muster/v1/req/+'], {
+      qos: 1,
+    });
+    const publishers = new Map([
+      [K1, await connect(K1)],
+      [K2, await connect(K2)],
+      ['hq', hq],
+    ]);
     for (const [user, topic, allowed] of CASES) {
       if (topic.startsWith('muster/v1/inbox/') || topic.startsWith('muster/v2/')) continue;
       if (allowed) {
@@ -119,16 +135,25 @@ describe('Mosquitto with the production TLS setting (deploy/mosquitto/mosquitto.
       // Mosquitto 2.0.11 answers a refused QoS 1 publish from an MQTT 3.1.1 client with a v5 reason code, and
       // mqtt.js drops the connection: either way the broker has handled the message once this settles.
       const intruder = await connect(user);
-      const closed = new Promise<void>((resolve) => intruder.once('close', () => {
-        resolve();
-      }));
+      const closed = new Promise<void>((resolve) =>
+        intruder.once('close', () => {
+          resolve();
+        }),
+      );
       await Promise.race([intruder.publishAsync(topic, 'x', { qos: 1 }).catch(() => undefined), closed]);
       intruder.end(true);
     }
     await publishers.get(K1)?.publishAsync(`muster/v1/health/${K1}`, 'end', { qos: 1 });
     await publishers.get(K2)?.publishAsync(`muster/v1/health/${K2}`, 'end', { qos: 1 });
-    await waitFor(() => seen.filter((t) => t === `muster/v1/health/${K2}`).length === 1 && seen.filter((t) => t === `muster/v1/health/${K1}`).length === 2, 'the end markers');
-    const expected = CASES.filter(([, topic, allowed]) => allowed && !topic.startsWith('muster/v1/inbox/')).map(([, topic]) => topic);
+    await waitFor(
+      () =>
+        seen.filter((t) => t === `muster/v1/health/${K2}`).length === 1 &&
+        seen.filter((t) => t === `muster/v1/health/${K1}`).length === 2,
+      'the end markers',
+    );
+    const expected = CASES.filter(([, topic, allowed]) => allowed && !topic.startsWith('muster/v1/inbox/')).map(
+      ([, topic]) => topic,
+    );
     expect([...new Set(seen)].sort()).toEqual([...new Set([...expected, `muster/v1/health/${K2}`])].sort());
     for (const client of publishers.values()) await client.endAsync();
   });
@@ -144,9 +169,18 @@ describe('Mosquitto with per-node passwords (deploy/mosquitto/mosquitto-password
   });
 
   it('admits the right password and refuses a wrong one or none', async () => {
-    const ok = await mqtt.connectAsync(broker.url, { clientId: K1, username: K1, password: 'right-password', reconnectPeriod: 0 });
+    const ok = await mqtt.connectAsync(broker.url, {
+      clientId: K1,
+      username: K1,
+      password: 'right-password',
+      reconnectPeriod: 0,
+    });
     await ok.endAsync();
-    await expect(mqtt.connectAsync(broker.url, { clientId: K1, username: K1, password: 'wrong', reconnectPeriod: 0 })).rejects.toThrow(/Not authorized|Bad username/i);
-    await expect(mqtt.connectAsync(broker.url, { clientId: 'anon', reconnectPeriod: 0 })).rejects.toThrow(/Not authorized|Bad username/i);
+    await expect(
+      mqtt.connectAsync(broker.url, { clientId: K1, username: K1, password: 'wrong', reconnectPeriod: 0 }),
+    ).rejects.toThrow(/Not authorized|Bad username/i);
+    await expect(mqtt.connectAsync(broker.url, { clientId: 'anon', reconnectPeriod: 0 })).rejects.toThrow(
+      /Not authorized|Bad username/i,
+    );
   });
 });

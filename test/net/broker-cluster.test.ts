@@ -51,7 +51,13 @@ describe('a province on a 3-node NATS cluster', () => {
     const nats = cluster;
     if (!nats) throw new Error('the cluster did not start');
     const store = SqliteHqStore.open(join(dir, 'hq.db'));
-    const hq = await HqService.start({ store, broker: link('hq', nats), witnessSigner: Signer.generate('hq'), checkEveryMs: 3_600_000, retryMs: 500 });
+    const hq = await HqService.start({
+      store,
+      broker: link('hq', nats),
+      witnessSigner: Signer.generate('hq'),
+      checkEveryMs: 3_600_000,
+      retryMs: 500,
+    });
     closers.push(async () => {
       await hq.close();
       await store.close();
@@ -74,7 +80,9 @@ describe('a province on a 3-node NATS cluster', () => {
     // Each kiosk appends about 20 entries a second (a busy morning is a few a minute; the shared test machine has
     // little CPU for three JetStream nodes); `acked` counts the appends that resolved (durable on the kiosk).
     // Counted from the log's size at start (its genesis entry).
-    const acked = new Map(await Promise.all(kiosks.map(async (node) => [node.origin, await node.store.size(node.origin)] as const)));
+    const acked = new Map(
+      await Promise.all(kiosks.map(async (node) => [node.origin, await node.store.size(node.origin)] as const)),
+    );
     let appending = true;
     const loops = kiosks.map(async (node) => {
       for (let i = 0; appending; i++) {
@@ -86,7 +94,9 @@ describe('a province on a 3-node NATS cluster', () => {
 
     // Every kiosk appends more and HQ takes more in: progress through the nodes that are up.
     const progress = async (what: string): Promise<void> => {
-      const held = new Map(await Promise.all(KIOSKS.map(async (origin) => [origin, await store.size(origin)] as const)));
+      const held = new Map(
+        await Promise.all(KIOSKS.map(async (origin) => [origin, await store.size(origin)] as const)),
+      );
       const appended = new Map(acked);
       await waitFor(
         async () => {
@@ -113,11 +123,19 @@ describe('a province on a 3-node NATS cluster', () => {
     for (const node of kiosks) {
       const size = acked.get(node.origin) ?? 0;
       expect(await node.store.size(node.origin)).toBe(size);
-      await waitFor(async () => (await store.size(node.origin)) === size, `HQ to hold all ${size} entries of ${node.origin}`, 60_000);
+      await waitFor(
+        async () => (await store.size(node.origin)) === size,
+        `HQ to hold all ${size} entries of ${node.origin}`,
+        60_000,
+      );
       expect(await rootOf(store, node.origin, size)).toBe(await rootOf(node.store, node.origin, size));
       for (const peer of PEERS[node.origin] ?? []) {
         const peerSize = acked.get(peer) ?? 0;
-        await waitFor(async () => (await node.store.size(peer)) === peerSize, `${node.origin} to hold all of ${peer}`, 60_000);
+        await waitFor(
+          async () => (await node.store.size(peer)) === peerSize,
+          `${node.origin} to hold all of ${peer}`,
+          60_000,
+        );
         expect(await rootOf(node.store, peer, peerSize)).toBe(await rootOf(store, peer, peerSize));
       }
     }
@@ -127,7 +145,13 @@ describe('a province on a 3-node NATS cluster', () => {
     const nats = cluster;
     if (!nats) throw new Error('the cluster did not start');
     const connect = (user: string, clientId: string): Promise<mqtt.MqttClient> =>
-      mqtt.connectAsync(nats.urls[0] ?? '', { username: user, password: nats.passwords.get(user) ?? '', clientId, protocolVersion: 4, reconnectPeriod: 0 });
+      mqtt.connectAsync(nats.urls[0] ?? '', {
+        username: user,
+        password: nats.passwords.get(user) ?? '',
+        clientId,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      });
     const watcher = await connect('hq', 'hq-permission-watch');
     const forger = await connect(topicId('nc1/k1'), 'nc1~k1-forger');
     try {
@@ -136,13 +160,20 @@ describe('a province on a 3-node NATS cluster', () => {
       await watcher.subscribeAsync(['muster/v1/log/+/entries', 'muster/v1/alerts/+'], { qos: 1 });
       // Another kiosk's inbox is refused in the SUBACK (0x80); its own is granted.
       expect((await forger.subscribeAsync('muster/v1/inbox/nc1~k1', { qos: 1 })).map((g) => g.qos)).toEqual([1]);
-      await expect(forger.subscribeAsync('muster/v1/inbox/nc2~k1', { qos: 1 })).rejects.toMatchObject({ packet: { granted: [128] } });
+      await expect(forger.subscribeAsync('muster/v1/inbox/nc2~k1', { qos: 1 })).rejects.toMatchObject({
+        packet: { granted: [128] },
+      });
       // Forged publishes are acknowledged and dropped; what the kiosk and HQ may publish goes through, in order after them.
       await forger.publishAsync('muster/v1/log/nc2~k1/entries', 'forged entries', { qos: 1 });
       await forger.publishAsync('muster/v1/alerts/nc1', 'forged alert', { qos: 1 });
       await forger.publishAsync('muster/v1/log/nc1~k1/entries', 'own entries', { qos: 1 });
       await watcher.publishAsync('muster/v1/alerts/nc1', 'hq alert', { qos: 1 });
-      await waitFor(() => seen.includes('muster/v1/log/nc1~k1/entries own entries') && seen.includes('muster/v1/alerts/nc1 hq alert'), 'the allowed messages to arrive', 30_000);
+      await waitFor(
+        () =>
+          seen.includes('muster/v1/log/nc1~k1/entries own entries') && seen.includes('muster/v1/alerts/nc1 hq alert'),
+        'the allowed messages to arrive',
+        30_000,
+      );
       expect(seen.filter((m) => m.includes('forged'))).toEqual([]);
       expect(forger.connected).toBe(true);
     } finally {
@@ -155,7 +186,9 @@ describe('a province on a 3-node NATS cluster', () => {
 describe('broker URLs', () => {
   it('refuses a list that is empty or holds anything but mqtt:// and mqtts:// URLs, naming it', () => {
     expect(() => new MqttLink({ url: [], nodeId: 'hq' })).toThrow(/at least one/);
-    expect(() => new MqttLink({ url: ['mqtt://127.0.0.1:1', 'http://127.0.0.1:2'], nodeId: 'hq' })).toThrow(/http:\/\/127\.0\.0\.1:2/);
+    expect(() => new MqttLink({ url: ['mqtt://127.0.0.1:1', 'http://127.0.0.1:2'], nodeId: 'hq' })).toThrow(
+      /http:\/\/127\.0\.0\.1:2/,
+    );
     expect(() => new MqttLink({ url: 'not a url', nodeId: 'hq' })).toThrow(TypeError);
   });
 });

@@ -19,7 +19,11 @@ const dir = mkdtempSync(join(tmpdir(), 'muster-cli-'));
 loadOrCreateSigner(join(dir, 'k1.db.key'), 'c1/k1');
 const TRUST = ['--trust', join(dir, 'k1.db.key.pub')];
 
-function start(args: string[]): { child: ChildProcessWithoutNullStreams; ready: Promise<string>; output: () => string } {
+function start(args: string[]): {
+  child: ChildProcessWithoutNullStreams;
+  ready: Promise<string>;
+  output: () => string;
+} {
   const child = spawn(process.execPath, [...MUSTER_FROM_SOURCES, ...args], { stdio: 'pipe' });
   children.add(child);
   let output = '';
@@ -40,9 +44,13 @@ function start(args: string[]): { child: ChildProcessWithoutNullStreams; ready: 
 }
 
 function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => {
-    resolve(code);
-  }));
+  return child.exitCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((resolve) =>
+        child.once('exit', (code) => {
+          resolve(code);
+        }),
+      );
 }
 
 afterAll(async () => {
@@ -66,7 +74,19 @@ describe('muster hq and muster kiosk processes', () => {
   });
 
   it('serves the HQ dashboard with --web, and only with a user store to sign in against', async () => {
-    const lonely = start(['hq', '--db', join(dir, 'web-hq.db'), '--broker', 'embedded', '--mqtt-port', '0', '--http', '0', '--web', '0']);
+    const lonely = start([
+      'hq',
+      '--db',
+      join(dir, 'web-hq.db'),
+      '--broker',
+      'embedded',
+      '--mqtt-port',
+      '0',
+      '--http',
+      '0',
+      '--web',
+      '0',
+    ]);
     expect(await exited(lonely.child)).toBe(2);
     expect(lonely.output()).toMatch(/--web needs --users FILE/);
 
@@ -74,7 +94,22 @@ describe('muster hq and muster kiosk processes', () => {
     const users = UserStore.open(usersFile);
     await users.add({ name: 'officer-1', role: 'officer', password: 'correct horse battery' });
     users.close();
-    const hq = start(['hq', '--db', join(dir, 'web-hq.db'), '--broker', 'embedded', '--mqtt-port', '0', '--http', '0', '--web', '0', '--users', usersFile, ...TRUST]);
+    const hq = start([
+      'hq',
+      '--db',
+      join(dir, 'web-hq.db'),
+      '--broker',
+      'embedded',
+      '--mqtt-port',
+      '0',
+      '--http',
+      '0',
+      '--web',
+      '0',
+      '--users',
+      usersFile,
+      ...TRUST,
+    ]);
     const dashboard = /dashboard (http:\/\/\S+)/.exec(await hq.ready)?.[1] ?? '';
     const page = await fetch(dashboard);
     expect(page.status).toBe(200);
@@ -90,7 +125,7 @@ describe('muster hq and muster kiosk processes', () => {
     const { token } = (await signIn.json()) as { token: string };
     const exported = await fetch(`${origin}/api/call`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin, cookie: `muster_hq=${token}` },
+      headers: { 'content-type': 'application/json', origin, 'cookie': `muster_hq=${token}` },
       body: JSON.stringify({ method: 'hq.exportEvidence', params: { subject: 'p-0001', day: '2026-12-01' } }),
     });
     expect(((await exported.json()) as { error?: { code: string } }).error?.code).toBe('no-plan');
@@ -99,11 +134,32 @@ describe('muster hq and muster kiosk processes', () => {
   });
 
   it('a kiosk killed mid-publish loses nothing committed; HQ converges on its root after the restart', async () => {
-    const hq = start(['hq', '--db', join(dir, 'hq.db'), '--broker', 'embedded', '--mqtt-port', '0', '--http', '0', ...TRUST]);
+    const hq = start([
+      'hq',
+      '--db',
+      join(dir, 'hq.db'),
+      '--broker',
+      'embedded',
+      '--mqtt-port',
+      '0',
+      '--http',
+      '0',
+      ...TRUST,
+    ]);
     const line = await hq.ready;
     const mqttUrl = /mqtt (mqtt:\/\/\S+)/.exec(line)?.[1] ?? '';
     const httpUrl = /http (http:\/\/\S+)/.exec(line)?.[1] ?? '';
-    const kioskArgs = ['kiosk', '--db', join(dir, 'k1.db'), '--origin', 'c1/k1', '--broker', mqttUrl, '--heartbeat-s', '1'];
+    const kioskArgs = [
+      'kiosk',
+      '--db',
+      join(dir, 'k1.db'),
+      '--origin',
+      'c1/k1',
+      '--broker',
+      mqttUrl,
+      '--heartbeat-s',
+      '1',
+    ];
     const sizeAtHq = async (): Promise<number> => {
       const response = await fetch(`${httpUrl}/api/logs`);
       const { logs } = (await response.json()) as { logs: { origin: string; size: number }[] };

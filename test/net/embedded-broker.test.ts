@@ -52,7 +52,14 @@ function varint(n: number): number[] {
 }
 
 const connectAs = (url: string, clientId: string, password?: string) =>
-  mqtt.connectAsync(url, { clientId, username: clientId, ...(password === undefined ? {} : { password }), protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 });
+  mqtt.connectAsync(url, {
+    clientId,
+    username: clientId,
+    ...(password === undefined ? {} : { password }),
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+  });
 
 describe('embedded broker before authentication', () => {
   it('closes a connection whose CONNECT declares more than the pre-auth limit, before holding it', async () => {
@@ -94,7 +101,7 @@ describe('embedded broker before authentication', () => {
     for (const s of held) s.destroy();
   });
 
-  it('caps an authenticated client\'s packets at a muster message, and passes one that fits', async () => {
+  it("caps an authenticated client's packets at a muster message, and passes one that fits", async () => {
     const { url } = await start({ limits: { maxPacketBytes: 64 * 1024 } });
     const client = await connectAs(url, 'c1~k1');
     const received: number[] = [];
@@ -103,9 +110,11 @@ describe('embedded broker before authentication', () => {
     listener.on('message', (_topic, payload) => received.push(payload.length));
     await client.publishAsync('muster/v1/log/c1~k1/entries', Buffer.alloc(60 * 1024), { qos: 1 });
     await expect.poll(() => received).toEqual([60 * 1024]);
-    const dropped = new Promise<void>((resolve) => client.once('close', () => {
-      resolve();
-    }));
+    const dropped = new Promise<void>((resolve) =>
+      client.once('close', () => {
+        resolve();
+      }),
+    );
     client.publish('muster/v1/log/c1~k1/entries', Buffer.alloc(70 * 1024), { qos: 0 });
     await dropped;
     client.end(true);
@@ -115,10 +124,12 @@ describe('embedded broker before authentication', () => {
 
 describe('embedded broker identity', () => {
   it('refuses to listen beyond loopback without credentials', async () => {
-    await expect(startEmbeddedBroker({ port: 0, host: '0.0.0.0', ...ACL })).rejects.toMatchObject({ code: 'insecure-bind' });
+    await expect(startEmbeddedBroker({ port: 0, host: '0.0.0.0', ...ACL })).rejects.toMatchObject({
+      code: 'insecure-bind',
+    });
   });
 
-  it('admits beyond loopback only the nodes of the registry\'s password file, each with its own password', async () => {
+  it("admits beyond loopback only the nodes of the registry's password file, each with its own password", async () => {
     const passwords = `${mosquittoPasswordLine('hq', 'hq-secret-1')}\n${mosquittoPasswordLine('c1/k1', 'k1-secret-1')}\n`;
     const { port } = await start({ host: '0.0.0.0', passwords });
     const url = `mqtt://127.0.0.1:${port}`;
@@ -130,7 +141,7 @@ describe('embedded broker identity', () => {
     await k1.endAsync();
   });
 
-  it('refuses a second client with the id of a connected one (HQ\'s own included); the first stays connected', async () => {
+  it("refuses a second client with the id of a connected one (HQ's own included); the first stays connected", async () => {
     const { url } = await start();
     const hq = await connectAs(url, 'hq');
     await expect(connectAs(url, 'hq')).rejects.toThrow(/[Ii]dentifier rejected/);

@@ -12,7 +12,6 @@ import { TestWorld, allWorldIds, rawClient, rootOf, scratchLog } from './support
 
 const WORLDS = 8;
 
-
 describe.each(BROKERS)('faults over %s', (kind) => {
   let broker: BrokerFixture;
   let worlds = 0;
@@ -29,7 +28,7 @@ describe.each(BROKERS)('faults over %s', (kind) => {
 
   it('stores nothing forged: entries signed by another key, a flipped signature bit, a checkpoint by a stranger', async () => {
     const w = fresh();
-      const [, , K3] = w.ids;
+    const [, , K3] = w.ids;
     try {
       const hq = await w.hq();
       const k3 = await w.kiosk(K3, []);
@@ -39,14 +38,24 @@ describe.each(BROKERS)('faults over %s', (kind) => {
 
       const mallory = await rawClient(broker, K3);
       const forged = await scratchLog(w.dir, Signer.generate(K3), 3);
-      await mallory.publishAsync(topics.entries(K3), Buffer.from(encodeBatch({ origin: K3, leaves: forged })), { qos: 1 });
+      await mallory.publishAsync(topics.entries(K3), Buffer.from(encodeBatch({ origin: K3, leaves: forged })), {
+        qos: 1,
+      });
       const [genuine] = await hq.store.leaves(K3, 1, 2);
       const flipped = Uint8Array.from(genuine ?? []);
       flipped[flipped.length - 1] = (flipped[flipped.length - 1] ?? 0) ^ 1;
-      await mallory.publishAsync(topics.entries(K3), Buffer.from(encodeBatch({ origin: K3, leaves: [flipped] })), { qos: 1 });
-      const stranger = signCheckpoint({ origin: K3, size: 9, root: new Uint8Array(32), extensions: [] }, Signer.generate(K3));
+      await mallory.publishAsync(topics.entries(K3), Buffer.from(encodeBatch({ origin: K3, leaves: [flipped] })), {
+        qos: 1,
+      });
+      const stranger = signCheckpoint(
+        { origin: K3, size: 9, root: new Uint8Array(32), extensions: [] },
+        Signer.generate(K3),
+      );
       await mallory.publishAsync(topics.checkpoint(K3), stranger, { qos: 1 });
-      await waitFor(() => hq.recorder.of('bad-message').some((e) => e.reason.includes('not signed by any trusted key')), 'the stranger checkpoint to be refused');
+      await waitFor(
+        () => hq.recorder.of('bad-message').some((e) => e.reason.includes('not signed by any trusted key')),
+        'the stranger checkpoint to be refused',
+      );
       await waitFor(() => hq.recorder.of('rejected').length >= 1, 'forged entries to be rejected');
       await mallory.endAsync();
       expect(await hq.store.size(K3)).toBe(2);
@@ -59,7 +68,7 @@ describe.each(BROKERS)('faults over %s', (kind) => {
 
   it("refuses entries of another kiosk's log: by the broker ACL on its topic, and by origin on the sender's own topic", async () => {
     const w = fresh();
-      const [K1, K2] = w.ids;
+    const [K1, K2] = w.ids;
     try {
       const hq = await w.hq();
       const k1 = await w.kiosk(K1, []);
@@ -71,8 +80,13 @@ describe.each(BROKERS)('faults over %s', (kind) => {
       // Aedes disconnects a client that publishes where it may not; Mosquitto drops the message.
       mallory.publish(topics.entries(K1), Buffer.from(encodeBatch({ origin: K1, leaves: extra })), { qos: 1 });
       const mallory2 = await rawClient(broker, K2);
-      await mallory2.publishAsync(topics.entries(K2), Buffer.from(encodeBatch({ origin: K1, leaves: k1Leaves })), { qos: 1 });
-      await waitFor(() => hq.recorder.of('bad-message').some((e) => e.reason.includes(`published on the topic of ${K2}`)), 'the misplaced batch to be refused');
+      await mallory2.publishAsync(topics.entries(K2), Buffer.from(encodeBatch({ origin: K1, leaves: k1Leaves })), {
+        qos: 1,
+      });
+      await waitFor(
+        () => hq.recorder.of('bad-message').some((e) => e.reason.includes(`published on the topic of ${K2}`)),
+        'the misplaced batch to be refused',
+      );
       await k1.node.append('checkin', { subject: 'b' });
       await waitFor(async () => (await hq.store.size(K1)) === 3, 'HQ to keep following k1');
       expect(await rootOf(hq.store, K1)).toBe(await rootOf(k1.node.store, K1));
@@ -86,7 +100,7 @@ describe.each(BROKERS)('faults over %s', (kind) => {
 
   it('converges despite replayed, duplicated and reordered batches', async () => {
     const w = fresh();
-      const [K1] = w.ids;
+    const [K1] = w.ids;
     try {
       const hq = await w.hq();
       const k1 = await w.kiosk(K1, []);
@@ -97,7 +111,10 @@ describe.each(BROKERS)('faults over %s', (kind) => {
       // Replay the whole log in reverse, one entry per message, twice, as k1 (its own credentials).
       const raw = await rawClient(broker, K1);
       for (let round = 0; round < 2; round++) {
-        for (const leaf of [...replay].reverse()) await raw.publishAsync(topics.entries(K1), Buffer.from(encodeBatch({ origin: K1, leaves: [leaf] })), { qos: 1 });
+        for (const leaf of [...replay].reverse())
+          await raw.publishAsync(topics.entries(K1), Buffer.from(encodeBatch({ origin: K1, leaves: [leaf] })), {
+            qos: 1,
+          });
       }
       await raw.endAsync();
       const k1again = await w.kiosk(K1, []);
@@ -113,7 +130,7 @@ describe.each(BROKERS)('faults over %s', (kind) => {
 
   it('survives garbage and oversized payloads on every topic it reads', async () => {
     const w = fresh();
-      const [K1] = w.ids;
+    const [K1] = w.ids;
     try {
       const hq = await w.hq();
       const k1 = await w.kiosk(K1, []);
@@ -121,7 +138,12 @@ describe.each(BROKERS)('faults over %s', (kind) => {
       await waitFor(async () => (await hq.store.size(K1)) === 2, 'HQ to hold k1');
       await k1.node.close();
       const raw = await rawClient(broker, K1);
-      const garbage = [randomBytes(64), Buffer.from('{"v":1,"from":-1}'), Buffer.from([0xa1, 0x61, 0x6f]), Buffer.alloc(0)];
+      const garbage = [
+        randomBytes(64),
+        Buffer.from('{"v":1,"from":-1}'),
+        Buffer.from([0xa1, 0x61, 0x6f]),
+        Buffer.alloc(0),
+      ];
       for (const payload of garbage) {
         await raw.publishAsync(topics.entries(K1), payload, { qos: 1 });
         await raw.publishAsync(topics.checkpoint(K1), payload, { qos: 1 });
@@ -129,7 +151,11 @@ describe.each(BROKERS)('faults over %s', (kind) => {
       }
       // One message over the limit: Mosquitto refuses it (message_size_limit); Aedes passes it to HQ, which refuses it.
       raw.publish(topics.entries(K1), Buffer.alloc(MAX_MESSAGE_BYTES + 1, 7), { qos: 1 });
-      await raw.publishAsync(topics.request(K1), Buffer.from(encodeRequest({ from: 0, to: 2, replyTo: K1, id: 'ok-1' })), { qos: 1 });
+      await raw.publishAsync(
+        topics.request(K1),
+        Buffer.from(encodeRequest({ from: 0, to: 2, replyTo: K1, id: 'ok-1' })),
+        { qos: 1 },
+      );
       raw.end(true);
       await waitFor(() => hq.recorder.of('bad-message').length >= 8, 'HQ to refuse the garbage');
       const k1again = await w.kiosk(K1, []);
@@ -143,7 +169,7 @@ describe.each(BROKERS)('faults over %s', (kind) => {
 
   it('loses nothing when the broker restarts mid-stream', async () => {
     const w = fresh();
-      const [K1, K2] = w.ids;
+    const [K1, K2] = w.ids;
     try {
       const hq = await w.hq();
       const k1 = await w.kiosk(K1, [K2]);
@@ -156,8 +182,14 @@ describe.each(BROKERS)('faults over %s', (kind) => {
       await Promise.all(appends);
       for (let i = 0; i < 10; i++) await k1.node.append('checkin', { subject: `after${i}` });
       await k2.node.append('checkin', { subject: 'k2' });
-      await waitFor(async () => (await hq.store.size(K1)) === 51 && (await k2.node.store.size(K1)) === 51, 'HQ and k2 to catch up with k1');
-      await waitFor(async () => (await hq.store.size(K2)) === 2 && (await k1.node.store.size(K2)) === 2, 'HQ and k1 to hold k2');
+      await waitFor(
+        async () => (await hq.store.size(K1)) === 51 && (await k2.node.store.size(K1)) === 51,
+        'HQ and k2 to catch up with k1',
+      );
+      await waitFor(
+        async () => (await hq.store.size(K2)) === 2 && (await k1.node.store.size(K2)) === 2,
+        'HQ and k1 to hold k2',
+      );
       const root = await rootOf(k1.node.store, K1);
       expect(await rootOf(hq.store, K1)).toBe(root);
       expect(await rootOf(k2.node.store, K1)).toBe(root);
@@ -168,11 +200,13 @@ describe.each(BROKERS)('faults over %s', (kind) => {
 
   it('loses nothing committed when a kiosk is killed mid-publish, and the restarted kiosk catches HQ up from SQLite', async () => {
     const w = fresh();
-      const [K1] = w.ids;
+    const [K1] = w.ids;
     try {
       const hq = await w.hq();
       const k1 = await w.kiosk(K1, []);
-      const committed = await Promise.all(Array.from({ length: 200 }, (_, i) => k1.node.append('checkin', { subject: `s${i}` })));
+      const committed = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => k1.node.append('checkin', { subject: `s${i}` })),
+      );
       // Killed while its publishes are in flight: the connection drops without a goodbye, the memory queue is gone.
       await k1.node.close(true);
       const k1again = await w.kiosk(K1, []);
@@ -186,7 +220,7 @@ describe.each(BROKERS)('faults over %s', (kind) => {
 
   it('a kiosk partitioned for hours catches up by itself, both ways, on a fake clock', async () => {
     const w = fresh();
-      const [K1, K2] = w.ids;
+    const [K1, K2] = w.ids;
     try {
       let now = Date.UTC(2026, 0, 1);
       const clock = (): number => now;
@@ -211,7 +245,10 @@ describe.each(BROKERS)('faults over %s', (kind) => {
       await writer.append('checkin', { subject: 'last-offline' });
       store.close();
       const back = await w.kiosk(K1, [K2], { clock });
-      await waitFor(async () => (await hq.store.size(K1)) === 603 && (await k2.node.store.size(K1)) === 603, 'HQ and k2 to catch up with k1');
+      await waitFor(
+        async () => (await hq.store.size(K1)) === 603 && (await k2.node.store.size(K1)) === 603,
+        'HQ and k2 to catch up with k1',
+      );
       await waitFor(async () => (await back.node.store.size(K2)) === 7, 'k1 to catch up with k2');
       const root = await rootOf(back.node.store, K1);
       expect(await rootOf(hq.store, K1)).toBe(root);

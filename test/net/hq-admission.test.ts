@@ -39,7 +39,11 @@ describe('HQ admits only registered or pinned logs', () => {
     hq.events.on('alert', (alert) => alerts.push(alert));
     // The pinned kiosk's log arrives and is stored, so the refusals below are about admission, not a dead link.
     const client = await rawClient(broker, KNOWN);
-    await client.publishAsync(topics.entries(KNOWN), Buffer.from(encodeBatch({ origin: KNOWN, leaves: await scratchLog(dir, known, 3) })), { qos: 1 });
+    await client.publishAsync(
+      topics.entries(KNOWN),
+      Buffer.from(encodeBatch({ origin: KNOWN, leaves: await scratchLog(dir, known, 3) })),
+      { qos: 1 },
+    );
     await client.endAsync();
     await waitFor(async () => (await hq.store.size(KNOWN)) === 4, 'HQ to store the pinned kiosk log');
   });
@@ -55,17 +59,27 @@ describe('HQ admits only registered or pinned logs', () => {
     const leaves = await scratchLog(dir, Signer.generate(STRANGER), 5);
     await insider.publishAsync(topics.inbox('hq'), Buffer.from(encodeBatch({ origin: STRANGER, leaves })), { qos: 1 });
     await insider.endAsync();
-    const alert = await waitFor(() => alerts.find((a) => a.kind === 'security' && a.kiosk === STRANGER), 'a security alert for the unknown log');
+    const alert = await waitFor(
+      () => alerts.find((a) => a.kind === 'security' && a.kiosk === STRANGER),
+      'a security alert for the unknown log',
+    );
     expect(alert.summary).toContain(STRANGER);
     expect(await hq.store.size(STRANGER)).toBe(0);
     expect(await hq.store.origins()).not.toContain(STRANGER);
   });
 
-  it('refuses the insider\'s own unregistered log on its own topic, naming it as the publisher', async () => {
+  it("refuses the insider's own unregistered log on its own topic, naming it as the publisher", async () => {
     const insider = await rawClient(broker, INSIDER);
-    await insider.publishAsync(topics.entries(INSIDER), Buffer.from(encodeBatch({ origin: INSIDER, leaves: await scratchLog(dir, Signer.generate(INSIDER), 2) })), { qos: 1 });
+    await insider.publishAsync(
+      topics.entries(INSIDER),
+      Buffer.from(encodeBatch({ origin: INSIDER, leaves: await scratchLog(dir, Signer.generate(INSIDER), 2) })),
+      { qos: 1 },
+    );
     await insider.endAsync();
-    const alert = await waitFor(() => alerts.find((a) => a.kind === 'security' && a.kiosk === INSIDER), 'a security alert for the unregistered kiosk');
+    const alert = await waitFor(
+      () => alerts.find((a) => a.kind === 'security' && a.kiosk === INSIDER),
+      'a security alert for the unregistered kiosk',
+    );
     expect(alert.evidence).toMatchObject({ origin: INSIDER, publisher: 'c1~k2' });
     expect(await hq.store.size(INSIDER)).toBe(0);
   });

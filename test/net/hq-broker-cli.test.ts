@@ -33,9 +33,11 @@ function run(args: string[], onReady?: () => Promise<void>): Promise<{ code: num
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
-  return new Promise((resolve) => child.once('exit', (code) => {
-    resolve({ code, output });
-  }));
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      resolve({ code, output });
+    }),
+  );
 }
 
 function listening(port: number): Promise<boolean> {
@@ -54,13 +56,37 @@ function listening(port: number): Promise<boolean> {
 // Each test starts muster from the sources (tsx): slow on a loaded machine, so a longer limit than the default.
 describe('muster hq --broker embedded', { timeout: 120_000 }, () => {
   it('refuses to start without a registry or pinned kiosks: it would store any log on first sight', async () => {
-    const { code, output } = await run(['hq', '--db', join(dir, 'none.db'), '--broker', 'embedded', '--mqtt-port', String(await freePort()), '--http', '0']);
+    const { code, output } = await run([
+      'hq',
+      '--db',
+      join(dir, 'none.db'),
+      '--broker',
+      'embedded',
+      '--mqtt-port',
+      String(await freePort()),
+      '--http',
+      '0',
+    ]);
     expect(code).toBe(2);
     expect(output).toMatch(/--registry FILE .* or --trust FILE/);
   });
 
-  it('refuses a non-loopback broker address without the registry\'s broker passwords', async () => {
-    const { code, output } = await run(['hq', '--db', join(dir, 'a.db'), '--trust', pub, '--broker', 'embedded', '--mqtt-port', String(await freePort()), '--mqtt-host', '0.0.0.0', '--http', '0']);
+  it("refuses a non-loopback broker address without the registry's broker passwords", async () => {
+    const { code, output } = await run([
+      'hq',
+      '--db',
+      join(dir, 'a.db'),
+      '--trust',
+      pub,
+      '--broker',
+      'embedded',
+      '--mqtt-port',
+      String(await freePort()),
+      '--mqtt-host',
+      '0.0.0.0',
+      '--http',
+      '0',
+    ]);
     expect(code).not.toBe(0);
     expect(output).toMatch(/only with broker passwords/);
   });
@@ -71,7 +97,19 @@ describe('muster hq --broker embedded', { timeout: 120_000 }, () => {
     const httpPort = (taken.address() as { port: number }).port;
     const mqttPort = await freePort();
     try {
-      const { code, output } = await run(['hq', '--db', join(dir, 'b.db'), '--trust', pub, '--broker', 'embedded', '--mqtt-port', String(mqttPort), '--http', String(httpPort)]);
+      const { code, output } = await run([
+        'hq',
+        '--db',
+        join(dir, 'b.db'),
+        '--trust',
+        pub,
+        '--broker',
+        'embedded',
+        '--mqtt-port',
+        String(mqttPort),
+        '--http',
+        String(httpPort),
+      ]);
       expect(code, output).not.toBe(0);
       expect(await listening(mqttPort)).toBe(false);
     } finally {
@@ -85,15 +123,44 @@ describe('muster hq --broker embedded', { timeout: 120_000 }, () => {
     const mqttPort = await freePort();
     const outcomes: string[] = [];
     const attempt = async (password: string): Promise<void> => {
-      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 'c1~k1', username: 'c1~k1', password, protocolVersion: 4, reconnectPeriod: 0 })
-        .then((c) => c, () => undefined);
+      const client = await mqtt
+        .connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+          clientId: 'c1~k1',
+          username: 'c1~k1',
+          password,
+          protocolVersion: 4,
+          reconnectPeriod: 0,
+        })
+        .then(
+          (c) => c,
+          () => undefined,
+        );
       outcomes.push(client ? 'admitted' : 'refused');
       await client?.endAsync();
     };
-    const { code, output } = await run(['hq', '--db', join(dir, 'c.db'), '--trust', pub, '--broker', 'embedded', '--mqtt-port', String(mqttPort), '--mqtt-host', '0.0.0.0', '--broker-passwords', passwords, '--http', '0'], async () => {
-      await attempt('wrong password here');
-      await attempt('k1-secret-password');
-    });
+    const { code, output } = await run(
+      [
+        'hq',
+        '--db',
+        join(dir, 'c.db'),
+        '--trust',
+        pub,
+        '--broker',
+        'embedded',
+        '--mqtt-port',
+        String(mqttPort),
+        '--mqtt-host',
+        '0.0.0.0',
+        '--broker-passwords',
+        passwords,
+        '--http',
+        '0',
+      ],
+      async () => {
+        await attempt('wrong password here');
+        await attempt('k1-secret-password');
+      },
+    );
     expect(code, output).toBe(0);
     expect(outcomes).toEqual(['refused', 'admitted']);
   });

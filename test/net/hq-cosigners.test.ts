@@ -21,7 +21,7 @@ import { type BrokerFixture, startBroker } from './support/brokers.ts';
 const KIOSK = 'c1/k1';
 const officer = { principal: { user: 'olga', role: 'officer' as const, centres: [] }, kioskScreen: false };
 
-describe('other witnesses\' cosignatures at HQ', () => {
+describe("other witnesses' cosignatures at HQ", () => {
   let broker: BrokerFixture;
   const dir = mkdtempSync(join(tmpdir(), 'muster-cosigners-'));
   const closers: (() => Promise<void>)[] = [];
@@ -34,15 +34,34 @@ describe('other witnesses\' cosignatures at HQ', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('lists the police node\'s cosignature, flags one of another tree, ignores an unknown witness', async () => {
+  it("lists the police node's cosignature, flags one of another tree, ignores an unknown witness", async () => {
     const police = Signer.generate('police');
     const stranger = Signer.generate('stranger');
     const hqStore = SqliteHqStore.open(join(dir, 'hq.db'));
-    const hq = await HqService.start({ store: hqStore, broker: broker.link('hq'), witnessSigner: Signer.generate('hq'), checkEveryMs: 3_600_000, cosigners: [police.verifier] });
+    const hq = await HqService.start({
+      store: hqStore,
+      broker: broker.link('hq'),
+      witnessSigner: Signer.generate('hq'),
+      checkEveryMs: 3_600_000,
+      cosigners: [police.verifier],
+    });
     const policeStore = SqliteHqStore.open(join(dir, 'police.db'));
-    const agency = await HqService.start({ store: policeStore, broker: broker.link('police'), nodeId: 'police', witnessSigner: police, checkEveryMs: 3_600_000, agency: true });
+    const agency = await HqService.start({
+      store: policeStore,
+      broker: broker.link('police'),
+      nodeId: 'police',
+      witnessSigner: police,
+      checkEveryMs: 3_600_000,
+      agency: true,
+    });
     const logKey = Signer.generate(KIOSK);
-    const kiosk = await KioskNode.start({ storePath: join(dir, 'k1.db'), signer: logKey, witnessSigner: Signer.generate(KIOSK), broker: broker.link(KIOSK), peers: [] });
+    const kiosk = await KioskNode.start({
+      storePath: join(dir, 'k1.db'),
+      signer: logKey,
+      witnessSigner: Signer.generate(KIOSK),
+      broker: broker.link(KIOSK),
+      peers: [],
+    });
     closers.push(async () => {
       await kiosk.close(true);
       await agency.close();
@@ -56,19 +75,43 @@ describe('other witnesses\' cosignatures at HQ', () => {
     if (!fleet) throw new Error('no hq.fleet');
     const cosigners = async (): Promise<readonly { witness: string; size: number; matchesHq: boolean }[]> =>
       (await fleet({}, officer)).logs.find((l) => l.origin === KIOSK)?.cosigners ?? [];
-    await waitFor(async () => (await cosigners()).some((c) => c.witness === 'police' && c.size === size && c.matchesHq), 'the police node\'s cosignature at HQ', 30_000);
+    await waitFor(
+      async () => (await cosigners()).some((c) => c.witness === 'police' && c.size === size && c.matchesHq),
+      "the police node's cosignature at HQ",
+      30_000,
+    );
 
     // A checkpoint of another tree, signed with the log's key and cosigned with the police key (as if the police
     // node had been shown a split view): listed, not matching. A stranger's cosignature: not listed at all.
-    const other = cosign(signCheckpoint({ origin: KIOSK, size: size + 1, root: new Uint8Array(32).fill(7), extensions: [] }, logKey), police, Math.floor(Date.now() / 1000));
-    const forged = cosign(signCheckpoint({ origin: KIOSK, size, root: new Uint8Array(32).fill(9), extensions: [] }, logKey), stranger, Math.floor(Date.now() / 1000));
-    for (const [user, note] of [['police', other], ['stranger', forged]] as const) {
+    const other = cosign(
+      signCheckpoint({ origin: KIOSK, size: size + 1, root: new Uint8Array(32).fill(7), extensions: [] }, logKey),
+      police,
+      Math.floor(Date.now() / 1000),
+    );
+    const forged = cosign(
+      signCheckpoint({ origin: KIOSK, size, root: new Uint8Array(32).fill(9), extensions: [] }, logKey),
+      stranger,
+      Math.floor(Date.now() / 1000),
+    );
+    for (const [user, note] of [
+      ['police', other],
+      ['stranger', forged],
+    ] as const) {
       const { password } = broker.link(user);
-      const client = await mqtt.connectAsync(broker.link(user).url, { username: topicId(user), password: password ?? '', clientId: `${user}-test`, protocolVersion: 4 });
+      const client = await mqtt.connectAsync(broker.link(user).url, {
+        username: topicId(user),
+        password: password ?? '',
+        clientId: `${user}-test`,
+        protocolVersion: 4,
+      });
       await client.publishAsync(topics.cosign(KIOSK, user), note, { qos: 1, retain: true });
       await client.endAsync();
     }
-    await waitFor(async () => (await cosigners()).some((c) => c.witness === 'police' && c.size === size + 1 && !c.matchesHq), 'the other tree\'s cosignature, flagged', 30_000);
+    await waitFor(
+      async () => (await cosigners()).some((c) => c.witness === 'police' && c.size === size + 1 && !c.matchesHq),
+      "the other tree's cosignature, flagged",
+      30_000,
+    );
     expect((await cosigners()).map((c) => c.witness)).toEqual(['police']);
   }, 120_000);
 });

@@ -40,7 +40,19 @@ function leaves(origin: string, n: number): Uint8Array[] {
   let prev: Uint8Array = ZERO_HASH;
   for (let seq = 0; seq < n; seq++) {
     const payload = seq === 0 ? { key: signer.verifier.publicKey } : { subject: `s-${seq}`, centre: 'c1' };
-    const entry = signEntry({ v: 1, origin, seq, ts: 1_000 + seq, type: seq === 0 ? 'genesis' : 'checkin', prev, kid: signer.verifier.id, payload }, signer);
+    const entry = signEntry(
+      {
+        v: 1,
+        origin,
+        seq,
+        ts: 1_000 + seq,
+        type: seq === 0 ? 'genesis' : 'checkin',
+        prev,
+        kid: signer.verifier.id,
+        payload,
+      },
+      signer,
+    );
     out.push(entry.leaf);
     prev = entry.hash;
   }
@@ -54,7 +66,9 @@ describe('HQ on PostgreSQL', () => {
     await admin.query('CREATE DATABASE hq_restart');
     await admin.end();
     const lost: Error[] = [];
-    const store = await PostgresHqStore.open(postgres.url.replace(/\/postgres$/, '/hq_restart'), { onConnectionError: (error) => lost.push(error) });
+    const store = await PostgresHqStore.open(postgres.url.replace(/\/postgres$/, '/hq_restart'), {
+      onConnectionError: (error) => lost.push(error),
+    });
     try {
       expect(await store.ingest('c1/k1', leaves('c1/k1', 5), 'test')).toMatchObject({ inserted: 5, rejected: [] });
       // The pool now holds idle connections; a fast restart cuts them.
@@ -69,7 +83,7 @@ describe('HQ on PostgreSQL', () => {
 });
 
 describe('the registry publisher', () => {
-  it('retries a publication that failed (HQ\'s database down) until it lands, and shows the failure in its health meanwhile', async () => {
+  it("retries a publication that failed (HQ's database down) until it lands, and shows the failure in its health meanwhile", async () => {
     const admin = new pg.Client(postgres.url);
     await admin.connect();
     await admin.query('CREATE DATABASE hq_registry');
@@ -79,12 +93,26 @@ describe('the registry publisher', () => {
     const writer = LogWriter.init(registry, REGISTRY_ORIGIN, Signer.generate(REGISTRY_ORIGIN));
     const kiosk = Signer.generate('c1/k1');
     await writer.append('kiosk-registration', { origin: 'c1/k1', centre: 'c1', key: kiosk.verifier.publicKey });
-    await writer.append('key-revocation', { origin: 'c1/k1', key: kiosk.verifier.publicKey, fromSeq: 3, reason: 'kiosk stolen' });
-    const store = await PostgresHqStore.open(postgres.url.replace(/\/postgres$/, '/hq_registry'), { onConnectionError: () => undefined });
+    await writer.append('key-revocation', {
+      origin: 'c1/k1',
+      key: kiosk.verifier.publicKey,
+      fromSeq: 3,
+      reason: 'kiosk stolen',
+    });
+    const store = await PostgresHqStore.open(postgres.url.replace(/\/postgres$/, '/hq_registry'), {
+      onConnectionError: () => undefined,
+    });
     // No broker listens here: the publisher takes the registry into HQ's store and waits for a connection to publish.
     const link = new MqttLink({ url: `mqtt://127.0.0.1:${await freePort()}`, nodeId: 'hq' });
     const errors: unknown[] = [];
-    const publisher = new RegistryPublisher({ link, registry, store, everyMs: 0, retry: { initialMs: 50, maxMs: 200 }, onError: (error) => errors.push(error) });
+    const publisher = new RegistryPublisher({
+      link,
+      registry,
+      store,
+      everyMs: 0,
+      retry: { initialMs: 50, maxMs: 200 },
+      onError: (error) => errors.push(error),
+    });
     try {
       postgres.down();
       await expect(publisher.refresh()).rejects.toThrow();
@@ -93,7 +121,7 @@ describe('the registry publisher', () => {
       await waitFor(() => publisher.health().failures >= 2, 'a second try while the database is down');
       postgres.up();
       // Nobody calls refresh again: the retry loop lands the revocation in HQ's store.
-      await waitFor(async () => (await store.size(REGISTRY_ORIGIN)) === 3, 'the registry in HQ\'s store');
+      await waitFor(async () => (await store.size(REGISTRY_ORIGIN)) === 3, "the registry in HQ's store");
       await waitFor(() => publisher.health().failures === 0, 'the health to clear');
       expect(publisher.health().lastError).toBeUndefined();
     } finally {
@@ -106,12 +134,17 @@ describe('the registry publisher', () => {
   });
 });
 
-describe('HQ\'s periodic fleet check', () => {
+describe("HQ's periodic fleet check", () => {
   it('a failed store read is reported as a fault and in health, HQ keeps running, the next check succeeds', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'muster-hq-fault-'));
     const broker = await startBroker('mosquitto', ['hq']);
     const file = join(dir, 'hq.db');
-    const hq = await HqService.start({ store: SqliteHqStore.open(file), broker: broker.link('hq'), witnessSigner: Signer.generate('hq'), checkEveryMs: 30 });
+    const hq = await HqService.start({
+      store: SqliteHqStore.open(file),
+      broker: broker.link('hq'),
+      witnessSigner: Signer.generate('hq'),
+      checkEveryMs: 30,
+    });
     const faults: { component: string; message: string }[] = [];
     hq.events.on('fault', (fault) => faults.push(fault));
     const admin = new Database(file);
@@ -119,8 +152,14 @@ describe('HQ\'s periodic fleet check', () => {
       // An administrator's mistake: the table the check reads is gone, so every read of it fails.
       admin.exec('ALTER TABLE hq_heartbeats RENAME TO heartbeats_away');
       await waitFor(() => faults.length > 0, 'the failed fleet check to be reported');
-      expect(faults[0]).toMatchObject({ component: 'fleet-check', message: expect.stringMatching(/heartbeats/) as unknown });
-      expect(hq.health().fleetCheck).toMatchObject({ failures: expect.any(Number) as unknown, lastError: expect.stringMatching(/heartbeats/) as unknown });
+      expect(faults[0]).toMatchObject({
+        component: 'fleet-check',
+        message: expect.stringMatching(/heartbeats/) as unknown,
+      });
+      expect(hq.health().fleetCheck).toMatchObject({
+        failures: expect.any(Number) as unknown,
+        lastError: expect.stringMatching(/heartbeats/) as unknown,
+      });
       admin.exec('ALTER TABLE heartbeats_away RENAME TO hq_heartbeats');
       await waitFor(() => hq.health().fleetCheck.failures === 0, 'a fleet check that succeeds again');
     } finally {
@@ -132,11 +171,16 @@ describe('HQ\'s periodic fleet check', () => {
   });
 });
 
-describe('HQ\'s replicator', () => {
+describe("HQ's replicator", () => {
   it('an error in its ordered work (a listener that throws on new entries) reaches HQ as a fault instead of vanishing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'muster-hq-queue-'));
     const broker = await startBroker('mosquitto', ['hq', 'c1/k1']);
-    const hq = await HqService.start({ store: SqliteHqStore.open(join(dir, 'hq.db')), broker: broker.link('hq'), witnessSigner: Signer.generate('hq'), checkEveryMs: 3_600_000 });
+    const hq = await HqService.start({
+      store: SqliteHqStore.open(join(dir, 'hq.db')),
+      broker: broker.link('hq'),
+      witnessSigner: Signer.generate('hq'),
+      checkEveryMs: 3_600_000,
+    });
     const faults: { component: string; message: string }[] = [];
     hq.events.on('fault', (fault) => faults.push(fault));
     hq.events.once('entries', () => {

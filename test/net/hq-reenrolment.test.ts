@@ -57,19 +57,30 @@ describe('re-enrolment at HQ', () => {
     await client.publishAsync(topics.entries(K1), Buffer.from(encodeBatch({ origin: K1, leaves })), { qos: 1 });
     await client.endAsync();
     await waitFor(async () => (await hq.store.size(K1)) === 3, 'HQ to hold the log');
-    const alert = await waitFor(() => alerts.find((a) => a.kind === 'security' && a.summary.includes('re-enrolled')), 'the re-enrolment alert');
-    expect(alert).toMatchObject({ kiosk: K1, center: 'c1', evidence: { subject: 'p-1', staff: 'sam', approvedBy: 'olga', origin: K1, seq: 2 } });
+    const alert = await waitFor(
+      () => alerts.find((a) => a.kind === 'security' && a.summary.includes('re-enrolled')),
+      'the re-enrolment alert',
+    );
+    expect(alert).toMatchObject({
+      kiosk: K1,
+      center: 'c1',
+      evidence: { subject: 'p-1', staff: 'sam', approvedBy: 'olga', origin: K1, seq: 2 },
+    });
     expect(alert.summary).toBe('p-1 re-enrolled at c1/k1 by sam, approved by olga: their biometrics were replaced');
     expect(alerts.filter((a) => a.summary.includes('re-enrolled'))).toHaveLength(1);
   });
 
   it('the dashboard lists security alerts alone when asked', async () => {
     await hq.checkFleet();
-    await waitFor(() => alerts.some((a) => a.kind !== 'security'), 'an alert of another kind (k1 has sent no heartbeat)');
+    await waitFor(
+      () => alerts.some((a) => a.kind !== 'security'),
+      'an alert of another kind (k1 has sent no heartbeat)',
+    );
     const list = new HqBackend({ hq }).handlers['hq.alerts'];
     if (!list) throw new Error('no hq.alerts');
     const officer = { principal: { user: 'olga', role: 'officer' as const, centres: [] }, kioskScreen: false };
-    const kinds = async (params: { kind?: string }): Promise<string[]> => [...new Set((await list(params, officer)).alerts.map((a) => a.kind))].sort();
+    const kinds = async (params: { kind?: string }): Promise<string[]> =>
+      [...new Set((await list(params, officer)).alerts.map((a) => a.kind))].sort();
     expect((await kinds({})).length).toBeGreaterThan(1);
     expect(await kinds({ kind: 'security' })).toEqual(['security']);
     expect(await kinds({ kind: 'fork' })).toEqual([]);

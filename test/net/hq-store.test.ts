@@ -36,11 +36,21 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-type Backend = { name: string; open: (options?: { trustedKeys?: ReadonlyMap<string, Uint8Array> }) => Promise<HqStore> };
+type Backend = {
+  name: string;
+  open: (options?: { trustedKeys?: ReadonlyMap<string, Uint8Array> }) => Promise<HqStore>;
+};
 
 const BACKENDS: Backend[] = [
-  { name: 'sqlite', open: (options = {}) => Promise.resolve(SqliteHqStore.open(join(dir, `hq-${databases++}.db`), options)) },
-  { name: 'sqlite with worker-thread verification', open: (options = {}) => Promise.resolve(SqliteHqStore.open(join(dir, `hq-${databases++}.db`), { ...options, pool })) },
+  {
+    name: 'sqlite',
+    open: (options = {}) => Promise.resolve(SqliteHqStore.open(join(dir, `hq-${databases++}.db`), options)),
+  },
+  {
+    name: 'sqlite with worker-thread verification',
+    open: (options = {}) =>
+      Promise.resolve(SqliteHqStore.open(join(dir, `hq-${databases++}.db`), { ...options, pool })),
+  },
   {
     name: 'postgres',
     open: async (options = {}) => {
@@ -77,7 +87,11 @@ function breachAlertFixture(id: string, centres: readonly string[], raisedAt: nu
 }
 
 /** A kiosk log on a scratch SQLite file: its writer and a way to read its leaves. */
-async function kioskLog(origin: string, count: number, signer = Signer.generate(origin)): Promise<{ writer: LogWriter; store: LedgerStore; leaves: (from: number, to: number) => Uint8Array[] }> {
+async function kioskLog(
+  origin: string,
+  count: number,
+  signer = Signer.generate(origin),
+): Promise<{ writer: LogWriter; store: LedgerStore; leaves: (from: number, to: number) => Uint8Array[] }> {
   const store = LedgerStore.open(join(dir, `k-${databases++}.db`), { create: true });
   const writer = LogWriter.init(store, origin, signer);
   for (let i = 0; i < count; i++) await writer.append('checkin', { subject: `s${i}` });
@@ -98,7 +112,9 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
       expect(await store.origins()).toEqual(['c1/k1']);
       expect((await store.verifiers('c1/k1')).map((v) => v.encode())).toEqual([kiosk.writer.verifier.encode()]);
       for (const size of [0, 1, 7, 8, 13, 21]) {
-        expect(toBase64(await store.root('c1/k1', size))).toBe(toBase64(rootHash(kiosk.store.treeSource('c1/k1'), size)));
+        expect(toBase64(await store.root('c1/k1', size))).toBe(
+          toBase64(rootHash(kiosk.store.treeSource('c1/k1'), size)),
+        );
       }
       const proof = await store.consistencyProof('c1/k1', 7, 21);
       expect(verifyConsistency(7, 21, await store.root('c1/k1', 7), await store.root('c1/k1', 21), proof)).toBe(true);
@@ -139,7 +155,10 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
     const k2 = await kioskLog('c1/k2', 4);
     const forger = await kioskLog('c1/k1', 50);
     try {
-      const twin = signEntry({ ...decodeLeaf(k1.leaves(5, 6)[0] ?? new Uint8Array()).body, payload: { subject: 'twin' } }, signer).leaf;
+      const twin = signEntry(
+        { ...decodeLeaf(k1.leaves(5, 6)[0] ?? new Uint8Array()).body, payload: { subject: 'twin' } },
+        signer,
+      ).leaf;
       const results = await store.ingestMany([
         { origin: 'c1/k1', leaves: k1.leaves(0, 40), source: 'a' },
         { origin: 'c1/k2', leaves: k2.leaves(0, 3), source: 'b' },
@@ -181,7 +200,11 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
         expect(result.rejected.map((r) => r.seq)).toContain(100);
         expect(await store.size('c1/k1')).toBe(100);
       }
-      expect(await store.ingest('c1/k1', leaves, 'kiosk')).toMatchObject({ inserted: 51, duplicates: 100, rejected: [] });
+      expect(await store.ingest('c1/k1', leaves, 'kiosk')).toMatchObject({
+        inserted: 51,
+        duplicates: 100,
+        rejected: [],
+      });
     } finally {
       kiosk.store.close();
       await store.close();
@@ -204,7 +227,9 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
         leaves.slice(0, 400),
       ];
       // Every call starts before any has committed; on its resolution the store already holds what it reports.
-      const calls = arrivals.map((batch) => store.ingest('c1/k1', batch, 'overlap').then(async (result) => ({ result, held: await store.size('c1/k1') })));
+      const calls = arrivals.map((batch) =>
+        store.ingest('c1/k1', batch, 'overlap').then(async (result) => ({ result, held: await store.size('c1/k1') })),
+      );
       const outcomes = await Promise.all(calls);
       expect(outcomes.map((o) => o.result)).toMatchObject([
         { inserted: 0, missingFrom: 0, size: 0 },
@@ -251,7 +276,12 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
       const result = await store.ingest('c1/k1', b.leaves(1, 5), 'b');
       expect(result.equivocations).toEqual([1, 2, 3, 4]);
       const conflicts = await store.conflicts('c1/k1');
-      expect(conflicts.map((c) => [c.seq, c.source])).toEqual([[1, 'b'], [2, 'b'], [3, 'b'], [4, 'b']]);
+      expect(conflicts.map((c) => [c.seq, c.source])).toEqual([
+        [1, 'b'],
+        [2, 'b'],
+        [3, 'b'],
+        [4, 'b'],
+      ]);
       expect(Buffer.from(conflicts[0]?.leaf ?? [])).toEqual(Buffer.from(b.leaves(1, 2)[0] ?? []));
     } finally {
       a.store.close();
@@ -265,7 +295,9 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
     kiosk.writer.rotateKey(Signer.generate('c1/k1'));
     await kiosk.writer.append('checkin', { subject: 'after rotation' });
     const store = await backend.open();
-    const pinned = await backend.open({ trustedKeys: new Map([['c1/k1', Signer.generate('c1/k1').verifier.publicKey]]) });
+    const pinned = await backend.open({
+      trustedKeys: new Map([['c1/k1', Signer.generate('c1/k1').verifier.publicKey]]),
+    });
     try {
       expect(await store.ingest('c1/k1', kiosk.leaves(0, 5), 'test')).toMatchObject({ inserted: 5, rejected: [] });
       expect(await store.verifiers('c1/k1')).toHaveLength(2);
@@ -282,14 +314,31 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
   it("applies HQ's registry: an unregistered kiosk is refused, and a revoked key from the revocation point on", async () => {
     const kiosk = await kioskLog('c1/k1', 4);
     const registry = await kioskLog(REGISTRY_ORIGIN, 0);
-    await registry.writer.append('kiosk-registration', { origin: 'c1/k1', centre: 'c1', key: kiosk.writer.verifier.publicKey });
+    await registry.writer.append('kiosk-registration', {
+      origin: 'c1/k1',
+      centre: 'c1',
+      key: kiosk.writer.verifier.publicKey,
+    });
     const store = await backend.open();
     try {
-      expect(await store.ingest(REGISTRY_ORIGIN, registry.leaves(0, 2), 'test')).toMatchObject({ inserted: 2, rejected: [] });
-      expect((await store.ingest('c1/k2', (await kioskLog('c1/k2', 1)).leaves(0, 1), 'test')).rejected[0]?.reason).toMatch(/not a registered kiosk/);
+      expect(await store.ingest(REGISTRY_ORIGIN, registry.leaves(0, 2), 'test')).toMatchObject({
+        inserted: 2,
+        rejected: [],
+      });
+      expect(
+        (await store.ingest('c1/k2', (await kioskLog('c1/k2', 1)).leaves(0, 1), 'test')).rejected[0]?.reason,
+      ).toMatch(/not a registered kiosk/);
       expect(await store.ingest('c1/k1', kiosk.leaves(0, 3), 'test')).toMatchObject({ inserted: 3, rejected: [] });
-      await registry.writer.append('key-revocation', { origin: 'c1/k1', key: kiosk.writer.verifier.publicKey, fromSeq: 3, reason: 'kiosk stolen' });
-      expect(await store.ingest(REGISTRY_ORIGIN, registry.leaves(2, 3), 'test')).toMatchObject({ inserted: 1, rejected: [] });
+      await registry.writer.append('key-revocation', {
+        origin: 'c1/k1',
+        key: kiosk.writer.verifier.publicKey,
+        fromSeq: 3,
+        reason: 'kiosk stolen',
+      });
+      expect(await store.ingest(REGISTRY_ORIGIN, registry.leaves(2, 3), 'test')).toMatchObject({
+        inserted: 1,
+        rejected: [],
+      });
       const refused = await store.ingest('c1/k1', kiosk.leaves(3, 5), 'test');
       expect(refused).toMatchObject({ inserted: 0, size: 3 });
       expect(refused.rejected[0]?.reason).toMatch(/revoked from entry 3/);
@@ -303,14 +352,22 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
   it('advances the witnessed checkpoint only by compare-and-set', async () => {
     const store = await backend.open();
     try {
-      const cp = (size: number) => ({ size, root: new Uint8Array(32).fill(size), note: `note ${size}\n`, at: 1000 + size });
+      const cp = (size: number) => ({
+        size,
+        root: new Uint8Array(32).fill(size),
+        note: `note ${size}\n`,
+        at: 1000 + size,
+      });
       expect(await store.witnessed('c1/k1')).toBeUndefined();
       expect(await store.setWitnessed('c1/k1', cp(3), undefined)).toBe(true);
       expect(await store.setWitnessed('c1/k1', cp(4), undefined)).toBe(false);
       expect(await store.setWitnessed('c1/k1', cp(5), 2)).toBe(false);
       expect(await store.setWitnessed('c1/k1', cp(5), 3)).toBe(true);
       const latest = await store.witnessed('c1/k1');
-      expect(latest && { ...latest, root: Buffer.from(latest.root) }).toEqual({ ...cp(5), root: Buffer.from(cp(5).root) });
+      expect(latest && { ...latest, root: Buffer.from(latest.root) }).toEqual({
+        ...cp(5),
+        root: Buffer.from(cp(5).root),
+      });
       // Several at once, each judged against what the ones before it stored.
       const many = await store.setWitnessedMany([
         { origin: 'c1/k1', next: cp(6), previousSize: 5 },
@@ -330,16 +387,32 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
     const store = await backend.open();
     try {
       for (const kind of ['offline', 'rollback', 'breach'] as const) {
-        await store.recordAlert({ kind, kiosk: 'c1/k1', center: 'c1', at: 5, summary: kind, evidence: { n: 1, nested: { ok: true } } });
+        await store.recordAlert({
+          kind,
+          kiosk: 'c1/k1',
+          center: 'c1',
+          at: 5,
+          summary: kind,
+          evidence: { n: 1, nested: { ok: true } },
+        });
       }
       const all = await store.alerts(0, 10);
       expect(all.map((a) => a.kind)).toEqual(['offline', 'rollback', 'breach']);
       expect(all[0]?.evidence).toEqual({ n: 1, nested: { ok: true } });
       expect((await store.alerts(all[0]?.id ?? 0, 1)).map((a) => a.kind)).toEqual(['rollback']);
-      const beat = { kiosk: 'c1/k1', at: 1, version: '1', logSize: 3, backlog: 0, devices: [{ id: 'f', state: 'ok' as const }] };
+      const beat = {
+        kiosk: 'c1/k1',
+        at: 1,
+        version: '1',
+        logSize: 3,
+        backlog: 0,
+        devices: [{ id: 'f', state: 'ok' as const }],
+      };
       await store.recordHeartbeat(beat, 10);
       await store.recordHeartbeat({ ...beat, logSize: 4 }, 20);
-      expect(await store.heartbeats()).toEqual(new Map([['c1/k1', { heartbeat: { ...beat, logSize: 4 }, receivedAt: 20 }]]));
+      expect(await store.heartbeats()).toEqual(
+        new Map([['c1/k1', { heartbeat: { ...beat, logSize: 4 }, receivedAt: 20 }]]),
+      );
     } finally {
       await store.close();
     }
@@ -350,12 +423,24 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
     try {
       const alert = breachAlertFixture('breach:missed-checkin/p-1/2026-12-03', ['c1', 'c2'], 100);
       const other = breachAlertFixture('breach:missed-checkin/p-2/2026-12-03', ['c2'], 200);
-      expect(await store.applyAlertChanges([{ alert, expectedVersion: null }, { alert: other, expectedVersion: null }])).toEqual([true, true]);
+      expect(
+        await store.applyAlertChanges([
+          { alert, expectedVersion: null },
+          { alert: other, expectedVersion: null },
+        ]),
+      ).toEqual([true, true]);
       // A second node (or a restart) raising the same finding stores nothing.
-      expect(await store.applyAlertChanges([{ alert: { ...alert, raisedAt: 999 }, expectedVersion: null }])).toEqual([false]);
+      expect(await store.applyAlertChanges([{ alert: { ...alert, raisedAt: 999 }, expectedVersion: null }])).toEqual([
+        false,
+      ]);
       const acked = { ...alert, status: 'acknowledged' as const, version: 2 };
       const stale = { ...alert, status: 'superseded' as const, version: 2 };
-      expect(await store.applyAlertChanges([{ alert: acked, expectedVersion: 1 }, { alert: stale, expectedVersion: 1 }])).toEqual([true, false]);
+      expect(
+        await store.applyAlertChanges([
+          { alert: acked, expectedVersion: 1 },
+          { alert: stale, expectedVersion: 1 },
+        ]),
+      ).toEqual([true, false]);
       expect(await store.breachAlert(alert.id)).toEqual(acked);
       expect(await store.breachAlert('breach:nothing')).toBeUndefined();
       expect((await store.breachAlerts({ limit: 10 })).map((a) => a.id)).toEqual([other.id, alert.id]);
@@ -371,8 +456,14 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
     try {
       const alert = breachAlertFixture('breach:missed-checkin/p-1/2026-12-03', ['c1'], 100);
       const other = breachAlertFixture('breach:missed-checkin/p-2/2026-12-03', ['c1'], 200);
-      await store.applyAlertChanges([{ alert, expectedVersion: null }, { alert: other, expectedVersion: null }]);
-      expect((await store.unpublishedAlerts(10)).map((a) => [a.id, a.version])).toEqual([[alert.id, 1], [other.id, 1]]);
+      await store.applyAlertChanges([
+        { alert, expectedVersion: null },
+        { alert: other, expectedVersion: null },
+      ]);
+      expect((await store.unpublishedAlerts(10)).map((a) => [a.id, a.version])).toEqual([
+        [alert.id, 1],
+        [other.id, 1],
+      ]);
       await store.markAlertPublished(alert.id, 1);
       expect((await store.unpublishedAlerts(10)).map((a) => a.id)).toEqual([other.id]);
       // A change puts it back, as its new version.
@@ -398,7 +489,12 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
         { kiosk: 'c1/k2', from: 50, to: 70, note: 'c1/k2 degraded (camera failing)' },
       ]);
       await store.recordDowntime({ kiosk: 'c1/k1', from: 100, to: 400, note: 'c1/k1 offline (no heartbeat)' });
-      expect((await store.downtime())[0]).toEqual({ kiosk: 'c1/k1', from: 100, to: 400, note: 'c1/k1 offline (no heartbeat)' });
+      expect((await store.downtime())[0]).toEqual({
+        kiosk: 'c1/k1',
+        from: 100,
+        to: 400,
+        note: 'c1/k1 offline (no heartbeat)',
+      });
     } finally {
       await store.close();
     }

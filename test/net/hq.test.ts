@@ -46,7 +46,12 @@ describe.each(BROKERS)('HQ over %s', (kind) => {
     });
     http = await startHqHttp(hq, 0);
     const link = broker.link('w0/k3');
-    listener = await mqtt.connectAsync(link.url, { clientId: 'w0~k3', username: link.username ?? '', password: link.password ?? '', protocolVersion: 4 });
+    listener = await mqtt.connectAsync(link.url, {
+      clientId: 'w0~k3',
+      username: link.username ?? '',
+      password: link.password ?? '',
+      protocolVersion: 4,
+    });
     listener.on('message', (_topic, payload) => published.push(JSON.parse(payload.toString()) as StoredAlert));
     await listener.subscribeAsync('muster/v1/alerts/#', { qos: 1 });
   });
@@ -82,10 +87,22 @@ describe.each(BROKERS)('HQ over %s', (kind) => {
       await waitFor(() => frames.join('').includes(`"origin":"${K1}","size":4`), 'an SSE entries event');
       await waitFor(() => fed.length === 4, 'the breach feed to see every entry');
       expect(fed.map((e) => e.seq)).toEqual([0, 1, 2, 3]);
-      await waitFor(async () => (await get(`${http.url}/api/logs/${encodeURIComponent(K1)}/checkpoint`)).status === 200, 'a witnessed checkpoint');
+      await waitFor(
+        async () => (await get(`${http.url}/api/logs/${encodeURIComponent(K1)}/checkpoint`)).status === 200,
+        'a witnessed checkpoint',
+      );
 
-      const breach = await hq.reportBreach({ kiosk: K1, subject: 's1', rule: 'missed-checkin', summary: 's1 missed a check-in', entries: [{ origin: K1, seq: 2 }] });
-      await waitFor(() => published.some((a) => a.id === breach.id && a.kind === 'breach'), 'the breach alert on the alerts topic');
+      const breach = await hq.reportBreach({
+        kiosk: K1,
+        subject: 's1',
+        rule: 'missed-checkin',
+        summary: 's1 missed a check-in',
+        entries: [{ origin: K1, seq: 2 }],
+      });
+      await waitFor(
+        () => published.some((a) => a.id === breach.id && a.kind === 'breach'),
+        'the breach alert on the alerts topic',
+      );
       await waitFor(() => frames.join('').includes('event: alert'), 'an SSE alert event');
 
       expect((await get(`${http.url}/api/logs/${encodeURIComponent(K1)}/entries?from=-1`)).status).toBe(400);
@@ -114,7 +131,10 @@ describe.each(BROKERS)('HQ over %s', (kind) => {
     copyFileSync(`${file}.bak`, file);
     const restored = await w.kiosk(K1, []);
     await restored.node.append('checkin', { subject: 'other' });
-    const alert = await waitFor(() => published.find((a) => a.kind === 'rollback' && a.kiosk === K1), 'a rollback alert on the alerts topic');
+    const alert = await waitFor(
+      () => published.find((a) => a.kind === 'rollback' && a.kiosk === K1),
+      'a rollback alert on the alerts topic',
+    );
     expect(alert.center).toBe(K1.split('/')[0]);
     expect(String(alert.evidence.witnessedNote)).toContain(`${K1}\n7\n`);
     expect(String(alert.evidence.note)).toContain(`${K1}\n5\n`);
@@ -125,7 +145,10 @@ describe.each(BROKERS)('HQ over %s', (kind) => {
     const w = new TestWorld(broker, worlds++);
     const [K1] = w.ids;
     let devices: { id: string; state: 'ok' | 'failing' }[] = [{ id: 'finger-1', state: 'ok' }];
-    const k1 = await w.kiosk(K1, [], { clock: () => now, heartbeat: { everyMs: 0, version: '0.1.0', devices: () => devices } });
+    const k1 = await w.kiosk(K1, [], {
+      clock: () => now,
+      heartbeat: { everyMs: 0, version: '0.1.0', devices: () => devices },
+    });
     await k1.node.link.connection();
     // Heartbeats are signed by the log key: HQ judges one once it holds the log that names the key.
     await waitFor(async () => (await hq.store.size(K1)) === 1, 'HQ to hold the genesis');
@@ -139,7 +162,9 @@ describe.each(BROKERS)('HQ over %s', (kind) => {
     await k1.node.publishHeartbeat();
     await waitFor(() => hq.fleetView().find((k) => k.kiosk === K1)?.state === 'degraded', 'k1 degraded');
     const kiosks = await get(`${http.url}/api/kiosks`);
-    expect(kiosks.body.kiosks).toContainEqual(expect.objectContaining({ kiosk: K1, state: 'degraded', reasons: ['finger-1 is failing'] }));
+    expect(kiosks.body.kiosks).toContainEqual(
+      expect.objectContaining({ kiosk: K1, state: 'degraded', reasons: ['finger-1 is failing'] }),
+    );
     await waitFor(() => published.some((a) => a.kind === 'degraded' && a.kiosk === K1), 'a degraded alert');
     await w.close();
   });
@@ -157,7 +182,10 @@ describe.each(BROKERS)('HQ over %s', (kind) => {
     await waitFor(async () => (await hq.store.size(K1)) === 6, 'HQ to hold k1');
     kioskNow = now;
     await k1.node.publishHeartbeat();
-    const degraded = await waitFor(() => hq.fleetView().find((k) => k.kiosk === K1 && k.state === 'degraded'), 'k1 degraded');
+    const degraded = await waitFor(
+      () => hq.fleetView().find((k) => k.kiosk === K1 && k.state === 'degraded'),
+      'k1 degraded',
+    );
     expect(degraded.reasons).toEqual(['entry times: clock stepped back 1 time(s)']);
     await waitFor(() => published.some((a) => a.kind === 'degraded' && a.kiosk === K1), 'a degraded alert');
     await w.close();

@@ -34,7 +34,11 @@ function hq(): SqliteHqStore {
   return SqliteHqStore.open(join(dir, `hq-${files++}.db`), { pool });
 }
 
-async function kioskLog(origin: string, count: number, signer = Signer.generate(origin)): Promise<{ writer: LogWriter; store: LedgerStore; leaves: (from: number, to: number) => Uint8Array[] }> {
+async function kioskLog(
+  origin: string,
+  count: number,
+  signer = Signer.generate(origin),
+): Promise<{ writer: LogWriter; store: LedgerStore; leaves: (from: number, to: number) => Uint8Array[] }> {
   const store = LedgerStore.open(join(dir, `k-${files++}.db`), { create: true });
   const writer = LogWriter.init(store, origin, signer);
   for (let i = 0; i < count; i++) await writer.append('checkin', { subject: `s${i}` });
@@ -42,14 +46,28 @@ async function kioskLog(origin: string, count: number, signer = Signer.generate(
 }
 
 /** Entries continuing a log from `after` (seq, leaf hash), all signed by `signer`; the first may be a rotation. */
-function continuation(signer: Signer, after: { seq: number; hash: Uint8Array }, count: number, rotateTo?: Signer): SignedEntry[] {
+function continuation(
+  signer: Signer,
+  after: { seq: number; hash: Uint8Array },
+  count: number,
+  rotateTo?: Signer,
+): SignedEntry[] {
   const out: SignedEntry[] = [];
   let prev = after.hash;
   for (let i = 0; i < count; i++) {
     const seq = after.seq + 1 + i;
     const rotation = i === 0 && rotateTo !== undefined;
     const entry = signEntry(
-      { v: 1, origin: signer.name, seq, ts: Date.now(), type: rotation ? 'key-rotation' : 'checkin', prev, kid: signer.id, payload: rotation ? { newKey: rotateTo.verifier.publicKey } : { subject: `m${seq}` } },
+      {
+        v: 1,
+        origin: signer.name,
+        seq,
+        ts: Date.now(),
+        type: rotation ? 'key-rotation' : 'checkin',
+        prev,
+        kid: signer.id,
+        payload: rotation ? { newKey: rotateTo.verifier.publicKey } : { subject: `m${seq}` },
+      },
       signer,
     );
     out.push(entry);
@@ -65,7 +83,10 @@ describe('HQ ingest pipeline', () => {
     kiosk.writer.rotateKey(Signer.generate('c1/k1'));
     for (let i = 0; i < 60; i++) await kiosk.writer.append('checkin', { subject: `after ${i}` });
     try {
-      const [first, second] = await Promise.all([store.ingest('c1/k1', kiosk.leaves(0, 62), 'a'), store.ingest('c1/k1', kiosk.leaves(62, 122), 'a')]);
+      const [first, second] = await Promise.all([
+        store.ingest('c1/k1', kiosk.leaves(0, 62), 'a'),
+        store.ingest('c1/k1', kiosk.leaves(62, 122), 'a'),
+      ]);
       expect(first).toMatchObject({ inserted: 62, size: 62, rejected: [] });
       expect(second).toMatchObject({ inserted: 60, size: 122, rejected: [] });
       expect(toBase64(await store.root('c1/k1', 122))).toBe(toBase64(rootHash(kiosk.store.treeSource('c1/k1'), 122)));
@@ -86,12 +107,20 @@ describe('HQ ingest pipeline', () => {
       const forged = continuation(mallory, last, 41, mallory);
       const [mixed, following] = await Promise.all([
         store.ingest('c1/k1', [...leaves, ...forged.slice(0, 1).map((e) => e.leaf)], 'mallory'),
-        store.ingest('c1/k1', forged.slice(1).map((e) => e.leaf), 'mallory'),
+        store.ingest(
+          'c1/k1',
+          forged.slice(1).map((e) => e.leaf),
+          'mallory',
+        ),
       ]);
       expect(mixed).toMatchObject({ inserted: 60, size: 60, rejected: [{ seq: 60 }] });
       expect(following).toMatchObject({ inserted: 0, size: 60, missingFrom: 60 });
       await kiosk.writer.append('checkin', { subject: 'genuine' });
-      expect(await store.ingest('c1/k1', kiosk.leaves(60, 61), 'kiosk')).toMatchObject({ inserted: 1, size: 61, rejected: [] });
+      expect(await store.ingest('c1/k1', kiosk.leaves(60, 61), 'kiosk')).toMatchObject({
+        inserted: 1,
+        size: 61,
+        rejected: [],
+      });
     } finally {
       kiosk.store.close();
       await store.close();
@@ -126,13 +155,43 @@ describe('HQ ingest pipeline', () => {
   it('trusts a signature the pool checked only under the key in force, whatever key id the entry names', () => {
     const signer = Signer.generate('c1/k1');
     const mallory = Signer.generate('c1/k1');
-    const genesis = signEntry({ v: 1, origin: 'c1/k1', seq: 0, ts: 1, type: 'genesis', prev: ZERO_HASH, kid: signer.id, payload: { key: signer.verifier.publicKey } }, signer);
+    const genesis = signEntry(
+      {
+        v: 1,
+        origin: 'c1/k1',
+        seq: 0,
+        ts: 1,
+        type: 'genesis',
+        prev: ZERO_HASH,
+        kid: signer.id,
+        payload: { key: signer.verifier.publicKey },
+      },
+      signer,
+    );
     // Signed by Mallory, naming the kiosk's key id: as a key id collision would.
-    const forged = signEntry({ v: 1, origin: 'c1/k1', seq: 1, ts: 2, type: 'checkin', prev: genesis.hash, kid: signer.id, payload: { subject: 'x' } }, mallory);
+    const forged = signEntry(
+      {
+        v: 1,
+        origin: 'c1/k1',
+        seq: 1,
+        ts: 2,
+        type: 'checkin',
+        prev: genesis.hash,
+        kid: signer.id,
+        payload: { subject: 'x' },
+      },
+      mallory,
+    );
     const schedule = new KeySchedule('c1/k1', [{ fromSeq: 0, publicKey: signer.verifier.publicKey }]);
-    const plan = planIngest(decodeForOrigin('c1/k1', [forged.leaf]), { size: 1, hash: genesis.hash }, new Map(), schedule, {
-      preverified: new Map([[forged.leaf, mallory.verifier.publicKey]]),
-    });
+    const plan = planIngest(
+      decodeForOrigin('c1/k1', [forged.leaf]),
+      { size: 1, hash: genesis.hash },
+      new Map(),
+      schedule,
+      {
+        preverified: new Map([[forged.leaf, mallory.verifier.publicKey]]),
+      },
+    );
     expect(plan.rows).toHaveLength(0);
     expect(plan.rejected).toEqual([{ seq: 1, reason: 'signature does not verify' }]);
   });
@@ -173,11 +232,23 @@ describe('HQ ingest pipeline', () => {
     // A signature whose last byte is 0 (1 in 16: S < 2^253), cut to 63 bytes: it would pass if padded with a zero.
     let zeroEnded: { bodyBytes: Uint8Array; signature: Uint8Array } | undefined;
     for (let n = 0; !zeroEnded; n++) {
-      const decoded = decodeLeaf(signEntry({ ...decodeLeaf(entries[1]?.leaf ?? new Uint8Array()).body, payload: { subject: `z${n}` } }, signer).leaf);
-      if (decoded.signature[63] === 0) zeroEnded = { bodyBytes: decoded.bodyBytes, signature: decoded.signature.subarray(0, 63) };
+      const decoded = decodeLeaf(
+        signEntry({ ...decodeLeaf(entries[1]?.leaf ?? new Uint8Array()).body, payload: { subject: `z${n}` } }, signer)
+          .leaf,
+      );
+      if (decoded.signature[63] === 0)
+        zeroEnded = { bodyBytes: decoded.bodyBytes, signature: decoded.signature.subarray(0, 63) };
     }
     const cut = zeroEnded;
-    const mixed = items.map((item, i) => (i === 3 ? { ...item, signature: badSignature } : i === 5 ? { ...item, key: 1 } : i === 7 ? { key: 0, ...cut } : item));
+    const mixed = items.map((item, i) =>
+      i === 3
+        ? { ...item, signature: badSignature }
+        : i === 5
+          ? { ...item, key: 1 }
+          : i === 7
+            ? { key: 0, ...cut }
+            : item,
+    );
     const [clean, marked] = await Promise.all([pool.verify(keys, items), pool.verify(keys, mixed)]);
     expect([...clean]).toEqual(items.map(() => 1));
     expect([...marked]).toEqual(items.map((_, i) => ([3, 5, 7].includes(i) ? 0 : 1)));

@@ -12,7 +12,11 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
   return address.port;
 }
 
@@ -42,7 +46,12 @@ describe('MqttLink with its broker down', () => {
   it('logs, without an onError, one warning record naming the node, then nothing for the identical failures', async () => {
     const port = await closedPort();
     const memory = new MemoryLog();
-    const link = new MqttLink({ url: `mqtt://127.0.0.1:${port}`, nodeId: 'warn/kiosk-2', reconnect: { initialMs: 5, maxMs: 10 }, logger: memory.logger });
+    const link = new MqttLink({
+      url: `mqtt://127.0.0.1:${port}`,
+      nodeId: 'warn/kiosk-2',
+      reconnect: { initialMs: 5, maxMs: 10 },
+      logger: memory.logger,
+    });
     let attempts = 0;
     link.client.on('close', () => {
       attempts += 1;

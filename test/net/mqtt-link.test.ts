@@ -20,7 +20,10 @@ interface Arrival {
 async function holdingLink(broker: BrokerFixture): Promise<{ link: MqttLink; arrivals: Arrival[] }> {
   const link = new MqttLink({ ...broker.link(SUBSCRIBER), nodeId: SUBSCRIBER });
   const arrivals: Arrival[] = [];
-  link.setHandler((_topic: ParsedTopic, payload: Buffer) => new Promise<void>((release) => arrivals.push({ payload: payload.toString(), release })));
+  link.setHandler(
+    (_topic: ParsedTopic, payload: Buffer) =>
+      new Promise<void>((release) => arrivals.push({ payload: payload.toString(), release })),
+  );
   await link.connection();
   await link.subscribe([topics.everyHeartbeat]);
   return { link, arrivals };

@@ -52,7 +52,9 @@ describe('PgLease', () => {
     // The holder's HQ dies: PostgreSQL ends its session (as on a crash or a network loss).
     const admin = new pg.Client({ connectionString: postgres.url });
     await admin.connect();
-    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`);
+    await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`,
+    );
     await waitFor(() => a.lost === 1, 'the crashed holder to learn it lost the lease');
     expect(first.held).toBe(false);
     await waitFor(() => second.held || first.held, 'a node to take the lease over', 10_000);
@@ -69,7 +71,9 @@ describe('PgLease', () => {
   });
 
   it('refuses an empty name and reports an unreachable database without holding anything', async () => {
-    await expect(PgLease.start({ url: postgres.url, name: '', onAcquired: () => undefined, onLost: () => undefined })).rejects.toThrow(TypeError);
+    await expect(
+      PgLease.start({ url: postgres.url, name: '', onAcquired: () => undefined, onLost: () => undefined }),
+    ).rejects.toThrow(TypeError);
     const errors: string[] = [];
     const lease = await PgLease.start({
       url: 'postgres://muster@127.0.0.1:1/postgres',

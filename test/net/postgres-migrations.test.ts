@@ -44,7 +44,9 @@ describe('HQ store migrations (PostgreSQL)', () => {
       // The previous code's database: migration 0001's tables, no migration history.
       await migratePostgres(pool, Object.fromEntries([first]));
       await pool.query('DROP TABLE kysely_migration, kysely_migration_lock');
-      await pool.query("INSERT INTO alerts (kind, kiosk, center, at, summary, evidence) VALUES ('offline', 'center-01/kiosk-1', 'center-01', 1, 'no heartbeat', '{}')");
+      await pool.query(
+        "INSERT INTO alerts (kind, kiosk, center, at, summary, evidence) VALUES ('offline', 'center-01/kiosk-1', 'center-01', 1, 'no heartbeat', '{}')",
+      );
     });
     const store = await PostgresHqStore.open(url);
     try {
@@ -55,7 +57,9 @@ describe('HQ store migrations (PostgreSQL)', () => {
     await withPool(url, async (pool) => {
       const applied = await pool.query<{ name: string }>('SELECT name FROM kysely_migration ORDER BY name');
       expect(applied.rows.map((r) => r.name)).toEqual(Object.keys(POSTGRES_MIGRATIONS));
-      const index = await pool.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE indexname = 'entries_keys'");
+      const index = await pool.query<{ indexdef: string }>(
+        "SELECT indexdef FROM pg_indexes WHERE indexname = 'entries_keys'",
+      );
       expect(index.rows[0]?.indexdef).toMatch(/kiosk-registration/);
     });
   });

@@ -18,7 +18,9 @@ describe('a reconnect storm of 2,000 clients', () => {
   const links: MqttLink[] = [];
   beforeAll(async () => {
     // mosquitto_passwd's iteration count: 2,000 connects at the default would cost the broker most of a minute.
-    broker = await startMosquitto({ passwordFile: `${ids.map((id) => mosquittoPasswordLine(id, passwords.get(id) ?? '', 101)).join('\n')}\n` });
+    broker = await startMosquitto({
+      passwordFile: `${ids.map((id) => mosquittoPasswordLine(id, passwords.get(id) ?? '', 101)).join('\n')}\n`,
+    });
   });
   afterAll(async () => {
     await Promise.all(links.map((link) => link.close(true)));
@@ -30,7 +32,14 @@ describe('a reconnect storm of 2,000 clients', () => {
     // 2,000 "broker down" warnings say nothing here.
     const logger = createLogger({ level: 'silent' });
     for (const id of ids) {
-      const link = new MqttLink({ url: broker.url, username: topicId(id), password: passwords.get(id) ?? '', nodeId: id, reconnect: { initialMs: 4000, maxMs: 30_000 }, logger });
+      const link = new MqttLink({
+        url: broker.url,
+        username: topicId(id),
+        password: passwords.get(id) ?? '',
+        nodeId: id,
+        reconnect: { initialMs: 4000, maxMs: 30_000 },
+        logger,
+      });
       link.onConnect(() => {
         connects.set(id, [...(connects.get(id) ?? []), Date.now()]);
       });

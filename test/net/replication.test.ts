@@ -24,8 +24,14 @@ describe.each(BROKERS)('replication over %s', (kind) => {
       const k2 = await world.kiosk(K2, [K1]);
       for (let i = 0; i < 20; i++) await k1.node.append('checkin', { subject: `s-${i}` });
       for (let i = 0; i < 5; i++) await k2.node.append('checkin', { subject: `t-${i}` });
-      await waitFor(async () => (await hq.store.size(K1)) === 21 && (await hq.store.size(K2)) === 6, 'HQ to hold both logs');
-      await waitFor(async () => (await k2.node.store.size(K1)) === 21 && (await k1.node.store.size(K2)) === 6, 'peers to hold each other');
+      await waitFor(
+        async () => (await hq.store.size(K1)) === 21 && (await hq.store.size(K2)) === 6,
+        'HQ to hold both logs',
+      );
+      await waitFor(
+        async () => (await k2.node.store.size(K1)) === 21 && (await k1.node.store.size(K2)) === 6,
+        'peers to hold each other',
+      );
       const root = await rootOf(k1.node.store, K1);
       expect(await rootOf(hq.store, K1)).toBe(root);
       expect(await rootOf(k2.node.store, K1)).toBe(root);
@@ -51,7 +57,12 @@ describe.each(BROKERS)('replication over %s', (kind) => {
       const k3 = await world.kiosk(K3, [K1, K2]);
       await waitFor(async () => (await k3.node.store.size(K1)) === 31, 'k3 to fetch k1 from k2');
       expect(await rootOf(k3.node.store, K1)).toBe(root);
-      expect(k3.recorder.of('ingested').filter((e) => e.origin === K1).every((e) => e.source === 'backfill')).toBe(true);
+      expect(
+        k3.recorder
+          .of('ingested')
+          .filter((e) => e.origin === K1)
+          .every((e) => e.source === 'backfill'),
+      ).toBe(true);
       await waitFor(async () => (await k3.node.store.witnessed(K1))?.size === 31, 'k3 to witness k1 at 31');
       // k3's cosignature is published under its own witness topic, and verifies with its witness key.
       const reader = await rawClient(broker, outsider);

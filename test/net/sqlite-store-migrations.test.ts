@@ -16,7 +16,12 @@ afterAll(() => {
 function versionRows(path: string): Record<string, string> {
   const db = new Database(path, { readonly: true });
   try {
-    return Object.fromEntries(db.prepare<[], { k: string; v: string }>("SELECT k, v FROM meta WHERE k LIKE 'schema:%' ORDER BY k").all().map((r) => [r.k, r.v]));
+    return Object.fromEntries(
+      db
+        .prepare<[], { k: string; v: string }>("SELECT k, v FROM meta WHERE k LIKE 'schema:%' ORDER BY k")
+        .all()
+        .map((r) => [r.k, r.v]),
+    );
   } finally {
     db.close();
   }
@@ -26,7 +31,14 @@ describe('HQ store migrations (SQLite)', () => {
   it('adopt an HQ file from before migrations with its alerts, and record each part’s version', async () => {
     const path = join(dir, 'hq.db');
     const first = SqliteHqStore.open(path);
-    await first.recordAlert({ kind: 'offline', kiosk: 'center-01/kiosk-1', center: 'center-01', at: 1, summary: 'no heartbeat', evidence: {} });
+    await first.recordAlert({
+      kind: 'offline',
+      kiosk: 'center-01/kiosk-1',
+      center: 'center-01',
+      at: 1,
+      summary: 'no heartbeat',
+      evidence: {},
+    });
     await first.close();
     // Before migrations: no version rows beside the tables.
     const db = new Database(path);
@@ -44,14 +56,31 @@ describe('HQ store migrations (SQLite)', () => {
     const path = join(dir, 'v1.db');
     const first = SqliteHqStore.open(path);
     const alert = {
-      v: 1, type: 'breach-alert', id: 'breach:missed-checkin/p-1/2026-12-03', kind: 'breach', rule: 'missed-checkin', subject: 'p-1', day: '2026-12-03', centres: ['c1'],
-      firedAt: 1, raisedAt: 2, summary: 'no check-in', evidence: [], finding: 'open', status: 'open', assignee: null, version: 1, history: [],
+      v: 1,
+      type: 'breach-alert',
+      id: 'breach:missed-checkin/p-1/2026-12-03',
+      kind: 'breach',
+      rule: 'missed-checkin',
+      subject: 'p-1',
+      day: '2026-12-03',
+      centres: ['c1'],
+      firedAt: 1,
+      raisedAt: 2,
+      summary: 'no check-in',
+      evidence: [],
+      finding: 'open',
+      status: 'open',
+      assignee: null,
+      version: 1,
+      history: [],
     } as const;
     await first.applyAlertChanges([{ alert, expectedVersion: null }]);
     await first.close();
     // What version 1 left: no outbox column, no downtime table.
     const db = new Database(path);
-    db.exec("DROP INDEX hq_breach_alerts_unpublished; ALTER TABLE hq_breach_alerts DROP COLUMN published; DROP TABLE hq_downtime; UPDATE meta SET v = '1' WHERE k = 'schema:hq'");
+    db.exec(
+      "DROP INDEX hq_breach_alerts_unpublished; ALTER TABLE hq_breach_alerts DROP COLUMN published; DROP TABLE hq_downtime; UPDATE meta SET v = '1' WHERE k = 'schema:hq'",
+    );
     db.close();
     const reopened = SqliteHqStore.open(path);
     try {

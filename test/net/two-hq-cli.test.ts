@@ -35,18 +35,49 @@ function passwordFile(id: string): string {
 }
 
 async function startHq(id: (typeof NODES)[number]): Promise<MusterProcess> {
-  const proc = await startMuster([
-    'hq', '--postgres', postgres.url, '--id', id, '--broker', mosquitto.url, '--password-file', passwordFile(id), '--http', '0',
-    '--witness-key', join(dir, `${id}.witness.key`), '--log', join(dir, `${id}.log.db`),
-    '--trust', join(dir, 'staff.key.pub'), '--staff-log', STAFF,
-  ], `muster hq ${id}`);
+  const proc = await startMuster(
+    [
+      'hq',
+      '--postgres',
+      postgres.url,
+      '--id',
+      id,
+      '--broker',
+      mosquitto.url,
+      '--password-file',
+      passwordFile(id),
+      '--http',
+      '0',
+      '--witness-key',
+      join(dir, `${id}.witness.key`),
+      '--log',
+      join(dir, `${id}.log.db`),
+      '--trust',
+      join(dir, 'staff.key.pub'),
+      '--staff-log',
+      STAFF,
+    ],
+    `muster hq ${id}`,
+  );
   running.set(id, proc);
   return proc;
 }
 
 /** A plan whose only window (yesterday, 00:00-00:01 UTC) is long closed: HQ finds the check-in missed on sight. */
 async function planFor(subject: string): Promise<string> {
-  await staff.append('plan', planPayload({ subject, zone: 'UTC', start: yesterday, end: yesterday, open: '00:00', close: '00:01', grace: 0, late: 0 }));
+  await staff.append(
+    'plan',
+    planPayload({
+      subject,
+      zone: 'UTC',
+      start: yesterday,
+      end: yesterday,
+      open: '00:00',
+      close: '00:01',
+      grace: 0,
+      late: 0,
+    }),
+  );
   return `breach:missed-checkin/${subject}/${yesterday}`;
 }
 
@@ -57,15 +88,34 @@ async function alerts(hq: MusterProcess): Promise<BreachAlert[]> {
 }
 
 function judging(hq: MusterProcess): boolean {
-  return hq.output().split('\n').filter((l) => l.includes('lease taken')).length > hq.output().split('\n').filter((l) => l.includes('lease lost')).length;
+  return (
+    hq
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('lease taken')).length >
+    hq
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('lease lost')).length
+  );
 }
 
 beforeAll(async () => {
   postgres = await startPostgres();
-  mosquitto = await startMosquitto({ users: passwords, acl: mosquittoAcl([...NODES, STAFF], { alertPublishers: new Set(NODES) }) });
+  mosquitto = await startMosquitto({
+    users: passwords,
+    acl: mosquittoAcl([...NODES, STAFF], { alertPublishers: new Set(NODES) }),
+  });
   const signer = Signer.generate(STAFF);
   writeSignerFile(join(dir, 'staff.key'), signer);
-  staff = await KioskNode.start({ storePath: join(dir, 'staff.db'), signer, witnessSigner: Signer.generate(STAFF), broker: { url: mosquitto.url, username: topicId(STAFF), password: passwords.get(topicId(STAFF)) ?? '' }, peers: [], retryMs: 500 });
+  staff = await KioskNode.start({
+    storePath: join(dir, 'staff.db'),
+    signer,
+    witnessSigner: Signer.generate(STAFF),
+    broker: { url: mosquitto.url, username: topicId(STAFF), password: passwords.get(topicId(STAFF)) ?? '' },
+    peers: [],
+    retryMs: 500,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -77,38 +127,53 @@ afterAll(async () => {
 }, 60_000);
 
 describe('two muster hq processes on one PostgreSQL', () => {
-  it('both serve; the lease holder alone judges; killing either, the other raises the next breach within 10 s, once', { timeout: 300_000 }, async () => {
-    await startHq('hq-a');
-    await startHq('hq-b');
-    const node = (id: string): MusterProcess => running.get(id) ?? expect.unreachable(`${id} is not running`);
-    const holder = await waitFor(() => NODES.find((id) => judging(node(id))), 'one node to take the lease', 30_000);
-    const firstId = await planFor('p-1');
-    // Both nodes serve the alert (one store); only one node judged, and it raised the alert once.
-    for (const id of NODES) await waitFor(async () => (await alerts(node(id))).some((x) => x.id === firstId), `${id} to serve the first breach alert`, 30_000);
-    expect(NODES.filter((id) => judging(node(id)))).toEqual([holder]);
+  it(
+    'both serve; the lease holder alone judges; killing either, the other raises the next breach within 10 s, once',
+    { timeout: 300_000 },
+    async () => {
+      await startHq('hq-a');
+      await startHq('hq-b');
+      const node = (id: string): MusterProcess => running.get(id) ?? expect.unreachable(`${id} is not running`);
+      const holder = await waitFor(() => NODES.find((id) => judging(node(id))), 'one node to take the lease', 30_000);
+      const firstId = await planFor('p-1');
+      // Both nodes serve the alert (one store); only one node judged, and it raised the alert once.
+      for (const id of NODES)
+        await waitFor(
+          async () => (await alerts(node(id))).some((x) => x.id === firstId),
+          `${id} to serve the first breach alert`,
+          30_000,
+        );
+      expect(NODES.filter((id) => judging(node(id)))).toEqual([holder]);
 
-    // Each node in turn is the holder and dies without a goodbye (SIGKILL); the next breach is due the moment its
-    // plan arrives, and the other node must raise it within the issue's bound of 10 s. The dead node comes back as
-    // a standby, and is the survivor of the next round.
-    const other = (id: string): (typeof NODES)[number] => (id === 'hq-a' ? 'hq-b' : 'hq-a');
-    let victim = holder;
-    for (const round of [2, 3]) {
-      await node(victim).stop('SIGKILL');
-      const survivor = other(victim);
-      const id = await planFor(`p-${round}`);
-      await waitFor(async () => (await alerts(node(survivor))).some((x) => x.id === id), `${survivor} to raise p-${round}'s breach within 10 s of ${victim}'s crash`, 10_000);
-      expect(judging(node(survivor))).toBe(true);
-      expect(judging(await startHq(victim))).toBe(false);
-      victim = survivor;
-    }
-    const survivor = node(victim);
+      // Each node in turn is the holder and dies without a goodbye (SIGKILL); the next breach is due the moment its
+      // plan arrives, and the other node must raise it within the issue's bound of 10 s. The dead node comes back as
+      // a standby, and is the survivor of the next round.
+      const other = (id: string): (typeof NODES)[number] => (id === 'hq-a' ? 'hq-b' : 'hq-a');
+      let victim = holder;
+      for (const round of [2, 3]) {
+        await node(victim).stop('SIGKILL');
+        const survivor = other(victim);
+        const id = await planFor(`p-${round}`);
+        await waitFor(
+          async () => (await alerts(node(survivor))).some((x) => x.id === id),
+          `${survivor} to raise p-${round}'s breach within 10 s of ${victim}'s crash`,
+          10_000,
+        );
+        expect(judging(node(survivor))).toBe(true);
+        expect(judging(await startHq(victim))).toBe(false);
+        victim = survivor;
+      }
+      const survivor = node(victim);
 
-    // Nothing lost, nothing twice: every plan's alert stored once, raised once, in the one store.
-    const stored = await alerts(survivor);
-    const ids = stored.map((x) => x.id).filter((id) => id.startsWith('breach:missed-checkin/p-'));
-    expect(ids.sort()).toEqual([1, 2, 3].map((n) => `breach:missed-checkin/p-${n}/${yesterday}`));
-    for (const alert of stored) expect(alert.history.filter((h) => h.event === 'raised')).toHaveLength(1);
-    const logs = ((await (await fetch(`${survivor.http}/api/logs`)).json()) as { logs: { origin: string; size: number }[] }).logs;
-    expect(logs.find((l) => l.origin === STAFF)?.size).toBe(await staff.store.size(STAFF));
-  });
+      // Nothing lost, nothing twice: every plan's alert stored once, raised once, in the one store.
+      const stored = await alerts(survivor);
+      const ids = stored.map((x) => x.id).filter((id) => id.startsWith('breach:missed-checkin/p-'));
+      expect(ids.sort()).toEqual([1, 2, 3].map((n) => `breach:missed-checkin/p-${n}/${yesterday}`));
+      for (const alert of stored) expect(alert.history.filter((h) => h.event === 'raised')).toHaveLength(1);
+      const logs = (
+        (await (await fetch(`${survivor.http}/api/logs`)).json()) as { logs: { origin: string; size: number }[] }
+      ).logs;
+      expect(logs.find((l) => l.origin === STAFF)?.size).toBe(await staff.store.size(STAFF));
+    },
+  );
 });

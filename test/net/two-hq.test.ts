@@ -38,7 +38,14 @@ describe('two HQ nodes on one PostgreSQL', () => {
     const hqs: HqService[] = [];
     for (const nodeId of NODES) {
       const store = await PostgresHqStore.open(postgres.url);
-      const hq = await HqService.start({ store, broker: broker.link(nodeId), nodeId, witnessSigner: Signer.generate(nodeId), checkEveryMs: 3_600_000, retryMs: 500 });
+      const hq = await HqService.start({
+        store,
+        broker: broker.link(nodeId),
+        nodeId,
+        witnessSigner: Signer.generate(nodeId),
+        checkEveryMs: 3_600_000,
+        retryMs: 500,
+      });
       closers.push(async () => {
         await hq.close();
         await store.close();
@@ -48,7 +55,14 @@ describe('two HQ nodes on one PostgreSQL', () => {
     const [a, b] = hqs as [HqService, HqService];
     const kiosks = await Promise.all(
       KIOSKS.map(async (origin) => {
-        const node = await KioskNode.start({ storePath: join(dir, `${topicId(origin)}.db`), signer: Signer.generate(origin), witnessSigner: Signer.generate(origin), broker: broker.link(origin), peers: [], retryMs: 500 });
+        const node = await KioskNode.start({
+          storePath: join(dir, `${topicId(origin)}.db`),
+          signer: Signer.generate(origin),
+          witnessSigner: Signer.generate(origin),
+          broker: broker.link(origin),
+          peers: [],
+          retryMs: 500,
+        });
         closers.push(() => node.close(true));
         return node;
       }),
@@ -59,7 +73,8 @@ describe('two HQ nodes on one PostgreSQL', () => {
     const caughtUp = async (hq: HqService, what: string): Promise<void> => {
       await waitFor(
         async () => {
-          for (const node of kiosks) if ((await hq.store.size(node.origin)) !== (await node.store.size(node.origin))) return false;
+          for (const node of kiosks)
+            if ((await hq.store.size(node.origin)) !== (await node.store.size(node.origin))) return false;
           return true;
         },
         what,

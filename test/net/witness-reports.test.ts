@@ -18,12 +18,25 @@ import { type BrokerFixture, startBroker } from './support/brokers.ts';
 import { TestWorld, worldIds } from './support/nodes.ts';
 
 const BEAT = { kiosk: 'c1/k2', at: 1, version: 't', logSize: 1, backlog: 0, devices: [] };
-const REPORT = { kind: 'fork', origin: 'c1/k1', at: 5, summary: 'c1/k1: log forked', evidence: { reason: 'two roots for size 4' } } as const;
+const REPORT = {
+  kind: 'fork',
+  origin: 'c1/k1',
+  at: 5,
+  summary: 'c1/k1: log forked',
+  evidence: { reason: 'two roots for size 4' },
+} as const;
 
 describe('witness reports in the heartbeat', () => {
   it('round-trip, and a malformed one refuses the heartbeat', () => {
     expect(decodeHeartbeat(encodeHeartbeat({ ...BEAT, witnessed: [REPORT] })).witnessed).toEqual([REPORT]);
-    for (const witnessed of [{}, [{ ...REPORT, kind: 'gossip' }], [{ ...REPORT, origin: 'not an origin' }], [{ ...REPORT, origin: 7 }], [{ ...REPORT, evidence: { blob: 'x'.repeat(5000) } }], Array(MAX_REPORTS + 1).fill(REPORT)]) {
+    for (const witnessed of [
+      {},
+      [{ ...REPORT, kind: 'gossip' }],
+      [{ ...REPORT, origin: 'not an origin' }],
+      [{ ...REPORT, origin: 7 }],
+      [{ ...REPORT, evidence: { blob: 'x'.repeat(5000) } }],
+      Array(MAX_REPORTS + 1).fill(REPORT),
+    ]) {
       expect(() => decodeHeartbeat(Buffer.from(JSON.stringify({ v: 1, ...BEAT, witnessed })))).toThrow(/witness/);
     }
   });
@@ -50,7 +63,13 @@ describe('a fork seen by a kiosk', () => {
   });
 
   it('reaches HQ as a fork alert about the peer, naming the kiosk that reported it', async () => {
-    const hq = await HqService.start({ store: SqliteHqStore.open(join(dir, 'hq.db')), broker: broker.link('hq'), witnessSigner: Signer.generate('hq'), checkEveryMs: 3_600_000, retryMs: 200 });
+    const hq = await HqService.start({
+      store: SqliteHqStore.open(join(dir, 'hq.db')),
+      broker: broker.link('hq'),
+      witnessSigner: Signer.generate('hq'),
+      checkEveryMs: 3_600_000,
+      retryMs: 200,
+    });
     const alerts: StoredAlert[] = [];
     hq.events.on('alert', (alert) => alerts.push(alert));
     const world = new TestWorld(broker, 0);
@@ -62,11 +81,22 @@ describe('a fork seen by a kiosk', () => {
       await waitFor(async () => (await k2.node.store.witnessed(K1))?.size === 4, 'k2 to witness k1 at 4');
       await waitFor(async () => (await hq.store.size(K2)) >= 1, "HQ to hold k2's log (its heartbeat key)");
       // k1's key signs a second root for the size k2 witnessed: shown to k2 (and to anyone on the topic), never retained.
-      const forked = signCheckpoint({ origin: K1, size: 4, root: randomBytes(32), extensions: [] }, world.keysOf(K1).log);
+      const forked = signCheckpoint(
+        { origin: K1, size: 4, root: randomBytes(32), extensions: [] },
+        world.keysOf(K1).log,
+      );
       await k1.node.link.publish(topics.checkpoint(K1), forked, false);
       await waitFor(() => k2.recorder.of('fork').length > 0, 'k2 to find the fork');
-      const reported = await waitFor(() => alerts.find((a) => a.evidence.reportedBy === K2), 'the reported fork alert at HQ');
-      expect(reported).toMatchObject({ kind: 'fork', kiosk: K1, center: K1.split('/')[0], summary: expect.stringMatching(new RegExp(`^reported by ${K2} while witnessing: ${K1}: log forked`)) as unknown });
+      const reported = await waitFor(
+        () => alerts.find((a) => a.evidence.reportedBy === K2),
+        'the reported fork alert at HQ',
+      );
+      expect(reported).toMatchObject({
+        kind: 'fork',
+        kiosk: K1,
+        center: K1.split('/')[0],
+        summary: expect.stringMatching(new RegExp(`^reported by ${K2} while witnessing: ${K1}: log forked`)) as unknown,
+      });
       expect(reported.evidence.note).toBe(forked);
       expect(k2.node.witnessed.list()).toEqual([expect.objectContaining({ kind: 'fork', origin: K1 })]);
     } finally {

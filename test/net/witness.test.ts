@@ -22,7 +22,11 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function kioskLog(signer: Signer, count: number, file = 'kiosk.db'): Promise<{ store: LedgerStore; writer: LogWriter }> {
+async function kioskLog(
+  signer: Signer,
+  count: number,
+  file = 'kiosk.db',
+): Promise<{ store: LedgerStore; writer: LogWriter }> {
   const store = LedgerStore.open(join(dir, file), { create: true });
   const writer = LogWriter.init(store, ORIGIN, signer);
   for (let i = 0; i < count; i++) await writer.append('checkin', { subject: `s${i}` });
@@ -43,7 +47,9 @@ describe('cosignature/v1', () => {
     const cosigned = cosign(note, witness, 1_679_315_147);
     const line = parseNote(cosigned).signatures.find((s) => s.name === 'witness.example/w1');
     const raw = line?.signature ?? new Uint8Array();
-    expect(toHex(line?.id ?? new Uint8Array())).toBe(toHex(sha256(utf8('witness.example/w1\n'), Uint8Array.of(4), witness.verifier.publicKey).subarray(0, 4)));
+    expect(toHex(line?.id ?? new Uint8Array())).toBe(
+      toHex(sha256(utf8('witness.example/w1\n'), Uint8Array.of(4), witness.verifier.publicKey).subarray(0, 4)),
+    );
     expect(toHex(cosignerKeyId(witness.name, witness.verifier.publicKey))).toBe(toHex(line?.id ?? new Uint8Array()));
     expect(new DataView(raw.buffer, raw.byteOffset, 8).getBigUint64(0)).toBe(1_679_315_147n);
     const body = parseNote(note).text;
@@ -71,9 +77,17 @@ describe('Witness', () => {
     const { replica, witness, signer } = witnessOver();
     const first = kiosk.writer.checkpoint().note;
     expect((await witness.observe(ORIGIN, first)).kind).toBe('invalid');
-    await replica.ingest(ORIGIN, [...kiosk.store.range(ORIGIN, 0, 3)].map((r) => r.leaf), 'test');
+    await replica.ingest(
+      ORIGIN,
+      [...kiosk.store.range(ORIGIN, 0, 3)].map((r) => r.leaf),
+      'test',
+    );
     expect(await witness.observe(ORIGIN, first)).toMatchObject({ kind: 'behind', held: 3 });
-    await replica.ingest(ORIGIN, [...kiosk.store.range(ORIGIN, 3, 5)].map((r) => r.leaf), 'test');
+    await replica.ingest(
+      ORIGIN,
+      [...kiosk.store.range(ORIGIN, 3, 5)].map((r) => r.leaf),
+      'test',
+    );
     const verdict = await witness.observe(ORIGIN, first);
     expect(verdict.kind).toBe('cosigned');
     if (verdict.kind === 'cosigned') expect(verifyCosignature(verdict.note, signer.verifier)).toBe(1_700_000_000);
@@ -88,7 +102,11 @@ describe('Witness', () => {
     kiosk.store.db.exec(`VACUUM INTO '${join(dir, 'backup.db')}'`);
     for (let i = 0; i < 5; i++) await kiosk.writer.append('checkin', { subject: `later${i}` });
     const { replica, witness } = witnessOver();
-    await replica.ingest(ORIGIN, [...kiosk.store.range(ORIGIN, 0, 11)].map((r) => r.leaf), 'test');
+    await replica.ingest(
+      ORIGIN,
+      [...kiosk.store.range(ORIGIN, 0, 11)].map((r) => r.leaf),
+      'test',
+    );
     expect((await witness.observe(ORIGIN, kiosk.writer.checkpoint().note)).kind).toBe('cosigned');
 
     const restored = LedgerStore.open(join(dir, 'backup.db'));
@@ -103,13 +121,18 @@ describe('Witness', () => {
     }
     for (let i = 0; i < 3; i++) await writer.append('checkin', { subject: `more${i}` });
     // The other history's entries are kept as equivocation evidence where they collide with stored ones.
-    const result = await replica.ingest(ORIGIN, [...restored.range(ORIGIN, 0, 11)].map((r) => r.leaf), 'backup');
+    const result = await replica.ingest(
+      ORIGIN,
+      [...restored.range(ORIGIN, 0, 11)].map((r) => r.leaf),
+      'backup',
+    );
     expect(result.equivocations).toEqual([6, 7, 8, 9, 10]);
     expect(result.inserted).toBe(0);
     expect((await replica.conflicts(ORIGIN)).map((c) => c.seq)).toEqual([6, 7, 8, 9, 10]);
     const fork = await witness.observe(ORIGIN, writer.checkpoint().note);
     expect(fork.kind).toBe('fork');
-    if (fork.kind === 'fork') expect(fork.evidence.reason).toMatch(/signed root .* for size 11, but its verified entries give/);
+    if (fork.kind === 'fork')
+      expect(fork.evidence.reason).toMatch(/signed root .* for size 11, but its verified entries give/);
     expect((await replica.witnessed(ORIGIN))?.size).toBe(11);
     restored.close();
     kiosk.store.close();

@@ -20,11 +20,20 @@ afterEach(() => {
 describe('createLogger', () => {
   it('writes one JSON line per record, naming its level, time and component, with a MusterError code', () => {
     const { logger, text } = captured('json');
-    componentLogger('hq', logger).warn({ err: new MusterError('store-io', 'read failed'), origin: 'c/k1' }, 'fleet check failed');
+    componentLogger('hq', logger).warn(
+      { err: new MusterError('store-io', 'read failed'), origin: 'c/k1' },
+      'fleet check failed',
+    );
     const lines = text().trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     const record = JSON.parse(lines[0] ?? '') as Record<string, unknown>;
-    expect(record).toMatchObject({ level: 'warn', component: 'hq', msg: 'fleet check failed', origin: 'c/k1', err: { code: 'store-io', message: 'read failed' } });
+    expect(record).toMatchObject({
+      level: 'warn',
+      component: 'hq',
+      msg: 'fleet check failed',
+      origin: 'c/k1',
+      err: { code: 'store-io', message: 'read failed' },
+    });
     expect(new Date(record.time as string).toISOString()).toBe(record.time);
   });
 
@@ -33,13 +42,23 @@ describe('createLogger', () => {
     logger.info('routine');
     logger.debug('detail');
     logger.error('broken');
-    expect(text().trimEnd().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['broken']);
+    expect(
+      text()
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { msg: string }).msg),
+    ).toEqual(['broken']);
   });
 
   it('reads as a plain line on a terminal', () => {
     const { logger, text } = captured('pretty');
-    componentLogger('mqtt', logger).warn({ err: new MusterError('store-io', 'disk full'), repeats: 3 }, 'broker unreachable');
-    expect(text()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN {2}mqtt: broker unreachable \(store-io: disk full\) repeats=3\n$/);
+    componentLogger('mqtt', logger).warn(
+      { err: new MusterError('store-io', 'disk full'), repeats: 3 },
+      'broker unreachable',
+    );
+    expect(text()).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} WARN {2}mqtt: broker unreachable \(store-io: disk full\) repeats=3\n$/,
+    );
   });
 
   it('takes its level and format from the environment, and refuses a bad one by name', () => {

@@ -8,9 +8,18 @@ const CHILD = fileURLToPath(new URL('./support/unhandled-rejection.ts', import.m
 
 describe('reportUnhandledRejections', () => {
   it('logs the rejection as an error record with its code and the process lives on', () => {
-    const out = execFileSync(process.execPath, [RUN_TS, CHILD], { encoding: 'utf8', env: { ...process.env, MUSTER_LOG_FORMAT: 'json', MUSTER_LOG_LEVEL: '' } });
+    const out = execFileSync(process.execPath, [RUN_TS, CHILD], {
+      encoding: 'utf8',
+      env: { ...process.env, MUSTER_LOG_FORMAT: 'json', MUSTER_LOG_LEVEL: '' },
+    });
     const [record, last] = out.trimEnd().split('\n');
-    expect(JSON.parse(record ?? '')).toMatchObject({ level: 'error', component: 'process', msg: 'unhandled rejection', code: 'store-io', err: { message: 'store read failed' } });
+    expect(JSON.parse(record ?? '')).toMatchObject({
+      level: 'error',
+      component: 'process',
+      msg: 'unhandled rejection',
+      code: 'store-io',
+      err: { message: 'store read failed' },
+    });
     expect(last).toBe('still running');
   });
 });

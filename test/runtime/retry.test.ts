@@ -52,29 +52,37 @@ describe('retry', () => {
 
   it('retries until the attempt resolves and reports each retry', async () => {
     const retried: number[] = [];
-    const value = await retry(
-      (n) => (n < 3 ? Promise.reject(new Error(`fail ${n}`)) : Promise.resolve(n)),
-      { policy: fast, onRetry: (_error, delay) => retried.push(delay) },
-    );
+    const value = await retry((n) => (n < 3 ? Promise.reject(new Error(`fail ${n}`)) : Promise.resolve(n)), {
+      policy: fast,
+      onRetry: (_error, delay) => retried.push(delay),
+    });
     expect(value).toBe(3);
     expect(retried).toHaveLength(2);
   });
 
   it('gives up after `attempts` with the last error, and at once on an error that is not retryable', async () => {
     let calls = 0;
-    await expect(retry(() => Promise.reject(new Error(`fail ${++calls}`)), { policy: fast, attempts: 3 })).rejects.toThrow('fail 3');
+    await expect(
+      retry(() => Promise.reject(new Error(`fail ${++calls}`)), { policy: fast, attempts: 3 }),
+    ).rejects.toThrow('fail 3');
     calls = 0;
     const fatal = new Error('fatal');
-    await expect(retry(() => (++calls, Promise.reject(fatal)), { policy: fast, retryable: (e) => e !== fatal })).rejects.toBe(fatal);
+    await expect(
+      retry(() => (++calls, Promise.reject(fatal)), { policy: fast, retryable: (e) => e !== fatal }),
+    ).rejects.toBe(fatal);
     expect(calls).toBe(1);
     await expect(retry(() => Promise.resolve(1), { policy: fast, attempts: 0 })).rejects.toThrow(TypeError);
   });
 
   it('stops waiting when aborted', async () => {
     const controller = new AbortController();
-    const running = retry(() => Promise.reject(new Error('down')), { policy: { initialMs: 60_000, maxMs: 60_000, jitter: 0 }, signal: controller.signal, onRetry: () => {
-      controller.abort(new Error('shutting down'));
-    } });
+    const running = retry(() => Promise.reject(new Error('down')), {
+      policy: { initialMs: 60_000, maxMs: 60_000, jitter: 0 },
+      signal: controller.signal,
+      onRetry: () => {
+        controller.abort(new Error('shutting down'));
+      },
+    });
     await expect(running).rejects.toThrow('shutting down');
   });
 });
@@ -82,7 +90,9 @@ describe('retry', () => {
 describe('RetryLoop', () => {
   it('retries in the background until success; stop cancels the pending try', async () => {
     let calls = 0;
-    const loop = new RetryLoop({ initialMs: 1, maxMs: 2 }, () => (++calls < 4 ? Promise.reject(new Error('not yet')) : Promise.resolve()));
+    const loop = new RetryLoop({ initialMs: 1, maxMs: 2 }, () =>
+      ++calls < 4 ? Promise.reject(new Error('not yet')) : Promise.resolve(),
+    );
     loop.schedule();
     await waitFor(() => calls === 4, 'the fourth attempt');
     loop.succeeded();

@@ -32,7 +32,10 @@ afterAll(() => {
 describe('startWorker from a source checkout', () => {
   it('runs a self-contained module from a bundle and rebuilds it when a source changes', async () => {
     writeFileSync(join(dir, 'scale.ts'), 'export const scale = (n: number): number => n * 2;\n');
-    writeFileSync(entry, "import { parentPort, workerData } from 'node:worker_threads';\nimport { scale } from './scale.ts';\nparentPort?.postMessage(scale(workerData as number));\n");
+    writeFileSync(
+      entry,
+      "import { parentPort, workerData } from 'node:worker_threads';\nimport { scale } from './scale.ts';\nparentPort?.postMessage(scale(workerData as number));\n",
+    );
     const bundle = bundledWorker(entry);
     expect(bundle).toMatch(/\.mjs$/);
     expect(bundledWorker(entry)).toBe(bundle); // unchanged sources: the same bundle, no rebuild

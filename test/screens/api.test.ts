@@ -15,20 +15,37 @@ import { type WebServer, startWebServer } from '../../main/web/web-server.ts';
 
 describe('core/api validators', () => {
   it('accepts a well-formed call and refuses unknown methods, unknown fields and wrong types', () => {
-    expect(parseCall({ method: 'staff.history', params: { subject: 'p-0001' } })).toEqual({ method: 'staff.history', params: { subject: 'p-0001' } });
+    expect(parseCall({ method: 'staff.history', params: { subject: 'p-0001' } })).toEqual({
+      method: 'staff.history',
+      params: { subject: 'p-0001' },
+    });
     expect(() => parseCall({ method: 'staff.drop', params: {} })).toThrow(/unknown method/);
-    expect(() => parseCall({ method: 'staff.history', params: { subject: 'p-0001', extra: 1 } })).toThrow(/params.extra: unknown field/);
-    expect(() => parseCall({ method: 'staff.history', params: { subject: '../etc' } })).toThrow(/params.subject: expected an id/);
-    expect(() => parseCall({ method: 'staff.excuse', params: { subject: 'p-1', from: '2026-01-01', to: '2026-01-01', rules: ['no-such-rule'], reason: 'ok ok' } })).toThrow(/params.rules\[0\]/);
+    expect(() => parseCall({ method: 'staff.history', params: { subject: 'p-0001', extra: 1 } })).toThrow(
+      /params.extra: unknown field/,
+    );
+    expect(() => parseCall({ method: 'staff.history', params: { subject: '../etc' } })).toThrow(
+      /params.subject: expected an id/,
+    );
+    expect(() =>
+      parseCall({
+        method: 'staff.excuse',
+        params: { subject: 'p-1', from: '2026-01-01', to: '2026-01-01', rules: ['no-such-rule'], reason: 'ok ok' },
+      }),
+    ).toThrow(/params.rules\[0\]/);
     expect(() => parseCall('kiosk.begin')).toThrow(MusterError);
   });
 
   it('checks answers and events on the way back', () => {
     expect(parseAnswer('kiosk.begin', { ok: true, result: {} })).toEqual({ ok: true, result: {} });
-    expect(parseAnswer('kiosk.begin', { ok: false, error: { code: 'busy', message: 'a check-in is already running' } })).toMatchObject({ ok: false });
+    expect(
+      parseAnswer('kiosk.begin', { ok: false, error: { code: 'busy', message: 'a check-in is already running' } }),
+    ).toMatchObject({ ok: false });
     expect(() => parseAnswer('staff.roster', { ok: true, result: { people: 'all' } })).toThrow(/bad|expected/);
     expect(() => parseEvent({ event: 'kiosk.view', data: { phase: 'hacked' } })).toThrow(/data.phase/);
-    expect(parseEvent({ event: 'staff.changed', data: { at: 1 } })).toEqual({ event: 'staff.changed', data: { at: 1 } });
+    expect(parseEvent({ event: 'staff.changed', data: { at: 1 } })).toEqual({
+      event: 'staff.changed',
+      data: { at: 1 },
+    });
   });
 });
 
@@ -92,12 +109,25 @@ describe('browser-mode server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const call = async (method: string, params: unknown, cookie?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: { ok: boolean; error?: { code: string } } }> => {
-    const res = await fetch(`${server.url}/api/call`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}), ...headers }, body: JSON.stringify({ method, params }) });
+  const call = async (
+    method: string,
+    params: unknown,
+    cookie?: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: { ok: boolean; error?: { code: string } } }> => {
+    const res = await fetch(`${server.url}/api/call`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}), ...headers },
+      body: JSON.stringify({ method, params }),
+    });
     return { status: res.status, body: (await res.json()) as { ok: boolean; error?: { code: string } } };
   };
   const signIn = async (user: string): Promise<string> => {
-    const res = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password: 'correct horse battery' }) });
+    const res = await fetch(`${server.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user, password: 'correct horse battery' }),
+    });
     expect(res.status).toBe(200);
     return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   };
@@ -115,8 +145,14 @@ describe('browser-mode server', () => {
   });
 
   it('decides access on the server: unauthenticated, wrong centre and wrong role are refused', async () => {
-    expect(await call('staff.devices', {})).toMatchObject({ status: 401, body: { ok: false, error: { code: 'unauthenticated' } } });
-    expect(await call('staff.devices', {}, await signIn('other'))).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+    expect(await call('staff.devices', {})).toMatchObject({
+      status: 401,
+      body: { ok: false, error: { code: 'unauthenticated' } },
+    });
+    expect(await call('staff.devices', {}, await signIn('other'))).toMatchObject({
+      status: 403,
+      body: { error: { code: 'forbidden' } },
+    });
     expect(await call('staff.devices', {}, await signIn('pat'))).toMatchObject({ status: 403 });
     expect(calls).toEqual([]);
     expect(await call('staff.devices', {}, await signIn('sam'))).toMatchObject({ status: 200, body: { ok: true } });
@@ -124,9 +160,16 @@ describe('browser-mode server', () => {
   });
 
   it('refuses bad input with a clear error and keeps serving', async () => {
-    expect(await call('kiosk.submitTasks', { completions: 'all' })).toMatchObject({ status: 400, body: { error: { code: 'bad-message' } } });
+    expect(await call('kiosk.submitTasks', { completions: 'all' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'bad-message' } },
+    });
     expect(await call('hq.fleet', {})).toMatchObject({ status: 404, body: { error: { code: 'not-found' } } });
-    const notJson = await fetch(`${server.url}/api/call`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    const notJson = await fetch(`${server.url}/api/call`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
     expect(notJson.status).toBe(400);
     const crossSite = await call('kiosk.view', {}, undefined, { origin: 'http://evil.example' });
     expect(crossSite.status).toBe(403);
@@ -134,6 +177,9 @@ describe('browser-mode server', () => {
     expect(garbageOrigin.status).toBe(403);
     // The kiosk screen's calls carry the secret its own page's URL holds.
     const secret = new URLSearchParams(new URL(server.urls.kiosk ?? '').hash.slice(1)).get(SCREEN_SECRET_PARAM) ?? '';
-    expect(await call('kiosk.view', {}, undefined, { [SCREEN_SECRET_HEADER]: secret })).toMatchObject({ status: 200, body: { ok: true } });
+    expect(await call('kiosk.view', {}, undefined, { [SCREEN_SECRET_HEADER]: secret })).toMatchObject({
+      status: 200,
+      body: { ok: true },
+    });
   });
 });

@@ -31,7 +31,17 @@ describe('demo centre screens with real face matching', () => {
   let seq: number;
 
   beforeAll(async () => {
-    const starting = DemoCenter.start({ dataDir: dir, fresh: true, people: 6, day: '2026-12-01', durationS: 1, httpPort: 0, mqttPort: 0, webPort: 0, say: () => undefined });
+    const starting = DemoCenter.start({
+      dataDir: dir,
+      fresh: true,
+      people: 6,
+      day: '2026-12-01',
+      durationS: 1,
+      httpPort: 0,
+      mqttPort: 0,
+      webPort: 0,
+      say: () => undefined,
+    });
     [center, browser] = await Promise.all([starting, launchBrowser()]);
     // The day enrols everyone on both kiosks (finger, badge, face) and signs the plans.
     await center.runDay();
@@ -57,58 +67,80 @@ describe('demo centre screens with real face matching', () => {
     return page;
   }
 
-  it('a person checks in from the kiosk screen, identified by the real fingerprint driver and face worker', TIMEOUT, async () => {
-    const kiosk = await open(center.urls.kiosk);
-    // The demo centre is in China, so its kiosk speaks Chinese; the last scripted visit's receipt goes by itself.
-    await kiosk.getByRole('button', { name: /开始签到/ }).waitFor();
-    await kiosk.getByRole('button', { name: /English/ }).click();
-    const start = kiosk.getByRole('button', { name: /Start check-in/ });
-    await start.waitFor();
+  it(
+    'a person checks in from the kiosk screen, identified by the real fingerprint driver and face worker',
+    TIMEOUT,
+    async () => {
+      const kiosk = await open(center.urls.kiosk);
+      // The demo centre is in China, so its kiosk speaks Chinese; the last scripted visit's receipt goes by itself.
+      await kiosk.getByRole('button', { name: /开始签到/ }).waitFor();
+      await kiosk.getByRole('button', { name: /English/ }).click();
+      const start = kiosk.getByRole('button', { name: /Start check-in/ });
+      await start.waitFor();
 
-    const store = LedgerStore.open(join(dir, topicId(KIOSK), `${topicId(KIOSK)}.db`), { readonly: true });
-    try {
-      const before = store.head(KIOSK).size;
-      center.present(PERSON);
-      await start.click();
-      await kiosk.getByText("Here are today's tasks").waitFor();
-      await kiosk.getByLabel(/Study module · Law basics, lesson 3/).check();
-      await kiosk.getByRole('button', { name: /Save and continue/ }).click();
-      await kiosk.getByText('You are checked in').waitFor();
-      expect(await kiosk.locator('.receipt dd').first().textContent()).toBe(PERSON);
-      await screenshot(kiosk, 'demo-kiosk-receipt');
-      seq = Number((await kiosk.locator('.receipt dd').last().textContent())?.replace('#', ''));
-      expect(seq).toBeGreaterThanOrEqual(before);
+      const store = LedgerStore.open(join(dir, topicId(KIOSK), `${topicId(KIOSK)}.db`), { readonly: true });
+      try {
+        const before = store.head(KIOSK).size;
+        center.present(PERSON);
+        await start.click();
+        await kiosk.getByText("Here are today's tasks").waitFor();
+        await kiosk.getByLabel(/Study module · Law basics, lesson 3/).check();
+        await kiosk.getByRole('button', { name: /Save and continue/ }).click();
+        await kiosk.getByText('You are checked in').waitFor();
+        expect(await kiosk.locator('.receipt dd').first().textContent()).toBe(PERSON);
+        await screenshot(kiosk, 'demo-kiosk-receipt');
+        seq = Number((await kiosk.locator('.receipt dd').last().textContent())?.replace('#', ''));
+        expect(seq).toBeGreaterThanOrEqual(before);
 
-      // The receipt's entry is the new check-in on kiosk-1's own log, with the face worker's distance.
-      const rows = [...store.range(KIOSK, before, store.head(KIOSK).size)].map((row) => ({ seq: row.seq, type: row.type, payload: decodeLeaf(row.leaf).body.payload }));
-      const entry = rows.find((r) => r.seq === seq);
-      expect(entry?.type).toBe('checkin');
-      const checkin = parseCheckin(entry?.payload);
-      expect(checkin).toMatchObject({ subject: PERSON, kiosk: KIOSK, methods: ['fingerprint', 'face'], tasks: [{ task: 'study' }] });
-      expect(checkin.faceScore).toBeGreaterThanOrEqual(0);
-      expect(checkin.faceScore).toBeLessThan(DEFAULT_MATCH_THRESHOLD);
-      // Its attempt's face step, written before the check-in, matched with the same distance.
-      const faceSteps = rows.filter((r) => r.type === 'checkin-attempt').map((r) => parseCheckinAttempt(r.payload)).filter((a) => a.attempt === checkin.attempt && a.method === 'face');
-      expect(faceSteps).toEqual([expect.objectContaining({ step: 'verify', outcome: 'matched', subject: PERSON, score: checkin.faceScore })]);
-    } finally {
-      store.close();
-    }
-  });
+        // The receipt's entry is the new check-in on kiosk-1's own log, with the face worker's distance.
+        const rows = [...store.range(KIOSK, before, store.head(KIOSK).size)].map((row) => ({
+          seq: row.seq,
+          type: row.type,
+          payload: decodeLeaf(row.leaf).body.payload,
+        }));
+        const entry = rows.find((r) => r.seq === seq);
+        expect(entry?.type).toBe('checkin');
+        const checkin = parseCheckin(entry?.payload);
+        expect(checkin).toMatchObject({
+          subject: PERSON,
+          kiosk: KIOSK,
+          methods: ['fingerprint', 'face'],
+          tasks: [{ task: 'study' }],
+        });
+        expect(checkin.faceScore).toBeGreaterThanOrEqual(0);
+        expect(checkin.faceScore).toBeLessThan(DEFAULT_MATCH_THRESHOLD);
+        // Its attempt's face step, written before the check-in, matched with the same distance.
+        const faceSteps = rows
+          .filter((r) => r.type === 'checkin-attempt')
+          .map((r) => parseCheckinAttempt(r.payload))
+          .filter((a) => a.attempt === checkin.attempt && a.method === 'face');
+        expect(faceSteps).toEqual([
+          expect.objectContaining({ step: 'verify', outcome: 'matched', subject: PERSON, score: checkin.faceScore }),
+        ]);
+      } finally {
+        store.close();
+      }
+    },
+  );
 
-  it('staff sign in with the demo account and see the person checked in, with the new entry in their history', TIMEOUT, async () => {
-    const account = center.accounts.find((a) => a.role === 'staff');
-    if (!account) throw new Error('the demo has no staff account');
-    const staff = await open(center.urls.staff);
-    await staff.getByLabel('User name').fill(account.user);
-    await staff.getByLabel('Password').fill(account.password);
-    await staff.getByRole('button', { name: 'Sign in' }).click();
-    const row = staff.locator(`tr[data-subject="${PERSON}"][data-state="checked-in"]`);
-    await row.waitFor();
-    expect(await row.textContent()).toContain(KIOSK);
-    await staff.getByRole('button', { name: `History of ${PERSON}` }).click();
-    const entry = staff.locator('.timeline tbody tr', { hasText: `${KIOSK} #${seq}` });
-    await entry.waitFor();
-    expect(await entry.textContent()).toContain(`checked in at ${KIOSK} (fingerprint + face); tasks study`);
-    await screenshot(staff, 'demo-staff-history');
-  });
+  it(
+    'staff sign in with the demo account and see the person checked in, with the new entry in their history',
+    TIMEOUT,
+    async () => {
+      const account = center.accounts.find((a) => a.role === 'staff');
+      if (!account) throw new Error('the demo has no staff account');
+      const staff = await open(center.urls.staff);
+      await staff.getByLabel('User name').fill(account.user);
+      await staff.getByLabel('Password').fill(account.password);
+      await staff.getByRole('button', { name: 'Sign in' }).click();
+      const row = staff.locator(`tr[data-subject="${PERSON}"][data-state="checked-in"]`);
+      await row.waitFor();
+      expect(await row.textContent()).toContain(KIOSK);
+      await staff.getByRole('button', { name: `History of ${PERSON}` }).click();
+      const entry = staff.locator('.timeline tbody tr', { hasText: `${KIOSK} #${seq}` });
+      await entry.waitFor();
+      expect(await entry.textContent()).toContain(`checked in at ${KIOSK} (fingerprint + face); tasks study`);
+      await screenshot(staff, 'demo-staff-history');
+    },
+  );
 });

@@ -46,24 +46,58 @@ beforeAll(async () => {
   const [k1, k2] = centre.kiosks;
   const clock = (): number => now;
   // k1 holds k2's log (as a KioskNode replicates its peers); HQ witnessed both logs and kept its cosignatures.
-  ingestEntries(k1, K2, [...k2.range(K2, 0, k2.head(K2).size)].map((r) => r.leaf), { source: 'test', trustedKey: centre.signers[K2].verifier.publicKey });
+  ingestEntries(
+    k1,
+    K2,
+    [...k2.range(K2, 0, k2.head(K2).size)].map((r) => r.leaf),
+    { source: 'test', trustedKey: centre.signers[K2].verifier.publicKey },
+  );
   const witness = new Witness(new SqliteReplicaStore(centre.hq), centre.witness, () => at('14:05'));
-  for (const [origin, store] of [[K1, k1], [K2, k2]] as const) expect((await witness.observe(origin, store.latestCheckpoint(origin)?.note ?? '')).kind).toBe('cosigned');
+  for (const [origin, store] of [
+    [K1, k1],
+    [K2, k2],
+  ] as const)
+    expect((await witness.observe(origin, store.latestCheckpoint(origin)?.note ?? '')).kind).toBe('cosigned');
 
   const k1Writer = LogWriter.open(k1, centre.signers[K1], clock);
   hqLog = LedgerStore.open(join(centre.dir, 'hq-log.db'), { create: true });
   const hqWriter = LogWriter.init(hqLog, 'hq/log', Signer.generate('hq/log'), clock);
   users = UserStore.open(join(centre.dir, 'users.db'), { scrypt: { logN: 10, r: 8, p: 1 } });
-  for (const [name, scope] of [['sam', { role: 'staff', centres: ['centre-a'] }], ['fay', { role: 'staff', centres: ['centre-b'] }], ['olga', { role: 'officer' }], ['aud', { role: 'auditor' }]] as const) {
+  for (const [name, scope] of [
+    ['sam', { role: 'staff', centres: ['centre-a'] }],
+    ['fay', { role: 'staff', centres: ['centre-b'] }],
+    ['olga', { role: 'officer' }],
+    ['aud', { role: 'auditor' }],
+  ] as const) {
     await users.add({ name, password: PASSWORD, ...scope });
   }
-  const staff = new StaffBackend({ centre: 'centre-a', kiosk: K1, store: k1, append: (type, payload) => k1Writer.append(type, payload), clock, zone: 'UTC' });
+  const staff = new StaffBackend({
+    centre: 'centre-a',
+    kiosk: K1,
+    store: k1,
+    append: (type, payload) => k1Writer.append(type, payload),
+    clock,
+    zone: 'UTC',
+  });
   // The kiosk exports from its own store, taking HQ's kept cosignatures (the kiosk receives them on the broker).
-  const staffExports = new EvidenceExports({ stores: [k1, centre.hq], log: { origin: K1, append: (type, payload) => k1Writer.append(type, payload) }, witnessKeys: [centre.witness.verifier], clock });
+  const staffExports = new EvidenceExports({
+    stores: [k1, centre.hq],
+    log: { origin: K1, append: (type, payload) => k1Writer.append(type, payload) },
+    witnessKeys: [centre.witness.verifier],
+    clock,
+  });
   kioskWeb = await startWebServer({ staff: withStaffEvidence(staff, staffExports), users });
   servers.push(kioskWeb);
-  const hq = new HqBackend({ hq: { store: new SqliteHqStore(centre.hq), events: new EventEmitter<HqEvents>(), fleetView: () => [] }, clock });
-  const hqExports = new EvidenceExports({ stores: [centre.hq, k1, k2], log: { origin: 'hq/log', append: (type, payload) => hqWriter.append(type, payload) }, witnessSigners: [centre.witness], clock });
+  const hq = new HqBackend({
+    hq: { store: new SqliteHqStore(centre.hq), events: new EventEmitter<HqEvents>(), fleetView: () => [] },
+    clock,
+  });
+  const hqExports = new EvidenceExports({
+    stores: [centre.hq, k1, k2],
+    log: { origin: 'hq/log', append: (type, payload) => hqWriter.append(type, payload) },
+    witnessSigners: [centre.witness],
+    clock,
+  });
   hqWeb = await startWebServer({ hq: withHqEvidence(hq, hqExports), users });
   servers.push(hqWeb);
 }, 60_000);
@@ -75,21 +109,51 @@ afterAll(async () => {
 });
 
 async function session(server: WebServer, user: string): Promise<string> {
-  const response = await fetch(`${server.url}/api/session`, { method: 'POST', body: JSON.stringify({ user, password: PASSWORD }) });
+  const response = await fetch(`${server.url}/api/session`, {
+    method: 'POST',
+    body: JSON.stringify({ user, password: PASSWORD }),
+  });
   return ((await response.json()) as { token: string }).token;
 }
 
-async function call(server: WebServer, cookie: string, token: string | undefined, method: string, params: unknown): Promise<{ status: number; body: { ok: boolean; result?: { bundle: string; sha256: string; verdict: string; filename: string; logged: { origin: string; seq: number } }; error?: { code: string } } }> {
+async function call(
+  server: WebServer,
+  cookie: string,
+  token: string | undefined,
+  method: string,
+  params: unknown,
+): Promise<{
+  status: number;
+  body: {
+    ok: boolean;
+    result?: {
+      bundle: string;
+      sha256: string;
+      verdict: string;
+      filename: string;
+      logged: { origin: string; seq: number };
+    };
+    error?: { code: string };
+  };
+}> {
   const response = await fetch(`${server.url}/api/call`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', origin: server.url, ...(token === undefined ? {} : { cookie: `${cookie}=${token}` }) },
+    headers: {
+      'content-type': 'application/json',
+      'origin': server.url,
+      ...(token === undefined ? {} : { cookie: `${cookie}=${token}` }),
+    },
     body: JSON.stringify({ method, params }),
   });
   return { status: response.status, body: (await response.json()) as never };
 }
 
 /** The entry an export was logged as, decoded from the store it went to. */
-function loggedEntry(store: LedgerStore, origin: string, seq: number): { type: string; payload: Record<string, unknown> } {
+function loggedEntry(
+  store: LedgerStore,
+  origin: string,
+  seq: number,
+): { type: string; payload: Record<string, unknown> } {
   const row = store.entry(origin, seq);
   if (!row) throw new Error(`no ${origin}#${seq}`);
   const { body } = decodeLeaf(row.leaf);
@@ -97,17 +161,34 @@ function loggedEntry(store: LedgerStore, origin: string, seq: number): { type: s
 }
 
 describe('at the API', () => {
-  it('staff of the centre export a breach\'s evidence: logged on the kiosk\'s log with the file\'s SHA-256, and the file verifies', async () => {
+  it("staff of the centre export a breach's evidence: logged on the kiosk's log with the file's SHA-256, and the file verifies", async () => {
     const [k1] = centre.kiosks;
     const before = k1.head(K1).size;
-    const { status, body } = await call(kioskWeb, 'muster_staff', await session(kioskWeb, 'sam'), 'staff.exportEvidence', { subject: PEOPLE.missed, day: DAY, rule: 'missed-checkin' });
+    const { status, body } = await call(
+      kioskWeb,
+      'muster_staff',
+      await session(kioskWeb, 'sam'),
+      'staff.exportEvidence',
+      { subject: PEOPLE.missed, day: DAY, rule: 'missed-checkin' },
+    );
     expect(status).toBe(200);
     const file = body.result;
     if (!file) throw new Error('no file');
     expect(file.verdict).toBe('missed');
     expect(file.filename).toBe('evidence-p-miss-2026-12-01-missed-checkin.json');
     expect(file.logged).toEqual({ origin: K1, seq: before });
-    expect(loggedEntry(k1, K1, before)).toEqual({ type: 'evidence-export', payload: { subject: PEOPLE.missed, day: DAY, rule: 'missed-checkin', by: 'sam', role: 'staff', verdict: 'missed', bundle: file.sha256 } });
+    expect(loggedEntry(k1, K1, before)).toEqual({
+      type: 'evidence-export',
+      payload: {
+        subject: PEOPLE.missed,
+        day: DAY,
+        rule: 'missed-checkin',
+        by: 'sam',
+        role: 'staff',
+        verdict: 'missed',
+        bundle: file.sha256,
+      },
+    });
     const report = await verifyBundle(parseBundle(file.bundle), trusted());
     expect(report.ok && report.facts.witnesses).toEqual(['hq']);
   });
@@ -116,24 +197,43 @@ describe('at the API', () => {
     const [k1] = centre.kiosks;
     const before = k1.head(K1).size;
     const params = { subject: PEOPLE.missed, day: DAY };
-    expect((await call(kioskWeb, 'muster_staff', await session(kioskWeb, 'fay'), 'staff.exportEvidence', params)).status).toBe(403);
-    expect((await call(kioskWeb, 'muster_staff', await session(kioskWeb, 'aud'), 'staff.exportEvidence', params)).status).toBe(403);
+    expect(
+      (await call(kioskWeb, 'muster_staff', await session(kioskWeb, 'fay'), 'staff.exportEvidence', params)).status,
+    ).toBe(403);
+    expect(
+      (await call(kioskWeb, 'muster_staff', await session(kioskWeb, 'aud'), 'staff.exportEvidence', params)).status,
+    ).toBe(403);
     expect((await call(kioskWeb, 'muster_staff', undefined, 'staff.exportEvidence', params)).status).toBe(401);
     expect((await call(hqWeb, 'muster_hq', await session(hqWeb, 'aud'), 'hq.exportEvidence', params)).status).toBe(403);
     const sam = await session(kioskWeb, 'sam');
-    expect((await call(kioskWeb, 'muster_staff', sam, 'staff.exportEvidence', { subject: PEOPLE.missed, day: '2026-13-45' })).body.error?.code).toBe('bad-request');
-    expect((await call(kioskWeb, 'muster_staff', sam, 'staff.exportEvidence', { subject: 'p-nobody', day: DAY })).body.error?.code).toBe('no-plan');
+    expect(
+      (await call(kioskWeb, 'muster_staff', sam, 'staff.exportEvidence', { subject: PEOPLE.missed, day: '2026-13-45' }))
+        .body.error?.code,
+    ).toBe('bad-request');
+    expect(
+      (await call(kioskWeb, 'muster_staff', sam, 'staff.exportEvidence', { subject: 'p-nobody', day: DAY })).body.error
+        ?.code,
+    ).toBe('no-plan');
     expect(k1.head(K1).size).toBe(before);
   });
 
-  it('an officer exports at HQ: HQ\'s witness cosigns now, the export is logged on HQ\'s own log', async () => {
-    const { status, body } = await call(hqWeb, 'muster_hq', await session(hqWeb, 'olga'), 'hq.exportEvidence', { subject: PEOPLE.late, day: DAY, rule: 'late-checkin' });
+  it("an officer exports at HQ: HQ's witness cosigns now, the export is logged on HQ's own log", async () => {
+    const { status, body } = await call(hqWeb, 'muster_hq', await session(hqWeb, 'olga'), 'hq.exportEvidence', {
+      subject: PEOPLE.late,
+      day: DAY,
+      rule: 'late-checkin',
+    });
     expect(status).toBe(200);
     const file = body.result;
     if (!file) throw new Error('no file');
     expect(file.verdict).toBe('late');
     expect(file.logged.origin).toBe('hq/log');
-    expect(loggedEntry(hqLog, 'hq/log', file.logged.seq).payload).toMatchObject({ subject: PEOPLE.late, by: 'olga', role: 'officer', bundle: file.sha256 });
+    expect(loggedEntry(hqLog, 'hq/log', file.logged.seq).payload).toMatchObject({
+      subject: PEOPLE.late,
+      by: 'olga',
+      role: 'officer',
+      bundle: file.sha256,
+    });
     expect((await verifyBundle(parseBundle(file.bundle), trusted())).ok).toBe(true);
   });
 });
@@ -148,7 +248,12 @@ describe('in Chromium', () => {
   });
 
   async function open(url: string, user: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'UTC', acceptDownloads: true });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'en-US',
+      timezoneId: 'UTC',
+      acceptDownloads: true,
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(UI_TIMEOUT);
     await page.goto(url);
@@ -170,7 +275,12 @@ describe('in Chromium', () => {
     await page.getByRole('button', { name: `History of ${PEOPLE.missed}` }).click();
     const breach = await saved(page, `button[data-evidence="${PEOPLE.missed}/${DAY}/missed-checkin"]`);
     expect((await verifyBundle(parseBundle(breach), trusted())).ok).toBe(true);
-    expect(await page.getByRole('status').filter({ hasText: 'Saved evidence-p-miss-2026-12-01-missed-checkin.json' }).count()).toBe(1);
+    expect(
+      await page
+        .getByRole('status')
+        .filter({ hasText: 'Saved evidence-p-miss-2026-12-01-missed-checkin.json' })
+        .count(),
+    ).toBe(1);
     await page.getByRole('button', { name: `History of ${PEOPLE.onTime}` }).click();
     const checkin = await saved(page, `button[data-evidence="${PEOPLE.onTime}/${DAY}"]`);
     const bundle = parseBundle(checkin);
@@ -178,16 +288,22 @@ describe('in Chromium', () => {
     expect((await verifyBundle(bundle, trusted())).ok).toBe(true);
   });
 
-  it('the HQ dashboard offers evidence in the breach feed and a person\'s timeline; each file verifies and each export is logged', async () => {
+  it("the HQ dashboard offers evidence in the breach feed and a person's timeline; each file verifies and each export is logged", async () => {
     const page = await open(hqWeb.urls.hq ?? '', 'olga');
     const before = hqLog.head('hq/log').size;
     const breach = parseBundle(await saved(page, `.feed button[data-evidence="${PEOPLE.late}/${DAY}/late-checkin"]`));
     expect(breach.verdict.kind).toBe('late');
     expect((await verifyBundle(breach, trusted())).ok).toBe(true);
-    await page.getByRole('button', { name: `Timeline of ${PEOPLE.late}` }).first().click();
+    await page
+      .getByRole('button', { name: `Timeline of ${PEOPLE.late}` })
+      .first()
+      .click();
     const checkin = parseBundle(await saved(page, `.timeline button[data-evidence="${PEOPLE.late}/${DAY}"]`));
     expect((await verifyBundle(checkin, trusted())).ok).toBe(true);
     expect(hqLog.head('hq/log').size).toBe(before + 2);
-    expect(decodeLeaf(fromBase64(Buffer.from(hqLog.entry('hq/log', before)?.leaf ?? new Uint8Array()).toString('base64'))).body.type).toBe('evidence-export');
+    expect(
+      decodeLeaf(fromBase64(Buffer.from(hqLog.entry('hq/log', before)?.leaf ?? new Uint8Array()).toString('base64')))
+        .body.type,
+    ).toBe('evidence-export');
   });
 });

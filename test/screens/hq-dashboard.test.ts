@@ -27,8 +27,20 @@ const ZONE = 'America/New_York';
 
 type Call = (params: unknown, caller: unknown) => Promise<unknown>;
 
-function cityAtHq(): { records: LogRecord[]; now: number; call: (method: string, params: unknown) => Promise<unknown>; append: (origin: string, record: LogRecord) => Promise<void> } {
-  const city = syntheticCity({ people: 120, startDay: START, days: DAYS, seed: 11, outagePerMille: 40, compliance: 0.7 });
+function cityAtHq(): {
+  records: LogRecord[];
+  now: number;
+  call: (method: string, params: unknown) => Promise<unknown>;
+  append: (origin: string, record: LogRecord) => Promise<void>;
+} {
+  const city = syntheticCity({
+    people: 120,
+    startDay: START,
+    days: DAYS,
+    seed: 11,
+    outagePerMille: 40,
+    compliance: 0.7,
+  });
   const now = city.end;
   const logs = signLogs(city.records);
   const store = SqliteHqStore.open(join(tempDir(), 'hq.db'));
@@ -77,15 +89,31 @@ describe('HQ dashboard figures over a city', () => {
       const roster = dayRoster(records, report, CENTRE, zonedInstant(day, 23 * 60 + 59, ZONE), ZONE);
       const count = dayCount(roster.rows);
       const shown = charts.compliance.find((c) => c.day === formatDay(day));
-      expect(shown, formatDay(day)).toEqual({ centre: CENTRE, zone: ZONE, day: formatDay(day), due: count.due, open: count.open, breached: count.breached, compliance: count.compliance });
+      expect(shown, formatDay(day)).toEqual({
+        centre: CENTRE,
+        zone: ZONE,
+        day: formatDay(day),
+        due: count.due,
+        open: count.open,
+        breached: count.breached,
+        compliance: count.compliance,
+      });
       const byRule = new Map<string, number>();
-      for (const b of roster.rows.flatMap((r) => r.breaches).filter((b) => breachStands(b.status))) byRule.set(b.rule, (byRule.get(b.rule) ?? 0) + 1);
-      expect(new Map(charts.breaches.filter((b) => b.day === formatDay(day)).map((b) => [b.rule, b.count]))).toEqual(byRule);
+      for (const b of roster.rows.flatMap((r) => r.breaches).filter((b) => breachStands(b.status)))
+        byRule.set(b.rule, (byRule.get(b.rule) ?? 0) + 1);
+      expect(new Map(charts.breaches.filter((b) => b.day === formatDay(day)).map((b) => [b.rule, b.count]))).toEqual(
+        byRule,
+      );
     }
     expect(charts.compliance.some((c) => c.breached > 0)).toBe(true);
 
     // One person's calendar: each day's state is their roster row's.
-    const subject = report.breaches.find((b) => b.rule === 'missed-checkin' && b.status === 'open' && fromScratch(records, now, parseDay(b.day) as number).rows.some((r) => r.subject === b.subject))?.subject as string;
+    const subject = report.breaches.find(
+      (b) =>
+        b.rule === 'missed-checkin' &&
+        b.status === 'open' &&
+        fromScratch(records, now, parseDay(b.day) as number).rows.some((r) => r.subject === b.subject),
+    )?.subject as string;
     const calendar = (await call('hq.calendar', { subject, from: range.from, to: range.to })) as CalendarView;
     for (const d of calendar.days) {
       const row = fromScratch(records, now, parseDay(d.day) as number).rows.find((r) => r.subject === subject);
@@ -93,11 +121,24 @@ describe('HQ dashboard figures over a city', () => {
     }
 
     // A settled day (kept) is excused after the fact: that day's figures change, the others stay.
-    const missed = report.breaches.find((b) => b.subject === subject && b.rule === 'missed-checkin' && b.status === 'open' && parseDay(b.day) !== undefined && (parseDay(b.day) as number) < START + DAYS - 3);
+    const missed = report.breaches.find(
+      (b) =>
+        b.subject === subject &&
+        b.rule === 'missed-checkin' &&
+        b.status === 'open' &&
+        parseDay(b.day) !== undefined &&
+        (parseDay(b.day) as number) < START + DAYS - 3,
+    );
     if (!missed) throw new Error('the city has no open missed check-in to excuse');
     const before = charts.compliance.find((c) => c.day === missed.day);
     const staffLog = [...new Set(records.map((r) => r.ref.origin))].find((o) => o === `${CENTRE}/staff`) ?? 'hq';
-    const excuse = new LogBuilder().add(staffLog, now - 60_000, 'excuse', { subject, from: missed.day, to: missed.day, reason: '病假', staff: 'staff-1' });
+    const excuse = new LogBuilder().add(staffLog, now - 60_000, 'excuse', {
+      subject,
+      from: missed.day,
+      to: missed.day,
+      reason: '病假',
+      staff: 'staff-1',
+    });
     await append(staffLog, excuse);
     const after = (await call('hq.charts', range)) as ChartsView;
     const changed = after.compliance.find((c) => c.day === missed.day);
@@ -105,11 +146,18 @@ describe('HQ dashboard figures over a city', () => {
     expect(changed?.breached).toBe(scratch.breached);
     expect(changed?.breached).toBeLessThan(before?.breached ?? 0);
     expect(changed?.compliance ?? 0).toBeGreaterThan(before?.compliance ?? 1);
-    expect(after.compliance.filter((c) => c.day !== missed.day)).toEqual(charts.compliance.filter((c) => c.day !== missed.day));
+    expect(after.compliance.filter((c) => c.day !== missed.day)).toEqual(
+      charts.compliance.filter((c) => c.day !== missed.day),
+    );
 
     // The overview's centre table counts today the same way.
     const overview = (await call('hq.overview', {})) as { centres: CentreView[] };
     const today = dayCount(dayRoster(records, computeBreaches(records, now), CENTRE, now, ZONE).rows);
-    expect(overview.centres.find((c) => c.centre === CENTRE)).toMatchObject({ expected: today.due, checkedIn: today.checkedIn, compliance: today.compliance, open: today.open });
+    expect(overview.centres.find((c) => c.centre === CENTRE)).toMatchObject({
+      expected: today.due,
+      checkedIn: today.checkedIn,
+      compliance: today.compliance,
+      open: today.open,
+    });
   });
 });

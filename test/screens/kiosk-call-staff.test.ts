@@ -33,7 +33,7 @@ describe('Call staff on the kiosk reaches the staff screen', () => {
     return page;
   }
 
-  it('shows the request with the kiosk\'s reference on the staff screen, in the staff\'s language, until staff answer it', async () => {
+  it("shows the request with the kiosk's reference on the staff screen, in the staff's language, until staff answer it", async () => {
     const staff = await open(centre.kioskWeb.urls.staff ?? '', { width: 1280, height: 900 }, 'zh-CN');
     await staff.getByLabel('用户名').fill('sam');
     await staff.getByLabel('密码').fill(PASSWORD);
@@ -63,7 +63,7 @@ describe('Call staff on the kiosk reaches the staff screen', () => {
   }, 90_000);
 });
 
-describe('the kiosk\'s calls for staff', () => {
+describe("the kiosk's calls for staff", () => {
   it('keeps each call with its reference and reason until it is answered, once', () => {
     const calls = new StaffConfirmations({ clock: () => 1_000 });
     let changes = 0;

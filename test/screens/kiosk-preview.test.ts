@@ -19,7 +19,11 @@ describe('webcam preview in the face step', () => {
 
   beforeAll(async () => {
     [rig, browser] = await Promise.all([startKioskRig('en'), launchBrowser()]);
-    const context = await browser.newContext({ viewport: { width: 1080, height: 1920 }, timezoneId: 'UTC', hasTouch: true });
+    const context = await browser.newContext({
+      viewport: { width: 1080, height: 1920 },
+      timezoneId: 'UTC',
+      hasTouch: true,
+    });
     page = await context.newPage();
     page.setDefaultTimeout(30_000);
     await page.goto(rig.url);
@@ -58,14 +62,18 @@ describe('webcam preview in the face step', () => {
   }, 120_000);
 });
 
-describe('the serial camera\'s frame in the face step', () => {
+describe("the serial camera's frame in the face step", () => {
   let rig: KioskRig;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     [rig, browser] = await Promise.all([startKioskRig('en'), launchBrowser()]);
-    const context = await browser.newContext({ viewport: { width: 1080, height: 1920 }, timezoneId: 'UTC', hasTouch: true });
+    const context = await browser.newContext({
+      viewport: { width: 1080, height: 1920 },
+      timezoneId: 'UTC',
+      hasTouch: true,
+    });
     page = await context.newPage();
     page.setDefaultTimeout(30_000);
     await page.goto(rig.url);
@@ -84,7 +92,9 @@ describe('the serial camera\'s frame in the face step', () => {
     rig.screen.still(encode(kioskFrame(decode(readFileSync(new URL('obama_1.jpg', FACES_DIR)))), 80));
     const still = page.locator('[data-preview="still"] img');
     await still.waitFor();
-    await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('[data-preview="still"] img')?.naturalWidth ?? 0) === 640);
+    await page.waitForFunction(
+      () => (document.querySelector<HTMLImageElement>('[data-preview="still"] img')?.naturalWidth ?? 0) === 640,
+    );
     expect(await page.locator('[data-preview="still"] [data-pictogram="oval"]').count()).toBe(1);
     await kioskShot(page, 'en-1080x1920-camera-still');
     await page.getByRole('button', { name: t('en', 'cancel') }).tap();

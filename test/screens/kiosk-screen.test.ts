@@ -19,7 +19,7 @@ const VIEWPORTS = [
   { name: '1280x800', width: 1280, height: 800 },
 ] as const;
 const LANGUAGES: readonly KioskLanguage[] = ['zh-CN', 'en'];
-const OTHER: { readonly [L in KioskLanguage]: KioskLanguage } = { 'zh-CN': 'en', en: 'zh-CN' };
+const OTHER: { readonly [L in KioskLanguage]: KioskLanguage } = { 'zh-CN': 'en', 'en': 'zh-CN' };
 /** Generous: the machines running these tests are shared and often loaded. */
 const UI_TIMEOUT = 30_000;
 
@@ -27,321 +27,375 @@ function hhmm(ms: number, zone: string): string {
   return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(ms);
 }
 
-describe.each(LANGUAGES.flatMap((language) => VIEWPORTS.map((viewport) => ({ language, viewport }))))('kiosk screen, $language at $viewport.name', ({ language, viewport }) => {
-  let rig: KioskRig;
-  let browser: Browser;
-  let page: Page;
-  const word = (w: Parameters<typeof t>[1], values?: Readonly<Record<string, number | string>>): string => t(language, w, values);
-  const named = (w: Parameters<typeof t>[1]) => page.getByRole('button', { name: word(w) });
+describe.each(LANGUAGES.flatMap((language) => VIEWPORTS.map((viewport) => ({ language, viewport }))))(
+  'kiosk screen, $language at $viewport.name',
+  ({ language, viewport }) => {
+    let rig: KioskRig;
+    let browser: Browser;
+    let page: Page;
+    const word = (w: Parameters<typeof t>[1], values?: Readonly<Record<string, number | string>>): string =>
+      t(language, w, values);
+    const named = (w: Parameters<typeof t>[1]) => page.getByRole('button', { name: word(w) });
 
-  beforeAll(async () => {
-    [rig, browser] = await Promise.all([startKioskRig(language), launchBrowser()]);
-    // The machine's clock runs in UTC; every time the kiosk shows must still be Shanghai's.
-    const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height }, timezoneId: 'UTC', hasTouch: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(UI_TIMEOUT);
-    await page.goto(rig.url);
-  }, 120_000);
-  afterAll(async () => {
-    await browser.close();
-    await rig.close();
-  });
-  // Each test starts from the start screen with every device working, whatever the last one left.
-  afterEach(async () => {
-    rig.face = 'match';
-    rig.available = { fingerprint: true, camera: true, badge: true };
-    rig.sensor.place({ kind: 'none' });
-    const handlers = rig.screen.handlers as Record<string, (params: unknown) => unknown>;
-    await waitFor(() => {
-      if (rig.screen.current().phase === 'idle') return true;
-      handlers['kiosk.cancel']?.({ staff: false });
-      handlers['kiosk.reset']?.({});
-      return false;
-    }, 'the kiosk back at the start');
-    await atStart();
-  }, 60_000);
+    beforeAll(async () => {
+      [rig, browser] = await Promise.all([startKioskRig(language), launchBrowser()]);
+      // The machine's clock runs in UTC; every time the kiosk shows must still be Shanghai's.
+      const context = await browser.newContext({
+        viewport: { width: viewport.width, height: viewport.height },
+        timezoneId: 'UTC',
+        hasTouch: true,
+      });
+      page = await context.newPage();
+      page.setDefaultTimeout(UI_TIMEOUT);
+      await page.goto(rig.url);
+    }, 120_000);
+    afterAll(async () => {
+      await browser.close();
+      await rig.close();
+    });
+    // Each test starts from the start screen with every device working, whatever the last one left.
+    afterEach(async () => {
+      rig.face = 'match';
+      rig.available = { fingerprint: true, camera: true, badge: true };
+      rig.sensor.place({ kind: 'none' });
+      const handlers = rig.screen.handlers as Record<string, (params: unknown) => unknown>;
+      await waitFor(() => {
+        if (rig.screen.current().phase === 'idle') return true;
+        handlers['kiosk.cancel']?.({ staff: false });
+        handlers['kiosk.reset']?.({});
+        return false;
+      }, 'the kiosk back at the start');
+      await atStart();
+    }, 60_000);
 
-  /** The checks every state passes, and its screenshot. */
-  async function check(state: string): Promise<void> {
-    await page.evaluate(() => document.fonts.ready);
-    expect(await layoutProblems(page), `${state}: touch targets >= 120 px, text >= 32 px`).toEqual([]);
-    expect(await foreignText(page, language), `${state}: text in the other language`).toEqual([]);
-    expect(await seriousViolations(page), `${state}: axe`).toEqual([]);
-    await kioskShot(page, `${language}-${viewport.name}-${state}`);
-  }
-
-  async function atStart(): Promise<void> {
-    await named('start').waitFor();
-  }
-
-  const checkins = (): number => rig.entries().filter((e) => e === 'checkin:').length;
-
-  it('the start screen shows the centre, the date, the local time in the centre\'s zone, today\'s window and the methods', async () => {
-    await atStart();
-    expect(await page.locator('h1').textContent()).toBe(NAMES.centre[language]);
-    expect(await page.locator('html').getAttribute('lang')).toBe(language);
-    expect(await page.title()).toBe(word('title'));
-    expect(await page.locator('.window').textContent()).toBe(`${word('window')}: 08:00–10:00`);
-    const clock = (await page.locator('.clock').textContent()) ?? '';
-    // The minute may turn between reading and checking.
-    const now = Date.now();
-    expect([hhmm(now - 60_000, ZONE), hhmm(now, ZONE)].some((time) => clock.includes(time)), clock).toBe(true);
-    expect(clock).toContain(language === 'zh-CN' ? '中国标准时间' : 'China Standard Time');
-    expect(await page.locator('.methods li').allTextContents()).toEqual([`👆${word('useFinger')}`, `📷${word('useCamera')}`]);
-    await check('start');
-  }, 120_000);
-
-  it('a full check-in, and the receipt goes by itself with the person\'s data', async () => {
-    const before = checkins();
-    rig.sensor.place({ kind: 'finger', name: FINGER });
-    const started = Date.now();
-    await named('start').tap();
-    await page.getByRole('heading', { name: word('tasksTitle') }).waitFor();
-    rig.sensor.place({ kind: 'none' });
-    expect(await page.locator('[aria-current="step"]').textContent()).toContain(word('step_tasks'));
-    expect(await page.locator('.countdown').textContent()).toMatch(/\d/);
-    await check('tasks');
-    await page.getByLabel(new RegExp(NAMES.tasks['law-basics-3'][language])).check();
-    await named('saveTasks').tap();
-    await page.getByText(word('checkedIn')).waitFor();
-    expect(await page.getByRole('img', { name: word('qrAlt') }).isVisible()).toBe(true);
-    const time = (await page.locator('.receipt dd').nth(1).textContent()) ?? '';
-    expect([hhmm(started, ZONE), hhmm(Date.now(), ZONE)].some((hm) => time.includes(hm)), time).toBe(true);
-    expect(time).toContain(language === 'zh-CN' ? '中国标准时间' : 'China Standard Time');
-    expect(await page.locator('.receipt dd').nth(2).textContent()).toBe(NAMES.centre[language]);
-    expect(await page.locator('.countdown').textContent()).toContain(word('closesIn', { s: '' }).split(' ')[0] ?? '');
-    await check('receipt');
-    // Nobody touches Finish: the receipt and the person's id go by themselves.
-    await atStart();
-    expect(await page.content()).not.toContain(PERSON);
-    expect(checkins()).toBe(before + 1);
-  }, 120_000);
-
-  it('walking away at every step submits nothing and returns to the start', async () => {
-    const before = checkins();
-    // Identify: nobody puts a finger on the sensor.
-    await named('start').tap();
-    await page.locator('[data-pictogram="finger"]').waitFor();
-    await page.locator('.countdown').waitFor();
-    expect(await page.locator('.countdown').textContent()).toMatch(language === 'zh-CN' ? /剩余 \d+ 秒/ : /\d+ s left/);
-    await check('finger');
-    await page.locator('.phase-failed').waitFor();
-    await check('walked-away');
-    await atStart();
-    // Verify: the person leaves in front of the camera.
-    rig.face = 'hang';
-    rig.sensor.place({ kind: 'finger', name: FINGER });
-    await named('start').tap();
-    await page.locator('[data-pictogram="face"]').waitFor();
-    rig.sensor.place({ kind: 'none' });
-    await check('face');
-    await atStart();
-    // Tasks: nobody answers.
-    rig.face = 'match';
-    rig.sensor.place({ kind: 'finger', name: FINGER });
-    await named('start').tap();
-    await page.getByRole('heading', { name: word('tasksTitle') }).waitFor();
-    rig.sensor.place({ kind: 'none' });
-    await atStart();
-    expect(checkins()).toBe(before);
-    expect(rig.entries().slice(-3)).toEqual(['checkin-attempt:matched', 'checkin-attempt:matched', 'checkin-attempt:timeout']);
-  }, 120_000);
-
-  it('Cancel and Call staff at every wait: nothing submitted, the reference number for staff, then the start', async () => {
-    const before = checkins();
-    // Each wait: what to set up before Start, and how the screen shows the wait was reached.
-    const waits: [string, () => void, () => Promise<unknown>][] = [
-      ['identify', () => undefined, () => page.locator('[data-pictogram="finger"]').waitFor()],
-      ['verify', () => {
-        rig.face = 'hang';
-        rig.sensor.place({ kind: 'finger', name: FINGER });
-      }, () => page.locator('[data-pictogram="face"]').waitFor()],
-      ['staff', () => {
-        rig.available = { fingerprint: true, camera: false, badge: true };
-        rig.sensor.place({ kind: 'finger', name: FINGER });
-      }, () => waitFor(() => rig.staff.pending().length > 0, 'the staff confirmation request')],
-      ['tasks', () => {
-        rig.sensor.place({ kind: 'finger', name: FINGER });
-      }, () => page.getByRole('heading', { name: word('tasksTitle') }).waitFor()],
-    ];
-    for (const [where, setup, reached] of waits) {
-      for (const button of ['cancel', 'callStaff'] as const) {
-        await atStart();
-        setup();
-        await named('start').tap();
-        await reached();
-        rig.sensor.place({ kind: 'none' });
-        await named(button).tap();
-        await page.locator('.phase-failed').waitFor();
-        expect(await page.locator('.countdown').textContent()).toMatch(/\d/);
-        if (button === 'callStaff') {
-          const reference = await page.locator('.reference strong').textContent();
-          expect(reference, where).toMatch(/^a-/);
-          // The call waits on the staff screen with the same reference (test/screens/kiosk-call-staff.test.ts shows it there).
-          expect(rig.staff.calls().filter((c) => c.reference === reference).map((c) => c.reason), where).toEqual(['staff-called']);
-          if (where === 'verify') await check('staff-called');
-        } else if (where === 'identify') await check('cancelled');
-        await named('backToStart').tap();
-        rig.face = 'match';
-        rig.available = { fingerprint: true, camera: true, badge: true };
-      }
+    /** The checks every state passes, and its screenshot. */
+    async function check(state: string): Promise<void> {
+      await page.evaluate(() => document.fonts.ready);
+      expect(await layoutProblems(page), `${state}: touch targets >= 120 px, text >= 32 px`).toEqual([]);
+      expect(await foreignText(page, language), `${state}: text in the other language`).toEqual([]);
+      expect(await seriousViolations(page), `${state}: axe`).toEqual([]);
+      await kioskShot(page, `${language}-${viewport.name}-${state}`);
     }
-    await atStart();
-    expect(checkins()).toBe(before);
-    expect(rig.entries().filter((e) => e === 'checkin-attempt:cancelled')).toHaveLength(8);
-    // The staff waits were withdrawn from the staff screens when the person cancelled.
-    expect(rig.staff.pending()).toEqual([]);
-  }, 150_000);
 
-  it('an error at every API call: the screen says so, keeps a way back, and recovers by itself', async () => {
-    /** Fails the next call to `method` with a server error; every other call goes through. */
-    const failNext = async (method: string): Promise<void> => {
-      let failed = false;
-      const handler = async (route: Route): Promise<void> => {
-        const body = route.request().postDataJSON() as { method?: string };
-        if (!failed && body.method === method) {
-          failed = true;
-          await route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ ok: false, error: { code: 'internal', message: 'injected' } }) });
-          await page.unroute('**/api/call', handler);
-          return;
+    async function atStart(): Promise<void> {
+      await named('start').waitFor();
+    }
+
+    const checkins = (): number => rig.entries().filter((e) => e === 'checkin:').length;
+
+    it("the start screen shows the centre, the date, the local time in the centre's zone, today's window and the methods", async () => {
+      await atStart();
+      expect(await page.locator('h1').textContent()).toBe(NAMES.centre[language]);
+      expect(await page.locator('html').getAttribute('lang')).toBe(language);
+      expect(await page.title()).toBe(word('title'));
+      expect(await page.locator('.window').textContent()).toBe(`${word('window')}: 08:00–10:00`);
+      const clock = (await page.locator('.clock').textContent()) ?? '';
+      // The minute may turn between reading and checking.
+      const now = Date.now();
+      expect(
+        [hhmm(now - 60_000, ZONE), hhmm(now, ZONE)].some((time) => clock.includes(time)),
+        clock,
+      ).toBe(true);
+      expect(clock).toContain(language === 'zh-CN' ? '中国标准时间' : 'China Standard Time');
+      expect(await page.locator('.methods li').allTextContents()).toEqual([
+        `👆${word('useFinger')}`,
+        `📷${word('useCamera')}`,
+      ]);
+      await check('start');
+    }, 120_000);
+
+    it("a full check-in, and the receipt goes by itself with the person's data", async () => {
+      const before = checkins();
+      rig.sensor.place({ kind: 'finger', name: FINGER });
+      const started = Date.now();
+      await named('start').tap();
+      await page.getByRole('heading', { name: word('tasksTitle') }).waitFor();
+      rig.sensor.place({ kind: 'none' });
+      expect(await page.locator('[aria-current="step"]').textContent()).toContain(word('step_tasks'));
+      expect(await page.locator('.countdown').textContent()).toMatch(/\d/);
+      await check('tasks');
+      await page.getByLabel(new RegExp(NAMES.tasks['law-basics-3'][language])).check();
+      await named('saveTasks').tap();
+      await page.getByText(word('checkedIn')).waitFor();
+      expect(await page.getByRole('img', { name: word('qrAlt') }).isVisible()).toBe(true);
+      const time = (await page.locator('.receipt dd').nth(1).textContent()) ?? '';
+      expect(
+        [hhmm(started, ZONE), hhmm(Date.now(), ZONE)].some((hm) => time.includes(hm)),
+        time,
+      ).toBe(true);
+      expect(time).toContain(language === 'zh-CN' ? '中国标准时间' : 'China Standard Time');
+      expect(await page.locator('.receipt dd').nth(2).textContent()).toBe(NAMES.centre[language]);
+      expect(await page.locator('.countdown').textContent()).toContain(word('closesIn', { s: '' }).split(' ')[0] ?? '');
+      await check('receipt');
+      // Nobody touches Finish: the receipt and the person's id go by themselves.
+      await atStart();
+      expect(await page.content()).not.toContain(PERSON);
+      expect(checkins()).toBe(before + 1);
+    }, 120_000);
+
+    it('walking away at every step submits nothing and returns to the start', async () => {
+      const before = checkins();
+      // Identify: nobody puts a finger on the sensor.
+      await named('start').tap();
+      await page.locator('[data-pictogram="finger"]').waitFor();
+      await page.locator('.countdown').waitFor();
+      expect(await page.locator('.countdown').textContent()).toMatch(
+        language === 'zh-CN' ? /剩余 \d+ 秒/ : /\d+ s left/,
+      );
+      await check('finger');
+      await page.locator('.phase-failed').waitFor();
+      await check('walked-away');
+      await atStart();
+      // Verify: the person leaves in front of the camera.
+      rig.face = 'hang';
+      rig.sensor.place({ kind: 'finger', name: FINGER });
+      await named('start').tap();
+      await page.locator('[data-pictogram="face"]').waitFor();
+      rig.sensor.place({ kind: 'none' });
+      await check('face');
+      await atStart();
+      // Tasks: nobody answers.
+      rig.face = 'match';
+      rig.sensor.place({ kind: 'finger', name: FINGER });
+      await named('start').tap();
+      await page.getByRole('heading', { name: word('tasksTitle') }).waitFor();
+      rig.sensor.place({ kind: 'none' });
+      await atStart();
+      expect(checkins()).toBe(before);
+      expect(rig.entries().slice(-3)).toEqual([
+        'checkin-attempt:matched',
+        'checkin-attempt:matched',
+        'checkin-attempt:timeout',
+      ]);
+    }, 120_000);
+
+    it('Cancel and Call staff at every wait: nothing submitted, the reference number for staff, then the start', async () => {
+      const before = checkins();
+      // Each wait: what to set up before Start, and how the screen shows the wait was reached.
+      const waits: [string, () => void, () => Promise<unknown>][] = [
+        ['identify', () => undefined, () => page.locator('[data-pictogram="finger"]').waitFor()],
+        [
+          'verify',
+          () => {
+            rig.face = 'hang';
+            rig.sensor.place({ kind: 'finger', name: FINGER });
+          },
+          () => page.locator('[data-pictogram="face"]').waitFor(),
+        ],
+        [
+          'staff',
+          () => {
+            rig.available = { fingerprint: true, camera: false, badge: true };
+            rig.sensor.place({ kind: 'finger', name: FINGER });
+          },
+          () => waitFor(() => rig.staff.pending().length > 0, 'the staff confirmation request'),
+        ],
+        [
+          'tasks',
+          () => {
+            rig.sensor.place({ kind: 'finger', name: FINGER });
+          },
+          () => page.getByRole('heading', { name: word('tasksTitle') }).waitFor(),
+        ],
+      ];
+      for (const [where, setup, reached] of waits) {
+        for (const button of ['cancel', 'callStaff'] as const) {
+          await atStart();
+          setup();
+          await named('start').tap();
+          await reached();
+          rig.sensor.place({ kind: 'none' });
+          await named(button).tap();
+          await page.locator('.phase-failed').waitFor();
+          expect(await page.locator('.countdown').textContent()).toMatch(/\d/);
+          if (button === 'callStaff') {
+            const reference = await page.locator('.reference strong').textContent();
+            expect(reference, where).toMatch(/^a-/);
+            // The call waits on the staff screen with the same reference (test/screens/kiosk-call-staff.test.ts shows it there).
+            expect(
+              rig.staff
+                .calls()
+                .filter((c) => c.reference === reference)
+                .map((c) => c.reason),
+              where,
+            ).toEqual(['staff-called']);
+            if (where === 'verify') await check('staff-called');
+          } else if (where === 'identify') await check('cancelled');
+          await named('backToStart').tap();
+          rig.face = 'match';
+          rig.available = { fingerprint: true, camera: true, badge: true };
         }
-        await route.continue();
+      }
+      await atStart();
+      expect(checkins()).toBe(before);
+      expect(rig.entries().filter((e) => e === 'checkin-attempt:cancelled')).toHaveLength(8);
+      // The staff waits were withdrawn from the staff screens when the person cancelled.
+      expect(rig.staff.pending()).toEqual([]);
+    }, 150_000);
+
+    it('an error at every API call: the screen says so, keeps a way back, and recovers by itself', async () => {
+      /** Fails the next call to `method` with a server error; every other call goes through. */
+      const failNext = async (method: string): Promise<void> => {
+        let failed = false;
+        const handler = async (route: Route): Promise<void> => {
+          const body = route.request().postDataJSON() as { method?: string };
+          if (!failed && body.method === method) {
+            failed = true;
+            await route.fulfill({
+              status: 500,
+              contentType: 'application/json',
+              body: JSON.stringify({ ok: false, error: { code: 'internal', message: 'injected' } }),
+            });
+            await page.unroute('**/api/call', handler);
+            return;
+          }
+          await route.continue();
+        };
+        await page.route('**/api/call', handler);
       };
-      await page.route('**/api/call', handler);
-    };
-    const recovers = async (shot?: string): Promise<void> => {
-      await page.locator('.phase-error').waitFor();
-      expect(await page.locator('.phase-error button').isVisible()).toBe(true);
-      expect(await page.locator('.languages').isVisible()).toBe(true);
-      if (shot) await check(shot);
-      await page.locator('.phase-error').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
-    };
-    await atStart();
-    await failNext('kiosk.view');
-    await page.reload();
-    // Before its first view the screen does not know the kiosk's language yet, so it says so in every language.
-    await recovers();
-    await atStart();
+      const recovers = async (shot?: string): Promise<void> => {
+        await page.locator('.phase-error').waitFor();
+        expect(await page.locator('.phase-error button').isVisible()).toBe(true);
+        expect(await page.locator('.languages').isVisible()).toBe(true);
+        if (shot) await check(shot);
+        await page.locator('.phase-error').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+      };
+      await atStart();
+      await failNext('kiosk.view');
+      await page.reload();
+      // Before its first view the screen does not know the kiosk's language yet, so it says so in every language.
+      await recovers();
+      await atStart();
 
-    await failNext('kiosk.begin');
-    await named('start').tap();
-    await recovers('error');
-    await atStart();
+      await failNext('kiosk.begin');
+      await named('start').tap();
+      await recovers('error');
+      await atStart();
 
-    rig.sensor.place({ kind: 'finger', name: FINGER });
-    await named('start').tap();
-    await page.getByRole('heading', { name: word('tasksTitle') }).waitFor();
-    rig.sensor.place({ kind: 'none' });
-    await failNext('kiosk.touch');
-    await page.getByLabel(new RegExp(NAMES.tasks['law-basics-3'][language])).tap();
-    await failNext('kiosk.submitTasks');
-    await named('saveTasks').tap();
-    await recovers();
-    // Back on the tasks (main still waits for them): the person carries on.
-    await named('saveTasks').tap();
-    await page.getByText(word('checkedIn')).waitFor();
-    await failNext('kiosk.reset');
-    await named('finish').tap();
-    await recovers();
-    await atStart();
+      rig.sensor.place({ kind: 'finger', name: FINGER });
+      await named('start').tap();
+      await page.getByRole('heading', { name: word('tasksTitle') }).waitFor();
+      rig.sensor.place({ kind: 'none' });
+      await failNext('kiosk.touch');
+      await page.getByLabel(new RegExp(NAMES.tasks['law-basics-3'][language])).tap();
+      await failNext('kiosk.submitTasks');
+      await named('saveTasks').tap();
+      await recovers();
+      // Back on the tasks (main still waits for them): the person carries on.
+      await named('saveTasks').tap();
+      await page.getByText(word('checkedIn')).waitFor();
+      await failNext('kiosk.reset');
+      await named('finish').tap();
+      await recovers();
+      await atStart();
 
-    await named('start').tap();
-    await page.locator('[data-pictogram="finger"]').waitFor();
-    await failNext('kiosk.cancel');
-    await named('cancel').tap();
-    await recovers();
-    await atStart();
-  }, 150_000);
+      await named('start').tap();
+      await page.locator('[data-pictogram="finger"]').waitFor();
+      await failNext('kiosk.cancel');
+      await named('cancel').tap();
+      await recovers();
+      await atStart();
+    }, 150_000);
 
-  it('a double tap starts one session and records one check-in', async () => {
-    await atStart();
-    const sessions = rig.sessions();
-    const before = checkins();
-    rig.sensor.place({ kind: 'finger', name: FINGER });
-    await named('start').dblclick();
-    await page.getByRole('heading', { name: word('tasksTitle') }).waitFor();
-    rig.sensor.place({ kind: 'none' });
-    await named('saveTasks').dblclick();
-    await page.getByText(word('checkedIn')).waitFor();
-    await named('finish').dblclick();
-    await atStart();
-    expect(rig.sessions()).toBe(sessions + 1);
-    expect(checkins()).toBe(before + 1);
-  }, 120_000);
+    it('a double tap starts one session and records one check-in', async () => {
+      await atStart();
+      const sessions = rig.sessions();
+      const before = checkins();
+      rig.sensor.place({ kind: 'finger', name: FINGER });
+      await named('start').dblclick();
+      await page.getByRole('heading', { name: word('tasksTitle') }).waitFor();
+      rig.sensor.place({ kind: 'none' });
+      await named('saveTasks').dblclick();
+      await page.getByText(word('checkedIn')).waitFor();
+      await named('finish').dblclick();
+      await atStart();
+      expect(rig.sessions()).toBe(sessions + 1);
+      expect(checkins()).toBe(before + 1);
+    }, 120_000);
 
-  it('each device unplugged: the start screen says which methods work, and the check-in takes the other path', async () => {
-    // Fingerprint reader unplugged: a card and the camera.
-    rig.sensor.emulator.unplug();
-    rig.available = { fingerprint: false, camera: true, badge: true };
-    await page.getByText(word('onlyOne')).waitFor();
-    expect(await page.locator('.methods li').allTextContents()).toEqual([`💳${word('useBadge')}`, `📷${word('useCamera')}`]);
-    await check('fingerprint-unplugged');
-    await named('start').tap();
-    await page.locator('[data-pictogram="badge"]').waitFor();
-    expect(await page.locator('[role="status"] [data-icon]').getAttribute('data-icon')).toBe('💳');
-    await check('card');
-    rig.tap(CARD);
-    await page.getByRole('heading', { name: word('tasksTitle') }).waitFor();
-    await named('saveTasks').tap();
-    await page.getByText(word('checkedIn')).waitFor();
-    await named('finish').tap();
-    rig.sensor.emulator.replug();
+    it('each device unplugged: the start screen says which methods work, and the check-in takes the other path', async () => {
+      // Fingerprint reader unplugged: a card and the camera.
+      rig.sensor.emulator.unplug();
+      rig.available = { fingerprint: false, camera: true, badge: true };
+      await page.getByText(word('onlyOne')).waitFor();
+      expect(await page.locator('.methods li').allTextContents()).toEqual([
+        `💳${word('useBadge')}`,
+        `📷${word('useCamera')}`,
+      ]);
+      await check('fingerprint-unplugged');
+      await named('start').tap();
+      await page.locator('[data-pictogram="badge"]').waitFor();
+      expect(await page.locator('[role="status"] [data-icon]').getAttribute('data-icon')).toBe('💳');
+      await check('card');
+      rig.tap(CARD);
+      await page.getByRole('heading', { name: word('tasksTitle') }).waitFor();
+      await named('saveTasks').tap();
+      await page.getByText(word('checkedIn')).waitFor();
+      await named('finish').tap();
+      rig.sensor.emulator.replug();
 
-    // Camera unplugged: the fingerprint, then a member of staff confirms.
-    rig.available = { fingerprint: true, camera: false, badge: true };
-    await page.locator('.methods li').filter({ hasText: word('useStaff') }).waitFor();
-    rig.sensor.place({ kind: 'finger', name: FINGER });
-    await named('start').tap();
-    await waitFor(() => rig.staff.pending()[0], 'the staff confirmation request');
-    rig.sensor.place({ kind: 'none' });
-    await check('staff-confirm');
-    const request = rig.staff.pending()[0];
-    rig.staff.decide(request?.id ?? '', PERSON, 'sam');
-    await page.getByRole('heading', { name: word('tasksTitle') }).waitFor();
-    await named('saveTasks').tap();
-    await named('finish').tap();
+      // Camera unplugged: the fingerprint, then a member of staff confirms.
+      rig.available = { fingerprint: true, camera: false, badge: true };
+      await page
+        .locator('.methods li')
+        .filter({ hasText: word('useStaff') })
+        .waitFor();
+      rig.sensor.place({ kind: 'finger', name: FINGER });
+      await named('start').tap();
+      await waitFor(() => rig.staff.pending()[0], 'the staff confirmation request');
+      rig.sensor.place({ kind: 'none' });
+      await check('staff-confirm');
+      const request = rig.staff.pending()[0];
+      rig.staff.decide(request?.id ?? '', PERSON, 'sam');
+      await page.getByRole('heading', { name: word('tasksTitle') }).waitFor();
+      await named('saveTasks').tap();
+      await named('finish').tap();
 
-    // Badge reader unplugged: everything else still works.
-    rig.available = { fingerprint: true, camera: true, badge: false };
-    await page.getByText(word('onlyOne')).waitFor();
-    expect(await page.locator('.methods li').count()).toBe(2);
+      // Badge reader unplugged: everything else still works.
+      rig.available = { fingerprint: true, camera: true, badge: false };
+      await page.getByText(word('onlyOne')).waitFor();
+      expect(await page.locator('.methods li').count()).toBe(2);
 
-    // Nothing that identifies a person: out of service, no Start button.
-    rig.available = { fingerprint: false, camera: true, badge: false };
-    await page.getByText(word('outOfService')).waitFor();
-    expect(await named('start').count()).toBe(0);
-    await check('out-of-service');
-    rig.available = { fingerprint: true, camera: true, badge: true };
-    await atStart();
-  }, 120_000);
+      // Nothing that identifies a person: out of service, no Start button.
+      rig.available = { fingerprint: false, camera: true, badge: false };
+      await page.getByText(word('outOfService')).waitFor();
+      expect(await named('start').count()).toBe(0);
+      await check('out-of-service');
+      rig.available = { fingerprint: true, camera: true, badge: true };
+      await atStart();
+    }, 120_000);
 
-  it('a retry says "try 2 of 3" with the icon of what to do', async () => {
-    rig.face = 'mismatch-then-hang';
-    rig.sensor.place({ kind: 'finger', name: FINGER });
-    await named('start').tap();
-    await page.getByText(word('tryOf', { n: 2, of: 3 })).waitFor();
-    rig.sensor.place({ kind: 'none' });
-    expect(await page.locator('[role="status"] [data-icon]').getAttribute('data-icon')).toBe('🧢');
-    await check('retry');
-    // The person stays still before the camera: the wait ends by itself.
-    await atStart();
-  }, 120_000);
+    it('a retry says "try 2 of 3" with the icon of what to do', async () => {
+      rig.face = 'mismatch-then-hang';
+      rig.sensor.place({ kind: 'finger', name: FINGER });
+      await named('start').tap();
+      await page.getByText(word('tryOf', { n: 2, of: 3 })).waitFor();
+      rig.sensor.place({ kind: 'none' });
+      expect(await page.locator('[role="status"] [data-icon]').getAttribute('data-icon')).toBe('🧢');
+      await check('retry');
+      // The person stays still before the camera: the wait ends by itself.
+      await atStart();
+    }, 120_000);
 
-  it('a person may switch language; the next person gets the kiosk\'s own again', async () => {
-    const other = OTHER[language];
-    await page.getByRole('button', { name: /English|中文/ }).and(page.locator(`[lang="${other}"]`)).tap();
-    await page.getByRole('button', { name: t(other, 'start') }).waitFor();
-    expect(await page.locator('html').getAttribute('lang')).toBe(other);
-    expect(await foreignText(page, other)).toEqual([]);
-    rig.sensor.place({ kind: 'finger', name: FINGER });
-    await page.getByRole('button', { name: t(other, 'start') }).tap();
-    await page.getByRole('heading', { name: t(other, 'tasksTitle') }).waitFor();
-    rig.sensor.place({ kind: 'none' });
-    expect(await foreignText(page, other)).toEqual([]);
-    await page.getByRole('button', { name: t(other, 'saveTasks') }).tap();
-    await page.getByText(t(other, 'checkedIn')).waitFor();
-    await page.getByRole('button', { name: t(other, 'finish') }).tap();
-    await atStart();
-    expect(await page.locator('html').getAttribute('lang')).toBe(language);
-  }, 120_000);
-});
+    it("a person may switch language; the next person gets the kiosk's own again", async () => {
+      const other = OTHER[language];
+      await page
+        .getByRole('button', { name: /English|中文/ })
+        .and(page.locator(`[lang="${other}"]`))
+        .tap();
+      await page.getByRole('button', { name: t(other, 'start') }).waitFor();
+      expect(await page.locator('html').getAttribute('lang')).toBe(other);
+      expect(await foreignText(page, other)).toEqual([]);
+      rig.sensor.place({ kind: 'finger', name: FINGER });
+      await page.getByRole('button', { name: t(other, 'start') }).tap();
+      await page.getByRole('heading', { name: t(other, 'tasksTitle') }).waitFor();
+      rig.sensor.place({ kind: 'none' });
+      expect(await foreignText(page, other)).toEqual([]);
+      await page.getByRole('button', { name: t(other, 'saveTasks') }).tap();
+      await page.getByText(t(other, 'checkedIn')).waitFor();
+      await page.getByRole('button', { name: t(other, 'finish') }).tap();
+      await atStart();
+      expect(await page.locator('html').getAttribute('lang')).toBe(language);
+    }, 120_000);
+  },
+);

@@ -31,28 +31,55 @@ interface Kiosk {
   entries(): string[];
 }
 
-async function kiosk(script: Script, options: KioskScreenOptions = {}, ports: Partial<CheckinPorts> = {}, status?: () => KioskStatus): Promise<Kiosk> {
+async function kiosk(
+  script: Script,
+  options: KioskScreenOptions = {},
+  ports: Partial<CheckinPorts> = {},
+  status?: () => KioskStatus,
+): Promise<Kiosk> {
   const log = kioskLog(tempDir(), 'centre-a/k1', at('2026-03-02 09:30', NY));
   await log.writer.append('plan', planPayload({ subject: 's-alice', start: '2026-03-02' }));
-  const screen = new KioskScreen({ idleSeconds: 30, receiptSeconds: 1, failureSeconds: 1, noticeSeconds: 1, ...options });
-  const attempts: string[] = [];
-  const workflow = new CheckinWorkflow({ ...fakePorts(log.writer, script).ports, ...ports, screen }, {
-    centre: 'centre-a',
-    kiosk: 'centre-a/k1',
-    mode: 'fingerprint-search',
-    newAttemptId: () => {
-      attempts.push(`att-${attempts.length + 1}`);
-      return attempts.at(-1) ?? '';
-    },
+  const screen = new KioskScreen({
+    idleSeconds: 30,
+    receiptSeconds: 1,
+    failureSeconds: 1,
+    noticeSeconds: 1,
+    ...options,
   });
+  const attempts: string[] = [];
+  const workflow = new CheckinWorkflow(
+    { ...fakePorts(log.writer, script).ports, ...ports, screen },
+    {
+      centre: 'centre-a',
+      kiosk: 'centre-a/k1',
+      mode: 'fingerprint-search',
+      newAttemptId: () => {
+        attempts.push(`att-${attempts.length + 1}`);
+        return attempts.at(-1) ?? '';
+      },
+    },
+  );
   screen.attach(() => workflow.run(), status);
   return {
     screen,
     log,
     attempts,
-    view: (match, what) => (match(screen.current()) ? Promise.resolve(screen.current()) : nextEvent<KioskView>((l) => screen.subscribe((m) => { l(m.data as KioskView); }), match, what)),
+    view: (match, what) =>
+      match(screen.current())
+        ? Promise.resolve(screen.current())
+        : nextEvent<KioskView>(
+            (l) =>
+              screen.subscribe((m) => {
+                l(m.data as KioskView);
+              }),
+            match,
+            what,
+          ),
     call: (method, params = {}) => (screen.handlers as Record<string, (p: unknown) => unknown>)[method]?.(params),
-    entries: () => readLogRecords(log.store).records.filter((r) => r.type === 'checkin' || r.type === 'checkin-attempt').map((r) => `${r.type}:${(r.payload as { outcome?: string }).outcome ?? ''}`),
+    entries: () =>
+      readLogRecords(log.store)
+        .records.filter((r) => r.type === 'checkin' || r.type === 'checkin-attempt')
+        .map((r) => `${r.type}:${(r.payload as { outcome?: string }).outcome ?? ''}`),
   };
 }
 
@@ -60,13 +87,20 @@ const idle = (v: KioskView): boolean => v.phase === 'idle';
 
 describe('kiosk screen backend', () => {
   it('runs a session from Start to receipt, and the receipt closes by itself with a countdown', async () => {
-    const k = await kiosk({ finger: [FINGER], face: [FACE], due: [STUDY] }, { taskNames: { 'law-1': { 'zh-CN': '法律第一课', en: 'Law, lesson 1' } } });
+    const k = await kiosk(
+      { finger: [FINGER], face: [FACE], due: [STUDY] },
+      { taskNames: { 'law-1': { 'zh-CN': '法律第一课', 'en': 'Law, lesson 1' } } },
+    );
     const tasks = k.view((v) => v.phase === 'tasks', 'the tasks');
     k.call('kiosk.begin');
     const shown = await tasks;
-    expect(shown.tasks).toEqual([{ id: 'study', kind: 'study', module: 'law-1', names: { 'zh-CN': '法律第一课', en: 'Law, lesson 1' } }]);
+    expect(shown.tasks).toEqual([
+      { id: 'study', kind: 'study', module: 'law-1', names: { 'zh-CN': '法律第一课', 'en': 'Law, lesson 1' } },
+    ]);
     expect(shown.countdown).toBe(30);
-    expect(() => k.call('kiosk.submitTasks', { completions: [{ task: 'not-today' }] })).toThrow(/not one of today's tasks/);
+    expect(() => k.call('kiosk.submitTasks', { completions: [{ task: 'not-today' }] })).toThrow(
+      /not one of today's tasks/,
+    );
     const done = k.view((v) => v.phase === 'done', 'the receipt');
     k.call('kiosk.submitTasks', { completions: [{ task: 'study' }] });
     const receipt = await done;
@@ -102,7 +136,11 @@ describe('kiosk screen backend', () => {
     atTasks.call('kiosk.begin');
     await atTasks.view((v) => v.guidance === 'walked-away', 'the tasks to time out');
     await atTasks.view(idle, 'the start screen');
-    expect(atTasks.entries()).toEqual(['checkin-attempt:matched', 'checkin-attempt:matched', 'checkin-attempt:timeout']);
+    expect(atTasks.entries()).toEqual([
+      'checkin-attempt:matched',
+      'checkin-attempt:matched',
+      'checkin-attempt:timeout',
+    ]);
   }, 20_000);
 
   it('a touch on the tasks screen restarts its countdown', async () => {
@@ -118,9 +156,24 @@ describe('kiosk screen backend', () => {
   it('Cancel and Call staff at every wait: nothing submitted; Call staff shows the reference number', async () => {
     // Scripts are consumed by a session, so each session gets fresh ones.
     const waits: [string, () => Script, () => Partial<CheckinPorts>, (v: KioskView) => boolean][] = [
-      ['identify', () => ({}), () => ({ fingerprint: { identify: never, verify: never, waitMs: 10_000 } }), (v) => v.guidance === 'place-finger'],
-      ['verify', () => ({ finger: [FINGER] }), () => ({ face: { verify: never } }), (v) => v.guidance === 'look-at-camera'],
-      ['staff', () => ({ finger: [FINGER], devices: { fingerprint: true, camera: false, badge: true } }), () => ({ staff: new StaffConfirmations({ timeoutMs: 60_000 }) }), (v) => v.guidance === 'staff-confirm'],
+      [
+        'identify',
+        () => ({}),
+        () => ({ fingerprint: { identify: never, verify: never, waitMs: 10_000 } }),
+        (v) => v.guidance === 'place-finger',
+      ],
+      [
+        'verify',
+        () => ({ finger: [FINGER] }),
+        () => ({ face: { verify: never } }),
+        (v) => v.guidance === 'look-at-camera',
+      ],
+      [
+        'staff',
+        () => ({ finger: [FINGER], devices: { fingerprint: true, camera: false, badge: true } }),
+        () => ({ staff: new StaffConfirmations({ timeoutMs: 60_000 }) }),
+        (v) => v.guidance === 'staff-confirm',
+      ],
       ['tasks', () => ({ finger: [FINGER], face: [FACE], due: [STUDY] }), () => ({}), (v) => v.phase === 'tasks'],
     ];
     for (const [where, script, ports, waiting] of waits) {
@@ -135,7 +188,10 @@ describe('kiosk screen backend', () => {
         k.call('kiosk.cancel', { staff });
         expect(await ended).toMatchObject({ guidance: staff ? 'staff-called' : 'cancelled', reference: 'att-1' });
         await k.view(idle, 'the start screen');
-        expect(k.entries().filter((e) => e === 'checkin:'), where).toEqual([]);
+        expect(
+          k.entries().filter((e) => e === 'checkin:'),
+          where,
+        ).toEqual([]);
         expect(k.entries().at(-1), where).toBe('checkin-attempt:cancelled');
         // A staff confirmation left waiting leaves the staff screens with the person.
         if (port.staff instanceof StaffConfirmations) expect(port.staff.pending()).toEqual([]);
@@ -169,7 +225,12 @@ describe('kiosk screen backend', () => {
     k.call('kiosk.begin');
     expect(await second).toMatchObject({ guidance: 'face-again', try: { n: 2, of: 3 } });
     expect(await failed).toMatchObject({ guidance: 'see-staff', reference: 'att-1', countdown: 1 });
-    expect(await k.view(idle, 'the start screen by itself')).toMatchObject({ guidance: null, tasks: [], receipt: null, reference: null });
+    expect(await k.view(idle, 'the start screen by itself')).toMatchObject({
+      guidance: null,
+      tasks: [],
+      receipt: null,
+      reference: null,
+    });
   });
 
   it('the start screen shows which devices take a person, kept current between sessions', async () => {
@@ -177,7 +238,10 @@ describe('kiosk screen backend', () => {
     const k = await kiosk({}, {}, {}, () => ({ available, window: { open: 480, close: 600 } }));
     expect(k.screen.current().kiosk).toMatchObject({ language: 'zh-CN', available, window: { open: 480, close: 600 } });
     available = { fingerprint: false, camera: true, badge: true };
-    await waitFor(() => !k.screen.current().kiosk.available.fingerprint, 'the start screen to show the reader unplugged');
+    await waitFor(
+      () => !k.screen.current().kiosk.available.fingerprint,
+      'the start screen to show the reader unplugged',
+    );
     k.screen.close();
   });
 

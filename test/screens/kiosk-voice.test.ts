@@ -41,15 +41,23 @@ function installRecorders(): void {
     lang = '';
     constructor(readonly text: string) {}
   }
-  const voices = [{ lang: 'en-US', name: 'English' }, { lang: 'zh-CN', name: 'Chinese' }];
+  const voices = [
+    { lang: 'en-US', name: 'English' },
+    { lang: 'zh-CN', name: 'Chinese' },
+  ];
   const replacements = {
     heard,
     AudioContext: RecordingAudioContext,
     SpeechSynthesisUtterance: Utterance,
-    speechSynthesis: { getVoices: () => voices, cancel: () => undefined, speak: (u: Utterance) => heard.spoken.push({ text: u.text, lang: u.lang }) },
+    speechSynthesis: {
+      getVoices: () => voices,
+      cancel: () => undefined,
+      speak: (u: Utterance) => heard.spoken.push({ text: u.text, lang: u.lang }),
+    },
   };
   // speechSynthesis is a read-only accessor: an own property shadows it.
-  for (const [name, value] of Object.entries(replacements)) Object.defineProperty(window, name, { value, configurable: true, writable: true });
+  for (const [name, value] of Object.entries(replacements))
+    Object.defineProperty(window, name, { value, configurable: true, writable: true });
 }
 
 describe.each<[KioskLanguage, boolean]>([
@@ -64,7 +72,11 @@ describe.each<[KioskLanguage, boolean]>([
 
   beforeAll(async () => {
     [rig, browser] = await Promise.all([startKioskRig(language, { voice }), launchBrowser()]);
-    const context = await browser.newContext({ viewport: { width: 1080, height: 1920 }, timezoneId: 'UTC', hasTouch: true });
+    const context = await browser.newContext({
+      viewport: { width: 1080, height: 1920 },
+      timezoneId: 'UTC',
+      hasTouch: true,
+    });
     await context.addInitScript(installRecorders);
     page = await context.newPage();
     page.setDefaultTimeout(30_000);
@@ -75,20 +87,30 @@ describe.each<[KioskLanguage, boolean]>([
     await rig.close();
   });
 
-  it(voice ? 'sounds a tone and reads each step aloud in the kiosk\'s language' : 'stays silent', async () => {
-    await page.getByRole('button', { name: t(language, 'start') }).tap();
-    await page.locator('[data-pictogram="finger"]').waitFor();
-    await page.getByRole('button', { name: t(language, 'cancel') }).tap();
-    await page.locator('.phase-failed').waitFor();
-    const { tones, spoken } = await heard();
-    if (!voice) {
-      expect({ tones, spoken }).toEqual({ tones: [], spoken: [] });
-      return;
-    }
-    // A rising tone (660 Hz up) for each step, a falling one (520 Hz down) for the failure screen.
-    expect(tones[0]).toBe(660);
-    expect(tones.at(-1)).toBe(520);
-    expect(spoken[0]).toEqual({ text: guidanceText(language, 'place-finger'), lang: language === 'en' ? 'en-US' : 'zh-CN' });
-    expect(spoken.at(-1)).toEqual({ text: guidanceText(language, 'cancelled'), lang: language === 'en' ? 'en-US' : 'zh-CN' });
-  }, 90_000);
+  it(
+    voice ? "sounds a tone and reads each step aloud in the kiosk's language" : 'stays silent',
+    async () => {
+      await page.getByRole('button', { name: t(language, 'start') }).tap();
+      await page.locator('[data-pictogram="finger"]').waitFor();
+      await page.getByRole('button', { name: t(language, 'cancel') }).tap();
+      await page.locator('.phase-failed').waitFor();
+      const { tones, spoken } = await heard();
+      if (!voice) {
+        expect({ tones, spoken }).toEqual({ tones: [], spoken: [] });
+        return;
+      }
+      // A rising tone (660 Hz up) for each step, a falling one (520 Hz down) for the failure screen.
+      expect(tones[0]).toBe(660);
+      expect(tones.at(-1)).toBe(520);
+      expect(spoken[0]).toEqual({
+        text: guidanceText(language, 'place-finger'),
+        lang: language === 'en' ? 'en-US' : 'zh-CN',
+      });
+      expect(spoken.at(-1)).toEqual({
+        text: guidanceText(language, 'cancelled'),
+        lang: language === 'en' ? 'en-US' : 'zh-CN',
+      });
+    },
+    90_000,
+  );
 });

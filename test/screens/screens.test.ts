@@ -55,7 +55,7 @@ describe('screens in Chromium', () => {
   let staffPage: Page;
   let kioskPage: Page;
 
-  it('staff sign in and see today\'s roster', async () => {
+  it("staff sign in and see today's roster", async () => {
     staffPage = await open(centre.kioskWeb.urls.staff ?? '');
     await signIn(staffPage, 'sam');
     const row = staffPage.locator('tr[data-subject="p-0001"]');
@@ -105,7 +105,9 @@ describe('screens in Chromium', () => {
   /** Presses Tab until the focused element's text matches; fails if it is not reachable within `max` presses. */
   async function tabTo(page: Page, text: RegExp, max = 12): Promise<void> {
     for (let i = 0; i < max; i++) {
-      const label = await page.evaluate(() => (document.activeElement === document.body ? '' : (document.activeElement?.textContent ?? '')));
+      const label = await page.evaluate(() =>
+        document.activeElement === document.body ? '' : (document.activeElement?.textContent ?? ''),
+      );
       if (text.test(label)) return;
       await page.keyboard.press('Tab');
     }
@@ -129,7 +131,7 @@ describe('screens in Chromium', () => {
     await page.getByRole('button', { name: /Start check-in/ }).waitFor();
   });
 
-  it('a kiosk whose camera is the screen\'s webcam gets its frames through the typed API', async () => {
+  it("a kiosk whose camera is the screen's webcam gets its frames through the typed API", async () => {
     const camera = new WebcamCamera(centre.screen, 10_000);
     const frame = await camera.capture();
     expect([frame[0], frame[1], frame.at(-2), frame.at(-1)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
@@ -198,7 +200,11 @@ describe('screens in Chromium', () => {
     await page.locator('[data-finding^="missed-checkin/p-0002/"]').waitFor();
     expect(await page.locator('#fleet-title').count()).toBe(0);
     const answer = await page.evaluate(async () => {
-      const res = await fetch('/api/call', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'hq.fleet', params: {} }) });
+      const res = await fetch('/api/call', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ method: 'hq.fleet', params: {} }),
+      });
       return { status: res.status, body: (await res.json()) as unknown };
     });
     expect(answer).toMatchObject({ status: 403, body: { ok: false, error: { code: 'forbidden' } } });

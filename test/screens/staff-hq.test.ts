@@ -37,8 +37,18 @@ describe('staff and HQ screens for a centre in China', () => {
     await centre.close();
   });
 
-  async function open(url: string, locale: string, timezoneId: string, setup?: (context: BrowserContext) => Promise<void>): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale, timezoneId, acceptDownloads: true });
+  async function open(
+    url: string,
+    locale: string,
+    timezoneId: string,
+    setup?: (context: BrowserContext) => Promise<void>,
+  ): Promise<Page> {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale,
+      timezoneId,
+      acceptDownloads: true,
+    });
     contexts.push(context);
     await setup?.(context);
     const page = await context.newPage();
@@ -53,7 +63,11 @@ describe('staff and HQ screens for a centre in China', () => {
     await page.getByRole('button', { name: zh ? '登录' : 'Sign in' }).click();
   }
 
-  async function append(at: string, type: 'checkin' | 'checkin-attempt' | 'device-health', payload: Payload): Promise<void> {
+  async function append(
+    at: string,
+    type: 'checkin' | 'checkin-attempt' | 'device-health',
+    payload: Payload,
+  ): Promise<void> {
     const before = centre.now;
     centre.now = localTime(at);
     await centre.node.append(type, payload);
@@ -61,12 +75,32 @@ describe('staff and HQ screens for a centre in China', () => {
     centre.staff.changed();
   }
 
-  const checkin = (subject: string): Payload => ({ subject, centre: CENTRE, kiosk: KIOSK, attempt: `att-${subject}`, methods: ['fingerprint', 'face'], fingerprintScore: 120, faceScore: 0.31, tasks: [{ task: 'study' }] });
-  const mismatch = (subject: string, n: number): Payload => ({ attempt: `att-${subject}-${n}`, centre: CENTRE, kiosk: KIOSK, step: 'verify', method: 'face', outcome: 'mismatch', subject, identifiedBy: 'fingerprint', score: 0.72, try: n });
+  const checkin = (subject: string): Payload => ({
+    subject,
+    centre: CENTRE,
+    kiosk: KIOSK,
+    attempt: `att-${subject}`,
+    methods: ['fingerprint', 'face'],
+    fingerprintScore: 120,
+    faceScore: 0.31,
+    tasks: [{ task: 'study' }],
+  });
+  const mismatch = (subject: string, n: number): Payload => ({
+    attempt: `att-${subject}-${n}`,
+    centre: CENTRE,
+    kiosk: KIOSK,
+    step: 'verify',
+    method: 'face',
+    outcome: 'mismatch',
+    subject,
+    identifiedBy: 'fingerprint',
+    score: 0.72,
+    try: n,
+  });
 
   let staffZh: Page;
 
-  it('opens in Chinese for a centre in China, in a zh-CN browser on UTC, with every string from the catalogue and times on the centre\'s clock', async () => {
+  it("opens in Chinese for a centre in China, in a zh-CN browser on UTC, with every string from the catalogue and times on the centre's clock", async () => {
     staffZh = await open(centre.kioskWeb.urls.staff ?? '', 'zh-CN', 'UTC');
     await signIn(staffZh, 'sam', true);
     await staffZh.locator('tr[data-subject="p-0001"][data-state="expected"]').waitFor();
@@ -102,7 +136,9 @@ describe('staff and HQ screens for a centre in China', () => {
     await staffZh.locator('.person .person-name', { hasText: '张伟' }).waitFor();
     expect(await staffZh.getByRole('img', { name: '登记照片' }).isVisible()).toBe(true);
     const access = readLogRecords(centre.node.writer.store).records.filter((r) => r.type === 'access');
-    expect(access.map((r) => [r.payload.subject, r.payload.by, r.payload.fields])).toEqual([['p-0002', 'sam', ['name', 'photo']]]);
+    expect(access.map((r) => [r.payload.subject, r.payload.by, r.payload.fields])).toEqual([
+      ['p-0002', 'sam', ['name', 'photo']],
+    ]);
 
     const reason = items.first().getByLabel('理由');
     await reason.click();
@@ -111,7 +147,10 @@ describe('staff and HQ screens for a centre in China', () => {
     await append('09:10', 'checkin', { ...checkin('p-0001'), attempt: 'att-p-0001-again' });
     centre.now = localTime('10:30');
     centre.staff.changed();
-    await waitFor(async () => ((await items.first().locator('.parts').textContent()) ?? '').includes('身份核验未通过'), 'the incident to gain the closed window\'s part');
+    await waitFor(
+      async () => ((await items.first().locator('.parts').textContent()) ?? '').includes('身份核验未通过'),
+      "the incident to gain the closed window's part",
+    );
     expect(await items.count()).toBe(1);
     expect(await reason.inputValue()).toBe('核实中');
     expect(await reason.evaluate((el) => el === document.activeElement)).toBe(true);
@@ -125,10 +164,22 @@ describe('staff and HQ screens for a centre in China', () => {
     await staffZh.getByText('已记录对 p-0002 的复核决定').waitFor();
     await staffZh.locator('.reviews > li[data-status="cleared"]').waitFor();
     expect(await staffZh.locator('tr[data-subject="p-0002"]').getAttribute('data-state')).not.toBe('review');
-    const reviews = readLogRecords(centre.node.writer.store).records.filter((r) => r.type === 'review').map((r) => parseReview(r.payload));
-    expect(reviews.map((r) => r.item).sort()).toEqual(['repeated-failed-verification/p-0002/2026-06-01', 'suspected-impersonation/p-0002/2026-06-01', 'verification-failed/p-0002/2026-06-01']);
+    const reviews = readLogRecords(centre.node.writer.store)
+      .records.filter((r) => r.type === 'review')
+      .map((r) => parseReview(r.payload));
+    expect(reviews.map((r) => r.item).sort()).toEqual([
+      'repeated-failed-verification/p-0002/2026-06-01',
+      'suspected-impersonation/p-0002/2026-06-01',
+      'verification-failed/p-0002/2026-06-01',
+    ]);
     // The words are no code: the log says `other` and holds only their commitment (the words are in the personal-data store).
-    expect(new Set(reviews.map((r) => `${r.decision}|${r.reason}|${r.staff}|${/^[0-9a-f]{64}$/.test(r.note ?? '') ? 'note' : 'no note'}`))).toEqual(new Set(['cleared|other|sam|note']));
+    expect(
+      new Set(
+        reviews.map(
+          (r) => `${r.decision}|${r.reason}|${r.staff}|${/^[0-9a-f]{64}$/.test(r.note ?? '') ? 'note' : 'no note'}`,
+        ),
+      ),
+    ).toEqual(new Set(['cleared|other|sam|note']));
   });
 
   it('a breach is contested, then the contest dismissed, each with a reason, on the log', async () => {
@@ -147,18 +198,32 @@ describe('staff and HQ screens for a centre in China', () => {
     expect(await untranslated(staffZh)).toEqual([]);
   });
 
-  it('device health of the centre\'s other kiosk is live: a replugged camera shows as working without a reload', async () => {
-    await append('10:20', 'device-health', { centre: CENTRE, kiosk: PEER, device: 'camera', state: 'disconnected', since: localTime('10:20') });
+  it("device health of the centre's other kiosk is live: a replugged camera shows as working without a reload", async () => {
+    await append('10:20', 'device-health', {
+      centre: CENTRE,
+      kiosk: PEER,
+      device: 'camera',
+      state: 'disconnected',
+      since: localTime('10:20'),
+    });
     const camera = staffZh.locator(`table[data-kiosk="${PEER}"] tr[data-device="camera"]`);
     await staffZh.locator(`table[data-kiosk="${PEER}"] tr[data-device="camera"][data-state="disconnected"]`).waitFor();
     expect(await camera.textContent()).toContain('已断开');
-    await append('10:25', 'device-health', { centre: CENTRE, kiosk: PEER, device: 'camera', state: 'ok', since: localTime('10:25') });
+    await append('10:25', 'device-health', {
+      centre: CENTRE,
+      kiosk: PEER,
+      device: 'camera',
+      state: 'ok',
+      since: localTime('10:25'),
+    });
     await staffZh.locator(`table[data-kiosk="${PEER}"] tr[data-device="camera"][data-state="ok"]`).waitFor();
     expect(await camera.textContent()).toContain('正常');
   });
 
   it('a server error and a slow server say so in Chinese, and the last figures stay marked stale', async () => {
-    await staffZh.route('**/api/call', (route) => route.fulfill({ status: 500, contentType: 'text/plain', body: 'boom' }));
+    await staffZh.route('**/api/call', (route) =>
+      route.fulfill({ status: 500, contentType: 'text/plain', body: 'boom' }),
+    );
     await staffZh.getByRole('button', { name: '刷新' }).click();
     const status = staffZh.locator('.status-line[data-state="stale"]');
     await status.waitFor();
@@ -183,7 +248,7 @@ describe('staff and HQ screens for a centre in China', () => {
     await slow.locator('tr[data-subject="p-0001"]').waitFor();
   });
 
-  it('in an English browser in the centre\'s zone: Chinese first, English on request; leave approved ahead of time; CSV with a BOM and local times with offset', async () => {
+  it("in an English browser in the centre's zone: Chinese first, English on request; leave approved ahead of time; CSV with a BOM and local times with offset", async () => {
     const page = await open(centre.kioskWeb.urls.staff ?? '', 'en-US', ZONE);
     await signIn(page, 'sam', false);
     await page.getByRole('button', { name: 'English' }).click();
@@ -197,7 +262,9 @@ describe('staff and HQ screens for a centre in China', () => {
     await page.getByRole('button', { name: /Export CSV/ }).click();
     const csv = readFileSync(await (await download).path(), 'utf8');
     expect(csv.startsWith('\uFEFF')).toBe(true);
-    expect(csv).toContain(`${CENTRE},2026-06-01,${ZONE},p-0001,checked-in,08:00-10:00,2026-06-01T08:30:00+08:00,${KIOSK},`);
+    expect(csv).toContain(
+      `${CENTRE},2026-06-01,${ZONE},p-0001,checked-in,08:00-10:00,2026-06-01T08:30:00+08:00,${KIOSK},`,
+    );
 
     // Leave (请假) approved ahead of time: tomorrow p-0001 is excused before the window even opens.
     await page.getByRole('button', { name: 'History of p-0001' }).click();
@@ -255,17 +322,29 @@ describe('staff and HQ screens for a centre in China', () => {
     await end.getByLabel('Reason').fill('sentence served');
     await end.getByRole('button', { name: 'End supervision' }).click();
     await page.getByText('Supervision of p-0009 ends after 2026-06-30').waitFor();
-    const plans = readLogRecords(centre.node.writer.store).records.filter((r) => r.type === 'plan' && r.payload.subject === 'p-0009').map((r) => parsePlan(r.payload));
-    expect(plans.map((p) => [formatClock(p.close), p.end === null ? null : formatDay(p.end), p.staff, p.zone, p.centres])).toEqual([
+    const plans = readLogRecords(centre.node.writer.store)
+      .records.filter((r) => r.type === 'plan' && r.payload.subject === 'p-0009')
+      .map((r) => parsePlan(r.payload));
+    expect(
+      plans.map((p) => [formatClock(p.close), p.end === null ? null : formatDay(p.end), p.staff, p.zone, p.centres]),
+    ).toEqual([
       ['12:00', null, 'sam', ZONE, [CENTRE]],
       ['12:30', null, 'sam', ZONE, [CENTRE]],
       ['12:30', '2026-06-30', 'sam', ZONE, [CENTRE]],
     ]);
-    expect(plans[0]?.tasks).toEqual([{ id: expect.any(String) as string, kind: 'questionnaire', questionnaire: 'mood-1', flags: { q1: ['yes', 'often'], q2: ['no'] }, days: 'reporting' }]);
+    expect(plans[0]?.tasks).toEqual([
+      {
+        id: expect.any(String) as string,
+        kind: 'questionnaire',
+        questionnaire: 'mood-1',
+        flags: { q1: ['yes', 'often'], q2: ['no'] },
+        days: 'reporting',
+      },
+    ]);
     expect(plans[0]?.graceMinutes).toBe(10);
   }, 90_000);
 
-  it('activity, not the screen\'s own refreshes, keeps the session alive', async () => {
+  it("activity, not the screen's own refreshes, keeps the session alive", async () => {
     const page = await open(centre.kioskWeb.urls.staff ?? '', 'en-US', 'UTC', async (context) => {
       await context.addInitScript(() => {
         localStorage.setItem('muster.language', 'en');
@@ -274,7 +353,8 @@ describe('staff and HQ screens for a centre in China', () => {
     });
     const activeCalls = new Set<Request>();
     page.on('request', (request) => {
-      if (request.url().endsWith('/api/call') && request.headers()[ACTIVITY_HEADER] === 'active') activeCalls.add(request);
+      if (request.url().endsWith('/api/call') && request.headers()[ACTIVITY_HEADER] === 'active')
+        activeCalls.add(request);
     });
     const finished = (request: Request): void => {
       activeCalls.delete(request);
@@ -307,7 +387,7 @@ describe('staff and HQ screens for a centre in China', () => {
     centre.sessionSkewMs = 0;
   }, 90_000);
 
-  it('HQ in Chinese on a UTC browser: each centre in its zone, the table\'s breach count and the feed agree', async () => {
+  it("HQ in Chinese on a UTC browser: each centre in its zone, the table's breach count and the feed agree", async () => {
     const size = centre.node.writer.store.head(KIOSK).size;
     await waitFor(async () => (await centre.hq.store.size(KIOSK)) === size, 'HQ to hold the kiosk log');
     const page = await open(centre.hqWeb.urls.hq ?? '', 'zh-CN', 'UTC');
@@ -316,14 +396,19 @@ describe('staff and HQ screens for a centre in China', () => {
     await row.waitFor();
     expect(await row.textContent()).toContain('中国标准时间（UTC+08:00）');
     const count = Number((await row.locator('[data-count="breaches"]').textContent())?.replace(/\D/g, ''));
-    await page.locator('#feed-title').filter({ hasText: `(${count})` }).waitFor();
+    await page
+      .locator('#feed-title')
+      .filter({ hasText: `(${count})` })
+      .waitFor();
     await page.locator('.feed > li').first().waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
     // Charts: compliance per centre per day agrees with the table's figure for today; breaches by rule; kiosks.
     const compliance = page.locator('figure[data-chart="各中心每日合规率"]');
     await compliance.locator('canvas').first().waitFor();
     const todayRow = compliance.locator('tbody tr', { hasText: '2026-06-01' });
-    expect(await todayRow.locator('td').last().textContent()).toBe(await row.locator('[data-count="compliance"]').textContent());
+    expect(await todayRow.locator('td').last().textContent()).toBe(
+      await row.locator('[data-count="compliance"]').textContent(),
+    );
     await page.locator('figure[data-chart="按规则和日期统计的违规"] canvas').first().waitFor();
     const kiosk = page.locator('figure[data-chart="自助机：误拒率与可用率"] tbody tr', { hasText: KIOSK });
     // p-0002's three face mismatches, none followed by a check-in: verifications, not false rejects.

@@ -35,7 +35,9 @@ async function centre(): Promise<ReturnType<typeof kioskLog>> {
 function swapSubject(file: string): void {
   const db = new Database(file);
   try {
-    const row = db.prepare<[string], { leaf: Buffer }>('SELECT leaf FROM entries WHERE origin = ? AND seq = 3').get(KIOSK) as { leaf: Buffer };
+    const row = db
+      .prepare<[string], { leaf: Buffer }>('SELECT leaf FROM entries WHERE origin = ? AND seq = 3')
+      .get(KIOSK) as { leaf: Buffer };
     const leaf = Buffer.from(row.leaf);
     leaf.write('s-2', leaf.indexOf('s-1'));
     db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE origin = ? AND seq = 3').run(leaf, leafHash(leaf), KIOSK);
@@ -48,7 +50,13 @@ describe('screens over a tampered store', () => {
   it('staff roster: untampered, s-1 checked in and s-2 breached; tampered, both rows ask staff to look and name the entry', async () => {
     const log = await centre();
     const roster = async (): Promise<Roster> => {
-      const staff = new StaffBackend({ centre: 'centre-a', kiosk: KIOSK, store: log.store, append: (t, p) => log.writer.append(t, p), clock: () => log.now });
+      const staff = new StaffBackend({
+        centre: 'centre-a',
+        kiosk: KIOSK,
+        store: log.store,
+        append: (t, p) => log.writer.append(t, p),
+        clock: () => log.now,
+      });
       return (await (staff.handlers['staff.roster'] as Call)({}, sam)) as Roster;
     };
     const before = await roster();
@@ -74,20 +82,36 @@ describe('screens over a tampered store', () => {
     const log = await centre();
     const hqStore = SqliteHqStore.open(join(tempDir(), 'hq.db'));
     try {
-      await hqStore.ingest(KIOSK, log.store.rangeAll(KIOSK, 0, 4).map((r) => r.leaf), 'test');
-      const hq = new HqBackend({ hq: { store: hqStore, events: new EventEmitter<HqEvents>(), fleetView: () => [] }, clock: () => log.now });
-      const feed = async (): Promise<FindingView[]> => ((await (hq.handlers['hq.breaches'] as Call)({}, officer)) as { breaches: FindingView[] }).breaches;
+      await hqStore.ingest(
+        KIOSK,
+        log.store.rangeAll(KIOSK, 0, 4).map((r) => r.leaf),
+        'test',
+      );
+      const hq = new HqBackend({
+        hq: { store: hqStore, events: new EventEmitter<HqEvents>(), fleetView: () => [] },
+        clock: () => log.now,
+      });
+      const feed = async (): Promise<FindingView[]> =>
+        ((await (hq.handlers['hq.breaches'] as Call)({}, officer)) as { breaches: FindingView[] }).breaches;
       expect((await feed()).map((b) => [b.subject, b.status])).toEqual([['s-2', 'open']]);
       swapSubject(hqStore.ledger.path);
       // A fresh dashboard (HQ restarted) reads the edited row.
-      const fresh = new HqBackend({ hq: { store: hqStore, events: new EventEmitter<HqEvents>(), fleetView: () => [] }, clock: () => log.now });
-      const breaches = ((await (fresh.handlers['hq.breaches'] as Call)({}, officer)) as { breaches: FindingView[] }).breaches;
-      expect(breaches.map((b) => [b.subject, b.status])).toEqual([
-        ['s-1', 'unverified'],
-        ['s-2', 'unverified'],
-      ].sort());
+      const fresh = new HqBackend({
+        hq: { store: hqStore, events: new EventEmitter<HqEvents>(), fleetView: () => [] },
+        clock: () => log.now,
+      });
+      const breaches = ((await (fresh.handlers['hq.breaches'] as Call)({}, officer)) as { breaches: FindingView[] })
+        .breaches;
+      expect(breaches.map((b) => [b.subject, b.status])).toEqual(
+        [
+          ['s-1', 'unverified'],
+          ['s-2', 'unverified'],
+        ].sort(),
+      );
       for (const b of breaches) expect(b.detail).toContain('centre-a/k1#3');
-      const timeline = (await (fresh.handlers['hq.timeline'] as Call)({ subject: 's-1' }, officer)) as { breaches: FindingView[] };
+      const timeline = (await (fresh.handlers['hq.timeline'] as Call)({ subject: 's-1' }, officer)) as {
+        breaches: FindingView[];
+      };
       expect(timeline.breaches.map((b) => b.status)).toEqual(['unverified']);
     } finally {
       await hqStore.close();

@@ -1,6 +1,11 @@
 // In-process fakes for the workflow's ports: each device answers from a script; an Error in the script is a
 // device fault (the port throws).
-import type { BadgeResult, DeviceAvailability, FaceResult, FingerResult } from '../../../core/checkin/checkin-machine.ts';
+import type {
+  BadgeResult,
+  DeviceAvailability,
+  FaceResult,
+  FingerResult,
+} from '../../../core/checkin/checkin-machine.ts';
 import type { GuidanceCode } from '../../../core/checkin/guidance.ts';
 import type { TaskCompletion } from '../../../core/records/checkin.ts';
 import type { TaskSpec } from '../../../core/records/plan.ts';
@@ -34,7 +39,10 @@ export function fakePorts(log: LogPort, script: Script): Fakes {
   const shown: GuidanceCode[] = [];
   const tasksShown: (readonly TaskSpec[])[] = [];
   const ports: CheckinPorts = {
-    fingerprint: { identify: () => next(script.finger, 'fingerprint'), verify: () => next(script.finger, 'fingerprint') },
+    fingerprint: {
+      identify: () => next(script.finger, 'fingerprint'),
+      verify: () => next(script.finger, 'fingerprint'),
+    },
     badge: { read: () => next(script.badge, 'badge') },
     face: { verify: () => next(script.face, 'face') },
     staff: { confirm: () => Promise.resolve(script.staff?.shift() ?? null) },

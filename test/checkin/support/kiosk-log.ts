@@ -35,7 +35,14 @@ export function kioskLog(dir: string, origin: string, start = 0): KioskLog {
   const signer = Signer.generate(origin);
   writeSignerFile(`${path}.key`, signer);
   store.setMeta('key_path', `${path}.key`);
-  const log: KioskLog = { path, store, signer, pub: `${path}.key.pub`, now: start, writer: undefined as unknown as LogWriter };
+  const log: KioskLog = {
+    path,
+    store,
+    signer,
+    pub: `${path}.key.pub`,
+    now: start,
+    writer: undefined as unknown as LogWriter,
+  };
   const writer = LogWriter.init(store, origin, signer, () => log.now);
   return Object.assign(log, { writer });
 }

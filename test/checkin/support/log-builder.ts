@@ -63,7 +63,12 @@ export function planPayload(o: PlanOptions): Payload {
   };
 }
 
-export function checkinPayload(subject: string, centre = 'centre-a', tasks: readonly Payload[] = [], methods: readonly string[] = ['fingerprint', 'face']): Payload {
+export function checkinPayload(
+  subject: string,
+  centre = 'centre-a',
+  tasks: readonly Payload[] = [],
+  methods: readonly string[] = ['fingerprint', 'face'],
+): Payload {
   return {
     subject,
     centre,
@@ -92,7 +97,12 @@ export function attemptPayload(subject: string | undefined, outcome: string, ext
   };
 }
 
-export function healthPayload(centre: string, device: string, state: string, since: number, kiosk = `${centre}/k1`): Payload {
+export function healthPayload(
+  centre: string,
+  device: string,
+  state: string,
+  since: number,
+  kiosk = `${centre}/k1`,
+): Payload {
   return { centre, kiosk, device, state, since };
 }
-

@@ -6,7 +6,17 @@ import { MS_PER_MINUTE, formatDay } from '../../../core/time/civil-day.ts';
 import { zonedInstant } from '../../../core/time/zoned-time.ts';
 import { LogBuilder, attemptPayload, checkinPayload, healthPayload, planPayload } from './log-builder.ts';
 
-export type Behaviour = 'on-time' | 'late' | 'missed' | 'wrong-centre' | 'biometric-failure' | 'excused' | 'contested' | 'dismissed' | 'impostor' | 'skipped-task';
+export type Behaviour =
+  | 'on-time'
+  | 'late'
+  | 'missed'
+  | 'wrong-centre'
+  | 'biometric-failure'
+  | 'excused'
+  | 'contested'
+  | 'dismissed'
+  | 'impostor'
+  | 'skipped-task';
 
 const WEIGHTS: readonly (readonly [Behaviour, number])[] = [
   ['on-time', 0],
@@ -91,8 +101,18 @@ export function syntheticCity(options: CityOptions): City {
         outages.add(`${centre}|${d}`);
         const from = zonedInstant(d, 8 * 60, zone);
         const to = zonedInstant(d, 12 * 60, zone);
-        log.add('hq', to + MS_PER_MINUTE, 'device-health', healthPayload(centre, 'kiosk', 'disconnected', from, `${centre}/k1`));
-        log.add('hq', to + 2 * MS_PER_MINUTE, 'device-health', healthPayload(centre, 'kiosk', 'ok', to, `${centre}/k1`));
+        log.add(
+          'hq',
+          to + MS_PER_MINUTE,
+          'device-health',
+          healthPayload(centre, 'kiosk', 'disconnected', from, `${centre}/k1`),
+        );
+        log.add(
+          'hq',
+          to + 2 * MS_PER_MINUTE,
+          'device-health',
+          healthPayload(centre, 'kiosk', 'ok', to, `${centre}/k1`),
+        );
       }
     }
   }
@@ -106,14 +126,29 @@ export function syntheticCity(options: CityOptions): City {
     const other = home.endsWith('c0') ? `${zone}/c1` : `${zone}/c0`;
     const withTask = random() < 0.5;
     const tasks: Payload[] = withTask ? [{ id: 't-study', kind: 'study', module: 'm-1' }] : [];
-    const base = { subject, zone, centres: [home], start: formatDay(startDay), end: formatDay(lastDay), open: clock(window[0]), close: clock(window[1]), grace: GRACE, late: LATE, tasks };
+    const base = {
+      subject,
+      zone,
+      centres: [home],
+      start: formatDay(startDay),
+      end: formatDay(lastDay),
+      open: clock(window[0]),
+      close: clock(window[1]),
+      grace: GRACE,
+      late: LATE,
+      tasks,
+    };
     log.add('hq', 0, 'plan', planPayload(base));
     // One person in ten moves to an afternoon window at noon on a day mid-period (morning windows only):
     // the new window governs from the next day.
     const changeDay = window[0] === 9 * 60 && random() < 0.1 ? startDay + Math.floor(days / 2) : undefined;
     if (changeDay !== undefined) {
       const effective = zonedInstant(changeDay, 12 * 60, zone);
-      log.add('hq', effective, 'plan', { ...planPayload({ ...base, open: clock(NEW_WINDOW[0]), close: clock(NEW_WINDOW[1]) }), effectiveFrom: effective, reason: 'new job' });
+      log.add('hq', effective, 'plan', {
+        ...planPayload({ ...base, open: clock(NEW_WINDOW[0]), close: clock(NEW_WINDOW[1]) }),
+        effectiveFrom: effective,
+        reason: 'new job',
+      });
     }
     const kiosk = `${home}/k1`;
     for (let d = startDay; d <= lastDay; d++) {
@@ -152,22 +187,56 @@ export function syntheticCity(options: CityOptions): City {
           reviews.push(`verification-failed pending ${subject} ${dayText}`);
           break;
         case 'excused':
-          log.add(staffOrigin, close + 3 * 3_600_000, 'excuse', { subject, from: dayText, to: dayText, reason: 'medical', staff: 'staff-1' });
+          log.add(staffOrigin, close + 3 * 3_600_000, 'excuse', {
+            subject,
+            from: dayText,
+            to: dayText,
+            reason: 'medical',
+            staff: 'staff-1',
+          });
           expect('missed-checkin', 'excused');
           break;
         case 'contested':
         case 'dismissed': {
           const breach = `missed-checkin/${subject}/${dayText}`;
-          log.add(staffOrigin, close + 3 * 3_600_000, 'contest', { breach, subject, day: dayText, action: 'open', reason: 'lawyer', staff: 'staff-1' });
-          if (b === 'dismissed') log.add(staffOrigin, close + 5 * 3_600_000, 'contest', { breach, subject, day: dayText, action: 'resolve', outcome: 'dismissed', reason: 'proved', staff: 'staff-2' });
+          log.add(staffOrigin, close + 3 * 3_600_000, 'contest', {
+            breach,
+            subject,
+            day: dayText,
+            action: 'open',
+            reason: 'lawyer',
+            staff: 'staff-1',
+          });
+          if (b === 'dismissed')
+            log.add(staffOrigin, close + 5 * 3_600_000, 'contest', {
+              breach,
+              subject,
+              day: dayText,
+              action: 'resolve',
+              outcome: 'dismissed',
+              reason: 'proved',
+              staff: 'staff-2',
+            });
           expect('missed-checkin', b);
           break;
         }
         case 'impostor':
-          log.add(kiosk, open + MS_PER_MINUTE, 'checkin-attempt', attemptPayload(subject, 'mismatch', { centre: home, kiosk }));
+          log.add(
+            kiosk,
+            open + MS_PER_MINUTE,
+            'checkin-attempt',
+            attemptPayload(subject, 'mismatch', { centre: home, kiosk }),
+          );
           log.add(kiosk, open + 30 * MS_PER_MINUTE, 'checkin', checkinPayload(subject, home, done));
           // A review item first; staff confirm it, and only that makes the breach.
-          log.add(staffOrigin, close + 3 * 3_600_000, 'review', { item: `suspected-impersonation/${subject}/${dayText}`, subject, day: dayText, decision: 'breach', reason: 'photo ID did not match', staff: 'staff-1' });
+          log.add(staffOrigin, close + 3 * 3_600_000, 'review', {
+            item: `suspected-impersonation/${subject}/${dayText}`,
+            subject,
+            day: dayText,
+            decision: 'breach',
+            reason: 'photo ID did not match',
+            staff: 'staff-1',
+          });
           reviews.push(`suspected-impersonation breach ${subject} ${dayText}`);
           expect('suspected-impersonation', 'open');
           break;

@@ -12,12 +12,23 @@ export interface CameraRig {
   close(): Promise<void>;
 }
 
-export type CameraRigFactory = (frames: readonly Uint8Array[], options?: Vc0706Options, timeoutMs?: number) => Promise<CameraRig>;
+export type CameraRigFactory = (
+  frames: readonly Uint8Array[],
+  options?: Vc0706Options,
+  timeoutMs?: number,
+) => Promise<CameraRig>;
 
-export const mockCameraRig: CameraRigFactory = (frames, options = {}, timeoutMs = 500) => cameraRig('mock', frames, options, timeoutMs);
-export const ptyCameraRig: CameraRigFactory = (frames, options = {}, timeoutMs = 1000) => cameraRig('pty', frames, options, timeoutMs);
+export const mockCameraRig: CameraRigFactory = (frames, options = {}, timeoutMs = 500) =>
+  cameraRig('mock', frames, options, timeoutMs);
+export const ptyCameraRig: CameraRigFactory = (frames, options = {}, timeoutMs = 1000) =>
+  cameraRig('pty', frames, options, timeoutMs);
 
-async function cameraRig(kind: LinkKind, frames: readonly Uint8Array[], options: Vc0706Options, timeoutMs: number): Promise<CameraRig> {
+async function cameraRig(
+  kind: LinkKind,
+  frames: readonly Uint8Array[],
+  options: Vc0706Options,
+  timeoutMs: number,
+): Promise<CameraRig> {
   const emulator = new Vc0706Emulator({ frames });
   const link = await emulatedLink(kind, emulator, 38400);
   const decoder = new Vc0706Decoder();

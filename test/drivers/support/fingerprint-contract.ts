@@ -3,7 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FingerprintSensor } from '../../../drivers/fingerprint/fingerprint-sensor.ts';
 
-export type FingerOnGlass = { readonly kind: 'none' } | { readonly kind: 'poor' } | { readonly kind: 'finger'; readonly name: string };
+export type FingerOnGlass =
+  { readonly kind: 'none' } | { readonly kind: 'poor' } | { readonly kind: 'finger'; readonly name: string };
 
 export interface FingerprintRig {
   readonly sensor: FingerprintSensor;
@@ -19,7 +20,9 @@ const NOW = { fingerTimeoutMs: 0 };
 export async function enrolFinger(rig: FingerprintRig, id: number, name: string): Promise<void> {
   await rig.sensor.enrol(id, {
     ...NOW,
-    onStep: (step) => { rig.place(step.action === 'lift' ? none : finger(name)); },
+    onStep: (step) => {
+      rig.place(step.action === 'lift' ? none : finger(name));
+    },
   });
   rig.place(none);
 }
@@ -88,7 +91,9 @@ export function fingerprintContract(label: string, makeRig: () => Promise<Finger
     });
 
     it('refuses a template of another format', async () => {
-      await expect(rig.sensor.importTemplate(3, { format: 'other-7', bytes: new Uint8Array(7) })).rejects.toMatchObject({ code: 'fingerprint.bad-template' });
+      await expect(rig.sensor.importTemplate(3, { format: 'other-7', bytes: new Uint8Array(7) })).rejects.toMatchObject(
+        { code: 'fingerprint.bad-template' },
+      );
     });
 
     it('removes one template and clears the library', async () => {

@@ -14,14 +14,20 @@ export interface R30xRig extends FingerprintRig {
   readonly channel: FrameChannel<R30xPacket>;
 }
 
-export const mockR30xRig = (options: R30xEmulatorOptions = {}, timeoutMs = 500): Promise<R30xRig> => r30xRig('mock', options, timeoutMs);
-export const ptyR30xRig = (options: R30xEmulatorOptions = {}, timeoutMs = 1000): Promise<R30xRig> => r30xRig('pty', options, timeoutMs);
+export const mockR30xRig = (options: R30xEmulatorOptions = {}, timeoutMs = 500): Promise<R30xRig> =>
+  r30xRig('mock', options, timeoutMs);
+export const ptyR30xRig = (options: R30xEmulatorOptions = {}, timeoutMs = 1000): Promise<R30xRig> =>
+  r30xRig('pty', options, timeoutMs);
 
 async function r30xRig(kind: LinkKind, options: R30xEmulatorOptions, timeoutMs: number): Promise<R30xRig> {
   const emulator = new R30xEmulator(options);
   const link = await emulatedLink(kind, emulator, 57600);
   const channel = new FrameChannel(link.transport, new R30xDecoder(), { timeoutMs });
-  const sensor = await R30xSensor.connect(channel, { model: options.model ?? 'R307', pollMs: 1, slowTimeoutMs: timeoutMs });
+  const sensor = await R30xSensor.connect(channel, {
+    model: options.model ?? 'R307',
+    pollMs: 1,
+    slowTimeoutMs: timeoutMs,
+  });
   return {
     sensor,
     emulator,

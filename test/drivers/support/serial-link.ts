@@ -24,7 +24,12 @@ export async function emulatedLink(kind: LinkKind, emulator: SerialEmulator, bau
     const binding = new EmulatorBinding();
     const path = `/dev/serial/by-id/usb-emulated-${process.pid}-${++counter}`;
     binding.attach(path, emulator);
-    const transport = new SerialTransport({ target: { path }, baudRate, binding, reconnect: { initialMs: 5, maxMs: 40 } });
+    const transport = new SerialTransport({
+      target: { path },
+      baudRate,
+      binding,
+      reconnect: { initialMs: 5, maxMs: 40 },
+    });
     await transport.open();
     return { transport, close: () => transport.close() };
   }

@@ -33,7 +33,10 @@ export interface EvidenceCentre {
  * `regulars` more people who each check in on time (two attempt entries and a check-in): a busier day.
  * `forgedExcuse`: kiosk k2 also logs an excuse for the missed person (only a staff log's excuse may count).
  */
-export async function evidenceCentre(regulars = 0, options: { readonly forgedExcuse?: boolean } = {}): Promise<EvidenceCentre> {
+export async function evidenceCentre(
+  regulars = 0,
+  options: { readonly forgedExcuse?: boolean } = {},
+): Promise<EvidenceCentre> {
   // Kept for the whole file's tests (the ledger fixtures' temp dirs go after each test); close() removes it.
   const dir = mkdtempSync(join(tmpdir(), 'muster-evidence-'));
   let now = at('07:00');
@@ -45,40 +48,92 @@ export async function evidenceCentre(regulars = 0, options: { readonly forgedExc
   };
   const k1 = open(K1, 'k1.db');
   const k2 = open(K2, 'k2.db');
-  const append = async (w: LogWriter, hhmm: string, type: 'plan' | 'checkin' | 'checkin-attempt' | 'excuse', payload: Payload): Promise<void> => {
+  const append = async (
+    w: LogWriter,
+    hhmm: string,
+    type: 'plan' | 'checkin' | 'checkin-attempt' | 'excuse',
+    payload: Payload,
+  ): Promise<void> => {
     now = at(hhmm);
     await w.append(type, payload);
   };
-  for (const subject of Object.values(PEOPLE)) await append(k1.writer, '07:00', 'plan', planPayload({ subject, zone: 'UTC', start: '2026-11-01', centres: ['centre-a'], effectiveFrom: at('06:00') }));
+  for (const subject of Object.values(PEOPLE))
+    await append(
+      k1.writer,
+      '07:00',
+      'plan',
+      planPayload({ subject, zone: 'UTC', start: '2026-11-01', centres: ['centre-a'], effectiveFrom: at('06:00') }),
+    );
   const others = Array.from({ length: regulars }, (_, i) => `r-${String(i).padStart(4, '0')}`);
-  for (const subject of others) await append(k1.writer, '07:00', 'plan', planPayload({ subject, zone: 'UTC', start: '2026-11-01', centres: ['centre-a'], effectiveFrom: at('06:00') }));
-  await append(k2.writer, '07:05', 'checkin-attempt', attemptPayload(undefined, 'no-match', { kiosk: K2, step: 'identify', method: 'fingerprint' }));
+  for (const subject of others)
+    await append(
+      k1.writer,
+      '07:00',
+      'plan',
+      planPayload({ subject, zone: 'UTC', start: '2026-11-01', centres: ['centre-a'], effectiveFrom: at('06:00') }),
+    );
+  await append(
+    k2.writer,
+    '07:05',
+    'checkin-attempt',
+    attemptPayload(undefined, 'no-match', { kiosk: K2, step: 'identify', method: 'fingerprint' }),
+  );
   now = at('08:00');
   k1.writer.checkpoint();
   k2.writer.checkpoint();
   await append(k1.writer, '09:05', 'checkin', checkinPayload(PEOPLE.onTime));
   await append(k1.writer, '09:30', 'checkin-attempt', attemptPayload(PEOPLE.review, 'poor-quality'));
-  await append(k1.writer, '09:40', 'excuse', { subject: PEOPLE.excused, from: DAY, to: DAY, rules: ['missed-checkin'], reason: 'medical', staff: 'staff-1' });
-  if (options.forgedExcuse) await append(k2.writer, '09:40', 'excuse', { subject: PEOPLE.missed, from: DAY, to: DAY, rules: [], reason: 'other', staff: 'k2-forger' });
+  await append(k1.writer, '09:40', 'excuse', {
+    subject: PEOPLE.excused,
+    from: DAY,
+    to: DAY,
+    rules: ['missed-checkin'],
+    reason: 'medical',
+    staff: 'staff-1',
+  });
+  if (options.forgedExcuse)
+    await append(k2.writer, '09:40', 'excuse', {
+      subject: PEOPLE.missed,
+      from: DAY,
+      to: DAY,
+      rules: [],
+      reason: 'other',
+      staff: 'k2-forger',
+    });
   for (const [i, subject] of others.entries()) {
     const k = i % 2 === 0 ? k1 : k2;
     // After the day's named events at k1 (the last at 09:40), so kiosk time only moves forward.
     const minute = 9 * 60 + 41 + Math.floor((i * 78) / Math.max(1, others.length));
     const hhmm = `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
     const kiosk = k.writer.origin;
-    await append(k.writer, hhmm, 'checkin-attempt', attemptPayload(subject, 'matched', { kiosk, step: 'identify', method: 'fingerprint' }));
+    await append(
+      k.writer,
+      hhmm,
+      'checkin-attempt',
+      attemptPayload(subject, 'matched', { kiosk, step: 'identify', method: 'fingerprint' }),
+    );
     await append(k.writer, hhmm, 'checkin-attempt', attemptPayload(subject, 'matched', { kiosk }));
     await append(k.writer, hhmm, 'checkin', { ...checkinPayload(subject), kiosk });
   }
   await append(k2.writer, '12:00', 'checkin', { ...checkinPayload(PEOPLE.late), kiosk: K2 });
-  await append(k1.writer, '13:30', 'checkin-attempt', attemptPayload(undefined, 'no-match', { step: 'identify', method: 'fingerprint' }));
+  await append(
+    k1.writer,
+    '13:30',
+    'checkin-attempt',
+    attemptPayload(undefined, 'no-match', { step: 'identify', method: 'fingerprint' }),
+  );
   now = at('14:00');
   k1.writer.checkpoint();
   k2.writer.checkpoint();
   const hq = LedgerStore.open(join(dir, 'hq.db'), { create: true });
   for (const k of [k1, k2]) {
     const origin = k.writer.origin;
-    ingestEntries(hq, origin, [...k.store.range(origin, 0, k.store.head(origin).size)].map((r) => r.leaf), { source: 'test', trustedKey: k.signer.verifier.publicKey });
+    ingestEntries(
+      hq,
+      origin,
+      [...k.store.range(origin, 0, k.store.head(origin).size)].map((r) => r.leaf),
+      { source: 'test', trustedKey: k.signer.verifier.publicKey },
+    );
   }
   return {
     hq,

@@ -20,7 +20,10 @@ const logs: MemoryLog[] = [];
 afterEach(() => {
   for (const o of open.splice(0)) o.close();
   // A watcher that logged a warning or an error (a failed pass, withheld entries) fails its test.
-  const records = logs.splice(0).flatMap((l) => l.records).filter((r) => r.level !== 'info' && r.level !== 'debug' && r.level !== 'trace');
+  const records = logs
+    .splice(0)
+    .flatMap((l) => l.records)
+    .filter((r) => r.level !== 'info' && r.level !== 'debug' && r.level !== 'trace');
   if (records.length > 0) throw new Error(`the breach watcher logged: ${JSON.stringify(records)}`);
 });
 
@@ -39,12 +42,21 @@ export interface AlertRig {
 }
 
 /** p-1, p-2 and p-3 (or `plans`) supervised at centre-a from 2026-03-02, with two hours' lateness. */
-export async function alertRig(plans: readonly Payload[] = ['p-1', 'p-2', 'p-3'].map((subject) => planPayload({ subject, zone: ZONE, start: '2026-03-02', late: 120 }))): Promise<AlertRig> {
+export async function alertRig(
+  plans: readonly Payload[] = ['p-1', 'p-2', 'p-3'].map((subject) =>
+    planPayload({ subject, zone: ZONE, start: '2026-03-02', late: 120 }),
+  ),
+): Promise<AlertRig> {
   const dir = tempDir();
   const store = SqliteHqStore.open(join(dir, 'hq.db'));
   const staff = kioskLog(dir, 'centre-a/staff', at('2026-03-01 08:00', ZONE));
   const kiosk = kioskLog(dir, 'centre-a/k1', at('2026-03-01 08:00', ZONE));
-  open.push({ close: () => { staff.store.close(); kiosk.store.close(); } });
+  open.push({
+    close: () => {
+      staff.store.close();
+      kiosk.store.close();
+    },
+  });
   const sync = async (): Promise<void> => {
     for (const log of [staff, kiosk]) {
       const origin = log.writer.origin;
@@ -62,7 +74,13 @@ export async function alertRig(plans: readonly Payload[] = ['p-1', 'p-2', 'p-3']
 export function alertWatcher(store: SqliteHqStore, clock: () => number, delivered: BreachAlert[]): BreachWatcher {
   const log = new MemoryLog();
   logs.push(log);
-  const w = new BreachWatcher({ source: new ReaderRecords(store), store, clock, deliver: (a) => delivered.push(a), logger: log.logger });
+  const w = new BreachWatcher({
+    source: new ReaderRecords(store),
+    store,
+    clock,
+    deliver: (a) => delivered.push(a),
+    logger: log.logger,
+  });
   open.push({ close: () => void w.close() });
   return w;
 }

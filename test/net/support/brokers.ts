@@ -21,10 +21,12 @@ export interface BrokerFixture {
 
 export async function startBroker(kind: BrokerKind, nodeIds: readonly string[]): Promise<BrokerFixture> {
   const users = new Map(nodeIds.map((id) => [topicId(id), randomBytes(12).toString('hex')]));
-  const link = (url: string) => (nodeId: string): Omit<LinkOptions, 'nodeId'> & { readonly url: string } => {
-    const username = topicId(nodeId);
-    return { url, username, password: users.get(username) ?? 'unknown', reconnect: { initialMs: 100, maxMs: 1000 } };
-  };
+  const link =
+    (url: string) =>
+    (nodeId: string): Omit<LinkOptions, 'nodeId'> & { readonly url: string } => {
+      const username = topicId(nodeId);
+      return { url, username, password: users.get(username) ?? 'unknown', reconnect: { initialMs: 100, maxMs: 1000 } };
+    };
   if (kind === 'mosquitto') {
     const server = await startMosquitto({ users });
     return { kind, link: link(server.url), restart: () => server.restart(), stop: () => server.stop() };

@@ -23,7 +23,11 @@ export async function startMuster(args: readonly string[], what: string): Promis
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = once(child, 'exit');
-  const ready = await waitFor(() => (child.exitCode !== null ? 'exited' : output.split('\n').find((l) => l.includes(' ready: '))), `${what} to be ready`, 120_000);
+  const ready = await waitFor(
+    () => (child.exitCode !== null ? 'exited' : output.split('\n').find((l) => l.includes(' ready: '))),
+    `${what} to be ready`,
+    120_000,
+  );
   if (ready === 'exited') throw new Error(`${what} exited ${child.exitCode}: ${output}`);
   return {
     child,

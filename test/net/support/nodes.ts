@@ -60,7 +60,11 @@ export class TestWorld {
     return keys;
   }
 
-  async kiosk(origin: string, peers: readonly string[], extra: { clock?: () => number; retryMs?: number; heartbeat?: HeartbeatOptions } = {}): Promise<{ node: KioskNode; recorder: Recorder }> {
+  async kiosk(
+    origin: string,
+    peers: readonly string[],
+    extra: { clock?: () => number; retryMs?: number; heartbeat?: HeartbeatOptions } = {},
+  ): Promise<{ node: KioskNode; recorder: Recorder }> {
     const recorder = new Recorder();
     const keys = this.keysOf(origin);
     const node = await KioskNode.start({
@@ -78,12 +82,27 @@ export class TestWorld {
     return { node, recorder };
   }
 
-  async hq(id = this.ids[3]): Promise<{ replicator: Replicator; store: SqliteReplicaStore; link: MqttLink; recorder: Recorder; witness: Signer }> {
+  async hq(id = this.ids[3]): Promise<{
+    replicator: Replicator;
+    store: SqliteReplicaStore;
+    link: MqttLink;
+    recorder: Recorder;
+    witness: Signer;
+  }> {
     const recorder = new Recorder();
-    const store = new SqliteReplicaStore(LedgerStore.open(join(this.dir, `${id.replaceAll("/", "_")}.db`), { create: true, synchronous: 'NORMAL' }));
+    const store = new SqliteReplicaStore(
+      LedgerStore.open(join(this.dir, `${id.replaceAll('/', '_')}.db`), { create: true, synchronous: 'NORMAL' }),
+    );
     const link = new MqttLink({ ...this.broker.link(id), nodeId: id });
     const witness = Signer.generate(id);
-    const replicator = new Replicator({ link, store, witness: new Witness(store, witness), follow: 'all', retryMs: 1000, onEvent: recorder.listener });
+    const replicator = new Replicator({
+      link,
+      store,
+      witness: new Witness(store, witness),
+      follow: 'all',
+      retryMs: 1000,
+      onEvent: recorder.listener,
+    });
     await replicator.start();
     this.closers.push(async () => {
       await replicator.close();

@@ -58,9 +58,11 @@ export interface Centre {
 
 export async function startCentre(): Promise<Centre> {
   const dir = mkdtempSync(join(tmpdir(), 'muster-screens-'));
-  const stops: (() => Promise<void> | void)[] = [() => {
-    rmSync(dir, { recursive: true, force: true });
-  }];
+  const stops: (() => Promise<void> | void)[] = [
+    () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  ];
   const close = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop();
   };
@@ -68,12 +70,27 @@ export async function startCentre(): Promise<Centre> {
     const state = { now: localTime('07:30'), sessionSkewMs: 0 };
     const clock = (): number => state.now;
     const passwords = new Map([KIOSK, 'hq'].map((id) => [topicId(id), randomBytes(12).toString('hex')]));
-    const broker: EmbeddedBroker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', users: passwords, alertPublishers: new Set(['hq']) });
+    const broker: EmbeddedBroker = await startEmbeddedBroker({
+      port: 0,
+      host: '127.0.0.1',
+      users: passwords,
+      alertPublishers: new Set(['hq']),
+    });
     stops.push(() => broker.close());
     const signer = Signer.generate(KIOSK);
-    const hqStore = SqliteHqStore.open(join(dir, 'hq.db'), { trustedKeys: new Map([[KIOSK, signer.verifier.publicKey]]), clock });
+    const hqStore = SqliteHqStore.open(join(dir, 'hq.db'), {
+      trustedKeys: new Map([[KIOSK, signer.verifier.publicKey]]),
+      clock,
+    });
     stops.push(() => hqStore.close());
-    const hq = await HqService.start({ store: hqStore, broker: { url: broker.url, username: 'hq', password: passwords.get('hq') ?? '' }, witnessSigner: Signer.generate('hq'), clock, retryMs: 200, checkEveryMs: 3_600_000 });
+    const hq = await HqService.start({
+      store: hqStore,
+      broker: { url: broker.url, username: 'hq', password: passwords.get('hq') ?? '' },
+      witnessSigner: Signer.generate('hq'),
+      clock,
+      retryMs: 200,
+      checkEveryMs: 3_600_000,
+    });
     stops.push(() => hq.close());
     const node = await KioskNode.start({
       storePath: join(dir, 'kiosk.db'),
@@ -99,29 +116,65 @@ export async function startCentre(): Promise<Centre> {
     // Read in English by these tests (the kiosk's own screen tests cover both languages).
     // Call staff and "see staff" reach the staff screen through the kiosk's staff requests.
     const confirmations = new StaffConfirmations();
-    const screen = new KioskScreen({ idleSeconds: 30, language: 'en', zone: ZONE, callStaff: (reference, reason) => { confirmations.call(reference, reason); } });
+    const screen = new KioskScreen({
+      idleSeconds: 30,
+      language: 'en',
+      zone: ZONE,
+      callStaff: (reference, reason) => {
+        confirmations.call(reference, reason);
+      },
+    });
     // Identity aids: p-0002's name and enrolment photo in the personal-data store (reads leave access entries on the kiosk's log).
-    const personal = PersonalDataStore.open(join(dir, 'personal-data.db'), { centreKey: randomBytes(32), log: { append: (type, payload) => node.append(type, payload) }, clock });
+    const personal = PersonalDataStore.open(join(dir, 'personal-data.db'), {
+      centreKey: randomBytes(32),
+      log: { append: (type, payload) => node.append(type, payload) },
+      clock,
+    });
     stops.push(() => {
       personal.close();
     });
-    personal.put('p-0002', CENTRE, { name: '张伟', photo: new Uint8Array(readFileSync(join(FIXTURES, 'biden_1.jpg'))) });
-    const staff = new StaffBackend({ centre: CENTRE, kiosk: KIOSK, store: node.writer.store, append: (type, payload) => node.append(type, payload), clock, zone: ZONE, personal, confirmations });
+    personal.put('p-0002', CENTRE, {
+      name: '张伟',
+      photo: new Uint8Array(readFileSync(join(FIXTURES, 'biden_1.jpg'))),
+    });
+    const staff = new StaffBackend({
+      centre: CENTRE,
+      kiosk: KIOSK,
+      store: node.writer.store,
+      append: (type, payload) => node.append(type, payload),
+      clock,
+      zone: ZONE,
+      personal,
+      confirmations,
+    });
     stops.push(() => {
       staff.close();
     });
     const workflow = new CheckinWorkflow(
       {
-        fingerprint: sensorFingerprintPort(rig.sensor, { subjectOf: (page) => pages.get(page), fingerTimeoutMs: 10_000 }),
+        fingerprint: sensorFingerprintPort(rig.sensor, {
+          subjectOf: (page) => pages.get(page),
+          fingerTimeoutMs: 10_000,
+        }),
         badge: { read: () => Promise.resolve({ kind: 'timeout' }) },
         face: { verify: () => Promise.resolve({ kind: 'match', score: 0.31 }) },
         staff: { confirm: () => Promise.resolve(null) },
         screen,
         devices: { availability: () => ({ fingerprint: true, camera: true, badge: true }) },
         plans: { dueToday: (subject) => plans.get(subject)?.tasks ?? [] },
-        log: { origin: KIOSK, store: node.writer.store, append: (type, payload) => node.append(type, payload), checkpoint: () => node.writer.checkpoint() },
+        log: {
+          origin: KIOSK,
+          store: node.writer.store,
+          append: (type, payload) => node.append(type, payload),
+          checkpoint: () => node.writer.checkpoint(),
+        },
       },
-      { centre: CENTRE, kiosk: KIOSK, mode: 'fingerprint-search', newAttemptId: () => `a-${randomBytes(4).toString('hex')}` },
+      {
+        centre: CENTRE,
+        kiosk: KIOSK,
+        mode: 'fingerprint-search',
+        newAttemptId: () => `a-${randomBytes(4).toString('hex')}`,
+      },
     );
     screen.attach(async () => {
       const outcome = await workflow.run();
@@ -129,7 +182,10 @@ export async function startCentre(): Promise<Centre> {
       return outcome;
     });
 
-    const users = UserStore.open(join(dir, 'users.db'), { scrypt: { logN: 10, r: 8, p: 1 }, clock: () => Date.now() + state.sessionSkewMs });
+    const users = UserStore.open(join(dir, 'users.db'), {
+      scrypt: { logN: 10, r: 8, p: 1 },
+      clock: () => Date.now() + state.sessionSkewMs,
+    });
     stops.push(() => {
       users.close();
     });

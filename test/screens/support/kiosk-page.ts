@@ -31,7 +31,12 @@ export function layoutProblems(page: Page): Promise<LayoutProblem[]> {
     for (const el of document.querySelectorAll('#app button, #app label, #app a, #app input:not([type=checkbox])')) {
       if (!visible(el)) continue;
       const r = el.getBoundingClientRect();
-      if (r.width < 120 || r.height < 120) problems.push({ what: 'target', text: el.textContent.trim(), size: `${Math.round(r.width)}x${Math.round(r.height)}` });
+      if (r.width < 120 || r.height < 120)
+        problems.push({
+          what: 'target',
+          text: el.textContent.trim(),
+          size: `${Math.round(r.width)}x${Math.round(r.height)}`,
+        });
     }
     const walker = document.createTreeWalker(document.getElementById('app') ?? document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -57,11 +62,17 @@ export async function foreignText(page: Page, language: KioskLanguage): Promise<
     const pageLang = document.documentElement.lang;
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const el = node.parentElement;
-      if (!el || el.closest('[translate="no"]') || (el.closest('[lang]')?.getAttribute('lang') ?? pageLang) !== pageLang) continue;
+      if (
+        !el ||
+        el.closest('[translate="no"]') ||
+        (el.closest('[lang]')?.getAttribute('lang') ?? pageLang) !== pageLang
+      )
+        continue;
       const text = (node.textContent ?? '').trim();
       if (text !== '') out.push(text);
     }
-    for (const el of document.querySelectorAll('#app [alt], #app [aria-label]')) out.push(el.getAttribute('alt') ?? el.getAttribute('aria-label') ?? '');
+    for (const el of document.querySelectorAll('#app [alt], #app [aria-label]'))
+      out.push(el.getAttribute('alt') ?? el.getAttribute('aria-label') ?? '');
     return out;
   });
   const foreign = language === 'zh-CN' ? /[A-Za-z]{2,}/ : /[\u3400-\u9fff]/;

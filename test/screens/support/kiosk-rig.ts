@@ -29,11 +29,19 @@ export const PERSON = 'p-0001';
 export const FINGER = 'p-0001-right-index';
 export const CARD = '0004201337';
 export const NAMES = {
-  centre: { 'zh-CN': '东城区社区矫正中心', en: 'Dongcheng Community Corrections Centre' },
-  tasks: { 'law-basics-3': { 'zh-CN': '法律基础 第三课', en: 'Law basics, lesson 3' } },
+  centre: { 'zh-CN': '东城区社区矫正中心', 'en': 'Dongcheng Community Corrections Centre' },
+  tasks: { 'law-basics-3': { 'zh-CN': '法律基础 第三课', 'en': 'Law basics, lesson 3' } },
 } as const;
 /** Short waits, so walking away takes seconds. */
-export const WAIT = { fingerMs: 2500, badgeMs: 10_000, faceSeconds: 6, idleSeconds: 6, receiptSeconds: 3, noticeSeconds: 8, failureSeconds: 15 } as const;
+export const WAIT = {
+  fingerMs: 2500,
+  badgeMs: 10_000,
+  faceSeconds: 6,
+  idleSeconds: 6,
+  receiptSeconds: 3,
+  noticeSeconds: 8,
+  failureSeconds: 15,
+} as const;
 
 /** `mismatch-then-hang`: the first try is someone else's face, then the person stands still before the camera. */
 export type FaceMode = 'match' | 'mismatch-then-hang' | 'hang' | 'down';
@@ -56,16 +64,44 @@ export interface KioskRig {
 }
 
 /** `voice`: the kiosk configuration's `screen.voice` (tone and speech on each step). */
-export async function startKioskRig(language: KioskLanguage, options: { readonly voice?: boolean } = {}): Promise<KioskRig> {
+export async function startKioskRig(
+  language: KioskLanguage,
+  options: { readonly voice?: boolean } = {},
+): Promise<KioskRig> {
   const dir = mkdtempSync(join(tmpdir(), 'muster-kiosk-screen-'));
   const store = LedgerStore.open(join(dir, 'kiosk.db'), { create: true });
   const writer = LogWriter.init(store, KIOSK, Signer.generate(KIOSK), Date.now);
-  await writer.append('plan', planPayload({ subject: PERSON, start: '2026-01-01', zone: ZONE, centres: [CENTRE], open: '08:00', close: '10:00', tasks: [{ id: 'study', kind: 'study', module: 'law-basics-3', days: 'daily' }] }));
+  await writer.append(
+    'plan',
+    planPayload({
+      subject: PERSON,
+      start: '2026-01-01',
+      zone: ZONE,
+      centres: [CENTRE],
+      open: '08:00',
+      close: '10:00',
+      tasks: [{ id: 'study', kind: 'study', module: 'law-basics-3', days: 'daily' }],
+    }),
+  );
   const plans = new LogPlans(store, Date.now);
   const sensor = await mockR30xRig({}, 2000);
   sensor.emulator.enrolDirect(FINGER, 1);
   const staff = new StaffConfirmations({ timeoutMs: 60_000 });
-  const screen = new KioskScreen({ language, zone: ZONE, centre: NAMES.centre, taskNames: NAMES.tasks, idleSeconds: WAIT.idleSeconds, receiptSeconds: WAIT.receiptSeconds, noticeSeconds: WAIT.noticeSeconds, failureSeconds: WAIT.failureSeconds, waitSeconds: WAIT.faceSeconds, voice: options.voice ?? false, callStaff: (reference, reason) => { staff.call(reference, reason); } });
+  const screen = new KioskScreen({
+    language,
+    zone: ZONE,
+    centre: NAMES.centre,
+    taskNames: NAMES.tasks,
+    idleSeconds: WAIT.idleSeconds,
+    receiptSeconds: WAIT.receiptSeconds,
+    noticeSeconds: WAIT.noticeSeconds,
+    failureSeconds: WAIT.failureSeconds,
+    waitSeconds: WAIT.faceSeconds,
+    voice: options.voice ?? false,
+    callStaff: (reference, reason) => {
+      staff.call(reference, reason);
+    },
+  });
   let sessions = 0;
   let reader: ((card: string) => void) | undefined;
   const rig = {
@@ -87,7 +123,10 @@ export async function startKioskRig(language: KioskLanguage, options: { readonly
   };
   const workflow = new CheckinWorkflow(
     {
-      fingerprint: sensorFingerprintPort(sensor.sensor, { subjectOf: (page) => (page === 1 ? PERSON : undefined), fingerTimeoutMs: WAIT.fingerMs }),
+      fingerprint: sensorFingerprintPort(sensor.sensor, {
+        subjectOf: (page) => (page === 1 ? PERSON : undefined),
+        fingerTimeoutMs: WAIT.fingerMs,
+      }),
       badge: {
         read: () =>
           new Promise((resolve) => {
@@ -108,11 +147,24 @@ export async function startKioskRig(language: KioskLanguage, options: { readonly
       screen,
       devices: { availability: () => rig.available },
       plans,
-      log: { origin: KIOSK, store, append: (type, payload) => writer.append(type, payload), checkpoint: () => writer.checkpoint() },
+      log: {
+        origin: KIOSK,
+        store,
+        append: (type, payload) => writer.append(type, payload),
+        checkpoint: () => writer.checkpoint(),
+      },
     },
-    { centre: CENTRE, kiosk: KIOSK, mode: 'fingerprint-search', newAttemptId: () => `a-${++sessions}${Date.now().toString(36)}` },
+    {
+      centre: CENTRE,
+      kiosk: KIOSK,
+      mode: 'fingerprint-search',
+      newAttemptId: () => `a-${++sessions}${Date.now().toString(36)}`,
+    },
   );
-  screen.attach(() => workflow.run(), () => ({ available: rig.available, window: plans.windowToday(CENTRE) }));
+  screen.attach(
+    () => workflow.run(),
+    () => ({ available: rig.available, window: plans.windowToday(CENTRE) }),
+  );
   const web: WebServer = await startWebServer({ kiosk: screen });
   return Object.assign(rig, {
     url: web.urls.kiosk ?? '',
@@ -122,7 +174,10 @@ export async function startKioskRig(language: KioskLanguage, options: { readonly
     tap: (card: string) => {
       reader?.(card);
     },
-    entries: () => readLogRecords(store).records.filter((r) => r.type === 'checkin' || r.type === 'checkin-attempt').map((r) => `${r.type}:${(r.payload as { outcome?: string }).outcome ?? ''}`),
+    entries: () =>
+      readLogRecords(store)
+        .records.filter((r) => r.type === 'checkin' || r.type === 'checkin-attempt')
+        .map((r) => `${r.type}:${(r.payload as { outcome?: string }).outcome ?? ''}`),
     sessions: () => sessions,
     close: async () => {
       screen.close();

@@ -11,7 +11,8 @@ export function untranslated(page: Page): Promise<string[]> {
     const check = (text: string, where: string): void => {
       if (/[A-Za-z]/.test(text.replace(ALLOWED, ''))) found.push(`${where}: ${text.trim().slice(0, 120)}`);
     };
-    const exempt = (el: Element | null): boolean => el === null || el.closest('[translate="no"], script, style') !== null;
+    const exempt = (el: Element | null): boolean =>
+      el === null || el.closest('[translate="no"], script, style') !== null;
     check(document.title, 'title');
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
