@@ -18,15 +18,7 @@ describe('webcam preview in the face step', () => {
   let page: Page;
 
   beforeAll(async () => {
-    [rig, browser] = await Promise.all([startKioskRig('en'), launchBrowser()]);
-    const context = await browser.newContext({
-      viewport: { width: 1080, height: 1920 },
-      timezoneId: 'UTC',
-      hasTouch: true,
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    await page.goto(rig.url);
+    ({ rig, browser, page } = await openPortraitKiosk());
   }, 120_000);
   afterAll(async () => {
     await browser.close();
@@ -68,15 +60,7 @@ describe("the serial camera's frame in the face step", () => {
   let page: Page;
 
   beforeAll(async () => {
-    [rig, browser] = await Promise.all([startKioskRig('en'), launchBrowser()]);
-    const context = await browser.newContext({
-      viewport: { width: 1080, height: 1920 },
-      timezoneId: 'UTC',
-      hasTouch: true,
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    await page.goto(rig.url);
+    ({ rig, browser, page } = await openPortraitKiosk());
   }, 120_000);
   afterAll(async () => {
     await browser.close();
@@ -108,3 +92,17 @@ describe("the serial camera's frame in the face step", () => {
     rig.face = 'match';
   }, 120_000);
 });
+
+/** A kiosk rig in English and its screen in a portrait 1080x1920 touch browser. */
+async function openPortraitKiosk(): Promise<{ rig: KioskRig; browser: Browser; page: Page }> {
+  const [rig, browser] = await Promise.all([startKioskRig('en'), launchBrowser()]);
+  const context = await browser.newContext({
+    viewport: { width: 1080, height: 1920 },
+    timezoneId: 'UTC',
+    hasTouch: true,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  await page.goto(rig.url);
+  return { rig, browser, page };
+}
