@@ -35,7 +35,7 @@ import { Replicator } from '../net/replicator.ts';
 import { topicId, topics } from '../net/topics.ts';
 import { Witness } from '../net/witness.ts';
 import { encodeBatch } from '../net/wire.ts';
-import { VerifyPool } from '../net/verify-pool.ts';
+import { VerifyPool } from '../ledger/verify-pool.ts';
 import { startWorker } from '../runtime/worker.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { allCoresVerifyRate } from './ed25519-ceiling.ts';

@@ -24,8 +24,8 @@ import {
   type WitnessedCheckpoint,
   ingestOne,
 } from './replica-store.ts';
-import { VerifierCache } from './verify-claims.ts';
-import { MIN_POOLED, type VerifyItem, type VerifyKey, type VerifyPool } from './verify-pool.ts';
+import { VerifierCache } from '../ledger/verify-claims.ts';
+import { MIN_POOLED, type VerifyItem, type VerifyKey, type VerifyPool } from '../ledger/verify-pool.ts';
 import { type SqliteMigration, migrate, rowVersion } from '../runtime/sqlite-migrations.ts';
 
 const WITNESS_SCHEMA = `

@@ -22,7 +22,7 @@ import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { EvidenceExports, withHqEvidence } from '../web/evidence-export.ts';
 import { KioskNode } from '../../net/kiosk-node.ts';
 import type { LinkOptions } from '../../net/mqtt-link.ts';
-import { VerifyPool } from '../../net/verify-pool.ts';
+import { VerifyPool } from '../../ledger/verify-pool.ts';
 import { topicId } from '../../net/topics.ts';
 import {
   type Command,
@@ -151,6 +151,8 @@ const hq: Command = {
     "--cosigner FILE      another witness's public key file (the police node's, a peer kiosk's witness key .pub):",
     "                     its cosignatures are checked against HQ's copy and listed beside HQ's at /api/logs",
     "--registry FILE      HQ's registry log store (muster kiosk provision): published to the kiosks, which then refuse revoked keys too",
+    "--registry-pub FILE  HQ's registry public key instead (an agency node): follow the registry log over MQTT, admit the kiosks",
+    '                     it registers and refuse revoked keys, from this node\'s own copy of it',
     '--staff-log ORIGIN   a pinned (--trust) log whose staff decisions count, besides those the registry names as staff logs',
     '--log FILE           HQ\'s own signed log (officers\' actions on breach alerts), default: the database path + ".log.db" (hq.log.db with --postgres)',
     'Breach alerts: raised as windows close and entries arrive, at /api/breach-alerts, on SSE and on muster/v1/alerts/<centre>',
@@ -170,6 +172,7 @@ const hq: Command = {
     'trust': { type: 'string', multiple: true },
     'cosigner': { type: 'string', multiple: true },
     'registry': { type: 'string' },
+    'registry-pub': { type: 'string' },
     'log': { type: 'string' },
     'staff-log': { type: 'string', multiple: true },
     ...brokerOptions,
@@ -193,9 +196,16 @@ const hq: Command = {
         return [genesis.name, genesis.publicKey] as const;
       }),
     );
+    // --registry-pub: the registry log is followed over MQTT, its genesis key pinned like a --trust log's.
+    const registryPub = optionalString(values, 'registry-pub');
+    if (registryPub !== undefined) {
+      if (optionalString(values, 'registry') !== undefined)
+        throw new UsageError('give --registry FILE (HQ publishes it) or --registry-pub FILE (follow it), not both');
+      trustedKeys.set(REGISTRY_ORIGIN, readRegistryKey(registryPub));
+    }
     if (trustedKeys.size === 0 && optionalString(values, 'registry') === undefined) {
       throw new UsageError(
-        'HQ stores only kiosk logs it knows: give --registry FILE (muster kiosk provision) or --trust FILE',
+        'HQ stores only kiosk logs it knows: give --registry FILE (muster kiosk provision), --registry-pub FILE or --trust FILE',
       );
     }
     const witnessKey = resolve(
@@ -208,7 +218,7 @@ const hq: Command = {
     try {
       const { link, embedded } = await brokerFrom(values, nodeId);
       if (embedded) stops.push(() => embedded.close());
-      // Signature checks on every core: this thread and the pool's workers share each batch (net/verify-pool.ts).
+      // Signature checks on every core: this thread and the pool's workers share each batch (ledger/verify-pool.ts).
       // PostgreSQL checks inline.
       const pool = availableParallelism() > 1 ? new VerifyPool() : undefined;
       if (pool) stops.push(() => pool.close());
@@ -241,13 +251,16 @@ const hq: Command = {
         ...(registry ? { registry } : {}),
         ...(postgres ? { raisesAlerts: () => lease.holding?.() === true } : {}),
         agency,
+        followsRegistry: registryPub !== undefined,
         cosigners,
       });
       stops.push(() => service.close());
       // Staff decisions count only from the centres' staff logs: the registry's, or named with --staff-log.
       const pinnedStaff = new Set(stringList(values, 'staff-log'));
       const staffOrigin = (origin: string): boolean =>
-        pinnedStaff.has(origin) || (registry !== undefined && readRegistry(registry)?.staffLogs?.has(origin) === true);
+        pinnedStaff.has(origin) ||
+        (registry !== undefined && readRegistry(registry)?.staffLogs?.has(origin) === true) ||
+        service.followedRegistry()?.staffLogs?.has(origin) === true;
       // An agency node's verdicts stay on its own store and screens: HQ publishes the shared alerts topic.
       const alertOptions = { trustedKeys: readerKeys, engine: { staffOrigin }, publish: !agency };
       const leased =

@@ -17,7 +17,7 @@ import type { BreachAlert } from '../../net/hq/breach-alert.ts';
 import type { HqStore } from '../../net/hq/hq-store.ts';
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
-import { VerifyPool } from '../../net/verify-pool.ts';
+import { VerifyPool } from '../../ledger/verify-pool.ts';
 import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
 
 let dir: string;

@@ -1,4 +1,4 @@
-// HQ's ingest pipeline (net/sqlite-replica-store.ts with net/verify-pool.ts): calls overlap, the pool checks the
+// HQ's ingest pipeline (net/sqlite-replica-store.ts with ledger/verify-pool.ts): calls overlap, the pool checks the
 // signatures of one call while this thread commits another. What the pool vouches for is bound to a key: keys
 // named by entries still in flight are tried, never trusted.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { LogWriter } from '../../ledger/log-writer.ts';
 import { rootHash } from '../../ledger/merkle.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
-import { VerifyPool } from '../../net/verify-pool.ts';
+import { VerifyPool } from '../../ledger/verify-pool.ts';
 
 let dir: string;
 let pool: VerifyPool;

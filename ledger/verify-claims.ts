@@ -5,7 +5,7 @@
 // neither decodes nor copies anything and spends its time in Ed25519.
 import { ENTRY_SIGNATURE_DOMAIN } from '../core/entry.ts';
 import { toHex } from '../core/bytes.ts';
-import { Verifier } from '../ledger/keys.ts';
+import { Verifier } from './keys.ts';
 
 export interface VerifyKey {
   readonly origin: string;

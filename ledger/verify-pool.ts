@@ -10,7 +10,7 @@
 // verifies itself whatever no thread vouched for.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import type { Verifier } from '../ledger/keys.ts';
+import type { Verifier } from './keys.ts';
 import { startWorker } from '../runtime/worker.ts';
 import {
   type VerifyItem,
