@@ -113,6 +113,8 @@ export function stepOf(guidance: GuidanceCode): KioskStep | null {
     case 'look-at-camera':
     case 'face-light':
     case 'face-move':
+    case 'face-turn':
+    case 'face-blink':
     case 'face-again':
     case 'staff-confirm':
       return 'verify';

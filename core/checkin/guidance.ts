@@ -12,6 +12,8 @@ export const GUIDANCE = {
   'look-at-camera': 'Look at the camera.',
   'face-light': 'Look straight at the camera. Make sure your face is well lit and not covered.',
   'face-move': 'Follow the movement shown on the screen.',
+  'face-turn': 'Keep looking at the camera and slowly turn your head to one side, then back.',
+  'face-blink': 'Keep looking at the camera and blink slowly, once.',
   'face-again': 'Face not confirmed. Remove glasses or a hat and look at the camera again.',
   'staff-confirm': 'The camera is not working. A member of staff will confirm your identity.',
   'tasks': "Here are today's tasks. Mark the ones you have done.",

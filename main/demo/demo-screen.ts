@@ -40,6 +40,11 @@ export class DemoScreen implements ScreenPort {
     this.person?.onGuide(guidance);
   }
 
+  prompt(guidance: GuidanceCode): void {
+    this.said.push(guidance);
+    this.display?.prompt(guidance);
+  }
+
   waiting(ms: number | undefined): void {
     if (!this.person) this.display?.waiting(ms);
   }

@@ -7,7 +7,7 @@ import type { Camera } from '../../drivers/camera/vc0706-camera.ts';
 import { type Capture, capture } from '../../face/capture.ts';
 import type { FaceService } from '../../face/face-service.ts';
 import type { FaceTemplate } from '../../face/template.ts';
-import { DEFAULT_FACE_FRAMES, verifyFrames } from '../../face/verification.ts';
+import { DEFAULT_FACE_FRAMES, type Verification, verifyFrames } from '../../face/verification.ts';
 import type { FacePort } from './ports.ts';
 
 export interface CameraFacePortOptions {
@@ -34,19 +34,23 @@ export function cameraFacePort(options: CameraFacePortOptions): FacePort {
         options.onFrame?.(bytes);
         return capture(options.service, { kind: 'jpeg', bytes });
       };
-      const result = await verifyFrames(template, next, options.frames ?? DEFAULT_FACE_FRAMES, options.threshold);
-      switch (result.outcome) {
-        case 'retry':
-          return { kind: 'poor-quality' };
-        case 'spoof-suspected':
-          return { kind: 'liveness-failed' };
-        case 'match':
-          return { kind: 'match', score: round(result.match.distance) };
-        case 'no-match':
-          return { kind: 'mismatch', score: round(result.match.distance) };
-      }
+      return faceResult(await verifyFrames(template, next, options.frames ?? DEFAULT_FACE_FRAMES, options.threshold));
     },
   };
+}
+
+/** A verification as the workflow sees it (also the challenge port's, challenge-face-port.ts). */
+export function faceResult(verification: Verification): FaceResult {
+  switch (verification.outcome) {
+    case 'retry':
+      return { kind: 'poor-quality' };
+    case 'spoof-suspected':
+      return { kind: 'liveness-failed' };
+    case 'match':
+      return { kind: 'match', score: round(verification.match.distance) };
+    case 'no-match':
+      return { kind: 'mismatch', score: round(verification.match.distance) };
+  }
 }
 
 function round(distance: number): number {

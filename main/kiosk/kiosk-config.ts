@@ -17,6 +17,7 @@ import type { HidTarget } from '../../drivers/badge/node-hid-source.ts';
 import { ImageSize, type Resolution } from '../../drivers/camera/vc0706-codec.ts';
 import type { SerialTarget } from '../../drivers/serial-transport.ts';
 import type { BackendChoice } from '../../face/backend.ts';
+import type { ChallengeKind } from '../../face/challenge.ts';
 import { DEFAULT_DETECTOR, DETECTOR_NAMES, type DetectorName } from '../../face/detectors.ts';
 import { DEFAULT_MATCH_THRESHOLD } from '../../face/match.ts';
 import { profileFor } from '../../hardware/profiles.ts';
@@ -69,7 +70,13 @@ export interface KioskConfig {
     readonly username?: string;
     readonly passwordFile?: string;
   };
-  readonly face: { readonly threshold: number; readonly detector: DetectorName; readonly backend: BackendChoice };
+  readonly face: {
+    readonly threshold: number;
+    readonly detector: DetectorName;
+    readonly backend: BackendChoice;
+    /** The active liveness challenge each face try runs over a sequence of frames (default none). */
+    readonly challenge: ChallengeKind | 'none';
+  };
   readonly devices: {
     readonly fingerprint?: FingerprintSettings;
     readonly camera?: CameraSettings;
@@ -164,7 +171,7 @@ export function parseKioskConfig(value: unknown, source: string, baseDir: string
   };
 
   const f = c.face === undefined ? {} : at.object(c.face, 'face');
-  at.only(f, 'face', ['threshold', 'detector', 'backend']);
+  at.only(f, 'face', ['threshold', 'detector', 'backend', 'challenge']);
   const threshold = f.threshold === undefined ? DEFAULT_MATCH_THRESHOLD : at.number(f.threshold, 'face.threshold');
   if (!(threshold > 0 && threshold < 2))
     at.fail('face.threshold', `expected a distance between 0 and 2 (from muster face calibrate), got ${threshold}`);
@@ -173,6 +180,10 @@ export function parseKioskConfig(value: unknown, source: string, baseDir: string
     detector: f.detector === undefined ? DEFAULT_DETECTOR : at.oneOf(f.detector, 'face.detector', DETECTOR_NAMES),
     backend:
       f.backend === undefined ? 'auto' : at.oneOf(f.backend, 'face.backend', ['auto', 'tensorflow', 'wasm'] as const),
+    challenge:
+      f.challenge === undefined
+        ? 'none'
+        : at.oneOf(f.challenge, 'face.challenge', ['none', 'blink', 'turn-head'] as const),
   } as const;
 
   const d = at.object(c.devices, 'devices');

@@ -54,6 +54,8 @@ export interface ScreenPort {
   interrupted?(): Promise<CancelReason>;
   /** A frame the serial camera just took for the face step, shown to the person in front of it. */
   still?(jpeg: Uint8Array): void;
+  /** A device asks the person for something within the current try (the face challenge's movement). */
+  prompt?(guidance: GuidanceCode): void;
 }
 
 export interface DevicesPort {

@@ -232,6 +232,12 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     );
   }
 
+  /** Within the current try, so its "try n of m" stays: the face challenge's movement. */
+  prompt(guidance: GuidanceCode): void {
+    if (this.view.phase !== 'active' || stepOf(guidance) !== this.view.step) return;
+    this.publish({ ...this.view, guidance });
+  }
+
   /** The serial camera's frame, shown in the face step only (the next step's view drops it). */
   still(jpeg: Uint8Array): void {
     if (this.view.step !== 'verify' || this.view.phase !== 'active') return;

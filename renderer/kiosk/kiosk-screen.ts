@@ -287,6 +287,8 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
       case 'look-at-camera':
       case 'face-light':
       case 'face-move':
+      case 'face-turn':
+      case 'face-blink':
       case 'face-again':
         return webcam ? livePreview(webcam) : facePictogram();
       default:
@@ -610,4 +612,11 @@ function sameScreen(a: KioskView, b: KioskView): boolean {
 }
 
 /** The steps that ask the person to look at the camera. */
-const FACE_GUIDANCE: ReadonlySet<GuidanceCode> = new Set(['look-at-camera', 'face-light', 'face-move', 'face-again']);
+const FACE_GUIDANCE: ReadonlySet<GuidanceCode> = new Set([
+  'look-at-camera',
+  'face-light',
+  'face-move',
+  'face-turn',
+  'face-blink',
+  'face-again',
+]);

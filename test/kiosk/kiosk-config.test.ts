@@ -71,6 +71,13 @@ describe('kiosk configuration', () => {
     expect(parseKioskConfig(c, 'kiosk.json', dir).face.threshold).toBe(DEFAULT_MATCH_THRESHOLD);
   });
 
+  it('runs no active face challenge unless the file names one', () => {
+    const c = structuredClone(GOOD) as Record<string, unknown>;
+    expect(parseKioskConfig(c, 'kiosk.json', dir).face.challenge).toBe('none');
+    c.face = { challenge: 'turn-head' };
+    expect(parseKioskConfig(c, 'kiosk.json', dir).face.challenge).toBe('turn-head');
+  });
+
   it.each([
     [
       'missing centre',
@@ -87,6 +94,11 @@ describe('kiosk configuration', () => {
       'threshold out of range',
       (c: Record<string, unknown>) => (c.face = { threshold: 2.5 }),
       'kiosk.json: face.threshold: expected a distance between 0 and 2',
+    ],
+    [
+      'an unknown face challenge',
+      (c: Record<string, unknown>) => (c.face = { challenge: 'wink' }),
+      'kiosk.json: face.challenge: expected one of none, blink, turn-head, got "wink"',
     ],
     [
       'threshold as text',

@@ -1,0 +1,168 @@
+// The active face challenge on a serial camera: a kiosk configured with `face.challenge` asks the person to turn
+// their head and takes a sequence of frames over the VC0706 protocol, here from the emulator on socat PTYs, opened
+// by path like a real camera. The emulated camera serves a head turn (the person's frame, then the same frame
+// mirrored: the other cheek towards the camera) or a still photo (one frame, the same every time). A still photo
+// fails the challenge as liveness (a retry, then staff: a review, never a breach); a camera unplugged mid-sequence
+// is a device fault (staff confirm), never the person failing.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import jpeg from 'jpeg-js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { computeBreaches } from '../../core/breach/engine.ts';
+import type { GuidanceCode } from '../../core/checkin/guidance.ts';
+import { parseCheckinAttempt } from '../../core/records/checkin.ts';
+import { FaceService } from '../../face/face-service.ts';
+import { type DemoFaces, defaultFaceCacheDir, prepareDemoFaces } from '../../main/demo/demo-faces.ts';
+import { type EmulatedDevices, ptyDevices } from '../../main/kiosk/emulated-devices.ts';
+import { CHALLENGE_FRAMES } from '../../main/kiosk/challenge-face-port.ts';
+import { loadKioskConfig } from '../../main/kiosk/kiosk-config.ts';
+import { KioskRuntime } from '../../main/kiosk/kiosk-runtime.ts';
+import { readLogRecords } from '../../main/kiosk/log-records.ts';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
+import { at, planPayload } from '../checkin/support/log-builder.ts';
+import { mirror } from '../face/camera.ts';
+
+const NY = 'America/New_York';
+const FINGER = 'p-1 right index';
+const TIMEOUT = { timeout: 120_000 };
+let face: FaceService;
+let faces: DemoFaces;
+let broker: EmbeddedBroker;
+const cleanup: (() => Promise<void> | void)[] = [];
+
+beforeAll(async () => {
+  face = await FaceService.start();
+  faces = await prepareDemoFaces(face, { needed: 1, threshold: 0.55, cacheDir: defaultFaceCacheDir() });
+  broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
+}, 240_000);
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+afterAll(async () => {
+  await broker.close();
+  await face.close();
+});
+
+interface Seen {
+  readonly guidance: GuidanceCode[];
+  readonly prompts: GuidanceCode[];
+  stills: number;
+}
+
+/** A kiosk on PTY emulators with the head-turn challenge; p-1 enrolled (finger, badge, face) with a plan for today. */
+async function kiosk(onStill?: (emulated: EmulatedDevices, n: number) => void) {
+  const dir = mkdtempSync(join(tmpdir(), 'muster-challenge-'));
+  const emulated = await ptyDevices();
+  cleanup.push(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  cleanup.push(() => emulated.close());
+  const file = join(dir, 'kiosk.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      centre: 'centre-a',
+      kiosk: 'centre-a/k1',
+      dataDir: 'data',
+      broker: { url: broker.url },
+      face: { threshold: 0.55, challenge: 'turn-head' },
+      devices: emulated.devices,
+      timeouts: { fingerMs: 2000, badgeMs: 5000 },
+    }),
+  );
+  const seen: Seen = { guidance: [], prompts: [], stills: 0 };
+  const runtime = await KioskRuntime.start({
+    config: loadKioskConfig(file),
+    face,
+    clock: () => at('2026-03-02 09:30', NY),
+    screen: {
+      guide: (g) => seen.guidance.push(g),
+      prompt: (g) => seen.prompts.push(g),
+      still: () => onStill?.(emulated, ++seen.stills),
+      tasks: (_subject, due) => Promise.resolve(due.map((t) => ({ task: t.id }))),
+    },
+    staff: { confirm: () => Promise.resolve('staff-3') },
+    reopen: { initialMs: 60_000, maxMs: 60_000, jitter: 0 },
+  });
+  cleanup.push(() => runtime.close());
+  await runtime.append(
+    'plan',
+    planPayload({ subject: 'p-1', start: '2026-03-02', tasks: [{ id: 't-study', kind: 'study', module: 'm-1' }] }),
+  );
+  emulated.fingerprint.enrolDirect(FINGER, 3);
+  const [person] = faces.faces;
+  if (!person) throw new Error('no demo face');
+  await runtime.enrol({
+    subject: 'p-1',
+    page: 3,
+    card: '0004711',
+    name: 'Pat Example',
+    descriptors: person.descriptors,
+    photo: person.checkinFrame,
+  });
+  emulated.fingerprint.finger = { kind: 'finger', name: FINGER };
+  const records = () => readLogRecords(runtime.ledger).records;
+  const attempts = () =>
+    records()
+      .filter((r) => r.type === 'checkin-attempt')
+      .map((r) => parseCheckinAttempt(r.payload))
+      .map((a) => `${a.method}/${a.outcome}`);
+  return { runtime, emulated, person, seen, records, attempts };
+}
+
+/** The person's frame turned the other way: the mirror image shows the other cheek (their yaw changes sign). */
+function turned(frame: Uint8Array): Uint8Array {
+  const { width, height, data } = jpeg.decode(frame, { useTArray: true, formatAsRGBA: true });
+  return new Uint8Array(jpeg.encode(mirror({ width, height, data }), 88).data);
+}
+
+describe('the active face challenge on a serial camera (socat PTYs)', () => {
+  it('checks in a person who turns their head while the camera takes its frames', TIMEOUT, async () => {
+    const { runtime, emulated, person, seen, attempts } = await kiosk();
+    // Each frame the camera takes moves its live view on: straight, straight, turned, straight.
+    emulated.camera.setFrames([person.checkinFrame, person.checkinFrame, turned(person.checkinFrame)]);
+    const outcome = await runtime.checkIn();
+    expect(outcome.ok).toBe(true);
+    expect(attempts()).toEqual(['fingerprint/matched', 'face/matched']);
+    expect(seen.prompts).toEqual(['face-turn']);
+    expect(seen.stills).toBe(CHALLENGE_FRAMES);
+  });
+
+  it(
+    'refers a still photo to staff as failed liveness: three tries, then a review, never a breach',
+    TIMEOUT,
+    async () => {
+      const { runtime, emulated, person, seen, attempts, records } = await kiosk();
+      // The enrolled person's own photo held up to the camera: the right face, but it never moves.
+      emulated.camera.setFrames([person.checkinFrame]);
+      const outcome = await runtime.checkIn();
+      expect(outcome.ok).toBe(false);
+      expect(attempts()).toEqual([
+        'fingerprint/matched',
+        'face/liveness-failed',
+        'face/liveness-failed',
+        'face/liveness-failed',
+      ]);
+      expect(seen.guidance).toEqual(['place-finger', 'look-at-camera', 'face-move', 'face-move', 'see-staff']);
+      expect(seen.prompts).toEqual(['face-turn', 'face-turn', 'face-turn']);
+      expect(records().some((r) => r.type === 'checkin')).toBe(false);
+      const report = computeBreaches(records(), at('2026-03-02 23:00', NY));
+      expect(report.breaches).toEqual([]);
+    },
+  );
+
+  it(
+    'a camera unplugged in the middle of the sequence is the device down: staff confirm the person',
+    TIMEOUT,
+    async () => {
+      const { runtime, person, emulated, attempts } = await kiosk((devices, n) => {
+        if (n === 1) devices.camera.unplug();
+      });
+      emulated.camera.setFrames([person.checkinFrame, person.checkinFrame, turned(person.checkinFrame)]);
+      const outcome = await runtime.checkIn();
+      expect(outcome.ok).toBe(true);
+      expect(attempts()).toEqual(['fingerprint/matched', 'face/device-down', 'staff/matched']);
+    },
+  );
+});
