@@ -18,6 +18,7 @@ export const ENTRY_TYPES = [
   'key-rotation',
   'key-revocation',
   'kiosk-registration',
+  'witness-registration',
   'checkin-attempt',
   'checkin',
   'enrolment',
@@ -191,6 +192,7 @@ const KEY_ENTRY_TYPES: ReadonlySet<string> = new Set([
   'key-rotation',
   'key-revocation',
   'kiosk-registration',
+  'witness-registration',
 ]);
 
 /**

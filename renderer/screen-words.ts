@@ -47,6 +47,7 @@ export const ENTRY_TYPES: Catalogue = {
   'key-rotation': { 'en': 'key change', 'zh-CN': '密钥更换' },
   'key-revocation': { 'en': 'key revoked', 'zh-CN': '密钥吊销' },
   'kiosk-registration': { 'en': 'kiosk registered', 'zh-CN': '自助机登记' },
+  'witness-registration': { 'en': 'witness registered', 'zh-CN': '见证方登记' },
   'checkin-attempt': { 'en': 'check-in attempt', 'zh-CN': '报到尝试' },
   'checkin': { 'en': 'check-in', 'zh-CN': '报到' },
   'enrolment': { 'en': 'enrolment', 'zh-CN': '采集登记' },

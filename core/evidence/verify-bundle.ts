@@ -4,13 +4,20 @@
 // signed roots (so no entry between them is missing), that the segments cover the person's reporting window at
 // every kiosk of their centres, and that the breach engine, run on the bundle's records, gives the stated verdict.
 // The first check that fails is the answer. Trust comes from outside: keys pinned by the caller (a log's key,
-// the registry's, or a witness's); without one the bundle is only shown to be consistent with itself.
+// the registry's, or a witness's); without one the bundle is only shown to be consistent with itself. A witness
+// key the registry binds must be the one listed, and a trusted registry makes the witnesses it binds trusted.
 import { bytesEqual, concatBytes, fromBase64, fromHex, toHex } from '../bytes.ts';
 import type { DayWindow } from '../breach/day-window.ts';
 import { type DecodedLeaf, ENTRY_SIGNATURE_DOMAIN, ZERO_HASH, decodeLeaf } from '../entry.ts';
 import { MusterError, errorMessage } from '../errors.ts';
 import type { EntryRef, LogRecord } from '../records/entry-ref.ts';
-import { REGISTRY_ORIGIN, type Revocation, parseRegistration, parseRevocation } from '../records/registry-records.ts';
+import {
+  REGISTRY_ORIGIN,
+  type Revocation,
+  parseRegistration,
+  parseRevocation,
+  registryWitnesses,
+} from '../records/registry-records.ts';
 import { type Checkpoint, parseCheckpoint } from '../signed-note.ts';
 import { parseDay } from '../time/civil-day.ts';
 import type { EvidenceBundle, ProvenEntry } from './bundle.ts';
@@ -132,6 +139,8 @@ class BundleCheck {
   private readonly staffLogs = new Set<string>();
   private registryKeys: NoteKey[] = [];
   private registryCosigners: readonly NoteKey[] = [];
+  /** Witness keys HQ's registry binds, by name. */
+  private boundWitnesses = new Map<string, Uint8Array>();
   /** Cosigners seen on each log's checkpoints. */
   private readonly cosignersOf = new Map<string, NoteKey[]>();
   private readonly records = new Map<string, LogRecord>();
@@ -153,6 +162,11 @@ class BundleCheck {
   async run(): Promise<BundleReport> {
     const { bundle } = this;
     if (bundle.registry) await this.checkRegistry(bundle.registry.entries, bundle.registry.checkpoint);
+    for (const w of this.witnesses) {
+      const bound = this.boundWitnesses.get(w.name);
+      if (bound && !bytesEqual(bound, w.publicKey))
+        fail(`the witness key listed for ${w.name} is not the one HQ's registry binds to it (key swapped?)`);
+    }
     const decoded = bundle.segments.map((s) => s.entries.map((e, i) => decode(e, `${s.origin} segment entry ${i}`)));
     await this.buildSchedules(decoded.flat());
     for (const [i, proven] of bundle.keyEntries.entries()) await this.checkProven(proven, `keyEntries[${i}]`);
@@ -305,6 +319,7 @@ class BundleCheck {
       }
       appendLeaf(range, d.hash);
     }
+    this.boundWitnesses = registryWitnesses(leaves.map((d) => d.decoded.body));
     const opened = await this.openNote(note, REGISTRY_ORIGIN, this.registryKeys, 'the registry checkpoint');
     if (opened.checkpoint.size !== leaves.length || !bytesEqual(opened.checkpoint.root, compactRoot(range))) {
       fail('the registry entries do not reproduce the root of its signed checkpoint: an entry was left out or changed');
@@ -486,13 +501,23 @@ class BundleCheck {
     this.records.set(key, { ref, ts: body.ts, type: body.type, payload: body.payload });
   }
 
-  /** Which logs a key from outside vouches for: their own key, the registry's, or a trusted witness's cosignature. */
+  /**
+   * Which logs a key from outside vouches for: their own key, the registry's, or a trusted witness's cosignature
+   * (a witness is trusted when pinned, or bound by a trusted registry).
+   */
   private anchor(anchors: string[], unanchored: string[]): void {
     const isTrusted = (k: NoteKey): boolean => this.trusted.some((t) => sameKey(t, k));
-    const trustedWitness = (ws: readonly NoteKey[]): NoteKey | undefined => ws.find(isTrusted);
-    const registryTrusted = this.registryKeys.some(isTrusted) || trustedWitness(this.registryCosigners) !== undefined;
+    const registryTrusted = this.registryKeys.some(isTrusted) || this.registryCosigners.find(isTrusted) !== undefined;
+    // The listed keys were checked against the registry's bindings (run()), so a bound name is its bound key.
+    const bound = registryTrusted ? this.witnesses.filter((w) => this.boundWitnesses.has(w.name)) : [];
+    const trustedWitness = (ws: readonly NoteKey[]): NoteKey | undefined =>
+      ws.find((w) => isTrusted(w) || bound.some((b) => sameKey(b, w)));
     if (registryTrusted)
       anchors.push(`HQ's registry (${REGISTRY_ORIGIN}) is signed by a pinned key or cosigned by a trusted witness`);
+    if (bound.length > 0)
+      anchors.push(
+        `the witness keys of ${bound.map((w) => w.name).join(', ')} are the ones HQ's registry binds to them`,
+      );
     for (const [origin, spans] of [...this.schedules].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const genesis = (spans[0] as KeySpan).key;
       const witness = trustedWitness(this.cosignersOf.get(origin) ?? []);

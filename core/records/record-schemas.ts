@@ -37,6 +37,7 @@ export const KEY_ENTRY_COMMANDS: Readonly<Record<Exclude<EntryType, RecordType>,
   'genesis': 'muster ledger init',
   'key-rotation': 'muster ledger rotate-key',
   'kiosk-registration': 'muster kiosk provision',
+  'witness-registration': 'muster witness register',
   'key-revocation': 'muster kiosk revoke',
 };
 

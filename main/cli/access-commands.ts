@@ -22,6 +22,7 @@ import {
 import { readSignerFile, readVerifierFile } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
+import { parseWitnessRegistration } from '../../core/records/registry-records.ts';
 import { mosquittoAcl, mosquittoPasswordLine, registryNodes } from '../../net/acl.ts';
 import {
   type Command,
@@ -330,16 +331,19 @@ const kioskProvision: Command = {
   path: ['kiosk', 'provision'],
   summary: "register a kiosk's public key in HQ's registry log (a signed entry); optionally its broker password",
   usage:
-    'kiosk provision --registry FILE [--key FILE] --origin CENTRE/KIOSK --pub FILE.pub [--passwords FILE] [--staff-log]',
+    'kiosk provision --registry FILE [--key FILE] --origin CENTRE/KIOSK --pub FILE.pub [--witness-pub FILE.pub] [--passwords FILE] [--staff-log]',
   details: [
     `--registry FILE  HQ's registry log store (muster ledger init --origin ${REGISTRY_ORIGIN})`,
     "--pub FILE       the kiosk's public key file (written by ledger init beside its key; the key never leaves the kiosk)",
+    "--witness-pub FILE  the kiosk's witness public key file (<store>.witness.key.pub): its cosignatures then count in",
+    '                 evidence bundles (muster evidence export) wherever the registry is trusted',
     '--passwords FILE append a Mosquitto password line for the kiosk and print the password once, for the kiosk',
     "--staff-log      the centre's staff log (the kiosk serving the staff screen): staff decisions count only from these",
   ],
   options: {
     ...registryOptions,
     'pub': { type: 'string' },
+    'witness-pub': { type: 'string' },
     'passwords': { type: 'string' },
     'staff-log': { type: 'boolean' },
   },
@@ -350,12 +354,17 @@ const kioskProvision: Command = {
       const key = readVerifierFile(requireString(values, 'pub'))[0];
       if (key?.name !== origin)
         throw new MusterError('bad-key', `the public key is named ${JSON.stringify(key?.name)}, not ${origin}`);
+      const witnessPub = optionalString(values, 'witness-pub');
+      const witness = witnessPub === undefined ? undefined : readWitnessKey(witnessPub, origin);
+      if (witness && bytesEqual(witness, key.publicKey))
+        throw new MusterError('bad-key', "the witness key is the log's key: a kiosk witnesses with a key of its own");
       // registryFrom skips a malformed registration: refuse it here rather than leave the kiosk silently unregistered.
       const registration = {
         origin,
         centre,
         key: key.publicKey,
         ...(values['staff-log'] === true ? { staffLog: true } : {}),
+        ...(witness ? { witness } : {}),
       };
       parseRegistration(registration);
       const { seq } = await writer.append('kiosk-registration', registration);
@@ -453,6 +462,36 @@ const kioskAcl: Command = {
     ),
 };
 
+/** The last key of a kiosk's witness public key file, which must be named like the kiosk. */
+function readWitnessKey(file: string, name: string): Uint8Array {
+  const key = readVerifierFile(file).at(-1);
+  if (key?.name !== name)
+    throw new MusterError('bad-key', `the witness key in ${file} is named ${JSON.stringify(key?.name)}, not ${name}`);
+  return key.publicKey;
+}
+
+const witnessRegister: Command = {
+  path: ['witness', 'register'],
+  summary: "bind a witness's public key (HQ's, an agency's) to its name in HQ's registry log (a signed entry)",
+  usage: 'witness register --registry FILE [--key FILE] --pub FILE.pub',
+  details: [
+    "--pub FILE  the witness's public key file (e.g. hq.db.witness.key.pub); its name is the witness's",
+    'Evidence bundles (muster evidence export) then carry its cosignatures, and a verifier trusting the registry',
+    'trusts them; a later registration of the name replaces the key.',
+  ],
+  options: { registry: registryOptions.registry, key: registryOptions.key, pub: { type: 'string' } },
+  run: ({ values, io }) =>
+    withRegistry(values, async (writer) => {
+      // readVerifierFile refuses a file with no key.
+      const key = readVerifierFile(requireString(values, 'pub')).at(-1);
+      const registration = { witness: key?.name ?? '', key: key?.publicKey ?? new Uint8Array() };
+      parseWitnessRegistration(registration);
+      const { seq } = await writer.append('witness-registration', registration);
+      writeLine(io.stdout, `registered the witness ${registration.witness} (entry ${seq})`);
+      return 0;
+    }),
+};
+
 export const accessCommands: readonly Command[] = [
   usersAdd,
   usersList,
@@ -465,4 +504,5 @@ export const accessCommands: readonly Command[] = [
   kioskProvision,
   kioskRevoke,
   kioskAcl,
+  witnessRegister,
 ];

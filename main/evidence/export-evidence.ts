@@ -3,8 +3,9 @@
 // (a store keeps its own log's checkpoints, the cosigned ones its witness issued or received, net/cosigned-notes.ts,
 // and the latest one it witnessed of each other log), their signature lines merged. The closing checkpoint of a
 // log is the one that best shows the window closed (most known witnesses, then the smallest); witness keys given
-// here instead cosign the latest checkpoint now. Staff decisions count only from the staff logs the registry
-// names, as at HQ. Before it is written the bundle is verified with the same code every verifier runs, and its
+// here instead cosign the latest checkpoint now. The witnesses whose stored cosignatures go in are those given and
+// those HQ's registry binds (a kiosk's store follows the registry, so its export carries its peers' and HQ's
+// cosignatures). Staff decisions count only from the staff logs the registry names, as at HQ. Before it is written the bundle is verified with the same code every verifier runs, and its
 // verdict must be the one the whole store gives.
 import { bytesEqual, toBase64, toHex } from '../../core/bytes.ts';
 import { decodeLeaf } from '../../core/entry.ts';
@@ -21,7 +22,7 @@ import { compactLevels } from '../../core/evidence/tree.ts';
 import { verifyBundle } from '../../core/evidence/verify-bundle.ts';
 import { judgeDay } from '../../core/evidence/verdict.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
-import { REGISTRY_ORIGIN } from '../../core/records/registry-records.ts';
+import { REGISTRY_ORIGIN, registryWitnesses } from '../../core/records/registry-records.ts';
 import { parseCheckpoint, parseNote } from '../../core/signed-note.ts';
 import { parseDay } from '../../core/time/civil-day.ts';
 import { registryFrom } from '../../ledger/key-schedule.ts';
@@ -76,6 +77,7 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
   // HQ's registry log up to its latest signed checkpoint, as the bundle will carry it.
   let registry: EvidenceBundle['registry'] = null;
   let staffOrigin: ((origin: string) => boolean) | undefined;
+  const boundWitnesses: NoteKey[] = [];
   if (store.log(REGISTRY_ORIGIN)) {
     bad(REGISTRY_ORIGIN);
     const latest = checkpointsOf(options.stores, REGISTRY_ORIGIN, store.head(REGISTRY_ORIGIN).size).at(-1);
@@ -84,6 +86,8 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
       registry = { checkpoint: latest.note, entries: rows.map((r) => toBase64(r.leaf)) };
       const { staffLogs } = registryFrom(rows);
       staffOrigin = (origin) => staffLogs?.has(origin) === true;
+      const bound = registryWitnesses(rows.map((r) => ({ type: r.type, payload: decodeLeaf(r.leaf).body.payload })));
+      for (const [name, key] of bound) boundWitnesses.push(noteKey(name, key));
     }
   }
   const judged = judgeDay(records, options.subject, day, at, options.rule, staffOrigin);
@@ -91,7 +95,7 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
 
   const witnessSigners = options.witnessSigners ?? [];
   const witnesses = [...witnessSigners.map((s) => s.verifier), ...(options.witnessKeys ?? [])];
-  const witnessKeys = witnesses.map((w) => noteKey(w.name, w.publicKey));
+  const witnessKeys = [...witnesses.map((w) => noteKey(w.name, w.publicKey)), ...boundWitnesses];
   const now = Math.floor((options.now ?? Date.now)() / 1000);
   // Stored cosignatures by known witnesses that say a checkpoint was still the latest after the late period.
   const cosignedAfter = (note: string, origin: string, after: number): number =>
