@@ -6,13 +6,19 @@
 // below it, but the rows stay in a file an administrator can edit: each call also re-verifies a bounded window
 // below the marks (a sweep that goes round every log), so a row changed after it was verified is found and what
 // the reader handed out from it on is withdrawn.
+// A call that finds many entries to verify (a first full verification) checks their signatures on every core:
+// VerifyPool's worker threads and this one share each chunk's signatures, while the structural checks stay on
+// this thread in order (checkRange, rangeResult: the one verifier fsck's blocks also run).
 // A log's first bad entry and every entry after it are withheld and reported as a problem; a revocation that
 // arrives later withdraws the entries it makes untrusted.
+import { availableParallelism } from 'node:os';
 import { bytesEqual } from '../core/bytes.ts';
 import { type DecodedLeaf, type EntryType, type Payload, ZERO_HASH } from '../core/entry.ts';
 import { KeySchedule, REGISTRY_ORIGIN, type Registry, registryFrom } from './key-schedule.ts';
 import type { EntryRow, LedgerStore } from './store.ts';
-import { verifyRows } from './verify-range.ts';
+import { type CheckedRange, checkRange, rangeResult, verifyRows } from './verify-range.ts';
+import { MIN_POOLED, type VerifyItem, type VerifyKey, VerifyPool } from './verify-pool.ts';
+import type { Verifier } from './keys.ts';
 
 /** An entry whose every check passed. */
 export interface VerifiedEntry {
@@ -71,6 +77,13 @@ export interface VerifiedReaderOptions {
   readonly chunk?: number;
   /** Rows below the marks re-verified per call, in windows of as many rows (default SWEEP). */
   readonly sweep?: number;
+  /** A pool to check every range's signatures on (HQ's ingest pool); the caller closes it. */
+  readonly pool?: VerifyPool;
+  /**
+   * Without `pool`: worker threads the reader starts for a call with at least BULK entries to verify, and stops
+   * when it returns (default: one per further core; 0: this thread only).
+   */
+  readonly workers?: number;
 }
 
 /** Receives each chunk's verified entries as they pass, instead of the batch collecting them all (a city's log). */
@@ -79,6 +92,8 @@ export type EntrySink = (entries: readonly VerifiedEntry[]) => void;
 const CHUNK = 8192;
 /** Rows re-verified below the marks per call: an edit at rest is found within (entries / SWEEP) calls. */
 const SWEEP = 512;
+/** Entries to verify in one call from which starting worker threads (tens of ms) pays. */
+const BULK = CHUNK;
 
 interface Batch {
   readonly entries: VerifiedEntry[];
@@ -139,10 +154,19 @@ export class VerifiedReader {
     const source = this.source.sync;
     if (!source) throw new TypeError('nextSync: the source is not synchronous');
     const batch = this.batch(sink);
-    for (const origin of this.order(source.origins())) {
-      const size = source.size(origin);
-      for (let range = this.want(origin, size); range; range = this.want(origin, size))
-        this.accept(origin, range, source.rows(origin, range.start, range.end), batch);
+    const sizes = this.order(source.origins()).map((origin) => [origin, source.size(origin)] as const);
+    const pool = this.poolFor(sizes);
+    try {
+      for (const [origin, size] of sizes) {
+        for (let range = this.want(origin, size); range; range = this.want(origin, size)) {
+          const rows = source.rows(origin, range.start, range.end);
+          const checked = this.check(origin, range, rows);
+          const job = pool ? signatureJob(checked) : undefined;
+          this.accept(origin, checked, rows, batch, job && pool ? pool.verifySync(job.keys, job.items) : undefined);
+        }
+      }
+    } finally {
+      this.release(pool);
     }
     for (const window of this.sweepWindows())
       this.resweep(window, source.rows(window.origin, window.start, window.end), batch);
@@ -156,14 +180,49 @@ export class VerifiedReader {
 
   private async advanceAll(sink: EntrySink | undefined): Promise<VerifiedBatch> {
     const batch = this.batch(sink);
-    for (const origin of this.order(await this.source.origins())) {
-      const size = await this.source.size(origin);
-      for (let range = this.want(origin, size); range; range = this.want(origin, size))
-        this.accept(origin, range, await this.source.rows(origin, range.start, range.end), batch);
+    const sizes: (readonly [string, number])[] = [];
+    for (const origin of this.order(await this.source.origins())) sizes.push([origin, await this.source.size(origin)]);
+    const pool = this.poolFor(sizes);
+    try {
+      for (const [origin, size] of sizes) {
+        for (let range = this.want(origin, size); range; range = this.want(origin, size)) {
+          const rows = await this.source.rows(origin, range.start, range.end);
+          const checked = this.check(origin, range, rows);
+          const job = pool ? signatureJob(checked) : undefined;
+          // A pool that fails (a worker died) vouches for nothing: rangeResult then checks every signature here.
+          const verified = job && pool ? await pool.verify(job.keys, job.items).catch(() => undefined) : undefined;
+          this.accept(origin, checked, rows, batch, verified);
+        }
+      }
+    } finally {
+      this.release(pool);
     }
     for (const window of this.sweepWindows())
       this.resweep(window, await this.source.rows(window.origin, window.start, window.end), batch);
     return this.finish(batch);
+  }
+
+  /** The pool for this call's signatures: the caller's, or one of the reader's own when many entries wait. */
+  private poolFor(sizes: readonly (readonly [string, number])[]): VerifyPool | undefined {
+    if (this.options.pool) return this.options.pool;
+    const workers = this.options.workers ?? availableParallelism() - 1;
+    let waiting = 0;
+    for (const [origin, size] of sizes) waiting += Math.max(0, size - this.verifiedSize(origin));
+    return workers > 0 && waiting >= BULK ? new VerifyPool(workers) : undefined;
+  }
+
+  /** Stops a pool this reader started (the workers exit once their last claims are done). */
+  private release(pool: VerifyPool | undefined): void {
+    if (pool && pool !== this.options.pool) void pool.close();
+  }
+
+  private check(
+    origin: string,
+    { start, end }: { start: number; end: number },
+    rows: readonly EntryRow[],
+  ): CheckedRange {
+    const mark = this.mark(origin);
+    return checkRange(origin, rows, start, end, mark.head, mark.schedule, 'all');
   }
 
   private batch(sink: EntrySink | undefined): Batch {
@@ -260,14 +319,17 @@ export class VerifiedReader {
       : undefined;
   }
 
+  /** Takes a checked range's entries up to its first failure; `verified`: the signatures a pool vouched for. */
   private accept(
     origin: string,
-    { start, end }: { start: number; end: number },
+    checked: CheckedRange,
     rows: readonly EntryRow[],
     batch: Batch,
+    verified: Uint8Array | undefined,
   ): void {
     const mark = this.mark(origin);
-    const result = verifyRows(origin, rows, start, end, mark.head, mark.schedule, 'all');
+    const { start } = checked;
+    const result = rangeResult(checked, verified);
     let reason = result.ok ? undefined : result.reason;
     let good = result.entries.length;
     // The trust anchor from outside the store: entry 0 must name it.
@@ -373,4 +435,20 @@ export function ledgerEntrySource(store: LedgerStore, only?: readonly string[]):
     rows: (origin, from, to) => Promise.resolve(sync.rows(origin, from, to)),
     ownOrigin: store.ownOrigin(),
   };
+}
+
+/** A range's signatures as a VerifyPool job (undefined when too few to share), each under the key its row needs. */
+function signatureJob(checked: CheckedRange): { keys: VerifyKey[]; items: VerifyItem[] } | undefined {
+  if (checked.signed.length < MIN_POOLED) return undefined;
+  const index = new Map<Verifier, number>();
+  const keys: VerifyKey[] = [];
+  const items = checked.signed.map(({ decoded, key }): VerifyItem => {
+    let at = index.get(key);
+    if (at === undefined) {
+      at = keys.push({ origin: key.name, publicKey: key.publicKey }) - 1;
+      index.set(key, at);
+    }
+    return { key: at, bodyBytes: decoded.bodyBytes, signature: decoded.signature };
+  });
+  return { keys, items };
 }

@@ -79,6 +79,20 @@ export class VerifyPool {
     });
   }
 
+  /**
+   * As verify, for a caller that cannot yield (the verified reader's nextSync): the workers and this thread
+   * claim chunks until none is left. A flag is 1 only for a signature that verified; those of the last chunks a
+   * worker was still checking when this thread ran out of claims are 0 too, and the caller checks every 0 itself
+   * (at most a chunk per worker: cheaper than waiting, and nothing to wait for if a worker died).
+   */
+  verifySync(keys: readonly VerifyKey[], items: readonly VerifyItem[]): Uint8Array {
+    const job = packJob(keys, items);
+    const verifiers = this.verifiers.forJob(job);
+    if (items.length >= MIN_POOLED && !this.closing) for (const worker of this.workers) worker.postMessage(job);
+    while (claimChunk(job, verifiers));
+    return job.flags;
+  }
+
   private scheduleHelp(): void {
     if (this.helping) return;
     this.helping = true;

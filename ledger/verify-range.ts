@@ -1,6 +1,7 @@
 // Checks a contiguous run of stored entries: sequence numbers without gaps, each prev link, the stored
 // columns against the signed entry, the key in force and the signature. Used by fsck for each block
-// (ledger/verify-block.ts), on the calling thread and in worker threads.
+// (ledger/verify-block.ts), on the calling thread and in worker threads, and by the verified reader, which may
+// have VerifyPool's threads check a range's signatures between the two passes (checkRange, rangeResult).
 import { bytesEqual } from '../core/bytes.ts';
 import { type DecodedLeaf, decodeLeaf } from '../core/entry.ts';
 import { errorMessage } from '../core/errors.ts';
@@ -20,6 +21,17 @@ export type RangeResult =
   | { readonly ok: true; readonly hashes: Uint8Array; readonly entries: readonly DecodedLeaf[] }
   | ({ readonly ok: false; readonly entries: readonly DecodedLeaf[] } & RangeFailure);
 
+/** A range's rows after every check but the signatures (checkRange). */
+export interface CheckedRange {
+  readonly start: number;
+  /** Leaf hashes of the rows that passed, 32 bytes each. */
+  readonly hashes: Uint8Array;
+  /** The rows that passed, in order, with the key each signature must verify under. */
+  readonly signed: readonly { readonly decoded: DecodedLeaf; readonly key: Verifier }[];
+  /** The first structural failure, if any. */
+  readonly structural: RangeFailure | undefined;
+}
+
 /**
  * `prevHash` is the leaf hash of entry `start - 1` (zeros when start is 0). Returns the leaf hashes,
  * 32 bytes each, concatenated, or the first failure; either way the decoded entries that passed.
@@ -38,6 +50,19 @@ export function verifyRows(
   /** fsck reads no ordinary payload; the verified reader hands them out ('all'). */
   payloads: 'all' | 'key-entries' = 'key-entries',
 ): RangeResult {
+  return rangeResult(checkRange(origin, rows, start, end, prevHash, schedule, payloads));
+}
+
+/** The first pass of verifyRows: everything but the signatures, which the caller may check on other threads. */
+export function checkRange(
+  origin: string,
+  rows: Iterable<EntryRow>,
+  start: number,
+  end: number,
+  prevHash: Uint8Array,
+  schedule: KeySchedule,
+  payloads: 'all' | 'key-entries',
+): CheckedRange {
   const hashes = new Uint8Array((end - start) * 32);
   const signed: { readonly decoded: DecodedLeaf; readonly key: Verifier }[] = [];
   let structural: RangeFailure | undefined;
@@ -60,10 +85,19 @@ export function verifyRows(
     expected++;
   }
   if (!structural && expected !== end) structural = { seq: expected, reason: `entry ${expected} is missing` };
+  return { start, hashes, signed, structural };
+}
+
+/**
+ * The second pass: the signatures in order. `verified[i]` set means another thread already found row i's
+ * signature valid; a row it did not vouch for is checked here, so the result never depends on that thread.
+ */
+export function rangeResult(checked: CheckedRange, verified?: Uint8Array): RangeResult {
+  const { start, hashes, signed, structural } = checked;
   // Entries before a structural failure still come first: a bad signature there is the first bad entry.
   const entries: DecodedLeaf[] = [];
-  for (const { decoded, key } of signed) {
-    if (!entrySignatureValid(decoded, key))
+  for (const [i, { decoded, key }] of signed.entries()) {
+    if (verified?.[i] !== 1 && !entrySignatureValid(decoded, key))
       return { ok: false, seq: start + entries.length, reason: 'signature does not verify', entries };
     entries.push(decoded);
   }

@@ -7,15 +7,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeLeaf, type EntryType, type Payload } from '../../core/entry.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type EntryBody, decodeLeaf, type EntryType, type Payload, ZERO_HASH } from '../../core/entry.ts';
 import { signEntry } from '../../ledger/entry-signing.ts';
 import { leafHash } from '../../ledger/hash.ts';
 import { REGISTRY_ORIGIN } from '../../ledger/key-schedule.ts';
 import { Signer } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
-import { VerifiedReader } from '../../ledger/verified-reader.ts';
+import { VerifiedReader, ledgerEntrySource } from '../../ledger/verified-reader.ts';
+import { VerifyPool } from '../../ledger/verify-pool.ts';
 import { checkinCommands } from '../../main/cli/checkin-commands.ts';
 import type { HqStore } from '../../net/hq/hq-store.ts';
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
@@ -402,6 +403,138 @@ describe.each(BACKENDS)('verified read path on $name', ({ open }) => {
       await hq.close();
     }
   });
+});
+
+/** A kiosk log of LONG entries; each LATE tamper hits entry LATE, so the range's first LATE signatures go to the pool. */
+const LONG = 200;
+const LATE = 150;
+
+const LATE_TAMPERS: { name: string; reason: RegExp; apply: (hq: Tamperable) => Promise<void> }[] = [
+  {
+    name: 'a payload byte',
+    reason: /signature does not verify/,
+    apply: async (hq) => hq.write(KIOSK, LATE, edited(await hq.row(KIOSK, LATE), `s-${LATE}`, `s-${LATE + 1}`)),
+  },
+  { name: 'a deleted row', reason: new RegExp(`entry ${LATE} is missing`), apply: (hq) => hq.remove(KIOSK, LATE) },
+  {
+    name: 'swapped rows',
+    reason: /rows moved or swapped|prev hash/,
+    apply: async (hq) => {
+      const [a, b] = [await hq.row(KIOSK, LATE), await hq.row(KIOSK, LATE + 1)];
+      await hq.write(KIOSK, LATE, b);
+      await hq.write(KIOSK, LATE + 1, a);
+    },
+  },
+  {
+    name: 're-signed with a foreign key',
+    reason: /signed by key [0-9a-f]+, but key [0-9a-f]+ is in force/,
+    apply: async (hq) => {
+      const row = await hq.row(KIOSK, LATE);
+      const forger = Signer.generate(KIOSK);
+      const { leaf, hash } = signEntry({ ...decodeLeaf(row.leaf).body, kid: forger.verifier.id }, forger);
+      await hq.write(KIOSK, LATE, { ...row, leaf, hash });
+    },
+  },
+];
+
+describe.each(BACKENDS)('verified read path on $name, signatures checked on a verify pool', ({ open }) => {
+  let pool: VerifyPool;
+  beforeAll(() => {
+    pool = new VerifyPool(1);
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  it.each(LATE_TAMPERS)('$name: the same entries and problem as on this thread alone', async ({ reason, apply }) => {
+    const hq = await open();
+    try {
+      const kiosk = writerLog(KIOSK);
+      for (let i = 1; i < LONG; i++) await append(kiosk, '2026-03-02 09:30', 'checkin', checkinPayload(`s-${i}`));
+      expect(await hq.store.ingest(KIOSK, kiosk.leaves(), 'test')).toMatchObject({ inserted: LONG, rejected: [] });
+      const verify = vi.spyOn(pool, 'verify');
+      expect((await new VerifiedReader(hq.store, { pool }).next()).problems).toEqual([]);
+      expect(verify).toHaveBeenCalled();
+      await apply(hq);
+      const pooled = await new VerifiedReader(hq.store, { pool }).next();
+      const alone = await new VerifiedReader(hq.store, { workers: 0 }).next();
+      expect(pooled.problems).toEqual([
+        {
+          origin: KIOSK,
+          seq: LATE,
+          reason: expect.stringMatching(reason) as unknown,
+          after: expect.any(Number) as unknown,
+        },
+      ]);
+      expect(pooled.entries.map((e) => e.seq)).toEqual([...Array(LATE).keys()]);
+      expect(pooled).toEqual(alone);
+      verify.mockRestore();
+    } finally {
+      await hq.close();
+    }
+  });
+});
+
+describe("a first full verification on the reader's own worker threads", () => {
+  /** A log of `size` entries signed straight into a store (a LogWriter's fsync per append would take minutes). */
+  function signedLog(size: number, forgeAt: number): LedgerStore {
+    const store = LedgerStore.open(join(dir, `bulk-${databases++}.db`), { create: true, synchronous: 'NORMAL' });
+    const signer = Signer.generate(KIOSK);
+    const forger = Signer.generate(KIOSK);
+    store.addLog(KIOSK, signer.verifier.publicKey, false);
+    let prev: Uint8Array = ZERO_HASH;
+    const rows = Array.from({ length: size }, (_, seq) => {
+      const body: EntryBody = {
+        v: 1,
+        origin: KIOSK,
+        seq,
+        ts: at('2026-03-02 09:30', NY) + seq,
+        type: seq === 0 ? 'genesis' : 'checkin',
+        prev,
+        kid: signer.verifier.id,
+        payload: seq === 0 ? { key: signer.verifier.publicKey } : checkinPayload(`s-${seq}`),
+      };
+      // The forged entry carries the right key id but another key's signature: only the signature check finds it.
+      const { leaf, hash } = signEntry(body, seq === forgeAt ? forger : signer);
+      prev = hash;
+      return { seq, ts: body.ts, type: body.type, leaf, hash };
+    });
+    store.appendVerified(KIOSK, 0, rows);
+    return store;
+  }
+
+  it(
+    'finds a forged signature near the end, as this thread alone does, synchronously and not',
+    { timeout: 120_000 },
+    async () => {
+      const forgeAt = 8_200;
+      const store = signedLog(8_250, forgeAt);
+      try {
+        const verifySync = vi.spyOn(VerifyPool.prototype, 'verifySync');
+        const threaded = new VerifiedReader(ledgerEntrySource(store), { workers: 1 }).nextSync();
+        expect(verifySync).toHaveBeenCalled();
+        verifySync.mockRestore();
+        const alone = new VerifiedReader(ledgerEntrySource(store), { workers: 0 }).nextSync();
+        const asynchronous = await new VerifiedReader(ledgerEntrySource(store), { workers: 1 }).next();
+        const problem = {
+          origin: KIOSK,
+          seq: forgeAt,
+          reason: 'signature does not verify',
+          after: expect.any(Number) as unknown,
+        };
+        const hashes = (batch: typeof alone): string[] =>
+          batch.entries.map((e) => `${e.seq} ${Buffer.from(e.hash).toString('hex')}`);
+        for (const batch of [threaded, alone, asynchronous]) {
+          expect(batch.problems).toEqual([problem]);
+          expect(batch.entries).toHaveLength(forgeAt);
+        }
+        expect(hashes(threaded)).toEqual(hashes(alone));
+        expect(hashes(asynchronous)).toEqual(hashes(alone));
+      } finally {
+        store.close();
+      }
+    },
+  );
 });
 
 describe('muster breaches on a tampered HQ store', () => {
