@@ -104,6 +104,21 @@ export class Backfill {
     ctx.send(topics.request(origin), encodeRequest({ from: held, to: request.to, replyTo: ctx.id, id: request.id }));
   }
 
+  /**
+   * Asks a log's holders for everything past what the store holds, its size unknown (a log just admitted, whose
+   * retained checkpoint was ignored before): each holder answers up to what it has. A lost request is made good by
+   * the log's next checkpoint, as any gap is.
+   */
+  async probe(origin: string): Promise<void> {
+    const { ctx } = this;
+    if (ctx.closed || !ctx.link.connected) return;
+    const from = await ctx.store.size(origin);
+    ctx.send(
+      topics.request(origin),
+      encodeRequest({ from, to: Number.MAX_SAFE_INTEGER, replyTo: ctx.id, id: randomUUID() }),
+    );
+  }
+
   private answered(want: Want): void {
     delete want.request;
     want.backoff.reset();

@@ -120,6 +120,11 @@ export class Replicator {
     await this.ctx.drained();
   }
 
+  /** `admits` now lets `origin` in (a kiosk just registered): fetch what it published while it was refused. */
+  admitted(origin: string): void {
+    this.ctx.track(this.backfill.probe(origin));
+  }
+
   /** Whether a log may be stored (`admits`); undefined when every followed log may. */
   admits(origin: string): boolean | undefined {
     return this.options.admits?.(origin);

@@ -152,7 +152,7 @@ const hq: Command = {
     "                     its cosignatures are checked against HQ's copy and listed beside HQ's at /api/logs",
     "--registry FILE      HQ's registry log store (muster kiosk provision): published to the kiosks, which then refuse revoked keys too",
     "--registry-pub FILE  HQ's registry public key instead (an agency node): follow the registry log over MQTT, admit the kiosks",
-    '                     it registers and refuse revoked keys, from this node\'s own copy of it',
+    "                     it registers and refuse revoked keys, from this node's own copy of it",
     '--staff-log ORIGIN   a pinned (--trust) log whose staff decisions count, besides those the registry names as staff logs',
     '--log FILE           HQ\'s own signed log (officers\' actions on breach alerts), default: the database path + ".log.db" (hq.log.db with --postgres)',
     'Breach alerts: raised as windows close and entries arrive, at /api/breach-alerts, on SSE and on muster/v1/alerts/<centre>',

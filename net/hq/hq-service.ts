@@ -7,7 +7,7 @@ import { type Enrolment, parseEnrolment } from '../../core/records/enrolment.ts'
 import { type ClockObservation, type ClockReport, clockDrift } from '../../core/time/clock-drift.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { type Logger, componentLogger } from '../../runtime/logger.ts';
-import { REGISTRY_ORIGIN, readRegistry } from '../../ledger/key-schedule.ts';
+import { REGISTRY_ORIGIN, type Registry, readRegistry, registryFrom } from '../../ledger/key-schedule.ts';
 import type { Signer, Verifier } from '../../ledger/keys.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
 import { type Alert, type StoredAlert, alertFor, centerOf } from '../alerts.ts';
@@ -97,6 +97,12 @@ export interface HqServiceOptions {
    */
   readonly agency?: boolean;
   /**
+   * Follow HQ's registry log over MQTT instead of reading a registry file (the agency node): the kiosks it registers,
+   * as this node's own store holds it, are admitted, and its revocations apply to them there. The store must pin
+   * the registry's genesis key (trustedKeys), so only HQ's registry is taken in, from the broker or any inbox.
+   */
+  readonly followsRegistry?: boolean;
+  /**
    * Other witnesses' keys (the police node's, peer kiosks'): their cosignatures of the logs HQ holds are checked
    * against HQ's own copy of each log and shown beside HQ's (`cosignatures`).
    */
@@ -115,9 +121,14 @@ export interface Cosignature {
   readonly matchesHq: boolean;
 }
 
-/** Whether HQ stores a log: one the registry file registers, a pinned one, or the registry itself (from its file). */
-function admitted(origin: string, options: HqServiceOptions): boolean {
+/**
+ * Whether HQ stores a log: a pinned one, one the registry registers (its file, or the followed registry log as the
+ * store holds it), or the registry itself.
+ */
+function admitted(origin: string, options: HqServiceOptions, followed: Registry | undefined): boolean {
   if (options.trusted?.has(origin) === true) return true;
+  if (options.followsRegistry === true && (origin === REGISTRY_ORIGIN || followed?.registered.has(origin) === true))
+    return true;
   if (!options.registry) return false;
   return origin === REGISTRY_ORIGIN || readRegistry(options.registry)?.registered.has(origin) === true;
 }
@@ -140,6 +151,9 @@ export class HqService {
   private beatsLoaded = false;
   /** Per log, other witnesses' latest cosignatures (retained on the broker, so they come back after a restart). */
   private readonly cosigned = new Map<string, Map<string, Cosignature>>();
+  /** The registry log as the store holds it (`followsRegistry`), re-read as it grows, one read at a time. */
+  private followed: Registry | undefined;
+  private followedRead: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly store: HqStore,
@@ -172,10 +186,13 @@ export class HqService {
       ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
       onEvent: (event) => late.service?.onReplication(event),
       onOther: (topic, payload) => late.service?.onOther(topic, payload) ?? Promise.resolve(),
-      ...(options.registry || options.trusted ? { admits: (origin: string) => admitted(origin, options) } : {}),
+      ...(options.registry || options.trusted || options.followsRegistry
+        ? { admits: (origin: string) => admitted(origin, options, late.service?.followed) }
+        : {}),
     });
     const service = new HqService(options.store, link, replicator, options);
     late.service = service;
+    if (options.followsRegistry === true) await service.readFollowedRegistry();
     await link.subscribe([topics.everyHeartbeat, ...(options.cosigners?.length ? [`${ROOT}/log/+/cosign/+`] : [])]);
     await replicator.start();
     if (options.registry && options.agency !== true) {
@@ -210,6 +227,29 @@ export class HqService {
   /** Publishes what `muster kiosk provision|revoke` added to the registry since (also done every few seconds). */
   async publishRegistry(): Promise<void> {
     await this.registryPublisher?.refresh();
+  }
+
+  /** The registry as followed over MQTT and held in this node's store (`followsRegistry`); undefined otherwise. */
+  followedRegistry(): Registry | undefined {
+    return this.followed;
+  }
+
+  /**
+   * Re-reads the followed registry from the store; a kiosk it newly registers is admitted from now on, and what it
+   * published while refused is fetched (its retained checkpoint was ignored then).
+   */
+  private readFollowedRegistry(): Promise<void> {
+    const read = this.followedRead.then(async () => {
+      const before = this.followed;
+      const size = await this.store.size(REGISTRY_ORIGIN);
+      const registry = registryFrom(await this.store.rows(REGISTRY_ORIGIN, 0, size));
+      this.followed = registry;
+      if (!before) return; // at start: the kiosks' retained checkpoints arrive with the subscription
+      for (const origin of registry.registered.keys())
+        if (!before.registered.has(origin)) this.replicator.admitted(origin);
+    });
+    this.followedRead = read.catch(() => undefined);
+    return read;
   }
 
   /** The breach engine's feed of verified entries. Returns an unsubscribe function. */
@@ -297,6 +337,8 @@ export class HqService {
     const alert = alertFor(event, this.clock());
     if (alert) this.track(this.raiseOnce(alert, `${alert.kind}:${alert.kiosk}:${JSON.stringify(alert.evidence)}`));
     if (event.kind === 'ingested') {
+      if (event.origin === REGISTRY_ORIGIN && this.options.followsRegistry === true)
+        this.track(this.readFollowedRegistry());
       this.events.emit('entries', { origin: event.origin, size: event.size, inserted: event.inserted });
       // Backfilled entries say nothing about the kiosk's clock: they were late by design.
       const live = event.source === 'live';
