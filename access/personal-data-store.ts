@@ -5,11 +5,19 @@
 // wrapped key (secure_delete overwrites the freed bytes, the WAL is truncated), then writes an `erasure` entry;
 // every read by a person goes through `read`, which checks the policy and writes an `access` entry first.
 // Notes (the words staff wrote beside a decision, whose log entry holds only a reason code and the note's
-// commitment) are kept per person the same way, erased with them, and read only through `readNote`.
+// commitment) are kept per person the same way, erased with them, and read only through `readNote`. Face captures
+// (the frames of a face check that went to staff review) too, read only through `readCaptures` (biometrics), and
+// each erased when its retention ends or with the person, whichever comes first.
 import { createHash, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { type AccessRecord, type ErasureCause, type ErasureRecord } from '../core/access/access-records.ts';
-import { type PersonalField, PERSONAL_FIELDS, actionToRead, isPersonalField } from '../core/access/personal-data.ts';
+import {
+  type PersonalField,
+  KEPT_APART,
+  PERSONAL_FIELDS,
+  actionToRead,
+  isPersonalField,
+} from '../core/access/personal-data.ts';
 import type { Principal } from '../core/access/roles.ts';
 import type { Payload } from '../core/entry.ts';
 import { MusterError } from '../core/errors.ts';
@@ -67,12 +75,32 @@ CREATE TABLE notes (
 ) STRICT;
 `;
 
+const CAPTURES = `
+CREATE TABLE captures (
+  subject TEXT NOT NULL REFERENCES people(subject) ON DELETE CASCADE, commitment TEXT NOT NULL,
+  taken INTEGER NOT NULL, erase_at INTEGER NOT NULL, sealed BLOB NOT NULL, PRIMARY KEY (subject, commitment)
+) STRICT;
+CREATE INDEX captures_erase_at ON captures (erase_at);
+`;
+
 /** The file's schema, in order (runtime/sqlite-migrations.ts): a change is one more entry at the end. */
 const MIGRATIONS: readonly SqliteMigration[] = [
   { version: 1, name: 'people, fields, erasures, meta', up: SCHEMA },
   { version: 2, name: 'notes', up: NOTES },
+  { version: 3, name: 'face captures', up: CAPTURES },
 ];
 const MAX_NOTE_CHARS = 1000;
+/** Frames of one face check: a kiosk takes a few per try (face/verification.ts DEFAULT_FACE_FRAMES). */
+const MAX_CAPTURE_FRAMES = 8;
+/** How long a face capture is kept unless a deployment says otherwise: long enough for staff to review it. */
+export const CAPTURE_RETENTION_MS = 30 * 86_400_000;
+
+/** One face check's frames, as `readCaptures` hands them out. */
+export interface FaceCapture {
+  readonly commitment: string;
+  readonly taken: number;
+  readonly frames: readonly Uint8Array[];
+}
 
 export class PersonalDataStore {
   private readonly clock: () => number;
@@ -115,9 +143,9 @@ export class PersonalDataStore {
     this.db.transaction(() => {
       const key = this.keyForNewData(subject, centre);
       for (const [field, value] of entries) {
-        if (!isPersonalField(field) || field === 'notes')
+        if (!isPersonalField(field) || KEPT_APART.includes(field))
           throw new TypeError(
-            `values: unknown field ${JSON.stringify(field)}; expected ${PERSONAL_FIELDS.filter((f) => f !== 'notes').join(', ')} (notes: putNote)`,
+            `values: unknown field ${JSON.stringify(field)}; expected ${PERSONAL_FIELDS.filter((f) => !KEPT_APART.includes(f)).join(', ')} (notes: putNote, faceCapture: putCapture)`,
           );
         const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value);
         if (bytes.length === 0 || bytes.length > MAX_VALUE_BYTES)
@@ -184,6 +212,85 @@ export class PersonalDataStore {
     return open(this.unwrap(subject, person.wrapped_key), row.sealed, noteAad(subject, note))
       .subarray(SALT_BYTES)
       .toString('utf8');
+  }
+
+  /**
+   * Keeps the frames of a face check of `subject` that went to staff review, sealed under the person's data key,
+   * until `retentionMs` after `taken` (or the person's erasure). Returns their salted commitment: what the attempt
+   * entry carries instead of any image.
+   */
+  putCapture(
+    subject: string,
+    centre: string,
+    frames: readonly Uint8Array[],
+    taken: number,
+    retentionMs = CAPTURE_RETENTION_MS,
+  ): string {
+    checkId(subject, 'subject');
+    checkId(centre, 'centre');
+    if (!Number.isSafeInteger(taken) || !Number.isSafeInteger(retentionMs) || retentionMs < 0)
+      throw new TypeError('taken, retentionMs: expected milliseconds');
+    if (frames.length === 0 || frames.length > MAX_CAPTURE_FRAMES)
+      throw new TypeError(`frames: expected 1-${MAX_CAPTURE_FRAMES} frames`);
+    const bytes = packFrames(frames);
+    if (bytes.length > MAX_VALUE_BYTES) throw new TypeError(`frames: more than ${MAX_VALUE_BYTES / 1024 / 1024} MiB`);
+    return this.db.transaction(() => {
+      const key = this.keyForNewData(subject, centre);
+      const salt = randomBytes(SALT_BYTES);
+      const capture = commitment(salt, bytes);
+      this.db
+        .prepare('INSERT INTO captures (subject, commitment, taken, erase_at, sealed) VALUES (?, ?, ?, ?, ?)')
+        .run(
+          subject,
+          capture,
+          taken,
+          taken + retentionMs,
+          seal(key, Buffer.concat([salt, bytes]), captureAad(subject, capture)),
+        );
+      return capture;
+    })();
+  }
+
+  /**
+   * Face captures of a person, by their commitments (from the attempt entries of a review item), with the
+   * enrolment photo to compare them with: for a principal who may read biometrics for the person's centre (staff
+   * of that centre, officers; never the police, auditors or the person), after one `access` entry naming both
+   * field kinds is on the log. Captures erased or never kept are left out.
+   */
+  async readCaptures(
+    principal: Principal,
+    subject: string,
+    commitments: readonly string[],
+    reason: string,
+  ): Promise<{ readonly photo: Uint8Array | null; readonly captures: readonly FaceCapture[] }> {
+    checkId(subject, 'subject');
+    checkReason(reason);
+    const person = this.person(subject);
+    const resource = person === undefined ? { subject } : { centre: person.centre, subject };
+    authorize(principal, 'read-biometrics', resource);
+    authorize(principal, 'read-pii', resource);
+    if (!person) throw new MusterError('no-person', `no personal data for ${subject}`);
+    const record: AccessRecord = {
+      subject,
+      centre: person.centre,
+      by: principal.user,
+      role: principal.role,
+      fields: ['faceCapture', 'photo'],
+      reason,
+    };
+    await this.log.append('access', { ...record });
+    const key = this.unwrap(subject, person.wrapped_key);
+    const captures: FaceCapture[] = [];
+    for (const capture of new Set(commitments)) {
+      const row = this.db
+        .prepare('SELECT taken, sealed FROM captures WHERE subject = ? AND commitment = ?')
+        .get(subject, capture) as { taken: number; sealed: Buffer } | undefined;
+      if (!row) continue;
+      const bytes = open(key, row.sealed, captureAad(subject, capture)).subarray(SALT_BYTES);
+      captures.push({ commitment: capture, taken: row.taken, frames: unpackFrames(bytes) });
+    }
+    const photo = this.decrypt(subject, ['photo']).photo;
+    return { photo: photo instanceof Uint8Array ? photo : null, captures };
   }
 
   /**
@@ -272,8 +379,11 @@ export class PersonalDataStore {
       if (!person) throw new MusterError('no-person', `no personal data for ${subject}`);
       const fields = (
         this.db
-          .prepare("SELECT field FROM fields WHERE subject = ? UNION SELECT 'notes' FROM notes WHERE subject = ?")
-          .all(subject, subject) as { field: string }[]
+          .prepare(
+            `SELECT field FROM fields WHERE subject = ? UNION SELECT 'notes' FROM notes WHERE subject = ?
+            UNION SELECT 'faceCapture' FROM captures WHERE subject = ?`,
+          )
+          .all(subject, subject, subject) as { field: string }[]
       )
         .map((r) => r.field)
         .filter(isPersonalField);
@@ -300,8 +410,12 @@ export class PersonalDataStore {
     return row.seq;
   }
 
-  /** The retention job: erases everyone whose erase time has come. Returns the subjects erased. */
+  /**
+   * The retention job: erases everyone whose erase time has come, and every face capture whose retention ended
+   * (an `erasure` entry of the field kind for each person). Returns the subjects erased whole.
+   */
   async eraseDue(now = this.clock()): Promise<string[]> {
+    this.eraseCapturesDue(now);
     await this.flushErasures();
     const due = (
       this.db
@@ -310,6 +424,32 @@ export class PersonalDataStore {
     ).map((r) => r.subject);
     for (const subject of due) await this.erase(subject, 'retention-ended', 'scheduler');
     return due;
+  }
+
+  /** Deletes the captures whose retention ended and queues one `erasure` entry per person (flushed by the caller). */
+  private eraseCapturesDue(now: number): void {
+    const erased = this.db.transaction(() => {
+      const due = this.db
+        .prepare(
+          `SELECT c.subject, p.centre FROM captures c JOIN people p ON p.subject = c.subject
+          WHERE c.erase_at <= ? GROUP BY c.subject ORDER BY c.subject`,
+        )
+        .all(now) as { subject: string; centre: string }[];
+      for (const { subject, centre } of due) {
+        this.db.prepare('DELETE FROM captures WHERE subject = ? AND erase_at <= ?').run(subject, now);
+        const record: ErasureRecord = {
+          subject,
+          centre,
+          fields: ['faceCapture'],
+          cause: 'retention-ended',
+          by: 'scheduler',
+          erasedAt: now,
+        };
+        this.db.prepare('INSERT INTO erasures (subject, record) VALUES (?, ?)').run(subject, JSON.stringify(record));
+      }
+      return due.length;
+    })();
+    if (erased > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   /** Writes erasure entries that a crash or a log failure left queued (an erasure is never unrecorded). */
@@ -399,6 +539,32 @@ function fieldAad(subject: string, field: PersonalField): string {
 
 function noteAad(subject: string, note: string): string {
   return `muster personal note v1\n${subject}\n${note}`;
+}
+
+function captureAad(subject: string, capture: string): string {
+  return `muster face capture v1\n${subject}\n${capture}`;
+}
+
+/** Frames as one byte string: each a 4-byte big-endian length, then its bytes. */
+function packFrames(frames: readonly Uint8Array[]): Buffer {
+  return Buffer.concat(
+    frames.flatMap((frame) => {
+      if (!(frame instanceof Uint8Array) || frame.length === 0) throw new TypeError('frames: expected JPEG bytes');
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(frame.length);
+      return [length, Buffer.from(frame)];
+    }),
+  );
+}
+
+function unpackFrames(bytes: Buffer): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  for (let at = 0; at + 4 <= bytes.length;) {
+    const length = bytes.readUInt32BE(at);
+    frames.push(new Uint8Array(bytes.subarray(at + 4, at + 4 + length)));
+    at += 4 + length;
+  }
+  return frames;
 }
 
 function checkReason(reason: string): void {

@@ -166,6 +166,20 @@ export const staffMethods = {
     result: obj({ name: nullable(text(0, 200)), photo: nullable(text(0, 6_000_000)) }),
   },
   /**
+   * A face review: the frames the kiosk kept of a review item's face checks (data: URLs, each check with its time,
+   * kiosk and score) beside the person's enrolment photo, for roles that may read biometrics of the person's
+   * centre (its staff, officers; never the police, auditors or the person). Each call writes an `access` entry
+   * before anything is decrypted.
+   */
+  'staff.faceReview': {
+    access: 'read-biometrics',
+    params: obj({ subject: ident, item: text(1, 300) }),
+    result: obj({
+      enrolled: nullable(text(0, 6_000_000)),
+      captures: list(obj({ at: int(), kiosk: ident, score: nullable(num), frames: list(text(1, 6_000_000), 8) }), 20),
+    }),
+  },
+  /**
    * The words behind a decision's note (its commitment, from the timeline): for roles that may read notes (staff of
    * the person's centre, officers), never the police. Each call writes an `access` entry before anything is decrypted.
    */

@@ -25,7 +25,16 @@ export interface WorkflowOptions {
   readonly mode: IdentifyMode;
   /** A fresh id per check-in session (pseudonymous, e.g. random hex). */
   readonly newAttemptId: () => string;
+  /**
+   * Keeps the frames of the face check just made, one that goes to staff review (a mismatch, a liveness failure),
+   * in the personal-data store; returns their commitment, which the attempt entry carries instead of any image.
+   * A capture that cannot be kept leaves the attempt without one: the attempt itself is never lost.
+   */
+  readonly keepCapture?: (subject: string) => string | undefined;
 }
+
+/** Face outcomes staff review, whose frames are kept for them to compare with the enrolment photo. */
+const KEPT_FACE_OUTCOMES: ReadonlySet<string> = new Set(['mismatch', 'liveness-failed']);
 
 /** `attempt`: the session's id on the log (its checkin-attempt entries), the reference a person shows staff. */
 export type CheckinOutcome =
@@ -116,7 +125,8 @@ export class CheckinWorkflow {
           guidance.push(effect.guidance);
           this.ports.screen.guide(effect.guidance, effect.try);
           break;
-        case 'log-attempt':
+        case 'log-attempt': {
+          const capture = this.keepCapture(effect.attempt);
           await this.ports.log.append(
             'checkin-attempt',
             attemptPayload({
@@ -125,9 +135,11 @@ export class CheckinWorkflow {
               kiosk,
               ...effect.attempt,
               ...(effect.attempt.outcome === 'device-down' && fault !== undefined ? { fault } : {}),
+              ...(capture === undefined ? {} : { capture }),
             }),
           );
           break;
+        }
         case 'record-checkin': {
           const appended = await this.ports.log.append(
             'checkin',
@@ -139,6 +151,12 @@ export class CheckinWorkflow {
       }
     }
     return recorded;
+  }
+
+  private keepCapture(attempt: AttemptRecord): string | undefined {
+    const { keepCapture } = this.options;
+    if (!keepCapture || attempt.method !== 'face' || attempt.subject === undefined) return undefined;
+    return KEPT_FACE_OUTCOMES.has(attempt.outcome) ? keepCapture(attempt.subject) : undefined;
   }
 
   /** The device's answer, or the person's cancel if that comes first (the device's late answer is dropped). */

@@ -9,7 +9,8 @@ import type { BreachReport } from '../../core/breach/findings.ts';
 import type { DeviceHealth } from '../../core/device-health.ts';
 import type { EntryType, Payload } from '../../core/entry.ts';
 import { MusterError } from '../../core/errors.ts';
-import type { LogRecord } from '../../core/records/entry-ref.ts';
+import { type EntryRef, type LogRecord, refKey } from '../../core/records/entry-ref.ts';
+import { parseCheckinAttempt } from '../../core/records/checkin.ts';
 import { REASON_CODES, type Reason, isReasonCode } from '../../core/records/reason.ts';
 import { parseContest, parseExcuse, parseReview } from '../../core/records/staff-decisions.ts';
 import { localStamp } from '../../core/time/local-stamp.ts';
@@ -47,7 +48,7 @@ export interface StaffBackendOptions {
    * The personal-data store: identity aids (name, enrolment photo) and the words staff write beside a decision
    * (the log carries only the reason code and the words' commitment); each read writes its access entry.
    */
-  readonly personal?: Pick<PersonalDataStore, 'read' | 'putNote' | 'readNote'>;
+  readonly personal?: Pick<PersonalDataStore, 'read' | 'putNote' | 'readNote' | 'readCaptures'>;
   /** The kiosk's requests for staff to confirm a person (also the runtime's StaffPort). */
   readonly confirmations?: StaffConfirmations;
 }
@@ -166,11 +167,36 @@ export class StaffBackend implements ApiBackend {
         'identity check on the staff screen',
       );
       const name = typeof values.name === 'string' ? values.name.slice(0, 200) : null;
-      const photo =
-        values.photo instanceof Uint8Array
-          ? `data:image/jpeg;base64,${Buffer.from(values.photo).toString('base64')}`
-          : null;
+      const photo = values.photo instanceof Uint8Array ? jpegUrl(values.photo) : null;
       return { name, photo };
+    },
+    'staff.faceReview': async ({ subject, item }, caller) => {
+      if (!this.options.personal || !caller.principal)
+        throw new MusterError('not-found', 'no personal-data store on this kiosk');
+      const { records, report } = await this.judge();
+      // `item` names an incident (its first part), as on the screen: the face checks of every part.
+      const incident = incidents(report.reviews.filter((r) => r.subject === subject)).find(
+        (parts) => parts[0]?.id === item,
+      );
+      if (!incident) throw new MusterError('not-found', `no review item ${item} for ${subject}`);
+      const attempts = faceCaptures(
+        records,
+        incident.flatMap((part) => part.evidence),
+      );
+      const { photo, captures } = await this.options.personal.readCaptures(
+        caller.principal,
+        subject,
+        attempts.map((a) => a.capture),
+        'face review on the staff screen',
+      );
+      const kept = new Map(captures.map((c) => [c.commitment, c]));
+      return {
+        enrolled: photo === null ? null : jpegUrl(photo),
+        captures: attempts.flatMap((a) => {
+          const capture = kept.get(a.capture);
+          return capture ? [{ at: a.at, kiosk: a.kiosk, score: a.score, frames: capture.frames.map(jpegUrl) }] : [];
+        }),
+      };
     },
     'staff.note': async ({ subject, note }, caller) => {
       if (!this.options.personal || !caller.principal)
@@ -327,6 +353,28 @@ export class StaffBackend implements ApiBackend {
 function staffOf(caller: Caller): string {
   if (!caller.principal) throw new MusterError('unauthenticated', 'sign in first');
   return caller.principal.user;
+}
+
+function jpegUrl(bytes: Uint8Array): string {
+  return `data:image/jpeg;base64,${Buffer.from(bytes).toString('base64')}`;
+}
+
+/** The face checks among a finding's evidence whose frames the kiosk kept (the attempt entry's `capture`). */
+function faceCaptures(
+  records: readonly LogRecord[],
+  evidence: readonly EntryRef[],
+): { capture: string; at: number; kiosk: string; score: number | null }[] {
+  const refs = new Set(evidence.map(refKey));
+  return records.flatMap((r) => {
+    if (r.type !== 'checkin-attempt' || !refs.has(refKey(r.ref))) return [];
+    try {
+      const a = parseCheckinAttempt(r.payload);
+      return a.capture === undefined ? [] : [{ capture: a.capture, at: r.ts, kiosk: a.kiosk, score: a.score ?? null }];
+    } catch {
+      // A malformed attempt is one of the report's problems.
+      return [];
+    }
+  });
 }
 
 function deviceView(d: DeviceHealth): DeviceView {

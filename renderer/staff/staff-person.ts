@@ -7,7 +7,7 @@ import { type EvidenceExport, breachTarget, evidenceButton } from '../evidence/e
 import { findingBody, timelineTable } from '../findings.ts';
 import { reconcile } from '../reconcile.ts';
 import { w } from '../screen-words.ts';
-import { identityBox } from './identity.ts';
+import { faceReviewBox, identityBox, isFaceReview } from './identity.ts';
 import { endForm, planForm } from './plan-form.ts';
 import { type Decide, contestForm, excuseForm, reviewForm } from './staff-forms.ts';
 import { s } from './staff-strings.ts';
@@ -29,6 +29,8 @@ export class PersonPanel {
   constructor(
     private readonly d: Decide,
     private readonly day: () => string,
+    /** Whether the signed-in role may see captured and enrolled faces (read-biometrics): the button is offered only then. */
+    private readonly biometrics = false,
   ) {
     this.exports = { api: d.api, method: 'staff.exportEvidence', fail: d.fail };
   }
@@ -121,7 +123,12 @@ export class PersonPanel {
       this.reviews,
       timeline.reviews,
       (f) => f.id,
-      (f) => this.item(f, () => (f.status === 'pending' ? reviewForm(f, this.d) : null)),
+      (f) =>
+        this.item(
+          f,
+          () => (f.status === 'pending' ? reviewForm(f, this.d) : null),
+          this.biometrics && isFaceReview(f) ? faceReviewBox(this.d.api, f, this.d.fail) : null,
+        ),
       (el, f) => {
         this.update(el, f, () => (f.status === 'pending' ? reviewForm(f, this.d) : null));
       },

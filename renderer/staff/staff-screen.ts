@@ -2,6 +2,7 @@
 // breaches, excuses and history (renderer/staff/staff-person.ts); device health of the centre's kiosks; CSV
 // export and a printable daily report. Every word comes from the catalogues, every time is the centre's.
 // Live updates merge into the page (renderer/reconcile.ts): nothing a person is typing is redrawn.
+import { holds } from '../../core/access/roles.ts';
 import type { MusterApi } from '../../core/api/api.ts';
 import type { PrincipalView } from '../../core/api/session-api.ts';
 import { ROSTER_STATES, type Roster, type RosterRow, type RosterState } from '../../core/api/staff-api.ts';
@@ -77,6 +78,7 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
       fail,
     },
     () => roster.day,
+    holds(user.role, 'read-biometrics'),
   );
 
   // The roster: headings and counts are redrawn; the filter buttons and the search box are made once.

@@ -158,6 +158,18 @@ const STAFF = {
   'identityName': { 'en': 'Name', 'zh-CN': '姓名' },
   'identityPhotoAlt': { 'en': 'Enrolment photo', 'zh-CN': '登记照片' },
   'identityNoPhoto': { 'en': 'No enrolment photo on file.', 'zh-CN': '没有登记照片。' },
+  'facesShow': { 'en': 'Compare faces', 'zh-CN': '比对人脸' },
+  'facesEnrolled': { 'en': 'Enrolled', 'zh-CN': '登记照片' },
+  'facesCaptured': { 'en': 'Captured at the kiosk', 'zh-CN': '自助机拍摄' },
+  'facesCapturedAt': {
+    'en': 'Captured at {kiosk}, {time} (distance {score})',
+    'zh-CN': '{time} 于 {kiosk} 拍摄（距离 {score}）',
+  },
+  'facesFrameAlt': { 'en': 'Frame {n} captured at the kiosk', 'zh-CN': '自助机拍摄的第 {n} 帧' },
+  'facesNone': {
+    'en': 'The kiosk kept no frames of this check (erased after the retention period, or taken before frames were kept).',
+    'zh-CN': '自助机未保存此次核验的画面（已过保存期限被删除，或在开始保存画面之前拍摄）。',
+  },
 } as const satisfies Catalogue;
 
 export const s = wordsOf(STAFF);
