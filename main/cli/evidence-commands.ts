@@ -1,5 +1,7 @@
 // `muster evidence export|verify|page`: court-ready evidence of one person's day, proven offline from one file.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { encodeBundle, parseBundle } from '../../core/evidence/bundle.ts';
 import { type NoteKey, noteKey } from '../../core/evidence/note-keys.ts';
@@ -10,6 +12,8 @@ import { RULE_IDS } from '../../core/breach/rule-ids.ts';
 import { readSignerFile, readVerifierFile } from '../../ledger/keys.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { exportEvidence } from '../evidence/export-evidence.ts';
+import { copySubjectLogs } from '../evidence/replica-snapshot.ts';
+import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
 import { buildVerifyPage } from '../evidence/verify-page.ts';
 import { parseInstant } from './checkin-commands.ts';
 import { type Command, UsageError, optionalString, requireString, stringList, writeLine } from './command.ts';
@@ -24,7 +28,9 @@ const exportCommand: Command = {
     'evidence export --db STORE [--db STORE]... --subject ID --day YYYY-MM-DD [--rule RULE] [--at TIME] [--witness-key FILE]... [--witness PUB]... --out FILE',
   details: [
     "--db STORE        the store judged (HQ's, or a kiosk's); further --db stores add their signed checkpoints and",
-    "                  cosignatures (a kiosk keeps its own log's checkpoints, a witness the last one it accepted)",
+    "                  cosignatures (a kiosk keeps its own log's checkpoints, a witness the last one it accepted).",
+    "                  HQ on PostgreSQL: the first --db is its URL (postgres://...); the person's logs are copied",
+    '                  from it, verified, into a temporary store (the checkpoint HQ last witnessed of each log).',
     `--rule RULE       only breaches of RULE (${RULE_IDS.join(', ')})`,
     '--at TIME         evaluate as of TIME (ISO 8601 with Z or offset, or ms); default: the latest kiosk time in the store',
     "--witness-key FILE  a witness's private key (e.g. hq.db.witness.key): it cosigns the closing checkpoints now",
@@ -54,9 +60,19 @@ const exportCommand: Command = {
     const day = requireString(values, 'day');
     const witnessSigners = stringList(values, 'witness-key').map(readSignerFile);
     const witnessKeys = stringList(values, 'witness').flatMap(readVerifierFile);
-    const stores = dbs.map((path) => LedgerStore.open(path, { readonly: true }));
+    const started = performance.now();
+    const stores: LedgerStore[] = [];
+    let removeCopy: (() => void) | undefined;
     try {
-      const started = performance.now();
+      for (const [i, path] of dbs.entries()) {
+        if (i === 0 && /^postgres(ql)?:\/\//.test(path)) {
+          const copy = await postgresCopy(path, subject);
+          removeCopy = copy.remove;
+          stores.push(copy.store);
+        } else {
+          stores.push(LedgerStore.open(path, { readonly: true }));
+        }
+      }
       const bundle = await exportEvidence({
         stores: stores as [LedgerStore, ...LedgerStore[]],
         subject,
@@ -76,9 +92,33 @@ const exportCommand: Command = {
       return 0;
     } finally {
       for (const store of stores) store.close();
+      removeCopy?.();
     }
   },
 };
+
+/** The logs of `subject` copied from HQ's PostgreSQL store into a temporary SQLite store (main/evidence/replica-snapshot.ts). */
+async function postgresCopy(url: string, subject: string): Promise<{ store: LedgerStore; remove: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'muster-evidence-copy-'));
+  const remove = (): void => {
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const hq = await PostgresHqStore.open(url).catch((error: unknown) => {
+    remove();
+    throw error;
+  });
+  const store = LedgerStore.open(join(dir, 'hq.db'), { create: true, synchronous: 'NORMAL' });
+  try {
+    await copySubjectLogs(hq, store, subject);
+    return { store, remove };
+  } catch (error) {
+    store.close();
+    remove();
+    throw error;
+  } finally {
+    await hq.close();
+  }
+}
 
 const verifyCommand: Command = {
   path: ['evidence', 'verify'],

@@ -50,7 +50,7 @@ export interface ExportOptions {
 }
 
 /** Entry types outside the kiosk logs' segments that the rules read for a person's day. */
-const SUBJECT_TYPES: ReadonlySet<string> = new Set(['plan', 'task', 'excuse', 'review', 'contest']);
+export const SUBJECT_TYPES: ReadonlySet<string> = new Set(['plan', 'task', 'excuse', 'review', 'contest']);
 
 interface Candidate {
   readonly size: number;

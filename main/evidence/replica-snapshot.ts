@@ -1,0 +1,65 @@
+// Evidence from a store that is not a SQLite log store (HQ on PostgreSQL): the logs an export of one person's day
+// reads are copied into a SQLite log store, each entry verified as a replica's is (HQ's registry first, so it binds
+// the kiosk logs' keys), with the checkpoint the store last witnessed of each log, and the exporter runs on that
+// copy. Copied: HQ's registry, every log of the centres the person's plans name, and every log holding a staff
+// decision about the person; a log's entries are read from HQ in pages.
+import { type Payload, decodeLeaf } from '../../core/entry.ts';
+import { MusterError } from '../../core/errors.ts';
+import { REGISTRY_ORIGIN } from '../../core/records/registry-records.ts';
+import { ingestEntries } from '../../ledger/replica.ts';
+import type { EntryRow, LedgerStore } from '../../ledger/store.ts';
+import type { ReplicaStore } from '../../net/replica-store.ts';
+import { SUBJECT_TYPES } from './export-evidence.ts';
+
+const PAGE = 5_000;
+
+export type SnapshotSource = Pick<ReplicaStore, 'origins' | 'size' | 'rows' | 'witnessed'>;
+
+export async function copySubjectLogs(source: SnapshotSource, target: LedgerStore, subject: string): Promise<void> {
+  const origins = await source.origins();
+  const centres = new Set<string>();
+  const deciding = new Set<string>();
+  for (const origin of origins) {
+    for await (const rows of pages(source, origin)) {
+      for (const row of rows) {
+        if (!SUBJECT_TYPES.has(row.type)) continue;
+        const { payload } = decodeLeaf(row.leaf).body;
+        if (payload.subject !== subject) continue;
+        deciding.add(origin);
+        if (row.type === 'plan') for (const c of planCentres(payload)) centres.add(c);
+      }
+    }
+  }
+  const wanted = origins
+    .filter((o) => o === REGISTRY_ORIGIN || deciding.has(o) || [...centres].some((c) => o.startsWith(`${c}/`)))
+    .sort((a, b) => Number(b === REGISTRY_ORIGIN) - Number(a === REGISTRY_ORIGIN));
+  for (const origin of wanted) {
+    for await (const rows of pages(source, origin)) {
+      const result = ingestEntries(
+        target,
+        origin,
+        rows.map((r) => r.leaf),
+        { source: 'hq-store' },
+      );
+      const rejected = result.rejected[0];
+      if (rejected)
+        throw new MusterError(
+          'unverified',
+          `${origin}#${rejected.seq ?? '?'} from HQ's store fails verification (${rejected.reason}): evidence from that log cannot be exported`,
+        );
+    }
+    const witnessed = await source.witnessed(origin);
+    if (witnessed && witnessed.size <= target.head(origin).size)
+      target.saveCheckpoint(origin, { size: witnessed.size, root: witnessed.root, note: witnessed.note });
+  }
+}
+
+async function* pages(source: SnapshotSource, origin: string): AsyncGenerator<EntryRow[]> {
+  const size = await source.size(origin);
+  for (let from = 0; from < size; from += PAGE) yield await source.rows(origin, from, Math.min(size, from + PAGE));
+}
+
+function planCentres(payload: Payload): string[] {
+  const { centres } = payload;
+  return Array.isArray(centres) ? centres.filter((c): c is string => typeof c === 'string') : [];
+}
