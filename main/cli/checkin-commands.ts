@@ -10,7 +10,15 @@ import type { EntryRef } from '../../core/records/entry-ref.ts';
 import { parseDay } from '../../core/time/civil-day.ts';
 import { readSignerFile, readVerifierFile } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
-import { readLogRecords, unverifiedProblem, verdictsInDoubt } from '../kiosk/log-records.ts';
+import { VerifiedReader } from '../../ledger/verified-reader.ts';
+import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
+import {
+  type StoreRecords,
+  batchRecords,
+  readLogRecords,
+  unverifiedProblem,
+  verdictsInDoubt,
+} from '../kiosk/log-records.ts';
 import { buildReceipt, parseReceipt, receiptToQrText, renderReceipt, verifyReceipt } from '../kiosk/receipt.ts';
 import { readTextCapped } from './read-capped.ts';
 import {
@@ -42,8 +50,9 @@ export function parseInstant(text: string, name: string): number {
 const breaches: Command = {
   path: ['breaches'],
   summary: 'list breaches, review items and bad entries from every log in a store',
-  usage: 'breaches --db FILE [--at TIME] [--staff-origin NAME]... [--keep-going] [--json]',
+  usage: 'breaches --db FILE|--postgres URL [--at TIME] [--staff-origin NAME]... [--keep-going] [--json]',
   details: [
+    "--postgres URL  HQ's store in PostgreSQL (postgres://...) instead of a SQLite file",
     '--staff-origin NAME  a log allowed to write plans, tasks, excuses, reviews and contests (repeat; a NAME',
     '           ending in "/" allows every log under it). Without it every log is trusted with them.',
     '--at TIME  evaluate as of TIME (ISO 8601 with Z or offset, or ms): entries with a later kiosk time are left out',
@@ -58,24 +67,29 @@ const breaches: Command = {
   ],
   options: {
     'db': { type: 'string' },
+    'postgres': { type: 'string' },
     'at': { type: 'string' },
     'staff-origin': { type: 'string', multiple: true },
     'keep-going': { type: 'boolean' },
     'json': { type: 'boolean' },
   },
-  run: ({ values, io }) => {
+  run: async ({ values, io }) => {
     const atText = optionalString(values, 'at');
     const at = atText === undefined ? Date.now() : parseInstant(atText, '--at');
-    const { records, unverified } = withStore(requireString(values, 'db'), (store) => readLogRecords(store, at), {
-      readonly: true,
-    });
+    const url = optionalString(values, 'postgres');
+    if (url !== undefined && optionalString(values, 'db') !== undefined)
+      throw new UsageError('give --db FILE or --postgres URL, not both');
+    const { records, unverified } =
+      url === undefined
+        ? withStore(requireString(values, 'db'), (store) => readLogRecords(store, at), { readonly: true })
+        : await postgresRecords(url, at);
     if (unverified.length > 0 && !values['keep-going']) {
       for (const p of unverified) writeLine(io.stderr, `UNVERIFIED ${p.origin}#${p.seq}: ${p.reason}`);
       writeLine(
         io.stderr,
         'no verdict given: the store holds entries that fail verification (muster ledger verify); --keep-going judges without them',
       );
-      return Promise.resolve(1);
+      return 1;
     }
     const staff = stringList(values, 'staff-origin');
     const computed = computeBreaches(
@@ -92,7 +106,7 @@ const breaches: Command = {
     const inDoubt = verdictsInDoubt([...report.breaches, ...report.reviews], unverified).map((v) => v.id);
     if (values.json) {
       writeLine(io.stdout, JSON.stringify({ ...report, inDoubt }, null, 2));
-      return Promise.resolve(0);
+      return 0;
     }
     for (const b of report.breaches) printBreach(io.stdout, b);
     for (const r of report.reviews) printReview(io.stdout, r);
@@ -106,9 +120,19 @@ const breaches: Command = {
       io.stdout,
       `as of ${new Date(at).toISOString()}: ${standing} breach(es) standing, ${report.breaches.length - standing} excused or dismissed, ${pending} review item(s) pending, ${report.problems.length} problem(s)`,
     );
-    return Promise.resolve(0);
+    return 0;
   },
 };
+
+/** HQ's PostgreSQL store through the same verified read path as a SQLite file's logs. */
+async function postgresRecords(url: string, at: number): Promise<StoreRecords> {
+  const store = await PostgresHqStore.open(url);
+  try {
+    return batchRecords(await new VerifiedReader(store).next(), at);
+  } finally {
+    await store.close();
+  }
+}
 
 function ref(r: EntryRef): string {
   return `${r.origin}#${r.seq}:${r.hash.slice(0, 16)}`;

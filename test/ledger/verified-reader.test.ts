@@ -57,8 +57,8 @@ interface Tamperable {
   row(origin: string, seq: number): Promise<Row>;
   write(origin: string, seq: number, row: Row): Promise<void>;
   remove(origin: string, seq: number): Promise<void>;
-  /** The SQLite file, for `muster breaches`. */
-  readonly file?: string;
+  /** How `muster breaches` names the store: --db FILE or --postgres URL. */
+  readonly args: readonly string[];
   close(): Promise<void>;
 }
 
@@ -71,7 +71,7 @@ const BACKENDS: { name: string; open: () => Promise<Tamperable> }[] = [
       const db = new Database(file);
       return Promise.resolve({
         store,
-        file,
+        args: ['--db', file],
         row: (origin, seq) =>
           Promise.resolve(
             db
@@ -114,6 +114,7 @@ const BACKENDS: { name: string; open: () => Promise<Tamperable> }[] = [
       await db.connect();
       return {
         store,
+        args: ['--postgres', url],
         row: async (origin, seq) => {
           const r = (
             await db.query<{ leaf: Buffer; hash: Buffer; ts: string; type: string }>(
@@ -537,16 +538,15 @@ describe("a first full verification on the reader's own worker threads", () => {
   );
 });
 
-describe('muster breaches on a tampered HQ store', () => {
-  const open = (BACKENDS[0] as (typeof BACKENDS)[number]).open;
-  const breaches = (file: string, ...extra: string[]): ReturnType<typeof runMuster> =>
-    runMuster(['breaches', '--db', file, '--at', JUDGED_AT, '--staff-origin', STAFF, ...extra], '', checkinCommands);
+describe.each(BACKENDS)('muster breaches on a tampered HQ store on $name', ({ open }) => {
+  const breaches = (hq: Tamperable, ...extra: string[]): ReturnType<typeof runMuster> =>
+    runMuster(['breaches', ...hq.args, '--at', JUDGED_AT, '--staff-origin', STAFF, ...extra], '', checkinCommands);
 
   it('untampered: s-2 missed the 2nd, s-1 the 4th', async () => {
     const hq = await open();
     try {
       await city(hq);
-      const run = await breaches(hq.file as string);
+      const run = await breaches(hq);
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/BREACH OPEN missed-checkin s-2 2026-03-02/);
       expect(run.stdout).toMatch(/BREACH OPEN missed-checkin s-1 2026-03-04/);
@@ -563,11 +563,11 @@ describe('muster breaches on a tampered HQ store', () => {
       try {
         const kiosk = await city(hq);
         await apply(hq, kiosk);
-        const refused = await breaches(hq.file as string);
+        const refused = await breaches(hq);
         expect(refused.code).toBe(1);
         expect(refused.stdout).toBe('');
         expect(refused.stderr).toContain(`UNVERIFIED ${KIOSK}#${seq}: `);
-        const going = await breaches(hq.file as string, '--keep-going', '--json');
+        const going = await breaches(hq, '--keep-going', '--json');
         expect(going.code).toBe(0);
         const report = JSON.parse(going.stdout) as {
           breaches: { id: string; status: string }[];
@@ -590,6 +590,47 @@ describe('muster breaches on a tampered HQ store', () => {
       }
     },
   );
+
+  it('an entry after its key was revoked: exit 1 naming it; --keep-going judges without it', async () => {
+    const hq = await open();
+    try {
+      const kiosk = await city(hq);
+      // The registry registers both logs, then revokes the kiosk's key from entry 3 (s-1's check-in on the 3rd).
+      const staffKey = decodeLeaf((await hq.row(STAFF, 0)).leaf).body.payload.key as Uint8Array;
+      const registry = writerLog(REGISTRY_ORIGIN);
+      for (const [origin, key] of [
+        [STAFF, staffKey],
+        [KIOSK, kiosk.signer.verifier.publicKey],
+      ] as const)
+        await append(registry, '2026-03-01 11:00', 'kiosk-registration', { origin, centre: 'centre-a', key });
+      await append(registry, '2026-03-03 09:31', 'key-revocation', {
+        origin: KIOSK,
+        key: kiosk.signer.verifier.publicKey,
+        fromSeq: 3,
+        reason: 'kiosk stolen',
+      });
+      expect(await hq.store.ingest(REGISTRY_ORIGIN, registry.leaves(), 'test')).toMatchObject({ rejected: [] });
+      const refused = await breaches(hq);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toMatch(/UNVERIFIED centre-a\/k1#3: signed by key [0-9a-f]+, revoked from entry 3/);
+      const going = await breaches(hq, '--keep-going', '--json');
+      expect(going.code).toBe(0);
+      const report = JSON.parse(going.stdout) as {
+        breaches: { id: string }[];
+        problems: { ref: { origin: string; seq: number }; code: string }[];
+        inDoubt: string[];
+      };
+      expect(report.problems).toContainEqual(
+        expect.objectContaining({ ref: expect.objectContaining({ origin: KIOSK, seq: 3 }) as unknown }),
+      );
+      // Without entry 3, s-1 has no check-in on the 3rd: that breach is given, and named as in doubt.
+      expect(report.breaches.map((b) => b.id)).toContain('missed-checkin/s-1/2026-03-03');
+      expect(report.inDoubt).toContain('missed-checkin/s-1/2026-03-03');
+    } finally {
+      await hq.close();
+    }
+  });
 });
 
 describe('muster receipt issue on a tampered check-in', () => {
