@@ -10,11 +10,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EvidenceBundle, parseBundle } from '../../core/evidence/bundle.ts';
 import { formatNoteKey, noteKey } from '../../core/evidence/note-keys.ts';
+import { isAnchored } from '../../core/evidence/summary.ts';
 import { verifyBundle } from '../../core/evidence/verify-bundle.ts';
 import { parseNote } from '../../core/signed-note.ts';
 import { REGISTRY_ORIGIN } from '../../core/records/registry-records.ts';
 import { Signer, readSignerFile, writeSignerFile } from '../../ledger/keys.ts';
 import { LedgerStore } from '../../ledger/store.ts';
+import { EvidenceExports } from '../../main/web/evidence-export.ts';
 import { HqService } from '../../net/hq/hq-service.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { KioskNode } from '../../net/kiosk-node.ts';
@@ -40,6 +42,7 @@ describe("a kiosk's evidence export (kiosks and HQ on Mosquitto, witness keys bo
   const clock = (): number => now;
   let registryKey: Uint8Array;
   let file: string;
+  let k1: KioskNode;
 
   beforeAll(async () => {
     // Provisioning as an operator does it: each kiosk's log and witness keys, HQ's witness key, into the registry.
@@ -118,7 +121,7 @@ describe("a kiosk's evidence export (kiosks and HQ on Mosquitto, witness keys bo
       closers.push(() => node.close(true));
       return node;
     };
-    const k1 = await start(K1, K2);
+    k1 = await start(K1, K2);
     const k2 = await start(K2, K1);
     await waitFor(
       async () => (await k1.store.size(REGISTRY_ORIGIN)) === 4 && (await k2.store.size(REGISTRY_ORIGIN)) === 4,
@@ -211,6 +214,24 @@ describe("a kiosk's evidence export (kiosks and HQ on Mosquitto, witness keys bo
     const untrusted = await runMuster(['evidence', 'verify', file]);
     expect(untrusted.code).toBe(3);
     expect(untrusted.stdout).toMatch(/CAUTION: the file is only shown to be consistent with itself/);
+  });
+
+  it("the staff screen's export (as the kiosk serves it: its own store, no witness key) carries them too", async () => {
+    // As main/kiosk/kiosk-screens.ts builds it.
+    const exports = new EvidenceExports({
+      stores: [k1.store.ledger],
+      log: { origin: K1, append: (type, payload) => k1.append(type, payload) },
+      clock,
+    });
+    const file = await exports.export(
+      { subject: 'p-on', day: DAY },
+      { principal: { user: 'sam', role: 'staff', centres: [CENTRE] }, kioskScreen: false },
+      CENTRE,
+    );
+    expect(file.verdict).toBe('on-time');
+    const report = await verifyBundle(parseBundle(file.bundle), [noteKey(REGISTRY_ORIGIN, registryKey)]);
+    expect(report.ok && isAnchored(report)).toBe(true);
+    expect(report.ok && report.facts.witnesses).toEqual([K1, K2, 'hq']);
   });
 
   it('a witness key swapped in the file is not the one the registry binds: named', async () => {
