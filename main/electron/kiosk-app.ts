@@ -4,6 +4,7 @@
 import type * as Electron from 'electron';
 import type { BrowserWindow, WebContents } from 'electron';
 import { type Logger, componentLogger } from '../../runtime/logger.ts';
+import { Backoff, type BackoffPolicy, type Random } from '../../runtime/retry.ts';
 import type { ApiService } from '../web/api-service.ts';
 import type { RendererBundle } from '../web/bundle.ts';
 import { SECURITY_HEADERS } from '../../access/security-headers.ts';
@@ -20,12 +21,30 @@ export interface KioskAppOptions {
   readonly preload: string;
   /** Full-screen kiosk mode (default true; false for a development window). */
   readonly kiosk?: boolean;
-  /** Crashes within this window of time count together; past `maxRestarts` the restart waits (default 5 per minute). */
-  readonly maxRestarts?: number;
-  readonly restartWindowMs?: number;
+  /** When a crashed or hung renderer is replaced (default CRASH_LOOP_POLICY). */
+  readonly restartPolicy?: CrashLoopPolicy;
+  /** Randomness for the restart backoff's jitter (tests fix it). */
+  readonly random?: Random;
   /** Default: the process logger's `kiosk-screen` child. */
   readonly logger?: Logger;
 }
+
+/**
+ * A renderer that crashes is replaced at once, `immediate` times in a row; one that keeps crashing waits a jittered,
+ * growing delay before each new try (runtime/retry.ts), so the kiosk neither spins nor stays dark longer than
+ * needed. A renderer that ran `stableMs` before it crashed starts the count afresh.
+ */
+export interface CrashLoopPolicy {
+  readonly immediate: number;
+  readonly backoff: BackoffPolicy;
+  readonly stableMs: number;
+}
+
+export const CRASH_LOOP_POLICY: CrashLoopPolicy = {
+  immediate: 3,
+  backoff: { initialMs: 1_000, maxMs: 60_000, jitter: 0.5 },
+  stableMs: 60_000,
+};
 
 export interface KioskApp {
   readonly window: () => BrowserWindow | undefined;
@@ -64,11 +83,13 @@ export function startKioskApp(electron: ElectronModule, options: KioskAppOptions
   });
 
   let window: BrowserWindow | undefined;
-  let crashes: number[] = [];
   let restarts = 0;
   let closing = false;
-  const maxRestarts = options.maxRestarts ?? 5;
-  const windowMs = options.restartWindowMs ?? 60_000;
+  const policy = options.restartPolicy ?? CRASH_LOOP_POLICY;
+  const backoff = new Backoff(policy.backoff, options.random);
+  /** Crashes in a row, each before its renderer had run `stableMs`. */
+  let quickCrashes = 0;
+  let openedAt = 0;
 
   const open = (): void => {
     const win = new electron.BrowserWindow({
@@ -79,6 +100,7 @@ export function startKioskApp(electron: ElectronModule, options: KioskAppOptions
       webPreferences: kioskWebPreferences(options.preload),
     });
     window = win;
+    openedAt = Date.now();
     const contents: WebContents = win.webContents;
     lockNavigation(contents);
     contents.on('render-process-gone', (_event, details) => {
@@ -100,8 +122,11 @@ export function startKioskApp(electron: ElectronModule, options: KioskAppOptions
   };
 
   const restart = (): void => {
-    const now = Date.now();
-    crashes = [...crashes.filter((t) => now - t < windowMs), now];
+    if (Date.now() - openedAt >= policy.stableMs) {
+      quickCrashes = 0;
+      backoff.reset();
+    }
+    quickCrashes++;
     restarts++;
     const old = window;
     window = undefined;
@@ -110,9 +135,13 @@ export function startKioskApp(electron: ElectronModule, options: KioskAppOptions
       if (old && !old.isDestroyed()) old.destroy();
       else open();
     };
-    // A renderer that keeps crashing gets a pause before the next try, so the kiosk does not spin.
-    if (crashes.length > maxRestarts) setTimeout(again, windowMs).unref();
-    else again();
+    if (quickCrashes <= policy.immediate) {
+      again();
+      return;
+    }
+    const delay = backoff.next();
+    log.warn({ delayMs: delay, crashes: quickCrashes }, 'renderer keeps crashing; waiting before the next one');
+    setTimeout(again, delay).unref();
   };
 
   const stopApi = serveApi(electron.ipcMain, options.api, () => window?.webContents);

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
 import { transformSync } from 'esbuild';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EventMessage } from '../../core/api/api.ts';
-import type { ElectronModule } from '../../main/electron/kiosk-app.ts';
+import type { CrashLoopPolicy, ElectronModule } from '../../main/electron/kiosk-app.ts';
 import { startKioskApp, registerAppScheme, type KioskApp } from '../../main/electron/kiosk-app.ts';
 import { CALL_CHANNEL, EVENT_CHANNEL } from '../../main/electron/ipc.ts';
 import { KIOSK_URL } from '../../main/electron/security.ts';
@@ -21,9 +21,10 @@ let app: KioskApp | undefined;
 afterEach(() => {
   app?.close();
   app = undefined;
+  vi.useRealTimers();
 });
 
-function start(options: { maxRestarts?: number } = {}) {
+function start(options: { restartPolicy?: CrashLoopPolicy; random?: () => number } = {}) {
   const fake = fakeElectron();
   const screen = new KioskScreen();
   app = startKioskApp(fake.module as unknown as ElectronModule, {
@@ -179,12 +180,48 @@ describe('crash recovery', () => {
     expect(app?.restarts()).toBe(2);
   });
 
-  it('a renderer that keeps crashing waits before the next try', () => {
-    const { win } = start({ maxRestarts: 1 });
-    win.webContents.fire('render-process-gone', { reason: 'crashed' });
-    (FakeBrowserWindow.created[1] as FakeBrowserWindow).webContents.fire('render-process-gone', { reason: 'oom' });
-    expect(FakeBrowserWindow.created).toHaveLength(2);
+  it('a renderer that keeps crashing waits a jittered, growing delay before each new try', () => {
+    vi.useFakeTimers();
+    const draws = [0, 1 - 1e-9, 0];
+    start({
+      restartPolicy: { immediate: 1, backoff: { initialMs: 1_000, maxMs: 8_000, jitter: 0.5 }, stableMs: 60_000 },
+      random: () => draws.shift() ?? 0,
+    });
+    const crashLatest = (): void =>
+      (FakeBrowserWindow.created.at(-1) as FakeBrowserWindow).webContents.fire('render-process-gone', {
+        reason: 'crashed',
+      });
+    crashLatest();
+    expect(FakeBrowserWindow.created).toHaveLength(2); // the first crash: replaced at once
+    // Second crash in a row: a delay drawn in [500, 1000] ms (random 0 -> the whole 1,000 ms).
+    crashLatest();
     expect(app?.window()).toBeUndefined();
+    vi.advanceTimersByTime(999);
+    expect(FakeBrowserWindow.created).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(FakeBrowserWindow.created).toHaveLength(3);
+    // Third: the ceiling doubled to 2,000 ms and the draw took half of it off (jitter 0.5): 1,000 ms.
+    crashLatest();
+    vi.advanceTimersByTime(999);
+    expect(FakeBrowserWindow.created).toHaveLength(3);
+    vi.advanceTimersByTime(1);
+    expect(FakeBrowserWindow.created).toHaveLength(4);
+    // A renderer that ran a minute before crashing starts the count afresh: replaced at once.
+    vi.advanceTimersByTime(60_000);
+    crashLatest();
+    expect(FakeBrowserWindow.created).toHaveLength(5);
+    expect(app?.restarts()).toBe(4);
+  });
+
+  it('does not replace the renderer once the app is closing', () => {
+    vi.useFakeTimers();
+    const { win } = start({
+      restartPolicy: { immediate: 0, backoff: { initialMs: 100, maxMs: 100 }, stableMs: 1_000 },
+    });
+    win.webContents.fire('render-process-gone', { reason: 'oom' });
+    app?.close();
+    vi.advanceTimersByTime(1_000);
+    expect(FakeBrowserWindow.created).toHaveLength(1);
   });
 });
 
