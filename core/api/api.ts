@@ -4,6 +4,7 @@
 // from the validators. Main validates every request before it acts; the renderer validates every answer.
 import { type Check, type Out, fail, ident, obj, text } from './check.ts';
 import { alertsMethods } from './alerts-api.ts';
+import { demoMethods } from './demo-api.ts';
 import { evidenceMethods } from './evidence-api.ts';
 import { hqEvents, hqMethods } from './hq-api.ts';
 import { kioskEvents, kioskMethods } from './kiosk-api.ts';
@@ -28,6 +29,7 @@ export const METHODS = {
   ...hqMethods,
   ...alertsMethods,
   ...evidenceMethods,
+  ...demoMethods,
 } as const satisfies Readonly<Record<string, MethodSpec>>;
 export const EVENTS = { ...kioskEvents, ...staffEvents, ...hqEvents } as const satisfies Readonly<
   Record<string, Check<unknown>>

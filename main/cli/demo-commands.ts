@@ -38,6 +38,7 @@ const demo: Command = {
     'the kiosk opens in Electron when the Electron binary is installed.',
     'While it runs, lines on stdin play a parolee on the emulated devices (finger, face, card, unplug, replug,',
     'clock +MINUTES; "help" lists them): e.g. "finger 1 p-0007", "face 1 p-0007", then Start on the kiosk screen.',
+    'The demo panel (its URL is printed) sends the same lines from buttons.',
   ],
   options: {
     'people': { type: 'string' },
@@ -85,6 +86,7 @@ const demo: Command = {
     if (urls.kiosk) say(`Kiosk screen (centre-01/kiosk-1): ${urls.kiosk}`);
     if (urls.staff) say(`Staff screen: ${urls.staff}`);
     if (urls.hq) say(`HQ dashboard: ${urls.hq}`);
+    if (urls.demo) say(`Demo panel (play a parolee with buttons, on this machine): ${urls.demo}`);
     for (const a of center.accounts) say(`  sign in as ${a.user} (${a.role}) with password ${a.password}`);
     say(
       `HQ API: ${urls.hqApi} (live events at ${center.http.url}/api/events)${center.accounts.length > 0 ? '; a signed-in session is needed' : ''}`,

@@ -34,6 +34,7 @@ import { StaffConfirmations } from '../web/staff-confirmations.ts';
 import { type WebServer, startWebServer } from '../web/web-server.ts';
 import { type DemoFaces, defaultFaceCacheDir, prepareDemoFaces } from './demo-faces.ts';
 import { DEMO_CONTROL_HELP, parseDemoControl } from './demo-controls.ts';
+import { DemoPanelBackend } from './demo-panel.ts';
 import { DemoScreen } from './demo-screen.ts';
 import {
   CAST,
@@ -129,7 +130,8 @@ export class DemoCenter {
     readonly http: HqHttp,
     private readonly faces: DemoFaces,
     private readonly kiosks: Kiosk[],
-    private readonly screens: { readonly web: WebServer; readonly staff: StaffBackend } | undefined,
+    private readonly screens:
+      { readonly web: WebServer; readonly staff: StaffBackend; readonly panel: DemoPanelBackend } | undefined,
     readonly accounts: readonly DemoAccount[],
     private readonly stops: (() => Promise<void> | void)[],
   ) {
@@ -264,7 +266,7 @@ export class DemoCenter {
             stops,
           )
         : undefined;
-      return new DemoCenter(
+      const center = new DemoCenter(
         options,
         script,
         clock,
@@ -278,6 +280,14 @@ export class DemoCenter {
         signIn?.accounts ?? [],
         stops,
       );
+      screens?.panel.attach({
+        control: (line) => center.control(line),
+        kiosks: KIOSKS,
+        people: script.people,
+        zone: ZONE,
+        now: clock.now,
+      });
+      return center;
     } catch (error) {
       for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
       throw error;
@@ -290,6 +300,7 @@ export class DemoCenter {
     readonly kiosk?: string;
     readonly staff?: string;
     readonly hq?: string;
+    readonly demo?: string;
   } {
     return { hqApi: `${this.http.url}/api/logs`, mqtt: this.broker.url, ...(this.screens?.web.urls ?? {}) };
   }
@@ -632,7 +643,7 @@ async function startScreens(
   newcomerFace: Uint8Array,
   users: UserStore,
   stops: (() => Promise<void> | void)[],
-): Promise<{ web: WebServer; staff: StaffBackend }> {
+): Promise<{ web: WebServer; staff: StaffBackend; panel: DemoPanelBackend }> {
   const { runtime } = kiosk;
   const staff = new StaffBackend({
     centre: CENTRE,
@@ -685,15 +696,17 @@ async function startScreens(
           new EvidenceExports({ stores: [hq.store.ledger], log: hqLog, witnessSigners: [hqWitness], clock: clock.now }),
         )
       : hqBackend;
+  const panel = new DemoPanelBackend();
   const web = await startWebServer({
     port: options.webPort ?? 0,
     kiosk: display,
     staff: withStaffEvidence(staff, staffEvidence),
     hq: dashboard,
+    demo: panel,
     users,
   });
   stops.push(() => web.close());
-  return { web, staff };
+  return { web, staff, panel };
 }
 
 function readAccounts(path: string): DemoAccount[] {

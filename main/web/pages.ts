@@ -1,12 +1,13 @@
 // The HTML shell of each screen. It holds no inline script or style, as the Content-Security-Policy every
 // response carries requires (access/security-headers.ts).
-export const SCREENS = ['kiosk', 'staff', 'hq'] as const;
+export const SCREENS = ['kiosk', 'staff', 'hq', 'demo'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 const TITLES: { readonly [S in Screen]: string } = {
   kiosk: 'Muster kiosk',
   staff: 'Muster attendance',
   hq: 'Muster HQ',
+  demo: 'Muster demo panel',
 };
 
 export function screenPage(screen: Screen): string {

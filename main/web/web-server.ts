@@ -1,7 +1,7 @@
 // Browser mode: the kiosk process (kiosk screen + staff screen) or the HQ process (dashboard) serves the
 // renderer and the typed API on the shared HTTP layer (access/http-server.ts: headers, Host and Origin checks,
 // body limit, error statuses, event streams).
-//   GET  /kiosk /staff /hq          a screen (only those this process has a backend for)
+//   GET  /kiosk /staff /hq /demo    a screen (only those this process has a backend for; /demo in the demo only)
 //   GET  /assets/app.js|app.css     the renderer, bundled at start
 //   POST /api/call {method, params} one typed API call -> {ok, result} | {ok: false, error}
 //   GET  /api/events                Server-Sent Events: the API events this caller may see
@@ -40,6 +40,8 @@ export interface WebServerOptions {
   readonly staff?: ApiBackend;
   /** The HQ dashboard's backend (main/web/hq-backend.ts). */
   readonly hq?: ApiBackend;
+  /** The demo panel's backend (main/demo/demo-panel.ts): the demo only, beside a kiosk screen. */
+  readonly demo?: ApiBackend;
   /** Users and sessions; without it every signed-in call is refused (unauthenticated). */
   readonly users?: UserStore;
   readonly secureCookie?: boolean;
@@ -61,9 +63,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   if (options.kiosk) screens.push('kiosk');
   if (options.staff) screens.push('staff');
   if (options.hq) screens.push('hq');
+  // The panel plays a person on the kiosk's devices: only where this process is that kiosk, with its screen secret.
+  if (options.demo && options.kiosk) screens.push('demo');
   if (screens.length === 0) throw new TypeError('options: expected at least one of kiosk, staff, hq');
   const api = new ApiService(
-    [options.kiosk, options.staff, options.hq].filter((b): b is ApiBackend => b !== undefined),
+    [options.kiosk, options.staff, options.hq, options.kiosk ? options.demo : undefined].filter(
+      (b): b is ApiBackend => b !== undefined,
+    ),
   );
   const streams = new Set<EventStream>();
   const host = options.host ?? '127.0.0.1';
@@ -134,7 +140,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     urls: Object.fromEntries(
       screens.map((s) => [
         s,
-        s === 'kiosk' ? `${url}/kiosk#${SCREEN_SECRET_PARAM}=${screenKey.secret}` : `${url}/${s}`,
+        s === 'kiosk' || s === 'demo' ? `${url}/${s}#${SCREEN_SECRET_PARAM}=${screenKey.secret}` : `${url}/${s}`,
       ]),
     ),
     api,

@@ -1,0 +1,40 @@
+// Every word of the demo panel, in English and Simplified Chinese. Ids (people, kiosks) and the control lines
+// themselves are data, shown as they are.
+import type { Catalogue } from '../catalogue.ts';
+
+export const DEMO_STRINGS = {
+  title: { 'en': 'Demo panel: play a parolee', 'zh-CN': '演示面板：扮演社区矫正对象' },
+  intro: {
+    'en': "These buttons act on the demo's emulated devices, and the kiosk screen reacts as it would to real ones. Demo mode only.",
+    'zh-CN': '这些按钮操作演示中的模拟设备，自助机屏幕会像面对真实设备一样作出反应。仅限演示模式。',
+  },
+  clock: { 'en': 'Demo time: {time}', 'zh-CN': '演示时间：{time}' },
+  kiosk: { 'en': 'Kiosk', 'zh-CN': '自助机' },
+  kioskN: { 'en': 'Kiosk {n}', 'zh-CN': '自助机 {n}' },
+  hasScreen: { 'en': '(the kiosk screen)', 'zh-CN': '（自助机屏幕）' },
+  person: { 'en': 'Person', 'zh-CN': '人员' },
+  fingerprint: { 'en': 'Fingerprint', 'zh-CN': '指纹' },
+  fingerOn: { 'en': "Put this person's finger on the sensor", 'zh-CN': '把此人的手指放在指纹识别器上' },
+  fingerOff: { 'en': 'Lift the finger', 'zh-CN': '移开手指' },
+  face: { 'en': 'Face', 'zh-CN': '面部' },
+  faceOwn: { 'en': "Show this person's face to the camera", 'zh-CN': '让摄像头看到此人的面部' },
+  faceImpostor: { 'en': "Show someone else's face", 'zh-CN': '换成另一个人的面部' },
+  faceNone: { 'en': 'Nobody before the camera', 'zh-CN': '摄像头前没有人' },
+  card: { 'en': 'Card', 'zh-CN': '卡片' },
+  cardTap: { 'en': "Tap this person's card", 'zh-CN': '刷此人的卡片' },
+  devices: { 'en': 'Devices', 'zh-CN': '设备' },
+  device_fingerprint: { 'en': 'fingerprint reader', 'zh-CN': '指纹识别器' },
+  device_camera: { 'en': 'camera', 'zh-CN': '摄像头' },
+  device_badge: { 'en': 'card reader', 'zh-CN': '读卡器' },
+  unplug: { 'en': 'Unplug the {device}', 'zh-CN': '拔下{device}' },
+  replug: { 'en': 'Plug the {device} back in', 'zh-CN': '重新插上{device}' },
+  clockForward: { 'en': 'Demo clock', 'zh-CN': '演示时钟' },
+  plusMinutes: { 'en': '+{n} min', 'zh-CN': '+{n} 分钟' },
+  line: { 'en': 'Control line (as on the terminal)', 'zh-CN': '控制命令（与终端相同）' },
+  send: { 'en': 'Send', 'zh-CN': '发送' },
+  results: { 'en': 'What happened', 'zh-CN': '操作记录' },
+  done: { 'en': 'Done: {action}', 'zh-CN': '已完成：{action}' },
+  refused: { 'en': 'Not done: {action}', 'zh-CN': '未完成：{action}' },
+  sent: { 'en': 'control line {line}', 'zh-CN': '控制命令 {line}' },
+  unreachable: { 'en': 'The demo did not answer. Is it still running?', 'zh-CN': '演示没有响应。它还在运行吗？' },
+} as const satisfies Catalogue;
