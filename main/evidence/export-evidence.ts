@@ -111,6 +111,12 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
     .origins()
     .filter((o) => o !== REGISTRY_ORIGIN && plan.value.centres.some((c) => o.startsWith(`${c}/`)))
     .sort();
+  // A segment's log can prove an entry only up to its closing checkpoint: the closing checkpoint covers the last
+  // entry about the person there (a contest or review logged days after the window still goes in).
+  const lastAbout = new Map<string, number>();
+  for (const r of records)
+    if (about(r, options.subject, plan.value.centres))
+      lastAbout.set(r.ref.origin, Math.max(lastAbout.get(r.ref.origin) ?? -1, r.ref.seq));
   const segments: LogSegment[] = [];
   const boundaries: { origin: string; seq: number }[] = [];
   const covered = new Map<string, { from: number; to: number; note: string }>();
@@ -125,7 +131,7 @@ export async function exportEvidence(options: ExportOptions): Promise<EvidenceBu
       witnessSigners.length > 0
         ? latest
         : (closing(
-            candidates,
+            candidates.filter((c) => c.size > (lastAbout.get(origin) ?? -1)),
             (c) =>
               ((all[c.size - 1]?.ts ?? -Infinity) >= window.lateUntil ? 1 : 0) +
               cosignedAfter(c.note, origin, window.lateUntil),

@@ -32,10 +32,12 @@ export interface EvidenceCentre {
 /**
  * `regulars` more people who each check in on time (two attempt entries and a check-in): a busier day.
  * `forgedExcuse`: kiosk k2 also logs an excuse for the missed person (only a staff log's excuse may count).
+ * `decisions`: after the 14:00 checkpoints, k1 logs (at 15:00, then a checkpoint at 15:30) the missed person's
+ * contest, opened and dismissed, and a staff review holding the review person responsible (a breach).
  */
 export async function evidenceCentre(
   regulars = 0,
-  options: { readonly forgedExcuse?: boolean } = {},
+  options: { readonly forgedExcuse?: boolean; readonly decisions?: boolean } = {},
 ): Promise<EvidenceCentre> {
   // Kept for the whole file's tests (the ledger fixtures' temp dirs go after each test); close() removes it.
   const dir = mkdtempSync(join(tmpdir(), 'muster-evidence-'));
@@ -51,7 +53,7 @@ export async function evidenceCentre(
   const append = async (
     w: LogWriter,
     hhmm: string,
-    type: 'plan' | 'checkin' | 'checkin-attempt' | 'excuse',
+    type: 'plan' | 'checkin' | 'checkin-attempt' | 'excuse' | 'contest' | 'review',
     payload: Payload,
   ): Promise<void> => {
     now = at(hhmm);
@@ -125,6 +127,27 @@ export async function evidenceCentre(
   now = at('14:00');
   k1.writer.checkpoint();
   k2.writer.checkpoint();
+  if (options.decisions) {
+    const contest = { breach: `missed-checkin/${PEOPLE.missed}/${DAY}`, subject: PEOPLE.missed, day: DAY };
+    await append(k1.writer, '15:00', 'contest', { ...contest, action: 'open', reason: 'legal', staff: 'staff-2' });
+    await append(k1.writer, '15:00', 'contest', {
+      ...contest,
+      action: 'resolve',
+      outcome: 'dismissed',
+      reason: 'evidence-checked',
+      staff: 'staff-3',
+    });
+    await append(k1.writer, '15:00', 'review', {
+      item: `verification-failed/${PEOPLE.review}/${DAY}`,
+      subject: PEOPLE.review,
+      day: DAY,
+      decision: 'breach',
+      reason: 'no-excuse',
+      staff: 'staff-2',
+    });
+    now = at('15:30');
+    k1.writer.checkpoint();
+  }
   const hq = LedgerStore.open(join(dir, 'hq.db'), { create: true });
   for (const k of [k1, k2]) {
     const origin = k.writer.origin;
