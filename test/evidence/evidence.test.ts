@@ -64,12 +64,32 @@ async function failure(b: MutableBundle): Promise<string> {
 
 describe('every verdict kind exports and verifies', () => {
   it.each([
-    [PEOPLE.onTime, 'on-time', /p-on checked in on time at centre-a\/k1 on 1 Dec 2026 at 09:05/],
-    [PEOPLE.late, 'late', /p-late checked in late at centre-a on 1 Dec 2026/],
-    [PEOPLE.missed, 'missed', /p-miss did not check in at centre-a on 1 Dec 2026 between 09:00 and 11:15 \(UTC\)/],
-    [PEOPLE.excused, 'excused', /excused by staff-1: medical/],
-    [PEOPLE.review, 'review', /1 item\(s\) for staff review \(verification-failed\) and no breach/],
-  ])('%s: %s', async (subject, kind, words) => {
+    [
+      PEOPLE.onTime,
+      'on-time',
+      /p-on checked in on time at centre-a\/k1 on 1 Dec 2026 at 09:05/,
+      'p-on 于 2026年12月1日 09:05 在 centre-a/k1 按时报到（时段 09:00 至 11:15（UTC））。',
+    ],
+    [
+      PEOPLE.late,
+      'late',
+      /p-late checked in late at centre-a on 1 Dec 2026/,
+      'p-late 于 2026年12月1日 在 centre-a 迟到报到：',
+    ],
+    [
+      PEOPLE.missed,
+      'missed',
+      /p-miss did not check in at centre-a on 1 Dec 2026 between 09:00 and 11:15 \(UTC\)/,
+      'p-miss 未于 2026年12月1日 09:00 至 11:15（UTC）在 centre-a 报到，迟到时段（至 13:15）内也未报到。',
+    ],
+    [PEOPLE.excused, 'excused', /excused by staff-1: medical/, 'p-exc 于 2026年12月1日 的违规已获豁免或撤销：'],
+    [
+      PEOPLE.review,
+      'review',
+      /1 item\(s\) for staff review \(verification-failed\) and no breach/,
+      'p-rev 于 2026年12月1日 有 1 项待工作人员审核（verification-failed），没有违规。',
+    ],
+  ])('%s: %s (summaries in English and Chinese)', async (subject, kind, words, chinese) => {
     const b = bundle(subject);
     expect(b.verdict.kind).toBe(kind);
     const report = await verifyBundle(parseBundle(encodeBundle(b)), trustWitness());
@@ -78,7 +98,10 @@ describe('every verdict kind exports and verifies', () => {
     const lines = summarise(report, 'en');
     expect(lines[0]).toMatch(words);
     expect(lines[1]).toBe('2 kiosk log(s) complete for that period, witnessed by 1 party (hq).');
-    expect(summarise(report, 'zh')[1]).toContain('2 台自助机的日志在该时段内完整');
+    const zh = summarise(report, 'zh');
+    expect(zh[0]?.startsWith(chinese)).toBe(true);
+    expect(zh[1]).toBe('2 台自助机的日志在该时段内完整，经 1 方见证（hq）。');
+    expect(zh[2]).toMatch(/^信任依据：/);
   });
 
   it('holds both kiosk logs as segments opened by a checkpoint before the window and closed by one after it', () => {
