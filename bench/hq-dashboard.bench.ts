@@ -4,11 +4,16 @@
 // Goal: p95 < 200 ms each. Before each round a kiosk's new check-in reaches the store and HQ announces it; the
 // dashboard verifies, sweeps and judges it in the background (its own figure) and the round's queries answer from
 // what was judged. Baseline, in the same run: the overview computed the way it was before the engine-backed
-// roster and HqDays (a report from scratch, then every record scanned per centre).
+// roster and HqDays (a report from scratch, then every record scanned per centre). Memory: the heap and resident
+// size once HQ has read the store and answered every query, against the same before it read the store.
+// The city store is built once per size and cached (bench/city-store.ts); MUSTER_BENCH_CITY_PEOPLE scales it,
+// MUSTER_BENCH_HQ_STORES=sqlite or =postgres measures one store per run.
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import pg from 'pg';
 import { computeBreaches } from '../core/breach/engine.ts';
 import type { CborValue } from '../core/canonical.ts';
@@ -16,6 +21,8 @@ import type { Payload } from '../core/entry.ts';
 import type { LogRecord } from '../core/records/entry-ref.ts';
 import { formatDay, parseDay } from '../core/time/civil-day.ts';
 import { zonedInstant } from '../core/time/zoned-time.ts';
+import type { Signer } from '../ledger/keys.ts';
+import { LedgerStore } from '../ledger/store.ts';
 import { HqBackend } from '../main/web/hq-backend.ts';
 import { dayRoster } from '../main/web/attendance.ts';
 import type { HqEvents } from '../net/hq/hq-service.ts';
@@ -23,89 +30,121 @@ import type { HqStore } from '../net/hq/hq-store.ts';
 import { PostgresHqStore } from '../net/hq/postgres-hq-store.ts';
 import { SqliteHqStore } from '../net/hq/sqlite-hq-store.ts';
 import { checkinPayload } from '../test/checkin/support/log-builder.ts';
-import { syntheticCity } from '../test/checkin/support/synthetic-city.ts';
-import { startPostgres } from '../test/helpers/postgres.ts';
-import { type SignedLog, appendSigned, signLogs } from '../test/helpers/signed-logs.ts';
+import { type PostgresServer, startPostgres } from '../test/helpers/postgres.ts';
+import { cityStore, nextLeaf, storedRecords } from './city-store.ts';
 import { type BenchReport, percentile } from './report.ts';
 import type { Suite } from './suites.ts';
 
 const PEOPLE = Number(process.env.MUSTER_BENCH_CITY_PEOPLE ?? 5000);
+/** Which stores to measure (a 5,000-person year takes minutes per store to read and verify): sqlite, postgres. */
+const STORES = (process.env.MUSTER_BENCH_HQ_STORES ?? 'sqlite,postgres').split(',');
 const START = '2025-01-01';
 const DAYS = 365;
 const ROUNDS = 40;
+const KIOSK = 'ny-c0/k1';
 const officer = { principal: { user: 'olga', role: 'officer' as const, centres: [] }, kioskScreen: false };
+const BASELINE = 'hq-dashboard: overview, previous way (every record per centre) (baseline)';
+const HEAP_BEFORE = 'hq-dashboard: heap before HQ read the store (baseline)';
+const RSS_BEFORE = 'hq-dashboard: resident size before HQ read the store (baseline)';
 
 type Call = (params: unknown, caller: unknown) => Promise<unknown>;
+
+// Heap figures after a full collection: exposes gc() to this process.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+function memory(): { heap: number; rss: number } {
+  gc();
+  const { heapUsed, rss } = process.memoryUsage();
+  return { heap: heapUsed / 2 ** 20, rss: rss / 2 ** 20 };
+}
 
 export const hqDashboardSuite: Suite = {
   name: 'hq-dashboard',
   async run(report) {
+    report.add('hq-dashboard load average (1 min) at start', loadavg()[0] ?? 0, 'load');
     const startDay = parseDay(START) as number;
     const lastDay = startDay + DAYS - 1;
+    const now = zonedInstant(lastDay, 15 * 60, 'UTC');
     // The city's zones are New York, London and Kolkata; its centres are named like a city's (ny-c0, ...).
-    const records = syntheticCity({
+    const city = cityStore({
+      variant: 'hq-dashboard',
+      map: renamed,
+      until: now,
       people: PEOPLE,
       startDay,
       days: DAYS,
       seed: 7,
       outagePerMille: 5,
       compliance: 0.95,
-    }).records.map(renamed);
-    const now = zonedInstant(lastDay, 15 * 60, 'UTC');
-    const logs = signLogs(records.filter((r) => r.ts <= now));
-    report.add(
-      'hq-dashboard: city entries (signed)',
-      logs.reduce((n, l) => n + l.rows.length, 0),
-      'entries',
-    );
-
-    const baseline = previousOverview(
-      records.filter((r) => r.ts <= now),
-      now,
-    );
-    report.add('hq-dashboard: overview, previous way (every record per centre) (baseline)', baseline, 'ms');
+    });
+    const kiosk = city.signers.get(KIOSK) as Signer;
+    report.add('hq-dashboard: city entries (signed)', city.entries, 'entries');
 
     const dir = mkdtempSync(join(tmpdir(), 'muster-bench-hq-dashboard-'));
-    const postgres = await startPostgres();
+    const path = join(dir, 'hq.db');
+    copyFileSync(city.path, path);
+    let postgres: PostgresServer | undefined;
     try {
-      const sqlite = SqliteHqStore.open(join(dir, 'hq.db'));
-      for (const log of logs) {
-        sqlite.ledger.addLog(log.origin, log.signer.verifier.publicKey, false);
-        for (let at = 0; at < log.rows.length; at += 4000)
-          sqlite.ledger.appendVerified(log.origin, at, log.rows.slice(at, at + 4000));
+      report.add(BASELINE, previousOverview(path, now), 'ms');
+      const before = memory();
+      report.add(HEAP_BEFORE, before.heap, 'MB');
+      report.add(RSS_BEFORE, before.rss, 'MB');
+      if (STORES.includes('sqlite'))
+        await measure(report, 'sqlite', SqliteHqStore.open(path), kiosk, now, startDay, lastDay);
+      if (STORES.includes('postgres')) {
+        postgres = await startPostgres();
+        const admin = new pg.Client(postgres.url);
+        await admin.connect();
+        await admin.query('CREATE DATABASE bench_dashboard');
+        await admin.end();
+        const store = await PostgresHqStore.open(postgres.url.replace(/\/postgres$/, '/bench_dashboard'));
+        const start = performance.now();
+        await loadPostgres(store, path);
+        report.add(
+          'hq-dashboard postgres: city loaded through ingestMany (verified again)',
+          (performance.now() - start) / 1000,
+          's',
+        );
+        await measure(report, 'postgres', store, kiosk, now, startDay, lastDay);
       }
-      await measure(report, 'sqlite', sqlite, logs, now, startDay, lastDay);
-
-      const admin = new pg.Client(postgres.url);
-      await admin.connect();
-      await admin.query('CREATE DATABASE bench_dashboard');
-      await admin.end();
-      const store = await PostgresHqStore.open(postgres.url.replace(/\/postgres$/, '/bench_dashboard'));
-      let start = performance.now();
-      for (const log of logs) {
-        for (let at = 0; at < log.rows.length; at += 4000) {
-          const [result] = await store.ingestMany([
-            { origin: log.origin, leaves: log.rows.slice(at, at + 4000).map((r) => r.leaf), source: 'bench' },
-          ]);
-          if (result?.status !== 'fulfilled')
-            throw new Error(`PostgreSQL refused the bench city: ${String(result?.reason)}`);
-        }
-      }
-      process.stderr.write(`hq-dashboard: PostgreSQL loaded in ${((performance.now() - start) / 1000).toFixed(0)} s\n`);
-      start = performance.now();
-      await measure(report, 'postgres', store, logs, now, startDay, lastDay);
+      report.add(
+        'hq-dashboard: peak resident size of the run',
+        process.resourceUsage().maxRSS / 1024,
+        'MB',
+        RSS_BEFORE,
+      );
+      report.add('hq-dashboard load average (1 min) at end', loadavg()[0] ?? 0, 'load');
     } finally {
-      await postgres.stop();
+      await postgres?.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   },
 };
 
+/** Every log of the SQLite store at `path` into PostgreSQL, as replication hands batches over. */
+async function loadPostgres(store: PostgresHqStore, path: string): Promise<void> {
+  const source = LedgerStore.open(path, { readonly: true });
+  try {
+    for (const origin of source.origins()) {
+      const size = source.head(origin).size;
+      for (let at = 0; at < size; at += 4000) {
+        const leaves = source.rangeAll(origin, at, at + 4000).map((r) => r.leaf);
+        const [result] = await store.ingestMany([{ origin, leaves, source: 'bench' }]);
+        if (result?.status !== 'fulfilled')
+          throw new Error(`PostgreSQL refused the bench city: ${String(result?.reason)}`);
+      }
+    }
+  } finally {
+    source.close();
+  }
+}
+
 async function measure(
   report: BenchReport,
   name: string,
   store: HqStore,
-  logs: SignedLog[],
+  kiosk: Signer,
   now: number,
   startDay: number,
   lastDay: number,
@@ -114,7 +153,7 @@ async function measure(
   const hq = new HqBackend({ hq: { store, events, fleetView: () => [] }, clock: () => now });
   const call = (method: string, params: unknown): Promise<unknown> =>
     (hq.handlers[method as keyof typeof hq.handlers] as Call)(params, officer);
-  const base = 'hq-dashboard: overview, previous way (every record per centre) (baseline)';
+  const base = BASELINE;
   let start = performance.now();
   await call('hq.overview', {});
   report.add(
@@ -145,7 +184,14 @@ async function measure(
     base,
   );
 
-  const kiosk = logs.find((l) => l.origin === 'ny-c0/k1') as SignedLog;
+  const held = memory();
+  report.add(
+    `hq-dashboard ${name}: heap once HQ read the store and answered every query`,
+    held.heap,
+    'MB',
+    HEAP_BEFORE,
+  );
+  report.add(`hq-dashboard ${name}: resident size at the same point`, held.rss, 'MB', RSS_BEFORE);
   const times = new Map(queries.map(([label]) => [label, [] as number[]]));
   const catchUps: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
@@ -158,7 +204,7 @@ async function measure(
       });
     });
     await appendCheckin(store, kiosk, now - 60_000 + round);
-    events.emit('entries', { origin: kiosk.origin, size: kiosk.rows.length, inserted: 1 });
+    events.emit('entries', { origin: kiosk.name, size: await store.size(kiosk.name), inserted: 1 });
     await judged;
     catchUps.push(performance.now() - t);
     for (const [label, method, params] of queries) {
@@ -183,12 +229,22 @@ async function measure(
 }
 
 /** One more signed check-in at the head of a kiosk's log, ingested as replication would hand it over. */
-async function appendCheckin(store: HqStore, log: SignedLog, ts: number): Promise<void> {
-  await store.ingest(log.origin, [appendSigned(log, 'checkin', checkinPayload('s-000001', 'ny-c0'), ts)], 'bench');
+async function appendCheckin(store: HqStore, kiosk: Signer, ts: number): Promise<void> {
+  const size = await store.size(kiosk.name);
+  const [head] = await store.rows(kiosk.name, size - 1, size);
+  if (!head) throw new Error(`the bench store lost the head of ${kiosk.name}`);
+  const leaf = nextLeaf({ size, hash: head.hash }, kiosk, 'checkin', checkinPayload('s-000001', 'ny-c0'), ts);
+  await store.ingest(kiosk.name, [leaf], 'bench');
 }
 
-/** The overview as computed before this suite's work: a from-scratch report, then every record scanned per centre. */
-function previousOverview(records: readonly LogRecord[], now: number): number {
+/**
+ * The overview as computed before this suite's work, from the store at `path`: a from-scratch report, then every
+ * record scanned per centre. The records are dropped afterwards.
+ */
+function previousOverview(path: string, now: number): number {
+  const source = LedgerStore.open(path, { readonly: true });
+  const records = storedRecords(source).filter((r) => r.ts <= now);
+  source.close();
   const start = performance.now();
   const report = computeBreaches(records, now);
   const judged = performance.now();

@@ -2,10 +2,9 @@
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+/** One flat string: appending pair by pair leaves a rope of a cell per byte (1.3 KB for a hash; HQ keeps millions). */
 export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += HEX[b] as string;
-  return out;
+  return Array.from(bytes, (b) => HEX[b] as string).join('');
 }
 
 export function fromHex(hex: string): Uint8Array {

@@ -19,6 +19,7 @@ import { findingsInDoubt } from './unverified-view.ts';
 import { breachView, dayCount, personTimeline, rosterOf } from './attendance.ts';
 import { hqCharts, personCalendar } from './hq-charts.ts';
 import { HqDays, engineSource } from './hq-days.ts';
+import { RecordInterner } from './record-interner.ts';
 
 export interface HqBackendOptions {
   /** What the dashboard reads of the HQ service. */
@@ -40,6 +41,8 @@ export class HqBackend implements ApiBackend {
   private readonly zone: string;
   /** Decoded records per log, extended as the store grows (logs are append-only), and the engine fed with them. */
   private readonly records = new Map<string, LogRecord[]>();
+  /** Records share their repeated payload values (a city's year is millions of check-ins). */
+  private readonly interner = new RecordInterner();
   /** The same records per person (timelines). */
   private readonly subjects = new Map<string, LogRecord[]>();
   /** Each centre's zone: the zone of the newest plan naming it (a centre's people share its zone). */
@@ -258,9 +261,19 @@ export class HqBackend implements ApiBackend {
 
   /** Takes what the verified reader checked since the last call; entries a late revocation withdrew are dropped. Whether anything changed. */
   private async feed(): Promise<boolean> {
-    const batch = await this.reader.next();
-    const news =
-      batch.entries.length > 0 || batch.withdrawn.length > 0 || batch.problems.length !== this.unverified.length;
+    // Entries are judged chunk by chunk as they pass (a city's first read never holds its signed bytes at once).
+    let taken = 0;
+    const batch = await this.reader.next((chunk) => {
+      taken += chunk.length;
+      for (const entry of chunk) {
+        const record = this.interner.record(toRecord(entry));
+        let list = this.records.get(entry.origin);
+        if (!list) this.records.set(entry.origin, (list = []));
+        list.push(record);
+        this.take(record);
+      }
+    });
+    const news = taken > 0 || batch.withdrawn.length > 0 || batch.problems.length !== this.unverified.length;
     this.unverified = batch.problems;
     if (batch.withdrawn.length > 0) {
       for (const { origin, fromSeq } of batch.withdrawn)
@@ -270,13 +283,6 @@ export class HqBackend implements ApiBackend {
       this.centreZones.clear();
       this.days.clear();
       for (const list of this.records.values()) for (const record of list) this.take(record);
-    }
-    for (const entry of batch.entries) {
-      const record = toRecord(entry);
-      let list = this.records.get(entry.origin);
-      if (!list) this.records.set(entry.origin, (list = []));
-      list.push(record);
-      this.take(record);
     }
     return news;
   }
