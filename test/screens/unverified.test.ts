@@ -3,15 +3,19 @@
 import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FindingView, Roster } from '../../core/api/staff-api.ts';
 import { leafHash } from '../../ledger/hash.ts';
+import type { HqStore } from '../../net/hq/hq-store.ts';
 import type { HqEvents } from '../../net/hq/hq-service.ts';
+import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { HqBackend } from '../../main/web/hq-backend.ts';
 import { StaffBackend } from '../../main/web/staff-backend.ts';
 import { kioskLog, tempDir } from '../checkin/support/kiosk-log.ts';
 import { at, checkinPayload, planPayload } from '../checkin/support/log-builder.ts';
+import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
 
 const NY = 'America/New_York';
 const KIOSK = 'centre-a/k1';
@@ -31,6 +35,70 @@ async function centre(): Promise<ReturnType<typeof kioskLog>> {
   return log;
 }
 
+let postgres: PostgresServer;
+beforeAll(async () => {
+  postgres = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  await postgres.stop();
+});
+
+/** s-1's check-in leaf with its subject made s-2, and the leaf hash to keep the hash column in step. */
+function swappedLeaf(stored: Uint8Array): { leaf: Buffer; hash: Uint8Array } {
+  const leaf = Buffer.from(stored);
+  leaf.write('s-2', leaf.indexOf('s-1'));
+  return { leaf, hash: leafHash(leaf) };
+}
+
+/** HQ's stores, each with the edit an administrator could make to its check-in row. */
+const HQ_STORES: { name: string; open: () => Promise<{ store: HqStore; swap: () => Promise<void> }> }[] = [
+  {
+    name: 'SQLite',
+    open: () => {
+      const store = SqliteHqStore.open(join(tempDir(), 'hq.db'));
+      return Promise.resolve({
+        store,
+        swap: () => {
+          swapSubject(store.ledger.path);
+          return Promise.resolve();
+        },
+      });
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    open: async () => {
+      const name = `hq_unverified_${Date.now()}`;
+      const admin = new pg.Client(postgres.url);
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.end();
+      const url = postgres.url.replace(/\/postgres$/, `/${name}`);
+      const store = await PostgresHqStore.open(url);
+      return {
+        store,
+        swap: async () => {
+          const db = new pg.Client(url);
+          await db.connect();
+          try {
+            const row = await db.query<{ leaf: Buffer }>('SELECT leaf FROM entries WHERE origin = $1 AND seq = 3', [
+              KIOSK,
+            ]);
+            const { leaf, hash } = swappedLeaf(row.rows[0]?.leaf as Buffer);
+            await db.query('UPDATE entries SET leaf = $1, hash = $2 WHERE origin = $3 AND seq = 3', [
+              leaf,
+              Buffer.from(hash),
+              KIOSK,
+            ]);
+          } finally {
+            await db.end();
+          }
+        },
+      };
+    },
+  },
+];
+
 /** s-1's check-in now says s-2, the hash column kept in step: only the signature shows it. */
 function swapSubject(file: string): void {
   const db = new Database(file);
@@ -38,9 +106,8 @@ function swapSubject(file: string): void {
     const row = db
       .prepare<[string], { leaf: Buffer }>('SELECT leaf FROM entries WHERE origin = ? AND seq = 3')
       .get(KIOSK) as { leaf: Buffer };
-    const leaf = Buffer.from(row.leaf);
-    leaf.write('s-2', leaf.indexOf('s-1'));
-    db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE origin = ? AND seq = 3').run(leaf, leafHash(leaf), KIOSK);
+    const { leaf, hash } = swappedLeaf(row.leaf);
+    db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE origin = ? AND seq = 3').run(leaf, hash, KIOSK);
   } finally {
     db.close();
   }
@@ -78,43 +145,46 @@ describe('screens over a tampered store', () => {
     expect(after.people.flatMap((p) => p.breaches).length).toBeGreaterThan(0);
   });
 
-  it('HQ breach feed and timeline: the findings in doubt carry the problem, not a verdict', async () => {
-    const log = await centre();
-    const hqStore = SqliteHqStore.open(join(tempDir(), 'hq.db'));
-    try {
-      await hqStore.ingest(
-        KIOSK,
-        log.store.rangeAll(KIOSK, 0, 4).map((r) => r.leaf),
-        'test',
-      );
-      const hq = new HqBackend({
-        hq: { store: hqStore, events: new EventEmitter<HqEvents>(), fleetView: () => [] },
-        clock: () => log.now,
-      });
-      const feed = async (): Promise<FindingView[]> =>
-        ((await (hq.handlers['hq.breaches'] as Call)({}, officer)) as { breaches: FindingView[] }).breaches;
-      expect((await feed()).map((b) => [b.subject, b.status])).toEqual([['s-2', 'open']]);
-      swapSubject(hqStore.ledger.path);
-      // A fresh dashboard (HQ restarted) reads the edited row.
-      const fresh = new HqBackend({
-        hq: { store: hqStore, events: new EventEmitter<HqEvents>(), fleetView: () => [] },
-        clock: () => log.now,
-      });
-      const breaches = ((await (fresh.handlers['hq.breaches'] as Call)({}, officer)) as { breaches: FindingView[] })
-        .breaches;
-      expect(breaches.map((b) => [b.subject, b.status])).toEqual(
-        [
-          ['s-1', 'unverified'],
-          ['s-2', 'unverified'],
-        ].sort(),
-      );
-      for (const b of breaches) expect(b.detail).toContain('centre-a/k1#3');
-      const timeline = (await (fresh.handlers['hq.timeline'] as Call)({ subject: 's-1' }, officer)) as {
-        breaches: FindingView[];
-      };
-      expect(timeline.breaches.map((b) => b.status)).toEqual(['unverified']);
-    } finally {
-      await hqStore.close();
-    }
-  });
+  it.each(HQ_STORES)(
+    'HQ breach feed and timeline on $name: the findings in doubt carry the problem, not a verdict',
+    async ({ open }) => {
+      const log = await centre();
+      const { store: hqStore, swap } = await open();
+      try {
+        await hqStore.ingest(
+          KIOSK,
+          log.store.rangeAll(KIOSK, 0, 4).map((r) => r.leaf),
+          'test',
+        );
+        const hq = new HqBackend({
+          hq: { store: hqStore, events: new EventEmitter<HqEvents>(), fleetView: () => [] },
+          clock: () => log.now,
+        });
+        const feed = async (): Promise<FindingView[]> =>
+          ((await (hq.handlers['hq.breaches'] as Call)({}, officer)) as { breaches: FindingView[] }).breaches;
+        expect((await feed()).map((b) => [b.subject, b.status])).toEqual([['s-2', 'open']]);
+        await swap();
+        // A fresh dashboard (HQ restarted) reads the edited row.
+        const fresh = new HqBackend({
+          hq: { store: hqStore, events: new EventEmitter<HqEvents>(), fleetView: () => [] },
+          clock: () => log.now,
+        });
+        const breaches = ((await (fresh.handlers['hq.breaches'] as Call)({}, officer)) as { breaches: FindingView[] })
+          .breaches;
+        expect(breaches.map((b) => [b.subject, b.status])).toEqual(
+          [
+            ['s-1', 'unverified'],
+            ['s-2', 'unverified'],
+          ].sort(),
+        );
+        for (const b of breaches) expect(b.detail).toContain('centre-a/k1#3');
+        const timeline = (await (fresh.handlers['hq.timeline'] as Call)({ subject: 's-1' }, officer)) as {
+          breaches: FindingView[];
+        };
+        expect(timeline.breaches.map((b) => b.status)).toEqual(['unverified']);
+      } finally {
+        await hqStore.close();
+      }
+    },
+  );
 });
