@@ -187,10 +187,11 @@ describe('crash recovery', () => {
       restartPolicy: { immediate: 1, backoff: { initialMs: 1_000, maxMs: 8_000, jitter: 0.5 }, stableMs: 60_000 },
       random: () => draws.shift() ?? 0,
     });
-    const crashLatest = (): void =>
+    const crashLatest = (): void => {
       (FakeBrowserWindow.created.at(-1) as FakeBrowserWindow).webContents.fire('render-process-gone', {
         reason: 'crashed',
       });
+    };
     crashLatest();
     expect(FakeBrowserWindow.created).toHaveLength(2); // the first crash: replaced at once
     // Second crash in a row: a delay drawn in [500, 1000] ms (random 0 -> the whole 1,000 ms).
