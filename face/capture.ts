@@ -6,7 +6,13 @@ import type { FaceService } from './face-service.ts';
 import { DEFAULT_QUALITY_LIMITS, GUIDANCE, type QualityLimits, type UnusableReason, gateAnalysis } from './quality.ts';
 
 export type Capture =
-  | { readonly kind: 'usable'; readonly face: FaceObservation; readonly analysis: FrameAnalysis }
+  | {
+      readonly kind: 'usable';
+      readonly face: FaceObservation;
+      readonly analysis: FrameAnalysis;
+      /** Good enough to confirm a match, not to reject: a mismatch on it is a retry for this reason. */
+      readonly marginal?: UnusableReason;
+    }
   | {
       readonly kind: 'unusable';
       readonly reason: UnusableReason;
@@ -42,5 +48,5 @@ export async function capture(
   if (!gate.ok)
     return { kind: 'unusable', reason: gate.reason, guidance: GUIDANCE[gate.reason], detail: gate.detail, analysis };
   if (!analysis.face) throw new Error('gate passed a frame without a face');
-  return { kind: 'usable', face: analysis.face, analysis };
+  return { kind: 'usable', face: analysis.face, analysis, ...(gate.marginal ? { marginal: gate.marginal } : {}) };
 }

@@ -34,6 +34,9 @@ export interface EngineHealth {
 /** Human crops faces with a margin around the detector box before its anti-spoof models. */
 const LIVENESS_CROP_SCALE = 1.2;
 
+/** Mean pixel value a dim liveness crop is brought up to, and the most it is multiplied by. */
+const DIM_GAIN = { target: 110, max: 2 } as const;
+
 /**
  * The crop for the second landmark pass: the first pass's landmarks' bounding box grown by REFRAME.scale and
  * moved up by REFRAME.up of its height, to take in the brow that the 68 points leave out.
@@ -229,10 +232,11 @@ export class FaceEngine {
     const score = async (model: GraphModel, size: number): Promise<number> => {
       const output = tf.tidy(() => {
         // Crop first, then scale to 0..1: dividing the whole frame would cost more than either model.
-        const input = tf.div<Tensor4D>(
-          tf.image.cropAndResize(tf.expandDims<Tensor4D>(image, 0), [crop], [0], [size, size]),
-          255,
-        );
+        const pixels = tf.image.cropAndResize(tf.expandDims<Tensor4D>(image, 0), [crop], [0], [size, size]);
+        // A dim face is brightened to DIM_GAIN.target mean before scoring (never darkened): the models scored
+        // genuine faces in a dim kiosk below their limits (bench/README.md, face-frr).
+        const gain = tf.clipByValue(tf.div(DIM_GAIN.target, tf.maximum(tf.mean(pixels), 1)), 1, DIM_GAIN.max);
+        const input = tf.minimum(tf.div<Tensor4D>(tf.mul(pixels, gain), 255), 1);
         return model.execute(input) as Tensor;
       });
       const values = await output.data();

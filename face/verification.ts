@@ -5,7 +5,7 @@ import type { LivenessScores } from './analysis.ts';
 import type { Capture } from './capture.ts';
 import { DEFAULT_LIVENESS_LIMITS, type LivenessLimits, livenessVerdict } from './liveness.ts';
 import { type MatchResult, decide, templateDistance } from './match.ts';
-import type { UnusableReason } from './quality.ts';
+import { GUIDANCE, type UnusableReason } from './quality.ts';
 import type { FaceTemplate } from './template.ts';
 
 export type Verification =
@@ -24,6 +24,9 @@ export function verifyCapture(
   const verdict = livenessVerdict(liveness, livenessLimits);
   if (!verdict.live) return { outcome: 'spoof-suspected', liveness, detail: verdict.detail };
   const match = decide(templateDistance(template.descriptors, descriptor), threshold);
+  // A face too small to be sure of may confirm a person but never reject one.
+  if (match.decision === 'no-match' && capture.marginal)
+    return { outcome: 'retry', reason: capture.marginal, guidance: GUIDANCE[capture.marginal] };
   return { outcome: match.decision, match, liveness };
 }
 

@@ -2,6 +2,7 @@
 // plain pixel operations: what a 640x480 VC0706 serial camera does to a face (scale, light, focus,
 // compression, sensor noise).
 import jpeg from 'jpeg-js';
+import type { Camera } from '../../drivers/camera/vc0706-camera.ts';
 import type { RgbaFrame } from '../../face/frame.ts';
 import { brightness, kioskFrame, mapPixels } from '../../face/frame-edit.ts';
 
@@ -100,3 +101,19 @@ export const CAMERA_VARIANTS: Readonly<Record<string, (photo: RgbaFrame) => Uint
   'noisy': (p) => encode(noise(kioskFrame(p), 12), 70),
   'mirrored': (p) => encode(mirror(kioskFrame(p)), 85),
 };
+
+/** A camera that hands out the given frames in turn (an Error in the list: that capture fails) and counts the captures. */
+export function queueCamera(frames: readonly (Uint8Array | Error)[]): Camera & { taken: number } {
+  const camera = {
+    taken: 0,
+    capture: (): Promise<Uint8Array> => {
+      const frame = frames[camera.taken++];
+      if (frame instanceof Error) return Promise.reject(frame);
+      return frame
+        ? Promise.resolve(frame)
+        : Promise.reject(new Error('camera asked for more frames than the test gave'));
+    },
+    close: (): Promise<void> => Promise.resolve(),
+  };
+  return camera;
+}

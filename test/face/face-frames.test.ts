@@ -11,29 +11,13 @@ import { FaceService } from '../../face/face-service.ts';
 import { DEFAULT_MATCH_THRESHOLD } from '../../face/match.ts';
 import type { FaceTemplate } from '../../face/template.ts';
 import { verifyFrames } from '../../face/verification.ts';
-import type { Camera } from '../../drivers/camera/vc0706-camera.ts';
 import { cameraFacePort } from '../../main/kiosk/face-port.ts';
-import { CAMERA_VARIANTS, FACES_DIR, brightness, decode, encode, kioskFrame } from './camera.ts';
+import { CAMERA_VARIANTS, FACES_DIR, brightness, decode, encode, kioskFrame, queueCamera } from './camera.ts';
 
 let service: FaceService;
 let template: FaceTemplate;
 const photo = (file: string): ReturnType<typeof decode> => decode(readFileSync(new URL(file, FACES_DIR)));
 const black = encode({ width: 640, height: 480, data: new Uint8Array(640 * 480 * 4).fill(0) });
-
-/** A camera that hands out the given frames in turn and counts what was asked of it. */
-function queueCamera(frames: readonly Uint8Array[]): Camera & { taken: number } {
-  const camera = {
-    taken: 0,
-    capture: (): Promise<Uint8Array> => {
-      const frame = frames[camera.taken++];
-      return frame
-        ? Promise.resolve(frame)
-        : Promise.reject(new Error('camera asked for more frames than the test gave'));
-    },
-    close: (): Promise<void> => Promise.resolve(),
-  };
-  return camera;
-}
 
 function port(
   frames: readonly Uint8Array[],
@@ -158,8 +142,9 @@ describe('which frame decides', () => {
     salt: new Uint8Array(32),
     createdAt: '2026-01-01T00:00:00.000Z',
   };
-  const usable = (x: number, liveness?: number): Capture => ({
+  const usable = (x: number, liveness?: number, marginal?: 'face-too-small'): Capture => ({
     kind: 'usable',
+    ...(marginal ? { marginal } : {}),
     face: observation(at(x), liveness),
     analysis: {
       source: { width: 640, height: 480 },
@@ -171,6 +156,7 @@ describe('which frame decides', () => {
       stagesMs: { detect: 0, landmarks: 0, descriptor: 0, liveness: 0 },
     },
   });
+  const small = (x: number, liveness?: number): Capture => usable(x, liveness, 'face-too-small');
   const unusable: Capture = { kind: 'unusable', reason: 'no-face', guidance: 'look at the camera', detail: 'no face' };
   const run = (captures: readonly Capture[]): ReturnType<typeof verifyFrames> => {
     let next = 0;
@@ -194,6 +180,24 @@ describe('which frame decides', () => {
     expect(await run([usable(0.7), usable(0.1, 0.1), usable(0.1)])).toMatchObject({
       outcome: 'spoof-suspected',
       frames: 2,
+    });
+  });
+
+  it('lets a small (marginal) face confirm a person but never reject one: its mismatch is "come closer"', async () => {
+    expect(await run([small(0.25)])).toMatchObject({ outcome: 'match', frames: 1 });
+    expect(await run([small(0.75), small(0.625), unusable])).toMatchObject({
+      outcome: 'retry',
+      reason: 'face-too-small',
+      frames: 3,
+    });
+    // A full-size face's mismatch still stands beside a small face's.
+    expect(await run([small(0.625), usable(0.75), unusable])).toMatchObject({
+      outcome: 'no-match',
+      match: { distance: 0.75 },
+    });
+    // A small face is still checked for liveness: a spoof-suspected small frame refers to staff.
+    expect(await run([small(0.1, 0.1)])).toMatchObject({
+      outcome: 'spoof-suspected',
     });
   });
 

@@ -24,7 +24,7 @@ describe('quality gate', () => {
   });
 
   it.each<[UnusableReason, Partial<QualityMeasures>]>([
-    ['face-too-small', { faceWidth: 60 }],
+    ['face-too-small', { faceWidth: 30 }],
     ['face-cut-off', { edgeMargin: -0.1 }],
     ['too-dark', { brightness: 30 }],
     ['too-bright', { brightness: 235 }],
@@ -39,11 +39,21 @@ describe('quality gate', () => {
   });
 
   it('asks the person to come closer before anything else', () => {
-    expect(gateMeasures({ ...GOOD, faceWidth: 40, brightness: 10, sharpness: 0 })).toMatchObject({
+    expect(gateMeasures({ ...GOOD, faceWidth: 30, brightness: 10, sharpness: 0 })).toMatchObject({
       reason: 'face-too-small',
     });
     expect(GUIDANCE['face-too-small']).toMatch(/closer/i);
     expect(GUIDANCE['not-frontal']).toMatch(/look/i);
+  });
+
+  it('passes a small face as marginal: it may confirm a person, not reject one', () => {
+    const { minFaceWidth, minRejectFaceWidth } = DEFAULT_QUALITY_LIMITS;
+    expect(gateMeasures({ ...GOOD, faceWidth: minFaceWidth })).toEqual({ ok: true, marginal: 'face-too-small' });
+    expect(gateMeasures({ ...GOOD, faceWidth: minRejectFaceWidth - 1 })).toEqual({
+      ok: true,
+      marginal: 'face-too-small',
+    });
+    expect(gateMeasures({ ...GOOD, faceWidth: minRejectFaceWidth })).toEqual({ ok: true });
   });
 
   it('counts faces before measuring one', () => {
