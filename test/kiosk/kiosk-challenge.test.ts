@@ -34,7 +34,7 @@ const cleanup: (() => Promise<void> | void)[] = [];
 beforeAll(async () => {
   face = await FaceService.start();
   faces = await prepareDemoFaces(face, { needed: 1, threshold: 0.55, cacheDir: defaultFaceCacheDir() });
-  broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
+  broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', alertPublishers: new Set(['hq']) });
 }, 240_000);
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
