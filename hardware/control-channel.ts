@@ -17,6 +17,8 @@ export const CONTROL_HELP: Readonly<Record<'fingerprint' | 'camera' | 'badge', r
   camera: [
     'frame next         move the live view to the next frame',
     'frame N            move the live view to frame N (0-based)',
+    'frame hold         keep the live view on its frame after each capture (a photo held up to the camera)',
+    'frame move         move on to the next frame after each capture again (a moving person: the default)',
     'status             frame count and current frame size',
   ],
   badge: [
@@ -64,8 +66,9 @@ export function cameraControl(emulator: Vc0706Emulator): (line: string) => strin
   return dispatch('camera', {
     frame: ([which]) => {
       if (which === 'next') emulator.nextFrame();
+      else if (which === 'hold' || which === 'move') emulator.hold = which === 'hold';
       else if (which !== undefined && /^\d+$/.test(which)) emulator.nextFrame(Number(which));
-      else return 'error: frame needs next or N';
+      else return 'error: frame needs next, N, hold or move';
       return `ok frame of ${emulator.current.length} bytes`;
     },
     status: () => `ok frame of ${emulator.current.length} bytes`,

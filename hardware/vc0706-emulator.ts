@@ -1,5 +1,6 @@
 // A VC0706 serial JPEG camera serving a list of JPEG frames (from a folder or given by a test). Stop-frame freezes
-// the current frame, reads serve slices of it, resume moves the live view to the next frame.
+// the current frame, reads serve slices of it, resume moves the live view to the next frame: a list is a moving
+// sequence (a head turn for the face challenge), and `hold` keeps the live view on one frame (a photo held up).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -36,6 +37,8 @@ export class Vc0706Emulator extends SerialEmulator {
   #index = 0;
   #frozen: Uint8Array | null = null;
   #size: number = ImageSize['640x480'];
+  /** The live view stays on its frame after each capture: a still photo before the camera. */
+  hold = false;
   readonly #decoder = new Vc0706RequestDecoder();
   readonly #scale: Vc0706EmulatorOptions['scale'];
   /** Scaled frames, by source frame and size: scaling costs a decode and an encode, once per frame. */
@@ -136,7 +139,7 @@ export class Vc0706Emulator extends SerialEmulator {
     if (control === FrameControl.stopCurrent) this.#frozen = this.current;
     else if (control === FrameControl.resume && this.#frozen) {
       this.#frozen = null;
-      this.nextFrame();
+      if (!this.hold) this.nextFrame();
     }
   }
 

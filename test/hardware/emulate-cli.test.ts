@@ -144,6 +144,19 @@ describe('muster emulate', () => {
     );
     expect(await run.control('frame 1')).toBe(`ok frame of ${jpegs[1]?.length} bytes`);
     expect(await camera.capture()).toEqual(jpegs[1]);
+    // A sequence: each capture moves the live view on (a person turning their head)...
+    expect(await camera.capture()).toEqual(jpegs[0]);
+    expect(await camera.capture()).toEqual(jpegs[1]);
+    // ...or a photo held up to the camera, the same frame every time, until it moves again.
+    expect(await run.control('frame hold')).toBe(`ok frame of ${jpegs[0]?.length} bytes`);
+    expect([await camera.capture(), await camera.capture(), await camera.capture()]).toEqual([
+      jpegs[0],
+      jpegs[0],
+      jpegs[0],
+    ]);
+    expect(await run.control('frame move')).toMatch(/^ok/);
+    expect([await camera.capture(), await camera.capture()]).toEqual([jpegs[0], jpegs[1]]);
+    expect(await run.control('frame still')).toBe('error: frame needs next, N, hold or move');
     expect(await run.stop()).toBe(0);
   });
 
