@@ -134,8 +134,9 @@ describe('the active face challenge on a serial camera (socat PTYs)', () => {
     TIMEOUT,
     async () => {
       const { runtime, emulated, person, seen, attempts, records } = await kiosk();
-      // The enrolled person's own photo held up to the camera: the right face, but it never moves.
-      emulated.camera.setFrames([person.checkinFrame]);
+      // The enrolled person's own photo held up to the camera: the right face, but the live view never moves on.
+      emulated.camera.setFrames([person.checkinFrame, person.checkinFrame, turned(person.checkinFrame)]);
+      emulated.camera.hold = true;
       const outcome = await runtime.checkIn();
       expect(outcome.ok).toBe(false);
       expect(attempts()).toEqual([

@@ -8,7 +8,7 @@
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KioskLanguage } from '../../core/api/kiosk-api.ts';
-import { t } from '../../renderer/kiosk/kiosk-text.ts';
+import { guidanceText, t } from '../../renderer/kiosk/kiosk-text.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { launchBrowser, seriousViolations } from './support/browser.ts';
 import { CARD, FINGER, type KioskRig, NAMES, PERSON, ZONE, startKioskRig } from './support/kiosk-rig.ts';
@@ -374,6 +374,18 @@ describe.each(LANGUAGES.flatMap((language) => VIEWPORTS.map((viewport) => ({ lan
       expect(await page.locator('[role="status"] [data-icon]').getAttribute('data-icon')).toBe('🧢');
       await check('retry');
       // The person stays still before the camera: the wait ends by itself.
+      await atStart();
+    }, 120_000);
+
+    it('the face challenge asks for a head turn; a still photo fails it and is asked again, "try 2 of 3"', async () => {
+      rig.face = 'challenge';
+      rig.sensor.place({ kind: 'finger', name: FINGER });
+      await named('start').tap();
+      await page.getByText(word('tryOf', { n: 2, of: 3 })).waitFor();
+      await page.getByText(guidanceText(language, 'face-turn')).waitFor();
+      rig.sensor.place({ kind: 'none' });
+      expect(await page.locator('[role="status"] [data-icon]').getAttribute('data-icon')).toBe('🔄');
+      await check('face-turn');
       await atStart();
     }, 120_000);
 

@@ -43,8 +43,12 @@ export const WAIT = {
   failureSeconds: 15,
 } as const;
 
-/** `mismatch-then-hang`: the first try is someone else's face, then the person stands still before the camera. */
-export type FaceMode = 'match' | 'mismatch-then-hang' | 'hang' | 'down';
+/**
+ * `mismatch-then-hang`: the first try is someone else's face, then the person stands still before the camera.
+ * `challenge`: the face challenge asks for a head turn (main/kiosk/challenge-face-port.ts) and a still photo fails
+ * it; on the next try the person is asked again and stands still.
+ */
+export type FaceMode = 'match' | 'mismatch-then-hang' | 'hang' | 'down' | 'challenge' | 'challenge-hang';
 
 export interface KioskRig {
   readonly url: string;
@@ -116,6 +120,13 @@ export async function startKioskRig(
         rig.face = 'hang';
         return Promise.resolve({ kind: 'mismatch', score: 0.71 });
       case 'hang':
+        return new Promise<FaceResult>(() => undefined);
+      case 'challenge':
+        screen.prompt('face-turn');
+        rig.face = 'challenge-hang';
+        return Promise.resolve({ kind: 'liveness-failed' });
+      case 'challenge-hang':
+        screen.prompt('face-turn');
         return new Promise<FaceResult>(() => undefined);
       case 'down':
         return Promise.reject(new MusterError('camera.timeout', 'the camera does not answer'));
