@@ -8,6 +8,7 @@ import { type Capture, capture } from '../../face/capture.ts';
 import type { FaceService } from '../../face/face-service.ts';
 import type { FaceTemplate } from '../../face/template.ts';
 import { DEFAULT_FACE_FRAMES, type Verification, verifyFrames } from '../../face/verification.ts';
+import type { AheadFrame } from './face-lookahead.ts';
 import type { FacePort } from './ports.ts';
 
 export interface CameraFacePortOptions {
@@ -20,6 +21,8 @@ export interface CameraFacePortOptions {
   readonly frames?: number;
   /** Each frame as the camera gave it, before it is analysed (the kiosk screen shows it to the person). */
   readonly onFrame?: (jpeg: Uint8Array) => void;
+  /** A frame already taken and analysed during the fingerprint step (face-lookahead.ts): the try's first, when given. */
+  readonly ahead?: () => Promise<AheadFrame | undefined>;
 }
 
 export function cameraFacePort(options: CameraFacePortOptions): FacePort {
@@ -29,7 +32,14 @@ export function cameraFacePort(options: CameraFacePortOptions): FacePort {
       // Nobody can be compared with a template that is not here: the camera path is unusable for this person,
       // so the workflow falls back to staff confirmation, and the person is not blamed.
       if (!template) return { kind: 'device-down' };
+      let first = true;
       const next = async (): Promise<Capture> => {
+        const ahead = first ? await options.ahead?.() : undefined;
+        first = false;
+        if (ahead) {
+          options.onFrame?.(ahead.bytes);
+          return ahead.capture;
+        }
         const bytes = await options.camera.capture();
         options.onFrame?.(bytes);
         return capture(options.service, { kind: 'jpeg', bytes });

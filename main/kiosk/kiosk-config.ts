@@ -76,6 +76,8 @@ export interface KioskConfig {
     readonly backend: BackendChoice;
     /** The active liveness challenge each face try runs over a sequence of frames (default none). */
     readonly challenge: ChallengeKind | 'none';
+    /** Take the face step's first frame during the fingerprint step (main/kiosk/face-lookahead.ts; default true). */
+    readonly lookahead: boolean;
   };
   readonly devices: {
     readonly fingerprint?: FingerprintSettings;
@@ -171,7 +173,7 @@ export function parseKioskConfig(value: unknown, source: string, baseDir: string
   };
 
   const f = c.face === undefined ? {} : at.object(c.face, 'face');
-  at.only(f, 'face', ['threshold', 'detector', 'backend', 'challenge']);
+  at.only(f, 'face', ['threshold', 'detector', 'backend', 'challenge', 'lookahead']);
   const threshold = f.threshold === undefined ? DEFAULT_MATCH_THRESHOLD : at.number(f.threshold, 'face.threshold');
   if (!(threshold > 0 && threshold < 2))
     at.fail('face.threshold', `expected a distance between 0 and 2 (from muster face calibrate), got ${threshold}`);
@@ -184,6 +186,7 @@ export function parseKioskConfig(value: unknown, source: string, baseDir: string
       f.challenge === undefined
         ? 'none'
         : at.oneOf(f.challenge, 'face.challenge', ['none', 'blink', 'turn-head'] as const),
+    lookahead: f.lookahead === undefined ? true : at.boolean(f.lookahead, 'face.lookahead'),
   } as const;
 
   const d = at.object(c.devices, 'devices');

@@ -78,6 +78,15 @@ describe('kiosk configuration', () => {
     expect(parseKioskConfig(c, 'kiosk.json', dir).face.challenge).toBe('turn-head');
   });
 
+  it('takes the face step first frame during the fingerprint step unless the file turns it off', () => {
+    const c = structuredClone(GOOD) as Record<string, unknown>;
+    expect(parseKioskConfig(c, 'kiosk.json', dir).face.lookahead).toBe(true);
+    c.face = { lookahead: false };
+    expect(parseKioskConfig(c, 'kiosk.json', dir).face.lookahead).toBe(false);
+    c.face = { lookahead: 'yes' };
+    expect(() => parseKioskConfig(c, 'kiosk.json', dir)).toThrow(/face\.lookahead/);
+  });
+
   it.each([
     [
       'missing centre',
