@@ -1,7 +1,7 @@
 // Which validation library parses records on the breach engine's hot path: every check-in and check-in attempt of
 // a city's year goes through the record parsers. The same rules (ids, enumerations, bounded lists and numbers,
 // unknown fields refused, a staff-confirmed check-in naming its staff member) written in valibot, zod 4 and TypeBox,
-// each against the hand-written parsers (core/records/fields.ts readers) that Muster used before, the baseline
+// each against the hand-written parsers (bench/hand-written-readers.ts, once core/records/fields.ts) that Muster used before, the baseline
 // measured in the same run. Muster's parsers (core/records/checkin.ts) are TypeBox's, measured last. TypeBox's compiled checker
 // builds code with `new Function`, which the renderer's CSP (no unsafe-eval) forbids, so its interpreted
 // `Value.Check` is measured too.
@@ -29,7 +29,7 @@ import {
   onlyKeys,
   optionalId,
   score,
-} from '../core/records/fields.ts';
+} from './hand-written-readers.ts';
 import { parseDay } from '../core/time/civil-day.ts';
 import { syntheticCity } from '../test/checkin/support/synthetic-city.ts';
 import type { Suite } from './suites.ts';

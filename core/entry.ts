@@ -227,33 +227,32 @@ function skipOrdinaryPayload(key: string, before: { readonly [key: string]: Cbor
 const BODY_KEYS = 'v,ts,kid,seq,prev,type,origin,payload';
 
 function checkBody(value: CborValue): EntryBody {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
-    throw new MusterError('malformed', 'entry body is not a map');
-  }
-  const body = value as Record<string, CborValue>;
+  if (!isMap(value)) throw new MusterError('malformed', 'entry body is not a map');
   // Keys arrive in canonical order (the decoder refuses any other), so no sort is needed.
-  const keys = Object.keys(body).join(',');
+  const keys = Object.keys(value).join(',');
   if (keys !== BODY_KEYS)
-    throw new MusterError('malformed', `entry body has fields ${Object.keys(body).sort().join(',')}`);
-  if (body.v !== ENTRY_VERSION)
-    throw new MusterError('malformed', `unsupported entry version ${JSON.stringify(body.v)}`);
+    throw new MusterError('malformed', `entry body has fields ${Object.keys(value).sort().join(',')}`);
+  const { v, origin, seq, ts, type, prev, kid, payload } = value;
+  if (v !== ENTRY_VERSION) throw new MusterError('malformed', `unsupported entry version ${JSON.stringify(v)}`);
+  let checkedOrigin: string;
   try {
-    checkOrigin(body.origin);
+    checkedOrigin = checkOrigin(origin);
   } catch (error) {
     throw new MusterError('malformed', (error as Error).message);
   }
-  if (!isNonNegativeInteger(body.seq)) throw new MusterError('malformed', 'seq is not a non-negative integer');
-  if (!isNonNegativeInteger(body.ts)) throw new MusterError('malformed', 'ts is not a non-negative integer');
-  if (!isEntryType(body.type)) throw new MusterError('malformed', `unknown entry type ${JSON.stringify(body.type)}`);
-  if (!(body.prev instanceof Uint8Array) || body.prev.length !== 32)
+  if (!isNonNegativeInteger(seq)) throw new MusterError('malformed', 'seq is not a non-negative integer');
+  if (!isNonNegativeInteger(ts)) throw new MusterError('malformed', 'ts is not a non-negative integer');
+  if (!isEntryType(type)) throw new MusterError('malformed', `unknown entry type ${JSON.stringify(type)}`);
+  if (!(prev instanceof Uint8Array) || prev.length !== 32)
     throw new MusterError('malformed', 'prev is not a 32-byte hash');
-  if (!(body.kid instanceof Uint8Array) || body.kid.length !== 4)
+  if (!(kid instanceof Uint8Array) || kid.length !== 4)
     throw new MusterError('malformed', 'kid is not a 4-byte key id');
-  const payload = body.payload;
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload) || payload instanceof Uint8Array) {
-    throw new MusterError('malformed', 'payload is not a map');
-  }
-  return body as unknown as EntryBody;
+  if (!isMap(payload)) throw new MusterError('malformed', 'payload is not a map');
+  return { v, origin: checkedOrigin, seq, ts, type, prev, kid, payload };
+}
+
+function isMap(value: CborValue | undefined): value is Payload {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
 function isNonNegativeInteger(value: unknown): value is number {

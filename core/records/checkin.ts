@@ -36,7 +36,7 @@ export const VERIFICATION_FAILURES: ReadonlySet<AttemptOutcome> = new Set([
 
 const METHOD = oneOf(CHECKIN_METHODS);
 
-const TASK_COMPLETION = map({
+export const TASK_COMPLETION = map({
   task: ID,
   /** Service minutes done; study and questionnaire tasks leave it out. */
   minutes: Type.Optional(count(1440)),
@@ -76,6 +76,8 @@ const CHECKIN_ATTEMPT = map({
   try: count(100),
   /** device-down and internal-error: the error's code (e.g. device.timeout, TypeError). */
   fault: Type.Optional(ID),
+  /** A face check kept for staff review: the salted commitment of its frames in the personal-data store, never an image. */
+  capture: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$', errorMessage: 'expected a commitment (64 hex)' })),
 });
 
 export type TaskCompletion = Parsed<typeof TASK_COMPLETION>;
@@ -86,7 +88,7 @@ export type CheckinAttempt = Parsed<typeof CHECKIN_ATTEMPT>;
 // through here (`npm run bench -- --only validation`).
 
 /** A byte string is not a map, though TypeBox's object check would let an empty one pass as no answers. */
-const answersRule = (t: TaskCompletion, field: string): { field: string; message: string } | undefined =>
+export const answersRule = (t: TaskCompletion, field: string): { field: string; message: string } | undefined =>
   t.answers instanceof Uint8Array ? { field, message: 'expected a map' } : undefined;
 
 export const parseCheckin: (payload: unknown) => Checkin = recordParser(CHECKIN, 'checkin', (c) => {
@@ -99,12 +101,6 @@ export const parseCheckin: (payload: unknown) => Checkin = recordParser(CHECKIN,
   }
   return undefined;
 });
-
-const completion = recordParser(TASK_COMPLETION, 'task', (t) => answersRule(t, 'answers'));
-
-export function parseCompletion(value: unknown, path: string): TaskCompletion {
-  return completion(value, path);
-}
 
 export const parseCheckinAttempt: (payload: unknown) => CheckinAttempt = recordParser(
   CHECKIN_ATTEMPT,

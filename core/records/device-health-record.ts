@@ -1,36 +1,27 @@
 // `device-health` entries: a device (or a whole kiosk) changed state at `since`. A kiosk back from an outage
 // reports it after the fact (state 'disconnected' since it went down, then 'ok' since it came back), and a
 // peer or HQ may report a silent kiosk; the rules order reports by `since`, not by when they were written.
+import { Type } from '@sinclair/typebox';
 import type { DeviceState } from '../device-health.ts';
-import { asFields, id, oneOf, onlyKeys, optionalId, time } from './fields.ts';
+import { ID, type Parsed, TIME, map, oneOf, recordParser } from './record-schema.ts';
 
 export const HEALTH_DEVICES = ['kiosk', 'fingerprint', 'camera', 'badge'] as const;
 export type HealthDevice = (typeof HEALTH_DEVICES)[number];
-const STATES: readonly DeviceState[] = ['ok', 'degraded', 'disconnected', 'failing'];
+const STATES = ['ok', 'degraded', 'disconnected', 'failing'] as const satisfies readonly DeviceState[];
 
-export interface DeviceHealthRecord {
-  readonly centre: string;
-  readonly kiosk: string;
-  readonly device: HealthDevice;
-  readonly state: DeviceState;
-  readonly since: number;
+const DEVICE_HEALTH = map({
+  centre: ID,
+  kiosk: ID,
+  device: oneOf(HEALTH_DEVICES),
+  state: oneOf(STATES),
+  since: TIME,
   /** A short fault code from the driver, never free text. */
-  readonly fault?: string;
-}
+  fault: Type.Optional(ID),
+});
 
-export function parseDeviceHealth(payload: unknown): DeviceHealthRecord {
-  const p = asFields(payload, 'device-health');
-  onlyKeys(p, 'device-health', ['centre', 'kiosk', 'device', 'state', 'since', 'fault']);
-  const fault = optionalId(p, 'fault', 'device-health');
-  return {
-    centre: id(p, 'centre', 'device-health'),
-    kiosk: id(p, 'kiosk', 'device-health'),
-    device: oneOf(p, 'device', 'device-health', HEALTH_DEVICES),
-    state: oneOf(p, 'state', 'device-health', STATES),
-    since: time(p, 'since', 'device-health'),
-    ...(fault === undefined ? {} : { fault }),
-  };
-}
+export type DeviceHealthRecord = Parsed<typeof DEVICE_HEALTH>;
+
+export const parseDeviceHealth: (payload: unknown) => DeviceHealthRecord = recordParser(DEVICE_HEALTH, 'device-health');
 
 /** An outage for fairness: the device could not be used at all. */
 export function isOutage(state: DeviceState): boolean {

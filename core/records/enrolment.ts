@@ -2,61 +2,36 @@
 // template, a photo or a name: the face template appears only as its salted SHA-256 commitment (64 hex digits).
 // A re-enrolment (the person's biometrics replaced) names a second person who approved it (`approvedBy`, another
 // staff member or an officer): a corrupt staff member alone cannot enrol a stand-in under someone's id.
-import { CHECKIN_METHODS, type CheckinMethod } from './checkin.ts';
-import { asFields, bad, id, list, onlyKeys, optionalId } from './fields.ts';
+import { Type } from '@sinclair/typebox';
+import { ID, type Parsed, type RecordRule, list, map, oneOf, recordParser } from './record-schema.ts';
 
-export interface Enrolment {
-  readonly subject: string;
-  readonly centre: string;
-  readonly kiosk: string;
-  readonly methods: readonly CheckinMethod[];
-  readonly faceCommitment?: string;
+const ENROLMENT = map({
+  subject: ID,
+  centre: ID,
+  kiosk: ID,
+  methods: list(oneOf(['fingerprint', 'badge', 'face']), 3),
+  faceCommitment: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$', errorMessage: 'expected 64 hex digits' })),
   /** Who enrolled (entries written before enrolments named staff have none). */
-  readonly staff?: string;
+  staff: Type.Optional(ID),
   /** Set on a re-enrolment: it replaced the person's enrolled biometrics. */
-  readonly replaces?: true;
+  replaces: Type.Optional(Type.Literal(true, { errorMessage: 'expected true or nothing' })),
   /** On a re-enrolment: the second person who approved it, never `staff`. */
-  readonly approvedBy?: string;
-}
+  approvedBy: Type.Optional(ID),
+});
 
-const COMMITMENT = /^[0-9a-f]{64}$/;
+export type Enrolment = Parsed<typeof ENROLMENT>;
 
-export function parseEnrolment(payload: unknown): Enrolment {
-  const p = asFields(payload, 'enrolment');
-  onlyKeys(p, 'enrolment', [
-    'subject',
-    'centre',
-    'kiosk',
-    'methods',
-    'faceCommitment',
-    'staff',
-    'replaces',
-    'approvedBy',
-  ]);
-  const methods = list(p, 'methods', 'enrolment', 3).map((m, i) => {
-    if (typeof m !== 'string' || !(CHECKIN_METHODS as readonly string[]).includes(m) || m === 'staff')
-      bad(`enrolment.methods[${i}]`, 'expected fingerprint, badge or face');
-    return m as CheckinMethod;
-  });
-  const { faceCommitment } = p;
-  if (faceCommitment !== undefined && (typeof faceCommitment !== 'string' || !COMMITMENT.test(faceCommitment)))
-    bad('enrolment.faceCommitment', 'expected 64 hex digits');
-  if (methods.includes('face') !== (faceCommitment !== undefined))
-    bad('enrolment.faceCommitment', 'present exactly when face is among the methods');
-  const staff = optionalId(p, 'staff', 'enrolment');
-  const approvedBy = optionalId(p, 'approvedBy', 'enrolment');
-  if (p.replaces !== undefined && p.replaces !== true) bad('enrolment.replaces', 'expected true or nothing');
-  const replaces = p.replaces === true;
-  if (!replaces && approvedBy !== undefined) bad('enrolment.approvedBy', 'only a re-enrolment is approved');
-  if (replaces && (staff === undefined || approvedBy === undefined || approvedBy === staff))
-    bad('enrolment.approvedBy', 'a re-enrolment names its staff member and a second person who approved it');
-  return {
-    subject: id(p, 'subject', 'enrolment'),
-    centre: id(p, 'centre', 'enrolment'),
-    kiosk: id(p, 'kiosk', 'enrolment'),
-    methods,
-    ...(faceCommitment === undefined ? {} : { faceCommitment }),
-    ...(staff === undefined ? {} : { staff }),
-    ...(replaces && approvedBy !== undefined ? { replaces: true as const, approvedBy } : {}),
-  };
-}
+const rule: RecordRule<Enrolment> = (e) => {
+  if (e.methods.includes('face') !== (e.faceCommitment !== undefined))
+    return { field: 'faceCommitment', message: 'present exactly when face is among the methods' };
+  if (e.replaces === undefined && e.approvedBy !== undefined)
+    return { field: 'approvedBy', message: 'only a re-enrolment is approved' };
+  if (e.replaces && (e.staff === undefined || e.approvedBy === undefined || e.approvedBy === e.staff))
+    return {
+      field: 'approvedBy',
+      message: 'a re-enrolment names its staff member and a second person who approved it',
+    };
+  return undefined;
+};
+
+export const parseEnrolment: (payload: unknown) => Enrolment = recordParser(ENROLMENT, 'enrolment', rule);

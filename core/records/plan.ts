@@ -1,72 +1,121 @@
 // `plan` entries: one person's supervision plan, whole, as of `effectiveFrom`. Every change is a new entry
 // carrying the full plan, so the rules in force at any moment are the newest version already in effect.
+import { Type } from '@sinclair/typebox';
 import type { Payload } from '../entry.ts';
 import type { Weekday } from '../time/civil-day.ts';
 import { formatClock, formatDay } from '../time/civil-day.ts';
+import { REASON_FIELDS } from './reason.ts';
 import {
-  type Fields,
-  asFields,
-  bad,
-  clock,
+  CLOCK,
+  DAY,
+  ID,
+  type Parsed,
+  type RecordRule,
+  TIME,
+  ZONE,
   count,
-  day,
-  id,
   ids,
   list,
-  onlyKeys,
-  optionalCount,
-  time,
-  zone,
-} from './fields.ts';
-import { type Reason, reasonOf } from './reason.ts';
-
-export type TaskSpec =
-  | {
-      readonly id: string;
-      readonly kind: 'study';
-      readonly module: string;
-      readonly days: readonly Weekday[] | 'reporting';
-    }
-  | {
-      readonly id: string;
-      readonly kind: 'service';
-      readonly minutes: number;
-      readonly days: readonly Weekday[] | 'reporting';
-    }
-  | {
-      readonly id: string;
-      readonly kind: 'questionnaire';
-      readonly questionnaire: string;
-      /** Answer codes that put the person on the staff review queue, by question id. */
-      readonly flags: Readonly<Record<string, readonly string[]>>;
-      readonly days: readonly Weekday[] | 'reporting';
-    };
-
-/** Why staff set it: a reason code and at most a note's commitment (core/records/reason.ts). */
-export interface Plan extends Reason {
-  readonly subject: string;
-  /** When this version takes over (ms). It governs a day only if in effect when that day's window opens. */
-  readonly effectiveFrom: number;
-  /** First and last supervised local days (inclusive); last is null while open-ended. */
-  readonly start: number;
-  readonly end: number | null;
-  /** The centres' IANA time zone: windows and days are local to it. */
-  readonly zone: string;
-  readonly centres: readonly string[];
-  /** Reporting weekdays (0 = Sunday). */
-  readonly days: readonly Weekday[];
-  /** Window in minutes after local midnight; close <= open means it ends the next day. */
-  readonly open: number;
-  readonly close: number;
-  /** A check-in up to close + grace is on time. */
-  readonly graceMinutes: number;
-  /** A check-in after the grace but within this many minutes more is late rather than missed. */
-  readonly lateMinutes: number;
-  readonly tasks: readonly TaskSpec[];
-  readonly staff: string;
-}
+  map,
+  recordParser,
+  variants,
+} from './record-schema.ts';
 
 export const ALL_DAYS: readonly Weekday[] = [0, 1, 2, 3, 4, 5, 6];
+
+const WEEKDAY = Type.Unsafe<Weekday>(
+  Type.Union(
+    ALL_DAYS.map((d) => Type.Literal(d)),
+    { errorMessage: 'expected a weekday 0-6' },
+  ),
+);
+
+/** "daily" or a list of weekdays (0 = Sunday), each once; read as the sorted list. */
+const WEEKDAYS = Type.Transform(
+  Type.Union(
+    [
+      Type.Literal('daily'),
+      Type.Array(WEEKDAY, {
+        maxItems: 7,
+        uniqueItems: true,
+        errorMessage: 'expected at most 7 weekdays 0-6, each once',
+      }),
+    ],
+    {
+      errorMessage: 'expected "daily" or a list of weekdays 0-6 (0 = Sunday)',
+    },
+  ),
+)
+  .Decode((days): Weekday[] => (days === 'daily' ? [...ALL_DAYS] : [...days].sort()))
+  .Encode((days) => (days.length === 7 ? ('daily' as const) : days));
+
+/** A task's own days, or (left out) the plan's reporting days. */
+const TASK_DAYS = Type.Optional(WEEKDAYS);
+
+const STUDY = Type.Transform(map({ id: ID, kind: Type.Literal('study'), module: ID, days: TASK_DAYS }))
+  .Decode(({ days, ...task }) => ({ ...task, days: days ?? ('reporting' as const) }))
+  .Encode(({ days, ...task }) => ({ ...task, ...(days === 'reporting' ? {} : { days }) }));
+
+const SERVICE = Type.Transform(map({ id: ID, kind: Type.Literal('service'), minutes: count(1440), days: TASK_DAYS }))
+  .Decode(({ days, ...task }) => ({ ...task, days: days ?? ('reporting' as const) }))
+  .Encode(({ days, ...task }) => ({ ...task, ...(days === 'reporting' ? {} : { days }) }));
+
+const QUESTIONNAIRE = Type.Transform(
+  map({
+    id: ID,
+    kind: Type.Literal('questionnaire'),
+    questionnaire: ID,
+    /** Answer codes that put the person on the staff review queue, by question id. */
+    flags: Type.Optional(
+      Type.Record(Type.String(), ids(0), { errorMessage: 'expected a map of question ids to lists of answer codes' }),
+    ),
+    days: TASK_DAYS,
+  }),
+)
+  .Decode(({ days, flags = {}, ...task }) => ({ ...task, flags, days: days ?? ('reporting' as const) }))
+  .Encode(({ days, ...task }) => ({ ...task, ...(days === 'reporting' ? {} : { days }) }));
+
+const TASK_SPEC = variants('kind', [STUDY, SERVICE, QUESTIONNAIRE], 'expected study, service or questionnaire');
+
+export type TaskSpec = Parsed<typeof TASK_SPEC>;
+
+const PLAN = Type.Transform(
+  map({
+    subject: ID,
+    /** When this version takes over (ms). It governs a day only if in effect when that day's window opens. */
+    effectiveFrom: TIME,
+    /** First and last supervised local days (inclusive); last is null while open-ended. */
+    start: DAY,
+    end: Type.Union([Type.Null(), DAY], { errorMessage: 'expected a calendar day YYYY-MM-DD or null' }),
+    /** The centres' IANA time zone: windows and days are local to it. */
+    zone: ZONE,
+    centres: ids(1),
+    /** Reporting weekdays. */
+    days: WEEKDAYS,
+    /** Window after local midnight; close <= open means it ends the next day. */
+    window: map({ open: CLOCK, close: CLOCK }),
+    /** A check-in up to close + grace is on time. */
+    graceMinutes: Type.Optional(count(240)),
+    /** A check-in after the grace but within this many minutes more is late rather than missed. */
+    lateMinutes: Type.Optional(count(720)),
+    tasks: list(TASK_SPEC, 16),
+    staff: ID,
+    /** Why staff set it: a reason code and at most a note's commitment (core/records/reason.ts). */
+    ...REASON_FIELDS,
+  }),
+)
+  .Decode(({ window, graceMinutes = 0, lateMinutes = 0, ...plan }) => ({
+    ...plan,
+    /** The window in minutes after local midnight. */
+    open: window.open,
+    close: window.close,
+    graceMinutes,
+    lateMinutes,
+  }))
+  .Encode(({ open, close, ...plan }) => ({ ...plan, window: { open, close } }));
+
+export type Plan = Parsed<typeof PLAN>;
+
 /** Window, grace and lateness together stay under 20 hours, so a day's late check-in never reaches the next window (even on a 23-hour DST day). */
 const MAX_SPAN_MINUTES = 20 * 60;
 
@@ -74,93 +123,20 @@ export function windowMinutes(plan: Pick<Plan, 'open' | 'close'>): number {
   return plan.close > plan.open ? plan.close - plan.open : plan.close + 1440 - plan.open;
 }
 
-export function parsePlan(payload: unknown): Plan {
-  const p = asFields(payload, 'plan');
-  onlyKeys(p, 'plan', [
-    'subject',
-    'effectiveFrom',
-    'start',
-    'end',
-    'zone',
-    'centres',
-    'days',
-    'window',
-    'graceMinutes',
-    'lateMinutes',
-    'tasks',
-    'staff',
-    'reason',
-    'note',
-  ]);
-  const window = asFields(p.window, 'plan.window');
-  onlyKeys(window, 'plan.window', ['open', 'close']);
-  const start = day(p, 'start', 'plan');
-  const end = p.end === null ? null : day(p, 'end', 'plan');
-  if (end !== null && end < start) bad('plan.end', 'is before plan.start');
-  const plan: Plan = {
-    subject: id(p, 'subject', 'plan'),
-    effectiveFrom: time(p, 'effectiveFrom', 'plan'),
-    start,
-    end,
-    zone: zone(p, 'zone', 'plan'),
-    centres: ids(p, 'centres', 'plan', 1),
-    days: weekdays(p, 'days', 'plan'),
-    open: clock(window, 'open', 'plan.window'),
-    close: clock(window, 'close', 'plan.window'),
-    graceMinutes: optionalCount(p, 'graceMinutes', 'plan', 240, 0),
-    lateMinutes: optionalCount(p, 'lateMinutes', 'plan', 720, 0),
-    tasks: list(p, 'tasks', 'plan', 16).map((t, i) => parseTask(t, `plan.tasks[${i}]`)),
-    staff: id(p, 'staff', 'plan'),
-    ...reasonOf(p, 'plan'),
-  };
-  if (plan.open === plan.close) bad('plan.window', 'open and close are the same time');
-  if (windowMinutes(plan) + plan.graceMinutes + plan.lateMinutes > MAX_SPAN_MINUTES) {
-    bad('plan.window', `window, grace and lateness together exceed ${MAX_SPAN_MINUTES / 60} hours`);
-  }
-  const taskIds = new Set(plan.tasks.map((t) => t.id));
-  if (taskIds.size !== plan.tasks.length) bad('plan.tasks', 'task ids repeat');
-  return plan;
-}
+const rule: RecordRule<Plan> = (plan) => {
+  if (plan.end !== null && plan.end < plan.start) return { field: 'end', message: 'is before plan.start' };
+  if (plan.open === plan.close) return { field: 'window', message: 'open and close are the same time' };
+  if (windowMinutes(plan) + plan.graceMinutes + plan.lateMinutes > MAX_SPAN_MINUTES)
+    return { field: 'window', message: `window, grace and lateness together exceed ${MAX_SPAN_MINUTES / 60} hours` };
+  if (new Set(plan.tasks.map((t) => t.id)).size !== plan.tasks.length)
+    return { field: 'tasks', message: 'task ids repeat' };
+  const bytes = plan.tasks.findIndex((t) => t.kind === 'questionnaire' && t.flags instanceof Uint8Array);
+  // A byte string is not a map, though TypeBox's record check lets an empty one pass as no flags.
+  if (bytes >= 0) return { field: `tasks[${bytes}].flags`, message: 'expected a map' };
+  return undefined;
+};
 
-function weekdays(fields: Fields, key: string, path: string): Weekday[] {
-  const v = fields[key];
-  if (v === 'daily') return [...ALL_DAYS];
-  if (!Array.isArray(v) || v.length > 7)
-    bad(`${path}.${key}`, 'expected "daily" or a list of weekdays 0-6 (0 = Sunday)');
-  const out = (v as readonly unknown[]).map((d, i) => {
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 6)
-      bad(`${path}.${key}[${i}]`, 'expected a weekday 0-6');
-    return d as Weekday;
-  });
-  if (new Set(out).size !== out.length) bad(`${path}.${key}`, 'weekdays repeat');
-  return out.sort();
-}
-
-function parseTask(value: unknown, path: string): TaskSpec {
-  const t = asFields(value, path);
-  const kind = t.kind;
-  const base = {
-    id: id(t, 'id', path),
-    days: t.days === undefined ? ('reporting' as const) : weekdays(t, 'days', path),
-  };
-  switch (kind) {
-    case 'study':
-      onlyKeys(t, path, ['id', 'kind', 'module', 'days']);
-      return { ...base, kind, module: id(t, 'module', path) };
-    case 'service':
-      onlyKeys(t, path, ['id', 'kind', 'minutes', 'days']);
-      return { ...base, kind, minutes: count(t, 'minutes', path, 1440) };
-    case 'questionnaire': {
-      onlyKeys(t, path, ['id', 'kind', 'questionnaire', 'flags', 'days']);
-      const flagFields = t.flags === undefined ? {} : asFields(t.flags, `${path}.flags`);
-      const flags: Record<string, readonly string[]> = {};
-      for (const question of Object.keys(flagFields)) flags[question] = ids(flagFields, question, `${path}.flags`);
-      return { ...base, kind, questionnaire: id(t, 'questionnaire', path), flags };
-    }
-    default:
-      return bad(`${path}.kind`, 'expected study, service or questionnaire');
-  }
-}
+export const parsePlan: (payload: unknown) => Plan = recordParser(PLAN, 'plan', rule);
 
 /** The payload for a plan: the inverse of parsePlan. */
 export function planPayload(plan: Plan): Payload {

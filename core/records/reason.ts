@@ -2,7 +2,8 @@
 // (`note`, 64 hex digits) of words kept in the personal-data store. Free words never go on the log: it is signed,
 // replicated to HQ, shown to the police and never erased ("Zhang Wei, ID 1101..., HIV clinic" stayed there for
 // good). Staff and officers who may read notes open the words in the store, each read an `access` entry.
-import { bad, type Fields, text } from './fields.ts';
+import { type TObject, Type } from '@sinclair/typebox';
+import { type Parsed, text } from './record-schema.ts';
 
 export const REASON_CODES = [
   'leave',
@@ -26,30 +27,23 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-export interface Reason {
-  readonly reason: ReasonCode;
+/**
+ * The `reason` and `note` fields of a decision, spread into its record's schema. An entry written before reasons
+ * were codes holds words in `reason`: they are read as `other`, so no view (the police's included) ever shows them;
+ * they stay only in the raw log (and must still be text of the old bounds).
+ */
+export const REASON_FIELDS = {
+  reason: Type.Transform(text())
+    .Decode((words): ReasonCode => (isReasonCode(words) ? words : 'other'))
+    .Encode((code): string => code),
   /** The salted commitment of the words in the personal-data store, when staff wrote any. */
-  readonly note?: string;
-}
+  note: Type.Optional(
+    Type.String({ pattern: '^[0-9a-f]{64}$', errorMessage: 'expected the 64 hex digits of a commitment' }),
+  ),
+};
 
-const COMMITMENT = /^[0-9a-f]{64}$/;
+export type Reason = Parsed<TObject<typeof REASON_FIELDS>>;
 
 export function isReasonCode(value: unknown): value is ReasonCode {
   return typeof value === 'string' && (REASON_CODES as readonly string[]).includes(value);
-}
-
-/**
- * Reads `reason` and `note`. An entry written before reasons were codes holds words in `reason`: they are read
- * as `other`, so no view (the police's included) ever shows them; they stay only in the raw log.
- */
-export function reasonOf(fields: Fields, path: string): Reason {
-  const code = fields.reason;
-  // Words of an older entry must still be text of the old bounds; they are read as `other`.
-  if (!isReasonCode(code)) text(fields, 'reason', path);
-  const reason = isReasonCode(code) ? code : 'other';
-  const { note } = fields;
-  if (note === undefined) return { reason };
-  if (typeof note !== 'string' || !COMMITMENT.test(note))
-    bad(`${path}.note`, 'expected the 64 hex digits of a commitment');
-  return { reason, note };
 }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { MusterError } from '../../core/errors.ts';
 import type { Payload } from '../../core/entry.ts';
 import { type AlertActionName, ALERT_ACTIONS, parseAlertAction } from '../../core/records/alert-action.ts';
-import { isId } from '../../core/records/fields.ts';
+import { isId } from '../../core/records/record-schema.ts';
 import type { AlertHistoryEvent, BreachAlert, BreachAlertStatus, BreachAlertStore } from './breach-alert.ts';
 
 /** HQ's own log (a LogWriter): where each action is signed before it takes effect. */
