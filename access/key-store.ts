@@ -115,10 +115,9 @@ export class SafeStorageSecretStore implements SecretStore {
 
 /** Electron's safeStorage, in the Electron main process after `app` is ready. */
 export async function electronSafeStorage(): Promise<SafeStorageLike> {
-  const electron = (await import('electron')) as unknown as {
-    safeStorage?: SafeStorageLike;
-    default?: { safeStorage?: SafeStorageLike };
-  };
+  // Electron's CommonJS exports arrive as named exports or (bundled) under `default`.
+  const electron: { safeStorage?: SafeStorageLike; default?: { safeStorage?: SafeStorageLike } } =
+    await import('electron');
   const safeStorage = electron.safeStorage ?? electron.default?.safeStorage;
   if (!safeStorage) throw new MusterError('no-keyring', 'safeStorage is available only in the Electron main process');
   return safeStorage;

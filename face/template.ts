@@ -112,13 +112,23 @@ export function parseSealedTemplate(text: string): SealedTemplate {
   } catch (error) {
     throw invalid('template file is not JSON', error);
   }
-  const fields = ['format', 'subjectId', 'commitment', 'iv', 'ciphertext', 'tag'] as const;
   if (typeof value !== 'object' || value === null) throw invalid('template file is not an object');
   const record = value as Record<string, unknown>;
-  for (const field of fields)
-    if (typeof record[field] !== 'string') throw invalid(`template field ${field} is missing`);
-  if (record.format !== TEMPLATE_FORMAT) throw invalid(`unknown template format ${JSON.stringify(record.format)}`);
-  return record as unknown as SealedTemplate;
+  const field = (name: keyof SealedTemplate): string => {
+    const v = record[name];
+    if (typeof v !== 'string') throw invalid(`template field ${name} is missing`);
+    return v;
+  };
+  const [format, subjectId, commitment, iv, ciphertext, tag] = [
+    field('format'),
+    field('subjectId'),
+    field('commitment'),
+    field('iv'),
+    field('ciphertext'),
+    field('tag'),
+  ];
+  if (format !== TEMPLATE_FORMAT) throw invalid(`unknown template format ${JSON.stringify(format)}`);
+  return { ...record, format, subjectId, commitment, iv, ciphertext, tag };
 }
 
 function readPlaintext(value: unknown): FaceTemplate {
