@@ -79,7 +79,10 @@ async function kiosk(onStill?: (emulated: EmulatedDevices, n: number) => void) {
     screen: {
       guide: (g) => seen.guidance.push(g),
       prompt: (g) => seen.prompts.push(g),
-      still: () => onStill?.(emulated, ++seen.stills),
+      still: () => {
+        seen.stills += 1;
+        onStill?.(emulated, seen.stills);
+      },
       tasks: (_subject, due) => Promise.resolve(due.map((t) => ({ task: t.id }))),
     },
     staff: { confirm: () => Promise.resolve('staff-3') },
@@ -150,6 +153,7 @@ describe('the active face challenge on a serial camera (socat PTYs)', () => {
       expect(records().some((r) => r.type === 'checkin')).toBe(false);
       const report = computeBreaches(records(), at('2026-03-02 23:00', NY));
       expect(report.breaches).toEqual([]);
+      expect(report.reviews.map((r) => r.reason)).toContain('verification-failed');
     },
   );
 
