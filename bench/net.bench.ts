@@ -39,6 +39,7 @@ import { VerifyPool } from '../ledger/verify-pool.ts';
 import { startWorker } from '../runtime/worker.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { allCoresVerifyRate } from './ed25519-ceiling.ts';
+import { morningStep } from './scale-people.ts';
 import { type BenchReport, percentile } from './report.ts';
 import type { Suite } from './suites.ts';
 
@@ -74,6 +75,11 @@ interface KioskJob {
   readonly origins: readonly string[];
   readonly perKioskPerS: number;
   readonly seconds: number;
+  /**
+   * People per kiosk (bench/scale): each tick is the next step of the next person's morning, as a kiosk logs it
+   * (bench/scale-people.ts); absent: one synthetic check-in per tick.
+   */
+  readonly people?: number;
 }
 
 interface BacklogJob {
@@ -481,18 +487,22 @@ async function runKiosks(job: KioskJob): Promise<void> {
   );
   let sent = 0;
   const publish = async (k: (typeof kiosks)[number]): Promise<void> => {
-    const payload =
-      k.seq === 0 ? { key: k.signer.verifier.publicKey } : { subject: `s-${k.seq}`, center: 'bench', score: 0.93 };
+    const step =
+      k.seq === 0
+        ? { type: 'genesis' as const, payload: { key: k.signer.verifier.publicKey } }
+        : job.people === undefined
+          ? { type: 'checkin' as const, payload: { subject: `s-${k.seq}`, center: 'bench', score: 0.93 } }
+          : morningStep(k.origin, job.people, k.seq - 1);
     const entry = signEntry(
       {
         v: 1,
         origin: k.origin,
         seq: k.seq,
         ts: Date.now(),
-        type: k.seq === 0 ? 'genesis' : 'checkin',
+        type: step.type,
         prev: k.prev,
         kid: k.signer.id,
-        payload,
+        payload: step.payload,
       },
       k.signer,
     );
@@ -543,7 +553,8 @@ async function runKiosks(job: KioskJob): Promise<void> {
         const next = Date.now() + period;
         sent++;
         await publish(k);
-        await delay(Math.max(0, next - Date.now()));
+        // Not past the end: a kiosk's period (45 s at a province's rate) would otherwise stretch the run by as much.
+        await delay(Math.max(0, Math.min(next, end) - Date.now()));
       }
     }),
   );

@@ -1,24 +1,34 @@
 // Province scale (issue 20), `npm run bench -- --only scale`: fleets of light simulated kiosks (net.bench's kiosk
 // worker: each signs entries and publishes them and its checkpoint over MQTT, QoS 1, no process per kiosk), one
-// worker per broker node, through a 3-node NATS cluster (deploy/nats, per-user permissions) into HQ (HqService on
-// this thread) on PostgreSQL. The rate is a province's morning peak scaled to the fleet: 50,000 people per 2,000
-// kiosks in a two-hour window, about three entries each (attempt, check-in, task), the peak twice the mean.
-// Figures per fleet (500, 1,000, 2,000 kiosks; MUSTER_BENCH_SCALE_KIOSKS=500,1000 for fewer), each beside a baseline
-// measured in the same run:
-// - signing-to-commit p50/p99 at HQ (an entry's ts to the return of the commit holding it), against a bare QoS 1
-//   round trip through the same cluster;
-// - HQ's busy time per 1,000 kiosks (its event loop's active time over the window: HQ verifies and commits on this
-//   thread) against the window, and HQ's heap per 1,000 kiosks against HQ's heap before the fleet connected;
-// - each broker node's resident memory (/varz) against the same node's before the first fleet;
+// worker per broker node, through a 3-node NATS cluster (deploy/nats, per-user permissions) into one HQ (HqService,
+// breach watcher and dashboard API on this thread) on PostgreSQL. Each kiosk logs people's mornings
+// (bench/scale-people.ts: identify and verify attempts, a check-in with a task; 3.2 entries a person) at a
+// province's peak rate scaled to the fleet: 50,000 people per 2,000 kiosks in a two-hour window, the peak twice the
+// mean (22 entries/s per 1,000 kiosks). Not time-compressed: each fleet runs MUSTER_BENCH_SCALE_SECONDS (default
+// 40) of the peak at its real rate, the slice of the morning that is the worst for latency. Fleets of 500, 1,000,
+// 2,000 kiosks one after another (MUSTER_BENCH_SCALE_KIOSKS=500,1000 for fewer), each beside a baseline measured in
+// the same run:
+// - signing-to-commit p50/p99 at HQ, against a bare QoS 1 round trip through the same cluster; split into the wait
+//   before HQ's store call (broker, link, group forming) and the store call itself (verify, commit);
+// - signing-to-screen of a breach at the peak: a probe kiosk checks in people planned at another centre (a
+//   wrong-centre breach each), timed to the breach alert's arrival on the dashboard's SSE stream, against the same
+//   probe with the fleet idle;
+// - CPU seconds per 1,000 kiosks: HQ's thread (its event loop's active time: it verifies and commits there),
+//   PostgreSQL's processes and each broker node (/proc), against the same processes' CPU over as long idle;
+// - HQ's heap per 1,000 kiosks and each broker node's resident memory, against their idle figures;
+// - a centre (4 kiosks) back after a day offline: seconds until HQ holds its day (4 x 80 entries), at the peak,
+//   against the same catch-up with the fleet idle;
 // - PostgreSQL bytes per million entries (entries, tree nodes, logs) against the leaves' own bytes.
-// Not measured here: the breach alert's time to the screen at scale, broker CPU, and a day-long outage's catch-up
-// (net.bench's catch-up measures 50,000 entries from one kiosk).
-import { loadavg } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { decodeLeaf } from '../core/entry.ts';
 import { Signer } from '../ledger/keys.ts';
+import { startHqBreachAlerts } from '../net/hq/hq-breach-alerts.ts';
+import { startHqHttp } from '../net/hq/hq-http.ts';
 import { HqService } from '../net/hq/hq-service.ts';
 import type { HqStore } from '../net/hq/hq-store.ts';
 import { PostgresHqStore } from '../net/hq/postgres-hq-store.ts';
@@ -28,6 +38,16 @@ import { startWorker } from '../runtime/worker.ts';
 import { type NatsCluster, startNatsCluster } from '../test/helpers/nats-cluster.ts';
 import { type PostgresServer, startPostgres } from '../test/helpers/postgres.ts';
 import { type BenchReport, percentile } from './report.ts';
+import {
+  AlertScreen,
+  BreachProbe,
+  PROBE_KIOSK,
+  PROBE_STAFF,
+  catchUp,
+  cpuSeconds,
+  offlineCentre,
+  writeOfflineDay,
+} from './scale-probes.ts';
 import type { Suite } from './suites.ts';
 
 const FLEETS = (process.env.MUSTER_BENCH_SCALE_KIOSKS ?? '500,1000,2000')
@@ -36,64 +56,184 @@ const FLEETS = (process.env.MUSTER_BENCH_SCALE_KIOSKS ?? '500,1000,2000')
   .filter((n) => n > 0);
 /** Seconds of peak load per fleet. */
 const SECONDS = Number(process.env.MUSTER_BENCH_SCALE_SECONDS ?? 40);
-/** Entries a second per 1,000 kiosks at the peak: 25,000 people x 3 entries / 7,200 s x 2. */
-const PEAK_PER_1000 = 21;
+/** Entries a second per 1,000 kiosks at the peak: 25,000 people x 3.2 entries / 7,200 s x 2. */
+const PEAK_PER_1000 = 22;
+/** People per kiosk: 50,000 per 2,000 kiosks. */
+const PEOPLE_PER_KIOSK = 25;
+/** Breach probes per measurement (idle, then each fleet's peak). */
+const PROBES = 20;
 
 function origins(fleet: number): string[] {
   return Array.from({ length: fleet }, (_, i) => `s${fleet}-c${Math.floor(i / 4)}/k${i % 4}`);
+}
+
+/** What every fleet's run shares: the cluster, HQ, its store, the probes and the idle figures. */
+interface Rig {
+  readonly cluster: NatsCluster;
+  readonly dir: string;
+  readonly hq: HqService;
+  readonly store: HqStore;
+  readonly timing: StoreTiming;
+  readonly probe: BreachProbe;
+  readonly screen: AlertScreen;
+  readonly pgPid: number | undefined;
+  readonly idleMem: readonly number[];
+  /** CPU seconds per second idle: each broker node, then PostgreSQL, then HQ's thread. */
+  readonly idleCpu: { brokers: readonly number[]; pg: number; hq: number };
+}
+
+/** Per entry committed at HQ (not genesis): signing to the store call, and the store call to its commit. */
+interface StoreTiming {
+  readonly total: number[];
+  readonly queued: number[];
+  readonly stored: number[];
 }
 
 export const scaleSuite: Suite = {
   name: 'scale',
   async run(report) {
     report.add('scale load average (1 min) at start', loadavg()[0] ?? 0, 'load');
-    const all = FLEETS.flatMap(origins);
+    const names = ['idle', ...FLEETS.map(String)];
+    const all = [...FLEETS.flatMap(origins), PROBE_STAFF, PROBE_KIOSK, ...names.flatMap(offlineCentre)];
+    const dir = mkdtempSync(join(tmpdir(), 'muster-bench-scale-'));
     let cluster: NatsCluster | undefined;
     let postgres: PostgresServer | undefined;
+    const stops: (() => Promise<unknown> | undefined)[] = [];
     try {
       cluster = await startNatsCluster(['hq', ...all].map(topicId));
       postgres = await startPostgres();
-      const idleMem = await brokerMemory(cluster);
+      const c = cluster;
+      const broker = (origin: string): { url: readonly string[]; username: string; password: string } => ({
+        url: c.urls,
+        username: topicId(origin),
+        password: c.passwords.get(topicId(origin)) ?? '',
+      });
+      const days = new Map<string, Awaited<ReturnType<typeof writeOfflineDay>>>();
+      for (const name of names) days.set(name, await writeOfflineDay(dir, offlineCentre(name)));
       const rtt = await roundTrips(cluster, 200);
       report.add('scale NATS QoS 1 round trip p50 (baseline)', percentile(rtt, 50), 'ms');
       report.add('scale NATS QoS 1 round trip p99 (baseline)', percentile(rtt, 99), 'ms');
-      for (const fleet of FLEETS) await runFleet(report, cluster, postgres.url, fleet, idleMem);
+
+      const store = await PostgresHqStore.open(postgres.url);
+      stops.push(() => store.close());
+      const timing: StoreTiming = { total: [], queued: [], stored: [] };
+      const hq = await HqService.start({
+        store: timedStore(store, timing),
+        broker: broker('hq'),
+        witnessSigner: Signer.generate('hq'),
+        checkEveryMs: 3_600_000,
+        logger: createLogger({ level: 'error' }),
+      });
+      stops.push(() => hq.close());
+      const alerts = await startHqBreachAlerts(hq, {
+        engine: { staffOrigin: (origin) => origin === PROBE_STAFF },
+        logger: createLogger({ level: 'error' }),
+      });
+      stops.push(() => alerts.close());
+      const http = await startHqHttp(hq, 0);
+      stops.push(() => http.close());
+      const screen = await AlertScreen.open(http.url);
+      stops.push(() => {
+        screen.close();
+        return undefined;
+      });
+      const { probe, staff } = await BreachProbe.start(dir, broker, PROBES * names.length);
+      stops.push(
+        () => probe.close(),
+        () => staff.close(),
+      );
+      await until(async () => (await store.size(PROBE_STAFF)) > PROBES * names.length, 120_000);
+      const pgPid = await postmasterPid(postgres.url);
+
+      // Idle: the broker nodes', PostgreSQL's and HQ's CPU over 10 s, then the probe and the catch-up.
+      const idleMem = await brokerMemory(cluster);
+      const cpu0 = cpuNow(cluster, pgPid);
+      const elu0 = performance.eventLoopUtilization();
+      await delay(10_000);
+      const cpu1 = cpuNow(cluster, pgPid);
+      const idleCpu = {
+        brokers: cpu1.brokers.map((v, i) => (v - (cpu0.brokers[i] ?? 0)) / 10),
+        pg: (cpu1.pg - cpu0.pg) / 10,
+        hq: performance.eventLoopUtilization(elu0).active / 1000 / 10,
+      };
+      const idleProbes = await probeSeries(probe, PROBES, 10_000);
+      await until(() => probe.latencies(idleProbes, screen).length === PROBES, 30_000);
+      const idleScreen = probe.latencies(idleProbes, screen);
+      report.add('scale breach signing-to-screen p50, fleet idle (baseline)', percentile(idleScreen, 50), 'ms');
+      report.add('scale breach signing-to-screen p99, fleet idle (baseline)', percentile(idleScreen, 99), 'ms');
+      report.add(
+        'scale catch-up of a centre offline a day, fleet idle (baseline)',
+        await catchUp(dir, broker, days.get('idle') ?? new Map<string, Signer>(), store),
+        's',
+      );
+      const rig: Rig = { cluster, dir, hq, store, timing, probe, screen, pgPid, idleMem, idleCpu };
+      for (const fleet of FLEETS)
+        await runFleet(report, rig, fleet, broker, days.get(String(fleet)) ?? new Map<string, Signer>());
       await storageFigures(report, postgres.url);
     } finally {
+      for (const stop of stops.reverse()) await stop();
       await cluster?.stop();
       await postgres?.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   },
 };
 
-async function runFleet(
-  report: BenchReport,
-  cluster: NatsCluster,
-  url: string,
-  fleet: number,
-  idleMem: readonly number[],
-): Promise<void> {
-  const store = await PostgresHqStore.open(url);
-  const latencies: number[] = [];
+/** HQ's store, timing each entry's wait before the store call and the call itself. */
+function timedStore(store: HqStore, timing: StoreTiming): HqStore {
   const timed: HqStore = Object.create(store) as HqStore;
   timed.ingestMany = async (batches) => {
+    const called = Date.now();
     const results = await store.ingestMany(batches);
     const now = Date.now();
     for (const batch of batches)
       for (const leaf of batch.leaves) {
         const { body } = decodeLeaf(leaf);
-        if (body.seq > 0) latencies.push(now - body.ts);
+        // The fleet's entries only: genesis precedes the clock, a day's offline log is timed by its catch-up, the
+        // breach probes by their own figures.
+        if (body.seq === 0 || !/^s\d+-/.test(body.origin)) continue;
+        timing.total.push(now - body.ts);
+        timing.queued.push(called - body.ts);
+        timing.stored.push(now - called);
       }
     return results;
   };
-  const logger = createLogger({ level: 'error' });
-  const hq = await HqService.start({
-    store: timed,
-    broker: { url: cluster.urls, username: 'hq', password: cluster.passwords.get('hq') ?? '' },
-    witnessSigner: Signer.generate('hq'),
-    checkEveryMs: 3_600_000,
-    logger,
-  });
+  return timed;
+}
+
+/** `count` probe check-ins spread over `ms`; their subjects. */
+async function probeSeries(probe: BreachProbe, count: number, ms: number): Promise<string[]> {
+  const subjects: string[] = [];
+  for (let i = 0; i < count; i++) {
+    subjects.push(await probe.checkIn());
+    await delay(ms / count);
+  }
+  return subjects;
+}
+
+function cpuNow(cluster: NatsCluster, pgPid: number | undefined): { brokers: number[]; pg: number } {
+  return { brokers: cluster.nodes.map((n) => cpuSeconds(n.pid)), pg: cpuSeconds(pgPid) };
+}
+
+async function postmasterPid(url: string): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const row = (await client.query<{ dir: string }>("SELECT current_setting('data_directory') AS dir")).rows[0];
+    return row ? Number(readFileSync(join(row.dir, 'postmaster.pid'), 'utf8').split('\n')[0]) : undefined;
+  } finally {
+    await client.end();
+  }
+}
+
+async function runFleet(
+  report: BenchReport,
+  rig: Rig,
+  fleet: number,
+  broker: (origin: string) => { url: readonly string[]; username: string; password: string },
+  day: Awaited<ReturnType<typeof writeOfflineDay>>,
+): Promise<void> {
+  const { cluster, store, timing, probe, screen } = rig;
   const heapBefore = process.memoryUsage().heapUsed;
   const list = origins(fleet);
   const perKioskPerS = PEAK_PER_1000 / 1000;
@@ -102,10 +242,11 @@ async function runFleet(
     const share = list.filter((_, i) => i % cluster.urls.length === n);
     const job = {
       url: nodeUrl,
-      users: [...cluster.passwords].filter(([user]) => user === 'hq' || share.some((o) => topicId(o) === user)),
+      users: [...cluster.passwords].filter(([user]) => share.some((o) => topicId(o) === user)),
       origins: share,
       perKioskPerS,
       seconds: SECONDS,
+      people: PEOPLE_PER_KIOSK,
     };
     return startWorker(new URL('./net.bench.ts', import.meta.url), { workerData: { role: 'net-bench-kiosks', job } });
   });
@@ -122,51 +263,103 @@ async function runFleet(
   try {
     // Every kiosk's genesis is at HQ before the clock starts (HQ knows the fleet).
     await next();
-    const deadline = Date.now() + 600_000;
-    while ((await store.origins()).filter((o) => o.startsWith(`s${fleet}-`)).length < fleet && Date.now() < deadline)
-      await delay(500);
-    latencies.length = 0;
+    await until(async () => (await store.origins()).filter((o) => o.startsWith(`s${fleet}-`)).length >= fleet, 600_000);
+    timing.total.length = 0;
+    timing.queued.length = 0;
+    timing.stored.length = 0;
     const elu = performance.eventLoopUtilization();
+    const cpu0 = cpuNow(cluster, rig.pgPid);
     const started = performance.now();
     for (const w of workers) w.postMessage('go');
-    const sent = (await next()).reduce((sum, r) => sum + (r.sent ?? 0), 0);
+    const done = next();
+    // At the peak: the breach probes over the window, and a centre back after a day offline halfway through.
+    const probes = probeSeries(probe, PROBES, SECONDS * 1000);
+    const catchUpSeconds = delay((SECONDS * 1000) / 2).then(() => catchUp(rig.dir, broker, day, store));
+    const sent = (await done).reduce((sum, r) => sum + (r.sent ?? 0), 0);
+    const subjects = await probes;
     const settle = Date.now() + 60_000;
-    while (latencies.length < sent && Date.now() < settle) await delay(100);
-    const window = performance.now() - started;
-    const busy = performance.eventLoopUtilization(elu).active;
-    const sorted = [...latencies].sort((a, b) => a - b);
+    while (timing.total.length < sent && Date.now() < settle) await delay(100);
+    const window = (performance.now() - started) / 1000;
+    const busy = performance.eventLoopUtilization(elu).active / 1000;
+    const cpu1 = cpuNow(cluster, rig.pgPid);
+    await until(() => probe.latencies(subjects, screen).length === PROBES, 30_000);
+    const perK = fleet / 1000;
     const label = `scale ${fleet} kiosks`;
+    const sorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b);
+    const total = sorted(timing.total);
+    report.add(`${label} people reporting in the window`, sent / 3.2, 'people');
     report.add(
       `${label} sign-to-commit p50`,
-      percentile(sorted, 50),
+      percentile(total, 50),
       'ms',
       'scale NATS QoS 1 round trip p50 (baseline)',
     );
     report.add(
       `${label} sign-to-commit p99`,
-      percentile(sorted, 99),
+      percentile(total, 99),
       'ms',
       'scale NATS QoS 1 round trip p99 (baseline)',
     );
-    report.add(`${label} entries committed / sent`, sorted.length / Math.max(1, sent), 'ratio');
-    report.add(`${label} window`, window / 1000, 's');
-    report.add(`${label} HQ busy s per 1,000 kiosks`, busy / 1000 / (fleet / 1000), 's', `${label} window`);
+    report.add(`${label} sign-to-store-call p99 (broker, link, grouping)`, percentile(sorted(timing.queued), 99), 'ms');
+    report.add(`${label} store call p99 (verify, commit)`, percentile(sorted(timing.stored), 99), 'ms');
+    report.add(`${label} entries committed / sent`, total.length / Math.max(1, sent), 'ratio');
+    const screenTimes = probe.latencies(subjects, screen);
+    report.add(
+      `${label} breach signing-to-screen p50`,
+      percentile(screenTimes, 50),
+      'ms',
+      'scale breach signing-to-screen p50, fleet idle (baseline)',
+    );
+    report.add(
+      `${label} breach signing-to-screen p99`,
+      percentile(screenTimes, 99),
+      'ms',
+      'scale breach signing-to-screen p99, fleet idle (baseline)',
+    );
+    report.add(`${label} breach alerts on screen / probes`, screenTimes.length / PROBES, 'ratio');
+    report.add(
+      `${label} catch-up of a centre offline a day, at the peak`,
+      await catchUpSeconds,
+      's',
+      'scale catch-up of a centre offline a day, fleet idle (baseline)',
+    );
+    report.add(`${label} window`, window, 's');
+    report.add(`${label} HQ thread CPU s idle over the window (baseline)`, rig.idleCpu.hq * window, 's');
+    report.add(
+      `${label} HQ thread CPU s per 1,000 kiosks`,
+      busy / perK,
+      's',
+      `${label} HQ thread CPU s idle over the window (baseline)`,
+    );
+    report.add(`${label} PostgreSQL CPU s idle over the window (baseline)`, rig.idleCpu.pg * window, 's');
+    report.add(
+      `${label} PostgreSQL CPU s per 1,000 kiosks`,
+      (cpu1.pg - cpu0.pg) / perK,
+      's',
+      `${label} PostgreSQL CPU s idle over the window (baseline)`,
+    );
     report.add(`${label} HQ heap before`, heapBefore / 2 ** 20, 'MiB');
     report.add(
       `${label} HQ heap per 1,000 kiosks`,
-      (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20 / (fleet / 1000),
+      (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20 / perK,
       'MiB',
       `${label} HQ heap before`,
     );
     const mem = await brokerMemory(cluster);
     for (const [i, bytes] of mem.entries()) {
-      report.add(`scale broker node ${i + 1} RSS idle`, (idleMem[i] ?? 0) / 2 ** 20, 'MiB');
-      report.add(`${label} broker node ${i + 1} RSS`, bytes / 2 ** 20, 'MiB', `scale broker node ${i + 1} RSS idle`);
+      const node = `broker node ${i + 1}`;
+      report.add(`${label} ${node} CPU s idle over the window (baseline)`, (rig.idleCpu.brokers[i] ?? 0) * window, 's');
+      report.add(
+        `${label} ${node} CPU s per 1,000 kiosks`,
+        ((cpu1.brokers[i] ?? 0) - (cpu0.brokers[i] ?? 0)) / perK,
+        's',
+        `${label} ${node} CPU s idle over the window (baseline)`,
+      );
+      report.add(`scale ${node} RSS idle`, (rig.idleMem[i] ?? 0) / 2 ** 20, 'MiB');
+      report.add(`${label} ${node} RSS`, bytes / 2 ** 20, 'MiB', `scale ${node} RSS idle`);
     }
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
-    await hq.close();
-    await store.close();
   }
 }
 
@@ -226,6 +419,11 @@ async function storageFigures(report: BenchReport, url: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition()) && Date.now() < deadline) await delay(100);
 }
 
 function delay(ms: number): Promise<void> {

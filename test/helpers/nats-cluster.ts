@@ -24,6 +24,8 @@ export interface NatsNode {
   /** The monitoring endpoint (http://…; /healthz, /jsz, /varz). */
   readonly monitor: string;
   readonly running: boolean;
+  /** The running server's process id (bench/scale reads its CPU time from /proc). */
+  readonly pid: number | undefined;
   /** SIGKILL: the node crashes with whatever it had not written. */
   kill(): Promise<void>;
   /** Starts the node again on the same ports and store, and waits until it serves MQTT again. */
@@ -137,6 +139,10 @@ class Node implements NatsNode {
 
   get running(): boolean {
     return this.child !== undefined;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   async launch(): Promise<void> {
