@@ -167,8 +167,11 @@ export const scaleSuite: Suite = {
         's',
       );
       const rig: Rig = { cluster, dir, hq, store, timing, probe, screen, pgPid, idleMem, idleCpu };
-      for (const fleet of FLEETS)
+      for (const fleet of FLEETS) {
         await runFleet(report, rig, fleet, broker, days.get(String(fleet)) ?? new Map<string, Signer>());
+        // A run cut short (the bench lock's time) still shows the fleets it finished.
+        process.stderr.write(`scale: after ${fleet} kiosks (load ${loadavg()[0] ?? 0})\n${report.table()}\n`);
+      }
       await storageFigures(report, postgres.url);
     } finally {
       for (const stop of stops.reverse()) await stop();
