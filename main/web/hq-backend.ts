@@ -110,23 +110,29 @@ export class HqBackend implements ApiBackend {
     },
     'hq.fleet': async () => {
       const store = this.options.hq.store;
-      const logs: LogView[] = [];
-      for (const origin of await store.origins()) {
-        const witnessed = await store.witnessed(origin);
-        const cosigners = (this.options.hq.cosignatures?.(origin) ?? []).map(({ witness, size, matchesHq }) => ({
-          witness,
-          size,
-          matchesHq,
-        }));
-        logs.push({
-          origin,
-          size: await store.size(origin),
-          witnessedSize: witnessed?.size ?? 0,
-          witnessedAt: witnessed?.at ?? null,
-          conflicts: (await store.conflicts(origin)).length,
-          cosigners,
-        });
-      }
+      // Every log's reads at once: on PostgreSQL each is a round trip, and a city has dozens of logs.
+      const logs = await Promise.all(
+        (await store.origins()).map(async (origin): Promise<LogView> => {
+          const [witnessed, size, conflicts] = await Promise.all([
+            store.witnessed(origin),
+            store.size(origin),
+            store.conflicts(origin),
+          ]);
+          const cosigners = (this.options.hq.cosignatures?.(origin) ?? []).map((c) => ({
+            witness: c.witness,
+            size: c.size,
+            matchesHq: c.matchesHq,
+          }));
+          return {
+            origin,
+            size,
+            witnessedSize: witnessed?.size ?? 0,
+            witnessedAt: witnessed?.at ?? null,
+            conflicts: conflicts.length,
+            cosigners,
+          };
+        }),
+      );
       const kiosks = this.options.hq.fleetView().map((k) => ({
         kiosk: k.kiosk,
         state: k.state,
