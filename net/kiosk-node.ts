@@ -7,7 +7,8 @@ import { type Appended, LogWriter } from '../ledger/log-writer.ts';
 import { REGISTRY_ORIGIN } from '../ledger/key-schedule.ts';
 import { LedgerStore } from '../ledger/store.ts';
 import { centerOf } from './alerts.ts';
-import { type Heartbeat, signHeartbeat } from './heartbeat.ts';
+import { MusterError } from '../core/errors.ts';
+import { type Heartbeat, decodeSignedHeartbeat, signHeartbeat } from './heartbeat.ts';
 import { type LinkOptions, MqttLink } from './mqtt-link.ts';
 import { type ReplicationEvent, Replicator } from './replicator.ts';
 import { receiveCosigned } from './cosigned-notes.ts';
@@ -35,6 +36,11 @@ export interface KioskNodeOptions {
   readonly heartbeat?: HeartbeatOptions;
   /** Breach alerts HQ publishes for this kiosk's centre (muster/v1/alerts/<centre>): the staff screen's. */
   readonly onAlert?: (payload: Buffer) => void;
+  /**
+   * The peers' heartbeats (muster/v1/health/<peer>), each verified under the peer's log key in force first: the
+   * staff screen's health of every kiosk of the centre. A forged or malformed one is a replication fault event.
+   */
+  readonly onPeerHeartbeat?: (heartbeat: Heartbeat) => void;
 }
 
 export interface HeartbeatOptions {
@@ -91,6 +97,7 @@ export class KioskNode {
       // Peers' and HQ's cosignatures of this kiosk's and its peers' logs, kept for evidence bundles.
       onOther: async (topic, payload) => {
         if (topic.kind === 'alerts') options.onAlert?.(payload);
+        else if (topic.kind === 'health') await peerHeartbeat(store, topic.origin, payload, options);
         else await receiveCosigned(store, topic, payload);
       },
     });
@@ -98,6 +105,7 @@ export class KioskNode {
     await link.subscribe([
       ...[origin, ...options.peers].map((o) => topics.cosigns(o)),
       ...(options.onAlert ? [topics.alerts(centerOf(origin))] : []),
+      ...(options.onPeerHeartbeat ? options.peers.map((p) => topics.health(p)) : []),
     ]);
     const node = new KioskNode(writer, store, link, replicator, options, witnessed);
     late.node = node;
@@ -152,4 +160,23 @@ export class KioskNode {
     await this.link.close(force);
     await this.store.close();
   }
+}
+
+/** A peer's heartbeat, handed on only when it names the peer whose topic it came on and its signature verifies. */
+async function peerHeartbeat(
+  store: SqliteReplicaStore,
+  origin: string,
+  payload: Buffer,
+  options: KioskNodeOptions,
+): Promise<void> {
+  if (!options.onPeerHeartbeat || !options.peers.includes(origin)) return;
+  const { heartbeat, signed, signature } = decodeSignedHeartbeat(payload);
+  if (heartbeat.kiosk !== origin)
+    throw new MusterError('bad-message', `a heartbeat on ${origin}'s topic names ${heartbeat.kiosk.slice(0, 128)}`);
+  // The key in force of the peer's log as this kiosk holds it; none yet (the log not replicated): wait for the next.
+  const key = (await store.verifiers(origin)).at(-1);
+  if (!key) return;
+  if (!key.verify(signed, signature))
+    throw new MusterError('bad-signature', `a heartbeat for ${origin} does not verify under its log key`);
+  options.onPeerHeartbeat(heartbeat);
 }

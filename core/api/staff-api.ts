@@ -205,14 +205,18 @@ export const staffMethods = {
     params: obj({ id: ident, subject: ident, confirmed: bool }),
     result: obj({}),
   },
-  /** This kiosk's devices, live, and every other kiosk of the centre as its last device-health entries report it. */
+  /**
+   * This kiosk's devices, live, and every other kiosk of the centre: as its last signed heartbeat reported them
+   * (`lastSeen`, its time), or as its last device-health entries on the log say when no heartbeat came. `stale`:
+   * no heartbeat for longer than HQ waits before calling a kiosk offline, so the states may no longer hold.
+   */
   'staff.devices': {
     access: 'read-fleet',
     params: obj({}),
     result: obj({
       kiosk: ident,
       devices: list(deviceView, 32),
-      peers: list(obj({ kiosk: ident, devices: list(deviceView, 32) }), 64),
+      peers: list(obj({ kiosk: ident, devices: list(deviceView, 32), lastSeen: nullable(int()), stale: bool }), 64),
     }),
   },
   /**

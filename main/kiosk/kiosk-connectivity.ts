@@ -30,6 +30,8 @@ export interface ConnectivityOptions {
   readonly logger: Logger;
   /** Breach alerts HQ publishes for the centre (the staff screen's), through every node started. */
   readonly onAlert?: ((payload: Buffer) => void) | undefined;
+  /** The peers' verified heartbeats (the staff screen's health of every kiosk of the centre). */
+  readonly onPeerHeartbeat?: ((heartbeat: Heartbeat) => void) | undefined;
 }
 
 export class KioskConnectivity {
@@ -123,6 +125,7 @@ export class KioskConnectivity {
       },
       heartbeat: { everyMs: this.options.heartbeatMs ?? 30_000, version: VERSION, devices: this.options.devices },
       ...(this.options.onAlert ? { onAlert: this.options.onAlert } : {}),
+      ...(this.options.onPeerHeartbeat ? { onPeerHeartbeat: this.options.onPeerHeartbeat } : {}),
     });
   }
 }

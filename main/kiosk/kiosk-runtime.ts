@@ -39,6 +39,7 @@ import { KioskFace, type FleetDevice } from './kiosk-face.ts';
 import { loadKioskKeys } from './kiosk-keys.ts';
 import { openPersonalData, startRetention } from './kiosk-personal-data.ts';
 import { KioskSessions } from './kiosk-sessions.ts';
+import { PeerHealth } from './peer-health.ts';
 import { LogPlans } from './plans-port.ts';
 import type { ScreenPort, StaffPort } from './ports.ts';
 
@@ -74,6 +75,7 @@ export interface KioskRuntimeOptions {
 
 interface RuntimeParts extends EnrolmentParts {
   readonly registry: DeviceRegistry;
+  readonly peers: PeerHealth;
   readonly ledger: LedgerStore;
   readonly health: DeviceHealthLog;
   readonly plans: LogPlans;
@@ -117,6 +119,7 @@ export class KioskRuntime {
     const registry = new DeviceRegistry({ now: clock });
     const logger = (options.logger ?? componentLogger('kiosk')).child({ kiosk: config.kiosk });
     const face = new KioskFace(config.face, options.face, logger);
+    const peers = new PeerHealth(config.peers, clock);
     const connectivity = new KioskConnectivity({
       config,
       keys,
@@ -126,6 +129,19 @@ export class KioskRuntime {
       devices: () => fleetDevices(registry, face),
       logger,
       onAlert: options.onAlert,
+      onPeerHeartbeat: (heartbeat) => {
+        peers.receive(heartbeat);
+      },
+    });
+    // A device that changes state is news for the peers' staff screens and HQ now, not at the next period.
+    let published = '';
+    registry.on('health', () => {
+      const states = fleetDevices(registry, face)
+        .map((d) => `${d.id}=${d.state}`)
+        .join(' ');
+      if (states === published) return;
+      published = states;
+      void connectivity.kioskNode?.publishHeartbeat().catch(() => undefined);
     });
     const append = (type: EntryType, payload: Payload): Promise<Appended> => connectivity.append(type, payload);
     const { personal, enrolments } = openPersonalData(config, keys, { append }, clock);
@@ -167,10 +183,12 @@ export class KioskRuntime {
       health,
       screen: options.screen,
       staff: options.staff,
+      keepCapture: (subject, frames) => personal.putCapture(subject, config.centre, frames, clock()),
       logger,
     });
     const parts = {
       config,
+      peers,
       clock,
       registry,
       ledger,
@@ -222,6 +240,11 @@ export class KioskRuntime {
   /** What the heartbeat reports (net/heartbeat.ts): every device's state, and the face engine with its backend. */
   fleetDevices(): FleetDevice[] {
     return fleetDevices(this.registry, this.parts.face);
+  }
+
+  /** The centre's other kiosks as their signed heartbeats report them (the staff screen's device health). */
+  get peerHealth(): PeerHealth {
+    return this.parts.peers;
   }
 
   /** Appends to the kiosk's own log; resolves once durable. Replicated at once while online, on reconnect otherwise. */

@@ -77,12 +77,15 @@ export function kioskScreens(config: KioskConfig): KioskScreens {
         ? new StaffBackend({
             centre: runtime.config.centre,
             kiosk: runtime.config.kiosk,
+            // The centre's zone for every time on the screen, also before anyone's plan is on the log.
+            zone: runtime.config.zone,
             store: runtime.ledger,
             append: (type, payload) => runtime.append(type, payload),
             devices: () => runtime.devices(),
             enrol: (subject, by) => runtime.enrolAtKiosk(subject, { by }),
             personal: runtime.personal,
             confirmations,
+            peers: () => runtime.peerHealth.list(),
           })
         : undefined;
       screen.attach(async () => {

@@ -8,6 +8,8 @@ import type { LedgerStore } from '../../ledger/store.ts';
 import { type CheckinOutcome, CheckinWorkflow } from './checkin-workflow.ts';
 import type { DeviceHealthLog } from './device-health-log.ts';
 import type { EnrolmentStore } from './enrolment-store.ts';
+import { challengeFacePort } from './challenge-face-port.ts';
+import { FaceLookahead, lookingAhead } from './face-lookahead.ts';
 import { cameraFacePort } from './face-port.ts';
 import { sensorFingerprintPort } from './fingerprint-port.ts';
 import type { KioskConfig } from './kiosk-config.ts';
@@ -30,12 +32,19 @@ export interface KioskSessionsOptions {
   readonly screen?: ScreenPort | undefined;
   /** Staff confirmation when the camera is down; nobody confirms when omitted. */
   readonly staff?: StaffPort | undefined;
+  /** Keeps a face check's frames for staff review (the personal-data store); returns their commitment. */
+  readonly keepCapture?: ((subject: string, frames: readonly Uint8Array[]) => string) | undefined;
   readonly logger: Logger;
 }
+
+/** The last frames of a face check kept for review (the best frame is often the last, before the try gave up). */
+const KEPT_FRAMES = 4;
 
 export class KioskSessions {
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** The frames of the running face check, until the workflow keeps them or the next check starts. */
+  private frames: Uint8Array[] = [];
 
   constructor(private readonly options: KioskSessionsOptions) {}
 
@@ -67,11 +76,26 @@ export class KioskSessions {
         kiosk: config.kiosk,
         mode: config.identify,
         newAttemptId: () => randomBytes(8).toString('hex'),
+        keepCapture: (subject) => this.keepCapture(subject),
       }).run();
     } finally {
       devices.badgePort?.session(false);
       // A device that failed during the session is on the log before the next person starts.
       await health.flushed();
+    }
+  }
+
+  /** The frames of the face check just made, kept for staff review; a failure to keep them is logged, not thrown. */
+  private keepCapture(subject: string): string | undefined {
+    const { keepCapture, logger } = this.options;
+    const frames = this.frames;
+    this.frames = [];
+    if (!keepCapture || frames.length === 0) return undefined;
+    try {
+      return keepCapture(subject, frames);
+    } catch (error) {
+      logger.error({ err: error, subject }, 'could not keep the face capture for review');
+      return undefined;
     }
   }
 
@@ -84,12 +108,20 @@ export class KioskSessions {
       append: (type, payload) => connectivity.append(type, payload),
       checkpoint: () => connectivity.checkpoint(),
     };
+    // The one-frame face try starts from a frame taken while the fingerprint step runs (face-lookahead.ts).
+    const lookahead =
+      camera && config.face.lookahead && config.face.challenge === 'none'
+        ? new FaceLookahead(camera, () => face.service())
+        : undefined;
     return {
       fingerprint: sensor
-        ? sensorFingerprintPort(sensor, {
-            subjectOf: (page) => enrolments.subjectOfPage(page),
-            fingerTimeoutMs: config.timeouts.fingerMs,
-          })
+        ? lookingAhead(
+            sensorFingerprintPort(sensor, {
+              subjectOf: (page) => enrolments.subjectOfPage(page),
+              fingerTimeoutMs: config.timeouts.fingerMs,
+            }),
+            lookahead,
+          )
         : {
             identify: () => Promise.resolve({ kind: 'device-down' }),
             verify: () => Promise.resolve({ kind: 'device-down' }),
@@ -99,14 +131,26 @@ export class KioskSessions {
         verify: async (subject) => {
           if (!camera) return { kind: 'device-down' };
           const service = await face.service();
-          const onFrame = this.options.screen?.still?.bind(this.options.screen);
-          return cameraFacePort({
+          const still = this.options.screen?.still?.bind(this.options.screen);
+          this.frames = [];
+          const onFrame = (jpeg: Uint8Array): void => {
+            this.frames = [...this.frames, jpeg].slice(-KEPT_FRAMES);
+            still?.(jpeg);
+          };
+          const onPrompt = this.options.screen?.prompt?.bind(this.options.screen);
+          const port = {
             camera,
             service,
-            template: (s) => enrolments.template(s),
+            template: (s: string) => enrolments.template(s),
             threshold: face.threshold,
-            ...(onFrame ? { onFrame } : {}),
-          }).verify(subject);
+            onFrame,
+          };
+          const { challenge } = config.face;
+          return (
+            challenge === 'none'
+              ? cameraFacePort({ ...port, ...(lookahead ? { ahead: () => lookahead.take() } : {}) })
+              : challengeFacePort({ ...port, kind: challenge, ...(onPrompt ? { onPrompt } : {}) })
+          ).verify(subject);
         },
       },
       staff: this.options.staff ?? { confirm: () => Promise.resolve(null) },

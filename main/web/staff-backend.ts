@@ -18,6 +18,7 @@ import type { LedgerStore } from '../../ledger/store.ts';
 import type { PersonalDataStore } from '../../access/personal-data-store.ts';
 import { VerifiedReader, type VerifyProblem, ledgerEntrySource } from '../../ledger/verified-reader.ts';
 import { toRecord, unverifiedProblem } from '../kiosk/log-records.ts';
+import type { PeerKiosk } from '../kiosk/peer-health.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
 import { dayCount, dayRoster, incidents, latestPlans, peerDevices, personTimeline } from './attendance.ts';
 import { endEntry, planEntry } from './plan-decisions.ts';
@@ -51,6 +52,8 @@ export interface StaffBackendOptions {
   readonly personal?: Pick<PersonalDataStore, 'read' | 'putNote' | 'readNote' | 'readCaptures'>;
   /** The kiosk's requests for staff to confirm a person (also the runtime's StaffPort). */
   readonly confirmations?: StaffConfirmations;
+  /** The centre's other kiosks as their signed heartbeats report them (main/kiosk/peer-health.ts). */
+  readonly peers?: () => readonly PeerKiosk[];
 }
 
 export class StaffBackend implements ApiBackend {
@@ -226,7 +229,10 @@ export class StaffBackend implements ApiBackend {
     'staff.devices': async () => ({
       kiosk: this.options.kiosk,
       devices: (this.options.devices?.() ?? []).map(deviceView),
-      peers: peerDevices((await this.judge()).records, this.centre, this.options.kiosk),
+      peers: peerKiosks(
+        peerDevices((await this.judge()).records, this.centre, this.options.kiosk),
+        this.options.peers?.() ?? [],
+      ),
     }),
     'staff.enrol': async ({ subject }, caller) => {
       if (!this.options.enrol) return { ok: false, message: 'enrolment is not available on this kiosk' };
@@ -353,6 +359,40 @@ export class StaffBackend implements ApiBackend {
 function staffOf(caller: Caller): string {
   if (!caller.principal) throw new MusterError('unauthenticated', 'sign in first');
   return caller.principal.user;
+}
+
+/**
+ * Every other kiosk of the centre: those whose heartbeats this kiosk follows, as the last one reported them (a
+ * device keeps the since and fault of its device-health entry while the states agree), then any other whose
+ * device-health entries the log holds, as those say (stale: no heartbeat vouches for them).
+ */
+function peerKiosks(
+  logged: readonly { readonly kiosk: string; readonly devices: readonly DeviceView[] }[],
+  beats: readonly PeerKiosk[],
+): { kiosk: string; devices: DeviceView[]; lastSeen: number | null; stale: boolean }[] {
+  const fromLog = new Map(logged.map((p) => [p.kiosk, p.devices]));
+  const followed = beats.map((b) => {
+    const known = new Map((fromLog.get(b.kiosk) ?? []).map((d) => [d.id, d]));
+    const devices =
+      b.lastSeen === null
+        ? [...known.values()]
+        : b.devices.map((d): DeviceView => {
+            const entry = known.get(d.id);
+            if (entry?.state === d.state) return entry;
+            return {
+              id: d.id,
+              kind: d.id.split('/')[0] ?? d.id,
+              state: d.state,
+              since: b.lastSeen ?? 0,
+              lastError: null,
+            };
+          });
+    return { kiosk: b.kiosk, devices, lastSeen: b.lastSeen, stale: b.stale };
+  });
+  const others = logged
+    .filter((p) => !beats.some((b) => b.kiosk === p.kiosk))
+    .map((p) => ({ kiosk: p.kiosk, devices: [...p.devices], lastSeen: null, stale: true }));
+  return [...followed, ...others].sort((a, b) => (a.kiosk < b.kiosk ? -1 : 1));
 }
 
 function jpegUrl(bytes: Uint8Array): string {

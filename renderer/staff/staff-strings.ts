@@ -109,6 +109,17 @@ const STAFF = {
   'kind_badge': { 'en': 'badge reader', 'zh-CN': '读卡器' },
   'kind_kiosk': { 'en': 'kiosk', 'zh-CN': '自助机' },
   'kind_other': { 'en': 'device', 'zh-CN': '设备' },
+  'kind_face': { 'en': 'face engine', 'zh-CN': '人脸识别引擎' },
+  'thisKiosk': { 'en': 'this kiosk, live', 'zh-CN': '本机，实时' },
+  'peerLastSeen': { 'en': 'last heartbeat {time}', 'zh-CN': '最近心跳 {time}' },
+  'peerStale': {
+    'en': 'no heartbeat since {time}: these states may be out of date',
+    'zh-CN': '自 {time} 起未收到心跳：以下状态可能已过时',
+  },
+  'peerNever': {
+    'en': 'no heartbeat received: states as the log last recorded them, may be out of date',
+    'zh-CN': '未收到心跳：以下为日志最后记录的状态，可能已过时',
+  },
   'forbiddenHere': { 'en': 'This account cannot see this centre.', 'zh-CN': '此账号无权查看本中心。' },
   'alerts': { 'en': 'Alerts', 'zh-CN': '警报' },
   'plan': { 'en': 'Supervision plan', 'zh-CN': '监管计划' },

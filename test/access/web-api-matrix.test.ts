@@ -25,6 +25,8 @@ const PARAMS: { readonly [M in Method]: Record<string, unknown> } = {
   'kiosk.cancel': { staff: false },
   'kiosk.touch': {},
   'kiosk.frame': { id: 'f-1', jpeg: '/9j/2Q==' },
+  'demo.setup': {},
+  'demo.control': { line: 'finger 1 p-0007' },
   'staff.roster': {},
   'staff.history': { subject: OWN },
   'staff.excuse': {
@@ -63,6 +65,7 @@ const PARAMS: { readonly [M in Method]: Record<string, unknown> } = {
   'staff.endSupervision': { subject: OWN, last: '2026-12-31', reason: 'sentence served' },
   'staff.identity': { subject: OWN },
   'staff.note': { subject: OWN, note: 'a'.repeat(64) },
+  'staff.faceReview': { subject: OWN, item: 'suspected-impersonation/p-0001/2026-06-01' },
   'staff.pending': {},
   'staff.confirm': { id: 'c-1', subject: OWN, confirmed: true },
   'staff.answerCall': { id: 'call-1' },
@@ -104,6 +107,8 @@ const MATRIX: { readonly [M in Method]: Record<Role | 'far' | 'anonymous', Outco
   'kiosk.cancel': SCREEN_ONLY,
   'kiosk.touch': SCREEN_ONLY,
   'kiosk.frame': SCREEN_ONLY,
+  'demo.setup': SCREEN_ONLY,
+  'demo.control': SCREEN_ONLY,
   'staff.roster': { parolee: 403, staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'staff.history': { parolee: 'ok', staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'staff.excuse': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
@@ -121,6 +126,15 @@ const MATRIX: { readonly [M in Method]: Record<Role | 'far' | 'anonymous', Outco
   },
   'staff.identity': { parolee: 'ok', staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'staff.note': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
+  'staff.faceReview': {
+    parolee: 403,
+    staff: 'ok',
+    officer: 'ok',
+    police: 403,
+    auditor: 403,
+    far: 403,
+    anonymous: 401,
+  },
   'staff.pending': { parolee: 403, staff: 'ok', officer: 'ok', police: 'ok', auditor: 403, far: 403, anonymous: 401 },
   'staff.confirm': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
   'staff.answerCall': { parolee: 403, staff: 'ok', officer: 'ok', police: 403, auditor: 403, far: 403, anonymous: 401 },
@@ -215,7 +229,8 @@ describe('screens API: role x method', () => {
     const kiosk: ApiBackend = { handlers: stubs('kiosk.') };
     const staff: ApiBackend = { centre: 'c1', handlers: stubs('staff.') };
     const hq: ApiBackend = { handlers: stubs('hq.') };
-    server = await startWebServer({ kiosk, staff, hq, users });
+    const demo: ApiBackend = { handlers: stubs('demo.') };
+    server = await startWebServer({ kiosk, staff, hq, demo, users });
     for (const [name] of accounts) {
       const response = await fetch(`${server.url}/api/session`, {
         method: 'POST',
@@ -252,9 +267,11 @@ describe('screens API: role x method', () => {
     expect(got).toEqual(MATRIX[method]);
   });
 
-  it("the kiosk's own screen (holding the secret from its page's URL) reaches every kiosk method", async () => {
+  it("the kiosk's own screen (holding the secret from its page's URL) reaches every kiosk and demo method", async () => {
     const secret = new URLSearchParams(new URL(server.urls.kiosk ?? '').hash.slice(1)).get(SCREEN_SECRET_PARAM) ?? '';
-    const kioskMethods = (Object.keys(METHODS) as Method[]).filter((m) => m.startsWith('kiosk.'));
+    const kioskMethods = (Object.keys(METHODS) as Method[]).filter(
+      (m) => m.startsWith('kiosk.') || m.startsWith('demo.'),
+    );
     for (const method of kioskMethods)
       expect([method, await call(method, 'anonymous', { [SCREEN_SECRET_HEADER]: secret })]).toEqual([method, 'ok']);
   });

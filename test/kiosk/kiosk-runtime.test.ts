@@ -2,10 +2,14 @@
 // from the configuration file), the real face worker on faces from @vladmandic/face-api's demo photos, real
 // signed logs and an embedded broker. Checks that the configured face threshold is the one in force, that
 // device changes become device-health entries, and that the fallbacks check people in.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseAccessRecord, parseErasureRecord } from '../../core/access/access-records.ts';
+import type { Role } from '../../core/access/roles.ts';
+import type { Caller } from '../../core/api/api.ts';
+import type { Timeline } from '../../core/api/staff-api.ts';
 import { computeBreaches } from '../../core/breach/engine.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import { parseCheckinAttempt } from '../../core/records/checkin.ts';
@@ -19,6 +23,8 @@ import { loadKioskConfig } from '../../main/kiosk/kiosk-config.ts';
 import { KioskRuntime } from '../../main/kiosk/kiosk-runtime.ts';
 import { readLogRecords } from '../../main/kiosk/log-records.ts';
 import { verifyReceipt } from '../../main/kiosk/receipt.ts';
+import { ApiService } from '../../main/web/api-service.ts';
+import { StaffBackend } from '../../main/web/staff-backend.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
 import { at, planPayload } from '../checkin/support/log-builder.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -296,6 +302,111 @@ describe('kiosk runtime on emulated devices', () => {
     expect(report.breaches).toEqual([]);
     expect(report.reviews.map((r) => r.reason)).toContain('suspected-impersonation');
   });
+
+  it(
+    "a face mismatch's frames are kept sealed for staff review: the attempt carries their commitment, staff of the centre and officers see them beside the enrolment photo, each view logged first, erased with the person",
+    { timeout: 60_000 },
+    async () => {
+      const { runtime, emulated, dir, records } = await kiosk({ threshold: 0.05 });
+      const [person] = faces.faces;
+      if (!person) throw new Error('no demo face');
+      emulated.fingerprint.finger = { kind: 'finger', name: 'p-1 right index' };
+      expect((await runtime.checkIn()).ok).toBe(false);
+      const captures = records()
+        .filter((r) => r.type === 'checkin-attempt')
+        .map((r) => parseCheckinAttempt(r.payload))
+        .filter((a) => a.method === 'face')
+        .map((a) => a.capture);
+      expect(captures).toHaveLength(3);
+      for (const c of captures) expect(c).toMatch(/^[0-9a-f]{64}$/);
+      expect(new Set(captures).size).toBe(3);
+
+      const staff = new StaffBackend({
+        centre: 'centre-a',
+        kiosk: 'centre-a/k1',
+        store: runtime.ledger,
+        append: (type, payload) => runtime.append(type, payload),
+        clock: () => at('2026-03-02 09:31', NY),
+        zone: NY,
+        personal: runtime.personal,
+      });
+      cleanup.push(() => {
+        staff.close();
+      });
+      const api = new ApiService([staff]);
+      const as = (role: Role, user: string, centres: readonly string[] = []): Caller => ({
+        principal: { user, role, centres, ...(role === 'parolee' ? { subject: 'p-1' } : {}) },
+        kioskScreen: false,
+      });
+      const history = (await api.call(
+        { method: 'staff.history', params: { subject: 'p-1' } },
+        as('officer', 'olga'),
+      )) as Timeline;
+      const item = history.reviews.find((r) => r.rule === 'suspected-impersonation');
+      if (!item) throw new Error('no suspected-impersonation review');
+      const review = (subject: string, caller: Caller): Promise<unknown> =>
+        api.call({ method: 'staff.faceReview', params: { subject, item: item.id } }, caller);
+      const accessEntries = () =>
+        records()
+          .filter((r) => r.type === 'access')
+          .map((r) => parseAccessRecord(r.payload));
+
+      // Refused before anything is read or logged: the police, auditors, the person, staff of another centre.
+      for (const caller of [
+        as('police', 'pat'),
+        as('auditor', 'aud'),
+        as('parolee', 'p-1'),
+        as('staff', 'bea', ['centre-b']),
+      ])
+        await expect(review('p-1', caller)).rejects.toMatchObject({ code: 'forbidden' });
+      expect(accessEntries()).toEqual([]);
+
+      const url = `data:image/jpeg;base64,${Buffer.from(person.checkinFrame).toString('base64')}`;
+      const seen = (await review('p-1', as('staff', 'sam', ['centre-a']))) as {
+        enrolled: string | null;
+        captures: { at: number; kiosk: string; score: number | null; frames: string[] }[];
+      };
+      expect(seen.enrolled).toBe(url);
+      expect(seen.captures).toHaveLength(3);
+      for (const c of seen.captures) {
+        expect(c.kiosk).toBe('centre-a/k1');
+        expect(c.frames.length).toBeGreaterThan(0);
+        // The camera's own JPEGs, as it gave them to the face worker.
+        for (const f of c.frames) expect(f).toMatch(/^data:image\/jpeg;base64,\/9j\//);
+      }
+      expect(accessEntries()).toEqual([
+        {
+          subject: 'p-1',
+          centre: 'centre-a',
+          by: 'sam',
+          role: 'staff',
+          fields: ['faceCapture', 'photo'],
+          reason: 'face review on the staff screen',
+        },
+      ]);
+      await review('p-1', as('officer', 'olga'));
+      expect(accessEntries().map((a) => a.by)).toEqual(['sam', 'olga']);
+
+      // No frame on the log, and none in clear anywhere in the kiosk's data directory.
+      const frame = Buffer.from(seen.captures[0]?.frames[0]?.split(',')[1] ?? '', 'base64');
+      const probes = [frame.subarray(200, 264), Buffer.from(person.checkinFrame.subarray(200, 264))];
+      for (const r of records()) expect(JSON.stringify(r.payload)).not.toContain('data:image');
+      const seq = await runtime.personal.erase('p-1', 'request', 'sam');
+      const erasure = records().find((r) => r.ref.seq === seq);
+      expect(erasure?.type).toBe('erasure');
+      expect(parseErasureRecord(erasure?.payload).fields).toContain('faceCapture');
+      // Gone: staff get the answer they get for a person not theirs, an officer that there is nobody.
+      await expect(review('p-1', as('staff', 'sam', ['centre-a']))).rejects.toMatchObject({ code: 'forbidden' });
+      await expect(review('p-1', as('officer', 'olga'))).rejects.toMatchObject({ code: 'no-person' });
+      await runtime.close();
+      const data = join(dir, 'data');
+      for (const file of readdirSync(data)) {
+        const path = join(data, file);
+        if (statSync(path).isFile())
+          for (const probe of probes) expect(readFileSync(path).includes(probe), file).toBe(false);
+      }
+    },
+  );
 
   it(
     'a sensor unplugged is logged as disconnected; badge + face check the person in; the replug is logged as ok',

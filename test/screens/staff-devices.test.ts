@@ -1,0 +1,179 @@
+// Device health of every kiosk of a centre on the staff screen, in Chromium: two kiosk runtimes of one centre on
+// real Mosquitto, each a replication peer of the other, on emulated devices. Kiosk 1's staff screen shows kiosk
+// 2 from its signed heartbeats: an unplugged and replugged sensor there shows within seconds, without a reload,
+// and a kiosk no longer heard from is labelled stale. zh-CN and English, in an Asia/Shanghai and a UTC browser;
+// times are the centre's.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserStore } from '../../access/user-store.ts';
+import { type EmulatedDevices, inProcessDevices } from '../../main/kiosk/emulated-devices.ts';
+import { loadKioskConfig } from '../../main/kiosk/kiosk-config.ts';
+import { KioskRuntime } from '../../main/kiosk/kiosk-runtime.ts';
+import { kioskScreens } from '../../main/kiosk/kiosk-screens.ts';
+import type { WebServer } from '../../main/web/web-server.ts';
+import { topicId } from '../../net/topics.ts';
+import { freePort } from '../helpers/free-port.ts';
+import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+import { launchBrowser } from './support/browser.ts';
+import { untranslated } from './support/untranslated.ts';
+
+const CENTRE = 'centre-a';
+const K1 = 'centre-a/k1';
+const K2 = 'centre-a/k2';
+const PASSWORD = 'devices screen password';
+const UI_TIMEOUT = 15_000;
+
+describe('device health of every kiosk of the centre, live', () => {
+  const stops: (() => Promise<void> | void)[] = [];
+  let broker: MosquittoServer;
+  let browser: Browser;
+  let web: WebServer;
+  let k2: KioskRuntime;
+  let devices2: EmulatedDevices;
+  /** Added to kiosk 1's clock: time passes there without waiting. */
+  let skew = 0;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'muster-staff-devices-'));
+    stops.push(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const passwords = new Map([K1, K2].map((k) => [topicId(k), randomBytes(12).toString('hex')]));
+    broker = await startMosquitto({ users: passwords });
+    stops.push(() => broker.stop());
+    browser = await launchBrowser();
+    stops.push(() => browser.close());
+
+    const start = async (kiosk: string, peer: string, clock: () => number) => {
+      const emulated = inProcessDevices(`${topicId(kiosk)}-${randomBytes(3).toString('hex')}`);
+      stops.push(() => emulated.close());
+      const file = join(dir, `${topicId(kiosk)}.json`);
+      writeFileSync(
+        file,
+        JSON.stringify({
+          centre: CENTRE,
+          kiosk,
+          peers: [peer],
+          zone: 'Asia/Shanghai',
+          dataDir: topicId(kiosk),
+          broker: { url: broker.url },
+          // No camera: the face worker is not what this is about.
+          devices: { fingerprint: emulated.devices.fingerprint, badge: emulated.devices.badge },
+        }),
+      );
+      const config = loadKioskConfig(file);
+      const screens = kioskScreens(config);
+      const runtime = await KioskRuntime.start({
+        config,
+        clock,
+        brokerPassword: passwords.get(topicId(kiosk)) ?? '',
+        ...(emulated.inProcess ?? {}),
+        screen: screens.screen,
+        staff: screens.staff,
+        onAlert: screens.onAlert,
+        heartbeatMs: 1000,
+      });
+      stops.push(() => runtime.close());
+      return { runtime, emulated, screens };
+    };
+    const one = await start(K1, K2, () => Date.now() + skew);
+    const two = await start(K2, K1, Date.now);
+    k2 = two.runtime;
+    devices2 = two.emulated;
+
+    const users = UserStore.open(join(dir, 'users.db'), { scrypt: { logN: 10, r: 8, p: 1 } });
+    stops.push(() => {
+      users.close();
+    });
+    await users.add({ name: 'sam', role: 'staff', password: PASSWORD, centres: [CENTRE] });
+    web = await one.screens.serve(one.runtime, await freePort(), users);
+    stops.push(() => web.close());
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    for (const stop of stops.reverse()) await stop();
+  });
+
+  async function staffScreen(locale: string, timezoneId: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale, timezoneId });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(UI_TIMEOUT);
+    await page.goto(web.urls.staff ?? '');
+    const zh = locale === 'zh-CN';
+    await page.getByLabel(zh ? '用户名' : 'User name').fill('sam');
+    await page.getByLabel(zh ? '密码' : 'Password').fill(PASSWORD);
+    await page.getByRole('button', { name: zh ? '登录' : 'Sign in' }).click();
+    if (!zh) {
+      // A centre in China opens in Chinese; English is a tap away.
+      await page.getByRole('button', { name: 'English' }).click();
+    }
+    return page;
+  }
+
+  const peerDevice = (page: Page, device: string, state: string) =>
+    page.locator(`table[data-kiosk="${K2}"] tr[data-device="${device}"][data-state="${state}"]`);
+
+  const pages: { page: Page; zh: boolean }[] = [];
+
+  it('lists both kiosks of the centre, the other one from its heartbeats, in both languages and browser zones', async () => {
+    for (const [locale, zone] of [
+      ['zh-CN', 'Asia/Shanghai'],
+      ['zh-CN', 'UTC'],
+      ['en-US', 'UTC'],
+      ['en-US', 'Asia/Shanghai'],
+    ] as const) {
+      const page = await staffScreen(locale, zone);
+      const zh = locale === 'zh-CN';
+      pages.push({ page, zh });
+      await page.locator(`table[data-kiosk="${K1}"] tr[data-device="fingerprint"][data-state="ok"]`).waitFor();
+      await peerDevice(page, 'fingerprint', 'ok').waitFor();
+      await peerDevice(page, 'badge', 'ok').waitFor();
+      const caption = page.locator(`table[data-kiosk="${K2}"][data-stale="false"] caption`);
+      expect(await caption.textContent()).toContain(zh ? '最近心跳' : 'last heartbeat');
+      // The centre's zone, whatever the browser's.
+      expect(await page.locator('section.devices').textContent()).toContain('UTC+08:00');
+      if (zh) expect(await untranslated(page)).toEqual([]);
+    }
+  });
+
+  it('a sensor unplugged at the other kiosk shows as disconnected within seconds, its replug as working, without a reload', async () => {
+    devices2.fingerprint.unplug();
+    for (const { page, zh } of pages) {
+      await peerDevice(page, 'fingerprint', 'disconnected').waitFor({ timeout: 10_000 });
+      expect(await peerDevice(page, 'fingerprint', 'disconnected').textContent()).toContain(
+        zh ? '已断开' : 'disconnected',
+      );
+    }
+    devices2.fingerprint.replug();
+    for (const { page, zh } of pages) {
+      await peerDevice(page, 'fingerprint', 'ok').waitFor({ timeout: 10_000 });
+      expect(await peerDevice(page, 'fingerprint', 'ok').textContent()).toContain(zh ? '正常' : 'working');
+    }
+  });
+
+  it('a kiosk no longer heard from is labelled stale, saying since when, not shown as working', async () => {
+    await k2.setOnline(false);
+    // Kiosk 1 lives on for two minutes without another heartbeat from kiosk 2.
+    skew = 120_000;
+    for (const { page, zh } of pages) {
+      const caption = page.locator(`table[data-kiosk="${K2}"][data-stale="true"] caption`);
+      await caption.waitFor({ timeout: 10_000 });
+      expect(await caption.textContent()).toContain(zh ? '起未收到心跳' : 'no heartbeat since');
+      if (zh) expect(await untranslated(page)).toEqual([]);
+    }
+    // Back online: heard from again, no longer stale.
+    await k2.setOnline(true);
+    skew = 0;
+    await waitFor(() => k2.online, 'kiosk 2 back online');
+    for (const { page } of pages)
+      await page.locator(`table[data-kiosk="${K2}"][data-stale="false"]`).waitFor({ timeout: 10_000 });
+  });
+});
