@@ -50,6 +50,8 @@ export interface Centre {
   readonly node: KioskNode;
   readonly screen: KioskScreen;
   readonly staff: StaffBackend;
+  /** The kiosk's personal-data store (names, photos, face captures kept for review). */
+  readonly personal: PersonalDataStore;
   now: number;
   /** Added to the wall clock of the user store: sessions age without waiting. */
   sessionSkewMs: number;
@@ -204,6 +206,7 @@ export async function startCentre(): Promise<Centre> {
       node,
       screen,
       staff,
+      personal,
       get now() {
         return state.now;
       },
