@@ -5,7 +5,6 @@
 // field (`checkin.methods[2]: expected one of ...`): each schema carries its message as `errorMessage`.
 import {
   FormatRegistry,
-  type Static,
   type StaticDecode,
   type TArray,
   type TInteger,
@@ -16,10 +15,8 @@ import {
   type TUnsafe,
   Type,
 } from '@sinclair/typebox';
-import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
-import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
-import { TransformDecodeCheckError, Value } from '@sinclair/typebox/value';
 import { MusterError } from '../errors.ts';
+import { SchemaMismatch, guard, schemaDecoder } from '../schema.ts';
 import { formatClock, formatDay, parseClock, parseDay } from '../time/civil-day.ts';
 import { isTimeZone } from '../time/zoned-time.ts';
 
@@ -46,99 +43,20 @@ export function recordParser<S extends TSchema>(
   defaultRoot: string,
   rule?: RecordRule<Parsed<S>>,
 ): (value: unknown, root?: string) => Parsed<S> {
-  const decode = decoder(schema);
+  const decode = schemaDecoder(schema);
   return (value, root = defaultRoot) => {
     let parsed: Parsed<S>;
     try {
       // Seen read-only: the same value, its type narrowed to readonly.
       parsed = decode(value) as Parsed<S>;
     } catch (error) {
-      if (error instanceof TransformDecodeCheckError)
-        throw new MusterError('bad-record', firstError(schema, value, root));
+      if (error instanceof SchemaMismatch) throw new MusterError('bad-record', `${root}${error.message}`);
       throw error;
     }
     const broken = rule?.(parsed);
     if (broken) throw new MusterError('bad-record', `${root}.${broken.field}: ${broken.message}`);
     return parsed;
   };
-}
-
-function decoder<S extends TSchema>(schema: S): (value: unknown) => StaticDecode<S> {
-  const compiled = compile(schema);
-  return compiled ? (value) => compiled.Decode(value) : (value) => Value.Decode(schema, value);
-}
-
-/** A type guard for `schema`: compiled, or interpreted where code generation is refused. */
-export function guard<S extends TSchema>(schema: S): (value: unknown) => value is Static<S> {
-  const compiled = compile(schema);
-  return compiled ? (value) => compiled.Check(value) : (value): value is Static<S> => Value.Check(schema, value);
-}
-
-function compile<S extends TSchema>(schema: S): TypeCheck<S> | undefined {
-  try {
-    return TypeCompiler.Compile(schema);
-  } catch (error) {
-    if (!(error instanceof EvalError)) throw error;
-    return undefined;
-  }
-}
-
-function firstError(schema: TSchema, value: unknown, root: string): string {
-  const first = Value.Errors(schema, value).First();
-  if (!first) return `${root}: does not fit its schema`;
-  const error = chosenVariant(first);
-  const path = error.path
-    .split('/')
-    .slice(1)
-    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part.replace(/~1/g, '/').replace(/~0/g, '~')}`))
-    .join('');
-  const custom: unknown = error.schema.errorMessage;
-  const message =
-    error.type === ValueErrorType.ObjectAdditionalProperties
-      ? 'unknown field'
-      : typeof custom === 'string'
-        ? custom
-        : error.message;
-  return `${root}${path}: ${message}`;
-}
-
-/**
- * A union's error, told as the error of the variant the value was meant to be: in a union tagged by a field
- * (`variants(...)`) the variant its tag names (an unknown tag is the tag field's error); otherwise the only variant
- * of the value's JSON type (a list of weekdays, not "daily").
- */
-function chosenVariant(error: ValueError): ValueError {
-  const { value, schema } = error;
-  const options: unknown = schema.anyOf;
-  if (error.type !== ValueErrorType.Union || !Array.isArray(options)) return error;
-  const schemas = options.filter(isFields);
-  const tag: unknown = schema.tag;
-  let index: number;
-  if (typeof tag === 'string') {
-    if (!isFields(value)) return error;
-    index = schemas.findIndex((option) => isFields(option.properties) && isTag(option.properties[tag], value[tag]));
-    if (index < 0) return { ...error, path: `${error.path}/${tag}` };
-  } else {
-    const type = jsonType(value);
-    index = schemas.findIndex((option) => option.type === type);
-    if (index < 0 || schemas.findLastIndex((option) => option.type === type) !== index) return error;
-  }
-  const inner = error.errors[index]?.First();
-  return inner === undefined ? error : chosenVariant(inner);
-}
-
-function isTag(schema: unknown, value: unknown): boolean {
-  return isFields(schema) && schema.const === value;
-}
-
-function jsonType(value: unknown): string {
-  if (Array.isArray(value)) return 'array';
-  if (value === null) return 'null';
-  return typeof value === 'number' ? 'number' : typeof value === 'object' ? 'object' : typeof value;
-}
-
-function isFields(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null;
 }
 
 /** Pseudonymous ids: subjects, staff, centres, kiosks, tasks. Never a name or an ID number. */

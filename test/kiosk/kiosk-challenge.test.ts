@@ -170,4 +170,24 @@ describe('the active face challenge on a serial camera (socat PTYs)', () => {
       expect(attempts()).toEqual(['fingerprint/matched', 'face/device-down', 'staff/matched']);
     },
   );
+
+  it(
+    'frames the camera sends corrupt are asked again (poor quality), never a mismatch or a crash',
+    TIMEOUT,
+    async () => {
+      const { runtime, emulated, attempts, records } = await kiosk();
+      // JPEG markers around garbage: the driver takes it whole, the face worker cannot decode it.
+      const corrupt = Uint8Array.from([0xff, 0xd8, 0xff, 0xdb, 0x00, 0x02, 0x13, 0x37, 0xff, 0xd9]);
+      emulated.camera.setFrames([corrupt]);
+      const outcome = await runtime.checkIn();
+      expect(outcome.ok).toBe(false);
+      expect(attempts()).toEqual([
+        'fingerprint/matched',
+        'face/poor-quality',
+        'face/poor-quality',
+        'face/poor-quality',
+      ]);
+      expect(computeBreaches(records(), at('2026-03-02 23:00', NY)).breaches).toEqual([]);
+    },
+  );
 });
