@@ -8,11 +8,22 @@
 //     "devices": { "fingerprint": { "family": "r30x", "path": "/dev/serial/by-id/usb-Silicon_Labs_CP2102-if00-port0" },
 //                  "camera": { "path": "/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0" },
 //                  "badge": { "hid": { "path": "/dev/muster/badge" } } } }
+import {
+  type StaticDecode,
+  type TInteger,
+  type TObject,
+  type TProperties,
+  type TUnsafe,
+  Type,
+} from '@sinclair/typebox';
+import { ValueErrorType } from '@sinclair/typebox/errors';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { KIOSK_LANGUAGES, type KioskLanguage, type Names } from '../../core/api/kiosk-api.ts';
 import type { IdentifyMode } from '../../core/checkin/checkin-machine.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
+import { type Describe, SchemaMismatch, describeError, schemaDecoder } from '../../core/schema.ts';
+import { isTimeZone } from '../../core/time/zoned-time.ts';
 import type { HidTarget } from '../../drivers/badge/node-hid-source.ts';
 import { ImageSize, type Resolution } from '../../drivers/camera/vc0706-codec.ts';
 import type { SerialTarget } from '../../drivers/serial-transport.ts';
@@ -96,7 +107,164 @@ export interface KioskConfig {
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const USB_ID = /^[0-9a-f]{4}$/;
+
+// The file's shape as TypeBox schemas (core/schema.ts); what a schema cannot say (a kiosk of its own centre, a
+// path or a usb id, a threshold's range) is checked after, each error naming the file and the field's path.
+const TEXT = Type.String({ minLength: 1, maxLength: 4096, errorMessage: 'expected a non-empty string' });
+const CONFIG_ID = Type.String({
+  pattern: ID.source,
+  errorMessage: 'expected letters, digits, . _ - (at most 64)',
+  showValue: true,
+});
+const USB_ID = Type.String({
+  pattern: '^[0-9a-f]{4}$',
+  errorMessage: 'expected 4 lower-case hex digits',
+  showValue: true,
+});
+const NUMBER = Type.Number({ errorMessage: 'expected a number' });
+const BOOLEAN = Type.Boolean({ errorMessage: 'expected true or false' });
+const BROKER_URL = Type.String({
+  pattern: '^mqtts?://[^/\\s]+$',
+  errorMessage: 'expected mqtt://host:port or mqtts://host:port',
+  showValue: true,
+});
+
+function choice<const T extends readonly string[]>(values: T): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>(
+    Type.Union(
+      values.map((value) => Type.Literal(value)),
+      { errorMessage: `expected one of ${values.join(', ')}`, showValue: true },
+    ),
+  );
+}
+
+function section<P extends TProperties>(properties: P): TObject<P> {
+  return Type.Object(properties, { additionalProperties: false, errorMessage: 'expected an object' });
+}
+
+function whole(min: number, max: number, unit: string): TInteger {
+  return Type.Integer({
+    minimum: min,
+    maximum: max,
+    errorMessage: `expected whole ${unit} between ${min} and ${max}`,
+    showValue: true,
+  });
+}
+
+const NAMES = section({
+  'zh-CN': Type.String({ minLength: 1, maxLength: 120, errorMessage: 'expected 1-120 characters' }),
+  'en': Type.String({ minLength: 1, maxLength: 120, errorMessage: 'expected 1-120 characters' }),
+});
+
+const SERIAL = {
+  path: Type.Optional(TEXT),
+  usb: Type.Optional(section({ vendorId: USB_ID, productId: USB_ID, serialNumber: Type.Optional(TEXT) })),
+  baudRate: Type.Optional(NUMBER),
+};
+
+const KIOSK_FILE = section({
+  centre: CONFIG_ID,
+  kiosk: TEXT,
+  dataDir: Type.Optional(TEXT),
+  identify: Type.Optional(choice(['fingerprint-search', 'badge-then-finger'])),
+  peers: Type.Optional(Type.Array(TEXT, { maxItems: 64, errorMessage: 'expected a list of at most 64 items' })),
+  registryPub: Type.Optional(TEXT),
+  broker: section({
+    url: Type.Union(
+      [BROKER_URL, Type.Array(BROKER_URL, { minItems: 1, maxItems: 64, errorMessage: 'expected 1-64 broker URLs' })],
+      { errorMessage: 'expected a broker URL or a list of them' },
+    ),
+    username: Type.Optional(TEXT),
+    passwordFile: Type.Optional(TEXT),
+  }),
+  face: Type.Optional(
+    section({
+      threshold: Type.Optional(NUMBER),
+      detector: Type.Optional(choice(DETECTOR_NAMES)),
+      backend: Type.Optional(choice(['auto', 'tensorflow', 'wasm'])),
+      challenge: Type.Optional(choice(['none', 'blink', 'turn-head'])),
+      lookahead: Type.Optional(BOOLEAN),
+    }),
+  ),
+  devices: section({
+    fingerprint: Type.Optional(section({ family: choice(['r30x', 'gt511']), model: Type.Optional(TEXT), ...SERIAL })),
+    camera: Type.Optional(
+      section({
+        ...SERIAL,
+        chunkSize: Type.Optional(
+          Type.Integer({
+            minimum: 8,
+            maximum: 8192,
+            multipleOf: 8,
+            errorMessage: 'expected a multiple of 8 from 8 to 8192',
+            showValue: true,
+          }),
+        ),
+        resolution: Type.Optional(choice(Object.keys(ImageSize) as Resolution[])),
+      }),
+    ),
+    badge: Type.Optional(
+      section({
+        hid: Type.Optional(
+          section({ path: Type.Optional(TEXT), vendorId: Type.Optional(USB_ID), productId: Type.Optional(USB_ID) }),
+        ),
+        tty: Type.Optional(TEXT),
+        mode: Type.Optional(choice(['keyboard', 'hex', 'ascii'])),
+        exclusive: Type.Optional(BOOLEAN),
+      }),
+    ),
+  }),
+  timeouts: Type.Optional(
+    section({
+      fingerMs: Type.Optional(whole(100, 600_000, 'milliseconds')),
+      badgeMs: Type.Optional(whole(100, 600_000, 'milliseconds')),
+    }),
+  ),
+  language: Type.Optional(choice(KIOSK_LANGUAGES)),
+  zone: Type.Optional(TEXT),
+  names: Type.Optional(
+    section({
+      centre: Type.Optional(NAMES),
+      tasks: Type.Optional(
+        Type.Record(Type.String(), NAMES, { maxProperties: 256, errorMessage: 'expected at most 256 names' }),
+      ),
+    }),
+  ),
+  screen: Type.Optional(
+    section({
+      receiptSeconds: Type.Optional(whole(5, 600, 'seconds')),
+      idleSeconds: Type.Optional(whole(5, 600, 'seconds')),
+      voice: Type.Optional(BOOLEAN),
+    }),
+  ),
+});
+
+type KioskFile = StaticDecode<typeof KIOSK_FILE>;
+
+const KIND: Readonly<Record<string, string>> = {
+  string: 'a string',
+  object: 'an object',
+  number: 'a number',
+  integer: 'a number',
+  boolean: 'true or false',
+  array: 'a list',
+};
+
+/** A missing field says so; an unknown one lists the known; a wrong choice or pattern shows the value given. */
+const describe: Describe = (error) => {
+  const { schema, value } = error;
+  if (error.type === ValueErrorType.ObjectAdditionalProperties) {
+    const known: unknown = schema.properties;
+    return `unknown field (expected one of ${Object.keys(typeof known === 'object' && known !== null ? known : {}).join(', ')})`;
+  }
+  const type: unknown = schema.type;
+  if (value === undefined)
+    return `missing (expected ${typeof type === 'string' ? (KIND[type] ?? 'a value') : 'a value'})`;
+  const problem = describeError(error);
+  return schema.showValue === true ? `${problem}, got ${JSON.stringify(value)}` : problem;
+};
+
+const readKioskFile = schemaDecoder(KIOSK_FILE, describe);
 
 export function loadKioskConfig(file: string): KioskConfig {
   let text: string;
@@ -116,329 +284,151 @@ export function loadKioskConfig(file: string): KioskConfig {
 
 /** Checks a parsed configuration; relative paths resolve against `baseDir`. */
 export function parseKioskConfig(value: unknown, source: string, baseDir: string): KioskConfig {
-  const at = new Reader(source, baseDir);
-  const c = at.object(value, '');
-  at.only(c, '', [
-    'centre',
-    'kiosk',
-    'dataDir',
-    'identify',
-    'peers',
-    'registryPub',
-    'broker',
-    'face',
-    'devices',
-    'timeouts',
-    'language',
-    'zone',
-    'names',
-    'screen',
-  ]);
-  const centre = at.id(c.centre, 'centre');
-  const kiosk = at.string(c.kiosk, 'kiosk');
+  const fail = (where: string, problem: string): never => {
+    throw new MusterError('bad-config', `${source}: ${where === '' ? '' : `${where}: `}${problem}`);
+  };
+  let c: KioskFile;
+  try {
+    c = readKioskFile(value);
+  } catch (error) {
+    if (error instanceof SchemaMismatch) return fail(error.path.replace(/^\./, ''), error.problem);
+    throw error;
+  }
+  const path = (file: string): string => resolve(baseDir, file);
+  const { centre, kiosk } = c;
   const name = kiosk.slice(centre.length + 1);
   if (!kiosk.startsWith(`${centre}/`) || !ID.test(name))
-    at.fail('kiosk', `expected "${centre}/<name>" (letters, digits, . _ -), got ${JSON.stringify(kiosk)}`);
-  const peers =
-    c.peers === undefined
-      ? []
-      : at.array(c.peers, 'peers').map((p, i) => {
-          const peer = at.string(p, `peers[${i}]`);
-          if (!peer.startsWith(`${centre}/`) || peer === kiosk || !ID.test(peer.slice(centre.length + 1)))
-            at.fail(`peers[${i}]`, `expected another kiosk of ${centre}, got ${JSON.stringify(peer)}`);
-          return peer;
-        });
-  const identify =
-    c.identify === undefined
-      ? 'fingerprint-search'
-      : at.oneOf(c.identify, 'identify', ['fingerprint-search', 'badge-then-finger'] as const);
+    fail('kiosk', `expected "${centre}/<name>" (letters, digits, . _ -), got ${JSON.stringify(kiosk)}`);
+  const peers = (c.peers ?? []).map((peer, i) => {
+    if (!peer.startsWith(`${centre}/`) || peer === kiosk || !ID.test(peer.slice(centre.length + 1)))
+      fail(`peers[${i}]`, `expected another kiosk of ${centre}, got ${JSON.stringify(peer)}`);
+    return peer;
+  });
 
-  const b = at.object(c.broker, 'broker');
-  at.only(b, 'broker', ['url', 'username', 'passwordFile']);
-  const brokerUrl = (value: unknown, field: string): string => {
-    const url = at.string(value, field);
-    if (!/^mqtts?:\/\/[^/\s]+$/.test(url))
-      at.fail(field, `expected mqtt://host:port or mqtts://host:port, got ${JSON.stringify(url)}`);
-    return url;
-  };
-  const urls = Array.isArray(b.url)
-    ? at.array(b.url, 'broker.url').map((u, i) => brokerUrl(u, `broker.url[${i}]`))
-    : undefined;
-  if (urls?.length === 0) at.fail('broker.url', 'expected at least one broker URL');
-  const url = urls ?? brokerUrl(b.url, 'broker.url');
+  const { url, username, passwordFile } = c.broker;
   const broker = {
     url,
-    ...(b.username === undefined ? {} : { username: at.string(b.username, 'broker.username') }),
-    ...(b.passwordFile === undefined ? {} : { passwordFile: at.path(b.passwordFile, 'broker.passwordFile') }),
+    ...(username === undefined ? {} : { username }),
+    ...(passwordFile === undefined ? {} : { passwordFile: path(passwordFile) }),
   };
 
-  const f = c.face === undefined ? {} : at.object(c.face, 'face');
-  at.only(f, 'face', ['threshold', 'detector', 'backend', 'challenge', 'lookahead']);
-  const threshold = f.threshold === undefined ? DEFAULT_MATCH_THRESHOLD : at.number(f.threshold, 'face.threshold');
+  const f = c.face ?? {};
+  const threshold = f.threshold ?? DEFAULT_MATCH_THRESHOLD;
   if (!(threshold > 0 && threshold < 2))
-    at.fail('face.threshold', `expected a distance between 0 and 2 (from muster face calibrate), got ${threshold}`);
+    fail('face.threshold', `expected a distance between 0 and 2 (from muster face calibrate), got ${threshold}`);
   const face = {
     threshold,
-    detector: f.detector === undefined ? DEFAULT_DETECTOR : at.oneOf(f.detector, 'face.detector', DETECTOR_NAMES),
-    backend:
-      f.backend === undefined ? 'auto' : at.oneOf(f.backend, 'face.backend', ['auto', 'tensorflow', 'wasm'] as const),
-    challenge:
-      f.challenge === undefined
-        ? 'none'
-        : at.oneOf(f.challenge, 'face.challenge', ['none', 'blink', 'turn-head'] as const),
-    lookahead: f.lookahead === undefined ? true : at.boolean(f.lookahead, 'face.lookahead'),
+    detector: f.detector ?? DEFAULT_DETECTOR,
+    backend: f.backend ?? 'auto',
+    challenge: f.challenge ?? 'none',
+    lookahead: f.lookahead ?? true,
   } as const;
 
-  const d = at.object(c.devices, 'devices');
-  at.only(d, 'devices', ['fingerprint', 'camera', 'badge']);
+  const d = c.devices;
   const devices = {
-    ...(d.fingerprint === undefined ? {} : { fingerprint: fingerprint(at, d.fingerprint) }),
-    ...(d.camera === undefined ? {} : { camera: camera(at, d.camera) }),
-    ...(d.badge === undefined ? {} : { badge: badge(at, d.badge) }),
+    ...(d.fingerprint === undefined ? {} : { fingerprint: fingerprint(d.fingerprint, path, fail) }),
+    ...(d.camera === undefined ? {} : { camera: camera(d.camera, path, fail) }),
+    ...(d.badge === undefined ? {} : { badge: badge(d.badge, path, fail) }),
   };
   if (!devices.fingerprint && !devices.badge)
-    at.fail('devices', 'a kiosk needs a fingerprint sensor or a badge reader to identify people');
+    fail('devices', 'a kiosk needs a fingerprint sensor or a badge reader to identify people');
 
-  const t = c.timeouts === undefined ? {} : at.object(c.timeouts, 'timeouts');
-  at.only(t, 'timeouts', ['fingerMs', 'badgeMs']);
-  const timeouts = {
-    fingerMs: at.millis(t.fingerMs, 'timeouts.fingerMs', 10_000),
-    badgeMs: at.millis(t.badgeMs, 'timeouts.badgeMs', 15_000),
-  };
-
-  const registryPub = c.registryPub === undefined ? {} : { registryPub: at.path(c.registryPub, 'registryPub') };
-  const language = c.language === undefined ? 'zh-CN' : at.oneOf(c.language, 'language', KIOSK_LANGUAGES);
-  const zone = c.zone === undefined ? Intl.DateTimeFormat().resolvedOptions().timeZone : at.zone(c.zone, 'zone');
+  const zone = c.zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!isTimeZone(zone)) fail('zone', `expected an IANA time zone such as Asia/Shanghai, got ${JSON.stringify(zone)}`);
+  const tasks = c.names?.tasks ?? {};
+  for (const key of Object.keys(tasks))
+    if (!ID.test(key))
+      fail('names.tasks key', `expected a task, module or questionnaire id, got ${JSON.stringify(key)}`);
   return {
     source,
     centre,
     kiosk,
-    dataDir: at.path(c.dataDir ?? '.', 'dataDir'),
-    identify,
+    dataDir: path(c.dataDir ?? '.'),
+    identify: c.identify ?? 'fingerprint-search',
     peers,
-    ...registryPub,
+    ...(c.registryPub === undefined ? {} : { registryPub: path(c.registryPub) }),
     broker,
     face,
     devices,
-    timeouts,
-    language,
+    timeouts: { fingerMs: c.timeouts?.fingerMs ?? 10_000, badgeMs: c.timeouts?.badgeMs ?? 15_000 },
+    language: c.language ?? 'zh-CN',
     zone,
-    names: names(at, c.names),
-    screen: screen(at, c.screen),
+    names: { ...(c.names?.centre === undefined ? {} : { centre: c.names.centre }), tasks },
+    screen: {
+      receiptSeconds: c.screen?.receiptSeconds ?? 10,
+      idleSeconds: c.screen?.idleSeconds ?? 60,
+      voice: c.screen?.voice ?? false,
+    },
   };
 }
 
-function names(at: Reader, value: unknown): KioskConfig['names'] {
-  const o = value === undefined ? {} : at.object(value, 'names');
-  at.only(o, 'names', ['centre', 'tasks']);
-  const tasks = o.tasks === undefined ? {} : at.object(o.tasks, 'names.tasks');
-  if (Object.keys(tasks).length > 256) at.fail('names.tasks', 'expected at most 256 names');
-  return {
-    ...(o.centre === undefined ? {} : { centre: at.names(o.centre, 'names.centre') }),
-    tasks: Object.fromEntries(
-      Object.entries(tasks).map(([key, v]) => [
-        at.match(key, `names.tasks key`, ID, 'a task, module or questionnaire id'),
-        at.names(v, `names.tasks.${key}`),
-      ]),
-    ),
-  };
-}
+type Devices = KioskFile['devices'];
+type Fail = (where: string, problem: string) => never;
+type ResolvePath = (file: string) => string;
 
-function screen(at: Reader, value: unknown): KioskConfig['screen'] {
-  const o = value === undefined ? {} : at.object(value, 'screen');
-  at.only(o, 'screen', ['receiptSeconds', 'idleSeconds', 'voice']);
-  const seconds = (v: unknown, where: string, fallback: number): number => {
-    if (v === undefined) return fallback;
-    const n = at.number(v, where);
-    if (!Number.isInteger(n) || n < 5 || n > 600) at.fail(where, `expected whole seconds between 5 and 600, got ${n}`);
-    return n;
-  };
-  return {
-    receiptSeconds: seconds(o.receiptSeconds, 'screen.receiptSeconds', 10),
-    idleSeconds: seconds(o.idleSeconds, 'screen.idleSeconds', 60),
-    voice: o.voice === undefined ? false : at.boolean(o.voice, 'screen.voice'),
-  };
-}
-
-function serial(at: Reader, o: Record<string, unknown>, where: string, defaultBaud: number): SerialDeviceSettings {
-  const hasPath = o.path !== undefined;
-  if (hasPath === (o.usb !== undefined))
-    at.fail(where, 'give either "path" (e.g. /dev/serial/by-id/...) or "usb" {vendorId, productId}');
-  let target: SerialTarget;
-  if (hasPath) target = { path: at.path(o.path, `${where}.path`) };
-  else {
-    const u = at.object(o.usb, `${where}.usb`);
-    at.only(u, `${where}.usb`, ['vendorId', 'productId', 'serialNumber']);
-    target = {
-      vendorId: at.match(u.vendorId, `${where}.usb.vendorId`, USB_ID, '4 lower-case hex digits'),
-      productId: at.match(u.productId, `${where}.usb.productId`, USB_ID, '4 lower-case hex digits'),
-      ...(u.serialNumber === undefined ? {} : { serialNumber: at.string(u.serialNumber, `${where}.usb.serialNumber`) }),
-    };
-  }
-  const baudRate = o.baudRate === undefined ? defaultBaud : at.number(o.baudRate, `${where}.baudRate`);
+function serial(
+  o: NonNullable<Devices['camera']>,
+  where: string,
+  defaultBaud: number,
+  path: ResolvePath,
+  fail: Fail,
+): SerialDeviceSettings {
+  if ((o.path === undefined) === (o.usb === undefined))
+    fail(where, 'give either "path" (e.g. /dev/serial/by-id/...) or "usb" {vendorId, productId}');
+  const target: SerialTarget =
+    o.path !== undefined
+      ? { path: path(o.path) }
+      : {
+          vendorId: o.usb?.vendorId ?? '',
+          productId: o.usb?.productId ?? '',
+          ...(o.usb?.serialNumber === undefined ? {} : { serialNumber: o.usb.serialNumber }),
+        };
+  const baudRate = o.baudRate ?? defaultBaud;
   if (![9600, 19200, 38400, 57600, 115200].includes(baudRate))
-    at.fail(`${where}.baudRate`, `expected 9600, 19200, 38400, 57600 or 115200, got ${baudRate}`);
+    fail(`${where}.baudRate`, `expected 9600, 19200, 38400, 57600 or 115200, got ${baudRate}`);
   return { target, baudRate };
 }
 
-function fingerprint(at: Reader, value: unknown): FingerprintSettings {
-  const o = at.object(value, 'devices.fingerprint');
-  at.only(o, 'devices.fingerprint', ['family', 'path', 'usb', 'baudRate', 'model']);
-  const family = at.oneOf(o.family, 'devices.fingerprint.family', ['r30x', 'gt511'] as const);
-  const base = serial(at, o, 'devices.fingerprint', profileFor('fingerprint', family).serial?.baudRate ?? 57600);
+function fingerprint(o: NonNullable<Devices['fingerprint']>, path: ResolvePath, fail: Fail): FingerprintSettings {
+  const { family, model, ...port } = o;
+  const defaultBaud = profileFor('fingerprint', family).serial?.baudRate ?? 57600;
   return {
-    ...base,
+    ...serial(port, 'devices.fingerprint', defaultBaud, path, fail),
     family,
-    ...(o.model === undefined ? {} : { model: at.string(o.model, 'devices.fingerprint.model') }),
+    ...(model === undefined ? {} : { model }),
   };
 }
 
-function camera(at: Reader, value: unknown): CameraSettings {
-  const o = at.object(value, 'devices.camera');
-  at.only(o, 'devices.camera', ['path', 'usb', 'baudRate', 'chunkSize', 'resolution']);
-  const serialSettings = serial(at, o, 'devices.camera', profileFor('camera').serial?.baudRate ?? 38400);
-  const base =
-    o.resolution === undefined
-      ? serialSettings
-      : {
-          ...serialSettings,
-          resolution: at.oneOf(o.resolution, 'devices.camera.resolution', Object.keys(ImageSize) as Resolution[]),
-        };
-  if (o.chunkSize === undefined) return base;
-  const chunkSize = at.number(o.chunkSize, 'devices.camera.chunkSize');
-  if (!Number.isInteger(chunkSize) || chunkSize < 8 || chunkSize > 8192 || chunkSize % 8 !== 0)
-    at.fail('devices.camera.chunkSize', `expected a multiple of 8 from 8 to 8192, got ${chunkSize}`);
-  return { ...base, chunkSize };
+function camera(o: NonNullable<Devices['camera']>, path: ResolvePath, fail: Fail): CameraSettings {
+  const base = serial(o, 'devices.camera', profileFor('camera').serial?.baudRate ?? 38400, path, fail);
+  return {
+    ...base,
+    ...(o.resolution === undefined ? {} : { resolution: o.resolution }),
+    ...(o.chunkSize === undefined ? {} : { chunkSize: o.chunkSize }),
+  };
 }
 
-function badge(at: Reader, value: unknown): BadgeSettings {
-  const o = at.object(value, 'devices.badge');
-  at.only(o, 'devices.badge', ['hid', 'tty', 'mode', 'exclusive']);
+function badge(o: NonNullable<Devices['badge']>, path: ResolvePath, fail: Fail): BadgeSettings {
   if ((o.hid === undefined) === (o.tty === undefined))
-    at.fail(
+    fail(
       'devices.badge',
       'give either "hid" {path} or {vendorId, productId}, or "tty" (a tty carrying 8-byte reports)',
     );
   if (o.tty !== undefined) {
     if (o.mode !== undefined || o.exclusive !== undefined)
-      at.fail('devices.badge', '"mode" and "exclusive" apply to a "hid" reader only');
-    return { kind: 'tty', path: at.path(o.tty, 'devices.badge.tty') };
+      fail('devices.badge', '"mode" and "exclusive" apply to a "hid" reader only');
+    return { kind: 'tty', path: path(o.tty) };
   }
-  const h = at.object(o.hid, 'devices.badge.hid');
-  at.only(h, 'devices.badge.hid', ['path', 'vendorId', 'productId']);
+  const h = o.hid ?? {};
   let target: HidTarget;
   if (h.path !== undefined) {
     if (h.vendorId !== undefined || h.productId !== undefined)
-      at.fail('devices.badge.hid', 'give either "path" or vendorId and productId');
-    target = { path: at.path(h.path, 'devices.badge.hid.path') };
+      fail('devices.badge.hid', 'give either "path" or vendorId and productId');
+    target = { path: path(h.path) };
   } else {
-    const hex = (v: unknown, where: string): number =>
-      Number.parseInt(at.match(v, where, USB_ID, '4 lower-case hex digits'), 16);
-    target = {
-      vendorId: hex(h.vendorId, 'devices.badge.hid.vendorId'),
-      productId: hex(h.productId, 'devices.badge.hid.productId'),
-    };
+    if (h.vendorId === undefined) return fail('devices.badge.hid.vendorId', 'missing (expected a string)');
+    if (h.productId === undefined) return fail('devices.badge.hid.productId', 'missing (expected a string)');
+    target = { vendorId: Number.parseInt(h.vendorId, 16), productId: Number.parseInt(h.productId, 16) };
   }
-  return {
-    kind: 'hid',
-    target,
-    mode:
-      o.mode === undefined ? 'keyboard' : at.oneOf(o.mode, 'devices.badge.mode', ['keyboard', 'hex', 'ascii'] as const),
-    exclusive: o.exclusive === undefined ? false : at.boolean(o.exclusive, 'devices.badge.exclusive'),
-  };
-}
-
-/** Field readers that name the file and the field's path in every error. */
-class Reader {
-  constructor(
-    private readonly source: string,
-    private readonly baseDir: string,
-  ) {}
-
-  fail(where: string, problem: string): never {
-    throw new MusterError('bad-config', `${this.source}: ${where === '' ? '' : `${where}: `}${problem}`);
-  }
-
-  object(v: unknown, where: string): Record<string, unknown> {
-    if (typeof v !== 'object' || v === null || Array.isArray(v))
-      this.fail(where, v === undefined ? 'missing (expected an object)' : 'expected an object');
-    return v as Record<string, unknown>;
-  }
-
-  only(o: Record<string, unknown>, where: string, keys: readonly string[]): void {
-    for (const k of Object.keys(o))
-      if (!keys.includes(k))
-        this.fail(where === '' ? k : `${where}.${k}`, `unknown field (expected one of ${keys.join(', ')})`);
-  }
-
-  array(v: unknown, where: string): unknown[] {
-    if (!Array.isArray(v) || v.length > 64) this.fail(where, 'expected a list of at most 64 items');
-    return v;
-  }
-
-  string(v: unknown, where: string): string {
-    if (typeof v !== 'string' || v === '' || v.length > 4096)
-      this.fail(where, v === undefined ? 'missing (expected a string)' : 'expected a non-empty string');
-    return v;
-  }
-
-  id(v: unknown, where: string): string {
-    return this.match(v, where, ID, 'letters, digits, . _ - (at most 64)');
-  }
-
-  match(v: unknown, where: string, pattern: RegExp, expected: string): string {
-    const s = this.string(v, where);
-    if (!pattern.test(s)) this.fail(where, `expected ${expected}, got ${JSON.stringify(s)}`);
-    return s;
-  }
-
-  path(v: unknown, where: string): string {
-    return resolve(this.baseDir, this.string(v, where));
-  }
-
-  number(v: unknown, where: string): number {
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(where, 'expected a number');
-    return v;
-  }
-
-  boolean(v: unknown, where: string): boolean {
-    if (typeof v !== 'boolean') this.fail(where, 'expected true or false');
-    return v;
-  }
-
-  millis(v: unknown, where: string, fallback: number): number {
-    if (v === undefined) return fallback;
-    const n = this.number(v, where);
-    if (!Number.isInteger(n) || n < 100 || n > 600_000)
-      this.fail(where, `expected whole milliseconds between 100 and 600000, got ${n}`);
-    return n;
-  }
-
-  /** A name in every kiosk language. */
-  names(v: unknown, where: string): Names {
-    const o = this.object(v, where);
-    this.only(o, where, KIOSK_LANGUAGES);
-    const text = (language: KioskLanguage): string => {
-      const s = this.string(o[language], `${where}.${language}`);
-      if (s.length > 120) this.fail(`${where}.${language}`, 'expected at most 120 characters');
-      return s;
-    };
-    return { 'zh-CN': text('zh-CN'), 'en': text('en') };
-  }
-
-  zone(v: unknown, where: string): string {
-    const zone = this.string(v, where);
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-    } catch {
-      this.fail(where, `expected an IANA time zone such as Asia/Shanghai, got ${JSON.stringify(zone)}`);
-    }
-    return zone;
-  }
-
-  oneOf<T extends string>(v: unknown, where: string, options: readonly T[]): T {
-    if (typeof v !== 'string' || !(options as readonly string[]).includes(v))
-      this.fail(where, `expected one of ${options.join(', ')}, got ${JSON.stringify(v)}`);
-    return v as T;
-  }
+  return { kind: 'hid', target, mode: o.mode ?? 'keyboard', exclusive: o.exclusive ?? false };
 }

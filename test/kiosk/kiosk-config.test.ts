@@ -155,8 +155,49 @@ describe('kiosk configuration', () => {
       (c: Record<string, unknown>) => ((c.devices as Record<string, unknown>).badge = { tty: '/dev/x', mode: 'hex' }),
       'kiosk.json: devices.badge: "mode" and "exclusive" apply to a "hid" reader only',
     ],
+    [
+      'no broker section',
+      (c: Record<string, unknown>) => delete c.broker,
+      'kiosk.json: broker: missing (expected an object)',
+    ],
+    [
+      'a typo inside a section',
+      (c: Record<string, unknown>) => (c.face = { treshold: 0.5 }),
+      'kiosk.json: face.treshold: unknown field (expected one of threshold, detector, backend, challenge, lookahead)',
+    ],
+    [
+      'a bad node in a broker cluster',
+      (c: Record<string, unknown>) => (c.broker = { url: ['mqtts://a.example:8883', 'tcp://b'] }),
+      'kiosk.json: broker.url[1]: expected mqtt://host:port or mqtts://host:port, got "tcp://b"',
+    ],
+    [
+      'an odd camera chunk size',
+      (c: Record<string, unknown>) =>
+        ((c.devices as Record<string, unknown>).camera = { path: '/dev/x', chunkSize: 12 }),
+      'kiosk.json: devices.camera.chunkSize: expected a multiple of 8 from 8 to 8192, got 12',
+    ],
+    [
+      'a usb id in capitals',
+      (c: Record<string, unknown>) =>
+        ((c.devices as Record<string, unknown>).badge = { hid: { vendorId: 'FFFF', productId: '0035' } }),
+      'kiosk.json: devices.badge.hid.vendorId: expected 4 lower-case hex digits, got "FFFF"',
+    ],
+    [
+      'an unknown time zone',
+      (c: Record<string, unknown>) => (c.zone = 'Mars/Olympus'),
+      'kiosk.json: zone: expected an IANA time zone such as Asia/Shanghai, got "Mars/Olympus"',
+    ],
+    [
+      'a timeout of half a second too little',
+      (c: Record<string, unknown>) => (c.timeouts = { fingerMs: 50 }),
+      'kiosk.json: timeouts.fingerMs: expected whole milliseconds between 100 and 600000, got 50',
+    ],
   ])('refuses %s with the field and what was expected', (_name, change, message) => {
     expect(error(change)).toContain(message);
+  });
+
+  it('refuses a file that is not an object', () => {
+    expect(() => parseKioskConfig(['centre-01'], 'kiosk.json', dir)).toThrow('kiosk.json: expected an object');
   });
 
   it('names the file when it is missing or not JSON', () => {
