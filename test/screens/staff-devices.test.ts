@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserStore } from '../../access/user-store.ts';
@@ -15,7 +16,9 @@ import { loadKioskConfig } from '../../main/kiosk/kiosk-config.ts';
 import { KioskRuntime } from '../../main/kiosk/kiosk-runtime.ts';
 import { kioskScreens } from '../../main/kiosk/kiosk-screens.ts';
 import type { WebServer } from '../../main/web/web-server.ts';
-import { topicId } from '../../net/topics.ts';
+import { Signer } from '../../ledger/keys.ts';
+import { signHeartbeat } from '../../net/heartbeat.ts';
+import { topicId, topics } from '../../net/topics.ts';
 import { freePort } from '../helpers/free-port.ts';
 import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -33,7 +36,9 @@ describe('device health of every kiosk of the centre, live', () => {
   let broker: MosquittoServer;
   let browser: Browser;
   let web: WebServer;
+  let k1: KioskRuntime;
   let k2: KioskRuntime;
+  let passwords: Map<string, string>;
   let devices2: EmulatedDevices;
   /** Added to kiosk 1's clock: time passes there without waiting. */
   let skew = 0;
@@ -44,7 +49,7 @@ describe('device health of every kiosk of the centre, live', () => {
     stops.push(() => {
       rmSync(dir, { recursive: true, force: true });
     });
-    const passwords = new Map([K1, K2].map((k) => [topicId(k), randomBytes(12).toString('hex')]));
+    passwords = new Map([K1, K2].map((k) => [topicId(k), randomBytes(12).toString('hex')]));
     broker = await startMosquitto({ users: passwords });
     stops.push(() => broker.stop());
     browser = await launchBrowser();
@@ -84,6 +89,7 @@ describe('device health of every kiosk of the centre, live', () => {
     };
     const one = await start(K1, K2, () => Date.now() + skew);
     const two = await start(K2, K1, Date.now);
+    k1 = one.runtime;
     k2 = two.runtime;
     devices2 = two.emulated;
 
@@ -156,6 +162,41 @@ describe('device health of every kiosk of the centre, live', () => {
     for (const { page, zh } of pages) {
       await peerDevice(page, 'fingerprint', 'ok').waitFor({ timeout: 10_000 });
       expect(await peerDevice(page, 'fingerprint', 'ok').textContent()).toContain(zh ? '正常' : 'working');
+    }
+  });
+
+  it("a heartbeat on the other kiosk's topic that its key did not sign, or that is malformed, changes nothing", async () => {
+    // Published with kiosk 2's broker password (as a thief of that password could): only its log key counts.
+    const client = await mqtt.connectAsync(broker.url, {
+      username: topicId(K2),
+      password: passwords.get(topicId(K2)) ?? '',
+      clientId: `forger-${randomBytes(3).toString('hex')}`,
+    });
+    const forged = signHeartbeat(
+      {
+        kiosk: K2,
+        // Far ahead: were it taken, every genuine heartbeat after it would look older and be dropped.
+        at: Date.now() + 60_000,
+        version: 'forged',
+        logSize: 1,
+        backlog: 0,
+        devices: [{ id: 'fingerprint', state: 'failing' }],
+      },
+      (m) => Signer.generate(K2).sign(m),
+    );
+    const published = Date.now();
+    await client.publishAsync(topics.health(K2), forged, { qos: 1 });
+    await client.publishAsync(topics.health(K2), Buffer.from('{"body": 1}'), { qos: 1 });
+    await client.endAsync();
+    // Two genuine heartbeats later, kiosk 2 is still shown as it is.
+    await waitFor(
+      () => (k1.peerHealth.list()[0]?.lastSeen ?? 0) > published + 1500,
+      'genuine heartbeats after the forged one',
+    );
+    expect(k1.peerHealth.list()[0]?.devices).toContainEqual({ id: 'fingerprint', state: 'ok' });
+    for (const { page } of pages) {
+      await peerDevice(page, 'fingerprint', 'ok').waitFor();
+      expect(await peerDevice(page, 'fingerprint', 'failing').count()).toBe(0);
     }
   });
 
