@@ -25,7 +25,8 @@ export type Describe = (error: ValueError) => string;
 export const describeError: Describe = (error) => {
   const custom: unknown = error.schema.errorMessage;
   if (error.type === ValueErrorType.ObjectAdditionalProperties) return 'unknown field';
-  return typeof custom === 'string' ? custom : error.message;
+  if (typeof custom === 'string') return custom;
+  return error.type === ValueErrorType.ObjectRequiredProperty ? 'missing' : error.message;
 };
 
 /** Decodes a value by `schema`, or throws SchemaMismatch. */

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import Database from 'better-sqlite3';
 import { type BreachAlertView, breachAlertView } from '../core/api/alerts-api.ts';
+import { check } from '../core/api/check.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { Logger } from '../runtime/logger.ts';
 
@@ -40,7 +41,7 @@ export class CentreAlerts {
       const value: unknown = JSON.parse(payload.toString('utf8'));
       // Fleet alerts (offline, rollback, ...) share the topic and carry no type: they are HQ's, not the staff's.
       if (typeof value === 'object' && value !== null && !Array.isArray(value) && !('type' in value)) return false;
-      alert = breachAlertView(value, 'alert');
+      alert = check(breachAlertView, value, 'alert');
     } catch (error) {
       this.log.warn(
         { err: { message: errorMessage(error) }, bytes: payload.length },
@@ -71,7 +72,7 @@ export class CentreAlerts {
     // Rows were checked when stored; a row damaged since is left out rather than breaking the screen.
     return rows.flatMap((r) => {
       try {
-        return [breachAlertView(JSON.parse(r.body), 'stored alert')];
+        return [check(breachAlertView, JSON.parse(r.body), 'stored alert')];
       } catch (error) {
         this.log.warn({ err: { message: errorMessage(error) } }, 'stored centre alert left out of the list');
         return [];

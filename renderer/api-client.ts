@@ -12,6 +12,7 @@ import {
   parseEvent,
   parseResult,
 } from '../core/api/api.ts';
+import { check } from '../core/api/check.ts';
 import {
   ACTIVITY_HEADER,
   type PrincipalView,
@@ -152,7 +153,7 @@ function browserApi(): MusterApi {
 export async function currentUser(): Promise<PrincipalView | null> {
   const res = await fetch('/api/session', { credentials: 'same-origin' });
   if (res.status === 401 || res.status === 404) return null;
-  return sessionAnswer((await res.json()) as unknown, 'session').principal;
+  return check(sessionAnswer, (await res.json()) as unknown, 'session').principal;
 }
 
 export async function signIn(user: string, password: string): Promise<PrincipalView> {
@@ -164,7 +165,7 @@ export async function signIn(user: string, password: string): Promise<PrincipalV
   });
   const body = (await res.json()) as { error?: { code?: string; message?: string } };
   if (!res.ok) throw new ApiError(body.error?.code ?? 'auth-failed', body.error?.message ?? 'sign-in failed');
-  return signInAnswer(body, 'sign-in').principal;
+  return check(signInAnswer, body, 'sign-in').principal;
 }
 
 export async function signOut(): Promise<void> {

@@ -2,7 +2,8 @@
 // (preload -> main) and in browser mode (fetch + Server-Sent Events). Each method declares who may call it,
 // a validator for its params and one for its result; each event a validator for its data. Types are derived
 // from the validators. Main validates every request before it acts; the renderer validates every answer.
-import { type Check, type Out, fail, ident, obj, text } from './check.ts';
+import { type TSchema } from '@sinclair/typebox';
+import { type Out, anything, check, fail, ident, obj, text } from './check.ts';
 import { alertsMethods } from './alerts-api.ts';
 import { demoMethods } from './demo-api.ts';
 import { evidenceMethods } from './evidence-api.ts';
@@ -19,8 +20,8 @@ export type Access = 'kiosk' | Action;
 
 interface MethodSpec {
   readonly access: Access;
-  readonly params: Check<unknown>;
-  readonly result: Check<unknown>;
+  readonly params: TSchema;
+  readonly result: TSchema;
 }
 
 export const METHODS = {
@@ -32,7 +33,7 @@ export const METHODS = {
   ...demoMethods,
 } as const satisfies Readonly<Record<string, MethodSpec>>;
 export const EVENTS = { ...kioskEvents, ...staffEvents, ...hqEvents } as const satisfies Readonly<
-  Record<string, Check<unknown>>
+  Record<string, TSchema>
 >;
 
 export type Method = keyof typeof METHODS;
@@ -71,31 +72,32 @@ export function isEventName(name: unknown): name is EventName {
 
 /** Checks an incoming call (main side): a known method and valid params. Throws MusterError('bad-message'). */
 export function parseCall(value: unknown): CallMessage {
-  const shape = obj({ method: text(1, 64), params: (v: unknown) => v });
-  const { method, params } = shape(value, 'call');
+  const { method, params } = check(CALL, value, 'call');
   if (!isMethod(method)) return fail('call.method', `unknown method ${JSON.stringify(method.slice(0, 64))}`);
-  return { method, params: METHODS[method].params(params ?? {}, 'params') };
+  return { method, params: check(METHODS[method].params, params ?? {}, 'params') };
 }
 
 export function parseResult<M extends Method>(method: M, value: unknown): Result<M> {
-  return METHODS[method].result(value, 'result') as Result<M>;
+  return check(METHODS[method].result, value, 'result') as Result<M>;
 }
 
 export function parseAnswer<M extends Method>(method: M, value: unknown): Answer<Result<M>> {
-  const head = obj(
-    { ok: (v: unknown) => v },
-    { result: (v: unknown) => v, error: obj({ code: ident, message: text(0, 2000) }) },
-  )(value, 'answer');
+  const head = check(ANSWER, value, 'answer');
   if (head.ok === true) return { ok: true, result: parseResult(method, head.result) };
   if (head.ok === false && head.error) return { ok: false, error: head.error };
   return fail('answer', 'expected {ok: true, result} or {ok: false, error}');
 }
 
 export function parseEvent(value: unknown): EventMessage {
-  const { event, data } = obj({ event: text(1, 64), data: (v: unknown) => v })(value, 'event');
+  const { event, data } = check(EVENT, value, 'event');
   if (!isEventName(event)) return fail('event.event', `unknown event ${JSON.stringify(event.slice(0, 64))}`);
-  return { event, data: EVENTS[event](data, 'data') };
+  return { event, data: check(EVENTS[event], data, 'data') };
 }
+
+// The envelopes; what they carry is checked by the schema their method or event names.
+const CALL = obj({ method: text(1, 64), params: anything });
+const ANSWER = obj({ ok: anything }, { result: anything, error: obj({ code: ident, message: text(0, 2000) }) });
+const EVENT = obj({ event: text(1, 64), data: anything });
 
 /** Who may receive an event (any of the accesses): kiosk views stay on the kiosk screen. */
 export const EVENT_ACCESS: { readonly [E in EventName]: readonly Access[] } = {

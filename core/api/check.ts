@@ -1,88 +1,118 @@
-// Small pure validators for the typed API: each message's shape is written once as a Check, and its TypeScript
-// type is derived from it, so the type and the validator can never disagree. A failing check throws
-// MusterError('bad-message') naming the path, e.g. `params.reason: expected text of 1-200 characters`.
+// The typed API's message schemas (TypeBox, applied the one way of core/schema.ts): each message's shape is
+// written once with these builders, and its TypeScript type is derived from it (`Out<typeof schema>`), so the
+// type and the check can never disagree. A value that does not fit throws MusterError('bad-message') naming the
+// path, e.g. `params.reason: expected text of 1-200 characters`.
+import {
+  type StaticDecode,
+  type TArray,
+  type TBoolean,
+  type TInteger,
+  type TLiteral,
+  type TNull,
+  type TNumber,
+  type TObject,
+  type TOptional,
+  type TRecord,
+  type TSchema,
+  type TString,
+  type TUnion,
+  type TUnknown,
+  type TUnsafe,
+  Type,
+} from '@sinclair/typebox';
 import { MusterError } from '../errors.ts';
+import { SchemaMismatch, schemaDecoder } from '../schema.ts';
 
-export type Check<T> = (value: unknown, path: string) => T;
-export type Out<C> = C extends Check<infer T> ? T : never;
+/** A message schema whose checked value is a T. */
+export type Check<T> = TSchema & { static: T };
+/** The type a schema's messages have, read-only. */
+export type Out<C extends TSchema> = Frozen<StaticDecode<C>>;
+type Frozen<T> = T extends readonly (infer E)[]
+  ? readonly Frozen<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]: Frozen<T[K]> }
+    : T;
 
-type Shape = Readonly<Record<string, Check<unknown>>>;
-type Required<S extends Shape> = { readonly [K in keyof S]: Out<S[K]> };
-type Optional<S extends Shape> = { readonly [K in keyof S]?: Out<S[K]> };
+type Shape = Readonly<Record<string, TSchema>>;
+type Optional<S extends Shape> = { [K in keyof S]: TOptional<S[K]> };
 
 export function fail(path: string, problem: string): never {
   throw new MusterError('bad-message', `${path}: ${problem}`);
 }
 
-export function text(min = 0, max = 200): Check<string> {
-  return (v, path) =>
-    typeof v === 'string' && v.length >= min && v.length <= max
-      ? v
-      : fail(path, `expected text of ${min}-${max} characters`);
+const decoders = new WeakMap<TSchema, (value: unknown) => unknown>();
+
+/** Checks `value` against `schema` (compiled on first use) and returns it typed; `path` names it in errors. */
+export function check<S extends TSchema>(schema: S, value: unknown, path: string): Out<S> {
+  let decode = decoders.get(schema);
+  if (!decode) {
+    decode = schemaDecoder(schema);
+    decoders.set(schema, decode);
+  }
+  try {
+    // The decoded message, seen read-only.
+    return decode(value) as Out<S>;
+  } catch (error) {
+    if (error instanceof SchemaMismatch) return fail(`${path}${error.path}`, error.problem);
+    throw error;
+  }
 }
+
+export function text(min = 0, max = 200): TString {
+  return Type.String({ minLength: min, maxLength: max, errorMessage: `expected text of ${min}-${max} characters` });
+}
+
+const IDENT = '^[A-Za-z0-9][A-Za-z0-9._:/~-]{0,127}$';
 
 /** A pseudonymous id or key (subject, kiosk, breach id): the same alphabet as the log's ids. */
-export const ident: Check<string> = (v, path) =>
-  typeof v === 'string' && /^[A-Za-z0-9][A-Za-z0-9._:/~-]{0,127}$/.test(v) ? v : fail(path, 'expected an id');
+export const ident: TString = Type.String({ pattern: IDENT, errorMessage: 'expected an id' });
 
-export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Check<number> {
-  return (v, path) =>
-    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
-      ? v
-      : fail(path, `expected an integer ${min}-${max}`);
+export function int(min = 0, max = Number.MAX_SAFE_INTEGER): TInteger {
+  return Type.Integer({ minimum: min, maximum: max, errorMessage: `expected an integer ${min}-${max}` });
 }
 
-export const num: Check<number> = (v, path) =>
-  typeof v === 'number' && Number.isFinite(v) ? v : fail(path, 'expected a number');
+export const num: TNumber = Type.Number({ errorMessage: 'expected a number' });
 
-export const bool: Check<boolean> = (v, path) => (typeof v === 'boolean' ? v : fail(path, 'expected true or false'));
+export const bool: TBoolean = Type.Boolean({ errorMessage: 'expected true or false' });
 
-export function oneOf<const T extends string>(values: readonly T[]): Check<T> {
-  return (v, path) =>
-    typeof v === 'string' && (values as readonly string[]).includes(v)
-      ? (v as T)
-      : fail(path, `expected one of ${values.join(', ')}`);
+/** Anything: a part checked later by a schema chosen from another part (a call's params by its method). */
+export const anything: TUnknown = Type.Unknown();
+
+export function oneOf<const T extends readonly string[]>(values: T): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>(
+    Type.Union(
+      values.map((value) => Type.Literal(value)),
+      { errorMessage: `expected one of ${values.join(', ')}` },
+    ),
+  );
 }
 
-export function list<T>(item: Check<T>, max = 10_000): Check<readonly T[]> {
-  return (v, path) => {
-    if (!Array.isArray(v) || v.length > max) fail(path, `expected a list of at most ${max}`);
-    return (v as unknown[]).map((x, i) => item(x, `${path}[${i}]`));
-  };
+export function list<T extends TSchema>(item: T, max = 10_000): TArray<T> {
+  return Type.Array(item, { maxItems: max, errorMessage: `expected a list of at most ${max}` });
 }
 
-export function nullable<T>(check: Check<T>): Check<T | null> {
-  return (v, path) => (v === null ? null : check(v, path));
+export function nullable<T extends TSchema>(schema: T): TUnion<[TNull, T]> {
+  return Type.Union([Type.Null(), schema]);
 }
 
-/** Text keys to one kind of value (e.g. questionnaire answers by question id). */
-export function record<T>(value: Check<T>, max = 64): Check<Readonly<Record<string, T>>> {
-  return (v, path) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'expected an object');
-    const entries = Object.entries(v as Record<string, unknown>);
-    if (entries.length > max) fail(path, `expected at most ${max} keys`);
-    return Object.fromEntries(entries.map(([k, x]) => [ident(k, `${path} key`), value(x, `${path}.${k}`)]));
-  };
+/** Id keys to one kind of value (e.g. questionnaire answers by question id). */
+export function record<T extends TSchema>(value: T, max = 64): TRecord<TString, T> {
+  return Type.Record(Type.String({ pattern: IDENT }), value, {
+    maxProperties: max,
+    additionalProperties: false,
+    errorMessage: `expected an object of at most ${max} keys`,
+  });
 }
 
 /** An object with exactly these keys (optional ones may be absent); unknown keys are refused. */
-export function obj<R extends Shape>(required: R): Check<Required<R>>;
-export function obj<R extends Shape, O extends Shape>(required: R, optional: O): Check<Required<R> & Optional<O>>;
-export function obj(required: Shape, optional: Shape = {}): Check<Readonly<Record<string, unknown>>> {
-  return (v, path) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'expected an object');
-    const fields = v as Record<string, unknown>;
-    for (const key of Object.keys(fields)) {
-      if (!Object.hasOwn(required, key) && !Object.hasOwn(optional, key)) fail(`${path}.${key}`, 'unknown field');
-    }
-    const out: Record<string, unknown> = {};
-    for (const [key, check] of Object.entries(required)) out[key] = check(fields[key], `${path}.${key}`);
-    for (const [key, check] of Object.entries(optional))
-      if (fields[key] !== undefined) out[key] = check(fields[key], `${path}.${key}`);
-    return out;
-  };
+export function obj<R extends Shape>(required: R): TObject<R>;
+export function obj<R extends Shape, O extends Shape>(required: R, optional: O): TObject<R & Optional<O>>;
+export function obj(required: Shape, optional: Shape = {}): TObject {
+  const properties: Record<string, TSchema> = { ...required };
+  for (const [key, schema] of Object.entries(optional)) properties[key] = Type.Optional(schema);
+  return Type.Object(properties, { additionalProperties: false, errorMessage: 'expected an object' });
 }
 
-export function literal<const T extends string>(value: T): Check<T> {
-  return (v, path) => (v === value ? value : fail(path, `expected ${JSON.stringify(value)}`));
+export function literal<const T extends string>(value: T): TLiteral<T> {
+  return Type.Literal(value, { errorMessage: `expected ${JSON.stringify(value)}` });
 }
