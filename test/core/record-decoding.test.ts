@@ -7,6 +7,7 @@ import { parseAlertAction } from '../../core/records/alert-action.ts';
 import { parseEnrolment } from '../../core/records/enrolment.ts';
 import { parsePlan } from '../../core/records/plan.ts';
 import { parseContest, parseExcuse } from '../../core/records/staff-decisions.ts';
+import { parseTaskRecord } from '../../core/records/task-record.ts';
 import { parseDay } from '../../core/time/civil-day.ts';
 import { planPayload } from '../checkin/support/log-builder.ts';
 
@@ -53,6 +54,10 @@ describe('record decoding', () => {
     expect(message(() => parsePlan({ ...PLAN, days: [1, 1] }))).toContain('plan.days: ');
     expect(message(() => parsePlan({ ...PLAN, end: '2026-13-01' }))).toContain('plan.end: ');
     const bytes = { id: 't', kind: 'questionnaire', questionnaire: 'q', flags: new Uint8Array() };
+    const task = { subject: 's', day: '2026-03-01', completion: { task: 't', answers: new Uint8Array() }, staff: 'st' };
+    expect(message(() => parseTaskRecord(task))).toBe(
+      'task.completion.answers: expected a map of at most 64 answer codes',
+    );
     expect(message(() => parsePlan({ ...PLAN, tasks: [bytes] }))).toBe(
       'plan.tasks[0].flags: expected a map of question ids to lists of answer codes',
     );
