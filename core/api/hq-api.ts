@@ -44,6 +44,8 @@ export const logView = obj(
   {
     /** Other witnesses' latest cosignatures (the police node's, peer kiosks'), each checked against HQ's copy. */
     cosigners: list(obj({ witness: ident, size: int(), matchesHq: bool }), 64),
+    /** The log's first entry that failed verification: it and every later one are withheld from every verdict. */
+    unverified: obj({ seq: int(), reason: text(1, 1000) }),
   },
 );
 

@@ -130,6 +130,8 @@ export class HqBackend implements ApiBackend {
             witnessedAt: witnessed?.at ?? null,
             conflicts: conflicts.length,
             cosigners,
+            // As of the reader's last pass (the fleet query does not wait for one): entries no verdict uses.
+            ...unverifiedView(this.unverified.find((p) => p.origin === origin)),
           };
         }),
       );
@@ -313,4 +315,9 @@ export class HqBackend implements ApiBackend {
 
 function centreOf(origin: string): string {
   return origin.split('/')[0] ?? origin;
+}
+
+/** A log's verification problem as the fleet view shows it. */
+function unverifiedView(problem: VerifyProblem | undefined): Pick<LogView, 'unverified'> {
+  return problem ? { unverified: { seq: problem.seq, reason: problem.reason.slice(0, 1000) } } : {};
 }

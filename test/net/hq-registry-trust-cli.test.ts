@@ -1,8 +1,8 @@
 // `muster hq --registry FILE` as a process: its screens trust the registry log only from the registry file's
 // genesis key, and a kiosk log only under the key that registry binds. Logs in HQ's own store re-signed at rest
 // under another key (rows rewritten by someone with the database) are problems: a kiosk's is shown on the
-// dashboard in place of every verdict it could change; a registry's leaves no verdict standing and is in HQ's
-// log. Untouched, the same store gives the verdict.
+// dashboard in place of every verdict it could change; a registry's leaves no verdict standing, and the fleet view
+// and HQ's log name it and the logs it no longer binds. Untouched, the same store gives the verdict.
 import Database from 'better-sqlite3';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -48,6 +48,7 @@ function leaves(store: LedgerStore, origin: string): Uint8Array[] {
 /** Starts `muster hq` and signs in to its dashboard as an officer; `breaches` calls hq.breaches. */
 async function startHq(args: readonly string[]): Promise<{
   breaches: () => Promise<FindingView[]>;
+  call: (method: string) => Promise<unknown>;
   output: () => string;
   stop: () => Promise<void>;
 }> {
@@ -69,18 +70,20 @@ async function startHq(args: readonly string[]): Promise<{
     body: JSON.stringify({ user: 'officer-1', password: PASSWORD }),
   });
   const { token } = (await signIn.json()) as { token: string };
+  const call = async (method: string): Promise<unknown> => {
+    const response = await fetch(`${origin}/api/call`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin, 'cookie': `muster_hq=${token}` },
+      body: JSON.stringify({ method, params: {} }),
+    });
+    const body = (await response.json()) as { result?: unknown; error?: unknown };
+    if (body.result === undefined) throw new Error(`${method} failed: ${JSON.stringify(body.error)}`);
+    return body.result;
+  };
   return {
     output: () => output,
-    breaches: async () => {
-      const response = await fetch(`${origin}/api/call`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin, 'cookie': `muster_hq=${token}` },
-        body: JSON.stringify({ method: 'hq.breaches', params: {} }),
-      });
-      const body = (await response.json()) as { result?: { breaches: FindingView[] }; error?: unknown };
-      if (!body.result) throw new Error(`hq.breaches failed: ${JSON.stringify(body.error)}`);
-      return body.result.breaches;
-    },
+    call,
+    breaches: async () => ((await call('hq.breaches')) as { breaches: FindingView[] }).breaches,
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -206,6 +209,20 @@ describe('muster hq trusts the registry only from its registry file', () => {
         'HQ to log the withheld registry',
       );
       expect((await rogueRegistry.breaches()).filter((b) => b.status !== 'unverified')).toEqual([]);
+      // The fleet view names each withheld log: the registry against its trusted key, the logs it no longer binds.
+      const fleet = (await rogueRegistry.call('hq.fleet')) as {
+        logs: { origin: string; unverified?: { seq: number; reason: string } }[];
+      };
+      const unverified = new Map(fleet.logs.map((l) => [l.origin, l.unverified]));
+      expect(unverified.get(REGISTRY_ORIGIN)).toEqual({
+        seq: 0,
+        reason: expect.stringMatching(/genesis key is not the trusted key/) as unknown,
+      });
+      for (const origin of [STAFF, KIOSK])
+        expect(unverified.get(origin)).toEqual({
+          seq: 0,
+          reason: expect.stringMatching(/not a registered kiosk/) as unknown,
+        });
     } finally {
       await rogueRegistry.stop();
     }
