@@ -32,6 +32,8 @@ const CENTRE = 'centre-x';
 const K1 = `${CENTRE}/k1`;
 const K2 = `${CENTRE}/k2`;
 const at = (hhmm: string): number => Date.parse(`${DAY}T${hhmm}:00Z`);
+/** Replication over a real broker on a loaded 2-core machine: a wait's bound, not a sleep. */
+const SLOW_MS = 60_000;
 
 describe("a kiosk's evidence export (kiosks and HQ on Mosquitto, witness keys bound by HQ's registry)", () => {
   const dir = mkdtempSync(join(tmpdir(), 'muster-kiosk-evidence-'));
@@ -126,6 +128,7 @@ describe("a kiosk's evidence export (kiosks and HQ on Mosquitto, witness keys bo
     await waitFor(
       async () => (await k1.store.size(REGISTRY_ORIGIN)) === 4 && (await k2.store.size(REGISTRY_ORIGIN)) === 4,
       'both kiosks to follow the registry',
+      SLOW_MS,
     );
 
     // The day: plans at the staff kiosk, one on-time check-in, then an entry at each kiosk after the late period.
@@ -148,14 +151,18 @@ describe("a kiosk's evidence export (kiosks and HQ on Mosquitto, witness keys bo
       parseNote(k1.store.ledger.checkpointAt(origin, size)?.note ?? '\n\n')
         .signatures.map((s) => s.name)
         .sort();
-    await waitFor(async () => {
-      const [own, peer] = [await k1.store.size(K1), await k2.store.size(K2)];
-      return (
-        (await k1.store.size(K2)) === peer &&
-        cosigners(K1, own).join() === [K1, K2, 'hq'].sort().join() &&
-        cosigners(K2, peer).join() === [K1, K2, 'hq'].sort().join()
-      );
-    }, "k1 to keep k2's and HQ's cosignatures of its log, and HQ's of k2's");
+    await waitFor(
+      async () => {
+        const [own, peer] = [await k1.store.size(K1), await k2.store.size(K2)];
+        return (
+          (await k1.store.size(K2)) === peer &&
+          cosigners(K1, own).join() === [K1, K2, 'hq'].sort().join() &&
+          cosigners(K2, peer).join() === [K1, K2, 'hq'].sort().join()
+        );
+      },
+      "k1 to keep k2's and HQ's cosignatures of its log, and HQ's of k2's",
+      SLOW_MS,
+    );
 
     // The kiosk's store alone, while it runs; no witness key given.
     file = join(dir, 'p-miss.evidence.json');
@@ -173,7 +180,7 @@ describe("a kiosk's evidence export (kiosks and HQ on Mosquitto, witness keys bo
     ]);
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout).toMatch(/^missed: p-miss on 2026-12-01; 2 kiosk log\(s\)/);
-  });
+  }, 3 * SLOW_MS);
   afterAll(async () => {
     for (const close of closers.reverse())
       await Promise.resolve()
