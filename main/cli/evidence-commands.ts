@@ -1,7 +1,5 @@
 // `muster evidence export|verify|page`: court-ready evidence of one person's day, proven offline from one file.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { encodeBundle, parseBundle } from '../../core/evidence/bundle.ts';
 import { type NoteKey, noteKey } from '../../core/evidence/note-keys.ts';
@@ -12,7 +10,7 @@ import { RULE_IDS } from '../../core/breach/rule-ids.ts';
 import { readSignerFile, readVerifierFile } from '../../ledger/keys.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { exportEvidence } from '../evidence/export-evidence.ts';
-import { copySubjectLogs } from '../evidence/replica-snapshot.ts';
+import { type SubjectSnapshot, subjectSnapshot } from '../evidence/replica-snapshot.ts';
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
 import { buildVerifyPage } from '../evidence/verify-page.ts';
 import { parseInstant } from './checkin-commands.ts';
@@ -98,23 +96,10 @@ const exportCommand: Command = {
 };
 
 /** The logs of `subject` copied from HQ's PostgreSQL store into a temporary SQLite store (main/evidence/replica-snapshot.ts). */
-async function postgresCopy(url: string, subject: string): Promise<{ store: LedgerStore; remove: () => void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'muster-evidence-copy-'));
-  const remove = (): void => {
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const hq = await PostgresHqStore.open(url).catch((error: unknown) => {
-    remove();
-    throw error;
-  });
-  const store = LedgerStore.open(join(dir, 'hq.db'), { create: true, synchronous: 'NORMAL' });
+async function postgresCopy(url: string, subject: string): Promise<SubjectSnapshot> {
+  const hq = await PostgresHqStore.open(url);
   try {
-    await copySubjectLogs(hq, store, subject);
-    return { store, remove };
-  } catch (error) {
-    store.close();
-    remove();
-    throw error;
+    return await subjectSnapshot(hq, subject);
   } finally {
     await hq.close();
   }

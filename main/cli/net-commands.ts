@@ -20,6 +20,7 @@ import type { HqStore } from '../../net/hq/hq-store.ts';
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { EvidenceExports, withHqEvidence } from '../web/evidence-export.ts';
+import { subjectSnapshot } from '../evidence/replica-snapshot.ts';
 import { KioskNode } from '../../net/kiosk-node.ts';
 import type { LinkOptions } from '../../net/mqtt-link.ts';
 import { VerifyPool } from '../../ledger/verify-pool.ts';
@@ -298,22 +299,26 @@ const hq: Command = {
       const hostNames = stringList(values, 'host-name');
       const http = await startHqHttp(service, httpPort, host, users, desk, hostNames);
       stops.push(() => http.close());
-      // "Export evidence" reads HQ's SQLite log store (PostgreSQL: muster evidence export on a kiosk's store); HQ's
-      // witness cosigns each bundle's closing checkpoints, and every export is logged on HQ's own log.
-      const evidence =
-        store instanceof SqliteHqStore
-          ? new EvidenceExports({
-              stores: [store.ledger],
-              log: hqLog,
-              witnessSigners: [signer],
-              witnessKeys: cosigners,
-            })
-          : undefined;
+      // "Export evidence" reads HQ's SQLite log store, or on PostgreSQL a verified copy of the person's logs made
+      // for each export; HQ's witness cosigns each bundle's closing checkpoints, and every export is logged on HQ's
+      // own log.
+      const evidence = new EvidenceExports({
+        stores:
+          store instanceof SqliteHqStore
+            ? [store.ledger]
+            : async (subject) => {
+                const copy = await subjectSnapshot(store, subject);
+                return { stores: [copy.store], release: copy.remove };
+              },
+        log: hqLog,
+        witnessSigners: [signer],
+        witnessKeys: cosigners,
+      });
       const alertsDashboard = withAlerts(
         new HqBackend({ hq: service, staffOrigin, trustedKeys: readerKeys }),
         alertsBackend(service, store, desk),
       );
-      const dashboard = evidence ? withHqEvidence(alertsDashboard, evidence) : alertsDashboard;
+      const dashboard = withHqEvidence(alertsDashboard, evidence);
       const web =
         webPortNumber === undefined || !users
           ? undefined

@@ -3,11 +3,14 @@
 // the kiosk logs' keys), with the checkpoint the store last witnessed of each log, and the exporter runs on that
 // copy. Copied: HQ's registry, every log of the centres the person's plans name, and every log holding a staff
 // decision about the person; a log's entries are read from HQ in pages.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Payload, decodeLeaf } from '../../core/entry.ts';
 import { MusterError } from '../../core/errors.ts';
 import { REGISTRY_ORIGIN } from '../../core/records/registry-records.ts';
 import { ingestEntries } from '../../ledger/replica.ts';
-import type { EntryRow, LedgerStore } from '../../ledger/store.ts';
+import { type EntryRow, LedgerStore } from '../../ledger/store.ts';
 import type { ReplicaStore } from '../../net/replica-store.ts';
 import { SUBJECT_TYPES } from './export-evidence.ts';
 
@@ -15,7 +18,30 @@ const PAGE = 5_000;
 
 export type SnapshotSource = Pick<ReplicaStore, 'origins' | 'size' | 'rows' | 'witnessed'>;
 
-export async function copySubjectLogs(source: SnapshotSource, target: LedgerStore, subject: string): Promise<void> {
+/** A temporary SQLite store holding `subject`'s logs copied from `source`; `remove` closes and deletes it. */
+export interface SubjectSnapshot {
+  readonly store: LedgerStore;
+  readonly remove: () => void;
+}
+
+export async function subjectSnapshot(source: SnapshotSource, subject: string): Promise<SubjectSnapshot> {
+  const dir = mkdtempSync(join(tmpdir(), 'muster-evidence-copy-'));
+  // A throwaway copy: durability is not wanted, the source keeps the record.
+  const store = LedgerStore.open(join(dir, 'hq.db'), { create: true, synchronous: 'NORMAL' });
+  const remove = (): void => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await copySubjectLogs(source, store, subject);
+    return { store, remove };
+  } catch (error) {
+    remove();
+    throw error;
+  }
+}
+
+async function copySubjectLogs(source: SnapshotSource, target: LedgerStore, subject: string): Promise<void> {
   const origins = await source.origins();
   const centres = new Set<string>();
   const deciding = new Set<string>();

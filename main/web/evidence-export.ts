@@ -16,9 +16,18 @@ import type { LedgerStore } from '../../ledger/store.ts';
 import { exportEvidence } from '../evidence/export-evidence.ts';
 import type { ApiBackend } from './api-service.ts';
 
-export interface EvidenceExportOptions {
-  /** The store judged (a kiosk's: its own log and its peers'; HQ's: every log), then stores adding checkpoints. */
+/** The stores one export reads, and what to do with them after. */
+export interface OpenedStores {
   readonly stores: readonly [LedgerStore, ...LedgerStore[]];
+  release(): void;
+}
+
+export interface EvidenceExportOptions {
+  /**
+   * The store judged (a kiosk's: its own log and its peers'; HQ's: every log), then stores adding checkpoints; or,
+   * where the node's store is no SQLite log store (HQ on PostgreSQL), a function opening them for one person.
+   */
+  readonly stores: readonly [LedgerStore, ...LedgerStore[]] | ((subject: string) => Promise<OpenedStores>);
   /** This node's own log: the access entry goes there. */
   readonly log: {
     readonly origin: string;
@@ -51,8 +60,10 @@ export class EvidenceExports {
     if (parseDay(request.day) === undefined)
       throw new MusterError('bad-request', `day: expected YYYY-MM-DD, got ${JSON.stringify(request.day)}`);
     const now = this.clock();
+    const { stores } = this.options;
+    const opened = typeof stores === 'function' ? await stores(request.subject) : { stores, release: () => undefined };
     const bundle = await exportEvidence({
-      stores: this.options.stores,
+      stores: opened.stores,
       subject: request.subject,
       day: request.day,
       ...(request.rule === undefined ? {} : { rule: request.rule }),
@@ -60,6 +71,8 @@ export class EvidenceExports {
       now: () => now,
       witnessSigners: this.options.witnessSigners ?? [],
       witnessKeys: this.options.witnessKeys ?? [],
+    }).finally(() => {
+      opened.release();
     });
     // The person's centres are those whose kiosk logs the bundle holds: each must be the caller's to see.
     const centres = [...new Set(bundle.segments.map((s) => s.origin.slice(0, s.origin.indexOf('/'))))];

@@ -15,6 +15,8 @@ import { LogWriter } from '../../ledger/log-writer.ts';
 import { ingestEntries } from '../../ledger/replica.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { exportEvidence } from '../../main/evidence/export-evidence.ts';
+import { subjectSnapshot } from '../../main/evidence/replica-snapshot.ts';
+import { EvidenceExports } from '../../main/web/evidence-export.ts';
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
 import { Witness } from '../../net/witness.ts';
 import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
@@ -119,6 +121,42 @@ describe('evidence from HQ on PostgreSQL', () => {
       expect(cli.code, cli.stderr).toBe(0);
     },
   );
+
+  it("HQ's dashboard on PostgreSQL exports from a copy made for the export: logged on HQ's log, verifies, copy removed", async () => {
+    // As `muster hq --postgres` builds it (main/cli/net-commands.ts).
+    const hq = await PostgresHqStore.open(server.url);
+    const hqLog = LedgerStore.open(join(dir, 'hq-log.db'), { create: true });
+    try {
+      const hqWriter = LogWriter.init(hqLog, 'hq/log', Signer.generate('hq/log'), () => EXPORTED_AT);
+      const exports = new EvidenceExports({
+        stores: async (subject) => {
+          const copy = await subjectSnapshot(hq, subject);
+          return { stores: [copy.store], release: copy.remove };
+        },
+        log: { origin: 'hq/log', append: (type, payload) => hqWriter.append(type, payload) },
+        witnessSigners: [centre.witness],
+        clock: () => at('14:00'),
+      });
+      const before = readdirTmp();
+      const logged = hqLog.head('hq/log').size;
+      const officer = { principal: { user: 'olga', role: 'officer', centres: [] }, kioskScreen: false } as const;
+      const file = await exports.export({ subject: PEOPLE.missed, day: DAY }, officer);
+      expect(file.verdict).toBe('missed');
+      expect(file.logged).toEqual({ origin: 'hq/log', seq: logged });
+      expect(readdirTmp()).toEqual(before);
+      const report = await verifyBundle(parseBundle(file.bundle), [
+        noteKey(REGISTRY_ORIGIN, registry.verifier.publicKey),
+      ]);
+      expect(report.ok && report.facts.witnesses).toEqual(['hq']);
+      // A person HQ holds no plan for: refused, nothing logged, no copy left behind.
+      await expect(exports.export({ subject: 'p-nobody', day: DAY }, officer)).rejects.toThrow(/p-nobody/);
+      expect(hqLog.head('hq/log').size).toBe(logged + 1);
+      expect(readdirTmp()).toEqual(before);
+    } finally {
+      hqLog.close();
+      await hq.close();
+    }
+  });
 
   it("a person with no plan in HQ's store is refused, and the temporary copy is removed", async () => {
     const before = readdirTmp();
