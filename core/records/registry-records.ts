@@ -2,76 +2,83 @@
 // with (and the kiosk's witness key), `witness-registration` entries bind another witness's key (HQ's, an
 // agency's) to its name, `key-revocation` entries revoke a kiosk key from a seq on. Pure: the ledger applies them
 // to key schedules, the evidence exporter and verifier to the logs and cosignatures in a bundle.
+import { type TProperties, Type } from '@sinclair/typebox';
 import type { Payload } from '../entry.ts';
 import { MusterError } from '../errors.ts';
+import { type Parsed, recordParser } from './record-schema.ts';
 
 /** The registry log: HQ's own log of kiosk registrations and key revocations. */
 export const REGISTRY_ORIGIN = 'hq/registry';
 
-export interface Revocation {
-  readonly origin: string;
-  readonly publicKey: Uint8Array;
-  /** Entries at this seq and after, signed by the key, are refused. */
-  readonly fromSeq: number;
+const PUBLIC_KEY = Type.Uint8Array({ minByteLength: 32, maxByteLength: 32, errorMessage: 'expected 32 bytes' });
+const TEXT = Type.String({ errorMessage: 'expected text' });
+
+/**
+ * A registry entry's fields. Unlike other records, fields it does not know are let through: a registry entry
+ * decides whose keys count, and a field added later must never make a reader drop a revocation (leaving a stolen
+ * key in force) or a registration.
+ */
+function entry<P extends TProperties>(properties: P) {
+  return Type.Object(properties, { errorMessage: 'expected a map' });
 }
 
-export interface Registration {
-  readonly origin: string;
-  readonly publicKey: Uint8Array;
-  readonly centre: string;
-  /** The centre's staff log: staff decisions (plans, tasks, excuses, reviews, contests) count only from such logs. */
-  readonly staffLog: boolean;
-  /** The kiosk's witness key (its cosignatures are named like its log), when provisioning gave it. */
-  readonly witnessKey?: Uint8Array;
-}
-
-/** A witness other than a kiosk (HQ, an agency's node): its cosignatures carry `name`. */
-export interface WitnessRegistration {
-  readonly name: string;
-  readonly publicKey: Uint8Array;
-}
-
-export function parseRegistration(payload: Payload): Registration {
-  const { origin, key, centre, staffLog, witness } = payload;
-  if (
-    typeof origin !== 'string' ||
-    origin === REGISTRY_ORIGIN ||
-    !(key instanceof Uint8Array) ||
-    key.length !== 32 ||
-    typeof centre !== 'string' ||
-    !origin.startsWith(`${centre}/`) ||
-    (staffLog !== undefined && staffLog !== true) ||
-    (witness !== undefined && !(witness instanceof Uint8Array && witness.length === 32))
-  ) {
-    throw new MusterError(
-      'bad-record',
-      'kiosk-registration: expected {origin: "<centre>/<kiosk>", centre, key: 32 bytes, staffLog?: true, witness?: 32 bytes}',
-    );
-  }
-  return {
+const REGISTRATION = Type.Transform(
+  entry({
+    /** `<centre>/<kiosk>`. */
+    origin: TEXT,
+    centre: TEXT,
+    key: PUBLIC_KEY,
+    staffLog: Type.Optional(Type.Literal(true, { errorMessage: 'expected true or nothing' })),
+    witness: Type.Optional(PUBLIC_KEY),
+  }),
+)
+  .Decode(({ origin, centre, key, staffLog, witness }) => ({
     origin,
     publicKey: key,
     centre,
+    /** The centre's staff log: staff decisions (plans, tasks, excuses, reviews, contests) count only from such logs. */
     staffLog: staffLog === true,
+    /** The kiosk's witness key (its cosignatures are named like its log), when provisioning gave it. */
     ...(witness === undefined ? {} : { witnessKey: witness }),
-  };
-}
+  }))
+  .Encode(({ publicKey, staffLog, witnessKey, ...registration }) => ({
+    ...registration,
+    key: publicKey,
+    ...(staffLog ? { staffLog: true as const } : {}),
+    ...(witnessKey === undefined ? {} : { witness: witnessKey }),
+  }));
 
-export function parseWitnessRegistration(payload: Payload): WitnessRegistration {
-  // `witness`, not `name`: the log refuses field names that suggest personal data.
-  const { witness: name, key } = payload;
-  // A note key's name: no space, no '+' (core/evidence/note-keys.ts); never the registry's own.
-  if (
-    typeof name !== 'string' ||
-    !/^[^\s+]+$/.test(name) ||
-    name === REGISTRY_ORIGIN ||
-    !(key instanceof Uint8Array) ||
-    key.length !== 32
-  ) {
-    throw new MusterError('bad-record', 'witness-registration: expected {witness: a key name, key: 32 bytes}');
-  }
-  return { name, publicKey: key };
-}
+export type Registration = Parsed<typeof REGISTRATION>;
+
+export const parseRegistration: (payload: unknown) => Registration = recordParser(
+  REGISTRATION,
+  'kiosk-registration',
+  (r) => {
+    if (r.origin === REGISTRY_ORIGIN) return { field: 'origin', message: 'is the registry itself' };
+    if (!r.origin.startsWith(`${r.centre}/`)) return { field: 'origin', message: 'expected "<centre>/<kiosk>"' };
+    return undefined;
+  },
+);
+
+/** A witness other than a kiosk (HQ, an agency's node): its cosignatures carry `name`. */
+const WITNESS_REGISTRATION = Type.Transform(
+  entry({
+    // `witness`, not `name`: the log refuses field names that suggest personal data. A note key's name: no space,
+    // no '+' (core/evidence/note-keys.ts).
+    witness: Type.String({ pattern: '^[^\\s+]+$', errorMessage: 'expected a key name' }),
+    key: PUBLIC_KEY,
+  }),
+)
+  .Decode(({ witness, key }) => ({ name: witness, publicKey: key }))
+  .Encode(({ name, publicKey }) => ({ witness: name, key: publicKey }));
+
+export type WitnessRegistration = Parsed<typeof WITNESS_REGISTRATION>;
+
+export const parseWitnessRegistration: (payload: unknown) => WitnessRegistration = recordParser(
+  WITNESS_REGISTRATION,
+  'witness-registration',
+  (w) => (w.name === REGISTRY_ORIGIN ? { field: 'witness', message: 'is the registry itself' } : undefined),
+);
 
 /**
  * Witness keys by name, as the registry's entries in order bind them: a kiosk's registration its witness key
@@ -99,20 +106,17 @@ export function registryWitnesses(
   return bound;
 }
 
-export function parseRevocation(payload: Payload): Revocation {
-  const { origin, key, fromSeq } = payload;
-  if (
-    typeof origin !== 'string' ||
-    !(key instanceof Uint8Array) ||
-    key.length !== 32 ||
-    typeof fromSeq !== 'number' ||
-    !Number.isSafeInteger(fromSeq) ||
-    fromSeq < 0
-  ) {
-    throw new MusterError(
-      'bad-record',
-      'key-revocation: expected {origin, key: 32 bytes, fromSeq: entry number, reason}',
-    );
-  }
-  return { origin, publicKey: key, fromSeq };
-}
+const REVOCATION = Type.Transform(
+  entry({
+    origin: TEXT,
+    key: PUBLIC_KEY,
+    /** Entries at this seq and after, signed by the key, are refused. */
+    fromSeq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, errorMessage: 'expected an entry number' }),
+  }),
+)
+  .Decode(({ origin, key, fromSeq }) => ({ origin, publicKey: key, fromSeq }))
+  .Encode(({ publicKey, ...revocation }) => ({ ...revocation, key: publicKey }));
+
+export type Revocation = Parsed<typeof REVOCATION>;
+
+export const parseRevocation: (payload: unknown) => Revocation = recordParser(REVOCATION, 'key-revocation');

@@ -191,10 +191,15 @@ describe('durability at the syscall level (strace)', () => {
         '-e',
         `inject=${name}:error=EIO:when=${before.filter((c) => c.name === name).length + 1}+`,
       ]);
-      const run = spawnSync(STRACE, ['-f', '-qq', ...inject, '--', ...child, join(tempDir(), 'hq.db')], {
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
+      // Its trace goes to /dev/null: on stderr it outgrows spawnSync's buffer, and the child is killed unheard.
+      const run = spawnSync(
+        STRACE,
+        ['-f', '-qq', '-o', '/dev/null', ...inject, '--', ...child, join(tempDir(), 'hq.db')],
+        {
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
       expect(run.stdout).toMatch(
         /^ready\nfailed store-io: record the witnessed checkpoints failed: SQLITE_IOERR\w*: .*\n$/,
       );
