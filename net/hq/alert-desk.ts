@@ -3,10 +3,11 @@
 // store), then a compare-and-set change of the stored alert, then delivered like any change. Superseded alerts
 // keep their status: the action is recorded in their history.
 import { createHash } from 'node:crypto';
+import { type Out, check, obj } from '../../core/api/check.ts';
 import { MusterError } from '../../core/errors.ts';
 import type { Payload } from '../../core/entry.ts';
 import { type AlertActionName, ALERT_ACTIONS, parseAlertAction } from '../../core/records/alert-action.ts';
-import { isId } from '../../core/records/record-schema.ts';
+import { ID, text } from '../../core/records/record-schema.ts';
 import type { AlertHistoryEvent, BreachAlert, BreachAlertStatus, BreachAlertStore } from './breach-alert.ts';
 
 /** HQ's own log (a LogWriter): where each action is signed before it takes effect. */
@@ -15,15 +16,21 @@ export interface ActionLog {
   append(type: 'alert-action', payload: Payload): Promise<{ readonly seq: number }>;
 }
 
-export interface AlertActionRequest {
+const MAX_NOTE_CHARS = 500;
+
+/** An action's HTTP body: the note (kept in the store, its SHA-256 on the log) and, for assign only, the assignee. */
+const BODY = obj(
+  { note: text(MAX_NOTE_CHARS) },
+  /** The user id to assign the alert to. */
+  { assignee: ID },
+);
+
+export type AlertActionRequest = Out<typeof BODY> & {
   readonly action: AlertActionName;
   /** The officer's user id. */
   readonly by: string;
-  readonly note: string;
-  readonly assignee?: string;
-}
+};
 
-const MAX_NOTE_CHARS = 500;
 /** Tries of the compare-and-set against a watcher (or another node) changing the alert at the same moment. */
 const TRIES = 5;
 
@@ -46,30 +53,19 @@ export class AlertDesk {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Validates a request body (unknown JSON) into a request; MusterError('bad-request') names the field. */
+  /** Validates a request body (unknown JSON) into a request; MusterError('bad-message') names the field. */
   static request(action: string, body: unknown, by: string): AlertActionRequest {
-    if (!(ALERT_ACTIONS as readonly string[]).includes(action))
+    if (!isAction(action))
       throw new MusterError(
         'not-found',
         `no alert action ${JSON.stringify(action.slice(0, 40))}: ${ALERT_ACTIONS.join(', ')}`,
       );
-    if (typeof body !== 'object' || body === null || Array.isArray(body))
-      throw new MusterError('bad-request', 'body: expected a JSON object {note, assignee?}');
-    const { note, assignee, ...rest } = body as Record<string, unknown>;
-    const extra = Object.keys(rest)[0];
-    if (extra !== undefined) throw new MusterError('bad-request', `body.${extra.slice(0, 40)}: unknown field`);
-    if (typeof note !== 'string' || note.trim() === '' || note.length > MAX_NOTE_CHARS)
-      throw new MusterError('bad-request', `body.note: expected text of 1-${MAX_NOTE_CHARS} characters`);
-    if (action === 'assign' && !isId(assignee))
-      throw new MusterError('bad-request', 'body.assignee: expected the user id to assign the alert to');
+    const { note, assignee } = check(BODY, body, 'body');
+    if (action === 'assign' && assignee === undefined)
+      throw new MusterError('bad-message', 'body.assignee: expected the user id to assign the alert to');
     if (action !== 'assign' && assignee !== undefined)
-      throw new MusterError('bad-request', 'body.assignee: only for assign');
-    return {
-      action: action as AlertActionName,
-      by,
-      note,
-      ...(action === 'assign' ? { assignee: assignee as string } : {}),
-    };
+      throw new MusterError('bad-message', 'body.assignee: only for assign');
+    return { action, by, note, ...(assignee === undefined ? {} : { assignee }) };
   }
 
   async act(id: string, request: AlertActionRequest): Promise<BreachAlert> {
@@ -112,4 +108,8 @@ export class AlertDesk {
       `breach alert ${id} kept changing; the action is on HQ's log (seq ${seq}) but not on the alert: try again`,
     );
   }
+}
+
+function isAction(action: string): action is AlertActionName {
+  return (ALERT_ACTIONS as readonly string[]).includes(action);
 }

@@ -195,7 +195,15 @@ describe('BreachWatcher', () => {
     expect(() => AlertDesk.request('resolve', { note: '' }, 'o')).toThrow(/body.note/);
     expect(() => AlertDesk.request('resolve', { note: 'ok', extra: 1 }, 'o')).toThrow(/body.extra: unknown field/);
     expect(() => AlertDesk.request('assign', { note: 'ok' }, 'o')).toThrow(/body.assignee/);
-    expect(() => AlertDesk.request('resolve', [1], 'o')).toThrow(/expected a JSON object/);
+    expect(() => AlertDesk.request('assign', { note: 'ok', assignee: 'a b' }, 'o')).toThrow(
+      /body.assignee: expected an id/,
+    );
+    expect(() => AlertDesk.request('resolve', { note: 'ok', assignee: 'o2' }, 'o')).toThrow(
+      /body.assignee: only for assign/,
+    );
+    expect(() => AlertDesk.request('resolve', { note: ' \n ' }, 'o')).toThrow(/body.note: expected text of 1-500/);
+    expect(() => AlertDesk.request('resolve', { note: 'x'.repeat(501) }, 'o')).toThrow(/body.note/);
+    expect(() => AlertDesk.request('resolve', [1], 'o')).toThrow(/body: expected an object/);
     await expect(
       desk.act('breach:missed-checkin/nobody/2026-03-02', AlertDesk.request('resolve', { note: 'ok' }, 'o')),
     ).rejects.toThrow(/no breach alert/);
