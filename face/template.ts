@@ -6,6 +6,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { fromBase64, toBase64, utf8 } from '../core/bytes.ts';
 import { decodeCanonical, encodeCanonical } from '../core/canonical.ts';
 import { MusterError, badArgument } from '../core/errors.ts';
+import { BASE64, type Parsed, SHA256, map, oneOf, recordParser, text } from '../core/records/record-schema.ts';
 import { DESCRIPTOR_LENGTH } from './match.ts';
 
 export const TEMPLATE_FORMAT = 'muster-face-template/1';
@@ -24,15 +25,17 @@ export interface FaceTemplate {
 }
 
 /** The file on disk: JSON, everything but the commitment encrypted. */
-export interface SealedTemplate {
-  readonly format: typeof TEMPLATE_FORMAT;
-  readonly subjectId: string;
+const SEALED_TEMPLATE = map({
+  format: oneOf([TEMPLATE_FORMAT]),
+  subjectId: text(200),
   /** Hex SHA-256; what the log records for the enrolment. */
-  readonly commitment: string;
-  readonly iv: string;
-  readonly ciphertext: string;
-  readonly tag: string;
-}
+  commitment: SHA256,
+  iv: BASE64,
+  ciphertext: BASE64,
+  tag: BASE64,
+});
+
+export type SealedTemplate = Parsed<typeof SEALED_TEMPLATE>;
 
 export function createTemplate(
   subjectId: string,
@@ -105,30 +108,21 @@ export function openTemplate(sealed: SealedTemplate, key: Uint8Array): FaceTempl
   return template;
 }
 
-export function parseSealedTemplate(text: string): SealedTemplate {
+const sealedTemplate = recordParser(SEALED_TEMPLATE, 'template file');
+
+export function parseSealedTemplate(json: string): SealedTemplate {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(json);
   } catch (error) {
     throw invalid('template file is not JSON', error);
   }
-  if (typeof value !== 'object' || value === null) throw invalid('template file is not an object');
-  const record = value as Record<string, unknown>;
-  const field = (name: keyof SealedTemplate): string => {
-    const v = record[name];
-    if (typeof v !== 'string') throw invalid(`template field ${name} is missing`);
-    return v;
-  };
-  const [format, subjectId, commitment, iv, ciphertext, tag] = [
-    field('format'),
-    field('subjectId'),
-    field('commitment'),
-    field('iv'),
-    field('ciphertext'),
-    field('tag'),
-  ];
-  if (format !== TEMPLATE_FORMAT) throw invalid(`unknown template format ${JSON.stringify(format)}`);
-  return { ...record, format, subjectId, commitment, iv, ciphertext, tag };
+  try {
+    return sealedTemplate(value);
+  } catch (error) {
+    if (error instanceof MusterError) throw invalid(error.message, error);
+    throw error;
+  }
 }
 
 function readPlaintext(value: unknown): FaceTemplate {

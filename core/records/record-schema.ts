@@ -106,6 +106,12 @@ export const KEY = Type.String({
 
 export const SHA256 = Type.String({ pattern: '^[0-9a-f]{64}$', errorMessage: 'expected a lowercase hex SHA-256' });
 
+/** Bytes as standard base64 text (core/bytes.ts toBase64), for JSON files. */
+export const BASE64 = Type.String({
+  pattern: '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$',
+  errorMessage: 'expected standard base64',
+});
+
 /** Milliseconds since the Unix epoch. */
 export const TIME = Type.Integer({
   minimum: 0,

@@ -71,6 +71,16 @@ describe('encrypted face templates', () => {
     expectInvalid(() => parseSealedTemplate('not json'));
     expectInvalid(() => parseSealedTemplate('{"format":"muster-face-template/1"}'));
     expectInvalid(() => parseSealedTemplate(JSON.stringify({ ...sealTemplate(template, KEY), format: 'other/9' })));
+    expect(() => parseSealedTemplate(JSON.stringify({ ...sealTemplate(template, KEY), iv: 'not base64!' }))).toThrow(
+      /template file\.iv: expected standard base64/,
+    );
+    expect(() => parseSealedTemplate(JSON.stringify({ ...sealTemplate(template, KEY), commitment: 'AB' }))).toThrow(
+      /template file\.commitment: /,
+    );
+    expect(() => parseSealedTemplate(JSON.stringify({ ...sealTemplate(template, KEY), extra: 1 }))).toThrow(
+      /template file\.extra: unknown field/,
+    );
+    expectInvalid(() => parseSealedTemplate('[1]'));
   });
 
   it('needs at least three captures', () => {
