@@ -6,11 +6,23 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { fromBase64, toBase64, utf8 } from '../core/bytes.ts';
 import { decodeCanonical, encodeCanonical } from '../core/canonical.ts';
 import { MusterError, badArgument } from '../core/errors.ts';
-import { BASE64, type Parsed, SHA256, map, oneOf, recordParser, text } from '../core/records/record-schema.ts';
+import {
+  BASE64,
+  type Parsed,
+  SHA256,
+  bytes,
+  list,
+  map,
+  oneOf,
+  recordParser,
+  text,
+} from '../core/records/record-schema.ts';
 import { DESCRIPTOR_LENGTH } from './match.ts';
 
 export const TEMPLATE_FORMAT = 'muster-face-template/1';
 export const MIN_ENROLMENT_CAPTURES = 3;
+/** More than any enrolment takes; bounds what a plaintext may hold. */
+const MAX_TEMPLATE_CAPTURES = 1000;
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const SALT_BYTES = 32;
@@ -36,6 +48,14 @@ const SEALED_TEMPLATE = map({
 });
 
 export type SealedTemplate = Parsed<typeof SEALED_TEMPLATE>;
+
+/** Inside the ciphertext (canonical CBOR): the descriptors as little-endian float32 bytes. */
+const PLAINTEXT = map({
+  subjectId: text(200),
+  createdAt: text(64),
+  salt: bytes(SALT_BYTES),
+  descriptors: list(bytes(DESCRIPTOR_LENGTH * 4), MAX_TEMPLATE_CAPTURES),
+});
 
 export function createTemplate(
   subjectId: string,
@@ -108,7 +128,8 @@ export function openTemplate(sealed: SealedTemplate, key: Uint8Array): FaceTempl
   return template;
 }
 
-const sealedTemplate = recordParser(SEALED_TEMPLATE, 'template file');
+const sealedTemplate = templateInvalid(recordParser(SEALED_TEMPLATE, 'template file'));
+const plaintext = templateInvalid(recordParser(PLAINTEXT, 'template plaintext'));
 
 export function parseSealedTemplate(json: string): SealedTemplate {
   let value: unknown;
@@ -117,31 +138,23 @@ export function parseSealedTemplate(json: string): SealedTemplate {
   } catch (error) {
     throw invalid('template file is not JSON', error);
   }
-  try {
-    return sealedTemplate(value);
-  } catch (error) {
-    if (error instanceof MusterError) throw invalid(error.message, error);
-    throw error;
-  }
+  return sealedTemplate(value);
 }
 
 function readPlaintext(value: unknown): FaceTemplate {
-  const record = value as Record<string, unknown> | null;
-  const descriptors = record?.descriptors;
-  if (
-    typeof record?.subjectId !== 'string' ||
-    typeof record.createdAt !== 'string' ||
-    !(record.salt instanceof Uint8Array) ||
-    !Array.isArray(descriptors) ||
-    !descriptors.every((d): d is Uint8Array => d instanceof Uint8Array && d.length === DESCRIPTOR_LENGTH * 4)
-  ) {
-    throw invalid('template plaintext has the wrong shape');
-  }
-  return {
-    subjectId: record.subjectId,
-    createdAt: record.createdAt,
-    salt: record.salt,
-    descriptors: descriptors.map(bytesToDescriptor),
+  const { subjectId, createdAt, salt, descriptors } = plaintext(value);
+  return { subjectId, createdAt, salt, descriptors: descriptors.map(bytesToDescriptor) };
+}
+
+/** The record parser, its refusal (naming the field) told as template-invalid. */
+function templateInvalid<T>(parse: (value: unknown) => T): (value: unknown) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (error) {
+      if (error instanceof MusterError) throw invalid(error.message, error);
+      throw error;
+    }
   };
 }
 

@@ -12,6 +12,7 @@ import {
   type TProperties,
   type TSchema,
   type TString,
+  type TUint8Array,
   type TUnsafe,
   Type,
 } from '@sinclair/typebox';
@@ -105,6 +106,11 @@ export const KEY = Type.String({
 });
 
 export const SHA256 = Type.String({ pattern: '^[0-9a-f]{64}$', errorMessage: 'expected a lowercase hex SHA-256' });
+
+/** Bytes (a CBOR byte string), exactly `length` of them. */
+export function bytes(length: number): TUint8Array {
+  return Type.Uint8Array({ minByteLength: length, maxByteLength: length, errorMessage: `expected ${length} bytes` });
+}
 
 /** Bytes as standard base64 text (core/bytes.ts toBase64), for JSON files. */
 export const BASE64 = Type.String({
