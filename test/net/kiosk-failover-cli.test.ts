@@ -57,7 +57,7 @@ describe('a kiosk configured with several broker URLs', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('broker.url[1]: expected mqtt://host:port');
     expect((await runMuster(['kiosk', 'run', '--config', config('empty.json', [])])).stderr).toContain(
-      'broker.url: expected at least one broker URL',
+      'broker.url: expected 1-64 broker URLs',
     );
   });
 
