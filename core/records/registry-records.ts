@@ -5,12 +5,12 @@
 import { type TProperties, Type } from '@sinclair/typebox';
 import type { Payload } from '../entry.ts';
 import { MusterError } from '../errors.ts';
-import { type Parsed, recordParser } from './record-schema.ts';
+import { type Parsed, bytes, recordParser } from './record-schema.ts';
 
 /** The registry log: HQ's own log of kiosk registrations and key revocations. */
 export const REGISTRY_ORIGIN = 'hq/registry';
 
-const PUBLIC_KEY = Type.Uint8Array({ minByteLength: 32, maxByteLength: 32, errorMessage: 'expected 32 bytes' });
+const PUBLIC_KEY = bytes(32);
 const TEXT = Type.String({ errorMessage: 'expected text' });
 
 /**
