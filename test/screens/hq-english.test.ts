@@ -34,7 +34,8 @@ describe('the HQ dashboard in English', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'English' }).click();
     const row = page.locator(`tr[data-centre="${CENTRE}"][data-zone="${ZONE}"]`);
-    await row.waitFor();
+    // HQ's first overview judges the centre's history; a CI machine running other suites takes longer than 15 s.
+    await row.waitFor({ timeout: 60_000 });
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(await row.textContent()).toContain('UTC+08:00');
     const compliance = page.locator('figure[data-chart="Compliance per centre per day"]');
