@@ -8,7 +8,7 @@ import { bytesEqual } from '../core/bytes.ts';
 import { MusterError } from '../core/errors.ts';
 import type { Verifier } from '../ledger/keys.ts';
 import { rootHash } from '../ledger/merkle.ts';
-import { openCheckpoint, parseNote } from '../ledger/note.ts';
+import { openCheckpoint, parseCheckpoint, parseNote } from '../ledger/note.ts';
 import type { LedgerStore } from '../ledger/store.ts';
 import { cosignatureTimes, mergeNotes, signatureLines } from './cosignature.ts';
 import type { ReplicaStore } from './replica-store.ts';
@@ -74,4 +74,43 @@ export async function receiveCosigned(
 ): Promise<void> {
   if (topic.kind !== 'cosign') return;
   await store.keepCosigned?.(topic.origin, decodeNoteText(payload, 'cosignature'), topic.witness);
+}
+
+/**
+ * Cosignatures that outran the entries they cover: a witness's message can reach a node before the log's own
+ * entries do, and a retained one is not sent again. The latest per log and witness is held in memory (bounded by
+ * logs x witnesses) and kept once the entries are committed.
+ */
+export class EarlyCosignatures {
+  private readonly held = new Map<string, Map<string, { readonly size: number; readonly note: string }>>();
+
+  /** Holds `note` when it claims more entries of `origin` than `ledger` holds (unverified until released). */
+  hold(ledger: LedgerStore, origin: string, note: string, witness: string): void {
+    const size = claimedSize(note);
+    if (size <= ledger.head(origin).size) return;
+    const byWitness = this.held.get(origin) ?? new Map<string, { size: number; note: string }>();
+    if ((byWitness.get(witness)?.size ?? -1) < size) byWitness.set(witness, { size, note });
+    this.held.set(origin, byWitness);
+  }
+
+  /** The held cosignatures of `origin` that the entries now in `ledger` cover, no longer held. */
+  release(ledger: LedgerStore, origin: string): { readonly witness: string; readonly note: string }[] {
+    const byWitness = this.held.get(origin);
+    if (!byWitness) return [];
+    const held = ledger.head(origin).size;
+    const covered = [...byWitness].filter(([, early]) => early.size <= held);
+    for (const [witness] of covered) byWitness.delete(witness);
+    if (byWitness.size === 0) this.held.delete(origin);
+    return covered.map(([witness, early]) => ({ witness, note: early.note }));
+  }
+}
+
+/** The size a checkpoint note claims, unverified (0 when it does not parse). */
+function claimedSize(note: string): number {
+  try {
+    return parseCheckpoint(parseNote(note).text).size;
+  } catch (error) {
+    if (error instanceof MusterError) return 0;
+    throw error;
+  }
 }

@@ -16,7 +16,7 @@ import { KeySchedule, readRegistry } from '../ledger/key-schedule.ts';
 import type { Verifier } from '../ledger/keys.ts';
 import { consistencyProof, rootHash } from '../ledger/merkle.ts';
 import { type Conflict, type EntryRow, type LedgerStore, storeError } from '../ledger/store.ts';
-import { keepCosigned } from './cosigned-notes.ts';
+import { EarlyCosignatures, keepCosigned } from './cosigned-notes.ts';
 import {
   type IngestBatch,
   type ReplicaStore,
@@ -98,6 +98,7 @@ export class SqliteReplicaStore implements ReplicaStore {
   /** Per log, the batches taken in but not yet committed, in call order. */
   private readonly flying = new Map<string, Flight[]>();
   private readonly verifierCache = new VerifierCache();
+  private readonly earlyCosigned = new EarlyCosignatures();
 
   constructor(
     readonly ledger: LedgerStore,
@@ -140,7 +141,9 @@ export class SqliteReplicaStore implements ReplicaStore {
         // A failed job (the pool closed, a worker died) only means this thread checks those signatures itself.
         const preverified = await checked.catch(() => []);
         await before;
-        return this.commit(batches, decoded, preverified);
+        const results = this.commit(batches, decoded, preverified);
+        await this.keepEarlyCosigned(batches);
+        return results;
       } finally {
         for (const flight of flights) this.land(flight);
       }
@@ -393,7 +396,16 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   async keepCosigned(origin: string, note: string, witness: string): Promise<boolean> {
-    return keepCosigned(this.ledger, origin, note, await this.verifiers(origin), witness);
+    if (keepCosigned(this.ledger, origin, note, await this.verifiers(origin), witness)) return true;
+    this.earlyCosigned.hold(this.ledger, origin, note, witness);
+    return false;
+  }
+
+  /** Keeps the cosignatures that arrived before the entries just committed. */
+  private async keepEarlyCosigned(batches: readonly IngestBatch[]): Promise<void> {
+    for (const origin of new Set(batches.map((b) => b.origin)))
+      for (const { witness, note } of this.earlyCosigned.release(this.ledger, origin))
+        keepCosigned(this.ledger, origin, note, await this.verifiers(origin), witness);
   }
 
   conflicts(origin: string): Promise<Conflict[]> {

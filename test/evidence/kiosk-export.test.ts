@@ -131,6 +131,26 @@ describe("a kiosk's evidence export (kiosks and HQ on Mosquitto, witness keys bo
       SLOW_MS,
     );
 
+    // k1 keeps, on the latest checkpoint of each log of its centre, the cosignatures of both other parties.
+    const cosigners = (origin: string, size: number): string[] =>
+      parseNote(k1.store.ledger.checkpointAt(origin, size)?.note ?? '\n\n')
+        .signatures.map((s) => s.name)
+        .sort();
+    const allCosigned = async (): Promise<void> => {
+      await waitFor(
+        async () => {
+          const [own, peer] = [await k1.store.size(K1), await k2.store.size(K2)];
+          return (
+            (await k1.store.size(K2)) === peer &&
+            cosigners(K1, own).join() === [K1, K2, 'hq'].sort().join() &&
+            cosigners(K2, peer).join() === [K1, K2, 'hq'].sort().join()
+          );
+        },
+        "k1 to keep k2's and HQ's cosignatures of its log, and HQ's of k2's",
+        SLOW_MS,
+      );
+    };
+
     // The day: plans at the staff kiosk, one on-time check-in, then an entry at each kiosk after the late period.
     for (const subject of ['p-miss', 'p-on'])
       await k1.append(
@@ -139,6 +159,9 @@ describe("a kiosk's evidence export (kiosks and HQ on Mosquitto, witness keys bo
       );
     now = at('09:05');
     await k1.append('checkin', checkinPayload('p-on', CENTRE));
+    // Every checkpoint so far cosigned before the clock moves: a witness keeps one cosigned checkpoint per log every
+    // KEEP_EVERY_S of its clock, so a morning checkpoint cosigned at 14:00 would crowd out the afternoon's.
+    await allCosigned();
     now = at('14:00');
     for (const [node, kiosk] of [
       [k1, K1],
@@ -146,23 +169,7 @@ describe("a kiosk's evidence export (kiosks and HQ on Mosquitto, witness keys bo
     ] as const)
       await node.append('checkin-attempt', attemptPayload(undefined, 'no-match', { kiosk, step: 'identify' }));
 
-    // k1 keeps, on the latest checkpoint of each log of its centre, the cosignatures of both other parties.
-    const cosigners = (origin: string, size: number): string[] =>
-      parseNote(k1.store.ledger.checkpointAt(origin, size)?.note ?? '\n\n')
-        .signatures.map((s) => s.name)
-        .sort();
-    await waitFor(
-      async () => {
-        const [own, peer] = [await k1.store.size(K1), await k2.store.size(K2)];
-        return (
-          (await k1.store.size(K2)) === peer &&
-          cosigners(K1, own).join() === [K1, K2, 'hq'].sort().join() &&
-          cosigners(K2, peer).join() === [K1, K2, 'hq'].sort().join()
-        );
-      },
-      "k1 to keep k2's and HQ's cosignatures of its log, and HQ's of k2's",
-      SLOW_MS,
-    );
+    await allCosigned();
 
     // The kiosk's store alone, while it runs; no witness key given.
     file = join(dir, 'p-miss.evidence.json');

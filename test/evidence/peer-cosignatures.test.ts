@@ -2,6 +2,9 @@
 // real Mosquitto broker), the exporter takes them from the stores, and the verifier checks each one: a forged
 // cosignature, or a missing one (a listed witness that cosigned nothing, a trusted witness absent from a
 // kiosk log's closing checkpoint), is named.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EvidenceBundle, encodeBundle, parseBundle } from '../../core/evidence/bundle.ts';
 import { noteKey } from '../../core/evidence/note-keys.ts';
@@ -12,7 +15,7 @@ import { parseCheckpoint, parseNote } from '../../core/signed-note.ts';
 import { signCheckpoint } from '../../ledger/note.ts';
 import { Signer } from '../../ledger/keys.ts';
 import { ingestEntries } from '../../ledger/replica.ts';
-import type { LedgerStore } from '../../ledger/store.ts';
+import { LedgerStore } from '../../ledger/store.ts';
 import { exportEvidence } from '../../main/evidence/export-evidence.ts';
 import { cosign, verifyCosignature } from '../../net/cosignature.ts';
 import { KEEP_EVERY_S, keepCosigned, receiveCosigned } from '../../net/cosigned-notes.ts';
@@ -114,6 +117,37 @@ describe('keeping a cosigned checkpoint', () => {
       'w',
       'other',
     ]);
+  });
+});
+
+describe('a cosignature that arrives before the entries it covers', () => {
+  let centre: EvidenceCentre;
+  const dir = mkdtempSync(join(tmpdir(), 'muster-early-cosign-'));
+  beforeAll(async () => {
+    centre = await evidenceCentre();
+  });
+  afterAll(() => {
+    centre.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is held, and kept once the entries are committed (a retained cosignature is not sent again)', async () => {
+    const [k1] = centre.kiosks;
+    const latest = k1.latestCheckpoint(K1);
+    if (!latest) throw new Error('no checkpoint');
+    const ledger = LedgerStore.open(join(dir, 'peer.db'), { create: true });
+    try {
+      const peer = new SqliteReplicaStore(ledger);
+      const hq = Signer.generate('hq');
+      expect(await peer.keepCosigned(K1, cosign(latest.note, hq, at('14:05') / 1000), 'hq')).toBe(false);
+      expect(ledger.checkpointAt(K1, latest.size)).toBeUndefined();
+      const leaves = [...k1.range(K1, 0, latest.size)].map((r) => r.leaf);
+      expect((await peer.ingest(K1, leaves, 'test')).rejected).toEqual([]);
+      const kept = parseNote(ledger.checkpointAt(K1, latest.size)?.note ?? '').signatures.map((s) => s.name);
+      expect(kept).toEqual([K1, 'hq']);
+    } finally {
+      ledger.close();
+    }
   });
 });
 
