@@ -32,7 +32,9 @@ describe('two HQ nodes on one PostgreSQL', () => {
     await broker.stop();
     await postgres.stop();
     rmSync(dir, { recursive: true, force: true });
-  });
+    // Stopping two HQ nodes, two kiosks, Mosquitto and PostgreSQL on a CI machine running other suites took over
+    // vitest's 30 s default once.
+  }, 60_000);
 
   it('both ingest into one store; with one killed the other takes in everything, roots matching', async () => {
     const hqs: HqService[] = [];
