@@ -56,6 +56,16 @@ export function openCheckpoint(note: string, origin: string, verifiers: readonly
   return checkpoint;
 }
 
+/** The size a checkpoint note claims, unverified (0 when it does not parse: whoever verifies it will say why). */
+export function claimedSize(note: string): number {
+  try {
+    return parseCheckpoint(parseNote(note).text).size;
+  } catch (error) {
+    if (error instanceof MusterError) return 0;
+    throw error;
+  }
+}
+
 export function signCheckpoint(checkpoint: Checkpoint, signer: Signer): string {
   return signNote(formatCheckpoint(checkpoint), [signer]);
 }

@@ -3,7 +3,7 @@
 // transaction), and each verdict is acted on: a cosignature published, a rollback or fork reported, a replica
 // behind backfilled (the checkpoint is judged again once the replica reaches its size).
 import { MusterError } from '../core/errors.ts';
-import { parseCheckpoint, parseNote } from '../ledger/note.ts';
+import { claimedSize, parseCheckpoint, parseNote } from '../ledger/note.ts';
 import type { Backfill } from './backfill.ts';
 import type { ReplicationContext } from './replication-context.ts';
 import { topics } from './topics.ts';
@@ -129,14 +129,5 @@ export class CheckpointWitnessing {
           break;
       }
     }
-  }
-}
-
-/** The size a checkpoint note claims, unverified (0 when it does not parse: the witness will say why). */
-function claimedSize(note: string): number {
-  try {
-    return parseCheckpoint(parseNote(note).text).size;
-  } catch {
-    return 0;
   }
 }

@@ -8,7 +8,7 @@ import { bytesEqual } from '../core/bytes.ts';
 import { MusterError } from '../core/errors.ts';
 import type { Verifier } from '../ledger/keys.ts';
 import { rootHash } from '../ledger/merkle.ts';
-import { openCheckpoint, parseCheckpoint, parseNote } from '../ledger/note.ts';
+import { claimedSize, openCheckpoint, parseNote } from '../ledger/note.ts';
 import type { LedgerStore } from '../ledger/store.ts';
 import { cosignatureTimes, mergeNotes, signatureLines } from './cosignature.ts';
 import type { ReplicaStore } from './replica-store.ts';
@@ -102,15 +102,5 @@ export class EarlyCosignatures {
     for (const [witness] of covered) byWitness.delete(witness);
     if (byWitness.size === 0) this.held.delete(origin);
     return covered.map(([witness, early]) => ({ witness, note: early.note }));
-  }
-}
-
-/** The size a checkpoint note claims, unverified (0 when it does not parse). */
-function claimedSize(note: string): number {
-  try {
-    return parseCheckpoint(parseNote(note).text).size;
-  } catch (error) {
-    if (error instanceof MusterError) return 0;
-    throw error;
   }
 }
