@@ -9,6 +9,7 @@ import { decodeLeaf, type DecodedLeaf } from '../core/entry.ts';
 import { MusterError } from '../core/errors.ts';
 import { entrySignatureValid } from './entry-signing.ts';
 import { Verifier, readVerifierFile } from './keys.ts';
+import type { KindedFailure, ProblemKind } from './problem-kind.ts';
 import {
   REGISTRY_ORIGIN,
   type Revocation,
@@ -109,31 +110,44 @@ export class KeySchedule {
    * checks the signature under `keyFor(seq)` itself, before or after (fsck checks a block's signatures after).
    */
   check(decoded: DecodedLeaf, trustedGenesisKey?: Uint8Array, signatureVerified = false): string | undefined {
+    return this.failure(decoded, trustedGenesisKey, signatureVerified)?.reason;
+  }
+
+  /** As check, with the kind of failure (ledger/problem-kind.ts) beside its reason. */
+  failure(decoded: DecodedLeaf, trustedGenesisKey?: Uint8Array, signatureVerified = false): KindedFailure | undefined {
     const { body } = decoded;
+    const fail = (kind: ProblemKind, reason: string): KindedFailure => ({ kind, reason });
     if (body.seq === 0) {
-      if (body.type !== 'genesis') return 'entry 0 is not a genesis entry';
+      if (body.type !== 'genesis') return fail('invalid', 'entry 0 is not a genesis entry');
       const key = body.payload.key;
-      if (!(key instanceof Uint8Array) || key.length !== 32) return 'genesis entry does not name a 32-byte key';
+      if (!(key instanceof Uint8Array) || key.length !== 32)
+        return fail('invalid', 'genesis entry does not name a 32-byte key');
       if (trustedGenesisKey && !bytesEqual(key, trustedGenesisKey))
-        return 'genesis key is not the trusted key for this log';
-      if (this.registeredKey === null) return `${this.origin} is not a registered kiosk (muster kiosk provision)`;
+        return fail(
+          this.origin === REGISTRY_ORIGIN ? 'registry-refused' : 'unregistered-key',
+          'genesis key is not the trusted key for this log',
+        );
+      if (this.registeredKey === null)
+        return fail('unregistered-key', `${this.origin} is not a registered kiosk (muster kiosk provision)`);
       if (this.registeredKey && !bytesEqual(key, this.registeredKey))
-        return 'genesis key is not the key registered for this kiosk';
+        return fail('unregistered-key', 'genesis key is not the key registered for this kiosk');
       if (this.spans.length === 0) this.spans.push({ fromSeq: 0, verifier: new Verifier(this.origin, key) });
     } else if (body.type === 'genesis') {
-      return 'genesis entry after entry 0';
+      return fail('invalid', 'genesis entry after entry 0');
     }
     const verifier = this.keyFor(body.seq);
     if (!bytesEqual(body.kid, verifier.id))
-      return `signed by key ${toHex(body.kid)}, but key ${toHex(verifier.id)} is in force`;
+      return fail('forged', `signed by key ${toHex(body.kid)}, but key ${toHex(verifier.id)} is in force`);
     const revokedFrom = this.revokedFrom(verifier.publicKey);
     if (revokedFrom !== undefined && body.seq >= revokedFrom)
-      return `signed by key ${toHex(verifier.id)}, revoked from entry ${revokedFrom}`;
+      return fail('revoked-key', `signed by key ${toHex(verifier.id)}, revoked from entry ${revokedFrom}`);
     // signatureVerified: the caller checks the signature under keyFor(seq) itself (fsck's blocks, HQ's verify pool).
-    if (!signatureVerified && !entrySignatureValid(decoded, verifier)) return 'signature does not verify';
+    if (!signatureVerified && !entrySignatureValid(decoded, verifier))
+      return fail('forged', 'signature does not verify');
     if (body.type === 'key-rotation') {
       const next = body.payload.newKey;
-      if (!(next instanceof Uint8Array) || next.length !== 32) return 'key rotation does not name a 32-byte key';
+      if (!(next instanceof Uint8Array) || next.length !== 32)
+        return fail('invalid', 'key rotation does not name a 32-byte key');
       if (!this.spans.some((s) => s.fromSeq === body.seq + 1))
         this.spans.push({ fromSeq: body.seq + 1, verifier: new Verifier(this.origin, next) });
     }

@@ -9,11 +9,11 @@ import { entrySignatureValid } from './entry-signing.ts';
 import { leafHash } from './hash.ts';
 import type { KeySchedule } from './key-schedule.ts';
 import type { Verifier } from './keys.ts';
+import type { KindedFailure } from './problem-kind.ts';
 import type { EntryRow } from './store.ts';
 
-export interface RangeFailure {
+export interface RangeFailure extends KindedFailure {
   readonly seq: number;
-  readonly reason: string;
 }
 
 /** `entries`: the decoded entries that passed every check, in order (on failure, those before it). */
@@ -70,13 +70,17 @@ export function checkRange(
   let prev = prevHash;
   for (const row of rows) {
     if (row.seq !== expected) {
-      structural = { seq: expected, reason: `entry ${expected} is missing (next stored is ${row.seq})` };
+      structural = {
+        seq: expected,
+        kind: 'tampered',
+        reason: `entry ${expected} is missing (next stored is ${row.seq})`,
+      };
       break;
     }
     const hash = leafHash(row.leaf);
     const checked = checkRow(origin, row, hash, prev, schedule, payloads);
-    if (typeof checked === 'string') {
-      structural = { seq: row.seq, reason: checked };
+    if (!('decoded' in checked)) {
+      structural = { seq: row.seq, ...checked };
       break;
     }
     signed.push(checked);
@@ -84,7 +88,8 @@ export function checkRange(
     hashes.set(hash, (row.seq - start) * 32);
     expected++;
   }
-  if (!structural && expected !== end) structural = { seq: expected, reason: `entry ${expected} is missing` };
+  if (!structural && expected !== end)
+    structural = { seq: expected, kind: 'tampered', reason: `entry ${expected} is missing` };
   return { start, hashes, signed, structural };
 }
 
@@ -98,13 +103,13 @@ export function rangeResult(checked: CheckedRange, verified?: Uint8Array): Range
   const entries: DecodedLeaf[] = [];
   for (const [i, { decoded, key }] of signed.entries()) {
     if (verified?.[i] !== 1 && !entrySignatureValid(decoded, key))
-      return { ok: false, seq: start + entries.length, reason: 'signature does not verify', entries };
+      return { ok: false, seq: start + entries.length, kind: 'forged', reason: 'signature does not verify', entries };
     entries.push(decoded);
   }
   return structural ? { ok: false, ...structural, entries } : { ok: true, hashes, entries };
 }
 
-/** Everything about one row but its signature: a reason, or the entry and the key its signature must verify under. */
+/** Everything about one row but its signature: what failed, or the entry and the key its signature must verify under. */
 function checkRow(
   origin: string,
   row: EntryRow,
@@ -112,19 +117,23 @@ function checkRow(
   prev: Uint8Array,
   schedule: KeySchedule,
   payloads: 'all' | 'key-entries',
-): string | { decoded: DecodedLeaf; key: Verifier } {
+): KindedFailure | { decoded: DecodedLeaf; key: Verifier } {
   let decoded;
   try {
     // SQLite hands over Buffers; the decoder's many subarrays are cheaper on a plain Uint8Array view.
     decoded = decodeLeaf(new Uint8Array(row.leaf.buffer, row.leaf.byteOffset, row.leaf.byteLength), payloads);
   } catch (error) {
-    return `malformed entry: ${errorMessage(error)}`;
+    return { kind: 'invalid', reason: `malformed entry: ${errorMessage(error)}` };
   }
   const { body } = decoded;
-  if (body.origin !== origin) return `entry belongs to origin ${JSON.stringify(body.origin)}`;
-  if (body.seq !== row.seq) return `entry says seq ${body.seq} but is stored as ${row.seq} (rows moved or swapped)`;
-  if (!bytesEqual(body.prev, prev)) return 'prev hash does not match the entry before it (chain broken)';
-  if (!bytesEqual(hash, row.hash)) return 'stored leaf hash does not match the entry';
-  if (body.type !== row.type || body.ts !== row.ts) return 'stored type or time does not match the signed entry';
-  return schedule.check(decoded, undefined, true) ?? { decoded, key: schedule.keyFor(body.seq) };
+  const tampered = (reason: string): KindedFailure => ({ kind: 'tampered', reason });
+  // Another log's signed entry stored under this one: moved here.
+  if (body.origin !== origin) return tampered(`entry belongs to origin ${JSON.stringify(body.origin)}`);
+  if (body.seq !== row.seq)
+    return tampered(`entry says seq ${body.seq} but is stored as ${row.seq} (rows moved or swapped)`);
+  if (!bytesEqual(body.prev, prev)) return tampered('prev hash does not match the entry before it (chain broken)');
+  if (!bytesEqual(hash, row.hash)) return tampered('stored leaf hash does not match the entry');
+  if (body.type !== row.type || body.ts !== row.ts)
+    return tampered('stored type or time does not match the signed entry');
+  return schedule.failure(decoded, undefined, true) ?? { decoded, key: schedule.keyFor(body.seq) };
 }
