@@ -1,12 +1,10 @@
 // The staff and HQ screens' backends over a store whose check-in was edited at rest: the findings it could have
 // changed show the problem (status `unverified`, the failing log and seq) instead of a verdict.
-import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FindingView, Roster } from '../../core/api/staff-api.ts';
-import { leafHash } from '../../ledger/hash.ts';
 import type { HqStore } from '../../net/hq/hq-store.ts';
 import type { HqEvents } from '../../net/hq/hq-service.ts';
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
@@ -16,6 +14,7 @@ import { StaffBackend } from '../../main/web/staff-backend.ts';
 import { kioskLog, tempDir } from '../checkin/support/kiosk-log.ts';
 import { at, checkinPayload, planPayload } from '../checkin/support/log-builder.ts';
 import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
+import { editRow, editedLeaf } from '../helpers/tamper-store.ts';
 
 const NY = 'America/New_York';
 const KIOSK = 'centre-a/k1';
@@ -42,13 +41,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await postgres.stop();
 });
-
-/** s-1's check-in leaf with its subject made s-2, and the leaf hash to keep the hash column in step. */
-function swappedLeaf(stored: Uint8Array): { leaf: Buffer; hash: Uint8Array } {
-  const leaf = Buffer.from(stored);
-  leaf.write('s-2', leaf.indexOf('s-1'));
-  return { leaf, hash: leafHash(leaf) };
-}
 
 /** HQ's stores, each with the edit an administrator could make to its check-in row. */
 const HQ_STORES: { name: string; open: () => Promise<{ store: HqStore; swap: () => Promise<void> }> }[] = [
@@ -84,7 +76,7 @@ const HQ_STORES: { name: string; open: () => Promise<{ store: HqStore; swap: () 
             const row = await db.query<{ leaf: Buffer }>('SELECT leaf FROM entries WHERE origin = $1 AND seq = 3', [
               KIOSK,
             ]);
-            const { leaf, hash } = swappedLeaf(row.rows[0]?.leaf as Buffer);
+            const { leaf, hash } = editedLeaf(row.rows[0]?.leaf as Buffer, 's-1', 's-2');
             await db.query('UPDATE entries SET leaf = $1, hash = $2 WHERE origin = $3 AND seq = 3', [
               leaf,
               Buffer.from(hash),
@@ -101,16 +93,7 @@ const HQ_STORES: { name: string; open: () => Promise<{ store: HqStore; swap: () 
 
 /** s-1's check-in now says s-2, the hash column kept in step: only the signature shows it. */
 function swapSubject(file: string): void {
-  const db = new Database(file);
-  try {
-    const row = db
-      .prepare<[string], { leaf: Buffer }>('SELECT leaf FROM entries WHERE origin = ? AND seq = 3')
-      .get(KIOSK) as { leaf: Buffer };
-    const { leaf, hash } = swappedLeaf(row.leaf);
-    db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE origin = ? AND seq = 3').run(leaf, hash, KIOSK);
-  } finally {
-    db.close();
-  }
+  editRow(file, KIOSK, 3, 's-1', 's-2');
 }
 
 describe('screens over a tampered store', () => {
