@@ -17,8 +17,9 @@ import { type DecodedLeaf, type EntryType, type Payload, ZERO_HASH } from '../co
 import { KeySchedule, REGISTRY_ORIGIN, type Registry, registryFrom } from './key-schedule.ts';
 import type { EntryRow, LedgerStore } from './store.ts';
 import { type CheckedRange, checkRange, rangeResult, verifyRows } from './verify-range.ts';
-import { MIN_POOLED, type VerifyItem, type VerifyKey, VerifyPool } from './verify-pool.ts';
+import { MIN_POOLED, type StartedJob, type VerifyItem, type VerifyKey, VerifyPool } from './verify-pool.ts';
 import type { Verifier } from './keys.ts';
+import type { KindedFailure } from './problem-kind.ts';
 
 /** An entry whose every check passed. */
 export interface VerifiedEntry {
@@ -35,10 +36,9 @@ export interface VerifiedEntry {
 }
 
 /** A log's first entry that failed: it and every entry after it are withheld. */
-export interface VerifyProblem {
+export interface VerifyProblem extends KindedFailure {
   readonly origin: string;
   readonly seq: number;
-  readonly reason: string;
   /** Kiosk time of the last entry before it that verified (undefined: none): a verdict from then on may lack evidence. */
   readonly after: number | undefined;
 }
@@ -113,6 +113,25 @@ interface LogMark {
   readonly bounds: Uint8Array[];
 }
 
+/** Rows from start to end of a log, the first to follow the entry whose leaf hash is `prev`. */
+interface Range {
+  readonly start: number;
+  readonly end: number;
+  readonly prev: Uint8Array;
+}
+
+/**
+ * A range read and checked but for its signatures, which `job` verifies on the pool meanwhile. Reading a range
+ * ahead (from the hash its predecessor's rows claim) keeps this thread busy while the workers check signatures;
+ * if the predecessor then fails, the range is dropped unused.
+ */
+interface Prepared<J> {
+  readonly rows: readonly EntryRow[];
+  readonly checked: CheckedRange;
+  readonly end: number;
+  readonly job: J | undefined;
+}
+
 interface Window {
   readonly origin: string;
   readonly start: number;
@@ -129,12 +148,14 @@ export class VerifiedReader {
   /** Where the sweep goes on: the log (in the marks' order) and the window in it. */
   private sweepAt = { log: 0, window: 0 };
   private readonly window: number;
+  private readonly chunk: number;
 
   constructor(
     private readonly source: EntrySource,
     private readonly options: VerifiedReaderOptions = {},
   ) {
     this.window = options.sweep ?? SWEEP;
+    this.chunk = options.chunk ?? CHUNK;
     if (!Number.isSafeInteger(this.window) || this.window < 1)
       throw new TypeError(`sweep: expected a positive integer, got ${this.window}`);
   }
@@ -156,13 +177,20 @@ export class VerifiedReader {
     const batch = this.batch(sink);
     const sizes = this.order(source.origins()).map((origin) => [origin, source.size(origin)] as const);
     const pool = this.poolFor(sizes);
+    const prepare = (origin: string, range: Range): Prepared<StartedJob> => {
+      const rows = source.rows(origin, range.start, range.end);
+      const checked = this.check(origin, range, rows);
+      const job = pool ? signatureJob(checked) : undefined;
+      return { rows, checked, end: range.end, job: job && pool?.startSync(job.keys, job.items) };
+    };
     try {
       for (const [origin, size] of sizes) {
-        for (let range = this.want(origin, size); range; range = this.want(origin, size)) {
-          const rows = source.rows(origin, range.start, range.end);
-          const checked = this.check(origin, range, rows);
-          const job = pool ? signatureJob(checked) : undefined;
-          this.accept(origin, checked, rows, batch, job && pool ? pool.verifySync(job.keys, job.items) : undefined);
+        for (let current = this.wanted(origin, size, prepare); current;) {
+          // This thread reads and checks the next range while the pool's workers verify this one's signatures.
+          const next = aheadOf(current, size, this.chunk);
+          const ahead = next && prepare(origin, next);
+          this.accept(origin, current.checked, current.rows, batch, current.job && pool?.finishSync(current.job));
+          current = ahead && this.continues(origin, ahead) ? ahead : this.wanted(origin, size, prepare);
         }
       }
     } finally {
@@ -178,20 +206,32 @@ export class VerifiedReader {
     return this.marks.get(origin)?.size ?? 0;
   }
 
+  /** The leaf hash of `origin`'s last verified entry (it commits to every entry below it); undefined before any. */
+  verifiedHead(origin: string): Uint8Array | undefined {
+    const mark = this.marks.get(origin);
+    return mark && mark.size > 0 ? mark.head : undefined;
+  }
+
   private async advanceAll(sink: EntrySink | undefined): Promise<VerifiedBatch> {
     const batch = this.batch(sink);
     const sizes: (readonly [string, number])[] = [];
     for (const origin of this.order(await this.source.origins())) sizes.push([origin, await this.source.size(origin)]);
     const pool = this.poolFor(sizes);
+    const prepare = async (origin: string, range: Range): Promise<Prepared<Promise<Uint8Array | undefined>>> => {
+      const rows = await this.source.rows(origin, range.start, range.end);
+      const checked = this.check(origin, range, rows);
+      const job = pool ? signatureJob(checked) : undefined;
+      // A pool that fails (a worker died) vouches for nothing: rangeResult then checks every signature here.
+      const verifying = job && pool?.verify(job.keys, job.items).catch(() => undefined);
+      return { rows, checked, end: range.end, job: verifying };
+    };
     try {
       for (const [origin, size] of sizes) {
-        for (let range = this.want(origin, size); range; range = this.want(origin, size)) {
-          const rows = await this.source.rows(origin, range.start, range.end);
-          const checked = this.check(origin, range, rows);
-          const job = pool ? signatureJob(checked) : undefined;
-          // A pool that fails (a worker died) vouches for nothing: rangeResult then checks every signature here.
-          const verified = job && pool ? await pool.verify(job.keys, job.items).catch(() => undefined) : undefined;
-          this.accept(origin, checked, rows, batch, verified);
+        for (let current = await this.wanted(origin, size, prepare); current;) {
+          const next = aheadOf(current, size, this.chunk);
+          const ahead = next && (await prepare(origin, next));
+          this.accept(origin, current.checked, current.rows, batch, await current.job);
+          current = ahead && this.continues(origin, ahead) ? ahead : await this.wanted(origin, size, prepare);
         }
       }
     } finally {
@@ -200,6 +240,18 @@ export class VerifiedReader {
     for (const window of this.sweepWindows())
       this.resweep(window, await this.source.rows(window.origin, window.start, window.end), batch);
     return this.finish(batch);
+  }
+
+  /** The next range of `origin` the marks want, prepared from the mark's head; undefined when none. */
+  private wanted<P>(origin: string, size: number, prepare: (origin: string, range: Range) => P): P | undefined {
+    const range = this.want(origin, size);
+    return range && prepare(origin, { ...range, prev: this.mark(origin).head });
+  }
+
+  /** Whether the range checked ahead starts where the log's verified entries now end (else it is dropped unused). */
+  private continues(origin: string, ahead: Prepared<unknown>): boolean {
+    const mark = this.mark(origin);
+    return !mark.problem && mark.size === ahead.checked.start;
   }
 
   /** The pool for this call's signatures: the caller's, or one of the reader's own when many entries wait. */
@@ -216,13 +268,8 @@ export class VerifiedReader {
     if (pool && pool !== this.options.pool) void pool.close();
   }
 
-  private check(
-    origin: string,
-    { start, end }: { start: number; end: number },
-    rows: readonly EntryRow[],
-  ): CheckedRange {
-    const mark = this.mark(origin);
-    return checkRange(origin, rows, start, end, mark.head, mark.schedule, 'all');
+  private check(origin: string, { start, end, prev }: Range, rows: readonly EntryRow[]): CheckedRange {
+    return checkRange(origin, rows, start, end, prev, this.mark(origin).schedule, 'all');
   }
 
   private batch(sink: EntrySink | undefined): Batch {
@@ -272,6 +319,7 @@ export class VerifiedReader {
     mark.problem = {
       origin,
       seq,
+      kind: 'changed',
       reason: `changed after it was verified: ${reason}`,
       after: result.entries.at(-1)?.body.ts,
     };
@@ -306,17 +354,13 @@ export class VerifiedReader {
     if (mark.problem) return undefined;
     // A store that lost entries below the mark was truncated or rolled back.
     if (size < mark.size) {
-      this.fail(
-        mark,
-        origin,
-        size,
-        `the log has ${size} entries but ${mark.size} were verified before: entries were deleted or the log rolled back`,
-      );
+      this.fail(mark, origin, size, {
+        kind: 'rolled-back',
+        reason: `the log has ${size} entries but ${mark.size} were verified before: entries were deleted or the log rolled back`,
+      });
       return undefined;
     }
-    return mark.size < size
-      ? { start: mark.size, end: Math.min(size, mark.size + (this.options.chunk ?? CHUNK)) }
-      : undefined;
+    return mark.size < size ? { start: mark.size, end: Math.min(size, mark.size + this.chunk) } : undefined;
   }
 
   /** Takes a checked range's entries up to its first failure; `verified`: the signatures a pool vouched for. */
@@ -330,20 +374,23 @@ export class VerifiedReader {
     const mark = this.mark(origin);
     const { start } = checked;
     const result = rangeResult(checked, verified);
-    let reason = result.ok ? undefined : result.reason;
+    let failure: KindedFailure | undefined = result.ok ? undefined : result;
     let good = result.entries.length;
     // The trust anchor from outside the store: entry 0 must name it.
     const trusted = this.options.trustedKeys?.get(origin);
     const genesis = result.entries[0];
     if (start === 0 && trusted && genesis && !bytesEqual(genesis.body.payload.key as Uint8Array, trusted)) {
       good = 0;
-      reason = 'genesis key is not the trusted key for this log (log replaced?)';
+      failure = {
+        kind: origin === REGISTRY_ORIGIN ? 'registry-refused' : 'unregistered-key',
+        reason: 'genesis key is not the trusted key for this log (log replaced?)',
+      };
     }
     const taken: VerifiedEntry[] = [];
     this.take(origin, mark, result.entries.slice(0, good), rows, taken);
     if (batch.sink) batch.sink(taken);
     else for (const entry of taken) batch.entries.push(entry);
-    if (reason !== undefined) this.fail(mark, origin, start + good, reason);
+    if (failure) this.fail(mark, origin, start + good, failure);
     if (origin === REGISTRY_ORIGIN && (this.registryRows.length !== batch.registrySeen || !this.registry)) {
       batch.registrySeen = this.registryRows.length;
       this.applyRegistry(batch.withdrawn);
@@ -377,8 +424,8 @@ export class VerifiedReader {
     mark.size += decoded.length;
   }
 
-  private fail(mark: LogMark, origin: string, seq: number, reason: string): void {
-    mark.problem = { origin, seq, reason, after: mark.lastTs };
+  private fail(mark: LogMark, origin: string, seq: number, { kind, reason }: KindedFailure): void {
+    mark.problem = { origin, seq, kind, reason, after: mark.lastTs };
   }
 
   /** Takes a grown registry: new revocations apply to every log, and withdraw entries already handed out. */
@@ -393,12 +440,10 @@ export class VerifiedReader {
       withdrawn.push({ origin, fromSeq: from });
       mark.size = from;
       mark.bounds.length = Math.floor(from / this.window);
-      this.fail(
-        mark,
-        origin,
-        from,
-        `signed by a key revoked from entry ${mark.schedule.revokedFrom(mark.schedule.keyFor(from).publicKey)} (revocation arrived after the entry was read)`,
-      );
+      this.fail(mark, origin, from, {
+        kind: 'revoked-key',
+        reason: `signed by a key revoked from entry ${mark.schedule.revokedFrom(mark.schedule.keyFor(from).publicKey)} (revocation arrived after the entry was read)`,
+      });
     }
   }
 }
@@ -435,6 +480,13 @@ export function ledgerEntrySource(store: LedgerStore, only?: readonly string[]):
     rows: (origin, from, to) => Promise.resolve(sync.rows(origin, from, to)),
     ownOrigin: store.ownOrigin(),
   };
+}
+
+/** The range after `current`, checked ahead from its last leaf hash; undefined after a structural failure or at the end. */
+function aheadOf(current: Prepared<unknown>, size: number, chunk: number): Range | undefined {
+  const { checked, end } = current;
+  if (checked.structural || end >= size) return undefined;
+  return { start: end, end: Math.min(size, end + chunk), prev: checked.hashes.subarray(checked.hashes.length - 32) };
 }
 
 /** A range's signatures as a VerifyPool job (undefined when too few to share), each under the key its row needs. */

@@ -28,6 +28,12 @@ export const MIN_POOLED = 16;
 
 export type { VerifyItem, VerifyKey };
 
+/** A job handed to the workers by startSync, for finishSync. */
+export interface StartedJob {
+  readonly job: VerifyJob;
+  readonly verifiers: readonly Verifier[];
+}
+
 interface Pending {
   readonly job: VerifyJob;
   readonly verifiers: readonly Verifier[];
@@ -80,15 +86,22 @@ export class VerifyPool {
   }
 
   /**
-   * As verify, for a caller that cannot yield (the verified reader's nextSync): the workers and this thread
-   * claim chunks until none is left. A flag is 1 only for a signature that verified; those of the last chunks a
-   * worker was still checking when this thread ran out of claims are 0 too, and the caller checks every 0 itself
-   * (at most a chunk per worker: cheaper than waiting, and nothing to wait for if a worker died).
+   * As verify, for a caller that cannot yield (the verified reader's nextSync), in two steps: startSync hands the
+   * job to the workers at once, so the caller can do other work (check the next range) while they verify, then
+   * finishSync has this thread claim chunks until none is left. A flag is 1 only for a signature that verified;
+   * those of the last chunks a worker was still checking when this thread ran out of claims are 0 too, and the
+   * caller checks every 0 itself (at most a chunk per worker: cheaper than waiting, and nothing to wait for if a
+   * worker died).
    */
-  verifySync(keys: readonly VerifyKey[], items: readonly VerifyItem[]): Uint8Array {
+  startSync(keys: readonly VerifyKey[], items: readonly VerifyItem[]): StartedJob {
     const job = packJob(keys, items);
     const verifiers = this.verifiers.forJob(job);
     if (items.length >= MIN_POOLED && !this.closing) for (const worker of this.workers) worker.postMessage(job);
+    return { job, verifiers };
+  }
+
+  /** The flags of a job from startSync, once this thread has claimed every chunk left. */
+  finishSync({ job, verifiers }: StartedJob): Uint8Array {
     while (claimChunk(job, verifiers));
     return job.flags;
   }

@@ -15,6 +15,7 @@ import { REGISTRY_ORIGIN } from '../../ledger/key-schedule.ts';
 import { Signer } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
+import type { ProblemKind } from '../../ledger/problem-kind.ts';
 import { VerifiedReader, ledgerEntrySource } from '../../ledger/verified-reader.ts';
 import { VerifyPool } from '../../ledger/verify-pool.ts';
 import { checkinCommands } from '../../main/cli/checkin-commands.ts';
@@ -206,25 +207,30 @@ function edited(row: Row, from: string, to: string): Row {
 const TAMPERS: {
   name: string;
   seq: number;
+  /** The kind a screen explains (ledger/problem-kind.ts). */
+  kind: ProblemKind;
   reason: RegExp;
   apply: (hq: Tamperable, kiosk: ReturnType<typeof writerLog>) => Promise<void>;
 }[] = [
   {
     name: 'a payload byte',
     seq: 1,
+    kind: 'forged',
     reason: /signature does not verify/,
     apply: async (hq) => hq.write(KIOSK, 1, edited(await hq.row(KIOSK, 1), 'att-s-1', 'att-s-9')),
   },
   {
     name: "a check-in's subject",
     seq: 1,
+    kind: 'forged',
     reason: /signature does not verify/,
     apply: async (hq) => hq.write(KIOSK, 1, edited(await hq.row(KIOSK, 1), 's-1', 's-2')),
   },
-  { name: 'a deleted row', seq: 2, reason: /entry 2 is missing/, apply: (hq) => hq.remove(KIOSK, 2) },
+  { name: 'a deleted row', seq: 2, kind: 'tampered', reason: /entry 2 is missing/, apply: (hq) => hq.remove(KIOSK, 2) },
   {
     name: 'swapped rows',
     seq: 2,
+    kind: 'tampered',
     reason: /rows moved or swapped|prev hash/,
     apply: async (hq) => {
       const [two, three] = [await hq.row(KIOSK, 2), await hq.row(KIOSK, 3)];
@@ -235,6 +241,7 @@ const TAMPERS: {
   {
     name: 're-signed with a foreign key',
     seq: 1,
+    kind: 'forged',
     reason: /signed by key [0-9a-f]+, but key [0-9a-f]+ is in force/,
     apply: async (hq) => {
       const row = await hq.row(KIOSK, 1);
@@ -262,21 +269,32 @@ describe.each(BACKENDS)('verified read path on $name', ({ open }) => {
     }
   });
 
-  it.each(TAMPERS)('$name is withheld with every later entry of its log, and named', async ({ seq, reason, apply }) => {
-    const hq = await open();
-    try {
-      const kiosk = await city(hq);
-      await apply(hq, kiosk);
-      const batch = await new VerifiedReader(hq.store).next();
-      expect(batch.problems).toEqual([
-        { origin: KIOSK, seq, reason: expect.stringMatching(reason) as unknown, after: expect.any(Number) as unknown },
-      ]);
-      expect(batch.entries.filter((e) => e.origin === KIOSK).map((e) => e.seq)).toEqual([...Array(seq).keys()]);
-      expect(batch.entries.filter((e) => e.origin === STAFF)).toHaveLength(3);
-    } finally {
-      await hq.close();
-    }
-  });
+  it.each(TAMPERS)(
+    '$name is withheld with every later entry of its log, and named',
+    async ({ seq, kind, reason, apply }) => {
+      const hq = await open();
+      try {
+        const kiosk = await city(hq);
+        await apply(hq, kiosk);
+        const batch = await new VerifiedReader(hq.store).next();
+        expect(batch.problems).toEqual([
+          {
+            origin: KIOSK,
+            seq,
+            kind,
+            reason: expect.stringMatching(reason) as unknown,
+            after: expect.any(Number) as unknown,
+          },
+        ]);
+        expect(batch.entries.filter((e) => e.origin === KIOSK).map((e) => e.seq)).toEqual([...Array(seq).keys()]);
+        expect(batch.entries.filter((e) => e.origin === STAFF)).toHaveLength(3);
+        // Read two rows at a time, each range checked ahead of the last one's signatures: the same result.
+        expect(await new VerifiedReader(hq.store, { chunk: 2 }).next()).toEqual(batch);
+      } finally {
+        await hq.close();
+      }
+    },
+  );
 
   it.each(TAMPERS)(
     "$name below a live reader's mark is found by its sweep, and what was handed out from it on is withdrawn",
@@ -296,6 +314,7 @@ describe.each(BACKENDS)('verified read path on $name', ({ open }) => {
           expect.objectContaining({
             origin: KIOSK,
             seq,
+            kind: 'changed',
             reason: expect.stringMatching(
               new RegExp(`^changed after it was verified: .*(${reason.source})`),
             ) as unknown,
@@ -343,6 +362,7 @@ describe.each(BACKENDS)('verified read path on $name', ({ open }) => {
         expect.objectContaining({
           origin: KIOSK,
           seq: 4,
+          kind: 'revoked-key',
           reason: expect.stringMatching(/revoked from entry 4/) as unknown,
         }),
       ]);
@@ -352,6 +372,7 @@ describe.each(BACKENDS)('verified read path on $name', ({ open }) => {
         expect.objectContaining({
           origin: KIOSK,
           seq: 4,
+          kind: 'revoked-key',
           reason: expect.stringMatching(/revoked from entry 4/) as unknown,
         }),
       ]);
@@ -377,6 +398,7 @@ describe.each(BACKENDS)('verified read path on $name', ({ open }) => {
         expect.objectContaining({
           origin: REGISTRY_ORIGIN,
           seq: 0,
+          kind: 'registry-refused',
           reason: expect.stringMatching(/trusted key/) as unknown,
         }),
       ]);
@@ -398,6 +420,7 @@ describe.each(BACKENDS)('verified read path on $name', ({ open }) => {
         expect.objectContaining({
           origin: KIOSK,
           seq: 4,
+          kind: 'rolled-back',
           reason: expect.stringMatching(/deleted or the log rolled back/) as unknown,
         }),
       ]);
@@ -467,12 +490,25 @@ describe.each(BACKENDS)('verified read path on $name, signatures checked on a ve
           {
             origin: KIOSK,
             seq: LATE,
+            kind: expect.any(String) as unknown,
             reason: expect.stringMatching(reason) as unknown,
             after: expect.any(Number) as unknown,
           },
         ]);
         expect(pooled.entries.map((e) => e.seq)).toEqual([...Array(LATE).keys()]);
         expect(pooled).toEqual(alone);
+        // In ranges of 16 rows, each next range checked while the pool verifies the last: the one read ahead of
+        // the tampered range is dropped, and nothing changes.
+        expect(await new VerifiedReader(hq.store, { pool, chunk: 16 }).next()).toEqual(alone);
+        const [flag, file] = hq.args;
+        if (flag === '--db' && file) {
+          const ledger = LedgerStore.open(file, { readonly: true });
+          try {
+            expect(new VerifiedReader(ledgerEntrySource(ledger), { pool, chunk: 16 }).nextSync()).toEqual(alone);
+          } finally {
+            ledger.close();
+          }
+        }
         verify.mockRestore();
       } finally {
         await hq.close();
@@ -516,15 +552,16 @@ describe("a first full verification on the reader's own worker threads", () => {
       const forgeAt = 8_200;
       const store = signedLog(8_250, forgeAt);
       try {
-        const verifySync = vi.spyOn(VerifyPool.prototype, 'verifySync');
+        const startSync = vi.spyOn(VerifyPool.prototype, 'startSync');
         const threaded = new VerifiedReader(ledgerEntrySource(store), { workers: 1 }).nextSync();
-        expect(verifySync).toHaveBeenCalled();
-        verifySync.mockRestore();
+        expect(startSync).toHaveBeenCalled();
+        startSync.mockRestore();
         const alone = new VerifiedReader(ledgerEntrySource(store), { workers: 0 }).nextSync();
         const asynchronous = await new VerifiedReader(ledgerEntrySource(store), { workers: 1 }).next();
         const problem = {
           origin: KIOSK,
           seq: forgeAt,
+          kind: 'forged',
           reason: 'signature does not verify',
           after: expect.any(Number) as unknown,
         };
