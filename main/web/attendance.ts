@@ -69,14 +69,18 @@ export function rosterOf(source: RosterSource, centre: string, at: number, fallb
   return { day: formatDay(zonedDay(at, zone)), zone, rows };
 }
 
-/** One person's row at `centre` on the day `at` falls on (in their zone); undefined when not due there that day. */
+/**
+ * One person's row at `centre` on the day `at` falls on (in their zone); undefined when not due there that day.
+ * `plan` is the version governing the day; `until` is when the row can next change with no new entry (a deadline
+ * of the day passing, an entry logged after `asOf` coming to count), for a source judging at `asOf`.
+ */
 export function rosterRow(
   source: RosterSource,
   subject: string,
   centre: string,
   at: number,
   asOf = at,
-): { row: RosterRow; zone: string } | undefined {
+): { row: RosterRow; zone: string; plan: Plan; until: number } | undefined {
   const log = source.log(subject);
   const latest = log?.plans.at(-1)?.value;
   if (!log || !latest) return undefined;
@@ -85,18 +89,24 @@ export function rosterRow(
   if (!plan || !reportsOn(plan, today) || !plan.centres.includes(centre)) return undefined;
   const window = dayWindow(plan, today);
   const { breaches, reviews } = source.findings(subject, today);
+  // The engine's findings change only as the day's two deadlines pass.
+  let until = Math.min(...[window.onTimeUntil, window.taskDeadline].filter((t) => t > asOf));
   // Excused ahead of time (leave, travel): the person is excused today, not "expected" until the window closes.
-  const excusedToday = log.excuses.some(
-    (e) =>
-      e.record.ts <= asOf &&
-      e.value.from <= today &&
-      today <= e.value.to &&
-      (e.value.rules.length === 0 || e.value.rules.includes('missed-checkin')),
-  );
+  let excusedToday = false;
+  for (const e of log.excuses) {
+    if (e.value.from > today || today > e.value.to) continue;
+    if (e.value.rules.length > 0 && !e.value.rules.includes('missed-checkin')) continue;
+    if (e.record.ts <= asOf) excusedToday = true;
+    else until = Math.min(until, e.record.ts);
+  }
   let first: { at: number; kiosk: string } | undefined;
   for (let i = lowerBound(log.checkins, window.open - 12 * 3_600_000); i < log.checkins.length; i++) {
     const c = log.checkins[i] as (typeof log.checkins)[number];
-    if (c.record.ts >= window.lateUntil || c.record.ts > asOf) break;
+    if (c.record.ts >= window.lateUntil) break;
+    if (c.record.ts > asOf) {
+      until = Math.min(until, c.record.ts);
+      break;
+    }
     if (zonedDay(c.record.ts, plan.zone) === today) {
       first = { at: c.record.ts, kiosk: c.value.kiosk };
       break;
@@ -104,6 +114,8 @@ export function rosterRow(
   }
   return {
     zone: plan.zone,
+    plan,
+    until,
     row: {
       subject,
       state: stateOf(breaches, reviews, first !== undefined, excusedToday),

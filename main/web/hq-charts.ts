@@ -1,5 +1,5 @@
 // What the HQ charts show, from the same engine as the tables: compliance per centre and day (each day through
-// the roster and dayCount, exactly as the centre table counts today; past days from HqDays' cache), standing
+// the roster and dayCount, exactly as the centre table counts today; kept between calls by HqDays), standing
 // breaches by rule and day (as the table counts them), per-kiosk false-reject rate and uptime, and one person's
 // calendar.
 import type { CalendarView, ChartsView } from '../../core/api/hq-api.ts';
@@ -31,8 +31,10 @@ export function hqCharts(
 ): ChartsView {
   const range = dayRange(from, to);
   const compliance: ChartsView['compliance'][number][] = [];
-  const byRule = new Map<string, Map<string, string>>();
-  for (const [centre, zone] of centres) {
+  const byDay = new Map<number, { counts: Map<string, number>; shared: Map<string, string> }>();
+  // By centre: the same whatever order HQ learnt of the centres in.
+  const sorted = [...centres].sort(([a], [b]) => (a < b ? -1 : 1));
+  for (const [centre, zone] of sorted) {
     for (const day of range) {
       const found = days.centreDay(centre, zone, day, now);
       if (!found) continue;
@@ -47,18 +49,20 @@ export function hqCharts(
         compliance: c.compliance,
       });
       // Standing breaches of the people due, as the centre table counts them; one person due at two centres once.
-      let ids = byRule.get(formatDay(day));
-      if (!ids) byRule.set(formatDay(day), (ids = new Map<string, string>()));
-      for (const [id, rule] of found.breaches) ids.set(id, rule);
+      let sum = byDay.get(day);
+      if (!sum) byDay.set(day, (sum = { counts: new Map<string, number>(), shared: new Map<string, string>() }));
+      for (const [rule, n] of found.byRule) sum.counts.set(rule, (sum.counts.get(rule) ?? 0) + n);
+      for (const [id, rule] of found.shared) sum.shared.set(id, rule);
     }
   }
   const breaches: ChartsView['breaches'][number][] = [];
-  for (const [day, ids] of [...byRule].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const counts = new Map<string, number>();
-    for (const rule of ids.values()) counts.set(rule, (counts.get(rule) ?? 0) + 1);
-    for (const [rule, count] of counts) breaches.push({ day, rule, count });
+  for (const [day, { counts, shared }] of [...byDay].sort(([a], [b]) => a - b)) {
+    for (const rule of shared.values()) counts.set(rule, (counts.get(rule) ?? 0) + 1);
+    // By rule within a day: the same whatever order the days were judged in.
+    for (const [rule, count] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1)))
+      breaches.push({ day: formatDay(day), rule, count });
   }
-  const zone = centres.values().next().value ?? 'UTC';
+  const zone = sorted[0]?.[1] ?? 'UTC';
   const start = zonedInstant(range[0] ?? 0, 0, zone);
   const end = Math.min(now, zonedInstant((range.at(-1) ?? 0) + 1, 0, zone));
   return { days: range.map(formatDay), compliance, breaches, kiosks: days.kiosks.reliability(start, end) };

@@ -1,6 +1,9 @@
 // HQ's dashboard figures kept between calls, so a city's year answers in milliseconds: each centre's day as the
-// roster counts it (computed once its every deadline has passed, and forgotten only when an entry that can
-// change it arrives), and each kiosk's verification attempts, false rejects and outages, indexed by time.
+// roster counts it, and each kiosk's verification attempts, false rejects and outages, indexed by time. A day
+// still open (its deadlines not all passed) keeps each person's row, and only the rows an entry touched or a
+// deadline has changed are judged again; once every deadline has passed it keeps only its counts (centres x days
+// of small figures, whatever the entries), until an entry that can change it arrives.
+import type { RosterRow } from '../../core/api/staff-api.ts';
 import type { BreachEngine } from '../../core/breach/engine.ts';
 import { breachStands } from '../../core/breach/findings.ts';
 import { VERIFICATION_FAILURES, parseCheckin, parseCheckinAttempt } from '../../core/records/checkin.ts';
@@ -10,17 +13,26 @@ import { parsePlan } from '../../core/records/plan.ts';
 import { parseContest, parseExcuse, parseReview } from '../../core/records/staff-decisions.ts';
 import { parseTaskRecord } from '../../core/records/task-record.ts';
 import { MS_PER_DAY } from '../../core/time/civil-day.ts';
-import { zonedInstant } from '../../core/time/zoned-time.ts';
-import { type DayCount, type RosterSource, dayCount, rosterOf } from './attendance.ts';
+import { zonedDay, zonedInstant } from '../../core/time/zoned-time.ts';
+import { type DayCount, type RosterSource, dayCount, rosterRow } from './attendance.ts';
 
-/** One centre's day, as the roster and the centre table count it. */
+/** One centre's day, as the roster and the centre table count it: counts only, whatever the number of entries. */
 export interface CentreDay {
   readonly count: DayCount;
-  /** Standing breaches of the people due that day, id to rule (a person due at two centres counts once overall). */
-  readonly breaches: ReadonlyMap<string, string>;
+  /** Standing breaches of the people due, by rule, but for people due at more than one centre (`shared`). */
+  readonly byRule: ReadonlyMap<string, number>;
+  /** Standing breaches of people due at more than one centre, id to rule: counted once across centres. */
+  readonly shared: ReadonlyMap<string, string>;
 }
 
-/** A day is final (cached) once this many days have passed after it: windows past midnight, lateness, task deadlines. */
+/** The standing breaches of the people due that day (the centre table's figure). */
+export function standingBreaches(day: CentreDay): number {
+  let n = day.shared.size;
+  for (const count of day.byRule.values()) n += count;
+  return n;
+}
+
+/** A day is final once this many days have passed after it: windows past midnight, lateness, task deadlines. */
 const SETTLED_AFTER_DAYS = 2;
 
 /** A roster source over an incrementally fed engine: findings of one day, judged at `now`. */
@@ -38,56 +50,134 @@ export function judgedAt(day: number, zone: string, now: number): number | undef
   return at < zonedInstant(day, 0, zone) ? undefined : at;
 }
 
+/** What an open day keeps of one person's row. */
+interface RowFigures extends Pick<RosterRow, 'state' | 'checkedInAt'> {
+  /** Standing breaches, id and rule. */
+  readonly breaches: readonly (readonly [string, string])[];
+  /** Due at more than one centre that day. */
+  readonly shared: boolean;
+  /** The row holds until then with no new entry. */
+  readonly until: number;
+}
+
+/** A centre's day whose deadlines have not all passed: each person's row, judged again only when it may change. */
+interface OpenDay {
+  readonly zone: string;
+  readonly rows: Map<string, RowFigures>;
+  /** People an entry may have changed since their row was judged (at first: everyone the centre may have). */
+  readonly dirty: Set<string>;
+  /** No row changes by time alone before this. */
+  until: number;
+  /** The latest `now` the rows were brought to: a clock set back judges every row again. */
+  asOf: number;
+  result: CentreDay | undefined;
+}
+
 export class HqDays {
-  private readonly days = new Map<string, Map<number, CentreDay>>();
+  private readonly settled = new Map<string, Map<number, CentreDay>>();
+  private readonly open = new Map<string, Map<number, OpenDay>>();
   readonly kiosks = new KioskIndex();
 
   constructor(private readonly engine: () => BreachEngine) {}
 
-  /** Takes a record the engine was just fed (`touched`: the people it may change) and forgets the days it can change. */
+  /** Takes a record the engine was just fed (`touched`: the people it may change) and forgets what it can change. */
   add(record: LogRecord, touched: readonly string[]): void {
     this.kiosks.add(record);
-    const span = affectedDays(record);
+    if (touched.length === 0) return;
+    const engine = this.engine();
+    const span = affectedDays(record, () => [...new Set(touched.flatMap((s) => engine.subjectLog(s)?.zones() ?? []))]);
     if (!span) return;
     const centres = new Set<string>();
     for (const subject of touched)
-      for (const plan of this.engine().subjectLog(subject)?.plans ?? [])
-        for (const c of plan.value.centres) centres.add(c);
-    if (record.type === 'device-health') centres.add(parseDeviceHealth(record.payload).centre);
+      for (const plan of engine.subjectLog(subject)?.plans ?? []) for (const c of plan.value.centres) centres.add(c);
     for (const centre of centres) {
-      const cached = this.days.get(centre);
-      if (!cached) continue;
-      if (span.to - span.from <= 8) for (let d = span.from; d <= span.to; d++) cached.delete(d);
-      else for (const d of [...cached.keys()]) if (d >= span.from && d <= span.to) cached.delete(d);
+      const settled = this.settled.get(centre);
+      if (settled) {
+        if (span.to - span.from <= 8) for (let d = span.from; d <= span.to; d++) settled.delete(d);
+        else for (const d of [...settled.keys()]) if (d >= span.from && d <= span.to) settled.delete(d);
+      }
+      for (const [day, open] of this.open.get(centre) ?? [])
+        if (day >= span.from && day <= span.to) for (const subject of touched) open.dirty.add(subject);
     }
   }
 
   clear(): void {
-    this.days.clear();
+    this.settled.clear();
+    this.open.clear();
     this.kiosks.clear();
   }
 
-  /** A centre's day at `now`; undefined for a day not begun. From cache once the day is final. */
+  /** A centre's day at `now`; undefined for a day not begun. */
   centreDay(centre: string, zone: string, day: number, now: number): CentreDay | undefined {
-    const cached = this.days.get(centre)?.get(day);
-    if (cached) return cached;
+    const settled = this.settled.get(centre)?.get(day);
+    if (settled) return settled;
     const at = judgedAt(day, zone, now);
     if (at === undefined) return undefined;
-    const { rows } = rosterOf(engineSource(this.engine(), now), centre, at, zone, now);
-    const breaches = new Map<string, string>();
-    for (const row of rows) for (const b of row.breaches) if (breachStands(b.status)) breaches.set(b.id, b.rule);
-    const result = { count: dayCount(rows), breaches };
-    if (now >= zonedInstant(day + SETTLED_AFTER_DAYS, 0, zone)) {
-      let cache = this.days.get(centre);
-      if (!cache) this.days.set(centre, (cache = new Map<number, CentreDay>()));
-      cache.set(day, result);
+    let days = this.open.get(centre);
+    if (!days) this.open.set(centre, (days = new Map<number, OpenDay>()));
+    let open = days.get(day);
+    if (!open || open.zone !== zone || now < open.asOf) {
+      const dirty = new Set(this.engine().peopleAt(centre));
+      open = { zone, rows: new Map(), dirty, until: Infinity, asOf: now, result: undefined };
+      days.set(day, open);
+    }
+    this.bringUp(open, centre, at, now);
+    const result = (open.result ??= aggregate(open.rows.values()));
+    if (open.until === Infinity && now >= zonedInstant(day + SETTLED_AFTER_DAYS, 0, zone)) {
+      let kept = this.settled.get(centre);
+      if (!kept) this.settled.set(centre, (kept = new Map<number, CentreDay>()));
+      kept.set(day, result);
+      days.delete(day);
     }
     return result;
   }
+
+  /** Judges again the rows an entry touched or a passed deadline changed. */
+  private bringUp(open: OpenDay, centre: string, at: number, now: number): void {
+    open.asOf = now;
+    if (now >= open.until) for (const [subject, row] of open.rows) if (row.until <= now) open.dirty.add(subject);
+    if (open.dirty.size === 0) return;
+    const source = engineSource(this.engine(), now);
+    for (const subject of open.dirty) {
+      const found = rosterRow(source, subject, centre, at, now);
+      if (!found) {
+        open.rows.delete(subject);
+        continue;
+      }
+      const { row, plan, until } = found;
+      const breaches = row.breaches.filter((b) => breachStands(b.status)).map((b) => [b.id, b.rule] as const);
+      open.rows.set(subject, {
+        state: row.state,
+        checkedInAt: row.checkedInAt,
+        breaches,
+        shared: plan.centres.length > 1,
+        until,
+      });
+    }
+    open.dirty.clear();
+    open.until = Infinity;
+    for (const row of open.rows.values()) open.until = Math.min(open.until, row.until);
+    open.result = undefined;
+  }
 }
 
-/** The days (UTC day numbers, with a margin for any zone) whose findings a record can change; undefined: none. */
-function affectedDays(record: LogRecord): { from: number; to: number } | undefined {
+function aggregate(rows: Iterable<RowFigures>): CentreDay {
+  const list = [...rows];
+  const byRule = new Map<string, number>();
+  const shared = new Map<string, string>();
+  for (const row of list)
+    for (const [id, rule] of row.breaches) {
+      if (row.shared) shared.set(id, rule);
+      else byRule.set(rule, (byRule.get(rule) ?? 0) + 1);
+    }
+  return { count: dayCount(list), byRule, shared };
+}
+
+/**
+ * The days (day numbers, with a margin where the zone is not known) whose findings a record can change;
+ * undefined: none. `zones`: those of the people it touches.
+ */
+function affectedDays(record: LogRecord, zones: () => readonly string[]): { from: number; to: number } | undefined {
   const utcDay = Math.floor(record.ts / MS_PER_DAY);
   try {
     switch (record.type) {
@@ -95,8 +185,11 @@ function affectedDays(record: LogRecord): { from: number; to: number } | undefin
         return { from: Math.min(parsePlan(record.payload).start, utcDay) - 1, to: Infinity };
       case 'checkin':
       case 'checkin-attempt':
-        // A local day is within a day of the UTC one, and a window past midnight counts for the day before.
-        return { from: utcDay - 2, to: utcDay + 1 };
+      case 'enrolment': {
+        // The local day it falls on in each of the person's zones, and the day before (a window past midnight).
+        const days = zones().map((zone) => zonedDay(record.ts, zone));
+        return days.length === 0 ? undefined : { from: Math.min(...days) - 1, to: Math.max(...days) };
+      }
       case 'excuse': {
         const e = parseExcuse(record.payload);
         return { from: e.from, to: e.to };
