@@ -4,7 +4,8 @@
 export type DeviceKind = 'fingerprint' | 'camera' | 'badge';
 
 /** ok: answering; degraded: answering with recent failures; failing: too many failures in a row; disconnected: link down. */
-export type DeviceState = 'ok' | 'degraded' | 'disconnected' | 'failing';
+export const DEVICE_STATES = ['ok', 'degraded', 'disconnected', 'failing'] as const;
+export type DeviceState = (typeof DEVICE_STATES)[number];
 
 export interface DeviceCounters {
   readonly requests: number;

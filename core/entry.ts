@@ -62,7 +62,7 @@ export const MAX_PAYLOAD_BYTES = 8 * 1024;
 export const MAX_LEAF_BYTES = MAX_PAYLOAD_BYTES + 512;
 export const ZERO_HASH = new Uint8Array(32);
 
-const ORIGIN_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+export const ORIGIN_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 
 /** Keys that name personal data. The log carries pseudonymous ids and commitments only (ARCHITECTURE.md, "Personal data"). */
 const PERSONAL_DATA_KEYS = new Set([

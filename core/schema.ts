@@ -2,11 +2,13 @@
 // code generation is refused, as under the renderer's CSP, TypeBox's interpreter checks the same schema), decoded
 // (fields a schema transforms, such as text days, come back converted), and on a mismatch the first problem named
 // by its field's path. Each schema carries its message as `errorMessage`; a union tagged by a field names the
-// field of the variant meant.
-import type { Static, StaticDecode, TSchema } from '@sinclair/typebox';
+// field of the variant meant. A transform may refuse a value with a rule the schema cannot say (between fields) by
+// throwing SchemaMismatch with a path under the transformed value.
+import { type Static, type StaticDecode, type TSchema, type TTransform, Type } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
-import { TransformDecodeCheckError, Value } from '@sinclair/typebox/value';
+import { TransformDecodeCheckError, TransformDecodeError, Value } from '@sinclair/typebox/value';
+import { type ErrorCode, MusterError } from './errors.ts';
 
 /** A value that does not fit: the field (`.methods[2]`, empty for the value itself) and what was wrong. */
 export class SchemaMismatch extends Error {
@@ -16,6 +18,22 @@ export class SchemaMismatch extends Error {
   ) {
     super(`${path}: ${problem}`);
   }
+}
+
+/** A value as a schema decodes it, nothing in it changeable (lists and tuples become read-only ones). */
+export type Decoded<S extends TSchema> = Frozen<StaticDecode<S>>;
+type Frozen<T> = T extends Uint8Array ? T : T extends object ? { readonly [K in keyof T]: Frozen<T[K]> } : T;
+
+/**
+ * `schema` read one way, into what `decode` returns (defaults filled in, values converted): for input that is
+ * never written back, such as a configuration file. `decode` may throw SchemaMismatch for a rule between fields.
+ */
+export function decodedAs<S extends TSchema, T>(schema: S, decode: (value: StaticDecode<S>) => T): TTransform<S, T> {
+  return Type.Transform(schema)
+    .Decode(decode)
+    .Encode(() => {
+      throw new TypeError('a schema read one way is never encoded');
+    });
 }
 
 /** Says what is wrong, given TypeBox's first error (after the tagged-variant choice). */
@@ -42,11 +60,35 @@ export function schemaDecoder<S extends TSchema>(
     try {
       return decode(value);
     } catch (error) {
+      if (error instanceof TransformDecodeError && error.error instanceof SchemaMismatch)
+        throw new SchemaMismatch(`${fieldPath(error.path)}${error.error.path}`, error.error.problem);
       if (!(error instanceof TransformDecodeCheckError)) throw error;
       const first = Value.Errors(schema, value).First();
       if (!first) throw new SchemaMismatch('', 'does not fit its schema');
       const chosen = chosenVariant(first);
       throw new SchemaMismatch(fieldPath(chosen.path), describe(chosen));
+    }
+  };
+}
+
+/**
+ * A parser for `schema` at a boundary with its own error code: a value that does not fit throws
+ * MusterError(code) naming the field under `root` (the default root, or the caller's), e.g.
+ * `proof.path[3]: expected a lowercase hex SHA-256`.
+ */
+export function schemaParser<S extends TSchema>(
+  schema: S,
+  code: ErrorCode,
+  defaultRoot: string,
+): (value: unknown, root?: string) => Decoded<S> {
+  const decode = schemaDecoder(schema);
+  return (value, root = defaultRoot) => {
+    try {
+      // Seen read-only: the same value (or its decoded copy), its type narrowed to readonly.
+      return decode(value) as Decoded<S>;
+    } catch (error) {
+      if (error instanceof SchemaMismatch) throw new MusterError(code, `${root}${error.message}`);
+      throw error;
     }
   };
 }

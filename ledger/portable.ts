@@ -5,8 +5,12 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { int, literal, matching, obj, text } from '../core/api/check.ts';
 import { bytesEqual, fromBase64, toBase64 } from '../core/bytes.ts';
+import { ORIGIN_PATTERN } from '../core/entry.ts';
 import { MusterError, errorMessage } from '../core/errors.ts';
+import { BASE64 } from '../core/records/record-schema.ts';
+import { SchemaMismatch, decodedAs, schemaParser } from '../core/schema.ts';
 import { KeySchedule } from './key-schedule.ts';
 import { Verifier } from './keys.ts';
 import { rootHash } from './merkle.ts';
@@ -18,6 +22,29 @@ import { VerifiedReader, ledgerEntrySource } from './verified-reader.ts';
 export const EXPORT_FORMAT = 'muster-log/v1';
 const BATCH = 1000;
 const MAX_LINE = 64 * 1024;
+
+/** The first line: the log, its genesis key's verifier key and how many entries follow. */
+const parseHeader = schemaParser(
+  obj({
+    format: literal(EXPORT_FORMAT),
+    origin: matching(ORIGIN_PATTERN, 'a log origin'),
+    key: text(1, 1024),
+    size: int(),
+  }),
+  'bad-export',
+  'header',
+);
+
+/** Every later line: an entry (its bytes) or a signed checkpoint. */
+const parseLine = schemaParser(
+  decodedAs(obj({}, { seq: int(), entry: BASE64, checkpoint: text(1, MAX_LINE) }), (line) => {
+    if (line.checkpoint !== undefined) return { checkpoint: line.checkpoint };
+    if (line.entry === undefined) throw new SchemaMismatch('', 'expected an entry or a checkpoint');
+    return { entry: fromBase64(line.entry) };
+  }),
+  'bad-export',
+  'line',
+);
 
 /**
  * Writes a log that verified through the verified read path (ledger/verified-reader.ts): a log with an entry that
@@ -92,15 +119,17 @@ export async function importLog(
     lineNo++;
     if (line.trim() === '') continue;
     if (line.length > MAX_LINE) throw new MusterError('bad-export', `line ${lineNo}: too long`);
-    let record: Record<string, unknown>;
+    let record: unknown;
     try {
-      record = JSON.parse(line) as Record<string, unknown>;
+      record = JSON.parse(line);
     } catch (error) {
       throw new MusterError('bad-export', `line ${lineNo}: not JSON (${errorMessage(error)})`);
     }
     if (!header) {
-      header = parseHeader(record, lineNo);
-      const key = header.key;
+      const { origin, key: encoded, size } = parseHeader(record, `line ${lineNo}`);
+      const key = Verifier.parse(encoded);
+      if (key.name !== origin) throw new MusterError('bad-export', 'header key is not named after the origin');
+      header = { origin, key, size };
       if (trustedKeys && !trustedKeys.some((k) => k.equals(key)))
         throw new MusterError(
           'key-mismatch',
@@ -108,17 +137,12 @@ export async function importLog(
         );
       continue;
     }
-    if (typeof record.checkpoint === 'string') {
-      notes.push(record.checkpoint);
+    const parsed = parseLine(record, `line ${lineNo}`);
+    if ('checkpoint' in parsed) {
+      notes.push(parsed.checkpoint);
       continue;
     }
-    if (typeof record.entry !== 'string')
-      throw new MusterError('bad-export', `line ${lineNo}: expected an entry or a checkpoint`);
-    try {
-      pending.push(fromBase64(record.entry));
-    } catch {
-      throw new MusterError('bad-export', `line ${lineNo}: entry is not base64`);
-    }
+    pending.push(parsed.entry);
     if (pending.length >= BATCH) flush();
   }
   if (!header) throw new MusterError('bad-export', 'the file is empty');
@@ -138,16 +162,4 @@ export async function importLog(
     store.saveCheckpoint(origin, { size: checkpoint.size, root: checkpoint.root, note });
   }
   return { origin, inserted, duplicates, checkpoints: notes.length, size, trust: trustedKeys ? 'key' : 'file' };
-}
-
-function parseHeader(record: Record<string, unknown>, lineNo: number): { origin: string; key: Verifier; size: number } {
-  if (record.format !== EXPORT_FORMAT)
-    throw new MusterError('bad-export', `line ${lineNo}: not a ${EXPORT_FORMAT} file`);
-  if (typeof record.origin !== 'string' || typeof record.key !== 'string')
-    throw new MusterError('bad-export', 'header lacks origin or key');
-  if (typeof record.size !== 'number' || !Number.isSafeInteger(record.size) || record.size < 0)
-    throw new MusterError('bad-export', 'header size is not an integer');
-  const key = Verifier.parse(record.key);
-  if (key.name !== record.origin) throw new MusterError('bad-export', 'header key is not named after the origin');
-  return { origin: record.origin, key, size: record.size };
 }

@@ -2,39 +2,18 @@
 import { bytesEqual, fromBase64, fromHex, toBase64, toHex } from '../core/bytes.ts';
 import { decodeLeaf } from '../core/entry.ts';
 import { MusterError, errorMessage } from '../core/errors.ts';
+import {
+  type ConsistencyProof,
+  type InclusionProof,
+  type Proof,
+  parseProofJson,
+} from '../core/evidence/proof-format.ts';
 import { entrySignatureValid } from './entry-signing.ts';
 import { leafHash } from './hash.ts';
 import type { Verifier } from './keys.ts';
 import { consistencyProof, inclusionProof, rootHash, verifyConsistency, verifyInclusion } from './merkle.ts';
 import { openCheckpoint, parseCheckpoint, parseNote } from './note.ts';
 import type { LedgerStore, StoredCheckpoint } from './store.ts';
-
-export interface InclusionProof {
-  readonly kind: 'inclusion';
-  readonly origin: string;
-  readonly seq: number;
-  readonly treeSize: number;
-  /** The signed entry, base64. */
-  readonly entry: string;
-  readonly leafHash: string;
-  readonly path: readonly string[];
-  /** Signed checkpoint (note text) for treeSize. */
-  readonly checkpoint: string;
-}
-
-export interface ConsistencyProof {
-  readonly kind: 'consistency';
-  readonly origin: string;
-  readonly oldSize: number;
-  readonly oldRoot: string;
-  readonly newSize: number;
-  readonly path: readonly string[];
-  readonly checkpoint: string;
-  /** The signed checkpoint at oldSize, when the store holds one. */
-  readonly oldCheckpoint?: string;
-}
-
-export type Proof = InclusionProof | ConsistencyProof;
 
 export function buildInclusionProof(
   store: LedgerStore,
@@ -94,8 +73,7 @@ export function checkProof(input: unknown, verifiers: readonly Verifier[]): Proo
         return { ok: false, reason: `proof is for size ${proof.treeSize}, checkpoint is for ${checkpoint.size}` };
       const leaf = fromBase64(proof.entry);
       const hash = leafHash(leaf);
-      if (toHex(hash) !== proof.leafHash.toLowerCase())
-        return { ok: false, reason: 'leaf hash does not match the entry' };
+      if (toHex(hash) !== proof.leafHash) return { ok: false, reason: 'leaf hash does not match the entry' };
       const decoded = decodeLeaf(leaf);
       if (decoded.body.origin !== proof.origin || decoded.body.seq !== proof.seq)
         return { ok: false, reason: 'entry is not the one the proof names' };
@@ -130,52 +108,9 @@ export function checkProof(input: unknown, verifiers: readonly Verifier[]): Proo
   }
 }
 
+/** A proof's JSON checked: a field that does not fit is bad-proof naming it; its checkpoint must parse. */
 function parseProof(input: unknown): Proof {
-  if (typeof input !== 'object' || input === null) throw new MusterError('bad-proof', 'proof is not a JSON object');
-  const p = input as Record<string, unknown>;
-  const str = (k: string): string => {
-    if (typeof p[k] !== 'string') throw new MusterError('bad-proof', `proof field ${k} is missing or not a string`);
-    return p[k];
-  };
-  const int = (k: string): number => {
-    const v = p[k];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
-      throw new MusterError('bad-proof', `proof field ${k} is not a non-negative integer`);
-    return v;
-  };
-  const hashes = (k: string): string[] => {
-    const v = p[k];
-    if (!Array.isArray(v) || v.length > 64 || !v.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/i.test(h))) {
-      throw new MusterError('bad-proof', `proof field ${k} is not a list of hex hashes`);
-    }
-    return v as string[];
-  };
-  parseCheckpoint(parseNote(str('checkpoint')).text);
-  if (p.kind === 'inclusion') {
-    return {
-      kind: 'inclusion',
-      origin: str('origin'),
-      seq: int('seq'),
-      treeSize: int('treeSize'),
-      entry: str('entry'),
-      leafHash: str('leafHash'),
-      path: hashes('path'),
-      checkpoint: str('checkpoint'),
-    };
-  }
-  if (p.kind === 'consistency') {
-    if (!/^[0-9a-f]{64}$/i.test(str('oldRoot')))
-      throw new MusterError('bad-proof', 'proof field oldRoot is not a hex hash');
-    return {
-      kind: 'consistency',
-      origin: str('origin'),
-      oldSize: int('oldSize'),
-      oldRoot: str('oldRoot'),
-      newSize: int('newSize'),
-      path: hashes('path'),
-      checkpoint: str('checkpoint'),
-      ...(p.oldCheckpoint === undefined ? {} : { oldCheckpoint: str('oldCheckpoint') }),
-    };
-  }
-  throw new MusterError('bad-proof', 'proof kind must be "inclusion" or "consistency"');
+  const proof = parseProofJson(input);
+  parseCheckpoint(parseNote(proof.checkpoint).text);
+  return proof;
 }

@@ -3,25 +3,44 @@
 // trusted: anyone on it could otherwise bring a dead kiosk "online"). HQ judges each kiosk by its own clock:
 // offline when no fresh heartbeat arrived for a while (fresh by its signed time, so a retained or replayed one is
 // not), degraded when a device is not ok, the clock is off, or the kiosk is far behind its peers.
+import { check, int, list, literal, matching, oneOf, openObj, text } from '../core/api/check.ts';
 import { fromBase64, toBase64 } from '../core/bytes.ts';
-import type { DeviceState } from '../core/device-health.ts';
-import { MusterError } from '../core/errors.ts';
-import { isCount, parseJson } from './wire.ts';
-import { type WitnessReport, parseWitnessReports } from './witness-reports.ts';
+import { DEVICE_STATES } from '../core/device-health.ts';
+import { type Decoded, decodedAs } from '../core/schema.ts';
+import { parseJson } from './wire.ts';
+import { WITNESS_REPORTS } from './witness-reports.ts';
 
-export interface Heartbeat {
-  readonly kiosk: string;
-  /** Kiosk wall clock, milliseconds since the epoch. */
-  readonly at: number;
-  readonly version: string;
-  /** Entries of the own log. */
-  readonly logSize: number;
-  /** Entries of peers' logs known to exist but not yet held. */
-  readonly backlog: number;
-  readonly devices: readonly { readonly id: string; readonly state: DeviceState }[];
-  /** What the kiosk found wrong with its peers' logs while witnessing them (net/witness-reports.ts). */
-  readonly witnessed?: readonly WitnessReport[];
-}
+const HEARTBEAT = decodedAs(
+  openObj(
+    {
+      v: literal(1),
+      kiosk: text(1, 128),
+      /** Kiosk wall clock, milliseconds since the epoch. */
+      at: int(),
+      version: text(0, 64),
+      /** Entries of the own log. */
+      logSize: int(),
+      /** Entries of peers' logs known to exist but not yet held. */
+      backlog: int(),
+      devices: list(openObj({ id: text(1, 128), state: oneOf(DEVICE_STATES) }), 32),
+    },
+    {
+      /** What the kiosk found wrong with its peers' logs while witnessing them (net/witness-reports.ts). */
+      witnessed: WITNESS_REPORTS,
+    },
+  ),
+  ({ kiosk, at, version, logSize, backlog, devices, witnessed }) => ({
+    kiosk,
+    at,
+    version,
+    logSize,
+    backlog,
+    devices: devices.map(({ id, state }) => ({ id, state })),
+    ...(witnessed === undefined ? {} : { witnessed }),
+  }),
+);
+
+export type Heartbeat = Decoded<typeof HEARTBEAT>;
 
 export type KioskState = 'online' | 'degraded' | 'offline';
 
@@ -36,47 +55,22 @@ export interface FleetPolicy {
 
 export const DEFAULT_FLEET_POLICY: FleetPolicy = { offlineAfterMs: 90_000, maxSkewMs: 120_000, maxBacklog: 10_000 };
 
-const DEVICE_STATES: readonly string[] = ['ok', 'degraded', 'disconnected', 'failing'];
-
 export function encodeHeartbeat(heartbeat: Heartbeat): Buffer {
   return Buffer.from(JSON.stringify({ v: 1, ...heartbeat }));
 }
 
 export function decodeHeartbeat(bytes: Uint8Array): Heartbeat {
-  const value = parseJson(bytes, 'heartbeat');
-  const { v, kiosk, at, version, logSize, backlog, devices, witnessed } = value;
-  if (v !== 1) throw new MusterError('bad-message', 'heartbeat has an unknown version');
-  if (typeof kiosk !== 'string' || typeof version !== 'string' || version.length > 64)
-    throw new MusterError('bad-message', 'heartbeat needs kiosk and version strings');
-  if (!isCount(at) || !isCount(logSize) || !isCount(backlog))
-    throw new MusterError('bad-message', 'heartbeat at, logSize and backlog must be counts');
-  if (!Array.isArray(devices) || devices.length > 32)
-    throw new MusterError('bad-message', 'heartbeat devices must be a list');
-  const checked = devices.map((d: unknown) => {
-    const device = d as { id?: unknown; state?: unknown } | null;
-    if (
-      typeof device?.id !== 'string' ||
-      device.id.length > 128 ||
-      typeof device.state !== 'string' ||
-      !DEVICE_STATES.includes(device.state)
-    ) {
-      throw new MusterError('bad-message', 'heartbeat device needs an id and a known state');
-    }
-    return { id: device.id, state: device.state as DeviceState };
-  });
-  return {
-    kiosk,
-    at,
-    version,
-    logSize,
-    backlog,
-    devices: checked,
-    ...(witnessed === undefined ? {} : { witnessed: parseWitnessReports(witnessed) }),
-  };
+  return check(HEARTBEAT, parseJson(bytes, 'heartbeat'), 'heartbeat');
 }
 
 /** Prefix of the signed bytes: a heartbeat signature can never pass for an entry's or a checkpoint's. */
 const SIGNED_PREFIX = Buffer.from('muster/heartbeat/v1\n');
+
+/** The heartbeat as published, `{body, sig}`: an unsigned heartbeat is refused. */
+const SIGNED_HEARTBEAT = openObj({
+  body: text(2, 64 * 1024),
+  sig: matching(/^[A-Za-z0-9+/]{86}==$/, 'an Ed25519 signature in base64'),
+});
 
 /** The heartbeat as published: `{body, sig}`, the body the heartbeat's JSON, the signature over prefix + body. */
 export function signHeartbeat(heartbeat: Heartbeat, sign: (message: Uint8Array) => Uint8Array): Buffer {
@@ -95,9 +89,7 @@ export interface SignedHeartbeat {
 
 /** A published heartbeat, decoded but not yet verified (the verifier is the kiosk's key in force). */
 export function decodeSignedHeartbeat(bytes: Uint8Array): SignedHeartbeat {
-  const { body, sig } = parseJson(bytes, 'heartbeat');
-  if (typeof body !== 'string' || typeof sig !== 'string' || !/^[A-Za-z0-9+/]{86}==$/.test(sig))
-    throw new MusterError('bad-message', 'heartbeat must be {body, sig}: unsigned heartbeats are refused');
+  const { body, sig } = check(SIGNED_HEARTBEAT, parseJson(bytes, 'heartbeat'), 'signed heartbeat');
   const encoded = Buffer.from(body, 'utf8');
   return {
     heartbeat: decodeHeartbeat(encoded),

@@ -3,7 +3,6 @@
 // type and the check can never disagree. A value that does not fit throws MusterError('bad-message') naming the
 // path, e.g. `params.reason: expected text of 1-200 characters`.
 import {
-  type StaticDecode,
   type TArray,
   type TBoolean,
   type TInteger,
@@ -15,23 +14,19 @@ import {
   type TRecord,
   type TSchema,
   type TString,
+  type TUint8Array,
   type TUnion,
   type TUnknown,
   type TUnsafe,
   Type,
 } from '@sinclair/typebox';
 import { MusterError } from '../errors.ts';
-import { SchemaMismatch, schemaDecoder } from '../schema.ts';
+import { type Decoded, SchemaMismatch, schemaDecoder } from '../schema.ts';
 
 /** A message schema whose checked value is a T. */
 export type Check<T> = TSchema & { static: T };
 /** The type a schema's messages have, read-only. */
-export type Out<C extends TSchema> = Frozen<StaticDecode<C>>;
-type Frozen<T> = T extends readonly (infer E)[]
-  ? readonly Frozen<E>[]
-  : T extends object
-    ? { readonly [K in keyof T]: Frozen<T[K]> }
-    : T;
+export type Out<C extends TSchema> = Decoded<C>;
 
 type Shape = Readonly<Record<string, TSchema>>;
 type Optional<S extends Shape> = { [K in keyof S]: TOptional<S[K]> };
@@ -108,11 +103,38 @@ export function record<T extends TSchema>(value: T, max = 64): TRecord<TString, 
 export function obj<R extends Shape>(required: R): TObject<R>;
 export function obj<R extends Shape, O extends Shape>(required: R, optional: O): TObject<R & Optional<O>>;
 export function obj(required: Shape, optional: Shape = {}): TObject {
-  const properties: Record<string, TSchema> = { ...required };
-  for (const [key, schema] of Object.entries(optional)) properties[key] = Type.Optional(schema);
-  return Type.Object(properties, { additionalProperties: false, errorMessage: 'expected an object' });
+  return Type.Object(properties(required, optional), {
+    additionalProperties: false,
+    errorMessage: 'expected an object',
+  });
 }
 
-export function literal<const T extends string>(value: T): TLiteral<T> {
+/**
+ * Like `obj`, but keys it does not know are let through: a wire message from a newer peer, with a field added, is
+ * still read (its version field says when the shape really changed).
+ */
+export function openObj<R extends Shape>(required: R): TObject<R>;
+export function openObj<R extends Shape, O extends Shape>(required: R, optional: O): TObject<R & Optional<O>>;
+export function openObj(required: Shape, optional: Shape = {}): TObject {
+  return Type.Object(properties(required, optional), { errorMessage: 'expected an object' });
+}
+
+function properties(required: Shape, optional: Shape): Record<string, TSchema> {
+  const all: Record<string, TSchema> = { ...required };
+  for (const [key, schema] of Object.entries(optional)) all[key] = Type.Optional(schema);
+  return all;
+}
+
+/** Text matching `pattern`; `expected` says what that is. */
+export function matching(pattern: RegExp, expected: string): TString {
+  return Type.String({ pattern: pattern.source, errorMessage: `expected ${expected}` });
+}
+
+/** Bytes (a CBOR byte string), 1 to `max` of them. */
+export function binary(max: number): TUint8Array {
+  return Type.Uint8Array({ minByteLength: 1, maxByteLength: max, errorMessage: `expected 1-${max} bytes` });
+}
+
+export function literal<const T extends string | number>(value: T): TLiteral<T> {
   return Type.Literal(value, { errorMessage: `expected ${JSON.stringify(value)}` });
 }

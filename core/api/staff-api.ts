@@ -2,6 +2,7 @@
 // to the log as a signed entry naming the signed-in staff member, never a name sent by the screen), device
 // health, enrolment and export.
 import { RULE_IDS } from '../breach/rule-ids.ts';
+import { DEVICE_STATES } from '../device-health.ts';
 import { CONTEST_ACTIONS, CONTEST_OUTCOMES, REVIEW_DECISIONS } from '../records/staff-decisions.ts';
 import { type Out, bool, ident, int, list, nullable, num, obj, oneOf, record, text } from './check.ts';
 
@@ -113,7 +114,7 @@ export const timeline = obj({
 export const deviceView = obj({
   id: text(1, 128),
   kind: text(1, 32),
-  state: oneOf(['ok', 'degraded', 'disconnected', 'failing']),
+  state: oneOf(DEVICE_STATES),
   since: int(),
   lastError: nullable(text(0, 500)),
 });

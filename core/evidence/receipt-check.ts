@@ -1,18 +1,14 @@
 // Check-in receipts (main/kiosk/receipt.ts issues them) verified with the evidence verifier's pure code, so the
-// static page can check one from a file or from its QR text:
-//   file  JSON { kind: "muster-receipt", v: 1, proof: { entry, path, checkpoint, ... }, keys: [verifier key...] }
-//   QR    [anything ending in "#"] "MR1:" base64url(CBOR [entry, [path hashes], checkpoint note, [public keys]])
+// static page can check one from a file or from its QR text (both forms read by core/evidence/proof-format.ts).
 import { bytesEqual, concatBytes, fromBase64, fromHex } from '../bytes.ts';
-import { decodeCanonical } from '../canonical.ts';
 import { ENTRY_SIGNATURE_DOMAIN, decodeLeaf } from '../entry.ts';
 import { MusterError, errorMessage } from '../errors.ts';
 import { parseCheckin } from '../records/checkin.ts';
 import { parseCheckpoint } from '../signed-note.ts';
 import { ed25519Verify } from './ed25519.ts';
 import { type NoteKey, checkNote, noteKey, parseNoteKey, sameKey } from './note-keys.ts';
+import { RECEIPT_QR_PREFIX, parseReceiptJson, parseReceiptQr } from './proof-format.ts';
 import { leafHash, pathLeadsTo } from './tree.ts';
-
-export const RECEIPT_QR_PREFIX = 'MR1:';
 
 export interface ReceiptParts {
   readonly entry: Uint8Array;
@@ -32,46 +28,15 @@ export function parseReceiptText(text: string): ReceiptParts {
   const t = text.trim();
   try {
     if (!t.startsWith('{')) {
-      const at = t.indexOf(RECEIPT_QR_PREFIX);
-      if (at < 0) throw new MusterError('bad-receipt', `not a receipt: no ${RECEIPT_QR_PREFIX} payload`);
-      const b64 = t
-        .slice(at + RECEIPT_QR_PREFIX.length)
-        .replace(/-/g, '+')
-        .replace(/_/g, '/');
-      const value = decodeCanonical(fromBase64(b64.padEnd(Math.ceil(b64.length / 4) * 4, '=')));
-      if (!Array.isArray(value) || value.length !== 4)
-        throw new MusterError('bad-receipt', 'QR receipt is not [entry, path, checkpoint, keys]');
-      const [entry, path, checkpoint, keys] = value as unknown[];
-      if (
-        !(entry instanceof Uint8Array) ||
-        !Array.isArray(path) ||
-        typeof checkpoint !== 'string' ||
-        !Array.isArray(keys)
-      )
-        throw new MusterError('bad-receipt', 'QR receipt fields have the wrong types');
-      if (
-        !path.every((p): p is Uint8Array => p instanceof Uint8Array) ||
-        !keys.every((k): k is Uint8Array => k instanceof Uint8Array)
-      )
-        throw new MusterError('bad-receipt', 'QR receipt path or keys are not bytes');
+      const [entry, path, checkpoint, keys] = parseReceiptQr(t);
       return { entry, path, checkpoint, keys };
     }
-    const r = JSON.parse(t) as {
-      kind?: unknown;
-      v?: unknown;
-      proof?: { entry?: unknown; path?: unknown; checkpoint?: unknown };
-      keys?: unknown;
-    };
-    if (r.kind !== 'muster-receipt' || r.v !== 1 || typeof r.proof !== 'object')
-      throw new MusterError('bad-receipt', 'not a version 1 Muster receipt');
-    const { entry, path, checkpoint } = r.proof;
-    if (typeof entry !== 'string' || !Array.isArray(path) || typeof checkpoint !== 'string' || !Array.isArray(r.keys))
-      throw new MusterError('bad-receipt', 'receipt fields are missing');
+    const { proof, keys } = parseReceiptJson(JSON.parse(t));
     return {
-      entry: fromBase64(entry),
-      path: path.map((p) => fromHex(String(p))),
-      checkpoint,
-      keys: r.keys.map((k) => parseNoteKey(String(k)).publicKey),
+      entry: fromBase64(proof.entry),
+      path: proof.path.map(fromHex),
+      checkpoint: proof.checkpoint,
+      keys: keys.map((k) => parseNoteKey(k).publicKey),
     };
   } catch (error) {
     if (error instanceof MusterError && error.code === 'bad-receipt') throw error;

@@ -5,7 +5,6 @@
 // field (`checkin.methods[2]: expected one of ...`): each schema carries its message as `errorMessage`.
 import {
   FormatRegistry,
-  type StaticDecode,
   type TArray,
   type TInteger,
   type TObject,
@@ -17,7 +16,7 @@ import {
   Type,
 } from '@sinclair/typebox';
 import { MusterError } from '../errors.ts';
-import { SchemaMismatch, guard, schemaDecoder } from '../schema.ts';
+import { type Decoded, SchemaMismatch, guard, schemaDecoder } from '../schema.ts';
 import { formatClock, formatDay, parseClock, parseDay } from '../time/civil-day.ts';
 import { isTimeZone } from '../time/zoned-time.ts';
 
@@ -25,14 +24,7 @@ import { isTimeZone } from '../time/zoned-time.ts';
 export type RecordRule<T> = (record: T) => { readonly field: string; readonly message: string } | undefined;
 
 /** A record as parsed: its schema's decoded type (days as day numbers, defaults filled in), nothing in it changeable. */
-export type Parsed<S extends TSchema> = Frozen<StaticDecode<S>>;
-type Frozen<T> = T extends readonly (infer E)[]
-  ? readonly Frozen<E>[]
-  : T extends Uint8Array
-    ? T
-    : T extends object
-      ? { readonly [K in keyof T]: Frozen<T[K]> }
-      : T;
+export type Parsed<S extends TSchema> = Decoded<S>;
 
 /**
  * A parser for `schema` (compiled once): returns the value itself, typed (or, where the schema transforms fields,

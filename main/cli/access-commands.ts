@@ -5,6 +5,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ERASURE_CAUSES, type ErasureCause } from '../../core/access/access-records.ts';
+import { check, obj, text } from '../../core/api/check.ts';
 import { PERSONAL_FIELDS, type PersonalField, isPersonalField } from '../../core/access/personal-data.ts';
 import { ROLES, isRole } from '../../core/access/roles.ts';
 import { bytesEqual } from '../../core/bytes.ts';
@@ -166,6 +167,9 @@ const piiDetails = [
   "--log FILE   this node's log store (access and erasure entries go there); --key FILE its signing key",
 ];
 
+/** `pii put`'s text fields, from stdin (never on the command line, where `ps` would show them). */
+const PII_TEXT = obj({}, { name: text(1, 500), idNumber: text(1, 100) });
+
 const piiPut: Command = {
   path: ['pii', 'put'],
   summary: "store a person's personal data, encrypted; prints the salted commitments",
@@ -184,20 +188,19 @@ const piiPut: Command = {
   },
   run: async ({ values, io }) => {
     const values_: Partial<Record<PersonalField, PersonalValue>> = {};
-    const text = (await readStdin(io)).trim();
-    if (text !== '') {
+    const input = (await readStdin(io)).trim();
+    if (input !== '') {
       let parsed: unknown;
       try {
-        parsed = JSON.parse(text);
+        parsed = JSON.parse(input);
       } catch (error) {
         throw new UsageError(`stdin is not JSON: ${errorMessage(error)}`);
       }
-      if (typeof parsed !== 'object' || parsed === null) throw new UsageError('stdin must be a JSON object');
-      for (const [field, value] of Object.entries(parsed)) {
-        if (field !== 'name' && field !== 'idNumber')
-          throw new UsageError(`stdin: unknown field ${JSON.stringify(field)} (name, idNumber)`);
-        if (typeof value !== 'string') throw new UsageError(`stdin: ${field} must be a string`);
-        values_[field] = value;
+      try {
+        Object.assign(values_, check(PII_TEXT, parsed, 'stdin'));
+      } catch (error) {
+        if (error instanceof MusterError) throw new UsageError(error.message);
+        throw error;
       }
     }
     for (const [option, field] of [

@@ -7,23 +7,37 @@
 import { createHash, createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { literal, matching, obj, record } from '../../core/api/check.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
+import { type Decoded, schemaParser } from '../../core/schema.ts';
 import { type FaceTemplate, openTemplate, parseSealedTemplate, sealTemplate } from '../../face/template.ts';
 
-interface Table {
-  readonly v: 1;
-  /** Hex salt of the earlier salted-SHA-256 badge hashes; gone once none is left (each moves on its next use). */
-  readonly salt?: string;
-  readonly pages: Record<string, string>;
-  readonly badges: Record<string, string>;
-}
+const SUBJECT = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
+/** Enrolments a table holds at most: far more than one kiosk's sensor pages. */
+const MAX_ENROLMENTS = 100_000;
+
+const TABLE = obj(
+  {
+    v: literal(1),
+    /** Sensor page number to subject. */
+    pages: record(matching(SUBJECT, 'a subject id'), MAX_ENROLMENTS),
+    /** Badge hash (`hmac:` + hex under the badge key, or an earlier salted hash) to subject. */
+    badges: record(matching(SUBJECT, 'a subject id'), MAX_ENROLMENTS),
+  },
+  {
+    /** Hex salt of the earlier salted-SHA-256 badge hashes; gone once none is left (each moves on its next use). */
+    salt: matching(/^[0-9a-f]{2,128}$/, 'a hex salt'),
+  },
+);
+
+type Table = Decoded<typeof TABLE>;
+
+const parseTable = schemaParser(TABLE, 'bad-enrolment', 'enrolment table');
 
 /** The badge key's name in the kiosk's key store. */
 export const BADGE_KEY_NAME = 'badge-key';
 /** Badge hashes under the key are marked, so an earlier salted hash is never mistaken for one. */
 const KEYED = 'hmac:';
-
-const SUBJECT = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/;
 
 export class EnrolmentStore {
   private constructor(
@@ -40,16 +54,7 @@ export class EnrolmentStore {
     mkdirSync(join(dir, 'face-templates'), { recursive: true, mode: 0o700 });
     let table: Table = { v: 1, pages: {}, badges: {} };
     try {
-      const parsed = JSON.parse(readFileSync(join(dir, 'enrolment.json'), 'utf8')) as Partial<Table>;
-      if (
-        parsed.v !== 1 ||
-        (parsed.salt !== undefined && typeof parsed.salt !== 'string') ||
-        typeof parsed.pages !== 'object' ||
-        typeof parsed.badges !== 'object'
-      ) {
-        throw new MusterError('bad-enrolment', 'not a version 1 enrolment table');
-      }
-      table = parsed as Table;
+      table = parseTable(JSON.parse(readFileSync(join(dir, 'enrolment.json'), 'utf8')));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
         throw new MusterError('bad-enrolment', `${join(dir, 'enrolment.json')}: ${errorMessage(error)}`);

@@ -6,26 +6,19 @@
 // Verifying pins keys with --pubkey; without it the receipt's own keys are used and the result says so.
 import QRCode from 'qrcode';
 import { bytesEqual, fromBase64, fromHex, toBase64, toHex } from '../../core/bytes.ts';
-import { decodeCanonical, encodeCanonical } from '../../core/canonical.ts';
+import { encodeCanonical } from '../../core/canonical.ts';
 import { decodeLeaf } from '../../core/entry.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
+import { RECEIPT_QR_PREFIX, type Receipt, parseReceiptJson, parseReceiptQr } from '../../core/evidence/proof-format.ts';
 import { parseCheckin } from '../../core/records/checkin.ts';
 import { leafHash } from '../../ledger/hash.ts';
 import { KeySchedule } from '../../ledger/key-schedule.ts';
 import { Verifier } from '../../ledger/keys.ts';
 import { parseCheckpoint, parseNote } from '../../ledger/note.ts';
-import { type InclusionProof, buildInclusionProof, checkProof } from '../../ledger/proofs.ts';
+import { buildInclusionProof, checkProof } from '../../ledger/proofs.ts';
 import type { EntryRow, LedgerStore, StoredCheckpoint } from '../../ledger/store.ts';
 
-export interface Receipt {
-  readonly kind: 'muster-receipt';
-  readonly v: 1;
-  readonly proof: InclusionProof;
-  /** The kiosk log's verifier keys (genesis first, rotations after): the checkpoint may be signed by a later key than the entry. */
-  readonly keys: readonly string[];
-}
-
-const QR_PREFIX = 'MR1:';
+export type { Receipt } from '../../core/evidence/proof-format.ts';
 
 export function buildReceipt(store: LedgerStore, origin: string, seq: number, checkpoint: StoredCheckpoint): Receipt {
   const log = store.log(origin);
@@ -55,38 +48,18 @@ export function receiptToQrText(receipt: Receipt, page?: string): string {
   ]);
   return (
     (page === undefined ? '' : `${page}#`) +
-    QR_PREFIX +
+    RECEIPT_QR_PREFIX +
     toBase64(cbor).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
   );
 }
 
+/** A receipt from its QR text (the verifier page's address may come first: the payload follows its '#'). */
 export function receiptFromQrText(text: string): Receipt {
-  const trimmed = text.trim();
-  // The verifier page's address may come first: the payload follows its '#'.
-  const body = trimmed.includes(`#${QR_PREFIX}`) ? trimmed.slice(trimmed.indexOf(`#${QR_PREFIX}`) + 1) : trimmed;
-  if (!body.startsWith(QR_PREFIX)) throw new MusterError('bad-receipt', `QR text does not start with ${QR_PREFIX}`);
-  let value;
-  try {
-    const b64 = body.slice(QR_PREFIX.length).replace(/-/g, '+').replace(/_/g, '/');
-    value = decodeCanonical(fromBase64(b64.padEnd(Math.ceil(b64.length / 4) * 4, '=')));
-  } catch (error) {
-    throw new MusterError('bad-receipt', `QR text is not a receipt: ${errorMessage(error)}`);
-  }
-  if (!Array.isArray(value) || value.length !== 4)
-    throw new MusterError('bad-receipt', 'QR receipt is not [entry, path, checkpoint, keys]');
-  const [entry, path, note, keys] = value as unknown[];
-  if (!(entry instanceof Uint8Array) || !Array.isArray(path) || typeof note !== 'string' || !Array.isArray(keys)) {
-    throw new MusterError('bad-receipt', 'QR receipt fields have the wrong types');
-  }
-  if (!path.every((h): h is Uint8Array => h instanceof Uint8Array && h.length === 32))
-    throw new MusterError('bad-receipt', 'QR receipt path is not a list of hashes');
+  const [entry, path, note, keys] = parseReceiptQr(text);
   try {
     const { body: entryBody } = decodeLeaf(entry);
     const checkpoint = parseCheckpoint(parseNote(note).text);
-    const verifiers = keys.map((k) => {
-      if (!(k instanceof Uint8Array)) throw new MusterError('bad-receipt', 'QR receipt key is not bytes');
-      return new Verifier(entryBody.origin, k).encode();
-    });
+    const verifiers = keys.map((k) => new Verifier(entryBody.origin, k).encode());
     return {
       kind: 'muster-receipt',
       v: 1,
@@ -111,20 +84,15 @@ export function receiptFromQrText(text: string): Receipt {
 /** Reads a receipt file: the JSON form, or the QR text as scanned. */
 export function parseReceipt(text: string): Receipt {
   const trimmed = text.trim();
-  if (trimmed.startsWith(QR_PREFIX) || trimmed.includes(`#${QR_PREFIX}`)) return receiptFromQrText(trimmed);
+  if (trimmed.startsWith(RECEIPT_QR_PREFIX) || trimmed.includes(`#${RECEIPT_QR_PREFIX}`))
+    return receiptFromQrText(trimmed);
   let value: unknown;
   try {
     value = JSON.parse(trimmed);
   } catch (error) {
     throw new MusterError('bad-receipt', `receipt is neither JSON nor QR text: ${errorMessage(error)}`);
   }
-  if (typeof value !== 'object' || value === null) throw new MusterError('bad-receipt', 'receipt is not a JSON object');
-  const r = value as Record<string, unknown>;
-  if (r.kind !== 'muster-receipt' || r.v !== 1) throw new MusterError('bad-receipt', 'not a version 1 Muster receipt');
-  if (!Array.isArray(r.keys) || r.keys.length > 64 || !r.keys.every((k) => typeof k === 'string'))
-    throw new MusterError('bad-receipt', 'receipt keys are not a list of verifier keys');
-  if (typeof r.proof !== 'object' || r.proof === null) throw new MusterError('bad-receipt', 'receipt has no proof');
-  return { kind: 'muster-receipt', v: 1, proof: r.proof as InclusionProof, keys: r.keys };
+  return parseReceiptJson(value);
 }
 
 export type ReceiptCheck =

@@ -70,6 +70,36 @@ describe('muster users / pii / kiosk', () => {
     expect(dataKey(new FileSecretStore(keys), CENTRE_KEY_NAME)).toEqual(kioskKey);
   });
 
+  it.each([
+    ['a name that is a number', '{"name": 5}', 'stdin.name: expected text of 1-500 characters'],
+    ['a field it does not know', '{"name": "Jane", "nickname": "J"}', 'stdin.nickname: unknown field'],
+    ['a list', '["Jane"]', 'stdin: expected an object'],
+    ['text that is not JSON', 'Jane', 'stdin is not JSON'],
+  ])('refuses personal text with %s on stdin as a usage error, storing nothing', async (_name, input, message) => {
+    const dir = tempDir();
+    const log = join(dir, 'kiosk.db');
+    expect((await runMuster(['ledger', 'init', '--db', log, '--origin', 'c1/k1'])).code).toBe(0);
+    const put = await runMuster(
+      [
+        'pii',
+        'put',
+        '--db',
+        join(dir, 'pii.db'),
+        '--keys',
+        join(dir, 'keys'),
+        '--log',
+        log,
+        '--subject',
+        'p-1',
+        '--centre',
+        'c1',
+      ],
+      input,
+    );
+    expect(put).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining(message) as unknown });
+    expect(types(log, 'c1/k1')).toEqual(['genesis']);
+  });
+
   it('stores, shows (with a reason, leaving an access entry) and erases personal data', async () => {
     const dir = tempDir();
     const log = join(dir, 'kiosk.db');

@@ -225,7 +225,7 @@ describe('muster receipt', () => {
       /receipt keys|not signed by any trusted key/,
     ],
     ['not a receipt', () => ({ kind: 'something-else' }), /not a version 1 Muster receipt/],
-    ['no proof', (r) => ({ ...r, proof: null }), /no proof/],
+    ['no proof', (r) => ({ ...r, proof: null }), /receipt\.proof: expected an object/],
   ])('%s is invalid', async (_name, tamper, reason) => {
     const { file, receipt } = await issued();
     writeFileSync(file, JSON.stringify(tamper(receipt)));

@@ -65,6 +65,42 @@ describe('kiosk configuration', () => {
     });
   });
 
+  it('resolves every path against the file and fills in every default', () => {
+    const c = {
+      centre: 'centre-01',
+      kiosk: 'centre-01/kiosk-1',
+      registryPub: 'registry.pub',
+      broker: { url: ['mqtt://a.example:1883', 'mqtt://b.example:1883'] },
+      devices: { badge: { tty: 'badge.tty' }, camera: { path: 'camera.tty', resolution: '320x240' } },
+    };
+    expect(parseKioskConfig(c, 'kiosk.json', dir)).toEqual({
+      source: 'kiosk.json',
+      centre: 'centre-01',
+      kiosk: 'centre-01/kiosk-1',
+      dataDir: dir,
+      identify: 'fingerprint-search',
+      peers: [],
+      registryPub: join(dir, 'registry.pub'),
+      broker: { url: ['mqtt://a.example:1883', 'mqtt://b.example:1883'] },
+      face: {
+        threshold: DEFAULT_MATCH_THRESHOLD,
+        detector: DEFAULT_DETECTOR,
+        backend: 'auto',
+        challenge: 'none',
+        lookahead: true,
+      },
+      devices: {
+        badge: { kind: 'tty', path: join(dir, 'badge.tty') },
+        camera: { target: { path: join(dir, 'camera.tty') }, baudRate: 38400, resolution: '320x240' },
+      },
+      timeouts: { fingerMs: 10_000, badgeMs: 15_000 },
+      language: 'zh-CN',
+      zone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      names: { tasks: {} },
+      screen: { receiptSeconds: 10, idleSeconds: 60, voice: false },
+    });
+  });
+
   it('defaults the face threshold to the calibrated default when the file gives none', () => {
     const c = structuredClone(GOOD) as Record<string, unknown>;
     delete c.face;
@@ -186,6 +222,27 @@ describe('kiosk configuration', () => {
       'an unknown time zone',
       (c: Record<string, unknown>) => (c.zone = 'Mars/Olympus'),
       'kiosk.json: zone: expected an IANA time zone such as Asia/Shanghai, got "Mars/Olympus"',
+    ],
+    [
+      'a task name under a key that is no id',
+      (c: Record<string, unknown>) => (c.names = { tasks: { 'a b': { 'zh-CN': '学习', 'en': 'Study' } } }),
+      'kiosk.json: names.tasks: expected task, module or questionnaire ids as keys, got "a b"',
+    ],
+    [
+      'a badge reader by path and by usb id',
+      (c: Record<string, unknown>) =>
+        ((c.devices as Record<string, unknown>).badge = { hid: { path: '/dev/x', vendorId: 'ffff' } }),
+      'kiosk.json: devices.badge.hid: give either "path" or vendorId and productId',
+    ],
+    [
+      'a usb badge reader without its product id',
+      (c: Record<string, unknown>) => ((c.devices as Record<string, unknown>).badge = { hid: { vendorId: 'ffff' } }),
+      'kiosk.json: devices.badge.hid.productId: missing (expected a string)',
+    ],
+    [
+      'a threshold of zero',
+      (c: Record<string, unknown>) => (c.face = { threshold: 0 }),
+      'kiosk.json: face.threshold: expected a distance between 0 and 2 (from muster face calibrate), got 0',
     ],
     [
       'a timeout of half a second too little',
