@@ -1,7 +1,7 @@
 // The kiosk as a person meets it: a real kiosk runtime (drivers, face worker with its models, signed log,
 // embedded broker) on in-process emulators, its screen in Chromium. Figures:
-//  - kiosk start to ready: KioskRuntime.start until every device is usable, the face models are loaded and the
-//    screen serves its start screen (goal < 5 s);
+//  - kiosk start to ready: KioskRuntime.start until every device is usable and the screen serves its start
+//    screen (goal < 5 s), and, beside it, until the face models (loading in their worker from the start) are in;
 //  - finger on glass to receipt on screen: from the finger touching the emulated sensor (the screen already
 //    asking for it) to the receipt's QR code visible in Chromium, through 1:N search, a camera frame matched by
 //    the face worker, the signed entry and its receipt (no tasks due, so no tap in between; goal p95 < 3 s), with
@@ -53,6 +53,22 @@ export const kioskSuite: Suite = {
     const browser = await launchBrowser();
     // The demo's face (descriptors cached in node_modules/.cache/muster), prepared before anything is timed.
     const prepare = await FaceService.start();
+    // The face engine's start alone (before any kiosk runs beside it), and where it goes.
+    report.add('kiosk: face engine start alone, worker to warmed', prepare.startMs, 'ms');
+    const { backend, models, warmUp } = prepare.health.startMs;
+    const imports = prepare.startMs - backend - models - warmUp;
+    for (const [stage, ms] of [
+      ['worker and module imports', imports],
+      ['tfjs wasm backend', backend],
+      ['model weights', models],
+      ['warm-up inference', warmUp],
+    ] as const)
+      report.add(
+        `kiosk: face engine start stage ${stage}`,
+        ms,
+        'ms',
+        'kiosk: face engine start alone, worker to warmed',
+      );
     const faces = await prepareDemoFaces(prepare, {
       needed: 1,
       threshold: DEFAULT_MATCH_THRESHOLD,
@@ -98,12 +114,17 @@ export const kioskSuite: Suite = {
         const page = await browser.newPage({ viewport: { width: 1080, height: 1920 } });
         try {
           // The kiosk's window loads its screen while the devices open and the face models load, as at boot.
+          // Ready: every device usable and the start screen drawn; the face models may still be loading then
+          // (a face step reached before they are in waits for them), so their own time is reported beside it.
+          const faceLoaded = waitFor(
+            () => runtime.fleetDevices().some((d) => d.id.startsWith('face/')),
+            'the face engine loaded',
+            120_000,
+          ).then(() => performance.now());
           const [devicesReady, screenDrawn] = await Promise.all([
             waitFor(
-              () =>
-                runtime.fleetDevices().every((d) => deviceUsable(d.state)) &&
-                runtime.fleetDevices().some((d) => d.id.startsWith('face/')),
-              'every device and the face engine ready',
+              () => runtime.fleetDevices().every((d) => deviceUsable(d.state)),
+              'every device usable',
               120_000,
             ).then(() => performance.now()),
             page
@@ -118,7 +139,13 @@ export const kioskSuite: Suite = {
             'ms',
             'kiosk: start to ready, no device timing (baseline)',
           );
-          // Start-up's stages: KioskRuntime.start resolving, then (side by side) devices and face engine usable, and the screen drawn.
+          report.add(
+            `kiosk: start to face engine loaded, ${label}`,
+            (await faceLoaded) - started,
+            'ms',
+            'kiosk: start to face engine loaded, no device timing (baseline)',
+          );
+          // Start-up's stages: KioskRuntime.start resolving, then (side by side) devices usable and the screen drawn.
           report.add(
             `kiosk: start stage runtime.start, ${label}`,
             runtimeStarted - started,
@@ -126,10 +153,10 @@ export const kioskSuite: Suite = {
             'kiosk: start stage runtime.start, no device timing (baseline)',
           );
           report.add(
-            `kiosk: start stage devices+face ready, ${label}`,
+            `kiosk: start stage devices usable, ${label}`,
             devicesReady - runtimeStarted,
             'ms',
-            'kiosk: start stage devices+face ready, no device timing (baseline)',
+            'kiosk: start stage devices usable, no device timing (baseline)',
           );
           report.add(
             `kiosk: start stage screen drawn, ${label}`,

@@ -36,6 +36,8 @@ export class FaceService {
     private readonly worker: Worker,
     /** For device health: backend, versions, models, load time. */
     readonly health: EngineHealth,
+    /** From start() to the warmed engine: the worker's own start and imports, then health.startMs's stages. */
+    readonly startMs: number,
   ) {
     worker.on('message', (message: WorkerMessage) => {
       if (message.type !== 'result' && message.type !== 'error') return;
@@ -58,6 +60,7 @@ export class FaceService {
       backend: options.backend ?? 'auto',
       detector: options.detector ?? DEFAULT_DETECTOR,
     };
+    const started = performance.now();
     // Sources run as .ts through tsx, a build as .js.
     const self = fileURLToPath(import.meta.url);
     const worker = startWorker(new URL(`./face-worker${extname(self)}`, import.meta.url), {
@@ -79,6 +82,7 @@ export class FaceService {
       await worker.terminate();
       throw error;
     });
+    const startMs = performance.now() - started;
     (options.logger ?? componentLogger('face')).info(
       {
         backend: health.backend,
@@ -86,11 +90,13 @@ export class FaceService {
         faceApi: health.faceApiVersion,
         detector: health.detector,
         loadMs: Math.round(health.loadMs),
+        warmUpMs: Math.round(health.startMs.warmUp),
+        startMs: Math.round(startMs),
         ...(health.fallbackReason ? { fallback: health.fallbackReason } : {}),
       },
       'face models loaded',
     );
-    return new FaceService(worker, health);
+    return new FaceService(worker, health, startMs);
   }
 
   /** Decodes, shrinks and analyses one frame in the worker. Image errors reject with their MusterError code. */

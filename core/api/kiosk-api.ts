@@ -111,6 +111,7 @@ export function stepOf(guidance: GuidanceCode): KioskStep | null {
     case 'badge-unknown':
       return 'identify';
     case 'look-at-camera':
+    case 'face-starting':
     case 'face-light':
     case 'face-move':
     case 'face-turn':

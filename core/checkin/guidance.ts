@@ -10,6 +10,7 @@ export const GUIDANCE = {
   'finger-unread-badge': 'We could not read your fingerprint. Tap your badge instead.',
   'badge-unknown': 'This badge is not recognised. Try again or see a member of staff.',
   'look-at-camera': 'Look at the camera.',
+  'face-starting': 'The camera check is getting ready. Please wait a moment and look at the camera.',
   'face-light': 'Look straight at the camera. Make sure your face is well lit and not covered.',
   'face-move': 'Follow the movement shown on the screen.',
   'face-turn': 'Keep looking at the camera and slowly turn your head to one side, then back.',

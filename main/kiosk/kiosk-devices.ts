@@ -26,8 +26,6 @@ export interface KioskDevicesOptions {
   /** Where every change of a device's state is written. */
   readonly health: DeviceHealthLog;
   readonly subjectOfBadge: (card: string) => string | undefined;
-  /** Called once the camera was tried: the face service warms up beside it. */
-  readonly onCamera: () => void;
   /** Emulators and tests: the serialport binding the fingerprint sensor and camera open through. */
   readonly binding?: BindingInterface | undefined;
   /** Emulators and tests: where badge reports come from instead of the configured reader. */
@@ -106,7 +104,6 @@ export class KioskDevices {
         this.openedCamera = opened.device;
         return opened.health;
       });
-      this.options.onCamera();
     }
     const badge = devices.badge;
     if (badge) {

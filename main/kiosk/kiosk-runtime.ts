@@ -36,7 +36,7 @@ import {
   enrolWithDevices,
 } from './kiosk-enrolment.ts';
 import { KioskFace, type FleetDevice } from './kiosk-face.ts';
-import { loadKioskKeys } from './kiosk-keys.ts';
+import { type KioskKeys, loadKioskKeys } from './kiosk-keys.ts';
 import { openPersonalData, startRetention } from './kiosk-personal-data.ts';
 import { KioskSessions } from './kiosk-sessions.ts';
 import { PeerHealth } from './peer-health.ts';
@@ -51,8 +51,11 @@ export interface KioskRuntimeOptions {
   readonly screen?: ScreenPort;
   /** Staff confirmation when the camera is down; nobody confirms when omitted. */
   readonly staff?: StaffPort;
-  /** A face service to share (several kiosks in one process); otherwise the runtime starts its own. */
-  readonly face?: FaceService;
+  /**
+   * A face service to share (several kiosks in one process), or one still starting (the kiosk takes people at
+   * its fingerprint step meanwhile); otherwise the runtime starts its own.
+   */
+  readonly face?: FaceService | Promise<FaceService>;
   readonly clock?: () => number;
   /** Broker password; otherwise read from the configuration's passwordFile. */
   readonly brokerPassword?: string;
@@ -119,6 +122,30 @@ export class KioskRuntime {
     const registry = new DeviceRegistry({ now: clock });
     const logger = (options.logger ?? componentLogger('kiosk')).child({ kiosk: config.kiosk });
     const face = new KioskFace(config.face, options.face, logger);
+    // The face models take seconds to load: they load in their worker beside the log, broker and devices, and
+    // the kiosk takes people at its fingerprint step before they are in (the face step waits for them).
+    if (config.devices.camera || options.face) face.start();
+    try {
+      return await KioskRuntime.assemble(options, { clock, keys, registry, logger, face });
+    } catch (error) {
+      await face.close();
+      throw error;
+    }
+  }
+
+  /** The rest of start(), once the face models are loading: start() stops them again if this fails. */
+  private static async assemble(
+    options: KioskRuntimeOptions,
+    started: {
+      readonly clock: () => number;
+      readonly keys: KioskKeys;
+      readonly registry: DeviceRegistry;
+      readonly logger: Logger;
+      readonly face: KioskFace;
+    },
+  ): Promise<KioskRuntime> {
+    const { config } = options;
+    const { clock, keys, registry, logger, face } = started;
     const peers = new PeerHealth(config.peers, clock);
     const connectivity = new KioskConnectivity({
       config,
@@ -162,10 +189,6 @@ export class KioskRuntime {
       registry,
       health,
       subjectOfBadge: (card) => enrolments.subjectOfBadge(card),
-      onCamera: () =>
-        void face.service().catch((error: unknown) => {
-          logger.error({ err: error }, 'face service failed to start');
-        }),
       binding: options.binding,
       badgeSource: options.badgeSource,
       reopen: options.reopen,

@@ -2,7 +2,9 @@
 // over ports built from the devices as they stand when it starts; enrolment at the kiosk queues in the same line.
 import { randomBytes } from 'node:crypto';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
-import { MusterError } from '../../core/errors.ts';
+import { MusterError, errorMessage } from '../../core/errors.ts';
+import { DeviceError } from '../../drivers/device-error.ts';
+import type { FaceService } from '../../face/face-service.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
 import { type CheckinOutcome, CheckinWorkflow } from './checkin-workflow.ts';
@@ -99,6 +101,27 @@ export class KioskSessions {
     }
   }
 
+  /**
+   * The face engine, once its models are in. They load beside the kiosk's start (kiosk-face.ts), so a person who
+   * reaches the face step first is told the camera check is getting ready, and waits for it (Cancel and Call
+   * staff stay on screen); the wait never becomes a failed face check. Models that failed to load leave the camera
+   * unable to serve anyone: that is the face device down (staff confirm the person), never the person failing.
+   */
+  private async faceEngine(): Promise<FaceService> {
+    const { face, screen } = this.options;
+    const waits = !face.ready;
+    if (waits) screen?.prompt?.('face-starting');
+    try {
+      const service = await face.service();
+      if (waits) screen?.prompt?.('look-at-camera');
+      return service;
+    } catch (error) {
+      throw new DeviceError(error instanceof MusterError ? error.code : 'face-worker-exited', errorMessage(error), {
+        cause: error,
+      });
+    }
+  }
+
   private ports(): CheckinPorts {
     const { config, devices, face, enrolments, connectivity } = this.options;
     const { sensor, camera } = devices;
@@ -130,7 +153,7 @@ export class KioskSessions {
       face: {
         verify: async (subject) => {
           if (!camera) return { kind: 'device-down' };
-          const service = await face.service();
+          const service = await this.faceEngine();
           const still = this.options.screen?.still?.bind(this.options.screen);
           this.frames = [];
           const onFrame = (jpeg: Uint8Array): void => {

@@ -285,6 +285,7 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
       case 'badge-unknown':
         return badgePictogram();
       case 'look-at-camera':
+      case 'face-starting':
       case 'face-light':
       case 'face-move':
       case 'face-turn':
@@ -614,6 +615,7 @@ function sameScreen(a: KioskView, b: KioskView): boolean {
 /** The steps that ask the person to look at the camera. */
 const FACE_GUIDANCE: ReadonlySet<GuidanceCode> = new Set([
   'look-at-camera',
+  'face-starting',
   'face-light',
   'face-move',
   'face-turn',
