@@ -1,29 +1,27 @@
 // HqStore on PostgreSQL, for a province-scale HQ: the same contract as the SQLite backend (one conformance
-// suite runs against both). Entries are verified in this process before the transaction opens; an advisory
-// lock per origin serialises appends to one log across HQ processes; the Merkle tree is kept as perfect
-// subtrees (as the ledger's SQLite store does) so roots and proofs need O(log n) rows.
+// suite runs against both). Ingest (net/hq/postgres-ingest.ts) writes one group of batches per transaction under
+// advisory locks per origin taken in a fixed order, so several HQ processes share the database; the Merkle tree is
+// kept as perfect subtrees (as the ledger's SQLite store does) so roots and proofs need O(log n) rows.
 import pg from 'pg';
 import { MusterError } from '../../core/errors.ts';
-import { ZERO_HASH, decodeLeaf } from '../../core/entry.ts';
-import { EMPTY_ROOT, nodeHash } from '../../ledger/hash.ts';
-import { KeySchedule, REGISTRY_ORIGIN, type Registry, registryFrom } from '../../ledger/key-schedule.ts';
+import { ZERO_HASH } from '../../core/entry.ts';
+import { EMPTY_ROOT } from '../../ledger/hash.ts';
 import { type Logger, componentLogger } from '../../runtime/logger.ts';
 import type { Verifier } from '../../ledger/keys.ts';
 import { type TreeSource, consistencyProof, rootHash } from '../../ledger/merkle.ts';
 import type { IngestResult } from '../../ledger/replica.ts';
-import type { Conflict, EntryRow, Head } from '../../ledger/store.ts';
+import type { Conflict, EntryRow } from '../../ledger/store.ts';
 import type { Alert, StoredAlert } from '../alerts.ts';
 import { type AlertChange, type BreachAlert, parseStoredAlert, parseStoredAlerts } from './breach-alert.ts';
 import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
 import { type IngestBatch, type WitnessUpdate, type WitnessedCheckpoint, ingestOne } from '../replica-store.ts';
-import { decodeForOrigin, planIngest, planResult } from '../../ledger/ingest-plan.ts';
 import type { HqStore, LastHeartbeat, StoredDowntime } from './hq-store.ts';
 import { migratePostgres } from './postgres-migrations.ts';
+import { PostgresIngest, readHead } from './postgres-ingest.ts';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-/** NOTIFY channel: the origin of every ingest that stored entries, whichever HQ node stored them. */
-export const ENTRIES_CHANNEL = 'muster_entries';
+export { ENTRIES_CHANNEL } from './postgres-ingest.ts';
 
 export interface PostgresHqStoreOptions {
   /** Told of an idle connection the server dropped (a restart); the store carries on with a new connection. */
@@ -35,15 +33,14 @@ export interface PostgresHqStoreOptions {
 }
 
 export class PostgresHqStore implements HqStore {
-  private readonly schedules = new Map<string, KeySchedule>();
-  private registryCache: { size: number; registry: Registry } | undefined;
-  /** Settles once every ingestMany call made so far has finished: calls commit in call order. */
-  private committed: Promise<void> = Promise.resolve();
+  private readonly ingestion: PostgresIngest;
 
   private constructor(
     private readonly pool: pg.Pool,
-    private readonly options: PostgresHqStoreOptions,
-  ) {}
+    options: PostgresHqStoreOptions,
+  ) {
+    this.ingestion = new PostgresIngest(pool, { trustedKeys: options.trustedKeys, clock: options.clock });
+  }
 
   static async open(url: string, options: PostgresHqStoreOptions = {}): Promise<PostgresHqStore> {
     const pool = new pg.Pool({ connectionString: url, max: 4 });
@@ -71,103 +68,23 @@ export class PostgresHqStore implements HqStore {
     return ingestOne(this, origin, leaves, source);
   }
 
-  /** One batch in one transaction. */
-  private async ingestOne(origin: string, leaves: readonly Uint8Array[], source: string): Promise<IngestResult> {
-    const batch = decodeForOrigin(origin, leaves);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [origin]);
-      const head = await this.head(client, origin);
-      const named = batch.decoded.map((d) => d.entry.body.seq).filter((seq) => seq < head.size);
-      const stored = new Map<number, Uint8Array>();
-      if (named.length > 0) {
-        const rows = await client.query<{ seq: string; hash: Buffer }>(
-          'SELECT seq, hash FROM entries WHERE origin = $1 AND seq = ANY($2::bigint[])',
-          [origin, named],
-        );
-        for (const row of rows.rows) stored.set(Number(row.seq), row.hash);
-      }
-      const trustedKey = this.options.trustedKeys?.get(origin) ?? (await this.genesisKey(client, origin));
-      const schedule = await this.schedule(client, origin);
-      const plan = planIngest(batch, head, stored, schedule, { trustedKey, registry: await this.registry(client) });
-      // A rejected genesis may have named its key in the schedule before its signature failed.
-      if (head.size === 0 && plan.rows.length === 0) this.schedules.delete(origin);
-      const now = (this.options.clock ?? Date.now)();
-      for (const e of plan.equivocations) {
-        await client.query(
-          'INSERT INTO conflicts (origin, seq, leaf, hash, seen_at, source) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
-          [origin, e.seq, e.leaf, e.hash, now, source],
-        );
-      }
-      if (plan.rows.length > 0) {
-        if (head.size === 0)
-          await client.query('INSERT INTO logs (origin, genesis_key) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-            origin,
-            schedule.keyFor(0).publicKey,
-          ]);
-        await client.query(
-          'INSERT INTO entries (origin, seq, ts, type, leaf, hash) SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::bytea[], $6::bytea[])',
-          [
-            origin,
-            plan.rows.map((r) => r.seq),
-            plan.rows.map((r) => r.ts),
-            plan.rows.map((r) => r.type),
-            plan.rows.map((r) => Buffer.from(r.leaf)),
-            plan.rows.map((r) => Buffer.from(r.hash)),
-          ],
-        );
-        // Sent on commit: another HQ node on this database judging breaches (net/hq/leased-breach-alerts.ts) reads them.
-        await client.query('SELECT pg_notify($1, $2)', [ENTRIES_CHANNEL, origin]);
-        const nodes = await this.extendTree(
-          client,
-          origin,
-          head.size,
-          plan.rows.map((r) => r.hash),
-        );
-        if (nodes.length > 0) {
-          await client.query(
-            'INSERT INTO nodes (origin, level, idx, hash) SELECT $1, * FROM unnest($2::int[], $3::bigint[], $4::bytea[]) ON CONFLICT DO NOTHING',
-            [origin, nodes.map((n) => n.level), nodes.map((n) => n.idx), nodes.map((n) => Buffer.from(n.hash))],
-          );
-        }
-      }
-      await client.query('COMMIT');
-      return planResult(plan, head.size);
-    } catch (error) {
-      // The schedule may hold a rotation that was not committed.
-      this.schedules.delete(origin);
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
-
-  /** One transaction per batch, in order (the advisory lock is per log), each call after the calls before it. */
+  /** One transaction per call, in call order (net/hq/postgres-ingest.ts). */
   ingestMany(batches: readonly IngestBatch[]): Promise<PromiseSettledResult<IngestResult>[]> {
-    const results = this.committed.then(() => this.ingestEach(batches));
-    this.committed = results.then(
-      () => undefined,
-      () => undefined,
-    );
-    return results;
-  }
-
-  private async ingestEach(batches: readonly IngestBatch[]): Promise<PromiseSettledResult<IngestResult>[]> {
-    const results: PromiseSettledResult<IngestResult>[] = [];
-    for (const batch of batches) {
-      try {
-        results.push({ status: 'fulfilled', value: await this.ingestOne(batch.origin, batch.leaves, batch.source) });
-      } catch (error) {
-        results.push({ status: 'rejected', reason: error });
-      }
-    }
-    return results;
+    return this.ingestion.ingestMany(batches);
   }
 
   async size(origin: string): Promise<number> {
-    return (await this.head(this.pool, origin)).size;
+    return (await readHead(this.pool, origin)).size;
+  }
+
+  /** Every log with its size, in one query (the verified reader's pass reads them all: net/hq/verified-records.ts). */
+  async sizes(): Promise<Map<string, number>> {
+    const rows = await this.pool.query<{ origin: string; size: string }>(
+      `SELECT l.origin, coalesce(h.seq + 1, 0) AS size FROM logs l
+         LEFT JOIN LATERAL (SELECT seq FROM entries e WHERE e.origin = l.origin ORDER BY seq DESC LIMIT 1) AS h ON true
+         ORDER BY l.origin`,
+    );
+    return new Map(rows.rows.map((r) => [r.origin, Number(r.size)]));
   }
 
   async leaves(origin: string, from: number, to: number): Promise<Uint8Array[]> {
@@ -197,14 +114,8 @@ export class PostgresHqStore implements HqStore {
     return this.withTree(origin, (source) => consistencyProof(source, oldSize, newSize));
   }
 
-  async verifiers(origin: string): Promise<Verifier[]> {
-    if ((await this.size(origin)) === 0) return [];
-    const client = await this.pool.connect();
-    try {
-      return (await this.schedule(client, origin)).verifiers;
-    } finally {
-      client.release();
-    }
+  verifiers(origin: string): Promise<Verifier[]> {
+    return this.ingestion.verifiers(origin);
   }
 
   async origins(): Promise<string[]> {
@@ -398,89 +309,6 @@ export class PostgresHqStore implements HqStore {
 
   async close(): Promise<void> {
     await this.pool.end();
-  }
-
-  private async head(db: Queryable, origin: string): Promise<Head> {
-    const row = (
-      await db.query<{ seq: string; hash: Buffer }>(
-        'SELECT seq, hash FROM entries WHERE origin = $1 ORDER BY seq DESC LIMIT 1',
-        [origin],
-      )
-    ).rows[0];
-    return row ? { size: Number(row.seq) + 1, hash: row.hash } : { size: 0, hash: ZERO_HASH };
-  }
-
-  private async genesisKey(db: Queryable, origin: string): Promise<Uint8Array | undefined> {
-    return (await db.query<{ genesis_key: Buffer }>('SELECT genesis_key FROM logs WHERE origin = $1', [origin])).rows[0]
-      ?.genesis_key;
-  }
-
-  /** HQ's registry (kiosk registrations, key revocations) as this database holds it; re-read when the log grew. */
-  private async registry(db: Queryable): Promise<Registry | undefined> {
-    const { size } = await this.head(db, REGISTRY_ORIGIN);
-    if (size === 0) return undefined;
-    if (this.registryCache?.size !== size) {
-      const rows = await db.query<{ type: string; leaf: Buffer }>(
-        "SELECT type, leaf FROM entries WHERE origin = $1 AND type IN ('kiosk-registration', 'key-revocation') ORDER BY seq",
-        [REGISTRY_ORIGIN],
-      );
-      this.registryCache = { size, registry: registryFrom(rows.rows) };
-    }
-    return this.registryCache.registry;
-  }
-
-  private async schedule(db: Queryable, origin: string): Promise<KeySchedule> {
-    const cached = this.schedules.get(origin);
-    if (cached) return cached;
-    const schedule = new KeySchedule(origin, []);
-    const rows = await db.query<{ leaf: Buffer }>(
-      "SELECT leaf FROM entries WHERE origin = $1 AND type IN ('genesis', 'key-rotation') ORDER BY seq",
-      [origin],
-    );
-    for (const row of rows.rows) {
-      const reason = schedule.check(decodeLeaf(row.leaf));
-      if (reason) throw new MusterError('store-corrupt', `stored key entry of ${origin} does not verify: ${reason}`);
-    }
-    this.schedules.set(origin, schedule);
-    return schedule;
-  }
-
-  /** New perfect-subtree nodes for leaves appended at `start` (the frontier of the old tree is read first). */
-  private async extendTree(
-    db: Queryable,
-    origin: string,
-    start: number,
-    hashes: readonly Uint8Array[],
-  ): Promise<{ level: number; idx: number; hash: Uint8Array }[]> {
-    const frontier = new Map<number, Uint8Array>();
-    const wanted: { level: number; idx: number }[] = [];
-    let offset = 0;
-    for (let level = 52; level >= 0; level--) {
-      const width = 2 ** level;
-      if (start - offset >= width) {
-        wanted.push({ level, idx: offset / width });
-        offset += width;
-      }
-    }
-    const found = await this.perfect(db, origin, wanted);
-    for (const w of wanted) frontier.set(w.level, found.get(`${w.level}/${w.idx}`) as Uint8Array);
-    const created: { level: number; idx: number; hash: Uint8Array }[] = [];
-    hashes.forEach((leaf, i) => {
-      let level = 0;
-      let idx = start + i;
-      let h = leaf;
-      while (idx % 2 === 1) {
-        const left = frontier.get(level);
-        if (!left) throw new MusterError('store-corrupt', `Merkle frontier of ${origin} is missing level ${level}`);
-        frontier.delete(level);
-        h = nodeHash(left, h);
-        level++;
-        idx = (idx - 1) / 2;
-        created.push({ level, idx, hash: h });
-      }
-      frontier.set(level, h);
-    });
-    return created;
   }
 
   /** Reads perfect subtrees (level 0: leaf hashes) by (level, idx); throws if one is missing. */
