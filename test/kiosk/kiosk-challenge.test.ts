@@ -4,45 +4,23 @@
 // mirrored: the other cheek towards the camera) or a still photo (one frame, the same every time). A still photo
 // fails the challenge as liveness (a retry, then staff: a review, never a breach); a camera unplugged mid-sequence
 // is a device fault (staff confirm), never the person failing.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import jpeg from 'jpeg-js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { computeBreaches } from '../../core/breach/engine.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
-import { parseCheckinAttempt } from '../../core/records/checkin.ts';
-import { FaceService } from '../../face/face-service.ts';
-import { type DemoFaces, defaultFaceCacheDir, prepareDemoFaces } from '../../main/demo/demo-faces.ts';
 import { type EmulatedDevices, ptyDevices } from '../../main/kiosk/emulated-devices.ts';
 import { CHALLENGE_FRAMES } from '../../main/kiosk/challenge-face-port.ts';
 import { loadKioskConfig } from '../../main/kiosk/kiosk-config.ts';
 import { KioskRuntime } from '../../main/kiosk/kiosk-runtime.ts';
 import { readLogRecords } from '../../main/kiosk/log-records.ts';
-import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
-import { at, planPayload } from '../checkin/support/log-builder.ts';
+import { at } from '../checkin/support/log-builder.ts';
 import { mirror } from '../face/camera.ts';
+import { checkinAttempts, enrolPerson, kioskFixture } from '../helpers/kiosk-fixture.ts';
 
 const NY = 'America/New_York';
 const FINGER = 'p-1 right index';
 const TIMEOUT = { timeout: 120_000 };
-let face: FaceService;
-let faces: DemoFaces;
-let broker: EmbeddedBroker;
-const cleanup: (() => Promise<void> | void)[] = [];
-
-beforeAll(async () => {
-  face = await FaceService.start();
-  faces = await prepareDemoFaces(face, { needed: 1, threshold: 0.55, cacheDir: defaultFaceCacheDir() });
-  broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', alertPublishers: new Set(['hq']) });
-}, 240_000);
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-afterAll(async () => {
-  await broker.close();
-  await face.close();
-});
+const fixture = kioskFixture(1);
 
 interface Seen {
   readonly guidance: GuidanceCode[];
@@ -52,29 +30,17 @@ interface Seen {
 
 /** A kiosk on PTY emulators with the head-turn challenge; p-1 enrolled (finger, badge, face) with a plan for today. */
 async function kiosk(onStill?: (emulated: EmulatedDevices, n: number) => void) {
-  const dir = mkdtempSync(join(tmpdir(), 'muster-challenge-'));
+  const dir = fixture.tempDir('muster-challenge-');
   const emulated = await ptyDevices();
-  cleanup.push(() => {
-    rmSync(dir, { recursive: true, force: true });
+  fixture.cleanup(() => emulated.close());
+  const file = fixture.configFile(dir, {
+    face: { threshold: 0.55, challenge: 'turn-head' },
+    devices: emulated.devices,
   });
-  cleanup.push(() => emulated.close());
-  const file = join(dir, 'kiosk.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      centre: 'centre-a',
-      kiosk: 'centre-a/k1',
-      dataDir: 'data',
-      broker: { url: broker.url },
-      face: { threshold: 0.55, challenge: 'turn-head' },
-      devices: emulated.devices,
-      timeouts: { fingerMs: 2000, badgeMs: 5000 },
-    }),
-  );
   const seen: Seen = { guidance: [], prompts: [], stills: 0 };
   const runtime = await KioskRuntime.start({
     config: loadKioskConfig(file),
-    face,
+    face: fixture.face,
     clock: () => at('2026-03-02 09:30', NY),
     screen: {
       guide: (g) => seen.guidance.push(g),
@@ -88,29 +54,11 @@ async function kiosk(onStill?: (emulated: EmulatedDevices, n: number) => void) {
     staff: { confirm: () => Promise.resolve('staff-3') },
     reopen: { initialMs: 60_000, maxMs: 60_000, jitter: 0 },
   });
-  cleanup.push(() => runtime.close());
-  await runtime.append(
-    'plan',
-    planPayload({ subject: 'p-1', start: '2026-03-02', tasks: [{ id: 't-study', kind: 'study', module: 'm-1' }] }),
-  );
-  emulated.fingerprint.enrolDirect(FINGER, 3);
-  const [person] = faces.faces;
-  if (!person) throw new Error('no demo face');
-  await runtime.enrol({
-    subject: 'p-1',
-    page: 3,
-    card: '0004711',
-    name: 'Pat Example',
-    descriptors: person.descriptors,
-    photo: person.checkinFrame,
-  });
+  fixture.cleanup(() => runtime.close());
+  const person = await enrolPerson(runtime, emulated, fixture.faces, { finger: FINGER, card: '0004711' });
   emulated.fingerprint.finger = { kind: 'finger', name: FINGER };
   const records = () => readLogRecords(runtime.ledger).records;
-  const attempts = () =>
-    records()
-      .filter((r) => r.type === 'checkin-attempt')
-      .map((r) => parseCheckinAttempt(r.payload))
-      .map((a) => `${a.method}/${a.outcome}`);
+  const attempts = () => checkinAttempts(records());
   return { runtime, emulated, person, seen, records, attempts };
 }
 

@@ -2,10 +2,9 @@
 // from the configuration file), the real face worker on faces from @vladmandic/face-api's demo photos, real
 // signed logs and an embedded broker. Checks that the configured face threshold is the one in force, that
 // device changes become device-health entries, and that the fallbacks check people in.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAccessRecord, parseErasureRecord } from '../../core/access/access-records.ts';
 import type { Role } from '../../core/access/roles.ts';
 import type { Caller } from '../../core/api/api.ts';
@@ -15,9 +14,7 @@ import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import { parseCheckinAttempt } from '../../core/records/checkin.ts';
 import { parseDeviceHealth } from '../../core/records/device-health-record.ts';
 import type { ReportSource } from '../../drivers/badge/report-source.ts';
-import { FaceService } from '../../face/face-service.ts';
 import { parseSealedTemplate } from '../../face/template.ts';
-import { type DemoFaces, defaultFaceCacheDir, prepareDemoFaces } from '../../main/demo/demo-faces.ts';
 import { type EmulatedDevices, inProcessDevices, ptyDevices } from '../../main/kiosk/emulated-devices.ts';
 import { loadKioskConfig } from '../../main/kiosk/kiosk-config.ts';
 import { KioskRuntime } from '../../main/kiosk/kiosk-runtime.ts';
@@ -25,29 +22,13 @@ import { readLogRecords } from '../../main/kiosk/log-records.ts';
 import { verifyReceipt } from '../../main/kiosk/receipt.ts';
 import { ApiService } from '../../main/web/api-service.ts';
 import { StaffBackend } from '../../main/web/staff-backend.ts';
-import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
-import { at, planPayload } from '../checkin/support/log-builder.ts';
+import { at } from '../checkin/support/log-builder.ts';
+import { checkinAttempts, enrolPerson, kioskFixture } from '../helpers/kiosk-fixture.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const NY = 'America/New_York';
 const CARD = '0004711';
-let face: FaceService;
-let faces: DemoFaces;
-let broker: EmbeddedBroker;
-const cleanup: (() => Promise<void> | void)[] = [];
-
-beforeAll(async () => {
-  face = await FaceService.start();
-  faces = await prepareDemoFaces(face, { needed: 2, threshold: 0.55, cacheDir: defaultFaceCacheDir() });
-  broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', alertPublishers: new Set(['hq']) });
-}, 240_000);
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-afterAll(async () => {
-  await broker.close();
-  await face.close();
-});
+const fixture = kioskFixture(2);
 
 interface Setup {
   readonly threshold?: number;
@@ -62,33 +43,19 @@ interface Setup {
 }
 
 async function kiosk(setup: Setup = {}) {
-  const dir = setup.again?.dir ?? mkdtempSync(join(tmpdir(), 'muster-kiosk-'));
+  const dir = setup.again?.dir ?? fixture.tempDir('muster-kiosk-');
   const emulated =
     setup.again?.emulated ?? setup.emulated ?? inProcessDevices(`k${Math.random().toString(36).slice(2)}`);
-  if (!setup.again) {
-    cleanup.push(() => {
-      rmSync(dir, { recursive: true, force: true });
-    });
-    cleanup.push(() => emulated.close());
-  }
-  const file = join(dir, 'kiosk.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      centre: 'centre-a',
-      kiosk: 'centre-a/k1',
-      dataDir: 'data',
-      broker: { url: broker.url },
-      ...(setup.threshold === undefined ? {} : { face: { threshold: setup.threshold } }),
-      devices: setup.devices ? setup.devices(emulated.devices) : emulated.devices,
-      timeouts: { fingerMs: 2000, badgeMs: 5000 },
-    }),
-  );
+  if (!setup.again) fixture.cleanup(() => emulated.close());
+  const file = fixture.configFile(dir, {
+    ...(setup.threshold === undefined ? {} : { face: { threshold: setup.threshold } }),
+    devices: setup.devices ? setup.devices(emulated.devices) : emulated.devices,
+  });
   const clock = { now: at('2026-03-02 09:30', NY) };
   const guidance: GuidanceCode[] = [];
   const runtime = await KioskRuntime.start({
     config: loadKioskConfig(file),
-    face,
+    face: fixture.face,
     clock: () => clock.now,
     ...(emulated.inProcess ?? {}),
     ...(setup.badgeMissingFor === undefined || !emulated.inProcess
@@ -107,34 +74,11 @@ async function kiosk(setup: Setup = {}) {
         ? { initialMs: 60_000, maxMs: 60_000, jitter: 0 }
         : { initialMs: 20, maxMs: 200 },
   });
-  cleanup.push(() => runtime.close());
+  fixture.cleanup(() => runtime.close());
   if (setup.again) return { runtime, emulated, dir, guidance, records: () => readLogRecords(runtime.ledger).records };
-  await runtime.append(
-    'plan',
-    planPayload({ subject: 'p-1', start: '2026-03-02', tasks: [{ id: 't-study', kind: 'study', module: 'm-1' }] }),
-  );
-  emulated.fingerprint.enrolDirect('p-1 right index', 3);
-  const [person] = faces.faces;
-  if (!person) throw new Error('no demo face');
-  await runtime.enrol({
-    subject: 'p-1',
-    page: 3,
-    card: CARD,
-    name: 'Pat Example',
-    descriptors: person.descriptors,
-    photo: person.checkinFrame,
-  });
+  const person = await enrolPerson(runtime, emulated, fixture.faces, { finger: 'p-1 right index', card: CARD });
   emulated.camera.setFrames([person.checkinFrame]);
   return { runtime, emulated, dir, guidance, records: () => readLogRecords(runtime.ledger).records };
-}
-
-function attempts(records: ReturnType<typeof readLogRecords>['records']): string[] {
-  return records
-    .filter((r) => r.type === 'checkin-attempt')
-    .map((r) => {
-      const a = parseCheckinAttempt(r.payload);
-      return `${a.method}/${a.outcome}`;
-    });
 }
 
 function health(records: ReturnType<typeof readLogRecords>['records']): string[] {
@@ -158,7 +102,7 @@ describe('kiosk runtime on emulated devices', () => {
       if (!outcome.ok) return;
       expect(verifyReceipt(outcome.receipt)).toMatchObject({ ok: true });
       const all = records();
-      expect(attempts(all)).toEqual(['fingerprint/matched', 'face/matched']);
+      expect(checkinAttempts(all)).toEqual(['fingerprint/matched', 'face/matched']);
       const checkin = all.find((r) => r.type === 'checkin');
       expect(checkin?.payload).toMatchObject({
         subject: 'p-1',
@@ -169,10 +113,10 @@ describe('kiosk runtime on emulated devices', () => {
       expect(health(all)).toEqual(['fingerprint ok', 'camera ok', 'badge ok']);
       // The heartbeat reports the face engine beside the devices, with the backend it runs on.
       expect(runtime.fleetDevices().at(-1)).toEqual({
-        id: `face/${face.health.backend}/${face.health.detector}`,
+        id: `face/${fixture.face.health.backend}/${fixture.face.health.detector}`,
         state: 'ok',
       });
-      expect(face.health.backend).toBe('wasm');
+      expect(fixture.face.health.backend).toBe('wasm');
       // The log names the enrolment and its template's commitment, never the template.
       const enrolment = all.find((r) => r.type === 'enrolment');
       const sealed = parseSealedTemplate(readFileSync(join(dir, 'data', 'face-templates', 'p-1.json'), 'utf8'));
@@ -199,7 +143,7 @@ describe('kiosk runtime on emulated devices', () => {
     { timeout: 90_000 },
     async () => {
       const { runtime, emulated, records } = await kiosk();
-      const newcomer = faces.faces[1];
+      const newcomer = fixture.faces.faces[1];
       if (!newcomer) throw new Error('a second demo face is needed');
       emulated.camera.setFrames([newcomer.checkinFrame]);
       const finger = { kind: 'finger', name: 'p-2 left thumb' } as const;
@@ -232,7 +176,7 @@ describe('kiosk runtime on emulated devices', () => {
     { timeout: 60_000 },
     async () => {
       const { runtime, records } = await kiosk();
-      const [person] = faces.faces;
+      const [person] = fixture.faces.faces;
       if (!person) throw new Error('no demo face');
       const again = { subject: 'p-1', page: 3, descriptors: person.descriptors };
       await expect(runtime.enrol({ ...again, by: { staff: 'sam' } })).rejects.toMatchObject({
@@ -287,7 +231,7 @@ describe('kiosk runtime on emulated devices', () => {
     const outcome = await runtime.checkIn();
     expect(outcome.ok).toBe(false);
     const all = records();
-    expect(attempts(all)).toEqual(['fingerprint/matched', 'face/mismatch', 'face/mismatch', 'face/mismatch']);
+    expect(checkinAttempts(all)).toEqual(['fingerprint/matched', 'face/mismatch', 'face/mismatch', 'face/mismatch']);
     const scores = all
       .filter((r) => r.type === 'checkin-attempt')
       .map((r) => parseCheckinAttempt(r.payload))
@@ -308,7 +252,7 @@ describe('kiosk runtime on emulated devices', () => {
     { timeout: 60_000 },
     async () => {
       const { runtime, emulated, dir, records } = await kiosk({ threshold: 0.05 });
-      const [person] = faces.faces;
+      const [person] = fixture.faces.faces;
       if (!person) throw new Error('no demo face');
       emulated.fingerprint.finger = { kind: 'finger', name: 'p-1 right index' };
       expect((await runtime.checkIn()).ok).toBe(false);
@@ -330,7 +274,7 @@ describe('kiosk runtime on emulated devices', () => {
         zone: NY,
         personal: runtime.personal,
       });
-      cleanup.push(() => {
+      fixture.cleanup(() => {
         staff.close();
       });
       const api = new ApiService([staff]);
@@ -426,7 +370,7 @@ describe('kiosk runtime on emulated devices', () => {
       expect(health(records()).at(-1)).toBe('fingerprint disconnected device.disconnected');
       const outcome = await runtime.checkIn();
       expect(outcome.ok).toBe(true);
-      expect(attempts(records())).toEqual(['badge/matched', 'face/matched']);
+      expect(checkinAttempts(records())).toEqual(['badge/matched', 'face/matched']);
       emulated.fingerprint.replug();
       await waitFor(
         () => runtime.devices().find((d) => d.kind === 'fingerprint')?.state === 'ok',
@@ -464,7 +408,7 @@ describe('kiosk runtime on emulated devices', () => {
       emulated.fingerprint.finger = { kind: 'finger', name: 'p-1 right index' };
       const outcome = await runtime.checkIn();
       expect(outcome.ok).toBe(true);
-      expect(attempts(records())).toEqual(['fingerprint/matched', 'staff/matched']);
+      expect(checkinAttempts(records())).toEqual(['fingerprint/matched', 'staff/matched']);
     },
   );
 
@@ -488,7 +432,7 @@ describe('kiosk runtime on emulated devices', () => {
     emulated.fingerprint.finger = { kind: 'finger', name: 'p-1 right index' };
     const outcome = await runtime.checkIn();
     expect(outcome.ok).toBe(true);
-    expect(attempts(records())).toEqual(['fingerprint/matched', 'face/matched']);
+    expect(checkinAttempts(records())).toEqual(['fingerprint/matched', 'face/matched']);
     expect(health(records())).toEqual(['fingerprint ok', 'camera ok', 'badge ok']);
   });
 });
