@@ -120,6 +120,8 @@ export class HqDays {
       const dirty = new Set(this.engine().peopleAt(centre));
       open = { zone, rows: new Map(), dirty, until: Infinity, asOf: now, result: undefined };
       days.set(day, open);
+      // Open days no chart asked for since they could settle (the overview moves on each day): judged whole if asked.
+      for (const d of days.keys()) if (d < day - SETTLED_AFTER_DAYS) days.delete(d);
     }
     this.bringUp(open, centre, at, now);
     const result = (open.result ??= aggregate(open.rows.values()));
