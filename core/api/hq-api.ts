@@ -40,12 +40,24 @@ export const logView = obj(
     witnessedSize: int(),
     witnessedAt: nullable(int()),
     conflicts: int(),
+    /** Entries verified so far (the verified reader's high-water mark, as of its last pass): only these are judged. */
+    verified: int(),
+    /** The kiosk's last heartbeat HQ took (null: none, or not a kiosk's log). */
+    lastHeartbeatAt: nullable(int()),
   },
   {
     /** Other witnesses' latest cosignatures (the police node's, peer kiosks'), each checked against HQ's copy. */
     cosigners: list(obj({ witness: ident, size: int(), matchesHq: bool }), 64),
-    /** The log's first entry that failed verification: it and every later one are withheld from every verdict. */
-    unverified: obj({ seq: int(), reason: text(1, 1000) }),
+    /**
+     * The log's first entry that failed verification: it and every later one are withheld from every verdict.
+     * `kind` (ledger/problem-kind.ts) is what the screen explains; `after`, the kiosk time of the last verified
+     * entry before it: a finding from then on is shown as unverified.
+     */
+    unverified: obj({ seq: int(), kind: text(1, 32), reason: text(1, 1000), after: nullable(int()) }),
+    /** Leaf hash (hex) of the last verified entry, which commits to every entry below it. */
+    verifiedHead: text(64, 64),
+    /** Merkle root (hex) of the last checkpoint HQ witnessed. */
+    witnessedRoot: text(64, 64),
   },
 );
 

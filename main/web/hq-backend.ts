@@ -7,18 +7,19 @@ import type { EventMessage } from '../../core/api/api.ts';
 import type { AlertView, CentreView, LogView } from '../../core/api/hq-api.ts';
 import type { FindingView } from '../../core/api/staff-api.ts';
 import { holds } from '../../core/access/roles.ts';
+import { toHex } from '../../core/bytes.ts';
 import { BreachEngine } from '../../core/breach/engine.ts';
-import { breachStands } from '../../core/breach/findings.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
-import { parseDay } from '../../core/time/civil-day.ts';
+import { formatDay, parseDay } from '../../core/time/civil-day.ts';
+import { zonedDay } from '../../core/time/zoned-time.ts';
 import { VerifiedReader, type VerifyProblem } from '../../ledger/verified-reader.ts';
 import type { HqService } from '../../net/hq/hq-service.ts';
 import { toRecord } from '../kiosk/log-records.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
 import { findingsInDoubt } from './unverified-view.ts';
-import { breachView, dayCount, personTimeline, rosterOf } from './attendance.ts';
+import { breachView, dayCount, personTimeline } from './attendance.ts';
 import { hqCharts, personCalendar } from './hq-charts.ts';
-import { HqDays, engineSource } from './hq-days.ts';
+import { HqDays, standingBreaches } from './hq-days.ts';
 import { RecordInterner } from './record-interner.ts';
 
 export interface HqBackendOptions {
@@ -66,23 +67,24 @@ export class HqBackend implements ApiBackend {
       const at = this.clock();
       await this.ready();
       const origins = await this.options.hq.store.origins();
-      const source = engineSource(this.engine, at);
       const centres = new Set([...origins.map(centreOf), ...this.centreZones.keys()]);
       const views: CentreView[] = [];
       let day = '';
       for (const centre of [...centres].sort()) {
-        const roster = rosterOf(source, centre, at, this.centreZones.get(centre) ?? this.zone);
-        day ||= roster.rows.length > 0 ? roster.day : '';
-        const rows = roster.rows;
-        const count = dayCount(rows);
+        // Today as the charts count it, kept between calls (only rows an entry or a deadline changed are judged).
+        const zone = this.centreZones.get(centre) ?? this.zone;
+        const today = zonedDay(at, zone);
+        const found = this.days.centreDay(centre, zone, today, at);
+        const count = found?.count ?? dayCount([]);
+        day ||= count.due > 0 ? formatDay(today) : '';
         views.push({
           centre,
-          zone: roster.zone,
-          day: roster.day,
+          zone,
+          day: formatDay(today),
           kiosks: origins.filter((o) => centreOf(o) === centre).length,
           expected: count.due,
           checkedIn: count.checkedIn,
-          breaches: rows.reduce((n, r) => n + r.breaches.filter((b) => breachStands(b.status)).length, 0),
+          breaches: found ? standingBreaches(found) : 0,
           people: count.breached,
           open: count.open,
           excused: count.excused,
@@ -109,7 +111,17 @@ export class HqBackend implements ApiBackend {
       return { at, breaches: findingsInDoubt(views.slice(0, 2000), this.unverified) };
     },
     'hq.fleet': async () => {
+      // The fleet answers from the reader's last pass without waiting for it, but starts one: a screen that only
+      // shows the fleet (an auditor's) would otherwise never have its logs verified.
+      void this.ready().catch(() => undefined);
       const store = this.options.hq.store;
+      const kiosks = this.options.hq.fleetView().map((k) => ({
+        kiosk: k.kiosk,
+        state: k.state,
+        reasons: k.reasons.map((r) => r.slice(0, 300)),
+        lastHeartbeatAt: k.lastHeartbeatAt ?? null,
+      }));
+      const beats = new Map(kiosks.map((k) => [k.kiosk, k.lastHeartbeatAt]));
       // Every log's reads at once: on PostgreSQL each is a round trip, and a city has dozens of logs.
       const logs = await Promise.all(
         (await store.origins()).map(async (origin): Promise<LogView> => {
@@ -123,24 +135,24 @@ export class HqBackend implements ApiBackend {
             size: c.size,
             matchesHq: c.matchesHq,
           }));
+          const head = this.reader.verifiedHead(origin);
           return {
             origin,
             size,
             witnessedSize: witnessed?.size ?? 0,
             witnessedAt: witnessed?.at ?? null,
             conflicts: conflicts.length,
+            // As of the reader's last pass (the fleet query does not wait for one): what verdicts rest on, and
+            // the entries no verdict uses.
+            verified: this.reader.verifiedSize(origin),
+            lastHeartbeatAt: beats.get(origin) ?? null,
             cosigners,
-            // As of the reader's last pass (the fleet query does not wait for one): entries no verdict uses.
+            ...(head ? { verifiedHead: toHex(head) } : {}),
+            ...(witnessed ? { witnessedRoot: toHex(witnessed.root) } : {}),
             ...unverifiedView(this.unverified.find((p) => p.origin === origin)),
           };
         }),
       );
-      const kiosks = this.options.hq.fleetView().map((k) => ({
-        kiosk: k.kiosk,
-        state: k.state,
-        reasons: k.reasons.map((r) => r.slice(0, 300)),
-        lastHeartbeatAt: k.lastHeartbeatAt ?? null,
-      }));
       return { kiosks, logs };
     },
     'hq.alerts': async ({ after, kind }, caller) => {
@@ -319,5 +331,14 @@ function centreOf(origin: string): string {
 
 /** A log's verification problem as the fleet view shows it. */
 function unverifiedView(problem: VerifyProblem | undefined): Pick<LogView, 'unverified'> {
-  return problem ? { unverified: { seq: problem.seq, reason: problem.reason.slice(0, 1000) } } : {};
+  return problem
+    ? {
+        unverified: {
+          seq: problem.seq,
+          kind: problem.kind,
+          reason: problem.reason.slice(0, 1000),
+          after: problem.after ?? null,
+        },
+      }
+    : {};
 }

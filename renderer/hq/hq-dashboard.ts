@@ -21,6 +21,15 @@ import { onSessionLost, userBar, withSignIn } from '../sign-in.ts';
 import { StatusLine, errorText } from '../status-line.ts';
 import { calendarChart, trendCharts } from './hq-charts.ts';
 import { alertsPanel } from './alerts-panel.ts';
+import {
+  logProblems,
+  problemsBanner,
+  problemsKey,
+  problemsSection,
+  verifiedCell,
+  witnessedCell,
+} from './log-problems.ts';
+import { p } from './log-problem-strings.ts';
 import { type HqWord, q, qn } from './hq-strings.ts';
 
 const REFRESH_EVERY_MS = 30_000;
@@ -100,7 +109,19 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
   const zoneOf = (centre: string): string => centres.find((c) => c.centre === centre)?.zone ?? hqZone;
   const status = new StatusLine(() => hqZone);
   const notice = h('p', { class: 'action-notice', role: 'status' });
-  const fleetBox = h('section', { 'aria-labelledby': 'fleet-title' });
+  // The logs HQ cannot trust: a banner at the top of the page and the list heading the fleet, redrawn only when
+  // they change (announced once, and a reader's focus in the list is kept); the tables below on every refresh.
+  const trustBox = h('div', { 'aria-live': 'polite' });
+  const problemsBox = h('div', {});
+  const fleetTables = h('div', {});
+  const fleetBox = h(
+    'section',
+    { 'aria-labelledby': 'fleet-title' },
+    h('h2', { id: 'fleet-title' }, '🖥️ ', q('fleetTitle')),
+    problemsBox,
+    fleetTables,
+  );
+  let trustShown = '';
   const alertsBox = h('section', {
     'class': 'alerts-mount',
     'data-mount': 'alerts',
@@ -245,9 +266,15 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
       api.call('hq.fleet', {}),
       api.call('hq.alerts', alertKind.value === '' ? {} : { kind: alertKind.value }),
     ]);
+    const problems = logProblems(logs, (origin) => zoneOf(centreOf(origin)));
+    const trust = problemsKey(problems);
+    if (trust !== trustShown) {
+      trustShown = trust;
+      render(trustBox, problemsBanner(problems));
+      render(problemsBox, problemsSection(problems));
+    }
     render(
-      fleetBox,
-      h('h2', { id: 'fleet-title' }, '🖥️ ', q('fleetTitle')),
+      fleetTables,
       h(
         'table',
         {},
@@ -292,9 +319,11 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
             [
               q('colLog'),
               q('colEntries'),
+              p('colVerified'),
               q('colWitnessed'),
               q('colLag'),
               q('colWitnessedAt'),
+              q('colHeartbeat'),
               q('colConflicts'),
               q('colCosigners'),
             ].map((c) => h('th', { scope: 'col' }, c)),
@@ -309,9 +338,11 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
               { 'data-log': l.origin },
               h('th', { scope: 'row' }, data(l.origin)),
               h('td', {}, l.size),
-              h('td', {}, l.witnessedSize),
+              verifiedCell(l),
+              witnessedCell(l),
               h('td', {}, l.size - l.witnessedSize),
               h('td', {}, l.witnessedAt === null ? '—' : stamp(l.witnessedAt, zoneOf(centreOf(l.origin)))),
+              h('td', {}, l.lastHeartbeatAt === null ? '—' : stamp(l.lastHeartbeatAt, zoneOf(centreOf(l.origin)))),
               h('td', {}, l.conflicts > 0 ? `⚠️ ${l.conflicts}` : '0'),
               h('td', {}, cosignerText(l.cosigners ?? [])),
             ),
@@ -427,6 +458,7 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
         )
       : null,
     status.el,
+    trustBox,
     notice,
     h('p', { class: 'hint' }, q('hqZone', { zone: zoneLabel(hqZone, Date.now()) })),
     personBox,

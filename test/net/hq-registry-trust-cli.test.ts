@@ -3,7 +3,6 @@
 // under another key (rows rewritten by someone with the database) are problems: a kiosk's is shown on the
 // dashboard in place of every verdict it could change; a registry's leaves no verdict standing, and the fleet view
 // and HQ's log name it and the logs it no longer binds. Untouched, the same store gives the verdict.
-import Database from 'better-sqlite3';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,9 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserStore } from '../../access/user-store.ts';
 import type { FindingView } from '../../core/api/staff-api.ts';
-import { ZERO_HASH, decodeLeaf } from '../../core/entry.ts';
 import { formatDay, parseDay } from '../../core/time/civil-day.ts';
-import { signEntry } from '../../ledger/entry-signing.ts';
 import { REGISTRY_ORIGIN } from '../../ledger/key-schedule.ts';
 import { Signer } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
@@ -21,6 +18,7 @@ import { LedgerStore } from '../../ledger/store.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { planPayload } from '../checkin/support/log-builder.ts';
 import { MUSTER_FROM_SOURCES } from '../helpers/run-muster.ts';
+import { resignLog } from '../helpers/tamper-store.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const KIOSK = 'centre-a/k1';
@@ -92,29 +90,6 @@ async function startHq(args: readonly string[]): Promise<{
   };
 }
 
-/** Every row of a log in HQ's store signed again, in order, under `forger`: a log its owner never wrote. */
-function resign(file: string, forger: Signer): void {
-  const origin = forger.name;
-  const db = new Database(file);
-  try {
-    const rows = db
-      .prepare<[string], { seq: number; leaf: Buffer }>('SELECT seq, leaf FROM entries WHERE origin = ? ORDER BY seq')
-      .all(origin);
-    let prev: Uint8Array = ZERO_HASH;
-    const update = db.prepare('UPDATE entries SET leaf = ?, hash = ? WHERE origin = ? AND seq = ?');
-    for (const row of rows) {
-      const { body } = decodeLeaf(row.leaf);
-      const payload = body.seq === 0 ? { ...body.payload, key: forger.verifier.publicKey } : body.payload;
-      const signed = signEntry({ ...body, prev, kid: forger.verifier.id, payload }, forger);
-      update.run(signed.leaf, signed.hash, origin, row.seq);
-      prev = signed.hash;
-    }
-    db.prepare('UPDATE logs SET genesis_key = ? WHERE origin = ?').run(forger.verifier.publicKey, origin);
-  } finally {
-    db.close();
-  }
-}
-
 describe('muster hq trusts the registry only from its registry file', () => {
   it('logs re-signed in its store under keys the registry file does not bind: problems, never verdicts', async () => {
     // HQ's registry registers the centre's staff log and kiosk; the staff log plans s-1 from three days ago, and
@@ -179,7 +154,7 @@ describe('muster hq trusts the registry only from its registry file', () => {
     }
 
     // A kiosk log under a key the trusted registry does not bind: every verdict it could change shows the problem.
-    resign(hqFile, Signer.generate(KIOSK));
+    resignLog(hqFile, Signer.generate(KIOSK));
     const rogueKiosk = await startHq(args);
     try {
       const breaches = await waitFor(async () => {
@@ -198,7 +173,7 @@ describe('muster hq trusts the registry only from its registry file', () => {
 
     // The registry itself re-signed: it is refused against the registry file's key, and with it every log it
     // would bind, so no verdict stands; HQ's breach watcher names the registry in its log.
-    resign(hqFile, Signer.generate(REGISTRY_ORIGIN));
+    resignLog(hqFile, Signer.generate(REGISTRY_ORIGIN));
     const rogueRegistry = await startHq(args);
     try {
       await waitFor(
@@ -211,16 +186,20 @@ describe('muster hq trusts the registry only from its registry file', () => {
       expect((await rogueRegistry.breaches()).filter((b) => b.status !== 'unverified')).toEqual([]);
       // The fleet view names each withheld log: the registry against its trusted key, the logs it no longer binds.
       const fleet = (await rogueRegistry.call('hq.fleet')) as {
-        logs: { origin: string; unverified?: { seq: number; reason: string } }[];
+        logs: { origin: string; unverified?: { seq: number; kind: string; reason: string; after: number | null } }[];
       };
       const unverified = new Map(fleet.logs.map((l) => [l.origin, l.unverified]));
       expect(unverified.get(REGISTRY_ORIGIN)).toEqual({
         seq: 0,
+        kind: 'registry-refused',
+        after: null,
         reason: expect.stringMatching(/genesis key is not the trusted key/) as unknown,
       });
       for (const origin of [STAFF, KIOSK])
         expect(unverified.get(origin)).toEqual({
           seq: 0,
+          kind: 'unregistered-key',
+          after: null,
           reason: expect.stringMatching(/not a registered kiosk/) as unknown,
         });
     } finally {

@@ -44,7 +44,7 @@ describe('engine texts in Chinese', () => {
     for (const subject of [...subjects].slice(0, 60))
       for (const e of timelineEvents(city.records, subject)) lines.add(e.summary);
     const [doubt] = findingsInDoubt(incidentViews(report.reviews.slice(0, 1), 'UTC'), [
-      { origin: 'c1/k1', seq: 3, reason: 'signature does not verify', after: 0 },
+      { origin: 'c1/k1', seq: 3, kind: 'forged', reason: 'signature does not verify', after: 0 },
     ]);
     if (doubt) lines.add(doubt.detail);
     // Every kind the city plays shows up, so the check covers them.

@@ -1,0 +1,256 @@
+// The HQ dashboard's fleet over HQ's own SQLite store, in Chromium, in Chinese and in English: untouched, every log
+// shows how far it is verified and the fleet reads healthy; edited at rest (a check-in's subject changed with its
+// hash kept in step, a kiosk's whole log re-signed under a key the registry does not bind), each log that is no
+// longer trusted is named with what is wrong and what it means for verdicts, in the page's language, with a
+// banner at the top of the page, the times in the centre's zone; no English on the Chinese page, axe clean, and
+// the banner and the recorded detail reachable by keyboard.
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserStore } from '../../access/user-store.ts';
+import { decodeLeaf } from '../../core/entry.ts';
+import { signEntry } from '../../ledger/entry-signing.ts';
+import { REGISTRY_ORIGIN } from '../../ledger/key-schedule.ts';
+import { Signer } from '../../ledger/keys.ts';
+import { HqBackend } from '../../main/web/hq-backend.ts';
+import { type WebServer, startWebServer } from '../../main/web/web-server.ts';
+import type { HqEvents } from '../../net/hq/hq-service.ts';
+import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
+import { kioskLog } from '../checkin/support/kiosk-log.ts';
+import { at, checkinPayload, planPayload } from '../checkin/support/log-builder.ts';
+import { editRow, resignLog } from '../helpers/tamper-store.ts';
+import { launchBrowser, screenshot, seriousViolations } from './support/browser.ts';
+import { untranslated } from './support/untranslated.ts';
+
+const NY = 'America/New_York';
+const K1 = 'centre-a/k1';
+const K2 = 'centre-a/k2';
+const PASSWORD = 'correct horse battery';
+const UI_TIMEOUT = 30_000;
+
+const LANGUAGES = [
+  { language: 'zh-CN', locale: 'zh-CN', timezoneId: 'Asia/Shanghai', user: '用户名', password: '密码', signIn: '登录' },
+  { language: 'en', locale: 'en-US', timezoneId: 'UTC', user: 'User name', password: 'Password', signIn: 'Sign in' },
+] as const;
+
+describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ cannot trust", () => {
+  let browser: Browser;
+  let dir: string;
+  let hqFile: string;
+  let users: UserStore;
+  let registryKey: Uint8Array;
+  /** k1's entry 1 signed again by k1's own key with another subject: a second history the kiosk's key vouches for. */
+  let fork: Uint8Array;
+  /** HQ's clock: the evening of 2 March in the centre's zone. */
+  const now = at('2026-03-02 23:00', NY);
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    // Not tempDir(): that one is removed after each test, and HQ's store outlives them.
+    dir = mkdtempSync(join(tmpdir(), 'muster-hq-log-problems-'));
+    // The registry binds both kiosks' keys. k1 plans s-1 and s-2 from 2 March and takes s-1's check-in (entry 3);
+    // k2 takes s-2's.
+    const registry = kioskLog(dir, REGISTRY_ORIGIN, at('2026-03-01 08:00', NY));
+    const k1 = kioskLog(dir, K1, at('2026-03-01 12:00', NY));
+    const k2 = kioskLog(dir, K2, at('2026-03-01 12:00', NY));
+    registryKey = registry.signer.verifier.publicKey;
+    for (const kiosk of [k1, k2])
+      await registry.writer.append('kiosk-registration', {
+        origin: kiosk.signer.name,
+        centre: 'centre-a',
+        key: kiosk.signer.verifier.publicKey,
+      });
+    await k1.writer.append('plan', planPayload({ subject: 's-1', start: '2026-03-02' }));
+    await k1.writer.append('plan', planPayload({ subject: 's-2', start: '2026-03-02' }));
+    k1.now = at('2026-03-02 09:30', NY);
+    expect((await k1.writer.append('checkin', checkinPayload('s-1'))).seq).toBe(3);
+    const { body } = decodeLeaf(k1.store.rangeAll(K1, 1, 2)[0]?.leaf as Uint8Array);
+    fork = signEntry({ ...body, payload: planPayload({ subject: 's-9', start: '2026-03-02' }) }, k1.signer).leaf;
+    k2.now = at('2026-03-02 09:40', NY);
+    await k2.writer.append('checkin', checkinPayload('s-2'));
+    hqFile = join(dir, 'hq.db');
+    const store = SqliteHqStore.open(hqFile);
+    for (const log of [registry, k1, k2]) {
+      const origin = log.signer.name;
+      const leaves = log.store.rangeAll(origin, 0, log.store.head(origin).size).map((r) => r.leaf);
+      expect(await store.ingest(origin, leaves, 'test')).toMatchObject({ rejected: [] });
+      log.store.close();
+    }
+    await store.close();
+    users = UserStore.open(join(dir, 'users.db'), { scrypt: { logN: 10, r: 8, p: 1 } });
+    await users.add({ name: 'olga', role: 'officer', password: PASSWORD });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser.close();
+    users.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  /** HQ started on the store as it is now (a restart reads the rows afresh); both kiosks beat a few minutes ago. */
+  async function startHq(): Promise<{ web: WebServer; close: () => Promise<void> }> {
+    const store = SqliteHqStore.open(hqFile);
+    const beat = at('2026-03-02 22:55', NY);
+    const hq = new HqBackend({
+      hq: {
+        store,
+        events: new EventEmitter<HqEvents>(),
+        fleetView: () => [K1, K2].map((kiosk) => ({ kiosk, state: 'online', reasons: [], lastHeartbeatAt: beat })),
+      },
+      clock: () => now,
+      trustedKeys: new Map([[REGISTRY_ORIGIN, registryKey]]),
+    });
+    const web = await startWebServer({ hq, users });
+    return {
+      web,
+      close: async () => {
+        await web.close();
+        await store.close();
+      },
+    };
+  }
+
+  async function signedIn(web: WebServer, lang: (typeof LANGUAGES)[number]): Promise<Page> {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: lang.locale,
+      timezoneId: lang.timezoneId,
+    });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(UI_TIMEOUT);
+    await page.goto(web.urls.hq ?? '');
+    await page.getByLabel(lang.user).fill('olga');
+    await page.getByLabel(lang.password).fill(PASSWORD);
+    await page.getByRole('button', { name: lang.signIn }).click();
+    return page;
+  }
+
+  /** The fleet once every log is verified as far as it goes or stopped at a problem (the reader's first pass is done). */
+  async function settledFleet(page: Page): Promise<void> {
+    await page.locator('[data-log-health]').waitFor({ timeout: 60_000 });
+    await page.locator('tr[data-log] td[data-trust="pending"]').first().waitFor({ state: 'detached', timeout: 60_000 });
+  }
+
+  it.each(LANGUAGES)(
+    'untouched, in $language: every log verified to its last entry, the fleet healthy',
+    async (lang) => {
+      const hq = await startHq();
+      try {
+        const page = await signedIn(hq.web, lang);
+        await settledFleet(page);
+        expect(await page.locator('html').getAttribute('lang')).toBe(lang.language);
+        await page.locator('[data-log-health="ok"]').waitFor();
+        expect(await page.locator('.log-problem, .banner.danger').count()).toBe(0);
+        const trust = await page
+          .locator('tr[data-log]')
+          .evaluateAll((rows) =>
+            rows.map((r) => [r.getAttribute('data-log'), r.querySelector('[data-trust]')?.getAttribute('data-trust')]),
+          );
+        expect(trust).toEqual(
+          expect.arrayContaining([
+            [REGISTRY_ORIGIN, 'ok'],
+            [K1, 'ok'],
+            [K2, 'ok'],
+          ]),
+        );
+        expect(trust).toHaveLength(3);
+        // k1's last entry is #3; its heartbeat at 22:55 in the centre's zone (UTC-05:00), whatever the browser's.
+        const k1 = page.locator(`tr[data-log="${K1}"]`);
+        expect(await k1.locator('[data-trust]').textContent()).toContain(
+          lang.language === 'en' ? 'up to #3' : '至第 3 号',
+        );
+        expect(await k1.textContent()).toMatch(/22:55 UTC-05:00/);
+        if (lang.language === 'zh-CN') expect(await untranslated(page)).toEqual([]);
+        expect(await seriousViolations(page)).toEqual([]);
+      } finally {
+        await hq.close();
+      }
+    },
+    120_000,
+  );
+
+  it.each(LANGUAGES)(
+    'edited at rest, in $language: the forged check-in and the re-signed log named, with what they mean for verdicts',
+    async (lang) => {
+      // Once, before the first language: k1 equivocates (HQ keeps the second version as evidence), then, at rest,
+      // s-1's check-in is made s-2's (hash kept in step) and k2's log is re-signed under another key.
+      if (lang === LANGUAGES[0]) {
+        const store = SqliteHqStore.open(hqFile);
+        expect(await store.ingest(K1, [fork], 'test')).toMatchObject({ rejected: [] });
+        expect(await store.conflicts(K1)).toHaveLength(1);
+        await store.close();
+        editRow(hqFile, K1, 3, 's-1', 's-2');
+        resignLog(hqFile, Signer.generate(K2));
+      }
+      const hq = await startHq();
+      try {
+        const page = await signedIn(hq.web, lang);
+        await settledFleet(page);
+        const forged = page.locator(`li.log-problem[data-log="${K1}"][data-kind="forged"]`);
+        const rogue = page.locator(`li.log-problem[data-log="${K2}"][data-kind="unregistered-key"]`);
+        const forked = page.locator(`li.log-problem[data-log="${K1}"][data-kind="forked"]`);
+        await forged.waitFor();
+        await rogue.waitFor();
+        await forked.waitFor();
+        // Only these: the registry and nothing else is in doubt.
+        expect(await page.locator('li.log-problem').count()).toBe(3);
+        const banner = page.locator('.banner.danger');
+        expect(await banner.getAttribute('data-log-problems')).toBe('2');
+        expect(await page.locator(`tr[data-log="${K1}"] [data-trust]`).getAttribute('data-trust')).toBe('problem');
+        expect(await page.locator(`tr[data-log="${K2}"] [data-trust]`).getAttribute('data-trust')).toBe('problem');
+        expect(await page.locator(`tr[data-log="${REGISTRY_ORIGIN}"] [data-trust]`).getAttribute('data-trust')).toBe(
+          'ok',
+        );
+        const forgedText = (await forged.textContent()) ?? '';
+        const rogueText = (await rogue.textContent()) ?? '';
+        // k1 is held from its last verified entry (entry 2, the s-2 plan at noon on 1 March, centre time).
+        expect(forgedText).toMatch(/12:00 UTC-05:00/);
+        if (lang.language === 'en') {
+          expect(forgedText).toContain('Forged entry');
+          expect(forgedText).toContain('Entry #3 and every later entry of this log are not used');
+          expect(forgedText).toContain('held as “not judged”');
+          expect(rogueText).toContain('Key not registered');
+          expect(rogueText).toContain('every finding HQ reaches is held as “not judged”');
+          expect(await banner.textContent()).toContain('verdicts that rest on them are not trusted');
+          expect(await forked.textContent()).toContain('Two versions of this log');
+        } else {
+          expect(forgedText).toContain('伪造条目');
+          expect(forgedText).toContain('该日志第 3 号条目及其后的所有条目均不予采用');
+          expect(forgedText).toContain('“未判定”');
+          expect(rogueText).toContain('密钥未登记');
+          expect(await banner.textContent()).toContain('判定不可信');
+          expect(await forked.textContent()).toContain('该日志存在两个版本');
+          expect(await untranslated(page)).toEqual([]);
+        }
+        // The breach feed agrees: no finding of that day is given as a verdict.
+        const statuses = await page
+          .locator('.feed .finding .status')
+          .evaluateAll((s) => s.map((e) => e.getAttribute('data-status')));
+        expect(statuses.length).toBeGreaterThan(0);
+        expect(statuses.every((s) => s === 'unverified')).toBe(true);
+        // By keyboard: the banner's link leads to the problems, and each one's recorded detail opens.
+        await banner.getByRole('link').focus();
+        await page.keyboard.press('Enter');
+        await page.waitForFunction(() => document.activeElement?.id === 'log-problems-title');
+        await page.keyboard.press('Tab');
+        expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('SUMMARY');
+        await page.keyboard.press('Enter');
+        expect(await page.evaluate(() => (document.activeElement?.parentElement as HTMLDetailsElement).open)).toBe(
+          true,
+        );
+        expect(await forged.locator('details .log-text').textContent()).toBe('signature does not verify');
+        expect(await seriousViolations(page)).toEqual([]);
+        await screenshot(page, `hq-log-problems-${lang.language}`);
+      } finally {
+        await hq.close();
+      }
+    },
+    120_000,
+  );
+});
