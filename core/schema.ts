@@ -47,17 +47,18 @@ export const describeError: Describe = (error) => {
   return error.type === ValueErrorType.ObjectRequiredProperty ? 'missing' : error.message;
 };
 
-/** Decodes a value by `schema`, or throws SchemaMismatch. */
+/**
+ * Decodes a value by `schema`, or throws SchemaMismatch. The schema is compiled on first use, so a command pays
+ * only for the schemas it applies (`muster --help` and `ledger verify` load modules holding many).
+ */
 export function schemaDecoder<S extends TSchema>(
   schema: S,
   describe: Describe = describeError,
 ): (value: unknown) => StaticDecode<S> {
-  const compiled = compile(schema);
-  const decode = compiled
-    ? (value: unknown) => compiled.Decode(value)
-    : (value: unknown) => Value.Decode(schema, value);
+  let decode: ((value: unknown) => StaticDecode<S>) | undefined;
   return (value) => {
     try {
+      decode ??= decoder(schema);
       return decode(value);
     } catch (error) {
       if (error instanceof TransformDecodeError && error.error instanceof SchemaMismatch)
@@ -93,10 +94,23 @@ export function schemaParser<S extends TSchema>(
   };
 }
 
-/** A type guard for `schema`: compiled, or interpreted where code generation is refused. */
+/** A type guard for `schema`: compiled (on first use), or interpreted where code generation is refused. */
 export function guard<S extends TSchema>(schema: S): (value: unknown) => value is Static<S> {
+  let check: ((value: unknown) => boolean) | undefined;
+  return (value): value is Static<S> => {
+    check ??= checker(schema);
+    return check(value);
+  };
+}
+
+function decoder<S extends TSchema>(schema: S): (value: unknown) => StaticDecode<S> {
   const compiled = compile(schema);
-  return compiled ? (value) => compiled.Check(value) : (value): value is Static<S> => Value.Check(schema, value);
+  return compiled ? (value) => compiled.Decode(value) : (value) => Value.Decode(schema, value);
+}
+
+function checker(schema: TSchema): (value: unknown) => boolean {
+  const compiled = compile(schema);
+  return compiled ? (value) => compiled.Check(value) : (value) => Value.Check(schema, value);
 }
 
 function compile<S extends TSchema>(schema: S): TypeCheck<S> | undefined {
