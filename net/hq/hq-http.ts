@@ -1,4 +1,4 @@
-// HQ's HTTP API for the dashboard (node:http, JSON) with live updates as Server-Sent Events.
+// HQ's HTTP API for the dashboard (JSON) with live updates as Server-Sent Events.
 //   GET /api/logs                         every log: size, witnessed checkpoint, other witnesses' cosignatures, equivocation evidence count
 //   GET /api/logs/<origin>/entries?from=&limit=   verified entries (origin URL-encoded)
 //   GET /api/logs/<origin>/checkpoint     the latest witnessed checkpoint (signed note)
