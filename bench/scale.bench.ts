@@ -1,6 +1,6 @@
 // Province scale (issue 20), `npm run bench -- --only scale`: fleets of light simulated kiosks (net.bench's kiosk
 // worker: each signs entries and publishes them and its checkpoint over MQTT, QoS 1, no process per kiosk), one
-// worker per broker node, through a 3-node NATS cluster (deploy/nats, per-user permissions) into one HQ (HqService,
+// child process per broker node (bench/scale-fleet.ts, so this process holds HQ alone), through a 3-node NATS cluster (deploy/nats, per-user permissions) into one HQ (HqService,
 // breach watcher and dashboard API on this thread) on PostgreSQL. Each kiosk logs people's mornings
 // (bench/scale-people.ts: identify and verify attempts, a check-in with a task; 3.2 entries a person) at a
 // province's peak rate scaled to the fleet: 50,000 people per 2,000 kiosks in a two-hour window, the peak twice the
@@ -15,7 +15,9 @@
 //   probe with the fleet idle;
 // - CPU seconds per 1,000 kiosks: HQ's thread (its event loop's active time: it verifies and commits there),
 //   PostgreSQL's processes and each broker node (/proc), against the same processes' CPU over as long idle;
-// - HQ's heap per 1,000 kiosks and each broker node's resident memory, against their idle figures;
+// - HQ's process CPU (every thread) and resident memory at the peak per 1,000 kiosks, HQ's heap, and each broker
+//   node's resident memory, against their idle figures (this process also holds the probe kiosks, idle and at the
+//   peak alike, and the centre back after a day);
 // - a centre (4 kiosks) back after a day offline: seconds until HQ holds its day (4 x 80 entries), at the peak,
 //   against the same catch-up with the fleet idle;
 // - PostgreSQL bytes per million entries (entries, tree nodes, logs) against the leaves' own bytes.
@@ -34,7 +36,6 @@ import type { HqStore } from '../net/hq/hq-store.ts';
 import { PostgresHqStore } from '../net/hq/postgres-hq-store.ts';
 import { topicId } from '../net/topics.ts';
 import { createLogger } from '../runtime/logger.ts';
-import { startWorker } from '../runtime/worker.ts';
 import { type NatsCluster, startNatsCluster } from '../test/helpers/nats-cluster.ts';
 import { type PostgresServer, startPostgres } from '../test/helpers/postgres.ts';
 import { type BenchReport, percentile } from './report.ts';
@@ -48,6 +49,7 @@ import {
   offlineCentre,
   writeOfflineDay,
 } from './scale-probes.ts';
+import { startFleet } from './scale-fleet.ts';
 import type { Suite } from './suites.ts';
 
 const FLEETS = (process.env.MUSTER_BENCH_SCALE_KIOSKS ?? '500,1000,2000')
@@ -78,8 +80,10 @@ interface Rig {
   readonly screen: AlertScreen;
   readonly pgPid: number | undefined;
   readonly idleMem: readonly number[];
-  /** CPU seconds per second idle: each broker node, then PostgreSQL, then HQ's thread. */
-  readonly idleCpu: { brokers: readonly number[]; pg: number; hq: number };
+  /** CPU seconds per second idle: each broker node, then PostgreSQL, then HQ's thread and HQ's whole process. */
+  readonly idleCpu: { brokers: readonly number[]; pg: number; hq: number; hqProcess: number };
+  /** HQ's process (HQ, the probe kiosks, the bench's own code; no fleet) resident memory idle, bytes. */
+  readonly idleRss: number;
 }
 
 /** Per entry committed at HQ (not genesis): signing to the store call, and the store call to its commit. */
@@ -149,12 +153,15 @@ export const scaleSuite: Suite = {
       const idleMem = await brokerMemory(cluster);
       const cpu0 = cpuNow(cluster, pgPid);
       const elu0 = performance.eventLoopUtilization();
+      const process0 = process.cpuUsage();
       await delay(10_000);
       const cpu1 = cpuNow(cluster, pgPid);
+      const processIdle = process.cpuUsage(process0);
       const idleCpu = {
         brokers: cpu1.brokers.map((v, i) => (v - (cpu0.brokers[i] ?? 0)) / 10),
         pg: (cpu1.pg - cpu0.pg) / 10,
         hq: performance.eventLoopUtilization(elu0).active / 1000 / 10,
+        hqProcess: (processIdle.user + processIdle.system) / 1e6 / 10,
       };
       const idleProbes = await probeSeries(probe, PROBES, 10_000);
       await until(() => probe.latencies(idleProbes, screen).length === PROBES, 30_000);
@@ -166,7 +173,8 @@ export const scaleSuite: Suite = {
         await catchUp(dir, broker, days.get('idle') ?? new Map<string, Signer>(), store),
         's',
       );
-      const rig: Rig = { cluster, dir, hq, store, timing, probe, screen, pgPid, idleMem, idleCpu };
+      const idleRss = process.memoryUsage().rss;
+      const rig: Rig = { cluster, dir, hq, store, timing, probe, screen, pgPid, idleMem, idleCpu, idleRss };
       for (const fleet of FLEETS) {
         await runFleet(report, rig, fleet, broker, days.get(String(fleet)) ?? new Map<string, Signer>());
         // A run cut short (the bench lock's time) still shows the fleets it finished.
@@ -240,29 +248,20 @@ async function runFleet(
   const heapBefore = process.memoryUsage().heapUsed;
   const list = origins(fleet);
   const perKioskPerS = PEAK_PER_1000 / 1000;
-  // One worker per broker node, each with its share of the fleet.
-  const workers = cluster.urls.map((nodeUrl, n) => {
+  // One process per broker node, each with its share of the fleet (out of HQ's process: its memory is HQ's).
+  const fleets = cluster.urls.map((nodeUrl, n) => {
     const share = list.filter((_, i) => i % cluster.urls.length === n);
-    const job = {
+    const ids = new Set(share.map(topicId));
+    return startFleet({
       url: nodeUrl,
-      users: [...cluster.passwords].filter(([user]) => share.some((o) => topicId(o) === user)),
+      users: [...cluster.passwords].filter(([user]) => ids.has(user)),
       origins: share,
       perKioskPerS,
       seconds: SECONDS,
       people: PEOPLE_PER_KIOSK,
-    };
-    return startWorker(new URL('./net.bench.ts', import.meta.url), { workerData: { role: 'net-bench-kiosks', job } });
+    });
   });
-  const next = (): Promise<{ sent?: number }[]> =>
-    Promise.all(
-      workers.map(
-        (w) =>
-          new Promise<{ sent?: number }>((resolve, reject) => {
-            w.once('message', resolve);
-            w.once('error', reject);
-          }),
-      ),
-    );
+  const next = (): Promise<{ sent?: number }[]> => Promise.all(fleets.map((f) => f.next()));
   try {
     // Every kiosk's genesis is at HQ before the clock starts (HQ knows the fleet).
     await next();
@@ -272,9 +271,15 @@ async function runFleet(
     timing.stored.length = 0;
     const elu = performance.eventLoopUtilization();
     const cpu0 = cpuNow(cluster, rig.pgPid);
+    const hqCpu0 = process.cpuUsage();
     const started = performance.now();
-    for (const w of workers) w.postMessage('go');
     const done = next();
+    for (const f of fleets) f.go();
+    // HQ's resident memory at its highest in the window (sampled; RSS is the process's, the fleet is elsewhere).
+    let rssPeak = process.memoryUsage().rss;
+    const sampler = setInterval(() => {
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+    }, 500);
     // At the peak: the breach probes over the window, and a centre back after a day offline halfway through.
     const probes = probeSeries(probe, PROBES, SECONDS * 1000);
     const catchUpSeconds = delay((SECONDS * 1000) / 2).then(() => catchUp(rig.dir, broker, day, store));
@@ -282,8 +287,10 @@ async function runFleet(
     const subjects = await probes;
     const settle = Date.now() + 60_000;
     while (timing.total.length < sent && Date.now() < settle) await delay(100);
+    clearInterval(sampler);
     const window = (performance.now() - started) / 1000;
     const busy = performance.eventLoopUtilization(elu).active / 1000;
+    const hqCpu = process.cpuUsage(hqCpu0);
     const cpu1 = cpuNow(cluster, rig.pgPid);
     await until(() => probe.latencies(subjects, screen).length === PROBES, 30_000);
     const perK = fleet / 1000;
@@ -341,6 +348,21 @@ async function runFleet(
       's',
       `${label} PostgreSQL CPU s idle over the window (baseline)`,
     );
+    report.add(`${label} HQ process CPU s idle over the window (baseline)`, rig.idleCpu.hqProcess * window, 's');
+    report.add(
+      `${label} HQ process CPU s per 1,000 kiosks (every thread)`,
+      (hqCpu.user + hqCpu.system) / 1e6 / perK,
+      's',
+      `${label} HQ process CPU s idle over the window (baseline)`,
+    );
+    report.add(`scale HQ process RSS idle`, rig.idleRss / 2 ** 20, 'MiB');
+    report.add(`${label} HQ process RSS at the peak`, rssPeak / 2 ** 20, 'MiB', 'scale HQ process RSS idle');
+    report.add(
+      `${label} HQ process RSS per 1,000 kiosks (peak less idle)`,
+      (rssPeak - rig.idleRss) / 2 ** 20 / perK,
+      'MiB',
+      'scale HQ process RSS idle',
+    );
     report.add(`${label} HQ heap before`, heapBefore / 2 ** 20, 'MiB');
     report.add(
       `${label} HQ heap per 1,000 kiosks`,
@@ -362,7 +384,7 @@ async function runFleet(
       report.add(`${label} ${node} RSS`, bytes / 2 ** 20, 'MiB', `scale ${node} RSS idle`);
     }
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(fleets.map((f) => f.stop()));
   }
 }
 
