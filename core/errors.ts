@@ -158,6 +158,7 @@ export const ERROR_STATUS = {
   'fingerprint.rejected': 503,
   'fingerprint.wrong-password': 503,
   'kiosk-closed': 503,
+  'link-closed': 503,
   'not-ready': 503,
   'store-unreadable': 503,
   'subscription-refused': 503,

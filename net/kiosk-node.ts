@@ -156,8 +156,10 @@ export class KioskNode {
   /** `force` drops the connection without a clean goodbye, as a crash would. */
   async close(force = false): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.replicator.close();
+    // The link before the work in hand (as HqService.close): a publish the broker never acknowledges fails then.
+    this.replicator.stop();
     await this.link.close(force);
+    await this.replicator.close();
     await this.store.close();
   }
 }

@@ -13,7 +13,11 @@
 //   mqtt.js only reconnects at a fixed period, so its reconnect is off and the link reconnects by itself,
 //   keeping mqtt.js's in-flight stores (its reconnect() would otherwise drop unacknowledged publishes);
 // - a subscription the broker refuses (SUBACK 0x80: NATS does so when JetStream is too slow to create the
-//   consumer, e.g. while electing a leader) is reported and tried again with backoff; mqtt.js ignores it.
+//   consumer, e.g. while electing a leader) is reported and tried again with backoff; mqtt.js ignores it;
+// - close() ends in bounded time: mqtt.js keeps a QoS 1 publish the connection lost for the next connection, and
+//   its graceful end waits for every such PUBACK, so with the broker away (or the connection already cut) a close
+//   and whatever awaited a publish waited for ever. The broker gets CLOSE_GRACE_MS to acknowledge what is in flight,
+//   then the connection is cut and every publish not acknowledged fails (link-closed): a SIGTERM'd node stops.
 import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import { MusterError, errorMessage } from '../core/errors.ts';
 import { type Logger, componentLogger } from '../runtime/logger.ts';
@@ -38,6 +42,8 @@ interface Unacked {
 export const DEFAULT_RECONNECT: BackoffPolicy = { initialMs: 1000, maxMs: 30_000 };
 /** An identical connection failure is reported again at most this often. */
 export const REPEAT_WINDOW_MS = 10 * 60_000;
+/** A closing link waits this long for the broker to acknowledge what is in flight, then as long for its goodbye. */
+export const CLOSE_GRACE_MS = 5_000;
 
 export interface LinkOptions {
   /** mqtt:// or mqtts:// URL of the broker, or of each node of a broker cluster (tried in turn from a random one). */
@@ -62,6 +68,8 @@ export class MqttLink {
   private handler: MessageHandler = () => Promise.resolve();
   private readonly connectListeners: ((sessionPresent: boolean) => void)[] = [];
   private readonly unacked: Unacked[] = [];
+  /** Publishes the broker has not acknowledged yet, each with what fails it when the link closes first. */
+  private readonly inFlight = new Map<Promise<void>, (error: Error) => void>();
   private resume: (() => void) | undefined;
   private readonly backoff: Backoff;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -168,9 +176,23 @@ export class MqttLink {
     if (refused.length > 0) this.subscribeUntilGranted(refused);
   }
 
-  /** Resolves when the broker acknowledged the message (QoS 1). */
+  /** Resolves when the broker acknowledged the message (QoS 1); rejects (link-closed) if the link closes first. */
   async publish(topic: string, payload: Uint8Array | string, retain = false): Promise<void> {
-    await this.client.publishAsync(topic, Buffer.from(payload), { qos: 1, retain });
+    if (this.closing) throw new MusterError('link-closed', `${this.id}: the broker link is closed`);
+    let fail: (error: Error) => void = () => undefined;
+    const acked = new Promise<void>((resolve, reject) => {
+      fail = reject;
+      this.client.publish(topic, Buffer.from(payload), { qos: 1, retain }, (error) => {
+        if (error) reject(error);
+        else resolve();
+      });
+    });
+    this.inFlight.set(acked, fail);
+    try {
+      await acked;
+    } finally {
+      this.inFlight.delete(acked);
+    }
   }
 
   /** Resolves once connected (or immediately when already connected). */
@@ -183,11 +205,23 @@ export class MqttLink {
     });
   }
 
+  /** `force` cuts the connection at once, as a crash would; either way it ends within twice CLOSE_GRACE_MS. */
   async close(force = false): Promise<void> {
     this.closing = true;
     this.stopped.abort();
     clearTimeout(this.reconnectTimer);
-    await this.client.endAsync(force);
+    if (!force && this.client.connected) await settledWithin([...this.inFlight.keys()], CLOSE_GRACE_MS);
+    // mqtt.js's graceful end waits for every outstanding acknowledgement, with no limit: cut instead when one is left.
+    const cut = force || !this.client.connected || Object.keys(this.client.outgoing).length > 0;
+    // A broker that never answers the goodbye would hold the end for ever too.
+    const guard = setTimeout(() => this.client.stream.destroy(), CLOSE_GRACE_MS);
+    try {
+      await this.client.endAsync(cut);
+    } finally {
+      clearTimeout(guard);
+    }
+    for (const fail of this.inFlight.values())
+      fail(new MusterError('link-closed', `${this.id}: the broker link closed before the broker acknowledged`));
   }
 
   /** Subscribes at QoS 1; returns the filters the broker refused (each reported). */
@@ -266,6 +300,18 @@ export class MqttLink {
     else if (error instanceof MusterError) this.log.warn({ err: error, topic, node }, 'message refused');
     else this.log.error({ err: error, topic, node }, 'message handler failed');
   }
+}
+
+/** Resolves once every one of `work` settled, or after `ms`, whichever comes first. */
+async function settledWithin(work: readonly Promise<unknown>[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled(work),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 /** mqtt.js's server list from one URL or several, rotated to start at a random one so a fleet spreads over the nodes. */

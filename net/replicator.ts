@@ -112,11 +112,19 @@ export class Replicator {
     return this.backfill.backlog();
   }
 
-  async close(): Promise<void> {
+  /** Starts nothing more: no retries, requests, replies or checkpoints. */
+  stop(): void {
     this.ctx.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.publisher?.stop();
-    // Group commits and witness groups already queued finish before the caller closes the store.
+  }
+
+  /**
+   * Stops, then waits for the work in hand: group commits and witness groups already queued finish before the
+   * caller closes the store. The background publishes end only once acknowledged or failed: close the link first.
+   */
+  async close(): Promise<void> {
+    this.stop();
     await this.ctx.drained();
   }
 

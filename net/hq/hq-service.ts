@@ -321,12 +321,17 @@ export class HqService {
     }
   }
 
+  /** Ends in bounded time, even with the broker away: nothing new starts, the link closes, then the work in hand ends. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.registryPublisher?.close();
+    const registry = this.registryPublisher?.close();
+    this.replicator.stop();
+    // Before the work in hand is awaited: closing fails every publish the broker has not acknowledged, which
+    // with the broker away (a lost connection keeps them for the next one) would be awaited for ever.
+    await this.link.close();
+    await registry;
     await this.replicator.close();
     await Promise.allSettled([...this.pending]);
-    await this.link.close();
   }
 
   private onReplication(event: ReplicationEvent): void {

@@ -61,3 +61,40 @@ describe.each(BROKERS)('MqttLink acknowledgements over %s', (kind) => {
     await publisher.endAsync();
   });
 });
+
+// A close ends in bounded time whatever the broker does: mqtt.js keeps a QoS 1 publish the connection lost for the
+// next connection, and its graceful end waited for its PUBACK for ever (an HQ node's close hung in CI that way).
+describe.each(BROKERS)('MqttLink close over %s', (kind) => {
+  it('fails a publish in flight when the link is cut, and a close after that still ends', async () => {
+    const broker = await startBroker(kind, [SUBSCRIBER]);
+    try {
+      const link = new MqttLink({ ...broker.link(SUBSCRIBER), nodeId: SUBSCRIBER });
+      await link.connection();
+      const inFlight = link.publish(topics.health(SUBSCRIBER), 'cut before its PUBACK');
+      await link.close(true);
+      await expect(inFlight).rejects.toMatchObject({ code: 'link-closed' });
+      await link.close();
+      await expect(link.publish(topics.health(SUBSCRIBER), 'after the close')).rejects.toMatchObject({
+        code: 'link-closed',
+      });
+    } finally {
+      await broker.stop();
+    }
+  });
+
+  it('ends with the broker gone, failing what the broker never acknowledged', async () => {
+    const broker = await startBroker(kind, [SUBSCRIBER]);
+    const link = new MqttLink({ ...broker.link(SUBSCRIBER), nodeId: SUBSCRIBER });
+    try {
+      await link.connection();
+      await broker.stop();
+      await waitFor(() => !link.connected, 'the link to see the broker gone');
+      // Kept by mqtt.js for the next connection, which will never come.
+      const queued = link.publish(topics.health(SUBSCRIBER), 'while the broker is away');
+      await link.close();
+      await expect(queued).rejects.toMatchObject({ code: 'link-closed' });
+    } finally {
+      await link.close(true);
+    }
+  });
+});
