@@ -15,11 +15,12 @@ import { kioskScreens } from '../kiosk/kiosk-screens.ts';
 import { ApiService } from '../web/api-service.ts';
 import { rendererBundle } from '../web/bundle.ts';
 import { registerAppScheme, startKioskApp } from './kiosk-app.ts';
+import { kioskEnv } from './kiosk-env.ts';
 import { holdQuitUntilClosed } from './quit.ts';
 
-function configPath(argv: readonly string[]): string {
+function configPath(argv: readonly string[], fromEnv: string | undefined): string {
   const at = argv.indexOf('--config');
-  const path = at >= 0 ? argv[at + 1] : process.env.MUSTER_KIOSK_CONFIG;
+  const path = at >= 0 ? argv[at + 1] : fromEnv;
   if (path === undefined || path === '') throw new Error('usage: muster-kiosk --config FILE (or MUSTER_KIOSK_CONFIG)');
   return path;
 }
@@ -27,7 +28,8 @@ function configPath(argv: readonly string[]): string {
 async function main(): Promise<void> {
   registerAppScheme(electron);
   await electron.app.whenReady();
-  const config = loadKioskConfig(configPath(process.argv));
+  const env = kioskEnv(process.env);
+  const config = loadKioskConfig(configPath(process.argv, env.configFile));
   // The same screens as `muster kiosk run`: the kiosk screen (the runtime's ScreenPort), staff confirmation
   // when the camera is down (its StaffPort), and the staff screen with enrolment at this kiosk.
   const screens = kioskScreens(config);
@@ -41,13 +43,13 @@ async function main(): Promise<void> {
     secrets,
   });
   const users = UserStore.open(join(config.dataDir, 'users.db'));
-  const web = await screens.serve(runtime, Number(process.env.MUSTER_WEB_PORT ?? 8080), users);
+  const web = await screens.serve(runtime, env.webPort, users);
   componentLogger('kiosk').info({ url: web.urls.staff ?? null }, 'staff screen');
   const app = startKioskApp(electron, {
     api: new ApiService([screens.screen]),
     bundle: await rendererBundle(),
     preload: fileURLToPath(new URL('./preload.cjs', import.meta.url)),
-    kiosk: process.env.MUSTER_KIOSK_WINDOWED !== '1',
+    kiosk: !env.windowed,
   });
   holdQuitUntilClosed(
     electron.app,
