@@ -264,6 +264,41 @@ describe('PostgreSQL group ingest', () => {
     }
   });
 
+  it("a witness group's checkpoints advance in one statement, each by compare-and-set; roots and proofs beyond what is held are refused", async () => {
+    const store = await PostgresHqStore.open(await database());
+    const log = await kioskLog('c1/k1', 9);
+    try {
+      const cp = (size: number) => ({ size, root: new Uint8Array(32).fill(size), note: `note ${size}\n`, at: size });
+      expect(await store.setWitnessedMany([{ origin: 'c1/k1', next: cp(3), previousSize: undefined }])).toEqual([true]);
+      expect(
+        await store.setWitnessedMany([
+          { origin: 'c1/k1', next: cp(5), previousSize: 2 },
+          { origin: 'c1/k2', next: cp(2), previousSize: undefined },
+          { origin: 'c1/k3', next: cp(4), previousSize: 1 },
+        ]),
+      ).toEqual([false, true, false]);
+      expect(
+        await store.setWitnessedMany([
+          { origin: 'c1/k2', next: cp(6), previousSize: 2 },
+          { origin: 'c1/k1', next: cp(5), previousSize: 3 },
+          { origin: 'c1/k4', next: cp(1), previousSize: undefined },
+        ]),
+      ).toEqual([true, true, true]);
+      expect((await store.witnessed('c1/k1'))?.note).toBe('note 5\n');
+      expect((await store.witnessed('c1/k2'))?.size).toBe(6);
+      expect(await store.witnessed('c1/k3')).toBeUndefined();
+      await store.ingest('c1/k1', log.leaves(0, 8), 'live');
+      expect(toBase64(await store.root('c1/k1', 8))).toBe(log.root(8));
+      await expect(store.root('c1/k1', 9)).rejects.toMatchObject({ code: 'not-held' });
+      await expect(store.consistencyProof('c1/k1', 4, 10)).rejects.toMatchObject({ code: 'not-held' });
+      await expect(store.consistencyProof('c1/k1', 9, 9)).rejects.toMatchObject({ code: 'not-held' });
+      expect(await store.consistencyProof('c1/k1', 8, 8)).toEqual([]);
+    } finally {
+      log.store.close();
+      await store.close();
+    }
+  });
+
   it('a registry batch counts for the batches after it in the same group', async () => {
     const url = await database();
     const registry = await kioskLog(REGISTRY_ORIGIN, 0);
