@@ -57,13 +57,16 @@ function shiftDay(day: string, by: number): string {
   return formatDay((parseDay(day) ?? 0) + by);
 }
 
-/** Other witnesses' cosignatures of a log: each witness with its cosigned size, marked when it differs from HQ's copy. */
+/**
+ * Other witnesses' cosignatures of a log: each witness with its cosigned size, marked when it differs from HQ's copy
+ * (what a difference means is said in the log problems above the table). Witness names are data.
+ */
 function cosignerText(
   cosigners: readonly { readonly witness: string; readonly size: number; readonly matchesHq: boolean }[],
-): string {
+): string | HTMLElement {
   return cosigners.length === 0
     ? '—'
-    : cosigners.map((c) => `${c.witness} ${c.size} ${c.matchesHq ? '✅' : '⚠️'}`).join(', ');
+    : data(cosigners.map((c) => `${c.witness} ${c.size} ${c.matchesHq ? '✅' : '⚠️'}`).join(', '));
 }
 
 function centreOf(origin: string): string {

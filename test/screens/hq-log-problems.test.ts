@@ -1,9 +1,10 @@
 // The HQ dashboard's fleet over HQ's own SQLite store, in Chromium, in Chinese and in English: untouched, every log
 // shows how far it is verified and the fleet reads healthy; edited at rest (a check-in's subject changed with its
-// hash kept in step, a kiosk's whole log re-signed under a key the registry does not bind), each log that is no
-// longer trusted is named with what is wrong and what it means for verdicts, in the page's language, with a
-// banner at the top of the page, the times in the centre's zone; no English on the Chinese page, axe clean, and
-// the banner and the recorded detail reachable by keyboard.
+// hash kept in step, a kiosk's whole log re-signed under a key the registry does not bind), with a fork the
+// kiosk's key signed and a witness whose cosignature is not HQ's root, each log that is no longer trusted is named
+// with what is wrong and what it means for verdicts, in the page's language, with a banner at the top of the page,
+// the times in the centre's zone; no English on the Chinese page, axe clean, and the banner and the recorded detail
+// reachable by keyboard.
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,8 +93,11 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  /** HQ started on the store as it is now (a restart reads the rows afresh); both kiosks beat a few minutes ago. */
-  async function startHq(): Promise<{ web: WebServer; close: () => Promise<void> }> {
+  /**
+   * HQ started on the store as it is now (a restart reads the rows afresh); both kiosks beat a few minutes ago.
+   * `disagrees`: the police witness's cosignature of k2's log is not HQ's root.
+   */
+  async function startHq(disagrees = false): Promise<{ web: WebServer; close: () => Promise<void> }> {
     const store = SqliteHqStore.open(hqFile);
     const beat = at('2026-03-02 22:55', NY);
     const hq = new HqBackend({
@@ -101,6 +105,10 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
         store,
         events: new EventEmitter<HqEvents>(),
         fleetView: () => [K1, K2].map((kiosk) => ({ kiosk, state: 'online', reasons: [], lastHeartbeatAt: beat })),
+        cosignatures: (origin) =>
+          disagrees && origin === K2
+            ? [{ witness: 'agency/police', size: 2, time: beat / 1000, matchesHq: false }]
+            : [],
       },
       clock: () => now,
       trustedKeys: new Map([[REGISTRY_ORIGIN, registryKey]]),
@@ -188,18 +196,21 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
         editRow(hqFile, K1, 3, 's-1', 's-2');
         resignLog(hqFile, Signer.generate(K2));
       }
-      const hq = await startHq();
+      const hq = await startHq(true);
       try {
         const page = await signedIn(hq.web, lang);
         await settledFleet(page);
         const forged = page.locator(`li.log-problem[data-log="${K1}"][data-kind="forged"]`);
         const rogue = page.locator(`li.log-problem[data-log="${K2}"][data-kind="unregistered-key"]`);
         const forked = page.locator(`li.log-problem[data-log="${K1}"][data-kind="forked"]`);
+        const witness = page.locator(`li.log-problem[data-log="${K2}"][data-kind="witness-disagrees"]`);
         await forged.waitFor();
         await rogue.waitFor();
         await forked.waitFor();
+        await witness.waitFor();
+        expect(await witness.textContent()).toContain('agency/police');
         // Only these: the registry and nothing else is in doubt.
-        expect(await page.locator('li.log-problem').count()).toBe(3);
+        expect(await page.locator('li.log-problem').count()).toBe(4);
         const banner = page.locator('.banner.danger');
         expect(await banner.getAttribute('data-log-problems')).toBe('2');
         expect(await page.locator(`tr[data-log="${K1}"] [data-trust]`).getAttribute('data-trust')).toBe('problem');
