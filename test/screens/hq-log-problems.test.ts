@@ -4,7 +4,7 @@
 // kiosk's key signed and a witness whose cosignature is not HQ's root, each log that is no longer trusted is named
 // with what is wrong and what it means for verdicts, in the page's language, with a banner at the top of the page,
 // the times in the centre's zone; no English on the Chinese page, axe clean, and the banner and the recorded detail
-// reachable by keyboard.
+// reachable by keyboard. With the registry itself re-signed, it is named as refused, and every kiosk log with it.
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -264,4 +264,25 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
     },
     120_000,
   );
+
+  it('the registry itself re-signed, in zh-CN: refused against the trusted key, and no kiosk log verifies', async () => {
+    resignLog(hqFile, Signer.generate(REGISTRY_ORIGIN));
+    const hq = await startHq();
+    try {
+      const page = await signedIn(hq.web, LANGUAGES[0]);
+      await settledFleet(page);
+      const refused = page.locator(`li.log-problem[data-log="${REGISTRY_ORIGIN}"][data-kind="registry-refused"]`);
+      await refused.waitFor();
+      expect(await refused.textContent()).toContain('登记册被拒绝');
+      expect(await refused.textContent()).toContain('不作出任何判定');
+      // With no registry believed, neither kiosk's key is bound: both logs are named too.
+      for (const kiosk of [K1, K2])
+        await page.locator(`li.log-problem[data-log="${kiosk}"][data-kind="unregistered-key"]`).waitFor();
+      expect(await page.locator('.banner.danger').getAttribute('data-log-problems')).toBe('3');
+      expect(await untranslated(page)).toEqual([]);
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await hq.close();
+    }
+  }, 120_000);
 });
