@@ -5,7 +5,7 @@
 // judging everything from scratch, and the roster computed from every record; and each change must show.
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { CentreView, ChartsView } from '../../core/api/hq-api.ts';
 import { toHex } from '../../core/bytes.ts';
 import { computeBreaches } from '../../core/breach/engine.ts';
@@ -46,6 +46,7 @@ function cityAtHq(): {
   kept: Backend;
   fresh: () => Backend;
   append: (origin: string, type: EntryType, payload: Payload, ts: number) => Promise<void>;
+  close: () => Promise<void>;
 } {
   const clock = { now: zonedInstant(LAST, 10 * 60, ZONE) };
   const city = syntheticCity({ people: 80, startDay: START, days: DAYS, seed: 5, outagePerMille: 0, compliance: 0.7 });
@@ -85,6 +86,7 @@ function cityAtHq(): {
       events.emit('entries', { origin, size: log.rows.length, inserted: 1 });
       await judged;
     },
+    close: () => store.close(),
   };
 }
 
@@ -115,7 +117,8 @@ function fromRecords(records: readonly LogRecord[], now: number): Map<string, Re
 
 describe('HQ keeps open days between entries', () => {
   it('after each kind of change the kept figures equal a judgment from scratch, and the change shows', async () => {
-    const { records, clock, kept, fresh, append } = cityAtHq();
+    const { records, clock, kept, fresh, append, close } = cityAtHq();
+    onTestFinished(close);
     const today = formatDay(LAST);
     const yesterday = formatDay(LAST - 1);
     const day = (f: Figures, d: string, centre = CENTRE): ChartsView['compliance'][number] | undefined =>
