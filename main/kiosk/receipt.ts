@@ -30,8 +30,15 @@ export function buildReceipt(store: LedgerStore, origin: string, seq: number, ch
   // A receipt vouches for its entry: one edited at rest (or signed by a revoked or foreign key) gets none.
   const reason = row ? entryProblem(row, schedule) : undefined;
   if (reason) throw new MusterError('entry-unverified', `entry ${seq} of ${origin} fails verification: ${reason}`);
-  const keys = schedule.verifiers.map((v) => v.encode());
-  return { kind: 'muster-receipt', v: 1, proof: buildInclusionProof(store, origin, seq, checkpoint), keys };
+  const proof = buildInclusionProof(store, origin, seq, checkpoint);
+  // The path is built from stored hashes an administrator can edit: a receipt that would not verify is not issued.
+  const check = checkProof(proof, schedule.verifiers);
+  if (!check.ok)
+    throw new MusterError(
+      'entry-unverified',
+      `the receipt for entry ${seq} of ${origin} does not verify: ${check.reason}`,
+    );
+  return { kind: 'muster-receipt', v: 1, proof, keys: schedule.verifiers.map((v) => v.encode()) };
 }
 
 /**

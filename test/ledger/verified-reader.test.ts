@@ -701,4 +701,27 @@ describe('muster receipt issue on a tampered check-in', () => {
     expect(issued.code).toBe(0);
     log.store.close();
   });
+
+  it('refuses a receipt whose inclusion path runs through a hash edited at rest, though its own entry is untouched', async () => {
+    const log = kioskLog(dir, `centre-a/k${databases++}`, at('2026-03-02 09:30', NY));
+    await log.writer.append('checkin', checkinPayload('s-1'));
+    await log.writer.append('checkin', checkinPayload('s-2'));
+    const receipt = (): ReturnType<typeof runMuster> =>
+      runMuster(
+        ['receipt', 'issue', '--db', log.path, '--seq', '1', '--out', join(dir, `r-${databases++}.json`)],
+        '',
+        checkinCommands,
+      );
+    expect((await receipt()).code).toBe(0);
+    // Entry 1's path to the root of size 3 is entry 0's hash and entry 2's: entry 0's hash column is overwritten.
+    const db = new Database(log.path);
+    db.prepare('UPDATE entries SET hash = ? WHERE seq = 0').run(Buffer.alloc(32, 7));
+    db.close();
+    const refused = await receipt();
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /the receipt for entry 1 of centre-a\/k\d+ does not verify: inclusion path does not lead to the checkpoint root/,
+    );
+    log.store.close();
+  });
 });
