@@ -2,56 +2,82 @@
 // screens over SSE and published on muster/v1/alerts/<centre> (schema: deploy/mqtt/breach-alert.schema.json).
 // The id is derived from the finding (`breach:<breach id>` or `review:<breach id>`), so every node and every
 // restart name the same alert the same way and storing it twice is a no-op.
+import { type Out, ident, int, list, literal, nullable, num, obj, oneOf, text } from '../../core/api/check.ts';
 import type { Breach, BreachStatus, ReviewStatus } from '../../core/breach/findings.ts';
+import { RULE_IDS } from '../../core/breach/rule-ids.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
+import { DAY_TEXT, SHA256 } from '../../core/records/record-schema.ts';
+import { schemaParser } from '../../core/schema.ts';
 import { type Logger, componentLogger } from '../../runtime/logger.ts';
-import type { EntryRef } from '../../core/records/entry-ref.ts';
 
 /** breach: a rule fired and stands. review: it would have fired, but a kiosk outage in the window needs staff to judge it. */
-export type BreachAlertKind = 'breach' | 'review';
-
+const KINDS = ['breach', 'review'] as const;
 /** Officer workflow on top of the finding; superseded: an excuse, a contest or a review took the finding away. */
-export type BreachAlertStatus = 'open' | 'acknowledged' | 'assigned' | 'resolved' | 'superseded';
+const STATUSES = ['open', 'acknowledged', 'assigned', 'resolved', 'superseded'] as const;
+const EVENTS = ['raised', 'updated', 'superseded', 'acknowledged', 'assigned', 'resolved'] as const;
+const FINDINGS = [
+  'open',
+  'excused',
+  'contested',
+  'upheld',
+  'dismissed',
+  'pending',
+  'cleared',
+  'breach',
+] as const satisfies readonly (BreachStatus | ReviewStatus)[];
+
+const HISTORY_EVENT = obj(
+  {
+    at: num,
+    event: oneOf(EVENTS),
+    /** Who: `hq` for the watcher, the user id for an officer's action. */
+    by: text(1, 64),
+    note: text(0, 2000),
+  },
+  {
+    /** The entry behind it: the excuse, contest or review that changed the finding (with its hash), or HQ's own log entry of an action. */
+    ref: obj({ origin: ident, seq: int() }, { hash: SHA256 }),
+  },
+);
+
+/** An alert as HQ stores it (either store) and publishes it; a stored row is read back by this schema. */
+const BREACH_ALERT = obj({
+  v: literal(1),
+  type: literal('breach-alert'),
+  id: text(1, 240),
+  kind: oneOf(KINDS),
+  /** The rule that fired (a would-be rule for a review). */
+  rule: oneOf(RULE_IDS),
+  subject: ident,
+  /** Local day of the obligation, YYYY-MM-DD in the plan's zone. */
+  day: DAY_TEXT,
+  /** The person's centres under the plan in force: each one's staff and topic get the alert. */
+  centres: list(ident, 16),
+  /** When the rule fired (the deadline or the entry that fired it). */
+  firedAt: num,
+  /** HQ clock when the alert was first raised. */
+  raisedAt: num,
+  summary: text(0, 2000),
+  /** The plan version in force and the entries that show the breach (or the outage). */
+  evidence: list(obj({ origin: ident, seq: int(), hash: SHA256 }), 1000),
+  /** The engine's status of the finding now. */
+  finding: oneOf(FINDINGS),
+  status: oneOf(STATUSES),
+  assignee: nullable(ident),
+  /** Bumped on every change; stores update by compare-and-set on it, so two HQ nodes never lose a change. */
+  version: int(1),
+  history: list(HISTORY_EVENT, 200),
+});
+
+export type BreachAlert = Out<typeof BREACH_ALERT>;
+export type BreachAlertKind = BreachAlert['kind'];
+export type BreachAlertStatus = BreachAlert['status'];
+export type AlertHistoryEvent = BreachAlert['history'][number];
+
+/** A stored row's alert, read back by the schema it was stored under: a row edited by hand is corrupt-alert. */
+const storedAlert = schemaParser(BREACH_ALERT, 'corrupt-alert', 'stored alert');
 
 export type AlertAction = 'acknowledge' | 'assign' | 'resolve';
-
-export interface AlertHistoryEvent {
-  readonly at: number;
-  readonly event: 'raised' | 'updated' | 'superseded' | 'acknowledged' | 'assigned' | 'resolved';
-  /** Who: `hq` for the watcher, the user id for an officer's action. */
-  readonly by: string;
-  readonly note: string;
-  /** The entry behind it: the excuse, contest or review that changed the finding, or HQ's own log entry of an action. */
-  readonly ref?: EntryRef | { readonly origin: string; readonly seq: number };
-}
-
-export interface BreachAlert {
-  readonly v: 1;
-  readonly type: 'breach-alert';
-  readonly id: string;
-  readonly kind: BreachAlertKind;
-  /** The rule that fired (a would-be rule for a review). */
-  readonly rule: Breach['rule'];
-  readonly subject: string;
-  /** Local day of the obligation, YYYY-MM-DD in the plan's zone. */
-  readonly day: string;
-  /** The person's centres under the plan in force: each one's staff and topic get the alert. */
-  readonly centres: readonly string[];
-  /** When the rule fired (the deadline or the entry that fired it). */
-  readonly firedAt: number;
-  /** HQ clock when the alert was first raised. */
-  readonly raisedAt: number;
-  readonly summary: string;
-  /** The plan version in force and the entries that show the breach (or the outage). */
-  readonly evidence: readonly EntryRef[];
-  /** The engine's status of the finding now. */
-  readonly finding: BreachStatus | ReviewStatus;
-  readonly status: BreachAlertStatus;
-  readonly assignee: string | null;
-  /** Bumped on every change; stores update by compare-and-set on it, so two HQ nodes never lose a change. */
-  readonly version: number;
-  readonly history: readonly AlertHistoryEvent[];
-}
 
 /** A change for the store: a new alert (expectedVersion null, inserted only if absent) or a compare-and-set update. */
 export interface AlertChange {
@@ -117,20 +143,7 @@ export function parseStoredAlert(id: string, json: string): BreachAlert {
   } catch (error) {
     throw new MusterError('corrupt-alert', `stored alert ${id} is not JSON: ${errorMessage(error)}`);
   }
-  const a = value as Partial<Record<keyof BreachAlert, unknown>> | null;
-  if (
-    typeof a !== 'object' ||
-    a === null ||
-    a.type !== 'breach-alert' ||
-    a.id !== id ||
-    typeof a.version !== 'number' ||
-    typeof a.subject !== 'string' ||
-    !Array.isArray(a.history) ||
-    !Array.isArray(a.evidence) ||
-    !Array.isArray(a.centres) ||
-    typeof a.status !== 'string'
-  ) {
-    throw new MusterError('corrupt-alert', `stored alert ${id} does not have the shape of a breach alert`);
-  }
-  return value as BreachAlert;
+  const alert = storedAlert(value, `stored alert ${id}`);
+  if (alert.id !== id) throw new MusterError('corrupt-alert', `stored alert ${id} is alert ${alert.id}`);
+  return alert;
 }
