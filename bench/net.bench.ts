@@ -465,7 +465,7 @@ async function runKiosks(job: KioskJob): Promise<void> {
   const kiosks = await Promise.all(
     job.origins.map(async (origin) => {
       const id = topicId(origin);
-      const client = await mqtt.connectAsync(job.url, {
+      const client = await connectKiosk(job.url, {
         clientId: id,
         username: id,
         password: users.get(id) ?? '',
@@ -560,6 +560,23 @@ async function runKiosks(job: KioskJob): Promise<void> {
   );
   parentPort?.postMessage({ sent });
   await Promise.all(kiosks.map((k) => k.client.endAsync()));
+}
+
+/**
+ * Connects one simulated kiosk, again after a refused or reset connection (hundreds connecting at once to a loaded
+ * broker node may see one), and keeps a later connection error from ending the worker (mqtt.js reconnects).
+ */
+async function connectKiosk(url: string, options: mqtt.IClientOptions): Promise<mqtt.MqttClient> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const client = await mqtt.connectAsync(url, options);
+      client.on('error', () => undefined);
+      return client;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await delay(500 * attempt);
+    }
+  }
 }
 
 /** Worker side of catch-up: the kiosk with the backlog connects and serves HQ's backfill from its SQLite log. */

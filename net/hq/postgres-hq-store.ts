@@ -43,7 +43,8 @@ export class PostgresHqStore implements HqStore {
   }
 
   static async open(url: string, options: PostgresHqStoreOptions = {}): Promise<PostgresHqStore> {
-    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    // Ingest holds one connection per group transaction; a witness group's checkpoints and the watcher read beside it.
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
     // An idle connection the server drops (a PostgreSQL restart, a failover) is an 'error' on the pool: without a
     // listener it would end HQ. The pool discards that connection and opens a new one for the next query.
     pool.on('error', (error) => {
