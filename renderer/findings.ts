@@ -5,7 +5,7 @@ import type { FindingView, Timeline } from '../core/api/staff-api.ts';
 import { type Child, h } from './dom.ts';
 import { stamp, zoneLabel } from './local-time.ts';
 import { engineText, groundsLabel } from './engine-text.ts';
-import { entryTypeText, ruleText, statusText, w } from './screen-words.ts';
+import { entryTypeText, ruleText, statusText, w, wn } from './screen-words.ts';
 import { type EvidenceExport, breachTarget, dayOf, evidenceButton } from './evidence/export-button.ts';
 
 /** Text copied from the log (English, written by the engine or a member of staff): never translated. */
@@ -16,6 +16,27 @@ export function logText(text: string): HTMLElement {
 /** An id, a key or a log reference: data, not words. */
 export function data(text: string): HTMLElement {
   return h('span', { class: 'data', translate: 'no' }, text);
+}
+
+/** Review reasons that rest on a face check: the kiosk kept its frames for staff to look at. */
+const FACE_REVIEWS: ReadonlySet<string> = new Set([
+  'suspected-impersonation',
+  'face-mismatch-then-verified',
+  'repeated-failed-verification',
+  'verification-failed',
+]);
+
+export function isFaceReview(f: FindingView): boolean {
+  return FACE_REVIEWS.has(f.rule) || f.parts.some((p) => FACE_REVIEWS.has(p.rule));
+}
+
+/**
+ * Where a face review's frames can be compared: they stay sealed in the personal-data store of the kiosks that
+ * took them (SECURITY.md, "Privacy by design"), so HQ names those kiosks' attendance screens instead.
+ */
+function facesAt(f: FindingView): HTMLElement {
+  const kiosks = [...new Set(f.evidence.map((e) => e.origin))];
+  return h('p', { class: 'faces-at' }, '🔒 ', wn('facesAtCentre', { kiosks: data(kiosks.join(', ')) }));
 }
 
 /** What a finding shows; the part a live update redraws. */
@@ -143,7 +164,7 @@ export function timelineSection(timeline: Timeline, exports?: EvidenceExport): H
       : h(
           'ul',
           { class: 'findings' },
-          timeline.reviews.map((r) => findingItem(r)),
+          timeline.reviews.map((r) => findingItem(r, isFaceReview(r) ? facesAt(r) : null)),
         ),
     h('h3', {}, w('history')),
     timelineTable(timeline, exports),

@@ -3,7 +3,7 @@
 // Rule ids and states are codes on the wire and on the log; people read them through these tables.
 import type { RosterState } from '../core/api/staff-api.ts';
 import type { ReviewReason, RuleId } from '../core/breach/rule-ids.ts';
-import { type Catalogue, type Entry, language, wordsOf } from './catalogue.ts';
+import { type Catalogue, type Entry, language, sentenceOf, wordsOf } from './catalogue.ts';
 
 export const STATES: { readonly [S in RosterState]: Entry & { readonly icon: string } } = {
   'checked-in': { 'icon': '✅', 'en': 'Checked in', 'zh-CN': '已报到' },
@@ -111,6 +111,10 @@ const WORDS = {
   'showNote': { 'en': 'Show the words (logged)', 'zh-CN': '查看原文（留痕）' },
   'logText': { 'en': 'As written on the log', 'zh-CN': '日志原文' },
   'incidentParts': { 'en': 'This incident covers', 'zh-CN': '本事件包括' },
+  'facesAtCentre': {
+    'en': 'The captured faces stay sealed at the centre: compare them with the enrolment photo on the attendance screen of {kiosks}.',
+    'zh-CN': '拍摄的人脸画面仅加密保存在中心：请在 {kiosks} 的报到管理页面与登记照片比对。',
+  },
   'day': { 'en': 'Day', 'zh-CN': '日期' },
   'timesIn': { 'en': 'Times in {zone}', 'zh-CN': '时间按 {zone}' },
   'close': { 'en': 'Close', 'zh-CN': '关闭' },
@@ -124,6 +128,8 @@ const WORDS = {
 } as const satisfies Catalogue;
 
 export const w = wordsOf(WORDS);
+/** A sentence with data (ids) in it, as nodes. */
+export const wn = sentenceOf(WORDS);
 const status = wordsOf(STATUSES);
 const entryType = wordsOf(ENTRY_TYPES);
 

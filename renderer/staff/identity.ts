@@ -9,18 +9,6 @@ import { data } from '../findings.ts';
 import { stamp } from '../local-time.ts';
 import { s, sn } from './staff-strings.ts';
 
-/** Review reasons that rest on a face check: the kiosk kept its frames for staff to look at. */
-const FACE_REVIEWS: ReadonlySet<string> = new Set([
-  'suspected-impersonation',
-  'face-mismatch-then-verified',
-  'repeated-failed-verification',
-  'verification-failed',
-]);
-
-export function isFaceReview(f: FindingView): boolean {
-  return FACE_REVIEWS.has(f.rule) || f.parts.some((p) => FACE_REVIEWS.has(p.rule));
-}
-
 /** "Compare faces" on a face review item: enrolled photo and captured frames side by side, on request. */
 export function faceReviewBox(api: MusterApi, f: FindingView, fail: (error: unknown) => void): HTMLElement {
   const shown = h('div', { class: 'faces-shown' });

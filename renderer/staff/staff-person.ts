@@ -4,10 +4,10 @@
 import type { FindingView, Timeline } from '../../core/api/staff-api.ts';
 import { button, h, render } from '../dom.ts';
 import { type EvidenceExport, breachTarget, evidenceButton } from '../evidence/export-button.ts';
-import { findingBody, timelineTable } from '../findings.ts';
+import { findingBody, isFaceReview, timelineTable } from '../findings.ts';
 import { reconcile } from '../reconcile.ts';
 import { w } from '../screen-words.ts';
-import { faceReviewBox, identityBox, isFaceReview } from './identity.ts';
+import { faceReviewBox, identityBox } from './identity.ts';
 import { endForm, planForm } from './plan-form.ts';
 import { type Decide, contestForm, excuseForm, reviewForm } from './staff-forms.ts';
 import { s } from './staff-strings.ts';

@@ -1,7 +1,7 @@
 // A face mismatch's review on the staff screen, in Chromium: the frames the kiosk kept (sealed in the
 // personal-data store, only their commitment on the attempt entry) beside the enrolment photo, on request, each
-// view an access entry on the log naming the staff member; never offered to the police. zh-CN in an
-// Asia/Shanghai browser and English in a UTC one; times are the centre's.
+// view an access entry on the log naming the staff member; never offered to the police. In each seat of the
+// language × zone matrix (support/matrix.ts); times are the centre's.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -10,6 +10,7 @@ import { parseAccessRecord } from '../../core/access/access-records.ts';
 import { readLogRecords } from '../../main/kiosk/log-records.ts';
 import { CENTRE, KIOSK, PASSWORD, type Centre, localTime, startCentre } from './support/centre.ts';
 import { launchBrowser, screenshot, seriousViolations } from './support/browser.ts';
+import { SEATS, type Seat, openAt, say, seatLanguage, signIn } from './support/matrix.ts';
 import { untranslated } from './support/untranslated.ts';
 
 const FACES = join(import.meta.dirname, '..', 'fixtures', 'faces');
@@ -51,17 +52,10 @@ describe('face review on the staff screen', () => {
     await centre.close();
   });
 
-  async function signedIn(user: string, locale: string, timezoneId: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale, timezoneId });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(centre.kioskWeb.urls.staff ?? '');
-    const zh = locale === 'zh-CN';
-    await page.getByLabel(zh ? '用户名' : 'User name').fill(user);
-    await page.getByLabel(zh ? '密码' : 'Password').fill(PASSWORD);
-    await page.getByRole('button', { name: zh ? '登录' : 'Sign in' }).click();
-    if (!zh) await page.getByRole('button', { name: 'English' }).click();
+  async function signedIn(user: string, seat: Seat): Promise<Page> {
+    const page = await openAt(browser, contexts, seat, centre.kioskWeb.urls.staff ?? '');
+    await signIn(page, seat, user, PASSWORD);
+    await seatLanguage(page, seat);
     await page.locator(`tr[data-subject="${PERSON}"]`).waitFor();
     return page;
   }
@@ -73,17 +67,14 @@ describe('face review on the staff screen', () => {
       .filter((a) => a.fields.includes('faceCapture'))
       .map((a) => `${a.by}:${a.subject}`);
 
-  for (const [locale, zone, words] of [
-    ['zh-CN', 'Asia/Shanghai', { history: `${PERSON} 的记录`, show: '比对人脸', captured: '拍摄' }],
-    ['en-US', 'UTC', { history: `History of ${PERSON}`, show: 'Compare faces', captured: 'Captured at' }],
-  ] as const) {
-    it(`${locale}, a ${zone} browser: captured and enrolled faces side by side, the view logged first`, async () => {
-      const page = await signedIn('sam', locale, zone);
-      await page.getByRole('button', { name: words.history }).click();
+  it('in each language and browser zone: captured and enrolled faces side by side, each view logged first', async () => {
+    for (const seat of SEATS) {
+      const page = await signedIn('sam', seat);
+      await page.getByRole('button', { name: say(seat, `${PERSON} 的记录`, `History of ${PERSON}`) }).click();
       const item = page.locator(`.reviews > li[data-finding^="suspected-impersonation/${PERSON}/"]`);
       await item.waitFor();
       const before = accessBy().length;
-      await item.getByRole('button', { name: words.show }).click();
+      await item.getByRole('button', { name: say(seat, '比对人脸', 'Compare faces') }).click();
       const enrolled = item.locator('figure.face-enrolled img.enrolment-photo');
       const captured = item.locator('figure.face-captured img.captured-frame');
       await enrolled.waitFor();
@@ -96,18 +87,18 @@ describe('face review on the staff screen', () => {
       for (const img of [enrolled, captured])
         expect(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
       const caption = await item.locator('figure.face-captured figcaption').textContent();
-      expect(caption).toContain(words.captured);
+      expect(caption, seat.name).toContain(say(seat, '拍摄', 'Captured at'));
       // 08:10 at the centre (UTC+8), whatever the browser's zone.
-      expect(caption).toContain('08:10');
+      expect(caption, seat.name).toContain('08:10');
       expect(caption).toContain('0.71');
-      if (locale === 'zh-CN') expect(await untranslated(page)).toEqual([]);
-      expect(await seriousViolations(page)).toEqual([]);
-      await screenshot(page, `staff-face-review-${locale}`);
-    });
-  }
+      if (seat.zh) expect(await untranslated(page), seat.name).toEqual([]);
+      expect(await seriousViolations(page), seat.name).toEqual([]);
+      await screenshot(page, `staff-face-review-${seat.name.replace('/', '-')}`);
+    }
+  }, 120_000);
 
   it('the police are never offered the faces, and a call from their session is refused without a log entry', async () => {
-    const page = await signedIn('pat', 'zh-CN', 'UTC');
+    const page = await signedIn('pat', SEATS[1] as Seat);
     await page.getByRole('button', { name: `${PERSON} 的记录` }).click();
     const item = page.locator(`.reviews > li[data-finding^="suspected-impersonation/${PERSON}/"]`);
     await item.waitFor();

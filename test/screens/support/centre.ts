@@ -37,6 +37,13 @@ export const PASSWORD = 'correct horse battery staple';
 /** p-0001 checks in at the kiosk; p-0002 never comes; p-0003 is excused by staff. */
 export const PEOPLE = ['p-0001', 'p-0002', 'p-0003'] as const;
 
+export interface CentreOptions {
+  /** People with today's plan (default PEOPLE). */
+  readonly people?: readonly string[];
+  /** Names in the personal-data store, each with the same enrolment photo (default p-0002, 张伟). */
+  readonly names?: Readonly<Record<string, string>>;
+}
+
 export function localTime(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number) as [number, number];
   return zonedInstant(parseDay(DAY) as number, h * 60 + m, ZONE);
@@ -50,6 +57,8 @@ export interface Centre {
   readonly node: KioskNode;
   readonly screen: KioskScreen;
   readonly staff: StaffBackend;
+  /** The kiosk's requests for staff: a camera-down confirmation waits on every staff screen. */
+  readonly confirmations: StaffConfirmations;
   /** The kiosk's personal-data store (names, photos, face captures kept for review). */
   readonly personal: PersonalDataStore;
   now: number;
@@ -58,7 +67,7 @@ export interface Centre {
   close(): Promise<void>;
 }
 
-export async function startCentre(): Promise<Centre> {
+export async function startCentre(options: CentreOptions = {}): Promise<Centre> {
   const dir = mkdtempSync(join(tmpdir(), 'muster-screens-'));
   const stops: (() => Promise<void> | void)[] = [
     () => {
@@ -105,7 +114,7 @@ export async function startCentre(): Promise<Centre> {
     });
     stops.push(() => node.close());
     const plans = new Map<string, Plan>();
-    for (const subject of PEOPLE) {
+    for (const subject of options.people ?? PEOPLE) {
       const plan = planFor(subject, localTime('00:00') - 86_400_000);
       plans.set(subject, plan);
       await node.append('plan', planPayload(plan));
@@ -117,7 +126,7 @@ export async function startCentre(): Promise<Centre> {
     const pages = new Map([[1, 'p-0001']]);
     // Read in English by these tests (the kiosk's own screen tests cover both languages).
     // Call staff and "see staff" reach the staff screen through the kiosk's staff requests.
-    const confirmations = new StaffConfirmations();
+    const confirmations = new StaffConfirmations({ clock });
     const screen = new KioskScreen({
       idleSeconds: 30,
       language: 'en',
@@ -126,7 +135,7 @@ export async function startCentre(): Promise<Centre> {
         confirmations.call(reference, reason);
       },
     });
-    // Identity aids: p-0002's name and enrolment photo in the personal-data store (reads leave access entries on the kiosk's log).
+    // Identity aids: names and an enrolment photo in the personal-data store (reads leave access entries on the kiosk's log).
     const personal = PersonalDataStore.open(join(dir, 'personal-data.db'), {
       centreKey: randomBytes(32),
       log: { append: (type, payload) => node.append(type, payload) },
@@ -135,10 +144,9 @@ export async function startCentre(): Promise<Centre> {
     stops.push(() => {
       personal.close();
     });
-    personal.put('p-0002', CENTRE, {
-      name: '张伟',
-      photo: new Uint8Array(readFileSync(join(FIXTURES, 'biden_1.jpg'))),
-    });
+    const photo = new Uint8Array(readFileSync(join(FIXTURES, 'biden_1.jpg')));
+    for (const [subject, name] of Object.entries(options.names ?? { 'p-0002': '张伟' }))
+      personal.put(subject, CENTRE, { name, photo });
     const staff = new StaffBackend({
       centre: CENTRE,
       kiosk: KIOSK,
@@ -206,6 +214,7 @@ export async function startCentre(): Promise<Centre> {
       node,
       screen,
       staff,
+      confirmations,
       personal,
       get now() {
         return state.now;
