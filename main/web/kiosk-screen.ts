@@ -21,6 +21,7 @@ import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import { decodeLeaf } from '../../core/entry.ts';
 import { fromBase64 } from '../../core/bytes.ts';
 import { MusterError } from '../../core/errors.ts';
+import { DeviceError } from '../../drivers/device-error.ts';
 import { parseCheckin, type TaskCompletion } from '../../core/records/checkin.ts';
 import type { TaskSpec } from '../../core/records/plan.ts';
 import type { CheckinOutcome } from '../kiosk/checkin-workflow.ts';
@@ -185,7 +186,8 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.frames.delete(id);
-        reject(new MusterError('camera.timeout', `the kiosk screen sent no webcam frame within ${timeoutMs} ms`));
+        // The webcam's fault (device down: staff confirm), never Muster's or the person's.
+        reject(new DeviceError('camera.timeout', `the kiosk screen sent no webcam frame within ${timeoutMs} ms`));
       }, timeoutMs);
       this.frames.set(id, (frame) => {
         clearTimeout(timer);

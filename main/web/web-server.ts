@@ -28,6 +28,8 @@ import { rendererBundle } from './bundle.ts';
 import { type Screen, indexPage, screenPage } from './pages.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
+/** A kiosk screen's webcam frame (`kiosk.frame`: up to 2.8 MB of base64 JPEG) with its call around it. */
+const KIOSK_FRAME_BODY_BYTES = 3 * 1024 * 1024;
 
 export interface WebServerOptions {
   /** 0 (default): any free port. */
@@ -100,12 +102,17 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 
   if (options.users) serveSessions(server, options.users, { secureCookie: options.secureCookie ?? false, cookie });
-  server.route('/api/call', {
-    POST: async (request) => {
-      requireJson(request);
-      return { ok: true, result: await api.call(jsonBody(request), caller(request.raw)) };
+  server.route(
+    '/api/call',
+    {
+      POST: async (request) => {
+        requireJson(request);
+        return { ok: true, result: await api.call(jsonBody(request), caller(request.raw)) };
+      },
     },
-  });
+    // A real webcam's frame is 50-200 KB of JPEG: the kiosk screen's calls may be that large, no other route's.
+    { bodyLimit: options.kiosk ? KIOSK_FRAME_BODY_BYTES : MAX_BODY_BYTES },
+  );
   server.route('/api/events', {
     GET: async (request, reply) => {
       const stream = eventStream(reply, { hello: 'muster live updates' });

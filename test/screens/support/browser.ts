@@ -7,7 +7,8 @@ import axe from 'axe-core';
 
 export const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'screens');
 
-export function launchBrowser(): Promise<Browser> {
+/** `args`: more Chromium switches (a webcam that plays a video: `--use-file-for-fake-video-capture=FILE.y4m`). */
+export function launchBrowser(args: readonly string[] = []): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -21,6 +22,7 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-dev-shm-usage',
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
+      ...args,
     ],
   });
 }

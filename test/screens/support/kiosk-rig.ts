@@ -16,6 +16,7 @@ import { CheckinWorkflow } from '../../../main/kiosk/checkin-workflow.ts';
 import { sensorFingerprintPort } from '../../../main/kiosk/fingerprint-port.ts';
 import { readLogRecords } from '../../../main/kiosk/log-records.ts';
 import { LogPlans } from '../../../main/kiosk/plans-port.ts';
+import type { FacePort } from '../../../main/kiosk/ports.ts';
 import { KioskScreen } from '../../../main/web/kiosk-screen.ts';
 import { StaffConfirmations } from '../../../main/web/staff-confirmations.ts';
 import { type WebServer, startWebServer } from '../../../main/web/web-server.ts';
@@ -67,10 +68,13 @@ export interface KioskRig {
   close(): Promise<void>;
 }
 
-/** `voice`: the kiosk configuration's `screen.voice` (tone and speech on each step). */
+/**
+ * `voice`: the kiosk configuration's `screen.voice` (tone and speech on each step). `face`: a real face port on the
+ * kiosk screen (its webcam), in place of the switches.
+ */
 export async function startKioskRig(
   language: KioskLanguage,
-  options: { readonly voice?: boolean } = {},
+  options: { readonly voice?: boolean; readonly face?: (screen: KioskScreen) => FacePort } = {},
 ): Promise<KioskRig> {
   const dir = mkdtempSync(join(tmpdir(), 'muster-kiosk-screen-'));
   const store = LedgerStore.open(join(dir, 'kiosk.db'), { create: true });
@@ -153,7 +157,7 @@ export async function startKioskRig(
           }),
         waitMs: WAIT.badgeMs,
       },
-      face: { verify: face },
+      face: options.face ? options.face(screen) : { verify: face },
       staff,
       screen,
       devices: { availability: () => rig.available },
