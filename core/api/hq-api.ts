@@ -4,26 +4,35 @@
 import { type Out, bool, ident, int, list, nullable, num, obj, text } from './check.ts';
 import { findingView, timeline } from './staff-api.ts';
 
-export const centreView = obj({
-  centre: ident,
-  /** The centre's zone: its day and every time shown for it are local to it. */
-  zone: text(1, 64),
-  /** The centre's local day. */
-  day: text(10, 10),
-  kiosks: int(),
-  /** People whose plan names this centre and who report today. */
-  expected: int(),
-  checkedIn: int(),
-  /** Standing breach findings for today (the breach feed for this centre and day lists the same ones). */
-  breaches: int(),
-  /** People holding a standing breach today (late included). */
-  people: int(),
-  /** People whose day is not settled yet (still expected, or waiting on a staff review). */
-  open: int(),
-  excused: int(),
-  /** main/web/attendance.ts dayCount: settled people without a standing breach / settled people; null before anyone's day is settled. */
-  compliance: nullable(num),
-});
+export const centreView = obj(
+  {
+    centre: ident,
+    /** The centre's zone: its day and every time shown for it are local to it. */
+    zone: text(1, 64),
+    /** The centre's local day. */
+    day: text(10, 10),
+    kiosks: int(),
+    /** People whose plan names this centre and who report today. */
+    expected: int(),
+    checkedIn: int(),
+    /** Standing breach findings for today (the breach feed for this centre and day lists the same ones). */
+    breaches: int(),
+    /** People holding a standing breach today (late included). */
+    people: int(),
+    /** People whose day is not settled yet (still expected, or waiting on a staff review). */
+    open: int(),
+    excused: int(),
+    /** main/web/attendance.ts dayCount: settled people without a standing breach / settled people; null before anyone's day is settled. */
+    compliance: nullable(num),
+  },
+  {
+    /**
+     * A log's entry failed verification and casts doubt over today's verdicts (main/kiosk/log-records.ts
+     * doubtOver): the counts are not judged; the breach feed shows each finding as unverified.
+     */
+    inDoubt: bool,
+  },
+);
 
 export const kioskHealthView = obj({
   kiosk: ident,

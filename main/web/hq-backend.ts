@@ -14,7 +14,7 @@ import { formatDay, parseDay } from '../../core/time/civil-day.ts';
 import { zonedDay } from '../../core/time/zoned-time.ts';
 import { VerifiedReader, type VerifyProblem } from '../../ledger/verified-reader.ts';
 import type { HqService } from '../../net/hq/hq-service.ts';
-import { toRecord } from '../kiosk/log-records.ts';
+import { doubtOver, toRecord } from '../kiosk/log-records.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
 import { findingsInDoubt } from './unverified-view.ts';
 import { breachView, dayCount, personTimeline } from './attendance.ts';
@@ -68,6 +68,8 @@ export class HqBackend implements ApiBackend {
       await this.ready();
       const origins = await this.options.hq.store.origins();
       const centres = new Set([...origins.map(centreOf), ...this.centreZones.keys()]);
+      // A withheld entry can change any verdict reached from its log's last good entry on: today's among them.
+      const inDoubt = doubtOver(at, this.unverified) !== undefined;
       const views: CentreView[] = [];
       let day = '';
       for (const centre of [...centres].sort()) {
@@ -89,6 +91,7 @@ export class HqBackend implements ApiBackend {
           open: count.open,
           excused: count.excused,
           compliance: count.compliance,
+          ...(inDoubt ? { inDoubt } : {}),
         });
       }
       return { at, day, zone: this.zone, centres: views };

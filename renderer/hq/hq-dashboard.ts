@@ -16,7 +16,7 @@ import { data, findingItem, logText, timelineSection } from '../findings.ts';
 import { stamp, zoneLabel } from '../local-time.ts';
 import { percent } from '../numbers.ts';
 import { reconcile } from '../reconcile.ts';
-import { w } from '../screen-words.ts';
+import { statusText, w } from '../screen-words.ts';
 import { onSessionLost, userBar, withSignIn } from '../sign-in.ts';
 import { StatusLine, errorText } from '../status-line.ts';
 import { calendarChart, trendCharts } from './hq-charts.ts';
@@ -174,10 +174,15 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
     h('td', {}, c.kiosks),
     h('td', {}, c.expected),
     h('td', {}, c.checkedIn),
-    h('td', { 'data-count': 'breaches' }, c.breaches > 0 ? `⛔ ${c.breaches}` : '0'),
+    // Counts resting on entries that failed verification are not given (the log problems say why).
+    h(
+      'td',
+      { 'data-count': 'breaches' },
+      c.inDoubt === true ? `⚠️ ${statusText('unverified')}` : c.breaches > 0 ? `⛔ ${c.breaches}` : '0',
+    ),
     h('td', {}, c.excused),
     h('td', {}, c.open),
-    h('td', { 'data-count': 'compliance' }, c.compliance === null ? '—' : percent(c.compliance)),
+    h('td', { 'data-count': 'compliance' }, c.inDoubt === true || c.compliance === null ? '—' : percent(c.compliance)),
   ];
 
   const centresBody = h('tbody', {});

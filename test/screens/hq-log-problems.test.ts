@@ -174,6 +174,10 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
           lang.language === 'en' ? 'up to #3' : '至第 3 号',
         );
         expect(await k1.textContent()).toMatch(/22:55 UTC-05:00/);
+        // The centre's day is judged: both checked in (s-1 at k1, s-2 at k2).
+        const centre = page.locator('tr[data-centre="centre-a"]');
+        expect(await centre.locator('[data-count="breaches"]').textContent()).toBe('0');
+        expect(await centre.locator('[data-count="compliance"]').textContent()).toMatch(/^100/);
         if (lang.language === 'zh-CN') expect(await untranslated(page)).toEqual([]);
         expect(await seriousViolations(page)).toEqual([]);
       } finally {
@@ -239,7 +243,12 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
           expect(await forked.textContent()).toContain('该日志存在两个版本');
           expect(await untranslated(page)).toEqual([]);
         }
-        // The breach feed agrees: no finding of that day is given as a verdict.
+        // Neither the centre's counts nor the breach feed give a verdict for that day.
+        const centre = page.locator('tr[data-centre="centre-a"]');
+        expect(await centre.locator('[data-count="breaches"]').textContent()).toBe(
+          lang.language === 'en' ? '⚠️ not judged: an entry failed verification' : '⚠️ 未判定：记录校验失败',
+        );
+        expect(await centre.locator('[data-count="compliance"]').textContent()).toBe('—');
         const statuses = await page
           .locator('.feed .finding .status')
           .evaluateAll((s) => s.map((e) => e.getAttribute('data-status')));
