@@ -47,9 +47,10 @@ export const WAIT = {
 /**
  * `mismatch-then-hang`: the first try is someone else's face, then the person stands still before the camera.
  * `challenge`: the face challenge asks for a head turn (main/kiosk/challenge-face-port.ts) and a still photo fails
- * it; on the next try the person is asked again and stands still.
+ * it; on the next try the person is asked again and stands still. `starting`: the face models are still loading
+ * (main/kiosk/kiosk-sessions.ts faceEngine), for as long as the test lets them.
  */
-export type FaceMode = 'match' | 'mismatch-then-hang' | 'hang' | 'down' | 'challenge' | 'challenge-hang';
+export type FaceMode = 'match' | 'mismatch-then-hang' | 'hang' | 'down' | 'challenge' | 'challenge-hang' | 'starting';
 
 export interface KioskRig {
   readonly url: string;
@@ -131,6 +132,9 @@ export async function startKioskRig(
         return Promise.resolve({ kind: 'liveness-failed' });
       case 'challenge-hang':
         screen.prompt('face-turn');
+        return new Promise<FaceResult>(() => undefined);
+      case 'starting':
+        screen.prompt('face-starting');
         return new Promise<FaceResult>(() => undefined);
       case 'down':
         return Promise.reject(new MusterError('camera.timeout', 'the camera does not answer'));
