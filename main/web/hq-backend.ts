@@ -11,7 +11,7 @@ import { toHex } from '../../core/bytes.ts';
 import { BreachEngine } from '../../core/breach/engine.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
 import { formatDay, parseDay } from '../../core/time/civil-day.ts';
-import { zonedDay } from '../../core/time/zoned-time.ts';
+import { zonedDay, zonedInstant } from '../../core/time/zoned-time.ts';
 import { VerifiedReader, type VerifyProblem } from '../../ledger/verified-reader.ts';
 import type { HqService } from '../../net/hq/hq-service.ts';
 import { doubtOver, toRecord } from '../kiosk/log-records.ts';
@@ -204,7 +204,14 @@ export class HqBackend implements ApiBackend {
     'hq.calendar': async ({ subject, from, to }) => {
       const at = this.clock();
       await this.ready();
-      return personCalendar(this.engine, subject, from, to, at);
+      const calendar = personCalendar(this.engine, subject, from, to, at);
+      // A day a withheld entry could change is under review, as on the staff roster (rowsInDoubt), never a verdict.
+      const inDoubt = (day: string): boolean =>
+        doubtOver(zonedInstant((parseDay(day) ?? 0) + 1, 0, calendar.zone) - 1, this.unverified) !== undefined;
+      return {
+        ...calendar,
+        days: calendar.days.map((d) => (inDoubt(d.day) ? { ...d, state: 'review', breaches: 0 } : d)),
+      };
     },
   };
 

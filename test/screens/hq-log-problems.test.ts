@@ -254,6 +254,14 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
           .evaluateAll((s) => s.map((e) => e.getAttribute('data-status')));
         expect(statuses.length).toBeGreaterThan(0);
         expect(statuses.every((s) => s === 'unverified')).toBe(true);
+        // s-1's calendar holds the day under review, not as a breach.
+        await page.locator('#subject').fill('s-1');
+        await page.getByRole('search').getByRole('button').click();
+        const calendar = lang.language === 'en' ? 'Check-ins and breaches, day by day' : '逐日报到与违规';
+        const day = page.locator(`figure[data-chart="${calendar}"] tbody tr`, { hasText: '2026-03-02' });
+        await day.waitFor({ state: 'attached' });
+        expect(await day.locator('td').nth(1).textContent()).toBe(lang.language === 'en' ? 'Under review' : '待复核');
+        expect(await day.locator('td').last().textContent()).toBe('0');
         // By keyboard: the banner's link leads to the problems, and each one's recorded detail opens.
         await banner.getByRole('link').focus();
         await page.keyboard.press('Enter');
