@@ -8,7 +8,9 @@ import type { BreachAlertView } from '../../core/api/alerts-api.ts';
 import { type Catalogue, wordsOf } from '../catalogue.ts';
 import { button, h, render } from '../dom.ts';
 import { data } from '../findings.ts';
+import { engineText } from '../engine-text.ts';
 import { stamp } from '../local-time.ts';
+import { ruleText } from '../screen-words.ts';
 import { errorText } from '../status-line.ts';
 
 const WORDS = {
@@ -90,13 +92,14 @@ export function alertsPanel(api: MusterApi, options: AlertsPanelOptions): Alerts
       ' ',
       data(a.subject),
       ' · ',
-      data(a.rule),
+      // The rule in the person's language; its id stays on the element for scripts and exports.
+      h('span', { 'class': 'alert-rule', 'data-rule': a.rule }, ruleText(a.rule)),
       ' · ',
       data(a.day),
       ' · ',
       h('span', { class: 'alert-status' }, t(`status_${a.status}`)),
       a.assignee === null ? null : [' → ', data(a.assignee)],
-      h('div', {}, data(a.summary)),
+      h('div', {}, engineText(a.summary)),
       h(
         'div',
         { class: 'muted' },

@@ -183,7 +183,8 @@ describe("breach alerts live on the HQ dashboard (officer, police) and the centr
       await onPolice.waitFor({ timeout: 5_000 });
       for (const item of [onDashboard, onStaff, onPolice]) {
         await expect.poll(() => item.textContent()).toContain('p-live');
-        expect(await item.textContent()).toContain('missed-checkin');
+        // The rule in the page's language; its id on the element.
+        expect(await item.locator('.alert-rule[data-rule="missed-checkin"]').textContent()).toBe('Missed check-in');
         expect(await item.locator('.alert-status').textContent()).toBe('open');
       }
       // Staff and the police see it; officers act on it at HQ.
