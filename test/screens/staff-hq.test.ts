@@ -445,10 +445,13 @@ describe('staff and HQ screens for a centre in China, in each language and brows
   }, 120_000);
 
   it('people and plans: a new person with a plan (window, days, grace, tasks, questionnaire flags), the plan changed, supervision ended, each signed naming the staff member', async () => {
+    // Signed in one after another (the throttle keeps one attempt per account in flight), then at work at once.
+    const pages: Page[] = [];
+    for (const seat of SEATS) pages.push(await staffScreen(seat));
     await Promise.all(
       SEATS.map(async (seat, i) => {
         const subject = NEWCOMERS[i] as string;
-        const page = await staffScreen(seat);
+        const page = pages[i] as Page;
         await page.getByRole('button', { name: say(seat, '新增人员', 'New person') }).click();
         const form = page.locator('form.plan');
         await form.getByLabel(say(seat, '人员编号', 'Person id')).fill(subject);
@@ -602,6 +605,17 @@ describe('staff and HQ screens for a centre in China, in each language and brows
         .locator(`figure[data-chart="${say(seat, '按规则和日期统计的违规', 'Breaches by rule and day')}"] canvas`)
         .first()
         .waitFor();
+      // Over a chosen range: one row per centre and day of it, nothing outside.
+      const trends = page.locator('section.trends');
+      await trends.getByLabel(say(seat, '从', 'From')).fill('2026-05-29');
+      await trends.getByLabel(say(seat, '至', 'To')).fill('2026-06-01');
+      await trends.getByRole('button', { name: say(seat, '查看', 'Show') }).click();
+      // The figures' table is there for screen readers and printing, not drawn.
+      await compliance.locator('tbody tr', { hasText: '2026-05-29' }).waitFor({ state: 'attached' });
+      expect(
+        await compliance.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.children[1]?.textContent)),
+        seat.name,
+      ).toEqual(['2026-05-29', '2026-05-30', '2026-05-31', '2026-06-01']);
       const kiosk = page.locator(
         `figure[data-chart="${say(seat, '自助机：误拒率与可用率', 'Kiosks: false-reject rate and uptime')}"] tbody tr`,
         { hasText: KIOSK },
