@@ -203,16 +203,16 @@ describe("breach alerts live on the HQ dashboard (officer, police) and the centr
       await onDashboard.getByRole('button', { name: 'Acknowledge' }).click();
       await expect.poll(() => onDashboard.textContent()).toContain('Write a note first.');
       await act('Acknowledge', 'calling the person');
-      await expect.poll(() => status(onDashboard)).toBe('acknowledged');
+      await expect.poll(() => status(onDashboard), { timeout: 15_000 }).toBe('acknowledged');
       await expect.poll(() => status(onStaff), { timeout: 15_000 }).toBe('acknowledged');
       await act('Assign', 'home visit', 'officer-2');
-      await expect.poll(() => status(onDashboard)).toBe('assigned');
+      await expect.poll(() => status(onDashboard), { timeout: 15_000 }).toBe('assigned');
       expect(await onDashboard.textContent()).toContain('officer-2');
       await expect.poll(() => status(onStaff), { timeout: 15_000 }).toBe('assigned');
       await act('Resolve', 'seen at home, unwell');
-      await expect.poll(() => status(onDashboard)).toBe('resolved');
+      await expect.poll(() => status(onDashboard), { timeout: 15_000 }).toBe('resolved');
       await expect.poll(() => status(onStaff), { timeout: 15_000 }).toBe('resolved');
-      await expect.poll(() => status(onPolice)).toBe('resolved');
+      await expect.poll(() => status(onPolice), { timeout: 15_000 }).toBe('resolved');
       // Resolved: no more actions; the officer's note shows at HQ, only the event at the centre (the topic carries its hash).
       expect(await onDashboard.getByRole('button').count()).toBe(0);
       expect(await onDashboard.textContent()).toContain('resolved: seen at home, unwell');
