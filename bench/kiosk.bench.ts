@@ -15,15 +15,25 @@
 // camera's first frame taken only once the fingerprint matched, main/kiosk/face-lookahead.ts); the ratio to
 // the baseline is the devices' share and the stages say where it goes (the face stage carries the camera's
 // frame over the wire, 16 KB at 320x240, unless the look-ahead took it during the fingerprint stage).
+// Each check-in is also broken down into steps that follow one another and add up to it, measured from the
+// kiosk's check-in trace (main/kiosk/checkin-trace.ts) and the emulated sensor's replies (bench/kiosk-steps.ts),
+// with the steps of the check-in at the p95. Last, the cold start as a deployed kiosk starts: a fresh
+// `muster kiosk run` process from the build (bin/muster.js, dist/ rebuilt first, the screen's bundle built
+// beside it), to its ready line and the start screen drawn, beside the same from the sources (tsx, the screen
+// bundled with esbuild at its first request), interleaved.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
 import type { KioskView } from '../core/api/kiosk-api.ts';
 import { deviceUsable } from '../core/device-health.ts';
 import { FaceService } from '../face/face-service.ts';
 import { DEFAULT_MATCH_THRESHOLD } from '../face/match.ts';
 import { ZERO_TIMING } from '../hardware/emulator.ts';
 import { defaultFaceCacheDir, prepareDemoFaces } from '../main/demo/demo-faces.ts';
+import { collectSpans } from '../main/kiosk/checkin-trace.ts';
 import { inProcessDevices } from '../main/kiosk/emulated-devices.ts';
 import { loadKioskConfig } from '../main/kiosk/kiosk-config.ts';
 import { KioskRuntime } from '../main/kiosk/kiosk-runtime.ts';
@@ -32,10 +42,16 @@ import { startEmbeddedBroker } from '../net/embedded-broker.ts';
 import { planPayload } from '../test/checkin/support/log-builder.ts';
 import { waitFor } from '../test/helpers/wait-for.ts';
 import { launchBrowser } from '../test/screens/support/browser.ts';
-import { percentile } from './report.ts';
+import { coldStart } from './kiosk-cold-start.ts';
+import { type CheckinSteps, FACE_PARTS, STEPS as CHECKIN_STEPS, checkinSteps, sensorReplies } from './kiosk-steps.ts';
+import { type BenchReport, percentile } from './report.ts';
 import type { Suite } from './suites.ts';
 
-const CHECKINS = 12;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Check-ins per run (`MUSTER_BENCH_KIOSK_CHECKINS`): the p95 of 12 is their slowest. */
+const CHECKINS = Number(process.env.MUSTER_BENCH_KIOSK_CHECKINS ?? 20);
+/** Cold starts of each kind, interleaved. */
+const COLD_STARTS = 3;
 const STAGES = ['fingerprint', 'face', 'record', 'screen'] as const;
 type Stage = (typeof STAGES)[number];
 const SUBJECT = 'p-0007';
@@ -179,6 +195,8 @@ export const kioskSuite: Suite = {
           );
           devices.camera.setFrames([face.checkinFrame]);
           const times: number[] = [];
+          const broken: CheckinSteps[] = [];
+          const sensor = sensorReplies(devices.fingerprint);
           const stages: Record<Stage, number[]> = { fingerprint: [], face: [], record: [], screen: [] };
           /** When each view of this check-in was published: the first "look at the camera", "tasks" and receipt. */
           let seen: Partial<Record<'camera' | 'verified' | 'receipt', number>> = {};
@@ -196,6 +214,7 @@ export const kioskSuite: Suite = {
             if (mark && seen[mark] === undefined) seen = { ...seen, [mark]: performance.now() };
           });
           for (let i = 0; i < CHECKINS; i++) {
+            const spans = collectSpans();
             await page.locator('button.huge').click();
             await page.locator('[data-pictogram="finger"]').waitFor();
             seen = {};
@@ -204,6 +223,7 @@ export const kioskSuite: Suite = {
             await page.locator('.receipt img').waitFor({ timeout: 30_000 });
             const shown = performance.now();
             times.push(shown - touched);
+            broken.push(checkinSteps(touched, shown, sensor.okAt, spans()));
             const { camera = touched, verified = camera, receipt = verified } = seen;
             stages.fingerprint.push(camera - touched);
             stages.face.push(verified - camera);
@@ -214,6 +234,8 @@ export const kioskSuite: Suite = {
             await page.locator('button.huge').waitFor();
           }
           unsubscribe();
+          sensor.stop();
+          reportSteps(report, label, times, broken);
           times.sort((a, b) => a - b);
           const base = 'kiosk: finger to receipt on screen p50, no device timing (baseline)';
           report.add(`kiosk: finger to receipt on screen p50, ${label}`, percentile(times, 50), 'ms', base);
@@ -235,6 +257,7 @@ export const kioskSuite: Suite = {
           rmSync(dir, { recursive: true, force: true });
         }
       }
+      await coldStarts(report, broker.url, browser);
     } finally {
       await browser.close();
       await broker.close();
@@ -242,3 +265,126 @@ export const kioskSuite: Suite = {
     report.add('kiosk: load average (1 min) at end', loadavg()[0] ?? 0, 'load');
   },
 };
+
+/** Each step's p50 and p95 over the run's check-ins, the face step's parts, and the steps of the check-in at the p95. */
+function reportSteps(
+  report: BenchReport,
+  label: string,
+  times: readonly number[],
+  broken: readonly CheckinSteps[],
+): void {
+  const p = (values: readonly number[], at: number): number =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      at,
+    );
+  const base = (name: string): string => `${name}, no device timing (baseline)`;
+  for (const step of CHECKIN_STEPS)
+    for (const at of [50, 95]) {
+      const name = `kiosk: step ${step} p${at}`;
+      report.add(
+        `${name}, ${label}`,
+        p(
+          broken.map((b) => b.steps[step]),
+          at,
+        ),
+        'ms',
+        base(name),
+      );
+    }
+  for (const part of FACE_PARTS) {
+    const name = `kiosk: face step, ${part} p50`;
+    report.add(
+      `${name}, ${label}`,
+      p(
+        broken.map((b) => b.face[part]),
+        50,
+      ),
+      'ms',
+      base(name),
+    );
+  }
+  const analyses = broken.flatMap((b) => b.analyses);
+  for (const [what, values] of [
+    ['wall', analyses.map((a) => a.wallMs)],
+    ['in the worker', analyses.map((a) => a.workerMs)],
+  ] as const)
+    for (const at of [50, 95]) {
+      const name = `kiosk: a frame's face analysis ${what} p${at}`;
+      report.add(`${name}, ${label}`, p(values, at), 'ms', base(name));
+    }
+  // The check-in whose total is the p95: where its time went.
+  const p95 = p(times, 95);
+  const slow = broken[times.indexOf(p95)];
+  if (!slow) return;
+  for (const step of CHECKIN_STEPS) {
+    const name = `kiosk: the p95 check-in, ${step}`;
+    report.add(`${name}, ${label}`, slow.steps[step], 'ms', base(name));
+  }
+}
+
+/**
+ * Start to ready the way a deployed kiosk starts: a fresh `muster kiosk run` process from the build (rebuilt
+ * first, untimed), against the same from the sources (the screen bundled by esbuild at its first request).
+ */
+async function coldStarts(report: BenchReport, brokerUrl: string, browser: Browser): Promise<void> {
+  execFileSync(process.execPath, [join(ROOT, 'bin/run-ts.js'), join(ROOT, 'scripts/build.ts')], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  const kinds = {
+    'from the build (bin/muster.js)': [join(ROOT, 'bin/muster.js')],
+    'from the sources (tsx, baseline)': [join(ROOT, 'bin/run-ts.js'), join(ROOT, 'main/cli/main.ts')],
+  } as const;
+  const times: Record<keyof typeof kinds, { ready: number[]; drawn: number[] }> = {
+    'from the build (bin/muster.js)': { ready: [], drawn: [] },
+    'from the sources (tsx, baseline)': { ready: [], drawn: [] },
+  };
+  for (let i = 0; i < COLD_STARTS; i++) {
+    for (const [kind, command] of Object.entries(kinds) as [keyof typeof kinds, readonly string[]][]) {
+      const dir = mkdtempSync(join(tmpdir(), 'muster-bench-kiosk-cold-'));
+      try {
+        const file = join(dir, 'kiosk.json');
+        writeFileSync(
+          file,
+          JSON.stringify({
+            centre: 'centre-01',
+            kiosk: 'centre-01/kiosk-1',
+            dataDir: 'data',
+            broker: { url: brokerUrl },
+            devices: {},
+            zone: 'Asia/Shanghai',
+          }),
+        );
+        const start = await coldStart(
+          [...command, 'kiosk', 'run', '--config', file, '--web', '0', '--emulate'],
+          dir,
+          browser,
+        );
+        times[kind].ready.push(start.readyMs);
+        times[kind].drawn.push(start.drawnMs);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  const median = (values: number[]): number =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      50,
+    );
+  for (const kind of Object.keys(kinds) as (keyof typeof kinds)[]) {
+    report.add(
+      `kiosk: cold start to start screen drawn, ${kind}`,
+      median(times[kind].drawn),
+      'ms',
+      'kiosk: cold start to start screen drawn, from the sources (tsx, baseline)',
+    );
+    report.add(
+      `kiosk: cold start to ready line, ${kind}`,
+      median(times[kind].ready),
+      'ms',
+      'kiosk: cold start to ready line, from the sources (tsx, baseline)',
+    );
+  }
+}

@@ -16,6 +16,7 @@ import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import { MusterError } from '../../core/errors.ts';
 import { attemptPayload, checkinPayload } from '../../core/records/checkin.ts';
 import { DeviceError } from '../../drivers/device-error.ts';
+import { traced, tracedSync } from './checkin-trace.ts';
 import { buildReceipt, type Receipt } from './receipt.ts';
 import type { CheckinPorts } from './ports.ts';
 
@@ -71,11 +72,9 @@ export class CheckinWorkflow {
       const recorded = await this.apply(next.effects, attemptId, guidance, fault);
       if (recorded !== undefined) event = { type: 'recorded', seq: recorded };
       else if (state.kind === 'receipt') {
-        const receipt = buildReceipt(
-          this.ports.log.store,
-          this.ports.log.origin,
-          state.seq,
-          this.ports.log.checkpoint(),
+        const { seq } = state;
+        const receipt = tracedSync('receipt-build', () =>
+          buildReceipt(this.ports.log.store, this.ports.log.origin, seq, this.ports.log.checkpoint()),
         );
         return { ok: true, seq: state.seq, receipt, guidance, attempt: attemptId };
       } else if (state.kind === 'failed' || state.kind === 'idle') return { ok: false, guidance, attempt: attemptId };
@@ -212,11 +211,13 @@ export class CheckinWorkflow {
       }
       case 'staff-confirm':
         return { type: 'staff', staff: await p.staff.confirm(state.identity.subject, signal) };
-      case 'tasks':
+      case 'tasks': {
+        const { subject } = state.identity;
         return {
           type: 'tasks',
-          completions: await p.screen.tasks(state.identity.subject, p.plans.dueToday(state.identity.subject)),
+          completions: await traced('tasks', () => p.screen.tasks(subject, p.plans.dueToday(subject))),
         };
+      }
       case 'idle':
       case 'recording':
       case 'receipt':

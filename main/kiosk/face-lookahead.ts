@@ -4,8 +4,9 @@
 // frame with a usable face is offered (a person looking down at the sensor gives none), and it counts as one
 // of the try's frames, so a try takes no more frames than before and an impostor gets no extra chance.
 import type { Camera } from '../../drivers/camera/vc0706-camera.ts';
-import { type Capture, capture } from '../../face/capture.ts';
+import type { Capture } from '../../face/capture.ts';
 import type { FaceService } from '../../face/face-service.ts';
+import { traced, tracedCapture } from './checkin-trace.ts';
 import type { FingerprintPort } from './ports.ts';
 
 /** A frame older than this when the face step starts may show someone else: it is dropped. */
@@ -47,9 +48,13 @@ export class FaceLookahead {
   }
 
   async #take(): Promise<Taken> {
-    const bytes = await this.camera.capture();
+    const bytes = await traced(
+      'camera',
+      () => this.camera.capture(),
+      () => ({ ahead: 1 }),
+    );
     const at = this.now();
-    return { bytes, at, capture: await capture(await this.service(), { kind: 'jpeg', bytes }) };
+    return { bytes, at, capture: await tracedCapture(await this.service(), bytes) };
   }
 }
 

@@ -4,7 +4,8 @@
 // throws, which the workflow logs as the device being down.
 import type { FaceResult } from '../../core/checkin/checkin-machine.ts';
 import type { Camera } from '../../drivers/camera/vc0706-camera.ts';
-import { type Capture, capture } from '../../face/capture.ts';
+import type { Capture } from '../../face/capture.ts';
+import { traced, tracedCapture } from './checkin-trace.ts';
 import type { FaceService } from '../../face/face-service.ts';
 import type { FaceTemplate } from '../../face/template.ts';
 import { DEFAULT_FACE_FRAMES, type Verification, verifyFrames } from '../../face/verification.ts';
@@ -34,15 +35,15 @@ export function cameraFacePort(options: CameraFacePortOptions): FacePort {
       if (!template) return { kind: 'device-down' };
       let first = true;
       const next = async (): Promise<Capture> => {
-        const ahead = first ? await options.ahead?.() : undefined;
+        const ahead = first && options.ahead ? await traced('face-ahead-wait', options.ahead) : undefined;
         first = false;
         if (ahead) {
           options.onFrame?.(ahead.bytes);
           return ahead.capture;
         }
-        const bytes = await options.camera.capture();
+        const bytes = await traced('camera', () => options.camera.capture());
         options.onFrame?.(bytes);
-        return capture(options.service, { kind: 'jpeg', bytes });
+        return tracedCapture(options.service, bytes);
       };
       return faceResult(await verifyFrames(template, next, options.frames ?? DEFAULT_FACE_FRAMES, options.threshold));
     },

@@ -11,6 +11,7 @@ import { type CheckinOutcome, CheckinWorkflow } from './checkin-workflow.ts';
 import type { DeviceHealthLog } from './device-health-log.ts';
 import type { EnrolmentStore } from './enrolment-store.ts';
 import { challengeFacePort } from './challenge-face-port.ts';
+import { traced } from './checkin-trace.ts';
 import { FaceLookahead, lookingAhead } from './face-lookahead.ts';
 import { cameraFacePort } from './face-port.ts';
 import { sensorFingerprintPort } from './fingerprint-port.ts';
@@ -19,7 +20,7 @@ import type { KioskConnectivity } from './kiosk-connectivity.ts';
 import type { KioskDevices } from './kiosk-devices.ts';
 import type { KioskFace } from './kiosk-face.ts';
 import type { LogPlans } from './plans-port.ts';
-import type { CheckinPorts, LogPort, ScreenPort, StaffPort } from './ports.ts';
+import type { CheckinPorts, FingerprintPort, LogPort, ScreenPort, StaffPort } from './ports.ts';
 
 export interface KioskSessionsOptions {
   readonly config: KioskConfig;
@@ -128,7 +129,12 @@ export class KioskSessions {
     const log: LogPort = {
       origin: config.kiosk,
       store: this.options.ledger,
-      append: (type, payload) => connectivity.append(type, payload),
+      append: (type, payload) =>
+        traced(
+          'log-append',
+          () => connectivity.append(type, payload),
+          () => ({ type }),
+        ),
       checkpoint: () => connectivity.checkpoint(),
     };
     // The one-frame face try starts from a frame taken while the fingerprint step runs (face-lookahead.ts).
@@ -139,10 +145,12 @@ export class KioskSessions {
     return {
       fingerprint: sensor
         ? lookingAhead(
-            sensorFingerprintPort(sensor, {
-              subjectOf: (page) => enrolments.subjectOfPage(page),
-              fingerTimeoutMs: config.timeouts.fingerMs,
-            }),
+            tracedFingerprint(
+              sensorFingerprintPort(sensor, {
+                subjectOf: (page) => enrolments.subjectOfPage(page),
+                fingerTimeoutMs: config.timeouts.fingerMs,
+              }),
+            ),
             lookahead,
           )
         : {
@@ -188,4 +196,13 @@ export class KioskSessions {
       log,
     };
   }
+}
+
+/** The fingerprint port's calls as spans of the check-in trace (checkin-trace.ts). */
+function tracedFingerprint(port: FingerprintPort): FingerprintPort {
+  return {
+    ...port,
+    identify: () => traced('fingerprint', () => port.identify()),
+    verify: (subject) => traced('fingerprint', () => port.verify(subject)),
+  };
 }

@@ -26,6 +26,7 @@ import { parseCheckin, type TaskCompletion } from '../../core/records/checkin.ts
 import type { TaskSpec } from '../../core/records/plan.ts';
 import type { CheckinOutcome } from '../kiosk/checkin-workflow.ts';
 import type { ScreenPort } from '../kiosk/ports.ts';
+import { traced } from '../kiosk/checkin-trace.ts';
 import { renderReceipt } from '../kiosk/receipt.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
 
@@ -345,7 +346,7 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     const entry = fromBase64(outcome.receipt.proof.entry);
     const { body } = decodeLeaf(entry);
     const checkin = parseCheckin(body.payload);
-    const { qrSvg } = await renderReceipt(outcome.receipt);
+    const { qrSvg } = await traced('receipt-render', () => renderReceipt(outcome.receipt));
     this.show(
       {
         phase: 'done',
