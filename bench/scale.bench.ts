@@ -50,6 +50,7 @@ import {
   writeOfflineDay,
 } from './scale-probes.ts';
 import { startFleet } from './scale-fleet.ts';
+import { AlertTrace } from './scale-trace.ts';
 import type { Suite } from './suites.ts';
 
 const FLEETS = (process.env.MUSTER_BENCH_SCALE_KIOSKS ?? '500,1000,2000')
@@ -76,6 +77,7 @@ interface Rig {
   readonly hq: HqService;
   readonly store: HqStore;
   readonly timing: StoreTiming;
+  readonly trace: AlertTrace;
   readonly probe: BreachProbe;
   readonly screen: AlertScreen;
   readonly pgPid: number | undefined;
@@ -121,14 +123,16 @@ export const scaleSuite: Suite = {
       const store = await PostgresHqStore.open(postgres.url);
       stops.push(() => store.close());
       const timing: StoreTiming = { total: [], queued: [], stored: [] };
+      const trace = new AlertTrace(PROBE_KIOSK);
       const hq = await HqService.start({
-        store: timedStore(store, timing),
+        store: timedStore(store, timing, trace),
         broker: broker('hq'),
         witnessSigner: Signer.generate('hq'),
         checkEveryMs: 3_600_000,
         logger: createLogger({ level: 'error' }),
       });
       stops.push(() => hq.close());
+      trace.watch(hq);
       const alerts = await startHqBreachAlerts(hq, {
         engine: { staffOrigin: (origin) => origin === PROBE_STAFF },
         logger: createLogger({ level: 'error' }),
@@ -168,13 +172,14 @@ export const scaleSuite: Suite = {
       const idleScreen = probe.latencies(idleProbes, screen);
       report.add('scale breach signing-to-screen p50, fleet idle (baseline)', percentile(idleScreen, 50), 'ms');
       report.add('scale breach signing-to-screen p99, fleet idle (baseline)', percentile(idleScreen, 99), 'ms');
+      alertSplit(report, 'scale idle', { trace, probe, screen }, idleProbes);
       report.add(
         'scale catch-up of a centre offline a day, fleet idle (baseline)',
         await catchUp(dir, broker, days.get('idle') ?? new Map<string, Signer>(), store),
         's',
       );
       const idleRss = process.memoryUsage().rss;
-      const rig: Rig = { cluster, dir, hq, store, timing, probe, screen, pgPid, idleMem, idleCpu, idleRss };
+      const rig: Rig = { cluster, dir, hq, store, timing, trace, probe, screen, pgPid, idleMem, idleCpu, idleRss };
       for (const fleet of FLEETS) {
         await runFleet(report, rig, fleet, broker, days.get(String(fleet)) ?? new Map<string, Signer>());
         // A run cut short (the bench lock's time) still shows the fleets it finished.
@@ -190,13 +195,26 @@ export const scaleSuite: Suite = {
   },
 };
 
-/** HQ's store, timing each entry's wait before the store call and the call itself. */
-function timedStore(store: HqStore, timing: StoreTiming): HqStore {
-  const timed: HqStore = Object.create(store) as HqStore;
+/**
+ * HQ's store, timing each entry's wait before the store call and the call itself, and telling `trace` of the probe
+ * kiosk's commits and of the reader's queries (rows are read by the breach watcher's reader alone).
+ */
+function timedStore(store: PostgresHqStore, timing: StoreTiming, trace: AlertTrace): PostgresHqStore {
+  const timed: PostgresHqStore = Object.create(store) as PostgresHqStore;
+  timed.rows = async (origin, from, to) => {
+    const rows = await store.rows(origin, from, to);
+    trace.read(origin, rows);
+    return rows;
+  };
+  timed.sizes = () => {
+    trace.queries.sizes++;
+    return store.sizes();
+  };
   timed.ingestMany = async (batches) => {
     const called = Date.now();
     const results = await store.ingestMany(batches);
     const now = Date.now();
+    for (const batch of batches) trace.committed(batch.origin, batch.leaves);
     for (const batch of batches)
       for (const leaf of batch.leaves) {
         const { body } = decodeLeaf(leaf);
@@ -210,6 +228,23 @@ function timedStore(store: HqStore, timing: StoreTiming): HqStore {
     return results;
   };
   return timed;
+}
+
+/** The probes' alert path step by step (bench/scale-trace.ts): p50 / p99 of each step's time after the one before. */
+function alertSplit(
+  report: BenchReport,
+  label: string,
+  { trace, probe, screen }: Pick<Rig, 'trace' | 'probe' | 'screen'>,
+  subjects: readonly string[],
+): void {
+  for (const s of subjects) {
+    const at = screen.arrived.get(s);
+    if (at !== undefined) trace.screen(s, at);
+  }
+  for (const { step, p50, p99 } of trace.split(subjects, probe.signed)) {
+    report.add(`${label} breach path to ${step} p50`, p50, 'ms');
+    report.add(`${label} breach path to ${step} p99`, p99, 'ms');
+  }
 }
 
 /** `count` probe check-ins spread over `ms`; their subjects. */
@@ -244,7 +279,7 @@ async function runFleet(
   broker: (origin: string) => { url: readonly string[]; username: string; password: string },
   day: Awaited<ReturnType<typeof writeOfflineDay>>,
 ): Promise<void> {
-  const { cluster, store, timing, probe, screen } = rig;
+  const { cluster, store, timing, trace, probe, screen } = rig;
   const heapBefore = process.memoryUsage().heapUsed;
   const list = origins(fleet);
   const perKioskPerS = PEAK_PER_1000 / 1000;
@@ -269,6 +304,7 @@ async function runFleet(
     timing.total.length = 0;
     timing.queued.length = 0;
     timing.stored.length = 0;
+    trace.take();
     const elu = performance.eventLoopUtilization();
     const cpu0 = cpuNow(cluster, rig.pgPid);
     const hqCpu0 = process.cpuUsage();
@@ -327,6 +363,10 @@ async function runFleet(
       'scale breach signing-to-screen p99, fleet idle (baseline)',
     );
     report.add(`${label} breach alerts on screen / probes`, screenTimes.length / PROBES, 'ratio');
+    alertSplit(report, label, rig, subjects);
+    const queries = trace.take();
+    report.add(`${label} reader size lists per s`, queries.sizes / window, '/s');
+    report.add(`${label} reader row reads per s`, queries.rows / window, '/s');
     report.add(
       `${label} catch-up of a centre offline a day, at the peak`,
       await catchUpSeconds,

@@ -2,8 +2,9 @@
 // (MqttLink pipelines acknowledgements), so entry batches that arrive together are queued and stored together:
 // one ingestMany, one SQLite commit, then every one of them is acknowledged. A group goes to the store as soon as
 // it forms, while the groups before it may still be verifying or committing (the store keeps them in order), so
-// that HQ's verification never waits for a commit; each group's outcome is handled in the ordered work.
-import { MusterError } from '../core/errors.ts';
+// that HQ's verification never waits for a commit; each group's outcome is handled in the ordered work, but its new
+// entries are told (`ingested`) as soon as it commits.
+import { MusterError, errorMessage } from '../core/errors.ts';
 import type { IngestResult } from '../ledger/ingest-plan.ts';
 import type { Backfill } from './backfill.ts';
 import type { IngestBatch } from './replica-store.ts';
@@ -105,7 +106,13 @@ export class GroupCommits {
       const landed = (): void => {
         this.releaseStoreSlot();
       };
-      results.then(landed, landed);
+      // A throw from the fault's own listener ends here, as in the ordered work.
+      results
+        .then((settled) => {
+          landed();
+          this.announce(group, settled);
+        }, landed)
+        .catch(() => undefined);
       started.push({ group, results });
     }
     handOver(started);
@@ -161,12 +168,28 @@ export class GroupCommits {
     for (const origin of grown) await this.grew(origin);
   }
 
-  /** Reports what one batch did and notes what it showed to be missing. */
+  /**
+   * The group's new entries, told as soon as the commit lands: what reads them (HQ's breach watcher) must not wait
+   * behind the witnessing of checkpoints that arrived before them, which the rest of the outcome does.
+   */
+  private announce(group: readonly Queued[], results: readonly PromiseSettledResult<IngestResult>[]): void {
+    try {
+      for (const [i, { batch, source }] of group.entries()) {
+        const result = results[i];
+        if (result?.status !== 'fulfilled' || result.value.inserted === 0) continue;
+        const { inserted, size } = result.value;
+        this.ctx.emit({ kind: 'ingested', origin: batch.origin, inserted, size, source });
+      }
+    } catch (error) {
+      // A listener that throws: reported as the ordered work reports its faults, and the commits go on.
+      this.ctx.emit({ kind: 'fault', reason: errorMessage(error) });
+    }
+  }
+
+  /** Reports what one batch did (but its new entries: announce) and notes what it showed to be missing. */
   private stored(q: Queued, result: IngestResult): void {
     const { origin, leaves } = q.batch;
     const { source } = q;
-    if (result.inserted > 0)
-      this.ctx.emit({ kind: 'ingested', origin, inserted: result.inserted, size: result.size, source });
     if (result.rejected.length > 0) this.ctx.emit({ kind: 'rejected', origin, source, rejected: result.rejected });
     if (result.equivocations.length > 0)
       this.ctx.emit({ kind: 'equivocation', origin, seqs: result.equivocations, source });

@@ -105,6 +105,15 @@ export class BreachWatcher {
     return this.running;
   }
 
+  /**
+   * A log grew (an ingest committed; `size`: the log's size then, unknown for another node's commit): a pass runs,
+   * and while every new entry comes with such a word it reads only the logs named (net/hq/verified-records.ts).
+   */
+  grew(origin: string, size?: number): Promise<void> {
+    this.options.source.grew?.(origin, size);
+    return this.poke();
+  }
+
   /** Re-judges everyone of a centre (a kiosk's downtime changed), then runs a pass. */
   recheckCentre(centre: string): Promise<void> {
     for (const [subject, plans] of this.plans)

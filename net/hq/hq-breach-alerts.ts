@@ -90,7 +90,7 @@ export async function startHqBreachAlerts(hq: HqService, options: HqBreachAlerts
   // What HQ knows of its fleet now: a kiosk silent since before this start counts from now on, unless its stored
   // downtime says it was already down.
   for (const entry of hq.fleetView()) downtime.note(entry, clock());
-  const onEntries = (): void => void watcher.poke();
+  const onEntries = ({ origin, size }: { origin: string; size: number }): void => void watcher.grew(origin, size);
   const onKiosk = (entry: FleetEntry): void => {
     if (downtime.note(entry, clock())) void watcher.recheckCentre(centerOf(entry.kiosk));
   };

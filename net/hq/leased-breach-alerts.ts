@@ -55,8 +55,9 @@ export async function startLeasedBreachAlerts(
   const lease = await PgLease.start({
     url: options.url,
     name: 'breach-watcher',
-    // Entries the other nodes stored raise no ingest event here: the database tells the holder of them.
-    listen: { channel: ENTRIES_CHANNEL, onNotify: () => void running?.watcher.poke() },
+    // Entries the other nodes stored raise no ingest event here: the database tells the holder of them (the
+    // payload is the log's origin).
+    listen: { channel: ENTRIES_CHANNEL, onNotify: (origin) => void running?.watcher.grew(origin) },
     ...(options.everyMs === undefined ? {} : { everyMs: options.everyMs }),
     onAcquired: () => {
       held = true;

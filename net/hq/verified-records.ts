@@ -20,6 +20,11 @@ export interface VerifiedRecords {
   }>;
   /** Starts over: the next call hands out every verified record again. */
   reset(): void;
+  /**
+   * A log grew to `size` entries (undefined: a size not known here, another node's commit): the next call may read
+   * only the logs named since the last one.
+   */
+  grew?(origin: string, size?: number): void;
 }
 
 /** An entry source that can also list every log with its size in one read (HQ on PostgreSQL). */
@@ -27,44 +32,87 @@ export interface SizedEntrySource extends EntrySource {
   sizes?(): Promise<ReadonlyMap<string, number>>;
 }
 
-/**
- * The source as the reader's passes read it: where the store lists every log's size in one read, `origins()` takes
- * that list and `size()` answers from it, instead of a query per log per pass (a province's thousands of logs made
- * each breach-watcher pass take seconds). A size from the list may be behind by the time it is used: the reader
- * then reads fewer entries, and the next pass the rest.
- */
-function sizesInOneRead(source: SizedEntrySource): EntrySource {
-  if (!source.sizes) return source;
-  const sizes = source.sizes.bind(source);
-  let listed: ReadonlyMap<string, number> = new Map();
-  return {
-    origins: async () => {
-      listed = await sizes();
-      return [...listed.keys()];
-    },
-    size: (origin) => {
-      const size = listed.get(origin);
-      return size === undefined ? source.size(origin) : Promise.resolve(size);
-    },
-    rows: (origin, from, to) => source.rows(origin, from, to),
-    ownOrigin: source.ownOrigin,
-  };
+export interface ListingOptions {
+  /**
+   * Longest time between two calls that list every log (default 5000 ms): the safety net for entries stored with
+   * no `grew` (another process's write). A call with no log named since the last one lists every log too.
+   */
+  readonly everyMs?: number;
+  readonly clock?: () => number;
 }
 
-/** Records through a VerifiedReader over any entry source (HQ's stores, an agency node's, a SQLite log store). */
+/** What one call reads: every log (with the sizes listed in one read, where the store can), or only those named. */
+interface Call {
+  readonly named: ReadonlyMap<string, number> | undefined;
+  listed: ReadonlyMap<string, number>;
+}
+
+/**
+ * Records through a VerifiedReader over any entry source (HQ's stores, an agency node's, a SQLite log store).
+ * A call lists every log's size (one read where the store lists them at once: a province's thousands of logs made
+ * a query per log per pass take seconds) unless the caller named the logs that grew since the last call, with
+ * their sizes: then only those are read, and every log is listed again at least every `everyMs`. A named size is
+ * one the store committed; it is never taken below what the reader verified (an older event), and a size behind
+ * by the time it is used makes the reader read fewer entries, the next call the rest.
+ */
 export class ReaderRecords implements VerifiedRecords {
   private reader: VerifiedReader;
-  private readonly source: EntrySource;
+  private readonly view: EntrySource;
+  /** Logs named since the last call, with the largest size told (absent from it: a size not known). */
+  private grown = new Map<string, number | undefined>();
+  private call: Call = { named: undefined, listed: new Map() };
+  /** When a call last listed every log; undefined: the next call must. */
+  private listedAt: number | undefined;
+  private readonly everyMs: number;
+  private readonly clock: () => number;
+  /** One call at a time: each reads by its own plan. */
+  private running: Promise<unknown> = Promise.resolve();
 
   constructor(
     source: SizedEntrySource,
     private readonly options: VerifiedReaderOptions = {},
+    listing: ListingOptions = {},
   ) {
-    this.source = sizesInOneRead(source);
-    this.reader = new VerifiedReader(this.source, options);
+    this.everyMs = listing.everyMs ?? 5000;
+    this.clock = listing.clock ?? Date.now;
+    this.view = {
+      origins: async () => {
+        if (this.call.named) return [...this.call.named.keys()];
+        if (!source.sizes) return source.origins();
+        this.call.listed = await source.sizes();
+        return [...this.call.listed.keys()];
+      },
+      size: (origin) => {
+        const named = this.call.named?.get(origin);
+        if (named !== undefined) return Promise.resolve(Math.max(named, this.reader.verifiedSize(origin)));
+        const listed = this.call.listed.get(origin);
+        return listed === undefined ? source.size(origin) : Promise.resolve(listed);
+      },
+      rows: (origin, from, to) => source.rows(origin, from, to),
+      ownOrigin: source.ownOrigin,
+    };
+    this.reader = new VerifiedReader(this.view, options);
   }
 
-  async next(): Promise<{ records: LogRecord[]; problems: readonly VerifyProblem[]; withdrawn: boolean }> {
+  grew(origin: string, size?: number): void {
+    const told = this.grown.get(origin);
+    const unknown = size === undefined || (this.grown.has(origin) && told === undefined);
+    this.grown.set(origin, unknown ? undefined : Math.max(size, told ?? 0));
+  }
+
+  next(): Promise<{ records: LogRecord[]; problems: readonly VerifyProblem[]; withdrawn: boolean }> {
+    const run = this.running.catch(() => undefined).then(() => this.read());
+    this.running = run;
+    return run;
+  }
+
+  reset(): void {
+    this.reader = new VerifiedReader(this.view, this.options);
+    this.listedAt = undefined;
+  }
+
+  private async read(): Promise<{ records: LogRecord[]; problems: readonly VerifyProblem[]; withdrawn: boolean }> {
+    this.call = { named: this.plan(), listed: new Map() };
     const batch = await this.reader.next();
     return {
       records: batch.entries.map((e): LogRecord => ({
@@ -78,7 +126,22 @@ export class ReaderRecords implements VerifiedRecords {
     };
   }
 
-  reset(): void {
-    this.reader = new VerifiedReader(this.source, this.options);
+  /** The logs this call reads with their sizes, or undefined: every log (none named, a size not known, or due). */
+  private plan(): ReadonlyMap<string, number> | undefined {
+    const grown = this.grown;
+    this.grown = new Map();
+    const now = this.clock();
+    const named = new Map<string, number>();
+    for (const [origin, size] of grown) if (size !== undefined) named.set(origin, size);
+    if (
+      named.size === 0 ||
+      named.size < grown.size ||
+      this.listedAt === undefined ||
+      now - this.listedAt >= this.everyMs
+    ) {
+      this.listedAt = now;
+      return undefined;
+    }
+    return named;
   }
 }

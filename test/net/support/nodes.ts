@@ -9,6 +9,7 @@ import { LogWriter } from '../../../ledger/log-writer.ts';
 import { LedgerStore } from '../../../ledger/store.ts';
 import { type HeartbeatOptions, KioskNode } from '../../../net/kiosk-node.ts';
 import { MqttLink } from '../../../net/mqtt-link.ts';
+import type { ReplicaStore } from '../../../net/replica-store.ts';
 import { type ReplicationEvent, Replicator } from '../../../net/replicator.ts';
 import { SqliteReplicaStore } from '../../../net/sqlite-replica-store.ts';
 import { topicId } from '../../../net/topics.ts';
@@ -82,7 +83,11 @@ export class TestWorld {
     return { node, recorder };
   }
 
-  async hq(id = this.ids[3]): Promise<{
+  /** `witnessView`: the store as HQ's witness sees it (a test holding the witnessing back wraps it). */
+  async hq(
+    id = this.ids[3],
+    witnessView: (store: SqliteReplicaStore) => ReplicaStore = (store) => store,
+  ): Promise<{
     replicator: Replicator;
     store: SqliteReplicaStore;
     link: MqttLink;
@@ -98,7 +103,7 @@ export class TestWorld {
     const replicator = new Replicator({
       link,
       store,
-      witness: new Witness(store, witness),
+      witness: new Witness(witnessView(store), witness),
       follow: 'all',
       retryMs: 1000,
       onEvent: recorder.listener,
