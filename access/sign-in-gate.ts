@@ -1,7 +1,9 @@
 // Sign-in throttling, in front of the password hash. scrypt costs ~0.1 s of a core by design, so unbounded
-// concurrent sign-ins let anyone without an account starve the real ones. The gate admits at most one attempt
-// in flight per client address and per account name (known or not, so the answer says nothing about the
-// account), backs an address off after repeated failures, and runs at most `maxHashing` hashes at once.
+// concurrent sign-ins let anyone without an account starve the real ones. The gate admits one attempt in flight
+// per account name (known or not, so the answer says nothing about the account) and a few per client address (a
+// centre's officers share one NAT address and sign in together at a shift's start), backs an address off after
+// repeated failures, and runs at most `maxHashing` hashes at once. Guessing one account stays as slow as before:
+// one attempt on it at a time, each failure held, and the account's lockout (UserStore.reserve).
 // A refused attempt is MusterError('throttled') (HTTP 429) and costs no hash. Failures and refusals are answered
 // only after a pause (a failure keeps its address and account busy through it), so a client that asks again as
 // soon as it is answered, as guessing scripts do, gets about one hash a second and cannot spin the server on 429s.
@@ -10,6 +12,8 @@ import { MusterError } from '../core/errors.ts';
 export interface SignInGatePolicy {
   /** Hashes running at once across the process. */
   readonly maxHashing: number;
+  /** Attempts in flight at once from one address (each on its own account). */
+  readonly maxAddressInFlight: number;
   /** Failures from one address within `windowMs` before it must wait out the rest of the window. */
   readonly maxAddressFailures: number;
   readonly windowMs: number;
@@ -25,6 +29,7 @@ export interface SignInGatePolicy {
 
 export const DEFAULT_SIGN_IN_GATE: SignInGatePolicy = {
   maxHashing: 2,
+  maxAddressInFlight: 4,
   maxAddressFailures: 20,
   windowMs: 60_000,
   maxAddresses: 10_000,
@@ -40,7 +45,8 @@ interface Failures {
 
 export class SignInGate {
   private readonly policy: SignInGatePolicy;
-  private readonly busyAddresses = new Set<string>();
+  /** Attempts in flight per address. */
+  private readonly busyAddresses = new Map<string, number>();
   private readonly busyAccounts = new Set<string>();
   private readonly failures = new Map<string, Failures>();
   private hashing = 0;
@@ -70,10 +76,10 @@ export class SignInGate {
       const seen = this.failures.get(address);
       if (seen && now - seen.since > this.policy.windowMs) this.failures.delete(address);
       else if (seen && seen.count >= this.policy.maxAddressFailures) return this.refuse();
-      if (this.busyAddresses.has(address)) return this.refuse();
+      if ((this.busyAddresses.get(address) ?? 0) >= this.policy.maxAddressInFlight) return this.refuse();
     }
     if (this.busyAccounts.has(account)) return this.refuse();
-    if (address !== undefined) this.busyAddresses.add(address);
+    if (address !== undefined) this.busyAddresses.set(address, (this.busyAddresses.get(address) ?? 0) + 1);
     this.busyAccounts.add(account);
     try {
       return await attempt((work) => this.hash(work));
@@ -82,9 +88,15 @@ export class SignInGate {
       await this.held(this.policy.failurePauseMs);
       throw error;
     } finally {
-      if (address !== undefined) this.busyAddresses.delete(address);
+      if (address !== undefined) this.release(address);
       this.busyAccounts.delete(account);
     }
+  }
+
+  private release(address: string): void {
+    const busy = (this.busyAddresses.get(address) ?? 1) - 1;
+    if (busy > 0) this.busyAddresses.set(address, busy);
+    else this.busyAddresses.delete(address);
   }
 
   private async refuse(): Promise<never> {

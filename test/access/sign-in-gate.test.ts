@@ -37,16 +37,17 @@ const wrong = async (hash: <R>(work: () => Promise<R>) => Promise<R>): Promise<n
 };
 
 describe('sign-in gate pauses', () => {
-  it('answers a failure only after its pause, its address busy meanwhile (the retry is refused, also after a pause)', async () => {
+  it('answers a failure only after its pause, its account busy meanwhile (the retry is refused, also after a pause)', async () => {
     const pauses = manualPauses();
     const gate = new SignInGate({ failurePauseMs: 1000, refusalPauseMs: 700 }, Date.now, pauses.pause);
     const first = settled(gate.run('nobody', '10.0.0.9', wrong));
     await new Promise((resolve) => setImmediate(resolve));
     expect(pauses.asked).toEqual([1000]);
     expect(first.state()).toBe('pending');
-    // The guesser asks again while the failure is held: refused without a hash, and that answer is held too.
+    // The guesser asks again while the failure is held, from another address too: refused without a hash, and
+    // that answer is held too.
     let hashed = false;
-    const retry = settled(gate.run('other', '10.0.0.9', (hash) => hash(() => Promise.resolve((hashed = true)))));
+    const retry = settled(gate.run('nobody', '10.0.0.8', (hash) => hash(() => Promise.resolve((hashed = true)))));
     await new Promise((resolve) => setImmediate(resolve));
     expect(pauses.asked).toEqual([1000, 700]);
     expect(retry.state()).toBe('pending');
@@ -54,6 +55,22 @@ describe('sign-in gate pauses', () => {
     await Promise.all([first.done, retry.done]);
     expect([first.state(), retry.state(), hashed]).toEqual(['rejected', 'rejected', false]);
     await expect(gate.run('other', '10.0.0.9', () => Promise.resolve('ok'))).resolves.toBe('ok');
+  });
+
+  it('admits a few attempts per address at once, each on its own account, and refuses one over maxAddressInFlight', async () => {
+    const pauses = manualPauses();
+    const gate = new SignInGate({ maxAddressInFlight: 2 }, Date.now, pauses.pause);
+    const never = (): Promise<string> => new Promise<string>(() => undefined);
+    void gate.run('ana', '10.0.0.1', never);
+    void gate.run('bo', '10.0.0.1', never);
+    const third = settled(gate.run('cy', '10.0.0.1', () => Promise.resolve('never')));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pauses.asked).toEqual([1000]);
+    // Another address is not held by it.
+    await expect(gate.run('cy', '10.0.0.2', () => Promise.resolve('ok'))).resolves.toBe('ok');
+    pauses.release();
+    await third.done;
+    expect(third.state()).toBe('rejected');
   });
 
   it('a success is answered at once, and refusals beyond maxPaused are not held', async () => {
