@@ -17,6 +17,7 @@ export interface QualityMeasures {
   readonly brightness: number;
   readonly sharpness: number;
   readonly pose: HeadPose;
+  /** Both eyes' lid gap over their width (face/eyelids.ts): about 0.2-0.3 open, under 0.1 shut. */
   readonly eyeAspectRatio: number;
 }
 

@@ -1,13 +1,16 @@
 // Active liveness: the person blinks or turns their head across several frames. A photo or a still screen
-// cannot do either. Landmark geometry only (eye aspect ratio, yaw), checked on frames that are all the
-// same person as the first.
+// cannot do either. Geometry only (the lids' aspect ratio, face/eyelids.ts; yaw from the 68 landmarks), checked
+// on frames that are all the same person as the first.
 import type { FaceObservation } from './analysis.ts';
 import { descriptorDistance } from './match.ts';
 
 export type ChallengeKind = 'blink' | 'turn-head';
 
 export interface ChallengeLimits {
-  /** A blink: eye aspect ratio falls below this fraction of the open-eye level, then recovers above reopen. */
+  /**
+   * A blink: eye aspect ratio falls below this fraction of the open-eye level, between frames above reopen. A
+   * still photo stays within 0.85 of its own level across light, distance, blur, noise and JPEG loss.
+   */
   readonly closedFraction: number;
   readonly reopenFraction: number;
   /** A head turn: yaw moves this far from the first frame (yaw runs -1..1). */
@@ -55,10 +58,12 @@ export function evaluateChallenge(
 
 function blink(ear: readonly number[], limits: ChallengeLimits, frames: number): ChallengeResult {
   const open = Math.max(...ear);
-  const closedAt = ear.findIndex((e) => e < open * limits.closedFraction);
-  const opensBefore = closedAt > 0 && ear.slice(0, closedAt).some((e) => e >= open * limits.reopenFraction);
-  const reopens = closedAt >= 0 && ear.slice(closedAt + 1).some((e) => e >= open * limits.reopenFraction);
-  if (opensBefore && reopens) return { passed: true, frames };
+  const isOpen = (e: number): boolean => e >= open * limits.reopenFraction;
+  // Any shut frame between open ones: the first frame may catch the eyes shut, or a person may blink twice.
+  const blinked = ear.some(
+    (e, i) => e < open * limits.closedFraction && ear.slice(0, i).some(isOpen) && ear.slice(i + 1).some(isOpen),
+  );
+  if (blinked) return { passed: true, frames };
   return { passed: false, reason: 'no-blink', detail: `eye aspect ratio ${ear.map((e) => e.toFixed(2)).join(' ')}` };
 }
 

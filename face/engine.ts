@@ -6,12 +6,13 @@ import type { FaceObservation, FrameAnalysis, FrameInput } from './analysis.ts';
 import { type BackendChoice, type BackendName, loadBackend } from './backend.ts';
 import type { Detection } from './blazeface.ts';
 import { type DetectorName, type FaceDetector, loadDetector } from './detectors.ts';
+import { IRIS_INPUT, IRIS_VALUES, eyeCrops, lidAspectRatio } from './eyelids.ts';
 import type { Box, FaceApi, FaceLandmarks, Point, Tensor3D } from './face-api-types.ts';
 import { type RgbaFrame, checkFrame, downscale, toRgb } from './frame.ts';
 import { fileModelHandler } from './graph-model-file.ts';
 import { regionMeasures } from './image-measures.ts';
 import { decodeJpeg } from './jpeg.ts';
-import { eyeAspectRatio, headPose } from './landmarks.ts';
+import { headPose } from './landmarks.ts';
 import { faceApiModelDirectory, humanModelDirectory } from './models.ts';
 
 export type { DetectorName } from './detectors.ts';
@@ -74,6 +75,7 @@ export class FaceEngine {
     private readonly detector: FaceDetector,
     private readonly antispoof: GraphModel,
     private readonly liveness: GraphModel,
+    private readonly iris: GraphModel,
     /** Completed by load() once the warm-up ran (its time is part of it). */
     public health: EngineHealth,
   ) {}
@@ -93,6 +95,7 @@ export class FaceEngine {
     const humanDir = humanModelDirectory();
     const antispoof = await tf.loadGraphModel(fileModelHandler(tf, join(humanDir, 'antispoof.json')));
     const liveness = await tf.loadGraphModel(fileModelHandler(tf, join(humanDir, 'liveness.json')));
+    const iris = await tf.loadGraphModel(fileModelHandler(tf, join(humanDir, 'iris.json')));
     const loaded = performance.now();
     const health: EngineHealth = {
       backend: backend.name,
@@ -106,11 +109,12 @@ export class FaceEngine {
         'face-api face_recognition (128-d)',
         'human antispoof',
         'human liveness',
+        'human iris (eyelids)',
       ],
       loadMs: loaded - started,
       startMs: { backend: backendLoaded - started, models: loaded - backendLoaded, warmUp: 0 },
     };
-    const engine = new FaceEngine(faceApi, detector, antispoof, liveness, health);
+    const engine = new FaceEngine(faceApi, detector, antispoof, liveness, iris, health);
     await engine.warmUp();
     engine.health = { ...health, startMs: { ...health.startMs, warmUp: performance.now() - loaded } };
     return engine;
@@ -126,6 +130,10 @@ export class FaceEngine {
       await nets.faceLandmark68Net.detectLandmarks(face);
       await nets.faceRecognitionNet.computeFaceDescriptor(face);
       await this.livenessScores(face, { x: 0, y: 0, width: 150, height: 150 });
+      await this.eyeOpenness(
+        face,
+        Array.from({ length: 68 }, (_, i) => ({ x: 10 + i * 2, y: 60 })),
+      );
     } finally {
       tf.dispose([blank, face]);
     }
@@ -179,6 +187,7 @@ export class FaceEngine {
     const box = landmarkFrame(first.positions);
     const landmarks = await this.landmarks(image, box);
     const points = landmarks.positions.map(({ x, y }) => ({ x, y }));
+    const eyes = await this.eyeOpenness(image, points);
     const descriptorStart = performance.now();
     // face-api's alignment: the landmarks' bounding box, padded, is what the descriptor net sees.
     const descriptor = await this.inCrop(image, landmarks.align(), (crop) =>
@@ -203,7 +212,7 @@ export class FaceEngine {
         edgeMargin: margin,
         ...regionMeasures(frame, box),
         pose: headPose(points),
-        eyeAspectRatio: eyeAspectRatio(points),
+        eyeAspectRatio: eyes,
       },
       liveness,
     };
@@ -228,6 +237,27 @@ export class FaceEngine {
     } finally {
       crop.dispose();
     }
+  }
+
+  /** Both eyes' lid aspect ratio, averaged (face/eyelids.ts): the blink challenge's measure. */
+  private async eyeOpenness(image: Tensor3D, points: readonly Point[]): Promise<number> {
+    const { tf } = this.faceApi;
+    const [height, width] = image.shape;
+    const boxes = eyeCrops(points).map((b) => [
+      b.y / height,
+      b.x / width,
+      (b.y + b.height) / height,
+      (b.x + b.width) / width,
+    ]);
+    const output = tf.tidy(() => {
+      const crops = tf.image.cropAndResize(tf.expandDims<Tensor4D>(image, 0), boxes, [0, 0], [IRIS_INPUT, IRIS_INPUT]);
+      const [left, right] = tf.split<Tensor4D>(crops, 2);
+      const input = tf.concat([left as Tensor4D, tf.image.flipLeftRight(right as Tensor4D)]);
+      return this.iris.execute(tf.div(input, 255)) as Tensor;
+    });
+    const values = await output.data();
+    output.dispose();
+    return (lidAspectRatio(values, 0) + lidAspectRatio(values, IRIS_VALUES)) / 2;
   }
 
   private async livenessScores(image: Tensor3D, box: Box): Promise<{ antispoof: number; liveness: number }> {

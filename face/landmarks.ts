@@ -1,5 +1,6 @@
-// Head pose and eye openness from face-api's 68 landmarks (iBUG 300-W numbering): cheap geometry used by
-// the quality gate (frontal pose) and the active liveness challenge (blink, head turn).
+// Head pose from face-api's 68 landmarks (iBUG 300-W numbering): cheap geometry used by the quality gate
+// (frontal pose) and the active liveness challenge (head turn). Eye openness comes from a model that follows the
+// lids (face/eyelids.ts): these 68 points hardly move when the eyes shut.
 import type { Point } from './face-api-types.ts';
 
 export interface HeadPose {
@@ -54,13 +55,4 @@ export function headPose(points: readonly Point[]): HeadPose {
   const pitch = (nose.y - eyes.y) / Math.max(1e-6, mouth.y - eyes.y);
   const roll = (Math.atan2(leftEye.y - rightEye.y, leftEye.x - rightEye.x) * 180) / Math.PI;
   return { yaw, pitch, roll };
-}
-
-/** Eye aspect ratio (Soukupová and Čech 2016), both eyes averaged: about 0.3 open, under 0.2 closed. */
-export function eyeAspectRatio(points: readonly Point[]): number {
-  const ear = (eye: readonly number[]): number => {
-    const [p1, p2, p3, p4, p5, p6] = eye.map((i) => at(points, i)) as [Point, Point, Point, Point, Point, Point];
-    return (distance(p2, p6) + distance(p3, p5)) / (2 * Math.max(1e-6, distance(p1, p4)));
-  };
-  return (ear(RIGHT_EYE) + ear(LEFT_EYE)) / 2;
 }

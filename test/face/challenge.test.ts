@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FaceObservation, FrameAnalysis } from '../../face/analysis.ts';
 import { evaluateChallenge } from '../../face/challenge.ts';
-import { eyeAspectRatio, headPose } from '../../face/landmarks.ts';
+import { IRIS_VALUES, eyeCrops, lidAspectRatio } from '../../face/eyelids.ts';
+import { headPose } from '../../face/landmarks.ts';
 import { verifyCapture } from '../../face/verification.ts';
 
 const SAME = new Float32Array(128).fill(0.1);
@@ -38,6 +39,28 @@ describe('active liveness challenge', () => {
   it('sees a blink: open, closed, open', () => {
     const frames = [0.31, 0.3, 0.12, 0.29, 0.31].map((e) => face(e, 0));
     expect(evaluateChallenge('blink', frames, 0.55)).toEqual({ passed: true, frames: 5 });
+  });
+
+  it('sees a blink whose shut eyes are not the first shut frame: shut at the start, or blinking twice', () => {
+    expect(
+      evaluateChallenge(
+        'blink',
+        [0.1, 0.3, 0.11, 0.29].map((e) => face(e, 0)),
+        0.55,
+      ),
+    ).toEqual({
+      passed: true,
+      frames: 4,
+    });
+    expect(
+      evaluateChallenge(
+        'blink',
+        [0.3, 0.1, 0.3, 0.1].map((e) => face(e, 0)),
+        0.55,
+      ),
+    ).toMatchObject({
+      passed: true,
+    });
   });
 
   it('does not take a photo (eyes never close) or eyes that close and stay closed for a blink', () => {
@@ -114,12 +137,40 @@ describe('landmark geometry', () => {
     expect(pose.yaw).toBeCloseTo(0);
     expect(pose.roll).toBeCloseTo(0);
     expect(pose.pitch).toBeCloseTo(0.5);
-    expect(eyeAspectRatio(points)).toBeCloseTo(0.3);
   });
 
   it('reads a turned head from the nose moving toward one jaw line', () => {
     const turned = points.map((p, i) => (i === 30 ? { x: 75, y: 60 } : p));
     expect(headPose(turned).yaw).toBeGreaterThan(0.3);
+  });
+});
+
+describe("eyelids (the iris model's contour)", () => {
+  /** One eye's model output: lower lid 0-8 along y 32 from x 8 to 56, upper lid 9-15 `gap` above points 1-7. */
+  function eye(gap: number): number[] {
+    const out = new Array<number>(IRIS_VALUES).fill(0);
+    for (let i = 0; i <= 8; i++) [out[i * 3], out[i * 3 + 1]] = [8 + i * 6, 32];
+    for (let k = 0; k < 7; k++) [out[(9 + k) * 3], out[(9 + k) * 3 + 1]] = [14 + k * 6, 32 - gap];
+    return out;
+  }
+
+  it('reads the lid gap over the eye width, for each eye of the batch', () => {
+    expect(lidAspectRatio(eye(12))).toBeCloseTo(0.25);
+    expect(lidAspectRatio([...eye(12), ...eye(2.4)], IRIS_VALUES)).toBeCloseTo(0.05);
+    expect(() => lidAspectRatio(eye(12), IRIS_VALUES)).toThrow(/expected 228 values/);
+  });
+
+  it('crops each eye square around its corners, the image-left eye first', () => {
+    const points = Array.from({ length: 68 }, () => ({ x: 0, y: 0 }));
+    points[36] = { x: 20, y: 40 };
+    points[39] = { x: 40, y: 40 };
+    points[42] = { x: 60, y: 40 };
+    points[45] = { x: 80, y: 40 };
+    expect(eyeCrops(points)).toEqual([
+      { x: 7, y: 17, width: 46, height: 46 },
+      { x: 47, y: 17, width: 46, height: 46 },
+    ]);
+    expect(() => eyeCrops(points.slice(0, 40))).toThrow(/expected 68 points/);
   });
 });
 

@@ -68,6 +68,7 @@ describe('face service on the wasm backend', MANY_FRAMES, () => {
         'face-api face_recognition (128-d)',
         'human antispoof',
         'human liveness',
+        'human iris (eyelids)',
       ]),
     );
   });

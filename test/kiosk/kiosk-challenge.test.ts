@@ -1,14 +1,16 @@
 // The active face challenge on a serial camera: a kiosk configured with `face.challenge` asks the person to turn
-// their head and takes a sequence of frames over the VC0706 protocol, here from the emulator on socat PTYs, opened
-// by path like a real camera. The emulated camera serves a head turn (the person's frame, then the same frame
-// mirrored: the other cheek towards the camera) or a still photo (one frame, the same every time). A still photo
-// fails the challenge as liveness (a retry, then staff: a review, never a breach); a camera unplugged mid-sequence
+// their head or to blink and takes a sequence of frames over the VC0706 protocol, here from the emulator on socat
+// PTYs, opened by path like a real camera. The emulated camera serves a head turn (the person's frame, then the
+// same frame mirrored: the other cheek towards the camera), a blink (the frame, then the same face with its eyes
+// shut: the demo faces' `live` frames) or a still photo (one frame, the same every time). A still photo fails
+// either challenge as liveness (a retry, then staff: a review, never a breach); a camera unplugged mid-sequence
 // is a device fault (staff confirm), never the person failing.
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { computeBreaches } from '../../core/breach/engine.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import { type EmulatedDevices, ptyDevices } from '../../main/kiosk/emulated-devices.ts';
+import type { ChallengeKind } from '../../face/challenge.ts';
 import { CHALLENGE_FRAMES } from '../../main/kiosk/challenge-face-port.ts';
 import { loadKioskConfig } from '../../main/kiosk/kiosk-config.ts';
 import { KioskRuntime } from '../../main/kiosk/kiosk-runtime.ts';
@@ -28,13 +30,13 @@ interface Seen {
   stills: number;
 }
 
-/** A kiosk on PTY emulators with the head-turn challenge; p-1 enrolled (finger, badge, face) with a plan for today. */
-async function kiosk(onStill?: (emulated: EmulatedDevices, n: number) => void) {
+/** A kiosk on PTY emulators with the `kind` challenge; p-1 enrolled (finger, badge, face) with a plan for today. */
+async function kiosk(kind: ChallengeKind, onStill?: (emulated: EmulatedDevices, n: number) => void) {
   const dir = fixture.tempDir('muster-challenge-');
   const emulated = await ptyDevices();
   fixture.cleanup(() => emulated.close());
   const file = fixture.configFile(dir, {
-    face: { threshold: 0.55, challenge: 'turn-head' },
+    face: { threshold: 0.55, challenge: kind },
     devices: emulated.devices,
   });
   const seen: Seen = { guidance: [], prompts: [], stills: 0 };
@@ -70,7 +72,7 @@ function turned(frame: Uint8Array): Uint8Array {
 
 describe('the active face challenge on a serial camera (socat PTYs)', () => {
   it('checks in a person who turns their head while the camera takes its frames', TIMEOUT, async () => {
-    const { runtime, emulated, person, seen, attempts } = await kiosk();
+    const { runtime, emulated, person, seen, attempts } = await kiosk('turn-head');
     // Each frame the camera takes moves its live view on: straight, straight, turned, straight.
     emulated.camera.setFrames([person.checkinFrame, person.checkinFrame, turned(person.checkinFrame)]);
     const outcome = await runtime.checkIn();
@@ -84,7 +86,7 @@ describe('the active face challenge on a serial camera (socat PTYs)', () => {
     'refers a still photo to staff as failed liveness: three tries, then a review, never a breach',
     TIMEOUT,
     async () => {
-      const { runtime, emulated, person, seen, attempts, records } = await kiosk();
+      const { runtime, emulated, person, seen, attempts, records } = await kiosk('turn-head');
       // The enrolled person's own photo held up to the camera: the right face, but the live view never moves on.
       emulated.camera.setFrames([person.checkinFrame, person.checkinFrame, turned(person.checkinFrame)]);
       emulated.camera.hold = true;
@@ -105,11 +107,43 @@ describe('the active face challenge on a serial camera (socat PTYs)', () => {
     },
   );
 
+  it('checks in a person who blinks while the camera takes its frames', TIMEOUT, async () => {
+    const { runtime, emulated, person, seen, attempts } = await kiosk('blink');
+    // Eyes open, then shut, round and round: any four frames in a row hold a blink between open eyes.
+    emulated.camera.setFrames(person.live);
+    const outcome = await runtime.checkIn();
+    expect(outcome.ok).toBe(true);
+    expect(attempts()).toEqual(['fingerprint/matched', 'face/matched']);
+    expect(seen.prompts).toEqual(['face-blink']);
+    expect(seen.stills).toBe(CHALLENGE_FRAMES);
+  });
+
+  it(
+    'refers a still photo to staff when asked to blink: the eyes never shut, three tries, then a review',
+    TIMEOUT,
+    async () => {
+      const { runtime, emulated, person, seen, attempts, records } = await kiosk('blink');
+      emulated.camera.setFrames(person.live);
+      emulated.camera.hold = true;
+      const outcome = await runtime.checkIn();
+      expect(outcome.ok).toBe(false);
+      expect(attempts()).toEqual([
+        'fingerprint/matched',
+        'face/liveness-failed',
+        'face/liveness-failed',
+        'face/liveness-failed',
+      ]);
+      expect(seen.prompts).toEqual(['face-blink', 'face-blink', 'face-blink']);
+      expect(records().some((r) => r.type === 'checkin')).toBe(false);
+      expect(computeBreaches(records(), at('2026-03-02 23:00', NY)).breaches).toEqual([]);
+    },
+  );
+
   it(
     'a camera unplugged in the middle of the sequence is the device down: staff confirm the person',
     TIMEOUT,
     async () => {
-      const { runtime, person, emulated, attempts } = await kiosk((devices, n) => {
+      const { runtime, person, emulated, attempts } = await kiosk('turn-head', (devices, n) => {
         if (n === 1) devices.camera.unplug();
       });
       emulated.camera.setFrames([person.checkinFrame, person.checkinFrame, turned(person.checkinFrame)]);
@@ -123,7 +157,7 @@ describe('the active face challenge on a serial camera (socat PTYs)', () => {
     'frames the camera sends corrupt are asked again (poor quality), never a mismatch or a crash',
     TIMEOUT,
     async () => {
-      const { runtime, emulated, attempts, records } = await kiosk();
+      const { runtime, emulated, attempts, records } = await kiosk('turn-head');
       // JPEG markers around garbage: the driver takes it whole, the face worker cannot decode it.
       const corrupt = Uint8Array.from([0xff, 0xd8, 0xff, 0xdb, 0x00, 0x02, 0x13, 0x37, 0xff, 0xd9]);
       emulated.camera.setFrames([corrupt]);
