@@ -352,7 +352,8 @@ async function coldStarts(report: BenchReport, brokerUrl: string, browser: Brows
             kiosk: 'centre-01/kiosk-1',
             dataDir: 'data',
             broker: { url: brokerUrl },
-            devices: {},
+            // Replaced by --emulate's emulators in the kiosk's own process.
+            devices: { fingerprint: { family: 'r30x', path: '/dev/ttyUSB0' }, camera: { path: '/dev/ttyUSB1' } },
             zone: 'Asia/Shanghai',
           }),
         );
