@@ -84,10 +84,19 @@ export const chartsView = obj({
   days: list(day, 400),
   /** Per centre and local day, counted by dayCount like the tables (compliance = settled without a standing breach / settled). */
   compliance: list(
-    obj({ centre: ident, zone: text(1, 64), day, due: int(), open: int(), breached: int(), compliance: nullable(num) }),
+    obj(
+      { centre: ident, zone: text(1, 64), day, due: int(), open: int(), breached: int(), compliance: nullable(num) },
+      {
+        /**
+         * A withheld entry could change this centre-day's verdicts (as centreView's inDoubt): under review, neither
+         * breached nor compliant (breached 0, compliance null) and left out of the breaches by rule.
+         */
+        inDoubt: bool,
+      },
+    ),
     100_000,
   ),
-  /** Breach findings by the rule that fired and the local day (every status but dismissed). */
+  /** Breach findings by the rule that fired and the local day (every status but dismissed; none of a day in doubt). */
   breaches: list(obj({ day, rule: text(1, 64), count: int() }), 100_000),
   /**
    * Per kiosk over the range: verify attempts, false rejects (a failed verification of a person who then checked

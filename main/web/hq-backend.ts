@@ -11,12 +11,12 @@ import { toHex } from '../../core/bytes.ts';
 import { BreachEngine } from '../../core/breach/engine.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
 import { formatDay, parseDay } from '../../core/time/civil-day.ts';
-import { zonedDay, zonedInstant } from '../../core/time/zoned-time.ts';
+import { zonedDay } from '../../core/time/zoned-time.ts';
 import { VerifiedReader, type VerifyProblem } from '../../ledger/verified-reader.ts';
 import type { HqService } from '../../net/hq/hq-service.ts';
 import { doubtOver, toRecord } from '../kiosk/log-records.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
-import { findingsInDoubt } from './unverified-view.ts';
+import { dayInDoubt, findingsInDoubt } from './unverified-view.ts';
 import { breachView, dayCount, personTimeline } from './attendance.ts';
 import { hqCharts, personCalendar } from './hq-charts.ts';
 import { HqDays, standingBreaches } from './hq-days.ts';
@@ -199,6 +199,7 @@ export class HqBackend implements ApiBackend {
         from,
         to,
         at,
+        this.unverified,
       );
     },
     'hq.calendar': async ({ subject, from, to }) => {
@@ -206,8 +207,7 @@ export class HqBackend implements ApiBackend {
       await this.ready();
       const calendar = personCalendar(this.engine, subject, from, to, at);
       // A day a withheld entry could change is under review, as on the staff roster (rowsInDoubt), never a verdict.
-      const inDoubt = (day: string): boolean =>
-        doubtOver(zonedInstant((parseDay(day) ?? 0) + 1, 0, calendar.zone) - 1, this.unverified) !== undefined;
+      const inDoubt = (day: string): boolean => dayInDoubt(parseDay(day) ?? 0, calendar.zone, this.unverified);
       return {
         ...calendar,
         days: calendar.days.map((d) => (inDoubt(d.day) ? { ...d, state: 'review', breaches: 0 } : d)),

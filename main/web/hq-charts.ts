@@ -1,6 +1,7 @@
 // What the HQ charts show, from the same engine as the tables: compliance per centre and day (each day through
 // the roster and dayCount, exactly as the centre table counts today; kept between calls by HqDays), standing
-// breaches by rule and day (as the table counts them), per-kiosk false-reject rate and uptime, and one person's
+// breaches by rule and day (as the table counts them; a centre-day a withheld entry casts doubt over is under
+// review in both, as in the centre table), per-kiosk false-reject rate and uptime, and one person's
 // calendar.
 import type { CalendarView, ChartsView } from '../../core/api/hq-api.ts';
 import type { BreachEngine } from '../../core/breach/engine.ts';
@@ -8,8 +9,10 @@ import { lowerBound } from '../../core/breach/subject-log.ts';
 import { MusterError } from '../../core/errors.ts';
 import { formatDay, parseDay } from '../../core/time/civil-day.ts';
 import { zonedDay, zonedInstant } from '../../core/time/zoned-time.ts';
+import type { VerifyProblem } from '../../ledger/verified-reader.ts';
 import { rosterRow } from './attendance.ts';
 import { type HqDays, engineSource, judgedAt } from './hq-days.ts';
+import { dayInDoubt } from './unverified-view.ts';
 
 const MAX_DAYS = 400;
 
@@ -22,12 +25,14 @@ function dayRange(from: string, to: string): number[] {
   return Array.from({ length: b - a + 1 }, (_, i) => a + i);
 }
 
+/** `problems`: entries withheld by verification; a centre-day they cast doubt over is under review (dayInDoubt). */
 export function hqCharts(
   days: HqDays,
   centres: ReadonlyMap<string, string>,
   from: string,
   to: string,
   now: number,
+  problems: readonly VerifyProblem[] = [],
 ): ChartsView {
   const range = dayRange(from, to);
   const compliance: ChartsView['compliance'][number][] = [];
@@ -39,6 +44,20 @@ export function hqCharts(
       const found = days.centreDay(centre, zone, day, now);
       if (!found) continue;
       const c = found.count;
+      // As the centre table: a day in doubt is counted neither as breaches nor as compliance.
+      if (dayInDoubt(day, zone, problems)) {
+        compliance.push({
+          centre,
+          zone,
+          day: formatDay(day),
+          due: c.due,
+          open: c.open,
+          breached: 0,
+          compliance: null,
+          inDoubt: true,
+        });
+        continue;
+      }
       compliance.push({
         centre,
         zone,

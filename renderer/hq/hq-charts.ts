@@ -17,7 +17,7 @@ import { data } from '../findings.ts';
 import { percent } from '../numbers.ts';
 import { ruleText, stateText } from '../screen-words.ts';
 import { ROSTER_STATES, type RosterState } from '../../core/api/staff-api.ts';
-import { q } from './hq-strings.ts';
+import { q, qn } from './hq-strings.ts';
 
 use([
   LineChart,
@@ -77,6 +77,19 @@ function table(head: readonly string[], rows: readonly (readonly Child[])[]): HT
 
 export function trendCharts(v: ChartsView): HTMLElement[] {
   const centres = [...new Set(v.compliance.map((c) => c.centre))];
+  // Centre-days a withheld entry casts doubt over: under review, as the centre table and the calendar show them.
+  const doubted = v.compliance.filter((c) => c.inDoubt === true);
+  const doubtDays = [...new Set(doubted.map((c) => c.day))];
+  const doubt =
+    doubtDays.length > 0
+      ? h(
+          'p',
+          { 'class': 'hint', 'data-doubt': doubtDays.join(' ') },
+          '🔎 ',
+          qn('chartDoubt', { days: doubtDays.join(', ') }),
+        )
+      : null;
+  const review = `🔎 ${stateText('review')}`;
   const compliance = chart(
     q('chartCompliance'),
     {
@@ -100,10 +113,10 @@ export function trendCharts(v: ChartsView): HTMLElement[] {
         c.day,
         c.due,
         c.open,
-        c.compliance === null ? '—' : percent(c.compliance),
+        c.inDoubt === true ? review : c.compliance === null ? '—' : percent(c.compliance),
       ]),
     ),
-    h('p', { class: 'hint' }, q('complianceDefinition')),
+    [doubt, h('p', { class: 'hint' }, q('complianceDefinition'))],
   );
   const rules = [...new Set(v.breaches.map((b) => b.rule))];
   const breaches = chart(
@@ -122,8 +135,12 @@ export function trendCharts(v: ChartsView): HTMLElement[] {
     },
     table(
       [q('colDay'), q('colReasons'), q('colCount')],
-      v.breaches.map((b) => [b.day, ruleText(b.rule), b.count]),
+      [
+        ...v.breaches.map((b): Child[] => [b.day, ruleText(b.rule), b.count]),
+        ...doubted.map((c): Child[] => [c.day, [review, ' ', data(c.centre)], '—']),
+      ],
     ),
+    doubt?.cloneNode(true),
   );
   const kiosks = chart(
     q('chartKiosks'),

@@ -88,6 +88,10 @@ const HQ = {
     'zh-CN':
       '误拒：核验失败、但本人随后当天在同一自助机报到成功。可用率：所选期间内该自助机没有任何设备停用的时间占比。',
   },
+  chartDoubt: {
+    'en': 'Under review, counted neither as breaches nor as compliance (an entry failed verification): {days}',
+    'zh-CN': '待复核，既不计入违规也不计入合规（有记录校验失败）：{days}',
+  },
   asTable: { 'en': 'The figures as a table', 'zh-CN': '以表格显示数据' },
   colCount: { 'en': 'Count', 'zh-CN': '数量' },
   colAttempts: { 'en': 'Verifications', 'zh-CN': '核验次数' },
