@@ -12,6 +12,8 @@ const BIN = process.env.MUSTER_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 export interface PostgresServer {
   /** Connection string for the `muster` superuser (trust auth on loopback). */
   readonly url: string;
+  /** The server's data directory (a bench keeps a copy of a filled one, taken while the server is down). */
+  readonly data: string;
   /** Restarts the server (fast shutdown: every connection is cut), on the same port and data. */
   restart(): void;
   /** Stops the server, keeping its data, until `up()`. */
@@ -20,7 +22,8 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+/** `from`: a data directory of a stopped server (a copy a bench kept) to start from instead of an empty one. */
+export async function startPostgres(seed: { readonly from?: string } = {}): Promise<PostgresServer> {
   const dir = mkdtempSync(join(tmpdir(), 'muster-pg-'));
   const data = join(dir, 'data');
   const port = await freePort();
@@ -36,16 +39,22 @@ export async function startPostgres(): Promise<PostgresServer> {
       : [join(BIN, command), args];
     execFileSync(file, argv, { stdio: 'pipe', cwd: dir });
   };
-  run('initdb', ['-D', data, '-U', 'muster', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  // The deployed settings (deploy/postgresql/muster.conf); the command line below still turns fsync off for speed.
-  appendFileSync(
-    join(data, 'postgresql.conf'),
-    readFileSync(new URL('../../deploy/postgresql/muster.conf', import.meta.url)),
-  );
+  if (seed.from) {
+    // cp -a keeps the owner (postgres, as root) and the 0700 mode the server insists on.
+    execFileSync('cp', ['-a', seed.from, data]);
+  } else {
+    run('initdb', ['-D', data, '-U', 'muster', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+    // The deployed settings (deploy/postgresql/muster.conf); the command line below still turns fsync off for speed.
+    appendFileSync(
+      join(data, 'postgresql.conf'),
+      readFileSync(new URL('../../deploy/postgresql/muster.conf', import.meta.url)),
+    );
+  }
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
   run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', options, 'start']);
   return {
     url: `postgres://muster@127.0.0.1:${port}/postgres`,
+    data,
     restart: () => {
       run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-m', 'fast', '-w', 'restart']);
     },
