@@ -194,6 +194,9 @@ export const kioskSuite: Suite = {
             planPayload({ subject: SUBJECT, start: '2026-01-01', zone: 'Asia/Shanghai', centres: ['centre-01'] }),
           );
           devices.camera.setFrames([face.checkinFrame]);
+          // Check-ins at steady state: the face models' own load is the figure beside start to ready (a person
+          // who comes within those seconds of a boot waits for them, on the screen that says so).
+          await faceLoaded;
           const times: number[] = [];
           const broken: CheckinSteps[] = [];
           const sensor = sensorReplies(devices.fingerprint);

@@ -1,8 +1,10 @@
 // `npm run build` into a temp folder, then the compiled `muster` run the way bin/muster.js runs it, with an
 // import hook that fails the process if it loads what must not ship or must not load yet: tsx, esbuild and
 // TypeScript never; for --help, no command module at all.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -123,6 +125,48 @@ describe('the build', () => {
     expect(bundle.js).toMatch(/kiosk/);
     expect(bundle.css.length).toBeGreaterThan(0);
   });
+
+  it('starts a kiosk the way a deployed one starts (muster kiosk run), serving the screen from the bundle built beside it, without esbuild or tsx', async () => {
+    const config = join(dir, 'kiosk.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        centre: 'centre-01',
+        kiosk: 'centre-01/kiosk-1',
+        dataDir: join(dir, 'kiosk-data'),
+        // Nobody listens there: the kiosk starts offline.
+        broker: { url: 'mqtt://127.0.0.1:9' },
+        devices: { fingerprint: { family: 'r30x', path: '/dev/ttyUSB0' }, camera: { path: '/dev/ttyUSB1' } },
+      }),
+    );
+    const kiosk = spawn(
+      process.execPath,
+      [
+        '--import',
+        denyImports(DEV_ONLY),
+        join(DIST, 'main/cli/main.js'),
+        ...['kiosk', 'run', '--config', config, '--web', '0', '--emulate'],
+      ],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = once(kiosk, 'exit');
+    try {
+      let url: string | undefined;
+      for await (const line of createInterface({ input: kiosk.stdout })) {
+        url = /^kiosk \S+ ready: .*kiosk screen (\S+)$/.exec(line)?.[1];
+        if (url) break;
+      }
+      expect(url).toBeDefined();
+      const served = await fetch(new URL('/assets/app.js', url));
+      expect(served.status).toBe(200);
+      expect(await served.text()).toBe(readFileSync(join(DIST, 'renderer/app.js'), 'utf8'));
+    } finally {
+      kiosk.kill('SIGTERM');
+      const [code] = (await exited) as [number | null];
+      // A clean stop: it loaded nothing it must not (the hook would have failed it), and closed its parts.
+      expect(code).toBe(0);
+    }
+  }, 120_000);
 
   it('leaves the sources runnable without a build (npm run muster)', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [...MUSTER_FROM_SOURCES, '--help']);
