@@ -8,7 +8,7 @@
 // size once HQ has read the store and answered every query, against the same before it read the store.
 // The city store is built once per size and cached (bench/city-store.ts), and so is PostgreSQL's data directory
 // once the city is copied in (beside it); MUSTER_BENCH_CITY_PEOPLE scales it, MUSTER_BENCH_HQ_STORES=sqlite or
-// =postgres measures one store per run.
+// =postgres measures one store per run, MUSTER_BENCH_HQ_PREPARE=1 only builds what is kept (its own bench slot).
 import { EventEmitter } from 'node:events';
 import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -82,6 +82,10 @@ export const hqDashboardSuite: Suite = {
     });
     const kiosk = city.signers.get(KIOSK) as Signer;
     report.add('hq-dashboard: city entries (signed)', city.entries, 'entries');
+    if (process.env.MUSTER_BENCH_HQ_PREPARE === '1') {
+      if (STORES.includes('postgres')) await (await cityInPostgres(city.path)).server.stop();
+      return;
+    }
 
     const dir = mkdtempSync(join(tmpdir(), 'muster-bench-hq-dashboard-'));
     const path = join(dir, 'hq.db');
