@@ -117,6 +117,73 @@ export async function startNatsCluster(
   };
 }
 
+interface JszReplica {
+  readonly name: string;
+  readonly current: boolean;
+  readonly lag?: number;
+}
+interface JszConsumer {
+  readonly name: string;
+  readonly created: string;
+  readonly config: { readonly filter_subject?: string };
+  readonly delivered: { readonly stream_seq: number };
+  readonly ack_floor: { readonly stream_seq: number };
+  readonly num_pending: number;
+  readonly num_ack_pending: number;
+  readonly num_redelivered: number;
+  readonly push_bound?: boolean;
+  readonly cluster?: { readonly leader?: string; readonly replicas?: readonly JszReplica[] };
+}
+interface JszStream {
+  readonly name: string;
+  readonly state: { readonly last_seq: number };
+  readonly cluster?: { readonly leader?: string; readonly replicas?: readonly JszReplica[] };
+  readonly consumer_detail?: readonly JszConsumer[];
+}
+interface Jsz {
+  readonly account_details?: readonly { readonly stream_detail?: readonly JszStream[] }[];
+}
+
+const replicas = (list: readonly JszReplica[] | undefined): string =>
+  (list ?? []).map((r) => `${r.name}${r.current ? '' : ' (not current)'} lag ${r.lag ?? 0}`).join(', ');
+
+/**
+ * The JetStream state behind the MQTT QoS 1 subscriptions made since `since` (each is a consumer of the
+ * $MQTT_msgs stream), as every running node reports it on /jsz: for the failure message of a subscription that
+ * stays silent (which node leads its consumer, what it delivered, whether it sees the subscriber, how far that
+ * node's copy of the stream has got).
+ */
+export async function mqttConsumerReport(cluster: NatsCluster, since: Date): Promise<string> {
+  const lines: string[] = [];
+  for (const node of cluster.nodes.filter((n) => n.running)) {
+    try {
+      const response = await fetch(`${node.monitor}/jsz?accounts=true&streams=true&consumers=true&config=true`, {
+        signal: AbortSignal.timeout(5000),
+      });
+      const jsz = (await response.json()) as Jsz;
+      const stream = jsz.account_details
+        ?.flatMap((account) => account.stream_detail ?? [])
+        .find((s) => s.name === '$MQTT_msgs');
+      if (!stream) {
+        lines.push(`${node.name}: no $MQTT_msgs stream`);
+        continue;
+      }
+      lines.push(
+        `${node.name}: $MQTT_msgs last seq ${stream.state.last_seq}, leader ${stream.cluster?.leader ?? '?'}, replicas ${replicas(stream.cluster?.replicas)}`,
+      );
+      for (const c of stream.consumer_detail ?? []) {
+        if (Date.parse(c.created) < since.getTime()) continue;
+        lines.push(
+          `  ${c.name} ${c.config.filter_subject ?? ''}: leader ${c.cluster?.leader ?? '?'} (replicas ${replicas(c.cluster?.replicas)}), delivered ${c.delivered.stream_seq}, ack floor ${c.ack_floor.stream_seq}, pending ${c.num_pending}, ack pending ${c.num_ack_pending}, redelivered ${c.num_redelivered}, subscriber seen ${c.push_bound === true}`,
+        );
+      }
+    } catch (error) {
+      lines.push(`${node.name}: /jsz failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
 class Node implements NatsNode {
   private child: ChildProcess | undefined;
 

@@ -15,7 +15,7 @@ import { KioskNode } from '../../net/kiosk-node.ts';
 import { type LinkOptions, MqttLink } from '../../net/mqtt-link.ts';
 import type { ReplicaStore } from '../../net/replica-store.ts';
 import { topicId } from '../../net/topics.ts';
-import { type NatsCluster, startNatsCluster } from '../helpers/nats-cluster.ts';
+import { type NatsCluster, mqttConsumerReport, startNatsCluster } from '../helpers/nats-cluster.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const KIOSKS = ['nc1/k1', 'nc1/k2', 'nc2/k1'];
@@ -162,10 +162,24 @@ describe('a province on a 3-node NATS cluster', () => {
       // subscription came back: probes go every 5 s, and a watcher that got none in 30 s is replaced by a new one.
       const probed = (): boolean =>
         seen.includes('muster/v1/log/nc1~k1/entries probe') && seen.includes('muster/v1/alerts/nc1 probe');
+      // A silent watcher's consumers as each node reports them (before its clean session's end deletes them): the
+      // evidence of a failure (printed for one replaced too).
+      const silent: string[] = [];
+      let since = new Date();
       for (let attempt = 0; !probed(); attempt++) {
-        if (attempt === 4) throw new Error('no probe came back through the subscriptions of four watchers in turn');
+        if (watching) {
+          silent.push(
+            `watcher ${attempt - 1} got ${JSON.stringify(seen)}; its consumers:\n${await mqttConsumerReport(nats, since)}`,
+          );
+          console.warn(`broker-cluster: a silent watcher replaced\n${silent.at(-1) ?? ''}`);
+        }
+        if (attempt === 4)
+          throw new Error(
+            `no probe came back through the subscriptions of four watchers in turn:\n${silent.join('\n')}`,
+          );
         await watching?.endAsync(true);
         seen.length = 0;
+        since = new Date();
         watching = await connect('hq', `hq-permission-watch-${attempt}`);
         watching.on('message', (topic, payload) => seen.push(`${topic} ${payload.toString()}`));
         await watching.subscribeAsync(['muster/v1/log/+/entries', 'muster/v1/alerts/+'], { qos: 1 });
