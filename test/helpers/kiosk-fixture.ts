@@ -1,6 +1,7 @@
 // What a kiosk runtime test file needs around its kiosks: the real face worker with demo faces and an embedded
-// broker, started once for the file and closed after it; a configuration file for kiosk centre-a/k1 on them; and
-// person p-1 enrolled (finger on page 3, badge, face) with a study plan for the day.
+// broker, started once for the file and closed after it; a configuration file for kiosk centre-a/k1 on them (the
+// test's own fields over the defaults); and person p-1 enrolled (finger on page 3, badge, face) with a study plan
+// for the day.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,17 +23,26 @@ export interface KioskFixture {
   cleanup(step: () => Promise<void> | void): void;
   /** A fresh data directory, removed after the test. */
   tempDir(prefix: string): string;
-  /** Writes `dir`/kiosk.json for centre-a/k1 on the fixture's broker, with `fields` added; returns its path. */
-  configFile(dir: string, fields: Readonly<Record<string, unknown>>): string;
+  /**
+   * Writes `dir`/kiosk.json for centre-a/k1 on the fixture's broker; each of `overrides`' fields replaces the
+   * default of that name (`timeouts`: finger 2 s, badge 5 s) or adds one (`face`, `devices`). Returns its path.
+   */
+  configFile(dir: string, overrides: Readonly<Record<string, unknown>>): string;
 }
 
-/** Registers the file's hooks: the face worker (with `needed` demo faces) and the broker before all its tests. */
+/**
+ * Registers the file's hooks: the face worker (with `needed` demo faces; 0 for a file that brings its own
+ * photos) and the broker before all its tests.
+ */
 export function kioskFixture(needed: number): KioskFixture {
-  let started: { face: FaceService; faces: DemoFaces; broker: EmbeddedBroker } | undefined;
+  let started: { face: FaceService; faces: DemoFaces | undefined; broker: EmbeddedBroker } | undefined;
   const steps: (() => Promise<void> | void)[] = [];
   beforeAll(async () => {
     const face = await FaceService.start();
-    const faces = await prepareDemoFaces(face, { needed, threshold: 0.55, cacheDir: defaultFaceCacheDir() });
+    const faces =
+      needed > 0
+        ? await prepareDemoFaces(face, { needed, threshold: 0.55, cacheDir: defaultFaceCacheDir() })
+        : undefined;
     const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', alertPublishers: new Set(['hq']) });
     started = { face, faces, broker };
   }, 240_000);
@@ -52,7 +62,9 @@ export function kioskFixture(needed: number): KioskFixture {
       return running().face;
     },
     get faces() {
-      return running().faces;
+      const { faces } = running();
+      if (!faces) throw new Error('this kiosk fixture prepared no demo faces (needed: 0)');
+      return faces;
     },
     get broker() {
       return running().broker;
@@ -67,7 +79,7 @@ export function kioskFixture(needed: number): KioskFixture {
       });
       return dir;
     },
-    configFile: (dir, fields) => {
+    configFile: (dir, overrides) => {
       const file = join(dir, 'kiosk.json');
       const config = {
         centre: 'centre-a',
@@ -75,7 +87,7 @@ export function kioskFixture(needed: number): KioskFixture {
         dataDir: 'data',
         broker: { url: running().broker.url },
         timeouts: { fingerMs: 2000, badgeMs: 5000 },
-        ...fields,
+        ...overrides,
       };
       writeFileSync(file, JSON.stringify(config));
       return file;
@@ -109,12 +121,12 @@ export async function enrolPerson(
   return person;
 }
 
-/** The log's check-in attempts as `method/outcome`. */
-export function checkinAttempts(records: ReturnType<typeof readLogRecords>['records']): string[] {
+/** The log's check-in attempts as `method/outcome`, with ` fault` after a device fault's when `faults` is set. */
+export function checkinAttempts(records: ReturnType<typeof readLogRecords>['records'], faults = false): string[] {
   return records
     .filter((r) => r.type === 'checkin-attempt')
     .map((r) => {
       const a = parseCheckinAttempt(r.payload);
-      return `${a.method}/${a.outcome}`;
+      return `${a.method}/${a.outcome}${faults && a.fault !== undefined ? ` ${a.fault}` : ''}`;
     });
 }

@@ -4,69 +4,42 @@
 // so the try ends on that one frame; the next try, on a genuine frame, checks the person in (had the look-ahead
 // frame not been used, the face step's own first capture would have been the genuine one). The refused try's
 // attempt entry carries the commitment of exactly that frame, sealed in the personal-data store for staff.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { parseCheckinAttempt } from '../../core/records/checkin.ts';
-import { FaceService } from '../../face/face-service.ts';
 import { inProcessDevices } from '../../main/kiosk/emulated-devices.ts';
 import { loadKioskConfig } from '../../main/kiosk/kiosk-config.ts';
 import { KioskRuntime } from '../../main/kiosk/kiosk-runtime.ts';
 import { readLogRecords } from '../../main/kiosk/log-records.ts';
 import { at, planPayload } from '../checkin/support/log-builder.ts';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../net/embedded-broker.ts';
 import { CAMERA_VARIANTS, FACES_DIR, decode, encode, kioskFrame } from '../face/camera.ts';
 import { screenReplay } from '../face/spoof.ts';
+import { kioskFixture } from '../helpers/kiosk-fixture.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const photo = (file: string): ReturnType<typeof decode> => decode(readFileSync(new URL(file, FACES_DIR)));
-const cleanup: (() => Promise<void> | void)[] = [];
-let face: FaceService;
-let broker: EmbeddedBroker;
-
-beforeAll(async () => {
-  [face, broker] = await Promise.all([
-    FaceService.start(),
-    startEmbeddedBroker({ port: 0, host: '127.0.0.1', alertPublishers: new Set(['hq']) }),
-  ]);
-}, 240_000);
-afterAll(async () => {
-  for (const step of cleanup.reverse()) await step();
-  await broker.close();
-  await face.close();
-}, 60_000);
+// The test's own photos: no demo faces.
+const fixture = kioskFixture(0);
 
 describe('the face look-ahead frame', () => {
   it(
     'is kept sealed for review when it alone decided the try (a liveness failure), with the commitment on its attempt',
     { timeout: 180_000 },
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'muster-lookahead-'));
+      const dir = fixture.tempDir('muster-lookahead-');
       const emulated = inProcessDevices(`la${Math.random().toString(36).slice(2)}`);
-      cleanup.push(() => emulated.close());
-      cleanup.push(() => {
-        rmSync(dir, { recursive: true, force: true });
+      fixture.cleanup(() => emulated.close());
+      const file = fixture.configFile(dir, {
+        // The camera's own frames, unscaled: the kept frame can be compared byte for byte.
+        devices: { ...emulated.devices, camera: { ...(emulated.devices.camera as object), resolution: '640x480' } },
+        timeouts: { fingerMs: 20_000, badgeMs: 5000 },
       });
-      const file = join(dir, 'kiosk.json');
-      writeFileSync(
-        file,
-        JSON.stringify({
-          centre: 'centre-a',
-          kiosk: 'centre-a/k1',
-          dataDir: 'data',
-          broker: { url: broker.url },
-          // The camera's own frames, unscaled: the kept frame can be compared byte for byte.
-          devices: { ...emulated.devices, camera: { ...(emulated.devices.camera as object), resolution: '640x480' } },
-          timeouts: { fingerMs: 20_000, badgeMs: 5000 },
-        }),
-      );
       const config = loadKioskConfig(file);
       expect(config.face.lookahead).toBe(true);
       const stills: Uint8Array[] = [];
       const runtime = await KioskRuntime.start({
         config,
-        face,
+        face: fixture.face,
         clock: () => at('2026-03-02 09:30', 'UTC'),
         ...(emulated.inProcess ?? {}),
         screen: {
@@ -77,7 +50,7 @@ describe('the face look-ahead frame', () => {
           },
         },
       });
-      cleanup.push(() => runtime.close());
+      fixture.cleanup(() => runtime.close());
       await runtime.append('plan', planPayload({ subject: 'p-1', start: '2026-03-02', zone: 'UTC' }));
       const biden = photo('biden_1.jpg');
       await runtime.enrol({

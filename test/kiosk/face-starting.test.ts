@@ -3,43 +3,22 @@
 // is getting ready and waits; the check-in then completes. Models that fail to load are the face device down
 // (staff confirm), never the person failing. Here the face service is handed to the kiosk only once the person
 // waits at the face step, so the wait happens whatever the machine's speed; the service itself is the real worker.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deviceUsable } from '../../core/device-health.ts';
 import { MusterError } from '../../core/errors.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
-import { parseCheckinAttempt } from '../../core/records/checkin.ts';
-import { FaceService } from '../../face/face-service.ts';
-import { type DemoFaces, defaultFaceCacheDir, prepareDemoFaces } from '../../main/demo/demo-faces.ts';
+import type { FaceService } from '../../face/face-service.ts';
 import { inProcessDevices } from '../../main/kiosk/emulated-devices.ts';
 import { loadKioskConfig } from '../../main/kiosk/kiosk-config.ts';
 import { KioskRuntime } from '../../main/kiosk/kiosk-runtime.ts';
 import { readLogRecords } from '../../main/kiosk/log-records.ts';
-import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
-import { at, planPayload } from '../checkin/support/log-builder.ts';
+import { at } from '../checkin/support/log-builder.ts';
+import { checkinAttempts, enrolPerson, kioskFixture } from '../helpers/kiosk-fixture.ts';
 
 const NY = 'America/New_York';
 const FINGER = 'p-1 right index';
 const TIMEOUT = { timeout: 120_000 };
-let service: FaceService;
-let faces: DemoFaces;
-let broker: EmbeddedBroker;
-const cleanup: (() => Promise<void> | void)[] = [];
-
-beforeAll(async () => {
-  service = await FaceService.start();
-  faces = await prepareDemoFaces(service, { needed: 1, threshold: 0.55, cacheDir: defaultFaceCacheDir() });
-  broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', alertPublishers: new Set(['hq']) });
-}, 240_000);
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-afterAll(async () => {
-  await broker.close();
-  await service.close();
-}, 60_000);
+const fixture = kioskFixture(1);
 
 interface Loading {
   readonly promise: Promise<FaceService>;
@@ -59,25 +38,10 @@ function loading(): Loading {
 
 /** A kiosk whose face models are still loading; `onStarting` runs when the screen says the camera check is getting ready. */
 async function kiosk(face: Loading, onStarting: () => void) {
-  const dir = mkdtempSync(join(tmpdir(), 'muster-face-starting-'));
+  const dir = fixture.tempDir('muster-face-starting-');
   const emulated = inProcessDevices(`fs${Math.random().toString(36).slice(2)}`);
-  cleanup.push(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-  cleanup.push(() => emulated.close());
-  const file = join(dir, 'kiosk.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      centre: 'centre-a',
-      kiosk: 'centre-a/k1',
-      dataDir: 'data',
-      broker: { url: broker.url },
-      face: { threshold: 0.55 },
-      devices: emulated.devices,
-      timeouts: { fingerMs: 2000, badgeMs: 5000 },
-    }),
-  );
+  fixture.cleanup(() => emulated.close());
+  const file = fixture.configFile(dir, { face: { threshold: 0.55 }, devices: emulated.devices });
   const seen = { guidance: [] as GuidanceCode[], prompts: [] as GuidanceCode[] };
   const runtime = await KioskRuntime.start({
     config: loadKioskConfig(file),
@@ -95,22 +59,11 @@ async function kiosk(face: Loading, onStarting: () => void) {
     staff: { confirm: () => Promise.resolve('staff-3') },
     reopen: { initialMs: 60_000, maxMs: 60_000, jitter: 0 },
   });
-  cleanup.push(() => runtime.close());
-  await runtime.append(
-    'plan',
-    planPayload({ subject: 'p-1', start: '2026-03-02', tasks: [{ id: 't-study', kind: 'study', module: 'm-1' }] }),
-  );
-  emulated.fingerprint.enrolDirect(FINGER, 3);
-  const [person] = faces.faces;
-  if (!person) throw new Error('no demo face');
-  await runtime.enrol({ subject: 'p-1', page: 3, descriptors: person.descriptors, photo: person.checkinFrame });
+  fixture.cleanup(() => runtime.close());
+  const person = await enrolPerson(runtime, emulated, fixture.faces, { finger: FINGER, card: '0004711' });
   emulated.camera.setFrames([person.checkinFrame]);
   emulated.fingerprint.finger = { kind: 'finger', name: FINGER };
-  const attempts = (): string[] =>
-    readLogRecords(runtime.ledger)
-      .records.filter((r) => r.type === 'checkin-attempt')
-      .map((r) => parseCheckinAttempt(r.payload))
-      .map((a) => `${a.method}/${a.outcome}${a.fault === undefined ? '' : ` ${a.fault}`}`);
+  const attempts = (): string[] => checkinAttempts(readLogRecords(runtime.ledger).records, true);
   return { runtime, seen, attempts };
 }
 
@@ -120,7 +73,7 @@ describe('a check-in that reaches the face step while the face models still load
     let engineAtWait: string[] = [];
     const { runtime, seen, attempts } = await kiosk(face, () => {
       engineAtWait = runtime.fleetDevices().map((d) => d.id);
-      face.resolve(service);
+      face.resolve(fixture.face);
     });
     // Ready for a check-in: every device usable, no face engine yet.
     expect(runtime.devices().every((d) => deviceUsable(d.state))).toBe(true);
@@ -131,7 +84,7 @@ describe('a check-in that reaches the face step while the face models still load
     expect(seen.prompts).toEqual(['face-starting', 'look-at-camera']);
     expect(attempts()).toEqual(['fingerprint/matched', 'face/matched']);
     expect(runtime.fleetDevices()).toContainEqual({
-      id: `face/${service.health.backend}/${service.health.detector}`,
+      id: `face/${fixture.face.health.backend}/${fixture.face.health.detector}`,
       state: 'ok',
     });
   });
