@@ -156,10 +156,12 @@ describe('a province on a 3-node NATS cluster', () => {
     let watching: mqtt.MqttClient | undefined;
     try {
       const seen: string[] = [];
-      // Each QoS 1 subscription is a JetStream consumer, granted before it delivers: right after the nodes' restarts
-      // above, a consumer reading a replica that is still catching up may deliver late or not at all (a delivery
-      // lost is sent again only after ack_wait, 60 s). So the watcher is ready once a probe through each
-      // subscription came back: probes go every 5 s, and a watcher that got none in 30 s is replaced by a new one.
+      // Each QoS 1 subscription is a JetStream push consumer. Right after the nodes' restarts above, NATS 2.9.10 can
+      // leave one silent for good: a delivery that fails on a route closing as the routes settle marks the consumer
+      // inactive while its subscriber is still there, and it then sends nothing, not even after ack_wait, until the
+      // subscriber's interest changes (nats-io/nats-server#6807, fixed in 2.10.29; deploy/README.md). So the watcher
+      // is ready once a probe through each subscription came back: probes go every 5 s, and a watcher that got none
+      // in 30 s is replaced by a new connection, whose interest is new.
       const probed = (): boolean =>
         seen.includes('muster/v1/log/nc1~k1/entries probe') && seen.includes('muster/v1/alerts/nc1 probe');
       // A silent watcher's consumers as each node reports them (before its clean session's end deletes them): the
