@@ -44,6 +44,11 @@ export async function capture(
     if (!reason) throw error;
     return { kind: 'unusable', reason, guidance: GUIDANCE[reason], detail: error.message };
   }
+  return gated(analysis, limits);
+}
+
+/** A frame's analysis through the quality gate (bench/face-frr.bench.ts gates analyses it cached). */
+export function gated(analysis: FrameAnalysis, limits: QualityLimits = DEFAULT_QUALITY_LIMITS): Capture {
   const gate = gateAnalysis(analysis, limits);
   if (!gate.ok)
     return { kind: 'unusable', reason: gate.reason, guidance: GUIDANCE[gate.reason], detail: gate.detail, analysis };
