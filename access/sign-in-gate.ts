@@ -1,8 +1,8 @@
 // Sign-in throttling, in front of the password hash. scrypt costs ~0.1 s of a core by design, so unbounded
 // concurrent sign-ins let anyone without an account starve the real ones. The gate admits one attempt in flight
 // per account name (known or not, so the answer says nothing about the account) and a few per client address (a
-// centre's officers share one NAT address and sign in together at a shift's start), backs an address off after
-// repeated failures, and runs at most `maxHashing` hashes at once. Guessing one account stays as slow as before:
+// centre's officers share one NAT address and sign in together at a shift's start) until the address fails a few
+// times (a flood from one address is back to one hash at a time at once), backs an address off after repeated failures, and runs at most `maxHashing` hashes at once. Guessing one account stays as slow as before:
 // one attempt on it at a time, each failure held, and the account's lockout (UserStore.reserve).
 // A refused attempt is MusterError('throttled') (HTTP 429) and costs no hash. Failures and refusals are answered
 // only after a pause (a failure keeps its address and account busy through it), so a client that asks again as
@@ -12,8 +12,10 @@ import { MusterError } from '../core/errors.ts';
 export interface SignInGatePolicy {
   /** Hashes running at once across the process. */
   readonly maxHashing: number;
-  /** Attempts in flight at once from one address (each on its own account). */
+  /** Attempts in flight at once from one address (each on its own account)... */
   readonly maxAddressInFlight: number;
+  /** ...while it failed fewer times than this within `windowMs`; past that, one at a time. */
+  readonly maxAddressFailuresInParallel: number;
   /** Failures from one address within `windowMs` before it must wait out the rest of the window. */
   readonly maxAddressFailures: number;
   readonly windowMs: number;
@@ -30,6 +32,7 @@ export interface SignInGatePolicy {
 export const DEFAULT_SIGN_IN_GATE: SignInGatePolicy = {
   maxHashing: 2,
   maxAddressInFlight: 4,
+  maxAddressFailuresInParallel: 3,
   maxAddressFailures: 20,
   windowMs: 60_000,
   maxAddresses: 10_000,
@@ -76,7 +79,11 @@ export class SignInGate {
       const seen = this.failures.get(address);
       if (seen && now - seen.since > this.policy.windowMs) this.failures.delete(address);
       else if (seen && seen.count >= this.policy.maxAddressFailures) return this.refuse();
-      if ((this.busyAddresses.get(address) ?? 0) >= this.policy.maxAddressInFlight) return this.refuse();
+      const allowed =
+        (this.failures.get(address)?.count ?? 0) < this.policy.maxAddressFailuresInParallel
+          ? this.policy.maxAddressInFlight
+          : 1;
+      if ((this.busyAddresses.get(address) ?? 0) >= allowed) return this.refuse();
     }
     if (this.busyAccounts.has(account)) return this.refuse();
     if (address !== undefined) this.busyAddresses.set(address, (this.busyAddresses.get(address) ?? 0) + 1);

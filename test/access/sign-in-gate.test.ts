@@ -73,6 +73,19 @@ describe('sign-in gate pauses', () => {
     expect(third.state()).toBe('rejected');
   });
 
+  it('takes an address back to one attempt at a time once it failed maxAddressFailuresInParallel times', async () => {
+    const gate = new SignInGate({ maxAddressInFlight: 4, maxAddressFailuresInParallel: 2, failurePauseMs: 0 });
+    await Promise.allSettled([gate.run('a', '10.0.0.9', wrong), gate.run('b', '10.0.0.9', wrong)]);
+    const never = (): Promise<string> => new Promise<string>(() => undefined);
+    void gate.run('c', '10.0.0.9', never);
+    await expect(gate.run('d', '10.0.0.9', () => Promise.resolve('never'))).rejects.toMatchObject({
+      code: 'throttled',
+    });
+    // Officers behind another address are not held back by it.
+    void gate.run('e', '10.0.0.1', never);
+    await expect(gate.run('f', '10.0.0.1', () => Promise.resolve('ok'))).resolves.toBe('ok');
+  });
+
   it('a success is answered at once, and refusals beyond maxPaused are not held', async () => {
     const pauses = manualPauses();
     const gate = new SignInGate({ maxPaused: 1 }, Date.now, pauses.pause);

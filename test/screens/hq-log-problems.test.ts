@@ -24,18 +24,13 @@ import { kioskLog } from '../checkin/support/kiosk-log.ts';
 import { at, checkinPayload, planPayload } from '../checkin/support/log-builder.ts';
 import { editRow, resignLog } from '../helpers/tamper-store.ts';
 import { launchBrowser, screenshot, seriousViolations } from './support/browser.ts';
+import { SEATS, type Seat, openAt, say, signIn } from './support/matrix.ts';
 import { untranslated } from './support/untranslated.ts';
 
 const NY = 'America/New_York';
 const K1 = 'centre-a/k1';
 const K2 = 'centre-a/k2';
 const PASSWORD = 'correct horse battery';
-const UI_TIMEOUT = 30_000;
-
-const LANGUAGES = [
-  { language: 'zh-CN', locale: 'zh-CN', timezoneId: 'Asia/Shanghai', user: '用户名', password: '密码', signIn: '登录' },
-  { language: 'en', locale: 'en-US', timezoneId: 'UTC', user: 'User name', password: 'Password', signIn: 'Sign in' },
-] as const;
 
 describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ cannot trust", () => {
   let browser: Browser;
@@ -123,19 +118,9 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
     };
   }
 
-  async function signedIn(web: WebServer, lang: (typeof LANGUAGES)[number]): Promise<Page> {
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      locale: lang.locale,
-      timezoneId: lang.timezoneId,
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(UI_TIMEOUT);
-    await page.goto(web.urls.hq ?? '');
-    await page.getByLabel(lang.user).fill('olga');
-    await page.getByLabel(lang.password).fill(PASSWORD);
-    await page.getByRole('button', { name: lang.signIn }).click();
+  async function signedIn(web: WebServer, seat: Seat): Promise<Page> {
+    const page = await openAt(browser, contexts, seat, web.urls.hq ?? '');
+    await signIn(page, seat, 'olga', PASSWORD);
     return page;
   }
 
@@ -145,14 +130,14 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
     await page.locator('tr[data-log] td[data-trust="pending"]').first().waitFor({ state: 'detached', timeout: 60_000 });
   }
 
-  it.each(LANGUAGES)(
-    'untouched, in $language: every log verified to its last entry, the fleet healthy',
-    async (lang) => {
+  it.each(SEATS)(
+    'untouched, in $name: every log verified to its last entry, the fleet healthy',
+    async (seat) => {
       const hq = await startHq();
       try {
-        const page = await signedIn(hq.web, lang);
+        const page = await signedIn(hq.web, seat);
         await settledFleet(page);
-        expect(await page.locator('html').getAttribute('lang')).toBe(lang.language);
+        expect(await page.locator('html').getAttribute('lang')).toBe(say(seat, 'zh-CN', 'en'));
         await page.locator('[data-log-health="ok"]').waitFor();
         expect(await page.locator('.log-problem, .banner.danger').count()).toBe(0);
         const trust = await page
@@ -170,15 +155,13 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
         expect(trust).toHaveLength(3);
         // k1's last entry is #3; its heartbeat at 22:55 in the centre's zone (UTC-05:00), whatever the browser's.
         const k1 = page.locator(`tr[data-log="${K1}"]`);
-        expect(await k1.locator('[data-trust]').textContent()).toContain(
-          lang.language === 'en' ? 'up to #3' : '至第 3 号',
-        );
+        expect(await k1.locator('[data-trust]').textContent()).toContain(say(seat, '至第 3 号', 'up to #3'));
         expect(await k1.textContent()).toMatch(/22:55 UTC-05:00/);
         // The centre's day is judged: both checked in (s-1 at k1, s-2 at k2).
         const centre = page.locator('tr[data-centre="centre-a"]');
         expect(await centre.locator('[data-count="breaches"]').textContent()).toBe('0');
         expect(await centre.locator('[data-count="compliance"]').textContent()).toMatch(/^100/);
-        if (lang.language === 'zh-CN') expect(await untranslated(page)).toEqual([]);
+        if (seat.zh) expect(await untranslated(page)).toEqual([]);
         expect(await seriousViolations(page)).toEqual([]);
       } finally {
         await hq.close();
@@ -187,12 +170,12 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
     120_000,
   );
 
-  it.each(LANGUAGES)(
-    'edited at rest, in $language: the forged check-in and the re-signed log named, with what they mean for verdicts',
-    async (lang) => {
-      // Once, before the first language: k1 equivocates (HQ keeps the second version as evidence), then, at rest,
+  it.each(SEATS)(
+    'edited at rest, in $name: the forged check-in and the re-signed log named, with what they mean for verdicts',
+    async (seat) => {
+      // Once, before the first seat: k1 equivocates (HQ keeps the second version as evidence), then, at rest,
       // s-1's check-in is made s-2's (hash kept in step) and k2's log is re-signed under another key.
-      if (lang === LANGUAGES[0]) {
+      if (seat === SEATS[0]) {
         const store = SqliteHqStore.open(hqFile);
         expect(await store.ingest(K1, [fork], 'test')).toMatchObject({ rejected: [] });
         expect(await store.conflicts(K1)).toHaveLength(1);
@@ -202,7 +185,7 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
       }
       const hq = await startHq(true);
       try {
-        const page = await signedIn(hq.web, lang);
+        const page = await signedIn(hq.web, seat);
         await settledFleet(page);
         const forged = page.locator(`li.log-problem[data-log="${K1}"][data-kind="forged"]`);
         const rogue = page.locator(`li.log-problem[data-log="${K2}"][data-kind="unregistered-key"]`);
@@ -226,7 +209,7 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
         const rogueText = (await rogue.textContent()) ?? '';
         // k1 is held from its last verified entry (entry 2, the s-2 plan at noon on 1 March, centre time).
         expect(forgedText).toMatch(/12:00 UTC-05:00/);
-        if (lang.language === 'en') {
+        if (!seat.zh) {
           expect(forgedText).toContain('Forged entry');
           expect(forgedText).toContain('Entry #3 and every later entry of this log are not used');
           expect(forgedText).toContain('held as “not judged”');
@@ -246,7 +229,7 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
         // Neither the centre's counts nor the breach feed give a verdict for that day.
         const centre = page.locator('tr[data-centre="centre-a"]');
         expect(await centre.locator('[data-count="breaches"]').textContent()).toBe(
-          lang.language === 'en' ? '⚠️ not judged: an entry failed verification' : '⚠️ 未判定：记录校验失败',
+          say(seat, '⚠️ 未判定：记录校验失败', '⚠️ not judged: an entry failed verification'),
         );
         expect(await centre.locator('[data-count="compliance"]').textContent()).toBe('—');
         const statuses = await page
@@ -257,11 +240,29 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
         // s-1's calendar holds the day under review, not as a breach.
         await page.locator('#subject').fill('s-1');
         await page.getByRole('search').getByRole('button').click();
-        const calendar = lang.language === 'en' ? 'Check-ins and breaches, day by day' : '逐日报到与违规';
+        const calendar = say(seat, '逐日报到与违规', 'Check-ins and breaches, day by day');
         const day = page.locator(`figure[data-chart="${calendar}"] tbody tr`, { hasText: '2026-03-02' });
         await day.waitFor({ state: 'attached' });
-        expect(await day.locator('td').nth(1).textContent()).toBe(lang.language === 'en' ? 'Under review' : '待复核');
+        expect(await day.locator('td').nth(1).textContent()).toBe(say(seat, '待复核', 'Under review'));
         expect(await day.locator('td').last().textContent()).toBe('0');
+        // The trend charts hold the centre's 2 March under review too: no compliance figure, no breach by rule.
+        const trends = page.locator('section.trends');
+        await trends.getByLabel(say(seat, '从', 'From')).fill('2026-03-01');
+        await trends.getByLabel(say(seat, '至', 'To')).fill('2026-03-02');
+        await trends.getByRole('button', { name: say(seat, '查看', 'Show') }).click();
+        const compliance = say(seat, '各中心每日合规率', 'Compliance per centre per day');
+        const trendDay = page.locator(`figure[data-chart="${compliance}"] tbody tr`, { hasText: '2026-03-02' });
+        await trendDay.waitFor({ state: 'attached' });
+        expect(await trendDay.locator('td').last().textContent()).toBe(say(seat, '🔎 待复核', '🔎 Under review'));
+        expect(
+          await page.locator(`figure[data-chart="${compliance}"] [data-doubt]`).getAttribute('data-doubt'),
+        ).toContain('2026-03-02');
+        // Breaches by rule: only the rows under review, none with a count.
+        const byRule = say(seat, '按规则和日期统计的违规', 'Breaches by rule and day');
+        const counts = await page.locator(`figure[data-chart="${byRule}"] tbody td:last-child`).allTextContents();
+        expect(counts.length).toBeGreaterThan(0);
+        expect(counts.every((c) => c === '—')).toBe(true);
+        if (seat.zh) expect(await untranslated(page)).toEqual([]);
         // By keyboard: the banner's link leads to the problems, and each one's recorded detail opens.
         await banner.getByRole('link').focus();
         await page.keyboard.press('Enter');
@@ -274,7 +275,7 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
         );
         expect(await forged.locator('details .log-text').textContent()).toBe('signature does not verify');
         expect(await seriousViolations(page)).toEqual([]);
-        await screenshot(page, `hq-log-problems-${lang.language}`);
+        await screenshot(page, `hq-log-problems-${seat.locale}-${seat.zone.replace('/', '-')}`);
       } finally {
         await hq.close();
       }
@@ -286,7 +287,7 @@ describe("the HQ dashboard's fleet: each log's verified state, and the logs HQ c
     resignLog(hqFile, Signer.generate(REGISTRY_ORIGIN));
     const hq = await startHq();
     try {
-      const page = await signedIn(hq.web, LANGUAGES[0]);
+      const page = await signedIn(hq.web, SEATS[0] as Seat);
       await settledFleet(page);
       const refused = page.locator(`li.log-problem[data-log="${REGISTRY_ORIGIN}"][data-kind="registry-refused"]`);
       await refused.waitFor();

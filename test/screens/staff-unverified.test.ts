@@ -14,16 +14,12 @@ import { type KioskLog, kioskLog } from '../checkin/support/kiosk-log.ts';
 import { at, checkinPayload, planPayload } from '../checkin/support/log-builder.ts';
 import { editRow } from '../helpers/tamper-store.ts';
 import { launchBrowser, seriousViolations } from './support/browser.ts';
+import { SEATS, type Seat, openAt, say, signIn } from './support/matrix.ts';
 import { untranslated } from './support/untranslated.ts';
 
 const NY = 'America/New_York';
 const KIOSK = 'centre-a/k1';
 const PASSWORD = 'correct horse battery';
-
-const LANGUAGES = [
-  { language: 'zh-CN', locale: 'zh-CN', timezoneId: 'Asia/Shanghai', user: '用户名', password: '密码', signIn: '登录' },
-  { language: 'en', locale: 'en-US', timezoneId: 'UTC', user: 'User name', password: 'Password', signIn: 'Sign in' },
-] as const;
 
 describe('the staff screen over a kiosk log edited at rest', () => {
   let browser: Browser;
@@ -66,19 +62,9 @@ describe('the staff screen over a kiosk log edited at rest', () => {
     return startWebServer({ staff, users });
   }
 
-  async function roster(web: WebServer, lang: (typeof LANGUAGES)[number]): Promise<Page> {
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      locale: lang.locale,
-      timezoneId: lang.timezoneId,
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    await page.goto(web.urls.staff ?? '');
-    await page.getByLabel(lang.user).fill('sam');
-    await page.getByLabel(lang.password).fill(PASSWORD);
-    await page.getByRole('button', { name: lang.signIn }).click();
+  async function roster(web: WebServer, seat: Seat): Promise<Page> {
+    const page = await openAt(browser, contexts, seat, web.urls.staff ?? '');
+    await signIn(page, seat, 'sam', PASSWORD);
     await page.locator('tr[data-subject="s-2"]').waitFor({ timeout: 60_000 });
     return page;
   }
@@ -91,7 +77,7 @@ describe('the staff screen over a kiosk log edited at rest', () => {
   it('untouched: s-1 checked in, s-2 breached', async () => {
     const web = await startStaff();
     try {
-      const page = await roster(web, LANGUAGES[1]);
+      const page = await roster(web, SEATS[2] as Seat);
       expect(await states(page)).toEqual([
         ['s-1', 'checked-in'],
         ['s-2', 'breached'],
@@ -101,13 +87,13 @@ describe('the staff screen over a kiosk log edited at rest', () => {
     }
   }, 120_000);
 
-  it.each(LANGUAGES)(
-    'edited at rest, in $language: no verdict, both rows ask staff to look, the failing entry named',
-    async (lang) => {
-      if (lang === LANGUAGES[0]) editRow(log.path, KIOSK, 3, 's-1', 's-2');
+  it.each(SEATS)(
+    'edited at rest, in $name: no verdict, both rows ask staff to look, the failing entry named',
+    async (seat) => {
+      if (seat === SEATS[0]) editRow(log.path, KIOSK, 3, 's-1', 's-2');
       const web = await startStaff();
       try {
-        const page = await roster(web, lang);
+        const page = await roster(web, seat);
         // Without verification s-1 would be breached and s-2 checked in; neither verdict is shown.
         expect(await states(page)).toEqual([
           ['s-1', 'review'],
@@ -115,7 +101,7 @@ describe('the staff screen over a kiosk log edited at rest', () => {
         ]);
         const row = page.locator('tr[data-subject="s-2"]');
         expect(await row.textContent()).toContain(
-          lang.language === 'en' ? 'not judged: an entry failed verification' : '未判定：记录校验失败',
+          say(seat, '未判定：记录校验失败', 'not judged: an entry failed verification'),
         );
         await row.locator('th button').click();
         const finding = page.locator('.findings.breaches .finding[data-status="unverified"]').first();
@@ -123,8 +109,8 @@ describe('the staff screen over a kiosk log edited at rest', () => {
         const text = (await finding.textContent()) ?? '';
         expect(text).toContain('centre-a/k1#3');
         expect(text).toContain('signature does not verify');
-        expect(text).toContain(lang.language === 'en' ? 'not judged' : '未判定：记录');
-        if (lang.language === 'zh-CN') expect(await untranslated(page)).toEqual([]);
+        expect(text).toContain(say(seat, '未判定：记录', 'not judged'));
+        if (seat.zh) expect(await untranslated(page)).toEqual([]);
         expect(await seriousViolations(page)).toEqual([]);
       } finally {
         await web.close();
