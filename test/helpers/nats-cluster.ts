@@ -151,7 +151,8 @@ const replicas = (list: readonly JszReplica[] | undefined): string =>
  * The JetStream state behind the MQTT QoS 1 subscriptions made since `since` (each is a consumer of the
  * $MQTT_msgs stream), as every running node reports it on /jsz: for the failure message of a subscription that
  * stays silent (which node leads its consumer, what it delivered, whether it sees the subscriber, how far that
- * node's copy of the stream has got).
+ * node's copy of the stream has got). Only the leader's view of a consumer is current; a silent one whose leader
+ * does not see its subscriber connected is nats-io/nats-server#6807 (deploy/README.md).
  */
 export async function mqttConsumerReport(cluster: NatsCluster, since: Date): Promise<string> {
   const lines: string[] = [];
@@ -174,7 +175,7 @@ export async function mqttConsumerReport(cluster: NatsCluster, since: Date): Pro
       for (const c of stream.consumer_detail ?? []) {
         if (Date.parse(c.created) < since.getTime()) continue;
         lines.push(
-          `  ${c.name} ${c.config.filter_subject ?? ''}: leader ${c.cluster?.leader ?? '?'} (replicas ${replicas(c.cluster?.replicas)}), delivered ${c.delivered.stream_seq}, ack floor ${c.ack_floor.stream_seq}, pending ${c.num_pending}, ack pending ${c.num_ack_pending}, redelivered ${c.num_redelivered}, subscriber seen ${c.push_bound === true}`,
+          `  ${c.name} ${c.config.filter_subject ?? ''}: leader ${c.cluster?.leader ?? '?'} (replicas ${replicas(c.cluster?.replicas)}), delivered ${c.delivered.stream_seq}, ack floor ${c.ack_floor.stream_seq}, pending ${c.num_pending}, ack pending ${c.num_ack_pending}, redelivered ${c.num_redelivered}, subscriber seen ${c.push_bound === true}${c.cluster?.leader === node.name ? ' (this node leads it: its view counts)' : ''}`,
         );
       }
     } catch (error) {
