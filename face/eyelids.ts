@@ -1,10 +1,10 @@
 // How open the eyes are, for the blink challenge, from MediaPipe's iris landmark model (Human ships it as
 // iris.json). face-api's 68-point net hardly moves its eyelid points when the eyes shut: 19 faces with their eyes
 // warped shut (frame-edit.ts closeEyes) read 1-17% lower there, never the challenge's 30%; this model's lids read
-// 29-84% lower on 17 of them (the other two: the warp left an eye open), and a held photo stays within 15% of its
-// own level across light, distance, blur and noise. Each eye is cropped square around its two 68-point corners
-// and scaled to the model's input; the model draws the lid margins, and their gap over the eye's width is the eye
-// aspect ratio (Soukupová and Čech 2016) on a contour that follows the lids.
+// 37-84% lower on 16 of them (the other three 0-29%: the warp left an eye open), and a held photo stays within
+// 15% of its own level across light, distance, blur and noise. Each eye is cropped square around its two 68-point
+// corners and scaled to the model's input; the model draws the lid margins, and their gap over the eye's width is
+// the eye aspect ratio (Soukupová and Čech 2016) on a contour that follows the lids.
 import type { Box, Point } from './face-api-types.ts';
 
 /** The model's input side, in pixels. */

@@ -179,7 +179,8 @@ export class DemoCenter {
               dataDir: topicId(id),
               peers: KIOSKS.filter((k) => k !== id),
               broker: { url: broker.url },
-              face: { threshold: DEFAULT_MATCH_THRESHOLD },
+              // The active challenge: a person blinks as the camera takes its frames (demo-faces.ts `live`).
+              face: { threshold: DEFAULT_MATCH_THRESHOLD, challenge: 'blink' },
               devices: devices.devices,
               timeouts: { fingerMs: 3000, badgeMs: 5000 },
               language: 'zh-CN',
@@ -312,11 +313,11 @@ export class DemoCenter {
 
   /** Puts an enrolled person at kiosk-1 for a check-in from its screen: their finger on the sensor, their own face before the camera. */
   present(subject: string): void {
-    const face = this.faceAssignment().get(subject)?.checkinFrame;
+    const face = this.faceAssignment().get(subject)?.live;
     if (!face) throw new Error(`${subject} has no face to show`);
     const { devices } = this.kiosks[0] as Kiosk;
     devices.fingerprint.finger = { kind: 'finger', name: fingerOf(subject) };
-    devices.camera.setFrames([face]);
+    devices.camera.setFrames(face);
   }
 
   /** One `muster demo` control line (main/demo/demo-controls.ts): plays a parolee on the emulated devices. */
@@ -334,12 +335,10 @@ export class DemoCenter {
           command.subject === 'none' ? { kind: 'none' } : { kind: 'finger', name: fingerOf(command.subject) };
         return `ok finger ${command.subject} on ${command.kiosk}`;
       case 'face': {
-        const frame =
-          command.subject === 'impostor'
-            ? this.faces.impostor.frame
-            : this.faceAssignment().get(command.subject)?.checkinFrame;
-        if (command.subject !== 'none' && !frame) throw new TypeError(`${command.subject} has no face in this demo`);
-        devices.camera.setFrames(frame ? [frame] : [BLANK_FRAME]);
+        const frames =
+          command.subject === 'impostor' ? this.faces.impostor.live : this.faceAssignment().get(command.subject)?.live;
+        if (command.subject !== 'none' && !frames) throw new TypeError(`${command.subject} has no face in this demo`);
+        devices.camera.setFrames(frames ?? [BLANK_FRAME]);
         return `ok face ${command.subject} before ${command.kiosk}'s camera`;
       }
       case 'card': {
@@ -458,12 +457,12 @@ export class DemoCenter {
   /** A person at the kiosk: finger on the sensor, a face before the camera, the badge when asked, tasks marked done. */
   private async visit(kiosk: Kiosk, event: Extract<ScriptedEvent, { kind: 'visit' }>): Promise<string> {
     const faces = this.faceAssignment();
-    const face = event.face === 'own' ? faces.get(event.subject)?.checkinFrame : this.faces.impostor.frame;
+    const face = event.face === 'own' ? faces.get(event.subject)?.live : this.faces.impostor.live;
     if (!face) throw new Error(`${event.subject} has no face to show`);
     const { devices } = kiosk;
     const index = this.script.people.indexOf(event.subject);
     devices.fingerprint.finger = { kind: 'finger', name: fingerOf(event.subject) };
-    devices.camera.setFrames([face]);
+    devices.camera.setFrames(face);
     kiosk.screen.stand({
       onGuide: (g) => {
         if (g === 'tap-badge' || g === 'finger-badge-instead' || g === 'finger-unread-badge')

@@ -1,7 +1,8 @@
 // Faces for the demo centre, from images an installed package ships: the six group photos in
 // @vladmandic/face-api's demo/ folder (MIT licence, like the package). Each face found is cut out into
 // 640x480 camera frames: three for enrolment (as taken, dimmer, further away) and a brighter one the camera
-// serves at check-in, which the real face worker analyses then. Two faces of one photo are two people: the
+// serves at check-in, which the real face worker analyses then, with its eyes shut beside it (face/frame-edit.ts
+// closeEyes) for the blink the demo kiosks' face challenge asks for. Two faces of one photo are two people: the
 // person who "fails the face check" shows a neighbour's face.
 // Inference costs up to a second or two a frame on a small machine, so what the enrolment computes (face boxes,
 // descriptors, which faces pass the quality gate) is cached on disk, keyed by the photos and the models;
@@ -12,11 +13,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { errorMessage } from '../../core/errors.ts';
-import { capture } from '../../face/capture.ts';
+import { type Capture, capture } from '../../face/capture.ts';
 import { enrol } from '../../face/enrolment.ts';
+import { evaluateChallenge } from '../../face/challenge.ts';
 import type { Box } from '../../face/face-api-types.ts';
 import type { FaceService } from '../../face/face-service.ts';
-import { brightness, crop, kioskFrame } from '../../face/frame-edit.ts';
+import { brightness, closeEyes, crop, kioskFrame } from '../../face/frame-edit.ts';
 import type { RgbaFrame } from '../../face/frame.ts';
 import { DEFAULT_LIVENESS_LIMITS } from '../../face/liveness.ts';
 import { DEFAULT_QUALITY_LIMITS } from '../../face/quality.ts';
@@ -32,20 +34,26 @@ export interface DemoFace {
   readonly checkinFrame: Uint8Array;
   /** ...and the file in the folder of demo faces that holds it. */
   readonly frameFile: string;
+  /**
+   * What the camera sees of this person standing before it, one frame a capture, round and round: eyes open, then
+   * shut (blinking as the blink challenge asks; any four frames in a row hold a blink between open eyes). Their
+   * photo held up is `[checkinFrame]` alone.
+   */
+  readonly live: readonly Uint8Array[];
 }
 
 export interface DemoFaces {
   /** Faces that enrol and verify at the threshold, in a fixed order. */
   readonly faces: readonly DemoFace[];
-  /** A face of another person, from the same photo as faces[impostorOf], that does not match it. */
-  readonly impostor: { readonly of: number; readonly frame: Uint8Array };
+  /** A face of another person, from the same photo as faces[impostorOf], that does not match it (live: blinking). */
+  readonly impostor: { readonly of: number; readonly frame: Uint8Array; readonly live: readonly Uint8Array[] };
   /** Where the photos came from, for the console. */
   readonly source: string;
 }
 
 // Best first: most faces of photos 3 and 6 pass the quality gate, so a small demo analyses only those.
 const PHOTOS = [3, 6, 1, 5, 4, 2].map((n) => `sample${n}.jpg`);
-const CACHE_VERSION = 'demo-faces/5';
+const CACHE_VERSION = 'demo-faces/6';
 /**
  * Distance a demo face keeps from the threshold (matching below it, the impostor above it), so another backend's
  * rounding cannot flip the scripted outcome.
@@ -57,6 +65,7 @@ interface CachedFace {
   /** Why it cannot serve (quality gate, inconsistent captures), or its descriptors. */
   readonly unusable?: string;
   readonly descriptors?: number[][];
+  /** The check-in frame verifies, and so does its shut-eyed twin, which passes the blink challenge beside it. */
   readonly checkinOk?: boolean;
 }
 
@@ -125,20 +134,30 @@ export async function prepareDemoFaces(
       if (done()) break;
       const id = `${photo.file.replace('.jpg', '')}-${k}`;
       const frameFile = join(frameDir, `${id}.jpg`);
+      // Apart from the open-eyed frames: a camera emulator serving the folder shows open eyes only.
+      const shutFile = join(frameDir, 'shut', `${id}.jpg`);
       let ready = entry;
       if (entry.unusable === undefined && entry.descriptors === undefined) {
         const frames = framesOf(image(), entry.box);
-        ready = await examine(service, id, entry.box, frames, options.threshold);
+        const examined = await examine(service, id, entry.box, frames, options.threshold);
+        ready = examined.face;
         entries[k] = ready;
         computed = true;
         writeFrame(frameFile, frames.checkin);
+        if (examined.shut) writeFrame(shutFile, examined.shut);
       }
       if (ready.descriptors === undefined || ready.checkinOk !== true) continue;
+      const checkinFrame = readFrame(frameFile) ?? writeFrame(frameFile, framesOf(image(), entry.box).checkin);
+      // Landmarks decide where the lids go: a lost file costs one more analysis, not a new examination.
+      const shut = readFrame(shutFile) ?? (await shutEyes(service, checkinFrame));
+      if (!shut) continue;
+      writeFrame(shutFile, shut);
       const face: DemoFace = {
         id,
         descriptors: ready.descriptors.map((d) => Float32Array.from(d)),
-        checkinFrame: readFrame(frameFile) ?? writeFrame(frameFile, framesOf(image(), entry.box).checkin),
+        checkinFrame,
         frameFile,
+        live: [checkinFrame, shut],
       };
       inPhoto.push({ index: faces.length, face });
       if (faces.length < options.needed) faces.push(face);
@@ -155,7 +174,8 @@ export async function prepareDemoFaces(
           cache.mismatch[pair] = verdict.outcome === 'no-match' && verdict.match.distance >= options.threshold + MARGIN;
           computed = true;
         }
-        if (cache.mismatch[pair]) impostor = { of: first.index, frame: second.face.checkinFrame };
+        if (cache.mismatch[pair])
+          impostor = { of: first.index, frame: second.face.checkinFrame, live: second.face.live };
       }
     }
   }
@@ -188,14 +208,17 @@ function writeFrame(path: string, frame: Uint8Array): Uint8Array {
   return frame;
 }
 
-/** Enrols from the three enrolment frames and checks the check-in frame verifies: only such faces serve. */
+/**
+ * Enrols from the three enrolment frames and checks that the check-in frame verifies, and that its shut-eyed twin
+ * verifies too and blinks between it (the blink challenge, as the kiosk judges it): only such faces serve.
+ */
 async function examine(
   service: FaceService,
   id: string,
   box: Box,
   frames: Frames,
   threshold: number,
-): Promise<CachedFace> {
+): Promise<{ readonly face: CachedFace; readonly shut?: Uint8Array }> {
   try {
     const { template } = await enrol(
       service,
@@ -203,15 +226,32 @@ async function examine(
       frames.enrol.map((bytes) => ({ kind: 'jpeg' as const, bytes })),
       threshold,
     );
-    const verdict = verifyCapture(template, await capture(service, { kind: 'jpeg', bytes: frames.checkin }), threshold);
-    return {
+    const matches = (c: Capture | undefined): boolean => {
+      const verdict = c && verifyCapture(template, c, threshold);
+      return verdict?.outcome === 'match' && verdict.match.distance <= threshold - MARGIN;
+    };
+    const checkin = await capture(service, { kind: 'jpeg', bytes: frames.checkin });
+    const shut = checkin.kind === 'usable' ? await shutEyes(service, frames.checkin) : undefined;
+    const closed = shut ? await capture(service, { kind: 'jpeg', bytes: shut }) : undefined;
+    const blinks =
+      checkin.kind === 'usable' &&
+      closed?.kind === 'usable' &&
+      evaluateChallenge('blink', [checkin.face, closed.face, checkin.face], threshold).passed;
+    const face: CachedFace = {
       box,
       descriptors: template.descriptors.map((d) => [...d]),
-      checkinOk: verdict.outcome === 'match' && verdict.match.distance <= threshold - MARGIN,
+      checkinOk: matches(checkin) && blinks && matches(closed),
     };
+    return shut ? { face, shut } : { face };
   } catch (error) {
-    return { box, unusable: errorMessage(error) };
+    return { face: { box, unusable: errorMessage(error) } };
   }
+}
+
+/** The frame with the face's eyes shut where its landmarks put them; none when the frame shows no single face. */
+async function shutEyes(service: FaceService, frame: Uint8Array): Promise<Uint8Array | undefined> {
+  const { face } = await service.analyze({ kind: 'jpeg', bytes: frame });
+  return face ? encode(closeEyes(decode(frame), face.landmarks)) : undefined;
 }
 
 interface Frames {
