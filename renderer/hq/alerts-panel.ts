@@ -48,8 +48,8 @@ export interface AlertsPanel {
 export interface AlertsPanelOptions {
   /** The role decides reviews (officers): the actions are shown; the server checks it again. */
   readonly canAct: boolean;
-  /** The zone times are shown in. */
-  readonly zone: string;
+  /** The zone of a centre: an alert's times are shown in its (first) centre's zone, labelled. */
+  readonly zoneOf: (centre: string) => string;
   readonly centre?: string;
   /** Where the list comes from: HQ's alerts (default), or a centre's staff screen's copy (`staff.breachAlerts`). */
   readonly list?: () => Promise<{ readonly alerts: readonly BreachAlertView[] }>;
@@ -103,7 +103,7 @@ export function alertsPanel(api: MusterApi, options: AlertsPanelOptions): Alerts
       h(
         'div',
         { class: 'muted' },
-        `${t('raised')} ${stamp(a.raisedAt, options.zone)} · ${a.evidence.length} ${t('evidence')}`,
+        `${t('raised')} ${stamp(a.raisedAt, options.zoneOf(a.centres[0] ?? ''))} · ${a.evidence.length} ${t('evidence')}`,
       ),
       // The copy a centre receives carries an officer's note as its hash only: the event is what it can show.
       last

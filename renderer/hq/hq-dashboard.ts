@@ -106,10 +106,10 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
   }
   settleLanguage(centres[0]?.zone ?? hqZone);
   document.title = q('title');
-  const breachAlerts = holds(role, 'read-breaches')
-    ? alertsPanel(api, { canAct: holds(role, 'decide-review'), zone: hqZone })
-    : undefined;
   const zoneOf = (centre: string): string => centres.find((c) => c.centre === centre)?.zone ?? hqZone;
+  const breachAlerts = holds(role, 'read-breaches')
+    ? alertsPanel(api, { canAct: holds(role, 'decide-review'), zoneOf })
+    : undefined;
   const status = new StatusLine(() => hqZone);
   const notice = h('p', { class: 'action-notice', role: 'status' });
   // The logs HQ cannot trust: a banner at the top of the page and the list heading the fleet, redrawn only when

@@ -62,11 +62,12 @@ export class PersonPanel {
       button(s('enrol'), '🖐️', () => {
         enrolResult.textContent = s('enrolling');
         this.d.api.call('staff.enrol', { subject }).then((r) => {
+          // The kiosk's own words (English) only when it did not finish: what staff pass on to support.
           render(
             enrolResult,
-            r.ok ? `✅ ${s('enrolDone')}` : `⚠️ ${s('enrolFailed')}`,
-            ' ',
-            h('span', { lang: 'en', translate: 'no' }, r.message),
+            r.ok
+              ? `✅ ${s('enrolDone')}`
+              : [`⚠️ ${s('enrolFailed')} `, h('span', { lang: 'en', translate: 'no' }, r.message)],
           );
         }, this.d.fail);
       }),

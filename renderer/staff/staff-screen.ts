@@ -251,7 +251,7 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
     }
   };
   const live = coalesce(refresh, fail);
-  const alerts = alertsPanel(api, { canAct: false, zone: zone(), list: () => api.call('staff.breachAlerts', {}) });
+  const alerts = alertsPanel(api, { canAct: false, zoneOf: zone, list: () => api.call('staff.breachAlerts', {}) });
   const devices = coalesce(
     () => drawDevices(devicesBox, api, zone()),
     (error) => {

@@ -1,13 +1,15 @@
 // Breach alerts live on the screens, as processes: `muster hq --web` (the officers' and the police's dashboard)
 // on a real Mosquitto, and `muster kiosk run --web` (the centre's staff screen, fed by HQ's
-// muster/v1/alerts/<centre> through the kiosk's replication link), in Chromium. A plan's window closes after
-// everything is up: the missed check-in appears on every screen without a reload; the officer acknowledges, assigns and resolves it
-// with notes on the dashboard, and each step shows on the others. HQ's store is filled beforehand with the
-// centre's staff log (the plan), so no other node is needed.
+// muster/v1/alerts/<centre> through the kiosk's replication link), in Chromium, for a centre in Zhongshan. The
+// officers' dashboards and the staff screens are open in each seat of the language × zone matrix
+// (support/matrix.ts). A plan's window closes after everything is up: the missed check-in appears on every screen
+// without a reload, its rule in the page's language; officers in three seats acknowledge, assign and resolve it
+// with notes, and each step shows on every screen. HQ's store is filled beforehand with the centre's staff log
+// (the plan), so no other node is needed.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserStore } from '../../access/user-store.ts';
 import type { BreachAlert } from '../../net/hq/breach-alert.ts';
@@ -16,10 +18,15 @@ import { kioskLog } from '../checkin/support/kiosk-log.ts';
 import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
 import { type MusterProcess, startMuster } from '../net/support/muster-process.ts';
 import { launchBrowser, screenshot } from './support/browser.ts';
+import { SEATS, type Seat, openAt, say, seatLanguage, signIn } from './support/matrix.ts';
+import { untranslated } from './support/untranslated.ts';
 
 const MIN = 60_000;
+const ZONE = 'Asia/Shanghai';
+/** Zhongshan's wall clock (UTC+8 all year) as an ISO string. */
+const local = (ms: number): string => new Date(ms + 8 * 3_600_000).toISOString();
 const PASSWORD = 'correct horse battery staple';
-const UI_TIMEOUT = 20_000;
+
 const dir = mkdtempSync(join(tmpdir(), 'muster-alerts-live-'));
 const brokerUsers = new Map([
   ['hq', 'pw-hq'],
@@ -56,11 +63,12 @@ beforeAll(async () => {
   const kioskUsers = await usersFile('kiosk-users.db', (u) =>
     u.add({ name: 'sam', role: 'staff', password: PASSWORD, centres: ['centre-a'] }),
   );
-  // The window closes at the next whole minute at least 50 s away: time to start both processes and sign in.
-  close = Math.ceil((Date.now() + 50_000) / MIN) * MIN;
-  const open = close - 60 * MIN;
-  const day = new Date(open).toISOString().slice(0, 10);
-  const hhmm = (ms: number): string => new Date(ms).toISOString().slice(11, 16);
+  // The window closes at the next whole minute at least 240 s away: time to start both processes from the sources
+  // and sign in the seats' nine pages on a loaded machine (120 s was short at load 13).
+  close = Math.ceil((Date.now() + 240_000) / MIN) * MIN;
+  const open = close - 30 * MIN;
+  const day = local(open).slice(0, 10);
+  const hhmm = (ms: number): string => local(ms).slice(11, 16);
   id = `breach:missed-checkin/p-live/${day}`;
   const staff = kioskLog(dir, 'centre-a/staff', Date.now());
   await staff.writer.append('plan', {
@@ -68,7 +76,7 @@ beforeAll(async () => {
     effectiveFrom: 0,
     start: day,
     end: null,
-    zone: 'UTC',
+    zone: ZONE,
     centres: ['centre-a'],
     days: 'daily',
     window: { open: hhmm(open), close: hhmm(close) },
@@ -122,7 +130,7 @@ beforeAll(async () => {
       broker: { url: mosquitto.url, username: 'centre-a~k1', passwordFile: passwordFile('centre-a~k1') },
       face: { threshold: 0.42 },
       language: 'en',
-      zone: 'UTC',
+      zone: ZONE,
       devices: { fingerprint: { family: 'r30x', path: '/dev/serial/by-id/usb-not-here' } },
     }),
   );
@@ -142,86 +150,111 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
-async function signedIn(url: string, user: string): Promise<Page> {
-  const context = await (browser as Browser).newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-US',
-    timezoneId: 'UTC',
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(UI_TIMEOUT);
-  await page.goto(url);
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+const contexts: BrowserContext[] = [];
+
+async function signedIn(url: string, user: string, seat: Seat): Promise<Page> {
+  const page = await openAt(browser as Browser, contexts, seat, url);
+  await signIn(page, seat, user, PASSWORD);
+  await seatLanguage(page, seat);
   return page;
 }
 
 describe("breach alerts live on the HQ dashboard (officer, police) and the centre's staff screen", () => {
   it(
-    "shows the missed check-in on every screen as the window closes, and the officer's acknowledge, assign and resolve on all of them",
-    { timeout: 240_000 },
+    "shows the missed check-in on every screen as the window closes, in each language and zone, and officers' acknowledge, assign and resolve on all of them",
+    { timeout: 480_000 },
     async () => {
       expect(dashboard).toMatch(/\/hq$/);
       expect(staffScreen).toMatch(/\/staff$/);
-      const officer = await signedIn(dashboard, 'olga');
-      const staff = await signedIn(staffScreen, 'sam');
-      const police = await signedIn(dashboard, 'pat');
-      for (const page of [officer, staff, police])
+      // One account's sign-ins one after another: the throttle keeps one attempt per account in flight.
+      const seatsOf = async (url: string, user: string, seats: readonly Seat[]): Promise<Page[]> => {
+        const pages: Page[] = [];
+        for (const seat of seats) pages.push(await signedIn(url, user, seat));
+        return pages;
+      };
+      // Three accounts at once from one address, as a centre's officers behind its NAT sign in at a shift's start.
+      const [officers, staff, police] = await Promise.all([
+        seatsOf(dashboard, 'olga', SEATS),
+        seatsOf(staffScreen, 'sam', SEATS),
+        signedIn(dashboard, 'pat', SEATS[1] as Seat),
+      ]);
+      const seated = [
+        ...officers.map((page, i) => ({ page, seat: SEATS[i] as Seat, acts: true })),
+        ...staff.map((page, i) => ({ page, seat: SEATS[i] as Seat, acts: false })),
+        { page: police, seat: SEATS[1] as Seat, acts: false },
+      ];
+      for (const { page, seat } of seated)
         await expect
-          .poll(() => page.locator('.alerts-panel').textContent(), { timeout: UI_TIMEOUT })
-          .toContain('No breach alerts.');
+          .poll(() => page.locator('.alerts-panel').textContent(), { message: seat.name, timeout: 90_000 })
+          .toContain(say(seat, '暂无违规警报。', 'No breach alerts.'));
       expect(Date.now()).toBeLessThan(close);
 
-      // The window closes: the alert arrives on both screens by itself (SSE on the dashboard; MQTT, then the staff
+      // The window closes: the alert arrives on every screen by itself (SSE on the dashboard; MQTT, then the staff
       // screen's live event, at the kiosk).
-      const onDashboard = officer.locator(`[data-alert="${id}"]`);
-      const onStaff = staff.locator(`[data-alert="${id}"]`);
-      const onPolice = police.locator(`[data-alert="${id}"]`);
-      await onDashboard.waitFor({ timeout: close + 10_000 - Date.now() });
-      await onStaff.waitFor({ timeout: 15_000 });
-      await onPolice.waitFor({ timeout: 5_000 });
-      for (const item of [onDashboard, onStaff, onPolice]) {
+      const alertOn = (page: Page) => page.locator(`[data-alert="${id}"]`);
+      await alertOn(officers[0] as Page).waitFor({ timeout: close + 10_000 - Date.now() });
+      for (const { page, seat } of seated) {
+        const item = alertOn(page);
+        await item.waitFor({ timeout: 15_000 });
         await expect.poll(() => item.textContent()).toContain('p-live');
-        // The rule in the page's language; its id on the element.
-        expect(await item.locator('.alert-rule[data-rule="missed-checkin"]').textContent()).toBe('Missed check-in');
-        expect(await item.locator('.alert-status').textContent()).toBe('open');
+        expect(await item.locator('.alert-rule').textContent(), seat.name).toBe(
+          say(seat, '未按时报到', 'Missed check-in'),
+        );
+        expect(await item.locator('.alert-status').textContent(), seat.name).toBe(say(seat, '未处理', 'open'));
+        // Raised on Zhongshan's clock, labelled, whatever the browser's zone (HQ's own zone is UTC).
+        expect(await item.textContent(), seat.name).toContain(`${say(seat, '发出时间', 'raised')} `);
+        expect(await item.textContent(), seat.name).toContain('UTC+08:00');
+        if (seat.zh) expect(await untranslated(page), seat.name).toEqual([]);
       }
       // Staff and the police see it; officers act on it at HQ.
-      expect(await onStaff.getByRole('button').count()).toBe(0);
-      expect(await onPolice.getByRole('button').count()).toBe(0);
-      await screenshot(officer, 'alerts-live-hq-open');
-      await screenshot(staff, 'alerts-live-staff-open');
+      for (const { page, acts } of seated) if (!acts) expect(await alertOn(page).getByRole('button').count()).toBe(0);
+      await screenshot(officers[0] as Page, 'alerts-live-hq-open');
+      await screenshot(staff[0] as Page, 'alerts-live-staff-open');
 
-      const act = async (button: string, note: string, assignee?: string): Promise<void> => {
-        await onDashboard.getByLabel('Note').fill(note);
-        if (assignee) await onDashboard.getByLabel('Assign to (user id)').fill(assignee);
-        await onDashboard.getByRole('button', { name: button }).click();
+      const act = async (
+        i: number,
+        button: readonly [string, string],
+        note: string,
+        assignee?: string,
+      ): Promise<void> => {
+        const seat = SEATS[i] as Seat;
+        const item = alertOn(officers[i] as Page);
+        await item.getByLabel(say(seat, '备注', 'Note')).fill(note);
+        if (assignee) await item.getByLabel(say(seat, '指派给（用户编号）', 'Assign to (user id)')).fill(assignee);
+        await item.getByRole('button', { name: say(seat, ...button) }).click();
       };
-      const status = (item: typeof onDashboard): Promise<string | null> => item.locator('.alert-status').textContent();
+      const everyScreenSays = async (zh: string, en: string): Promise<void> => {
+        for (const { page, seat } of seated)
+          await expect
+            .poll(() => alertOn(page).locator('.alert-status').textContent(), { timeout: 15_000 })
+            .toBe(say(seat, zh, en));
+      };
       // Nothing happens without a note.
-      await onDashboard.getByRole('button', { name: 'Acknowledge' }).click();
-      await expect.poll(() => onDashboard.textContent()).toContain('Write a note first.');
-      await act('Acknowledge', 'calling the person');
-      await expect.poll(() => status(onDashboard), { timeout: 15_000 }).toBe('acknowledged');
-      await expect.poll(() => status(onStaff), { timeout: 15_000 }).toBe('acknowledged');
-      await act('Assign', 'home visit', 'officer-2');
-      await expect.poll(() => status(onDashboard), { timeout: 15_000 }).toBe('assigned');
-      expect(await onDashboard.textContent()).toContain('officer-2');
-      await expect.poll(() => status(onStaff), { timeout: 15_000 }).toBe('assigned');
-      await act('Resolve', 'seen at home, unwell');
-      await expect.poll(() => status(onDashboard), { timeout: 15_000 }).toBe('resolved');
-      await expect.poll(() => status(onStaff), { timeout: 15_000 }).toBe('resolved');
-      await expect.poll(() => status(onPolice), { timeout: 15_000 }).toBe('resolved');
+      await alertOn(officers[0] as Page)
+        .getByRole('button', { name: '确认' })
+        .click();
+      await expect.poll(() => alertOn(officers[0] as Page).textContent()).toContain('请先填写备注。');
+      await act(0, ['确认', 'Acknowledge'], 'calling the person');
+      await everyScreenSays('已确认', 'acknowledged');
+      await act(1, ['指派', 'Assign'], 'home visit', 'officer-2');
+      await everyScreenSays('已指派', 'assigned');
+      for (const page of officers) expect(await alertOn(page).textContent()).toContain('officer-2');
+      await act(2, ['解决', 'Resolve'], 'seen at home, unwell');
+      await everyScreenSays('已解决', 'resolved');
       // Resolved: no more actions; the officer's note shows at HQ, only the event at the centre (the topic carries its hash).
-      expect(await onDashboard.getByRole('button').count()).toBe(0);
-      expect(await onDashboard.textContent()).toContain('resolved: seen at home, unwell');
-      expect(await onStaff.textContent()).not.toContain('seen at home');
-      await screenshot(officer, 'alerts-live-hq-resolved');
-      await screenshot(staff, 'alerts-live-staff-resolved');
+      for (const [i, page] of officers.entries()) {
+        const seat = SEATS[i] as Seat;
+        expect(await alertOn(page).getByRole('button').count()).toBe(0);
+        expect(await alertOn(page).textContent(), seat.name).toContain(
+          `${say(seat, '已解决', 'resolved')}: seen at home, unwell`,
+        );
+      }
+      for (const page of staff) expect(await alertOn(page).textContent()).not.toContain('seen at home');
+      await screenshot(officers[2] as Page, 'alerts-live-hq-resolved');
+      await screenshot(staff[2] as Page, 'alerts-live-staff-resolved');
 
       // Each action is on HQ's log, named by the alert's history.
-      const stored = await officer.evaluate(async (alertId) => {
+      const stored = await (officers[0] as Page).evaluate(async (alertId) => {
         const res = await fetch('/api/call', {
           method: 'POST',
           headers: { 'content-type': 'application/json' },

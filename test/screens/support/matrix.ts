@@ -60,11 +60,16 @@ export async function openAt(
   return page;
 }
 
-/** Signs in on a sign-in form in the browser's language. */
+/**
+ * Signs in on a sign-in form in the browser's language, and waits until the form is gone (signed in): the
+ * account's next sign-in, from another seat, must not find this one still in flight (the throttle refuses it).
+ */
 export async function signIn(page: Page, seat: Seat, user: string, password: string): Promise<void> {
+  const passwordField = page.getByLabel(say(seat, '密码', 'Password'));
   await page.getByLabel(say(seat, '用户名', 'User name')).fill(user);
-  await page.getByLabel(say(seat, '密码', 'Password')).fill(password);
+  await passwordField.fill(password);
   await page.getByRole('button', { name: say(seat, '登录', 'Sign in') }).click();
+  await passwordField.waitFor({ state: 'detached' });
 }
 
 /** Closes the seats' pages (their contexts): pages left open keep refreshing and load the servers. */
