@@ -45,28 +45,18 @@ export function hqCharts(
       if (!found) continue;
       const c = found.count;
       // As the centre table: a day in doubt is counted neither as breaches nor as compliance.
-      if (dayInDoubt(day, zone, problems)) {
-        compliance.push({
-          centre,
-          zone,
-          day: formatDay(day),
-          due: c.due,
-          open: c.open,
-          breached: 0,
-          compliance: null,
-          inDoubt: true,
-        });
-        continue;
-      }
+      const inDoubt = dayInDoubt(day, zone, problems);
       compliance.push({
         centre,
         zone,
         day: formatDay(day),
         due: c.due,
         open: c.open,
-        breached: c.breached,
-        compliance: c.compliance,
+        breached: inDoubt ? 0 : c.breached,
+        compliance: inDoubt ? null : c.compliance,
+        ...(inDoubt ? { inDoubt } : {}),
       });
+      if (inDoubt) continue;
       // Standing breaches of the people due, as the centre table counts them; one person due at two centres once.
       let sum = byDay.get(day);
       if (!sum) byDay.set(day, (sum = { counts: new Map<string, number>(), shared: new Map<string, string>() }));
