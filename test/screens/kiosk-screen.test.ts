@@ -12,12 +12,8 @@ import { guidanceText, t } from '../../renderer/kiosk/kiosk-text.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { launchBrowser, seriousViolations } from './support/browser.ts';
 import { CARD, FINGER, type KioskRig, NAMES, PERSON, ZONE, startKioskRig } from './support/kiosk-rig.ts';
-import { foreignText, kioskShot, layoutProblems } from './support/kiosk-page.ts';
+import { KIOSK_VIEWPORTS, foreignText, kioskShot, layoutProblems } from './support/kiosk-page.ts';
 
-const VIEWPORTS = [
-  { name: '1080x1920', width: 1080, height: 1920 },
-  { name: '1280x800', width: 1280, height: 800 },
-] as const;
 const LANGUAGES: readonly KioskLanguage[] = ['zh-CN', 'en'];
 const OTHER: { readonly [L in KioskLanguage]: KioskLanguage } = { 'zh-CN': 'en', 'en': 'zh-CN' };
 /** Generous: the machines running these tests are shared and often loaded. */
@@ -27,7 +23,7 @@ function hhmm(ms: number, zone: string): string {
   return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(ms);
 }
 
-describe.each(LANGUAGES.flatMap((language) => VIEWPORTS.map((viewport) => ({ language, viewport }))))(
+describe.each(LANGUAGES.flatMap((language) => KIOSK_VIEWPORTS.map((viewport) => ({ language, viewport }))))(
   'kiosk screen, $language at $viewport.name',
   ({ language, viewport }) => {
     let rig: KioskRig;

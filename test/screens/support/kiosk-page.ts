@@ -7,6 +7,12 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { KioskLanguage } from '../../../core/api/kiosk-api.ts';
 
+/** The kiosk's two screens: the portrait touch screen it is designed for first, and a landscape one. */
+export const KIOSK_VIEWPORTS = [
+  { name: '1080x1920', width: 1080, height: 1920 },
+  { name: '1280x800', width: 1280, height: 800 },
+] as const;
+
 export const KIOSK_SHOTS = process.env.MUSTER_KIOSK_SHOTS ?? join(process.cwd(), 'test-artifacts', 'screens', 'kiosk');
 
 export async function kioskShot(page: Page, name: string): Promise<void> {
