@@ -43,7 +43,8 @@ describe('the demo panel plays a parolee on the emulated kiosks', () => {
     [center, browser] = await Promise.all([starting, launchBrowser()]);
     // The day enrols everyone on both kiosks; p-0007 then plays from the panel.
     await center.runDay();
-  }, 300_000);
+    // The demo day's face tries take the blink challenge's four frames each: minutes on a loaded machine.
+  }, 600_000);
   afterAll(async () => {
     for (const c of contexts) await c.close();
     await browser.close();

@@ -45,7 +45,8 @@ describe('demo centre screens with real face matching', () => {
     [center, browser] = await Promise.all([starting, launchBrowser()]);
     // The day enrols everyone on both kiosks (finger, badge, face) and signs the plans.
     await center.runDay();
-  }, 240_000);
+    // The demo day's face tries take the blink challenge's four frames each: minutes on a loaded machine.
+  }, 600_000);
   afterAll(async () => {
     for (const c of contexts) await c.close();
     await browser.close();
