@@ -146,6 +146,25 @@ describe('staff and HQ screens for a centre in China, in each language and brows
       await checkWords(page, seat);
       expect(await seriousViolations(page), seat.name).toEqual([]);
       await screenshot(page, `staff-${seat.name.replace('/', '-')}`);
+
+      // The printed daily report: its header in the page's language, the centre's zone named, printed on the
+      // centre's clock; no controls; the Chinese print holds no English.
+      await page.emulateMedia({ media: 'print' });
+      const head = page.locator('.print-only');
+      expect(await head.isVisible(), seat.name).toBe(true);
+      const text = (await head.textContent()) ?? '';
+      expect(text, seat.name).toContain(
+        say(
+          seat,
+          '每日报到报告：centre-01，2026-06-01。时间按 中国标准时间（UTC+08:00）。由 sam 于 ',
+          'Daily attendance report: centre-01, 2026-06-01. Times in China Standard Time (UTC+08:00). Printed ',
+        ),
+      );
+      expect(text, seat.name).toMatch(/2026.*UTC\+08:00/);
+      expect(await page.getByRole('button', { name: say(seat, /导出 CSV/, /Export CSV/) }).isVisible()).toBe(false);
+      await checkWords(page, seat);
+      if (i === 0 || i === 2) await screenshot(page, `staff-daily-report-${seat.name.replace('/', '-')}`);
+      await page.emulateMedia({ media: 'screen' });
     }
   }, 120_000);
 
@@ -478,6 +497,9 @@ describe('staff and HQ screens for a centre in China, in each language and brows
           'q1=yes,often; q2=no',
         );
         await change.getByLabel(say(seat, '报到截止时间', 'Window closes')).fill('12:30');
+        // Reporting days: Saturday added, Wednesday dropped.
+        await change.getByLabel(say(seat, '周六', 'Sat'), { exact: true }).check();
+        await change.getByLabel(say(seat, '周三', 'Wed'), { exact: true }).uncheck();
         await change.getByLabel(say(seat, '理由', 'Reason')).fill(say(seat, '公交时刻调整', 'bus timetable changed'));
         await change.getByRole('button', { name: say(seat, '保存计划', 'Save plan') }).click();
         await page.locator(`tr[data-subject="${subject}"]`, { hasText: '11:00-12:30' }).waitFor();
@@ -506,6 +528,14 @@ describe('staff and HQ screens for a centre in China, in each language and brows
         ['12:00', null, 'sam', ZONE, [CENTRE]],
         ['12:30', null, 'sam', ZONE, [CENTRE]],
         ['12:30', '2026-06-30', 'sam', ZONE, [CENTRE]],
+      ]);
+      expect(
+        plans.map((p) => p.days),
+        subject,
+      ).toEqual([
+        [1, 2, 3, 4, 5],
+        [1, 2, 4, 5, 6],
+        [1, 2, 4, 5, 6],
       ]);
       expect(plans[0]?.tasks).toEqual([
         {
@@ -601,6 +631,15 @@ describe('staff and HQ screens for a centre in China, in each language and brows
         await compliance.locator('tbody tr', { hasText: '2026-06-01' }).locator('td').last().textContent(),
         seat.name,
       ).toBe(await row.locator('[data-count="compliance"]').textContent());
+      // Compliance is defined on the page, in the page's language, one tap away (and under its chart).
+      const definition = page
+        .locator('details', { has: page.getByText(say(seat, '合规率的含义', 'What compliance means')) })
+        .first();
+      await definition.locator('summary').click();
+      await definition.locator('p').waitFor();
+      expect(await definition.locator('p').textContent(), seat.name).toMatch(
+        say(seat, /^合规率 = 按时报到或已准假的人数 ÷ 当日结果已确定的人数/, /^Compliance = people who checked in/),
+      );
       await page
         .locator(`figure[data-chart="${say(seat, '按规则和日期统计的违规', 'Breaches by rule and day')}"] canvas`)
         .first()
