@@ -148,6 +148,14 @@ module.exports = {
       to: { path: '^(drivers|hardware|face|renderer)/' },
     },
     {
+      name: 'verify-worker-loads-no-validation-library',
+      comment:
+        "Each of `muster ledger verify`'s workers starts with the command: it is handed its key spans and reads no record (ledger/registry.ts reads the registry).",
+      severity: 'error',
+      from: { path: '^ledger/verify-worker\\.ts$' },
+      to: { path: '^node_modules/@sinclair/typebox/', reachable: true },
+    },
+    {
       name: 'no-test-code-in-production',
       severity: 'error',
       from: { pathNot: '^(test|bench)/' },

@@ -6,7 +6,8 @@ import { cpus } from 'node:os';
 import { bytesEqual, toHex } from '../core/bytes.ts';
 import { MusterError, errorMessage } from '../core/errors.ts';
 import { startWorker } from '../runtime/worker.ts';
-import { KeySchedule } from './key-schedule.ts';
+import type { KeySchedule } from './key-schedule.ts';
+import { loadKeyScheduleUntilBad } from './registry.ts';
 import type { Verifier } from './keys.ts';
 import { BlockTree } from './block-tree.ts';
 import { rootHash } from './merkle.ts';
@@ -62,9 +63,9 @@ async function check(store: LedgerStore, origin: string, options: FsckOptions): 
   if (options.trustedKeys && !options.trustedKeys.some((k) => bytesEqual(k.publicKey, log.genesisKey))) {
     return fail('the log was not started by any of the trusted keys (log replaced?)', 0);
   }
-  let loaded: ReturnType<typeof KeySchedule.loadUntilBad>;
+  let loaded: ReturnType<typeof loadKeyScheduleUntilBad>;
   try {
-    loaded = KeySchedule.loadUntilBad(store, origin, log.genesisKey);
+    loaded = loadKeyScheduleUntilBad(store, origin, log.genesisKey);
   } catch (error) {
     return fail(errorMessage(error), 0);
   }

@@ -2,29 +2,19 @@
 // signed by the key in force, names the key for every entry after it.
 // Kiosk keys are also governed by HQ's registry log (origin `hq/registry`): a `kiosk-registration` entry names
 // the key a kiosk's log must start with, and a `key-revocation` entry revokes a kiosk key from a seq on (a
-// stolen kiosk). Wherever a store holds the registry, `KeySchedule.load` applies it, so replica ingest, fsck
-// and its workers (the spans carry `revokedFrom`) all refuse entries signed by a revoked key after the point.
+// stolen kiosk). Wherever a store holds the registry, `loadKeySchedule` (ledger/registry.ts) applies it, so
+// replica ingest, fsck and its workers (the spans carry `revokedFrom`) all refuse entries signed by a revoked key
+// after the point. This module reads no registry entry itself: a verification worker, handed its spans, loads
+// no validation library (its start-up is part of every `muster ledger verify`).
 import { bytesEqual, toHex } from '../core/bytes.ts';
-import { decodeLeaf, type DecodedLeaf } from '../core/entry.ts';
+import type { DecodedLeaf } from '../core/entry.ts';
 import { MusterError } from '../core/errors.ts';
+import { REGISTRY_ORIGIN } from '../core/records/registry-origin.ts';
 import { entrySignatureValid } from './entry-signing.ts';
-import { Verifier, readVerifierFile } from './keys.ts';
+import { Verifier } from './keys.ts';
 import type { KindedFailure, ProblemKind } from './problem-kind.ts';
-import {
-  REGISTRY_ORIGIN,
-  type Revocation,
-  parseRegistration,
-  parseRevocation,
-} from '../core/records/registry-records.ts';
-import type { LedgerStore } from './store.ts';
 
-export {
-  REGISTRY_ORIGIN,
-  type Registration,
-  type Revocation,
-  parseRegistration,
-  parseRevocation,
-} from '../core/records/registry-records.ts';
+export { REGISTRY_ORIGIN } from '../core/records/registry-origin.ts';
 
 export interface KeySpan {
   /** First seq this key signs. */
@@ -34,10 +24,19 @@ export interface KeySpan {
   readonly revokedFrom?: number;
 }
 
+/** A key-revocation entry as the schedule applies it (core/records/registry-records.ts reads the entries). */
+export interface KeyRevocation {
+  /** The log whose key is revoked. */
+  readonly origin: string;
+  readonly publicKey: Uint8Array;
+  /** Entries at this seq and after, signed by the key, are refused. */
+  readonly fromSeq: number;
+}
+
 export interface Registry {
   /** The key each registered kiosk's log must start with. */
   readonly registered: ReadonlyMap<string, Uint8Array>;
-  readonly revocations: readonly Revocation[];
+  readonly revocations: readonly KeyRevocation[];
   /** The centres' staff logs (registered with staffLog): the only logs whose staff decisions count. */
   readonly staffLogs?: ReadonlySet<string>;
 }
@@ -153,91 +152,4 @@ export class KeySchedule {
     }
     return undefined;
   }
-
-  /** Rebuilds the schedule from the genesis and rotation entries a store holds (checking each). */
-  static load(store: LedgerStore, origin: string, trustedGenesisKey?: Uint8Array): KeySchedule {
-    const { schedule, failure } = KeySchedule.loadUntilBad(store, origin, trustedGenesisKey);
-    if (failure) throw new MusterError('bad-entry', `entry ${failure.seq}: ${failure.reason}`);
-    return schedule;
-  }
-
-  /**
-   * As load, but a bad key entry ends the schedule instead of throwing: the schedule then holds the keys in force
-   * before it (fsck checks those entries, since one of them may be the first bad entry).
-   */
-  static loadUntilBad(
-    store: LedgerStore,
-    origin: string,
-    trustedGenesisKey?: Uint8Array,
-  ): { schedule: KeySchedule; failure?: { seq: number; reason: string } } {
-    const schedule = new KeySchedule(origin, []);
-    const registry = readRegistry(store);
-    if (registry) schedule.applyRegistry(registry, store.ownOrigin() === origin);
-    for (const row of store.keyEntries(origin)) {
-      let decoded: DecodedLeaf;
-      try {
-        decoded = decodeLeaf(row.leaf);
-      } catch (error) {
-        return { schedule, failure: { seq: row.seq, reason: (error as Error).message } };
-      }
-      const reason =
-        decoded.body.seq !== row.seq
-          ? 'stored under the wrong sequence number'
-          : schedule.check(decoded, trustedGenesisKey);
-      if (reason) return { schedule, failure: { seq: row.seq, reason } };
-    }
-    return { schedule };
-  }
-}
-
-/**
- * The registry as a store holds it (entries were verified when stored), or undefined when it holds none.
- * Read by a scan of the (small) registry log, again only when it has grown.
- */
-export function readRegistry(store: LedgerStore): Registry | undefined {
-  if (!store.log(REGISTRY_ORIGIN)) return undefined;
-  const { size } = store.head(REGISTRY_ORIGIN);
-  // Called on every ingest: re-read only when the registry log has grown.
-  const cached = registryCache.get(store);
-  if (cached?.size === size) return cached.registry;
-  const registry = registryFrom(store.range(REGISTRY_ORIGIN, 0, size));
-  registryCache.set(store, { size, registry });
-  return registry;
-}
-
-const registryCache = new WeakMap<LedgerStore, { size: number; registry: Registry }>();
-
-/** The registry from the registry log's entries in order (any store's rows: SQLite here, PostgreSQL at HQ). */
-export function registryFrom(rows: Iterable<{ readonly type: string; readonly leaf: Uint8Array }>): Registry {
-  const registered = new Map<string, Uint8Array>();
-  const revocations: Revocation[] = [];
-  const staffLogs = new Set<string>();
-  for (const row of rows) {
-    if (row.type !== 'kiosk-registration' && row.type !== 'key-revocation') continue;
-    const { payload } = decodeLeaf(row.leaf).body;
-    // A malformed entry (HQ appended it by hand) names no usable key: it is skipped, never allowed to make every
-    // log's schedule unloadable. `muster kiosk provision|revoke` write only well-formed ones.
-    try {
-      if (row.type === 'kiosk-registration') {
-        const r = parseRegistration(payload);
-        registered.set(r.origin, r.publicKey);
-        // A later registration of the origin decides, as for its key.
-        if (r.staffLog) staffLogs.add(r.origin);
-        else staffLogs.delete(r.origin);
-      } else {
-        revocations.push(parseRevocation(payload));
-      }
-    } catch (error) {
-      if (!(error instanceof MusterError)) throw error;
-    }
-  }
-  return { registered, revocations, staffLogs };
-}
-
-/** HQ's registry genesis key from its public key file (`FILE.pub` beside the registry's key): a kiosk's trust anchor. */
-export function readRegistryKey(file: string): Uint8Array {
-  const [key] = readVerifierFile(file);
-  if (key?.name !== REGISTRY_ORIGIN)
-    throw new MusterError('bad-key', `${file} is not the ${REGISTRY_ORIGIN} public key`);
-  return key.publicKey;
 }

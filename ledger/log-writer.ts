@@ -5,7 +5,7 @@ import { bytesEqual } from '../core/bytes.ts';
 import { type EntryType, type Payload, checkOrigin, checkPayload, isEntryType } from '../core/entry.ts';
 import { MusterError } from '../core/errors.ts';
 import { type SignedEntry, signEntry } from './entry-signing.ts';
-import { KeySchedule, readRegistry } from './key-schedule.ts';
+import { loadKeySchedule, readRegistry } from './registry.ts';
 import type { Signer } from './keys.ts';
 import { rootHash } from './merkle.ts';
 import { signCheckpoint } from './note.ts';
@@ -68,7 +68,7 @@ export class LogWriter {
     const log = origin === undefined ? undefined : store.log(origin);
     if (origin === undefined || !log)
       throw new MusterError('not-initialised', `log store ${store.path} has no own log (run muster ledger init)`);
-    const current = KeySchedule.load(store, origin, log.genesisKey).current;
+    const current = loadKeySchedule(store, origin, log.genesisKey).current;
     if (!current.equals(signer.verifier)) {
       throw new MusterError(
         'wrong-key',

@@ -11,7 +11,7 @@ import { ORIGIN_PATTERN } from '../core/entry.ts';
 import { MusterError, errorMessage } from '../core/errors.ts';
 import { BASE64 } from '../core/records/record-schema.ts';
 import { SchemaMismatch, decodedAs, schemaParser } from '../core/schema.ts';
-import { KeySchedule } from './key-schedule.ts';
+import { loadKeySchedule } from './registry.ts';
 import { Verifier } from './keys.ts';
 import { rootHash } from './merkle.ts';
 import { openCheckpoint } from './note.ts';
@@ -150,7 +150,7 @@ export async function importLog(
   const { origin } = header;
   const size = store.head(origin).size;
   if (size < header.size) throw new MusterError('gap', `the file promised ${header.size} entries but held ${size}`);
-  const schedule = KeySchedule.load(store, origin, header.key.publicKey);
+  const schedule = loadKeySchedule(store, origin, header.key.publicKey);
   for (const note of notes) {
     const checkpoint = openCheckpoint(note, origin, schedule.verifiers);
     if (checkpoint.size > size || !bytesEqual(rootHash(store.treeSource(origin), checkpoint.size), checkpoint.root)) {

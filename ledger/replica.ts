@@ -4,7 +4,8 @@
 import { bytesEqual } from '../core/bytes.ts';
 import { MusterError } from '../core/errors.ts';
 import { type IngestResult, decodeForOrigin, planIngest, planResult } from './ingest-plan.ts';
-import { KeySchedule, readRegistry } from './key-schedule.ts';
+import { KeySchedule } from './key-schedule.ts';
+import { loadKeySchedule, readRegistry } from './registry.ts';
 import type { LedgerStore } from './store.ts';
 
 export type { IngestResult, Rejected } from './ingest-plan.ts';
@@ -30,7 +31,7 @@ export function ingestEntries(
   if (log && options.trustedKey && !bytesEqual(log.genesisKey, options.trustedKey)) {
     throw new MusterError('key-mismatch', `the key given for ${origin} is not the key this store already trusts`);
   }
-  const schedule = log ? KeySchedule.load(store, origin, log.genesisKey) : new KeySchedule(origin, []);
+  const schedule = log ? loadKeySchedule(store, origin, log.genesisKey) : new KeySchedule(origin, []);
   const head = store.head(origin);
   const stored = new Map<number, Uint8Array>();
   for (const { entry } of batch.decoded) {

@@ -14,7 +14,8 @@
 import { availableParallelism } from 'node:os';
 import { bytesEqual } from '../core/bytes.ts';
 import { type DecodedLeaf, type EntryType, type Payload, ZERO_HASH } from '../core/entry.ts';
-import { KeySchedule, REGISTRY_ORIGIN, type Registry, registryFrom } from './key-schedule.ts';
+import { KeySchedule } from './key-schedule.ts';
+import { REGISTRY_ORIGIN, type Registry, registryFrom } from './registry.ts';
 import type { EntryRow, LedgerStore } from './store.ts';
 import { type CheckedRange, checkRange, rangeResult, verifyRows } from './verify-range.ts';
 import { MIN_POOLED, type StartedJob, type VerifyItem, type VerifyKey, VerifyPool } from './verify-pool.ts';
@@ -62,6 +63,18 @@ export interface EntrySource {
   rows(origin: string, from: number, to: number): Promise<readonly EntryRow[]>;
   /** The store's own log: it takes the registry's revocations only (see KeySchedule.applyRegistry). */
   readonly ownOrigin?: string | undefined;
+  /**
+   * Rows of several ranges in one read, each range's as `rows` gives them (HQ on PostgreSQL): the sweep visits
+   * many small logs per call, a read each without it.
+   */
+  rowsMany?(ranges: readonly EntryRange[]): Promise<readonly (readonly EntryRow[])[]>;
+}
+
+/** Entries start <= seq < end of a log. */
+export interface EntryRange {
+  readonly origin: string;
+  readonly start: number;
+  readonly end: number;
 }
 
 export interface SyncEntrySource {
@@ -130,12 +143,6 @@ interface Prepared<J> {
   readonly checked: CheckedRange;
   readonly end: number;
   readonly job: J | undefined;
-}
-
-interface Window {
-  readonly origin: string;
-  readonly start: number;
-  readonly end: number;
 }
 
 export class VerifiedReader {
@@ -237,8 +244,9 @@ export class VerifiedReader {
     } finally {
       this.release(pool);
     }
-    for (const window of this.sweepWindows())
-      this.resweep(window, await this.source.rows(window.origin, window.start, window.end), batch);
+    const windows = this.sweepWindows();
+    const swept = await sweptRows(this.source, windows);
+    for (const [i, window] of windows.entries()) this.resweep(window, swept[i] ?? [], batch);
     return this.finish(batch);
   }
 
@@ -277,9 +285,9 @@ export class VerifiedReader {
   }
 
   /** The windows below the marks to re-verify in this call: one window's worth of rows, going on where the last call stopped. */
-  private sweepWindows(): Window[] {
+  private sweepWindows(): EntryRange[] {
     const logs = [...this.marks].filter(([, mark]) => !mark.problem && mark.size > 0);
-    const windows: Window[] = [];
+    const windows: EntryRange[] = [];
     let budget = this.window;
     for (let visited = 0; budget > 0 && visited < logs.length;) {
       const at = this.sweepAt.log % logs.length;
@@ -299,7 +307,7 @@ export class VerifiedReader {
   }
 
   /** Checks a window of rows verified before: the same checks, from and to the hashes verified then. */
-  private resweep({ origin, start, end }: Window, rows: readonly EntryRow[], batch: Batch): void {
+  private resweep({ origin, start, end }: EntryRange, rows: readonly EntryRow[], batch: Batch): void {
     const mark = this.marks.get(origin);
     // A problem found since (or a withdrawal below this window) already stopped the log here.
     if (!mark || mark.problem || end > mark.size) return;
@@ -480,6 +488,17 @@ export function ledgerEntrySource(store: LedgerStore, only?: readonly string[]):
     rows: (origin, from, to) => Promise.resolve(sync.rows(origin, from, to)),
     ownOrigin: store.ownOrigin(),
   };
+}
+
+/** The sweep's windows' rows: in one read where the source can, else one read each. */
+async function sweptRows(
+  source: EntrySource,
+  windows: readonly EntryRange[],
+): Promise<readonly (readonly EntryRow[])[]> {
+  if (source.rowsMany && windows.length > 1) return source.rowsMany(windows);
+  const rows: (readonly EntryRow[])[] = [];
+  for (const { origin, start, end } of windows) rows.push(await source.rows(origin, start, end));
+  return rows;
 }
 
 /** The range after `current`, checked ahead from its last leaf hash; undefined after a structural failure or at the end. */

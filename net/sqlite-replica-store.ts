@@ -12,7 +12,8 @@ import {
   planIngest,
   planResult,
 } from '../ledger/ingest-plan.ts';
-import { KeySchedule, readRegistry } from '../ledger/key-schedule.ts';
+import { KeySchedule } from '../ledger/key-schedule.ts';
+import { loadKeySchedule, readRegistry } from '../ledger/registry.ts';
 import type { Verifier } from '../ledger/keys.ts';
 import { consistencyProof, rootHash } from '../ledger/merkle.ts';
 import { type Conflict, type EntryRow, type LedgerStore, storeError } from '../ledger/store.ts';
@@ -352,7 +353,7 @@ export class SqliteReplicaStore implements ReplicaStore {
     let schedule = this.schedules.get(origin);
     if (!schedule) {
       const log = this.ledger.log(origin);
-      schedule = log ? KeySchedule.load(this.ledger, origin, log.genesisKey) : new KeySchedule(origin, []);
+      schedule = log ? loadKeySchedule(this.ledger, origin, log.genesisKey) : new KeySchedule(origin, []);
       this.schedules.set(origin, schedule);
     }
     return schedule;

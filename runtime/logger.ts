@@ -6,17 +6,24 @@
 import { Writable } from 'node:stream';
 import { pino, stdTimeFunctions } from 'pino';
 import type { Logger } from 'pino';
+import { oneOf, openObj } from '../core/api/check.ts';
+import { schemaParser } from '../core/schema.ts';
 
 export type { Logger };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+
+/** The environment's settings, by the one schema style; every other variable is let through. */
+const LOG_ENV = openObj({}, { MUSTER_LOG_LEVEL: oneOf(LOG_LEVELS), MUSTER_LOG_FORMAT: oneOf(LOG_FORMATS) });
+const parseLogEnv = schemaParser(LOG_ENV, 'bad-config', 'environment');
 
 export interface LoggerOptions {
   /** Default: MUSTER_LOG_LEVEL, else info. */
   readonly level?: LogLevel;
   /** Default: MUSTER_LOG_FORMAT, else readable on a terminal and JSON lines otherwise (a service under systemd). */
-  readonly format?: 'json' | 'pretty';
+  readonly format?: (typeof LOG_FORMATS)[number];
   /** Default: stdout. */
   readonly destination?: NodeJS.WritableStream;
 }
@@ -32,11 +39,14 @@ export interface LogRecord {
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const destination = options.destination ?? process.stdout;
+  const env = logEnv();
   const format =
-    options.format ?? formatFromEnv() ?? ((destination as { isTTY?: boolean }).isTTY === true ? 'pretty' : 'json');
+    options.format ??
+    env.MUSTER_LOG_FORMAT ??
+    ((destination as { isTTY?: boolean }).isTTY === true ? 'pretty' : 'json');
   return pino(
     {
-      level: options.level ?? levelFromEnv() ?? 'info',
+      level: options.level ?? env.MUSTER_LOG_LEVEL ?? 'info',
       base: null,
       timestamp: stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
@@ -84,20 +94,16 @@ export class MemoryLog {
   }
 }
 
-function levelFromEnv(): LogLevel | undefined {
-  const level = process.env.MUSTER_LOG_LEVEL;
-  if (level === undefined || level === '') return undefined;
-  if (!(LOG_LEVELS as readonly string[]).includes(level))
-    throw new TypeError(`MUSTER_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(level)}`);
-  return level as LogLevel;
-}
-
-function formatFromEnv(): 'json' | 'pretty' | undefined {
-  const format = process.env.MUSTER_LOG_FORMAT;
-  if (format === undefined || format === '') return undefined;
-  if (format !== 'json' && format !== 'pretty')
-    throw new TypeError(`MUSTER_LOG_FORMAT must be json or pretty, not ${JSON.stringify(format)}`);
-  return format;
+/**
+ * MUSTER_LOG_LEVEL and MUSTER_LOG_FORMAT (an empty one is unset); a value neither knows is bad-config naming the
+ * variable, e.g. `environment.MUSTER_LOG_LEVEL: expected one of fatal, ...`.
+ */
+function logEnv(): ReturnType<typeof parseLogEnv> {
+  const { MUSTER_LOG_LEVEL, MUSTER_LOG_FORMAT } = process.env;
+  return parseLogEnv({
+    ...(MUSTER_LOG_LEVEL ? { MUSTER_LOG_LEVEL } : {}),
+    ...(MUSTER_LOG_FORMAT ? { MUSTER_LOG_FORMAT } : {}),
+  });
 }
 
 /** pino's JSON lines turned into `12:00:01.234 WARN  hq: message key=value` for a person at a terminal. */

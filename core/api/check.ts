@@ -68,6 +68,13 @@ export function int(min = 0, max = Number.MAX_SAFE_INTEGER): TInteger {
 
 export const num: TNumber = Type.Number({ errorMessage: 'expected a number' });
 
+/** A non-negative integer written out in decimal (a URL query's, a command line's), read as its number. */
+export const decimal = Type.Transform(
+  Type.String({ pattern: '^[0-9]{1,15}$', errorMessage: 'expected a non-negative integer' }),
+)
+  .Decode(Number)
+  .Encode(String);
+
 export const bool: TBoolean = Type.Boolean({ errorMessage: 'expected true or false' });
 
 /** Anything: a part checked later by a schema chosen from another part (a call's params by its method). */

@@ -7,7 +7,8 @@ import type { ReviewReason, RuleId } from './rule-ids.ts';
  * open: stands. excused: an outage or a staff excuse covers it. contested: under dispute.
  * upheld / dismissed: a contest was resolved. Only open, contested and upheld breaches count against a person.
  */
-export type BreachStatus = 'open' | 'excused' | 'contested' | 'upheld' | 'dismissed';
+export const BREACH_STATUSES = ['open', 'excused', 'contested', 'upheld', 'dismissed'] as const;
+export type BreachStatus = (typeof BREACH_STATUSES)[number];
 
 export interface HistoryEvent {
   readonly status: BreachStatus | ReviewStatus;
@@ -34,7 +35,8 @@ export interface Breach {
   readonly history: readonly HistoryEvent[];
 }
 
-export type ReviewStatus = 'pending' | 'cleared' | 'breach';
+export const REVIEW_STATUSES = ['pending', 'cleared', 'breach'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 
 export interface ReviewItem {
   readonly id: string;

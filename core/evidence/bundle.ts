@@ -10,58 +10,109 @@
 //   registry    HQ's registry log, whole (it is small), binding kiosk logs to their genesis keys
 //   witnesses   the cosigners' public keys
 //   verdict     what the breach engine finds for the day from these records (core/evidence/verdict.ts)
-import type { Breach, ReviewItem } from '../breach/findings.ts';
+import { Type } from '@sinclair/typebox';
+import { type Out, ident, int, list, nullable, obj, oneOf, openObj, text } from '../api/check.ts';
+import { BREACH_STATUSES, REVIEW_STATUSES } from '../breach/findings.ts';
+import { REVIEW_REASONS, RULE_IDS } from '../breach/rule-ids.ts';
 import { MusterError } from '../errors.ts';
-import type { EntryRef } from '../records/entry-ref.ts';
-import { parseDay } from '../time/civil-day.ts';
-import { VERDICT_KINDS, type Verdict, type VerdictKind } from './verdict.ts';
+import { DAY_TEXT, SHA256 } from '../records/record-schema.ts';
+import { schemaParser } from '../schema.ts';
+import { VERDICT_KINDS, type Verdict } from './verdict.ts';
 
 export const BUNDLE_KIND = 'muster-evidence';
 export const BUNDLE_VERSION = 1;
 /** A centre's day is a few hundred kilobytes; anything far larger is refused before parsing. */
 export const MAX_BUNDLE_CHARS = 64 * 1024 * 1024;
 
-export interface ProvenEntry {
+/** Lists bounded by the file's size (MAX_BUNDLE_CHARS) rather than by a count. */
+const MANY = 1_000_000;
+/** A signed checkpoint (note text) or a signed leaf (base64): checked by signature, not by shape. */
+const SIGNED = text(1, 1_000_000);
+/** Siblings or a compact range: at most one hash per level of a tree of 2^64 leaves. */
+const HASHES = list(SHA256, 64);
+
+const PROVEN_ENTRY = obj({
   /** The signed leaf, base64. */
-  readonly entry: string;
+  entry: SIGNED,
   /** Audit path (hex), siblings from the leaf up, to the checkpoint's root. */
-  readonly path: readonly string[];
+  path: HASHES,
   /** Signed checkpoint note of the entry's log. */
-  readonly checkpoint: string;
-}
+  checkpoint: SIGNED,
+});
 
-export interface LogSegment {
-  readonly origin: string;
-  readonly from: string | null;
+const LOG_SEGMENT = obj({
+  origin: ident,
+  from: nullable(SIGNED),
   /** Compact range of the tree `from` signs (hex), largest subtree first. */
-  readonly compact: readonly string[];
+  compact: HASHES,
   /** Signed leaves from `from`'s size up to `to`'s, base64. */
-  readonly entries: readonly string[];
-  readonly to: string;
-}
+  entries: list(SIGNED, MANY),
+  to: SIGNED,
+});
 
-export interface RegistrySnapshot {
-  readonly checkpoint: string;
-  readonly entries: readonly string[];
-}
+const REGISTRY_SNAPSHOT = obj({ checkpoint: SIGNED, entries: list(SIGNED, MANY) });
 
-export interface EvidenceBundle {
-  readonly kind: typeof BUNDLE_KIND;
-  readonly v: typeof BUNDLE_VERSION;
-  readonly subject: string;
+// The verdict as the breach engine states it (core/breach/findings.ts), read whole: the verifier compares it with
+// the verdict it recomputes, and shows it.
+const ENTRY_REF = obj({ origin: ident, seq: int(), hash: SHA256 });
+const EVIDENCE = list(ENTRY_REF, MANY);
+const HISTORY = list(
+  obj({
+    status: oneOf([...BREACH_STATUSES, ...REVIEW_STATUSES]),
+    at: int(),
+    ref: ENTRY_REF,
+    note: text(0, 10_000),
+  }),
+  MANY,
+);
+const FINDING = {
+  id: text(1, 240),
+  subject: ident,
+  /** The local day of the obligation (YYYY-MM-DD in the plan's zone). */
+  day: DAY_TEXT,
+  at: int(),
+  detail: text(0, 10_000),
+  evidence: EVIDENCE,
+  history: HISTORY,
+};
+const BREACH = obj({ ...FINDING, rule: oneOf(RULE_IDS), status: oneOf(BREACH_STATUSES) });
+const REVIEW_ITEM = obj({ ...FINDING, reason: oneOf(REVIEW_REASONS), status: oneOf(REVIEW_STATUSES) });
+const VERDICT = obj({
+  kind: oneOf(VERDICT_KINDS),
+  checkins: EVIDENCE,
+  breaches: list(BREACH, MANY),
+  reviews: list(REVIEW_ITEM, MANY),
+});
+
+const BUNDLE = obj({
+  kind: Type.Literal(BUNDLE_KIND, { errorMessage: `expected "${BUNDLE_KIND}"` }),
+  v: Type.Literal(BUNDLE_VERSION, { errorMessage: `expected ${BUNDLE_VERSION}` }),
+  subject: ident,
   /** The local day judged, YYYY-MM-DD in the governing plan's zone. */
-  readonly day: string;
-  readonly rule: string | null;
+  day: DAY_TEXT,
+  rule: nullable(text(1, 200)),
   /** Evaluation time, ms since the epoch. */
-  readonly at: number;
-  readonly segments: readonly LogSegment[];
-  readonly records: readonly ProvenEntry[];
-  readonly keyEntries: readonly ProvenEntry[];
-  readonly registry: RegistrySnapshot | null;
+  at: int(),
+  segments: list(LOG_SEGMENT, MANY),
+  records: list(PROVEN_ENTRY, MANY),
+  keyEntries: list(PROVEN_ENTRY, MANY),
+  registry: nullable(REGISTRY_SNAPSHOT),
   /** Cosigners' verifier keys (name+id+key). */
-  readonly witnesses: readonly string[];
-  readonly verdict: Verdict;
-}
+  witnesses: list(text(1, 1000), MANY),
+  verdict: VERDICT,
+});
+
+/** What a reader checks first, so a bundle of another version is told so rather than its first unknown field. */
+const FRAME = openObj({ kind: BUNDLE.properties.kind, v: int() });
+
+export type ProvenEntry = Out<typeof PROVEN_ENTRY>;
+export type LogSegment = Out<typeof LOG_SEGMENT>;
+export type RegistrySnapshot = Out<typeof REGISTRY_SNAPSHOT>;
+/** As read by its schema, the verdict typed as the engine's own (parseBundle's return checks they agree). */
+export type EvidenceBundle = Omit<Out<typeof BUNDLE>, 'verdict'> & { readonly verdict: Verdict };
+
+const parseFrame = schemaParser(FRAME, 'bad-bundle', 'bundle');
+const parseFields = schemaParser(BUNDLE, 'bad-bundle', 'bundle');
 
 export function encodeBundle(bundle: EvidenceBundle): string {
   return `${JSON.stringify(bundle)}\n`;
@@ -69,103 +120,22 @@ export function encodeBundle(bundle: EvidenceBundle): string {
 
 /** Parses a bundle file's text, checking its shape; throws MusterError('bad-bundle') naming the first bad field. */
 export function parseBundle(text: string): EvidenceBundle {
-  if (text.length > MAX_BUNDLE_CHARS) throw bad('$', `the file is over ${MAX_BUNDLE_CHARS} characters`);
+  if (text.length > MAX_BUNDLE_CHARS) throw bad(`the file is over ${MAX_BUNDLE_CHARS} characters`);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw bad('$', 'the file is not JSON');
+    throw bad('the file is not JSON');
   }
-  const b = object(value, '$');
-  if (b.kind !== BUNDLE_KIND) throw bad('kind', `expected "${BUNDLE_KIND}"`);
-  if (b.v !== BUNDLE_VERSION)
-    throw bad('v', `version ${JSON.stringify(b.v)} is not supported (this verifier reads version ${BUNDLE_VERSION})`);
-  const day = string(b.day, 'day');
-  if (parseDay(day) === undefined) throw bad('day', 'expected YYYY-MM-DD');
-  return {
-    kind: BUNDLE_KIND,
-    v: BUNDLE_VERSION,
-    subject: string(b.subject, 'subject'),
-    day,
-    rule: b.rule === null ? null : string(b.rule, 'rule'),
-    at: integer(b.at, 'at'),
-    segments: array(b.segments, 'segments').map((s, i) => segment(s, `segments[${i}]`)),
-    records: array(b.records, 'records').map((r, i) => proven(r, `records[${i}]`)),
-    keyEntries: array(b.keyEntries, 'keyEntries').map((r, i) => proven(r, `keyEntries[${i}]`)),
-    registry: b.registry === null ? null : registry(b.registry),
-    witnesses: array(b.witnesses, 'witnesses').map((w, i) => string(w, `witnesses[${i}]`)),
-    verdict: verdict(b.verdict),
-  };
+  const { v } = parseFrame(value);
+  if (v !== BUNDLE_VERSION)
+    throw new MusterError(
+      'bad-bundle',
+      `bundle.v: version ${v} is not supported (this verifier reads version ${BUNDLE_VERSION})`,
+    );
+  return parseFields(value);
 }
 
-function segment(value: unknown, path: string): LogSegment {
-  const s = object(value, path);
-  return {
-    origin: string(s.origin, `${path}.origin`),
-    from: s.from === null ? null : string(s.from, `${path}.from`),
-    compact: array(s.compact, `${path}.compact`).map((h, i) => hash(h, `${path}.compact[${i}]`)),
-    entries: array(s.entries, `${path}.entries`).map((e, i) => string(e, `${path}.entries[${i}]`)),
-    to: string(s.to, `${path}.to`),
-  };
-}
-
-function proven(value: unknown, path: string): ProvenEntry {
-  const p = object(value, path);
-  return {
-    entry: string(p.entry, `${path}.entry`),
-    path: array(p.path, `${path}.path`).map((h, i) => hash(h, `${path}.path[${i}]`)),
-    checkpoint: string(p.checkpoint, `${path}.checkpoint`),
-  };
-}
-
-function registry(value: unknown): RegistrySnapshot {
-  const r = object(value, 'registry');
-  return {
-    checkpoint: string(r.checkpoint, 'registry.checkpoint'),
-    entries: array(r.entries, 'registry.entries').map((e, i) => string(e, `registry.entries[${i}]`)),
-  };
-}
-
-// The verdict's breaches and reviews are compared whole with the recomputed ones, so only the frame is checked.
-function verdict(value: unknown): Verdict {
-  const v = object(value, 'verdict');
-  const kind = string(v.kind, 'verdict.kind');
-  if (!(VERDICT_KINDS as readonly string[]).includes(kind))
-    throw bad('verdict.kind', `expected one of ${VERDICT_KINDS.join(', ')}`);
-  return {
-    kind: kind as VerdictKind,
-    checkins: array(v.checkins, 'verdict.checkins') as EntryRef[],
-    breaches: array(v.breaches, 'verdict.breaches') as Breach[],
-    reviews: array(v.reviews, 'verdict.reviews') as ReviewItem[],
-  };
-}
-
-function bad(path: string, message: string): MusterError {
-  return new MusterError('bad-bundle', `${path}: ${message}`);
-}
-
-function object(value: unknown, path: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(path, 'expected an object');
-  return value as Record<string, unknown>;
-}
-
-function array(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value)) throw bad(path, 'expected a list');
-  return value;
-}
-
-function string(value: unknown, path: string): string {
-  if (typeof value !== 'string') throw bad(path, 'expected a string');
-  return value;
-}
-
-function integer(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
-    throw bad(path, 'expected a non-negative integer');
-  return value;
-}
-
-function hash(value: unknown, path: string): string {
-  if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value)) throw bad(path, 'expected a lowercase hex SHA-256');
-  return value;
+function bad(message: string): MusterError {
+  return new MusterError('bad-bundle', `bundle: ${message}`);
 }

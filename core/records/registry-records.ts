@@ -6,9 +6,9 @@ import { type TProperties, Type } from '@sinclair/typebox';
 import type { Payload } from '../entry.ts';
 import { MusterError } from '../errors.ts';
 import { type Parsed, bytes, recordParser } from './record-schema.ts';
+import { REGISTRY_ORIGIN } from './registry-origin.ts';
 
-/** The registry log: HQ's own log of kiosk registrations and key revocations. */
-export const REGISTRY_ORIGIN = 'hq/registry';
+export { REGISTRY_ORIGIN } from './registry-origin.ts';
 
 const PUBLIC_KEY = bytes(32);
 const TEXT = Type.String({ errorMessage: 'expected text' });

@@ -14,28 +14,19 @@ import { CENTRE_KEY_NAME, FileSecretStore, dataKey } from '../../access/key-stor
 import { PersonalDataStore, type PersonalValue } from '../../access/personal-data-store.ts';
 import { UserStore } from '../../access/user-store.ts';
 import {
-  KeySchedule,
   REGISTRY_ORIGIN,
+  loadKeySchedule,
   parseRegistration,
   parseRevocation,
   readRegistry,
-} from '../../ledger/key-schedule.ts';
+} from '../../ledger/registry.ts';
 import { readSignerFile, readVerifierFile } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { parseWitnessRegistration } from '../../core/records/registry-records.ts';
 import { mosquittoAcl, mosquittoPasswordLine, registryNodes } from '../../net/acl.ts';
-import {
-  type Command,
-  type CliIo,
-  type OptionValues,
-  UsageError,
-  nonNegativeInteger,
-  optionalString,
-  requireString,
-  stringList,
-  writeLine,
-} from './command.ts';
+import { type Command, type CliIo, type OptionValues, UsageError, writeLine } from './command.ts';
+import { nonNegativeInteger, optionalString, requireString, stringList } from './options.ts';
 import { withStore } from './with-store.ts';
 
 const usersOption = { users: { type: 'string' } } as const;
@@ -438,7 +429,7 @@ function kioskKeys(registry: LedgerStore, origin: string, logFile: string | unde
     logFile,
     (logs) => {
       if (!logs.log(origin)) throw new MusterError('no-log', `${logFile} holds no log of ${origin}`);
-      return [registered, ...KeySchedule.load(logs, origin, registered).verifiers.map((v) => v.publicKey)];
+      return [registered, ...loadKeySchedule(logs, origin, registered).verifiers.map((v) => v.publicKey)];
     },
     { readonly: true },
   );

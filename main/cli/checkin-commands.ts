@@ -21,15 +21,8 @@ import {
 } from '../kiosk/log-records.ts';
 import { buildReceipt, parseReceipt, receiptToQrText, renderReceipt, verifyReceipt } from '../kiosk/receipt.ts';
 import { readTextCapped } from './read-capped.ts';
-import {
-  type Command,
-  UsageError,
-  nonNegativeInteger,
-  optionalString,
-  requireString,
-  stringList,
-  writeLine,
-} from './command.ts';
+import { type Command, UsageError, writeLine } from './command.ts';
+import { nonNegativeInteger, optionalString, requireString, stringList } from './options.ts';
 import { withStore, withStoreAsync } from './with-store.ts';
 
 /** An instant: ISO 8601 with Z or an offset (a bare local time would be ambiguous), or ms since the epoch. */

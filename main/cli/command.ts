@@ -1,4 +1,5 @@
 // The CLI's shape: every command declares its options and usage once; parsing, --help and errors are shared.
+// Its option values are read by main/cli/options.ts.
 import type { ParseArgsConfig } from 'node:util';
 import type { Readable, Writable } from 'node:stream';
 
@@ -35,40 +36,6 @@ export interface Command {
 /** A mistake in how the command was called: one line and exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
-}
-
-export function requireString(values: OptionValues, name: string): string {
-  const value = values[name];
-  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
-  return value;
-}
-
-export function optionalString(values: OptionValues, name: string): string | undefined {
-  const value = values[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} needs a value`);
-  return value;
-}
-
-export function stringList(values: OptionValues, name: string): string[] {
-  const value = values[name];
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string'))
-    throw new UsageError(`--${name} needs a value`);
-  return value;
-}
-
-export function nonNegativeInteger(text: string, name: string): number {
-  if (!/^\d{1,15}$/.test(text))
-    throw new UsageError(`${name} must be a non-negative integer, got ${JSON.stringify(text)}`);
-  return Number(text);
-}
-
-/** A TCP port, 0 for any free one. */
-export function portNumber(text: string, name: string): number {
-  const port = nonNegativeInteger(text, name);
-  if (port > 65535) throw new UsageError(`${name} must be a port from 0 to 65535, got ${text}`);
-  return port;
 }
 
 export function writeLine(stream: Writable, line: string): void {

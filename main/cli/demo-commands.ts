@@ -5,15 +5,8 @@ import { errorMessage } from '../../core/errors.ts';
 import { DemoCenter, type DemoSummary } from '../demo/demo-center.ts';
 import { openKioskWindow } from '../demo/kiosk-window.ts';
 import { untilSignal } from './signals.ts';
-import {
-  type CliIo,
-  type Command,
-  UsageError,
-  nonNegativeInteger,
-  portNumber,
-  optionalString,
-  writeLine,
-} from './command.ts';
+import { type CliIo, type Command, UsageError, writeLine } from './command.ts';
+import { nonNegativeInteger, portNumber, optionalString } from './options.ts';
 
 const demo: Command = {
   path: ['demo'],

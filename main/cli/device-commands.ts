@@ -11,16 +11,8 @@ import { Gt511Emulator } from '../../hardware/gt511-emulator.ts';
 import { R30xEmulator } from '../../hardware/r30x-emulator.ts';
 import { Vc0706Emulator } from '../../hardware/vc0706-emulator.ts';
 import { attachWedgeToSerialPath } from '../../hardware/wedge-link.ts';
-import {
-  type Command,
-  type CommandContext,
-  UsageError,
-  nonNegativeInteger,
-  optionalString,
-  requireString,
-  stringList,
-  writeLine,
-} from './command.ts';
+import { type Command, type CommandContext, UsageError, writeLine } from './command.ts';
+import { nonNegativeInteger, optionalString, requireString, stringList } from './options.ts';
 
 const common = {
   port: { type: 'string' },

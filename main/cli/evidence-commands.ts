@@ -14,7 +14,8 @@ import { type SubjectSnapshot, subjectSnapshot } from '../evidence/replica-snaps
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
 import { buildVerifyPage } from '../evidence/verify-page.ts';
 import { parseInstant } from './checkin-commands.ts';
-import { type Command, UsageError, optionalString, requireString, stringList, writeLine } from './command.ts';
+import { type Command, UsageError, writeLine } from './command.ts';
+import { optionalString, requireString, stringList } from './options.ts';
 
 /** Exit code of a bundle that verifies but is tied to no key or witness the caller trusts. */
 export const SELF_CONSISTENT_ONLY = 3;

@@ -17,15 +17,8 @@ import { parsePairsCsv } from '../../face/pairs-csv.ts';
 import { sealTemplate, templateCommitment } from '../../face/template.ts';
 import { componentLogger, createLogger } from '../../runtime/logger.ts';
 import { loadKioskConfig } from '../kiosk/kiosk-config.ts';
-import {
-  type Command,
-  type CommandContext,
-  type OptionValues,
-  UsageError,
-  optionalString,
-  requireString,
-  writeLine,
-} from './command.ts';
+import { type Command, type CommandContext, type OptionValues, UsageError, writeLine } from './command.ts';
+import { optionalString, requireString } from './options.ts';
 import { EXIT_INTERNAL } from './run-cli.ts';
 
 const EXIT_SAME = 0;

@@ -6,7 +6,8 @@ import { kioskScreens } from '../kiosk/kiosk-screens.ts';
 import { inProcessDevices } from '../kiosk/emulated-devices.ts';
 import { loadKioskConfig, parseKioskConfig, type KioskConfig } from '../kiosk/kiosk-config.ts';
 import { KioskRuntime } from '../kiosk/kiosk-runtime.ts';
-import { type Command, portNumber, optionalString, requireString, writeLine } from './command.ts';
+import { type Command, writeLine } from './command.ts';
+import { portNumber, optionalString, requireString } from './options.ts';
 import { untilSignal } from './signals.ts';
 
 const run: Command = {

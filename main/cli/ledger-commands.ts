@@ -19,15 +19,8 @@ import { LogWriter } from '../../ledger/log-writer.ts';
 import { exportLog, importLog } from '../../ledger/portable.ts';
 import { buildConsistencyProof, buildInclusionProof, checkProof } from '../../ledger/proofs.ts';
 import type { LedgerStore, StoredCheckpoint } from '../../ledger/store.ts';
-import {
-  type Command,
-  UsageError,
-  nonNegativeInteger,
-  optionalString,
-  requireString,
-  stringList,
-  writeLine,
-} from './command.ts';
+import { type Command, UsageError, writeLine } from './command.ts';
+import { nonNegativeInteger, optionalString, requireString, stringList } from './options.ts';
 import { withStore, withStoreAsync } from './with-store.ts';
 
 const db = { db: { type: 'string' } } as const;

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { MusterError, errorMessage } from '../../core/errors.ts';
 import { loadOrCreateSigner, readVerifierFile } from '../../ledger/keys.ts';
-import { REGISTRY_ORIGIN, readRegistry, readRegistryKey } from '../../ledger/key-schedule.ts';
+import { REGISTRY_ORIGIN, readRegistry, readRegistryKey } from '../../ledger/registry.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../net/embedded-broker.ts';
 import { UserStore } from '../../access/user-store.ts';
@@ -25,17 +25,8 @@ import { KioskNode } from '../../net/kiosk-node.ts';
 import type { LinkOptions } from '../../net/mqtt-link.ts';
 import { VerifyPool } from '../../ledger/verify-pool.ts';
 import { topicId } from '../../net/topics.ts';
-import {
-  type Command,
-  type OptionValues,
-  UsageError,
-  nonNegativeInteger,
-  portNumber,
-  optionalString,
-  requireString,
-  stringList,
-  writeLine,
-} from './command.ts';
+import { type Command, type OptionValues, UsageError, writeLine } from './command.ts';
+import { nonNegativeInteger, portNumber, optionalString, requireString, stringList } from './options.ts';
 import { untilSignal } from './signals.ts';
 import { alertsBackend, withAlerts } from '../web/alert-handlers.ts';
 import { HqBackend } from '../web/hq-backend.ts';

@@ -11,16 +11,8 @@ import type { LedgerStore } from '../../ledger/store.ts';
 import { readLogRecords } from '../kiosk/log-records.ts';
 import { latestPlans } from '../web/attendance.ts';
 import { type TaskRequest, endEntry, planEntry } from '../web/plan-decisions.ts';
-import {
-  type Command,
-  type CliIo,
-  UsageError,
-  nonNegativeInteger,
-  optionalString,
-  requireString,
-  stringList,
-  writeLine,
-} from './command.ts';
+import { type Command, type CliIo, UsageError, writeLine } from './command.ts';
+import { nonNegativeInteger, optionalString, requireString, stringList } from './options.ts';
 import { openWriter } from './ledger-commands.ts';
 import { withStoreAsync } from './with-store.ts';
 

@@ -25,7 +25,7 @@ import type { LogRecord } from '../../core/records/entry-ref.ts';
 import { REGISTRY_ORIGIN, registryWitnesses } from '../../core/records/registry-records.ts';
 import { parseCheckpoint, parseNote } from '../../core/signed-note.ts';
 import { parseDay } from '../../core/time/civil-day.ts';
-import { registryFrom } from '../../ledger/key-schedule.ts';
+import { registryFrom } from '../../ledger/registry.ts';
 import type { Signer, Verifier } from '../../ledger/keys.ts';
 import { inclusionProof, rootHash } from '../../ledger/merkle.ts';
 import type { LedgerStore } from '../../ledger/store.ts';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntryType, Payload } from '../../core/entry.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
-import { readRegistryKey } from '../../ledger/key-schedule.ts';
+import { readRegistryKey } from '../../ledger/registry.ts';
 import { type Appended, LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore, type StoredCheckpoint } from '../../ledger/store.ts';
 import type { Heartbeat } from '../../net/heartbeat.ts';

@@ -12,7 +12,8 @@ import { MusterError, errorMessage } from '../../core/errors.ts';
 import { RECEIPT_QR_PREFIX, type Receipt, parseReceiptJson, parseReceiptQr } from '../../core/evidence/proof-format.ts';
 import { parseCheckin } from '../../core/records/checkin.ts';
 import { leafHash } from '../../ledger/hash.ts';
-import { KeySchedule } from '../../ledger/key-schedule.ts';
+import type { KeySchedule } from '../../ledger/key-schedule.ts';
+import { loadKeySchedule } from '../../ledger/registry.ts';
 import { Verifier } from '../../ledger/keys.ts';
 import { parseCheckpoint, parseNote } from '../../ledger/note.ts';
 import { buildInclusionProof, checkProof } from '../../ledger/proofs.ts';
@@ -26,7 +27,7 @@ export function buildReceipt(store: LedgerStore, origin: string, seq: number, ch
   const row = store.entry(origin, seq);
   if (row && row.type !== 'checkin')
     throw new MusterError('not-a-checkin', `entry ${seq} of ${origin} is a ${row.type}; receipts are for check-ins`);
-  const schedule = KeySchedule.load(store, origin, log.genesisKey);
+  const schedule = loadKeySchedule(store, origin, log.genesisKey);
   // A receipt vouches for its entry: one edited at rest (or signed by a revoked or foreign key) gets none.
   const reason = row ? entryProblem(row, schedule) : undefined;
   if (reason) throw new MusterError('entry-unverified', `entry ${seq} of ${origin} fails verification: ${reason}`);

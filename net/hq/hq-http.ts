@@ -13,12 +13,14 @@
 // every error as {ok: false, error: {code, message}} with its code's status; nothing a client sends can crash it.
 // With a user store every route needs a session (access/http-guard.ts, sign-in at /api/session) and each answer
 // holds only what the principal may see (staff: their centres); without one HQ serves loopback only.
+import { decimal, ident, openObj } from '../../core/api/check.ts';
 import { toBase64, toHex } from '../../core/bytes.ts';
 import type { CborValue } from '../../core/canonical.ts';
 import { checkOrigin, decodeLeaf } from '../../core/entry.ts';
 import { parseAccessRecord, parseErasureRecord, parseEvidenceExport } from '../../core/access/access-records.ts';
 import { type Action, type Principal, type Resource, can, holds } from '../../core/access/roles.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
+import { schemaParser } from '../../core/schema.ts';
 import { authenticate, authorize, sessionLive } from '../../access/http-guard.ts';
 import {
   type EventStream,
@@ -38,6 +40,10 @@ import type { BreachAlert } from './breach-alert.ts';
 import type { HqEvents, HqService } from './hq-service.ts';
 
 const MAX_PAGE = 1000;
+/** Pages of entries and alerts (`from`, `after`, `limit`) and a centre; parameters no route reads are let through. */
+const QUERY = openObj({}, { from: decimal, after: decimal, limit: decimal, centre: ident });
+/** A query parameter that does not fit is the client's mistake (400), e.g. `query.limit: expected a non-negative integer`. */
+const parseQuery = schemaParser(QUERY, 'bad-request', 'query');
 /** Entries that say who read or erased whose personal data, or exported whose evidence: served only under read-access-records. */
 const ACCESS_RECORDS = {
   'access': parseAccessRecord,
@@ -148,6 +154,10 @@ async function route(
     res.header('allow', 'GET, HEAD');
     throw new MusterError('method-not-allowed', 'GET only, but for POST /api/breach-alerts/<id>/<action>');
   }
+  // Fastify's parser: a parameter given twice is a list, which no field takes.
+  const query = parseQuery(req.query);
+  const limit = Math.min(query.limit ?? 100, MAX_PAGE);
+  const from = query.from ?? 0;
   if (parts[0] !== 'api') throw new MusterError('not-found', `no such path ${url.pathname}`);
   if (parts[1] === 'breach-alerts' && parts.length <= 3) {
     mayAtAll('read-breaches');
@@ -158,10 +168,9 @@ async function route(
       send(res, 200, { alert });
       return;
     }
-    const centre = url.searchParams.get('centre');
     const alerts = await store.breachAlerts({
-      ...(centre === null ? {} : { centre }),
-      limit: Math.min(count(url, 'limit', 100), MAX_PAGE),
+      ...(query.centre === undefined ? {} : { centre: query.centre }),
+      limit,
     });
     send(res, 200, { alerts: alerts.filter((a) => breachAlertVisible(a, allowed)) });
     return;
@@ -181,7 +190,7 @@ async function route(
   }
   if (parts.length === 2 && parts[1] === 'alerts') {
     mayAtAll('read-breaches');
-    const alerts = await store.alerts(count(url, 'after', 0), Math.min(count(url, 'limit', 100), MAX_PAGE));
+    const alerts = await store.alerts(query.after ?? 0, limit);
     send(res, 200, { alerts: alerts.filter((a) => allowed('read-breaches', alertResource(a))) });
     return;
   }
@@ -214,8 +223,6 @@ async function route(
       return;
     }
     if (parts[3] === 'entries') {
-      const from = count(url, 'from', 0);
-      const limit = Math.min(count(url, 'limit', 100), MAX_PAGE);
       const leaves = await store.leaves(origin, from, from + limit);
       // One policy for every route that returns entries: access and erasure records only to those who may read
       // access records (the route below); others get the entry's place and hash, not what it says.
@@ -236,8 +243,7 @@ async function route(
     }
     if (parts[3] === 'access-records') {
       if (principal) authorize(principal, 'read-access-records', originResource(origin));
-      const from = count(url, 'from', 0);
-      const leaves = await store.leaves(origin, from, from + Math.min(count(url, 'limit', 100), MAX_PAGE));
+      const leaves = await store.leaves(origin, from, from + limit);
       const records = leaves.flatMap((leaf): unknown[] => {
         const { body } = decodeLeaf(leaf);
         if (!ACCESS_TYPES.has(body.type)) return [];
@@ -317,17 +323,6 @@ function originParam(text: string): string {
   } catch (error) {
     throw new MusterError('bad-request', `not a log origin: ${errorMessage(error)}`);
   }
-}
-
-function count(url: URL, name: string, fallback: number): number {
-  const text = url.searchParams.get(name);
-  if (text === null) return fallback;
-  if (!/^\d{1,15}$/.test(text))
-    throw new MusterError(
-      'bad-request',
-      `${name} must be a non-negative integer, got ${JSON.stringify(text.slice(0, 40))}`,
-    );
-  return Number(text);
 }
 
 /** CBOR payload values as JSON: byte strings become base64. */

@@ -7,7 +7,7 @@ import { type Enrolment, parseEnrolment } from '../../core/records/enrolment.ts'
 import { type ClockObservation, type ClockReport, clockDrift } from '../../core/time/clock-drift.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { type Logger, componentLogger } from '../../runtime/logger.ts';
-import { REGISTRY_ORIGIN, type Registry, readRegistry, registryFrom } from '../../ledger/key-schedule.ts';
+import { REGISTRY_ORIGIN, type Registry, readRegistry, registryFrom } from '../../ledger/registry.ts';
 import type { Signer, Verifier } from '../../ledger/keys.ts';
 import type { LedgerStore } from '../../ledger/store.ts';
 import { type Alert, type StoredAlert, alertFor, centerOf } from '../alerts.ts';

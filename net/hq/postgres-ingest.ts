@@ -21,13 +21,24 @@ import {
   planIngest,
   planResult,
 } from '../../ledger/ingest-plan.ts';
-import { KeySchedule, REGISTRY_ORIGIN, type Registry, registryFrom } from '../../ledger/key-schedule.ts';
+import { KeySchedule } from '../../ledger/key-schedule.ts';
+import { REGISTRY_ORIGIN, type Registry, registryFrom } from '../../ledger/registry.ts';
 import { Verifier } from '../../ledger/keys.ts';
 import type { EntryRow, Head } from '../../ledger/store.ts';
 import type { IngestBatch } from '../replica-store.ts';
 
-/** NOTIFY channel: the origin of every ingest that stored entries, whichever HQ node stored them. */
+/**
+ * NOTIFY channel: every log an ingest grew, whichever HQ node stored it, as `<origin> <size>` (the log's size in
+ * that commit; an origin has no space), so the breach watcher's holder reads only the logs that grew.
+ */
 export const ENTRIES_CHANNEL = 'muster_entries';
+
+/** A NOTIFY on ENTRIES_CHANNEL: the origin, and its size where the payload gives a sound one. */
+export function entriesNotice(payload: string): { readonly origin: string; readonly size?: number } {
+  const [origin = '', size, ...rest] = payload.split(' ');
+  const n = Number(size);
+  return rest.length === 0 && Number.isSafeInteger(n) && n > 0 ? { origin, size: n } : { origin };
+}
 
 /** Highest Merkle level a log of up to 2^53 entries has. */
 const MAX_LEVEL = 52;
@@ -447,7 +458,7 @@ export class PostgresIngest {
       writes.nodes.idx.push(node.idx);
       writes.nodes.hash.push(Buffer.from(node.hash));
     }
-    writes.grown.push(origin);
+    writes.grown.push(`${origin} ${(log.rows.at(-1)?.seq ?? first.seq) + 1}`);
   }
 }
 

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64 } from '../../core/bytes.ts';
-import { REGISTRY_ORIGIN, readRegistry } from '../../ledger/key-schedule.ts';
+import { REGISTRY_ORIGIN, readRegistry } from '../../ledger/registry.ts';
 import { Signer } from '../../ledger/keys.ts';
 import { signCheckpoint } from '../../ledger/note.ts';
 import { mosquittoAcl, mosquittoPasswordLine, registryNodes } from '../../net/acl.ts';

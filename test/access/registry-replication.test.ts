@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REGISTRY_ORIGIN, readRegistry } from '../../ledger/key-schedule.ts';
+import { REGISTRY_ORIGIN, readRegistry } from '../../ledger/registry.ts';
 import { Signer } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FindingView } from '../../core/api/staff-api.ts';
-import { REGISTRY_ORIGIN, readRegistry } from '../../ledger/key-schedule.ts';
+import { REGISTRY_ORIGIN, readRegistry } from '../../ledger/registry.ts';
 import { HqBackend } from '../../main/web/hq-backend.ts';
 import type { HqEvents } from '../../net/hq/hq-service.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';

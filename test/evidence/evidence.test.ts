@@ -1,5 +1,8 @@
 // Evidence bundles end to end: exported from real log stores, verified with the pure verifier (as the CLI and the
 // page run it), for every verdict kind; and every tampering the bundle must catch, each with its reason.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64, toBase64 } from '../../core/bytes.ts';
 import { type EvidenceBundle, encodeBundle, parseBundle } from '../../core/evidence/bundle.ts';
@@ -17,6 +20,7 @@ import { LogWriter } from '../../ledger/log-writer.ts';
 import { signCheckpoint } from '../../ledger/note.ts';
 import { cosign } from '../../net/cosignature.ts';
 import { exportEvidence } from '../../main/evidence/export-evidence.ts';
+import { runMuster } from '../helpers/run-muster.ts';
 import { DAY, type EvidenceCentre, K1, PEOPLE, evidenceCentre } from './support/evidence-centre.ts';
 
 const EXPORTED_AT = Date.parse('2026-12-02T00:00:00Z');
@@ -259,6 +263,41 @@ describe('tampered bundles fail with the reason', () => {
     const b = JSON.parse(encodeBundle(bundle(PEOPLE.missed))) as Record<string, unknown>;
     delete b.segments;
     expect(() => parseBundle(JSON.stringify(b))).toThrow(/segments: expected a list/);
+  });
+
+  it("a stated verdict that is not the engine's shape: named by field, and the CLI says NOT VALID (exit 1)", async () => {
+    const edited = (edit: (breach: Record<string, unknown>, verdict: Record<string, unknown>) => void): string => {
+      const b = JSON.parse(encodeBundle(bundle(PEOPLE.late))) as { verdict: { breaches: Record<string, unknown>[] } };
+      const [breach] = b.verdict.breaches;
+      if (!breach) throw new Error('the late bundle states a breach');
+      edit(breach, b.verdict);
+      return JSON.stringify(b);
+    };
+    const unknownRule = edited((breach) => (breach.rule = 'no-such-rule'));
+    expect(() => parseBundle(unknownRule)).toThrow(
+      /^bundle\.verdict\.breaches\[0\]\.rule: expected one of missed-checkin, late-checkin, /,
+    );
+    expect(() => parseBundle(edited((breach) => (breach.evidence = 'k1@3')))).toThrow(
+      /^bundle\.verdict\.breaches\[0\]\.evidence: expected a list/,
+    );
+    expect(() => parseBundle(edited((breach) => delete breach.history))).toThrow(
+      /^bundle\.verdict\.breaches\[0\]\.history: expected a list/,
+    );
+    expect(() => parseBundle(edited((_, verdict) => (verdict.reviews = [{ id: 'x' }])))).toThrow(
+      /^bundle\.verdict\.reviews\[0\]\.\w+: expected /,
+    );
+    expect(() =>
+      parseBundle(edited((_, verdict) => (verdict.checkins = [{ origin: K1, seq: -1, hash: '0'.repeat(64) }]))),
+    ).toThrow(/^bundle\.verdict\.checkins\[0\]\.seq: expected an integer/);
+    const dir = mkdtempSync(join(tmpdir(), 'muster-bad-bundle-'));
+    try {
+      writeFileSync(join(dir, 'bad.json'), unknownRule);
+      const cli = await runMuster(['evidence', 'verify', join(dir, 'bad.json')]);
+      expect(cli.stderr).toMatch(/NOT VALID: bundle\.verdict\.breaches\[0\]\.rule: expected one of/);
+      expect(cli.code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

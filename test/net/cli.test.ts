@@ -70,7 +70,7 @@ describe('muster hq and muster kiosk processes', () => {
     expect(bad.output()).toMatch(/--broker must be "embedded" or mqtt:\/\/host:port/);
     const port = start(['hq', '--db', join(dir, 'x-hq.db'), '--broker', 'embedded', '--http', '99999']);
     expect(await exited(port.child)).toBe(2);
-    expect(port.output()).toMatch(/--http must be a port from 0 to 65535, got 99999/);
+    expect(port.output()).toMatch(/--http: expected a port from 0 to 65535, got "99999"/);
   });
 
   it('serves the HQ dashboard with --web, and only with a user store to sign in against', async () => {

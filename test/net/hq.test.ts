@@ -106,6 +106,14 @@ describe.each(BROKERS)('HQ over %s', (kind) => {
       await waitFor(() => frames.join('').includes('event: alert'), 'an SSE alert event');
 
       expect((await get(`${http.url}/api/logs/${encodeURIComponent(K1)}/entries?from=-1`)).status).toBe(400);
+      expect(await get(`${http.url}/api/alerts?limit=ten`)).toEqual({
+        status: 400,
+        body: { ok: false, error: { code: 'bad-request', message: 'query.limit: expected a non-negative integer' } },
+      });
+      // A parameter given twice is refused, not read as either value.
+      expect((await get(`${http.url}/api/logs/${encodeURIComponent(K1)}/entries?from=1&from=2`)).status).toBe(400);
+      expect((await get(`${http.url}/api/breach-alerts?centre=${encodeURIComponent('a b')}`)).status).toBe(400);
+      expect((await get(`${http.url}/api/alerts?limit=2&unrelated=x`)).status).toBe(200);
       expect((await get(`${http.url}/api/logs/${encodeURIComponent('bad origin')}/entries`)).status).toBe(400);
       expect((await get(`${http.url}/api/logs/${encodeURIComponent('nope/x')}/entries`)).status).toBe(404);
       expect((await get(`${http.url}/api/nothing`)).status).toBe(404);

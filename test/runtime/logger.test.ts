@@ -1,9 +1,11 @@
 // The structured logger: JSON lines with level, time, component and fields; levels filter; a terminal reads plain
 // lines; bad settings in the environment are refused by name.
+import { spawnSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MusterError } from '../../core/errors.ts';
 import { MemoryLog, componentLogger, createLogger } from '../../runtime/logger.ts';
+import { MUSTER_FROM_SOURCES } from '../helpers/run-muster.ts';
 
 function captured(format: 'json' | 'pretty', level: 'info' | 'warn' = 'info') {
   const out = new PassThrough();
@@ -72,11 +74,28 @@ describe('createLogger', () => {
     expect(text).toContain('"msg":"shown"');
     expect(text).not.toContain('held back');
     process.env.MUSTER_LOG_LEVEL = 'loud';
-    expect(() => createLogger({ destination: log })).toThrow(/MUSTER_LOG_LEVEL must be one of .* not "loud"/);
+    expect(() => createLogger({ destination: log })).toThrow(
+      /^environment\.MUSTER_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent$/,
+    );
     process.env.MUSTER_LOG_LEVEL = '';
     process.env.MUSTER_LOG_FORMAT = 'xml';
-    expect(() => createLogger({ destination: log })).toThrow(/MUSTER_LOG_FORMAT must be json or pretty/);
+    expect(() => createLogger({ destination: log })).toThrow(
+      /^environment\.MUSTER_LOG_FORMAT: expected one of json, pretty$/,
+    );
   });
+});
+
+describe('muster with bad log settings', () => {
+  it('stops before the command, naming the variable, exit 1', () => {
+    const run = spawnSync(process.execPath, [...MUSTER_FROM_SOURCES, 'ledger', 'verify', '--db', 'none.db'], {
+      encoding: 'utf8',
+      env: { ...process.env, MUSTER_LOG_LEVEL: 'loud' },
+    });
+    expect(run.stderr).toBe(
+      'muster: environment.MUSTER_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent\n',
+    );
+    expect(run.status).toBe(1);
+  }, 60_000);
 });
 
 describe('MemoryLog', () => {
