@@ -45,11 +45,11 @@ export class AlertTrace {
     }
   }
 
-  /** The reader read these rows. */
-  read(origin: string, rows: readonly EntryRow[]): void {
+  /** The reader read these rows of each log, in one query. */
+  read(logs: readonly { readonly origin: string; readonly rows: readonly EntryRow[] }[]): void {
     this.queries.rows++;
-    if (origin !== this.origin) return;
-    for (const row of rows) this.note(this.subjectOf.get(row.seq), 'read');
+    for (const { origin, rows } of logs)
+      if (origin === this.origin) for (const row of rows) this.note(this.subjectOf.get(row.seq), 'read');
   }
 
   /** Its arrival on the screen (the SSE stream). */

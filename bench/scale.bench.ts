@@ -203,7 +203,12 @@ function timedStore(store: PostgresHqStore, timing: StoreTiming, trace: AlertTra
   const timed: PostgresHqStore = Object.create(store) as PostgresHqStore;
   timed.rows = async (origin, from, to) => {
     const rows = await store.rows(origin, from, to);
-    trace.read(origin, rows);
+    trace.read([{ origin, rows }]);
+    return rows;
+  };
+  timed.rowsMany = async (ranges) => {
+    const rows = await store.rowsMany(ranges);
+    trace.read(ranges.map((range, i) => ({ origin: range.origin, rows: rows[i] ?? [] })));
     return rows;
   };
   timed.sizes = () => {

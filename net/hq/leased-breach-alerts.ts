@@ -13,7 +13,7 @@ import {
 } from './hq-breach-alerts.ts';
 import type { HqService } from './hq-service.ts';
 import { PgLease } from './pg-lease.ts';
-import { ENTRIES_CHANNEL } from './postgres-hq-store.ts';
+import { ENTRIES_CHANNEL, entriesNotice } from './postgres-hq-store.ts';
 
 export interface LeasedBreachAlerts {
   /** Publishes an alert changed outside the watcher (an officer's action), as the watcher does. */
@@ -55,9 +55,15 @@ export async function startLeasedBreachAlerts(
   const lease = await PgLease.start({
     url: options.url,
     name: 'breach-watcher',
-    // Entries the other nodes stored raise no ingest event here: the database tells the holder of them (the
-    // payload is the log's origin).
-    listen: { channel: ENTRIES_CHANNEL, onNotify: (origin) => void running?.watcher.grew(origin) },
+    // Entries the other nodes stored raise no ingest event here: the database tells the holder of them (the log
+    // and its size).
+    listen: {
+      channel: ENTRIES_CHANNEL,
+      onNotify: (payload) => {
+        const { origin, size } = entriesNotice(payload);
+        void running?.watcher.grew(origin, size);
+      },
+    },
     ...(options.everyMs === undefined ? {} : { everyMs: options.everyMs }),
     onAcquired: () => {
       held = true;

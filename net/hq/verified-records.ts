@@ -4,7 +4,9 @@
 // already judged makes the watcher judge again from scratch.
 import { toHex } from '../../core/bytes.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
+import type { EntryRow } from '../../ledger/store.ts';
 import {
+  type EntryRange,
   type EntrySource,
   VerifiedReader,
   type VerifiedReaderOptions,
@@ -45,7 +47,12 @@ export interface ListingOptions {
 interface Call {
   readonly named: ReadonlyMap<string, number> | undefined;
   listed: ReadonlyMap<string, number>;
+  /** The named logs' new rows, read in one query (rowsMany) before the reader asks for them one log at a time. */
+  readonly read: ReadonlyMap<string, { readonly range: EntryRange; readonly rows: readonly EntryRow[] }>;
 }
+
+/** Rows of a named log read ahead at most (the reader reads a longer catch-up in its own chunks). */
+const READ_AHEAD = 1024;
 
 /**
  * Records through a VerifiedReader over any entry source (HQ's stores, an agency node's, a SQLite log store).
@@ -60,7 +67,7 @@ export class ReaderRecords implements VerifiedRecords {
   private readonly view: EntrySource;
   /** Logs named since the last call, with the largest size told (absent from it: a size not known). */
   private grown = new Map<string, number | undefined>();
-  private call: Call = { named: undefined, listed: new Map() };
+  private call: Call = { named: undefined, listed: new Map(), read: new Map() };
   /** When a call last listed every log; undefined: the next call must. */
   private listedAt: number | undefined;
   private readonly everyMs: number;
@@ -88,8 +95,13 @@ export class ReaderRecords implements VerifiedRecords {
         const listed = this.call.listed.get(origin);
         return listed === undefined ? source.size(origin) : Promise.resolve(listed);
       },
-      rows: (origin, from, to) => source.rows(origin, from, to),
+      rows: (origin, from, to) => {
+        const ahead = this.call.read.get(origin);
+        if (!ahead || from < ahead.range.start || to > ahead.range.end) return source.rows(origin, from, to);
+        return Promise.resolve(ahead.rows.filter((row) => row.seq >= from && row.seq < to));
+      },
       ownOrigin: source.ownOrigin,
+      ...(source.rowsMany ? { rowsMany: source.rowsMany.bind(source) } : {}),
     };
     this.reader = new VerifiedReader(this.view, options);
   }
@@ -112,7 +124,8 @@ export class ReaderRecords implements VerifiedRecords {
   }
 
   private async read(): Promise<{ records: LogRecord[]; problems: readonly VerifyProblem[]; withdrawn: boolean }> {
-    this.call = { named: this.plan(), listed: new Map() };
+    const named = this.plan();
+    this.call = { named, listed: new Map(), read: named ? await this.readAhead(named) : new Map() };
     const batch = await this.reader.next();
     return {
       records: batch.entries.map((e): LogRecord => ({
@@ -124,6 +137,19 @@ export class ReaderRecords implements VerifiedRecords {
       problems: batch.problems,
       withdrawn: batch.withdrawn.length > 0,
     };
+  }
+
+  /** The named logs' new rows in one read, where the store reads several ranges at once. */
+  private async readAhead(named: ReadonlyMap<string, number>): Promise<Call['read']> {
+    const rowsMany = this.view.rowsMany?.bind(this.view);
+    const ranges: EntryRange[] = [];
+    for (const [origin, size] of named) {
+      const start = this.reader.verifiedSize(origin);
+      if (size > start) ranges.push({ origin, start, end: Math.min(size, start + READ_AHEAD) });
+    }
+    if (!rowsMany || ranges.length < 2) return new Map();
+    const rows = await rowsMany(ranges);
+    return new Map(ranges.map((range, i) => [range.origin, { range, rows: rows[i] ?? [] }]));
   }
 
   /** The logs this call reads with their sizes, or undefined: every log (none named, a size not known, or due). */

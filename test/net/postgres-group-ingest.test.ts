@@ -13,7 +13,7 @@ import { Signer } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { rootHash } from '../../ledger/merkle.ts';
 import { LedgerStore } from '../../ledger/store.ts';
-import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
+import { ENTRIES_CHANNEL, PostgresHqStore, entriesNotice } from '../../net/hq/postgres-hq-store.ts';
 import { ReaderRecords } from '../../net/hq/verified-records.ts';
 import type { IngestBatch } from '../../net/replica-store.ts';
 import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
@@ -260,6 +260,113 @@ describe('PostgreSQL group ingest', () => {
       expect(perLog).not.toHaveBeenCalled();
     } finally {
       for (const log of logs) log.store.close();
+      await store.close();
+    }
+  });
+
+  it("the reader's sweep over many small logs reads its windows in one query, and still finds an entry edited at rest", async () => {
+    const url = await database();
+    const store = await PostgresHqStore.open(url);
+    const logs = await Promise.all(Array.from({ length: 40 }, (_, i) => kioskLog(`c2/k${i}`, 3)));
+    const admin = new pg.Client(url);
+    await admin.connect();
+    try {
+      await store.ingestMany(logs.map((log) => ({ origin: log.origin, leaves: log.leaves(0, 4), source: 'live' })));
+      const perRange = vi.spyOn(store, 'rows');
+      const inOne = vi.spyOn(store, 'rowsMany');
+      // A sweep of 64 rows a call: 16 of these four-entry logs, one query.
+      const reader = new ReaderRecords(store, { sweep: 64 });
+      expect((await reader.next()).records).toHaveLength(160);
+      perRange.mockClear();
+      inOne.mockClear();
+      const quiet = await reader.next();
+      expect(quiet).toEqual({ records: [], problems: [], withdrawn: false });
+      expect(inOne).toHaveBeenCalledTimes(1);
+      expect(inOne.mock.calls[0]?.[0]).toHaveLength(16);
+      expect(perRange).not.toHaveBeenCalled();
+      // An entry already verified, edited at rest: a later call's sweep finds it and withdraws it.
+      const edited = logs[30]?.origin ?? '';
+      await admin.query(
+        'UPDATE entries SET leaf = set_byte(leaf, 40, get_byte(leaf, 40) # 1) WHERE origin = $1 AND seq = 2',
+        [edited],
+      );
+      let found: Awaited<ReturnType<ReaderRecords['next']>> | undefined;
+      for (let call = 0; call < 4 && !found?.withdrawn; call++) found = await reader.next();
+      expect(found?.withdrawn).toBe(true);
+      expect(found?.problems).toEqual([expect.objectContaining({ origin: edited, seq: 2, kind: 'changed' })]);
+      expect(perRange).not.toHaveBeenCalled();
+    } finally {
+      await admin.end();
+      for (const log of logs) log.store.close();
+      await store.close();
+    }
+  });
+
+  it('a reader told which logs grew reads their new rows in one query, and takes the same entries', async () => {
+    const store = await PostgresHqStore.open(await database());
+    const logs = await Promise.all(Array.from({ length: 5 }, (_, i) => kioskLog(`c4/k${i}`, 6)));
+    try {
+      await store.ingestMany(logs.map((log) => ({ origin: log.origin, leaves: log.leaves(0, 3), source: 'live' })));
+      const perRange = vi.spyOn(store, 'rows');
+      const inOne = vi.spyOn(store, 'rowsMany');
+      const reader = new ReaderRecords(store, { sweep: 1 });
+      expect((await reader.next()).records).toHaveLength(15);
+      const grown = logs.slice(1, 4);
+      const results = await store.ingestMany(
+        grown.map((log) => ({ origin: log.origin, leaves: log.leaves(3, 7), source: 'live' })),
+      );
+      for (const [i, log] of grown.entries()) {
+        const result = results[i];
+        if (result?.status === 'fulfilled') reader.grew(log.origin, result.value.size);
+      }
+      perRange.mockClear();
+      inOne.mockClear();
+      const next = await reader.next();
+      expect(next.records.map((r) => `${r.ref.origin}@${r.ref.seq}`)).toEqual(
+        grown.flatMap((log) => [3, 4, 5, 6].map((seq) => `${log.origin}@${seq}`)),
+      );
+      expect(next.problems).toEqual([]);
+      // One query for the three logs' new rows, one for the sweep's window; none per log.
+      expect(inOne.mock.calls.map(([ranges]) => ranges.map((r) => `${r.origin}:${r.start}-${r.end}`))).toEqual([
+        grown.map((log) => `${log.origin}:3-7`),
+      ]);
+      expect(perRange.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      for (const log of logs) log.store.close();
+      await store.close();
+    }
+  });
+
+  it('tells every log a commit grew, with its size in that commit, on the entries channel', async () => {
+    const url = await database();
+    const store = await PostgresHqStore.open(url);
+    const [a, b] = await Promise.all([kioskLog('c3/k1', 4), kioskLog('c3/k2', 2)]);
+    const listener = new pg.Client(url);
+    await listener.connect();
+    const notices: string[] = [];
+    listener.on('notification', (message) => notices.push(message.payload ?? ''));
+    await listener.query(`LISTEN ${ENTRIES_CHANNEL}`);
+    try {
+      await store.ingestMany([
+        { origin: a.origin, leaves: a.leaves(0, 3), source: 'live' },
+        { origin: b.origin, leaves: b.leaves(0, 3), source: 'live' },
+      ]);
+      await store.ingestMany([{ origin: a.origin, leaves: a.leaves(3, 5), source: 'live' }]);
+      // Entries already held grow nothing: no notice.
+      await store.ingestMany([{ origin: b.origin, leaves: b.leaves(0, 3), source: 'live' }]);
+      await waitFor(() => notices.length >= 3, 'a notice per grown log and commit');
+      expect(notices.sort().map(entriesNotice)).toEqual([
+        { origin: 'c3/k1', size: 3 },
+        { origin: 'c3/k1', size: 5 },
+        { origin: 'c3/k2', size: 3 },
+      ]);
+      // A payload without a sound size (an older node's: the origin alone) names the log only.
+      for (const payload of ['c3/k1', 'c3/k1 -4', 'c3/k1 4.5', 'c3/k1 4 5', 'c3/k1 '])
+        expect(entriesNotice(payload)).toEqual({ origin: 'c3/k1' });
+    } finally {
+      await listener.end();
+      a.store.close();
+      b.store.close();
       await store.close();
     }
   });
