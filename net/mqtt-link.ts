@@ -13,12 +13,20 @@
 //   mqtt.js only reconnects at a fixed period, so its reconnect is off and the link reconnects by itself,
 //   keeping mqtt.js's in-flight stores (its reconnect() would otherwise drop unacknowledged publishes);
 // - a subscription the broker refuses (SUBACK 0x80: NATS does so when JetStream is too slow to create the
-//   consumer, e.g. while electing a leader) is reported and tried again with backoff; mqtt.js ignores it;
+//   consumer, e.g. while electing a leader, or beyond a session's 65,535 unacknowledged messages, its
+//   max_ack_pending times its subscriptions) is reported and tried again with backoff; mqtt.js 5 rejects the whole
+//   subscribe call instead, the SUBACK on the error;
 // - close() ends in bounded time: mqtt.js keeps a QoS 1 publish the connection lost for the next connection, and
 //   its graceful end waits for every such PUBACK, so with the broker away (or the connection already cut) a close
 //   and whatever awaited a publish waited for ever. The broker gets CLOSE_GRACE_MS to acknowledge what is in flight,
 //   then the connection is cut and every publish not acknowledged fails (link-closed): a SIGTERM'd node stops.
-import mqtt, { type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
+import mqtt, {
+  ErrorWithSubackPacket,
+  type IClientOptions,
+  type IConnackPacket,
+  type IPublishPacket,
+  type MqttClient,
+} from 'mqtt';
 import { MusterError, errorMessage } from '../core/errors.ts';
 import { type Logger, componentLogger } from '../runtime/logger.ts';
 import { Backoff, type BackoffPolicy, retry } from '../runtime/retry.ts';
@@ -28,6 +36,9 @@ export type MessageHandler = (topic: ParsedTopic, payload: Buffer) => Promise<vo
 
 /** Unacknowledged messages in hand at once: a burst worth batching; beyond it a flood waits in the broker. */
 const WINDOW = 256;
+
+/** A SUBACK return code at or above this refuses the filter (MQTT 3.1.1 §3.9.3: 0x80). */
+const SUBACK_FAILURE = 0x80;
 
 /** Tells mqtt.js not to send the PUBACK (see the header): we send it after the handler resolved. */
 const SELF_ACKED = new Error('acknowledged by MqttLink after the handler resolved');
@@ -224,10 +235,20 @@ export class MqttLink {
       fail(new MusterError('link-closed', `${this.id}: the broker link closed before the broker acknowledged`));
   }
 
-  /** Subscribes at QoS 1; returns the filters the broker refused (each reported). */
+  /**
+   * Subscribes at QoS 1; returns the filters the broker refused (each reported). mqtt.js 5 rejects the whole call
+   * when the SUBACK refuses any filter (0x80) and puts the SUBACK on the error: its codes are read from there, one
+   * per filter in the order sent (before, such a refusal was retried without a word, or failed the caller).
+   */
   private async trySubscribe(filters: readonly string[]): Promise<string[]> {
-    const granted = await this.client.subscribeAsync([...filters], { qos: 1 });
-    const refused = granted.filter((grant) => grant.qos === 128).map((grant) => grant.topic);
+    let codes: readonly number[];
+    try {
+      codes = (await this.client.subscribeAsync([...filters], { qos: 1 })).map((grant) => grant.qos);
+    } catch (error) {
+      if (!(error instanceof ErrorWithSubackPacket)) throw error;
+      codes = error.packet.granted.map((code) => (typeof code === 'number' ? code : SUBACK_FAILURE));
+    }
+    const refused = filters.filter((_, i) => (codes[i] ?? SUBACK_FAILURE) >= SUBACK_FAILURE);
     if (refused.length > 0)
       this.report(
         new MusterError('subscription-refused', `the broker refused the subscription to ${refused.join(', ')}`),

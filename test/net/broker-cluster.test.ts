@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64 } from '../../core/bytes.ts';
+import { MusterError } from '../../core/errors.ts';
 import { Signer } from '../../ledger/keys.ts';
 import { HqService } from '../../net/hq/hq-service.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
@@ -20,6 +21,8 @@ import { waitFor } from '../helpers/wait-for.ts';
 
 const KIOSKS = ['nc1/k1', 'nc1/k2', 'nc2/k1'];
 const PEERS: Readonly<Record<string, readonly string[]>> = { 'nc1/k1': ['nc1/k2'], 'nc1/k2': ['nc1/k1'], 'nc2/k1': [] };
+/** A kiosk of a centre with 19 others: 99 QoS 1 subscriptions (inbox, 3 per log followed, cosignatures, heartbeats...). */
+const LARGE_CENTRE_KIOSK = 'nc3/k1';
 
 async function rootOf(store: ReplicaStore, origin: string, size: number): Promise<string> {
   return toBase64(await store.root(origin, size));
@@ -31,7 +34,7 @@ describe('a province on a 3-node NATS cluster', () => {
   const closers: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    cluster = await startNatsCluster(['hq', ...KIOSKS].map(topicId));
+    cluster = await startNatsCluster(['hq', ...KIOSKS, LARGE_CENTRE_KIOSK].map(topicId));
   }, 120_000);
   afterAll(async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
@@ -219,6 +222,52 @@ describe('a province on a 3-node NATS cluster', () => {
       await watching?.endAsync(true);
     }
   }, 300_000);
+
+  it("grants every subscription of a kiosk in a centre of 20 (NATS caps a session's max_ack_pending at 65,535)", async () => {
+    const nats = cluster;
+    if (!nats) throw new Error('the cluster did not start');
+    // Each QoS 1 subscription takes max_ack_pending of the session's 65,535: with 1024 a session's 64th was refused
+    // (SUBACK 0x80, for good), so a kiosk with 12 peers or more lost its last ones: cosignatures, the centre's alerts,
+    // its peers' heartbeats.
+    const refused: unknown[] = [];
+    const alerts: string[] = [];
+    const node = await KioskNode.start({
+      storePath: join(dir, 'large-centre.db'),
+      signer: Signer.generate(LARGE_CENTRE_KIOSK),
+      witnessSigner: Signer.generate(LARGE_CENTRE_KIOSK),
+      broker: {
+        ...link(LARGE_CENTRE_KIOSK, nats),
+        onError: (error) => {
+          if (error instanceof MusterError && error.code === 'subscription-refused') refused.push(error);
+        },
+      },
+      peers: Array.from({ length: 19 }, (_, i) => `nc3/k${i + 2}`),
+      onAlert: (payload) => alerts.push(payload.toString()),
+      onPeerHeartbeat: () => undefined,
+    });
+    const hq = await mqtt.connectAsync(nats.urls[1] ?? '', {
+      username: 'hq',
+      password: nats.passwords.get('hq') ?? '',
+      clientId: 'hq-large-centre',
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
+    try {
+      // The centre's alerts are its 80th subscription. An alert is sent every 2 s until one arrives: one sent
+      // before the subscription was granted reaches no one.
+      for (let tries = 0; tries < 30 && alerts.length === 0 && refused.length === 0; tries++) {
+        await hq.publishAsync('muster/v1/alerts/nc3', 'alert', { qos: 1 });
+        await waitFor(() => alerts.length > 0 || refused.length > 0, 'an alert or a refusal', 2_000).catch(
+          () => undefined,
+        );
+      }
+      expect(refused).toEqual([]);
+      expect(alerts[0]).toBe('alert');
+    } finally {
+      await hq.endAsync(true);
+      await node.close(true);
+    }
+  }, 120_000);
 });
 
 describe('broker URLs', () => {
