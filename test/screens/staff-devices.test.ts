@@ -23,13 +23,13 @@ import { freePort } from '../helpers/free-port.ts';
 import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { launchBrowser } from './support/browser.ts';
+import { SEATS, type Seat, openAt, say, seatLanguage, signIn } from './support/matrix.ts';
 import { untranslated } from './support/untranslated.ts';
 
 const CENTRE = 'centre-a';
 const K1 = 'centre-a/k1';
 const K2 = 'centre-a/k2';
 const PASSWORD = 'devices screen password';
-const UI_TIMEOUT = 15_000;
 
 describe('device health of every kiosk of the centre, live', () => {
   const stops: (() => Promise<void> | void)[] = [];
@@ -107,20 +107,11 @@ describe('device health of every kiosk of the centre, live', () => {
     for (const stop of stops.reverse()) await stop();
   });
 
-  async function staffScreen(locale: string, timezoneId: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale, timezoneId });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(UI_TIMEOUT);
-    await page.goto(web.urls.staff ?? '');
-    const zh = locale === 'zh-CN';
-    await page.getByLabel(zh ? '用户名' : 'User name').fill('sam');
-    await page.getByLabel(zh ? '密码' : 'Password').fill(PASSWORD);
-    await page.getByRole('button', { name: zh ? '登录' : 'Sign in' }).click();
-    if (!zh) {
-      // A centre in China opens in Chinese; English is a tap away.
-      await page.getByRole('button', { name: 'English' }).click();
-    }
+  async function staffScreen(seat: Seat): Promise<Page> {
+    const page = await openAt(browser, contexts, seat, web.urls.staff ?? '');
+    await signIn(page, seat, 'sam', PASSWORD);
+    // A centre in China opens in Chinese; English is a tap away.
+    await seatLanguage(page, seat);
     return page;
   }
 
@@ -130,20 +121,15 @@ describe('device health of every kiosk of the centre, live', () => {
   const pages: { page: Page; zh: boolean }[] = [];
 
   it('lists both kiosks of the centre, the other one from its heartbeats, in both languages and browser zones', async () => {
-    for (const [locale, zone] of [
-      ['zh-CN', 'Asia/Shanghai'],
-      ['zh-CN', 'UTC'],
-      ['en-US', 'UTC'],
-      ['en-US', 'Asia/Shanghai'],
-    ] as const) {
-      const page = await staffScreen(locale, zone);
-      const zh = locale === 'zh-CN';
+    for (const seat of SEATS) {
+      const page = await staffScreen(seat);
+      const { zh } = seat;
       pages.push({ page, zh });
       await page.locator(`table[data-kiosk="${K1}"] tr[data-device="fingerprint"][data-state="ok"]`).waitFor();
       await peerDevice(page, 'fingerprint', 'ok').waitFor();
       await peerDevice(page, 'badge', 'ok').waitFor();
       const caption = page.locator(`table[data-kiosk="${K2}"][data-stale="false"] caption`);
-      expect(await caption.textContent()).toContain(zh ? '最近心跳' : 'last heartbeat');
+      expect(await caption.textContent()).toContain(say(seat, '最近心跳', 'last heartbeat'));
       // The centre's zone, whatever the browser's.
       expect(await page.locator('section.devices').textContent()).toContain('UTC+08:00');
       if (zh) expect(await untranslated(page)).toEqual([]);
