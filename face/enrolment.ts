@@ -24,6 +24,14 @@ export async function enrol(
 ): Promise<Enrolment> {
   const captures: Capture[] = [];
   for (const input of inputs) captures.push(await capture(service, input, limits));
+  return { template: templateFromCaptures(subjectId, captures, threshold), captures };
+}
+
+/**
+ * The enrolment rule on captures already gated (the face-frr bench enrols from cached analyses through it):
+ * at least MIN_ENROLMENT_CAPTURES usable ones, every two of them closer than the threshold.
+ */
+export function templateFromCaptures(subjectId: string, captures: readonly Capture[], threshold: number): FaceTemplate {
   const descriptors = captures.flatMap((c) => (c.kind === 'usable' ? [c.face.descriptor] : []));
   if (descriptors.length < MIN_ENROLMENT_CAPTURES) {
     const reasons = captures.flatMap((c, i) =>
@@ -45,5 +53,5 @@ export async function enrol(
       }
     }
   }
-  return { template: createTemplate(subjectId, descriptors), captures };
+  return createTemplate(subjectId, descriptors);
 }

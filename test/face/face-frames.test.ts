@@ -4,7 +4,6 @@
 // of JPEGs (the VC0706 and webcam both hand the port one JPEG per call).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FaceObservation } from '../../face/analysis.ts';
 import { type Capture, capture } from '../../face/capture.ts';
 import { enrol } from '../../face/enrolment.ts';
 import { FaceService } from '../../face/face-service.ts';
@@ -13,6 +12,7 @@ import type { FaceTemplate } from '../../face/template.ts';
 import { verifyFrames } from '../../face/verification.ts';
 import { cameraFacePort } from '../../main/kiosk/face-port.ts';
 import { CAMERA_VARIANTS, FACES_DIR, brightness, decode, encode, kioskFrame, queueCamera } from './camera.ts';
+import { NO_FACE, at, usableCapture } from './observations.ts';
 
 let service: FaceService;
 let template: FaceTemplate;
@@ -119,23 +119,6 @@ describe('a face try over several frames, against every enrolled capture', { tim
 });
 
 describe('which frame decides', () => {
-  const observation = (descriptor: Float32Array, liveness = 0.9): FaceObservation => ({
-    box: { x: 0, y: 0, width: 100, height: 100 },
-    landmarks: [],
-    descriptor,
-    measures: {
-      detectionScore: 0.9,
-      faceWidth: 100,
-      edgeMargin: 0.2,
-      brightness: 0.5,
-      sharpness: 0.5,
-      pose: { yaw: 0, pitch: 0, roll: 0 },
-      eyeAspectRatio: 0.3,
-    },
-    liveness: { antispoof: liveness, liveness },
-  });
-  // Distances are binary fractions, exact in a Float32Array.
-  const at = (x: number): Float32Array => Float32Array.from({ length: 128 }, (_, i) => (i === 0 ? x : 0));
   const enrolled: FaceTemplate = {
     subjectId: 's',
     descriptors: [at(0), at(0), at(0)],
@@ -143,21 +126,11 @@ describe('which frame decides', () => {
     createdAt: '2026-01-01T00:00:00.000Z',
   };
   const usable = (x: number, liveness?: number, marginal?: 'face-too-small'): Capture => ({
-    kind: 'usable',
+    ...usableCapture(at(x), liveness),
     ...(marginal ? { marginal } : {}),
-    face: observation(at(x), liveness),
-    analysis: {
-      source: { width: 640, height: 480 },
-      analysed: { width: 640, height: 480 },
-      faceCount: 1,
-      boxes: [],
-      decodeMs: 0,
-      inferenceMs: 0,
-      stagesMs: { detect: 0, landmarks: 0, descriptor: 0, liveness: 0 },
-    },
   });
   const small = (x: number, liveness?: number): Capture => usable(x, liveness, 'face-too-small');
-  const unusable: Capture = { kind: 'unusable', reason: 'no-face', guidance: 'look at the camera', detail: 'no face' };
+  const unusable = NO_FACE;
   const run = (captures: readonly Capture[]): ReturnType<typeof verifyFrames> => {
     let next = 0;
     return verifyFrames(enrolled, () => Promise.resolve(captures[next++] ?? unusable), 3, 0.5);

@@ -21,6 +21,8 @@ interface PairImage {
   readonly photo: string;
 }
 
+const CHIPS_DIR = 'dlib-johns';
+
 export interface PairSet {
   readonly csv: string;
   readonly images: number;
@@ -33,6 +35,17 @@ export function labelledPhotos(): { file: string; person: string }[] {
     .filter((f) => /^[a-z_]+_\d+\.jpg$/.test(f) && !f.startsWith('group_'))
     .sort()
     .map((file) => ({ file, person: file.replace(/_\d+\.jpg$/, '') }));
+}
+
+/**
+ * dlib's aligned face chips (test/fixtures/faces/dlib-johns, Boost licence): `dlib-johns/<person>_<n>.jpg`,
+ * 150x150 and cropped tight around the face, so a caller frames them smaller (camera.ts kioskFrame, fill 0.5).
+ */
+export function faceChips(): { file: string; person: string }[] {
+  return readdirSync(fileURLToPath(new URL(`${CHIPS_DIR}/`, FACES_DIR)))
+    .filter((f) => /^[a-z_]+_\d+\.jpg$/.test(f))
+    .sort()
+    .map((f) => ({ file: `${CHIPS_DIR}/${f}`, person: f.replace(/_\d+\.jpg$/, '') }));
 }
 
 /** One-face crops of face-api's demo group photos: `demo<N>/<k>`, unnamed, so only ever impostors. */

@@ -1,0 +1,44 @@
+// The enrolment rule (face/enrolment.ts templateFromCaptures), which the kiosk's enrolment and the face-frr
+// bench share: at least three usable captures, every two of them closer than the threshold.
+import { describe, expect, it } from 'vitest';
+import { MusterError } from '../../core/errors.ts';
+import { templateFromCaptures } from '../../face/enrolment.ts';
+import { NO_FACE, at, usableCapture } from './observations.ts';
+
+describe('the enrolment rule', () => {
+  it('makes a template of the usable captures only, in their order', () => {
+    const template = templateFromCaptures(
+      'p-1',
+      [usableCapture(at(0)), NO_FACE, usableCapture(at(0.25)), usableCapture(at(0.5))],
+      0.57,
+    );
+    expect(template.subjectId).toBe('p-1');
+    expect(template.descriptors.map((d) => d[0])).toEqual([0, 0.25, 0.5]);
+  });
+
+  it('refuses fewer than three usable captures, naming why the others were refused', () => {
+    const error = refusal(() =>
+      templateFromCaptures('p-1', [usableCapture(at(0)), NO_FACE, usableCapture(at(0.25))], 0.57),
+    );
+    expect(error.code).toBe('enrolment-too-few-captures');
+    expect(error.message).toMatch(/got 2; capture 2: no-face/);
+  });
+
+  it('refuses captures two of which are as far apart as the threshold: they may be two people', () => {
+    const captures = [usableCapture(at(0)), usableCapture(at(0.25)), usableCapture(at(0.5))];
+    const error = refusal(() => templateFromCaptures('p-1', captures, 0.5));
+    expect(error.code).toBe('enrolment-inconsistent');
+    expect(error.message).toMatch(/captures 1 and 3/);
+    expect(templateFromCaptures('p-1', captures, 0.5 + 2 ** -10).descriptors).toHaveLength(3);
+  });
+});
+
+function refusal(make: () => unknown): MusterError {
+  try {
+    make();
+  } catch (error) {
+    if (error instanceof MusterError) return error;
+    throw error;
+  }
+  throw new Error('the enrolment was not refused');
+}
