@@ -29,14 +29,22 @@ export async function enrol(
 
 /**
  * The enrolment rule on captures already gated (the face-frr bench enrols from cached analyses through it):
- * at least MIN_ENROLMENT_CAPTURES usable ones, every two of them closer than the threshold.
+ * at least MIN_ENROLMENT_CAPTURES usable ones, every two of them closer than the threshold. A face the gate
+ * passes as marginal for darkness matches but does not enrol: staff can turn on a light, and a template is
+ * compared with every later capture.
  */
 export function templateFromCaptures(subjectId: string, captures: readonly Capture[], threshold: number): FaceTemplate {
-  const descriptors = captures.flatMap((c) => (c.kind === 'usable' ? [c.face.descriptor] : []));
+  const descriptors = captures.flatMap((c) =>
+    c.kind === 'usable' && c.marginal !== 'too-dark' ? [c.face.descriptor] : [],
+  );
   if (descriptors.length < MIN_ENROLMENT_CAPTURES) {
-    const reasons = captures.flatMap((c, i) =>
-      c.kind === 'unusable' ? [`capture ${i + 1}: ${c.reason} (${c.detail})`] : [],
-    );
+    const reasons = captures.flatMap((c, i) => {
+      if (c.kind === 'unusable') return [`capture ${i + 1}: ${c.reason} (${c.detail})`];
+      const brightness = Math.round(c.face.measures.brightness);
+      return c.marginal === 'too-dark'
+        ? [`capture ${i + 1}: too dark to enrol from (face brightness ${brightness})`]
+        : [];
+    });
     throw new MusterError(
       'enrolment-too-few-captures',
       `enrolment needs ${MIN_ENROLMENT_CAPTURES} usable captures, got ${descriptors.length}${reasons.length ? `; ${reasons.join('; ')}` : ''}`,

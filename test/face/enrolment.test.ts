@@ -24,6 +24,20 @@ describe('the enrolment rule', () => {
     expect(error.message).toMatch(/got 2; capture 2: no-face/);
   });
 
+  it('does not enrol from a face too dark to reject with, and says so', () => {
+    const dim = { ...usableCapture(at(0.125)), marginal: 'too-dark' as const };
+    const error = refusal(() =>
+      templateFromCaptures('p-1', [usableCapture(at(0)), dim, usableCapture(at(0.25))], 0.57),
+    );
+    expect(error.code).toBe('enrolment-too-few-captures');
+    expect(error.message).toMatch(/got 2; capture 2: too dark to enrol from \(face brightness 120\)/);
+    // A small (marginal) face still enrols, as before.
+    const small = { ...usableCapture(at(0.125)), marginal: 'face-too-small' as const };
+    expect(
+      templateFromCaptures('p-1', [usableCapture(at(0)), small, usableCapture(at(0.25))], 0.57).descriptors,
+    ).toHaveLength(3);
+  });
+
   it('refuses captures two of which are as far apart as the threshold: they may be two people', () => {
     const captures = [usableCapture(at(0)), usableCapture(at(0.25)), usableCapture(at(0.5))];
     const error = refusal(() => templateFromCaptures('p-1', captures, 0.5));

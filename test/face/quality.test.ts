@@ -56,6 +56,27 @@ describe('quality gate', () => {
     expect(gateMeasures({ ...GOOD, faceWidth: minRejectFaceWidth })).toEqual({ ok: true });
   });
 
+  it('passes a dim face as marginal down to a floor: "face the light" rather than a rejection', () => {
+    const { minBrightness, minMarginalBrightness } = DEFAULT_QUALITY_LIMITS;
+    expect(minMarginalBrightness).toBeLessThan(minBrightness);
+    expect(gateMeasures({ ...GOOD, brightness: minMarginalBrightness })).toEqual({ ok: true, marginal: 'too-dark' });
+    expect(gateMeasures({ ...GOOD, brightness: minBrightness - 0.5 })).toEqual({ ok: true, marginal: 'too-dark' });
+    expect(gateMeasures({ ...GOOD, brightness: minBrightness })).toEqual({ ok: true });
+    expect(gateMeasures({ ...GOOD, brightness: minMarginalBrightness - 0.5 })).toMatchObject({
+      ok: false,
+      reason: 'too-dark',
+    });
+    // Distance comes first: a small dim face is asked to come closer.
+    expect(gateMeasures({ ...GOOD, faceWidth: 40, brightness: minMarginalBrightness })).toEqual({
+      ok: true,
+      marginal: 'face-too-small',
+    });
+    // Still only a usable face: a dim, blurred one is refused as blurred.
+    expect(gateMeasures({ ...GOOD, brightness: minMarginalBrightness, sharpness: 0.01 })).toMatchObject({
+      reason: 'blurry',
+    });
+  });
+
   it('counts faces before measuring one', () => {
     const analysis = (faceCount: number): FrameAnalysis => ({
       source: { width: 640, height: 480 },
