@@ -17,8 +17,11 @@ export interface QualityMeasures {
   readonly brightness: number;
   readonly sharpness: number;
   readonly pose: HeadPose;
-  /** Both eyes' lid gap over their width (face/eyelids.ts): about 0.2-0.3 open, under 0.1 shut. */
-  readonly eyeAspectRatio: number;
+  /**
+   * Both eyes' lid gap over their width (face/eyelids.ts): about 0.2-0.3 open, under 0.1 shut. Absent when the
+   * engine runs without eye openness (a kiosk whose challenge is not 'blink').
+   */
+  readonly eyeAspectRatio?: number;
 }
 
 /** Human's presentation-attack models, 0..1, higher means a live person rather than a photo or screen. */

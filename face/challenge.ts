@@ -51,9 +51,17 @@ export function evaluateChallenge(
   const stranger = faces.findIndex((f) => descriptorDistance(f.descriptor, first.descriptor) >= sameFaceThreshold);
   if (stranger >= 0)
     return { passed: false, reason: 'different-person', detail: `frame ${stranger} shows a different face` };
+  if (kind === 'turn-head')
+    return headTurn(
+      faces.map((f) => f.measures.pose.yaw),
+      limits,
+      faces.length,
+    );
   const ear = faces.map((f) => f.measures.eyeAspectRatio);
-  const yaw = faces.map((f) => f.measures.pose.yaw);
-  return kind === 'blink' ? blink(ear, limits, faces.length) : headTurn(yaw, limits, faces.length);
+  // A wiring fault (a face service started without eye openness), never a person's failed try.
+  if (!ear.every((e): e is number => e !== undefined))
+    throw new Error('blink challenge on frames without eye openness');
+  return blink(ear, limits, faces.length);
 }
 
 function blink(ear: readonly number[], limits: ChallengeLimits, frames: number): ChallengeResult {

@@ -20,6 +20,11 @@ export type { DetectorName } from './detectors.ts';
 export interface EngineOptions {
   readonly backend: BackendChoice;
   readonly detector: DetectorName;
+  /**
+   * Load and run the iris model for eye openness (the blink challenge's measure). Off, a frame's analysis has no
+   * eyeAspectRatio and costs one model less, at start and per frame.
+   */
+  readonly eyes: boolean;
 }
 
 export interface EngineHealth {
@@ -75,7 +80,8 @@ export class FaceEngine {
     private readonly detector: FaceDetector,
     private readonly antispoof: GraphModel,
     private readonly liveness: GraphModel,
-    private readonly iris: GraphModel,
+    /** Absent when the engine was started without eye openness (EngineOptions.eyes). */
+    private readonly iris: GraphModel | undefined,
     /** Completed by load() once the warm-up ran (its time is part of it). */
     public health: EngineHealth,
   ) {}
@@ -95,7 +101,7 @@ export class FaceEngine {
     const humanDir = humanModelDirectory();
     const antispoof = await tf.loadGraphModel(fileModelHandler(tf, join(humanDir, 'antispoof.json')));
     const liveness = await tf.loadGraphModel(fileModelHandler(tf, join(humanDir, 'liveness.json')));
-    const iris = await tf.loadGraphModel(fileModelHandler(tf, join(humanDir, 'iris.json')));
+    const iris = options.eyes ? await tf.loadGraphModel(fileModelHandler(tf, join(humanDir, 'iris.json'))) : undefined;
     const loaded = performance.now();
     const health: EngineHealth = {
       backend: backend.name,
@@ -109,7 +115,7 @@ export class FaceEngine {
         'face-api face_recognition (128-d)',
         'human antispoof',
         'human liveness',
-        'human iris (eyelids)',
+        ...(iris ? ['human iris (eyelids)'] : []),
       ],
       loadMs: loaded - started,
       startMs: { backend: backendLoaded - started, models: loaded - backendLoaded, warmUp: 0 },
@@ -130,10 +136,12 @@ export class FaceEngine {
       await nets.faceLandmark68Net.detectLandmarks(face);
       await nets.faceRecognitionNet.computeFaceDescriptor(face);
       await this.livenessScores(face, { x: 0, y: 0, width: 150, height: 150 });
-      await this.eyeOpenness(
-        face,
-        Array.from({ length: 68 }, (_, i) => ({ x: 10 + i * 2, y: 60 })),
-      );
+      if (this.iris)
+        await this.eyeOpenness(
+          this.iris,
+          face,
+          Array.from({ length: 68 }, (_, i) => ({ x: 10 + i * 2, y: 60 })),
+        );
     } finally {
       tf.dispose([blank, face]);
     }
@@ -187,7 +195,7 @@ export class FaceEngine {
     const box = landmarkFrame(first.positions);
     const landmarks = await this.landmarks(image, box);
     const points = landmarks.positions.map(({ x, y }) => ({ x, y }));
-    const eyes = await this.eyeOpenness(image, points);
+    const eyes = this.iris ? await this.eyeOpenness(this.iris, image, points) : undefined;
     const descriptorStart = performance.now();
     // face-api's alignment: the landmarks' bounding box, padded, is what the descriptor net sees.
     const descriptor = await this.inCrop(image, landmarks.align(), (crop) =>
@@ -212,7 +220,7 @@ export class FaceEngine {
         edgeMargin: margin,
         ...regionMeasures(frame, box),
         pose: headPose(points),
-        eyeAspectRatio: eyes,
+        ...(eyes === undefined ? {} : { eyeAspectRatio: eyes }),
       },
       liveness,
     };
@@ -240,7 +248,7 @@ export class FaceEngine {
   }
 
   /** Both eyes' lid aspect ratio, averaged (face/eyelids.ts): the blink challenge's measure. */
-  private async eyeOpenness(image: Tensor3D, points: readonly Point[]): Promise<number> {
+  private async eyeOpenness(iris: GraphModel, image: Tensor3D, points: readonly Point[]): Promise<number> {
     const { tf } = this.faceApi;
     const [height, width] = image.shape;
     const boxes = eyeCrops(points).map((b) => [
@@ -253,7 +261,7 @@ export class FaceEngine {
       const crops = tf.image.cropAndResize(tf.expandDims<Tensor4D>(image, 0), boxes, [0, 0], [IRIS_INPUT, IRIS_INPUT]);
       const [left, right] = tf.split<Tensor4D>(crops, 2);
       const input = tf.concat([left as Tensor4D, tf.image.flipLeftRight(right as Tensor4D)]);
-      return this.iris.execute(tf.div(input, 255)) as Tensor;
+      return iris.execute(tf.div(input, 255)) as Tensor;
     });
     const values = await output.data();
     output.dispose();

@@ -15,6 +15,8 @@ import type { WorkerMessage, WorkerRequest } from './worker-protocol.ts';
 export interface FaceServiceOptions {
   readonly backend?: BackendChoice;
   readonly detector?: DetectorName;
+  /** Eye openness for the blink challenge (EngineOptions.eyes; default on). */
+  readonly eyes?: boolean;
   /** Where the chosen backend is logged (default: the process logger's `face` child). */
   readonly logger?: Logger;
 }
@@ -59,6 +61,7 @@ export class FaceService {
     const engineOptions: EngineOptions = {
       backend: options.backend ?? 'auto',
       detector: options.detector ?? DEFAULT_DETECTOR,
+      eyes: options.eyes ?? true,
     };
     const started = performance.now();
     // Sources run as .ts through tsx, a build as .js.

@@ -49,7 +49,13 @@ export class KioskFace {
     if (this.loading) return this.loading;
     const loading = this.shared
       ? Promise.resolve(this.shared)
-      : FaceService.start({ backend: this.settings.backend, detector: this.settings.detector, logger: this.logger });
+      : FaceService.start({
+          backend: this.settings.backend,
+          detector: this.settings.detector,
+          // The iris model only for the blink challenge: one model less to load, warm and run on every frame.
+          eyes: this.settings.challenge === 'blink',
+          logger: this.logger,
+        });
     loading.then(
       (service) => {
         this.engine = engineHealth(service);

@@ -111,6 +111,16 @@ describe('active liveness challenge', () => {
     });
     expect(evaluateChallenge('blink', [face(0.3, 0)], 0.55)).toMatchObject({ passed: false, reason: 'too-few-frames' });
   });
+
+  it('judges a head turn on frames without eye openness, and refuses to judge a blink on them', () => {
+    const withoutEyes = (yaw: number): FaceObservation => {
+      const { eyeAspectRatio: _, ...measures } = face(0.3, yaw).measures;
+      return { ...face(0.3, yaw), measures };
+    };
+    expect(evaluateChallenge('turn-head', [0, 0.1, 0.3].map(withoutEyes), 0.55)).toMatchObject({ passed: true });
+    // A face service started without the iris model under a blink challenge is a wiring fault, not a person's failure.
+    expect(() => evaluateChallenge('blink', [0, 0, 0].map(withoutEyes), 0.55)).toThrow(/without eye openness/);
+  });
 });
 
 describe('landmark geometry', () => {
