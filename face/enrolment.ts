@@ -28,22 +28,33 @@ export async function enrol(
 }
 
 /**
+ * Eyes whose lids are closer than this over the eye's width (face/eyelids.ts: about 0.2-0.3 open, under 0.1 shut)
+ * are shut for enrolment. On the face-frr bench the one face enrolled with its eyes nearly shut (0.08-0.10; every
+ * other enrolment capture read 0.15 or more) accepted an impostor.
+ */
+export const MIN_ENROLMENT_EYE_OPENING = 0.1;
+
+/**
  * The enrolment rule on captures already gated (the face-frr bench enrols from cached analyses through it):
- * at least MIN_ENROLMENT_CAPTURES usable ones, every two of them closer than the threshold. A face the gate
- * passes as marginal for darkness matches but does not enrol: staff can turn on a light, and a template is
- * compared with every later capture.
+ * at least MIN_ENROLMENT_CAPTURES usable ones, every two of them closer than the threshold. A capture that the
+ * gate passes as marginal for darkness, or with the eyes shut, matches but does not enrol: staff can turn on a
+ * light or ask for open eyes, and a template is compared with every later capture.
  */
 export function templateFromCaptures(subjectId: string, captures: readonly Capture[], threshold: number): FaceTemplate {
-  const descriptors = captures.flatMap((c) =>
-    c.kind === 'usable' && c.marginal !== 'too-dark' ? [c.face.descriptor] : [],
-  );
+  const refusal = (c: Capture): string | undefined => {
+    if (c.kind === 'unusable') return `${c.reason} (${c.detail})`;
+    const { brightness, eyeAspectRatio } = c.face.measures;
+    if (c.marginal === 'too-dark') return `too dark to enrol from (face brightness ${Math.round(brightness)})`;
+    // Measured where the engine runs the iris model (every engine but a kiosk's without the blink challenge).
+    if (eyeAspectRatio !== undefined && eyeAspectRatio < MIN_ENROLMENT_EYE_OPENING)
+      return `eyes shut (lid gap ${eyeAspectRatio.toFixed(2)})`;
+    return undefined;
+  };
+  const descriptors = captures.flatMap((c) => (c.kind === 'usable' && !refusal(c) ? [c.face.descriptor] : []));
   if (descriptors.length < MIN_ENROLMENT_CAPTURES) {
     const reasons = captures.flatMap((c, i) => {
-      if (c.kind === 'unusable') return [`capture ${i + 1}: ${c.reason} (${c.detail})`];
-      const brightness = Math.round(c.face.measures.brightness);
-      return c.marginal === 'too-dark'
-        ? [`capture ${i + 1}: too dark to enrol from (face brightness ${brightness})`]
-        : [];
+      const why = refusal(c);
+      return why ? [`capture ${i + 1}: ${why}`] : [];
     });
     throw new MusterError(
       'enrolment-too-few-captures',

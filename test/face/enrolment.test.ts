@@ -2,7 +2,7 @@
 // bench share: at least three usable captures, every two of them closer than the threshold.
 import { describe, expect, it } from 'vitest';
 import { MusterError } from '../../core/errors.ts';
-import { templateFromCaptures } from '../../face/enrolment.ts';
+import { MIN_ENROLMENT_EYE_OPENING, templateFromCaptures } from '../../face/enrolment.ts';
 import { NO_FACE, at, usableCapture } from './observations.ts';
 
 describe('the enrolment rule', () => {
@@ -35,6 +35,28 @@ describe('the enrolment rule', () => {
     const small = { ...usableCapture(at(0.125)), marginal: 'face-too-small' as const };
     expect(
       templateFromCaptures('p-1', [usableCapture(at(0)), small, usableCapture(at(0.25))], 0.57).descriptors,
+    ).toHaveLength(3);
+  });
+
+  it('does not enrol from a face with its eyes shut', () => {
+    const shut = usableCapture(at(0.125));
+    const closed = { ...shut, face: { ...shut.face, measures: { ...shut.face.measures, eyeAspectRatio: 0.09 } } };
+    const error = refusal(() =>
+      templateFromCaptures('p-1', [usableCapture(at(0)), closed, usableCapture(at(0.25))], 0.57),
+    );
+    expect(error.message).toMatch(/got 2; capture 2: eyes shut \(lid gap 0\.09\)/);
+    const open = {
+      ...shut,
+      face: { ...shut.face, measures: { ...shut.face.measures, eyeAspectRatio: MIN_ENROLMENT_EYE_OPENING } },
+    };
+    expect(
+      templateFromCaptures('p-1', [usableCapture(at(0)), open, usableCapture(at(0.25))], 0.57).descriptors,
+    ).toHaveLength(3);
+    // An engine that does not measure the eyes (a kiosk without the blink challenge) enrols as before.
+    const { eyeAspectRatio: _unmeasured, ...measures } = shut.face.measures;
+    const unmeasured = { ...shut, face: { ...shut.face, measures } };
+    expect(
+      templateFromCaptures('p-1', [usableCapture(at(0)), unmeasured, usableCapture(at(0.25))], 0.57).descriptors,
     ).toHaveLength(3);
   });
 

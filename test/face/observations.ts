@@ -36,7 +36,7 @@ export function observation(descriptor: Float32Array, liveness = 0.9): FaceObser
   };
 }
 
-export function usableCapture(descriptor: Float32Array, liveness?: number): Capture {
+export function usableCapture(descriptor: Float32Array, liveness?: number): Extract<Capture, { kind: 'usable' }> {
   return { kind: 'usable', face: observation(descriptor, liveness), analysis: ANALYSIS };
 }
 
