@@ -6,10 +6,11 @@
 import type { MusterApi } from '../../core/api/api.ts';
 import type { BreachAlertView } from '../../core/api/alerts-api.ts';
 import { type Catalogue, wordsOf } from '../catalogue.ts';
-import { button, h, render } from '../dom.ts';
+import { type Child, button, h, render } from '../dom.ts';
 import { data } from '../findings.ts';
 import { engineText } from '../engine-text.ts';
 import { stamp } from '../local-time.ts';
+import { reconcile } from '../reconcile.ts';
 import { ruleText } from '../screen-words.ts';
 import { errorText } from '../status-line.ts';
 
@@ -56,38 +57,49 @@ export interface AlertsPanelOptions {
 }
 
 export function alertsPanel(api: MusterApi, options: AlertsPanelOptions): AlertsPanel {
-  const list = h('div', { 'class': 'alerts-list', 'aria-live': 'polite' });
-  const el = h('section', { 'class': 'panel alerts-panel', 'aria-label': t('title') }, h('h2', {}, t('title')), list);
-  /** A half-typed note survives a refresh: the panel re-renders only when nobody is typing in it. */
-  const typing = (): boolean =>
-    el.contains(document.activeElement) &&
-    document.activeElement instanceof HTMLInputElement &&
-    document.activeElement.value !== '';
+  const message = h('div', { 'aria-live': 'polite' });
+  const list = h('ul', { 'class': 'alerts-list', 'aria-live': 'polite' });
+  const el = h(
+    'section',
+    { 'class': 'panel alerts-panel', 'aria-label': t('title') },
+    h('h2', {}, t('title')),
+    message,
+    list,
+  );
+  // A live update merges into the list by alert: an alert's words are redrawn when it changed, its note and
+  // assignee fields (and the focus in them) are kept, so a half-typed note survives every update.
   const refresh = async (): Promise<void> => {
-    if (typing()) return;
     try {
       const { alerts } = await (options.list?.() ??
         api.call('hq.breachAlerts', options.centre === undefined ? {} : { centre: options.centre }));
-      render(
-        list,
-        alerts.length === 0
-          ? h('p', {}, t('none'))
-          : h(
-              'ul',
-              {},
-              alerts.map((a) => item(a)),
-            ),
-      );
+      const none = alerts.length === 0 ? t('none') : '';
+      if (message.textContent !== none) render(message, none === '' ? null : h('p', {}, none));
+      reconcile(list, alerts, (a) => a.id, create, update);
     } catch (error) {
-      render(list, h('p', { class: 'banner', role: 'alert' }, errorText(error)));
+      render(message, h('p', { class: 'banner', role: 'alert' }, errorText(error)));
     }
   };
-  const item = (a: BreachAlertView): HTMLElement => {
-    const last = a.history.at(-1);
+  const create = (a: BreachAlertView): HTMLElement => {
+    const li = h('li', { 'data-alert': a.id }, h('div', { class: 'alert-body' }));
+    update(li, a);
+    return li;
+  };
+  const update = (li: HTMLElement, a: BreachAlertView): void => {
+    const shown = JSON.stringify(a);
+    if (li.dataset.shown === shown) return;
+    li.dataset.shown = shown;
+    li.className = `alert alert-${a.kind} alert-${a.status}`;
+    const body = li.querySelector('.alert-body');
+    if (body) render(body, ...item(a));
     const closed = a.status === 'resolved' || a.status === 'superseded';
-    return h(
-      'li',
-      { 'class': `alert alert-${a.kind} alert-${a.status}`, 'data-alert': a.id },
+    const held = li.querySelector('.alert-actions');
+    if (options.canAct && !closed) {
+      if (!held) li.append(actions(a));
+    } else held?.remove();
+  };
+  const item = (a: BreachAlertView): Child[] => {
+    const last = a.history.at(-1);
+    return [
       h('strong', {}, t(a.kind === 'breach' ? 'kind_breach' : 'kind_review')),
       ' ',
       data(a.subject),
@@ -114,8 +126,7 @@ export function alertsPanel(api: MusterApi, options: AlertsPanelOptions): Alerts
             last.note.startsWith('sha256:') ? null : [': ', data(last.note)],
           )
         : null,
-      options.canAct && !closed ? actions(a) : null,
-    );
+    ];
   };
   const eventWord = (event: string): string => {
     const key = `event_${event}`;

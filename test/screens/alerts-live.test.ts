@@ -234,11 +234,34 @@ describe("breach alerts live on the HQ dashboard (officer, police) and the centr
         .getByRole('button', { name: '确认' })
         .click();
       await expect.poll(() => alertOn(officers[0] as Page).textContent()).toContain('请先填写备注。');
+      // The fourth officer starts a note and leaves it half-typed while the others act: each live update (and the
+      // dashboard's own refreshes) merges the new status into the alert, the note and its focus untouched.
+      const typist = officers[3] as Page;
+      const typistSeat = SEATS[3] as Seat;
+      const draft = alertOn(typist).getByLabel(say(typistSeat, '备注', 'Note'));
+      await draft.click();
+      await typist.keyboard.type('spoke to the per');
+      const overviews = { count: 0 };
+      typist.on('request', (request) => {
+        if (request.url().endsWith('/api/call') && request.postData()?.includes('"hq.overview"')) overviews.count++;
+      });
+      const draftKept = async (): Promise<void> => {
+        expect(await draft.inputValue(), typistSeat.name).toBe('spoke to the per');
+        expect(await draft.evaluate((el) => el === document.activeElement), typistSeat.name).toBe(true);
+      };
       await act(0, ['确认', 'Acknowledge'], 'calling the person');
       await everyScreenSays('已确认', 'acknowledged');
+      await draftKept();
       await act(1, ['指派', 'Assign'], 'home visit', 'officer-2');
       await everyScreenSays('已指派', 'assigned');
       for (const page of officers) expect(await alertOn(page).textContent()).toContain('officer-2');
+      await draftKept();
+      // Two more refreshes of the tables, the 30 s timer's among them (nothing else happens meanwhile).
+      const seen = overviews.count;
+      await expect.poll(() => overviews.count, { timeout: 90_000 }).toBeGreaterThanOrEqual(seen + 2);
+      await draftKept();
+      await typist.keyboard.type('son');
+      expect(await draft.inputValue()).toBe('spoke to the person');
       await act(2, ['解决', 'Resolve'], 'seen at home, unwell');
       await everyScreenSays('已解决', 'resolved');
       // Resolved: no more actions; the officer's note shows at HQ, only the event at the centre (the topic carries its hash).
