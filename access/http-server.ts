@@ -11,6 +11,8 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { check } from '../core/api/check.ts';
+import { signInRequest } from '../core/api/session-api.ts';
 import { MusterError, errorMessage } from '../core/errors.ts';
 import { componentLogger } from '../runtime/logger.ts';
 import { backoffDelay } from '../runtime/retry.ts';
@@ -185,11 +187,7 @@ export function serveSessions(server: HttpServer, users: UserStore, options: Ses
     SESSION_PATH,
     {
       POST: async (request, reply) => {
-        const body = jsonBody(request);
-        if (typeof body !== 'object' || body === null || Array.isArray(body))
-          throw new MusterError('bad-request', 'body must be a JSON object {user, password}');
-        const user = 'user' in body && typeof body.user === 'string' ? body.user : '';
-        const password = 'password' in body && typeof body.password === 'string' ? body.password : '';
+        const { user, password } = check(signInRequest, jsonBody(request), 'body');
         const session = await users.signIn(user, password, request.raw.socket.remoteAddress ?? 'unknown');
         reply.header(
           'set-cookie',

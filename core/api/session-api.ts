@@ -8,6 +8,11 @@ export const principalView = obj(
   { user: text(1, 64), role: oneOf(ROLES), centres: list(ident, 256) },
   { subject: ident },
 );
+/**
+ * What POST /api/session takes. The limits are wide: a name or password outside the user store's rules is refused
+ * by sign-in itself, with the same answer and timing as a wrong one.
+ */
+export const signInRequest = obj({ user: text(0, 256), password: text(0, 4096) });
 export const sessionAnswer = obj({ principal: principalView });
 export const signInAnswer = obj({ token: text(1, 200), principal: principalView, expiresAt: int() });
 

@@ -56,6 +56,17 @@ describe('HTTP guard', () => {
       ).status,
     ).toBe(401);
     expect((await fetch(`${url}/api/session`, { method: 'POST', body: '{not json' })).status).toBe(400);
+    // The sign-in body is read by its schema (core/api/session-api.ts signInRequest): a wrong shape is the caller's.
+    for (const body of [
+      [],
+      { user: 'ana' },
+      { user: 'ana', password: 7 },
+      { user: 'ana', password: 'x', role: 'admin' },
+    ]) {
+      const refused = await fetch(`${url}/api/session`, { method: 'POST', body: JSON.stringify(body) });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('bad-message');
+    }
 
     const signIn = await fetch(`${url}/api/session`, {
       method: 'POST',
