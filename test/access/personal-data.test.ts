@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { parseAccessRecord, parseErasureRecord } from '../../core/access/access-records.ts';
 import type { Principal } from '../../core/access/roles.ts';
@@ -105,7 +106,7 @@ describe('PersonalDataStore', () => {
     pii.put('p-0001', 'centre-01', { name: NAME, idNumber: ID_NUMBER, photo: new Uint8Array(randomBytes(2048)) });
     pii.put('p-0002', 'centre-01', { name: 'Someone Else Entirely' });
     await log.writer.append('checkin', { subject: 'p-0001', centre: 'centre-01' });
-    const wrapped = (pii as unknown as { person(s: string): { wrapped_key: Buffer } }).person('p-0001').wrapped_key;
+    const wrapped = wrappedKey(piiPath, 'p-0001');
     const ninetyDays = 90 * 86_400_000;
     pii.endSupervision('p-0001', now(), ninetyDays);
 
@@ -225,3 +226,16 @@ describe("face templates under the person's data key", () => {
     );
   });
 });
+
+/** The person's wrapped data key as the store's file holds it (read through a second connection). */
+function wrappedKey(path: string, subject: string): Buffer {
+  const db = new Database(path, { readonly: true });
+  try {
+    const row = db.prepare('SELECT wrapped_key FROM people WHERE subject = ?').get(subject) as
+      { wrapped_key: Buffer } | undefined;
+    if (!row) throw new Error(`no wrapped key for ${subject}`);
+    return row.wrapped_key;
+  } finally {
+    db.close();
+  }
+}

@@ -63,16 +63,17 @@ describe('importing a portable log file', () => {
     store.close();
   });
 
-  it.each<[string, Record<string, unknown>, RegExp]>([
+  it.each<[string, unknown, RegExp]>([
     ['an entry that is not base64', { seq: 1, entry: 'not base64!' }, /^line 3\.entry: expected standard base64/],
     ['neither an entry nor a checkpoint', { seq: 1 }, /^line 3: expected an entry or a checkpoint/],
     ['a checkpoint that is not text', { checkpoint: 7 }, /^line 3\.checkpoint: expected text/],
     ['a field a line does not know', { seq: 1, entry: 'AAAA', extra: true }, /^line 3\.extra: unknown field/],
-    ['a list instead of a line', [1, 2] as unknown as Record<string, unknown>, /^line 3: expected an object/],
+    ['a list instead of a line', [1, 2], /^line 3: expected an object/],
   ])('refuses %s', async (_name, line, message) => {
     const { file, lines } = await exported();
-    lines[2] = line;
-    writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    const written: unknown[] = [...lines];
+    written[2] = line;
+    writeFileSync(file, `${written.map((l) => JSON.stringify(l)).join('\n')}\n`);
     const store = freshStore();
     await expect(importLog(store, file)).rejects.toMatchObject({
       code: 'bad-export',

@@ -68,7 +68,7 @@ describe.each<[KioskLanguage, boolean]>([
   let rig: KioskRig;
   let browser: Browser;
   let page: Page;
-  const heard = (): Promise<Heard> => page.evaluate(() => (window as unknown as { heard: Heard }).heard);
+  const heard = (): Promise<Heard> => page.evaluate(() => Reflect.get(window, 'heard') as Heard);
 
   beforeAll(async () => {
     [rig, browser] = await Promise.all([startKioskRig(language, { voice }), launchBrowser()]);

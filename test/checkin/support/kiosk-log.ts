@@ -35,14 +35,19 @@ export function kioskLog(dir: string, origin: string, start = 0): KioskLog {
   const signer = Signer.generate(origin);
   writeSignerFile(`${path}.key`, signer);
   store.setMeta('key_path', `${path}.key`);
-  const log: KioskLog = {
+  let now = start;
+  const writer = LogWriter.init(store, origin, signer, () => now);
+  return {
     path,
     store,
     signer,
     pub: `${path}.key.pub`,
-    now: start,
-    writer: undefined as unknown as LogWriter,
+    get now() {
+      return now;
+    },
+    set now(time: number) {
+      now = time;
+    },
+    writer,
   };
-  const writer = LogWriter.init(store, origin, signer, () => log.now);
-  return Object.assign(log, { writer });
 }

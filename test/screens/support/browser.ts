@@ -43,15 +43,12 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   // evaluate() runs outside the page's CSP, which (rightly) refuses an injected inline script.
   await page.evaluate(axe.source);
   const violations = await page.evaluate(async () => {
-    const result = await (
-      window as unknown as {
-        axe: {
-          run: (
-            context: Document,
-          ) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] }>;
-        };
-      }
-    ).axe.run(document);
+    const axe = Reflect.get(window, 'axe') as {
+      run: (
+        context: Document,
+      ) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] }>;
+    };
+    const result = await axe.run(document);
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
