@@ -6,11 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Payload, decodeLeaf } from '../../core/entry.ts';
+import type { Payload } from '../../core/entry.ts';
 import { MusterError } from '../../core/errors.ts';
 import { REGISTRY_ORIGIN } from '../../core/records/registry-records.ts';
 import { ingestEntries } from '../../ledger/replica.ts';
 import { type EntryRow, LedgerStore } from '../../ledger/store.ts';
+import { VerifiedReader } from '../../ledger/verified-reader.ts';
 import type { ReplicaStore } from '../../net/replica-store.ts';
 import { SUBJECT_TYPES } from './export-evidence.ts';
 
@@ -45,17 +46,22 @@ async function copySubjectLogs(source: SnapshotSource, target: LedgerStore, subj
   const origins = await source.origins();
   const centres = new Set<string>();
   const deciding = new Set<string>();
-  for (const origin of origins) {
-    for await (const rows of pages(source, origin)) {
-      for (const row of rows) {
-        if (!SUBJECT_TYPES.has(row.type)) continue;
-        const { payload } = decodeLeaf(row.leaf).body;
-        if (payload.subject !== subject) continue;
-        deciding.add(origin);
-        if (row.type === 'plan') for (const c of planCentres(payload)) centres.add(c);
-      }
+  // Which logs to copy is chosen from verified entries only: a row edited at rest (a plan's subject or centres) would
+  // otherwise leave out the log that decides the day, and the copy's own checks would never see it.
+  const { problems } = await new VerifiedReader(source).next((entries) => {
+    for (const { origin, type, payload } of entries) {
+      if (!SUBJECT_TYPES.has(type) || payload.subject !== subject) continue;
+      deciding.add(origin);
+      if (type === 'plan') for (const c of planCentres(payload)) centres.add(c);
     }
-  }
+  });
+  // What a failing entry (or any after it) said cannot be known: it may have been about this person.
+  const problem = problems[0];
+  if (problem)
+    throw new MusterError(
+      'unverified',
+      `${problem.origin}#${problem.seq} in HQ's store fails verification (${problem.reason}): it may hold evidence about ${subject}, so none can be exported`,
+    );
   const wanted = origins
     .filter((o) => o === REGISTRY_ORIGIN || deciding.has(o) || [...centres].some((c) => o.startsWith(`${c}/`)))
     .sort((a, b) => Number(b === REGISTRY_ORIGIN) - Number(a === REGISTRY_ORIGIN));
