@@ -8,7 +8,7 @@ import { Backoff, type BackoffPolicy, type Random } from '../../runtime/retry.ts
 import type { ApiService } from '../web/api-service.ts';
 import type { RendererBundle } from '../web/bundle.ts';
 import { SECURITY_HEADERS } from '../../access/security-headers.ts';
-import { screenPage } from '../web/pages.ts';
+import { screenPage, screenScript } from '../web/pages.ts';
 import { serveApi } from './ipc.ts';
 import { APP_SCHEME, KIOSK_URL, kioskWebPreferences, lockNavigation, lockPermissions } from './security.ts';
 
@@ -68,7 +68,7 @@ export function appResponse(bundle: RendererBundle, url: string): Response {
   const respond = (type: string, body: string): Response =>
     new Response(body, { status: 200, headers: { ...SECURITY_HEADERS, 'content-type': type } });
   if (path === '/kiosk') return respond('text/html; charset=utf-8', screenPage('kiosk'));
-  if (path === '/assets/app.js') return respond('text/javascript; charset=utf-8', bundle.js);
+  if (path === screenScript('kiosk')) return respond('text/javascript; charset=utf-8', bundle.screens.kiosk);
   if (path === '/assets/app.css') return respond('text/css; charset=utf-8', bundle.css);
   return new Response('not found', { status: 404, headers: SECURITY_HEADERS });
 }

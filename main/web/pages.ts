@@ -10,6 +10,11 @@ const TITLES: { readonly [S in Screen]: string } = {
   demo: 'Muster demo panel',
 };
 
+/** Where a screen's page loads its script from: each screen is a bundle of its own (main/web/bundle.ts). */
+export function screenScript(screen: Screen): string {
+  return `/assets/${screen}.js`;
+}
+
 export function screenPage(screen: Screen): string {
   return `<!doctype html>
 <html lang="en">
@@ -18,7 +23,7 @@ export function screenPage(screen: Screen): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${TITLES[screen]}</title>
 <link rel="stylesheet" href="/assets/app.css">
-<script type="module" src="/assets/app.js"></script>
+<script type="module" src="${screenScript(screen)}"></script>
 </head>
 <body data-screen="${screen}">
 <main id="app" aria-live="polite"><p>Loading…</p></main>

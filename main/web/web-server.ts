@@ -2,7 +2,7 @@
 // renderer and the typed API on the shared HTTP layer (access/http-server.ts: headers, Host and Origin checks,
 // body limit, error statuses, event streams).
 //   GET  /kiosk /staff /hq /demo    a screen (only those this process has a backend for; /demo in the demo only)
-//   GET  /assets/app.js|app.css     the renderer, bundled at start
+//   GET  /assets/<screen>.js|app.css  the renderer, a script per screen, bundled at start
 //   POST /api/call {method, params} one typed API call -> {ok, result} | {ok: false, error}
 //   GET  /api/events                Server-Sent Events: the API events this caller may see
 //   /api/session                    sign-in, who-am-I, sign-out (the access layer's routes)
@@ -25,7 +25,7 @@ import {
 import type { UserStore } from '../../access/user-store.ts';
 import { type ApiBackend, ApiService } from './api-service.ts';
 import { rendererBundle } from './bundle.ts';
-import { type Screen, indexPage, screenPage } from './pages.ts';
+import { type Screen, indexPage, screenPage, screenScript } from './pages.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
 /** A kiosk screen's webcam frame (`kiosk.frame`: up to 2.8 MB of base64 JPEG) with its call around it. */
@@ -135,11 +135,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       reply.type(type);
       return body;
     };
-  server.route('/assets/app.js', { GET: page('text/javascript; charset=utf-8', bundle.js) });
   server.route('/assets/app.css', { GET: page('text/css; charset=utf-8', bundle.css) });
   server.route('/', { GET: page('text/html; charset=utf-8', indexPage(screens)) });
-  for (const screen of screens)
+  for (const screen of screens) {
     server.route(`/${screen}`, { GET: page('text/html; charset=utf-8', screenPage(screen)) });
+    server.route(screenScript(screen), { GET: page('text/javascript; charset=utf-8', bundle.screens[screen]) });
+  }
 
   const url = await server.listen();
   return {

@@ -67,7 +67,7 @@ afterAll(() => {
 });
 
 describe('the build', () => {
-  it('compiles every Node layer, the preload as CommonJS, the renderer as one bundle and the command manifest', () => {
+  it('compiles every Node layer, the preload as CommonJS, the renderer as a bundle per screen and the command manifest', () => {
     for (const file of [
       'main/cli/main.js',
       'main/cli/commands.json',
@@ -75,7 +75,10 @@ describe('the build', () => {
       'face/face-worker.js',
       'main/electron/main.js',
       'main/electron/preload.cjs',
-      'renderer/app.js',
+      'renderer/kiosk.js',
+      'renderer/staff.js',
+      'renderer/hq.js',
+      'renderer/demo.js',
       'renderer/style.css',
     ]) {
       expect(existsSync(join(DIST, file)), file).toBe(true);
@@ -122,8 +125,12 @@ describe('the build', () => {
   it('serves the renderer from the bundle built beside it, without esbuild', async () => {
     const { rendererBundle } = (await import(pathToFileURL(join(DIST, 'main/web/bundle.js')).href)) as typeof Bundle;
     const bundle = await rendererBundle();
-    expect(bundle.js).toMatch(/kiosk/);
+    expect(bundle.screens.kiosk).toMatch(/startKioskScreen/);
     expect(bundle.css.length).toBeGreaterThan(0);
+    // A page loads only its own screen's code: HQ's charts are in HQ's script, not in the kiosk's.
+    expect(bundle.screens.hq).toMatch(/node_modules\/echarts\//);
+    expect(bundle.screens.kiosk).not.toMatch(/echarts|startHqDashboard|startStaffScreen/);
+    expect(bundle.screens.kiosk.length * 5).toBeLessThan(bundle.screens.hq.length);
   });
 
   it('starts a kiosk the way a deployed one starts (muster kiosk run), serving the screen from the bundle built beside it, without esbuild or tsx', async () => {
@@ -157,9 +164,9 @@ describe('the build', () => {
         if (url) break;
       }
       expect(url).toBeDefined();
-      const served = await fetch(new URL('/assets/app.js', url));
+      const served = await fetch(new URL('/assets/kiosk.js', url));
       expect(served.status).toBe(200);
-      expect(await served.text()).toBe(readFileSync(join(DIST, 'renderer/app.js'), 'utf8'));
+      expect(await served.text()).toBe(readFileSync(join(DIST, 'renderer/kiosk.js'), 'utf8'));
     } finally {
       kiosk.kill('SIGTERM');
       const [code] = (await exited) as [number | null];

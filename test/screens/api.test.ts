@@ -141,8 +141,10 @@ describe('browser-mode server', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(await res.text()).not.toMatch(/<script>(?!<)/);
     expect((await fetch(`${server.url}/hq`)).status).toBe(404);
-    const js = await fetch(`${server.url}/assets/app.js`);
+    const js = await fetch(`${server.url}/assets/kiosk.js`);
     expect(js.headers.get('content-type')).toMatch(/javascript/);
+    // Only the screens this server serves have a script.
+    expect((await fetch(`${server.url}/assets/hq.js`)).status).toBe(404);
   });
 
   it('decides access on the server: unauthenticated, wrong centre and wrong role are refused', async () => {
