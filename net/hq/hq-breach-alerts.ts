@@ -46,7 +46,7 @@ export function forOtherSystems(alert: BreachAlert): BreachAlert {
 /** Delivery of a raised or changed alert: the service's `breach-alert` event (SSE) and the alerts topic. */
 export function breachAlertDelivery(hq: HqService, log: Logger, publish = true): (alert: BreachAlert) => void {
   return (alert: BreachAlert): void => {
-    hq.events.emit('breach-alert', alert);
+    hq.showBreachAlert(alert);
     if (publish) void publishAlert(hq, alert, log);
   };
 }

@@ -68,6 +68,9 @@ export interface HqHealth {
 /** Live entries kept per kiosk to judge its clock by (core/time/clock-drift.ts). */
 const CLOCK_SAMPLES = 32;
 
+/** Alerts remembered as shown on the screens, newest kept (HqService.showBreachAlert). */
+const SHOWN_KEPT = 10_000;
+
 export interface HqServiceOptions {
   readonly store: HqStore;
   readonly broker: Omit<LinkOptions, 'nodeId'>;
@@ -138,6 +141,8 @@ export class HqService {
   private readonly entryListeners = new Set<EntryListener>();
   private readonly fleet = new Map<string, FleetEntry>();
   private readonly raised = new Set<string>();
+  /** What the screens were shown: per breach alert its latest version, per fleet alert `fleet:<id>` (0). */
+  private readonly shown = new Map<string, number>();
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
   private registryPublisher: RegistryPublisher | undefined;
@@ -477,9 +482,34 @@ export class HqService {
     await this.raise(alert);
   }
 
+  /**
+   * Pushes a breach alert's version to the screens (the `breach-alert` event, streamed as SSE) unless that version
+   * or a later one was pushed already: on HQ nodes sharing one store both this node's watcher and the store's
+   * notice (net/hq/pg-alert-feed.ts) bring it, in either order.
+   */
+  showBreachAlert(alert: BreachAlert): void {
+    if (this.firstShown(alert.id, alert.version)) this.events.emit('breach-alert', alert);
+  }
+
+  /** Pushes a stored fleet or security alert to the screens once, whichever node raised it. */
+  showAlert(alert: StoredAlert): void {
+    if (this.firstShown(`fleet:${alert.id}`, 0)) this.events.emit('alert', alert);
+  }
+
+  private firstShown(key: string, version: number): boolean {
+    const before = this.shown.get(key);
+    if (before !== undefined && before >= version) return false;
+    this.shown.delete(key);
+    this.shown.set(key, version);
+    // Bounded: a version pushed long ago that comes again is at worst shown twice.
+    const oldest = this.shown.size > SHOWN_KEPT ? this.shown.keys().next().value : undefined;
+    if (oldest !== undefined) this.shown.delete(oldest);
+    return true;
+  }
+
   private async raise(alert: Alert): Promise<StoredAlert> {
     const stored = await this.store.recordAlert(alert);
-    this.events.emit('alert', stored);
+    this.showAlert(stored);
     if (this.link.connected && this.options.agency !== true)
       this.track(this.link.publish(topics.alerts(alert.center), JSON.stringify(stored)));
     return stored;

@@ -3,6 +3,7 @@
 // When the holder dies its session ends, another node takes the lease within a few seconds and its watcher's
 // first pass judges everyone at the current time: what fell due meanwhile is raised then (alert ids are
 // deterministic and inserted idempotently, so an alert the dead node had already stored is not raised twice).
+// Every node's screens show every alert, whichever node raised or changed it (net/hq/pg-alert-feed.ts).
 import { componentLogger } from '../../runtime/logger.ts';
 import type { BreachAlert } from './breach-alert.ts';
 import {
@@ -12,6 +13,7 @@ import {
   startHqBreachAlerts,
 } from './hq-breach-alerts.ts';
 import type { HqService } from './hq-service.ts';
+import { startPgAlertFeed } from './pg-alert-feed.ts';
 import { PgLease } from './pg-lease.ts';
 import { ENTRIES_CHANNEL, entriesNotice } from './postgres-hq-store.ts';
 
@@ -52,6 +54,8 @@ export async function startLeasedBreachAlerts(
     running = undefined;
     await was?.close();
   };
+  // Whichever node raises an alert, every node's screens show it.
+  const feed = startPgAlertFeed(hq, options.url, log);
   const lease = await PgLease.start({
     url: options.url,
     name: 'breach-watcher',
@@ -92,6 +96,7 @@ export async function startLeasedBreachAlerts(
       await lease.close();
       await turn;
       await stop();
+      await feed.close();
     },
   };
 }

@@ -37,6 +37,25 @@ function entryRow(r: StoredRow): EntryRow {
 
 export { ENTRIES_CHANNEL, entriesNotice } from './postgres-ingest.ts';
 
+/**
+ * NOTIFY channel: every alert stored or changed, whichever HQ node did it, sent on commit as `fleet <id>` or
+ * `breach <version> <id>` (the id last: it may hold spaces).
+ */
+export const ALERTS_CHANNEL = 'muster_alerts';
+
+export type AlertNotice =
+  | { readonly kind: 'fleet'; readonly id: number }
+  | { readonly kind: 'breach'; readonly id: string; readonly version: number };
+
+/** A notice on ALERTS_CHANNEL, or undefined for anything else (never trusted beyond naming what to read). */
+export function alertNotice(payload: string): AlertNotice | undefined {
+  const fleet = /^fleet (\d{1,15})$/.exec(payload);
+  if (fleet) return { kind: 'fleet', id: Number(fleet[1]) };
+  const breach = /^breach (\d{1,9}) (.+)$/s.exec(payload);
+  if (breach?.[2] !== undefined) return { kind: 'breach', id: breach[2], version: Number(breach[1]) };
+  return undefined;
+}
+
 export interface PostgresHqStoreOptions {
   /** Told of an idle connection the server dropped (a restart); the store carries on with a new connection. */
   readonly onConnectionError?: (error: Error) => void;
@@ -226,9 +245,11 @@ export class PostgresHqStore implements HqStore {
   }
 
   async recordAlert(alert: Alert): Promise<StoredAlert> {
+    // The notice goes out on commit: every HQ node's screens show the alert (net/hq/pg-alert-feed.ts).
     const row = await this.pool.query<{ id: string }>(
-      'INSERT INTO alerts (kind, kiosk, center, at, summary, evidence) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
-      [alert.kind, alert.kiosk, alert.center, alert.at, alert.summary, JSON.stringify(alert.evidence)],
+      `WITH a AS (INSERT INTO alerts (kind, kiosk, center, at, summary, evidence) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id)
+       SELECT id, pg_notify($7, 'fleet ' || id) FROM a`,
+      [alert.kind, alert.kiosk, alert.center, alert.at, alert.summary, JSON.stringify(alert.evidence), ALERTS_CHANNEL],
     );
     return { ...alert, id: Number(row.rows[0]?.id) };
   }
@@ -282,6 +303,9 @@ export class PostgresHqStore implements HqStore {
         );
         applied.push(result.rowCount === 1);
       }
+      const notices = changes.filter((_, i) => applied[i]).map(({ alert }) => `breach ${alert.version} ${alert.id}`);
+      if (notices.length > 0)
+        await client.query('SELECT pg_notify($1, n) FROM unnest($2::text[]) AS n', [ALERTS_CHANNEL, notices]);
       await client.query('COMMIT');
       return applied;
     } catch (error) {

@@ -1,6 +1,7 @@
 // Two `muster hq` processes on one PostgreSQL and one Mosquitto: both ingest and serve the API; one at a time (the
 // holder of a PostgreSQL lease) judges breaches. Killing either (SIGKILL, as a crash) loses nothing: the other takes
-// the lease and raises the next breach within 10 s, and no alert is raised twice. The breaches come from plans on a
+// the lease and raises the next breach within 10 s, and no alert is raised twice. A dashboard on the standby node
+// is shown, live, the alerts the holder raises. The breaches come from plans on a
 // centre's staff log (a kiosk node here) whose window closed yesterday: each new plan is a missed check-in at once.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { topicId } from '../../net/topics.ts';
 import { planPayload } from '../checkin/support/log-builder.ts';
 import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
 import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
+import { openEventStream } from '../helpers/event-stream.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { type MusterProcess, startMuster } from './support/muster-process.ts';
 
@@ -135,7 +137,17 @@ describe('two muster hq processes on one PostgreSQL', () => {
       await startHq('hq-b');
       const node = (id: string): MusterProcess => running.get(id) ?? expect.unreachable(`${id} is not running`);
       const holder = await waitFor(() => NODES.find((id) => judging(node(id))), 'one node to take the lease', 30_000);
+      // An officer's dashboard on the standby: the holder raises the alert, the standby's live feed carries it.
+      const standby = NODES.find((id) => id !== holder) ?? expect.unreachable('two nodes');
+      const standbyFeed = openEventStream(`${node(standby).http}/api/events`, 'none');
+      await waitFor(() => standbyFeed.frames.length > 0, `${standby}'s event stream to open`, 30_000);
       const firstId = await planFor('p-1');
+      await waitFor(
+        () => standbyFeed.frames.join('').includes(`"id":"${firstId}"`),
+        `the holder's alert live on ${standby}'s screens`,
+        30_000,
+      );
+      expect(standbyFeed.frames.join('')).toContain('event: breach-alert');
       // Both nodes serve the alert (one store); only one node judged, and it raised the alert once.
       for (const id of NODES)
         await waitFor(
@@ -170,6 +182,8 @@ describe('two muster hq processes on one PostgreSQL', () => {
       const ids = stored.map((x) => x.id).filter((id) => id.startsWith('breach:missed-checkin/p-'));
       expect(ids.sort()).toEqual([1, 2, 3].map((n) => `breach:missed-checkin/p-${n}/${yesterday}`));
       for (const alert of stored) expect(alert.history.filter((h) => h.event === 'raised')).toHaveLength(1);
+      // The standby's screens were shown the first alert once (its own watcher's delivery and the store's notice).
+      expect(standbyFeed.frames.join('').split(`"id":"${firstId}"`)).toHaveLength(2);
       const logs = (
         (await (await fetch(`${survivor.http}/api/logs`)).json()) as { logs: { origin: string; size: number }[] }
       ).logs;
