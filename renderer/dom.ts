@@ -60,14 +60,6 @@ export function time(ms: number | null, zone?: string, locale = 'en-GB'): string
   }).format(ms);
 }
 
-export function dateTime(ms: number, zone?: string, locale = 'en-GB'): string {
-  return new Intl.DateTimeFormat(locale, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    ...(zone ? { timeZone: zone } : {}),
-  }).format(ms);
-}
-
 /** Offers text as a file download (CSV export, receipt file). */
 export function download(filename: string, type: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));

@@ -77,8 +77,6 @@ export type AlertHistoryEvent = BreachAlert['history'][number];
 /** A stored row's alert, read back by the schema it was stored under: a row edited by hand is corrupt-alert. */
 const storedAlert = schemaParser(BREACH_ALERT, 'corrupt-alert', 'stored alert');
 
-export type AlertAction = 'acknowledge' | 'assign' | 'resolve';
-
 /** A change for the store: a new alert (expectedVersion null, inserted only if absent) or a compare-and-set update. */
 export interface AlertChange {
   readonly alert: BreachAlert;
