@@ -7,16 +7,20 @@ import { runInNewContext } from 'node:vm';
 import { transformSync } from 'esbuild';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EventMessage } from '../../core/api/api.ts';
-import type { CrashLoopPolicy, ElectronModule } from '../../main/electron/kiosk-app.ts';
+import type { CrashLoopPolicy } from '../../main/electron/kiosk-app.ts';
 import { startKioskApp, registerAppScheme, type KioskApp } from '../../main/electron/kiosk-app.ts';
 import { CALL_CHANNEL, EVENT_CHANNEL } from '../../main/electron/ipc.ts';
 import { KIOSK_URL } from '../../main/electron/security.ts';
 import { ApiService } from '../../main/web/api-service.ts';
 import { KioskScreen } from '../../main/web/kiosk-screen.ts';
-import { FakeBrowserWindow, FakeFrame, FakeWebContents, fakeElectron } from './support/fake-electron.ts';
+import { FakeBrowserWindow, FakeFrame, FakeWebContents, asElectron, fakeElectron } from './support/fake-electron.ts';
 import { MemoryLog } from '../../runtime/logger.ts';
 
-const bundle = { js: 'console.log("kiosk")', css: 'body{}', verifyPage: '' };
+const bundle = {
+  screens: { kiosk: 'console.log("kiosk")', staff: '', hq: '', demo: '' },
+  css: 'body{}',
+  verifyPage: '',
+};
 let app: KioskApp | undefined;
 afterEach(() => {
   app?.close();
@@ -27,7 +31,7 @@ afterEach(() => {
 function start(options: { restartPolicy?: CrashLoopPolicy; random?: () => number } = {}) {
   const fake = fakeElectron();
   const screen = new KioskScreen();
-  app = startKioskApp(fake.module as unknown as ElectronModule, {
+  app = startKioskApp(asElectron(fake), {
     api: new ApiService([screen]),
     bundle,
     preload: '/app/preload.cjs',
@@ -68,7 +72,7 @@ describe('kiosk window', () => {
 
   it('registers the app scheme as standard and secure before ready', () => {
     const fake = fakeElectron();
-    registerAppScheme(fake.module as unknown as ElectronModule);
+    registerAppScheme(asElectron(fake));
     expect(fake.schemes).toMatchObject([{ scheme: 'muster', privileges: { standard: true, secure: true } }]);
   });
 
@@ -106,7 +110,8 @@ describe('kiosk window', () => {
     expect(page?.status).toBe(200);
     expect(page?.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await page?.text()).toContain('data-screen="kiosk"');
-    expect(serve?.({ url: 'muster://kiosk/assets/app.js' }).status).toBe(200);
+    expect(serve?.({ url: 'muster://kiosk/assets/kiosk.js' }).status).toBe(200);
+    expect(serve?.({ url: 'muster://kiosk/assets/hq.js' }).status).toBe(404);
     expect(serve?.({ url: 'muster://kiosk/../../etc/passwd' }).status).toBe(404);
   });
 });

@@ -1,6 +1,6 @@
 // The lint rules that keep tests honest: a test skipped everywhere (.skip, .todo) or only on some machines
 // (runIf, skipIf), or one run alone (.only), fails `npm run lint`. The probes are checked with the rule exactly as
-// the repository's config resolves it for a test file, without the type-aware rules (which need a whole program).
+// the repository's config resolves it for a test file (as is a double cast, `as unknown as`, anywhere), without the type-aware rules (which need a whole program).
 import { ESLint, type Linter } from 'eslint';
 import { fileURLToPath } from 'node:url';
 import tseslint from 'typescript-eslint';
@@ -52,6 +52,13 @@ describe('lint', () => {
     expect(await lint("import { it } from 'vitest';\nit.only('probe', () => undefined);\n")).toEqual([
       'no-restricted-syntax: No .only in tests.',
     ]);
+  });
+
+  it('refuses `as unknown as`', async () => {
+    expect(await lint('export const n = JSON.parse("1") as unknown as number;\n')).toEqual([
+      'no-restricted-syntax: No `as unknown as`.',
+    ]);
+    expect(await lint('export const n: unknown = JSON.parse("1") as unknown;\n')).toEqual([]);
   });
 
   it('accepts a plain test', async () => {

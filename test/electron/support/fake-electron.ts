@@ -1,6 +1,7 @@
 // A stand-in for the `electron` module (the binary cannot be downloaded here): just the parts the kiosk's
 // main process uses, recording what it is asked to do, with webContents and frames whose events the tests fire.
 import { EventEmitter } from 'node:events';
+import type { ElectronModule } from '../../../main/electron/kiosk-app.ts';
 
 export class FakeFrame {
   constructor(public url: string) {}
@@ -113,4 +114,10 @@ export function fakeElectron() {
       },
     },
   };
+}
+
+/** The stand-in typed as the module it replaces, for the kiosk's functions that take it. */
+export function asElectron(fake: ReturnType<typeof fakeElectron>): ElectronModule {
+  // eslint-disable-next-line no-restricted-syntax -- Electron is the one mocked module: the stand-in holds only the parts the kiosk calls, Electron's types its whole API.
+  return fake.module as unknown as ElectronModule;
 }
