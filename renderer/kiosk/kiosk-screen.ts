@@ -15,6 +15,7 @@ import {
 } from '../../core/api/kiosk-api.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import type { TaskCompletion } from '../../core/records/checkin.ts';
+import { ApiError } from '../api-client.ts';
 import { type Child, button, h, render } from '../dom.ts';
 import { LANGUAGE_NAMES, guidanceIcon, guidanceText, stepWord, t } from './kiosk-text.ts';
 import { badgePictogram, faceOval, facePictogram, fingerPictogram } from './pictograms.ts';
@@ -22,6 +23,8 @@ import { speak } from './kiosk-voice.ts';
 
 /** Seconds an error shows before the screen asks main for its view again. */
 const RETRY_SECONDS = 3;
+/** Calls that try to hand main one webcam frame. */
+const FRAME_SENDS = 3;
 const LOCALES: { readonly [L in KioskLanguage]: string } = { 'zh-CN': 'zh-CN', 'en': 'en-GB' };
 
 export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
@@ -580,8 +583,26 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     }
     return el;
   };
+  /**
+   * Sends a frame main asked for, again after a failed call (main still waits for it: one lost call must not read
+   * as the camera down), never to a request main has given up on or already has.
+   */
+  const sendFrame = async (id: string, jpeg: string): Promise<void> => {
+    for (let sent = 1; ; sent += 1) {
+      try {
+        await api.call('kiosk.frame', { id, jpeg });
+        return;
+      } catch (error) {
+        if (sent >= FRAME_SENDS || (error instanceof ApiError && error.code === 'not-asked')) throw error;
+      }
+    }
+  };
   api.on('kiosk.capture', ({ id }) => {
-    video ??= openCamera();
+    video ??= openCamera().catch((error: unknown) => {
+      // No webcam or no permission: the next request opens it again.
+      video = undefined;
+      throw error;
+    });
     video
       .then(async (el) => {
         // A screen that left the face step took the preview out of the page, which pauses it.
@@ -593,11 +614,10 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
         const canvas = h('canvas', { width: el.videoWidth, height: el.videoHeight });
         canvas.getContext('2d')?.drawImage(el, 0, 0);
         const jpeg = canvas.toDataURL('image/jpeg', 0.92).replace(/^data:image\/jpeg;base64,/, '');
-        return api.call('kiosk.frame', { id, jpeg });
+        await sendFrame(id, jpeg);
       })
       .catch(() => {
-        // No webcam or no permission: main's wait times out and counts it as the camera being down.
-        video = undefined;
+        // No frame reached main: its wait times out and counts it as the camera being down.
       });
   });
 

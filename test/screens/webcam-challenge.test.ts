@@ -5,16 +5,20 @@
 // a second each, looping) and checks in; a photo held up to the webcam (one frame, the whole time) fails the
 // challenge three times and the person is sent to staff; the log holds liveness failures, which the breach rules
 // put on the staff review queue, never a breach (test/kiosk/kiosk-challenge.test.ts computes that on a serial kiosk).
+// A person asked to blink blinks before the webcam: a demo face's frame, eyes open and then warped shut (its
+// `live` frames, frame-edit.ts closeEyes; no real shut-eye photos are at hand), through Chromium's capture and JPEG.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChallengeKind } from '../../face/challenge.ts';
 import { enrol } from '../../face/enrolment.ts';
 import { FaceService } from '../../face/face-service.ts';
-import type { FaceTemplate } from '../../face/template.ts';
-import { y4mVideo } from '../../hardware/webcam-video.ts';
+import { type FaceTemplate, createTemplate } from '../../face/template.ts';
+import { type VideoFrame, y4mVideo } from '../../hardware/webcam-video.ts';
 import { challengeFacePort } from '../../main/kiosk/challenge-face-port.ts';
+import { defaultFaceCacheDir, prepareDemoFaces } from '../../main/demo/demo-faces.ts';
 import { WebcamCamera } from '../../main/web/webcam-camera.ts';
 import { t } from '../../renderer/kiosk/kiosk-text.ts';
 import { CAMERA_VARIANTS, FACES_DIR, decode, kioskFrame } from '../face/camera.ts';
@@ -45,28 +49,32 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
-/** A kiosk whose face step runs the head-turn challenge on its screen's webcam, which plays `frames`. */
+interface Challenge {
+  readonly kind: ChallengeKind;
+  /** The video the webcam plays, looping, at `fps` frames a second. */
+  readonly frames: readonly VideoFrame[];
+  readonly fps: number;
+  readonly template: FaceTemplate;
+  /** Frames the challenge takes (the port's default when absent). */
+  readonly count?: number;
+}
+
+/** A kiosk whose face step runs a challenge on its screen's webcam, which plays the challenge's video. */
 async function webcamKiosk(
   name: string,
-  frames: readonly string[],
+  challenge: Challenge,
 ): Promise<{ rig: KioskRig; browser: Browser; page: Page }> {
   const video = join(dir, `${name}.y4m`);
-  // obama_1 looks at the camera (yaw 0.03), obama_2 is turned (yaw -0.30): a real head turn of one person.
-  writeFileSync(
-    video,
-    y4mVideo(
-      frames.map((f) => kioskFrame(photo(f))),
-      FPS,
-    ),
-  );
+  writeFileSync(video, y4mVideo(challenge.frames, challenge.fps));
   const rig = await startKioskRig('en', {
     face: (screen) => ({
       ...challengeFacePort({
         camera: new WebcamCamera(screen, 20_000),
         service,
-        template: () => template,
+        template: () => challenge.template,
         threshold: THRESHOLD,
-        kind: 'turn-head',
+        kind: challenge.kind,
+        ...(challenge.count === undefined ? {} : { frames: challenge.count }),
         onPrompt: (g) => {
           screen.prompt(g);
         },
@@ -87,16 +95,29 @@ async function webcamKiosk(
   return { rig, browser, page };
 }
 
+/** A head turn of one man (obama_1 looks at the camera, yaw 0.03; obama_2 is turned, yaw -0.30), a second a frame. */
+const headTurn = (files: readonly string[]): Challenge => ({
+  kind: 'turn-head',
+  frames: files.map((f) => kioskFrame(photo(f))),
+  fps: FPS,
+  template,
+});
+
+/** The person touches Start and puts their finger down; the face step passes and they are checked in. */
+async function checksIn(rig: KioskRig, page: Page): Promise<void> {
+  await page.getByRole('button', { name: t('en', 'start') }).tap();
+  await page.locator('[data-pictogram="finger"]').waitFor();
+  rig.sensor.place({ kind: 'finger', name: FINGER });
+  await page.getByRole('button', { name: t('en', 'saveTasks') }).tap();
+  await page.locator('.phase-done').waitFor();
+  expect(rig.entries()).toEqual(['checkin-attempt:matched', 'checkin-attempt:matched', 'checkin:']);
+}
+
 describe('the head-turn challenge on the kiosk screen webcam', () => {
   it('checks in a person who turns their head before the webcam', { timeout: 300_000 }, async () => {
-    const { rig, browser, page } = await webcamKiosk('turning', ['obama_1.jpg', 'obama_2.jpg']);
+    const { rig, browser, page } = await webcamKiosk('turning', headTurn(['obama_1.jpg', 'obama_2.jpg']));
     try {
-      await page.getByRole('button', { name: t('en', 'start') }).tap();
-      await page.locator('[data-pictogram="finger"]').waitFor();
-      rig.sensor.place({ kind: 'finger', name: FINGER });
-      await page.getByRole('button', { name: t('en', 'saveTasks') }).tap();
-      await page.locator('.phase-done').waitFor();
-      expect(rig.entries()).toEqual(['checkin-attempt:matched', 'checkin-attempt:matched', 'checkin:']);
+      await checksIn(rig, page);
     } finally {
       await browser.close();
       await rig.close();
@@ -104,10 +125,39 @@ describe('the head-turn challenge on the kiosk screen webcam', () => {
   });
 
   it(
+    'checks in a person whose webcam frame failed to reach main once: the screen sends it again, the camera is not down',
+    { timeout: 300_000 },
+    async () => {
+      const { rig, browser, page } = await webcamKiosk('turning-lost', headTurn(['obama_1.jpg', 'obama_2.jpg']));
+      try {
+        let failed = 0;
+        await page.route('**/api/call', async (route) => {
+          const { method } = route.request().postDataJSON() as { method?: string };
+          if (method === 'kiosk.frame' && failed === 0) {
+            failed += 1;
+            await route.fulfill({
+              status: 500,
+              contentType: 'application/json',
+              body: JSON.stringify({ ok: false, error: { code: 'internal', message: 'injected' } }),
+            });
+            return;
+          }
+          await route.continue();
+        });
+        await checksIn(rig, page);
+        expect(failed).toBe(1);
+      } finally {
+        await browser.close();
+        await rig.close();
+      }
+    },
+  );
+
+  it(
     'sends a photo held up to the webcam to staff: three failed challenges (liveness, not a mismatch), no check-in',
     { timeout: 300_000 },
     async () => {
-      const { rig, browser, page } = await webcamKiosk('held', ['obama_1.jpg']);
+      const { rig, browser, page } = await webcamKiosk('held', headTurn(['obama_1.jpg']));
       try {
         await page.getByRole('button', { name: t('en', 'start') }).tap();
         await page.locator('[data-pictogram="finger"]').waitFor();
@@ -126,4 +176,30 @@ describe('the head-turn challenge on the kiosk screen webcam', () => {
       }
     },
   );
+});
+
+describe('the blink challenge on the kiosk screen webcam', () => {
+  it('checks in a person who blinks before the webcam', { timeout: 300_000 }, async () => {
+    const [person] = (
+      await prepareDemoFaces(service, { needed: 1, threshold: THRESHOLD, cacheDir: defaultFaceCacheDir() })
+    ).faces;
+    if (!person) throw new Error('no demo face');
+    // Eyes open for 0.75 s, then shut for 0.75 s, round and round; eight frames at least 0.4 s apart span a whole
+    // shut phase with open eyes on both sides however the capture falls on the video.
+    const [open, shut] = person.live.map(decode);
+    if (!open || !shut) throw new Error('the demo face has no shut-eyed frame');
+    const { rig, browser, page } = await webcamKiosk('blinking', {
+      kind: 'blink',
+      frames: [open, open, open, shut, shut, shut],
+      fps: 4,
+      template: createTemplate('p-0001', person.descriptors),
+      count: 8,
+    });
+    try {
+      await checksIn(rig, page);
+    } finally {
+      await browser.close();
+      await rig.close();
+    }
+  });
 });
