@@ -478,7 +478,9 @@ export function ledgerEntrySource(store: LedgerStore, only?: readonly string[]):
   const named = only === undefined ? undefined : new Set([...only, REGISTRY_ORIGIN]);
   const sync: SyncEntrySource = {
     origins: () => store.origins().filter((o) => named?.has(o) ?? true),
-    size: (origin) => store.head(origin).size,
+    // A store keeps only checkpoints its entries reach (log-writer, replicas, imports): rows deleted from the end
+    // leave a checkpoint beyond the head, and the entries it counts are then missing, not silently absent.
+    size: (origin) => Math.max(store.head(origin).size, store.latestCheckpoint(origin)?.size ?? 0),
     rows: (origin, from, to) => store.rangeAll(origin, from, to),
   };
   return {
