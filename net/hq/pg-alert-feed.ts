@@ -14,7 +14,11 @@ export interface PgAlertFeed {
 }
 
 /** Listens on its own connection until closed; a lost connection is logged and opened again with backoff. */
-export function startPgAlertFeed(hq: HqService, url: string, log: Logger): PgAlertFeed {
+export function startPgAlertFeed(
+  hq: Pick<HqService, 'store' | 'showBreachAlert' | 'showAlert'>,
+  url: string,
+  log: Logger,
+): PgAlertFeed {
   const backoff = new Backoff({ initialMs: 500, maxMs: 10_000 });
   let client: pg.Client | undefined;
   let timer: NodeJS.Timeout | undefined;
