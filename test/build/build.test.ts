@@ -120,7 +120,8 @@ describe('the build', () => {
     const verified = await compiled(['ledger', 'verify', '--db', db, '--pubkey', `${db}.key.pub`], notOthers);
     expect(verified).toMatchObject({ code: 0 });
     expect(verified.stdout).toMatch(/^ok 1000 entries/);
-  });
+    // Three processes, one signing 999 entries: over 30 s on a loaded 2-core host.
+  }, 180_000);
 
   it('serves the renderer from the bundle built beside it, without esbuild', async () => {
     const { rendererBundle } = (await import(pathToFileURL(join(DIST, 'main/web/bundle.js')).href)) as typeof Bundle;
