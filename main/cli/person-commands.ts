@@ -1,6 +1,7 @@
 // `muster person plan|excuse|end`: people and plans from the command line, each a signed entry appended to the
 // centre's staff log (a log initialised with `muster ledger init`, e.g. origin centre-01/staff) and naming the
 // staff member: the same entries the staff screen writes (main/web/plan-decisions.ts, core/records).
+// `muster person enrol|approve-enrolment`: at the running kiosk where the person stands (main/cli/staff-client.ts).
 import { toHex } from '../../core/bytes.ts';
 import type { EntryType, Payload } from '../../core/entry.ts';
 import { RULE_IDS } from '../../core/breach/rule-ids.ts';
@@ -14,6 +15,8 @@ import { type TaskRequest, endEntry, planEntry } from '../web/plan-decisions.ts'
 import { type Command, type CliIo, UsageError, writeLine } from './command.ts';
 import { nonNegativeInteger, optionalString, requireString, stringList } from './options.ts';
 import { openWriter } from './ledger-commands.ts';
+import { readTextCapped } from './read-capped.ts';
+import { withStaffSession } from './staff-client.ts';
 import { withStoreAsync } from './with-store.ts';
 
 const common = {
@@ -183,4 +186,59 @@ const end: Command = {
   },
 };
 
-export const personCommands: readonly Command[] = [plan, excuse, end];
+const atKiosk = {
+  'staff-screen': { type: 'string' },
+  'user': { type: 'string' },
+  'password-file': { type: 'string' },
+  'subject': { type: 'string' },
+} as const;
+const AT_KIOSK_DETAILS = [
+  "--staff-screen is the kiosk's staff screen URL as `muster kiosk run --web` prints it; --user a staff account of",
+  'its centre (or an officer), its password read from --password-file so it never shows in the process list.',
+];
+
+/** Runs one staff API call at a kiosk's staff screen as the named account. */
+function atKioskRun<T>(
+  values: Parameters<typeof requireString>[0],
+  use: Parameters<typeof withStaffSession<T>>[3],
+): Promise<T> {
+  const password = readTextCapped(requireString(values, 'password-file'), 4096, 'password file').trim();
+  return withStaffSession(requireString(values, 'staff-screen'), requireString(values, 'user'), password, use);
+}
+
+const enrolAtKiosk: Command = {
+  path: ['person', 'enrol'],
+  summary: 'enrol a person at a running kiosk: their finger on its sensor, then their face before its camera',
+  usage: 'person enrol --staff-screen URL --user NAME --password-file FILE --subject ID',
+  details: [
+    ...AT_KIOSK_DETAILS,
+    'The person stands at that kiosk, which asks them (screen and voice) to place and lift their finger and face the',
+    'camera; the kiosk signs the enrolment on its log naming --user. Someone enrolled already is re-enrolled only once',
+    'a second person approved (`muster person approve-enrolment`): until then the request waits for that approval.',
+    "Exit 0: enrolled; 2: not enrolled (the kiosk's message says why: no finger, a poor capture, an approval to wait for).",
+  ],
+  options: atKiosk,
+  run: ({ values, io }) =>
+    atKioskRun(values, async (call) => {
+      const result = await call('staff.enrol', { subject: requireString(values, 'subject') });
+      writeLine(result.ok ? io.stdout : io.stderr, result.message);
+      return result.ok ? 0 : 2;
+    }),
+};
+
+const approveEnrolment: Command = {
+  path: ['person', 'approve-enrolment'],
+  summary: "approve another staff member's request to re-enrol a person (never one's own)",
+  usage: 'person approve-enrolment --staff-screen URL --user NAME --password-file FILE --subject ID',
+  details: AT_KIOSK_DETAILS,
+  options: atKiosk,
+  run: ({ values, io }) =>
+    atKioskRun(values, async (call) => {
+      const subject = requireString(values, 'subject');
+      const { requestedBy } = await call('staff.approveEnrolment', { subject });
+      writeLine(io.stdout, `approved: ${requestedBy} may re-enrol ${subject}`);
+      return 0;
+    }),
+};
+
+export const personCommands: readonly Command[] = [plan, excuse, end, enrolAtKiosk, approveEnrolment];

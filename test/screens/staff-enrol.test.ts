@@ -3,7 +3,9 @@
 // plan, then enrols them on the kiosk (the emulated R30x sensor takes the finger placed, lifted and placed as it
 // asks; the face worker seals a template from the emulated camera). Each enrolment is a signed entry on the
 // kiosk's log naming the staff member; the Chinese page holds no English, the kiosk's own message included.
-import { mkdtempSync, rmSync } from 'node:fs';
+// `muster person enrol` does the same from a terminal, signed in at the kiosk's staff screen, and a re-enrolment
+// waits for a second person's `muster person approve-enrolment`.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -14,6 +16,7 @@ import { LedgerStore } from '../../ledger/store.ts';
 import { DemoCenter } from '../../main/demo/demo-center.ts';
 import { KIOSKS, STAFF } from '../../main/demo/scripted-day.ts';
 import { topicId } from '../../net/topics.ts';
+import { runMuster } from '../helpers/run-muster.ts';
 import { launchBrowser, screenshot } from './support/browser.ts';
 import { SEATS, openAt, say, signIn } from './support/matrix.ts';
 import { untranslated } from './support/untranslated.ts';
@@ -79,18 +82,92 @@ describe('a new person enrolled from the staff screen, in each language and brow
       await page.context().close();
     }
 
+    const enrolments = kioskEnrolments().filter((e) => NEWCOMERS.includes(e.subject));
+    expect(enrolments.map((e) => [e.subject, e.kiosk, e.staff, e.replaces, [...e.methods].sort()])).toEqual(
+      NEWCOMERS.map((subject) => [subject, KIOSK, STAFF, undefined, ['face', 'fingerprint']]),
+    );
+    expect(enrolments.every((e) => e.faceCommitment !== undefined)).toBe(true);
+  }, 600_000);
+
+  it('`muster person enrol` enrols at the running kiosk as the signed-in staff member; a re-enrolment waits for a second person', async () => {
+    const passwordFile = (user: string, password?: string): string => {
+      const file = join(dir, `${user}.pw`);
+      writeFileSync(file, `${password ?? center.accounts.find((a) => a.user === user)?.password ?? ''}\n`, {
+        mode: 0o600,
+      });
+      return file;
+    };
+    const subject = 'p-0950';
+    const atKiosk = (command: string, user: string, file = passwordFile(user)) =>
+      runMuster([
+        'person',
+        command,
+        '--staff-screen',
+        center.urls.staff ?? '',
+        '--user',
+        user,
+        '--password-file',
+        file,
+        '--subject',
+        subject,
+      ]);
+    const ofSubject = () => kioskEnrolments().filter((e) => e.subject === subject);
+
+    const first = await atKiosk('enrol', STAFF);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^p-0950 enrolled \(.*entry \d+\)\n$/);
+    expect(ofSubject().map((e) => [e.kiosk, e.staff, e.replaces, e.approvedBy, [...e.methods].sort()])).toEqual([
+      [KIOSK, STAFF, undefined, undefined, ['face', 'fingerprint']],
+    ]);
+
+    // Enrolled already: replacing their biometrics waits for a second person, never the requester.
+    const again = await atKiosk('enrol', STAFF);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('must approve');
+    const own = await atKiosk('approve-enrolment', STAFF);
+    expect(own.code, own.stdout).toBe(1);
+    const approved = await atKiosk('approve-enrolment', 'officer-1');
+    expect(approved, approved.stderr).toMatchObject({
+      code: 0,
+      stdout: `approved: ${STAFF} may re-enrol ${subject}\n`,
+    });
+    const replaced = await atKiosk('enrol', STAFF);
+    expect(replaced, replaced.stderr).toMatchObject({ code: 0 });
+    expect(ofSubject().map((e) => [e.staff, e.replaces, e.approvedBy])).toEqual([
+      [STAFF, undefined, undefined],
+      [STAFF, true, 'officer-1'],
+    ]);
+
+    // A wrong password or a server that is not there: a clear error, nothing enrolled.
+    const refused = await atKiosk('enrol', 'officer-1', passwordFile('wrong', 'not the password'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('sign-in refused');
+    const nobody = await runMuster([
+      'person',
+      'enrol',
+      '--staff-screen',
+      'http://127.0.0.1:1/staff',
+      '--user',
+      STAFF,
+      '--password-file',
+      passwordFile(STAFF),
+      '--subject',
+      subject,
+    ]);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toContain('cannot reach the staff screen');
+    expect(ofSubject()).toHaveLength(2);
+  }, 600_000);
+
+  /** The enrolments on the kiosk's log. */
+  function kioskEnrolments(): ReturnType<typeof parseEnrolment>[] {
     const store = LedgerStore.open(join(dir, topicId(KIOSK), `${topicId(KIOSK)}.db`), { readonly: true });
     try {
-      const enrolments = [...store.range(KIOSK, 0, store.head(KIOSK).size)]
+      return [...store.range(KIOSK, 0, store.head(KIOSK).size)]
         .filter((row) => row.type === 'enrolment')
-        .map((row) => parseEnrolment(decodeLeaf(row.leaf).body.payload))
-        .filter((e) => NEWCOMERS.includes(e.subject));
-      expect(enrolments.map((e) => [e.subject, e.kiosk, e.staff, e.replaces, [...e.methods].sort()])).toEqual(
-        NEWCOMERS.map((subject) => [subject, KIOSK, STAFF, undefined, ['face', 'fingerprint']]),
-      );
-      expect(enrolments.every((e) => e.faceCommitment !== undefined)).toBe(true);
+        .map((row) => parseEnrolment(decodeLeaf(row.leaf).body.payload));
     } finally {
       store.close();
     }
-  }, 600_000);
+  }
 });
