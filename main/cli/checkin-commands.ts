@@ -12,6 +12,7 @@ import { readSignerFile, readVerifierFile } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { VerifiedReader } from '../../ledger/verified-reader.ts';
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
+import { witnessedEntrySource } from '../../net/hq/verified-records.ts';
 import {
   type StoreRecords,
   batchRecords,
@@ -121,7 +122,7 @@ const breaches: Command = {
 async function postgresRecords(url: string, at: number): Promise<StoreRecords> {
   const store = await PostgresHqStore.open(url);
   try {
-    return batchRecords(await new VerifiedReader(store).next(), at);
+    return batchRecords(await new VerifiedReader(witnessedEntrySource(store)).next(), at);
   } finally {
     await store.close();
   }

@@ -13,6 +13,7 @@ import { ingestEntries } from '../../ledger/replica.ts';
 import { type EntryRow, LedgerStore } from '../../ledger/store.ts';
 import { VerifiedReader } from '../../ledger/verified-reader.ts';
 import type { ReplicaStore } from '../../net/replica-store.ts';
+import { witnessedEntrySource } from '../../net/hq/verified-records.ts';
 import { SUBJECT_TYPES } from './export-evidence.ts';
 
 const PAGE = 5_000;
@@ -48,7 +49,7 @@ async function copySubjectLogs(source: SnapshotSource, target: LedgerStore, subj
   const deciding = new Set<string>();
   // Which logs to copy is chosen from verified entries only: a row edited at rest (a plan's subject or centres) would
   // otherwise leave out the log that decides the day, and the copy's own checks would never see it.
-  const { problems } = await new VerifiedReader(source).next((entries) => {
+  const { problems } = await new VerifiedReader(witnessedEntrySource(source)).next((entries) => {
     for (const { origin, type, payload } of entries) {
       if (!SUBJECT_TYPES.has(type) || payload.subject !== subject) continue;
       deciding.add(origin);

@@ -14,6 +14,7 @@ import { formatDay, parseDay } from '../../core/time/civil-day.ts';
 import { zonedDay } from '../../core/time/zoned-time.ts';
 import { VerifiedReader, type VerifyProblem } from '../../ledger/verified-reader.ts';
 import type { HqService } from '../../net/hq/hq-service.ts';
+import { witnessedEntrySource } from '../../net/hq/verified-records.ts';
 import { doubtOver, toRecord } from '../kiosk/log-records.ts';
 import type { ApiBackend, Handlers } from './api-service.ts';
 import { dayInDoubt, findingsInDoubt } from './unverified-view.ts';
@@ -218,7 +219,7 @@ export class HqBackend implements ApiBackend {
   constructor(private readonly options: HqBackendOptions) {
     this.clock = options.clock ?? Date.now;
     this.reader = new VerifiedReader(
-      options.hq.store,
+      witnessedEntrySource(options.hq.store),
       options.trustedKeys === undefined ? {} : { trustedKeys: options.trustedKeys },
     );
     this.zone = options.zone ?? 'UTC';

@@ -10,7 +10,7 @@ import type { BreachAlert } from './breach-alert.ts';
 import { BreachWatcher } from './breach-watcher.ts';
 import { FleetDowntime } from './fleet-downtime.ts';
 import type { FleetEntry, HqService } from './hq-service.ts';
-import { ReaderRecords } from './verified-records.ts';
+import { ReaderRecords, witnessedEntrySource } from './verified-records.ts';
 
 export interface HqBreachAlertsOptions {
   readonly clock?: () => number;
@@ -79,7 +79,10 @@ export async function startHqBreachAlerts(hq: HqService, options: HqBreachAlerts
   const downtime = new FleetDowntime(clock(), { log, spans: hq.store });
   await downtime.load();
   const watcher = new BreachWatcher({
-    source: new ReaderRecords(hq.store, options.trustedKeys ? { trustedKeys: options.trustedKeys } : {}),
+    source: new ReaderRecords(
+      witnessedEntrySource(hq.store),
+      options.trustedKeys ? { trustedKeys: options.trustedKeys } : {},
+    ),
     store: hq.store,
     deliver,
     downtime,

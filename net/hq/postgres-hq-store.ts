@@ -111,11 +111,15 @@ export class PostgresHqStore implements HqStore {
     return (await readHead(this.pool, origin)).size;
   }
 
-  /** Every log with its size, in one query (the verified reader's pass reads them all: net/hq/verified-records.ts). */
+  /**
+   * Every log with the size the verified reader must find, in one query (its pass reads them all:
+   * net/hq/verified-records.ts): the highest row's, or the witnessed checkpoint's where rows were deleted past it.
+   */
   async sizes(): Promise<Map<string, number>> {
     const rows = await this.pool.query<{ origin: string; size: string }>(
-      `SELECT l.origin, coalesce(h.seq + 1, 0) AS size FROM logs l
+      `SELECT l.origin, greatest(coalesce(h.seq + 1, 0), coalesce(w.size, 0)) AS size FROM logs l
          LEFT JOIN LATERAL (SELECT seq FROM entries e WHERE e.origin = l.origin ORDER BY seq DESC LIMIT 1) AS h ON true
+         LEFT JOIN witnessed w ON w.origin = l.origin
          ORDER BY l.origin`,
     );
     return new Map(rows.rows.map((r) => [r.origin, Number(r.size)]));

@@ -12,6 +12,7 @@ import {
   type VerifiedReaderOptions,
   type VerifyProblem,
 } from '../../ledger/verified-reader.ts';
+import type { ReplicaStore } from '../replica-store.ts';
 
 export interface VerifiedRecords {
   /** Records verified since the last call; `withdrawn`: some handed out before are no longer trusted. */
@@ -32,6 +33,26 @@ export interface VerifiedRecords {
 /** An entry source that can also list every log with its size in one read (HQ on PostgreSQL). */
 export interface SizedEntrySource extends EntrySource {
   sizes?(): Promise<ReadonlyMap<string, number>>;
+}
+
+/** What the verified reader reads of HQ's store, either backend. */
+export type WitnessingStore = Pick<ReplicaStore, 'origins' | 'size' | 'rows' | 'witnessed'> &
+  Pick<SizedEntrySource, 'sizes' | 'rowsMany'>;
+
+/**
+ * HQ's store as the verified reader's source: a log's size is at least the checkpoint HQ witnessed (the witness
+ * accepts one only for entries it holds, net/witness.ts). Rows deleted from the end leave that checkpoint beyond the
+ * highest row: the entries it counts are then missing, a problem at the first of them, not a shorter log judged
+ * silently. A store's `sizes` must count the witnessed size the same way (PostgresHqStore.sizes).
+ */
+export function witnessedEntrySource(store: WitnessingStore): SizedEntrySource {
+  return {
+    origins: () => store.origins(),
+    size: async (origin) => Math.max(await store.size(origin), (await store.witnessed(origin))?.size ?? 0),
+    rows: (origin, from, to) => store.rows(origin, from, to),
+    ...(store.sizes ? { sizes: store.sizes.bind(store) } : {}),
+    ...(store.rowsMany ? { rowsMany: store.rowsMany.bind(store) } : {}),
+  };
 }
 
 export interface ListingOptions {

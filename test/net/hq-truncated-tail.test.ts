@@ -1,0 +1,135 @@
+// Rows deleted from the end of a log in HQ's stores leave every remaining row consistent: only the checkpoint HQ
+// witnessed, which counts more entries than the log now holds, shows them gone. HQ's verified read path (after a
+// restart on SQLite, and `muster breaches --postgres`) must report the first missing entry, not judge the
+// shortened log (a deleted check-in would become a breach).
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EntryType, Payload } from '../../core/entry.ts';
+import { Signer } from '../../ledger/keys.ts';
+import { LogWriter } from '../../ledger/log-writer.ts';
+import { LedgerStore } from '../../ledger/store.ts';
+import { VerifiedReader } from '../../ledger/verified-reader.ts';
+import { checkinCommands } from '../../main/cli/checkin-commands.ts';
+import type { HqStore } from '../../net/hq/hq-store.ts';
+import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
+import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
+import { ReaderRecords, witnessedEntrySource } from '../../net/hq/verified-records.ts';
+import { Witness } from '../../net/witness.ts';
+import { at, checkinPayload, planPayload } from '../checkin/support/log-builder.ts';
+import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
+import { runMuster } from '../helpers/run-muster.ts';
+
+const NY = 'America/New_York';
+const KIOSK = 'centre-a/k1';
+const STAFF = 'centre-a/staff';
+const JUDGED_AT = '2026-03-03T23:00:00-05:00';
+/** The kiosk's last entry: s-1's check-in on the 3rd, deleted at rest. */
+const LAST = 2;
+
+let dir: string;
+let postgres: PostgresServer;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'muster-hq-tail-'));
+  postgres = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  await postgres.stop();
+  rmSync(dir, { recursive: true, force: true });
+}, 120_000);
+
+/** A log written in its own file; returns its leaves and its signed checkpoint note. */
+async function writtenLog(
+  origin: string,
+  entries: readonly (readonly [string, EntryType, Payload])[],
+): Promise<{ leaves: Uint8Array[]; note: string }> {
+  const store = LedgerStore.open(join(mkdtempSync(join(dir, 'log-')), 'log.db'), { create: true });
+  let now = at('2026-03-01 12:00', NY);
+  const writer = LogWriter.init(store, origin, Signer.generate(origin), () => now);
+  for (const [local, type, payload] of entries) {
+    now = at(local, NY);
+    await writer.append(type, payload);
+  }
+  const { note } = writer.checkpoint();
+  const leaves = store.rangeAll(origin, 0, store.head(origin).size).map((r) => r.leaf);
+  store.close();
+  return { leaves, note };
+}
+
+/** s-1 on a daily plan from the 2nd, checked in on the 2nd and the 3rd; HQ holds both logs and witnessed the kiosk's. */
+async function fill(store: HqStore): Promise<void> {
+  const staff = await writtenLog(STAFF, [
+    ['2026-03-01 12:00', 'plan', planPayload({ subject: 's-1', start: '2026-03-02' })],
+  ]);
+  const kiosk = await writtenLog(KIOSK, [
+    ['2026-03-02 09:30', 'checkin', checkinPayload('s-1')],
+    ['2026-03-03 09:30', 'checkin', checkinPayload('s-1')],
+  ]);
+  expect(await store.ingest(STAFF, staff.leaves, 'test')).toMatchObject({ rejected: [] });
+  expect(await store.ingest(KIOSK, kiosk.leaves, 'test')).toMatchObject({ inserted: LAST + 1, rejected: [] });
+  expect(await new Witness(store, Signer.generate('hq.example/witness')).observe(KIOSK, kiosk.note)).toMatchObject({
+    kind: 'cosigned',
+  });
+  expect((await new VerifiedReader(witnessedEntrySource(store)).next()).problems).toEqual([]);
+}
+
+const missingLast = [expect.objectContaining({ origin: KIOSK, seq: LAST, kind: 'tampered' })];
+
+describe("a log whose last rows were deleted from HQ's store after HQ witnessed its checkpoint", () => {
+  it('SQLite: HQ started again reports the first missing entry, to its reader and its breach watcher', async () => {
+    const file = join(dir, 'hq.db');
+    const first = SqliteHqStore.open(file);
+    await fill(first);
+    await first.close();
+    const db = new Database(file);
+    db.prepare('DELETE FROM entries WHERE origin = ? AND seq = ?').run(KIOSK, LAST);
+    db.close();
+
+    const store = SqliteHqStore.open(file);
+    try {
+      expect(await store.size(KIOSK)).toBe(LAST);
+      expect((await new VerifiedReader(witnessedEntrySource(store)).next()).problems).toEqual(missingLast);
+      const watched = await new ReaderRecords(witnessedEntrySource(store)).next();
+      expect(watched.problems).toEqual(missingLast);
+      expect(watched.records.filter((r) => r.ref.origin === KIOSK).map((r) => r.ref.seq)).toEqual([0, 1]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('PostgreSQL: muster breaches --postgres exits 1 naming the entry; the reader and the listing pass report it', async () => {
+    const admin = new pg.Client(postgres.url);
+    await admin.connect();
+    await admin.query('CREATE DATABASE hq_tail');
+    await admin.end();
+    const url = postgres.url.replace(/\/postgres$/, '/hq_tail');
+    const store = await PostgresHqStore.open(url);
+    try {
+      await fill(store);
+      const db = new pg.Client(url);
+      await db.connect();
+      await db.query('DELETE FROM entries WHERE origin = $1 AND seq = $2', [KIOSK, LAST]);
+      await db.end();
+
+      expect(await store.size(KIOSK)).toBe(LAST);
+      expect((await new VerifiedReader(witnessedEntrySource(store)).next()).problems).toEqual(missingLast);
+      // The breach watcher's pass lists every log's size in one query (PostgresHqStore.sizes).
+      expect((await new ReaderRecords(witnessedEntrySource(store)).next()).problems).toEqual(missingLast);
+
+      const run = await runMuster(
+        ['breaches', '--postgres', url, '--at', JUDGED_AT, '--staff-origin', STAFF],
+        '',
+        checkinCommands,
+      );
+      expect(run.code, run.stdout).toBe(1);
+      expect(run.stderr).toContain(`${KIOSK}#${LAST}`);
+      expect(run.stdout).not.toContain('missed-checkin/s-1/2026-03-03');
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+});
