@@ -16,7 +16,7 @@
 import { decimal, ident, openObj } from '../../core/api/check.ts';
 import { toBase64, toHex } from '../../core/bytes.ts';
 import type { CborValue } from '../../core/canonical.ts';
-import { checkOrigin, decodeLeaf } from '../../core/entry.ts';
+import { checkOrigin } from '../../core/entry.ts';
 import { parseAccessRecord, parseErasureRecord, parseEvidenceExport } from '../../core/access/access-records.ts';
 import { type Action, type Principal, type Resource, can, holds } from '../../core/access/roles.ts';
 import { MusterError, errorMessage } from '../../core/errors.ts';
@@ -33,9 +33,10 @@ import {
   serveSessions,
 } from '../../access/http-server.ts';
 import type { UserStore } from '../../access/user-store.ts';
-import { leafHash } from '../../ledger/hash.ts';
 import { centerOf } from '../alerts.ts';
 import { AlertDesk } from './alert-desk.ts';
+import { verifiedPage } from './verified-page.ts';
+import type { VerifyProblem } from '../../ledger/verified-reader.ts';
 import type { BreachAlert } from './breach-alert.ts';
 import type { HqEvents, HqService } from './hq-service.ts';
 
@@ -223,19 +224,22 @@ async function route(
       return;
     }
     if (parts[3] === 'entries') {
-      const leaves = await store.leaves(origin, from, from + limit);
+      const { entries: page, problem } = await verifiedPage(store, origin, from, from + limit);
+      if (problem) {
+        sendUnverified(res, origin, problem);
+        return;
+      }
       // One policy for every route that returns entries: access and erasure records only to those who may read
       // access records (the route below); others get the entry's place and hash, not what it says.
       const mayReadAccess = allowed('read-access-records', originResource(origin));
-      const entries = leaves.map((leaf) => {
-        const { body } = decodeLeaf(leaf);
+      const entries = page.map((body) => {
         const withheld = !mayReadAccess && ACCESS_TYPES.has(body.type);
         return {
           seq: body.seq,
           ts: body.ts,
           type: body.type,
           ...(withheld ? { withheld: 'read-access-records' } : { payload: jsonSafe(body.payload) }),
-          hash: toHex(leafHash(leaf)),
+          hash: toHex(body.hash),
         };
       });
       send(res, 200, { origin, entries });
@@ -243,9 +247,12 @@ async function route(
     }
     if (parts[3] === 'access-records') {
       if (principal) authorize(principal, 'read-access-records', originResource(origin));
-      const leaves = await store.leaves(origin, from, from + limit);
-      const records = leaves.flatMap((leaf): unknown[] => {
-        const { body } = decodeLeaf(leaf);
+      const { entries: page, problem } = await verifiedPage(store, origin, from, from + limit);
+      if (problem) {
+        sendUnverified(res, origin, problem);
+        return;
+      }
+      const records = page.flatMap((body): unknown[] => {
         if (!ACCESS_TYPES.has(body.type)) return [];
         try {
           return [
@@ -260,7 +267,7 @@ async function route(
           return [{ seq: body.seq, ts: body.ts, type: body.type, problem: errorMessage(error) }];
         }
       });
-      send(res, 200, { origin, from, to: from + leaves.length, records });
+      send(res, 200, { origin, from, to: from + page.length, records });
       return;
     }
   }
@@ -332,6 +339,21 @@ function jsonSafe(value: CborValue): unknown {
   if (typeof value === 'object' && value !== null)
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSafe(v)]));
   return value;
+}
+
+/**
+ * A page that reaches an entry that failed verification: refused as a fault of HQ's store (500), naming the entry and
+ * its kind (not its reason, which may quote what it says), with none of the page's entries.
+ */
+function sendUnverified(res: FastifyReply, origin: string, problem: VerifyProblem): void {
+  const at = `${problem.origin}#${problem.seq}`;
+  send(res, 500, {
+    ok: false,
+    error: {
+      code: 'store-corrupt',
+      message: `${at} failed verification (${problem.kind}): entries of ${origin} from it on are withheld`,
+    },
+  });
 }
 
 function send(res: FastifyReply, status: number, body: unknown): void {
