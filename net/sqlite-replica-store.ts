@@ -27,7 +27,7 @@ import {
 } from './replica-store.ts';
 import { VerifierCache } from '../ledger/verify-claims.ts';
 import { MIN_POOLED, type VerifyItem, type VerifyKey, type VerifyPool } from '../ledger/verify-pool.ts';
-import { type SqliteMigration, migrate, rowVersion } from '../runtime/sqlite-migrations.ts';
+import { type SqliteMigration, migrate, requireVersion, rowVersion } from '../runtime/sqlite-migrations.ts';
 
 const WITNESS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS net_witnessed (
@@ -364,13 +364,7 @@ export class SqliteReplicaStore implements ReplicaStore {
   }
 
   witnessed(origin: string): Promise<WitnessedCheckpoint | undefined> {
-    return settle(
-      () =>
-        this.ledger.db
-          .prepare<[string], WitnessedCheckpoint>('SELECT size, root, note, at FROM net_witnessed WHERE origin = ?')
-          .get(origin),
-      `read the witnessed checkpoint of ${origin}`,
-    );
+    return readWitnessed(this.ledger.db, origin);
   }
 
   async setWitnessed(origin: string, next: WitnessedCheckpoint, previousSize: number | undefined): Promise<boolean> {
@@ -422,6 +416,38 @@ export class SqliteReplicaStore implements ReplicaStore {
     const held = this.ledger.head(origin).size;
     if (size > held) throw new MusterError('not-held', `${origin} has ${held} entries here, not ${size}`);
   }
+}
+
+function readWitnessed(db: Database.Database, origin: string): Promise<WitnessedCheckpoint | undefined> {
+  return settle(
+    () =>
+      db
+        .prepare<[string], WitnessedCheckpoint>('SELECT size, root, note, at FROM net_witnessed WHERE origin = ?')
+        .get(origin),
+    `read the witnessed checkpoint of ${origin}`,
+  );
+}
+
+/**
+ * The witness state in a log store's file, read as the file stands: no migration, no write, so a store opened
+ * read-only will do (an offline command judging HQ's file as evidence must never change it). Undefined where the
+ * file holds no witness table (a store that never witnessed).
+ */
+export function storedWitnessed(
+  ledger: LedgerStore,
+): ((origin: string) => Promise<WitnessedCheckpoint | undefined>) | undefined {
+  const what = `replica tables of ${ledger.path}`;
+  let version: number;
+  try {
+    const table = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'net_witnessed'";
+    if (ledger.db.prepare(table).get() === undefined) return undefined;
+    version = REPLICA_VERSION.read(ledger.db);
+  } catch (error) {
+    throw storeError(error, `read the ${what}`);
+  }
+  // Version 0 with the table: a file from before the version rows, whose table is version 1's.
+  if (version !== 0) requireVersion(ledger.db, REPLICA_MIGRATIONS, REPLICA_VERSION, what);
+  return (origin) => readWitnessed(ledger.db, origin);
 }
 
 /** Runs synchronous store work as a promise: a throw becomes a rejection, as with a network database. */

@@ -12,19 +12,13 @@ import { readSignerFile, readVerifierFile } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { VerifiedReader } from '../../ledger/verified-reader.ts';
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
-import { witnessedEntrySource } from '../../net/hq/verified-records.ts';
-import {
-  type StoreRecords,
-  batchRecords,
-  readLogRecords,
-  unverifiedProblem,
-  verdictsInDoubt,
-} from '../kiosk/log-records.ts';
+import { witnessedEntrySource, witnessedLedgerSource } from '../../net/hq/verified-records.ts';
+import { type StoreRecords, batchRecords, unverifiedProblem, verdictsInDoubt } from '../kiosk/log-records.ts';
 import { buildReceipt, parseReceipt, receiptToQrText, renderReceipt, verifyReceipt } from '../kiosk/receipt.ts';
 import { readTextCapped } from './read-capped.ts';
 import { type Command, UsageError, writeLine } from './command.ts';
 import { nonNegativeInteger, optionalString, requireString, stringList } from './options.ts';
-import { withStore, withStoreAsync } from './with-store.ts';
+import { withStoreAsync } from './with-store.ts';
 
 /** An instant: ISO 8601 with Z or an offset (a bare local time would be ambiguous), or ms since the epoch. */
 export function parseInstant(text: string, name: string): number {
@@ -74,9 +68,7 @@ const breaches: Command = {
     if (url !== undefined && optionalString(values, 'db') !== undefined)
       throw new UsageError('give --db FILE or --postgres URL, not both');
     const { records, unverified } =
-      url === undefined
-        ? withStore(requireString(values, 'db'), (store) => readLogRecords(store, at), { readonly: true })
-        : await postgresRecords(url, at);
+      url === undefined ? await fileRecords(requireString(values, 'db'), at) : await postgresRecords(url, at);
     if (unverified.length > 0 && !values['keep-going']) {
       for (const p of unverified) writeLine(io.stderr, `UNVERIFIED ${p.origin}#${p.seq}: ${p.reason}`);
       writeLine(
@@ -117,6 +109,15 @@ const breaches: Command = {
     return 0;
   },
 };
+
+/** A SQLite file's logs through the verified read path, counting the witnessed sizes where it holds them (HQ's). */
+function fileRecords(path: string, at: number): Promise<StoreRecords> {
+  return withStoreAsync(
+    path,
+    async (store) => batchRecords(await new VerifiedReader(witnessedLedgerSource(store)).next(), at),
+    { readonly: true },
+  );
+}
 
 /** HQ's PostgreSQL store through the same verified read path as a SQLite file's logs. */
 async function postgresRecords(url: string, at: number): Promise<StoreRecords> {

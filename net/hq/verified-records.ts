@@ -4,15 +4,17 @@
 // already judged makes the watcher judge again from scratch.
 import { toHex } from '../../core/bytes.ts';
 import type { LogRecord } from '../../core/records/entry-ref.ts';
-import type { EntryRow } from '../../ledger/store.ts';
+import type { EntryRow, LedgerStore } from '../../ledger/store.ts';
 import {
   type EntryRange,
   type EntrySource,
   VerifiedReader,
   type VerifiedReaderOptions,
   type VerifyProblem,
+  ledgerEntrySource,
 } from '../../ledger/verified-reader.ts';
 import type { ReplicaStore } from '../replica-store.ts';
+import { storedWitnessed } from '../sqlite-replica-store.ts';
 
 export interface VerifiedRecords {
   /** Records verified since the last call; `withdrawn`: some handed out before are no longer trusted. */
@@ -36,8 +38,8 @@ export interface SizedEntrySource extends EntrySource {
 }
 
 /** What the verified reader reads of HQ's store, either backend. */
-export type WitnessingStore = Pick<ReplicaStore, 'origins' | 'size' | 'rows' | 'witnessed'> &
-  Pick<SizedEntrySource, 'sizes' | 'rowsMany'>;
+export type WitnessingStore = Pick<ReplicaStore, 'witnessed'> &
+  Pick<SizedEntrySource, 'origins' | 'size' | 'rows' | 'sizes' | 'rowsMany'>;
 
 /**
  * HQ's store as the verified reader's source: a log's size is at least the checkpoint HQ witnessed (the witness
@@ -53,6 +55,18 @@ export function witnessedEntrySource(store: WitnessingStore): SizedEntrySource {
     ...(store.sizes ? { sizes: store.sizes.bind(store) } : {}),
     ...(store.rowsMany ? { rowsMany: store.rowsMany.bind(store) } : {}),
   };
+}
+
+/**
+ * A log store's file read offline (`muster breaches --db`) as HQ reads it: where the file holds the witness state
+ * (HQ's store, a kiosk witnessing its peers), a log's size is at least the checkpoint witnessed too, beyond the
+ * latest one its log tables kept; the state is read without migrating or writing (net/sqlite-replica-store.ts).
+ */
+export function witnessedLedgerSource(ledger: LedgerStore): EntrySource {
+  const source = ledgerEntrySource(ledger);
+  const witnessed = storedWitnessed(ledger);
+  if (!witnessed) return source;
+  return { ...witnessedEntrySource({ ...source, witnessed }), ownOrigin: source.ownOrigin };
 }
 
 export interface ListingOptions {

@@ -1,9 +1,9 @@
 // Rows deleted from the end of a log in HQ's stores leave every remaining row consistent: only the checkpoint HQ
 // witnessed, which counts more entries than the log now holds, shows them gone. HQ's verified read path (after a
-// restart on SQLite, and `muster breaches --postgres`) must report the first missing entry, not judge the
-// shortened log (a deleted check-in would become a breach).
+// restart on SQLite, `muster breaches --db` on its file offline, and `muster breaches --postgres`) must report the
+// first missing entry, not judge the shortened log (a deleted check-in would become a breach).
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -100,6 +100,39 @@ describe("a log whose last rows were deleted from HQ's store after HQ witnessed 
       await store.close();
     }
   });
+
+  // The second file predates the replica tables' version row: a reader that migrated it would write one.
+  it.each([
+    { file: 'hq-current.db', older: [] },
+    { file: 'hq-unversioned.db', older: ["DELETE FROM meta WHERE k = 'schema:replica'"] },
+  ])(
+    "SQLite, offline: muster breaches --db on HQ's file ($file) exits 1 naming the entry, the file left as it was",
+    async ({ file: name, older }) => {
+      const file = join(dir, name);
+      const hq = SqliteHqStore.open(file);
+      await fill(hq);
+      await hq.close();
+      const db = new Database(file);
+      db.prepare('DELETE FROM entries WHERE origin = ? AND seq = ?').run(KIOSK, LAST);
+      // HQ keeps in its log tables only the checkpoints it could check and keep (rows as easy to delete as entries):
+      // none reaches the deleted entry here, only the size HQ witnessed does.
+      db.prepare('DELETE FROM checkpoints WHERE origin = ? AND size > ?').run(KIOSK, LAST);
+      for (const sql of older) db.exec(sql);
+      db.close();
+      const before = readFileSync(file);
+
+      const run = await runMuster(
+        ['breaches', '--db', file, '--at', JUDGED_AT, '--staff-origin', STAFF],
+        '',
+        checkinCommands,
+      );
+      expect(run.code, run.stdout).toBe(1);
+      expect(run.stderr).toContain(`${KIOSK}#${LAST}`);
+      expect(run.stdout).not.toContain('missed-checkin/s-1/2026-03-03');
+      // An offline command reads the evidence as it is: no migration, no write.
+      expect(readFileSync(file).equals(before)).toBe(true);
+    },
+  );
 
   it('PostgreSQL: muster breaches --postgres exits 1 naming the entry; the reader and the listing pass report it', async () => {
     const admin = new pg.Client(postgres.url);
