@@ -52,6 +52,8 @@ export interface ReplicaStore {
   verifiers(origin: string): Promise<Verifier[]>;
   origins(): Promise<string[]>;
   witnessed(origin: string): Promise<WitnessedCheckpoint | undefined>;
+  /** Every log this store witnessed a checkpoint of, held here or not (its rows may have been deleted since). */
+  witnessedOrigins(): Promise<string[]>;
   /**
    * Atomic compare-and-set: stores `next` only if the stored checkpoint still has size `previousSize`
    * (undefined: none stored yet). Returns whether it stored.

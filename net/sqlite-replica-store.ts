@@ -367,6 +367,10 @@ export class SqliteReplicaStore implements ReplicaStore {
     return readWitnessed(this.ledger.db, origin);
   }
 
+  witnessedOrigins(): Promise<string[]> {
+    return readWitnessedOrigins(this.ledger.db);
+  }
+
   async setWitnessed(origin: string, next: WitnessedCheckpoint, previousSize: number | undefined): Promise<boolean> {
     const [stored] = await this.setWitnessedMany([{ origin, next, previousSize }]);
     return stored === true;
@@ -428,14 +432,26 @@ function readWitnessed(db: Database.Database, origin: string): Promise<Witnessed
   );
 }
 
+function readWitnessedOrigins(db: Database.Database): Promise<string[]> {
+  return settle(
+    () =>
+      db
+        .prepare<[], { origin: string }>('SELECT origin FROM net_witnessed ORDER BY origin')
+        .all()
+        .map((r) => r.origin),
+    'read the witnessed logs',
+  );
+}
+
+/** The witness state as the verified reader reads it (net/hq/verified-records.ts). */
+export type StoredWitness = Pick<ReplicaStore, 'witnessed' | 'witnessedOrigins'>;
+
 /**
  * The witness state in a log store's file, read as the file stands: no migration, no write, so a store opened
  * read-only will do (an offline command judging HQ's file as evidence must never change it). Undefined where the
  * file holds no witness table (a store that never witnessed).
  */
-export function storedWitnessed(
-  ledger: LedgerStore,
-): ((origin: string) => Promise<WitnessedCheckpoint | undefined>) | undefined {
+export function storedWitnessed(ledger: LedgerStore): StoredWitness | undefined {
   const what = `replica tables of ${ledger.path}`;
   let version: number;
   try {
@@ -447,7 +463,10 @@ export function storedWitnessed(
   }
   // Version 0 with the table: a file from before the version rows, whose table is version 1's.
   if (version !== 0) requireVersion(ledger.db, REPLICA_MIGRATIONS, REPLICA_VERSION, what);
-  return (origin) => readWitnessed(ledger.db, origin);
+  return {
+    witnessed: (origin) => readWitnessed(ledger.db, origin),
+    witnessedOrigins: () => readWitnessedOrigins(ledger.db),
+  };
 }
 
 /** Runs synchronous store work as a promise: a throw becomes a rejection, as with a network database. */

@@ -18,7 +18,7 @@ import { SUBJECT_TYPES } from './export-evidence.ts';
 
 const PAGE = 5_000;
 
-export type SnapshotSource = Pick<ReplicaStore, 'origins' | 'size' | 'rows' | 'witnessed'>;
+export type SnapshotSource = Pick<ReplicaStore, 'origins' | 'size' | 'rows' | 'witnessed' | 'witnessedOrigins'>;
 
 /** A temporary SQLite store holding `subject`'s logs copied from `source`; `remove` closes and deletes it. */
 export interface SubjectSnapshot {

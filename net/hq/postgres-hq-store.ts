@@ -113,11 +113,13 @@ export class PostgresHqStore implements HqStore {
 
   /**
    * Every log with the size the verified reader must find, in one query (its pass reads them all:
-   * net/hq/verified-records.ts): the highest row's, or the witnessed checkpoint's where rows were deleted past it.
+   * net/hq/verified-records.ts): the highest row's, or the witnessed checkpoint's where rows were deleted past it;
+   * a log witnessed and then deleted whole (its row in logs too) is listed with the size witnessed.
    */
   async sizes(): Promise<Map<string, number>> {
     const rows = await this.pool.query<{ origin: string; size: string }>(
-      `SELECT l.origin, greatest(coalesce(h.seq + 1, 0), coalesce(w.size, 0)) AS size FROM logs l
+      `SELECT l.origin, greatest(coalesce(h.seq + 1, 0), coalesce(w.size, 0)) AS size
+         FROM (SELECT origin FROM logs UNION SELECT origin FROM witnessed) l
          LEFT JOIN LATERAL (SELECT seq FROM entries e WHERE e.origin = l.origin ORDER BY seq DESC LIMIT 1) AS h ON true
          LEFT JOIN witnessed w ON w.origin = l.origin
          ORDER BY l.origin`,
@@ -173,6 +175,12 @@ export class PostgresHqStore implements HqStore {
 
   async origins(): Promise<string[]> {
     return (await this.pool.query<{ origin: string }>('SELECT origin FROM logs ORDER BY origin')).rows.map(
+      (r) => r.origin,
+    );
+  }
+
+  async witnessedOrigins(): Promise<string[]> {
+    return (await this.pool.query<{ origin: string }>('SELECT origin FROM witnessed ORDER BY origin')).rows.map(
       (r) => r.origin,
     );
   }

@@ -17,7 +17,8 @@ export async function verifiedPage(
   to: number,
 ): Promise<{ entries: VerifiedEntry[]; problem?: VerifyProblem }> {
   const source = witnessedEntrySource(store);
-  const held = new Set(await store.origins());
+  // Logs witnessed and deleted whole are listed too: their page is a problem, not empty.
+  const held = new Set(await source.origins());
   const page: VerifiedEntry[] = [];
   const { problems } = await new VerifiedReader({
     // The registry's entries decide which key is in force (revocations included).

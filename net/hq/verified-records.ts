@@ -38,18 +38,20 @@ export interface SizedEntrySource extends EntrySource {
 }
 
 /** What the verified reader reads of HQ's store, either backend. */
-export type WitnessingStore = Pick<ReplicaStore, 'witnessed'> &
+export type WitnessingStore = Pick<ReplicaStore, 'witnessed' | 'witnessedOrigins'> &
   Pick<SizedEntrySource, 'origins' | 'size' | 'rows' | 'sizes' | 'rowsMany'>;
 
 /**
  * HQ's store as the verified reader's source: a log's size is at least the checkpoint HQ witnessed (the witness
  * accepts one only for entries it holds, net/witness.ts). Rows deleted from the end leave that checkpoint beyond the
  * highest row: the entries it counts are then missing, a problem at the first of them, not a shorter log judged
- * silently. A store's `sizes` must count the witnessed size the same way (PostgresHqStore.sizes).
+ * silently. A log deleted whole (its rows and its listing) is listed still, from the witness state: a problem at
+ * its entry 0, not a person's check-ins gone unnoticed. A store's `sizes` must count and list the witnessed logs the
+ * same way (PostgresHqStore.sizes).
  */
 export function witnessedEntrySource(store: WitnessingStore): SizedEntrySource {
   return {
-    origins: () => store.origins(),
+    origins: async () => [...new Set([...(await store.origins()), ...(await store.witnessedOrigins())])].sort(),
     size: async (origin) => Math.max(await store.size(origin), (await store.witnessed(origin))?.size ?? 0),
     rows: (origin, from, to) => store.rows(origin, from, to),
     ...(store.sizes ? { sizes: store.sizes.bind(store) } : {}),
@@ -64,9 +66,9 @@ export function witnessedEntrySource(store: WitnessingStore): SizedEntrySource {
  */
 export function witnessedLedgerSource(ledger: LedgerStore): EntrySource {
   const source = ledgerEntrySource(ledger);
-  const witnessed = storedWitnessed(ledger);
-  if (!witnessed) return source;
-  return { ...witnessedEntrySource({ ...source, witnessed }), ownOrigin: source.ownOrigin };
+  const witness = storedWitnessed(ledger);
+  if (!witness) return source;
+  return { ...witnessedEntrySource({ ...source, ...witness }), ownOrigin: source.ownOrigin };
 }
 
 export interface ListingOptions {

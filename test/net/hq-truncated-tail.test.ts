@@ -1,7 +1,8 @@
 // Rows deleted from the end of a log in HQ's stores leave every remaining row consistent: only the checkpoint HQ
 // witnessed, which counts more entries than the log now holds, shows them gone. HQ's verified read path (after a
 // restart on SQLite, `muster breaches --db` on its file offline, and `muster breaches --postgres`) must report the
-// first missing entry, not judge the shortened log (a deleted check-in would become a breach).
+// first missing entry, not judge the shortened log (a deleted check-in would become a breach). A log deleted whole
+// (its row in the logs table too) is listed from the witness state: a problem at its entry 0.
 import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { checkinCommands } from '../../main/cli/checkin-commands.ts';
 import type { HqStore } from '../../net/hq/hq-store.ts';
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
+import { verifiedPage } from '../../net/hq/verified-page.ts';
 import { ReaderRecords, witnessedEntrySource } from '../../net/hq/verified-records.ts';
 import { Witness } from '../../net/witness.ts';
 import { at, checkinPayload, planPayload } from '../checkin/support/log-builder.ts';
@@ -161,6 +163,77 @@ describe("a log whose last rows were deleted from HQ's store after HQ witnessed 
       expect(run.code, run.stdout).toBe(1);
       expect(run.stderr).toContain(`${KIOSK}#${LAST}`);
       expect(run.stdout).not.toContain('missed-checkin/s-1/2026-03-03');
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+});
+
+const missingWhole = [expect.objectContaining({ origin: KIOSK, seq: 0, kind: 'tampered' })];
+
+/** Every table of a store's logs that names the kiosk's (the witness state aside), per backend. */
+const LOG_TABLES = { sqlite: ['entries', 'nodes', 'checkpoints', 'logs'], postgres: ['entries', 'nodes', 'logs'] };
+
+/** Runs `muster breaches` on a store and expects it to refuse naming the kiosk's entry 0, with no missed check-in. */
+async function expectBreachesRefuse(store: readonly string[]): Promise<void> {
+  const run = await runMuster(['breaches', ...store, '--at', JUDGED_AT, '--staff-origin', STAFF], '', checkinCommands);
+  expect(run.code, run.stdout).toBe(1);
+  expect(run.stderr).toContain(`${KIOSK}#0`);
+  expect(run.stdout).not.toContain('missed-checkin/s-1');
+}
+
+describe("a kiosk's log deleted whole from HQ's store after HQ witnessed its checkpoint", () => {
+  it('SQLite: HQ started again lists it from the witness state, a problem at entry 0, to its reader and its breach watcher', async () => {
+    const file = join(dir, 'hq-whole.db');
+    const first = SqliteHqStore.open(file);
+    await fill(first);
+    await first.close();
+    const db = new Database(file);
+    for (const table of LOG_TABLES.sqlite) db.prepare(`DELETE FROM ${table} WHERE origin = ?`).run(KIOSK);
+    db.close();
+
+    const store = SqliteHqStore.open(file);
+    try {
+      expect(await store.origins()).not.toContain(KIOSK);
+      expect((await new VerifiedReader(witnessedEntrySource(store)).next()).problems).toEqual(missingWhole);
+      const watched = await new ReaderRecords(witnessedEntrySource(store)).next();
+      expect(watched.problems).toEqual(missingWhole);
+      expect(watched.records.filter((r) => r.ref.origin === KIOSK)).toEqual([]);
+      // HQ's API pages the log: the problem, not an empty page.
+      const page = await verifiedPage(store, KIOSK, 0, 10);
+      expect(page.entries).toEqual([]);
+      expect([page.problem]).toEqual(missingWhole);
+    } finally {
+      await store.close();
+    }
+    const before = readFileSync(file);
+    await expectBreachesRefuse(['--db', file]);
+    expect(readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('PostgreSQL: the reader and the listing pass report entry 0; muster breaches --postgres exits 1 naming it', async () => {
+    const admin = new pg.Client(postgres.url);
+    await admin.connect();
+    await admin.query('CREATE DATABASE hq_whole');
+    await admin.end();
+    const url = postgres.url.replace(/\/postgres$/, '/hq_whole');
+    const store = await PostgresHqStore.open(url);
+    try {
+      await fill(store);
+      const db = new pg.Client(url);
+      await db.connect();
+      try {
+        for (const table of LOG_TABLES.postgres) await db.query(`DELETE FROM ${table} WHERE origin = $1`, [KIOSK]);
+      } finally {
+        await db.end();
+      }
+
+      expect(await store.origins()).not.toContain(KIOSK);
+      expect((await new VerifiedReader(witnessedEntrySource(store)).next()).problems).toEqual(missingWhole);
+      // The breach watcher's pass lists every log in one query (PostgresHqStore.sizes), the witnessed ones included.
+      expect((await store.sizes()).get(KIOSK)).toBe(LAST + 1);
+      expect((await new ReaderRecords(witnessedEntrySource(store)).next()).problems).toEqual(missingWhole);
+      await expectBreachesRefuse(['--postgres', url]);
     } finally {
       await store.close();
     }
