@@ -19,6 +19,7 @@ import { DeviceError } from '../../drivers/device-error.ts';
 import { traced, tracedSync } from './checkin-trace.ts';
 import { buildReceipt, type Receipt } from './receipt.ts';
 import type { CheckinPorts } from './ports.ts';
+import { type PresenceOptions, watchPresence } from './presence-watch.ts';
 
 export interface WorkflowOptions {
   readonly centre: string;
@@ -32,7 +33,15 @@ export interface WorkflowOptions {
    * A capture that cannot be kept leaves the attempt without one: the attempt itself is never lost.
    */
   readonly keepCapture?: (subject: string) => string | undefined;
+  /**
+   * The presence cue (presence-watch.ts) on the long waits: the face step, staff confirming while the camera is
+   * down, the tasks. A person gone before their device's own wait runs out ends the session as a walk-away.
+   */
+  readonly presence?: PresenceOptions;
 }
+
+/** The waits long enough for a person to walk away from: watched for presence. */
+const WATCHED: ReadonlySet<CheckinState['kind']> = new Set(['face', 'staff-confirm', 'tasks']);
 
 /** Face outcomes staff review, whose frames are kept for them to compare with the enrolment photo. */
 const KEPT_FACE_OUTCOMES: ReadonlySet<string> = new Set(['mismatch', 'liveness-failed']);
@@ -158,19 +167,37 @@ export class CheckinWorkflow {
     return KEPT_FACE_OUTCOMES.has(attempt.outcome) ? keepCapture(attempt.subject) : undefined;
   }
 
-  /** The device's answer, or the person's cancel if that comes first (the device's late answer is dropped). */
-  private askUnlessInterrupted(state: CheckinState, interrupted: Promise<CancelReason> | undefined): Promise<Answer> {
+  /**
+   * The device's answer, or the person's cancel, or the presence cue's walk-away, whichever comes first (the
+   * device's late answer is dropped).
+   */
+  private async askUnlessInterrupted(
+    state: CheckinState,
+    interrupted: Promise<CancelReason> | undefined,
+  ): Promise<Answer> {
     this.ports.screen.waiting?.(this.waitOf(state));
-    if (!interrupted) return this.ask(state);
+    const { presence } = this.options;
+    const watch =
+      presence && WATCHED.has(state.kind)
+        ? watchPresence(this.ports.screen, this.ports.presence, state.kind !== 'face', presence)
+        : undefined;
+    const ends = [interrupted, watch?.absent].filter((p) => p !== undefined);
+    if (ends.length === 0) return this.ask(state);
     // A request left waiting elsewhere (a staff confirmation) is withdrawn when the person leaves.
     const abort = new AbortController();
-    return Promise.race([
-      this.ask(state, abort.signal),
-      interrupted.then((reason): Answer => {
-        abort.abort();
-        return { type: 'cancel', reason };
-      }),
-    ]);
+    try {
+      return await Promise.race([
+        this.ask(state, abort.signal),
+        ...ends.map((end) =>
+          end.then((reason): Answer => {
+            abort.abort();
+            return { type: 'cancel', reason };
+          }),
+        ),
+      ]);
+    } finally {
+      watch?.stop();
+    }
   }
 
   private waitOf(state: CheckinState): number | undefined {

@@ -22,6 +22,8 @@ export interface CameraFacePortOptions {
   readonly frames?: number;
   /** Each frame as the camera gave it, before it is analysed (the kiosk screen shows it to the person). */
   readonly onFrame?: (jpeg: Uint8Array) => void;
+  /** Each frame once analysed (the presence cue: a face found or not). */
+  readonly onCapture?: (capture: Capture) => void;
   /** A frame already taken and analysed during the fingerprint step (face-lookahead.ts): the try's first, when given. */
   readonly ahead?: () => Promise<AheadFrame | undefined>;
 }
@@ -39,11 +41,14 @@ export function cameraFacePort(options: CameraFacePortOptions): FacePort {
         first = false;
         if (ahead) {
           options.onFrame?.(ahead.bytes);
+          options.onCapture?.(ahead.capture);
           return ahead.capture;
         }
         const bytes = await traced('camera', () => options.camera.capture());
         options.onFrame?.(bytes);
-        return tracedCapture(options.service, bytes);
+        const capture = await tracedCapture(options.service, bytes);
+        options.onCapture?.(capture);
+        return capture;
       };
       return faceResult(await verifyFrames(template, next, options.frames ?? DEFAULT_FACE_FRAMES, options.threshold));
     },

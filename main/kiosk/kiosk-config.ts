@@ -40,6 +40,8 @@ import { profileFor } from '../../hardware/profiles.ts';
 export type KioskConfig = Decoded<ReturnType<typeof kioskConfigSchema>>;
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** The default presence window: well inside the shortest long wait (the face step's 30 s, the tasks' 60 s). */
+const PRESENCE_SECONDS = 15;
 
 // The file's shape as TypeBox schemas (core/schema.ts), each error naming the file and the field's path; what a
 // schema cannot say (a kiosk of its own centre, a path or a usb id) is a rule in the transform that reads it.
@@ -272,11 +274,15 @@ function kioskConfigSchema(source: string, baseDir: string) {
         ),
       }),
     ),
-    /** Seconds the receipt stays up and the tasks wait for a touch; tones and speech. */
+    /**
+     * Seconds the receipt stays up and the tasks wait for a touch; seconds the camera may see no face (with no
+     * touch and no finger) on a long wait before the person is taken to have walked away; tones and speech.
+     */
     screen: Type.Optional(
       section({
         receiptSeconds: Type.Optional(whole(5, 600, 'seconds')),
         idleSeconds: Type.Optional(whole(5, 600, 'seconds')),
+        presenceSeconds: Type.Optional(whole(3, 599, 'seconds')),
         voice: Type.Optional(BOOLEAN),
       }),
     ),
@@ -301,6 +307,14 @@ function kioskConfigSchema(source: string, baseDir: string) {
           `expected task, module or questionnaire ids as keys, got ${JSON.stringify(key)}`,
         );
     const face = c.face ?? {};
+    const idleSeconds = c.screen?.idleSeconds ?? 60;
+    const presenceSeconds = c.screen?.presenceSeconds ?? Math.min(PRESENCE_SECONDS, idleSeconds - 1);
+    // A presence window as long as the idle wait would never end a session sooner.
+    if (presenceSeconds >= idleSeconds)
+      throw new SchemaMismatch(
+        '.screen.presenceSeconds',
+        `expected fewer seconds than screen.idleSeconds (${idleSeconds}), got ${presenceSeconds}`,
+      );
     return {
       source,
       centre,
@@ -324,7 +338,8 @@ function kioskConfigSchema(source: string, baseDir: string) {
       names: { ...(c.names?.centre === undefined ? {} : { centre: c.names.centre }), tasks },
       screen: {
         receiptSeconds: c.screen?.receiptSeconds ?? 10,
-        idleSeconds: c.screen?.idleSeconds ?? 60,
+        idleSeconds,
+        presenceSeconds,
         voice: c.screen?.voice ?? false,
       },
     };

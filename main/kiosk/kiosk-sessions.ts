@@ -15,6 +15,7 @@ import { traced } from './checkin-trace.ts';
 import { FaceLookahead, lookingAhead } from './face-lookahead.ts';
 import { cameraFacePort } from './face-port.ts';
 import { sensorFingerprintPort } from './fingerprint-port.ts';
+import { devicePresence } from './presence-port.ts';
 import type { KioskConfig } from './kiosk-config.ts';
 import type { KioskConnectivity } from './kiosk-connectivity.ts';
 import type { KioskDevices } from './kiosk-devices.ts';
@@ -80,6 +81,10 @@ export class KioskSessions {
         mode: config.identify,
         newAttemptId: () => randomBytes(8).toString('hex'),
         keepCapture: (subject) => this.keepCapture(subject),
+        presence: {
+          presenceMs: config.screen.presenceSeconds * 1000,
+          idleMs: config.screen.idleSeconds * 1000,
+        },
       }).run();
     } finally {
       devices.badgePort?.session(false);
@@ -142,6 +147,11 @@ export class KioskSessions {
       camera && config.face.lookahead && config.face.challenge === 'none'
         ? new FaceLookahead(camera, () => face.service())
         : undefined;
+    const presence = devicePresence({
+      sensor,
+      camera,
+      service: () => (face.ready ? face.service() : undefined),
+    });
     return {
       fingerprint: sensor
         ? lookingAhead(
@@ -175,6 +185,7 @@ export class KioskSessions {
             template: (s: string) => enrolments.template(s),
             threshold: face.threshold,
             onFrame,
+            onCapture: presence.captured,
           };
           const { challenge } = config.face;
           return (
@@ -194,6 +205,7 @@ export class KioskSessions {
       devices: { availability: () => devices.availability() },
       plans: this.options.plans,
       log,
+      presence,
     };
   }
 }

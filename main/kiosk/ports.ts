@@ -9,6 +9,7 @@ import type {
   FingerResult,
 } from '../../core/checkin/checkin-machine.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
+import type { PresenceReading, PresenceSource } from '../../core/checkin/presence.ts';
 import type { EntryType, Payload } from '../../core/entry.ts';
 import type { TaskCompletion } from '../../core/records/checkin.ts';
 import type { TaskSpec } from '../../core/records/plan.ts';
@@ -56,6 +57,23 @@ export interface ScreenPort {
   still?(jpeg: Uint8Array): void;
   /** A device asks the person for something within the current try (the face challenge's movement). */
   prompt?(guidance: GuidanceCode): void;
+  /** Calls `listener` on each touch of the screen during the session; returns the way to stop. */
+  touches?(listener: () => void): () => void;
+  /** A device saw the person (a finger, a face): the screen's own idle countdown restarts, as on a touch. */
+  present?(): void;
+}
+
+/**
+ * What the devices report about someone being there, during the long waits (presence-watch.ts). Each answers
+ * null where it cannot tell (down, busy, still starting): that is never taken for nobody being there.
+ */
+export interface PresencePort {
+  /** Whether a finger is on the sensor now (its finger detect, without a capture). */
+  finger?(): Promise<PresenceReading>;
+  /** Whether the camera sees a face now (one frame); not asked while the face step uses the camera. */
+  face?(): Promise<PresenceReading>;
+  /** Readings the devices make on their own (the face step's frames); returns the way to stop. */
+  subscribe?(listener: (source: PresenceSource, reading: PresenceReading) => void): () => void;
 }
 
 export interface DevicesPort {
@@ -84,4 +102,5 @@ export interface CheckinPorts {
   readonly devices: DevicesPort;
   readonly plans: PlansPort;
   readonly log: LogPort;
+  readonly presence?: PresencePort;
 }

@@ -75,7 +75,7 @@ const START: Shown = { phase: 'idle', step: null, guidance: null, tasks: [], rec
 
 export class KioskScreen implements ScreenPort, ApiBackend {
   private view: KioskView;
-  private readonly events = new EventEmitter<{ view: [KioskView]; capture: [string] }>();
+  private readonly events = new EventEmitter<{ view: [KioskView]; capture: [string]; touch: [] }>();
   private readonly frames = new Map<string, (frame: Uint8Array) => void>();
   private run: (() => Promise<CheckinOutcome>) | undefined;
   private status: () => KioskStatus = () => UNKNOWN;
@@ -111,6 +111,8 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     },
     'kiosk.touch': () => {
       if (this.pendingTasks) this.showTasks();
+      // The presence cue of a long wait (main/kiosk/presence-watch.ts): a touch is the person still there.
+      if (this.running) this.events.emit('touch');
       return {};
     },
     'kiosk.frame': ({ id, jpeg }) => {
@@ -245,6 +247,17 @@ export class KioskScreen implements ScreenPort, ApiBackend {
   still(jpeg: Uint8Array): void {
     if (this.view.step !== 'verify' || this.view.phase !== 'active') return;
     this.publish({ ...this.view, still: `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}` });
+  }
+
+  touches(listener: () => void): () => void {
+    this.events.on('touch', listener);
+    return () => {
+      this.events.off('touch', listener);
+    };
+  }
+
+  present(): void {
+    if (this.pendingTasks) this.showTasks();
   }
 
   interrupted(): Promise<CancelReason> {

@@ -552,11 +552,11 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
   };
   setInterval(tick, 1000);
 
-  // A touch on the tasks screen tells main the person is still there (at most once a second); on the start
-  // screen it keeps a chosen language.
+  // A touch during a session tells main the person is still there (at most once a second): the tasks' idle
+  // countdown and the waits' presence cue; on the start screen it keeps a chosen language.
   const touched = (): void => {
     if (view?.phase === 'idle' && language !== undefined) armLanguageReset();
-    if (view?.phase !== 'tasks' || Date.now() - lastTouch < 1000) return;
+    if ((view?.phase !== 'tasks' && view?.phase !== 'active') || Date.now() - lastTouch < 1000) return;
     lastTouch = Date.now();
     api.call('kiosk.touch', {}).catch(() => undefined);
   };

@@ -97,8 +97,16 @@ describe('kiosk configuration', () => {
       language: 'zh-CN',
       zone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       names: { tasks: {} },
-      screen: { receiptSeconds: 10, idleSeconds: 60, voice: false },
+      screen: { receiptSeconds: 10, idleSeconds: 60, presenceSeconds: 15, voice: false },
     });
+  });
+
+  it('keeps the presence window shorter than the idle wait, whichever the file gives', () => {
+    const c = structuredClone(GOOD) as Record<string, unknown>;
+    c.screen = { idleSeconds: 10 };
+    expect(parseKioskConfig(c, 'kiosk.json', dir).screen.presenceSeconds).toBe(9);
+    c.screen = { idleSeconds: 30, presenceSeconds: 8 };
+    expect(parseKioskConfig(c, 'kiosk.json', dir).screen).toMatchObject({ idleSeconds: 30, presenceSeconds: 8 });
   });
 
   it('defaults the face threshold to the calibrated default when the file gives none', () => {
@@ -248,6 +256,16 @@ describe('kiosk configuration', () => {
       'a timeout of half a second too little',
       (c: Record<string, unknown>) => (c.timeouts = { fingerMs: 50 }),
       'kiosk.json: timeouts.fingerMs: expected whole milliseconds between 100 and 600000, got 50',
+    ],
+    [
+      'a presence window as long as the idle wait',
+      (c: Record<string, unknown>) => (c.screen = { idleSeconds: 20, presenceSeconds: 20 }),
+      'kiosk.json: screen.presenceSeconds: expected fewer seconds than screen.idleSeconds (20), got 20',
+    ],
+    [
+      'a presence window too short to see anyone',
+      (c: Record<string, unknown>) => (c.screen = { presenceSeconds: 1 }),
+      'kiosk.json: screen.presenceSeconds: expected whole seconds between 3 and 599, got 1',
     ],
   ])('refuses %s with the field and what was expected', (_name, change, message) => {
     expect(error(change)).toContain(message);

@@ -1,0 +1,234 @@
+// The presence cue (core/checkin/presence.ts, main/kiosk/presence-watch.ts): a long wait ends as a walk-away
+// (cancelled, reason absent, nothing submitted, never a breach) once the devices show nobody there, sooner than
+// the wait's own bound; never while a finger is on the real sensor (R30x driver against its emulator), a face is
+// in the camera's frames or the screen is touched; and a camera that cannot tell is never taken for nobody.
+// Kiosk time is simulated: each poll of the sensor is 100 ms of it, so the windows are judged without sleeps.
+import { afterEach, describe, expect, it } from 'vitest';
+import { computeBreaches } from '../../core/breach/engine.ts';
+import { PresenceWindow } from '../../core/checkin/presence.ts';
+import { parseCheckinAttempt } from '../../core/records/checkin.ts';
+import type { PresenceReading } from '../../core/checkin/presence.ts';
+import { CheckinWorkflow, type CheckinOutcome } from '../../main/kiosk/checkin-workflow.ts';
+import { sensorFingerprintPort } from '../../main/kiosk/fingerprint-port.ts';
+import { readLogRecords } from '../../main/kiosk/log-records.ts';
+import { type R30xRig, mockR30xRig } from '../drivers/support/r30x-rig.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+import { fakePorts, type Script } from './support/fake-ports.ts';
+import { type KioskLog, kioskLog, tempDir } from './support/kiosk-log.ts';
+import { at, planPayload } from './support/log-builder.ts';
+
+const NY = 'America/New_York';
+const TIMES = { presenceMs: 400, idleMs: 1000 };
+const POLL_TICK_MS = 100;
+const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+
+describe('the presence window', () => {
+  it('a working camera seeing no face for the window, with nothing else seen, is a walk-away', () => {
+    const w = new PresenceWindow(TIMES, 0);
+    for (let t = 0; t <= 300; t += 100) w.read('face', false, t);
+    expect(w.absent(300)).toBe(false);
+    w.read('face', false, 400);
+    expect(w.absent(400)).toBe(true);
+  });
+
+  it('a touch, a finger or a face restarts the window', () => {
+    const w = new PresenceWindow(TIMES, 0);
+    for (let t = 0; t <= 900; t += 100) {
+      w.read('face', false, t);
+      if (t === 300) w.read('touch', true, t);
+      if (t === 600) w.read('finger', true, t);
+    }
+    expect(w.absent(900)).toBe(false);
+    w.read('face', true, 950);
+    w.read('face', false, 1000);
+    expect(w.absent(1300)).toBe(false);
+  });
+
+  it('a camera that cannot tell, or stopped answering, is no evidence: only the idle time ends the wait', () => {
+    const down = new PresenceWindow(TIMES, 0);
+    for (let t = 0; t < 1000; t += 100) down.read('face', t % 200 === 0 ? false : null, t);
+    expect(down.absent(999)).toBe(false);
+    expect(down.absent(1000)).toBe(true);
+
+    const hung = new PresenceWindow({ ...TIMES, idleMs: 60_000, freshMs: 500 }, 0);
+    hung.read('face', false, 0);
+    hung.read('face', false, 200);
+    expect(hung.absent(800)).toBe(false);
+  });
+
+  it('a finger off the sensor is no evidence of absence (nobody is asked to keep one there)', () => {
+    const w = new PresenceWindow(TIMES, 0);
+    for (let t = 0; t < 1000; t += 100) w.read('finger', false, t);
+    expect(w.absent(999)).toBe(false);
+  });
+});
+
+describe('the presence cue on the long waits, with the R30x emulator', () => {
+  const rigs: R30xRig[] = [];
+  afterEach(async () => {
+    for (const rig of rigs.splice(0)) await rig.close();
+  });
+
+  interface Session {
+    readonly rig: R30xRig;
+    readonly kiosk: KioskLog;
+    readonly shown: string[];
+    /** Settles with the session's outcome. */
+    readonly outcome: Promise<CheckinOutcome>;
+    readonly ended: () => boolean;
+    /** Simulated kiosk time, advanced by each poll of the sensor. */
+    readonly now: () => number;
+    readonly polls: () => number;
+    readonly staffAborted: () => boolean;
+    readonly touch: () => void;
+    /** What the camera sees on each frame the watch asks for. */
+    camera: PresenceReading;
+  }
+
+  /** `hangTasks`: the person never answers the tasks (only the presence cue or the idle time ends them). */
+  async function start(script: Script, hangTasks = false): Promise<Session> {
+    const rig = await mockR30xRig();
+    rigs.push(rig);
+    rig.emulator.enrolDirect('alice-right-index', 7);
+    const kiosk = kioskLog(tempDir(), 'centre-a/k1', at('2026-03-01 12:00', NY));
+    await kiosk.writer.append('plan', planPayload({ subject: 's-alice', start: '2026-03-02' }));
+    kiosk.now = at('2026-03-02 09:30', NY);
+    const fakes = fakePorts(kiosk.writer, script);
+    let now = 0;
+    let polls = 0;
+    let staffAborted = false;
+    let touched: (() => void) | undefined;
+    let ended = false;
+    const session: { camera: PresenceReading } = { camera: null };
+    const workflow = new CheckinWorkflow(
+      {
+        ...fakes.ports,
+        fingerprint: sensorFingerprintPort(rig.sensor, {
+          subjectOf: (page) => (page === 7 ? 's-alice' : undefined),
+          fingerTimeoutMs: 500,
+        }),
+        staff: {
+          // Staff never come: only the presence cue can end this wait.
+          confirm: (_subject, signal) =>
+            new Promise((resolve) => {
+              signal?.addEventListener('abort', () => {
+                staffAborted = true;
+                resolve(null);
+              });
+            }),
+        },
+        screen: {
+          ...fakes.ports.screen,
+          ...(hangTasks ? { tasks: () => never() } : {}),
+          touches: (listener) => {
+            touched = listener;
+            return () => {
+              touched = undefined;
+            };
+          },
+        },
+        presence: {
+          finger: async () => {
+            const on = await rig.sensor.fingerPresent();
+            polls++;
+            now += POLL_TICK_MS;
+            return on;
+          },
+          face: () => Promise.resolve(session.camera),
+        },
+      },
+      {
+        centre: 'centre-a',
+        kiosk: 'centre-a/k1',
+        mode: 'fingerprint-search',
+        newAttemptId: () => 'att-1',
+        presence: { ...TIMES, pollMs: 5, clock: () => now },
+      },
+    );
+    rig.place({ kind: 'finger', name: 'alice-right-index' });
+    const outcome = workflow.run().finally(() => {
+      ended = true;
+    });
+    return Object.assign(session, {
+      rig,
+      kiosk,
+      shown: fakes.shown,
+      outcome,
+      ended: () => ended,
+      now: () => now,
+      polls: () => polls,
+      staffAborted: () => staffAborted,
+      touch: () => touched?.(),
+    });
+  }
+
+  /** Waits until `ms` more of kiosk time went by in polls (the wait was watched that long). */
+  async function watched(s: Session, ms: number): Promise<void> {
+    const until = s.polls() + ms / POLL_TICK_MS;
+    await waitFor(() => s.polls() >= until || s.ended(), `${ms} ms of polls`);
+  }
+
+  function attempts(kiosk: KioskLog): string[] {
+    return readLogRecords(kiosk.store)
+      .records.filter((r) => r.type === 'checkin-attempt' || r.type === 'checkin')
+      .map((r) => {
+        if (r.type === 'checkin') return 'checkin';
+        const a = parseCheckinAttempt(r.payload);
+        return `${a.step}/${a.method}/${a.outcome}`;
+      });
+  }
+
+  it('camera down, waiting for staff: a finger kept on the sensor holds the wait; lifted, the session ends a walk-away at the idle time, not the staff wait', async () => {
+    const s = await start({ devices: { fingerprint: true, camera: false, badge: true } });
+    await waitFor(() => s.shown.includes('staff-confirm'), 'the staff-confirm step');
+    // Three idle times with the finger on the glass, the camera unable to tell.
+    await watched(s, 3 * TIMES.idleMs);
+    expect(s.ended()).toBe(false);
+    s.rig.place({ kind: 'none' });
+    const lifted = s.now();
+    const outcome = await s.outcome;
+    expect(outcome.ok).toBe(false);
+    expect(outcome.guidance.at(-1)).toBe('walked-away');
+    expect(s.staffAborted()).toBe(true);
+    // No face evidence (camera down): the idle time, not the shorter presence window.
+    expect(s.now() - lifted).toBeGreaterThanOrEqual(TIMES.idleMs);
+    expect(attempts(s.kiosk)).toEqual(['identify/fingerprint/matched', 'confirm/staff/timeout']);
+  });
+
+  it('the tasks: a face in the frames or touches hold the wait; nobody in the frames ends it after the presence window, nothing submitted, never a breach', async () => {
+    const s = await start({ face: [{ kind: 'match', score: 0.3 }] }, true);
+    await waitFor(() => s.shown.includes('tasks'), 'the tasks step');
+    s.rig.place({ kind: 'none' });
+    s.camera = true;
+    await watched(s, 3 * TIMES.idleMs);
+    expect(s.ended()).toBe(false);
+    // Out of the camera's view, but touching the screen: longer than both windows.
+    s.camera = false;
+    for (let i = 0; i < 10; i++) {
+      s.touch();
+      await watched(s, TIMES.presenceMs / 2);
+    }
+    expect(s.ended()).toBe(false);
+    const left = s.now();
+    const outcome = await s.outcome;
+    expect(outcome.guidance.at(-1)).toBe('walked-away');
+    // Sooner than the idle time: the camera saw nobody.
+    expect(s.now() - left).toBeLessThan(TIMES.idleMs);
+    expect(attempts(s.kiosk)).toEqual(['identify/fingerprint/matched', 'verify/face/matched', 'confirm/face/timeout']);
+    // The person comes back and checks in: the walk-away is no breach and nothing for review.
+    const again = fakePorts(s.kiosk.writer, {
+      finger: [{ kind: 'match', subject: 's-alice', score: 140 }],
+      face: [{ kind: 'match', score: 0.3 }],
+    });
+    const back = await new CheckinWorkflow(again.ports, {
+      centre: 'centre-a',
+      kiosk: 'centre-a/k1',
+      mode: 'fingerprint-search',
+      newAttemptId: () => 'att-2',
+    }).run();
+    expect(back.ok).toBe(true);
+    const report = computeBreaches(readLogRecords(s.kiosk.store).records, at('2026-03-03 00:30', NY));
+    expect(report.breaches).toEqual([]);
+    expect(report.reviews).toEqual([]);
+  });
+});
