@@ -8,7 +8,7 @@
 //   GET /api/breach-alerts?centre=&limit=  breach alerts, newest first (net/hq/breach-alert.ts)
 //   GET /api/breach-alerts/<id>           one alert with its history (id URL-encoded)
 //   POST /api/breach-alerts/<id>/acknowledge|assign|resolve   {note, assignee?}: an officer's action (JSON only)
-//   GET /api/events                       SSE: alert, breach-alert, entries, kiosk
+//   GET /api/events                       SSE: alert, breach-alert, entries, kiosk, cosignature (another witness's, as /api/logs lists it)
 // Served on the shared HTTP layer (access/http-server.ts): security headers, Host and Origin checks, body limit,
 // every error as {ok: false, error: {code, message}} with its code's status; nothing a client sends can crash it.
 // With a user store every route needs a session (access/http-guard.ts, sign-in at /api/session) and each answer
@@ -112,10 +112,12 @@ export async function startHqHttp(
   const onBreachAlert = push('breach-alert', (a, allowed) => breachAlertVisible(a, allowed));
   const onEntries = push('entries', (e, allowed) => allowed('read-log', originResource(e.origin)));
   const onKiosk = push('kiosk', (k, allowed) => allowed('read-fleet', originResource(k.kiosk)));
+  const onCosignature = push('cosignature', (c, allowed) => allowed('read-log', originResource(c.origin)));
   hq.events.on('alert', onAlert);
   hq.events.on('breach-alert', onBreachAlert);
   hq.events.on('entries', onEntries);
   hq.events.on('kiosk', onKiosk);
+  hq.events.on('cosignature', onCosignature);
   const url = await server.listen();
   return {
     url,
@@ -124,6 +126,7 @@ export async function startHqHttp(
       hq.events.off('breach-alert', onBreachAlert);
       hq.events.off('entries', onEntries);
       hq.events.off('kiosk', onKiosk);
+      hq.events.off('cosignature', onCosignature);
       for (const client of clients.keys()) client.end();
       await server.close();
     },

@@ -22,13 +22,11 @@ import { type LinkOptions, MqttLink } from '../mqtt-link.ts';
 import { type RegistryHealth, RegistryPublisher } from '../registry-publisher.ts';
 import { type ReplicationEvent, Replicator } from '../replicator.ts';
 import { ROOT, type ParsedTopic, topics } from '../topics.ts';
-import { verifyCosignature } from '../cosignature.ts';
-import { openCheckpoint } from '../../ledger/note.ts';
-import { bytesEqual } from '../../core/bytes.ts';
 import { Witness } from '../witness.ts';
 import { reportedAlert } from '../witness-reports.ts';
 import type { BreachAlert } from './breach-alert.ts';
 import type { HqStore, LastHeartbeat } from './hq-store.ts';
+import { type Cosignature, OtherWitnesses } from './other-witnesses.ts';
 
 /** What the breach engine reports: a subject missed an obligation, with the entries that show it. */
 export interface BreachReport {
@@ -55,6 +53,8 @@ export interface HqEvents {
   'breach-alert': [BreachAlert];
   'entries': [{ origin: string; size: number; inserted: number }];
   'kiosk': [FleetEntry];
+  /** Another witness's cosignature of a log, listed anew or changed (`HqService.cosignatures`). */
+  'cosignature': [{ origin: string; cosignature: Cosignature }];
   /** A fault HQ survived (a failed fleet check, a registry publication to retry): reported, never silent. */
   'fault': [{ component: string; message: string }];
 }
@@ -114,16 +114,6 @@ export interface HqServiceOptions {
   readonly logger?: Logger;
 }
 
-/** Another witness's latest cosignature of a log, as HQ checked it. */
-export interface Cosignature {
-  readonly witness: string;
-  readonly size: number;
-  /** The witness's time, seconds since the epoch. */
-  readonly time: number;
-  /** Whether the cosigned root is HQ's own root at that size (false: HQ holds fewer entries, or a different tree). */
-  readonly matchesHq: boolean;
-}
-
 /**
  * Whether HQ stores a log: a pinned one, one the registry registers (its file, or the followed registry log as the
  * store holds it), or the registry itself.
@@ -154,8 +144,8 @@ export class HqService {
   /** Per kiosk, the signed time of the newest heartbeat taken. */
   private readonly lastBeatAt = new Map<string, number>();
   private beatsLoaded = false;
-  /** Per log, other witnesses' latest cosignatures (retained on the broker, so they come back after a restart). */
-  private readonly cosigned = new Map<string, Map<string, Cosignature>>();
+  /** Other witnesses' latest cosignatures (retained on the broker, so they come back after a restart). */
+  private readonly witnesses: OtherWitnesses;
   /** The registry log as the store holds it (`followsRegistry`), re-read as it grows, one read at a time. */
   private followed: Registry | undefined;
   private followedRead: Promise<void> = Promise.resolve();
@@ -168,6 +158,9 @@ export class HqService {
   ) {
     this.clock = options.clock ?? Date.now;
     this.log = options.logger ?? componentLogger('hq');
+    this.witnesses = new OtherWitnesses(store, options.cosigners ?? [], (origin, cosignature) =>
+      this.events.emit('cosignature', { origin, cosignature }),
+    );
   }
 
   static async start(options: HqServiceOptions): Promise<HqService> {
@@ -214,6 +207,8 @@ export class HqService {
     // Judged once at start too, so the fleet view and offline alerts hold every known kiosk before the first tick.
     await service.checkFleet();
     service.timer = setInterval(() => {
+      // On a store HQ nodes share, another node may have stored what a cosignature waits for: no ingest here says so.
+      service.track(service.witnesses.grew());
       // A failed store read is reported and the next tick tries again: it must never end HQ.
       service.checkFleet().then(
         () => {
@@ -350,6 +345,7 @@ export class HqService {
       if (event.origin === REGISTRY_ORIGIN && this.options.followsRegistry === true)
         this.track(this.readFollowedRegistry());
       this.events.emit('entries', { origin: event.origin, size: event.size, inserted: event.inserted });
+      this.track(this.witnesses.grew(event.origin));
       // Backfilled entries say nothing about the kiosk's clock: they were late by design.
       const live = event.source === 'live';
       this.track(this.received(event.origin, event.size - event.inserted, event.size, live ? this.clock() : undefined));
@@ -405,32 +401,14 @@ export class HqService {
 
   /** Other witnesses' latest checked cosignatures of a log, by witness name. */
   cosignatures(origin: string): Cosignature[] {
-    return [...(this.cosigned.get(origin)?.values() ?? [])].sort((a, b) => a.witness.localeCompare(b.witness));
-  }
-
-  /** A cosignature by a witness HQ knows: its signature checked, then its checkpoint against HQ's copy of the log. */
-  private async onCosignature(origin: string, witness: string, payload: Buffer): Promise<void> {
-    const key = this.options.cosigners?.find((v) => v.name === witness);
-    if (!key || this.replicator.admits(origin) === false) return;
-    const note = payload.toString('utf8');
-    const time = verifyCosignature(note, key);
-    // A log HQ does not hold yet: the witness cosigns again as the log grows.
-    const verifiers = await this.store.verifiers(origin);
-    if (verifiers.length === 0) return;
-    const checkpoint = openCheckpoint(note, origin, verifiers);
-    const held = await this.store.size(origin);
-    const matchesHq =
-      checkpoint.size <= held && bytesEqual(await this.store.root(origin, checkpoint.size), checkpoint.root);
-    const byWitness = this.cosigned.get(origin) ?? new Map<string, Cosignature>();
-    this.cosigned.set(origin, byWitness);
-    if ((byWitness.get(witness)?.size ?? -1) <= checkpoint.size)
-      byWitness.set(witness, { witness, size: checkpoint.size, time, matchesHq });
-    // Kept for evidence bundles where the store keeps cosignatures (net/cosigned-notes.ts: HQ's SQLite store).
-    if (matchesHq) await this.store.keepCosigned?.(origin, note, witness);
+    return this.witnesses.of(origin);
   }
 
   private async onOther(topic: ParsedTopic, payload: Buffer): Promise<void> {
-    if (topic.kind === 'cosign') return this.onCosignature(topic.origin, topic.witness, payload);
+    if (topic.kind === 'cosign') {
+      if (this.replicator.admits(topic.origin) === false) return undefined;
+      return this.witnesses.take(topic.origin, topic.witness, payload.toString('utf8'));
+    }
     if (topic.kind !== 'health') return;
     const { heartbeat, signed, signature } = decodeSignedHeartbeat(payload);
     if (heartbeat.kiosk !== topic.origin || heartbeat.kiosk === REGISTRY_ORIGIN) return;

@@ -1,7 +1,8 @@
 // The police's own node (`muster hq --agency --id police`) beside HQ, both processes on one Mosquitto: it follows,
 // verifies, stores, witnesses (HQ lists its cosignatures) and judges every kiosk log itself, so rewriting HQ's store behind its back (an edited plan, a
 // dropped check-in, the alerts deleted) changes nothing the police see, and police users keep seeing breaches,
-// old and new, while HQ is down.
+// old and new, while HQ is down. Every wait is on an event (a live feed's event, a line a process printed), with
+// timeouts for a loaded 2-core CI.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +13,10 @@ import { Signer, loadOrCreateSigner, writeSignerFile } from '../../ledger/keys.t
 import type { BreachAlert } from '../../net/hq/breach-alert.ts';
 import { KioskNode } from '../../net/kiosk-node.ts';
 import { topicId } from '../../net/topics.ts';
+import type { Cosignature } from '../../net/hq/other-witnesses.ts';
 import { checkinPayload, planPayload } from '../checkin/support/log-builder.ts';
+import { type LiveEvents, liveEvents } from '../helpers/event-stream.ts';
 import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
-import { waitFor } from '../helpers/wait-for.ts';
 import { type MusterProcess, startMuster } from './support/muster-process.ts';
 
 const STAFF = 'centre-a/staff';
@@ -30,6 +32,10 @@ const nodes = new Map<string, KioskNode>();
 let hq: MusterProcess | undefined;
 let police: MusterProcess | undefined;
 let token = '';
+/** Each node's live feed (GET /api/events), opened as it starts. */
+const feeds: LiveEvents[] = [];
+/** How long one step may take on a loaded 2-core CI (it takes seconds alone). */
+const STEP_MS = 120_000;
 
 function passwordFile(id: string): string {
   const file = join(dir, `${id}.pw`);
@@ -96,11 +102,20 @@ function found(list: readonly BreachAlert[], rule: string, subject: string): boo
   return list.some((a) => a.kind === 'breach' && a.rule === rule && a.subject === subject && a.status === 'open');
 }
 
-async function logSize(node: MusterProcess, origin: string): Promise<number> {
-  const res = await fetch(`${node.http}/api/logs`);
-  return (
-    ((await res.json()) as { logs: { origin: string; size: number }[] }).logs.find((l) => l.origin === origin)?.size ??
-    0
+async function feed(node: MusterProcess, auth = 'none'): Promise<LiveEvents> {
+  const events = liveEvents(`${node.http}/api/events`, auth);
+  feeds.push(events);
+  await events.opened;
+  return events;
+}
+
+/** A breach alert open on the node's feed (raised, or changed) for this rule and subject. */
+function breach(events: LiveEvents, rule: string, subject: string, what: string): Promise<BreachAlert> {
+  return events.next<BreachAlert>(
+    'breach-alert',
+    (a) => a.kind === 'breach' && a.rule === rule && a.subject === subject && a.status === 'open',
+    what,
+    STEP_MS,
   );
 }
 
@@ -126,6 +141,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  for (const events of feeds) events.close();
   await hq?.stop('SIGKILL');
   await police?.stop('SIGKILL');
   for (const node of nodes.values()) await node.close(true);
@@ -136,12 +152,15 @@ afterAll(async () => {
 describe('an independent police node', () => {
   it(
     "judges from its own store: HQ's store rewritten or HQ down, police users still see every breach",
-    { timeout: 300_000 },
+    { timeout: 900_000 },
     async () => {
       const staff = nodes.get(STAFF) ?? expect.unreachable('no staff log');
       const kiosk = nodes.get(KIOSK) ?? expect.unreachable('no kiosk');
       const hqNode = hq ?? expect.unreachable('no hq');
       const policeNode = police ?? expect.unreachable('no police node');
+      // Opened before anything is appended: every alert and cosignature from here on is on them.
+      const hqFeed = await feed(hqNode);
+      const policeFeed = await feed(policeNode, token);
       // p-1 missed yesterday's window; p-2, assigned to centre-a all day today, checks in at centre-b (wrong centre),
       // then someone else checks in there (so the dropped check-in leaves a hole, not a shorter log).
       await staff.append(
@@ -164,36 +183,29 @@ describe('an independent police node', () => {
       const dropped = await kiosk.store.size(KIOSK);
       await kiosk.append('checkin', checkinPayload('p-2', 'centre-b'));
       await kiosk.append('checkin', checkinPayload('p-3', 'centre-b'));
-      for (const [node, auth] of [
-        [hqNode, ''],
-        [policeNode, token],
+      for (const [events, node] of [
+        [hqFeed, 'HQ'],
+        [policeFeed, 'the police node'],
       ] as const) {
-        await waitFor(
-          async () => {
-            const list = await alerts(node, auth);
-            return found(list, 'missed-checkin', 'p-1') && found(list, 'wrong-centre', 'p-2');
-          },
-          'HQ and the police node to raise both breaches',
-          60_000,
-        );
+        await breach(events, 'missed-checkin', 'p-1', `${node} to raise p-1's missed check-in`);
+        await breach(events, 'wrong-centre', 'p-2', `${node} to raise p-2's wrong-centre check-in`);
       }
       expect(policeNode.output()).toContain('agency node police ready');
-      // The police node witnesses every log itself: HQ lists its cosignature of the kiosk's log, matching HQ's copy.
+      // The police node witnesses every log itself: HQ lists its cosignature of the kiosk's log, matching HQ's copy
+      // (also when it came before HQ held the entries it covers: HQ judges it once it holds them).
       const size = await kiosk.store.size(KIOSK);
-      await waitFor(
-        async () => {
-          const logs = (
-            (await (await fetch(`${hqNode.http}/api/logs`)).json()) as {
-              logs: { origin: string; cosignatures: { witness: string; size: number; matchesHq: boolean }[] }[];
-            }
-          ).logs;
-          return logs
-            .find((l) => l.origin === KIOSK)
-            ?.cosignatures.some((c) => c.witness === 'police' && c.size === size && c.matchesHq);
-        },
+      await hqFeed.next<{ origin: string; cosignature: Cosignature }>(
+        'cosignature',
+        ({ origin, cosignature: c }) => origin === KIOSK && c.witness === 'police' && c.size === size && c.matchesHq,
         "HQ to list the police node's cosignature of the kiosk log",
-        60_000,
+        STEP_MS,
       );
+      const listed = (
+        (await (await fetch(`${hqNode.http}/api/logs`)).json()) as {
+          logs: { origin: string; cosignatures: Cosignature[] }[];
+        }
+      ).logs.find((l) => l.origin === KIOSK)?.cosignatures;
+      expect(listed).toEqual([expect.objectContaining({ witness: 'police', size, matchesHq: true })]);
 
       // HQ goes down; someone rewrites its store: p-1's plan now names someone else, p-2's check-in is gone, and so
       // are HQ's alerts.
@@ -223,11 +235,7 @@ describe('an independent police node', () => {
           late: 0,
         }),
       );
-      await waitFor(
-        async () => found(await alerts(policeNode, token), 'missed-checkin', 'p-4'),
-        'the police node to raise p-4 while HQ is down',
-        60_000,
-      );
+      await breach(policeFeed, 'missed-checkin', 'p-4', 'the police node to raise p-4 while HQ is down');
       const seen = await alerts(policeNode, token);
       expect(found(seen, 'missed-checkin', 'p-1') && found(seen, 'wrong-centre', 'p-2')).toBe(true);
       // Without a session the police node's API refuses (its users, its screens).
@@ -237,16 +245,20 @@ describe('an independent police node', () => {
       // the three; the police node, which never depended on HQ's store, shows all three.
       hq = await startMuster(nodeArgs('hq', 'hq.db'), 'muster hq again');
       const again = hq;
-      await waitFor(
-        async () => (await logSize(again, STAFF)) === (await staff.store.size(STAFF)),
-        'HQ to catch up with the staff log',
-        60_000,
-      );
-      await waitFor(
-        () => again.output().includes('withheld'),
-        'HQ to report the entries that no longer verify',
-        30_000,
-      );
+      const againFeed = await feed(again);
+      const staffSize = await staff.store.size(STAFF);
+      // Caught up already, or at the stored entries that bring it there.
+      const stored = (
+        (await (await fetch(`${again.http}/api/logs`)).json()) as { logs: { origin: string; size: number }[] }
+      ).logs.find((l) => l.origin === STAFF)?.size;
+      if (stored !== staffSize)
+        await againFeed.next<{ origin: string; size: number }>(
+          'entries',
+          (e) => e.origin === STAFF && e.size === staffSize,
+          'HQ to catch up with the staff log',
+          STEP_MS,
+        );
+      await again.printed('withheld', 'HQ to report the entries that no longer verify', STEP_MS);
       const hqSees = await alerts(again);
       expect(['p-1', 'p-4'].filter((s) => found(hqSees, 'missed-checkin', s))).toEqual([]);
       expect(found(hqSees, 'wrong-centre', 'p-2')).toBe(false);

@@ -13,6 +13,8 @@ export interface MusterProcess {
   readonly http: string;
   /** Everything it printed so far. */
   output(): string;
+  /** Resolves once it printed `text` (already, or at the output that brings it); rejects after `timeoutMs`. */
+  printed(text: string, what: string, timeoutMs?: number): Promise<void>;
   /** Sends the signal and waits for the exit; nothing if it already exited. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -34,6 +36,27 @@ export async function startMuster(args: readonly string[], what: string): Promis
     ready,
     http: /http (http:\/\/\S+?)(,|$)/.exec(ready)?.[1] ?? '',
     output: () => output,
+    printed: (text, what, timeoutMs = 120_000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          stop();
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+        }, timeoutMs);
+        // Registered after the constructor's listeners: `output` already holds the chunk when this runs.
+        const check = (): void => {
+          if (!output.includes(text)) return;
+          stop();
+          resolve();
+        };
+        function stop(): void {
+          clearTimeout(timer);
+          child.stdout.off('data', check);
+          child.stderr.off('data', check);
+        }
+        child.stdout.on('data', check);
+        child.stderr.on('data', check);
+        check();
+      }),
     stop: async (signal = 'SIGINT') => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill(signal);
