@@ -90,6 +90,14 @@ export interface VerifiedReaderOptions {
   readonly chunk?: number;
   /** Rows below the marks re-verified per call, in windows of as many rows (default SWEEP). */
   readonly sweep?: number;
+  /**
+   * Least time between two calls that sweep (default 0: every call does). A reader called many times a second
+   * (HQ's breach watcher at a province's peak, a pass per few new entries) re-verified a window of signatures per
+   * call on its thread, most of its work; with this the sweep's cost follows the clock, not the calls.
+   */
+  readonly sweepEveryMs?: number;
+  /** The clock sweepEveryMs is counted on, ms (default performance.now). */
+  readonly clock?: () => number;
   /** A pool to check every range's signatures on (HQ's ingest pool); the caller closes it. */
   readonly pool?: VerifyPool;
   /**
@@ -154,6 +162,8 @@ export class VerifiedReader {
   private running: Promise<unknown> = Promise.resolve();
   /** Where the sweep goes on: the log (in the marks' order) and the window in it. */
   private sweepAt = { log: 0, window: 0 };
+  /** When a call last swept (sweepEveryMs's clock). */
+  private sweptAt = Number.NEGATIVE_INFINITY;
   private readonly window: number;
   private readonly chunk: number;
 
@@ -203,7 +213,7 @@ export class VerifiedReader {
     } finally {
       this.release(pool);
     }
-    for (const window of this.sweepWindows())
+    for (const window of this.sweepDue())
       this.resweep(window, source.rows(window.origin, window.start, window.end), batch);
     return this.finish(batch);
   }
@@ -244,7 +254,7 @@ export class VerifiedReader {
     } finally {
       this.release(pool);
     }
-    const windows = this.sweepWindows();
+    const windows = this.sweepDue();
     const swept = await sweptRows(this.source, windows);
     for (const [i, window] of windows.entries()) this.resweep(window, swept[i] ?? [], batch);
     return this.finish(batch);
@@ -282,6 +292,17 @@ export class VerifiedReader {
 
   private batch(sink: EntrySink | undefined): Batch {
     return { entries: [], sink, withdrawn: [], registrySeen: this.registryRows.length };
+  }
+
+  /** This call's sweep: its windows, or none while sweepEveryMs has not passed since the last call that swept. */
+  private sweepDue(): EntryRange[] {
+    const every = this.options.sweepEveryMs ?? 0;
+    if (every > 0) {
+      const now = this.options.clock?.() ?? performance.now();
+      if (now - this.sweptAt < every) return [];
+      this.sweptAt = now;
+    }
+    return this.sweepWindows();
   }
 
   /** The windows below the marks to re-verify in this call: one window's worth of rows, going on where the last call stopped. */

@@ -21,7 +21,16 @@ export interface HqBreachAlertsOptions {
   readonly logger?: Logger;
   /** Publish on muster/v1/alerts/<centre> (HQ); an agency node keeps its verdicts to its own store and screens. */
   readonly publish?: boolean;
+  /** Least time between two passes that re-verify a sweep window below the marks (default SWEEP_EVERY_MS; 0: every pass). */
+  readonly sweepEveryMs?: number;
 }
+
+/**
+ * The watcher's passes re-verify a window of stored rows (512 signatures) at most this often, however many passes
+ * run: at a province's peak they run back to back, a few new entries each, and re-verifying a window in every one
+ * kept HQ's thread busy with it (bench/README.md, Province scale).
+ */
+export const SWEEP_EVERY_MS = 1000;
 
 export interface HqBreachAlerts {
   readonly watcher: BreachWatcher;
@@ -79,10 +88,11 @@ export async function startHqBreachAlerts(hq: HqService, options: HqBreachAlerts
   const downtime = new FleetDowntime(clock(), { log, spans: hq.store });
   await downtime.load();
   const watcher = new BreachWatcher({
-    source: new ReaderRecords(
-      witnessedEntrySource(hq.store),
-      options.trustedKeys ? { trustedKeys: options.trustedKeys } : {},
-    ),
+    source: new ReaderRecords(witnessedEntrySource(hq.store), {
+      ...(options.trustedKeys ? { trustedKeys: options.trustedKeys } : {}),
+      sweepEveryMs: options.sweepEveryMs ?? SWEEP_EVERY_MS,
+      clock,
+    }),
     store: hq.store,
     deliver,
     downtime,
