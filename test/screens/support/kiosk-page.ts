@@ -1,5 +1,6 @@
 // Checks on the kiosk screen in Chromium that every state must pass: touch targets of at least 120 px, no text
-// under 32 px, no word of the other language (an untranslated string fails the test), and a screenshot of each
+// under 32 px, the whole screen in the window (a kiosk has no scrolling: the header, every button and the
+// countdown in view), no word of the other language (an untranslated string fails the test), and a screenshot of each
 // state: kept with the test artifacts, or in the README's docs/screens/kiosk/ when MUSTER_KIOSK_SHOTS names it (a
 // plain test run must not rewrite tracked files).
 import { mkdirSync } from 'node:fs';
@@ -26,7 +27,10 @@ export interface LayoutProblem {
   readonly size: string;
 }
 
-/** Visible touch targets under 120x120 px and visible text under 32 px. */
+/**
+ * Visible touch targets under 120x120 px, visible text under 32 px, and a screen taller or wider than the window
+ * or any button, status line or countdown outside it (at 1280x800 the tasks' buttons once sat below the fold).
+ */
 export function layoutProblems(page: Page): Promise<LayoutProblem[]> {
   return page.evaluate(() => {
     const problems: { what: string; text: string; size: string }[] = [];
@@ -34,6 +38,18 @@ export function layoutProblems(page: Page): Promise<LayoutProblem[]> {
       const r = el.getBoundingClientRect();
       return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
     };
+    const doc = document.scrollingElement ?? document.documentElement;
+    if (doc.scrollHeight > innerHeight + 1 || doc.scrollWidth > innerWidth + 1)
+      problems.push({ what: 'scroll', text: 'the screen', size: `${doc.scrollWidth}x${doc.scrollHeight}` });
+    for (const el of document.querySelectorAll('#app h1, #app button, #app [role=status], #app .countdown')) {
+      const r = el.getBoundingClientRect();
+      if (visible(el) && (r.top < -1 || r.left < -1 || r.bottom > innerHeight + 1 || r.right > innerWidth + 1))
+        problems.push({
+          what: 'off-screen',
+          text: el.textContent.trim(),
+          size: `${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}x${Math.round(r.height)}`,
+        });
+    }
     for (const el of document.querySelectorAll('#app button, #app label, #app a, #app input:not([type=checkbox])')) {
       if (!visible(el)) continue;
       const r = el.getBoundingClientRect();

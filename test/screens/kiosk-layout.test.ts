@@ -1,0 +1,299 @@
+// The kiosk screen's waits and layout in Chromium, beside test/screens/kiosk-screen.test.ts (which drives the
+// check-in's paths): a kiosk configured in Chinese and one in English, each watched by a 1080x1920 and a
+// 1280x800 screen at once (main owns the view, so both show the same state). Every wait (finger, card, face,
+// staff confirmation, tasks) shows its countdown with Cancel and Call staff, and the receipt, failure and error
+// screens count down; Cancel and Call staff at the card wait submit nothing; the final "see staff" failure with
+// its reference and the serial camera's frame in the face oval; the start screen's date in the centre's zone.
+// Every state fits its window with at most one primary action, the step's content and actions centred.
+import { readFileSync } from 'node:fs';
+import type { Browser, Page, Route } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { KioskLanguage } from '../../core/api/kiosk-api.ts';
+import { guidanceIcon, guidanceText, t } from '../../renderer/kiosk/kiosk-text.ts';
+import { FACES_DIR, decode, encode, kioskFrame } from '../face/camera.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+import { launchBrowser, seriousViolations } from './support/browser.ts';
+import { KIOSK_VIEWPORTS, foreignText, kioskShot, layoutProblems } from './support/kiosk-page.ts';
+import { FINGER, type KioskRig, ZONE, startKioskRig } from './support/kiosk-rig.ts';
+
+const UI_TIMEOUT = 30_000;
+const LOCALES: { readonly [L in KioskLanguage]: string } = { 'zh-CN': 'zh-CN', 'en': 'en-GB' };
+
+/** The date in `zone` as the start screen writes it. */
+function dateIn(ms: number, language: KioskLanguage, zone: string): string {
+  return new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'full', timeZone: zone }).format(ms);
+}
+
+/**
+ * A browser zone whose date differs from the centre's right now (one 6 h ahead of Shanghai, one 19 h behind:
+ * one of them is always on another day), so a start screen dated by the browser's zone shows the wrong day.
+ */
+function otherDayZone(): string {
+  const now = Date.now();
+  const centre = dateIn(now, 'en', ZONE);
+  return ['Pacific/Kiritimati', 'Pacific/Pago_Pago'].find((z) => dateIn(now, 'en', z) !== centre) ?? 'UTC';
+}
+
+/** At most one primary action; the step's content centred in the height below the header; each row of buttons centred. */
+function centringProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const shown = (el: Element): boolean => el.getBoundingClientRect().height > 0;
+    const primaries = [...document.querySelectorAll('#app button.primary')].filter(shown);
+    if (primaries.length > 1) problems.push(`${primaries.length} primary actions`);
+    const body = document.querySelector('.kiosk-body');
+    if (!body) return [...problems, 'no step on screen'];
+    const span = (els: Element[]): { top: number; bottom: number; left: number; right: number } => {
+      const rects = els.filter(shown).map((el) => el.getBoundingClientRect());
+      return {
+        top: Math.min(...rects.map((r) => r.top)),
+        bottom: Math.max(...rects.map((r) => r.bottom)),
+        left: Math.min(...rects.map((r) => r.left)),
+        right: Math.max(...rects.map((r) => r.right)),
+      };
+    };
+    const box = body.getBoundingClientRect();
+    const content = span([...body.children]);
+    const above = Math.round(content.top - box.top);
+    const below = Math.round(box.bottom - content.bottom);
+    if (Math.abs(above - below) > 2)
+      problems.push(`content ${above} px below the header, ${below} px above the bottom`);
+    const width = document.documentElement.clientWidth;
+    for (const row of body.querySelectorAll('.actions')) {
+      const buttons = span([...row.querySelectorAll('button')]);
+      const left = Math.round(buttons.left);
+      const right = Math.round(width - buttons.right);
+      if (Math.abs(left - right) > 2) problems.push(`actions ${left} px from the left, ${right} px from the right`);
+    }
+    return problems;
+  });
+}
+
+describe.each(['zh-CN', 'en'] as const)('kiosk waits and layout, %s', (language: KioskLanguage) => {
+  let rig: KioskRig;
+  let browser: Browser;
+  let browserZone: string;
+  /** The 1080x1920 screen (the one a person taps) and the 1280x800 one. */
+  let pages: { readonly name: string; readonly page: Page }[];
+  const word = (w: Parameters<typeof t>[1], values?: Readonly<Record<string, number | string>>): string =>
+    t(language, w, values);
+  const named = (page: Page, w: Parameters<typeof t>[1]) => page.getByRole('button', { name: word(w) });
+  const tapper = (): Page => pages[0]?.page as Page;
+  const onEach = async (see: (page: Page) => Promise<unknown>): Promise<void> => {
+    for (const { page } of pages) await see(page);
+  };
+  const atStart = (): Promise<void> => onEach((page) => named(page, 'start').waitFor());
+  const checkins = (): number => rig.entries().filter((e) => e === 'checkin:').length;
+
+  beforeAll(async () => {
+    [rig, browser] = await Promise.all([startKioskRig(language), launchBrowser()]);
+    browserZone = otherDayZone();
+    pages = [];
+    for (const viewport of KIOSK_VIEWPORTS) {
+      const context = await browser.newContext({
+        viewport: { width: viewport.width, height: viewport.height },
+        timezoneId: browserZone,
+        hasTouch: true,
+      });
+      const page = await context.newPage();
+      page.setDefaultTimeout(UI_TIMEOUT);
+      await page.goto(rig.url);
+      pages.push({ name: viewport.name, page });
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await browser.close();
+    await rig.close();
+  });
+  afterEach(async () => {
+    rig.face = 'match';
+    rig.available = { fingerprint: true, camera: true, badge: true };
+    rig.sensor.place({ kind: 'none' });
+    const handlers = rig.screen.handlers as Record<string, (params: unknown) => unknown>;
+    await waitFor(() => {
+      if (rig.screen.current().phase === 'idle') return true;
+      handlers['kiosk.cancel']?.({ staff: false });
+      handlers['kiosk.reset']?.({});
+      return false;
+    }, 'the kiosk back at the start');
+    await atStart();
+  }, 60_000);
+
+  /**
+   * What every state passes on both screens: fits the window, sizes, centring, no word of the other language;
+   * `wait`: a countdown with Cancel and Call staff; `countdown`: a countdown; `shot`: axe-core clean and a screenshot.
+   */
+  async function check(state: string, o: { wait?: boolean; countdown?: boolean; shot?: boolean } = {}): Promise<void> {
+    for (const { name, page } of pages) {
+      const at = `${state} at ${name}`;
+      await page.evaluate(() => document.fonts.ready);
+      expect(await layoutProblems(page), at).toEqual([]);
+      expect(await centringProblems(page), at).toEqual([]);
+      expect(await foreignText(page, language), at).toEqual([]);
+      if (o.wait || o.countdown) expect(await page.locator('.countdown').textContent(), at).toMatch(/\d/);
+      if (o.wait) {
+        expect(await named(page, 'cancel').isVisible(), at).toBe(true);
+        expect(await named(page, 'callStaff').isVisible(), at).toBe(true);
+      }
+      if (o.shot) {
+        expect(await seriousViolations(page), at).toEqual([]);
+        await kioskShot(page, `${language}-${name}-${state}`);
+      }
+    }
+  }
+
+  async function backToStart(): Promise<void> {
+    await named(tapper(), 'backToStart').tap();
+    await atStart();
+  }
+
+  it("the start screen: the date and time in the centre's zone, one centred action, the whole screen in view", async () => {
+    await atStart();
+    await onEach(async (page) => {
+      // The minute (and so the day) may turn between reading and checking.
+      const shown = (await page.locator('.date').textContent()) ?? '';
+      const now = Date.now();
+      expect([dateIn(now - 60_000, language, ZONE), dateIn(now, language, ZONE)]).toContain(shown);
+      expect(shown).not.toBe(dateIn(now, language, browserZone));
+    });
+    await check('start');
+    // One method only, then none.
+    rig.available = { fingerprint: false, camera: true, badge: true };
+    await onEach((page) => page.getByText(word('onlyOne')).waitFor());
+    await check('fingerprint-unplugged');
+    rig.available = { fingerprint: false, camera: true, badge: false };
+    await onEach((page) => page.getByText(word('outOfService')).waitFor());
+    await check('out-of-service');
+  }, 120_000);
+
+  it('every wait shows its countdown with Cancel and Call staff; the receipt and failures count down too', async () => {
+    // The finger: nobody has placed one yet.
+    await named(tapper(), 'start').tap();
+    await onEach((page) => page.locator('[data-pictogram="finger"]').waitFor());
+    await check('finger', { wait: true });
+    await named(tapper(), 'cancel').tap();
+    await onEach((page) => page.getByText(guidanceText(language, 'cancelled')).waitFor());
+    await check('cancelled', { countdown: true });
+    await backToStart();
+
+    // The face, then the serial camera's frame in its oval.
+    rig.face = 'hang';
+    rig.sensor.place({ kind: 'finger', name: FINGER });
+    await named(tapper(), 'start').tap();
+    await onEach((page) => page.locator('[data-pictogram="face"]').waitFor());
+    rig.sensor.place({ kind: 'none' });
+    await check('face', { wait: true });
+    rig.screen.still(encode(kioskFrame(decode(readFileSync(new URL('obama_1.jpg', FACES_DIR)))), 80));
+    await onEach(async (page) => {
+      await page.waitForFunction(
+        () => (document.querySelector<HTMLImageElement>('[data-preview="still"] img')?.naturalWidth ?? 0) === 640,
+      );
+      expect(await page.locator('[data-preview="still"] [data-pictogram="oval"]').count()).toBe(1);
+    });
+    await check('camera-still', { wait: true, shot: true });
+    await named(tapper(), 'callStaff').tap();
+    await onEach((page) => page.locator('.reference strong').waitFor());
+    await check('staff-called', { countdown: true });
+    await backToStart();
+
+    // The camera down: a member of staff confirms.
+    rig.face = 'match';
+    rig.available = { fingerprint: true, camera: false, badge: true };
+    rig.sensor.place({ kind: 'finger', name: FINGER });
+    await named(tapper(), 'start').tap();
+    await onEach((page) => page.getByText(guidanceText(language, 'staff-confirm')).waitFor());
+    rig.sensor.place({ kind: 'none' });
+    await check('staff-confirm', { wait: true });
+    await named(tapper(), 'cancel').tap();
+    await onEach((page) => page.locator('.phase-failed').waitFor());
+    await backToStart();
+
+    // The tasks, then the receipt.
+    rig.available = { fingerprint: true, camera: true, badge: true };
+    rig.sensor.place({ kind: 'finger', name: FINGER });
+    await named(tapper(), 'start').tap();
+    await onEach((page) => page.getByRole('heading', { name: word('tasksTitle') }).waitFor());
+    rig.sensor.place({ kind: 'none' });
+    await check('tasks', { wait: true });
+    await named(tapper(), 'saveTasks').tap();
+    await onEach((page) => page.getByText(word('checkedIn')).waitFor());
+    await check('receipt', { countdown: true });
+    await named(tapper(), 'finish').tap();
+    await atStart();
+  }, 180_000);
+
+  it('Cancel and Call staff at the card wait: nothing submitted; Call staff shows the reference and calls staff', async () => {
+    const before = checkins();
+    rig.available = { fingerprint: false, camera: true, badge: true };
+    await onEach((page) => page.getByText(word('onlyOne')).waitFor());
+    for (const button of ['cancel', 'callStaff'] as const) {
+      await named(tapper(), 'start').tap();
+      await onEach((page) => page.locator('[data-pictogram="badge"]').waitFor());
+      await check('card', { wait: true });
+      await named(tapper(), button).tap();
+      await onEach((page) => page.locator('.phase-failed').waitFor());
+      expect(rig.entries().at(-1)).toBe('checkin-attempt:cancelled');
+      if (button === 'callStaff') {
+        const reference = (await tapper().locator('.reference strong').textContent()) ?? '';
+        expect(reference).toMatch(/^a-/);
+        expect(rig.staff.calls().filter((c) => c.reference === reference && c.reason === 'staff-called')).toHaveLength(
+          1,
+        );
+      }
+      await backToStart();
+    }
+    expect(checkins()).toBe(before);
+  }, 120_000);
+
+  it('after three tries with a finger it does not know, the person sees staff with the reference; staff are called', async () => {
+    // No card reader to fall back on.
+    rig.available = { fingerprint: true, camera: true, badge: false };
+    await onEach((page) => page.getByText(word('onlyOne')).waitFor());
+    rig.sensor.place({ kind: 'finger', name: 'someone-not-enrolled' });
+    await named(tapper(), 'start').tap();
+    await onEach((page) => page.getByText(guidanceText(language, 'see-staff')).waitFor());
+    rig.sensor.place({ kind: 'none' });
+    expect(rig.entries().slice(-3)).toEqual([
+      'checkin-attempt:no-match',
+      'checkin-attempt:no-match',
+      'checkin-attempt:no-match',
+    ]);
+    const reference = (await tapper().locator('.reference strong').textContent()) ?? '';
+    expect(rig.staff.calls().filter((c) => c.reference === reference && c.reason === 'see-staff')).toHaveLength(1);
+    await onEach(async (page) => {
+      expect(await page.locator('.phase-failed [data-icon]').getAttribute('data-icon')).toBe(guidanceIcon('see-staff'));
+    });
+    await check('see-staff', { countdown: true, shot: true });
+    await backToStart();
+  }, 120_000);
+
+  it('a failed call shows the error screen counting down to its retry, with a way back, in the whole window', async () => {
+    await atStart();
+    for (const { name, page } of pages) {
+      let failed = false;
+      const handler = async (route: Route): Promise<void> => {
+        if (!failed && (route.request().postDataJSON() as { method?: string }).method === 'kiosk.begin') {
+          failed = true;
+          await route.fulfill({
+            status: 500,
+            contentType: 'application/json',
+            body: JSON.stringify({ ok: false, error: { code: 'internal', message: 'injected' } }),
+          });
+          return;
+        }
+        await route.continue();
+      };
+      await page.route('**/api/call', handler);
+      await named(page, 'start').tap();
+      await page.locator('.phase-error').waitFor();
+      await page.evaluate(() => document.fonts.ready);
+      expect(await layoutProblems(page), name).toEqual([]);
+      expect(await centringProblems(page), name).toEqual([]);
+      expect(await page.locator('.phase-error .countdown').textContent(), name).toMatch(/\d/);
+      expect(await named(page, 'backToStart').isVisible(), name).toBe(true);
+      await page.locator('.phase-error').waitFor({ state: 'detached' });
+      await page.unroute('**/api/call', handler);
+    }
+    await atStart();
+  }, 120_000);
+});
