@@ -486,6 +486,8 @@ async function runKiosks(job: KioskJob): Promise<void> {
     }),
   );
   let sent = 0;
+  /** Per entry sent after 'go': its signing to the broker's PUBACK of it (bench/scale's 'published' step). */
+  const acked: number[] = [];
   const publish = async (k: (typeof kiosks)[number]): Promise<void> => {
     const step =
       k.seq === 0
@@ -510,11 +512,13 @@ async function runKiosks(job: KioskJob): Promise<void> {
     k.prev = entry.hash;
     k.tree.add(entry.hash);
     await Promise.all([
-      k.client.publishAsync(
-        topics.entries(k.origin),
-        Buffer.from(encodeBatch({ origin: k.origin, leaves: [entry.leaf] })),
-        { qos: 1 },
-      ),
+      k.client
+        .publishAsync(topics.entries(k.origin), Buffer.from(encodeBatch({ origin: k.origin, leaves: [entry.leaf] })), {
+          qos: 1,
+        })
+        .then(() => {
+          if (entry.body.seq > 0) acked.push(Date.now() - entry.body.ts);
+        }),
       checkpointSoon(k),
     ]);
   };
@@ -558,7 +562,7 @@ async function runKiosks(job: KioskJob): Promise<void> {
       }
     }),
   );
-  parentPort?.postMessage({ sent });
+  parentPort?.postMessage({ sent, acked });
   await Promise.all(kiosks.map((k) => k.client.endAsync()));
 }
 

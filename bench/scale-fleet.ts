@@ -14,9 +14,17 @@ export interface FleetJob {
   readonly people: number;
 }
 
+export interface FleetReply {
+  readonly sent?: number;
+  readonly acked?: readonly number[];
+}
+
 export interface FleetProcess {
-  /** The next reply: once every kiosk's genesis is sent, then `sent` at the end of the run. */
-  next(): Promise<{ sent?: number }>;
+  /**
+   * The next reply: once every kiosk's genesis is sent, then at the end of the run `sent` and `acked` (per entry,
+   * its signing to the broker's PUBACK, ms).
+   */
+  next(): Promise<FleetReply>;
   go(): void;
   stop(): Promise<void>;
 }
@@ -39,7 +47,7 @@ export function startFleet(job: FleetJob): FleetProcess {
           reject(new Error(`fleet process exited with ${code}`));
         };
         child.once('exit', onExit);
-        child.once('message', (reply: { sent?: number }) => {
+        child.once('message', (reply: FleetReply) => {
           child.off('exit', onExit);
           resolve(reply);
         });

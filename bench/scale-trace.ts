@@ -1,5 +1,6 @@
 // Where a breach alert's time goes (bench/scale.bench.ts): each probe check-in is timed at every step of its path
-// at HQ, from its signing to the store call's return (commit), the `entries` event that pokes the breach watcher,
+// at HQ, from its signing to its message's arrival at HQ's MQTT link (the broker's delivery), the store call that
+// holds it (grouping, the store's slots), the store call's return (commit), the `entries` event that pokes the breach watcher,
 // the watcher's reader reading its row, the alert's delivery (the `breach-alert` event) and its arrival on the
 // dashboard's SSE stream. The reader's queries are counted too (a pass reads every log's size, then rows).
 import { decodeLeaf } from '../core/entry.ts';
@@ -9,7 +10,7 @@ import type { HqService } from '../net/hq/hq-service.ts';
 import { percentile } from './report.ts';
 
 /** The steps after signing, in path order. */
-export const STEPS = ['commit', 'announced', 'read', 'delivered', 'screen'] as const;
+export const STEPS = ['arrived', 'store call', 'commit', 'announced', 'read', 'delivered', 'screen'] as const;
 export type Step = (typeof STEPS)[number];
 
 export class AlertTrace {
@@ -33,15 +34,15 @@ export class AlertTrace {
     });
   }
 
-  /** A store call committed these leaves. */
-  committed(origin: string, leaves: readonly Uint8Array[]): void {
+  /** HQ's link handed these leaves' message to the replicator, a store call took them, or it committed them. */
+  leaves(origin: string, leaves: readonly Uint8Array[], step: 'arrived' | 'store call' | 'commit', at?: number): void {
     if (origin !== this.origin) return;
     for (const leaf of leaves) {
       const { body } = decodeLeaf(leaf);
       const subject = (body.payload as { subject?: unknown }).subject;
       if (body.type !== 'checkin' || typeof subject !== 'string') continue;
       this.subjectOf.set(body.seq, subject);
-      this.note(subject, 'commit');
+      this.note(subject, step, at);
     }
   }
 
@@ -55,6 +56,11 @@ export class AlertTrace {
   /** Its arrival on the screen (the SSE stream). */
   screen(subject: string, at: number): void {
     this.note(subject, 'screen', at);
+  }
+
+  /** When `subject` reached `step`, if it did. */
+  when(subject: string, step: Step): number | undefined {
+    return this.at.get(subject)?.get(step);
   }
 
   /** Per step, the p50 and p99 of the time from the step before it (signing for the first), over `subjects`. */

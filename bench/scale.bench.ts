@@ -9,10 +9,14 @@
 // 2,000 kiosks one after another (MUSTER_BENCH_SCALE_KIOSKS=500,1000 for fewer), each beside a baseline measured in
 // the same run:
 // - signing-to-commit p50/p99 at HQ, against a bare QoS 1 round trip through the same cluster; split into the wait
-//   before HQ's store call (broker, link, group forming) and the store call itself (verify, commit);
+//   before HQ's store call (broker, link, group forming) and the store call itself (verify, commit), the wait
+//   step by step (signing to the broker's PUBACK at the kiosk, to the message's arrival at HQ's link, arrival to the
+//   store call), with HQ's event loop delay, the most messages HQ's link held unacknowledged and its lost
+//   connections;
 // - signing-to-screen of a breach at the peak: a probe kiosk checks in people planned at another centre (a
 //   wrong-centre breach each), timed to the breach alert's arrival on the dashboard's SSE stream, against the same
-//   probe with the fleet idle;
+//   probe with the fleet idle; and from the alert's store to a second HQ node's screens (NOTIFY muster_alerts,
+//   bench/scale-other-node.ts, a process of its own) with that node's CPU;
 // - CPU seconds per 1,000 kiosks: HQ's thread (its event loop's active time: it verifies and commits there),
 //   PostgreSQL's processes and each broker node (/proc), against the same processes' CPU over as long idle;
 // - HQ's process CPU (every thread) and resident memory at the peak per 1,000 kiosks, HQ's heap, and each broker
@@ -24,7 +28,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { decodeLeaf } from '../core/entry.ts';
@@ -35,6 +39,7 @@ import { HqService } from '../net/hq/hq-service.ts';
 import type { HqStore } from '../net/hq/hq-store.ts';
 import { PostgresHqStore } from '../net/hq/postgres-hq-store.ts';
 import { topicId } from '../net/topics.ts';
+import { decodeBatch } from '../net/wire.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { type NatsCluster, startNatsCluster } from '../test/helpers/nats-cluster.ts';
 import { type PostgresServer, startPostgres } from '../test/helpers/postgres.ts';
@@ -49,7 +54,8 @@ import {
   offlineCentre,
   writeOfflineDay,
 } from './scale-probes.ts';
-import { startFleet } from './scale-fleet.ts';
+import { type FleetReply, startFleet } from './scale-fleet.ts';
+import { type OtherNode, startOtherNode } from './scale-other-node.ts';
 import { AlertTrace } from './scale-trace.ts';
 import type { Suite } from './suites.ts';
 
@@ -63,6 +69,14 @@ const SECONDS = Number(process.env.MUSTER_BENCH_SCALE_SECONDS ?? 40);
 const PEAK_PER_1000 = 22;
 /** People per kiosk: 50,000 per 2,000 kiosks. */
 const PEOPLE_PER_KIOSK = 25;
+/**
+ * MUSTER_BENCH_SCALE_SWEEP_EVERY_MS: the breach watcher's sweep interval (net/hq/hq-breach-alerts.ts), for a run
+ * before and after the cut on one tree (0: a sweep every pass, as before 2026-12-04 16:00); unset: HQ's default.
+ */
+const SWEEP_EVERY_MS =
+  process.env.MUSTER_BENCH_SCALE_SWEEP_EVERY_MS === undefined
+    ? undefined
+    : Number(process.env.MUSTER_BENCH_SCALE_SWEEP_EVERY_MS);
 /** Breach probes per measurement (idle, then each fleet's peak). */
 const PROBES = 20;
 
@@ -83,16 +97,26 @@ interface Rig {
   readonly pgPid: number | undefined;
   readonly idleMem: readonly number[];
   /** CPU seconds per second idle: each broker node, then PostgreSQL, then HQ's thread and HQ's whole process. */
-  readonly idleCpu: { brokers: readonly number[]; pg: number; hq: number; hqProcess: number };
+  readonly idleCpu: { brokers: readonly number[]; pg: number; hq: number; hqProcess: number; other: number };
+  /** A second HQ node's alert feed (bench/scale-other-node.ts): NOTIFY muster_alerts to its screens. */
+  readonly other: OtherNode;
   /** HQ's process (HQ, the probe kiosks, the bench's own code; no fleet) resident memory idle, bytes. */
   readonly idleRss: number;
 }
 
-/** Per entry committed at HQ (not genesis): signing to the store call, and the store call to its commit. */
+/**
+ * Per entry committed at HQ (not genesis): signing to the commit (`total`), split into signing to its message's
+ * arrival at HQ's link (`delivered`: the kiosk, the broker), arrival to the store call (`grouping`: group forming, the
+ * store's slots), signing to the store call (`queued`: both) and the store call itself (`stored`).
+ */
 interface StoreTiming {
   readonly total: number[];
   readonly queued: number[];
   readonly stored: number[];
+  readonly delivered: number[];
+  readonly grouping: number[];
+  /** When HQ's link handed each fleet entry's message to the replicator, by `origin#seq`, until it is stored. */
+  readonly arrived: Map<string, number>;
 }
 
 export const scaleSuite: Suite = {
@@ -122,7 +146,14 @@ export const scaleSuite: Suite = {
 
       const store = await PostgresHqStore.open(postgres.url);
       stops.push(() => store.close());
-      const timing: StoreTiming = { total: [], queued: [], stored: [] };
+      const timing: StoreTiming = {
+        total: [],
+        queued: [],
+        stored: [],
+        delivered: [],
+        grouping: [],
+        arrived: new Map(),
+      };
       const trace = new AlertTrace(PROBE_KIOSK);
       const hq = await HqService.start({
         store: timedStore(store, timing, trace),
@@ -133,9 +164,11 @@ export const scaleSuite: Suite = {
       });
       stops.push(() => hq.close());
       trace.watch(hq);
+      watchArrivals(hq, timing, trace);
       const alerts = await startHqBreachAlerts(hq, {
         engine: { staffOrigin: (origin) => origin === PROBE_STAFF },
         logger: createLogger({ level: 'error' }),
+        ...(SWEEP_EVERY_MS === undefined ? {} : { sweepEveryMs: SWEEP_EVERY_MS }),
       });
       stops.push(() => alerts.close());
       const http = await startHqHttp(hq, 0);
@@ -154,8 +187,11 @@ export const scaleSuite: Suite = {
       const pgPid = await postmasterPid(postgres.url);
 
       // Idle: the broker nodes', PostgreSQL's and HQ's CPU over 10 s, then the probe and the catch-up.
+      const other = await startOtherNode(postgres.url);
+      stops.push(() => other.stop());
       const idleMem = await brokerMemory(cluster);
       const cpu0 = cpuNow(cluster, pgPid);
+      const other0 = cpuSeconds(other.pid);
       const elu0 = performance.eventLoopUtilization();
       const process0 = process.cpuUsage();
       await delay(10_000);
@@ -166,6 +202,7 @@ export const scaleSuite: Suite = {
         pg: (cpu1.pg - cpu0.pg) / 10,
         hq: performance.eventLoopUtilization(elu0).active / 1000 / 10,
         hqProcess: (processIdle.user + processIdle.system) / 1e6 / 10,
+        other: (cpuSeconds(other.pid) - other0) / 10,
       };
       const idleProbes = await probeSeries(probe, PROBES, 10_000);
       await until(() => probe.latencies(idleProbes, screen).length === PROBES, 30_000);
@@ -173,13 +210,28 @@ export const scaleSuite: Suite = {
       report.add('scale breach signing-to-screen p50, fleet idle (baseline)', percentile(idleScreen, 50), 'ms');
       report.add('scale breach signing-to-screen p99, fleet idle (baseline)', percentile(idleScreen, 99), 'ms');
       alertSplit(report, 'scale idle', { trace, probe, screen }, idleProbes);
+      await otherNodeFigures(report, 'scale idle', other, trace, idleProbes);
       report.add(
         'scale catch-up of a centre offline a day, fleet idle (baseline)',
         await catchUp(dir, broker, days.get('idle') ?? new Map<string, Signer>(), store),
         's',
       );
       const idleRss = process.memoryUsage().rss;
-      const rig: Rig = { cluster, dir, hq, store, timing, trace, probe, screen, pgPid, idleMem, idleCpu, idleRss };
+      const rig: Rig = {
+        cluster,
+        dir,
+        hq,
+        store,
+        timing,
+        trace,
+        probe,
+        screen,
+        pgPid,
+        idleMem,
+        idleCpu,
+        idleRss,
+        other,
+      };
       for (const fleet of FLEETS) {
         await runFleet(report, rig, fleet, broker, days.get(String(fleet)) ?? new Map<string, Signer>());
         // A run cut short (the bench lock's time) still shows the fleets it finished.
@@ -217,9 +269,10 @@ function timedStore(store: PostgresHqStore, timing: StoreTiming, trace: AlertTra
   };
   timed.ingestMany = async (batches) => {
     const called = Date.now();
+    for (const batch of batches) trace.leaves(batch.origin, batch.leaves, 'store call', called);
     const results = await store.ingestMany(batches);
     const now = Date.now();
-    for (const batch of batches) trace.committed(batch.origin, batch.leaves);
+    for (const batch of batches) trace.leaves(batch.origin, batch.leaves, 'commit', now);
     for (const batch of batches)
       for (const leaf of batch.leaves) {
         const { body } = decodeLeaf(leaf);
@@ -229,10 +282,40 @@ function timedStore(store: PostgresHqStore, timing: StoreTiming, trace: AlertTra
         timing.total.push(now - body.ts);
         timing.queued.push(called - body.ts);
         timing.stored.push(now - called);
+        const key = `${body.origin}#${body.seq}`;
+        const arrived = timing.arrived.get(key);
+        timing.arrived.delete(key);
+        if (arrived === undefined) continue;
+        timing.delivered.push(arrived - body.ts);
+        timing.grouping.push(called - arrived);
       }
     return results;
   };
   return timed;
+}
+
+/**
+ * Notes when HQ's link hands each entries message to the replicator (mqtt.js calls handleMessage as it parses the
+ * packet, unless the link's window holds the socket): the broker's delivery, as HQ's thread sees it.
+ */
+function watchArrivals(hq: HqService, timing: StoreTiming, trace: AlertTrace): void {
+  const client = hq.link.client;
+  const handle = client.handleMessage.bind(client);
+  client.handleMessage = (packet, done) => {
+    const at = Date.now();
+    if (packet.topic.endsWith('/entries')) {
+      const { origin, leaves } = decodeBatch(
+        Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+      );
+      trace.leaves(origin, leaves, 'arrived', at);
+      if (/^s\d+-/.test(origin))
+        for (const leaf of leaves) {
+          const { seq } = decodeLeaf(leaf).body;
+          if (seq > 0) timing.arrived.set(`${origin}#${seq}`, at);
+        }
+    }
+    handle(packet, done);
+  };
 }
 
 /** The probes' alert path step by step (bench/scale-trace.ts): p50 / p99 of each step's time after the one before. */
@@ -250,6 +333,36 @@ function alertSplit(
     report.add(`${label} breach path to ${step} p50`, p50, 'ms');
     report.add(`${label} breach path to ${step} p99`, p99, 'ms');
   }
+}
+
+/**
+ * The second HQ node's share of the probes' alerts: from the alert's store on the raising node (its `breach-alert`
+ * event follows the commit that sends the NOTIFY) to the other node's screens, p50 / p99, and how many arrived.
+ */
+async function otherNodeFigures(
+  report: BenchReport,
+  label: string,
+  other: OtherNode,
+  trace: AlertTrace,
+  subjects: readonly string[],
+): Promise<number> {
+  let arrivals = await other.arrivals();
+  const deadline = Date.now() + 10_000;
+  while (subjects.some((s) => !arrivals.has(s)) && Date.now() < deadline) {
+    await delay(100);
+    arrivals = await other.arrivals();
+  }
+  const spans = subjects
+    .flatMap((s) => {
+      const at = arrivals.get(s);
+      const from = trace.when(s, 'delivered');
+      return at === undefined || from === undefined ? [] : [at - from];
+    })
+    .sort((a, b) => a - b);
+  report.add(`${label} alert stored to the other HQ node's screens (NOTIFY) p50`, percentile(spans, 50), 'ms');
+  report.add(`${label} alert stored to the other HQ node's screens (NOTIFY) p99`, percentile(spans, 99), 'ms');
+  report.add(`${label} alerts on the other HQ node / probes`, spans.length / subjects.length, 'ratio');
+  return spans.length;
 }
 
 /** `count` probe check-ins spread over `ms`; their subjects. */
@@ -301,7 +414,7 @@ async function runFleet(
       people: PEOPLE_PER_KIOSK,
     });
   });
-  const next = (): Promise<{ sent?: number }[]> => Promise.all(fleets.map((f) => f.next()));
+  const next = (): Promise<FleetReply[]> => Promise.all(fleets.map((f) => f.next()));
   try {
     // Every kiosk's genesis is at HQ before the clock starts (HQ knows the fleet).
     await next();
@@ -309,30 +422,52 @@ async function runFleet(
     timing.total.length = 0;
     timing.queued.length = 0;
     timing.stored.length = 0;
+    timing.delivered.length = 0;
+    timing.grouping.length = 0;
+    timing.arrived.clear();
     trace.take();
     const elu = performance.eventLoopUtilization();
     const cpu0 = cpuNow(cluster, rig.pgPid);
     const hqCpu0 = process.cpuUsage();
+    const other0 = cpuSeconds(rig.other.pid);
     const started = performance.now();
     const done = next();
     for (const f of fleets) f.go();
     // HQ's resident memory at its highest in the window (sampled; RSS is the process's, the fleet is elsewhere).
     let rssPeak = process.memoryUsage().rss;
+    // And the most messages HQ's link held unacknowledged (its window, and NATS's max_ack_pending, are 256).
+    let unackedPeak = 0;
     const sampler = setInterval(() => {
       rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-    }, 500);
+      unackedPeak = Math.max(unackedPeak, rig.hq.link.unacknowledged);
+    }, 100);
+    // HQ's broker connection lost in the window (its unacknowledged messages then come again only after the
+    // broker's ack_wait).
+    let drops = 0;
+    const dropped = (): void => {
+      drops++;
+    };
+    rig.hq.link.client.on('close', dropped);
+    // How late HQ's thread ran its callbacks (a busy thread delays every step: the socket's reads too).
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     // At the peak: the breach probes over the window, and a centre back after a day offline halfway through.
     const probes = probeSeries(probe, PROBES, SECONDS * 1000);
     const catchUpSeconds = delay((SECONDS * 1000) / 2).then(() => catchUp(rig.dir, broker, day, store));
-    const sent = (await done).reduce((sum, r) => sum + (r.sent ?? 0), 0);
+    const replies = await done;
+    const sent = replies.reduce((sum, r) => sum + (r.sent ?? 0), 0);
+    const acked = replies.flatMap((r) => r.acked ?? []).sort((a, b) => a - b);
     const subjects = await probes;
     const settle = Date.now() + 60_000;
     while (timing.total.length < sent && Date.now() < settle) await delay(100);
     clearInterval(sampler);
+    loopDelay.disable();
+    rig.hq.link.client.off('close', dropped);
     const window = (performance.now() - started) / 1000;
     const busy = performance.eventLoopUtilization(elu).active / 1000;
     const hqCpu = process.cpuUsage(hqCpu0);
     const cpu1 = cpuNow(cluster, rig.pgPid);
+    const otherCpu = cpuSeconds(rig.other.pid) - other0;
     await until(() => probe.latencies(subjects, screen).length === PROBES, 30_000);
     const perK = fleet / 1000;
     const label = `scale ${fleet} kiosks`;
@@ -353,6 +488,22 @@ async function runFleet(
     );
     report.add(`${label} sign-to-store-call p99 (broker, link, grouping)`, percentile(sorted(timing.queued), 99), 'ms');
     report.add(`${label} store call p99 (verify, commit)`, percentile(sorted(timing.stored), 99), 'ms');
+    // The wait before the store call, step by step (each entry's own times; p99s of steps do not add up).
+    for (const [step, xs] of [
+      ['sign-to-PUBACK at the kiosk', acked],
+      ['sign-to-arrival at HQ (kiosk, broker)', sorted(timing.delivered)],
+      ['arrival-to-store-call (grouping, slots)', sorted(timing.grouping)],
+    ] as const) {
+      report.add(`${label} ${step} p50`, percentile(xs, 50), 'ms');
+      report.add(`${label} ${step} p99`, percentile(xs, 99), 'ms');
+    }
+    report.add(`${label} HQ event loop delay p99`, loopDelay.percentile(99) / 1e6, 'ms');
+    report.add(`${label} HQ event loop delay max`, loopDelay.max / 1e6, 'ms');
+    report.add(`${label} HQ link unacknowledged messages, most`, unackedPeak, 'messages');
+    report.add(`${label} HQ broker connection lost`, drops, 'times');
+    // Why a broker node closed a client (NATS logs a slow consumer or a stale connection), for the run's notes.
+    for (const line of cluster.log().split('\n'))
+      if (/slow consumer|stale connection|write deadline/i.test(line)) process.stderr.write(`scale: ${line}\n`);
     report.add(`${label} entries committed / sent`, total.length / Math.max(1, sent), 'ratio');
     const screenTimes = probe.latencies(subjects, screen);
     report.add(
@@ -369,6 +520,19 @@ async function runFleet(
     );
     report.add(`${label} breach alerts on screen / probes`, screenTimes.length / PROBES, 'ratio');
     alertSplit(report, label, rig, subjects);
+    const shown = await otherNodeFigures(report, label, rig.other, trace, subjects);
+    report.add(`${label} other HQ node CPU s idle over the window (baseline)`, rig.idleCpu.other * window, 's');
+    report.add(
+      `${label} other HQ node CPU s over the window (alert feed)`,
+      otherCpu,
+      's',
+      `${label} other HQ node CPU s idle over the window (baseline)`,
+    );
+    report.add(
+      `${label} other HQ node CPU ms per alert shown (less idle)`,
+      ((otherCpu - rig.idleCpu.other * window) * 1000) / Math.max(1, shown),
+      'ms',
+    );
     const queries = trace.take();
     report.add(`${label} reader size lists per s`, queries.sizes / window, '/s');
     report.add(`${label} reader row reads per s`, queries.rows / window, '/s');
