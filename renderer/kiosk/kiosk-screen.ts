@@ -109,6 +109,7 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
   };
 
   const showError = (): void => {
+    const languages = view ? [lang()] : KIOSK_LANGUAGES;
     painted = undefined;
     countdownEnds = Date.now() + RETRY_SECONDS * 1000;
     retryAt = countdownEnds;
@@ -117,14 +118,20 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
         'section',
         { class: 'kiosk-body phase-error', role: 'alert' },
         h('p', { 'class': 'icon-big', 'aria-hidden': 'true' }, '⚠️'),
-        // Before the first view the kiosk's language is not known yet: every language says it.
-        (view ? [lang()] : KIOSK_LANGUAGES).map((l) =>
-          h('div', { lang: l }, h('p', { class: 'big' }, t(l, 'error')), h('p', {}, t(l, 'errorHelp'))),
+        // Before the first view the kiosk's language is not known yet: every language says it, the countdown
+        // and the way back too.
+        languages.map((l) =>
+          h(
+            'div',
+            { lang: l },
+            h('p', { class: 'big' }, t(l, 'error')),
+            h('p', {}, t(l, 'errorHelp')),
+            countdown('closesIn'),
+          ),
         ),
-        countdown('closesIn'),
         actions(
           button(
-            tr('backToStart'),
+            languages.map((l, i) => [i > 0 ? ' / ' : null, h('span', { lang: l }, t(l, 'backToStart'))]),
             '↩️',
             () => {
               act('reset', () => api.call('kiosk.reset', {}).then(refetch));
@@ -542,8 +549,11 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     }
     if (countdownEnds !== null) {
       const left = Math.max(0, Math.ceil((countdownEnds - Date.now()) / 1000));
-      for (const el of root.querySelectorAll<HTMLElement>('[data-countdown]'))
-        el.textContent = `⏱️ ${tr(el.dataset.countdown === 'closesIn' ? 'closesIn' : 'timeLeft', { s: left })}`;
+      for (const el of root.querySelectorAll<HTMLElement>('[data-countdown]')) {
+        // In the language of the part of the screen it is in (the error screen before the first view has each).
+        const l = KIOSK_LANGUAGES.find((k) => k === el.closest('[lang]')?.getAttribute('lang')) ?? lang();
+        el.textContent = `⏱️ ${t(l, el.dataset.countdown === 'closesIn' ? 'closesIn' : 'timeLeft', { s: left })}`;
+      }
     }
     if (retryAt !== null && Date.now() >= retryAt) {
       retryAt = null;
@@ -558,7 +568,8 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     if (view?.phase === 'idle' && language !== undefined) armLanguageReset();
     if ((view?.phase !== 'tasks' && view?.phase !== 'active') || Date.now() - lastTouch < 1000) return;
     lastTouch = Date.now();
-    api.call('kiosk.touch', {}).catch(() => undefined);
+    // A lost touch may end the session of someone still there: like every failed call, it says so.
+    act('touch', () => api.call('kiosk.touch', {}));
   };
   for (const type of ['pointerdown', 'keydown'] as const) document.addEventListener(type, touched, { passive: true });
 

@@ -5,19 +5,31 @@
 // wait; an error at every API call that the screen recovers from by itself; double taps; each device
 // unplugged; "try n of m"; the per-person language switch. Every state: touch targets >= 120 px, text >= 32 px,
 // no word of the other language, axe-core clean; screenshots with the test artifacts (docs/screens/kiosk/ with MUSTER_KIOSK_SHOTS).
-import type { Browser, Page, Route } from 'playwright-core';
+import type { Browser, Page, Request, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { KioskLanguage } from '../../core/api/kiosk-api.ts';
+import type { KioskLanguage, KioskView } from '../../core/api/kiosk-api.ts';
 import { guidanceText, t } from '../../renderer/kiosk/kiosk-text.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { launchBrowser, seriousViolations } from './support/browser.ts';
-import { CARD, FINGER, type KioskRig, NAMES, PERSON, ZONE, startKioskRig } from './support/kiosk-rig.ts';
+import {
+  CARD,
+  FINGER,
+  type KioskRig,
+  NAMES,
+  PERSON,
+  STAFF_WAIT_MS,
+  WAIT,
+  ZONE,
+  startKioskRig,
+} from './support/kiosk-rig.ts';
 import { KIOSK_VIEWPORTS, foreignText, kioskShot, layoutProblems } from './support/kiosk-page.ts';
 
 const LANGUAGES: readonly KioskLanguage[] = ['zh-CN', 'en'];
 const OTHER: { readonly [L in KioskLanguage]: KioskLanguage } = { 'zh-CN': 'en', 'en': 'zh-CN' };
 /** Generous: the machines running these tests are shared and often loaded. */
 const UI_TIMEOUT = 30_000;
+/** The card reader's and staff's waits in the walk-away test: nothing happens in them, so they can be short. */
+const SHORT_WAIT_MS = 1000;
 
 function hhmm(ms: number, zone: string): string {
   return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(ms);
@@ -53,6 +65,7 @@ describe.each(LANGUAGES.flatMap((language) => KIOSK_VIEWPORTS.map((viewport) => 
     afterEach(async () => {
       rig.face = 'match';
       rig.available = { fingerprint: true, camera: true, badge: true };
+      rig.waits = { badgeMs: WAIT.badgeMs, staffMs: STAFF_WAIT_MS };
       rig.sensor.place({ kind: 'none' });
       const handlers = rig.screen.handlers as Record<string, (params: unknown) => unknown>;
       await waitFor(() => {
@@ -78,6 +91,17 @@ describe.each(LANGUAGES.flatMap((language) => KIOSK_VIEWPORTS.map((viewport) => 
     }
 
     const checkins = (): number => rig.entries().filter((e) => e === 'checkin:').length;
+
+    /** Every view main publishes from now on, as `phase:guidance`, with its countdown when it has one. */
+    function viewsFromNow(): { readonly seen: string[]; readonly stop: () => void } {
+      const seen: string[] = [];
+      const stop = rig.screen.subscribe((message) => {
+        const view = message.data as KioskView;
+        if (message.event === 'kiosk.view' && view.phase !== 'idle')
+          seen.push(`${view.phase}:${view.guidance ?? ''}${view.countdown === null ? '' : ' ⏱'}`);
+      });
+      return { seen, stop };
+    }
 
     it("the start screen shows the centre, the date, the local time in the centre's zone, today's window and the methods", async () => {
       await atStart();
@@ -165,6 +189,57 @@ describe.each(LANGUAGES.flatMap((language) => KIOSK_VIEWPORTS.map((viewport) => 
       ]);
     }, 120_000);
 
+    it('walking away at the card step and while waiting for staff submits nothing and returns to the start', async () => {
+      const before = checkins();
+      const logged = rig.entries().length;
+      // Nothing happens in these waits, so they are made short; each one still ends by itself.
+      rig.waits = { badgeMs: SHORT_WAIT_MS, staffMs: SHORT_WAIT_MS };
+      const views = viewsFromNow();
+      // The card step: the reader does not know the finger, three times, so the person is asked for a card;
+      // nobody taps one.
+      rig.sensor.place({ kind: 'finger', name: 'p-0099-left-thumb' });
+      await named('start').tap();
+      await page.locator('.phase-failed').getByText(guidanceText(language, 'walked-away')).waitFor();
+      rig.sensor.place({ kind: 'none' });
+      expect(await page.locator('.reference strong').textContent()).toMatch(/^a-/);
+      await atStart();
+      // Staff confirming (the camera is down): nobody comes, and the person is gone.
+      rig.available = { fingerprint: true, camera: false, badge: true };
+      rig.sensor.place({ kind: 'finger', name: FINGER });
+      await named('start').tap();
+      await page.locator('.phase-failed').getByText(guidanceText(language, 'see-staff')).waitFor();
+      rig.sensor.place({ kind: 'none' });
+      const reference = await page.locator('.reference strong').textContent();
+      // The request left the staff screens; the person's reference waits there for staff instead.
+      expect(rig.staff.pending()).toEqual([]);
+      expect(
+        rig.staff
+          .calls()
+          .filter((c) => c.reference === reference)
+          .map((c) => c.reason),
+      ).toEqual(['see-staff']);
+      await atStart();
+      views.stop();
+      // Each with its countdown.
+      expect(views.seen.filter((v) => /(finger-unread-badge|staff-confirm|walked-away|see-staff) ⏱/.test(v))).toEqual([
+        'active:finger-unread-badge ⏱',
+        'failed:walked-away ⏱',
+        'active:staff-confirm ⏱',
+        'failed:see-staff ⏱',
+      ]);
+      expect(await page.content()).not.toContain(PERSON);
+      expect(checkins()).toBe(before);
+      // The card's wait ran out (a walk-away); staff not confirming in time is a "no", never a breach.
+      expect(rig.entries().slice(logged)).toEqual([
+        'checkin-attempt:no-match',
+        'checkin-attempt:no-match',
+        'checkin-attempt:no-match',
+        'checkin-attempt:timeout',
+        'checkin-attempt:matched',
+        'checkin-attempt:no-match',
+      ]);
+    }, 120_000);
+
     it('Cancel and Call staff at every wait: nothing submitted, the reference number for staff, then the start', async () => {
       const before = checkins();
       // Each wait: what to set up before Start, and how the screen shows the wait was reached.
@@ -230,67 +305,102 @@ describe.each(LANGUAGES.flatMap((language) => KIOSK_VIEWPORTS.map((viewport) => 
     }, 150_000);
 
     it('an error at every API call: the screen says so, keeps a way back, and recovers by itself', async () => {
+      /** The methods the screen called in this test, and those whose call was made to fail. */
+      const called = new Set<string>();
+      const injected = new Set<string>();
+      const record = (request: Request): void => {
+        if (request.url().endsWith('/api/call'))
+          called.add((request.postDataJSON() as { method?: string }).method ?? '');
+      };
+      page.on('request', record);
       /** Fails the next call to `method` with a server error; every other call goes through. */
       const failNext = async (method: string): Promise<void> => {
+        injected.add(method);
         let failed = false;
         const handler = async (route: Route): Promise<void> => {
           const body = route.request().postDataJSON() as { method?: string };
-          if (!failed && body.method === method) {
-            failed = true;
-            await route.fulfill({
-              status: 500,
-              contentType: 'application/json',
-              body: JSON.stringify({ ok: false, error: { code: 'internal', message: 'injected' } }),
-            });
-            await page.unroute('**/api/call', handler);
+          if (failed || body.method !== method) {
+            await route.fallback();
             return;
           }
-          await route.continue();
+          failed = true;
+          await route.fulfill({
+            status: 500,
+            contentType: 'application/json',
+            body: JSON.stringify({ ok: false, error: { code: 'internal', message: 'injected' } }),
+          });
+          await page.unroute('**/api/call', handler);
         };
         await page.route('**/api/call', handler);
       };
-      const recovers = async (shot?: string): Promise<void> => {
-        await page.locator('.phase-error').waitFor();
-        expect(await page.locator('.phase-error button').isVisible()).toBe(true);
-        expect(await page.locator('.languages').isVisible()).toBe(true);
+      /** The error screen: in the kiosk's language, the header, the language switch and a way back; then gone by itself. */
+      const recovers = async (method: string, shot?: string): Promise<void> => {
+        const error = page.locator('.phase-error');
+        await error.waitFor();
+        expect(await error.textContent(), method).toContain(word('error'));
+        expect(await error.getByRole('button', { name: word('backToStart') }).isVisible(), method).toBe(true);
+        expect(await page.locator('.languages').isVisible(), method).toBe(true);
+        expect(await page.locator('h1').isVisible(), method).toBe(true);
         if (shot) await check(shot);
-        await page.locator('.phase-error').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+        await error.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
       };
-      await atStart();
-      await failNext('kiosk.view');
-      await page.reload();
-      // Before its first view the screen does not know the kiosk's language yet, so it says so in every language.
-      await recovers();
-      await atStart();
+      const law = page.getByLabel(new RegExp(NAMES.tasks['law-basics-3'][language]));
+      try {
+        await atStart();
+        await failNext('kiosk.view');
+        await page.reload();
+        // Before its first view the screen does not know the kiosk's language yet, so it says so in every
+        // language, with the way back and the countdown in each.
+        const unknown = page.locator('.phase-error');
+        await unknown.getByText(t(OTHER[language], 'error')).waitFor();
+        for (const l of LANGUAGES) {
+          expect(await unknown.locator(`.actions button [lang="${l}"]`).textContent()).toBe(t(l, 'backToStart'));
+          expect(await unknown.locator(`[lang="${l}"] .countdown`).textContent()).toContain(
+            t(l, 'closesIn', { s: '' }).split(' ')[0] ?? '',
+          );
+        }
+        await recovers('kiosk.view');
+        await atStart();
 
-      await failNext('kiosk.begin');
-      await named('start').tap();
-      await recovers('error');
-      await atStart();
+        await failNext('kiosk.begin');
+        await named('start').tap();
+        await recovers('kiosk.begin', 'error');
+        await atStart();
 
-      rig.sensor.place({ kind: 'finger', name: FINGER });
-      await named('start').tap();
-      await page.getByRole('heading', { name: word('tasksTitle') }).waitFor();
-      rig.sensor.place({ kind: 'none' });
-      await failNext('kiosk.touch');
-      await page.getByLabel(new RegExp(NAMES.tasks['law-basics-3'][language])).tap();
-      await failNext('kiosk.submitTasks');
-      await named('saveTasks').tap();
-      await recovers();
-      // Back on the tasks (main still waits for them): the person carries on.
-      await named('saveTasks').tap();
-      await page.getByText(word('checkedIn')).waitFor();
-      await failNext('kiosk.reset');
-      await named('finish').tap();
-      await recovers();
-      await atStart();
+        rig.sensor.place({ kind: 'finger', name: FINGER });
+        await named('start').tap();
+        await page.getByRole('heading', { name: word('tasksTitle') }).waitFor();
+        rig.sensor.place({ kind: 'none' });
+        // The touch that tells main the person is still there fails: the person is told, and the tasks come back.
+        // (A touch alone: a tap's click could land on the error screen.)
+        await failNext('kiosk.touch');
+        await page.getByRole('heading', { name: word('tasksTitle') }).dispatchEvent('pointerdown');
+        await recovers('kiosk.touch');
+        await law.tap();
+        expect(await law.isChecked()).toBe(true);
 
-      await named('start').tap();
-      await page.locator('[data-pictogram="finger"]').waitFor();
-      await failNext('kiosk.cancel');
-      await named('cancel').tap();
-      await recovers();
-      await atStart();
+        await failNext('kiosk.submitTasks');
+        await named('saveTasks').tap();
+        await recovers('kiosk.submitTasks');
+        // Back on the tasks (main still waits for them): the person carries on.
+        await named('saveTasks').tap();
+        await page.getByText(word('checkedIn')).waitFor();
+        await failNext('kiosk.reset');
+        await named('finish').tap();
+        await recovers('kiosk.reset');
+        await atStart();
+
+        await named('start').tap();
+        await page.locator('[data-pictogram="finger"]').waitFor();
+        await failNext('kiosk.cancel');
+        await named('cancel').tap();
+        await recovers('kiosk.cancel');
+        await atStart();
+      } finally {
+        page.off('request', record);
+      }
+      // Every call the screen made in this test had its error screen.
+      expect([...called].sort()).toEqual([...injected].sort());
     }, 150_000);
 
     it('a double tap starts one session and records one check-in', async () => {

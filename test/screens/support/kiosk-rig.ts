@@ -43,6 +43,13 @@ export const WAIT = {
   noticeSeconds: 8,
   failureSeconds: 15,
 } as const;
+/** How long the card reader and staff wait, as configured: `KioskRig.waits`, each test may shorten them. */
+export const STAFF_WAIT_MS = 60_000;
+
+export interface DeviceWaits {
+  badgeMs: number;
+  staffMs: number;
+}
 
 /**
  * `mismatch-then-hang`: the first try is someone else's face, then the person stands still before the camera.
@@ -58,6 +65,8 @@ export interface KioskRig {
   readonly screen: KioskScreen;
   readonly staff: StaffConfirmations;
   face: FaceMode;
+  /** The card reader's and staff's waits, read at each wait: a walk-away test shortens them for itself. */
+  waits: DeviceWaits;
   /** A card tapped on the reader (taps count only while the kiosk waits for one). */
   tap(card: string): void;
   /** What the runtime's device registry would say; the start screen shows it. */
@@ -95,7 +104,16 @@ export async function startKioskRig(
   const plans = new LogPlans(store, Date.now);
   const sensor = await mockR30xRig({}, 2000);
   sensor.emulator.enrolDirect(FINGER, 1);
-  const staff = new StaffConfirmations({ timeoutMs: 60_000 });
+  const rig = {
+    face: 'match' as FaceMode,
+    available: { fingerprint: true, camera: true, badge: true },
+    waits: { badgeMs: WAIT.badgeMs, staffMs: STAFF_WAIT_MS },
+  };
+  const staff = new StaffConfirmations({
+    get timeoutMs() {
+      return rig.waits.staffMs;
+    },
+  });
   const screen = new KioskScreen({
     language,
     zone: ZONE,
@@ -113,10 +131,6 @@ export async function startKioskRig(
   });
   let sessions = 0;
   let reader: ((card: string) => void) | undefined;
-  const rig = {
-    face: 'match' as FaceMode,
-    available: { fingerprint: true, camera: true, badge: true },
-  };
   const face = (): Promise<FaceResult> => {
     switch (rig.face) {
       case 'match':
@@ -152,14 +166,16 @@ export async function startKioskRig(
             const timer = setTimeout(() => {
               reader = undefined;
               resolve({ kind: 'timeout' });
-            }, WAIT.badgeMs);
+            }, rig.waits.badgeMs);
             reader = (card) => {
               clearTimeout(timer);
               reader = undefined;
               resolve(card === CARD ? { kind: 'known', subject: PERSON } : { kind: 'unknown-badge' });
             };
           }),
-        waitMs: WAIT.badgeMs,
+        get waitMs() {
+          return rig.waits.badgeMs;
+        },
       },
       face: options.face ? options.face(screen) : { verify: face },
       staff,
