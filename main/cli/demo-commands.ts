@@ -106,7 +106,7 @@ const demo: Command = {
 };
 
 /** Control lines on stdin (main/demo/demo-controls.ts), each answered with one line, until stdin ends. */
-async function readControls(center: DemoCenter, io: CliIo): Promise<void> {
+export async function readControls(center: Pick<DemoCenter, 'control'>, io: CliIo): Promise<void> {
   for await (const line of createInterface({ input: io.stdin, crlfDelay: Infinity })) {
     if (line.trim() === '') continue;
     writeLine(io.stdout, await center.control(line).catch((error: unknown) => `error ${errorMessage(error)}`));
