@@ -23,6 +23,8 @@ import { type RegistryHealth, RegistryPublisher } from '../registry-publisher.ts
 import { type ReplicationEvent, Replicator } from '../replicator.ts';
 import { ROOT, type ParsedTopic, topics } from '../topics.ts';
 import { Witness } from '../witness.ts';
+import { toHex, utf8 } from '../../core/bytes.ts';
+import { sha256 } from '../../ledger/hash.ts';
 import { reportedAlert } from '../witness-reports.ts';
 import type { BreachAlert } from './breach-alert.ts';
 import type { HqStore, LastHeartbeat } from './hq-store.ts';
@@ -454,10 +456,17 @@ export class HqService {
     await this.judge(kiosk, { heartbeat, receivedAt }, receivedAt);
   }
 
+  /**
+   * Raises an alert about an event once: `key` names the event the same way on every HQ node and in every run, and
+   * the store refuses a key it holds, so neither a restart nor the other node (taking over the lease) raises it
+   * again when the event comes back (a kiosk's standing witness report is in every heartbeat). Hashed: a key may
+   * carry a fork's evidence, longer than an index entry may be.
+   */
   private async raiseOnce(alert: Alert, key: string): Promise<void> {
     if (this.raised.has(key) || this.options.raisesAlerts?.() === false) return;
     this.raised.add(key);
-    await this.raise(alert);
+    const stored = await this.store.recordAlertOnce(alert, toHex(sha256(utf8(key))));
+    if (stored) this.announce(stored);
   }
 
   /**
@@ -487,10 +496,15 @@ export class HqService {
 
   private async raise(alert: Alert): Promise<StoredAlert> {
     const stored = await this.store.recordAlert(alert);
+    this.announce(stored);
+    return stored;
+  }
+
+  /** A stored alert to the screens and, but on an agency node, to the centre's topic. */
+  private announce(stored: StoredAlert): void {
     this.showAlert(stored);
     if (this.link.connected && this.options.agency !== true)
-      this.track(this.link.publish(topics.alerts(alert.center), JSON.stringify(stored)));
-    return stored;
+      this.track(this.link.publish(topics.alerts(stored.center), JSON.stringify(stored)));
   }
 
   private track(work: Promise<unknown>): void {

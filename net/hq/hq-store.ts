@@ -25,6 +25,12 @@ export interface StoredDowntime {
 export interface HqStore extends ReplicaStore, BreachAlertStore, AlertOutbox {
   /** Appends an alert; ids increase, so `alerts(afterId)` pages through them. */
   recordAlert(alert: Alert): Promise<StoredAlert>;
+  /**
+   * Appends an alert unless one was stored under `key` before (by this node, an earlier run, or another HQ node on
+   * the same store): the key names the event (every node derives the same one), so it is raised once. Returns
+   * undefined when it was stored before.
+   */
+  recordAlertOnce(alert: Alert, key: string): Promise<StoredAlert | undefined>;
   alerts(afterId: number, limit: number): Promise<StoredAlert[]>;
   recordHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void>;
   heartbeats(): Promise<Map<string, LastHeartbeat>>;

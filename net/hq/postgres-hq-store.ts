@@ -266,6 +266,27 @@ export class PostgresHqStore implements HqStore {
     return { ...alert, id: Number(row.rows[0]?.id) };
   }
 
+  async recordAlertOnce(alert: Alert, key: string): Promise<StoredAlert | undefined> {
+    // Only an alert inserted sends the notice: the CTE's row is there only then.
+    const row = await this.pool.query<{ id: string }>(
+      `WITH a AS (INSERT INTO alerts (kind, kiosk, center, at, summary, evidence, once_key) VALUES ($1, $2, $3, $4, $5, $6, $8)
+         ON CONFLICT (once_key) DO NOTHING RETURNING id)
+       SELECT id, pg_notify($7, 'fleet ' || id) FROM a`,
+      [
+        alert.kind,
+        alert.kiosk,
+        alert.center,
+        alert.at,
+        alert.summary,
+        JSON.stringify(alert.evidence),
+        ALERTS_CHANNEL,
+        key,
+      ],
+    );
+    const id = row.rows[0]?.id;
+    return id === undefined ? undefined : { ...alert, id: Number(id) };
+  }
+
   async alerts(afterId: number, limit: number): Promise<StoredAlert[]> {
     const rows = await this.pool.query<{
       id: string;
@@ -275,7 +296,10 @@ export class PostgresHqStore implements HqStore {
       at: string;
       summary: string;
       evidence: Record<string, unknown>;
-    }>('SELECT * FROM alerts WHERE id > $1 ORDER BY id LIMIT $2', [afterId, limit]);
+    }>('SELECT id, kind, kiosk, center, at, summary, evidence FROM alerts WHERE id > $1 ORDER BY id LIMIT $2', [
+      afterId,
+      limit,
+    ]);
     return rows.rows.map((r) => ({ ...r, id: Number(r.id), at: Number(r.at) }));
   }
 

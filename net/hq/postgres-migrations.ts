@@ -48,6 +48,12 @@ UPDATE breach_alerts SET published = version;
 CREATE INDEX breach_alerts_unpublished ON breach_alerts (raised_at) WHERE published < version;
 CREATE TABLE downtime (kiosk TEXT NOT NULL, since BIGINT NOT NULL, until BIGINT, note TEXT NOT NULL, PRIMARY KEY (kiosk, since));
 `),
+  // Fleet and security alerts raised once by a key naming the event, whichever HQ node (or run) comes to it; NULL
+  // for the others and those from before (a unique index lets any number of NULLs through).
+  '0004-alerts-raised-once-by-key': statements(`
+ALTER TABLE alerts ADD COLUMN once_key TEXT;
+CREATE UNIQUE INDEX alerts_once ON alerts (once_key);
+`),
 };
 
 /** Brings the database to the latest migration; a database migrated by a newer Muster is refused. */

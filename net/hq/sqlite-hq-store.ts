@@ -61,6 +61,16 @@ CREATE TABLE IF NOT EXISTS hq_downtime (kiosk TEXT NOT NULL, since INTEGER NOT N
 `);
     },
   },
+  {
+    version: 3,
+    name: 'alerts raised once by key',
+    // NULL for alerts without one (and those from before): a unique index lets any number of NULLs through.
+    up: (db) => {
+      if (db.prepare("SELECT 1 FROM pragma_table_info('hq_alerts') WHERE name = 'once_key'").get() === undefined)
+        db.exec('ALTER TABLE hq_alerts ADD COLUMN once_key TEXT');
+      db.exec('CREATE UNIQUE INDEX IF NOT EXISTS hq_alerts_once ON hq_alerts (once_key)');
+    },
+  },
 ];
 const HQ_VERSION = rowVersion('meta', 'k', 'v', 'schema:hq');
 
@@ -107,9 +117,20 @@ export class SqliteHqStore extends SqliteReplicaStore implements HqStore {
     return Promise.resolve({ ...alert, id: Number(info.lastInsertRowid) });
   }
 
+  recordAlertOnce(alert: Alert, key: string): Promise<StoredAlert | undefined> {
+    const info = this.ledger.db
+      .prepare(
+        'INSERT INTO hq_alerts (kind, kiosk, center, at, summary, evidence, once_key) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (once_key) DO NOTHING',
+      )
+      .run(alert.kind, alert.kiosk, alert.center, alert.at, alert.summary, JSON.stringify(alert.evidence), key);
+    return Promise.resolve(info.changes === 0 ? undefined : { ...alert, id: Number(info.lastInsertRowid) });
+  }
+
   alerts(afterId: number, limit: number): Promise<StoredAlert[]> {
     const rows = this.ledger.db
-      .prepare<[number, number], AlertRow>('SELECT * FROM hq_alerts WHERE id > ? ORDER BY id LIMIT ?')
+      .prepare<[number, number], AlertRow>(
+        'SELECT id, kind, kiosk, center, at, summary, evidence FROM hq_alerts WHERE id > ? ORDER BY id LIMIT ?',
+      )
       .all(afterId, limit);
     return Promise.resolve(
       rows.map((r) => ({

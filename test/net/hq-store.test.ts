@@ -383,6 +383,25 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
     }
   });
 
+  it('stores an alert given with a key once: the same key again, from any node on the store, stores nothing', async () => {
+    const store = await backend.open();
+    try {
+      const alert = { kind: 'security' as const, kiosk: 'c1/k1', center: 'c1', at: 5, summary: 's', evidence: {} };
+      const first = await store.recordAlertOnce(alert, 'event-1');
+      expect(first).toMatchObject({ ...alert, id: expect.any(Number) as unknown });
+      expect(await store.recordAlertOnce({ ...alert, at: 6 }, 'event-1')).toBeUndefined();
+      await store.recordAlert(alert);
+      await store.recordAlert(alert);
+      expect(await store.recordAlertOnce(alert, 'event-2')).toBeDefined();
+      const all = await store.alerts(0, 10);
+      expect(all.map((a) => a.at)).toEqual([5, 5, 5, 5]);
+      // The key stays in the store: what a page of alerts shows is the alert.
+      expect(Object.keys(all[0] ?? {}).sort()).toEqual(['at', 'center', 'evidence', 'id', 'kind', 'kiosk', 'summary']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('keeps alerts in order and the last heartbeat per kiosk', async () => {
     const store = await backend.open();
     try {

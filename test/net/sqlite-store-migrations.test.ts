@@ -48,11 +48,22 @@ describe('HQ store migrations (SQLite)', () => {
 
     const reopened = SqliteHqStore.open(path);
     expect((await reopened.alerts(0, 10)).map((a) => a.summary)).toEqual(['no heartbeat']);
+    // Version 3's key: an alert from before has none, and one raised once by key is refused the second time.
+    const once = {
+      kind: 'security' as const,
+      kiosk: 'center-01/kiosk-1',
+      center: 'center-01',
+      at: 2,
+      summary: 's',
+      evidence: {},
+    };
+    expect(await reopened.recordAlertOnce(once, 'k')).toBeDefined();
+    expect(await reopened.recordAlertOnce(once, 'k')).toBeUndefined();
     await reopened.close();
-    expect(versionRows(path)).toEqual({ 'schema:hq': '2', 'schema:replica': '1' });
+    expect(versionRows(path)).toEqual({ 'schema:hq': '3', 'schema:replica': '1' });
   });
 
-  it('bring a version 1 HQ file to version 2 with its breach alerts counted as published (none is sent again)', async () => {
+  it('bring a version 1 HQ file to the latest with its breach alerts counted as published (none is sent again)', async () => {
     const path = join(dir, 'v1.db');
     const first = SqliteHqStore.open(path);
     const alert = {
@@ -76,15 +87,15 @@ describe('HQ store migrations (SQLite)', () => {
     } as const;
     await first.applyAlertChanges([{ alert, expectedVersion: null }]);
     await first.close();
-    // What version 1 left: no outbox column, no downtime table.
+    // What version 1 left: no outbox column, no downtime table, no alert keys.
     const db = new Database(path);
     db.exec(
-      "DROP INDEX hq_breach_alerts_unpublished; ALTER TABLE hq_breach_alerts DROP COLUMN published; DROP TABLE hq_downtime; UPDATE meta SET v = '1' WHERE k = 'schema:hq'",
+      "DROP INDEX hq_breach_alerts_unpublished; ALTER TABLE hq_breach_alerts DROP COLUMN published; DROP TABLE hq_downtime; DROP INDEX hq_alerts_once; ALTER TABLE hq_alerts DROP COLUMN once_key; UPDATE meta SET v = '1' WHERE k = 'schema:hq'",
     );
     db.close();
     const reopened = SqliteHqStore.open(path);
     try {
-      expect(versionRows(path)['schema:hq']).toBe('2');
+      expect(versionRows(path)['schema:hq']).toBe('3');
       expect(await reopened.breachAlert(alert.id)).toEqual(alert);
       expect(await reopened.unpublishedAlerts(10)).toEqual([]);
       expect(await reopened.downtime()).toEqual([]);

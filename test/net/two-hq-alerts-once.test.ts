@@ -1,0 +1,103 @@
+// Two HQ nodes on one PostgreSQL raise an alert about an event once between them, also when the lease moves to the
+// other node (issue 20: alerts deduplicated by a deterministic id). The event here is a kiosk's standing witness
+// report (a fork it found in a peer's log), which comes back in every heartbeat: the node that takes over judging must
+// not raise it again. Before, each node kept the events it had raised in memory only, so the new holder (and any HQ
+// after a restart) raised the report again at the kiosk's next heartbeat. The lease is played by each node's
+// `raisesAlerts` (test/net/pg-lease.test.ts and two-hq-cli.test.ts test the lease itself).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Signer } from '../../ledger/keys.ts';
+import type { StoredAlert } from '../../net/alerts.ts';
+import { HqService } from '../../net/hq/hq-service.ts';
+import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
+import { KioskNode } from '../../net/kiosk-node.ts';
+import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
+import { nextEvent, waitFor } from '../helpers/wait-for.ts';
+import { type BrokerFixture, startBroker } from './support/brokers.ts';
+
+const KIOSK = 'c1/k2';
+const NODES = ['hq-a', 'hq-b'] as const;
+/** What the kiosk found in its peers' logs: a fork in c1/k1's, later one in c1/k3's. */
+const report = (origin: string, at: number) =>
+  ({ kind: 'fork', origin, at, summary: `${origin}: log forked`, evidence: { reason: 'two roots' } }) as const;
+
+describe('two HQ nodes raising alerts', () => {
+  let postgres: PostgresServer;
+  let broker: BrokerFixture;
+  const dir = mkdtempSync(join(tmpdir(), 'muster-two-hq-once-'));
+  const closers: (() => Promise<void>)[] = [];
+  beforeAll(async () => {
+    postgres = await startPostgres();
+    broker = await startBroker('mosquitto', [KIOSK, ...NODES]);
+  }, 120_000);
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await broker.stop();
+    await postgres.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it("raise a kiosk's standing report once, the lease moved to the other node included", async () => {
+    let holder: (typeof NODES)[number] = 'hq-a';
+    const nodes = new Map<string, HqService>();
+    for (const nodeId of NODES) {
+      const store = await PostgresHqStore.open(postgres.url);
+      const hq = await HqService.start({
+        store,
+        broker: broker.link(nodeId),
+        nodeId,
+        witnessSigner: Signer.generate(nodeId),
+        checkEveryMs: 3_600_000,
+        retryMs: 500,
+        raisesAlerts: () => holder === nodeId,
+      });
+      closers.push(async () => {
+        await hq.close();
+        await store.close();
+      });
+      nodes.set(nodeId, hq);
+    }
+    const a = nodes.get('hq-a') ?? expect.unreachable('no hq-a');
+    const b = nodes.get('hq-b') ?? expect.unreachable('no hq-b');
+    // Every heartbeat a later signed time than the one before, however fast they follow each other.
+    let last = 0;
+    const kiosk = await KioskNode.start({
+      storePath: join(dir, 'k2.db'),
+      signer: Signer.generate(KIOSK),
+      witnessSigner: Signer.generate(KIOSK),
+      broker: broker.link(KIOSK),
+      peers: [],
+      retryMs: 500,
+      clock: () => (last = Math.max(Date.now(), last + 1)),
+      heartbeat: { everyMs: 0, version: 'test' },
+    });
+    closers.push(() => kiosk.close(true));
+    await kiosk.append('checkin', { subject: 'p-1' });
+    // The heartbeat is checked under the kiosk's log key: the nodes need its log first.
+    await waitFor(async () => (await a.store.size(KIOSK)) >= 1, "HQ's store to hold the kiosk's log", 60_000);
+    const reported = (hq: HqService, about: string): Promise<StoredAlert> =>
+      nextEvent<StoredAlert>(
+        (listener) => hq.events.on('alert', listener),
+        (alert) => alert.kind === 'fork' && alert.kiosk === about && alert.evidence.reportedBy === KIOSK,
+        `${hq === a ? 'hq-a' : 'hq-b'} to raise the fork the kiosk reported in ${about}`,
+        60_000,
+      );
+
+    const first = reported(a, 'c1/k1');
+    kiosk.witnessed.add(report('c1/k1', 5));
+    await kiosk.publishHeartbeat();
+    await first;
+
+    // hq-b takes over; the kiosk's next heartbeat carries the old report, then a new one (handled in that order).
+    holder = 'hq-b';
+    const second = reported(b, 'c1/k3');
+    kiosk.witnessed.add(report('c1/k3', 9));
+    expect(kiosk.witnessed.list().map((r) => r.origin)).toEqual(['c1/k1', 'c1/k3']);
+    await kiosk.publishHeartbeat();
+    await second;
+    const stored = (await b.store.alerts(0, 100)).filter((alert) => alert.kind === 'fork');
+    expect(stored.map((alert) => alert.kiosk)).toEqual(['c1/k1', 'c1/k3']);
+  }, 300_000);
+});
