@@ -1,0 +1,104 @@
+// The presence cue in Chromium (issue 17: "a presence cue (no finger, no face for N s) ends it sooner"): with
+// the device waits and the tasks' idle time at minutes, a session whose person has gone ends as a walk-away within
+// the presence window (nothing submitted, the screen back at the start), and it does not end while the person
+// keeps a finger on the sensor, stays in the camera's frames or touches the screen. Sizes paired with languages:
+// 1080x1920 in zh-CN at the face step, 1280x800 in English at the tasks. Watched time is counted in the camera's
+// frames (4 a second), never slept.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KioskLanguage } from '../../core/api/kiosk-api.ts';
+import { guidanceText, t } from '../../renderer/kiosk/kiosk-text.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+import { launchBrowser } from './support/browser.ts';
+import { KIOSK_VIEWPORTS, kioskShot } from './support/kiosk-page.ts';
+import { FINGER } from './support/kiosk-rig.ts';
+import { type PresenceRig, startPresenceRig } from './support/presence-rig.ts';
+
+const PRESENCE_SECONDS = 3;
+const FRAMES_PER_SECOND = 4;
+const [PORTRAIT, LANDSCAPE] = KIOSK_VIEWPORTS;
+
+describe('the presence cue on the kiosk screen', () => {
+  let browser: Browser;
+  const rigs: PresenceRig[] = [];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser.close();
+    for (const rig of rigs) await rig.close();
+  });
+
+  async function open(
+    language: KioskLanguage,
+    viewport: { readonly width: number; readonly height: number },
+  ): Promise<{ rig: PresenceRig; page: Page }> {
+    const rig = await startPresenceRig(language, PRESENCE_SECONDS);
+    rigs.push(rig);
+    const context = await browser.newContext({
+      viewport: { width: viewport.width, height: viewport.height },
+      timezoneId: 'UTC',
+      hasTouch: true,
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(rig.url);
+    return { rig, page };
+  }
+
+  /** Until the camera gave `windows` presence windows of frames: that long was watched. */
+  async function watchedFor(rig: PresenceRig, windows: number): Promise<void> {
+    const until = rig.frames() + windows * PRESENCE_SECONDS * FRAMES_PER_SECOND;
+    await waitFor(() => rig.frames() >= until, `${windows} presence windows of camera frames`, 30_000);
+  }
+
+  /** The walk-away notice, then the start screen by itself; nothing was submitted. */
+  async function walkedAway(rig: PresenceRig, page: Page, language: KioskLanguage): Promise<void> {
+    await page.getByText(guidanceText(language, 'walked-away')).waitFor();
+    expect(rig.entries()).not.toContain('checkin:');
+    expect(rig.entries().at(-1)).toBe('checkin-attempt:timeout');
+    await page.getByRole('button', { name: t(language, 'start') }).waitFor();
+  }
+
+  it(`at ${PORTRAIT.name} in zh-CN, the face step: a finger kept on the sensor, then touches, hold it; the person gone, it ends a walk-away within the presence window`, async () => {
+    const { rig, page } = await open('zh-CN', PORTRAIT);
+    rig.face = 'hang';
+    rig.camera = false;
+    await page.getByRole('button', { name: t('zh-CN', 'start') }).tap();
+    await page.locator('[data-pictogram="finger"]').waitFor();
+    rig.sensor.place({ kind: 'finger', name: FINGER });
+    const face = page.getByText(guidanceText('zh-CN', 'look-at-camera'));
+    await face.waitFor();
+    // No face in the frames, but a finger on the glass: still there.
+    await watchedFor(rig, 1.5);
+    expect(await face.isVisible()).toBe(true);
+    expect(rig.screen.current().step).toBe('verify');
+    // The finger lifted, the screen touched now and then (each touch well inside the window).
+    rig.sensor.place({ kind: 'none' });
+    for (let i = 0; i < 3; i++) {
+      await face.tap();
+      await watchedFor(rig, 0.5);
+    }
+    expect(rig.screen.current().step).toBe('verify');
+    await walkedAway(rig, page, 'zh-CN');
+    await kioskShot(page, `zh-CN-${PORTRAIT.name}-presence-start-again`);
+  }, 90_000);
+
+  it(`at ${LANDSCAPE.name} in English, the tasks: a face in the frames holds them; nobody there, they end a walk-away, never submitted`, async () => {
+    const { rig, page } = await open('en', LANDSCAPE);
+    rig.camera = true;
+    await page.getByRole('button', { name: t('en', 'start') }).tap();
+    await page.locator('[data-pictogram="finger"]').waitFor();
+    rig.sensor.place({ kind: 'finger', name: FINGER });
+    const title = page.getByRole('heading', { name: t('en', 'tasksTitle') });
+    await title.waitFor();
+    rig.sensor.place({ kind: 'none' });
+    await watchedFor(rig, 1.5);
+    expect(await title.isVisible()).toBe(true);
+    expect(rig.screen.current().phase).toBe('tasks');
+    rig.camera = false;
+    await walkedAway(rig, page, 'en');
+    await kioskShot(page, `en-${LANDSCAPE.name}-presence-start-again`);
+  }, 90_000);
+});
