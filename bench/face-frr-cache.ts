@@ -74,6 +74,7 @@ const AFTER_ANALYSIS = new Set([
   'capture.ts',
   'quality.ts',
   'verification.ts',
+  'liveness.ts',
   'match.ts',
   'calibration.ts',
   'template.ts',
