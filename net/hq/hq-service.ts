@@ -92,8 +92,9 @@ export interface HqServiceOptions {
    */
   readonly trusted?: ReadonlySet<string>;
   /**
-   * Whether this node raises fleet and security alerts now (default: always). With several HQ nodes on one
-   * store, only the breach-watcher lease holder does, so each is raised once; the others keep the fleet view.
+   * Whether this node raises alerts about the fleet's state now (default: always). With several HQ nodes on one
+   * store, only the breach-watcher lease holder does, so each is raised once; the others keep the fleet view. Alerts
+   * about events (security, forks, reports) are raised by the node that saw them, once by key (`raiseOnce`).
    */
   readonly raisesAlerts?: () => boolean;
   /**
@@ -458,12 +459,14 @@ export class HqService {
 
   /**
    * Raises an alert about an event once: `key` names the event the same way on every HQ node and in every run, and
-   * the store refuses a key it holds, so neither a restart nor the other node (taking over the lease) raises it
-   * again when the event comes back (a kiosk's standing witness report is in every heartbeat). Hashed: a key may
-   * carry a fork's evidence, longer than an index entry may be.
+   * the store refuses a key it holds, so neither a restart nor the other node raises it again when the event comes
+   * back (a kiosk's standing witness report is in every heartbeat). Hashed: a key may carry a fork's evidence,
+   * longer than an index entry may be. Raised by the node that saw the event, lease or not (`raisesAlerts` gates
+   * the fleet's state changes only): entries the other node stored first, or a lease holder cut off from the broker
+   * (the lease is PostgreSQL's), are seen here alone.
    */
   private async raiseOnce(alert: Alert, key: string): Promise<void> {
-    if (this.raised.has(key) || this.options.raisesAlerts?.() === false) return;
+    if (this.raised.has(key)) return;
     this.raised.add(key);
     const stored = await this.store.recordAlertOnce(alert, toHex(sha256(utf8(key))));
     if (stored) this.announce(stored);

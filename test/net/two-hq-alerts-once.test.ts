@@ -2,7 +2,9 @@
 // other node (issue 20: alerts deduplicated by a deterministic id). The event here is a kiosk's standing witness
 // report (a fork it found in a peer's log), which comes back in every heartbeat: the node that takes over judging must
 // not raise it again. Before, each node kept the events it had raised in memory only, so the new holder (and any HQ
-// after a restart) raised the report again at the kiosk's next heartbeat. The lease is played by each node's
+// after a restart) raised the report again at the kiosk's next heartbeat. And since the store keeps such an alert
+// once, the node that saw the event raises it, holder of the lease or not: a holder cut off from the broker (the
+// lease is PostgreSQL's) no longer means nobody raises what the kiosks report. The lease is played by each node's
 // `raisesAlerts` (test/net/pg-lease.test.ts and two-hq-cli.test.ts test the lease itself).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,8 @@ import { type BrokerFixture, startBroker } from './support/brokers.ts';
 
 const KIOSK = 'c1/k2';
 const NODES = ['hq-a', 'hq-b'] as const;
+/** The second test's: its holder is on a broker of its own, which no kiosk uses. */
+const CUT_OFF = { kiosk: 'c2/k1', holder: 'hq-c', standby: 'hq-d' } as const;
 /** What the kiosk found in its peers' logs: a fork in c1/k1's, later one in c1/k3's. */
 const report = (origin: string, at: number) =>
   ({ kind: 'fork', origin, at, summary: `${origin}: log forked`, evidence: { reason: 'two roots' } }) as const;
@@ -30,7 +34,7 @@ describe('two HQ nodes raising alerts', () => {
   const closers: (() => Promise<void>)[] = [];
   beforeAll(async () => {
     postgres = await startPostgres();
-    broker = await startBroker('mosquitto', [KIOSK, ...NODES]);
+    broker = await startBroker('mosquitto', [KIOSK, ...NODES, ...Object.values(CUT_OFF)]);
   }, 120_000);
   afterAll(async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
@@ -77,27 +81,87 @@ describe('two HQ nodes raising alerts', () => {
     await kiosk.append('checkin', { subject: 'p-1' });
     // The heartbeat is checked under the kiosk's log key: the nodes need its log first.
     await waitFor(async () => (await a.store.size(KIOSK)) >= 1, "HQ's store to hold the kiosk's log", 60_000);
-    const reported = (hq: HqService, about: string): Promise<StoredAlert> =>
+    // Both nodes see every heartbeat; the one whose insert the store takes raises the alert.
+    const reported = (about: string): Promise<StoredAlert> =>
       nextEvent<StoredAlert>(
-        (listener) => hq.events.on('alert', listener),
+        (listener) => {
+          a.events.on('alert', listener);
+          b.events.on('alert', listener);
+        },
         (alert) => alert.kind === 'fork' && alert.kiosk === about && alert.evidence.reportedBy === KIOSK,
-        `${hq === a ? 'hq-a' : 'hq-b'} to raise the fork the kiosk reported in ${about}`,
+        `a node to raise the fork the kiosk reported in ${about}`,
         60_000,
       );
 
-    const first = reported(a, 'c1/k1');
+    const first = reported('c1/k1');
     kiosk.witnessed.add(report('c1/k1', 5));
     await kiosk.publishHeartbeat();
     await first;
 
     // hq-b takes over; the kiosk's next heartbeat carries the old report, then a new one (handled in that order).
     holder = 'hq-b';
-    const second = reported(b, 'c1/k3');
+    const second = reported('c1/k3');
     kiosk.witnessed.add(report('c1/k3', 9));
     expect(kiosk.witnessed.list().map((r) => r.origin)).toEqual(['c1/k1', 'c1/k3']);
     await kiosk.publishHeartbeat();
     await second;
     const stored = (await b.store.alerts(0, 100)).filter((alert) => alert.kind === 'fork');
     expect(stored.map((alert) => alert.kiosk)).toEqual(['c1/k1', 'c1/k3']);
+    // Its nodes go: the next test's events must reach only its own.
+    for (const close of closers.splice(0).reverse()) await close();
+  }, 300_000);
+
+  it('raise what a kiosk reports on the node that saw it, when the holder of the lease is cut off from the broker', async () => {
+    const elsewhere = await startBroker('mosquitto', [CUT_OFF.holder]);
+    closers.push(() => elsewhere.stop());
+    const nodes = new Map<string, HqService>();
+    for (const [nodeId, on] of [
+      [CUT_OFF.holder, elsewhere],
+      [CUT_OFF.standby, broker],
+    ] as const) {
+      const store = await PostgresHqStore.open(postgres.url);
+      const hq = await HqService.start({
+        store,
+        broker: on.link(nodeId),
+        nodeId,
+        witnessSigner: Signer.generate(nodeId),
+        checkEveryMs: 3_600_000,
+        retryMs: 500,
+        raisesAlerts: () => nodeId === CUT_OFF.holder,
+      });
+      closers.push(async () => {
+        await hq.close();
+        await store.close();
+      });
+      nodes.set(nodeId, hq);
+    }
+    const standby = nodes.get(CUT_OFF.standby) ?? expect.unreachable('no standby');
+    const kiosk = await KioskNode.start({
+      storePath: join(dir, 'c2-k1.db'),
+      signer: Signer.generate(CUT_OFF.kiosk),
+      witnessSigner: Signer.generate(CUT_OFF.kiosk),
+      broker: broker.link(CUT_OFF.kiosk),
+      peers: [],
+      retryMs: 500,
+      heartbeat: { everyMs: 0, version: 'test' },
+    });
+    closers.push(() => kiosk.close(true));
+    await kiosk.append('checkin', { subject: 'p-1' });
+    await waitFor(
+      async () => (await standby.store.size(CUT_OFF.kiosk)) >= 1,
+      "the standby to store the kiosk's log",
+      60_000,
+    );
+    const raised = nextEvent<StoredAlert>(
+      (listener) => standby.events.on('alert', listener),
+      (alert) => alert.kind === 'fork' && alert.kiosk === 'c2/k9' && alert.evidence.reportedBy === CUT_OFF.kiosk,
+      'the standby to raise the fork the kiosk reported',
+      60_000,
+    );
+    kiosk.witnessed.add(report('c2/k9', 5));
+    await kiosk.publishHeartbeat();
+    await raised;
+    const stored = (await standby.store.alerts(0, 100)).filter((alert) => alert.kiosk === 'c2/k9');
+    expect(stored).toHaveLength(1);
   }, 300_000);
 });
