@@ -10,20 +10,15 @@ import { fsck } from '../../ledger/fsck.ts';
 import { Signer, writeSignerFile } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
+import { bundledChild } from '../helpers/bundled-child.ts';
 import { tempDir } from './fixtures.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const ROUNDS = 20;
+const crashChild = bundledChild('test/ledger/crash-child.ts');
 
 /** Runs the child until it has acknowledged `acks` entries, then SIGKILLs it; returns what it acknowledged. */
 async function killAfter(path: string, keyPath: string, acks: number): Promise<Map<number, string>> {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bin/run-ts.js'), join(ROOT, 'test/ledger/crash-child.ts'), path, keyPath],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const child = spawn(process.execPath, [crashChild(), path, keyPath], { stdio: ['ignore', 'pipe', 'inherit'] });
   const acked = new Map<number, string>();
   const exited = once(child, 'exit');
   for await (const line of createInterface({ input: child.stdout })) {

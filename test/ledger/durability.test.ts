@@ -13,14 +13,16 @@ import { fsck } from '../../ledger/fsck.ts';
 import { Signer, writeSignerFile } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
+import { bundledChild } from '../helpers/bundled-child.ts';
 import { tempDir } from './fixtures.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const STRACE = '/usr/bin/strace';
 const SYNCS = ['fsync', 'fdatasync'] as const;
 const TRACED = ['pwrite64', 'write', ...SYNCS] as const;
 /** Appends per run: the second is where a kill proves the first one durable. */
 const APPENDS = 2;
+const durabilityChild = bundledChild('test/ledger/durability-child.ts');
+const witnessChild = bundledChild('test/ledger/witness-child.ts');
 
 interface Fixture {
   readonly path: string;
@@ -41,15 +43,7 @@ function fixture(): Fixture {
 
 /** Runs the child under strace with `args` and returns its stdout lines. */
 function traced(f: Fixture, straceArgs: readonly string[], synchronous: 'FULL' | 'NORMAL' = 'FULL'): string[] {
-  const child = [
-    process.execPath,
-    join(ROOT, 'bin/run-ts.js'),
-    join(ROOT, 'test/ledger/durability-child.ts'),
-    f.path,
-    f.keyPath,
-    String(APPENDS),
-    synchronous,
-  ];
+  const child = [process.execPath, durabilityChild(), f.path, f.keyPath, String(APPENDS), synchronous];
   const run = spawnSync(STRACE, ['-f', '-qq', ...straceArgs, '--', ...child], { encoding: 'utf8', timeout: 60_000 });
   if (run.error) throw run.error;
   return run.stdout.split('\n').filter((line) => line !== '');
@@ -147,20 +141,7 @@ describe('durability at the syscall level (strace)', () => {
       const path = join(tempDir(), 'hq.db');
       const run = spawnSync(
         STRACE,
-        [
-          '-f',
-          '-qq',
-          '-y',
-          '-e',
-          `trace=${TRACED.join(',')}`,
-          '-o',
-          out,
-          '--',
-          process.execPath,
-          join(ROOT, 'bin/run-ts.js'),
-          join(ROOT, 'test/ledger/witness-child.ts'),
-          path,
-        ],
+        ['-f', '-qq', '-y', '-e', `trace=${TRACED.join(',')}`, '-o', out, '--', process.execPath, witnessChild(), path],
         { encoding: 'utf8', timeout: 60_000 },
       );
       expect(run.stdout).toBe('ready\nacked 1 cosigned\nacked 2 cosigned\n');
@@ -174,7 +155,7 @@ describe('durability at the syscall level (strace)', () => {
     'a witness state whose sync fails (EIO) is refused as store-io naming SQLITE_IOERR, and no cosignature is said to leave',
     { timeout: 120_000 },
     () => {
-      const child = [process.execPath, join(ROOT, 'bin/run-ts.js'), join(ROOT, 'test/ledger/witness-child.ts')];
+      const child = [process.execPath, witnessChild()];
       // A reference run counts the main thread's syncs before `ready` (strace's when= counts them from the start).
       const out = join(tempDir(), 'witness-reference');
       spawnSync(
