@@ -232,4 +232,42 @@ describe("other witnesses' cosignatures at HQ", () => {
       expect.objectContaining({ witness: 'police', size: size + 3, matchesHq: true }),
     ]);
   }, 180_000);
+
+  it("lists a peer kiosk's cosignature of the log it witnesses, as it lists the police node's", async () => {
+    const PEER = 'c1/k2';
+    const broker = await startBroker('mosquitto', ['hq', KIOSK, PEER]);
+    const peerWitness = Signer.generate(PEER);
+    const hqStore = SqliteHqStore.open(join(dir, 'hq-3.db'));
+    const hq = await HqService.start({
+      store: hqStore,
+      broker: broker.link('hq'),
+      witnessSigner: Signer.generate('hq'),
+      checkEveryMs: 3_600_000,
+      cosigners: [peerWitness.verifier],
+    });
+    const kiosk = await KioskNode.start({
+      storePath: join(dir, 'k1-3.db'),
+      signer: Signer.generate(KIOSK),
+      witnessSigner: Signer.generate(KIOSK),
+      broker: broker.link(KIOSK),
+      peers: [],
+    });
+    const peer = await KioskNode.start({
+      storePath: join(dir, 'k2-3.db'),
+      signer: Signer.generate(PEER),
+      witnessSigner: peerWitness,
+      broker: broker.link(PEER),
+      peers: [KIOSK],
+    });
+    closers.push(async () => {
+      await peer.close(true);
+      await kiosk.close(true);
+      await hq.close();
+      await hqStore.close();
+      await broker.stop();
+    });
+    for (let i = 0; i < 3; i++) await kiosk.append('checkin', { subject: `p-${i}` });
+    const size = await kiosk.store.size(KIOSK);
+    await listed(hq, (c) => c.witness === PEER && c.size === size && c.matchesHq, "the peer kiosk's cosignature");
+  }, 180_000);
 });
