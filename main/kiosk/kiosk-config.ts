@@ -7,7 +7,11 @@
 //     "face": { "threshold": 0.52 },
 //     "devices": { "fingerprint": { "family": "r30x", "path": "/dev/serial/by-id/usb-Silicon_Labs_CP2102-if00-port0" },
 //                  "camera": { "path": "/dev/serial/by-id/usb-1a86_USB_Serial-if00-port0" },
-//                  "badge": { "hid": { "path": "/dev/muster/badge" } } } }
+//                  "badge": { "hid": { "path": "/dev/muster/badge" } } },
+//     "screen": { "receiptSeconds": 10, "idleSeconds": 60, "presenceSeconds": 15 } }
+//   presenceSeconds: how long a working camera may see no face, with no touch and no finger on the sensor, before a
+//   long wait (face step, staff confirming, tasks) ends as a walk-away; it must be shorter than idleSeconds, the
+//   wait's end when no device can tell (checkin-workflow.ts, presence-watch.ts).
 import { type TInteger, type TObject, type TProperties, type TSchema, type TUnsafe, Type } from '@sinclair/typebox';
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import { readFileSync } from 'node:fs';
