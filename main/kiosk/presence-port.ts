@@ -17,7 +17,7 @@ export interface DevicePresenceOptions {
 }
 
 export interface DevicePresence extends PresencePort {
-  /** A frame the face step analysed: a face found, or none (the quality gate's no-face); other refusals say nothing. */
+  /** A frame the face step analysed: a face found (also one refused for its size or light), or none; an unreadable one says nothing. */
   readonly captured: (capture: Capture) => void;
 }
 
