@@ -134,7 +134,14 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
             languages.map((l, i) => [i > 0 ? ' / ' : null, h('span', { lang: l }, t(l, 'backToStart'))]),
             '↩️',
             () => {
-              act('reset', () => api.call('kiosk.reset', {}).then(refetch));
+              // A session may still be running behind the error: the way back ends it (a reset alone would
+              // bring it back, and later drop its receipt at once).
+              act('reset', () =>
+                api
+                  .call('kiosk.cancel', { staff: false })
+                  .then(() => api.call('kiosk.reset', {}))
+                  .then(refetch),
+              );
             },
             { 'class': 'primary', 'data-focus': true },
           ),

@@ -390,12 +390,26 @@ describe.each(LANGUAGES.flatMap((language) => KIOSK_VIEWPORTS.map((viewport) => 
         await recovers('kiosk.reset');
         await atStart();
 
+        // Cancel's failures in a long wait: staff confirming, the camera being down.
+        rig.available = { fingerprint: true, camera: false, badge: true };
+        rig.sensor.place({ kind: 'finger', name: FINGER });
         await named('start').tap();
-        await page.locator('[data-pictogram="finger"]').waitFor();
+        await waitFor(() => rig.staff.pending().length > 0, 'the staff confirmation request');
+        rig.sensor.place({ kind: 'none' });
         await failNext('kiosk.cancel');
         await named('cancel').tap();
         await recovers('kiosk.cancel');
+        // Back on the wait; another failure, and this time the person takes the way back: the session ends
+        // there, cancelled (a reset alone left it running), and the start comes back.
+        await failNext('kiosk.cancel');
+        await named('cancel').tap();
+        await page
+          .locator('.phase-error')
+          .getByRole('button', { name: word('backToStart') })
+          .tap();
         await atStart();
+        expect(rig.entries().at(-1)).toBe('checkin-attempt:cancelled');
+        expect(rig.staff.pending()).toEqual([]);
       } finally {
         page.off('request', record);
       }
