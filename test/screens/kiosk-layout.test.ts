@@ -3,7 +3,8 @@
 // 1280x800 screen at once (main owns the view, so both show the same state). Every wait (finger, card, face,
 // staff confirmation, tasks) shows its countdown with Cancel and Call staff, and the receipt, failure and error
 // screens count down; Cancel and Call staff at the card wait submit nothing; the final "see staff" failure with
-// its reference and the serial camera's frame in the face oval; the start screen's date in the centre's zone.
+// its reference and the serial camera's frame in the face oval; the start screen's date in the centre's zone; a
+// language chosen by someone who walks away before Start goes back to the kiosk's own.
 // Every state fits its window with at most one primary action, the step's content and actions centred.
 import { readFileSync } from 'node:fs';
 import type { Browser, Page, Route } from 'playwright-core';
@@ -164,6 +165,17 @@ describe.each(['zh-CN', 'en'] as const)('kiosk waits and layout, %s', (language:
     rig.available = { fingerprint: false, camera: true, badge: false };
     await onEach((page) => page.getByText(word('outOfService')).waitFor());
     await check('out-of-service');
+  }, 120_000);
+
+  it("a language chosen on the start screen by someone who then walks away goes back to the kiosk's own", async () => {
+    const other = language === 'zh-CN' ? 'en' : 'zh-CN';
+    const page = tapper();
+    await page.locator(`.languages button[lang="${other}"]`).tap();
+    await page.getByRole('button', { name: t(other, 'start') }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe(other);
+    // Nobody touches the screen for the idle time: the next person reads the kiosk's language.
+    await named(page, 'start').waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe(language);
   }, 120_000);
 
   it('every wait shows its countdown with Cancel and Call staff; the receipt and failures count down too', async () => {
