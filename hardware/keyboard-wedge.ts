@@ -43,6 +43,7 @@ function keyFor(char: string, keypad: boolean): [number, number] {
 export class KeyboardWedge extends EventEmitter<ReportSourceEvents> implements ReportSource {
   readonly #options: KeyboardWedgeOptions;
   #closed = false;
+  #unplugged = false;
 
   constructor(options: KeyboardWedgeOptions = {}) {
     super();
@@ -59,14 +60,24 @@ export class KeyboardWedge extends EventEmitter<ReportSourceEvents> implements R
     this.#emit(Uint8Array.of(0, 0, 1, 1, 1, 1, 1, 1));
   }
 
-  /** What node-hid does when the reader is pulled out: an error on the device, which stays closed until reopened. */
+  /**
+   * What node-hid does when the reader is pulled out: an error on the device, which stays closed, and cannot be
+   * opened again until the reader is plugged back in.
+   */
   unplug(): void {
     this.#closed = true;
+    this.#unplugged = true;
     this.emit('error', new Error('could not read from HID device'));
   }
 
-  /** Opens (or reopens after an unplug) the reader; the badge driver's `open` calls this. */
+  /** Plugged back in: the next open (the badge driver's reconnect) succeeds. */
+  replug(): void {
+    this.#unplugged = false;
+  }
+
+  /** Opens (or reopens after a replug) the reader; the badge driver's `open` calls this. */
   open(): Promise<this> {
+    if (this.#unplugged) return Promise.reject(new Error('cannot open device: no such HID device'));
     this.#closed = false;
     return Promise.resolve(this);
   }

@@ -351,7 +351,7 @@ export class DemoCenter {
       case 'replug': {
         if (command.device === 'badge') {
           if (command.kind === 'unplug') devices.badge.unplug();
-          else await devices.badge.open();
+          else devices.badge.replug();
         } else {
           const device = command.device === 'fingerprint' ? devices.fingerprint : devices.camera;
           if (command.kind === 'unplug') device.unplug();

@@ -103,13 +103,23 @@ for (const [label, make] of [
 }
 
 describe('badge reader specifics', () => {
-  it('reconnects after the reader is pulled out', async () => {
+  it('reconnects once the reader pulled out is plugged back in', async () => {
     const rig = await inProcess();
     cleanups.push(() => rig.close());
     const down = once(rig.reader, 'disconnected');
-    const up = new Promise<void>((resolve) => rig.reader.once('connected', resolve));
+    let connected = false;
+    const up = new Promise<void>((resolve) =>
+      rig.reader.once('connected', () => {
+        connected = true;
+        resolve();
+      }),
+    );
     rig.wedge.unplug();
     await down;
+    // Unplugged, the reader cannot be opened: the reconnect keeps failing.
+    await expect(rig.wedge.open()).rejects.toThrow(/no such HID device/);
+    expect(connected).toBe(false);
+    rig.wedge.replug();
     await up;
     const next = rig.reader.nextCard(2000);
     rig.wedge.tap('42');
