@@ -17,7 +17,10 @@ export interface DevicePresenceOptions {
 }
 
 export interface DevicePresence extends PresencePort {
-  /** A frame the face step analysed: a face found (also one refused for its size or light), or none; an unreadable one says nothing. */
+  /**
+   * A frame the face step analysed: a face found (also one refused for its size or light), or none; an unreadable
+   * frame says nothing.
+   */
   readonly captured: (capture: Capture) => void;
 }
 
