@@ -1,6 +1,8 @@
 // One MQTT connection (mqtt.js 5) with the replication rules applied once:
 // - persistent session (clean: false), QoS 1; when the broker lost the session (connack.sessionPresent is
-//   false) every subscription is made again, which mqtt.js does not do by itself;
+//   false) every subscription is made again, which mqtt.js does not do by itself; on a session it kept, every one
+//   this process has not made on it yet: a session from the run before holds that run's filters, not one added
+//   since (a peer added to a kiosk, --cosigner given to HQ), nor one asked for while offline;
 // - a message is acknowledged only after its handler resolved, so an entry is acked after its SQLite commit;
 //   but acknowledgements are pipelined: handlers start in arrival order without waiting for the ones before
 //   them (so a burst can share one commit), up to WINDOW unacknowledged messages, and PUBACKs go out in arrival
@@ -76,6 +78,8 @@ export interface LinkOptions {
 export class MqttLink {
   readonly client: MqttClient;
   private readonly filters = new Set<string>();
+  /** Filters the broker granted on the session in hand, in this process: the rest are subscribed at the next connack. */
+  private readonly granted = new Set<string>();
   private handler: MessageHandler = () => Promise.resolve();
   private readonly connectListeners: ((sessionPresent: boolean) => void)[] = [];
   private readonly unacked: Unacked[] = [];
@@ -118,7 +122,9 @@ export class MqttLink {
     this.client.on('connect', (connack: IConnackPacket) => {
       this.backoff.reset();
       this.lastConnectionError = undefined;
-      if (!connack.sessionPresent && this.filters.size > 0) this.subscribeUntilGranted([...this.filters]);
+      if (!connack.sessionPresent) this.granted.clear();
+      const missing = [...this.filters].filter((f) => !this.granted.has(f));
+      if (missing.length > 0) this.subscribeUntilGranted(missing);
       for (const listener of this.connectListeners) listener(connack.sessionPresent);
     });
     // Errors such as a refused connection are reported, never thrown; the 'close' that follows reconnects. A
@@ -249,6 +255,7 @@ export class MqttLink {
       codes = error.packet.granted.map((code) => (typeof code === 'number' ? code : SUBACK_FAILURE));
     }
     const refused = filters.filter((_, i) => (codes[i] ?? SUBACK_FAILURE) >= SUBACK_FAILURE);
+    for (const f of filters) if (!refused.includes(f)) this.granted.add(f);
     if (refused.length > 0)
       this.report(
         new MusterError('subscription-refused', `the broker refused the subscription to ${refused.join(', ')}`),

@@ -98,3 +98,51 @@ describe.each(BROKERS)('MqttLink close over %s', (kind) => {
     }
   });
 });
+
+// A persistent session the broker kept holds the filters of the run that made it: a run that asks for more (a peer
+// added to a kiosk, --cosigner given to HQ) must subscribe to them, or it never hears of them.
+describe.each(BROKERS)('MqttLink on a session the broker kept, over %s', (kind) => {
+  it('subscribes to the filters this run asks for that the run before did not', async () => {
+    const broker = await startBroker(kind, [SUBSCRIBER, PUBLISHER]);
+    const links: MqttLink[] = [];
+    try {
+      const before = new MqttLink({ ...broker.link(SUBSCRIBER), nodeId: SUBSCRIBER });
+      links.push(before);
+      await before.connection();
+      await before.subscribe([topics.everyHeartbeat]);
+      await before.close();
+      // Retained, so the subscription gets it whenever it is made.
+      const publisher = await rawClient(broker, PUBLISHER);
+      await publisher.publishAsync(topics.checkpoint(PUBLISHER), 'the checkpoint', { qos: 1, retain: true });
+      await publisher.endAsync();
+
+      const again = new MqttLink({ ...broker.link(SUBSCRIBER), nodeId: SUBSCRIBER });
+      links.push(again);
+      const heard = new Promise<string>((resolve) => {
+        again.setHandler((topic, payload) => {
+          if (topic.kind === 'checkpoint') resolve(payload.toString());
+          return Promise.resolve();
+        });
+      });
+      // Asked for before the connection, as HqService and KioskNode do at start.
+      await again.subscribe([topics.everyHeartbeat, topics.checkpoint(PUBLISHER)]);
+      const sessionKept = new Promise<boolean>((resolve) => {
+        again.onConnect(resolve);
+      });
+      if (kind === 'mosquitto') expect(await sessionKept).toBe(true);
+      await expect(
+        Promise.race([
+          heard,
+          new Promise((_, reject) => {
+            setTimeout(() => {
+              reject(new Error('the checkpoint never came'));
+            }, 30_000).unref();
+          }),
+        ]),
+      ).resolves.toBe('the checkpoint');
+    } finally {
+      for (const link of links) await link.close(true);
+      await broker.stop();
+    }
+  }, 60_000);
+});
