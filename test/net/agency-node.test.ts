@@ -34,8 +34,8 @@ let police: MusterProcess | undefined;
 let token = '';
 /** Each node's live feed (GET /api/events), opened as it starts. */
 const feeds: LiveEvents[] = [];
-/** How long one step may take on a loaded 2-core CI (it takes seconds alone). */
-const STEP_MS = 120_000;
+/** How long one step may take on a loaded 2-core CI (seconds alone; a node's start took over 2 minutes at load 19). */
+const STEP_MS = 240_000;
 
 function passwordFile(id: string): string {
   const file = join(dir, `${id}.pw`);
@@ -128,17 +128,18 @@ beforeAll(async () => {
   users.close();
   // The police node's witness key, made before either node starts so HQ can pin it (the node loads it).
   loadOrCreateSigner(join(dir, 'police.db.witness.key'), 'police');
-  hq = await startMuster(nodeArgs('hq', 'hq.db'), 'muster hq');
+  hq = await startMuster(nodeArgs('hq', 'hq.db'), 'muster hq', STEP_MS);
   police = await startMuster(
     [...nodeArgs('police', 'police.db'), '--agency', '--users', join(dir, 'police-users.db')],
     'the police node',
+    STEP_MS,
   );
   const session = await fetch(`${police.http}/api/session`, {
     method: 'POST',
     body: JSON.stringify({ user: 'pia', password: PASSWORD }),
   });
   token = ((await session.json()) as { token: string }).token;
-}, 180_000);
+}, 3 * STEP_MS);
 
 afterAll(async () => {
   for (const events of feeds) events.close();
@@ -243,7 +244,7 @@ describe('an independent police node', () => {
 
       // HQ back on its rewritten store: its own verifier withholds the edited and the holed logs, so HQ shows none of
       // the three; the police node, which never depended on HQ's store, shows all three.
-      hq = await startMuster(nodeArgs('hq', 'hq.db'), 'muster hq again');
+      hq = await startMuster(nodeArgs('hq', 'hq.db'), 'muster hq again', STEP_MS);
       const again = hq;
       const againFeed = await feed(again);
       const staffSize = await staff.store.size(STAFF);

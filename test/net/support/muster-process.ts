@@ -19,7 +19,8 @@ export interface MusterProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startMuster(args: readonly string[], what: string): Promise<MusterProcess> {
+/** `readyMs`: how long the ready line may take (a process started from the sources on a starved host takes minutes). */
+export async function startMuster(args: readonly string[], what: string, readyMs = 120_000): Promise<MusterProcess> {
   const child = spawn(process.execPath, [...MUSTER_FROM_SOURCES, ...args], { stdio: 'pipe' });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -28,7 +29,7 @@ export async function startMuster(args: readonly string[], what: string): Promis
   const ready = await waitFor(
     () => (child.exitCode !== null ? 'exited' : output.split('\n').find((l) => l.includes(' ready: '))),
     `${what} to be ready`,
-    120_000,
+    readyMs,
   );
   if (ready === 'exited') throw new Error(`${what} exited ${child.exitCode}: ${output}`);
   return {
