@@ -68,6 +68,13 @@ export type FaceResult =
   | { readonly kind: 'mismatch'; readonly score: number }
   | { readonly kind: 'poor-quality' | 'liveness-failed' | 'timeout' | 'device-down' };
 
+/**
+ * Staff's answer to a confirmation request, naming the staff member who confirmed or refused the person; timeout:
+ * nobody answered in time (or the request was withdrawn), which says nothing about the person.
+ */
+export type StaffAnswer =
+  { readonly kind: 'confirmed' | 'refused'; readonly staff: string } | { readonly kind: 'timeout' };
+
 /** Why a session ends early: the Cancel button, nobody there any more, or the Call staff button. */
 export type CancelReason = 'cancelled' | 'absent' | 'call-staff';
 
@@ -76,7 +83,7 @@ export type CheckinEvent =
   | { readonly type: 'finger'; readonly result: FingerResult }
   | { readonly type: 'badge'; readonly result: BadgeResult }
   | { readonly type: 'face'; readonly result: FaceResult }
-  | { readonly type: 'staff'; readonly staff: string | null }
+  | { readonly type: 'staff'; readonly result: StaffAnswer }
   | { readonly type: 'tasks'; readonly completions: readonly TaskCompletion[] }
   | { readonly type: 'recorded'; readonly seq: number }
   | { readonly type: 'cancel'; readonly reason?: CancelReason }
@@ -117,16 +124,26 @@ export function step(state: CheckinState, event: CheckinEvent): Step {
       return event.type === 'face' ? verifyFace(state, event.result) : stay(state);
     case 'staff-confirm':
       if (event.type !== 'staff') return stay(state);
-      if (event.staff === null)
+      if (event.result.kind === 'refused')
         return failed('see-staff', {
           step: 'confirm',
           method: 'staff',
           outcome: 'no-match',
           try: 1,
           subject: state.identity.subject,
+          staff: event.result.staff,
+        });
+      // Nobody answered: a staff no-show, never staff rejecting the person. They are sent to staff all the same.
+      if (event.result.kind === 'timeout')
+        return failed('see-staff', {
+          step: 'confirm',
+          method: 'staff',
+          outcome: 'timeout',
+          try: 1,
+          subject: state.identity.subject,
         });
       return {
-        state: { kind: 'tasks', identity: state.identity, verifiedBy: 'staff', staff: event.staff },
+        state: { kind: 'tasks', identity: state.identity, verifiedBy: 'staff', staff: event.result.staff },
         effects: [
           attempt({ step: 'confirm', method: 'staff', outcome: 'matched', try: 1, subject: state.identity.subject }),
           guide('tasks'),

@@ -76,6 +76,8 @@ const CHECKIN_ATTEMPT = map({
   try: count(100),
   /** device-down and internal-error: the error's code (e.g. device.timeout, TypeError). */
   fault: Type.Optional(ID),
+  /** A staff confirmation (camera down) refused: the staff member who refused the person. */
+  staff: Type.Optional(ID),
   /** A face check kept for staff review: the salted commitment of its frames in the personal-data store, never an image. */
   capture: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$', errorMessage: 'expected a commitment (64 hex)' })),
 });

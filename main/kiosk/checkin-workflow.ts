@@ -237,7 +237,7 @@ export class CheckinWorkflow {
         return result.kind === 'internal-error' ? result : { type: 'face', result };
       }
       case 'staff-confirm':
-        return { type: 'staff', staff: await p.staff.confirm(state.identity.subject, signal) };
+        return { type: 'staff', result: await p.staff.confirm(state.identity.subject, signal) };
       case 'tasks': {
         const { subject } = state.identity;
         return {

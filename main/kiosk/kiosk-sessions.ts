@@ -195,7 +195,7 @@ export class KioskSessions {
           ).verify(subject);
         },
       },
-      staff: this.options.staff ?? { confirm: () => Promise.resolve(null) },
+      staff: this.options.staff ?? { confirm: () => Promise.resolve({ kind: 'timeout' }) },
       screen: this.options.screen ?? {
         guide: (g: GuidanceCode) => {
           this.options.logger.info({ guidance: g }, 'guidance (headless)');

@@ -7,6 +7,7 @@ import type {
   DeviceAvailability,
   FaceResult,
   FingerResult,
+  StaffAnswer,
 } from '../../core/checkin/checkin-machine.ts';
 import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import type { PresenceReading, PresenceSource } from '../../core/checkin/presence.ts';
@@ -38,8 +39,8 @@ export interface FacePort {
 }
 
 export interface StaffPort {
-  /** A staff member confirms the person's identity in person; null when they do not, or when `signal` aborts (the person left). */
-  confirm(subject: string, signal?: AbortSignal): Promise<string | null>;
+  /** A staff member confirms or refuses the person's identity in person; timeout when nobody answers in time, or when `signal` aborts (the person left). */
+  confirm(subject: string, signal?: AbortSignal): Promise<StaffAnswer>;
   /** How long staff have to answer. */
   readonly waitMs?: number;
 }

@@ -223,7 +223,10 @@ export class StaffBackend implements ApiBackend {
     },
     'staff.confirm': ({ id, subject, confirmed }, caller) => {
       if (!this.options.confirmations) throw new MusterError('not-found', 'this kiosk asks for no confirmations');
-      this.options.confirmations.decide(id, subject, confirmed ? staffOf(caller) : null);
+      this.options.confirmations.decide(id, subject, {
+        kind: confirmed ? 'confirmed' : 'refused',
+        staff: staffOf(caller),
+      });
       return {};
     },
     'staff.devices': async () => ({

@@ -1,12 +1,13 @@
 // The workflow's StaffPort on the staff screen: when the camera is down, the kiosk asks a member of staff to
 // confirm in person that the identified person is who the fingerprint says. The request waits on every open
-// staff screen; the first decision wins and names the signed-in staff member; nobody answering in time is a
-// "no" (the person is sent to staff, which is never a breach). It also carries the kiosk's calls for staff (the
-// person tapped Call staff, or a session ended in "see staff"): each waits on every staff screen with the
-// session's reference until a staff member answers it, or for an hour.
+// staff screen; the first decision wins and names the signed-in staff member, who confirms or refuses; nobody
+// answering in time is a timeout, not a refusal (the person is sent to staff, which is never a breach). It also
+// carries the kiosk's calls for staff (the person tapped Call staff, or a session ended in "see staff"): each
+// waits on every staff screen with the session's reference until a staff member answers it, or for an hour.
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { CallReason } from '../../core/api/staff-api.ts';
+import type { StaffAnswer } from '../../core/checkin/checkin-machine.ts';
 import { MusterError } from '../../core/errors.ts';
 import type { StaffPort } from '../kiosk/ports.ts';
 
@@ -37,7 +38,7 @@ export interface StaffConfirmationsOptions {
 export class StaffConfirmations implements StaffPort {
   private readonly waiting = new Map<
     string,
-    PendingConfirmation & { readonly resolve: (staff: string | null) => void; readonly timer: NodeJS.Timeout }
+    PendingConfirmation & { readonly resolve: (answer: StaffAnswer) => void; readonly timer: NodeJS.Timeout }
   >();
   private readonly waitingCalls = new Map<string, StaffCall & { readonly timer: NodeJS.Timeout }>();
   private readonly events = new EventEmitter<{ changed: [] }>();
@@ -51,19 +52,19 @@ export class StaffConfirmations implements StaffPort {
     return this.options.timeoutMs ?? 300_000;
   }
 
-  confirm(subject: string, signal?: AbortSignal): Promise<string | null> {
+  confirm(subject: string, signal?: AbortSignal): Promise<StaffAnswer> {
     return new Promise((resolve) => {
       const id = randomBytes(8).toString('hex');
       // The person left the kiosk: the request leaves every staff screen.
       signal?.addEventListener(
         'abort',
         () => {
-          this.settle(id, null);
+          this.settle(id, { kind: 'timeout' });
         },
         { once: true },
       );
       const timer = setTimeout(() => {
-        this.settle(id, null);
+        this.settle(id, { kind: 'timeout' });
       }, this.waitMs);
       timer.unref();
       this.waiting.set(id, { id, subject, since: this.clock(), resolve, timer });
@@ -75,15 +76,15 @@ export class StaffConfirmations implements StaffPort {
     return [...this.waiting.values()].map(({ id, subject, since }) => ({ id, subject, since }));
   }
 
-  /** A staff member's answer: their id when they confirm the person, null when they do not. */
-  decide(id: string, subject: string, staff: string | null): void {
+  /** A signed-in staff member's answer: confirmed or refused, naming them. */
+  decide(id: string, subject: string, answer: Extract<StaffAnswer, { kind: 'confirmed' | 'refused' }>): void {
     const request = this.waiting.get(id);
     if (!request || request.subject !== subject)
       throw new MusterError(
         'not-found',
         `no confirmation ${id} for ${subject} is waiting (answered already, or timed out)`,
       );
-    this.settle(id, staff);
+    this.settle(id, answer);
   }
 
   /** The kiosk calls staff to the person with this reference. */
@@ -122,12 +123,12 @@ export class StaffConfirmations implements StaffPort {
     return () => this.events.off('changed', listener);
   }
 
-  private settle(id: string, staff: string | null): void {
+  private settle(id: string, answer: StaffAnswer): void {
     const request = this.waiting.get(id);
     if (!request) return;
     clearTimeout(request.timer);
     this.waiting.delete(id);
-    request.resolve(staff);
+    request.resolve(answer);
     this.events.emit('changed');
   }
 }

@@ -113,7 +113,7 @@ describe('the presence cue on the long waits, with the R30x emulator', () => {
             new Promise((resolve) => {
               signal?.addEventListener('abort', () => {
                 staffAborted = true;
-                resolve(null);
+                resolve({ kind: 'timeout' });
               });
             }),
         },

@@ -62,6 +62,13 @@ function attempts(kiosk: KioskLog): string[] {
   });
 }
 
+/** The staff member each signed attempt names. */
+function staffNamed(kiosk: KioskLog): (string | undefined)[] {
+  return [...kiosk.store.range('centre-a/k1', 0, kiosk.store.head('centre-a/k1').size)]
+    .filter((row) => row.type === 'checkin-attempt')
+    .map((row) => parseCheckinAttempt(decodeLeaf(row.leaf).body.payload).staff);
+}
+
 const match = { kind: 'match', subject: 's-1', score: 140 } as const;
 
 describe('check-in workflow with fake devices', () => {
@@ -131,12 +138,30 @@ describe('check-in workflow with fake devices', () => {
     const { kiosk, outcome } = await session({
       devices: { fingerprint: true, camera: false, badge: true },
       finger: [match],
-      staff: ['staff-9'],
+      staff: [{ kind: 'confirmed', staff: 'staff-9' }],
       done: [{ task: 't-study' }],
     });
     expect(outcome.ok).toBe(true);
     expect(attempts(kiosk)).toEqual(['fingerprint/matched', 'staff/matched']);
     expect(verdict(kiosk)).toEqual({ breaches: [], reviews: [] });
+  });
+
+  it('camera down, staff never answer or refuse: a timeout, or a no-match naming who refused, on the signed log', async () => {
+    const noShow = await session({ devices: { fingerprint: true, camera: false, badge: true }, finger: [match] });
+    expect(noShow.outcome.ok).toBe(false);
+    expect(noShow.shown.at(-1)).toBe('see-staff');
+    expect(attempts(noShow.kiosk)).toEqual(['fingerprint/matched', 'staff/timeout']);
+    expect(verdict(noShow.kiosk).breaches).toEqual([]);
+
+    const refused = await session({
+      devices: { fingerprint: true, camera: false, badge: true },
+      finger: [match],
+      staff: [{ kind: 'refused', staff: 'staff-9' }],
+    });
+    expect(refused.outcome.ok).toBe(false);
+    expect(attempts(refused.kiosk)).toEqual(['fingerprint/matched', 'staff/no-match']);
+    expect(staffNamed(refused.kiosk)).toEqual([undefined, 'staff-9']);
+    expect(verdict(refused.kiosk).breaches).toEqual([]);
   });
 
   it('every device down: the person is sent to staff and the missed day is excused as a device fault', async () => {

@@ -169,7 +169,12 @@ describe('check-in state machine', () => {
   });
 
   it('camera down: fingerprint + staff confirmation', () => {
-    const t = run([begin({ ...ALL, camera: false }), finger(), { type: 'staff', staff: 'staff-7' }, tasks]);
+    const t = run([
+      begin({ ...ALL, camera: false }),
+      finger(),
+      { type: 'staff', result: { kind: 'confirmed', staff: 'staff-7' } },
+      tasks,
+    ]);
     expect(t.states).toEqual(['identify', 'staff-confirm', 'tasks', 'recording']);
     expect(t.checkin).toMatchObject({ methods: ['fingerprint', 'staff'], staff: 'staff-7' });
     expect(t.attempts.at(-1)).toBe('confirm/staff/matched#1 s-1');
@@ -180,15 +185,27 @@ describe('check-in state machine', () => {
       begin(),
       finger(),
       { type: 'face', result: { kind: 'device-down' } },
-      { type: 'staff', staff: 'staff-7' },
+      { type: 'staff', result: { kind: 'confirmed', staff: 'staff-7' } },
       tasks,
     ]);
     expect(t.attempts).toContain('verify/face/device-down#1 s-1 by fingerprint');
     expect(t.checkin).toMatchObject({ methods: ['fingerprint', 'staff'] });
   });
 
-  it('staff who do not confirm send the person to staff review', () => {
-    const t = run([begin({ ...ALL, camera: false }), finger(), { type: 'staff', staff: null }]);
+  it('staff who refuse the person: no-match naming them on the signed attempt, and the person sent to staff', () => {
+    const waiting = step(step(IDLE, begin({ ...ALL, camera: false })).state, finger()).state;
+    const refused = step(waiting, { type: 'staff', result: { kind: 'refused', staff: 'staff-7' } });
+    expect(refused.state).toEqual({ kind: 'failed', guidance: 'see-staff' });
+    expect(refused.effects[0]).toEqual({
+      kind: 'log-attempt',
+      attempt: { step: 'confirm', method: 'staff', outcome: 'no-match', try: 1, subject: 's-1', staff: 'staff-7' },
+    });
+  });
+
+  it('staff who never answer: a timeout, never read as staff refusing the person; the person sent to staff', () => {
+    const t = run([begin({ ...ALL, camera: false }), finger(), { type: 'staff', result: { kind: 'timeout' } }]);
+    expect(t.attempts.at(-1)).toBe('confirm/staff/timeout#1 s-1');
+    expect(t.guidance.at(-1)).toBe('see-staff');
     expect(t.final).toEqual({ kind: 'failed', guidance: 'see-staff' });
   });
 

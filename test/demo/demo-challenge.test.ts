@@ -37,7 +37,7 @@ describe("the demo kiosks' blink challenge", () => {
         clock: () => at('2026-03-02 09:30', NY),
         ...(emulated.inProcess ?? {}),
         screen: { guide: () => undefined, tasks: (_subject, due) => Promise.resolve(due.map((t) => ({ task: t.id }))) },
-        staff: { confirm: () => Promise.resolve('staff-3') },
+        staff: { confirm: () => Promise.resolve({ kind: 'confirmed', staff: 'staff-3' }) },
       });
       fixture.cleanup(() => runtime.close());
       const subjects = faces.map((_, i) => `p-${i + 1}`);

@@ -56,7 +56,7 @@ async function kiosk(face: Loading, onStarting: () => void) {
       },
       tasks: (_subject, due) => Promise.resolve(due.map((t) => ({ task: t.id }))),
     },
-    staff: { confirm: () => Promise.resolve('staff-3') },
+    staff: { confirm: () => Promise.resolve({ kind: 'confirmed', staff: 'staff-3' }) },
     reopen: { initialMs: 60_000, maxMs: 60_000, jitter: 0 },
   });
   fixture.cleanup(() => runtime.close());

@@ -68,7 +68,9 @@ async function kiosk(setup: Setup = {}) {
       },
       tasks: (_subject, due) => Promise.resolve(due.map((t) => ({ task: t.id }))),
     },
-    ...(setup.staff === undefined ? {} : { staff: { confirm: () => Promise.resolve(setup.staff ?? null) } }),
+    ...(setup.staff === undefined
+      ? {}
+      : { staff: { confirm: () => Promise.resolve({ kind: 'confirmed', staff: setup.staff ?? '' } as const) } }),
     reopen:
       setup.badgeMissingFor === undefined
         ? { initialMs: 60_000, maxMs: 60_000, jitter: 0 }

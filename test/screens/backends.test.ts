@@ -74,9 +74,9 @@ describe('staff confirmation (camera down)', () => {
     staff.close();
   });
 
-  it('nobody answering in time is a no: the person is sent to staff, never a breach', async () => {
+  it('nobody answering in time is a timeout, not a refusal: the person is sent to staff, never a breach', async () => {
     const confirmations = new StaffConfirmations({ timeoutMs: 20 });
-    expect(await confirmations.confirm('s-alice')).toBeNull();
+    expect(await confirmations.confirm('s-alice')).toEqual({ kind: 'timeout' });
     expect(confirmations.pending()).toEqual([]);
   });
 });

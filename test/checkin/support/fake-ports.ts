@@ -5,6 +5,7 @@ import type {
   DeviceAvailability,
   FaceResult,
   FingerResult,
+  StaffAnswer,
 } from '../../../core/checkin/checkin-machine.ts';
 import type { GuidanceCode } from '../../../core/checkin/guidance.ts';
 import type { TaskCompletion } from '../../../core/records/checkin.ts';
@@ -17,7 +18,7 @@ export interface Script {
   finger?: Scripted<FingerResult>;
   badge?: Scripted<BadgeResult>;
   face?: Scripted<FaceResult>;
-  staff?: (string | null)[];
+  staff?: StaffAnswer[];
   devices?: DeviceAvailability;
   due?: readonly TaskSpec[];
   done?: readonly TaskCompletion[];
@@ -45,7 +46,7 @@ export function fakePorts(log: LogPort, script: Script): Fakes {
     },
     badge: { read: () => next(script.badge, 'badge') },
     face: { verify: () => next(script.face, 'face') },
-    staff: { confirm: () => Promise.resolve(script.staff?.shift() ?? null) },
+    staff: { confirm: () => Promise.resolve(script.staff?.shift() ?? { kind: 'timeout' }) },
     screen: {
       guide: (g) => shown.push(g),
       tasks: (_subject, due) => {

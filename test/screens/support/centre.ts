@@ -168,7 +168,7 @@ export async function startCentre(options: CentreOptions = {}): Promise<Centre> 
         }),
         badge: { read: () => Promise.resolve({ kind: 'timeout' }) },
         face: { verify: () => Promise.resolve({ kind: 'match', score: 0.31 }) },
-        staff: { confirm: () => Promise.resolve(null) },
+        staff: { confirm: () => Promise.resolve({ kind: 'timeout' }) },
         screen,
         devices: { availability: () => ({ fingerprint: true, camera: true, badge: true }) },
         plans: { dueToday: (subject) => plans.get(subject)?.tasks ?? [] },
