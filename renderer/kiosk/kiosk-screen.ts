@@ -182,7 +182,7 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
               painted = undefined;
               if (view) show(view);
             },
-            { 'lang': l, 'aria-pressed': String(l === lang()), 'class': 'lang' },
+            { 'lang': l, 'translate': 'no', 'aria-pressed': String(l === lang()), 'class': 'lang' },
           ),
         ),
       ),
