@@ -4,17 +4,18 @@
 // officers' dashboards and the staff screens are open in each seat of the language × zone matrix
 // (support/matrix.ts). A plan's window closes after everything is up: the missed check-in appears on every screen
 // without a reload, its rule in the page's language; officers in three seats acknowledge, assign and resolve it
-// with notes, and each step shows on every screen. HQ's store is filled beforehand with the centre's staff log
-// (the plan), so no other node is needed.
+// with notes, and each step shows on every screen. The plan comes on the centre's staff log (a node in this
+// process) once every screen is up, for a window closing at the next whole minute at least 30 s away; HQ holds it
+// before the window closes, so the alert is the window's closing, not the plan's arrival.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserStore } from '../../access/user-store.ts';
+import { Signer, writeSignerFile } from '../../ledger/keys.ts';
 import type { BreachAlert } from '../../net/hq/breach-alert.ts';
-import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
-import { kioskLog } from '../checkin/support/kiosk-log.ts';
+import { KioskNode } from '../../net/kiosk-node.ts';
 import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
 import { type MusterProcess, startMuster } from '../net/support/muster-process.ts';
 import { launchBrowser, screenshot } from './support/browser.ts';
@@ -31,8 +32,10 @@ const dir = mkdtempSync(join(tmpdir(), 'muster-alerts-live-'));
 const brokerUsers = new Map([
   ['hq', 'pw-hq'],
   ['centre-a~k1', 'pw-k1'],
+  ['centre-a~staff', 'pw-staff'],
 ]);
 let mosquitto: MosquittoServer | undefined;
+let staffLog: KioskNode | undefined;
 let browser: Browser | undefined;
 const processes: MusterProcess[] = [];
 let dashboard = '';
@@ -63,38 +66,9 @@ beforeAll(async () => {
   const kioskUsers = await usersFile('kiosk-users.db', (u) =>
     u.add({ name: 'sam', role: 'staff', password: PASSWORD, centres: ['centre-a'] }),
   );
-  // The window closes at the next whole minute at least 240 s away: time to start both processes from the sources
-  // and sign in the seats' nine pages on a loaded machine (120 s was short at load 13).
-  close = Math.ceil((Date.now() + 240_000) / MIN) * MIN;
-  const open = close - 30 * MIN;
-  const day = local(open).slice(0, 10);
-  const hhmm = (ms: number): string => local(ms).slice(11, 16);
-  id = `breach:missed-checkin/p-live/${day}`;
-  const staff = kioskLog(dir, 'centre-a/staff', Date.now());
-  await staff.writer.append('plan', {
-    subject: 'p-live',
-    effectiveFrom: 0,
-    start: day,
-    end: null,
-    zone: ZONE,
-    centres: ['centre-a'],
-    days: 'daily',
-    window: { open: hhmm(open), close: hhmm(close) },
-    graceMinutes: 0,
-    lateMinutes: 30,
-    tasks: [],
-    staff: 'staff-1',
-    reason: 'new-plan',
-  });
-  const store = SqliteHqStore.open(join(dir, 'hq.db'));
-  await store.ingest(
-    'centre-a/staff',
-    [...staff.store.range('centre-a/staff', 0, staff.store.head('centre-a/staff').size)].map((r) => r.leaf),
-    'test',
-  );
-  await store.close();
-  staff.store.close();
-
+  const staffKey = join(dir, 'staff.key');
+  const staffSigner = Signer.generate('centre-a/staff');
+  writeSignerFile(staffKey, staffSigner);
   const hq = await startMuster(
     [
       'hq',
@@ -111,7 +85,7 @@ beforeAll(async () => {
       '--users',
       hqUsers,
       '--trust',
-      staff.pub,
+      `${staffKey}.pub`,
       '--staff-log',
       'centre-a/staff',
     ],
@@ -140,11 +114,19 @@ beforeAll(async () => {
   );
   processes.push(kiosk);
   staffScreen = /staff screen (http:\/\/\S+)/.exec(kiosk.ready)?.[1] ?? '';
+  staffLog = await KioskNode.start({
+    storePath: join(dir, 'staff.db'),
+    signer: staffSigner,
+    witnessSigner: Signer.generate('centre-a/staff'),
+    broker: { url: mosquitto.url, username: 'centre-a~staff', password: brokerUsers.get('centre-a~staff') ?? '' },
+    peers: [],
+  });
   browser = await launchBrowser();
 }, 240_000);
 
 afterAll(async () => {
   await browser?.close();
+  await staffLog?.close(true);
   for (const p of processes.reverse()) await p.stop();
   await mosquitto?.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -178,6 +160,7 @@ describe("breach alerts live on the HQ dashboard (officer, police) and the centr
         seatsOf(staffScreen, 'sam', SEATS),
         signedIn(dashboard, 'pat', SEATS[1] as Seat),
       ]);
+      const alertOn = (page: Page) => page.locator(`[data-alert="${id}"]`);
       const seated = [
         ...officers.map((page, i) => ({ page, seat: SEATS[i] as Seat, acts: true })),
         ...staff.map((page, i) => ({ page, seat: SEATS[i] as Seat, acts: false })),
@@ -187,11 +170,51 @@ describe("breach alerts live on the HQ dashboard (officer, police) and the centr
         await expect
           .poll(() => page.locator('.alerts-panel').textContent(), { message: seat.name, timeout: 90_000 })
           .toContain(say(seat, '暂无违规警报。', 'No breach alerts.'));
+
+      // Every screen is up: a plan whose window closes at the next whole minute at least 30 s away, on the staff log.
+      close = Math.ceil((Date.now() + 30_000) / MIN) * MIN;
+      const open = close - 30 * MIN;
+      const day = local(open).slice(0, 10);
+      const hhmm = (ms: number): string => local(ms).slice(11, 16);
+      id = `breach:missed-checkin/p-live/${day}`;
+      const staffNode = staffLog as KioskNode;
+      await staffNode.append('plan', {
+        subject: 'p-live',
+        effectiveFrom: 0,
+        start: day,
+        end: null,
+        zone: ZONE,
+        centres: ['centre-a'],
+        days: 'daily',
+        window: { open: hhmm(open), close: hhmm(close) },
+        graceMinutes: 0,
+        lateMinutes: 30,
+        tasks: [],
+        staff: 'staff-1',
+        reason: 'new-plan',
+      });
+      const size = await staffNode.store.size('centre-a/staff');
+      await expect
+        .poll(
+          () =>
+            (officers[0] as Page).evaluate(async () => {
+              const res = await fetch('/api/call', {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ method: 'hq.fleet', params: {} }),
+              });
+              const { result } = (await res.json()) as { result: { logs: { origin: string; size: number }[] } };
+              return result.logs.find((l) => l.origin === 'centre-a/staff')?.size;
+            }),
+          { message: "HQ to hold the staff log's plan", timeout: 20_000 },
+        )
+        .toBe(size);
       expect(Date.now()).toBeLessThan(close);
+      // No alert before the window closes.
+      expect(await alertOn(officers[0] as Page).count()).toBe(0);
 
       // The window closes: the alert arrives on every screen by itself (SSE on the dashboard; MQTT, then the staff
       // screen's live event, at the kiosk).
-      const alertOn = (page: Page) => page.locator(`[data-alert="${id}"]`);
       await alertOn(officers[0] as Page).waitFor({ timeout: close + 10_000 - Date.now() });
       for (const { page, seat } of seated) {
         const item = alertOn(page);
