@@ -1,13 +1,15 @@
 // The demo panel in Chromium against the real demo centre, in both languages: a newcomer plays p-0007 with the
 // panel's buttons (their finger on kiosk-1's emulated R30x sensor, their face before its emulated camera), checks
 // in from the kiosk screen, then unplugs and replugs the fingerprint reader and watches the kiosk's start screen
-// say so, and moves the demo clock on. Outside the demo the panel and its API are not served at all.
+// say so, and moves the demo clock on. The other control lines (`muster demo` reads the same on stdin) reach
+// kiosk-1: each device unplugged and replugged, a person's card, an impostor's face, help. Outside the demo the
+// panel and its API are not served at all.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KioskLanguage } from '../../core/api/kiosk-api.ts';
+import type { KioskLanguage, KioskView } from '../../core/api/kiosk-api.ts';
 import { SCREEN_SECRET_HEADER, SCREEN_SECRET_PARAM } from '../../core/api/session-api.ts';
 import { DemoCenter } from '../../main/demo/demo-center.ts';
 import { ZONE } from '../../main/demo/scripted-day.ts';
@@ -18,6 +20,7 @@ import { t } from '../../renderer/kiosk/kiosk-text.ts';
 import { launchBrowser, seriousViolations } from './support/browser.ts';
 import { kioskShot } from './support/kiosk-page.ts';
 import { untranslated } from './support/untranslated.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const UI_TIMEOUT = 120_000;
 const PERSON = 'p-0007';
@@ -149,6 +152,46 @@ describe('the demo panel plays a parolee on the emulated kiosks', () => {
     expect(answer.result.ok).toBe(true);
     expect(await center.control('replug 1 camera')).toMatch(/^ok/);
   });
+
+  it("the other control lines reach kiosk-1: each device unplugged and replugged, a person's card, an impostor's face, help", async () => {
+    const url = new URL(center.urls.kiosk ?? '');
+    const secret = new URLSearchParams(url.hash.slice(1)).get(SCREEN_SECRET_PARAM) ?? '';
+    const call = async (method: string, params: object = {}): Promise<unknown> => {
+      const response = await fetch(`${url.origin}/api/call`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SCREEN_SECRET_HEADER]: secret },
+        body: JSON.stringify({ method, params }),
+      });
+      return ((await response.json()) as { result: unknown }).result;
+    };
+    const until = (test: (view: KioskView) => boolean, what: string): Promise<unknown> =>
+      waitFor(async () => test((await call('kiosk.view')) as KioskView), what, UI_TIMEOUT);
+    expect(await center.control('help')).toContain('unplug|replug KIOSK fingerprint|camera|badge');
+    for (const device of ['camera', 'badge', 'fingerprint'] as const) {
+      expect(await center.control(`unplug 1 ${device}`)).toMatch(/^ok/);
+      await until((v) => !v.kiosk.available[device], `the start screen to show the ${device} unplugged`);
+      if (device === 'fingerprint') break;
+      expect(await center.control(`replug 1 ${device}`)).toMatch(/^ok/);
+      await until((v) => v.kiosk.available[device], `the start screen to show the ${device} back`);
+    }
+    // The reader unplugged, the kiosk asks for a card: p-0003's identifies them, and someone else's face is refused.
+    expect(await center.control('face 1 impostor')).toMatch(/^ok/);
+    await call('kiosk.begin');
+    await until((v) => v.guidance === 'finger-badge-instead', 'the kiosk to ask for a card');
+    expect(await center.control('card 1 p-0003')).toMatch(/^ok/);
+    await until((v) => v.step === 'verify', "p-0003's card to identify them");
+    // Refused: the next try (its guidance may already be the challenge's), or after three the person sees staff.
+    await until(
+      (v) => (v.step === 'verify' && (v.try?.n ?? 1) >= 2) || v.guidance === 'see-staff',
+      "the impostor's face refused",
+    );
+    expect(await center.control('face 1 none')).toMatch(/^ok/);
+    await call('kiosk.cancel', { staff: false });
+    await until((v) => v.phase === 'failed', 'the check-in ended');
+    await call('kiosk.reset');
+    expect(await center.control('replug 1 fingerprint')).toMatch(/^ok/);
+    await until((v) => v.phase === 'idle' && v.kiosk.available.fingerprint, 'the start screen with the reader back');
+  }, 300_000);
 });
 
 describe('outside the demo', () => {
