@@ -291,7 +291,7 @@ describe('staff and HQ screens for a centre in China, in each language and brows
     // The first answer wins, named; the request leaves every screen.
     const last = SEATS.length - 1;
     await (staffPages[last] as Page).getByRole('button', { name: 'Not this person' }).click();
-    expect(await answer).toBeNull();
+    expect(await answer).toEqual({ kind: 'refused', staff: 'sam' });
     for (const page of staffPages) await page.locator('.banner.confirm').waitFor({ state: 'detached' });
   }, 60_000);
 
