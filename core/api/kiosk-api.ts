@@ -80,7 +80,7 @@ export const kioskMethods = {
   'kiosk.reset': { access: 'kiosk', params: obj({}), result: obj({}) },
   /** The person ends the running session: Cancel, or Call staff (a failure screen with the reference). Nothing is submitted. */
   'kiosk.cancel': { access: 'kiosk', params: obj({ staff: bool }), result: obj({}) },
-  /** A touch on the tasks screen: the person is still there, so its countdown starts again. */
+  /** A touch during a session: the person is still there, so the tasks' countdown and a watched wait's start again. */
   'kiosk.touch': { access: 'kiosk', params: obj({}), result: obj({}) },
   /** A webcam frame main asked for (`kiosk.capture`), as base64 JPEG (at most 2 MB). */
   'kiosk.frame': { access: 'kiosk', params: obj({ id: ident, jpeg: text(4, 2_800_000) }), result: obj({}) },

@@ -45,8 +45,21 @@ export class DemoScreen implements ScreenPort {
     this.display?.prompt(guidance);
   }
 
-  waiting(ms: number | undefined): void {
-    if (!this.person) this.display?.waiting(ms);
+  waiting(ms: number | undefined, idleMs?: number): void {
+    if (!this.person) this.display?.waiting(ms, idleMs);
+  }
+
+  seen(idleMs: number): void {
+    if (!this.person) this.display?.seen(idleMs);
+  }
+
+  present(): void {
+    if (!this.person) this.display?.present();
+  }
+
+  /** The browser screen's touches keep its session's waits (a scripted person never touches it). */
+  touches(listener: () => void): () => void {
+    return this.display?.touches(listener) ?? (() => undefined);
   }
 
   /** A session from the browser's Start button ends early from there; a scripted person never cancels. */

@@ -175,12 +175,13 @@ export class CheckinWorkflow {
     state: CheckinState,
     interrupted: Promise<CancelReason> | undefined,
   ): Promise<Answer> {
-    this.ports.screen.waiting?.(this.waitOf(state));
     const { presence } = this.options;
-    const watch =
-      presence && WATCHED.has(state.kind)
-        ? watchPresence(this.ports.screen, this.ports.presence, state.kind !== 'face', presence)
-        : undefined;
+    const watched = presence && WATCHED.has(state.kind) ? presence : undefined;
+    // The countdown shows the presence cue's end when it comes first (the staff wait's minutes against its idle time).
+    this.ports.screen.waiting?.(this.waitOf(state), watched?.idleMs);
+    const watch = watched
+      ? watchPresence(this.ports.screen, this.ports.presence, state.kind !== 'face', watched)
+      : undefined;
     const ends = [interrupted, watch?.absent].filter((p) => p !== undefined);
     if (ends.length === 0) return this.ask(state);
     // A request left waiting elsewhere (a staff confirmation) is withdrawn when the person leaves.

@@ -50,8 +50,12 @@ export interface ScreenPort {
   guide(guidance: GuidanceCode, tryNumber?: number): void;
   /** Shows today's tasks and returns what the person marks as done. */
   tasks(subject: string, due: readonly TaskSpec[]): Promise<readonly TaskCompletion[]>;
-  /** The session now waits on a device for at most `ms` (undefined: the device gives no bound): a countdown. */
-  waiting?(ms: number | undefined): void;
+  /**
+   * The session now waits on a device for at most `ms` (undefined: the device gives no bound): a countdown.
+   * `idleMs`: the presence cue ends the wait that long after the person was last seen (restarted by `seen`), so
+   * the countdown shows whichever end comes first.
+   */
+  waiting?(ms: number | undefined, idleMs?: number): void;
   /** Settles when the person ends the running session early (Cancel, Call staff, or walking away). */
   interrupted?(): Promise<CancelReason>;
   /** A frame the serial camera just took for the face step, shown to the person in front of it. */
@@ -62,6 +66,8 @@ export interface ScreenPort {
   touches?(listener: () => void): () => void;
   /** A device saw the person (a finger, a face): the screen's own idle countdown restarts, as on a touch. */
   present?(): void;
+  /** The presence cue saw the person (a touch, finger or face): it ends the wait `idleMs` from now at the latest. */
+  seen?(idleMs: number): void;
 }
 
 /**

@@ -47,6 +47,8 @@ export function watchPresence(
     if (stopped) return;
     const now = clock();
     window.read(source, reading, now);
+    // The wait's countdown on the screen: the idle time runs again from now.
+    if (reading === true) screen.seen?.(options.idleMs);
     if (reading === true && source !== 'touch' && now - noticed >= options.idleMs / 3) {
       noticed = now;
       screen.present?.();

@@ -88,6 +88,11 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     { readonly resolve: (c: readonly TaskCompletion[]) => void; readonly due: readonly TaskSpec[] } | undefined;
   /** The current view's countdown: what happens when it runs out. */
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * A device wait the presence cue may end sooner, on the clock: its own end, and the end its countdown shows
+   * (the sooner of that and the cue's idle time since the person was last seen).
+   */
+  private watchedWait: { readonly own: number; readonly shown: number } | undefined;
   private readonly o: Required<Omit<KioskScreenOptions, 'centre' | 'taskNames' | 'callStaff'>> &
     Pick<KioskScreenOptions, 'centre' | 'taskNames' | 'callStaff'>;
 
@@ -229,12 +234,27 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     );
   }
 
-  waiting(ms: number | undefined): void {
+  waiting(ms: number | undefined, idleMs?: number): void {
     const waitMs = ms ?? this.o.waitSeconds * 1000;
+    const shownMs = Math.min(waitMs, idleMs ?? waitMs);
     // Past the device's own bound, main ends the wait itself: a hung device never holds a person's session.
-    this.show({ ...this.view, countdown: Math.ceil(waitMs / 1000) }, waitMs + GRACE_MS, () =>
+    this.show({ ...this.view, countdown: Math.ceil(shownMs / 1000) }, waitMs + GRACE_MS, () =>
       this.interrupt?.resolve('absent'),
     );
+    const now = this.o.clock();
+    if (idleMs !== undefined) this.watchedWait = { own: now + waitMs, shown: now + shownMs };
+  }
+
+  /** The countdown of a watched wait follows the presence cue's end (the cue itself ends the wait). */
+  seen(idleMs: number): void {
+    const wait = this.watchedWait;
+    if (!wait) return;
+    const now = this.o.clock();
+    const shown = Math.min(wait.own, now + idleMs);
+    // A finger kept on the sensor is read every poll: a new view only once the end moves by a second.
+    if (Math.abs(shown - wait.shown) < 1000) return;
+    this.watchedWait = { ...wait, shown };
+    this.publish(this.viewOf({ ...this.view, countdown: Math.ceil((shown - now) / 1000) }));
   }
 
   /** Within the current try, so its "try n of m" stays: the face challenge's movement. */
@@ -413,6 +433,7 @@ export class KioskScreen implements ScreenPort, ApiBackend {
   /** Shows a view; `afterMs` (with `then`) is its countdown, null for none. */
   private show(shown: Shown, afterMs: number | null, then?: () => void): void {
     this.stopTimer();
+    this.watchedWait = undefined;
     if (afterMs !== null && then) {
       this.timer = setTimeout(() => {
         this.timer = undefined;

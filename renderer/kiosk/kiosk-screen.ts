@@ -332,6 +332,10 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
       ),
       v.try ? h('p', { class: 'try' }, tr('tryOf', { n: v.try.n, of: v.try.of })) : null,
       v.countdown === null ? null : countdown('timeLeft'),
+      // Staff may take minutes; the presence cue ends the wait sooner unless the person shows they are there.
+      v.guidance === 'staff-confirm' && v.countdown !== null
+        ? h('p', { 'data-hint': 'touch' }, tr('touchToWait'))
+        : null,
     );
 
   const countdown = (word: 'timeLeft' | 'closesIn'): HTMLElement =>

@@ -103,6 +103,10 @@ const WORDS = {
   tryOf: { 'en': 'Try {n} of {of}', 'zh-CN': '第 {n} 次，共 {of} 次' },
   closesIn: { 'en': 'This screen closes in {s} s', 'zh-CN': '本页面将在 {s} 秒后关闭' },
   timeLeft: { 'en': '{s} s left', 'zh-CN': '剩余 {s} 秒' },
+  touchToWait: {
+    'en': 'To keep waiting, touch the screen before the time runs out.',
+    'zh-CN': '如需继续等候，请在倒计时结束前轻触屏幕。',
+  },
   step_identify: { 'en': 'Identify', 'zh-CN': '识别' },
   step_verify: { 'en': 'Face', 'zh-CN': '人脸' },
   step_tasks: { 'en': 'Tasks', 'zh-CN': '任务' },

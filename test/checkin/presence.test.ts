@@ -4,6 +4,7 @@
 // in the camera's frames or the screen is touched; and a camera that cannot tell is never taken for nobody.
 // Kiosk time is simulated: each poll of the sensor is 100 ms of it, so the windows are judged without sleeps.
 import { afterEach, describe, expect, it } from 'vitest';
+import type { KioskView } from '../../core/api/kiosk-api.ts';
 import { computeBreaches } from '../../core/breach/engine.ts';
 import { PresenceWindow } from '../../core/checkin/presence.ts';
 import { parseCheckinAttempt } from '../../core/records/checkin.ts';
@@ -11,6 +12,8 @@ import type { PresenceReading } from '../../core/checkin/presence.ts';
 import { CheckinWorkflow, type CheckinOutcome } from '../../main/kiosk/checkin-workflow.ts';
 import { sensorFingerprintPort } from '../../main/kiosk/fingerprint-port.ts';
 import { readLogRecords } from '../../main/kiosk/log-records.ts';
+import { KioskScreen } from '../../main/web/kiosk-screen.ts';
+import { StaffConfirmations } from '../../main/web/staff-confirmations.ts';
 import { type R30xRig, mockR30xRig } from '../drivers/support/r30x-rig.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { fakePorts, type Script } from './support/fake-ports.ts';
@@ -230,5 +233,56 @@ describe('the presence cue on the long waits, with the R30x emulator', () => {
     const report = computeBreaches(readLogRecords(s.kiosk.store).records, at('2026-03-03 00:30', NY));
     expect(report.breaches).toEqual([]);
     expect(report.reviews).toEqual([]);
+  });
+});
+
+describe('the countdown of a wait the presence cue can end', () => {
+  /** When the view's countdown runs out, on the kiosk's clock. */
+  const ends = (v: KioskView): number => v.now + (v.countdown ?? 0) * 1000;
+
+  it('camera down, waiting for staff: the screen counts down to the idle time, not the five-minute staff wait, and a touch restarts it', async () => {
+    const kiosk = kioskLog(tempDir(), 'centre-a/k1', at('2026-03-01 12:00', NY));
+    await kiosk.writer.append('plan', planPayload({ subject: 's-alice', start: '2026-03-02' }));
+    kiosk.now = at('2026-03-02 09:30', NY);
+    let now = 1_000_000;
+    const clock = (): number => now;
+    const idleMs = 60_000;
+    const screen = new KioskScreen({ idleSeconds: idleMs / 1000, clock });
+    const staff = new StaffConfirmations({ clock });
+    const fakes = fakePorts(kiosk.writer, {
+      finger: [{ kind: 'match', subject: 's-alice', score: 140 }],
+      devices: { fingerprint: true, camera: false, badge: true },
+    });
+    const workflow = new CheckinWorkflow(
+      { ...fakes.ports, screen, staff },
+      {
+        centre: 'centre-a',
+        kiosk: 'centre-a/k1',
+        mode: 'fingerprint-search',
+        newAttemptId: () => 'att-1',
+        presence: { presenceMs: 15_000, idleMs, clock },
+      },
+    );
+    screen.attach(() => workflow.run());
+    const handlers = screen.handlers as Record<string, (params: unknown) => unknown>;
+    handlers['kiosk.begin']?.({});
+    await waitFor(() => staff.pending().length === 1, 'the staff request');
+    const waiting = screen.current();
+    expect(waiting).toMatchObject({ phase: 'active', guidance: 'staff-confirm' });
+    expect(staff.waitMs).toBe(300_000);
+    // Nobody seen for the idle time ends this wait: that is what the person is shown.
+    expect(ends(waiting)).toBe(now + idleMs);
+
+    now += 20_000;
+    handlers['kiosk.touch']?.({});
+    const touched = screen.current();
+    expect(touched.guidance).toBe('staff-confirm');
+    expect(ends(touched)).toBe(now + idleMs);
+    expect(ends(touched) - ends(waiting)).toBe(20_000);
+
+    handlers['kiosk.cancel']?.({ staff: false });
+    await waitFor(() => screen.current().phase === 'failed', 'the session to end');
+    expect(staff.pending()).toEqual([]);
+    screen.close();
   });
 });
