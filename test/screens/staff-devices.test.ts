@@ -31,6 +31,10 @@ const K1 = 'centre-a/k1';
 const K2 = 'centre-a/k2';
 const PASSWORD = 'devices screen password';
 
+// The replugged sensor reopens on the driver's jittered backoff and shows at the next heartbeat: 10-14 s at
+// times on a quiet host, more on a loaded CI, so each wait gets its own generous bound (no timing assertion).
+const PEER_WAIT_MS = 45_000;
+
 describe('device health of every kiosk of the centre, live', () => {
   const stops: (() => Promise<void> | void)[] = [];
   let broker: MosquittoServer;
@@ -136,20 +140,24 @@ describe('device health of every kiosk of the centre, live', () => {
     }
   });
 
-  it('a sensor unplugged at the other kiosk shows as disconnected within seconds, its replug as working, without a reload', async () => {
-    devices2.fingerprint.unplug();
-    for (const { page, zh } of pages) {
-      await peerDevice(page, 'fingerprint', 'disconnected').waitFor({ timeout: 10_000 });
-      expect(await peerDevice(page, 'fingerprint', 'disconnected').textContent()).toContain(
-        zh ? '已断开' : 'disconnected',
-      );
-    }
-    devices2.fingerprint.replug();
-    for (const { page, zh } of pages) {
-      await peerDevice(page, 'fingerprint', 'ok').waitFor({ timeout: 10_000 });
-      expect(await peerDevice(page, 'fingerprint', 'ok').textContent()).toContain(zh ? '正常' : 'working');
-    }
-  });
+  it(
+    'a sensor unplugged at the other kiosk shows as disconnected within seconds, its replug as working, without a reload',
+    async () => {
+      devices2.fingerprint.unplug();
+      for (const { page, zh } of pages) {
+        await peerDevice(page, 'fingerprint', 'disconnected').waitFor({ timeout: PEER_WAIT_MS });
+        expect(await peerDevice(page, 'fingerprint', 'disconnected').textContent()).toContain(
+          zh ? '已断开' : 'disconnected',
+        );
+      }
+      devices2.fingerprint.replug();
+      for (const { page, zh } of pages) {
+        await peerDevice(page, 'fingerprint', 'ok').waitFor({ timeout: PEER_WAIT_MS });
+        expect(await peerDevice(page, 'fingerprint', 'ok').textContent()).toContain(zh ? '正常' : 'working');
+      }
+    },
+    4 * PEER_WAIT_MS,
+  );
 
   it("a heartbeat on the other kiosk's topic that its key did not sign, or that is malformed, changes nothing", async () => {
     // Published with kiosk 2's broker password (as a thief of that password could): only its log key counts.
