@@ -10,9 +10,10 @@ import type { KioskLanguage } from '../../core/api/kiosk-api.ts';
 import { guidanceText, t } from '../../renderer/kiosk/kiosk-text.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { launchBrowser } from './support/browser.ts';
-import { KIOSK_VIEWPORTS, kioskShot } from './support/kiosk-page.ts';
+import { KIOSK_VIEWPORTS, foreignText, kioskShot, layoutProblems } from './support/kiosk-page.ts';
 import { FINGER } from './support/kiosk-rig.ts';
 import { type PresenceRig, startPresenceRig } from './support/presence-rig.ts';
+import { untranslated } from './support/untranslated.ts';
 
 const PRESENCE_SECONDS = 3;
 const FRAMES_PER_SECOND = 4;
@@ -33,8 +34,9 @@ describe('the presence cue on the kiosk screen', () => {
   async function open(
     language: KioskLanguage,
     viewport: { readonly width: number; readonly height: number },
+    idleSeconds?: number,
   ): Promise<{ rig: PresenceRig; page: Page }> {
-    const rig = await startPresenceRig(language, PRESENCE_SECONDS);
+    const rig = await startPresenceRig(language, PRESENCE_SECONDS, idleSeconds);
     rigs.push(rig);
     const context = await browser.newContext({
       viewport: { width: viewport.width, height: viewport.height },
@@ -100,5 +102,44 @@ describe('the presence cue on the kiosk screen', () => {
     rig.camera = false;
     await walkedAway(rig, page, 'en');
     await kioskShot(page, `en-${LANDSCAPE.name}-presence-start-again`);
+  }, 90_000);
+
+  it(`at ${LANDSCAPE.name} in zh-CN, the camera down and staff asked (5 min): the countdown is the idle time that ends the wait, says in Chinese to touch the screen to keep waiting, and a touch restarts it`, async () => {
+    const idleSeconds = 120;
+    const { rig, page } = await open('zh-CN', LANDSCAPE, idleSeconds);
+    rig.available = { fingerprint: true, camera: false, badge: false };
+    await page.getByRole('button', { name: t('zh-CN', 'start') }).tap();
+    await page.locator('[data-pictogram="finger"]').waitFor();
+    rig.sensor.place({ kind: 'finger', name: FINGER });
+    await page.getByText(guidanceText('zh-CN', 'staff-confirm')).waitFor();
+    rig.sensor.place({ kind: 'none' });
+    const hint = page.getByText(t('zh-CN', 'touchToWait'));
+    await hint.waitFor();
+    const secondsShown = async (): Promise<number> =>
+      Number(/\d+/.exec((await page.locator('[data-countdown]').textContent()) ?? '')?.[0]);
+    // The idle time, not the staff wait's 300 s.
+    const before = await secondsShown();
+    expect(before).toBeLessThanOrEqual(idleSeconds);
+    expect(await layoutProblems(page)).toEqual([]);
+    expect(await foreignText(page, 'zh-CN')).toEqual([]);
+    expect(await untranslated(page)).toEqual([]);
+    await kioskShot(page, `zh-CN-${LANDSCAPE.name}-presence-staff-wait`);
+    // A while later a touch: main's end of the wait moves, and the screen counts from it.
+    const ends = (): number => {
+      const v = rig.screen.current();
+      return v.now + (v.countdown ?? 0) * 1000;
+    };
+    const untouched = ends();
+    await watchedFor(rig, 1);
+    const counted = await secondsShown();
+    await hint.tap();
+    await waitFor(() => ends() > untouched, 'the wait to end later after the touch', 10_000);
+    await page.waitForFunction(
+      (shown) => Number(/\d+/.exec(document.querySelector('[data-countdown]')?.textContent ?? '')?.[0]) > shown,
+      counted,
+    );
+    expect(rig.screen.current().guidance).toBe('staff-confirm');
+    await page.getByRole('button', { name: t('zh-CN', 'cancel') }).tap();
+    await page.getByRole('button', { name: t('zh-CN', 'start') }).waitFor();
   }, 90_000);
 });

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KioskLanguage } from '../../../core/api/kiosk-api.ts';
-import type { FaceResult } from '../../../core/checkin/checkin-machine.ts';
+import type { DeviceAvailability, FaceResult } from '../../../core/checkin/checkin-machine.ts';
 import type { PresenceReading, PresenceSource } from '../../../core/checkin/presence.ts';
 import { Signer } from '../../../ledger/keys.ts';
 import { LogWriter } from '../../../ledger/log-writer.ts';
@@ -35,6 +35,8 @@ export interface PresenceRig {
   face: 'match' | 'hang';
   /** What the camera sees in each frame the presence cue gets (4 a second while a wait is watched). */
   camera: PresenceReading;
+  /** Which devices work (the camera down: staff confirm the person). */
+  available: DeviceAvailability;
   /** Frames the presence cue got so far: the test's measure of watched time, never a sleep. */
   frames(): number;
   /** The log's checkin and checkin-attempt entries, as `type:outcome`. */
@@ -42,7 +44,12 @@ export interface PresenceRig {
   close(): Promise<void>;
 }
 
-export async function startPresenceRig(language: KioskLanguage, presenceSeconds: number): Promise<PresenceRig> {
+/** `idleSeconds`: the presence cue's idle time (nothing seen), default as long as the device waits. */
+export async function startPresenceRig(
+  language: KioskLanguage,
+  presenceSeconds: number,
+  idleSeconds = LONG_SECONDS,
+): Promise<PresenceRig> {
   const dir = mkdtempSync(join(tmpdir(), 'muster-kiosk-presence-'));
   const store = LedgerStore.open(join(dir, 'kiosk.db'), { create: true });
   const writer = LogWriter.init(store, KIOSK, Signer.generate(KIOSK), Date.now);
@@ -73,7 +80,11 @@ export async function startPresenceRig(language: KioskLanguage, presenceSeconds:
   });
   let frames = 0;
   let sessions = 0;
-  const rig: { face: 'match' | 'hang'; camera: PresenceReading } = { face: 'match', camera: null };
+  const rig: { face: 'match' | 'hang'; camera: PresenceReading; available: DeviceAvailability } = {
+    face: 'match',
+    camera: null,
+    available: { fingerprint: true, camera: true, badge: false },
+  };
   // The camera's frames while a wait is watched: the face step's own, and on the other waits frames taken for it.
   const subscribe = (listener: (source: PresenceSource, reading: PresenceReading) => void): (() => void) => {
     const timer = setInterval(() => {
@@ -97,7 +108,7 @@ export async function startPresenceRig(language: KioskLanguage, presenceSeconds:
       },
       staff: new StaffConfirmations({ timeoutMs: LONG_SECONDS * 1000 }),
       screen,
-      devices: { availability: () => ({ fingerprint: true, camera: true, badge: false }) },
+      devices: { availability: () => rig.available },
       plans,
       log: {
         origin: KIOSK,
@@ -112,12 +123,12 @@ export async function startPresenceRig(language: KioskLanguage, presenceSeconds:
       kiosk: KIOSK,
       mode: 'fingerprint-search',
       newAttemptId: () => `a-${++sessions}${Date.now().toString(36)}`,
-      presence: { presenceMs: presenceSeconds * 1000, idleMs: LONG_SECONDS * 1000, pollMs: FRAME_EVERY_MS },
+      presence: { presenceMs: presenceSeconds * 1000, idleMs: idleSeconds * 1000, pollMs: FRAME_EVERY_MS },
     },
   );
   screen.attach(
     () => workflow.run(),
-    () => ({ available: { fingerprint: true, camera: true, badge: false }, window: plans.windowToday(CENTRE) }),
+    () => ({ available: rig.available, window: plans.windowToday(CENTRE) }),
   );
   const web = await startWebServer({ kiosk: screen });
   return Object.assign(rig, {
