@@ -86,24 +86,7 @@ export async function startKioskRig(
   language: KioskLanguage,
   options: { readonly voice?: boolean; readonly face?: (screen: KioskScreen) => FacePort } = {},
 ): Promise<KioskRig> {
-  const dir = mkdtempSync(join(tmpdir(), 'muster-kiosk-screen-'));
-  const store = LedgerStore.open(join(dir, 'kiosk.db'), { create: true });
-  const writer = LogWriter.init(store, KIOSK, Signer.generate(KIOSK), Date.now);
-  await writer.append(
-    'plan',
-    planPayload({
-      subject: PERSON,
-      start: '2026-01-01',
-      zone: ZONE,
-      centres: [CENTRE],
-      open: '08:00',
-      close: '10:00',
-      tasks: [{ id: 'study', kind: 'study', module: 'law-basics-3', days: 'daily' }],
-    }),
-  );
-  const plans = new LogPlans(store, Date.now);
-  const sensor = await mockR30xRig({}, 2000);
-  sensor.emulator.enrolDirect(FINGER, 1);
+  const { store, writer, plans, sensor, entries, close } = await openKioskLog('muster-kiosk-screen-');
   const rig = {
     face: 'match' as FaceMode,
     available: { fingerprint: true, camera: true, badge: true },
@@ -209,17 +192,62 @@ export async function startKioskRig(
     tap: (card: string) => {
       reader?.(card);
     },
-    entries: () =>
-      readLogRecords(store)
-        .records.filter((r) => r.type === 'checkin' || r.type === 'checkin-attempt')
-        .map((r) => `${r.type}:${(r.payload as { outcome?: string }).outcome ?? ''}`),
+    entries,
     sessions: () => sessions,
     close: async () => {
       screen.close();
       await web.close();
+      await close();
+    },
+  });
+}
+
+export interface KioskLog {
+  readonly store: LedgerStore;
+  readonly writer: LogWriter;
+  readonly plans: LogPlans;
+  readonly sensor: R30xRig;
+  /** The log's checkin and checkin-attempt entries, as `type:outcome`. */
+  readonly entries: () => string[];
+  /** The sensor, the store and the temp dir: after the screen and web server are closed. */
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * What every kiosk rig stands on: a signed log in a temp dir (named from `prefix`) holding p-0001's plan, the plans
+ * port over it, and the R30x sensor against its emulator with p-0001's finger enrolled.
+ */
+export async function openKioskLog(prefix: string): Promise<KioskLog> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const store = LedgerStore.open(join(dir, 'kiosk.db'), { create: true });
+  const writer = LogWriter.init(store, KIOSK, Signer.generate(KIOSK), Date.now);
+  await writer.append(
+    'plan',
+    planPayload({
+      subject: PERSON,
+      start: '2026-01-01',
+      zone: ZONE,
+      centres: [CENTRE],
+      open: '08:00',
+      close: '10:00',
+      tasks: [{ id: 'study', kind: 'study', module: 'law-basics-3', days: 'daily' }],
+    }),
+  );
+  const sensor = await mockR30xRig({}, 2000);
+  sensor.emulator.enrolDirect(FINGER, 1);
+  return {
+    store,
+    writer,
+    plans: new LogPlans(store, Date.now),
+    sensor,
+    entries: () =>
+      readLogRecords(store)
+        .records.filter((r) => r.type === 'checkin' || r.type === 'checkin-attempt')
+        .map((r) => `${r.type}:${(r.payload as { outcome?: string }).outcome ?? ''}`),
+    close: async () => {
       await sensor.close();
       store.close();
       rmSync(dir, { recursive: true, force: true });
     },
-  });
+  };
 }

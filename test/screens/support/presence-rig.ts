@@ -3,25 +3,16 @@
 // presence cue on (main/kiosk/presence-watch.ts) over the sensor's real finger detect and camera frames that
 // show what `camera` says. The face step (match, or a camera that never decides) and the frames are switches:
 // the face worker has its own suites. The device waits are minutes, so only the cue ends a session in a test.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { KioskLanguage } from '../../../core/api/kiosk-api.ts';
 import type { DeviceAvailability, FaceResult } from '../../../core/checkin/checkin-machine.ts';
 import type { PresenceReading, PresenceSource } from '../../../core/checkin/presence.ts';
-import { Signer } from '../../../ledger/keys.ts';
-import { LogWriter } from '../../../ledger/log-writer.ts';
-import { LedgerStore } from '../../../ledger/store.ts';
 import { CheckinWorkflow } from '../../../main/kiosk/checkin-workflow.ts';
 import { sensorFingerprintPort } from '../../../main/kiosk/fingerprint-port.ts';
-import { readLogRecords } from '../../../main/kiosk/log-records.ts';
-import { LogPlans } from '../../../main/kiosk/plans-port.ts';
 import { KioskScreen } from '../../../main/web/kiosk-screen.ts';
 import { StaffConfirmations } from '../../../main/web/staff-confirmations.ts';
 import { startWebServer } from '../../../main/web/web-server.ts';
-import { type R30xRig, mockR30xRig } from '../../drivers/support/r30x-rig.ts';
-import { planPayload } from '../../checkin/support/log-builder.ts';
-import { CENTRE, FINGER, KIOSK, NAMES, PERSON, ZONE } from './kiosk-rig.ts';
+import type { R30xRig } from '../../drivers/support/r30x-rig.ts';
+import { CENTRE, KIOSK, NAMES, PERSON, ZONE, openKioskLog } from './kiosk-rig.ts';
 
 /** The device waits, the tasks' idle time and the staff wait: far beyond any test's patience. */
 const LONG_SECONDS = 300;
@@ -50,24 +41,7 @@ export async function startPresenceRig(
   presenceSeconds: number,
   idleSeconds = LONG_SECONDS,
 ): Promise<PresenceRig> {
-  const dir = mkdtempSync(join(tmpdir(), 'muster-kiosk-presence-'));
-  const store = LedgerStore.open(join(dir, 'kiosk.db'), { create: true });
-  const writer = LogWriter.init(store, KIOSK, Signer.generate(KIOSK), Date.now);
-  await writer.append(
-    'plan',
-    planPayload({
-      subject: PERSON,
-      start: '2026-01-01',
-      zone: ZONE,
-      centres: [CENTRE],
-      open: '08:00',
-      close: '10:00',
-      tasks: [{ id: 'study', kind: 'study', module: 'law-basics-3', days: 'daily' }],
-    }),
-  );
-  const plans = new LogPlans(store, Date.now);
-  const sensor = await mockR30xRig({}, 2000);
-  sensor.emulator.enrolDirect(FINGER, 1);
+  const { store, writer, plans, sensor, entries, close } = await openKioskLog('muster-kiosk-presence-');
   const screen = new KioskScreen({
     language,
     zone: ZONE,
@@ -136,16 +110,11 @@ export async function startPresenceRig(
     sensor,
     screen,
     frames: () => frames,
-    entries: () =>
-      readLogRecords(store)
-        .records.filter((r) => r.type === 'checkin' || r.type === 'checkin-attempt')
-        .map((r) => `${r.type}:${(r.payload as { outcome?: string }).outcome ?? ''}`),
+    entries,
     close: async () => {
       screen.close();
       await web.close();
-      await sensor.close();
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
+      await close();
     },
   });
 }
