@@ -14,7 +14,7 @@ import { guidanceIcon, guidanceText, t } from '../../renderer/kiosk/kiosk-text.t
 import { FACES_DIR, decode, encode, kioskFrame } from '../face/camera.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { launchBrowser, seriousViolations } from './support/browser.ts';
-import { KIOSK_VIEWPORTS, foreignText, kioskShot, layoutProblems } from './support/kiosk-page.ts';
+import { KIOSK_VIEWPORTS, centringProblems, foreignText, kioskShot, layoutProblems } from './support/kiosk-page.ts';
 import { FINGER, type KioskRig, ZONE, startKioskRig } from './support/kiosk-rig.ts';
 
 const UI_TIMEOUT = 30_000;
@@ -33,41 +33,6 @@ function otherDayZone(): string {
   const now = Date.now();
   const centre = dateIn(now, 'en', ZONE);
   return ['Pacific/Kiritimati', 'Pacific/Pago_Pago'].find((z) => dateIn(now, 'en', z) !== centre) ?? 'UTC';
-}
-
-/** At most one primary action; the step's content centred in the height below the header; each row of buttons centred. */
-function centringProblems(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const problems: string[] = [];
-    const shown = (el: Element): boolean => el.getBoundingClientRect().height > 0;
-    const primaries = [...document.querySelectorAll('#app button.primary')].filter(shown);
-    if (primaries.length > 1) problems.push(`${primaries.length} primary actions`);
-    const body = document.querySelector('.kiosk-body');
-    if (!body) return [...problems, 'no step on screen'];
-    const span = (els: Element[]): { top: number; bottom: number; left: number; right: number } => {
-      const rects = els.filter(shown).map((el) => el.getBoundingClientRect());
-      return {
-        top: Math.min(...rects.map((r) => r.top)),
-        bottom: Math.max(...rects.map((r) => r.bottom)),
-        left: Math.min(...rects.map((r) => r.left)),
-        right: Math.max(...rects.map((r) => r.right)),
-      };
-    };
-    const box = body.getBoundingClientRect();
-    const content = span([...body.children]);
-    const above = Math.round(content.top - box.top);
-    const below = Math.round(box.bottom - content.bottom);
-    if (Math.abs(above - below) > 2)
-      problems.push(`content ${above} px below the header, ${below} px above the bottom`);
-    const width = document.documentElement.clientWidth;
-    for (const row of body.querySelectorAll('.actions')) {
-      const buttons = span([...row.querySelectorAll('button')]);
-      const left = Math.round(buttons.left);
-      const right = Math.round(width - buttons.right);
-      if (Math.abs(left - right) > 2) problems.push(`actions ${left} px from the left, ${right} px from the right`);
-    }
-    return problems;
-  });
 }
 
 describe.each(['zh-CN', 'en'] as const)('kiosk waits and layout, %s', (language: KioskLanguage) => {

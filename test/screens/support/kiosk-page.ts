@@ -1,6 +1,6 @@
 // Checks on the kiosk screen in Chromium that every state must pass: touch targets of at least 120 px, no text
 // under 32 px, the whole screen in the window (a kiosk has no scrolling: the header, every button and the
-// countdown in view), no word of the other language (an untranslated string fails the test), and a screenshot of each
+// countdown in view), one centred action per step, no word of the other language (an untranslated string fails the test), and a screenshot of each
 // state: kept with the test artifacts, or in the README's docs/screens/kiosk/ when MUSTER_KIOSK_SHOTS names it (a
 // plain test run must not rewrite tracked files).
 import { mkdirSync } from 'node:fs';
@@ -67,6 +67,41 @@ export function layoutProblems(page: Page): Promise<LayoutProblem[]> {
       if (text === '' || !el || !visible(el)) continue;
       const size = Number.parseFloat(getComputedStyle(el).fontSize);
       if (size < 32) problems.push({ what: 'text', text, size: `${size}px` });
+    }
+    return problems;
+  });
+}
+
+/** At most one primary action; the step's content centred in the height below the header; each row of buttons centred. */
+export function centringProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const shown = (el: Element): boolean => el.getBoundingClientRect().height > 0;
+    const primaries = [...document.querySelectorAll('#app button.primary')].filter(shown);
+    if (primaries.length > 1) problems.push(`${primaries.length} primary actions`);
+    const body = document.querySelector('.kiosk-body');
+    if (!body) return [...problems, 'no step on screen'];
+    const span = (els: Element[]): { top: number; bottom: number; left: number; right: number } => {
+      const rects = els.filter(shown).map((el) => el.getBoundingClientRect());
+      return {
+        top: Math.min(...rects.map((r) => r.top)),
+        bottom: Math.max(...rects.map((r) => r.bottom)),
+        left: Math.min(...rects.map((r) => r.left)),
+        right: Math.max(...rects.map((r) => r.right)),
+      };
+    };
+    const box = body.getBoundingClientRect();
+    const content = span([...body.children]);
+    const above = Math.round(content.top - box.top);
+    const below = Math.round(box.bottom - content.bottom);
+    if (Math.abs(above - below) > 2)
+      problems.push(`content ${above} px below the header, ${below} px above the bottom`);
+    const width = document.documentElement.clientWidth;
+    for (const row of body.querySelectorAll('.actions')) {
+      const buttons = span([...row.querySelectorAll('button')]);
+      const left = Math.round(buttons.left);
+      const right = Math.round(width - buttons.right);
+      if (Math.abs(left - right) > 2) problems.push(`actions ${left} px from the left, ${right} px from the right`);
     }
     return problems;
   });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KioskLanguage } from '../../../core/api/kiosk-api.ts';
 import type { DeviceAvailability, FaceResult } from '../../../core/checkin/checkin-machine.ts';
+import type { Payload } from '../../../core/entry.ts';
 import { MusterError } from '../../../core/errors.ts';
 import { Signer } from '../../../ledger/keys.ts';
 import { LogWriter } from '../../../ledger/log-writer.ts';
@@ -31,8 +32,22 @@ export const FINGER = 'p-0001-right-index';
 export const CARD = '0004201337';
 export const NAMES = {
   centre: { 'zh-CN': '东城区社区矫正中心', 'en': 'Dongcheng Community Corrections Centre' },
-  tasks: { 'law-basics-3': { 'zh-CN': '法律基础 第三课', 'en': 'Law basics, lesson 3' } },
+  tasks: {
+    'law-basics-3': { 'zh-CN': '法律基础 第三课', 'en': 'Law basics, lesson 3' },
+    'law-basics-4': { 'zh-CN': '法律基础 第四课', 'en': 'Law basics, lesson 4' },
+    'community-garden': { 'zh-CN': '社区花园劳动', 'en': 'Community garden work' },
+    'q-weekly': { 'zh-CN': '每周情况问卷', 'en': 'Weekly questionnaire' },
+  },
 } as const;
+/** p-0001's plan: one study task, as most tests need it. */
+export const ONE_TASK: readonly Payload[] = [{ id: 'study', kind: 'study', module: 'law-basics-3', days: 'daily' }];
+/** A longer plan, one of each kind: the tasks screen must still fit its window. */
+export const FOUR_TASKS: readonly Payload[] = [
+  ...ONE_TASK,
+  { id: 'study-2', kind: 'study', module: 'law-basics-4', days: 'daily' },
+  { id: 'community-garden', kind: 'service', minutes: 120, days: 'daily' },
+  { id: 'weekly', kind: 'questionnaire', questionnaire: 'q-weekly', flags: {}, days: 'daily' },
+];
 /** Short waits, so walking away takes seconds. */
 export const WAIT = {
   fingerMs: 2500,
@@ -78,15 +93,21 @@ export interface KioskRig {
   close(): Promise<void>;
 }
 
-/**
- * `voice`: the kiosk configuration's `screen.voice` (tone and speech on each step). `face`: a real face port on the
- * kiosk screen (its webcam), in place of the switches.
- */
-export async function startKioskRig(
-  language: KioskLanguage,
-  options: { readonly voice?: boolean; readonly face?: (screen: KioskScreen) => FacePort } = {},
-): Promise<KioskRig> {
-  const { store, writer, plans, sensor, entries, close } = await openKioskLog('muster-kiosk-screen-');
+export interface KioskRigOptions {
+  /** The kiosk configuration's `screen.voice` (tone and speech on each step). */
+  readonly voice?: boolean;
+  /** A real face port on the kiosk screen (its webcam), in place of the switches. */
+  readonly face?: (screen: KioskScreen) => FacePort;
+  /** p-0001's tasks (`ONE_TASK` unless given). */
+  readonly tasks?: readonly Payload[];
+  /** How long each try waits for a finger (`WAIT.fingerMs` unless given): a test may hold a retry on screen. */
+  readonly fingerMs?: number;
+  /** How long the tasks wait for a touch (`WAIT.idleSeconds` unless given): a test may look at them at length. */
+  readonly idleSeconds?: number;
+}
+
+export async function startKioskRig(language: KioskLanguage, options: KioskRigOptions = {}): Promise<KioskRig> {
+  const { store, writer, plans, sensor, entries, close } = await openKioskLog('muster-kiosk-screen-', options.tasks);
   const rig = {
     face: 'match' as FaceMode,
     available: { fingerprint: true, camera: true, badge: true },
@@ -102,7 +123,7 @@ export async function startKioskRig(
     zone: ZONE,
     centre: NAMES.centre,
     taskNames: NAMES.tasks,
-    idleSeconds: WAIT.idleSeconds,
+    idleSeconds: options.idleSeconds ?? WAIT.idleSeconds,
     receiptSeconds: WAIT.receiptSeconds,
     noticeSeconds: WAIT.noticeSeconds,
     failureSeconds: WAIT.failureSeconds,
@@ -141,7 +162,7 @@ export async function startKioskRig(
     {
       fingerprint: sensorFingerprintPort(sensor.sensor, {
         subjectOf: (page) => (page === 1 ? PERSON : undefined),
-        fingerTimeoutMs: WAIT.fingerMs,
+        fingerTimeoutMs: options.fingerMs ?? WAIT.fingerMs,
       }),
       badge: {
         read: () =>
@@ -214,10 +235,10 @@ export interface KioskLog {
 }
 
 /**
- * What every kiosk rig stands on: a signed log in a temp dir (named from `prefix`) holding p-0001's plan, the plans
- * port over it, and the R30x sensor against its emulator with p-0001's finger enrolled.
+ * What every kiosk rig stands on: a signed log in a temp dir (named from `prefix`) holding p-0001's plan with
+ * `tasks`, the plans port over it, and the R30x sensor against its emulator with p-0001's finger enrolled.
  */
-export async function openKioskLog(prefix: string): Promise<KioskLog> {
+export async function openKioskLog(prefix: string, tasks: readonly Payload[] = ONE_TASK): Promise<KioskLog> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const store = LedgerStore.open(join(dir, 'kiosk.db'), { create: true });
   const writer = LogWriter.init(store, KIOSK, Signer.generate(KIOSK), Date.now);
@@ -230,7 +251,7 @@ export async function openKioskLog(prefix: string): Promise<KioskLog> {
       centres: [CENTRE],
       open: '08:00',
       close: '10:00',
-      tasks: [{ id: 'study', kind: 'study', module: 'law-basics-3', days: 'daily' }],
+      tasks,
     }),
   );
   const sensor = await mockR30xRig({}, 2000);
