@@ -89,10 +89,12 @@ export class KioskScreen implements ScreenPort, ApiBackend {
   /** The current view's countdown: what happens when it runs out. */
   private timer: NodeJS.Timeout | undefined;
   /**
-   * A device wait the presence cue may end sooner, on the clock: its own end, and the end its countdown shows
-   * (the sooner of that and the cue's idle time since the person was last seen).
+   * When the current view's countdown runs out, on the clock: a view republished within a step (a prompt, a still)
+   * counts down to it, never again from the countdown it was first shown with.
    */
-  private watchedWait: { readonly own: number; readonly shown: number } | undefined;
+  private ends: number | null = null;
+  /** A device wait the presence cue may end sooner: its own end, on the clock. */
+  private watchedWait: { readonly own: number } | undefined;
   private readonly o: Required<Omit<KioskScreenOptions, 'centre' | 'taskNames' | 'callStaff'>> &
     Pick<KioskScreenOptions, 'centre' | 'taskNames' | 'callStaff'>;
 
@@ -242,7 +244,8 @@ export class KioskScreen implements ScreenPort, ApiBackend {
       this.interrupt?.resolve('absent'),
     );
     const now = this.o.clock();
-    if (idleMs !== undefined) this.watchedWait = { own: now + waitMs, shown: now + shownMs };
+    this.ends = now + shownMs;
+    if (idleMs !== undefined) this.watchedWait = { own: now + waitMs };
   }
 
   /** The countdown of a watched wait follows the presence cue's end (the cue itself ends the wait). */
@@ -252,21 +255,21 @@ export class KioskScreen implements ScreenPort, ApiBackend {
     const now = this.o.clock();
     const shown = Math.min(wait.own, now + idleMs);
     // A finger kept on the sensor is read every poll: a new view only once the end moves by a second.
-    if (Math.abs(shown - wait.shown) < 1000) return;
-    this.watchedWait = { ...wait, shown };
-    this.publish(this.viewOf({ ...this.view, countdown: Math.ceil((shown - now) / 1000) }));
+    if (this.ends !== null && Math.abs(shown - this.ends) < 1000) return;
+    this.ends = shown;
+    this.update({});
   }
 
   /** Within the current try, so its "try n of m" stays: the face challenge's movement. */
   prompt(guidance: GuidanceCode): void {
     if (this.view.phase !== 'active' || stepOf(guidance) !== this.view.step) return;
-    this.publish({ ...this.view, guidance });
+    this.update({ guidance });
   }
 
   /** The serial camera's frame, shown in the face step only (the next step's view drops it). */
   still(jpeg: Uint8Array): void {
     if (this.view.step !== 'verify' || this.view.phase !== 'active') return;
-    this.publish({ ...this.view, still: `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}` });
+    this.update({ still: `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}` });
   }
 
   touches(listener: () => void): () => void {
@@ -441,7 +444,19 @@ export class KioskScreen implements ScreenPort, ApiBackend {
       }, afterMs);
       this.timer.unref();
     }
-    this.publish(this.viewOf(afterMs === null ? { ...shown, countdown: null } : shown));
+    const view = this.viewOf(afterMs === null ? { ...shown, countdown: null } : shown);
+    this.ends = view.countdown === null ? null : view.now + view.countdown * 1000;
+    this.publish(view);
+  }
+
+  /**
+   * The current view with a change within its step, stamped now: the screen counts its countdown from when a view
+   * comes, so the seconds are those left to the current end.
+   */
+  private update(change: Partial<Shown>): void {
+    const now = this.o.clock();
+    const countdown = this.ends === null ? null : Math.max(0, Math.ceil((this.ends - now) / 1000));
+    this.publish(this.viewOf({ ...this.view, ...change, countdown }));
   }
 
   private publish(view: KioskView): void {

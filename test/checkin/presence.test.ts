@@ -285,4 +285,70 @@ describe('the countdown of a wait the presence cue can end', () => {
     expect(staff.pending()).toEqual([]);
     screen.close();
   });
+
+  it("the face challenge: a movement's words and the serial camera's stills keep counting down to the wait's current end, the sooner of the face wait and the idle end since the last touch", async () => {
+    const kiosk = kioskLog(tempDir(), 'centre-a/k1', at('2026-03-01 12:00', NY));
+    await kiosk.writer.append('plan', planPayload({ subject: 's-alice', start: '2026-03-02' }));
+    kiosk.now = at('2026-03-02 09:30', NY);
+    let now = 1_000_000;
+    const clock = (): number => now;
+    const idleMs = 60_000;
+    const faceWaitMs = 70_000;
+    const screen = new KioskScreen({ idleSeconds: idleMs / 1000, clock });
+    const fakes = fakePorts(kiosk.writer, { finger: [{ kind: 'match', subject: 's-alice', score: 140 }] });
+    let asked = false;
+    const workflow = new CheckinWorkflow(
+      {
+        ...fakes.ports,
+        screen,
+        face: {
+          waitMs: faceWaitMs,
+          verify: () => {
+            asked = true;
+            return never();
+          },
+        },
+      },
+      {
+        centre: 'centre-a',
+        kiosk: 'centre-a/k1',
+        mode: 'fingerprint-search',
+        newAttemptId: () => 'att-1',
+        presence: { presenceMs: 15_000, idleMs, clock },
+      },
+    );
+    screen.attach(() => workflow.run());
+    const handlers = screen.handlers as Record<string, (params: unknown) => unknown>;
+    handlers['kiosk.begin']?.({});
+    await waitFor(() => asked, 'the face step');
+    const start = now;
+    /** What the screen counts down from when the view comes: the seconds left to the end, at the view's time. */
+    const left = (v: KioskView): { at: number; seconds: number | null } => ({ at: v.now, seconds: v.countdown });
+    expect(screen.current()).toMatchObject({ phase: 'active', step: 'verify', guidance: 'look-at-camera' });
+    // Nobody seen for the idle time ends the wait before the face step's own 70 s.
+    expect(left(screen.current())).toEqual({ at: start, seconds: 60 });
+
+    // A touch 5 s in moves the idle end to start + 65 s; the movement's words 5 s later count down to it.
+    now += 5_000;
+    handlers['kiosk.touch']?.({});
+    now += 5_000;
+    screen.prompt('face-turn');
+    expect(screen.current().guidance).toBe('face-turn');
+    expect(left(screen.current())).toEqual({ at: now, seconds: 55 });
+
+    // A touch 20 s in: the idle end (start + 80 s) is past the face wait's own end (start + 70 s), which shows.
+    now += 10_000;
+    handlers['kiosk.touch']?.({});
+    now += 10_000;
+    screen.still(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]));
+    expect(screen.current()).toMatchObject({ guidance: 'face-turn', still: 'data:image/jpeg;base64,/9j/2Q==' });
+    expect(left(screen.current())).toEqual({ at: now, seconds: 40 });
+    now += 2_500;
+    screen.prompt('face-blink');
+    expect(left(screen.current())).toEqual({ at: now, seconds: 38 });
+
+    handlers['kiosk.cancel']?.({ staff: false });
+    await waitFor(() => screen.current().phase === 'failed', 'the session to end');
+    screen.close();
+  });
 });
