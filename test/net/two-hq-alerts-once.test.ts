@@ -6,18 +6,12 @@
 // once, the node that saw the event raises it, holder of the lease or not: a holder cut off from the broker (the
 // lease is PostgreSQL's) no longer means nobody raises what the kiosks report. The lease is played by each node's
 // `raisesAlerts` (test/net/pg-lease.test.ts and two-hq-cli.test.ts test the lease itself).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Signer } from '../../ledger/keys.ts';
+import { describe, expect, it } from 'vitest';
 import type { StoredAlert } from '../../net/alerts.ts';
-import { HqService } from '../../net/hq/hq-service.ts';
-import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
-import { KioskNode } from '../../net/kiosk-node.ts';
-import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
-import { nextEvent, waitFor } from '../helpers/wait-for.ts';
-import { type BrokerFixture, startBroker } from './support/brokers.ts';
+import type { HqService } from '../../net/hq/hq-service.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+import { startBroker } from './support/brokers.ts';
+import { nextAlert, pgHqWorld } from './support/pg-hq-nodes.ts';
 
 const KIOSK = 'c1/k2';
 const NODES = ['hq-a', 'hq-b'] as const;
@@ -27,71 +21,31 @@ const CUT_OFF = { kiosk: 'c2/k1', holder: 'hq-c', standby: 'hq-d' } as const;
 const report = (origin: string, at: number) =>
   ({ kind: 'fork', origin, at, summary: `${origin}: log forked`, evidence: { reason: 'two roots' } }) as const;
 
+/** A fork `by` reported in `about`'s log, raised by one of `nodes`. */
+const forkReported = (nodes: readonly HqService[], about: string, by: string, what: string): Promise<StoredAlert> =>
+  nextAlert(nodes, (alert) => alert.kind === 'fork' && alert.kiosk === about && alert.evidence.reportedBy === by, what);
+
 describe('two HQ nodes raising alerts', () => {
-  let postgres: PostgresServer;
-  let broker: BrokerFixture;
-  const dir = mkdtempSync(join(tmpdir(), 'muster-two-hq-once-'));
-  const closers: (() => Promise<void>)[] = [];
-  beforeAll(async () => {
-    postgres = await startPostgres();
-    broker = await startBroker('mosquitto', [KIOSK, ...NODES, ...Object.values(CUT_OFF)]);
-  }, 120_000);
-  afterAll(async () => {
-    for (const close of closers.reverse()) await close().catch(() => undefined);
-    await broker.stop();
-    await postgres.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }, 120_000);
+  const world = pgHqWorld('muster-two-hq-once-', [KIOSK, ...NODES, ...Object.values(CUT_OFF)]);
 
   it("raise a kiosk's standing report once, the lease moved to the other node included", async () => {
     let holder: (typeof NODES)[number] = 'hq-a';
-    const nodes = new Map<string, HqService>();
-    for (const nodeId of NODES) {
-      const store = await PostgresHqStore.open(postgres.url);
-      const hq = await HqService.start({
-        store,
-        broker: broker.link(nodeId),
-        nodeId,
-        witnessSigner: Signer.generate(nodeId),
-        checkEveryMs: 3_600_000,
-        retryMs: 500,
-        raisesAlerts: () => holder === nodeId,
-      });
-      closers.push(async () => {
-        await hq.close();
-        await store.close();
-      });
-      nodes.set(nodeId, hq);
-    }
-    const a = nodes.get('hq-a') ?? expect.unreachable('no hq-a');
-    const b = nodes.get('hq-b') ?? expect.unreachable('no hq-b');
+    const [a, b] = (await world.hqNodes(NODES, { raisesAlerts: (nodeId) => holder === nodeId })) as [
+      HqService,
+      HqService,
+    ];
     // Every heartbeat a later signed time than the one before, however fast they follow each other.
     let last = 0;
-    const kiosk = await KioskNode.start({
-      storePath: join(dir, 'k2.db'),
-      signer: Signer.generate(KIOSK),
-      witnessSigner: Signer.generate(KIOSK),
-      broker: broker.link(KIOSK),
-      peers: [],
-      retryMs: 500,
+    const kiosk = await world.kiosk(KIOSK, {
       clock: () => (last = Math.max(Date.now(), last + 1)),
       heartbeat: { everyMs: 0, version: 'test' },
     });
-    closers.push(() => kiosk.close(true));
     await kiosk.append('checkin', { subject: 'p-1' });
     // The heartbeat is checked under the kiosk's log key: the nodes need its log first.
     await waitFor(async () => (await a.store.size(KIOSK)) >= 1, "HQ's store to hold the kiosk's log", 60_000);
     // Both nodes see every heartbeat; the one whose insert the store takes raises the alert.
     const reported = (about: string): Promise<StoredAlert> =>
-      nextEvent<StoredAlert>(
-        (listener) => {
-          a.events.on('alert', listener);
-          b.events.on('alert', listener);
-        },
-        (alert) => alert.kind === 'fork' && alert.kiosk === about && alert.evidence.reportedBy === KIOSK,
-        `a node to raise the fork the kiosk reported in ${about}`,
-        60_000,
-      );
+      forkReported([a, b], about, KIOSK, `a node to raise the fork the kiosk reported in ${about}`);
 
     const first = reported('c1/k1');
     kiosk.witnessed.add(report('c1/k1', 5));
@@ -108,56 +62,23 @@ describe('two HQ nodes raising alerts', () => {
     const stored = (await b.store.alerts(0, 100)).filter((alert) => alert.kind === 'fork');
     expect(stored.map((alert) => alert.kiosk)).toEqual(['c1/k1', 'c1/k3']);
     // Its nodes go: the next test's events must reach only its own.
-    for (const close of closers.splice(0).reverse()) await close();
+    await world.closeNodes();
   }, 300_000);
 
   it('raise what a kiosk reports on the node that saw it, when the holder of the lease is cut off from the broker', async () => {
     const elsewhere = await startBroker('mosquitto', [CUT_OFF.holder]);
-    closers.push(() => elsewhere.stop());
-    const nodes = new Map<string, HqService>();
-    for (const [nodeId, on] of [
-      [CUT_OFF.holder, elsewhere],
-      [CUT_OFF.standby, broker],
-    ] as const) {
-      const store = await PostgresHqStore.open(postgres.url);
-      const hq = await HqService.start({
-        store,
-        broker: on.link(nodeId),
-        nodeId,
-        witnessSigner: Signer.generate(nodeId),
-        checkEveryMs: 3_600_000,
-        retryMs: 500,
-        raisesAlerts: () => nodeId === CUT_OFF.holder,
-      });
-      closers.push(async () => {
-        await hq.close();
-        await store.close();
-      });
-      nodes.set(nodeId, hq);
-    }
-    const standby = nodes.get(CUT_OFF.standby) ?? expect.unreachable('no standby');
-    const kiosk = await KioskNode.start({
-      storePath: join(dir, 'c2-k1.db'),
-      signer: Signer.generate(CUT_OFF.kiosk),
-      witnessSigner: Signer.generate(CUT_OFF.kiosk),
-      broker: broker.link(CUT_OFF.kiosk),
-      peers: [],
-      retryMs: 500,
-      heartbeat: { everyMs: 0, version: 'test' },
-    });
-    closers.push(() => kiosk.close(true));
+    world.onClose(() => elsewhere.stop());
+    const raisesAlerts = (nodeId: string): boolean => nodeId === CUT_OFF.holder;
+    await world.hqNodes([CUT_OFF.holder], { on: elsewhere, raisesAlerts });
+    const [standby] = (await world.hqNodes([CUT_OFF.standby], { raisesAlerts })) as [HqService];
+    const kiosk = await world.kiosk(CUT_OFF.kiosk, { heartbeat: { everyMs: 0, version: 'test' } });
     await kiosk.append('checkin', { subject: 'p-1' });
     await waitFor(
       async () => (await standby.store.size(CUT_OFF.kiosk)) >= 1,
       "the standby to store the kiosk's log",
       60_000,
     );
-    const raised = nextEvent<StoredAlert>(
-      (listener) => standby.events.on('alert', listener),
-      (alert) => alert.kind === 'fork' && alert.kiosk === 'c2/k9' && alert.evidence.reportedBy === CUT_OFF.kiosk,
-      'the standby to raise the fork the kiosk reported',
-      60_000,
-    );
+    const raised = forkReported([standby], 'c2/k9', CUT_OFF.kiosk, 'the standby to raise the fork the kiosk reported');
     kiosk.witnessed.add(report('c2/k9', 5));
     await kiosk.publishHeartbeat();
     await raised;

@@ -1,74 +1,21 @@
 // Two live HQ nodes on one PostgreSQL, both following every log through one broker: ingest is idempotent per
 // (origin, seq), so both store into the same tables without conflict; killing one (its link dropped, as a crash)
 // loses nothing, and the other alone takes in everything the kiosks append afterwards.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toBase64 } from '../../core/bytes.ts';
-import { Signer } from '../../ledger/keys.ts';
-import { HqService } from '../../net/hq/hq-service.ts';
-import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
-import { KioskNode } from '../../net/kiosk-node.ts';
-import { topicId } from '../../net/topics.ts';
-import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
+import type { HqService } from '../../net/hq/hq-service.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { type BrokerFixture, startBroker } from './support/brokers.ts';
+import { pgHqWorld } from './support/pg-hq-nodes.ts';
 
 const KIOSKS = ['ha/k1', 'ha/k2'];
 const NODES = ['hq/a', 'hq/b'];
 
 describe('two HQ nodes on one PostgreSQL', () => {
-  let postgres: PostgresServer;
-  let broker: BrokerFixture;
-  const dir = mkdtempSync(join(tmpdir(), 'muster-two-hq-'));
-  const closers: (() => Promise<void>)[] = [];
-  beforeAll(async () => {
-    postgres = await startPostgres();
-    broker = await startBroker('mosquitto', [...KIOSKS, ...NODES]);
-  }, 60_000);
-  afterAll(async () => {
-    for (const close of closers.reverse()) await close().catch(() => undefined);
-    await broker.stop();
-    await postgres.stop();
-    rmSync(dir, { recursive: true, force: true });
-    // Stopping two HQ nodes, two kiosks, Mosquitto and PostgreSQL on a CI machine running other suites took over
-    // vitest's 30 s default once.
-  }, 60_000);
+  const world = pgHqWorld('muster-two-hq-', [...KIOSKS, ...NODES]);
 
   it('both ingest into one store; with one killed the other takes in everything, roots matching', async () => {
-    const hqs: HqService[] = [];
-    for (const nodeId of NODES) {
-      const store = await PostgresHqStore.open(postgres.url);
-      const hq = await HqService.start({
-        store,
-        broker: broker.link(nodeId),
-        nodeId,
-        witnessSigner: Signer.generate(nodeId),
-        checkEveryMs: 3_600_000,
-        retryMs: 500,
-      });
-      closers.push(async () => {
-        await hq.close();
-        await store.close();
-      });
-      hqs.push(hq);
-    }
-    const [a, b] = hqs as [HqService, HqService];
-    const kiosks = await Promise.all(
-      KIOSKS.map(async (origin) => {
-        const node = await KioskNode.start({
-          storePath: join(dir, `${topicId(origin)}.db`),
-          signer: Signer.generate(origin),
-          witnessSigner: Signer.generate(origin),
-          broker: broker.link(origin),
-          peers: [],
-          retryMs: 500,
-        });
-        closers.push(() => node.close(true));
-        return node;
-      }),
-    );
+    const [a, b] = (await world.hqNodes(NODES)) as [HqService, HqService];
+    const kiosks = await Promise.all(KIOSKS.map((origin) => world.kiosk(origin)));
     const appendAll = async (count: number): Promise<void> => {
       for (let i = 0; i < count; i++) for (const node of kiosks) await node.append('checkin', { subject: `s-${i}` });
     };
