@@ -1,6 +1,7 @@
 // Witnessing other logs' checkpoints. A checkpoint waits its turn in the ordered work (after the entries that
 // arrived before it), joins the other checkpoints queued with it in one witness group (one witness-state
-// transaction), and each verdict is acted on: a cosignature published, a rollback or fork reported, a replica
+// transaction), and each verdict is acted on: a cosignature published (at the next connect if the link is down:
+// the witness never cosigns the same checkpoint again), a rollback or fork reported, a replica
 // behind backfilled (the checkpoint is judged again once the replica reaches its size).
 import { MusterError } from '../core/errors.ts';
 import { claimedSize, parseCheckpoint, parseNote } from '../ledger/note.ts';
@@ -112,7 +113,7 @@ export class CheckpointWitnessing {
           break;
         case 'cosigned':
           ctx.emit({ kind: 'cosigned', origin, size: verdict.checkpoint.size, note: verdict.note });
-          ctx.send(topics.cosign(origin, witness.name), verdict.note, true);
+          ctx.sendLatest(topics.cosign(origin, witness.name), verdict.note);
           break;
         case 'rollback':
         case 'fork':

@@ -92,6 +92,7 @@ export class OwnLogPublisher {
 
   private publishCheckpoint(): void {
     const { own, ctx } = this;
+    // Offline, nothing is owed: announce publishes the checkpoint as it then stands at every connect.
     if (ctx.closed || !ctx.link.connected) return;
     const checkpoint = own.checkpoint();
     this.lastCheckpointAt = performance.now();

@@ -1,6 +1,7 @@
 // What the replicator's parts share: the link and the store, the events they report, the background publishes
-// (never awaited by a handler: a PUBACK arrives on the same connection as the messages being handled), and the
-// ordered work (group commits' outcomes and checkpoint checks, one at a time, in arrival order).
+// (never awaited by a handler: a PUBACK arrives on the same connection as the messages being handled), the latest
+// retained note per topic still owed to the broker, and the ordered work (group commits' outcomes and checkpoint
+// checks, one at a time, in arrival order).
 import { errorMessage } from '../core/errors.ts';
 import type { Rejected } from '../ledger/ingest-plan.ts';
 import type { MqttLink } from './mqtt-link.ts';
@@ -42,13 +43,20 @@ export class ReplicationContext {
   private readonly background = new Set<Promise<void>>();
   /** The ordered work: group commits' outcomes and checkpoint checks, one at a time. */
   private tail: Promise<void> = Promise.resolve();
+  /** Per topic, the latest retained payload the broker has not acknowledged yet (sendLatest): one each, never a queue. */
+  private readonly owed = new Map<string, Uint8Array | string>();
 
   constructor(
     readonly link: MqttLink,
     readonly store: ReplicaStore,
     readonly clock: () => number,
     private readonly onEvent: ((event: ReplicationEvent) => void) | undefined,
-  ) {}
+  ) {
+    link.onConnect(() => {
+      if (this.closed) return;
+      for (const [topic, payload] of this.owed) this.publishOwed(topic, payload);
+    });
+  }
 
   get id(): string {
     return this.link.id;
@@ -62,6 +70,25 @@ export class ReplicationContext {
   send(topic: string, payload: Uint8Array | string, retain = false): void {
     if (!this.link.connected) return;
     this.track(this.link.publish(topic, payload, retain));
+  }
+
+  /**
+   * Publishes `payload` retained on `topic`, and again at every connect until the broker acknowledged it or a later
+   * one for the topic replaced it. For what is sent once and never again by itself: a witness cosigns a checkpoint
+   * once (the same checkpoint again is stale to it), so a cosignature made while the link is down would otherwise be
+   * lost until the log grows. Only the latest per topic is kept: a retained topic's subscribers want no other.
+   */
+  sendLatest(topic: string, payload: Uint8Array | string): void {
+    this.owed.set(topic, payload);
+    if (this.link.connected) this.publishOwed(topic, payload);
+  }
+
+  private publishOwed(topic: string, payload: Uint8Array | string): void {
+    this.track(
+      this.link.publish(topic, payload, true).then(() => {
+        if (this.owed.get(topic) === payload) this.owed.delete(topic);
+      }),
+    );
   }
 
   track(work: Promise<void>): void {

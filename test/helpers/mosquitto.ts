@@ -28,6 +28,10 @@ export interface MosquittoServer {
   readonly dir: string;
   /** Stops the broker (SIGTERM: it saves its persistence file) and starts it again on the same port. */
   restart(): Promise<void>;
+  /** The first half of restart: the broker is gone (its port closed) until `up`. */
+  down(): Promise<void>;
+  /** Starts a broker stopped by `down` again, on the same port and files. */
+  up(): Promise<void>;
   stop(): Promise<void>;
   /** Whatever the broker printed, for failure messages. */
   log(): string;
@@ -102,6 +106,8 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
       await halt();
       await launch();
     },
+    down: halt,
+    up: launch,
     stop: async () => {
       await halt();
       rmSync(dir, { recursive: true, force: true });

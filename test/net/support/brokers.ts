@@ -16,6 +16,9 @@ export interface BrokerFixture {
   link(nodeId: string): Omit<LinkOptions, 'nodeId'> & { readonly url: string };
   /** Stops and starts the broker on the same port: Mosquitto keeps its persistence file, Aedes forgets everything. */
   restart(): Promise<void>;
+  /** Stops the broker (its port closed) until `up`: restart's two halves, for a test that acts in between. */
+  down(): Promise<void>;
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -29,18 +32,30 @@ export async function startBroker(kind: BrokerKind, nodeIds: readonly string[]):
     };
   if (kind === 'mosquitto') {
     const server = await startMosquitto({ users });
-    return { kind, link: link(server.url), restart: () => server.restart(), stop: () => server.stop() };
+    return {
+      kind,
+      link: link(server.url),
+      restart: () => server.restart(),
+      down: () => server.down(),
+      up: () => server.up(),
+      stop: () => server.stop(),
+    };
   }
   const options = { port: 0, users, alertPublishers: new Set(['hq']) };
   let broker: EmbeddedBroker = await startEmbeddedBroker(options);
   const port = broker.port;
+  const up = async (): Promise<void> => {
+    broker = await startEmbeddedBroker({ ...options, port });
+  };
   return {
     kind,
     link: link(broker.url),
     restart: async () => {
       await broker.close();
-      broker = await startEmbeddedBroker({ ...options, port });
+      await up();
     },
+    down: () => broker.close(),
+    up,
     stop: () => broker.close(),
   };
 }
