@@ -117,6 +117,14 @@ interface StoreTiming {
   readonly grouping: number[];
   /** When HQ's link handed each fleet entry's message to the replicator, by `origin#seq`, until it is stored. */
   readonly arrived: Map<string, number>;
+  /**
+   * The broker's redeliveries at HQ's link (PUBLISH with DUP set), and the fleet entries whose first arrival was
+   * one: a NATS node drops a delivery beyond the session's max_ack_pending (all its subscriptions together) and
+   * sends it again only after ack_wait, marked DUP (nats-server mqtt.go, trackPending).
+   */
+  readonly redelivered: { dup: number; firstAsDup: number };
+  /** Fleet entries (`origin#seq`) that reached HQ's link at least once. */
+  readonly seen: Set<string>;
 }
 
 export const scaleSuite: Suite = {
@@ -153,6 +161,8 @@ export const scaleSuite: Suite = {
         delivered: [],
         grouping: [],
         arrived: new Map(),
+        redelivered: { dup: 0, firstAsDup: 0 },
+        seen: new Set(),
       };
       const trace = new AlertTrace(PROBE_KIOSK);
       const hq = await HqService.start({
@@ -303,6 +313,7 @@ function watchArrivals(hq: HqService, timing: StoreTiming, trace: AlertTrace): v
   const handle = client.handleMessage.bind(client);
   client.handleMessage = (packet, done) => {
     const at = Date.now();
+    if (packet.dup) timing.redelivered.dup++;
     if (packet.topic.endsWith('/entries')) {
       const { origin, leaves } = decodeBatch(
         Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
@@ -312,6 +323,8 @@ function watchArrivals(hq: HqService, timing: StoreTiming, trace: AlertTrace): v
         for (const leaf of leaves) {
           const { seq } = decodeLeaf(leaf).body;
           if (seq > 0) timing.arrived.set(`${origin}#${seq}`, at);
+          if (!timing.seen.has(`${origin}#${seq}`) && packet.dup) timing.redelivered.firstAsDup++;
+          timing.seen.add(`${origin}#${seq}`);
         }
     }
     handle(packet, done);
@@ -425,6 +438,8 @@ async function runFleet(
     timing.delivered.length = 0;
     timing.grouping.length = 0;
     timing.arrived.clear();
+    timing.redelivered.dup = 0;
+    timing.redelivered.firstAsDup = 0;
     trace.take();
     const elu = performance.eventLoopUtilization();
     const cpu0 = cpuNow(cluster, rig.pgPid);
@@ -437,9 +452,16 @@ async function runFleet(
     let rssPeak = process.memoryUsage().rss;
     // And the most messages HQ's link held unacknowledged (its window, and NATS's max_ack_pending, are 256).
     let unackedPeak = 0;
+    // Over time: the most held in each second, and how many 0.1 s samples found the link's window full.
+    const unackedBySecond: number[] = [];
+    let fullSamples = 0;
     const sampler = setInterval(() => {
       rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-      unackedPeak = Math.max(unackedPeak, rig.hq.link.unacknowledged);
+      const held = rig.hq.link.unacknowledged;
+      unackedPeak = Math.max(unackedPeak, held);
+      const second = Math.floor((performance.now() - started) / 1000);
+      unackedBySecond[second] = Math.max(unackedBySecond[second] ?? 0, held);
+      if (held >= 256) fullSamples++;
     }, 100);
     // HQ's broker connection lost in the window (its unacknowledged messages then come again only after the
     // broker's ack_wait).
@@ -500,6 +522,12 @@ async function runFleet(
     report.add(`${label} HQ event loop delay p99`, loopDelay.percentile(99) / 1e6, 'ms');
     report.add(`${label} HQ event loop delay max`, loopDelay.max / 1e6, 'ms');
     report.add(`${label} HQ link unacknowledged messages, most`, unackedPeak, 'messages');
+    report.add(`${label} HQ link at its full window (256)`, fullSamples / 10, 's');
+    report.add(`${label} HQ link redeliveries (DUP) received`, timing.redelivered.dup, 'messages');
+    report.add(`${label} fleet entries first received as a redelivery`, timing.redelivered.firstAsDup, 'entries');
+    process.stderr.write(
+      `scale: ${label}: HQ link unacknowledged, most in each second: ${Array.from(unackedBySecond, (n: number | undefined) => n ?? 0).join(' ')}\n`,
+    );
     report.add(`${label} HQ broker connection lost`, drops, 'times');
     // Why a broker node closed a client (NATS logs a slow consumer or a stale connection), for the run's notes.
     for (const line of cluster.log().split('\n'))
