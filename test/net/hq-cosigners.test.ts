@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Signer } from '../../ledger/keys.ts';
 import { signCheckpoint } from '../../ledger/note.ts';
 import { cosign } from '../../net/cosignature.ts';
-import { HqService } from '../../net/hq/hq-service.ts';
+import type { HqService } from '../../net/hq/hq-service.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { KioskNode } from '../../net/kiosk-node.ts';
 import { topicId, topics } from '../../net/topics.ts';
@@ -21,6 +21,7 @@ import type { Cosignature } from '../../net/hq/other-witnesses.ts';
 import { HqBackend } from '../../main/web/hq-backend.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { type BrokerFixture, startBroker } from './support/brokers.ts';
+import { startHqPinning, startPoliceNode } from './support/cosigning-nodes.ts';
 
 const KIOSK = 'c1/k1';
 const officer = { principal: { user: 'olga', role: 'officer' as const, centres: [] }, kioskScreen: false };
@@ -60,22 +61,9 @@ describe("other witnesses' cosignatures at HQ", () => {
     const police = Signer.generate('police');
     const stranger = Signer.generate('stranger');
     const hqStore = SqliteHqStore.open(join(dir, 'hq.db'));
-    const hq = await HqService.start({
-      store: hqStore,
-      broker: broker.link('hq'),
-      witnessSigner: Signer.generate('hq'),
-      checkEveryMs: 3_600_000,
-      cosigners: [police.verifier],
-    });
+    const hq = await startHqPinning(hqStore, broker, [police.verifier]);
     const policeStore = SqliteHqStore.open(join(dir, 'police.db'));
-    const agency = await HqService.start({
-      store: policeStore,
-      broker: broker.link('police'),
-      nodeId: 'police',
-      witnessSigner: police,
-      checkEveryMs: 3_600_000,
-      agency: true,
-    });
+    const agency = await startPoliceNode(policeStore, broker, police);
     const logKey = Signer.generate(KIOSK);
     const kiosk = await KioskNode.start({
       storePath: join(dir, 'k1.db'),
@@ -142,14 +130,7 @@ describe("other witnesses' cosignatures at HQ", () => {
     const broker = await startBroker('mosquitto', ['hq', 'police', 'stranger', KIOSK]);
     const police = Signer.generate('police');
     const policeStore = SqliteHqStore.open(join(dir, 'police-2.db'));
-    const agency = await HqService.start({
-      store: policeStore,
-      broker: broker.link('police'),
-      nodeId: 'police',
-      witnessSigner: police,
-      checkEveryMs: 3_600_000,
-      agency: true,
-    });
+    const agency = await startPoliceNode(policeStore, broker, police);
     const kiosk = await KioskNode.start({
       storePath: join(dir, 'k1-2.db'),
       signer: Signer.generate(KIOSK),
@@ -189,13 +170,7 @@ describe("other witnesses' cosignatures at HQ", () => {
     let hq: HqService | undefined;
     const shown: Cosignature[] = [];
     const startHq = async (): Promise<HqService> => {
-      hq = await HqService.start({
-        store: hqStore,
-        broker: broker.link('hq'),
-        witnessSigner: Signer.generate('hq'),
-        checkEveryMs: 3_600_000,
-        cosigners: [police.verifier],
-      });
+      hq = await startHqPinning(hqStore, broker, [police.verifier]);
       hq.events.on('cosignature', ({ cosignature }) => shown.push(cosignature));
       return hq;
     };
@@ -238,13 +213,7 @@ describe("other witnesses' cosignatures at HQ", () => {
     const broker = await startBroker('mosquitto', ['hq', KIOSK, PEER]);
     const peerWitness = Signer.generate(PEER);
     const hqStore = SqliteHqStore.open(join(dir, 'hq-3.db'));
-    const hq = await HqService.start({
-      store: hqStore,
-      broker: broker.link('hq'),
-      witnessSigner: Signer.generate('hq'),
-      checkEveryMs: 3_600_000,
-      cosigners: [peerWitness.verifier],
-    });
+    const hq = await startHqPinning(hqStore, broker, [peerWitness.verifier]);
     const kiosk = await KioskNode.start({
       storePath: join(dir, 'k1-3.db'),
       signer: Signer.generate(KIOSK),
