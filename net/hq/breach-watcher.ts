@@ -91,34 +91,31 @@ export class BreachWatcher {
     await this.poke();
   }
 
-  /** New verified entries (or a change in kiosk downtime): run a pass now. Resolves when it is done. */
+  /**
+   * Entries stored with no word of which logs grew (or anything else changed): a pass now that looks at every log.
+   * Resolves when it is done.
+   */
   poke(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-      this.schedule();
-    });
-    return this.running;
+    this.options.source.unannounced?.();
+    return this.wake();
   }
 
   /**
    * A log grew (an ingest committed; `size`: the log's size then, unknown for another node's commit): a pass runs,
    * and while every new entry comes with such a word it reads only the logs named (net/hq/verified-records.ts).
+   * A word that comes during a pass runs another only if that pass's read had started without it: a group commit
+   * tells its logs one after another, and the pass the first word starts reads them all.
    */
   grew(origin: string, size?: number): Promise<void> {
     this.options.source.grew?.(origin, size);
-    return this.poke();
+    return this.wake(false);
   }
 
-  /** Re-judges everyone of a centre (a kiosk's downtime changed), then runs a pass. */
+  /** Re-judges everyone of a centre (a kiosk's downtime changed), then runs a pass (it reads no log for it). */
   recheckCentre(centre: string): Promise<void> {
     for (const [subject, plans] of this.plans)
       if (plans.some((p) => p.centres.includes(centre))) this.dirty.add(subject);
-    return this.poke();
+    return this.wake();
   }
 
   /** The alerts this watcher knows, as stored. */
@@ -130,6 +127,22 @@ export class BreachWatcher {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+  }
+
+  /** A pass now, or after the running one when `again` (else that one's loop reruns only for what it has not read). */
+  private wake(again = true): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.running) {
+      if (again) this.again = true;
+      return this.running;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+      // A word that came after the loop's last look, while it was ending, is not left for the next event.
+      if (this.rerun()) void this.wake();
+      else this.schedule();
+    });
+    return this.running;
   }
 
   private async loop(): Promise<void> {
@@ -144,9 +157,9 @@ export class BreachWatcher {
     }
   }
 
-  /** Whether entries arrived, or a change lost a race, during the pass. */
+  /** Whether a wake, or a change that lost a race, came during the pass, or the source holds words it has not read. */
   private rerun(): boolean {
-    return this.again && !this.closed;
+    return !this.closed && (this.again || this.options.source.waiting?.() === true);
   }
 
   private async pass(): Promise<void> {
@@ -241,7 +254,7 @@ export class BreachWatcher {
     let next = this.clock() + (this.options.idleMs ?? 3_600_000);
     for (const at of this.due.values()) if (at < next) next = at;
     // Timers may fire a little early: a pass then finds nothing due and schedules again.
-    this.timer = setTimeout(() => void this.poke(), Math.max(0, Math.min(next - this.clock(), 2_000_000_000)));
+    this.timer = setTimeout(() => void this.wake(), Math.max(0, Math.min(next - this.clock(), 2_000_000_000)));
     this.timer.unref();
   }
 

@@ -30,6 +30,10 @@ export interface VerifiedRecords {
    * only the logs named since the last one.
    */
   grew?(origin: string, size?: number): void;
+  /** Entries may have been stored with no word of it (`grew`): the next call looks at every log. */
+  unannounced?(): void;
+  /** Whether the next call has something to read: logs named, or a look at every log asked for, since the last call. */
+  waiting?(): boolean;
 }
 
 /** An entry source that can also list every log with its size in one read (HQ on PostgreSQL). */
@@ -74,7 +78,7 @@ export function witnessedLedgerSource(ledger: LedgerStore): EntrySource {
 export interface ListingOptions {
   /**
    * Longest time between two calls that list every log (default 5000 ms): the safety net for entries stored with
-   * no `grew` (another process's write). A call with no log named since the last one lists every log too.
+   * no `grew` (another process's write). A call asked to (`unannounced`) lists every log too.
    */
   readonly everyMs?: number;
   readonly clock?: () => number;
@@ -93,17 +97,21 @@ const READ_AHEAD = 1024;
 
 /**
  * Records through a VerifiedReader over any entry source (HQ's stores, an agency node's, a SQLite log store).
- * A call lists every log's size (one read where the store lists them at once: a province's thousands of logs made
- * a query per log per pass take seconds) unless the caller named the logs that grew since the last call, with
- * their sizes: then only those are read, and every log is listed again at least every `everyMs`. A named size is
- * one the store committed; it is never taken below what the reader verified (an older event), and a size behind
- * by the time it is used makes the reader read fewer entries, the next call the rest.
+ * A call reads only the logs named as grown since the last call, at the sizes told, and nothing when none was
+ * named (a pass for a deadline, or one woken by a word an earlier call already read): its cost follows the new
+ * entries, not the province's thousands of logs. It lists every log's size (one read where the store lists them
+ * at once) the first time, when a size is not known, when asked to (`unannounced`), and at least every `everyMs`,
+ * the safety net for entries stored with no word. A named size is one the store committed; it is never taken
+ * below what the reader verified (an older event), and a size behind by the time it is used makes the reader read
+ * fewer entries, the next call the rest.
  */
 export class ReaderRecords implements VerifiedRecords {
   private reader: VerifiedReader;
   private readonly view: EntrySource;
   /** Logs named since the last call, with the largest size told (absent from it: a size not known). */
   private grown = new Map<string, number | undefined>();
+  /** The next call lists every log (`unannounced`). */
+  private everyLog = false;
   private call: Call = { named: undefined, listed: new Map(), read: new Map() };
   /** When a call last listed every log; undefined: the next call must. */
   private listedAt: number | undefined;
@@ -149,6 +157,14 @@ export class ReaderRecords implements VerifiedRecords {
     this.grown.set(origin, unknown ? undefined : Math.max(size, told ?? 0));
   }
 
+  unannounced(): void {
+    this.everyLog = true;
+  }
+
+  waiting(): boolean {
+    return this.everyLog || this.grown.size > 0;
+  }
+
   next(): Promise<{ records: LogRecord[]; problems: readonly VerifyProblem[]; withdrawn: boolean }> {
     const run = this.running.catch(() => undefined).then(() => this.read());
     this.running = run;
@@ -189,19 +205,16 @@ export class ReaderRecords implements VerifiedRecords {
     return new Map(ranges.map((range, i) => [range.origin, { range, rows: rows[i] ?? [] }]));
   }
 
-  /** The logs this call reads with their sizes, or undefined: every log (none named, a size not known, or due). */
+  /** The logs this call reads with their sizes (none: nothing to read), or undefined: every log. */
   private plan(): ReadonlyMap<string, number> | undefined {
     const grown = this.grown;
+    const everyLog = this.everyLog;
     this.grown = new Map();
+    this.everyLog = false;
     const now = this.clock();
     const named = new Map<string, number>();
     for (const [origin, size] of grown) if (size !== undefined) named.set(origin, size);
-    if (
-      named.size === 0 ||
-      named.size < grown.size ||
-      this.listedAt === undefined ||
-      now - this.listedAt >= this.everyMs
-    ) {
+    if (everyLog || named.size < grown.size || this.listedAt === undefined || now - this.listedAt >= this.everyMs) {
       this.listedAt = now;
       return undefined;
     }

@@ -1,7 +1,8 @@
 // The breach watcher's reader (net/hq/verified-records.ts) told which logs grew: a call reads only those, at the
-// sizes told, without listing every log (a province's thousands of logs), and still lists every log when nothing
-// was named, when a size is not known (another node's commit) and at least every `everyMs` (the safety net for
-// entries stored with no word). A size told that is older than what was verified is not a rollback.
+// sizes told, without listing every log (a province's thousands of logs), nothing when none was named, and still
+// lists every log when a size is not known (another node's commit), when told entries came with no word, and at
+// least every `everyMs` (the safety net for entries stored with no word). A size told that is older than what was
+// verified is not a rollback.
 import { describe, expect, it } from 'vitest';
 import type { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { ReaderRecords } from '../../net/hq/verified-records.ts';
@@ -72,13 +73,22 @@ describe('ReaderRecords told which logs grew', () => {
     expect(await subjects()).toEqual([`${KIOSK}#3`, `${STAFF}#4`]);
     expect(listed()).toBeGreaterThan(before);
 
-    // Nothing named: every log is listed (a poke from a deadline, a timer).
+    // Nothing named (a pass for a deadline): nothing listed, nothing read, until everyMs has passed...
     await staff.writer.append('plan', plan('p-5'));
     await sync();
     const quiet = listed();
     now = 5100;
+    expect(records.waiting()).toBe(false);
+    expect(await subjects()).toEqual([]);
+    expect(listed()).toBe(quiet);
+
+    // ...or until told that entries came with no word: then every log is listed.
+    records.unannounced();
+    expect(records.waiting()).toBe(true);
+    now = 5150;
     expect(await subjects()).toEqual([`${STAFF}#5`]);
     expect(listed()).toBeGreaterThan(quiet);
+    expect(records.waiting()).toBe(false);
 
     // A size not known (another node's commit, told by PostgreSQL's NOTIFY): every log is listed.
     await staff.writer.append('plan', plan('p-6'));
