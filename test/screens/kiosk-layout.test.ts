@@ -244,12 +244,20 @@ describe.each(['zh-CN', 'en'] as const)('kiosk waits and layout, %s', (language:
     await backToStart();
   }, 120_000);
 
-  it('a failed call shows the error screen counting down to its retry, with a way back, in the whole window', async () => {
+  it('a failed call shows the error screen counting down to its retry, with a way back, in the whole window; it returns to the start by itself', async () => {
     await atStart();
     for (const { name, page } of pages) {
       let failed = false;
+      // The error screen returns by asking main for the view (3 s on): that call is held until the checks are
+      // done, so a loaded host cannot take the screen away from under them.
+      let asked = false;
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
       const handler = async (route: Route): Promise<void> => {
-        if (!failed && (route.request().postDataJSON() as { method?: string }).method === 'kiosk.begin') {
+        const method = (route.request().postDataJSON() as { method?: string }).method;
+        if (!failed && method === 'kiosk.begin') {
           failed = true;
           await route.fulfill({
             status: 500,
@@ -257,6 +265,10 @@ describe.each(['zh-CN', 'en'] as const)('kiosk waits and layout, %s', (language:
             body: JSON.stringify({ ok: false, error: { code: 'internal', message: 'injected' } }),
           });
           return;
+        }
+        if (failed && method === 'kiosk.view') {
+          asked = true;
+          await released;
         }
         await route.continue();
       };
@@ -268,7 +280,11 @@ describe.each(['zh-CN', 'en'] as const)('kiosk waits and layout, %s', (language:
       expect(await centringProblems(page), name).toEqual([]);
       expect(await page.locator('.phase-error .countdown').textContent(), name).toMatch(/\d/);
       expect(await named(page, 'backToStart').isVisible(), name).toBe(true);
+      // By itself, nothing tapped: the screen asks main for the view, and goes back to the start with it.
+      await waitFor(() => asked, `the error screen at ${name} asking main for the view`, UI_TIMEOUT);
+      release();
       await page.locator('.phase-error').waitFor({ state: 'detached' });
+      await named(page, 'start').waitFor();
       await page.unroute('**/api/call', handler);
     }
     await atStart();
