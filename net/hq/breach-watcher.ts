@@ -22,6 +22,7 @@ import {
   breachAlertId,
   outageOnly,
 } from './breach-alert.ts';
+import { Deadlines } from './deadlines.ts';
 import type { VerifiedRecords } from './verified-records.ts';
 
 /** A span when the node saw a kiosk offline or degraded (from heartbeats): the kiosk may have been unusable. */
@@ -70,7 +71,7 @@ export class BreachWatcher {
   /** Plans by entry (for a finding's window) and by person (for deadlines and centres). */
   private readonly plansByRef = new Map<string, Plan>();
   private readonly plans = new Map<string, Plan[]>();
-  private readonly due = new Map<string, number>();
+  private readonly due = new Deadlines();
   private readonly dirty = new Set<string>();
   private readonly known = new Map<string, BreachAlert>();
   private readonly bySubject = new Map<string, Set<string>>();
@@ -165,7 +166,7 @@ export class BreachWatcher {
   private async pass(): Promise<void> {
     await this.readNew();
     const now = this.clock();
-    for (const [subject, at] of this.due) if (at <= now) this.dirty.add(subject);
+    for (const subject of this.due.takeDue(now)) this.dirty.add(subject);
     const changes: AlertChange[] = [];
     for (const subject of this.dirty) {
       changes.push(...this.reconcile(subject, this.engine.evaluateSubject(subject, now), now));
@@ -251,8 +252,7 @@ export class BreachWatcher {
   private schedule(): void {
     if (this.closed) return;
     if (this.timer) clearTimeout(this.timer);
-    let next = this.clock() + (this.options.idleMs ?? 3_600_000);
-    for (const at of this.due.values()) if (at < next) next = at;
+    const next = Math.min(this.clock() + (this.options.idleMs ?? 3_600_000), this.due.next() ?? Infinity);
     // Timers may fire a little early: a pass then finds nothing due and schedules again.
     this.timer = setTimeout(() => void this.wake(), Math.max(0, Math.min(next - this.clock(), 2_000_000_000)));
     this.timer.unref();
