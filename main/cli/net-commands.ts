@@ -229,8 +229,6 @@ const hq: Command = {
       const readerKeys = new Map(trustedKeys);
       const registryKey = registry?.log(REGISTRY_ORIGIN)?.genesisKey;
       if (registryKey) readerKeys.set(REGISTRY_ORIGIN, registryKey);
-      // HQ nodes sharing one PostgreSQL: the lease holder alone judges breaches and raises fleet alerts.
-      const lease: { holding?: (() => boolean) | undefined } = {};
       // Other witnesses (--cosigner): HQ checks and keeps their cosignatures, and evidence bundles carry them.
       const cosigners = stringList(values, 'cosigner').flatMap((file) => readVerifierFile(file));
       // Only registered (or pinned) kiosks' logs are stored: an unknown log is refused with a security alert.
@@ -241,7 +239,6 @@ const hq: Command = {
         witnessSigner: signer,
         trusted: new Set(trustedKeys.keys()),
         ...(registry ? { registry } : {}),
-        ...(postgres ? { raisesAlerts: () => lease.holding?.() === true } : {}),
         agency,
         followsRegistry: registryPub !== undefined,
         cosigners,
@@ -255,6 +252,7 @@ const hq: Command = {
         service.followedRegistry()?.staffLogs?.has(origin) === true;
       // An agency node's verdicts stay on its own store and screens: HQ publishes the shared alerts topic.
       const alertOptions = { trustedKeys: readerKeys, engine: { staffOrigin }, publish: !agency };
+      // HQ nodes sharing one PostgreSQL: the lease holder alone judges breaches (fleet alerts are stored once by key).
       const leased =
         postgres === undefined
           ? undefined
@@ -269,7 +267,6 @@ const hq: Command = {
               },
             });
       const breachAlerts = leased ?? (await startHqBreachAlerts(service, alertOptions));
-      lease.holding = leased?.holding;
       stops.push(() => breachAlerts.close());
       const hqLog = openHqLog(
         resolve(optionalString(values, 'log') ?? (dbPath ? `${dbPath}.log.db` : 'hq.log.db')),

@@ -92,12 +92,6 @@ export interface HqServiceOptions {
    */
   readonly trusted?: ReadonlySet<string>;
   /**
-   * Whether this node raises alerts about the fleet's state now (default: always). With several HQ nodes on one
-   * store, only the breach-watcher lease holder does, so each is raised once; the others keep the fleet view. Alerts
-   * about events (security, forks, reports) are raised by the node that saw them, once by key (`raiseOnce`).
-   */
-  readonly raisesAlerts?: () => boolean;
-  /**
    * An independent agency's node (the police): it follows, verifies, stores, witnesses and judges every log on its
    * own, but publishes neither alerts nor the registry (HQ does; the broker lets only HQ publish them).
    */
@@ -297,7 +291,7 @@ export class HqService {
     for (const kiosk of known) await this.judge(kiosk, beats.get(kiosk), now);
   }
 
-  /** One kiosk's state by HQ's clock, from its last heartbeat and its entries' times; a change is an event, a turn for the worse an alert. */
+  /** One kiosk's state by HQ's clock, from its last heartbeat and its entries' times; a change is an event, a turn for the worse an alert (once per episode, by whichever node sees it). */
   private async judge(kiosk: string, last: LastHeartbeat | undefined, now: number): Promise<void> {
     const policy = this.options.policy ?? DEFAULT_FLEET_POLICY;
     let { state, reasons } = kioskState(last, now, policy);
@@ -312,15 +306,22 @@ export class HqService {
     this.fleet.set(kiosk, entry);
     if (before?.state === state && before.reasons.join() === reasons.join()) return;
     this.events.emit('kiosk', entry);
-    if (state !== 'online' && before?.state !== state && this.options.raisesAlerts?.() !== false) {
-      await this.raise({
-        kind: state,
-        kiosk,
-        center: centerOf(kiosk),
-        at: now,
-        summary: `${kiosk} is ${state}: ${reasons.join('; ')}`,
-        evidence: { reasons, lastHeartbeatAt: last?.receivedAt ?? null },
-      });
+    if (state === 'online' || before?.state === state) return;
+    const alert: Alert = {
+      kind: state,
+      kiosk,
+      center: centerOf(kiosk),
+      at: now,
+      summary: `${kiosk} is ${state}: ${reasons.join('; ')}`,
+      evidence: { reasons, lastHeartbeatAt: last?.receivedAt ?? null },
+    };
+    try {
+      await this.raiseOnce(alert, episodeKey(state, kiosk, last));
+    } catch (error) {
+      // Not stored: judged again at the next check, as if never seen.
+      if (before) this.fleet.set(kiosk, before);
+      else this.fleet.delete(kiosk);
+      throw error;
     }
   }
 
@@ -436,14 +437,15 @@ export class HqService {
     const key = verifiers.at(-1);
     if (!key) return undefined;
     if (!key.verify(signed, signature)) return refuse("signature does not verify under the kiosk's key");
-    // An older signed time than the one held: replayed or reordered, not news. The times are kept here (read from
-    // the store once), so a heartbeat costs no read of the whole fleet's.
+    // An older signed time than the one held: replayed or reordered, not news. The same one is judged (the other HQ
+    // node may have stored it first; the store keeps it once). The times are kept here (read from the store once),
+    // so a heartbeat costs no read of the whole fleet's.
     if (!this.beatsLoaded) {
       for (const [id, last] of await this.store.heartbeats())
         if (!this.lastBeatAt.has(id)) this.lastBeatAt.set(id, last.heartbeat.at);
       this.beatsLoaded = true;
     }
-    if (heartbeat.at <= (this.lastBeatAt.get(kiosk) ?? -1)) return undefined;
+    if (heartbeat.at < (this.lastBeatAt.get(kiosk) ?? -1)) return undefined;
     this.lastBeatAt.set(kiosk, heartbeat.at);
     await this.store.recordHeartbeat(heartbeat, receivedAt);
     // What the kiosk found wrong with its peers' logs while witnessing them: an alert about each peer, once.
@@ -461,14 +463,20 @@ export class HqService {
    * Raises an alert about an event once: `key` names the event the same way on every HQ node and in every run, and
    * the store refuses a key it holds, so neither a restart nor the other node raises it again when the event comes
    * back (a kiosk's standing witness report is in every heartbeat). Hashed: a key may carry a fork's evidence,
-   * longer than an index entry may be. Raised by the node that saw the event, lease or not (`raisesAlerts` gates
-   * the fleet's state changes only): entries the other node stored first, or a lease holder cut off from the broker
-   * (the lease is PostgreSQL's), are seen here alone.
+   * longer than an index entry may be. Raised by the node that saw the event, lease or not: entries the other node
+   * stored first, a kiosk's silence while the other node is down, or a lease holder cut off from the broker (the
+   * lease is PostgreSQL's), are seen here alone.
    */
   private async raiseOnce(alert: Alert, key: string): Promise<void> {
     if (this.raised.has(key)) return;
     this.raised.add(key);
-    const stored = await this.store.recordAlertOnce(alert, toHex(sha256(utf8(key))));
+    let stored: StoredAlert | undefined;
+    try {
+      stored = await this.store.recordAlertOnce(alert, toHex(sha256(utf8(key))));
+    } catch (error) {
+      this.raised.delete(key); // not stored: the event raises it again when it comes back
+      throw error;
+    }
     if (stored) this.announce(stored);
   }
 
@@ -517,4 +525,14 @@ export class HqService {
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
   }
+}
+
+/**
+ * What names one offline or degraded episode of a kiosk the same way on every HQ node and after a restart: the
+ * kiosk's signed time of the last heartbeat HQ holds (a kiosk never heard from: `never`). Offline, that heartbeat is
+ * where the silence began, so a kiosk back and silent again is a new episode; degraded, it is the heartbeat that
+ * showed the turn to whoever saw it (a node that starts during an episode sees it at a later one).
+ */
+function episodeKey(state: 'offline' | 'degraded', kiosk: string, last: LastHeartbeat | undefined): string {
+  return `${state}:${kiosk}:${last?.heartbeat.at ?? 'never'}`;
 }

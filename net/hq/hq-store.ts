@@ -32,6 +32,10 @@ export interface HqStore extends ReplicaStore, BreachAlertStore, AlertOutbox {
    */
   recordAlertOnce(alert: Alert, key: string): Promise<StoredAlert | undefined>;
   alerts(afterId: number, limit: number): Promise<StoredAlert[]>;
+  /**
+   * Keeps a kiosk's newest heartbeat by its signed time: HQ nodes sharing a store each record what they receive, and
+   * one late with an older one must not put it back (the last heartbeat names a kiosk's offline episode).
+   */
   recordHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void>;
   heartbeats(): Promise<Map<string, LastHeartbeat>>;
   /** Stores a downtime span, or its end, by kiosk and start: HQ's judgement of its fleet outlives a restart. */

@@ -20,8 +20,6 @@ import { ENTRIES_CHANNEL, entriesNotice } from './postgres-hq-store.ts';
 export interface LeasedBreachAlerts {
   /** Publishes an alert changed outside the watcher (an officer's action), as the watcher does. */
   readonly deliver: (alert: BreachAlert) => void;
-  /** Whether this node holds the lease (its watcher runs). */
-  readonly holding: () => boolean;
   close(): Promise<void>;
 }
 
@@ -91,7 +89,6 @@ export async function startLeasedBreachAlerts(
   });
   return {
     deliver: breachAlertDelivery(hq, log, options.publish ?? true),
-    holding: () => running !== undefined,
     close: async () => {
       await lease.close();
       await turn;

@@ -406,8 +406,10 @@ export class PostgresHqStore implements HqStore {
 
   async recordHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void> {
     await this.pool.query(
-      'INSERT INTO heartbeats (kiosk, heartbeat, received_at) VALUES ($1, $2, $3) ON CONFLICT (kiosk) DO UPDATE SET heartbeat = EXCLUDED.heartbeat, received_at = EXCLUDED.received_at',
-      [heartbeat.kiosk, encodeHeartbeat(heartbeat).toString('utf8'), receivedAt],
+      `INSERT INTO heartbeats (kiosk, heartbeat, received_at) VALUES ($1, $2, $3) ON CONFLICT (kiosk) DO UPDATE
+         SET heartbeat = EXCLUDED.heartbeat, received_at = EXCLUDED.received_at
+         WHERE (heartbeats.heartbeat::jsonb ->> 'at')::bigint < $4`,
+      [heartbeat.kiosk, encodeHeartbeat(heartbeat).toString('utf8'), receivedAt, heartbeat.at],
     );
   }
 

@@ -229,8 +229,12 @@ export class SqliteHqStore extends SqliteReplicaStore implements HqStore {
 
   recordHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void> {
     this.ledger.db
-      .prepare('INSERT OR REPLACE INTO hq_heartbeats (kiosk, heartbeat, received_at) VALUES (?, ?, ?)')
-      .run(heartbeat.kiosk, encodeHeartbeat(heartbeat).toString('utf8'), receivedAt);
+      .prepare(
+        `INSERT INTO hq_heartbeats (kiosk, heartbeat, received_at) VALUES (?, ?, ?) ON CONFLICT (kiosk) DO UPDATE
+           SET heartbeat = excluded.heartbeat, received_at = excluded.received_at
+           WHERE json_extract(hq_heartbeats.heartbeat, '$.at') < ?`,
+      )
+      .run(heartbeat.kiosk, encodeHeartbeat(heartbeat).toString('utf8'), receivedAt, heartbeat.at);
     return Promise.resolve();
   }
 

@@ -402,7 +402,7 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
     }
   });
 
-  it('keeps alerts in order and the last heartbeat per kiosk', async () => {
+  it('keeps alerts in order and the newest heartbeat per kiosk by its signed time', async () => {
     const store = await backend.open();
     try {
       for (const kind of ['offline', 'rollback', 'breach'] as const) {
@@ -428,9 +428,15 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
         devices: [{ id: 'f', state: 'ok' as const }],
       };
       await store.recordHeartbeat(beat, 10);
-      await store.recordHeartbeat({ ...beat, logSize: 4 }, 20);
+      await store.recordHeartbeat({ ...beat, at: 3, logSize: 4 }, 20);
       expect(await store.heartbeats()).toEqual(
-        new Map([['c1/k1', { heartbeat: { ...beat, logSize: 4 }, receivedAt: 20 }]]),
+        new Map([['c1/k1', { heartbeat: { ...beat, at: 3, logSize: 4 }, receivedAt: 20 }]]),
+      );
+      // Another HQ node on the store, late: an older heartbeat, or the same one again, changes nothing.
+      await store.recordHeartbeat({ ...beat, at: 2, logSize: 9 }, 30);
+      await store.recordHeartbeat({ ...beat, at: 3, logSize: 4 }, 40);
+      expect(await store.heartbeats()).toEqual(
+        new Map([['c1/k1', { heartbeat: { ...beat, at: 3, logSize: 4 }, receivedAt: 20 }]]),
       );
     } finally {
       await store.close();

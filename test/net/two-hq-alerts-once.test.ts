@@ -1,11 +1,11 @@
-// Two HQ nodes on one PostgreSQL raise an alert about an event once between them, also when the lease moves to the
-// other node (issue 20: alerts deduplicated by a deterministic id). The event here is a kiosk's standing witness
-// report (a fork it found in a peer's log), which comes back in every heartbeat: the node that takes over judging must
-// not raise it again. Before, each node kept the events it had raised in memory only, so the new holder (and any HQ
-// after a restart) raised the report again at the kiosk's next heartbeat. And since the store keeps such an alert
-// once, the node that saw the event raises it, holder of the lease or not: a holder cut off from the broker (the
-// lease is PostgreSQL's) no longer means nobody raises what the kiosks report. The lease is played by each node's
-// `raisesAlerts` (test/net/pg-lease.test.ts and two-hq-cli.test.ts test the lease itself).
+// Two HQ nodes on one PostgreSQL raise an alert about an event once between them (issue 20: alerts deduplicated by a
+// deterministic id). The event here is a kiosk's standing witness report (a fork it found in a peer's log), which
+// comes back in every heartbeat: neither node may raise it again. Before, each node kept the events it had raised in
+// memory only, so the node taking over the lease (and any HQ after a restart) raised the report again at the kiosk's
+// next heartbeat. And since the store keeps such an alert once, the node that saw the event raises it, holder of the
+// lease or not: a node cut off from the broker no longer means nobody raises what the kiosks report. A kiosk's
+// offline or degraded episode is such an event too (the last block). The lease only gates the breach watcher
+// (test/net/pg-lease.test.ts and two-hq-cli.test.ts test it).
 import { describe, expect, it } from 'vitest';
 import type { StoredAlert } from '../../net/alerts.ts';
 import type { HqService } from '../../net/hq/hq-service.ts';
@@ -28,12 +28,8 @@ const forkReported = (nodes: readonly HqService[], about: string, by: string, wh
 describe('two HQ nodes raising alerts', () => {
   const world = pgHqWorld('muster-two-hq-once-', [KIOSK, ...NODES, ...Object.values(CUT_OFF)]);
 
-  it("raise a kiosk's standing report once, the lease moved to the other node included", async () => {
-    let holder: (typeof NODES)[number] = 'hq-a';
-    const [a, b] = (await world.hqNodes(NODES, { raisesAlerts: (nodeId) => holder === nodeId })) as [
-      HqService,
-      HqService,
-    ];
+  it("raise a kiosk's standing report once, heartbeat after heartbeat", async () => {
+    const [a, b] = (await world.hqNodes(NODES)) as [HqService, HqService];
     // Every heartbeat a later signed time than the one before, however fast they follow each other.
     let last = 0;
     const kiosk = await world.kiosk(KIOSK, {
@@ -52,8 +48,7 @@ describe('two HQ nodes raising alerts', () => {
     await kiosk.publishHeartbeat();
     await first;
 
-    // hq-b takes over; the kiosk's next heartbeat carries the old report, then a new one (handled in that order).
-    holder = 'hq-b';
+    // The kiosk's next heartbeat carries the old report, then a new one (handled in that order).
     const second = reported('c1/k3');
     kiosk.witnessed.add(report('c1/k3', 9));
     expect(kiosk.witnessed.list().map((r) => r.origin)).toEqual(['c1/k1', 'c1/k3']);
@@ -65,12 +60,11 @@ describe('two HQ nodes raising alerts', () => {
     await world.closeNodes();
   }, 300_000);
 
-  it('raise what a kiosk reports on the node that saw it, when the holder of the lease is cut off from the broker', async () => {
+  it('raise what a kiosk reports on the node that saw it, when the other node is cut off from the broker', async () => {
     const elsewhere = await startBroker('mosquitto', [CUT_OFF.holder]);
     world.onClose(() => elsewhere.stop());
-    const raisesAlerts = (nodeId: string): boolean => nodeId === CUT_OFF.holder;
-    await world.hqNodes([CUT_OFF.holder], { on: elsewhere, raisesAlerts });
-    const [standby] = (await world.hqNodes([CUT_OFF.standby], { raisesAlerts })) as [HqService];
+    await world.hqNodes([CUT_OFF.holder], { on: elsewhere });
+    const [standby] = (await world.hqNodes([CUT_OFF.standby])) as [HqService];
     const kiosk = await world.kiosk(CUT_OFF.kiosk, { heartbeat: { everyMs: 0, version: 'test' } });
     await kiosk.append('checkin', { subject: 'p-1' });
     await waitFor(
@@ -84,5 +78,64 @@ describe('two HQ nodes raising alerts', () => {
     await raised;
     const stored = (await standby.store.alerts(0, 100)).filter((alert) => alert.kiosk === 'c2/k9');
     expect(stored).toHaveLength(1);
+  }, 300_000);
+});
+
+describe('two HQ nodes raising fleet alerts', () => {
+  /** Its kiosks, HQ nodes, and the node started during the degraded episode. */
+  const FLEET = { offline: 'c3/k1', degraded: 'c3/k2', nodes: ['hq-e', 'hq-f'], late: 'hq-g' } as const;
+  const world = pgHqWorld('muster-two-hq-fleet-', [FLEET.offline, FLEET.degraded, ...FLEET.nodes, FLEET.late]);
+  // Nodes and kiosks on one simulated clock: a silence is a step of it, judged when a test calls checkFleet.
+  const now = { t: Date.now() };
+  const clock = (): number => now.t;
+  const fleetAlerts = async (node: HqService, kind: string, kiosk: string): Promise<number> =>
+    (await node.store.alerts(0, 1000)).filter((a) => a.kind === kind && a.kiosk === kiosk).length;
+  const judgedBy = (nodes: readonly HqService[], kiosk: string, state: string): Promise<boolean> =>
+    waitFor(
+      () => nodes.every((n) => n.fleetView().find((k) => k.kiosk === kiosk)?.state === state),
+      `every node to see ${kiosk} ${state}`,
+      60_000,
+    );
+
+  it("raise a kiosk's offline episode once between them, whichever node sees it, and a new episode again", async () => {
+    const [e, f] = (await world.hqNodes(FLEET.nodes, { clock })) as [HqService, HqService];
+    const kiosk = await world.kiosk(FLEET.offline, { clock, heartbeat: { everyMs: 0, version: 'test' } });
+    await kiosk.append('checkin', { subject: 'p-1' });
+    await waitFor(async () => (await e.store.size(FLEET.offline)) >= 2, "the store to hold the kiosk's log", 60_000);
+    await kiosk.publishHeartbeat();
+    await judgedBy([e, f], FLEET.offline, 'online');
+
+    // Silent past the policy's 90 s: both nodes judge it offline at once, and the store keeps one alert.
+    now.t += 120_000;
+    await Promise.all([e.checkFleet(), f.checkFleet()]);
+    expect(await fleetAlerts(e, 'offline', FLEET.offline)).toBe(1);
+
+    // Back, then silent again: a new episode, raised by the node that sees it first, and not again by the other.
+    now.t += 1000;
+    await kiosk.publishHeartbeat();
+    await judgedBy([e, f], FLEET.offline, 'online');
+    now.t += 120_000;
+    await f.checkFleet();
+    expect(await fleetAlerts(e, 'offline', FLEET.offline)).toBe(2);
+    await e.checkFleet();
+    expect(await fleetAlerts(e, 'offline', FLEET.offline)).toBe(2);
+    await world.closeNodes();
+  }, 300_000);
+
+  it("raise a kiosk's turn to degraded once: a node started during the episode does not raise it again", async () => {
+    const [e] = (await world.hqNodes([FLEET.nodes[0]], { clock })) as [HqService];
+    const kiosk = await world.kiosk(FLEET.degraded, {
+      clock,
+      heartbeat: { everyMs: 0, version: 'test', devices: () => [{ id: 'camera', state: 'failing' }] },
+    });
+    await kiosk.append('checkin', { subject: 'p-1' });
+    await waitFor(async () => (await e.store.size(FLEET.degraded)) >= 2, "the store to hold the kiosk's log", 60_000);
+    const raised = nextAlert([e], (a) => a.kind === 'degraded' && a.kiosk === FLEET.degraded, 'the degraded alert');
+    await kiosk.publishHeartbeat();
+    await raised;
+    // The new node judges the fleet before its start resolves: the kiosk degraded, at the same heartbeat.
+    const [late] = (await world.hqNodes([FLEET.late], { clock })) as [HqService];
+    expect(late.fleetView().find((k) => k.kiosk === FLEET.degraded)?.state).toBe('degraded');
+    expect(await fleetAlerts(late, 'degraded', FLEET.degraded)).toBe(1);
   }, 300_000);
 });

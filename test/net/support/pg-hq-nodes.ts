@@ -26,12 +26,12 @@ export interface PgHqWorld {
   /** Closes every node and kiosk started so far (a test whose events must not reach the next test's nodes). */
   closeNodes(): Promise<void>;
   /**
-   * One HQ node per id, each on its own PostgresHqStore connection (on `on`, default the world's broker).
-   * `raisesAlerts`: a node's stand-in for the lease, given its id.
+   * One HQ node per id, each on its own PostgresHqStore connection (on `on`, default the world's broker), on
+   * `clock` (default real time).
    */
   hqNodes(
     nodeIds: readonly string[],
-    options?: { readonly on?: BrokerFixture; readonly raisesAlerts?: (nodeId: string) => boolean },
+    options?: { readonly on?: BrokerFixture; readonly clock?: () => number },
   ): Promise<HqService[]>;
   /** A kiosk with no peers on the world's broker, its store named after its origin. */
   kiosk(origin: string, extra?: { clock?: () => number; heartbeat?: HeartbeatOptions }): Promise<KioskNode>;
@@ -77,7 +77,6 @@ export function pgHqWorld(prefix: string, brokerIds: readonly string[]): PgHqWor
       const nodes: HqService[] = [];
       for (const nodeId of nodeIds) {
         const store = await PostgresHqStore.open(world.postgres.url);
-        const raisesAlerts = options.raisesAlerts;
         const hq = await HqService.start({
           store,
           broker: (options.on ?? world.broker).link(nodeId),
@@ -85,7 +84,7 @@ export function pgHqWorld(prefix: string, brokerIds: readonly string[]): PgHqWor
           witnessSigner: Signer.generate(nodeId),
           checkEveryMs: 3_600_000,
           retryMs: 500,
-          ...(raisesAlerts ? { raisesAlerts: () => raisesAlerts(nodeId) } : {}),
+          ...(options.clock ? { clock: options.clock } : {}),
         });
         closers.push(async () => {
           await hq.close();

@@ -1,0 +1,116 @@
+// A kiosk's offline episode is one alert, on either store (issue 20: alerts deduplicated by a deterministic id): HQ
+// restarted during the episode does not raise it again, an alert HQ failed to store is raised at the next check, and
+// the kiosk back and silent again is a new episode. The episode is named by the kiosk and its last heartbeat's signed
+// time (HqService episodeKey); before, the fleet's alerts were stored without a key and judged from memory only.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Signer } from '../../ledger/keys.ts';
+import { HqService } from '../../net/hq/hq-service.ts';
+import type { HqStore } from '../../net/hq/hq-store.ts';
+import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
+import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
+import { KioskNode } from '../../net/kiosk-node.ts';
+import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+import { type BrokerFixture, startBroker } from './support/brokers.ts';
+
+const STORES = ['sqlite', 'postgres'] as const;
+/** Longer than the default policy's 90 s without a heartbeat. */
+const SILENCE = 120_000;
+
+describe.each(STORES)('offline alerts once per episode on %s', (kind) => {
+  const dir = mkdtempSync(join(tmpdir(), 'muster-fleet-once-'));
+  const kiosk = `${kind === 'sqlite' ? 'c1' : 'c2'}/k1`;
+  const key = Signer.generate(kiosk);
+  let broker: BrokerFixture;
+  let postgres: PostgresServer | undefined;
+  beforeAll(async () => {
+    broker = await startBroker('aedes', [kiosk, 'hq']);
+    if (kind === 'postgres') postgres = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await broker.stop();
+    await postgres?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('raises an episode once across a restart, again after a failed store, and a new episode anew', async () => {
+    const trustedKeys = new Map([[kiosk, key.verifier.publicKey]]);
+    const opened: HqStore =
+      kind === 'sqlite'
+        ? SqliteHqStore.open(join(dir, 'hq.db'), { trustedKeys })
+        : await PostgresHqStore.open(postgres?.url ?? '', { trustedKeys });
+    // The store as HQ sees it: the next fleet alert's write can be made to fail, as a crash before the commit would.
+    let failNext = false;
+    const store = Object.create(opened) as HqStore;
+    store.recordAlertOnce = (alert, onceKey) => {
+      if (failNext && (alert.kind === 'offline' || alert.kind === 'degraded')) {
+        failNext = false;
+        return Promise.reject(new Error('store unreachable'));
+      }
+      return opened.recordAlertOnce(alert, onceKey);
+    };
+    const now = { t: Date.now() };
+    const start = (): Promise<HqService> =>
+      HqService.start({
+        store,
+        broker: broker.link('hq'),
+        witnessSigner: Signer.generate('hq'),
+        trusted: new Set([kiosk]),
+        clock: () => now.t,
+        checkEveryMs: 3_600_000,
+      });
+    let hq = await start();
+    // Its heartbeats signed at HQ's simulated time, so a later one is fresh and silence is a clock step.
+    const node = await KioskNode.start({
+      storePath: join(dir, 'kiosk.db'),
+      signer: key,
+      witnessSigner: Signer.generate(kiosk),
+      broker: broker.link(kiosk),
+      peers: [],
+      clock: () => now.t,
+      heartbeat: { everyMs: 0, version: 'test' },
+    });
+    try {
+      const state = (): string | undefined => hq.fleetView().find((k) => k.kiosk === kiosk)?.state;
+      const offlineAlerts = async (): Promise<number> =>
+        (await opened.alerts(0, 100)).filter((a) => a.kind === 'offline' && a.kiosk === kiosk).length;
+      const heartbeat = async (): Promise<void> => {
+        const beat = await node.publishHeartbeat();
+        await waitFor(() => state() === 'online', `${kiosk} online from its heartbeat at ${beat?.at}`);
+      };
+      await node.append('checkin', { subject: 'p-1' });
+      await waitFor(async () => (await opened.size(kiosk)) === 2, 'HQ to hold the kiosk log');
+
+      await heartbeat();
+      now.t += SILENCE;
+      await hq.checkFleet();
+      expect(state()).toBe('offline');
+      expect(await offlineAlerts()).toBe(1);
+
+      // HQ restarted during the episode: judged offline again at start, not raised again.
+      await hq.close();
+      hq = await start();
+      expect(state()).toBe('offline');
+      await hq.checkFleet();
+      expect(await offlineAlerts()).toBe(1);
+
+      // Back, then silent again: a new episode. Its alert not stored the first time is raised at the next check.
+      now.t += 1000;
+      await heartbeat();
+      now.t += SILENCE;
+      failNext = true;
+      await expect(hq.checkFleet()).rejects.toThrow('store unreachable');
+      expect(await offlineAlerts()).toBe(1);
+      await hq.checkFleet();
+      expect(state()).toBe('offline');
+      expect(await offlineAlerts()).toBe(2);
+    } finally {
+      await hq.close();
+      await node.close(true);
+      await opened.close();
+    }
+  }, 120_000);
+});
