@@ -160,17 +160,30 @@ describe('two muster hq processes on one PostgreSQL', () => {
       // Each node in turn is the holder and dies without a goodbye (SIGKILL); the next breach is due the moment its
       // plan arrives, and the other node must raise it within the issue's bound of 10 s. The dead node comes back as
       // a standby, and is the survivor of the next round.
+      // The 10 s is measured from the crash to the survivor's own record of raising the alert (its raisedAt, taken
+      // on the same host's clock when its watcher judged the plan, just before storing it), not by the test's wait:
+      // a deadline on the wait also counted the test's polling and HTTP round trips, which on a starved CI machine
+      // took longer than the takeover itself. Of the 10 s, the lease's part is small by design (PostgreSQL frees the
+      // dead holder's lock when its session ends; the standby tries every 2 s less up to half, net/hq/pg-lease.ts);
+      // the rest is the survivor storing the plan and its watcher starting and judging. The wait itself only bounds
+      // a hung run.
       const other = (id: string): (typeof NODES)[number] => (id === 'hq-a' ? 'hq-b' : 'hq-a');
       let victim = holder;
       for (const round of [2, 3]) {
+        // Taken before the signal: whatever the scheduler does, the crash is no earlier than this.
+        const crashedAt = Date.now();
         await node(victim).stop('SIGKILL');
         const survivor = other(victim);
         const id = await planFor(`p-${round}`);
-        await waitFor(
-          async () => (await alerts(node(survivor))).some((x) => x.id === id),
-          `${survivor} to raise p-${round}'s breach within 10 s of ${victim}'s crash`,
-          10_000,
+        const raised = await waitFor(
+          async () => (await alerts(node(survivor))).find((x) => x.id === id),
+          `${survivor} to raise p-${round}'s breach after ${victim}'s crash`,
+          120_000,
         );
+        expect(
+          raised.raisedAt - crashedAt,
+          `${survivor} raised p-${round}'s breach ${raised.raisedAt - crashedAt} ms after ${victim}'s crash`,
+        ).toBeLessThanOrEqual(10_000);
         expect(judging(node(survivor))).toBe(true);
         expect(judging(await startHq(victim))).toBe(false);
         victim = survivor;
