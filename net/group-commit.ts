@@ -2,8 +2,11 @@
 // (MqttLink pipelines acknowledgements), so entry batches that arrive together are queued and stored together:
 // one ingestMany, one SQLite commit, then every one of them is acknowledged. A group goes to the store as soon as
 // it forms, while the groups before it may still be verifying or committing (the store keeps them in order), so
-// that HQ's verification never waits for a commit; each group's outcome is handled in the ordered work, but its new
-// entries are told (`ingested`) as soon as it commits.
+// that HQ's verification never waits for a commit. A group's batches are settled (acknowledged) and its outcome told
+// as soon as it commits: only what depends on the ordered work (checkpoints waiting for these entries) waits its
+// turn there. An acknowledgement that waited for the ordered work (checkpoint witnessing: seconds at the peak) held
+// every later one (PUBACKs go in arrival order), and a NATS node whose session has max_ack_pending unacknowledged
+// messages drops further deliveries until its ack_wait (60 s) redelivers them (deploy/README.md).
 import { MusterError, errorMessage } from '../core/errors.ts';
 import type { IngestResult } from '../ledger/ingest-plan.ts';
 import type { Backfill } from './backfill.ts';
@@ -106,13 +109,16 @@ export class GroupCommits {
       const landed = (): void => {
         this.releaseStoreSlot();
       };
-      // A throw from the fault's own listener ends here, as in the ordered work.
-      results
-        .then((settled) => {
+      results.then(
+        (settled) => {
           landed();
-          this.announce(group, settled);
-        }, landed)
-        .catch(() => undefined);
+          this.committed(group, settled);
+        },
+        (error: unknown) => {
+          landed();
+          for (const q of group) q.failed(error);
+        },
+      );
       started.push({ group, results });
     }
     handOver(started);
@@ -140,6 +146,7 @@ export class GroupCommits {
     if (this.opened) this.scheduleStart();
   }
 
+  /** In the ordered work, after the work queued before the group: checkpoints that waited for its entries. */
   private async groupStored(
     group: readonly Queued[],
     pending: Promise<PromiseSettledResult<IngestResult>[]>,
@@ -147,42 +154,56 @@ export class GroupCommits {
     let results: PromiseSettledResult<IngestResult>[];
     try {
       results = await pending;
-    } catch (error) {
-      for (const q of group) q.failed(error);
-      return;
+    } catch {
+      return; // failed at the commit: its batches failed then
     }
-    const grown = new Set<string>();
+    const grown = new Set(group.filter((_, i) => results[i]?.status === 'fulfilled').map((q) => q.batch.origin));
+    for (const origin of grown) await this.grew(origin);
+  }
+
+  /**
+   * The group committed: its new entries told at once (what reads them, HQ's breach watcher, must not wait behind
+   * the witnessing of checkpoints that arrived before them), what each batch did reported, and every batch settled,
+   * so its message is acknowledged now, its entries durable in the store.
+   */
+  private committed(group: readonly Queued[], results: readonly PromiseSettledResult<IngestResult>[]): void {
+    for (const [i, q] of group.entries()) {
+      const result = results[i];
+      if (result?.status !== 'fulfilled' || result.value.inserted === 0) continue;
+      const { inserted, size } = result.value;
+      this.report(() => {
+        this.ctx.emit({ kind: 'ingested', origin: q.batch.origin, inserted, size, source: q.source });
+      });
+    }
     for (const [i, q] of group.entries()) {
       const result = results[i];
       if (result?.status === 'fulfilled') {
-        this.stored(q, result.value);
-        grown.add(q.batch.origin);
+        this.report(() => {
+          this.stored(q, result.value);
+        });
         q.done();
       } else if (result?.reason instanceof MusterError) {
-        this.ctx.emit({ kind: 'bad-message', topic: `entries ${q.batch.origin}`, reason: result.reason.message });
+        const reason = result.reason.message;
+        this.report(() => {
+          this.ctx.emit({ kind: 'bad-message', topic: `entries ${q.batch.origin}`, reason });
+        });
         q.done();
       } else {
         q.failed(result?.reason);
       }
     }
-    for (const origin of grown) await this.grew(origin);
   }
 
-  /**
-   * The group's new entries, told as soon as the commit lands: what reads them (HQ's breach watcher) must not wait
-   * behind the witnessing of checkpoints that arrived before them, which the rest of the outcome does.
-   */
-  private announce(group: readonly Queued[], results: readonly PromiseSettledResult<IngestResult>[]): void {
+  /** Runs a report; a listener that throws is reported as a fault, and the batches are settled all the same. */
+  private report(tell: () => void): void {
     try {
-      for (const [i, { batch, source }] of group.entries()) {
-        const result = results[i];
-        if (result?.status !== 'fulfilled' || result.value.inserted === 0) continue;
-        const { inserted, size } = result.value;
-        this.ctx.emit({ kind: 'ingested', origin: batch.origin, inserted, size, source });
-      }
+      tell();
     } catch (error) {
-      // A listener that throws: reported as the ordered work reports its faults, and the commits go on.
-      this.ctx.emit({ kind: 'fault', reason: errorMessage(error) });
+      try {
+        this.ctx.emit({ kind: 'fault', reason: errorMessage(error) });
+      } catch {
+        // The fault's own listener threw too: nothing is left to tell it, and the batches must still settle.
+      }
     }
   }
 

@@ -9,8 +9,11 @@
 // (checkpoint-witnessing.ts) and backfill (backfill.ts), over what they share (replication-context.ts).
 // Handlers never wait for the broker (a publish's PUBACK arrives on the same connection as the messages being
 // handled): replies and requests are sent in the background. Everything that depends on the stored entries
-// (checkpoints) runs in arrival order after the groups queued before it have committed.
-import { MusterError } from '../core/errors.ts';
+// (checkpoints) runs in arrival order after the groups queued before it have committed; a message is acknowledged
+// without waiting for that ordered work (entries at their commit, a checkpoint once queued): PUBACKs go in arrival
+// order, so one checkpoint's witnessing held every later acknowledgement, and a NATS node whose session holds
+// max_ack_pending unacknowledged messages drops further deliveries until its ack_wait redelivers them.
+import { MusterError, errorMessage } from '../core/errors.ts';
 import { Backfill, answerRequest } from './backfill.ts';
 import { CheckpointWitnessing } from './checkpoint-witnessing.ts';
 import { GroupCommits } from './group-commit.ts';
@@ -24,6 +27,12 @@ import { decodeBatch, decodeNoteText } from './wire.ts';
 
 export type { OwnLog } from './own-log-publisher.ts';
 export type { ReplicationEvent } from './replication-context.ts';
+
+/**
+ * Checkpoints acknowledged and not yet judged, at most (a few hundred bytes each): beyond it a checkpoint is
+ * acknowledged once judged, and the link's window holds the rest back.
+ */
+const MAX_NOTES_UNJUDGED = 4096;
 
 export interface ReplicatorOptions {
   readonly link: MqttLink;
@@ -58,6 +67,7 @@ export class Replicator {
   private readonly witnessing: CheckpointWitnessing;
   private readonly commits: GroupCommits;
   private timer: NodeJS.Timeout | undefined;
+  private notesUnjudged = 0;
 
   constructor(private readonly options: ReplicatorOptions) {
     this.ctx = new ReplicationContext(options.link, options.store, options.clock ?? Date.now, options.onEvent);
@@ -150,7 +160,7 @@ export class Replicator {
           return;
         case 'checkpoint':
           if (this.follows(topic.origin) && this.options.admits?.(topic.origin) !== false)
-            await this.witnessing.queue(topic.origin, decodeNoteText(payload, 'checkpoint'));
+            await this.queueCheckpoint(topic.origin, decodeNoteText(payload, 'checkpoint'));
           return;
         case 'request':
           answerRequest(this.ctx, topic.origin, payload);
@@ -169,6 +179,29 @@ export class Replicator {
         reason: error.message,
       });
     }
+  }
+
+  /**
+   * Queues a checkpoint for witnessing and resolves at once (while fewer than MAX_NOTES_UNJUDGED wait), so its
+   * acknowledgement does not wait for the ordered work. Safe to lose in a crash: a checkpoint holds nothing to store,
+   * and a restarted node subscribes to every filter again, for which the broker sends each log's latest checkpoint
+   * (retained) anew; entries are acknowledged only once committed.
+   */
+  private async queueCheckpoint(origin: string, note: string): Promise<void> {
+    this.notesUnjudged++;
+    const judged = this.witnessing.queue(origin, note).finally(() => {
+      this.notesUnjudged--;
+    });
+    const reported = judged
+      .catch((error: unknown) => {
+        this.ctx.emit(
+          error instanceof MusterError
+            ? { kind: 'bad-message', topic: `checkpoint ${origin}`, reason: error.message }
+            : { kind: 'fault', reason: errorMessage(error) },
+        );
+      })
+      .catch(() => undefined); // a listener that throws on the report too, as in the ordered work
+    if (this.notesUnjudged > MAX_NOTES_UNJUDGED) await reported;
   }
 
   private follows(origin: string): boolean {
