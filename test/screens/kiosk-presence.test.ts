@@ -2,12 +2,15 @@
 // the device waits and the tasks' idle time at minutes, a session whose person has gone ends as a walk-away within
 // the presence window (nothing submitted, the screen back at the start), and it does not end while the person
 // keeps a finger on the sensor, stays in the camera's frames or touches the screen. Sizes paired with languages:
-// 1080x1920 in zh-CN at the face step, 1280x800 in English at the tasks. Watched time is counted in the camera's
-// frames (4 a second), never slept.
+// 1080x1920 in zh-CN at the face step, 1280x800 in English at the tasks. At the face step a movement's words and
+// a serial camera's still keep the countdown running down. Watched time is counted in the camera's frames (4 a
+// second), never slept.
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KioskLanguage } from '../../core/api/kiosk-api.ts';
 import { guidanceText, t } from '../../renderer/kiosk/kiosk-text.ts';
+import { FACES_DIR, decode, encode, kioskFrame } from '../face/camera.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { launchBrowser } from './support/browser.ts';
 import { KIOSK_VIEWPORTS, foreignText, kioskShot, layoutProblems } from './support/kiosk-page.ts';
@@ -102,6 +105,39 @@ describe('the presence cue on the kiosk screen', () => {
     rig.camera = false;
     await walkedAway(rig, page, 'en');
     await kioskShot(page, `en-${LANDSCAPE.name}-presence-start-again`);
+  }, 90_000);
+
+  it(`at ${LANDSCAPE.name} in English, the face step: the words of a movement and the serial camera's still keep its countdown running down, never back to where it started`, async () => {
+    const { rig, page } = await open('en', LANDSCAPE);
+    rig.face = 'hang';
+    await page.getByRole('button', { name: t('en', 'start') }).tap();
+    await page.locator('[data-pictogram="finger"]').waitFor();
+    rig.sensor.place({ kind: 'finger', name: FINGER });
+    await page.getByText(guidanceText('en', 'look-at-camera')).waitFor();
+    // Nothing seen from now on (no finger, the camera cannot tell, no touch): the end stays where it is.
+    rig.sensor.place({ kind: 'none' });
+    const secondsShown = async (): Promise<number> =>
+      Number(/\d+/.exec((await page.locator('[data-countdown]').textContent()) ?? '')?.[0]);
+    /** Until the screen has counted down below `seconds`. */
+    const below = (seconds: number): Promise<unknown> =>
+      page.waitForFunction(
+        (s) => Number(/\d+/.exec(document.querySelector('[data-countdown]')?.textContent ?? '')?.[0]) < s,
+        seconds,
+      );
+    await below((await secondsShown()) - 1);
+    const beforePrompt = await secondsShown();
+    rig.screen.prompt('face-turn');
+    await page.getByText(guidanceText('en', 'face-turn')).waitFor();
+    expect(await secondsShown()).toBeLessThanOrEqual(beforePrompt);
+    await below(beforePrompt);
+    const beforeStill = await secondsShown();
+    rig.screen.still(encode(kioskFrame(decode(readFileSync(new URL('obama_1.jpg', FACES_DIR)))), 80));
+    await page.locator('[data-preview="still"] img').waitFor();
+    expect(await page.getByText(guidanceText('en', 'face-turn')).isVisible()).toBe(true);
+    expect(await secondsShown()).toBeLessThanOrEqual(beforeStill);
+    expect(await layoutProblems(page)).toEqual([]);
+    await page.getByRole('button', { name: t('en', 'cancel') }).tap();
+    await page.getByRole('button', { name: t('en', 'start') }).waitFor();
   }, 90_000);
 
   it(`at ${LANDSCAPE.name} in zh-CN, the camera down and staff asked (5 min): the countdown is the idle time that ends the wait, says in Chinese to touch the screen to keep waiting, and a touch restarts it`, async () => {
