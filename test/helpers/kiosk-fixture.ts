@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { parseCheckinAttempt } from '../../core/records/checkin.ts';
 import { FaceService } from '../../face/face-service.ts';
+import { DEFAULT_MATCH_THRESHOLD } from '../../face/match.ts';
 import { type DemoFace, type DemoFaces, defaultFaceCacheDir, prepareDemoFaces } from '../../main/demo/demo-faces.ts';
 import type { EmulatedDevices } from '../../main/kiosk/emulated-devices.ts';
 import type { KioskRuntime } from '../../main/kiosk/kiosk-runtime.ts';
@@ -39,9 +40,10 @@ export function kioskFixture(needed: number): KioskFixture {
   const steps: (() => Promise<void> | void)[] = [];
   beforeAll(async () => {
     const face = await FaceService.start();
+    // The demo's own faces, chosen at the threshold the demo centre runs at (and cached under it for both).
     const faces =
       needed > 0
-        ? await prepareDemoFaces(face, { needed, threshold: 0.55, cacheDir: defaultFaceCacheDir() })
+        ? await prepareDemoFaces(face, { needed, threshold: DEFAULT_MATCH_THRESHOLD, cacheDir: defaultFaceCacheDir() })
         : undefined;
     const broker = await startEmbeddedBroker({ port: 0, host: '127.0.0.1', alertPublishers: new Set(['hq']) });
     started = { face, faces, broker };

@@ -24,6 +24,7 @@ import type { GuidanceCode } from '../../core/checkin/guidance.ts';
 import type { ChallengeKind } from '../../face/challenge.ts';
 import { enrol } from '../../face/enrolment.ts';
 import { FaceService } from '../../face/face-service.ts';
+import { DEFAULT_MATCH_THRESHOLD } from '../../face/match.ts';
 import { type FaceTemplate, createTemplate } from '../../face/template.ts';
 import { type VideoFrame, y4mVideo } from '../../hardware/webcam-video.ts';
 import { challengeFacePort } from '../../main/kiosk/challenge-face-port.ts';
@@ -32,7 +33,7 @@ import { WebcamCamera } from '../../main/web/webcam-camera.ts';
 import { guidanceText, t } from '../../renderer/kiosk/kiosk-text.ts';
 import { CAMERA_VARIANTS, FACES_DIR, decode, kioskFrame } from '../face/camera.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { launchBrowser } from './support/browser.ts';
+import { launchBrowser, seriousViolations } from './support/browser.ts';
 import { KIOSK_VIEWPORTS, foreignText, kioskShot, layoutProblems } from './support/kiosk-page.ts';
 import { FINGER, type KioskRig, startKioskRig } from './support/kiosk-rig.ts';
 import { SEATS, type Seat } from './support/matrix.ts';
@@ -278,7 +279,7 @@ async function toFaceStep({ rig, language }: WebcamKiosk, page: Page): Promise<v
 /**
  * The face step as the person sees it, with the challenge held at its last frame: the webcam live inside the oval,
  * the movement asked for, Cancel and Call staff, all within the window (a kiosk does not scroll) and in the kiosk's
- * language only; a screenshot of it.
+ * language only, axe-core clean; a screenshot of it.
  */
 async function faceStepShown(
   { language, held }: WebcamKiosk,
@@ -319,6 +320,7 @@ async function faceStepShown(
   expect(await layoutProblems(page), `${run.language} at ${run.viewport.name}`).toEqual([]);
   expect(await foreignText(page, language), `${run.language} at ${run.viewport.name}`).toEqual([]);
   if (language === 'zh-CN') expect(await untranslated(page), `zh-CN at ${run.viewport.name}`).toEqual([]);
+  expect(await seriousViolations(page), `${run.language} at ${run.viewport.name}`).toEqual([]);
   if (shot !== undefined) await kioskShot(page, `${language}-${run.viewport.name}-webcam-${shot}`);
   release();
 }
@@ -431,8 +433,13 @@ describe('the blink challenge on the kiosk screen webcam', () => {
   let person: FaceTemplate;
   let live: readonly VideoFrame[];
   beforeAll(async () => {
+    // The demo's face as the demo centre chooses it (its threshold and cache).
     const [face] = (
-      await prepareDemoFaces(service, { needed: 1, threshold: THRESHOLD, cacheDir: defaultFaceCacheDir() })
+      await prepareDemoFaces(service, {
+        needed: 1,
+        threshold: DEFAULT_MATCH_THRESHOLD,
+        cacheDir: defaultFaceCacheDir(),
+      })
     ).faces;
     if (!face) throw new Error('no demo face');
     person = createTemplate('p-0001', face.descriptors);
