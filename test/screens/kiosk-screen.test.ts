@@ -11,17 +11,7 @@ import type { KioskLanguage, KioskView } from '../../core/api/kiosk-api.ts';
 import { guidanceText, t } from '../../renderer/kiosk/kiosk-text.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { launchBrowser, seriousViolations } from './support/browser.ts';
-import {
-  CARD,
-  FINGER,
-  type KioskRig,
-  NAMES,
-  PERSON,
-  STAFF_WAIT_MS,
-  WAIT,
-  ZONE,
-  startKioskRig,
-} from './support/kiosk-rig.ts';
+import { CARD, FINGER, type KioskRig, NAMES, PERSON, ZONE, startKioskRig } from './support/kiosk-rig.ts';
 import { KIOSK_VIEWPORTS, foreignText, kioskShot, layoutProblems } from './support/kiosk-page.ts';
 
 const LANGUAGES: readonly KioskLanguage[] = ['zh-CN', 'en'];
@@ -63,17 +53,7 @@ describe.each(LANGUAGES.flatMap((language) => KIOSK_VIEWPORTS.map((viewport) => 
     });
     // Each test starts from the start screen with every device working, whatever the last one left.
     afterEach(async () => {
-      rig.face = 'match';
-      rig.available = { fingerprint: true, camera: true, badge: true };
-      rig.waits = { badgeMs: WAIT.badgeMs, staffMs: STAFF_WAIT_MS };
-      rig.sensor.place({ kind: 'none' });
-      const handlers = rig.screen.handlers as Record<string, (params: unknown) => unknown>;
-      await waitFor(() => {
-        if (rig.screen.current().phase === 'idle') return true;
-        handlers['kiosk.cancel']?.({ staff: false });
-        handlers['kiosk.reset']?.({});
-        return false;
-      }, 'the kiosk back at the start');
+      await rig.reset();
       await atStart();
     }, 60_000);
 

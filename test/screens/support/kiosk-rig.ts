@@ -23,6 +23,7 @@ import { StaffConfirmations } from '../../../main/web/staff-confirmations.ts';
 import { type WebServer, startWebServer } from '../../../main/web/web-server.ts';
 import { type R30xRig, mockR30xRig } from '../../drivers/support/r30x-rig.ts';
 import { planPayload } from '../../checkin/support/log-builder.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 export const CENTRE = 'centre-01';
 export const KIOSK = 'centre-01/kiosk-1';
@@ -90,6 +91,8 @@ export interface KioskRig {
   entries(): string[];
   /** Check-in sessions started (attempt ids handed out). */
   sessions(): number;
+  /** Back to the start for the next test: the switches and waits as started, no finger, any session ended. */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -215,6 +218,19 @@ export async function startKioskRig(language: KioskLanguage, options: KioskRigOp
     },
     entries,
     sessions: () => sessions,
+    reset: async () => {
+      rig.face = 'match';
+      rig.available = { fingerprint: true, camera: true, badge: true };
+      rig.waits = { badgeMs: WAIT.badgeMs, staffMs: STAFF_WAIT_MS };
+      sensor.place({ kind: 'none' });
+      const handlers = screen.handlers as Record<string, (params: unknown) => unknown>;
+      await waitFor(() => {
+        if (screen.current().phase === 'idle') return true;
+        handlers['kiosk.cancel']?.({ staff: false });
+        handlers['kiosk.reset']?.({});
+        return false;
+      }, 'the kiosk back at the start');
+    },
     close: async () => {
       screen.close();
       await web.close();
