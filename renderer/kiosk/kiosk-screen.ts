@@ -390,8 +390,13 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
             submit(ticks());
           },
         },
-        h('h2', {}, '📋 ', tr('tasksTitle')),
-        h('p', {}, guidanceText(lang(), 'tasks')),
+        // One line in landscape, where the height is short.
+        h(
+          'div',
+          { class: 'tasks-head' },
+          h('h2', {}, '📋 ', tr('tasksTitle')),
+          h('p', {}, guidanceText(lang(), 'tasks')),
+        ),
         h(
           'ul',
           {},

@@ -1,0 +1,160 @@
+// The kiosk screen with a plan of four tasks, and a finger the kiosk does not know, in Chromium: a kiosk configured
+// in Chinese and one in English, each watched by a 1080x1920 and a 1280x800 screen at once (as
+// test/screens/kiosk-layout.test.ts). Four tasks fit the window at both sizes, every task, Save, None done, Cancel
+// and Call staff in view (each task added 136 px, and at 1280x800 a second one scrolled the screen); an unknown
+// finger brings "try 2 of 3", then "try 3 of 3", with the finger's icon and pictogram (the retry was only shown in
+// the backend and core tests). The sensor reads each finger once, as a person who puts a finger down and lifts it:
+// the next try waits for a finger, so the retry stays on screen while the test looks at it.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { KioskLanguage } from '../../core/api/kiosk-api.ts';
+import type { Finger } from '../../hardware/finger.ts';
+import type { R30xEmulator } from '../../hardware/r30x-emulator.ts';
+import { guidanceIcon, guidanceText, t } from '../../renderer/kiosk/kiosk-text.ts';
+import { launchBrowser, seriousViolations } from './support/browser.ts';
+import { KIOSK_VIEWPORTS, centringProblems, foreignText, kioskShot, layoutProblems } from './support/kiosk-page.ts';
+import { FINGER, FOUR_TASKS, type KioskRig, ZONE, startKioskRig } from './support/kiosk-rig.ts';
+
+const UI_TIMEOUT = 30_000;
+
+/** Each finger placed is read by one image (one command), then lifted: the next try waits for a finger. */
+function liftAfterOneImage(emulator: R30xEmulator): void {
+  let finger: Finger = emulator.finger;
+  Object.defineProperty(emulator, 'finger', {
+    configurable: true,
+    get: (): Finger => {
+      const read = finger;
+      queueMicrotask(() => {
+        if (finger === read) finger = { kind: 'none' };
+      });
+      return read;
+    },
+    set: (placed: Finger) => {
+      finger = placed;
+    },
+  });
+}
+
+/** Every task's box, whole and inside the window (not cut off by the window or a scrolling list). */
+function tasksOutOfView(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('.tasks .task')].flatMap((el) => {
+      const r = el.getBoundingClientRect();
+      const top = document.elementFromPoint(r.left + r.width / 2, r.top + 4);
+      const bottom = document.elementFromPoint(r.left + r.width / 2, r.bottom - 4);
+      const inside = r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+      return inside && top !== null && el.contains(top) && bottom !== null && el.contains(bottom)
+        ? []
+        : [
+            `${el.textContent.trim()} ${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}x${Math.round(r.height)}`,
+          ];
+    }),
+  );
+}
+
+describe.each(['zh-CN', 'en'] as const)('kiosk tasks and finger retries, %s', (language: KioskLanguage) => {
+  let rig: KioskRig;
+  let browser: Browser;
+  /** The 1080x1920 screen (the one a person taps) and the 1280x800 one. */
+  let pages: { readonly name: string; readonly page: Page }[];
+  const named = (page: Page, w: Parameters<typeof t>[1]) => page.getByRole('button', { name: t(language, w) });
+  const tapper = (): Page => pages[0]?.page as Page;
+  const onEach = async (see: (page: Page) => Promise<unknown>): Promise<void> => {
+    for (const { page } of pages) await see(page);
+  };
+
+  beforeAll(async () => {
+    // Finger tries and the tasks wait long enough to look at them on a loaded machine (Cancel ends them).
+    [rig, browser] = await Promise.all([
+      startKioskRig(language, { tasks: FOUR_TASKS, fingerMs: 120_000, idleSeconds: 120 }),
+      launchBrowser(),
+    ]);
+    liftAfterOneImage(rig.sensor.emulator);
+    pages = [];
+    for (const viewport of KIOSK_VIEWPORTS) {
+      const context = await browser.newContext({
+        viewport: { width: viewport.width, height: viewport.height },
+        timezoneId: ZONE,
+        hasTouch: true,
+      });
+      const page = await context.newPage();
+      page.setDefaultTimeout(UI_TIMEOUT);
+      await page.goto(rig.url);
+      pages.push({ name: viewport.name, page });
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await browser.close();
+    await rig.close();
+  });
+  afterEach(async () => {
+    await rig.reset();
+    await onEach((page) => named(page, 'start').waitFor());
+  }, 60_000);
+
+  /** Both screens: within the window, sizes, centring, the kiosk's language only, axe-core clean; a screenshot. */
+  async function check(state: string): Promise<void> {
+    for (const { name, page } of pages) {
+      const at = `${state} at ${name}`;
+      await page.evaluate(() => document.fonts.ready);
+      expect(await layoutProblems(page), at).toEqual([]);
+      expect(await centringProblems(page), at).toEqual([]);
+      expect(await foreignText(page, language), at).toEqual([]);
+      expect(await page.locator('.countdown').textContent(), at).toMatch(/\d/);
+      for (const word of ['cancel', 'callStaff'] as const) expect(await named(page, word).isVisible(), at).toBe(true);
+      expect(await seriousViolations(page), at).toEqual([]);
+      await kioskShot(page, `${language}-${name}-${state}`);
+    }
+  }
+
+  it('a plan of four tasks: every task, Save, None done, Cancel and Call staff in the window at both sizes', async () => {
+    const before = rig.entries().length;
+    await onEach((page) => named(page, 'start').waitFor());
+    await named(tapper(), 'start').tap();
+    await onEach((page) => page.locator('[data-pictogram="finger"]').waitFor());
+    rig.sensor.place({ kind: 'finger', name: FINGER });
+    await onEach((page) => page.getByRole('heading', { name: t(language, 'tasksTitle') }).waitFor());
+    await onEach(async (page) => {
+      expect(await page.locator('.tasks .task').count()).toBe(FOUR_TASKS.length);
+      for (const word of ['saveTasks', 'noneDone'] as const) expect(await named(page, word).isVisible()).toBe(true);
+    });
+    for (const { name, page } of pages) expect(await tasksOutOfView(page), name).toEqual([]);
+    await check('tasks-four');
+    // Two of the four done: the check-in records them.
+    await tapper().locator('.tasks .task').nth(0).tap();
+    await tapper().locator('.tasks .task').nth(2).tap();
+    await named(tapper(), 'saveTasks').tap();
+    await onEach((page) => page.getByText(t(language, 'checkedIn')).waitFor());
+    expect(rig.entries().slice(before)).toEqual(['checkin-attempt:matched', 'checkin-attempt:matched', 'checkin:']);
+    await named(tapper(), 'finish').tap();
+    await onEach((page) => named(page, 'start').waitFor());
+  }, 120_000);
+
+  it('a finger it does not know: "try 2 of 3", then "try 3 of 3", with the finger icon; Cancel submits nothing', async () => {
+    const before = rig.entries().length;
+    await onEach((page) => named(page, 'start').waitFor());
+    await named(tapper(), 'start').tap();
+    await onEach((page) => page.locator('[data-pictogram="finger"]').waitFor());
+    for (const n of [2, 3]) {
+      rig.sensor.place({ kind: 'finger', name: 'someone-not-enrolled' });
+      await onEach(async (page) => {
+        await page.getByText(t(language, 'tryOf', { n, of: 3 }), { exact: true }).waitFor();
+        const status = page.getByRole('status');
+        expect(await status.textContent()).toContain(guidanceText(language, 'finger-again'));
+        expect(await status.locator('[data-icon]').getAttribute('data-icon')).toBe(guidanceIcon('finger-again'));
+        expect(await page.locator('[data-pictogram="finger"]').count()).toBe(1);
+      });
+      expect(rig.entries().slice(before)).toEqual(Array<string>(n - 1).fill('checkin-attempt:no-match'));
+      if (n === 2) await check('finger-retry');
+    }
+    await named(tapper(), 'cancel').tap();
+    await onEach((page) => page.getByText(guidanceText(language, 'cancelled')).waitFor());
+    expect(rig.entries().slice(before)).toEqual([
+      'checkin-attempt:no-match',
+      'checkin-attempt:no-match',
+      'checkin-attempt:cancelled',
+    ]);
+    await named(tapper(), 'backToStart').tap();
+    await onEach((page) => named(page, 'start').waitFor());
+  }, 120_000);
+});
