@@ -1,14 +1,15 @@
 // The live webcam preview on a webcam kiosk, in Chromium with its fake camera: once main asks the screen for a
 // frame, the face step shows what the camera sees, inside the face oval, and nowhere else; frames still come
 // after the preview has left the screen (the video is put back and played again). On a serial-camera kiosk the
-// face step shows the frame the camera just took, in the same oval.
+// face step shows the frame the camera just took, in the same oval. Both are axe-core clean and photographed
+// (kioskShot: linked from the README when written to docs/screens/kiosk/).
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { jpegSize } from '../../face/jpeg.ts';
 import { FACES_DIR, decode, encode, kioskFrame } from '../face/camera.ts';
 import { t } from '../../renderer/kiosk/kiosk-text.ts';
-import { launchBrowser } from './support/browser.ts';
+import { launchBrowser, seriousViolations } from './support/browser.ts';
 import { FINGER, type KioskRig, startKioskRig } from './support/kiosk-rig.ts';
 import { kioskShot } from './support/kiosk-page.ts';
 
@@ -43,6 +44,7 @@ describe('webcam preview in the face step', () => {
       const video = document.querySelector<HTMLVideoElement>('[data-preview="webcam"] video');
       return video !== null && !video.paused && video.videoWidth > 0 && video.getBoundingClientRect().width >= 300;
     });
+    expect(await seriousViolations(page)).toEqual([]);
     await kioskShot(page, 'en-1080x1920-webcam-preview');
 
     await page.getByRole('button', { name: t('en', 'cancel') }).tap();
@@ -80,6 +82,7 @@ describe("the serial camera's frame in the face step", () => {
       () => (document.querySelector<HTMLImageElement>('[data-preview="still"] img')?.naturalWidth ?? 0) === 640,
     );
     expect(await page.locator('[data-preview="still"] [data-pictogram="oval"]').count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
     await kioskShot(page, 'en-1080x1920-camera-still');
     await page.getByRole('button', { name: t('en', 'cancel') }).tap();
     await page.locator('.phase-failed').waitFor();
