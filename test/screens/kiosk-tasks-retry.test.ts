@@ -4,7 +4,8 @@
 // and Call staff in view (each task added 136 px, and at 1280x800 a second one scrolled the screen); an unknown
 // finger brings "try 2 of 3", then "try 3 of 3", with the finger's icon and pictogram (the retry was only shown in
 // the backend and core tests). The sensor reads each finger once, as a person who puts a finger down and lifts it:
-// the next try waits for a finger, so the retry stays on screen while the test looks at it.
+// the next try waits for a finger, so the retry stays on screen while the test looks at it. A plan of twelve tasks,
+// more than either screen holds, scrolls inside its list, the page never: the buttons stay in the window.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KioskLanguage } from '../../core/api/kiosk-api.ts';
@@ -52,6 +53,23 @@ function tasksOutOfView(page: Page): Promise<string[]> {
   );
 }
 
+/** The kiosk at `url` on a 1080x1920 screen (the one a person taps) and a 1280x800 one, in the centre's zone. */
+async function kioskScreens(browser: Browser, url: string): Promise<{ readonly name: string; readonly page: Page }[]> {
+  const pages = [];
+  for (const viewport of KIOSK_VIEWPORTS) {
+    const context = await browser.newContext({
+      viewport: { width: viewport.width, height: viewport.height },
+      timezoneId: ZONE,
+      hasTouch: true,
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(UI_TIMEOUT);
+    await page.goto(url);
+    pages.push({ name: viewport.name, page });
+  }
+  return pages;
+}
+
 describe.each(['zh-CN', 'en'] as const)('kiosk tasks and finger retries, %s', (language: KioskLanguage) => {
   let rig: KioskRig;
   let browser: Browser;
@@ -70,18 +88,7 @@ describe.each(['zh-CN', 'en'] as const)('kiosk tasks and finger retries, %s', (l
       launchBrowser(),
     ]);
     liftAfterOneImage(rig.sensor.emulator);
-    pages = [];
-    for (const viewport of KIOSK_VIEWPORTS) {
-      const context = await browser.newContext({
-        viewport: { width: viewport.width, height: viewport.height },
-        timezoneId: ZONE,
-        hasTouch: true,
-      });
-      const page = await context.newPage();
-      page.setDefaultTimeout(UI_TIMEOUT);
-      await page.goto(rig.url);
-      pages.push({ name: viewport.name, page });
-    }
+    pages = await kioskScreens(browser, rig.url);
   }, 120_000);
   afterAll(async () => {
     await browser.close();
@@ -156,5 +163,62 @@ describe.each(['zh-CN', 'en'] as const)('kiosk tasks and finger retries, %s', (l
     ]);
     await named(tapper(), 'backToStart').tap();
     await onEach((page) => named(page, 'start').waitFor());
+  }, 120_000);
+});
+
+/** Four tasks and eight more community service tasks (a plan holds up to 16): more than either screen holds. */
+const TWELVE_TASKS = [
+  ...FOUR_TASKS,
+  ...[30, 45, 60, 75, 90, 105, 150, 180].map((minutes) => ({
+    id: `service-${minutes}`,
+    kind: 'service',
+    minutes,
+    days: 'daily',
+  })),
+];
+
+describe.each(['zh-CN', 'en'] as const)('a plan longer than the kiosk screen, %s', (language: KioskLanguage) => {
+  let rig: KioskRig;
+  let browser: Browser;
+  let pages: { readonly name: string; readonly page: Page }[];
+  const named = (page: Page, w: Parameters<typeof t>[1]) => page.getByRole('button', { name: t(language, w) });
+
+  beforeAll(async () => {
+    [rig, browser] = await Promise.all([
+      startKioskRig(language, { tasks: TWELVE_TASKS, idleSeconds: 120 }),
+      launchBrowser(),
+    ]);
+    pages = await kioskScreens(browser, rig.url);
+  }, 120_000);
+  afterAll(async () => {
+    await browser.close();
+    await rig.close();
+  });
+
+  it('the list scrolls inside the screen: the heading, countdown and buttons stay in the window; the last task can be reached and saved', async () => {
+    const before = rig.entries().length;
+    const tapper = pages[0]?.page as Page;
+    await named(tapper, 'start').tap();
+    await tapper.locator('[data-pictogram="finger"]').waitFor();
+    rig.sensor.place({ kind: 'finger', name: FINGER });
+    for (const { name, page } of pages) {
+      await page.getByRole('heading', { name: t(language, 'tasksTitle') }).waitFor();
+      rig.sensor.place({ kind: 'none' });
+      await page.evaluate(() => document.fonts.ready);
+      expect(await page.locator('.tasks .task').count(), name).toBe(TWELVE_TASKS.length);
+      expect(await layoutProblems(page), name).toEqual([]);
+      expect(await foreignText(page, language), name).toEqual([]);
+      for (const word of ['saveTasks', 'noneDone', 'cancel', 'callStaff'] as const)
+        expect(await named(page, word).isVisible(), name).toBe(true);
+      // The list holds the rest below its edge, and brings the last task into view when scrolled.
+      expect(await page.locator('.tasks ul').evaluate((ul) => ul.scrollHeight > ul.clientHeight), name).toBe(true);
+      expect(await tasksOutOfView(page), name).not.toEqual([]);
+      await page.locator('.tasks .task').last().scrollIntoViewIfNeeded();
+      expect(await layoutProblems(page), `${name}, scrolled`).toEqual([]);
+    }
+    await tapper.locator('.tasks .task').last().tap();
+    await named(tapper, 'saveTasks').tap();
+    await tapper.getByText(t(language, 'checkedIn')).waitFor();
+    expect(rig.entries().slice(before)).toEqual(['checkin-attempt:matched', 'checkin-attempt:matched', 'checkin:']);
   }, 120_000);
 });
