@@ -368,18 +368,58 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     return [kind, name, minutesText].filter((s) => s !== undefined && s !== '').join(' · ');
   };
 
-  const tasks = (list: readonly TaskView[]): Child => {
+  const tasks = (items: readonly TaskView[]): Child => {
     const submit = (completions: TaskCompletion[]): void => {
       act('tasks', () => api.call('kiosk.submitTasks', { completions }));
     };
     const ticks = (): TaskCompletion[] =>
-      list
+      items
         .filter((task) => ticked.has(task.id))
         .map((task) =>
           task.kind === 'service' && task.minutes !== undefined
             ? { task: task.id, minutes: task.minutes }
             : { task: task.id },
         );
+    // A plan longer than the screen scrolls inside its list: the cue says so while tasks are below its edge.
+    const more = h('p', { class: 'more-tasks', hidden: true }, tr('moreTasks'));
+    const list = h(
+      'ul',
+      {
+        onscroll: () => {
+          moreBelow(list, more);
+        },
+      },
+      items.map((task, i) =>
+        h(
+          'li',
+          {},
+          h(
+            'label',
+            { class: 'task' },
+            h('input', {
+              'type': 'checkbox',
+              'name': task.id,
+              'checked': ticked.has(task.id),
+              'data-focus': i === 0 ? true : undefined,
+              'onchange': (e: Event) => {
+                if ((e.target as HTMLInputElement).checked) ticked.add(task.id);
+                else ticked.delete(task.id);
+              },
+            }),
+            h(
+              'span',
+              { 'class': 'icon', 'aria-hidden': 'true' },
+              task.kind === 'study' ? '📖' : task.kind === 'service' ? '🧹' : '📝',
+            ),
+            h('span', {}, taskLabel(task)),
+          ),
+        ),
+      ),
+    );
+    // The list's height changes as it is laid out, with the window, and with the cue itself.
+    new ResizeObserver(() => {
+      moreBelow(list, more);
+    }).observe(list);
     return [
       h(
         'form',
@@ -397,36 +437,8 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
           h('h2', {}, '📋 ', tr('tasksTitle')),
           h('p', {}, guidanceText(lang(), 'tasks')),
         ),
-        h(
-          'ul',
-          {},
-          list.map((task, i) =>
-            h(
-              'li',
-              {},
-              h(
-                'label',
-                { class: 'task' },
-                h('input', {
-                  'type': 'checkbox',
-                  'name': task.id,
-                  'checked': ticked.has(task.id),
-                  'data-focus': i === 0 ? true : undefined,
-                  'onchange': (e: Event) => {
-                    if ((e.target as HTMLInputElement).checked) ticked.add(task.id);
-                    else ticked.delete(task.id);
-                  },
-                }),
-                h(
-                  'span',
-                  { 'class': 'icon', 'aria-hidden': 'true' },
-                  task.kind === 'study' ? '📖' : task.kind === 'service' ? '🧹' : '📝',
-                ),
-                h('span', {}, taskLabel(task)),
-              ),
-            ),
-          ),
-        ),
+        list,
+        more,
         countdown('timeLeft'),
         actions(
           h(
@@ -657,6 +669,11 @@ function sameScreen(a: KioskView, b: KioskView): boolean {
   const { countdown: _a, now: _an, ...restA } = a;
   const { countdown: _b, now: _bn, ...restB } = b;
   return (a.countdown === null) === (b.countdown === null) && JSON.stringify(restA) === JSON.stringify(restB);
+}
+
+/** Shows the cue while part of the list is below its edge (a pixel of rounding is not a task). */
+function moreBelow(list: HTMLElement, cue: HTMLElement): void {
+  cue.hidden = list.scrollHeight - list.scrollTop - list.clientHeight <= 1;
 }
 
 /** The steps that ask the person to look at the camera. */

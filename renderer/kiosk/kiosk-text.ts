@@ -86,6 +86,7 @@ const WORDS = {
   minutes: { 'en': 'minutes', 'zh-CN': '分钟' },
   saveTasks: { 'en': 'Save and continue', 'zh-CN': '保存并继续' },
   noneDone: { 'en': 'None done yet', 'zh-CN': '都还没完成' },
+  moreTasks: { 'en': 'More tasks below ↓', 'zh-CN': '下面还有任务 ↓' },
   checkedIn: { 'en': 'You are checked in', 'zh-CN': '您已签到' },
   receipt: { 'en': 'Your receipt', 'zh-CN': '您的凭证' },
   person: { 'en': 'Person', 'zh-CN': '人员编号' },

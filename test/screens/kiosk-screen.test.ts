@@ -53,8 +53,7 @@ describe.each(LANGUAGES.flatMap((language) => KIOSK_VIEWPORTS.map((viewport) => 
     });
     // Each test starts from the start screen with every device working, whatever the last one left.
     afterEach(async () => {
-      await rig.reset();
-      await atStart();
+      await rig.reset([page]);
     }, 60_000);
 
     /** The checks every state passes, and its screenshot. */

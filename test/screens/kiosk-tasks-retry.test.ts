@@ -5,8 +5,9 @@
 // finger brings "try 2 of 3", then "try 3 of 3", with the finger's icon and pictogram (the retry was only shown in
 // the backend and core tests). The sensor reads each finger once, as a person who puts a finger down and lifts it:
 // the next try waits for a finger, so the retry stays on screen while the test looks at it. A plan of twelve tasks,
-// more than either screen holds, scrolls inside its list, the page never: the buttons stay in the window.
-import type { Browser, Page } from 'playwright-core';
+// more than either screen holds, scrolls inside its list, the page never: the buttons stay in the window, and a cue
+// says more tasks are below until the list is scrolled to its end (unticked is not done: Save may still be tapped).
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KioskLanguage } from '../../core/api/kiosk-api.ts';
 import type { Finger } from '../../hardware/finger.ts';
@@ -53,6 +54,22 @@ function tasksOutOfView(page: Page): Promise<string[]> {
   );
 }
 
+/** What keeps the "more tasks below" cue from being read: outside the window, under 32 px, hidden by another element. */
+function cueProblems(cue: Locator): Promise<string[]> {
+  return cue.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const size = Number.parseFloat(getComputedStyle(el).fontSize);
+    const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return [
+      ...(r.top >= 0 && r.bottom <= innerHeight && r.height > 0
+        ? []
+        : [`at ${Math.round(r.top)}-${Math.round(r.bottom)}`]),
+      ...(size >= 32 ? [] : [`${size}px`]),
+      ...(at !== null && el.contains(at) ? [] : ['covered']),
+    ];
+  });
+}
+
 /** The kiosk at `url` on a 1080x1920 screen (the one a person taps) and a 1280x800 one, in the centre's zone. */
 async function kioskScreens(browser: Browser, url: string): Promise<{ readonly name: string; readonly page: Page }[]> {
   const pages = [];
@@ -95,8 +112,7 @@ describe.each(['zh-CN', 'en'] as const)('kiosk tasks and finger retries, %s', (l
     await rig.close();
   });
   afterEach(async () => {
-    await rig.reset();
-    await onEach((page) => named(page, 'start').waitFor());
+    await rig.reset(pages.map(({ page }) => page));
   }, 60_000);
 
   /** Both screens: within the window, sizes, centring, the kiosk's language only, axe-core clean; a screenshot. */
@@ -125,7 +141,12 @@ describe.each(['zh-CN', 'en'] as const)('kiosk tasks and finger retries, %s', (l
       expect(await page.locator('.tasks .task').count()).toBe(FOUR_TASKS.length);
       for (const word of ['saveTasks', 'noneDone'] as const) expect(await named(page, word).isVisible()).toBe(true);
     });
-    for (const { name, page } of pages) expect(await tasksOutOfView(page), name).toEqual([]);
+    for (const { name, page } of pages) {
+      expect(await tasksOutOfView(page), name).toEqual([]);
+      // Nothing below the list's edge: no cue.
+      expect(await page.locator('.more-tasks').count(), name).toBe(1);
+      expect(await page.getByText(t(language, 'moreTasks')).isVisible(), name).toBe(false);
+    }
     await check('tasks-four');
     // Two of the four done: the check-in records them.
     await tapper().locator('.tasks .task').nth(0).tap();
@@ -210,10 +231,15 @@ describe.each(['zh-CN', 'en'] as const)('a plan longer than the kiosk screen, %s
       expect(await foreignText(page, language), name).toEqual([]);
       for (const word of ['saveTasks', 'noneDone', 'cancel', 'callStaff'] as const)
         expect(await named(page, word).isVisible(), name).toBe(true);
-      // The list holds the rest below its edge, and brings the last task into view when scrolled.
+      // The list holds the rest below its edge, and says so, in the window at 32 px or more, until the last
+      // task is scrolled into view.
       expect(await page.locator('.tasks ul').evaluate((ul) => ul.scrollHeight > ul.clientHeight), name).toBe(true);
       expect(await tasksOutOfView(page), name).not.toEqual([]);
+      const cue = page.getByText(t(language, 'moreTasks'), { exact: true });
+      await cue.waitFor();
+      expect(await cueProblems(cue), name).toEqual([]);
       await page.locator('.tasks .task').last().scrollIntoViewIfNeeded();
+      await cue.waitFor({ state: 'hidden' });
       expect(await layoutProblems(page), `${name}, scrolled`).toEqual([]);
     }
     await tapper.locator('.tasks .task').last().tap();

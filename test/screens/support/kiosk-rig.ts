@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import type { KioskLanguage } from '../../../core/api/kiosk-api.ts';
 import type { DeviceAvailability, FaceResult } from '../../../core/checkin/checkin-machine.ts';
 import type { Payload } from '../../../core/entry.ts';
@@ -21,6 +22,7 @@ import type { FacePort } from '../../../main/kiosk/ports.ts';
 import { KioskScreen } from '../../../main/web/kiosk-screen.ts';
 import { StaffConfirmations } from '../../../main/web/staff-confirmations.ts';
 import { type WebServer, startWebServer } from '../../../main/web/web-server.ts';
+import { t } from '../../../renderer/kiosk/kiosk-text.ts';
 import { type R30xRig, mockR30xRig } from '../../drivers/support/r30x-rig.ts';
 import { planPayload } from '../../checkin/support/log-builder.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
@@ -91,8 +93,12 @@ export interface KioskRig {
   entries(): string[];
   /** Check-in sessions started (attempt ids handed out). */
   sessions(): number;
-  /** Back to the start for the next test: the switches and waits as started, no finger, any session ended. */
-  reset(): Promise<void>;
+  /**
+   * Back to the start for the next test: the switches and waits as started, no finger, any session ended, and each
+   * of `screens` showing the start with every device in (a device state still on its way would draw the start
+   * screen over the next test's first step).
+   */
+  reset(screens: readonly Page[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -218,18 +224,25 @@ export async function startKioskRig(language: KioskLanguage, options: KioskRigOp
     },
     entries,
     sessions: () => sessions,
-    reset: async () => {
+    reset: async (screens: readonly Page[]) => {
       rig.face = 'match';
       rig.available = { fingerprint: true, camera: true, badge: true };
       rig.waits = { badgeMs: WAIT.badgeMs, staffMs: STAFF_WAIT_MS };
       sensor.place({ kind: 'none' });
       const handlers = screen.handlers as Record<string, (params: unknown) => unknown>;
       await waitFor(() => {
-        if (screen.current().phase === 'idle') return true;
+        const { phase, kiosk } = screen.current();
+        const { fingerprint, camera, badge } = kiosk.available;
+        if (phase === 'idle' && fingerprint && camera && badge) return true;
+        // A reset at the start publishes it again with the devices now in, not at the next 2 s refresh.
         handlers['kiosk.cancel']?.({ staff: false });
         handlers['kiosk.reset']?.({});
         return false;
-      }, 'the kiosk back at the start');
+      }, 'the kiosk back at the start with every device in');
+      for (const page of screens) {
+        await page.locator('.notice, .out-of-service').waitFor({ state: 'detached' });
+        await page.getByRole('button', { name: t(language, 'start') }).waitFor();
+      }
     },
     close: async () => {
       screen.close();
