@@ -102,11 +102,15 @@ export class KioskNode {
       },
     });
     await replicator.start();
-    await link.subscribe([
-      ...[origin, ...options.peers].map((o) => topics.cosigns(o)),
-      ...(options.onAlert ? [topics.alerts(centerOf(origin))] : []),
-      ...(options.onPeerHeartbeat ? options.peers.map((p) => topics.health(p)) : []),
-    ]);
+    // Cosignatures and heartbeats are retained and superseded: QoS 0, sent again at each connack (net/topics.ts).
+    await link.subscribe(
+      [
+        ...[origin, ...options.peers].map((o) => topics.cosigns(o)),
+        ...(options.onPeerHeartbeat ? options.peers.map((p) => topics.health(p)) : []),
+      ],
+      0,
+    );
+    if (options.onAlert) await link.subscribe([topics.alerts(centerOf(origin))]);
     const node = new KioskNode(writer, store, link, replicator, options, witnessed);
     late.node = node;
     const every = options.heartbeat?.everyMs ?? 0;

@@ -1,5 +1,10 @@
 // One MQTT connection (mqtt.js 5) with the replication rules applied once:
-// - persistent session (clean: false), QoS 1; when the broker lost the session (connack.sessionPresent is
+// - persistent session (clean: false); a filter is QoS 1 (entries and alerts: each message must arrive) or QoS 0
+//   (`latest`: retained state that the next message supersedes, and requests and replies that are retried when
+//   unanswered). NATS's max_ack_pending caps a session's unacknowledged QoS 1 deliveries over all its subscriptions
+//   together and drops a delivery beyond it until ack_wait (60 s); two QoS 1 filters bursting at once went past it.
+//   A QoS 0 filter is subscribed again at every connack, so the broker sends its retained messages anew (what was
+//   published while offline is not queued at QoS 0); when the broker lost the session (connack.sessionPresent is
 //   false) every subscription is made again, which mqtt.js does not do by itself; on a session it kept, every one
 //   this process has not made on it yet: a session from the run before holds that run's filters, not one added
 //   since (a peer added to a kiosk, --cosigner given to HQ), nor one asked for while offline;
@@ -78,6 +83,8 @@ export interface LinkOptions {
 export class MqttLink {
   readonly client: MqttClient;
   private readonly filters = new Set<string>();
+  /** QoS 0 filters, subscribed at every connack for their retained messages. */
+  private readonly latest = new Set<string>();
   /** Filters the broker granted on the session in hand, in this process: the rest are subscribed at the next connack. */
   private readonly granted = new Set<string>();
   private handler: MessageHandler = () => Promise.resolve();
@@ -124,7 +131,8 @@ export class MqttLink {
       this.lastConnectionError = undefined;
       if (!connack.sessionPresent) this.granted.clear();
       const missing = [...this.filters].filter((f) => !this.granted.has(f));
-      if (missing.length > 0) this.subscribeUntilGranted(missing);
+      if (missing.length > 0) this.subscribeUntilGranted(missing, 1);
+      if (this.latest.size > 0) this.subscribeUntilGranted([...this.latest], 0);
       for (const listener of this.connectListeners) listener(connack.sessionPresent);
     });
     // Errors such as a refused connection are reported, never thrown; the 'close' that follows reconnects. A
@@ -154,7 +162,7 @@ export class MqttLink {
         this.acknowledge();
       });
       if (packet.qos !== 1)
-        done(); // QoS 0 needs no PUBACK (and Muster subscribes at QoS 1 only)
+        done(); // QoS 0 needs no PUBACK
       else if (this.unacked.length < WINDOW) done(SELF_ACKED);
       else {
         this.resume = () => {
@@ -186,11 +194,12 @@ export class MqttLink {
     this.connectListeners.push(listener);
   }
 
-  async subscribe(filters: readonly string[]): Promise<void> {
-    for (const f of filters) this.filters.add(f);
-    if (!this.client.connected) return;
-    const refused = await this.trySubscribe(filters);
-    if (refused.length > 0) this.subscribeUntilGranted(refused);
+  /** `qos` 0 for a `latest` filter (see the header): subscribed again at every connack. */
+  async subscribe(filters: readonly string[], qos: 0 | 1 = 1): Promise<void> {
+    for (const f of filters) (qos === 1 ? this.filters : this.latest).add(f);
+    if (!this.client.connected || filters.length === 0) return;
+    const refused = await this.trySubscribe(filters, qos);
+    if (refused.length > 0) this.subscribeUntilGranted(refused, qos);
   }
 
   /** Resolves when the broker acknowledged the message (QoS 1); rejects (link-closed) if the link closes first. */
@@ -242,20 +251,20 @@ export class MqttLink {
   }
 
   /**
-   * Subscribes at QoS 1; returns the filters the broker refused (each reported). mqtt.js 5 rejects the whole call
+   * Subscribes at `qos`; returns the filters the broker refused (each reported). mqtt.js 5 rejects the whole call
    * when the SUBACK refuses any filter (0x80) and puts the SUBACK on the error: its codes are read from there, one
    * per filter in the order sent (before, such a refusal was retried without a word, or failed the caller).
    */
-  private async trySubscribe(filters: readonly string[]): Promise<string[]> {
+  private async trySubscribe(filters: readonly string[], qos: 0 | 1): Promise<string[]> {
     let codes: readonly number[];
     try {
-      codes = (await this.client.subscribeAsync([...filters], { qos: 1 })).map((grant) => grant.qos);
+      codes = (await this.client.subscribeAsync([...filters], { qos })).map((grant) => grant.qos);
     } catch (error) {
       if (!(error instanceof ErrorWithSubackPacket)) throw error;
       codes = error.packet.granted.map((code) => (typeof code === 'number' ? code : SUBACK_FAILURE));
     }
     const refused = filters.filter((_, i) => (codes[i] ?? SUBACK_FAILURE) >= SUBACK_FAILURE);
-    for (const f of filters) if (!refused.includes(f)) this.granted.add(f);
+    if (qos === 1) for (const f of filters) if (!refused.includes(f)) this.granted.add(f);
     if (refused.length > 0)
       this.report(
         new MusterError('subscription-refused', `the broker refused the subscription to ${refused.join(', ')}`),
@@ -265,12 +274,12 @@ export class MqttLink {
   }
 
   /** In the background until every filter is granted (or the link closes); offline, the next connack resubscribes. */
-  private subscribeUntilGranted(filters: readonly string[]): void {
+  private subscribeUntilGranted(filters: readonly string[], qos: 0 | 1): void {
     let pending = filters;
     void retry(
       async () => {
         if (!this.client.connected) return;
-        pending = await this.trySubscribe(pending);
+        pending = await this.trySubscribe(pending, qos);
         if (pending.length > 0) throw new MusterError('subscription-refused', `refused: ${pending.join(', ')}`);
       },
       { policy: this.options.reconnect ?? DEFAULT_RECONNECT, signal: this.stopped.signal },

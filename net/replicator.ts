@@ -90,13 +90,20 @@ export class Replicator {
     link.onConnect(() => {
       if (this.publisher) this.ctx.track(this.publisher.announce());
     });
-    const filters: string[] = [topics.inbox(link.id)];
-    if (follow === 'all') filters.push(...topics.everyLog);
-    else
-      for (const origin of follow)
-        filters.push(topics.entries(origin), topics.checkpoint(origin), topics.request(origin));
-    if (own) filters.push(topics.request(own.origin));
-    await link.subscribe(filters);
+    // Entries at QoS 1, the one filter per log that must each arrive; the rest at QoS 0 (see topics.ts).
+    const entries: string[] = [];
+    const latest: string[] = [topics.inbox(link.id)];
+    if (follow === 'all') {
+      entries.push(topics.everyLogEntries);
+      latest.push(...topics.everyLogLatest);
+    } else
+      for (const origin of follow) {
+        entries.push(topics.entries(origin));
+        latest.push(topics.checkpoint(origin), topics.request(origin));
+      }
+    if (own) latest.push(topics.request(own.origin));
+    await link.subscribe(entries);
+    await link.subscribe(latest, 0);
     if (link.connected) await this.publisher?.announce();
     this.timer = setInterval(
       () => {

@@ -3,12 +3,16 @@
 // patterns, user names and certificate CNs).
 //
 //   muster/v1/log/<origin>/entries            new entries (CBOR batch), QoS 1
-//   muster/v1/log/<origin>/checkpoint         the latest signed checkpoint, QoS 1, retained
-//   muster/v1/log/<origin>/cosign/<witness>   a witness's cosigned checkpoint, QoS 1, retained
-//   muster/v1/req/<origin>                    backfill requests for a log; any holder answers
-//   muster/v1/inbox/<client>                  replies to one client's requests
-//   muster/v1/health/<kiosk>                  heartbeats, retained
+//   muster/v1/log/<origin>/checkpoint         the latest signed checkpoint, retained, subscribed at QoS 0
+//   muster/v1/log/<origin>/cosign/<witness>   a witness's cosigned checkpoint, retained, subscribed at QoS 0
+//   muster/v1/req/<origin>                    backfill requests for a log; any holder answers; QoS 0
+//   muster/v1/inbox/<client>                  replies to one client's requests, QoS 0
+//   muster/v1/health/<kiosk>                  heartbeats, retained, subscribed at QoS 0
 //   muster/v1/alerts/<center>                 alerts (JSON), QoS 1
+// Everything is published at QoS 1 (the broker keeps a retained message). A follower subscribes at QoS 1 only to
+// what must each arrive (entries, alerts), so a session's QoS 1 bursts come from one filter (net/mqtt-link.ts):
+// a lost checkpoint, heartbeat or cosignature is superseded by the next and sent again retained at each connack,
+// a lost request or reply is asked again by the requester's retry.
 import { checkOrigin } from '../core/entry.ts';
 import { MusterError } from '../core/errors.ts';
 
@@ -38,8 +42,9 @@ export const topics = {
   alerts: (center: string): string => `${ROOT}/alerts/${topicId(center)}`,
   /** Every witness's cosigned checkpoints of one log. */
   cosigns: (origin: string): string => `${ROOT}/log/${topicId(origin)}/cosign/+`,
-  /** Subscription filters for a follower of every log (HQ). */
-  everyLog: [`${ROOT}/log/+/entries`, `${ROOT}/log/+/checkpoint`, `${ROOT}/req/+`] as const,
+  /** Subscription filters for a follower of every log (HQ): its entries at QoS 1, the rest at QoS 0. */
+  everyLogEntries: `${ROOT}/log/+/entries`,
+  everyLogLatest: [`${ROOT}/log/+/checkpoint`, `${ROOT}/req/+`] as const,
   everyHeartbeat: `${ROOT}/health/+`,
 };
 

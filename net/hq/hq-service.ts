@@ -188,7 +188,8 @@ export class HqService {
     const service = new HqService(options.store, link, replicator, options);
     late.service = service;
     if (options.followsRegistry === true) await service.readFollowedRegistry();
-    await link.subscribe([topics.everyHeartbeat, ...(options.cosigners?.length ? [`${ROOT}/log/+/cosign/+`] : [])]);
+    // Retained and superseded: QoS 0, sent again at each connack (net/topics.ts).
+    await link.subscribe([topics.everyHeartbeat, ...(options.cosigners?.length ? [`${ROOT}/log/+/cosign/+`] : [])], 0);
     await replicator.start();
     if (options.registry && options.agency !== true) {
       service.registryPublisher = new RegistryPublisher({

@@ -185,6 +185,31 @@ export async function mqttConsumerReport(cluster: NatsCluster, since: Date): Pro
   return lines.join('\n');
 }
 
+/**
+ * Whether every MQTT QoS 1 subscription made since `since` has nothing left at the broker: each consumer, in its
+ * leader's view, with no message pending and none delivered unacknowledged (a delivery the node dropped stays
+ * unacknowledged until ack_wait redelivers it).
+ */
+export async function mqttConsumersDrained(cluster: NatsCluster, since: Date): Promise<boolean> {
+  let seen = 0;
+  for (const node of cluster.nodes.filter((n) => n.running)) {
+    const response = await fetch(`${node.monitor}/jsz?accounts=true&streams=true&consumers=true&config=true`, {
+      signal: AbortSignal.timeout(5000),
+    });
+    const jsz = (await response.json()) as Jsz;
+    const consumers = (jsz.account_details ?? [])
+      .flatMap((account) => account.stream_detail ?? [])
+      .filter((s) => s.name === '$MQTT_msgs')
+      .flatMap((s) => s.consumer_detail ?? [])
+      .filter((c) => Date.parse(c.created) >= since.getTime() && c.cluster?.leader === node.name);
+    for (const c of consumers) {
+      seen++;
+      if (c.num_pending > 0 || c.num_ack_pending > 0) return false;
+    }
+  }
+  return seen > 0;
+}
+
 class Node implements NatsNode {
   private child: ChildProcess | undefined;
 
