@@ -72,6 +72,8 @@ const CLOCK_SAMPLES = 32;
 
 /** Alerts remembered as shown on the screens, newest kept (HqService.showBreachAlert). */
 const SHOWN_KEPT = 10_000;
+/** Alert keys kept in memory to spare the store a call per standing report; the store's once_key decides. */
+const RAISED_KEPT = 10_000;
 
 export interface HqServiceOptions {
   readonly store: HqStore;
@@ -471,6 +473,9 @@ export class HqService {
   private async raiseOnce(alert: Alert, key: string): Promise<void> {
     if (this.raised.has(key)) return;
     this.raised.add(key);
+    // Bounded: a key forgotten long ago costs one store call that finds it held, never a second alert.
+    const oldest = this.raised.size > RAISED_KEPT ? this.raised.values().next().value : undefined;
+    if (oldest !== undefined) this.raised.delete(oldest);
     let stored: StoredAlert | undefined;
     try {
       stored = await this.store.recordAlertOnce(alert, toHex(sha256(utf8(key))));
