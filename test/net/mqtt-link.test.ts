@@ -146,3 +146,40 @@ describe.each(BROKERS)('MqttLink on a session the broker kept, over %s', (kind) 
     }
   }, 60_000);
 });
+
+// A QoS 0 filter (retained latest state: checkpoints, cosignatures, heartbeats) is no queue in the session: the link
+// subscribes to it again at every connack, so the broker sends its retained message anew (net/topics.ts).
+describe.each(BROKERS)('MqttLink QoS 0 filters after a reconnect, over %s', (kind) => {
+  it('subscribes to them again on a session the broker kept, and gets their retained message again', async () => {
+    const broker = await startBroker(kind, [SUBSCRIBER, PUBLISHER]);
+    const link = new MqttLink({
+      ...broker.link(SUBSCRIBER),
+      nodeId: SUBSCRIBER,
+      reconnect: { initialMs: 50, maxMs: 200 },
+    });
+    try {
+      const publisher = await rawClient(broker, PUBLISHER);
+      await publisher.publishAsync(topics.checkpoint(PUBLISHER), 'the checkpoint', { qos: 1, retain: true });
+      await publisher.endAsync();
+      let heard = 0;
+      link.setHandler((topic, payload) => {
+        if (topic.kind === 'checkpoint' && payload.toString() === 'the checkpoint') heard++;
+        return Promise.resolve();
+      });
+      await link.connection();
+      const sessions: boolean[] = [];
+      link.onConnect((sessionPresent) => sessions.push(sessionPresent));
+      await link.subscribe([topics.everyHeartbeat]);
+      await link.subscribe([topics.checkpoint(PUBLISHER)], 0);
+      await waitFor(() => heard === 1, 'the retained checkpoint with the subscription');
+      const streamBefore = link.client.stream;
+      streamBefore.destroy();
+      await waitFor(() => sessions.length === 1 && link.connected, 'the link back on the broker');
+      if (kind === 'mosquitto') expect(sessions).toEqual([true]);
+      await waitFor(() => heard === 2, 'the retained checkpoint again after the reconnect');
+    } finally {
+      await link.close(true);
+      await broker.stop();
+    }
+  }, 60_000);
+});
