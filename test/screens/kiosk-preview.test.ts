@@ -83,7 +83,7 @@ describe("the serial camera's frame in the face step", () => {
     );
     expect(await page.locator('[data-preview="still"] [data-pictogram="oval"]').count()).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
-    await kioskShot(page, 'en-1080x1920-camera-still');
+    await kioskShot(page, 'en-1080x1920-serial-preview');
     await page.getByRole('button', { name: t('en', 'cancel') }).tap();
     await page.locator('.phase-failed').waitFor();
     expect(await page.locator('[data-preview]').count()).toBe(0);
