@@ -1,7 +1,8 @@
-// The screens' live alerts on HQ nodes sharing one PostgreSQL: the lease holder raises the breach and fleet alerts,
-// but an officer may be connected to any node. Every node listens for the store's notice of each alert stored or
-// changed (ALERTS_CHANNEL, sent on commit), reads that alert back from the store and pushes it to its screens;
-// HqService shows each alert version once, so the node that raised it does not push it twice.
+// The screens' live alerts on HQ nodes sharing one PostgreSQL: the lease holder raises the breach alerts, any node
+// the fleet and event alerts it sees (stored once by key), and an officer may be connected to any node. Every node
+// listens for the store's notice of each alert stored or changed (ALERTS_CHANNEL, sent on commit), reads that alert
+// back from the store and pushes it to its screens; HqService shows each alert version once, so the node that raised
+// it does not push it twice.
 import pg from 'pg';
 import { errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../runtime/logger.ts';
