@@ -291,7 +291,12 @@ export class HqService {
     const beats = await this.store.heartbeats();
     const known = new Set([...beats.keys(), ...(await this.store.origins())]);
     known.delete(REGISTRY_ORIGIN);
-    for (const kiosk of known) await this.judge(kiosk, beats.get(kiosk), now);
+    // One kiosk's failed alert must not leave the rest unjudged until the next check: each is tried, the first
+    // failure reported after.
+    const failures: unknown[] = [];
+    for (const kiosk of known)
+      await this.judge(kiosk, beats.get(kiosk), now).catch((error: unknown) => failures.push(error));
+    if (failures.length > 0) throw failures[0];
   }
 
   /** One kiosk's state by HQ's clock, from its last heartbeat and its entries' times; a change is an event, a turn for the worse an alert (once per episode, by whichever node sees it). */

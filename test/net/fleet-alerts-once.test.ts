@@ -2,6 +2,7 @@
 // restarted during the episode does not raise it again, an alert HQ failed to store is raised at the next check, and
 // the kiosk back and silent again is a new episode. The episode is named by the kiosk and its last heartbeat's signed
 // time (HqService episodeKey); before, the fleet's alerts were stored without a key and judged from memory only.
+// And one kiosk's failed alert leaves the others judged in the same check.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,10 +25,13 @@ describe.each(STORES)('offline alerts once per episode on %s', (kind) => {
   const dir = mkdtempSync(join(tmpdir(), 'muster-fleet-once-'));
   const kiosk = `${kind === 'sqlite' ? 'c1' : 'c2'}/k1`;
   const key = Signer.generate(kiosk);
+  // The second test's two kiosks, apart from the first's log on a shared PostgreSQL.
+  const [first, other] = ['k2', 'k3'].map((k) => `${kind === 'sqlite' ? 'c1' : 'c2'}/${k}`) as [string, string];
+  const [firstKey, otherKey] = [Signer.generate(first), Signer.generate(other)];
   let broker: BrokerFixture;
   let postgres: PostgresServer | undefined;
   beforeAll(async () => {
-    broker = await startBroker('aedes', [kiosk, 'hq']);
+    broker = await startBroker('aedes', [kiosk, first, other, 'hq']);
     if (kind === 'postgres') postgres = await startPostgres();
   }, 120_000);
   afterAll(async () => {
@@ -110,6 +114,79 @@ describe.each(STORES)('offline alerts once per episode on %s', (kind) => {
     } finally {
       await hq.close();
       await node.close(true);
+      await opened.close();
+    }
+  }, 120_000);
+
+  it('a failed alert for one kiosk leaves the others judged in the same check', async () => {
+    const trustedKeys = new Map([
+      [first, firstKey.verifier.publicKey],
+      [other, otherKey.verifier.publicKey],
+    ]);
+    const opened: HqStore =
+      kind === 'sqlite'
+        ? SqliteHqStore.open(join(dir, 'hq-two.db'), { trustedKeys })
+        : await PostgresHqStore.open(postgres?.url ?? '', { trustedKeys });
+    // Whichever kiosk is judged first in the check below has its alert's write fail.
+    let failNext = false;
+    const store = Object.create(opened) as HqStore;
+    store.recordAlertOnce = (alert, onceKey) => {
+      if (failNext && alert.kind === 'offline') {
+        failNext = false;
+        return Promise.reject(new Error('store unreachable'));
+      }
+      return opened.recordAlertOnce(alert, onceKey);
+    };
+    const now = { t: Date.now() };
+    const hq = await HqService.start({
+      store,
+      broker: broker.link('hq'),
+      witnessSigner: Signer.generate('hq'),
+      trusted: new Set([first, other]),
+      clock: () => now.t,
+      checkEveryMs: 3_600_000,
+    });
+    const pairs: [string, Signer][] = [
+      [first, firstKey],
+      [other, otherKey],
+    ];
+    const nodes = await Promise.all(
+      pairs.map(([id, signer]) =>
+        KioskNode.start({
+          storePath: join(dir, `${id.replace('/', '-')}.db`),
+          signer,
+          witnessSigner: Signer.generate(id),
+          broker: broker.link(id),
+          peers: [],
+          clock: () => now.t,
+          heartbeat: { everyMs: 0, version: 'test' },
+        }),
+      ),
+    );
+    try {
+      const offline = async (id: string): Promise<number> =>
+        (await opened.alerts(0, 100)).filter((a) => a.kind === 'offline' && a.kiosk === id && a.at === now.t).length;
+      for (const node of nodes) await node.append('checkin', { subject: 'p-1' });
+      await waitFor(
+        async () => (await opened.size(first)) === 2 && (await opened.size(other)) === 2,
+        'HQ to hold both kiosk logs',
+      );
+      for (const node of nodes) await node.publishHeartbeat();
+      await waitFor(
+        () => hq.fleetView().filter((k) => k.state === 'online').length === 2,
+        'both kiosks online from their heartbeats',
+      );
+      now.t += SILENCE;
+      failNext = true;
+      await expect(hq.checkFleet()).rejects.toThrow('store unreachable');
+      // One kiosk's alert failed; the other's was stored in the same check, not at the next one.
+      expect((await offline(first)) + (await offline(other))).toBe(1);
+      await hq.checkFleet();
+      expect(await offline(first)).toBe(1);
+      expect(await offline(other)).toBe(1);
+    } finally {
+      await hq.close();
+      for (const node of nodes) await node.close(true);
       await opened.close();
     }
   }, 120_000);
