@@ -125,6 +125,8 @@ interface StoreTiming {
   readonly redelivered: { dup: number; firstAsDup: number };
   /** Fleet entries (`origin#seq`) that reached HQ's link at least once. */
   readonly seen: Set<string>;
+  /** The fleet's checkpoints that reached HQ's link, and HQ's cosignatures of the fleet's logs (witness states advanced). */
+  readonly checkpoints: { received: number; cosigned: number };
 }
 
 export const scaleSuite: Suite = {
@@ -163,6 +165,7 @@ export const scaleSuite: Suite = {
         arrived: new Map(),
         redelivered: { dup: 0, firstAsDup: 0 },
         seen: new Set(),
+        checkpoints: { received: 0, cosigned: 0 },
       };
       const trace = new AlertTrace(PROBE_KIOSK);
       const hq = await HqService.start({
@@ -277,6 +280,11 @@ function timedStore(store: PostgresHqStore, timing: StoreTiming, trace: AlertTra
     trace.queries.sizes++;
     return store.sizes();
   };
+  timed.setWitnessedMany = async (updates) => {
+    const stored = await store.setWitnessedMany(updates);
+    timing.checkpoints.cosigned += updates.filter((u, i) => stored[i] === true && /^s\d+-/.test(u.origin)).length;
+    return stored;
+  };
   timed.ingestMany = async (batches) => {
     const called = Date.now();
     for (const batch of batches) trace.leaves(batch.origin, batch.leaves, 'store call', called);
@@ -314,6 +322,7 @@ function watchArrivals(hq: HqService, timing: StoreTiming, trace: AlertTrace): v
   client.handleMessage = (packet, done) => {
     const at = Date.now();
     if (packet.dup) timing.redelivered.dup++;
+    if (/^muster\/v1\/log\/s\d+-[^/]*\/checkpoint$/.test(packet.topic)) timing.checkpoints.received++;
     if (packet.topic.endsWith('/entries')) {
       const { origin, leaves } = decodeBatch(
         Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
@@ -440,6 +449,8 @@ async function runFleet(
     timing.arrived.clear();
     timing.redelivered.dup = 0;
     timing.redelivered.firstAsDup = 0;
+    timing.checkpoints.received = 0;
+    timing.checkpoints.cosigned = 0;
     trace.take();
     const elu = performance.eventLoopUtilization();
     const cpu0 = cpuNow(cluster, rig.pgPid);
@@ -529,6 +540,9 @@ async function runFleet(
       `scale: ${label}: HQ link unacknowledged, most in each second: ${Array.from(unackedBySecond, (n: number | undefined) => n ?? 0).join(' ')}\n`,
     );
     report.add(`${label} HQ broker connection lost`, drops, 'times');
+    // What HQ's witnessing had to do in the window: the fleet's checkpoints in, HQ's cosignatures of them out.
+    report.add(`${label} fleet checkpoints received at HQ`, timing.checkpoints.received, 'checkpoints');
+    report.add(`${label} fleet checkpoints cosigned by HQ`, timing.checkpoints.cosigned, 'cosignatures');
     // Why a broker node closed a client (NATS logs a slow consumer or a stale connection), for the run's notes.
     for (const line of cluster.log().split('\n'))
       if (/slow consumer|stale connection|write deadline/i.test(line)) process.stderr.write(`scale: ${line}\n`);
