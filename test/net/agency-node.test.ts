@@ -14,7 +14,7 @@ import type { BreachAlert } from '../../net/hq/breach-alert.ts';
 import { KioskNode } from '../../net/kiosk-node.ts';
 import { topicId } from '../../net/topics.ts';
 import type { Cosignature } from '../../net/hq/other-witnesses.ts';
-import { checkinPayload, planPayload } from '../checkin/support/log-builder.ts';
+import { checkinPayload, planFor, planPayload } from '../checkin/support/log-builder.ts';
 import { type LiveEvents, liveEvents } from '../helpers/event-stream.ts';
 import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
 import { type MusterProcess, startMuster } from './support/muster-process.ts';
@@ -164,19 +164,7 @@ describe('an independent police node', () => {
       const policeFeed = await feed(policeNode, token);
       // p-1 missed yesterday's window; p-2, assigned to centre-a all day today, checks in at centre-b (wrong centre),
       // then someone else checks in there (so the dropped check-in leaves a hole, not a shorter log).
-      await staff.append(
-        'plan',
-        planPayload({
-          subject: 'p-1',
-          zone: 'UTC',
-          start: yesterday,
-          end: yesterday,
-          open: '00:00',
-          close: '00:01',
-          grace: 0,
-          late: 0,
-        }),
-      );
+      await planFor(staff, 'p-1', yesterday);
       await staff.append(
         'plan',
         planPayload({ subject: 'p-2', zone: 'UTC', start: today, end: today, ...windowAroundNow(), grace: 0, late: 0 }),
@@ -223,19 +211,7 @@ describe('an independent police node', () => {
       db.close();
 
       // While HQ is down the police still see both breaches, and a new one (p-4 missed yesterday) is raised too.
-      await staff.append(
-        'plan',
-        planPayload({
-          subject: 'p-4',
-          zone: 'UTC',
-          start: yesterday,
-          end: yesterday,
-          open: '00:00',
-          close: '00:01',
-          grace: 0,
-          late: 0,
-        }),
-      );
+      await planFor(staff, 'p-4', yesterday);
       await breach(policeFeed, 'missed-checkin', 'p-4', 'the police node to raise p-4 while HQ is down');
       const seen = await alerts(policeNode, token);
       expect(found(seen, 'missed-checkin', 'p-1') && found(seen, 'wrong-centre', 'p-2')).toBe(true);

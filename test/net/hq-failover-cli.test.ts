@@ -14,7 +14,7 @@ import { mosquittoAcl } from '../../net/acl.ts';
 import type { BreachAlert } from '../../net/hq/breach-alert.ts';
 import { KioskNode } from '../../net/kiosk-node.ts';
 import { topicId } from '../../net/topics.ts';
-import { planPayload } from '../checkin/support/log-builder.ts';
+import { planFor } from '../checkin/support/log-builder.ts';
 import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { type MusterProcess, startMuster } from './support/muster-process.ts';
@@ -28,24 +28,6 @@ let first: MosquittoServer;
 let second: MosquittoServer;
 let staff: KioskNode | undefined;
 let hq: MusterProcess | undefined;
-
-/** A plan whose only window (yesterday, 00:00-00:01 UTC) is long closed: its breach alert's id. */
-async function planFor(node: KioskNode, subject: string): Promise<string> {
-  await node.append(
-    'plan',
-    planPayload({
-      subject,
-      zone: 'UTC',
-      start: yesterday,
-      end: yesterday,
-      open: '00:00',
-      close: '00:01',
-      grace: 0,
-      late: 0,
-    }),
-  );
-  return `breach:missed-checkin/${subject}/${yesterday}`;
-}
 
 /** HQ holds the staff log as the kiosk node does, and serves the breach alert `id`. */
 async function heldAndRaised(proc: MusterProcess, node: KioskNode, id: string, what: string): Promise<void> {
@@ -126,11 +108,16 @@ describe('muster hq --broker first,second', () => {
       });
       staff = node;
 
-      await heldAndRaised(hq, node, await planFor(node, 'p-1'), 'through the second node, the first down');
+      await heldAndRaised(hq, node, await planFor(node, 'p-1', yesterday), 'through the second node, the first down');
 
       await first.up();
       await second.down();
-      await heldAndRaised(hq, node, await planFor(node, 'p-2'), 'through the first node, the second down mid-run');
+      await heldAndRaised(
+        hq,
+        node,
+        await planFor(node, 'p-2', yesterday),
+        'through the first node, the second down mid-run',
+      );
     },
   );
 });

@@ -12,7 +12,7 @@ import { mosquittoAcl } from '../../net/acl.ts';
 import type { BreachAlert } from '../../net/hq/breach-alert.ts';
 import { KioskNode } from '../../net/kiosk-node.ts';
 import { topicId } from '../../net/topics.ts';
-import { planPayload } from '../checkin/support/log-builder.ts';
+import { planFor } from '../checkin/support/log-builder.ts';
 import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
 import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
 import { openEventStream } from '../helpers/event-stream.ts';
@@ -63,24 +63,6 @@ async function startHq(id: (typeof NODES)[number]): Promise<MusterProcess> {
   );
   running.set(id, proc);
   return proc;
-}
-
-/** A plan whose only window (yesterday, 00:00-00:01 UTC) is long closed: HQ finds the check-in missed on sight. */
-async function planFor(subject: string): Promise<string> {
-  await staff.append(
-    'plan',
-    planPayload({
-      subject,
-      zone: 'UTC',
-      start: yesterday,
-      end: yesterday,
-      open: '00:00',
-      close: '00:01',
-      grace: 0,
-      late: 0,
-    }),
-  );
-  return `breach:missed-checkin/${subject}/${yesterday}`;
 }
 
 async function alerts(hq: MusterProcess): Promise<BreachAlert[]> {
@@ -141,7 +123,7 @@ describe('two muster hq processes on one PostgreSQL', () => {
       const standby = NODES.find((id) => id !== holder) ?? expect.unreachable('two nodes');
       const standbyFeed = openEventStream(`${node(standby).http}/api/events`, 'none');
       await waitFor(() => standbyFeed.frames.length > 0, `${standby}'s event stream to open`, 30_000);
-      const firstId = await planFor('p-1');
+      const firstId = await planFor(staff, 'p-1', yesterday);
       await waitFor(
         () => standbyFeed.frames.join('').includes(`"id":"${firstId}"`),
         `the holder's alert live on ${standby}'s screens`,
@@ -174,7 +156,7 @@ describe('two muster hq processes on one PostgreSQL', () => {
         const crashedAt = Date.now();
         await node(victim).stop('SIGKILL');
         const survivor = other(victim);
-        const id = await planFor(`p-${round}`);
+        const id = await planFor(staff, `p-${round}`, yesterday);
         const raised = await waitFor(
           async () => (await alerts(node(survivor))).find((x) => x.id === id),
           `${survivor} to raise p-${round}'s breach after ${victim}'s crash`,

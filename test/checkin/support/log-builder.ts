@@ -63,6 +63,23 @@ export function planPayload(o: PlanOptions): Payload {
   };
 }
 
+/** A log a test appends to by hand: a kiosk node, a centre's staff log. */
+export interface Appendable {
+  append(type: EntryType, payload: Payload): Promise<unknown>;
+}
+
+/**
+ * Appends to `log` a plan for `subject` whose only window is `day`, 00:00-00:01 UTC, with no grace: for a day past,
+ * HQ finds the check-in missed on sight. Returns the id of the breach alert HQ raises for it.
+ */
+export async function planFor(log: Appendable, subject: string, day: string): Promise<string> {
+  await log.append(
+    'plan',
+    planPayload({ subject, zone: 'UTC', start: day, end: day, open: '00:00', close: '00:01', grace: 0, late: 0 }),
+  );
+  return `breach:missed-checkin/${subject}/${day}`;
+}
+
 export function checkinPayload(
   subject: string,
   centre = 'centre-a',
