@@ -14,14 +14,13 @@ import { signCheckpoint } from '../../ledger/note.ts';
 import { cosign } from '../../net/cosignature.ts';
 import type { HqService } from '../../net/hq/hq-service.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
-import { KioskNode } from '../../net/kiosk-node.ts';
 import { topicId, topics } from '../../net/topics.ts';
 import { claimedSize } from '../../ledger/note.ts';
 import type { Cosignature } from '../../net/hq/other-witnesses.ts';
 import { HqBackend } from '../../main/web/hq-backend.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { type BrokerFixture, startBroker } from './support/brokers.ts';
-import { startHqPinning, startPoliceNode } from './support/cosigning-nodes.ts';
+import { startHqPinning, startKiosk, startPoliceCosigning, startPoliceNode } from './support/cosigning-nodes.ts';
 
 const KIOSK = 'c1/k1';
 const officer = { principal: { user: 'olga', role: 'officer' as const, centres: [] }, kioskScreen: false };
@@ -58,27 +57,10 @@ describe("other witnesses' cosignatures at HQ", () => {
   });
 
   it("lists the police node's cosignature, flags one of another tree, ignores an unknown witness", async () => {
-    const police = Signer.generate('police');
     const stranger = Signer.generate('stranger');
-    const hqStore = SqliteHqStore.open(join(dir, 'hq.db'));
-    const hq = await startHqPinning(hqStore, broker, [police.verifier]);
-    const policeStore = SqliteHqStore.open(join(dir, 'police.db'));
-    const agency = await startPoliceNode(policeStore, broker, police);
-    const logKey = Signer.generate(KIOSK);
-    const kiosk = await KioskNode.start({
-      storePath: join(dir, 'k1.db'),
-      signer: logKey,
-      witnessSigner: Signer.generate(KIOSK),
-      broker: broker.link(KIOSK),
-      peers: [],
-    });
-    closers.push(async () => {
-      await kiosk.close(true);
-      await agency.close();
-      await hq.close();
-      await policeStore.close();
-      await hqStore.close();
-    });
+    const nodes = await startPoliceCosigning(dir, broker, KIOSK);
+    closers.push(() => nodes.close());
+    const { police, logKey, hq, kiosk } = nodes;
     for (let i = 0; i < 5; i++) await kiosk.append('checkin', { subject: `p-${i}` });
     const size = await kiosk.store.size(KIOSK);
     const fleet = new HqBackend({ hq }).handlers['hq.fleet'];
@@ -131,13 +113,7 @@ describe("other witnesses' cosignatures at HQ", () => {
     const police = Signer.generate('police');
     const policeStore = SqliteHqStore.open(join(dir, 'police-2.db'));
     const agency = await startPoliceNode(policeStore, broker, police);
-    const kiosk = await KioskNode.start({
-      storePath: join(dir, 'k1-2.db'),
-      signer: Signer.generate(KIOSK),
-      witnessSigner: Signer.generate(KIOSK),
-      broker: broker.link(KIOSK),
-      peers: [],
-    });
+    const kiosk = await startKiosk(broker, KIOSK, join(dir, 'k1-2.db'));
     // The police node's cosignatures as the broker carries them (retained: HQ gets the latest when it subscribes).
     const watcher = await mqtt.connectAsync(broker.link('stranger').url, {
       username: topicId('stranger'),
@@ -214,20 +190,8 @@ describe("other witnesses' cosignatures at HQ", () => {
     const peerWitness = Signer.generate(PEER);
     const hqStore = SqliteHqStore.open(join(dir, 'hq-3.db'));
     const hq = await startHqPinning(hqStore, broker, [peerWitness.verifier]);
-    const kiosk = await KioskNode.start({
-      storePath: join(dir, 'k1-3.db'),
-      signer: Signer.generate(KIOSK),
-      witnessSigner: Signer.generate(KIOSK),
-      broker: broker.link(KIOSK),
-      peers: [],
-    });
-    const peer = await KioskNode.start({
-      storePath: join(dir, 'k2-3.db'),
-      signer: Signer.generate(PEER),
-      witnessSigner: peerWitness,
-      broker: broker.link(PEER),
-      peers: [KIOSK],
-    });
+    const kiosk = await startKiosk(broker, KIOSK, join(dir, 'k1-3.db'));
+    const peer = await startKiosk(broker, PEER, join(dir, 'k2-3.db'), { witnessSigner: peerWitness, peers: [KIOSK] });
     closers.push(async () => {
       await peer.close(true);
       await kiosk.close(true);

@@ -12,15 +12,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserStore } from '../../access/user-store.ts';
 import type { Role } from '../../core/access/roles.ts';
-import { Signer } from '../../ledger/keys.ts';
 import { HqBackend } from '../../main/web/hq-backend.ts';
 import { type WebServer, startWebServer } from '../../main/web/web-server.ts';
-import type { HqService } from '../../net/hq/hq-service.ts';
-import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
-import { KioskNode } from '../../net/kiosk-node.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { type BrokerFixture, startBroker } from '../net/support/brokers.ts';
-import { startHqPinning, startPoliceNode } from '../net/support/cosigning-nodes.ts';
+import { startPoliceCosigning } from '../net/support/cosigning-nodes.ts';
 import { launchBrowser, seriousViolations } from './support/browser.ts';
 import { SEATS, type Seat, openAt, say, signIn } from './support/matrix.ts';
 import { untranslated } from './support/untranslated.ts';
@@ -46,26 +42,9 @@ describe("the HQ dashboard's other witnesses: the police node's cosignature matc
 
   beforeAll(async () => {
     broker = await startBroker('mosquitto', ['hq', 'police', KIOSK]);
-    const police = Signer.generate('police');
-    const hqStore = SqliteHqStore.open(join(dir, 'hq.db'));
-    const policeStore = SqliteHqStore.open(join(dir, 'police.db'));
-    const hq: HqService = await startHqPinning(hqStore, broker, [police.verifier]);
-    const agency = await startPoliceNode(policeStore, broker, police);
-    const logKey = Signer.generate(KIOSK);
-    const kiosk = await KioskNode.start({
-      storePath: join(dir, 'k1.db'),
-      signer: logKey,
-      witnessSigner: Signer.generate(KIOSK),
-      broker: broker.link(KIOSK),
-      peers: [],
-    });
-    closers.push(async () => {
-      await kiosk.close(true);
-      await agency.close();
-      await hq.close();
-      await policeStore.close();
-      await hqStore.close();
-    });
+    const nodes = await startPoliceCosigning(dir, broker, KIOSK);
+    closers.push(() => nodes.close());
+    const { logKey, hq, kiosk } = nodes;
     for (let i = 0; i < 4; i++) await kiosk.append('checkin', { subject: `p-${i}` });
     size = await kiosk.store.size(KIOSK);
     await waitFor(
