@@ -2,12 +2,26 @@
 // The server gets the settings of deploy/postgresql/muster.conf. initdb refuses to run as root, so as root
 // (CI's .ci/run) the server runs as the `postgres` system user.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
 
-const BIN = process.env.MUSTER_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+const BIN = process.env.MUSTER_PG_BIN ?? installedBin();
+
+/**
+ * The newest server the `postgresql` package installed (Debian puts each major version under its own folder):
+ * scripts/install-system-deps.sh installs whatever version the distribution ships, 15 on bookworm only.
+ */
+function installedBin(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v) && existsSync(join(root, v, 'bin', 'pg_ctl')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  return join(root, versions[0] ?? '15', 'bin');
+}
 
 export interface PostgresServer {
   /** Connection string for the `muster` superuser (trust auth on loopback). */
