@@ -4,7 +4,7 @@
 // implement it: SQLite (embedded default) and PostgreSQL (province scale); one conformance suite
 // (test/net/hq-store.test.ts) runs against both.
 import type { Alert, StoredAlert } from '../alerts.ts';
-import type { Heartbeat } from '../heartbeat.ts';
+import type { Heartbeat, KioskState } from '../heartbeat.ts';
 import type { AlertOutbox, BreachAlertStore } from './breach-alert.ts';
 import type { ReplicaStore } from '../replica-store.ts';
 
@@ -20,6 +20,12 @@ export interface StoredDowntime {
   readonly from: number;
   readonly to: number | null;
   readonly note: string;
+}
+
+/** A kiosk's fleet state as the nodes on a store last turned to it, and the signed time of the heartbeat it began at. */
+export interface FleetEpisode {
+  readonly state: KioskState;
+  readonly since: number;
 }
 
 export interface HqStore extends ReplicaStore, BreachAlertStore, AlertOutbox {
@@ -41,4 +47,11 @@ export interface HqStore extends ReplicaStore, BreachAlertStore, AlertOutbox {
   /** Stores a downtime span, or its end, by kiosk and start: HQ's judgement of its fleet outlives a restart. */
   recordDowntime(span: StoredDowntime): Promise<void>;
   downtime(): Promise<StoredDowntime[]>;
+  /**
+   * Notes that a node judged `kiosk` turned `state` by the heartbeat signed at `at` (offline: the last one), and
+   * returns the episode as stored. The same state keeps its start, whoever noted it first (another node, an earlier
+   * run), so every node names the episode alike; another state starts a new one at `at`, unless a later heartbeat
+   * was judged already (a node behind the others): the stored episode stands.
+   */
+  noteFleetState(kiosk: string, state: KioskState, at: number): Promise<FleetEpisode>;
 }

@@ -14,9 +14,9 @@ import type { Conflict, EntryRow } from '../../ledger/store.ts';
 import type { EntryRange } from '../../ledger/verified-reader.ts';
 import type { Alert, StoredAlert } from '../alerts.ts';
 import { type AlertChange, type BreachAlert, parseStoredAlert, parseStoredAlerts } from './breach-alert.ts';
-import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
+import { type Heartbeat, type KioskState, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
 import { type IngestBatch, type WitnessUpdate, type WitnessedCheckpoint, ingestOne } from '../replica-store.ts';
-import type { HqStore, LastHeartbeat, StoredDowntime } from './hq-store.ts';
+import type { FleetEpisode, HqStore, LastHeartbeat, StoredDowntime } from './hq-store.ts';
 import { migratePostgres } from './postgres-migrations.ts';
 import { PostgresIngest, readHead } from './postgres-ingest.ts';
 
@@ -402,6 +402,28 @@ export class PostgresHqStore implements HqStore {
       to: r.until === null ? null : Number(r.until),
       note: r.note,
     }));
+  }
+
+  async noteFleetState(kiosk: string, state: KioskState, at: number): Promise<FleetEpisode> {
+    // The row is locked by the upsert, so nodes noting together agree; a refused change returns no row: read it.
+    const changed = await this.pool.query<{ state: KioskState; since: string }>(
+      `INSERT INTO fleet_states (kiosk, state, since, seen) VALUES ($1, $2, $3, $3) ON CONFLICT (kiosk) DO UPDATE
+         SET since = CASE WHEN fleet_states.state = EXCLUDED.state THEN fleet_states.since ELSE EXCLUDED.since END,
+             state = EXCLUDED.state, seen = GREATEST(fleet_states.seen, EXCLUDED.seen)
+         WHERE fleet_states.state = EXCLUDED.state OR EXCLUDED.seen >= fleet_states.seen
+         RETURNING state, since`,
+      [kiosk, state, at],
+    );
+    const row =
+      changed.rows[0] ??
+      (
+        await this.pool.query<{ state: KioskState; since: string }>(
+          'SELECT state, since FROM fleet_states WHERE kiosk = $1',
+          [kiosk],
+        )
+      ).rows[0];
+    if (!row) throw new Error(`fleet state of ${kiosk} not stored`);
+    return { state: row.state, since: Number(row.since) };
   }
 
   async recordHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void> {

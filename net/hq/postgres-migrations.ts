@@ -54,6 +54,11 @@ CREATE TABLE downtime (kiosk TEXT NOT NULL, since BIGINT NOT NULL, until BIGINT,
 ALTER TABLE alerts ADD COLUMN once_key TEXT;
 CREATE UNIQUE INDEX alerts_once ON alerts (once_key);
 `),
+  // Each kiosk's fleet state as the nodes last turned to it, from the heartbeat it began at: what names an offline or
+  // degraded episode alike on every node, one started in the middle of it too.
+  '0005-fleet-states': statements(`
+CREATE TABLE fleet_states (kiosk TEXT PRIMARY KEY, state TEXT NOT NULL, since BIGINT NOT NULL, seen BIGINT NOT NULL);
+`),
 };
 
 /** Brings the database to the latest migration; a database migrated by a newer Muster is refused. */

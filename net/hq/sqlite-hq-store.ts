@@ -4,10 +4,10 @@ import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Alert, StoredAlert } from '../alerts.ts';
 import { type AlertChange, type BreachAlert, parseStoredAlert, parseStoredAlerts } from './breach-alert.ts';
-import { type Heartbeat, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
+import { type Heartbeat, type KioskState, decodeHeartbeat, encodeHeartbeat } from '../heartbeat.ts';
 import { SqliteReplicaStore, type SqliteReplicaStoreOptions } from '../sqlite-replica-store.ts';
 import { LedgerStore } from '../../ledger/store.ts';
-import type { HqStore, LastHeartbeat, StoredDowntime } from './hq-store.ts';
+import type { FleetEpisode, HqStore, LastHeartbeat, StoredDowntime } from './hq-store.ts';
 import { type SqliteMigration, migrate, rowVersion } from '../../runtime/sqlite-migrations.ts';
 
 const HQ_SCHEMA = `
@@ -70,6 +70,11 @@ CREATE TABLE IF NOT EXISTS hq_downtime (kiosk TEXT NOT NULL, since INTEGER NOT N
         db.exec('ALTER TABLE hq_alerts ADD COLUMN once_key TEXT');
       db.exec('CREATE UNIQUE INDEX IF NOT EXISTS hq_alerts_once ON hq_alerts (once_key)');
     },
+  },
+  {
+    version: 4,
+    name: 'fleet episodes',
+    up: 'CREATE TABLE IF NOT EXISTS hq_fleet_states (kiosk TEXT PRIMARY KEY, state TEXT NOT NULL, since INTEGER NOT NULL, seen INTEGER NOT NULL) STRICT;',
   },
 ];
 const HQ_VERSION = rowVersion('meta', 'k', 'v', 'schema:hq');
@@ -225,6 +230,21 @@ export class SqliteHqStore extends SqliteReplicaStore implements HqStore {
       )
       .all();
     return Promise.resolve(rows.map((r) => ({ kiosk: r.kiosk, from: r.since, to: r.until, note: r.note })));
+  }
+
+  noteFleetState(kiosk: string, state: KioskState, at: number): Promise<FleetEpisode> {
+    const db = this.ledger.db;
+    db.prepare(
+      `INSERT INTO hq_fleet_states (kiosk, state, since, seen) VALUES (?, ?, ?, ?) ON CONFLICT (kiosk) DO UPDATE
+         SET since = CASE WHEN hq_fleet_states.state = excluded.state THEN hq_fleet_states.since ELSE excluded.since END,
+             state = excluded.state, seen = max(hq_fleet_states.seen, excluded.seen)
+         WHERE hq_fleet_states.state = excluded.state OR excluded.seen >= hq_fleet_states.seen`,
+    ).run(kiosk, state, at, at);
+    const row = db
+      .prepare<[string], FleetEpisode>('SELECT state, since FROM hq_fleet_states WHERE kiosk = ?')
+      .get(kiosk);
+    if (!row) throw new Error(`fleet state of ${kiosk} not stored`);
+    return Promise.resolve({ state: row.state, since: row.since });
   }
 
   recordHeartbeat(heartbeat: Heartbeat, receivedAt: number): Promise<void> {

@@ -2,7 +2,8 @@
 // restarted during the episode does not raise it again, an alert HQ failed to store is raised at the next check, and
 // the kiosk back and silent again is a new episode. The episode is named by the kiosk and its last heartbeat's signed
 // time (HqService episodeKey); before, the fleet's alerts were stored without a key and judged from memory only.
-// And one kiosk's failed alert leaves the others judged in the same check.
+// And one kiosk's failed alert leaves the others judged in the same check. A degraded episode is one alert too, on
+// the police's own node restarted in the middle of it (its store its agency's only record of what it raised).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,10 +29,13 @@ describe.each(STORES)('offline alerts once per episode on %s', (kind) => {
   // The second test's two kiosks, apart from the first's log on a shared PostgreSQL.
   const [first, other] = ['k2', 'k3'].map((k) => `${kind === 'sqlite' ? 'c1' : 'c2'}/${k}`) as [string, string];
   const [firstKey, otherKey] = [Signer.generate(first), Signer.generate(other)];
+  /** The third test's kiosk, whose camera fails, and the police node watching it. */
+  const degraded = `${kind === 'sqlite' ? 'c1' : 'c2'}/k4`;
+  const degradedKey = Signer.generate(degraded);
   let broker: BrokerFixture;
   let postgres: PostgresServer | undefined;
   beforeAll(async () => {
-    broker = await startBroker('aedes', [kiosk, first, other, 'hq']);
+    broker = await startBroker('aedes', [kiosk, first, other, degraded, 'hq', 'police']);
     if (kind === 'postgres') postgres = await startPostgres();
   }, 120_000);
   afterAll(async () => {
@@ -190,6 +194,76 @@ describe.each(STORES)('offline alerts once per episode on %s', (kind) => {
       await hq.close();
       for (const node of nodes) await node.close(true);
       await opened.close();
+    }
+  }, 120_000);
+
+  it('a degraded episode is one alert on a police node restarted in it, and a new episode another', async () => {
+    const store: HqStore =
+      kind === 'sqlite'
+        ? SqliteHqStore.open(join(dir, 'police.db'), {
+            trustedKeys: new Map([[degraded, degradedKey.verifier.publicKey]]),
+          })
+        : await PostgresHqStore.open(postgres?.url ?? '', {
+            trustedKeys: new Map([[degraded, degradedKey.verifier.publicKey]]),
+          });
+    const now = { t: Date.now() };
+    const start = (): Promise<HqService> =>
+      HqService.start({
+        store,
+        broker: broker.link('police'),
+        nodeId: 'police',
+        agency: true,
+        witnessSigner: Signer.generate('police'),
+        trusted: new Set([degraded]),
+        clock: () => now.t,
+        checkEveryMs: 3_600_000,
+      });
+    let police = await start();
+    let camera: 'ok' | 'failing' = 'failing';
+    const node = await KioskNode.start({
+      storePath: join(dir, 'degraded.db'),
+      signer: degradedKey,
+      witnessSigner: Signer.generate(degraded),
+      broker: broker.link(degraded),
+      peers: [],
+      clock: () => now.t,
+      heartbeat: { everyMs: 0, version: 'test', devices: () => [{ id: 'camera', state: camera }] },
+    });
+    try {
+      const state = (): string | undefined => police.fleetView().find((k) => k.kiosk === degraded)?.state;
+      const degradedAlerts = async (): Promise<number> =>
+        (await store.alerts(0, 100)).filter((a) => a.kind === 'degraded' && a.kiosk === degraded).length;
+      const heartbeat = async (judged: string): Promise<void> => {
+        now.t += 1000;
+        const beat = await node.publishHeartbeat();
+        await waitFor(
+          async () => state() === judged && (await store.heartbeats()).get(degraded)?.heartbeat.at === beat?.at,
+          `${degraded} ${judged} from its heartbeat at ${beat?.at}`,
+        );
+      };
+      await node.append('checkin', { subject: 'p-1' });
+      await waitFor(async () => (await store.size(degraded)) === 2, 'the police node to hold the kiosk log');
+      await heartbeat('degraded');
+      await waitFor(async () => (await degradedAlerts()) === 1, 'the degraded alert');
+      await heartbeat('degraded');
+
+      // Restarted in the episode: it judges the kiosk degraded again (the stored heartbeat, then the retained one).
+      await police.close();
+      police = await start();
+      expect(state()).toBe('degraded');
+      await heartbeat('degraded');
+      expect(await degradedAlerts()).toBe(1);
+
+      // Recovered, then degraded again: a new episode.
+      camera = 'ok';
+      await heartbeat('online');
+      camera = 'failing';
+      await heartbeat('degraded');
+      await waitFor(async () => (await degradedAlerts()) === 2, "the new episode's alert");
+    } finally {
+      await police.close();
+      await node.close(true);
+      await store.close();
     }
   }, 120_000);
 });

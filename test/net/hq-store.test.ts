@@ -524,4 +524,22 @@ describe.each(BACKENDS)('HqStore conformance: $name', (backend) => {
       await store.close();
     }
   });
+
+  it("names a kiosk's episode by its first noted heartbeat, whoever notes it, and never lets a node behind undo it", async () => {
+    const store = await backend.open();
+    try {
+      expect(await store.noteFleetState('c1/k1', 'degraded', 100)).toEqual({ state: 'degraded', since: 100 });
+      // A node that comes to the episode later (at a later heartbeat) gets its start.
+      expect(await store.noteFleetState('c1/k1', 'degraded', 300)).toEqual({ state: 'degraded', since: 100 });
+      expect(await store.noteFleetState('c1/k1', 'online', 400)).toEqual({ state: 'online', since: 400 });
+      // A node still at an earlier heartbeat does not reopen it; a later heartbeat's turn is a new episode.
+      expect(await store.noteFleetState('c1/k1', 'degraded', 350)).toEqual({ state: 'online', since: 400 });
+      expect(await store.noteFleetState('c1/k1', 'degraded', 500)).toEqual({ state: 'degraded', since: 500 });
+      // Offline is judged at the last heartbeat, the one that showed it degraded.
+      expect(await store.noteFleetState('c1/k1', 'offline', 500)).toEqual({ state: 'offline', since: 500 });
+      expect(await store.noteFleetState('c1/k2', 'online', 50)).toEqual({ state: 'online', since: 50 });
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -60,7 +60,7 @@ describe('HQ store migrations (SQLite)', () => {
     expect(await reopened.recordAlertOnce(once, 'k')).toBeDefined();
     expect(await reopened.recordAlertOnce(once, 'k')).toBeUndefined();
     await reopened.close();
-    expect(versionRows(path)).toEqual({ 'schema:hq': '3', 'schema:replica': '1' });
+    expect(versionRows(path)).toEqual({ 'schema:hq': '4', 'schema:replica': '1' });
   });
 
   it('bring a version 1 HQ file to the latest with its breach alerts counted as published (none is sent again)', async () => {
@@ -87,15 +87,15 @@ describe('HQ store migrations (SQLite)', () => {
     } as const;
     await first.applyAlertChanges([{ alert, expectedVersion: null }]);
     await first.close();
-    // What version 1 left: no outbox column, no downtime table, no alert keys.
+    // What version 1 left: no outbox column, no downtime table, no alert keys, no fleet states.
     const db = new Database(path);
     db.exec(
-      "DROP INDEX hq_breach_alerts_unpublished; ALTER TABLE hq_breach_alerts DROP COLUMN published; DROP TABLE hq_downtime; DROP INDEX hq_alerts_once; ALTER TABLE hq_alerts DROP COLUMN once_key; UPDATE meta SET v = '1' WHERE k = 'schema:hq'",
+      "DROP INDEX hq_breach_alerts_unpublished; ALTER TABLE hq_breach_alerts DROP COLUMN published; DROP TABLE hq_downtime; DROP TABLE hq_fleet_states; DROP INDEX hq_alerts_once; ALTER TABLE hq_alerts DROP COLUMN once_key; UPDATE meta SET v = '1' WHERE k = 'schema:hq'",
     );
     db.close();
     const reopened = SqliteHqStore.open(path);
     try {
-      expect(versionRows(path)['schema:hq']).toBe('3');
+      expect(versionRows(path)['schema:hq']).toBe('4');
       expect(await reopened.breachAlert(alert.id)).toEqual(alert);
       expect(await reopened.unpublishedAlerts(10)).toEqual([]);
       expect(await reopened.downtime()).toEqual([]);

@@ -122,20 +122,42 @@ describe('two HQ nodes raising fleet alerts', () => {
     await world.closeNodes();
   }, 300_000);
 
-  it("raise a kiosk's turn to degraded once: a node started during the episode does not raise it again", async () => {
+  it("raise a kiosk's degraded episode once: a node started later in it does not raise it again, a new one does", async () => {
     const [e] = (await world.hqNodes([FLEET.nodes[0]], { clock })) as [HqService];
+    let camera: 'ok' | 'failing' = 'failing';
     const kiosk = await world.kiosk(FLEET.degraded, {
       clock,
-      heartbeat: { everyMs: 0, version: 'test', devices: () => [{ id: 'camera', state: 'failing' }] },
+      heartbeat: { everyMs: 0, version: 'test', devices: () => [{ id: 'camera', state: camera }] },
     });
     await kiosk.append('checkin', { subject: 'p-1' });
     await waitFor(async () => (await e.store.size(FLEET.degraded)) >= 2, "the store to hold the kiosk's log", 60_000);
     const raised = nextAlert([e], (a) => a.kind === 'degraded' && a.kiosk === FLEET.degraded, 'the degraded alert');
     await kiosk.publishHeartbeat();
     await raised;
-    // The new node judges the fleet before its start resolves: the kiosk degraded, at the same heartbeat.
+    // Still degraded at its next heartbeat: the one a node started now sees first (from the store and retained).
+    now.t += 1000;
+    const later = await kiosk.publishHeartbeat();
+    await waitFor(
+      async () => (await e.store.heartbeats()).get(FLEET.degraded)?.heartbeat.at === later?.at,
+      "the store to hold the kiosk's later heartbeat",
+      60_000,
+    );
+    // The new node judges the fleet before its start resolves: the kiosk degraded, the same episode.
     const [late] = (await world.hqNodes([FLEET.late], { clock })) as [HqService];
     expect(late.fleetView().find((k) => k.kiosk === FLEET.degraded)?.state).toBe('degraded');
     expect(await fleetAlerts(late, 'degraded', FLEET.degraded)).toBe(1);
+
+    // Recovered, then degraded again: a new episode, raised once between the two nodes.
+    camera = 'ok';
+    now.t += 1000;
+    await kiosk.publishHeartbeat();
+    await judgedBy([e, late], FLEET.degraded, 'online');
+    camera = 'failing';
+    now.t += 1000;
+    const again = nextAlert([e, late], (a) => a.kind === 'degraded' && a.kiosk === FLEET.degraded, 'the new episode');
+    await kiosk.publishHeartbeat();
+    await again;
+    await judgedBy([e, late], FLEET.degraded, 'degraded');
+    expect(await fleetAlerts(late, 'degraded', FLEET.degraded)).toBe(2);
   }, 300_000);
 });
