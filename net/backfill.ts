@@ -106,17 +106,19 @@ export class Backfill {
 
   /**
    * Asks a log's holders for everything past what the store holds, its size unknown (a log just admitted, whose
-   * retained checkpoint was ignored before): each holder answers up to what it has. A lost request is made good by
-   * the log's next checkpoint, as any gap is.
+   * retained checkpoint was ignored before; a kiosk's peer after a connack): each holder answers up to what it has.
+   * It is the request in flight (one sent before a connack was answered to a connection gone), so a checkpoint
+   * arriving with it waits for its answer instead of asking again. A lost request is made good by the log's next
+   * checkpoint, as any gap is.
    */
   async probe(origin: string): Promise<void> {
     const { ctx } = this;
     if (ctx.closed || !ctx.link.connected) return;
     const from = await ctx.store.size(origin);
-    ctx.send(
-      topics.request(origin),
-      encodeRequest({ from, to: Number.MAX_SAFE_INTEGER, replyTo: ctx.id, id: randomUUID() }),
-    );
+    const want = this.wantFor(origin);
+    const request = { id: randomUUID(), to: Number.MAX_SAFE_INTEGER, resendAt: ctx.clock() + want.backoff.next() };
+    want.request = request;
+    ctx.send(topics.request(origin), encodeRequest({ from, to: request.to, replyTo: ctx.id, id: request.id }));
   }
 
   private answered(want: Want): void {

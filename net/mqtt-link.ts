@@ -1,8 +1,9 @@
 // One MQTT connection (mqtt.js 5) with the replication rules applied once:
-// - persistent session (clean: false); a filter is QoS 1 (entries and alerts: each message must arrive) or QoS 0
-//   (`latest`: retained state that the next message supersedes, and requests and replies that are retried when
-//   unanswered). NATS's max_ack_pending caps a session's unacknowledged QoS 1 deliveries over all its subscriptions
-//   together and drops a delivery beyond it until ack_wait (60 s); two QoS 1 filters bursting at once went past it.
+// - persistent session (clean: false); a filter is QoS 1 (HQ's entries and a centre's alerts: each message must
+//   arrive) or QoS 0 (`latest`: retained state that the next message supersedes, requests and replies that are
+//   retried when unanswered, and a kiosk's peers' entries, which it asks for at each connack). NATS's
+//   max_ack_pending caps a session's unacknowledged QoS 1 deliveries over all its subscriptions together and drops
+//   a delivery beyond it until ack_wait (60 s); two QoS 1 filters bursting at once went past it.
 //   A QoS 0 filter is subscribed again at every connack, so the broker sends its retained messages anew (what was
 //   published while offline is not queued at QoS 0); when the broker lost the session (connack.sessionPresent is
 //   false) every subscription is made again, which mqtt.js does not do by itself; on a session it kept, every one

@@ -87,24 +87,29 @@ export class Replicator {
   async start(): Promise<void> {
     const { link, follow, own } = this.options;
     link.setHandler((topic, payload) => this.handle(topic, payload));
+    const connackMissed = link.connected;
     link.onConnect(() => {
       if (this.publisher) this.ctx.track(this.publisher.announce());
+      this.resume();
     });
-    // Entries at QoS 1, the one filter per log that must each arrive; the rest at QoS 0 (see topics.ts).
+    // A follower of every log (HQ) takes entries at QoS 1 through one filter, its session's one burst; a follower of
+    // a list (a kiosk: its peers, the registry) at QoS 0, one filter per log, and asks the holders at each connack for
+    // what came while it was away: one QoS 1 filter per peer queued the backlog at the broker, and past
+    // max_ack_pending in all NATS dropped the rest until ack_wait (60 s; test/net/kiosk-peers-one-burst.test.ts).
+    // The rest at QoS 0 (see topics.ts).
     const entries: string[] = [];
     const latest: string[] = [topics.inbox(link.id)];
     if (follow === 'all') {
       entries.push(topics.everyLogEntries);
       latest.push(...topics.everyLogLatest);
     } else
-      for (const origin of follow) {
-        entries.push(topics.entries(origin));
-        latest.push(topics.checkpoint(origin), topics.request(origin));
-      }
+      for (const origin of follow)
+        latest.push(topics.entries(origin), topics.checkpoint(origin), topics.request(origin));
     if (own) latest.push(topics.request(own.origin));
     await link.subscribe(entries);
     await link.subscribe(latest, 0);
     if (link.connected) await this.publisher?.announce();
+    if (connackMissed) this.resume();
     this.timer = setInterval(
       () => {
         this.retry();
@@ -143,6 +148,12 @@ export class Replicator {
   async close(): Promise<void> {
     this.stop();
     await this.ctx.drained();
+  }
+
+  /** At a connack (a follower of a list): asks each followed log's holders for what was appended while away. */
+  private resume(): void {
+    const { follow } = this.options;
+    if (follow !== 'all') for (const origin of follow) this.ctx.track(this.backfill.probe(origin));
   }
 
   /** `admits` now lets `origin` in (a kiosk just registered): fetch what it published while it was refused. */

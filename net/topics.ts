@@ -2,17 +2,18 @@
 // with every '/' written as '~' (origins never contain '~', so the mapping is one-to-one and safe in broker ACL
 // patterns, user names and certificate CNs).
 //
-//   muster/v1/log/<origin>/entries            new entries (CBOR batch), QoS 1
+//   muster/v1/log/<origin>/entries            new entries (CBOR batch), QoS 1 (a kiosk subscribes at QoS 0)
 //   muster/v1/log/<origin>/checkpoint         the latest signed checkpoint, retained, subscribed at QoS 0
 //   muster/v1/log/<origin>/cosign/<witness>   a witness's cosigned checkpoint, retained, subscribed at QoS 0
 //   muster/v1/req/<origin>                    backfill requests for a log; any holder answers; QoS 0
 //   muster/v1/inbox/<client>                  replies to one client's requests, QoS 0
 //   muster/v1/health/<kiosk>                  heartbeats, retained, subscribed at QoS 0
 //   muster/v1/alerts/<center>                 alerts (JSON), QoS 1
-// Everything is published at QoS 1 (the broker keeps a retained message). A follower subscribes at QoS 1 only to
-// what must each arrive (entries, alerts), so a session's QoS 1 bursts come from one filter (net/mqtt-link.ts):
-// a lost checkpoint, heartbeat or cosignature is superseded by the next and sent again retained at each connack,
-// a lost request or reply is asked again by the requester's retry.
+// Everything is published at QoS 1 (the broker keeps a retained message). A session's QoS 1 bursts come from one
+// filter (net/mqtt-link.ts): HQ's every-log entries, or a kiosk's centre alerts. A kiosk takes its peers' entries at
+// QoS 0 and asks their holders at each connack for what came while it was away (net/replicator.ts): no filter names
+// one centre's logs, an origin being one topic level. A lost checkpoint, heartbeat or cosignature is superseded by
+// the next and sent again retained at each connack, a lost request or reply is asked again by the requester's retry.
 import { checkOrigin } from '../core/entry.ts';
 import { MusterError } from '../core/errors.ts';
 
