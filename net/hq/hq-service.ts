@@ -301,7 +301,11 @@ export class HqService {
     if (failures.length > 0) throw failures[0];
   }
 
-  /** One kiosk's state by HQ's clock, from its last heartbeat and its entries' times; a change is an event, a turn for the worse an alert (once per episode, by whichever node sees it). */
+  /**
+   * One kiosk's state by HQ's clock, from its last heartbeat and its entries' times; a change is an event, a turn for
+   * the worse an alert, once per episode: the store names the episode (noteFleetState), so a node that comes to it
+   * late (started, or back, in the middle of it) names it as the node that saw it first did.
+   */
   private async judge(kiosk: string, last: LastHeartbeat | undefined, now: number): Promise<void> {
     const policy = this.options.policy ?? DEFAULT_FLEET_POLICY;
     let { state, reasons } = kioskState(last, now, policy);
@@ -316,17 +320,21 @@ export class HqService {
     this.fleet.set(kiosk, entry);
     if (before?.state === state && before.reasons.join() === reasons.join()) return;
     this.events.emit('kiosk', entry);
-    if (state === 'online' || before?.state === state) return;
-    const alert: Alert = {
-      kind: state,
-      kiosk,
-      center: centerOf(kiosk),
-      at: now,
-      summary: `${kiosk} is ${state}: ${reasons.join('; ')}`,
-      evidence: { reasons, lastHeartbeatAt: last?.receivedAt ?? null },
-    };
+    if (before?.state === state) return;
     try {
-      await this.raiseOnce(alert, episodeKey(state, kiosk, last));
+      // A kiosk never heard from has no episode to share: its silence is named `never`.
+      const episode = last ? await this.store.noteFleetState(kiosk, state, last.heartbeat.at) : undefined;
+      // Online ends the episode; a turn another node saw end already (at a later heartbeat) raises nothing.
+      if (state === 'online' || (episode && episode.state !== state)) return;
+      const alert: Alert = {
+        kind: state,
+        kiosk,
+        center: centerOf(kiosk),
+        at: now,
+        summary: `${kiosk} is ${state}: ${reasons.join('; ')}`,
+        evidence: { reasons, lastHeartbeatAt: last?.receivedAt ?? null },
+      };
+      await this.raiseOnce(alert, `${state}:${kiosk}:${episode?.since ?? 'never'}`);
     } catch (error) {
       // Not stored: judged again at the next check, as if never seen.
       if (before) this.fleet.set(kiosk, before);
@@ -544,14 +552,4 @@ export class HqService {
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
   }
-}
-
-/**
- * What names one offline or degraded episode of a kiosk the same way on every HQ node and after a restart: the
- * kiosk's signed time of the last heartbeat HQ holds (a kiosk never heard from: `never`). Offline, that heartbeat is
- * where the silence began, so a kiosk back and silent again is a new episode; degraded, it is the heartbeat that
- * showed the turn to whoever saw it (a node that starts during an episode sees it at a later one).
- */
-function episodeKey(state: 'offline' | 'degraded', kiosk: string, last: LastHeartbeat | undefined): string {
-  return `${state}:${kiosk}:${last?.heartbeat.at ?? 'never'}`;
 }
