@@ -62,6 +62,8 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
   let painted: KioskView | undefined;
   let languageTimer: ReturnType<typeof setTimeout> | undefined;
   let lastTouch = 0;
+  /** What the screen on display undoes when the next one replaces it: observers of its own elements. */
+  const leaving: (() => void)[] = [];
   const ticked = new Set<string>();
   const inFlight = new Set<string>();
 
@@ -103,7 +105,7 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
       return;
     }
     painted = next;
-    paint(h('section', { class: `kiosk-body phase-${next.phase}` }, body(next)));
+    paint(() => h('section', { class: `kiosk-body phase-${next.phase}` }, body(next)));
     if (next.kiosk.voice && (previous?.guidance !== next.guidance || previous.phase !== next.phase))
       speak(next, lang());
   };
@@ -113,7 +115,7 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     painted = undefined;
     countdownEnds = Date.now() + RETRY_SECONDS * 1000;
     retryAt = countdownEnds;
-    paint(
+    paint(() =>
       h(
         'section',
         { class: 'kiosk-body phase-error', role: 'alert' },
@@ -150,10 +152,15 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
     );
   };
 
-  const paint = (content: HTMLElement): void => {
+  /**
+   * Draws a screen: the one it replaces is undone first (a kiosk draws one per step for months without a reload),
+   * then `content` is built.
+   */
+  const paint = (content: () => HTMLElement): void => {
+    for (const undo of leaving.splice(0)) undo();
     document.documentElement.lang = lang();
     document.title = tr('title');
-    render(root, header(), content);
+    render(root, header(), content());
     tick();
     root.querySelector<HTMLElement>('[data-focus]')?.focus();
   };
@@ -417,9 +424,13 @@ export function startKioskScreen(root: HTMLElement, api: MusterApi): void {
       ),
     );
     // The list's height changes as it is laid out, with the window, and with the cue itself.
-    new ResizeObserver(() => {
+    const resized = new ResizeObserver(() => {
       moreBelow(list, more);
-    }).observe(list);
+    });
+    resized.observe(list);
+    leaving.push(() => {
+      resized.disconnect();
+    });
     return [
       h(
         'form',

@@ -1,18 +1,107 @@
-// Checks on the kiosk screen in Chromium that every state must pass: touch targets of at least 120 px, no text
-// under 32 px, the whole screen in the window (a kiosk has no scrolling: the header, every button and the
-// countdown in view), one centred action per step, no word of the other language (an untranslated string fails the test), and a screenshot of each
-// state: kept with the test artifacts, or in the README's docs/screens/kiosk/ when MUSTER_KIOSK_SHOTS names it (a
-// plain test run must not rewrite tracked files).
+// The kiosk page in Chromium: opened on the kiosk's screens (a touch screen, in a given zone), and the checks
+// every state must pass: touch targets of at least 120 px, no text under 32 px, the whole screen in the window (a
+// kiosk has no scrolling: the header, every button and the countdown in view), one centred action per step, no
+// word of the other language (an untranslated string fails the test), and a screenshot of each state: kept with
+// the test artifacts, or in the README's docs/screens/kiosk/ when MUSTER_KIOSK_SHOTS names it (a plain test run
+// must not rewrite tracked files).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { KioskLanguage } from '../../../core/api/kiosk-api.ts';
+import { t } from '../../../renderer/kiosk/kiosk-text.ts';
+import { seriousViolations } from './browser.ts';
 
 /** The kiosk's two screens: the portrait touch screen it is designed for first, and a landscape one. */
 export const KIOSK_VIEWPORTS = [
   { name: '1080x1920', width: 1080, height: 1920 },
   { name: '1280x800', width: 1280, height: 800 },
 ] as const;
+
+/** Generous: the machines running these tests are shared and often loaded. */
+export const UI_TIMEOUT = 30_000;
+
+/** A kiosk page and the name of its screen's size (in test messages and screenshot names). */
+export interface KioskPage {
+  readonly name: string;
+  readonly page: Page;
+}
+
+/**
+ * The kiosk at `url` on a touch screen of `viewport`'s size whose clock runs in `zone` (the centre's, or another
+ * to show every time on screen is still the centre's); `setup` runs on the context before the page opens.
+ */
+export async function openKioskPage(
+  browser: Browser,
+  url: string,
+  viewport: { readonly width: number; readonly height: number },
+  zone: string,
+  setup?: (context: BrowserContext) => Promise<void>,
+): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: viewport.width, height: viewport.height },
+    timezoneId: zone,
+    hasTouch: true,
+  });
+  await setup?.(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(UI_TIMEOUT);
+  await page.goto(url);
+  return page;
+}
+
+/**
+ * The kiosk at `url` on both of its screens at once, 1080x1920 first (the one a person taps): main owns the view,
+ * so both show the same state.
+ */
+export async function openKioskPages(browser: Browser, url: string, zone: string): Promise<KioskPage[]> {
+  const pages: KioskPage[] = [];
+  for (const viewport of KIOSK_VIEWPORTS)
+    pages.push({ name: viewport.name, page: await openKioskPage(browser, url, viewport, zone) });
+  return pages;
+}
+
+/** The button with the kiosk's word for `word` in `language`. */
+export function kioskButton(page: Page, language: KioskLanguage, word: Parameters<typeof t>[1]): Locator {
+  return page.getByRole('button', { name: t(language, word) });
+}
+
+/** What a state is checked for beyond the rest, in `checkKioskState`. */
+export interface StateChecks {
+  /** A wait: a countdown, with Cancel and Call staff. */
+  readonly wait?: boolean;
+  readonly countdown?: boolean;
+  /** axe-core clean, and a screenshot. */
+  readonly shot?: boolean;
+}
+
+/**
+ * What every state passes on each page: fits the window, sizes, centring, no word of the other language; and
+ * what `o` asks for.
+ */
+export async function checkKioskState(
+  pages: readonly KioskPage[],
+  language: KioskLanguage,
+  state: string,
+  o: StateChecks = {},
+): Promise<void> {
+  for (const { name, page } of pages) {
+    const at = `${state} at ${name}`;
+    await page.evaluate(() => document.fonts.ready);
+    expect(await layoutProblems(page), at).toEqual([]);
+    expect(await centringProblems(page), at).toEqual([]);
+    expect(await foreignText(page, language), at).toEqual([]);
+    if (o.wait || o.countdown) expect(await page.locator('.countdown').textContent(), at).toMatch(/\d/);
+    if (o.wait) {
+      expect(await kioskButton(page, language, 'cancel').isVisible(), at).toBe(true);
+      expect(await kioskButton(page, language, 'callStaff').isVisible(), at).toBe(true);
+    }
+    if (o.shot) {
+      expect(await seriousViolations(page), at).toEqual([]);
+      await kioskShot(page, `${language}-${name}-${state}`);
+    }
+  }
+}
 
 export const KIOSK_SHOTS = process.env.MUSTER_KIOSK_SHOTS ?? join(process.cwd(), 'test-artifacts', 'screens', 'kiosk');
 
