@@ -15,6 +15,9 @@
 //   order as MQTT 3.1.1 §4.6 requires. mqtt.js only offers handleMessage, whose callback both sends the PUBACK
 //   and lets the next packet in; called with an error it lets the next packet in without a PUBACK, and we send
 //   the PUBACK ourselves, on the connection the message came on (never on a later one, whose packet ids differ);
+// - a message that arrives before the handler is set waits for it, unacknowledged: a broker resumes a kept session
+//   at the connack, before any SUBSCRIBE, and a node that awaits anything between the link and its handler (HqService
+//   subscribes to heartbeats first) had those QoS 1 messages acknowledged by no one and lost;
 // - bad input (unknown topic, garbage payload) is reported and acked: redelivering it would never help;
 // - several broker URLs (the nodes of a cluster): a lost connection is retried on the next node after a jittered
 //   backoff (runtime/retry.ts), so a fleet that lost its node at once comes back spread out, not in one second.
@@ -88,7 +91,10 @@ export class MqttLink {
   private readonly latest = new Set<string>();
   /** Filters the broker granted on the session in hand, in this process: the rest are subscribed at the next connack. */
   private readonly granted = new Set<string>();
-  private handler: MessageHandler = () => Promise.resolve();
+  private handler: MessageHandler | undefined;
+  /** Resolves with the first handler set: what arrived before it waits there, in arrival order. */
+  private readonly firstHandler: Promise<MessageHandler>;
+  private handlerSet: (handler: MessageHandler) => void = () => undefined;
   private readonly connectListeners: ((sessionPresent: boolean) => void)[] = [];
   private readonly unacked: Unacked[] = [];
   /** Publishes the broker has not acknowledged yet, each with what fails it when the link closes first. */
@@ -103,6 +109,9 @@ export class MqttLink {
   private log: Logger | undefined;
 
   constructor(private readonly options: LinkOptions) {
+    this.firstHandler = new Promise((resolve) => {
+      this.handlerSet = resolve;
+    });
     this.backoff = new Backoff(options.reconnect ?? DEFAULT_RECONNECT);
     const servers = brokerServers(options.url);
     const clientOptions: IClientOptions = {
@@ -186,8 +195,10 @@ export class MqttLink {
     return this.unacked.length;
   }
 
+  /** Messages received before the first handler is set are handed to it then, in arrival order. */
   setHandler(handler: MessageHandler): void {
     this.handler = handler;
+    this.handlerSet(handler);
   }
 
   /** Called on every connack, first connection included. */
@@ -317,7 +328,8 @@ export class MqttLink {
 
   private async dispatch(packet: IPublishPacket): Promise<void> {
     try {
-      await this.handler(
+      const handler = this.handler ?? (await this.firstHandler);
+      await handler(
         parseTopic(packet.topic),
         Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
       );
