@@ -8,9 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { natsAuthorization } from '../../net/acl.ts';
-import { fromTopicId } from '../../net/topics.ts';
+import { MqttLink } from '../../net/mqtt-link.ts';
+import { Replicator, type ReplicatorOptions } from '../../net/replicator.ts';
+import { fromTopicId, topicId } from '../../net/topics.ts';
 import { freePort, portOpen } from './free-port.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -38,6 +40,8 @@ export interface NatsCluster {
   readonly urls: readonly string[];
   /** User name (node id in topic form) to password, for every node id given at start. */
   readonly passwords: ReadonlyMap<string, string>;
+  /** Node `id`'s MQTT user name (the id in topic form) and password. */
+  credentials(id: string): { readonly username: string; readonly password: string };
   stop(): Promise<void>;
   /** Whatever the nodes printed, for failure messages. */
   log(): string;
@@ -109,12 +113,48 @@ export async function startNatsCluster(
     nodes,
     urls: nodes.map((node) => node.url),
     passwords,
+    credentials: (id) => ({ username: topicId(id), password: passwords.get(topicId(id)) ?? '' }),
     stop: async () => {
       await Promise.all(nodes.map((node) => node.kill()));
       rmSync(dir, { recursive: true, force: true });
     },
     log: () => output,
   };
+}
+
+/** A plain mqtt.js client of node `id` on the cluster's first node, not reconnecting: a kiosk publishing by hand. */
+export function connectClient(cluster: NatsCluster, id: string): Promise<MqttClient> {
+  return mqtt.connectAsync(cluster.urls[0] ?? '', {
+    clientId: topicId(id),
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    ...cluster.credentials(id),
+  });
+}
+
+/**
+ * HQ as the replication tests run it, without HqService: node `id`'s link to every node of the cluster (reconnecting
+ * after 100 ms to 1 s) and a Replicator on it following every log. `watch` sees the link before it connects (to see
+ * every packet). Returns once the link is connected and the broker granted the replicator's subscriptions.
+ */
+export async function startHqReplicator(
+  cluster: NatsCluster,
+  id: string,
+  options: Omit<ReplicatorOptions, 'link' | 'follow'>,
+  watch?: (link: MqttLink) => void,
+): Promise<{ link: MqttLink; replicator: Replicator }> {
+  const link = new MqttLink({
+    url: cluster.urls,
+    nodeId: id,
+    ...cluster.credentials(id),
+    reconnect: { initialMs: 100, maxMs: 1000 },
+  });
+  watch?.(link);
+  const replicator = new Replicator({ ...options, link, follow: 'all' });
+  // Connected first, so that start() returns once the broker granted the subscriptions.
+  await link.connection();
+  await replicator.start();
+  return { link, replicator };
 }
 
 interface JszReplica {

@@ -7,18 +7,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Signer } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
-import { MqttLink } from '../../net/mqtt-link.ts';
-import { Replicator, type ReplicationEvent } from '../../net/replicator.ts';
+import type { MqttLink } from '../../net/mqtt-link.ts';
+import type { ReplicationEvent, Replicator } from '../../net/replicator.ts';
 import { SqliteReplicaStore } from '../../net/sqlite-replica-store.ts';
 import { topicId, topics } from '../../net/topics.ts';
 import { encodeBatch } from '../../net/wire.ts';
 import { Witness } from '../../net/witness.ts';
-import { type NatsCluster, startNatsCluster } from '../helpers/nats-cluster.ts';
+import { type NatsCluster, connectClient, startHqReplicator, startNatsCluster } from '../helpers/nats-cluster.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const HQ = 'hq/acks';
@@ -60,36 +59,20 @@ describe('acknowledgements behind checkpoint witnessing, on a 3-node NATS cluste
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const credentials = (id: string): { username: string; password: string } => ({
-    username: topicId(id),
-    password: cluster.passwords.get(topicId(id)) ?? '',
-  });
-
   /** HQ's replicator on `store`, its witness held at `gate`; the events it reports go to `events`. */
   async function startHq(
     store: SqliteReplicaStore,
     gate: Promise<void>,
     events: ReplicationEvent[],
   ): Promise<{ link: MqttLink; replicator: Replicator; witness: HeldWitness }> {
-    const link = new MqttLink({
-      url: cluster.urls,
-      nodeId: HQ,
-      ...credentials(HQ),
-      reconnect: { initialMs: 100, maxMs: 1000 },
-    });
     const witness = new HeldWitness(store, Signer.generate(HQ), gate);
-    const replicator = new Replicator({
-      link,
+    const hq = await startHqReplicator(cluster, HQ, {
       store,
       witness,
-      follow: 'all',
       retryMs: 600_000,
       onEvent: (event) => events.push(event),
     });
-    // Connected first, so that start() returns once the broker granted the subscriptions.
-    await link.connection();
-    await replicator.start();
-    return { link, replicator, witness };
+    return { ...hq, witness };
   }
 
   it('stores and acknowledges every entry behind a checkpoint whose witnessing is held, and judges it once let go; a restarted node judges a checkpoint acknowledged before the crash', async () => {
@@ -112,12 +95,7 @@ describe('acknowledgements behind checkpoint witnessing, on a 3-node NATS cluste
     const events: ReplicationEvent[] = [];
     const first = await startHq(store, held, events);
 
-    const kiosk = await mqtt.connectAsync(cluster.urls[0] ?? '', {
-      clientId: topicId(KIOSK),
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-      ...credentials(KIOSK),
-    });
+    const kiosk = await connectClient(cluster, KIOSK);
     closers.push(() => kiosk.endAsync());
     const publishEntry = (seq: number): Promise<unknown> =>
       kiosk.publishAsync(
