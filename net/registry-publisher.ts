@@ -2,7 +2,8 @@
 // so that kiosks following it refuse a revoked key's entries too, not only HQ. The registry is written by
 // `muster kiosk provision|revoke` into its own store file (each command leaves a signed checkpoint there);
 // the publisher copies what is new into HQ's store (so HQ applies it and answers backfill requests for it) and
-// publishes the new entries and the latest checkpoint (retained), on every connect and every `refresh`.
+// publishes the new entries and the latest checkpoint (retained) when it changed, at every `refresh`, and the
+// checkpoint once more at every connect.
 import { errorMessage } from '../core/errors.ts';
 import { REGISTRY_ORIGIN } from '../ledger/key-schedule.ts';
 import type { LedgerStore } from '../ledger/store.ts';
@@ -31,7 +32,7 @@ export interface RegistryPublisherOptions {
 export interface RegistryHealth {
   /** Entries in the registry file. */
   readonly size: number;
-  /** Entries published on the current broker connection. */
+  /** Entries published since HQ started. */
   readonly published: number;
   /** Failed publications since the last one that succeeded (each is retried). */
   readonly failures: number;
@@ -41,8 +42,10 @@ export interface RegistryHealth {
 const RETRY: BackoffPolicy = { initialMs: 1000, maxMs: 30_000 };
 
 export class RegistryPublisher {
-  /** Entries published on this connection so far. */
+  /** Entries published so far; a reconnect does not send them again (a follower missing some asks, by backfill). */
   private cursor = 0;
+  /** The checkpoint the broker acknowledged on this connection: published again only once it changes. */
+  private announced: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private readonly retries: RetryLoop;
@@ -54,8 +57,12 @@ export class RegistryPublisher {
       throw new TypeError(`registry: ${options.registry.path} holds no ${REGISTRY_ORIGIN} log`);
     // refresh() schedules the next retry itself when it fails.
     this.retries = new RetryLoop(options.retry ?? RETRY, () => this.refresh().catch(() => undefined));
+    // The checkpoint again at each connect, bounded to one message: a broker may have lost its retained copy (Aedes
+    // restarted, Mosquitto's last autosave interval before a crash), and it is how kiosks learn the registry's size
+    // and fetch what they miss from HQ. Before, every connect sent every registry entry to every kiosk again, and
+    // every `everyMs` tick the unchanged checkpoint (test/net/registry-publisher.test.ts).
     options.link.onConnect(() => {
-      this.cursor = 0;
+      this.announced = undefined;
       this.refresh().catch(() => undefined);
     });
     const every = options.everyMs ?? 5000;
@@ -128,7 +135,14 @@ export class RegistryPublisher {
       );
     }
     const checkpoint = registry.latestCheckpoint(REGISTRY_ORIGIN);
-    if (checkpoint) sends.push(link.publish(topics.checkpoint(REGISTRY_ORIGIN), checkpoint.note, true));
+    if (checkpoint && checkpoint.note !== this.announced) {
+      const { note } = checkpoint;
+      sends.push(
+        link.publish(topics.checkpoint(REGISTRY_ORIGIN), note, true).then(() => {
+          this.announced = note;
+        }),
+      );
+    }
     await Promise.all(sends);
   }
 
