@@ -9,36 +9,16 @@ import { describe, expect, it } from 'vitest';
 import type { Payload } from '../../core/entry.ts';
 import type { BreachAlert } from '../../net/hq/breach-alert.ts';
 import { BreachWatcher } from '../../net/hq/breach-watcher.ts';
-import type { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { ReaderRecords, type VerifiedRecords } from '../../net/hq/verified-records.ts';
 import { MemoryLog } from '../../runtime/logger.ts';
 import { type KioskLog, kioskLog } from '../checkin/support/kiosk-log.ts';
 import { at, checkinPayload } from '../checkin/support/log-builder.ts';
 import { ZONE, alertRig, closeAfter } from './support/alert-rig.ts';
+import { counted } from './support/counted-reads.ts';
 
 /** Logs beside the staff log's: the listing a pass must not do grows with them. */
 const KIOSKS = 40;
 const EVERY_MS = 5000;
-
-/** The store as the watcher's reader sees it, noting the reads that list logs and every range of rows read. */
-function counted(store: SqliteHqStore): { source: SqliteHqStore; lists: () => number; rows: string[] } {
-  let lists = 0;
-  const rows: string[] = [];
-  const source = Object.create(store) as SqliteHqStore;
-  source.origins = () => {
-    lists++;
-    return store.origins();
-  };
-  source.size = (origin) => {
-    lists++;
-    return store.size(origin);
-  };
-  source.rows = (origin, from, to) => {
-    rows.push(`${origin} ${from}-${to}`);
-    return store.rows(origin, from, to);
-  };
-  return { source, lists: () => lists, rows };
-}
 
 /** A check-in at a centre-b kiosk by someone planned at centre-a: a wrong-centre breach. */
 function checkin(kiosk: KioskLog, subject: string): Payload {

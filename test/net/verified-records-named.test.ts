@@ -4,11 +4,11 @@
 // least every `everyMs` (the safety net for entries stored with no word). A size told that is older than what was
 // verified is not a rollback.
 import { describe, expect, it } from 'vitest';
-import type { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { ReaderRecords } from '../../net/hq/verified-records.ts';
 import type { Payload } from '../../core/entry.ts';
 import { at, checkinPayload, planPayload } from '../checkin/support/log-builder.ts';
 import { ZONE, alertRig } from './support/alert-rig.ts';
+import { counted } from './support/counted-reads.ts';
 
 const KIOSK = 'centre-a/k1';
 const STAFF = 'centre-a/staff';
@@ -17,25 +17,10 @@ function plan(subject: string): Payload {
   return planPayload({ subject, zone: ZONE, start: '2026-03-02' });
 }
 
-/** The store as the reader sees it, counting the reads that list logs and their sizes. */
-function counted(store: SqliteHqStore): { source: SqliteHqStore; listed: () => number } {
-  let lists = 0;
-  const source = Object.create(store) as SqliteHqStore;
-  source.origins = () => {
-    lists++;
-    return store.origins();
-  };
-  source.size = (origin) => {
-    lists++;
-    return store.size(origin);
-  };
-  return { source, listed: () => lists };
-}
-
 describe('ReaderRecords told which logs grew', () => {
   it('reads only the logs named, lists every log when nothing is named, a size is unknown or everyMs has passed', async () => {
     const { store, staff, kiosk, sync } = await alertRig();
-    const { source, listed } = counted(store);
+    const { source, lists: listed } = counted(store);
     let now = 0;
     const records = new ReaderRecords(source, {}, { everyMs: 5000, clock: () => now });
     const subjects = async (): Promise<string[]> =>
