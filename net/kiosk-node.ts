@@ -1,6 +1,7 @@
 // A kiosk's replication node: its own log (LogWriter), the replicas of its peers, a witness over them, and
 // the replicator and the heartbeat, all on one SQLite log store. `append` resolves once the entry is durable; publishing
-// follows in the next tick and never holds the entry in memory only.
+// follows in the next tick and never holds the entry in memory only. Each periodic heartbeat re-announces the
+// latest checkpoint, so a follower that missed it on a quiet log learns what it lacks within a heartbeat period.
 import type { EntryType, Payload } from '../core/entry.ts';
 import type { Signer } from '../ledger/keys.ts';
 import { type Appended, LogWriter } from '../ledger/log-writer.ts';
@@ -120,6 +121,7 @@ export class KioskNode {
       });
       node.timer = setInterval(() => {
         void node.publishHeartbeat().catch(() => undefined);
+        void node.reannounceCheckpoint().catch(() => undefined);
       }, every);
       node.timer.unref();
     }
@@ -155,6 +157,17 @@ export class KioskNode {
       true,
     );
     return heartbeat;
+  }
+
+  /**
+   * Publishes the own log's latest checkpoint again (retained), as every periodic heartbeat does. Followers take
+   * checkpoints at QoS 0 (net/topics.ts), at most once: one that HQ missed on a quiet log waited for the kiosk's next
+   * append or HQ's next reconnect, and what it would have shown HQ missing waited with it; now it comes again within
+   * a heartbeat period. Skipped while offline: the connect's announce publishes it.
+   */
+  async reannounceCheckpoint(): Promise<void> {
+    if (!this.link.connected) return;
+    await this.link.publish(topics.checkpoint(this.origin), this.writer.checkpoint().note, true);
   }
 
   /** `force` drops the connection without a clean goodbye, as a crash would. */
