@@ -7,17 +7,23 @@
 // language chosen by someone who walks away before Start goes back to the kiosk's own.
 // Every state fits its window with at most one primary action, the step's content and actions centred.
 import { readFileSync } from 'node:fs';
-import type { Browser, Page, Route } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page, Route } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { KioskLanguage } from '../../core/api/kiosk-api.ts';
 import { guidanceIcon, guidanceText, t } from '../../renderer/kiosk/kiosk-text.ts';
 import { FACES_DIR, decode, encode, kioskFrame } from '../face/camera.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { launchBrowser, seriousViolations } from './support/browser.ts';
-import { KIOSK_VIEWPORTS, centringProblems, foreignText, kioskShot, layoutProblems } from './support/kiosk-page.ts';
-import { FINGER, type KioskRig, ZONE, startKioskRig } from './support/kiosk-rig.ts';
+import {
+  type StateChecks,
+  UI_TIMEOUT,
+  centringProblems,
+  checkKioskState,
+  kioskButton,
+  layoutProblems,
+} from './support/kiosk-page.ts';
+import { FINGER, ZONE } from './support/kiosk-rig.ts';
+import { kioskScreens } from './support/kiosk-screens.ts';
 
-const UI_TIMEOUT = 30_000;
 const LOCALES: { readonly [L in KioskLanguage]: string } = { 'zh-CN': 'zh-CN', 'en': 'en-GB' };
 
 /** The date in `zone` as the start screen writes it. */
@@ -36,95 +42,44 @@ function otherDayZone(): string {
 }
 
 describe.each(['zh-CN', 'en'] as const)('kiosk waits and layout, %s', (language: KioskLanguage) => {
-  let rig: KioskRig;
-  let browser: Browser;
-  let browserZone: string;
-  /** The 1080x1920 screen (the one a person taps) and the 1280x800 one. */
-  let pages: { readonly name: string; readonly page: Page }[];
+  // The browsers' clock on another day than the centre's.
+  const kiosk = kioskScreens(language, { zone: otherDayZone });
   const word = (w: Parameters<typeof t>[1], values?: Readonly<Record<string, number | string>>): string =>
     t(language, w, values);
-  const named = (page: Page, w: Parameters<typeof t>[1]) => page.getByRole('button', { name: word(w) });
-  const tapper = (): Page => pages[0]?.page as Page;
-  const onEach = async (see: (page: Page) => Promise<unknown>): Promise<void> => {
-    for (const { page } of pages) await see(page);
-  };
-  const atStart = (): Promise<void> => onEach((page) => named(page, 'start').waitFor());
-  const checkins = (): number => rig.entries().filter((e) => e === 'checkin:').length;
+  const named = (page: Page, w: Parameters<typeof t>[1]) => kioskButton(page, language, w);
+  const atStart = (): Promise<void> => kiosk.onEach((page) => named(page, 'start').waitFor());
+  const checkins = (): number => kiosk.rig.entries().filter((e) => e === 'checkin:').length;
 
-  beforeAll(async () => {
-    [rig, browser] = await Promise.all([startKioskRig(language), launchBrowser()]);
-    browserZone = otherDayZone();
-    pages = [];
-    for (const viewport of KIOSK_VIEWPORTS) {
-      const context = await browser.newContext({
-        viewport: { width: viewport.width, height: viewport.height },
-        timezoneId: browserZone,
-        hasTouch: true,
-      });
-      const page = await context.newPage();
-      page.setDefaultTimeout(UI_TIMEOUT);
-      await page.goto(rig.url);
-      pages.push({ name: viewport.name, page });
-    }
-  }, 120_000);
-  afterAll(async () => {
-    await browser.close();
-    await rig.close();
-  });
-  afterEach(async () => {
-    await rig.reset(pages.map(({ page }) => page));
-  }, 60_000);
-
-  /**
-   * What every state passes on both screens: fits the window, sizes, centring, no word of the other language;
-   * `wait`: a countdown with Cancel and Call staff; `countdown`: a countdown; `shot`: axe-core clean and a screenshot.
-   */
-  async function check(state: string, o: { wait?: boolean; countdown?: boolean; shot?: boolean } = {}): Promise<void> {
-    for (const { name, page } of pages) {
-      const at = `${state} at ${name}`;
-      await page.evaluate(() => document.fonts.ready);
-      expect(await layoutProblems(page), at).toEqual([]);
-      expect(await centringProblems(page), at).toEqual([]);
-      expect(await foreignText(page, language), at).toEqual([]);
-      if (o.wait || o.countdown) expect(await page.locator('.countdown').textContent(), at).toMatch(/\d/);
-      if (o.wait) {
-        expect(await named(page, 'cancel').isVisible(), at).toBe(true);
-        expect(await named(page, 'callStaff').isVisible(), at).toBe(true);
-      }
-      if (o.shot) {
-        expect(await seriousViolations(page), at).toEqual([]);
-        await kioskShot(page, `${language}-${name}-${state}`);
-      }
-    }
-  }
+  /** What every state passes on both screens (`checkKioskState`). */
+  const check = (state: string, o?: StateChecks): Promise<void> => checkKioskState(kiosk.pages, language, state, o);
 
   async function backToStart(): Promise<void> {
-    await named(tapper(), 'backToStart').tap();
+    await named(kiosk.page, 'backToStart').tap();
     await atStart();
   }
 
   it("the start screen: the date and time in the centre's zone, one centred action, the whole screen in view", async () => {
     await atStart();
-    await onEach(async (page) => {
+    await kiosk.onEach(async (page) => {
       // The minute (and so the day) may turn between reading and checking.
       const shown = (await page.locator('.date').textContent()) ?? '';
       const now = Date.now();
       expect([dateIn(now - 60_000, language, ZONE), dateIn(now, language, ZONE)]).toContain(shown);
-      expect(shown).not.toBe(dateIn(now, language, browserZone));
+      expect(shown).not.toBe(dateIn(now, language, kiosk.zone));
     });
     await check('start');
     // One method only, then none.
-    rig.available = { fingerprint: false, camera: true, badge: true };
-    await onEach((page) => page.getByText(word('onlyOne')).waitFor());
+    kiosk.rig.available = { fingerprint: false, camera: true, badge: true };
+    await kiosk.onEach((page) => page.getByText(word('onlyOne')).waitFor());
     await check('fingerprint-unplugged');
-    rig.available = { fingerprint: false, camera: true, badge: false };
-    await onEach((page) => page.getByText(word('outOfService')).waitFor());
+    kiosk.rig.available = { fingerprint: false, camera: true, badge: false };
+    await kiosk.onEach((page) => page.getByText(word('outOfService')).waitFor());
     await check('out-of-service');
   }, 120_000);
 
   it("a language chosen on the start screen by someone who then walks away goes back to the kiosk's own", async () => {
     const other = language === 'zh-CN' ? 'en' : 'zh-CN';
-    const page = tapper();
+    const page = kiosk.page;
     await page.locator(`.languages button[lang="${other}"]`).tap();
     await page.getByRole('button', { name: t(other, 'start') }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe(other);
@@ -135,77 +90,77 @@ describe.each(['zh-CN', 'en'] as const)('kiosk waits and layout, %s', (language:
 
   it('every wait shows its countdown with Cancel and Call staff; the receipt and failures count down too', async () => {
     // The finger: nobody has placed one yet.
-    await named(tapper(), 'start').tap();
-    await onEach((page) => page.locator('[data-pictogram="finger"]').waitFor());
+    await named(kiosk.page, 'start').tap();
+    await kiosk.onEach((page) => page.locator('[data-pictogram="finger"]').waitFor());
     await check('finger', { wait: true });
-    await named(tapper(), 'cancel').tap();
-    await onEach((page) => page.getByText(guidanceText(language, 'cancelled')).waitFor());
+    await named(kiosk.page, 'cancel').tap();
+    await kiosk.onEach((page) => page.getByText(guidanceText(language, 'cancelled')).waitFor());
     await check('cancelled', { countdown: true });
     await backToStart();
 
     // The face, then the serial camera's frame in its oval.
-    rig.face = 'hang';
-    rig.sensor.place({ kind: 'finger', name: FINGER });
-    await named(tapper(), 'start').tap();
-    await onEach((page) => page.locator('[data-pictogram="face"]').waitFor());
-    rig.sensor.place({ kind: 'none' });
+    kiosk.rig.face = 'hang';
+    kiosk.rig.sensor.place({ kind: 'finger', name: FINGER });
+    await named(kiosk.page, 'start').tap();
+    await kiosk.onEach((page) => page.locator('[data-pictogram="face"]').waitFor());
+    kiosk.rig.sensor.place({ kind: 'none' });
     await check('face', { wait: true });
-    rig.screen.still(encode(kioskFrame(decode(readFileSync(new URL('obama_1.jpg', FACES_DIR)))), 80));
-    await onEach(async (page) => {
+    kiosk.rig.screen.still(encode(kioskFrame(decode(readFileSync(new URL('obama_1.jpg', FACES_DIR)))), 80));
+    await kiosk.onEach(async (page) => {
       await page.waitForFunction(
         () => (document.querySelector<HTMLImageElement>('[data-preview="still"] img')?.naturalWidth ?? 0) === 640,
       );
       expect(await page.locator('[data-preview="still"] [data-pictogram="oval"]').count()).toBe(1);
     });
     await check('camera-still', { wait: true, shot: true });
-    await named(tapper(), 'callStaff').tap();
-    await onEach((page) => page.locator('.reference strong').waitFor());
+    await named(kiosk.page, 'callStaff').tap();
+    await kiosk.onEach((page) => page.locator('.reference strong').waitFor());
     await check('staff-called', { countdown: true });
     await backToStart();
 
     // The camera down: a member of staff confirms.
-    rig.face = 'match';
-    rig.available = { fingerprint: true, camera: false, badge: true };
-    rig.sensor.place({ kind: 'finger', name: FINGER });
-    await named(tapper(), 'start').tap();
-    await onEach((page) => page.getByText(guidanceText(language, 'staff-confirm')).waitFor());
-    rig.sensor.place({ kind: 'none' });
+    kiosk.rig.face = 'match';
+    kiosk.rig.available = { fingerprint: true, camera: false, badge: true };
+    kiosk.rig.sensor.place({ kind: 'finger', name: FINGER });
+    await named(kiosk.page, 'start').tap();
+    await kiosk.onEach((page) => page.getByText(guidanceText(language, 'staff-confirm')).waitFor());
+    kiosk.rig.sensor.place({ kind: 'none' });
     await check('staff-confirm', { wait: true });
-    await named(tapper(), 'cancel').tap();
-    await onEach((page) => page.locator('.phase-failed').waitFor());
+    await named(kiosk.page, 'cancel').tap();
+    await kiosk.onEach((page) => page.locator('.phase-failed').waitFor());
     await backToStart();
 
     // The tasks, then the receipt.
-    rig.available = { fingerprint: true, camera: true, badge: true };
-    rig.sensor.place({ kind: 'finger', name: FINGER });
-    await named(tapper(), 'start').tap();
-    await onEach((page) => page.getByRole('heading', { name: word('tasksTitle') }).waitFor());
-    rig.sensor.place({ kind: 'none' });
+    kiosk.rig.available = { fingerprint: true, camera: true, badge: true };
+    kiosk.rig.sensor.place({ kind: 'finger', name: FINGER });
+    await named(kiosk.page, 'start').tap();
+    await kiosk.onEach((page) => page.getByRole('heading', { name: word('tasksTitle') }).waitFor());
+    kiosk.rig.sensor.place({ kind: 'none' });
     await check('tasks', { wait: true });
-    await named(tapper(), 'saveTasks').tap();
-    await onEach((page) => page.getByText(word('checkedIn')).waitFor());
+    await named(kiosk.page, 'saveTasks').tap();
+    await kiosk.onEach((page) => page.getByText(word('checkedIn')).waitFor());
     await check('receipt', { countdown: true });
-    await named(tapper(), 'finish').tap();
+    await named(kiosk.page, 'finish').tap();
     await atStart();
   }, 180_000);
 
   it('Cancel and Call staff at the card wait: nothing submitted; Call staff shows the reference and calls staff', async () => {
     const before = checkins();
-    rig.available = { fingerprint: false, camera: true, badge: true };
-    await onEach((page) => page.getByText(word('onlyOne')).waitFor());
+    kiosk.rig.available = { fingerprint: false, camera: true, badge: true };
+    await kiosk.onEach((page) => page.getByText(word('onlyOne')).waitFor());
     for (const button of ['cancel', 'callStaff'] as const) {
-      await named(tapper(), 'start').tap();
-      await onEach((page) => page.locator('[data-pictogram="badge"]').waitFor());
+      await named(kiosk.page, 'start').tap();
+      await kiosk.onEach((page) => page.locator('[data-pictogram="badge"]').waitFor());
       await check('card', { wait: true });
-      await named(tapper(), button).tap();
-      await onEach((page) => page.locator('.phase-failed').waitFor());
-      expect(rig.entries().at(-1)).toBe('checkin-attempt:cancelled');
+      await named(kiosk.page, button).tap();
+      await kiosk.onEach((page) => page.locator('.phase-failed').waitFor());
+      expect(kiosk.rig.entries().at(-1)).toBe('checkin-attempt:cancelled');
       if (button === 'callStaff') {
-        const reference = (await tapper().locator('.reference strong').textContent()) ?? '';
+        const reference = (await kiosk.page.locator('.reference strong').textContent()) ?? '';
         expect(reference).toMatch(/^a-/);
-        expect(rig.staff.calls().filter((c) => c.reference === reference && c.reason === 'staff-called')).toHaveLength(
-          1,
-        );
+        expect(
+          kiosk.rig.staff.calls().filter((c) => c.reference === reference && c.reason === 'staff-called'),
+        ).toHaveLength(1);
       }
       await backToStart();
     }
@@ -214,20 +169,22 @@ describe.each(['zh-CN', 'en'] as const)('kiosk waits and layout, %s', (language:
 
   it('after three tries with a finger it does not know, the person sees staff with the reference; staff are called', async () => {
     // No card reader to fall back on.
-    rig.available = { fingerprint: true, camera: true, badge: false };
-    await onEach((page) => page.getByText(word('onlyOne')).waitFor());
-    rig.sensor.place({ kind: 'finger', name: 'someone-not-enrolled' });
-    await named(tapper(), 'start').tap();
-    await onEach((page) => page.getByText(guidanceText(language, 'see-staff')).waitFor());
-    rig.sensor.place({ kind: 'none' });
-    expect(rig.entries().slice(-3)).toEqual([
+    kiosk.rig.available = { fingerprint: true, camera: true, badge: false };
+    await kiosk.onEach((page) => page.getByText(word('onlyOne')).waitFor());
+    kiosk.rig.sensor.place({ kind: 'finger', name: 'someone-not-enrolled' });
+    await named(kiosk.page, 'start').tap();
+    await kiosk.onEach((page) => page.getByText(guidanceText(language, 'see-staff')).waitFor());
+    kiosk.rig.sensor.place({ kind: 'none' });
+    expect(kiosk.rig.entries().slice(-3)).toEqual([
       'checkin-attempt:no-match',
       'checkin-attempt:no-match',
       'checkin-attempt:no-match',
     ]);
-    const reference = (await tapper().locator('.reference strong').textContent()) ?? '';
-    expect(rig.staff.calls().filter((c) => c.reference === reference && c.reason === 'see-staff')).toHaveLength(1);
-    await onEach(async (page) => {
+    const reference = (await kiosk.page.locator('.reference strong').textContent()) ?? '';
+    expect(kiosk.rig.staff.calls().filter((c) => c.reference === reference && c.reason === 'see-staff')).toHaveLength(
+      1,
+    );
+    await kiosk.onEach(async (page) => {
       expect(await page.locator('.phase-failed [data-icon]').getAttribute('data-icon')).toBe(guidanceIcon('see-staff'));
     });
     await check('see-staff', { countdown: true, shot: true });
@@ -236,7 +193,7 @@ describe.each(['zh-CN', 'en'] as const)('kiosk waits and layout, %s', (language:
 
   it('a failed call shows the error screen counting down to its retry, with a way back, in the whole window; it returns to the start by itself', async () => {
     await atStart();
-    for (const { name, page } of pages) {
+    for (const { name, page } of kiosk.pages) {
       let failed = false;
       // The error screen returns by asking main for the view (3 s on): that call is held until the checks are
       // done, so a loaded host cannot take the screen away from under them.

@@ -7,17 +7,15 @@
 // the next try waits for a finger, so the retry stays on screen while the test looks at it. A plan of twelve tasks,
 // more than either screen holds, scrolls inside its list, the page never: the buttons stay in the window, and a cue
 // says more tasks are below until the list is scrolled to its end (unticked is not done: Save may still be tapped).
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { KioskLanguage } from '../../core/api/kiosk-api.ts';
 import type { Finger } from '../../hardware/finger.ts';
 import type { R30xEmulator } from '../../hardware/r30x-emulator.ts';
 import { guidanceIcon, guidanceText, t } from '../../renderer/kiosk/kiosk-text.ts';
-import { launchBrowser, seriousViolations } from './support/browser.ts';
-import { KIOSK_VIEWPORTS, centringProblems, foreignText, kioskShot, layoutProblems } from './support/kiosk-page.ts';
-import { FINGER, FOUR_TASKS, type KioskRig, ZONE, startKioskRig } from './support/kiosk-rig.ts';
-
-const UI_TIMEOUT = 30_000;
+import { checkKioskState, foreignText, kioskButton, layoutProblems } from './support/kiosk-page.ts';
+import { FINGER, FOUR_TASKS } from './support/kiosk-rig.ts';
+import { kioskScreens } from './support/kiosk-screens.ts';
 
 /** Each finger placed is read by one image (one command), then lifted: the next try waits for a finger. */
 function liftAfterOneImage(emulator: R30xEmulator): void {
@@ -70,78 +68,34 @@ function cueProblems(cue: Locator): Promise<string[]> {
   });
 }
 
-/** The kiosk at `url` on a 1080x1920 screen (the one a person taps) and a 1280x800 one, in the centre's zone. */
-async function kioskScreens(browser: Browser, url: string): Promise<{ readonly name: string; readonly page: Page }[]> {
-  const pages = [];
-  for (const viewport of KIOSK_VIEWPORTS) {
-    const context = await browser.newContext({
-      viewport: { width: viewport.width, height: viewport.height },
-      timezoneId: ZONE,
-      hasTouch: true,
-    });
-    const page = await context.newPage();
-    page.setDefaultTimeout(UI_TIMEOUT);
-    await page.goto(url);
-    pages.push({ name: viewport.name, page });
-  }
-  return pages;
-}
-
 describe.each(['zh-CN', 'en'] as const)('kiosk tasks and finger retries, %s', (language: KioskLanguage) => {
-  let rig: KioskRig;
-  let browser: Browser;
-  /** The 1080x1920 screen (the one a person taps) and the 1280x800 one. */
-  let pages: { readonly name: string; readonly page: Page }[];
-  const named = (page: Page, w: Parameters<typeof t>[1]) => page.getByRole('button', { name: t(language, w) });
-  const tapper = (): Page => pages[0]?.page as Page;
-  const onEach = async (see: (page: Page) => Promise<unknown>): Promise<void> => {
-    for (const { page } of pages) await see(page);
-  };
-
-  beforeAll(async () => {
-    // Finger tries and the tasks wait long enough to look at them on a loaded machine (Cancel ends them).
-    [rig, browser] = await Promise.all([
-      startKioskRig(language, { tasks: FOUR_TASKS, fingerMs: 120_000, idleSeconds: 120 }),
-      launchBrowser(),
-    ]);
-    liftAfterOneImage(rig.sensor.emulator);
-    pages = await kioskScreens(browser, rig.url);
-  }, 120_000);
-  afterAll(async () => {
-    await browser.close();
-    await rig.close();
+  // Finger tries and the tasks wait long enough to look at them on a loaded machine (Cancel ends them).
+  const kiosk = kioskScreens(language, {
+    tasks: FOUR_TASKS,
+    fingerMs: 120_000,
+    idleSeconds: 120,
+    prepare: (rig) => {
+      liftAfterOneImage(rig.sensor.emulator);
+    },
   });
-  afterEach(async () => {
-    await rig.reset(pages.map(({ page }) => page));
-  }, 60_000);
+  const named = (page: Page, w: Parameters<typeof t>[1]) => kioskButton(page, language, w);
 
-  /** Both screens: within the window, sizes, centring, the kiosk's language only, axe-core clean; a screenshot. */
-  async function check(state: string): Promise<void> {
-    for (const { name, page } of pages) {
-      const at = `${state} at ${name}`;
-      await page.evaluate(() => document.fonts.ready);
-      expect(await layoutProblems(page), at).toEqual([]);
-      expect(await centringProblems(page), at).toEqual([]);
-      expect(await foreignText(page, language), at).toEqual([]);
-      expect(await page.locator('.countdown').textContent(), at).toMatch(/\d/);
-      for (const word of ['cancel', 'callStaff'] as const) expect(await named(page, word).isVisible(), at).toBe(true);
-      expect(await seriousViolations(page), at).toEqual([]);
-      await kioskShot(page, `${language}-${name}-${state}`);
-    }
-  }
+  /** Both screens: a wait (countdown, Cancel, Call staff) that passes every state's checks, axe-core clean; a screenshot. */
+  const check = (state: string): Promise<void> =>
+    checkKioskState(kiosk.pages, language, state, { wait: true, shot: true });
 
   it('a plan of four tasks: every task, Save, None done, Cancel and Call staff in the window at both sizes', async () => {
-    const before = rig.entries().length;
-    await onEach((page) => named(page, 'start').waitFor());
-    await named(tapper(), 'start').tap();
-    await onEach((page) => page.locator('[data-pictogram="finger"]').waitFor());
-    rig.sensor.place({ kind: 'finger', name: FINGER });
-    await onEach((page) => page.getByRole('heading', { name: t(language, 'tasksTitle') }).waitFor());
-    await onEach(async (page) => {
+    const before = kiosk.rig.entries().length;
+    await kiosk.onEach((page) => named(page, 'start').waitFor());
+    await named(kiosk.page, 'start').tap();
+    await kiosk.onEach((page) => page.locator('[data-pictogram="finger"]').waitFor());
+    kiosk.rig.sensor.place({ kind: 'finger', name: FINGER });
+    await kiosk.onEach((page) => page.getByRole('heading', { name: t(language, 'tasksTitle') }).waitFor());
+    await kiosk.onEach(async (page) => {
       expect(await page.locator('.tasks .task').count()).toBe(FOUR_TASKS.length);
       for (const word of ['saveTasks', 'noneDone'] as const) expect(await named(page, word).isVisible()).toBe(true);
     });
-    for (const { name, page } of pages) {
+    for (const { name, page } of kiosk.pages) {
       expect(await tasksOutOfView(page), name).toEqual([]);
       // Nothing below the list's edge: no cue.
       expect(await page.locator('.more-tasks').count(), name).toBe(1);
@@ -149,41 +103,45 @@ describe.each(['zh-CN', 'en'] as const)('kiosk tasks and finger retries, %s', (l
     }
     await check('tasks-four');
     // Two of the four done: the check-in records them.
-    await tapper().locator('.tasks .task').nth(0).tap();
-    await tapper().locator('.tasks .task').nth(2).tap();
-    await named(tapper(), 'saveTasks').tap();
-    await onEach((page) => page.getByText(t(language, 'checkedIn')).waitFor());
-    expect(rig.entries().slice(before)).toEqual(['checkin-attempt:matched', 'checkin-attempt:matched', 'checkin:']);
-    await named(tapper(), 'finish').tap();
-    await onEach((page) => named(page, 'start').waitFor());
+    await kiosk.page.locator('.tasks .task').nth(0).tap();
+    await kiosk.page.locator('.tasks .task').nth(2).tap();
+    await named(kiosk.page, 'saveTasks').tap();
+    await kiosk.onEach((page) => page.getByText(t(language, 'checkedIn')).waitFor());
+    expect(kiosk.rig.entries().slice(before)).toEqual([
+      'checkin-attempt:matched',
+      'checkin-attempt:matched',
+      'checkin:',
+    ]);
+    await named(kiosk.page, 'finish').tap();
+    await kiosk.onEach((page) => named(page, 'start').waitFor());
   }, 120_000);
 
   it('a finger it does not know: "try 2 of 3", then "try 3 of 3", with the finger icon; Cancel submits nothing', async () => {
-    const before = rig.entries().length;
-    await onEach((page) => named(page, 'start').waitFor());
-    await named(tapper(), 'start').tap();
-    await onEach((page) => page.locator('[data-pictogram="finger"]').waitFor());
+    const before = kiosk.rig.entries().length;
+    await kiosk.onEach((page) => named(page, 'start').waitFor());
+    await named(kiosk.page, 'start').tap();
+    await kiosk.onEach((page) => page.locator('[data-pictogram="finger"]').waitFor());
     for (const n of [2, 3]) {
-      rig.sensor.place({ kind: 'finger', name: 'someone-not-enrolled' });
-      await onEach(async (page) => {
+      kiosk.rig.sensor.place({ kind: 'finger', name: 'someone-not-enrolled' });
+      await kiosk.onEach(async (page) => {
         await page.getByText(t(language, 'tryOf', { n, of: 3 }), { exact: true }).waitFor();
         const status = page.getByRole('status');
         expect(await status.textContent()).toContain(guidanceText(language, 'finger-again'));
         expect(await status.locator('[data-icon]').getAttribute('data-icon')).toBe(guidanceIcon('finger-again'));
         expect(await page.locator('[data-pictogram="finger"]').count()).toBe(1);
       });
-      expect(rig.entries().slice(before)).toEqual(Array<string>(n - 1).fill('checkin-attempt:no-match'));
+      expect(kiosk.rig.entries().slice(before)).toEqual(Array<string>(n - 1).fill('checkin-attempt:no-match'));
       if (n === 2) await check('finger-retry');
     }
-    await named(tapper(), 'cancel').tap();
-    await onEach((page) => page.getByText(guidanceText(language, 'cancelled')).waitFor());
-    expect(rig.entries().slice(before)).toEqual([
+    await named(kiosk.page, 'cancel').tap();
+    await kiosk.onEach((page) => page.getByText(guidanceText(language, 'cancelled')).waitFor());
+    expect(kiosk.rig.entries().slice(before)).toEqual([
       'checkin-attempt:no-match',
       'checkin-attempt:no-match',
       'checkin-attempt:cancelled',
     ]);
-    await named(tapper(), 'backToStart').tap();
-    await onEach((page) => named(page, 'start').waitFor());
+    await named(kiosk.page, 'backToStart').tap();
+    await kiosk.onEach((page) => named(page, 'start').waitFor());
   }, 120_000);
 });
 
@@ -199,32 +157,18 @@ const TWELVE_TASKS = [
 ];
 
 describe.each(['zh-CN', 'en'] as const)('a plan longer than the kiosk screen, %s', (language: KioskLanguage) => {
-  let rig: KioskRig;
-  let browser: Browser;
-  let pages: { readonly name: string; readonly page: Page }[];
-  const named = (page: Page, w: Parameters<typeof t>[1]) => page.getByRole('button', { name: t(language, w) });
-
-  beforeAll(async () => {
-    [rig, browser] = await Promise.all([
-      startKioskRig(language, { tasks: TWELVE_TASKS, idleSeconds: 120 }),
-      launchBrowser(),
-    ]);
-    pages = await kioskScreens(browser, rig.url);
-  }, 120_000);
-  afterAll(async () => {
-    await browser.close();
-    await rig.close();
-  });
+  const kiosk = kioskScreens(language, { tasks: TWELVE_TASKS, idleSeconds: 120 });
+  const named = (page: Page, w: Parameters<typeof t>[1]) => kioskButton(page, language, w);
 
   it('the list scrolls inside the screen: the heading, countdown and buttons stay in the window; the last task can be reached and saved', async () => {
-    const before = rig.entries().length;
-    const tapper = pages[0]?.page as Page;
+    const before = kiosk.rig.entries().length;
+    const tapper = kiosk.page;
     await named(tapper, 'start').tap();
     await tapper.locator('[data-pictogram="finger"]').waitFor();
-    rig.sensor.place({ kind: 'finger', name: FINGER });
-    for (const { name, page } of pages) {
+    kiosk.rig.sensor.place({ kind: 'finger', name: FINGER });
+    for (const { name, page } of kiosk.pages) {
       await page.getByRole('heading', { name: t(language, 'tasksTitle') }).waitFor();
-      rig.sensor.place({ kind: 'none' });
+      kiosk.rig.sensor.place({ kind: 'none' });
       await page.evaluate(() => document.fonts.ready);
       expect(await page.locator('.tasks .task').count(), name).toBe(TWELVE_TASKS.length);
       expect(await layoutProblems(page), name).toEqual([]);
@@ -245,6 +189,10 @@ describe.each(['zh-CN', 'en'] as const)('a plan longer than the kiosk screen, %s
     await tapper.locator('.tasks .task').last().tap();
     await named(tapper, 'saveTasks').tap();
     await tapper.getByText(t(language, 'checkedIn')).waitFor();
-    expect(rig.entries().slice(before)).toEqual(['checkin-attempt:matched', 'checkin-attempt:matched', 'checkin:']);
+    expect(kiosk.rig.entries().slice(before)).toEqual([
+      'checkin-attempt:matched',
+      'checkin-attempt:matched',
+      'checkin:',
+    ]);
   }, 120_000);
 });

@@ -50,17 +50,6 @@ export async function openKioskPage(
   return page;
 }
 
-/**
- * The kiosk at `url` on both of its screens at once, 1080x1920 first (the one a person taps): main owns the view,
- * so both show the same state.
- */
-export async function openKioskPages(browser: Browser, url: string, zone: string): Promise<KioskPage[]> {
-  const pages: KioskPage[] = [];
-  for (const viewport of KIOSK_VIEWPORTS)
-    pages.push({ name: viewport.name, page: await openKioskPage(browser, url, viewport, zone) });
-  return pages;
-}
-
 /** The button with the kiosk's word for `word` in `language`. */
 export function kioskButton(page: Page, language: KioskLanguage, word: Parameters<typeof t>[1]): Locator {
   return page.getByRole('button', { name: t(language, word) });
