@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../../net/embedded-broker.ts';
 import type { LinkOptions } from '../../../net/mqtt-link.ts';
 import { topicId } from '../../../net/topics.ts';
+import { freePort } from '../../helpers/free-port.ts';
 import { startMosquitto } from '../../helpers/mosquitto.ts';
 
 export type BrokerKind = 'aedes' | 'mosquitto';
@@ -41,9 +42,11 @@ export async function startBroker(kind: BrokerKind, nodeIds: readonly string[]):
       stop: () => server.stop(),
     };
   }
-  const options = { port: 0, users, alertPublishers: new Set(['hq']) };
+  // A port below the ephemeral range (helpers/free-port.ts), not 0: restart, down and up bind it again, and while it
+  // is free any listen(0) on the host could be handed it.
+  const port = await freePort();
+  const options = { port, users, alertPublishers: new Set(['hq']) };
   let broker: EmbeddedBroker = await startEmbeddedBroker(options);
-  const port = broker.port;
   const up = async (): Promise<void> => {
     broker = await startEmbeddedBroker({ ...options, port });
   };
