@@ -8,7 +8,11 @@
 //   published while offline is not queued at QoS 0); when the broker lost the session (connack.sessionPresent is
 //   false) every subscription is made again, which mqtt.js does not do by itself; on a session it kept, every one
 //   this process has not made on it yet: a session from the run before holds that run's filters, not one added
-//   since (a peer added to a kiosk, --cosigner given to HQ), nor one asked for while offline;
+//   since (a peer added to a kiosk, --cosigner given to HQ), nor one asked for while offline. On a session from
+//   before this process, a QoS 0 filter is first unsubscribed, once: an older Muster may have made it at QoS 1, and
+//   NATS (2.9.10 mqtt.go) frees a QoS 1 subscription's unacknowledged deliveries from the session's max_ack_pending
+//   only at an UNSUBSCRIBE; a QoS 0 SUBSCRIBE deletes its consumer but keeps them counted, so every later
+//   reconnect dropped a burst past what was left until ack_wait (test/net/stale-qos1-session.test.ts);
 // - a message is acknowledged only after its handler resolved, so an entry is acked after its SQLite commit;
 //   but acknowledgements are pipelined: handlers start in arrival order without waiting for the ones before
 //   them (so a burst can share one commit), up to WINDOW unacknowledged messages, and PUBACKs go out in arrival
@@ -91,6 +95,10 @@ export class MqttLink {
   private readonly latest = new Set<string>();
   /** Filters the broker granted on the session in hand, in this process: the rest are subscribed at the next connack. */
   private readonly granted = new Set<string>();
+  /** Whether the session in hand was made before this process: the first connack found it present (see the header). */
+  private inherited: boolean | undefined;
+  /** QoS 0 filters unsubscribed on the inherited session before their QoS 0 subscription (see the header). */
+  private readonly unsubscribed = new Set<string>();
   private handler: MessageHandler | undefined;
   /** Resolves with the first handler set: what arrived before it waits there, in arrival order. */
   private readonly firstHandler: Promise<MessageHandler>;
@@ -140,9 +148,21 @@ export class MqttLink {
       this.backoff.reset();
       this.lastConnectionError = undefined;
       if (!connack.sessionPresent) this.granted.clear();
+      this.inherited = connack.sessionPresent && this.inherited !== false;
       const missing = [...this.filters].filter((f) => !this.granted.has(f));
       if (missing.length > 0) this.subscribeUntilGranted(missing, 1);
-      if (this.latest.size > 0) this.subscribeUntilGranted([...this.latest], 0);
+      const latest = [...this.latest];
+      if (latest.length > 0)
+        void this.unsubscribeStale(latest).then(
+          () => {
+            this.subscribeUntilGranted(latest, 0);
+          },
+          (error: unknown) => {
+            // Still subscribed at QoS 0 (what the filter is for); its stale deliveries stay counted, as before.
+            this.report(error, '(unsubscribe)');
+            this.subscribeUntilGranted(latest, 0);
+          },
+        );
       for (const listener of this.connectListeners) listener(connack.sessionPresent);
     });
     // Errors such as a refused connection are reported, never thrown; the 'close' that follows reconnects. A
@@ -210,6 +230,7 @@ export class MqttLink {
   async subscribe(filters: readonly string[], qos: 0 | 1 = 1): Promise<void> {
     for (const f of filters) (qos === 1 ? this.filters : this.latest).add(f);
     if (!this.client.connected || filters.length === 0) return;
+    if (qos === 0) await this.unsubscribeStale(filters);
     const refused = await this.trySubscribe(filters, qos);
     if (refused.length > 0) this.subscribeUntilGranted(refused, qos);
   }
@@ -283,6 +304,23 @@ export class MqttLink {
         '(subscribe)',
       );
     return refused;
+  }
+
+  /**
+   * On a session made before this process, unsubscribes the QoS 0 filters not unsubscribed on it yet (see the
+   * header): what an older Muster subscribed at QoS 1 leaves the session's cap with it. The QoS 0 subscription
+   * follows on the wire, so nothing is left unsubscribed; a retained message comes again with it anyway.
+   */
+  private async unsubscribeStale(filters: readonly string[]): Promise<void> {
+    const stale = this.inherited === true ? filters.filter((f) => !this.unsubscribed.has(f)) : [];
+    if (stale.length === 0 || !this.client.connected) return;
+    for (const f of stale) this.unsubscribed.add(f);
+    try {
+      await this.client.unsubscribeAsync(stale);
+    } catch (error) {
+      for (const f of stale) this.unsubscribed.delete(f);
+      throw error;
+    }
   }
 
   /** In the background until every filter is granted (or the link closes); offline, the next connack resubscribes. */
