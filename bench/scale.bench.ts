@@ -77,6 +77,21 @@ const SWEEP_EVERY_MS =
   process.env.MUSTER_BENCH_SCALE_SWEEP_EVERY_MS === undefined
     ? undefined
     : Number(process.env.MUSTER_BENCH_SCALE_SWEEP_EVERY_MS);
+/**
+ * MUSTER_BENCH_SCALE_COSIGN_EVERY_MS: how often HQ cosigns each log at most (net/checkpoint-witnessing.ts; 0: each
+ * checkpoint), for a before/after run on one tree; unset, HqService's default.
+ */
+const COSIGN_EVERY_MS =
+  process.env.MUSTER_BENCH_SCALE_COSIGN_EVERY_MS === undefined
+    ? undefined
+    : Number(process.env.MUSTER_BENCH_SCALE_COSIGN_EVERY_MS);
+
+/**
+ * MUSTER_BENCH_SCALE_START_WITNESSED=1: the clock starts only once HQ has also witnessed every kiosk's genesis
+ * checkpoint, so the window holds the peak's witnessing and not the tail of the fleet's start-up burst.
+ */
+const START_WITNESSED = process.env.MUSTER_BENCH_SCALE_START_WITNESSED === '1';
+
 /** Breach probes per measurement (idle, then each fleet's peak). */
 const PROBES = 20;
 
@@ -174,6 +189,7 @@ export const scaleSuite: Suite = {
         witnessSigner: Signer.generate('hq'),
         checkEveryMs: 3_600_000,
         logger: createLogger({ level: 'error' }),
+        ...(COSIGN_EVERY_MS === undefined ? {} : { cosignEveryMs: COSIGN_EVERY_MS }),
       });
       stops.push(() => hq.close());
       trace.watch(hq);
@@ -441,6 +457,11 @@ async function runFleet(
     // Every kiosk's genesis is at HQ before the clock starts (HQ knows the fleet).
     await next();
     await until(async () => (await store.origins()).filter((o) => o.startsWith(`s${fleet}-`)).length >= fleet, 600_000);
+    if (START_WITNESSED)
+      await until(
+        async () => (await store.witnessedOrigins()).filter((o) => o.startsWith(`s${fleet}-`)).length >= fleet,
+        600_000,
+      );
     timing.total.length = 0;
     timing.queued.length = 0;
     timing.stored.length = 0;

@@ -3,7 +3,13 @@
 // transaction), and each verdict is acted on: a cosignature published (at the next connect if the link is down:
 // the witness never cosigns the same checkpoint again), a rollback or fork reported, a replica
 // behind backfilled (the checkpoint is judged again once the replica reaches its size).
-import { MusterError } from '../core/errors.ts';
+//
+// With `cosignEveryMs` (HQ), a log is cosigned at most that often: a checkpoint that arrives inside its log's window
+// is screened at once (signature, entries held, root against the verified entries: a fork or rollback is reported
+// then, never deferred) and, if it fits, held; a later one replaces it, and the one held when the window ends is
+// judged in full (consistency from the last cosigned checkpoint) and cosigned. So the latest is cosigned within the
+// window, never dropped, and a burst of checkpoints costs one witness-state transaction and one cosignature.
+import { MusterError, errorMessage } from '../core/errors.ts';
 import { claimedSize, parseCheckpoint, parseNote } from '../ledger/note.ts';
 import type { Backfill } from './backfill.ts';
 import type { ReplicationContext } from './replication-context.ts';
@@ -13,6 +19,28 @@ import type { Witness } from './witness.ts';
 interface Arrival {
   readonly note: string;
   readonly size: number;
+}
+
+/** The window's time (real time, never a node's clock, which tests move): now in ms, and `run` after `ms`. */
+export interface WindowTimer {
+  now(): number;
+  wake(run: () => void, ms: number): void;
+}
+
+const realTime: WindowTimer = {
+  now: () => performance.now(),
+  wake: (run, ms) => {
+    setTimeout(run, ms).unref();
+  },
+};
+
+/** A log's cosigning window: opened by a cosignature, with the checkpoint that waits for its end. */
+interface CosignWindow {
+  /** When this node cosigned the log (WindowTimer time), and the size it cosigned. */
+  readonly at: number;
+  readonly size: number;
+  held?: Arrival;
+  waking: boolean;
 }
 
 interface QueuedNote {
@@ -28,12 +56,26 @@ export class CheckpointWitnessing {
   /** Checkpoints waiting for the next witness group, in arrival order. */
   private queuedNotes: QueuedNote[] = [];
   private notesScheduled = false;
+  /** Per log this node cosigned: its window (at most one per log, dropped when next looked at once over). */
+  private readonly windows = new Map<string, CosignWindow>();
 
   constructor(
     private readonly ctx: ReplicationContext,
     private readonly witness: Witness,
     private readonly backfill: Backfill,
+    /** A log is cosigned at most this often (0: each checkpoint as it comes). */
+    private readonly cosignEveryMs = 0,
+    private readonly timer: WindowTimer = realTime,
   ) {}
+
+  /** A judging that failed: a store's refusal is the checkpoint's, anything else this node's fault. */
+  reportFailure(origin: string, error: unknown): void {
+    this.ctx.emit(
+      error instanceof MusterError
+        ? { kind: 'bad-message', topic: `checkpoint ${origin}`, reason: error.message }
+        : { kind: 'fault', reason: errorMessage(error) },
+    );
+  }
 
   /** Queues a checkpoint for the next witness group (after the entries that arrived before it); resolves once judged. */
   queue(origin: string, note: string): Promise<void> {
@@ -103,15 +145,24 @@ export class CheckpointWitnessing {
       backfill.behind(item.origin, size, item.note);
       await backfill.pump(item.origin);
     }
-    const verdicts = await witness.observeMany(known);
-    for (const [i, verdict] of verdicts.entries()) {
-      const { origin, note } = known[i] as { origin: string; note: string };
+    const now = this.timer.now();
+    const waiting = known.filter((item) => this.inWindow(item.origin, now));
+    const due = known.filter((item) => !waiting.includes(item));
+    const screened = await witness.screenMany(waiting);
+    const verdicts = await witness.observeMany(due);
+    const judged = [...waiting, ...due];
+    for (const [i, verdict] of [...screened, ...verdicts].entries()) {
+      const { origin, note } = judged[i] as { origin: string; note: string };
       switch (verdict.kind) {
         case 'behind':
           backfill.behind(origin, verdict.checkpoint.size, note);
           await backfill.pump(origin);
           break;
+        case 'fits':
+          this.hold(origin, { note, size: verdict.checkpoint.size });
+          break;
         case 'cosigned':
+          this.opened(origin, verdict.checkpoint.size);
           ctx.emit({ kind: 'cosigned', origin, size: verdict.checkpoint.size, note: verdict.note });
           ctx.sendLatest(topics.cosign(origin, witness.name), verdict.note);
           break;
@@ -130,5 +181,59 @@ export class CheckpointWitnessing {
           break;
       }
     }
+  }
+
+  /** Whether `origin` was cosigned less than cosignEveryMs ago (a window over is dropped here). */
+  private inWindow(origin: string, now: number): boolean {
+    const window = this.windows.get(origin);
+    if (window === undefined) return false;
+    if (now < window.at + this.cosignEveryMs) return true;
+    if (window.held === undefined) this.windows.delete(origin);
+    return false;
+  }
+
+  /** `origin` was cosigned at `size`: its window opens, keeping a checkpoint held beyond that size (a reordering). */
+  private opened(origin: string, size: number): void {
+    if (this.cosignEveryMs <= 0) return;
+    const before = this.windows.get(origin);
+    const window: CosignWindow = { at: this.timer.now(), size, waking: false };
+    this.windows.set(origin, window);
+    if (before?.held !== undefined) this.hold(origin, before.held);
+  }
+
+  /** A checkpoint that fits, inside its log's window: held for the window's end unless one held or cosigned covers it. */
+  private hold(origin: string, arrival: Arrival): void {
+    const window = this.windows.get(origin);
+    if (window === undefined) {
+      // The window ended while this one was screened: judged in full, as one that arrived now.
+      this.requeue(origin, arrival);
+      return;
+    }
+    if (arrival.size <= Math.max(window.size, window.held?.size ?? 0)) return;
+    window.held = arrival;
+    if (window.waking) return;
+    window.waking = true;
+    this.timer.wake(
+      () => {
+        this.release(origin, window);
+      },
+      Math.max(0, window.at + this.cosignEveryMs - this.timer.now()),
+    );
+  }
+
+  /** The window is over: its held checkpoint is judged in full and cosigned, as one that arrived now. */
+  private release(origin: string, window: CosignWindow): void {
+    const { held } = window;
+    if (this.windows.get(origin) !== window || held === undefined || this.ctx.closed) return;
+    this.windows.delete(origin);
+    this.requeue(origin, held);
+  }
+
+  private requeue(origin: string, arrival: Arrival): void {
+    this.queue(origin, arrival.note)
+      .catch((error: unknown) => {
+        this.reportFailure(origin, error);
+      })
+      .catch(() => undefined); // a listener that throws on the report too, as in the ordered work
   }
 }

@@ -13,7 +13,7 @@
 // without waiting for that ordered work (entries at their commit, a checkpoint once queued): PUBACKs go in arrival
 // order, so one checkpoint's witnessing held every later acknowledgement, and a NATS node whose session holds
 // max_ack_pending unacknowledged messages drops further deliveries until its ack_wait redelivers them.
-import { MusterError, errorMessage } from '../core/errors.ts';
+import { MusterError } from '../core/errors.ts';
 import { Backfill, answerRequest } from './backfill.ts';
 import { CheckpointWitnessing } from './checkpoint-witnessing.ts';
 import { GroupCommits } from './group-commit.ts';
@@ -49,6 +49,12 @@ export interface ReplicatorOptions {
    * this long of the last append: entries go out at once, and a receiver finds a gap from the entries themselves.
    */
   readonly checkpointEveryMs?: number;
+  /**
+   * A followed log is cosigned at most this often (real time; default 0: each checkpoint as it comes). A checkpoint
+   * inside the window is checked for a fork or rollback at once; the latest is cosigned when the window ends
+   * (net/checkpoint-witnessing.ts). HQ sets it: it witnesses every log of the fleet.
+   */
+  readonly cosignEveryMs?: number;
   readonly onEvent?: (event: ReplicationEvent) => void;
   /** Messages on topics that are not replication's (heartbeats, cosignatures, alerts), e.g. for HQ's fleet view. */
   readonly onOther?: MessageHandler;
@@ -76,7 +82,7 @@ export class Replicator {
       ? new OwnLogPublisher(this.ctx, options.own, options.checkpointEveryMs ?? 1000)
       : undefined;
     this.backfill = new Backfill(this.ctx, this.retryMs);
-    this.witnessing = new CheckpointWitnessing(this.ctx, options.witness, this.backfill);
+    this.witnessing = new CheckpointWitnessing(this.ctx, options.witness, this.backfill, options.cosignEveryMs);
     this.commits = new GroupCommits(this.ctx, this.backfill, (origin) => this.witnessing.caughtUp(origin));
   }
 
@@ -212,11 +218,7 @@ export class Replicator {
     });
     const reported = judged
       .catch((error: unknown) => {
-        this.ctx.emit(
-          error instanceof MusterError
-            ? { kind: 'bad-message', topic: `checkpoint ${origin}`, reason: error.message }
-            : { kind: 'fault', reason: errorMessage(error) },
-        );
+        this.witnessing.reportFailure(origin, error);
       })
       .catch(() => undefined); // a listener that throws on the report too, as in the ordered work
     if (this.notesUnjudged > MAX_NOTES_UNJUDGED) await reported;

@@ -2,7 +2,8 @@
 // accepts a new one only when a consistency proof from the size it holds verifies; the state is advanced
 // with an atomic compare-and-set before the cosignature is handed out, and the cosigned note is kept for
 // evidence (ReplicaStore.keepCosigned). Because the witness also holds the
-// entries, it checks each checkpoint's root against the tree it rebuilt itself.
+// entries, it checks each checkpoint's root against the tree it rebuilt itself. `screenMany` runs only the checks
+// that can find the log lying (for a checkpoint whose cosigning waits: net/checkpoint-witnessing.ts).
 import { bytesEqual, toBase64 } from '../core/bytes.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { Signer } from '../ledger/keys.ts';
@@ -21,6 +22,15 @@ export type WitnessVerdict =
   /** A validly signed checkpoint that contradicts the history: the log was rolled back or forked. */
   | { readonly kind: 'rollback' | 'fork'; readonly checkpoint: Checkpoint; readonly evidence: ForkEvidence }
   | { readonly kind: 'invalid'; readonly reason: string };
+
+/**
+ * What the checks that can find the log lying say, with the witness state untouched: `fits` where the checkpoint's root
+ * is the root of the verified entries at its size, so it is consistent with every checkpoint this witness accepted (each
+ * matched those entries' root at its own size, and they only grow); observeMany would cosign it, or find it stale.
+ */
+export type ScreenVerdict =
+  | Exclude<WitnessVerdict, { readonly kind: 'cosigned' | 'stale' }>
+  | { readonly kind: 'fits'; readonly checkpoint: Checkpoint };
 
 export interface ForkEvidence {
   /** The checkpoint that contradicts history, as signed by the log. */
@@ -75,7 +85,22 @@ export class Witness {
     return results;
   }
 
-  private async judge(origin: string, note: string): Promise<WitnessVerdict | Accepted> {
+  /**
+   * Screens checkpoints (of different logs) without advancing the witness state: the log's signature, the entries
+   * held and the root at the checkpoint's size, the checks by which observeMany finds a rollback or a fork (the same
+   * verdicts, the same evidence). For a checkpoint whose cosigning waits its log's turn: a lie is known at once, the
+   * cosignature comes later (observeMany judges it again then, the consistency proof from the witnessed size included).
+   */
+  screenMany(items: readonly { readonly origin: string; readonly note: string }[]): Promise<ScreenVerdict[]> {
+    return Promise.all(items.map(({ origin, note }) => this.screen(origin, note, () => this.store.witnessed(origin))));
+  }
+
+  /** `latest` reads the witness state: only for a checkpoint that contradicts the entries (its evidence, rollback or fork). */
+  private async screen(
+    origin: string,
+    note: string,
+    latest: () => Promise<WitnessedCheckpoint | undefined>,
+  ): Promise<ScreenVerdict> {
     const verifiers = await this.store.verifiers(origin);
     if (verifiers.length === 0) return { kind: 'invalid', reason: `no key known for ${origin} yet` };
     let checkpoint: Checkpoint;
@@ -84,19 +109,25 @@ export class Witness {
     } catch (error) {
       return { kind: 'invalid', reason: errorMessage(error) };
     }
-    const latest = await this.store.witnessed(origin);
     const held = await this.store.size(origin);
     if (checkpoint.size > held) return { kind: 'behind', checkpoint, held };
     const replicaRoot = await this.store.root(origin, checkpoint.size);
-    if (!bytesEqual(replicaRoot, checkpoint.root)) {
-      const evidence: ForkEvidence = {
-        note,
-        replicaRoot: toBase64(replicaRoot),
-        reason: `the log signed root ${toBase64(checkpoint.root)} for size ${checkpoint.size}, but its verified entries give ${toBase64(replicaRoot)}`,
-        ...(latest ? { witnessedNote: latest.note } : {}),
-      };
-      return { kind: latest && checkpoint.size < latest.size ? 'rollback' : 'fork', checkpoint, evidence };
-    }
+    if (bytesEqual(replicaRoot, checkpoint.root)) return { kind: 'fits', checkpoint };
+    const witnessed = await latest();
+    const evidence: ForkEvidence = {
+      note,
+      replicaRoot: toBase64(replicaRoot),
+      reason: `the log signed root ${toBase64(checkpoint.root)} for size ${checkpoint.size}, but its verified entries give ${toBase64(replicaRoot)}`,
+      ...(witnessed ? { witnessedNote: witnessed.note } : {}),
+    };
+    return { kind: witnessed && checkpoint.size < witnessed.size ? 'rollback' : 'fork', checkpoint, evidence };
+  }
+
+  private async judge(origin: string, note: string): Promise<WitnessVerdict | Accepted> {
+    const screened = await this.screen(origin, note, () => this.store.witnessed(origin));
+    if (screened.kind !== 'fits') return screened;
+    const { checkpoint } = screened;
+    const latest = await this.store.witnessed(origin);
     if (latest && checkpoint.size <= latest.size) return { kind: 'stale', checkpoint };
     if (latest) {
       const proof = await this.store.consistencyProof(origin, latest.size, checkpoint.size);

@@ -15,7 +15,7 @@ import { startHqBreachAlerts } from '../../net/hq/hq-breach-alerts.ts';
 import { startLeasedBreachAlerts } from '../../net/hq/leased-breach-alerts.ts';
 import { startHqHttp } from '../../net/hq/hq-http.ts';
 import { openHqLog } from '../../net/hq/hq-log.ts';
-import { HqService } from '../../net/hq/hq-service.ts';
+import { HQ_COSIGN_EVERY_MS, HqService } from '../../net/hq/hq-service.ts';
 import type { HqStore } from '../../net/hq/hq-store.ts';
 import { PostgresHqStore } from '../../net/hq/postgres-hq-store.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
@@ -140,6 +140,7 @@ const hq: Command = {
     '                     verdicts from every kiosk log it verifies itself; publishes no alerts and no registry',
     '--witness-key FILE   HQ witness key (generated if missing), default: the database path + ".witness.key" (hq.witness.key with --postgres)',
     "--trust FILE         a kiosk's public key file (ledger init writes FILE.pub); pins that log's genesis key",
+    `--cosign-every MS    cosign each log at most this often, default ${HQ_COSIGN_EVERY_MS} (0: every checkpoint); a fork is found at once`,
     "--cosigner FILE      another witness's public key file (the police node's, a peer kiosk's witness key .pub):",
     "                     its cosignatures are checked against HQ's copy and listed beside HQ's at /api/logs",
     "--registry FILE      HQ's registry log store (muster kiosk provision): published to the kiosks, which then refuse revoked keys too",
@@ -163,6 +164,7 @@ const hq: Command = {
     'witness-key': { type: 'string' },
     'trust': { type: 'string', multiple: true },
     'cosigner': { type: 'string', multiple: true },
+    'cosign-every': { type: 'string' },
     'registry': { type: 'string' },
     'registry-pub': { type: 'string' },
     'log': { type: 'string' },
@@ -231,6 +233,8 @@ const hq: Command = {
       if (registryKey) readerKeys.set(REGISTRY_ORIGIN, registryKey);
       // Other witnesses (--cosigner): HQ checks and keeps their cosignatures, and evidence bundles carry them.
       const cosigners = stringList(values, 'cosigner').flatMap((file) => readVerifierFile(file));
+      const cosignEvery = optionalString(values, 'cosign-every');
+      const cosignEveryMs = cosignEvery === undefined ? undefined : nonNegativeInteger(cosignEvery, '--cosign-every');
       // Only registered (or pinned) kiosks' logs are stored: an unknown log is refused with a security alert.
       const service = await HqService.start({
         store,
@@ -242,6 +246,7 @@ const hq: Command = {
         agency,
         followsRegistry: registryPub !== undefined,
         cosigners,
+        ...(cosignEveryMs === undefined ? {} : { cosignEveryMs }),
       });
       stops.push(() => service.close());
       // Staff decisions count only from the centres' staff logs: the registry's, or named with --staff-log.

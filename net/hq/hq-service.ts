@@ -75,6 +75,12 @@ const SHOWN_KEPT = 10_000;
 /** Alert keys kept in memory to spare the store a call per standing report; the store's once_key decides. */
 const RAISED_KEPT = 10_000;
 
+/**
+ * How often HQ cosigns each log at most (net/checkpoint-witnessing.ts): a fork or rollback is still found as its
+ * checkpoint arrives, and the latest checkpoint is cosigned within this long (ARCHITECTURE.md, "Witness").
+ */
+export const HQ_COSIGN_EVERY_MS = 2_000;
+
 export interface HqServiceOptions {
   readonly store: HqStore;
   readonly broker: Omit<LinkOptions, 'nodeId'>;
@@ -86,6 +92,8 @@ export interface HqServiceOptions {
   /** Real-time period of the fleet check; tests call checkFleet() after moving a fake clock instead. */
   readonly checkEveryMs?: number;
   readonly retryMs?: number;
+  /** Each log is cosigned at most this often (real time; default HQ_COSIGN_EVERY_MS; 0: every checkpoint). */
+  readonly cosignEveryMs?: number;
   /** HQ's registry log store (`muster kiosk provision`): published to the kiosks, so they refuse revoked keys too. */
   readonly registry?: LedgerStore;
   /**
@@ -182,6 +190,7 @@ export class HqService {
       witness: new Witness(options.store, options.witnessSigner, clock),
       follow: 'all',
       clock,
+      cosignEveryMs: options.cosignEveryMs ?? HQ_COSIGN_EVERY_MS,
       ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
       onEvent: (event) => late.service?.onReplication(event),
       onOther: (topic, payload) => late.service?.onOther(topic, payload) ?? Promise.resolve(),
