@@ -3,7 +3,7 @@
 // dropped check-in, the alerts deleted) changes nothing the police see, and police users keep seeing breaches,
 // old and new, while HQ is down. Every wait is on an event (a live feed's event, a line a process printed), with
 // timeouts for a loaded 2-core CI.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -17,7 +17,7 @@ import type { Cosignature } from '../../net/hq/other-witnesses.ts';
 import { checkinPayload, planFor, planPayload } from '../checkin/support/log-builder.ts';
 import { type LiveEvents, liveEvents } from '../helpers/event-stream.ts';
 import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
-import { type MusterProcess, startMuster } from './support/muster-process.ts';
+import { type MusterProcess, passwordFiles, startMuster } from './support/muster-process.ts';
 
 const STAFF = 'centre-a/staff';
 const KIOSK = 'centre-b/k1';
@@ -37,11 +37,7 @@ const feeds: LiveEvents[] = [];
 /** How long one step may take on a loaded 2-core CI (seconds alone; a node's start took over 2 minutes at load 19). */
 const STEP_MS = 240_000;
 
-function passwordFile(id: string): string {
-  const file = join(dir, `${id}.pw`);
-  writeFileSync(file, passwords.get(id) ?? '', { mode: 0o600 });
-  return file;
-}
+const passwordFile = passwordFiles(dir, passwords);
 
 /**
  * HQ and the police node take the same logs (keys pinned) and the same staff log; each has its own store. HQ knows

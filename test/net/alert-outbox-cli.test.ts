@@ -3,21 +3,20 @@
 // again with the broker there: the alert is published then, once; a later clean restart publishes it no more.
 // HQ's store is filled beforehand with a centre's staff log (plans), so no other node is needed. The windows closed
 // before HQ starts (its first pass judges everyone at the current time), so no test waits for a clock minute.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Payload } from '../../core/entry.ts';
 import type { BreachAlert } from '../../net/hq/breach-alert.ts';
 import { SqliteHqStore } from '../../net/hq/sqlite-hq-store.ts';
 import { kioskLog } from '../checkin/support/kiosk-log.ts';
+import { MIN, closingPlanPayload, utcDay } from '../checkin/support/log-builder.ts';
 import { freePort } from '../helpers/free-port.ts';
 import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { type MusterProcess, startMuster } from './support/muster-process.ts';
+import { type MusterProcess, passwordFiles, startMuster } from './support/muster-process.ts';
 
-const MIN = 60_000;
 const dir = mkdtempSync(join(tmpdir(), 'muster-alert-outbox-'));
 const users = new Map([
   ['hq', 'pw-hq'],
@@ -29,30 +28,6 @@ afterAll(async () => {
   for (const r of running.reverse()) await ('endAsync' in r ? r.endAsync() : r.stop());
   rmSync(dir, { recursive: true, force: true });
 }, 60_000);
-
-function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-/** A daily plan at centre-a whose 60-minute window (UTC) closes at `close`, no grace. */
-function plan(subject: string, close: number): Payload {
-  const hhmm = (ms: number): string => new Date(ms).toISOString().slice(11, 16);
-  return {
-    subject,
-    effectiveFrom: 0,
-    start: utcDay(close - 60 * MIN),
-    end: null,
-    zone: 'UTC',
-    centres: ['centre-a'],
-    days: 'daily',
-    window: { open: hhmm(close - 60 * MIN), close: hhmm(close) },
-    graceMinutes: 0,
-    lateMinutes: 30,
-    tasks: [],
-    staff: 'staff-1',
-    reason: 'new-plan',
-  };
-}
 
 describe('breach alert outbox across an HQ crash', () => {
   it(
@@ -87,10 +62,9 @@ describe('breach alert outbox across an HQ crash', () => {
         );
         await store.close();
       };
-      await staff.writer.append('plan', plan('p-crash', close));
+      await staff.writer.append('plan', closingPlanPayload('p-crash', close));
       await fillStore();
-      const passwordFile = join(dir, 'hq.pw');
-      writeFileSync(passwordFile, 'pw-hq', { mode: 0o600 });
+      const passwordFile = passwordFiles(dir, users)('hq');
       const hqArgs = (broker: string): string[] => [
         'hq',
         '--db',
@@ -132,7 +106,7 @@ describe('breach alert outbox across an HQ crash', () => {
       // A clean restart publishes nothing again. p-after's alert, raised by that start's first pass and so
       // published after whatever the outbox still held (QoS 1, one publisher), shows all of it has arrived.
       await back.stop('SIGINT');
-      await staff.writer.append('plan', plan('p-after', close));
+      await staff.writer.append('plan', closingPlanPayload('p-after', close));
       await fillStore();
       staff.store.close();
       const again = await startMuster(hqArgs(mosquitto.url), 'muster hq again');

@@ -13,12 +13,13 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Signer, writeSignerFile } from '../../ledger/keys.ts';
 import type { BreachAlert } from '../../net/hq/breach-alert.ts';
+import { MIN, closingPlanPayload, utcDay } from '../checkin/support/log-builder.ts';
 import { type EventStream, openEventStream } from '../helpers/event-stream.ts';
 import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
 import { MUSTER_FROM_SOURCES, runMuster } from '../helpers/run-muster.ts';
+import { passwordFiles } from './support/muster-process.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
-const MIN = 60_000;
 const dir = mkdtempSync(join(tmpdir(), 'muster-breach-alerts-'));
 const NODES = ['hq', 'centre-a~k1', 'centre-b~k1', 'centre-a~staff', 'police'];
 const users = new Map(NODES.map((n) => [n, `pw-${n}`]));
@@ -56,38 +57,7 @@ async function start(args: readonly string[], what: string): Promise<Proc & { re
   });
 }
 
-function password(node: string): string {
-  const file = join(dir, `${node}.pw`);
-  writeFileSync(file, users.get(node) ?? '', { mode: 0o600 });
-  return file;
-}
-
-function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-function hhmm(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 16);
-}
-
-/** A plan whose 60-minute window (UTC) ends at `close`, no grace, 30 minutes of lateness. */
-function plan(subject: string, centre: string, close: number): string {
-  return JSON.stringify({
-    subject,
-    effectiveFrom: 0,
-    start: utcDay(close - 60 * MIN),
-    end: null,
-    zone: 'UTC',
-    centres: [centre],
-    days: 'daily',
-    window: { open: hhmm(close - 60 * MIN), close: hhmm(close) },
-    graceMinutes: 0,
-    lateMinutes: 30,
-    tasks: [],
-    staff: 'staff-1',
-    reason: 'court order',
-  });
-}
+const password = passwordFiles(dir, users);
 
 let mosquitto: MosquittoServer | undefined;
 let brokerUrl = '';
@@ -240,11 +210,11 @@ beforeAll(async () => {
   day = utcDay(close - 60 * MIN);
   day2 = utcDay(close2 - 60 * MIN);
   await append('plan', [
-    JSON.parse(plan('p-missed', 'centre-a', close)),
-    JSON.parse(plan('p-late', 'centre-a', close)),
-    JSON.parse(plan('p-excused', 'centre-a', close)),
-    JSON.parse(plan('p-outage', 'centre-b', close)),
-    JSON.parse(plan('p-restart', 'centre-a', close2)),
+    closingPlanPayload('p-missed', close),
+    closingPlanPayload('p-late', close),
+    closingPlanPayload('p-excused', close),
+    closingPlanPayload('p-outage', close, 'centre-b'),
+    closingPlanPayload('p-restart', close2),
   ]);
   await startStaffNode();
 }, 300_000);

@@ -5,7 +5,7 @@
 // comes up and `second` goes down mid-run, and HQ moves on to `first` for the next plan. An HQ that only tried the
 // first URL fails the first part; one that kept retrying the node it started on fails one part or the other,
 // whichever node it drew (MqttLink starts at a random one). The kiosk's own failover: kiosk-failover-cli.test.ts.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -17,7 +17,7 @@ import { topicId } from '../../net/topics.ts';
 import { planFor } from '../checkin/support/log-builder.ts';
 import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { type MusterProcess, startMuster } from './support/muster-process.ts';
+import { type MusterProcess, passwordFiles, startMuster } from './support/muster-process.ts';
 
 const STAFF = 'centre-a/staff';
 const dir = mkdtempSync(join(tmpdir(), 'muster-hq-failover-'));
@@ -77,8 +77,7 @@ describe('muster hq --broker first,second', () => {
     async () => {
       const signer = Signer.generate(STAFF);
       writeSignerFile(join(dir, 'staff.key'), signer);
-      const passwordFile = join(dir, 'hq.pw');
-      writeFileSync(passwordFile, passwords.get('hq') ?? '', { mode: 0o600 });
+      const passwordFile = passwordFiles(dir, passwords)('hq');
       const urls = [first.url, second.url];
       hq = await startMuster(
         [

@@ -3,7 +3,7 @@
 // the lease and raises the next breach within 10 s, and no alert is raised twice. A dashboard on the standby node
 // is shown, live, the alerts the holder raises. The breaches come from plans on a
 // centre's staff log (a kiosk node here) whose window closed yesterday: each new plan is a missed check-in at once.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import { type MosquittoServer, startMosquitto } from '../helpers/mosquitto.ts';
 import { type PostgresServer, startPostgres } from '../helpers/postgres.ts';
 import { openEventStream } from '../helpers/event-stream.ts';
 import { waitFor } from '../helpers/wait-for.ts';
-import { type MusterProcess, startMuster } from './support/muster-process.ts';
+import { type MusterProcess, passwordFiles, startMuster } from './support/muster-process.ts';
 
 const STAFF = 'centre-a/staff';
 const NODES = ['hq-a', 'hq-b'] as const;
@@ -30,11 +30,7 @@ let mosquitto: MosquittoServer;
 let staff: KioskNode;
 const running = new Map<string, MusterProcess>();
 
-function passwordFile(id: string): string {
-  const file = join(dir, `${id}.pw`);
-  writeFileSync(file, passwords.get(id) ?? '', { mode: 0o600 });
-  return file;
-}
+const passwordFile = passwordFiles(dir, passwords);
 
 async function startHq(id: (typeof NODES)[number]): Promise<MusterProcess> {
   const proc = await startMuster(

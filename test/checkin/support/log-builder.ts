@@ -63,6 +63,30 @@ export function planPayload(o: PlanOptions): Payload {
   };
 }
 
+/** The UTC day (YYYY-MM-DD) of the instant `ms`. */
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * A daily plan at `centre` whose 60-minute window (UTC) closes at the instant `close`, with no grace and 30 minutes
+ * of lateness: tests that run muster wait for a window about to close.
+ */
+export function closingPlanPayload(subject: string, close: number, centre = 'centre-a'): Payload {
+  const open = close - 60 * MIN;
+  const hhmm = (ms: number): string => new Date(ms).toISOString().slice(11, 16);
+  return planPayload({
+    subject,
+    zone: 'UTC',
+    centres: [centre],
+    start: utcDay(open),
+    open: hhmm(open),
+    close: hhmm(close),
+    grace: 0,
+    late: 30,
+  });
+}
+
 /** A log a test appends to by hand: a kiosk node, a centre's staff log. */
 export interface Appendable {
   append(type: EntryType, payload: Payload): Promise<unknown>;

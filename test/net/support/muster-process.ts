@@ -1,7 +1,10 @@
 // A long-running `muster` command (hq, kiosk) as a process of its own, started from the sources: waits for its
-// ready line, keeps what it prints, and stops with a signal (SIGINT: a clean stop; SIGKILL: a crash).
+// ready line, keeps what it prints, and stops with a signal (SIGINT: a clean stop; SIGKILL: a crash). And the
+// password files such a process reads its broker password from.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MUSTER_FROM_SOURCES } from '../../helpers/run-muster.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 
@@ -17,6 +20,18 @@ export interface MusterProcess {
   printed(text: string, what: string, timeoutMs?: number): Promise<void>;
   /** Sends the signal and waits for the exit; nothing if it already exited. */
   stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * The password file (`--password-file`) of each node id in `passwords` (id to password): written to `dir`/ID.pw,
+ * readable by its owner only, when asked for; returns the file's path.
+ */
+export function passwordFiles(dir: string, passwords: ReadonlyMap<string, string>): (id: string) => string {
+  return (id) => {
+    const file = join(dir, `${id}.pw`);
+    writeFileSync(file, passwords.get(id) ?? '', { mode: 0o600 });
+    return file;
+  };
 }
 
 /** `readyMs`: how long the ready line may take (a process started from the sources on a starved host takes minutes). */
