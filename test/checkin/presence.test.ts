@@ -9,9 +9,11 @@ import { computeBreaches } from '../../core/breach/engine.ts';
 import { PresenceWindow } from '../../core/checkin/presence.ts';
 import { parseCheckinAttempt } from '../../core/records/checkin.ts';
 import type { PresenceReading } from '../../core/checkin/presence.ts';
-import { CheckinWorkflow, type CheckinOutcome } from '../../main/kiosk/checkin-workflow.ts';
+import { CheckinWorkflow, type CheckinOutcome, type WorkflowOptions } from '../../main/kiosk/checkin-workflow.ts';
 import { sensorFingerprintPort } from '../../main/kiosk/fingerprint-port.ts';
 import { readLogRecords } from '../../main/kiosk/log-records.ts';
+import type { CheckinPorts } from '../../main/kiosk/ports.ts';
+import type { PresenceOptions } from '../../main/kiosk/presence-watch.ts';
 import { KioskScreen } from '../../main/web/kiosk-screen.ts';
 import { StaffConfirmations } from '../../main/web/staff-confirmations.ts';
 import { type R30xRig, mockR30xRig } from '../drivers/support/r30x-rig.ts';
@@ -24,6 +26,25 @@ const NY = 'America/New_York';
 const TIMES = { presenceMs: 400, idleMs: 1000 };
 const POLL_TICK_MS = 100;
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+
+/** centre-a/k1's log with s-alice's plan from 2 March, the kiosk's clock at 09:30 that morning. */
+async function aliceKiosk(): Promise<KioskLog> {
+  const kiosk = kioskLog(tempDir(), 'centre-a/k1', at('2026-03-01 12:00', NY));
+  await kiosk.writer.append('plan', planPayload({ subject: 's-alice', start: '2026-03-02' }));
+  kiosk.now = at('2026-03-02 09:30', NY);
+  return kiosk;
+}
+
+/** The workflow at centre-a/k1, identifying by fingerprint, its one session `attempt`. */
+function atK1(attempt: string, presence?: PresenceOptions): WorkflowOptions {
+  return {
+    centre: 'centre-a',
+    kiosk: 'centre-a/k1',
+    mode: 'fingerprint-search',
+    newAttemptId: () => attempt,
+    ...(presence && { presence }),
+  };
+}
 
 describe('the presence window', () => {
   it('a working camera seeing no face for the window, with nothing else seen, is a walk-away', () => {
@@ -93,9 +114,7 @@ describe('the presence cue on the long waits, with the R30x emulator', () => {
     const rig = await mockR30xRig();
     rigs.push(rig);
     rig.emulator.enrolDirect('alice-right-index', 7);
-    const kiosk = kioskLog(tempDir(), 'centre-a/k1', at('2026-03-01 12:00', NY));
-    await kiosk.writer.append('plan', planPayload({ subject: 's-alice', start: '2026-03-02' }));
-    kiosk.now = at('2026-03-02 09:30', NY);
+    const kiosk = await aliceKiosk();
     const fakes = fakePorts(kiosk.writer, script);
     let now = 0;
     let polls = 0;
@@ -140,13 +159,7 @@ describe('the presence cue on the long waits, with the R30x emulator', () => {
           face: () => Promise.resolve(session.camera),
         },
       },
-      {
-        centre: 'centre-a',
-        kiosk: 'centre-a/k1',
-        mode: 'fingerprint-search',
-        newAttemptId: () => 'att-1',
-        presence: { ...TIMES, pollMs: 5, clock: () => now },
-      },
+      atK1('att-1', { ...TIMES, pollMs: 5, clock: () => now }),
     );
     rig.place({ kind: 'finger', name: 'alice-right-index' });
     const outcome = workflow.run().finally(() => {
@@ -223,12 +236,7 @@ describe('the presence cue on the long waits, with the R30x emulator', () => {
       finger: [{ kind: 'match', subject: 's-alice', score: 140 }],
       face: [{ kind: 'match', score: 0.3 }],
     });
-    const back = await new CheckinWorkflow(again.ports, {
-      centre: 'centre-a',
-      kiosk: 'centre-a/k1',
-      mode: 'fingerprint-search',
-      newAttemptId: () => 'att-2',
-    }).run();
+    const back = await new CheckinWorkflow(again.ports, atK1('att-2')).run();
     expect(back.ok).toBe(true);
     const report = computeBreaches(readLogRecords(s.kiosk.store).records, at('2026-03-03 00:30', NY));
     expect(report.breaches).toEqual([]);
@@ -239,33 +247,39 @@ describe('the presence cue on the long waits, with the R30x emulator', () => {
 describe('the countdown of a wait the presence cue can end', () => {
   /** When the view's countdown runs out, on the kiosk's clock. */
   const ends = (v: KioskView): number => v.now + (v.countdown ?? 0) * 1000;
+  const idleMs = 60_000;
 
-  it('camera down, waiting for staff: the screen counts down to the idle time, not the five-minute staff wait, and a touch restarts it', async () => {
-    const kiosk = kioskLog(tempDir(), 'centre-a/k1', at('2026-03-01 12:00', NY));
-    await kiosk.writer.append('plan', planPayload({ subject: 's-alice', start: '2026-03-02' }));
-    kiosk.now = at('2026-03-02 09:30', NY);
-    let now = 1_000_000;
-    const clock = (): number => now;
-    const idleMs = 60_000;
+  /**
+   * s-alice's session on the real kiosk screen, started by its Start, on the test's `clock`, with the presence cue
+   * (a 15 s window, `idleMs` idle): her finger matches, the other devices answer from `script` and `ports`.
+   */
+  async function onScreen(
+    clock: () => number,
+    script: Script,
+    ports: Partial<CheckinPorts>,
+  ): Promise<{ readonly screen: KioskScreen; readonly handlers: Record<string, (params: unknown) => unknown> }> {
+    const kiosk = await aliceKiosk();
     const screen = new KioskScreen({ idleSeconds: idleMs / 1000, clock });
-    const staff = new StaffConfirmations({ clock });
-    const fakes = fakePorts(kiosk.writer, {
-      finger: [{ kind: 'match', subject: 's-alice', score: 140 }],
-      devices: { fingerprint: true, camera: false, badge: true },
-    });
+    const fakes = fakePorts(kiosk.writer, { finger: [{ kind: 'match', subject: 's-alice', score: 140 }], ...script });
     const workflow = new CheckinWorkflow(
-      { ...fakes.ports, screen, staff },
-      {
-        centre: 'centre-a',
-        kiosk: 'centre-a/k1',
-        mode: 'fingerprint-search',
-        newAttemptId: () => 'att-1',
-        presence: { presenceMs: 15_000, idleMs, clock },
-      },
+      { ...fakes.ports, screen, ...ports },
+      atK1('att-1', { presenceMs: 15_000, idleMs, clock }),
     );
     screen.attach(() => workflow.run());
     const handlers = screen.handlers as Record<string, (params: unknown) => unknown>;
     handlers['kiosk.begin']?.({});
+    return { screen, handlers };
+  }
+
+  it('camera down, waiting for staff: the screen counts down to the idle time, not the five-minute staff wait, and a touch restarts it', async () => {
+    let now = 1_000_000;
+    const clock = (): number => now;
+    const staff = new StaffConfirmations({ clock });
+    const { screen, handlers } = await onScreen(
+      clock,
+      { devices: { fingerprint: true, camera: false, badge: true } },
+      { staff },
+    );
     await waitFor(() => staff.pending().length === 1, 'the staff request');
     const waiting = screen.current();
     expect(waiting).toMatchObject({ phase: 'active', guidance: 'staff-confirm' });
@@ -287,20 +301,14 @@ describe('the countdown of a wait the presence cue can end', () => {
   });
 
   it("the face challenge: a movement's words and the serial camera's stills keep counting down to the wait's current end, the sooner of the face wait and the idle end since the last touch", async () => {
-    const kiosk = kioskLog(tempDir(), 'centre-a/k1', at('2026-03-01 12:00', NY));
-    await kiosk.writer.append('plan', planPayload({ subject: 's-alice', start: '2026-03-02' }));
-    kiosk.now = at('2026-03-02 09:30', NY);
     let now = 1_000_000;
     const clock = (): number => now;
-    const idleMs = 60_000;
     const faceWaitMs = 70_000;
-    const screen = new KioskScreen({ idleSeconds: idleMs / 1000, clock });
-    const fakes = fakePorts(kiosk.writer, { finger: [{ kind: 'match', subject: 's-alice', score: 140 }] });
     let asked = false;
-    const workflow = new CheckinWorkflow(
+    const { screen, handlers } = await onScreen(
+      clock,
+      {},
       {
-        ...fakes.ports,
-        screen,
         face: {
           waitMs: faceWaitMs,
           verify: () => {
@@ -309,17 +317,7 @@ describe('the countdown of a wait the presence cue can end', () => {
           },
         },
       },
-      {
-        centre: 'centre-a',
-        kiosk: 'centre-a/k1',
-        mode: 'fingerprint-search',
-        newAttemptId: () => 'att-1',
-        presence: { presenceMs: 15_000, idleMs, clock },
-      },
     );
-    screen.attach(() => workflow.run());
-    const handlers = screen.handlers as Record<string, (params: unknown) => unknown>;
-    handlers['kiosk.begin']?.({});
     await waitFor(() => asked, 'the face step');
     const start = now;
     /** What the screen counts down from when the view comes: the seconds left to the end, at the view's time. */
