@@ -24,6 +24,12 @@ export class OtherWitnesses {
   private readonly judged = new Map<string, Map<string, Cosignature>>();
   /** Per log, by witness: the latest cosignature of a size HQ does not hold yet (one per witness: bounded). */
   private readonly ahead = new Map<string, Map<string, { readonly note: string; readonly size: number }>>();
+  /**
+   * Per log, by witness: the note judged last. The broker sends it again at every connack (retained, on a QoS 0
+   * subscription made again there): judged again it cost a verify, three store reads and a store write per log and
+   * witness, the same verdict (HQ's tree at a size does not change).
+   */
+  private readonly taken = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly store: HqStore,
@@ -40,7 +46,7 @@ export class OtherWitnesses {
   /** A cosignature as it came from the broker: checked under the witness's key (throws if it does not verify). */
   async take(origin: string, witness: string, note: string): Promise<void> {
     const key = this.keys.find((k) => k.name === witness);
-    if (!key) return;
+    if (!key || this.taken.get(origin)?.get(witness) === note) return;
     const time = verifyCosignature(note, key);
     const verifiers = await this.store.verifiers(origin);
     // A log HQ does not hold yet, or not up to this size: judged when HQ's copy gets there.
@@ -62,6 +68,8 @@ export class OtherWitnesses {
     if (before?.size !== cosignature.size || before.matchesHq !== matchesHq) this.listed(origin, cosignature);
     // Kept for evidence bundles where the store keeps cosignatures (net/cosigned-notes.ts: HQ's SQLite store).
     if (matchesHq) await this.store.keepCosigned?.(origin, note, witness);
+    const taken = this.taken.get(origin) ?? new Map<string, string>();
+    this.taken.set(origin, taken.set(witness, note));
   }
 
   /**
