@@ -58,6 +58,13 @@ export class CheckpointWitnessing {
   private notesScheduled = false;
   /** Per log this node cosigned: its window (at most one per log, dropped when next looked at once over). */
   private readonly windows = new Map<string, CosignWindow>();
+  /**
+   * Per log, the signed text (origin, size, root) of the last checkpoint judged cosigned or stale. The witness state
+   * only grows, so the same checkpoint again can only be stale: a kiosk re-announces its latest with every heartbeat
+   * (net/kiosk-node.ts), carrying the cosignatures it has received since, and HQ would otherwise check its signature
+   * and root every 30 s per kiosk.
+   */
+  private readonly settled = new Map<string, string>();
 
   constructor(
     private readonly ctx: ReplicationContext,
@@ -79,6 +86,7 @@ export class CheckpointWitnessing {
 
   /** Queues a checkpoint for the next witness group (after the entries that arrived before it); resolves once judged. */
   queue(origin: string, note: string): Promise<void> {
+    if (this.settled.get(origin) === signedText(note)) return Promise.resolve();
     const arrival = { note, size: claimedSize(note) };
     this.latestNotes.set(origin, arrival);
     return new Promise((done, failed) => {
@@ -103,7 +111,9 @@ export class CheckpointWitnessing {
     try {
       await this.judge(
         group
-          .filter((q) => !this.superseded(q.origin, q.arrival))
+          .filter(
+            (q) => !this.superseded(q.origin, q.arrival) && this.settled.get(q.origin) !== signedText(q.arrival.note),
+          )
           .map((q) => ({ origin: q.origin, note: q.arrival.note })),
       );
     } catch (error) {
@@ -162,6 +172,7 @@ export class CheckpointWitnessing {
           this.hold(origin, { note, size: verdict.checkpoint.size });
           break;
         case 'cosigned':
+          this.settled.set(origin, signedText(note));
           this.opened(origin, verdict.checkpoint.size);
           ctx.emit({ kind: 'cosigned', origin, size: verdict.checkpoint.size, note: verdict.note });
           ctx.sendLatest(topics.cosign(origin, witness.name), verdict.note);
@@ -178,6 +189,7 @@ export class CheckpointWitnessing {
           });
           break;
         case 'stale':
+          this.settled.set(origin, signedText(note));
           break;
       }
     }
@@ -236,4 +248,9 @@ export class CheckpointWitnessing {
       })
       .catch(() => undefined); // a listener that throws on the report too, as in the ordered work
   }
+}
+
+/** A note's text, the part its signatures sign (core/signed-note.ts): without the signature lines that follow. */
+function signedText(note: string): string {
+  return note.slice(0, note.lastIndexOf('\n\n') + 1);
 }
