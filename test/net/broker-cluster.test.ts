@@ -45,8 +45,7 @@ describe('a province on a 3-node NATS cluster', () => {
 
   const link = (id: string, nats: NatsCluster): Omit<LinkOptions, 'nodeId'> => ({
     url: nats.urls,
-    username: topicId(id),
-    password: nats.passwords.get(topicId(id)) ?? '',
+    ...nats.credentials(id),
     reconnect: { initialMs: 100, maxMs: 1000 },
   });
 
