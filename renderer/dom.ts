@@ -28,6 +28,19 @@ function append(el: Element, children: readonly Child[]): void {
   }
 }
 
+/** A table's head: one row naming its columns. */
+export function columnHeads(columns: readonly Child[]): HTMLTableSectionElement {
+  return h(
+    'thead',
+    {},
+    h(
+      'tr',
+      {},
+      columns.map((c) => h('th', { scope: 'col' }, c)),
+    ),
+  );
+}
+
 /** Replaces an element's content. */
 export function render(target: Element, ...children: Child[]): void {
   target.replaceChildren();

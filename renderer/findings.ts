@@ -2,7 +2,7 @@
 // staff screen and the HQ dashboard. Rule ids, statuses and entry types are read through the catalogue; the text
 // the engine writes from templates (details, notes, summaries) through engine-text.ts.
 import type { FindingView, Timeline } from '../core/api/staff-api.ts';
-import { type Child, h } from './dom.ts';
+import { type Child, columnHeads, h } from './dom.ts';
 import { stamp, zoneLabel } from './local-time.ts';
 import { engineText, groundsLabel } from './engine-text.ts';
 import { entryTypeText, ruleText, statusText, w, wn } from './screen-words.ts';
@@ -114,17 +114,7 @@ export function timelineTable(
     'table',
     { class: 'timeline' },
     h('caption', {}, w('timesIn', { zone: zoneLabel(timeline.zone, at) })),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        [w('time'), w('entry'), w('what'), w('log'), ...(exports ? [w('evidence')] : [])].map((c) =>
-          h('th', { scope: 'col' }, c),
-        ),
-      ),
-    ),
+    columnHeads([w('time'), w('entry'), w('what'), w('log'), ...(exports ? [w('evidence')] : [])]),
     h(
       'tbody',
       {},

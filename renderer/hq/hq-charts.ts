@@ -12,7 +12,7 @@ import {
 import { type EChartsCoreOption, init, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { CalendarView, ChartsView } from '../../core/api/hq-api.ts';
-import { type Child, h } from '../dom.ts';
+import { type Child, columnHeads, h } from '../dom.ts';
 import { data } from '../findings.ts';
 import { percent } from '../numbers.ts';
 import { ruleText, stateText } from '../screen-words.ts';
@@ -52,15 +52,7 @@ function table(head: readonly string[], rows: readonly (readonly Child[])[]): HT
   return h(
     'table',
     {},
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        head.map((c) => h('th', { scope: 'col' }, c)),
-      ),
-    ),
+    columnHeads(head),
     h(
       'tbody',
       {},

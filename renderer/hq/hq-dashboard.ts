@@ -11,7 +11,7 @@ import { formatDay, parseDay } from '../../core/time/civil-day.ts';
 import { settleLanguage } from '../catalogue.ts';
 import { coalesce } from '../coalesce.ts';
 import { type EvidenceExport, breachTarget, evidenceButton } from '../evidence/export-button.ts';
-import { button, h, render } from '../dom.ts';
+import { button, columnHeads, h, render } from '../dom.ts';
 import { data, findingItem, logText, timelineSection } from '../findings.ts';
 import { stamp, zoneLabel } from '../local-time.ts';
 import { percent } from '../numbers.ts';
@@ -286,15 +286,7 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
       h(
         'table',
         {},
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            [q('colKiosk'), q('colState'), q('colReasons'), q('colHeartbeat')].map((c) => h('th', { scope: 'col' }, c)),
-          ),
-        ),
+        columnHeads([q('colKiosk'), q('colState'), q('colReasons'), q('colHeartbeat')]),
         h(
           'tbody',
           {},
@@ -318,25 +310,17 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
         'table',
         {},
         h('caption', {}, q('logsCaption')),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            [
-              q('colLog'),
-              q('colEntries'),
-              p('colVerified'),
-              q('colWitnessed'),
-              q('colLag'),
-              q('colWitnessedAt'),
-              q('colHeartbeat'),
-              q('colConflicts'),
-              q('colCosigners'),
-            ].map((c) => h('th', { scope: 'col' }, c)),
-          ),
-        ),
+        columnHeads([
+          q('colLog'),
+          q('colEntries'),
+          p('colVerified'),
+          q('colWitnessed'),
+          q('colLag'),
+          q('colWitnessedAt'),
+          q('colHeartbeat'),
+          q('colConflicts'),
+          q('colCosigners'),
+        ]),
         h(
           'tbody',
           {},
@@ -485,26 +469,18 @@ async function dashboard(root: HTMLElement, api: MusterApi, user: PrincipalView)
             h(
               'table',
               {},
-              h(
-                'thead',
-                {},
-                h(
-                  'tr',
-                  {},
-                  [
-                    q('colCentre'),
-                    q('colDay'),
-                    q('colKiosks'),
-                    q('colDue'),
-                    q('colCheckedIn'),
-                    q('colBreaches'),
-                    q('colExcused'),
-                    q('colOpen'),
-                    q('colCompliance'),
-                    '',
-                  ].map((c) => h('th', { scope: 'col' }, c)),
-                ),
-              ),
+              columnHeads([
+                q('colCentre'),
+                q('colDay'),
+                q('colKiosks'),
+                q('colDue'),
+                q('colCheckedIn'),
+                q('colBreaches'),
+                q('colExcused'),
+                q('colOpen'),
+                q('colCompliance'),
+                '',
+              ]),
               centresBody,
             ),
           ),

@@ -4,7 +4,7 @@
 // session alive), and a kiosk publishes a heartbeat as soon as a device changes, so a replug shows within seconds.
 import type { MusterApi } from '../../core/api/api.ts';
 import type { DeviceView } from '../../core/api/staff-api.ts';
-import { h, render } from '../dom.ts';
+import { columnHeads, h, render } from '../dom.ts';
 import { data, logText } from '../findings.ts';
 import { stamp, zoneLabel } from '../local-time.ts';
 import { w } from '../screen-words.ts';
@@ -37,17 +37,7 @@ function table(k: KioskHealth, zone: string): HTMLElement {
     'table',
     { 'data-kiosk': kiosk, 'data-stale': String(k.stale === true) },
     h('caption', {}, '🖥️ ', data(kiosk), ' · ', h('span', { class: 'heard' }, heard(k, zone))),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        [s('colDevice'), s('colKind'), s('colState'), s('colSince'), s('colLastError')].map((c) =>
-          h('th', { scope: 'col' }, c),
-        ),
-      ),
-    ),
+    columnHeads([s('colDevice'), s('colKind'), s('colState'), s('colSince'), s('colLastError')]),
     h(
       'tbody',
       {},

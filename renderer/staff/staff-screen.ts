@@ -9,7 +9,7 @@ import { ROSTER_STATES, type Roster, type RosterRow, type RosterState } from '..
 import { ApiError } from '../api-client.ts';
 import { language, settleLanguage } from '../catalogue.ts';
 import { coalesce } from '../coalesce.ts';
-import { button, download, h, render } from '../dom.ts';
+import { button, columnHeads, download, h, render } from '../dom.ts';
 import { data } from '../findings.ts';
 import { percent } from '../numbers.ts';
 import { clockTime, stamp, zoneLabel } from '../local-time.ts';
@@ -314,17 +314,14 @@ async function staffScreen(root: HTMLElement, api: MusterApi, user: PrincipalVie
         'table',
         { class: 'roster-table' },
         caption,
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            [s('colPerson'), s('colState'), s('colWindow'), s('colCheckedIn'), s('colKiosk'), s('colFindings')].map(
-              (c) => h('th', { scope: 'col' }, c),
-            ),
-          ),
-        ),
+        columnHeads([
+          s('colPerson'),
+          s('colState'),
+          s('colWindow'),
+          s('colCheckedIn'),
+          s('colKiosk'),
+          s('colFindings'),
+        ]),
         body,
       ),
     ),
