@@ -99,6 +99,8 @@ export class MqttLink {
   private inherited: boolean | undefined;
   /** QoS 0 filters unsubscribed on the inherited session before their QoS 0 subscription (see the header). */
   private readonly unsubscribed = new Set<string>();
+  /** The connack's QoS 0 subscription, settled once granted (latestSubscribed). */
+  private latestReady: Promise<void> = Promise.resolve();
   private handler: MessageHandler | undefined;
   /** Resolves with the first handler set: what arrived before it waits there, in arrival order. */
   private readonly firstHandler: Promise<MessageHandler>;
@@ -150,19 +152,19 @@ export class MqttLink {
       if (!connack.sessionPresent) this.granted.clear();
       this.inherited = connack.sessionPresent && this.inherited !== false;
       const missing = [...this.filters].filter((f) => !this.granted.has(f));
-      if (missing.length > 0) this.subscribeUntilGranted(missing, 1);
+      if (missing.length > 0) void this.subscribeUntilGranted(missing, 1);
       const latest = [...this.latest];
-      if (latest.length > 0)
-        void this.unsubscribeStale(latest).then(
-          () => {
-            this.subscribeUntilGranted(latest, 0);
-          },
-          (error: unknown) => {
-            // Still subscribed at QoS 0 (what the filter is for); its stale deliveries stay counted, as before.
-            this.report(error, '(unsubscribe)');
-            this.subscribeUntilGranted(latest, 0);
-          },
-        );
+      this.latestReady =
+        latest.length === 0
+          ? Promise.resolve()
+          : this.unsubscribeStale(latest).then(
+              () => this.subscribeUntilGranted(latest, 0),
+              (error: unknown) => {
+                // Still subscribed at QoS 0 (what the filter is for); its stale deliveries stay counted, as before.
+                this.report(error, '(unsubscribe)');
+                return this.subscribeUntilGranted(latest, 0);
+              },
+            );
       for (const listener of this.connectListeners) listener(connack.sessionPresent);
     });
     // Errors such as a refused connection are reported, never thrown; the 'close' that follows reconnects. A
@@ -221,6 +223,14 @@ export class MqttLink {
     this.handlerSet(handler);
   }
 
+  /**
+   * Resolves once the QoS 0 filters are subscribed on the connection in hand (or it went down, or the link closed):
+   * a request sent before its QoS 0 inbox is subscribed again at a connack may be answered into the gap.
+   */
+  latestSubscribed(): Promise<void> {
+    return this.latestReady;
+  }
+
   /** Called on every connack, first connection included. */
   onConnect(listener: (sessionPresent: boolean) => void): void {
     this.connectListeners.push(listener);
@@ -232,7 +242,7 @@ export class MqttLink {
     if (!this.client.connected || filters.length === 0) return;
     if (qos === 0) await this.unsubscribeStale(filters);
     const refused = await this.trySubscribe(filters, qos);
-    if (refused.length > 0) this.subscribeUntilGranted(refused, qos);
+    if (refused.length > 0) void this.subscribeUntilGranted(refused, qos);
   }
 
   /** Resolves when the broker acknowledged the message (QoS 1); rejects (link-closed) if the link closes first. */
@@ -323,10 +333,13 @@ export class MqttLink {
     }
   }
 
-  /** In the background until every filter is granted (or the link closes); offline, the next connack resubscribes. */
-  private subscribeUntilGranted(filters: readonly string[], qos: 0 | 1): void {
+  /**
+   * Until every filter is granted (or the link closes); offline, the next connack resubscribes. Resolves then, never
+   * rejects: a failure is reported.
+   */
+  private subscribeUntilGranted(filters: readonly string[], qos: 0 | 1): Promise<void> {
     let pending = filters;
-    void retry(
+    return retry(
       async () => {
         if (!this.client.connected) return;
         pending = await this.trySubscribe(pending, qos);

@@ -156,10 +156,18 @@ export class Replicator {
     await this.ctx.drained();
   }
 
-  /** At a connack (a follower of a list): asks each followed log's holders for what was appended while away. */
+  /**
+   * At a connack (a follower of a list): asks each followed log's holders for what was appended while away, once the
+   * inbox their replies come to is subscribed again.
+   */
   private resume(): void {
-    const { follow } = this.options;
-    if (follow !== 'all') for (const origin of follow) this.ctx.track(this.backfill.probe(origin));
+    const { follow, link } = this.options;
+    if (follow === 'all') return;
+    this.ctx.track(
+      link.latestSubscribed().then(async () => {
+        await Promise.all(follow.map((origin) => this.backfill.probe(origin)));
+      }),
+    );
   }
 
   /** `admits` now lets `origin` in (a kiosk just registered): fetch what it published while it was refused. */
