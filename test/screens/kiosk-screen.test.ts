@@ -11,7 +11,7 @@ import type { KioskLanguage, KioskView } from '../../core/api/kiosk-api.ts';
 import { guidanceText, t } from '../../renderer/kiosk/kiosk-text.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { seriousViolations } from './support/browser.ts';
-import { CARD, FINGER, NAMES, PERSON, ZONE } from './support/kiosk-rig.ts';
+import { CARD, FINGER, NAMES, PERSON, WAIT, ZONE } from './support/kiosk-rig.ts';
 import {
   KIOSK_VIEWPORTS,
   UI_TIMEOUT,
@@ -26,6 +26,12 @@ const LANGUAGES: readonly KioskLanguage[] = ['zh-CN', 'en'];
 const OTHER: { readonly [L in KioskLanguage]: KioskLanguage } = { 'zh-CN': 'en', 'en': 'zh-CN' };
 /** The card reader's and staff's waits in the walk-away test: nothing happens in them, so they can be short. */
 const SHORT_WAIT_MS = 1000;
+/**
+ * The kiosk's own timers the start screen may sit behind: a step's wait (the card reader's the longest) and then the
+ * failure screen's countdown. The start screen gets UI_TIMEOUT beyond them: with UI_TIMEOUT alone, a walk-away's
+ * 14 s of timers left the page wait a margin of 2x.
+ */
+const START_TIMEOUT = UI_TIMEOUT + WAIT.badgeMs + WAIT.failureSeconds * 1000;
 
 function hhmm(ms: number, zone: string): string {
   return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(ms);
@@ -50,7 +56,7 @@ describe.each(LANGUAGES.flatMap((language) => KIOSK_VIEWPORTS.map((viewport) => 
     }
 
     async function atStart(): Promise<void> {
-      await named('start').waitFor();
+      await named('start').waitFor({ timeout: START_TIMEOUT });
     }
 
     const checkins = (): number => kiosk.rig.entries().filter((e) => e === 'checkin:').length;
@@ -118,6 +124,7 @@ describe.each(LANGUAGES.flatMap((language) => KIOSK_VIEWPORTS.map((viewport) => 
       expect(checkins()).toBe(before + 1);
     }, 120_000);
 
+    // About 40 s of the kiosk's own timers (three finger tries, the face and tasks waits, three walk-away notices).
     it('walking away at every step submits nothing and returns to the start', async () => {
       const before = checkins();
       // Identify: nobody puts a finger on the sensor.
@@ -152,7 +159,7 @@ describe.each(LANGUAGES.flatMap((language) => KIOSK_VIEWPORTS.map((viewport) => 
         'checkin-attempt:matched',
         'checkin-attempt:timeout',
       ]);
-    }, 120_000);
+    }, 180_000);
 
     it('walking away at the card step and while waiting for staff submits nothing and returns to the start', async () => {
       const before = checkins();
