@@ -151,7 +151,9 @@ export async function startHqReplicator(
   });
   watch?.(link);
   const replicator = new Replicator({ ...options, link, follow: 'all' });
-  // Connected first, so that start() returns once the broker granted the subscriptions.
+  // Connected first, so that start() returns once the broker granted the subscriptions; and before the replicator
+  // sets its handler, as HqService is (it subscribes to heartbeats first): a kept session's backlog comes at the
+  // connack and waits for the handler.
   await link.connection();
   await replicator.start();
   return { link, replicator };

@@ -6,18 +6,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type Packet } from 'mqtt';
+import type { Packet } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Signer } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
-import { MqttLink } from '../../net/mqtt-link.ts';
-import { Replicator, type ReplicationEvent } from '../../net/replicator.ts';
+import type { MqttLink } from '../../net/mqtt-link.ts';
+import type { ReplicationEvent, Replicator } from '../../net/replicator.ts';
 import { SqliteReplicaStore } from '../../net/sqlite-replica-store.ts';
 import { topicId, topics } from '../../net/topics.ts';
 import { encodeBatch } from '../../net/wire.ts';
 import { Witness } from '../../net/witness.ts';
-import { type NatsCluster, mqttConsumersDrained, startNatsCluster } from '../helpers/nats-cluster.ts';
+import {
+  type NatsCluster,
+  connectClient,
+  mqttConsumersDrained,
+  startHqReplicator,
+  startNatsCluster,
+} from '../helpers/nats-cluster.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const HQ = 'hq/burst';
@@ -41,38 +47,18 @@ describe('HQ back to a backlog past max_ack_pending, on a 3-node NATS cluster', 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const credentials = (id: string): { username: string; password: string } => ({
-    username: topicId(id),
-    password: cluster.passwords.get(topicId(id)) ?? '',
-  });
-
   /** HQ's link and replicator on `store`; the broker's redeliveries (PUBLISH with DUP) are counted in `dups`. */
-  async function startHq(
+  function startHq(
     store: SqliteReplicaStore,
     events: ReplicationEvent[],
     dups: { count: number },
   ): Promise<{ link: MqttLink; replicator: Replicator }> {
-    const link = new MqttLink({
-      url: cluster.urls,
-      nodeId: HQ,
-      ...credentials(HQ),
-      reconnect: { initialMs: 100, maxMs: 1000 },
+    const witness = new Witness(store, Signer.generate(HQ));
+    return startHqReplicator(cluster, HQ, { store, witness, onEvent: (event) => events.push(event) }, (link) => {
+      link.client.on('packetreceive', (packet: Packet) => {
+        if (packet.cmd === 'publish' && packet.dup) dups.count++;
+      });
     });
-    link.client.on('packetreceive', (packet: Packet) => {
-      if (packet.cmd === 'publish' && packet.dup) dups.count++;
-    });
-    const replicator = new Replicator({
-      link,
-      store,
-      witness: new Witness(store, Signer.generate(HQ)),
-      follow: 'all',
-      onEvent: (event) => events.push(event),
-    });
-    // Connected before the replicator sets its handler, as HqService is (it subscribes to heartbeats first): the
-    // kept session delivers its backlog at the connack, and those deliveries wait for the handler.
-    await link.connection();
-    await replicator.start();
-    return { link, replicator };
   }
 
   /** A kiosk's log of `entries` after its genesis, each entry published then its checkpoint (retained). */
@@ -83,12 +69,7 @@ describe('HQ back to a backlog past max_ack_pending, on a 3-node NATS cluster', 
       return Promise.resolve();
     });
     const writer = LogWriter.init(kioskStore, origin, Signer.generate(origin));
-    const kiosk = await mqtt.connectAsync(cluster.urls[0] ?? '', {
-      clientId: topicId(origin),
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-      ...credentials(origin),
-    });
+    const kiosk = await connectClient(cluster, origin);
     closers.push(() => kiosk.endAsync());
     let note = writer.checkpoint().note;
     for (let seq = 0; seq <= entries; seq++) {
