@@ -21,7 +21,10 @@
 //   the PUBACK ourselves, on the connection the message came on (never on a later one, whose packet ids differ);
 // - a message that arrives before the handler is set waits for it, unacknowledged: a broker resumes a kept session
 //   at the connack, before any SUBSCRIBE, and a node that awaits anything between the link and its handler (HqService
-//   subscribes to heartbeats first) had those QoS 1 messages acknowledged by no one and lost;
+//   subscribes to heartbeats first) had those QoS 1 messages acknowledged by no one and lost. The window does not
+//   hold packets back until then: a backlog of a window held the SUBACK that node awaited, and it hung at start
+//   (what waits is what the broker sends unacknowledged: NATS's max_ack_pending, Mosquitto's max_inflight_messages,
+//   Aedes its whole queue);
 // - bad input (unknown topic, garbage payload) is reported and acked: redelivering it would never help;
 // - several broker URLs (the nodes of a cluster): a lost connection is retried on the next node after a jittered
 //   backoff (runtime/retry.ts), so a fleet that lost its node at once comes back spread out, not in one second.
@@ -195,7 +198,8 @@ export class MqttLink {
       });
       if (packet.qos !== 1)
         done(); // QoS 0 needs no PUBACK
-      else if (this.unacked.length < WINDOW) done(SELF_ACKED);
+      // No handler yet: the next packet is let in all the same, since the node may await a SUBACK before it sets one.
+      else if (this.unacked.length < WINDOW || this.handler === undefined) done(SELF_ACKED);
       else {
         this.resume = () => {
           done(SELF_ACKED);

@@ -226,3 +226,44 @@ describe.each(BROKERS)('MqttLink messages before its handler is set, over %s', (
     }
   }, 60_000);
 });
+
+// A kept session's backlog of a window or more, delivered at the connack while the node still awaits a SUBACK before
+// it sets the handler (HqService following the registry reads it from the store, then subscribes to heartbeats): the
+// link withheld the window's last PUBACK slot, so mqtt.js read no further packet, the SUBACK never came, the handler
+// was never set and the node hung at start. Aedes only: Mosquitto sends at most max_inflight_messages (20 by default,
+// 64 as deployed) unacknowledged, never a window (NATS sends max_ack_pending, 256 as deployed: a window).
+describe('MqttLink, a window of messages before its handler is set, over aedes', () => {
+  it('still reads the SUBACK a start awaits before setting its handler, then hands every message over', async () => {
+    const broker = await startBroker('aedes', [SUBSCRIBER, PUBLISHER]);
+    const links: MqttLink[] = [];
+    try {
+      const before = new MqttLink({ ...broker.link(SUBSCRIBER), nodeId: SUBSCRIBER });
+      links.push(before);
+      before.setHandler(() => Promise.resolve());
+      await before.connection();
+      await before.subscribe([topics.everyHeartbeat]);
+      await before.close();
+      const queued = 300;
+      const publisher = await rawClient(broker, PUBLISHER);
+      for (let i = 0; i < queued; i++) await publisher.publishAsync(topics.health(PUBLISHER), `m${i}`, { qos: 1 });
+      await publisher.endAsync();
+
+      const again = new MqttLink({ ...broker.link(SUBSCRIBER), nodeId: SUBSCRIBER });
+      links.push(again);
+      await again.connection();
+      await waitFor(() => again.unacknowledged >= 256, 'a window of the backlog in hand, no handler yet');
+      await again.subscribe([topics.alerts('lk')]);
+      const heard: string[] = [];
+      again.setHandler((_topic, payload) => {
+        heard.push(payload.toString());
+        return Promise.resolve();
+      });
+      await waitFor(() => heard.length === queued, 'the whole backlog handed to the handler once set');
+      expect(heard).toEqual(Array.from({ length: queued }, (_, i) => `m${i}`));
+      await waitFor(() => again.unacknowledged === 0, 'each acknowledged once handled');
+    } finally {
+      for (const link of links) await link.close(true);
+      await broker.stop();
+    }
+  }, 60_000);
+});
