@@ -3,7 +3,9 @@
 // `muster kiosk provision|revoke` into its own store file (each command leaves a signed checkpoint there);
 // the publisher copies what is new into HQ's store (so HQ applies it and answers backfill requests for it) and
 // publishes the new entries and the latest checkpoint (retained) when it changed, at every `refresh`, and the
-// checkpoint once more at every connect.
+// checkpoint once more at every connect and, unchanged, every `reannounceEveryMs`: kiosks take the registry at QoS 0,
+// so one that lost a revocation and its checkpoint learns of it from the next re-announce (and backfills it from HQ)
+// instead of only at the next change or reconnect, while it would go on accepting the revoked key's log.
 import { errorMessage } from '../core/errors.ts';
 import { REGISTRY_ORIGIN } from '../ledger/key-schedule.ts';
 import type { LedgerStore } from '../ledger/store.ts';
@@ -26,7 +28,14 @@ export interface RegistryPublisherOptions {
   readonly retry?: BackoffPolicy;
   /** Told of each failed publication (it is retried): a revocation that does not reach the kiosks is never silent. */
   readonly onError?: (error: unknown) => void;
+  /** The unchanged checkpoint goes out again after this long (default REGISTRY_REANNOUNCE_MS), at a `refresh`. */
+  readonly reannounceEveryMs?: number;
+  /** Real time in ms (tests move it). */
+  readonly now?: () => number;
 }
+
+/** The heartbeat's pace: a kiosk that missed a registry change hears of it within about this long. */
+export const REGISTRY_REANNOUNCE_MS = 30_000;
 
 /** What HQ's health shows of the registry's publication. */
 export interface RegistryHealth {
@@ -44,8 +53,8 @@ const RETRY: BackoffPolicy = { initialMs: 1000, maxMs: 30_000 };
 export class RegistryPublisher {
   /** Entries published so far; a reconnect does not send them again (a follower missing some asks, by backfill). */
   private cursor = 0;
-  /** The checkpoint the broker acknowledged on this connection: published again only once it changes. */
-  private announced: string | undefined;
+  /** The checkpoint the broker acknowledged on this connection, and when: published again once it changes or ages. */
+  private announced: { readonly note: string; readonly at: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private readonly retries: RetryLoop;
@@ -135,11 +144,16 @@ export class RegistryPublisher {
       );
     }
     const checkpoint = registry.latestCheckpoint(REGISTRY_ORIGIN);
-    if (checkpoint && checkpoint.note !== this.announced) {
+    const at = (this.options.now ?? Date.now)();
+    const stale =
+      this.announced === undefined ||
+      this.announced.note !== checkpoint?.note ||
+      at - this.announced.at >= (this.options.reannounceEveryMs ?? REGISTRY_REANNOUNCE_MS);
+    if (checkpoint && stale) {
       const { note } = checkpoint;
       sends.push(
         link.publish(topics.checkpoint(REGISTRY_ORIGIN), note, true).then(() => {
-          this.announced = note;
+          this.announced = { note, at };
         }),
       );
     }

@@ -1,6 +1,7 @@
-// What HQ publishes of its registry log: new entries once, the checkpoint (retained) when it changes and once more at
-// each connect, so a broker that lost its retained copy has it back. Before, every connect sent the whole registry
-// again, and every refresh (every 5 s) the unchanged checkpoint, to every kiosk following the registry.
+// What HQ publishes of its registry log: new entries once, the checkpoint (retained) when it changes, once more at
+// each connect, so a broker that lost its retained copy has it back, and every 30 s unchanged, so a kiosk that lost a
+// revocation at QoS 0 hears of it. Before, every connect sent the whole registry again, and every refresh (every 5 s)
+// the unchanged checkpoint, to every kiosk following the registry.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { Signer } from '../../ledger/keys.ts';
 import { LogWriter } from '../../ledger/log-writer.ts';
 import { LedgerStore } from '../../ledger/store.ts';
 import { MqttLink } from '../../net/mqtt-link.ts';
-import { RegistryPublisher } from '../../net/registry-publisher.ts';
+import { REGISTRY_REANNOUNCE_MS, RegistryPublisher } from '../../net/registry-publisher.ts';
 import { SqliteReplicaStore } from '../../net/sqlite-replica-store.ts';
 import { topics } from '../../net/topics.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -26,7 +27,7 @@ describe.each(BROKERS)("HQ's registry over a reconnect (%s)", (kind) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('sends its entries once and its checkpoint once per change and per connect', async () => {
+  it('sends its entries once and its checkpoint once per change, per connect and per re-announce period', async () => {
     const broker = await startBroker(kind, ['hq', READER]);
     const registry = LedgerStore.open(join(dir, 'registry.db'), { create: true });
     const writer = LogWriter.init(registry, REGISTRY_ORIGIN, Signer.generate(REGISTRY_ORIGIN));
@@ -47,7 +48,8 @@ describe.each(BROKERS)("HQ's registry over a reconnect (%s)", (kind) => {
       if (packet.topic === topics.entries(REGISTRY_ORIGIN)) sent.entries++;
       if (packet.topic === topics.checkpoint(REGISTRY_ORIGIN)) sent.checkpoints++;
     });
-    const publisher = new RegistryPublisher({ link, registry, store, everyMs: 0 });
+    let now = Date.now();
+    const publisher = new RegistryPublisher({ link, registry, store, everyMs: 0, now: () => now });
     try {
       await waitFor(() => sent.checkpoints === 1, 'the registry published at the connect');
       // What the periodic check does: nothing new, nothing sent.
@@ -76,6 +78,15 @@ describe.each(BROKERS)("HQ's registry over a reconnect (%s)", (kind) => {
       await register('rp/k3');
       await publisher.refresh();
       expect(sent).toEqual({ entries: 2, checkpoints: 3 });
+
+      // Unchanged, the checkpoint goes out again once the period is over, and not before.
+      now += REGISTRY_REANNOUNCE_MS - 1;
+      await publisher.refresh();
+      expect(sent).toEqual({ entries: 2, checkpoints: 3 });
+      now += 1;
+      await publisher.refresh();
+      await publisher.refresh();
+      expect(sent).toEqual({ entries: 2, checkpoints: 4 });
     } finally {
       await publisher.close();
       await link.close();
