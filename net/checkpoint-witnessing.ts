@@ -156,8 +156,9 @@ export class CheckpointWitnessing {
       await backfill.pump(item.origin);
     }
     const now = this.timer.now();
-    const waiting = known.filter((item) => this.inWindow(item.origin, now));
-    const due = known.filter((item) => !waiting.includes(item));
+    const waiting: typeof known = [];
+    const due: typeof known = [];
+    for (const item of known) (this.inWindow(item.origin, now) ? waiting : due).push(item);
     const screened = await witness.screenMany(waiting);
     const verdicts = await witness.observeMany(due);
     const judged = [...waiting, ...due];

@@ -92,15 +92,11 @@ export class Witness {
    * cosignature comes later (observeMany judges it again then, the consistency proof from the witnessed size included).
    */
   screenMany(items: readonly { readonly origin: string; readonly note: string }[]): Promise<ScreenVerdict[]> {
-    return Promise.all(items.map(({ origin, note }) => this.screen(origin, note, () => this.store.witnessed(origin))));
+    return Promise.all(items.map(({ origin, note }) => this.screen(origin, note)));
   }
 
-  /** `latest` reads the witness state: only for a checkpoint that contradicts the entries (its evidence, rollback or fork). */
-  private async screen(
-    origin: string,
-    note: string,
-    latest: () => Promise<WitnessedCheckpoint | undefined>,
-  ): Promise<ScreenVerdict> {
+  /** Reads the witness state only for a checkpoint that contradicts the entries (its evidence, rollback or fork). */
+  private async screen(origin: string, note: string): Promise<ScreenVerdict> {
     const verifiers = await this.store.verifiers(origin);
     if (verifiers.length === 0) return { kind: 'invalid', reason: `no key known for ${origin} yet` };
     let checkpoint: Checkpoint;
@@ -113,7 +109,7 @@ export class Witness {
     if (checkpoint.size > held) return { kind: 'behind', checkpoint, held };
     const replicaRoot = await this.store.root(origin, checkpoint.size);
     if (bytesEqual(replicaRoot, checkpoint.root)) return { kind: 'fits', checkpoint };
-    const witnessed = await latest();
+    const witnessed = await this.store.witnessed(origin);
     const evidence: ForkEvidence = {
       note,
       replicaRoot: toBase64(replicaRoot),
@@ -124,7 +120,7 @@ export class Witness {
   }
 
   private async judge(origin: string, note: string): Promise<WitnessVerdict | Accepted> {
-    const screened = await this.screen(origin, note, () => this.store.witnessed(origin));
+    const screened = await this.screen(origin, note);
     if (screened.kind !== 'fits') return screened;
     const { checkpoint } = screened;
     const latest = await this.store.witnessed(origin);
