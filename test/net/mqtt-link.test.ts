@@ -184,6 +184,22 @@ describe.each(BROKERS)('MqttLink QoS 0 filters after a reconnect, over %s', (kin
   }, 60_000);
 });
 
+/**
+ * SUBSCRIBER's session kept at the broker with a heartbeat subscription, then `payloads` published to it (QoS 1)
+ * while it is away: its next connect gets them at the connack. The link it used goes into `links` to be closed.
+ */
+async function keepSessionWithBacklog(broker: BrokerFixture, links: MqttLink[], payloads: string[]): Promise<void> {
+  const before = new MqttLink({ ...broker.link(SUBSCRIBER), nodeId: SUBSCRIBER });
+  links.push(before);
+  before.setHandler(() => Promise.resolve());
+  await before.connection();
+  await before.subscribe([topics.everyHeartbeat]);
+  await before.close();
+  const publisher = await rawClient(broker, PUBLISHER);
+  for (const payload of payloads) await publisher.publishAsync(topics.health(PUBLISHER), payload, { qos: 1 });
+  await publisher.endAsync();
+}
+
 // A broker resumes a kept session at the connack, before any SUBSCRIBE: what it queued meanwhile comes at once. A
 // node that awaits anything between making its link and setting the handler (HqService subscribes to heartbeats
 // first) had those messages acknowledged by no handler and lost: HQ back to a backlog lost whole logs that way
@@ -193,16 +209,7 @@ describe.each(BROKERS)('MqttLink messages before its handler is set, over %s', (
     const broker = await startBroker(kind, [SUBSCRIBER, PUBLISHER]);
     const links: MqttLink[] = [];
     try {
-      const before = new MqttLink({ ...broker.link(SUBSCRIBER), nodeId: SUBSCRIBER });
-      links.push(before);
-      before.setHandler(() => Promise.resolve());
-      await before.connection();
-      await before.subscribe([topics.everyHeartbeat]);
-      await before.close();
-      const publisher = await rawClient(broker, PUBLISHER);
-      for (const payload of ['a', 'b', 'c'])
-        await publisher.publishAsync(topics.health(PUBLISHER), payload, { qos: 1 });
-      await publisher.endAsync();
+      await keepSessionWithBacklog(broker, links, ['a', 'b', 'c']);
 
       const again = new MqttLink({ ...broker.link(SUBSCRIBER), nodeId: SUBSCRIBER });
       links.push(again);
@@ -237,16 +244,12 @@ describe('MqttLink, a window of messages before its handler is set, over aedes',
     const broker = await startBroker('aedes', [SUBSCRIBER, PUBLISHER]);
     const links: MqttLink[] = [];
     try {
-      const before = new MqttLink({ ...broker.link(SUBSCRIBER), nodeId: SUBSCRIBER });
-      links.push(before);
-      before.setHandler(() => Promise.resolve());
-      await before.connection();
-      await before.subscribe([topics.everyHeartbeat]);
-      await before.close();
       const queued = 300;
-      const publisher = await rawClient(broker, PUBLISHER);
-      for (let i = 0; i < queued; i++) await publisher.publishAsync(topics.health(PUBLISHER), `m${i}`, { qos: 1 });
-      await publisher.endAsync();
+      await keepSessionWithBacklog(
+        broker,
+        links,
+        Array.from({ length: queued }, (_, i) => `m${i}`),
+      );
 
       const again = new MqttLink({ ...broker.link(SUBSCRIBER), nodeId: SUBSCRIBER });
       links.push(again);
